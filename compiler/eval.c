@@ -1,0 +1,36 @@
+#include "eval.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+status eval_node(op_ctx *c) {
+  const ir_node *n = c->n;
+  const void *in[64];
+  void *out[64];
+  void *scratch = NULL;
+  lowered l;
+  status s;
+  int k;
+  if (n->n_in > 64 || n->n_out > 64)
+    return diag_node_error(ST_UNSUPPORTED, n, "too many inputs or outputs to evaluate");
+  memset(&l, 0, sizeof l);
+  s = op_handler(n->op)->lower(c, &l);
+  if (s) {
+    lowered_free(&l);
+    return s;
+  }
+  for (k = 0; k < n->n_in; k++) in[k] = n->in[k] >= 0 ? c->g->values[n->in[k]]->t.data : NULL;
+  for (k = 0; k < n->n_out; k++) {
+    ir_value *v = ir_val(c->g, n->out[k]);
+    out[k] = NULL;
+    if (!v) continue;
+    free(v->t.data);
+    v->t.data = xcalloc(1, tensor_bytes(&v->t) + 1);
+    out[k] = v->t.data;
+  }
+  if (l.scratch_bytes) scratch = xcalloc(1, l.scratch_bytes);
+  l.fn(l.params, in, out, scratch);
+  free(scratch);
+  lowered_free(&l);
+  return ST_OK;
+}

@@ -1,0 +1,297 @@
+#include "ir.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ops/ops.h"
+
+#define DT_SIZE(name, num, size, text, ctype) case DT_##name: return size;
+size_t dtype_size(int dtype) {
+  switch (dtype) { IR_DTYPES(DT_SIZE) default: return 0; }
+}
+#undef DT_SIZE
+
+#define DT_NAME(name, num, size, text, ctype) case DT_##name: return text;
+const char *dtype_name(int dtype) {
+  switch (dtype) { IR_DTYPES(DT_NAME) default: return "undefined"; }
+}
+#undef DT_NAME
+
+int dtype_is_float(int d) {
+  return d == DT_FLOAT || d == DT_DOUBLE || d == DT_FLOAT16 || d == DT_BFLOAT16;
+}
+int dtype_is_signed_int(int d) {
+  return d == DT_INT8 || d == DT_INT16 || d == DT_INT32 || d == DT_INT64;
+}
+int dtype_is_unsigned_int(int d) {
+  return d == DT_UINT8 || d == DT_UINT16 || d == DT_UINT32 || d == DT_UINT64 || d == DT_BOOL;
+}
+
+int64_t tensor_numel(const ir_tensor *t) {
+  int64_t n = 1;
+  int i;
+  for (i = 0; i < t->rank; i++) n *= t->dims[i];
+  return n;
+}
+
+size_t tensor_bytes(const ir_tensor *t) {
+  return (size_t)tensor_numel(t) * dtype_size(t->dtype);
+}
+
+const char *tensor_type_str(const ir_tensor *t, char *buf, size_t n) {
+  size_t len;
+  int i;
+  if (t->rank < 0) {
+    snprintf(buf, n, "%s[?]", dtype_name(t->dtype));
+    return buf;
+  }
+  len = (size_t)snprintf(buf, n, "%s[", dtype_name(t->dtype));
+  for (i = 0; i < t->rank && len < n; i++)
+    len += (size_t)snprintf(buf + len, n - len, "%s%" PRId64, i ? "," : "", t->dims[i]);
+  if (len < n) snprintf(buf + len, n - len, "]");
+  return buf;
+}
+
+int64_t tensor_int(const ir_tensor *t, int64_t i) {
+  const void *d = t->data;
+  switch (t->dtype) {
+  case DT_INT64: return ((const int64_t *)d)[i];
+  case DT_INT32: return ((const int32_t *)d)[i];
+  case DT_INT16: return ((const int16_t *)d)[i];
+  case DT_INT8: return ((const int8_t *)d)[i];
+  case DT_UINT8: case DT_BOOL: return ((const uint8_t *)d)[i];
+  case DT_UINT16: return ((const uint16_t *)d)[i];
+  case DT_UINT32: return ((const uint32_t *)d)[i];
+  case DT_UINT64: return (int64_t)((const uint64_t *)d)[i];
+  case DT_FLOAT: return (int64_t)((const float *)d)[i];
+  case DT_DOUBLE: return (int64_t)((const double *)d)[i];
+  default: return 0;
+  }
+}
+
+double tensor_double(const ir_tensor *t, int64_t i) {
+  if (t->dtype == DT_FLOAT) return ((const float *)t->data)[i];
+  if (t->dtype == DT_DOUBLE) return ((const double *)t->data)[i];
+  if (t->dtype == DT_UINT64) return (double)((const uint64_t *)t->data)[i];
+  return (double)tensor_int(t, i);
+}
+
+void tensor_copy(ir_tensor *t, const ir_tensor *src) {
+  *t = *src;
+  t->data = NULL;
+  if (src->data) {
+    size_t n = tensor_bytes(src);
+    t->data = xmalloc(n);
+    memcpy(t->data, src->data, n);
+  }
+}
+
+ir_graph *ir_new(void) {
+  ir_graph *g = xcalloc(1, sizeof *g);
+  g->hash_cap = 1024;
+  g->hash = xmalloc(sizeof(int) * (size_t)g->hash_cap);
+  memset(g->hash, -1, sizeof(int) * (size_t)g->hash_cap);
+  return g;
+}
+
+static void attr_free(ir_attr *a) {
+  int i;
+  free(a->name);
+  free(a->s);
+  free(a->ints);
+  free(a->floats);
+  for (i = 0; a->strings && i < a->n; i++) free(a->strings[i]);
+  free(a->strings);
+  free(a->tensor.data);
+}
+
+static void node_free(ir_node *n) {
+  int i;
+  free(n->name);
+  free(n->op_type);
+  free(n->domain);
+  free(n->in);
+  free(n->out);
+  for (i = 0; i < n->n_attr; i++) attr_free(&n->attr[i]);
+  free(n->attr);
+  free(n);
+}
+
+void ir_free(ir_graph *g) {
+  int i, k;
+  if (!g) return;
+  for (i = 0; i < g->n_values; i++) {
+    ir_value *v = g->values[i];
+    free(v->name);
+    free(v->t.data);
+    for (k = 0; k < IR_MAX_RANK; k++) free(v->dim_param[k]);
+    free(v);
+  }
+  for (i = 0; i < g->n_nodes; i++) node_free(g->nodes[i]);
+  free(g->values);
+  free(g->nodes);
+  free(g->inputs);
+  free(g->outputs);
+  free(g->name);
+  free(g->producer);
+  free(g->hash);
+  free(g);
+}
+
+static uint32_t hash_str(const char *s) {
+  uint32_t h = 2166136261u;
+  while (*s) h = (h ^ (unsigned char)*s++) * 16777619u;
+  return h;
+}
+
+static void hash_insert(ir_graph *g, int id) {
+  uint32_t h = hash_str(g->values[id]->name) & (uint32_t)(g->hash_cap - 1);
+  while (g->hash[h] >= 0) h = (h + 1) & (uint32_t)(g->hash_cap - 1);
+  g->hash[h] = id;
+}
+
+int ir_find(const ir_graph *g, const char *name) {
+  uint32_t h = hash_str(name) & (uint32_t)(g->hash_cap - 1);
+  while (g->hash[h] >= 0) {
+    if (strcmp(g->values[g->hash[h]]->name, name) == 0) return g->hash[h];
+    h = (h + 1) & (uint32_t)(g->hash_cap - 1);
+  }
+  return -1;
+}
+
+static int value_add(ir_graph *g, const char *name) {
+  ir_value *v;
+  int i;
+  if (g->n_values == g->cap_values) {
+    g->cap_values = g->cap_values ? g->cap_values * 2 : 64;
+    g->values = xrealloc(g->values, sizeof *g->values * (size_t)g->cap_values);
+  }
+  if ((g->n_values + 1) * 2 > g->hash_cap) {
+    g->hash_cap *= 2;
+    g->hash = xrealloc(g->hash, sizeof(int) * (size_t)g->hash_cap);
+    memset(g->hash, -1, sizeof(int) * (size_t)g->hash_cap);
+    for (i = 0; i < g->n_values; i++) hash_insert(g, i);
+  }
+  v = xcalloc(1, sizeof *v);
+  v->name = xstrdup(name);
+  v->t.rank = -1;
+  v->producer = -1;
+  v->graph_input = -1;
+  v->offset = -1;
+  g->values[g->n_values] = v;
+  hash_insert(g, g->n_values);
+  return g->n_values++;
+}
+
+int ir_value_get(ir_graph *g, const char *name) {
+  int id = ir_find(g, name);
+  return id >= 0 ? id : value_add(g, name);
+}
+
+int ir_value_new(ir_graph *g, const char *hint) {
+  char buf[256];
+  int k = g->n_values;
+  do snprintf(buf, sizeof buf, "%s__%d", hint, k++);
+  while (ir_find(g, buf) >= 0);
+  return value_add(g, buf);
+}
+
+ir_node *ir_node_add(ir_graph *g, const char *name, const char *op_type, const char *domain) {
+  ir_node *n = xcalloc(1, sizeof *n);
+  if (g->n_nodes == g->cap_nodes) {
+    g->cap_nodes = g->cap_nodes ? g->cap_nodes * 2 : 64;
+    g->nodes = xrealloc(g->nodes, sizeof *g->nodes * (size_t)g->cap_nodes);
+  }
+  n->name = xstrdup(name);
+  n->op_type = xstrdup(op_type);
+  n->domain = xstrdup(domain ? domain : "");
+  n->op = op_lookup(n->domain, n->op_type);
+  g->nodes[g->n_nodes++] = n;
+  return n;
+}
+
+void ir_compact(ir_graph *g) {
+  int i, k = 0;
+  for (i = 0; i < g->n_nodes; i++) {
+    if (g->nodes[i]->dead) node_free(g->nodes[i]);
+    else g->nodes[k++] = g->nodes[i];
+  }
+  g->n_nodes = k;
+  ir_count_uses(g);
+}
+
+void ir_count_uses(ir_graph *g) {
+  int i, k;
+  for (i = 0; i < g->n_values; i++) {
+    g->values[i]->producer = -1;
+    g->values[i]->uses = 0;
+  }
+  for (i = 0; i < g->n_nodes; i++) {
+    ir_node *n = g->nodes[i];
+    for (k = 0; k < n->n_in; k++)
+      if (n->in[k] >= 0) g->values[n->in[k]]->uses++;
+    for (k = 0; k < n->n_out; k++)
+      if (n->out[k] >= 0) g->values[n->out[k]]->producer = i;
+  }
+  for (i = 0; i < g->n_outputs; i++) g->values[g->outputs[i]]->uses++;
+}
+
+const ir_attr *ir_attr_find(const ir_node *n, const char *name) {
+  int i;
+  for (i = 0; i < n->n_attr; i++)
+    if (strcmp(n->attr[i].name, name) == 0) return &n->attr[i];
+  return NULL;
+}
+
+void ir_replace_uses(ir_graph *g, int from, int to) {
+  int i, k;
+  for (i = 0; i < g->n_nodes; i++) {
+    ir_node *n = g->nodes[i];
+    for (k = 0; k < n->n_in; k++)
+      if (n->in[k] == from) n->in[k] = to;
+  }
+  for (i = 0; i < g->n_outputs; i++)
+    if (g->outputs[i] == from) g->outputs[i] = to;
+}
+
+static void dump_value(FILE *f, const ir_graph *g, int id) {
+  char buf[128];
+  const ir_value *v = ir_val(g, id);
+  if (!v) {
+    fputs("<none>", f);
+    return;
+  }
+  fprintf(f, "%%%s:%s%s", v->name, tensor_type_str(&v->t, buf, sizeof buf), v->t.data ? "=const" : "");
+}
+
+void ir_dump(const ir_graph *g, void *file) {
+  FILE *f = file;
+  int i, k;
+  fprintf(f, "graph %s (opset %" PRId64 ", %d nodes)\n", g->name ? g->name : "", g->opset, g->n_nodes);
+  for (i = 0; i < g->n_inputs; i++) {
+    fputs("  input ", f);
+    dump_value(f, g, g->inputs[i]);
+    fputc('\n', f);
+  }
+  for (i = 0; i < g->n_nodes; i++) {
+    const ir_node *n = g->nodes[i];
+    fputs("  ", f);
+    for (k = 0; k < n->n_out; k++) {
+      if (k) fputs(", ", f);
+      dump_value(f, g, n->out[k]);
+    }
+    fprintf(f, " = %s(", n->op_type);
+    for (k = 0; k < n->n_in; k++) {
+      if (k) fputs(", ", f);
+      dump_value(f, g, n->in[k]);
+    }
+    fprintf(f, ")  # %s\n", n->name);
+  }
+  for (i = 0; i < g->n_outputs; i++) {
+    fputs("  output ", f);
+    dump_value(f, g, g->outputs[i]);
+    fputc('\n', f);
+  }
+}

@@ -1,0 +1,153 @@
+/* The intermediate representation: a graph of values and nodes.
+ *
+ * Everything after the loader sees only this. Values and nodes are
+ * individually allocated, so pointers to them stay valid while the graph
+ * grows; graph lists refer to them by index. Nodes are kept in topological
+ * order (the loader sorts them, passes keep the order). */
+#ifndef ONNXCC_IR_H
+#define ONNXCC_IR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "diag.h"
+
+#define IR_MAX_RANK 8
+
+/* ONNX element types (same numbers as TensorProto.DataType). */
+#define IR_DTYPES(X)                    \
+  X(FLOAT, 1, 4, "float", "float")      \
+  X(UINT8, 2, 1, "uint8", "uint8_t")    \
+  X(INT8, 3, 1, "int8", "int8_t")       \
+  X(UINT16, 4, 2, "uint16", "uint16_t") \
+  X(INT16, 5, 2, "int16", "int16_t")    \
+  X(INT32, 6, 4, "int32", "int32_t")    \
+  X(INT64, 7, 8, "int64", "int64_t")    \
+  X(STRING, 8, 0, "string", "char *")   \
+  X(BOOL, 9, 1, "bool", "uint8_t")      \
+  X(FLOAT16, 10, 2, "float16", "uint16_t") \
+  X(DOUBLE, 11, 8, "double", "double")  \
+  X(UINT32, 12, 4, "uint32", "uint32_t") \
+  X(UINT64, 13, 8, "uint64", "uint64_t") \
+  X(BFLOAT16, 16, 2, "bfloat16", "uint16_t")
+
+#define IR_DTYPE_ENUM(name, num, size, text, ctype) DT_##name = num,
+typedef enum ir_dtype { DT_UNDEFINED = 0, IR_DTYPES(IR_DTYPE_ENUM) } ir_dtype;
+#undef IR_DTYPE_ENUM
+
+/* Bytes per element; 0 for unknown or unsupported (string) types. */
+size_t dtype_size(int dtype);
+const char *dtype_name(int dtype);
+int dtype_is_float(int dtype);   /* float, double, float16, bfloat16 */
+int dtype_is_signed_int(int dtype);
+int dtype_is_unsigned_int(int dtype); /* includes bool */
+
+/* A tensor's type, shape and (for constants) contents. */
+typedef struct ir_tensor {
+  int dtype;
+  int rank;                     /* -1: not inferred yet */
+  int64_t dims[IR_MAX_RANK];
+  void *data;                   /* constant contents (owned), or NULL */
+} ir_tensor;
+
+int64_t tensor_numel(const ir_tensor *t);
+size_t tensor_bytes(const ir_tensor *t);
+/* "float[1,3,224,224]" into buf. */
+const char *tensor_type_str(const ir_tensor *t, char *buf, size_t n);
+/* Element i of a constant integer tensor (any integer dtype) as int64. */
+int64_t tensor_int(const ir_tensor *t, int64_t i);
+/* Element i of a constant numeric tensor as double. */
+double tensor_double(const ir_tensor *t, int64_t i);
+
+typedef struct ir_value {
+  char *name;
+  ir_tensor t;
+  char *dim_param[IR_MAX_RANK]; /* symbolic dim names of graph inputs */
+  int producer;                 /* index of producing node, -1 if none */
+  int graph_input;              /* index in graph inputs, or -1 */
+  int uses;                     /* consumer count, kept by ir_count_uses */
+  int64_t offset;               /* planner: arena or weight offset */
+} ir_value;
+
+#define IR_ATTR_TYPES(X) \
+  X(FLOAT, 1) X(INT, 2) X(STRING, 3) X(TENSOR, 4) X(GRAPH, 5) X(FLOATS, 6) \
+  X(INTS, 7) X(STRINGS, 8) X(TENSORS, 9) X(GRAPHS, 10) X(SPARSE_TENSOR, 11)
+
+#define IR_ATTR_ENUM(name, num) ATTR_##name = num,
+typedef enum ir_attr_type { ATTR_UNDEFINED = 0, IR_ATTR_TYPES(IR_ATTR_ENUM) } ir_attr_type;
+#undef IR_ATTR_ENUM
+
+typedef struct ir_attr {
+  char *name;
+  int type;          /* ir_attr_type */
+  float f;
+  int64_t i;
+  char *s;           /* STRING (NUL-terminated) */
+  int n;             /* element count of ints / floats / strings */
+  int64_t *ints;
+  float *floats;
+  char **strings;
+  ir_tensor tensor;  /* TENSOR */
+} ir_attr;
+
+typedef struct ir_node {
+  char *name;
+  char *op_type;
+  char *domain;       /* "" for the default ONNX domain */
+  int op;             /* index into the op table, -1 if unknown */
+  int n_in, n_out;
+  int *in;            /* value indices; -1 marks an absent optional input */
+  int *out;
+  int n_attr;
+  ir_attr *attr;
+  int dead;           /* marked for removal by a pass */
+} ir_node;
+
+typedef struct ir_graph {
+  ir_value **values;
+  int n_values, cap_values;
+  ir_node **nodes;
+  int n_nodes, cap_nodes;
+  int *inputs;        /* runtime inputs (initializers excluded) */
+  int n_inputs;
+  int *outputs;
+  int n_outputs;
+  int64_t opset;      /* default-domain opset version */
+  char *name;
+  char *producer;
+  /* name -> value index, open addressing */
+  int *hash;
+  int hash_cap;
+} ir_graph;
+
+ir_graph *ir_new(void);
+void ir_free(ir_graph *g);
+
+/* Looks up a value by name; -1 if absent. */
+int ir_find(const ir_graph *g, const char *name);
+/* Finds or creates the value `name`. */
+int ir_value_get(ir_graph *g, const char *name);
+/* Creates a fresh value with a unique name derived from `hint`. */
+int ir_value_new(ir_graph *g, const char *hint);
+static inline ir_value *ir_val(const ir_graph *g, int id) { return id >= 0 ? g->values[id] : 0; }
+
+/* Appends a node (the caller fills inputs, outputs and attributes). */
+ir_node *ir_node_add(ir_graph *g, const char *name, const char *op_type, const char *domain);
+/* Removes nodes marked dead and re-links producers. */
+void ir_compact(ir_graph *g);
+/* Recomputes value->producer and value->uses (graph outputs count as uses). */
+void ir_count_uses(ir_graph *g);
+
+/* Attribute lookup; NULL if absent. */
+const ir_attr *ir_attr_find(const ir_node *n, const char *name);
+
+/* Replaces every use of value `from` (node inputs, graph outputs) by `to`. */
+void ir_replace_uses(ir_graph *g, int from, int to);
+
+/* Makes `t` hold a copy of `src` (data included). */
+void tensor_copy(ir_tensor *t, const ir_tensor *src);
+
+/* Prints the graph in a readable text form (for --dump-after). */
+void ir_dump(const ir_graph *g, void *file);
+
+#endif

@@ -1,0 +1,372 @@
+#include "load.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fileio.h"
+#include "onnx.pb-c.h"
+#include "ops/ops.h"
+#include "tensor_pb.h"
+
+static status convert_attr(const Onnx__AttributeProto *ap, const char *base_dir, ir_attr *a, const ir_node *n) {
+  size_t i;
+  memset(a, 0, sizeof *a);
+  a->name = xstrdup(ap->name ? ap->name : "");
+  a->type = ap->has_type ? (int)ap->type : 0;
+  if (ap->ref_attr_name && *ap->ref_attr_name)
+    return diag_node_error(ST_UNSUPPORTED, n, "attribute '%s' refers to a function attribute", a->name);
+  /* Old exporters leave out the type: guess it from what is set. */
+  if (!a->type) {
+    if (ap->n_ints) a->type = ATTR_INTS;
+    else if (ap->n_floats) a->type = ATTR_FLOATS;
+    else if (ap->n_strings) a->type = ATTR_STRINGS;
+    else if (ap->t) a->type = ATTR_TENSOR;
+    else if (ap->g) a->type = ATTR_GRAPH;
+    else if (ap->has_s) a->type = ATTR_STRING;
+    else if (ap->has_f) a->type = ATTR_FLOAT;
+    else a->type = ATTR_INT;
+  }
+  a->f = ap->f;
+  a->i = ap->i;
+  switch (a->type) {
+  case ATTR_STRING:
+    a->s = xmalloc((unsigned long)ap->s.len + 1);
+    if (ap->s.len) memcpy(a->s, ap->s.data, ap->s.len);
+    a->s[ap->s.len] = 0;
+    break;
+  case ATTR_INTS:
+    a->n = (int)ap->n_ints;
+    a->ints = xmalloc(sizeof(int64_t) * (ap->n_ints + 1));
+    if (ap->n_ints) memcpy(a->ints, ap->ints, sizeof(int64_t) * ap->n_ints);
+    break;
+  case ATTR_FLOATS:
+    a->n = (int)ap->n_floats;
+    a->floats = xmalloc(sizeof(float) * (ap->n_floats + 1));
+    if (ap->n_floats) memcpy(a->floats, ap->floats, sizeof(float) * ap->n_floats);
+    break;
+  case ATTR_STRINGS:
+    a->n = (int)ap->n_strings;
+    a->strings = xcalloc(ap->n_strings + 1, sizeof(char *));
+    for (i = 0; i < ap->n_strings; i++) {
+      a->strings[i] = xmalloc((unsigned long)ap->strings[i].len + 1);
+      if (ap->strings[i].len) memcpy(a->strings[i], ap->strings[i].data, ap->strings[i].len);
+      a->strings[i][ap->strings[i].len] = 0;
+    }
+    break;
+  case ATTR_TENSOR:
+    if (!ap->t) return diag_node_error(ST_BAD_MODEL, n, "attribute '%s' has no tensor", a->name);
+    {
+      char *what = xasprintf("%s.%s", n->name, a->name);
+      status s = tensor_from_proto(ap->t, base_dir, &a->tensor, what);
+      free(what);
+      return s;
+    }
+  default:
+    break; /* graphs and sparse tensors: the op handler rejects them */
+  }
+  return ST_OK;
+}
+
+static const pin *find_pin(const pin *pins, int n, const char *name) {
+  int i;
+  for (i = 0; i < n; i++)
+    if (strcmp(pins[i].name, name) == 0) return &pins[i];
+  return NULL;
+}
+
+/* Sets a graph input's type and shape from its ValueInfo and the pins. */
+static status convert_input(const compile_options *o, const Onnx__ValueInfoProto *vi, int position, ir_value *v) {
+  const Onnx__TypeProto *tp = vi->type;
+  const Onnx__TypeProto__Tensor *tt;
+  const pin *shape_pin = find_pin(o->shapes, o->n_shapes, v->name);
+  if (!shape_pin && position < o->n_positional) shape_pin = &o->positional[position];
+  size_t i;
+  if (!tp || tp->value_case == ONNX__TYPE_PROTO__VALUE__NOT_SET)
+    return diag_error(ST_BAD_MODEL, "graph input '%s' has no type", v->name);
+  if (tp->value_case != ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE)
+    return diag_error(ST_UNSUPPORTED, "graph input '%s' is a %s; only tensors are supported", v->name,
+                      tp->value_case == ONNX__TYPE_PROTO__VALUE_SEQUENCE_TYPE ? "sequence" : "optional");
+  tt = tp->tensor_type;
+  v->t.dtype = tt->has_elem_type ? tt->elem_type : 0;
+  if (dtype_size(v->t.dtype) == 0)
+    return diag_error(ST_UNSUPPORTED, "graph input '%s' has element type %s, which is not supported", v->name,
+                      dtype_name(v->t.dtype));
+  if (shape_pin) {
+    if (tt->shape && (int)tt->shape->n_dim != shape_pin->rank)
+      return diag_error(ST_USAGE, "the shape given for input '%s' has rank %d but the model's input has rank %zu",
+                        v->name, shape_pin->rank, tt->shape->n_dim);
+    for (i = 0; tt->shape && i < tt->shape->n_dim; i++) {
+      const Onnx__TensorShapeProto__Dimension *d = tt->shape->dim[i];
+      if (d->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE && d->dim_value > 0 &&
+          d->dim_value != shape_pin->dims[i])
+        return diag_error(ST_USAGE, "the shape given for input '%s' has %lld at dim %zu, but the model fixes it to %lld",
+                          v->name, shape_pin->dims[i], i, (long long)d->dim_value);
+    }
+    v->t.rank = shape_pin->rank;
+    for (i = 0; i < (size_t)shape_pin->rank; i++) v->t.dims[i] = shape_pin->dims[i];
+    return ST_OK;
+  }
+  if (!tt->shape)
+    return diag_error(ST_UNSUPPORTED, "graph input '%s' has no shape; give one with --shape %s=D0xD1x...", v->name,
+                      v->name);
+  if (tt->shape->n_dim > IR_MAX_RANK)
+    return diag_error(ST_UNSUPPORTED, "graph input '%s' has rank %zu; at most %d is supported", v->name,
+                      tt->shape->n_dim, IR_MAX_RANK);
+  v->t.rank = (int)tt->shape->n_dim;
+  for (i = 0; i < tt->shape->n_dim; i++) {
+    const Onnx__TensorShapeProto__Dimension *d = tt->shape->dim[i];
+    if (d->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE && d->dim_value >= 0) {
+      v->t.dims[i] = d->dim_value;
+    } else if (d->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM && d->dim_param &&
+               *d->dim_param) {
+      const pin *p = find_pin(o->dims, o->n_dims, d->dim_param);
+      if (!p)
+        return diag_error(ST_UNSUPPORTED,
+                          "graph input '%s' dim %zu is symbolic ('%s'); pin it with --dim %s=VALUE or --shape %s=...",
+                          v->name, i, d->dim_param, d->dim_param, v->name);
+      v->dim_param[i] = xstrdup(d->dim_param);
+      v->t.dims[i] = p->dims[0];
+    } else {
+      return diag_error(ST_UNSUPPORTED, "graph input '%s' dim %zu is unknown; pin the shape with --shape %s=...",
+                        v->name, i, v->name);
+    }
+  }
+  return ST_OK;
+}
+
+/* All nodes whose op is unknown or outside the supported opset, in one
+ * message: "unsupported ops: Loop (node 'l1'), NonZero (2 nodes: 'a', ...)". */
+static status check_supported(const ir_graph *g) {
+  text w;
+  int i, k, bad = 0;
+  text_init(&w);
+  for (i = 0; i < g->n_nodes; i++) {
+    const ir_node *n = g->nodes[i];
+    int count = 0, first = 1;
+    if (n->op >= 0) continue;
+    for (k = 0; k < i; k++)
+      if (g->nodes[k]->op < 0 && strcmp(g->nodes[k]->op_type, n->op_type) == 0 &&
+          strcmp(g->nodes[k]->domain, n->domain) == 0)
+        break;
+    if (k < i) continue; /* already listed */
+    for (k = i; k < g->n_nodes; k++)
+      if (g->nodes[k]->op < 0 && strcmp(g->nodes[k]->op_type, n->op_type) == 0 &&
+          strcmp(g->nodes[k]->domain, n->domain) == 0)
+        count++;
+    text_printf(&w, "%s%s%s%s (", bad ? ", " : "", *n->domain ? n->domain : "", *n->domain ? "." : "", n->op_type);
+    if (count > 1) text_printf(&w, "%d nodes: ", count);
+    else text_puts(&w, "node ");
+    for (k = i; k < g->n_nodes && count > 0; k++) {
+      if (g->nodes[k]->op >= 0 || strcmp(g->nodes[k]->op_type, n->op_type) != 0) continue;
+      if (!first && count > 3) {
+        text_puts(&w, ", ...");
+        break;
+      }
+      text_printf(&w, "%s'%s'", first ? "" : ", ", g->nodes[k]->name);
+      first = 0;
+      if (--count == 0) break;
+    }
+    text_puts(&w, ")");
+    bad++;
+  }
+  if (bad) {
+    diag_error(ST_UNSUPPORTED, "unsupported op%s: %s", bad > 1 ? "s" : "", w.buf);
+    text_free(&w);
+    return ST_UNSUPPORTED;
+  }
+  text_free(&w);
+  return ST_OK;
+}
+
+status ir_toposort(ir_graph *g) {
+  int n = g->n_nodes, i, k, head = 0, tail = 0;
+  int *pending = xcalloc((unsigned long)n, sizeof(int));
+  int *queue = xmalloc(sizeof(int) * (unsigned long)(n + 1));
+  int *producer = xmalloc(sizeof(int) * (unsigned long)(g->n_values + 1));
+  ir_node **sorted = xmalloc(sizeof(ir_node *) * (unsigned long)(n + 1));
+  status s = ST_OK;
+  for (i = 0; i < g->n_values; i++) producer[i] = -1;
+  for (i = 0; i < n; i++)
+    for (k = 0; k < g->nodes[i]->n_out; k++) {
+      int v = g->nodes[i]->out[k];
+      if (v < 0) continue;
+      if (producer[v] >= 0 || g->values[v]->t.data || g->values[v]->graph_input >= 0) {
+        s = diag_node_error(ST_BAD_MODEL, g->nodes[i], "output '%s' is already produced elsewhere in the graph",
+                            g->values[v]->name);
+        goto done;
+      }
+      producer[v] = i;
+    }
+  for (i = 0; i < n; i++) {
+    const ir_node *nd = g->nodes[i];
+    for (k = 0; k < nd->n_in; k++) {
+      int v = nd->in[k];
+      if (v < 0) continue;
+      if (producer[v] >= 0) pending[i]++;
+      else if (!g->values[v]->t.data && g->values[v]->graph_input < 0) {
+        s = diag_node_error(ST_BAD_MODEL, nd,
+                            "input '%s' is not produced by any node, nor a graph input or initializer",
+                            g->values[v]->name);
+        goto done;
+      }
+    }
+    if (!pending[i]) queue[tail++] = i;
+  }
+  while (head < tail) {
+    int u = queue[head++];
+    sorted[head - 1] = g->nodes[u];
+    for (i = 0; i < n; i++) {
+      const ir_node *nd = g->nodes[i];
+      if (!pending[i]) continue;
+      for (k = 0; k < nd->n_in; k++)
+        if (nd->in[k] >= 0 && producer[nd->in[k]] == u) {
+          if (--pending[i] == 0) queue[tail++] = i;
+        }
+    }
+  }
+  if (tail < n) {
+    for (i = 0; i < n; i++)
+      if (pending[i]) break;
+    s = diag_node_error(ST_BAD_MODEL, g->nodes[i], "the graph has a cycle through this node");
+    goto done;
+  }
+  memcpy(g->nodes, sorted, sizeof(ir_node *) * (size_t)n);
+  for (i = 0; i < g->n_outputs; i++) {
+    const ir_value *v = g->values[g->outputs[i]];
+    if (producer[g->outputs[i]] < 0 && !v->t.data && v->graph_input < 0) {
+      s = diag_error(ST_BAD_MODEL, "graph output '%s' is not produced by any node", v->name);
+      goto done;
+    }
+  }
+  ir_count_uses(g);
+done:
+  free(pending);
+  free(queue);
+  free(producer);
+  free(sorted);
+  return s;
+}
+
+static status build_graph(const compile_options *o, const Onnx__ModelProto *m, const char *base_dir, ir_graph *g) {
+  const Onnx__GraphProto *gp = m->graph;
+  size_t i, k;
+  status s;
+  int found_opset = 0;
+  for (i = 0; i < m->n_opset_import; i++) {
+    const Onnx__OperatorSetIdProto *op = m->opset_import[i];
+    if (!op->domain || !*op->domain || strcmp(op->domain, "ai.onnx") == 0) {
+      g->opset = op->version;
+      found_opset = 1;
+    }
+  }
+  if (!found_opset) g->opset = m->n_opset_import ? 1 : 1; /* IR v2 models may omit it */
+  if (g->opset > ONNXCC_MAX_OPSET)
+    return diag_error(ST_UNSUPPORTED, "model uses opset %" PRId64 "; onnxcc supports opsets 1 to %d", g->opset,
+                      ONNXCC_MAX_OPSET);
+  g->name = xstrdup(gp->name ? gp->name : "");
+  g->producer = xstrdup(m->producer_name ? m->producer_name : "");
+
+  if (gp->n_sparse_initializer)
+    return diag_error(ST_UNSUPPORTED, "sparse initializers are not supported");
+  for (i = 0; i < gp->n_initializer; i++) {
+    const Onnx__TensorProto *tp = gp->initializer[i];
+    ir_value *v;
+    if (!tp->name || !*tp->name) return diag_error(ST_BAD_MODEL, "initializer %zu has no name", i);
+    v = ir_val(g, ir_value_get(g, tp->name));
+    if (v->t.data) return diag_error(ST_BAD_MODEL, "initializer '%s' is defined twice", tp->name);
+    s = tensor_from_proto(tp, base_dir, &v->t, tp->name);
+    if (s) return s;
+  }
+  g->inputs = xmalloc(sizeof(int) * (gp->n_input + 1));
+  for (i = 0; i < gp->n_input; i++) {
+    const Onnx__ValueInfoProto *vi = gp->input[i];
+    int id;
+    ir_value *v;
+    if (!vi->name || !*vi->name) return diag_error(ST_BAD_MODEL, "graph input %zu has no name", i);
+    id = ir_value_get(g, vi->name);
+    v = ir_val(g, id);
+    if (v->t.data) continue; /* an initializer listed as input (IR < 4): a constant */
+    if (v->graph_input >= 0) return diag_error(ST_BAD_MODEL, "graph input '%s' is listed twice", vi->name);
+    s = convert_input(o, vi, g->n_inputs, v);
+    if (s) return s;
+    v->graph_input = g->n_inputs;
+    g->inputs[g->n_inputs++] = id;
+  }
+  for (i = 0; i < (size_t)o->n_shapes; i++) {
+    int id = ir_find(g, o->shapes[i].name);
+    if (id < 0 || g->values[id]->graph_input < 0)
+      return diag_error(ST_USAGE, "--shape names '%s', which is not a graph input", o->shapes[i].name);
+  }
+  g->outputs = xmalloc(sizeof(int) * (gp->n_output + 1));
+  for (i = 0; i < gp->n_output; i++) {
+    const Onnx__ValueInfoProto *vi = gp->output[i];
+    if (!vi->name || !*vi->name) return diag_error(ST_BAD_MODEL, "graph output %zu has no name", i);
+    if (vi->type && vi->type->value_case != ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE &&
+        vi->type->value_case != ONNX__TYPE_PROTO__VALUE__NOT_SET)
+      return diag_error(ST_UNSUPPORTED, "graph output '%s' is not a tensor; only tensors are supported", vi->name);
+    g->outputs[g->n_outputs++] = ir_value_get(g, vi->name);
+  }
+  if (!g->n_outputs) return diag_error(ST_BAD_MODEL, "the graph has no outputs");
+
+  for (i = 0; i < gp->n_node; i++) {
+    const Onnx__NodeProto *np = gp->node[i];
+    char fallback[64];
+    ir_node *n;
+    if (!np->op_type || !*np->op_type) return diag_error(ST_BAD_MODEL, "node %zu has no op_type", i);
+    snprintf(fallback, sizeof fallback, "%s_%zu", np->op_type, i);
+    n = ir_node_add(g, np->name && *np->name ? np->name : fallback, np->op_type, np->domain);
+    n->n_in = (int)np->n_input;
+    n->in = xmalloc(sizeof(int) * (np->n_input + 1));
+    for (k = 0; k < np->n_input; k++)
+      n->in[k] = np->input[k] && *np->input[k] ? ir_value_get(g, np->input[k]) : -1;
+    n->n_out = (int)np->n_output;
+    n->out = xmalloc(sizeof(int) * (np->n_output + 1));
+    for (k = 0; k < np->n_output; k++)
+      n->out[k] = np->output[k] && *np->output[k] ? ir_value_get(g, np->output[k]) : -1;
+    n->n_attr = (int)np->n_attribute;
+    n->attr = xcalloc(np->n_attribute + 1, sizeof(ir_attr));
+    for (k = 0; k < np->n_attribute; k++) {
+      s = convert_attr(np->attribute[k], base_dir, &n->attr[k], n);
+      if (s) return s;
+    }
+  }
+  s = check_supported(g);
+  if (s) return s;
+  return ir_toposort(g);
+}
+
+status load_model(const compile_options *o, ir_graph **out) {
+  unsigned char *buf;
+  size_t size;
+  Onnx__ModelProto *m;
+  ir_graph *g;
+  char *base_dir;
+  status s;
+  *out = NULL;
+  s = file_read_all(o->model_path, &buf, &size);
+  if (s) return s;
+  if (size == 0) {
+    free(buf);
+    return diag_error(ST_BAD_MODEL, "the file is empty");
+  }
+  m = onnx__model_proto__unpack(NULL, size, buf);
+  free(buf);
+  if (!m) return diag_error(ST_BAD_MODEL, "not a valid ONNX model (the protobuf does not parse)");
+  if (!m->graph) {
+    onnx__model_proto__free_unpacked(m, NULL);
+    return diag_error(ST_BAD_MODEL, "not a valid ONNX model (no graph)");
+  }
+  g = ir_new();
+  base_dir = path_dirname(o->model_path);
+  s = build_graph(o, m, base_dir, g);
+  free(base_dir);
+  onnx__model_proto__free_unpacked(m, NULL);
+  if (s) {
+    ir_free(g);
+    return s;
+  }
+  *out = g;
+  return ST_OK;
+}

@@ -1,0 +1,20 @@
+/* Reads an ONNX model file into the IR. */
+#ifndef ONNXCC_LOAD_H
+#define ONNXCC_LOAD_H
+
+#include "ir.h"
+#include "options.h"
+
+/* Highest default-domain opset the op handlers know. */
+#define ONNXCC_MAX_OPSET 22
+
+/* Parses the model, converts initializers and graph inputs (pinning
+ * symbolic dims from the options), creates nodes, checks that every op is
+ * supported (listing all that are not in one message) and sorts the nodes
+ * topologically. */
+status load_model(const compile_options *o, ir_graph **out);
+
+/* Sorts g->nodes topologically; reports cycles and dangling inputs. */
+status ir_toposort(ir_graph *g);
+
+#endif

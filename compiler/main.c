@@ -1,0 +1,185 @@
+/* The onnxcc command line. The only place that exits. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compile.h"
+#include "info.h"
+#include "load.h"
+#include "ops/ops.h"
+#include "run.h"
+
+static const char usage_text[] =
+    "usage:\n"
+    "  onnxcc MODEL.onnx -o OUT.c [options]    compile to OUT.c, OUT.h, OUT.weights\n"
+    "  onnxcc run MODEL.onnx [INPUT.pb ...] [options]\n"
+    "                                          compile, build with $CC, run, time\n"
+    "  onnxcc info MODEL.onnx [options]        shapes, ops per pass, params, MACs, arena\n"
+    "  onnxcc ops [--markdown]                 list the supported ops\n"
+    "\n"
+    "compile options:\n"
+    "  -o OUT.c              output source (OUT.h and OUT.weights go beside it)\n"
+    "  --name NAME           symbol prefix (default: OUT's file name)\n"
+    "  --embed-weights       put the weights in OUT.c as a const array\n"
+    "  --dim NAME=VALUE      pin a symbolic dimension\n"
+    "  --shape INPUT=AxBxC   pin an input's whole shape\n"
+    "  -O0, -O1              optimisation level (default -O1)\n"
+    "  --dump-after=PASS     print the graph after PASS (load, infer, elide, dce, all)\n"
+    "run options:\n"
+    "  --output-dir DIR      write output_K.pb files there\n"
+    "  --runs N              timed runs (default 1)\n"
+    "  --warmup N            untimed runs first (default 0)\n"
+    "  --seed S              seed for random inputs when no INPUT.pb is given (default 0)\n"
+    "  --keep                keep the temporary build folder\n"
+    "  environment: CC       C compiler for run (default cc)\n"
+    "\n"
+    "exit codes: 0 ok, 1 bad model or unsupported feature, 2 usage, 3 I/O or internal error\n";
+
+static int usage_error(const char *fmt, const char *arg) {
+  fputs("onnxcc: error: ", stderr);
+  fprintf(stderr, fmt, arg);
+  fputs("\n(see onnxcc --help)\n", stderr);
+  return 2;
+}
+
+/* "N=5" into a pin; "x=1x3x224x224" into a shape pin. */
+static int parse_pin(const char *arg, pin *p, int is_shape) {
+  const char *eq = strrchr(arg, '=');
+  char *end;
+  const char *q;
+  if (!eq || eq == arg || !eq[1]) return 0;
+  p->name = strndup(arg, (size_t)(eq - arg));
+  p->rank = 0;
+  q = eq + 1;
+  for (;;) {
+    long long v = strtoll(q, &end, 10);
+    if (end == q || v < 0 || p->rank >= 8) return 0;
+    p->dims[p->rank++] = v;
+    if (!is_shape) return *end == 0;
+    if (*end == 0) return 1;
+    if (*end != 'x' && *end != ',') return 0;
+    q = end + 1;
+  }
+}
+
+static int parse_int(const char *s, int *out) {
+  char *end;
+  long v = strtol(s, &end, 10);
+  if (end == s || *end || v < 0 || v > 1000000000) return 0;
+  *out = (int)v;
+  return 1;
+}
+
+static int list_ops(int markdown) {
+  int i;
+  if (markdown) {
+    puts("# Supported operators\n");
+    puts("Generated from `compiler/ops/ops.def` by `onnxcc ops --markdown`; do not edit.\n");
+    printf("onnxcc %s supports %d ONNX operators (default domain, opsets 1 to %d). The family is the\n"
+           "file `compiler/ops/FAMILY.c` that implements the op.\n\n",
+           ONNXCC_VERSION, OP_COUNT, ONNXCC_MAX_OPSET);
+    puts("| Operator | Family |");
+    puts("| --- | --- |");
+  }
+  for (i = 0; i < OP_COUNT; i++) {
+    if (markdown) printf("| %s | %s |\n", op_name(i), op_family_name(i));
+    else printf("%s\n", op_name(i));
+  }
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  run_options r;
+  compile_options *o = &r.c;
+  const char **files;
+  int n_files = 0, i, mode = 0; /* 0 compile, 1 run, 2 info */
+  status s;
+  memset(&r, 0, sizeof r);
+  o->opt_level = 1;
+  r.runs = 1;
+  files = calloc((size_t)argc + 1, sizeof(char *));
+  if (argc < 2) {
+    fputs(usage_text, stderr);
+    return 2;
+  }
+  i = 1;
+  if (!strcmp(argv[1], "run")) mode = 1, i = 2;
+  else if (!strcmp(argv[1], "info")) mode = 2, i = 2;
+  else if (!strcmp(argv[1], "ops")) return list_ops(argc > 2 && !strcmp(argv[2], "--markdown"));
+  for (; i < argc; i++) {
+    const char *a = argv[i];
+    const char *next = i + 1 < argc ? argv[i + 1] : NULL;
+#define NEED_ARG()                                          \
+  do {                                                      \
+    if (!next) return usage_error("%s needs a value", a);   \
+    i++;                                                    \
+  } while (0)
+    if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+      fputs(usage_text, stdout);
+      return 0;
+    } else if (!strcmp(a, "--version")) {
+      printf("onnxcc %s\n", ONNXCC_VERSION);
+      return 0;
+    } else if (!strcmp(a, "-o")) {
+      NEED_ARG();
+      o->out_path = next;
+    } else if (!strcmp(a, "--name")) {
+      NEED_ARG();
+      o->name = next;
+    } else if (!strcmp(a, "--embed-weights")) {
+      o->embed_weights = 1;
+    } else if (!strcmp(a, "-O0") || !strcmp(a, "-O1")) {
+      o->opt_level = a[2] - '0';
+    } else if (!strncmp(a, "--dump-after=", 13)) {
+      o->dump_after = a + 13;
+    } else if (!strcmp(a, "--dim") || !strcmp(a, "--shape")) {
+      int is_shape = a[2] == 's';
+      pin *p;
+      NEED_ARG();
+      if ((is_shape ? o->n_shapes : o->n_dims) >= OPT_MAX_PINS) return usage_error("too many %s options", a);
+      p = is_shape ? &o->shapes[o->n_shapes++] : &o->dims[o->n_dims++];
+      if (!parse_pin(next, p, is_shape))
+        return usage_error(is_shape ? "--shape wants INPUT=D0xD1x..., not '%s'" : "--dim wants NAME=VALUE, not '%s'",
+                           next);
+    } else if (mode == 1 && !strcmp(a, "--output-dir")) {
+      NEED_ARG();
+      r.output_dir = next;
+    } else if (mode == 1 && (!strcmp(a, "--runs") || !strcmp(a, "--warmup"))) {
+      NEED_ARG();
+      if (!parse_int(next, a[2] == 'r' ? &r.runs : &r.warmup)) return usage_error("bad count '%s'", next);
+    } else if (mode == 1 && !strcmp(a, "--seed")) {
+      NEED_ARG();
+      r.seed = strtoul(next, NULL, 10);
+    } else if (mode == 1 && !strcmp(a, "--keep")) {
+      r.keep = 1;
+    } else if (a[0] == '-' && a[1]) {
+      return usage_error("unknown option '%s'", a);
+    } else {
+      files[n_files++] = a;
+    }
+#undef NEED_ARG
+  }
+  if (n_files == 0) return usage_error("%s", "no model file given");
+  o->model_path = files[0];
+  if (r.runs < 1) r.runs = 1;
+
+  if (mode == 1) {
+    r.inputs = files + 1;
+    r.n_inputs = n_files - 1;
+    s = run_command(&r);
+  } else if (n_files > 1) {
+    return usage_error("unexpected argument '%s'", files[1]);
+  } else if (mode == 2) {
+    s = info_command(o);
+  } else {
+    compiled c;
+    if (!o->out_path) return usage_error("%s", "-o OUT.c is required");
+    if (strlen(o->out_path) < 3 || strcmp(o->out_path + strlen(o->out_path) - 2, ".c") != 0)
+      return usage_error("the output file must end in .c, not '%s'", o->out_path);
+    s = compile_graph(o, NULL, &c);
+    if (!s) s = compile_write(o, &c);
+    compiled_free(&c);
+  }
+  free(files);
+  return status_exit_code(s);
+}

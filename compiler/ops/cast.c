@@ -1,0 +1,35 @@
+/* Cast and CastLike: the rt_cast kernel. */
+#include "ops.h"
+
+PARAMS_PRINTER(rt_cast_params, RT_CAST_PARAMS)
+
+static int target_dtype(const op_ctx *c) {
+  if (c->n->op == OP_CastLike) return op_in(c, 1) ? op_in(c, 1)->t.dtype : 0;
+  return (int)attr_int(c->n, "to", 0);
+}
+
+static int castable(int dt) {
+  return dt != DT_STRING && dt != DT_BFLOAT16 && dtype_size(dt) > 0;
+}
+
+static status cast_infer(op_ctx *c) {
+  const ir_value *x;
+  int to = target_dtype(c);
+  OP_REQUIRE_INPUT(c, 0);
+  x = op_in(c, 0);
+  if (!castable(x->t.dtype) || !castable(to))
+    return diag_node_error(ST_UNSUPPORTED, c->n, "cast from %s to %s is not supported", dtype_name(x->t.dtype),
+                           dtype_name(to));
+  op_set_output(c, 0, to, x->t.rank, x->t.dims);
+  return ST_OK;
+}
+
+static status cast_lower(op_ctx *c, lowered *l) {
+  rt_cast_params *p = LOWER(l, rt_cast, rt_cast_params);
+  p->count = tensor_numel(&op_in(c, 0)->t);
+  p->from = op_in(c, 0)->t.dtype;
+  p->to = op_out(c, 0)->t.dtype;
+  return ST_OK;
+}
+
+const op_family op_family_cast = {cast_infer, cast_lower};

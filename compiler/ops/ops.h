@@ -1,0 +1,125 @@
+/* The op table and what each op family provides.
+ *
+ * ops.def lists every supported op once: OP(Name, family). It expands into
+ * the op ids, the name table and the handler table below, and into the
+ * generated docs/operators.md. Each family lives in compiler/ops/FAMILY.c
+ * and defines `const op_family op_family_FAMILY`. */
+#ifndef ONNXCC_OPS_H
+#define ONNXCC_OPS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../../codegen/text.h"
+#include "../../runtime/include/onnxcc/kernels.h"
+#include "../diag.h"
+#include "../ir.h"
+
+#define OP(name, family) OP_##name,
+enum op_id {
+#include "ops.def"
+  OP_COUNT
+};
+#undef OP
+
+/* What a node lowers to: one call of a runtime kernel with a filled
+ * parameter struct. The constant folder calls `fn` directly; codegen prints
+ * the struct and a call of `fn_name`. So both run the same code. */
+typedef void (*params_printer)(text *w, const void *params);
+typedef struct lowered {
+  rt_kernel_fn fn;
+  const char *fn_name;
+  const char *params_type;
+  params_printer print;
+  void *params;         /* owned, params_size bytes */
+  size_t params_size;
+  size_t scratch_bytes; /* temporary memory the kernel needs */
+} lowered;
+
+/* Everything an op handler sees. */
+typedef struct op_ctx {
+  ir_graph *g;
+  ir_node *n;
+  int64_t opset;        /* the model's default-domain opset */
+} op_ctx;
+
+typedef struct op_family {
+  /* Checks attributes and input types, sets every output's dtype and shape.
+   * Inputs' shapes are known; constant inputs have data. */
+  status (*infer)(op_ctx *c);
+  /* Chooses the kernel and fills its parameters. Output shapes are set. */
+  status (*lower)(op_ctx *c, lowered *l);
+} op_family;
+
+#define OP(name, family) extern const op_family op_family_##family;
+#include "ops.def"
+#undef OP
+
+/* Op id for (domain, op_type), or -1. */
+int op_lookup(const char *domain, const char *op_type);
+const char *op_name(int op);
+const char *op_family_name(int op);
+const op_family *op_handler(int op);
+
+/* ---- helpers for op handlers ---- */
+
+/* Input/output i of the node, or NULL if absent or beyond the count. */
+ir_value *op_in(const op_ctx *c, int i);
+ir_value *op_out(const op_ctx *c, int i);
+/* Input i must be present (else the model is invalid). */
+#define OP_REQUIRE_INPUT(c, i)                                                           \
+  do {                                                                                   \
+    if (!op_in((c), (i)))                                                                \
+      return diag_node_error(ST_BAD_MODEL, (c)->n, "input %d is required", (i));         \
+  } while (0)
+
+int64_t attr_int(const ir_node *n, const char *name, int64_t dflt);
+float attr_float(const ir_node *n, const char *name, float dflt);
+const char *attr_string(const ir_node *n, const char *name, const char *dflt);
+/* Number of ints (and *out points at them), or -1 if absent. */
+int attr_ints(const ir_node *n, const char *name, const int64_t **out);
+int attr_floats(const ir_node *n, const char *name, const float **out);
+
+/* Sets output i's type and shape. */
+void op_set_output(op_ctx *c, int i, int dtype, int rank, const int64_t *dims);
+/* Copies type and shape of input `from` to output i. */
+void op_same_as_input(op_ctx *c, int i, int from);
+
+/* Normalises a possibly negative axis against rank; reports an error that
+ * names the node when it is out of range. */
+status op_axis(const op_ctx *c, int64_t axis, int rank, int *out);
+
+/* numpy broadcasting of `n` shapes into `out`; error if incompatible. */
+status op_broadcast(const op_ctx *c, const ir_tensor *const *ins, int n, int *rank, int64_t *dims);
+/* Strides (in elements) for reading `t` broadcast to out_rank/out_dims:
+ * zero on broadcast dimensions. */
+void op_broadcast_strides(const ir_tensor *t, int out_rank, const int64_t *out_dims, int64_t *strides);
+/* Row-major strides of a shape. */
+void op_strides(int rank, const int64_t *dims, int64_t *strides);
+
+/* Reads a constant integer input as a list (for shape-like inputs). Returns
+ * the count; reports an error (and returns -1) if it is not constant. */
+int op_const_ints(const op_ctx *c, int input, int64_t *out, int max, const char *what);
+
+/* Allocates zeroed params for kernel `fn` and fills the bookkeeping. */
+void *lowered_init(lowered *l, rt_kernel_fn fn, const char *fn_name, const char *params_type,
+                   params_printer print, size_t params_size);
+void lowered_free(lowered *l);
+
+#define LOWER(l, kernel, ptype) \
+  ((ptype *)lowered_init((l), kernel, #kernel, #ptype, print_##ptype, sizeof(ptype)))
+
+/* Defines `static void print_TYPE(text *, const void *)` from the same
+ * X-macro list that declares the struct in the runtime headers. Put one in
+ * the op file for each params type it uses. */
+#define PF_I(name) text_field_i(w, #name, p->name);
+#define PF_F(name) text_field_f(w, #name, p->name);
+#define PF_IA(name, n) text_field_ia(w, #name, p->name, n);
+#define PF_FA(name, n) text_field_fa(w, #name, p->name, n);
+#define PARAMS_PRINTER(type, LIST)                           \
+  static void print_##type(text *w, const void *params) {    \
+    const type *p = (const type *)params;                    \
+    LIST(PF_I, PF_F, PF_IA, PF_FA)                           \
+  }
+
+#endif

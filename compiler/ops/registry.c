@@ -1,0 +1,178 @@
+/* The op tables built from ops.def, and helpers shared by op handlers. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ops.h"
+
+#define OP(name, family) #name,
+static const char *const op_names[] = {
+#include "ops.def"
+};
+#undef OP
+
+#define OP(name, family) #family,
+static const char *const op_families[] = {
+#include "ops.def"
+};
+#undef OP
+
+#define OP(name, family) &op_family_##family,
+static const op_family *const op_handlers[] = {
+#include "ops.def"
+};
+#undef OP
+
+int op_lookup(const char *domain, const char *op_type) {
+  int i;
+  if (domain && *domain && strcmp(domain, "ai.onnx") != 0) return -1;
+  for (i = 0; i < OP_COUNT; i++)
+    if (strcmp(op_names[i], op_type) == 0) return i;
+  return -1;
+}
+
+const char *op_name(int op) { return op >= 0 && op < OP_COUNT ? op_names[op] : "?"; }
+const char *op_family_name(int op) { return op >= 0 && op < OP_COUNT ? op_families[op] : "?"; }
+const op_family *op_handler(int op) { return op >= 0 && op < OP_COUNT ? op_handlers[op] : NULL; }
+
+ir_value *op_in(const op_ctx *c, int i) {
+  if (i < 0 || i >= c->n->n_in) return NULL;
+  return ir_val(c->g, c->n->in[i]);
+}
+
+ir_value *op_out(const op_ctx *c, int i) {
+  if (i < 0 || i >= c->n->n_out) return NULL;
+  return ir_val(c->g, c->n->out[i]);
+}
+
+int64_t attr_int(const ir_node *n, const char *name, int64_t dflt) {
+  const ir_attr *a = ir_attr_find(n, name);
+  return a && a->type == ATTR_INT ? a->i : dflt;
+}
+
+float attr_float(const ir_node *n, const char *name, float dflt) {
+  const ir_attr *a = ir_attr_find(n, name);
+  if (!a) return dflt;
+  if (a->type == ATTR_FLOAT) return a->f;
+  if (a->type == ATTR_INT) return (float)a->i;
+  return dflt;
+}
+
+const char *attr_string(const ir_node *n, const char *name, const char *dflt) {
+  const ir_attr *a = ir_attr_find(n, name);
+  return a && a->type == ATTR_STRING ? a->s : dflt;
+}
+
+int attr_ints(const ir_node *n, const char *name, const int64_t **out) {
+  const ir_attr *a = ir_attr_find(n, name);
+  if (!a || a->type != ATTR_INTS) return -1;
+  *out = a->ints;
+  return a->n;
+}
+
+int attr_floats(const ir_node *n, const char *name, const float **out) {
+  const ir_attr *a = ir_attr_find(n, name);
+  if (!a || a->type != ATTR_FLOATS) return -1;
+  *out = a->floats;
+  return a->n;
+}
+
+void op_set_output(op_ctx *c, int i, int dtype, int rank, const int64_t *dims) {
+  ir_value *v = op_out(c, i);
+  int k;
+  if (!v) return;
+  v->t.dtype = dtype;
+  v->t.rank = rank;
+  for (k = 0; k < IR_MAX_RANK; k++) v->t.dims[k] = k < rank ? dims[k] : 0;
+}
+
+void op_same_as_input(op_ctx *c, int i, int from) {
+  const ir_value *x = op_in(c, from);
+  op_set_output(c, i, x->t.dtype, x->t.rank, x->t.dims);
+}
+
+status op_axis(const op_ctx *c, int64_t axis, int rank, int *out) {
+  int64_t a = axis < 0 ? axis + rank : axis;
+  if (a < 0 || a >= (rank ? rank : 1))
+    return diag_node_error(ST_BAD_MODEL, c->n, "axis %lld is out of range for rank %d",
+                           (long long)axis, rank);
+  *out = (int)a;
+  return ST_OK;
+}
+
+status op_broadcast(const op_ctx *c, const ir_tensor *const *ins, int n, int *rank, int64_t *dims) {
+  int r = 0, i, d;
+  for (i = 0; i < n; i++)
+    if (ins[i]->rank > r) r = ins[i]->rank;
+  for (d = 0; d < r; d++) dims[d] = 1;
+  for (i = 0; i < n; i++) {
+    const ir_tensor *t = ins[i];
+    for (d = 0; d < t->rank; d++) {
+      int64_t td = t->dims[d], *od = &dims[r - t->rank + d];
+      if (td == *od || td == 1) continue;
+      if (*od == 1) {
+        *od = td;
+        continue;
+      }
+      {
+        char a[128], b[128];
+        return diag_node_error(ST_BAD_MODEL, c->n, "shapes %s and %s cannot be broadcast together",
+                               tensor_type_str(ins[0], a, sizeof a), tensor_type_str(t, b, sizeof b));
+      }
+    }
+  }
+  *rank = r;
+  return ST_OK;
+}
+
+void op_strides(int rank, const int64_t *dims, int64_t *strides) {
+  int64_t s = 1;
+  int d;
+  for (d = rank - 1; d >= 0; d--) {
+    strides[d] = s;
+    s *= dims[d];
+  }
+}
+
+void op_broadcast_strides(const ir_tensor *t, int out_rank, const int64_t *out_dims, int64_t *strides) {
+  int64_t own[IR_MAX_RANK];
+  int d, off = out_rank - t->rank;
+  op_strides(t->rank, t->dims, own);
+  for (d = 0; d < out_rank; d++) {
+    int td = d - off;
+    strides[d] = (td < 0 || t->dims[td] == 1) && out_dims[d] != 1 ? 0 : (td < 0 ? 0 : own[td]);
+  }
+}
+
+int op_const_ints(const op_ctx *c, int input, int64_t *out, int max, const char *what) {
+  const ir_value *v = op_in(c, input);
+  int64_t n, i;
+  if (!v || !v->t.data) {
+    diag_node_error(ST_UNSUPPORTED, c->n, "%s (input %d) must be a compile-time constant", what, input);
+    return -1;
+  }
+  n = tensor_numel(&v->t);
+  if (n > max) {
+    diag_node_error(ST_UNSUPPORTED, c->n, "%s has %lld values, at most %d are supported", what,
+                    (long long)n, max);
+    return -1;
+  }
+  for (i = 0; i < n; i++) out[i] = tensor_int(&v->t, i);
+  return (int)n;
+}
+
+void *lowered_init(lowered *l, rt_kernel_fn fn, const char *fn_name, const char *params_type,
+                   params_printer print, size_t params_size) {
+  memset(l, 0, sizeof *l);
+  l->fn = fn;
+  l->fn_name = fn_name;
+  l->params_type = params_type;
+  l->print = print;
+  l->params = xcalloc(1, params_size);
+  l->params_size = params_size;
+  return l->params;
+}
+
+void lowered_free(lowered *l) {
+  free(l->params);
+  memset(l, 0, sizeof *l);
+}

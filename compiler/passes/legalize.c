@@ -1,0 +1,78 @@
+/* Rewrites nodes the kernels do not take directly into ones they do:
+ * variadic Sum / Mean / Max / Min become chains of two-input nodes.
+ * Called from the infer pass just before a node is inferred, because Mean
+ * needs its inputs' element type for the divisor constant. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../ops/ops.h"
+#include "passes.h"
+
+/* Appends a node and moves it to position `pos`. */
+static ir_node *insert_node(ir_graph *g, int pos, const char *name, const char *op_type) {
+  ir_node *n = ir_node_add(g, name, op_type, "");
+  memmove(&g->nodes[pos + 1], &g->nodes[pos], sizeof(ir_node *) * (size_t)(g->n_nodes - 1 - pos));
+  g->nodes[pos] = n;
+  return n;
+}
+
+static void set_io(ir_node *n, int a, int b, int y) {
+  n->n_in = 2;
+  n->in = xmalloc(sizeof(int) * 2);
+  n->in[0] = a;
+  n->in[1] = b;
+  n->n_out = 1;
+  n->out = xmalloc(sizeof(int));
+  n->out[0] = y;
+}
+
+/* Returns 1 if node i was rewritten (the caller then visits position i
+ * again), 0 if it is fine as it is. */
+int legalize_node(ir_graph *g, int i) {
+  ir_node *n = g->nodes[i];
+  const char *chain_op;
+  int k, acc, pos = i;
+  if (n->op != OP_Sum && n->op != OP_Mean && n->op != OP_Max && n->op != OP_Min) return 0;
+  if (n->n_in == 2 && n->op != OP_Mean) return 0;
+  if (n->n_in < 1 || n->n_out != 1) return 0; /* infer reports it */
+  if (n->n_in == 1) {
+    free(n->op_type);
+    n->op_type = xstrdup("Identity");
+    n->op = OP_Identity;
+    return 1;
+  }
+  if (n->op == OP_Mean) {
+    int dt = n->in[0] >= 0 ? g->values[n->in[0]]->t.dtype : 0;
+    if (dt != DT_FLOAT && dt != DT_DOUBLE && dt != DT_INT64 && dt != DT_INT32) return 0;
+  }
+  chain_op = n->op == OP_Max ? "Max" : n->op == OP_Min ? "Min" : "Add";
+  acc = n->in[0];
+  for (k = 1; k < n->n_in; k++) {
+    int last = k == n->n_in - 1 && n->op != OP_Mean;
+    int y = last ? n->out[0] : ir_value_new(g, n->name);
+    char *name = xasprintf("%s/%s%d", n->name, chain_op, k);
+    ir_node *m = insert_node(g, pos++, name, chain_op);
+    free(name);
+    set_io(m, acc, n->in[k], y);
+    acc = y;
+  }
+  if (n->op == OP_Mean) {
+    const ir_value *x0 = g->values[n->in[0]];
+    int c = ir_value_new(g, "mean_count");
+    ir_value *cv = g->values[c];
+    char *name = xasprintf("%s/Div", n->name);
+    ir_node *m = insert_node(g, pos++, name, "Div");
+    double count = (double)n->n_in;
+    free(name);
+    cv->t.dtype = x0->t.dtype;
+    cv->t.rank = 0;
+    cv->t.data = xcalloc(1, 8);
+    if (x0->t.dtype == DT_DOUBLE) *(double *)cv->t.data = count;
+    else if (x0->t.dtype == DT_FLOAT) *(float *)cv->t.data = (float)count;
+    else if (x0->t.dtype == DT_INT64) *(int64_t *)cv->t.data = n->n_in;
+    else *(int32_t *)cv->t.data = n->n_in;
+    set_io(m, acc, c, n->out[0]);
+  }
+  n->dead = 1; /* now at position pos, after its replacement chain */
+  return 1;
+}

@@ -1,0 +1,46 @@
+/* Graph passes. Each is a plain function over the IR, listed in order in
+ * pipeline.c; `--dump-after=NAME` prints the graph after any of them. */
+#ifndef ONNXCC_PASSES_H
+#define ONNXCC_PASSES_H
+
+#include <stdio.h>
+
+#include "../ir.h"
+#include "../options.h"
+
+typedef struct pass {
+  const char *name;
+  const char *what;     /* one line for --help and docs */
+  int min_level;        /* runs when opt_level >= min_level */
+  status (*run)(ir_graph *g);
+} pass;
+
+status pass_infer(ir_graph *g);
+status pass_elide(ir_graph *g);
+status pass_dce(ir_graph *g);
+
+/* Rewrites node i into nodes the kernels take (variadic Sum -> chain);
+ * returns 1 if it changed the graph. Used by pass_infer. */
+int legalize_node(ir_graph *g, int i);
+
+/* The pass table, NULL-terminated. */
+extern const pass pipeline_passes[];
+
+/* Op counts after each pass, for `onnxcc info`. */
+typedef struct pipeline_log {
+  FILE *histograms;    /* if set, an op histogram is printed after each pass */
+} pipeline_log;
+
+/* Runs the passes selected by o->opt_level; dumps per o->dump_after;
+ * verifies the graph after each pass. */
+status pipeline_run(ir_graph *g, const compile_options *o, const pipeline_log *log);
+
+/* Structural checks between passes: ids in range, single producer,
+ * topological order, every value typed. Returns ST_INTERNAL on a broken
+ * graph, naming the pass that broke it. */
+status ir_verify(const ir_graph *g, const char *after_pass, int require_types);
+
+/* Prints "Conv: 20, Relu: 17, ..." sorted by count. */
+void print_op_histogram(const ir_graph *g, FILE *f);
+
+#endif

@@ -1,0 +1,109 @@
+/* The pass pipeline, in order. Add a pass here and in passes.h. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../ops/ops.h"
+#include "passes.h"
+
+const pass pipeline_passes[] = {
+    {"infer", "infer shapes and types; evaluate nodes whose inputs are all constant", 0, pass_infer},
+    {"elide", "remove Identity and inference-mode Dropout", 1, pass_elide},
+    {"dce", "remove nodes whose outputs nobody reads", 1, pass_dce},
+    {NULL, NULL, 0, NULL},
+};
+
+status ir_verify(const ir_graph *g, const char *after, int require_types) {
+  int i, k;
+  char *seen = xcalloc((unsigned long)g->n_values + 1, 1);
+  status s = ST_OK;
+  for (i = 0; i < g->n_values; i++)
+    if (g->values[i]->t.data || g->values[i]->graph_input >= 0) seen[i] = 1;
+  for (i = 0; i < g->n_nodes && !s; i++) {
+    const ir_node *n = g->nodes[i];
+    for (k = 0; k < n->n_in && !s; k++) {
+      int v = n->in[k];
+      if (v < -1 || v >= g->n_values)
+        s = diag_node_error(ST_INTERNAL, n, "after pass '%s': input %d has a bad value id", after, k);
+      else if (v >= 0 && !seen[v])
+        s = diag_node_error(ST_INTERNAL, n, "after pass '%s': input '%s' is used before it is produced", after,
+                            g->values[v]->name);
+      else if (v >= 0 && require_types && g->values[v]->t.rank < 0)
+        s = diag_node_error(ST_INTERNAL, n, "after pass '%s': input '%s' has no shape", after, g->values[v]->name);
+    }
+    for (k = 0; k < n->n_out && !s; k++) {
+      int v = n->out[k];
+      if (v < -1 || v >= g->n_values)
+        s = diag_node_error(ST_INTERNAL, n, "after pass '%s': output %d has a bad value id", after, k);
+      else if (v >= 0 && seen[v] == 2)
+        s = diag_node_error(ST_INTERNAL, n, "after pass '%s': '%s' has two producers", after, g->values[v]->name);
+      else if (v >= 0)
+        seen[v] = 2;
+    }
+  }
+  for (i = 0; i < g->n_outputs && !s; i++)
+    if (!seen[g->outputs[i]])
+      s = diag_error(ST_INTERNAL, "after pass '%s': graph output '%s' is not produced", after,
+                     g->values[g->outputs[i]]->name);
+  free(seen);
+  return s;
+}
+
+void print_op_histogram(const ir_graph *g, FILE *f) {
+  int counts[OP_COUNT], order[OP_COUNT], n = 0, i, k;
+  memset(counts, 0, sizeof counts);
+  for (i = 0; i < g->n_nodes; i++)
+    if (g->nodes[i]->op >= 0) counts[g->nodes[i]->op]++;
+  for (i = 0; i < OP_COUNT; i++)
+    if (counts[i]) order[n++] = i;
+  /* sort by count, descending; ties by name */
+  for (i = 1; i < n; i++)
+    for (k = i; k > 0 && (counts[order[k]] > counts[order[k - 1]] ||
+                          (counts[order[k]] == counts[order[k - 1]] &&
+                           strcmp(op_name(order[k]), op_name(order[k - 1])) < 0));
+         k--) {
+      int t = order[k];
+      order[k] = order[k - 1];
+      order[k - 1] = t;
+    }
+  if (!n) fputs("(no nodes)", f);
+  for (i = 0; i < n; i++) fprintf(f, "%s%s %d", i ? ", " : "", op_name(order[i]), counts[order[i]]);
+  fputc('\n', f);
+}
+
+status pipeline_run(ir_graph *g, const compile_options *o, const pipeline_log *log) {
+  const pass *p;
+  status s;
+  int dump_all = o->dump_after && strcmp(o->dump_after, "all") == 0;
+  int known = dump_all || !o->dump_after || strcmp(o->dump_after, "load") == 0;
+  if (o->dump_after) {
+    for (p = pipeline_passes; p->name; p++)
+      if (strcmp(p->name, o->dump_after) == 0) known = 1;
+    if (!known) return diag_error(ST_USAGE, "--dump-after: no pass is named '%s' (see onnxcc --help)", o->dump_after);
+  }
+  if (o->dump_after && (dump_all || strcmp(o->dump_after, "load") == 0)) {
+    fprintf(stderr, "=== after load\n");
+    ir_dump(g, stderr);
+  }
+  if (log && log->histograms) {
+    fprintf(log->histograms, "  %-8s ", "load");
+    print_op_histogram(g, log->histograms);
+  }
+  s = ir_verify(g, "load", 0);
+  if (s) return s;
+  for (p = pipeline_passes; p->name; p++) {
+    if (o->opt_level < p->min_level) continue;
+    s = p->run(g);
+    if (s) return s;
+    s = ir_verify(g, p->name, 1);
+    if (s) return s;
+    if (o->dump_after && (dump_all || strcmp(o->dump_after, p->name) == 0)) {
+      fprintf(stderr, "=== after %s\n", p->name);
+      ir_dump(g, stderr);
+    }
+    if (log && log->histograms) {
+      fprintf(log->histograms, "  %-8s ", p->name);
+      print_op_histogram(g, log->histograms);
+    }
+  }
+  return ST_OK;
+}

@@ -1,0 +1,20 @@
+/* `onnxcc run`: compile, build with $CC, run on inputs, write outputs. */
+#ifndef ONNXCC_RUN_H
+#define ONNXCC_RUN_H
+
+#include "options.h"
+#include "diag.h"
+
+typedef struct run_options {
+  compile_options c;
+  const char **inputs;     /* TensorProto files, in graph-input order */
+  int n_inputs;
+  const char *output_dir;  /* NULL: outputs are not written */
+  int runs, warmup;
+  unsigned long seed;
+  int keep;                /* keep the temporary build folder */
+} run_options;
+
+status run_command(run_options *r);
+
+#endif

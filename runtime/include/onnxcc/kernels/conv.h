@@ -1,0 +1,4 @@
+#ifndef K_CONV
+#define K_CONV
+#include "../params.h"
+#endif

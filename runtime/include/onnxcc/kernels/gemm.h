@@ -1,0 +1,4 @@
+#ifndef K_GEMM
+#define K_GEMM
+#include "../params.h"
+#endif

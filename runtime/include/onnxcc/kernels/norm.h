@@ -1,0 +1,4 @@
+#ifndef K_NORM
+#define K_NORM
+#include "../params.h"
+#endif

@@ -1,0 +1,4 @@
+#ifndef K_POOL
+#define K_POOL
+#include "../params.h"
+#endif

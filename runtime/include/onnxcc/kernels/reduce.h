@@ -1,0 +1,4 @@
+#ifndef K_REDUCE
+#define K_REDUCE
+#include "../params.h"
+#endif

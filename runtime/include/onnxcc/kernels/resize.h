@@ -1,0 +1,4 @@
+#ifndef K_RESIZE
+#define K_RESIZE
+#include "../params.h"
+#endif

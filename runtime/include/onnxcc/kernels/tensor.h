@@ -1,0 +1,4 @@
+#ifndef K_TENSOR
+#define K_TENSOR
+#include "../params.h"
+#endif

@@ -1,0 +1,77 @@
+/* onnxcc runtime: the small library that generated models link against.
+ *
+ * It holds no global state, never allocates and does no I/O, so it builds
+ * for bare-metal targets. Memory (weights, arena) always belongs to the
+ * caller. */
+#ifndef ONNXCC_RUNTIME_H
+#define ONNXCC_RUNTIME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Status codes returned by generated NAME_init / NAME_run. */
+typedef enum rt_status {
+  RT_OK = 0,
+  RT_ERR_NULL = 1,         /* a required pointer was NULL */
+  RT_ERR_BLOB_SIZE = 2,    /* weight blob shorter or longer than expected */
+  RT_ERR_BLOB_MAGIC = 3,   /* not an onnxcc weight blob */
+  RT_ERR_BLOB_VERSION = 4, /* blob format version not understood */
+  RT_ERR_BLOB_CHECKSUM = 5,/* blob contents damaged or from another model */
+  RT_ERR_ARENA_SIZE = 6,   /* arena smaller than NAME_ARENA_BYTES */
+  RT_ERR_ALIGN = 7         /* weights or arena not aligned to RT_ALIGN */
+} rt_status;
+
+/* Human-readable text for a status code (never NULL). */
+const char *rt_status_str(int status);
+
+/* ONNX element types, numbered as in the ONNX TensorProto.DataType enum. */
+typedef enum rt_dtype {
+  RT_FLOAT = 1, RT_UINT8 = 2, RT_INT8 = 3, RT_UINT16 = 4, RT_INT16 = 5,
+  RT_INT32 = 6, RT_INT64 = 7, RT_STRING = 8, RT_BOOL = 9, RT_FLOAT16 = 10,
+  RT_DOUBLE = 11, RT_UINT32 = 12, RT_UINT64 = 13
+} rt_dtype;
+
+#define RT_MAX_RANK 8
+/* Alignment of every tensor in the arena and the weight blob, and of the
+ * arena and weight pointers the caller passes in. */
+#define RT_ALIGN 64
+/* Alignment the caller's weight and arena buffers must have. Tensors sit at
+ * RT_ALIGN multiples inside them; 16 is what malloc gives on common hosts. */
+#define RT_BUFFER_ALIGN 16
+
+/* Description of one model input or output, for the tables the generated
+ * header exports. */
+typedef struct rt_tensor_info {
+  const char *name;
+  int dtype;      /* rt_dtype */
+  int rank;
+  int64_t dims[RT_MAX_RANK];
+  size_t bytes;
+} rt_tensor_info;
+
+/* The weight blob: a 64-byte header, then the payload.
+ *   bytes 0..7   magic "ONNXCCW\0"
+ *   bytes 8..11  format version (little-endian uint32)
+ *   bytes 12..15 zero
+ *   bytes 16..23 payload size in bytes (little-endian uint64)
+ *   bytes 24..31 FNV-1a 64-bit hash of the payload (little-endian uint64)
+ *   bytes 32..63 zero
+ * Tensors start at RT_ALIGN multiples inside the payload. */
+#define RT_BLOB_HEADER_BYTES 64
+#define RT_BLOB_VERSION 1u
+
+uint64_t rt_fnv1a64(const void *data, size_t n);
+
+/* Checks a blob of `size` bytes against the payload size and hash the
+ * generated code expects. Returns RT_OK or the RT_ERR_BLOB_* reason. */
+int rt_blob_check(const void *blob, size_t size, uint64_t payload_bytes,
+                  uint64_t payload_hash);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

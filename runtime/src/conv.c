@@ -1,0 +1,2 @@
+#include "onnxcc/kernels/conv.h"
+typedef int rt_conv_unused;

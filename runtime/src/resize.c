@@ -1,0 +1,2 @@
+#include "onnxcc/kernels/resize.h"
+typedef int rt_resize_unused;

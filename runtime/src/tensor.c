@@ -1,0 +1,2 @@
+#include "onnxcc/kernels/tensor.h"
+typedef int rt_tensor_unused;
