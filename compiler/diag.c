@@ -22,6 +22,17 @@ const char *status_text(status s) { return s < ST_COUNT ? texts[s] : "?"; }
 void diag_set_file(const char *path) { current_file = path ? path : ""; }
 const char *diag_file(void) { return current_file; }
 void diag_set_quiet(int q) { quiet = q; }
+static int quiet_depth;
+void diag_set_quiet_push(void) {
+  quiet_depth++;
+  quiet++;
+}
+void diag_set_quiet_pop(void) {
+  if (quiet_depth > 0) {
+    quiet_depth--;
+    quiet--;
+  }
+}
 
 static void prefix(void) {
   fputs("onnxcc: error: ", stderr);

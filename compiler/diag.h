@@ -40,6 +40,9 @@ void diag_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Tests and `onnxcc run` silence messages while probing. */
 void diag_set_quiet(int quiet);
+/* Silence messages around a call whose failure the caller reports itself. */
+void diag_set_quiet_push(void);
+void diag_set_quiet_pop(void);
 
 /* Out-of-memory is the one failure we do not propagate: the compiler is a
  * short-lived tool, and a clear message beats threading NULL checks through

@@ -1,5 +1,6 @@
 #include "load.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -345,8 +346,11 @@ status load_model(const compile_options *o, ir_graph **out) {
   char *base_dir;
   status s;
   *out = NULL;
+  /* An unreadable model is bad input (exit 1), like a malformed one. */
+  diag_set_quiet_push();
   s = file_read_all(o->model_path, &buf, &size);
-  if (s) return s;
+  diag_set_quiet_pop();
+  if (s) return diag_error(ST_BAD_MODEL, "cannot read the model: %s", strerror(errno));
   if (size == 0) {
     free(buf);
     return diag_error(ST_BAD_MODEL, "the file is empty");

@@ -105,7 +105,6 @@ static status build_program(const char *dir, text *log) {
 }
 
 status run_command(run_options *r) {
-  char tmpl[] = "/tmp/onnxcc-run-XXXXXX";
   char *dir = NULL, *model_c = NULL, *path = NULL, *cmd = NULL;
   ir_tensor *in_t = NULL;
   compiled c;
@@ -130,11 +129,16 @@ status run_command(run_options *r) {
   }
   r->c.n_positional = r->n_inputs;
 
-  if (!mkdtemp(tmpl)) {
-    s = diag_error(ST_IO, "cannot create a temporary folder: %s", strerror(errno));
-    goto done;
+  {
+    const char *tmp = getenv("TMPDIR");
+    dir = xasprintf("%s/onnxcc-run-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(dir)) {
+      s = diag_error(ST_IO, "cannot create a temporary folder in %s: %s", tmp && *tmp ? tmp : "/tmp", strerror(errno));
+      free(dir);
+      dir = NULL;
+      goto done;
+    }
   }
-  dir = xstrdup(tmpl);
   model_c = xasprintf("%s/model.c", dir);
   r->c.out_path = model_c;
   r->c.name = "model";

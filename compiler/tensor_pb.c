@@ -30,11 +30,15 @@ static status read_external(const Onnx__TensorProto *tp, const char *base_dir, v
   if (location[0] == '/')
     return diag_error(ST_BAD_MODEL, "tensor '%s': external data path '%s' is absolute; it must be relative to the model's folder",
                       what, location);
+  if (strcmp(location, "..") == 0 || strncmp(location, "../", 3) == 0 || strstr(location, "/../") ||
+      (strlen(location) >= 3 && strcmp(location + strlen(location) - 3, "/..") == 0))
+    return diag_error(ST_BAD_MODEL, "tensor '%s': external data path '%s' leaves the model's folder", what, location);
   if (!realpath(base_dir, dir_real))
     return diag_error(ST_IO, "cannot resolve folder '%s': %s", base_dir, strerror(errno));
   joined = xasprintf("%s/%s", dir_real, location);
   if (!realpath(joined, file_real)) {
-    status s = diag_error(ST_IO, "tensor '%s': cannot open external data '%s': %s", what, location, strerror(errno));
+    status s = diag_error(ST_BAD_MODEL, "tensor '%s': cannot open external data '%s': %s", what, location,
+                          strerror(errno));
     free(joined);
     return s;
   }

@@ -77,13 +77,15 @@ static status unary_infer(op_ctx *c) {
   if (c->n->op == OP_Clip) {
     int k;
     for (k = 1; k < 3; k++)
-      if (op_in(c, k) && !op_in(c, k)->t.data)
-        return diag_node_error(ST_UNSUPPORTED, c->n, "Clip bound (input %d) must be a compile-time constant", k);
+      if (op_in(c, k) && (op_in(c, k)->t.dtype != x->t.dtype || tensor_numel(&op_in(c, k)->t) != 1))
+        return diag_node_error(ST_BAD_MODEL, c->n, "Clip bound (input %d) must be a scalar %s", k,
+                               dtype_name(x->t.dtype));
   }
   return ST_OK;
 }
 
-/* Clip bounds: attributes before opset 11, optional inputs after. */
+/* Clip bounds: attributes before opset 11, optional inputs after. Bounds
+ * known now are baked in; run-time bounds are read by the kernel. */
 static void clip_bounds(const op_ctx *c, rt_unary_params *p) {
   const ir_value *lo = op_in(c, 1), *hi = op_in(c, 2);
   int dt = op_in(c, 0)->t.dtype;
@@ -94,13 +96,13 @@ static void clip_bounds(const op_ctx *c, rt_unary_params *p) {
       p->alpha = attr_float(c->n, "min", -FLT_MAX);
       p->beta = attr_float(c->n, "max", FLT_MAX);
     }
-    if (lo) p->alpha = (float)tensor_double(&lo->t, 0);
-    if (hi) p->beta = (float)tensor_double(&hi->t, 0);
+    if (lo && lo->t.data) p->alpha = (float)tensor_double(&lo->t, 0);
+    if (hi && hi->t.data) p->beta = (float)tensor_double(&hi->t, 0);
   } else {
     p->ilo = dtype_is_unsigned_int(dt) ? 0 : INT64_MIN;
     p->ihi = INT64_MAX;
-    if (lo) p->ilo = tensor_int(&lo->t, 0);
-    if (hi) p->ihi = tensor_int(&hi->t, 0);
+    if (lo && lo->t.data) p->ilo = tensor_int(&lo->t, 0);
+    if (hi && hi->t.data) p->ihi = tensor_int(&hi->t, 0);
   }
 }
 

@@ -184,10 +184,42 @@ static void unary_bool_out(const rt_unary_params *p, const void *xv, uint8_t *y)
   }
 }
 
+/* Reads element 0 of a Clip bound as int64 (integer dtypes). */
+static int64_t bound_int(const void *b, int64_t dtype) {
+  switch ((rt_dtype)dtype) {
+  case RT_INT8: return *(const int8_t *)b;
+  case RT_INT16: return *(const int16_t *)b;
+  case RT_INT32: return *(const int32_t *)b;
+  case RT_INT64: return *(const int64_t *)b;
+  case RT_UINT8: return *(const uint8_t *)b;
+  case RT_UINT16: return *(const uint16_t *)b;
+  case RT_UINT32: return *(const uint32_t *)b;
+  case RT_UINT64: return (int64_t)*(const uint64_t *)b;
+  default: return 0;
+  }
+}
+
 RT_KERNEL(rt_unary) {
   const rt_unary_params *p = (const rt_unary_params *)params;
+  rt_unary_params clip;
   int64_t i;
   (void)scratch;
+  /* Clip's bounds may be run-time inputs (opset 11+): they override the
+   * defaults in the params. */
+  if (p->op == RT_UNARY_CLIP && (in[1] || in[2])) {
+    clip = *p;
+    if (p->dtype == RT_FLOAT) {
+      if (in[1]) clip.alpha = *(const float *)in[1];
+      if (in[2]) clip.beta = *(const float *)in[2];
+    } else if (p->dtype == RT_DOUBLE) {
+      if (in[1]) clip.alpha = (float)*(const double *)in[1];
+      if (in[2]) clip.beta = (float)*(const double *)in[2];
+    } else {
+      if (in[1]) clip.ilo = bound_int(in[1], p->dtype);
+      if (in[2]) clip.ihi = bound_int(in[2], p->dtype);
+    }
+    p = &clip;
+  }
   if (p->op == RT_UNARY_NOT || p->op == RT_UNARY_ISNAN || p->op == RT_UNARY_ISINF) {
     unary_bool_out(p, in[0], (uint8_t *)out[0]);
     return;

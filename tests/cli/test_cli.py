@@ -1,0 +1,282 @@
+#!/usr/bin/env python3
+"""Command-line behaviour of onnxcc on bad and good input.
+
+Each bad input must make `onnxcc MODEL -o OUT.c` exit 1 with exactly one
+line on stderr, starting "onnxcc: error: ", naming the file and, where one
+applies, the node and its op; it must not crash and must leave no file in
+the output folder. Good input must give the three files, and the generated
+program's init must reject a truncated or corrupted weight blob.
+
+Run: .venv/bin/python tests/cli/test_cli.py --onnxcc build/onnxcc
+Prints one line per case and ends with "N passed, M failed".
+"""
+import argparse
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def relu_model(opset=13):
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4])
+    y = helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4])
+    node = helper.make_node("Relu", ["x"], ["y"], name="relu1")
+    g = helper.make_graph([node], "g", [x], [y])
+    return helper.make_model(g, opset_imports=[helper.make_opsetid("", opset)])
+
+
+def save(model, path):
+    with open(path, "wb") as f:
+        f.write(model.SerializeToString())
+
+
+def graph_model(nodes, inputs, outputs, inits=()):
+    g = helper.make_graph(nodes, "g", inputs, outputs, list(inits))
+    return helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
+
+
+def tv(name, shape, t=TensorProto.FLOAT):
+    return helper.make_tensor_value_info(name, t, shape)
+
+
+# ---- the bad inputs: (name, writer(path, folder), words the message must contain) ----
+
+def w_missing(path, folder):
+    return os.path.join(folder, "does_not_exist.onnx")
+
+
+def w_empty(path, folder):
+    open(path, "wb").close()
+    return path
+
+
+def w_random(path, folder):
+    rng = random.Random(1)
+    with open(path, "wb") as f:
+        f.write(bytes(rng.randrange(256) for _ in range(4096)))
+    return path
+
+
+def w_truncated(path, folder):
+    w = numpy_helper.from_array(np.ones((64, 64), np.float32), "w")
+    m = graph_model([helper.make_node("MatMul", ["x", "w"], ["y"], name="mm")],
+                    [tv("x", [1, 64])], [tv("y", [1, 64])], [w])
+    data = m.SerializeToString()
+    with open(path, "wb") as f:
+        f.write(data[: len(data) * 2 // 3])
+    return path
+
+
+def w_unsupported(path, folder):
+    m = graph_model([helper.make_node("Relu", ["x"], ["a"], name="ok"),
+                     helper.make_node("NonZero", ["a"], ["b"], name="nz1"),
+                     helper.make_node("Loop", ["b"], ["y"], name="loop1")],
+                    [tv("x", [4])], [tv("y", [4])])
+    save(m, path)
+    return path
+
+
+def w_cycle(path, folder):
+    m = graph_model([helper.make_node("Add", ["x", "q"], ["p"], name="add1"),
+                     helper.make_node("Relu", ["p"], ["q"], name="relu1")],
+                    [tv("x", [4])], [tv("q", [4])])
+    save(m, path)
+    return path
+
+
+def w_dangling(path, folder):
+    m = graph_model([helper.make_node("Add", ["x", "ghost"], ["y"], name="add1")],
+                    [tv("x", [4])], [tv("y", [4])])
+    save(m, path)
+    return path
+
+
+def w_shapes(path, folder):
+    m = graph_model([helper.make_node("Add", ["x", "z"], ["y"], name="add_bad")],
+                    [tv("x", [2, 3]), tv("z", [4])], [tv("y", [2, 3])])
+    save(m, path)
+    return path
+
+
+def w_escape(path, folder):
+    t = TensorProto()
+    t.name = "w"
+    t.data_type = TensorProto.FLOAT
+    t.dims.append(4)
+    t.data_location = TensorProto.EXTERNAL
+    for k, v in (("location", "../../etc/passwd"), ("offset", "0"), ("length", "16")):
+        e = t.external_data.add()
+        e.key, e.value = k, v
+    m = graph_model([helper.make_node("Add", ["x", "w"], ["y"], name="add1")],
+                    [tv("x", [4])], [tv("y", [4])], [t])
+    save(m, path)
+    return path
+
+
+def w_symbolic(path, folder):
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", 4])
+    y = helper.make_tensor_value_info("y", TensorProto.FLOAT, ["batch", 4])
+    m = graph_model([helper.make_node("Relu", ["x"], ["y"], name="r")], [x], [y])
+    save(m, path)
+    return path
+
+
+BAD = [
+    ("missing file", w_missing, ["does_not_exist.onnx"]),
+    ("empty file", w_empty, ["empty"]),
+    ("random bytes", w_random, ["not a valid ONNX model"]),
+    ("truncated model", w_truncated, ["not a valid ONNX model"]),
+    ("unsupported ops listed together", w_unsupported, ["NonZero", "'nz1'", "Loop", "'loop1'"]),
+    ("cyclic graph", w_cycle, ["cycle", "node '"]),
+    ("input nothing produces", w_dangling, ["node 'add1' (Add)", "ghost"]),
+    ("shapes that disagree", w_shapes, ["node 'add_bad' (Add)", "broadcast"]),
+    ("external data escaping the folder", w_escape, ["leaves the model's folder"]),
+    ("unpinned symbolic dim", w_symbolic, ["'batch'", "--dim batch="]),
+]
+
+
+def check_bad(onnxcc, name, writer, words, results):
+    folder = tempfile.mkdtemp(prefix="onnxcc-cli-")
+    try:
+        model = writer(os.path.join(folder, "model.onnx"), folder)
+        out_dir = os.path.join(folder, "out")
+        os.mkdir(out_dir)
+        p = subprocess.run([onnxcc, model, "-o", os.path.join(out_dir, "net.c")],
+                           capture_output=True, text=True, timeout=60)
+        lines = [l for l in p.stderr.splitlines() if l.strip()]
+        problems = []
+        if p.returncode != 1:
+            problems.append("exit %d, expected 1" % p.returncode)
+        if len(lines) != 1:
+            problems.append("%d stderr lines, expected 1" % len(lines))
+        msg = lines[0] if lines else ""
+        if not msg.startswith("onnxcc: error: "):
+            problems.append("message does not start with 'onnxcc: error: '")
+        if os.path.basename(model) not in msg:
+            problems.append("message does not name the file")
+        for w in words:
+            if w not in msg:
+                problems.append("message lacks %r" % w)
+        left = os.listdir(out_dir)
+        if left:
+            problems.append("left files behind: %s" % left)
+        results.append((name, problems, msg))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def check_good(onnxcc, results):
+    """Compile a model, build it with a program that corrupts the blob."""
+    folder = tempfile.mkdtemp(prefix="onnxcc-cli-")
+    problems = []
+    try:
+        w = numpy_helper.from_array(np.arange(1, 5, dtype=np.float32).reshape(1, 4), "w")
+        m = graph_model([helper.make_node("Mul", ["x", "w"], ["y"], name="mul")],
+                        [tv("x", [1, 4])], [tv("y", [1, 4])], [w])
+        model = os.path.join(folder, "model.onnx")
+        save(m, model)
+        out = os.path.join(folder, "net.c")
+        p = subprocess.run([onnxcc, model, "-o", out, "--name", "net"], capture_output=True, text=True)
+        if p.returncode != 0:
+            problems.append("compile failed: %s" % p.stderr.strip())
+        for ext in (".c", ".h", ".weights"):
+            if not os.path.exists(os.path.join(folder, "net" + ext)):
+                problems.append("net%s missing" % ext)
+        prog = os.path.join(folder, "prog.c")
+        with open(prog, "w") as f:
+            f.write(BLOB_PROGRAM)
+        exe = os.path.join(folder, "prog")
+        cc = subprocess.run(["cc", "-std=c99", "-I" + os.path.join(ROOT, "runtime", "include"), "-I" + folder,
+                             out, prog, os.path.join(os.path.dirname(onnxcc), "runtime", "libonnxcc_rt.a"),
+                             "-lm", "-o", exe], capture_output=True, text=True)
+        if cc.returncode != 0:
+            problems.append("building the blob test failed: %s" % cc.stderr[-500:])
+        else:
+            r = subprocess.run([exe, os.path.join(folder, "net.weights")], capture_output=True, text=True)
+            if r.returncode != 0 or r.stdout.split() != ["ok", "size", "size", "checksum", "magic", "arena", "y=16"]:
+                problems.append("blob checks gave %r (exit %d)" % (r.stdout, r.returncode))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    results.append(("good model; init rejects bad blobs", problems, ""))
+
+
+# Loads the blob, then damages it in each way init must notice.
+BLOB_PROGRAM = r"""
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "net.h"
+static const char *name(int st) {
+  switch (st) {
+  case RT_OK: return "ok";
+  case RT_ERR_BLOB_SIZE: return "size";
+  case RT_ERR_BLOB_CHECKSUM: return "checksum";
+  case RT_ERR_BLOB_MAGIC: return "magic";
+  case RT_ERR_ARENA_SIZE: return "arena";
+  default: return "other";
+  }
+}
+int main(int argc, char **argv) {
+  static unsigned char blob[NET_WEIGHTS_BYTES + 64] __attribute__((aligned(64)));
+  static unsigned char arena[NET_ARENA_BYTES + 64] __attribute__((aligned(64)));
+  net_ctx ctx;
+  float x[4] = {1, 2, 3, 4}, y[4];
+  const void *in[1] = {x};
+  void *out[1] = {y};
+  FILE *f = fopen(argv[argc - 1], "rb");
+  size_t n = fread(blob, 1, sizeof blob, f);
+  fclose(f);
+  printf("%s\n", name(net_init(&ctx, blob, n, arena, sizeof arena)));
+  printf("%s\n", name(net_init(&ctx, blob, n - 1, arena, sizeof arena)));
+  printf("%s\n", name(net_init(&ctx, blob, 10, arena, sizeof arena)));
+  blob[n - 3] ^= 1;
+  printf("%s\n", name(net_init(&ctx, blob, n, arena, sizeof arena)));
+  blob[n - 3] ^= 1;
+  blob[0] = 'X';
+  printf("%s\n", name(net_init(&ctx, blob, n, arena, sizeof arena)));
+  blob[0] = 'O';
+  printf("%s\n", NET_ARENA_BYTES > 0 ? name(net_init(&ctx, blob, n, arena, NET_ARENA_BYTES - 1)) : "arena");
+  if (net_init(&ctx, blob, n, arena, sizeof arena) != RT_OK || net_run(&ctx, in, out) != RT_OK) return 1;
+  /* x * w with x = w = 1..4: y[3] = 16 */
+  printf("y=%g\n", y[3]);
+  return 0;
+}
+"""
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--onnxcc", default=os.path.join(ROOT, "build", "onnxcc"))
+    args = ap.parse_args()
+    onnxcc = os.path.abspath(args.onnxcc)
+    results = []
+    for name, writer, words in BAD:
+        check_bad(onnxcc, name, writer, words, results)
+    check_good(onnxcc, results)
+    # usage errors exit 2
+    p = subprocess.run([onnxcc, "--no-such-flag"], capture_output=True, text=True)
+    results.append(("unknown flag exits 2", [] if p.returncode == 2 else ["exit %d" % p.returncode], ""))
+    p = subprocess.run([onnxcc, "x.onnx"], capture_output=True, text=True)
+    results.append(("missing -o exits 2", [] if p.returncode == 2 else ["exit %d" % p.returncode], ""))
+    passed = failed = 0
+    for name, problems, msg in results:
+        if problems:
+            failed += 1
+            print("FAIL %s: %s\n     message: %s" % (name, "; ".join(problems), msg))
+        else:
+            passed += 1
+            print("ok   %s" % name)
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,20 @@
+/* Runs every unit suite and ends with "N passed, M failed". */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "../../compiler/diag.h"
+#include "suites.h"
+
+int main(void) {
+  SRunner *sr = srunner_create(text_suite());
+  int run, failed;
+  diag_set_quiet(1); /* error paths are tested; their messages are noise */
+  srunner_add_suite(sr, kernels_suite());
+  srunner_add_suite(sr, graph_suite());
+  srunner_run_all(sr, CK_NORMAL);
+  run = srunner_ntests_run(sr);
+  failed = srunner_ntests_failed(sr);
+  srunner_free(sr);
+  printf("%d passed, %d failed\n", run - failed, failed);
+  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

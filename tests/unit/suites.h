@@ -1,0 +1,11 @@
+/* The Check suites of the unit test binary; main.c runs them all. */
+#ifndef ONNXCC_TEST_SUITES_H
+#define ONNXCC_TEST_SUITES_H
+
+#include <check.h>
+
+Suite *text_suite(void);
+Suite *kernels_suite(void);
+Suite *graph_suite(void);
+
+#endif

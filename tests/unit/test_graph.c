@@ -1,0 +1,271 @@
+/* Graph-level behaviour on hand-built graphs: passes (asserting the op
+ * sequence before and after), folding, topological sort and the planner. */
+#include <string.h>
+
+#include "../../compiler/load.h"
+#include "../../compiler/ops/ops.h"
+#include "../../compiler/passes/passes.h"
+#include "../../compiler/plan.h"
+#include "suites.h"
+
+/* A float input of the given length. */
+static int add_input(ir_graph *g, const char *name, int64_t n) {
+  int id = ir_value_get(g, name);
+  ir_value *v = g->values[id];
+  v->t.dtype = DT_FLOAT;
+  v->t.rank = 1;
+  v->t.dims[0] = n;
+  v->graph_input = g->n_inputs;
+  g->inputs = xrealloc(g->inputs, sizeof(int) * (size_t)(g->n_inputs + 1));
+  g->inputs[g->n_inputs++] = id;
+  return id;
+}
+
+static int add_const(ir_graph *g, const char *name, float value, int64_t n) {
+  int id = ir_value_get(g, name), i;
+  ir_value *v = g->values[id];
+  v->t.dtype = DT_FLOAT;
+  v->t.rank = 1;
+  v->t.dims[0] = n;
+  v->t.data = xmalloc(sizeof(float) * (size_t)n);
+  for (i = 0; i < n; i++) ((float *)v->t.data)[i] = value;
+  return id;
+}
+
+static void add_output(ir_graph *g, const char *name) {
+  g->outputs = xrealloc(g->outputs, sizeof(int) * (size_t)(g->n_outputs + 1));
+  g->outputs[g->n_outputs++] = ir_value_get(g, name);
+}
+
+/* node(op, "y", "a", "b") — inputs may be NULL for "absent". */
+static ir_node *add_node(ir_graph *g, const char *op, const char *out, const char *a, const char *b) {
+  ir_node *n = ir_node_add(g, out, op, "");
+  n->n_in = b ? 2 : 1;
+  n->in = xmalloc(sizeof(int) * 2);
+  n->in[0] = ir_value_get(g, a);
+  if (b) n->in[1] = ir_value_get(g, b);
+  n->n_out = 1;
+  n->out = xmalloc(sizeof(int));
+  n->out[0] = ir_value_get(g, out);
+  return n;
+}
+
+/* "Relu,Add" — the graph's op sequence. */
+static void op_sequence(const ir_graph *g, char *buf, size_t n) {
+  int i;
+  buf[0] = 0;
+  for (i = 0; i < g->n_nodes; i++) {
+    if (i) strncat(buf, ",", n - strlen(buf) - 1);
+    strncat(buf, g->nodes[i]->op_type, n - strlen(buf) - 1);
+  }
+}
+
+static status run_passes(ir_graph *g, int level) {
+  compile_options o;
+  memset(&o, 0, sizeof o);
+  o.opt_level = level;
+  return pipeline_run(g, &o, NULL);
+}
+
+START_TEST(elide_identity_and_dropout) {
+  ir_graph *g = ir_new();
+  char seq[256];
+  g->opset = 13;
+  add_input(g, "x", 4);
+  add_node(g, "Identity", "a", "x", NULL);
+  add_node(g, "Relu", "b", "a", NULL);
+  add_node(g, "Dropout", "y", "b", NULL);
+  add_output(g, "y");
+  ck_assert_int_eq(ir_toposort(g), ST_OK);
+  op_sequence(g, seq, sizeof seq);
+  ck_assert_str_eq(seq, "Identity,Relu,Dropout");
+  ck_assert_int_eq(run_passes(g, 1), ST_OK);
+  op_sequence(g, seq, sizeof seq);
+  ck_assert_str_eq(seq, "Relu");
+  /* the graph output keeps its name: Relu now writes "y" */
+  ck_assert_str_eq(g->values[g->nodes[0]->out[0]]->name, "y");
+  ck_assert_str_eq(g->values[g->nodes[0]->in[0]]->name, "x");
+  ir_free(g);
+}
+END_TEST
+
+START_TEST(O0_keeps_identity) {
+  ir_graph *g = ir_new();
+  char seq[256];
+  g->opset = 13;
+  add_input(g, "x", 4);
+  add_node(g, "Identity", "a", "x", NULL);
+  add_node(g, "Relu", "y", "a", NULL);
+  add_output(g, "y");
+  ck_assert_int_eq(ir_toposort(g), ST_OK);
+  ck_assert_int_eq(run_passes(g, 0), ST_OK);
+  op_sequence(g, seq, sizeof seq);
+  ck_assert_str_eq(seq, "Identity,Relu");
+  ir_free(g);
+}
+END_TEST
+
+START_TEST(dce_removes_unused_branch) {
+  ir_graph *g = ir_new();
+  char seq[256];
+  g->opset = 13;
+  add_input(g, "x", 4);
+  add_node(g, "Relu", "y", "x", NULL);
+  add_node(g, "Sigmoid", "unused1", "x", NULL);
+  add_node(g, "Tanh", "unused2", "unused1", NULL);
+  add_output(g, "y");
+  ck_assert_int_eq(ir_toposort(g), ST_OK);
+  ck_assert_int_eq(run_passes(g, 1), ST_OK);
+  op_sequence(g, seq, sizeof seq);
+  ck_assert_str_eq(seq, "Relu");
+  ir_free(g);
+}
+END_TEST
+
+START_TEST(folds_constant_subgraph) {
+  ir_graph *g = ir_new();
+  char seq[256];
+  const ir_value *k;
+  g->opset = 13;
+  add_input(g, "x", 3);
+  add_const(g, "c1", 2.0f, 3);
+  add_const(g, "c2", 5.0f, 3);
+  add_node(g, "Mul", "k", "c1", "c2");  /* constant: folded */
+  add_node(g, "Add", "y", "x", "k");    /* depends on x: stays */
+  add_output(g, "y");
+  ck_assert_int_eq(ir_toposort(g), ST_OK);
+  ck_assert_int_eq(run_passes(g, 1), ST_OK);
+  op_sequence(g, seq, sizeof seq);
+  ck_assert_str_eq(seq, "Add");
+  k = g->values[g->nodes[0]->in[1]];
+  ck_assert_ptr_nonnull(k->t.data);
+  ck_assert_float_eq(((const float *)k->t.data)[2], 10.0f);
+  ir_free(g);
+}
+END_TEST
+
+START_TEST(variadic_sum_becomes_chain) {
+  ir_graph *g = ir_new();
+  ir_node *n;
+  char seq[256];
+  g->opset = 13;
+  add_input(g, "a", 2);
+  add_input(g, "b", 2);
+  add_input(g, "c", 2);
+  n = add_node(g, "Sum", "y", "a", "b");
+  n->in = xrealloc(n->in, sizeof(int) * 3);
+  n->in[2] = ir_value_get(g, "c");
+  n->n_in = 3;
+  add_output(g, "y");
+  ck_assert_int_eq(ir_toposort(g), ST_OK);
+  ck_assert_int_eq(run_passes(g, 1), ST_OK);
+  op_sequence(g, seq, sizeof seq);
+  ck_assert_str_eq(seq, "Add,Add");
+  ck_assert_str_eq(g->values[g->nodes[1]->out[0]]->name, "y");
+  ir_free(g);
+}
+END_TEST
+
+START_TEST(toposort_orders_and_finds_cycles) {
+  ir_graph *g = ir_new();
+  char seq[256];
+  g->opset = 13;
+  add_input(g, "x", 2);
+  add_node(g, "Tanh", "y", "b", NULL);
+  add_node(g, "Relu", "b", "x", NULL);
+  add_output(g, "y");
+  ck_assert_int_eq(ir_toposort(g), ST_OK);
+  op_sequence(g, seq, sizeof seq);
+  ck_assert_str_eq(seq, "Relu,Tanh");
+  ir_free(g);
+
+  g = ir_new();
+  add_input(g, "x", 2);
+  add_node(g, "Add", "p", "x", "q");
+  add_node(g, "Relu", "q", "p", NULL);
+  add_output(g, "q");
+  ck_assert_int_eq(ir_toposort(g), ST_BAD_MODEL);
+  ir_free(g);
+
+  g = ir_new();
+  add_input(g, "x", 2);
+  add_node(g, "Add", "y", "x", "nobody_makes_this");
+  add_output(g, "y");
+  ck_assert_int_eq(ir_toposort(g), ST_BAD_MODEL);
+  ir_free(g);
+}
+END_TEST
+
+/* A chain of n element-wise nodes needs two buffers, not n. */
+START_TEST(planner_reuses_memory) {
+  ir_graph *g = ir_new();
+  plan p;
+  char name[2][8];
+  int i;
+  g->opset = 13;
+  add_input(g, "x", 1024);
+  snprintf(name[0], sizeof name[0], "x");
+  for (i = 0; i < 6; i++) {
+    snprintf(name[(i + 1) % 2], sizeof name[0], "t%d", i);
+    add_node(g, i % 2 ? "Relu" : "Sigmoid", name[(i + 1) % 2], name[i % 2], NULL);
+  }
+  add_node(g, "Tanh", "y", name[6 % 2], NULL);
+  add_output(g, "y");
+  ck_assert_int_eq(ir_toposort(g), ST_OK);
+  ck_assert_int_eq(run_passes(g, 1), ST_OK);
+  ck_assert_int_eq(plan_build(g, &p), ST_OK);
+  ck_assert_uint_eq(p.arena_lower_bound, 2 * 4096);
+  ck_assert_uint_eq(p.arena_bytes, 2 * 4096);
+  /* neighbours never share bytes */
+  for (i = 0; i + 1 < g->n_nodes - 1; i++) {
+    const ir_value *a = g->values[g->nodes[i]->out[0]], *b = g->values[g->nodes[i + 1]->out[0]];
+    ck_assert_int_ne(a->offset, b->offset);
+  }
+  ck_assert_int_eq(p.home[ir_find(g, "y")], HOME_OUTPUT);
+  ck_assert_int_eq(p.home[ir_find(g, "x")], HOME_INPUT);
+  plan_free(&p, g->n_nodes);
+  ir_free(g);
+}
+END_TEST
+
+START_TEST(broadcast_shapes) {
+  ir_tensor a = {DT_FLOAT, 3, {2, 1, 4}, NULL}, b = {DT_FLOAT, 2, {3, 1}, NULL};
+  const ir_tensor *ts[2] = {&a, &b};
+  ir_node n;
+  op_ctx c;
+  int64_t dims[IR_MAX_RANK], strides[IR_MAX_RANK];
+  int rank;
+  memset(&n, 0, sizeof n);
+  n.name = "n";
+  n.op_type = "Add";
+  c.n = &n;
+  ck_assert_int_eq(op_broadcast(&c, ts, 2, &rank, dims), ST_OK);
+  ck_assert_int_eq(rank, 3);
+  ck_assert_int_eq(dims[0], 2);
+  ck_assert_int_eq(dims[1], 3);
+  ck_assert_int_eq(dims[2], 4);
+  op_broadcast_strides(&b, rank, dims, strides);
+  ck_assert_int_eq(strides[0], 0);
+  ck_assert_int_eq(strides[1], 1);
+  ck_assert_int_eq(strides[2], 0);
+  b.dims[1] = 3; /* [3,3] against [2,1,4]: 3 vs 4 */
+  ck_assert_int_eq(op_broadcast(&c, ts, 2, &rank, dims), ST_BAD_MODEL);
+}
+END_TEST
+
+Suite *graph_suite(void) {
+  Suite *s = suite_create("graph");
+  TCase *tc = tcase_create("passes");
+  tcase_add_test(tc, elide_identity_and_dropout);
+  tcase_add_test(tc, O0_keeps_identity);
+  tcase_add_test(tc, dce_removes_unused_branch);
+  tcase_add_test(tc, folds_constant_subgraph);
+  tcase_add_test(tc, variadic_sum_becomes_chain);
+  tcase_add_test(tc, toposort_orders_and_finds_cycles);
+  suite_add_tcase(s, tc);
+  tc = tcase_create("plan");
+  tcase_add_test(tc, planner_reuses_memory);
+  tcase_add_test(tc, broadcast_shapes);
+  suite_add_tcase(s, tc);
+  return s;
+}
