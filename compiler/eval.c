@@ -14,6 +14,8 @@ status eval_node(op_ctx *c) {
   if (n->n_in > 64 || n->n_out > 64)
     return diag_node_error(ST_UNSUPPORTED, n, "too many inputs or outputs to evaluate");
   memset(&l, 0, sizeof l);
+  memset((void *)in, 0, sizeof in); /* slots past n_in/n_out must be NULL (RT_MIN_ARGS) */
+  memset(out, 0, sizeof out);
   s = op_handler(n->op)->lower(c, &l);
   if (s) {
     lowered_free(&l);

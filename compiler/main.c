@@ -42,13 +42,15 @@ static int usage_error(const char *fmt, const char *arg) {
   return 2;
 }
 
-/* "N=5" into a pin; "x=1x3x224x224" into a shape pin. */
-static int parse_pin(const char *arg, pin *p, int is_shape) {
-  const char *eq = strrchr(arg, '=');
+/* "N=5" into a pin; "x=1x3x224x224" into a shape pin. The name is cut out
+ * of argv in place (argv strings are writable and live until exit). */
+static int parse_pin(char *arg, pin *p, int is_shape) {
+  char *eq = strrchr(arg, '=');
   char *end;
   const char *q;
   if (!eq || eq == arg || !eq[1]) return 0;
-  p->name = strndup(arg, (size_t)(eq - arg));
+  *eq = 0;
+  p->name = arg;
   p->rank = 0;
   q = eq + 1;
   for (;;) {
@@ -88,16 +90,14 @@ static int list_ops(int markdown) {
   return 0;
 }
 
-int main(int argc, char **argv) {
+static int cli(int argc, char **argv, const char **files) {
   run_options r;
   compile_options *o = &r.c;
-  const char **files;
   int n_files = 0, i, mode = 0; /* 0 compile, 1 run, 2 info */
   status s;
   memset(&r, 0, sizeof r);
   o->opt_level = 1;
   r.runs = 1;
-  files = calloc((size_t)argc + 1, sizeof(char *));
   if (argc < 2) {
     fputs(usage_text, stderr);
     return 2;
@@ -138,7 +138,7 @@ int main(int argc, char **argv) {
       NEED_ARG();
       if ((is_shape ? o->n_shapes : o->n_dims) >= OPT_MAX_PINS) return usage_error("too many %s options", a);
       p = is_shape ? &o->shapes[o->n_shapes++] : &o->dims[o->n_dims++];
-      if (!parse_pin(next, p, is_shape))
+      if (!parse_pin(argv[i], p, is_shape))
         return usage_error(is_shape ? "--shape wants INPUT=D0xD1x..., not '%s'" : "--dim wants NAME=VALUE, not '%s'",
                            next);
     } else if (mode == 1 && !strcmp(a, "--output-dir")) {
@@ -180,6 +180,14 @@ int main(int argc, char **argv) {
     if (!s) s = compile_write(o, &c);
     compiled_free(&c);
   }
-  free(files);
   return status_exit_code(s);
+}
+
+int main(int argc, char **argv) {
+  const char **files = calloc((size_t)argc + 1, sizeof(char *));
+  int rc;
+  if (!files) return 3;
+  rc = cli(argc, argv, files);
+  free(files);
+  return rc;
 }

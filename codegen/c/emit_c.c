@@ -157,14 +157,16 @@ void emit_c_source(const emit_c_args *a, text *w) {
     comment_text(w, n->name);
     text_puts(w, " */\n");
     w->indent = 4;
-    text_printf(w, "const void *in[%d];\nvoid *out[%d];\n", n->n_in ? n->n_in : 1, n->n_out ? n->n_out : 1);
+    /* Kernels may look at optional inputs/outputs past the node's count:
+     * those slots exist and are NULL. */
+    text_printf(w, "const void *in[%d] = {0};\nvoid *out[%d] = {0};\n", n->n_in > RT_MIN_ARGS ? n->n_in : RT_MIN_ARGS,
+                n->n_out > RT_MIN_ARGS ? n->n_out : RT_MIN_ARGS);
     for (k = 0; k < n->n_in; k++) {
       text_printf(w, "in[%d] = ", k);
       if (n->in[k] < 0) text_puts(w, "NULL");
       else value_ptr(a, w, n->in[k]);
       text_puts(w, ";\n");
     }
-    if (!n->n_in) text_puts(w, "in[0] = NULL;\n");
     for (k = 0; k < n->n_out; k++) {
       text_printf(w, "out[%d] = ", k);
       if (n->out[k] < 0) text_puts(w, "NULL");

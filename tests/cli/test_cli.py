@@ -173,7 +173,7 @@ def check_bad(onnxcc, name, writer, words, results):
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def check_good(onnxcc, results):
+def check_good(onnxcc, cflags, results):
     """Compile a model, build it with a program that corrupts the blob."""
     folder = tempfile.mkdtemp(prefix="onnxcc-cli-")
     problems = []
@@ -194,7 +194,7 @@ def check_good(onnxcc, results):
         with open(prog, "w") as f:
             f.write(BLOB_PROGRAM)
         exe = os.path.join(folder, "prog")
-        cc = subprocess.run(["cc", "-std=c99", "-I" + os.path.join(ROOT, "runtime", "include"), "-I" + folder,
+        cc = subprocess.run(["cc"] + cflags.split() + ["-std=c99", "-I" + os.path.join(ROOT, "runtime", "include"), "-I" + folder,
                              out, prog, os.path.join(os.path.dirname(onnxcc), "runtime", "libonnxcc_rt.a"),
                              "-lm", "-o", exe], capture_output=True, text=True)
         if cc.returncode != 0:
@@ -255,12 +255,13 @@ int main(int argc, char **argv) {
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--onnxcc", default=os.path.join(ROOT, "build", "onnxcc"))
+    ap.add_argument("--cflags", default="", help="extra flags for building the blob test (e.g. sanitizers)")
     args = ap.parse_args()
     onnxcc = os.path.abspath(args.onnxcc)
     results = []
     for name, writer, words in BAD:
         check_bad(onnxcc, name, writer, words, results)
-    check_good(onnxcc, results)
+    check_good(onnxcc, args.cflags, results)
     # usage errors exit 2
     p = subprocess.run([onnxcc, "--no-such-flag"], capture_output=True, text=True)
     results.append(("unknown flag exits 2", [] if p.returncode == 2 else ["exit %d" % p.returncode], ""))

@@ -27,6 +27,10 @@
 typedef void (*rt_kernel_fn)(const void *params, const void *const *in,
                              void *const *out, void *scratch);
 
+/* Callers pass at least this many slots in `in` and `out`; slots past the
+ * node's inputs/outputs are NULL, so a kernel may test optional ones. */
+#define RT_MIN_ARGS 8
+
 #define RT_KERNEL(name) \
   void name(const void *params, const void *const *in, void *const *out, void *scratch)
 
