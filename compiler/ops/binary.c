@@ -81,11 +81,9 @@ static status binary_infer(op_ctx *c) {
   OP_REQUIRE_INPUT(c, 1);
   ts[0] = &op_in(c, 0)->t;
   ts[1] = &op_in(c, 1)->t;
-  if (ts[0]->dtype != ts[1]->dtype && c->n->op != OP_Pow)
+  /* (Pow's mixed types were reconciled by legalize.c.) */
+  if (ts[0]->dtype != ts[1]->dtype)
     return diag_node_error(ST_BAD_MODEL, c->n, "inputs have different element types (%s and %s)",
-                           dtype_name(ts[0]->dtype), dtype_name(ts[1]->dtype));
-  if (c->n->op == OP_Pow && ts[0]->dtype != ts[1]->dtype)
-    return diag_node_error(ST_UNSUPPORTED, c->n, "Pow with mixed element types (%s ^ %s) is not supported",
                            dtype_name(ts[0]->dtype), dtype_name(ts[1]->dtype));
   if (!dtype_ok(c->n->op, ts[0]->dtype))
     return diag_node_error(ST_UNSUPPORTED, c->n, "element type %s is not supported", dtype_name(ts[0]->dtype));

@@ -9,7 +9,7 @@ static int target_dtype(const op_ctx *c) {
 }
 
 static int castable(int dt) {
-  return dt != DT_STRING && dt != DT_BFLOAT16 && dtype_size(dt) > 0;
+  return dt != DT_STRING && dtype_size(dt) > 0;
 }
 
 static status cast_infer(op_ctx *c) {

@@ -132,6 +132,9 @@ static status reshape_infer(op_ctx *c) {
     break;
   }
   case OP_Dropout:
+    if (op_in(c, 2) && (!op_in(c, 2)->t.data || tensor_int(&op_in(c, 2)->t, 0) != 0))
+      return diag_node_error(ST_UNSUPPORTED, c->n,
+                             "training-mode Dropout (training_mode not a constant false) is not supported");
     if (op_out(c, 1)) op_set_output(c, 1, DT_BOOL, x->rank, x->dims);
     /* fall through */
   default:

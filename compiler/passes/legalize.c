@@ -1,5 +1,6 @@
 /* Rewrites nodes the kernels do not take directly into ones they do:
- * variadic Sum / Mean / Max / Min become chains of two-input nodes.
+ * variadic Sum / Mean / Max / Min become chains of two-input nodes, and
+ * Pow with a differently typed exponent gets a Cast.
  * Called from the infer pass just before a node is inferred, because Mean
  * needs its inputs' element type for the divisor constant. */
 #include <stdlib.h>
@@ -26,12 +27,46 @@ static void set_io(ir_node *n, int a, int b, int y) {
   n->out[0] = y;
 }
 
+/* Pow's exponent may have another element type than its base; the kernel
+ * takes one type, so the exponent is cast to the base's type (the output
+ * type the spec gives Pow). */
+static int legalize_pow(ir_graph *g, int i) {
+  ir_node *n = g->nodes[i], *cast;
+  const ir_value *base, *expo;
+  ir_attr *to;
+  char *name;
+  int y;
+  if (n->n_in != 2 || n->in[0] < 0 || n->in[1] < 0) return 0;
+  base = g->values[n->in[0]];
+  expo = g->values[n->in[1]];
+  if (base->t.dtype == expo->t.dtype || base->t.rank < 0 || expo->t.rank < 0) return 0;
+  name = xasprintf("%s/CastExponent", n->name);
+  y = ir_value_new(g, name);
+  cast = insert_node(g, i, name, "Cast");
+  free(name);
+  cast->n_in = 1;
+  cast->in = xmalloc(sizeof(int));
+  cast->in[0] = n->in[1];
+  cast->n_out = 1;
+  cast->out = xmalloc(sizeof(int));
+  cast->out[0] = y;
+  cast->n_attr = 1;
+  cast->attr = xcalloc(1, sizeof(ir_attr));
+  to = &cast->attr[0];
+  to->name = xstrdup("to");
+  to->type = ATTR_INT;
+  to->i = base->t.dtype;
+  n->in[1] = y;
+  return 1;
+}
+
 /* Returns 1 if node i was rewritten (the caller then visits position i
  * again), 0 if it is fine as it is. */
 int legalize_node(ir_graph *g, int i) {
   ir_node *n = g->nodes[i];
   const char *chain_op;
   int k, acc, pos = i;
+  if (n->op == OP_Pow) return legalize_pow(g, i);
   if (n->op != OP_Sum && n->op != OP_Mean && n->op != OP_Max && n->op != OP_Min) return 0;
   if (n->n_in == 2 && n->op != OP_Mean) return 0;
   if (n->n_in < 1 || n->n_out != 1) return 0; /* infer reports it */

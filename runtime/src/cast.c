@@ -49,8 +49,24 @@ static uint16_t float_to_half(float f) {
   }
 }
 
+/* bfloat16 is the top half of a float; narrowing rounds to nearest even. */
+static float bf16_to_float(uint16_t b) {
+  uint32_t bits = (uint32_t)b << 16;
+  float f;
+  memcpy(&f, &bits, sizeof f);
+  return f;
+}
+
+static uint16_t float_to_bf16(float f) {
+  uint32_t x;
+  memcpy(&x, &f, sizeof x);
+  if ((x & 0x7fffffffu) > 0x7f800000u) return (uint16_t)((x >> 16) | 0x40u); /* quiet NaN */
+  x += 0x7fffu + ((x >> 16) & 1u);
+  return (uint16_t)(x >> 16);
+}
+
 static int is_float_type(int64_t t) {
-  return t == RT_FLOAT || t == RT_DOUBLE || t == RT_FLOAT16;
+  return t == RT_FLOAT || t == RT_DOUBLE || t == RT_FLOAT16 || t == RT_BFLOAT16;
 }
 
 static double read_f(const void *x, int64_t t, int64_t i) {
@@ -58,6 +74,7 @@ static double read_f(const void *x, int64_t t, int64_t i) {
   case RT_FLOAT: return ((const float *)x)[i];
   case RT_DOUBLE: return ((const double *)x)[i];
   case RT_FLOAT16: return half_to_float(((const uint16_t *)x)[i]);
+  case RT_BFLOAT16: return bf16_to_float(((const uint16_t *)x)[i]);
   case RT_INT8: return ((const int8_t *)x)[i];
   case RT_INT16: return ((const int16_t *)x)[i];
   case RT_INT32: return ((const int32_t *)x)[i];
@@ -98,6 +115,7 @@ static void write_from_f(void *y, int64_t t, int64_t i, double v) {
   case RT_FLOAT: ((float *)y)[i] = (float)v; break;
   case RT_DOUBLE: ((double *)y)[i] = v; break;
   case RT_FLOAT16: ((uint16_t *)y)[i] = float_to_half((float)v); break;
+  case RT_BFLOAT16: ((uint16_t *)y)[i] = float_to_bf16((float)v); break;
   case RT_BOOL: ((uint8_t *)y)[i] = (uint8_t)(v != 0.0); break;
   case RT_INT8: ((int8_t *)y)[i] = (int8_t)f_to_i(v, -128.0, 127.0); break;
   case RT_INT16: ((int16_t *)y)[i] = (int16_t)f_to_i(v, -32768.0, 32767.0); break;
@@ -125,7 +143,7 @@ static void write_from_i(void *y, int64_t t, int64_t i, int64_t v) {
   case RT_UINT16: ((uint16_t *)y)[i] = (uint16_t)v; break;
   case RT_UINT32: ((uint32_t *)y)[i] = (uint32_t)v; break;
   case RT_UINT64: ((uint64_t *)y)[i] = (uint64_t)v; break;
-  default: write_from_f(y, t, i, t == RT_FLOAT || t == RT_DOUBLE || t == RT_FLOAT16 ? (double)v : 0.0); break;
+  default: write_from_f(y, t, i, is_float_type(t) ? (double)v : 0.0); break;
   }
 }
 

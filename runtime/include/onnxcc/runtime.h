@@ -32,7 +32,7 @@ const char *rt_status_str(int status);
 typedef enum rt_dtype {
   RT_FLOAT = 1, RT_UINT8 = 2, RT_INT8 = 3, RT_UINT16 = 4, RT_INT16 = 5,
   RT_INT32 = 6, RT_INT64 = 7, RT_STRING = 8, RT_BOOL = 9, RT_FLOAT16 = 10,
-  RT_DOUBLE = 11, RT_UINT32 = 12, RT_UINT64 = 13
+  RT_DOUBLE = 11, RT_UINT32 = 12, RT_UINT64 = 13, RT_BFLOAT16 = 16
 } rt_dtype;
 
 #define RT_MAX_RANK 8
