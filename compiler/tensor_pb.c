@@ -108,15 +108,15 @@ status tensor_from_proto(const Onnx__TensorProto *tp, const char *base_dir, ir_t
   switch (out->dtype) {
   case DT_FLOAT:
     if (tp->n_float_data != (size_t)numel) goto mismatch_float;
-    memcpy(out->data, tp->float_data, nbytes);
+    if (nbytes) memcpy(out->data, tp->float_data, nbytes);
     return ST_OK;
   case DT_DOUBLE:
     if (tp->n_double_data != (size_t)numel) goto mismatch_double;
-    memcpy(out->data, tp->double_data, nbytes);
+    if (nbytes) memcpy(out->data, tp->double_data, nbytes);
     return ST_OK;
   case DT_INT64:
     if (tp->n_int64_data != (size_t)numel) goto mismatch_int64;
-    memcpy(out->data, tp->int64_data, nbytes);
+    if (nbytes) memcpy(out->data, tp->int64_data, nbytes);
     return ST_OK;
   case DT_UINT32: case DT_UINT64:
     if (tp->n_uint64_data != (size_t)numel) goto mismatch_uint64;

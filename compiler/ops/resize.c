@@ -1,4 +1,259 @@
+/* Resize (opsets 10-19) and Upsample (7-9): one rt_resize kernel. The
+ * scales / sizes / roi inputs must be constants; everything about the
+ * mapping is decided here, the kernel only builds its tap tables. */
+#include <math.h>
+#include <string.h>
+
 #include "ops.h"
-static status resize_infer(op_ctx *c) { return diag_node_error(ST_UNSUPPORTED, c->n, "this op is not implemented yet"); }
-static status resize_lower(op_ctx *c, lowered *l) { (void)l; return diag_node_error(ST_UNSUPPORTED, c->n, "this op is not implemented yet"); }
+
+PARAMS_PRINTER(rt_resize_params, RT_RESIZE_PARAMS)
+
+/* Largest tap count per axis (antialias widens the filter by 1/scale). */
+#define MAX_TAPS 64
+/* Largest number of tap combinations over the outer axes. */
+#define MAX_COMBOS (1 << 16)
+
+static int lookup(const char *s, const char *const *names, int n) {
+  int i;
+  for (i = 0; i < n; i++)
+    if (strcmp(s, names[i]) == 0) return i;
+  return -1;
+}
+
+/* The input at index i if present and not empty, else NULL. */
+static const ir_value *given(const op_ctx *c, int i) {
+  const ir_value *v = op_in(c, i);
+  return v && tensor_numel(&v->t) > 0 ? v : NULL;
+}
+
+static status read_floats(op_ctx *c, int input, double *out, int max, int *n, const char *what) {
+  const ir_value *v = op_in(c, input);
+  int64_t k, cnt;
+  if (!v->t.data)
+    return diag_node_error(ST_UNSUPPORTED, c->n, "%s (input %d) must be a compile-time constant", what, input);
+  if (!dtype_is_float(v->t.dtype) || v->t.dtype == DT_FLOAT16 || v->t.dtype == DT_BFLOAT16)
+    return diag_node_error(ST_UNSUPPORTED, c->n, "%s must be float or double, not %s", what, dtype_name(v->t.dtype));
+  cnt = tensor_numel(&v->t);
+  if (cnt > max) return diag_node_error(ST_BAD_MODEL, c->n, "%s has %lld values, expected %d", what, (long long)cnt, max);
+  for (k = 0; k < cnt; k++) out[k] = tensor_double(&v->t, k);
+  *n = (int)cnt;
+  return ST_OK;
+}
+
+/* Input taps per output coordinate on axis d. */
+static int64_t axis_taps(const rt_resize_params *p, int d) {
+  double scale = p->scale_den[d] > 0 ? (double)p->scale_num[d] / (double)p->scale_den[d] : (double)p->scales[d];
+  if (p->mode == RT_RESIZE_NEAREST) return 1;
+  if (p->in_dims[d] == p->out_dims[d] && scale == 1.0 && p->coord != RT_COORD_TF_CROP_AND_RESIZE) return 1;
+  if (p->antialias && scale < 1.0) {
+    double reach = p->mode == RT_RESIZE_LINEAR ? 1.0 : 2.0;
+    double start = floor(-reach / scale) + 1;
+    if (start < -MAX_TAPS) return MAX_TAPS + 1;
+    return 2 - 2 * (int64_t)start;
+  }
+  return p->mode == RT_RESIZE_LINEAR ? 2 : 4;
+}
+
+static const char *const mode_names[] = {"nearest", "linear", "cubic"};
+static const char *const coord_names[] = {"half_pixel",         "asymmetric",         "pytorch_half_pixel",
+                                          "tf_half_pixel_for_nn", "align_corners",      "tf_crop_and_resize",
+                                          "half_pixel_symmetric"};
+static const char *const nearest_names[] = {"round_prefer_floor", "round_prefer_ceil", "floor", "ceil"};
+
+/* Everything the kernel needs, and the output shape in p->out_dims. */
+static status resize_setup(op_ctx *c, rt_resize_params *p) {
+  const ir_node *n = c->n;
+  const ir_tensor *x;
+  const char *mode;
+  int r, d, i, naxes, axes[IR_MAX_RANK], old = n->op == OP_Upsample || c->opset < 11;
+  double scales[IR_MAX_RANK];
+  int64_t sizes[IR_MAX_RANK], combos = 1;
+  int have_scales = 0, have_sizes = 0, ns = 0;
+  status s;
+
+  OP_REQUIRE_INPUT(c, 0);
+  x = &op_in(c, 0)->t;
+  r = x->rank;
+  memset(p, 0, sizeof *p);
+  if (r < 1) return diag_node_error(ST_BAD_MODEL, c->n, "cannot resize a scalar");
+  p->rank = r;
+  p->esize = (int64_t)dtype_size(x->dtype);
+  if (!p->esize) return diag_node_error(ST_UNSUPPORTED, n, "element type %s is not supported", dtype_name(x->dtype));
+  p->is_float = x->dtype == DT_FLOAT;
+  mode = attr_string(n, "mode", "nearest");
+  p->mode = lookup(mode, mode_names, 3);
+  if (old && strcmp(mode, "bilinear") == 0) p->mode = RT_RESIZE_LINEAR;
+  if (p->mode < 0 || (old && p->mode == RT_RESIZE_CUBIC))
+    return diag_node_error(ST_BAD_MODEL, n, "mode '%s' is not supported", mode);
+  if (p->mode != RT_RESIZE_NEAREST && !p->is_float)
+    return diag_node_error(ST_UNSUPPORTED, n, "mode '%s' on %s is not supported (float only)", mode,
+                           dtype_name(x->dtype));
+  for (d = 0; d < r; d++) {
+    p->in_dims[d] = x->dims[d];
+    p->scale_num[d] = p->scale_den[d] = 1;
+    p->roi_end[d] = 1.0f;
+    axes[d] = d;
+  }
+  naxes = r;
+
+  if (old) {
+    /* Upsample and Resize-10: asymmetric mapping, truncating nearest. */
+    p->coord = RT_COORD_ASYMMETRIC;
+    p->nearest = RT_NEAREST_SIMPLE;
+    if (n->op == OP_Upsample && c->opset < 9) {
+      const float *f;
+      ns = attr_floats(n, "scales", &f);
+      if (ns < 0) return diag_node_error(ST_BAD_MODEL, n, "missing attribute 'scales'");
+      if (ns > IR_MAX_RANK) return diag_node_error(ST_BAD_MODEL, n, "too many scales");
+      for (i = 0; i < ns; i++) scales[i] = f[i];
+    } else {
+      OP_REQUIRE_INPUT(c, 1);
+      s = read_floats(c, 1, scales, IR_MAX_RANK, &ns, "scales");
+      if (s) return s;
+    }
+    have_scales = 1;
+  } else {
+    const char *coord = attr_string(n, "coordinate_transformation_mode", "half_pixel");
+    const char *nm = attr_string(n, "nearest_mode", "round_prefer_floor");
+    const char *keep = attr_string(n, "keep_aspect_ratio_policy", "stretch");
+    const int64_t *ax;
+    int k;
+    p->coord = lookup(coord, coord_names, 7);
+    if (p->coord < 0) return diag_node_error(ST_BAD_MODEL, n, "coordinate_transformation_mode '%s' is unknown", coord);
+    p->nearest = lookup(nm, nearest_names, 4);
+    if (p->nearest < 0) return diag_node_error(ST_BAD_MODEL, n, "nearest_mode '%s' is unknown", nm);
+    p->cubic_a = attr_float(n, "cubic_coeff_a", -0.75f);
+    p->exclude_outside = attr_int(n, "exclude_outside", 0) != 0;
+    p->extrapolation = attr_float(n, "extrapolation_value", 0.0f);
+    p->antialias = attr_int(n, "antialias", 0) != 0;
+    if (p->antialias && p->mode == RT_RESIZE_NEAREST) p->antialias = 0; /* no effect on nearest */
+    k = attr_ints(n, "axes", &ax);
+    if (k >= 0) {
+      int seen[IR_MAX_RANK] = {0};
+      if (k > r) return diag_node_error(ST_BAD_MODEL, n, "%d axes for rank %d", k, r);
+      for (i = 0; i < k; i++) {
+        s = op_axis(c, ax[i], r, &axes[i]);
+        if (s) return s;
+        if (seen[axes[i]]) return diag_node_error(ST_BAD_MODEL, n, "axis %d is listed twice", axes[i]);
+        seen[axes[i]] = 1;
+      }
+      naxes = k;
+    }
+    have_scales = given(c, 2) != NULL;
+    have_sizes = given(c, 3) != NULL;
+    if (have_scales == have_sizes)
+      return diag_node_error(ST_BAD_MODEL, n, "exactly one of 'scales' and 'sizes' must be given");
+    if (have_scales) {
+      s = read_floats(c, 2, scales, IR_MAX_RANK, &ns, "scales");
+      if (s) return s;
+    } else {
+      ns = op_const_ints(c, 3, sizes, IR_MAX_RANK, "sizes");
+      if (ns < 0) return ST_UNSUPPORTED;
+    }
+    if (ns != naxes)
+      return diag_node_error(ST_BAD_MODEL, n, "%s has %d values, expected %d", have_scales ? "scales" : "sizes", ns,
+                             naxes);
+    if (have_sizes) {
+      int policy = strcmp(keep, "stretch") == 0 ? 0 : strcmp(keep, "not_larger") == 0 ? 1
+                                                   : strcmp(keep, "not_smaller") == 0 ? 2 : -1;
+      int best = 0;
+      if (policy < 0) return diag_node_error(ST_BAD_MODEL, n, "keep_aspect_ratio_policy '%s' is unknown", keep);
+      for (i = 0; i < naxes; i++) {
+        int64_t in = x->dims[axes[i]];
+        if (sizes[i] < 0) return diag_node_error(ST_BAD_MODEL, n, "sizes[%d] is negative", i);
+        if (in == 0 && sizes[i] != 0)
+          return diag_node_error(ST_BAD_MODEL, n, "cannot resize empty axis %d to %lld", axes[i],
+                                 (long long)sizes[i]);
+        /* Compare sizes[i] / in against the best so far without dividing. */
+        if (in > 0 && i > best) {
+          int64_t bi = x->dims[axes[best]];
+          double a = (double)sizes[i] * (double)bi, b = (double)sizes[best] * (double)in;
+          if ((policy == 1 && a < b) || (policy == 2 && a > b)) best = i;
+        }
+      }
+      for (i = 0; i < naxes; i++) {
+        d = axes[i];
+        if (x->dims[d] == 0) continue;
+        if (policy == 0) {
+          p->scale_num[d] = sizes[i];
+          p->scale_den[d] = x->dims[d];
+          p->out_dims[d] = sizes[i];
+        } else {
+          p->scale_num[d] = sizes[best];
+          p->scale_den[d] = x->dims[axes[best]];
+          p->out_dims[d] =
+              (int64_t)((double)p->scale_num[d] / (double)p->scale_den[d] * (double)x->dims[d] + 0.5);
+        }
+      }
+    }
+    if (p->coord == RT_COORD_TF_CROP_AND_RESIZE) {
+      double roi[2 * IR_MAX_RANK];
+      int nr;
+      if (!given(c, 1)) return diag_node_error(ST_BAD_MODEL, n, "tf_crop_and_resize needs the roi input");
+      s = read_floats(c, 1, roi, 2 * IR_MAX_RANK, &nr, "roi");
+      if (s) return s;
+      if (nr != 2 * naxes) return diag_node_error(ST_BAD_MODEL, n, "roi has %d values, expected %d", nr, 2 * naxes);
+      for (i = 0; i < naxes; i++) {
+        p->roi_start[axes[i]] = (float)roi[i];
+        p->roi_end[axes[i]] = (float)roi[naxes + i];
+      }
+    }
+  }
+
+  if (have_scales) {
+    if (ns != naxes)
+      return diag_node_error(ST_BAD_MODEL, n, "scales has %d values, expected %d", ns, naxes);
+    for (d = 0; d < r; d++) p->out_dims[d] = x->dims[d];
+    for (i = 0; i < naxes; i++) {
+      d = axes[i];
+      if (!(scales[i] > 0) || scales[i] > 1e9)
+        return diag_node_error(ST_BAD_MODEL, n, "scale %g on axis %d is not positive", scales[i], d);
+      if (n->op == OP_Upsample && scales[i] < 1)
+        return diag_node_error(ST_BAD_MODEL, n, "Upsample scale %g on axis %d is below 1", scales[i], d);
+      p->scales[d] = (float)scales[i];
+      p->scale_den[d] = 0;
+      p->scale_num[d] = 0;
+      p->out_dims[d] = (int64_t)floor((double)p->scales[d] * (double)x->dims[d]);
+    }
+    /* Axes not listed keep scale 1. */
+    for (d = 0; d < r; d++) {
+      for (i = 0; i < naxes && axes[i] != d; i++) continue;
+      if (i == naxes) p->out_dims[d] = x->dims[d];
+    }
+  } else {
+    for (d = 0; d < r; d++) {
+      for (i = 0; i < naxes && axes[i] != d; i++) continue;
+      if (i == naxes || x->dims[d] == 0) p->out_dims[d] = x->dims[d];
+    }
+  }
+
+  for (d = 0; d < r; d++) {
+    p->taps[d] = axis_taps(p, d);
+    if (p->taps[d] > MAX_TAPS)
+      return diag_node_error(ST_UNSUPPORTED, n, "antialias on axis %d needs more than %d taps", d, MAX_TAPS);
+    if (d < r - 1) combos *= p->taps[d];
+    if (combos > MAX_COMBOS)
+      return diag_node_error(ST_UNSUPPORTED, n, "interpolating this many axes at once is not supported");
+  }
+  return ST_OK;
+}
+
+static status resize_infer(op_ctx *c) {
+  rt_resize_params p;
+  status s = resize_setup(c, &p);
+  if (s) return s;
+  op_set_output(c, 0, op_in(c, 0)->t.dtype, (int)p.rank, p.out_dims);
+  return ST_OK;
+}
+
+static status resize_lower(op_ctx *c, lowered *l) {
+  rt_resize_params q, *p;
+  status s = resize_setup(c, &q);
+  if (s) return s;
+  p = LOWER(l, rt_resize, rt_resize_params);
+  *p = q;
+  l->scratch_bytes = (size_t)rt_resize_scratch_bytes(p);
+  return ST_OK;
+}
+
 const op_family op_family_resize = {resize_infer, resize_lower};

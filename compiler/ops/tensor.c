@@ -1,4 +1,787 @@
+/* Data-movement ops: Transpose, Slice, Expand, Tile, DepthToSpace and
+ * SpaceToDepth (all one strided copy: each is a view of the input), Concat,
+ * Split, Gather, GatherElements and Pad. None of them looks at values, so
+ * every element type with a size is accepted. */
+#include <math.h>
+#include <string.h>
+
 #include "ops.h"
-static status tensor_infer(op_ctx *c) { return diag_node_error(ST_UNSUPPORTED, c->n, "this op is not implemented yet"); }
-static status tensor_lower(op_ctx *c, lowered *l) { (void)l; return diag_node_error(ST_UNSUPPORTED, c->n, "this op is not implemented yet"); }
+
+PARAMS_PRINTER(rt_strided_copy_params, RT_STRIDED_COPY_PARAMS)
+PARAMS_PRINTER(rt_concat_params, RT_CONCAT_PARAMS)
+PARAMS_PRINTER(rt_split_params, RT_SPLIT_PARAMS)
+PARAMS_PRINTER(rt_gather_params, RT_GATHER_PARAMS)
+PARAMS_PRINTER(rt_gather_elements_params, RT_GATHER_ELEMENTS_PARAMS)
+PARAMS_PRINTER(rt_pad_params, RT_PAD_PARAMS)
+
+/* The output as a view of the input: element i of the (contiguous) output
+ * reads input element offset + sum(i[d] * strides[d]). */
+typedef struct view {
+  int rank;
+  int64_t dims[RT_STRIDED_MAX_RANK];
+  int64_t strides[RT_STRIDED_MAX_RANK];
+  int64_t offset;
+} view;
+
+static void view_push(view *v, int64_t dim, int64_t stride) {
+  v->dims[v->rank] = dim;
+  v->strides[v->rank] = stride;
+  v->rank++;
+}
+
+/* Drops size-1 dims and merges neighbours that are contiguous in the
+ * input, so the kernel walks as few and as long rows as possible. */
+static void view_simplify(view *v) {
+  int d, r = 0;
+  for (d = 0; d < v->rank; d++)
+    if (v->dims[d] == 0) {
+      v->rank = 1;
+      v->dims[0] = 0;
+      v->strides[0] = 1;
+      v->offset = 0;
+      return;
+    }
+  for (d = 0; d < v->rank; d++) {
+    if (v->dims[d] == 1) continue;
+    if (r > 0 && v->strides[r - 1] == v->strides[d] * v->dims[d]) {
+      v->dims[r - 1] *= v->dims[d];
+      v->strides[r - 1] = v->strides[d];
+      continue;
+    }
+    v->dims[r] = v->dims[d];
+    v->strides[r] = v->strides[d];
+    r++;
+  }
+  if (r == 0) {
+    v->dims[0] = 1;
+    v->strides[0] = 1;
+    r = 1;
+  }
+  v->rank = r;
+}
+
+static void lower_view(lowered *l, view *v, int64_t esize) {
+  rt_strided_copy_params *p = LOWER(l, rt_strided_copy, rt_strided_copy_params);
+  int d;
+  view_simplify(v);
+  p->rank = v->rank;
+  p->esize = esize;
+  p->offset = v->offset;
+  for (d = 0; d < v->rank; d++) {
+    p->dims[d] = v->dims[d];
+    p->strides[d] = v->strides[d];
+  }
+}
+
+static status check_dtype(const op_ctx *c, int dtype) {
+  if (dtype_size(dtype) == 0)
+    return diag_node_error(ST_UNSUPPORTED, c->n, "element type %s is not supported", dtype_name(dtype));
+  return ST_OK;
+}
+
+static int64_t prod(const int64_t *dims, int from, int to) {
+  int64_t n = 1;
+  int d;
+  for (d = from; d < to; d++) n *= dims[d];
+  return n;
+}
+
+/* ---- Transpose ---- */
+
+static status transpose_perm(const op_ctx *c, int rank, int *perm) {
+  const int64_t *a;
+  int n = attr_ints(c->n, "perm", &a), seen[IR_MAX_RANK] = {0}, i;
+  if (n < 0) {
+    for (i = 0; i < rank; i++) perm[i] = rank - 1 - i;
+    return ST_OK;
+  }
+  if (n != rank)
+    return diag_node_error(ST_BAD_MODEL, c->n, "perm has %d entries but the input has rank %d", n, rank);
+  for (i = 0; i < n; i++) {
+    if (a[i] < 0 || a[i] >= rank || seen[a[i]])
+      return diag_node_error(ST_BAD_MODEL, c->n, "perm is not a permutation of 0..%d", rank - 1);
+    seen[a[i]] = 1;
+    perm[i] = (int)a[i];
+  }
+  return ST_OK;
+}
+
+static status transpose_infer(op_ctx *c, const ir_tensor *x) {
+  int perm[IR_MAX_RANK], i;
+  int64_t dims[IR_MAX_RANK];
+  status s = transpose_perm(c, x->rank, perm);
+  if (s) return s;
+  for (i = 0; i < x->rank; i++) dims[i] = x->dims[perm[i]];
+  op_set_output(c, 0, x->dtype, x->rank, dims);
+  return ST_OK;
+}
+
+static status transpose_view(op_ctx *c, const ir_tensor *x, view *v) {
+  int perm[IR_MAX_RANK], i;
+  int64_t xs[IR_MAX_RANK];
+  status s = transpose_perm(c, x->rank, perm);
+  if (s) return s;
+  op_strides(x->rank, x->dims, xs);
+  for (i = 0; i < x->rank; i++) view_push(v, x->dims[perm[i]], xs[perm[i]]);
+  return ST_OK;
+}
+
+/* ---- Slice ---- */
+
+/* Start, step and length of the slice on every axis of x. */
+static status slice_axes(op_ctx *c, const ir_tensor *x, int64_t *start, int64_t *step, int64_t *len) {
+  int64_t starts[IR_MAX_RANK], ends[IR_MAX_RANK], axes[IR_MAX_RANK], steps[IR_MAX_RANK];
+  int n, na, ns, i, d, done[IR_MAX_RANK] = {0};
+  for (d = 0; d < x->rank; d++) {
+    start[d] = 0;
+    step[d] = 1;
+    len[d] = x->dims[d];
+  }
+  if (c->opset < 10) {
+    const int64_t *a;
+    int ne;
+    n = attr_ints(c->n, "starts", &a);
+    if (n < 0) return diag_node_error(ST_BAD_MODEL, c->n, "missing attribute 'starts'");
+    if (n > IR_MAX_RANK) return diag_node_error(ST_BAD_MODEL, c->n, "too many starts");
+    memcpy(starts, a, sizeof(int64_t) * (size_t)n);
+    ne = attr_ints(c->n, "ends", &a);
+    if (ne != n) return diag_node_error(ST_BAD_MODEL, c->n, "'starts' and 'ends' differ in length");
+    memcpy(ends, a, sizeof(int64_t) * (size_t)n);
+    na = attr_ints(c->n, "axes", &a);
+    if (na >= 0) {
+      if (na != n) return diag_node_error(ST_BAD_MODEL, c->n, "'axes' and 'starts' differ in length");
+      memcpy(axes, a, sizeof(int64_t) * (size_t)n);
+    }
+    ns = -1;
+  } else {
+    int ne;
+    OP_REQUIRE_INPUT(c, 1);
+    OP_REQUIRE_INPUT(c, 2);
+    n = op_const_ints(c, 1, starts, IR_MAX_RANK, "starts");
+    if (n < 0) return ST_UNSUPPORTED;
+    ne = op_const_ints(c, 2, ends, IR_MAX_RANK, "ends");
+    if (ne < 0) return ST_UNSUPPORTED;
+    if (ne != n) return diag_node_error(ST_BAD_MODEL, c->n, "starts and ends differ in length");
+    na = -1;
+    if (op_in(c, 3)) {
+      na = op_const_ints(c, 3, axes, IR_MAX_RANK, "axes");
+      if (na < 0) return ST_UNSUPPORTED;
+      if (na != n) return diag_node_error(ST_BAD_MODEL, c->n, "axes and starts differ in length");
+    }
+    ns = -1;
+    if (op_in(c, 4)) {
+      ns = op_const_ints(c, 4, steps, IR_MAX_RANK, "steps");
+      if (ns < 0) return ST_UNSUPPORTED;
+      if (ns != n) return diag_node_error(ST_BAD_MODEL, c->n, "steps and starts differ in length");
+    }
+  }
+  if (na < 0) {
+    if (n > x->rank) return diag_node_error(ST_BAD_MODEL, c->n, "%d starts for rank %d", n, x->rank);
+    for (i = 0; i < n; i++) axes[i] = i;
+  }
+  for (i = 0; i < n; i++) {
+    int64_t dim, st, en, sp = ns < 0 ? 1 : steps[i];
+    status s = op_axis(c, axes[i], x->rank, &d);
+    if (s) return s;
+    if (done[d]) return diag_node_error(ST_BAD_MODEL, c->n, "axis %d is listed twice", d);
+    done[d] = 1;
+    if (sp == 0) return diag_node_error(ST_BAD_MODEL, c->n, "step on axis %d is 0", d);
+    dim = x->dims[d];
+    /* A step longer than the dim reads one element at most: bound it so
+     * that nothing below can overflow. */
+    if (sp > dim + 1) sp = dim + 1;
+    if (sp < -(dim + 1)) sp = -(dim + 1);
+    st = starts[i];
+    en = ends[i];
+    if (st < 0) st += dim;
+    if (en < 0) en += dim;
+    if (dim == 0) {
+      st = 0;
+      len[d] = 0;
+    } else if (sp > 0) {
+      st = st < 0 ? 0 : (st > dim ? dim : st);
+      en = en < 0 ? 0 : (en > dim ? dim : en);
+      len[d] = en > st ? (en - st - 1) / sp + 1 : 0;
+    } else {
+      st = st < 0 ? 0 : (st > dim - 1 ? dim - 1 : st);
+      en = en < -1 ? -1 : (en > dim - 1 ? dim - 1 : en);
+      len[d] = st > en ? (st - en - 1) / -sp + 1 : 0;
+    }
+    start[d] = st;
+    step[d] = sp;
+  }
+  return ST_OK;
+}
+
+static status slice_infer(op_ctx *c, const ir_tensor *x) {
+  int64_t start[IR_MAX_RANK], step[IR_MAX_RANK], len[IR_MAX_RANK];
+  status s = slice_axes(c, x, start, step, len);
+  if (s) return s;
+  op_set_output(c, 0, x->dtype, x->rank, len);
+  return ST_OK;
+}
+
+static status slice_view(op_ctx *c, const ir_tensor *x, view *v) {
+  int64_t start[IR_MAX_RANK], step[IR_MAX_RANK], len[IR_MAX_RANK], xs[IR_MAX_RANK];
+  int d;
+  status s = slice_axes(c, x, start, step, len);
+  if (s) return s;
+  op_strides(x->rank, x->dims, xs);
+  for (d = 0; d < x->rank; d++) {
+    view_push(v, len[d], xs[d] * step[d]);
+    v->offset += start[d] * xs[d];
+  }
+  return ST_OK;
+}
+
+/* ---- Expand ---- */
+
+static status expand_shape(op_ctx *c, const ir_tensor *x, int *rank, int64_t *dims) {
+  ir_tensor shape;
+  const ir_tensor *ts[2];
+  int n, d;
+  OP_REQUIRE_INPUT(c, 1);
+  memset(&shape, 0, sizeof shape);
+  n = op_const_ints(c, 1, shape.dims, IR_MAX_RANK, "the shape");
+  if (n < 0) return ST_UNSUPPORTED;
+  for (d = 0; d < n; d++)
+    if (shape.dims[d] < 0)
+      return diag_node_error(ST_BAD_MODEL, c->n, "shape has a negative dim %lld", (long long)shape.dims[d]);
+  shape.rank = n;
+  shape.dtype = x->dtype;
+  ts[0] = x;
+  ts[1] = &shape;
+  return op_broadcast(c, ts, 2, rank, dims);
+}
+
+static status expand_infer(op_ctx *c, const ir_tensor *x) {
+  int64_t dims[IR_MAX_RANK];
+  int rank;
+  status s = expand_shape(c, x, &rank, dims);
+  if (s) return s;
+  op_set_output(c, 0, x->dtype, rank, dims);
+  return ST_OK;
+}
+
+static void broadcast_view(const ir_tensor *x, const ir_tensor *y, view *v) {
+  int64_t st[IR_MAX_RANK];
+  int d;
+  op_broadcast_strides(x, y->rank, y->dims, st);
+  for (d = 0; d < y->rank; d++) view_push(v, y->dims[d], st[d]);
+}
+
+/* ---- Tile ---- */
+
+static status tile_repeats(op_ctx *c, const ir_tensor *x, int64_t *rep) {
+  int n, d;
+  if (c->opset < 6) return diag_node_error(ST_UNSUPPORTED, c->n, "Tile before opset 6 is not supported");
+  OP_REQUIRE_INPUT(c, 1);
+  n = op_const_ints(c, 1, rep, IR_MAX_RANK, "repeats");
+  if (n < 0) return ST_UNSUPPORTED;
+  if (n != x->rank)
+    return diag_node_error(ST_BAD_MODEL, c->n, "repeats has %d values but the input has rank %d", n, x->rank);
+  for (d = 0; d < n; d++)
+    if (rep[d] < 0) return diag_node_error(ST_BAD_MODEL, c->n, "repeats[%d] is negative", d);
+  return ST_OK;
+}
+
+static status tile_infer(op_ctx *c, const ir_tensor *x) {
+  int64_t rep[IR_MAX_RANK], dims[IR_MAX_RANK];
+  int d;
+  status s = tile_repeats(c, x, rep);
+  if (s) return s;
+  for (d = 0; d < x->rank; d++) dims[d] = x->dims[d] * rep[d];
+  op_set_output(c, 0, x->dtype, x->rank, dims);
+  return ST_OK;
+}
+
+/* Tile is a broadcast over interleaved dims: [rep0, d0, rep1, d1, ...]
+ * with a zero stride on each repeat dim. */
+static status tile_view(op_ctx *c, const ir_tensor *x, view *v) {
+  int64_t rep[IR_MAX_RANK], xs[IR_MAX_RANK];
+  int d;
+  status s = tile_repeats(c, x, rep);
+  if (s) return s;
+  op_strides(x->rank, x->dims, xs);
+  for (d = 0; d < x->rank; d++) {
+    if (rep[d] != 1) view_push(v, rep[d], 0);
+    view_push(v, x->dims[d], xs[d]);
+  }
+  return ST_OK;
+}
+
+/* ---- DepthToSpace / SpaceToDepth ---- */
+
+static status block_check(op_ctx *c, const ir_tensor *x, int64_t *b) {
+  *b = attr_int(c->n, "blocksize", 0);
+  if (*b <= 0) return diag_node_error(ST_BAD_MODEL, c->n, "blocksize must be positive");
+  if (x->rank != 4) return diag_node_error(ST_BAD_MODEL, c->n, "input must have rank 4, not %d", x->rank);
+  if (c->n->op == OP_DepthToSpace) {
+    const char *mode = attr_string(c->n, "mode", "DCR");
+    if (strcmp(mode, "DCR") != 0 && strcmp(mode, "CRD") != 0)
+      return diag_node_error(ST_BAD_MODEL, c->n, "mode '%s' is not DCR or CRD", mode);
+    if (x->dims[1] % (*b * *b))
+      return diag_node_error(ST_BAD_MODEL, c->n, "channels %lld are not a multiple of blocksize^2 = %lld",
+                             (long long)x->dims[1], (long long)(*b * *b));
+  } else if (x->dims[2] % *b || x->dims[3] % *b) {
+    return diag_node_error(ST_BAD_MODEL, c->n, "height %lld and width %lld must be multiples of blocksize %lld",
+                           (long long)x->dims[2], (long long)x->dims[3], (long long)*b);
+  }
+  return ST_OK;
+}
+
+static status block_infer(op_ctx *c, const ir_tensor *x) {
+  int64_t b, dims[4];
+  status s = block_check(c, x, &b);
+  if (s) return s;
+  dims[0] = x->dims[0];
+  if (c->n->op == OP_DepthToSpace) {
+    dims[1] = x->dims[1] / (b * b);
+    dims[2] = x->dims[2] * b;
+    dims[3] = x->dims[3] * b;
+  } else {
+    dims[1] = x->dims[1] * b * b;
+    dims[2] = x->dims[2] / b;
+    dims[3] = x->dims[3] / b;
+  }
+  op_set_output(c, 0, x->dtype, 4, dims);
+  return ST_OK;
+}
+
+static status block_view(op_ctx *c, const ir_tensor *x, view *v) {
+  int64_t b, xs[4];
+  const int64_t N = x->dims[0], C = x->dims[1], H = x->dims[2], W = x->dims[3];
+  status s = block_check(c, x, &b);
+  if (s) return s;
+  op_strides(4, x->dims, xs);
+  if (c->n->op == OP_DepthToSpace) {
+    /* Output [N, C', H, b1, W, b2]; the input channel is (b1*b + b2)*C' + c
+     * in DCR mode, c*b*b + b1*b + b2 in CRD mode. */
+    const int64_t Co = C / (b * b);
+    int crd = strcmp(attr_string(c->n, "mode", "DCR"), "CRD") == 0;
+    view_push(v, N, xs[0]);
+    view_push(v, Co, crd ? b * b * xs[1] : xs[1]);
+    view_push(v, H, xs[2]);
+    view_push(v, b, crd ? b * xs[1] : b * Co * xs[1]);
+    view_push(v, W, xs[3]);
+    view_push(v, b, crd ? xs[1] : Co * xs[1]);
+  } else {
+    /* Output [N, b1, b2, C, H', W'] reads input [n, c, h*b + b1, w*b + b2]. */
+    view_push(v, N, xs[0]);
+    view_push(v, b, xs[2]);
+    view_push(v, b, xs[3]);
+    view_push(v, C, xs[1]);
+    view_push(v, H / b, b * xs[2]);
+    view_push(v, W / b, b * xs[3]);
+  }
+  return ST_OK;
+}
+
+/* ---- Concat ---- */
+
+static status concat_axis(op_ctx *c, int *axis) {
+  const ir_attr *a = ir_attr_find(c->n, "axis");
+  const ir_tensor *x0 = &op_in(c, 0)->t;
+  if (!a && c->opset >= 4) return diag_node_error(ST_BAD_MODEL, c->n, "missing attribute 'axis'");
+  return op_axis(c, a ? a->i : 1, x0->rank, axis);
+}
+
+static status concat_infer(op_ctx *c) {
+  int64_t dims[IR_MAX_RANK];
+  int k, d, axis;
+  const ir_tensor *x0;
+  status s;
+  if (c->n->n_in < 1) return diag_node_error(ST_BAD_MODEL, c->n, "needs at least one input");
+  if (c->n->n_in > RT_CONCAT_MAX)
+    return diag_node_error(ST_UNSUPPORTED, c->n, "%d inputs, at most %d are supported", c->n->n_in, RT_CONCAT_MAX);
+  for (k = 0; k < c->n->n_in; k++) OP_REQUIRE_INPUT(c, k);
+  x0 = &op_in(c, 0)->t;
+  s = check_dtype(c, x0->dtype);
+  if (s) return s;
+  if (x0->rank == 0) return diag_node_error(ST_BAD_MODEL, c->n, "cannot concatenate scalars");
+  s = concat_axis(c, &axis);
+  if (s) return s;
+  memcpy(dims, x0->dims, sizeof dims);
+  for (k = 1; k < c->n->n_in; k++) {
+    const ir_tensor *t = &op_in(c, k)->t;
+    if (t->dtype != x0->dtype)
+      return diag_node_error(ST_BAD_MODEL, c->n, "input %d is %s but input 0 is %s", k, dtype_name(t->dtype),
+                             dtype_name(x0->dtype));
+    if (t->rank != x0->rank)
+      return diag_node_error(ST_BAD_MODEL, c->n, "input %d has rank %d but input 0 has rank %d", k, t->rank,
+                             x0->rank);
+    for (d = 0; d < t->rank; d++) {
+      if (d == axis) continue;
+      if (t->dims[d] != x0->dims[d]) {
+        char a[128], b[128];
+        return diag_node_error(ST_BAD_MODEL, c->n, "input %d %s does not match input 0 %s off axis %d", k,
+                               tensor_type_str(t, a, sizeof a), tensor_type_str(x0, b, sizeof b), axis);
+      }
+    }
+    dims[axis] += t->dims[axis];
+  }
+  op_set_output(c, 0, x0->dtype, x0->rank, dims);
+  return ST_OK;
+}
+
+static status concat_lower(op_ctx *c, lowered *l) {
+  const ir_tensor *y = &op_out(c, 0)->t;
+  int64_t es = (int64_t)dtype_size(y->dtype);
+  int axis, k;
+  rt_concat_params *p;
+  status s = concat_axis(c, &axis);
+  if (s) return s;
+  p = LOWER(l, rt_concat, rt_concat_params);
+  p->n = c->n->n_in;
+  p->outer = prod(y->dims, 0, axis);
+  for (k = 0; k < c->n->n_in; k++) {
+    const ir_tensor *t = &op_in(c, k)->t;
+    p->bytes[k] = prod(t->dims, axis, t->rank) * es;
+  }
+  return ST_OK;
+}
+
+/* ---- Split ---- */
+
+static status split_sizes(op_ctx *c, const ir_tensor *x, int *axis_out, int64_t *sizes) {
+  int n_out = c->n->n_out, k, n = -1, axis;
+  int64_t dim, sum = 0;
+  status s = op_axis(c, attr_int(c->n, "axis", 0), x->rank, &axis);
+  if (s) return s;
+  if (n_out < 1) return diag_node_error(ST_BAD_MODEL, c->n, "has no outputs");
+  if (n_out > RT_CONCAT_MAX)
+    return diag_node_error(ST_UNSUPPORTED, c->n, "%d outputs, at most %d are supported", n_out, RT_CONCAT_MAX);
+  dim = x->dims[axis];
+  if (op_in(c, 1) && tensor_numel(&op_in(c, 1)->t) > 0) {
+    n = op_const_ints(c, 1, sizes, RT_CONCAT_MAX, "split");
+    if (n < 0) return ST_UNSUPPORTED;
+  } else if (c->opset < 13) {
+    const int64_t *a;
+    n = attr_ints(c->n, "split", &a);
+    if (n > RT_CONCAT_MAX) return diag_node_error(ST_UNSUPPORTED, c->n, "too many splits");
+    if (n > 0) memcpy(sizes, a, sizeof(int64_t) * (size_t)n);
+  }
+  if (n >= 0) {
+    if (n != n_out)
+      return diag_node_error(ST_BAD_MODEL, c->n, "split has %d values for %d outputs", n, n_out);
+    for (k = 0; k < n; k++) {
+      if (sizes[k] < 0) return diag_node_error(ST_BAD_MODEL, c->n, "split[%d] is negative", k);
+      sum += sizes[k];
+    }
+    if (sum != dim)
+      return diag_node_error(ST_BAD_MODEL, c->n, "split sums to %lld but axis %d has %lld", (long long)sum, axis,
+                             (long long)dim);
+  } else if (c->opset >= 18 && ir_attr_find(c->n, "num_outputs")) {
+    int64_t num = attr_int(c->n, "num_outputs", 0), chunk;
+    if (num != n_out)
+      return diag_node_error(ST_BAD_MODEL, c->n, "num_outputs is %lld but the node has %d outputs", (long long)num,
+                             n_out);
+    chunk = (dim + num - 1) / num;
+    if (chunk * (num - 1) > dim)
+      return diag_node_error(ST_BAD_MODEL, c->n, "cannot split %lld into %lld parts", (long long)dim, (long long)num);
+    for (k = 0; k < n_out; k++) sizes[k] = k < n_out - 1 ? chunk : dim - chunk * (num - 1);
+  } else {
+    if (dim % n_out)
+      return diag_node_error(ST_BAD_MODEL, c->n, "axis %d of size %lld does not split into %d equal parts", axis,
+                             (long long)dim, n_out);
+    for (k = 0; k < n_out; k++) sizes[k] = dim / n_out;
+  }
+  *axis_out = axis;
+  return ST_OK;
+}
+
+static status split_infer(op_ctx *c, const ir_tensor *x) {
+  int64_t sizes[RT_CONCAT_MAX], dims[IR_MAX_RANK];
+  int axis, k;
+  status s;
+  if (x->rank == 0) return diag_node_error(ST_BAD_MODEL, c->n, "cannot split a scalar");
+  s = split_sizes(c, x, &axis, sizes);
+  if (s) return s;
+  memcpy(dims, x->dims, sizeof dims);
+  for (k = 0; k < c->n->n_out; k++) {
+    dims[axis] = sizes[k];
+    op_set_output(c, k, x->dtype, x->rank, dims);
+  }
+  return ST_OK;
+}
+
+static status split_lower(op_ctx *c, lowered *l) {
+  const ir_tensor *x = &op_in(c, 0)->t;
+  int64_t sizes[RT_CONCAT_MAX], inner;
+  int axis, k;
+  rt_split_params *p;
+  status s = split_sizes(c, x, &axis, sizes);
+  if (s) return s;
+  inner = prod(x->dims, axis + 1, x->rank) * (int64_t)dtype_size(x->dtype);
+  p = LOWER(l, rt_split, rt_split_params);
+  p->n = c->n->n_out;
+  p->outer = prod(x->dims, 0, axis);
+  for (k = 0; k < c->n->n_out; k++) p->bytes[k] = sizes[k] * inner;
+  return ST_OK;
+}
+
+/* ---- Gather / GatherElements ---- */
+
+static status index_check(op_ctx *c, const ir_tensor *ind, int64_t dim) {
+  int64_t i, n;
+  if (ind->dtype != DT_INT32 && ind->dtype != DT_INT64)
+    return diag_node_error(ST_BAD_MODEL, c->n, "indices must be int32 or int64, not %s", dtype_name(ind->dtype));
+  if (!ind->data) return ST_OK;
+  n = tensor_numel(ind);
+  for (i = 0; i < n; i++) {
+    int64_t v = tensor_int(ind, i);
+    if (v < -dim || v >= dim)
+      return diag_node_error(ST_BAD_MODEL, c->n, "index %lld is out of range for a dim of %lld", (long long)v,
+                             (long long)dim);
+  }
+  return ST_OK;
+}
+
+static status gather_infer(op_ctx *c, const ir_tensor *x) {
+  const ir_tensor *ind;
+  int64_t dims[IR_MAX_RANK];
+  int axis, r, d;
+  status s;
+  OP_REQUIRE_INPUT(c, 1);
+  ind = &op_in(c, 1)->t;
+  if (x->rank == 0) return diag_node_error(ST_BAD_MODEL, c->n, "cannot gather from a scalar");
+  s = op_axis(c, attr_int(c->n, "axis", 0), x->rank, &axis);
+  if (s) return s;
+  s = index_check(c, ind, x->dims[axis]);
+  if (s) return s;
+  r = x->rank - 1 + ind->rank;
+  if (r > IR_MAX_RANK) return diag_node_error(ST_UNSUPPORTED, c->n, "output rank %d is above %d", r, IR_MAX_RANK);
+  for (d = 0; d < axis; d++) dims[d] = x->dims[d];
+  for (d = 0; d < ind->rank; d++) dims[axis + d] = ind->dims[d];
+  for (d = axis + 1; d < x->rank; d++) dims[d - 1 + ind->rank] = x->dims[d];
+  op_set_output(c, 0, x->dtype, r, dims);
+  return ST_OK;
+}
+
+static status gather_lower(op_ctx *c, lowered *l) {
+  const ir_tensor *x = &op_in(c, 0)->t, *ind = &op_in(c, 1)->t;
+  int axis;
+  rt_gather_params *p;
+  status s = op_axis(c, attr_int(c->n, "axis", 0), x->rank, &axis);
+  if (s) return s;
+  p = LOWER(l, rt_gather, rt_gather_params);
+  p->outer = prod(x->dims, 0, axis);
+  p->axis_dim = x->dims[axis];
+  p->inner_bytes = prod(x->dims, axis + 1, x->rank) * (int64_t)dtype_size(x->dtype);
+  p->n_idx = tensor_numel(ind);
+  p->idx64 = ind->dtype == DT_INT64;
+  return ST_OK;
+}
+
+static status gather_elements_infer(op_ctx *c, const ir_tensor *x) {
+  const ir_tensor *ind;
+  int axis, d;
+  status s;
+  OP_REQUIRE_INPUT(c, 1);
+  ind = &op_in(c, 1)->t;
+  if (x->rank == 0) return diag_node_error(ST_BAD_MODEL, c->n, "cannot gather from a scalar");
+  s = op_axis(c, attr_int(c->n, "axis", 0), x->rank, &axis);
+  if (s) return s;
+  if (ind->rank != x->rank)
+    return diag_node_error(ST_BAD_MODEL, c->n, "indices have rank %d but data has rank %d", ind->rank, x->rank);
+  for (d = 0; d < x->rank; d++)
+    if (d != axis && ind->dims[d] > x->dims[d])
+      return diag_node_error(ST_BAD_MODEL, c->n, "indices dim %d (%lld) is larger than data's (%lld)", d,
+                             (long long)ind->dims[d], (long long)x->dims[d]);
+  s = index_check(c, ind, x->dims[axis]);
+  if (s) return s;
+  op_set_output(c, 0, x->dtype, ind->rank, ind->dims);
+  return ST_OK;
+}
+
+static status gather_elements_lower(op_ctx *c, lowered *l) {
+  const ir_tensor *x = &op_in(c, 0)->t, *ind = &op_in(c, 1)->t;
+  int axis, d;
+  rt_gather_elements_params *p;
+  status s = op_axis(c, attr_int(c->n, "axis", 0), x->rank, &axis);
+  if (s) return s;
+  p = LOWER(l, rt_gather_elements, rt_gather_elements_params);
+  p->rank = x->rank;
+  p->axis = axis;
+  p->axis_dim = x->dims[axis];
+  p->esize = (int64_t)dtype_size(x->dtype);
+  p->idx64 = ind->dtype == DT_INT64;
+  op_strides(x->rank, x->dims, p->strides);
+  for (d = 0; d < ind->rank; d++) p->dims[d] = ind->dims[d];
+  return ST_OK;
+}
+
+/* ---- Pad ---- */
+
+static int pad_mode(const op_ctx *c) {
+  const char *m = attr_string(c->n, "mode", "constant");
+  if (strcmp(m, "constant") == 0) return RT_PAD_CONSTANT;
+  if (strcmp(m, "reflect") == 0) return RT_PAD_REFLECT;
+  if (strcmp(m, "edge") == 0) return RT_PAD_EDGE;
+  if (strcmp(m, "wrap") == 0) return RT_PAD_WRAP;
+  return -1;
+}
+
+/* Begin and end pads of every axis. */
+static status pad_amounts(op_ctx *c, const ir_tensor *x, int64_t *begin, int64_t *end) {
+  int64_t pads[2 * IR_MAX_RANK], axes[IR_MAX_RANK];
+  int n, na, i, d, r = x->rank;
+  for (d = 0; d < r; d++) begin[d] = end[d] = 0;
+  if (c->opset < 11) {
+    const int64_t *a;
+    n = attr_ints(c->n, "pads", &a);
+    if (n < 0) n = attr_ints(c->n, "paddings", &a);
+    if (n < 0) return diag_node_error(ST_BAD_MODEL, c->n, "missing attribute 'pads'");
+    if (n > 2 * IR_MAX_RANK) return diag_node_error(ST_BAD_MODEL, c->n, "too many pads");
+    memcpy(pads, a, sizeof(int64_t) * (size_t)n);
+  } else {
+    OP_REQUIRE_INPUT(c, 1);
+    n = op_const_ints(c, 1, pads, 2 * IR_MAX_RANK, "pads");
+    if (n < 0) return ST_UNSUPPORTED;
+  }
+  if (op_in(c, 3)) {
+    na = op_const_ints(c, 3, axes, IR_MAX_RANK, "axes");
+    if (na < 0) return ST_UNSUPPORTED;
+  } else {
+    na = r;
+    for (i = 0; i < r; i++) axes[i] = i;
+  }
+  if (n != 2 * na)
+    return diag_node_error(ST_BAD_MODEL, c->n, "pads has %d values, expected %d", n, 2 * na);
+  for (i = 0; i < na; i++) {
+    status s = op_axis(c, axes[i], r, &d);
+    if (s) return s;
+    begin[d] = pads[i];
+    end[d] = pads[na + i];
+  }
+  return ST_OK;
+}
+
+static status pad_infer(op_ctx *c, const ir_tensor *x) {
+  int64_t begin[IR_MAX_RANK], end[IR_MAX_RANK], dims[IR_MAX_RANK];
+  int d, mode = pad_mode(c);
+  status s;
+  if (mode < 0) return diag_node_error(ST_UNSUPPORTED, c->n, "mode '%s' is not supported", attr_string(c->n, "mode", ""));
+  if (x->rank == 0) return diag_node_error(ST_BAD_MODEL, c->n, "cannot pad a scalar");
+  if (dtype_size(x->dtype) > 8) return check_dtype(c, DT_STRING);
+  s = pad_amounts(c, x, begin, end);
+  if (s) return s;
+  for (d = 0; d < x->rank; d++) {
+    dims[d] = x->dims[d] + begin[d] + end[d];
+    if (dims[d] < 0)
+      return diag_node_error(ST_BAD_MODEL, c->n, "pads remove more than the %lld elements of axis %d",
+                             (long long)x->dims[d], d);
+    if (mode != RT_PAD_CONSTANT && x->dims[d] == 0 && dims[d] > 0)
+      return diag_node_error(ST_BAD_MODEL, c->n, "cannot pad empty axis %d in mode '%s'", d,
+                             attr_string(c->n, "mode", ""));
+  }
+  if (c->opset < 11) {
+    float v = attr_float(c->n, "value", 0.0f);
+    if (v != 0.0f && (x->dtype == DT_FLOAT16 || x->dtype == DT_BFLOAT16))
+      return diag_node_error(ST_UNSUPPORTED, c->n, "a nonzero pad value for %s is not supported",
+                             dtype_name(x->dtype));
+  } else if (op_in(c, 2) && op_in(c, 2)->t.dtype != x->dtype) {
+    return diag_node_error(ST_BAD_MODEL, c->n, "constant_value is %s but data is %s",
+                           dtype_name(op_in(c, 2)->t.dtype), dtype_name(x->dtype));
+  }
+  op_set_output(c, 0, x->dtype, x->rank, dims);
+  return ST_OK;
+}
+
+/* The attribute value (opset < 11) as the element's bit pattern. */
+static int64_t pad_value_bits(int dtype, float v) {
+  switch (dtype) {
+  case DT_FLOAT: {
+    uint32_t u;
+    memcpy(&u, &v, 4);
+    return (int64_t)u;
+  }
+  case DT_DOUBLE: {
+    double d = v;
+    int64_t u;
+    memcpy(&u, &d, 8);
+    return u;
+  }
+  case DT_BOOL: return v != 0.0f;
+  case DT_FLOAT16: case DT_BFLOAT16: return 0;
+  default:
+    if (!(fabsf(v) < 9.2e18f)) return 0;
+    return (int64_t)v;
+  }
+}
+
+static status pad_lower(op_ctx *c, lowered *l) {
+  const ir_tensor *x = &op_in(c, 0)->t, *y = &op_out(c, 0)->t;
+  int64_t begin[IR_MAX_RANK], end[IR_MAX_RANK];
+  rt_pad_params *p;
+  int d;
+  status s = pad_amounts(c, x, begin, end);
+  if (s) return s;
+  p = LOWER(l, rt_pad, rt_pad_params);
+  p->rank = x->rank;
+  p->esize = (int64_t)dtype_size(x->dtype);
+  p->mode = pad_mode(c);
+  for (d = 0; d < x->rank; d++) {
+    p->in_dims[d] = x->dims[d];
+    p->out_dims[d] = y->dims[d];
+    p->begin[d] = begin[d];
+  }
+  if (c->opset < 11)
+    p->value_bits = pad_value_bits(x->dtype, attr_float(c->n, "value", 0.0f));
+  else if (op_in(c, 2) && tensor_numel(&op_in(c, 2)->t) > 0)
+    p->value_input = 1;
+  return ST_OK;
+}
+
+/* ---- the family ---- */
+
+static status tensor_infer(op_ctx *c) {
+  const ir_tensor *x;
+  status s;
+  if (c->n->op == OP_Concat) return concat_infer(c);
+  OP_REQUIRE_INPUT(c, 0);
+  x = &op_in(c, 0)->t;
+  s = check_dtype(c, x->dtype);
+  if (s) return s;
+  switch (c->n->op) {
+  case OP_Transpose: return transpose_infer(c, x);
+  case OP_Slice: return slice_infer(c, x);
+  case OP_Expand: return expand_infer(c, x);
+  case OP_Tile: return tile_infer(c, x);
+  case OP_DepthToSpace: case OP_SpaceToDepth: return block_infer(c, x);
+  case OP_Split: return split_infer(c, x);
+  case OP_Gather: return gather_infer(c, x);
+  case OP_GatherElements: return gather_elements_infer(c, x);
+  case OP_Pad: return pad_infer(c, x);
+  default: return diag_node_error(ST_INTERNAL, c->n, "not a tensor-family op");
+  }
+}
+
+static status tensor_lower(op_ctx *c, lowered *l) {
+  const ir_tensor *x;
+  view v;
+  status s;
+  memset(&v, 0, sizeof v);
+  switch (c->n->op) {
+  case OP_Concat: return concat_lower(c, l);
+  case OP_Split: return split_lower(c, l);
+  case OP_Gather: return gather_lower(c, l);
+  case OP_GatherElements: return gather_elements_lower(c, l);
+  case OP_Pad: return pad_lower(c, l);
+  default: break;
+  }
+  x = &op_in(c, 0)->t;
+  switch (c->n->op) {
+  case OP_Transpose: s = transpose_view(c, x, &v); break;
+  case OP_Slice: s = slice_view(c, x, &v); break;
+  case OP_Expand: broadcast_view(x, &op_out(c, 0)->t, &v); s = ST_OK; break;
+  case OP_Tile: s = tile_view(c, x, &v); break;
+  case OP_DepthToSpace: case OP_SpaceToDepth: s = block_view(c, x, &v); break;
+  default: return diag_node_error(ST_INTERNAL, c->n, "not a tensor-family op");
+  }
+  if (s) return s;
+  lower_view(l, &v, (int64_t)dtype_size(x->dtype));
+  return ST_OK;
+}
+
 const op_family op_family_tensor = {tensor_infer, tensor_lower};
