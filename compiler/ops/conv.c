@@ -1,4 +1,253 @@
+/* Conv and ConvTranspose (rt_conv, rt_conv_transpose), float, 1 to 6
+ * spatial dims. All attribute checks and the output-size arithmetic happen
+ * here; the kernels get plain leading pads and output dims. */
+#include <stdio.h>
+#include <string.h>
+
 #include "ops.h"
-static status conv_infer(op_ctx *c) { return diag_node_error(ST_UNSUPPORTED, c->n, "this op is not implemented yet"); }
-static status conv_lower(op_ctx *c, lowered *l) { (void)l; return diag_node_error(ST_UNSUPPORTED, c->n, "this op is not implemented yet"); }
+
+PARAMS_PRINTER(rt_conv_params, RT_CONV_PARAMS)
+
+enum { PAD_NOTSET, PAD_SAME_UPPER, PAD_SAME_LOWER, PAD_VALID };
+
+/* Everything both ops read from attributes and input shapes. */
+typedef struct conv_geom {
+  int nd;
+  int64_t batch, in_ch, out_ch, group;
+  int64_t in[RT_CONV_MAX_DIMS], out[RT_CONV_MAX_DIMS], kernel[RT_CONV_MAX_DIMS];
+  int64_t strides[RT_CONV_MAX_DIMS], dilations[RT_CONV_MAX_DIMS];
+  int64_t pads[2 * RT_CONV_MAX_DIMS]; /* begins, then ends */
+} conv_geom;
+
+static const char *ints_str(const int64_t *v, int n, char *buf, size_t size) {
+  size_t len = 0;
+  int i;
+  buf[0] = 0;
+  len += (size_t)snprintf(buf + len, size - len, "[");
+  for (i = 0; i < n && len < size; i++)
+    len += (size_t)snprintf(buf + len, size - len, "%s%lld", i ? "," : "", (long long)v[i]);
+  if (len < size) snprintf(buf + len, size - len, "]");
+  return buf;
+}
+
+/* An optional per-dimension ints attribute: `count` values (or, when
+ * count2 > 0, that many instead), each at least `min`; `dflt` fills it
+ * when absent. Returns the number read, or -1 after reporting. */
+static int dims_attr(op_ctx *c, const char *name, int count, int count2, int64_t min, int64_t dflt, int64_t *out) {
+  const int64_t *v;
+  int n = attr_ints(c->n, name, &v), i;
+  if (n < 0) {
+    for (i = 0; i < count; i++) out[i] = dflt;
+    return 0;
+  }
+  if (n != count && (count2 <= 0 || n != count2)) {
+    if (count2 > 0)
+      diag_node_error(ST_BAD_MODEL, c->n, "'%s' has %d values, expected %d or %d", name, n, count, count2);
+    else
+      diag_node_error(ST_BAD_MODEL, c->n, "'%s' has %d values, expected %d for %s", name, n, count,
+                      strcmp(name, "pads") == 0 ? "the begins then the ends of the spatial dims" : "the spatial dims");
+    return -1;
+  }
+  for (i = 0; i < n; i++) {
+    if (v[i] < min) {
+      diag_node_error(ST_BAD_MODEL, c->n, "'%s' value %lld is below %lld", name, (long long)v[i], (long long)min);
+      return -1;
+    }
+    out[i] = v[i];
+  }
+  return n;
+}
+
+static int auto_pad_mode(op_ctx *c) {
+  const char *s = attr_string(c->n, "auto_pad", "NOTSET");
+  if (strcmp(s, "NOTSET") == 0 || s[0] == 0) return PAD_NOTSET;
+  if (strcmp(s, "SAME_UPPER") == 0) return PAD_SAME_UPPER;
+  if (strcmp(s, "SAME_LOWER") == 0) return PAD_SAME_LOWER;
+  if (strcmp(s, "VALID") == 0) return PAD_VALID;
+  diag_node_error(ST_BAD_MODEL, c->n, "auto_pad '%s' is not one of NOTSET, SAME_UPPER, SAME_LOWER, VALID", s);
+  return -1;
+}
+
+/* Reads and checks inputs and attributes, computes pads and output dims. */
+static status conv_geometry(op_ctx *c, conv_geom *g) {
+  const int transpose = c->n->op == OP_ConvTranspose;
+  const ir_tensor *x, *w, *b;
+  char s1[128], s2[128];
+  int nd, i, mode;
+  memset(g, 0, sizeof *g);
+  OP_REQUIRE_INPUT(c, 0);
+  OP_REQUIRE_INPUT(c, 1);
+  x = &op_in(c, 0)->t;
+  w = &op_in(c, 1)->t;
+  b = op_in(c, 2) ? &op_in(c, 2)->t : NULL;
+  if (x->dtype != DT_FLOAT)
+    return diag_node_error(ST_UNSUPPORTED, c->n, "element type %s is not supported (only float is)",
+                           dtype_name(x->dtype));
+  if (w->dtype != x->dtype || (b && b->dtype != x->dtype))
+    return diag_node_error(ST_BAD_MODEL, c->n, "X is %s but W is %s%s%s", dtype_name(x->dtype), dtype_name(w->dtype),
+                           b ? " and B is " : "", b ? dtype_name(b->dtype) : "");
+  if (x->rank < 3 || x->rank > RT_CONV_MAX_DIMS + 2)
+    return diag_node_error(x->rank < 3 ? ST_BAD_MODEL : ST_UNSUPPORTED, c->n,
+                           "X is %s: expected [batch, channels, 1 to %d spatial dims]",
+                           tensor_type_str(x, s1, sizeof s1), RT_CONV_MAX_DIMS);
+  if (w->rank != x->rank)
+    return diag_node_error(ST_BAD_MODEL, c->n, "W is %s but X is %s: their ranks differ",
+                           tensor_type_str(w, s1, sizeof s1), tensor_type_str(x, s2, sizeof s2));
+  nd = g->nd = x->rank - 2;
+  g->batch = x->dims[0];
+  g->in_ch = x->dims[1];
+  memcpy(g->in, x->dims + 2, sizeof(int64_t) * (size_t)nd);
+  if (g->in_ch < 1)
+    return diag_node_error(ST_UNSUPPORTED, c->n, "X is %s: it has no channels", tensor_type_str(x, s1, sizeof s1));
+  g->group = attr_int(c->n, "group", 1);
+  if (g->group < 1) return diag_node_error(ST_BAD_MODEL, c->n, "group=%lld must be positive", (long long)g->group);
+
+  /* channels */
+  if (!transpose) {
+    if (w->dims[1] * g->group != g->in_ch)
+      return diag_node_error(ST_BAD_MODEL, c->n,
+                             "weight has %lld input channels per group but X has %lld channels and group=%lld",
+                             (long long)w->dims[1], (long long)g->in_ch, (long long)g->group);
+    g->out_ch = w->dims[0];
+    if (g->out_ch % g->group)
+      return diag_node_error(ST_BAD_MODEL, c->n, "weight has %lld output channels, not a multiple of group=%lld",
+                             (long long)g->out_ch, (long long)g->group);
+  } else {
+    if (w->dims[0] != g->in_ch)
+      return diag_node_error(ST_BAD_MODEL, c->n, "weight has %lld input channels but X has %lld",
+                             (long long)w->dims[0], (long long)g->in_ch);
+    if (g->in_ch % g->group)
+      return diag_node_error(ST_BAD_MODEL, c->n, "X has %lld channels, not a multiple of group=%lld",
+                             (long long)g->in_ch, (long long)g->group);
+    g->out_ch = w->dims[1] * g->group;
+  }
+  if (b && (b->rank != 1 || b->dims[0] != g->out_ch))
+    return diag_node_error(ST_BAD_MODEL, c->n, "bias is %s but there are %lld output channels",
+                           tensor_type_str(b, s1, sizeof s1), (long long)g->out_ch);
+
+  /* kernel, strides, dilations, pads */
+  if (dims_attr(c, "kernel_shape", nd, 0, 1, 1, g->kernel) < 0) return ST_BAD_MODEL;
+  if (ir_attr_find(c->n, "kernel_shape") && memcmp(g->kernel, w->dims + 2, sizeof(int64_t) * (size_t)nd))
+    return diag_node_error(ST_BAD_MODEL, c->n, "kernel_shape %s does not match weight dims %s",
+                           ints_str(g->kernel, nd, s1, sizeof s1), ints_str(w->dims, w->rank, s2, sizeof s2));
+  memcpy(g->kernel, w->dims + 2, sizeof(int64_t) * (size_t)nd);
+  for (i = 0; i < nd; i++)
+    if (g->kernel[i] < 1)
+      return diag_node_error(ST_BAD_MODEL, c->n, "weight dims %s have an empty kernel",
+                             ints_str(w->dims, w->rank, s1, sizeof s1));
+  if (dims_attr(c, "strides", nd, 0, 1, 1, g->strides) < 0) return ST_BAD_MODEL;
+  if (dims_attr(c, "dilations", nd, 0, 1, 1, g->dilations) < 0) return ST_BAD_MODEL;
+  if (dims_attr(c, "pads", 2 * nd, 0, 0, 0, g->pads) < 0) return ST_BAD_MODEL;
+  mode = auto_pad_mode(c);
+  if (mode < 0) return ST_BAD_MODEL;
+
+  if (!transpose) {
+    for (i = 0; i < nd; i++) {
+      const int64_t s = g->strides[i], dk = (g->kernel[i] - 1) * g->dilations[i] + 1, n = g->in[i];
+      if (mode == PAD_VALID) g->pads[i] = g->pads[nd + i] = 0;
+      if (mode == PAD_SAME_UPPER || mode == PAD_SAME_LOWER) {
+        int64_t o = (n + s - 1) / s, total = (o - 1) * s + dk - n;
+        if (total < 0) total = 0;
+        g->pads[i] = mode == PAD_SAME_UPPER ? total / 2 : total - total / 2;
+        g->pads[nd + i] = total - g->pads[i];
+      }
+      {
+        const int64_t span = n + g->pads[i] + g->pads[nd + i] - dk;
+        if (span < 0)
+          return diag_node_error(ST_BAD_MODEL, c->n,
+                                 "spatial dim %d: input size %lld with pads %lld+%lld is smaller than the kernel "
+                                 "extent %lld (kernel %lld, dilation %lld)",
+                                 i, (long long)n, (long long)g->pads[i], (long long)g->pads[nd + i], (long long)dk,
+                                 (long long)g->kernel[i], (long long)g->dilations[i]);
+        g->out[i] = span / s + 1;
+      }
+    }
+  } else {
+    int64_t opad[RT_CONV_MAX_DIMS], oshape[RT_CONV_MAX_DIMS + 2];
+    int n_os;
+    if (dims_attr(c, "output_padding", nd, 0, 0, 0, opad) < 0) return ST_BAD_MODEL;
+    n_os = dims_attr(c, "output_shape", nd, nd + 2, 1, 0, oshape);
+    if (n_os < 0) return ST_BAD_MODEL;
+    for (i = 0; i < nd; i++) {
+      const int64_t s = g->strides[i], dk = (g->kernel[i] - 1) * g->dilations[i] + 1, n = g->in[i];
+      const int64_t full = s * (n - 1) + opad[i] + dk;
+      if (n_os > 0 || mode == PAD_SAME_UPPER || mode == PAD_SAME_LOWER) {
+        /* Output size given (or in * stride for SAME): pads follow. As in
+         * onnxruntime, an output_shape above the natural size leaves
+         * bias-only elements at the end, while SAME never pads negatively
+         * (the output stays at the natural size when that is smaller than
+         * in * stride, e.g. kernel 1 with stride 3). */
+        int64_t total;
+        g->out[i] = n_os > 0 ? oshape[n_os - nd + i] : n * s;
+        total = full - g->out[i];
+        if (total < 0) {
+          total = 0;
+          if (n_os == 0) g->out[i] = full;
+        }
+        g->pads[i] = mode == PAD_SAME_UPPER ? total / 2 : total - total / 2;
+        g->pads[nd + i] = total - g->pads[i];
+      } else {
+        if (mode == PAD_VALID) g->pads[i] = g->pads[nd + i] = 0;
+        g->out[i] = full - g->pads[i] - g->pads[nd + i];
+      }
+      if (g->out[i] < 1)
+        return diag_node_error(ST_BAD_MODEL, c->n, "spatial dim %d: output size %lld is not positive (pads %lld+%lld)",
+                               i, (long long)g->out[i], (long long)g->pads[i], (long long)g->pads[nd + i]);
+    }
+  }
+  return ST_OK;
+}
+
+static status conv_infer(op_ctx *c) {
+  conv_geom g;
+  int64_t dims[IR_MAX_RANK];
+  status s = conv_geometry(c, &g);
+  if (s) return s;
+  dims[0] = g.batch;
+  dims[1] = g.out_ch;
+  memcpy(dims + 2, g.out, sizeof(int64_t) * (size_t)g.nd);
+  op_set_output(c, 0, DT_FLOAT, g.nd + 2, dims);
+  return ST_OK;
+}
+
+static status conv_lower(op_ctx *c, lowered *l) {
+  conv_geom g;
+  rt_conv_params *p;
+  int i, pointwise = 1;
+  status s = conv_geometry(c, &g);
+  if (s) return s;
+  if (c->n->op == OP_ConvTranspose)
+    p = LOWER(l, rt_conv_transpose, rt_conv_params);
+  else
+    p = LOWER(l, rt_conv, rt_conv_params);
+  p->nd = g.nd;
+  p->batch = g.batch;
+  p->in_ch = g.in_ch;
+  p->out_ch = g.out_ch;
+  p->group = g.group;
+  p->has_bias = op_in(c, 2) != NULL;
+  for (i = 0; i < g.nd; i++) {
+    p->in_dims[i] = g.in[i];
+    p->out_dims[i] = g.out[i];
+    p->kernel[i] = g.kernel[i];
+    p->strides[i] = g.strides[i];
+    p->dilations[i] = g.dilations[i];
+    p->pads[i] = g.pads[i];
+    if (g.kernel[i] != 1 || g.strides[i] != 1 || g.pads[i] || g.pads[g.nd + i]) pointwise = 0;
+  }
+  if (c->n->op == OP_ConvTranspose) {
+    p->mode = RT_CONV_IM2COL;
+    l->scratch_bytes = rt_conv_transpose_scratch_bytes(p);
+    return ST_OK;
+  }
+  if (g.group > 1 && g.in_ch == g.group)
+    p->mode = RT_CONV_DIRECT;
+  else if (pointwise)
+    p->mode = RT_CONV_POINTWISE;
+  else
+    p->mode = RT_CONV_IM2COL;
+  l->scratch_bytes = rt_conv_scratch_bytes(p);
+  return ST_OK;
+}
+
 const op_family op_family_conv = {conv_infer, conv_lower};

@@ -1,2 +1,423 @@
+/* Conv and ConvTranspose, float, 1 to 6 spatial dims.
+ *
+ * Conv, general case (conv_gemm): per image and group, the weights
+ * [M/group, C/group * kernel] are packed into rt_sgemm's A panels once
+ * (in blocks of output channels if they are huge); then for each NR-wide
+ * panel of output positions, im2col writes that panel's unfolded input
+ * (C/group * kernel rows) straight in the micro-kernel's B layout, and the
+ * micro-kernel sweeps the channel block. The unfolded data never exists
+ * as a whole and never leaves L1/L2, each output tile is written once,
+ * and the bias rides in as the accumulators' initial value.
+ * A 1x1 stride-1 unpadded conv needs no unfolding: X already is the B
+ * matrix, so it is one rt_sgemm. Depthwise convs (one input channel per
+ * group) use direct loops (conv_direct): unfolding would give a K of one
+ * channel and the product no reuse.
+ *
+ * ConvTranspose is the adjoint: rt_sgemm computes W^T X for a block of
+ * input columns into scratch, and col2im scatters-adds it into Y.
+ *
+ * Spatial positions are walked one run along the last dimension at a time:
+ * for each run the valid index range is known up front, so the inner loops
+ * are plain contiguous (stride 1) or strided copies / FMAs without
+ * per-element bounds checks. */
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
 #include "onnxcc/kernels/conv.h"
-typedef int rt_conv_unused;
+#include "onnxcc/kernels/gemm.h"
+#include "sgemm_internal.h"
+
+static int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
+static int64_t max64(int64_t a, int64_t b) { return a > b ? a : b; }
+
+static int64_t prod(const int64_t *d, int64_t n) {
+  int64_t r = 1, i;
+  for (i = 0; i < n; i++) r *= d[i];
+  return r;
+}
+
+/* Floor division by a positive b. */
+static int64_t floor_div(int64_t a, int64_t b) {
+  int64_t q = a / b;
+  return (a % b != 0 && a < 0) ? q - 1 : q;
+}
+
+/* [lo, hi): the t in [t0, t1) with 0 <= t * s + base < n. */
+static void valid_range(int64_t t0, int64_t t1, int64_t s, int64_t base, int64_t n, int64_t *lo, int64_t *hi) {
+  int64_t a = -floor_div(base, s); /* ceil(-base / s) */
+  int64_t b = floor_div(n - 1 - base, s) + 1;
+  *lo = max64(t0, a);
+  *hi = min64(t1, b);
+  if (*hi < *lo) *hi = *lo;
+}
+
+/* Conv's fused im2col product packs the weights of up to this many
+ * floats at once (4 MiB: streamed from L2/L3 for each column panel, which
+ * costs less than unfolding the input again for another block), at least
+ * one micro-panel of rows. */
+#define CONV_A_FLOATS ((int64_t)1 << 20)
+
+/* Rows of the packed weight block, and a bound on its size that holds for
+ * every MR (the compiler sizes the scratch with its own build). */
+static int64_t conv_a_rows(int64_t mg, int64_t kdim) {
+  int64_t r = CONV_A_FLOATS / kdim;
+  r = r < MR ? MR : r - r % MR;
+  return min64(mg, r);
+}
+static int64_t conv_a_floats_bound(int64_t mg, int64_t kdim) {
+  return (min64(mg, max64(CAP_MR, CONV_A_FLOATS / kdim)) + CAP_MR - 1) * kdim;
+}
+
+/* ConvTranspose's row-major column blocks: at most 128 Ki floats, so they
+ * stay in L2 between rt_sgemm and col2im; 128 to 1024 columns. Depends on
+ * the shape only. */
+static int64_t col_block_t(int64_t rows, int64_t cols) {
+  int64_t cb = ((int64_t)1 << 17) / (rows > 0 ? rows : 1);
+  cb = max64(128, min64(1024, cb - cb % 32));
+  return min64(cb, cols);
+}
+
+static size_t round64(size_t n) { return (n + 63) & ~(size_t)63; }
+
+static float *align64(void *p) { return (float *)(((uintptr_t)p + 63) & ~(uintptr_t)63); }
+
+/* Valid output range of each tap along the last dim, for the first
+ * RANGES taps (the same for every row: computed once per call, since the
+ * divisions are slow); ranges[2k], ranges[2k+1] for tap k. */
+#define RANGES 32
+static void tap_ranges(const rt_conv_params *p, int64_t *ranges) {
+  const int64_t last = p->nd - 1;
+  int64_t kl;
+  for (kl = 0; kl < p->kernel[last] && kl < RANGES; kl++)
+    valid_range(0, p->out_dims[last], p->strides[last], kl * p->dilations[last] - p->pads[last],
+                p->in_dims[last], &ranges[2 * kl], &ranges[2 * kl + 1]);
+}
+
+/* Fills the `channels` planes of `size` floats at y with bias[c] (or 0). */
+static void fill_bias(float *y, int64_t channels, int64_t size, const float *bias) {
+  int64_t c, i;
+  for (c = 0; c < channels; c++) {
+    const float b = bias ? bias[c] : 0.0f;
+    float *yc = y + c * size;
+    for (i = 0; i < size; i++) yc[i] = b;
+  }
+}
+
+/* Advances a multi-index over dims[0..n) (last fastest); returns 0 when it
+ * wraps around to all zeros. */
+static int odometer(int64_t *idx, const int64_t *dims, int64_t n) {
+  int64_t d;
+  for (d = n - 1; d >= 0; d--) {
+    if (++idx[d] < dims[d]) return 1;
+    idx[d] = 0;
+  }
+  return 0;
+}
+
+/* Linear offset, within a plane of `src_dims`, of the row (all dims but
+ * the last) that position `pos` (in `dst` coordinates) of dims 0..nd-2
+ * maps to via src = pos * stride - pad + k * dilation; -1 if outside. */
+static int64_t outer_offset(const rt_conv_params *p, const int64_t *pos, const int64_t *kidx,
+                            const int64_t *src_dims) {
+  int64_t d, lin = 0;
+  for (d = 0; d < p->nd - 1; d++) {
+    const int64_t v = pos[d] * p->strides[d] - p->pads[d] + kidx[d] * p->dilations[d];
+    if (v < 0 || v >= src_dims[d]) return -1;
+    lin = lin * src_dims[d] + v;
+  }
+  return lin;
+}
+
+static void unravel(int64_t lin, const int64_t *dims, int64_t n, int64_t *idx) {
+  int64_t d;
+  for (d = n - 1; d >= 0; d--) {
+    idx[d] = lin % dims[d];
+    lin /= dims[d];
+  }
+}
+
+/* ---- Conv ---- */
+
+/* Unfolds output columns [col0, col0 + ncols) straight into the layout
+ * rt_sgemm_ukernel reads: panel q (columns q*NR...) holds row
+ * r = c * ksize + k (input channel c, kernel tap k) at
+ * buf[q * kdim * NR + r * NR + lane], 0 where the tap reads padding. Panel
+ * by panel, so the writes stay in cache; within a panel the runs along
+ * the last dim and each tap's valid range are worked out once for all
+ * channels. */
+static void im2col_packed(const rt_conv_params *p, const float *x, int64_t channels, int64_t col0, int64_t ncols,
+                          const int64_t *ranges, float *buf) {
+  const int64_t nd = p->nd, last = nd - 1;
+  const int64_t in_sp = prod(p->in_dims, nd), ksize = prod(p->kernel, nd), kdim = channels * ksize;
+  const int64_t in_last = p->in_dims[last], out_last = p->out_dims[last], s = p->strides[last];
+  const int64_t npanels = (ncols + NR - 1) / NR;
+  int64_t pos[RT_CONV_MAX_DIMS], q;
+  unravel(col0, p->out_dims, nd, pos);
+  for (q = 0; q < npanels; q++) {
+    float *panel = buf + q * kdim * NR;
+    const int64_t w = min64(NR, ncols - q * NR);
+    int64_t seg_lane[NR], seg_t0[NR], seg_len[NR], seg_pos[NR][RT_CONV_MAX_DIMS];
+    int64_t nseg = 0, lane = 0, kidx[RT_CONV_MAX_DIMS] = {0}, kt, i, c, t;
+    /* the runs of this panel's columns along the last output dim */
+    while (lane < w) {
+      const int64_t t0 = pos[last], len = min64(out_last - t0, w - lane);
+      seg_lane[nseg] = lane;
+      seg_t0[nseg] = t0;
+      seg_len[nseg] = len;
+      memcpy(seg_pos[nseg], pos, sizeof pos);
+      nseg++;
+      lane += len;
+      pos[last] = 0;
+      if (t0 + len < out_last) pos[last] = t0 + len;
+      else odometer(pos, p->out_dims, last);
+    }
+    if (w < NR)
+      for (i = 0; i < kdim; i++)
+        for (t = w; t < NR; t++) panel[i * NR + t] = 0.0f;
+    for (kt = 0; kt < ksize; kt++, odometer(kidx, p->kernel, nd)) {
+      const int64_t base = kidx[last] * p->dilations[last] - p->pads[last];
+      int64_t full_lo, full_hi;
+      if (kidx[last] < RANGES) {
+        full_lo = ranges[2 * kidx[last]];
+        full_hi = ranges[2 * kidx[last] + 1];
+      } else {
+        valid_range(0, out_last, s, base, in_last, &full_lo, &full_hi);
+      }
+      for (i = 0; i < nseg; i++) {
+        const int64_t t0 = seg_t0[i], len = seg_len[i];
+        const int64_t row = outer_offset(p, seg_pos[i], kidx, p->in_dims);
+        int64_t lo = t0, hi = t0;
+        float *d0 = panel + kt * NR + seg_lane[i]; /* d0[t - t0]: output position t, channel 0 */
+        if (row >= 0) {
+          lo = max64(t0, full_lo);
+          hi = max64(lo, min64(t0 + len, full_hi));
+        }
+        for (c = 0; c < channels; c++) {
+          float *d = d0 + c * ksize * NR;
+          for (t = 0; t < lo - t0; t++) d[t] = 0.0f;
+          if (hi > lo) {
+            const float *xs = x + c * in_sp + row * in_last + (lo * s + base);
+            float *ds = d + (lo - t0);
+            if (s == 1 && hi - lo == NR)
+              memcpy(ds, xs, sizeof(float) * NR); /* inlined: constant size */
+            else if (s == 1)
+              for (t = 0; t < hi - lo; t++) ds[t] = xs[t];
+            else if (s == 2) /* a constant stride vectorises (loads + permutes) */
+              for (t = 0; t < hi - lo; t++) ds[t] = xs[2 * t];
+            else
+              for (t = 0; t < hi - lo; t++) ds[t] = xs[t * s];
+          }
+          for (t = hi - t0; t < len; t++) d[t] = 0.0f;
+        }
+      }
+    }
+  }
+}
+
+/* One input channel per group: each output channel m reads input channel
+ * m / (out_ch / group). Output rows stay in L1 while every kernel tap is
+ * accumulated into them. */
+static void conv_direct(const rt_conv_params *p, const float *x, const float *w, const float *bias, float *y) {
+  const int64_t nd = p->nd, last = nd - 1;
+  const int64_t in_sp = prod(p->in_dims, nd), out_sp = prod(p->out_dims, nd);
+  const int64_t ksize = prod(p->kernel, nd), k_last = p->kernel[last];
+  const int64_t in_last = p->in_dims[last], out_last = p->out_dims[last];
+  const int64_t out_rows = out_sp / out_last, ktaps_outer = ksize / k_last;
+  const int64_t s = p->strides[last], mg = p->out_ch / p->group;
+  int64_t n, m, r, kt, kl, t, ranges[2 * RANGES];
+  tap_ranges(p, ranges);
+  for (n = 0; n < p->batch; n++)
+    for (m = 0; m < p->out_ch; m++) {
+      const float *xc = x + (n * p->in_ch + m / mg) * in_sp;
+      const float *wm = w + m * ksize;
+      float *yc = y + (n * p->out_ch + m) * out_sp;
+      const float b = bias ? bias[m] : 0.0f;
+      int64_t pos[RT_CONV_MAX_DIMS] = {0};
+      for (r = 0; r < out_rows; r++, odometer(pos, p->out_dims, last)) {
+        float *yr = yc + r * out_last;
+        int64_t kidx[RT_CONV_MAX_DIMS] = {0};
+        for (t = 0; t < out_last; t++) yr[t] = b;
+        for (kt = 0; kt < ktaps_outer; kt++, odometer(kidx, p->kernel, last)) {
+          const int64_t row = outer_offset(p, pos, kidx, p->in_dims);
+          const float *xr, *wr = wm + kt * k_last;
+          if (row < 0) continue;
+          xr = xc + row * in_last;
+          for (kl = 0; kl < k_last; kl++) {
+            const int64_t base = kl * p->dilations[last] - p->pads[last];
+            const float wv = wr[kl];
+            int64_t lo, hi;
+            if (kl < RANGES) {
+              lo = ranges[2 * kl];
+              hi = ranges[2 * kl + 1];
+            } else {
+              valid_range(0, out_last, s, base, in_last, &lo, &hi);
+            }
+            if (hi <= lo) continue;
+            if (s == 1) {
+              const float *xs = xr + (lo + base);
+              float *ys = yr + lo;
+              for (t = 0; t < hi - lo; t++) ys[t] = MADD(wv, xs[t], ys[t]);
+            } else if (s == 2) { /* a constant stride vectorises (loads + permutes) */
+              const float *xs = xr + (2 * lo + base);
+              float *ys = yr + lo;
+              for (t = 0; t < hi - lo; t++) ys[t] = MADD(wv, xs[2 * t], ys[t]);
+            } else {
+              for (t = lo; t < hi; t++) yr[t] = MADD(wv, xr[t * s + base], yr[t]);
+            }
+          }
+        }
+      }
+    }
+}
+
+size_t rt_conv_scratch_bytes(const rt_conv_params *p) {
+  const int64_t cg = p->in_ch / p->group, mg = p->out_ch / p->group;
+  const int64_t out_sp = prod(p->out_dims, p->nd), kdim = cg * prod(p->kernel, p->nd);
+  switch (p->mode) {
+  case RT_CONV_DIRECT: return 0;
+  case RT_CONV_POINTWISE: return rt_sgemm_scratch_bytes(mg, out_sp, cg);
+  default:
+    return 64 + round64((size_t)conv_a_floats_bound(mg, kdim) * sizeof(float)) +
+           (size_t)(kdim * CAP_NR) * sizeof(float);
+  }
+}
+
+/* The general case, one image and group: for each block of output
+ * channels, pack their weights once; then for each NR-wide panel of output
+ * positions, unfold it (kdim x NR, in L1/L2) and run the micro-kernel down
+ * the channel block, K in slices of at most KC so a slice of the panel
+ * stays in L1. The unfolded data never leaves the cache, and the bias is
+ * the accumulators' starting value. */
+static void conv_gemm(const rt_conv_params *p, const float *xg, const float *wg, const float *bias, float *yg,
+                      float *scratch) {
+  const int64_t cg = p->in_ch / p->group, mg = p->out_ch / p->group;
+  const int64_t out_sp = prod(p->out_dims, p->nd), kdim = cg * prod(p->kernel, p->nd);
+  const int64_t mcb = conv_a_rows(mg, kdim);
+  const int64_t slices = (kdim + KC - 1) / KC, kcb = (kdim + slices - 1) / slices;
+  float *ap = scratch;
+  float *bp = scratch + round64((size_t)conv_a_floats_bound(mg, kdim) * sizeof(float)) / sizeof(float);
+  int64_t ic, j0, ir, pc, ranges[2 * RANGES];
+  tap_ranges(p, ranges);
+  for (ic = 0; ic < mg; ic += mcb) {
+    const int64_t mc = min64(mcb, mg - ic);
+    rt_sgemm_pack_a(mc, kdim, wg + ic * kdim, kdim, 0, 1.0f, ap);
+    for (j0 = 0; j0 < out_sp; j0 += NR) {
+      const int64_t nc = min64(NR, out_sp - j0);
+      im2col_packed(p, xg, cg, j0, nc, ranges, bp);
+      for (pc = 0; pc < kdim; pc += kcb) {
+        const int64_t kc = min64(kcb, kdim - pc);
+        for (ir = 0; ir < mc; ir += MR)
+          rt_sgemm_ukernel(kc, ap + ir * kdim + pc * MR, bp + pc * NR, yg + (ic + ir) * out_sp + j0, out_sp,
+                           pc ? 1.0f : 0.0f, min64(MR, mc - ir), nc, pc == 0 && bias ? bias + ic + ir : NULL);
+      }
+    }
+  }
+}
+
+RT_KERNEL(rt_conv) {
+  const rt_conv_params *p = (const rt_conv_params *)params;
+  const float *x = (const float *)in[0], *w = (const float *)in[1];
+  const float *bias = p->has_bias ? (const float *)in[2] : NULL;
+  float *y = (float *)out[0];
+  const int64_t nd = p->nd, cg = p->in_ch / p->group, mg = p->out_ch / p->group;
+  const int64_t in_sp = prod(p->in_dims, nd), out_sp = prod(p->out_dims, nd);
+  const int64_t kdim = cg * prod(p->kernel, nd);
+  int64_t n, g;
+  if (p->mode == RT_CONV_DIRECT) {
+    conv_direct(p, x, w, bias, y);
+    return;
+  }
+  for (n = 0; n < p->batch; n++)
+    for (g = 0; g < p->group; g++) {
+      const float *xg = x + (n * p->in_ch + g * cg) * in_sp, *wg = w + g * mg * kdim;
+      float *yg = y + (n * p->out_ch + g * mg) * out_sp;
+      if (p->mode == RT_CONV_POINTWISE) {
+        if (bias) fill_bias(yg, mg, out_sp, bias + g * mg);
+        rt_sgemm(mg, out_sp, cg, 1.0f, wg, cg, 0, xg, in_sp, 0, bias ? 1.0f : 0.0f, yg, out_sp, scratch);
+      } else {
+        conv_gemm(p, xg, wg, bias ? bias + g * mg : NULL, yg, align64(scratch));
+      }
+    }
+}
+
+/* ---- ConvTranspose ---- */
+
+/* y[m] at the output position that kernel tap k writes for input position
+ * col0 + j += col[(m * ksize + k) * ncols + j], for the `channels` output
+ * channels of one group. */
+static void col2im(const rt_conv_params *p, const float *col, int64_t channels, int64_t col0, int64_t ncols,
+                   float *y) {
+  const int64_t nd = p->nd, last = nd - 1;
+  const int64_t out_sp = prod(p->out_dims, nd), ksize = prod(p->kernel, nd);
+  const int64_t in_last = p->in_dims[last], out_last = p->out_dims[last];
+  const int64_t s = p->strides[last];
+  int64_t m, kt, start[RT_CONV_MAX_DIMS], kidx[RT_CONV_MAX_DIMS];
+  unravel(col0, p->in_dims, nd, start);
+  for (m = 0; m < channels; m++) {
+    float *ym = y + m * out_sp;
+    memset(kidx, 0, sizeof kidx);
+    for (kt = 0; kt < ksize; kt++, odometer(kidx, p->kernel, nd)) {
+      const float *src = col + (m * ksize + kt) * ncols;
+      const int64_t base = kidx[last] * p->dilations[last] - p->pads[last];
+      int64_t pos[RT_CONV_MAX_DIMS], j = 0, full_lo, full_hi;
+      valid_range(0, in_last, s, base, out_last, &full_lo, &full_hi);
+      memcpy(pos, start, sizeof pos);
+      while (j < ncols) {
+        const int64_t t0 = pos[last], seg = min64(in_last - t0, ncols - j);
+        const int64_t row = outer_offset(p, pos, kidx, p->out_dims);
+        if (row >= 0) {
+          float *yr = ym + row * out_last;
+          const float *sr = src + j; /* sr[t - t0] is input position t of this run */
+          const int64_t lo = max64(t0, full_lo), hi = max64(lo, min64(t0 + seg, full_hi));
+          int64_t t;
+          if (hi > lo && s == 1) {
+            float *ys = yr + (lo + base);
+            const float *ss = sr + (lo - t0);
+            for (t = 0; t < hi - lo; t++) ys[t] += ss[t];
+          } else {
+            for (t = lo; t < hi; t++) yr[t * s + base] += sr[t - t0];
+          }
+        }
+        j += seg;
+        pos[last] = 0;
+        if (t0 + seg < in_last) pos[last] = t0 + seg;
+        else odometer(pos, p->in_dims, last);
+      }
+    }
+  }
+}
+
+size_t rt_conv_transpose_scratch_bytes(const rt_conv_params *p) {
+  const int64_t cg = p->in_ch / p->group, mg = p->out_ch / p->group;
+  const int64_t in_sp = prod(p->in_dims, p->nd), rows = mg * prod(p->kernel, p->nd);
+  const int64_t cb = col_block_t(rows, in_sp);
+  return 64 + round64((size_t)(rows * cb) * sizeof(float)) + rt_sgemm_scratch_bytes(rows, cb, cg);
+}
+
+RT_KERNEL(rt_conv_transpose) {
+  const rt_conv_params *p = (const rt_conv_params *)params;
+  const float *x = (const float *)in[0], *w = (const float *)in[1];
+  const float *bias = p->has_bias ? (const float *)in[2] : NULL;
+  float *y = (float *)out[0];
+  const int64_t nd = p->nd, cg = p->in_ch / p->group, mg = p->out_ch / p->group;
+  const int64_t in_sp = prod(p->in_dims, nd), out_sp = prod(p->out_dims, nd);
+  const int64_t rows = mg * prod(p->kernel, nd);
+  const int64_t cb = col_block_t(rows, in_sp);
+  float *col = align64(scratch);
+  void *gemm_scratch = (char *)col + round64((size_t)(rows * cb) * sizeof(float));
+  int64_t n, g, c0;
+  for (n = 0; n < p->batch; n++) {
+    fill_bias(y + n * p->out_ch * out_sp, p->out_ch, out_sp, bias);
+    for (g = 0; g < p->group; g++) {
+      const float *xg = x + (n * p->in_ch + g * cg) * in_sp, *wg = w + g * cg * rows;
+      float *yg = y + (n * p->out_ch + g * mg) * out_sp;
+      for (c0 = 0; c0 < in_sp; c0 += cb) {
+        const int64_t nc = min64(cb, in_sp - c0);
+        /* col [rows, nc] = W_g^T [rows, cg] * X_g [cg, nc] */
+        rt_sgemm(rows, nc, cg, 1.0f, wg, rows, 1, xg + c0, in_sp, 0, 0.0f, col, nc, gemm_scratch);
+        col2im(p, col, mg, c0, nc, yg);
+      }
+    }
+  }
+}

@@ -1,2 +1,366 @@
+/* Single-precision GEMM (rt_sgemm) and the Gemm / MatMul kernels.
+ *
+ * rt_sgemm follows the usual blocked scheme (Goto / BLIS): K is cut into
+ * KC-deep slices and N into NC-wide blocks; each slice of op(B) is packed
+ * into NR-wide column panels, each MC x KC block of op(A) into MR-high row
+ * panels (alpha folded in), and a register-blocked micro-kernel computes
+ * one MR x NR tile of C from one A panel and one B panel. Packing makes the
+ * micro-kernel's loads contiguous whatever the transposes, and keeps its
+ * operands in L1 (B panel) and L2 (A block).
+ *
+ * No intrinsics: the micro-kernel is plain C that gcc/clang -O3 turn into
+ * broadcast + vector FMA over the NR columns, with the MR x NR accumulators
+ * in registers. MR and NR are picked per target (sgemm_internal.h) so the
+ * accumulators fill the vector register file without spilling. */
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
 #include "onnxcc/kernels/gemm.h"
-typedef int rt_gemm_unused;
+#include "sgemm_internal.h"
+
+static int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
+static int64_t round_up(int64_t a, int64_t m) { return (a + m - 1) / m * m; }
+
+/* Splits n into ceil(n / max) equal-ish blocks, each a multiple of `unit`
+ * (so K = 260 gives two slices of 130, not 256 + 4). */
+static int64_t block_size(int64_t n, int64_t max, int64_t unit) {
+  int64_t parts = (n + max - 1) / max;
+  return min64(max, round_up((n + parts - 1) / parts, unit));
+}
+
+/* ---- micro-kernel ---- */
+
+/* C[m x n tile] = acc + beta * C, where acc = row_init (a value per row,
+ * or 0 when NULL) + the sum over kc of a panel (kc x MR, k-major) times b
+ * panel (kc x NR, k-major). Panels are padded to full MR / NR, so the inner
+ * loops always run full length. */
+RT_SGEMM_WIDE
+void rt_sgemm_ukernel(int64_t kc, const float *restrict a, const float *restrict b, float *restrict c,
+                      int64_t ldc, float beta, int64_t m, int64_t n, const float *row_init) {
+  float acc[MR][NR];
+  int64_t k;
+  int i, j;
+  for (i = 0; i < MR; i++) {
+    const float r = row_init && i < m ? row_init[i] : 0.0f;
+    for (j = 0; j < NR; j++) acc[i][j] = r;
+  }
+  for (k = 0; k < kc; k++) {
+    const float *ak = a + k * MR, *bk = b + k * NR;
+#if RT_SGEMM_IOUTER
+    for (i = 0; i < MR; i++) {
+      const float ai = ak[i];
+      for (j = 0; j < NR; j++) acc[i][j] = MADD(ai, bk[j], acc[i][j]);
+    }
+#else
+    for (j = 0; j < NR; j++) {
+      const float bj = bk[j];
+      for (i = 0; i < MR; i++) acc[i][j] = MADD(ak[i], bj, acc[i][j]);
+    }
+#endif
+  }
+  if (m == MR && n == NR) {
+    if (beta == 0.0f) {
+      for (i = 0; i < MR; i++)
+        for (j = 0; j < NR; j++) c[i * ldc + j] = acc[i][j];
+    } else if (beta == 1.0f) {
+      for (i = 0; i < MR; i++)
+        for (j = 0; j < NR; j++) c[i * ldc + j] += acc[i][j];
+    } else {
+      for (i = 0; i < MR; i++)
+        for (j = 0; j < NR; j++) c[i * ldc + j] = MADD(beta, c[i * ldc + j], acc[i][j]);
+    }
+  } else {
+    for (i = 0; i < m; i++)
+      for (j = 0; j < n; j++) {
+        float *cij = c + i * ldc + j;
+        *cij = beta == 0.0f ? acc[i][j] : beta == 1.0f ? *cij + acc[i][j] : MADD(beta, *cij, acc[i][j]);
+      }
+  }
+}
+
+/* ---- packing ---- */
+
+/* Packs the mc x kc block of op(A) at `a` (already offset to the block's
+ * origin) into MR-row panels: ap[panel][k][i] = alpha * op(A)(i, k). */
+void rt_sgemm_pack_a(int64_t mc, int64_t kc, const float *a, int64_t lda, int trans, float alpha,
+                     float *restrict ap) {
+  int64_t i0, i, k;
+  for (i0 = 0; i0 < mc; i0 += MR) {
+    const int64_t mr = min64(MR, mc - i0);
+    if (!trans && mr == MR) {
+      /* Contiguous writes, MR sequential read streams. */
+      const float *a0 = a + i0 * lda;
+      for (k = 0; k < kc; k++)
+        for (i = 0; i < MR; i++) ap[k * MR + i] = alpha * a0[i * lda + k];
+    } else if (!trans) {
+      for (i = 0; i < mr; i++) {
+        const float *row = a + (i0 + i) * lda;
+        for (k = 0; k < kc; k++) ap[k * MR + i] = alpha * row[k];
+      }
+    } else {
+      for (k = 0; k < kc; k++) {
+        const float *src = a + k * lda + i0;
+        for (i = 0; i < mr; i++) ap[k * MR + i] = alpha * src[i];
+      }
+    }
+    for (i = mr; i < MR; i++)
+      for (k = 0; k < kc; k++) ap[k * MR + i] = 0.0f;
+    ap += MR * kc;
+  }
+}
+
+/* Packs the kc x nc block of op(B) at `b` into NR-column panels:
+ * bp[panel][k][j] = op(B)(k, j). */
+static void pack_b(int64_t kc, int64_t nc, const float *b, int64_t ldb, int trans, float *restrict bp) {
+  int64_t j0, j, k;
+  for (j0 = 0; j0 < nc; j0 += NR) {
+    const int64_t nr = min64(NR, nc - j0);
+    if (!trans) {
+      if (nr == NR) {
+        /* A constant-size memcpy is expanded inline into vector moves; a
+         * plain loop here would become a library call per row. */
+        for (k = 0; k < kc; k++) memcpy(bp + k * NR, b + k * ldb + j0, sizeof(float) * NR);
+      } else {
+        for (k = 0; k < kc; k++) {
+          const float *src = b + k * ldb + j0;
+          for (j = 0; j < nr; j++) bp[k * NR + j] = src[j];
+          for (; j < NR; j++) bp[k * NR + j] = 0.0f;
+        }
+      }
+    } else {
+      for (j = 0; j < nr; j++) {
+        const float *src = b + (j0 + j) * ldb;
+        for (k = 0; k < kc; k++) bp[k * NR + j] = src[k];
+      }
+      for (; j < NR; j++)
+        for (k = 0; k < kc; k++) bp[k * NR + j] = 0.0f;
+    }
+    bp += NR * kc;
+  }
+}
+
+/* ---- special shapes ---- */
+
+/* Dot product with independent partial sums, so it vectorises without
+ * reassociation licence from -ffast-math. */
+static float dot(const float *restrict x, const float *restrict y, int64_t n) {
+  float s[16], t = 0.0f;
+  int64_t k = 0;
+  int j;
+  for (j = 0; j < 16; j++) s[j] = 0.0f;
+  for (; k + 16 <= n; k += 16)
+    for (j = 0; j < 16; j++) s[j] = MADD(x[k + j], y[k + j], s[j]);
+  for (j = 0; j < 16; j++) t += s[j];
+  for (; k < n; k++) t = MADD(x[k], y[k], t);
+  return t;
+}
+
+static void scale_rows(int64_t M, int64_t N, float beta, float *C, int64_t ldc) {
+  int64_t i, j;
+  for (i = 0; i < M; i++) {
+    float *c = C + i * ldc;
+    if (beta == 0.0f)
+      for (j = 0; j < N; j++) c[j] = 0.0f;
+    else if (beta != 1.0f)
+      for (j = 0; j < N; j++) c[j] *= beta;
+  }
+}
+
+/* One row of C: c = alpha * a * op(B) + beta * c, a contiguous (length K).
+ * Memory-bound, so no packing: dot products against the rows of B when it
+ * is transposed, row-by-row accumulation into c otherwise. Returns 1 (it
+ * takes every layout). */
+static int sgemv_row(int64_t N, int64_t K, float alpha, const float *a, const float *B, int64_t ldb,
+                     int trans_b, float beta, float *c) {
+  int64_t j, k, j0;
+  if (trans_b) {
+    for (j = 0; j < N; j++) {
+      const float d = alpha * dot(a, B + j * ldb, K);
+      c[j] = beta == 0.0f ? d : MADD(beta, c[j], d);
+    }
+    return 1;
+  }
+  /* c += a[k] * B row k, a column block of c at a time so it stays in L1. */
+  scale_rows(1, N, beta, c, N);
+  for (j0 = 0; j0 < N; j0 += 2048) {
+    const int64_t nb = min64(2048, N - j0);
+    float *restrict cj = c + j0;
+    for (k = 0; k < K; k++) {
+      const float ak = alpha * a[k];
+      const float *restrict bk = B + k * ldb + j0;
+      for (j = 0; j < nb; j++) cj[j] = MADD(ak, bk[j], cj[j]);
+    }
+  }
+  return 1;
+}
+
+size_t rt_sgemm_scratch_bytes(int64_t M, int64_t N, int64_t K) {
+  /* Bounds of what rt_sgemm uses below: kc <= min(K, KC); the packed
+   * widths round min(N, NC) and min(M, MC) up to NR and MR. */
+  int64_t kc, nc, mc;
+  if (M <= 0 || N <= 0 || K <= 0) return 0;
+  kc = min64(K, CAP_KC);
+  nc = min64(N + CAP_NR - 1, CAP_NC) + CAP_NR - 1;
+  mc = min64(M + CAP_MR - 1, CAP_MC) + CAP_MR - 1;
+  return (size_t)((kc * nc + mc * kc) * (int64_t)sizeof(float)) + 64;
+}
+
+/* The blocked product (see the top of the file). */
+static void sgemm_blocked(int64_t M, int64_t N, int64_t K, float alpha, const float *A, int64_t lda, int trans_a,
+                          const float *B, int64_t ldb, int trans_b, float beta, float *C, int64_t ldc,
+                          void *scratch) {
+  const int64_t kcb = block_size(K, KC, 1), mcb = block_size(M, MC, MR), ncb = block_size(N, NC, NR);
+  float *bp = (float *)(((uintptr_t)scratch + 63) & ~(uintptr_t)63);
+  float *ap = bp + kcb * round_up(ncb, NR);
+  int64_t jc, pc, ic, jr, ir;
+  for (jc = 0; jc < N; jc += ncb) {
+    const int64_t nc = min64(ncb, N - jc);
+    for (pc = 0; pc < K; pc += kcb) {
+      const int64_t kc = min64(kcb, K - pc);
+      const float beta_k = pc == 0 ? beta : 1.0f;
+      pack_b(kc, nc, trans_b ? B + jc * ldb + pc : B + pc * ldb + jc, ldb, trans_b, bp);
+      for (ic = 0; ic < M; ic += mcb) {
+        const int64_t mc = min64(mcb, M - ic);
+        rt_sgemm_pack_a(mc, kc, trans_a ? A + pc * lda + ic : A + ic * lda + pc, lda, trans_a, alpha, ap);
+        for (jr = 0; jr < nc; jr += NR) {
+          const int64_t nr = min64(NR, nc - jr);
+          const float *b = bp + jr * kc;
+          for (ir = 0; ir < mc; ir += MR)
+            rt_sgemm_ukernel(kc, ap + ir * kc, b, C + (ic + ir) * ldc + jc + jr, ldc, beta_k, min64(MR, mc - ir), nr,
+                             NULL);
+        }
+      }
+    }
+  }
+}
+
+void rt_sgemm(int64_t M, int64_t N, int64_t K, float alpha,
+              const float *A, int64_t lda, int trans_a,
+              const float *B, int64_t ldb, int trans_b,
+              float beta, float *C, int64_t ldc, void *scratch) {
+  int64_t i;
+  if (M <= 0 || N <= 0) return;
+  if (K <= 0 || alpha == 0.0f) {
+    scale_rows(M, N, beta, C, ldc);
+    return;
+  }
+  /* A single row (batch-1 Linear layers): no packing, it is memory-bound. */
+  if (M == 1 && (!trans_a || lda == 1) && sgemv_row(N, K, alpha, A, B, ldb, trans_b, beta, C)) return;
+  /* A single column with contiguous rows: one dot product per row of A. */
+  if (N == 1 && !trans_a && (trans_b || ldb == 1)) {
+    for (i = 0; i < M; i++) {
+      const float d = alpha * dot(A + i * lda, B, K);
+      float *c = C + i * ldc;
+      *c = beta == 0.0f ? d : MADD(beta, *c, d);
+    }
+    return;
+  }
+  sgemm_blocked(M, N, K, alpha, A, lda, trans_a, B, ldb, trans_b, beta, C, ldc, scratch);
+}
+
+/* ---- Gemm ---- */
+
+RT_KERNEL(rt_gemm) {
+  const rt_gemm_params *p = (const rt_gemm_params *)params;
+  const int64_t M = p->M, N = p->N, K = p->K;
+  const int64_t lda = p->trans_a ? M : K, ldb = p->trans_b ? K : N;
+  int64_t i, j, k;
+  if (p->dtype == RT_FLOAT) {
+    const float *c = p->has_c ? (const float *)in[2] : NULL;
+    float *y = (float *)out[0];
+    float beta = 0.0f;
+    if (c && p->beta != 0.0f) {
+      /* Y = beta * C (broadcast), then Y += alpha * op(A) op(B). */
+      for (i = 0; i < M; i++)
+        for (j = 0; j < N; j++) y[i * N + j] = p->beta * c[i * p->c_rs + j * p->c_cs];
+      beta = 1.0f;
+    }
+    rt_sgemm(M, N, K, p->alpha, (const float *)in[0], lda, (int)p->trans_a, (const float *)in[1], ldb,
+             (int)p->trans_b, beta, y, N, scratch);
+  } else if (p->dtype == RT_DOUBLE) {
+    const double *a = (const double *)in[0], *b = (const double *)in[1], *c = p->has_c ? (const double *)in[2] : NULL;
+    double *y = (double *)out[0];
+    const int64_t sa_i = p->trans_a ? 1 : K, sa_k = p->trans_a ? M : 1;
+    const int64_t sb_k = p->trans_b ? 1 : N, sb_j = p->trans_b ? K : 1;
+    for (i = 0; i < M; i++) {
+      double *yr = y + i * N;
+      for (j = 0; j < N; j++) yr[j] = 0.0;
+      for (k = 0; k < K; k++) {
+        const double aik = a[i * sa_i + k * sa_k];
+        const double *bk = b + k * sb_k;
+        for (j = 0; j < N; j++) yr[j] += aik * bk[j * sb_j];
+      }
+      for (j = 0; j < N; j++) {
+        yr[j] *= p->alpha;
+        if (c && p->beta != 0.0f) yr[j] += (double)p->beta * c[i * p->c_rs + j * p->c_cs];
+      }
+    }
+  }
+}
+
+/* ---- MatMul ---- */
+
+/* Y (M x N) = A (M x K) * B (K x N) for non-float types; arithmetic in UT
+ * (unsigned for integers, so overflow wraps instead of being undefined). */
+#define MATMUL_LOOP(T, UT)                                      \
+  do {                                                          \
+    const T *a_ = (const T *)a0, *b_ = (const T *)b0;           \
+    T *y_ = (T *)y0;                                            \
+    int64_t i_, j_, k_;                                         \
+    for (i_ = 0; i_ < M; i_++) {                                \
+      T *yr_ = y_ + i_ * N;                                     \
+      for (j_ = 0; j_ < N; j_++) yr_[j_] = 0;                   \
+      for (k_ = 0; k_ < K; k_++) {                              \
+        const UT aik_ = (UT)a_[i_ * K + k_];                    \
+        const T *bk_ = b_ + k_ * N;                             \
+        for (j_ = 0; j_ < N; j_++)                              \
+          yr_[j_] = (T)((UT)yr_[j_] + aik_ * (UT)bk_[j_]);      \
+      }                                                         \
+    }                                                           \
+  } while (0)
+
+static void matmul_one(int64_t dtype, int64_t M, int64_t N, int64_t K, const void *a0, const void *b0,
+                       void *y0, void *scratch) {
+  switch (dtype) {
+  case RT_FLOAT:
+    rt_sgemm(M, N, K, 1.0f, (const float *)a0, K, 0, (const float *)b0, N, 0, 0.0f, (float *)y0, N, scratch);
+    break;
+  case RT_DOUBLE: MATMUL_LOOP(double, double); break;
+  case RT_INT32: MATMUL_LOOP(int32_t, uint32_t); break;
+  case RT_INT64: MATMUL_LOOP(int64_t, uint64_t); break;
+  case RT_UINT32: MATMUL_LOOP(uint32_t, uint32_t); break;
+  case RT_UINT64: MATMUL_LOOP(uint64_t, uint64_t); break;
+  default: break;
+  }
+}
+
+static size_t elem_size(int64_t dtype) {
+  switch (dtype) {
+  case RT_DOUBLE: case RT_INT64: case RT_UINT64: return 8;
+  default: return 4;
+  }
+}
+
+RT_KERNEL(rt_matmul) {
+  const rt_matmul_params *p = (const rt_matmul_params *)params;
+  const size_t es = elem_size(p->dtype);
+  const char *a = (const char *)in[0], *b = (const char *)in[1];
+  char *y = (char *)out[0];
+  int64_t idx[RT_MAX_RANK] = {0}, total = 1, t, d, oa = 0, ob = 0;
+  const int64_t r = p->batch_rank;
+  for (d = 0; d < r; d++) total *= p->batch_dims[d];
+  for (t = 0; t < total; t++) {
+    matmul_one(p->dtype, p->M, p->N, p->K, a + (size_t)oa * es, b + (size_t)ob * es,
+               y + (size_t)(t * p->M * p->N) * es, scratch);
+    for (d = r - 1; d >= 0; d--) {
+      idx[d]++;
+      oa += p->a_strides[d];
+      ob += p->b_strides[d];
+      if (idx[d] < p->batch_dims[d]) break;
+      oa -= p->a_strides[d] * p->batch_dims[d];
+      ob -= p->b_strides[d] * p->batch_dims[d];
+      idx[d] = 0;
+    }
+  }
+}

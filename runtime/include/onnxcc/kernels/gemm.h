@@ -1,4 +1,60 @@
-#ifndef K_GEMM
-#define K_GEMM
+/* Matrix products: the shared single-precision GEMM routine, and the
+ * kernels of the ONNX Gemm and MatMul ops built on it. */
+#ifndef ONNXCC_KERNELS_GEMM_H
+#define ONNXCC_KERNELS_GEMM_H
+
 #include "../params.h"
+#include "../runtime.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* C = alpha * op(A) * op(B) + beta * C, all row-major, single precision.
+ *
+ *   op(A) is M x K: element (i, k) is A[i*lda + k], or A[k*lda + i] when
+ *   trans_a is set. op(B) is K x N: element (k, j) is B[k*ldb + j], or
+ *   B[j*ldb + k] when trans_b is set. C is M x N with row stride ldc.
+ *
+ * beta == 0 makes C write-only (its old contents, NaN included, are never
+ * read); beta == 1 accumulates into C. `scratch` must hold
+ * rt_sgemm_scratch_bytes(M, N, K) bytes (any alignment); the routine keeps
+ * its packed panels there and never allocates. A, B and C must not overlap
+ * (A and B may). */
+void rt_sgemm(int64_t M, int64_t N, int64_t K, float alpha,
+              const float *A, int64_t lda, int trans_a,
+              const float *B, int64_t ldb, int trans_b,
+              float beta, float *C, int64_t ldc, void *scratch);
+
+/* Scratch bytes rt_sgemm needs for an M x N x K product. At most about
+ * 1.3 MiB, whatever the sizes; the same on every target. */
+size_t rt_sgemm_scratch_bytes(int64_t M, int64_t N, int64_t K);
+
+/* ONNX Gemm: Y[M,N] = alpha * op(A) * op(B) + beta * C, where C (in[2],
+ * only read when has_c is set: in[] has no slot for an absent trailing
+ * input) is read at C[i*c_rs + j*c_cs] (zero strides where it is
+ * broadcast). dtype: RT_FLOAT or RT_DOUBLE. Scratch:
+ * rt_sgemm_scratch_bytes(M, N, K) for float, 0 for double. */
+#define RT_GEMM_PARAMS(I, F, IA, FA) \
+  I(dtype) I(M) I(N) I(K) I(trans_a) I(trans_b) F(alpha) F(beta) \
+  I(has_c) I(c_rs) I(c_cs)
+RT_PARAMS_STRUCT(rt_gemm_params, RT_GEMM_PARAMS)
+RT_KERNEL(rt_gemm);
+
+/* ONNX MatMul (numpy matmul), after the compiler has turned 1-D operands
+ * into 1 x K / K x 1 matrices: for every index of the broadcast batch
+ * shape batch_dims[0..batch_rank), Y[b] (M x N, packed one after the other)
+ * = A[b] (M x K) * B[b] (K x N), where matrix A[b] starts at
+ * sum(b[d] * a_strides[d]) elements (zero strides on broadcast dims), and
+ * likewise for B. dtype: float, double, int32, int64, uint32, uint64.
+ * Scratch: rt_sgemm_scratch_bytes(M, N, K) for float, 0 otherwise. */
+#define RT_MATMUL_PARAMS(I, F, IA, FA) \
+  I(dtype) I(M) I(N) I(K) I(batch_rank) IA(batch_dims, RT_MAX_RANK) \
+  IA(a_strides, RT_MAX_RANK) IA(b_strides, RT_MAX_RANK)
+RT_PARAMS_STRUCT(rt_matmul_params, RT_MATMUL_PARAMS)
+RT_KERNEL(rt_matmul);
+
+#ifdef __cplusplus
+}
+#endif
 #endif

@@ -1,0 +1,105 @@
+/* rt_sgemm throughput on one core: prints GFLOP/s for a few shapes taken
+ * from real CNNs and transformers, and checks each result against a plain
+ * triple loop. A tool for tuning the micro-kernel, not a test; nothing in
+ * the build compiles it. By hand, from the repository root:
+ *
+ *   cc -O3 -march=native -std=c99 -Iruntime/include \
+ *      benchmarks/gemm_bench.c runtime/src/gemm.c -lm -o /tmp/gemm_bench
+ *   /tmp/gemm_bench            # all shapes
+ *   /tmp/gemm_bench 512 512 512 0 1   # one shape: M N K trans_a trans_b
+ *
+ * Add -DRT_SGEMM_MR=8 -DRT_SGEMM_NR=24 (or _KC, _MC, _NC) to try other
+ * tile sizes. */
+#define _POSIX_C_SOURCE 199309L
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "onnxcc/kernels/gemm.h"
+
+static double now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static void fill(float *x, long n, unsigned *seed) {
+  long i;
+  for (i = 0; i < n; i++) {
+    *seed = *seed * 1103515245u + 12345u;
+    x[i] = (float)((*seed >> 8) & 0xffff) / 32768.0f - 1.0f;
+  }
+}
+
+/* Largest |got - want| relative to the largest |want|, against a double
+ * precision triple loop. */
+static double check(long M, long N, long K, const float *A, int ta, const float *B, int tb,
+                    const float *C) {
+  long i, j, k;
+  double err = 0.0, big = 1e-30;
+  for (i = 0; i < M; i++)
+    for (j = 0; j < N; j++) {
+      double s = 0.0;
+      for (k = 0; k < K; k++)
+        s += (double)(ta ? A[k * M + i] : A[i * K + k]) * (double)(tb ? B[j * K + k] : B[k * N + j]);
+      if (fabs(s) > big) big = fabs(s);
+      if (fabs(s - C[i * N + j]) > err) err = fabs(s - C[i * N + j]);
+    }
+  return err / big;
+}
+
+static void run(long M, long N, long K, int ta, int tb, const char *what) {
+  float *A = malloc(sizeof(float) * (size_t)(M * K)), *B = malloc(sizeof(float) * (size_t)(K * N));
+  float *C = malloc(sizeof(float) * (size_t)(M * N));
+  void *scratch = malloc(rt_sgemm_scratch_bytes(M, N, K) + 1);
+  unsigned seed = 42;
+  double flops = 2.0 * (double)M * (double)N * (double)K, t0, best = 1e30, err;
+  int reps, r;
+  fill(A, M * K, &seed);
+  fill(B, K * N, &seed);
+  rt_sgemm(M, N, K, 1.0f, A, ta ? M : K, ta, B, tb ? K : N, tb, 0.0f, C, N, scratch);
+  err = M * N * K <= 300L * 300 * 300 * 4 ? check(M, N, K, A, ta, B, tb, C) : -1.0;
+  /* Samples of about 0.5 ms (one call, or a few for tiny shapes) for about
+   * 0.3 s; the fastest sample is the least disturbed by other processes. */
+  reps = (int)(1e7 / flops) + 1;
+  for (r = 0; r < (int)(1e10 / (flops * reps)) + 5; r++) {
+    int i;
+    double t;
+    t0 = now();
+    for (i = 0; i < reps; i++)
+      rt_sgemm(M, N, K, 1.0f, A, ta ? M : K, ta, B, tb ? K : N, tb, 0.0f, C, N, scratch);
+    t = (now() - t0) / reps;
+    if (t < best) best = t;
+  }
+  printf("%6ld %6ld %6ld   %d  %d  %9.2f  %9.3f  %8.1e  %s\n", M, N, K, ta, tb, flops / best * 1e-9,
+         best * 1e3, err, what);
+  free(A);
+  free(B);
+  free(C);
+  free(scratch);
+}
+
+int main(int argc, char **argv) {
+  printf("     M      N      K  tA tB    GFLOP/s         ms   rel.err  shape\n");
+  if (argc == 6) {
+    run(atol(argv[1]), atol(argv[2]), atol(argv[3]), atoi(argv[4]), atoi(argv[5]), "");
+    return 0;
+  }
+  run(64, 64, 64, 0, 0, "square");
+  run(256, 256, 256, 0, 0, "square");
+  run(512, 512, 512, 0, 0, "square");
+  run(1024, 1024, 1024, 0, 0, "square");
+  run(512, 512, 512, 1, 1, "square, both transposed");
+  run(64, 3136, 576, 0, 0, "conv 3x3 64->64 @56x56 (im2col)");
+  run(64, 12544, 147, 0, 0, "conv 7x7 3->64 /2 @224 (im2col)");
+  run(256, 196, 2304, 0, 0, "conv 3x3 256->256 @14x14");
+  run(128, 3136, 64, 0, 0, "conv 1x1 64->128 @56x56");
+  run(32, 50176, 27, 0, 0, "conv 3x3 3->32 @224 (stem)");
+  run(128, 768, 768, 0, 1, "linear 768->768, 128 tokens");
+  run(128, 3072, 768, 0, 1, "linear 768->3072, 128 tokens");
+  run(1, 1000, 2048, 0, 1, "linear 2048->1000, batch 1");
+  run(1, 4096, 4096, 0, 0, "gemv, B not transposed");
+  run(7, 77, 33, 0, 0, "ragged small");
+  return 0;
+}

@@ -1,0 +1,133 @@
+/* Internal to the runtime: rt_sgemm's tile configuration and its entry
+ * point for operands that the caller has already packed (conv.c unfolds
+ * its im2col blocks straight into the packed layout). Not installed: the
+ * layout depends on the CPU the runtime is built for. */
+#ifndef ONNXCC_RT_SGEMM_INTERNAL_H
+#define ONNXCC_RT_SGEMM_INTERNAL_H
+
+#include <math.h>
+#include <stdint.h>
+
+/* ---- tile sizes ----
+ *
+ * The micro-kernel keeps an MR x NR block of C in vector registers. Which
+ * loop order gcc turns into clean broadcast + FMA code (no spills, no
+ * shuffles) depends on the shape, so each target gets a checked pair:
+ * RT_SGEMM_IOUTER selects "for each row i: broadcast a[i], FMA it with the
+ * NR/VL vectors of b" over "for each column j: ...". Check with
+ * benchmarks/gemm_bench.c and `gcc -S` (no %rsp in the k loop) after
+ * changing them. */
+#if !defined(RT_SGEMM_MR) || !defined(RT_SGEMM_NR)
+#undef RT_SGEMM_MR
+#undef RT_SGEMM_NR
+#undef RT_SGEMM_IOUTER
+#if defined(__AVX512F__) && !defined(__clang__)
+/* 32 zmm registers: 12 x 2 accumulators, 2 for b, 1 broadcast. gcc keeps
+ * -march=native code at 256 bits on these CPUs unless told otherwise, so
+ * the micro-kernel asks for 512 (RT_SGEMM_WIDE below). */
+#define RT_SGEMM_MR 12
+#define RT_SGEMM_NR 32
+#define RT_SGEMM_IOUTER 1
+#elif defined(__AVX512F__)
+/* clang stays at 256 bits (unless built with -mprefer-vector-width=512):
+ * 32 ymm registers, 8 x 3 accumulators. */
+#define RT_SGEMM_MR 8
+#define RT_SGEMM_NR 24
+#define RT_SGEMM_IOUTER 1
+#elif defined(__AVX__)
+/* 16 ymm registers: 4 x 3 accumulators, 3 for b, 1 broadcast. */
+#define RT_SGEMM_MR 4
+#define RT_SGEMM_NR 24
+#define RT_SGEMM_IOUTER 1
+#elif defined(__aarch64__) || defined(__ARM_NEON)
+/* 32 q registers of 4 floats: 8 x 3 accumulators. */
+#define RT_SGEMM_MR 8
+#define RT_SGEMM_NR 12
+#define RT_SGEMM_IOUTER 1
+#elif defined(__SSE2__) && defined(__clang__)
+/* 16 xmm registers: 4 x 4 accumulators (clang schedules these best). */
+#define RT_SGEMM_MR 4
+#define RT_SGEMM_NR 16
+#define RT_SGEMM_IOUTER 1
+#elif defined(__SSE2__)
+/* 16 xmm registers: 4 x 2 accumulators (gcc spills anything larger). */
+#define RT_SGEMM_MR 4
+#define RT_SGEMM_NR 8
+#define RT_SGEMM_IOUTER 1
+#else
+#define RT_SGEMM_MR 4
+#define RT_SGEMM_NR 4
+#define RT_SGEMM_IOUTER 1
+#endif
+#endif
+#ifndef RT_SGEMM_IOUTER
+#define RT_SGEMM_IOUTER 0
+#endif
+#define MR RT_SGEMM_MR
+#define NR RT_SGEMM_NR
+
+/* On AVX-512 CPUs gcc prefers 256-bit vectors by default; the micro-kernel
+ * is the one loop that gains from the full width. (A function attribute,
+ * not an intrinsic: the code stays plain C.) */
+#if defined(__AVX512F__) && defined(__GNUC__) && !defined(__clang__) && !defined(RT_SGEMM_NO_WIDE)
+#define RT_SGEMM_WIDE __attribute__((target("prefer-vector-width=512")))
+#else
+#define RT_SGEMM_WIDE
+#endif
+
+/* Cache blocking: a KC x NR panel of B (32 KiB at KC=256, NR=32) stays in
+ * L1 while the micro-kernel sweeps the MC x KC block of A (L2); the KC x NC
+ * block of B (1 MiB) is in L2/L3. */
+#ifndef RT_SGEMM_KC
+#define RT_SGEMM_KC 256
+#endif
+#ifndef RT_SGEMM_MC
+#define RT_SGEMM_MC (MR * (144 / MR))
+#endif
+#ifndef RT_SGEMM_NC
+#define RT_SGEMM_NC 1024
+#endif
+#define KC RT_SGEMM_KC
+#define MC RT_SGEMM_MC
+#define NC RT_SGEMM_NC
+
+/* The scratch size must not depend on the tile sizes: the compiler sizes
+ * the arena with its own build of this file, and the program may link a
+ * build for another CPU. So rt_sgemm_scratch_bytes uses these bounds,
+ * which every configuration must stay within. */
+#define CAP_MR 16
+#define CAP_NR 32
+#define CAP_KC 256
+#define CAP_MC 160
+#define CAP_NC 1024
+#if MR > CAP_MR || NR > CAP_NR || KC > CAP_KC || MC > CAP_MC || NC > CAP_NC || MC % MR
+#error "rt_sgemm tile sizes exceed the bounds rt_sgemm_scratch_bytes assumes"
+#endif
+
+/* Fused multiply-add where the hardware has it (C99 defines FP_FAST_FMAF
+ * then, and the compiler inlines fmaf as one instruction); a separate
+ * multiply and add otherwise. ISO C mode forbids the compiler from fusing
+ * a * b + c by itself. */
+#ifdef FP_FAST_FMAF
+#define MADD(a, b, c) fmaf((a), (b), (c))
+#else
+#define MADD(a, b, c) ((a) * (b) + (c))
+#endif
+
+/* The two halves of rt_sgemm, for callers that produce the B panels
+ * themselves (conv.c writes its im2col panels straight in this layout).
+ *
+ * rt_sgemm_pack_a: packs the mc x kc block of op(A) at `a` (offset to the
+ * block's origin) into ceil(mc / MR) panels of kc x MR floats, k-major:
+ * ap[panel * kc * MR + k * MR + i] = alpha * op(A)(panel * MR + i, k), rows
+ * past mc zero.
+ * rt_sgemm_ukernel: the m x n (at most MR x NR) tile at c becomes
+ * row_init[i] (0 if row_init is NULL) + sum over k < kc of
+ * a[k * MR + i] * b[k * NR + j], plus beta * c (c is not read when
+ * beta == 0). b is kc x NR, k-major; its lanes past n are read but their
+ * results dropped (keep them finite). */
+void rt_sgemm_pack_a(int64_t mc, int64_t kc, const float *a, int64_t lda, int trans, float alpha, float *ap);
+void rt_sgemm_ukernel(int64_t kc, const float *a, const float *b, float *c, int64_t ldc, float beta, int64_t m,
+                      int64_t n, const float *row_init);
+
+#endif
