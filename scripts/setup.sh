@@ -29,6 +29,8 @@ build() {
   if [ ! -f "$dir/build.ninja" ]; then
     echo "== meson setup $dir $*"
     meson setup "$dir" "$@" >/dev/null
+  elif [ $# -gt 0 ]; then
+    meson configure "$dir" "$@" >/dev/null   # an existing build gets the same options
   fi
   echo "== ninja -C $dir"
   ninja -C "$dir" >/dev/null

@@ -1,4 +1,366 @@
+/* Normalisation and softmax: BatchNormalization (inference), Softmax,
+ * LogSoftmax, Hardmax, InstanceNormalization, LayerNormalization, LRN,
+ * MeanVarianceNormalization. */
+#include <string.h>
+
 #include "ops.h"
-static status norm_infer(op_ctx *c) { return diag_node_error(ST_UNSUPPORTED, c->n, "this op is not implemented yet"); }
-static status norm_lower(op_ctx *c, lowered *l) { (void)l; return diag_node_error(ST_UNSUPPORTED, c->n, "this op is not implemented yet"); }
+
+PARAMS_PRINTER(rt_batchnorm_params, RT_BATCHNORM_PARAMS)
+PARAMS_PRINTER(rt_softmax_params, RT_SOFTMAX_PARAMS)
+PARAMS_PRINTER(rt_instancenorm_params, RT_INSTANCENORM_PARAMS)
+PARAMS_PRINTER(rt_layernorm_params, RT_LAYERNORM_PARAMS)
+PARAMS_PRINTER(rt_lrn_params, RT_LRN_PARAMS)
+PARAMS_PRINTER(rt_mvn_params, RT_MVN_PARAMS)
+
+static int64_t prod(const int64_t *dims, int from, int to) {
+  int64_t n = 1;
+  int i;
+  for (i = from; i < to; i++) n *= dims[i];
+  return n;
+}
+
+static status check_float(const op_ctx *c, int dt, const char *what) {
+  if (dt == DT_FLOAT || dt == DT_DOUBLE) return ST_OK;
+  return diag_node_error(ST_UNSUPPORTED, c->n, "%s has element type %s; float and double are supported",
+                         what, dtype_name(dt));
+}
+
+/* Input i must be present, of dtype dt, with `count` elements. */
+static status check_param(const op_ctx *c, int i, const char *what, int dt, int64_t count) {
+  const ir_value *v = op_in(c, i);
+  if (!v) return diag_node_error(ST_BAD_MODEL, c->n, "input %d (%s) is required", i, what);
+  if (v->t.dtype != dt)
+    return diag_node_error(ST_UNSUPPORTED, c->n, "%s has element type %s, expected %s", what,
+                           dtype_name(v->t.dtype), dtype_name(dt));
+  if (tensor_numel(&v->t) != count) {
+    char b[128];
+    return diag_node_error(ST_BAD_MODEL, c->n, "%s is %s, expected %lld elements", what,
+                           tensor_type_str(&v->t, b, sizeof b), (long long)count);
+  }
+  return ST_OK;
+}
+
+/* ---- BatchNormalization ---- */
+
+static status batchnorm_infer(op_ctx *c) {
+  const ir_node *n = c->n;
+  const ir_tensor *x;
+  int64_t C;
+  int i, pdt;
+  status s;
+  OP_REQUIRE_INPUT(c, 0);
+  x = &op_in(c, 0)->t;
+  if ((s = check_float(c, x->dtype, "X")) != ST_OK) return s;
+  if (x->rank < 2)
+    return diag_node_error(ST_BAD_MODEL, n, "X has rank %d; BatchNormalization needs [N, C, ...]", x->rank);
+  if (attr_int(n, "training_mode", 0) != 0)
+    return diag_node_error(ST_UNSUPPORTED, n,
+                           "training_mode=1 is not supported (only inference); export the model in eval mode");
+  /* Before opset 7, is_test (default 0) chose training; like ONNX Runtime we
+   * run every model in inference mode, and reject the training-only outputs
+   * below. */
+  if (c->opset < 9 && attr_int(n, "spatial", 1) == 0)
+    return diag_node_error(ST_UNSUPPORTED, n, "spatial=0 (per-activation statistics) is not supported");
+  C = x->dims[1];
+  OP_REQUIRE_INPUT(c, 1);
+  pdt = op_in(c, 1)->t.dtype;
+  if ((s = check_float(c, pdt, "scale")) != ST_OK) return s;
+  if ((s = check_param(c, 1, "scale", pdt, C)) != ST_OK) return s;
+  if ((s = check_param(c, 2, "B", pdt, C)) != ST_OK) return s;
+  if ((s = check_param(c, 3, "mean", pdt, C)) != ST_OK) return s;
+  if ((s = check_param(c, 4, "var", pdt, C)) != ST_OK) return s;
+  for (i = 3; i < n->n_out; i++)
+    if (op_out(c, i))
+      return diag_node_error(ST_UNSUPPORTED, n,
+                             "output %d (saved mean/variance) exists only in training, which is not supported", i);
+  op_same_as_input(c, 0, 0);
+  /* Running mean/var outputs: in inference they are the inputs. */
+  for (i = 1; i < 3; i++)
+    if (op_out(c, i)) op_set_output(c, i, pdt, 1, &C);
+  return ST_OK;
+}
+
+static status batchnorm_lower(op_ctx *c, lowered *l) {
+  const ir_tensor *x = &op_in(c, 0)->t;
+  rt_batchnorm_params *p = LOWER(l, rt_batchnorm, rt_batchnorm_params);
+  p->dtype = x->dtype;
+  p->param_dtype = op_in(c, 1)->t.dtype;
+  p->n = x->dims[0];
+  p->c = x->dims[1];
+  p->inner = prod(x->dims, 2, x->rank);
+  p->has_mean = op_out(c, 1) != NULL;
+  p->has_var = op_out(c, 2) != NULL;
+  p->epsilon = attr_float(c->n, "epsilon", 1e-5f);
+  return ST_OK;
+}
+
+/* ---- Softmax, LogSoftmax, Hardmax ---- */
+
+/* Before opset 13 the input is coerced to 2-D at `axis` (default 1) and the
+ * op works on whole rows of that matrix; from 13 it works along the one
+ * axis (default -1). */
+static status softmax_shape(const op_ctx *c, int64_t *outer, int64_t *n, int64_t *inner) {
+  const ir_tensor *x = &op_in(c, 0)->t;
+  int axis;
+  status s;
+  if (c->opset < 13) {
+    int64_t a = attr_int(c->n, "axis", 1);
+    if (a < 0) a += x->rank;
+    if (a < 0 || a > x->rank)
+      return diag_node_error(ST_BAD_MODEL, c->n, "axis %lld is out of range for rank %d",
+                             (long long)attr_int(c->n, "axis", 1), x->rank);
+    *outer = prod(x->dims, 0, (int)a);
+    *n = prod(x->dims, (int)a, x->rank);
+    *inner = 1;
+    return ST_OK;
+  }
+  if ((s = op_axis(c, attr_int(c->n, "axis", -1), x->rank, &axis)) != ST_OK) return s;
+  if (x->rank == 0) {
+    *outer = *n = *inner = 1;
+    return ST_OK;
+  }
+  *outer = prod(x->dims, 0, axis);
+  *n = x->dims[axis];
+  *inner = prod(x->dims, axis + 1, x->rank);
+  return ST_OK;
+}
+
+static status softmax_infer(op_ctx *c) {
+  int64_t o, n, i;
+  status s;
+  OP_REQUIRE_INPUT(c, 0);
+  if ((s = check_float(c, op_in(c, 0)->t.dtype, "the input")) != ST_OK) return s;
+  if ((s = softmax_shape(c, &o, &n, &i)) != ST_OK) return s;
+  op_same_as_input(c, 0, 0);
+  return ST_OK;
+}
+
+static status softmax_lower(op_ctx *c, lowered *l) {
+  const ir_tensor *x = &op_in(c, 0)->t;
+  rt_softmax_params *p = LOWER(l, rt_softmax, rt_softmax_params);
+  status s = softmax_shape(c, &p->outer, &p->n, &p->inner);
+  if (s) return s;
+  p->dtype = x->dtype;
+  switch (c->n->op) {
+  case OP_LogSoftmax: p->op = RT_SOFTMAX_LOGSOFTMAX; break;
+  case OP_Hardmax: p->op = RT_SOFTMAX_HARDMAX; break;
+  default: p->op = RT_SOFTMAX_SOFTMAX; break;
+  }
+  if (p->inner > 1 && x->dtype == DT_FLOAT) l->scratch_bytes = (size_t)(2 * p->inner) * sizeof(float);
+  return ST_OK;
+}
+
+/* ---- InstanceNormalization ---- */
+
+static status instancenorm_infer(op_ctx *c) {
+  const ir_tensor *x;
+  status s;
+  OP_REQUIRE_INPUT(c, 0);
+  x = &op_in(c, 0)->t;
+  if ((s = check_float(c, x->dtype, "input")) != ST_OK) return s;
+  if (x->rank < 2)
+    return diag_node_error(ST_BAD_MODEL, c->n, "input has rank %d; InstanceNormalization needs [N, C, ...]",
+                           x->rank);
+  if ((s = check_param(c, 1, "scale", x->dtype, x->dims[1])) != ST_OK) return s;
+  if ((s = check_param(c, 2, "B", x->dtype, x->dims[1])) != ST_OK) return s;
+  op_same_as_input(c, 0, 0);
+  return ST_OK;
+}
+
+static status instancenorm_lower(op_ctx *c, lowered *l) {
+  const ir_tensor *x = &op_in(c, 0)->t;
+  rt_instancenorm_params *p = LOWER(l, rt_instancenorm, rt_instancenorm_params);
+  p->dtype = x->dtype;
+  p->n = x->dims[0];
+  p->c = x->dims[1];
+  p->inner = prod(x->dims, 2, x->rank);
+  p->epsilon = attr_float(c->n, "epsilon", 1e-5f);
+  return ST_OK;
+}
+
+/* ---- LayerNormalization ---- */
+
+/* Scale/B must broadcast to the normalised shape x[axis:] by repetition:
+ * after dropping leading 1s, its dims are the trailing dims of x. Returns
+ * its element count through *count. */
+static status layernorm_param(const op_ctx *c, int i, const char *what, int axis, int64_t *count) {
+  const ir_tensor *x = &op_in(c, 0)->t, *t = &op_in(c, i)->t;
+  int k = 0, d;
+  char b1[128], b2[128];
+  if (t->dtype != x->dtype)
+    return diag_node_error(ST_UNSUPPORTED, c->n, "%s has element type %s, expected %s", what,
+                           dtype_name(t->dtype), dtype_name(x->dtype));
+  while (k < t->rank && t->dims[k] == 1) k++;
+  if (t->rank - k > x->rank - axis) goto bad;
+  for (d = k; d < t->rank; d++)
+    if (t->dims[d] != x->dims[x->rank - (t->rank - d)]) goto bad;
+  *count = tensor_numel(t);
+  return ST_OK;
+bad:
+  return diag_node_error(ST_UNSUPPORTED, c->n, "%s %s does not match the normalised dims of X %s (from axis %d)",
+                         what, tensor_type_str(t, b1, sizeof b1), tensor_type_str(x, b2, sizeof b2), axis);
+}
+
+static int stash_dtype(const op_ctx *c) {
+  int64_t st = attr_int(c->n, "stash_type", 1);
+  return st == DT_DOUBLE ? DT_DOUBLE : st == DT_FLOAT ? DT_FLOAT : -1;
+}
+
+static status layernorm_infer(op_ctx *c) {
+  const ir_tensor *x;
+  int64_t dims[IR_MAX_RANK], cnt;
+  int axis, i, sdt;
+  status s;
+  OP_REQUIRE_INPUT(c, 0);
+  OP_REQUIRE_INPUT(c, 1);
+  x = &op_in(c, 0)->t;
+  if ((s = check_float(c, x->dtype, "X")) != ST_OK) return s;
+  if (x->rank < 1) return diag_node_error(ST_BAD_MODEL, c->n, "X must have rank 1 or more");
+  if ((s = op_axis(c, attr_int(c->n, "axis", -1), x->rank, &axis)) != ST_OK) return s;
+  if ((s = layernorm_param(c, 1, "Scale", axis, &cnt)) != ST_OK) return s;
+  if (op_in(c, 2) && (s = layernorm_param(c, 2, "B", axis, &cnt)) != ST_OK) return s;
+  sdt = stash_dtype(c);
+  if (sdt < 0)
+    return diag_node_error(ST_UNSUPPORTED, c->n, "stash_type %lld is not supported (1 = float or 11 = double)",
+                           (long long)attr_int(c->n, "stash_type", 1));
+  op_same_as_input(c, 0, 0);
+  for (i = 0; i < x->rank; i++) dims[i] = i < axis ? x->dims[i] : 1;
+  op_set_output(c, 1, sdt, x->rank, dims);
+  op_set_output(c, 2, sdt, x->rank, dims);
+  return ST_OK;
+}
+
+static status layernorm_lower(op_ctx *c, lowered *l) {
+  const ir_tensor *x = &op_in(c, 0)->t;
+  rt_layernorm_params *p = LOWER(l, rt_layernorm, rt_layernorm_params);
+  int axis;
+  status s = op_axis(c, attr_int(c->n, "axis", -1), x->rank, &axis);
+  if (s) return s;
+  p->dtype = x->dtype;
+  p->stash_dtype = stash_dtype(c);
+  p->outer = prod(x->dims, 0, axis);
+  p->n = prod(x->dims, axis, x->rank);
+  p->scale_n = tensor_numel(&op_in(c, 1)->t);
+  p->bias_n = op_in(c, 2) ? tensor_numel(&op_in(c, 2)->t) : 1;
+  p->has_bias = op_in(c, 2) != NULL;
+  p->has_mean = op_out(c, 1) != NULL;
+  p->has_invstd = op_out(c, 2) != NULL;
+  p->epsilon = attr_float(c->n, "epsilon", 1e-5f);
+  return ST_OK;
+}
+
+/* ---- LRN ---- */
+
+static status lrn_infer(op_ctx *c) {
+  const ir_tensor *x;
+  status s;
+  OP_REQUIRE_INPUT(c, 0);
+  x = &op_in(c, 0)->t;
+  if ((s = check_float(c, x->dtype, "input")) != ST_OK) return s;
+  if (x->rank < 2)
+    return diag_node_error(ST_BAD_MODEL, c->n, "input has rank %d; LRN needs [N, C, ...]", x->rank);
+  if (!ir_attr_find(c->n, "size")) return diag_node_error(ST_BAD_MODEL, c->n, "missing attribute 'size'");
+  if (attr_int(c->n, "size", 0) < 1)
+    return diag_node_error(ST_BAD_MODEL, c->n, "size = %lld must be positive", (long long)attr_int(c->n, "size", 0));
+  op_same_as_input(c, 0, 0);
+  return ST_OK;
+}
+
+static status lrn_lower(op_ctx *c, lowered *l) {
+  const ir_tensor *x = &op_in(c, 0)->t;
+  rt_lrn_params *p = LOWER(l, rt_lrn, rt_lrn_params);
+  p->dtype = x->dtype;
+  p->n = x->dims[0];
+  p->c = x->dims[1];
+  p->inner = prod(x->dims, 2, x->rank);
+  p->size = attr_int(c->n, "size", 1);
+  p->alpha = attr_float(c->n, "alpha", 1e-4f);
+  p->beta = attr_float(c->n, "beta", 0.75f);
+  p->bias = attr_float(c->n, "bias", 1.0f);
+  l->scratch_bytes = (size_t)p->inner * dtype_size(x->dtype);
+  return ST_OK;
+}
+
+/* ---- MeanVarianceNormalization ---- */
+
+static status mvn_axes(const op_ctx *c, int *reduced) {
+  const ir_tensor *x = &op_in(c, 0)->t;
+  static const int64_t dflt[3] = {0, 2, 3};
+  const int64_t *axes = dflt;
+  int n = attr_ints(c->n, "axes", &axes), i;
+  if (n < 0) {
+    axes = dflt;
+    n = 3;
+  }
+  for (i = 0; i < x->rank; i++) reduced[i] = 0;
+  for (i = 0; i < n; i++) {
+    int a;
+    status s = op_axis(c, axes[i], x->rank, &a);
+    if (s) return s;
+    reduced[a] = 1;
+  }
+  return ST_OK;
+}
+
+static status mvn_infer(op_ctx *c) {
+  int reduced[IR_MAX_RANK];
+  status s;
+  OP_REQUIRE_INPUT(c, 0);
+  if ((s = check_float(c, op_in(c, 0)->t.dtype, "input")) != ST_OK) return s;
+  if (op_in(c, 0)->t.rank < 1) return diag_node_error(ST_BAD_MODEL, c->n, "input must have rank 1 or more");
+  if ((s = mvn_axes(c, reduced)) != ST_OK) return s;
+  op_same_as_input(c, 0, 0);
+  return ST_OK;
+}
+
+static status mvn_lower(op_ctx *c, lowered *l) {
+  const ir_tensor *x = &op_in(c, 0)->t;
+  rt_mvn_params *p = LOWER(l, rt_mvn, rt_mvn_params);
+  int reduced[IR_MAX_RANK], d;
+  int64_t st = 1;
+  status s = mvn_axes(c, reduced);
+  if (s) return s;
+  p->dtype = x->dtype;
+  p->rank = x->rank;
+  p->groups = 1;
+  p->count = 1;
+  for (d = x->rank - 1; d >= 0; d--) {
+    p->dims[d] = x->dims[d];
+    if (reduced[d]) {
+      p->stat_strides[d] = 0;
+      p->count *= x->dims[d];
+    } else {
+      p->stat_strides[d] = st;
+      st *= x->dims[d];
+      p->groups *= x->dims[d];
+    }
+  }
+  l->scratch_bytes = (size_t)(2 * p->groups) * sizeof(double);
+  return ST_OK;
+}
+
+/* ---- dispatch ---- */
+
+static status norm_infer(op_ctx *c) {
+  switch (c->n->op) {
+  case OP_BatchNormalization: return batchnorm_infer(c);
+  case OP_InstanceNormalization: return instancenorm_infer(c);
+  case OP_LayerNormalization: return layernorm_infer(c);
+  case OP_LRN: return lrn_infer(c);
+  case OP_MeanVarianceNormalization: return mvn_infer(c);
+  default: return softmax_infer(c);
+  }
+}
+
+static status norm_lower(op_ctx *c, lowered *l) {
+  switch (c->n->op) {
+  case OP_BatchNormalization: return batchnorm_lower(c, l);
+  case OP_InstanceNormalization: return instancenorm_lower(c, l);
+  case OP_LayerNormalization: return layernorm_lower(c, l);
+  case OP_LRN: return lrn_lower(c, l);
+  case OP_MeanVarianceNormalization: return mvn_lower(c, l);
+  default: return softmax_lower(c, l);
+  }
+}
+
 const op_family op_family_norm = {norm_infer, norm_lower};

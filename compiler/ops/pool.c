@@ -1,4 +1,200 @@
+/* Pooling: MaxPool, AveragePool, LpPool and GlobalAveragePool,
+ * GlobalMaxPool, GlobalLpPool. All lower to the rt_pool kernel. */
+#include <string.h>
+
 #include "ops.h"
-static status pool_infer(op_ctx *c) { return diag_node_error(ST_UNSUPPORTED, c->n, "this op is not implemented yet"); }
-static status pool_lower(op_ctx *c, lowered *l) { (void)l; return diag_node_error(ST_UNSUPPORTED, c->n, "this op is not implemented yet"); }
+
+PARAMS_PRINTER(rt_pool_params, RT_POOL_PARAMS)
+
+#define POOL_MAX_SPATIAL 3
+
+/* The window geometry of one node, per spatial dim. */
+typedef struct pool_geom {
+  int nsp;                      /* spatial dims */
+  int64_t in[POOL_MAX_SPATIAL], out[POOL_MAX_SPATIAL];
+  int64_t k[POOL_MAX_SPATIAL], s[POOL_MAX_SPATIAL], d[POOL_MAX_SPATIAL];
+  int64_t pb[POOL_MAX_SPATIAL], pe[POOL_MAX_SPATIAL];
+} pool_geom;
+
+/* LpPool's p: a float attribute in opset 1, an int after. */
+static int64_t lp_p(const ir_node *n) {
+  float p = attr_float(n, "p", 2.0f);
+  return p >= 1.0f && p <= 64.0f ? (int64_t)p : -1;
+}
+
+static int is_global(int op) {
+  return op == OP_GlobalAveragePool || op == OP_GlobalMaxPool || op == OP_GlobalLpPool;
+}
+
+/* Reads an optional INTS attribute of exactly `n` values (default `dflt`
+ * for each). */
+static status spatial_ints(const op_ctx *c, const char *name, int n, int64_t dflt, int64_t *v) {
+  const int64_t *a;
+  int i, got = attr_ints(c->n, name, &a);
+  if (got < 0) {
+    for (i = 0; i < n; i++) v[i] = dflt;
+    return ST_OK;
+  }
+  if (got != n)
+    return diag_node_error(ST_BAD_MODEL, c->n, "'%s' has %d values, expected %d (one per spatial dim)",
+                           name, got, n);
+  for (i = 0; i < n; i++) v[i] = a[i];
+  return ST_OK;
+}
+
+static status pool_geometry(const op_ctx *c, pool_geom *g) {
+  const ir_tensor *x = &op_in(c, 0)->t;
+  const ir_node *n = c->n;
+  int64_t pads[2 * POOL_MAX_SPATIAL];
+  const char *auto_pad = attr_string(n, "auto_pad", "NOTSET");
+  int ceil_mode = (int)attr_int(n, "ceil_mode", 0);
+  int i, np;
+  const int64_t *ap;
+  status s;
+
+  memset(g, 0, sizeof *g);
+  g->nsp = x->rank - 2;
+  for (i = 0; i < g->nsp; i++) g->in[i] = x->dims[i + 2];
+  if (is_global(n->op)) {
+    for (i = 0; i < g->nsp; i++) {
+      g->k[i] = g->in[i];
+      g->s[i] = g->d[i] = 1;
+      g->out[i] = 1;
+    }
+    return ST_OK;
+  }
+
+  np = attr_ints(n, "kernel_shape", &ap);
+  if (np < 0) return diag_node_error(ST_BAD_MODEL, n, "missing attribute 'kernel_shape'");
+  if (np != g->nsp)
+    return diag_node_error(ST_BAD_MODEL, n, "kernel_shape has %d values but the input has %d spatial dims",
+                           np, g->nsp);
+  for (i = 0; i < g->nsp; i++) g->k[i] = ap[i];
+  if ((s = spatial_ints(c, "strides", g->nsp, 1, g->s)) != ST_OK) return s;
+  if ((s = spatial_ints(c, "dilations", g->nsp, 1, g->d)) != ST_OK) return s;
+  if ((s = spatial_ints(c, "pads", 2 * g->nsp, 0, pads)) != ST_OK) return s;
+  for (i = 0; i < g->nsp; i++) {
+    if (g->k[i] < 1) return diag_node_error(ST_BAD_MODEL, n, "kernel_shape[%d] = %lld is not positive", i, (long long)g->k[i]);
+    if (g->s[i] < 1) return diag_node_error(ST_BAD_MODEL, n, "strides[%d] = %lld is not positive", i, (long long)g->s[i]);
+    if (g->d[i] < 1) return diag_node_error(ST_BAD_MODEL, n, "dilations[%d] = %lld is not positive", i, (long long)g->d[i]);
+    if (pads[i] < 0 || pads[i + g->nsp] < 0) return diag_node_error(ST_BAD_MODEL, n, "pads must not be negative");
+  }
+
+  for (i = 0; i < g->nsp; i++) {
+    const int64_t span = (g->k[i] - 1) * g->d[i] + 1; /* the dilated window */
+    if (strcmp(auto_pad, "SAME_UPPER") == 0 || strcmp(auto_pad, "SAME_LOWER") == 0) {
+      int64_t total;
+      g->out[i] = (g->in[i] + g->s[i] - 1) / g->s[i];
+      total = (g->out[i] - 1) * g->s[i] + span - g->in[i];
+      if (total < 0) total = 0;
+      g->pb[i] = auto_pad[5] == 'U' ? total / 2 : total - total / 2;
+      g->pe[i] = total - g->pb[i];
+      continue;
+    }
+    if (strcmp(auto_pad, "VALID") == 0) {
+      g->pb[i] = g->pe[i] = 0;
+    } else if (strcmp(auto_pad, "NOTSET") == 0) {
+      g->pb[i] = pads[i];
+      g->pe[i] = pads[i + g->nsp];
+    } else {
+      return diag_node_error(ST_BAD_MODEL, n, "unknown auto_pad '%s'", auto_pad);
+    }
+    {
+      const int64_t room = g->in[i] + g->pb[i] + g->pe[i] - span;
+      if (room < 0)
+        return diag_node_error(ST_BAD_MODEL, n,
+                               "window of %lld (kernel %lld, dilation %lld) is larger than the padded input %lld along spatial dim %d",
+                               (long long)span, (long long)g->k[i], (long long)g->d[i],
+                               (long long)(g->in[i] + g->pb[i] + g->pe[i]), i);
+      /* ceil_mode applies to explicit padding only: with VALID the spec's
+       * ceil((in - span + 1) / s) is the floor formula. */
+      const int use_ceil = ceil_mode && auto_pad[0] == 'N';
+      g->out[i] = (use_ceil ? (room + g->s[i] - 1) / g->s[i] : room / g->s[i]) + 1;
+      /* With ceil_mode, windows that would start in the right padding are
+       * dropped (the spec of MaxPool/AveragePool 22, and PyTorch). */
+      if (use_ceil && (g->out[i] - 1) * g->s[i] >= g->in[i] + g->pb[i]) g->out[i]--;
+    }
+  }
+  return ST_OK;
+}
+
+static status pool_infer(op_ctx *c) {
+  const ir_node *n = c->n;
+  const ir_tensor *x;
+  pool_geom g;
+  int64_t dims[IR_MAX_RANK];
+  int i, dt, is_max = n->op == OP_MaxPool || n->op == OP_GlobalMaxPool;
+  status s;
+
+  OP_REQUIRE_INPUT(c, 0);
+  x = &op_in(c, 0)->t;
+  dt = x->dtype;
+  if (x->rank < 3)
+    return diag_node_error(ST_BAD_MODEL, n, "input has rank %d; pooling needs [N, C, spatial...]", x->rank);
+  if (x->rank - 2 > POOL_MAX_SPATIAL)
+    return diag_node_error(ST_UNSUPPORTED, n, "%d spatial dims; at most %d are supported", x->rank - 2,
+                           POOL_MAX_SPATIAL);
+  if (!(dt == DT_FLOAT || dt == DT_DOUBLE || (n->op == OP_MaxPool && (dt == DT_INT8 || dt == DT_UINT8))))
+    return diag_node_error(ST_UNSUPPORTED, n, "element type %s is not supported", dtype_name(dt));
+  if (n->op == OP_LpPool || n->op == OP_GlobalLpPool) {
+    float p = attr_float(n, "p", 2.0f);
+    if (lp_p(n) < 1 || (float)lp_p(n) != p)
+      return diag_node_error(ST_UNSUPPORTED, n, "p = %g is not supported (an integer in [1, 64] is)", (double)p);
+  }
+  if (n->op == OP_MaxPool) {
+    int64_t so = attr_int(n, "storage_order", 0);
+    if (so != 0 && so != 1)
+      return diag_node_error(ST_BAD_MODEL, n, "storage_order must be 0 or 1, not %lld", (long long)so);
+  }
+  if (!is_max || !op_out(c, 1)) {
+    for (i = 1; i < n->n_out; i++)
+      if (op_out(c, i)) return diag_node_error(ST_BAD_MODEL, n, "unexpected output %d", i);
+  }
+  if ((s = pool_geometry(c, &g)) != ST_OK) return s;
+
+  dims[0] = x->dims[0];
+  dims[1] = x->dims[1];
+  for (i = 0; i < g.nsp; i++) dims[i + 2] = g.out[i];
+  op_set_output(c, 0, dt, x->rank, dims);
+  if (n->op == OP_MaxPool && op_out(c, 1)) op_set_output(c, 1, DT_INT64, x->rank, dims);
+  return ST_OK;
+}
+
+static status pool_lower(op_ctx *c, lowered *l) {
+  const ir_node *n = c->n;
+  const ir_tensor *x = &op_in(c, 0)->t;
+  rt_pool_params *p;
+  pool_geom g;
+  int i, off;
+  status s = pool_geometry(c, &g);
+  if (s) return s;
+
+  p = LOWER(l, rt_pool, rt_pool_params);
+  switch (n->op) {
+  case OP_MaxPool: case OP_GlobalMaxPool: p->op = RT_POOL_MAX; break;
+  case OP_AveragePool: case OP_GlobalAveragePool: p->op = RT_POOL_AVG; break;
+  default: p->op = RT_POOL_LP; break;
+  }
+  p->dtype = x->dtype;
+  p->planes = x->dims[0] * x->dims[1];
+  p->global = is_global(n->op);
+  p->has_indices = n->op == OP_MaxPool && op_out(c, 1) != NULL;
+  p->count_include_pad = attr_int(n, "count_include_pad", 0) != 0;
+  p->p = lp_p(n);
+  p->storage_order = attr_int(n, "storage_order", 0);
+  /* Fewer than 3 spatial dims: leading dims of size 1. */
+  off = POOL_MAX_SPATIAL - g.nsp;
+  for (i = 0; i < POOL_MAX_SPATIAL; i++) {
+    int j = i - off;
+    p->in_dims[i] = j < 0 ? 1 : g.in[j];
+    p->out_dims[i] = j < 0 ? 1 : g.out[j];
+    p->kernel[i] = j < 0 ? 1 : g.k[j];
+    p->strides[i] = j < 0 ? 1 : g.s[j];
+    p->dilations[i] = j < 0 ? 1 : g.d[j];
+    p->pads[i] = j < 0 ? 0 : g.pb[j];
+  }
+  if (p->op == RT_POOL_AVG && !p->global) l->scratch_bytes = (size_t)p->out_dims[2] * dtype_size(x->dtype);
+  return ST_OK;
+}
+
 const op_family op_family_pool = {pool_infer, pool_lower};

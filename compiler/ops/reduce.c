@@ -1,4 +1,199 @@
+/* Reductions: ReduceSum/Mean/Max/Min/Prod/L1/L2/LogSum/LogSumExp/SumSquare
+ * (rt_reduce) and ArgMax/ArgMin (rt_arg). */
+#include <string.h>
+
 #include "ops.h"
-static status reduce_infer(op_ctx *c) { return diag_node_error(ST_UNSUPPORTED, c->n, "this op is not implemented yet"); }
-static status reduce_lower(op_ctx *c, lowered *l) { (void)l; return diag_node_error(ST_UNSUPPORTED, c->n, "this op is not implemented yet"); }
+
+PARAMS_PRINTER(rt_reduce_params, RT_REDUCE_PARAMS)
+PARAMS_PRINTER(rt_arg_params, RT_ARG_PARAMS)
+PARAMS_PRINTER(rt_copy_params, RT_COPY_PARAMS)
+
+static int reduce_code(int op) {
+  switch (op) {
+  case OP_ReduceSum: return RT_REDUCE_SUM;
+  case OP_ReduceMean: return RT_REDUCE_MEAN;
+  case OP_ReduceMax: return RT_REDUCE_MAX;
+  case OP_ReduceMin: return RT_REDUCE_MIN;
+  case OP_ReduceProd: return RT_REDUCE_PROD;
+  case OP_ReduceL1: return RT_REDUCE_L1;
+  case OP_ReduceL2: return RT_REDUCE_L2;
+  case OP_ReduceLogSum: return RT_REDUCE_LOG_SUM;
+  case OP_ReduceLogSumExp: return RT_REDUCE_LOG_SUM_EXP;
+  case OP_ReduceSumSquare: return RT_REDUCE_SUM_SQUARE;
+  default: return -1;
+  }
+}
+
+/* Which element types the kernel handles for each reduction. */
+static int reduce_dtype_ok(int code, int dt) {
+  if (dt == DT_FLOAT || dt == DT_DOUBLE) return 1;
+  if (dt == DT_INT32 || dt == DT_INT64)
+    return code != RT_REDUCE_L2 && code != RT_REDUCE_LOG_SUM && code != RT_REDUCE_LOG_SUM_EXP;
+  if (dt == DT_INT8 || dt == DT_UINT8 || dt == DT_BOOL)
+    return code == RT_REDUCE_MAX || code == RT_REDUCE_MIN;
+  return 0;
+}
+
+/* The reduction plan: which dims are reduced, or a no-op. */
+typedef struct reduce_plan {
+  int noop;                      /* empty axes with noop_with_empty_axes */
+  int reduced[IR_MAX_RANK];
+} reduce_plan;
+
+/* Axes are an attribute until opset 13 for ReduceSum and 18 for the others;
+ * then an optional input. Empty (or absent) axes reduce everything unless
+ * noop_with_empty_axes is set. */
+static status reduce_axes(const op_ctx *c, reduce_plan *pl) {
+  const ir_tensor *x = &op_in(c, 0)->t;
+  const ir_node *n = c->n;
+  int64_t axes[IR_MAX_RANK * 2];
+  int na = 0, i;
+  const int axes_input = n->op == OP_ReduceSum ? c->opset >= 13 : c->opset >= 18;
+  memset(pl, 0, sizeof *pl);
+  if (axes_input) {
+    if (op_in(c, 1)) {
+      na = op_const_ints(c, 1, axes, IR_MAX_RANK * 2, "axes");
+      if (na < 0) return ST_UNSUPPORTED;
+    }
+  } else {
+    const int64_t *a;
+    na = attr_ints(n, "axes", &a);
+    if (na > IR_MAX_RANK * 2) return diag_node_error(ST_BAD_MODEL, n, "too many axes (%d)", na);
+    if (na > 0) memcpy(axes, a, sizeof(int64_t) * (size_t)na);
+    if (na < 0) na = 0;
+  }
+  if (na == 0) {
+    if (axes_input && attr_int(n, "noop_with_empty_axes", 0)) {
+      pl->noop = 1;
+      return ST_OK;
+    }
+    for (i = 0; i < x->rank; i++) pl->reduced[i] = 1;
+    return ST_OK;
+  }
+  for (i = 0; i < na; i++) {
+    int a;
+    status s = op_axis(c, axes[i], x->rank, &a);
+    if (s) return s;
+    if (x->rank > 0) pl->reduced[a] = 1;
+  }
+  return ST_OK;
+}
+
+static status arg_infer(op_ctx *c, const ir_tensor *x) {
+  int64_t dims[IR_MAX_RANK];
+  int axis, i, r = 0, dt = x->dtype;
+  const int keep = attr_int(c->n, "keepdims", 1) != 0;
+  status s;
+  if (!(dtype_is_float(dt) || dtype_is_signed_int(dt) || dtype_is_unsigned_int(dt)) || dt == DT_FLOAT16 ||
+      dt == DT_BFLOAT16)
+    return diag_node_error(ST_UNSUPPORTED, c->n, "element type %s is not supported", dtype_name(dt));
+  if ((s = op_axis(c, attr_int(c->n, "axis", 0), x->rank, &axis)) != ST_OK) return s;
+  if (x->rank > 0 && x->dims[axis] == 0)
+    return diag_node_error(ST_BAD_MODEL, c->n, "cannot take %s along axis %d of size 0", c->n->op_type, axis);
+  for (i = 0; i < x->rank; i++) {
+    if (i != axis)
+      dims[r++] = x->dims[i];
+    else if (keep)
+      dims[r++] = 1;
+  }
+  op_set_output(c, 0, DT_INT64, r, dims);
+  return ST_OK;
+}
+
+static status reduce_infer(op_ctx *c) {
+  const ir_tensor *x;
+  reduce_plan pl;
+  int64_t dims[IR_MAX_RANK];
+  int i, r = 0, keep;
+  status s;
+  OP_REQUIRE_INPUT(c, 0);
+  x = &op_in(c, 0)->t;
+  if (c->n->op == OP_ArgMax || c->n->op == OP_ArgMin) return arg_infer(c, x);
+  if (!reduce_dtype_ok(reduce_code(c->n->op), x->dtype))
+    return diag_node_error(ST_UNSUPPORTED, c->n, "element type %s is not supported", dtype_name(x->dtype));
+  if ((s = reduce_axes(c, &pl)) != ST_OK) return s;
+  if (pl.noop) {
+    op_same_as_input(c, 0, 0);
+    return ST_OK;
+  }
+  keep = attr_int(c->n, "keepdims", 1) != 0;
+  for (i = 0; i < x->rank; i++) {
+    if (!pl.reduced[i])
+      dims[r++] = x->dims[i];
+    else if (keep)
+      dims[r++] = 1;
+  }
+  op_set_output(c, 0, x->dtype, r, dims);
+  return ST_OK;
+}
+
+static status arg_lower(op_ctx *c, lowered *l, const ir_tensor *x) {
+  rt_arg_params *p = LOWER(l, rt_arg, rt_arg_params);
+  int axis, i;
+  status s = op_axis(c, attr_int(c->n, "axis", 0), x->rank, &axis);
+  if (s) return s;
+  p->is_min = c->n->op == OP_ArgMin;
+  p->dtype = x->dtype;
+  p->select_last_index = attr_int(c->n, "select_last_index", 0) != 0;
+  p->outer = p->inner = 1;
+  p->n = x->rank > 0 ? x->dims[axis] : 1;
+  for (i = 0; i < x->rank; i++) {
+    if (i < axis) p->outer *= x->dims[i];
+    if (i > axis) p->inner *= x->dims[i];
+  }
+  if (p->inner > 1) l->scratch_bytes = (size_t)p->inner * dtype_size(x->dtype);
+  return ST_OK;
+}
+
+static status reduce_lower(op_ctx *c, lowered *l) {
+  const ir_tensor *x = &op_in(c, 0)->t;
+  rt_reduce_params *p;
+  reduce_plan pl;
+  int64_t gdims[IR_MAX_RANK], stride = 1;
+  int gred[IR_MAX_RANK], ng = 0, i;
+  status s;
+  if (c->n->op == OP_ArgMax || c->n->op == OP_ArgMin) return arg_lower(c, l, x);
+  if ((s = reduce_axes(c, &pl)) != ST_OK) return s;
+  if (pl.noop) {
+    rt_copy_params *cp = LOWER(l, rt_copy, rt_copy_params);
+    cp->bytes = (int64_t)tensor_bytes(x);
+    return ST_OK;
+  }
+  p = LOWER(l, rt_reduce, rt_reduce_params);
+  p->op = reduce_code(c->n->op);
+  p->dtype = x->dtype;
+  /* Drop size-1 dims and merge neighbours with the same role, so that the
+   * kernel's inner loop is as long as possible. */
+  for (i = 0; i < x->rank; i++) {
+    if (x->dims[i] == 1) continue;
+    if (ng > 0 && gred[ng - 1] == pl.reduced[i]) {
+      gdims[ng - 1] *= x->dims[i];
+    } else {
+      gdims[ng] = x->dims[i];
+      gred[ng] = pl.reduced[i];
+      ng++;
+    }
+  }
+  if (ng == 0) {
+    gdims[0] = 1;
+    gred[0] = 0;
+    ng = 1;
+  }
+  p->rank = ng;
+  p->count = 1;
+  for (i = ng - 1; i >= 0; i--) {
+    p->dims[i] = gdims[i];
+    if (gred[i]) {
+      p->out_strides[i] = 0;
+      p->count *= gdims[i];
+    } else {
+      p->out_strides[i] = stride;
+      stride *= gdims[i];
+    }
+  }
+  p->out_count = stride;
+  if (p->op == RT_REDUCE_LOG_SUM_EXP) l->scratch_bytes = (size_t)p->out_count * dtype_size(x->dtype);
+  return ST_OK;
+}
+
 const op_family op_family_reduce = {reduce_infer, reduce_lower};

@@ -1,2 +1,425 @@
+/* Pooling kernels.
+ *
+ * Every pool is treated as 3-D (fewer spatial dims are padded in front with
+ * size-1 dims). The fast path works one output row at a time: for each
+ * valid (kd, kh) input row it folds all kw taps into the output row. The
+ * outputs whose whole kw window lies inside the image (the interior) get a
+ * branch-free loop that reads every tap (unrolled for 2x2 and 3x3 windows)
+ * and that the C compiler vectorises; each of the few outputs near the left
+ * and right borders folds its own valid taps. The ranges are computed once
+ * per call, so no element is ever bounds-checked.
+ *
+ * The generic path (one window at a time) serves MaxPool with the Indices
+ * output, LpPool with p > 2 and rows with more than POOL_BORDER_MAX
+ * border outputs. */
+#include <math.h>
+#include <string.h>
+
 #include "onnxcc/kernels/pool.h"
-typedef int rt_pool_unused;
+
+/* The row walker handles at most this many border outputs per row (those
+ * whose window sticks out of the row); other geometries take the generic
+ * path. */
+#define POOL_BORDER_MAX 32
+
+/* What a window computes: max, average, or the sum of |x|, x^2 or |x|^p
+ * followed by the matching root (LpPool). */
+enum { MODE_MAX, MODE_AVG, MODE_LP1, MODE_LP2, MODE_LPP };
+
+/* Taps k in [*lo, *hi] of output o whose input o*s - pad + k*d lies in
+ * [0, n); empty when *hi < *lo. */
+static void tap_range(int64_t o, int64_t s, int64_t pad, int64_t d, int64_t K, int64_t n,
+                      int64_t *lo, int64_t *hi) {
+  const int64_t start = o * s - pad;
+  int64_t a = 0, b = K - 1;
+  if (start < 0) a = (-start + d - 1) / d;
+  if (start + b * d > n - 1) b = n - 1 - start < 0 ? -1 : (n - 1 - start) / d;
+  *lo = a;
+  *hi = b;
+}
+
+/* Outputs o in [*lo, *hi] (of nout) whose input base + o*s lies in [0, n). */
+static void out_range(int64_t base, int64_t s, int64_t n, int64_t nout, int64_t *lo, int64_t *hi) {
+  int64_t a = 0, b = nout - 1;
+  if (base < 0) a = (-base + s - 1) / s;
+  if (base + b * s > n - 1) b = n - 1 - base < 0 ? -1 : (n - 1 - base) / s;
+  *lo = a;
+  *hi = b;
+}
+
+/* Number of window positions of output o along one dim that count in the
+ * average: the valid ones, or with count_include_pad the whole kernel (as
+ * ONNX Runtime and the ONNX reference do, even for the positions past the
+ * end padding that ceil_mode adds). */
+static int64_t avg_count(const rt_pool_params *p, int dim, int64_t o) {
+  int64_t lo, hi;
+  if (p->count_include_pad) return p->kernel[dim];
+  tap_range(o, p->strides[dim], p->pads[dim], p->dilations[dim], p->kernel[dim], p->in_dims[dim], &lo, &hi);
+  return hi >= lo ? hi - lo + 1 : 0;
+}
+
+/* The W geometry of the row walker, computed once per call: the interior
+ * outputs [W0, W1], whose windows lie wholly inside the row, and the
+ * border outputs with their valid taps. */
+typedef struct row_geom {
+  int64_t KW, SW, DW, PW, OW;
+  int64_t W0, W1;
+  int nb;
+  int64_t border[POOL_BORDER_MAX], klo[POOL_BORDER_MAX], khi[POOL_BORDER_MAX];
+} row_geom;
+
+/* Returns 0 when there are more border outputs than the cache holds. */
+static int row_geom_init(row_geom *g, const rt_pool_params *p) {
+  int64_t o, lo, hi;
+  g->KW = p->kernel[2];
+  g->SW = p->strides[2];
+  g->DW = p->dilations[2];
+  g->PW = p->pads[2];
+  g->OW = p->out_dims[2];
+  g->W0 = 0;
+  g->W1 = g->OW - 1;
+  for (lo = 0; lo < g->KW; lo++) {
+    int64_t a, b;
+    out_range(lo * g->DW - g->PW, g->SW, p->in_dims[2], g->OW, &a, &b);
+    if (a > g->W0) g->W0 = a;
+    if (b < g->W1) g->W1 = b;
+  }
+  if (g->W0 > g->W1) { /* no interior */
+    g->W0 = g->OW;
+    g->W1 = g->OW - 1;
+  }
+  g->nb = 0;
+  for (o = 0; o < g->OW; o++) {
+    if (o >= g->W0 && o <= g->W1) continue;
+    if (g->nb == POOL_BORDER_MAX) return 0;
+    tap_range(o, g->SW, g->PW, g->DW, g->KW, p->in_dims[2], &lo, &hi);
+    g->border[g->nb] = o;
+    g->klo[g->nb] = lo;
+    g->khi[g->nb] = hi;
+    g->nb++;
+  }
+  return 1;
+}
+
+/* Runs STMT (using i, the input offset of output o) over the interior
+ * outputs, with the stride a constant when it is 1 or 2 so that the loads
+ * vectorise (contiguous, or even/odd shuffles). */
+#define BY_STRIDE(STMT)                                                          \
+  do {                                                                           \
+    if (SW == 1) {                                                               \
+      for (o = W0; o <= W1; o++) {                                               \
+        const int64_t i = o;                                                     \
+        STMT;                                                                    \
+      }                                                                          \
+    } else if (SW == 2) {                                                        \
+      for (o = W0; o <= W1; o++) {                                               \
+        const int64_t i = 2 * o;                                                 \
+        STMT;                                                                    \
+      }                                                                          \
+    } else {                                                                     \
+      for (o = W0; o <= W1; o++) {                                               \
+        const int64_t i = o * SW;                                                \
+        STMT;                                                                    \
+      }                                                                          \
+    }                                                                            \
+  } while (0)
+
+/* The taps of one input row at input offset I (b0, b1, b2: tap offsets). */
+#define TAPS3(COMB, MAP, X, I) COMB(COMB(MAP(X[(I) + b0]), MAP(X[(I) + b1])), MAP(X[(I) + b2]))
+#define TAPS2(COMB, MAP, X, I) COMB(MAP(X[(I) + b0]), MAP(X[(I) + b1]))
+
+/* Defines NAME(g, yr, x0, nr, rs): folds the KW taps of the nr input rows
+ * x0, x0 + rs, ... into output row yr with yr[o] = COMB(yr[o], MAP(x)).
+ * The interior is unrolled for the common 3x3 and 2x2 windows, so that each
+ * output is loaded and stored once per call. */
+#define DEFINE_ROW_FOLD(NAME, T, COMB, MAP)                                      \
+  static void NAME(const row_geom *g, T *yr, const T *x0, int64_t nr, int64_t rs) { \
+    const int64_t SW = g->SW, DW = g->DW, W0 = g->W0, W1 = g->W1;                \
+    const int64_t b0 = -g->PW, b1 = b0 + DW, b2 = b1 + DW;                       \
+    int64_t kw, o, r;                                                            \
+    int b;                                                                       \
+    /* border outputs: their valid taps */                                       \
+    for (b = 0; b < g->nb; b++) {                                                \
+      const int64_t ob = g->border[b], start = ob * SW - g->PW;                  \
+      T acc = yr[ob];                                                            \
+      for (r = 0; r < nr; r++)                                                   \
+        for (kw = g->klo[b]; kw <= g->khi[b]; kw++)                              \
+          acc = COMB(acc, MAP(x0[r * rs + start + kw * DW]));                    \
+      yr[ob] = acc;                                                              \
+    }                                                                            \
+    /* interior: every tap is valid */                                           \
+    if (W0 > W1) return;                                                         \
+    if (g->KW == 3 && nr == 3) {                                                 \
+      const T *xa = x0, *xb = x0 + rs, *xc = x0 + 2 * rs;                        \
+      BY_STRIDE(yr[o] = COMB(yr[o], COMB(TAPS3(COMB, MAP, xa, i),                \
+                                         COMB(TAPS3(COMB, MAP, xb, i), TAPS3(COMB, MAP, xc, i))))); \
+      return;                                                                    \
+    }                                                                            \
+    if (g->KW == 2 && nr == 2) {                                                 \
+      const T *xa = x0, *xb = x0 + rs;                                           \
+      BY_STRIDE(yr[o] = COMB(yr[o], COMB(TAPS2(COMB, MAP, xa, i), TAPS2(COMB, MAP, xb, i)))); \
+      return;                                                                    \
+    }                                                                            \
+    for (r = 0; r < nr; r++) {                                                   \
+      const T *xr = x0 + r * rs;                                                 \
+      if (g->KW == 3) {                                                          \
+        BY_STRIDE(yr[o] = COMB(yr[o], TAPS3(COMB, MAP, xr, i)));                 \
+      } else if (g->KW == 2) {                                                   \
+        BY_STRIDE(yr[o] = COMB(yr[o], TAPS2(COMB, MAP, xr, i)));                 \
+      } else {                                                                   \
+        for (kw = 0; kw < g->KW; kw++) {                                         \
+          const int64_t base = kw * DW - g->PW;                                  \
+          BY_STRIDE(yr[o] = COMB(yr[o], MAP(xr[i + base])));                     \
+        }                                                                        \
+      }                                                                          \
+    }                                                                            \
+  }
+
+#define C_MAX(a, b) ((b) > (a) ? (b) : (a))
+#define C_ADD(a, b) ((a) + (b))
+#define M_ID(v) (v)
+#define M_SQ(v) ((v) * (v))
+
+DEFINE_ROW_FOLD(fold_max_f32, float, C_MAX, M_ID)
+DEFINE_ROW_FOLD(fold_max_f64, double, C_MAX, M_ID)
+DEFINE_ROW_FOLD(fold_max_i8, int8_t, C_MAX, M_ID)
+DEFINE_ROW_FOLD(fold_max_u8, uint8_t, C_MAX, M_ID)
+DEFINE_ROW_FOLD(fold_sum_f32, float, C_ADD, M_ID)
+DEFINE_ROW_FOLD(fold_sum_f64, double, C_ADD, M_ID)
+DEFINE_ROW_FOLD(fold_abs_f32, float, C_ADD, fabsf)
+DEFINE_ROW_FOLD(fold_abs_f64, double, C_ADD, fabs)
+DEFINE_ROW_FOLD(fold_sq_f32, float, C_ADD, M_SQ)
+DEFINE_ROW_FOLD(fold_sq_f64, double, C_ADD, M_SQ)
+
+/* The shared names for the geometry. */
+#define POOL_GEOMETRY                                                          \
+  const int64_t ID = p->in_dims[0], IH = p->in_dims[1], IW = p->in_dims[2];    \
+  const int64_t OD = p->out_dims[0], OH = p->out_dims[1], OW = p->out_dims[2]; \
+  const int64_t SD = p->strides[0], SH = p->strides[1], SW = p->strides[2];    \
+  const int64_t DD = p->dilations[0], DH = p->dilations[1], DW = p->dilations[2]; \
+  const int64_t KD = p->kernel[0], KH = p->kernel[1], KW = p->kernel[2];       \
+  const int64_t PD = p->pads[0], PH = p->pads[1], PW = p->pads[2];             \
+  const int64_t in_plane = ID * IH * IW, out_plane = OD * OH * OW
+
+/* The row walker: for each output row, fold() folds the valid input rows
+ * (those of every valid kd, with the valid kh) into it, starting from
+ * `init`; AVG then divides by the counts (cnt_w: scratch for the per-column
+ * counts) and LP2 takes the square root. */
+#define DEFINE_ROWS(NAME, T)                                                     \
+  static void NAME(const rt_pool_params *p, const row_geom *g, const T *x, T *y, T *cnt_w, \
+                   int mode, T init,                                             \
+                   void (*fold)(const row_geom *, T *, const T *, int64_t, int64_t)) { \
+    POOL_GEOMETRY;                                                               \
+    int64_t c, od, oh, o, kd;                                                    \
+    (void)KW;                                                                    \
+    (void)SW;                                                                    \
+    (void)DW;                                                                    \
+    (void)PW;                                                                    \
+    if (mode == MODE_AVG)                                                        \
+      for (o = 0; o < OW; o++) cnt_w[o] = (T)avg_count(p, 2, o);                 \
+    for (c = 0; c < p->planes; c++) {                                            \
+      const T *xc = x + c * in_plane;                                            \
+      T *yc = y + c * out_plane;                                                 \
+      for (od = 0; od < OD; od++) {                                              \
+        int64_t d0, d1;                                                          \
+        tap_range(od, SD, PD, DD, KD, ID, &d0, &d1);                             \
+        for (oh = 0; oh < OH; oh++) {                                            \
+          int64_t h0, h1;                                                        \
+          T *yr = yc + (od * OH + oh) * OW;                                      \
+          tap_range(oh, SH, PH, DH, KH, IH, &h0, &h1);                           \
+          for (o = 0; o < OW; o++) yr[o] = init;                                 \
+          for (kd = d0; kd <= d1 && h0 <= h1; kd++)                              \
+            fold(g, yr, xc + ((od * SD - PD + kd * DD) * IH + (oh * SH - PH + h0 * DH)) * IW, \
+                 h1 - h0 + 1, DH * IW);                                          \
+          if (mode == MODE_AVG) {                                                \
+            const T cdh = (T)(avg_count(p, 0, od) * avg_count(p, 1, oh));        \
+            for (o = 0; o < OW; o++) yr[o] /= cdh * cnt_w[o];                    \
+          } else if (mode == MODE_LP2) {                                         \
+            for (o = 0; o < OW; o++) yr[o] = (T)sqrt((double)yr[o]);             \
+          }                                                                      \
+        }                                                                        \
+      }                                                                          \
+    }                                                                            \
+  }
+
+DEFINE_ROWS(rows_f32, float)
+DEFINE_ROWS(rows_f64, double)
+DEFINE_ROWS(rows_i8, int8_t)
+DEFINE_ROWS(rows_u8, uint8_t)
+
+/* One window at a time: MaxPool with Indices (ind != NULL), LpPool with
+ * p > 2, odd geometries. The max keeps the first of equal values in
+ * row-major window order. */
+#define DEFINE_GENERIC(NAME, T, LOWEST)                                          \
+  static void NAME(const rt_pool_params *p, const T *x, T *y, int64_t *ind, int mode) { \
+    POOL_GEOMETRY;                                                               \
+    const double pp = (double)p->p;                                              \
+    int64_t c, od, oh, ow, kd, kh, kw, k = 0;                                    \
+    (void)out_plane;                                                             \
+    for (c = 0; c < p->planes; c++) {                                            \
+      const T *xc = x + c * in_plane;                                            \
+      for (od = 0; od < OD; od++) {                                              \
+        int64_t d0, d1;                                                          \
+        tap_range(od, SD, PD, DD, KD, ID, &d0, &d1);                             \
+        for (oh = 0; oh < OH; oh++) {                                            \
+          int64_t h0, h1;                                                        \
+          tap_range(oh, SH, PH, DH, KH, IH, &h0, &h1);                           \
+          for (ow = 0; ow < OW; ow++, k++) {                                     \
+            int64_t w0, w1, bd = 0, bh = 0, bw = 0;                              \
+            int found = 0;                                                       \
+            T best = LOWEST;                                                     \
+            double acc = 0.0;                                                    \
+            tap_range(ow, SW, PW, DW, KW, IW, &w0, &w1);                         \
+            for (kd = d0; kd <= d1; kd++)                                        \
+              for (kh = h0; kh <= h1; kh++)                                      \
+                for (kw = w0; kw <= w1; kw++) {                                  \
+                  const int64_t id = od * SD - PD + kd * DD;                     \
+                  const int64_t ih = oh * SH - PH + kh * DH;                     \
+                  const int64_t iw = ow * SW - PW + kw * DW;                     \
+                  const T v = xc[(id * IH + ih) * IW + iw];                      \
+                  if (mode != MODE_MAX) {                                        \
+                    acc += mode == MODE_AVG ? (double)v : pow(fabs((double)v), pp); \
+                  } else if (!found || v > best) {                               \
+                    best = v;                                                    \
+                    bd = id;                                                     \
+                    bh = ih;                                                     \
+                    bw = iw;                                                     \
+                    found = 1;                                                   \
+                  }                                                              \
+                }                                                                \
+            if (mode == MODE_AVG)                                                \
+              best = (T)(acc / (double)(avg_count(p, 0, od) * avg_count(p, 1, oh) * avg_count(p, 2, ow))); \
+            else if (mode != MODE_MAX)                                           \
+              best = (T)pow(acc, 1.0 / pp);                                      \
+            y[k] = best;                                                         \
+            if (ind)                                                             \
+              ind[k] = c * in_plane + (p->storage_order ? bd + ID * (bh + IH * bw) \
+                                                        : (bd * IH + bh) * IW + bw); \
+          }                                                                      \
+        }                                                                        \
+      }                                                                          \
+    }                                                                            \
+  }
+
+DEFINE_GENERIC(generic_f32, float, -INFINITY)
+DEFINE_GENERIC(generic_f64, double, -INFINITY)
+DEFINE_GENERIC(generic_i8, int8_t, INT8_MIN)
+DEFINE_GENERIC(generic_u8, uint8_t, 0)
+
+/* Global pools: each plane is contiguous. Eight partial accumulators let
+ * the compiler vectorise without reassociating a single sum. */
+#define DEFINE_GLOBAL(NAME, T, LOWEST, FABS)                                    \
+  static void NAME(const rt_pool_params *p, const T *x, T *y, int mode) {       \
+    const int64_t n = p->in_dims[0] * p->in_dims[1] * p->in_dims[2];            \
+    const double pp = (double)p->p;                                             \
+    int64_t c, i, j;                                                            \
+    for (c = 0; c < p->planes; c++) {                                           \
+      const T *xc = x + c * n;                                                  \
+      T acc[8], r;                                                              \
+      for (j = 0; j < 8; j++) acc[j] = mode == MODE_MAX ? LOWEST : (T)0;        \
+      i = 0;                                                                    \
+      switch (mode) {                                                           \
+      case MODE_MAX:                                                            \
+        for (; i + 8 <= n; i += 8)                                              \
+          for (j = 0; j < 8; j++) acc[j] = C_MAX(acc[j], xc[i + j]);            \
+        for (; i < n; i++) acc[0] = C_MAX(acc[0], xc[i]);                       \
+        break;                                                                  \
+      case MODE_AVG:                                                            \
+        for (; i + 8 <= n; i += 8)                                              \
+          for (j = 0; j < 8; j++) acc[j] += xc[i + j];                          \
+        for (; i < n; i++) acc[0] += xc[i];                                     \
+        break;                                                                  \
+      case MODE_LP1:                                                            \
+        for (; i + 8 <= n; i += 8)                                              \
+          for (j = 0; j < 8; j++) acc[j] += FABS(xc[i + j]);                    \
+        for (; i < n; i++) acc[0] += FABS(xc[i]);                               \
+        break;                                                                  \
+      case MODE_LP2:                                                            \
+        for (; i + 8 <= n; i += 8)                                              \
+          for (j = 0; j < 8; j++) acc[j] += xc[i + j] * xc[i + j];              \
+        for (; i < n; i++) acc[0] += xc[i] * xc[i];                             \
+        break;                                                                  \
+      default:                                                                  \
+        for (; i < n; i++) acc[0] += (T)pow(fabs((double)xc[i]), pp);           \
+        break;                                                                  \
+      }                                                                         \
+      if (mode == MODE_MAX) {                                                   \
+        r = acc[0];                                                             \
+        for (j = 1; j < 8; j++) r = C_MAX(r, acc[j]);                           \
+      } else {                                                                  \
+        r = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7])); \
+      }                                                                         \
+      switch (mode) {                                                           \
+      case MODE_AVG: r = n ? r / (T)n : (T)NAN; break;                          \
+      case MODE_LP2: r = (T)sqrt((double)r); break;                             \
+      case MODE_LPP: r = (T)pow((double)r, 1.0 / pp); break;                    \
+      default: break;                                                           \
+      }                                                                         \
+      y[c] = r;                                                                 \
+    }                                                                           \
+  }
+
+DEFINE_GLOBAL(global_f32, float, -INFINITY, fabsf)
+DEFINE_GLOBAL(global_f64, double, -INFINITY, fabs)
+
+#define DEFINE_GLOBAL_MAX(NAME, T, LOWEST)                                      \
+  static void NAME(const rt_pool_params *p, const T *x, T *y) {                 \
+    const int64_t n = p->in_dims[0] * p->in_dims[1] * p->in_dims[2];            \
+    int64_t c, i;                                                               \
+    for (c = 0; c < p->planes; c++) {                                           \
+      T m = LOWEST;                                                             \
+      for (i = 0; i < n; i++) m = C_MAX(m, x[c * n + i]);                       \
+      y[c] = m;                                                                 \
+    }                                                                           \
+  }
+
+DEFINE_GLOBAL_MAX(global_i8, int8_t, INT8_MIN)
+DEFINE_GLOBAL_MAX(global_u8, uint8_t, 0)
+
+RT_KERNEL(rt_pool) {
+  const rt_pool_params *p = (const rt_pool_params *)params;
+  int64_t *ind = p->has_indices ? (int64_t *)out[1] : NULL;
+  row_geom g;
+  const int mode = p->op == RT_POOL_MAX ? MODE_MAX
+                 : p->op == RT_POOL_AVG ? MODE_AVG
+                 : p->p == 1 ? MODE_LP1 : p->p == 2 ? MODE_LP2 : MODE_LPP;
+  if (p->global) {
+    switch ((rt_dtype)p->dtype) {
+    case RT_FLOAT: global_f32(p, (const float *)in[0], (float *)out[0], mode); break;
+    case RT_DOUBLE: global_f64(p, (const double *)in[0], (double *)out[0], mode); break;
+    case RT_INT8: global_i8(p, (const int8_t *)in[0], (int8_t *)out[0]); break;
+    case RT_UINT8: global_u8(p, (const uint8_t *)in[0], (uint8_t *)out[0]); break;
+    default: break;
+    }
+  } else if (ind || mode == MODE_LPP || !row_geom_init(&g, p)) {
+    switch ((rt_dtype)p->dtype) {
+    case RT_FLOAT: generic_f32(p, (const float *)in[0], (float *)out[0], ind, mode); break;
+    case RT_DOUBLE: generic_f64(p, (const double *)in[0], (double *)out[0], ind, mode); break;
+    case RT_INT8: generic_i8(p, (const int8_t *)in[0], (int8_t *)out[0], ind, mode); break;
+    case RT_UINT8: generic_u8(p, (const uint8_t *)in[0], (uint8_t *)out[0], ind, mode); break;
+    default: break;
+    }
+  } else if (p->dtype == RT_FLOAT) {
+    const float *x = (const float *)in[0];
+    float *y = (float *)out[0], *cnt = (float *)scratch;
+    switch (mode) {
+    case MODE_MAX: rows_f32(p, &g, x, y, cnt, mode, -INFINITY, fold_max_f32); break;
+    case MODE_AVG: rows_f32(p, &g, x, y, cnt, mode, 0.0f, fold_sum_f32); break;
+    case MODE_LP1: rows_f32(p, &g, x, y, cnt, mode, 0.0f, fold_abs_f32); break;
+    default: rows_f32(p, &g, x, y, cnt, mode, 0.0f, fold_sq_f32); break;
+    }
+  } else if (p->dtype == RT_DOUBLE) {
+    const double *x = (const double *)in[0];
+    double *y = (double *)out[0], *cnt = (double *)scratch;
+    switch (mode) {
+    case MODE_MAX: rows_f64(p, &g, x, y, cnt, mode, -INFINITY, fold_max_f64); break;
+    case MODE_AVG: rows_f64(p, &g, x, y, cnt, mode, 0.0, fold_sum_f64); break;
+    case MODE_LP1: rows_f64(p, &g, x, y, cnt, mode, 0.0, fold_abs_f64); break;
+    default: rows_f64(p, &g, x, y, cnt, mode, 0.0, fold_sq_f64); break;
+    }
+  } else if (p->dtype == RT_INT8) {
+    rows_i8(p, &g, (const int8_t *)in[0], (int8_t *)out[0], NULL, MODE_MAX, INT8_MIN, fold_max_i8);
+  } else if (p->dtype == RT_UINT8) {
+    rows_u8(p, &g, (const uint8_t *)in[0], (uint8_t *)out[0], NULL, MODE_MAX, 0, fold_max_u8);
+  }
+}

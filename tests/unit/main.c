@@ -11,6 +11,7 @@ int main(void) {
   diag_set_quiet(1); /* error paths are tested; their messages are noise */
   srunner_add_suite(sr, kernels_suite());
   srunner_add_suite(sr, graph_suite());
+  srunner_add_suite(sr, pool_norm_reduce_suite());
   srunner_run_all(sr, CK_NORMAL);
   run = srunner_ntests_run(sr);
   failed = srunner_ntests_failed(sr);
