@@ -24,7 +24,7 @@ static const char usage_text[] =
     "  --dim NAME=VALUE      pin a symbolic dimension\n"
     "  --shape INPUT=AxBxC   pin an input's whole shape\n"
     "  -O0, -O1              optimisation level (default -O1)\n"
-    "  --dump-after=PASS     print the graph after PASS (load, infer, elide, dce, all)\n"
+    "  --dump-after=PASS     print the graph after PASS (load, infer, elide, fuse-conv-bn, dce, all)\n"
     "run options:\n"
     "  --output-dir DIR      write output_K.pb files there\n"
     "  --runs N              timed runs (default 1)\n"

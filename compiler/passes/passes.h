@@ -18,6 +18,7 @@ typedef struct pass {
 status pass_infer(ir_graph *g);
 status pass_elide(ir_graph *g);
 status pass_dce(ir_graph *g);
+status pass_fuse_conv_bn(ir_graph *g);
 
 /* Rewrites node i into nodes the kernels take (variadic Sum -> chain);
  * returns 1 if it changed the graph. Used by pass_infer. */

@@ -8,6 +8,7 @@
 const pass pipeline_passes[] = {
     {"infer", "infer shapes and types; evaluate nodes whose inputs are all constant", 0, pass_infer},
     {"elide", "remove Identity and inference-mode Dropout", 1, pass_elide},
+    {"fuse-conv-bn", "fold inference BatchNormalization into the Conv before it", 1, pass_fuse_conv_bn},
     {"dce", "remove nodes whose outputs nobody reads", 1, pass_dce},
     {NULL, NULL, 0, NULL},
 };
@@ -85,7 +86,7 @@ status pipeline_run(ir_graph *g, const compile_options *o, const pipeline_log *l
     ir_dump(g, stderr);
   }
   if (log && log->histograms) {
-    fprintf(log->histograms, "  %-8s ", "load");
+    fprintf(log->histograms, "  %-13s", "load");
     print_op_histogram(g, log->histograms);
   }
   s = ir_verify(g, "load", 0);
@@ -101,7 +102,7 @@ status pipeline_run(ir_graph *g, const compile_options *o, const pipeline_log *l
       ir_dump(g, stderr);
     }
     if (log && log->histograms) {
-      fprintf(log->histograms, "  %-8s ", p->name);
+      fprintf(log->histograms, "  %-13s", p->name);
       print_op_histogram(g, log->histograms);
     }
   }

@@ -166,6 +166,56 @@ START_TEST(variadic_sum_becomes_chain) {
 }
 END_TEST
 
+/* Conv -> BatchNormalization -> Relu becomes Conv -> Relu with
+ * W' = W * s and b' = (b - mean) * s + B, s = scale / sqrt(var + eps). */
+START_TEST(fuses_conv_and_batchnorm) {
+  ir_graph *g = ir_new();
+  ir_node *bn;
+  char seq[256];
+  const ir_value *w, *b;
+  int i, x = ir_value_get(g, "x");
+  g->opset = 13;
+  g->values[x]->t = (ir_tensor){DT_FLOAT, 4, {1, 2, 3, 3}, NULL};
+  g->values[x]->graph_input = 0;
+  g->inputs = xmalloc(sizeof(int));
+  g->inputs[g->n_inputs++] = x;
+  add_const(g, "scale", 2.0f, 2);
+  add_const(g, "shift", 1.0f, 2);
+  add_const(g, "mean", 0.25f, 2);
+  add_const(g, "var", 0.0f, 2);
+  add_const(g, "w", 1.5f, 2 * 2 * 1 * 1);
+  g->values[ir_find(g, "w")]->t.rank = 4;
+  memcpy(g->values[ir_find(g, "w")]->t.dims, (int64_t[]){2, 2, 1, 1}, 4 * sizeof(int64_t));
+  add_node(g, "Conv", "c", "x", "w");
+  bn = add_node(g, "BatchNormalization", "n", "c", "scale");
+  bn->in = xrealloc(bn->in, sizeof(int) * 5);
+  bn->in[2] = ir_value_get(g, "shift");
+  bn->in[3] = ir_value_get(g, "mean");
+  bn->in[4] = ir_value_get(g, "var");
+  bn->n_in = 5;
+  bn->attr = xcalloc(1, sizeof(ir_attr));
+  bn->attr[0].name = xstrdup("epsilon");
+  bn->attr[0].type = ATTR_FLOAT;
+  bn->attr[0].f = 1.0f;
+  bn->n_attr = 1;
+  add_node(g, "Relu", "y", "n", NULL);
+  add_output(g, "y");
+  ck_assert_int_eq(ir_toposort(g), ST_OK);
+  ck_assert_int_eq(run_passes(g, 1), ST_OK);
+  op_sequence(g, seq, sizeof seq);
+  ck_assert_str_eq(seq, "Conv,Relu");
+  w = g->values[g->nodes[0]->in[1]];
+  b = g->values[g->nodes[0]->in[2]];
+  /* s = 2 / sqrt(0 + 1) = 2 */
+  for (i = 0; i < 4; i++) ck_assert_float_eq_tol(((const float *)w->t.data)[i], 3.0f, 1e-6f);
+  ck_assert_float_eq_tol(((const float *)b->t.data)[1], 0.5f, 1e-6f); /* (0 - 0.25) * 2 + 1 */
+  ck_assert_str_eq(g->values[g->nodes[0]->out[0]]->name, "n");
+  /* the original weight is untouched (it may be shared) */
+  ck_assert_float_eq(((const float *)g->values[ir_find(g, "w")]->t.data)[0], 1.5f);
+  ir_free(g);
+}
+END_TEST
+
 START_TEST(toposort_orders_and_finds_cycles) {
   ir_graph *g = ir_new();
   char seq[256];
@@ -261,6 +311,7 @@ Suite *graph_suite(void) {
   tcase_add_test(tc, dce_removes_unused_branch);
   tcase_add_test(tc, folds_constant_subgraph);
   tcase_add_test(tc, variadic_sum_becomes_chain);
+  tcase_add_test(tc, fuses_conv_and_batchnorm);
   tcase_add_test(tc, toposort_orders_and_finds_cycles);
   suite_add_tcase(s, tc);
   tc = tcase_create("plan");
