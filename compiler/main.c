@@ -42,26 +42,24 @@ static int usage_error(const char *fmt, const char *arg) {
   return 2;
 }
 
-/* "N=5" into a pin; "x=1x3x224x224" into a shape pin. The name is cut out
- * of argv in place (argv strings are writable and live until exit). */
+/* "N=5" into a pin; "x=1x3x224x224" into a shape pin. On success the name
+ * is cut out of argv in place (argv strings are writable and live until
+ * exit); on failure argv is left whole for the error message. */
 static int parse_pin(char *arg, pin *p, int is_shape) {
-  char *eq = strrchr(arg, '=');
-  char *end;
+  char *eq = strrchr(arg, '='), *end;
   const char *q;
   if (!eq || eq == arg || !eq[1]) return 0;
-  *eq = 0;
-  p->name = arg;
   p->rank = 0;
-  q = eq + 1;
-  for (;;) {
+  for (q = eq + 1;; q = end + 1) {
     long long v = strtoll(q, &end, 10);
     if (end == q || v < 0 || p->rank >= 8) return 0;
     p->dims[p->rank++] = v;
-    if (!is_shape) return *end == 0;
-    if (*end == 0) return 1;
-    if (*end != 'x' && *end != ',') return 0;
-    q = end + 1;
+    if (*end == 0) break;
+    if (!is_shape || (*end != 'x' && *end != ',')) return 0;
   }
+  *eq = 0;
+  p->name = arg;
+  return 1;
 }
 
 static int parse_int(const char *s, int *out) {

@@ -220,13 +220,15 @@ status run_command(run_options *r) {
       char *raw = xasprintf("%s/output_%d.bin", dir, i);
       char *pb = xasprintf("%s/output_%d.pb", r->output_dir, i);
       s = file_read_all(raw, &data, &n);
-      if (!s && n != tensor_bytes(&t))
-        s = diag_error(ST_INTERNAL, "output %d has %zu bytes, expected %zu", i, n, tensor_bytes(&t));
       if (!s) {
-        t.data = data;
-        s = tensor_write_file(pb, &t, v->name);
+        if (n != tensor_bytes(&t)) {
+          s = diag_error(ST_INTERNAL, "output %d has %zu bytes, expected %zu", i, n, tensor_bytes(&t));
+        } else {
+          t.data = data;
+          s = tensor_write_file(pb, &t, v->name);
+        }
+        free(data);
       }
-      if (!s || n) free(data);
       free(raw);
       free(pb);
     }

@@ -267,6 +267,10 @@ def main():
     results.append(("unknown flag exits 2", [] if p.returncode == 2 else ["exit %d" % p.returncode], ""))
     p = subprocess.run([onnxcc, "x.onnx"], capture_output=True, text=True)
     results.append(("missing -o exits 2", [] if p.returncode == 2 else ["exit %d" % p.returncode], ""))
+    p = subprocess.run([onnxcc, "x.onnx", "-o", "x.c", "--shape", "x=4xq"], capture_output=True, text=True)
+    results.append(("malformed --shape exits 2 and quotes the whole value",
+                    [] if p.returncode == 2 and "'x=4xq'" in p.stderr else
+                    ["exit %d, stderr %r" % (p.returncode, p.stderr)], ""))
     passed = failed = 0
     for name, problems, msg in results:
         if problems:

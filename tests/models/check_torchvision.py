@@ -34,7 +34,6 @@ and exits 0.
 from __future__ import annotations
 
 import argparse
-import importlib
 import io
 import json
 import os
@@ -47,20 +46,9 @@ import warnings
 from pathlib import Path
 
 
-def _use_repo_venv() -> None:
-    """When started through the shebang by a python without the needed
-    packages, re-run under the repository's .venv (if any), once."""
-    venv_py = Path(__file__).resolve().parents[2] / ".venv" / "bin" / "python"
-    if venv_py.is_file() and not os.environ.get("ONNXCC_TOOLS_REEXEC"):
-        os.environ["ONNXCC_TOOLS_REEXEC"] = "1"
-        os.execv(str(venv_py), [str(venv_py), __file__, *sys.argv[1:]])
+import repo_venv  # noqa: E402
 
-
-try:
-    for _mod in ("numpy", "onnx", "onnxruntime", "torch"):
-        importlib.import_module(_mod)
-except Exception:  # noqa: BLE001 - any failure: try the venv
-    _use_repo_venv()
+repo_venv.ensure(("numpy", "onnx", "onnxruntime", "torch"), __file__)
 
 import numpy as np  # noqa: E402
 
