@@ -341,22 +341,27 @@ static status build_graph(const compile_options *o, const Onnx__ModelProto *m, c
 status load_model(const compile_options *o, ir_graph **out) {
   unsigned char *buf;
   size_t size;
-  Onnx__ModelProto *m;
-  ir_graph *g;
-  char *base_dir;
   status s;
   *out = NULL;
+  if (o->model_data) return load_model_buffer(o, o->model_data, o->model_size, out);
   /* An unreadable model is bad input (exit 1), like a malformed one. */
   diag_set_quiet_push();
   s = file_read_all(o->model_path, &buf, &size);
   diag_set_quiet_pop();
   if (s) return diag_error(ST_BAD_MODEL, "cannot read the model: %s", strerror(errno));
-  if (size == 0) {
-    free(buf);
-    return diag_error(ST_BAD_MODEL, "the file is empty");
-  }
-  m = onnx__model_proto__unpack(NULL, size, buf);
+  s = load_model_buffer(o, buf, size, out);
   free(buf);
+  return s;
+}
+
+status load_model_buffer(const compile_options *o, const unsigned char *data, size_t size, ir_graph **out) {
+  Onnx__ModelProto *m;
+  ir_graph *g;
+  char *base_dir;
+  status s;
+  *out = NULL;
+  if (size == 0) return diag_error(ST_BAD_MODEL, "the file is empty");
+  m = onnx__model_proto__unpack(NULL, size, data);
   if (!m) return diag_error(ST_BAD_MODEL, "not a valid ONNX model (the protobuf does not parse)");
   if (!m->graph) {
     onnx__model_proto__free_unpacked(m, NULL);

@@ -13,6 +13,9 @@
  * supported (listing all that are not in one message) and sorts the nodes
  * topologically. */
 status load_model(const compile_options *o, ir_graph **out);
+/* The same from bytes in memory (o->model_path still names the file in
+ * messages and locates external data). */
+status load_model_buffer(const compile_options *o, const unsigned char *data, size_t size, ir_graph **out);
 
 /* Sorts g->nodes topologically; reports cycles and dangling inputs. */
 status ir_toposort(ir_graph *g);

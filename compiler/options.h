@@ -2,6 +2,8 @@
 #ifndef ONNXCC_OPTIONS_H
 #define ONNXCC_OPTIONS_H
 
+#include <stddef.h>
+
 #define OPT_MAX_PINS 64
 
 typedef struct pin {
@@ -11,7 +13,11 @@ typedef struct pin {
 } pin;
 
 typedef struct compile_options {
-  const char *model_path;
+  const char *model_path;      /* named in messages; read unless model_data is set */
+  /* The model's bytes, when the caller already holds them (the fuzz
+   * harness); external data is then looked up beside model_path. */
+  const unsigned char *model_data;
+  size_t model_size;
   const char *out_path;        /* OUT.c; .h and .weights are derived */
   const char *name;            /* symbol prefix */
   int embed_weights;
@@ -24,6 +30,10 @@ typedef struct compile_options {
    * pins them (`onnxcc run` takes them from the input files). */
   int n_positional;
   pin positional[OPT_MAX_PINS];
+  /* Constant-folding budget in bytes: one folded tensor, and all folded
+   * tensors alive at once. A node whose result would pass either is left
+   * to run in the generated code. 0 means the default (fold.h). */
+  long long fold_max_tensor, fold_max_total;
 } compile_options;
 
 #endif

@@ -1,0 +1,35 @@
+/* Overflow-checked size arithmetic.
+ *
+ * Every size the compiler computes from a model (element counts, byte
+ * counts, strides, offsets) goes through these helpers, because a model is
+ * untrusted input: a product of dims that wraps turns into a small buffer
+ * and a kernel that writes the real count. Each helper returns 1 when the
+ * result fits and 0 when it does not; on 0 *out is left unspecified. */
+#ifndef ONNXCC_CHECKED_H
+#define ONNXCC_CHECKED_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* The largest tensor (in bytes) the compiler accepts anywhere: an input, an
+ * initializer, an intermediate or an output. 1 TiB is far above any model
+ * that fits a C program, and small enough that a sum of a million such
+ * sizes (arena offsets, weight offsets) still fits in int64. */
+#define CK_MAX_TENSOR_BYTES ((int64_t)1 << 40)
+
+int ck_add(int64_t a, int64_t b, int64_t *out);
+int ck_sub(int64_t a, int64_t b, int64_t *out);
+int ck_mul(int64_t a, int64_t b, int64_t *out);
+/* Product of `rank` dims; 0 if any dim is negative or the product overflows. */
+int ck_numel(int rank, const int64_t *dims, int64_t *out);
+/* numel * elem_size; 0 on overflow or a negative count. */
+int ck_bytes(int64_t numel, size_t elem_size, int64_t *out);
+/* Row-major strides (in elements) of a shape; 0 on overflow. */
+int ck_strides(int rank, const int64_t *dims, int64_t *strides);
+/* ck_numel and ck_bytes, then bytes <= CK_MAX_TENSOR_BYTES. The usual
+ * check before anything of that shape is allocated or planned. */
+int ck_tensor_bytes(int rank, const int64_t *dims, size_t elem_size, int64_t *bytes);
+/* Rounds n up to a multiple of align (a power of two); 0 on overflow. */
+int ck_align(int64_t n, int64_t align, int64_t *out);
+
+#endif
