@@ -9,6 +9,7 @@
 #include "fileio.h"
 #include "onnx.pb-c.h"
 #include "ops/ops.h"
+#include "pb_depth.h"
 #include "tensor_pb.h"
 
 static status convert_attr(const Onnx__AttributeProto *ap, const char *base_dir, ir_attr *a, const ir_node *n) {
@@ -361,6 +362,9 @@ status load_model_buffer(const compile_options *o, const unsigned char *data, si
   status s;
   *out = NULL;
   if (size == 0) return diag_error(ST_BAD_MODEL, "the file is empty");
+  /* protobuf-c recurses once per nested message: bound it first. */
+  if (pb_depth_exceeds(data, size, PB_MAX_DEPTH))
+    return diag_error(ST_BAD_MODEL, "the model nests messages more than %d deep", PB_MAX_DEPTH);
   m = onnx__model_proto__unpack(NULL, size, data);
   if (!m) return diag_error(ST_BAD_MODEL, "not a valid ONNX model (the protobuf does not parse)");
   if (!m->graph) {
