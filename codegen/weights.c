@@ -20,6 +20,9 @@ void weights_build(const ir_graph *g, const plan *p, blob *b) {
     memcpy(payload + v->offset, v->t.data, tensor_bytes(&v->t));
   }
   b->payload_hash = rt_fnv1a64(payload, p->weights_bytes);
+  /* The reserved header bytes (12..15, 32..63) must be zero or the
+   * runtime rejects the blob; say so here rather than rely on xcalloc. */
+  memset(b->data, 0, RT_BLOB_HEADER_BYTES);
   memcpy(b->data, "ONNXCCW", 8);
   put_le(b->data + 8, RT_BLOB_VERSION, 4);
   put_le(b->data + 16, p->weights_bytes, 8);

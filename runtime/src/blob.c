@@ -35,6 +35,13 @@ static uint64_t read_le(const unsigned char *p, int bytes) {
   return v;
 }
 
+static int all_zero(const unsigned char *p, size_t n) {
+  size_t i;
+  for (i = 0; i < n; i++)
+    if (p[i]) return 0;
+  return 1;
+}
+
 int rt_blob_check(const void *blob, size_t size, uint64_t payload_bytes,
                   uint64_t payload_hash) {
   const unsigned char *b = (const unsigned char *)blob;
@@ -42,6 +49,10 @@ int rt_blob_check(const void *blob, size_t size, uint64_t payload_bytes,
   if (size < RT_BLOB_HEADER_BYTES) return RT_ERR_BLOB_SIZE;
   if (memcmp(b, "ONNXCCW", 8) != 0) return RT_ERR_BLOB_MAGIC;
   if (read_le(b + 8, 4) != RT_BLOB_VERSION) return RT_ERR_BLOB_VERSION;
+  /* Reserved bytes must be zero: a later format may give them a meaning,
+   * and a blob that sets them is one this runtime does not understand.
+   * It also leaves no header bit whose flip goes unnoticed. */
+  if (!all_zero(b + 12, 4) || !all_zero(b + 32, RT_BLOB_HEADER_BYTES - 32)) return RT_ERR_BLOB_VERSION;
   if (read_le(b + 16, 8) != payload_bytes || size != RT_BLOB_HEADER_BYTES + payload_bytes)
     return RT_ERR_BLOB_SIZE;
   if (read_le(b + 24, 8) != payload_hash) return RT_ERR_BLOB_CHECKSUM;

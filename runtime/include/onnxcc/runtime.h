@@ -56,10 +56,13 @@ typedef struct rt_tensor_info {
 /* The weight blob: a 64-byte header, then the payload.
  *   bytes 0..7   magic "ONNXCCW\0"
  *   bytes 8..11  format version (little-endian uint32)
- *   bytes 12..15 zero
+ *   bytes 12..15 reserved, zero
  *   bytes 16..23 payload size in bytes (little-endian uint64)
  *   bytes 24..31 FNV-1a 64-bit hash of the payload (little-endian uint64)
- *   bytes 32..63 zero
+ *   bytes 32..63 reserved, zero
+ * rt_blob_check rejects a blob whose reserved bytes are not all zero
+ * (RT_ERR_BLOB_VERSION: a format this runtime does not know), so every
+ * bit of the header is checked.
  * Tensors start at RT_ALIGN multiples inside the payload. */
 #define RT_BLOB_HEADER_BYTES 64
 #define RT_BLOB_VERSION 1u
