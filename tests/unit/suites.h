@@ -8,5 +8,6 @@ Suite *text_suite(void);
 Suite *kernels_suite(void);
 Suite *graph_suite(void);
 Suite *pool_norm_reduce_suite(void);
+Suite *hostile_suite(void);
 
 #endif
