@@ -32,4 +32,23 @@ int ck_tensor_bytes(int rank, const int64_t *dims, size_t elem_size, int64_t *by
 /* Rounds n up to a multiple of align (a power of two); 0 on overflow. */
 int ck_align(int64_t n, int64_t align, int64_t *out);
 
+/* Sticky forms for formulas over attribute values (a conv's output size,
+ * a pool's padding): the first overflow sets *bad, and the caller checks
+ * *bad once after the whole formula. Results after an overflow are 0. */
+static inline int64_t ck_add_s(int64_t a, int64_t b, int *bad) {
+  int64_t r;
+  if (*bad || __builtin_add_overflow(a, b, &r)) return *bad = 1, 0;
+  return r;
+}
+static inline int64_t ck_sub_s(int64_t a, int64_t b, int *bad) {
+  int64_t r;
+  if (*bad || __builtin_sub_overflow(a, b, &r)) return *bad = 1, 0;
+  return r;
+}
+static inline int64_t ck_mul_s(int64_t a, int64_t b, int *bad) {
+  int64_t r;
+  if (*bad || __builtin_mul_overflow(a, b, &r)) return *bad = 1, 0;
+  return r;
+}
+
 #endif

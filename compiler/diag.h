@@ -37,6 +37,15 @@ status diag_error(status s, const char *fmt, ...)
 status diag_node_error(status s, const struct ir_node *n, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void diag_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Prints text verbatim after an error line: only for output of tools we
+ * ran (a C compiler's log), never for text taken from a model. */
+void diag_attach(const char *text);
+
+/* Model text in messages is escaped: control bytes and bytes that are not
+ * UTF-8 become \xNN, so a message is always one printable line. */
+void diag_write_escaped(void *file, const char *text);
+/* The same into a malloc'ed string. */
+char *diag_escape(const char *text);
 
 /* Tests and `onnxcc run` silence messages while probing. */
 void diag_set_quiet(int quiet);

@@ -26,8 +26,11 @@ status eval_node(op_ctx *c) {
     ir_value *v = ir_val(c->g, n->out[k]);
     out[k] = NULL;
     if (!v) continue;
-    free(v->t.data);
-    v->t.data = xcalloc(1, tensor_bytes(&v->t) + 1);
+    if (!ir_fold_alloc(c->g, v)) {
+      s = diag_node_error(ST_INTERNAL, n, "output '%s' does not fit the folding budget", v->name);
+      lowered_free(&l);
+      return s;
+    }
     out[k] = v->t.data;
   }
   if (l.scratch_bytes) scratch = xcalloc(1, l.scratch_bytes);

@@ -7,27 +7,29 @@
 
 #include "compile.h"
 
-/* Multiply-accumulates of the ops that dominate inference cost. */
-static int64_t node_macs(const ir_graph *g, const ir_node *n) {
+/* Multiply-accumulates of the ops that dominate inference cost. In double:
+ * two valid shapes can multiply past int64 (a hostile model's are). */
+static double node_macs(const ir_graph *g, const ir_node *n) {
   const ir_value *y = n->n_out ? ir_val(g, n->out[0]) : NULL;
   const ir_value *a = n->n_in > 0 ? ir_val(g, n->in[0]) : NULL;
   const ir_value *b = n->n_in > 1 ? ir_val(g, n->in[1]) : NULL;
-  int64_t k = 1;
+  double k = 1;
   int d;
   if (!y || !a || !b) return 0;
   switch (n->op) {
   case OP_Conv:
     /* each output element: (C_in / group) * kernel elements = W's dims past 0 */
-    for (d = 1; d < b->t.rank; d++) k *= b->t.dims[d];
-    return tensor_numel(&y->t) * k;
+    for (d = 1; d < b->t.rank; d++) k *= (double)b->t.dims[d];
+    return (double)tensor_numel(&y->t) * k;
   case OP_ConvTranspose:
     /* each input element scatters into C_out/group * kernel outputs */
-    for (d = 1; d < b->t.rank; d++) k *= b->t.dims[d];
-    return tensor_numel(&a->t) * k;
+    for (d = 1; d < b->t.rank; d++) k *= (double)b->t.dims[d];
+    return (double)tensor_numel(&a->t) * k;
   case OP_MatMul:
-    return tensor_numel(&y->t) * (a->t.rank ? a->t.dims[a->t.rank - 1] : 1);
+    return (double)tensor_numel(&y->t) * (double)(a->t.rank ? a->t.dims[a->t.rank - 1] : 1);
   case OP_Gemm:
-    return tensor_numel(&y->t) * (attr_int(n, "transA", 0) ? a->t.dims[0] : a->t.dims[a->t.rank - 1]);
+    if (a->t.rank < 1) return 0;
+    return (double)tensor_numel(&y->t) * (double)(attr_int(n, "transA", 0) ? a->t.dims[0] : a->t.dims[a->t.rank - 1]);
   default:
     return 0;
   }
@@ -45,7 +47,8 @@ status info_command(const compile_options *o) {
   compiled c;
   pipeline_log log = {stdout};
   status s;
-  int64_t params = 0, macs = 0;
+  int64_t params = 0;
+  double macs = 0;
   int i;
   printf("model    %s\n", o->model_path);
   printf("ops per pass:\n");
@@ -62,7 +65,7 @@ status info_command(const compile_options *o) {
   for (i = 0; i < c.g->n_nodes; i++) macs += node_macs(c.g, c.g->nodes[i]);
   printf("nodes    %d\n", c.g->n_nodes);
   printf("params   %" PRId64 " (%zu bytes in the weight blob)\n", params, c.weights.size);
-  printf("MACs     %" PRId64 " (Conv, ConvTranspose, Gemm, MatMul)\n", macs);
+  printf("MACs     %.0f (Conv, ConvTranspose, Gemm, MatMul)\n", macs);
   printf("arena    %zu bytes (lower bound %zu, %.1f%% above it)\n", c.p.arena_bytes, c.p.arena_lower_bound,
          c.p.arena_lower_bound ? 100.0 * ((double)c.p.arena_bytes / (double)c.p.arena_lower_bound - 1.0) : 0.0);
   compiled_free(&c);

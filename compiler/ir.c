@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "checked.h"
 #include "ops/ops.h"
 
 #define DT_SIZE(name, num, size, text, ctype) case DT_##name: return size;
@@ -30,14 +31,24 @@ int dtype_is_unsigned_int(int d) {
 }
 
 int64_t tensor_numel(const ir_tensor *t) {
-  int64_t n = 1;
-  int i;
-  for (i = 0; i < t->rank; i++) n *= t->dims[i];
-  return n;
+  int64_t n;
+  if (t->rank < 0) return 0;
+  return ck_numel(t->rank, t->dims, &n) ? n : INT64_MAX;
 }
 
 size_t tensor_bytes(const ir_tensor *t) {
-  return (size_t)tensor_numel(t) * dtype_size(t->dtype);
+  int64_t b;
+  return ck_bytes(tensor_numel(t), dtype_size(t->dtype), &b) && (uint64_t)b <= SIZE_MAX ? (size_t)b : SIZE_MAX;
+}
+
+int ir_shape_check(int dtype, int rank, const int64_t *dims, int64_t *bytes) {
+  int64_t span = 1, n;
+  int i;
+  if (rank < 0 || rank > IR_MAX_RANK) return 0;
+  for (i = 0; i < rank; i++)
+    if (dims[i] < 0 || !ck_mul(span, dims[i] ? dims[i] : 1, &span)) return 0;
+  if (!ck_bytes(span, dtype_size(dtype) ? dtype_size(dtype) : 1, &n) || n > CK_MAX_TENSOR_BYTES) return 0;
+  return ck_numel(rank, dims, &n) && ck_bytes(n, dtype_size(dtype), bytes);
 }
 
 const char *tensor_type_str(const ir_tensor *t, char *buf, size_t n) {
@@ -54,8 +65,17 @@ const char *tensor_type_str(const ir_tensor *t, char *buf, size_t n) {
   return buf;
 }
 
+/* C leaves float -> int64 undefined outside the range; clamp first. */
+static int64_t double_to_int64(double v) {
+  if (v != v) return 0;
+  if (v >= 9223372036854775807.0) return INT64_MAX;
+  if (v <= -9223372036854775808.0) return INT64_MIN;
+  return (int64_t)v;
+}
+
 int64_t tensor_int(const ir_tensor *t, int64_t i) {
   const void *d = t->data;
+  if (!d || i < 0 || i >= tensor_numel(t)) return 0;
   switch (t->dtype) {
   case DT_INT64: return ((const int64_t *)d)[i];
   case DT_INT32: return ((const int32_t *)d)[i];
@@ -65,13 +85,14 @@ int64_t tensor_int(const ir_tensor *t, int64_t i) {
   case DT_UINT16: return ((const uint16_t *)d)[i];
   case DT_UINT32: return ((const uint32_t *)d)[i];
   case DT_UINT64: return (int64_t)((const uint64_t *)d)[i];
-  case DT_FLOAT: return (int64_t)((const float *)d)[i];
-  case DT_DOUBLE: return (int64_t)((const double *)d)[i];
+  case DT_FLOAT: return double_to_int64(((const float *)d)[i]);
+  case DT_DOUBLE: return double_to_int64(((const double *)d)[i]);
   default: return 0;
   }
 }
 
 double tensor_double(const ir_tensor *t, int64_t i) {
+  if (!t->data || i < 0 || i >= tensor_numel(t)) return 0;
   if (t->dtype == DT_FLOAT) return ((const float *)t->data)[i];
   if (t->dtype == DT_DOUBLE) return ((const double *)t->data)[i];
   if (t->dtype == DT_UINT64) return (double)((const uint64_t *)t->data)[i];
@@ -88,8 +109,29 @@ void tensor_copy(ir_tensor *t, const ir_tensor *src) {
   }
 }
 
+int ir_fold_alloc(ir_graph *g, ir_value *v) {
+  int64_t bytes, live;
+  if (!ir_shape_check(v->t.dtype, v->t.rank, v->t.dims, &bytes) || bytes > g->fold_max_tensor ||
+      !ck_add(g->fold_live, bytes, &live) || live > g->fold_max_total)
+    return 0;
+  free(v->t.data);
+  v->t.data = xcalloc(1, (size_t)bytes + 1);
+  v->folded = 1;
+  g->fold_live = live;
+  return 1;
+}
+
+void ir_free_data(ir_graph *g, ir_value *v) {
+  if (v->folded && v->t.data) g->fold_live -= (int64_t)tensor_bytes(&v->t);
+  free(v->t.data);
+  v->t.data = NULL;
+  v->folded = 0;
+}
+
 ir_graph *ir_new(void) {
   ir_graph *g = xcalloc(1, sizeof *g);
+  g->fold_max_tensor = IR_FOLD_MAX_TENSOR_DEFAULT;
+  g->fold_max_total = IR_FOLD_MAX_TOTAL_DEFAULT;
   g->hash_cap = 1024;
   g->hash = xmalloc(sizeof(int) * (size_t)g->hash_cap);
   memset(g->hash, -1, sizeof(int) * (size_t)g->hash_cap);

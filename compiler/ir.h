@@ -50,13 +50,25 @@ typedef struct ir_tensor {
   void *data;                   /* constant contents (owned), or NULL */
 } ir_tensor;
 
+/* Element and byte counts. Every tensor in the graph has a shape that
+ * passed ir_shape_check (the loader and the infer pass make sure), so these
+ * cannot overflow there; on a shape that did not pass they saturate at
+ * INT64_MAX / SIZE_MAX rather than wrap. */
 int64_t tensor_numel(const ir_tensor *t);
 size_t tensor_bytes(const ir_tensor *t);
+/* Whether a shape is acceptable anywhere in the compiler: rank 0..8, every
+ * dim >= 0, and the product of the dims (zeros counted as ones, so that no
+ * partial product of the dims can overflow either) times the element size
+ * at most CK_MAX_TENSOR_BYTES. *bytes gets the tensor's real size. */
+int ir_shape_check(int dtype, int rank, const int64_t *dims, int64_t *bytes);
 /* "float[1,3,224,224]" into buf. */
 const char *tensor_type_str(const ir_tensor *t, char *buf, size_t n);
-/* Element i of a constant integer tensor (any integer dtype) as int64. */
+/* Element i of a constant integer tensor (any integer dtype) as int64;
+ * floats are truncated and clamped to the int64 range (NaN gives 0). An
+ * index outside the tensor gives 0: callers check counts first, this only
+ * keeps a missed check from reading out of bounds. */
 int64_t tensor_int(const ir_tensor *t, int64_t i);
-/* Element i of a constant numeric tensor as double. */
+/* Element i of a constant numeric tensor as double (0 outside the tensor). */
 double tensor_double(const ir_tensor *t, int64_t i);
 
 typedef struct ir_value {
@@ -67,6 +79,7 @@ typedef struct ir_value {
   int graph_input;              /* index in graph inputs, or -1 */
   int uses;                     /* consumer count, kept by ir_count_uses */
   int64_t offset;               /* planner: arena or weight offset */
+  int folded;                   /* data came from constant folding */
 } ir_value;
 
 #define IR_ATTR_TYPES(X) \
@@ -115,6 +128,9 @@ typedef struct ir_graph {
   int64_t opset;      /* default-domain opset version */
   char *name;
   char *producer;
+  /* Constant-folding budget (bytes): one folded tensor at most, and all
+   * folded tensors alive at once; `fold_live` is what they hold now. */
+  int64_t fold_max_tensor, fold_max_total, fold_live;
   /* name -> value index, open addressing */
   int *hash;
   int hash_cap;
@@ -130,6 +146,19 @@ int ir_value_get(ir_graph *g, const char *name);
 /* Creates a fresh value with a unique name derived from `hint`. */
 int ir_value_new(ir_graph *g, const char *hint);
 static inline ir_value *ir_val(const ir_graph *g, int id) { return id >= 0 ? g->values[id] : 0; }
+
+/* Defaults of the folding budget: enough for any shape computation and
+ * for folding real weights (a transposed embedding), small enough that a
+ * hostile model cannot make the compiler hold gigabytes. */
+#define IR_FOLD_MAX_TENSOR_DEFAULT ((int64_t)256 << 20)
+#define IR_FOLD_MAX_TOTAL_DEFAULT ((int64_t)1 << 30)
+
+/* Allocates zeroed data for a constant value of the shape it has, counted
+ * against the folding budget. Returns 0 (allocating nothing) when the
+ * tensor would exceed the budget. */
+int ir_fold_alloc(ir_graph *g, ir_value *v);
+/* Frees a constant value's data (returning folded bytes to the budget). */
+void ir_free_data(ir_graph *g, ir_value *v);
 
 /* Appends a node (the caller fills inputs, outputs and attributes). */
 ir_node *ir_node_add(ir_graph *g, const char *name, const char *op_type, const char *domain);

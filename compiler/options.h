@@ -32,7 +32,8 @@ typedef struct compile_options {
   pin positional[OPT_MAX_PINS];
   /* Constant-folding budget in bytes: one folded tensor, and all folded
    * tensors alive at once. A node whose result would pass either is left
-   * to run in the generated code. 0 means the default (fold.h). */
+   * to run in the generated code. 0 means the default
+   * (IR_FOLD_MAX_*_DEFAULT in ir.h). */
   long long fold_max_tensor, fold_max_total;
 } compile_options;
 

@@ -1,29 +1,47 @@
 #include "tensor_pb.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "checked.h"
 #include "fileio.h"
 #include "onnx.pb-c.h"
 
+/* Parses a whole decimal int64 ("12", not "12x" or ""); 0 if it is not one. */
+static int parse_i64(const char *s, long long *out) {
+  char *end;
+  errno = 0;
+  *out = strtoll(s, &end, 10);
+  return end != s && !*end && errno == 0;
+}
+
 /* External data must stay inside the model's folder: resolve both and
- * compare prefixes, so "../x" and symlinks that leave the folder fail. */
-static status read_external(const Onnx__TensorProto *tp, const char *base_dir, void *dst, size_t need,
-                            const char *what) {
+ * compare prefixes, so "../x" and symlinks that leave the folder fail. It
+ * must be a regular file (a FIFO would block the compiler forever, a device
+ * would feed it endless data), and hold the whole range the tensor names
+ * before anything is allocated. On success *data is the tensor's bytes. */
+static status read_external(const Onnx__TensorProto *tp, const char *base_dir, size_t need, const char *what,
+                            void **data) {
   const char *location = NULL;
   long long offset = 0, length = -1;
   char dir_real[PATH_MAX], file_real[PATH_MAX], *joined;
-  size_t i, dl;
-  FILE *f;
+  size_t i, dl, got = 0;
+  struct stat st;
+  int fd;
   for (i = 0; i < tp->n_external_data; i++) {
     const Onnx__StringStringEntryProto *e = tp->external_data[i];
     if (!e->key || !e->value) continue;
     if (strcmp(e->key, "location") == 0) location = e->value;
-    else if (strcmp(e->key, "offset") == 0) offset = atoll(e->value);
-    else if (strcmp(e->key, "length") == 0) length = atoll(e->value);
+    else if (strcmp(e->key, "offset") == 0 && (!parse_i64(e->value, &offset) || offset < 0))
+      return diag_error(ST_BAD_MODEL, "tensor '%s': external data offset '%s' is not a byte offset", what, e->value);
+    else if (strcmp(e->key, "length") == 0 && (!parse_i64(e->value, &length) || length < 0))
+      return diag_error(ST_BAD_MODEL, "tensor '%s': external data length '%s' is not a byte count", what, e->value);
   }
   if (!location || !*location)
     return diag_error(ST_BAD_MODEL, "tensor '%s': external data without a location", what);
@@ -46,27 +64,76 @@ static status read_external(const Onnx__TensorProto *tp, const char *base_dir, v
   dl = strlen(dir_real);
   if (strncmp(file_real, dir_real, dl) != 0 || (file_real[dl] != '/' && dl > 1))
     return diag_error(ST_BAD_MODEL, "tensor '%s': external data path '%s' leaves the model's folder", what, location);
-  if (length >= 0 && (size_t)length != need)
+  if (length >= 0 && (unsigned long long)length != need)
     return diag_error(ST_BAD_MODEL, "tensor '%s': external data length %lld does not match its shape (%zu bytes)", what,
                       length, need);
-  f = fopen(file_real, "rb");
-  if (!f) return diag_error(ST_IO, "tensor '%s': cannot open '%s': %s", what, location, strerror(errno));
-  if (offset < 0 || fseek(f, (long)offset, SEEK_SET) != 0 || fread(dst, 1, need, f) != need) {
-    fclose(f);
+  /* O_NONBLOCK: opening a FIFO must not wait for a writer. */
+  fd = open(file_real, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return diag_error(ST_BAD_MODEL, "tensor '%s': cannot open '%s': %s", what, location, strerror(errno));
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    close(fd);
+    return diag_error(ST_BAD_MODEL, "tensor '%s': external data '%s' is not a regular file", what, location);
+  }
+  if ((unsigned long long)st.st_size < (unsigned long long)offset ||
+      (unsigned long long)st.st_size - (unsigned long long)offset < need) {
+    close(fd);
+    return diag_error(ST_BAD_MODEL, "tensor '%s': external data file '%s' is too short (%lld bytes; the tensor needs %zu at offset %lld)",
+                      what, location, (long long)st.st_size, need, offset);
+  }
+  *data = xcalloc(1, need ? need : 1);
+  while (got < need) {
+    ssize_t r = pread(fd, (char *)*data + got, need - got, (off_t)offset + (off_t)got);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) break;
+    got += (size_t)r;
+  }
+  close(fd);
+  if (got != need) {
+    free(*data);
+    *data = NULL;
     return diag_error(ST_BAD_MODEL, "tensor '%s': external data file '%s' is too short", what, location);
   }
-  fclose(f);
   return ST_OK;
 }
 
-static status count_mismatch(const char *what, size_t have, int64_t want) {
-  return diag_error(ST_BAD_MODEL, "tensor '%s' holds %zu values but its shape needs %lld", what, have,
-                    (long long)want);
+/* How many values the typed field for this dtype holds. */
+static size_t typed_count(const Onnx__TensorProto *tp, int dtype) {
+  switch (dtype) {
+  case DT_FLOAT: return tp->n_float_data;
+  case DT_DOUBLE: return tp->n_double_data;
+  case DT_INT64: return tp->n_int64_data;
+  case DT_UINT32: case DT_UINT64: return tp->n_uint64_data;
+  default: return tp->n_int32_data; /* int32, int16, int8, uint16, uint8, bool, float16, bfloat16 */
+  }
 }
 
+/* Copies the typed field's values into data (numel elements of esize). */
+static void copy_typed(const Onnx__TensorProto *tp, int dtype, size_t esize, size_t numel, void *data) {
+  size_t i;
+  switch (dtype) {
+  case DT_FLOAT: if (numel) memcpy(data, tp->float_data, numel * esize); return;
+  case DT_DOUBLE: if (numel) memcpy(data, tp->double_data, numel * esize); return;
+  case DT_INT64: if (numel) memcpy(data, tp->int64_data, numel * esize); return;
+  case DT_UINT32:
+    for (i = 0; i < numel; i++) ((uint32_t *)data)[i] = (uint32_t)tp->uint64_data[i];
+    return;
+  case DT_UINT64: if (numel) memcpy(data, tp->uint64_data, numel * esize); return;
+  default:
+    for (i = 0; i < numel; i++) {
+      int32_t v = tp->int32_data[i];
+      if (esize == 1) ((uint8_t *)data)[i] = (uint8_t)v;
+      else if (esize == 2) ((uint16_t *)data)[i] = (uint16_t)v;
+      else ((int32_t *)data)[i] = v;
+    }
+  }
+}
+
+/* Every size is checked, and the data the tensor declares must be present
+ * in the file, before anything is allocated: a 100-byte model must not be
+ * able to ask for 64 GiB. */
 status tensor_from_proto(const Onnx__TensorProto *tp, const char *base_dir, ir_tensor *out, const char *what) {
   size_t i, esize, nbytes;
-  int64_t numel = 1;
+  int64_t bytes;
   memset(out, 0, sizeof *out);
   if (tp->n_dims > IR_MAX_RANK)
     return diag_error(ST_UNSUPPORTED, "tensor '%s' has rank %zu; at most %d is supported", what, tp->n_dims, IR_MAX_RANK);
@@ -75,74 +142,34 @@ status tensor_from_proto(const Onnx__TensorProto *tp, const char *base_dir, ir_t
   for (i = 0; i < tp->n_dims; i++) {
     if (tp->dims[i] < 0) return diag_error(ST_BAD_MODEL, "tensor '%s' has a negative dim", what);
     out->dims[i] = tp->dims[i];
-    numel *= tp->dims[i];
   }
   if (out->dtype == DT_STRING)
     return diag_error(ST_UNSUPPORTED, "tensor '%s': string tensors are not supported", what);
   esize = dtype_size(out->dtype);
   if (esize == 0)
     return diag_error(ST_UNSUPPORTED, "tensor '%s': element type %d is not supported", what, out->dtype);
-  if (numel > (int64_t)(SIZE_MAX / 2 / esize)) return diag_error(ST_BAD_MODEL, "tensor '%s' is too large", what);
-  nbytes = (size_t)numel * esize;
-  out->data = xcalloc(1, nbytes ? nbytes : 1);
-
-  if (tp->has_data_location && tp->data_location == 1) {
-    status s = read_external(tp, base_dir, out->data, nbytes, what);
-    if (s) {
-      free(out->data);
-      out->data = NULL;
-    }
-    return s;
+  if (!ir_shape_check(out->dtype, out->rank, out->dims, &bytes)) {
+    char buf[160];
+    return diag_error(ST_BAD_MODEL, "tensor '%s' of type %s is too large (the limit is %lld bytes)", what,
+                      tensor_type_str(out, buf, sizeof buf), (long long)CK_MAX_TENSOR_BYTES);
   }
+  nbytes = (size_t)bytes;
+
+  if (tp->has_data_location && tp->data_location == 1) return read_external(tp, base_dir, nbytes, what, &out->data);
   if (tp->has_raw_data) {
-    if (tp->raw_data.len != nbytes) {
-      free(out->data);
-      out->data = NULL;
+    if (tp->raw_data.len != nbytes)
       return diag_error(ST_BAD_MODEL, "tensor '%s' has %zu bytes of raw data but its shape needs %zu", what,
                         tp->raw_data.len, nbytes);
-    }
+    out->data = xcalloc(1, nbytes ? nbytes : 1);
     if (nbytes) memcpy(out->data, tp->raw_data.data, nbytes); /* raw data is little-endian, as the host */
     return ST_OK;
   }
-  /* Typed fields: which one holds the values depends on the dtype. */
-  switch (out->dtype) {
-  case DT_FLOAT:
-    if (tp->n_float_data != (size_t)numel) goto mismatch_float;
-    if (nbytes) memcpy(out->data, tp->float_data, nbytes);
-    return ST_OK;
-  case DT_DOUBLE:
-    if (tp->n_double_data != (size_t)numel) goto mismatch_double;
-    if (nbytes) memcpy(out->data, tp->double_data, nbytes);
-    return ST_OK;
-  case DT_INT64:
-    if (tp->n_int64_data != (size_t)numel) goto mismatch_int64;
-    if (nbytes) memcpy(out->data, tp->int64_data, nbytes);
-    return ST_OK;
-  case DT_UINT32: case DT_UINT64:
-    if (tp->n_uint64_data != (size_t)numel) goto mismatch_uint64;
-    for (i = 0; i < (size_t)numel; i++) {
-      if (out->dtype == DT_UINT32) ((uint32_t *)out->data)[i] = (uint32_t)tp->uint64_data[i];
-      else ((uint64_t *)out->data)[i] = tp->uint64_data[i];
-    }
-    return ST_OK;
-  default:
-    /* int32, int16, int8, uint16, uint8, bool, float16, bfloat16 */
-    if (tp->n_int32_data != (size_t)numel) goto mismatch_int32;
-    for (i = 0; i < (size_t)numel; i++) {
-      int32_t v = tp->int32_data[i];
-      switch (esize) {
-      case 1: ((uint8_t *)out->data)[i] = (uint8_t)v; break;
-      case 2: ((uint16_t *)out->data)[i] = (uint16_t)v; break;
-      default: ((int32_t *)out->data)[i] = v; break;
-      }
-    }
-    return ST_OK;
-  }
-mismatch_float: free(out->data); out->data = NULL; return count_mismatch(what, tp->n_float_data, numel);
-mismatch_double: free(out->data); out->data = NULL; return count_mismatch(what, tp->n_double_data, numel);
-mismatch_int64: free(out->data); out->data = NULL; return count_mismatch(what, tp->n_int64_data, numel);
-mismatch_uint64: free(out->data); out->data = NULL; return count_mismatch(what, tp->n_uint64_data, numel);
-mismatch_int32: free(out->data); out->data = NULL; return count_mismatch(what, tp->n_int32_data, numel);
+  if (typed_count(tp, out->dtype) != nbytes / esize)
+    return diag_error(ST_BAD_MODEL, "tensor '%s' holds %zu values but its shape needs %zu", what,
+                      typed_count(tp, out->dtype), nbytes / esize);
+  out->data = xcalloc(1, nbytes ? nbytes : 1);
+  copy_typed(tp, out->dtype, esize, nbytes / esize, out->data);
+  return ST_OK;
 }
 
 status tensor_read_file(const char *path, ir_tensor *out, char **name) {

@@ -87,6 +87,12 @@ static status binary_infer(op_ctx *c) {
                            dtype_name(ts[0]->dtype), dtype_name(ts[1]->dtype));
   if (!dtype_ok(c->n->op, ts[0]->dtype))
     return diag_node_error(ST_UNSUPPORTED, c->n, "element type %s is not supported", dtype_name(ts[0]->dtype));
+  if (c->n->op == OP_BitShift) {
+    static const char *const directions[] = {"LEFT", "RIGHT"};
+    int dir;
+    s = op_attr_enum(c, "direction", "", directions, 2, &dir);
+    if (s) return s;
+  }
   s = op_broadcast(c, ts, 2, &rank, dims);
   if (s) return s;
   op_set_output(c, 0, writes_bool(c->n->op) ? DT_BOOL : ts[0]->dtype, rank, dims);

@@ -17,6 +17,11 @@ static status cast_infer(op_ctx *c) {
   int to = target_dtype(c);
   OP_REQUIRE_INPUT(c, 0);
   x = op_in(c, 0);
+  /* ONNX's element types are 1..23 (TensorProto.DataType); anything else
+   * is not a type at all, which is a broken model, not a missing feature. */
+  if (c->n->op == OP_Cast && (attr_int(c->n, "to", 0) < 1 || attr_int(c->n, "to", 0) > 23))
+    return diag_node_error(ST_BAD_MODEL, c->n, "attribute 'to' is %lld, which is not an ONNX element type",
+                           (long long)attr_int(c->n, "to", 0));
   if (!castable(x->t.dtype) || !castable(to))
     return diag_node_error(ST_UNSUPPORTED, c->n, "cast from %s to %s is not supported", dtype_name(x->t.dtype),
                            dtype_name(to));

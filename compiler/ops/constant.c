@@ -5,14 +5,34 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../checked.h"
 #include "ops.h"
 
-static void set_const(op_ctx *c, int dtype, int rank, const int64_t *dims) {
+/* Gives output 0 its shape and zeroed data. The data counts against the
+ * folding budget; these ops have no kernel to fall back on, so a result
+ * over the budget (or over the tensor size limit) is an error. */
+static status set_const(op_ctx *c, int dtype, int rank, const int64_t *dims) {
   ir_value *y = op_out(c, 0);
+  int64_t bytes;
+  char buf[200];
   op_set_output(c, 0, dtype, rank, dims);
-  free(y->t.data);
-  y->t.data = xcalloc(1, tensor_bytes(&y->t) + 1);
+  if (!ir_shape_check(dtype, rank, dims, &bytes))
+    return diag_node_error(ST_BAD_MODEL, c->n, "output '%s' would be %s, larger than the limit of %lld bytes", y->name,
+                           tensor_type_str(&y->t, buf, sizeof buf), (long long)CK_MAX_TENSOR_BYTES);
+  if (!ir_fold_alloc(c->g, y))
+    return diag_node_error(ST_UNSUPPORTED, c->n,
+                           "output '%s' (%s, %lld bytes) is computed at compile time and exceeds the folding budget "
+                           "(%lld bytes per tensor, %lld in all)",
+                           y->name, tensor_type_str(&y->t, buf, sizeof buf), (long long)bytes,
+                           (long long)c->g->fold_max_tensor, (long long)c->g->fold_max_total);
+  return ST_OK;
 }
+
+#define SET_CONST(c, dtype, rank, dims)             \
+  do {                                              \
+    status set_const_s = set_const(c, dtype, rank, dims); \
+    if (set_const_s) return set_const_s;            \
+  } while (0)
 
 static status constant_value(op_ctx *c) {
   const ir_node *n = c->n;
@@ -25,18 +45,18 @@ static status constant_value(op_ctx *c) {
     return ST_OK;
   }
   if ((a = ir_attr_find(n, "value_float"))) {
-    set_const(c, DT_FLOAT, 0, NULL);
+    SET_CONST(c, DT_FLOAT, 0, NULL);
     *(float *)y->t.data = a->f;
   } else if ((a = ir_attr_find(n, "value_int"))) {
-    set_const(c, DT_INT64, 0, NULL);
+    SET_CONST(c, DT_INT64, 0, NULL);
     *(int64_t *)y->t.data = a->i;
   } else if ((a = ir_attr_find(n, "value_floats"))) {
     dim = a->n;
-    set_const(c, DT_FLOAT, 1, &dim);
+    SET_CONST(c, DT_FLOAT, 1, &dim);
     if (a->n) memcpy(y->t.data, a->floats, sizeof(float) * (size_t)a->n);
   } else if ((a = ir_attr_find(n, "value_ints"))) {
     dim = a->n;
-    set_const(c, DT_INT64, 1, &dim);
+    SET_CONST(c, DT_INT64, 1, &dim);
     if (a->n) memcpy(y->t.data, a->ints, sizeof(int64_t) * (size_t)a->n);
   } else if (ir_attr_find(n, "value_string") || ir_attr_find(n, "value_strings")) {
     return diag_node_error(ST_UNSUPPORTED, n, "string constants are not supported");
@@ -57,7 +77,7 @@ static status shape_value(op_ctx *c) {
   start = start < 0 ? 0 : (start > x->rank ? x->rank : start);
   end = end < 0 ? 0 : (end > x->rank ? x->rank : end);
   dim = end > start ? end - start : 0;
-  set_const(c, DT_INT64, 1, &dim);
+  SET_CONST(c, DT_INT64, 1, &dim);
   for (i = 0; i < dim; i++) ((int64_t *)op_out(c, 0)->t.data)[i] = x->dims[start + i];
   return ST_OK;
 }
@@ -70,10 +90,12 @@ static status constant_of_shape(op_ctx *c) {
   size_t es;
   unsigned char *d;
   if (rank < 0) return ST_UNSUPPORTED;
+  if (a && (a->type != ATTR_TENSOR || tensor_numel(&a->tensor) != 1))
+    return diag_node_error(ST_BAD_MODEL, c->n, "attribute 'value' must be a tensor of one element");
   for (i = 0; i < rank; i++)
     if (dims[i] < 0) return diag_node_error(ST_BAD_MODEL, c->n, "negative dim in shape");
   if (dtype_size(dtype) == 0) return diag_node_error(ST_UNSUPPORTED, c->n, "value type is not supported");
-  set_const(c, dtype, rank, dims);
+  SET_CONST(c, dtype, rank, dims);
   numel = tensor_numel(&op_out(c, 0)->t);
   es = dtype_size(dtype);
   d = op_out(c, 0)->t.data;
@@ -82,30 +104,49 @@ static status constant_of_shape(op_ctx *c) {
   return ST_OK;
 }
 
+/* Range's count is max(ceil((limit - start) / delta), 0), computed in
+ * double and checked before it becomes a size: a NaN or a count beyond
+ * int64 is an error, not a wrapped allocation. */
 static status range_value(op_ctx *c) {
   const ir_value *st = op_in(c, 0), *li = op_in(c, 1), *de = op_in(c, 2);
-  int64_t n, i;
-  double start, limit, delta;
-  int dt;
+  int64_t n, i, istart, idelta, v;
+  double start, limit, delta, count;
+  void *d;
+  int dt, k;
   if (!st || !li || !de || !st->t.data || !li->t.data || !de->t.data)
     return diag_node_error(ST_UNSUPPORTED, c->n, "Range needs constant start, limit and delta");
+  for (k = 0; k < 3; k++)
+    if (tensor_numel(&op_in(c, k)->t) != 1 || op_in(c, k)->t.rank > 1)
+      return diag_node_error(ST_BAD_MODEL, c->n, "input %d must be a scalar (one value)", k);
   dt = st->t.dtype;
+  if (li->t.dtype != dt || de->t.dtype != dt)
+    return diag_node_error(ST_BAD_MODEL, c->n, "start, limit and delta must have the same element type");
+  if (dt != DT_FLOAT && dt != DT_DOUBLE && dt != DT_INT16 && dt != DT_INT32 && dt != DT_INT64)
+    return diag_node_error(ST_UNSUPPORTED, c->n, "element type %s is not supported", dtype_name(dt));
   start = tensor_double(&st->t, 0);
   limit = tensor_double(&li->t, 0);
   delta = tensor_double(&de->t, 0);
   if (delta == 0) return diag_node_error(ST_BAD_MODEL, c->n, "delta is zero");
-  n = (int64_t)ceil((limit - start) / delta);
-  if (n < 0) n = 0;
-  set_const(c, dt, 1, &n);
+  count = ceil((limit - start) / delta);
+  if (count != count) return diag_node_error(ST_BAD_MODEL, c->n, "the element count is not a number");
+  if (count > (double)CK_MAX_TENSOR_BYTES)
+    return diag_node_error(ST_BAD_MODEL, c->n, "the output would have %.0f elements, more than the limit", count);
+  n = count > 0 ? (int64_t)count : 0;
+  SET_CONST(c, dt, 1, &n);
+  d = op_out(c, 0)->t.data;
+  istart = tensor_int(&st->t, 0);
+  idelta = tensor_int(&de->t, 0);
   for (i = 0; i < n; i++) {
-    void *d = op_out(c, 0)->t.data;
     switch (dt) {
     case DT_FLOAT: ((float *)d)[i] = (float)((float)start + (float)i * (float)delta); break;
     case DT_DOUBLE: ((double *)d)[i] = start + (double)i * delta; break;
-    case DT_INT16: ((int16_t *)d)[i] = (int16_t)(tensor_int(&st->t, 0) + i * tensor_int(&de->t, 0)); break;
-    case DT_INT32: ((int32_t *)d)[i] = (int32_t)(tensor_int(&st->t, 0) + i * tensor_int(&de->t, 0)); break;
-    case DT_INT64: ((int64_t *)d)[i] = tensor_int(&st->t, 0) + i * tensor_int(&de->t, 0); break;
-    default: return diag_node_error(ST_UNSUPPORTED, c->n, "element type %s is not supported", dtype_name(dt));
+    default:
+      /* Integer Range wraps like the spec's reference (two's complement);
+       * compute it in unsigned to keep C from calling that undefined. */
+      v = (int64_t)((uint64_t)istart + (uint64_t)i * (uint64_t)idelta);
+      if (dt == DT_INT16) ((int16_t *)d)[i] = (int16_t)v;
+      else if (dt == DT_INT32) ((int32_t *)d)[i] = (int32_t)v;
+      else ((int64_t *)d)[i] = v;
     }
   }
   return ST_OK;
@@ -118,7 +159,7 @@ static status constant_infer(op_ctx *c) {
   case OP_Shape: OP_REQUIRE_INPUT(c, 0); return shape_value(c);
   case OP_Size: {
     OP_REQUIRE_INPUT(c, 0);
-    set_const(c, DT_INT64, 0, NULL);
+    SET_CONST(c, DT_INT64, 0, NULL);
     *(int64_t *)op_out(c, 0)->t.data = tensor_numel(&op_in(c, 0)->t);
     return ST_OK;
   }

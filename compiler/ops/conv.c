@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../checked.h"
 #include "ops.h"
 
 PARAMS_PRINTER(rt_conv_params, RT_CONV_PARAMS)
@@ -104,7 +105,8 @@ static status conv_geometry(op_ctx *c, conv_geom *g) {
 
   /* channels */
   if (!transpose) {
-    if (w->dims[1] * g->group != g->in_ch)
+    int64_t in_ch;
+    if (!ck_mul(w->dims[1], g->group, &in_ch) || in_ch != g->in_ch)
       return diag_node_error(ST_BAD_MODEL, c->n,
                              "weight has %lld input channels per group but X has %lld channels and group=%lld",
                              (long long)w->dims[1], (long long)g->in_ch, (long long)g->group);
@@ -119,7 +121,8 @@ static status conv_geometry(op_ctx *c, conv_geom *g) {
     if (g->in_ch % g->group)
       return diag_node_error(ST_BAD_MODEL, c->n, "X has %lld channels, not a multiple of group=%lld",
                              (long long)g->in_ch, (long long)g->group);
-    g->out_ch = w->dims[1] * g->group;
+    if (!ck_mul(w->dims[1], g->group, &g->out_ch))
+      return diag_node_error(ST_BAD_MODEL, c->n, "group=%lld is too large", (long long)g->group);
   }
   if (b && (b->rank != 1 || b->dims[0] != g->out_ch))
     return diag_node_error(ST_BAD_MODEL, c->n, "bias is %s but there are %lld output channels",
@@ -141,18 +144,25 @@ static status conv_geometry(op_ctx *c, conv_geom *g) {
   mode = auto_pad_mode(c);
   if (mode < 0) return ST_BAD_MODEL;
 
+  /* Every formula below is overflow-checked: strides, dilations, pads and
+   * output sizes come straight from the model. */
   if (!transpose) {
     for (i = 0; i < nd; i++) {
-      const int64_t s = g->strides[i], dk = (g->kernel[i] - 1) * g->dilations[i] + 1, n = g->in[i];
+      int bad = 0;
+      const int64_t s = g->strides[i], n = g->in[i];
+      const int64_t dk = ck_add_s(ck_mul_s(g->kernel[i] - 1, g->dilations[i], &bad), 1, &bad);
       if (mode == PAD_VALID) g->pads[i] = g->pads[nd + i] = 0;
       if (mode == PAD_SAME_UPPER || mode == PAD_SAME_LOWER) {
-        int64_t o = (n + s - 1) / s, total = (o - 1) * s + dk - n;
+        int64_t o = ck_add_s(n, s - 1, &bad) / s;
+        int64_t total = ck_sub_s(ck_add_s(ck_mul_s(o - 1, s, &bad), dk, &bad), n, &bad);
         if (total < 0) total = 0;
         g->pads[i] = mode == PAD_SAME_UPPER ? total / 2 : total - total / 2;
         g->pads[nd + i] = total - g->pads[i];
       }
       {
-        const int64_t span = n + g->pads[i] + g->pads[nd + i] - dk;
+        const int64_t span = ck_sub_s(ck_add_s(ck_add_s(n, g->pads[i], &bad), g->pads[nd + i], &bad), dk, &bad);
+        if (bad)
+          return diag_node_error(ST_BAD_MODEL, c->n, "spatial dim %d: kernel, strides, dilations and pads overflow", i);
         if (span < 0)
           return diag_node_error(ST_BAD_MODEL, c->n,
                                  "spatial dim %d: input size %lld with pads %lld+%lld is smaller than the kernel "
@@ -169,8 +179,10 @@ static status conv_geometry(op_ctx *c, conv_geom *g) {
     n_os = dims_attr(c, "output_shape", nd, nd + 2, 1, 0, oshape);
     if (n_os < 0) return ST_BAD_MODEL;
     for (i = 0; i < nd; i++) {
-      const int64_t s = g->strides[i], dk = (g->kernel[i] - 1) * g->dilations[i] + 1, n = g->in[i];
-      const int64_t full = s * (n - 1) + opad[i] + dk;
+      int bad = 0;
+      const int64_t s = g->strides[i], n = g->in[i];
+      const int64_t dk = ck_add_s(ck_mul_s(g->kernel[i] - 1, g->dilations[i], &bad), 1, &bad);
+      const int64_t full = ck_add_s(ck_add_s(ck_mul_s(s, n - 1, &bad), opad[i], &bad), dk, &bad);
       if (n_os > 0 || mode == PAD_SAME_UPPER || mode == PAD_SAME_LOWER) {
         /* Output size given (or in * stride for SAME): pads follow. As in
          * onnxruntime, an output_shape above the natural size leaves
@@ -178,8 +190,8 @@ static status conv_geometry(op_ctx *c, conv_geom *g) {
          * (the output stays at the natural size when that is smaller than
          * in * stride, e.g. kernel 1 with stride 3). */
         int64_t total;
-        g->out[i] = n_os > 0 ? oshape[n_os - nd + i] : n * s;
-        total = full - g->out[i];
+        g->out[i] = n_os > 0 ? oshape[n_os - nd + i] : ck_mul_s(n, s, &bad);
+        total = ck_sub_s(full, g->out[i], &bad);
         if (total < 0) {
           total = 0;
           if (n_os == 0) g->out[i] = full;
@@ -188,8 +200,10 @@ static status conv_geometry(op_ctx *c, conv_geom *g) {
         g->pads[nd + i] = total - g->pads[i];
       } else {
         if (mode == PAD_VALID) g->pads[i] = g->pads[nd + i] = 0;
-        g->out[i] = full - g->pads[i] - g->pads[nd + i];
+        g->out[i] = ck_sub_s(ck_sub_s(full, g->pads[i], &bad), g->pads[nd + i], &bad);
       }
+      if (bad)
+        return diag_node_error(ST_BAD_MODEL, c->n, "spatial dim %d: kernel, strides, dilations and pads overflow", i);
       if (g->out[i] < 1)
         return diag_node_error(ST_BAD_MODEL, c->n, "spatial dim %d: output size %lld is not positive (pads %lld+%lld)",
                                i, (long long)g->out[i], (long long)g->pads[i], (long long)g->pads[nd + i]);

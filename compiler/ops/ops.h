@@ -80,6 +80,12 @@ const char *attr_string(const ir_node *n, const char *name, const char *dflt);
 int attr_ints(const ir_node *n, const char *name, const int64_t **out);
 int attr_floats(const ir_node *n, const char *name, const float **out);
 
+/* A string attribute that must be one of `allowed` (n names); absent
+ * means `dflt`. *index gets the position in `allowed`. A value outside
+ * the list is an error naming the node, the attribute and the choices. */
+status op_attr_enum(const op_ctx *c, const char *name, const char *dflt, const char *const *allowed, int n,
+                    int *index);
+
 /* Sets output i's type and shape. */
 void op_set_output(op_ctx *c, int i, int dtype, int rank, const int64_t *dims);
 /* Copies type and shape of input `from` to output i. */

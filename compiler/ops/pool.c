@@ -2,6 +2,7 @@
  * GlobalMaxPool, GlobalLpPool. All lower to the rt_pool kernel. */
 #include <string.h>
 
+#include "../checked.h"
 #include "ops.h"
 
 PARAMS_PRINTER(rt_pool_params, RT_POOL_PARAMS)
@@ -81,11 +82,15 @@ static status pool_geometry(const op_ctx *c, pool_geom *g) {
   }
 
   for (i = 0; i < g->nsp; i++) {
-    const int64_t span = (g->k[i] - 1) * g->d[i] + 1; /* the dilated window */
+    int bad = 0;
+    /* the dilated window; every formula here is overflow-checked because
+     * kernel, strides, dilations and pads come straight from the model */
+    const int64_t span = ck_add_s(ck_mul_s(g->k[i] - 1, g->d[i], &bad), 1, &bad);
     if (strcmp(auto_pad, "SAME_UPPER") == 0 || strcmp(auto_pad, "SAME_LOWER") == 0) {
       int64_t total;
-      g->out[i] = (g->in[i] + g->s[i] - 1) / g->s[i];
-      total = (g->out[i] - 1) * g->s[i] + span - g->in[i];
+      g->out[i] = ck_add_s(g->in[i], g->s[i] - 1, &bad) / g->s[i];
+      total = ck_sub_s(ck_add_s(ck_mul_s(g->out[i] - 1, g->s[i], &bad), span, &bad), g->in[i], &bad);
+      if (bad) goto overflow;
       if (total < 0) total = 0;
       g->pb[i] = auto_pad[5] == 'U' ? total / 2 : total - total / 2;
       g->pe[i] = total - g->pb[i];
@@ -97,23 +102,29 @@ static status pool_geometry(const op_ctx *c, pool_geom *g) {
       g->pb[i] = pads[i];
       g->pe[i] = pads[i + g->nsp];
     } else {
-      return diag_node_error(ST_BAD_MODEL, n, "unknown auto_pad '%s'", auto_pad);
+      return diag_node_error(ST_BAD_MODEL, n,
+                             "attribute 'auto_pad' is '%s', not one of NOTSET, SAME_UPPER, SAME_LOWER, VALID", auto_pad);
     }
     {
-      const int64_t room = g->in[i] + g->pb[i] + g->pe[i] - span;
+      const int64_t padded = ck_add_s(ck_add_s(g->in[i], g->pb[i], &bad), g->pe[i], &bad);
+      const int64_t room = ck_sub_s(padded, span, &bad);
+      if (bad) goto overflow;
       if (room < 0)
         return diag_node_error(ST_BAD_MODEL, n,
                                "window of %lld (kernel %lld, dilation %lld) is larger than the padded input %lld along spatial dim %d",
-                               (long long)span, (long long)g->k[i], (long long)g->d[i],
-                               (long long)(g->in[i] + g->pb[i] + g->pe[i]), i);
+                               (long long)span, (long long)g->k[i], (long long)g->d[i], (long long)padded, i);
       /* ceil_mode applies to explicit padding only: with VALID the spec's
        * ceil((in - span + 1) / s) is the floor formula. */
       const int use_ceil = ceil_mode && auto_pad[0] == 'N';
-      g->out[i] = (use_ceil ? (room + g->s[i] - 1) / g->s[i] : room / g->s[i]) + 1;
+      g->out[i] = (use_ceil ? ck_add_s(room, g->s[i] - 1, &bad) / g->s[i] : room / g->s[i]) + 1;
       /* With ceil_mode, windows that would start in the right padding are
        * dropped (the spec of MaxPool/AveragePool 22, and PyTorch). */
-      if (use_ceil && (g->out[i] - 1) * g->s[i] >= g->in[i] + g->pb[i]) g->out[i]--;
+      if (use_ceil && ck_mul_s(g->out[i] - 1, g->s[i], &bad) >= g->in[i] + g->pb[i]) g->out[i]--;
+      if (bad) goto overflow;
     }
+    continue;
+  overflow:
+    return diag_node_error(ST_BAD_MODEL, n, "spatial dim %d: kernel_shape, strides, dilations and pads overflow", i);
   }
   return ST_OK;
 }

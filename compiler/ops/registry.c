@@ -76,6 +76,23 @@ int attr_floats(const ir_node *n, const char *name, const float **out) {
   return a->n;
 }
 
+status op_attr_enum(const op_ctx *c, const char *name, const char *dflt, const char *const *allowed, int n,
+                    int *index) {
+  const char *v = attr_string(c->n, name, dflt);
+  text w;
+  int i;
+  for (i = 0; i < n; i++)
+    if (strcmp(v, allowed[i]) == 0) {
+      *index = i;
+      return ST_OK;
+    }
+  text_init(&w);
+  for (i = 0; i < n; i++) text_printf(&w, "%s%s", i ? ", " : "", allowed[i]);
+  diag_node_error(ST_BAD_MODEL, c->n, "attribute '%s' is '%s', not one of %s", name, v, w.buf);
+  text_free(&w);
+  return ST_BAD_MODEL;
+}
+
 void op_set_output(op_ctx *c, int i, int dtype, int rank, const int64_t *dims) {
   ir_value *v = op_out(c, i);
   int k;

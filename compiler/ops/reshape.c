@@ -3,6 +3,7 @@
  * the elide pass removes Identity/Dropout. */
 #include <string.h>
 
+#include "../checked.h"
 #include "ops.h"
 
 PARAMS_PRINTER(rt_copy_params, RT_COPY_PARAMS)
@@ -31,15 +32,15 @@ static status reshape_dims(op_ctx *c, const ir_tensor *x, int *rank, int64_t *di
       infer_at = i;
     } else if (shape[i] < 0) {
       return diag_node_error(ST_BAD_MODEL, c->n, "shape has a negative dim %lld", (long long)shape[i]);
-    } else {
-      known *= shape[i];
+    } else if (!ck_mul(known, shape[i], &known)) {
+      return diag_node_error(ST_BAD_MODEL, c->n, "the target shape's element count overflows");
     }
   }
   if (infer_at >= 0) {
     if (known == 0 || total % known)
       return diag_node_error(ST_BAD_MODEL, c->n, "cannot reshape %lld elements with a -1 dim", (long long)total);
     shape[infer_at] = total / known;
-    known *= shape[infer_at];
+    known = total;
   }
   if (known != total) {
     char a[128];

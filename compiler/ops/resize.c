@@ -4,6 +4,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "../checked.h"
 #include "ops.h"
 
 PARAMS_PRINTER(rt_resize_params, RT_RESIZE_PARAMS)
@@ -181,8 +182,11 @@ static status resize_setup(op_ctx *c, rt_resize_params *p) {
         } else {
           p->scale_num[d] = sizes[best];
           p->scale_den[d] = x->dims[axes[best]];
-          p->out_dims[d] =
-              (int64_t)((double)p->scale_num[d] / (double)p->scale_den[d] * (double)x->dims[d] + 0.5);
+          double o = (double)p->scale_num[d] / (double)p->scale_den[d] * (double)x->dims[d] + 0.5;
+          /* checked in double before it becomes an int64 (C leaves that undefined out of range) */
+          if (!(o < (double)CK_MAX_TENSOR_BYTES))
+            return diag_node_error(ST_BAD_MODEL, n, "the output size on axis %d is too large", d);
+          p->out_dims[d] = (int64_t)o;
         }
       }
     }
@@ -213,7 +217,12 @@ static status resize_setup(op_ctx *c, rt_resize_params *p) {
       p->scales[d] = (float)scales[i];
       p->scale_den[d] = 0;
       p->scale_num[d] = 0;
-      p->out_dims[d] = (int64_t)floor((double)p->scales[d] * (double)x->dims[d]);
+      {
+        double o = floor((double)p->scales[d] * (double)x->dims[d]);
+        if (!(o < (double)CK_MAX_TENSOR_BYTES))
+          return diag_node_error(ST_BAD_MODEL, n, "scale %g on axis %d makes the output too large", scales[i], d);
+        p->out_dims[d] = (int64_t)o;
+      }
     }
     /* Axes not listed keep scale 1. */
     for (d = 0; d < r; d++) {

@@ -5,6 +5,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "../checked.h"
 #include "ops.h"
 
 PARAMS_PRINTER(rt_strided_copy_params, RT_STRIDED_COPY_PARAMS)
@@ -290,7 +291,10 @@ static status tile_infer(op_ctx *c, const ir_tensor *x) {
   int d;
   status s = tile_repeats(c, x, rep);
   if (s) return s;
-  for (d = 0; d < x->rank; d++) dims[d] = x->dims[d] * rep[d];
+  for (d = 0; d < x->rank; d++)
+    if (!ck_mul(x->dims[d], rep[d], &dims[d]))
+      return diag_node_error(ST_BAD_MODEL, c->n, "axis %d: %lld repeats of %lld elements overflow", d,
+                             (long long)rep[d], (long long)x->dims[d]);
   op_set_output(c, 0, x->dtype, x->rank, dims);
   return ST_OK;
 }
@@ -312,10 +316,16 @@ static status tile_view(op_ctx *c, const ir_tensor *x, view *v) {
 
 /* ---- DepthToSpace / SpaceToDepth ---- */
 
+/* Checks blocksize and the input's shape; *b2 is blocksize squared, which
+ * must not overflow (a blocksize of 2^32 once made it 0 and divided by it). */
 static status block_check(op_ctx *c, const ir_tensor *x, int64_t *b) {
+  int64_t b2, grown;
   *b = attr_int(c->n, "blocksize", 0);
   if (*b <= 0) return diag_node_error(ST_BAD_MODEL, c->n, "blocksize must be positive");
   if (x->rank != 4) return diag_node_error(ST_BAD_MODEL, c->n, "input must have rank 4, not %d", x->rank);
+  if (!ck_mul(*b, *b, &b2) || (c->n->op == OP_SpaceToDepth && !ck_mul(x->dims[1], b2, &grown)) ||
+      (c->n->op == OP_DepthToSpace && (!ck_mul(x->dims[2], *b, &grown) || !ck_mul(x->dims[3], *b, &grown))))
+    return diag_node_error(ST_BAD_MODEL, c->n, "blocksize %lld is too large for input dims", (long long)*b);
   if (c->n->op == OP_DepthToSpace) {
     const char *mode = attr_string(c->n, "mode", "DCR");
     if (strcmp(mode, "DCR") != 0 && strcmp(mode, "CRD") != 0)
@@ -418,7 +428,8 @@ static status concat_infer(op_ctx *c) {
                                tensor_type_str(t, a, sizeof a), tensor_type_str(x0, b, sizeof b), axis);
       }
     }
-    dims[axis] += t->dims[axis];
+    if (!ck_add(dims[axis], t->dims[axis], &dims[axis]))
+      return diag_node_error(ST_BAD_MODEL, c->n, "the concatenated axis %d overflows", axis);
   }
   op_set_output(c, 0, x0->dtype, x0->rank, dims);
   return ST_OK;
@@ -466,7 +477,7 @@ static status split_sizes(op_ctx *c, const ir_tensor *x, int *axis_out, int64_t 
       return diag_node_error(ST_BAD_MODEL, c->n, "split has %d values for %d outputs", n, n_out);
     for (k = 0; k < n; k++) {
       if (sizes[k] < 0) return diag_node_error(ST_BAD_MODEL, c->n, "split[%d] is negative", k);
-      sum += sizes[k];
+      if (!ck_add(sum, sizes[k], &sum)) return diag_node_error(ST_BAD_MODEL, c->n, "split overflows");
     }
     if (sum != dim)
       return diag_node_error(ST_BAD_MODEL, c->n, "split sums to %lld but axis %d has %lld", (long long)sum, axis,
@@ -661,13 +672,16 @@ static status pad_infer(op_ctx *c, const ir_tensor *x) {
   int64_t begin[IR_MAX_RANK], end[IR_MAX_RANK], dims[IR_MAX_RANK];
   int d, mode = pad_mode(c);
   status s;
-  if (mode < 0) return diag_node_error(ST_UNSUPPORTED, c->n, "mode '%s' is not supported", attr_string(c->n, "mode", ""));
+  if (mode < 0)
+    return diag_node_error(ST_BAD_MODEL, c->n, "attribute 'mode' is '%s', not one of constant, reflect, edge, wrap",
+                           attr_string(c->n, "mode", ""));
   if (x->rank == 0) return diag_node_error(ST_BAD_MODEL, c->n, "cannot pad a scalar");
   if (dtype_size(x->dtype) > 8) return check_dtype(c, DT_STRING);
   s = pad_amounts(c, x, begin, end);
   if (s) return s;
   for (d = 0; d < x->rank; d++) {
-    dims[d] = x->dims[d] + begin[d] + end[d];
+    if (!ck_add(x->dims[d], begin[d], &dims[d]) || !ck_add(dims[d], end[d], &dims[d]))
+      return diag_node_error(ST_BAD_MODEL, c->n, "pads of axis %d overflow", d);
     if (dims[d] < 0)
       return diag_node_error(ST_BAD_MODEL, c->n, "pads remove more than the %lld elements of axis %d",
                              (long long)x->dims[d], d);

@@ -72,6 +72,12 @@ static status unary_infer(op_ctx *c) {
   x = op_in(c, 0);
   if (!dtype_ok(c->n->op, x->t.dtype))
     return diag_node_error(ST_UNSUPPORTED, c->n, "element type %s is not supported", dtype_name(x->t.dtype));
+  if (c->n->op == OP_Gelu) {
+    static const char *const approximations[] = {"none", "tanh"};
+    int a;
+    status s = op_attr_enum(c, "approximate", "none", approximations, 2, &a);
+    if (s) return s;
+  }
   out_dt = (c->n->op == OP_IsNaN || c->n->op == OP_IsInf) ? DT_BOOL : x->t.dtype;
   op_set_output(c, 0, out_dt, x->t.rank, x->t.dims);
   if (c->n->op == OP_Clip) {

@@ -9,7 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../checked.h"
 #include "../eval.h"
+#include "../ops/schema_check.h"
 #include "../ops/ops.h"
 #include "passes.h"
 
@@ -27,9 +29,57 @@ static int all_outputs_constant(const ir_graph *g, const ir_node *n) {
   return 1;
 }
 
+/* Every output must have a type and a shape that passes ir_shape_check:
+ * from here on sizes are computed without overflow checks. */
+static status check_outputs(const ir_graph *g, const ir_node *n) {
+  int k;
+  for (k = 0; k < n->n_out; k++) {
+    const ir_value *v = ir_val(g, n->out[k]);
+    int64_t bytes;
+    char buf[200];
+    if (!v) continue;
+    if (v->t.rank < 0 || dtype_size(v->t.dtype) == 0)
+      return diag_node_error(ST_INTERNAL, n, "inference left output '%s' without a type", v->name);
+    if (!ir_shape_check(v->t.dtype, v->t.rank, v->t.dims, &bytes))
+      return diag_node_error(ST_BAD_MODEL, n, "output '%s' would be %s, larger than the limit of %lld bytes", v->name,
+                             tensor_type_str(&v->t, buf, sizeof buf), (long long)CK_MAX_TENSOR_BYTES);
+  }
+  return ST_OK;
+}
+
+/* A node whose inputs were all constant has been folded: its inputs lose a
+ * reader, and constants nobody reads any more are freed at once, so a chain
+ * of folded nodes holds one or two intermediates, not all of them. */
+static void release_inputs(ir_graph *g, const ir_node *n) {
+  int k;
+  for (k = 0; k < n->n_in; k++) {
+    ir_value *v = ir_val(g, n->in[k]);
+    if (!v) continue;
+    if (--v->uses == 0 && v->t.data) ir_free_data(g, v);
+  }
+}
+
+/* Evaluates the node if its results fit the folding budget; a node that
+ * does not fit stays in the graph and runs in the generated code. */
+static status fold(op_ctx *c) {
+  ir_graph *g = c->g;
+  const ir_node *n = c->n;
+  int64_t total = 0, bytes;
+  int k;
+  for (k = 0; k < n->n_out; k++) {
+    const ir_value *v = ir_val(g, n->out[k]);
+    if (!v) continue;
+    bytes = (int64_t)tensor_bytes(&v->t);
+    if (bytes > g->fold_max_tensor || !ck_add(total, bytes, &total)) return ST_OK;
+  }
+  if (!ck_add(total, g->fold_live, &total) || total > g->fold_max_total) return ST_OK;
+  return eval_node(c);
+}
+
 status pass_infer(ir_graph *g) {
   int i, k;
   status s;
+  ir_count_uses(g);
   for (i = 0; i < g->n_nodes; i++) {
     ir_node *n = g->nodes[i];
     op_ctx c = {g, n, g->opset};
@@ -43,18 +93,20 @@ status pass_infer(ir_graph *g) {
       if (v && v->t.rank < 0)
         return diag_node_error(ST_INTERNAL, n, "input '%s' has no inferred shape", v->name);
     }
+    s = schema_check_node(g, n, g->opset);
+    if (s) return s;
     s = op_handler(n->op)->infer(&c);
     if (s) return s;
-    for (k = 0; k < n->n_out; k++) {
-      const ir_value *v = ir_val(g, n->out[k]);
-      if (v && (v->t.rank < 0 || dtype_size(v->t.dtype) == 0))
-        return diag_node_error(ST_INTERNAL, n, "inference left output '%s' without a type", v->name);
-    }
+    s = check_outputs(g, n);
+    if (s) return s;
     if (!all_outputs_constant(g, n) && all_inputs_constant(g, n) && n->n_in > 0) {
-      s = eval_node(&c);
+      s = fold(&c);
       if (s) return s;
     }
-    if (all_outputs_constant(g, n)) n->dead = 1;
+    if (all_outputs_constant(g, n)) {
+      n->dead = 1;
+      release_inputs(g, n);
+    }
   }
   ir_compact(g);
   return ST_OK;
