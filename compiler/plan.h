@@ -3,11 +3,13 @@
  * Constants go to the weight blob; graph inputs and outputs are the
  * caller's buffers; every other tensor, and each kernel's scratch memory,
  * gets an offset in one arena. Tensors whose lifetimes do not overlap share
- * bytes (greedy by size, largest first, lowest offset that fits). */
+ * bytes (greedy by size, largest first, lowest offset that fits; see
+ * plan.c for the time-ordered allocator that takes over on huge graphs). */
 #ifndef ONNXCC_PLAN_H
 #define ONNXCC_PLAN_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "ops/ops.h"
 
@@ -35,5 +37,23 @@ void plan_free(plan *p, int n_nodes);
 
 /* Bytes rounded up to RT_ALIGN. */
 size_t plan_align(size_t n);
+
+/* One arena allocation (a tensor or a node's scratch), as the placer sees
+ * it; exposed for the unit tests. */
+typedef struct plan_block {
+  int64_t bytes;     /* a multiple of RT_ALIGN, at most CK_MAX_TENSOR_BYTES */
+  int first, last;   /* node steps during which it is live: 0 <= first <= last */
+  int64_t offset;    /* result */
+} plan_block;
+
+/* Sets every block's offset so that no two blocks live at the same step
+ * share a byte, and *total to the arena size. n_steps bounds every `last`.
+ * ST_UNSUPPORTED if the arena would not fit in int64. */
+status plan_place(plan_block *b, int n, int n_steps, int64_t *total);
+/* The largest total of bytes live at any one step. */
+status plan_lower_bound(const plan_block *b, int n, int n_steps, int64_t *bound);
+/* 1 if no two blocks overlap in both time and space (O(n^2): tests and
+ * small plans only). */
+int plan_blocks_disjoint(const plan_block *b, int n);
 
 #endif

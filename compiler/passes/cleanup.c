@@ -1,16 +1,10 @@
 /* Passes that remove nodes: elide (Identity, inference Dropout) and dead
  * code elimination. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "../ops/ops.h"
 #include "passes.h"
-
-static int is_graph_output(const ir_graph *g, int v) {
-  int i;
-  for (i = 0; i < g->n_outputs; i++)
-    if (g->outputs[i] == v) return 1;
-  return 0;
-}
 
 /* A node is a pass-through when its first output equals its first input
  * and nothing reads its other outputs. */
@@ -28,31 +22,76 @@ static int is_passthrough(const ir_graph *g, const ir_node *n) {
   return n->n_out >= 1;
 }
 
+/* Elide rewrites uses through a map instead of calling ir_replace_uses per
+ * removed node, which would make a chain of 10^5 Identity nodes quadratic.
+ * rep[v] is the value that stands for v (v itself when it stands); reads
+ * follow the chain with path halving. Every node's inputs are rewritten
+ * when the walk reaches it, and all of them once more at the end, for
+ * nodes visited before a later rewrite. */
+typedef struct elide_state {
+  int *rep;
+  char *is_output; /* per value: listed as a graph output (fixed in this pass) */
+} elide_state;
+
+static int rep_find(int *rep, int v) {
+  while (v >= 0 && rep[v] != v) {
+    rep[v] = rep[rep[v]];
+    v = rep[v];
+  }
+  return v;
+}
+
+static void rewrite_inputs(ir_node *n, int *rep) {
+  int k;
+  for (k = 0; k < n->n_in; k++) n->in[k] = rep_find(rep, n->in[k]);
+}
+
+/* Removes pass-through node n (input x, output y). Use counts and
+ * producers are kept exact as values merge, so later nodes see the graph as
+ * it is after the removal. */
+static void elide_node(ir_graph *g, elide_state *st, ir_node *n) {
+  int x = n->in[0], y = n->out[0], k;
+  ir_value *vx = g->values[x], *vy = g->values[y];
+  if (!st->is_output[y]) {
+    /* y's readers read x instead */
+    st->rep[y] = x;
+    vx->uses += vy->uses - 1;
+    n->dead = 1;
+    return;
+  }
+  /* y is a graph output and must keep its name: let x's producer write y
+   * directly, when x is an ordinary intermediate. */
+  if (vx->producer >= 0 && !st->is_output[x]) {
+    ir_node *p = g->nodes[vx->producer];
+    for (k = 0; k < p->n_out; k++)
+      if (p->out[k] == x) p->out[k] = y;
+    st->rep[x] = y;
+    vy->uses += vx->uses - 1;
+    vy->producer = vx->producer;
+    vx->uses = 0;
+    vx->producer = -1;
+    n->dead = 1;
+  }
+}
+
 status pass_elide(ir_graph *g) {
-  int i, k;
+  elide_state st;
+  int i;
   ir_count_uses(g);
+  st.rep = xmalloc(sizeof(int) * ((unsigned long)g->n_values + 1));
+  st.is_output = xcalloc((unsigned long)g->n_values + 1, 1);
+  for (i = 0; i < g->n_values; i++) st.rep[i] = i;
+  for (i = 0; i < g->n_outputs; i++) st.is_output[g->outputs[i]] = 1;
   for (i = 0; i < g->n_nodes; i++) {
     ir_node *n = g->nodes[i];
-    int x, y;
+    rewrite_inputs(n, st.rep);
     if (!is_passthrough(g, n) || n->in[0] < 0 || n->out[0] < 0) continue;
-    x = n->in[0];
-    y = n->out[0];
-    if (!is_graph_output(g, y)) {
-      ir_replace_uses(g, y, x);
-      n->dead = 1;
-      continue;
-    }
-    /* y is a graph output and must keep its name: let x's producer write y
-     * directly, when x is an ordinary intermediate. */
-    if (g->values[x]->producer >= 0 && !is_graph_output(g, x)) {
-      ir_node *p = g->nodes[g->values[x]->producer];
-      ir_replace_uses(g, x, y);
-      for (k = 0; k < p->n_out; k++)
-        if (p->out[k] == x) p->out[k] = y;
-      n->dead = 1;
-      ir_count_uses(g);
-    }
+    elide_node(g, &st, n);
   }
+  for (i = 0; i < g->n_nodes; i++) rewrite_inputs(g->nodes[i], st.rep);
+  for (i = 0; i < g->n_outputs; i++) g->outputs[i] = rep_find(st.rep, g->outputs[i]);
+  free(st.rep);
+  free(st.is_output);
   ir_compact(g);
   return ST_OK;
 }
