@@ -138,117 +138,87 @@ static status convert_input(const compile_options *o, const Onnx__ValueInfoProto
   return ST_OK;
 }
 
-/* All nodes whose op is unknown or outside the supported opset, in one
- * message: "unsupported ops: Loop (node 'l1'), NonZero (2 nodes: 'a', ...)". */
-static status check_supported(const ir_graph *g) {
-  text w;
-  int i, k, bad = 0;
-  text_init(&w);
-  for (i = 0; i < g->n_nodes; i++) {
-    const ir_node *n = g->nodes[i];
-    int count = 0, first = 1;
-    if (n->op >= 0) continue;
-    for (k = 0; k < i; k++)
-      if (g->nodes[k]->op < 0 && strcmp(g->nodes[k]->op_type, n->op_type) == 0 &&
-          strcmp(g->nodes[k]->domain, n->domain) == 0)
-        break;
-    if (k < i) continue; /* already listed */
-    for (k = i; k < g->n_nodes; k++)
-      if (g->nodes[k]->op < 0 && strcmp(g->nodes[k]->op_type, n->op_type) == 0 &&
-          strcmp(g->nodes[k]->domain, n->domain) == 0)
-        count++;
-    text_printf(&w, "%s%s%s%s (", bad ? ", " : "", *n->domain ? n->domain : "", *n->domain ? "." : "", n->op_type);
-    if (count > 1) text_printf(&w, "%d nodes: ", count);
-    else text_puts(&w, "node ");
-    for (k = i; k < g->n_nodes && count > 0; k++) {
-      if (g->nodes[k]->op >= 0 || strcmp(g->nodes[k]->op_type, n->op_type) != 0) continue;
-      if (!first && count > 3) {
-        text_puts(&w, ", ...");
-        break;
-      }
-      text_printf(&w, "%s'%s'", first ? "" : ", ", g->nodes[k]->name);
-      first = 0;
-      if (--count == 0) break;
-    }
-    text_puts(&w, ")");
-    bad++;
-  }
-  if (bad) {
-    diag_error(ST_UNSUPPORTED, "unsupported op%s: %s", bad > 1 ? "s" : "", w.buf);
-    text_free(&w);
-    return ST_UNSUPPORTED;
-  }
-  text_free(&w);
-  return ST_OK;
+/* An unsupported node and its position in the file. */
+typedef struct bad_node {
+  const ir_node *n;
+  int index;
+} bad_node;
+
+static int compare_kind(const ir_node *x, const ir_node *y) {
+  int c = strcmp(x->domain, y->domain);
+  return c ? c : strcmp(x->op_type, y->op_type);
 }
 
-status ir_toposort(ir_graph *g) {
-  int n = g->n_nodes, i, k, head = 0, tail = 0;
-  int *pending = xcalloc((unsigned long)n, sizeof(int));
-  int *queue = xmalloc(sizeof(int) * (unsigned long)(n + 1));
-  int *producer = xmalloc(sizeof(int) * (unsigned long)(g->n_values + 1));
-  ir_node **sorted = xmalloc(sizeof(ir_node *) * (unsigned long)(n + 1));
-  status s = ST_OK;
-  for (i = 0; i < g->n_values; i++) producer[i] = -1;
-  for (i = 0; i < n; i++)
-    for (k = 0; k < g->nodes[i]->n_out; k++) {
-      int v = g->nodes[i]->out[k];
-      if (v < 0) continue;
-      if (producer[v] >= 0 || g->values[v]->t.data || g->values[v]->graph_input >= 0) {
-        s = diag_node_error(ST_BAD_MODEL, g->nodes[i], "output '%s' is already produced elsewhere in the graph",
-                            g->values[v]->name);
-        goto done;
-      }
-      producer[v] = i;
+/* By (domain, op_type), then position: each kind becomes one run. */
+static int by_kind_then_index(const void *a, const void *b) {
+  const bad_node *x = a, *y = b;
+  int c = compare_kind(x->n, y->n);
+  return c ? c : x->index - y->index;
+}
+
+/* One kind of unsupported op: a run of the sorted list; `first` is the
+ * position of its first node, which orders the message. */
+typedef struct op_kind {
+  int start, count, first;
+} op_kind;
+
+static int by_first_node(const void *a, const void *b) {
+  return ((const op_kind *)a)->first - ((const op_kind *)b)->first;
+}
+
+/* "NonZero (2 nodes: 'a', 'b')": up to four names, else the first and "...". */
+static void describe_kind(const bad_node *bad, const op_kind *k, int listed, text *w) {
+  const ir_node *n = bad[k->start].n;
+  int j;
+  text_printf(w, "%s%s%s%s (", listed ? ", " : "", *n->domain ? n->domain : "", *n->domain ? "." : "", n->op_type);
+  if (k->count > 1) text_printf(w, "%d nodes: ", k->count);
+  else text_puts(w, "node ");
+  for (j = 0; j < k->count; j++) {
+    if (j == 1 && k->count > 4) {
+      text_puts(w, ", ...");
+      break;
     }
-  for (i = 0; i < n; i++) {
-    const ir_node *nd = g->nodes[i];
-    for (k = 0; k < nd->n_in; k++) {
-      int v = nd->in[k];
-      if (v < 0) continue;
-      if (producer[v] >= 0) pending[i]++;
-      else if (!g->values[v]->t.data && g->values[v]->graph_input < 0) {
-        s = diag_node_error(ST_BAD_MODEL, nd,
-                            "input '%s' is not produced by any node, nor a graph input or initializer",
-                            g->values[v]->name);
-        goto done;
-      }
+    text_printf(w, "%s'%s'", j ? ", " : "", bad[k->start + j].n->name);
+  }
+  text_puts(w, ")");
+}
+
+/* All nodes whose op is unknown or outside the supported opset, in one
+ * message: "unsupported ops: Loop (node 'l1'), NonZero (2 nodes: 'a', ...)",
+ * kinds in order of first appearance. Sorting keeps this O(n log n) when a
+ * hostile model has 10^5 unsupported nodes. */
+static status check_supported(const ir_graph *g) {
+  text w;
+  int i, n_bad = 0, n_kinds = 0;
+  bad_node *bad = xmalloc(sizeof(bad_node) * ((unsigned long)g->n_nodes + 1));
+  op_kind *kinds;
+  for (i = 0; i < g->n_nodes; i++)
+    if (g->nodes[i]->op < 0) {
+      bad[n_bad].n = g->nodes[i];
+      bad[n_bad++].index = i;
     }
-    if (!pending[i]) queue[tail++] = i;
+  if (!n_bad) {
+    free(bad);
+    return ST_OK;
   }
-  while (head < tail) {
-    int u = queue[head++];
-    sorted[head - 1] = g->nodes[u];
-    for (i = 0; i < n; i++) {
-      const ir_node *nd = g->nodes[i];
-      if (!pending[i]) continue;
-      for (k = 0; k < nd->n_in; k++)
-        if (nd->in[k] >= 0 && producer[nd->in[k]] == u) {
-          if (--pending[i] == 0) queue[tail++] = i;
-        }
+  qsort(bad, (size_t)n_bad, sizeof *bad, by_kind_then_index);
+  kinds = xmalloc(sizeof(op_kind) * (unsigned long)n_bad);
+  for (i = 0; i < n_bad; i++) {
+    if (!i || compare_kind(bad[i].n, bad[i - 1].n) != 0) {
+      kinds[n_kinds].start = i;
+      kinds[n_kinds].first = bad[i].index;
+      kinds[n_kinds++].count = 0;
     }
+    kinds[n_kinds - 1].count++;
   }
-  if (tail < n) {
-    for (i = 0; i < n; i++)
-      if (pending[i]) break;
-    s = diag_node_error(ST_BAD_MODEL, g->nodes[i], "the graph has a cycle through this node");
-    goto done;
-  }
-  memcpy(g->nodes, sorted, sizeof(ir_node *) * (size_t)n);
-  for (i = 0; i < g->n_outputs; i++) {
-    const ir_value *v = g->values[g->outputs[i]];
-    if (producer[g->outputs[i]] < 0 && !v->t.data && v->graph_input < 0) {
-      s = diag_error(ST_BAD_MODEL, "graph output '%s' is not produced by any node", v->name);
-      goto done;
-    }
-  }
-  ir_count_uses(g);
-done:
-  free(pending);
-  free(queue);
-  free(producer);
-  free(sorted);
-  return s;
+  qsort(kinds, (size_t)n_kinds, sizeof *kinds, by_first_node);
+  text_init(&w);
+  for (i = 0; i < n_kinds; i++) describe_kind(bad, &kinds[i], i, &w);
+  diag_error(ST_UNSUPPORTED, "unsupported op%s: %s", n_kinds > 1 ? "s" : "", w.buf);
+  text_free(&w);
+  free(kinds);
+  free(bad);
+  return ST_UNSUPPORTED;
 }
 
 static status build_graph(const compile_options *o, const Onnx__ModelProto *m, const char *base_dir, ir_graph *g) {
