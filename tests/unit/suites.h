@@ -9,5 +9,6 @@ Suite *kernels_suite(void);
 Suite *graph_suite(void);
 Suite *pool_norm_reduce_suite(void);
 Suite *hostile_suite(void);
+Suite *schema_suite(void);
 
 #endif
