@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "checked.h"
 #include "fileio.h"
 #include "onnx.pb-c.h"
 #include "ops/ops.h"
@@ -226,14 +227,27 @@ static status build_graph(const compile_options *o, const Onnx__ModelProto *m, c
   size_t i, k;
   status s;
   int found_opset = 0;
+  if (o->fold_max_tensor > 0) g->fold_max_tensor = o->fold_max_tensor;
+  if (o->fold_max_total > 0) g->fold_max_total = o->fold_max_total;
   for (i = 0; i < m->n_opset_import; i++) {
     const Onnx__OperatorSetIdProto *op = m->opset_import[i];
     if (!op->domain || !*op->domain || strcmp(op->domain, "ai.onnx") == 0) {
+      if (found_opset && op->version != g->opset)
+        return diag_error(ST_BAD_MODEL, "opset_import names the default domain twice (versions %" PRId64 " and %" PRId64 ")",
+                          g->opset, (int64_t)op->version);
       g->opset = op->version;
       found_opset = 1;
     }
   }
-  if (!found_opset) g->opset = m->n_opset_import ? 1 : 1; /* IR v2 models may omit it */
+  /* Operator meaning depends on the opset, so guessing one is wrong: only
+   * models older than IR version 3, which had no opset_import yet, get
+   * opset 1. A missing import is otherwise a damaged or truncated file. */
+  if (!found_opset) {
+    if (m->has_ir_version && m->ir_version >= 1 && m->ir_version < 3) g->opset = 1;
+    else
+      return diag_error(ST_BAD_MODEL, "the model imports no version of the default ONNX operator set (opset_import)");
+  }
+  if (g->opset < 1) return diag_error(ST_BAD_MODEL, "opset %" PRId64 " is not a valid operator set version", g->opset);
   if (g->opset > ONNXCC_MAX_OPSET)
     return diag_error(ST_UNSUPPORTED, "model uses opset %" PRId64 "; onnxcc supports opsets 1 to %d", g->opset,
                       ONNXCC_MAX_OPSET);
@@ -263,6 +277,13 @@ static status build_graph(const compile_options *o, const Onnx__ModelProto *m, c
     if (v->graph_input >= 0) return diag_error(ST_BAD_MODEL, "graph input '%s' is listed twice", vi->name);
     s = convert_input(o, vi, g->n_inputs, v);
     if (s) return s;
+    {
+      int64_t bytes;
+      char buf[200];
+      if (!ir_shape_check(v->t.dtype, v->t.rank, v->t.dims, &bytes))
+        return diag_error(ST_BAD_MODEL, "graph input '%s' of type %s is larger than the limit of %lld bytes", v->name,
+                          tensor_type_str(&v->t, buf, sizeof buf), (long long)CK_MAX_TENSOR_BYTES);
+    }
     v->graph_input = g->n_inputs;
     g->inputs[g->n_inputs++] = id;
   }
