@@ -39,6 +39,7 @@ status compile_write(const compile_options *o, compiled *c) {
   char *name = c_identifier(o->name ? o->name : stem);
   emit_c_args a;
   text h, src;
+  file_set set;
   status s;
   a.g = c->g;
   a.p = &c->p;
@@ -51,22 +52,45 @@ status compile_write(const compile_options *o, compiled *c) {
   text_init(&src);
   emit_c_header(&a, &h);
   emit_c_source(&a, &src);
-  /* Weights first, then header, then source: if a later write fails the
-   * earlier files are removed, so no half set stays behind. */
+  /* All temporaries are written before any output is replaced, so a
+   * failure leaves the previous set whole. */
+  file_set_init(&set);
   s = ST_OK;
-  if (!o->embed_weights) s = file_write_atomic(w_path, c->weights.data, c->weights.size);
-  if (!s) s = file_write_atomic(h_path, h.buf, h.len);
-  if (!s) s = file_write_atomic(o->out_path, src.buf, src.len);
-  if (s) {
-    remove(h_path);
-    if (!o->embed_weights) remove(w_path);
-  }
+  if (!o->embed_weights) s = file_set_add(&set, w_path, c->weights.data, c->weights.size);
+  if (!s) s = file_set_add(&set, h_path, h.buf, h.len);
+  if (!s) s = file_set_add(&set, o->out_path, src.buf, src.len);
+  if (s) file_set_abort(&set);
+  else s = file_set_commit(&set);
   text_free(&h);
   text_free(&src);
   free(h_path);
   free(w_path);
   free(stem);
   free(name);
+  return s;
+}
+
+/* Refuses outputs that are the model itself or each other: renaming a new
+ * file over the model would destroy the input (`foo/model.weights -o
+ * foo/model.c`), and two outputs on one file would keep only the last. */
+status compile_check_outputs(const compile_options *o) {
+  const char *out[3];
+  char *h_path = path_with_ext(o->out_path, ".h");
+  char *w_path = path_with_ext(o->out_path, ".weights");
+  int n = 0, i, j;
+  status s = ST_OK;
+  out[n++] = o->out_path;
+  out[n++] = h_path;
+  if (!o->embed_weights) out[n++] = w_path;
+  diag_set_file(o->model_path);
+  for (i = 0; i < n && !s; i++) {
+    if (path_same_file(o->model_path, out[i]))
+      s = diag_error(ST_USAGE, "refusing to overwrite the input model with %s", out[i]);
+    for (j = 0; j < i && !s; j++)
+      if (path_same_file(out[j], out[i])) s = diag_error(ST_USAGE, "outputs %s and %s are the same file", out[j], out[i]);
+  }
+  free(h_path);
+  free(w_path);
   return s;
 }
 

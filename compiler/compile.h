@@ -18,8 +18,12 @@ typedef struct compiled {
 
 /* Loads, runs the passes and plans. `log` may be NULL. */
 status compile_graph(const compile_options *o, const pipeline_log *log, compiled *out);
-/* Writes OUT.c, OUT.h and OUT.weights (unless embedded), atomically:
- * either every file is written or none is left behind. */
+/* Fails (ST_USAGE) when OUT.c, OUT.h or OUT.weights is the model file, or
+ * two of them are one file. Call before compiling. */
+status compile_check_outputs(const compile_options *o);
+/* Writes OUT.c, OUT.h and OUT.weights (unless embedded) as one set: all go
+ * to temporary files first and are renamed only when every one is written,
+ * so a failure leaves the previous outputs as they were. */
 status compile_write(const compile_options *o, compiled *c);
 void compiled_free(compiled *c);
 

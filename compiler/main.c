@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cleanup.h"
 #include "compile.h"
 #include "info.h"
 #include "load.h"
@@ -174,6 +175,8 @@ static int cli(int argc, char **argv, const char **files) {
     if (!o->out_path) return usage_error("%s", "-o OUT.c is required");
     if (strlen(o->out_path) < 3 || strcmp(o->out_path + strlen(o->out_path) - 2, ".c") != 0)
       return usage_error("the output file must end in .c, not '%s'", o->out_path);
+    s = compile_check_outputs(o);
+    if (s) return status_exit_code(s);
     s = compile_graph(o, NULL, &c);
     if (!s) s = compile_write(o, &c);
     compiled_free(&c);
@@ -185,6 +188,8 @@ int main(int argc, char **argv) {
   const char **files = calloc((size_t)argc + 1, sizeof(char *));
   int rc;
   if (!files) return 3;
+  /* Before anything creates a temporary file or folder. */
+  cleanup_install();
   rc = cli(argc, argv, files);
   free(files);
   return rc;
