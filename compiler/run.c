@@ -2,6 +2,9 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,9 +13,14 @@
 #include <unistd.h>
 
 #include "../codegen/template.h"
+#include "checked.h"
+#include "cleanup.h"
 #include "compile.h"
 #include "fileio.h"
+#include "load.h"
 #include "tensor_pb.h"
+
+extern char **environ;
 
 static void remove_tree(const char *dir) {
   DIR *d = opendir(dir);
@@ -42,19 +50,102 @@ static void runtime_paths(const char **inc, const char **lib) {
   }
 }
 
-/* Runs a shell command, capturing its output (stdout+stderr) into *out. */
-static int run_shell(const char *cmd, text *out) {
-  FILE *p = popen(cmd, "r");
+/* Output kept from a child: enough for any compiler error or the
+ * driver's timings; the rest is read and dropped so the child never blocks
+ * on a full pipe. */
+#define CAPTURE_MAX (1 << 20)
+
+static int reap(pid_t pid, int *wstatus) {
+  siginfo_t info;
+  int rc;
+  /* Wait without reaping, then reap with the signals blocked: the cleanup
+   * handler must never kill a process id that was already reaped (and maybe
+   * reused). */
+  do rc = waitid(P_PID, (id_t)pid, &info, WEXITED | WNOWAIT);
+  while (rc != 0 && errno == EINTR);
+  cleanup_block();
+  rc = waitpid(pid, wstatus, 0);
+  cleanup_set_child(0);
+  cleanup_unblock();
+  return rc == pid ? 0 : -1;
+}
+
+/* Runs argv (looked up in PATH, no shell involved) in its own process
+ * group, with stdout and stderr captured into *out. Returns 0 and the wait
+ * status, or -1 with errno when the program could not be started. */
+static int run_argv(char *const argv[], text *out, int *wstatus) {
+  posix_spawn_file_actions_t fa;
+  posix_spawnattr_t attr;
+  sigset_t none, dfl;
+  int fds[2], rc;
+  size_t kept = 0;
+  pid_t pid;
   char buf[4096];
-  size_t n;
-  int st;
-  if (!p) return -1;
-  while ((n = fread(buf, 1, sizeof buf - 1, p)) > 0) {
-    buf[n] = 0;
-    text_puts(out, buf);
+  ssize_t n;
+  if (pipe2(fds, O_CLOEXEC) != 0) return -1;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
+  posix_spawn_file_actions_adddup2(&fa, fds[1], 2);
+  posix_spawnattr_init(&attr);
+  sigemptyset(&none);
+  sigemptyset(&dfl);
+  sigaddset(&dfl, SIGINT);
+  sigaddset(&dfl, SIGTERM);
+  sigaddset(&dfl, SIGHUP);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setsigdefault(&attr, &dfl);
+  /* Its own group, so the handler can kill the compiler's children too. */
+  posix_spawnattr_setpgroup(&attr, 0);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  cleanup_block();
+  rc = posix_spawnp(&pid, argv[0], &fa, &attr, argv, environ);
+  if (rc == 0) cleanup_set_child(pid);
+  cleanup_unblock();
+  posix_spawn_file_actions_destroy(&fa);
+  posix_spawnattr_destroy(&attr);
+  close(fds[1]);
+  if (rc != 0) {
+    close(fds[0]);
+    errno = rc;
+    return -1;
   }
-  st = pclose(p);
-  return st;
+  while ((n = read(fds[0], buf, sizeof buf - 1)) != 0) {
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    if (kept < CAPTURE_MAX) {
+      buf[n] = 0;
+      text_puts(out, buf);
+      kept += (size_t)n;
+    }
+  }
+  close(fds[0]);
+  return reap(pid, wstatus);
+}
+
+/* $CC split on blanks into words, without any shell interpretation (no
+ * quotes, no variables), so "ccache gcc" and "clang -m64" work and nothing
+ * in it can run a command. */
+static int split_words(const char *s, char **words, int max) {
+  int n = 0;
+  while (*s) {
+    size_t len;
+    while (*s == ' ' || *s == '\t' || *s == '\n') s++;
+    len = strcspn(s, " \t\n");
+    if (!len) break;
+    if (n == max) return -1;
+    words[n] = xmalloc((unsigned long)len + 1);
+    memcpy(words[n], s, len);
+    words[n][len] = 0;
+    n++;
+    s += len;
+  }
+  return n;
+}
+
+static void free_words(char **words, int n) {
+  while (n > 0) free(words[--n]);
 }
 
 /* Simple deterministic generator for random inputs (xorshift64*). */
@@ -88,29 +179,302 @@ static void random_fill(ir_tensor *t, uint64_t *state) {
   }
 }
 
+#define MAX_CC_WORDS 64
+
 static status build_program(const char *dir, text *log) {
   const char *inc, *lib;
   const char *cc = getenv("CC");
-  char *cmd;
-  int st;
+  char *words[MAX_CC_WORDS];
+  char *argv[MAX_CC_WORDS + 20];
+  char *inc_flag, *dir_flag, *model_c, *driver_c, *prog;
+  int n_words, argc = 0, i, st;
+  status s = ST_OK;
   runtime_paths(&inc, &lib);
-  if (!cc || !*cc) cc = "cc";
-  cmd = xasprintf("%s -O3 -march=native -std=c99 -I'%s' -I'%s' '%s/model.c' '%s/driver.c' '%s' -lm -o '%s/prog' 2>&1",
-                  cc, inc, dir, dir, dir, lib, dir);
-  st = run_shell(cmd, log);
-  free(cmd);
-  if (st != 0)
-    return diag_error(ST_INTERNAL, "building the generated code failed (CC=%s):\n%s", cc, log->buf ? log->buf : "");
+  if (!cc) cc = "";
+  n_words = split_words(cc, words, MAX_CC_WORDS);
+  if (n_words < 0) return diag_error(ST_USAGE, "CC holds more than %d words", MAX_CC_WORDS);
+  if (n_words == 0) {
+    cc = "cc";
+    words[n_words++] = xstrdup("cc");
+  }
+  inc_flag = xasprintf("-I%s", inc);
+  dir_flag = xasprintf("-I%s", dir);
+  model_c = xasprintf("%s/model.c", dir);
+  driver_c = xasprintf("%s/driver.c", dir);
+  prog = xasprintf("%s/prog", dir);
+  for (i = 0; i < n_words; i++) argv[argc++] = words[i];
+  argv[argc++] = "-O3";
+  argv[argc++] = "-march=native";
+  argv[argc++] = "-std=c99";
+  argv[argc++] = inc_flag;
+  argv[argc++] = dir_flag;
+  argv[argc++] = model_c;
+  argv[argc++] = driver_c;
+  argv[argc++] = (char *)lib;
+  argv[argc++] = "-lm";
+  argv[argc++] = "-o";
+  argv[argc++] = prog;
+  argv[argc] = NULL;
+  if (run_argv(argv, log, &st) != 0)
+    s = diag_error(ST_IO, "cannot run the C compiler '%s' (CC=%s): %s", argv[0], cc, strerror(errno));
+  else if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+    s = diag_error(ST_INTERNAL, "building the generated code failed (CC=%s):\n%s", cc, log->buf ? log->buf : "");
+  free_words(words, n_words);
+  free(inc_flag);
+  free(dir_flag);
+  free(model_c);
+  free(driver_c);
+  free(prog);
+  return s;
+}
+
+/* Runs the built program: prog WEIGHTS RUNS WARMUP DIR INPUT... */
+static status run_program(const char *dir, const run_options *r, int n_inputs, text *log, double *median,
+                          double *minimum) {
+  char **argv = xcalloc((unsigned long)n_inputs + 6, sizeof(char *));
+  int i, st;
+  status s = ST_OK;
+  argv[0] = xasprintf("%s/prog", dir);
+  argv[1] = xasprintf("%s/model.weights", dir);
+  argv[2] = xasprintf("%d", r->runs);
+  argv[3] = xasprintf("%d", r->warmup);
+  argv[4] = xstrdup(dir);
+  for (i = 0; i < n_inputs; i++) argv[5 + i] = xasprintf("%s/in_%d.bin", dir, i);
+  if (run_argv(argv, log, &st) != 0) {
+    s = diag_error(ST_IO, "cannot run the compiled model: %s", strerror(errno));
+  } else if (WIFSIGNALED(st) || (WIFEXITED(st) && WEXITSTATUS(st) > 128)) {
+    s = diag_error(ST_INTERNAL, "the compiled model crashed:\n%s", log->buf ? log->buf : "");
+  } else if (WEXITSTATUS(st) != 0) {
+    s = diag_error(ST_INTERNAL, "the compiled model failed:\n%s", log->buf ? log->buf : "");
+  } else {
+    const char *t = log->buf ? strstr(log->buf, "ONNXCC_TIMES ") : NULL;
+    if (!t || sscanf(t, "ONNXCC_TIMES %lf %lf", median, minimum) != 2)
+      s = diag_error(ST_INTERNAL, "the compiled model printed no timings:\n%s", log->buf ? log->buf : "");
+  }
+  for (i = 0; i < n_inputs + 5; i++) free(argv[i]);
+  free(argv);
+  return s;
+}
+
+/* ---- input files ----
+ * Every problem with an input file is bad input (exit 1) reported in one
+ * line that starts with the file's name. */
+
+static status read_input(const char *path, ir_tensor *t) {
+  struct stat st;
+  status s;
+  /* O_NONBLOCK: a FIFO must not hang the open; it is refused below. */
+  int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  diag_set_file(path);
+  if (fd < 0) return diag_error(ST_BAD_MODEL, "cannot read the input file: %s", strerror(errno));
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    close(fd);
+    return diag_error(ST_BAD_MODEL, "the input is not a regular file");
+  }
+  close(fd);
+  s = tensor_read_file(path, t, NULL);
+  diag_set_file("");
+  /* tensor_read_file has said what is wrong, with the file as prefix; an
+   * unreadable external data file is the input's fault too. */
+  return s ? ST_BAD_MODEL : ST_OK;
+}
+
+static void shape_string(text *w, const ir_tensor *t) {
+  int d;
+  if (t->rank == 0) text_puts(w, "scalar");
+  for (d = 0; d < t->rank; d++) text_printf(w, "%s%lld", d ? "x" : "", (long long)t->dims[d]);
+}
+
+static status input_error(const char *file, const ir_tensor *have, const char *input, const ir_tensor *want) {
+  text a, b;
+  status s;
+  text_init(&a);
+  text_init(&b);
+  shape_string(&a, have);
+  shape_string(&b, want);
+  diag_set_file(file);
+  s = diag_error(ST_BAD_MODEL, "holds %s %s but the model's input '%s' is %s %s", dtype_name(have->dtype), a.buf, input,
+                 dtype_name(want->dtype), b.buf);
+  text_free(&a);
+  text_free(&b);
+  return s;
+}
+
+static status quiet_load(const compile_options *o, ir_graph **g) {
+  status s;
+  diag_set_quiet_push();
+  s = load_model(o, g);
+  diag_set_quiet_pop();
+  return s;
+}
+
+/* Checks the input files against the model's inputs before compiling, so a
+ * wrong file is reported as the file's fault. The loader rejects a pinned
+ * shape that contradicts a fixed dim with a usage error that does not name
+ * the file; loading again with fewer files pinned finds which one it was.
+ * Problems of the model itself are left to the compile, which reports them. */
+static status check_inputs(run_options *r, const ir_tensor *in_t) {
+  ir_graph *g = NULL;
+  status s = quiet_load(&r->c, &g), result = ST_OK;
+  int i;
+  if (s == ST_USAGE) {
+    int all = r->c.n_positional, k;
+    for (k = 0; k <= all; k++) {
+      ir_graph *g2 = NULL;
+      r->c.n_positional = k;
+      s = quiet_load(&r->c, &g2);
+      if (g2) ir_free(g2);
+      if (s == ST_USAGE) break;
+    }
+    r->c.n_positional = all;
+    /* k == 0: the user's own --shape is at fault; the compile says so. */
+    if (k == 0 || k > all) return ST_OK;
+    {
+      text shape;
+      text_init(&shape);
+      shape_string(&shape, &in_t[k - 1]);
+      diag_set_file(r->inputs[k - 1]);
+      s = diag_error(ST_BAD_MODEL, "its shape %s contradicts the rank or a fixed dim of the model's input %d", shape.buf,
+                     k - 1);
+      text_free(&shape);
+      return s;
+    }
+  }
+  if (s) return ST_OK;
+  if (r->n_inputs > g->n_inputs) {
+    diag_set_file(r->inputs[g->n_inputs]);
+    result = diag_error(ST_BAD_MODEL, "one input file too many: the model has %d input%s", g->n_inputs,
+                        g->n_inputs == 1 ? "" : "s");
+  } else if (r->n_inputs < g->n_inputs) {
+    diag_set_file(r->c.model_path);
+    result = diag_error(ST_BAD_MODEL, "the model has %d inputs but %d input file%s given", g->n_inputs, r->n_inputs,
+                        r->n_inputs == 1 ? " was" : "s were");
+  }
+  for (i = 0; i < r->n_inputs && i < g->n_inputs && !result; i++) {
+    const ir_value *v = g->values[g->inputs[i]];
+    int same = in_t[i].dtype == v->t.dtype && in_t[i].rank == v->t.rank;
+    int d;
+    for (d = 0; same && d < v->t.rank; d++) same = in_t[i].dims[d] == v->t.dims[d];
+    if (!same) result = input_error(r->inputs[i], &in_t[i], v->name, &v->t);
+  }
+  ir_free(g);
+  return result;
+}
+
+/* Random inputs are generated in memory; refuse sizes that are surely a
+ * mistake (or a hostile model) instead of allocating them. */
+#define RANDOM_INPUT_MAX ((int64_t)1 << 30)
+
+static status check_random_inputs(const run_options *r, const ir_graph *g) {
+  int i;
+  for (i = r->n_inputs; i < g->n_inputs; i++) {
+    const ir_value *v = g->values[g->inputs[i]];
+    int64_t bytes;
+    if (!ck_tensor_bytes(v->t.rank, v->t.dims, dtype_size(v->t.dtype), &bytes) || bytes > RANDOM_INPUT_MAX) {
+      diag_set_file(r->c.model_path);
+      return diag_error(ST_BAD_MODEL, "input '%s' is too large for a random input (over 1 GiB); give an input file",
+                        v->name);
+    }
+  }
   return ST_OK;
 }
 
+/* --output-dir must not replace the model or an input file. */
+static status check_output_dir(const run_options *r, int n_outputs) {
+  status s = ST_OK;
+  int i, j;
+  for (i = 0; i < n_outputs && !s; i++) {
+    char *pb = xasprintf("%s/output_%d.pb", r->output_dir, i);
+    diag_set_file(r->c.model_path);
+    if (path_same_file(pb, r->c.model_path))
+      s = diag_error(ST_USAGE, "refusing to overwrite the input model with %s", pb);
+    for (j = 0; j < r->n_inputs && !s; j++)
+      if (path_same_file(pb, r->inputs[j])) s = diag_error(ST_USAGE, "refusing to overwrite input file %s", pb);
+    free(pb);
+  }
+  return s;
+}
+
+/* mkdtemp in $TMPDIR (or /tmp), made absolute so no path we pass to the C
+ * compiler can read as an option, and registered for signal cleanup (with
+ * --keep only its temporaries are). NULL (reported) on failure. */
+static char *make_build_dir(const run_options *r, int *slot) {
+  const char *tmp = getenv("TMPDIR");
+  char *base, *dir;
+  int ok, err;
+  if (!tmp || !*tmp) tmp = "/tmp";
+  base = realpath(tmp, NULL);
+  if (!base) {
+    diag_error(ST_IO, "cannot create a temporary folder in '%s': %s", tmp, strerror(errno));
+    return NULL;
+  }
+  dir = xasprintf("%s/onnxcc-run-XXXXXX", base);
+  free(base);
+  cleanup_block();
+  ok = mkdtemp(dir) != NULL;
+  err = errno;
+  if (ok && !r->keep) *slot = cleanup_add(dir, 1);
+  cleanup_unblock();
+  if (!ok) {
+    diag_error(ST_IO, "cannot create a temporary folder in '%s': %s", tmp, strerror(err));
+    free(dir);
+    return NULL;
+  }
+  return dir;
+}
+
+static status write_outputs(const run_options *r, const char *dir, const ir_graph *g) {
+  status s = ST_OK;
+  int i;
+  if (mkdir(r->output_dir, 0777) != 0 && errno != EEXIST)
+    return diag_error(ST_IO, "cannot create '%s': %s", r->output_dir, strerror(errno));
+  for (i = 0; i < g->n_outputs && !s; i++) {
+    const ir_value *v = g->values[g->outputs[i]];
+    ir_tensor t = v->t;
+    unsigned char *data;
+    size_t n;
+    char *raw = xasprintf("%s/output_%d.bin", dir, i);
+    char *pb = xasprintf("%s/output_%d.pb", r->output_dir, i);
+    s = file_read_all(raw, &data, &n);
+    if (!s) {
+      if (n != tensor_bytes(&t)) {
+        s = diag_error(ST_INTERNAL, "output %d has %zu bytes, expected %zu", i, n, tensor_bytes(&t));
+      } else {
+        t.data = data;
+        s = tensor_write_file(pb, &t, v->name);
+      }
+      free(data);
+    }
+    free(raw);
+    free(pb);
+  }
+  return s;
+}
+
+static void print_json(const run_options *r, double median, double minimum) {
+  text j;
+  const char *q;
+  text_init(&j);
+  text_puts(&j, "{\"model\": \"");
+  for (q = r->c.model_path; *q; q++) {
+    if (*q == '"' || *q == '\\') text_printf(&j, "\\%c", *q);
+    else if ((unsigned char)*q < 32) text_printf(&j, "\\u%04x", (unsigned char)*q);
+    else text_printf(&j, "%c", *q);
+  }
+  text_puts(&j, "\"");
+  text_printf(&j, ", \"runs\": %d, \"median_ms\": %.4f, \"min_ms\": %.4f}\n", r->runs, median, minimum);
+  fputs(j.buf, stdout);
+  fflush(stdout);
+  text_free(&j);
+}
+
 status run_command(run_options *r) {
-  char *dir = NULL, *model_c = NULL, *path = NULL, *cmd = NULL;
+  char *dir = NULL, *model_c = NULL, *path = NULL;
   ir_tensor *in_t = NULL;
   compiled c;
   text src, log;
   status s = ST_OK;
-  int i, st;
+  int i, n_in = 0, dir_slot = -1;
   double median = 0, minimum = 0;
   uint64_t state = r->seed * 0x9E3779B97F4A7C15ull + 1;
   const char *vars[] = {"VERSION", ONNXCC_VERSION, NULL};
@@ -118,26 +482,25 @@ status run_command(run_options *r) {
   memset(&c, 0, sizeof c);
   text_init(&src);
   text_init(&log);
-  in_t = xcalloc((unsigned long)r->n_inputs + 1, sizeof(ir_tensor));
   if (r->n_inputs > OPT_MAX_PINS) return diag_error(ST_USAGE, "at most %d input files", OPT_MAX_PINS);
+  in_t = xcalloc((unsigned long)r->n_inputs + 1, sizeof(ir_tensor));
   for (i = 0; i < r->n_inputs; i++) {
     int d;
-    s = tensor_read_file(r->inputs[i], &in_t[i], NULL);
+    s = read_input(r->inputs[i], &in_t[i]);
     if (s) goto done;
     r->c.positional[i].rank = in_t[i].rank;
     for (d = 0; d < in_t[i].rank; d++) r->c.positional[i].dims[d] = in_t[i].dims[d];
   }
   r->c.n_positional = r->n_inputs;
+  if (r->n_inputs) {
+    s = check_inputs(r, in_t);
+    if (s) goto done;
+  }
 
-  {
-    const char *tmp = getenv("TMPDIR");
-    dir = xasprintf("%s/onnxcc-run-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (!mkdtemp(dir)) {
-      s = diag_error(ST_IO, "cannot create a temporary folder in %s: %s", tmp && *tmp ? tmp : "/tmp", strerror(errno));
-      free(dir);
-      dir = NULL;
-      goto done;
-    }
+  dir = make_build_dir(r, &dir_slot);
+  if (!dir) {
+    s = ST_IO;
+    goto done;
   }
   model_c = xasprintf("%s/model.c", dir);
   r->c.out_path = model_c;
@@ -145,25 +508,26 @@ status run_command(run_options *r) {
   r->c.embed_weights = 0;
   s = compile_graph(&r->c, NULL, &c);
   if (s) goto done;
+  /* check_inputs saw the same graph; this only guards a model it could not
+   * load quietly. */
   if (r->n_inputs && r->n_inputs != c.g->n_inputs) {
-    s = diag_error(ST_USAGE, "the model has %d inputs but %d input files were given", c.g->n_inputs, r->n_inputs);
+    s = diag_error(ST_BAD_MODEL, "the model has %d inputs but %d input files were given", c.g->n_inputs, r->n_inputs);
     goto done;
   }
-  s = compile_write(&r->c, &c);
+  s = check_random_inputs(r, c.g);
+  if (!s && r->output_dir) s = check_output_dir(r, c.g->n_outputs);
+  if (!s) s = compile_write(&r->c, &c);
   if (s) goto done;
 
-  for (i = 0; i < c.g->n_inputs; i++) {
-    const ir_value *v = c.g->values[c.g->inputs[i]];
+  n_in = c.g->n_inputs;
+  if (n_in > r->n_inputs) {
+    in_t = xrealloc(in_t, sizeof(ir_tensor) * (size_t)(n_in + 1));
+    memset(in_t + r->n_inputs, 0, sizeof(ir_tensor) * (size_t)(n_in + 1 - r->n_inputs));
+  }
+  for (i = 0; i < n_in; i++) {
     char *p;
-    if (i < r->n_inputs) {
-      if (in_t[i].dtype != v->t.dtype) {
-        s = diag_error(ST_USAGE, "%s is %s but the model's input '%s' is %s", r->inputs[i], dtype_name(in_t[i].dtype),
-                       v->name, dtype_name(v->t.dtype));
-        goto done;
-      }
-    } else {
-      in_t = xrealloc(in_t, sizeof(ir_tensor) * (size_t)(i + 1));
-      in_t[i] = v->t;
+    if (i >= r->n_inputs) {
+      in_t[i] = c.g->values[c.g->inputs[i]]->t;
       in_t[i].data = NULL;
       random_fill(&in_t[i], &state);
     }
@@ -180,86 +544,26 @@ status run_command(run_options *r) {
   if (s) goto done;
   s = build_program(dir, &log);
   if (s) goto done;
-
-  {
-    text args;
-    text_init(&args);
-    for (i = 0; i < c.g->n_inputs; i++) text_printf(&args, " '%s/in_%d.bin'", dir, i);
-    cmd = xasprintf("'%s/prog' '%s/model.weights' %d %d '%s'%s 2>&1", dir, dir, r->runs, r->warmup, dir,
-                    args.buf ? args.buf : "");
-    text_free(&args);
-  }
   text_free(&log);
   text_init(&log);
-  st = run_shell(cmd, &log);
-  if (st != 0) {
-    if (WIFSIGNALED(st) || (WIFEXITED(st) && WEXITSTATUS(st) > 128))
-      s = diag_error(ST_INTERNAL, "the compiled model crashed:\n%s", log.buf ? log.buf : "");
-    else
-      s = diag_error(ST_INTERNAL, "the compiled model failed:\n%s", log.buf ? log.buf : "");
-    goto done;
-  }
-  {
-    const char *t = log.buf ? strstr(log.buf, "ONNXCC_TIMES ") : NULL;
-    if (!t || sscanf(t, "ONNXCC_TIMES %lf %lf", &median, &minimum) != 2) {
-      s = diag_error(ST_INTERNAL, "the compiled model printed no timings:\n%s", log.buf ? log.buf : "");
-      goto done;
-    }
-  }
-
+  s = run_program(dir, r, n_in, &log, &median, &minimum);
+  if (s) goto done;
   if (r->output_dir) {
-    if (mkdir(r->output_dir, 0777) != 0 && errno != EEXIST) {
-      s = diag_error(ST_IO, "cannot create '%s': %s", r->output_dir, strerror(errno));
-      goto done;
-    }
-    for (i = 0; i < c.g->n_outputs && !s; i++) {
-      const ir_value *v = c.g->values[c.g->outputs[i]];
-      ir_tensor t = v->t;
-      unsigned char *data;
-      size_t n;
-      char *raw = xasprintf("%s/output_%d.bin", dir, i);
-      char *pb = xasprintf("%s/output_%d.pb", r->output_dir, i);
-      s = file_read_all(raw, &data, &n);
-      if (!s) {
-        if (n != tensor_bytes(&t)) {
-          s = diag_error(ST_INTERNAL, "output %d has %zu bytes, expected %zu", i, n, tensor_bytes(&t));
-        } else {
-          t.data = data;
-          s = tensor_write_file(pb, &t, v->name);
-        }
-        free(data);
-      }
-      free(raw);
-      free(pb);
-    }
+    s = write_outputs(r, dir, c.g);
     if (s) goto done;
   }
-  {
-    text j;
-    text_init(&j);
-    const char *q;
-    text_puts(&j, "{\"model\": \"");
-    for (q = r->c.model_path; *q; q++) {
-      if (*q == '"' || *q == '\\') text_printf(&j, "\\%c", *q);
-      else if ((unsigned char)*q < 32) text_printf(&j, "\\u%04x", (unsigned char)*q);
-      else text_printf(&j, "%c", *q);
-    }
-    text_puts(&j, "\"");
-    text_printf(&j, ", \"runs\": %d, \"median_ms\": %.4f, \"min_ms\": %.4f}\n", r->runs, median, minimum);
-    fputs(j.buf, stdout);
-    text_free(&j);
-  }
+  print_json(r, median, minimum);
 
 done:
   if (dir) {
     if (r->keep) fprintf(stderr, "onnxcc: kept build folder %s\n", dir);
     else remove_tree(dir);
+    cleanup_forget(dir_slot);
   }
-  for (i = 0; i < (c.g ? c.g->n_inputs : 0) || i < r->n_inputs; i++) free(in_t[i].data);
+  for (i = 0; i < (n_in > r->n_inputs ? n_in : r->n_inputs); i++) free(in_t[i].data);
   free(in_t);
   free(dir);
   free(model_c);
-  free(cmd);
   text_free(&src);
   text_free(&log);
   compiled_free(&c);
