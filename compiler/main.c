@@ -32,9 +32,10 @@ static const char usage_text[] =
     "  --warmup N            untimed runs first (default 0)\n"
     "  --seed S              seed for random inputs when no INPUT.pb is given (default 0)\n"
     "  --keep                keep the temporary build folder\n"
-    "  environment: CC       C compiler for run (default cc)\n"
+    "  environment: CC       C compiler for run and its flags, split at blanks (default cc)\n"
     "\n"
-    "exit codes: 0 ok, 1 bad model or unsupported feature, 2 usage, 3 I/O or internal error\n";
+    "exit codes: 0 ok, 1 bad model, unsupported feature or bad run input, 2 usage,\n"
+    "            3 I/O, build or internal error\n";
 
 static int usage_error(const char *fmt, const char *arg) {
   fputs("onnxcc: error: ", stderr);
