@@ -203,7 +203,7 @@ static status place_by_size(plan_block *b, int n, int n_steps, int64_t *out, int
     }
     index_query(&x, c->first, c->last, &f);
     /* the found blocks' offsets are final; sort them through b */
-    qsort(f.block, (size_t)f.n, sizeof *f.block, by_offset);
+    if (f.n > 1) qsort(f.block, (size_t)f.n, sizeof *f.block, by_offset);
     if (!lowest_fit(b, &f, c->bytes, &c->offset) || !ck_add(c->offset, c->bytes, &end))
       s = diag_error(ST_UNSUPPORTED, "the arena would exceed 2^63 bytes");
     else if (end > *total)

@@ -12,6 +12,7 @@ int main(void) {
   srunner_add_suite(sr, kernels_suite());
   srunner_add_suite(sr, graph_suite());
   srunner_add_suite(sr, pool_norm_reduce_suite());
+  srunner_add_suite(sr, plan_scale_suite());
   srunner_add_suite(sr, hostile_suite());
   srunner_add_suite(sr, schema_suite());
   srunner_run_all(sr, CK_NORMAL);

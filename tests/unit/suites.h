@@ -8,6 +8,7 @@ Suite *text_suite(void);
 Suite *kernels_suite(void);
 Suite *graph_suite(void);
 Suite *pool_norm_reduce_suite(void);
+Suite *plan_scale_suite(void);
 Suite *hostile_suite(void);
 Suite *schema_suite(void);
 
