@@ -97,14 +97,18 @@ static status convert_input(const compile_options *o, const Onnx__ValueInfoProto
     return diag_error(ST_UNSUPPORTED, "graph input '%s' has element type %s, which is not supported", v->name,
                       dtype_name(v->t.dtype));
   if (shape_pin) {
+    /* A --shape that contradicts the model is a usage error; an input
+     * file (onnxcc run) that does is a bad input, named as such. */
+    status bad = shape_pin->source ? ST_BAD_MODEL : ST_USAGE;
+    const char *given = shape_pin->source ? shape_pin->source : "the shape given";
     if (tt->shape && (int)tt->shape->n_dim != shape_pin->rank)
-      return diag_error(ST_USAGE, "the shape given for input '%s' has rank %d but the model's input has rank %zu",
-                        v->name, shape_pin->rank, tt->shape->n_dim);
+      return diag_error(bad, "%s for input '%s' has rank %d but the model's input has rank %zu", given, v->name,
+                        shape_pin->rank, tt->shape->n_dim);
     for (i = 0; tt->shape && i < tt->shape->n_dim; i++) {
       const Onnx__TensorShapeProto__Dimension *d = tt->shape->dim[i];
       if (d->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE && d->dim_value > 0 &&
           d->dim_value != shape_pin->dims[i])
-        return diag_error(ST_USAGE, "the shape given for input '%s' has %lld at dim %zu, but the model fixes it to %lld",
+        return diag_error(bad, "%s for input '%s' has %lld at dim %zu, but the model fixes it to %lld", given,
                           v->name, shape_pin->dims[i], i, (long long)d->dim_value);
     }
     v->t.rank = shape_pin->rank;

@@ -10,6 +10,7 @@ typedef struct pin {
   const char *name;   /* dim_param name (--dim) or input name (--shape) */
   int rank;           /* --shape only */
   long long dims[8];  /* --shape: the dims; --dim: dims[0] is the value */
+  const char *source; /* input file a positional pin comes from (run), else NULL */
 } pin;
 
 typedef struct compile_options {

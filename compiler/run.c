@@ -300,47 +300,16 @@ static status input_error(const char *file, const ir_tensor *have, const char *i
   return s;
 }
 
-static status quiet_load(const compile_options *o, ir_graph **g) {
-  status s;
-  diag_set_quiet_push();
-  s = load_model(o, g);
-  diag_set_quiet_pop();
-  return s;
-}
-
 /* Checks the input files against the model's inputs before compiling, so a
- * wrong file is reported as the file's fault. The loader rejects a pinned
- * shape that contradicts a fixed dim with a usage error that does not name
- * the file; loading again with fewer files pinned finds which one it was.
- * Problems of the model itself are left to the compile, which reports them. */
+ * wrong file is reported as the file's fault: the loader names a positional
+ * pin's file when its shape contradicts the model (pin.source), and the
+ * count and element types are compared here. A model that does not load
+ * has said why, once. */
 static status check_inputs(run_options *r, const ir_tensor *in_t) {
   ir_graph *g = NULL;
-  status s = quiet_load(&r->c, &g), result = ST_OK;
+  status s = load_model(&r->c, &g), result = ST_OK;
   int i;
-  if (s == ST_USAGE) {
-    int all = r->c.n_positional, k;
-    for (k = 0; k <= all; k++) {
-      ir_graph *g2 = NULL;
-      r->c.n_positional = k;
-      s = quiet_load(&r->c, &g2);
-      if (g2) ir_free(g2);
-      if (s == ST_USAGE) break;
-    }
-    r->c.n_positional = all;
-    /* k == 0: the user's own --shape is at fault; the compile says so. */
-    if (k == 0 || k > all) return ST_OK;
-    {
-      text shape;
-      text_init(&shape);
-      shape_string(&shape, &in_t[k - 1]);
-      diag_set_file(r->inputs[k - 1]);
-      s = diag_error(ST_BAD_MODEL, "its shape %s contradicts the rank or a fixed dim of the model's input %d", shape.buf,
-                     k - 1);
-      text_free(&shape);
-      return s;
-    }
-  }
-  if (s) return ST_OK;
+  if (s) return s;
   if (r->n_inputs > g->n_inputs) {
     diag_set_file(r->inputs[g->n_inputs]);
     result = diag_error(ST_BAD_MODEL, "one input file too many: the model has %d input%s", g->n_inputs,
@@ -489,6 +458,7 @@ status run_command(run_options *r) {
     s = read_input(r->inputs[i], &in_t[i]);
     if (s) goto done;
     r->c.positional[i].rank = in_t[i].rank;
+    r->c.positional[i].source = r->inputs[i];
     for (d = 0; d < in_t[i].rank; d++) r->c.positional[i].dims[d] = in_t[i].dims[d];
   }
   r->c.n_positional = r->n_inputs;

@@ -182,7 +182,7 @@ status tensor_read_file(const char *path, ir_tensor *out, char **name) {
   if (s) return s;
   tp = onnx__tensor_proto__unpack(NULL, n, buf);
   free(buf);
-  if (!tp) return diag_error(ST_BAD_MODEL, "%s: not a TensorProto file", path);
+  if (!tp) return diag_error(ST_BAD_MODEL, "not a TensorProto file");
   dir = path_dirname(path);
   s = tensor_from_proto(tp, dir, out, tp->name && *tp->name ? tp->name : path);
   free(dir);

@@ -13,7 +13,9 @@ struct Onnx__TensorProto;
 status tensor_from_proto(const struct Onnx__TensorProto *tp, const char *base_dir, ir_tensor *out,
                          const char *what);
 
-/* Reads a TensorProto file; *name (malloc'ed) receives the tensor's name. */
+/* Reads a TensorProto file; *name (malloc'ed) receives the tensor's name.
+ * Messages do not repeat the path: callers make it the message prefix
+ * with diag_set_file(path). */
 status tensor_read_file(const char *path, ir_tensor *out, char **name);
 /* Writes a TensorProto file with raw_data. */
 status tensor_write_file(const char *path, const ir_tensor *t, const char *name);

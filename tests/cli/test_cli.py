@@ -149,8 +149,12 @@ def check_bad(onnxcc, name, writer, words, results):
         model = writer(os.path.join(folder, "model.onnx"), folder)
         out_dir = os.path.join(folder, "out")
         os.mkdir(out_dir)
-        p = subprocess.run([onnxcc, model, "-o", os.path.join(out_dir, "net.c")],
-                           capture_output=True, text=True, timeout=60)
+        try:
+            p = subprocess.run([onnxcc, model, "-o", os.path.join(out_dir, "net.c")],
+                               capture_output=True, text=True, timeout=60)
+        except subprocess.TimeoutExpired:
+            results.append((name, ["no answer within 60 s"], ""))
+            return
         lines = [l for l in p.stderr.splitlines() if l.strip()]
         problems = []
         if p.returncode != 1:

@@ -53,13 +53,24 @@ def m_expand_huge(folder):
                     [], [tv("y", None)], [const("c", [1.0], np.float32), const("s", [1 << 20, 1 << 20])])
 
 
+def raw_tensor(name, dims, data):
+    """A float TensorProto with raw data, built by hand: onnx's helper
+    refuses a byte count that does not match the dims, which is the point."""
+    t = TensorProto()
+    t.name = name
+    t.data_type = TensorProto.FLOAT
+    t.dims.extend(dims)
+    t.raw_data = data
+    return t
+
+
 def m_init_wraps_to_zero(folder):
-    t = helper.make_tensor("w", TensorProto.FLOAT, [1 << 32, 1 << 32], vals=b"", raw=True)
+    t = raw_tensor("w", [1 << 32, 1 << 32], b"")
     return model_of([helper.make_node("Transpose", ["w"], ["y"], name="tr")], [], [tv("y", None)], [t])
 
 
 def m_init_declares_64gib(folder):
-    t = helper.make_tensor("w", TensorProto.FLOAT, [1 << 34], vals=b"\0" * 16, raw=True)
+    t = raw_tensor("w", [1 << 34], b"\0" * 16)
     return model_of([helper.make_node("Relu", ["w"], ["y"], name="r")], [], [tv("y", None)], [t])
 
 
