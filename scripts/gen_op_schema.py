@@ -3,6 +3,12 @@
 compiler/ops/ops.def, every version of each, as an X-macro table that
 compiler/ops/schema_check.c expands into static arrays.
 
+Three facts of a schema are not in onnx's Python API: the allowed sets of
+input/output counts inside [min, max] (BatchNormalization takes 1 or 5
+outputs, not 2), and whether unknown attributes are allowed
+(LayerNormalization-17). They are probed from onnx.checker.check_node,
+which runs the same OpSchema::Verify as ONNX Runtime.
+
 Run:   .venv/bin/python scripts/gen_op_schema.py           (rewrites the file)
 Check: .venv/bin/python scripts/gen_op_schema.py --check   (exit 1 if stale)
 
@@ -81,7 +87,53 @@ def schema_versions(onnx_defs, op):
     return sorted(found, key=lambda s: s.since_version)
 
 
-def emit_schema(s):
+# Counts past min + PROBE_SPAN are not probed; an unbounded range must allow
+# every probed count, or the table could not say which it allows.
+PROBE_SPAN = 16
+
+
+def probe(onnx, s, n_in, n_out, extra_attr=False):
+    """onnx.checker.check_node's complaint about a node of schema `s` with
+    n_in/n_out (named) inputs/outputs, or "" if it accepts the node."""
+    from onnx import helper
+    node = helper.make_node(s.name, ["i%d" % k for k in range(n_in)],
+                            ["o%d" % k for k in range(n_out)], name="probe")
+    if extra_attr:
+        node.attribute.append(helper.make_attribute("zz_probe_unknown", 1))
+    ctx = onnx.checker.C.CheckerContext()
+    ctx.ir_version = onnx.IR_VERSION
+    ctx.opset_imports = {"": s.since_version}
+    try:
+        onnx.checker.check_node(node, ctx)
+        return ""
+    except Exception as e:  # onnx raises ValidationError; any complaint is data here
+        return str(e)
+
+
+def allowed_counts(onnx, s, what):
+    """Bitmask of the allowed `what` ("input"/"output") counts, or 0 when
+    every count in [min, max] is allowed. OpSchema::Verify checks counts
+    before anything else, so other complaints about the probe node do not
+    hide a count complaint."""
+    lo, hi = (s.min_input, s.max_input) if what == "input" else (s.min_output, s.max_output)
+    refused = []
+    for k in range(lo, min(hi, lo + PROBE_SPAN) + 1):
+        n_in, n_out = (k, s.min_output) if what == "input" else (s.min_input, k)
+        if ("%s size" % what) in probe(onnx, s, n_in, n_out):
+            refused.append(k)
+    if not refused:
+        return 0
+    if hi > 63:
+        raise GenError("%s-%d refuses %s counts %s inside [%d, %d]; the table can only list counts up to 63"
+                       % (s.name, s.since_version, what, refused, lo, hi))
+    return sum(1 << k for k in range(lo, hi + 1) if k not in refused)
+
+
+def allows_unknown_attrs(onnx, s):
+    return "Unrecognized attribute" not in probe(onnx, s, s.min_input, s.min_output, extra_attr=True)
+
+
+def emit_schema(onnx, s):
     ins, outs = option_letters(s.inputs), option_letters(s.outputs)
     # schema_check.c counts present inputs against min_input; that is only
     # what ONNX means when no optional input comes before a required one.
@@ -93,9 +145,17 @@ def emit_schema(s):
     if len(attrs) > MAX_ATTRS:
         raise GenError("%s-%d has %d attributes; schema_check.c handles at most %d"
                        % (s.name, s.since_version, len(attrs), MAX_ATTRS))
-    lines = ['SCHEMA(%s, %d, %d, %s, %d, %s, "%s", "%s", %d)'
+    if s.deprecated:
+        # check_node refuses a deprecated op before looking at the node, so
+        # there is nothing to probe; deprecated schemas are refused anyway.
+        in_counts = out_counts = any_attrs = 0
+    else:
+        in_counts, out_counts = allowed_counts(onnx, s, "input"), allowed_counts(onnx, s, "output")
+        any_attrs = int(allows_unknown_attrs(onnx, s))
+    lines = ['SCHEMA(%s, %d, %d, %s, %d, %s, "%s", "%s", %s, %s, %d, %d, %d)'
              % (s.name, s.since_version, s.min_input, arity(s.max_input), s.min_output,
-                arity(s.max_output), ins, outs, len(attrs))]
+                arity(s.max_output), ins, outs, hex(in_counts), hex(out_counts), int(s.deprecated),
+                any_attrs, len(attrs))]
     for a in attrs:
         tname = a.type.name
         if tname not in IR_ATTR_TYPES:
@@ -117,16 +177,20 @@ def generate():
         " * Every ONNX schema version (default domain, since_version <= %d) of" % MAX_OPSET,
         " * every op in ops.def, in ops.def order, oldest version first:",
         " *   SCHEMA(Op, since_version, min_in, max_in, min_out, max_out,",
-        " *          \"input options\", \"output options\", n_attrs)",
+        " *          \"input options\", \"output options\", in_counts, out_counts,",
+        " *          deprecated, any_attrs, n_attrs)",
         " * followed by its n_attrs attributes, sorted by name:",
         " *   ATTR(name, TYPE, required)",
         " * Options are one letter per formal parameter: S single (must be",
         " * present), O optional, V variadic (repeats; always the last one).",
-        " * Unbounded maxima (onnx's 2^31-1) are INT_MAX. */",
+        " * Unbounded maxima (onnx's 2^31-1) are INT_MAX. in_counts/out_counts:",
+        " * 0 if every count in [min, max] is allowed, else a mask of the allowed",
+        " * counts (bit k: k values). deprecated: onnx refuses the op at this",
+        " * version. any_attrs: onnx accepts attributes the schema does not list. */",
     ]
     for op in read_ops():
         for s in schema_versions(onnx_defs, op):
-            out.extend(emit_schema(s))
+            out.extend(emit_schema(onnx, s))
     return "\n".join(out) + "\n"
 
 
