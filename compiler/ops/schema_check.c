@@ -7,8 +7,11 @@
  *
  * - Input and output counts include empty names ("" marks an absent
  *   optional value), so a trailing "" output still counts against the
- *   maximum, as in ONNX. An empty name where the schema has a single
- *   (non-optional) parameter is an error.
+ *   maximum, as in ONNX; some ops take only some counts in their range
+ *   (BatchNormalization: 1 or 5 outputs). An empty name where the schema
+ *   has a single (non-optional) parameter is an error, and so, stricter
+ *   than ONNX, is an empty variadic input.
+ * - Deprecated ops (Upsample from opset 10 on) are refused, as in ONNX.
  * - Attribute types must match exactly; attr_int() and friends would
  *   otherwise fall back to the default and compile a different model.
  * - An attribute the schema version does not define is an error, as in
@@ -26,13 +29,16 @@
 #include "schema_check.h"
 
 #include <limits.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "ops.h"
 
-#define SCHEMA(op, since, min_in, max_in, min_out, max_out, in_opts, out_opts, n_attrs) \
-  {OP_##op, since, min_in, max_in, min_out, max_out, in_opts, out_opts, n_attrs, NULL},
+#define SCHEMA(op, since, min_in, max_in, min_out, max_out, in_opts, out_opts, in_counts, out_counts, \
+               deprecated, any_attrs, n_attrs)                                                       \
+  {OP_##op, since, min_in, max_in, min_out, max_out, in_opts, out_opts, in_counts, out_counts,          \
+   deprecated, any_attrs, n_attrs, NULL},
 #define ATTR(name, type, required)
 static op_schema schemas[] = {
 #include "schema.def"
@@ -40,7 +46,8 @@ static op_schema schemas[] = {
 #undef SCHEMA
 #undef ATTR
 
-#define SCHEMA(op, since, min_in, max_in, min_out, max_out, in_opts, out_opts, n_attrs)
+#define SCHEMA(op, since, min_in, max_in, min_out, max_out, in_opts, out_opts, in_counts, out_counts, \
+               deprecated, any_attrs, n_attrs)
 #define ATTR(name, type, required) {#name, ATTR_##type, required},
 static const schema_attr attrs[] = {
 #include "schema.def"
@@ -105,24 +112,51 @@ static char option_at(const char *opts, int k) {
   return len && opts[len - 1] == 'V' ? 'V' : '?';
 }
 
+/* "1 or 5", "1, 3 or 5": the counts set in mask. */
+static const char *counts_text(uint64_t mask, char *buf, size_t size) {
+  int k, left = 0;
+  size_t len = 0;
+  for (k = 0; k < 64; k++) left += (int)(mask >> k & 1);
+  buf[0] = 0;
+  for (k = 0; k < 64 && len < size; k++) {
+    if (!(mask >> k & 1)) continue;
+    left--;
+    len += (size_t)snprintf(buf + len, size - len, "%d%s", k, left > 1 ? ", " : left == 1 ? " or " : "");
+  }
+  return buf;
+}
+
 /* Inputs (is_out 0) or outputs (1) of n against the schema's counts. */
 static status check_arity(const ir_node *n, const op_schema *s, int is_out) {
   const char *what = is_out ? "output" : "input";
   const int *ids = is_out ? n->out : n->in;
   int count = is_out ? n->n_out : n->n_in;
   int min = is_out ? s->min_out : s->min_in, max = is_out ? s->max_out : s->max_in;
+  uint64_t allowed = is_out ? s->out_counts : s->in_counts;
   const char *opts = is_out ? s->out_opts : s->in_opts;
   int k, present = 0;
+  char buf[128];
   if (count > max)
     return diag_node_error(ST_BAD_MODEL, n, "%d %ss given (empty names included), but %s-%d takes at most %d",
                            count, what, op_name(s->op), s->since, max);
+  if (allowed && count >= min && (count >= 64 || !(allowed >> count & 1)))
+    return diag_node_error(ST_BAD_MODEL, n, "%d %ss given (empty names included), but %s-%d takes %s", count,
+                           what, op_name(s->op), s->since, counts_text(allowed, buf, sizeof buf));
   for (k = 0; k < count; k++) {
+    char opt = option_at(opts, k);
     if (ids[k] >= 0) {
       present++;
       continue;
     }
-    if (option_at(opts, k) == 'S')
+    if (opt == 'S')
       return diag_node_error(ST_BAD_MODEL, n, "%s %d of %s-%d is required, but its name is empty", what, k,
+                             op_name(s->op), s->since);
+    /* ONNX's Verify lets a variadic entry be empty, but no variadic input
+     * of these ops (Sum, Max, Concat, ...) has a meaning for "absent", and
+     * the op handlers read every one. Unused variadic outputs (Split) are
+     * fine: nothing reads them. */
+    if (opt == 'V' && !is_out)
+      return diag_node_error(ST_BAD_MODEL, n, "input %d of %s-%d is empty; a variadic input cannot be left out", k,
                              op_name(s->op), s->since);
   }
   if (present < min)
@@ -145,7 +179,9 @@ static status check_attrs(const ir_node *n, const op_schema *s, int64_t opset) {
     const ir_attr *a = &n->attr[k];
     j = find_attr(s, a->name);
     if (j < 0) {
-      if (strncmp(a->name, "__", 2) == 0) continue; /* implementation detail, as in ONNX */
+      /* "__" names are implementation details, and a few schemas accept
+       * anything (ONNX's AllowUncheckedAttributes), as in ONNX. */
+      if (strncmp(a->name, "__", 2) == 0 || s->any_attrs) continue;
       return diag_node_error(ST_BAD_MODEL, n, "attribute '%s' is not defined for %s-%d (the model uses opset %lld)",
                              a->name, op_name(s->op), s->since, (long long)opset);
     }
@@ -177,6 +213,10 @@ status schema_check_node(const ir_graph *g, const ir_node *n, int64_t opset) {
   if (!s)
     return diag_node_error(ST_BAD_MODEL, n, "%s is not defined before opset %d (the model uses opset %lld)",
                            op_name(n->op), first->since, (long long)opset);
+  /* onnx.checker and ONNX Runtime refuse a deprecated op outright. */
+  if (s->deprecated)
+    return diag_node_error(ST_BAD_MODEL, n, "%s is deprecated from opset %d on (the model uses opset %lld)",
+                           op_name(n->op), s->since, (long long)opset);
   st = check_arity(n, s, 0);
   if (!st) st = check_arity(n, s, 1);
   if (!st) st = check_attrs(n, s, opset);

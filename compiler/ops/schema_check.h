@@ -26,6 +26,10 @@ typedef struct op_schema {
   int min_out, max_out;   /* INT_MAX when unbounded */
   const char *in_opts;    /* one letter per formal input: S single, O optional, V variadic */
   const char *out_opts;   /* same for outputs */
+  uint64_t in_counts;     /* 0: any count in [min_in, max_in]; else bit k: k inputs allowed */
+  uint64_t out_counts;    /* same for outputs (BatchNormalization: 1 or 5) */
+  int deprecated;         /* ONNX refuses the op from this version on (Upsample-10) */
+  int any_attrs;          /* ONNX accepts unknown attributes (LayerNormalization-17) */
   int n_attrs;
   const schema_attr *attrs; /* n_attrs entries, sorted by name */
 } op_schema;
@@ -38,9 +42,11 @@ const op_schema *schema_first(int op);
 
 /* Checks one node against its op's schema at `opset`. Returns:
  *   ST_OK          the node fits the schema;
- *   ST_BAD_MODEL   it does not: op newer than the model's opset, too many
- *                  or too few inputs/outputs, an empty name where the
- *                  schema requires a value, an attribute of the wrong
+ *   ST_BAD_MODEL   it does not: op newer than the model's opset or
+ *                  deprecated at it, too many or too few inputs/outputs
+ *                  (or a count the op does not take), an empty name where
+ *                  the schema requires a value or at a variadic input,
+ *                  an attribute of the wrong
  *                  type, an unknown or repeated attribute, a required
  *                  attribute missing;
  *   ST_UNSUPPORTED the node's op is not one of ops.def (n->op < 0);
