@@ -194,6 +194,34 @@ START_TEST(old_attributes_follow_the_opset) {
 }
 END_TEST
 
+/* Facts onnx's Python API does not show; the generator probes them. */
+static ir_node *bn_two_outputs(ir_graph *g) { return node(g, "BatchNormalization", "x,s,b,m,v", "y,rm"); }
+static ir_node *bn_three_outputs(ir_graph *g) { return node(g, "BatchNormalization", "x,s,b,m,v", "y,rm,rv"); }
+static ir_node *upsample(ir_graph *g) { return node(g, "Upsample", "x,scales", "y"); }
+static ir_node *layernorm_extra_attr(ir_graph *g) {
+  ir_node *n = node(g, "LayerNormalization", "x,s", "y");
+  attr_i(n, "zz_anything", 1);
+  return n;
+}
+static ir_node *concat_gap(ir_graph *g) {
+  ir_node *n = node(g, "Concat", "a,,c", "y");
+  attr_i(n, "axis", 0);
+  return n;
+}
+static ir_node *split_unused_output(ir_graph *g) { return node(g, "Split", "x", "a,,c"); }
+
+START_TEST(count_sets_deprecation_and_unchecked_attributes) {
+  ck_assert_int_eq(check(15, bn_two_outputs), ST_BAD_MODEL);  /* 1 or 3 outputs */
+  ck_assert_int_eq(check(15, bn_three_outputs), ST_OK);
+  ck_assert_int_eq(check(9, bn_three_outputs), ST_BAD_MODEL); /* 1 or 5 outputs */
+  ck_assert_int_eq(check(9, upsample), ST_OK);
+  ck_assert_int_eq(check(10, upsample), ST_BAD_MODEL);        /* deprecated */
+  ck_assert_int_eq(check(17, layernorm_extra_attr), ST_OK);   /* onnx allows unchecked attributes */
+  ck_assert_int_eq(check(13, concat_gap), ST_BAD_MODEL);
+  ck_assert_int_eq(check(13, split_unused_output), ST_OK);
+}
+END_TEST
+
 static ir_node *gelu(ir_graph *g) { return node(g, "Gelu", "x", "y"); }
 static ir_node *unknown_op(ir_graph *g) { return node(g, "NoSuchOp", "x", "y"); }
 
@@ -224,6 +252,7 @@ Suite *schema_suite(void) {
   tcase_add_test(tc, relu);
   tcase_add_test(tc, optional_and_variadic);
   tcase_add_test(tc, old_attributes_follow_the_opset);
+  tcase_add_test(tc, count_sets_deprecation_and_unchecked_attributes);
   tcase_add_test(tc, opset_versions);
   tcase_add_test(tc, every_op_has_a_schema);
   suite_add_tcase(s, tc);
