@@ -245,13 +245,16 @@ static status build_graph(const compile_options *o, const Onnx__ModelProto *m, c
   }
   /* Operator meaning depends on the opset, so guessing one is wrong: only
    * models older than IR version 3, which had no opset_import yet, get
-   * opset 1. A missing import is otherwise a damaged or truncated file. */
+   * opset 1. No import at all is otherwise a damaged or truncated file. A
+   * model that imports only other domains (ai.onnx.ml) is fine until one
+   * of its nodes uses the default domain (checked once nodes exist). */
   if (!found_opset) {
-    if (m->has_ir_version && m->ir_version >= 1 && m->ir_version < 3) g->opset = 1;
-    else
-      return diag_error(ST_BAD_MODEL, "the model imports no version of the default ONNX operator set (opset_import)");
+    if (m->has_ir_version && m->ir_version >= 1 && m->ir_version < 3) g->opset = 1, found_opset = 1;
+    else if (!m->n_opset_import)
+      return diag_error(ST_BAD_MODEL, "the model has no opset_import (which operator set versions it uses)");
   }
-  if (g->opset < 1) return diag_error(ST_BAD_MODEL, "opset %" PRId64 " is not a valid operator set version", g->opset);
+  if (found_opset && g->opset < 1)
+    return diag_error(ST_BAD_MODEL, "opset %" PRId64 " is not a valid operator set version", g->opset);
   if (g->opset > ONNXCC_MAX_OPSET)
     return diag_error(ST_UNSUPPORTED, "model uses opset %" PRId64 "; onnxcc supports opsets 1 to %d", g->opset,
                       ONNXCC_MAX_OPSET);
@@ -331,6 +334,9 @@ static status build_graph(const compile_options *o, const Onnx__ModelProto *m, c
   }
   s = check_supported(g);
   if (s) return s;
+  for (i = 0; !found_opset && i < (size_t)g->n_nodes; i++)
+    if (!*g->nodes[i]->domain || strcmp(g->nodes[i]->domain, "ai.onnx") == 0)
+      return diag_node_error(ST_BAD_MODEL, g->nodes[i], "the model does not import the default operator set (opset_import)");
   return ir_toposort(g);
 }
 

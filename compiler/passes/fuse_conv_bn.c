@@ -28,7 +28,7 @@ static int try_fuse(ir_graph *g, ir_node *bn) {
   const ir_value *x, *scale, *shift, *mean, *var, *w, *b = NULL;
   ir_node *conv;
   int64_t m, k, per_out, channels;
-  int w_id, b_id;
+  int w_id, b_id, conv_i;
   float eps;
   if (bn->op != OP_BatchNormalization || bn->n_in < 5 || bn->in[0] < 0) return 0;
   for (k = 1; k < bn->n_out; k++)
@@ -65,14 +65,24 @@ static int try_fuse(ir_graph *g, ir_node *bn) {
       nb[m] = ((ob ? ob[m] : 0.0f) - ((const float *)mean->t.data)[m]) * s + ((const float *)shift->t.data)[m];
     }
   }
+  /* Rewire, keeping uses and producers exact as we go: recounting the
+   * whole graph after each fusion made the pass quadratic. */
+  conv_i = x->producer;
+  for (k = 0; k < bn->n_in; k++)
+    if (bn->in[k] >= 0) g->values[bn->in[k]]->uses--;
+  for (k = 1; k < conv->n_in && k < 3; k++)
+    if (conv->in[k] >= 0) g->values[conv->in[k]]->uses--;
   if (conv->n_in < 3) {
     conv->in = xrealloc(conv->in, sizeof(int) * 3);
     conv->n_in = 3;
   }
   conv->in[1] = w_id;
   conv->in[2] = b_id;
+  g->values[w_id]->uses = g->values[b_id]->uses = 1;
   /* The Conv now writes the BatchNormalization's output directly. */
+  g->values[conv->out[0]]->producer = -1;
   conv->out[0] = bn->out[0];
+  g->values[conv->out[0]]->producer = conv_i;
   bn->dead = 1;
   return 1;
 }
@@ -81,7 +91,7 @@ status pass_fuse_conv_bn(ir_graph *g) {
   int i;
   ir_count_uses(g);
   for (i = 0; i < g->n_nodes; i++)
-    if (!g->nodes[i]->dead && try_fuse(g, g->nodes[i])) ir_count_uses(g);
+    if (!g->nodes[i]->dead) try_fuse(g, g->nodes[i]);
   ir_compact(g);
   return ST_OK;
 }

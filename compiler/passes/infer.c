@@ -76,38 +76,73 @@ static status fold(op_ctx *c) {
   return eval_node(c);
 }
 
-status pass_infer(ir_graph *g) {
-  int i, k;
+/* Infers one node's outputs, and folds it when its inputs are constant. */
+static status infer_node(ir_graph *g, ir_node *n) {
+  op_ctx c = {g, n, g->opset};
   status s;
-  ir_count_uses(g);
-  for (i = 0; i < g->n_nodes; i++) {
-    ir_node *n = g->nodes[i];
-    op_ctx c = {g, n, g->opset};
-    if (n->dead) continue;
-    if (legalize_node(g, i)) {
-      i--; /* visit the replacement nodes */
-      continue;
-    }
-    for (k = 0; k < n->n_in; k++) {
-      const ir_value *v = ir_val(g, n->in[k]);
-      if (v && v->t.rank < 0)
-        return diag_node_error(ST_INTERNAL, n, "input '%s' has no inferred shape", v->name);
-    }
-    s = schema_check_node(g, n, g->opset);
-    if (s) return s;
-    s = op_handler(n->op)->infer(&c);
-    if (s) return s;
-    s = check_outputs(g, n);
-    if (s) return s;
-    if (!all_outputs_constant(g, n) && all_inputs_constant(g, n) && n->n_in > 0) {
-      s = fold(&c);
-      if (s) return s;
-    }
-    if (all_outputs_constant(g, n)) {
-      n->dead = 1;
-      release_inputs(g, n);
-    }
+  int k;
+  for (k = 0; k < n->n_in; k++) {
+    const ir_value *v = ir_val(g, n->in[k]);
+    if (v && v->t.rank < 0) return diag_node_error(ST_INTERNAL, n, "input '%s' has no inferred shape", v->name);
   }
+  s = op_handler(n->op)->infer(&c);
+  if (s) return s;
+  s = check_outputs(g, n);
+  if (s) return s;
+  if (!all_outputs_constant(g, n) && all_inputs_constant(g, n) && n->n_in > 0) {
+    s = fold(&c);
+    if (s) return s;
+  }
+  if (all_outputs_constant(g, n)) {
+    n->dead = 1;
+    release_inputs(g, n);
+  }
+  return ST_OK;
+}
+
+/* Puts the nodes legalize appended (after n_orig) before the node each
+ * replaces: added[i] is where node i's additions start, or -1. */
+static void place_added(ir_graph *g, int n_orig, const int *added) {
+  ir_node **order = xmalloc(sizeof *order * ((size_t)g->n_nodes + 1));
+  int i, k = 0, j;
+  for (i = 0; i < n_orig; i++) {
+    if (added[i] >= 0) {
+      int end = i + 1 < n_orig ? added[i + 1] : g->n_nodes;
+      for (j = i + 1; end < 0 && j < n_orig; j++) end = added[j];
+      if (end < 0) end = g->n_nodes;
+      for (j = added[i]; j < end; j++) order[k++] = g->nodes[j];
+    }
+    order[k++] = g->nodes[i];
+  }
+  memcpy(g->nodes, order, sizeof *order * (size_t)k);
+  free(order);
+}
+
+status pass_infer(ir_graph *g) {
+  int i, j, n_orig = g->n_nodes, any_added = 0;
+  int *added = xmalloc(sizeof(int) * ((size_t)n_orig + 1));
+  status s = ST_OK;
+  ir_count_uses(g);
+  for (i = 0; i < n_orig && !s; i++) {
+    ir_node *n = g->nodes[i];
+    int first = g->n_nodes;
+    added[i] = -1;
+    if (n->dead) continue;
+    /* The model's node is held to its schema before legalize rewrites it;
+     * the nodes legalize makes are well-formed by construction. */
+    s = schema_check_node(g, n, g->opset);
+    if (s) break;
+    legalize_node(g, i);
+    if (g->n_nodes > first) {
+      added[i] = first;
+      any_added = 1;
+      for (j = first; j < g->n_nodes && !s; j++) s = infer_node(g, g->nodes[j]);
+    }
+    if (!s && !n->dead) s = infer_node(g, n);
+  }
+  if (!s && any_added) place_added(g, n_orig, added);
+  free(added);
+  if (s) return s;
   ir_compact(g);
   return ST_OK;
 }

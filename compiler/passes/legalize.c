@@ -9,12 +9,11 @@
 #include "../ops/ops.h"
 #include "passes.h"
 
-/* Appends a node and moves it to position `pos`. */
-static ir_node *insert_node(ir_graph *g, int pos, const char *name, const char *op_type) {
-  ir_node *n = ir_node_add(g, name, op_type, "");
-  memmove(&g->nodes[pos + 1], &g->nodes[pos], sizeof(ir_node *) * (size_t)(g->n_nodes - 1 - pos));
-  g->nodes[pos] = n;
-  return n;
+/* New nodes go to the end of the node list: the infer pass visits them
+ * at once and puts them in place, before the node they serve, when the
+ * pass ends (moving them into place one by one was quadratic). */
+static ir_node *insert_node(ir_graph *g, const char *name, const char *op_type) {
+  return ir_node_add(g, name, op_type, "");
 }
 
 static void set_io(ir_node *n, int a, int b, int y) {
@@ -42,7 +41,7 @@ static int legalize_pow(ir_graph *g, int i) {
   if (base->t.dtype == expo->t.dtype || base->t.rank < 0 || expo->t.rank < 0) return 0;
   name = xasprintf("%s/CastExponent", n->name);
   y = ir_value_new(g, name);
-  cast = insert_node(g, i, name, "Cast");
+  cast = insert_node(g, name, "Cast");
   free(name);
   cast->n_in = 1;
   cast->in = xmalloc(sizeof(int));
@@ -60,25 +59,27 @@ static int legalize_pow(ir_graph *g, int i) {
   return 1;
 }
 
-/* Returns 1 if node i was rewritten (the caller then visits position i
- * again), 0 if it is fine as it is. */
-int legalize_node(ir_graph *g, int i) {
+/* Rewrites node i where needed; see passes.h for the contract. */
+void legalize_node(ir_graph *g, int i) {
   ir_node *n = g->nodes[i];
   const char *chain_op;
-  int k, acc, pos = i;
-  if (n->op == OP_Pow) return legalize_pow(g, i);
-  if (n->op != OP_Sum && n->op != OP_Mean && n->op != OP_Max && n->op != OP_Min) return 0;
-  if (n->n_in == 2 && n->op != OP_Mean) return 0;
-  if (n->n_in < 1 || n->n_out != 1) return 0; /* infer reports it */
+  int k, acc;
+  if (n->op == OP_Pow) {
+    legalize_pow(g, i);
+    return;
+  }
+  if (n->op != OP_Sum && n->op != OP_Mean && n->op != OP_Max && n->op != OP_Min) return;
+  if (n->n_in == 2 && n->op != OP_Mean) return;
+  if (n->n_in < 1 || n->n_out != 1) return; /* infer reports it */
   if (n->n_in == 1) {
     free(n->op_type);
     n->op_type = xstrdup("Identity");
     n->op = OP_Identity;
-    return 1;
+    return;
   }
   if (n->op == OP_Mean) {
     int dt = n->in[0] >= 0 ? g->values[n->in[0]]->t.dtype : 0;
-    if (dt != DT_FLOAT && dt != DT_DOUBLE && dt != DT_INT64 && dt != DT_INT32) return 0;
+    if (dt != DT_FLOAT && dt != DT_DOUBLE && dt != DT_INT64 && dt != DT_INT32) return;
   }
   chain_op = n->op == OP_Max ? "Max" : n->op == OP_Min ? "Min" : "Add";
   acc = n->in[0];
@@ -86,7 +87,7 @@ int legalize_node(ir_graph *g, int i) {
     int last = k == n->n_in - 1 && n->op != OP_Mean;
     int y = last ? n->out[0] : ir_value_new(g, n->name);
     char *name = xasprintf("%s/%s%d", n->name, chain_op, k);
-    ir_node *m = insert_node(g, pos++, name, chain_op);
+    ir_node *m = insert_node(g, name, chain_op);
     free(name);
     set_io(m, acc, n->in[k], y);
     acc = y;
@@ -96,7 +97,7 @@ int legalize_node(ir_graph *g, int i) {
     int c = ir_value_new(g, "mean_count");
     ir_value *cv = g->values[c];
     char *name = xasprintf("%s/Div", n->name);
-    ir_node *m = insert_node(g, pos++, name, "Div");
+    ir_node *m = insert_node(g, name, "Div");
     double count = (double)n->n_in;
     free(name);
     cv->t.dtype = x0->t.dtype;
@@ -108,6 +109,5 @@ int legalize_node(ir_graph *g, int i) {
     else *(int32_t *)cv->t.data = n->n_in;
     set_io(m, acc, c, n->out[0]);
   }
-  n->dead = 1; /* now at position pos, after its replacement chain */
-  return 1;
+  n->dead = 1; /* replaced by the chain */
 }

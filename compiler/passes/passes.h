@@ -20,9 +20,12 @@ status pass_elide(ir_graph *g);
 status pass_dce(ir_graph *g);
 status pass_fuse_conv_bn(ir_graph *g);
 
-/* Rewrites node i into nodes the kernels take (variadic Sum -> chain);
- * returns 1 if it changed the graph. Used by pass_infer. */
-int legalize_node(ir_graph *g, int i);
+/* Rewrites node i into nodes the kernels take (variadic Sum -> chain of
+ * Adds, a Pow exponent of another type -> Cast first, one-input Sum ->
+ * Identity). New nodes are appended to g->nodes and must run before node
+ * i, which may be marked dead (replaced). Used by pass_infer, which infers
+ * the new nodes at once and moves them into place at the end of the pass. */
+void legalize_node(ir_graph *g, int i);
 
 /* The pass table, NULL-terminated. */
 extern const pass pipeline_passes[];

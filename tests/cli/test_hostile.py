@@ -86,10 +86,10 @@ def m_range_huge(folder):
 
 
 def m_range_over_budget(folder):
-    # 10^8 floats = 400 MB: a valid size, but Range has no kernel, so it
-    # must be folded, and that passes the default 256 MiB budget.
+    # 3*10^8 floats = 1.2 GB: a valid size, but Range has no kernel, so it
+    # must be folded, and that passes the default 1 GiB budget.
     return model_of([helper.make_node("Range", ["a", "b", "c"], ["y"], name="rg")], [], [tv("y", None)],
-                    [const("a", 0.0, np.float32), const("b", 1e8, np.float32), const("c", 1.0, np.float32)])
+                    [const("a", 0.0, np.float32), const("b", 3e8, np.float32), const("c", 1.0, np.float32)])
 
 
 def m_d2s_blocksize(folder):
@@ -247,7 +247,7 @@ def check_compiles_lean(onnxcc, name, make, max_mb, results):
 
 def m_tile_big(folder):
     # 2^32 floats (16 GiB) is under the size limit but far over the folding
-    # budget: the Tile must stay a run-time node, not be computed here.
+    # budget (1 GiB): the Tile must stay a run-time node, not be computed here.
     return model_of([helper.make_node("Tile", ["c", "r"], ["y"], name="tile")], [], [tv("y", None)],
                     [const("c", [[1.0]], np.float32), const("r", [1 << 16, 1 << 16])])
 

@@ -465,6 +465,7 @@ class Result:
     seconds: float = 0.0
     detail: str = ""
     kept_dir: str | None = None
+    reason: str = ""          # onnxcc's own failure message, for xfail.txt
 
 
 def _first_line(text: str, limit: int = 160) -> str:
@@ -825,6 +826,10 @@ def _kill_group(proc: subprocess.Popen) -> None:
 class XfailList:
     path: Path
     entries: dict[str, str] = field(default_factory=dict)   # key -> reason
+    # key -> a person's explanation, kept across --update-xfail: the reason
+    # is onnxcc's own message (matched exactly), the note says why it is
+    # expected when the message alone does not ("# ..." after a tab).
+    notes: dict[str, str] = field(default_factory=dict)
     header: list[str] = field(default_factory=list)
 
     @classmethod
@@ -843,6 +848,10 @@ class XfailList:
             parts = line.split(None, 1)
             key = parts[0]
             reason = parts[1].strip() if len(parts) > 1 else ""
+            if "\t# " in reason:
+                reason, note = reason.split("\t# ", 1)
+                xl.notes[key] = note.strip()
+                reason = reason.strip()
             if "/" not in key:
                 warn(f"{path}:{lineno}: entry {key!r} has no suite/ prefix")
             xl.entries[key] = reason
@@ -861,7 +870,8 @@ class XfailList:
         lines = list(header) + [""]
         for key in sorted(self.entries):
             reason = " ".join(self.entries[key].split()) or "fails"
-            lines.append(f"{key}\t{reason}")
+            note = f"\t# {self.notes[key]}" if key in self.notes else ""
+            lines.append(f"{key}\t{reason}{note}")
         self.path.write_text("\n".join(lines) + "\n")
 
 
@@ -1017,10 +1027,12 @@ def main(argv: list[str]) -> int:
                 r.status = "xpass"
                 r.detail = "listed in xfail but passed: " + \
                     xfail.entries[r.case.key]
+            elif r.status == "fail" and not listed:
+                r.reason = " ".join(r.detail.split())
             elif r.status == "fail" and listed:
                 # An expected failure must fail for the listed reason;
                 # failing for another one is a real failure.
-                why = " ".join(r.detail.split())
+                why = r.reason = " ".join(r.detail.split())
                 if why == xfail.entries[r.case.key]:
                     r.status = "xfail"
                 else:
@@ -1107,7 +1119,8 @@ def update_xfail(xfail: XfailList, results: list[Result],
         if r.status in ("pass", "xpass"):
             new.pop(key, None)
         elif r.status in ("fail", "xfail"):
-            new[key] = old.get(key) or r.detail or "fails"
+            # The reason is what onnxcc says now: an entry must match it.
+            new[key] = r.reason or " ".join(r.detail.split()) or "fails"
     # Drop entries for tests that no longer exist in a suite we can see.
     for key in list(new):
         suite, name = split_key(key)
