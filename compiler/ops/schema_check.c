@@ -126,6 +126,8 @@ static const char *counts_text(uint64_t mask, char *buf, size_t size) {
   return buf;
 }
 
+#define PLURAL(k) ((k) == 1 ? "" : "s")
+
 /* Inputs (is_out 0) or outputs (1) of n against the schema's counts. */
 static status check_arity(const ir_node *n, const op_schema *s, int is_out) {
   const char *what = is_out ? "output" : "input";
@@ -135,19 +137,20 @@ static status check_arity(const ir_node *n, const op_schema *s, int is_out) {
   uint64_t allowed = is_out ? s->out_counts : s->in_counts;
   const char *opts = is_out ? s->out_opts : s->in_opts;
   int k, present = 0;
+  const char *note;
   char buf[128];
+  for (k = 0; k < count; k++) present += ids[k] >= 0;
+  /* Counting "" entries surprises people; say so when it matters. */
+  note = present < count ? " (empty names count, as in ONNX)" : "";
   if (count > max)
-    return diag_node_error(ST_BAD_MODEL, n, "%d %ss given (empty names included), but %s-%d takes at most %d",
-                           count, what, op_name(s->op), s->since, max);
+    return diag_node_error(ST_BAD_MODEL, n, "%d %s%s given%s, but %s-%d takes at most %d", count, what,
+                           PLURAL(count), note, op_name(s->op), s->since, max);
   if (allowed && count >= min && (count >= 64 || !(allowed >> count & 1)))
-    return diag_node_error(ST_BAD_MODEL, n, "%d %ss given (empty names included), but %s-%d takes %s", count,
-                           what, op_name(s->op), s->since, counts_text(allowed, buf, sizeof buf));
+    return diag_node_error(ST_BAD_MODEL, n, "%d %s%s given%s, but %s-%d takes %s", count, what, PLURAL(count),
+                           note, op_name(s->op), s->since, counts_text(allowed, buf, sizeof buf));
   for (k = 0; k < count; k++) {
     char opt = option_at(opts, k);
-    if (ids[k] >= 0) {
-      present++;
-      continue;
-    }
+    if (ids[k] >= 0) continue;
     if (opt == 'S')
       return diag_node_error(ST_BAD_MODEL, n, "%s %d of %s-%d is required, but its name is empty", what, k,
                              op_name(s->op), s->since);
@@ -160,8 +163,8 @@ static status check_arity(const ir_node *n, const op_schema *s, int is_out) {
                              op_name(s->op), s->since);
   }
   if (present < min)
-    return diag_node_error(ST_BAD_MODEL, n, "%d %ss given, but %s-%d needs at least %d", present, what,
-                           op_name(s->op), s->since, min);
+    return diag_node_error(ST_BAD_MODEL, n, "%d %s%s present, but %s-%d needs at least %d", present, what,
+                           PLURAL(present), op_name(s->op), s->since, min);
   return ST_OK;
 }
 
