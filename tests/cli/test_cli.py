@@ -275,11 +275,19 @@ def main():
     results.append(("malformed --shape exits 2 and quotes the whole value",
                     [] if p.returncode == 2 and "'x=4xq'" in p.stderr else
                     ["exit %d, stderr %r" % (p.returncode, p.stderr)], ""))
+    return report(results)
+
+
+def report(results):
+    """Prints one line per (name, problems[, message]) result and the
+    closing "N passed, M failed" line; returns the exit status."""
     passed = failed = 0
-    for name, problems, msg in results:
+    for name, problems, *msg in results:
         if problems:
             failed += 1
-            print("FAIL %s: %s\n     message: %s" % (name, "; ".join(problems), msg))
+            print("FAIL %s: %s" % (name, "; ".join(problems)))
+            if msg and msg[0]:
+                print("     message: %s" % msg[0])
         else:
             passed += 1
             print("ok   %s" % name)

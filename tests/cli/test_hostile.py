@@ -18,7 +18,7 @@ import numpy as np
 from onnx import TensorProto, helper, numpy_helper
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from test_cli import check_bad, graph_model, save, tv  # noqa: E402
+from test_cli import check_bad, report, save, tv  # noqa: E402
 
 INT64_MIN = -(1 << 63)
 
@@ -276,16 +276,7 @@ def main():
                         int(200 * args.rss_scale), results)
     check_compiles_lean(onnxcc, "50 folded Relus of 64 MiB free their intermediates", m_fold_chain,
                         int(700 * args.rss_scale), results)
-    passed = failed = 0
-    for name, problems, msg in results:
-        if problems:
-            failed += 1
-            print("FAIL %s: %s\n     message: %s" % (name, "; ".join(problems), msg))
-        else:
-            passed += 1
-            print("ok   %s" % name)
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return report(results)
 
 
 if __name__ == "__main__":

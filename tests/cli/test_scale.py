@@ -23,6 +23,9 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from test_cli import report  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BOUND_S = 60.0
 
@@ -141,16 +144,7 @@ def main():
                                 300 * np.maximum(x, 0)))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    passed = failed = 0
-    for name, problems in results:
-        if problems:
-            failed += 1
-            print("FAIL %s: %s" % (name, "; ".join(problems)))
-        else:
-            passed += 1
-            print("ok   %s" % name)
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return report(results)
 
 
 if __name__ == "__main__":
