@@ -57,11 +57,13 @@ stats=$(grep -E '^(stat::number_of_executed_units|stat::average_exec_per_sec|sta
 last=$(grep -E '^#[0-9]+' "$log" | tail -1)
 echo "run_fuzz: exit $rc; ${stats}"
 echo "run_fuzz: last status: ${last:-none}"
-found=$(grep -E '^(==[0-9]+==ERROR|SUMMARY: |.*runtime error:|.*-- (crash|leak|oom|timeout)|artifact_prefix=.*Test unit written to)' "$log" | head -8)
+found=$(grep -E '^(==[0-9]+== ?ERROR|SUMMARY: |.*runtime error:|.*-- (crash|leak|oom|timeout)|artifact_prefix=.*Test unit written to)' "$log" | head -8)
 if [ $rc -ne 0 ] || [ -n "$found" ]; then
   echo "run_fuzz: libFuzzer found a problem:"
   echo "${found:-(see the log)}" | sed 's/^/  /'
-  grep -A12 -m1 -E '^==[0-9]+==ERROR|runtime error:' "$log" | grep -E '^ +#[0-9]+ ' | head -8 | sed 's/^/  /'
+  # The top frames of the first report, past the sanitizer's and libFuzzer's own.
+  grep -A40 -m1 -E '^==[0-9]+== ?ERROR|runtime error:' "$log" | grep -E '^ +#[0-9]+ ' |
+    grep -vE ' in (__sanitizer|__asan|__ubsan|__interceptor|fuzzer::|__lsan|malloc|calloc|realloc)' | head -6 | sed 's/^/  /'
   echo "run_fuzz: the input is in $artifacts (replay: $fuzzer FILE), log $log"
   echo "0 passed, 1 failed"
   exit 1
