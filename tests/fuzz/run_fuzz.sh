@@ -19,7 +19,10 @@ build=build-fuzz
 if [ $# -gt 0 ] && [ "$1" != "--" ]; then build=$1; shift; fi
 [ "${1:-}" = "--" ] && shift
 here=$(cd "$(dirname "$0")" && pwd)
-fuzzer=$build/tests/fuzz/fuzz_compile
+# ONNXCC_FUZZ_HARNESS=fuzz_blob fuzzes the generated init with damaged
+# weight blobs instead of the compiler with damaged models.
+harness=${ONNXCC_FUZZ_HARNESS:-fuzz_compile}
+fuzzer=$build/tests/fuzz/$harness
 if [ ! -x "$fuzzer" ]; then
   echo "run_fuzz: $fuzzer not found; build it first:" >&2
   echo "  CC=clang meson setup $build -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug && ninja -C $build" >&2
@@ -33,7 +36,18 @@ artifacts=$(cd "$artifacts" && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/onnxcc-fuzz-run.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/corpus" "$work/seed"
-"$here/make_corpus.sh" "$work/seed" >&2
+if [ "$harness" = fuzz_blob ]; then
+  # Seed: the real blob of the model the harness links.
+  cp "$build/tests/fuzz/fuzz_model.weights" "$work/seed/"
+  inputs=("$work/corpus" "$work/seed")
+  flags=(-max_len=65536)
+else
+  "$here/make_corpus.sh" "$work/seed" >&2
+  # -max_len: the seeds are up to 64 KiB, real models much larger; 256 KiB
+  # lets mutations grow tensors without slowing every execution down.
+  inputs=("$work/corpus" "$work/seed" "$here/regressions")
+  flags=(-max_len=262144 -dict="$here/onnx.dict")
+fi
 
 # Sanitizer findings must stop the run (UBSan only prints by default);
 # stack traces name the culprit. Leaks are reported by libFuzzer itself.
@@ -42,13 +56,11 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:abort_on_error=1:print_sta
 
 log=$artifacts/fuzz-$(date +%Y%m%d-%H%M%S).log
 echo "run_fuzz: $fuzzer for ${secs}s; log $log" >&2
-# -max_len: the seeds are up to 64 KiB, real models much larger; 256 KiB
-# lets mutations grow tensors without slowing every execution down.
 # -timeout: one input may take 20 s (the 100k-node regressions must
 # compile in a few seconds even under ASan).
-"$fuzzer" "$work/corpus" "$work/seed" "$here/regressions" \
-  -max_total_time="$secs" -rss_limit_mb=2048 -malloc_limit_mb=2048 -max_len=262144 \
-  -timeout=20 -dict="$here/onnx.dict" -print_final_stats=1 \
+"$fuzzer" "${inputs[@]}" \
+  -max_total_time="$secs" -rss_limit_mb=2048 -malloc_limit_mb=2048 "${flags[@]}" \
+  -timeout=20 -print_final_stats=1 \
   -artifact_prefix="$artifacts/" "$@" >"$log" 2>&1
 rc=$?
 
