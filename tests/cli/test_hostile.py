@@ -262,6 +262,38 @@ def m_fold_chain(folder):
     return model_of(nodes, [tv("x", [1 << 24])], [tv("y", [1 << 24])], [c])
 
 
+def check_names_stay_in_comments(onnxcc, results):
+    """Node and tensor names end up in the generated C (comments, string
+    literals): a name that closes a comment, opens one, or holds a newline
+    must not change the program, which still compiles with -Werror."""
+    folder = tempfile.mkdtemp(prefix="onnxcc-hostile-")
+    problems = []
+    try:
+        evil = "a*/ int evil_symbol; /*b\n#error injected\n\\"
+        m = model_of([helper.make_node("Relu", ["x" + evil], ["y" + evil], name=evil)],
+                     [tv("x" + evil, [4])], [tv("y" + evil, [4])])
+        model = os.path.join(folder, "model.onnx")
+        save(m, model)
+        out = os.path.join(folder, "net.c")
+        p = subprocess.run([onnxcc, model, "-o", out], capture_output=True, text=True, timeout=60)
+        if p.returncode != 0:
+            problems.append("compile exit %d: %s" % (p.returncode, p.stderr.strip()))
+        else:
+            root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+            cc = subprocess.run(["cc", "-std=c99", "-Wall", "-Wextra", "-Wpedantic", "-Werror", "-c",
+                                 "-I" + os.path.join(root, "runtime", "include"), "-I" + folder, out,
+                                 "-o", os.path.join(folder, "net.o")], capture_output=True, text=True)
+            if cc.returncode != 0:
+                problems.append("generated code does not compile: %s" % cc.stderr[-400:])
+            else:
+                nm = subprocess.run(["nm", os.path.join(folder, "net.o")], capture_output=True, text=True)
+                if "evil_symbol" in nm.stdout:
+                    problems.append("a name injected a declaration into the generated code")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    results.append(("names cannot inject code into the generated C", problems, ""))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--onnxcc", default="build/onnxcc")
@@ -276,6 +308,7 @@ def main():
                         int(200 * args.rss_scale), results)
     check_compiles_lean(onnxcc, "50 folded Relus of 64 MiB free their intermediates", m_fold_chain,
                         int(700 * args.rss_scale), results)
+    check_names_stay_in_comments(onnxcc, results)
     return report(results)
 
 
