@@ -3,6 +3,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "compile.h"
@@ -38,9 +39,11 @@ static double node_macs(const ir_graph *g, const ir_node *n) {
 static void print_values(const ir_graph *g, const int *ids, int n, const char *what) {
   char buf[256];
   int i;
-  for (i = 0; i < n; i++)
-    printf("%-8s %-24s %s\n", i ? "" : what, g->values[ids[i]]->name,
-           tensor_type_str(&g->values[ids[i]]->t, buf, sizeof buf));
+  for (i = 0; i < n; i++) {
+    char *name = diag_escape(g->values[ids[i]]->name); /* model text: one line each */
+    printf("%-8s %-24s %s\n", i ? "" : what, name, tensor_type_str(&g->values[ids[i]]->t, buf, sizeof buf));
+    free(name);
+  }
 }
 
 status info_command(const compile_options *o) {
@@ -50,14 +53,18 @@ status info_command(const compile_options *o) {
   int64_t params = 0;
   double macs = 0;
   int i;
-  printf("model    %s\n", o->model_path);
+  printf("model    ");
+  diag_write_escaped(stdout, o->model_path);
+  printf("\n");
   printf("ops per pass:\n");
   s = compile_graph(o, &log, &c);
   if (s) {
     compiled_free(&c);
     return s;
   }
-  printf("opset    %" PRId64 "%s%s\n", c.g->opset, *c.g->producer ? ", from " : "", c.g->producer);
+  printf("opset    %" PRId64 "%s", c.g->opset, *c.g->producer ? ", from " : "");
+  diag_write_escaped(stdout, c.g->producer);
+  printf("\n");
   print_values(c.g, c.g->inputs, c.g->n_inputs, "inputs");
   print_values(c.g, c.g->outputs, c.g->n_outputs, "outputs");
   for (i = 0; i < c.g->n_values; i++)

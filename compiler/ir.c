@@ -305,13 +305,17 @@ static void dump_value(FILE *f, const ir_graph *g, int id) {
     fputs("<none>", f);
     return;
   }
-  fprintf(f, "%%%s:%s%s", v->name, tensor_type_str(&v->t, buf, sizeof buf), v->t.data ? "=const" : "");
+  fputc('%', f);
+  diag_write_escaped(f, v->name); /* names are model text: escaped like messages */
+  fprintf(f, ":%s%s", tensor_type_str(&v->t, buf, sizeof buf), v->t.data ? "=const" : "");
 }
 
 void ir_dump(const ir_graph *g, void *file) {
   FILE *f = file;
   int i, k;
-  fprintf(f, "graph %s (opset %" PRId64 ", %d nodes)\n", g->name ? g->name : "", g->opset, g->n_nodes);
+  fputs("graph ", f);
+  diag_write_escaped(f, g->name ? g->name : "");
+  fprintf(f, " (opset %" PRId64 ", %d nodes)\n", g->opset, g->n_nodes);
   for (i = 0; i < g->n_inputs; i++) {
     fputs("  input ", f);
     dump_value(f, g, g->inputs[i]);
@@ -324,12 +328,16 @@ void ir_dump(const ir_graph *g, void *file) {
       if (k) fputs(", ", f);
       dump_value(f, g, n->out[k]);
     }
-    fprintf(f, " = %s(", n->op_type);
+    fputs(" = ", f);
+    diag_write_escaped(f, n->op_type);
+    fputc('(', f);
     for (k = 0; k < n->n_in; k++) {
       if (k) fputs(", ", f);
       dump_value(f, g, n->in[k]);
     }
-    fprintf(f, ")  # %s\n", n->name);
+    fputs(")  # ", f);
+    diag_write_escaped(f, n->name);
+    fputc('\n', f);
   }
   for (i = 0; i < g->n_outputs; i++) {
     fputs("  output ", f);

@@ -289,9 +289,16 @@ def check_names_stay_in_comments(onnxcc, results):
                 nm = subprocess.run(["nm", os.path.join(folder, "net.o")], capture_output=True, text=True)
                 if "evil_symbol" in nm.stdout:
                     problems.append("a name injected a declaration into the generated code")
+        # info and --dump-after print names too: escaped, one line each.
+        info = subprocess.run([onnxcc, "info", model], capture_output=True, text=True, timeout=60)
+        dump = subprocess.run([onnxcc, model, "-o", out, "--dump-after=all"], capture_output=True, text=True,
+                              timeout=60)
+        for what, text in (("info", info.stdout), ("--dump-after", dump.stderr)):
+            if any(line.startswith("#error") for line in text.splitlines()) or "\\x0A#error" not in text:
+                problems.append("%s prints a name's newline raw" % what)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    results.append(("names cannot inject code into the generated C", problems, ""))
+    results.append(("names cannot inject code into the generated C, info or dumps", problems, ""))
 
 
 def main():
