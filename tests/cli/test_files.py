@@ -463,6 +463,13 @@ def run_input_problems_exit_1(c):
     }
     with open(bad["junk.pb"], "wb") as f:
         f.write(b"\xff\xff\xff\xffnot a tensor")
+    # dims [2^40] with 16 bytes of data: must be refused before allocating 4 TiB
+    huge = TensorProto()
+    huge.name, huge.data_type, huge.raw_data = "x", TensorProto.FLOAT, b"\0" * 16
+    huge.dims.extend([1 << 40])
+    bad["huge_dims.pb"] = c.path("huge_dims.pb")
+    with open(bad["huge_dims.pb"], "wb") as f:
+        f.write(huge.SerializeToString())
     os.mkdir(bad["empty_dir.pb"])
     tries = [([model, bad[k]], k) for k in sorted(bad)]
     tries.append(([model, good, c.path("extra.pb")], "extra.pb"))
