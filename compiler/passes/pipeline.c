@@ -92,7 +92,12 @@ status pipeline_run(ir_graph *g, const compile_options *o, const pipeline_log *l
   s = ir_verify(g, "load", 0);
   if (s) return s;
   for (p = pipeline_passes; p->name; p++) {
-    if (o->opt_level < p->min_level) continue;
+    if (o->opt_level < p->min_level) {
+      /* A dump that was asked for must not vanish without a word. */
+      if (o->dump_after && (dump_all || strcmp(o->dump_after, p->name) == 0))
+        fprintf(stderr, "=== after %s: skipped at -O%d (it runs from -O%d)\n", p->name, o->opt_level, p->min_level);
+      continue;
+    }
     s = p->run(g);
     if (s) return s;
     s = ir_verify(g, p->name, 1);

@@ -271,6 +271,17 @@ def main():
     results.append(("unknown flag exits 2", [] if p.returncode == 2 else ["exit %d" % p.returncode], ""))
     p = subprocess.run([onnxcc, "x.onnx"], capture_output=True, text=True)
     results.append(("missing -o exits 2", [] if p.returncode == 2 else ["exit %d" % p.returncode], ""))
+    folder = tempfile.mkdtemp(prefix="onnxcc-cli-")
+    try:
+        model = os.path.join(folder, "m.onnx")
+        save(relu_model(), model)
+        p = subprocess.run([onnxcc, model, "-o", os.path.join(folder, "m.c"), "-O0", "--dump-after=dce"],
+                           capture_output=True, text=True)
+        results.append(("--dump-after of a pass -O0 skips says so",
+                        [] if p.returncode == 0 and "dce: skipped at -O0" in p.stderr else
+                        ["exit %d, stderr %r" % (p.returncode, p.stderr)], ""))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
     p = subprocess.run([onnxcc, "x.onnx", "-o", "x.c", "--shape", "x=4xq"], capture_output=True, text=True)
     results.append(("malformed --shape exits 2 and quotes the whole value",
                     [] if p.returncode == 2 and "'x=4xq'" in p.stderr else
