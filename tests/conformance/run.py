@@ -53,6 +53,7 @@ Typical use:
   tests/conformance/run.py                          # default suites
   tests/conformance/run.py --suite debian/node --filter 'test_conv'
   tests/conformance/run.py --update-xfail           # seed / shrink xfail.txt
+  tests/conformance/run.py -O 0 --tsv build/conformance-O0.tsv   # same verdicts at -O0
   tests/conformance/run.py --reference ort --suite debian/node   # self-check
 
 Only the standard library, numpy and onnx are used.
@@ -616,7 +617,7 @@ class Runner:
                     out_dir: Path) -> tuple[str, str]:
         cmd = [str(self.args.onnxcc), "run", str(case.model),
                *map(str, inputs), "--output-dir", str(out_dir),
-               "--runs", "1", "--warmup", "0"]
+               "--runs", "1", "--warmup", "0", f"-O{self.args.opt_level}"]
         env = dict(os.environ)
         # Anything onnxcc puts in $TMPDIR is cleaned up with the test.
         scratch = work / "tmp"
@@ -908,6 +909,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                    default="onnxcc",
                    help="'ort' runs onnxruntime in-process instead of onnxcc, "
                         "to check the harness and the test data")
+    p.add_argument("-O", "--opt-level", type=int, choices=[0, 1], default=1,
+                   help="onnxcc's -O level (default 1). With the same xfail "
+                        "list, -O0 must give the same verdicts as -O1: the "
+                        "same passes and the same failure messages")
     p.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1)
     p.add_argument("--timeout", type=float, default=120.0,
                    help="seconds per test (onnxcc mode; default 120)")
