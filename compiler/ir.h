@@ -151,7 +151,8 @@ static inline ir_value *ir_val(const ir_graph *g, int id) { return id >= 0 ? g->
  * for real weights that a model computes (VGG-19's 411 MB fc6 weight built
  * by ConstantOfShape in ONNX's own test models, a transposed embedding),
  * small enough that a hostile model cannot make the compiler hold more
- * than a couple of gigabytes. The fuzz harness uses much less. */
+ * than a couple of gigabytes. --fold-budget changes them; the fuzz
+ * harness uses much less. */
 #define IR_FOLD_MAX_TENSOR_DEFAULT ((int64_t)1 << 30)
 #define IR_FOLD_MAX_TOTAL_DEFAULT ((int64_t)2 << 30)
 

@@ -26,6 +26,8 @@ static const char usage_text[] =
     "  --shape INPUT=AxBxC   pin an input's whole shape\n"
     "  -O0, -O1              optimisation level (default -O1)\n"
     "  --dump-after=PASS     print the graph after PASS (load, infer, elide, fuse-conv-bn, dce, all)\n"
+    "  --fold-budget=SIZE    largest tensor constant folding may compute, e.g. 512M or 4G\n"
+    "                        (default 1G; all folded tensors together: twice that, at least 2G)\n"
     "run options:\n"
     "  --output-dir DIR      write output_K.pb files there\n"
     "  --runs N              timed runs (default 1)\n"
@@ -61,6 +63,19 @@ static int parse_pin(char *arg, pin *p, int is_shape) {
   }
   *eq = 0;
   p->name = arg;
+  return 1;
+}
+
+/* "512M" into bytes: a positive count with an optional K, M or G. */
+static int parse_bytes(const char *s, long long *out) {
+  char *end;
+  long long v = strtoll(s, &end, 10), unit = 1;
+  if (end == s || v <= 0) return 0;
+  if (*end == 'K' || *end == 'k') unit = 1ll << 10, end++;
+  else if (*end == 'M' || *end == 'm') unit = 1ll << 20, end++;
+  else if (*end == 'G' || *end == 'g') unit = 1ll << 30, end++;
+  if (*end || v > (1ll << 40) / unit) return 0; /* at most 1 TiB, the tensor size limit */
+  *out = v * unit;
   return 1;
 }
 
@@ -132,6 +147,10 @@ static int cli(int argc, char **argv, const char **files) {
       o->opt_level = a[2] - '0';
     } else if (!strncmp(a, "--dump-after=", 13)) {
       o->dump_after = a + 13;
+    } else if (!strncmp(a, "--fold-budget=", 14)) {
+      if (!parse_bytes(a + 14, &o->fold_max_tensor))
+        return usage_error("--fold-budget wants a size such as 512M or 4G (at most 1024G), not '%s'", a + 14);
+      o->fold_max_total = 2 * o->fold_max_tensor > ((long long)2 << 30) ? 2 * o->fold_max_tensor : (2ll << 30);
     } else if (!strcmp(a, "--dim") || !strcmp(a, "--shape")) {
       int is_shape = a[2] == 's';
       pin *p;

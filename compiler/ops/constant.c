@@ -22,7 +22,7 @@ static status set_const(op_ctx *c, int dtype, int rank, const int64_t *dims) {
   if (!ir_fold_alloc(c->g, y))
     return diag_node_error(ST_UNSUPPORTED, c->n,
                            "output '%s' (%s, %lld bytes) is computed at compile time and exceeds the folding budget "
-                           "(%lld bytes per tensor, %lld in all)",
+                           "(%lld bytes per tensor, %lld in all; --fold-budget raises it)",
                            y->name, tensor_type_str(&y->t, buf, sizeof buf), (long long)bytes,
                            (long long)c->g->fold_max_tensor, (long long)c->g->fold_max_total);
   return ST_OK;

@@ -275,6 +275,24 @@ def main():
     try:
         model = os.path.join(folder, "m.onnx")
         save(relu_model(), model)
+        # A 4 KiB constant through Relu folds by default; with a 1K budget
+        # the Relu stays a node of the generated code.
+        c = numpy_helper.from_array(np.ones([1024], np.float32), "c")
+        fm = graph_model([helper.make_node("Relu", ["c"], ["r"], name="r1"),
+                          helper.make_node("Add", ["x", "r"], ["y"], name="a1")],
+                         [tv("x", [1024])], [tv("y", [1024])], [c])
+        fmodel = os.path.join(folder, "fold.onnx")
+        save(fm, fmodel)
+        dumps = [subprocess.run([onnxcc, fmodel, "-o", os.path.join(folder, "f.c"), "--dump-after=infer"] + extra,
+                                capture_output=True, text=True) for extra in ([], ["--fold-budget=1K"])]
+        results.append(("--fold-budget=1K leaves a 4 KiB fold to the generated code",
+                        [] if all(d.returncode == 0 for d in dumps) and "= Relu(" not in dumps[0].stderr
+                        and "= Relu(" in dumps[1].stderr else
+                        ["exits %s, Relu in dumps: %s" % ([d.returncode for d in dumps],
+                                                          ["= Relu(" in d.stderr for d in dumps])], ""))
+        p = subprocess.run([onnxcc, fmodel, "-o", os.path.join(folder, "f.c"), "--fold-budget=12X"],
+                           capture_output=True, text=True)
+        results.append(("malformed --fold-budget exits 2", [] if p.returncode == 2 else ["exit %d" % p.returncode], ""))
         p = subprocess.run([onnxcc, model, "-o", os.path.join(folder, "m.c"), "-O0", "--dump-after=dce"],
                            capture_output=True, text=True)
         results.append(("--dump-after of a pass -O0 skips says so",
