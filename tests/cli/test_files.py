@@ -31,6 +31,7 @@ import tempfile
 import time
 
 import numpy as np
+import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -470,6 +471,13 @@ def run_input_problems_exit_1(c):
     bad["huge_dims.pb"] = c.path("huge_dims.pb")
     with open(bad["huge_dims.pb"], "wb") as f:
         f.write(huge.SerializeToString())
+    # a SequenceProto where a TensorProto belongs (once an abort asking for 1.5 TB)
+    seq = helper.make_sequence("x", onnx.SequenceProto.TENSOR,
+                               [numpy_helper.from_array(np.ones((1, 4), np.float32)),
+                                numpy_helper.from_array(np.ones((2, 4), np.float32))])
+    bad["sequence.pb"] = c.path("sequence.pb")
+    with open(bad["sequence.pb"], "wb") as f:
+        f.write(seq.SerializeToString())
     os.mkdir(bad["empty_dir.pb"])
     tries = [([model, bad[k]], k) for k in sorted(bad)]
     tries.append(([model, good, c.path("extra.pb")], "extra.pb"))
