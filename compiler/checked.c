@@ -27,21 +27,6 @@ int ck_bytes(int64_t numel, size_t elem_size, int64_t *out) {
   return ck_mul(numel, (int64_t)elem_size, out);
 }
 
-int ck_strides(int rank, const int64_t *dims, int64_t *strides) {
-  int64_t s = 1;
-  int d;
-  for (d = rank - 1; d >= 0; d--) {
-    strides[d] = s;
-    if (dims[d] < 0 || !ck_mul(s, dims[d], &s)) return 0;
-  }
-  return 1;
-}
-
-int ck_tensor_bytes(int rank, const int64_t *dims, size_t elem_size, int64_t *bytes) {
-  int64_t n;
-  return ck_numel(rank, dims, &n) && ck_bytes(n, elem_size, bytes) && *bytes <= CK_MAX_TENSOR_BYTES;
-}
-
 int ck_align(int64_t n, int64_t align, int64_t *out) {
   int64_t r;
   if (n < 0 || align <= 0 || !ck_add(n, align - 1, &r)) return 0;

@@ -24,11 +24,9 @@ int ck_mul(int64_t a, int64_t b, int64_t *out);
 int ck_numel(int rank, const int64_t *dims, int64_t *out);
 /* numel * elem_size; 0 on overflow or a negative count. */
 int ck_bytes(int64_t numel, size_t elem_size, int64_t *out);
-/* Row-major strides (in elements) of a shape; 0 on overflow. */
-int ck_strides(int rank, const int64_t *dims, int64_t *strides);
-/* ck_numel and ck_bytes, then bytes <= CK_MAX_TENSOR_BYTES. The usual
- * check before anything of that shape is allocated or planned. */
-int ck_tensor_bytes(int rank, const int64_t *dims, size_t elem_size, int64_t *bytes);
+/* Whether a whole shape is acceptable is ir_shape_check (ir.h), built on
+ * these: every tensor in the IR passes it, so strides and partial products
+ * of its dims need no further checks. */
 /* Rounds n up to a multiple of align (a power of two); 0 on overflow. */
 int ck_align(int64_t n, int64_t align, int64_t *out);
 

@@ -109,6 +109,14 @@ void tensor_copy(ir_tensor *t, const ir_tensor *src) {
   }
 }
 
+status ir_check_output_shape(const ir_node *n, const ir_value *v) {
+  int64_t bytes;
+  char buf[200];
+  if (ir_shape_check(v->t.dtype, v->t.rank, v->t.dims, &bytes)) return ST_OK;
+  return diag_node_error(ST_BAD_MODEL, n, "output '%s' would be %s, larger than the limit of %lld bytes", v->name,
+                         tensor_type_str(&v->t, buf, sizeof buf), (long long)CK_MAX_TENSOR_BYTES);
+}
+
 int ir_fold_alloc(ir_graph *g, ir_value *v) {
   int64_t bytes, live;
   if (!ir_shape_check(v->t.dtype, v->t.rank, v->t.dims, &bytes) || bytes > g->fold_max_tensor ||

@@ -61,6 +61,12 @@ size_t tensor_bytes(const ir_tensor *t);
  * partial product of the dims can overflow either) times the element size
  * at most CK_MAX_TENSOR_BYTES. *bytes gets the tensor's real size. */
 int ir_shape_check(int dtype, int rank, const int64_t *dims, int64_t *bytes);
+
+struct ir_node;
+struct ir_value;
+/* ST_OK if value v (an output of node n) has a shape that passes
+ * ir_shape_check; else reports it, naming the node, and returns ST_BAD_MODEL. */
+status ir_check_output_shape(const struct ir_node *n, const struct ir_value *v);
 /* "float[1,3,224,224]" into buf. */
 const char *tensor_type_str(const ir_tensor *t, char *buf, size_t n);
 /* Element i of a constant integer tensor (any integer dtype) as int64;

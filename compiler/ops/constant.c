@@ -13,17 +13,16 @@
  * over the budget (or over the tensor size limit) is an error. */
 static status set_const(op_ctx *c, int dtype, int rank, const int64_t *dims) {
   ir_value *y = op_out(c, 0);
-  int64_t bytes;
   char buf[200];
+  status s;
   op_set_output(c, 0, dtype, rank, dims);
-  if (!ir_shape_check(dtype, rank, dims, &bytes))
-    return diag_node_error(ST_BAD_MODEL, c->n, "output '%s' would be %s, larger than the limit of %lld bytes", y->name,
-                           tensor_type_str(&y->t, buf, sizeof buf), (long long)CK_MAX_TENSOR_BYTES);
+  s = ir_check_output_shape(c->n, y);
+  if (s) return s;
   if (!ir_fold_alloc(c->g, y))
     return diag_node_error(ST_UNSUPPORTED, c->n,
                            "output '%s' (%s, %lld bytes) is computed at compile time and exceeds the folding budget "
                            "(%lld bytes per tensor, %lld in all; --fold-budget raises it)",
-                           y->name, tensor_type_str(&y->t, buf, sizeof buf), (long long)bytes,
+                           y->name, tensor_type_str(&y->t, buf, sizeof buf), (long long)tensor_bytes(&y->t),
                            (long long)c->g->fold_max_tensor, (long long)c->g->fold_max_total);
   return ST_OK;
 }

@@ -35,14 +35,12 @@ static status check_outputs(const ir_graph *g, const ir_node *n) {
   int k;
   for (k = 0; k < n->n_out; k++) {
     const ir_value *v = ir_val(g, n->out[k]);
-    int64_t bytes;
-    char buf[200];
+    status s;
     if (!v) continue;
     if (v->t.rank < 0 || dtype_size(v->t.dtype) == 0)
       return diag_node_error(ST_INTERNAL, n, "inference left output '%s' without a type", v->name);
-    if (!ir_shape_check(v->t.dtype, v->t.rank, v->t.dims, &bytes))
-      return diag_node_error(ST_BAD_MODEL, n, "output '%s' would be %s, larger than the limit of %lld bytes", v->name,
-                             tensor_type_str(&v->t, buf, sizeof buf), (long long)CK_MAX_TENSOR_BYTES);
+    s = ir_check_output_shape(n, v);
+    if (s) return s;
   }
   return ST_OK;
 }
