@@ -95,39 +95,3 @@ void text_cstring(text *w, const char *s) {
   }
   text_puts(w, "\"");
 }
-
-void text_field_i(text *w, const char *name, int64_t v) {
-  text_printf(w, ".%s = ", name);
-  text_i64(w, v);
-  text_puts(w, ", ");
-}
-
-void text_field_f(text *w, const char *name, float v) {
-  text_printf(w, ".%s = ", name);
-  text_f32(w, v);
-  text_puts(w, ", ");
-}
-
-void text_field_ia(text *w, const char *name, const int64_t *v, int n) {
-  int i, last = n;
-  while (last > 0 && v[last - 1] == 0) last--; /* trailing zeros are implied */
-  if (last == 0) return;
-  text_printf(w, ".%s = {", name);
-  for (i = 0; i < last; i++) {
-    if (i) text_puts(w, ", ");
-    text_i64(w, v[i]);
-  }
-  text_puts(w, "}, ");
-}
-
-void text_field_fa(text *w, const char *name, const float *v, int n) {
-  int i, last = n;
-  while (last > 0 && v[last - 1] == 0.0f && !signbit(v[last - 1])) last--;
-  if (last == 0) return;
-  text_printf(w, ".%s = {", name);
-  for (i = 0; i < last; i++) {
-    if (i) text_puts(w, ", ");
-    text_f32(w, v[i]);
-  }
-  text_puts(w, "}, ");
-}

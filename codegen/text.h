@@ -23,11 +23,4 @@ void text_f64(text *w, double v);
 /* Writes `s` as a C string literal (quotes included). */
 void text_cstring(text *w, const char *s);
 
-/* Used by PARAMS_PRINTER (compiler/ops/ops.h) to print struct fields as
- * designated initializers. */
-void text_field_i(text *w, const char *name, int64_t v);
-void text_field_f(text *w, const char *name, float v);
-void text_field_ia(text *w, const char *name, const int64_t *v, int n);
-void text_field_fa(text *w, const char *name, const float *v, int n);
-
 #endif

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../codegen/c/emit_c.h"
+#include "backend.h"
 #include "fileio.h"
 #include "load.h"
 
@@ -15,6 +15,8 @@ status compile_graph(const compile_options *o, const pipeline_log *log, compiled
   diag_set_file(o->model_path);
   s = load_model(o, &out->g);
   if (s) return s;
+  if (o->backend && !(out->g->backend = backend_find(o->backend)))
+    return diag_error(ST_USAGE, "--backend: no backend is named '%s'", o->backend);
   s = pipeline_run(out->g, o, log);
   if (s) return s;
   s = plan_build(out->g, &out->p);
@@ -34,35 +36,27 @@ char *c_identifier(const char *s) {
 status compile_write(const compile_options *o, compiled *c) {
   char *h_path = path_with_ext(o->out_path, ".h");
   char *w_path = path_with_ext(o->out_path, ".weights");
-  const char *h_base = strrchr(h_path, '/') ? strrchr(h_path, '/') + 1 : h_path;
   char *stem = path_stem(o->out_path);
   char *name = c_identifier(o->name ? o->name : stem);
-  emit_c_args a;
-  text h, src;
+  const backend *b = c->g->backend ? c->g->backend : &backends[0];
+  backend_emit_args a;
   file_set set;
   status s;
   a.g = c->g;
   a.p = &c->p;
   a.weights = &c->weights;
   a.name = name;
-  a.header_name = h_base;
+  a.out_path = o->out_path;
+  a.header_path = h_path;
+  a.weights_path = w_path;
   a.model_path = o->model_path;
   a.embed_weights = o->embed_weights;
-  text_init(&h);
-  text_init(&src);
-  emit_c_header(&a, &h);
-  emit_c_source(&a, &src);
   /* All temporaries are written before any output is replaced, so a
    * failure leaves the previous set whole. */
   file_set_init(&set);
-  s = ST_OK;
-  if (!o->embed_weights) s = file_set_add(&set, w_path, c->weights.data, c->weights.size);
-  if (!s) s = file_set_add(&set, h_path, h.buf, h.len);
-  if (!s) s = file_set_add(&set, o->out_path, src.buf, src.len);
+  s = b->emit(&a, &set);
   if (s) file_set_abort(&set);
   else s = file_set_commit(&set);
-  text_free(&h);
-  text_free(&src);
   free(h_path);
   free(w_path);
   free(stem);

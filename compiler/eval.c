@@ -14,6 +14,7 @@ status eval_node(op_ctx *c) {
   if (n->n_in > 64 || n->n_out > 64)
     return diag_node_error(ST_UNSUPPORTED, n, "too many inputs or outputs to evaluate");
   memset(&l, 0, sizeof l);
+  l.kernel = l.view_of = l.inplace_of = -1;
   memset((void *)in, 0, sizeof in); /* slots past n_in/n_out must be NULL (RT_MIN_ARGS) */
   memset(out, 0, sizeof out);
   s = op_handler(n->op)->lower(c, &l);
@@ -33,8 +34,12 @@ status eval_node(op_ctx *c) {
     }
     out[k] = v->t.data;
   }
+  if (l.kernel < 0) {
+    lowered_free(&l);
+    return diag_node_error(ST_INTERNAL, n, "lowered to no kernel");
+  }
   if (l.scratch_bytes) scratch = xcalloc(1, l.scratch_bytes);
-  l.fn(l.params, in, out, scratch);
+  kernel_get(l.kernel)->fn(l.params, in, out, scratch);
   free(scratch);
   lowered_free(&l);
   return ST_OK;

@@ -166,6 +166,10 @@ static void node_free(ir_node *n) {
   free(n->out);
   for (i = 0; i < n->n_attr; i++) attr_free(&n->attr[i]);
   free(n->attr);
+  if (n->low) {
+    lowered_free(n->low);
+    free(n->low);
+  }
   free(n);
 }
 
@@ -318,7 +322,9 @@ static void dump_value(FILE *f, const ir_graph *g, int id) {
   fprintf(f, ":%s%s", tensor_type_str(&v->t, buf, sizeof buf), v->t.data ? "=const" : "");
 }
 
-void ir_dump(const ir_graph *g, void *file) {
+void ir_dump(const ir_graph *g, void *file) { ir_dump_with(g, file, NULL); }
+
+void ir_dump_with(const ir_graph *g, void *file, void (*note)(const ir_graph *g, const ir_node *n, void *file)) {
   FILE *f = file;
   int i, k;
   fputs("graph ", f);
@@ -346,6 +352,7 @@ void ir_dump(const ir_graph *g, void *file) {
     fputs(")  # ", f);
     diag_write_escaped(f, n->name);
     fputc('\n', f);
+    if (note) note(g, n, f);
   }
   for (i = 0; i < g->n_outputs; i++) {
     fputs("  output ", f);

@@ -120,6 +120,7 @@ typedef struct ir_node {
   int n_attr;
   ir_attr *attr;
   int dead;           /* marked for removal by a pass */
+  struct lowered *low;/* set by the lower pass (lowered.h): kernel and params */
 } ir_node;
 
 typedef struct ir_graph {
@@ -137,6 +138,8 @@ typedef struct ir_graph {
   /* Constant-folding budget (bytes): one folded tensor at most, and all
    * folded tensors alive at once; `fold_live` is what they hold now. */
   int64_t fold_max_tensor, fold_max_total, fold_live;
+  /* The backend the graph is compiled for (backend.h); NULL: the default. */
+  const struct backend *backend;
   /* name -> value index, open addressing */
   int *hash;
   int hash_cap;
@@ -187,5 +190,7 @@ void tensor_copy(ir_tensor *t, const ir_tensor *src);
 
 /* Prints the graph in a readable text form (for --dump-after). */
 void ir_dump(const ir_graph *g, void *file);
+/* The same, calling `note` after each node's line (the lowering). */
+void ir_dump_with(const ir_graph *g, void *file, void (*note)(const ir_graph *g, const ir_node *n, void *file));
 
 #endif

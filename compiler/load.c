@@ -9,6 +9,7 @@
 #include "checked.h"
 #include "fileio.h"
 #include "onnx.pb-c.h"
+#include "../codegen/text.h"
 #include "ops/ops.h"
 #include "pb_depth.h"
 #include "tensor_pb.h"

@@ -36,6 +36,7 @@ typedef struct compile_options {
    * to run in the generated code. 0 means the default
    * (IR_FOLD_MAX_*_DEFAULT in ir.h). */
   long long fold_max_tensor, fold_max_total;
+  const char *backend;         /* backend name (backend.h); NULL: the default */
 } compile_options;
 
 #endif

@@ -534,8 +534,8 @@ static status collect_blocks(ir_graph *g, plan *p, plan_block *blocks, int64_t *
     target[nb++] = &g->values[i]->offset;
   }
   for (i = 0; i < g->n_nodes && !s; i++) {
-    if (!p->low[i].scratch_bytes) continue;
-    s = aligned_bytes(p->low[i].scratch_bytes, g->nodes[i]->name, &blocks[nb].bytes);
+    if (!g->nodes[i]->low || !g->nodes[i]->low->scratch_bytes) continue;
+    s = aligned_bytes(g->nodes[i]->low->scratch_bytes, g->nodes[i]->name, &blocks[nb].bytes);
     blocks[nb].first = blocks[nb].last = i;
     target[nb++] = &p->scratch_offset[i];
   }
@@ -573,15 +573,12 @@ status plan_build(ir_graph *g, plan *p) {
   status s;
   memset(p, 0, sizeof *p);
   ir_count_uses(g);
-  p->low = xcalloc((unsigned long)g->n_nodes + 1, sizeof(lowered));
   p->scratch_offset = xmalloc(sizeof(int64_t) * (unsigned long)(g->n_nodes + 1));
   p->home = xcalloc((unsigned long)g->n_values + 1, sizeof(value_home));
   p->output_index = xmalloc(sizeof(int) * (unsigned long)(g->n_values + 1));
   for (i = 0; i < g->n_nodes; i++) {
-    op_ctx c = {g, g->nodes[i], g->opset};
+    if (!g->nodes[i]->low) return diag_node_error(ST_INTERNAL, g->nodes[i], "planned before it was lowered");
     p->scratch_offset[i] = -1;
-    s = op_handler(c.n->op)->lower(&c, &p->low[i]);
-    if (s) return s;
   }
   assign_homes(g, p);
   s = place_weights(g, p);
@@ -590,10 +587,7 @@ status plan_build(ir_graph *g, plan *p) {
 }
 
 void plan_free(plan *p, int n_nodes) {
-  int i;
-  if (p->low)
-    for (i = 0; i < n_nodes; i++) lowered_free(&p->low[i]);
-  free(p->low);
+  (void)n_nodes;
   free(p->scratch_offset);
   free(p->home);
   free(p->output_index);

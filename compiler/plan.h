@@ -22,7 +22,6 @@ typedef enum value_home {
 } value_home;
 
 typedef struct plan {
-  lowered *low;            /* per node */
   int64_t *scratch_offset; /* per node, -1 if none */
   value_home *home;        /* per value */
   int *output_index;       /* per value: graph output it is written to, or -1 */
@@ -31,7 +30,7 @@ typedef struct plan {
   size_t weights_bytes;    /* payload (without the blob header) */
 } plan;
 
-/* Lowers every node and assigns homes and offsets. */
+/* Assigns homes and offsets to a lowered graph (every node has n->low). */
 status plan_build(ir_graph *g, plan *p);
 void plan_free(plan *p, int n_nodes);
 

@@ -1,23 +1,20 @@
-/* The C backend: writes NAME.c and NAME.h for a planned graph. */
+/* The C backend: NAME.c, NAME.h and NAME.weights for a lowered, planned
+ * graph. Each node becomes one call of its kernel variant with a static
+ * const params struct. */
 #ifndef ONNXCC_EMIT_C_H
 #define ONNXCC_EMIT_C_H
 
-#include "../../compiler/options.h"
+#include "../../compiler/backend.h"
 #include "../../compiler/plan.h"
 #include "../text.h"
-#include "../weights.h"
 
-typedef struct emit_c_args {
-  const ir_graph *g;
-  const plan *p;
-  const blob *weights;
-  const char *name;          /* symbol prefix, a C identifier */
-  const char *header_name;   /* what model.c #includes */
-  const char *model_path;    /* for the banner */
-  int embed_weights;
-} emit_c_args;
+/* The backend table's hooks (compiler/backend.c). */
+status emit_c_select(const ir_graph *g, ir_node *n);
+size_t emit_c_scratch(const ir_graph *g, const ir_node *n);
+status emit_c_emit(const backend_emit_args *a, file_set *set);
 
-void emit_c_header(const emit_c_args *a, text *h);
-void emit_c_source(const emit_c_args *a, text *c);
+/* The two texts, for tests. */
+void emit_c_header(const backend_emit_args *a, text *h);
+void emit_c_source(const backend_emit_args *a, text *c);
 
 #endif

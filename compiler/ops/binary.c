@@ -5,8 +5,6 @@
 
 #include "ops.h"
 
-PARAMS_PRINTER(rt_binary_params, RT_BINARY_PARAMS)
-PARAMS_PRINTER(rt_where_params, RT_WHERE_PARAMS)
 
 static int binary_code(const op_ctx *c) {
   switch (c->n->op) {

@@ -1,7 +1,6 @@
 /* Cast and CastLike: the rt_cast kernel. */
 #include "ops.h"
 
-PARAMS_PRINTER(rt_cast_params, RT_CAST_PARAMS)
 
 static int target_dtype(const op_ctx *c) {
   if (c->n->op == OP_CastLike) return op_in(c, 1) ? op_in(c, 1)->t.dtype : 0;

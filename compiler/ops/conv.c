@@ -7,7 +7,6 @@
 #include "../checked.h"
 #include "ops.h"
 
-PARAMS_PRINTER(rt_conv_params, RT_CONV_PARAMS)
 
 enum { PAD_NOTSET, PAD_SAME_UPPER, PAD_SAME_LOWER, PAD_VALID };
 

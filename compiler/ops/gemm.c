@@ -4,8 +4,6 @@
 
 #include "ops.h"
 
-PARAMS_PRINTER(rt_gemm_params, RT_GEMM_PARAMS)
-PARAMS_PRINTER(rt_matmul_params, RT_MATMUL_PARAMS)
 
 static const char *shape_str(const ir_tensor *t, char *buf, size_t n) { return tensor_type_str(t, buf, n); }
 

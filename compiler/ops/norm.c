@@ -5,12 +5,6 @@
 
 #include "ops.h"
 
-PARAMS_PRINTER(rt_batchnorm_params, RT_BATCHNORM_PARAMS)
-PARAMS_PRINTER(rt_softmax_params, RT_SOFTMAX_PARAMS)
-PARAMS_PRINTER(rt_instancenorm_params, RT_INSTANCENORM_PARAMS)
-PARAMS_PRINTER(rt_layernorm_params, RT_LAYERNORM_PARAMS)
-PARAMS_PRINTER(rt_lrn_params, RT_LRN_PARAMS)
-PARAMS_PRINTER(rt_mvn_params, RT_MVN_PARAMS)
 
 static int64_t prod(const int64_t *dims, int from, int to) {
   int64_t n = 1;

@@ -10,10 +10,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../../codegen/text.h"
 #include "../../runtime/include/onnxcc/kernels.h"
 #include "../diag.h"
 #include "../ir.h"
+#include "../kernel_table.h"
+#include "../lowered.h"
 
 #define OP(name, family) OP_##name,
 enum op_id {
@@ -21,20 +22,6 @@ enum op_id {
   OP_COUNT
 };
 #undef OP
-
-/* What a node lowers to: one call of a runtime kernel with a filled
- * parameter struct. The constant folder calls `fn` directly; codegen prints
- * the struct and a call of `fn_name`. So both run the same code. */
-typedef void (*params_printer)(text *w, const void *params);
-typedef struct lowered {
-  rt_kernel_fn fn;
-  const char *fn_name;
-  const char *params_type;
-  params_printer print;
-  void *params;         /* owned, params_size bytes */
-  size_t params_size;
-  size_t scratch_bytes; /* temporary memory the kernel needs */
-} lowered;
 
 /* Everything an op handler sees. */
 typedef struct op_ctx {
@@ -107,25 +94,18 @@ void op_strides(int rank, const int64_t *dims, int64_t *strides);
  * the count; reports an error (and returns -1) if it is not constant. */
 int op_const_ints(const op_ctx *c, int input, int64_t *out, int max, const char *what);
 
-/* Allocates zeroed params for kernel `fn` and fills the bookkeeping. */
-void *lowered_init(lowered *l, rt_kernel_fn fn, const char *fn_name, const char *params_type,
-                   params_printer print, size_t params_size);
-void lowered_free(lowered *l);
+/* Starts a lowering to kernel `kernel` (enum kernel_id) with zeroed params
+ * of params_size bytes, which must be the kernel's params struct; returns
+ * the params. */
+void *lowered_init(lowered *l, int kernel, size_t params_size);
+/* The same for a kernel chosen by name ("rt_add_f32"): NULL, with an error
+ * naming the node and the missing variant, when the runtime has no such
+ * kernel (an op/dtype combination nobody wrote must not run silently). */
+void *op_lower_named(const op_ctx *c, lowered *l, const char *kernel_name);
 
+/* `ptype` documents the struct at the call; the result has the kernel's own
+ * params type, so a mismatch does not compile. */
 #define LOWER(l, kernel, ptype) \
-  ((ptype *)lowered_init((l), kernel, #kernel, #ptype, print_##ptype, sizeof(ptype)))
-
-/* Defines `static void print_TYPE(text *, const void *)` from the same
- * X-macro list that declares the struct in the runtime headers. Put one in
- * the op file for each params type it uses. */
-#define PF_I(name) text_field_i(w, #name, p->name);
-#define PF_F(name) text_field_f(w, #name, p->name);
-#define PF_IA(name, n) text_field_ia(w, #name, p->name, n);
-#define PF_FA(name, n) text_field_fa(w, #name, p->name, n);
-#define PARAMS_PRINTER(type, LIST)                           \
-  static void print_##type(text *w, const void *params) {    \
-    const type *p = (const type *)params;                    \
-    LIST(PF_I, PF_F, PF_IA, PF_FA)                           \
-  }
+  ((kparams_##kernel *)lowered_init((l), K_##kernel, sizeof(kparams_##kernel)))
 
 #endif

@@ -5,7 +5,6 @@
 #include "../checked.h"
 #include "ops.h"
 
-PARAMS_PRINTER(rt_pool_params, RT_POOL_PARAMS)
 
 #define POOL_MAX_SPATIAL 3
 

@@ -4,9 +4,6 @@
 
 #include "ops.h"
 
-PARAMS_PRINTER(rt_reduce_params, RT_REDUCE_PARAMS)
-PARAMS_PRINTER(rt_arg_params, RT_ARG_PARAMS)
-PARAMS_PRINTER(rt_copy_params, RT_COPY_PARAMS)
 
 static int reduce_code(int op) {
   switch (op) {

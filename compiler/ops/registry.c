@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../codegen/text.h"
 #include "ops.h"
 
 #define OP(name, family) #name,
@@ -177,19 +178,26 @@ int op_const_ints(const op_ctx *c, int input, int64_t *out, int max, const char 
   return (int)n;
 }
 
-void *lowered_init(lowered *l, rt_kernel_fn fn, const char *fn_name, const char *params_type,
-                   params_printer print, size_t params_size) {
+void *lowered_init(lowered *l, int kernel, size_t params_size) {
   memset(l, 0, sizeof *l);
-  l->fn = fn;
-  l->fn_name = fn_name;
-  l->params_type = params_type;
-  l->print = print;
+  l->kernel = kernel;
   l->params = xcalloc(1, params_size);
   l->params_size = params_size;
+  l->view_of = l->inplace_of = -1;
   return l->params;
+}
+
+void *op_lower_named(const op_ctx *c, lowered *l, const char *kernel_name) {
+  int id = kernel_find(kernel_name);
+  if (id < 0) {
+    diag_node_error(ST_UNSUPPORTED, c->n, "the runtime has no kernel %s for this node", kernel_name);
+    return NULL;
+  }
+  return lowered_init(l, id, kernel_get(id)->params->size);
 }
 
 void lowered_free(lowered *l) {
   free(l->params);
   memset(l, 0, sizeof *l);
+  l->kernel = l->view_of = l->inplace_of = -1;
 }

@@ -6,7 +6,6 @@
 #include "../checked.h"
 #include "ops.h"
 
-PARAMS_PRINTER(rt_copy_params, RT_COPY_PARAMS)
 
 static status reshape_dims(op_ctx *c, const ir_tensor *x, int *rank, int64_t *dims) {
   int64_t shape[IR_MAX_RANK], known = 1, total = tensor_numel(x);

@@ -7,7 +7,6 @@
 #include "../checked.h"
 #include "ops.h"
 
-PARAMS_PRINTER(rt_resize_params, RT_RESIZE_PARAMS)
 
 /* Largest tap count per axis (antialias widens the filter by 1/scale). */
 #define MAX_TAPS 64

@@ -8,12 +8,6 @@
 #include "../checked.h"
 #include "ops.h"
 
-PARAMS_PRINTER(rt_strided_copy_params, RT_STRIDED_COPY_PARAMS)
-PARAMS_PRINTER(rt_concat_params, RT_CONCAT_PARAMS)
-PARAMS_PRINTER(rt_split_params, RT_SPLIT_PARAMS)
-PARAMS_PRINTER(rt_gather_params, RT_GATHER_PARAMS)
-PARAMS_PRINTER(rt_gather_elements_params, RT_GATHER_ELEMENTS_PARAMS)
-PARAMS_PRINTER(rt_pad_params, RT_PAD_PARAMS)
 
 /* The output as a view of the input: element i of the (contiguous) output
  * reads input element offset + sum(i[d] * strides[d]). */

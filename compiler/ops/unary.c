@@ -5,7 +5,6 @@
 
 #include "ops.h"
 
-PARAMS_PRINTER(rt_unary_params, RT_UNARY_PARAMS)
 
 /* Kernel op code for each ONNX op of this family. */
 static int unary_code(int op) {

@@ -19,6 +19,9 @@ status pass_infer(ir_graph *g);
 status pass_elide(ir_graph *g);
 status pass_dce(ir_graph *g);
 status pass_fuse_conv_bn(ir_graph *g);
+status pass_lower(ir_graph *g);
+/* ir_dump_with note: the node's kernel, params, scratch and reuse. */
+void lower_dump_node(const ir_graph *g, const ir_node *n, void *file);
 
 /* Rewrites node i into nodes the kernels take (variadic Sum -> chain of
  * Adds, a Pow exponent of another type -> Cast first, one-input Sum ->

@@ -10,6 +10,7 @@ const pass pipeline_passes[] = {
     {"elide", "remove Identity and inference-mode Dropout", 1, pass_elide},
     {"fuse-conv-bn", "fold inference BatchNormalization into the Conv before it", 1, pass_fuse_conv_bn},
     {"dce", "remove nodes whose outputs nobody reads", 1, pass_dce},
+    {"lower", "choose each node's kernel variant and fill its parameters (the backend may swap it)", 0, pass_lower},
     {NULL, NULL, 0, NULL},
 };
 
@@ -104,7 +105,7 @@ status pipeline_run(ir_graph *g, const compile_options *o, const pipeline_log *l
     if (s) return s;
     if (o->dump_after && (dump_all || strcmp(o->dump_after, p->name) == 0)) {
       fprintf(stderr, "=== after %s\n", p->name);
-      ir_dump(g, stderr);
+      ir_dump_with(g, stderr, lower_dump_node);
     }
     if (log && log->histograms) {
       fprintf(log->histograms, "  %-13s", p->name);

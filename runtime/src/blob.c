@@ -3,6 +3,8 @@
 
 #include "onnxcc/runtime.h"
 
+int rt_abi_v2(void) { return RT_ABI_VERSION; }
+
 const char *rt_status_str(int status) {
   switch ((rt_status)status) {
   case RT_OK: return "ok";
@@ -13,6 +15,7 @@ const char *rt_status_str(int status) {
   case RT_ERR_BLOB_CHECKSUM: return "weight blob is damaged or belongs to another model";
   case RT_ERR_ARENA_SIZE: return "arena is smaller than required";
   case RT_ERR_ALIGN: return "weights or arena are not aligned to RT_BUFFER_ALIGN";
+  case RT_ERR_ABI: return "the runtime library has another kernel ABI than the generated code";
   }
   return "unknown status";
 }

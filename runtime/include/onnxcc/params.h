@@ -1,14 +1,26 @@
-/* How kernel parameter structs are declared.
+/* How kernels and their parameter structs are declared.
  *
- * Every kernel takes a const parameter struct that the compiler fills at
- * compile time. Each struct is described once, as an X-macro list of fields:
+ * Every kernel variant (one op, one element type, one algorithm:
+ * rt_add_f32, rt_conv_f32_im2col, ...) is its own function with the
+ * uniform signature below, so a program links only the variants its model
+ * calls and no kernel switches on op or dtype at run time. Each takes a
+ * const parameter struct that the compiler fills at compile time. A struct
+ * is described once, as an X-macro list of fields:
  *
- *   #define RT_CONV_PARAMS(I, F, IA, FA) I(groups) IA(pads, 16) F(alpha)
+ *   #define RT_CONV_PARAMS(I, F, IA, FA, I32, I32A, E) \
+ *     I32(group) IA(pads, 6) F(alpha) E(mode, RT_CONV_, RT_CONV_MODES)
  *   RT_PARAMS_STRUCT(rt_conv_params, RT_CONV_PARAMS)
  *
- * I = int64_t, F = float, IA/FA = fixed-size arrays of them. The same list
- * lets the compiler print a filled struct as a C initializer, so the struct
- * layout is never written twice. */
+ * I = int64_t, I32 = int32_t, F = float, IA/I32A/FA = fixed-size arrays of
+ * them, E = an int32_t holding one of an X-macro list of names (the
+ * generated code prints the name, PREFIX##NAME, not the number). Use the
+ * narrowest field that holds every value the compiler can put there. The
+ * same list gives the compiler a description of the struct (field names,
+ * kinds, offsets), from which it prints a filled struct as a C
+ * initializer, so the layout is never written twice.
+ *
+ * Each kernel header also lists its variants, K(function, params type),
+ * and its params types, P(type, LIST); kernels.h joins the lists. */
 #ifndef ONNXCC_PARAMS_H
 #define ONNXCC_PARAMS_H
 
@@ -18,9 +30,15 @@
 #define RT_FIELD_F(name) float name;
 #define RT_FIELD_IA(name, n) int64_t name[n];
 #define RT_FIELD_FA(name, n) float name[n];
+#define RT_FIELD_I32(name) int32_t name;
+#define RT_FIELD_I32A(name, n) int32_t name[n];
+#define RT_FIELD_E(name, prefix, LIST) int32_t name;
 
-#define RT_PARAMS_STRUCT(type, LIST) \
-  typedef struct type { LIST(RT_FIELD_I, RT_FIELD_F, RT_FIELD_IA, RT_FIELD_FA) } type;
+#define RT_PARAMS_STRUCT(type, LIST)                                                         \
+  typedef struct type {                                                                      \
+    LIST(RT_FIELD_I, RT_FIELD_F, RT_FIELD_IA, RT_FIELD_FA, RT_FIELD_I32, RT_FIELD_I32A,      \
+         RT_FIELD_E)                                                                         \
+  } type;
 
 /* The uniform kernel signature: params, inputs, outputs, scratch memory.
  * An absent optional input is NULL. */
@@ -33,5 +51,8 @@ typedef void (*rt_kernel_fn)(const void *params, const void *const *in,
 
 #define RT_KERNEL(name) \
   void name(const void *params, const void *const *in, void *const *out, void *scratch)
+
+/* For a header's K(...) list: declares the variant. */
+#define RT_DECLARE_KERNEL(name, ptype) RT_KERNEL(name);
 
 #endif

@@ -13,6 +13,14 @@
 extern "C" {
 #endif
 
+/* The kernel ABI: kernel names, parameter struct layouts and the blob
+ * format. Generated code checks it twice: `#if` against this header, and
+ * a call of rt_abi_v<N>(), which only a runtime library of the same ABI
+ * defines (a mismatched library fails to link instead of misreading
+ * parameters). Bump it with any change to a kernel or params struct. */
+#define RT_ABI_VERSION 2
+int rt_abi_v2(void);
+
 /* Status codes returned by generated NAME_init / NAME_run. */
 typedef enum rt_status {
   RT_OK = 0,
@@ -22,7 +30,8 @@ typedef enum rt_status {
   RT_ERR_BLOB_VERSION = 4, /* blob format version not understood */
   RT_ERR_BLOB_CHECKSUM = 5,/* blob contents damaged or from another model */
   RT_ERR_ARENA_SIZE = 6,   /* arena smaller than NAME_ARENA_BYTES */
-  RT_ERR_ALIGN = 7         /* weights or arena not aligned to RT_ALIGN */
+  RT_ERR_ALIGN = 7,        /* weights or arena not aligned to RT_ALIGN */
+  RT_ERR_ABI = 8           /* runtime library of another kernel ABI */
 } rt_status;
 
 /* Human-readable text for a status code (never NULL). */

@@ -22,17 +22,24 @@ enum rt_conv_mode {
  * W [in_ch, out_ch/group, kernel...]; for it, pads are the leading pads
  * cropped from the full output. Scratch: rt_conv_scratch_bytes /
  * rt_conv_transpose_scratch_bytes. */
-#define RT_CONV_PARAMS(I, F, IA, FA) \
+#define RT_CONV_PARAMS(I, F, IA, FA, I32, I32A, E) \
   I(mode) I(nd) I(batch) I(in_ch) I(out_ch) I(group) I(has_bias) \
   IA(in_dims, RT_CONV_MAX_DIMS) IA(out_dims, RT_CONV_MAX_DIMS) \
   IA(kernel, RT_CONV_MAX_DIMS) IA(strides, RT_CONV_MAX_DIMS) \
   IA(dilations, RT_CONV_MAX_DIMS) IA(pads, RT_CONV_MAX_DIMS)
 RT_PARAMS_STRUCT(rt_conv_params, RT_CONV_PARAMS)
 
-RT_KERNEL(rt_conv);
-RT_KERNEL(rt_conv_transpose);
 
 size_t rt_conv_scratch_bytes(const rt_conv_params *p);
 size_t rt_conv_transpose_scratch_bytes(const rt_conv_params *p);
+
+/* The kernel variants of this header, K(function, params type), and its
+ * params types, P(type, field list). */
+#define RT_CONV_KERNELS(K) \
+  K(rt_conv, rt_conv_params) \
+  K(rt_conv_transpose, rt_conv_params)
+#define RT_CONV_PARAMS_TYPES(P) \
+  P(rt_conv_params, RT_CONV_PARAMS)
+RT_CONV_KERNELS(RT_DECLARE_KERNEL)
 
 #endif

@@ -35,11 +35,10 @@ size_t rt_sgemm_scratch_bytes(int64_t M, int64_t N, int64_t K);
  * input) is read at C[i*c_rs + j*c_cs] (zero strides where it is
  * broadcast). dtype: RT_FLOAT or RT_DOUBLE. Scratch:
  * rt_sgemm_scratch_bytes(M, N, K) for float, 0 for double. */
-#define RT_GEMM_PARAMS(I, F, IA, FA) \
+#define RT_GEMM_PARAMS(I, F, IA, FA, I32, I32A, E) \
   I(dtype) I(M) I(N) I(K) I(trans_a) I(trans_b) F(alpha) F(beta) \
   I(has_c) I(c_rs) I(c_cs)
 RT_PARAMS_STRUCT(rt_gemm_params, RT_GEMM_PARAMS)
-RT_KERNEL(rt_gemm);
 
 /* ONNX MatMul (numpy matmul), after the compiler has turned 1-D operands
  * into 1 x K / K x 1 matrices: for every index of the broadcast batch
@@ -48,13 +47,23 @@ RT_KERNEL(rt_gemm);
  * sum(b[d] * a_strides[d]) elements (zero strides on broadcast dims), and
  * likewise for B. dtype: float, double, int32, int64, uint32, uint64.
  * Scratch: rt_sgemm_scratch_bytes(M, N, K) for float, 0 otherwise. */
-#define RT_MATMUL_PARAMS(I, F, IA, FA) \
+#define RT_MATMUL_PARAMS(I, F, IA, FA, I32, I32A, E) \
   I(dtype) I(M) I(N) I(K) I(batch_rank) IA(batch_dims, RT_MAX_RANK) \
   IA(a_strides, RT_MAX_RANK) IA(b_strides, RT_MAX_RANK)
 RT_PARAMS_STRUCT(rt_matmul_params, RT_MATMUL_PARAMS)
-RT_KERNEL(rt_matmul);
 
 #ifdef __cplusplus
 }
 #endif
+
+/* The kernel variants of this header, K(function, params type), and its
+ * params types, P(type, field list). */
+#define RT_GEMM_KERNELS(K) \
+  K(rt_gemm, rt_gemm_params) \
+  K(rt_matmul, rt_matmul_params)
+#define RT_GEMM_PARAMS_TYPES(P) \
+  P(rt_gemm_params, RT_GEMM_PARAMS) \
+  P(rt_matmul_params, RT_MATMUL_PARAMS)
+RT_GEMM_KERNELS(RT_DECLARE_KERNEL)
+
 #endif

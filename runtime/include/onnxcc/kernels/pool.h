@@ -27,11 +27,18 @@ enum rt_pool_op { RT_POOL_OPS(RT_POOL_ENUM) RT_POOL_COUNT };
  * the kernel then reduces each contiguous plane.
  * dtype: float or double for every op; int8/uint8 for MAX too.
  * Non-global AVG needs out_dims[2] elements of dtype as scratch. */
-#define RT_POOL_PARAMS(I, F, IA, FA)                                            \
+#define RT_POOL_PARAMS(I, F, IA, FA, I32, I32A, E)                                            \
   I(op) I(dtype) I(planes) I(global) I(has_indices) I(count_include_pad) I(p)  \
   I(storage_order) IA(in_dims, 3) IA(out_dims, 3) IA(kernel, 3)                \
   IA(strides, 3) IA(pads, 3) IA(dilations, 3)
 RT_PARAMS_STRUCT(rt_pool_params, RT_POOL_PARAMS)
-RT_KERNEL(rt_pool);
+
+/* The kernel variants of this header, K(function, params type), and its
+ * params types, P(type, field list). */
+#define RT_POOL_KERNELS(K) \
+  K(rt_pool, rt_pool_params)
+#define RT_POOL_PARAMS_TYPES(P) \
+  P(rt_pool_params, RT_POOL_PARAMS)
+RT_POOL_KERNELS(RT_DECLARE_KERNEL)
 
 #endif

@@ -34,15 +34,22 @@ enum rt_resize_nearest {
  * is_float: the element type is float (required for linear and cubic;
  * nearest moves any esize). The kernel builds its per-axis index and weight
  * tables in scratch: rt_resize_scratch_bytes(p) bytes. */
-#define RT_RESIZE_PARAMS(I, F, IA, FA)                                                     \
+#define RT_RESIZE_PARAMS(I, F, IA, FA, I32, I32A, E)                                                     \
   I(rank) I(esize) I(is_float) I(mode) I(coord) I(nearest) I(exclude_outside) I(antialias) \
   F(cubic_a) F(extrapolation) IA(in_dims, RT_MAX_RANK) IA(out_dims, RT_MAX_RANK)          \
   IA(taps, RT_MAX_RANK) IA(scale_num, RT_MAX_RANK) IA(scale_den, RT_MAX_RANK)             \
   FA(scales, RT_MAX_RANK) FA(roi_start, RT_MAX_RANK) FA(roi_end, RT_MAX_RANK)
 RT_PARAMS_STRUCT(rt_resize_params, RT_RESIZE_PARAMS)
-RT_KERNEL(rt_resize);
 
 /* Scratch memory rt_resize needs for `p`. */
 int64_t rt_resize_scratch_bytes(const rt_resize_params *p);
+
+/* The kernel variants of this header, K(function, params type), and its
+ * params types, P(type, field list). */
+#define RT_RESIZE_KERNELS(K) \
+  K(rt_resize, rt_resize_params)
+#define RT_RESIZE_PARAMS_TYPES(P) \
+  P(rt_resize_params, RT_RESIZE_PARAMS)
+RT_RESIZE_KERNELS(RT_DECLARE_KERNEL)
 
 #endif

@@ -1,0 +1,28 @@
+/* What the lower pass records on a node: which kernel variant runs, with
+ * which parameters, how much scratch memory it needs, and which memory
+ * reuse it allows. Backend-neutral: no C text, no function pointers (the
+ * kernel table, kernel_table.h, maps the id to the runtime function). */
+#ifndef ONNXCC_LOWERED_H
+#define ONNXCC_LOWERED_H
+
+#include <stddef.h>
+
+typedef struct lowered {
+  int kernel;           /* enum kernel_id */
+  void *params;         /* owned, params_size bytes, the kernel's params struct */
+  size_t params_size;
+  size_t scratch_bytes; /* temporary memory the kernel needs while it runs */
+  /* Output 0 holds input `view_of`'s bytes unchanged (Reshape, Flatten,
+   * Squeeze, Unsqueeze, Identity): the planner lets both share memory
+   * and the call disappears; the kernel still runs where they cannot
+   * share (an input copied into a caller's output buffer). -1: none. */
+  int view_of;
+  /* The kernel may write output 0 over input `inplace_of` (same size, read
+   * element by element before it is written): the planner does so when
+   * that input's life ends at this node. -1: none. */
+  int inplace_of;
+} lowered;
+
+void lowered_free(lowered *l);
+
+#endif

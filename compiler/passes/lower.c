@@ -1,0 +1,50 @@
+/* The lower pass: records on every node which kernel variant runs and with
+ * which parameters (n->low). The op's family chooses the variant from the
+ * node's attributes, types and shapes; the graph's backend then keeps it
+ * or swaps in its own, and says how much scratch memory it needs. After
+ * this pass the graph must not change: the planner and the backend read
+ * the lowering as it is. */
+#include <stdlib.h>
+
+#include "../../codegen/text.h"
+#include "../backend.h"
+#include "../ops/ops.h"
+#include "passes.h"
+
+status pass_lower(ir_graph *g) {
+  const backend *b = g->backend ? g->backend : &backends[0];
+  int i;
+  status s;
+  for (i = 0; i < g->n_nodes; i++) {
+    ir_node *n = g->nodes[i];
+    op_ctx c = {g, n, g->opset};
+    if (n->low) { /* lowered before (a second run): start over */
+      lowered_free(n->low);
+      free(n->low);
+    }
+    n->low = xcalloc(1, sizeof *n->low);
+    n->low->kernel = n->low->view_of = n->low->inplace_of = -1;
+    s = op_handler(n->op)->lower(&c, n->low);
+    if (!s) s = b->select(g, n);
+    if (s) return s;
+    n->low->scratch_bytes = b->scratch(g, n);
+  }
+  return ST_OK;
+}
+
+void lower_dump_node(const ir_graph *g, const ir_node *n, void *file) {
+  const kernel_info *k;
+  text w;
+  (void)g;
+  if (!n->low || !(k = kernel_get(n->low->kernel))) return;
+  text_init(&w);
+  text_printf(&w, "      -> %s {", k->name);
+  params_print(&w, k->params, n->low->params);
+  text_puts(&w, "}");
+  if (n->low->scratch_bytes) text_printf(&w, " scratch %zu", n->low->scratch_bytes);
+  if (n->low->view_of >= 0) text_printf(&w, " view-of-input %d", n->low->view_of);
+  if (n->low->inplace_of >= 0) text_printf(&w, " in-place-over-input %d", n->low->inplace_of);
+  text_puts(&w, "\n");
+  fputs(w.buf, (FILE *)file);
+  text_free(&w);
+}
