@@ -28,6 +28,11 @@ typedef struct op_ctx {
   ir_graph *g;
   ir_node *n;
   int64_t opset;        /* the model's default-domain opset */
+  /* 1 when the lower pass lowers the node for the generated code: lower
+   * may then prepare constants in the layout its kernel wants (into the
+   * blob, op_add_prepared). 0 when the constant folder lowers it to run
+   * it once: no graph changes then. */
+  int final;
 } op_ctx;
 
 typedef struct op_family {
@@ -105,6 +110,11 @@ void *op_lower_named(const op_ctx *c, lowered *l, const char *kernel_name);
 
 /* `ptype` documents the struct at the call; the result has the kernel's own
  * params type, so a mismatch does not compile. */
+/* In the lower pass (c->final): a new constant of the given type and shape,
+ * zero-filled, for the caller to fill and wire into the node in place of
+ * an input (weights in a kernel's packed layout). Returns its value id. */
+int op_add_prepared(op_ctx *c, const char *hint, int dtype, int rank, const int64_t *dims);
+
 #define LOWER(l, kernel, ptype) \
   ((kparams_##kernel *)lowered_init((l), K_##kernel, sizeof(kparams_##kernel)))
 

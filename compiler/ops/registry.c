@@ -178,6 +178,16 @@ int op_const_ints(const op_ctx *c, int input, int64_t *out, int max, const char 
   return (int)n;
 }
 
+int op_add_prepared(op_ctx *c, const char *hint, int dtype, int rank, const int64_t *dims) {
+  int id = ir_value_new(c->g, hint);
+  ir_value *v = c->g->values[id];
+  v->t.dtype = dtype;
+  v->t.rank = rank;
+  memcpy(v->t.dims, dims, sizeof(int64_t) * (size_t)rank);
+  v->t.data = xcalloc(1, tensor_bytes(&v->t) ? tensor_bytes(&v->t) : 1);
+  return id;
+}
+
 void *lowered_init(lowered *l, int kernel, size_t params_size) {
   memset(l, 0, sizeof *l);
   l->kernel = kernel;
