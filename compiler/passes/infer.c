@@ -76,7 +76,7 @@ static status fold(op_ctx *c) {
 
 /* Infers one node's outputs, and folds it when its inputs are constant. */
 static status infer_node(ir_graph *g, ir_node *n) {
-  op_ctx c = {g, n, g->opset};
+  op_ctx c = {g, n, g->opset, 0};
   status s;
   int k;
   for (k = 0; k < n->n_in; k++) {
