@@ -2,7 +2,9 @@
  *
  * Constants go to the weight blob; graph inputs and outputs are the
  * caller's buffers; every other tensor, and each kernel's scratch memory,
- * gets an offset in one arena. Tensors whose lifetimes do not overlap share
+ * gets an offset in one arena. Views (Reshape & co.) share their input's
+ * storage and in-place nodes write over an input that dies there, as the
+ * lowering allows (lowered.h: view_of, inplace_of). Tensors whose lifetimes do not overlap share
  * bytes (greedy by size, largest first, lowest offset that fits; see
  * plan.c for the time-ordered allocator that takes over on huge graphs). */
 #ifndef ONNXCC_PLAN_H
@@ -25,6 +27,11 @@ typedef struct plan {
   int64_t *scratch_offset; /* per node, -1 if none */
   value_home *home;        /* per value */
   int *output_index;       /* per value: graph output it is written to, or -1 */
+  /* per value: the value whose storage it shares (a view of it, or an
+   * in-place result over it); itself when it has its own. Home and
+   * offset are the root's. */
+  int *root;
+  unsigned char *elided;   /* per node: a view that shares its input, no call */
   size_t arena_bytes;
   size_t arena_lower_bound;/* the largest total of live bytes at any step */
   size_t weights_bytes;    /* payload (without the blob header) */

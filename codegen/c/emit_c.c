@@ -84,7 +84,9 @@ static void tensor_info(text *w, const ir_value *v) {
 
 /* The C expression for where value `id` lives at run time. */
 static void value_ptr(const backend_emit_args *a, text *w, int id) {
-  const ir_value *v = a->g->values[id];
+  const ir_value *v;
+  id = a->p->root[id]; /* a view or in-place result lives where its root does */
+  v = a->g->values[id];
   switch (a->p->home[id]) {
   case HOME_INPUT: text_printf(w, "inputs[%d]", v->graph_input); break;
   case HOME_OUTPUT: text_printf(w, "outputs[%d]", a->p->output_index[id]); break;
@@ -137,6 +139,7 @@ void emit_c_source(const backend_emit_args *a, text *w) {
     const lowered *l = g->nodes[i]->low;
     const kernel_info *k = kernel_get(l->kernel);
     size_t before;
+    if (p->elided[i]) continue; /* no call, no params */
     text_printf(w, "static const %s P%d = {", k->params->type, i);
     before = w->len;
     params_print(w, k->params, l->params);
@@ -178,6 +181,12 @@ void emit_c_source(const backend_emit_args *a, text *w) {
   for (i = 0; i < g->n_nodes; i++) {
     const ir_node *n = g->nodes[i];
     const lowered *l = n->low;
+    if (p->elided[i]) {
+      text_printf(w, "/* %s: ", n->op_type);
+      comment_text(w, n->name);
+      text_puts(w, ": a view of its input, nothing to run */\n");
+      continue;
+    }
     text_printf(w, "{ /* %s: ", n->op_type);
     comment_text(w, n->name);
     text_puts(w, " */\n");
@@ -207,7 +216,7 @@ void emit_c_source(const backend_emit_args *a, text *w) {
   /* Outputs that no node writes into the caller's buffer: copies. */
   for (i = 0; i < g->n_outputs; i++) {
     int v = g->outputs[i];
-    if (p->home[v] == HOME_OUTPUT && p->output_index[v] == i) continue;
+    if (p->root[v] == v && p->home[v] == HOME_OUTPUT && p->output_index[v] == i) continue;
     text_printf(w, "memcpy(outputs[%d], ", i);
     value_ptr(a, w, v);
     text_printf(w, ", %zu);\n", tensor_bytes(&g->values[v]->t));

@@ -246,6 +246,18 @@ START_TEST(toposort_orders_and_finds_cycles) {
 }
 END_TEST
 
+/* Overrides every node's reuse hints after lowering, so the planner tests
+ * do not depend on what each op's lowering allows. */
+static void set_hints(ir_graph *g, int view_of, int inplace_of) {
+  int i;
+  for (i = 0; i < g->n_nodes; i++) {
+    g->nodes[i]->low->view_of = view_of;
+    g->nodes[i]->low->inplace_of = inplace_of;
+  }
+}
+
+static int64_t offset_of(const ir_graph *g, const char *name) { return g->values[ir_find(g, name)]->offset; }
+
 /* A chain of n element-wise nodes needs two buffers, not n. */
 START_TEST(planner_reuses_memory) {
   ir_graph *g = ir_new();
@@ -263,6 +275,7 @@ START_TEST(planner_reuses_memory) {
   add_output(g, "y");
   ck_assert_int_eq(ir_toposort(g), ST_OK);
   ck_assert_int_eq(run_passes(g, 1), ST_OK);
+  set_hints(g, -1, -1); /* this test is about reuse without in-place writes */
   ck_assert_int_eq(plan_build(g, &p), ST_OK);
   ck_assert_uint_eq(p.arena_lower_bound, 2 * 4096);
   ck_assert_uint_eq(p.arena_bytes, 2 * 4096);
@@ -273,6 +286,88 @@ START_TEST(planner_reuses_memory) {
   }
   ck_assert_int_eq(p.home[ir_find(g, "y")], HOME_OUTPUT);
   ck_assert_int_eq(p.home[ir_find(g, "x")], HOME_INPUT);
+  plan_free(&p, g->n_nodes);
+  ir_free(g);
+}
+END_TEST
+
+/* In place: a chain whose every input dies at its reader runs in one
+ * buffer, and the lower bound knows it. */
+START_TEST(planner_writes_in_place) {
+  ir_graph *g = ir_new();
+  plan p;
+  g->opset = 13;
+  add_input(g, "x", 1024);
+  add_node(g, "Sigmoid", "t0", "x", NULL);
+  add_node(g, "Relu", "t1", "t0", NULL);
+  add_node(g, "Relu", "t2", "t1", NULL);
+  add_node(g, "Tanh", "y", "t2", NULL);
+  add_output(g, "y");
+  ck_assert_int_eq(run_passes(g, 1), ST_OK);
+  set_hints(g, -1, 0);
+  ck_assert_int_eq(plan_build(g, &p), ST_OK);
+  ck_assert_uint_eq(p.arena_bytes, 4096);
+  ck_assert_uint_eq(p.arena_lower_bound, 4096);
+  /* t0 has its own block (x is the caller's); t1 and t2 write over it */
+  ck_assert_int_eq(p.root[ir_find(g, "t0")], ir_find(g, "t0"));
+  ck_assert_int_eq(p.root[ir_find(g, "t2")], ir_find(g, "t0"));
+  ck_assert_int_eq(p.root[ir_find(g, "y")], ir_find(g, "y")); /* the caller's buffer */
+  plan_free(&p, g->n_nodes);
+  ir_free(g);
+}
+END_TEST
+
+/* Never in place over a value that is read later, directly or through a
+ * view of it. */
+START_TEST(planner_in_place_needs_a_dying_input) {
+  ir_graph *g = ir_new();
+  plan p;
+  g->opset = 13;
+  add_input(g, "x", 1024);
+  add_node(g, "Relu", "a", "x", NULL);
+  add_node(g, "Relu", "b", "a", NULL);      /* a is read again below */
+  add_node(g, "Relu", "v", "b", NULL);      /* made a view of b below */
+  add_node(g, "Relu", "w", "v", NULL);      /* b is read below, so not over v */
+  add_node(g, "Add", "s", "a", "b");
+  add_node(g, "Add", "y", "s", "w");
+  add_output(g, "y");
+  ck_assert_int_eq(run_passes(g, 1), ST_OK);
+  set_hints(g, -1, 0);
+  g->nodes[2]->low->inplace_of = -1;
+  g->nodes[2]->low->view_of = 0;
+  ck_assert_int_eq(plan_build(g, &p), ST_OK);
+  ck_assert_int_eq(p.root[ir_find(g, "b")], ir_find(g, "b"));
+  ck_assert_int_ne(offset_of(g, "a"), offset_of(g, "b"));
+  ck_assert_int_eq(p.elided[2], 1);
+  ck_assert_int_eq(p.root[ir_find(g, "v")], ir_find(g, "b"));
+  ck_assert_int_eq(p.root[ir_find(g, "w")], ir_find(g, "w"));
+  ck_assert_int_ne(offset_of(g, "w"), offset_of(g, "b"));
+  /* s = a + b may go over a (dies there), then y over s */
+  ck_assert_int_eq(p.root[ir_find(g, "s")], ir_find(g, "a"));
+  plan_free(&p, g->n_nodes);
+  ir_free(g);
+}
+END_TEST
+
+/* Caller buffers are never shared: no writing over an input, and a view
+ * that is a graph output still copies into the caller's buffer. */
+START_TEST(planner_keeps_caller_buffers) {
+  ir_graph *g = ir_new();
+  plan p;
+  g->opset = 13;
+  add_input(g, "x", 1024);
+  add_node(g, "Relu", "a", "x", NULL);
+  add_node(g, "Relu", "y", "a", NULL);
+  add_output(g, "y");
+  ck_assert_int_eq(run_passes(g, 1), ST_OK);
+  set_hints(g, -1, 0);
+  g->nodes[1]->low->inplace_of = -1;
+  g->nodes[1]->low->view_of = 0;
+  ck_assert_int_eq(plan_build(g, &p), ST_OK);
+  ck_assert_int_eq(p.root[ir_find(g, "a")], ir_find(g, "a"));
+  ck_assert_int_eq(p.home[ir_find(g, "a")], HOME_ARENA);
+  ck_assert_int_eq(p.elided[1], 0);
+  ck_assert_int_eq(p.home[ir_find(g, "y")], HOME_OUTPUT);
   plan_free(&p, g->n_nodes);
   ir_free(g);
 }
@@ -316,6 +411,9 @@ Suite *graph_suite(void) {
   suite_add_tcase(s, tc);
   tc = tcase_create("plan");
   tcase_add_test(tc, planner_reuses_memory);
+  tcase_add_test(tc, planner_writes_in_place);
+  tcase_add_test(tc, planner_in_place_needs_a_dying_input);
+  tcase_add_test(tc, planner_keeps_caller_buffers);
   tcase_add_test(tc, broadcast_shapes);
   suite_add_tcase(s, tc);
   return s;
