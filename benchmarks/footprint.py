@@ -11,7 +11,10 @@ the largest runtime functions left in it (from `nm --size-sort`).
         /tmp/tv/resnet18/model.onnx [--onnxcc build/onnxcc] [--cc cc] [--nm 20]
 
 Prints one table row per model and, with --nm N, the N largest `rt_`
-symbols of each. Nothing is timed, so the figures do not depend on load.
+symbols of each. Nothing is timed, so the figures do not depend on load,
+and --limit NAME=BYTES (NAME: the model's folder name) turns a row into a
+check: the last line is "N passed, M failed" and the exit status 1 when a
+program's .text is over its limit (scripts/test uses this).
 """
 from __future__ import annotations
 
@@ -82,7 +85,13 @@ def main(argv):
     p.add_argument("--onnxcc", default=str(ROOT / "build" / "onnxcc"))
     p.add_argument("--cc", default=os.environ.get("CC", "cc"))
     p.add_argument("--nm", type=int, default=0, help="list the N largest rt_ symbols")
+    p.add_argument("--limit", action="append", default=[], metavar="NAME=BYTES",
+                   help="fail when model NAME's program has more .text bytes")
     args = p.parse_args(argv)
+    limits = {}
+    for item in args.limit:
+        name, _, value = item.partition("=")
+        limits[name] = int(value)
     rows = []
     with tempfile.TemporaryDirectory(prefix="onnxcc-footprint-") as t:
         for m in args.models:
@@ -96,6 +105,22 @@ def main(argv):
             print(f"\n{m}: largest runtime functions")
             for size, name in syms[: args.nm]:
                 print(f"  {size:>8}  {name}")
+    if limits:
+        passed = failed = 0
+        for m, text, _, _, _ in rows:
+            name = m.resolve().parent.name
+            if name not in limits:
+                continue
+            ok = text <= limits[name]
+            print(f"{'ok  ' if ok else 'FAIL'} {name}: .text {text} bytes, limit {limits[name]}")
+            passed += ok
+            failed += not ok
+        missing = set(limits) - {m.resolve().parent.name for m, *_ in rows}
+        for name in sorted(missing):
+            print(f"FAIL {name}: no such model given")
+            failed += 1
+        print(f"{passed} passed, {failed} failed")
+        return 1 if failed else 0
     return 0
 
 
