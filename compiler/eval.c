@@ -34,6 +34,10 @@ status eval_node(op_ctx *c) {
     }
     out[k] = v->t.data;
   }
+  if (l.control) { /* If/Loop/Scan are not folded: they run in the generated code */
+    lowered_free(&l);
+    return ST_OK;
+  }
   if (l.kernel < 0) {
     lowered_free(&l);
     return diag_node_error(ST_INTERNAL, n, "lowered to no kernel");

@@ -155,6 +155,7 @@ static void attr_free(ir_attr *a) {
   for (i = 0; a->strings && i < a->n; i++) free(a->strings[i]);
   free(a->strings);
   free(a->tensor.data);
+  ir_free(a->graph);
 }
 
 static void node_free(ir_node *n) {
@@ -233,6 +234,7 @@ static int value_add(ir_graph *g, const char *name) {
   v->t.rank = -1;
   v->producer = -1;
   v->graph_input = -1;
+  v->capture = -1;
   v->offset = -1;
   g->values[g->n_values] = v;
   hash_insert(g, g->n_values);

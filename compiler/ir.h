@@ -86,6 +86,11 @@ typedef struct ir_value {
   int uses;                     /* consumer count, kept by ir_count_uses */
   int64_t offset;               /* planner: arena or weight offset */
   int folded;                   /* data came from constant folding */
+  /* In a subgraph: this value stands for a value of an enclosing graph
+   * (a body reads an outer name). It is one of the subgraph's inputs, and
+   * `capture` is the index of the owner node's input that carries the
+   * outer value; -1 for every other value. */
+  int capture;
 } ir_value;
 
 #define IR_ATTR_TYPES(X) \
@@ -107,6 +112,7 @@ typedef struct ir_attr {
   float *floats;
   char **strings;
   ir_tensor tensor;  /* TENSOR */
+  struct ir_graph *graph; /* GRAPH (owned): a subgraph, e.g. If's then_branch */
 } ir_attr;
 
 typedef struct ir_node {
@@ -119,6 +125,10 @@ typedef struct ir_node {
   int *out;
   int n_attr;
   ir_attr *attr;
+  /* The last n_implicit inputs were added by the loader: outer values the
+   * node's subgraphs read (ir_value.capture points at them). They keep
+   * lifetimes, order and use counts right without a special case. */
+  int n_implicit;
   int dead;           /* marked for removal by a pass */
   struct lowered *low;/* set by the lower pass (lowered.h): kernel and params */
 } ir_node;
@@ -128,8 +138,14 @@ typedef struct ir_graph {
   int n_values, cap_values;
   ir_node **nodes;
   int n_nodes, cap_nodes;
-  int *inputs;        /* runtime inputs (initializers excluded) */
+  int *inputs;        /* runtime inputs (initializers excluded); in a
+                         subgraph, its formal inputs then its captures */
   int n_inputs;
+  int n_formal_inputs; /* inputs the graph declares (all, in the main graph) */
+  /* A subgraph's enclosing graph and the node whose attribute holds it;
+   * NULL for the main graph. */
+  struct ir_graph *parent;
+  struct ir_node *owner;
   int *outputs;
   int n_outputs;
   int64_t opset;      /* default-domain opset version */

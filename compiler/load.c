@@ -12,9 +12,14 @@
 #include "../codegen/text.h"
 #include "ops/ops.h"
 #include "pb_depth.h"
+#include "subgraph.h"
 #include "tensor_pb.h"
 
-static status convert_attr(const Onnx__AttributeProto *ap, const char *base_dir, ir_attr *a, const ir_node *n) {
+static status build_subgraph(const compile_options *o, const Onnx__GraphProto *gp, const char *base_dir,
+                             ir_graph *parent, ir_node *owner, ir_graph **out);
+
+static status convert_attr(const compile_options *o, const Onnx__AttributeProto *ap, const char *base_dir,
+                           ir_graph *g, ir_node *n, ir_attr *a) {
   size_t i;
   memset(a, 0, sizeof *a);
   a->name = xstrdup(ap->name ? ap->name : "");
@@ -67,8 +72,11 @@ static status convert_attr(const Onnx__AttributeProto *ap, const char *base_dir,
       free(what);
       return s;
     }
+  case ATTR_GRAPH:
+    if (!ap->g) return diag_node_error(ST_BAD_MODEL, n, "attribute '%s' has no graph", a->name);
+    return build_subgraph(o, ap->g, base_dir, g, n, &a->graph);
   default:
-    break; /* graphs and sparse tensors: the op handler rejects them */
+    break; /* lists of graphs and sparse tensors: the op handler rejects them */
   }
   return ST_OK;
 }
@@ -227,9 +235,148 @@ static status check_supported(const ir_graph *g) {
   return ST_UNSUPPORTED;
 }
 
+static status load_initializers(const Onnx__GraphProto *gp, const char *base_dir, ir_graph *g) {
+  size_t i;
+  status s;
+  if (gp->n_sparse_initializer)
+    return diag_error(ST_UNSUPPORTED, "sparse initializers are not supported");
+  for (i = 0; i < gp->n_initializer; i++) {
+    const Onnx__TensorProto *tp = gp->initializer[i];
+    ir_value *v;
+    if (!tp->name || !*tp->name) return diag_error(ST_BAD_MODEL, "initializer %zu has no name", i);
+    v = ir_val(g, ir_value_get(g, tp->name));
+    if (v->t.data) return diag_error(ST_BAD_MODEL, "initializer '%s' is defined twice", tp->name);
+    s = tensor_from_proto(tp, base_dir, &v->t, tp->name);
+    if (s) return s;
+  }
+  return ST_OK;
+}
+
+/* A node input as graph g sees it. In a subgraph every name must resolve
+ * (locally or as a capture), since the enclosing graphs are complete by
+ * now; in the main graph an unknown name becomes a value nobody produces,
+ * which the topological sort reports. */
+static status node_input(ir_graph *g, const ir_node *n, const char *name, int *id) {
+  if (!name || !*name) {
+    *id = -1;
+    return ST_OK;
+  }
+  if (!g->parent) {
+    *id = ir_value_get(g, name);
+    return ST_OK;
+  }
+  *id = ir_resolve(g, name);
+  if (*id < 0) return diag_node_error(ST_BAD_MODEL, n, "reads '%s', which neither its graph nor an enclosing one defines", name);
+  return ST_OK;
+}
+
+/* Nodes in three sweeps: all outputs first (so that inputs can tell a
+ * local name from an outer one), then inputs, then attributes, whose
+ * subgraphs may capture any value of this graph. */
+static status load_nodes(const compile_options *o, const Onnx__GraphProto *gp, const char *base_dir, ir_graph *g) {
+  size_t i, k;
+  status s;
+  int first = g->n_nodes;
+  for (i = 0; i < gp->n_node; i++) {
+    const Onnx__NodeProto *np = gp->node[i];
+    char fallback[64];
+    ir_node *n;
+    if (!np->op_type || !*np->op_type) return diag_error(ST_BAD_MODEL, "node %zu has no op_type", i);
+    snprintf(fallback, sizeof fallback, "%s_%zu", np->op_type, i);
+    n = ir_node_add(g, np->name && *np->name ? np->name : fallback, np->op_type, np->domain);
+    n->n_out = (int)np->n_output;
+    n->out = xmalloc(sizeof(int) * (np->n_output + 1));
+    for (k = 0; k < np->n_output; k++) {
+      n->out[k] = np->output[k] && *np->output[k] ? ir_value_get(g, np->output[k]) : -1;
+      if (n->out[k] >= 0 && g->values[n->out[k]]->producer < 0) g->values[n->out[k]]->producer = g->n_nodes - 1;
+    }
+  }
+  for (i = 0; i < gp->n_node; i++) {
+    const Onnx__NodeProto *np = gp->node[i];
+    ir_node *n = g->nodes[first + (int)i];
+    n->n_in = (int)np->n_input;
+    n->in = xmalloc(sizeof(int) * (np->n_input + 1));
+    for (k = 0; k < np->n_input; k++) {
+      s = node_input(g, n, np->input[k], &n->in[k]);
+      if (s) return s;
+    }
+  }
+  for (i = 0; i < gp->n_node; i++) {
+    const Onnx__NodeProto *np = gp->node[i];
+    ir_node *n = g->nodes[first + (int)i];
+    n->n_attr = (int)np->n_attribute;
+    n->attr = xcalloc(np->n_attribute + 1, sizeof(ir_attr));
+    for (k = 0; k < np->n_attribute; k++) {
+      s = convert_attr(o, np->attribute[k], base_dir, g, n, &n->attr[k]);
+      if (s) return s;
+    }
+  }
+  return ST_OK;
+}
+
+/* A subgraph's formal input: its element type (the owner op sets shapes,
+ * which bodies often leave out). */
+static status subgraph_input(const Onnx__ValueInfoProto *vi, ir_value *v) {
+  const Onnx__TypeProto *tp = vi->type;
+  if (tp && tp->value_case != ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE && tp->value_case != ONNX__TYPE_PROTO__VALUE__NOT_SET)
+    return diag_error(ST_UNSUPPORTED, "subgraph input '%s' is a %s; only tensors are supported", v->name,
+                      tp->value_case == ONNX__TYPE_PROTO__VALUE_SEQUENCE_TYPE ? "sequence" : "optional");
+  if (tp && tp->tensor_type && tp->tensor_type->has_elem_type) v->t.dtype = tp->tensor_type->elem_type;
+  return ST_OK;
+}
+
+static status build_subgraph(const compile_options *o, const Onnx__GraphProto *gp, const char *base_dir,
+                             ir_graph *parent, ir_node *owner, ir_graph **out) {
+  ir_graph *g = ir_new();
+  size_t i;
+  status s;
+  *out = g; /* owned by the attribute from here, freed with it */
+  g->parent = parent;
+  g->owner = owner;
+  g->opset = parent->opset;
+  g->fold_max_tensor = parent->fold_max_tensor;
+  g->fold_max_total = parent->fold_max_total;
+  g->name = xstrdup(gp->name ? gp->name : "");
+  g->producer = xstrdup("");
+  s = load_initializers(gp, base_dir, g);
+  if (s) return s;
+  g->inputs = xmalloc(sizeof(int) * (gp->n_input + 1));
+  for (i = 0; i < gp->n_input; i++) {
+    const Onnx__ValueInfoProto *vi = gp->input[i];
+    ir_value *v;
+    if (!vi->name || !*vi->name) return diag_node_error(ST_BAD_MODEL, owner, "a subgraph input has no name");
+    v = ir_val(g, ir_value_get(g, vi->name));
+    if (v->graph_input >= 0 || v->t.data)
+      return diag_node_error(ST_BAD_MODEL, owner, "subgraph input '%s' is defined twice", vi->name);
+    s = subgraph_input(vi, v);
+    if (s) return s;
+    v->graph_input = g->n_inputs;
+    g->inputs[g->n_inputs++] = ir_find(g, vi->name);
+  }
+  g->n_formal_inputs = g->n_inputs;
+  s = load_nodes(o, gp, base_dir, g);
+  if (s) return s;
+  g->outputs = xmalloc(sizeof(int) * (gp->n_output + 1));
+  for (i = 0; i < gp->n_output; i++) {
+    const Onnx__ValueInfoProto *vi = gp->output[i];
+    int id;
+    if (!vi->name || !*vi->name) return diag_node_error(ST_BAD_MODEL, owner, "a subgraph output has no name");
+    if (vi->type && vi->type->value_case != ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE &&
+        vi->type->value_case != ONNX__TYPE_PROTO__VALUE__NOT_SET)
+      return diag_node_error(ST_UNSUPPORTED, owner, "subgraph output '%s' is not a tensor; only tensors are supported",
+                             vi->name);
+    id = ir_resolve(g, vi->name);
+    if (id < 0) return diag_node_error(ST_BAD_MODEL, owner, "subgraph output '%s' is never defined", vi->name);
+    g->outputs[g->n_outputs++] = id;
+  }
+  s = check_supported(g);
+  if (s) return s;
+  return ir_toposort(g);
+}
+
 static status build_graph(const compile_options *o, const Onnx__ModelProto *m, const char *base_dir, ir_graph *g) {
   const Onnx__GraphProto *gp = m->graph;
-  size_t i, k;
+  size_t i;
   status s;
   int found_opset = 0;
   if (o->fold_max_tensor > 0) g->fold_max_tensor = o->fold_max_tensor;
@@ -262,17 +409,8 @@ static status build_graph(const compile_options *o, const Onnx__ModelProto *m, c
   g->name = xstrdup(gp->name ? gp->name : "");
   g->producer = xstrdup(m->producer_name ? m->producer_name : "");
 
-  if (gp->n_sparse_initializer)
-    return diag_error(ST_UNSUPPORTED, "sparse initializers are not supported");
-  for (i = 0; i < gp->n_initializer; i++) {
-    const Onnx__TensorProto *tp = gp->initializer[i];
-    ir_value *v;
-    if (!tp->name || !*tp->name) return diag_error(ST_BAD_MODEL, "initializer %zu has no name", i);
-    v = ir_val(g, ir_value_get(g, tp->name));
-    if (v->t.data) return diag_error(ST_BAD_MODEL, "initializer '%s' is defined twice", tp->name);
-    s = tensor_from_proto(tp, base_dir, &v->t, tp->name);
-    if (s) return s;
-  }
+  s = load_initializers(gp, base_dir, g);
+  if (s) return s;
   g->inputs = xmalloc(sizeof(int) * (gp->n_input + 1));
   for (i = 0; i < gp->n_input; i++) {
     const Onnx__ValueInfoProto *vi = gp->input[i];
@@ -295,6 +433,7 @@ static status build_graph(const compile_options *o, const Onnx__ModelProto *m, c
     v->graph_input = g->n_inputs;
     g->inputs[g->n_inputs++] = id;
   }
+  g->n_formal_inputs = g->n_inputs;
   for (i = 0; i < (size_t)o->n_shapes; i++) {
     int id = ir_find(g, o->shapes[i].name);
     if (id < 0 || g->values[id]->graph_input < 0)
@@ -311,28 +450,8 @@ static status build_graph(const compile_options *o, const Onnx__ModelProto *m, c
   }
   if (!g->n_outputs) return diag_error(ST_BAD_MODEL, "the graph has no outputs");
 
-  for (i = 0; i < gp->n_node; i++) {
-    const Onnx__NodeProto *np = gp->node[i];
-    char fallback[64];
-    ir_node *n;
-    if (!np->op_type || !*np->op_type) return diag_error(ST_BAD_MODEL, "node %zu has no op_type", i);
-    snprintf(fallback, sizeof fallback, "%s_%zu", np->op_type, i);
-    n = ir_node_add(g, np->name && *np->name ? np->name : fallback, np->op_type, np->domain);
-    n->n_in = (int)np->n_input;
-    n->in = xmalloc(sizeof(int) * (np->n_input + 1));
-    for (k = 0; k < np->n_input; k++)
-      n->in[k] = np->input[k] && *np->input[k] ? ir_value_get(g, np->input[k]) : -1;
-    n->n_out = (int)np->n_output;
-    n->out = xmalloc(sizeof(int) * (np->n_output + 1));
-    for (k = 0; k < np->n_output; k++)
-      n->out[k] = np->output[k] && *np->output[k] ? ir_value_get(g, np->output[k]) : -1;
-    n->n_attr = (int)np->n_attribute;
-    n->attr = xcalloc(np->n_attribute + 1, sizeof(ir_attr));
-    for (k = 0; k < np->n_attribute; k++) {
-      s = convert_attr(np->attribute[k], base_dir, &n->attr[k], n);
-      if (s) return s;
-    }
-  }
+  s = load_nodes(o, gp, base_dir, g);
+  if (s) return s;
   s = check_supported(g);
   if (s) return s;
   for (i = 0; !found_opset && i < (size_t)g->n_nodes; i++)

@@ -21,6 +21,9 @@ typedef struct lowered {
    * element by element before it is written): the planner does so when
    * that input's life ends at this node. -1: none. */
   int inplace_of;
+  /* If, Loop, Scan: no kernel (kernel is -1); the planner plans the node's
+   * subgraphs and the backend emits the control flow around them. */
+  int control;
 } lowered;
 
 void lowered_free(lowered *l);

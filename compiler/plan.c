@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "checked.h"
+#include "ops/ops.h"
 
 size_t plan_align(size_t n) { return (n + RT_ALIGN - 1) / RT_ALIGN * RT_ALIGN; }
 
@@ -467,9 +468,10 @@ static status aligned_bytes(size_t raw, const char *what, int64_t *out) {
   return ST_OK;
 }
 
-/* Weight offsets, in order of first use. */
-static status place_weights(ir_graph *g, plan *p) {
-  int64_t total = 0, bytes;
+/* Weight offsets, in order of first use, from *total on (subgraphs' weights
+ * follow their parent's in the one blob); *total advances. */
+static status place_weights(ir_graph *g, plan *p, int64_t *weights_total) {
+  int64_t total = *weights_total, bytes;
   int i;
   status s;
   for (i = 0; i < g->n_values; i++) {
@@ -480,7 +482,7 @@ static status place_weights(ir_graph *g, plan *p) {
     v->offset = total;
     if (!ck_add(total, bytes, &total)) return diag_error(ST_UNSUPPORTED, "the weights would exceed 2^63 bytes");
   }
-  p->weights_bytes = (size_t)total;
+  *weights_total = total;
   return ST_OK;
 }
 
@@ -620,29 +622,99 @@ static status place_arena(ir_graph *g, plan *p) {
   return s;
 }
 
-status plan_build(ir_graph *g, plan *p) {
+/* What the recursive planning threads through every graph. */
+typedef struct plan_walk {
+  int64_t weights;   /* blob bytes placed so far */
+  int graphs;        /* graphs planned so far: the next one's gid */
+} plan_walk;
+
+static status plan_graph(ir_graph *g, plan *p, plan_walk *w);
+
+/* Loop-carried values (Loop) or states (Scan): the node inputs that the
+ * body reads in one buffer and writes into the other, turn by turn. */
+static int carried_first(const ir_node *n) { return n->op == OP_Loop ? 2 : 0; }
+static int carried_count(const ir_node *n) {
+  int declared = n->n_in - n->n_implicit;
+  if (n->op == OP_Loop) return declared - 2;
+  if (n->op == OP_Scan) return declared - (int)attr_int(n, "num_scan_inputs", 0);
+  return 0;
+}
+
+/* A control node's subgraphs get their own plans, each like a model whose
+ * inputs and outputs are pointers it is given; their arenas overlay each
+ * other at the start of the node's scratch (one body runs at a time), and
+ * Loop/Scan keep two buffers per carried value after them. */
+static status plan_control(ir_graph *g, ir_node *n, plan_sub *sub, plan_walk *w) {
+  int64_t body = 0, end, bytes;
+  int k, j = 0;
+  status s = ST_OK;
+  for (k = 0; k < n->n_attr; k++) sub->n += n->attr[k].graph != NULL;
+  sub->g = xcalloc((unsigned long)sub->n + 1, sizeof(ir_graph *));
+  sub->p = xcalloc((unsigned long)sub->n + 1, sizeof(plan));
+  for (k = 0; k < n->n_attr && !s; k++) {
+    if (!n->attr[k].graph) continue;
+    sub->g[j] = n->attr[k].graph;
+    s = plan_graph(sub->g[j], &sub->p[j], w);
+    if (!s && (int64_t)sub->p[j].arena_bytes > body) body = (int64_t)sub->p[j].arena_bytes;
+    j++;
+  }
+  if (s) return s;
+  sub->n_buf = 2 * carried_count(n);
+  sub->buf_offset = xcalloc((unsigned long)sub->n_buf + 1, sizeof(int64_t));
+  end = body;
+  for (k = 0; k < sub->n_buf && !s; k++) {
+    const ir_value *v = ir_val(g, n->in[carried_first(n) + k / 2]);
+    s = aligned_bytes(v ? tensor_bytes(&v->t) : 0, n->name, &bytes);
+    sub->buf_offset[k] = end;
+    if (!s && !ck_add(end, bytes, &end)) s = diag_error(ST_UNSUPPORTED, "the arena would exceed 2^63 bytes");
+  }
+  if (!s) n->low->scratch_bytes = (size_t)end;
+  return s;
+}
+
+static status plan_graph(ir_graph *g, plan *p, plan_walk *w) {
   int i;
   status s;
   memset(p, 0, sizeof *p);
+  p->gid = w->graphs++;
+  p->n_nodes = g->n_nodes;
   ir_count_uses(g);
   p->scratch_offset = xmalloc(sizeof(int64_t) * (unsigned long)(g->n_nodes + 1));
   p->home = xcalloc((unsigned long)g->n_values + 1, sizeof(value_home));
   p->output_index = xmalloc(sizeof(int) * (unsigned long)(g->n_values + 1));
   p->root = xmalloc(sizeof(int) * (unsigned long)(g->n_values + 1));
   p->elided = xcalloc((unsigned long)g->n_nodes + 1, 1);
+  p->subs = xcalloc((unsigned long)g->n_nodes + 1, sizeof(plan_sub));
   for (i = 0; i < g->n_values; i++) p->root[i] = i;
   for (i = 0; i < g->n_nodes; i++) {
     if (!g->nodes[i]->low) return diag_node_error(ST_INTERNAL, g->nodes[i], "planned before it was lowered");
     p->scratch_offset[i] = -1;
   }
   assign_homes(g, p);
-  s = place_weights(g, p);
+  s = place_weights(g, p, &w->weights);
+  for (i = 0; i < g->n_nodes && !s; i++)
+    if (g->nodes[i]->low->control) s = plan_control(g, g->nodes[i], &p->subs[i], w);
   if (s) return s;
   return place_arena(g, p);
 }
 
+status plan_build(ir_graph *g, plan *p) {
+  plan_walk w = {0, 0};
+  status s = plan_graph(g, p, &w);
+  p->weights_bytes = (size_t)w.weights;
+  return s;
+}
+
 void plan_free(plan *p, int n_nodes) {
+  int i, k;
   (void)n_nodes;
+  for (i = 0; p->subs && i < p->n_nodes; i++) {
+    for (k = 0; k < p->subs[i].n; k++) plan_free(&p->subs[i].p[k], 0);
+    free(p->subs[i].g);
+    free(p->subs[i].p);
+    free(p->subs[i].buf_offset);
+  }
+  free(p->subs);
   free(p->scratch_offset);
   free(p->home);
   free(p->output_index);

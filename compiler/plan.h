@@ -23,6 +23,19 @@ typedef enum value_home {
   HOME_ARENA       /* arena at ->offset */
 } value_home;
 
+struct plan;
+
+/* The plans of a control node's subgraphs (If: then, else; Loop, Scan:
+ * body), in attribute order, and where Loop/Scan keep their carried
+ * values inside the node's scratch: buf_offset[2k], [2k+1] for value k. */
+typedef struct plan_sub {
+  int n;
+  ir_graph **g;
+  struct plan *p;
+  int64_t *buf_offset;
+  int n_buf;
+} plan_sub;
+
 typedef struct plan {
   int64_t *scratch_offset; /* per node, -1 if none */
   value_home *home;        /* per value */
@@ -32,9 +45,12 @@ typedef struct plan {
    * offset are the root's. */
   int *root;
   unsigned char *elided;   /* per node: a view that shares its input, no call */
+  plan_sub *subs;          /* per node: its subgraphs' plans (control nodes) */
+  int n_nodes;
+  int gid;                 /* 0 for the main graph, then 1, 2... depth first */
   size_t arena_bytes;
   size_t arena_lower_bound;/* the largest total of live bytes at any step */
-  size_t weights_bytes;    /* payload (without the blob header) */
+  size_t weights_bytes;    /* payload (without the blob header); the main plan: all graphs' */
 } plan;
 
 /* Assigns homes and offsets to a lowered graph (every node has n->low). */

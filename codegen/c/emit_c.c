@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "../../compiler/kernel_table.h"
+#include "../../compiler/ops/ops.h"
+#include "../../compiler/subgraph.h"
 
 /* Names from the model (and the model's file name) go into comments: keep
  * them from closing the comment ("*_/"), opening a nested one (-Wcomment
@@ -82,14 +84,21 @@ static void tensor_info(text *w, const ir_value *v) {
   text_printf(w, "}, %zu},\n", tensor_bytes(&v->t));
 }
 
-/* The C expression for where value `id` lives at run time. */
-static void value_ptr(const backend_emit_args *a, text *w, int id) {
+/* One graph being emitted: the main graph (model_run) or a subgraph (a
+ * static function with the same parameters). */
+typedef struct gview {
+  const ir_graph *g;
+  const plan *p;
+} gview;
+
+/* The C expression for where value `id` of graph gv lives at run time. */
+static void value_ptr(const gview *gv, text *w, int id) {
   const ir_value *v;
-  id = a->p->root[id]; /* a view or in-place result lives where its root does */
-  v = a->g->values[id];
-  switch (a->p->home[id]) {
+  id = gv->p->root[id]; /* a view or in-place result lives where its root does */
+  v = gv->g->values[id];
+  switch (gv->p->home[id]) {
   case HOME_INPUT: text_printf(w, "inputs[%d]", v->graph_input); break;
-  case HOME_OUTPUT: text_printf(w, "outputs[%d]", a->p->output_index[id]); break;
+  case HOME_OUTPUT: text_printf(w, "outputs[%d]", gv->p->output_index[id]); break;
   case HOME_WEIGHTS: text_printf(w, "W + %lld", (long long)v->offset); break;
   case HOME_ARENA: text_printf(w, "A + %lld", (long long)v->offset); break;
   default: text_puts(w, "NULL"); break;
@@ -112,11 +121,296 @@ static void embedded_blob(const backend_emit_args *a, text *w) {
   text_puts(w, "}};\n\n");
 }
 
+/* Params struct names: P<node> in the main graph, G<gid>P<node> in a
+ * subgraph. */
+static void params_name(text *w, const plan *p, int node) {
+  if (p->gid) text_printf(w, "G%dP%d", p->gid, node);
+  else text_printf(w, "P%d", node);
+}
+
+/* Every node's params struct, this graph's and then its subgraphs'. */
+static void emit_params(const gview *gv, text *w) {
+  int i, k;
+  for (i = 0; i < gv->g->n_nodes; i++) {
+    const lowered *l = gv->g->nodes[i]->low;
+    const kernel_info *kn;
+    size_t before;
+    if (gv->p->elided[i] || l->control) continue; /* no call, no params */
+    kn = kernel_get(l->kernel);
+    text_printf(w, "static const %s ", kn->params->type);
+    params_name(w, gv->p, i);
+    text_puts(w, " = {");
+    before = w->len;
+    params_print(w, kn->params, l->params);
+    if (w->len == before) text_puts(w, "0");
+    text_puts(w, "};\n");
+  }
+  for (i = 0; i < gv->g->n_nodes; i++)
+    for (k = 0; k < gv->p->subs[i].n; k++) {
+      gview sub = {gv->p->subs[i].g[k], &gv->p->subs[i].p[k]};
+      emit_params(&sub, w);
+    }
+}
+
+static void emit_body(const backend_emit_args *a, const gview *gv, text *w);
+
+static const char *attr_holding(const ir_node *n, const ir_graph *sub) {
+  int k;
+  for (k = 0; k < n->n_attr; k++)
+    if (n->attr[k].graph == sub) return n->attr[k].name;
+  return "subgraph";
+}
+
+/* A subgraph becomes `static int NAME_g<gid>(W, A, inputs, outputs)`;
+ * subgraphs of subgraphs come first, so every function is defined before
+ * its caller. */
+static void emit_functions(const backend_emit_args *a, const gview *gv, text *w) {
+  int i, k;
+  for (i = 0; i < gv->g->n_nodes; i++)
+    for (k = 0; k < gv->p->subs[i].n; k++) {
+      gview sub = {gv->p->subs[i].g[k], &gv->p->subs[i].p[k]};
+      emit_functions(a, &sub, w);
+      text_puts(w, "/* ");
+      comment_text(w, attr_holding(gv->g->nodes[i], sub.g));
+      text_puts(w, " of ");
+      comment_text(w, gv->g->nodes[i]->op_type);
+      text_puts(w, " node ");
+      comment_text(w, gv->g->nodes[i]->name);
+      text_puts(w, " */\n");
+      text_printf(w, "static int %s_g%d(const unsigned char *W, unsigned char *A, const void *const *inputs,\n"
+                     "    void *const *outputs) {\n", a->name, sub.p->gid);
+      w->indent = 2;
+      text_puts(w, "int st = RT_OK;\n(void)W;\n(void)A;\n(void)inputs;\n(void)st;\n");
+      emit_body(a, &sub, w);
+      w->indent = 0;
+      text_puts(w, "}\n\n");
+    }
+}
+
+/* The pointers a subgraph call takes: formal inputs from `formal` (C
+ * expressions, one per formal input, or NULL to use the node's inputs in
+ * order from `first_in`), then one per capture: the owner node's input. */
+static void sub_inputs(const gview *gv, const ir_node *n, const ir_graph *sub, const char *arr, const char *const *formal,
+                       text *w) {
+  int k;
+  for (k = 0; k < sub->n_inputs; k++) {
+    const ir_value *v = sub->values[sub->inputs[k]];
+    text_printf(w, "%s[%d] = ", arr, k);
+    if (k < sub->n_formal_inputs) text_puts(w, formal[k]);
+    else value_ptr(gv, w, n->in[v->capture]);
+    text_puts(w, ";\n");
+  }
+}
+
+static int count_or_one(int n) { return n > 0 ? n : 1; }
+
+/* The function call of subgraph k of node i, with arrays `si`, `so`. */
+static void call_sub(const backend_emit_args *a, const gview *gv, int i, int k, const char *si, const char *so, text *w) {
+  text_printf(w, "st = %s_g%d(W, A + %lld, %s, %s);\nif (st != RT_OK) return st;\n", a->name, gv->p->subs[i].p[k].gid,
+              (long long)gv->p->scratch_offset[i], si, so);
+}
+
+static void emit_if(const backend_emit_args *a, const gview *gv, int i, text *w) {
+  const ir_node *n = gv->g->nodes[i];
+  const plan_sub *ps = &gv->p->subs[i];
+  int k, b;
+  text_printf(w, "void *so[%d];\n", count_or_one(n->n_out));
+  for (k = 0; k < n->n_out; k++) {
+    text_printf(w, "so[%d] = ", k);
+    if (n->out[k] < 0) text_puts(w, "NULL");
+    else value_ptr(gv, w, n->out[k]);
+    text_puts(w, ";\n");
+  }
+  text_puts(w, "if (*(const uint8_t *)(");
+  value_ptr(gv, w, n->in[0]);
+  text_puts(w, ")) {\n");
+  for (b = 0; b < 2; b++) {
+    /* attribute order decides which plan is which branch */
+    int idx = ps->g[0] == ir_subgraph(n, b == 0 ? "then_branch" : "else_branch") ? 0 : 1;
+    w->indent += 2;
+    text_printf(w, "const void *si[%d];\n", count_or_one(ps->g[idx]->n_inputs));
+    sub_inputs(gv, n, ps->g[idx], "si", NULL, w);
+    call_sub(a, gv, i, idx, "si", "so", w);
+    w->indent -= 2;
+    text_puts(w, b == 0 ? "} else {\n" : "}\n");
+  }
+}
+
+/* Loop and Scan: the body runs once per step, reading the carried values
+ * from one buffer and writing them into the other; the buffers swap after
+ * each step. Scan slices and Loop scan outputs are pointers into the
+ * node's inputs and outputs (axis 0 only). */
+static void emit_loop(const backend_emit_args *a, const gview *gv, int i, text *w) {
+  const ir_node *n = gv->g->nodes[i];
+  const plan_sub *ps = &gv->p->subs[i];
+  const ir_graph *body = ps->g[0];
+  int is_loop = n->op == OP_Loop, first = is_loop ? 2 : 0, carried = ps->n_buf / 2;
+  int n_declared = n->n_in - n->n_implicit, n_scan_in = is_loop ? 0 : n_declared - carried;
+  int n_scan_out = n->n_out - carried, k;
+  const int64_t *dirs_in = NULL, *dirs_out = NULL;
+  int n_dirs_in = is_loop ? 0 : attr_ints(n, "scan_input_directions", &dirs_in);
+  int n_dirs_out = is_loop ? 0 : attr_ints(n, "scan_output_directions", &dirs_out);
+  int64_t steps = 0;
+  char **formal = xcalloc((unsigned long)body->n_formal_inputs + 1, sizeof(char *));
+  text_printf(w, "unsigned char *cur[%d], *nxt[%d], *tmp;\n", count_or_one(carried), count_or_one(carried));
+  text_printf(w, "const void *si[%d];\nvoid *so[%d];\nint64_t it, steps;\n", count_or_one(body->n_inputs),
+              count_or_one(body->n_outputs));
+  if (is_loop) {
+    text_puts(w, "uint8_t cond = 1, cond_next = 0;\nsteps = ");
+    if (n->in[0] >= 0) {
+      text_puts(w, "*(const int64_t *)(");
+      value_ptr(gv, w, n->in[0]);
+      text_puts(w, ")");
+    } else {
+      text_puts(w, "INT64_MAX");
+    }
+    text_puts(w, ";\n");
+    if (n->n_in > 1 && n->in[1] >= 0) {
+      text_puts(w, "cond = *(const uint8_t *)(");
+      value_ptr(gv, w, n->in[1]);
+      text_puts(w, ");\n");
+    }
+  } else {
+    steps = gv->g->values[n->in[carried]]->t.dims[0];
+    text_printf(w, "steps = %lld;\n", (long long)steps);
+  }
+  text_puts(w, "tmp = NULL;\n(void)tmp;\n");
+  for (k = 0; k < carried; k++) {
+    text_printf(w, "cur[%d] = A + %lld;\nnxt[%d] = A + %lld;\nmemcpy(cur[%d], ", k,
+                (long long)(gv->p->scratch_offset[i] + ps->buf_offset[2 * k]), k,
+                (long long)(gv->p->scratch_offset[i] + ps->buf_offset[2 * k + 1]), k);
+    value_ptr(gv, w, n->in[first + k]);
+    text_printf(w, ", %zu);\n", tensor_bytes(&gv->g->values[n->in[first + k]]->t));
+  }
+  text_printf(w, "for (it = 0; it < steps%s; it++) {\n", is_loop ? " && cond" : "");
+  w->indent += 2;
+  /* formal inputs */
+  if (is_loop) {
+    formal[0] = xstrdup("&it");
+    formal[1] = xstrdup("&cond");
+  }
+  for (k = 0; k < carried; k++) formal[first + k] = xasprintf("cur[%d]", k);
+  for (k = 0; k < n_scan_in; k++) {
+    const ir_value *x = gv->g->values[n->in[carried + k]];
+    size_t slice = tensor_bytes(&x->t) / (size_t)(steps ? steps : 1);
+    text t;
+    text_init(&t);
+    text_puts(&t, "(const unsigned char *)(");
+    value_ptr(gv, &t, n->in[carried + k]);
+    text_puts(&t, ")");
+    if (k < n_dirs_in && dirs_in[k]) text_printf(&t, " + (steps - 1 - it) * %zu", slice);
+    else text_printf(&t, " + it * %zu", slice);
+    formal[carried + k] = xstrdup(t.buf);
+    text_free(&t);
+  }
+  sub_inputs(gv, n, body, "si", (const char *const *)formal, w);
+  /* outputs */
+  if (is_loop) text_puts(w, "so[0] = &cond_next;\n");
+  for (k = 0; k < carried; k++) text_printf(w, "so[%d] = nxt[%d];\n", (is_loop ? 1 : 0) + k, k);
+  for (k = 0; k < n_scan_out; k++) {
+    int out = n->out[carried + k], slot = (is_loop ? 1 : 0) + carried + k;
+    if (out < 0) {
+      text_printf(w, "so[%d] = NULL;\n", slot);
+      continue;
+    }
+    {
+      const ir_value *y = gv->g->values[out];
+      int64_t len = y->t.dims[0];
+      size_t slice = tensor_bytes(&y->t) / (size_t)(len ? len : 1);
+      text_printf(w, "so[%d] = (unsigned char *)(", slot);
+      value_ptr(gv, w, out);
+      text_puts(w, ")");
+      if (k < n_dirs_out && dirs_out[k]) text_printf(w, " + (steps - 1 - it) * %zu;\n", slice);
+      else text_printf(w, " + it * %zu;\n", slice);
+    }
+  }
+  call_sub(a, gv, i, 0, "si", "so", w);
+  if (is_loop) text_puts(w, "cond = cond_next;\n");
+  for (k = 0; k < carried; k++) text_printf(w, "tmp = cur[%d];\ncur[%d] = nxt[%d];\nnxt[%d] = tmp;\n", k, k, k, k);
+  w->indent -= 2;
+  text_puts(w, "}\n");
+  if (is_loop && n_scan_out > 0) {
+    /* scan outputs have the constant trip count as their length: a loop
+     * that stopped early would leave rows unwritten */
+    text_puts(w, "if (it != steps) return RT_ERR_SHAPE;\n");
+  }
+  for (k = 0; k < carried; k++) {
+    if (n->out[k] < 0) continue;
+    text_puts(w, "memcpy(");
+    value_ptr(gv, w, n->out[k]);
+    text_printf(w, ", cur[%d], %zu);\n", k, tensor_bytes(&gv->g->values[n->out[k]]->t));
+  }
+  for (k = 0; k < body->n_formal_inputs; k++) free(formal[k]);
+  free(formal);
+}
+
+/* The node calls of one graph, then copies into caller output buffers that
+ * no node wrote. */
+static void emit_body(const backend_emit_args *a, const gview *gv, text *w) {
+  const ir_graph *g = gv->g;
+  const plan *p = gv->p;
+  int i, k, base = w->indent;
+  for (i = 0; i < g->n_nodes; i++) {
+    const ir_node *n = g->nodes[i];
+    const lowered *l = n->low;
+    if (p->elided[i]) {
+      text_printf(w, "/* %s: ", n->op_type);
+      comment_text(w, n->name);
+      text_puts(w, ": a view of its input, nothing to run */\n");
+      continue;
+    }
+    text_printf(w, "{ /* %s: ", n->op_type);
+    comment_text(w, n->name);
+    text_puts(w, " */\n");
+    w->indent = base + 2;
+    if (l->control) {
+      if (n->op == OP_If) emit_if(a, gv, i, w);
+      else emit_loop(a, gv, i, w);
+      w->indent = base;
+      text_puts(w, "}\n");
+      continue;
+    }
+    /* Kernels may look at optional inputs/outputs past the node's count:
+     * those slots exist and are NULL. */
+    text_printf(w, "const void *in[%d] = {0};\nvoid *out[%d] = {0};\n", n->n_in > RT_MIN_ARGS ? n->n_in : RT_MIN_ARGS,
+                n->n_out > RT_MIN_ARGS ? n->n_out : RT_MIN_ARGS);
+    for (k = 0; k < n->n_in; k++) {
+      text_printf(w, "in[%d] = ", k);
+      if (n->in[k] < 0) text_puts(w, "NULL");
+      else value_ptr(gv, w, n->in[k]);
+      text_puts(w, ";\n");
+    }
+    for (k = 0; k < n->n_out; k++) {
+      text_printf(w, "out[%d] = ", k);
+      if (n->out[k] < 0) text_puts(w, "NULL");
+      else value_ptr(gv, w, n->out[k]);
+      text_puts(w, ";\n");
+    }
+    text_printf(w, "%s(&", kernel_get(l->kernel)->name);
+    params_name(w, p, i);
+    text_puts(w, ", in, out, ");
+    if (p->scratch_offset[i] >= 0) text_printf(w, "A + %lld);\n", (long long)p->scratch_offset[i]);
+    else text_puts(w, "NULL);\n");
+    w->indent = base;
+    text_puts(w, "}\n");
+  }
+  /* Outputs that no node writes into the caller's buffer: copies. */
+  for (i = 0; i < g->n_outputs; i++) {
+    int v = g->outputs[i];
+    if (p->root[v] == v && p->home[v] == HOME_OUTPUT && p->output_index[v] == i) continue;
+    text_printf(w, "memcpy(outputs[%d], ", i);
+    value_ptr(gv, w, v);
+    text_printf(w, ", %zu);\n", tensor_bytes(&g->values[v]->t));
+  }
+  text_puts(w, "return RT_OK;\n");
+}
+
 void emit_c_source(const backend_emit_args *a, text *w) {
   const ir_graph *g = a->g;
   const plan *p = a->p;
+  gview main_graph = {a->g, a->p};
   char up[256];
-  int i, k;
+  int i;
   upper(a->name, up, sizeof up);
   banner(a, w);
   text_printf(w, "#include \"%s\"\n\n", base_name(a->header_path));
@@ -135,19 +429,11 @@ void emit_c_source(const backend_emit_args *a, text *w) {
   if (a->embed_weights) embedded_blob(a, w);
 
   text_puts(w, "/* Kernel parameters, one struct per node. */\n");
-  for (i = 0; i < g->n_nodes; i++) {
-    const lowered *l = g->nodes[i]->low;
-    const kernel_info *k = kernel_get(l->kernel);
-    size_t before;
-    if (p->elided[i]) continue; /* no call, no params */
-    text_printf(w, "static const %s P%d = {", k->params->type, i);
-    before = w->len;
-    params_print(w, k->params, l->params);
-    if (w->len == before) text_puts(w, "0");
-    text_puts(w, "};\n");
-  }
+  emit_params(&main_graph, w);
+  text_puts(w, "\n");
+  emit_functions(a, &main_graph, w);
 
-  text_printf(w, "\nint %s_init(%s_ctx *ctx, const void *weights, size_t weights_bytes, void *arena,\n"
+  text_printf(w, "int %s_init(%s_ctx *ctx, const void *weights, size_t weights_bytes, void *arena,\n"
                  "    size_t arena_bytes) {\n", a->name, a->name);
   w->indent = 2;
   text_puts(w, "int st;\nif (!ctx) return RT_ERR_NULL;\n");
@@ -174,54 +460,11 @@ void emit_c_source(const backend_emit_args *a, text *w) {
 
   text_printf(w, "int %s_run(const %s_ctx *ctx, const void *const *inputs, void *const *outputs) {\n", a->name, a->name);
   w->indent = 2;
-  text_puts(w, "const unsigned char *W;\nunsigned char *A;\n");
+  text_puts(w, "const unsigned char *W;\nunsigned char *A;\nint st = RT_OK;\n");
   text_puts(w, "if (!ctx || !ctx->weights || !outputs || (!inputs && ");
   text_printf(w, "%s_NUM_INPUTS > 0)) return RT_ERR_NULL;\n", up);
-  text_puts(w, "W = ctx->weights + RT_BLOB_HEADER_BYTES;\nA = ctx->arena;\n(void)W;\n(void)A;\n");
-  for (i = 0; i < g->n_nodes; i++) {
-    const ir_node *n = g->nodes[i];
-    const lowered *l = n->low;
-    if (p->elided[i]) {
-      text_printf(w, "/* %s: ", n->op_type);
-      comment_text(w, n->name);
-      text_puts(w, ": a view of its input, nothing to run */\n");
-      continue;
-    }
-    text_printf(w, "{ /* %s: ", n->op_type);
-    comment_text(w, n->name);
-    text_puts(w, " */\n");
-    w->indent = 4;
-    /* Kernels may look at optional inputs/outputs past the node's count:
-     * those slots exist and are NULL. */
-    text_printf(w, "const void *in[%d] = {0};\nvoid *out[%d] = {0};\n", n->n_in > RT_MIN_ARGS ? n->n_in : RT_MIN_ARGS,
-                n->n_out > RT_MIN_ARGS ? n->n_out : RT_MIN_ARGS);
-    for (k = 0; k < n->n_in; k++) {
-      text_printf(w, "in[%d] = ", k);
-      if (n->in[k] < 0) text_puts(w, "NULL");
-      else value_ptr(a, w, n->in[k]);
-      text_puts(w, ";\n");
-    }
-    for (k = 0; k < n->n_out; k++) {
-      text_printf(w, "out[%d] = ", k);
-      if (n->out[k] < 0) text_puts(w, "NULL");
-      else value_ptr(a, w, n->out[k]);
-      text_puts(w, ";\n");
-    }
-    text_printf(w, "%s(&P%d, in, out, ", kernel_get(l->kernel)->name, i);
-    if (p->scratch_offset[i] >= 0) text_printf(w, "A + %lld);\n", (long long)p->scratch_offset[i]);
-    else text_puts(w, "NULL);\n");
-    w->indent = 2;
-    text_puts(w, "}\n");
-  }
-  /* Outputs that no node writes into the caller's buffer: copies. */
-  for (i = 0; i < g->n_outputs; i++) {
-    int v = g->outputs[i];
-    if (p->root[v] == v && p->home[v] == HOME_OUTPUT && p->output_index[v] == i) continue;
-    text_printf(w, "memcpy(outputs[%d], ", i);
-    value_ptr(a, w, v);
-    text_printf(w, ", %zu);\n", tensor_bytes(&g->values[v]->t));
-  }
-  text_puts(w, "return RT_OK;\n");
+  text_puts(w, "W = ctx->weights + RT_BLOB_HEADER_BYTES;\nA = ctx->arena;\n(void)W;\n(void)A;\n(void)st;\n");
+  emit_body(a, &main_graph, w);
   w->indent = 0;
   text_puts(w, "}\n");
 }

@@ -132,7 +132,7 @@ static const char *counts_text(uint64_t mask, char *buf, size_t size) {
 static status check_arity(const ir_node *n, const op_schema *s, int is_out) {
   const char *what = is_out ? "output" : "input";
   const int *ids = is_out ? n->out : n->in;
-  int count = is_out ? n->n_out : n->n_in;
+  int count = is_out ? n->n_out : n->n_in - n->n_implicit; /* captures are not the model's inputs */
   int min = is_out ? s->min_out : s->min_in, max = is_out ? s->max_out : s->max_in;
   uint64_t allowed = is_out ? s->out_counts : s->in_counts;
   const char *opts = is_out ? s->out_opts : s->in_opts;

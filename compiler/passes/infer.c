@@ -116,7 +116,7 @@ static void place_added(ir_graph *g, int n_orig, const int *added) {
   free(order);
 }
 
-status pass_infer(ir_graph *g) {
+static status infer_once(ir_graph *g) {
   int i, j, n_orig = g->n_nodes, any_added = 0;
   int *added = xmalloc(sizeof(int) * ((size_t)n_orig + 1));
   status s = ST_OK;
@@ -143,4 +143,18 @@ status pass_infer(ir_graph *g) {
   if (s) return s;
   ir_compact(g);
   return ST_OK;
+}
+
+/* Rounds of inference and If-inlining: an If whose condition folded to a
+ * constant is replaced by its branch, whose nodes then need inferring (and
+ * may fold further conditions). Bounded, so a chain of such Ifs cannot
+ * make the compiler quadratic: Ifs left after the last round run as
+ * branches in the generated code, which is just as correct. */
+#define INLINE_ROUNDS_MAX 16
+
+status pass_infer(ir_graph *g) {
+  int round;
+  status s = infer_once(g);
+  for (round = 0; !s && round < INLINE_ROUNDS_MAX && inline_constant_ifs(g); round++) s = infer_once(g);
+  return s;
 }

@@ -28,6 +28,15 @@ status pass_lower(ir_graph *g) {
     if (!s) s = b->select(g, n);
     if (s) return s;
     n->low->scratch_bytes = b->scratch(g, n);
+    if (n->low->control) { /* the bodies are lowered for the same backend */
+      int k;
+      for (k = 0; k < n->n_attr && !s; k++)
+        if (n->attr[k].graph) {
+          n->attr[k].graph->backend = g->backend;
+          s = pass_lower(n->attr[k].graph);
+        }
+      if (s) return s;
+    }
   }
   return ST_OK;
 }

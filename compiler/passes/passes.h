@@ -20,6 +20,9 @@ status pass_elide(ir_graph *g);
 status pass_dce(ir_graph *g);
 status pass_fuse_conv_bn(ir_graph *g);
 status pass_lower(ir_graph *g);
+/* Replaces every If whose condition is a constant by the nodes of the
+ * branch it takes (inline_if.c); returns how many. pass_infer calls it. */
+int inline_constant_ifs(ir_graph *g);
 /* ir_dump_with note: the node's kernel, params, scratch and reuse. */
 void lower_dump_node(const ir_graph *g, const ir_node *n, void *file);
 

@@ -16,6 +16,7 @@ const char *rt_status_str(int status) {
   case RT_ERR_ARENA_SIZE: return "arena is smaller than required";
   case RT_ERR_ALIGN: return "weights or arena are not aligned to RT_BUFFER_ALIGN";
   case RT_ERR_ABI: return "the runtime library has another kernel ABI than the generated code";
+  case RT_ERR_SHAPE: return "a value at run time contradicts a shape the model was compiled for";
   }
   return "unknown status";
 }

@@ -31,7 +31,8 @@ typedef enum rt_status {
   RT_ERR_BLOB_CHECKSUM = 5,/* blob contents damaged or from another model */
   RT_ERR_ARENA_SIZE = 6,   /* arena smaller than NAME_ARENA_BYTES */
   RT_ERR_ALIGN = 7,        /* weights or arena not aligned to RT_ALIGN */
-  RT_ERR_ABI = 8           /* runtime library of another kernel ABI */
+  RT_ERR_ABI = 8,          /* runtime library of another kernel ABI */
+  RT_ERR_SHAPE = 9         /* a run-time value contradicts a shape the code was compiled for */
 } rt_status;
 
 /* Human-readable text for a status code (never NULL). */

@@ -1,0 +1,286 @@
+/* Control flow: If, Loop and Scan, whose bodies are subgraphs.
+ *
+ * infer() gives each body's formal inputs and captures their types and
+ * shapes, infers the body (the infer pass, recursively) and derives the
+ * node's outputs from the body's. Shapes are static for now: an If whose
+ * branches give different shapes, a Loop whose carried values change
+ * shape, or a Loop with scan outputs and no constant trip count needs the
+ * bounded dynamic shapes of a later step, and says so.
+ *
+ * lower() records that the node is control flow; the planner plans each
+ * body like a small model whose inputs and outputs are pointers it is
+ * given, inside the node's scratch memory, and the backend emits the loop
+ * or branch around calls of the bodies. */
+#include <string.h>
+
+#include "../passes/passes.h"
+#include "../subgraph.h"
+#include "ops.h"
+
+/* Largest constant a capture carries into a body, so that shape
+ * computations on outer constants fold there; bigger outer constants are
+ * read through a pointer. */
+#define CAPTURE_FOLD_MAX_BYTES 4096
+
+/* Gives every capture of `sub` the type, shape and (small) data of the
+ * outer value it stands for. */
+static void bind_captures(ir_graph *sub) {
+  int i;
+  for (i = sub->n_formal_inputs; i < sub->n_inputs; i++) {
+    ir_value *v = sub->values[sub->inputs[i]];
+    const ir_value *src = ir_capture_source(sub, v);
+    if (!src) continue;
+    ir_free_data(sub, v);
+    if (src->t.data && tensor_bytes(&src->t) <= CAPTURE_FOLD_MAX_BYTES) {
+      tensor_copy(&v->t, &src->t);
+    } else {
+      v->t = src->t;
+      v->t.data = NULL;
+    }
+  }
+}
+
+static void set_formal(ir_graph *sub, int i, int dtype, int rank, const int64_t *dims) {
+  ir_value *v = sub->values[sub->inputs[i]];
+  v->t.dtype = dtype;
+  v->t.rank = rank;
+  if (rank > 0) memcpy(v->t.dims, dims, sizeof(int64_t) * (size_t)rank);
+}
+
+static int same_shape(const ir_tensor *a, const ir_tensor *b) {
+  return a->rank == b->rank && (a->rank <= 0 || memcmp(a->dims, b->dims, sizeof(int64_t) * (size_t)a->rank) == 0);
+}
+
+static ir_graph *body(const op_ctx *c, const char *attr) { return ir_subgraph(c->n, attr); }
+
+/* A formal input's declared type, where the body gives one, must match. */
+static status check_declared(const op_ctx *c, const ir_graph *sub, int i, int dtype) {
+  const ir_value *v = sub->values[sub->inputs[i]];
+  if (v->t.dtype && v->t.dtype != dtype)
+    return diag_node_error(ST_BAD_MODEL, c->n, "body input '%s' is declared %s but receives %s", v->name,
+                           dtype_name(v->t.dtype), dtype_name(dtype));
+  return ST_OK;
+}
+
+static status infer_body(const op_ctx *c, ir_graph *sub) {
+  sub->backend = c->g->backend;
+  bind_captures(sub);
+  return pass_infer(sub);
+}
+
+static status scalar_input(const op_ctx *c, int k, int dtype, const char *what) {
+  const ir_value *v = op_in(c, k);
+  if (!v) return ST_OK;
+  if (v->t.dtype != dtype || tensor_numel(&v->t) != 1)
+    return diag_node_error(ST_BAD_MODEL, c->n, "%s must be one %s, not %s", what, dtype_name(dtype),
+                           dtype_name(v->t.dtype));
+  return ST_OK;
+}
+
+/* ---- If ---- */
+
+static status if_infer(op_ctx *c) {
+  ir_graph *t = body(c, "then_branch"), *e = body(c, "else_branch");
+  int k;
+  status s;
+  if (!t || !e) return diag_node_error(ST_BAD_MODEL, c->n, "needs then_branch and else_branch graphs");
+  OP_REQUIRE_INPUT(c, 0);
+  s = scalar_input(c, 0, DT_BOOL, "the condition");
+  if (s) return s;
+  if (op_in(c, 0)->t.data) {
+    /* A constant condition: only the branch taken matters (the infer pass
+     * then inlines it), and the other may well not fit these shapes. */
+    ir_graph *taken = ((const unsigned char *)op_in(c, 0)->t.data)[0] ? t : e;
+    s = infer_body(c, taken);
+    if (s) return s;
+    if (taken->n_outputs != c->n->n_out)
+      return diag_node_error(ST_BAD_MODEL, c->n, "has %d outputs, but its branch gives %d", c->n->n_out,
+                             taken->n_outputs);
+    for (k = 0; k < c->n->n_out; k++) {
+      const ir_tensor *a = &taken->values[taken->outputs[k]]->t;
+      if (op_out(c, k)) op_set_output(c, k, a->dtype, a->rank, a->dims);
+    }
+    return ST_OK;
+  }
+  s = infer_body(c, t);
+  if (!s) s = infer_body(c, e);
+  if (s) return s;
+  if (t->n_outputs != c->n->n_out || e->n_outputs != c->n->n_out)
+    return diag_node_error(ST_BAD_MODEL, c->n, "has %d outputs, but its branches give %d and %d", c->n->n_out,
+                           t->n_outputs, e->n_outputs);
+  for (k = 0; k < c->n->n_out; k++) {
+    const ir_tensor *a = &t->values[t->outputs[k]]->t, *b = &e->values[e->outputs[k]]->t;
+    char x[200], y[200];
+    if (a->dtype != b->dtype)
+      return diag_node_error(ST_BAD_MODEL, c->n, "output %d is %s in then_branch but %s in else_branch", k,
+                             dtype_name(a->dtype), dtype_name(b->dtype));
+    if (!same_shape(a, b))
+      return diag_node_error(ST_UNSUPPORTED, c->n,
+                             "output %d is %s in then_branch but %s in else_branch; outputs whose shape depends on "
+                             "the branch taken are not supported yet",
+                             k, tensor_type_str(a, x, sizeof x), tensor_type_str(b, y, sizeof y));
+    if (op_out(c, k)) op_set_output(c, k, a->dtype, a->rank, a->dims);
+  }
+  return ST_OK;
+}
+
+/* ---- Loop ----
+ * inputs: M (trip count, optional), cond (optional), v_initial...
+ * body:   (iteration_num, cond_in, v_in...) -> (cond_out, v_out..., scan...)
+ * node:   v_final..., scan outputs stacked along a new first axis. */
+
+static status loop_infer(op_ctx *c) {
+  ir_graph *b = body(c, "body");
+  const ir_node *n = c->n;
+  int n_in = n->n_in - n->n_implicit, carried = n_in - 2, k, n_scan;
+  const ir_value *m = op_in(c, 0);
+  status s;
+  if (!b) return diag_node_error(ST_BAD_MODEL, n, "needs a body graph");
+  if (carried < 0) return diag_node_error(ST_BAD_MODEL, n, "needs the M and cond inputs (either may be empty)");
+  if (b->n_formal_inputs != carried + 2)
+    return diag_node_error(ST_BAD_MODEL, n, "body takes %d inputs; with %d loop-carried values it must take %d",
+                           b->n_formal_inputs, carried, carried + 2);
+  n_scan = b->n_outputs - 1 - carried;
+  if (n_scan < 0 || n->n_out != carried + n_scan)
+    return diag_node_error(ST_BAD_MODEL, n, "body gives %d outputs and the node has %d, for %d loop-carried values",
+                           b->n_outputs, n->n_out, carried);
+  s = scalar_input(c, 0, DT_INT64, "the trip count M");
+  if (!s) s = scalar_input(c, 1, DT_BOOL, "the condition");
+  if (s) return s;
+  s = check_declared(c, b, 0, DT_INT64);
+  if (!s) s = check_declared(c, b, 1, DT_BOOL);
+  if (s) return s;
+  set_formal(b, 0, DT_INT64, 0, NULL);
+  set_formal(b, 1, DT_BOOL, 0, NULL);
+  for (k = 0; k < carried; k++) {
+    const ir_value *v = op_in(c, 2 + k);
+    if (!v) return diag_node_error(ST_BAD_MODEL, n, "loop-carried input %d is empty", k);
+    s = check_declared(c, b, 2 + k, v->t.dtype);
+    if (s) return s;
+    set_formal(b, 2 + k, v->t.dtype, v->t.rank, v->t.dims);
+  }
+  s = infer_body(c, b);
+  if (s) return s;
+  {
+    const ir_tensor *cond_out = &b->values[b->outputs[0]]->t;
+    if (cond_out->dtype != DT_BOOL || tensor_numel(cond_out) != 1)
+      return diag_node_error(ST_BAD_MODEL, n, "body output 0 (the condition) must be one bool");
+  }
+  for (k = 0; k < carried; k++) {
+    const ir_tensor *in = &op_in(c, 2 + k)->t, *out = &b->values[b->outputs[1 + k]]->t;
+    char x[200], y[200];
+    if (in->dtype != out->dtype || !same_shape(in, out))
+      return diag_node_error(ST_UNSUPPORTED, n,
+                             "loop-carried value %d enters as %s and leaves the body as %s; values that change shape "
+                             "from one iteration to the next are not supported yet",
+                             k, tensor_type_str(in, x, sizeof x), tensor_type_str(out, y, sizeof y));
+    if (op_out(c, k)) op_set_output(c, k, in->dtype, in->rank, in->dims);
+  }
+  if (n_scan > 0 && (!m || !m->t.data))
+    return diag_node_error(ST_UNSUPPORTED, n,
+                           "has scan outputs, whose length is the number of iterations; that needs a constant trip "
+                           "count M for now");
+  for (k = 0; k < n_scan; k++) {
+    const ir_tensor *slice = &b->values[b->outputs[1 + carried + k]]->t;
+    int64_t dims[IR_MAX_RANK];
+    if (slice->rank + 1 > IR_MAX_RANK)
+      return diag_node_error(ST_UNSUPPORTED, n, "scan output %d would have rank %d; at most %d is supported", k,
+                             slice->rank + 1, IR_MAX_RANK);
+    dims[0] = tensor_int(&m->t, 0) < 0 ? 0 : tensor_int(&m->t, 0);
+    if (slice->rank > 0) memcpy(dims + 1, slice->dims, sizeof(int64_t) * (size_t)slice->rank);
+    if (op_out(c, carried + k)) op_set_output(c, carried + k, slice->dtype, slice->rank + 1, dims);
+  }
+  return ST_OK;
+}
+
+/* ---- Scan (opset 9 and later) ----
+ * inputs: N initial states, then num_scan_inputs sequences, sliced along
+ *         axis 0 (the only axis supported for now), forward or reversed.
+ * body:   (state_in..., slice...) -> (state_out..., out_slice...)
+ * node:   N final states, then the output slices stacked along axis 0. */
+
+static status axes_all_zero(const op_ctx *c, const char *attr) {
+  const int64_t *v;
+  int n = attr_ints(c->n, attr, &v), k;
+  for (k = 0; k < n; k++)
+    if (v[k] != 0)
+      return diag_node_error(ST_UNSUPPORTED, c->n, "%s other than 0 are not supported yet", attr);
+  return ST_OK;
+}
+
+static status scan_infer(op_ctx *c) {
+  ir_graph *b = body(c, "body");
+  const ir_node *n = c->n;
+  int n_in = n->n_in - n->n_implicit, n_scan_in = (int)attr_int(n, "num_scan_inputs", 0);
+  int states = n_in - n_scan_in, n_scan_out, k;
+  int64_t len = -1;
+  status s;
+  if (c->opset < 9) return diag_node_error(ST_UNSUPPORTED, n, "Scan before opset 9 (with a batch axis) is not supported");
+  if (!b) return diag_node_error(ST_BAD_MODEL, n, "needs a body graph");
+  if (n_scan_in < 1 || states < 0)
+    return diag_node_error(ST_BAD_MODEL, n, "num_scan_inputs is %d with %d inputs", n_scan_in, n_in);
+  s = axes_all_zero(c, "scan_input_axes");
+  if (!s) s = axes_all_zero(c, "scan_output_axes");
+  if (s) return s;
+  if (b->n_formal_inputs != n_in)
+    return diag_node_error(ST_BAD_MODEL, n, "body takes %d inputs but the node has %d", b->n_formal_inputs, n_in);
+  n_scan_out = b->n_outputs - states;
+  if (n_scan_out < 0 || n->n_out != b->n_outputs)
+    return diag_node_error(ST_BAD_MODEL, n, "body gives %d outputs and the node has %d", b->n_outputs, n->n_out);
+  for (k = 0; k < n_in; k++) {
+    const ir_value *v = op_in(c, k);
+    if (!v) return diag_node_error(ST_BAD_MODEL, n, "input %d is empty", k);
+    s = check_declared(c, b, k, v->t.dtype);
+    if (s) return s;
+    if (k < states) {
+      set_formal(b, k, v->t.dtype, v->t.rank, v->t.dims);
+      continue;
+    }
+    if (v->t.rank < 1) return diag_node_error(ST_BAD_MODEL, n, "scan input %d is a scalar", k - states);
+    if (len >= 0 && v->t.dims[0] != len)
+      return diag_node_error(ST_BAD_MODEL, n, "scan inputs have different lengths (%lld and %lld)", (long long)len,
+                             (long long)v->t.dims[0]);
+    len = v->t.dims[0];
+    set_formal(b, k, v->t.dtype, v->t.rank - 1, v->t.dims + 1);
+  }
+  s = infer_body(c, b);
+  if (s) return s;
+  for (k = 0; k < states; k++) {
+    const ir_tensor *in = &op_in(c, k)->t, *out = &b->values[b->outputs[k]]->t;
+    char x[200], y[200];
+    if (in->dtype != out->dtype || !same_shape(in, out))
+      return diag_node_error(ST_UNSUPPORTED, n,
+                             "state %d enters as %s and leaves the body as %s; states that change shape are not "
+                             "supported yet",
+                             k, tensor_type_str(in, x, sizeof x), tensor_type_str(out, y, sizeof y));
+    if (op_out(c, k)) op_set_output(c, k, in->dtype, in->rank, in->dims);
+  }
+  for (k = 0; k < n_scan_out; k++) {
+    const ir_tensor *slice = &b->values[b->outputs[states + k]]->t;
+    int64_t dims[IR_MAX_RANK];
+    if (slice->rank + 1 > IR_MAX_RANK)
+      return diag_node_error(ST_UNSUPPORTED, n, "scan output %d would have rank %d; at most %d is supported", k,
+                             slice->rank + 1, IR_MAX_RANK);
+    dims[0] = len;
+    if (slice->rank > 0) memcpy(dims + 1, slice->dims, sizeof(int64_t) * (size_t)slice->rank);
+    if (op_out(c, states + k)) op_set_output(c, states + k, slice->dtype, slice->rank + 1, dims);
+  }
+  return ST_OK;
+}
+
+static status control_infer(op_ctx *c) {
+  switch (c->n->op) {
+  case OP_If: return if_infer(c);
+  case OP_Loop: return loop_infer(c);
+  default: return scan_infer(c);
+  }
+}
+
+static status control_lower(op_ctx *c, lowered *l) {
+  (void)c;
+  l->kernel = l->view_of = l->inplace_of = -1;
+  l->control = 1;
+  return ST_OK;
+}
+
+const op_family op_family_control = {control_infer, control_lower};
