@@ -326,19 +326,24 @@ static void dump_value(FILE *f, const ir_graph *g, int id) {
 
 void ir_dump(const ir_graph *g, void *file) { ir_dump_with(g, file, NULL); }
 
-void ir_dump_with(const ir_graph *g, void *file, void (*note)(const ir_graph *g, const ir_node *n, void *file)) {
-  FILE *f = file;
+static void indent(FILE *f, int depth) {
+  int i;
+  for (i = 0; i < depth; i++) fputs("    ", f);
+}
+
+/* One graph at nesting `depth`; subgraphs follow their node's line. */
+static void dump_graph(const ir_graph *g, FILE *f, void (*note)(const ir_graph *g, const ir_node *n, void *file),
+                       int depth) {
   int i, k;
-  fputs("graph ", f);
-  diag_write_escaped(f, g->name ? g->name : "");
-  fprintf(f, " (opset %" PRId64 ", %d nodes)\n", g->opset, g->n_nodes);
   for (i = 0; i < g->n_inputs; i++) {
-    fputs("  input ", f);
+    indent(f, depth);
+    fputs(i < g->n_formal_inputs ? "  input " : "  captured ", f);
     dump_value(f, g, g->inputs[i]);
     fputc('\n', f);
   }
   for (i = 0; i < g->n_nodes; i++) {
     const ir_node *n = g->nodes[i];
+    indent(f, depth);
     fputs("  ", f);
     for (k = 0; k < n->n_out; k++) {
       if (k) fputs(", ", f);
@@ -349,16 +354,36 @@ void ir_dump_with(const ir_graph *g, void *file, void (*note)(const ir_graph *g,
     fputc('(', f);
     for (k = 0; k < n->n_in; k++) {
       if (k) fputs(", ", f);
+      if (k == n->n_in - n->n_implicit) fputs("captures: ", f);
       dump_value(f, g, n->in[k]);
     }
     fputs(")  # ", f);
     diag_write_escaped(f, n->name);
     fputc('\n', f);
     if (note) note(g, n, f);
+    for (k = 0; k < n->n_attr; k++) {
+      if (!n->attr[k].graph) continue;
+      indent(f, depth + 1);
+      fputs("  ", f);
+      diag_write_escaped(f, n->attr[k].name);
+      fputs(" {\n", f);
+      dump_graph(n->attr[k].graph, f, note, depth + 1);
+      indent(f, depth + 1);
+      fputs("  }\n", f);
+    }
   }
   for (i = 0; i < g->n_outputs; i++) {
+    indent(f, depth);
     fputs("  output ", f);
     dump_value(f, g, g->outputs[i]);
     fputc('\n', f);
   }
+}
+
+void ir_dump_with(const ir_graph *g, void *file, void (*note)(const ir_graph *g, const ir_node *n, void *file)) {
+  FILE *f = file;
+  fputs("graph ", f);
+  diag_write_escaped(f, g->name ? g->name : "");
+  fprintf(f, " (opset %" PRId64 ", %d nodes)\n", g->opset, g->n_nodes);
+  dump_graph(g, f, note, 0);
 }

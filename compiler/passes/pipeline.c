@@ -72,6 +72,22 @@ void print_op_histogram(const ir_graph *g, FILE *f) {
   fputc('\n', f);
 }
 
+/* Runs pass `run` on every subgraph below g, innermost last. infer and
+ * lower recurse by themselves (a body's types come from its node). */
+static status run_in_subgraphs(ir_graph *g, status (*run)(ir_graph *)) {
+  int i, k;
+  status s = ST_OK;
+  for (i = 0; i < g->n_nodes && !s; i++)
+    for (k = 0; k < g->nodes[i]->n_attr && !s; k++) {
+      ir_graph *sub = g->nodes[i]->attr[k].graph;
+      if (!sub) continue;
+      s = run(sub);
+      if (!s) s = ir_verify(sub, "a pass in a subgraph", 1);
+      if (!s) s = run_in_subgraphs(sub, run);
+    }
+  return s;
+}
+
 status pipeline_run(ir_graph *g, const compile_options *o, const pipeline_log *log) {
   const pass *p;
   status s;
@@ -100,6 +116,7 @@ status pipeline_run(ir_graph *g, const compile_options *o, const pipeline_log *l
       continue;
     }
     s = p->run(g);
+    if (!s && p->run != pass_infer && p->run != pass_lower) s = run_in_subgraphs(g, p->run);
     if (s) return s;
     s = ir_verify(g, p->name, 1);
     if (s) return s;

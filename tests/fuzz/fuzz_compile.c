@@ -70,13 +70,15 @@ static void pin_symbolic_dims(compile_options *o, const Onnx__ModelProto *m) {
 }
 
 static void emit(const compiled *c, int embed) {
-  emit_c_args a;
+  backend_emit_args a;
   text h, src;
+  memset(&a, 0, sizeof a);
   a.g = c->g;
   a.p = &c->p;
   a.weights = &c->weights;
   a.name = "fuzz";
-  a.header_name = "fuzz.h";
+  a.out_path = "fuzz.c";
+  a.header_path = "fuzz.h";
   a.model_path = model_path;
   a.embed_weights = embed;
   text_init(&h);
