@@ -35,6 +35,13 @@ typedef enum rt_status {
   RT_ERR_SHAPE = 9         /* a run-time value contradicts a shape the code was compiled for */
 } rt_status;
 
+/* Integer helpers for dims that generated code computes at run time
+ * (divisors are >= 1 there: the compiler proves it). */
+static inline int64_t rt_dim_floordiv(int64_t a, int64_t b) { return a / b - (a % b != 0 && a < 0); }
+static inline int64_t rt_dim_ceildiv(int64_t a, int64_t b) { return a / b + (a % b != 0 && a > 0); }
+static inline int64_t rt_dim_min(int64_t a, int64_t b) { return a < b ? a : b; }
+static inline int64_t rt_dim_max(int64_t a, int64_t b) { return a > b ? a : b; }
+
 /* Human-readable text for a status code (never NULL). */
 const char *rt_status_str(int status);
 
