@@ -1,6 +1,8 @@
 /* Ops that keep the bytes and change only the shape: Reshape, Flatten,
- * Squeeze, Unsqueeze, Identity, Dropout (inference). They lower to a copy;
- * the elide pass removes Identity/Dropout. */
+ * Squeeze, Unsqueeze, Identity, Dropout (inference). Each is a view of its
+ * input: the planner lets output and input share memory and drops the
+ * call, and the copy runs only where they cannot share. The elide pass
+ * removes Identity/Dropout. */
 #include <string.h>
 
 #include "../checked.h"
@@ -151,6 +153,8 @@ static status reshape_lower(op_ctx *c, lowered *l) {
   rt_copy_params *p = LOWER(l, rt_copy, rt_copy_params);
   p->bytes = (int64_t)tensor_bytes(&op_in(c, 0)->t);
   if (c->n->op == OP_Dropout && op_out(c, 1)) p->mask_bytes = tensor_numel(&op_out(c, 1)->t);
+  /* Dropout's mask is written by the call, so that call must stay. */
+  if (!p->mask_bytes) l->view_of = 0;
   return ST_OK;
 }
 

@@ -1,7 +1,10 @@
-/* Resize (opsets 10-19) and Upsample (7-9): one rt_resize kernel. The
- * scales / sizes / roi inputs must be constants; everything about the
- * mapping is decided here, the kernel only builds its tap tables. */
+/* Resize (opsets 10-19) and Upsample (7-9): a variant per interpolation
+ * mode (rt_resize_nearest_W by element width, rt_resize_f32_linear,
+ * rt_resize_f32_cubic). The scales / sizes / roi inputs must be constants;
+ * everything about the mapping is decided here, the kernel only builds its
+ * tap tables. */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "../checked.h"
@@ -41,17 +44,17 @@ static status read_floats(op_ctx *c, int input, double *out, int max, int *n, co
 }
 
 /* Input taps per output coordinate on axis d. */
-static int64_t axis_taps(const rt_resize_params *p, int d) {
+static int64_t axis_taps(const rt_resize_params *p, int mode, int d) {
   double scale = p->scale_den[d] > 0 ? (double)p->scale_num[d] / (double)p->scale_den[d] : (double)p->scales[d];
-  if (p->mode == RT_RESIZE_NEAREST) return 1;
+  if (mode == RT_RESIZE_NEAREST) return 1;
   if (p->in_dims[d] == p->out_dims[d] && scale == 1.0 && p->coord != RT_COORD_TF_CROP_AND_RESIZE) return 1;
   if (p->antialias && scale < 1.0) {
-    double reach = p->mode == RT_RESIZE_LINEAR ? 1.0 : 2.0;
+    double reach = mode == RT_RESIZE_LINEAR ? 1.0 : 2.0;
     double start = floor(-reach / scale) + 1;
     if (start < -MAX_TAPS) return MAX_TAPS + 1;
     return 2 - 2 * (int64_t)start;
   }
-  return p->mode == RT_RESIZE_LINEAR ? 2 : 4;
+  return mode == RT_RESIZE_LINEAR ? 2 : 4;
 }
 
 static const char *const mode_names[] = {"nearest", "linear", "cubic"};
@@ -60,15 +63,34 @@ static const char *const coord_names[] = {"half_pixel",         "asymmetric",   
                                           "half_pixel_symmetric"};
 static const char *const nearest_names[] = {"round_prefer_floor", "round_prefer_ceil", "floor", "ceil"};
 
-/* Everything the kernel needs, and the output shape in p->out_dims. */
-static status resize_setup(op_ctx *c, rt_resize_params *p) {
+/* extrapolation_value as the element's bit pattern, an unsigned integer of
+ * its width (endian-neutral in the generated code); zero for the integer
+ * types, which the attribute (a float) does not describe. */
+static int64_t fill_bits(int dtype, float v) {
+  if (dtype == DT_FLOAT) {
+    uint32_t u;
+    memcpy(&u, &v, 4);
+    return (int64_t)u;
+  }
+  if (dtype == DT_DOUBLE) {
+    double d = v;
+    int64_t u;
+    memcpy(&u, &d, 8);
+    return u;
+  }
+  return 0;
+}
+
+/* Everything the kernel needs, the output shape in p->out_dims and the
+ * interpolation mode (enum rt_resize_mode) in *mode_out. */
+static status resize_setup(op_ctx *c, rt_resize_params *p, int *mode_out) {
   const ir_node *n = c->n;
   const ir_tensor *x;
   const char *mode;
   int r, d, i, naxes, axes[IR_MAX_RANK], old = n->op == OP_Upsample || c->opset < 11;
   double scales[IR_MAX_RANK];
   int64_t sizes[IR_MAX_RANK], combos = 1;
-  int have_scales = 0, have_sizes = 0, ns = 0;
+  int have_scales = 0, have_sizes = 0, ns = 0, imode, is_float;
   status s;
 
   OP_REQUIRE_INPUT(c, 0);
@@ -77,15 +99,16 @@ static status resize_setup(op_ctx *c, rt_resize_params *p) {
   memset(p, 0, sizeof *p);
   if (r < 1) return diag_node_error(ST_BAD_MODEL, c->n, "cannot resize a scalar");
   p->rank = r;
-  p->esize = (int64_t)dtype_size(x->dtype);
-  if (!p->esize) return diag_node_error(ST_UNSUPPORTED, n, "element type %s is not supported", dtype_name(x->dtype));
-  p->is_float = x->dtype == DT_FLOAT;
+  if (!dtype_size(x->dtype))
+    return diag_node_error(ST_UNSUPPORTED, n, "element type %s is not supported", dtype_name(x->dtype));
+  is_float = x->dtype == DT_FLOAT;
   mode = attr_string(n, "mode", "nearest");
-  p->mode = lookup(mode, mode_names, 3);
-  if (old && strcmp(mode, "bilinear") == 0) p->mode = RT_RESIZE_LINEAR;
-  if (p->mode < 0 || (old && p->mode == RT_RESIZE_CUBIC))
+  imode = lookup(mode, mode_names, 3);
+  if (old && strcmp(mode, "bilinear") == 0) imode = RT_RESIZE_LINEAR;
+  if (imode < 0 || (old && imode == RT_RESIZE_CUBIC))
     return diag_node_error(ST_BAD_MODEL, n, "mode '%s' is not supported", mode);
-  if (p->mode != RT_RESIZE_NEAREST && !p->is_float)
+  *mode_out = imode;
+  if (imode != RT_RESIZE_NEAREST && !is_float)
     return diag_node_error(ST_UNSUPPORTED, n, "mode '%s' on %s is not supported (float only)", mode,
                            dtype_name(x->dtype));
   for (d = 0; d < r; d++) {
@@ -124,9 +147,9 @@ static status resize_setup(op_ctx *c, rt_resize_params *p) {
     if (p->nearest < 0) return diag_node_error(ST_BAD_MODEL, n, "nearest_mode '%s' is unknown", nm);
     p->cubic_a = attr_float(n, "cubic_coeff_a", -0.75f);
     p->exclude_outside = attr_int(n, "exclude_outside", 0) != 0;
-    p->extrapolation = attr_float(n, "extrapolation_value", 0.0f);
+    p->fill_bits = fill_bits(x->dtype, attr_float(n, "extrapolation_value", 0.0f));
     p->antialias = attr_int(n, "antialias", 0) != 0;
-    if (p->antialias && p->mode == RT_RESIZE_NEAREST) p->antialias = 0; /* no effect on nearest */
+    if (p->antialias && imode == RT_RESIZE_NEAREST) p->antialias = 0; /* no effect on nearest */
     k = attr_ints(n, "axes", &ax);
     if (k >= 0) {
       int seen[IR_MAX_RANK] = {0};
@@ -236,7 +259,7 @@ static status resize_setup(op_ctx *c, rt_resize_params *p) {
   }
 
   for (d = 0; d < r; d++) {
-    p->taps[d] = axis_taps(p, d);
+    p->taps[d] = (int32_t)axis_taps(p, imode, d);
     if (p->taps[d] > MAX_TAPS)
       return diag_node_error(ST_UNSUPPORTED, n, "antialias on axis %d needs more than %d taps", d, MAX_TAPS);
     if (d < r - 1) combos *= p->taps[d];
@@ -248,7 +271,8 @@ static status resize_setup(op_ctx *c, rt_resize_params *p) {
 
 static status resize_infer(op_ctx *c) {
   rt_resize_params p;
-  status s = resize_setup(c, &p);
+  int mode;
+  status s = resize_setup(c, &p, &mode);
   if (s) return s;
   op_set_output(c, 0, op_in(c, 0)->t.dtype, (int)p.rank, p.out_dims);
   return ST_OK;
@@ -256,9 +280,16 @@ static status resize_infer(op_ctx *c) {
 
 static status resize_lower(op_ctx *c, lowered *l) {
   rt_resize_params q, *p;
-  status s = resize_setup(c, &q);
+  int mode;
+  char name[40];
+  status s = resize_setup(c, &q, &mode);
   if (s) return s;
-  p = LOWER(l, rt_resize, rt_resize_params);
+  if (mode == RT_RESIZE_NEAREST)
+    snprintf(name, sizeof name, "rt_resize_nearest_%dbit", (int)dtype_size(op_in(c, 0)->t.dtype) * 8);
+  else
+    snprintf(name, sizeof name, "rt_resize_f32_%s", mode_names[mode]);
+  p = op_lower_named(c, l, name);
+  if (!p) return ST_UNSUPPORTED;
   *p = q;
   l->scratch_bytes = (size_t)rt_resize_scratch_bytes(p);
   return ST_OK;

@@ -3,6 +3,7 @@
  * Split, Gather, GatherElements and Pad. None of them looks at values, so
  * every element type with a size is accepted. */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "../checked.h"
@@ -55,17 +56,52 @@ static void view_simplify(view *v) {
   v->rank = r;
 }
 
-static void lower_view(lowered *l, view *v, int64_t esize) {
-  rt_strided_copy_params *p = LOWER(l, rt_strided_copy, rt_strided_copy_params);
-  int d;
+/* A variant chosen by element width: "rt_gather_i64idx" with 4-byte
+ * elements is rt_gather_i64idx_32bit. NULL (after an error naming the node)
+ * when there is no such width. */
+static void *lower_width(const op_ctx *c, lowered *l, const char *base, int64_t esize) {
+  char name[64];
+  snprintf(name, sizeof name, "%s_%lldbit", base, (long long)(esize * 8));
+  return op_lower_named(c, l, name);
+}
+
+/* Lowers the view x -> y to the strided copy its last dim calls for (see
+ * kernels/tensor.h); a view that reads all of x in order is x's bytes
+ * unchanged, a plain copy the planner may turn into shared memory. */
+static status lower_view(const op_ctx *c, lowered *l, view *v, const ir_tensor *x) {
+  const int64_t es = (int64_t)dtype_size(x->dtype);
+  rt_strided_copy_params *p;
+  int d, last, plane = -1;
   view_simplify(v);
+  last = v->rank - 1;
+  if (v->rank == 1 && v->strides[0] == 1 && v->offset == 0 && v->dims[0] == tensor_numel(x)) {
+    rt_copy_params *cp = LOWER(l, rt_copy, rt_copy_params);
+    cp->bytes = v->dims[0] * es;
+    l->view_of = 0;
+    return ST_OK;
+  }
+  if (v->strides[last] == 1) {
+    /* Whole rows: counted in bytes, the element's width does not matter. */
+    for (d = 0; d < last; d++) v->strides[d] *= es;
+    v->dims[last] *= es;
+    v->offset *= es;
+    p = LOWER(l, rt_copy_rows, rt_strided_copy_params);
+  } else if (v->strides[last] == 0) {
+    p = lower_width(c, l, "rt_broadcast", es);
+  } else {
+    for (d = 0; d < last && plane < 0; d++)
+      if (v->strides[d] == 1) plane = d;
+    p = lower_width(c, l, plane >= 0 ? "rt_transpose" : "rt_strided_copy", es);
+  }
+  if (!p) return ST_UNSUPPORTED;
   p->rank = v->rank;
-  p->esize = esize;
+  p->plane_axis = plane < 0 ? 0 : plane;
   p->offset = v->offset;
   for (d = 0; d < v->rank; d++) {
     p->dims[d] = v->dims[d];
     p->strides[d] = v->strides[d];
   }
+  return ST_OK;
 }
 
 static status check_dtype(const op_ctx *c, int dtype) {
@@ -436,6 +472,12 @@ static status concat_lower(op_ctx *c, lowered *l) {
   rt_concat_params *p;
   status s = concat_axis(c, &axis);
   if (s) return s;
+  if (c->n->n_in == 1) { /* one input: its bytes unchanged */
+    rt_copy_params *cp = LOWER(l, rt_copy, rt_copy_params);
+    cp->bytes = (int64_t)tensor_bytes(y);
+    l->view_of = 0;
+    return ST_OK;
+  }
   p = LOWER(l, rt_concat, rt_concat_params);
   p->n = c->n->n_in;
   p->outer = prod(y->dims, 0, axis);
@@ -517,6 +559,12 @@ static status split_lower(op_ctx *c, lowered *l) {
   rt_split_params *p;
   status s = split_sizes(c, x, &axis, sizes);
   if (s) return s;
+  if (c->n->n_out == 1) { /* one output: the input's bytes unchanged */
+    rt_copy_params *cp = LOWER(l, rt_copy, rt_copy_params);
+    cp->bytes = (int64_t)tensor_bytes(x);
+    l->view_of = 0;
+    return ST_OK;
+  }
   inner = prod(x->dims, axis + 1, x->rank) * (int64_t)dtype_size(x->dtype);
   p = LOWER(l, rt_split, rt_split_params);
   p->n = c->n->n_out;
@@ -565,16 +613,25 @@ static status gather_infer(op_ctx *c, const ir_tensor *x) {
 
 static status gather_lower(op_ctx *c, lowered *l) {
   const ir_tensor *x = &op_in(c, 0)->t, *ind = &op_in(c, 1)->t;
+  const char *base = ind->dtype == DT_INT64 ? "rt_gather_i64idx" : "rt_gather_i32idx";
+  int64_t inner;
   int axis;
   rt_gather_params *p;
   status s = op_axis(c, attr_int(c->n, "axis", 0), x->rank, &axis);
   if (s) return s;
-  p = LOWER(l, rt_gather, rt_gather_params);
+  inner = prod(x->dims, axis + 1, x->rank) * (int64_t)dtype_size(x->dtype);
+  /* A slab of 1, 2, 4 or 8 bytes per index moves as one typed load and
+   * store (slabs sit at multiples of their size, so it is aligned); wider
+   * slabs with memcpy. */
+  if (inner == 1 || inner == 2 || inner == 4 || inner == 8)
+    p = lower_width(c, l, base, inner);
+  else
+    p = op_lower_named(c, l, base);
+  if (!p) return ST_UNSUPPORTED;
   p->outer = prod(x->dims, 0, axis);
   p->axis_dim = x->dims[axis];
-  p->inner_bytes = prod(x->dims, axis + 1, x->rank) * (int64_t)dtype_size(x->dtype);
+  p->inner_bytes = inner;
   p->n_idx = tensor_numel(ind);
-  p->idx64 = ind->dtype == DT_INT64;
   return ST_OK;
 }
 
@@ -605,12 +662,12 @@ static status gather_elements_lower(op_ctx *c, lowered *l) {
   rt_gather_elements_params *p;
   status s = op_axis(c, attr_int(c->n, "axis", 0), x->rank, &axis);
   if (s) return s;
-  p = LOWER(l, rt_gather_elements, rt_gather_elements_params);
+  p = lower_width(c, l, ind->dtype == DT_INT64 ? "rt_gather_elements_i64idx" : "rt_gather_elements_i32idx",
+                  (int64_t)dtype_size(x->dtype));
+  if (!p) return ST_UNSUPPORTED;
   p->rank = x->rank;
   p->axis = axis;
   p->axis_dim = x->dims[axis];
-  p->esize = (int64_t)dtype_size(x->dtype);
-  p->idx64 = ind->dtype == DT_INT64;
   op_strides(x->rank, x->dims, p->strides);
   for (d = 0; d < ind->rank; d++) p->dims[d] = ind->dims[d];
   return ST_OK;
@@ -725,10 +782,15 @@ static status pad_lower(op_ctx *c, lowered *l) {
   int d;
   status s = pad_amounts(c, x, begin, end);
   if (s) return s;
-  p = LOWER(l, rt_pad, rt_pad_params);
+  switch (pad_mode(c)) {
+  case RT_PAD_REFLECT: p = LOWER(l, rt_pad_reflect, rt_pad_params); break;
+  case RT_PAD_EDGE: p = LOWER(l, rt_pad_edge, rt_pad_params); break;
+  case RT_PAD_WRAP: p = LOWER(l, rt_pad_wrap, rt_pad_params); break;
+  default: p = lower_width(c, l, "rt_pad_constant", (int64_t)dtype_size(x->dtype)); break;
+  }
+  if (!p) return ST_UNSUPPORTED;
   p->rank = x->rank;
   p->esize = (int64_t)dtype_size(x->dtype);
-  p->mode = pad_mode(c);
   for (d = 0; d < x->rank; d++) {
     p->in_dims[d] = x->dims[d];
     p->out_dims[d] = y->dims[d];
@@ -788,8 +850,7 @@ static status tensor_lower(op_ctx *c, lowered *l) {
   default: return diag_node_error(ST_INTERNAL, c->n, "not a tensor-family op");
   }
   if (s) return s;
-  lower_view(l, &v, (int64_t)dtype_size(x->dtype));
-  return ST_OK;
+  return lower_view(c, l, &v, x);
 }
 
 const op_family op_family_tensor = {tensor_infer, tensor_lower};

@@ -12,8 +12,27 @@
 
 #include "onnxcc/kernels/resize.h"
 
+/* The table builder is shared by every variant and takes the variant's
+ * mode as a constant: inlined, each variant keeps only its own weights. */
+#if defined(__GNUC__)
+#define ALWAYS_INLINE static inline __attribute__((always_inline))
+#else
+#define ALWAYS_INLINE static inline
+#endif
+
 static int64_t align8(int64_t n) { return (n + 7) & ~(int64_t)7; }
 static int64_t cache_bytes(const rt_resize_params *p);
+
+/* The tap tables of one call, carved out of scratch: per axis d, for each
+ * output coordinate, taps[d] input offsets ix[d] and weights wt[d] and
+ * whether it falls outside the crop box (ext[d]); room for the outer axes'
+ * tap combinations (coff, cw); and the row cache (NULL when unused). */
+typedef struct tables {
+  int64_t *ix[RT_MAX_RANK], *coff;
+  float *wt[RT_MAX_RANK], *cw, *cache;
+  uint8_t *ext[RT_MAX_RANK];
+  int last_ext; /* some output column falls outside the crop box */
+} tables;
 
 /* Table entries (sum of out_dims * taps) and tap combinations of the outer
  * axes. */
@@ -67,7 +86,7 @@ static int64_t clamp_index(int64_t i, int64_t n) { return i < 0 ? 0 : (i >= n ? 
 
 /* Nearest input index of coordinate v (already bounded, so the cast is
  * safe). */
-static int64_t nearest_index(double v, int64_t mode, int downsample) {
+static int64_t nearest_index(double v, int mode, int downsample) {
   double f = floor(v);
   switch (mode) {
   case RT_NEAREST_FLOOR: return (int64_t)f;
@@ -87,8 +106,8 @@ static double cubic_weight(double x, double a) {
 
 /* Fills the taps of output coordinate x on axis d: T offsets and weights,
  * and whether the coordinate falls outside the crop box. */
-static void axis_taps(const rt_resize_params *p, int64_t d, int64_t x, int64_t stride, int64_t *idx,
-                      float *w, uint8_t *ext) {
+ALWAYS_INLINE void axis_taps(const rt_resize_params *p, int mode, int64_t d, int64_t x, int64_t stride,
+                             int64_t *idx, float *w, uint8_t *ext) {
   const int64_t n = p->in_dims[d], T = p->taps[d];
   const double scale = axis_scale(p, d);
   /* As the reference computes it: scale * length rounded to float. */
@@ -101,18 +120,18 @@ static void axis_taps(const rt_resize_params *p, int64_t d, int64_t x, int64_t s
   if (!(v > -lim)) v = -lim;
   if (v > lim) v = lim;
   if (T == 1) {
-    int64_t mode = p->mode == RT_RESIZE_NEAREST ? p->nearest : RT_NEAREST_ROUND_PREFER_FLOOR;
-    idx[0] = clamp_index(nearest_index(v, mode, scale < 1.0), n) * stride;
+    const int rounding = mode == RT_RESIZE_NEAREST ? p->nearest : RT_NEAREST_ROUND_PREFER_FLOOR;
+    idx[0] = clamp_index(nearest_index(v, rounding, scale < 1.0), n) * stride;
     w[0] = 1.0f;
     return;
   }
   /* The taps sit at base + start + t with ratio = v - base in (0, 1]. */
   base = ceil(v) - 1;
   ratio = v - base;
-  if (p->mode == RT_RESIZE_LINEAR && !p->antialias) {
+  if (mode == RT_RESIZE_LINEAR && !p->antialias) {
     ws[0] = 1 - ratio;
     ws[1] = ratio;
-  } else if (p->mode == RT_RESIZE_CUBIC && !p->antialias) {
+  } else if (mode == RT_RESIZE_CUBIC && !p->antialias) {
     const double a = (double)p->cubic_a;
     ws[0] = ((a * (ratio + 1) - 5 * a) * (ratio + 1) + 8 * a) * (ratio + 1) - 4 * a;
     ws[1] = ((a + 2) * ratio - (a + 3)) * ratio * ratio + 1;
@@ -123,7 +142,7 @@ static void axis_taps(const rt_resize_params *p, int64_t d, int64_t x, int64_t s
     const double s = scale < 1.0 ? scale : 1.0;
     for (t = 0; t < T; t++) {
       double arg = ((double)(start + t) - ratio) * s;
-      ws[t] = p->mode == RT_RESIZE_LINEAR ? (fabs(arg) < 1 ? 1 - fabs(arg) : 0)
+      ws[t] = mode == RT_RESIZE_LINEAR ? (fabs(arg) < 1 ? 1 - fabs(arg) : 0)
                                           : cubic_weight(arg, (double)p->cubic_a);
       sum += ws[t];
     }
@@ -142,28 +161,6 @@ static void axis_taps(const rt_resize_params *p, int64_t d, int64_t x, int64_t s
   for (t = 0; t < T; t++) {
     idx[t] = clamp_index((int64_t)base + start + t, n) * stride;
     w[t] = (float)ws[t];
-  }
-}
-
-/* y[j] = x[ix[j]] for a row; elements of 1, 2, 4, 8 bytes move as
- * unsigned integers of that size, others with memcpy. */
-#define NEAREST_ROW(T)                                                         \
-  do {                                                                         \
-    T *Y = (T *)(void *)y;                                                     \
-    const T *X = (const T *)(const void *)xr;                                  \
-    for (j = 0; j < m; j++) Y[j] = X[ix[j]];                                   \
-  } while (0)
-
-static void nearest_row(char *y, const char *xr, const int64_t *ix, int64_t m, int64_t es) {
-  int64_t j;
-  switch (es) {
-  case 1: NEAREST_ROW(uint8_t); break;
-  case 2: NEAREST_ROW(uint16_t); break;
-  case 4: NEAREST_ROW(uint32_t); break;
-  case 8: NEAREST_ROW(uint64_t); break;
-  default:
-    for (j = 0; j < m; j++) memcpy(y + j * es, xr + ix[j] * es, (size_t)es);
-    break;
   }
 }
 
@@ -197,43 +194,36 @@ static void interp_row(float *h, const float *xr, const int64_t *ix, const float
 
 static int64_t cache_bytes(const rt_resize_params *p) {
   const int64_t L = p->rank - 1;
-  if (p->mode == RT_RESIZE_NEAREST || p->taps[L] == 1) return 0;
+  if (p->taps[L] == 1) return 0; /* always so for nearest */
   return CACHE_ROWS * p->out_dims[L] * 4;
 }
 
-RT_KERNEL(rt_resize) {
-  const rt_resize_params *p = (const rt_resize_params *)params;
-  const char *x = (const char *)in[0];
-  char *y = (char *)out[0];
-  const int64_t r = p->rank, es = p->esize, L = r - 1;
-  const int64_t m = p->out_dims[L], TL = p->taps[L];
-  int64_t entries, max_combos, nflags, d, o, j, c, t, k, outer = 1, s = 1, ncomb, last_ext = 0;
-  int64_t istr[RT_MAX_RANK], idx[RT_MAX_RANK] = {0}, key[CACHE_ROWS], prev_off = -1;
-  int64_t *ix[RT_MAX_RANK], *coff;
-  float *wt[RT_MAX_RANK], *cw, *cache = NULL, *rows[CACHE_ROWS];
-  uint8_t *ext[RT_MAX_RANK];
-  char v[8];
-  for (d = 0; d < r; d++)
-    if (p->out_dims[d] == 0) return;
+
+/* Lays the tables out in scratch and fills them for the variant's mode. */
+ALWAYS_INLINE void build_tables(const rt_resize_params *p, int mode, void *scratch, tables *tb) {
+  const int r = p->rank, L = r - 1;
+  int64_t entries, max_combos, nflags, o, j, s = 1, istr[RT_MAX_RANK];
+  int64_t *ib = (int64_t *)scratch;
+  float *fb;
+  uint8_t *bb;
+  int d;
+  memset(tb, 0, sizeof *tb);
   table_sizes(p, &entries, &max_combos, &nflags);
-  {
-    int64_t *ib = (int64_t *)scratch;
-    float *fb = (float *)(ib + entries + max_combos);
-    uint8_t *bb = (uint8_t *)scratch + (entries + max_combos) * 8 + align8((entries + max_combos) * 4);
-    for (d = 0; d < r; d++) {
-      ix[d] = ib;
-      wt[d] = fb;
-      ext[d] = bb;
-      ib += p->out_dims[d] * p->taps[d];
-      fb += p->out_dims[d] * p->taps[d];
-      bb += p->out_dims[d];
-    }
-    coff = ib;
-    cw = fb;
-    if (cache_bytes(p)) cache = (float *)(void *)((uint8_t *)scratch + (entries + max_combos) * 8 +
-                                                   align8((entries + max_combos) * 4) + align8(nflags));
+  fb = (float *)(void *)(ib + entries + max_combos);
+  bb = (uint8_t *)scratch + (entries + max_combos) * 8 + align8((entries + max_combos) * 4);
+  for (d = 0; d < r; d++) {
+    tb->ix[d] = ib;
+    tb->wt[d] = fb;
+    tb->ext[d] = bb;
+    ib += p->out_dims[d] * p->taps[d];
+    fb += p->out_dims[d] * p->taps[d];
+    bb += p->out_dims[d];
   }
-  for (k = 0; k < CACHE_ROWS; k++) key[k] = -1;
+  tb->coff = ib;
+  tb->cw = fb;
+  tb->cache = cache_bytes(p) ? (float *)(void *)((uint8_t *)scratch + (entries + max_combos) * 8 +
+                                                   align8((entries + max_combos) * 4) + align8(nflags))
+                             : NULL;
   for (d = r - 1; d >= 0; d--) {
     istr[d] = s;
     s *= p->in_dims[d];
@@ -241,22 +231,92 @@ RT_KERNEL(rt_resize) {
   for (d = 0; d < r; d++) {
     const int64_t T = p->taps[d];
     for (o = 0; o < p->out_dims[d]; o++)
-      axis_taps(p, d, o, istr[d], ix[d] + o * T, wt[d] + o * T, ext[d] + o);
+      axis_taps(p, mode, d, o, istr[d], tb->ix[d] + o * T, tb->wt[d] + o * T, tb->ext[d] + o);
   }
-  for (j = 0; j < m; j++) last_ext |= ext[L][j];
-  for (d = 0; d < r - 1; d++) outer *= p->out_dims[d];
-  memset(v, 0, sizeof v);
-  if (p->is_float) memcpy(v, &p->extrapolation, 4);
-  for (o = 0; o < outer; o++) {
+  tb->last_ext = 0;
+  for (j = 0; j < p->out_dims[L]; j++) tb->last_ext |= tb->ext[L][j];
+}
+
+/* Nearest: every axis has one tap, so an output row reads one input row
+ * at the sum of its outer axes' offsets; a row reading the same input row
+ * as the one before it is a copy of it. Elements move as unsigned integers
+ * of their width. */
+#define DEFINE_NEAREST(NAME, T)                                                  \
+  RT_KERNEL(NAME) {                                                              \
+    const rt_resize_params *p = (const rt_resize_params *)params;                \
+    const T *x = (const T *)in[0];                                               \
+    T *y = (T *)out[0];                                                          \
+    const T fill = (T)p->fill_bits;                                              \
+    const int r = p->rank, L = r - 1;                                            \
+    const int64_t m = p->out_dims[L];                                            \
+    int64_t idx[RT_MAX_RANK] = {0}, outer = 1, o, j, prev_off = -1;             \
+    const int64_t *il;                                                           \
+    tables tb;                                                                   \
+    int d;                                                                       \
+    for (d = 0; d < r; d++) {                                                    \
+      if (p->out_dims[d] == 0) return;                                           \
+      if (d < L) outer *= p->out_dims[d];                                        \
+    }                                                                            \
+    build_tables(p, RT_RESIZE_NEAREST, scratch, &tb);                            \
+    il = tb.ix[L];                                                               \
+    for (o = 0; o < outer; o++, y += m) {                                        \
+      int64_t off = 0;                                                           \
+      int row_ext = 0;                                                           \
+      for (d = 0; d < L; d++) {                                                  \
+        off += tb.ix[d][idx[d]];                                                 \
+        row_ext |= tb.ext[d][idx[d]];                                            \
+      }                                                                          \
+      if (row_ext) {                                                             \
+        for (j = 0; j < m; j++) y[j] = fill;                                     \
+        prev_off = -1;                                                           \
+      } else {                                                                   \
+        if (off == prev_off) {                                                   \
+          memcpy(y, y - m, (size_t)m * sizeof(T));                               \
+        } else {                                                                 \
+          const T *xr = x + off;                                                 \
+          for (j = 0; j < m; j++) y[j] = xr[il[j]];                              \
+        }                                                                        \
+        prev_off = off;                                                          \
+        if (tb.last_ext)                                                         \
+          for (j = 0; j < m; j++)                                                \
+            if (tb.ext[L][j]) y[j] = fill;                                       \
+      }                                                                          \
+      for (d = L - 1; d >= 0; d--) {                                             \
+        if (++idx[d] < p->out_dims[d]) break;                                    \
+        idx[d] = 0;                                                              \
+      }                                                                          \
+    }                                                                            \
+  }
+DEFINE_NEAREST(rt_resize_nearest_8bit, uint8_t)
+DEFINE_NEAREST(rt_resize_nearest_16bit, uint16_t)
+DEFINE_NEAREST(rt_resize_nearest_32bit, uint32_t)
+DEFINE_NEAREST(rt_resize_nearest_64bit, uint64_t)
+
+/* Linear and cubic, on float: each output row is a weighted sum of input
+ * rows (the outer axes' tap combinations), each interpolated along the
+ * last axis; the tables already hold the mode's weights, so this walk is
+ * the same for both. */
+static void interp_rows(const rt_resize_params *p, const tables *tb, const float *x, float *y) {
+  const int r = p->rank, L = r - 1;
+  const int64_t m = p->out_dims[L], TL = p->taps[L];
+  int64_t idx[RT_MAX_RANK] = {0}, key[CACHE_ROWS], outer = 1, o, j, c, t, k, ncomb;
+  int64_t *coff = tb->coff;
+  float *cw = tb->cw, *rows[CACHE_ROWS], fill;
+  const uint32_t fill_bits = (uint32_t)p->fill_bits;
+  int d;
+  memcpy(&fill, &fill_bits, sizeof fill);
+  for (k = 0; k < CACHE_ROWS; k++) key[k] = -1;
+  for (d = 0; d < L; d++) outer *= p->out_dims[d];
+  for (o = 0; o < outer; o++, y += m) {
     int row_ext = 0;
     /* Combine the outer axes' taps: (offset, weight) pairs. */
     ncomb = 1;
     coff[0] = 0;
     cw[0] = 1.0f;
-    for (d = 0; d < r - 1; d++) {
-      const int64_t T = p->taps[d], *id = ix[d] + idx[d] * T;
-      const float *wd = wt[d] + idx[d] * T;
-      row_ext |= ext[d][idx[d]];
+    for (d = 0; d < L; d++) {
+      const int64_t T = p->taps[d], *id = tb->ix[d] + idx[d] * T;
+      const float *wd = tb->wt[d] + idx[d] * T;
+      row_ext |= tb->ext[d][idx[d]];
       if (T == 1) {
         for (c = 0; c < ncomb; c++) coff[c] += id[0];
       } else {
@@ -272,74 +332,72 @@ RT_KERNEL(rt_resize) {
       }
     }
     if (row_ext) {
-      for (j = 0; j < m; j++) memcpy(y + j * es, v, (size_t)es);
-      prev_off = -1;
-    } else if (ncomb == 1 && TL == 1) {
-      /* Nearest: an output row reading the same input row as the one
-       * before it is a copy of it. */
-      if (coff[0] == prev_off)
-        memcpy(y, y - m * es, (size_t)(m * es));
-      else
-        nearest_row(y, x + coff[0] * es, ix[L], m, es);
-      prev_off = coff[0];
-    } else {
-      float *yf = (float *)(void *)y;
-      const float *xf = (const float *)(const void *)x;
-      if (ncomb == 1) {
-        interp_row(yf, xf + coff[0], ix[L], wt[L], m, TL);
-      } else if (cache && ncomb <= CACHE_ROWS) {
-        int used[CACHE_ROWS] = {0};
-        for (c = 0; c < ncomb; c++) {
-          rows[c] = NULL;
-          for (k = 0; k < CACHE_ROWS; k++)
-            if (key[k] == coff[c]) {
-              used[k] = 1;
-              rows[c] = cache + k * m;
-              break;
-            }
-        }
-        for (c = 0; c < ncomb; c++) {
-          if (rows[c]) continue;
-          for (k = 0; used[k]; k++) continue;
-          used[k] = 1;
-          key[k] = coff[c];
-          rows[c] = cache + k * m;
-          interp_row(rows[c], xf + coff[c], ix[L], wt[L], m, TL);
-        }
-        if (ncomb == 2) {
-          const float w0 = cw[0], w1 = cw[1], *h0 = rows[0], *h1 = rows[1];
-          for (j = 0; j < m; j++) yf[j] = w0 * h0[j] + w1 * h1[j];
-        } else {
-          for (j = 0; j < m; j++) yf[j] = cw[0] * rows[0][j];
-          for (c = 1; c < ncomb; c++) {
-            const float wc = cw[c], *h = rows[c];
-            for (j = 0; j < m; j++) yf[j] += wc * h[j];
+      for (j = 0; j < m; j++) y[j] = fill;
+    } else if (ncomb == 1) {
+      interp_row(y, x + coff[0], tb->ix[L], tb->wt[L], m, TL);
+    } else if (tb->cache && ncomb <= CACHE_ROWS) {
+      int used[CACHE_ROWS] = {0};
+      for (c = 0; c < ncomb; c++) {
+        rows[c] = NULL;
+        for (k = 0; k < CACHE_ROWS; k++)
+          if (key[k] == coff[c]) {
+            used[k] = 1;
+            rows[c] = tb->cache + k * m;
+            break;
           }
-        }
+      }
+      for (c = 0; c < ncomb; c++) {
+        if (rows[c]) continue;
+        for (k = 0; used[k]; k++) continue;
+        used[k] = 1;
+        key[k] = coff[c];
+        rows[c] = tb->cache + k * m;
+        interp_row(rows[c], x + coff[c], tb->ix[L], tb->wt[L], m, TL);
+      }
+      if (ncomb == 2) {
+        const float w0 = cw[0], w1 = cw[1], *h0 = rows[0], *h1 = rows[1];
+        for (j = 0; j < m; j++) y[j] = w0 * h0[j] + w1 * h1[j];
       } else {
-        /* Many combinations (or one tap along the row): accumulate. */
-        for (j = 0; j < m; j++) yf[j] = 0.0f;
-        for (c = 0; c < ncomb; c++) {
-          const float wc = cw[c];
-          const float *xr = xf + coff[c];
-          const int64_t *il = ix[L];
-          const float *wl = wt[L];
-          for (j = 0; j < m; j++) {
-            float acc = 0;
-            for (t = 0; t < TL; t++) acc += wl[j * TL + t] * xr[il[j * TL + t]];
-            yf[j] += wc * acc;
-          }
+        for (j = 0; j < m; j++) y[j] = cw[0] * rows[0][j];
+        for (c = 1; c < ncomb; c++) {
+          const float wc = cw[c], *h = rows[c];
+          for (j = 0; j < m; j++) y[j] += wc * h[j];
         }
       }
-      prev_off = -1;
+    } else {
+      /* Many combinations (or one tap along the row): accumulate. */
+      const int64_t *il = tb->ix[L];
+      const float *wl = tb->wt[L];
+      for (j = 0; j < m; j++) y[j] = 0.0f;
+      for (c = 0; c < ncomb; c++) {
+        const float wc = cw[c];
+        const float *xr = x + coff[c];
+        for (j = 0; j < m; j++) {
+          float acc = 0;
+          for (t = 0; t < TL; t++) acc += wl[j * TL + t] * xr[il[j * TL + t]];
+          y[j] += wc * acc;
+        }
+      }
     }
-    if (last_ext)
+    if (tb->last_ext && !row_ext)
       for (j = 0; j < m; j++)
-        if (ext[L][j]) memcpy(y + j * es, v, (size_t)es);
-    y += m * es;
-    for (d = r - 2; d >= 0; d--) {
+        if (tb->ext[L][j]) y[j] = fill;
+    for (d = L - 1; d >= 0; d--) {
       if (++idx[d] < p->out_dims[d]) break;
       idx[d] = 0;
     }
   }
 }
+
+#define DEFINE_INTERP(NAME, MODE)                                        \
+  RT_KERNEL(NAME) {                                                      \
+    const rt_resize_params *p = (const rt_resize_params *)params;        \
+    tables tb;                                                           \
+    int d;                                                               \
+    for (d = 0; d < p->rank; d++)                                        \
+      if (p->out_dims[d] == 0) return;                                   \
+    build_tables(p, MODE, scratch, &tb);                                 \
+    interp_rows(p, &tb, (const float *)in[0], (float *)out[0]);          \
+  }
+DEFINE_INTERP(rt_resize_f32_linear, RT_RESIZE_LINEAR)
+DEFINE_INTERP(rt_resize_f32_cubic, RT_RESIZE_CUBIC)

@@ -1,185 +1,152 @@
 /* Data-movement kernels.
  *
- * Elements are moved by size, never by type: elements of 1, 2, 4 and 8
- * bytes as unsigned integers of that size (the kernels never look at them
- * as anything else, so any bit pattern survives), other sizes with memcpy.
- * The output is always written in order; the walks differ in how they read
- * the input. */
+ * Each body is written once, as a macro over the element's width (and the
+ * index type), and instantiated as one small function per variant: the
+ * element moves as an unsigned integer of its width (the kernels never
+ * look at it as anything else, so any bit pattern survives), and a program
+ * links only the widths its model moves. The output is always written in
+ * order; the walks differ in how they read the input. */
 #include <string.h>
 
 #include "onnxcc/kernels/tensor.h"
 
-/* Copies one element of ES bytes; ES is a constant in the hot loops. */
-#define MOVE(dst, src, ES) memcpy((dst), (src), (ES))
+/* Instantiates DEFINE(name_W, T) once per element width. */
+#define BY_WIDTH(DEFINE, name)       \
+  DEFINE(name##_8bit, uint8_t)       \
+  DEFINE(name##_16bit, uint16_t)     \
+  DEFINE(name##_32bit, uint32_t)     \
+  DEFINE(name##_64bit, uint64_t)
 
-/* Expands BODY(T) for the element type of es bytes, or runs GENERIC. */
-#define BY_SIZE(es, BODY, GENERIC)         \
-  switch (es) {                            \
-  case 1: BODY(uint8_t); break;            \
-  case 2: BODY(uint16_t); break;           \
-  case 4: BODY(uint32_t); break;           \
-  case 8: BODY(uint64_t); break;           \
-  default: GENERIC; break;                 \
+/* ---- strided copies ---- */
+
+/* Rows of the output, walked with an odometer over every dim but the last
+ * two; the last two are walked together to keep short rows cheap. ROW
+ * writes y[0..n0) from xr, the row's first input element. The compiler
+ * always passes rank >= 1. */
+#define DEFINE_STRIDED_ROWS(NAME, T, ROW)                                               \
+  RT_KERNEL(NAME) {                                                                     \
+    const rt_strided_copy_params *p = (const rt_strided_copy_params *)params;           \
+    const T *x = (const T *)in[0];                                                      \
+    T *y = (T *)out[0];                                                                 \
+    const int r = p->rank;                                                              \
+    const int64_t n0 = p->dims[r - 1], s0 = p->strides[r - 1];                          \
+    const int64_t n1 = r >= 2 ? p->dims[r - 2] : 1, s1 = r >= 2 ? p->strides[r - 2] : 0; \
+    int64_t idx[RT_STRIDED_MAX_RANK] = {0};                                             \
+    int64_t outer = 1, o, i, j, off = p->offset;                                        \
+    int d;                                                                              \
+    (void)scratch;                                                                      \
+    (void)s0;                                                                           \
+    (void)j;                                                                            \
+    for (d = 0; d < r; d++) {                                                           \
+      if (p->dims[d] == 0) return;                                                      \
+      if (d < r - 2) outer *= p->dims[d];                                               \
+    }                                                                                   \
+    for (o = 0; o < outer; o++) {                                                       \
+      for (i = 0; i < n1; i++, y += n0) {                                               \
+        const T *xr = x + off + i * s1;                                                 \
+        ROW;                                                                            \
+      }                                                                                 \
+      for (d = r - 3; d >= 0; d--) {                                                    \
+        off += p->strides[d];                                                           \
+        if (++idx[d] < p->dims[d]) break;                                               \
+        off -= p->strides[d] * p->dims[d];                                              \
+        idx[d] = 0;                                                                     \
+      }                                                                                 \
+    }                                                                                   \
   }
 
-/* ---- strided copy ---- */
+/* Contiguous rows, in bytes: the width does not matter. */
+DEFINE_STRIDED_ROWS(rt_copy_rows, uint8_t, memcpy(y, xr, (size_t)n0))
 
-/* y[j] = x[j * s] for j < n: one output row. */
-#define ROW_LOOP(T)                                                            \
-  do {                                                                         \
-    T *Y = (T *)(void *)y;                                                     \
-    const T *X = (const T *)(const void *)x;                                   \
-    if (s == 0) {                                                              \
-      const T v = X[0];                                                        \
-      for (j = 0; j < n; j++) Y[j] = v;                                        \
-    } else {                                                                   \
-      for (j = 0; j < n; j++) Y[j] = X[j * s];                                 \
-    }                                                                          \
+#define BROADCAST_ROW(T)                   \
+  do {                                     \
+    const T v = xr[0];                     \
+    for (j = 0; j < n0; j++) y[j] = v;     \
   } while (0)
+#define STRIDED_ROW for (j = 0; j < n0; j++) y[j] = xr[j * s0]
 
-static void copy_row(char *y, const char *x, int64_t n, int64_t s, int64_t es) {
-  int64_t j;
-  if (s == 1) {
-    memcpy(y, x, (size_t)(n * es));
-    return;
-  }
-  BY_SIZE(es, ROW_LOOP,
-          for (j = 0; j < n; j++) MOVE(y + j * es, x + j * s * es, (size_t)es))
-}
+#define DEFINE_BROADCAST(NAME, T) DEFINE_STRIDED_ROWS(NAME, T, BROADCAST_ROW(T))
+#define DEFINE_STRIDED(NAME, T) DEFINE_STRIDED_ROWS(NAME, T, STRIDED_ROW)
+BY_WIDTH(DEFINE_BROADCAST, rt_broadcast)
+BY_WIDTH(DEFINE_STRIDED, rt_strided_copy)
 
-/* The transposed plane of a permutation: output rows a (output stride oa)
- * read input columns (input stride 1), output columns b (stride 1) read
- * input rows (stride sb). Walked in square tiles so that both the reads
- * and the writes stay within a few cache lines. Elements of 1, 2, 4 and 8
- * bytes are moved as unsigned integers of that size (the kernel never
- * touches them as anything else), 4x4 at a time through registers. */
+/* A permutation: the output's rows a (output stride oa) read input
+ * columns (input stride 1), its columns b (stride 1) read input rows
+ * (stride sb). Each such plane is walked in square tiles so that both the
+ * reads and the writes stay within a few cache lines, 4x4 at a time
+ * through registers; an odometer walks every other dim. */
 #define TILE 32
-#define PLANE_LOOP(T)                                                          \
-  do {                                                                         \
-    T *Y = (T *)(void *)y;                                                     \
-    const T *X = (const T *)(const void *)x;                                   \
-    for (a0 = 0; a0 < na; a0 += TILE) {                                        \
-      const int64_t a1 = a0 + TILE < na ? a0 + TILE : na;                      \
-      for (b0 = 0; b0 < nb; b0 += TILE) {                                      \
-        const int64_t b1 = b0 + TILE < nb ? b0 + TILE : nb;                    \
-        for (a = a0; a + 4 <= a1; a += 4) {                                    \
-          T *y0 = Y + a * oa, *y1 = y0 + oa, *y2 = y1 + oa, *y3 = y2 + oa;     \
-          for (b = b0; b + 4 <= b1; b += 4) {                                  \
-            const T *x0 = X + a + b * sb, *x1 = x0 + sb, *x2 = x1 + sb, *x3 = x2 + sb; \
-            const T r00 = x0[0], r01 = x0[1], r02 = x0[2], r03 = x0[3];        \
-            const T r10 = x1[0], r11 = x1[1], r12 = x1[2], r13 = x1[3];        \
-            const T r20 = x2[0], r21 = x2[1], r22 = x2[2], r23 = x2[3];        \
-            const T r30 = x3[0], r31 = x3[1], r32 = x3[2], r33 = x3[3];        \
-            y0[b] = r00; y0[b + 1] = r10; y0[b + 2] = r20; y0[b + 3] = r30;    \
-            y1[b] = r01; y1[b + 1] = r11; y1[b + 2] = r21; y1[b + 3] = r31;    \
-            y2[b] = r02; y2[b + 1] = r12; y2[b + 2] = r22; y2[b + 3] = r32;    \
-            y3[b] = r03; y3[b + 1] = r13; y3[b + 2] = r23; y3[b + 3] = r33;    \
-          }                                                                    \
-          for (; b < b1; b++) {                                                \
-            y0[b] = X[a + b * sb];                                             \
-            y1[b] = X[a + 1 + b * sb];                                         \
-            y2[b] = X[a + 2 + b * sb];                                         \
-            y3[b] = X[a + 3 + b * sb];                                         \
-          }                                                                    \
-        }                                                                      \
-        for (; a < a1; a++)                                                    \
-          for (b = b0; b < b1; b++) Y[a * oa + b] = X[a + b * sb];             \
-      }                                                                        \
-    }                                                                          \
-  } while (0)
-
-static void copy_plane(char *y, const char *x, int64_t na, int64_t oa, int64_t nb, int64_t sb,
-                       int64_t es) {
-  int64_t a0, b0, a, b;
-  BY_SIZE(es, PLANE_LOOP,
-          for (a0 = 0; a0 < na; a0 += TILE)
-            for (b0 = 0; b0 < nb; b0 += TILE)
-              for (a = a0; a < a0 + TILE && a < na; a++)
-                for (b = b0; b < b0 + TILE && b < nb; b++)
-                  MOVE(y + (a * oa + b) * es, x + (a + b * sb) * es, (size_t)es))
-}
-
-/* Rows of the output, walked with an odometer over every dim but the
- * last; the last two dims are done together to keep short rows cheap. */
-static void strided_rows(const rt_strided_copy_params *p, const char *x, char *y) {
-  const int64_t r = p->rank, es = p->esize;
-  const int64_t n0 = p->dims[r - 1], s0 = p->strides[r - 1];
-  const int64_t n1 = r >= 2 ? p->dims[r - 2] : 1, s1 = r >= 2 ? p->strides[r - 2] : 0;
-  int64_t idx[RT_STRIDED_MAX_RANK] = {0};
-  int64_t outer = 1, o, d, i, off = p->offset;
-  for (d = 0; d < r - 2; d++) outer *= p->dims[d];
-  for (o = 0; o < outer; o++) {
-    for (i = 0; i < n1; i++) {
-      copy_row(y, x + (off + i * s1) * es, n0, s0, es);
-      y += n0 * es;
-    }
-    for (d = r - 3; d >= 0; d--) {
-      off += p->strides[d];
-      if (++idx[d] < p->dims[d]) break;
-      off -= p->strides[d] * p->dims[d];
-      idx[d] = 0;
-    }
+#define DEFINE_TRANSPOSE(NAME, T)                                                        \
+  static void NAME##_plane(T *Y, const T *X, int64_t na, int64_t oa, int64_t nb, int64_t sb) { \
+    int64_t a0, b0, a, b;                                                                \
+    for (a0 = 0; a0 < na; a0 += TILE) {                                                  \
+      const int64_t a1 = a0 + TILE < na ? a0 + TILE : na;                                \
+      for (b0 = 0; b0 < nb; b0 += TILE) {                                                \
+        const int64_t b1 = b0 + TILE < nb ? b0 + TILE : nb;                              \
+        for (a = a0; a + 4 <= a1; a += 4) {                                              \
+          T *y0 = Y + a * oa, *y1 = y0 + oa, *y2 = y1 + oa, *y3 = y2 + oa;               \
+          for (b = b0; b + 4 <= b1; b += 4) {                                            \
+            const T *x0 = X + a + b * sb, *x1 = x0 + sb, *x2 = x1 + sb, *x3 = x2 + sb;   \
+            const T r00 = x0[0], r01 = x0[1], r02 = x0[2], r03 = x0[3];                  \
+            const T r10 = x1[0], r11 = x1[1], r12 = x1[2], r13 = x1[3];                  \
+            const T r20 = x2[0], r21 = x2[1], r22 = x2[2], r23 = x2[3];                  \
+            const T r30 = x3[0], r31 = x3[1], r32 = x3[2], r33 = x3[3];                  \
+            y0[b] = r00; y0[b + 1] = r10; y0[b + 2] = r20; y0[b + 3] = r30;              \
+            y1[b] = r01; y1[b + 1] = r11; y1[b + 2] = r21; y1[b + 3] = r31;              \
+            y2[b] = r02; y2[b + 1] = r12; y2[b + 2] = r22; y2[b + 3] = r32;              \
+            y3[b] = r03; y3[b + 1] = r13; y3[b + 2] = r23; y3[b + 3] = r33;              \
+          }                                                                              \
+          for (; b < b1; b++) {                                                          \
+            y0[b] = X[a + b * sb];                                                       \
+            y1[b] = X[a + 1 + b * sb];                                                   \
+            y2[b] = X[a + 2 + b * sb];                                                   \
+            y3[b] = X[a + 3 + b * sb];                                                   \
+          }                                                                              \
+        }                                                                                \
+        for (; a < a1; a++)                                                              \
+          for (b = b0; b < b1; b++) Y[a * oa + b] = X[a + b * sb];                       \
+      }                                                                                  \
+    }                                                                                    \
+  }                                                                                      \
+  RT_KERNEL(NAME) {                                                                      \
+    const rt_strided_copy_params *p = (const rt_strided_copy_params *)params;            \
+    const T *x = (const T *)in[0];                                                       \
+    T *y = (T *)out[0];                                                                  \
+    const int r = p->rank, j = p->plane_axis;                                            \
+    int64_t ostr[RT_STRIDED_MAX_RANK], idx[RT_STRIDED_MAX_RANK] = {0};                   \
+    int64_t o, outer = 1, in_off = p->offset, out_off = 0, s = 1;                        \
+    int d;                                                                               \
+    (void)scratch;                                                                       \
+    for (d = r - 1; d >= 0; d--) {                                                       \
+      if (p->dims[d] == 0) return;                                                       \
+      ostr[d] = s;                                                                       \
+      s *= p->dims[d];                                                                   \
+    }                                                                                    \
+    for (d = 0; d < r - 1; d++)                                                          \
+      if (d != j) outer *= p->dims[d];                                                   \
+    for (o = 0; o < outer; o++) {                                                        \
+      NAME##_plane(y + out_off, x + in_off, p->dims[j], ostr[j], p->dims[r - 1],         \
+                   p->strides[r - 1]);                                                   \
+      for (d = r - 2; d >= 0; d--) {                                                     \
+        if (d == j) continue;                                                            \
+        in_off += p->strides[d];                                                         \
+        out_off += ostr[d];                                                              \
+        if (++idx[d] < p->dims[d]) break;                                                \
+        in_off -= p->strides[d] * p->dims[d];                                            \
+        out_off -= ostr[d] * p->dims[d];                                                 \
+        idx[d] = 0;                                                                      \
+      }                                                                                  \
+    }                                                                                    \
   }
-}
-
-/* A permutation whose innermost input dim `j` is not the output's last:
- * walk every other dim with an odometer and copy the (j, last) planes in
- * tiles. */
-static void strided_tiled(const rt_strided_copy_params *p, const char *x, char *y, int64_t j) {
-  const int64_t r = p->rank, es = p->esize;
-  int64_t ostr[RT_STRIDED_MAX_RANK], idx[RT_STRIDED_MAX_RANK] = {0};
-  int64_t d, o, outer = 1, in_off = p->offset, out_off = 0, s = 1;
-  for (d = r - 1; d >= 0; d--) {
-    ostr[d] = s;
-    s *= p->dims[d];
-  }
-  for (d = 0; d < r - 1; d++)
-    if (d != j) outer *= p->dims[d];
-  for (o = 0; o < outer; o++) {
-    copy_plane(y + out_off * es, x + in_off * es, p->dims[j], ostr[j], p->dims[r - 1],
-               p->strides[r - 1], es);
-    for (d = r - 2; d >= 0; d--) {
-      if (d == j) continue;
-      in_off += p->strides[d];
-      out_off += ostr[d];
-      if (++idx[d] < p->dims[d]) break;
-      in_off -= p->strides[d] * p->dims[d];
-      out_off -= ostr[d] * p->dims[d];
-      idx[d] = 0;
-    }
-  }
-}
-
-RT_KERNEL(rt_strided_copy) {
-  const rt_strided_copy_params *p = (const rt_strided_copy_params *)params;
-  const char *x = (const char *)in[0];
-  char *y = (char *)out[0];
-  int64_t d, r = p->rank;
-  (void)scratch;
-  for (d = 0; d < r; d++)
-    if (p->dims[d] == 0) return;
-  if (r == 0) {
-    memcpy(y, x + p->offset * p->esize, (size_t)p->esize);
-    return;
-  }
-  /* A permutation (the input's unit-stride dim is not the output's last):
-   * tiles. Broadcasts (stride 0) and plain strided rows go row by row. */
-  if (r >= 2 && p->strides[r - 1] != 1 && p->strides[r - 1] != 0) {
-    for (d = 0; d < r - 1; d++)
-      if (p->strides[d] == 1) {
-        strided_tiled(p, x, y, d);
-        return;
-      }
-  }
-  strided_rows(p, x, y);
-}
+BY_WIDTH(DEFINE_TRANSPOSE, rt_transpose)
 
 /* ---- Concat / Split ---- */
 
 RT_KERNEL(rt_concat) {
   const rt_concat_params *p = (const rt_concat_params *)params;
   char *y = (char *)out[0];
-  int64_t o, k;
+  int64_t o;
+  int k;
   (void)scratch;
   for (o = 0; o < p->outer; o++)
     for (k = 0; k < p->n; k++) {
@@ -193,7 +160,8 @@ RT_KERNEL(rt_concat) {
 RT_KERNEL(rt_split) {
   const rt_split_params *p = (const rt_split_params *)params;
   const char *x = (const char *)in[0];
-  int64_t o, k;
+  int64_t o;
+  int k;
   (void)scratch;
   for (o = 0; o < p->outer; o++)
     for (k = 0; k < p->n; k++) {
@@ -208,122 +176,97 @@ RT_KERNEL(rt_split) {
 
 /* Negative indices count from the end; anything still outside is clamped
  * so that a bad index cannot read outside the tensor. */
-static int64_t fix_index(int64_t v, int64_t n) {
+static inline int64_t fix_index(int64_t v, int64_t n) {
   if (v < 0) v += n;
   if (v < 0) v = 0;
   if (v >= n) v = n - 1;
   return v;
 }
 
-/* y = x[o, idx[i], :] for every o and i; IT is the index type, T the
- * moved unit (a whole slab of inner_bytes when T is wider than that is
- * not possible, so slabs of other sizes go through memcpy). */
-#define GATHER_LOOP(IT, T)                                                     \
-  do {                                                                         \
+/* y = x[o, idx[i]] for every o and i, one element per index. */
+#define DEFINE_GATHER(NAME, IT, T)                                             \
+  RT_KERNEL(NAME) {                                                            \
+    const rt_gather_params *p = (const rt_gather_params *)params;              \
     const IT *ind = (const IT *)in[1];                                         \
-    const T *X = (const T *)(const void *)x;                                   \
-    T *Y = (T *)(void *)y;                                                     \
-    for (o = 0; o < p->outer; o++, X += p->axis_dim)                           \
-      for (i = 0; i < p->n_idx; i++) *Y++ = X[fix_index(ind[i], p->axis_dim)]; \
-  } while (0)
-
-#define GATHER_SLABS(IT)                                                       \
-  do {                                                                         \
-    const IT *ind = (const IT *)in[1];                                         \
-    const int64_t ib = p->inner_bytes;                                         \
-    for (o = 0; o < p->outer; o++, x += p->axis_dim * ib)                      \
-      for (i = 0; i < p->n_idx; i++, y += ib)                                  \
-        memcpy(y, x + fix_index(ind[i], p->axis_dim) * ib, (size_t)ib);        \
-  } while (0)
-
-#define GATHER_I32(T) GATHER_LOOP(int32_t, T)
-#define GATHER_I64(T) GATHER_LOOP(int64_t, T)
-
-RT_KERNEL(rt_gather) {
-  const rt_gather_params *p = (const rt_gather_params *)params;
-  const char *x = (const char *)in[0];
-  char *y = (char *)out[0];
-  int64_t o, i;
-  (void)scratch;
-  if (p->axis_dim == 0 || p->inner_bytes == 0) return;
-  if (p->idx64) {
-    BY_SIZE(p->inner_bytes, GATHER_I64, GATHER_SLABS(int64_t))
-  } else {
-    BY_SIZE(p->inner_bytes, GATHER_I32, GATHER_SLABS(int32_t))
+    const T *X = (const T *)in[0];                                             \
+    T *Y = (T *)out[0];                                                        \
+    const int64_t ad = p->axis_dim;                                            \
+    int64_t o, i;                                                              \
+    (void)scratch;                                                             \
+    if (ad == 0) return;                                                       \
+    for (o = 0; o < p->outer; o++, X += ad)                                    \
+      for (i = 0; i < p->n_idx; i++) *Y++ = X[fix_index(ind[i], ad)];          \
   }
-}
+#define DEFINE_GATHER_I32(NAME, T) DEFINE_GATHER(NAME, int32_t, T)
+#define DEFINE_GATHER_I64(NAME, T) DEFINE_GATHER(NAME, int64_t, T)
+BY_WIDTH(DEFINE_GATHER_I32, rt_gather_i32idx)
+BY_WIDTH(DEFINE_GATHER_I64, rt_gather_i64idx)
+
+/* y = x[o, idx[i], :] with slabs of inner_bytes. */
+#define DEFINE_GATHER_SLABS(NAME, IT)                                          \
+  RT_KERNEL(NAME) {                                                            \
+    const rt_gather_params *p = (const rt_gather_params *)params;              \
+    const IT *ind = (const IT *)in[1];                                         \
+    const char *x = (const char *)in[0];                                       \
+    char *y = (char *)out[0];                                                  \
+    const int64_t ib = p->inner_bytes, ad = p->axis_dim;                       \
+    int64_t o, i;                                                              \
+    (void)scratch;                                                             \
+    if (ad == 0 || ib == 0) return;                                            \
+    for (o = 0; o < p->outer; o++, x += ad * ib)                               \
+      for (i = 0; i < p->n_idx; i++, y += ib)                                  \
+        memcpy(y, x + fix_index(ind[i], ad) * ib, (size_t)ib);                 \
+  }
+DEFINE_GATHER_SLABS(rt_gather_i32idx, int32_t)
+DEFINE_GATHER_SLABS(rt_gather_i64idx, int64_t)
 
 /* ---- GatherElements ---- */
 
-#define GE_LOOP(IT, T)                                                         \
-  do {                                                                         \
-    const IT *ind = (const IT *)in[1];                                         \
-    const T *X = (const T *)(const void *)x;                                   \
-    T *Y = (T *)(void *)y;                                                     \
-    for (o = 0; o < outer; o++, ind += n0, Y += n0) {                          \
-      if (last_is_axis)                                                        \
-        for (i = 0; i < n0; i++) Y[i] = X[base + fix_index(ind[i], ad)];       \
-      else                                                                     \
+/* Rows along the last dim; an odometer walks the others. When the last dim
+ * is the axis, a row reads only through its indices. */
+#define DEFINE_GATHER_ELEMENTS(NAME, IT, T)                                            \
+  RT_KERNEL(NAME) {                                                                    \
+    const rt_gather_elements_params *p = (const rt_gather_elements_params *)params;    \
+    const IT *ind = (const IT *)in[1];                                                 \
+    const T *X = (const T *)in[0];                                                     \
+    T *Y = (T *)out[0];                                                                \
+    const int r = p->rank;                                                             \
+    const int64_t ad = p->axis_dim, n0 = p->dims[r - 1], s0 = p->strides[r - 1];       \
+    const int64_t sa = p->strides[p->axis];                                            \
+    int64_t idx[RT_MAX_RANK] = {0};                                                    \
+    int64_t outer = 1, o, i, base = 0;                                                 \
+    int d;                                                                             \
+    (void)scratch;                                                                     \
+    for (d = 0; d < r; d++) {                                                          \
+      if (p->dims[d] == 0) return;                                                     \
+      if (d < r - 1) outer *= p->dims[d];                                              \
+    }                                                                                  \
+    if (ad == 0) return;                                                               \
+    for (o = 0; o < outer; o++, ind += n0, Y += n0) {                                  \
+      if (p->axis == r - 1)                                                            \
+        for (i = 0; i < n0; i++) Y[i] = X[base + fix_index(ind[i], ad)];               \
+      else                                                                             \
         for (i = 0; i < n0; i++) Y[i] = X[base + i * s0 + fix_index(ind[i], ad) * sa]; \
-      for (d = r - 2; d >= 0; d--) {                                           \
-        const int64_t sd = d == p->axis ? 0 : p->strides[d];                   \
-        base += sd;                                                            \
-        if (++idx[d] < p->dims[d]) break;                                      \
-        base -= sd * p->dims[d];                                               \
-        idx[d] = 0;                                                            \
-      }                                                                        \
-    }                                                                          \
-  } while (0)
-
-/* Elements of unusual sizes: the same walk with memcpy. */
-#define GE_BYTES(IT)                                                           \
-  do {                                                                         \
-    const IT *ind = (const IT *)in[1];                                         \
-    const int64_t es = p->esize;                                               \
-    for (o = 0; o < outer; o++, ind += n0) {                                   \
-      for (i = 0; i < n0; i++, y += es) {                                      \
-        int64_t src = base + (last_is_axis ? 0 : i * s0) + fix_index(ind[i], ad) * sa; \
-        memcpy(y, x + src * es, (size_t)es);                                   \
-      }                                                                        \
-      for (d = r - 2; d >= 0; d--) {                                           \
-        const int64_t sd = d == p->axis ? 0 : p->strides[d];                   \
-        base += sd;                                                            \
-        if (++idx[d] < p->dims[d]) break;                                      \
-        base -= sd * p->dims[d];                                               \
-        idx[d] = 0;                                                            \
-      }                                                                        \
-    }                                                                          \
-  } while (0)
-
-#define GE_I32(T) GE_LOOP(int32_t, T)
-#define GE_I64(T) GE_LOOP(int64_t, T)
-
-RT_KERNEL(rt_gather_elements) {
-  const rt_gather_elements_params *p = (const rt_gather_elements_params *)params;
-  const char *x = (const char *)in[0];
-  char *y = (char *)out[0];
-  const int64_t r = p->rank, ad = p->axis_dim;
-  const int64_t n0 = p->dims[r - 1], s0 = p->strides[r - 1], sa = p->strides[p->axis];
-  const int last_is_axis = p->axis == r - 1;
-  int64_t idx[RT_MAX_RANK] = {0};
-  int64_t outer = 1, o, i, d, base = 0;
-  (void)scratch;
-  for (d = 0; d < r; d++)
-    if (p->dims[d] == 0) return;
-  if (ad == 0) return;
-  for (d = 0; d < r - 1; d++) outer *= p->dims[d];
-  if (p->idx64) {
-    BY_SIZE(p->esize, GE_I64, GE_BYTES(int64_t))
-  } else {
-    BY_SIZE(p->esize, GE_I32, GE_BYTES(int32_t))
+      for (d = r - 2; d >= 0; d--) {                                                   \
+        const int64_t sd = d == p->axis ? 0 : p->strides[d];                           \
+        base += sd;                                                                    \
+        if (++idx[d] < p->dims[d]) break;                                              \
+        base -= sd * p->dims[d];                                                       \
+        idx[d] = 0;                                                                    \
+      }                                                                                \
+    }                                                                                  \
   }
-}
+#define DEFINE_GATHER_ELEMENTS_I32(NAME, T) DEFINE_GATHER_ELEMENTS(NAME, int32_t, T)
+#define DEFINE_GATHER_ELEMENTS_I64(NAME, T) DEFINE_GATHER_ELEMENTS(NAME, int64_t, T)
+BY_WIDTH(DEFINE_GATHER_ELEMENTS_I32, rt_gather_elements_i32idx)
+BY_WIDTH(DEFINE_GATHER_ELEMENTS_I64, rt_gather_elements_i64idx)
 
 /* ---- Pad ---- */
 
 /* Input index for output index o on a dim of n input elements (n >= 1),
- * or -1 when the constant goes there. */
-static int64_t pad_map(int64_t o, int64_t begin, int64_t n, int64_t mode) {
+ * or -1 when the constant goes there. `mode` is a constant in every
+ * caller, so the switch folds away. */
+static inline int64_t pad_map(int64_t o, int64_t begin, int64_t n, int mode) {
   int64_t i = o - begin, period;
   if (i >= 0 && i < n) return i;
   switch (mode) {
@@ -341,90 +284,85 @@ static int64_t pad_map(int64_t o, int64_t begin, int64_t n, int64_t mode) {
   }
 }
 
-/* Fills n elements with the element at v. */
-static void fill(char *y, const char *v, int64_t n, int64_t es) {
-  int64_t j, k;
-  for (k = 0; k < es; k++)
-    if (v[k]) break;
-  if (k == es) {
-    memset(y, 0, (size_t)(n * es));
-    return;
-  }
-  switch (es) {
-  case 1: memset(y, v[0], (size_t)n); break;
-  case 2: for (j = 0; j < n; j++) MOVE(y + j * 2, v, 2); break;
-  case 4: for (j = 0; j < n; j++) MOVE(y + j * 4, v, 4); break;
-  case 8: for (j = 0; j < n; j++) MOVE(y + j * 8, v, 8); break;
-  default: for (j = 0; j < n; j++) MOVE(y + j * es, v, (size_t)es); break;
-  }
-}
+/* The walk shared by every Pad variant, over output rows in order. A row
+ * whose outer index maps outside the input (constant mode only) is all
+ * constant: FILL_ROW. Otherwise its columns [lo, hi) come straight from the
+ * input row xr and FILL_ENDS writes the rest. ES is the element's bytes. */
+#define PAD_WALK(ES, MODE, FILL_ROW, FILL_ENDS)                                          \
+  do {                                                                                   \
+    const char *x = (const char *)in[0];                                                 \
+    char *y = (char *)out[0];                                                            \
+    const int r = p->rank;                                                               \
+    const int64_t n0 = p->in_dims[r - 1], m0 = p->out_dims[r - 1], b0 = p->begin[r - 1]; \
+    int64_t istr[RT_MAX_RANK], idx[RT_MAX_RANK] = {0};                                   \
+    int64_t o, outer = 1, s = 1, lo, hi, j;                                              \
+    int d;                                                                               \
+    for (d = r - 1; d >= 0; d--) {                                                       \
+      if (p->out_dims[d] == 0) return;                                                   \
+      istr[d] = s;                                                                       \
+      s *= p->in_dims[d];                                                                \
+      if (d < r - 1) outer *= p->out_dims[d];                                            \
+    }                                                                                    \
+    lo = b0 > 0 ? b0 : 0;                                                                \
+    if (lo > m0) lo = m0;                                                                \
+    hi = b0 + n0 < m0 ? b0 + n0 : m0;                                                    \
+    if (hi < lo) hi = lo;                                                                \
+    for (o = 0; o < outer; o++) {                                                        \
+      int64_t src = 0;                                                                   \
+      int inside = n0 > 0;                                                               \
+      for (d = 0; d < r - 1 && inside; d++) {                                            \
+        int64_t i = p->in_dims[d] ? pad_map(idx[d], p->begin[d], p->in_dims[d], MODE) : -1; \
+        if (i < 0) inside = 0;                                                           \
+        src += i * istr[d];                                                              \
+      }                                                                                  \
+      if (!inside) {                                                                     \
+        FILL_ROW;                                                                        \
+      } else {                                                                           \
+        const char *xr = x + src * (ES);                                                 \
+        (void)xr;                                                                        \
+        if (hi > lo) memcpy(y + lo * (ES), xr + (lo - b0) * (ES), (size_t)((hi - lo) * (ES))); \
+        FILL_ENDS;                                                                       \
+      }                                                                                  \
+      y += m0 * (ES);                                                                    \
+      for (d = r - 2; d >= 0; d--) {                                                     \
+        if (++idx[d] < p->out_dims[d]) break;                                            \
+        idx[d] = 0;                                                                      \
+      }                                                                                  \
+    }                                                                                    \
+    (void)j;                                                                             \
+  } while (0)
 
-/* The constant as element bytes: value_bits holds the element's bit
- * pattern as an unsigned integer, which is endian-neutral. */
-static void pad_value(const rt_pad_params *p, const void *vin, char *v) {
-  uint8_t u8;
-  uint16_t u16;
-  uint32_t u32;
-  uint64_t u64;
-  if (p->value_input && vin) {
-    memcpy(v, vin, (size_t)p->esize);
-    return;
+/* Constant mode, one width: fills are typed stores. The constant is
+ * value_bits as an unsigned integer of the width (endian-neutral), or the
+ * constant_value input's element. */
+#define PAD_FILL(T, from, to) \
+  for (j = (from); j < (to); j++) ((T *)(void *)y)[j] = v
+#define DEFINE_PAD_CONSTANT(NAME, T)                                                    \
+  RT_KERNEL(NAME) {                                                                     \
+    const rt_pad_params *p = (const rt_pad_params *)params;                             \
+    const T v = p->value_input && in[2] ? *(const T *)in[2] : (T)p->value_bits;         \
+    (void)scratch;                                                                      \
+    PAD_WALK((int64_t)sizeof(T), RT_PAD_CONSTANT, PAD_FILL(T, 0, m0),                   \
+             PAD_FILL(T, 0, lo); PAD_FILL(T, hi, m0));                                  \
   }
-  switch (p->esize) {
-  case 1: u8 = (uint8_t)p->value_bits; memcpy(v, &u8, 1); break;
-  case 2: u16 = (uint16_t)p->value_bits; memcpy(v, &u16, 2); break;
-  case 4: u32 = (uint32_t)p->value_bits; memcpy(v, &u32, 4); break;
-  default: u64 = (uint64_t)p->value_bits; memcpy(v, &u64, 8); break;
-  }
-}
+BY_WIDTH(DEFINE_PAD_CONSTANT, rt_pad_constant)
 
-RT_KERNEL(rt_pad) {
-  const rt_pad_params *p = (const rt_pad_params *)params;
-  const char *x = (const char *)in[0];
-  char *y = (char *)out[0];
-  const int64_t r = p->rank, es = p->esize, mode = p->mode;
-  const int64_t n0 = p->in_dims[r - 1], m0 = p->out_dims[r - 1], b0 = p->begin[r - 1];
-  int64_t istr[RT_MAX_RANK], idx[RT_MAX_RANK] = {0};
-  int64_t d, o, j, outer = 1, s = 1, lo, hi;
-  char v[8];
-  (void)scratch;
-  for (d = 0; d < r; d++)
-    if (p->out_dims[d] == 0) return;
-  pad_value(p, p->value_input ? in[2] : NULL, v); /* in[2] exists only then */
-  for (d = r - 1; d >= 0; d--) {
-    istr[d] = s;
-    s *= p->in_dims[d];
+/* Reflect, edge and wrap: the ends repeat input elements, moved by esize
+ * (any width; they are few next to the row's middle). Every row maps
+ * inside the input (the compiler refuses to pad an empty axis in these
+ * modes), so the whole-row fill never runs. */
+#define PAD_ENDS(MODE)                                                                         \
+  do {                                                                                         \
+    for (j = 0; j < lo; j++) memcpy(y + j * es, xr + pad_map(j, b0, n0, MODE) * es, (size_t)es); \
+    for (j = hi; j < m0; j++) memcpy(y + j * es, xr + pad_map(j, b0, n0, MODE) * es, (size_t)es); \
+  } while (0)
+#define DEFINE_PAD_MODE(NAME, MODE)                                             \
+  RT_KERNEL(NAME) {                                                             \
+    const rt_pad_params *p = (const rt_pad_params *)params;                     \
+    const int64_t es = p->esize;                                                \
+    (void)scratch;                                                              \
+    PAD_WALK(es, MODE, memset(y, 0, (size_t)(m0 * es)), PAD_ENDS(MODE));        \
   }
-  for (d = 0; d < r - 1; d++) outer *= p->out_dims[d];
-  /* Output columns [lo, hi) come straight from the input row. */
-  lo = b0 > 0 ? b0 : 0;
-  if (lo > m0) lo = m0;
-  hi = b0 + n0 < m0 ? b0 + n0 : m0;
-  if (hi < lo) hi = lo;
-  for (o = 0; o < outer; o++) {
-    int64_t src = 0, inside = n0 > 0;
-    for (d = 0; d < r - 1 && inside; d++) {
-      int64_t i = p->in_dims[d] ? pad_map(idx[d], p->begin[d], p->in_dims[d], mode) : -1;
-      if (i < 0) inside = 0;
-      src += i * istr[d];
-    }
-    if (!inside) {
-      fill(y, v, m0, es);
-    } else {
-      const char *xr = x + src * es;
-      if (hi > lo) memcpy(y + lo * es, xr + (lo - b0) * es, (size_t)((hi - lo) * es));
-      if (mode == RT_PAD_CONSTANT) {
-        fill(y, v, lo, es);
-        fill(y + hi * es, v, m0 - hi, es);
-      } else {
-        for (j = 0; j < lo; j++) MOVE(y + j * es, xr + pad_map(j, b0, n0, mode) * es, (size_t)es);
-        for (j = hi; j < m0; j++) MOVE(y + j * es, xr + pad_map(j, b0, n0, mode) * es, (size_t)es);
-      }
-    }
-    y += m0 * es;
-    for (d = r - 2; d >= 0; d--) {
-      if (++idx[d] < p->out_dims[d]) break;
-      idx[d] = 0;
-    }
-  }
-}
+DEFINE_PAD_MODE(rt_pad_reflect, RT_PAD_REFLECT)
+DEFINE_PAD_MODE(rt_pad_edge, RT_PAD_EDGE)
+DEFINE_PAD_MODE(rt_pad_wrap, RT_PAD_WRAP)
