@@ -133,12 +133,22 @@ static int row_geom_init(row_geom *g, const rt_pool_params *p) {
 #define TAPS3(COMB, MAP, X, I) COMB(COMB(MAP(X[(I) + b0]), MAP(X[(I) + b1])), MAP(X[(I) + b2]))
 #define TAPS2(COMB, MAP, X, I) COMB(MAP(X[(I) + b0]), MAP(X[(I) + b1]))
 
+/* The row fold runs faster as a function of its own: inlined into the row
+ * walker (its only caller in each variant), gcc compiles the unrolled
+ * loops into slower code (a 3x3 stride-2 max pool of 64x112x112 floats:
+ * 265 us against 190 us). */
+#if defined(__GNUC__)
+#define POOL_NOINLINE __attribute__((noinline))
+#else
+#define POOL_NOINLINE
+#endif
+
 /* Defines NAME(g, yr, x0, nr, rs): folds the KW taps of the nr input rows
  * x0, x0 + rs, ... into output row yr with yr[o] = COMB(yr[o], MAP(x)).
  * The interior is unrolled for the common 3x3 and 2x2 windows, so that each
  * output is loaded and stored once per call. */
 #define DEFINE_ROW_FOLD(NAME, T, COMB, MAP)                                      \
-  static void NAME(const row_geom *g, T *yr, const T *x0, int64_t nr, int64_t rs) { \
+  POOL_NOINLINE static void NAME(const row_geom *g, T *yr, const T *x0, int64_t nr, int64_t rs) { \
     const int64_t SW = g->SW, DW = g->DW, W0 = g->W0, W1 = g->W1;                \
     const int64_t b0 = -g->PW, b1 = b0 + DW, b2 = b1 + DW;                       \
     int64_t kw, o, r;                                                            \
