@@ -211,7 +211,7 @@ static status pool_lower(op_ctx *c, lowered *l) {
     gp->planes = x->dims[0] * x->dims[1];
     gp->size = 1;
     for (i = 0; i < g.nsp; i++) gp->size *= g.in[i];
-    gp->p = (int32_t)lp_p(n);
+    if (n->op == OP_GlobalLpPool) gp->p = (int32_t)lp_p(n);
     return ST_OK;
   }
 
@@ -219,7 +219,7 @@ static status pool_lower(op_ctx *c, lowered *l) {
   if (!p) return ST_UNSUPPORTED;
   p->planes = x->dims[0] * x->dims[1];
   p->count_include_pad = attr_int(n, "count_include_pad", 0) != 0;
-  p->p = (int32_t)lp_p(n);
+  if (n->op == OP_LpPool) p->p = (int32_t)lp_p(n);
   p->storage_order = (int32_t)attr_int(n, "storage_order", 0);
   /* Fewer than 3 spatial dims: leading dims of size 1. */
   off = POOL_MAX_SPATIAL - g.nsp;

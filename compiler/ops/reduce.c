@@ -171,6 +171,7 @@ static status reduce_lower(op_ctx *c, lowered *l) {
   if (pl.noop) {
     rt_copy_params *cp = LOWER(l, rt_copy, rt_copy_params);
     cp->bytes = (int64_t)tensor_bytes(x);
+    l->view_of = 0; /* the output is the input, unchanged */
     return ST_OK;
   }
   if (!(p = (rt_reduce_params *)lower_variant(c, l, x->dtype))) return ST_UNSUPPORTED;
