@@ -1,6 +1,7 @@
 /* Normalisation and softmax: BatchNormalization (inference), Softmax,
  * LogSoftmax, Hardmax, InstanceNormalization, LayerNormalization, LRN,
  * MeanVarianceNormalization. */
+#include <stdio.h>
 #include <string.h>
 
 #include "ops.h"
@@ -11,6 +12,24 @@ static int64_t prod(const int64_t *dims, int from, int to) {
   int i;
   for (i = from; i < to; i++) n *= dims[i];
   return n;
+}
+
+/* The kernel-name suffix of a float element type (the only ones these
+ * ops take). */
+static const char *kernel_dtype(int dt) {
+  return dt == DT_FLOAT ? "f32" : dt == DT_DOUBLE ? "f64" : dtype_name(dt);
+}
+
+/* Lowers to rt_<op>_<dtype>, or rt_<op>_<dtype>_<second dtype> when
+ * `second` (the parameters' or statistics' type) differs from `dt`; NULL
+ * after reporting a variant the runtime lacks. */
+static void *lower_variant(const op_ctx *c, lowered *l, const char *op, int dt, int second) {
+  char name[64];
+  if (second == dt)
+    snprintf(name, sizeof name, "rt_%s_%s", op, kernel_dtype(dt));
+  else
+    snprintf(name, sizeof name, "rt_%s_%s_%s", op, kernel_dtype(dt), kernel_dtype(second));
+  return op_lower_named(c, l, name);
 }
 
 static status check_float(const op_ctx *c, int dt, const char *what) {
@@ -76,15 +95,17 @@ static status batchnorm_infer(op_ctx *c) {
 
 static status batchnorm_lower(op_ctx *c, lowered *l) {
   const ir_tensor *x = &op_in(c, 0)->t;
-  rt_batchnorm_params *p = LOWER(l, rt_batchnorm, rt_batchnorm_params);
-  p->dtype = x->dtype;
-  p->param_dtype = op_in(c, 1)->t.dtype;
+  rt_batchnorm_params *p =
+      (rt_batchnorm_params *)lower_variant(c, l, "batchnorm", x->dtype, op_in(c, 1)->t.dtype);
+  if (!p) return ST_UNSUPPORTED;
   p->n = x->dims[0];
   p->c = x->dims[1];
   p->inner = prod(x->dims, 2, x->rank);
   p->has_mean = op_out(c, 1) != NULL;
   p->has_var = op_out(c, 2) != NULL;
   p->epsilon = attr_float(c->n, "epsilon", 1e-5f);
+  /* y = x * a[c] + b[c], each element read before it is written */
+  l->inplace_of = 0;
   return ST_OK;
 }
 
@@ -131,16 +152,25 @@ static status softmax_infer(op_ctx *c) {
 
 static status softmax_lower(op_ctx *c, lowered *l) {
   const ir_tensor *x = &op_in(c, 0)->t;
-  rt_softmax_params *p = LOWER(l, rt_softmax, rt_softmax_params);
-  status s = softmax_shape(c, &p->outer, &p->n, &p->inner);
+  const char *op = c->n->op == OP_LogSoftmax ? "logsoftmax" : c->n->op == OP_Hardmax ? "hardmax" : "softmax";
+  rt_softmax_params *p;
+  int64_t outer, n, inner;
+  char name[64];
+  status s = softmax_shape(c, &outer, &n, &inner);
   if (s) return s;
-  p->dtype = x->dtype;
-  switch (c->n->op) {
-  case OP_LogSoftmax: p->op = RT_SOFTMAX_LOGSOFTMAX; break;
-  case OP_Hardmax: p->op = RT_SOFTMAX_HARDMAX; break;
-  default: p->op = RT_SOFTMAX_SOFTMAX; break;
-  }
-  if (p->inner > 1 && x->dtype == DT_FLOAT) l->scratch_bytes = (size_t)(2 * p->inner) * sizeof(float);
+  /* f32 has a contiguous-row variant and a strided one (which keeps a max,
+   * and for (log)softmax a sum, per column in scratch). */
+  snprintf(name, sizeof name, "rt_%s_%s%s", op, kernel_dtype(x->dtype),
+           x->dtype == DT_FLOAT && inner > 1 ? "_strided" : "");
+  if (!(p = (rt_softmax_params *)op_lower_named(c, l, name))) return ST_UNSUPPORTED;
+  p->outer = outer;
+  p->n = n;
+  p->inner = inner;
+  if (x->dtype == DT_FLOAT && inner > 1)
+    l->scratch_bytes = (size_t)((c->n->op == OP_Hardmax ? 1 : 2) * inner) * sizeof(float);
+  /* Softmax reads each x before writing its y (after taking the max);
+   * LogSoftmax and Hardmax read x again after writing y. */
+  if (c->n->op == OP_Softmax) l->inplace_of = 0;
   return ST_OK;
 }
 
@@ -163,12 +193,15 @@ static status instancenorm_infer(op_ctx *c) {
 
 static status instancenorm_lower(op_ctx *c, lowered *l) {
   const ir_tensor *x = &op_in(c, 0)->t;
-  rt_instancenorm_params *p = LOWER(l, rt_instancenorm, rt_instancenorm_params);
-  p->dtype = x->dtype;
+  rt_instancenorm_params *p =
+      (rt_instancenorm_params *)lower_variant(c, l, "instancenorm", x->dtype, x->dtype);
+  if (!p) return ST_UNSUPPORTED;
   p->n = x->dims[0];
   p->c = x->dims[1];
   p->inner = prod(x->dims, 2, x->rank);
   p->epsilon = attr_float(c->n, "epsilon", 1e-5f);
+  /* each row's statistics are taken before the row is written */
+  l->inplace_of = 0;
   return ST_OK;
 }
 
@@ -226,12 +259,14 @@ static status layernorm_infer(op_ctx *c) {
 
 static status layernorm_lower(op_ctx *c, lowered *l) {
   const ir_tensor *x = &op_in(c, 0)->t;
-  rt_layernorm_params *p = LOWER(l, rt_layernorm, rt_layernorm_params);
+  rt_layernorm_params *p;
   int axis;
   status s = op_axis(c, attr_int(c->n, "axis", -1), x->rank, &axis);
   if (s) return s;
-  p->dtype = x->dtype;
-  p->stash_dtype = stash_dtype(c);
+  /* The stash type matters only to the Mean / InvStdDev outputs. */
+  p = (rt_layernorm_params *)lower_variant(c, l, "layernorm", x->dtype,
+                                           op_out(c, 1) || op_out(c, 2) ? stash_dtype(c) : x->dtype);
+  if (!p) return ST_UNSUPPORTED;
   p->outer = prod(x->dims, 0, axis);
   p->n = prod(x->dims, axis, x->rank);
   p->scale_n = tensor_numel(&op_in(c, 1)->t);
@@ -240,6 +275,8 @@ static status layernorm_lower(op_ctx *c, lowered *l) {
   p->has_mean = op_out(c, 1) != NULL;
   p->has_invstd = op_out(c, 2) != NULL;
   p->epsilon = attr_float(c->n, "epsilon", 1e-5f);
+  /* each row's statistics are taken before the row is written */
+  l->inplace_of = 0;
   return ST_OK;
 }
 
@@ -256,18 +293,20 @@ static status lrn_infer(op_ctx *c) {
   if (!ir_attr_find(c->n, "size")) return diag_node_error(ST_BAD_MODEL, c->n, "missing attribute 'size'");
   if (attr_int(c->n, "size", 0) < 1)
     return diag_node_error(ST_BAD_MODEL, c->n, "size = %lld must be positive", (long long)attr_int(c->n, "size", 0));
+  if (attr_int(c->n, "size", 0) > INT32_MAX)
+    return diag_node_error(ST_UNSUPPORTED, c->n, "size = %lld is too large", (long long)attr_int(c->n, "size", 0));
   op_same_as_input(c, 0, 0);
   return ST_OK;
 }
 
 static status lrn_lower(op_ctx *c, lowered *l) {
   const ir_tensor *x = &op_in(c, 0)->t;
-  rt_lrn_params *p = LOWER(l, rt_lrn, rt_lrn_params);
-  p->dtype = x->dtype;
+  rt_lrn_params *p = (rt_lrn_params *)lower_variant(c, l, "lrn", x->dtype, x->dtype);
+  if (!p) return ST_UNSUPPORTED;
   p->n = x->dims[0];
   p->c = x->dims[1];
   p->inner = prod(x->dims, 2, x->rank);
-  p->size = attr_int(c->n, "size", 1);
+  p->size = (int32_t)attr_int(c->n, "size", 1);
   p->alpha = attr_float(c->n, "alpha", 1e-4f);
   p->beta = attr_float(c->n, "beta", 0.75f);
   p->bias = attr_float(c->n, "bias", 1.0f);
@@ -309,12 +348,12 @@ static status mvn_infer(op_ctx *c) {
 
 static status mvn_lower(op_ctx *c, lowered *l) {
   const ir_tensor *x = &op_in(c, 0)->t;
-  rt_mvn_params *p = LOWER(l, rt_mvn, rt_mvn_params);
+  rt_mvn_params *p;
   int reduced[IR_MAX_RANK], d;
   int64_t st = 1;
   status s = mvn_axes(c, reduced);
   if (s) return s;
-  p->dtype = x->dtype;
+  if (!(p = (rt_mvn_params *)lower_variant(c, l, "mvn", x->dtype, x->dtype))) return ST_UNSUPPORTED;
   p->rank = x->rank;
   p->groups = 1;
   p->count = 1;
@@ -330,6 +369,8 @@ static status mvn_lower(op_ctx *c, lowered *l) {
     }
   }
   l->scratch_bytes = (size_t)(2 * p->groups) * sizeof(double);
+  /* every statistic is gathered before any output is written */
+  l->inplace_of = 0;
   return ST_OK;
 }
 

@@ -1,5 +1,7 @@
 /* Pooling: MaxPool, AveragePool, LpPool and GlobalAveragePool,
- * GlobalMaxPool, GlobalLpPool. All lower to the rt_pool kernel. */
+ * GlobalMaxPool, GlobalLpPool. Each lowers to the variant for its op and
+ * element type: rt_maxpool_f32, rt_globalavgpool_f64, ... */
+#include <stdio.h>
 #include <string.h>
 
 #include "../checked.h"
@@ -170,28 +172,55 @@ static status pool_infer(op_ctx *c) {
   return ST_OK;
 }
 
+/* The runtime's name for an element type in kernel names, or NULL. */
+static const char *kernel_dtype(int dt) {
+  switch (dt) {
+  case DT_FLOAT: return "f32";
+  case DT_DOUBLE: return "f64";
+  case DT_INT8: return "i8";
+  case DT_UINT8: return "u8";
+  default: return NULL;
+  }
+}
+
 static status pool_lower(op_ctx *c, lowered *l) {
   const ir_node *n = c->n;
   const ir_tensor *x = &op_in(c, 0)->t;
+  const char *op, *dt = kernel_dtype(x->dtype), *variant = "";
+  char name[64];
   rt_pool_params *p;
   pool_geom g;
   int i, off;
   status s = pool_geometry(c, &g);
   if (s) return s;
 
-  p = LOWER(l, rt_pool, rt_pool_params);
   switch (n->op) {
-  case OP_MaxPool: case OP_GlobalMaxPool: p->op = RT_POOL_MAX; break;
-  case OP_AveragePool: case OP_GlobalAveragePool: p->op = RT_POOL_AVG; break;
-  default: p->op = RT_POOL_LP; break;
+  case OP_MaxPool: op = "maxpool"; break;
+  case OP_AveragePool: op = "avgpool"; break;
+  case OP_LpPool: op = "lppool"; break;
+  case OP_GlobalMaxPool: op = "globalmaxpool"; break;
+  case OP_GlobalAveragePool: op = "globalavgpool"; break;
+  default: op = "globallppool"; break;
   }
-  p->dtype = x->dtype;
+  if (n->op == OP_MaxPool && op_out(c, 1)) variant = "_indices";
+  snprintf(name, sizeof name, "rt_%s_%s%s", op, dt ? dt : dtype_name(x->dtype), variant);
+
+  if (is_global(n->op)) {
+    rt_globalpool_params *gp = (rt_globalpool_params *)op_lower_named(c, l, name);
+    if (!gp) return ST_UNSUPPORTED;
+    gp->planes = x->dims[0] * x->dims[1];
+    gp->size = 1;
+    for (i = 0; i < g.nsp; i++) gp->size *= g.in[i];
+    if (n->op == OP_GlobalLpPool) gp->p = (int32_t)lp_p(n);
+    return ST_OK;
+  }
+
+  p = (rt_pool_params *)op_lower_named(c, l, name);
+  if (!p) return ST_UNSUPPORTED;
   p->planes = x->dims[0] * x->dims[1];
-  p->global = is_global(n->op);
-  p->has_indices = n->op == OP_MaxPool && op_out(c, 1) != NULL;
   p->count_include_pad = attr_int(n, "count_include_pad", 0) != 0;
-  p->p = lp_p(n);
-  p->storage_order = attr_int(n, "storage_order", 0);
+  if (n->op == OP_LpPool) p->p = (int32_t)lp_p(n);
+  p->storage_order = (int32_t)attr_int(n, "storage_order", 0);
   /* Fewer than 3 spatial dims: leading dims of size 1. */
   off = POOL_MAX_SPATIAL - g.nsp;
   for (i = 0; i < POOL_MAX_SPATIAL; i++) {
@@ -203,7 +232,8 @@ static status pool_lower(op_ctx *c, lowered *l) {
     p->dilations[i] = j < 0 ? 1 : g.d[j];
     p->pads[i] = j < 0 ? 0 : g.pb[j];
   }
-  if (p->op == RT_POOL_AVG && !p->global) l->scratch_bytes = (size_t)p->out_dims[2] * dtype_size(x->dtype);
+  /* Only AveragePool's row walker keeps per-column counts. */
+  if (n->op == OP_AveragePool) l->scratch_bytes = (size_t)p->out_dims[2] * dtype_size(x->dtype);
   return ST_OK;
 }
 

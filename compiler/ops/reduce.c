@@ -1,34 +1,52 @@
 /* Reductions: ReduceSum/Mean/Max/Min/Prod/L1/L2/LogSum/LogSumExp/SumSquare
- * (rt_reduce) and ArgMax/ArgMin (rt_arg). */
+ * (rt_reducesum_f32, ...) and ArgMax/ArgMin (rt_argmax_f32, ...). */
+#include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "ops.h"
 
 
-static int reduce_code(int op) {
-  switch (op) {
-  case OP_ReduceSum: return RT_REDUCE_SUM;
-  case OP_ReduceMean: return RT_REDUCE_MEAN;
-  case OP_ReduceMax: return RT_REDUCE_MAX;
-  case OP_ReduceMin: return RT_REDUCE_MIN;
-  case OP_ReduceProd: return RT_REDUCE_PROD;
-  case OP_ReduceL1: return RT_REDUCE_L1;
-  case OP_ReduceL2: return RT_REDUCE_L2;
-  case OP_ReduceLogSum: return RT_REDUCE_LOG_SUM;
-  case OP_ReduceLogSumExp: return RT_REDUCE_LOG_SUM_EXP;
-  case OP_ReduceSumSquare: return RT_REDUCE_SUM_SQUARE;
-  default: return -1;
+/* Which element types the runtime has a kernel for, per reduction; the
+ * lowering names the variant and would report a missing one too, but
+ * rejecting here says so before anything else is done with the model. */
+static int reduce_dtype_ok(int op, int dt) {
+  if (dt == DT_FLOAT || dt == DT_DOUBLE) return 1;
+  if (dt == DT_INT32 || dt == DT_INT64)
+    return op != OP_ReduceL2 && op != OP_ReduceLogSum && op != OP_ReduceLogSumExp;
+  if (dt == DT_INT8 || dt == DT_UINT8 || dt == DT_BOOL) return op == OP_ReduceMax || op == OP_ReduceMin;
+  return 0;
+}
+
+/* The element type's suffix in kernel names. bool runs as u8: its 0/1
+ * bytes order and compare as uint8 does. */
+static const char *kernel_dtype(int dt) {
+  switch (dt) {
+  case DT_FLOAT: return "f32";
+  case DT_DOUBLE: return "f64";
+  case DT_INT8: return "i8";
+  case DT_INT16: return "i16";
+  case DT_INT32: return "i32";
+  case DT_INT64: return "i64";
+  case DT_UINT8: case DT_BOOL: return "u8";
+  case DT_UINT16: return "u16";
+  case DT_UINT32: return "u32";
+  case DT_UINT64: return "u64";
+  default: return dtype_name(dt);
   }
 }
 
-/* Which element types the kernel handles for each reduction. */
-static int reduce_dtype_ok(int code, int dt) {
-  if (dt == DT_FLOAT || dt == DT_DOUBLE) return 1;
-  if (dt == DT_INT32 || dt == DT_INT64)
-    return code != RT_REDUCE_L2 && code != RT_REDUCE_LOG_SUM && code != RT_REDUCE_LOG_SUM_EXP;
-  if (dt == DT_INT8 || dt == DT_UINT8 || dt == DT_BOOL)
-    return code == RT_REDUCE_MAX || code == RT_REDUCE_MIN;
-  return 0;
+/* Picks rt_<op>_<dtype>, op being the ONNX op type in lower case
+ * (rt_reducesum_f32, rt_argmax_i64); NULL after reporting a combination
+ * the runtime lacks. */
+static void *lower_variant(const op_ctx *c, lowered *l, int dt) {
+  char name[64];
+  size_t k, n = strlen(c->n->op_type);
+  if (n > 32) n = 32;
+  memcpy(name, "rt_", 3);
+  for (k = 0; k < n; k++) name[3 + k] = (char)tolower((unsigned char)c->n->op_type[k]);
+  snprintf(name + 3 + n, sizeof name - 3 - n, "_%s", kernel_dtype(dt));
+  return op_lower_named(c, l, name);
 }
 
 /* The reduction plan: which dims are reduced, or a no-op. */
@@ -106,7 +124,7 @@ static status reduce_infer(op_ctx *c) {
   OP_REQUIRE_INPUT(c, 0);
   x = &op_in(c, 0)->t;
   if (c->n->op == OP_ArgMax || c->n->op == OP_ArgMin) return arg_infer(c, x);
-  if (!reduce_dtype_ok(reduce_code(c->n->op), x->dtype))
+  if (!reduce_dtype_ok(c->n->op, x->dtype))
     return diag_node_error(ST_UNSUPPORTED, c->n, "element type %s is not supported", dtype_name(x->dtype));
   if ((s = reduce_axes(c, &pl)) != ST_OK) return s;
   if (pl.noop) {
@@ -125,12 +143,11 @@ static status reduce_infer(op_ctx *c) {
 }
 
 static status arg_lower(op_ctx *c, lowered *l, const ir_tensor *x) {
-  rt_arg_params *p = LOWER(l, rt_arg, rt_arg_params);
+  rt_arg_params *p;
   int axis, i;
   status s = op_axis(c, attr_int(c->n, "axis", 0), x->rank, &axis);
   if (s) return s;
-  p->is_min = c->n->op == OP_ArgMin;
-  p->dtype = x->dtype;
+  if (!(p = (rt_arg_params *)lower_variant(c, l, x->dtype))) return ST_UNSUPPORTED;
   p->select_last_index = attr_int(c->n, "select_last_index", 0) != 0;
   p->outer = p->inner = 1;
   p->n = x->rank > 0 ? x->dims[axis] : 1;
@@ -154,11 +171,10 @@ static status reduce_lower(op_ctx *c, lowered *l) {
   if (pl.noop) {
     rt_copy_params *cp = LOWER(l, rt_copy, rt_copy_params);
     cp->bytes = (int64_t)tensor_bytes(x);
+    l->view_of = 0; /* the output is the input, unchanged */
     return ST_OK;
   }
-  p = LOWER(l, rt_reduce, rt_reduce_params);
-  p->op = reduce_code(c->n->op);
-  p->dtype = x->dtype;
+  if (!(p = (rt_reduce_params *)lower_variant(c, l, x->dtype))) return ST_UNSUPPORTED;
   /* Drop size-1 dims and merge neighbours with the same role, so that the
    * kernel's inner loop is as long as possible. */
   for (i = 0; i < x->rank; i++) {
@@ -189,7 +205,7 @@ static status reduce_lower(op_ctx *c, lowered *l) {
     }
   }
   p->out_count = stride;
-  if (p->op == RT_REDUCE_LOG_SUM_EXP) l->scratch_bytes = (size_t)p->out_count * dtype_size(x->dtype);
+  if (c->n->op == OP_ReduceLogSumExp) l->scratch_bytes = (size_t)p->out_count * dtype_size(x->dtype);
   return ST_OK;
 }
 

@@ -2,7 +2,10 @@
  *
  * Float sums use eight partial accumulators: the compiler may then
  * vectorise them without reassociating one long sum (it may not without
- * -ffast-math), and the error grows more slowly than with a single sum. */
+ * -ffast-math), and the error grows more slowly than with a single sum.
+ *
+ * Each op's body is written once, as a macro over the element type(s), and
+ * instantiated into one function per variant (rt_batchnorm_f32, ...). */
 #include <math.h>
 #include <string.h>
 
@@ -115,270 +118,306 @@ static float exp_sum(const float *x, float *y, int64_t n, float m) {
   return ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7])) + tail;
 }
 
-static double param_at(const void *base, int64_t dtype, int64_t i) {
-  return dtype == RT_DOUBLE ? ((const double *)base)[i] : (double)((const float *)base)[i];
-}
-
 /* ---- BatchNormalization ---- */
 
-RT_KERNEL(rt_batchnorm) {
-  const rt_batchnorm_params *p = (const rt_batchnorm_params *)params;
-  const int64_t inner = p->inner, pb = p->param_dtype == RT_DOUBLE ? 8 : 4;
-  int64_t n, c, i;
-  (void)scratch;
-  for (c = 0; c < p->c; c++) {
-    const double a = param_at(in[1], p->param_dtype, c) /
-                     sqrt(param_at(in[4], p->param_dtype, c) + (double)p->epsilon);
-    const double b = param_at(in[2], p->param_dtype, c) - param_at(in[3], p->param_dtype, c) * a;
-    for (n = 0; n < p->n; n++) {
-      const int64_t off = (n * p->c + c) * inner;
-      if (p->dtype == RT_DOUBLE) {
-        const double *x = (const double *)in[0] + off;
-        double *y = (double *)out[0] + off;
-        for (i = 0; i < inner; i++) y[i] = x[i] * a + b;
-      } else {
-        const float *x = (const float *)in[0] + off;
-        float *y = (float *)out[0] + off;
-        const float af = (float)a, bf = (float)b;
-        for (i = 0; i < inner; i++) y[i] = x[i] * af + bf;
-      }
-    }
+/* x and y of type T, scale, bias, mean, var of type U. Each channel's
+ * affine map is folded in double, then applied in T. */
+#define DEFINE_BATCHNORM(NAME, T, U)                                            \
+  RT_KERNEL(NAME) {                                                             \
+    const rt_batchnorm_params *p = (const rt_batchnorm_params *)params;        \
+    const T *x = (const T *)in[0];                                              \
+    const U *sc = (const U *)in[1], *bi = (const U *)in[2];                     \
+    const U *mean = (const U *)in[3], *var = (const U *)in[4];                  \
+    T *y = (T *)out[0];                                                         \
+    const int64_t inner = p->inner;                                             \
+    int64_t n, c, i;                                                            \
+    (void)scratch;                                                              \
+    for (c = 0; c < p->c; c++) {                                                \
+      const double a = (double)sc[c] / sqrt((double)var[c] + (double)p->epsilon); \
+      const double b = (double)bi[c] - (double)mean[c] * a;                     \
+      const T at = (T)a, bt = (T)b;                                             \
+      for (n = 0; n < p->n; n++) {                                              \
+        const int64_t off = (n * p->c + c) * inner;                             \
+        for (i = 0; i < inner; i++) y[off + i] = x[off + i] * at + bt;          \
+      }                                                                         \
+    }                                                                           \
+    if (p->has_mean) memcpy(out[1], mean, (size_t)p->c * sizeof(U));            \
+    if (p->has_var) memcpy(out[2], var, (size_t)p->c * sizeof(U));              \
   }
-  if (p->has_mean) memcpy(out[1], in[3], (size_t)(p->c * pb));
-  if (p->has_var) memcpy(out[2], in[4], (size_t)(p->c * pb));
-}
+
+DEFINE_BATCHNORM(rt_batchnorm_f32, float, float)
+DEFINE_BATCHNORM(rt_batchnorm_f64, double, double)
+DEFINE_BATCHNORM(rt_batchnorm_f32_f64, float, double)
+DEFINE_BATCHNORM(rt_batchnorm_f64_f32, double, float)
 
 /* ---- Softmax, LogSoftmax, Hardmax ---- */
 
-static void softmax_rows_f32(const rt_softmax_params *p, const float *x, float *y) {
+/* Which of the three a macro instantiation is; always a constant. */
+enum { SM_SOFTMAX, SM_LOGSOFTMAX, SM_HARDMAX };
+
+/* f32 along the last axis (inner == 1): contiguous rows. Softmax and
+ * LogSoftmax share the exp pass (exp_sum writes exp(x - m) into y). */
+RT_KERNEL(rt_softmax_f32) {
+  const rt_softmax_params *p = (const rt_softmax_params *)params;
+  const float *x = (const float *)in[0];
+  float *y = (float *)out[0];
   const int64_t n = p->n;
   int64_t o, j;
+  (void)scratch;
+  if (n <= 0) return;
+  for (o = 0; o < p->outer; o++, x += n, y += n) {
+    const float inv = 1.0f / exp_sum(x, y, n, max_f32(x, n));
+    for (j = 0; j < n; j++) y[j] *= inv;
+  }
+}
+
+RT_KERNEL(rt_logsoftmax_f32) {
+  const rt_softmax_params *p = (const rt_softmax_params *)params;
+  const float *x = (const float *)in[0];
+  float *y = (float *)out[0];
+  const int64_t n = p->n;
+  int64_t o, j;
+  (void)scratch;
+  if (n <= 0) return;
+  for (o = 0; o < p->outer; o++, x += n, y += n) {
+    const float m = max_f32(x, n), ls = logf(exp_sum(x, y, n, m));
+    for (j = 0; j < n; j++) y[j] = (x[j] - m) - ls;
+  }
+}
+
+/* 1 at the first maximum of each row, 0 elsewhere. */
+RT_KERNEL(rt_hardmax_f32) {
+  const rt_softmax_params *p = (const rt_softmax_params *)params;
+  const float *x = (const float *)in[0];
+  float *y = (float *)out[0];
+  const int64_t n = p->n;
+  int64_t o, j;
+  (void)scratch;
+  if (n <= 0) return;
   for (o = 0; o < p->outer; o++, x += n, y += n) {
     const float m = max_f32(x, n);
-    if (p->op == RT_SOFTMAX_HARDMAX) {
-      int64_t best = 0;
-      for (j = 0; j < n; j++) y[j] = 0.0f;
-      for (j = 0; j < n; j++)
-        if (x[j] == m) {
-          best = j;
-          break;
-        }
-      y[best] = 1.0f;
-      continue;
-    }
-    {
-      const float s = exp_sum(x, y, n, m);
-      if (p->op == RT_SOFTMAX_SOFTMAX) {
-        const float inv = 1.0f / s;
-        for (j = 0; j < n; j++) y[j] *= inv;
-      } else {
-        const float ls = logf(s);
-        for (j = 0; j < n; j++) y[j] = (x[j] - m) - ls;
-      }
-    }
-  }
-}
-
-/* Along a strided axis: the running max and sum of a whole [inner] slab at
- * a time, so every loop is contiguous. */
-static void softmax_strided_f32(const rt_softmax_params *p, const float *x, float *y, float *m, float *s) {
-  const int64_t n = p->n, inner = p->inner;
-  int64_t o, j, i;
-  for (o = 0; o < p->outer; o++, x += n * inner, y += n * inner) {
-    for (i = 0; i < inner; i++) m[i] = x[i];
-    for (j = 1; j < n; j++)
-      for (i = 0; i < inner; i++) m[i] = x[j * inner + i] > m[i] ? x[j * inner + i] : m[i];
-    if (p->op == RT_SOFTMAX_HARDMAX) {
-      for (j = 0; j < n * inner; j++) y[j] = 0.0f;
-      for (i = 0; i < inner; i++) {
-        for (j = 0; j < n; j++)
-          if (x[j * inner + i] == m[i]) break;
-        y[(j < n ? j : 0) * inner + i] = 1.0f;
-      }
-      continue;
-    }
-    for (i = 0; i < inner; i++) s[i] = 0.0f;
+    int64_t best = 0;
+    for (j = 0; j < n; j++) y[j] = 0.0f;
     for (j = 0; j < n; j++)
-      for (i = 0; i < inner; i++) {
-        const float e = exp_neg(x[j * inner + i] - m[i]);
-        y[j * inner + i] = e;
-        s[i] += e;
+      if (x[j] == m) {
+        best = j;
+        break;
       }
-    if (p->op == RT_SOFTMAX_SOFTMAX) {
-      for (i = 0; i < inner; i++) s[i] = 1.0f / s[i];
-      for (j = 0; j < n; j++)
-        for (i = 0; i < inner; i++) y[j * inner + i] *= s[i];
-    } else {
-      for (i = 0; i < inner; i++) s[i] = logf(s[i]);
-      for (j = 0; j < n; j++)
-        for (i = 0; i < inner; i++) y[j * inner + i] = (x[j * inner + i] - m[i]) - s[i];
-    }
+    y[best] = 1.0f;
   }
 }
 
-/* Double: plain loops, any inner stride. */
-static void softmax_f64(const rt_softmax_params *p, const double *x, double *y) {
+/* f32 along a strided axis (inner > 1): the running max and sum of a whole
+ * [inner] slab at a time, so every loop is contiguous. m (and s) are
+ * scratch of inner floats. */
+static void slab_max(const float *x, int64_t n, int64_t inner, float *m) {
+  int64_t j, i;
+  for (i = 0; i < inner; i++) m[i] = x[i];
+  for (j = 1; j < n; j++)
+    for (i = 0; i < inner; i++) m[i] = x[j * inner + i] > m[i] ? x[j * inner + i] : m[i];
+}
+
+/* y = exp(x - m) along the axis, s = the sums. */
+static void slab_exp(const float *x, float *y, int64_t n, int64_t inner, const float *m, float *s) {
+  int64_t j, i;
+  for (i = 0; i < inner; i++) s[i] = 0.0f;
+  for (j = 0; j < n; j++)
+    for (i = 0; i < inner; i++) {
+      const float e = exp_neg(x[j * inner + i] - m[i]);
+      y[j * inner + i] = e;
+      s[i] += e;
+    }
+}
+
+RT_KERNEL(rt_softmax_f32_strided) {
+  const rt_softmax_params *p = (const rt_softmax_params *)params;
+  const float *x = (const float *)in[0];
+  float *y = (float *)out[0], *m = (float *)scratch;
+  const int64_t n = p->n, inner = p->inner;
+  float *s = m + inner;
+  int64_t o, j, i;
+  if (n <= 0) return;
+  for (o = 0; o < p->outer; o++, x += n * inner, y += n * inner) {
+    slab_max(x, n, inner, m);
+    slab_exp(x, y, n, inner, m, s);
+    for (i = 0; i < inner; i++) s[i] = 1.0f / s[i];
+    for (j = 0; j < n; j++)
+      for (i = 0; i < inner; i++) y[j * inner + i] *= s[i];
+  }
+}
+
+RT_KERNEL(rt_logsoftmax_f32_strided) {
+  const rt_softmax_params *p = (const rt_softmax_params *)params;
+  const float *x = (const float *)in[0];
+  float *y = (float *)out[0], *m = (float *)scratch;
+  const int64_t n = p->n, inner = p->inner;
+  float *s = m + inner;
+  int64_t o, j, i;
+  if (n <= 0) return;
+  for (o = 0; o < p->outer; o++, x += n * inner, y += n * inner) {
+    slab_max(x, n, inner, m);
+    slab_exp(x, y, n, inner, m, s);
+    for (i = 0; i < inner; i++) s[i] = logf(s[i]);
+    for (j = 0; j < n; j++)
+      for (i = 0; i < inner; i++) y[j * inner + i] = (x[j * inner + i] - m[i]) - s[i];
+  }
+}
+
+RT_KERNEL(rt_hardmax_f32_strided) {
+  const rt_softmax_params *p = (const rt_softmax_params *)params;
+  const float *x = (const float *)in[0];
+  float *y = (float *)out[0], *m = (float *)scratch;
   const int64_t n = p->n, inner = p->inner;
   int64_t o, j, i;
-  for (o = 0; o < p->outer; o++)
+  if (n <= 0) return;
+  for (o = 0; o < p->outer; o++, x += n * inner, y += n * inner) {
+    slab_max(x, n, inner, m);
+    for (j = 0; j < n * inner; j++) y[j] = 0.0f;
     for (i = 0; i < inner; i++) {
-      const double *xr = x + o * n * inner + i;
-      double *yr = y + o * n * inner + i;
-      double m = xr[0], s = 0.0;
-      int64_t best = 0;
-      for (j = 1; j < n; j++)
-        if (xr[j * inner] > m) {
-          m = xr[j * inner];
-          best = j;
-        }
-      if (p->op == RT_SOFTMAX_HARDMAX) {
-        for (j = 0; j < n; j++) yr[j * inner] = j == best ? 1.0 : 0.0;
-        continue;
-      }
-      for (j = 0; j < n; j++) {
-        yr[j * inner] = exp(xr[j * inner] - m);
-        s += yr[j * inner];
-      }
-      if (p->op == RT_SOFTMAX_SOFTMAX) {
-        for (j = 0; j < n; j++) yr[j * inner] /= s;
-      } else {
-        const double ls = log(s);
-        for (j = 0; j < n; j++) yr[j * inner] = (xr[j * inner] - m) - ls;
-      }
+      for (j = 0; j < n; j++)
+        if (x[j * inner + i] == m[i]) break;
+      y[(j < n ? j : 0) * inner + i] = 1.0f;
     }
-}
-
-RT_KERNEL(rt_softmax) {
-  const rt_softmax_params *p = (const rt_softmax_params *)params;
-  if (p->n <= 0) return;
-  if (p->dtype == RT_DOUBLE) {
-    softmax_f64(p, (const double *)in[0], (double *)out[0]);
-  } else if (p->inner == 1) {
-    softmax_rows_f32(p, (const float *)in[0], (float *)out[0]);
-  } else {
-    float *m = (float *)scratch;
-    softmax_strided_f32(p, (const float *)in[0], (float *)out[0], m, m + p->inner);
   }
 }
+
+/* Double: plain loops, any inner stride. OP is one of SM_*. */
+#define DEFINE_SOFTMAX_F64(NAME, OP)                                            \
+  RT_KERNEL(NAME) {                                                             \
+    const rt_softmax_params *p = (const rt_softmax_params *)params;             \
+    const double *x = (const double *)in[0];                                    \
+    double *y = (double *)out[0];                                               \
+    const int64_t n = p->n, inner = p->inner;                                   \
+    int64_t o, j, i;                                                            \
+    (void)scratch;                                                              \
+    if (n <= 0) return;                                                         \
+    for (o = 0; o < p->outer; o++)                                              \
+      for (i = 0; i < inner; i++) {                                             \
+        const double *xr = x + o * n * inner + i;                               \
+        double *yr = y + o * n * inner + i;                                     \
+        double m = xr[0], s = 0.0;                                              \
+        int64_t best = 0;                                                       \
+        for (j = 1; j < n; j++)                                                 \
+          if (xr[j * inner] > m) {                                              \
+            m = xr[j * inner];                                                  \
+            best = j;                                                           \
+          }                                                                     \
+        if (OP == SM_HARDMAX) {                                                 \
+          for (j = 0; j < n; j++) yr[j * inner] = j == best ? 1.0 : 0.0;        \
+          continue;                                                             \
+        }                                                                       \
+        for (j = 0; j < n; j++) {                                               \
+          yr[j * inner] = exp(xr[j * inner] - m);                               \
+          s += yr[j * inner];                                                   \
+        }                                                                       \
+        if (OP == SM_SOFTMAX) {                                                 \
+          for (j = 0; j < n; j++) yr[j * inner] /= s;                           \
+        } else {                                                                \
+          const double ls = log(s);                                             \
+          for (j = 0; j < n; j++) yr[j * inner] = (xr[j * inner] - m) - ls;     \
+        }                                                                       \
+      }                                                                         \
+  }
+
+DEFINE_SOFTMAX_F64(rt_softmax_f64, SM_SOFTMAX)
+DEFINE_SOFTMAX_F64(rt_logsoftmax_f64, SM_LOGSOFTMAX)
+DEFINE_SOFTMAX_F64(rt_hardmax_f64, SM_HARDMAX)
 
 /* ---- InstanceNormalization ---- */
 
-RT_KERNEL(rt_instancenorm) {
-  const rt_instancenorm_params *p = (const rt_instancenorm_params *)params;
-  const int64_t inner = p->inner;
-  int64_t n, c, i;
-  (void)scratch;
-  if (inner <= 0) return;
-  for (n = 0; n < p->n; n++)
-    for (c = 0; c < p->c; c++) {
-      const int64_t off = (n * p->c + c) * inner;
-      if (p->dtype == RT_DOUBLE) {
-        const double *x = (const double *)in[0] + off;
-        double *y = (double *)out[0] + off;
-        const double m = sum_f64(x, inner) / (double)inner;
-        const double var = sqdev_f64(x, inner, m) / (double)inner;
-        const double a = ((const double *)in[1])[c] / sqrt(var + (double)p->epsilon);
-        const double b = ((const double *)in[2])[c];
-        for (i = 0; i < inner; i++) y[i] = (x[i] - m) * a + b;
-      } else {
-        const float *x = (const float *)in[0] + off;
-        float *y = (float *)out[0] + off;
-        const float m = sum_f32(x, inner) / (float)inner;
-        const float var = sqdev_f32(x, inner, m) / (float)inner;
-        const float a = ((const float *)in[1])[c] / sqrtf(var + p->epsilon);
-        const float b = ((const float *)in[2])[c];
-        for (i = 0; i < inner; i++) y[i] = (x[i] - m) * a + b;
-      }
-    }
-}
+#define DEFINE_INSTANCENORM(NAME, T, SUM, SQDEV, SQRT)                          \
+  RT_KERNEL(NAME) {                                                             \
+    const rt_instancenorm_params *p = (const rt_instancenorm_params *)params;   \
+    const T *sc = (const T *)in[1], *bi = (const T *)in[2];                     \
+    const int64_t inner = p->inner;                                             \
+    int64_t n, c, i;                                                            \
+    (void)scratch;                                                              \
+    if (inner <= 0) return;                                                     \
+    for (n = 0; n < p->n; n++)                                                  \
+      for (c = 0; c < p->c; c++) {                                              \
+        const int64_t off = (n * p->c + c) * inner;                             \
+        const T *x = (const T *)in[0] + off;                                    \
+        T *y = (T *)out[0] + off;                                               \
+        const T m = SUM(x, inner) / (T)inner;                                   \
+        const T var = SQDEV(x, inner, m) / (T)inner;                            \
+        const T a = sc[c] / SQRT(var + (T)p->epsilon);                          \
+        const T b = bi[c];                                                      \
+        for (i = 0; i < inner; i++) y[i] = (x[i] - m) * a + b;                  \
+      }                                                                         \
+  }
+
+DEFINE_INSTANCENORM(rt_instancenorm_f32, float, sum_f32, sqdev_f32, sqrtf)
+DEFINE_INSTANCENORM(rt_instancenorm_f64, double, sum_f64, sqdev_f64, sqrt)
 
 /* ---- LayerNormalization ---- */
 
-static void store_stat(void *dst, int64_t dtype, int64_t i, double v) {
-  if (!dst) return;
-  if (dtype == RT_DOUBLE)
-    ((double *)dst)[i] = v;
-  else
-    ((float *)dst)[i] = (float)v;
-}
-
-RT_KERNEL(rt_layernorm) {
-  const rt_layernorm_params *p = (const rt_layernorm_params *)params;
-  const int64_t n = p->n, sn = p->scale_n, bn = p->bias_n;
-  int64_t o, j, k;
-  (void)scratch;
-  if (n <= 0) return;
-  for (o = 0; o < p->outer; o++) {
-    if (p->dtype == RT_DOUBLE) {
-      const double *x = (const double *)in[0] + o * n, *sc = (const double *)in[1];
-      const double *bi = p->has_bias ? (const double *)in[2] : NULL;
-      double *y = (double *)out[0] + o * n;
-      const double m = sum_f64(x, n) / (double)n;
-      const double inv = 1.0 / sqrt(sqdev_f64(x, n, m) / (double)n + (double)p->epsilon);
-      for (j = 0; j < n; j++) y[j] = (x[j] - m) * inv * sc[j % sn] + (bi ? bi[j % bn] : 0.0);
-      store_stat(p->has_mean ? out[1] : NULL, p->stash_dtype, o, m);
-      store_stat(p->has_invstd ? out[2] : NULL, p->stash_dtype, o, inv);
-    } else {
-      const float *x = (const float *)in[0] + o * n, *sc = (const float *)in[1];
-      const float *bi = p->has_bias ? (const float *)in[2] : NULL;
-      float *y = (float *)out[0] + o * n;
-      const float m = sum_f32(x, n) / (float)n;
-      const float inv = 1.0f / sqrtf(sqdev_f32(x, n, m) / (float)n + p->epsilon);
-      /* Scale (and bias) repeat every sn (bn) elements; the common case is
-       * one full-row pass. */
-      for (j = 0; j < n; j += sn)
-        for (k = 0; k < sn; k++) y[j + k] = (x[j + k] - m) * inv * sc[k];
-      if (bi)
-        for (j = 0; j < n; j += bn)
-          for (k = 0; k < bn; k++) y[j + k] += bi[k];
-      store_stat(p->has_mean ? out[1] : NULL, p->stash_dtype, o, m);
-      store_stat(p->has_invstd ? out[2] : NULL, p->stash_dtype, o, inv);
-    }
+/* Data of type T, the mean and inverse std-dev outputs of type U. Scale
+ * (and bias) repeat every scale_n (bias_n) elements; the common case is
+ * one full-row pass. */
+#define DEFINE_LAYERNORM(NAME, T, U, SUM, SQDEV, SQRT)                          \
+  RT_KERNEL(NAME) {                                                             \
+    const rt_layernorm_params *p = (const rt_layernorm_params *)params;         \
+    const int64_t n = p->n, sn = p->scale_n, bn = p->bias_n;                    \
+    const T *sc = (const T *)in[1];                                             \
+    const T *bi = p->has_bias ? (const T *)in[2] : NULL;                        \
+    int64_t o, j, k;                                                            \
+    (void)scratch;                                                              \
+    if (n <= 0) return;                                                         \
+    for (o = 0; o < p->outer; o++) {                                            \
+      const T *x = (const T *)in[0] + o * n;                                    \
+      T *y = (T *)out[0] + o * n;                                               \
+      const T m = SUM(x, n) / (T)n;                                             \
+      const T inv = (T)1 / SQRT(SQDEV(x, n, m) / (T)n + (T)p->epsilon);         \
+      for (j = 0; j < n; j += sn)                                               \
+        for (k = 0; k < sn; k++) y[j + k] = (x[j + k] - m) * inv * sc[k];       \
+      if (bi)                                                                   \
+        for (j = 0; j < n; j += bn)                                             \
+          for (k = 0; k < bn; k++) y[j + k] += bi[k];                           \
+      if (p->has_mean) ((U *)out[1])[o] = (U)m;                                 \
+      if (p->has_invstd) ((U *)out[2])[o] = (U)inv;                             \
+    }                                                                           \
   }
-}
+
+DEFINE_LAYERNORM(rt_layernorm_f32, float, float, sum_f32, sqdev_f32, sqrtf)
+DEFINE_LAYERNORM(rt_layernorm_f64, double, double, sum_f64, sqdev_f64, sqrt)
+DEFINE_LAYERNORM(rt_layernorm_f32_f64, float, double, sum_f32, sqdev_f32, sqrtf)
+DEFINE_LAYERNORM(rt_layernorm_f64_f32, double, float, sum_f64, sqdev_f64, sqrt)
 
 /* ---- LRN ---- */
 
-RT_KERNEL(rt_lrn) {
-  const rt_lrn_params *p = (const rt_lrn_params *)params;
-  const int64_t inner = p->inner, C = p->c, lo = (p->size - 1) / 2, hi = p->size / 2;
-  int64_t n, c, k, i;
-  for (n = 0; n < p->n; n++)
-    for (c = 0; c < C; c++) {
-      const int64_t k0 = c - lo < 0 ? 0 : c - lo, k1 = c + hi > C - 1 ? C - 1 : c + hi;
-      const int64_t off = (n * C + c) * inner;
-      if (p->dtype == RT_DOUBLE) {
-        const double *x = (const double *)in[0];
-        double *y = (double *)out[0] + off, *s = (double *)scratch;
-        const double a = (double)p->alpha / (double)p->size;
-        for (i = 0; i < inner; i++) s[i] = 0.0;
-        for (k = k0; k <= k1; k++) {
-          const double *xk = x + (n * C + k) * inner;
-          for (i = 0; i < inner; i++) s[i] += xk[i] * xk[i];
-        }
-        for (i = 0; i < inner; i++)
-          y[i] = x[off + i] * pow((double)p->bias + a * s[i], -(double)p->beta);
-      } else {
-        const float *x = (const float *)in[0];
-        float *y = (float *)out[0] + off, *s = (float *)scratch;
-        const float a = p->alpha / (float)p->size;
-        for (i = 0; i < inner; i++) s[i] = 0.0f;
-        for (k = k0; k <= k1; k++) {
-          const float *xk = x + (n * C + k) * inner;
-          for (i = 0; i < inner; i++) s[i] += xk[i] * xk[i];
-        }
-        if (p->beta == 0.75f) {
-          /* The usual beta: b^-0.75 = 1 / (sqrt(b) * sqrt(sqrt(b))). */
-          for (i = 0; i < inner; i++) {
-            const float b = p->bias + a * s[i], r = sqrtf(b);
-            y[i] = x[off + i] / (r * sqrtf(r));
-          }
-        } else {
-          for (i = 0; i < inner; i++) y[i] = x[off + i] * powf(p->bias + a * s[i], -p->beta);
-        }
-      }
-    }
-}
+/* FAST075: take the usual beta = 0.75 through square roots instead of pow
+ * (b^-0.75 = 1 / (sqrt(b) * sqrt(sqrt(b)))). */
+#define DEFINE_LRN(NAME, T, SQRT, POW, FAST075)                                 \
+  RT_KERNEL(NAME) {                                                             \
+    const rt_lrn_params *p = (const rt_lrn_params *)params;                     \
+    const int64_t inner = p->inner, C = p->c, lo = (p->size - 1) / 2, hi = p->size / 2; \
+    const T *x = (const T *)in[0];                                              \
+    T *s = (T *)scratch;                                                        \
+    const T a = (T)p->alpha / (T)p->size, bias = (T)p->bias, beta = (T)p->beta; \
+    int64_t n, c, k, i;                                                         \
+    for (n = 0; n < p->n; n++)                                                  \
+      for (c = 0; c < C; c++) {                                                 \
+        const int64_t k0 = c - lo < 0 ? 0 : c - lo, k1 = c + hi > C - 1 ? C - 1 : c + hi; \
+        const int64_t off = (n * C + c) * inner;                                \
+        T *y = (T *)out[0] + off;                                               \
+        for (i = 0; i < inner; i++) s[i] = 0;                                   \
+        for (k = k0; k <= k1; k++) {                                            \
+          const T *xk = x + (n * C + k) * inner;                                \
+          for (i = 0; i < inner; i++) s[i] += xk[i] * xk[i];                    \
+        }                                                                       \
+        if (FAST075 && p->beta == 0.75f) {                                      \
+          for (i = 0; i < inner; i++) {                                         \
+            const T b = bias + a * s[i], r = SQRT(b);                           \
+            y[i] = x[off + i] / (r * SQRT(r));                                  \
+          }                                                                     \
+        } else {                                                                \
+          for (i = 0; i < inner; i++) y[i] = x[off + i] * POW(bias + a * s[i], -beta); \
+        }                                                                       \
+      }                                                                         \
+  }
+
+DEFINE_LRN(rt_lrn_f32, float, sqrtf, powf, 1)
+DEFINE_LRN(rt_lrn_f64, double, sqrt, pow, 0)
 
 /* ---- MeanVarianceNormalization ---- */
 
@@ -402,35 +441,28 @@ RT_KERNEL(rt_lrn) {
     }                                                                         \
   } while (0)
 
-RT_KERNEL(rt_mvn) {
-  const rt_mvn_params *p = (const rt_mvn_params *)params;
-  double *sum = (double *)scratch, *sq = sum + p->groups;
-  int64_t total = 1, d, g;
-  for (d = 0; d < p->rank; d++) total *= p->dims[d];
-  if (total == 0 || p->rank == 0) return;
-  for (g = 0; g < p->groups; g++) sum[g] = sq[g] = 0.0;
-  if (p->dtype == RT_DOUBLE) {
-    const double *x = (const double *)in[0];
-    MVN_WALK((sum[st] += x[e_], sq[st] += x[e_] * x[e_]));
-  } else {
-    const float *x = (const float *)in[0];
-    MVN_WALK((sum[st] += (double)x[e_], sq[st] += (double)x[e_] * (double)x[e_]));
+/* Statistics in double whatever T is. */
+#define DEFINE_MVN(NAME, T)                                                     \
+  RT_KERNEL(NAME) {                                                             \
+    const rt_mvn_params *p = (const rt_mvn_params *)params;                     \
+    const T *x = (const T *)in[0];                                              \
+    T *y = (T *)out[0];                                                         \
+    double *sum = (double *)scratch, *sq = sum + p->groups;                     \
+    int64_t total = 1, d, g;                                                    \
+    for (d = 0; d < p->rank; d++) total *= p->dims[d];                          \
+    if (total == 0 || p->rank == 0) return;                                     \
+    for (g = 0; g < p->groups; g++) sum[g] = sq[g] = 0.0;                       \
+    MVN_WALK((sum[st] += (double)x[e_], sq[st] += (double)x[e_] * (double)x[e_])); \
+    /* sum -> mean, sq -> 1 / (std + 1e-9) */                                   \
+    for (g = 0; g < p->groups; g++) {                                           \
+      const double m = sum[g] / (double)p->count;                               \
+      double var = sq[g] / (double)p->count - m * m;                            \
+      var = var > 0.0 ? var : 0.0;                                              \
+      sum[g] = m;                                                               \
+      sq[g] = 1.0 / (sqrt(var) + 1e-9);                                         \
+    }                                                                           \
+    MVN_WALK(y[e_] = (T)(((double)x[e_] - sum[st]) * sq[st]));                  \
   }
-  /* sum -> mean, sq -> 1 / (std + 1e-9) */
-  for (g = 0; g < p->groups; g++) {
-    const double m = sum[g] / (double)p->count;
-    double var = sq[g] / (double)p->count - m * m;
-    var = var > 0.0 ? var : 0.0;
-    sum[g] = m;
-    sq[g] = 1.0 / (sqrt(var) + 1e-9);
-  }
-  if (p->dtype == RT_DOUBLE) {
-    const double *x = (const double *)in[0];
-    double *y = (double *)out[0];
-    MVN_WALK(y[e_] = (x[e_] - sum[st]) * sq[st]);
-  } else {
-    const float *x = (const float *)in[0];
-    float *y = (float *)out[0];
-    MVN_WALK(y[e_] = (float)(((double)x[e_] - sum[st]) * sq[st]));
-  }
-}
+
+DEFINE_MVN(rt_mvn_f32, float)
+DEFINE_MVN(rt_mvn_f64, double)

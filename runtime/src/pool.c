@@ -11,7 +11,11 @@
  *
  * The generic path (one window at a time) serves MaxPool with the Indices
  * output, LpPool with p > 2 and rows with more than POOL_BORDER_MAX
- * border outputs. */
+ * border outputs.
+ *
+ * Each exported variant (op, element type) instantiates the macros below
+ * with its mode fixed, so it carries only its own loops and a program
+ * links only the pools its model runs. */
 #include <math.h>
 #include <string.h>
 
@@ -23,7 +27,8 @@
 #define POOL_BORDER_MAX 32
 
 /* What a window computes: max, average, or the sum of |x|, x^2 or |x|^p
- * followed by the matching root (LpPool). */
+ * followed by the matching root (LpPool). Always a compile-time constant
+ * in the macros below, so the tests on it fold away. */
 enum { MODE_MAX, MODE_AVG, MODE_LP1, MODE_LP2, MODE_LPP };
 
 /* Taps k in [*lo, *hi] of output o whose input o*s - pad + k*d lies in
@@ -128,12 +133,22 @@ static int row_geom_init(row_geom *g, const rt_pool_params *p) {
 #define TAPS3(COMB, MAP, X, I) COMB(COMB(MAP(X[(I) + b0]), MAP(X[(I) + b1])), MAP(X[(I) + b2]))
 #define TAPS2(COMB, MAP, X, I) COMB(MAP(X[(I) + b0]), MAP(X[(I) + b1]))
 
+/* The row fold runs faster as a function of its own: inlined into the row
+ * walker (its only caller in each variant), gcc compiles the unrolled
+ * loops into slower code (a 3x3 stride-2 max pool of 64x112x112 floats:
+ * 265 us against 190 us). */
+#if defined(__GNUC__)
+#define POOL_NOINLINE __attribute__((noinline))
+#else
+#define POOL_NOINLINE
+#endif
+
 /* Defines NAME(g, yr, x0, nr, rs): folds the KW taps of the nr input rows
  * x0, x0 + rs, ... into output row yr with yr[o] = COMB(yr[o], MAP(x)).
  * The interior is unrolled for the common 3x3 and 2x2 windows, so that each
  * output is loaded and stored once per call. */
 #define DEFINE_ROW_FOLD(NAME, T, COMB, MAP)                                      \
-  static void NAME(const row_geom *g, T *yr, const T *x0, int64_t nr, int64_t rs) { \
+  POOL_NOINLINE static void NAME(const row_geom *g, T *yr, const T *x0, int64_t nr, int64_t rs) { \
     const int64_t SW = g->SW, DW = g->DW, W0 = g->W0, W1 = g->W1;                \
     const int64_t b0 = -g->PW, b1 = b0 + DW, b2 = b1 + DW;                       \
     int64_t kw, o, r;                                                            \
@@ -201,21 +216,20 @@ DEFINE_ROW_FOLD(fold_sq_f64, double, C_ADD, M_SQ)
   const int64_t PD = p->pads[0], PH = p->pads[1], PW = p->pads[2];             \
   const int64_t in_plane = ID * IH * IW, out_plane = OD * OH * OW
 
-/* The row walker: for each output row, fold() folds the valid input rows
+/* The row walker: for each output row, FOLD folds the valid input rows
  * (those of every valid kd, with the valid kh) into it, starting from
- * `init`; AVG then divides by the counts (cnt_w: scratch for the per-column
+ * INIT; AVG then divides by the counts (cnt_w: scratch for the per-column
  * counts) and LP2 takes the square root. */
-#define DEFINE_ROWS(NAME, T)                                                     \
-  static void NAME(const rt_pool_params *p, const row_geom *g, const T *x, T *y, T *cnt_w, \
-                   int mode, T init,                                             \
-                   void (*fold)(const row_geom *, T *, const T *, int64_t, int64_t)) { \
+#define DEFINE_ROWS(NAME, T, MODE, INIT, FOLD)                                   \
+  static void NAME(const rt_pool_params *p, const row_geom *g, const T *x, T *y, T *cnt_w) { \
     POOL_GEOMETRY;                                                               \
     int64_t c, od, oh, o, kd;                                                    \
     (void)KW;                                                                    \
     (void)SW;                                                                    \
     (void)DW;                                                                    \
     (void)PW;                                                                    \
-    if (mode == MODE_AVG)                                                        \
+    (void)cnt_w;                                                                 \
+    if (MODE == MODE_AVG)                                                        \
       for (o = 0; o < OW; o++) cnt_w[o] = (T)avg_count(p, 2, o);                 \
     for (c = 0; c < p->planes; c++) {                                            \
       const T *xc = x + c * in_plane;                                            \
@@ -227,14 +241,14 @@ DEFINE_ROW_FOLD(fold_sq_f64, double, C_ADD, M_SQ)
           int64_t h0, h1;                                                        \
           T *yr = yc + (od * OH + oh) * OW;                                      \
           tap_range(oh, SH, PH, DH, KH, IH, &h0, &h1);                           \
-          for (o = 0; o < OW; o++) yr[o] = init;                                 \
+          for (o = 0; o < OW; o++) yr[o] = INIT;                                 \
           for (kd = d0; kd <= d1 && h0 <= h1; kd++)                              \
-            fold(g, yr, xc + ((od * SD - PD + kd * DD) * IH + (oh * SH - PH + h0 * DH)) * IW, \
+            FOLD(g, yr, xc + ((od * SD - PD + kd * DD) * IH + (oh * SH - PH + h0 * DH)) * IW, \
                  h1 - h0 + 1, DH * IW);                                          \
-          if (mode == MODE_AVG) {                                                \
+          if (MODE == MODE_AVG) {                                                \
             const T cdh = (T)(avg_count(p, 0, od) * avg_count(p, 1, oh));        \
             for (o = 0; o < OW; o++) yr[o] /= cdh * cnt_w[o];                    \
-          } else if (mode == MODE_LP2) {                                         \
+          } else if (MODE == MODE_LP2) {                                         \
             for (o = 0; o < OW; o++) yr[o] = (T)sqrt((double)yr[o]);             \
           }                                                                      \
         }                                                                        \
@@ -242,20 +256,27 @@ DEFINE_ROW_FOLD(fold_sq_f64, double, C_ADD, M_SQ)
     }                                                                            \
   }
 
-DEFINE_ROWS(rows_f32, float)
-DEFINE_ROWS(rows_f64, double)
-DEFINE_ROWS(rows_i8, int8_t)
-DEFINE_ROWS(rows_u8, uint8_t)
+DEFINE_ROWS(rows_max_f32, float, MODE_MAX, -INFINITY, fold_max_f32)
+DEFINE_ROWS(rows_max_f64, double, MODE_MAX, -INFINITY, fold_max_f64)
+DEFINE_ROWS(rows_max_i8, int8_t, MODE_MAX, INT8_MIN, fold_max_i8)
+DEFINE_ROWS(rows_max_u8, uint8_t, MODE_MAX, 0, fold_max_u8)
+DEFINE_ROWS(rows_avg_f32, float, MODE_AVG, 0.0f, fold_sum_f32)
+DEFINE_ROWS(rows_avg_f64, double, MODE_AVG, 0.0, fold_sum_f64)
+DEFINE_ROWS(rows_lp1_f32, float, MODE_LP1, 0.0f, fold_abs_f32)
+DEFINE_ROWS(rows_lp1_f64, double, MODE_LP1, 0.0, fold_abs_f64)
+DEFINE_ROWS(rows_lp2_f32, float, MODE_LP2, 0.0f, fold_sq_f32)
+DEFINE_ROWS(rows_lp2_f64, double, MODE_LP2, 0.0, fold_sq_f64)
 
-/* One window at a time: MaxPool with Indices (ind != NULL), LpPool with
- * p > 2, odd geometries. The max keeps the first of equal values in
- * row-major window order. */
-#define DEFINE_GENERIC(NAME, T, LOWEST)                                          \
-  static void NAME(const rt_pool_params *p, const T *x, T *y, int64_t *ind, int mode) { \
+/* One window at a time, MODE being MODE_MAX, MODE_AVG or MODE_LPP (any p):
+ * MaxPool with Indices (ind != NULL), LpPool with p > 2, odd geometries.
+ * The max keeps the first of equal values in row-major window order. */
+#define DEFINE_GENERIC(NAME, T, LOWEST, MODE)                                    \
+  static void NAME(const rt_pool_params *p, const T *x, T *y, int64_t *ind) {    \
     POOL_GEOMETRY;                                                               \
     const double pp = (double)p->p;                                              \
     int64_t c, od, oh, ow, kd, kh, kw, k = 0;                                    \
     (void)out_plane;                                                             \
+    (void)pp;                                                                    \
     for (c = 0; c < p->planes; c++) {                                            \
       const T *xc = x + c * in_plane;                                            \
       for (od = 0; od < OD; od++) {                                              \
@@ -277,8 +298,10 @@ DEFINE_ROWS(rows_u8, uint8_t)
                   const int64_t ih = oh * SH - PH + kh * DH;                     \
                   const int64_t iw = ow * SW - PW + kw * DW;                     \
                   const T v = xc[(id * IH + ih) * IW + iw];                      \
-                  if (mode != MODE_MAX) {                                        \
-                    acc += mode == MODE_AVG ? (double)v : pow(fabs((double)v), pp); \
+                  if (MODE == MODE_AVG) {                                        \
+                    acc += (double)v;                                            \
+                  } else if (MODE != MODE_MAX) {                                 \
+                    acc += pow(fabs((double)v), pp);                             \
                   } else if (!found || v > best) {                               \
                     best = v;                                                    \
                     bd = id;                                                     \
@@ -287,12 +310,12 @@ DEFINE_ROWS(rows_u8, uint8_t)
                     found = 1;                                                   \
                   }                                                              \
                 }                                                                \
-            if (mode == MODE_AVG)                                                \
+            if (MODE == MODE_AVG)                                                \
               best = (T)(acc / (double)(avg_count(p, 0, od) * avg_count(p, 1, oh) * avg_count(p, 2, ow))); \
-            else if (mode != MODE_MAX)                                           \
+            else if (MODE != MODE_MAX)                                           \
               best = (T)pow(acc, 1.0 / pp);                                      \
             y[k] = best;                                                         \
-            if (ind)                                                             \
+            if (MODE == MODE_MAX && ind)                                         \
               ind[k] = c * in_plane + (p->storage_order ? bd + ID * (bh + IH * bw) \
                                                         : (bd * IH + bh) * IW + bw); \
           }                                                                      \
@@ -301,125 +324,135 @@ DEFINE_ROWS(rows_u8, uint8_t)
     }                                                                            \
   }
 
-DEFINE_GENERIC(generic_f32, float, -INFINITY)
-DEFINE_GENERIC(generic_f64, double, -INFINITY)
-DEFINE_GENERIC(generic_i8, int8_t, INT8_MIN)
-DEFINE_GENERIC(generic_u8, uint8_t, 0)
+DEFINE_GENERIC(generic_max_f32, float, -INFINITY, MODE_MAX)
+DEFINE_GENERIC(generic_max_f64, double, -INFINITY, MODE_MAX)
+DEFINE_GENERIC(generic_max_i8, int8_t, INT8_MIN, MODE_MAX)
+DEFINE_GENERIC(generic_max_u8, uint8_t, 0, MODE_MAX)
+DEFINE_GENERIC(generic_avg_f32, float, 0.0f, MODE_AVG)
+DEFINE_GENERIC(generic_avg_f64, double, 0.0, MODE_AVG)
+DEFINE_GENERIC(generic_lp_f32, float, 0.0f, MODE_LPP)
+DEFINE_GENERIC(generic_lp_f64, double, 0.0, MODE_LPP)
 
-/* Global pools: each plane is contiguous. Eight partial accumulators let
- * the compiler vectorise without reassociating a single sum. */
-#define DEFINE_GLOBAL(NAME, T, LOWEST, FABS)                                    \
-  static void NAME(const rt_pool_params *p, const T *x, T *y, int mode) {       \
-    const int64_t n = p->in_dims[0] * p->in_dims[1] * p->in_dims[2];            \
+/* ---- the windowed variants ---- */
+
+/* MaxPool: the row walker when the geometry fits its border cache; the
+ * _indices form always walks window by window, as it tracks positions. */
+#define DEFINE_MAXPOOL(SUF, T)                                                   \
+  RT_KERNEL(rt_maxpool_##SUF) {                                                  \
+    const rt_pool_params *p = (const rt_pool_params *)params;                    \
+    row_geom g;                                                                  \
+    (void)scratch;                                                               \
+    if (row_geom_init(&g, p))                                                    \
+      rows_max_##SUF(p, &g, (const T *)in[0], (T *)out[0], NULL);                \
+    else                                                                         \
+      generic_max_##SUF(p, (const T *)in[0], (T *)out[0], NULL);                 \
+  }                                                                              \
+  RT_KERNEL(rt_maxpool_##SUF##_indices) {                                        \
+    (void)scratch;                                                               \
+    generic_max_##SUF((const rt_pool_params *)params, (const T *)in[0], (T *)out[0], \
+                      (int64_t *)out[1]);                                        \
+  }
+
+DEFINE_MAXPOOL(f32, float)
+DEFINE_MAXPOOL(f64, double)
+DEFINE_MAXPOOL(i8, int8_t)
+DEFINE_MAXPOOL(u8, uint8_t)
+
+/* AveragePool (scratch: the per-column counts) and LpPool (p = 1 and 2
+ * through the row walker, others window by window with pow). */
+#define DEFINE_AVG_LP(SUF, T)                                                    \
+  RT_KERNEL(rt_avgpool_##SUF) {                                                  \
+    const rt_pool_params *p = (const rt_pool_params *)params;                    \
+    row_geom g;                                                                  \
+    if (row_geom_init(&g, p))                                                    \
+      rows_avg_##SUF(p, &g, (const T *)in[0], (T *)out[0], (T *)scratch);        \
+    else                                                                         \
+      generic_avg_##SUF(p, (const T *)in[0], (T *)out[0], NULL);                 \
+  }                                                                              \
+  RT_KERNEL(rt_lppool_##SUF) {                                                   \
+    const rt_pool_params *p = (const rt_pool_params *)params;                    \
+    const T *x = (const T *)in[0];                                               \
+    T *y = (T *)out[0];                                                          \
+    row_geom g;                                                                  \
+    (void)scratch;                                                               \
+    if ((p->p == 1 || p->p == 2) && row_geom_init(&g, p)) {                      \
+      if (p->p == 1)                                                             \
+        rows_lp1_##SUF(p, &g, x, y, NULL);                                       \
+      else                                                                       \
+        rows_lp2_##SUF(p, &g, x, y, NULL);                                       \
+    } else {                                                                     \
+      generic_lp_##SUF(p, x, y, NULL);                                           \
+    }                                                                            \
+  }
+
+DEFINE_AVG_LP(f32, float)
+DEFINE_AVG_LP(f64, double)
+
+/* ---- global pools ---- */
+
+/* Folds one contiguous plane into one value. Eight partial accumulators
+ * let the compiler vectorise without reassociating a single sum. */
+#define DEFINE_PLANE_FOLD(NAME, T, INIT, COMB, MAP)                             \
+  static T NAME(const T *x, int64_t n) {                                        \
+    T acc[8];                                                                   \
+    int64_t i = 0;                                                              \
+    int j;                                                                      \
+    for (j = 0; j < 8; j++) acc[j] = INIT;                                      \
+    for (; i + 8 <= n; i += 8)                                                  \
+      for (j = 0; j < 8; j++) acc[j] = COMB(acc[j], MAP(x[i + j]));             \
+    for (; i < n; i++) acc[0] = COMB(acc[0], MAP(x[i]));                        \
+    return COMB(COMB(COMB(acc[0], acc[4]), COMB(acc[1], acc[5])),               \
+                COMB(COMB(acc[2], acc[6]), COMB(acc[3], acc[7])));              \
+  }
+
+DEFINE_PLANE_FOLD(plane_max_f32, float, -INFINITY, C_MAX, M_ID)
+DEFINE_PLANE_FOLD(plane_max_f64, double, -INFINITY, C_MAX, M_ID)
+DEFINE_PLANE_FOLD(plane_sum_f32, float, 0.0f, C_ADD, M_ID)
+DEFINE_PLANE_FOLD(plane_sum_f64, double, 0.0, C_ADD, M_ID)
+DEFINE_PLANE_FOLD(plane_abs_f32, float, 0.0f, C_ADD, fabsf)
+DEFINE_PLANE_FOLD(plane_abs_f64, double, 0.0, C_ADD, fabs)
+DEFINE_PLANE_FOLD(plane_sq_f32, float, 0.0f, C_ADD, M_SQ)
+DEFINE_PLANE_FOLD(plane_sq_f64, double, 0.0, C_ADD, M_SQ)
+
+#define DEFINE_GLOBAL(SUF, T)                                                   \
+  RT_KERNEL(rt_globalmaxpool_##SUF) {                                           \
+    const rt_globalpool_params *p = (const rt_globalpool_params *)params;       \
+    const T *x = (const T *)in[0];                                              \
+    T *y = (T *)out[0];                                                         \
+    int64_t c;                                                                  \
+    (void)scratch;                                                              \
+    for (c = 0; c < p->planes; c++) y[c] = plane_max_##SUF(x + c * p->size, p->size); \
+  }                                                                             \
+  RT_KERNEL(rt_globalavgpool_##SUF) {                                           \
+    const rt_globalpool_params *p = (const rt_globalpool_params *)params;       \
+    const T *x = (const T *)in[0];                                              \
+    T *y = (T *)out[0];                                                         \
+    const int64_t n = p->size;                                                  \
+    int64_t c;                                                                  \
+    (void)scratch;                                                              \
+    for (c = 0; c < p->planes; c++) y[c] = n ? plane_sum_##SUF(x + c * n, n) / (T)n : (T)NAN; \
+  }                                                                             \
+  RT_KERNEL(rt_globallppool_##SUF) {                                            \
+    const rt_globalpool_params *p = (const rt_globalpool_params *)params;       \
+    const T *x = (const T *)in[0];                                              \
+    T *y = (T *)out[0];                                                         \
+    const int64_t n = p->size;                                                  \
     const double pp = (double)p->p;                                             \
-    int64_t c, i, j;                                                            \
+    int64_t c, i;                                                               \
+    (void)scratch;                                                              \
     for (c = 0; c < p->planes; c++) {                                           \
       const T *xc = x + c * n;                                                  \
-      T acc[8], r;                                                              \
-      for (j = 0; j < 8; j++) acc[j] = mode == MODE_MAX ? LOWEST : (T)0;        \
-      i = 0;                                                                    \
-      switch (mode) {                                                           \
-      case MODE_MAX:                                                            \
-        for (; i + 8 <= n; i += 8)                                              \
-          for (j = 0; j < 8; j++) acc[j] = C_MAX(acc[j], xc[i + j]);            \
-        for (; i < n; i++) acc[0] = C_MAX(acc[0], xc[i]);                       \
-        break;                                                                  \
-      case MODE_AVG:                                                            \
-        for (; i + 8 <= n; i += 8)                                              \
-          for (j = 0; j < 8; j++) acc[j] += xc[i + j];                          \
-        for (; i < n; i++) acc[0] += xc[i];                                     \
-        break;                                                                  \
-      case MODE_LP1:                                                            \
-        for (; i + 8 <= n; i += 8)                                              \
-          for (j = 0; j < 8; j++) acc[j] += FABS(xc[i + j]);                    \
-        for (; i < n; i++) acc[0] += FABS(xc[i]);                               \
-        break;                                                                  \
-      case MODE_LP2:                                                            \
-        for (; i + 8 <= n; i += 8)                                              \
-          for (j = 0; j < 8; j++) acc[j] += xc[i + j] * xc[i + j];              \
-        for (; i < n; i++) acc[0] += xc[i] * xc[i];                             \
-        break;                                                                  \
-      default:                                                                  \
-        for (; i < n; i++) acc[0] += (T)pow(fabs((double)xc[i]), pp);           \
-        break;                                                                  \
-      }                                                                         \
-      if (mode == MODE_MAX) {                                                   \
-        r = acc[0];                                                             \
-        for (j = 1; j < 8; j++) r = C_MAX(r, acc[j]);                           \
+      if (p->p == 1) {                                                          \
+        y[c] = plane_abs_##SUF(xc, n);                                          \
+      } else if (p->p == 2) {                                                   \
+        y[c] = (T)sqrt((double)plane_sq_##SUF(xc, n));                          \
       } else {                                                                  \
-        r = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7])); \
+        T acc = 0;                                                              \
+        for (i = 0; i < n; i++) acc += (T)pow(fabs((double)xc[i]), pp);         \
+        y[c] = (T)pow((double)acc, 1.0 / pp);                                   \
       }                                                                         \
-      switch (mode) {                                                           \
-      case MODE_AVG: r = n ? r / (T)n : (T)NAN; break;                          \
-      case MODE_LP2: r = (T)sqrt((double)r); break;                             \
-      case MODE_LPP: r = (T)pow((double)r, 1.0 / pp); break;                    \
-      default: break;                                                           \
-      }                                                                         \
-      y[c] = r;                                                                 \
     }                                                                           \
   }
 
-DEFINE_GLOBAL(global_f32, float, -INFINITY, fabsf)
-DEFINE_GLOBAL(global_f64, double, -INFINITY, fabs)
-
-#define DEFINE_GLOBAL_MAX(NAME, T, LOWEST)                                      \
-  static void NAME(const rt_pool_params *p, const T *x, T *y) {                 \
-    const int64_t n = p->in_dims[0] * p->in_dims[1] * p->in_dims[2];            \
-    int64_t c, i;                                                               \
-    for (c = 0; c < p->planes; c++) {                                           \
-      T m = LOWEST;                                                             \
-      for (i = 0; i < n; i++) m = C_MAX(m, x[c * n + i]);                       \
-      y[c] = m;                                                                 \
-    }                                                                           \
-  }
-
-DEFINE_GLOBAL_MAX(global_i8, int8_t, INT8_MIN)
-DEFINE_GLOBAL_MAX(global_u8, uint8_t, 0)
-
-RT_KERNEL(rt_pool) {
-  const rt_pool_params *p = (const rt_pool_params *)params;
-  int64_t *ind = p->has_indices ? (int64_t *)out[1] : NULL;
-  row_geom g;
-  const int mode = p->op == RT_POOL_MAX ? MODE_MAX
-                 : p->op == RT_POOL_AVG ? MODE_AVG
-                 : p->p == 1 ? MODE_LP1 : p->p == 2 ? MODE_LP2 : MODE_LPP;
-  if (p->global) {
-    switch ((rt_dtype)p->dtype) {
-    case RT_FLOAT: global_f32(p, (const float *)in[0], (float *)out[0], mode); break;
-    case RT_DOUBLE: global_f64(p, (const double *)in[0], (double *)out[0], mode); break;
-    case RT_INT8: global_i8(p, (const int8_t *)in[0], (int8_t *)out[0]); break;
-    case RT_UINT8: global_u8(p, (const uint8_t *)in[0], (uint8_t *)out[0]); break;
-    default: break;
-    }
-  } else if (ind || mode == MODE_LPP || !row_geom_init(&g, p)) {
-    switch ((rt_dtype)p->dtype) {
-    case RT_FLOAT: generic_f32(p, (const float *)in[0], (float *)out[0], ind, mode); break;
-    case RT_DOUBLE: generic_f64(p, (const double *)in[0], (double *)out[0], ind, mode); break;
-    case RT_INT8: generic_i8(p, (const int8_t *)in[0], (int8_t *)out[0], ind, mode); break;
-    case RT_UINT8: generic_u8(p, (const uint8_t *)in[0], (uint8_t *)out[0], ind, mode); break;
-    default: break;
-    }
-  } else if (p->dtype == RT_FLOAT) {
-    const float *x = (const float *)in[0];
-    float *y = (float *)out[0], *cnt = (float *)scratch;
-    switch (mode) {
-    case MODE_MAX: rows_f32(p, &g, x, y, cnt, mode, -INFINITY, fold_max_f32); break;
-    case MODE_AVG: rows_f32(p, &g, x, y, cnt, mode, 0.0f, fold_sum_f32); break;
-    case MODE_LP1: rows_f32(p, &g, x, y, cnt, mode, 0.0f, fold_abs_f32); break;
-    default: rows_f32(p, &g, x, y, cnt, mode, 0.0f, fold_sq_f32); break;
-    }
-  } else if (p->dtype == RT_DOUBLE) {
-    const double *x = (const double *)in[0];
-    double *y = (double *)out[0], *cnt = (double *)scratch;
-    switch (mode) {
-    case MODE_MAX: rows_f64(p, &g, x, y, cnt, mode, -INFINITY, fold_max_f64); break;
-    case MODE_AVG: rows_f64(p, &g, x, y, cnt, mode, 0.0, fold_sum_f64); break;
-    case MODE_LP1: rows_f64(p, &g, x, y, cnt, mode, 0.0, fold_abs_f64); break;
-    default: rows_f64(p, &g, x, y, cnt, mode, 0.0, fold_sq_f64); break;
-    }
-  } else if (p->dtype == RT_INT8) {
-    rows_i8(p, &g, (const int8_t *)in[0], (int8_t *)out[0], NULL, MODE_MAX, INT8_MIN, fold_max_i8);
-  } else if (p->dtype == RT_UINT8) {
-    rows_u8(p, &g, (const uint8_t *)in[0], (uint8_t *)out[0], NULL, MODE_MAX, 0, fold_max_u8);
-  }
-}
+DEFINE_GLOBAL(f32, float)
+DEFINE_GLOBAL(f64, double)

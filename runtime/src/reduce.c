@@ -6,7 +6,10 @@
  * one value (eight partial accumulators, so it vectorises); if it is kept,
  * the inner loop combines a row of x into a row of y element by element.
  * Integer sums and products wrap (computed unsigned: no undefined
- * behaviour on overflow). */
+ * behaviour on overflow).
+ *
+ * Every variant (op, element type) is its own function, instantiated from
+ * the one walk with its fold fixed at compile time. */
 #include <math.h>
 #include <string.h>
 
@@ -62,20 +65,39 @@
 #define M_ID(v) (v)
 #define M_SQ(v) ((v) * (v))
 
-static void fill_f32(float *y, int64_t n, float v) {
-  int64_t i;
-  for (i = 0; i < n; i++) y[i] = v;
-}
+/* elem_t / uelem_t: the signed type and its unsigned twin, typedef'd in
+ * each function that wraps. */
+#define I_ADD(a, b) ((elem_t)((uelem_t)(a) + (uelem_t)(b)))
+#define I_MUL(a, b) ((elem_t)((uelem_t)(a) * (uelem_t)(b)))
+#define I_ABS(v) ((elem_t)((v) < 0 ? (uelem_t)0 - (uelem_t)(v) : (uelem_t)(v)))
+#define I_SQ(v) ((elem_t)((uelem_t)(v) * (uelem_t)(v)))
 
-static void fill_f64(double *y, int64_t n, double v) {
-  int64_t i;
-  for (i = 0; i < n; i++) y[i] = v;
-}
+/* One reduction: every output starts at INIT, the walk folds MAP(x) in
+ * with COMB, then POST (a statement over y[i], i < n) finishes it.
+ * PROLOGUE declares what the macros need (the wrapping integer types). */
+#define DEFINE_REDUCE_WITH(NAME, T, PROLOGUE, INIT, MAP, COMB, POST)            \
+  RT_KERNEL(NAME) {                                                             \
+    const rt_reduce_params *p = (const rt_reduce_params *)params;               \
+    const T *x = (const T *)in[0];                                              \
+    T *y = (T *)out[0];                                                         \
+    const int64_t n = p->out_count;                                             \
+    int64_t i;                                                                  \
+    PROLOGUE                                                                    \
+    (void)scratch;                                                              \
+    for (i = 0; i < n; i++) y[i] = (INIT);                                      \
+    REDUCE_WALK(T, (INIT), MAP, COMB);                                          \
+    POST;                                                                       \
+  }
+#define NO_PROLOGUE
+#define NO_POST (void)0
+#define DEFINE_REDUCE(NAME, T, INIT, MAP, COMB, POST) \
+  DEFINE_REDUCE_WITH(NAME, T, NO_PROLOGUE, INIT, MAP, COMB, POST)
 
-/* Float and double: every op. LOG_SUM_EXP first reduces the max into
- * `mx` (scratch), then sums exp(x - max) with a walk of its own. */
-#define DEFINE_REDUCE_FLOAT(NAME, T, FILL, FABS, EXP, LOG, SQRT)                \
-  static void NAME##_lse(const rt_reduce_params *p, const T *x, T *y, const T *mx) { \
+/* LogSumExp: the max of each output into scratch, then the sum of
+ * exp(x - max), then log(sum) + max (a max of +-inf stands in as 0, so
+ * that inf - inf never makes a NaN). */
+#define DEFINE_LOGSUMEXP(NAME, T, EXP, LOG)                                     \
+  static void NAME##_sum(const rt_reduce_params *p, const T *x, T *y, const T *mx) { \
     const int64_t r_ = p->rank, L_ = p->dims[r_ - 1];                           \
     const int last_reduced_ = p->out_strides[r_ - 1] == 0;                      \
     int64_t idx_[RT_MAX_RANK] = {0}, yo_ = 0, rows_ = 1, o_, d_, i_;            \
@@ -103,152 +125,88 @@ static void fill_f64(double *y, int64_t n, double v) {
       }                                                                         \
     }                                                                           \
   }                                                                             \
-  static void NAME(const rt_reduce_params *p, const T *x, T *y, T *mx) {        \
+  RT_KERNEL(NAME) {                                                             \
+    const rt_reduce_params *p = (const rt_reduce_params *)params;               \
+    const T *x = (const T *)in[0];                                              \
+    T *mx = (T *)scratch, *y = mx;                                              \
     const int64_t n = p->out_count;                                             \
     int64_t i;                                                                  \
-    switch ((enum rt_reduce_op)p->op) {                                         \
-    case RT_REDUCE_SUM: case RT_REDUCE_MEAN: case RT_REDUCE_LOG_SUM:            \
-      FILL(y, n, 0);                                                            \
-      REDUCE_WALK(T, (T)0, M_ID, F_ADD);                                        \
-      break;                                                                    \
-    case RT_REDUCE_L1:                                                          \
-      FILL(y, n, 0);                                                            \
-      REDUCE_WALK(T, (T)0, FABS, F_ADD);                                        \
-      break;                                                                    \
-    case RT_REDUCE_L2: case RT_REDUCE_SUM_SQUARE:                               \
-      FILL(y, n, 0);                                                            \
-      REDUCE_WALK(T, (T)0, M_SQ, F_ADD);                                        \
-      break;                                                                    \
-    case RT_REDUCE_PROD:                                                        \
-      FILL(y, n, 1);                                                            \
-      REDUCE_WALK(T, (T)1, M_ID, F_MUL);                                        \
-      break;                                                                    \
-    case RT_REDUCE_MAX:                                                         \
-      FILL(y, n, -INFINITY);                                                    \
-      REDUCE_WALK(T, (T)-INFINITY, M_ID, F_MAX);                                \
-      break;                                                                    \
-    case RT_REDUCE_MIN:                                                         \
-      FILL(y, n, INFINITY);                                                     \
-      REDUCE_WALK(T, (T)INFINITY, M_ID, F_MIN);                                 \
-      break;                                                                    \
-    case RT_REDUCE_LOG_SUM_EXP: {                                               \
-      T *y_final = y;                                                           \
-      y = mx;                                                                   \
-      FILL(y, n, -INFINITY);                                                    \
-      REDUCE_WALK(T, (T)-INFINITY, M_ID, F_MAX);                                \
-      y = y_final;                                                              \
-      FILL(y, n, 0);                                                            \
-      NAME##_lse(p, x, y, mx);                                                  \
-      break;                                                                    \
-    }                                                                           \
-    default: break;                                                             \
-    }                                                                           \
-    switch ((enum rt_reduce_op)p->op) {                                         \
-    case RT_REDUCE_MEAN:                                                        \
-      for (i = 0; i < n; i++) y[i] /= (T)p->count;                              \
-      break;                                                                    \
-    case RT_REDUCE_L2:                                                          \
-      for (i = 0; i < n; i++) y[i] = SQRT(y[i]);                                \
-      break;                                                                    \
-    case RT_REDUCE_LOG_SUM:                                                     \
-      for (i = 0; i < n; i++) y[i] = LOG(y[i]);                                 \
-      break;                                                                    \
-    case RT_REDUCE_LOG_SUM_EXP:                                                 \
-      for (i = 0; i < n; i++) y[i] = LOG(y[i]) + (isinf(mx[i]) ? (T)0 : mx[i]); \
-      break;                                                                    \
-    default: break;                                                             \
-    }                                                                           \
+    for (i = 0; i < n; i++) mx[i] = -INFINITY;                                  \
+    REDUCE_WALK(T, (T)-INFINITY, M_ID, F_MAX);                                  \
+    y = (T *)out[0];                                                            \
+    for (i = 0; i < n; i++) y[i] = 0;                                           \
+    NAME##_sum(p, x, y, mx);                                                    \
+    for (i = 0; i < n; i++) y[i] = LOG(y[i]) + (isinf(mx[i]) ? (T)0 : mx[i]);   \
   }
 
-DEFINE_REDUCE_FLOAT(reduce_f32, float, fill_f32, fabsf, expf, logf, sqrtf)
-DEFINE_REDUCE_FLOAT(reduce_f64, double, fill_f64, fabs, exp, log, sqrt)
+/* The float reductions of one type S (C type T). */
+#define DEFINE_REDUCE_FLOAT(S, T, FABS, EXP, LOG, SQRT)                                   \
+  DEFINE_REDUCE(rt_reducesum_##S, T, (T)0, M_ID, F_ADD, NO_POST)                          \
+  DEFINE_REDUCE(rt_reducemean_##S, T, (T)0, M_ID, F_ADD,                                  \
+                for (i = 0; i < n; i++) y[i] /= (T)p->count)                              \
+  DEFINE_REDUCE(rt_reducemax_##S, T, (T)-INFINITY, M_ID, F_MAX, NO_POST)                  \
+  DEFINE_REDUCE(rt_reducemin_##S, T, (T)INFINITY, M_ID, F_MIN, NO_POST)                   \
+  DEFINE_REDUCE(rt_reduceprod_##S, T, (T)1, M_ID, F_MUL, NO_POST)                         \
+  DEFINE_REDUCE(rt_reducel1_##S, T, (T)0, FABS, F_ADD, NO_POST)                           \
+  DEFINE_REDUCE(rt_reducel2_##S, T, (T)0, M_SQ, F_ADD, for (i = 0; i < n; i++) y[i] = SQRT(y[i])) \
+  DEFINE_REDUCE(rt_reducelogsum_##S, T, (T)0, M_ID, F_ADD, for (i = 0; i < n; i++) y[i] = LOG(y[i])) \
+  DEFINE_REDUCE(rt_reducesumsquare_##S, T, (T)0, M_SQ, F_ADD, NO_POST)                    \
+  DEFINE_LOGSUMEXP(rt_reducelogsumexp_##S, T, EXP, LOG)
 
-/* Signed integers: arithmetic in the unsigned type U (wraps, no UB). */
-#define DEFINE_REDUCE_INT(NAME, T, U, TMIN, TMAX)                               \
-  static void NAME(const rt_reduce_params *p, const T *x, T *y) {               \
-    typedef T elem_t;                                                           \
-    typedef U uelem_t;                                                          \
-    const int64_t n = p->out_count;                                             \
-    int64_t i;                                                                  \
-    T init;                                                                     \
-    switch ((enum rt_reduce_op)p->op) {                                         \
-    case RT_REDUCE_PROD: init = 1; break;                                       \
-    case RT_REDUCE_MAX: init = TMIN; break;                                     \
-    case RT_REDUCE_MIN: init = TMAX; break;                                     \
-    default: init = 0; break;                                                   \
-    }                                                                           \
-    for (i = 0; i < n; i++) y[i] = init;                                        \
-    switch ((enum rt_reduce_op)p->op) {                                         \
-    case RT_REDUCE_SUM: case RT_REDUCE_MEAN:                                    \
-      REDUCE_WALK(T, (T)0, M_ID, I_ADD);                                        \
-      break;                                                                    \
-    case RT_REDUCE_L1:                                                          \
-      REDUCE_WALK(T, (T)0, I_ABS, I_ADD);                                       \
-      break;                                                                    \
-    case RT_REDUCE_SUM_SQUARE:                                                  \
-      REDUCE_WALK(T, (T)0, I_SQ, I_ADD);                                        \
-      break;                                                                    \
-    case RT_REDUCE_PROD:                                                        \
-      REDUCE_WALK(T, (T)1, M_ID, I_MUL);                                        \
-      break;                                                                    \
-    case RT_REDUCE_MAX:                                                         \
-      REDUCE_WALK(T, (T)TMIN, M_ID, F_MAX);                                     \
-      break;                                                                    \
-    case RT_REDUCE_MIN:                                                         \
-      REDUCE_WALK(T, (T)TMAX, M_ID, F_MIN);                                     \
-      break;                                                                    \
-    default: break;                                                             \
-    }                                                                           \
-    if (p->op == RT_REDUCE_MEAN && p->count > 0)                                \
-      for (i = 0; i < n; i++) y[i] = (T)(y[i] / p->count);                      \
-  }
+DEFINE_REDUCE_FLOAT(f32, float, fabsf, expf, logf, sqrtf)
+DEFINE_REDUCE_FLOAT(f64, double, fabs, exp, log, sqrt)
 
-/* elem_t / uelem_t: the signed type and its unsigned twin, typedef'd in
- * each function. */
-#define I_ADD(a, b) ((elem_t)((uelem_t)(a) + (uelem_t)(b)))
-#define I_MUL(a, b) ((elem_t)((uelem_t)(a) * (uelem_t)(b)))
-#define I_ABS(v) ((elem_t)((v) < 0 ? (uelem_t)0 - (uelem_t)(v) : (uelem_t)(v)))
-#define I_SQ(v) ((elem_t)((uelem_t)(v) * (uelem_t)(v)))
+/* Signed integers: sums and products in the unsigned type U (they wrap,
+ * with no undefined behaviour); the mean truncates toward zero. */
+#define WRAP_TYPES(T, U) \
+  typedef T elem_t;      \
+  typedef U uelem_t;
+#define DEFINE_REDUCE_INT(S, T, U, TMIN, TMAX)                                             \
+  DEFINE_REDUCE_WITH(rt_reducesum_##S, T, WRAP_TYPES(T, U), (T)0, M_ID, I_ADD, NO_POST)    \
+  DEFINE_REDUCE_WITH(rt_reducemean_##S, T, WRAP_TYPES(T, U), (T)0, M_ID, I_ADD,            \
+                     if (p->count > 0) for (i = 0; i < n; i++) y[i] = (T)(y[i] / p->count)) \
+  DEFINE_REDUCE(rt_reducemax_##S, T, (T)TMIN, M_ID, F_MAX, NO_POST)                        \
+  DEFINE_REDUCE(rt_reducemin_##S, T, (T)TMAX, M_ID, F_MIN, NO_POST)                        \
+  DEFINE_REDUCE_WITH(rt_reduceprod_##S, T, WRAP_TYPES(T, U), (T)1, M_ID, I_MUL, NO_POST)   \
+  DEFINE_REDUCE_WITH(rt_reducel1_##S, T, WRAP_TYPES(T, U), (T)0, I_ABS, I_ADD, NO_POST)    \
+  DEFINE_REDUCE_WITH(rt_reducesumsquare_##S, T, WRAP_TYPES(T, U), (T)0, I_SQ, I_ADD, NO_POST)
 
-DEFINE_REDUCE_INT(reduce_i32, int32_t, uint32_t, INT32_MIN, INT32_MAX)
-DEFINE_REDUCE_INT(reduce_i64, int64_t, uint64_t, INT64_MIN, INT64_MAX)
+DEFINE_REDUCE_INT(i32, int32_t, uint32_t, INT32_MIN, INT32_MAX)
+DEFINE_REDUCE_INT(i64, int64_t, uint64_t, INT64_MIN, INT64_MAX)
 
-/* Small integers: MAX and MIN only. */
-#define DEFINE_REDUCE_MINMAX(NAME, T, TMIN, TMAX)                               \
-  static void NAME(const rt_reduce_params *p, const T *x, T *y) {               \
-    int64_t i;                                                                  \
-    const T init = p->op == RT_REDUCE_MAX ? (T)TMIN : (T)TMAX;                  \
-    for (i = 0; i < p->out_count; i++) y[i] = init;                             \
-    if (p->op == RT_REDUCE_MAX)                                                 \
-      REDUCE_WALK(T, (T)TMIN, M_ID, F_MAX);                                     \
-    else                                                                        \
-      REDUCE_WALK(T, (T)TMAX, M_ID, F_MIN);                                     \
-  }
-
-DEFINE_REDUCE_MINMAX(reduce_i8, int8_t, INT8_MIN, INT8_MAX)
-DEFINE_REDUCE_MINMAX(reduce_u8, uint8_t, 0, UINT8_MAX)
-
-RT_KERNEL(rt_reduce) {
-  const rt_reduce_params *p = (const rt_reduce_params *)params;
-  switch ((rt_dtype)p->dtype) {
-  case RT_FLOAT: reduce_f32(p, (const float *)in[0], (float *)out[0], (float *)scratch); break;
-  case RT_DOUBLE: reduce_f64(p, (const double *)in[0], (double *)out[0], (double *)scratch); break;
-  case RT_INT32: reduce_i32(p, (const int32_t *)in[0], (int32_t *)out[0]); break;
-  case RT_INT64: reduce_i64(p, (const int64_t *)in[0], (int64_t *)out[0]); break;
-  case RT_INT8: reduce_i8(p, (const int8_t *)in[0], (int8_t *)out[0]); break;
-  case RT_UINT8: case RT_BOOL: reduce_u8(p, (const uint8_t *)in[0], (uint8_t *)out[0]); break;
-  default: break;
-  }
-}
+/* Small integers: max and min only. */
+DEFINE_REDUCE(rt_reducemax_i8, int8_t, (int8_t)INT8_MIN, M_ID, F_MAX, NO_POST)
+DEFINE_REDUCE(rt_reducemin_i8, int8_t, (int8_t)INT8_MAX, M_ID, F_MIN, NO_POST)
+DEFINE_REDUCE(rt_reducemax_u8, uint8_t, (uint8_t)0, M_ID, F_MAX, NO_POST)
+DEFINE_REDUCE(rt_reducemin_u8, uint8_t, (uint8_t)UINT8_MAX, M_ID, F_MIN, NO_POST)
 
 /* ---- ArgMax / ArgMin ---- */
 
-/* BETTER(a, b): a replaces the current best b. */
-#define DEFINE_ARG(NAME, T)                                                     \
-  static void NAME(const rt_arg_params *p, const T *x, int64_t *y, T *best) {   \
+/* BETTER(v, b): v replaces the current best b, for the first (STRICT) or
+ * the last (LOOSE) of equal values. */
+#define ARG_GT(v, b) ((v) > (b))
+#define ARG_GE(v, b) ((v) >= (b))
+#define ARG_LT(v, b) ((v) < (b))
+#define ARG_LE(v, b) ((v) <= (b))
+
+/* One slab of an inner > 1 arg: the running best of every column. */
+#define ARG_COLUMNS(BETTER)                                                     \
+  for (i = 0; i < inner; i++)                                                   \
+    if (BETTER(xj[i], best[i])) {                                               \
+      best[i] = xj[i];                                                          \
+      yo[i] = j;                                                                \
+    }
+
+#define DEFINE_ARG(NAME, T, STRICT, LOOSE)                                      \
+  RT_KERNEL(NAME) {                                                             \
+    const rt_arg_params *p = (const rt_arg_params *)params;                     \
+    const T *x = (const T *)in[0];                                              \
+    T *best = (T *)scratch;                                                     \
+    int64_t *y = (int64_t *)out[0];                                             \
     const int64_t n = p->n, inner = p->inner;                                   \
-    const int mn = (int)p->is_min, last = (int)p->select_last_index;           \
+    const int last = p->select_last_index != 0;                                 \
     int64_t o, j, i;                                                            \
+    if (n <= 0) return;                                                         \
     for (o = 0; o < p->outer; o++) {                                            \
       const T *xo = x + o * n * inner;                                          \
       int64_t *yo = y + o * inner;                                              \
@@ -257,7 +215,7 @@ RT_KERNEL(rt_reduce) {
         int64_t bi = 0;                                                         \
         for (j = 1; j < n; j++) {                                               \
           const T v = xo[j];                                                    \
-          if (mn ? (last ? v <= b : v < b) : (last ? v >= b : v > b)) {         \
+          if (last ? LOOSE(v, b) : STRICT(v, b)) {                              \
             b = v;                                                              \
             bi = j;                                                             \
           }                                                                     \
@@ -271,49 +229,26 @@ RT_KERNEL(rt_reduce) {
       }                                                                         \
       for (j = 1; j < n; j++) {                                                 \
         const T *xj = xo + j * inner;                                           \
-        if (!mn && !last) {                                                     \
-          for (i = 0; i < inner; i++)                                           \
-            if (xj[i] > best[i]) { best[i] = xj[i]; yo[i] = j; }                \
-        } else if (!mn) {                                                       \
-          for (i = 0; i < inner; i++)                                           \
-            if (xj[i] >= best[i]) { best[i] = xj[i]; yo[i] = j; }               \
-        } else if (!last) {                                                     \
-          for (i = 0; i < inner; i++)                                           \
-            if (xj[i] < best[i]) { best[i] = xj[i]; yo[i] = j; }                \
+        if (last) {                                                             \
+          ARG_COLUMNS(LOOSE)                                                    \
         } else {                                                                \
-          for (i = 0; i < inner; i++)                                           \
-            if (xj[i] <= best[i]) { best[i] = xj[i]; yo[i] = j; }               \
+          ARG_COLUMNS(STRICT)                                                   \
         }                                                                       \
       }                                                                         \
     }                                                                           \
   }
 
-DEFINE_ARG(arg_f32, float)
-DEFINE_ARG(arg_f64, double)
-DEFINE_ARG(arg_i8, int8_t)
-DEFINE_ARG(arg_i16, int16_t)
-DEFINE_ARG(arg_i32, int32_t)
-DEFINE_ARG(arg_i64, int64_t)
-DEFINE_ARG(arg_u8, uint8_t)
-DEFINE_ARG(arg_u16, uint16_t)
-DEFINE_ARG(arg_u32, uint32_t)
-DEFINE_ARG(arg_u64, uint64_t)
+#define DEFINE_ARGS(S, T)                          \
+  DEFINE_ARG(rt_argmax_##S, T, ARG_GT, ARG_GE)     \
+  DEFINE_ARG(rt_argmin_##S, T, ARG_LT, ARG_LE)
 
-RT_KERNEL(rt_arg) {
-  const rt_arg_params *p = (const rt_arg_params *)params;
-  int64_t *y = (int64_t *)out[0];
-  if (p->n <= 0) return;
-  switch ((rt_dtype)p->dtype) {
-  case RT_FLOAT: arg_f32(p, (const float *)in[0], y, (float *)scratch); break;
-  case RT_DOUBLE: arg_f64(p, (const double *)in[0], y, (double *)scratch); break;
-  case RT_INT8: arg_i8(p, (const int8_t *)in[0], y, (int8_t *)scratch); break;
-  case RT_INT16: arg_i16(p, (const int16_t *)in[0], y, (int16_t *)scratch); break;
-  case RT_INT32: arg_i32(p, (const int32_t *)in[0], y, (int32_t *)scratch); break;
-  case RT_INT64: arg_i64(p, (const int64_t *)in[0], y, (int64_t *)scratch); break;
-  case RT_UINT8: case RT_BOOL: arg_u8(p, (const uint8_t *)in[0], y, (uint8_t *)scratch); break;
-  case RT_UINT16: arg_u16(p, (const uint16_t *)in[0], y, (uint16_t *)scratch); break;
-  case RT_UINT32: arg_u32(p, (const uint32_t *)in[0], y, (uint32_t *)scratch); break;
-  case RT_UINT64: arg_u64(p, (const uint64_t *)in[0], y, (uint64_t *)scratch); break;
-  default: break;
-  }
-}
+DEFINE_ARGS(f32, float)
+DEFINE_ARGS(f64, double)
+DEFINE_ARGS(i8, int8_t)
+DEFINE_ARGS(i16, int16_t)
+DEFINE_ARGS(i32, int32_t)
+DEFINE_ARGS(i64, int64_t)
+DEFINE_ARGS(u8, uint8_t)
+DEFINE_ARGS(u16, uint16_t)
+DEFINE_ARGS(u32, uint32_t)
+DEFINE_ARGS(u64, uint64_t)

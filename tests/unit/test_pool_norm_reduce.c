@@ -8,11 +8,9 @@
 
 /* A 2-D pool of one plane: kernel k x k, stride s, the same pad on every
  * side. */
-static void pool2d(rt_pool_params *p, int op, int64_t h, int64_t w, int64_t k, int64_t s, int64_t pad,
+static void pool2d(rt_pool_params *p, int64_t h, int64_t w, int64_t k, int64_t s, int64_t pad,
                    int64_t oh, int64_t ow) {
   memset(p, 0, sizeof *p);
-  p->op = op;
-  p->dtype = RT_FLOAT;
   p->planes = 1;
   p->p = 2;
   p->in_dims[0] = 1, p->in_dims[1] = h, p->in_dims[2] = w;
@@ -32,8 +30,8 @@ START_TEST(maxpool_padded_borders) {
   const void *in[1] = {x};
   void *out[1] = {y};
   int i;
-  pool2d(&p, RT_POOL_MAX, 3, 3, 2, 2, 1, 2, 2);
-  rt_pool(&p, in, out, NULL);
+  pool2d(&p, 3, 3, 2, 2, 1, 2, 2);
+  rt_maxpool_f32(&p, in, out, NULL);
   for (i = 0; i < 4; i++) ck_assert_float_eq(y[i], want[i]);
 }
 END_TEST
@@ -48,11 +46,11 @@ START_TEST(avgpool_counts) {
   const void *in[1] = {x};
   void *out[1] = {y};
   int i;
-  pool2d(&p, RT_POOL_AVG, 3, 3, 2, 2, 1, 2, 2);
-  rt_pool(&p, in, out, cnt);
+  pool2d(&p, 3, 3, 2, 2, 1, 2, 2);
+  rt_avgpool_f32(&p, in, out, cnt);
   for (i = 0; i < 4; i++) ck_assert_float_eq_tol(y[i], want[i], 1e-6f);
   p.count_include_pad = 1;
-  rt_pool(&p, in, out, cnt);
+  rt_avgpool_f32(&p, in, out, cnt);
   for (i = 0; i < 4; i++) ck_assert_float_eq_tol(y[i], want_incl[i], 1e-6f);
 }
 END_TEST
@@ -66,15 +64,14 @@ START_TEST(maxpool_indices_storage_order) {
   rt_pool_params p;
   const void *in[1] = {x};
   void *out[2] = {y, ind};
-  pool2d(&p, RT_POOL_MAX, 2, 3, 2, 1, 0, 1, 2);
-  p.has_indices = 1;
-  rt_pool(&p, in, out, NULL);
+  pool2d(&p, 2, 3, 2, 1, 0, 1, 2);
+  rt_maxpool_f32_indices(&p, in, out, NULL);
   ck_assert_float_eq(y[0], 6);
   ck_assert_float_eq(y[1], 6);
   ck_assert_int_eq(ind[0], 1);
   ck_assert_int_eq(ind[1], 1);
   p.storage_order = 1;
-  rt_pool(&p, in, out, NULL);
+  rt_maxpool_f32_indices(&p, in, out, NULL);
   ck_assert_int_eq(ind[0], 2);
   ck_assert_int_eq(ind[1], 2);
 }
@@ -84,16 +81,13 @@ START_TEST(global_lp_pool) {
   /* sqrt(3^2 + 4^2) and |1| + |-2| for p = 2, p = 1 */
   const float x[4] = {3, 4, 1, -2};
   float y[2];
-  rt_pool_params p;
+  rt_globalpool_params p = {2, 2, 2};
   const void *in[1] = {x};
   void *out[1] = {y};
-  pool2d(&p, RT_POOL_LP, 1, 2, 2, 1, 0, 1, 1);
-  p.planes = 2;
-  p.global = 1;
-  rt_pool(&p, in, out, NULL);
+  rt_globallppool_f32(&p, in, out, NULL);
   ck_assert_float_eq_tol(y[0], 5, 1e-6f);
   p.p = 1;
-  rt_pool(&p, in, out, NULL);
+  rt_globallppool_f32(&p, in, out, NULL);
   ck_assert_float_eq_tol(y[1], 3, 1e-6f);
 }
 END_TEST
@@ -104,23 +98,22 @@ START_TEST(softmax_rows_and_strided) {
   const float x[4] = {0, logf(3), -INFINITY, 5};
   const float xs[4] = {0, -INFINITY, logf(3), 5};
   float y[4], scratch[4];
-  rt_softmax_params p = {RT_SOFTMAX_SOFTMAX, RT_FLOAT, 2, 2, 1};
+  rt_softmax_params p = {2, 2, 1};
   const void *in[1] = {x};
   void *out[1] = {y};
-  rt_softmax(&p, in, out, NULL);
+  rt_softmax_f32(&p, in, out, NULL);
   ck_assert_float_eq_tol(y[0], 0.25f, 1e-6f);
   ck_assert_float_eq_tol(y[1], 0.75f, 1e-6f);
   ck_assert_float_eq_tol(y[2], 0, 1e-30f);
   ck_assert_float_eq_tol(y[3], 1, 1e-6f);
   p.outer = 1, p.n = 2, p.inner = 2;
   in[0] = xs;
-  rt_softmax(&p, in, out, scratch);
+  rt_softmax_f32_strided(&p, in, out, scratch);
   ck_assert_float_eq_tol(y[0], 0.25f, 1e-6f);
   ck_assert_float_eq_tol(y[2], 0.75f, 1e-6f);
   ck_assert_float_eq_tol(y[1], 0, 1e-30f);
   ck_assert_float_eq_tol(y[3], 1, 1e-6f);
-  p.op = RT_SOFTMAX_LOGSOFTMAX;
-  rt_softmax(&p, in, out, scratch);
+  rt_logsoftmax_f32_strided(&p, in, out, scratch);
   ck_assert_float_eq_tol(y[0], logf(0.25f), 1e-6f);
   ck_assert(isinf(y[1]) && y[1] < 0);
 }
@@ -134,10 +127,9 @@ START_TEST(layernorm_repeats_scale) {
   const void *in[2] = {x, sc};
   void *out[3] = {y, mean, inv};
   memset(&p, 0, sizeof p);
-  p.dtype = p.stash_dtype = RT_FLOAT;
   p.outer = 1, p.n = 4, p.scale_n = 2, p.bias_n = 1;
   p.has_mean = p.has_invstd = 1;
-  rt_layernorm(&p, in, out, NULL);
+  rt_layernorm_f32(&p, in, out, NULL);
   ck_assert_float_eq_tol(y[0], -1, 1e-6f);
   ck_assert_float_eq_tol(y[1], 2, 1e-6f);
   ck_assert_float_eq_tol(y[3], 2, 1e-6f);
@@ -147,11 +139,8 @@ START_TEST(layernorm_repeats_scale) {
 END_TEST
 
 /* A reduction of x [2, 3, 4] over the dims with a 0 out stride. */
-static void reduce3(rt_reduce_params *p, int op, int dtype, const int64_t *out_strides, int64_t count,
-                    int64_t out_count) {
+static void reduce3(rt_reduce_params *p, const int64_t *out_strides, int64_t count, int64_t out_count) {
   memset(p, 0, sizeof *p);
-  p->op = op;
-  p->dtype = dtype;
   p->rank = 3;
   p->dims[0] = 2, p->dims[1] = 3, p->dims[2] = 4;
   memcpy(p->out_strides, out_strides, 3 * sizeof(int64_t));
@@ -168,14 +157,12 @@ START_TEST(reduce_outer_and_inner_axes) {
   void *out[1] = {y};
   int i;
   for (i = 0; i < 24; i++) x[i] = (float)i;
-  reduce3(&p, RT_REDUCE_SUM, RT_FLOAT, st, 8, 3);
-  rt_reduce(&p, in, out, NULL);
+  reduce3(&p, st, 8, 3);
+  rt_reducesum_f32(&p, in, out, NULL);
   for (i = 0; i < 3; i++) ck_assert_float_eq(y[i], 32.0f * (float)i + 60.0f);
-  p.op = RT_REDUCE_MAX;
-  rt_reduce(&p, in, out, NULL);
+  rt_reducemax_f32(&p, in, out, NULL);
   for (i = 0; i < 3; i++) ck_assert_float_eq(y[i], 12.0f + 4.0f * (float)i + 3.0f);
-  p.op = RT_REDUCE_LOG_SUM_EXP;
-  rt_reduce(&p, in, out, mx);
+  rt_reducelogsumexp_f32(&p, in, out, mx);
   ck_assert_float_eq_tol(y[0], logf(expf(0) + expf(1) + expf(2) + expf(3) + expf(12) + expf(13) + expf(14) + expf(15)),
                          1e-5f);
 }
@@ -190,14 +177,12 @@ START_TEST(reduce_int_sum_wraps) {
   const void *in[1] = {x};
   void *out[1] = {y};
   memset(&p, 0, sizeof p);
-  p.op = RT_REDUCE_SUM;
-  p.dtype = RT_INT32;
   p.rank = 1;
   p.dims[0] = 2;
   memcpy(p.out_strides, st, sizeof st);
   p.count = 2;
   p.out_count = 1;
-  rt_reduce(&p, in, out, NULL);
+  rt_reducesum_i32(&p, in, out, NULL);
   ck_assert_int_eq(y[0], INT32_MIN);
 }
 END_TEST
@@ -208,24 +193,115 @@ START_TEST(argmax_ties) {
   const float xs[8] = {1, 0, 3, 0, 3, 0, 2, 0}; /* [4, 2], axis 0 */
   int64_t y[2];
   float scratch[2];
-  rt_arg_params p = {0, RT_FLOAT, 1, 4, 1, 0};
+  rt_arg_params p = {1, 4, 1, 0};
   const void *in[1] = {x};
   void *out[1] = {y};
-  rt_arg(&p, in, out, NULL);
+  rt_argmax_f32(&p, in, out, NULL);
   ck_assert_int_eq(y[0], 1);
   p.select_last_index = 1;
-  rt_arg(&p, in, out, NULL);
+  rt_argmax_f32(&p, in, out, NULL);
   ck_assert_int_eq(y[0], 2);
   p.inner = 2;
   in[0] = xs;
-  rt_arg(&p, in, out, scratch);
+  rt_argmax_f32(&p, in, out, scratch);
   ck_assert_int_eq(y[0], 2);
   ck_assert_int_eq(y[1], 3);
-  p.is_min = 1;
   p.select_last_index = 0;
-  rt_arg(&p, in, out, scratch);
+  rt_argmin_f32(&p, in, out, scratch);
   ck_assert_int_eq(y[0], 0);
   ck_assert_int_eq(y[1], 0);
+}
+END_TEST
+
+START_TEST(maxpool_row_walker_matches_windows) {
+  /* The row walker (rt_maxpool_f32) and the window-by-window path (the
+   * _indices variant) agree on a padded, strided 3x3 pool of 2 planes. */
+  float x[2 * 7 * 9], y[2 * 4 * 5], yw[2 * 4 * 5];
+  int64_t ind[2 * 4 * 5];
+  rt_pool_params p;
+  const void *in[1] = {x};
+  void *out[1] = {y}, *outw[2] = {yw, ind};
+  int i;
+  for (i = 0; i < 2 * 7 * 9; i++) x[i] = (float)((i * 37) % 23) - 11.0f;
+  pool2d(&p, 7, 9, 3, 2, 1, 4, 5);
+  p.planes = 2;
+  rt_maxpool_f32(&p, in, out, NULL);
+  rt_maxpool_f32_indices(&p, in, outw, NULL);
+  for (i = 0; i < 2 * 4 * 5; i++) {
+    ck_assert_float_eq(y[i], yw[i]);
+    ck_assert_float_eq(x[ind[i]], y[i]);
+  }
+}
+END_TEST
+
+/* Runs `k` out of place, then with the output over the input, and
+ * requires the same bytes: what the lowering's inplace_of = 0 promises. */
+static void check_inplace(rt_kernel_fn k, const void *params, const float *x, int n, const void *in1,
+                          const void *in2, const void *in3, const void *in4, void *scratch) {
+  float a[64], b[64];
+  const void *in[5];
+  void *out[1];
+  ck_assert_int_le(n, 64);
+  in[0] = x, in[1] = in1, in[2] = in2, in[3] = in3, in[4] = in4;
+  out[0] = a;
+  k(params, in, out, scratch);
+  memcpy(b, x, sizeof(float) * (size_t)n);
+  in[0] = b;
+  out[0] = b;
+  k(params, in, out, scratch);
+  ck_assert_int_eq(memcmp(a, b, sizeof(float) * (size_t)n), 0);
+}
+
+START_TEST(inplace_kernels) {
+  /* x as [2, 3, 4] (batch, channels, inner) or [6, 4] / [2, 3, 4] rows. */
+  float x[24], sc[4] = {1.5f, -2, 0.25f, 3}, bi[4] = {0.5f, 1, -1, 2}, mean[3] = {1, -2, 0.5f},
+               var[3] = {2, 0.5f, 1};
+  double dscratch[16];
+  float fscratch[16];
+  int i;
+  for (i = 0; i < 24; i++) x[i] = (float)((i * 7) % 11) * 0.5f - 2.0f;
+  {
+    rt_batchnorm_params p = {2, 3, 4, 0, 0, 1e-5f};
+    check_inplace(rt_batchnorm_f32, &p, x, 24, sc, bi, mean, var, NULL);
+  }
+  {
+    rt_softmax_params rows = {6, 4, 1}, strided = {2, 3, 4};
+    check_inplace(rt_softmax_f32, &rows, x, 24, NULL, NULL, NULL, NULL, NULL);
+    check_inplace(rt_softmax_f32_strided, &strided, x, 24, NULL, NULL, NULL, NULL, fscratch);
+  }
+  {
+    rt_instancenorm_params p = {2, 3, 4, 1e-5f};
+    check_inplace(rt_instancenorm_f32, &p, x, 24, sc, bi, NULL, NULL, NULL);
+  }
+  {
+    rt_layernorm_params p = {6, 4, 2, 4, 1, 0, 0, 1e-5f};
+    check_inplace(rt_layernorm_f32, &p, x, 24, sc, bi, NULL, NULL, NULL);
+  }
+  {
+    /* statistics over the last dim of [2, 3, 4]: 6 groups of 4 */
+    rt_mvn_params p;
+    memset(&p, 0, sizeof p);
+    p.rank = 3;
+    p.dims[0] = 2, p.dims[1] = 3, p.dims[2] = 4;
+    p.stat_strides[0] = 3, p.stat_strides[1] = 1, p.stat_strides[2] = 0;
+    p.groups = 6;
+    p.count = 4;
+    check_inplace(rt_mvn_f32, &p, x, 24, NULL, NULL, NULL, NULL, dscratch);
+  }
+}
+END_TEST
+
+START_TEST(batchnorm_mixed_types) {
+  /* float data with double statistics: y = (x - 1) / sqrt(4) * 3 + 0.5 */
+  const float x[2] = {1, 5};
+  const double sc[1] = {3}, bi[1] = {0.5}, mean[1] = {1}, var[1] = {4};
+  float y[2];
+  rt_batchnorm_params p = {1, 1, 2, 0, 0, 0};
+  const void *in[5] = {x, sc, bi, mean, var};
+  void *out[1] = {y};
+  rt_batchnorm_f32_f64(&p, in, out, NULL);
+  ck_assert_float_eq_tol(y[0], 0.5f, 1e-6f);
+  ck_assert_float_eq_tol(y[1], 6.5f, 1e-6f);
 }
 END_TEST
 
@@ -236,10 +312,13 @@ Suite *pool_norm_reduce_suite(void) {
   tcase_add_test(tc, avgpool_counts);
   tcase_add_test(tc, maxpool_indices_storage_order);
   tcase_add_test(tc, global_lp_pool);
+  tcase_add_test(tc, maxpool_row_walker_matches_windows);
   suite_add_tcase(s, tc);
   tc = tcase_create("norm");
   tcase_add_test(tc, softmax_rows_and_strided);
   tcase_add_test(tc, layernorm_repeats_scale);
+  tcase_add_test(tc, inplace_kernels);
+  tcase_add_test(tc, batchnorm_mixed_types);
   suite_add_tcase(s, tc);
   tc = tcase_create("reduce");
   tcase_add_test(tc, reduce_outer_and_inner_axes);

@@ -1,6 +1,7 @@
 /* Normalisation kernels: BatchNormalization, InstanceNormalization,
  * LayerNormalization, LRN, MeanVarianceNormalization, and the softmax
- * family (Softmax, LogSoftmax, Hardmax). dtype is float or double. */
+ * family (Softmax, LogSoftmax, Hardmax). Each exists for f32 and f64
+ * data. */
 #ifndef ONNXCC_KERNELS_NORM_H
 #define ONNXCC_KERNELS_NORM_H
 
@@ -9,71 +10,75 @@
 
 /* Inference BatchNormalization over x viewed as [n, c, inner]:
  * y = (x - mean[c]) / sqrt(var[c] + epsilon) * scale[c] + bias[c].
- * in: x, scale, bias, mean, var (scale..var have `param_dtype`).
+ * in: x, scale, bias, mean, var. rt_batchnorm_T: all of type T;
+ * rt_batchnorm_T_U: x and y of type T, scale..var of type U.
  * With has_mean / has_var, out[1] / out[2] (the running mean/var outputs)
- * receive copies of mean / var. */
+ * receive copies of mean / var. y may be x (element by element). */
 #define RT_BATCHNORM_PARAMS(I, F, IA, FA, I32, I32A, E) \
-  I(dtype) I(param_dtype) I(n) I(c) I(inner) I(has_mean) I(has_var) F(epsilon)
+  I(n) I(c) I(inner) I32(has_mean) I32(has_var) F(epsilon)
 RT_PARAMS_STRUCT(rt_batchnorm_params, RT_BATCHNORM_PARAMS)
 
-/* Softmax-family ops. Codes are stable: generated code stores them. */
-#define RT_SOFTMAX_OPS(X) X(SOFTMAX) X(LOGSOFTMAX) X(HARDMAX)
-
-#define RT_SOFTMAX_ENUM(name) RT_SOFTMAX_##name,
-enum rt_softmax_op { RT_SOFTMAX_OPS(RT_SOFTMAX_ENUM) RT_SOFTMAX_COUNT };
-#undef RT_SOFTMAX_ENUM
-
-/* x viewed as [outer, n, inner], the op applied along n. When inner > 1 the
- * kernel needs 2 * inner elements of dtype as scratch. */
-#define RT_SOFTMAX_PARAMS(I, F, IA, FA, I32, I32A, E) I(op) I(dtype) I(outer) I(n) I(inner)
+/* Softmax, LogSoftmax, Hardmax of x viewed as [outer, n, inner], along n.
+ * rt_softmax_T, rt_logsoftmax_T, rt_hardmax_T: any inner. For f32 the
+ * plain variants need inner == 1 and the _strided ones take inner > 1
+ * with scratch of 2 * inner floats (rt_hardmax_f32_strided: inner). Softmax
+ * may write y over x; the others may not. */
+#define RT_SOFTMAX_PARAMS(I, F, IA, FA, I32, I32A, E) I(outer) I(n) I(inner)
 RT_PARAMS_STRUCT(rt_softmax_params, RT_SOFTMAX_PARAMS)
 
 /* InstanceNormalization over x viewed as [n, c, inner]: each (n, c) row
- * normalised by its own mean and variance, then scale[c] and bias[c]. */
-#define RT_INSTANCENORM_PARAMS(I, F, IA, FA, I32, I32A, E) I(dtype) I(n) I(c) I(inner) F(epsilon)
+ * normalised by its own mean and variance, then scale[c] and bias[c]. y
+ * may be x. */
+#define RT_INSTANCENORM_PARAMS(I, F, IA, FA, I32, I32A, E) I(n) I(c) I(inner) F(epsilon)
 RT_PARAMS_STRUCT(rt_instancenorm_params, RT_INSTANCENORM_PARAMS)
 
 /* LayerNormalization over x viewed as [outer, n]: each row normalised, then
  * multiplied by scale and, with has_bias, plus bias (in[2]). scale and bias
  * have scale_n / bias_n elements (a divisor of n), repeated along the row.
  * With has_mean / has_invstd, out[1] / out[2] receive the mean and inverse
- * std-dev (`outer` elements each, of stash_dtype). */
-#define RT_LAYERNORM_PARAMS(I, F, IA, FA, I32, I32A, E)                                   \
-  I(dtype) I(stash_dtype) I(outer) I(n) I(scale_n) I(bias_n) I(has_bias) \
-  I(has_mean) I(has_invstd) F(epsilon)
+ * std-dev (`outer` elements each): of type T for rt_layernorm_T, of type U
+ * for rt_layernorm_T_U (the stash type). y may be x. */
+#define RT_LAYERNORM_PARAMS(I, F, IA, FA, I32, I32A, E)                              \
+  I(outer) I(n) I(scale_n) I(bias_n) I32(has_bias) I32(has_mean) I32(has_invstd) F(epsilon)
 RT_PARAMS_STRUCT(rt_layernorm_params, RT_LAYERNORM_PARAMS)
 
 /* LRN across channels of x viewed as [n, c, inner]:
  * y = x / (bias + alpha / size * sum of x^2 over the channel window)^beta,
  * the window being [c - (size-1)/2, c + size/2]. Scratch: inner elements
- * of dtype. */
+ * of T. */
 #define RT_LRN_PARAMS(I, F, IA, FA, I32, I32A, E) \
-  I(dtype) I(n) I(c) I(inner) I(size) F(alpha) F(beta) F(bias)
+  I(n) I(c) I(inner) I32(size) F(alpha) F(beta) F(bias)
 RT_PARAMS_STRUCT(rt_lrn_params, RT_LRN_PARAMS)
 
 /* MeanVarianceNormalization: y = (x - mean) / (sqrt(var) + 1e-9), mean and
  * var taken over the reduced dims. x has `rank` dims; stat_strides gives
  * the offset of an element's statistics (0 on reduced dims); `groups`
- * statistics, each over `count` elements. Scratch: 2 * groups doubles. */
+ * statistics, each over `count` elements. Scratch: 2 * groups doubles. y
+ * may be x (every statistic is gathered before any y is written). */
 #define RT_MVN_PARAMS(I, F, IA, FA, I32, I32A, E) \
-  I(dtype) I(rank) IA(dims, RT_MAX_RANK) IA(stat_strides, RT_MAX_RANK) I(groups) I(count)
+  I32(rank) IA(dims, RT_MAX_RANK) IA(stat_strides, RT_MAX_RANK) I(groups) I(count)
 RT_PARAMS_STRUCT(rt_mvn_params, RT_MVN_PARAMS)
 
 /* The kernel variants of this header, K(function, params type), and its
  * params types, P(type, field list). */
-#define RT_NORM_KERNELS(K) \
-  K(rt_batchnorm, rt_batchnorm_params) \
-  K(rt_softmax, rt_softmax_params) \
-  K(rt_instancenorm, rt_instancenorm_params) \
-  K(rt_layernorm, rt_layernorm_params) \
-  K(rt_lrn, rt_lrn_params) \
-  K(rt_mvn, rt_mvn_params)
-#define RT_NORM_PARAMS_TYPES(P) \
-  P(rt_batchnorm_params, RT_BATCHNORM_PARAMS) \
-  P(rt_softmax_params, RT_SOFTMAX_PARAMS) \
-  P(rt_instancenorm_params, RT_INSTANCENORM_PARAMS) \
-  P(rt_layernorm_params, RT_LAYERNORM_PARAMS) \
-  P(rt_lrn_params, RT_LRN_PARAMS) \
+#define RT_NORM_KERNELS(K)                                                                 \
+  K(rt_batchnorm_f32, rt_batchnorm_params) K(rt_batchnorm_f64, rt_batchnorm_params)        \
+  K(rt_batchnorm_f32_f64, rt_batchnorm_params) K(rt_batchnorm_f64_f32, rt_batchnorm_params) \
+  K(rt_softmax_f32, rt_softmax_params) K(rt_softmax_f32_strided, rt_softmax_params)        \
+  K(rt_softmax_f64, rt_softmax_params)                                                     \
+  K(rt_logsoftmax_f32, rt_softmax_params) K(rt_logsoftmax_f32_strided, rt_softmax_params)  \
+  K(rt_logsoftmax_f64, rt_softmax_params)                                                  \
+  K(rt_hardmax_f32, rt_softmax_params) K(rt_hardmax_f32_strided, rt_softmax_params)        \
+  K(rt_hardmax_f64, rt_softmax_params)                                                     \
+  K(rt_instancenorm_f32, rt_instancenorm_params) K(rt_instancenorm_f64, rt_instancenorm_params) \
+  K(rt_layernorm_f32, rt_layernorm_params) K(rt_layernorm_f64, rt_layernorm_params)        \
+  K(rt_layernorm_f32_f64, rt_layernorm_params) K(rt_layernorm_f64_f32, rt_layernorm_params) \
+  K(rt_lrn_f32, rt_lrn_params) K(rt_lrn_f64, rt_lrn_params)                                \
+  K(rt_mvn_f32, rt_mvn_params) K(rt_mvn_f64, rt_mvn_params)
+#define RT_NORM_PARAMS_TYPES(P)                                                  \
+  P(rt_batchnorm_params, RT_BATCHNORM_PARAMS) P(rt_softmax_params, RT_SOFTMAX_PARAMS) \
+  P(rt_instancenorm_params, RT_INSTANCENORM_PARAMS)                             \
+  P(rt_layernorm_params, RT_LAYERNORM_PARAMS) P(rt_lrn_params, RT_LRN_PARAMS)   \
   P(rt_mvn_params, RT_MVN_PARAMS)
 RT_NORM_KERNELS(RT_DECLARE_KERNEL)
 

@@ -5,42 +5,61 @@
 #include "../params.h"
 #include "../runtime.h"
 
-/* Reductions. Codes are stable: generated code stores them. */
-#define RT_REDUCE_OPS(X) \
-  X(SUM) X(MEAN) X(MAX) X(MIN) X(PROD) X(L1) X(L2) X(LOG_SUM) X(LOG_SUM_EXP) X(SUM_SQUARE)
-
-#define RT_REDUCE_ENUM(name) RT_REDUCE_##name,
-enum rt_reduce_op { RT_REDUCE_OPS(RT_REDUCE_ENUM) RT_REDUCE_COUNT };
-#undef RT_REDUCE_ENUM
-
-/* The input, of `rank` dims (adjacent dims with the same role already
- * merged), is reduced along the dims whose out_strides entry is 0; the
- * output is the input's kept dims in order, read at sum(idx * out_strides).
- * `count` is the number of elements folded into each output.
- * dtype: float and double for every op; int32 and int64 for SUM, MEAN,
- * MAX, MIN, PROD, L1, SUM_SQUARE; int8, uint8 (and bool) for MAX and MIN.
- * LOG_SUM_EXP needs out_count elements of dtype as scratch. */
-#define RT_REDUCE_PARAMS(I, F, IA, FA, I32, I32A, E)                                         \
-  I(op) I(dtype) I(rank) IA(dims, RT_MAX_RANK) IA(out_strides, RT_MAX_RANK) \
-  I(count) I(out_count)
+/* rt_reduce<op>_T. The input, of `rank` dims (adjacent dims with the same
+ * role already merged), is reduced along the dims whose out_strides entry
+ * is 0; the output is the input's kept dims in order, read at
+ * sum(idx * out_strides). `count` is the number of elements folded into
+ * each output, out_count the number of outputs.
+ * T: f32 and f64 for every op; i32 and i64 for sum, mean, max, min, prod,
+ * l1, sumsquare (sums and products wrap); i8 and u8 for max and min (bool
+ * runs as u8). rt_reducelogsumexp_T needs out_count elements of T as
+ * scratch. */
+#define RT_REDUCE_PARAMS(I, F, IA, FA, I32, I32A, E) \
+  I32(rank) IA(dims, RT_MAX_RANK) IA(out_strides, RT_MAX_RANK) I(count) I(out_count)
 RT_PARAMS_STRUCT(rt_reduce_params, RT_REDUCE_PARAMS)
 
-/* ArgMax / ArgMin of x viewed as [outer, n, inner] along n, into int64
- * [outer, inner]. Ties go to the first index, or the last with
- * select_last_index. dtype: float, double, int8/16/32/64, uint8/16/32/64.
- * When inner > 1 the kernel needs inner elements of dtype as scratch. */
-#define RT_ARG_PARAMS(I, F, IA, FA, I32, I32A, E) \
-  I(is_min) I(dtype) I(outer) I(n) I(inner) I(select_last_index)
+/* rt_argmax_T / rt_argmin_T of x viewed as [outer, n, inner] along n, into
+ * int64 [outer, inner]. Ties go to the first index, or the last with
+ * select_last_index. T: f32, f64, i8, i16, i32, i64, u8, u16, u32, u64
+ * (bool runs as u8). When inner > 1 the kernel needs inner elements of T
+ * as scratch. */
+#define RT_ARG_PARAMS(I, F, IA, FA, I32, I32A, E) I(outer) I(n) I(inner) I32(select_last_index)
 RT_PARAMS_STRUCT(rt_arg_params, RT_ARG_PARAMS)
 
 /* The kernel variants of this header, K(function, params type), and its
  * params types, P(type, field list). */
 #define RT_REDUCE_KERNELS(K) \
-  K(rt_reduce, rt_reduce_params) \
-  K(rt_arg, rt_arg_params)
+  K(rt_reducesum_f32, rt_reduce_params) K(rt_reducemean_f32, rt_reduce_params) \
+  K(rt_reducemax_f32, rt_reduce_params) K(rt_reducemin_f32, rt_reduce_params) \
+  K(rt_reduceprod_f32, rt_reduce_params) K(rt_reducel1_f32, rt_reduce_params) \
+  K(rt_reducel2_f32, rt_reduce_params) K(rt_reducelogsum_f32, rt_reduce_params) \
+  K(rt_reducelogsumexp_f32, rt_reduce_params) K(rt_reducesumsquare_f32, rt_reduce_params) \
+  K(rt_reducesum_f64, rt_reduce_params) K(rt_reducemean_f64, rt_reduce_params) \
+  K(rt_reducemax_f64, rt_reduce_params) K(rt_reducemin_f64, rt_reduce_params) \
+  K(rt_reduceprod_f64, rt_reduce_params) K(rt_reducel1_f64, rt_reduce_params) \
+  K(rt_reducel2_f64, rt_reduce_params) K(rt_reducelogsum_f64, rt_reduce_params) \
+  K(rt_reducelogsumexp_f64, rt_reduce_params) K(rt_reducesumsquare_f64, rt_reduce_params) \
+  K(rt_reducesum_i32, rt_reduce_params) K(rt_reducemean_i32, rt_reduce_params) \
+  K(rt_reducemax_i32, rt_reduce_params) K(rt_reducemin_i32, rt_reduce_params) \
+  K(rt_reduceprod_i32, rt_reduce_params) K(rt_reducel1_i32, rt_reduce_params) \
+  K(rt_reducesumsquare_i32, rt_reduce_params) K(rt_reducesum_i64, rt_reduce_params) \
+  K(rt_reducemean_i64, rt_reduce_params) K(rt_reducemax_i64, rt_reduce_params) \
+  K(rt_reducemin_i64, rt_reduce_params) K(rt_reduceprod_i64, rt_reduce_params) \
+  K(rt_reducel1_i64, rt_reduce_params) K(rt_reducesumsquare_i64, rt_reduce_params) \
+  K(rt_reducemax_i8, rt_reduce_params) K(rt_reducemin_i8, rt_reduce_params) \
+  K(rt_reducemax_u8, rt_reduce_params) K(rt_reducemin_u8, rt_reduce_params) \
+  K(rt_argmax_f32, rt_arg_params) K(rt_argmax_f64, rt_arg_params) \
+  K(rt_argmax_i8, rt_arg_params) K(rt_argmax_i16, rt_arg_params) \
+  K(rt_argmax_i32, rt_arg_params) K(rt_argmax_i64, rt_arg_params) \
+  K(rt_argmax_u8, rt_arg_params) K(rt_argmax_u16, rt_arg_params) \
+  K(rt_argmax_u32, rt_arg_params) K(rt_argmax_u64, rt_arg_params) \
+  K(rt_argmin_f32, rt_arg_params) K(rt_argmin_f64, rt_arg_params) \
+  K(rt_argmin_i8, rt_arg_params) K(rt_argmin_i16, rt_arg_params) \
+  K(rt_argmin_i32, rt_arg_params) K(rt_argmin_i64, rt_arg_params) \
+  K(rt_argmin_u8, rt_arg_params) K(rt_argmin_u16, rt_arg_params) \
+  K(rt_argmin_u32, rt_arg_params) K(rt_argmin_u64, rt_arg_params)
 #define RT_REDUCE_PARAMS_TYPES(P) \
-  P(rt_reduce_params, RT_REDUCE_PARAMS) \
-  P(rt_arg_params, RT_ARG_PARAMS)
+  P(rt_reduce_params, RT_REDUCE_PARAMS) P(rt_arg_params, RT_ARG_PARAMS)
 RT_REDUCE_KERNELS(RT_DECLARE_KERNEL)
 
 #endif
