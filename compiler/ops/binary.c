@@ -1,37 +1,48 @@
-/* Broadcasting element-wise ops with two inputs (rt_binary) and Where
- * (rt_where). Variadic Sum/Mean/Max/Min are split into binary chains by
- * the legalize pass before they get here. */
+/* Broadcasting element-wise ops with two inputs (kernels rt_<op>_<type>)
+ * and Where (rt_where_<element size>). Variadic Sum/Mean/Max/Min are split
+ * into binary chains by the legalize pass before they get here. */
+#include <stdio.h>
 #include <string.h>
 
 #include "ops.h"
 
 
-static int binary_code(const op_ctx *c) {
+/* The op part of the kernel name, rt_<op>_<type>; NULL for Mean, which
+ * the legalize pass turns into Adds and a Div where it can. */
+static const char *binary_kernel_op(const op_ctx *c) {
   switch (c->n->op) {
-  case OP_Add: case OP_Sum: return RT_BINARY_ADD;
-  case OP_Sub: return RT_BINARY_SUB;
-  case OP_Mul: return RT_BINARY_MUL;
-  case OP_Div: return RT_BINARY_DIV;
-  case OP_Pow: return RT_BINARY_POW;
-  case OP_Max: return RT_BINARY_MAX;
-  case OP_Min: return RT_BINARY_MIN;
-  case OP_Mod: return attr_int(c->n, "fmod", 0) ? RT_BINARY_FMOD : RT_BINARY_MOD;
-  case OP_Equal: return RT_BINARY_EQUAL;
-  case OP_Less: return RT_BINARY_LESS;
-  case OP_Greater: return RT_BINARY_GREATER;
-  case OP_LessOrEqual: return RT_BINARY_LESS_EQUAL;
-  case OP_GreaterOrEqual: return RT_BINARY_GREATER_EQUAL;
-  case OP_And: return RT_BINARY_AND;
-  case OP_Or: return RT_BINARY_OR;
-  case OP_Xor: return RT_BINARY_XOR;
-  case OP_BitwiseAnd: return RT_BINARY_BITWISE_AND;
-  case OP_BitwiseOr: return RT_BINARY_BITWISE_OR;
-  case OP_BitwiseXor: return RT_BINARY_BITWISE_XOR;
-  case OP_PRelu: return RT_BINARY_PRELU;
+  case OP_Add: case OP_Sum: return "add";
+  case OP_Sub: return "sub";
+  case OP_Mul: return "mul";
+  case OP_Div: return "div";
+  case OP_Pow: return "pow";
+  case OP_Max: return "max";
+  case OP_Min: return "min";
+  case OP_Mod: return attr_int(c->n, "fmod", 0) ? "fmod" : "mod";
+  case OP_Equal: return "equal";
+  case OP_Less: return "less";
+  case OP_Greater: return "greater";
+  case OP_LessOrEqual: return "less_equal";
+  case OP_GreaterOrEqual: return "greater_equal";
+  case OP_And: return "and";
+  case OP_Or: return "or";
+  case OP_Xor: return "xor";
+  case OP_BitwiseAnd: return "bitwise_and";
+  case OP_BitwiseOr: return "bitwise_or";
+  case OP_BitwiseXor: return "bitwise_xor";
+  case OP_PRelu: return "prelu";
   case OP_BitShift:
-    return strcmp(attr_string(c->n, "direction", ""), "LEFT") == 0 ? RT_BINARY_BITSHIFT_LEFT : RT_BINARY_BITSHIFT_RIGHT;
-  default: return -1;
+    return strcmp(attr_string(c->n, "direction", ""), "LEFT") == 0 ? "bitshift_left" : "bitshift_right";
+  default: return NULL;
   }
+}
+
+/* The type part of a kernel name (elementwise.h), or the type's own name
+ * where the runtime has no suffix for it (then no kernel has it either). */
+static const char *type_suffix(int dt) {
+#define SUFFIX(rt, sfx) case rt: return #sfx;
+  switch (dt) { RT_EW_TYPE_SUFFIXES(SUFFIX) default: return dtype_name(dt); }
+#undef SUFFIX
 }
 
 static int writes_bool(int op) {
@@ -39,7 +50,9 @@ static int writes_bool(int op) {
          op == OP_GreaterOrEqual || op == OP_And || op == OP_Or || op == OP_Xor;
 }
 
-/* The kernel covers every numeric type; a few ops restrict further. */
+/* Which element types the op takes: those its kernels in elementwise.h
+ * have (lower finds the kernel by name, so a type accepted here without a
+ * kernel is an error there, never a silent wrong result). */
 static int dtype_ok(int op, int dt) {
   int is_f = dt == DT_FLOAT || dt == DT_DOUBLE;
   int is_int = dtype_is_signed_int(dt) || (dtype_is_unsigned_int(dt) && dt != DT_BOOL);
@@ -49,6 +62,8 @@ static int dtype_ok(int op, int dt) {
   case OP_BitwiseAnd: case OP_BitwiseOr: case OP_BitwiseXor: return is_int;
   case OP_Equal: return is_f || is_int || dt == DT_BOOL;
   case OP_PRelu: return is_f || dtype_is_signed_int(dt);
+  /* The types legalize.c rewrites Mean for; another one stays Mean. */
+  case OP_Mean: return is_f || dt == DT_INT32 || dt == DT_INT64;
   default: return is_f || is_int;
   }
 }
@@ -85,6 +100,8 @@ static status binary_infer(op_ctx *c) {
                            dtype_name(ts[0]->dtype), dtype_name(ts[1]->dtype));
   if (!dtype_ok(c->n->op, ts[0]->dtype))
     return diag_node_error(ST_UNSUPPORTED, c->n, "element type %s is not supported", dtype_name(ts[0]->dtype));
+  if (c->n->op == OP_Mod && dtype_is_float(ts[0]->dtype) && !attr_int(c->n, "fmod", 0))
+    return diag_node_error(ST_BAD_MODEL, c->n, "fmod must be 1 for %s inputs", dtype_name(ts[0]->dtype));
   if (c->n->op == OP_BitShift) {
     static const char *const directions[] = {"LEFT", "RIGHT"};
     int dir;
@@ -97,24 +114,58 @@ static status binary_infer(op_ctx *c) {
   return ST_OK;
 }
 
+/* Same element type and shape. */
+static int same_type_and_shape(const ir_tensor *a, const ir_tensor *b) {
+  return a->dtype == b->dtype && a->rank == b->rank &&
+         memcmp(a->dims, b->dims, sizeof(int64_t) * (size_t)a->rank) == 0;
+}
+
+/* Lowers to the kernel `name`, whose params must be of type `pd`; *params
+ * gets them, zeroed. An error names the node when there is no such kernel. */
+static status lower_variant(op_ctx *c, lowered *l, const char *name, int pd, void **params) {
+  *params = op_lower_named(c, l, name);
+  if (!*params) return ST_UNSUPPORTED;
+  if (kernel_get(l->kernel)->params != params_get(pd))
+    return diag_node_error(ST_INTERNAL, c->n, "kernel %s does not take %s", name, params_get(pd)->type);
+  return ST_OK;
+}
+
 static status binary_lower(op_ctx *c, lowered *l) {
   const ir_value *y = op_out(c, 0);
+  char name[64];
+  void *v;
+  status s;
+  int k;
   if (c->n->op == OP_Where) {
-    rt_where_params *p = LOWER(l, rt_where, rt_where_params);
-    p->elem_size = (int64_t)dtype_size(y->t.dtype);
+    rt_where_params *p;
+    snprintf(name, sizeof name, "rt_where_%zu", dtype_size(y->t.dtype));
+    s = lower_variant(c, l, name, PD_rt_where_params, &v);
+    if (s) return s;
+    p = v;
     p->rank = y->t.rank;
     memcpy(p->dims, y->t.dims, sizeof p->dims);
     op_broadcast_strides(&op_in(c, 0)->t, y->t.rank, y->t.dims, p->c_strides);
     op_broadcast_strides(&op_in(c, 1)->t, y->t.rank, y->t.dims, p->a_strides);
     op_broadcast_strides(&op_in(c, 2)->t, y->t.rank, y->t.dims, p->b_strides);
+    /* Element by element: y may overwrite X (else Y) when it has y's shape. */
+    for (k = 1; k <= 2 && l->inplace_of < 0; k++)
+      if (same_type_and_shape(&op_in(c, k)->t, &y->t)) l->inplace_of = k;
   } else {
-    rt_binary_params *p = LOWER(l, rt_binary, rt_binary_params);
-    p->op = binary_code(c);
-    p->dtype = op_in(c, 0)->t.dtype;
+    const char *op = binary_kernel_op(c);
+    rt_binary_params *p;
+    if (!op) return diag_node_error(ST_INTERNAL, c->n, "no kernel for %s", c->n->op_type);
+    snprintf(name, sizeof name, "rt_%s_%s", op, type_suffix(op_in(c, 0)->t.dtype));
+    s = lower_variant(c, l, name, PD_rt_binary_params, &v);
+    if (s) return s;
+    p = v;
     p->rank = y->t.rank;
     memcpy(p->dims, y->t.dims, sizeof p->dims);
     op_broadcast_strides(&op_in(c, 0)->t, y->t.rank, y->t.dims, p->a_strides);
     op_broadcast_strides(&op_in(c, 1)->t, y->t.rank, y->t.dims, p->b_strides);
+    /* Element by element: y may overwrite input 0 (else 1) when that input
+     * has y's type and shape. */
+    for (k = 0; k <= 1 && l->inplace_of < 0; k++)
+      if (same_type_and_shape(&op_in(c, k)->t, &y->t)) l->inplace_of = k;
   }
   return ST_OK;
 }

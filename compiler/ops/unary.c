@@ -1,59 +1,71 @@
-/* Element-wise ops with one input: the rt_unary kernel. */
+/* Element-wise ops with one input: kernels rt_<op>_<type> (elementwise.h). */
 #include <float.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "ops.h"
 
 
-/* Kernel op code for each ONNX op of this family. */
-static int unary_code(int op) {
-  switch (op) {
-  case OP_Abs: return RT_UNARY_ABS;
-  case OP_Acos: return RT_UNARY_ACOS;
-  case OP_Acosh: return RT_UNARY_ACOSH;
-  case OP_Asin: return RT_UNARY_ASIN;
-  case OP_Asinh: return RT_UNARY_ASINH;
-  case OP_Atan: return RT_UNARY_ATAN;
-  case OP_Atanh: return RT_UNARY_ATANH;
-  case OP_Ceil: return RT_UNARY_CEIL;
-  case OP_Celu: return RT_UNARY_CELU;
-  case OP_Clip: return RT_UNARY_CLIP;
-  case OP_Cos: return RT_UNARY_COS;
-  case OP_Cosh: return RT_UNARY_COSH;
-  case OP_Elu: return RT_UNARY_ELU;
-  case OP_Erf: return RT_UNARY_ERF;
-  case OP_Exp: return RT_UNARY_EXP;
-  case OP_Floor: return RT_UNARY_FLOOR;
-  case OP_Gelu: return RT_UNARY_GELU;
-  case OP_HardSigmoid: return RT_UNARY_HARD_SIGMOID;
-  case OP_HardSwish: return RT_UNARY_HARD_SWISH;
-  case OP_IsInf: return RT_UNARY_ISINF;
-  case OP_IsNaN: return RT_UNARY_ISNAN;
-  case OP_LeakyRelu: return RT_UNARY_LEAKY_RELU;
-  case OP_Log: return RT_UNARY_LOG;
-  case OP_Mish: return RT_UNARY_MISH;
-  case OP_Neg: return RT_UNARY_NEG;
-  case OP_Not: return RT_UNARY_NOT;
-  case OP_Reciprocal: return RT_UNARY_RECIPROCAL;
-  case OP_Relu: return RT_UNARY_RELU;
-  case OP_Round: return RT_UNARY_ROUND;
-  case OP_Selu: return RT_UNARY_SELU;
-  case OP_Sigmoid: return RT_UNARY_SIGMOID;
-  case OP_Sign: return RT_UNARY_SIGN;
-  case OP_Sin: return RT_UNARY_SIN;
-  case OP_Sinh: return RT_UNARY_SINH;
-  case OP_Softplus: return RT_UNARY_SOFTPLUS;
-  case OP_Softsign: return RT_UNARY_SOFTSIGN;
-  case OP_Sqrt: return RT_UNARY_SQRT;
-  case OP_Tan: return RT_UNARY_TAN;
-  case OP_Tanh: return RT_UNARY_TANH;
-  case OP_ThresholdedRelu: return RT_UNARY_THRESHOLDED_RELU;
-  default: return -1;
+/* The op part of the kernel name, rt_<op>_<type>, for each ONNX op of
+ * this family (Gelu's depends on its attribute). */
+static const char *unary_kernel_op(const op_ctx *c) {
+  switch (c->n->op) {
+  case OP_Abs: return "abs";
+  case OP_Acos: return "acos";
+  case OP_Acosh: return "acosh";
+  case OP_Asin: return "asin";
+  case OP_Asinh: return "asinh";
+  case OP_Atan: return "atan";
+  case OP_Atanh: return "atanh";
+  case OP_Ceil: return "ceil";
+  case OP_Celu: return "celu";
+  case OP_Clip: return "clip";
+  case OP_Cos: return "cos";
+  case OP_Cosh: return "cosh";
+  case OP_Elu: return "elu";
+  case OP_Erf: return "erf";
+  case OP_Exp: return "exp";
+  case OP_Floor: return "floor";
+  case OP_Gelu: return strcmp(attr_string(c->n, "approximate", "none"), "tanh") == 0 ? "gelu_tanh" : "gelu";
+  case OP_HardSigmoid: return "hard_sigmoid";
+  case OP_HardSwish: return "hard_swish";
+  case OP_IsInf: return "isinf";
+  case OP_IsNaN: return "isnan";
+  case OP_LeakyRelu: return "leaky_relu";
+  case OP_Log: return "log";
+  case OP_Mish: return "mish";
+  case OP_Neg: return "neg";
+  case OP_Not: return "not";
+  case OP_Reciprocal: return "reciprocal";
+  case OP_Relu: return "relu";
+  case OP_Round: return "round";
+  case OP_Selu: return "selu";
+  case OP_Sigmoid: return "sigmoid";
+  case OP_Sign: return "sign";
+  case OP_Sin: return "sin";
+  case OP_Sinh: return "sinh";
+  case OP_Softplus: return "softplus";
+  case OP_Softsign: return "softsign";
+  case OP_Sqrt: return "sqrt";
+  case OP_Tan: return "tan";
+  case OP_Tanh: return "tanh";
+  case OP_ThresholdedRelu: return "thresholded_relu";
+  default: return "?";
   }
 }
 
-/* Which element types the kernel handles for an op. */
+/* The type part of a kernel name (elementwise.h), or the type's own name
+ * where the runtime has no suffix for it (then no kernel has it either). */
+static const char *type_suffix(int dt) {
+#define SUFFIX(rt, sfx) case rt: return #sfx;
+  switch (dt) { RT_EW_TYPE_SUFFIXES(SUFFIX) default: return dtype_name(dt); }
+#undef SUFFIX
+}
+
+/* Which element types the op takes: those its kernels in elementwise.h
+ * have (lower finds the kernel by name, so a type accepted here without a
+ * kernel is an error there, never a silent wrong result). */
 static int dtype_ok(int op, int dt) {
   int is_f = dt == DT_FLOAT || dt == DT_DOUBLE;
   int is_i = dtype_is_signed_int(dt) || (dtype_is_unsigned_int(dt) && dt != DT_BOOL);
@@ -89,8 +101,25 @@ static status unary_infer(op_ctx *c) {
   return ST_OK;
 }
 
-/* Clip bounds: attributes before opset 11, optional inputs after. Bounds
- * known now are baked in; run-time bounds are read by the kernel. */
+/* The smallest and largest value of an integer type, as the int64_t the
+ * kernel converts to the element type (uint64's largest is all ones). */
+static void int_range(int dt, int64_t *lo, int64_t *hi) {
+  switch (dt) {
+  case DT_INT8: *lo = INT8_MIN, *hi = INT8_MAX; break;
+  case DT_INT16: *lo = INT16_MIN, *hi = INT16_MAX; break;
+  case DT_INT32: *lo = INT32_MIN, *hi = INT32_MAX; break;
+  case DT_UINT8: *lo = 0, *hi = UINT8_MAX; break;
+  case DT_UINT16: *lo = 0, *hi = UINT16_MAX; break;
+  case DT_UINT32: *lo = 0, *hi = UINT32_MAX; break;
+  case DT_UINT64: *lo = 0, *hi = -1; break;
+  default: *lo = INT64_MIN, *hi = INT64_MAX; break;
+  }
+}
+
+/* Clip bounds: attributes before opset 11, optional inputs after. The
+ * kernel reads bound inputs itself (constant or not, in the element type's
+ * full precision); the params hold the attributes, or the type's whole
+ * range for a bound that is absent. */
 static void clip_bounds(const op_ctx *c, rt_unary_params *p) {
   const ir_value *lo = op_in(c, 1), *hi = op_in(c, 2);
   int dt = op_in(c, 0)->t.dtype;
@@ -104,19 +133,37 @@ static void clip_bounds(const op_ctx *c, rt_unary_params *p) {
     if (lo && lo->t.data) p->alpha = (float)tensor_double(&lo->t, 0);
     if (hi && hi->t.data) p->beta = (float)tensor_double(&hi->t, 0);
   } else {
-    p->ilo = dtype_is_unsigned_int(dt) ? 0 : INT64_MIN;
-    p->ihi = INT64_MAX;
+    int_range(dt, &p->ilo, &p->ihi);
     if (lo && lo->t.data) p->ilo = tensor_int(&lo->t, 0);
     if (hi && hi->t.data) p->ihi = tensor_int(&hi->t, 0);
   }
 }
 
+/* Lowers to the kernel `name`, whose params must be of type `pd`; *params
+ * gets them, zeroed. An error names the node when there is no such kernel. */
+static status lower_variant(op_ctx *c, lowered *l, const char *name, int pd, void **params) {
+  *params = op_lower_named(c, l, name);
+  if (!*params) return ST_UNSUPPORTED;
+  if (kernel_get(l->kernel)->params != params_get(pd))
+    return diag_node_error(ST_INTERNAL, c->n, "kernel %s does not take %s", name, params_get(pd)->type);
+  return ST_OK;
+}
+
 static status unary_lower(op_ctx *c, lowered *l) {
   const ir_node *n = c->n;
-  rt_unary_params *p = LOWER(l, rt_unary, rt_unary_params);
-  p->count = tensor_numel(&op_in(c, 0)->t);
-  p->op = unary_code(n->op);
-  p->dtype = op_in(c, 0)->t.dtype;
+  const ir_value *x = op_in(c, 0), *y = op_out(c, 0);
+  char name[64];
+  rt_unary_params *p;
+  void *v;
+  status s;
+  snprintf(name, sizeof name, "rt_%s_%s", unary_kernel_op(c), type_suffix(x->t.dtype));
+  s = lower_variant(c, l, name, PD_rt_unary_params, &v);
+  if (s) return s;
+  p = v;
+  p->count = tensor_numel(&x->t);
+  /* Element by element, so the output may overwrite x when its type and
+   * shape are x's (IsNaN/IsInf write bool). */
+  if (y && y->t.dtype == x->t.dtype) l->inplace_of = 0;
   switch (n->op) {
   case OP_LeakyRelu: p->alpha = attr_float(n, "alpha", 0.01f); break;
   case OP_Elu: p->alpha = attr_float(n, "alpha", 1.0f); break;
@@ -134,9 +181,6 @@ static status unary_lower(op_ctx *c, lowered *l) {
   case OP_IsInf:
     p->ilo = attr_int(n, "detect_positive", 1);
     p->ihi = attr_int(n, "detect_negative", 1);
-    break;
-  case OP_Gelu:
-    if (strcmp(attr_string(n, "approximate", "none"), "tanh") == 0) p->op = RT_UNARY_GELU_TANH;
     break;
   default: break;
   }

@@ -78,6 +78,9 @@ void legalize_node(ir_graph *g, int i) {
     return;
   }
   if (n->op == OP_Mean) {
+    /* Sum, then divide: float, double, int32, int64 (binary.c's dtype_ok
+     * for Mean lists the same). A Mean of another type stays Mean, and the
+     * binary family refuses it with a message naming the type. */
     int dt = n->in[0] >= 0 ? g->values[n->in[0]]->t.dtype : 0;
     if (dt != DT_FLOAT && dt != DT_DOUBLE && dt != DT_INT64 && dt != DT_INT32) return;
   }

@@ -63,46 +63,6 @@ static int64_t total_elems(int64_t rank, const int64_t *dims) {
     }                                                                         \
   } while (0)
 
-/* Comparisons shared by every numeric type; they write bool. */
-#define COMPARE_CASES(T)                                                      \
-  case RT_BINARY_EQUAL: BCAST2(T, uint8_t, a == b); return;                   \
-  case RT_BINARY_LESS: BCAST2(T, uint8_t, a < b); return;                     \
-  case RT_BINARY_GREATER: BCAST2(T, uint8_t, a > b); return;                  \
-  case RT_BINARY_LESS_EQUAL: BCAST2(T, uint8_t, a <= b); return;              \
-  case RT_BINARY_GREATER_EQUAL: BCAST2(T, uint8_t, a >= b); return;
-
-static void bin_f32(const rt_binary_params *p, const void *const *in, void *const *out) {
-  switch ((enum rt_binary_op)p->op) {
-  case RT_BINARY_ADD: BCAST2(float, float, a + b); return;
-  case RT_BINARY_SUB: BCAST2(float, float, a - b); return;
-  case RT_BINARY_MUL: BCAST2(float, float, a * b); return;
-  case RT_BINARY_DIV: BCAST2(float, float, a / b); return;
-  case RT_BINARY_POW: BCAST2(float, float, powf(a, b)); return;
-  case RT_BINARY_MAX: BCAST2(float, float, (isnan(a) || a > b) ? a : b); return;
-  case RT_BINARY_MIN: BCAST2(float, float, (isnan(a) || a < b) ? a : b); return;
-  case RT_BINARY_FMOD: BCAST2(float, float, fmodf(a, b)); return;
-  case RT_BINARY_PRELU: BCAST2(float, float, a < 0.0f ? a * b : a); return;
-  COMPARE_CASES(float)
-  default: return;
-  }
-}
-
-static void bin_f64(const rt_binary_params *p, const void *const *in, void *const *out) {
-  switch ((enum rt_binary_op)p->op) {
-  case RT_BINARY_ADD: BCAST2(double, double, a + b); return;
-  case RT_BINARY_SUB: BCAST2(double, double, a - b); return;
-  case RT_BINARY_MUL: BCAST2(double, double, a * b); return;
-  case RT_BINARY_DIV: BCAST2(double, double, a / b); return;
-  case RT_BINARY_POW: BCAST2(double, double, pow(a, b)); return;
-  case RT_BINARY_MAX: BCAST2(double, double, (isnan(a) || a > b) ? a : b); return;
-  case RT_BINARY_MIN: BCAST2(double, double, (isnan(a) || a < b) ? a : b); return;
-  case RT_BINARY_FMOD: BCAST2(double, double, fmod(a, b)); return;
-  case RT_BINARY_PRELU: BCAST2(double, double, a < 0.0 ? a * b : a); return;
-  COMPARE_CASES(double)
-  default: return;
-  }
-}
-
 /* Integer power by squaring; negative exponents give 0 (or ±1 for ±1). */
 static int64_t ipow(int64_t base, int64_t e) {
   int64_t r = 1;
@@ -131,106 +91,170 @@ static int64_t idiv(int64_t a, int64_t b) {
   return a / b;
 }
 
-/* Signed integers: arithmetic wraps like the hardware (done in unsigned to
- * keep UBSan quiet), division truncates. */
-#define SIGNED_BIN(T)                                                         \
-  static void bin_##T(const rt_binary_params *p, const void *const *in,       \
-                      void *const *out) {                                     \
-    switch ((enum rt_binary_op)p->op) {                                       \
-    case RT_BINARY_ADD: BCAST2(T, T, (uint64_t)a + (uint64_t)b); return;      \
-    case RT_BINARY_SUB: BCAST2(T, T, (uint64_t)a - (uint64_t)b); return;      \
-    case RT_BINARY_MUL: BCAST2(T, T, (uint64_t)a * (uint64_t)b); return;      \
-    case RT_BINARY_DIV: BCAST2(T, T, idiv(a, b)); return;                     \
-    case RT_BINARY_POW: BCAST2(T, T, ipow(a, b)); return;                     \
-    case RT_BINARY_MAX: BCAST2(T, T, a > b ? a : b); return;                  \
-    case RT_BINARY_MIN: BCAST2(T, T, a < b ? a : b); return;                  \
-    case RT_BINARY_MOD: BCAST2(T, T, imod(a, b)); return;                     \
-    case RT_BINARY_FMOD: BCAST2(T, T, b == 0 || b == -1 ? 0 : a % b); return; \
-    case RT_BINARY_PRELU: BCAST2(T, T, a < 0 ? (uint64_t)a * (uint64_t)b : (uint64_t)a); return; \
-    case RT_BINARY_BITWISE_AND: BCAST2(T, T, a & b); return;                  \
-    case RT_BINARY_BITWISE_OR: BCAST2(T, T, a | b); return;                   \
-    case RT_BINARY_BITWISE_XOR: BCAST2(T, T, a ^ b); return;                  \
-    COMPARE_CASES(T)                                                          \
-    default: return;                                                          \
+/* Each op as an expression in a and b, per class of element type: F float,
+ * S signed, U unsigned. Integer arithmetic is done in uint64_t, so it wraps
+ * like the hardware without signed overflow; division truncates. M(t, fn)
+ * is libm's fn for float suffix t (powf for f32, pow for f64). */
+#define FN_f32(fn) fn##f
+#define FN_f64(fn) fn
+#define M(t, fn) FN_##t(fn)
+
+#define E_add_F(t) a + b
+#define E_add_S(t) (uint64_t)a + (uint64_t)b
+#define E_add_U E_add_S
+#define E_sub_F(t) a - b
+#define E_sub_S(t) (uint64_t)a - (uint64_t)b
+#define E_sub_U E_sub_S
+#define E_mul_F(t) a * b
+#define E_mul_S(t) (uint64_t)a * (uint64_t)b
+#define E_mul_U E_mul_S
+#define E_div_F(t) a / b
+#define E_div_S(t) idiv(a, b)
+#define E_div_U(t) b ? a / b : 0
+#define E_pow_F(t) M(t, pow)(a, b)
+#define E_pow_S(t) ipow(a, b)
+#define E_pow_U(t) ipow((int64_t)a, (int64_t)b)
+#define E_max_F(t) (isnan(a) || a > b) ? a : b
+#define E_max_S(t) a > b ? a : b
+#define E_max_U E_max_S
+#define E_min_F(t) (isnan(a) || a < b) ? a : b
+#define E_min_S(t) a < b ? a : b
+#define E_min_U E_min_S
+#define E_mod_S(t) imod(a, b)
+#define E_mod_U(t) b ? a % b : 0
+#define E_fmod_F(t) M(t, fmod)(a, b)
+#define E_fmod_S(t) b == 0 || b == -1 ? 0 : a % b
+#define E_fmod_U E_mod_U
+#define E_prelu_F(t) a < 0 ? a * b : a
+#define E_prelu_S(t) a < 0 ? (uint64_t)a * (uint64_t)b : (uint64_t)a
+#define E_bitwise_and_S(t) a & b
+#define E_bitwise_and_U E_bitwise_and_S
+#define E_bitwise_or_S(t) a | b
+#define E_bitwise_or_U E_bitwise_or_S
+#define E_bitwise_xor_S(t) a ^ b
+#define E_bitwise_xor_U E_bitwise_xor_S
+#define E_bitshift_left_U(t) (uint64_t)b >= 8 * sizeof a ? 0 : (uint64_t)a << b
+#define E_bitshift_right_U(t) (uint64_t)b >= 8 * sizeof a ? 0 : a >> b
+/* Comparisons are the same on every class and write bool. */
+#define E_equal_F(t) a == b
+#define E_less_F(t) a < b
+#define E_greater_F(t) a > b
+#define E_less_equal_F(t) a <= b
+#define E_greater_equal_F(t) a >= b
+#define E_equal_S E_equal_F
+#define E_less_S E_less_F
+#define E_greater_S E_greater_F
+#define E_less_equal_S E_less_equal_F
+#define E_greater_equal_S E_greater_equal_F
+#define E_equal_U E_equal_F
+#define E_less_U E_less_F
+#define E_greater_U E_greater_F
+#define E_less_equal_U E_less_equal_F
+#define E_greater_equal_U E_greater_equal_F
+
+/* The output element type: T, or bool (uint8_t) for comparisons. */
+#define OUT_add(T) T
+#define OUT_sub(T) T
+#define OUT_mul(T) T
+#define OUT_div(T) T
+#define OUT_pow(T) T
+#define OUT_max(T) T
+#define OUT_min(T) T
+#define OUT_mod(T) T
+#define OUT_fmod(T) T
+#define OUT_prelu(T) T
+#define OUT_bitwise_and(T) T
+#define OUT_bitwise_or(T) T
+#define OUT_bitwise_xor(T) T
+#define OUT_bitshift_left(T) T
+#define OUT_bitshift_right(T) T
+#define OUT_equal(T) uint8_t
+#define OUT_less(T) uint8_t
+#define OUT_greater(T) uint8_t
+#define OUT_less_equal(T) uint8_t
+#define OUT_greater_equal(T) uint8_t
+
+#define CLASS_f32 F
+#define CLASS_f64 F
+#define CLASS_i8 S
+#define CLASS_i16 S
+#define CLASS_i32 S
+#define CLASS_i64 S
+#define CLASS_u8 U
+#define CLASS_u16 U
+#define CLASS_u32 U
+#define CLASS_u64 U
+
+#define BIN_KERNEL(name, T, TY, EXPR)                                         \
+  RT_KERNEL(name) {                                                           \
+    const rt_binary_params *p = (const rt_binary_params *)params;             \
+    (void)scratch;                                                            \
+    BCAST2(T, TY, EXPR);                                                      \
+  }
+
+/* rt_<op>_<t> from the expression for t's class (two steps, so CLASS_t
+ * expands before it is pasted). */
+#define E_(op, C) E_##op##_##C
+#define E(op, C) E_(op, C)
+#define DEF_(op, t, C) BIN_KERNEL(rt_##op##_##t, RT_EW_CTYPE_##t, OUT_##op(RT_EW_CTYPE_##t), E(op, C)(t))
+#define DEF(K, op, t) DEF_(op, t, CLASS_##t)
+#define DEF_F(K, op) RT_EW_FLOATS(DEF, K, op)
+#define DEF_S(K, op) RT_EW_SIGNED(DEF, K, op)
+#define DEF_U(K, op) RT_EW_UNSIGNED(DEF, K, op)
+#define DEF_I(K, op) DEF_S(K, op) DEF_U(K, op)
+#define DEF_N(K, op) DEF_F(K, op) DEF_I(K, op)
+
+RT_BINARY_NUM_OPS(DEF_N, ~)
+RT_BINARY_INT_OPS(DEF_I, ~)
+RT_BINARY_UNSIGNED_OPS(DEF_U, ~)
+DEF_F(~, fmod)
+DEF_I(~, fmod)
+DEF_F(~, prelu)
+DEF_S(~, prelu)
+
+/* Bool inputs. */
+BIN_KERNEL(rt_equal_bool, uint8_t, uint8_t, a == b)
+BIN_KERNEL(rt_and_bool, uint8_t, uint8_t, a && b)
+BIN_KERNEL(rt_or_bool, uint8_t, uint8_t, a || b)
+BIN_KERNEL(rt_xor_bool, uint8_t, uint8_t, (!a) != (!b))
+
+/* Where: the same walk over three inputs, by element size; the condition
+ * is bool. Values are copied as unsigned integers of their width. */
+#define WHERE_KERNEL(size, T)                                                 \
+  RT_KERNEL(rt_where_##size) {                                                \
+    const rt_where_params *p = (const rt_where_params *)params;               \
+    const uint8_t *C = (const uint8_t *)in[0];                                \
+    const T *A = (const T *)in[1], *B = (const T *)in[2];                     \
+    T *Y = (T *)out[0];                                                       \
+    int64_t idx[RT_MAX_RANK] = {0};                                           \
+    const int64_t r = p->rank;                                                \
+    const int64_t inner = r ? p->dims[r - 1] : 1;                             \
+    const int64_t sc = r ? p->c_strides[r - 1] : 0;                           \
+    const int64_t sa = r ? p->a_strides[r - 1] : 0;                           \
+    const int64_t sb = r ? p->b_strides[r - 1] : 0;                           \
+    const int64_t total = total_elems(r, p->dims);                            \
+    int64_t outer, o, i, d, oc = 0, oa = 0, ob = 0;                           \
+    (void)scratch;                                                            \
+    if (total == 0) return;                                                   \
+    outer = total / inner;                                                    \
+    for (o = 0; o < outer; o++) {                                             \
+      for (i = 0; i < inner; i++)                                             \
+        Y[i] = C[oc + i * sc] ? A[oa + i * sa] : B[ob + i * sb];              \
+      Y += inner;                                                             \
+      for (d = r - 2; d >= 0; d--) {                                          \
+        idx[d]++;                                                             \
+        oc += p->c_strides[d];                                                \
+        oa += p->a_strides[d];                                                \
+        ob += p->b_strides[d];                                                \
+        if (idx[d] < p->dims[d]) break;                                       \
+        oc -= p->c_strides[d] * p->dims[d];                                   \
+        oa -= p->a_strides[d] * p->dims[d];                                   \
+        ob -= p->b_strides[d] * p->dims[d];                                   \
+        idx[d] = 0;                                                           \
+      }                                                                       \
     }                                                                         \
   }
-SIGNED_BIN(int8_t)
-SIGNED_BIN(int16_t)
-SIGNED_BIN(int32_t)
-SIGNED_BIN(int64_t)
-#undef SIGNED_BIN
-
-#define UNSIGNED_BIN(T, BITS)                                                 \
-  static void bin_##T(const rt_binary_params *p, const void *const *in,       \
-                      void *const *out) {                                     \
-    switch ((enum rt_binary_op)p->op) {                                       \
-    case RT_BINARY_ADD: BCAST2(T, T, (uint64_t)a + b); return;                \
-    case RT_BINARY_SUB: BCAST2(T, T, (uint64_t)a - b); return;                \
-    case RT_BINARY_MUL: BCAST2(T, T, (uint64_t)a * b); return;                \
-    case RT_BINARY_DIV: BCAST2(T, T, b ? a / b : 0); return;                  \
-    case RT_BINARY_POW: BCAST2(T, T, ipow((int64_t)a, (int64_t)b)); return;   \
-    case RT_BINARY_MAX: BCAST2(T, T, a > b ? a : b); return;                  \
-    case RT_BINARY_MIN: BCAST2(T, T, a < b ? a : b); return;                  \
-    case RT_BINARY_MOD: case RT_BINARY_FMOD: BCAST2(T, T, b ? a % b : 0); return; \
-    case RT_BINARY_BITSHIFT_LEFT: BCAST2(T, T, b >= BITS ? 0 : (uint64_t)a << b); return; \
-    case RT_BINARY_BITSHIFT_RIGHT: BCAST2(T, T, b >= BITS ? 0 : a >> b); return; \
-    case RT_BINARY_BITWISE_AND: BCAST2(T, T, a & b); return;                  \
-    case RT_BINARY_BITWISE_OR: BCAST2(T, T, a | b); return;                   \
-    case RT_BINARY_BITWISE_XOR: BCAST2(T, T, a ^ b); return;                  \
-    case RT_BINARY_AND: BCAST2(T, uint8_t, a && b); return;                   \
-    case RT_BINARY_OR: BCAST2(T, uint8_t, a || b); return;                    \
-    case RT_BINARY_XOR: BCAST2(T, uint8_t, (!a) != (!b)); return;             \
-    COMPARE_CASES(T)                                                          \
-    default: return;                                                          \
-    }                                                                         \
-  }
-UNSIGNED_BIN(uint8_t, 8)
-UNSIGNED_BIN(uint16_t, 16)
-UNSIGNED_BIN(uint32_t, 32)
-UNSIGNED_BIN(uint64_t, 64)
-#undef UNSIGNED_BIN
-
-RT_KERNEL(rt_binary) {
-  const rt_binary_params *p = (const rt_binary_params *)params;
-  (void)scratch;
-  switch ((rt_dtype)p->dtype) {
-  case RT_FLOAT: bin_f32(p, in, out); break;
-  case RT_DOUBLE: bin_f64(p, in, out); break;
-  case RT_INT8: bin_int8_t(p, in, out); break;
-  case RT_INT16: bin_int16_t(p, in, out); break;
-  case RT_INT32: bin_int32_t(p, in, out); break;
-  case RT_INT64: bin_int64_t(p, in, out); break;
-  case RT_UINT8: case RT_BOOL: bin_uint8_t(p, in, out); break;
-  case RT_UINT16: bin_uint16_t(p, in, out); break;
-  case RT_UINT32: bin_uint32_t(p, in, out); break;
-  case RT_UINT64: bin_uint64_t(p, in, out); break;
-  default: break;
-  }
-}
-
-RT_KERNEL(rt_where) {
-  const rt_where_params *p = (const rt_where_params *)params;
-  const uint8_t *c = (const uint8_t *)in[0];
-  const unsigned char *a = (const unsigned char *)in[1];
-  const unsigned char *b = (const unsigned char *)in[2];
-  unsigned char *y = (unsigned char *)out[0];
-  const size_t es = (size_t)p->elem_size;
-  int64_t idx[RT_MAX_RANK] = {0};
-  int64_t total = total_elems(p->rank, p->dims), k, d;
-  int64_t oc = 0, oa = 0, ob = 0;
-  (void)scratch;
-  for (k = 0; k < total; k++) {
-    memcpy(y + (size_t)k * es, c[oc] ? a + (size_t)oa * es : b + (size_t)ob * es, es);
-    for (d = p->rank - 1; d >= 0; d--) {
-      idx[d]++;
-      oc += p->c_strides[d];
-      oa += p->a_strides[d];
-      ob += p->b_strides[d];
-      if (idx[d] < p->dims[d]) break;
-      oc -= p->c_strides[d] * p->dims[d];
-      oa -= p->a_strides[d] * p->dims[d];
-      ob -= p->b_strides[d] * p->dims[d];
-      idx[d] = 0;
-    }
-  }
-}
+WHERE_KERNEL(1, uint8_t)
+WHERE_KERNEL(2, uint16_t)
+WHERE_KERNEL(4, uint32_t)
+WHERE_KERNEL(8, uint64_t)

@@ -1,5 +1,7 @@
-/* Cast between element types. Values go through double (floats) or int64 /
- * uint64 (integers) so every pair is one read and one write function. */
+/* Cast between element types: one kernel per (from, to) pair, made from
+ * one read and one write function per type. A value goes through double
+ * when either side is a float type (float16 and bfloat16 through float),
+ * through int64_t when both are integers or bool. */
 #include <math.h>
 #include <string.h>
 
@@ -65,41 +67,20 @@ static uint16_t float_to_bf16(float f) {
   return (uint16_t)(x >> 16);
 }
 
-static int is_float_type(int64_t t) {
-  return t == RT_FLOAT || t == RT_DOUBLE || t == RT_FLOAT16 || t == RT_BFLOAT16;
-}
-
-static double read_f(const void *x, int64_t t, int64_t i) {
-  switch ((rt_dtype)t) {
-  case RT_FLOAT: return ((const float *)x)[i];
-  case RT_DOUBLE: return ((const double *)x)[i];
-  case RT_FLOAT16: return half_to_float(((const uint16_t *)x)[i]);
-  case RT_BFLOAT16: return bf16_to_float(((const uint16_t *)x)[i]);
-  case RT_INT8: return ((const int8_t *)x)[i];
-  case RT_INT16: return ((const int16_t *)x)[i];
-  case RT_INT32: return ((const int32_t *)x)[i];
-  case RT_INT64: return (double)((const int64_t *)x)[i];
-  case RT_UINT8: case RT_BOOL: return ((const uint8_t *)x)[i];
-  case RT_UINT16: return ((const uint16_t *)x)[i];
-  case RT_UINT32: return ((const uint32_t *)x)[i];
-  case RT_UINT64: return (double)((const uint64_t *)x)[i];
-  default: return 0.0;
-  }
-}
-
-static int64_t read_i(const void *x, int64_t t, int64_t i) {
-  switch ((rt_dtype)t) {
-  case RT_INT8: return ((const int8_t *)x)[i];
-  case RT_INT16: return ((const int16_t *)x)[i];
-  case RT_INT32: return ((const int32_t *)x)[i];
-  case RT_INT64: return ((const int64_t *)x)[i];
-  case RT_UINT8: case RT_BOOL: return ((const uint8_t *)x)[i];
-  case RT_UINT16: return ((const uint16_t *)x)[i];
-  case RT_UINT32: return ((const uint32_t *)x)[i];
-  case RT_UINT64: return (int64_t)((const uint64_t *)x)[i];
-  default: return 0;
-  }
-}
+/* Reading: any type as double. */
+#define RD_f32(x) (double)(x)
+#define RD_f64(x) (x)
+#define RD_f16(x) (double)half_to_float(x)
+#define RD_bf16(x) (double)bf16_to_float(x)
+#define RD_bool(x) (double)(x)
+#define RD_i8(x) (double)(x)
+#define RD_i16(x) (double)(x)
+#define RD_i32(x) (double)(x)
+#define RD_i64(x) (double)(x)
+#define RD_u8(x) (double)(x)
+#define RD_u16(x) (double)(x)
+#define RD_u32(x) (double)(x)
+#define RD_u64(x) (double)(x)
 
 /* Float to integer: saturate instead of the undefined behaviour C has for
  * out-of-range values; NaN gives 0. */
@@ -110,56 +91,69 @@ static int64_t f_to_i(double v, double lo, double hi) {
   return (int64_t)v;
 }
 
-static void write_from_f(void *y, int64_t t, int64_t i, double v) {
-  switch ((rt_dtype)t) {
-  case RT_FLOAT: ((float *)y)[i] = (float)v; break;
-  case RT_DOUBLE: ((double *)y)[i] = v; break;
-  case RT_FLOAT16: ((uint16_t *)y)[i] = float_to_half((float)v); break;
-  case RT_BFLOAT16: ((uint16_t *)y)[i] = float_to_bf16((float)v); break;
-  case RT_BOOL: ((uint8_t *)y)[i] = (uint8_t)(v != 0.0); break;
-  case RT_INT8: ((int8_t *)y)[i] = (int8_t)f_to_i(v, -128.0, 127.0); break;
-  case RT_INT16: ((int16_t *)y)[i] = (int16_t)f_to_i(v, -32768.0, 32767.0); break;
-  case RT_INT32: ((int32_t *)y)[i] = (int32_t)f_to_i(v, -2147483648.0, 2147483647.0); break;
-  case RT_INT64: ((int64_t *)y)[i] = f_to_i(v, -9223372036854775808.0, 9223372036854774784.0); break;
-  case RT_UINT8: ((uint8_t *)y)[i] = (uint8_t)f_to_i(v, 0.0, 255.0); break;
-  case RT_UINT16: ((uint16_t *)y)[i] = (uint16_t)f_to_i(v, 0.0, 65535.0); break;
-  case RT_UINT32: ((uint32_t *)y)[i] = (uint32_t)f_to_i(v, 0.0, 4294967295.0); break;
-  case RT_UINT64:
-    ((uint64_t *)y)[i] = v != v || v <= 0.0 ? 0 : (v >= 18446744073709549568.0 ? UINT64_MAX : (uint64_t)v);
-    break;
-  default: break;
-  }
+static uint64_t f_to_u64(double v) {
+  return v != v || v <= 0.0 ? 0 : (v >= 18446744073709549568.0 ? UINT64_MAX : (uint64_t)v);
 }
+
+/* Writing from double. */
+#define WF_f32(v) (float)(v)
+#define WF_f64(v) (v)
+#define WF_f16(v) float_to_half((float)(v))
+#define WF_bf16(v) float_to_bf16((float)(v))
+#define WF_bool(v) (uint8_t)((v) != 0.0)
+#define WF_i8(v) (int8_t)f_to_i(v, -128.0, 127.0)
+#define WF_i16(v) (int16_t)f_to_i(v, -32768.0, 32767.0)
+#define WF_i32(v) (int32_t)f_to_i(v, -2147483648.0, 2147483647.0)
+#define WF_i64(v) f_to_i(v, -9223372036854775808.0, 9223372036854774784.0)
+#define WF_u8(v) (uint8_t)f_to_i(v, 0.0, 255.0)
+#define WF_u16(v) (uint16_t)f_to_i(v, 0.0, 65535.0)
+#define WF_u32(v) (uint32_t)f_to_i(v, 0.0, 4294967295.0)
+#define WF_u64(v) f_to_u64(v)
 
 /* Integer to integer: wrap modulo 2^bits, as two's-complement hardware. */
-static void write_from_i(void *y, int64_t t, int64_t i, int64_t v) {
-  switch ((rt_dtype)t) {
-  case RT_BOOL: ((uint8_t *)y)[i] = (uint8_t)(v != 0); break;
-  case RT_INT8: ((int8_t *)y)[i] = (int8_t)(uint8_t)v; break;
-  case RT_INT16: ((int16_t *)y)[i] = (int16_t)(uint16_t)v; break;
-  case RT_INT32: ((int32_t *)y)[i] = (int32_t)(uint32_t)v; break;
-  case RT_INT64: ((int64_t *)y)[i] = v; break;
-  case RT_UINT8: ((uint8_t *)y)[i] = (uint8_t)v; break;
-  case RT_UINT16: ((uint16_t *)y)[i] = (uint16_t)v; break;
-  case RT_UINT32: ((uint32_t *)y)[i] = (uint32_t)v; break;
-  case RT_UINT64: ((uint64_t *)y)[i] = (uint64_t)v; break;
-  default: write_from_f(y, t, i, is_float_type(t) ? (double)v : 0.0); break;
-  }
-}
+#define WI_bool(v) (uint8_t)((v) != 0)
+#define WI_i8(v) (int8_t)(uint8_t)(v)
+#define WI_i16(v) (int16_t)(uint16_t)(v)
+#define WI_i32(v) (int32_t)(uint32_t)(v)
+#define WI_i64(v) (v)
+#define WI_u8(v) (uint8_t)(v)
+#define WI_u16(v) (uint16_t)(v)
+#define WI_u32(v) (uint32_t)(v)
+#define WI_u64(v) (uint64_t)(v)
 
-RT_KERNEL(rt_cast) {
-  const rt_cast_params *p = (const rt_cast_params *)params;
-  int64_t i;
-  (void)scratch;
-  if (is_float_type(p->from)) {
-    for (i = 0; i < p->count; i++) write_from_f(out[0], p->to, i, read_f(in[0], p->from, i));
-  } else if (is_float_type(p->to)) {
-    if (p->from == RT_UINT64)
-      for (i = 0; i < p->count; i++)
-        write_from_f(out[0], p->to, i, (double)((const uint64_t *)in[0])[i]);
-    else
-      for (i = 0; i < p->count; i++) write_from_f(out[0], p->to, i, (double)read_i(in[0], p->from, i));
-  } else {
-    for (i = 0; i < p->count; i++) write_from_i(out[0], p->to, i, read_i(in[0], p->from, i));
+/* The path of a pair: D (through double) unless both types are I
+ * (integers or bool). */
+#define KIND_f32 F
+#define KIND_f64 F
+#define KIND_f16 F
+#define KIND_bf16 F
+#define KIND_bool I
+#define KIND_i8 I
+#define KIND_i16 I
+#define KIND_i32 I
+#define KIND_i64 I
+#define KIND_u8 I
+#define KIND_u16 I
+#define KIND_u32 I
+#define KIND_u64 I
+#define CONV_FF(f, t, x) WF_##t(RD_##f(x))
+#define CONV_FI(f, t, x) WF_##t(RD_##f(x))
+#define CONV_IF(f, t, x) WF_##t(RD_##f(x))
+#define CONV_II(f, t, x) WI_##t((int64_t)(x))
+#define CONV__(kf, kt) CONV_##kf##kt
+#define CONV_(kf, kt) CONV__(kf, kt)
+
+#define CAST_KERNEL(f, t, CONV)                                               \
+  RT_KERNEL(rt_cast_##f##_##t) {                                              \
+    const rt_cast_params *p = (const rt_cast_params *)params;                 \
+    const RT_EW_CTYPE_##f *x = (const RT_EW_CTYPE_##f *)in[0];                \
+    RT_EW_CTYPE_##t *y = (RT_EW_CTYPE_##t *)out[0];                           \
+    int64_t i;                                                                \
+    (void)scratch;                                                            \
+    for (i = 0; i < p->count; i++) y[i] = CONV(f, t, x[i]);                   \
   }
-}
+
+/* Every pair, from the header's two lists: a row per source type. */
+#define CELL(K, f, t) CAST_KERNEL(f, t, CONV_(KIND_##f, KIND_##t))
+#define ROW(K, f) RT_CAST_TO(CELL, K, f)
+RT_CAST_FROM(ROW, ~)

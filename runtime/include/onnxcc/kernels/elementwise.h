@@ -1,60 +1,139 @@
-/* Element-wise kernels: unary maths, broadcasting binary/ternary ops, casts. */
+/* Element-wise kernels: unary maths, broadcasting binary/ternary ops, casts.
+ *
+ * One kernel per op and element type, named rt_<op>_<type> (rt_relu_f32,
+ * rt_add_i64, rt_less_f32, rt_and_bool, rt_cast_f16_f32), so a program
+ * links only the ones its model calls. The lists below name every variant
+ * that exists; an op/type pair not listed has no kernel, and the compiler
+ * refuses it. */
 #ifndef ONNXCC_KERNELS_ELEMENTWISE_H
 #define ONNXCC_KERNELS_ELEMENTWISE_H
 
 #include "../params.h"
 #include "../runtime.h"
 
-/* Unary operations. Codes are stable: generated code stores them. */
-#define RT_UNARY_OPS(X) \
-  X(RELU) X(SIGMOID) X(TANH) X(EXP) X(LOG) X(SQRT) X(ABS) X(NEG) \
-  X(RECIPROCAL) X(FLOOR) X(CEIL) X(ROUND) X(SIN) X(COS) X(TAN) X(ASIN) \
-  X(ACOS) X(ATAN) X(SINH) X(COSH) X(ASINH) X(ACOSH) X(ATANH) X(ERF) \
-  X(SOFTPLUS) X(SOFTSIGN) X(SIGN) X(LEAKY_RELU) X(ELU) X(SELU) \
-  X(HARD_SIGMOID) X(HARD_SWISH) X(CLIP) X(THRESHOLDED_RELU) X(CELU) \
-  X(MISH) X(GELU) X(GELU_TANH) X(NOT) X(IDENTITY) X(ISNAN) X(ISINF)
+/* Type suffixes of kernel names, X(rt_dtype, suffix), and their C element
+ * types. */
+#define RT_EW_TYPE_SUFFIXES(X) \
+  X(RT_FLOAT, f32) X(RT_DOUBLE, f64) X(RT_FLOAT16, f16) X(RT_BFLOAT16, bf16) \
+  X(RT_BOOL, bool) X(RT_INT8, i8) X(RT_INT16, i16) X(RT_INT32, i32) X(RT_INT64, i64) \
+  X(RT_UINT8, u8) X(RT_UINT16, u16) X(RT_UINT32, u32) X(RT_UINT64, u64)
+#define RT_EW_CTYPE_f32 float
+#define RT_EW_CTYPE_f64 double
+#define RT_EW_CTYPE_f16 uint16_t
+#define RT_EW_CTYPE_bf16 uint16_t
+#define RT_EW_CTYPE_bool uint8_t
+#define RT_EW_CTYPE_i8 int8_t
+#define RT_EW_CTYPE_i16 int16_t
+#define RT_EW_CTYPE_i32 int32_t
+#define RT_EW_CTYPE_i64 int64_t
+#define RT_EW_CTYPE_u8 uint8_t
+#define RT_EW_CTYPE_u16 uint16_t
+#define RT_EW_CTYPE_u32 uint32_t
+#define RT_EW_CTYPE_u64 uint64_t
 
-#define RT_UNARY_ENUM(name) RT_UNARY_##name,
-enum rt_unary_op { RT_UNARY_OPS(RT_UNARY_ENUM) RT_UNARY_COUNT };
-#undef RT_UNARY_ENUM
+/* Type groups: X(K, P, t) for each type suffix t, K and P passed through.
+ * A callback must use t only next to ## (<stdbool.h> makes `bool` a
+ * macro, and a macro argument used any other way is expanded). */
+#define RT_EW_FLOATS(X, K, P) X(K, P, f32) X(K, P, f64)
+#define RT_EW_SIGNED(X, K, P) X(K, P, i8) X(K, P, i16) X(K, P, i32) X(K, P, i64)
+#define RT_EW_UNSIGNED(X, K, P) X(K, P, u8) X(K, P, u16) X(K, P, u32) X(K, P, u64)
 
-/* y = op(x) over `count` elements of dtype (output dtype is bool for
- * NOT/ISNAN/ISINF). alpha/beta/gamma are the op's attributes (LeakyRelu
- * alpha, Clip min/max as alpha/beta, ...). For Clip on integer dtypes the
- * bounds are ilo/ihi. ISINF: detect_pos in ilo, detect_neg in ihi. */
+/* ---- unary: y = op(x) over `count` elements ----
+ *
+ * alpha/beta/gamma are the op's attributes (LeakyRelu/Elu/Celu/
+ * ThresholdedRelu alpha, Selu alpha and gamma, HardSigmoid alpha and
+ * beta). Clip: the bounds are alpha/beta on float types, ilo/ihi (values
+ * of the element type) on integer types; in[1] / in[2], when present,
+ * override them at run time. IsInf: detect_positive in ilo,
+ * detect_negative in ihi. IsNaN/IsInf write bool. */
 #define RT_UNARY_PARAMS(I, F, IA, FA, I32, I32A, E) \
-  I(count) I(op) I(dtype) F(alpha) F(beta) F(gamma) I(ilo) I(ihi)
+  I(count) F(alpha) F(beta) F(gamma) I(ilo) I(ihi)
 RT_PARAMS_STRUCT(rt_unary_params, RT_UNARY_PARAMS)
 
-/* Broadcast description shared by binary and ternary kernels: the output
- * has `rank` dims; input k is read at sum(index[d] * strides_k[d]), with a
- * zero stride on broadcast dims. */
-#define RT_BINARY_OPS(X) \
-  X(ADD) X(SUB) X(MUL) X(DIV) X(POW) X(MAX) X(MIN) X(MOD) X(FMOD) \
-  X(EQUAL) X(LESS) X(GREATER) X(LESS_EQUAL) X(GREATER_EQUAL) \
-  X(AND) X(OR) X(XOR) X(BITSHIFT_LEFT) X(BITSHIFT_RIGHT) \
-  X(BITWISE_AND) X(BITWISE_OR) X(BITWISE_XOR) X(PRELU)
+/* On float and double only. */
+#define RT_UNARY_FLOAT_OPS(X, K) \
+  X(K, sigmoid) X(K, tanh) X(K, exp) X(K, log) X(K, sqrt) X(K, reciprocal) \
+  X(K, floor) X(K, ceil) X(K, round) X(K, sin) X(K, cos) X(K, tan) X(K, asin) \
+  X(K, acos) X(K, atan) X(K, sinh) X(K, cosh) X(K, asinh) X(K, acosh) \
+  X(K, atanh) X(K, erf) X(K, softplus) X(K, softsign) X(K, leaky_relu) \
+  X(K, elu) X(K, selu) X(K, hard_sigmoid) X(K, hard_swish) \
+  X(K, thresholded_relu) X(K, celu) X(K, mish) X(K, gelu) X(K, gelu_tanh)
+/* On float, double and every integer type. */
+#define RT_UNARY_NUM_OPS(X, K) X(K, abs) X(K, neg) X(K, relu) X(K, sign) X(K, clip)
+/* On float and double, writing bool. */
+#define RT_UNARY_TEST_OPS(X, K) X(K, isnan) X(K, isinf)
 
-#define RT_BINARY_ENUM(name) RT_BINARY_##name,
-enum rt_binary_op { RT_BINARY_OPS(RT_BINARY_ENUM) RT_BINARY_COUNT };
-#undef RT_BINARY_ENUM
+#define RT_UNARY_K_(K, op, t) K(rt_##op##_##t, rt_unary_params)
+#define RT_UNARY_F_(K, op) RT_EW_FLOATS(RT_UNARY_K_, K, op)
+#define RT_UNARY_N_(K, op) \
+  RT_EW_FLOATS(RT_UNARY_K_, K, op) RT_EW_SIGNED(RT_UNARY_K_, K, op) RT_EW_UNSIGNED(RT_UNARY_K_, K, op)
+#define RT_UNARY_KERNELS(K) \
+  RT_UNARY_FLOAT_OPS(RT_UNARY_F_, K) RT_UNARY_NUM_OPS(RT_UNARY_N_, K) \
+  RT_UNARY_TEST_OPS(RT_UNARY_F_, K) K(rt_not_bool, rt_unary_params)
 
-/* y = a op b with numpy broadcasting. dtype is the input dtype; comparison
- * ops write bool (uint8 0/1). */
+/* ---- binary: y = a op b with numpy broadcasting ----
+ *
+ * The output has `rank` dims; input k is read at sum(index[d] *
+ * strides_k[d]), with a zero stride on broadcast dims. Comparisons and
+ * And/Or/Xor write bool. Integer arithmetic wraps; integer division and
+ * modulo by zero give 0. mod is Python's (the divisor's sign), fmod C's
+ * (the dividend's sign). */
 #define RT_BINARY_PARAMS(I, F, IA, FA, I32, I32A, E) \
-  I(op) I(dtype) I(rank) IA(dims, RT_MAX_RANK) IA(a_strides, RT_MAX_RANK) \
-  IA(b_strides, RT_MAX_RANK)
+  I(rank) IA(dims, RT_MAX_RANK) IA(a_strides, RT_MAX_RANK) IA(b_strides, RT_MAX_RANK)
 RT_PARAMS_STRUCT(rt_binary_params, RT_BINARY_PARAMS)
 
-/* Where: y = cond ? a : b, broadcasting all three. elem_size of a/b/y. */
+/* On float, double and every integer type. */
+#define RT_BINARY_NUM_OPS(X, K) \
+  X(K, add) X(K, sub) X(K, mul) X(K, div) X(K, pow) X(K, max) X(K, min) \
+  X(K, equal) X(K, less) X(K, greater) X(K, less_equal) X(K, greater_equal)
+/* On every integer type. */
+#define RT_BINARY_INT_OPS(X, K) X(K, mod) X(K, bitwise_and) X(K, bitwise_or) X(K, bitwise_xor)
+/* On unsigned integer types. */
+#define RT_BINARY_UNSIGNED_OPS(X, K) X(K, bitshift_left) X(K, bitshift_right)
+
+#define RT_BINARY_K_(K, op, t) K(rt_##op##_##t, rt_binary_params)
+#define RT_BINARY_F_(K, op) RT_EW_FLOATS(RT_BINARY_K_, K, op)
+#define RT_BINARY_S_(K, op) RT_EW_SIGNED(RT_BINARY_K_, K, op)
+#define RT_BINARY_U_(K, op) RT_EW_UNSIGNED(RT_BINARY_K_, K, op)
+#define RT_BINARY_I_(K, op) RT_BINARY_S_(K, op) RT_BINARY_U_(K, op)
+#define RT_BINARY_N_(K, op) RT_BINARY_F_(K, op) RT_BINARY_I_(K, op)
+#define RT_BINARY_KERNELS(K) \
+  RT_BINARY_NUM_OPS(RT_BINARY_N_, K) RT_BINARY_INT_OPS(RT_BINARY_I_, K) \
+  RT_BINARY_UNSIGNED_OPS(RT_BINARY_U_, K) \
+  RT_BINARY_F_(K, fmod) RT_BINARY_I_(K, fmod) \
+  RT_BINARY_F_(K, prelu) RT_BINARY_S_(K, prelu) \
+  K(rt_equal_bool, rt_binary_params) K(rt_and_bool, rt_binary_params) \
+  K(rt_or_bool, rt_binary_params) K(rt_xor_bool, rt_binary_params)
+
+/* ---- Where: y = cond ? a : b, broadcasting all three ----
+ * One kernel per element size in bytes: rt_where_1, _2, _4, _8. */
 #define RT_WHERE_PARAMS(I, F, IA, FA, I32, I32A, E) \
-  I(elem_size) I(rank) IA(dims, RT_MAX_RANK) IA(c_strides, RT_MAX_RANK) \
+  I(rank) IA(dims, RT_MAX_RANK) IA(c_strides, RT_MAX_RANK) \
   IA(a_strides, RT_MAX_RANK) IA(b_strides, RT_MAX_RANK)
 RT_PARAMS_STRUCT(rt_where_params, RT_WHERE_PARAMS)
 
-/* Cast `count` elements from dtype `from` to dtype `to`. */
-#define RT_CAST_PARAMS(I, F, IA, FA, I32, I32A, E) I(count) I(from) I(to)
+#define RT_WHERE_KERNELS(K) \
+  K(rt_where_1, rt_where_params) K(rt_where_2, rt_where_params) \
+  K(rt_where_4, rt_where_params) K(rt_where_8, rt_where_params)
+
+/* ---- Cast: `count` elements, rt_cast_<from>_<to> for every pair ----
+ * Floats to integers saturate (NaN gives 0), integers to integers wrap,
+ * anything to bool is != 0; float16/bfloat16 round to nearest even. */
+#define RT_CAST_PARAMS(I, F, IA, FA, I32, I32A, E) I(count)
 RT_PARAMS_STRUCT(rt_cast_params, RT_CAST_PARAMS)
+
+/* The cast types twice (a macro cannot expand inside itself): rows X(K, f)
+ * and, within a row, cells X(K, P, t). */
+#define RT_CAST_FROM(X, K) \
+  X(K, f32) X(K, f64) X(K, f16) X(K, bf16) X(K, bool) X(K, i8) X(K, i16) \
+  X(K, i32) X(K, i64) X(K, u8) X(K, u16) X(K, u32) X(K, u64)
+#define RT_CAST_TO(X, K, P) \
+  X(K, P, f32) X(K, P, f64) X(K, P, f16) X(K, P, bf16) X(K, P, bool) X(K, P, i8) \
+  X(K, P, i16) X(K, P, i32) X(K, P, i64) X(K, P, u8) X(K, P, u16) X(K, P, u32) X(K, P, u64)
+
+#define RT_CAST_K_(K, prefix, t) K(prefix##t, rt_cast_params)
+#define RT_CAST_ROW_(K, f) RT_CAST_TO(RT_CAST_K_, K, rt_cast_##f##_)
+#define RT_CAST_KERNELS(K) RT_CAST_FROM(RT_CAST_ROW_, K)
 
 /* Plain byte copy (Identity, Reshape and friends when they cannot alias).
  * If mask_bytes is set, out[1] is filled with that many bool trues
@@ -62,16 +141,16 @@ RT_PARAMS_STRUCT(rt_cast_params, RT_CAST_PARAMS)
 #define RT_COPY_PARAMS(I, F, IA, FA, I32, I32A, E) I(bytes) I(mask_bytes)
 RT_PARAMS_STRUCT(rt_copy_params, RT_COPY_PARAMS)
 
-/* Variadic Sum/Mean/Max/Min over `n_inputs` same-shape-after-broadcast
- * float inputs is lowered by the compiler to a chain of rt_binary calls. */
+/* Variadic Sum/Mean/Max/Min are lowered by the compiler to chains of
+ * binary kernels. */
 
 /* The kernel variants of this header, K(function, params type), and its
  * params types, P(type, field list). */
 #define RT_ELEMENTWISE_KERNELS(K) \
-  K(rt_unary, rt_unary_params) \
-  K(rt_binary, rt_binary_params) \
-  K(rt_where, rt_where_params) \
-  K(rt_cast, rt_cast_params) \
+  RT_UNARY_KERNELS(K) \
+  RT_BINARY_KERNELS(K) \
+  RT_WHERE_KERNELS(K) \
+  RT_CAST_KERNELS(K) \
   K(rt_copy, rt_copy_params)
 #define RT_ELEMENTWISE_PARAMS_TYPES(P) \
   P(rt_unary_params, RT_UNARY_PARAMS) \
