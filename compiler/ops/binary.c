@@ -37,14 +37,6 @@ static const char *binary_kernel_op(const op_ctx *c) {
   }
 }
 
-/* The type part of a kernel name (elementwise.h), or the type's own name
- * where the runtime has no suffix for it (then no kernel has it either). */
-static const char *type_suffix(int dt) {
-#define SUFFIX(rt, sfx) case rt: return #sfx;
-  switch (dt) { RT_EW_TYPE_SUFFIXES(SUFFIX) default: return dtype_name(dt); }
-#undef SUFFIX
-}
-
 static int writes_bool(int op) {
   return op == OP_Equal || op == OP_Less || op == OP_Greater || op == OP_LessOrEqual ||
          op == OP_GreaterOrEqual || op == OP_And || op == OP_Or || op == OP_Xor;
@@ -120,28 +112,12 @@ static int same_type_and_shape(const ir_tensor *a, const ir_tensor *b) {
          memcmp(a->dims, b->dims, sizeof(int64_t) * (size_t)a->rank) == 0;
 }
 
-/* Lowers to the kernel `name`, whose params must be of type `pd`; *params
- * gets them, zeroed. An error names the node when there is no such kernel. */
-static status lower_variant(op_ctx *c, lowered *l, const char *name, int pd, void **params) {
-  *params = op_lower_named(c, l, name);
-  if (!*params) return ST_UNSUPPORTED;
-  if (kernel_get(l->kernel)->params != params_get(pd))
-    return diag_node_error(ST_INTERNAL, c->n, "kernel %s does not take %s", name, params_get(pd)->type);
-  return ST_OK;
-}
-
 static status binary_lower(op_ctx *c, lowered *l) {
   const ir_value *y = op_out(c, 0);
-  char name[64];
-  void *v;
-  status s;
   int k;
   if (c->n->op == OP_Where) {
-    rt_where_params *p;
-    snprintf(name, sizeof name, "rt_where_%zu", dtype_size(y->t.dtype));
-    s = lower_variant(c, l, name, PD_rt_where_params, &v);
-    if (s) return s;
-    p = v;
+    rt_where_params *p = op_lower_as(c, l, PD_rt_where_params, "rt_where_%zu", dtype_size(y->t.dtype));
+    if (!p) return ST_UNSUPPORTED;
     p->rank = y->t.rank;
     memcpy(p->dims, y->t.dims, sizeof p->dims);
     op_broadcast_strides(&op_in(c, 0)->t, y->t.rank, y->t.dims, p->c_strides);
@@ -154,10 +130,8 @@ static status binary_lower(op_ctx *c, lowered *l) {
     const char *op = binary_kernel_op(c);
     rt_binary_params *p;
     if (!op) return diag_node_error(ST_INTERNAL, c->n, "no kernel for %s", c->n->op_type);
-    snprintf(name, sizeof name, "rt_%s_%s", op, type_suffix(op_in(c, 0)->t.dtype));
-    s = lower_variant(c, l, name, PD_rt_binary_params, &v);
-    if (s) return s;
-    p = v;
+    p = op_lower_as(c, l, PD_rt_binary_params, "rt_%s_%s", op, op_dtype_suffix(op_in(c, 0)->t.dtype));
+    if (!p) return ST_UNSUPPORTED;
     p->rank = y->t.rank;
     memcpy(p->dims, y->t.dims, sizeof p->dims);
     op_broadcast_strides(&op_in(c, 0)->t, y->t.rank, y->t.dims, p->a_strides);

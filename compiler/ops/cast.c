@@ -30,23 +30,11 @@ static status cast_infer(op_ctx *c) {
   return ST_OK;
 }
 
-/* The type part of a kernel name (elementwise.h), or the type's own name
- * where the runtime has no suffix for it (then no kernel has it either). */
-static const char *type_suffix(int dt) {
-#define SUFFIX(rt, sfx) case rt: return #sfx;
-  switch (dt) { RT_EW_TYPE_SUFFIXES(SUFFIX) default: return dtype_name(dt); }
-#undef SUFFIX
-}
-
 static status cast_lower(op_ctx *c, lowered *l) {
   const ir_value *x = op_in(c, 0), *y = op_out(c, 0);
-  char name[64];
-  rt_cast_params *p;
-  snprintf(name, sizeof name, "rt_cast_%s_%s", type_suffix(x->t.dtype), type_suffix(y->t.dtype));
-  p = op_lower_named(c, l, name);
+  rt_cast_params *p = op_lower_as(c, l, PD_rt_cast_params, "rt_cast_%s_%s", op_dtype_suffix(x->t.dtype),
+                                  op_dtype_suffix(y->t.dtype));
   if (!p) return ST_UNSUPPORTED;
-  if (kernel_get(l->kernel)->params != params_get(PD_rt_cast_params))
-    return diag_node_error(ST_INTERNAL, c->n, "kernel %s does not take rt_cast_params", name);
   p->count = tensor_numel(&x->t);
   /* Element by element: between types of one size, y may overwrite x. */
   if (dtype_size(x->t.dtype) == dtype_size(y->t.dtype)) l->inplace_of = 0;

@@ -14,21 +14,15 @@ static int64_t prod(const int64_t *dims, int from, int to) {
   return n;
 }
 
-/* The kernel-name suffix of a float element type (the only ones these
- * ops take). */
-static const char *kernel_dtype(int dt) {
-  return dt == DT_FLOAT ? "f32" : dt == DT_DOUBLE ? "f64" : dtype_name(dt);
-}
-
 /* Lowers to rt_<op>_<dtype>, or rt_<op>_<dtype>_<second dtype> when
  * `second` (the parameters' or statistics' type) differs from `dt`; NULL
  * after reporting a variant the runtime lacks. */
 static void *lower_variant(const op_ctx *c, lowered *l, const char *op, int dt, int second) {
   char name[64];
   if (second == dt)
-    snprintf(name, sizeof name, "rt_%s_%s", op, kernel_dtype(dt));
+    snprintf(name, sizeof name, "rt_%s_%s", op, op_dtype_suffix(dt));
   else
-    snprintf(name, sizeof name, "rt_%s_%s_%s", op, kernel_dtype(dt), kernel_dtype(second));
+    snprintf(name, sizeof name, "rt_%s_%s_%s", op, op_dtype_suffix(dt), op_dtype_suffix(second));
   return op_lower_named(c, l, name);
 }
 
@@ -160,7 +154,7 @@ static status softmax_lower(op_ctx *c, lowered *l) {
   if (s) return s;
   /* f32 has a contiguous-row variant and a strided one (which keeps a max,
    * and for (log)softmax a sum, per column in scratch). */
-  snprintf(name, sizeof name, "rt_%s_%s%s", op, kernel_dtype(x->dtype),
+  snprintf(name, sizeof name, "rt_%s_%s%s", op, op_dtype_suffix(x->dtype),
            x->dtype == DT_FLOAT && inner > 1 ? "_strided" : "");
   if (!(p = (rt_softmax_params *)op_lower_named(c, l, name))) return ST_UNSUPPORTED;
   p->outer = outer;

@@ -115,6 +115,16 @@ void *op_lower_named(const op_ctx *c, lowered *l, const char *kernel_name);
  * an input (weights in a kernel's packed layout). Returns its value id. */
 int op_add_prepared(op_ctx *c, const char *hint, int dtype, int rank, const int64_t *dims);
 
+/* The element type's part of kernel names (f32, i64, bool: params.h
+ * RT_TYPE_SUFFIXES), or the type's own name when no kernel name uses it
+ * (the lookup then fails with a clear error). */
+const char *op_dtype_suffix(int dtype);
+/* op_lower_named with the name printf-formatted, and a check that the
+ * kernel takes params type `params_id` (PD_rt_..._params): the result can
+ * be cast to that struct. NULL after reporting. */
+void *op_lower_as(const op_ctx *c, lowered *l, int params_id, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
 #define LOWER(l, kernel, ptype) \
   ((kparams_##kernel *)lowered_init((l), K_##kernel, sizeof(kparams_##kernel)))
 

@@ -172,21 +172,10 @@ static status pool_infer(op_ctx *c) {
   return ST_OK;
 }
 
-/* The runtime's name for an element type in kernel names, or NULL. */
-static const char *kernel_dtype(int dt) {
-  switch (dt) {
-  case DT_FLOAT: return "f32";
-  case DT_DOUBLE: return "f64";
-  case DT_INT8: return "i8";
-  case DT_UINT8: return "u8";
-  default: return NULL;
-  }
-}
-
 static status pool_lower(op_ctx *c, lowered *l) {
   const ir_node *n = c->n;
   const ir_tensor *x = &op_in(c, 0)->t;
-  const char *op, *dt = kernel_dtype(x->dtype), *variant = "";
+  const char *op, *variant = "";
   char name[64];
   rt_pool_params *p;
   pool_geom g;
@@ -203,7 +192,7 @@ static status pool_lower(op_ctx *c, lowered *l) {
   default: op = "globallppool"; break;
   }
   if (n->op == OP_MaxPool && op_out(c, 1)) variant = "_indices";
-  snprintf(name, sizeof name, "rt_%s_%s%s", op, dt ? dt : dtype_name(x->dtype), variant);
+  snprintf(name, sizeof name, "rt_%s_%s%s", op, op_dtype_suffix(x->dtype), variant);
 
   if (is_global(n->op)) {
     rt_globalpool_params *gp = (rt_globalpool_params *)op_lower_named(c, l, name);

@@ -20,21 +20,7 @@ static int reduce_dtype_ok(int op, int dt) {
 
 /* The element type's suffix in kernel names. bool runs as u8: its 0/1
  * bytes order and compare as uint8 does. */
-static const char *kernel_dtype(int dt) {
-  switch (dt) {
-  case DT_FLOAT: return "f32";
-  case DT_DOUBLE: return "f64";
-  case DT_INT8: return "i8";
-  case DT_INT16: return "i16";
-  case DT_INT32: return "i32";
-  case DT_INT64: return "i64";
-  case DT_UINT8: case DT_BOOL: return "u8";
-  case DT_UINT16: return "u16";
-  case DT_UINT32: return "u32";
-  case DT_UINT64: return "u64";
-  default: return dtype_name(dt);
-  }
-}
+static const char *kernel_dtype(int dt) { return op_dtype_suffix(dt == DT_BOOL ? DT_UINT8 : dt); }
 
 /* Picks rt_<op>_<dtype>, op being the ONNX op type in lower case
  * (rt_reducesum_f32, rt_argmax_i64); NULL after reporting a combination

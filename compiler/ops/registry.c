@@ -1,4 +1,6 @@
 /* The op tables built from ops.def, and helpers shared by op handlers. */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -204,6 +206,27 @@ void *op_lower_named(const op_ctx *c, lowered *l, const char *kernel_name) {
     return NULL;
   }
   return lowered_init(l, id, kernel_get(id)->params->size);
+}
+
+const char *op_dtype_suffix(int dtype) {
+#define SUFFIX(rt, sfx) case (int)rt: return #sfx;
+  switch (dtype) { RT_TYPE_SUFFIXES(SUFFIX) default: return dtype_name(dtype); }
+#undef SUFFIX
+}
+
+void *op_lower_as(const op_ctx *c, lowered *l, int params_id, const char *fmt, ...) {
+  char name[96];
+  va_list ap;
+  void *p;
+  va_start(ap, fmt);
+  vsnprintf(name, sizeof name, fmt, ap);
+  va_end(ap);
+  p = op_lower_named(c, l, name);
+  if (p && kernel_get(l->kernel)->params != params_get(params_id)) {
+    diag_node_error(ST_INTERNAL, c->n, "kernel %s does not take %s", name, params_get(params_id)->type);
+    return NULL;
+  }
+  return p;
 }
 
 void lowered_free(lowered *l) {

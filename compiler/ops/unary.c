@@ -55,14 +55,6 @@ static const char *unary_kernel_op(const op_ctx *c) {
   }
 }
 
-/* The type part of a kernel name (elementwise.h), or the type's own name
- * where the runtime has no suffix for it (then no kernel has it either). */
-static const char *type_suffix(int dt) {
-#define SUFFIX(rt, sfx) case rt: return #sfx;
-  switch (dt) { RT_EW_TYPE_SUFFIXES(SUFFIX) default: return dtype_name(dt); }
-#undef SUFFIX
-}
-
 /* Which element types the op takes: those its kernels in elementwise.h
  * have (lower finds the kernel by name, so a type accepted here without a
  * kernel is an error there, never a silent wrong result). */
@@ -139,27 +131,12 @@ static void clip_bounds(const op_ctx *c, rt_unary_params *p) {
   }
 }
 
-/* Lowers to the kernel `name`, whose params must be of type `pd`; *params
- * gets them, zeroed. An error names the node when there is no such kernel. */
-static status lower_variant(op_ctx *c, lowered *l, const char *name, int pd, void **params) {
-  *params = op_lower_named(c, l, name);
-  if (!*params) return ST_UNSUPPORTED;
-  if (kernel_get(l->kernel)->params != params_get(pd))
-    return diag_node_error(ST_INTERNAL, c->n, "kernel %s does not take %s", name, params_get(pd)->type);
-  return ST_OK;
-}
-
 static status unary_lower(op_ctx *c, lowered *l) {
   const ir_node *n = c->n;
   const ir_value *x = op_in(c, 0), *y = op_out(c, 0);
-  char name[64];
-  rt_unary_params *p;
-  void *v;
-  status s;
-  snprintf(name, sizeof name, "rt_%s_%s", unary_kernel_op(c), type_suffix(x->t.dtype));
-  s = lower_variant(c, l, name, PD_rt_unary_params, &v);
-  if (s) return s;
-  p = v;
+  rt_unary_params *p =
+      op_lower_as(c, l, PD_rt_unary_params, "rt_%s_%s", unary_kernel_op(c), op_dtype_suffix(x->t.dtype));
+  if (!p) return ST_UNSUPPORTED;
   p->count = tensor_numel(&x->t);
   /* Element by element, so the output may overwrite x when its type and
    * shape are x's (IsNaN/IsInf write bool). */

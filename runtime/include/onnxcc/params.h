@@ -52,6 +52,13 @@ typedef void (*rt_kernel_fn)(const void *params, const void *const *in,
 #define RT_KERNEL(name) \
   void name(const void *params, const void *const *in, void *const *out, void *scratch)
 
+/* Element types as kernel names spell them: rt_add_f32, rt_cast_i64_f16.
+ * X(rt_dtype, suffix). */
+#define RT_TYPE_SUFFIXES(X) \
+  X(RT_FLOAT, f32) X(RT_DOUBLE, f64) X(RT_FLOAT16, f16) X(RT_BFLOAT16, bf16) \
+  X(RT_BOOL, bool) X(RT_INT8, i8) X(RT_INT16, i16) X(RT_INT32, i32) X(RT_INT64, i64) \
+  X(RT_UINT8, u8) X(RT_UINT16, u16) X(RT_UINT32, u32) X(RT_UINT64, u64)
+
 /* For a header's K(...) list: declares the variant. */
 #define RT_DECLARE_KERNEL(name, ptype) RT_KERNEL(name);
 

@@ -13,10 +13,7 @@
 
 /* Type suffixes of kernel names, X(rt_dtype, suffix), and their C element
  * types. */
-#define RT_EW_TYPE_SUFFIXES(X) \
-  X(RT_FLOAT, f32) X(RT_DOUBLE, f64) X(RT_FLOAT16, f16) X(RT_BFLOAT16, bf16) \
-  X(RT_BOOL, bool) X(RT_INT8, i8) X(RT_INT16, i16) X(RT_INT32, i32) X(RT_INT64, i64) \
-  X(RT_UINT8, u8) X(RT_UINT16, u16) X(RT_UINT32, u32) X(RT_UINT64, u64)
+#define RT_EW_TYPE_SUFFIXES(X) RT_TYPE_SUFFIXES(X)
 #define RT_EW_CTYPE_f32 float
 #define RT_EW_CTYPE_f64 double
 #define RT_EW_CTYPE_f16 uint16_t
