@@ -87,7 +87,13 @@ def main(argv):
     p.add_argument("--nm", type=int, default=0, help="list the N largest rt_ symbols")
     p.add_argument("--limit", action="append", default=[], metavar="NAME=BYTES",
                    help="fail when model NAME's program has more .text bytes")
+    p.add_argument("--skip-missing", action="store_true",
+                   help="print SKIP and stop when a model file does not exist (an export that was skipped)")
     args = p.parse_args(argv)
+    missing = [m for m in args.models if not m.exists()]
+    if missing and args.skip_missing:
+        print(f"SKIP: {missing[0]} does not exist")
+        return 0
     limits = {}
     for item in args.limit:
         name, _, value = item.partition("=")
