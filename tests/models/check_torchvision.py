@@ -63,6 +63,9 @@ def parse_args(argv):
     p.add_argument("--onnxcc", type=Path,
                    default=REPO_ROOT / "build" / "onnxcc",
                    help="compiler binary (default build/onnxcc)")
+    p.add_argument("--baseline", type=Path, metavar="ONNXCC",
+                   help="another compiler binary (an older build) timed on the same "
+                        "models in the same run: adds its median and the ratio")
     p.add_argument("--keep", type=Path, metavar="DIR",
                    help="write models and data here instead of a temp dir")
     p.add_argument("--runs", type=int, default=10,
@@ -208,7 +211,8 @@ def main(argv):
     try:
         for name in args.models:
             row = {"model": name, "ops": "-", "max": "-", "rel": "-",
-                   "verdict": "", "cc_ms": "-", "ort_ms": "-"}
+                   "verdict": "", "cc_ms": "-", "ort_ms": "-", "base_ms": "-",
+                   "ratio": "-"}
             rows.append(row)
             try:
                 folder = root / name
@@ -286,6 +290,18 @@ def main(argv):
             else:
                 row["verdict"] = "FAIL: mismatch"
                 failed += 1
+            if args.baseline:
+                # timed right after, on the same input: the ratio is what
+                # a change did, as far as a noisy machine lets it show
+                base_dir = folder / "baseline_out"
+                base_dir.mkdir(exist_ok=True)
+                b_err, b_sum = run_onnxcc(args.baseline, model_path, inp, base_dir, args)
+                if b_sum and isinstance(b_sum.get("median_ms"), (int, float)):
+                    row["base_ms"] = f"{b_sum['median_ms']:.2f}"
+                    if row["cc_ms"] != "-":
+                        row["ratio"] = f"{float(row['cc_ms']) / b_sum['median_ms']:.2f}"
+                else:
+                    row["base_ms"] = "error"
     finally:
         if tmp is not None:
             tmp.cleanup()
@@ -293,6 +309,8 @@ def main(argv):
     heads = [("model", "model"), ("ops", "ops"), ("max", "max err"),
              ("rel", "rel err"), ("cc_ms", "onnxcc ms"),
              ("ort_ms", "ORT ms"), ("verdict", "verdict")]
+    if args.baseline:
+        heads[-1:-1] = [("base_ms", "baseline ms"), ("ratio", "onnxcc/baseline")]
     widths = {k: max(len(h), *(len(str(r[k])) for r in rows))
               for k, h in heads}
     print()
