@@ -1,12 +1,15 @@
 /* Internal to the runtime: rt_sgemm's tile configuration and its entry
  * point for operands that the caller has already packed (conv.c unfolds
  * its im2col blocks straight into the packed layout). Not installed: the
- * layout depends on the CPU the runtime is built for. */
+ * MR x NR tile depends on the CPU the runtime is built for. (The prepacked
+ * conv weight layout does not: see RT_CONV_PANEL below.) */
 #ifndef ONNXCC_RT_SGEMM_INTERNAL_H
 #define ONNXCC_RT_SGEMM_INTERNAL_H
 
 #include <math.h>
 #include <stdint.h>
+
+#include "onnxcc/kernels/conv.h"
 
 /* ---- tile sizes ----
  *
@@ -104,6 +107,16 @@
 #error "rt_sgemm tile sizes exceed the bounds rt_sgemm_scratch_bytes assumes"
 #endif
 
+/* Conv weights prepacked at compile time come in panels of RT_CONV_PANEL
+ * rows (onnxcc/kernels/conv.h), whatever MR the compiler's own build had:
+ * an MR-row tile must never straddle two panels, and the rows a short last
+ * panel's tile reads past its end must stay within RT_CONV_PACK_TAIL. A
+ * configuration breaking either would read the blob wrongly, so it does
+ * not build. */
+#if RT_CONV_PANEL % MR || MR > RT_CONV_PACK_TAIL
+#error "MR must divide RT_CONV_PANEL and stay within RT_CONV_PACK_TAIL (see onnxcc/kernels/conv.h)"
+#endif
+
 /* Fused multiply-add where the hardware has it (C99 defines FP_FAST_FMAF
  * then, and the compiler inlines fmaf as one instruction); a separate
  * multiply and add otherwise. ISO C mode forbids the compiler from fusing
@@ -123,11 +136,13 @@
  * past mc zero.
  * rt_sgemm_ukernel: the m x n (at most MR x NR) tile at c becomes
  * row_init[i] (0 if row_init is NULL) + sum over k < kc of
- * a[k * MR + i] * b[k * NR + j], plus beta * c (c is not read when
- * beta == 0). b is kc x NR, k-major; its lanes past n are read but their
- * results dropped (keep them finite). */
+ * a[k * a_step + i] * b[k * NR + j], plus beta * c (c is not read when
+ * beta == 0). a_step is MR for rt_sgemm_pack_a's panels and the panel
+ * height for prepacked conv weights. a's rows past m and b's lanes past n
+ * are read but their results dropped (each accumulator depends on its own
+ * row and lane only). b is kc x NR, k-major. */
 void rt_sgemm_pack_a(int64_t mc, int64_t kc, const float *a, int64_t lda, int trans, float alpha, float *ap);
-void rt_sgemm_ukernel(int64_t kc, const float *a, const float *b, float *c, int64_t ldc, float beta, int64_t m,
-                      int64_t n, const float *row_init);
+void rt_sgemm_ukernel(int64_t kc, const float *a, int64_t a_step, const float *b, float *c, int64_t ldc, float beta,
+                      int64_t m, int64_t n, const float *row_init);
 
 #endif

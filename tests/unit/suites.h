@@ -11,5 +11,6 @@ Suite *pool_norm_reduce_suite(void);
 Suite *plan_scale_suite(void);
 Suite *hostile_suite(void);
 Suite *schema_suite(void);
+Suite *conv_gemm_suite(void);
 
 #endif
