@@ -223,18 +223,18 @@ static status conv_infer(op_ctx *c) {
   return ST_OK;
 }
 
-/* Prepares W in the panel layout of the _packed variants (conv.h), as a
+/* Prepares W in the quad layout of the _packed variants (conv.h), as a
  * new constant that replaces W as the node's input; the original then has
- * no reader and stays out of the blob. Its dims keep W's past the first
- * (only the first grows, to hold the tail), so what reads the weight's
- * shape for statistics (MACs) still sees kernel and channels. */
+ * no reader and stays out of the blob. Its dims are W's, except that each
+ * group's output channels are rounded up to whole quads, so what reads the
+ * weight's shape for statistics (MACs: the dims past the first) is not
+ * misled. */
 static void conv_prepack(op_ctx *c, const rt_conv_params *p) {
   const ir_value *w = op_in(c, 1);
-  const int64_t row = tensor_numel(&w->t) / p->out_ch; /* in_ch/group * kernel */
   int64_t dims[IR_MAX_RANK];
   int id;
   memcpy(dims, w->t.dims, sizeof(int64_t) * (size_t)w->t.rank);
-  dims[0] = p->out_ch + (RT_CONV_PACK_TAIL + row - 1) / row;
+  dims[0] = rt_conv_f32_packed_floats(p) / (tensor_numel(&w->t) / p->out_ch);
   id = op_add_prepared(c, "conv_w_packed", DT_FLOAT, w->t.rank, dims);
   rt_conv_f32_pack_weights(p, (const float *)w->t.data, (float *)c->g->values[id]->t.data);
   c->n->in[1] = id;

@@ -34,6 +34,8 @@
 static int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
 static int64_t max64(int64_t a, int64_t b) { return a > b ? a : b; }
 
+static int64_t round_up4(int64_t n) { return (n + 3) / 4 * 4; }
+
 static int64_t prod(const int64_t *d, int64_t n) {
   int64_t r = 1, i;
   for (i = 0; i < n; i++) r *= d[i];
@@ -58,15 +60,19 @@ static void valid_range(int64_t t0, int64_t t1, int64_t s, int64_t base, int64_t
 /* The weights of up to this many floats (4 MiB) form one block of output
  * channels: the block is streamed from L2/L3 for each column panel, which
  * costs less than unfolding the input again for another block. A block is
- * a whole number of RT_CONV_PANEL-row panels (so it starts on a panel),
- * at least one. The same on every build: rt_conv_f32_im2col's scratch
- * holds one block. */
+ * a whole number of MR-row tiles, at least one. */
 #define CONV_A_FLOATS ((int64_t)1 << 20)
 
 static int64_t conv_block_rows(int64_t mg, int64_t kdim) {
   int64_t r = CONV_A_FLOATS / kdim;
-  r = r < RT_CONV_PANEL ? RT_CONV_PANEL : r - r % RT_CONV_PANEL;
+  r = r < MR ? MR : r - r % MR;
   return min64(mg, r);
+}
+
+/* A bound on conv_block_rows, rounded up to whole quads, that holds for
+ * every MR (the compiler sizes the scratch with its own build). */
+static int64_t conv_block_rows_bound(int64_t mg, int64_t kdim) {
+  return round_up4(min64(mg, max64(CAP_MR, CONV_A_FLOATS / kdim)));
 }
 
 /* For a body shared by several kernel variants: inlined into each, so the
@@ -287,32 +293,38 @@ RT_KERNEL(rt_conv_f32_depthwise) {
               (float *)out[0]);
 }
 
-/* ---- the panel layout (conv.h) ---- */
+/* ---- the quad layout (conv.h) ---- */
 
-/* Packs rows [r0, r0 + rows) of one group's weights w [mg, kdim] (r0 on a
- * panel boundary; r0 + rows a panel boundary or mg) into dst, which then
- * starts with row r0's panel. */
-static void pack_rows(const float *w, int64_t mg, int64_t kdim, int64_t r0, int64_t rows, float *dst) {
-  int64_t p0, k, i;
-  for (p0 = r0; p0 < r0 + rows; p0 += RT_CONV_PANEL) {
-    const int64_t h = min64(RT_CONV_PANEL, mg - p0);
-    float *panel = dst + (p0 - r0) * kdim;
-    for (i = 0; i < h; i++) {
-      const float *row = w + (p0 + i) * kdim;
-      for (k = 0; k < kdim; k++) panel[k * h + i] = row[k];
+/* Packs rows [r0, r0 + rows) of one group's weights w [mg, kdim] (r0 a
+ * multiple of 4) into dst in quads. A short last quad is padded with
+ * copies of the group's last row: the micro-kernel computes those rows
+ * but never stores them, so any finite value would do, and a copy is as
+ * finite as the weights. */
+static void pack_quads(const float *w, int64_t mg, int64_t kdim, int64_t r0, int64_t rows, float *restrict dst) {
+  int64_t q0, k, i;
+  for (q0 = r0; q0 < r0 + rows; q0 += 4) {
+    const int64_t h = min64(4, mg - q0);
+    float *quad = dst + (q0 - r0) * kdim;
+    if (h == 4) {
+      const float *w0 = w + q0 * kdim;
+      for (k = 0; k < kdim; k++)
+        for (i = 0; i < 4; i++) quad[k * 4 + i] = w0[i * kdim + k];
+    } else {
+      for (k = 0; k < kdim; k++)
+        for (i = 0; i < 4; i++) quad[k * 4 + i] = w[(q0 + min64(i, h - 1)) * kdim + k];
     }
   }
 }
 
 int64_t rt_conv_f32_packed_floats(const rt_conv_params *p) {
-  return p->out_ch * (p->in_ch / p->group) * prod(p->kernel, p->nd) + RT_CONV_PACK_TAIL;
+  return p->group * round_up4(p->out_ch / p->group) * (p->in_ch / p->group) * prod(p->kernel, p->nd);
 }
 
 void rt_conv_f32_pack_weights(const rt_conv_params *p, const float *w, float *packed) {
   const int64_t mg = p->out_ch / p->group, kdim = p->in_ch / p->group * prod(p->kernel, p->nd);
-  int64_t g, i;
-  for (g = 0; g < p->group; g++) pack_rows(w + g * mg * kdim, mg, kdim, 0, mg, packed + g * mg * kdim);
-  for (i = 0; i < RT_CONV_PACK_TAIL; i++) packed[p->out_ch * kdim + i] = 0.0f;
+  int64_t g;
+  for (g = 0; g < p->group; g++)
+    pack_quads(w + g * mg * kdim, mg, kdim, 0, mg, packed + g * round_up4(mg) * kdim);
 }
 
 /* ---- Conv through the micro-kernel ---- */
@@ -353,7 +365,7 @@ size_t rt_conv_f32_pointwise_packed_scratch_bytes(const rt_conv_params *p) {
 size_t rt_conv_f32_im2col_scratch_bytes(const rt_conv_params *p) {
   const int64_t mg = p->out_ch / p->group, kdim = p->in_ch / p->group * prod(p->kernel, p->nd);
   return rt_conv_f32_im2col_packed_scratch_bytes(p) +
-         round64((size_t)(conv_block_rows(mg, kdim) * kdim + RT_CONV_PACK_TAIL) * sizeof(float));
+         round64((size_t)(conv_block_rows_bound(mg, kdim) * kdim) * sizeof(float));
 }
 
 size_t rt_conv_f32_pointwise_scratch_bytes(const rt_conv_params *p) {
@@ -361,14 +373,13 @@ size_t rt_conv_f32_pointwise_scratch_bytes(const rt_conv_params *p) {
 }
 
 /* One image and group, one block of output channels [ic, ic + mc) whose
- * weights `ap` are in the panel layout (ap starts at row ic's panel; mg
- * rows in the group): for each NR-wide panel of output positions, unfold
- * it (kdim x NR, in L1/L2; a copy when `pointwise`) and run the
- * micro-kernel down the block, K in slices of at most KC so a slice of
- * the panel stays in L1. */
-static CONV_INLINE void conv_gemm_block(const rt_conv_params *p, const float *xg, const float *ap, int64_t mg,
-                                        int64_t ic, int64_t mc, const float *bias, float *yg, float *bp,
-                                        const int64_t *ranges, int pointwise) {
+ * weights `ap` are in the quad layout (ap starts at row ic): for each
+ * NR-wide panel of output positions, unfold it (kdim x NR, in L1/L2; a
+ * copy when `pointwise`) and run the micro-kernel down the block, K in
+ * slices of at most KC so a slice of the panel stays in L1. */
+static CONV_INLINE void conv_gemm_block(const rt_conv_params *p, const float *xg, const float *ap, int64_t ic,
+                                        int64_t mc, const float *bias, float *yg, float *bp, const int64_t *ranges,
+                                        int pointwise) {
   const int64_t cg = p->in_ch / p->group, kdim = cg * prod(p->kernel, p->nd);
   const int64_t out_sp = prod(p->out_dims, p->nd);
   const int64_t slices = (kdim + KC - 1) / KC, kcb = (kdim + slices - 1) / slices;
@@ -380,17 +391,16 @@ static CONV_INLINE void conv_gemm_block(const rt_conv_params *p, const float *xg
     for (pc = 0; pc < kdim; pc += kcb) {
       const int64_t kc = min64(kcb, kdim - pc);
       for (ir = 0; ir < mc; ir += MR) {
-        /* row r sits in the panel starting at p0, of height h */
-        const int64_t r = ic + ir, p0 = r - r % RT_CONV_PANEL, h = min64(RT_CONV_PANEL, mg - p0);
-        rt_sgemm_ukernel(kc, ap + (p0 - ic) * kdim + pc * h + (r - p0), h, bp + pc * NR, yg + r * out_sp + j0,
-                         out_sp, pc ? 1.0f : 0.0f, min64(MR, mc - ir), nc, pc == 0 && bias ? bias + r : NULL);
+        const int64_t r = ic + ir;
+        rt_sgemm_ukernel(kc, ap + ir * kdim + pc * 4, 4 * kdim, bp + pc * NR, yg + r * out_sp + j0, out_sp,
+                         pc ? 1.0f : 0.0f, min64(MR, mc - ir), nc, pc == 0 && bias ? bias + r : NULL);
       }
     }
   }
 }
 
 /* The im2col/pointwise variants: W prepacked (`packed`: in[1] is in the
- * panel layout, scratch holds the unfolded panel) or packed here, one
+ * quad layout, scratch holds the unfolded panel) or packed here, one
  * block of output channels at a time, into scratch after the panel. */
 static CONV_INLINE void conv_gemm(const void *params, const void *const *in, void *const *out, void *scratch,
                                   int packed, int pointwise) {
@@ -403,22 +413,21 @@ static CONV_INLINE void conv_gemm(const void *params, const void *const *in, voi
   const int64_t kdim = cg * prod(p->kernel, nd), mcb = conv_block_rows(mg, kdim);
   float *bp = align64(scratch);
   float *ap_scratch = bp + panel_bytes(kdim) / sizeof(float);
-  int64_t n, g, ic, i, ranges[2 * RANGES];
+  int64_t n, g, ic, ranges[2 * RANGES];
   if (!pointwise) tap_ranges(p, ranges);
   for (n = 0; n < p->batch; n++)
     for (g = 0; g < p->group; g++) {
-      const float *xg = x + (n * p->in_ch + g * cg) * in_sp, *wg = w + g * mg * kdim;
+      const float *xg = x + (n * p->in_ch + g * cg) * in_sp;
+      const float *wg = w + g * (packed ? round_up4(mg) : mg) * kdim;
       float *yg = y + (n * p->out_ch + g * mg) * out_sp;
       for (ic = 0; ic < mg; ic += mcb) {
         const int64_t mc = min64(mcb, mg - ic);
         const float *ap = wg + ic * kdim;
         if (!packed) {
-          pack_rows(wg, mg, kdim, ic, mc, ap_scratch);
-          /* the tail that a short last panel's tiles read into */
-          for (i = 0; i < RT_CONV_PACK_TAIL; i++) ap_scratch[mc * kdim + i] = 0.0f;
+          pack_quads(wg, mg, kdim, ic, mc, ap_scratch);
           ap = ap_scratch;
         }
-        conv_gemm_block(p, xg, ap, mg, ic, mc, bias ? bias + g * mg : NULL, yg, bp, ranges, pointwise);
+        conv_gemm_block(p, xg, ap, ic, mc, bias ? bias + g * mg : NULL, yg, bp, ranges, pointwise);
       }
     }
 }

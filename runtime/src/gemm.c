@@ -41,31 +41,36 @@ static int64_t block_size(int64_t n, int64_t max, int64_t unit) {
 /* ---- micro-kernel ---- */
 
 /* C[m x n tile] = acc + beta * C, where acc = row_init (a value per row,
- * or 0 when NULL) + the sum over kc of a panel (kc x MR, k-major, a_step
- * floats from one k to the next) times b panel (kc x NR, k-major). The
- * inner loops always run full length (rows past m and lanes past n are
- * computed and dropped), so they stay unrolled and in registers. */
+ * or 0 when NULL) + the sum over kc of A (MR rows in quads of 4, each
+ * kc x 4 and k-major, a_qstride floats apart) times b panel (kc x NR,
+ * k-major). The inner loops always run full length (rows past m and lanes
+ * past n are computed and dropped), so they stay unrolled and in
+ * registers; quads with no row of the tile read the last one that has
+ * rows instead, so A may end right after it. */
 RT_SGEMM_WIDE
-void rt_sgemm_ukernel(int64_t kc, const float *restrict a, int64_t a_step, const float *restrict b,
+void rt_sgemm_ukernel(int64_t kc, const float *restrict a, int64_t a_qstride, const float *restrict b,
                       float *restrict c, int64_t ldc, float beta, int64_t m, int64_t n, const float *row_init) {
   float acc[MR][NR];
+  const float *aq[MR / 4];
+  const int64_t last_q = (m + 3) / 4 - 1;
   int64_t k;
   int i, j;
   for (i = 0; i < MR; i++) {
     const float r = row_init && i < m ? row_init[i] : 0.0f;
     for (j = 0; j < NR; j++) acc[i][j] = r;
   }
+  for (i = 0; i < MR / 4; i++) aq[i] = a + (i < last_q ? i : last_q) * a_qstride;
   for (k = 0; k < kc; k++) {
-    const float *ak = a + k * a_step, *bk = b + k * NR;
+    const float *bk = b + k * NR;
 #if RT_SGEMM_IOUTER
     for (i = 0; i < MR; i++) {
-      const float ai = ak[i];
+      const float ai = aq[i / 4][k * 4 + i % 4];
       for (j = 0; j < NR; j++) acc[i][j] = MADD(ai, bk[j], acc[i][j]);
     }
 #else
     for (j = 0; j < NR; j++) {
       const float bj = bk[j];
-      for (i = 0; i < MR; i++) acc[i][j] = MADD(ak[i], bj, acc[i][j]);
+      for (i = 0; i < MR; i++) acc[i][j] = MADD(aq[i / 4][k * 4 + i % 4], bj, acc[i][j]);
     }
 #endif
   }
@@ -92,30 +97,34 @@ void rt_sgemm_ukernel(int64_t kc, const float *restrict a, int64_t a_step, const
 /* ---- packing ---- */
 
 /* Packs the mc x kc block of op(A) at `a` (already offset to the block's
- * origin) into MR-row panels: ap[panel][k][i] = alpha * op(A)(i, k). */
+ * origin) into MR-row panels of MR/4 quads (sgemm_internal.h):
+ * ap[panel][quad][k][r] = alpha * op(A)(4 * quad + r, k). */
 void rt_sgemm_pack_a(int64_t mc, int64_t kc, const float *a, int64_t lda, int trans, float alpha,
                      float *restrict ap) {
-  int64_t i0, i, k;
+  int64_t i0, q, i, k;
   for (i0 = 0; i0 < mc; i0 += MR) {
-    const int64_t mr = min64(MR, mc - i0);
-    if (!trans && mr == MR) {
-      /* Contiguous writes, MR sequential read streams. */
-      const float *a0 = a + i0 * lda;
-      for (k = 0; k < kc; k++)
-        for (i = 0; i < MR; i++) ap[k * MR + i] = alpha * a0[i * lda + k];
-    } else if (!trans) {
-      for (i = 0; i < mr; i++) {
-        const float *row = a + (i0 + i) * lda;
-        for (k = 0; k < kc; k++) ap[k * MR + i] = alpha * row[k];
+    for (q = 0; q < MR / 4; q++) {
+      const int64_t r0 = i0 + 4 * q, rows = r0 < mc ? min64(4, mc - r0) : 0;
+      float *dst = ap + q * 4 * kc;
+      if (!trans && rows == 4) {
+        /* Contiguous writes, 4 sequential read streams. */
+        const float *a0 = a + r0 * lda;
+        for (k = 0; k < kc; k++)
+          for (i = 0; i < 4; i++) dst[k * 4 + i] = alpha * a0[i * lda + k];
+      } else if (!trans) {
+        for (i = 0; i < rows; i++) {
+          const float *row = a + (r0 + i) * lda;
+          for (k = 0; k < kc; k++) dst[k * 4 + i] = alpha * row[k];
+        }
+      } else {
+        for (k = 0; k < kc; k++) {
+          const float *src = a + k * lda + r0;
+          for (i = 0; i < rows; i++) dst[k * 4 + i] = alpha * src[i];
+        }
       }
-    } else {
-      for (k = 0; k < kc; k++) {
-        const float *src = a + k * lda + i0;
-        for (i = 0; i < mr; i++) ap[k * MR + i] = alpha * src[i];
-      }
+      for (i = rows; i < 4; i++)
+        for (k = 0; k < kc; k++) dst[k * 4 + i] = 0.0f;
     }
-    for (i = mr; i < MR; i++)
-      for (k = 0; k < kc; k++) ap[k * MR + i] = 0.0f;
     ap += MR * kc;
   }
 }
@@ -237,7 +246,7 @@ static void sgemm_blocked(int64_t M, int64_t N, int64_t K, float alpha, const fl
           const int64_t nr = min64(NR, nc - jr);
           const float *b = bp + jr * kc;
           for (ir = 0; ir < mc; ir += MR)
-            rt_sgemm_ukernel(kc, ap + ir * kc, MR, b, C + (ic + ir) * ldc + jc + jr, ldc, beta_k, min64(MR, mc - ir), nr,
+            rt_sgemm_ukernel(kc, ap + ir * kc, 4 * kc, b, C + (ic + ir) * ldc + jc + jr, ldc, beta_k, min64(MR, mc - ir), nr,
                              NULL);
         }
       }

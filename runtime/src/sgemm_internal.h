@@ -1,8 +1,8 @@
 /* Internal to the runtime: rt_sgemm's tile configuration and its entry
  * point for operands that the caller has already packed (conv.c unfolds
  * its im2col blocks straight into the packed layout). Not installed: the
- * MR x NR tile depends on the CPU the runtime is built for. (The prepacked
- * conv weight layout does not: see RT_CONV_PANEL below.) */
+ * MR x NR tile depends on the CPU the runtime is built for. (The quad
+ * layout of prepacked conv weights does not: see RT_CONV_QUAD below.) */
 #ifndef ONNXCC_RT_SGEMM_INTERNAL_H
 #define ONNXCC_RT_SGEMM_INTERNAL_H
 
@@ -107,14 +107,12 @@
 #error "rt_sgemm tile sizes exceed the bounds rt_sgemm_scratch_bytes assumes"
 #endif
 
-/* Conv weights prepacked at compile time come in panels of RT_CONV_PANEL
- * rows (onnxcc/kernels/conv.h), whatever MR the compiler's own build had:
- * an MR-row tile must never straddle two panels, and the rows a short last
- * panel's tile reads past its end must stay within RT_CONV_PACK_TAIL. A
- * configuration breaking either would read the blob wrongly, so it does
- * not build. */
-#if RT_CONV_PANEL % MR || MR > RT_CONV_PACK_TAIL
-#error "MR must divide RT_CONV_PANEL and stay within RT_CONV_PACK_TAIL (see onnxcc/kernels/conv.h)"
+/* rt_sgemm's A panels and the conv weights prepacked at compile time are
+ * read in quads of 4 rows (RT_CONV_QUAD, onnxcc/kernels/conv.h), whatever
+ * MR the compiler's own build had: an MR that is not a whole number of
+ * quads would read the blob wrongly, so it does not build. */
+#if MR % RT_CONV_QUAD
+#error "MR must be a multiple of RT_CONV_QUAD (see onnxcc/kernels/conv.h)"
 #endif
 
 /* Fused multiply-add where the hardware has it (C99 defines FP_FAST_FMAF
@@ -131,18 +129,22 @@
  * themselves (conv.c writes its im2col panels straight in this layout).
  *
  * rt_sgemm_pack_a: packs the mc x kc block of op(A) at `a` (offset to the
- * block's origin) into ceil(mc / MR) panels of kc x MR floats, k-major:
- * ap[panel * kc * MR + k * MR + i] = alpha * op(A)(panel * MR + i, k), rows
- * past mc zero.
+ * block's origin) into ceil(mc / MR) panels of MR rows, each MR/4 quads of
+ * kc x 4 floats, k-major: row i = 4q + r of a panel, column k, is at
+ * ap[panel * MR * kc + q * 4 * kc + k * 4 + r] = alpha * op(A)(row, k);
+ * rows past mc are zero.
  * rt_sgemm_ukernel: the m x n (at most MR x NR) tile at c becomes
  * row_init[i] (0 if row_init is NULL) + sum over k < kc of
- * a[k * a_step + i] * b[k * NR + j], plus beta * c (c is not read when
- * beta == 0). a_step is MR for rt_sgemm_pack_a's panels and the panel
- * height for prepacked conv weights. a's rows past m and b's lanes past n
- * are read but their results dropped (each accumulator depends on its own
- * row and lane only). b is kc x NR, k-major. */
+ * A(i, k) * b[k * NR + j], plus beta * c (c is not read when beta == 0),
+ * where A(i, k) = a[(i / 4) * a_qstride + k * 4 + i % 4] (quads a_qstride
+ * floats apart: 4 * kc for rt_sgemm_pack_a's panels, 4 * kdim for
+ * prepacked conv weights). Quads past the ceil(m / 4) that hold rows are
+ * never read, so a caller's matrix may end there; rows past m within the
+ * last quad and b's lanes past n are read but their results dropped (each
+ * accumulator depends on its own row and lane only). b is kc x NR,
+ * k-major. */
 void rt_sgemm_pack_a(int64_t mc, int64_t kc, const float *a, int64_t lda, int trans, float alpha, float *ap);
-void rt_sgemm_ukernel(int64_t kc, const float *a, int64_t a_step, const float *b, float *c, int64_t ldc, float beta,
-                      int64_t m, int64_t n, const float *row_init);
+void rt_sgemm_ukernel(int64_t kc, const float *a, int64_t a_qstride, const float *b, float *c, int64_t ldc,
+                      float beta, int64_t m, int64_t n, const float *row_init);
 
 #endif

@@ -30,12 +30,12 @@ RT_PARAMS_STRUCT(rt_conv_params, RT_CONV_PARAMS)
  *                               that is not a constant (and the constant
  *                               folder).
  *   rt_conv_f32_im2col_packed   the same product with W already in the
- *                               panel layout below (prepared at compile
+ *                               quad layout below (prepared at compile
  *                               time, in the weight blob): scratch holds
  *                               only one unfolded input panel.
  *   rt_conv_f32_pointwise       1x1 kernel, stride 1, no padding: X already
  *                               is the right-hand matrix; one rt_sgemm.
- *   rt_conv_f32_pointwise_packed  the same with W in the panel layout: the
+ *   rt_conv_f32_pointwise_packed  the same with W in the quad layout: the
  *                               input is copied panel by panel, no
  *                               weight packing.
  *   rt_conv_f32_depthwise       one input channel per group: direct loops,
@@ -44,34 +44,29 @@ RT_PARAMS_STRUCT(rt_conv_params, RT_CONV_PARAMS)
  *
  * Each variant's scratch size is its own function below. */
 
-/* ---- the panel layout of prepacked weights ----
+/* ---- the layout of prepacked weights ----
  *
- * Each group's [out_ch/group, kdim] weight matrix (kdim = in_ch/group *
- * kernel size) is cut into panels of RT_CONV_PANEL rows (the last one of
- * each group may be shorter: h rows). A panel is stored k-major, so the
- * micro-kernel's per-k loads of its rows are contiguous:
- *   packed[group_base + p0 * kdim + k * h + i] = W[g * mg + p0 + i][k]
- * for the panel starting at row p0 with height h, group_base = g * mg *
- * kdim. The packed tensor is as large as W plus RT_CONV_PACK_TAIL zero
- * floats at the end.
+ * Each group's [mg = out_ch/group, kdim = in_ch/group * kernel size]
+ * weight matrix is cut into quads of RT_CONV_QUAD rows (a short last one
+ * padded with copies of the last row, whose results are dropped), each
+ * stored k-major:
+ *   packed[(g * mg4 + 4 * q) * kdim + k * 4 + r] = W[g * mg + 4 * q + r][k]
+ * with mg4 = mg rounded up to a multiple of 4. A quad's values for one k
+ * are contiguous, and one k step to the next is 16 bytes.
  *
  * Why this is safe across builds: the compiler packs with its own build
  * of the runtime, and the program may link a build for another CPU whose
  * micro-kernel covers MR = 4, 8 or 12 rows (runtime/src/sgemm_internal.h).
- * The layout depends on none of that: RT_CONV_PANEL is fixed and every
- * build's MR must divide it (sgemm_internal.h stops the build otherwise),
- * so an MR-row tile never straddles two panels, and the micro-kernel is
- * told the panel's k-step (h) instead of assuming MR. In a short last
- * panel the tile's rows past h are read from the next k (or the next
- * panel, or the tail) and their results dropped; the tail keeps those
- * reads inside the tensor for any MR up to RT_CONV_PACK_TAIL. */
-#define RT_CONV_PANEL 24
-#define RT_CONV_PACK_TAIL 16
+ * The layout depends on none of that: an MR-row tile reads MR/4 quads, one
+ * dense stream each, and is told the distance between quads, so every
+ * MR that is a multiple of 4 reads the same blob (sgemm_internal.h refuses
+ * to build any other). */
+#define RT_CONV_QUAD 4
 
-/* Floats of the packed form of W (W's size plus the tail). */
+/* Floats of the packed form of W (W's, plus the padding rows). */
 int64_t rt_conv_f32_packed_floats(const rt_conv_params *p);
 /* Writes W (ONNX layout) into `packed` (rt_conv_f32_packed_floats floats)
- * in the panel layout. The compiler calls it to prepare the weights of the
+ * in the quad layout. The compiler calls it to prepare the weights of the
  * _packed variants; rt_conv_f32_im2col packs the same layout, a block of
  * rows at a time, into its scratch. */
 void rt_conv_f32_pack_weights(const rt_conv_params *p, const float *w, float *packed);
