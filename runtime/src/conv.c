@@ -6,7 +6,7 @@
  * the micro-kernel's B layout, and the micro-kernel sweeps the channel
  * block. The unfolded data never exists as a whole and never leaves
  * L1/L2, each output tile is written once, and the bias rides in as the
- * accumulators' initial value. The weights are read in the panel layout of
+ * accumulators' initial value. The weights are read in the quad layout of
  * conv.h: prepared at compile time for the _packed variants (then the
  * scratch holds only the unfolded panel), packed block by block into
  * scratch by rt_conv_f32_im2col otherwise.

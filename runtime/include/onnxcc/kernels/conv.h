@@ -60,7 +60,8 @@ RT_PARAMS_STRUCT(rt_conv_params, RT_CONV_PARAMS)
  * The layout depends on none of that: an MR-row tile reads MR/4 quads, one
  * dense stream each, and is told the distance between quads, so every
  * MR that is a multiple of 4 reads the same blob (sgemm_internal.h refuses
- * to build any other). */
+ * to build any other). The kernels spell the 4 out; the name is for that
+ * check and for readers. */
 #define RT_CONV_QUAD 4
 
 /* Floats of the packed form of W (W's, plus the padding rows). */
