@@ -51,29 +51,60 @@ RT_SGEMM_WIDE
 void rt_sgemm_ukernel(int64_t kc, const float *restrict a, int64_t a_qstride, const float *restrict b,
                       float *restrict c, int64_t ldc, float beta, int64_t m, int64_t n, const float *row_init) {
   float acc[MR][NR];
-  const float *aq[MR / 4];
+  /* One pointer per quad, as plain variables, and one loop per quad spelt
+   * out below (MR is at most CAP_MR = 16 rows: 4 quads): gcc and clang
+   * then keep acc in registers, which they do not with an array of
+   * pointers or a pointer chosen per row. */
   const int64_t last_q = (m + 3) / 4 - 1;
+  const float *a0 = a;
+#if MR > 4
+  const float *a1 = a + (last_q < 1 ? last_q : 1) * a_qstride;
+#endif
+#if MR > 8
+  const float *a2 = a + (last_q < 2 ? last_q : 2) * a_qstride;
+#endif
+#if MR > 12
+  const float *a3 = a + (last_q < 3 ? last_q : 3) * a_qstride;
+#endif
   int64_t k;
   int i, j;
+  (void)last_q; /* unused when MR is one quad */
+  (void)a_qstride;
   for (i = 0; i < MR; i++) {
     const float r = row_init && i < m ? row_init[i] : 0.0f;
     for (j = 0; j < NR; j++) acc[i][j] = r;
   }
-  for (i = 0; i < MR / 4; i++) aq[i] = a + (i < last_q ? i : last_q) * a_qstride;
+#if RT_SGEMM_IOUTER
+#define QUAD(q, aq)                                                         \
+  for (i = 0; i < 4; i++) {                                                 \
+    const float ai = aq[k * 4 + i];                                         \
+    for (j = 0; j < NR; j++) acc[4 * q + i][j] = MADD(ai, bk[j], acc[4 * q + i][j]); \
+  }
+#else
+#define QUAD(q, aq) \
+  for (i = 0; i < 4; i++) acc[4 * q + i][j] = MADD(aq[k * 4 + i], bj, acc[4 * q + i][j]);
+#endif
   for (k = 0; k < kc; k++) {
     const float *bk = b + k * NR;
-#if RT_SGEMM_IOUTER
-    for (i = 0; i < MR; i++) {
-      const float ai = aq[i / 4][k * 4 + i % 4];
-      for (j = 0; j < NR; j++) acc[i][j] = MADD(ai, bk[j], acc[i][j]);
-    }
-#else
+#if !RT_SGEMM_IOUTER
     for (j = 0; j < NR; j++) {
       const float bj = bk[j];
-      for (i = 0; i < MR; i++) acc[i][j] = MADD(aq[i / 4][k * 4 + i % 4], bj, acc[i][j]);
+#endif
+      QUAD(0, a0)
+#if MR > 4
+      QUAD(1, a1)
+#endif
+#if MR > 8
+      QUAD(2, a2)
+#endif
+#if MR > 12
+      QUAD(3, a3)
+#endif
+#if !RT_SGEMM_IOUTER
     }
 #endif
   }
+#undef QUAD
   if (m == MR && n == NR) {
     if (beta == 0.0f) {
       for (i = 0; i < MR; i++)
