@@ -297,9 +297,9 @@ RT_KERNEL(rt_conv_f32_depthwise) {
 
 /* Packs rows [r0, r0 + rows) of one group's weights w [mg, kdim] (r0 a
  * multiple of 4) into dst in quads. A short last quad is padded with
- * copies of the group's last row: the micro-kernel computes those rows
- * but never stores them, so any finite value would do, and a copy is as
- * finite as the weights. */
+ * copies of the group's last row rather than zeros: the micro-kernel
+ * computes those rows but never stores them, so their values do not
+ * matter, and copies keep every value of the packed tensor one of W's. */
 static void pack_quads(const float *w, int64_t mg, int64_t kdim, int64_t r0, int64_t rows, float *restrict dst) {
   int64_t q0, k, i;
   for (q0 = r0; q0 < r0 + rows; q0 += 4) {

@@ -20,6 +20,7 @@
 #include "sgemm_internal.h"
 
 static int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
+static int64_t round_up(int64_t a, int64_t m) { return (a + m - 1) / m * m; }
 
 /* For a body shared by several kernel variants: inlined into each, so the
  * constants and functions a variant passes in are resolved at compile
@@ -29,7 +30,6 @@ static int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
 #else
 #define RT_GEMM_INLINE inline
 #endif
-static int64_t round_up(int64_t a, int64_t m) { return (a + m - 1) / m * m; }
 
 /* Splits n into ceil(n / max) equal-ish blocks, each a multiple of `unit`
  * (so K = 260 gives two slices of 130, not 256 + 4). */
