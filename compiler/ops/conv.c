@@ -1,5 +1,5 @@
-/* Conv and ConvTranspose (rt_conv, rt_conv_transpose), float, 1 to 6
- * spatial dims. All attribute checks and the output-size arithmetic happen
+/* Conv and ConvTranspose (the rt_conv_f32_* and rt_conv_transpose_f32
+ * variants), float, 1 to 6 spatial dims. All attribute checks and the output-size arithmetic happen
  * here; the kernels get plain leading pads and output dims. */
 #include <stdio.h>
 #include <string.h>
@@ -223,43 +223,81 @@ static status conv_infer(op_ctx *c) {
   return ST_OK;
 }
 
+/* Prepares W in the quad layout of the _packed variants (conv.h), as a
+ * new constant that replaces W as the node's input; the original then has
+ * no reader and stays out of the blob. Its dims are W's, except that each
+ * group's output channels are rounded up to whole quads, so what reads the
+ * weight's shape for statistics (MACs: the dims past the first) is not
+ * misled. */
+static void conv_prepack(op_ctx *c, const rt_conv_params *p) {
+  const ir_value *w = op_in(c, 1);
+  int64_t dims[IR_MAX_RANK];
+  int id;
+  memcpy(dims, w->t.dims, sizeof(int64_t) * (size_t)w->t.rank);
+  dims[0] = rt_conv_f32_packed_floats(p) / (tensor_numel(&w->t) / p->out_ch);
+  id = op_add_prepared(c, "conv_w_packed", DT_FLOAT, w->t.rank, dims);
+  rt_conv_f32_pack_weights(p, (const float *)w->t.data, (float *)c->g->values[id]->t.data);
+  c->n->in[1] = id;
+}
+
 static status conv_lower(op_ctx *c, lowered *l) {
   conv_geom g;
-  rt_conv_params *p;
-  int i, pointwise = 1;
+  rt_conv_params geo, *p;
+  int i, pointwise = 1, prepack;
   status s = conv_geometry(c, &g);
   if (s) return s;
-  if (c->n->op == OP_ConvTranspose)
-    p = LOWER(l, rt_conv_transpose, rt_conv_params);
-  else
-    p = LOWER(l, rt_conv, rt_conv_params);
-  p->nd = g.nd;
-  p->batch = g.batch;
-  p->in_ch = g.in_ch;
-  p->out_ch = g.out_ch;
-  p->group = g.group;
-  p->has_bias = op_in(c, 2) != NULL;
+  memset(&geo, 0, sizeof geo);
+  geo.nd = g.nd;
+  geo.batch = g.batch;
+  geo.in_ch = g.in_ch;
+  geo.out_ch = g.out_ch;
+  geo.group = (int32_t)g.group;
+  geo.has_bias = op_in(c, 2) != NULL;
   for (i = 0; i < g.nd; i++) {
-    p->in_dims[i] = g.in[i];
-    p->out_dims[i] = g.out[i];
-    p->kernel[i] = g.kernel[i];
-    p->strides[i] = g.strides[i];
-    p->dilations[i] = g.dilations[i];
-    p->pads[i] = g.pads[i];
+    geo.in_dims[i] = g.in[i];
+    geo.out_dims[i] = g.out[i];
+    geo.kernel[i] = g.kernel[i];
+    geo.strides[i] = g.strides[i];
+    geo.dilations[i] = g.dilations[i];
+    geo.pads[i] = g.pads[i];
     if (g.kernel[i] != 1 || g.strides[i] != 1 || g.pads[i] || g.pads[g.nd + i]) pointwise = 0;
   }
+  if (g.group != geo.group)
+    return diag_node_error(ST_UNSUPPORTED, c->n, "group=%lld is too large", (long long)g.group);
   if (c->n->op == OP_ConvTranspose) {
-    p->mode = RT_CONV_IM2COL;
-    l->scratch_bytes = rt_conv_transpose_scratch_bytes(p);
+    p = LOWER(l, rt_conv_transpose_f32, rt_conv_params);
+    *p = geo;
+    l->scratch_bytes = rt_conv_transpose_f32_scratch_bytes(p);
     return ST_OK;
   }
-  if (g.group > 1 && g.in_ch == g.group)
-    p->mode = RT_CONV_DIRECT;
-  else if (pointwise)
-    p->mode = RT_CONV_POINTWISE;
-  else
-    p->mode = RT_CONV_IM2COL;
-  l->scratch_bytes = rt_conv_scratch_bytes(p);
+  if (g.group > 1 && g.in_ch == g.group) {
+    p = LOWER(l, rt_conv_f32_depthwise, rt_conv_params);
+    *p = geo;
+    return ST_OK;
+  }
+  /* Constant weights go into the blob already in the layout the kernel
+   * reads, so no run packs them and the scratch holds only the input
+   * panel. The constant folder (not final) runs the kernel once on W as
+   * it is. */
+  prepack = c->final && op_in(c, 1)->t.data != NULL && g.out_ch > 0;
+  if (pointwise && prepack) {
+    p = LOWER(l, rt_conv_f32_pointwise_packed, rt_conv_params);
+    *p = geo;
+    l->scratch_bytes = rt_conv_f32_pointwise_packed_scratch_bytes(p);
+  } else if (pointwise) {
+    p = LOWER(l, rt_conv_f32_pointwise, rt_conv_params);
+    *p = geo;
+    l->scratch_bytes = rt_conv_f32_pointwise_scratch_bytes(p);
+  } else if (prepack) {
+    p = LOWER(l, rt_conv_f32_im2col_packed, rt_conv_params);
+    *p = geo;
+    l->scratch_bytes = rt_conv_f32_im2col_packed_scratch_bytes(p);
+  } else {
+    p = LOWER(l, rt_conv_f32_im2col, rt_conv_params);
+    *p = geo;
+    l->scratch_bytes = rt_conv_f32_im2col_scratch_bytes(p);
+  }
+  if (prepack) conv_prepack(c, p);
   return ST_OK;
 }
 

@@ -1,5 +1,6 @@
-/* Matrix products: Gemm (rt_gemm) and MatMul (rt_matmul), both on top of
- * the runtime's rt_sgemm for float. */
+/* Matrix products: Gemm (rt_gemm_*) and MatMul (rt_matmul_*), one kernel
+ * variant per element type, on top of the runtime's rt_sgemm for float
+ * (or its row-vector path, without scratch, when M is 1). */
 #include <string.h>
 
 #include "ops.h"
@@ -58,11 +59,17 @@ static status gemm_infer_gemm(op_ctx *c) {
 
 static status gemm_lower_gemm(op_ctx *c, lowered *l) {
   const ir_tensor *a = &op_in(c, 0)->t, *cc = op_in(c, 2) ? &op_in(c, 2)->t : NULL;
-  rt_gemm_params *p = LOWER(l, rt_gemm, rt_gemm_params);
-  p->dtype = a->dtype;
+  rt_gemm_params *p;
+  const int64_t M = op_out(c, 0)->t.dims[0];
+  if (a->dtype == DT_DOUBLE)
+    p = LOWER(l, rt_gemm_f64, rt_gemm_params);
+  else if (M == 1) /* a batch-1 Linear layer: memory-bound, no packing */
+    p = LOWER(l, rt_gemm_f32_gemv, rt_gemm_params);
+  else
+    p = LOWER(l, rt_gemm_f32, rt_gemm_params);
   p->trans_a = attr_int(c->n, "transA", 0) != 0;
   p->trans_b = attr_int(c->n, "transB", 0) != 0;
-  p->M = op_out(c, 0)->t.dims[0];
+  p->M = M;
   p->N = op_out(c, 0)->t.dims[1];
   p->K = p->trans_a ? a->dims[0] : a->dims[1];
   p->alpha = attr_float(c->n, "alpha", 1.0f);
@@ -74,7 +81,7 @@ static status gemm_lower_gemm(op_ctx *c, lowered *l) {
   } else if (cc && cc->rank == 1) {
     p->c_cs = cc->dims[0] == 1 ? 0 : 1;
   }
-  if (p->dtype == DT_FLOAT) l->scratch_bytes = rt_sgemm_scratch_bytes(p->M, p->N, p->K);
+  if (l->kernel == K_rt_gemm_f32) l->scratch_bytes = rt_sgemm_scratch_bytes(p->M, p->N, p->K);
   return ST_OK;
 }
 
@@ -160,13 +167,12 @@ static status gemm_lower_matmul(op_ctx *c, lowered *l) {
   int64_t astr[IR_MAX_RANK], bstr[IR_MAX_RANK], abatch = 1, total = 1;
   int d, b_shared = 1;
   status st = matmul_shape(c, &s);
-  rt_matmul_params *p;
+  rt_matmul_params q, *p;
   if (st) return st;
-  p = LOWER(l, rt_matmul, rt_matmul_params);
-  p->dtype = op_in(c, 0)->t.dtype;
-  p->M = s.M;
-  p->N = s.N;
-  p->K = s.K;
+  memset(&q, 0, sizeof q);
+  q.M = s.M;
+  q.N = s.N;
+  q.K = s.K;
   op_broadcast_strides(&s.abatch, s.rank, s.dims, astr);
   op_broadcast_strides(&s.bbatch, s.rank, s.dims, bstr);
   for (d = 0; d < s.abatch.rank; d++) abatch *= s.abatch.dims[d];
@@ -178,17 +184,32 @@ static status gemm_lower_matmul(op_ctx *c, lowered *l) {
     /* One B for every batch, and the A matrices packed back to back (the
      * usual [batch, tokens, features] x [features, out] layer): a single
      * (batch * M) x K by K x N product. */
-    p->M = s.M * total;
-    p->batch_rank = 0;
+    q.M = s.M * total;
+    q.batch_rank = 0;
   } else {
-    p->batch_rank = s.rank;
+    q.batch_rank = s.rank;
     for (d = 0; d < s.rank; d++) {
-      p->batch_dims[d] = s.dims[d];
-      p->a_strides[d] = astr[d] * s.M * s.K;
-      p->b_strides[d] = bstr[d] * s.K * s.N;
+      q.batch_dims[d] = s.dims[d];
+      q.a_strides[d] = astr[d] * s.M * s.K;
+      q.b_strides[d] = bstr[d] * s.K * s.N;
     }
   }
-  if (p->dtype == DT_FLOAT) l->scratch_bytes = rt_sgemm_scratch_bytes(p->M, p->N, p->K);
+  switch (op_in(c, 0)->t.dtype) {
+  case DT_FLOAT:
+    /* one row per product: memory-bound, no packing and no scratch */
+    p = q.M == 1 ? LOWER(l, rt_matmul_f32_gemv, rt_matmul_params) : LOWER(l, rt_matmul_f32, rt_matmul_params);
+    break;
+  case DT_DOUBLE: p = LOWER(l, rt_matmul_f64, rt_matmul_params); break;
+  case DT_INT32: p = LOWER(l, rt_matmul_i32, rt_matmul_params); break;
+  case DT_INT64: p = LOWER(l, rt_matmul_i64, rt_matmul_params); break;
+  case DT_UINT32: p = LOWER(l, rt_matmul_u32, rt_matmul_params); break;
+  case DT_UINT64: p = LOWER(l, rt_matmul_u64, rt_matmul_params); break;
+  default:
+    return diag_node_error(ST_UNSUPPORTED, c->n, "element type %s is not supported",
+                           dtype_name(op_in(c, 0)->t.dtype));
+  }
+  *p = q;
+  if (l->kernel == K_rt_matmul_f32) l->scratch_bytes = rt_sgemm_scratch_bytes(p->M, p->N, p->K);
   return ST_OK;
 }
 

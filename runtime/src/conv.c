@@ -1,17 +1,20 @@
 /* Conv and ConvTranspose, float, 1 to 6 spatial dims.
  *
- * Conv, general case (conv_gemm): per image and group, the weights
- * [M/group, C/group * kernel] are packed into rt_sgemm's A panels once
- * (in blocks of output channels if they are huge); then for each NR-wide
- * panel of output positions, im2col writes that panel's unfolded input
- * (C/group * kernel rows) straight in the micro-kernel's B layout, and the
- * micro-kernel sweeps the channel block. The unfolded data never exists
- * as a whole and never leaves L1/L2, each output tile is written once,
- * and the bias rides in as the accumulators' initial value.
+ * Conv, general case (conv_gemm): per image and group, for each block of
+ * output channels and each NR-wide panel of output positions, im2col
+ * writes that panel's unfolded input (C/group * kernel rows) straight in
+ * the micro-kernel's B layout, and the micro-kernel sweeps the channel
+ * block. The unfolded data never exists as a whole and never leaves
+ * L1/L2, each output tile is written once, and the bias rides in as the
+ * accumulators' initial value. The weights are read in the quad layout of
+ * conv.h: prepared at compile time for the _packed variants (then the
+ * scratch holds only the unfolded panel), packed block by block into
+ * scratch by rt_conv_f32_im2col otherwise.
  * A 1x1 stride-1 unpadded conv needs no unfolding: X already is the B
- * matrix, so it is one rt_sgemm. Depthwise convs (one input channel per
- * group) use direct loops (conv_direct): unfolding would give a K of one
- * channel and the product no reuse.
+ * matrix (one rt_sgemm, or a plain panel copy with prepacked weights).
+ * Depthwise convs (one input channel per group) use direct loops
+ * (conv_direct): unfolding would give a K of one channel and the product
+ * no reuse.
  *
  * ConvTranspose is the adjoint: rt_sgemm computes W^T X for a block of
  * input columns into scratch, and col2im scatters-adds it into Y.
@@ -30,6 +33,8 @@
 
 static int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
 static int64_t max64(int64_t a, int64_t b) { return a > b ? a : b; }
+
+static int64_t round_up4(int64_t n) { return (n + 3) / 4 * 4; }
 
 static int64_t prod(const int64_t *d, int64_t n) {
   int64_t r = 1, i;
@@ -52,22 +57,32 @@ static void valid_range(int64_t t0, int64_t t1, int64_t s, int64_t base, int64_t
   if (*hi < *lo) *hi = *lo;
 }
 
-/* Conv's fused im2col product packs the weights of up to this many
- * floats at once (4 MiB: streamed from L2/L3 for each column panel, which
- * costs less than unfolding the input again for another block), at least
- * one micro-panel of rows. */
+/* The weights of up to this many floats (4 MiB) form one block of output
+ * channels: the block is streamed from L2/L3 for each column panel, which
+ * costs less than unfolding the input again for another block. A block is
+ * a whole number of MR-row tiles, at least one. */
 #define CONV_A_FLOATS ((int64_t)1 << 20)
 
-/* Rows of the packed weight block, and a bound on its size that holds for
- * every MR (the compiler sizes the scratch with its own build). */
-static int64_t conv_a_rows(int64_t mg, int64_t kdim) {
+static int64_t conv_block_rows(int64_t mg, int64_t kdim) {
   int64_t r = CONV_A_FLOATS / kdim;
   r = r < MR ? MR : r - r % MR;
   return min64(mg, r);
 }
-static int64_t conv_a_floats_bound(int64_t mg, int64_t kdim) {
-  return (min64(mg, max64(CAP_MR, CONV_A_FLOATS / kdim)) + CAP_MR - 1) * kdim;
+
+/* A bound on conv_block_rows, rounded up to whole quads, that holds for
+ * every MR (the compiler sizes the scratch with its own build). */
+static int64_t conv_block_rows_bound(int64_t mg, int64_t kdim) {
+  return round_up4(min64(mg, max64(CAP_MR, CONV_A_FLOATS / kdim)));
 }
+
+/* For a body shared by several kernel variants: inlined into each, so the
+ * flags a variant passes are constants there and no variant switches on
+ * them at run time. */
+#if defined(__GNUC__)
+#define CONV_INLINE inline __attribute__((always_inline))
+#else
+#define CONV_INLINE inline
+#endif
 
 /* ConvTranspose's row-major column blocks: at most 128 Ki floats, so they
  * stay in L2 between rt_sgemm and col2im; 128 to 1024 columns. Depends on
@@ -271,73 +286,171 @@ static void conv_direct(const rt_conv_params *p, const float *x, const float *w,
     }
 }
 
-size_t rt_conv_scratch_bytes(const rt_conv_params *p) {
-  const int64_t cg = p->in_ch / p->group, mg = p->out_ch / p->group;
-  const int64_t out_sp = prod(p->out_dims, p->nd), kdim = cg * prod(p->kernel, p->nd);
-  switch (p->mode) {
-  case RT_CONV_DIRECT: return 0;
-  case RT_CONV_POINTWISE: return rt_sgemm_scratch_bytes(mg, out_sp, cg);
-  default:
-    return 64 + round64((size_t)conv_a_floats_bound(mg, kdim) * sizeof(float)) +
-           (size_t)(kdim * CAP_NR) * sizeof(float);
+RT_KERNEL(rt_conv_f32_depthwise) {
+  const rt_conv_params *p = (const rt_conv_params *)params;
+  (void)scratch;
+  conv_direct(p, (const float *)in[0], (const float *)in[1], p->has_bias ? (const float *)in[2] : NULL,
+              (float *)out[0]);
+}
+
+/* ---- the quad layout (conv.h) ---- */
+
+/* Packs rows [r0, r0 + rows) of one group's weights w [mg, kdim] (r0 a
+ * multiple of 4) into dst in quads. A short last quad is padded with
+ * copies of the group's last row rather than zeros: the micro-kernel
+ * computes those rows but never stores them, so their values do not
+ * matter, and copies keep every value of the packed tensor one of W's. */
+static void pack_quads(const float *w, int64_t mg, int64_t kdim, int64_t r0, int64_t rows, float *restrict dst) {
+  int64_t q0, k, i;
+  for (q0 = r0; q0 < r0 + rows; q0 += 4) {
+    const int64_t h = min64(4, mg - q0);
+    float *quad = dst + (q0 - r0) * kdim;
+    if (h == 4) {
+      const float *w0 = w + q0 * kdim;
+      for (k = 0; k < kdim; k++)
+        for (i = 0; i < 4; i++) quad[k * 4 + i] = w0[i * kdim + k];
+    } else {
+      for (k = 0; k < kdim; k++)
+        for (i = 0; i < 4; i++) quad[k * 4 + i] = w[(q0 + min64(i, h - 1)) * kdim + k];
+    }
   }
 }
 
-/* The general case, one image and group: for each block of output
- * channels, pack their weights once; then for each NR-wide panel of output
- * positions, unfold it (kdim x NR, in L1/L2) and run the micro-kernel down
- * the channel block, K in slices of at most KC so a slice of the panel
- * stays in L1. The unfolded data never leaves the cache, and the bias is
- * the accumulators' starting value. */
-static void conv_gemm(const rt_conv_params *p, const float *xg, const float *wg, const float *bias, float *yg,
-                      float *scratch) {
-  const int64_t cg = p->in_ch / p->group, mg = p->out_ch / p->group;
-  const int64_t out_sp = prod(p->out_dims, p->nd), kdim = cg * prod(p->kernel, p->nd);
-  const int64_t mcb = conv_a_rows(mg, kdim);
-  const int64_t slices = (kdim + KC - 1) / KC, kcb = (kdim + slices - 1) / slices;
-  float *ap = scratch;
-  float *bp = scratch + round64((size_t)conv_a_floats_bound(mg, kdim) * sizeof(float)) / sizeof(float);
-  int64_t ic, j0, ir, pc, ranges[2 * RANGES];
-  tap_ranges(p, ranges);
-  for (ic = 0; ic < mg; ic += mcb) {
-    const int64_t mc = min64(mcb, mg - ic);
-    rt_sgemm_pack_a(mc, kdim, wg + ic * kdim, kdim, 0, 1.0f, ap);
-    for (j0 = 0; j0 < out_sp; j0 += NR) {
-      const int64_t nc = min64(NR, out_sp - j0);
-      im2col_packed(p, xg, cg, j0, nc, ranges, bp);
-      for (pc = 0; pc < kdim; pc += kcb) {
-        const int64_t kc = min64(kcb, kdim - pc);
-        for (ir = 0; ir < mc; ir += MR)
-          rt_sgemm_ukernel(kc, ap + ir * kdim + pc * MR, bp + pc * NR, yg + (ic + ir) * out_sp + j0, out_sp,
-                           pc ? 1.0f : 0.0f, min64(MR, mc - ir), nc, pc == 0 && bias ? bias + ic + ir : NULL);
+int64_t rt_conv_f32_packed_floats(const rt_conv_params *p) {
+  return p->group * round_up4(p->out_ch / p->group) * (p->in_ch / p->group) * prod(p->kernel, p->nd);
+}
+
+void rt_conv_f32_pack_weights(const rt_conv_params *p, const float *w, float *packed) {
+  const int64_t mg = p->out_ch / p->group, kdim = p->in_ch / p->group * prod(p->kernel, p->nd);
+  int64_t g;
+  for (g = 0; g < p->group; g++)
+    pack_quads(w + g * mg * kdim, mg, kdim, 0, mg, packed + g * round_up4(mg) * kdim);
+}
+
+/* ---- Conv through the micro-kernel ---- */
+
+/* A 1x1 stride-1 unpadded conv's "unfolding" of output columns
+ * [col0, col0 + ncols): the columns of each input channel, copied into
+ * the micro-kernel's panels (zero lanes past ncols). */
+static void copy_panels(const float *x, int64_t channels, int64_t sp, int64_t col0, int64_t ncols, float *buf) {
+  const int64_t npanels = (ncols + NR - 1) / NR;
+  int64_t q, c, t;
+  for (q = 0; q < npanels; q++) {
+    float *panel = buf + q * channels * NR;
+    const int64_t w = min64(NR, ncols - q * NR);
+    const float *xs = x + col0 + q * NR;
+    if (w == NR) {
+      for (c = 0; c < channels; c++) memcpy(panel + c * NR, xs + c * sp, sizeof(float) * NR);
+    } else {
+      for (c = 0; c < channels; c++) {
+        for (t = 0; t < w; t++) panel[c * NR + t] = xs[c * sp + t];
+        for (; t < NR; t++) panel[c * NR + t] = 0.0f;
       }
     }
   }
 }
 
-RT_KERNEL(rt_conv) {
+/* Unfolded panel bytes (kdim x NR floats, NR at most CAP_NR on any
+ * build), 64-byte aligned. */
+static size_t panel_bytes(int64_t kdim) { return round64((size_t)(kdim * CAP_NR) * sizeof(float)); }
+
+size_t rt_conv_f32_im2col_packed_scratch_bytes(const rt_conv_params *p) {
+  return 64 + panel_bytes(p->in_ch / p->group * prod(p->kernel, p->nd));
+}
+
+size_t rt_conv_f32_pointwise_packed_scratch_bytes(const rt_conv_params *p) {
+  return 64 + panel_bytes(p->in_ch / p->group);
+}
+
+size_t rt_conv_f32_im2col_scratch_bytes(const rt_conv_params *p) {
+  const int64_t mg = p->out_ch / p->group, kdim = p->in_ch / p->group * prod(p->kernel, p->nd);
+  return rt_conv_f32_im2col_packed_scratch_bytes(p) +
+         round64((size_t)(conv_block_rows_bound(mg, kdim) * kdim) * sizeof(float));
+}
+
+size_t rt_conv_f32_pointwise_scratch_bytes(const rt_conv_params *p) {
+  return rt_sgemm_scratch_bytes(p->out_ch / p->group, prod(p->out_dims, p->nd), p->in_ch / p->group);
+}
+
+/* One image and group, one block of output channels [ic, ic + mc) whose
+ * weights `ap` are in the quad layout (ap starts at row ic): for each
+ * NR-wide panel of output positions, unfold it (kdim x NR, in L1/L2; a
+ * copy when `pointwise`) and run the micro-kernel down the block, K in
+ * slices of at most KC so a slice of the panel stays in L1. */
+static CONV_INLINE void conv_gemm_block(const rt_conv_params *p, const float *xg, const float *ap, int64_t ic,
+                                        int64_t mc, const float *bias, float *yg, float *bp, const int64_t *ranges,
+                                        int pointwise) {
+  const int64_t cg = p->in_ch / p->group, kdim = cg * prod(p->kernel, p->nd);
+  const int64_t out_sp = prod(p->out_dims, p->nd);
+  const int64_t slices = (kdim + KC - 1) / KC, kcb = (kdim + slices - 1) / slices;
+  int64_t j0, ir, pc;
+  for (j0 = 0; j0 < out_sp; j0 += NR) {
+    const int64_t nc = min64(NR, out_sp - j0);
+    if (pointwise) copy_panels(xg, cg, out_sp, j0, nc, bp);
+    else im2col_packed(p, xg, cg, j0, nc, ranges, bp);
+    for (pc = 0; pc < kdim; pc += kcb) {
+      const int64_t kc = min64(kcb, kdim - pc);
+      for (ir = 0; ir < mc; ir += MR) {
+        const int64_t r = ic + ir;
+        rt_sgemm_ukernel(kc, ap + ir * kdim + pc * 4, 4 * kdim, bp + pc * NR, yg + r * out_sp + j0, out_sp,
+                         pc ? 1.0f : 0.0f, min64(MR, mc - ir), nc, pc == 0 && bias ? bias + r : NULL);
+      }
+    }
+  }
+}
+
+/* The im2col/pointwise variants: W prepacked (`packed`: in[1] is in the
+ * quad layout, scratch holds the unfolded panel) or packed here, one
+ * block of output channels at a time, into scratch after the panel. */
+static CONV_INLINE void conv_gemm(const void *params, const void *const *in, void *const *out, void *scratch,
+                                  int packed, int pointwise) {
   const rt_conv_params *p = (const rt_conv_params *)params;
   const float *x = (const float *)in[0], *w = (const float *)in[1];
   const float *bias = p->has_bias ? (const float *)in[2] : NULL;
   float *y = (float *)out[0];
   const int64_t nd = p->nd, cg = p->in_ch / p->group, mg = p->out_ch / p->group;
   const int64_t in_sp = prod(p->in_dims, nd), out_sp = prod(p->out_dims, nd);
-  const int64_t kdim = cg * prod(p->kernel, nd);
-  int64_t n, g;
-  if (p->mode == RT_CONV_DIRECT) {
-    conv_direct(p, x, w, bias, y);
-    return;
-  }
+  const int64_t kdim = cg * prod(p->kernel, nd), mcb = conv_block_rows(mg, kdim);
+  float *bp = align64(scratch);
+  float *ap_scratch = bp + panel_bytes(kdim) / sizeof(float);
+  int64_t n, g, ic, ranges[2 * RANGES];
+  if (!pointwise) tap_ranges(p, ranges);
   for (n = 0; n < p->batch; n++)
     for (g = 0; g < p->group; g++) {
-      const float *xg = x + (n * p->in_ch + g * cg) * in_sp, *wg = w + g * mg * kdim;
+      const float *xg = x + (n * p->in_ch + g * cg) * in_sp;
+      const float *wg = w + g * (packed ? round_up4(mg) : mg) * kdim;
       float *yg = y + (n * p->out_ch + g * mg) * out_sp;
-      if (p->mode == RT_CONV_POINTWISE) {
-        if (bias) fill_bias(yg, mg, out_sp, bias + g * mg);
-        rt_sgemm(mg, out_sp, cg, 1.0f, wg, cg, 0, xg, in_sp, 0, bias ? 1.0f : 0.0f, yg, out_sp, scratch);
-      } else {
-        conv_gemm(p, xg, wg, bias ? bias + g * mg : NULL, yg, align64(scratch));
+      for (ic = 0; ic < mg; ic += mcb) {
+        const int64_t mc = min64(mcb, mg - ic);
+        const float *ap = wg + ic * kdim;
+        if (!packed) {
+          pack_quads(wg, mg, kdim, ic, mc, ap_scratch);
+          ap = ap_scratch;
+        }
+        conv_gemm_block(p, xg, ap, ic, mc, bias ? bias + g * mg : NULL, yg, bp, ranges, pointwise);
       }
+    }
+}
+
+RT_KERNEL(rt_conv_f32_im2col) { conv_gemm(params, in, out, scratch, 0, 0); }
+RT_KERNEL(rt_conv_f32_im2col_packed) { conv_gemm(params, in, out, scratch, 1, 0); }
+RT_KERNEL(rt_conv_f32_pointwise_packed) { conv_gemm(params, in, out, scratch, 1, 1); }
+
+/* W as ONNX lays it out and X already the right-hand matrix: rt_sgemm
+ * packs both itself. */
+RT_KERNEL(rt_conv_f32_pointwise) {
+  const rt_conv_params *p = (const rt_conv_params *)params;
+  const float *x = (const float *)in[0], *w = (const float *)in[1];
+  const float *bias = p->has_bias ? (const float *)in[2] : NULL;
+  float *y = (float *)out[0];
+  const int64_t cg = p->in_ch / p->group, mg = p->out_ch / p->group, sp = prod(p->out_dims, p->nd);
+  int64_t n, g;
+  for (n = 0; n < p->batch; n++)
+    for (g = 0; g < p->group; g++) {
+      const float *xg = x + (n * p->in_ch + g * cg) * sp, *wg = w + g * mg * cg;
+      float *yg = y + (n * p->out_ch + g * mg) * sp;
+      if (bias) fill_bias(yg, mg, sp, bias + g * mg);
+      rt_sgemm(mg, sp, cg, 1.0f, wg, cg, 0, xg, sp, 0, bias ? 1.0f : 0.0f, yg, sp, scratch);
     }
 }
 
@@ -388,14 +501,14 @@ static void col2im(const rt_conv_params *p, const float *col, int64_t channels, 
   }
 }
 
-size_t rt_conv_transpose_scratch_bytes(const rt_conv_params *p) {
+size_t rt_conv_transpose_f32_scratch_bytes(const rt_conv_params *p) {
   const int64_t cg = p->in_ch / p->group, mg = p->out_ch / p->group;
   const int64_t in_sp = prod(p->in_dims, p->nd), rows = mg * prod(p->kernel, p->nd);
   const int64_t cb = col_block_t(rows, in_sp);
   return 64 + round64((size_t)(rows * cb) * sizeof(float)) + rt_sgemm_scratch_bytes(rows, cb, cg);
 }
 
-RT_KERNEL(rt_conv_transpose) {
+RT_KERNEL(rt_conv_transpose_f32) {
   const rt_conv_params *p = (const rt_conv_params *)params;
   const float *x = (const float *)in[0], *w = (const float *)in[1];
   const float *bias = p->has_bias ? (const float *)in[2] : NULL;

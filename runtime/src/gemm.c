@@ -22,6 +22,15 @@
 static int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
 static int64_t round_up(int64_t a, int64_t m) { return (a + m - 1) / m * m; }
 
+/* For a body shared by several kernel variants: inlined into each, so the
+ * constants and functions a variant passes in are resolved at compile
+ * time. */
+#if defined(__GNUC__)
+#define RT_GEMM_INLINE inline __attribute__((always_inline))
+#else
+#define RT_GEMM_INLINE inline
+#endif
+
 /* Splits n into ceil(n / max) equal-ish blocks, each a multiple of `unit`
  * (so K = 260 gives two slices of 130, not 256 + 4). */
 static int64_t block_size(int64_t n, int64_t max, int64_t unit) {
@@ -32,33 +41,70 @@ static int64_t block_size(int64_t n, int64_t max, int64_t unit) {
 /* ---- micro-kernel ---- */
 
 /* C[m x n tile] = acc + beta * C, where acc = row_init (a value per row,
- * or 0 when NULL) + the sum over kc of a panel (kc x MR, k-major) times b
- * panel (kc x NR, k-major). Panels are padded to full MR / NR, so the inner
- * loops always run full length. */
+ * or 0 when NULL) + the sum over kc of A (MR rows in quads of 4, each
+ * kc x 4 and k-major, a_qstride floats apart) times b panel (kc x NR,
+ * k-major). The inner loops always run full length (rows past m and lanes
+ * past n are computed and dropped), so they stay unrolled and in
+ * registers; quads with no row of the tile read the last one that has
+ * rows instead, so A may end right after it. */
 RT_SGEMM_WIDE
-void rt_sgemm_ukernel(int64_t kc, const float *restrict a, const float *restrict b, float *restrict c,
-                      int64_t ldc, float beta, int64_t m, int64_t n, const float *row_init) {
+void rt_sgemm_ukernel(int64_t kc, const float *restrict a, int64_t a_qstride, const float *restrict b,
+                      float *restrict c, int64_t ldc, float beta, int64_t m, int64_t n, const float *row_init) {
   float acc[MR][NR];
+  /* One pointer per quad, as plain variables, and one loop per quad spelt
+   * out below (MR is at most CAP_MR = 16 rows: 4 quads): gcc and clang
+   * then keep acc in registers, which they do not with an array of
+   * pointers or a pointer chosen per row. */
+  const int64_t last_q = (m + 3) / 4 - 1;
+  const float *a0 = a;
+#if MR > 4
+  const float *a1 = a + (last_q < 1 ? last_q : 1) * a_qstride;
+#endif
+#if MR > 8
+  const float *a2 = a + (last_q < 2 ? last_q : 2) * a_qstride;
+#endif
+#if MR > 12
+  const float *a3 = a + (last_q < 3 ? last_q : 3) * a_qstride;
+#endif
   int64_t k;
   int i, j;
+  (void)last_q; /* unused when MR is one quad */
+  (void)a_qstride;
   for (i = 0; i < MR; i++) {
     const float r = row_init && i < m ? row_init[i] : 0.0f;
     for (j = 0; j < NR; j++) acc[i][j] = r;
   }
-  for (k = 0; k < kc; k++) {
-    const float *ak = a + k * MR, *bk = b + k * NR;
 #if RT_SGEMM_IOUTER
-    for (i = 0; i < MR; i++) {
-      const float ai = ak[i];
-      for (j = 0; j < NR; j++) acc[i][j] = MADD(ai, bk[j], acc[i][j]);
-    }
+#define QUAD(q, aq)                                                         \
+  for (i = 0; i < 4; i++) {                                                 \
+    const float ai = aq[k * 4 + i];                                         \
+    for (j = 0; j < NR; j++) acc[4 * q + i][j] = MADD(ai, bk[j], acc[4 * q + i][j]); \
+  }
 #else
+#define QUAD(q, aq) \
+  for (i = 0; i < 4; i++) acc[4 * q + i][j] = MADD(aq[k * 4 + i], bj, acc[4 * q + i][j]);
+#endif
+  for (k = 0; k < kc; k++) {
+    const float *bk = b + k * NR;
+#if !RT_SGEMM_IOUTER
     for (j = 0; j < NR; j++) {
       const float bj = bk[j];
-      for (i = 0; i < MR; i++) acc[i][j] = MADD(ak[i], bj, acc[i][j]);
+#endif
+      QUAD(0, a0)
+#if MR > 4
+      QUAD(1, a1)
+#endif
+#if MR > 8
+      QUAD(2, a2)
+#endif
+#if MR > 12
+      QUAD(3, a3)
+#endif
+#if !RT_SGEMM_IOUTER
     }
 #endif
   }
+#undef QUAD
   if (m == MR && n == NR) {
     if (beta == 0.0f) {
       for (i = 0; i < MR; i++)
@@ -82,30 +128,34 @@ void rt_sgemm_ukernel(int64_t kc, const float *restrict a, const float *restrict
 /* ---- packing ---- */
 
 /* Packs the mc x kc block of op(A) at `a` (already offset to the block's
- * origin) into MR-row panels: ap[panel][k][i] = alpha * op(A)(i, k). */
+ * origin) into MR-row panels of MR/4 quads (sgemm_internal.h):
+ * ap[panel][quad][k][r] = alpha * op(A)(4 * quad + r, k). */
 void rt_sgemm_pack_a(int64_t mc, int64_t kc, const float *a, int64_t lda, int trans, float alpha,
                      float *restrict ap) {
-  int64_t i0, i, k;
+  int64_t i0, q, i, k;
   for (i0 = 0; i0 < mc; i0 += MR) {
-    const int64_t mr = min64(MR, mc - i0);
-    if (!trans && mr == MR) {
-      /* Contiguous writes, MR sequential read streams. */
-      const float *a0 = a + i0 * lda;
-      for (k = 0; k < kc; k++)
-        for (i = 0; i < MR; i++) ap[k * MR + i] = alpha * a0[i * lda + k];
-    } else if (!trans) {
-      for (i = 0; i < mr; i++) {
-        const float *row = a + (i0 + i) * lda;
-        for (k = 0; k < kc; k++) ap[k * MR + i] = alpha * row[k];
+    for (q = 0; q < MR / 4; q++) {
+      const int64_t r0 = i0 + 4 * q, rows = r0 < mc ? min64(4, mc - r0) : 0;
+      float *dst = ap + q * 4 * kc;
+      if (!trans && rows == 4) {
+        /* Contiguous writes, 4 sequential read streams. */
+        const float *a0 = a + r0 * lda;
+        for (k = 0; k < kc; k++)
+          for (i = 0; i < 4; i++) dst[k * 4 + i] = alpha * a0[i * lda + k];
+      } else if (!trans) {
+        for (i = 0; i < rows; i++) {
+          const float *row = a + (r0 + i) * lda;
+          for (k = 0; k < kc; k++) dst[k * 4 + i] = alpha * row[k];
+        }
+      } else {
+        for (k = 0; k < kc; k++) {
+          const float *src = a + k * lda + r0;
+          for (i = 0; i < rows; i++) dst[k * 4 + i] = alpha * src[i];
+        }
       }
-    } else {
-      for (k = 0; k < kc; k++) {
-        const float *src = a + k * lda + i0;
-        for (i = 0; i < mr; i++) ap[k * MR + i] = alpha * src[i];
-      }
+      for (i = rows; i < 4; i++)
+        for (k = 0; k < kc; k++) dst[k * 4 + i] = 0.0f;
     }
-    for (i = mr; i < MR; i++)
-      for (k = 0; k < kc; k++) ap[k * MR + i] = 0.0f;
     ap += MR * kc;
   }
 }
@@ -227,7 +277,7 @@ static void sgemm_blocked(int64_t M, int64_t N, int64_t K, float alpha, const fl
           const int64_t nr = min64(NR, nc - jr);
           const float *b = bp + jr * kc;
           for (ir = 0; ir < mc; ir += MR)
-            rt_sgemm_ukernel(kc, ap + ir * kc, b, C + (ic + ir) * ldc + jc + jr, ldc, beta_k, min64(MR, mc - ir), nr,
+            rt_sgemm_ukernel(kc, ap + ir * kc, 4 * kc, b, C + (ic + ir) * ldc + jc + jr, ldc, beta_k, min64(MR, mc - ir), nr,
                              NULL);
         }
       }
@@ -261,98 +311,80 @@ void rt_sgemm(int64_t M, int64_t N, int64_t K, float alpha,
 
 /* ---- Gemm ---- */
 
-RT_KERNEL(rt_gemm) {
+/* Y = beta * C (broadcast) when C takes part; returns the beta with which
+ * the product is then added to Y. */
+static float gemm_f32_init(const rt_gemm_params *p, const float *c, float *y) {
+  int64_t i, j;
+  if (!c || p->beta == 0.0f) return 0.0f;
+  for (i = 0; i < p->M; i++)
+    for (j = 0; j < p->N; j++) y[i * p->N + j] = p->beta * c[i * p->c_rs + j * p->c_cs];
+  return 1.0f;
+}
+
+RT_KERNEL(rt_gemm_f32) {
+  const rt_gemm_params *p = (const rt_gemm_params *)params;
+  float *y = (float *)out[0];
+  const float beta = gemm_f32_init(p, p->has_c ? (const float *)in[2] : NULL, y);
+  rt_sgemm(p->M, p->N, p->K, p->alpha, (const float *)in[0], p->trans_a ? p->M : p->K, p->trans_a,
+           (const float *)in[1], p->trans_b ? p->K : p->N, p->trans_b, beta, y, p->N, scratch);
+}
+
+/* M == 1: A is one contiguous row whether or not it is transposed. */
+RT_KERNEL(rt_gemm_f32_gemv) {
+  const rt_gemm_params *p = (const rt_gemm_params *)params;
+  float *y = (float *)out[0];
+  const float beta = gemm_f32_init(p, p->has_c ? (const float *)in[2] : NULL, y);
+  (void)scratch;
+  if (p->K <= 0 || p->alpha == 0.0f) {
+    scale_rows(1, p->N, beta, y, p->N);
+    return;
+  }
+  sgemv_row(p->N, p->K, p->alpha, (const float *)in[0], (const float *)in[1], p->trans_b ? p->K : p->N,
+            p->trans_b, beta, y);
+}
+
+RT_KERNEL(rt_gemm_f64) {
   const rt_gemm_params *p = (const rt_gemm_params *)params;
   const int64_t M = p->M, N = p->N, K = p->K;
-  const int64_t lda = p->trans_a ? M : K, ldb = p->trans_b ? K : N;
+  const double *a = (const double *)in[0], *b = (const double *)in[1];
+  const double *c = p->has_c && p->beta != 0.0f ? (const double *)in[2] : NULL;
+  double *y = (double *)out[0];
+  const int64_t sa_i = p->trans_a ? 1 : K, sa_k = p->trans_a ? M : 1;
+  const int64_t sb_k = p->trans_b ? 1 : N, sb_j = p->trans_b ? K : 1;
   int64_t i, j, k;
-  if (p->dtype == RT_FLOAT) {
-    const float *c = p->has_c ? (const float *)in[2] : NULL;
-    float *y = (float *)out[0];
-    float beta = 0.0f;
-    if (c && p->beta != 0.0f) {
-      /* Y = beta * C (broadcast), then Y += alpha * op(A) op(B). */
-      for (i = 0; i < M; i++)
-        for (j = 0; j < N; j++) y[i * N + j] = p->beta * c[i * p->c_rs + j * p->c_cs];
-      beta = 1.0f;
+  (void)scratch;
+  for (i = 0; i < M; i++) {
+    double *yr = y + i * N;
+    for (j = 0; j < N; j++) yr[j] = 0.0;
+    for (k = 0; k < K; k++) {
+      const double aik = a[i * sa_i + k * sa_k];
+      const double *bk = b + k * sb_k;
+      for (j = 0; j < N; j++) yr[j] += aik * bk[j * sb_j];
     }
-    rt_sgemm(M, N, K, p->alpha, (const float *)in[0], lda, (int)p->trans_a, (const float *)in[1], ldb,
-             (int)p->trans_b, beta, y, N, scratch);
-  } else if (p->dtype == RT_DOUBLE) {
-    const double *a = (const double *)in[0], *b = (const double *)in[1], *c = p->has_c ? (const double *)in[2] : NULL;
-    double *y = (double *)out[0];
-    const int64_t sa_i = p->trans_a ? 1 : K, sa_k = p->trans_a ? M : 1;
-    const int64_t sb_k = p->trans_b ? 1 : N, sb_j = p->trans_b ? K : 1;
-    for (i = 0; i < M; i++) {
-      double *yr = y + i * N;
-      for (j = 0; j < N; j++) yr[j] = 0.0;
-      for (k = 0; k < K; k++) {
-        const double aik = a[i * sa_i + k * sa_k];
-        const double *bk = b + k * sb_k;
-        for (j = 0; j < N; j++) yr[j] += aik * bk[j * sb_j];
-      }
-      for (j = 0; j < N; j++) {
-        yr[j] *= p->alpha;
-        if (c && p->beta != 0.0f) yr[j] += (double)p->beta * c[i * p->c_rs + j * p->c_cs];
-      }
+    for (j = 0; j < N; j++) {
+      yr[j] *= p->alpha;
+      if (c) yr[j] += (double)p->beta * c[i * p->c_rs + j * p->c_cs];
     }
   }
 }
 
 /* ---- MatMul ---- */
 
-/* Y (M x N) = A (M x K) * B (K x N) for non-float types; arithmetic in UT
- * (unsigned for integers, so overflow wraps instead of being undefined). */
-#define MATMUL_LOOP(T, UT)                                      \
-  do {                                                          \
-    const T *a_ = (const T *)a0, *b_ = (const T *)b0;           \
-    T *y_ = (T *)y0;                                            \
-    int64_t i_, j_, k_;                                         \
-    for (i_ = 0; i_ < M; i_++) {                                \
-      T *yr_ = y_ + i_ * N;                                     \
-      for (j_ = 0; j_ < N; j_++) yr_[j_] = 0;                   \
-      for (k_ = 0; k_ < K; k_++) {                              \
-        const UT aik_ = (UT)a_[i_ * K + k_];                    \
-        const T *bk_ = b_ + k_ * N;                             \
-        for (j_ = 0; j_ < N; j_++)                              \
-          yr_[j_] = (T)((UT)yr_[j_] + aik_ * (UT)bk_[j_]);      \
-      }                                                         \
-    }                                                           \
-  } while (0)
+/* Calls one(M, N, K, a, b, y, scratch) for every matrix of the broadcast
+ * batch; es is the element size. The body is written once and inlined into
+ * each variant with its own `one`, so no variant switches on the type. */
+typedef void (*matmul_one_fn)(int64_t M, int64_t N, int64_t K, const void *a, const void *b, void *y,
+                              void *scratch);
 
-static void matmul_one(int64_t dtype, int64_t M, int64_t N, int64_t K, const void *a0, const void *b0,
-                       void *y0, void *scratch) {
-  switch (dtype) {
-  case RT_FLOAT:
-    rt_sgemm(M, N, K, 1.0f, (const float *)a0, K, 0, (const float *)b0, N, 0, 0.0f, (float *)y0, N, scratch);
-    break;
-  case RT_DOUBLE: MATMUL_LOOP(double, double); break;
-  case RT_INT32: MATMUL_LOOP(int32_t, uint32_t); break;
-  case RT_INT64: MATMUL_LOOP(int64_t, uint64_t); break;
-  case RT_UINT32: MATMUL_LOOP(uint32_t, uint32_t); break;
-  case RT_UINT64: MATMUL_LOOP(uint64_t, uint64_t); break;
-  default: break;
-  }
-}
-
-static size_t elem_size(int64_t dtype) {
-  switch (dtype) {
-  case RT_DOUBLE: case RT_INT64: case RT_UINT64: return 8;
-  default: return 4;
-  }
-}
-
-RT_KERNEL(rt_matmul) {
-  const rt_matmul_params *p = (const rt_matmul_params *)params;
-  const size_t es = elem_size(p->dtype);
+static RT_GEMM_INLINE void matmul_batches(const rt_matmul_params *p, const void *const *in, void *const *out,
+                                          void *scratch, size_t es, matmul_one_fn one) {
   const char *a = (const char *)in[0], *b = (const char *)in[1];
   char *y = (char *)out[0];
   int64_t idx[RT_MAX_RANK] = {0}, total = 1, t, d, oa = 0, ob = 0;
   const int64_t r = p->batch_rank;
   for (d = 0; d < r; d++) total *= p->batch_dims[d];
   for (t = 0; t < total; t++) {
-    matmul_one(p->dtype, p->M, p->N, p->K, a + (size_t)oa * es, b + (size_t)ob * es,
-               y + (size_t)(t * p->M * p->N) * es, scratch);
+    one(p->M, p->N, p->K, a + (size_t)oa * es, b + (size_t)ob * es, y + (size_t)(t * p->M * p->N) * es, scratch);
     for (d = r - 1; d >= 0; d--) {
       idx[d]++;
       oa += p->a_strides[d];
@@ -364,3 +396,51 @@ RT_KERNEL(rt_matmul) {
     }
   }
 }
+
+static void matmul_one_f32(int64_t M, int64_t N, int64_t K, const void *a, const void *b, void *y,
+                           void *scratch) {
+  rt_sgemm(M, N, K, 1.0f, (const float *)a, K, 0, (const float *)b, N, 0, 0.0f, (float *)y, N, scratch);
+}
+
+static void matmul_one_f32_gemv(int64_t M, int64_t N, int64_t K, const void *a, const void *b, void *y,
+                                void *scratch) {
+  (void)M;
+  (void)scratch;
+  if (K <= 0) scale_rows(1, N, 0.0f, (float *)y, N);
+  else sgemv_row(N, K, 1.0f, (const float *)a, (const float *)b, N, 0, 0.0f, (float *)y);
+}
+
+/* Y (M x N) = A (M x K) * B (K x N) for the other types; arithmetic in UT
+ * (unsigned for integers, so overflow wraps instead of being undefined). */
+#define MATMUL_ONE(name, T, UT)                                                                      \
+  static void name(int64_t M, int64_t N, int64_t K, const void *a0, const void *b0, void *y0,      \
+                   void *scratch) {                                                                 \
+    const T *a = (const T *)a0, *b = (const T *)b0;                                                 \
+    T *y = (T *)y0;                                                                                 \
+    int64_t i, j, k;                                                                                \
+    (void)scratch;                                                                                  \
+    for (i = 0; i < M; i++) {                                                                       \
+      T *yr = y + i * N;                                                                            \
+      for (j = 0; j < N; j++) yr[j] = 0;                                                            \
+      for (k = 0; k < K; k++) {                                                                     \
+        const UT aik = (UT)a[i * K + k];                                                            \
+        const T *bk = b + k * N;                                                                    \
+        for (j = 0; j < N; j++) yr[j] = (T)((UT)yr[j] + aik * (UT)bk[j]);                           \
+      }                                                                                             \
+    }                                                                                               \
+  }
+MATMUL_ONE(matmul_one_f64, double, double)
+MATMUL_ONE(matmul_one_i32, int32_t, uint32_t)
+MATMUL_ONE(matmul_one_i64, int64_t, uint64_t)
+MATMUL_ONE(matmul_one_u32, uint32_t, uint32_t)
+MATMUL_ONE(matmul_one_u64, uint64_t, uint64_t)
+
+#define MATMUL_VARIANT(name, T, one) \
+  RT_KERNEL(name) { matmul_batches((const rt_matmul_params *)params, in, out, scratch, sizeof(T), one); }
+MATMUL_VARIANT(rt_matmul_f32, float, matmul_one_f32)
+MATMUL_VARIANT(rt_matmul_f32_gemv, float, matmul_one_f32_gemv)
+MATMUL_VARIANT(rt_matmul_f64, double, matmul_one_f64)
+MATMUL_VARIANT(rt_matmul_i32, int32_t, matmul_one_i32)
+MATMUL_VARIANT(rt_matmul_i64, int64_t, matmul_one_i64)
+MATMUL_VARIANT(rt_matmul_u32, uint32_t, matmul_one_u32)
+MATMUL_VARIANT(rt_matmul_u64, uint64_t, matmul_one_u64)

@@ -1,12 +1,15 @@
 /* Internal to the runtime: rt_sgemm's tile configuration and its entry
  * point for operands that the caller has already packed (conv.c unfolds
  * its im2col blocks straight into the packed layout). Not installed: the
- * layout depends on the CPU the runtime is built for. */
+ * MR x NR tile depends on the CPU the runtime is built for. (The quad
+ * layout of prepacked conv weights does not: see RT_CONV_QUAD below.) */
 #ifndef ONNXCC_RT_SGEMM_INTERNAL_H
 #define ONNXCC_RT_SGEMM_INTERNAL_H
 
 #include <math.h>
 #include <stdint.h>
+
+#include "onnxcc/kernels/conv.h"
 
 /* ---- tile sizes ----
  *
@@ -104,6 +107,14 @@
 #error "rt_sgemm tile sizes exceed the bounds rt_sgemm_scratch_bytes assumes"
 #endif
 
+/* rt_sgemm's A panels and the conv weights prepacked at compile time are
+ * read in quads of 4 rows (RT_CONV_QUAD, onnxcc/kernels/conv.h), whatever
+ * MR the compiler's own build had: an MR that is not a whole number of
+ * quads would read the blob wrongly, so it does not build. */
+#if MR % RT_CONV_QUAD
+#error "MR must be a multiple of RT_CONV_QUAD (see onnxcc/kernels/conv.h)"
+#endif
+
 /* Fused multiply-add where the hardware has it (C99 defines FP_FAST_FMAF
  * then, and the compiler inlines fmaf as one instruction); a separate
  * multiply and add otherwise. ISO C mode forbids the compiler from fusing
@@ -118,16 +129,22 @@
  * themselves (conv.c writes its im2col panels straight in this layout).
  *
  * rt_sgemm_pack_a: packs the mc x kc block of op(A) at `a` (offset to the
- * block's origin) into ceil(mc / MR) panels of kc x MR floats, k-major:
- * ap[panel * kc * MR + k * MR + i] = alpha * op(A)(panel * MR + i, k), rows
- * past mc zero.
+ * block's origin) into ceil(mc / MR) panels of MR rows, each MR/4 quads of
+ * kc x 4 floats, k-major: row i = 4q + r of a panel, column k, is at
+ * ap[panel * MR * kc + q * 4 * kc + k * 4 + r] = alpha * op(A)(row, k);
+ * rows past mc are zero.
  * rt_sgemm_ukernel: the m x n (at most MR x NR) tile at c becomes
  * row_init[i] (0 if row_init is NULL) + sum over k < kc of
- * a[k * MR + i] * b[k * NR + j], plus beta * c (c is not read when
- * beta == 0). b is kc x NR, k-major; its lanes past n are read but their
- * results dropped (keep them finite). */
+ * A(i, k) * b[k * NR + j], plus beta * c (c is not read when beta == 0),
+ * where A(i, k) = a[(i / 4) * a_qstride + k * 4 + i % 4] (quads a_qstride
+ * floats apart: 4 * kc for rt_sgemm_pack_a's panels, 4 * kdim for
+ * prepacked conv weights). Quads past the ceil(m / 4) that hold rows are
+ * never read, so a caller's matrix may end there; rows past m within the
+ * last quad and b's lanes past n are read but their results dropped (each
+ * accumulator depends on its own row and lane only). b is kc x NR,
+ * k-major. */
 void rt_sgemm_pack_a(int64_t mc, int64_t kc, const float *a, int64_t lda, int trans, float alpha, float *ap);
-void rt_sgemm_ukernel(int64_t kc, const float *a, const float *b, float *c, int64_t ldc, float beta, int64_t m,
-                      int64_t n, const float *row_init);
+void rt_sgemm_ukernel(int64_t kc, const float *a, int64_t a_qstride, const float *b, float *c, int64_t ldc,
+                      float beta, int64_t m, int64_t n, const float *row_init);
 
 #endif

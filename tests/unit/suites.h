@@ -12,5 +12,6 @@ Suite *plan_scale_suite(void);
 Suite *hostile_suite(void);
 Suite *schema_suite(void);
 Suite *dimexpr_suite(void);
+Suite *conv_gemm_suite(void);
 
 #endif

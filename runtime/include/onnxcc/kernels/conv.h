@@ -3,41 +3,92 @@
 #ifndef ONNXCC_KERNELS_CONV_H
 #define ONNXCC_KERNELS_CONV_H
 
+#include <stddef.h>
+
 #include "../params.h"
 #include "../runtime.h"
 
 #define RT_CONV_MAX_DIMS 6
-
-/* How rt_conv computes (the compiler picks; codes are stable). */
-enum rt_conv_mode {
-  RT_CONV_IM2COL = 0,    /* im2col blocks into scratch, then rt_sgemm */
-  RT_CONV_POINTWISE = 1, /* 1x1, stride 1, no padding: X already is the matrix */
-  RT_CONV_DIRECT = 2     /* one input channel per group (depthwise): direct loops */
-};
 
 /* Conv: X [batch, in_ch, in_dims...] (*) W [out_ch, in_ch/group, kernel...]
  * (+ B [out_ch] when has_bias) -> Y [batch, out_ch, out_dims...].
  * pads holds the leading pad of each spatial dim (the trailing ones only
  * matter through out_dims). ConvTranspose uses the same struct with
  * W [in_ch, out_ch/group, kernel...]; for it, pads are the leading pads
- * cropped from the full output. Scratch: rt_conv_scratch_bytes /
- * rt_conv_transpose_scratch_bytes. */
+ * cropped from the full output. */
 #define RT_CONV_PARAMS(I, F, IA, FA, I32, I32A, E) \
-  I(mode) I(nd) I(batch) I(in_ch) I(out_ch) I(group) I(has_bias) \
+  I32(nd) I32(group) I32(has_bias) I(batch) I(in_ch) I(out_ch) \
   IA(in_dims, RT_CONV_MAX_DIMS) IA(out_dims, RT_CONV_MAX_DIMS) \
   IA(kernel, RT_CONV_MAX_DIMS) IA(strides, RT_CONV_MAX_DIMS) \
   IA(dilations, RT_CONV_MAX_DIMS) IA(pads, RT_CONV_MAX_DIMS)
 RT_PARAMS_STRUCT(rt_conv_params, RT_CONV_PARAMS)
 
+/* The variants (the compiler picks one per node; none switches on a mode):
+ *
+ *   rt_conv_f32_im2col          any conv; W as ONNX lays it out. Packs the
+ *                               weights into scratch on every call: for W
+ *                               that is not a constant (and the constant
+ *                               folder).
+ *   rt_conv_f32_im2col_packed   the same product with W already in the
+ *                               quad layout below (prepared at compile
+ *                               time, in the weight blob): scratch holds
+ *                               only one unfolded input panel.
+ *   rt_conv_f32_pointwise       1x1 kernel, stride 1, no padding: X already
+ *                               is the right-hand matrix; one rt_sgemm.
+ *   rt_conv_f32_pointwise_packed  the same with W in the quad layout: the
+ *                               input is copied panel by panel, no
+ *                               weight packing.
+ *   rt_conv_f32_depthwise       one input channel per group: direct loops,
+ *                               W as ONNX lays it out, no scratch.
+ *   rt_conv_transpose_f32       ConvTranspose (rt_sgemm, then col2im).
+ *
+ * Each variant's scratch size is its own function below. */
 
-size_t rt_conv_scratch_bytes(const rt_conv_params *p);
-size_t rt_conv_transpose_scratch_bytes(const rt_conv_params *p);
+/* ---- the layout of prepacked weights ----
+ *
+ * Each group's [mg = out_ch/group, kdim = in_ch/group * kernel size]
+ * weight matrix is cut into quads of RT_CONV_QUAD rows (a short last one
+ * padded with copies of the last row, whose results are dropped), each
+ * stored k-major:
+ *   packed[(g * mg4 + 4 * q) * kdim + k * 4 + r] = W[g * mg + 4 * q + r][k]
+ * with mg4 = mg rounded up to a multiple of 4. A quad's values for one k
+ * are contiguous, and one k step to the next is 16 bytes.
+ *
+ * Why this is safe across builds: the compiler packs with its own build
+ * of the runtime, and the program may link a build for another CPU whose
+ * micro-kernel covers MR = 4, 8 or 12 rows (runtime/src/sgemm_internal.h).
+ * The layout depends on none of that: an MR-row tile reads MR/4 quads, one
+ * dense stream each, and is told the distance between quads, so every
+ * MR that is a multiple of 4 reads the same blob (sgemm_internal.h refuses
+ * to build any other). The kernels spell the 4 out; the name is for that
+ * check and for readers. */
+#define RT_CONV_QUAD 4
+
+/* Floats of the packed form of W (W's, plus the padding rows). */
+int64_t rt_conv_f32_packed_floats(const rt_conv_params *p);
+/* Writes W (ONNX layout) into `packed` (rt_conv_f32_packed_floats floats)
+ * in the quad layout. The compiler calls it to prepare the weights of the
+ * _packed variants; rt_conv_f32_im2col packs the same layout, a block of
+ * rows at a time, into its scratch. */
+void rt_conv_f32_pack_weights(const rt_conv_params *p, const float *w, float *packed);
+
+/* Scratch bytes of each variant (0 for depthwise). The same on every
+ * target: the compiler sizes the arena with its own build. */
+size_t rt_conv_f32_im2col_scratch_bytes(const rt_conv_params *p);
+size_t rt_conv_f32_im2col_packed_scratch_bytes(const rt_conv_params *p);
+size_t rt_conv_f32_pointwise_scratch_bytes(const rt_conv_params *p);
+size_t rt_conv_f32_pointwise_packed_scratch_bytes(const rt_conv_params *p);
+size_t rt_conv_transpose_f32_scratch_bytes(const rt_conv_params *p);
 
 /* The kernel variants of this header, K(function, params type), and its
  * params types, P(type, field list). */
 #define RT_CONV_KERNELS(K) \
-  K(rt_conv, rt_conv_params) \
-  K(rt_conv_transpose, rt_conv_params)
+  K(rt_conv_f32_im2col, rt_conv_params) \
+  K(rt_conv_f32_im2col_packed, rt_conv_params) \
+  K(rt_conv_f32_pointwise, rt_conv_params) \
+  K(rt_conv_f32_pointwise_packed, rt_conv_params) \
+  K(rt_conv_f32_depthwise, rt_conv_params) \
+  K(rt_conv_transpose_f32, rt_conv_params)
 #define RT_CONV_PARAMS_TYPES(P) \
   P(rt_conv_params, RT_CONV_PARAMS)
 RT_CONV_KERNELS(RT_DECLARE_KERNEL)

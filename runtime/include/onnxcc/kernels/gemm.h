@@ -33,11 +33,14 @@ size_t rt_sgemm_scratch_bytes(int64_t M, int64_t N, int64_t K);
 /* ONNX Gemm: Y[M,N] = alpha * op(A) * op(B) + beta * C, where C (in[2],
  * only read when has_c is set: in[] has no slot for an absent trailing
  * input) is read at C[i*c_rs + j*c_cs] (zero strides where it is
- * broadcast). dtype: RT_FLOAT or RT_DOUBLE. Scratch:
- * rt_sgemm_scratch_bytes(M, N, K) for float, 0 for double. */
+ * broadcast). Variants:
+ *   rt_gemm_f32       scratch rt_sgemm_scratch_bytes(M, N, K)
+ *   rt_gemm_f32_gemv  M == 1 (a batch-1 Linear layer): memory-bound, works
+ *                     straight from A and B, no scratch
+ *   rt_gemm_f64       no scratch */
 #define RT_GEMM_PARAMS(I, F, IA, FA, I32, I32A, E) \
-  I(dtype) I(M) I(N) I(K) I(trans_a) I(trans_b) F(alpha) F(beta) \
-  I(has_c) I(c_rs) I(c_cs)
+  I32(trans_a) I32(trans_b) I32(has_c) I(M) I(N) I(K) F(alpha) F(beta) \
+  I(c_rs) I(c_cs)
 RT_PARAMS_STRUCT(rt_gemm_params, RT_GEMM_PARAMS)
 
 /* ONNX MatMul (numpy matmul), after the compiler has turned 1-D operands
@@ -45,10 +48,12 @@ RT_PARAMS_STRUCT(rt_gemm_params, RT_GEMM_PARAMS)
  * shape batch_dims[0..batch_rank), Y[b] (M x N, packed one after the other)
  * = A[b] (M x K) * B[b] (K x N), where matrix A[b] starts at
  * sum(b[d] * a_strides[d]) elements (zero strides on broadcast dims), and
- * likewise for B. dtype: float, double, int32, int64, uint32, uint64.
- * Scratch: rt_sgemm_scratch_bytes(M, N, K) for float, 0 otherwise. */
+ * likewise for B. Variants: rt_matmul_f32 (scratch
+ * rt_sgemm_scratch_bytes(M, N, K)), rt_matmul_f32_gemv (M == 1, no
+ * scratch), and rt_matmul_f64, _i32, _i64, _u32, _u64 (no scratch;
+ * integers wrap on overflow). */
 #define RT_MATMUL_PARAMS(I, F, IA, FA, I32, I32A, E) \
-  I(dtype) I(M) I(N) I(K) I(batch_rank) IA(batch_dims, RT_MAX_RANK) \
+  I32(batch_rank) I(M) I(N) I(K) IA(batch_dims, RT_MAX_RANK) \
   IA(a_strides, RT_MAX_RANK) IA(b_strides, RT_MAX_RANK)
 RT_PARAMS_STRUCT(rt_matmul_params, RT_MATMUL_PARAMS)
 
@@ -59,8 +64,16 @@ RT_PARAMS_STRUCT(rt_matmul_params, RT_MATMUL_PARAMS)
 /* The kernel variants of this header, K(function, params type), and its
  * params types, P(type, field list). */
 #define RT_GEMM_KERNELS(K) \
-  K(rt_gemm, rt_gemm_params) \
-  K(rt_matmul, rt_matmul_params)
+  K(rt_gemm_f32, rt_gemm_params) \
+  K(rt_gemm_f32_gemv, rt_gemm_params) \
+  K(rt_gemm_f64, rt_gemm_params) \
+  K(rt_matmul_f32, rt_matmul_params) \
+  K(rt_matmul_f32_gemv, rt_matmul_params) \
+  K(rt_matmul_f64, rt_matmul_params) \
+  K(rt_matmul_i32, rt_matmul_params) \
+  K(rt_matmul_i64, rt_matmul_params) \
+  K(rt_matmul_u32, rt_matmul_params) \
+  K(rt_matmul_u64, rt_matmul_params)
 #define RT_GEMM_PARAMS_TYPES(P) \
   P(rt_gemm_params, RT_GEMM_PARAMS) \
   P(rt_matmul_params, RT_MATMUL_PARAMS)

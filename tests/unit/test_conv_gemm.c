@@ -1,0 +1,182 @@
+/* Conv and Gemm kernel variants against plain reference loops: every
+ * variant that takes a geometry must give the same numbers, including the
+ * prepacked-weight ones on shapes where the panel layout has short last
+ * panels, groups, K slices and several channel blocks. */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <onnxcc/kernels.h>
+
+#include "suites.h"
+
+static float frand(uint32_t *s) {
+  *s = *s * 1664525u + 1013904223u;
+  return (float)((*s >> 8) & 0xffff) / 32768.0f - 1.0f;
+}
+
+static float *rand_floats(int64_t n, uint32_t seed) {
+  float *v = malloc(sizeof(float) * (size_t)(n > 0 ? n : 1));
+  int64_t i;
+  for (i = 0; i < n; i++) v[i] = frand(&seed);
+  return v;
+}
+
+/* A 2-D conv: X [1, cin, h, w], W [cout, cin/group, k, k]. */
+static void conv2d(rt_conv_params *p, int64_t cin, int64_t cout, int32_t group, int64_t h, int64_t w, int64_t k,
+                   int64_t stride, int64_t pad) {
+  memset(p, 0, sizeof *p);
+  p->nd = 2;
+  p->batch = 1;
+  p->in_ch = cin;
+  p->out_ch = cout;
+  p->group = group;
+  p->has_bias = 1;
+  p->in_dims[0] = h, p->in_dims[1] = w;
+  p->kernel[0] = p->kernel[1] = k;
+  p->strides[0] = p->strides[1] = stride;
+  p->dilations[0] = p->dilations[1] = 1;
+  p->pads[0] = p->pads[1] = pad;
+  p->out_dims[0] = (h + 2 * pad - k) / stride + 1;
+  p->out_dims[1] = (w + 2 * pad - k) / stride + 1;
+}
+
+static void conv_ref(const rt_conv_params *p, const float *x, const float *w, const float *b, float *y) {
+  const int64_t cg = p->in_ch / p->group, mg = p->out_ch / p->group, k = p->kernel[0];
+  const int64_t H = p->in_dims[0], W = p->in_dims[1], OH = p->out_dims[0], OW = p->out_dims[1];
+  int64_t m, oh, ow, c, kh, kw;
+  for (m = 0; m < p->out_ch; m++)
+    for (oh = 0; oh < OH; oh++)
+      for (ow = 0; ow < OW; ow++) {
+        double s = b[m];
+        for (c = 0; c < cg; c++)
+          for (kh = 0; kh < k; kh++)
+            for (kw = 0; kw < k; kw++) {
+              const int64_t ih = oh * p->strides[0] - p->pads[0] + kh, iw = ow * p->strides[1] - p->pads[1] + kw;
+              if (ih < 0 || ih >= H || iw < 0 || iw >= W) continue;
+              s += (double)x[((m / mg) * cg + c) * H * W + ih * W + iw] * w[((m * cg + c) * k + kh) * k + kw];
+            }
+        y[(m * OH + oh) * OW + ow] = (float)s;
+      }
+}
+
+static void check_close(const float *got, const float *want, int64_t n, const char *what) {
+  int64_t i;
+  for (i = 0; i < n; i++)
+    ck_assert_msg(fabsf(got[i] - want[i]) <= 1e-3f * (1.0f + fabsf(want[i])), "%s: element %lld is %g, want %g",
+                  what, (long long)i, (double)got[i], (double)want[i]);
+}
+
+/* Runs `fn` on the geometry (W prepacked first when `packed`) and checks
+ * it against the reference. */
+static void check_variant(const rt_conv_params *p, rt_kernel_fn fn, size_t scratch_bytes, int packed,
+                          const char *what) {
+  const int64_t cg = p->in_ch / p->group, k = p->kernel[0];
+  const int64_t nx = p->in_ch * p->in_dims[0] * p->in_dims[1], ny = p->out_ch * p->out_dims[0] * p->out_dims[1];
+  const int64_t nw = p->out_ch * cg * k * k;
+  float *x = rand_floats(nx, 1), *w = rand_floats(nw, 2), *b = rand_floats(p->out_ch, 3);
+  float *y = malloc(sizeof(float) * (size_t)ny), *want = malloc(sizeof(float) * (size_t)ny);
+  float *wp = NULL;
+  void *scratch = malloc(scratch_bytes + 1);
+  const void *in[RT_MIN_ARGS] = {0};
+  void *out[RT_MIN_ARGS] = {0};
+  memset(scratch, 0xff, scratch_bytes + 1); /* NaN: the kernel must not read what it did not write */
+  if (packed) {
+    const int64_t n = rt_conv_f32_packed_floats(p);
+    wp = malloc(sizeof(float) * (size_t)n);
+    memset(wp, 0xff, sizeof(float) * (size_t)n);
+    rt_conv_f32_pack_weights(p, w, wp);
+  }
+  in[0] = x;
+  in[1] = packed ? wp : w;
+  in[2] = b;
+  out[0] = y;
+  conv_ref(p, x, w, b, want);
+  fn(p, in, out, scratch);
+  check_close(y, want, ny, what);
+  free(x), free(w), free(b), free(y), free(want), free(wp), free(scratch);
+}
+
+static void check_gemm_variants(const rt_conv_params *p) {
+  check_variant(p, rt_conv_f32_im2col, rt_conv_f32_im2col_scratch_bytes(p), 0, "im2col");
+  check_variant(p, rt_conv_f32_im2col_packed, rt_conv_f32_im2col_packed_scratch_bytes(p), 1, "im2col_packed");
+}
+
+START_TEST(conv_short_panels_and_groups) {
+  rt_conv_params p;
+  /* 30 output channels per group: a 24-row panel and a 6-row one */
+  conv2d(&p, 6, 60, 2, 9, 11, 3, 1, 1);
+  check_gemm_variants(&p);
+  /* stride 2, 5 rows (shorter than any MR), K sliced: 40 * 9 = 360 */
+  conv2d(&p, 40, 5, 1, 10, 7, 3, 2, 1);
+  check_gemm_variants(&p);
+  /* one input channel per group, 2 outputs each: depthwise */
+  conv2d(&p, 8, 16, 8, 9, 9, 3, 2, 1);
+  check_gemm_variants(&p);
+  check_variant(&p, rt_conv_f32_depthwise, 0, 0, "depthwise");
+}
+END_TEST
+
+START_TEST(conv_pointwise_blocks) {
+  rt_conv_params p;
+  /* 1x1: 37 rows (24 + 13), 70 columns (NR-wide panels plus a rest) */
+  conv2d(&p, 19, 37, 1, 7, 10, 1, 1, 0);
+  check_gemm_variants(&p);
+  check_variant(&p, rt_conv_f32_pointwise, rt_conv_f32_pointwise_scratch_bytes(&p), 0, "pointwise");
+  check_variant(&p, rt_conv_f32_pointwise_packed, rt_conv_f32_pointwise_packed_scratch_bytes(&p), 1,
+                "pointwise_packed");
+  /* 2000 x 600 weights: more than one block of output channels */
+  conv2d(&p, 2000, 600, 1, 3, 5, 1, 1, 0);
+  check_gemm_variants(&p);
+  check_variant(&p, rt_conv_f32_pointwise_packed, rt_conv_f32_pointwise_packed_scratch_bytes(&p), 1,
+                "pointwise_packed");
+}
+END_TEST
+
+/* Gemm with M == 1 (the gemv variant, no scratch) and the general variant
+ * agree with a reference, with transposes and a broadcast C. */
+START_TEST(gemm_gemv_matches) {
+  const int64_t M = 1, N = 37, K = 300;
+  float *a = rand_floats(K, 4), *bt = rand_floats(N * K, 5), *c = rand_floats(N, 6);
+  float y1[37], y2[37], want[37];
+  void *scratch = malloc(rt_sgemm_scratch_bytes(M, N, K));
+  rt_gemm_params p;
+  const void *in[RT_MIN_ARGS] = {0};
+  void *out[RT_MIN_ARGS] = {0};
+  int64_t j, k;
+  memset(&p, 0, sizeof p);
+  p.M = M, p.N = N, p.K = K;
+  p.trans_b = 1;
+  p.alpha = 0.5f;
+  p.beta = 2.0f;
+  p.has_c = 1;
+  p.c_cs = 1;
+  for (j = 0; j < N; j++) {
+    double s = 0;
+    for (k = 0; k < K; k++) s += (double)a[k] * bt[j * K + k];
+    want[j] = (float)(0.5 * s + 2.0 * c[j]);
+  }
+  in[0] = a, in[1] = bt, in[2] = c;
+  out[0] = y1;
+  rt_gemm_f32_gemv(&p, in, out, NULL);
+  out[0] = y2;
+  rt_gemm_f32(&p, in, out, scratch);
+  check_close(y1, want, N, "gemv");
+  check_close(y2, want, N, "gemm");
+  free(a), free(bt), free(c), free(scratch);
+}
+END_TEST
+
+Suite *conv_gemm_suite(void) {
+  Suite *s = suite_create("conv_gemm");
+  TCase *tc = tcase_create("conv");
+  tcase_set_timeout(tc, 60);
+  tcase_add_test(tc, conv_short_panels_and_groups);
+  tcase_add_test(tc, conv_pointwise_blocks);
+  suite_add_tcase(s, tc);
+  tc = tcase_create("gemm");
+  tcase_add_test(tc, gemm_gemv_matches);
+  suite_add_tcase(s, tc);
+  return s;
+}
