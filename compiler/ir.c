@@ -174,6 +174,23 @@ static void node_free(ir_node *n) {
   free(n);
 }
 
+void ir_set_quant(ir_value *v, int axis, int n, const float *scale, const int32_t *zero_point) {
+  if (v->quant) {
+    free(v->quant->scale);
+    free(v->quant->zero_point);
+    free(v->quant);
+    v->quant = NULL;
+  }
+  if (n <= 0) return;
+  v->quant = xcalloc(1, sizeof *v->quant);
+  v->quant->axis = axis;
+  v->quant->n = n;
+  v->quant->scale = xmalloc(sizeof(float) * (size_t)n);
+  v->quant->zero_point = xmalloc(sizeof(int32_t) * (size_t)n);
+  memcpy(v->quant->scale, scale, sizeof(float) * (size_t)n);
+  memcpy(v->quant->zero_point, zero_point, sizeof(int32_t) * (size_t)n);
+}
+
 void ir_free(ir_graph *g) {
   int i, k;
   if (!g) return;
@@ -182,6 +199,7 @@ void ir_free(ir_graph *g) {
     free(v->name);
     free(v->t.data);
     for (k = 0; k < IR_MAX_RANK; k++) free(v->dim_param[k]);
+    ir_set_quant(v, -1, 0, NULL, NULL);
     free(v);
   }
   for (i = 0; i < g->n_nodes; i++) node_free(g->nodes[i]);

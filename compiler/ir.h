@@ -77,6 +77,17 @@ int64_t tensor_int(const ir_tensor *t, int64_t i);
 /* Element i of a constant numeric tensor as double (0 outside the tensor). */
 double tensor_double(const ir_tensor *t, int64_t i);
 
+/* How a quantized value's integers map to reals: real = (q - zero_point) *
+ * scale, for the whole tensor (axis -1, n 1) or per slice along `axis`
+ * (n = dims[axis]). Kernels receive it through their params
+ * (RT_QUANT_FIELDS, params.h) and, per axis, as an extra input. */
+typedef struct ir_quant {
+  int axis;
+  int n;
+  float *scale;        /* n values (owned) */
+  int32_t *zero_point; /* n values (owned) */
+} ir_quant;
+
 typedef struct ir_value {
   char *name;
   ir_tensor t;
@@ -91,6 +102,7 @@ typedef struct ir_value {
    * `capture` is the index of the owner node's input that carries the
    * outer value; -1 for every other value. */
   int capture;
+  ir_quant *quant;              /* NULL unless the value is quantized */
 } ir_value;
 
 #define IR_ATTR_TYPES(X) \
@@ -200,6 +212,10 @@ const ir_attr *ir_attr_find(const ir_node *n, const char *name);
 
 /* Replaces every use of value `from` (node inputs, graph outputs) by `to`. */
 void ir_replace_uses(ir_graph *g, int from, int to);
+
+/* Gives v a quantization of n (scale, zero point) pairs along axis (-1:
+ * per tensor, n 1), replacing any it had. */
+void ir_set_quant(ir_value *v, int axis, int n, const float *scale, const int32_t *zero_point);
 
 /* Makes `t` hold a copy of `src` (data included). */
 void tensor_copy(ir_tensor *t, const ir_tensor *src);

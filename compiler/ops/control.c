@@ -77,6 +77,43 @@ static status scalar_input(const op_ctx *c, int k, int dtype, const char *what) 
   return ST_OK;
 }
 
+/* Values carried from step to step (Loop's v, Scan's states): node inputs
+ * in[first_in + k] enter, body outputs out[first_out + k] leave, node
+ * outputs k are the final values. Their shape must not change (static
+ * shapes for now). */
+static status carried_values(op_ctx *c, const ir_graph *b, int first_in, int first_out, int count, const char *what) {
+  int k;
+  for (k = 0; k < count; k++) {
+    const ir_tensor *in = &op_in(c, first_in + k)->t, *out = &b->values[b->outputs[first_out + k]]->t;
+    char x[200], y[200];
+    if (in->dtype != out->dtype || !same_shape(in, out))
+      return diag_node_error(ST_UNSUPPORTED, c->n,
+                             "%s %d enters as %s and leaves the body as %s; values that change shape from one step "
+                             "to the next are not supported yet",
+                             what, k, tensor_type_str(in, x, sizeof x), tensor_type_str(out, y, sizeof y));
+    if (op_out(c, k)) op_set_output(c, k, in->dtype, in->rank, in->dims);
+  }
+  return ST_OK;
+}
+
+/* Scan outputs: body outputs out[first_out + k] are slices that node
+ * outputs first_node_out + k stack along a new axis 0 of length len. */
+static status stacked_outputs(op_ctx *c, const ir_graph *b, int first_out, int first_node_out, int count,
+                              int64_t len) {
+  int k;
+  for (k = 0; k < count; k++) {
+    const ir_tensor *slice = &b->values[b->outputs[first_out + k]]->t;
+    int64_t dims[IR_MAX_RANK];
+    if (slice->rank + 1 > IR_MAX_RANK)
+      return diag_node_error(ST_UNSUPPORTED, c->n, "scan output %d would have rank %d; at most %d is supported", k,
+                             slice->rank + 1, IR_MAX_RANK);
+    dims[0] = len;
+    if (slice->rank > 0) memcpy(dims + 1, slice->dims, sizeof(int64_t) * (size_t)slice->rank);
+    if (op_out(c, first_node_out + k)) op_set_output(c, first_node_out + k, slice->dtype, slice->rank + 1, dims);
+  }
+  return ST_OK;
+}
+
 /* ---- If ---- */
 
 static status if_infer(op_ctx *c) {
@@ -134,6 +171,7 @@ static status loop_infer(op_ctx *c) {
   const ir_node *n = c->n;
   int n_in = n->n_in - n->n_implicit, carried = n_in - 2, k, n_scan;
   const ir_value *m = op_in(c, 0);
+  int64_t trips;
   status s;
   if (!b) return diag_node_error(ST_BAD_MODEL, n, "needs a body graph");
   if (carried < 0) return diag_node_error(ST_BAD_MODEL, n, "needs the M and cond inputs (either may be empty)");
@@ -166,31 +204,14 @@ static status loop_infer(op_ctx *c) {
     if (cond_out->dtype != DT_BOOL || tensor_numel(cond_out) != 1)
       return diag_node_error(ST_BAD_MODEL, n, "body output 0 (the condition) must be one bool");
   }
-  for (k = 0; k < carried; k++) {
-    const ir_tensor *in = &op_in(c, 2 + k)->t, *out = &b->values[b->outputs[1 + k]]->t;
-    char x[200], y[200];
-    if (in->dtype != out->dtype || !same_shape(in, out))
-      return diag_node_error(ST_UNSUPPORTED, n,
-                             "loop-carried value %d enters as %s and leaves the body as %s; values that change shape "
-                             "from one iteration to the next are not supported yet",
-                             k, tensor_type_str(in, x, sizeof x), tensor_type_str(out, y, sizeof y));
-    if (op_out(c, k)) op_set_output(c, k, in->dtype, in->rank, in->dims);
-  }
+  s = carried_values(c, b, 2, 1, carried, "loop-carried value");
+  if (s) return s;
   if (n_scan > 0 && (!m || !m->t.data))
     return diag_node_error(ST_UNSUPPORTED, n,
                            "has scan outputs, whose length is the number of iterations; that needs a constant trip "
                            "count M for now");
-  for (k = 0; k < n_scan; k++) {
-    const ir_tensor *slice = &b->values[b->outputs[1 + carried + k]]->t;
-    int64_t dims[IR_MAX_RANK];
-    if (slice->rank + 1 > IR_MAX_RANK)
-      return diag_node_error(ST_UNSUPPORTED, n, "scan output %d would have rank %d; at most %d is supported", k,
-                             slice->rank + 1, IR_MAX_RANK);
-    dims[0] = tensor_int(&m->t, 0) < 0 ? 0 : tensor_int(&m->t, 0);
-    if (slice->rank > 0) memcpy(dims + 1, slice->dims, sizeof(int64_t) * (size_t)slice->rank);
-    if (op_out(c, carried + k)) op_set_output(c, carried + k, slice->dtype, slice->rank + 1, dims);
-  }
-  return ST_OK;
+  trips = n_scan && tensor_int(&m->t, 0) > 0 ? tensor_int(&m->t, 0) : 0;
+  return stacked_outputs(c, b, 1 + carried, carried, n_scan, trips);
 }
 
 /* ---- Scan (opset 9 and later) ----
@@ -245,27 +266,9 @@ static status scan_infer(op_ctx *c) {
   }
   s = infer_body(c, b);
   if (s) return s;
-  for (k = 0; k < states; k++) {
-    const ir_tensor *in = &op_in(c, k)->t, *out = &b->values[b->outputs[k]]->t;
-    char x[200], y[200];
-    if (in->dtype != out->dtype || !same_shape(in, out))
-      return diag_node_error(ST_UNSUPPORTED, n,
-                             "state %d enters as %s and leaves the body as %s; states that change shape are not "
-                             "supported yet",
-                             k, tensor_type_str(in, x, sizeof x), tensor_type_str(out, y, sizeof y));
-    if (op_out(c, k)) op_set_output(c, k, in->dtype, in->rank, in->dims);
-  }
-  for (k = 0; k < n_scan_out; k++) {
-    const ir_tensor *slice = &b->values[b->outputs[states + k]]->t;
-    int64_t dims[IR_MAX_RANK];
-    if (slice->rank + 1 > IR_MAX_RANK)
-      return diag_node_error(ST_UNSUPPORTED, n, "scan output %d would have rank %d; at most %d is supported", k,
-                             slice->rank + 1, IR_MAX_RANK);
-    dims[0] = len;
-    if (slice->rank > 0) memcpy(dims + 1, slice->dims, sizeof(int64_t) * (size_t)slice->rank);
-    if (op_out(c, states + k)) op_set_output(c, states + k, slice->dtype, slice->rank + 1, dims);
-  }
-  return ST_OK;
+  s = carried_values(c, b, 0, 0, states, "state");
+  if (s) return s;
+  return stacked_outputs(c, b, states, states, n_scan_out, len);
 }
 
 static status control_infer(op_ctx *c) {

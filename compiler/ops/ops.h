@@ -125,6 +125,12 @@ const char *op_dtype_suffix(int dtype);
 void *op_lower_as(const op_ctx *c, lowered *l, int params_id, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/* Fills the RT_QUANT_FIELDS of an operand from value v's quantization:
+ * per tensor gives axis -1 and the pair; per axis gives the axis (the
+ * kernel reads the pairs from extra inputs); no quantization gives axis
+ * -1, scale 1, zero point 0. */
+void op_quant_fields(const ir_value *v, int32_t *axis, float *scale, int32_t *zero_point);
+
 #define LOWER(l, kernel, ptype) \
   ((kparams_##kernel *)lowered_init((l), K_##kernel, sizeof(kparams_##kernel)))
 

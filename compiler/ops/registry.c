@@ -229,6 +229,13 @@ void *op_lower_as(const op_ctx *c, lowered *l, int params_id, const char *fmt, .
   return p;
 }
 
+void op_quant_fields(const ir_value *v, int32_t *axis, float *scale, int32_t *zero_point) {
+  const ir_quant *q = v ? v->quant : NULL;
+  *axis = q && q->axis >= 0 && q->n > 1 ? q->axis : -1;
+  *scale = q && q->n >= 1 ? q->scale[0] : 1.0f;
+  *zero_point = q && q->n >= 1 ? q->zero_point[0] : 0;
+}
+
 void lowered_free(lowered *l) {
   free(l->params);
   memset(l, 0, sizeof *l);

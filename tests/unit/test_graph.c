@@ -377,6 +377,37 @@ START_TEST(planner_keeps_caller_buffers) {
 }
 END_TEST
 
+/* A params struct with two operands' quantization, as the int8 kernels
+ * will declare theirs, filled from values' quantization. */
+#define TEST_QUANT_PARAMS(I, F, IA, FA, I32, I32A, E) I(count) RT_QUANT_FIELDS(x, I32, F) RT_QUANT_FIELDS(y, I32, F)
+RT_PARAMS_STRUCT(test_quant_params, TEST_QUANT_PARAMS)
+
+START_TEST(quantization_fields) {
+  ir_value x, y;
+  test_quant_params p;
+  const float per_tensor = 0.5f, per_axis[3] = {0.1f, 0.2f, 0.3f};
+  const int32_t zp = -3, zps[3] = {1, 2, 3};
+  memset(&x, 0, sizeof x);
+  memset(&y, 0, sizeof y);
+  ir_set_quant(&x, -1, 1, &per_tensor, &zp);
+  op_quant_fields(&x, &p.x_axis, &p.x_scale, &p.x_zero_point);
+  ck_assert_int_eq(p.x_axis, -1);
+  ck_assert_float_eq(p.x_scale, 0.5f);
+  ck_assert_int_eq(p.x_zero_point, -3);
+  ir_set_quant(&x, 1, 3, per_axis, zps); /* replaces the per-tensor one */
+  ck_assert_int_eq(x.quant->n, 3);
+  ck_assert_float_eq(x.quant->scale[2], 0.3f);
+  op_quant_fields(&x, &p.x_axis, &p.x_scale, &p.x_zero_point);
+  ck_assert_int_eq(p.x_axis, 1); /* per axis: the kernel reads the pairs from inputs */
+  op_quant_fields(&y, &p.y_axis, &p.y_scale, &p.y_zero_point);
+  ck_assert_int_eq(p.y_axis, -1); /* not quantized: the identity mapping */
+  ck_assert_float_eq(p.y_scale, 1.0f);
+  ck_assert_int_eq(p.y_zero_point, 0);
+  ir_set_quant(&x, -1, 0, NULL, NULL);
+  ck_assert_ptr_null(x.quant);
+}
+END_TEST
+
 START_TEST(broadcast_shapes) {
   ir_tensor a = {DT_FLOAT, 3, {2, 1, 4}, NULL}, b = {DT_FLOAT, 2, {3, 1}, NULL};
   const ir_tensor *ts[2] = {&a, &b};
@@ -419,6 +450,7 @@ Suite *graph_suite(void) {
   tcase_add_test(tc, planner_in_place_needs_a_dying_input);
   tcase_add_test(tc, planner_keeps_caller_buffers);
   tcase_add_test(tc, broadcast_shapes);
+  tcase_add_test(tc, quantization_fields);
   suite_add_tcase(s, tc);
   return s;
 }

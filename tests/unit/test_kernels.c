@@ -310,7 +310,7 @@ static status one_node(int op, int var, int dtype, int constant, char *kernel, s
   if (op_handler(op) == op_handler(op_lookup("", "Relu")) || op == op_lookup("", "Cast")) n_in = 1;
   if (op == op_lookup("", "Where")) n_in = 3;
   for (k = 0; k < n_in; k++) {
-    char vname[8];
+    char vname[16];
     snprintf(vname, sizeof vname, "x%d", k);
     in[k] = add_value(g, vname, op == op_lookup("", "Where") && k == 0 ? DT_BOOL : dtype, 3, constant);
   }

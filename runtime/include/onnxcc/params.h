@@ -52,6 +52,12 @@ typedef void (*rt_kernel_fn)(const void *params, const void *const *in,
 #define RT_KERNEL(name) \
   void name(const void *params, const void *const *in, void *const *out, void *scratch)
 
+/* The quantization of one operand, for use inside a field list:
+ * RT_QUANT_FIELDS(x, I32, F) declares x_axis (-1: one scale and zero point
+ * for the whole tensor, here; else the axis along which they vary, and the
+ * kernel takes them as extra inputs), x_scale and x_zero_point. */
+#define RT_QUANT_FIELDS(prefix, I32, F) I32(prefix##_axis) F(prefix##_scale) I32(prefix##_zero_point)
+
 /* Element types as kernel names spell them: rt_add_f32, rt_cast_i64_f16.
  * X(rt_dtype, suffix). */
 #define RT_TYPE_SUFFIXES(X) \
