@@ -392,7 +392,7 @@ static CONV_INLINE void conv_gemm_block(const rt_conv_params *p, const float *xg
       const int64_t kc = min64(kcb, kdim - pc);
       for (ir = 0; ir < mc; ir += MR) {
         const int64_t r = ic + ir;
-        rt_sgemm_ukernel(kc, ap + ir * kdim + pc * 4, 4 * kdim, bp + pc * NR, yg + r * out_sp + j0, out_sp,
+        rt_sgemm_ukernel(kc, ap + ir * kdim + pc * 4, 4 * kdim, bp + pc * NR, NR, yg + r * out_sp + j0, out_sp,
                          pc ? 1.0f : 0.0f, min64(MR, mc - ir), nc, pc == 0 && bias ? bias + r : NULL);
       }
     }
