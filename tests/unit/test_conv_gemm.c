@@ -224,12 +224,56 @@ START_TEST(gemm_packed_matches) {
 }
 END_TEST
 
+/* ConvTranspose with W^T prepacked in quads against the plain variant:
+ * rows (out_ch/group * kernel size) not a whole number of quads, groups,
+ * and more input channels per group than one K slice. */
+static void check_convt_packed(int64_t cin, int64_t cout, int32_t group, int64_t h, int64_t w, int64_t k,
+                               int64_t stride, int64_t pad) {
+  rt_conv_params p;
+  int64_t nx, nw, ny;
+  float *x, *wt, *bias, *y1, *y2, *wp;
+  void *s1, *s2;
+  const void *in[RT_MIN_ARGS] = {0};
+  void *out[RT_MIN_ARGS] = {0};
+  memset(&p, 0, sizeof p);
+  p.nd = 2, p.batch = 2, p.in_ch = cin, p.out_ch = cout, p.group = group, p.has_bias = 1;
+  p.in_dims[0] = h, p.in_dims[1] = w;
+  p.kernel[0] = p.kernel[1] = k;
+  p.strides[0] = p.strides[1] = stride;
+  p.dilations[0] = p.dilations[1] = 1;
+  p.pads[0] = p.pads[1] = pad;
+  p.out_dims[0] = (h - 1) * stride + k - 2 * pad;
+  p.out_dims[1] = (w - 1) * stride + k - 2 * pad;
+  nx = 2 * cin * h * w, nw = cin * (cout / group) * k * k, ny = 2 * cout * p.out_dims[0] * p.out_dims[1];
+  x = rand_floats(nx, 21), wt = rand_floats(nw, 22), bias = rand_floats(cout, 23);
+  y1 = malloc(sizeof(float) * (size_t)ny), y2 = malloc(sizeof(float) * (size_t)ny);
+  wp = malloc(sizeof(float) * (size_t)rt_conv_transpose_f32_packed_floats(&p));
+  s1 = malloc(rt_conv_transpose_f32_scratch_bytes(&p));
+  s2 = malloc(rt_conv_transpose_f32_packed_scratch_bytes(&p));
+  rt_conv_transpose_f32_pack_weights(&p, wt, wp);
+  in[0] = x, in[1] = wt, in[2] = bias, out[0] = y1;
+  rt_conv_transpose_f32(&p, in, out, s1);
+  in[1] = wp, out[0] = y2;
+  rt_conv_transpose_f32_packed(&p, in, out, s2);
+  check_close(y2, y1, ny, "conv transpose packed");
+  free(x), free(wt), free(bias), free(y1), free(y2), free(wp), free(s1), free(s2);
+}
+
+START_TEST(conv_transpose_packed_matches) {
+  check_convt_packed(6, 5, 1, 5, 7, 3, 2, 1);
+  check_convt_packed(8, 6, 2, 4, 4, 3, 1, 0);
+  check_convt_packed(300, 3, 1, 3, 5, 2, 2, 0);
+  check_convt_packed(16, 64, 1, 6, 6, 4, 2, 1);
+}
+END_TEST
+
 Suite *conv_gemm_suite(void) {
   Suite *s = suite_create("conv_gemm");
   TCase *tc = tcase_create("conv");
   tcase_set_timeout(tc, 60);
   tcase_add_test(tc, conv_short_panels_and_groups);
   tcase_add_test(tc, conv_pointwise_blocks);
+  tcase_add_test(tc, conv_transpose_packed_matches);
   suite_add_tcase(s, tc);
   tc = tcase_create("gemm");
   tcase_add_test(tc, gemm_gemv_matches);
