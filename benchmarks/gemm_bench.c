@@ -7,6 +7,9 @@
  *      benchmarks/gemm_bench.c runtime/src/gemm.c -lm -o /tmp/gemm_bench
  *   /tmp/gemm_bench            # all shapes
  *   /tmp/gemm_bench 512 512 512 0 1   # one shape: M N K trans_a trans_b
+ *   /tmp/gemm_bench packed     # Gemm (transB=1, a Linear layer), M 4..64,
+ *                              # rt_gemm_f32 (packs B every call) against
+ *                              # rt_gemm_f32_packed (B packed beforehand)
  *
  * Add -DRT_SGEMM_MR=8 -DRT_SGEMM_NR=24 (or _KC, _MC, _NC) to try other
  * tile sizes. */
@@ -80,7 +83,58 @@ static void run(long M, long N, long K, int ta, int tb, const char *what) {
   free(scratch);
 }
 
+/* Fastest time of one call of `fn`, as run() measures it. */
+static double time_kernel(rt_kernel_fn fn, const rt_gemm_params *p, const void *const *in, void *const *out,
+                          void *scratch) {
+  const double flops = 2.0 * (double)p->M * (double)p->N * (double)p->K;
+  double best = 1e30;
+  int reps = (int)(1e7 / flops) + 1, r;
+  fn(p, in, out, scratch);
+  for (r = 0; r < (int)(1e10 / (flops * reps)) + 5; r++) {
+    int i;
+    double t, t0 = now();
+    for (i = 0; i < reps; i++) fn(p, in, out, scratch);
+    t = (now() - t0) / reps;
+    if (t < best) best = t;
+  }
+  return best;
+}
+
+static void run_packed(long M, long NK) {
+  const long N = NK, K = NK;
+  float *A = malloc(sizeof(float) * (size_t)(M * K)), *B = malloc(sizeof(float) * (size_t)(K * N));
+  float *Bp = malloc(sizeof(float) * (size_t)rt_gemm_f32_packed_floats(K, N));
+  float *bias = malloc(sizeof(float) * (size_t)N), *Y = malloc(sizeof(float) * (size_t)(M * N));
+  size_t s_old = rt_sgemm_scratch_bytes(M, N, K), s_new = rt_gemm_f32_packed_scratch_bytes(M, K);
+  void *scratch = malloc(s_old > s_new ? s_old : s_new);
+  const void *in[RT_MIN_ARGS] = {0};
+  void *out[RT_MIN_ARGS] = {0};
+  rt_gemm_params p = {0};
+  unsigned seed = 7;
+  double flops = 2.0 * (double)M * (double)N * (double)K, t_old, t_new;
+  fill(A, M * K, &seed);
+  fill(B, K * N, &seed);
+  fill(bias, N, &seed);
+  rt_gemm_f32_pack_b(K, N, B, 1, Bp);
+  p.M = M, p.N = N, p.K = K, p.trans_b = 1, p.has_c = 1, p.alpha = 1.0f, p.beta = 1.0f, p.c_cs = 1;
+  in[0] = A, in[1] = B, in[2] = bias, out[0] = Y;
+  t_old = time_kernel(rt_gemm_f32, &p, in, out, scratch);
+  in[1] = Bp;
+  t_new = time_kernel(rt_gemm_f32_packed, &p, in, out, scratch);
+  printf("%6ld %6ld %6ld  %9.2f %9.2f  %6.2fx  %8zu %8zu\n", M, N, K, flops / t_old * 1e-9, flops / t_new * 1e-9,
+         t_old / t_new, s_old, s_new);
+  free(A), free(B), free(Bp), free(bias), free(Y), free(scratch);
+}
+
 int main(int argc, char **argv) {
+  if (argc == 2 && argv[1][0] == 'p') {
+    static const long ms[] = {4, 8, 16, 32, 64}, nks[] = {256, 512, 1024};
+    unsigned i, j;
+    printf("     M      N      K  GFLOP/s:  old       new  speedup  scratch: old      new\n");
+    for (j = 0; j < 3; j++)
+      for (i = 0; i < 5; i++) run_packed(ms[i], nks[j]);
+    return 0;
+  }
   printf("     M      N      K  tA tB    GFLOP/s         ms   rel.err  shape\n");
   if (argc == 6) {
     run(atol(argv[1]), atol(argv[2]), atol(argv[3]), atoi(argv[4]), atoi(argv[5]), "");

@@ -265,9 +265,27 @@ static status conv_lower(op_ctx *c, lowered *l) {
   if (g.group != geo.group)
     return diag_node_error(ST_UNSUPPORTED, c->n, "group=%lld is too large", (long long)g.group);
   if (c->n->op == OP_ConvTranspose) {
-    p = LOWER(l, rt_conv_transpose_f32, rt_conv_params);
-    *p = geo;
-    l->scratch_bytes = rt_conv_transpose_f32_scratch_bytes(p);
+    /* A constant W goes into the blob as W^T in quads (conv.h), as for
+     * Conv below; the folder runs the plain variant on W as it is. The
+     * prepared constant is [in_ch, rows rounded up to 4]: what reads W's
+     * dims past the first for statistics (MACs) still finds about
+     * out_ch/group * kernel size there. */
+    if (c->final && op_in(c, 1)->t.data != NULL && g.out_ch > 0) {
+      int64_t dims[2];
+      int id;
+      p = LOWER(l, rt_conv_transpose_f32_packed, rt_conv_params);
+      *p = geo;
+      l->scratch_bytes = rt_conv_transpose_f32_packed_scratch_bytes(p);
+      dims[0] = g.in_ch;
+      dims[1] = rt_conv_transpose_f32_packed_floats(p) / g.in_ch;
+      id = op_add_prepared(c, "convt_w_packed", DT_FLOAT, 2, dims);
+      rt_conv_transpose_f32_pack_weights(p, (const float *)op_in(c, 1)->t.data, (float *)c->g->values[id]->t.data);
+      c->n->in[1] = id;
+    } else {
+      p = LOWER(l, rt_conv_transpose_f32, rt_conv_params);
+      *p = geo;
+      l->scratch_bytes = rt_conv_transpose_f32_scratch_bytes(p);
+    }
     return ST_OK;
   }
   if (g.group > 1 && g.in_ch == g.group) {

@@ -8,6 +8,23 @@
 
 static const char *shape_str(const ir_tensor *t, char *buf, size_t n) { return tensor_type_str(t, buf, n); }
 
+/* Constant B goes into the blob already in the panels the _packed
+ * variants read (gemm.h), as a new constant that replaces B as the node's
+ * input, so no run packs it and the scratch holds only A's block. Only
+ * for the generated code (c->final): the constant folder runs the plain
+ * variant on B as it is. The products that take no packing at all (one
+ * row: gemv; one column or no K: dot products or a fill) keep theirs. */
+static int gemm_prepack_ok(const op_ctx *c, int64_t M, int64_t N, int64_t K) {
+  return c->final && op_in(c, 1)->t.data != NULL && M > 1 && N > 1 && K > 0;
+}
+
+static void gemm_prepack(op_ctx *c, int64_t K, int64_t N, int trans_b) {
+  const int64_t floats = rt_gemm_f32_packed_floats(K, N);
+  const int id = op_add_prepared(c, "gemm_b_packed", DT_FLOAT, 1, &floats);
+  rt_gemm_f32_pack_b(K, N, (const float *)op_in(c, 1)->t.data, trans_b, (float *)c->g->values[id]->t.data);
+  c->n->in[1] = id;
+}
+
 /* ---- Gemm ---- */
 
 /* Gemm-1/6 took a `broadcast` attribute (C had to match [M, N] exactly
@@ -60,11 +77,15 @@ static status gemm_infer_gemm(op_ctx *c) {
 static status gemm_lower_gemm(op_ctx *c, lowered *l) {
   const ir_tensor *a = &op_in(c, 0)->t, *cc = op_in(c, 2) ? &op_in(c, 2)->t : NULL;
   rt_gemm_params *p;
-  const int64_t M = op_out(c, 0)->t.dims[0];
+  const int64_t M = op_out(c, 0)->t.dims[0], N = op_out(c, 0)->t.dims[1];
+  const int64_t K = attr_int(c->n, "transA", 0) ? a->dims[0] : a->dims[1];
+  const int prepack = a->dtype == DT_FLOAT && gemm_prepack_ok(c, M, N, K);
   if (a->dtype == DT_DOUBLE)
     p = LOWER(l, rt_gemm_f64, rt_gemm_params);
   else if (M == 1) /* a batch-1 Linear layer: memory-bound, no packing */
     p = LOWER(l, rt_gemm_f32_gemv, rt_gemm_params);
+  else if (prepack)
+    p = LOWER(l, rt_gemm_f32_packed, rt_gemm_params);
   else
     p = LOWER(l, rt_gemm_f32, rt_gemm_params);
   p->trans_a = attr_int(c->n, "transA", 0) != 0;
@@ -82,6 +103,10 @@ static status gemm_lower_gemm(op_ctx *c, lowered *l) {
     p->c_cs = cc->dims[0] == 1 ? 0 : 1;
   }
   if (l->kernel == K_rt_gemm_f32) l->scratch_bytes = rt_sgemm_scratch_bytes(p->M, p->N, p->K);
+  if (l->kernel == K_rt_gemm_f32_packed) {
+    l->scratch_bytes = rt_gemm_f32_packed_scratch_bytes(p->M, p->K);
+    gemm_prepack(c, p->K, p->N, p->trans_b);
+  }
   return ST_OK;
 }
 
@@ -197,7 +222,12 @@ static status gemm_lower_matmul(op_ctx *c, lowered *l) {
   switch (op_in(c, 0)->t.dtype) {
   case DT_FLOAT:
     /* one row per product: memory-bound, no packing and no scratch */
-    p = q.M == 1 ? LOWER(l, rt_matmul_f32_gemv, rt_matmul_params) : LOWER(l, rt_matmul_f32, rt_matmul_params);
+    if (q.M == 1)
+      p = LOWER(l, rt_matmul_f32_gemv, rt_matmul_params);
+    else if (q.batch_rank == 0 && gemm_prepack_ok(c, q.M, q.N, q.K))
+      p = LOWER(l, rt_matmul_f32_packed, rt_matmul_params);
+    else
+      p = LOWER(l, rt_matmul_f32, rt_matmul_params);
     break;
   case DT_DOUBLE: p = LOWER(l, rt_matmul_f64, rt_matmul_params); break;
   case DT_INT32: p = LOWER(l, rt_matmul_i32, rt_matmul_params); break;
@@ -210,6 +240,12 @@ static status gemm_lower_matmul(op_ctx *c, lowered *l) {
   }
   *p = q;
   if (l->kernel == K_rt_matmul_f32) l->scratch_bytes = rt_sgemm_scratch_bytes(p->M, p->N, p->K);
+  if (l->kernel == K_rt_matmul_f32_packed) {
+    /* B is one K x N matrix for every batch (batch_rank 0): its batch
+     * dims, if any, are all 1, so its data is that matrix as it is. */
+    l->scratch_bytes = rt_gemm_f32_packed_scratch_bytes(p->M, p->K);
+    gemm_prepack(c, p->K, p->N, 0);
+  }
   return ST_OK;
 }
 

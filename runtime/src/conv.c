@@ -16,8 +16,11 @@
  * (conv_direct): unfolding would give a K of one channel and the product
  * no reuse.
  *
- * ConvTranspose is the adjoint: rt_sgemm computes W^T X for a block of
- * input columns into scratch, and col2im scatters-adds it into Y.
+ * ConvTranspose is the adjoint: W^T X for a block of input columns goes
+ * into scratch, and col2im scatters-adds it into Y. With W a constant,
+ * W^T is prepared in the quad layout at compile time and the product is
+ * the micro-kernel over panels copied from X (rt_conv_transpose_f32_packed);
+ * otherwise rt_sgemm packs both operands on every call.
  *
  * Spatial positions are walked one run along the last dimension at a time:
  * for each run the valid index range is known up front, so the inner loops
@@ -392,7 +395,7 @@ static CONV_INLINE void conv_gemm_block(const rt_conv_params *p, const float *xg
       const int64_t kc = min64(kcb, kdim - pc);
       for (ir = 0; ir < mc; ir += MR) {
         const int64_t r = ic + ir;
-        rt_sgemm_ukernel(kc, ap + ir * kdim + pc * 4, 4 * kdim, bp + pc * NR, yg + r * out_sp + j0, out_sp,
+        rt_sgemm_ukernel(kc, ap + ir * kdim + pc * 4, 4 * kdim, bp + pc * NR, NR, yg + r * out_sp + j0, out_sp,
                          pc ? 1.0f : 0.0f, min64(MR, mc - ir), nc, pc == 0 && bias ? bias + r : NULL);
       }
     }
@@ -501,6 +504,66 @@ static void col2im(const rt_conv_params *p, const float *col, int64_t channels, 
   }
 }
 
+/* ---- ConvTranspose's weights in the quad layout (conv.h) ---- */
+
+int64_t rt_conv_transpose_f32_packed_floats(const rt_conv_params *p) {
+  const int64_t cg = p->in_ch / p->group, rows = p->out_ch / p->group * prod(p->kernel, p->nd);
+  return p->group * round_up4(rows) * cg;
+}
+
+void rt_conv_transpose_f32_pack_weights(const rt_conv_params *p, const float *w, float *packed) {
+  const int64_t cg = p->in_ch / p->group, rows = p->out_ch / p->group * prod(p->kernel, p->nd);
+  const int64_t rows4 = round_up4(rows);
+  int64_t g, r, k;
+  /* Group g's W is [cg, rows]; its transpose's row r, k is W[k][r]. A
+   * short last quad repeats the last row, as pack_quads does. */
+  for (g = 0; g < p->group; g++) {
+    const float *wg = w + g * cg * rows;
+    float *dst = packed + g * rows4 * cg;
+    for (r = 0; r < rows4; r++)
+      for (k = 0; k < cg; k++) dst[(r - r % 4) * cg + k * 4 + r % 4] = wg[k * rows + min64(r, rows - 1)];
+  }
+}
+
+/* Rows of W^T per block for the packed product: about 256 KiB of weights,
+ * so the block stays in L2 while it is swept across each copied panel of
+ * X; a whole number of MR-row tiles. */
+static int64_t convt_block_rows(int64_t rows, int64_t cg) {
+  int64_t r = ((int64_t)1 << 16) / cg;
+  r = r < MR ? MR : r - r % MR;
+  return min64(rows, r);
+}
+
+/* col [rows, nc] = W_g^T X_g[:, c0 .. c0 + nc), W_g^T in quads at `a`:
+ * for each block of rows, each NR-wide panel of the columns is copied
+ * from X (cg x NR, the micro-kernel's B layout) and the block's tiles run
+ * over it, K in slices of at most KC. */
+static void convt_product_packed(const float *a, int64_t rows, int64_t cg, const float *xg, int64_t in_sp,
+                                 int64_t c0, int64_t nc, float *col, float *bp) {
+  const int64_t slices = (cg + KC - 1) / KC, kcb = (cg + slices - 1) / slices;
+  const int64_t rb = convt_block_rows(rows, cg);
+  int64_t i0, j0, pc, ir;
+  for (i0 = 0; i0 < rows; i0 += rb) {
+    const int64_t i1 = min64(rows, i0 + rb);
+    for (j0 = 0; j0 < nc; j0 += NR) {
+      const int64_t w = min64(NR, nc - j0);
+      copy_panels(xg, cg, in_sp, c0 + j0, w, bp);
+      for (pc = 0; pc < cg; pc += kcb) {
+        const int64_t kc = min64(kcb, cg - pc);
+        for (ir = i0; ir < i1; ir += MR)
+          rt_sgemm_ukernel(kc, a + ir * cg + pc * 4, 4 * cg, bp + pc * NR, NR, col + ir * nc + j0, nc,
+                           pc ? 1.0f : 0.0f, min64(MR, i1 - ir), w, NULL);
+      }
+    }
+  }
+}
+
+size_t rt_conv_transpose_f32_packed_scratch_bytes(const rt_conv_params *p) {
+  const int64_t cg = p->in_ch / p->group, rows = p->out_ch / p->group * prod(p->kernel, p->nd);
+  const int64_t cb = col_block_t(rows, prod(p->in_dims, p->nd));
+  return 64 + round64((size_t)(rows * cb) * sizeof(float)) + panel_bytes(cg);
+}
+
 size_t rt_conv_transpose_f32_scratch_bytes(const rt_conv_params *p) {
   const int64_t cg = p->in_ch / p->group, mg = p->out_ch / p->group;
   const int64_t in_sp = prod(p->in_dims, p->nd), rows = mg * prod(p->kernel, p->nd);
@@ -508,7 +571,11 @@ size_t rt_conv_transpose_f32_scratch_bytes(const rt_conv_params *p) {
   return 64 + round64((size_t)(rows * cb) * sizeof(float)) + rt_sgemm_scratch_bytes(rows, cb, cg);
 }
 
-RT_KERNEL(rt_conv_transpose_f32) {
+/* Both ConvTranspose variants: `packed` says whether in[1] is W^T in the
+ * quad layout (then scratch holds the column block and one X panel) or W
+ * as ONNX lays it out (the column block and rt_sgemm's panels). */
+static CONV_INLINE void conv_transpose(const void *params, const void *const *in, void *const *out, void *scratch,
+                                       int packed) {
   const rt_conv_params *p = (const rt_conv_params *)params;
   const float *x = (const float *)in[0], *w = (const float *)in[1];
   const float *bias = p->has_bias ? (const float *)in[2] : NULL;
@@ -523,14 +590,18 @@ RT_KERNEL(rt_conv_transpose_f32) {
   for (n = 0; n < p->batch; n++) {
     fill_bias(y + n * p->out_ch * out_sp, p->out_ch, out_sp, bias);
     for (g = 0; g < p->group; g++) {
-      const float *xg = x + (n * p->in_ch + g * cg) * in_sp, *wg = w + g * cg * rows;
+      const float *xg = x + (n * p->in_ch + g * cg) * in_sp, *wg = w + g * cg * (packed ? round_up4(rows) : rows);
       float *yg = y + (n * p->out_ch + g * mg) * out_sp;
       for (c0 = 0; c0 < in_sp; c0 += cb) {
         const int64_t nc = min64(cb, in_sp - c0);
         /* col [rows, nc] = W_g^T [rows, cg] * X_g [cg, nc] */
-        rt_sgemm(rows, nc, cg, 1.0f, wg, rows, 1, xg + c0, in_sp, 0, 0.0f, col, nc, gemm_scratch);
+        if (packed) convt_product_packed(wg, rows, cg, xg, in_sp, c0, nc, col, (float *)gemm_scratch);
+        else rt_sgemm(rows, nc, cg, 1.0f, wg, rows, 1, xg + c0, in_sp, 0, 0.0f, col, nc, gemm_scratch);
         col2im(p, col, mg, c0, nc, yg);
       }
     }
   }
 }
+
+RT_KERNEL(rt_conv_transpose_f32) { conv_transpose(params, in, out, scratch, 0); }
+RT_KERNEL(rt_conv_transpose_f32_packed) { conv_transpose(params, in, out, scratch, 1); }

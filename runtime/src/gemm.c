@@ -42,14 +42,15 @@ static int64_t block_size(int64_t n, int64_t max, int64_t unit) {
 
 /* C[m x n tile] = acc + beta * C, where acc = row_init (a value per row,
  * or 0 when NULL) + the sum over kc of A (MR rows in quads of 4, each
- * kc x 4 and k-major, a_qstride floats apart) times b panel (kc x NR,
- * k-major). The inner loops always run full length (rows past m and lanes
+ * kc x 4 and k-major, a_qstride floats apart) times b panel (kc rows of
+ * NR floats, b_kstride apart). The inner loops always run full length (rows past m and lanes
  * past n are computed and dropped), so they stay unrolled and in
  * registers; quads with no row of the tile read the last one that has
  * rows instead, so A may end right after it. */
 RT_SGEMM_WIDE
 void rt_sgemm_ukernel(int64_t kc, const float *restrict a, int64_t a_qstride, const float *restrict b,
-                      float *restrict c, int64_t ldc, float beta, int64_t m, int64_t n, const float *row_init) {
+                      int64_t b_kstride, float *restrict c, int64_t ldc, float beta, int64_t m, int64_t n,
+                      const float *row_init) {
   float acc[MR][NR];
   /* One pointer per quad, as plain variables, and one loop per quad spelt
    * out below (MR is at most CAP_MR = 16 rows: 4 quads): gcc and clang
@@ -85,7 +86,7 @@ void rt_sgemm_ukernel(int64_t kc, const float *restrict a, int64_t a_qstride, co
   for (i = 0; i < 4; i++) acc[4 * q + i][j] = MADD(aq[k * 4 + i], bj, acc[4 * q + i][j]);
 #endif
   for (k = 0; k < kc; k++) {
-    const float *bk = b + k * NR;
+    const float *bk = b + k * b_kstride;
 #if !RT_SGEMM_IOUTER
     for (j = 0; j < NR; j++) {
       const float bj = bk[j];
@@ -277,8 +278,8 @@ static void sgemm_blocked(int64_t M, int64_t N, int64_t K, float alpha, const fl
           const int64_t nr = min64(NR, nc - jr);
           const float *b = bp + jr * kc;
           for (ir = 0; ir < mc; ir += MR)
-            rt_sgemm_ukernel(kc, ap + ir * kc, 4 * kc, b, C + (ic + ir) * ldc + jc + jr, ldc, beta_k, min64(MR, mc - ir), nr,
-                             NULL);
+            rt_sgemm_ukernel(kc, ap + ir * kc, 4 * kc, b, NR, C + (ic + ir) * ldc + jc + jr, ldc, beta_k,
+                             min64(MR, mc - ir), nr, NULL);
         }
       }
     }
@@ -309,6 +310,65 @@ void rt_sgemm(int64_t M, int64_t N, int64_t K, float alpha,
   sgemm_blocked(M, N, K, alpha, A, lda, trans_a, B, ldb, trans_b, beta, C, ldc, scratch);
 }
 
+/* ---- B prepacked at compile time (gemm.h) ---- */
+
+int64_t rt_gemm_f32_packed_floats(int64_t K, int64_t N) {
+  return K * round_up(N, 4) + RT_GEMM_PANEL_PAD;
+}
+
+void rt_gemm_f32_pack_b(int64_t K, int64_t N, const float *b, int trans_b, float *packed) {
+  int64_t j0, j, k;
+  for (j0 = 0; j0 < N; j0 += RT_GEMM_PANEL) {
+    const int64_t nw = min64(RT_GEMM_PANEL, N - j0), pw = min64(RT_GEMM_PANEL, round_up(N - j0, 4));
+    float *panel = packed + j0 * K; /* every panel before it is full width */
+    for (k = 0; k < K; k++) {
+      float *row = panel + k * pw;
+      for (j = 0; j < nw; j++) row[j] = trans_b ? b[(j0 + j) * K + k] : b[k * N + j0 + j];
+      for (; j < pw; j++) row[j] = 0.0f;
+    }
+  }
+  for (j = 0; j < RT_GEMM_PANEL_PAD; j++) packed[K * round_up(N, 4) + j] = 0.0f;
+}
+
+size_t rt_gemm_f32_packed_scratch_bytes(int64_t M, int64_t K) {
+  /* One block of A: mcb rows (a multiple of MR, so below M + MR and at
+   * most MC) by kc <= min(K, KC), bounded for every build. */
+  if (M <= 0 || K <= 0) return 0;
+  return (size_t)(min64(M + CAP_MR - 1, CAP_MC) * min64(K, CAP_KC) * (int64_t)sizeof(float)) + 64;
+}
+
+/* C = alpha * op(A) * B + beta * C with B in the panels of gemm.h. Only A
+ * is packed here, once per K slice and block of rows; then every NR-wide
+ * tile of B is read where it lies in the blob (NR contiguous floats per
+ * k, a panel row apart) while the A block, in L2, is swept across it. */
+static void sgemm_packed_b(int64_t M, int64_t N, int64_t K, float alpha, const float *A, int64_t lda, int trans_a,
+                           const float *bpk, float beta, float *C, int64_t ldc, void *scratch) {
+  const int64_t kcb = block_size(K, KC, 1), mcb = block_size(M, MC, MR);
+  float *ap = (float *)(((uintptr_t)scratch + 63) & ~(uintptr_t)63);
+  int64_t pc, ic, jr, ir;
+  if (M <= 0 || N <= 0) return;
+  if (K <= 0 || alpha == 0.0f) {
+    scale_rows(M, N, beta, C, ldc);
+    return;
+  }
+  for (pc = 0; pc < K; pc += kcb) {
+    const int64_t kc = min64(kcb, K - pc);
+    const float beta_k = pc == 0 ? beta : 1.0f;
+    for (ic = 0; ic < M; ic += mcb) {
+      const int64_t mc = min64(mcb, M - ic);
+      rt_sgemm_pack_a(mc, kc, trans_a ? A + pc * lda + ic : A + ic * lda + pc, lda, trans_a, alpha, ap);
+      for (jr = 0; jr < N; jr += NR) {
+        const int64_t j0 = jr - jr % RT_GEMM_PANEL, pw = min64(RT_GEMM_PANEL, round_up(N - j0, 4));
+        const float *b = bpk + j0 * K + pc * pw + (jr - j0);
+        const int64_t nr = min64(NR, N - jr);
+        for (ir = 0; ir < mc; ir += MR)
+          rt_sgemm_ukernel(kc, ap + ir * kc, 4 * kc, b, pw, C + (ic + ir) * ldc + jr, ldc, beta_k,
+                           min64(MR, mc - ir), nr, NULL);
+      }
+    }
+  }
+}
+
 /* ---- Gemm ---- */
 
 /* Y = beta * C (broadcast) when C takes part; returns the beta with which
@@ -327,6 +387,14 @@ RT_KERNEL(rt_gemm_f32) {
   const float beta = gemm_f32_init(p, p->has_c ? (const float *)in[2] : NULL, y);
   rt_sgemm(p->M, p->N, p->K, p->alpha, (const float *)in[0], p->trans_a ? p->M : p->K, p->trans_a,
            (const float *)in[1], p->trans_b ? p->K : p->N, p->trans_b, beta, y, p->N, scratch);
+}
+
+RT_KERNEL(rt_gemm_f32_packed) {
+  const rt_gemm_params *p = (const rt_gemm_params *)params;
+  float *y = (float *)out[0];
+  const float beta = gemm_f32_init(p, p->has_c ? (const float *)in[2] : NULL, y);
+  sgemm_packed_b(p->M, p->N, p->K, p->alpha, (const float *)in[0], p->trans_a ? p->M : p->K, p->trans_a,
+                 (const float *)in[1], beta, y, p->N, scratch);
 }
 
 /* M == 1: A is one contiguous row whether or not it is transposed. */
@@ -400,6 +468,13 @@ static RT_GEMM_INLINE void matmul_batches(const rt_matmul_params *p, const void 
 static void matmul_one_f32(int64_t M, int64_t N, int64_t K, const void *a, const void *b, void *y,
                            void *scratch) {
   rt_sgemm(M, N, K, 1.0f, (const float *)a, K, 0, (const float *)b, N, 0, 0.0f, (float *)y, N, scratch);
+}
+
+/* One product, no batch (the compiler picks this variant only then). */
+RT_KERNEL(rt_matmul_f32_packed) {
+  const rt_matmul_params *p = (const rt_matmul_params *)params;
+  sgemm_packed_b(p->M, p->N, p->K, 1.0f, (const float *)in[0], p->K, 0, (const float *)in[1], 0.0f,
+                 (float *)out[0], p->N, scratch);
 }
 
 static void matmul_one_f32_gemv(int64_t M, int64_t N, int64_t K, const void *a, const void *b, void *y,

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "onnxcc/kernels/conv.h"
+#include "onnxcc/kernels/gemm.h"
 
 /* ---- tile sizes ----
  *
@@ -115,6 +116,14 @@
 #error "MR must be a multiple of RT_CONV_QUAD (see onnxcc/kernels/conv.h)"
 #endif
 
+/* Gemm's B prepacked at compile time is read in panels of RT_GEMM_PANEL
+ * columns (onnxcc/kernels/gemm.h) whatever NR the compiler's build had:
+ * an NR-wide tile must fit a whole number of times in a panel, and no
+ * further past the last one than the pad after it. */
+#if RT_GEMM_PANEL % NR || NR > RT_GEMM_PANEL_PAD || NR > CAP_NR
+#error "NR must divide RT_GEMM_PANEL and stay within RT_GEMM_PANEL_PAD (see onnxcc/kernels/gemm.h)"
+#endif
+
 /* Fused multiply-add where the hardware has it (C99 defines FP_FAST_FMAF
  * then, and the compiler inlines fmaf as one instruction); a separate
  * multiply and add otherwise. ISO C mode forbids the compiler from fusing
@@ -135,16 +144,17 @@
  * rows past mc are zero.
  * rt_sgemm_ukernel: the m x n (at most MR x NR) tile at c becomes
  * row_init[i] (0 if row_init is NULL) + sum over k < kc of
- * A(i, k) * b[k * NR + j], plus beta * c (c is not read when beta == 0),
+ * A(i, k) * b[k * b_kstride + j], plus beta * c (c is not read when beta == 0),
  * where A(i, k) = a[(i / 4) * a_qstride + k * 4 + i % 4] (quads a_qstride
  * floats apart: 4 * kc for rt_sgemm_pack_a's panels, 4 * kdim for
  * prepacked conv weights). Quads past the ceil(m / 4) that hold rows are
  * never read, so a caller's matrix may end there; rows past m within the
  * last quad and b's lanes past n are read but their results dropped (each
- * accumulator depends on its own row and lane only). b is kc x NR,
- * k-major. */
+ * accumulator depends on its own row and lane only). b is k-major, NR
+ * floats per k, b_kstride floats apart: NR for rt_sgemm's own panels and
+ * conv's unfolded ones, the panel width for Gemm's prepacked B. */
 void rt_sgemm_pack_a(int64_t mc, int64_t kc, const float *a, int64_t lda, int trans, float alpha, float *ap);
-void rt_sgemm_ukernel(int64_t kc, const float *a, int64_t a_qstride, const float *b, float *c, int64_t ldc,
-                      float beta, int64_t m, int64_t n, const float *row_init);
+void rt_sgemm_ukernel(int64_t kc, const float *a, int64_t a_qstride, const float *b, int64_t b_kstride, float *c,
+                      int64_t ldc, float beta, int64_t m, int64_t n, const float *row_init);
 
 #endif

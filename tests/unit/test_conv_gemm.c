@@ -168,15 +168,116 @@ START_TEST(gemm_gemv_matches) {
 }
 END_TEST
 
+/* Gemm and MatMul with B prepacked (panels of RT_GEMM_PANEL columns)
+ * against the plain variant: N with a narrow last panel, exact panels,
+ * N below one panel, K in several slices, M past one block, transposes,
+ * alpha, beta and a broadcast C. Buffers are exactly the sizes the header
+ * promises, so the sanitizer build catches any read past them. */
+static void check_gemm_packed(int64_t M, int64_t N, int64_t K, int ta, int tb, float alpha, float beta, int c_mode) {
+  float *a = rand_floats(M * K, 11), *b = rand_floats(K * N, 12), *cc = rand_floats(M * N, 13);
+  float *y1 = malloc(sizeof(float) * (size_t)(M * N)), *y2 = malloc(sizeof(float) * (size_t)(M * N));
+  float *bp = malloc(sizeof(float) * (size_t)rt_gemm_f32_packed_floats(K, N));
+  void *s1 = malloc(rt_sgemm_scratch_bytes(M, N, K)), *s2 = malloc(rt_gemm_f32_packed_scratch_bytes(M, K));
+  rt_gemm_params p;
+  const void *in[RT_MIN_ARGS] = {0};
+  void *out[RT_MIN_ARGS] = {0};
+  memset(&p, 0, sizeof p);
+  p.M = M, p.N = N, p.K = K;
+  p.trans_a = ta, p.trans_b = tb;
+  p.alpha = alpha, p.beta = beta;
+  p.has_c = c_mode != 0;
+  if (c_mode == 1) p.c_cs = 1;           /* C [N] */
+  if (c_mode == 2) p.c_rs = N, p.c_cs = 1; /* C [M, N] */
+  rt_gemm_f32_pack_b(K, N, b, tb, bp);
+  in[0] = a, in[1] = b, in[2] = cc;
+  out[0] = y1;
+  rt_gemm_f32(&p, in, out, s1);
+  in[1] = bp;
+  out[0] = y2;
+  rt_gemm_f32_packed(&p, in, out, s2);
+  check_close(y2, y1, M * N, "gemm packed");
+  if (!ta && alpha == 1.0f && !c_mode) {
+    rt_matmul_params q;
+    memset(&q, 0, sizeof q);
+    q.M = M, q.N = N, q.K = K;
+    rt_gemm_f32_pack_b(K, N, b, 0, bp);
+    in[1] = b;
+    out[0] = y1;
+    rt_matmul_f32(&q, in, out, s1);
+    in[1] = bp;
+    out[0] = y2;
+    rt_matmul_f32_packed(&q, in, out, s2);
+    check_close(y2, y1, M * N, "matmul packed");
+  }
+  free(a), free(b), free(cc), free(y1), free(y2), free(bp), free(s1), free(s2);
+}
+
+START_TEST(gemm_packed_matches) {
+  check_gemm_packed(4, 10, 64, 0, 1, 1.0f, 1.0f, 1);
+  check_gemm_packed(4, 128, 64, 0, 0, 1.0f, 0.0f, 0);
+  check_gemm_packed(2, 96, 7, 0, 1, 1.0f, 0.0f, 0);
+  check_gemm_packed(7, 193, 300, 0, 1, 0.5f, 2.0f, 2);
+  check_gemm_packed(13, 250, 530, 1, 0, 1.0f, 1.0f, 1);
+  check_gemm_packed(33, 97, 260, 1, 1, -1.5f, 0.5f, 2);
+  check_gemm_packed(200, 45, 31, 0, 0, 1.0f, 0.0f, 0);
+  check_gemm_packed(5, 3, 9, 0, 1, 0.0f, 1.0f, 1);
+}
+END_TEST
+
+/* ConvTranspose with W^T prepacked in quads against the plain variant:
+ * rows (out_ch/group * kernel size) not a whole number of quads, groups,
+ * and more input channels per group than one K slice. */
+static void check_convt_packed(int64_t cin, int64_t cout, int32_t group, int64_t h, int64_t w, int64_t k,
+                               int64_t stride, int64_t pad) {
+  rt_conv_params p;
+  int64_t nx, nw, ny;
+  float *x, *wt, *bias, *y1, *y2, *wp;
+  void *s1, *s2;
+  const void *in[RT_MIN_ARGS] = {0};
+  void *out[RT_MIN_ARGS] = {0};
+  memset(&p, 0, sizeof p);
+  p.nd = 2, p.batch = 2, p.in_ch = cin, p.out_ch = cout, p.group = group, p.has_bias = 1;
+  p.in_dims[0] = h, p.in_dims[1] = w;
+  p.kernel[0] = p.kernel[1] = k;
+  p.strides[0] = p.strides[1] = stride;
+  p.dilations[0] = p.dilations[1] = 1;
+  p.pads[0] = p.pads[1] = pad;
+  p.out_dims[0] = (h - 1) * stride + k - 2 * pad;
+  p.out_dims[1] = (w - 1) * stride + k - 2 * pad;
+  nx = 2 * cin * h * w, nw = cin * (cout / group) * k * k, ny = 2 * cout * p.out_dims[0] * p.out_dims[1];
+  x = rand_floats(nx, 21), wt = rand_floats(nw, 22), bias = rand_floats(cout, 23);
+  y1 = malloc(sizeof(float) * (size_t)ny), y2 = malloc(sizeof(float) * (size_t)ny);
+  wp = malloc(sizeof(float) * (size_t)rt_conv_transpose_f32_packed_floats(&p));
+  s1 = malloc(rt_conv_transpose_f32_scratch_bytes(&p));
+  s2 = malloc(rt_conv_transpose_f32_packed_scratch_bytes(&p));
+  rt_conv_transpose_f32_pack_weights(&p, wt, wp);
+  in[0] = x, in[1] = wt, in[2] = bias, out[0] = y1;
+  rt_conv_transpose_f32(&p, in, out, s1);
+  in[1] = wp, out[0] = y2;
+  rt_conv_transpose_f32_packed(&p, in, out, s2);
+  check_close(y2, y1, ny, "conv transpose packed");
+  free(x), free(wt), free(bias), free(y1), free(y2), free(wp), free(s1), free(s2);
+}
+
+START_TEST(conv_transpose_packed_matches) {
+  check_convt_packed(6, 5, 1, 5, 7, 3, 2, 1);
+  check_convt_packed(8, 6, 2, 4, 4, 3, 1, 0);
+  check_convt_packed(300, 3, 1, 3, 5, 2, 2, 0);
+  check_convt_packed(16, 64, 1, 6, 6, 4, 2, 1);
+}
+END_TEST
+
 Suite *conv_gemm_suite(void) {
   Suite *s = suite_create("conv_gemm");
   TCase *tc = tcase_create("conv");
   tcase_set_timeout(tc, 60);
   tcase_add_test(tc, conv_short_panels_and_groups);
   tcase_add_test(tc, conv_pointwise_blocks);
+  tcase_add_test(tc, conv_transpose_packed_matches);
   suite_add_tcase(s, tc);
   tc = tcase_create("gemm");
   tcase_add_test(tc, gemm_gemv_matches);
+  tcase_add_test(tc, gemm_packed_matches);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -40,7 +40,12 @@ RT_PARAMS_STRUCT(rt_conv_params, RT_CONV_PARAMS)
  *                               weight packing.
  *   rt_conv_f32_depthwise       one input channel per group: direct loops,
  *                               W as ONNX lays it out, no scratch.
- *   rt_conv_transpose_f32       ConvTranspose (rt_sgemm, then col2im).
+ *   rt_conv_transpose_f32       ConvTranspose (rt_sgemm, then col2im); packs
+ *                               W into scratch on every call: for W that
+ *                               is not a constant (and the folder).
+ *   rt_conv_transpose_f32_packed  the same with W^T already in the quad
+ *                               layout (below): scratch holds the column
+ *                               block and one copied panel of X.
  *
  * Each variant's scratch size is its own function below. */
 
@@ -72,6 +77,15 @@ int64_t rt_conv_f32_packed_floats(const rt_conv_params *p);
  * rows at a time, into its scratch. */
 void rt_conv_f32_pack_weights(const rt_conv_params *p, const float *w, float *packed);
 
+/* ConvTranspose's weights: each group's W [cg = in_ch/group, rows =
+ * out_ch/group * kernel size] is used transposed, so W^T [rows, cg] is the
+ * matrix cut into quads, exactly as above with (mg, kdim) = (rows, cg):
+ *   packed[(g * rows4 + 4 * q) * cg + k * 4 + r] = W[g * cg + k][4 * q + r]
+ * (rows4 = rows rounded up to 4, a short last quad repeating the last
+ * row), safe across builds for the same reason. */
+int64_t rt_conv_transpose_f32_packed_floats(const rt_conv_params *p);
+void rt_conv_transpose_f32_pack_weights(const rt_conv_params *p, const float *w, float *packed);
+
 /* Scratch bytes of each variant (0 for depthwise). The same on every
  * target: the compiler sizes the arena with its own build. */
 size_t rt_conv_f32_im2col_scratch_bytes(const rt_conv_params *p);
@@ -79,6 +93,7 @@ size_t rt_conv_f32_im2col_packed_scratch_bytes(const rt_conv_params *p);
 size_t rt_conv_f32_pointwise_scratch_bytes(const rt_conv_params *p);
 size_t rt_conv_f32_pointwise_packed_scratch_bytes(const rt_conv_params *p);
 size_t rt_conv_transpose_f32_scratch_bytes(const rt_conv_params *p);
+size_t rt_conv_transpose_f32_packed_scratch_bytes(const rt_conv_params *p);
 
 /* The kernel variants of this header, K(function, params type), and its
  * params types, P(type, field list). */
@@ -88,7 +103,8 @@ size_t rt_conv_transpose_f32_scratch_bytes(const rt_conv_params *p);
   K(rt_conv_f32_pointwise, rt_conv_params) \
   K(rt_conv_f32_pointwise_packed, rt_conv_params) \
   K(rt_conv_f32_depthwise, rt_conv_params) \
-  K(rt_conv_transpose_f32, rt_conv_params)
+  K(rt_conv_transpose_f32, rt_conv_params) \
+  K(rt_conv_transpose_f32_packed, rt_conv_params)
 #define RT_CONV_PARAMS_TYPES(P) \
   P(rt_conv_params, RT_CONV_PARAMS)
 RT_CONV_KERNELS(RT_DECLARE_KERNEL)
