@@ -17,6 +17,7 @@ int main(void) {
   srunner_add_suite(sr, schema_suite());
   srunner_add_suite(sr, dimexpr_suite());
   srunner_add_suite(sr, conv_gemm_suite());
+  srunner_add_suite(sr, matrix_suite());
   srunner_run_all(sr, CK_NORMAL);
   run = srunner_ntests_run(sr);
   failed = srunner_ntests_failed(sr);

@@ -13,5 +13,6 @@ Suite *hostile_suite(void);
 Suite *schema_suite(void);
 Suite *dimexpr_suite(void);
 Suite *conv_gemm_suite(void);
+Suite *matrix_suite(void);
 
 #endif
