@@ -38,8 +38,8 @@ static status cumsum_axis(const op_ctx *c, int *axis) {
 
 /* The element types with a rt_cumsum_T variant. */
 static int cumsum_dtype_ok(int dt) {
-  return dt == DT_FLOAT || dt == DT_DOUBLE || dt == DT_INT32 || dt == DT_INT64 || dt == DT_UINT32 ||
-         dt == DT_UINT64;
+  return dt == DT_FLOAT || dt == DT_DOUBLE || dt == DT_FLOAT16 || dt == DT_BFLOAT16 || dt == DT_INT32 ||
+         dt == DT_INT64 || dt == DT_UINT32 || dt == DT_UINT64;
 }
 
 /* An element type EyeLike and Trilu can move: a known, fixed-size one. */

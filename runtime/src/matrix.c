@@ -3,10 +3,12 @@
  * Trilu and EyeLike never look at values: Trilu keeps a contiguous part of
  * each row and zeroes the rest (bytes, any element type), EyeLike writes
  * zeros and one bit pattern of the element's width. CumSum adds, one
- * variant per element type, from one body. */
+ * variant per element type, from one body (float16 and bfloat16 add as
+ * floats). */
 #include <string.h>
 
 #include "onnxcc/kernels/matrix.h"
+#include "half_internal.h"
 
 /* ---- Trilu ---- */
 
@@ -103,6 +105,10 @@ DEFINE_EYELIKE(rt_eyelike_64bit, uint64_t)
 /* Signed sums wrap: added as the unsigned type of the same width. */
 #define WRAP_ADD32(a, b) ((int32_t)((uint32_t)(a) + (uint32_t)(b)))
 #define WRAP_ADD64(a, b) ((int64_t)((uint64_t)(a) + (uint64_t)(b)))
+/* float16 and bfloat16 add as floats, each sum rounded back (the bit
+ * pattern 0 is +0 in both). */
+#define F16_ADD(a, b) float_to_half(half_to_float(a) + half_to_float(b))
+#define BF16_ADD(a, b) float_to_bf16(bf16_to_float(a) + bf16_to_float(b))
 
 DEFINE_CUMSUM(rt_cumsum_f32, float, PLAIN_ADD)
 DEFINE_CUMSUM(rt_cumsum_f64, double, PLAIN_ADD)
@@ -110,3 +116,5 @@ DEFINE_CUMSUM(rt_cumsum_i32, int32_t, WRAP_ADD32)
 DEFINE_CUMSUM(rt_cumsum_i64, int64_t, WRAP_ADD64)
 DEFINE_CUMSUM(rt_cumsum_u32, uint32_t, PLAIN_ADD)
 DEFINE_CUMSUM(rt_cumsum_u64, uint64_t, PLAIN_ADD)
+DEFINE_CUMSUM(rt_cumsum_f16, uint16_t, F16_ADD)
+DEFINE_CUMSUM(rt_cumsum_bf16, uint16_t, BF16_ADD)

@@ -114,6 +114,28 @@ START_TEST(cumsum_inner_axis_and_wrap) {
 }
 END_TEST
 
+START_TEST(cumsum_half_types) {
+  /* float16 [1, 2, 0.5] = 0x3c00, 0x4000, 0x3800: sums 1, 3, 3.5 =
+   * 0x3c00, 0x4200, 0x4300. bfloat16 [1, 2, 0.5] = 0x3f80, 0x4000, 0x3f00,
+   * reverse exclusive: 2.5, 0.5, 0 = 0x4020, 0x3f00, 0. */
+  const uint16_t xh[3] = {0x3c00, 0x4000, 0x3800}, xb[3] = {0x3f80, 0x4000, 0x3f00};
+  uint16_t y[3];
+  rt_cumsum_params p = {1, 3, 1, 0, 0};
+  const void *in[1] = {xh};
+  void *out[1] = {y};
+  rt_cumsum_f16(&p, in, out, NULL);
+  ck_assert_uint_eq(y[0], 0x3c00);
+  ck_assert_uint_eq(y[1], 0x4200);
+  ck_assert_uint_eq(y[2], 0x4300);
+  p.exclusive = p.reverse = 1;
+  in[0] = xb;
+  rt_cumsum_bf16(&p, in, out, NULL);
+  ck_assert_uint_eq(y[0], 0x4020);
+  ck_assert_uint_eq(y[1], 0x3f00);
+  ck_assert_uint_eq(y[2], 0);
+}
+END_TEST
+
 Suite *matrix_suite(void) {
   Suite *s = suite_create("matrix");
   TCase *tc = tcase_create("matrix");
@@ -122,6 +144,7 @@ Suite *matrix_suite(void) {
   tcase_add_test(tc, eyelike_offsets);
   tcase_add_test(tc, cumsum_modes);
   tcase_add_test(tc, cumsum_inner_axis_and_wrap);
+  tcase_add_test(tc, cumsum_half_types);
   suite_add_tcase(s, tc);
   return s;
 }

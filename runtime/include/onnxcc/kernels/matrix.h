@@ -21,8 +21,8 @@ RT_PARAMS_STRUCT(rt_eyelike_params, RT_EYELIKE_PARAMS)
 
 /* rt_cumsum_T: x viewed as [outer, n, inner]; y[o, i, j] is the sum of
  * x[o, i', j] over i' <= i (i' >= i with reverse), i' != i too with
- * exclusive (an empty sum is 0). T: f32, f64, i32, i64, u32, u64 (integer
- * sums wrap). y must not be x. */
+ * exclusive (an empty sum is 0). T: f32, f64, f16, bf16 (each partial sum
+ * rounded to T), i32, i64, u32, u64 (integer sums wrap). y must not be x. */
 #define RT_CUMSUM_PARAMS(I, F, IA, FA, I32, I32A, E) I(outer) I(n) I(inner) I32(exclusive) I32(reverse)
 RT_PARAMS_STRUCT(rt_cumsum_params, RT_CUMSUM_PARAMS)
 
@@ -34,7 +34,8 @@ RT_PARAMS_STRUCT(rt_cumsum_params, RT_CUMSUM_PARAMS)
   K(rt_eyelike_32bit, rt_eyelike_params) K(rt_eyelike_64bit, rt_eyelike_params)                   \
   K(rt_cumsum_f32, rt_cumsum_params) K(rt_cumsum_f64, rt_cumsum_params)                           \
   K(rt_cumsum_i32, rt_cumsum_params) K(rt_cumsum_i64, rt_cumsum_params)                           \
-  K(rt_cumsum_u32, rt_cumsum_params) K(rt_cumsum_u64, rt_cumsum_params)
+  K(rt_cumsum_u32, rt_cumsum_params) K(rt_cumsum_u64, rt_cumsum_params)                           \
+  K(rt_cumsum_f16, rt_cumsum_params) K(rt_cumsum_bf16, rt_cumsum_params)
 #define RT_MATRIX_PARAMS_TYPES(P)                                                      \
   P(rt_trilu_params, RT_TRILU_PARAMS) P(rt_eyelike_params, RT_EYELIKE_PARAMS) \
   P(rt_cumsum_params, RT_CUMSUM_PARAMS)
