@@ -14,9 +14,11 @@ static status trilu_k(const op_ctx *c, int64_t *k) {
   if (!op_in(c, 1)) return ST_OK;
   if (op_in(c, 1)->t.dtype != DT_INT64)
     return diag_node_error(ST_BAD_MODEL, c->n, "k must be int64, not %s", dtype_name(op_in(c, 1)->t.dtype));
+  if (tensor_numel(&op_in(c, 1)->t) != 1)
+    return diag_node_error(ST_BAD_MODEL, c->n, "k must hold one value, not %lld",
+                           (long long)tensor_numel(&op_in(c, 1)->t));
   n = op_const_ints(c, 1, v, 1, "k");
   if (n < 0) return ST_UNSUPPORTED;
-  if (n != 1) return diag_node_error(ST_BAD_MODEL, c->n, "k must hold one value, not %d", n);
   *k = v[0];
   return ST_OK;
 }
@@ -30,9 +32,11 @@ static status cumsum_axis(const op_ctx *c, int *axis) {
   if (op_in(c, 1)->t.dtype != DT_INT32 && op_in(c, 1)->t.dtype != DT_INT64)
     return diag_node_error(ST_BAD_MODEL, c->n, "axis must be int32 or int64, not %s",
                            dtype_name(op_in(c, 1)->t.dtype));
+  if (tensor_numel(&op_in(c, 1)->t) != 1)
+    return diag_node_error(ST_BAD_MODEL, c->n, "axis must hold one value, not %lld",
+                           (long long)tensor_numel(&op_in(c, 1)->t));
   n = op_const_ints(c, 1, v, 1, "axis");
   if (n < 0) return ST_UNSUPPORTED;
-  if (n != 1) return diag_node_error(ST_BAD_MODEL, c->n, "axis must hold one value, not %d", n);
   return op_axis(c, v[0], op_in(c, 0)->t.rank, axis);
 }
 
