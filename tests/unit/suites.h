@@ -14,5 +14,6 @@ Suite *schema_suite(void);
 Suite *dimexpr_suite(void);
 Suite *conv_gemm_suite(void);
 Suite *loss_suite(void);
+Suite *matrix_suite(void);
 
 #endif
