@@ -15,5 +15,6 @@ Suite *dimexpr_suite(void);
 Suite *conv_gemm_suite(void);
 Suite *loss_suite(void);
 Suite *matrix_suite(void);
+Suite *scatter_suite(void);
 
 #endif
