@@ -42,12 +42,16 @@ static status check_const_indices(const op_ctx *c, const ir_tensor *ind, const i
 }
 
 /* The reduction attribute of the scatters: "none" (also when absent),
- * "add", "mul", "max" or "min"; NULL after an error. */
+ * "add", "mul", or from opset 18 "max" or "min"; NULL after an error. */
 static const char *reduction(const op_ctx *c, int dtype) {
   const char *r = attr_string(c->n, "reduction", "none");
   if (strcmp(r, "none") != 0 && strcmp(r, "add") != 0 && strcmp(r, "mul") != 0 && strcmp(r, "max") != 0 &&
       strcmp(r, "min") != 0) {
     diag_node_error(ST_BAD_MODEL, c->n, "reduction '%s' is not one of none, add, mul, max, min", r);
+    return NULL;
+  }
+  if ((strcmp(r, "max") == 0 || strcmp(r, "min") == 0) && c->opset < 18) {
+    diag_node_error(ST_BAD_MODEL, c->n, "reduction '%s' needs opset 18, the model has %lld", r, (long long)c->opset);
     return NULL;
   }
   if (strcmp(r, "none") != 0 && dtype != DT_FLOAT && dtype != DT_DOUBLE && dtype != DT_INT32 && dtype != DT_INT64) {
