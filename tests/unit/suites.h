@@ -15,5 +15,6 @@ Suite *dimexpr_suite(void);
 Suite *conv_gemm_suite(void);
 Suite *loss_suite(void);
 Suite *matrix_suite(void);
+Suite *rnn_suite(void);
 
 #endif
