@@ -137,6 +137,11 @@ DEFINE_HELPERS(double, f64, exp, tanh)
         if (Y)                                                                  \
           for (step = len; step < Sq; step++)                                   \
             memset(Y + step * yt + d * yd + b * yb, 0, sizeof(T) * (size_t)H);   \
+        /* A row of length 0 has no last state: zeros, as onnxruntime. */     \
+        if (len == 0) {                                                         \
+          memset(h, 0, sizeof(T) * (size_t)H);                                  \
+          memset(c, 0, sizeof(T) * (size_t)H);                                  \
+        }                                                                       \
         if (YH) memcpy(YH + d * sd + b * sb, h, sizeof(T) * (size_t)H);         \
         if (YC) memcpy(YC + d * sd + b * sb, c, sizeof(T) * (size_t)H);         \
       }                                                                         \

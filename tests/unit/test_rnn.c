@@ -46,6 +46,24 @@ START_TEST(rnn_reverse_sequence_lens) {
 }
 END_TEST
 
+START_TEST(lstm_empty_row) {
+  /* A row of length 0 writes zeros to Y and to both final states, whatever
+   * the initial ones. seq 1, batch 1, hidden 1. */
+  const float x[1] = {1}, w[4] = {1, 1, 1, 1}, r[4] = {1, 1, 1, 1}, h0[1] = {3}, c0[1] = {4};
+  const int32_t lens[1] = {0};
+  float y[1] = {9}, yh[1] = {9}, yc[1] = {9}, scratch[16];
+  rt_rnn_params p;
+  const void *in[8] = {x, w, r, NULL, lens, h0, c0, NULL};
+  void *out[8] = {y, yh, yc};
+  memset(&p, 0, sizeof p);
+  p.seq = 1, p.batch = 1, p.input = 1, p.hidden = 1, p.num_dirs = 1;
+  rt_lstm_f32(&p, in, out, scratch);
+  ck_assert_float_eq(y[0], 0);
+  ck_assert_float_eq(yh[0], 0);
+  ck_assert_float_eq(yc[0], 0);
+}
+END_TEST
+
 START_TEST(gru_halves_the_state) {
   /* Zero weights: z = r = 0.5 and the candidate is tanh(0) = 0, so each
    * step keeps half the state: 1 -> 0.5 -> 0.25. Bidirectional, batch 1,
@@ -146,6 +164,7 @@ Suite *rnn_suite(void) {
   tcase_add_test(tc, gru_candidate);
   tcase_add_test(tc, lstm_cell_decay_and_clip);
   tcase_add_test(tc, lstm_peepholes_batch_major);
+  tcase_add_test(tc, lstm_empty_row);
   suite_add_tcase(s, tc);
   return s;
 }

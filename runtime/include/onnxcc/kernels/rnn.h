@@ -18,7 +18,8 @@
  * the states [batch, dirs, hidden].
  * Direction 0 runs forward (direction 1 of a bidirectional layer and a
  * reverse one run backward, from each row's last valid step). Steps past
- * a row's length are zero in Y. With has_clip, gate pre-activations are
+ * a row's length are zero in Y. A row of length 0 gives zero
+ * final states. With has_clip, gate pre-activations are
  * clamped to [-clip, clip]. Activations are the defaults: tanh (RNN),
  * sigmoid and tanh (GRU, LSTM). GRU: linear_before_reset; LSTM:
  * input_forget (forget gate = 1 - input gate).
