@@ -16,5 +16,6 @@ Suite *conv_gemm_suite(void);
 Suite *loss_suite(void);
 Suite *matrix_suite(void);
 Suite *scatter_suite(void);
+Suite *rnn_suite(void);
 
 #endif

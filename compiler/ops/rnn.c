@@ -1,0 +1,152 @@
+/* Recurrent layers: RNN, GRU, LSTM (rt_rnn_T, rt_gru_T, rt_lstm_T);
+ * kernels/rnn.h. */
+#include <string.h>
+
+#include "ops.h"
+
+/* Gates per hidden unit: RNN 1, GRU 3 (z, r, h), LSTM 4 (i, o, f, c). */
+static int num_gates(int op) { return op == OP_LSTM ? 4 : op == OP_GRU ? 3 : 1; }
+
+/* The shape of a recurrent node, checked against its inputs. */
+typedef struct rnn_shape {
+  int64_t seq, batch, input, hidden;
+  int dirs, reverse, layout;
+} rnn_shape;
+
+/* Input i, if present, must have the element type of X and this shape. */
+static status check_input(const op_ctx *c, int i, const char *what, int rank, const int64_t *dims) {
+  const ir_value *v = op_in(c, i);
+  int k;
+  if (!v) return ST_OK;
+  if (v->t.dtype != op_in(c, 0)->t.dtype)
+    return diag_node_error(ST_BAD_MODEL, c->n, "%s must be %s like X, not %s", what,
+                           dtype_name(op_in(c, 0)->t.dtype), dtype_name(v->t.dtype));
+  if (v->t.rank != rank) return diag_node_error(ST_BAD_MODEL, c->n, "%s must have rank %d, not %d", what, rank, v->t.rank);
+  for (k = 0; k < rank; k++)
+    if (v->t.dims[k] != dims[k])
+      return diag_node_error(ST_BAD_MODEL, c->n, "%s has dim %d of %lld, expected %lld", what, k,
+                             (long long)v->t.dims[k], (long long)dims[k]);
+  return ST_OK;
+}
+
+/* The activations attribute may only name the defaults (per direction):
+ * Tanh for RNN; Sigmoid, Tanh for GRU; Sigmoid, Tanh, Tanh for LSTM. */
+static status check_activations(const op_ctx *c, int dirs) {
+  static const char *const rnn[] = {"Tanh"}, *const gru[] = {"Sigmoid", "Tanh"},
+                           *const lstm[] = {"Sigmoid", "Tanh", "Tanh"};
+  const int op = c->n->op;
+  const char *const *want = op == OP_LSTM ? lstm : op == OP_GRU ? gru : rnn;
+  const int per = op == OP_LSTM ? 3 : op == OP_GRU ? 2 : 1;
+  const ir_attr *a = ir_attr_find(c->n, "activations");
+  int k;
+  if (!a) return ST_OK;
+  if (a->n != per * dirs)
+    return diag_node_error(ST_BAD_MODEL, c->n, "attribute 'activations' has %d names, expected %d", a->n,
+                           per * dirs);
+  for (k = 0; k < a->n; k++)
+    if (strcmp(a->strings[k], want[k % per]))
+      return diag_node_error(ST_UNSUPPORTED, c->n,
+                             "attribute 'activations': %s in place of the default %s is not supported",
+                             a->strings[k], want[k % per]);
+  return ST_OK;
+}
+
+static status rnn_shape_of(const op_ctx *c, rnn_shape *sh) {
+  static const char *const directions[] = {"forward", "reverse", "bidirectional"};
+  const ir_tensor *x, *r;
+  const int G = num_gates(c->n->op);
+  int64_t dims[3];
+  int dir;
+  status s;
+  OP_REQUIRE_INPUT(c, 0);
+  OP_REQUIRE_INPUT(c, 1);
+  OP_REQUIRE_INPUT(c, 2);
+  x = &op_in(c, 0)->t;
+  r = &op_in(c, 2)->t;
+  if (x->dtype != DT_FLOAT && x->dtype != DT_DOUBLE)
+    return diag_node_error(ST_UNSUPPORTED, c->n, "element type %s is not supported", dtype_name(x->dtype));
+  if ((s = op_attr_enum(c, "direction", "forward", directions, 3, &dir)) != ST_OK) return s;
+  sh->dirs = dir == 2 ? 2 : 1;
+  sh->reverse = dir == 1;
+  sh->layout = (int)attr_int(c->n, "layout", 0);
+  if (sh->layout != 0 && sh->layout != 1)
+    return diag_node_error(ST_BAD_MODEL, c->n, "attribute 'layout' is %d, expected 0 or 1", sh->layout);
+  if (x->rank != 3) return diag_node_error(ST_BAD_MODEL, c->n, "X must have rank 3, not %d", x->rank);
+  if (r->rank != 3) return diag_node_error(ST_BAD_MODEL, c->n, "R must have rank 3, not %d", r->rank);
+  sh->seq = x->dims[sh->layout ? 1 : 0];
+  sh->batch = x->dims[sh->layout ? 0 : 1];
+  sh->input = x->dims[2];
+  sh->hidden = attr_int(c->n, "hidden_size", r->dims[2]);
+  if (sh->hidden <= 0)
+    return diag_node_error(ST_BAD_MODEL, c->n, "attribute 'hidden_size' must be positive, not %lld",
+                           (long long)sh->hidden);
+  if ((s = check_activations(c, sh->dirs)) != ST_OK) return s;
+  if (!(attr_float(c->n, "clip", 1.0f) > 0))
+    return diag_node_error(ST_BAD_MODEL, c->n, "attribute 'clip' must be positive");
+  dims[0] = sh->dirs, dims[1] = G * sh->hidden, dims[2] = sh->input;
+  if ((s = check_input(c, 1, "W", 3, dims)) != ST_OK) return s;
+  dims[2] = sh->hidden;
+  if ((s = check_input(c, 2, "R", 3, dims)) != ST_OK) return s;
+  dims[1] = 2 * G * sh->hidden;
+  if ((s = check_input(c, 3, "B", 2, dims)) != ST_OK) return s;
+  if (op_in(c, 4)) {
+    const ir_tensor *l = &op_in(c, 4)->t;
+    if (l->dtype != DT_INT32)
+      return diag_node_error(ST_BAD_MODEL, c->n, "sequence_lens must be int32, not %s", dtype_name(l->dtype));
+    if (l->rank != 1 || l->dims[0] != sh->batch)
+      return diag_node_error(ST_BAD_MODEL, c->n, "sequence_lens must have shape [%lld]", (long long)sh->batch);
+  }
+  if (sh->layout)
+    dims[0] = sh->batch, dims[1] = sh->dirs;
+  else
+    dims[0] = sh->dirs, dims[1] = sh->batch;
+  dims[2] = sh->hidden;
+  if ((s = check_input(c, 5, "initial_h", 3, dims)) != ST_OK) return s;
+  if (c->n->op == OP_LSTM) {
+    if ((s = check_input(c, 6, "initial_c", 3, dims)) != ST_OK) return s;
+    dims[0] = sh->dirs, dims[1] = 3 * sh->hidden;
+    if ((s = check_input(c, 7, "P", 2, dims)) != ST_OK) return s;
+  }
+  return ST_OK;
+}
+
+static status rnn_infer(op_ctx *c) {
+  rnn_shape sh;
+  int64_t y[4], st[3];
+  const int dt = op_in(c, 0) ? op_in(c, 0)->t.dtype : DT_FLOAT;
+  status s = rnn_shape_of(c, &sh);
+  if (s) return s;
+  if (sh.layout) {
+    y[0] = sh.batch, y[1] = sh.seq, y[2] = sh.dirs;
+    st[0] = sh.batch, st[1] = sh.dirs;
+  } else {
+    y[0] = sh.seq, y[1] = sh.dirs, y[2] = sh.batch;
+    st[0] = sh.dirs, st[1] = sh.batch;
+  }
+  y[3] = st[2] = sh.hidden;
+  op_set_output(c, 0, dt, 4, y);
+  op_set_output(c, 1, dt, 3, st);
+  if (c->n->op == OP_LSTM) op_set_output(c, 2, dt, 3, st);
+  return ST_OK;
+}
+
+static status rnn_lower(op_ctx *c, lowered *l) {
+  rnn_shape sh;
+  rt_rnn_params *p;
+  const int dt = op_in(c, 0)->t.dtype, G = num_gates(c->n->op);
+  const char *op = c->n->op == OP_LSTM ? "lstm" : c->n->op == OP_GRU ? "gru" : "rnn";
+  status s = rnn_shape_of(c, &sh);
+  if (s) return s;
+  p = op_lower_as(c, l, PD_rt_rnn_params, "rt_%s_%s", op, op_dtype_suffix(dt));
+  if (!p) return ST_UNSUPPORTED;
+  p->seq = sh.seq, p->batch = sh.batch, p->input = sh.input, p->hidden = sh.hidden;
+  p->num_dirs = sh.dirs, p->reverse = sh.reverse, p->layout = sh.layout;
+  p->has_clip = attr_float(c->n, "clip", -1.0f) > 0;
+  p->clip = attr_float(c->n, "clip", 0.0f);
+  p->linear_before_reset = c->n->op == OP_GRU && attr_int(c->n, "linear_before_reset", 0) != 0;
+  p->input_forget = c->n->op == OP_LSTM && attr_int(c->n, "input_forget", 0) != 0;
+  l->scratch_bytes = (size_t)((2 * sh.batch + G + 1) * sh.hidden) * dtype_size(dt);
+  return ST_OK;
+}
+
+const op_family op_family_rnn = {rnn_infer, rnn_lower};

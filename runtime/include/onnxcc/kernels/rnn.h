@@ -1,0 +1,40 @@
+/* Recurrent kernels: RNN, GRU and LSTM. */
+#ifndef ONNXCC_KERNELS_RNN_H
+#define ONNXCC_KERNELS_RNN_H
+
+#include "../params.h"
+#include "../runtime.h"
+
+/* rt_rnn_T, rt_gru_T, rt_lstm_T: one recurrent layer over seq steps.
+ * Inputs, as the ONNX ops number them: X, W [dirs, G*hidden, input],
+ * R [dirs, G*hidden, hidden], B [dirs, 2*G*hidden] (NULL: zeros),
+ * sequence_lens int32 [batch] (NULL: all seq), initial_h (NULL: zeros),
+ * and for LSTM initial_c (NULL: zeros) and P [dirs, 3*hidden] (NULL:
+ * zeros). G is 1 (RNN), 3 (GRU: z, r, h) or 4 (LSTM: i, o, f, c).
+ * Outputs Y, Y_h and (LSTM) Y_c, each may be NULL.
+ * With layout 0, X is [seq, batch, input], Y [seq, dirs, batch, hidden],
+ * initial_h/c and Y_h/c [dirs, batch, hidden]; with layout 1 the batch
+ * dim comes first: X [batch, seq, input], Y [batch, seq, dirs, hidden],
+ * the states [batch, dirs, hidden].
+ * Direction 0 runs forward (direction 1 of a bidirectional layer and a
+ * reverse one run backward, from each row's last valid step). Steps past
+ * a row's length are zero in Y. A row of length 0 gives zero
+ * final states. With has_clip, gate pre-activations are
+ * clamped to [-clip, clip]. Activations are the defaults: tanh (RNN),
+ * sigmoid and tanh (GRU, LSTM). GRU: linear_before_reset; LSTM:
+ * input_forget (forget gate = 1 - input gate).
+ * T: f32, f64. Scratch: (2*batch + G + 1) * hidden elements of T. */
+#define RT_RNN_PARAMS(I, F, IA, FA, I32, I32A, E)                                     \
+  I(seq) I(batch) I(input) I(hidden) I32(num_dirs) I32(reverse) I32(layout) I32(has_clip) \
+  F(clip) I32(linear_before_reset) I32(input_forget)
+RT_PARAMS_STRUCT(rt_rnn_params, RT_RNN_PARAMS)
+
+/* The kernel variants of this header, K(function, params type), and its
+ * params types, P(type, field list). */
+#define RT_RNN_KERNELS(K)                                                                  \
+  K(rt_rnn_f32, rt_rnn_params) K(rt_rnn_f64, rt_rnn_params) K(rt_gru_f32, rt_rnn_params) \
+  K(rt_gru_f64, rt_rnn_params) K(rt_lstm_f32, rt_rnn_params) K(rt_lstm_f64, rt_rnn_params)
+#define RT_RNN_PARAMS_TYPES(P) P(rt_rnn_params, RT_RNN_PARAMS)
+RT_RNN_KERNELS(RT_DECLARE_KERNEL)
+
+#endif
