@@ -14,17 +14,18 @@
 #include "kernels/resize.h"
 #include "kernels/loss.h"
 #include "kernels/matrix.h"
+#include "kernels/gridsample.h"
 
 /* All kernel variants, K(function, params type), and all params types,
  * P(type, field list): the compiler builds its kernel table from these. */
 #define RT_ALL_KERNELS(K)                                                              \
   RT_ELEMENTWISE_KERNELS(K) RT_CONV_KERNELS(K) RT_POOL_KERNELS(K) RT_GEMM_KERNELS(K) \
   RT_NORM_KERNELS(K) RT_REDUCE_KERNELS(K) RT_TENSOR_KERNELS(K) RT_RESIZE_KERNELS(K) \
-  RT_LOSS_KERNELS(K) RT_MATRIX_KERNELS(K)
+  RT_LOSS_KERNELS(K) RT_MATRIX_KERNELS(K) RT_GRIDSAMPLE_KERNELS(K)
 #define RT_ALL_PARAMS_TYPES(P)                                                \
   RT_ELEMENTWISE_PARAMS_TYPES(P) RT_CONV_PARAMS_TYPES(P) RT_POOL_PARAMS_TYPES(P) \
   RT_GEMM_PARAMS_TYPES(P) RT_NORM_PARAMS_TYPES(P) RT_REDUCE_PARAMS_TYPES(P)      \
   RT_TENSOR_PARAMS_TYPES(P) RT_RESIZE_PARAMS_TYPES(P) RT_LOSS_PARAMS_TYPES(P)    \
-  RT_MATRIX_PARAMS_TYPES(P)
+  RT_MATRIX_PARAMS_TYPES(P) RT_GRIDSAMPLE_PARAMS_TYPES(P)
 
 #endif
