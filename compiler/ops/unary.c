@@ -41,6 +41,7 @@ static const char *unary_kernel_op(const op_ctx *c) {
   case OP_Relu: return "relu";
   case OP_Round: return "round";
   case OP_Selu: return "selu";
+  case OP_Shrink: return "shrink";
   case OP_Sigmoid: return "sigmoid";
   case OP_Sign: return "sign";
   case OP_Sin: return "sin";
@@ -63,7 +64,7 @@ static int dtype_ok(int op, int dt) {
   int is_i = dtype_is_signed_int(dt) || (dtype_is_unsigned_int(dt) && dt != DT_BOOL);
   switch (op) {
   case OP_Not: return dt == DT_BOOL;
-  case OP_Abs: case OP_Neg: case OP_Sign: case OP_Relu: case OP_Clip: return is_f || is_i;
+  case OP_Abs: case OP_Neg: case OP_Sign: case OP_Relu: case OP_Clip: case OP_Shrink: return is_f || is_i;
   default: return is_f;
   }
 }
@@ -155,6 +156,10 @@ static status unary_lower(op_ctx *c, lowered *l) {
     p->beta = attr_float(n, "beta", 0.5f);
     break;
   case OP_Clip: clip_bounds(c, p); break;
+  case OP_Shrink:
+    p->alpha = attr_float(n, "lambd", 0.5f);
+    p->beta = attr_float(n, "bias", 0.0f);
+    break;
   case OP_IsInf:
     p->ilo = attr_int(n, "detect_positive", 1);
     p->ihi = attr_int(n, "detect_negative", 1);

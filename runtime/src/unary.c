@@ -72,6 +72,7 @@ FLOAT_HELPERS(f64)
 #define E_selu(t, x) ((x) > 0 ? p->gamma * (x) : p->gamma * (p->alpha * M(t, exp)(x) - p->alpha))
 #define E_hard_sigmoid(t, x) clamp01_##t(p->alpha * (x) + p->beta)
 #define E_hard_swish(t, x) ((x) * clamp01_##t((x) / 6 + L(t, 0.5)))
+#define E_shrink(t, x) ((x) < -p->alpha ? (x) + p->beta : ((x) > p->alpha ? (x) - p->beta : 0))
 #define E_thresholded_relu(t, x) ((x) > p->alpha ? (x) : 0)
 #define E_celu(t, x) celu_##t(p->alpha, x)
 #define E_mish(t, x) ((x) * M(t, tanh)(softplus_##t(x)))
@@ -104,8 +105,38 @@ FLOAT_OP(~, abs)
 FLOAT_OP(~, neg)
 FLOAT_OP(~, relu)
 FLOAT_OP(~, sign)
+FLOAT_OP(~, shrink)
 #undef FLOAT_OP
 #undef FLOAT_KERNEL
+
+/* Shrink on integers: x -/+ bias in double (as a float bias makes it),
+ * converted back toward zero; int64/uint64's range bounds the result, and
+ * narrower types take it modulo their width, as any integer conversion. */
+static int64_t shrink_signed(int64_t x, const rt_unary_params *p) {
+  double d = (double)x;
+  if (d < -p->alpha)
+    d += p->beta;
+  else if (d > p->alpha)
+    d -= p->beta;
+  else
+    return 0;
+  if (d >= 9223372036854775808.0) return INT64_MAX;
+  if (d <= -9223372036854775808.0) return INT64_MIN;
+  return (int64_t)d;
+}
+static uint64_t shrink_unsigned(uint64_t x, const rt_unary_params *p) {
+  double d = (double)x;
+  if (d < -p->alpha)
+    d += p->beta;
+  else if (d > p->alpha)
+    d -= p->beta;
+  else
+    return 0;
+  if (d >= 18446744073709551616.0) return UINT64_MAX;
+  if (d >= 0) return (uint64_t)d;
+  /* below zero: wraps, as the signed result converted to unsigned */
+  return d <= -9223372036854775808.0 ? (uint64_t)INT64_MIN : (uint64_t)(int64_t)d;
+}
 
 /* Integer ops. Negation wraps (done in unsigned, so the most negative
  * value does not overflow); on unsigned types abs and relu are the
@@ -114,12 +145,14 @@ FLOAT_OP(~, sign)
   UNARY_KERNEL(abs, t, x < 0 ? (uint64_t)0 - (uint64_t)x : (uint64_t)x)        \
   UNARY_KERNEL(neg, t, (uint64_t)0 - (uint64_t)x)                             \
   UNARY_KERNEL(relu, t, x > 0 ? x : 0)                                        \
-  UNARY_KERNEL(sign, t, (x > 0) - (x < 0))
+  UNARY_KERNEL(sign, t, (x > 0) - (x < 0))                                   \
+  UNARY_KERNEL(shrink, t, shrink_signed(x, p))
 #define UNSIGNED_KERNELS(K, P, t)                                             \
   UNARY_KERNEL(abs, t, x)                                                     \
   UNARY_KERNEL(neg, t, (uint64_t)0 - x)                                       \
   UNARY_KERNEL(relu, t, x)                                                    \
-  UNARY_KERNEL(sign, t, x > 0)
+  UNARY_KERNEL(sign, t, x > 0)                                                \
+  UNARY_KERNEL(shrink, t, shrink_unsigned(x, p))
 RT_EW_SIGNED(SIGNED_KERNELS, ~, ~)
 RT_EW_UNSIGNED(UNSIGNED_KERNELS, ~, ~)
 #undef SIGNED_KERNELS

@@ -18,6 +18,7 @@ int main(void) {
   srunner_add_suite(sr, dimexpr_suite());
   srunner_add_suite(sr, conv_gemm_suite());
   srunner_add_suite(sr, loss_suite());
+  srunner_add_suite(sr, gridsample_suite());
   srunner_add_suite(sr, matrix_suite());
   srunner_add_suite(sr, scatter_suite());
   srunner_add_suite(sr, rnn_suite());

@@ -14,6 +14,7 @@ Suite *schema_suite(void);
 Suite *dimexpr_suite(void);
 Suite *conv_gemm_suite(void);
 Suite *loss_suite(void);
+Suite *gridsample_suite(void);
 Suite *matrix_suite(void);
 Suite *scatter_suite(void);
 Suite *rnn_suite(void);

@@ -81,6 +81,35 @@ START_TEST(clip_with_runtime_bounds) {
 }
 END_TEST
 
+/* Shrink: 0 within [-lambd, lambd], else x moved toward 0 by bias. On
+ * integers the bias is applied in double and the result truncated. */
+START_TEST(shrink_float_and_integer) {
+  const float x[5] = {-3, -1, 0, 1, 3};
+  const float want[5] = {-1.5f, 0, 0, 0, 1.5f};
+  const int8_t xi[4] = {-5, -1, 2, 5};
+  const int8_t want_i[4] = {-4, 0, 0, 4}; /* -5 + 0.5 = -4.5 -> -4; 4.5 -> 4 */
+  float y[5];
+  int8_t yi[4];
+  rt_unary_params p;
+  const void *in[1] = {x};
+  void *out[1] = {y};
+  int i;
+  memset(&p, 0, sizeof p);
+  p.count = 5;
+  p.alpha = 1.0f; /* lambd */
+  p.beta = 1.5f;  /* bias */
+  rt_shrink_f32(&p, in, out, NULL);
+  for (i = 0; i < 5; i++) ck_assert_float_eq(y[i], want[i]);
+  p.count = 4;
+  p.alpha = 2.0f;
+  p.beta = 0.5f;
+  in[0] = xi;
+  out[0] = yi;
+  rt_shrink_i8(&p, in, out, NULL);
+  ck_assert_mem_eq(yi, want_i, 4);
+}
+END_TEST
+
 START_TEST(cast_half_round_trip) {
   const float x[5] = {0.0f, 1.0f, -2.5f, 65504.0f, 6.1035156e-05f};
   uint16_t h[5];
@@ -487,6 +516,7 @@ Suite *kernels_suite(void) {
   tcase_add_test(tc, binary_broadcast_columns);
   tcase_add_test(tc, integer_mod_follows_divisor);
   tcase_add_test(tc, clip_with_runtime_bounds);
+  tcase_add_test(tc, shrink_float_and_integer);
   tcase_add_test(tc, cast_half_round_trip);
   tcase_add_test(tc, cast_saturates_out_of_range);
   tcase_add_test(tc, variants_compute_their_op);

@@ -16,6 +16,7 @@
 #include "kernels/matrix.h"
 #include "kernels/scatter.h"
 #include "kernels/rnn.h"
+#include "kernels/gridsample.h"
 
 /* All kernel variants, K(function, params type), and all params types,
  * P(type, field list): the compiler builds its kernel table from these. */
@@ -32,7 +33,8 @@
   RT_LOSS_KERNELS(K) \
   RT_MATRIX_KERNELS(K) \
   RT_SCATTER_KERNELS(K) \
-  RT_RNN_KERNELS(K)
+  RT_RNN_KERNELS(K) \
+  RT_GRIDSAMPLE_KERNELS(K)
 #define RT_ALL_PARAMS_TYPES(P) \
   RT_ELEMENTWISE_PARAMS_TYPES(P) \
   RT_CONV_PARAMS_TYPES(P) \
@@ -45,6 +47,7 @@
   RT_LOSS_PARAMS_TYPES(P) \
   RT_MATRIX_PARAMS_TYPES(P) \
   RT_SCATTER_PARAMS_TYPES(P) \
-  RT_RNN_PARAMS_TYPES(P)
+  RT_RNN_PARAMS_TYPES(P) \
+  RT_GRIDSAMPLE_PARAMS_TYPES(P)
 
 #endif

@@ -39,7 +39,9 @@
  *
  * alpha/beta/gamma are the op's attributes (LeakyRelu/Elu/Celu/
  * ThresholdedRelu alpha, Selu alpha and gamma, HardSigmoid alpha and
- * beta). Clip: the bounds are alpha/beta on float types, ilo/ihi (values
+ * beta, Shrink lambd in alpha and bias in beta; on integer types Shrink
+ * computes x -/+ bias in double and converts back toward zero, saturating
+ * at the type's int64/uint64 range and wrapping into narrower types). Clip: the bounds are alpha/beta on float types, ilo/ihi (values
  * of the element type) on integer types; in[1] / in[2], when present,
  * override them at run time. IsInf: detect_positive in ilo,
  * detect_negative in ihi. IsNaN/IsInf write bool. */
@@ -56,7 +58,7 @@ RT_PARAMS_STRUCT(rt_unary_params, RT_UNARY_PARAMS)
   X(K, elu) X(K, selu) X(K, hard_sigmoid) X(K, hard_swish) \
   X(K, thresholded_relu) X(K, celu) X(K, mish) X(K, gelu) X(K, gelu_tanh)
 /* On float, double and every integer type. */
-#define RT_UNARY_NUM_OPS(X, K) X(K, abs) X(K, neg) X(K, relu) X(K, sign) X(K, clip)
+#define RT_UNARY_NUM_OPS(X, K) X(K, abs) X(K, neg) X(K, relu) X(K, sign) X(K, clip) X(K, shrink)
 /* On float and double, writing bool. */
 #define RT_UNARY_TEST_OPS(X, K) X(K, isnan) X(K, isinf)
 
