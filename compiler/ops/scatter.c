@@ -20,7 +20,11 @@ static int movable(int dt) {
   return s == 1 || s == 2 || s == 4 || s == 8;
 }
 
+/* ScatterElements takes int32 or int64 indices; ScatterND and GatherND
+ * only int64, as the spec (and ONNX Runtime) have it. */
 static status check_indices_type(const op_ctx *c, const ir_tensor *ind) {
+  if (c->n->op != OP_ScatterElements && ind->dtype != DT_INT64)
+    return diag_node_error(ST_BAD_MODEL, c->n, "indices must be int64, not %s", dtype_name(ind->dtype));
   if (ind->dtype != DT_INT32 && ind->dtype != DT_INT64)
     return diag_node_error(ST_BAD_MODEL, c->n, "indices must be int32 or int64, not %s", dtype_name(ind->dtype));
   return ST_OK;
