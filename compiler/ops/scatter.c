@@ -68,21 +68,29 @@ static const char *reduction(const op_ctx *c, int dtype) {
 
 static const char *idx_suffix(const ir_tensor *ind) { return ind->dtype == DT_INT64 ? "i64idx" : "i32idx"; }
 
+/* The checks both scatters start with: indices and updates present, data
+ * not a scalar, indices of an index type, updates of the data's type. */
+static status scatter_operands(const op_ctx *c, const ir_tensor *x, const ir_tensor **ind, const ir_tensor **upd) {
+  status s;
+  OP_REQUIRE_INPUT(c, 1);
+  OP_REQUIRE_INPUT(c, 2);
+  *ind = &op_in(c, 1)->t;
+  *upd = &op_in(c, 2)->t;
+  if (x->rank == 0) return diag_node_error(ST_BAD_MODEL, c->n, "cannot scatter into a scalar");
+  if ((s = check_indices_type(c, *ind)) != ST_OK) return s;
+  if ((*upd)->dtype != x->dtype)
+    return diag_node_error(ST_BAD_MODEL, c->n, "updates are %s but data is %s", dtype_name((*upd)->dtype),
+                           dtype_name(x->dtype));
+  return ST_OK;
+}
+
 /* ---- ScatterElements ---- */
 
 static status scatter_elements_infer(op_ctx *c, const ir_tensor *x) {
   const ir_tensor *ind, *upd;
   int axis, d;
-  status s;
-  OP_REQUIRE_INPUT(c, 1);
-  OP_REQUIRE_INPUT(c, 2);
-  ind = &op_in(c, 1)->t;
-  upd = &op_in(c, 2)->t;
-  if (x->rank == 0) return diag_node_error(ST_BAD_MODEL, c->n, "cannot scatter into a scalar");
-  if ((s = check_indices_type(c, ind)) != ST_OK) return s;
-  if (upd->dtype != x->dtype)
-    return diag_node_error(ST_BAD_MODEL, c->n, "updates are %s but data is %s", dtype_name(upd->dtype),
-                           dtype_name(x->dtype));
+  status s = scatter_operands(c, x, &ind, &upd);
+  if (s) return s;
   if ((s = op_axis(c, attr_int(c->n, "axis", 0), x->rank, &axis)) != ST_OK) return s;
   if (ind->rank != x->rank)
     return diag_node_error(ST_BAD_MODEL, c->n, "indices have rank %d but data has rank %d", ind->rank, x->rank);
@@ -137,16 +145,8 @@ static status scatter_elements_lower(op_ctx *c, lowered *l, const ir_tensor *x) 
 static status scatternd_infer(op_ctx *c, const ir_tensor *x) {
   const ir_tensor *ind, *upd;
   int k, q, d;
-  status s;
-  OP_REQUIRE_INPUT(c, 1);
-  OP_REQUIRE_INPUT(c, 2);
-  ind = &op_in(c, 1)->t;
-  upd = &op_in(c, 2)->t;
-  if (x->rank == 0) return diag_node_error(ST_BAD_MODEL, c->n, "cannot scatter into a scalar");
-  if ((s = check_indices_type(c, ind)) != ST_OK) return s;
-  if (upd->dtype != x->dtype)
-    return diag_node_error(ST_BAD_MODEL, c->n, "updates are %s but data is %s", dtype_name(upd->dtype),
-                           dtype_name(x->dtype));
+  status s = scatter_operands(c, x, &ind, &upd);
+  if (s) return s;
   q = ind->rank;
   if (q < 1) return diag_node_error(ST_BAD_MODEL, c->n, "indices must have rank 1 or more, not 0");
   if (ind->dims[q - 1] < 1 || ind->dims[q - 1] > x->rank)

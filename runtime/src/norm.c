@@ -229,39 +229,33 @@ static void slab_exp(const float *x, float *y, int64_t n, int64_t inner, const f
     }
 }
 
-RT_KERNEL(rt_softmax_f32_strided) {
-  const rt_softmax_params *p = (const rt_softmax_params *)params;
-  const float *x = (const float *)in[0];
-  float *y = (float *)out[0], *m = (float *)scratch;
-  const int64_t n = p->n, inner = p->inner;
-  float *s = m + inner;
-  int64_t o, j, i;
-  if (n <= 0) return;
-  for (o = 0; o < p->outer; o++, x += n * inner, y += n * inner) {
-    slab_max(x, n, inner, m);
-    slab_exp(x, y, n, inner, m, s);
-    for (i = 0; i < inner; i++) s[i] = 1.0f / s[i];
-    for (j = 0; j < n; j++)
-      for (i = 0; i < inner; i++) y[j * inner + i] *= s[i];
+/* Softmax and LogSoftmax along a strided axis differ only in the last
+ * step: FINISH runs once per [n, inner] slab with x, y, m (the maxima) and
+ * s (the sums of exponentials) ready, y holding the exponentials. */
+#define DEFINE_SOFTMAX_STRIDED(NAME, FINISH)                                 \
+  RT_KERNEL(NAME) {                                                          \
+    const rt_softmax_params *p = (const rt_softmax_params *)params;          \
+    const float *x = (const float *)in[0];                                   \
+    float *y = (float *)out[0], *m = (float *)scratch;                       \
+    const int64_t n = p->n, inner = p->inner;                                \
+    float *s = m + inner;                                                    \
+    int64_t o, j, i;                                                         \
+    if (n <= 0) return;                                                      \
+    for (o = 0; o < p->outer; o++, x += n * inner, y += n * inner) {         \
+      slab_max(x, n, inner, m);                                              \
+      slab_exp(x, y, n, inner, m, s);                                        \
+      FINISH                                                                 \
+    }                                                                        \
   }
-}
 
-RT_KERNEL(rt_logsoftmax_f32_strided) {
-  const rt_softmax_params *p = (const rt_softmax_params *)params;
-  const float *x = (const float *)in[0];
-  float *y = (float *)out[0], *m = (float *)scratch;
-  const int64_t n = p->n, inner = p->inner;
-  float *s = m + inner;
-  int64_t o, j, i;
-  if (n <= 0) return;
-  for (o = 0; o < p->outer; o++, x += n * inner, y += n * inner) {
-    slab_max(x, n, inner, m);
-    slab_exp(x, y, n, inner, m, s);
-    for (i = 0; i < inner; i++) s[i] = logf(s[i]);
-    for (j = 0; j < n; j++)
-      for (i = 0; i < inner; i++) y[j * inner + i] = (x[j * inner + i] - m[i]) - s[i];
-  }
-}
+DEFINE_SOFTMAX_STRIDED(rt_softmax_f32_strided,
+                       for (i = 0; i < inner; i++) s[i] = 1.0f / s[i];
+                       for (j = 0; j < n; j++) for (i = 0; i < inner; i++) y[j * inner + i] *= s[i];)
+/* y is written again from x: this variant may not run in place */
+DEFINE_SOFTMAX_STRIDED(rt_logsoftmax_f32_strided,
+                       for (i = 0; i < inner; i++) s[i] = logf(s[i]);
+                       for (j = 0; j < n; j++) for (i = 0; i < inner; i++)
+                           y[j * inner + i] = (x[j * inner + i] - m[i]) - s[i];)
 
 RT_KERNEL(rt_hardmax_f32_strided) {
   const rt_softmax_params *p = (const rt_softmax_params *)params;

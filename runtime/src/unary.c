@@ -112,26 +112,23 @@ FLOAT_OP(~, shrink)
 /* Shrink on integers: x -/+ bias in double (as a float bias makes it),
  * converted back toward zero; int64/uint64's range bounds the result, and
  * narrower types take it modulo their width, as any integer conversion. */
+/* The shrunk value of x in double; *zero when x is within [-lambd, lambd]. */
+static double shrink_double(double d, const rt_unary_params *p, int *zero) {
+  *zero = !(d < -p->alpha || d > p->alpha);
+  return d < -p->alpha ? d + p->beta : d - p->beta;
+}
 static int64_t shrink_signed(int64_t x, const rt_unary_params *p) {
-  double d = (double)x;
-  if (d < -p->alpha)
-    d += p->beta;
-  else if (d > p->alpha)
-    d -= p->beta;
-  else
-    return 0;
+  int zero;
+  double d = shrink_double((double)x, p, &zero);
+  if (zero) return 0;
   if (d >= 9223372036854775808.0) return INT64_MAX;
   if (d <= -9223372036854775808.0) return INT64_MIN;
   return (int64_t)d;
 }
 static uint64_t shrink_unsigned(uint64_t x, const rt_unary_params *p) {
-  double d = (double)x;
-  if (d < -p->alpha)
-    d += p->beta;
-  else if (d > p->alpha)
-    d -= p->beta;
-  else
-    return 0;
+  int zero;
+  double d = shrink_double((double)x, p, &zero);
+  if (zero) return 0;
   if (d >= 18446744073709551616.0) return UINT64_MAX;
   if (d >= 0) return (uint64_t)d;
   /* below zero: wraps, as the signed result converted to unsigned */
