@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "checked.h"
+#include "dimexpr.h"
 #include "ops/ops.h"
 
 #define DT_SIZE(name, num, size, text, ctype) case DT_##name: return size;
@@ -60,7 +61,8 @@ const char *tensor_type_str(const ir_tensor *t, char *buf, size_t n) {
   }
   len = (size_t)snprintf(buf, n, "%s[", dtype_name(t->dtype));
   for (i = 0; i < t->rank && len < n; i++)
-    len += (size_t)snprintf(buf + len, n - len, "%s%" PRId64, i ? "," : "", t->dims[i]);
+    /* a symbolic dim shows its bound: "float[..512,3]" */
+    len += (size_t)snprintf(buf + len, n - len, "%s%s%" PRId64, i ? "," : "", t->sym[i] ? ".." : "", t->dims[i]);
   if (len < n) snprintf(buf + len, n - len, "]");
   return buf;
 }
@@ -210,6 +212,10 @@ void ir_free(ir_graph *g) {
   free(g->name);
   free(g->producer);
   free(g->hash);
+  if (g->dx && !g->parent) {
+    dx_free(g->dx);
+    free(g->dx);
+  }
   free(g);
 }
 

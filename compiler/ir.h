@@ -42,13 +42,23 @@ int dtype_is_float(int dtype);   /* float, double, float16, bfloat16 */
 int dtype_is_signed_int(int dtype);
 int dtype_is_unsigned_int(int dtype); /* includes bool */
 
-/* A tensor's type, shape and (for constants) contents. */
+/* A tensor's type, shape and (for constants) contents.
+ *
+ * A dim is either exact (sym[d] == 0, the value is dims[d]) or symbolic:
+ * sym[d] is 1 + the id of an expression in the compilation's dim table
+ * (dimexpr.h, ir_dx) and dims[d] is its upper bound. Code that only needs
+ * sizes (the planner, buffer checks) reads dims[] and gets the bounds;
+ * code that fills kernel parameters reads the expressions (ir_dim). */
 typedef struct ir_tensor {
   int dtype;
   int rank;                     /* -1: not inferred yet */
   int64_t dims[IR_MAX_RANK];
+  int sym[IR_MAX_RANK];
   void *data;                   /* constant contents (owned), or NULL */
 } ir_tensor;
+
+/* Whether any dim of t is symbolic. */
+int tensor_is_symbolic(const ir_tensor *t);
 
 /* Element and byte counts. Every tensor in the graph has a shape that
  * passed ir_shape_check (the loader and the infer pass make sure), so these
@@ -168,6 +178,10 @@ typedef struct ir_graph {
   int64_t fold_max_tensor, fold_max_total, fold_live;
   /* The backend the graph is compiled for (backend.h); NULL: the default. */
   const struct backend *backend;
+  /* The dim expressions of the whole compilation (dimexpr.h): owned by
+   * the main graph, created on first use; subgraphs use their root's
+   * (ir_dx). */
+  struct dx_table *dx;
   /* name -> value index, open addressing */
   int *hash;
   int hash_cap;
@@ -216,6 +230,17 @@ void ir_replace_uses(ir_graph *g, int from, int to);
 /* Gives v a quantization of n (scale, zero point) pairs along axis (-1:
  * per tensor, n 1), replacing any it had. */
 void ir_set_quant(ir_value *v, int axis, int n, const float *scale, const int32_t *zero_point);
+
+/* The dim table of g's compilation (the main graph's; created on first
+ * use). */
+struct dx_table *ir_dx(const ir_graph *g);
+/* Dim d of t as an expression id: a constant for an exact dim. */
+int ir_dim(const ir_graph *g, const ir_tensor *t, int d);
+/* Sets dim d of t to expression e: exact when e is a constant, else
+ * symbolic with e's upper bound in dims[d]. */
+void ir_set_dim(const ir_graph *g, ir_tensor *t, int d, int e);
+/* The product of dims [from, to) of t as an expression. */
+int ir_dims_product(const ir_graph *g, const ir_tensor *t, int from, int to);
 
 /* Makes `t` hold a copy of `src` (data included). */
 void tensor_copy(ir_tensor *t, const ir_tensor *src);

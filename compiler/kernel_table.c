@@ -113,6 +113,19 @@ double params_field_float(const param_field *f, const void *params, int i) {
   return f->kind == PK_F32 ? ((const float *)(const void *)p)[i] : (double)params_field_int(f, params, i);
 }
 
+const param_field *params_field_at(const params_desc *d, size_t off, int *index) {
+  int k;
+  for (k = 0; k < d->n_fields; k++) {
+    const param_field *f = &d->fields[k];
+    size_t w = f->kind == PK_I64 ? 8 : 4, n = f->count ? (size_t)f->count : 1;
+    if (off >= f->offset && off < f->offset + n * w && (off - f->offset) % w == 0) {
+      *index = (int)((off - f->offset) / w);
+      return f;
+    }
+  }
+  return NULL;
+}
+
 static void print_element(text *w, const param_field *f, const void *params, int i) {
   long long v;
   switch (f->kind) {

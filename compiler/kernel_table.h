@@ -57,6 +57,10 @@ const params_desc *params_get(int params_id);
 long long params_field_int(const param_field *f, const void *params, int i);
 double params_field_float(const param_field *f, const void *params, int i);
 
+/* The field holding byte `offset` of a params struct of type d, and the
+ * element index there; NULL if no integer or float element starts there. */
+const param_field *params_field_at(const params_desc *d, size_t offset, int *index);
+
 struct text;
 /* Prints a filled params struct as designated initializers, ".a = 1, ..."
  * (valid C; also what --dump-after=lower shows). Zero trailing array

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "checked.h"
+#include "dimexpr.h"
 #include "fileio.h"
 #include "onnx.pb-c.h"
 #include "../codegen/text.h"
@@ -89,7 +90,15 @@ static const pin *find_pin(const pin *pins, int n, const char *name) {
 }
 
 /* Sets a graph input's type and shape from its ValueInfo and the pins. */
-static status convert_input(const compile_options *o, const Onnx__ValueInfoProto *vi, int position, ir_value *v) {
+/* Makes dim d of input v the symbol `name` with the bounds of range pin p. */
+static void symbolic_dim(const ir_graph *g, ir_value *v, int d, const char *name, const pin *p) {
+  free(v->dim_param[d]);
+  v->dim_param[d] = xstrdup(name);
+  ir_set_dim(g, &v->t, d, dx_sym(ir_dx(g), name, p->dims[0], p->dims[1]));
+}
+
+static status convert_input(const ir_graph *g, const compile_options *o, const Onnx__ValueInfoProto *vi, int position,
+                            ir_value *v) {
   const Onnx__TypeProto *tp = vi->type;
   const Onnx__TypeProto__Tensor *tt;
   const pin *shape_pin = find_pin(o->shapes, o->n_shapes, v->name);
@@ -122,6 +131,19 @@ static status convert_input(const compile_options *o, const Onnx__ValueInfoProto
     }
     v->t.rank = shape_pin->rank;
     for (i = 0; i < (size_t)shape_pin->rank; i++) v->t.dims[i] = shape_pin->dims[i];
+    /* A dim named by a range --dim stays variable: the given shape is one
+     * of the sizes the code will run at (onnxcc run passes it then). */
+    for (i = 0; tt->shape && i < tt->shape->n_dim; i++) {
+      const Onnx__TensorShapeProto__Dimension *d = tt->shape->dim[i];
+      const pin *p = d->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM && d->dim_param
+                         ? find_pin(o->dims, o->n_dims, d->dim_param)
+                         : NULL;
+      if (!p || !p->range) continue;
+      if (shape_pin->dims[i] < p->dims[0] || shape_pin->dims[i] > p->dims[1])
+        return diag_error(bad, "%s for input '%s' has %lld at dim %zu, outside --dim %s=%lld..%lld", given, v->name,
+                          shape_pin->dims[i], i, d->dim_param, p->dims[0], p->dims[1]);
+      symbolic_dim(g, v, (int)i, d->dim_param, p);
+    }
     return ST_OK;
   }
   if (!tt->shape)
@@ -142,8 +164,12 @@ static status convert_input(const compile_options *o, const Onnx__ValueInfoProto
         return diag_error(ST_UNSUPPORTED,
                           "graph input '%s' dim %zu is symbolic ('%s'); pin it with --dim %s=VALUE or --shape %s=...",
                           v->name, i, d->dim_param, d->dim_param, v->name);
-      v->dim_param[i] = xstrdup(d->dim_param);
-      v->t.dims[i] = p->dims[0];
+      if (p->range) {
+        symbolic_dim(g, v, (int)i, d->dim_param, p);
+      } else {
+        v->dim_param[i] = xstrdup(d->dim_param);
+        v->t.dims[i] = p->dims[0];
+      }
     } else {
       return diag_error(ST_UNSUPPORTED, "graph input '%s' dim %zu is unknown; pin the shape with --shape %s=...",
                         v->name, i, v->name);
@@ -421,7 +447,7 @@ static status build_graph(const compile_options *o, const Onnx__ModelProto *m, c
     v = ir_val(g, id);
     if (v->t.data) continue; /* an initializer listed as input (IR < 4): a constant */
     if (v->graph_input >= 0) return diag_error(ST_BAD_MODEL, "graph input '%s' is listed twice", vi->name);
-    s = convert_input(o, vi, g->n_inputs, v);
+    s = convert_input(g, o, vi, g->n_inputs, v);
     if (s) return s;
     {
       int64_t bytes;

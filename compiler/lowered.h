@@ -7,6 +7,14 @@
 
 #include <stddef.h>
 
+/* A params field whose value is only known at run time: the backend
+ * sets it from dim expression `expr` (dimexpr.h) before the call. The
+ * struct itself holds the expression's upper bound there. */
+typedef struct lowered_bind {
+  size_t offset;        /* byte offset of the field (element) in params */
+  int expr;
+} lowered_bind;
+
 typedef struct lowered {
   int kernel;           /* enum kernel_id */
   void *params;         /* owned, params_size bytes, the kernel's params struct */
@@ -24,6 +32,9 @@ typedef struct lowered {
   /* If, Loop, Scan: no kernel (kernel is -1); the planner plans the node's
    * subgraphs and the backend emits the control flow around them. */
   int control;
+  /* Fields set from symbolic dims at run time (op_bind, ops.h). */
+  lowered_bind *binds;
+  int n_binds;
 } lowered;
 
 void lowered_free(lowered *l);

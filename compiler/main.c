@@ -23,6 +23,7 @@ static const char usage_text[] =
     "  --name NAME           symbol prefix (default: OUT's file name)\n"
     "  --embed-weights       put the weights in OUT.c as a const array\n"
     "  --dim NAME=VALUE      pin a symbolic dimension\n"
+    "  --dim NAME=LO..HI     let it vary at run time between LO and HI (NAME_run_dims)\n"
     "  --shape INPUT=AxBxC   pin an input's whole shape\n"
     "  -O0, -O1              optimisation level (default -O1)\n"
     "  --dump-after=PASS     print the graph after PASS (load, infer, elide, fuse-conv-bn, dce, all)\n"
@@ -46,7 +47,7 @@ static int usage_error(const char *fmt, const char *arg) {
   return 2;
 }
 
-/* "N=5" into a pin; "x=1x3x224x224" into a shape pin. On success the name
+/* "N=5" (or a range "N=1..64") into a pin; "x=1x3x224x224" into a shape pin. On success the name
  * is cut out of argv in place (argv strings are writable and live until
  * exit); on failure argv is left whole for the error message. */
 static int parse_pin(char *arg, pin *p, int is_shape) {
@@ -54,6 +55,20 @@ static int parse_pin(char *arg, pin *p, int is_shape) {
   const char *q;
   if (!eq || eq == arg || !eq[1]) return 0;
   p->rank = 0;
+  p->range = 0;
+  if (!is_shape && strstr(eq + 1, "..")) {
+    long long lo = strtoll(eq + 1, &end, 10), hi;
+    if (end == eq + 1 || lo < 0 || strncmp(end, "..", 2) != 0) return 0;
+    q = end + 2;
+    hi = strtoll(q, &end, 10);
+    if (end == q || *end || hi < lo || hi < 1) return 0;
+    p->dims[0] = lo;
+    p->dims[1] = hi;
+    p->range = 1;
+    *eq = 0;
+    p->name = arg;
+    return 1;
+  }
   for (q = eq + 1;; q = end + 1) {
     long long v = strtoll(q, &end, 10);
     if (end == q || v < 0 || p->rank >= 8) return 0;
@@ -158,7 +173,7 @@ static int cli(int argc, char **argv, const char **files) {
       if ((is_shape ? o->n_shapes : o->n_dims) >= OPT_MAX_PINS) return usage_error("too many %s options", a);
       p = is_shape ? &o->shapes[o->n_shapes++] : &o->dims[o->n_dims++];
       if (!parse_pin(argv[i], p, is_shape))
-        return usage_error(is_shape ? "--shape wants INPUT=D0xD1x..., not '%s'" : "--dim wants NAME=VALUE, not '%s'",
+        return usage_error(is_shape ? "--shape wants INPUT=D0xD1x..., not '%s'" : "--dim wants NAME=VALUE or NAME=LO..HI, not '%s'",
                            next);
     } else if (mode == 1 && !strcmp(a, "--output-dir")) {
       NEED_ARG();

@@ -10,6 +10,9 @@ typedef struct pin {
   const char *name;   /* dim_param name (--dim) or input name (--shape) */
   int rank;           /* --shape only */
   long long dims[8];  /* --shape: the dims; --dim: dims[0] is the value */
+  /* --dim NAME=LO..HI: the dim varies at run time between dims[0] (LO)
+   * and dims[1] (HI); 0 for a pinned value. */
+  int range;
   const char *source; /* input file a positional pin comes from (run), else NULL */
 } pin;
 

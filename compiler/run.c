@@ -322,7 +322,8 @@ static status check_inputs(run_options *r, const ir_tensor *in_t) {
     const ir_value *v = g->values[g->inputs[i]];
     int same = in_t[i].dtype == v->t.dtype && in_t[i].rank == v->t.rank;
     int d;
-    for (d = 0; same && d < v->t.rank; d++) same = in_t[i].dims[d] == v->t.dims[d];
+    /* a dim left variable (--dim NAME=LO..HI) was checked by the loader */
+    for (d = 0; same && d < v->t.rank; d++) same = v->t.sym[d] || in_t[i].dims[d] == v->t.dims[d];
     if (!same) result = input_error(r->inputs[i], &in_t[i], v->name, &v->t);
   }
   ir_free(g);
@@ -391,6 +392,53 @@ static char *make_build_dir(const run_options *r, int *slot) {
   return dir;
 }
 
+/* The driver passes dims as text files beside the raw data: "RANK D0 D1 ...". */
+static status write_dims(const char *dir, const char *prefix, int i, const ir_tensor *t) {
+  text w;
+  char *p = xasprintf("%s/%s_%d.dims", dir, prefix, i);
+  status s;
+  int d;
+  text_init(&w);
+  text_printf(&w, "%d", t->rank);
+  for (d = 0; d < t->rank; d++) text_printf(&w, " %lld", (long long)t->dims[d]);
+  text_puts(&w, "\n");
+  s = file_write_atomic(p, w.buf, w.len);
+  text_free(&w);
+  free(p);
+  return s;
+}
+
+/* An output's actual dims as the driver wrote them: within the bounds the
+ * model was compiled for, or the run failed. */
+static status read_dims(const char *dir, int i, ir_tensor *t) {
+  char *p = xasprintf("%s/output_%d.dims", dir, i);
+  unsigned char *data = NULL;
+  size_t n;
+  status s = file_read_all(p, &data, &n);
+  int rank = -1, d, used = 0;
+  char buf[512];
+  const char *q = buf;
+  if (!s) {
+    /* not NUL-terminated: a bounded copy that is */
+    size_t k = n < sizeof buf - 1 ? n : sizeof buf - 1;
+    memcpy(buf, data, k);
+    buf[k] = 0;
+    if (sscanf(q, "%d%n", &rank, &used) != 1 || rank != t->rank) rank = -1;
+    for (d = 0; rank >= 0 && d < rank; d++) {
+      long long v;
+      int more = 0;
+      q += used;
+      if (sscanf(q, "%lld%n", &v, &more) != 1 || v < 0 || v > t->dims[d]) rank = -1;
+      else t->dims[d] = v;
+      used = more;
+    }
+    if (rank < 0) s = diag_error(ST_INTERNAL, "output %d: the driver wrote bad dims", i);
+  }
+  free(data);
+  free(p);
+  return s;
+}
+
 static status write_outputs(const run_options *r, const char *dir, const ir_graph *g) {
   status s = ST_OK;
   int i;
@@ -403,7 +451,8 @@ static status write_outputs(const run_options *r, const char *dir, const ir_grap
     size_t n;
     char *raw = xasprintf("%s/output_%d.bin", dir, i);
     char *pb = xasprintf("%s/output_%d.pb", r->output_dir, i);
-    s = file_read_all(raw, &data, &n);
+    s = read_dims(dir, i, &t);
+    if (!s) s = file_read_all(raw, &data, &n);
     if (!s) {
       if (n != tensor_bytes(&t)) {
         s = diag_error(ST_INTERNAL, "output %d has %zu bytes, expected %zu", i, n, tensor_bytes(&t));
@@ -497,6 +546,8 @@ status run_command(run_options *r) {
     p = xasprintf("%s/in_%d.bin", dir, i);
     s = file_write_atomic(p, in_t[i].data, tensor_bytes(&in_t[i]));
     free(p);
+    if (s) goto done;
+    s = write_dims(dir, "in", i, &in_t[i]);
     if (s) goto done;
   }
 

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../compiler/dimexpr.h"
 #include "../../compiler/kernel_table.h"
 #include "../../compiler/ops/ops.h"
 #include "../../compiler/subgraph.h"
@@ -45,7 +46,7 @@ void emit_c_header(const backend_emit_args *a, text *h) {
   upper(a->name, up, sizeof up);
   banner(a, h);
   text_printf(h, "#ifndef %s_H\n#define %s_H\n\n", up, up);
-  text_puts(h, "#include <stddef.h>\n\n#include <onnxcc/runtime.h>\n\n");
+  text_puts(h, "#include <stddef.h>\n#include <stdint.h>\n\n#include <onnxcc/runtime.h>\n\n");
   text_puts(h, "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n");
   text_puts(h, "/* Bytes of scratch memory the caller provides (aligned to RT_BUFFER_ALIGN). */\n");
   text_printf(h, "#define %s_ARENA_BYTES %zu\n", up, a->p->arena_bytes);
@@ -68,6 +69,18 @@ void emit_c_header(const backend_emit_args *a, text *h) {
   text_printf(h, "/* Runs the model: inputs[i] and outputs[i] point at buffers laid out as\n"
                  " * %s_inputs[i] / %s_outputs[i] describe. Returns RT_OK or an error code. */\n", a->name, a->name);
   text_printf(h, "int %s_run(const %s_ctx *ctx, const void *const *inputs, void *const *outputs);\n\n", a->name, a->name);
+  text_printf(h, "/* The same with the dims of each input as the caller chose them\n"
+                 " * (input_dims[i] holds %s_inputs[i].rank values): a dim the model\n"
+                 " * leaves variable (--dim NAME=LO..HI) may take any value in its range,\n"
+                 " * every other one must be as %s_inputs says. NULL input_dims means the\n"
+                 " * dims of %s_inputs (for a variable dim, its upper bound). The\n"
+                 " * outputs' actual dims are written to output_dims[i] (NULL, or a NULL\n"
+                 " * entry, skips them); their data is packed at the start of each output\n"
+                 " * buffer, which must hold %s_outputs[i].bytes. RT_ERR_SHAPE: a dim\n"
+                 " * outside its range, or dims that contradict each other. */\n",
+              a->name, a->name, a->name, a->name);
+  text_printf(h, "int %s_run_dims(const %s_ctx *ctx, const void *const *inputs, const int64_t *const *input_dims,\n"
+                 "    void *const *outputs, int64_t *const *output_dims);\n\n", a->name, a->name);
   text_puts(h, "#ifdef __cplusplus\n}\n#endif\n\n#endif\n");
 }
 
@@ -105,6 +118,18 @@ static void value_ptr(const gview *gv, text *w, int id) {
   }
 }
 
+/* The C expression for the size in bytes of value `id` at run time: a
+ * number, or the product of its dim expressions (symbols in d[]). */
+static void value_bytes(const gview *gv, text *w, int id) {
+  const ir_value *v = gv->g->values[id];
+  if (!tensor_is_symbolic(&v->t)) {
+    text_printf(w, "%zu", tensor_bytes(&v->t));
+    return;
+  }
+  text_puts(w, "(size_t)(");
+  dx_print_c(ir_dx(gv->g), ir_dims_product(gv->g, &v->t, 0, v->t.rank), "d", w);
+  text_printf(w, ") * %zu", dtype_size(v->t.dtype));
+}
 
 static void embedded_blob(const backend_emit_args *a, text *w) {
   size_t i;
@@ -182,6 +207,7 @@ static void emit_functions(const backend_emit_args *a, const gview *gv, text *w)
       w->indent = 2;
       text_puts(w, "int st = RT_OK;\n(void)W;\n(void)A;\n(void)inputs;\n(void)st;\n");
       emit_body(a, &sub, w);
+      text_puts(w, "return RT_OK;\n");
       w->indent = 0;
       text_puts(w, "}\n\n");
     }
@@ -386,9 +412,27 @@ static void emit_body(const backend_emit_args *a, const gview *gv, text *w) {
       else value_ptr(gv, w, n->out[k]);
       text_puts(w, ";\n");
     }
-    text_printf(w, "%s(&", kernel_get(l->kernel)->name);
-    params_name(w, p, i);
-    text_puts(w, ", in, out, ");
+    if (l->n_binds) {
+      /* sizes known at run time: a copy of the params with them filled in */
+      const params_desc *pd = kernel_get(l->kernel)->params;
+      text_printf(w, "%s p = ", pd->type);
+      params_name(w, p, i);
+      text_puts(w, ";\n");
+      for (k = 0; k < l->n_binds; k++) {
+        int index;
+        const param_field *f = params_field_at(pd, l->binds[k].offset, &index);
+        text_printf(w, "p.%s", f->name);
+        if (f->count) text_printf(w, "[%d]", index);
+        text_printf(w, " = (%s)(", f->kind == PK_I64 ? "int64_t" : "int32_t");
+        dx_print_c(ir_dx(g), l->binds[k].expr, "d", w);
+        text_puts(w, ");\n");
+      }
+      text_printf(w, "%s(&p, in, out, ", kernel_get(l->kernel)->name);
+    } else {
+      text_printf(w, "%s(&", kernel_get(l->kernel)->name);
+      params_name(w, p, i);
+      text_puts(w, ", in, out, ");
+    }
     if (p->scratch_offset[i] >= 0) text_printf(w, "A + %lld);\n", (long long)p->scratch_offset[i]);
     else text_puts(w, "NULL);\n");
     w->indent = base;
@@ -400,9 +444,92 @@ static void emit_body(const backend_emit_args *a, const gview *gv, text *w) {
     if (p->root[v] == v && p->home[v] == HOME_OUTPUT && p->output_index[v] == i) continue;
     text_printf(w, "memcpy(outputs[%d], ", i);
     value_ptr(gv, w, v);
-    text_printf(w, ", %zu);\n", tensor_bytes(&g->values[v]->t));
+    text_puts(w, ", ");
+    value_bytes(gv, w, v);
+    text_puts(w, ");\n");
   }
-  text_puts(w, "return RT_OK;\n");
+}
+
+/* Where each symbol is first given by an input dim: input * RT_MAX_RANK +
+ * dim, or -1. Symbols come only from input dims so far. */
+static int *symbol_sources(const ir_graph *g) {
+  const dx_table *dx = ir_dx(g);
+  int *src = xmalloc(sizeof(int) * ((size_t)dx->n_syms + 1));
+  int i, k;
+  for (i = 0; i < dx->n_syms; i++) src[i] = -1;
+  for (i = 0; i < g->n_inputs; i++) {
+    const ir_tensor *t = &g->values[g->inputs[i]]->t;
+    for (k = 0; k < t->rank; k++) {
+      const dx_node *e = t->sym[k] ? &dx->nodes[t->sym[k] - 1] : NULL;
+      if (e && e->op == DX_SYM && src[e->value] < 0) src[e->value] = i * RT_MAX_RANK + k;
+    }
+  }
+  return src;
+}
+
+/* NAME_run_dims: the symbols from the caller's input dims (checked against
+ * their ranges and against every other dim), the body, the output dims. */
+static void emit_run_dims(const backend_emit_args *a, text *w) {
+  const ir_graph *g = a->g;
+  const dx_table *dx = ir_dx(g);
+  gview main_graph = {a->g, a->p};
+  int *src = symbol_sources(g);
+  int i, k;
+  char up[256];
+  upper(a->name, up, sizeof up);
+  text_printf(w, "int %s_run_dims(const %s_ctx *ctx, const void *const *inputs, const int64_t *const *input_dims,\n"
+                 "    void *const *outputs, int64_t *const *output_dims) {\n", a->name, a->name);
+  w->indent = 2;
+  text_puts(w, "const unsigned char *W;\nunsigned char *A;\nint st = RT_OK;\n");
+  if (dx->n_syms) text_printf(w, "int64_t d[%d];\n", dx->n_syms);
+  text_puts(w, "if (!ctx || !ctx->weights || !outputs || (!inputs && ");
+  text_printf(w, "%s_NUM_INPUTS > 0)) return RT_ERR_NULL;\n", up);
+  /* the caller's dims: symbols first, then every dim against its value */
+  text_puts(w, "if (input_dims) {\n");
+  w->indent += 2;
+  for (i = 0; i < g->n_inputs; i++)
+    if (g->values[g->inputs[i]]->t.rank > 0) text_printf(w, "if (!input_dims[%d]) return RT_ERR_NULL;\n", i);
+  for (i = 0; i < dx->n_syms; i++) {
+    if (src[i] < 0) continue;
+    text_printf(w, "d[%d] = input_dims[%d][%d];\n", i, src[i] / RT_MAX_RANK, src[i] % RT_MAX_RANK);
+    text_printf(w, "if (d[%d] < %lld || d[%d] > %lld) return RT_ERR_SHAPE;\n", i, (long long)dx->syms[i].lo, i,
+                (long long)dx->syms[i].hi);
+  }
+  for (i = 0; i < g->n_inputs; i++) {
+    const ir_tensor *t = &g->values[g->inputs[i]]->t;
+    for (k = 0; k < t->rank; k++) {
+      const dx_node *e = t->sym[k] ? &dx->nodes[t->sym[k] - 1] : NULL;
+      if (e && e->op == DX_SYM && src[e->value] == i * RT_MAX_RANK + k) continue;
+      text_printf(w, "if (input_dims[%d][%d] != ", i, k);
+      if (e) dx_print_c(dx, t->sym[k] - 1, "d", w);
+      else text_i64(w, t->dims[k]);
+      text_puts(w, ") return RT_ERR_SHAPE;\n");
+    }
+  }
+  w->indent -= 2;
+  if (dx->n_syms) {
+    text_puts(w, "} else {\n");
+    for (i = 0; i < dx->n_syms; i++) text_printf(w, "  d[%d] = %lld;\n", i, (long long)dx->syms[i].hi);
+  }
+  text_puts(w, "}\n");
+  text_puts(w, "W = ctx->weights + RT_BLOB_HEADER_BYTES;\nA = ctx->arena;\n(void)W;\n(void)A;\n(void)st;\n");
+  emit_body(a, &main_graph, w);
+  text_puts(w, "if (output_dims) {\n");
+  for (i = 0; i < g->n_outputs; i++) {
+    const ir_tensor *t = &g->values[g->outputs[i]]->t;
+    if (!t->rank) continue;
+    text_printf(w, "  if (output_dims[%d]) {\n", i);
+    for (k = 0; k < t->rank; k++) {
+      text_printf(w, "    output_dims[%d][%d] = ", i, k);
+      dx_print_c(dx, ir_dim(g, t, k), "d", w);
+      text_puts(w, ";\n");
+    }
+    text_puts(w, "  }\n");
+  }
+  text_puts(w, "}\nreturn RT_OK;\n");
+  w->indent = 0;
+  text_puts(w, "}\n\n");
+  free(src);
 }
 
 void emit_c_source(const backend_emit_args *a, text *w) {
@@ -458,15 +585,9 @@ void emit_c_source(const backend_emit_args *a, text *w) {
   w->indent = 0;
   text_puts(w, "}\n\n");
 
+  emit_run_dims(a, w);
   text_printf(w, "int %s_run(const %s_ctx *ctx, const void *const *inputs, void *const *outputs) {\n", a->name, a->name);
-  w->indent = 2;
-  text_puts(w, "const unsigned char *W;\nunsigned char *A;\nint st = RT_OK;\n");
-  text_puts(w, "if (!ctx || !ctx->weights || !outputs || (!inputs && ");
-  text_printf(w, "%s_NUM_INPUTS > 0)) return RT_ERR_NULL;\n", up);
-  text_puts(w, "W = ctx->weights + RT_BLOB_HEADER_BYTES;\nA = ctx->arena;\n(void)W;\n(void)A;\n(void)st;\n");
-  emit_body(a, &main_graph, w);
-  w->indent = 0;
-  text_puts(w, "}\n");
+  text_printf(w, "  return %s_run_dims(ctx, inputs, NULL, outputs, NULL);\n}\n", a->name);
 }
 
 /* ---- backend hooks ---- */

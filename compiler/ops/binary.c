@@ -62,7 +62,7 @@ static int dtype_ok(int op, int dt) {
 
 static status binary_infer(op_ctx *c) {
   const ir_tensor *ts[3];
-  int64_t dims[IR_MAX_RANK];
+  int dims[IR_MAX_RANK];
   int rank, n_in = c->n->n_in, k;
   status s;
   if (c->n->op == OP_Where) {
@@ -75,9 +75,9 @@ static status binary_infer(op_ctx *c) {
     if (ts[1]->dtype != ts[2]->dtype)
       return diag_node_error(ST_BAD_MODEL, c->n, "X is %s but Y is %s", dtype_name(ts[1]->dtype),
                              dtype_name(ts[2]->dtype));
-    s = op_broadcast(c, ts, 3, &rank, dims);
+    s = op_broadcast_exprs(c, ts, 3, &rank, dims);
     if (s) return s;
-    op_set_output(c, 0, ts[1]->dtype, rank, dims);
+    op_set_output_exprs(c, 0, ts[1]->dtype, rank, dims);
     return ST_OK;
   }
   if (n_in != 2)
@@ -100,16 +100,10 @@ static status binary_infer(op_ctx *c) {
     s = op_attr_enum(c, "direction", "", directions, 2, &dir);
     if (s) return s;
   }
-  s = op_broadcast(c, ts, 2, &rank, dims);
+  s = op_broadcast_exprs(c, ts, 2, &rank, dims);
   if (s) return s;
-  op_set_output(c, 0, writes_bool(c->n->op) ? DT_BOOL : ts[0]->dtype, rank, dims);
+  op_set_output_exprs(c, 0, writes_bool(c->n->op) ? DT_BOOL : ts[0]->dtype, rank, dims);
   return ST_OK;
-}
-
-/* Same element type and shape. */
-static int same_type_and_shape(const ir_tensor *a, const ir_tensor *b) {
-  return a->dtype == b->dtype && a->rank == b->rank &&
-         memcmp(a->dims, b->dims, sizeof(int64_t) * (size_t)a->rank) == 0;
 }
 
 static status binary_lower(op_ctx *c, lowered *l) {
@@ -119,13 +113,13 @@ static status binary_lower(op_ctx *c, lowered *l) {
     rt_where_params *p = op_lower_as(c, l, PD_rt_where_params, "rt_where_%zu", dtype_size(y->t.dtype));
     if (!p) return ST_UNSUPPORTED;
     p->rank = y->t.rank;
-    memcpy(p->dims, y->t.dims, sizeof p->dims);
-    op_broadcast_strides(&op_in(c, 0)->t, y->t.rank, y->t.dims, p->c_strides);
-    op_broadcast_strides(&op_in(c, 1)->t, y->t.rank, y->t.dims, p->a_strides);
-    op_broadcast_strides(&op_in(c, 2)->t, y->t.rank, y->t.dims, p->b_strides);
+    op_bind_dims(c, l, p->dims, &y->t);
+    op_bind_broadcast_strides(c, l, p->c_strides, &op_in(c, 0)->t, &y->t);
+    op_bind_broadcast_strides(c, l, p->a_strides, &op_in(c, 1)->t, &y->t);
+    op_bind_broadcast_strides(c, l, p->b_strides, &op_in(c, 2)->t, &y->t);
     /* Element by element: y may overwrite X (else Y) when it has y's shape. */
     for (k = 1; k <= 2 && l->inplace_of < 0; k++)
-      if (same_type_and_shape(&op_in(c, k)->t, &y->t)) l->inplace_of = k;
+      if (op_same_type_and_shape(&op_in(c, k)->t, &y->t)) l->inplace_of = k;
   } else {
     const char *op = binary_kernel_op(c);
     rt_binary_params *p;
@@ -133,15 +127,15 @@ static status binary_lower(op_ctx *c, lowered *l) {
     p = op_lower_as(c, l, PD_rt_binary_params, "rt_%s_%s", op, op_dtype_suffix(op_in(c, 0)->t.dtype));
     if (!p) return ST_UNSUPPORTED;
     p->rank = y->t.rank;
-    memcpy(p->dims, y->t.dims, sizeof p->dims);
-    op_broadcast_strides(&op_in(c, 0)->t, y->t.rank, y->t.dims, p->a_strides);
-    op_broadcast_strides(&op_in(c, 1)->t, y->t.rank, y->t.dims, p->b_strides);
+    op_bind_dims(c, l, p->dims, &y->t);
+    op_bind_broadcast_strides(c, l, p->a_strides, &op_in(c, 0)->t, &y->t);
+    op_bind_broadcast_strides(c, l, p->b_strides, &op_in(c, 1)->t, &y->t);
     /* Element by element: y may overwrite input 0 (else 1) when that input
      * has y's type and shape. */
     for (k = 0; k <= 1 && l->inplace_of < 0; k++)
-      if (same_type_and_shape(&op_in(c, k)->t, &y->t)) l->inplace_of = k;
+      if (op_same_type_and_shape(&op_in(c, k)->t, &y->t)) l->inplace_of = k;
   }
   return ST_OK;
 }
 
-const op_family op_family_binary = {binary_infer, binary_lower};
+const op_family op_family_binary = {binary_infer, binary_lower, 1};

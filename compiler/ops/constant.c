@@ -173,4 +173,4 @@ static status constant_lower(op_ctx *c, lowered *l) {
   return diag_node_error(ST_INTERNAL, c->n, "is evaluated at compile time and has no kernel");
 }
 
-const op_family op_family_constant = {constant_infer, constant_lower};
+const op_family op_family_constant = {constant_infer, constant_lower, 0};

@@ -286,4 +286,4 @@ static status control_lower(op_ctx *c, lowered *l) {
   return ST_OK;
 }
 
-const op_family op_family_control = {control_infer, control_lower};
+const op_family op_family_control = {control_infer, control_lower, 0};

@@ -166,4 +166,4 @@ static status matrix_lower(op_ctx *c, lowered *l) {
   }
 }
 
-const op_family op_family_matrix = {matrix_infer, matrix_lower};
+const op_family op_family_matrix = {matrix_infer, matrix_lower, 0};

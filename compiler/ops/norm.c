@@ -392,4 +392,4 @@ static status norm_lower(op_ctx *c, lowered *l) {
   }
 }
 
-const op_family op_family_norm = {norm_infer, norm_lower};
+const op_family op_family_norm = {norm_infer, norm_lower, 0};

@@ -41,6 +41,11 @@ typedef struct op_family {
   status (*infer)(op_ctx *c);
   /* Chooses the kernel and fills its parameters. Output shapes are set. */
   status (*lower)(op_ctx *c, lowered *l);
+  /* 1: infer computes symbolic output dims (ir_dim, op_set_output_exprs)
+   * and lower fills every size field with op_bind*, so the family takes
+   * inputs whose dims vary at run time. 0: the infer pass refuses such
+   * inputs with a message naming the node. */
+  int symbolic;
 } op_family;
 
 #define OP(name, family) extern const op_family op_family_##family;
@@ -80,8 +85,12 @@ status op_attr_enum(const op_ctx *c, const char *name, const char *dflt, const c
 
 /* Sets output i's type and shape. */
 void op_set_output(op_ctx *c, int i, int dtype, int rank, const int64_t *dims);
-/* Copies type and shape of input `from` to output i. */
+/* Sets output i's type and shape from dim expressions (ir_dim). */
+void op_set_output_exprs(op_ctx *c, int i, int dtype, int rank, const int *exprs);
+/* Copies type and shape (symbolic dims included) of input `from` to output i. */
 void op_same_as_input(op_ctx *c, int i, int from);
+/* The compilation's dim table (dimexpr.h). */
+struct dx_table *op_dx(const op_ctx *c);
 
 /* Normalises a possibly negative axis against rank; reports an error that
  * names the node when it is out of range. */
@@ -89,6 +98,10 @@ status op_axis(const op_ctx *c, int64_t axis, int rank, int *out);
 
 /* numpy broadcasting of `n` shapes into `out`; error if incompatible. */
 status op_broadcast(const op_ctx *c, const ir_tensor *const *ins, int n, int *rank, int64_t *dims);
+/* The same over dim expressions: two symbolic dims broadcast when they are
+ * the same expression or one is 1; anything else that could differ at run
+ * time is refused with a message. */
+status op_broadcast_exprs(const op_ctx *c, const ir_tensor *const *ins, int n, int *rank, int *exprs);
 /* Strides (in elements) for reading `t` broadcast to out_rank/out_dims:
  * zero on broadcast dimensions. */
 void op_broadcast_strides(const ir_tensor *t, int out_rank, const int64_t *out_dims, int64_t *strides);
@@ -130,6 +143,23 @@ void *op_lower_as(const op_ctx *c, lowered *l, int params_id, const char *fmt, .
  * kernel reads the pairs from extra inputs); no quantization gives axis
  * -1, scale 1, zero point 0. */
 void op_quant_fields(const ir_value *v, int32_t *axis, float *scale, int32_t *zero_point);
+
+/* ---- params fields from dim expressions ----
+ * `field` points into l->params (after op_lower_as / LOWER). A constant
+ * expression is stored; a symbolic one stores its upper bound and is
+ * recorded in l->binds for the backend to set at run time. Int64 and
+ * int32 fields are both accepted (the field table says which). */
+void op_bind(const op_ctx *c, lowered *l, void *field, int expr);
+/* field[d] = dim d of t, for d < t's rank. */
+void op_bind_dims(const op_ctx *c, lowered *l, int64_t *field, const ir_tensor *t);
+/* field = the product of t's dims [from, to). */
+void op_bind_product(const op_ctx *c, lowered *l, void *field, const ir_tensor *t, int from, int to);
+/* field[d] = the stride (in elements) of t read broadcast to out's shape:
+ * 0 on broadcast dims (op_broadcast_strides over expressions). */
+void op_bind_broadcast_strides(const op_ctx *c, lowered *l, int64_t *field, const ir_tensor *t, const ir_tensor *out);
+/* Whether two tensors have the same element type and the same dims
+ * (symbolic ones by expression). */
+int op_same_type_and_shape(const ir_tensor *a, const ir_tensor *b);
 
 #define LOWER(l, kernel, ptype) \
   ((kparams_##kernel *)lowered_init((l), K_##kernel, sizeof(kparams_##kernel)))

@@ -226,4 +226,4 @@ static status pool_lower(op_ctx *c, lowered *l) {
   return ST_OK;
 }
 
-const op_family op_family_pool = {pool_infer, pool_lower};
+const op_family op_family_pool = {pool_infer, pool_lower, 0};

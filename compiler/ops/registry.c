@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../../codegen/text.h"
+#include "../dimexpr.h"
 #include "ops.h"
 
 #define OP(name, family) #name,
@@ -102,13 +103,28 @@ void op_set_output(op_ctx *c, int i, int dtype, int rank, const int64_t *dims) {
   if (!v) return;
   v->t.dtype = dtype;
   v->t.rank = rank;
-  for (k = 0; k < IR_MAX_RANK; k++) v->t.dims[k] = k < rank ? dims[k] : 0;
+  for (k = 0; k < IR_MAX_RANK; k++) {
+    v->t.dims[k] = k < rank ? dims[k] : 0;
+    v->t.sym[k] = 0;
+  }
+}
+
+void op_set_output_exprs(op_ctx *c, int i, int dtype, int rank, const int *exprs) {
+  ir_value *v = op_out(c, i);
+  int k;
+  if (!v) return;
+  op_set_output(c, i, dtype, rank, v->t.dims);
+  for (k = 0; k < rank; k++) ir_set_dim(c->g, &v->t, k, exprs[k]);
 }
 
 void op_same_as_input(op_ctx *c, int i, int from) {
   const ir_value *x = op_in(c, from);
+  ir_value *y = op_out(c, i);
   op_set_output(c, i, x->t.dtype, x->t.rank, x->t.dims);
+  if (y) memcpy(y->t.sym, x->t.sym, sizeof y->t.sym);
 }
+
+dx_table *op_dx(const op_ctx *c) { return ir_dx(c->g); }
 
 status op_axis(const op_ctx *c, int64_t axis, int rank, int *out) {
   int64_t a = axis < 0 ? axis + rank : axis;
@@ -137,6 +153,38 @@ status op_broadcast(const op_ctx *c, const ir_tensor *const *ins, int n, int *ra
         char a[128], b[128];
         return diag_node_error(ST_BAD_MODEL, c->n, "shapes %s and %s cannot be broadcast together",
                                tensor_type_str(ins[0], a, sizeof a), tensor_type_str(t, b, sizeof b));
+      }
+    }
+  }
+  *rank = r;
+  return ST_OK;
+}
+
+status op_broadcast_exprs(const op_ctx *c, const ir_tensor *const *ins, int n, int *rank, int *exprs) {
+  dx_table *dx = op_dx(c);
+  int r = 0, i, d, one = dx_const(dx, 1);
+  int64_t a, b;
+  for (i = 0; i < n; i++)
+    if (ins[i]->rank > r) r = ins[i]->rank;
+  for (d = 0; d < r; d++) exprs[d] = one;
+  for (i = 0; i < n; i++) {
+    const ir_tensor *t = ins[i];
+    for (d = 0; d < t->rank; d++) {
+      int e = ir_dim(c->g, t, d), *od = &exprs[r - t->rank + d];
+      if (e == *od || e == one) continue;
+      if (*od == one) {
+        *od = e;
+        continue;
+      }
+      {
+        char x[128], y[128];
+        if (dx_const_value(dx, e, &a) && dx_const_value(dx, *od, &b))
+          return diag_node_error(ST_BAD_MODEL, c->n, "shapes %s and %s cannot be broadcast together",
+                                 tensor_type_str(ins[0], x, sizeof x), tensor_type_str(t, y, sizeof y));
+        return diag_node_error(ST_UNSUPPORTED, c->n,
+                               "shapes %s and %s may differ at run time in a dim that is not 1; pin the dims "
+                               "with --dim NAME=VALUE",
+                               tensor_type_str(ins[0], x, sizeof x), tensor_type_str(t, y, sizeof y));
       }
     }
   }
@@ -236,8 +284,59 @@ void op_quant_fields(const ir_value *v, int32_t *axis, float *scale, int32_t *ze
   *zero_point = q && q->n >= 1 ? q->zero_point[0] : 0;
 }
 
+void op_bind(const op_ctx *c, lowered *l, void *field, int expr) {
+  dx_table *dx = op_dx(c);
+  size_t off = (size_t)((char *)field - (char *)l->params);
+  int index;
+  const param_field *f = params_field_at(kernel_get(l->kernel)->params, off, &index);
+  int64_t v;
+  int symbolic = !dx_const_value(dx, expr, &v);
+  if (symbolic) v = dx_upper(dx, expr);
+  if (!f || (f->kind != PK_I64 && f->kind != PK_I32)) {
+    /* a lowering that binds a float or a non-field: the compiler's bug */
+    diag_node_error(ST_INTERNAL, c->n, "binding a dim to byte %zu of %s, which is no integer field", off,
+                    kernel_get(l->kernel)->params->type);
+    return;
+  }
+  if (f->kind == PK_I64) *(int64_t *)field = v;
+  else *(int32_t *)field = (int32_t)v;
+  if (symbolic) {
+    l->binds = xrealloc(l->binds, sizeof *l->binds * ((size_t)l->n_binds + 1));
+    l->binds[l->n_binds].offset = off;
+    l->binds[l->n_binds].expr = expr;
+    l->n_binds++;
+  }
+}
+
+void op_bind_dims(const op_ctx *c, lowered *l, int64_t *field, const ir_tensor *t) {
+  int d;
+  for (d = 0; d < t->rank; d++) op_bind(c, l, &field[d], ir_dim(c->g, t, d));
+}
+
+void op_bind_product(const op_ctx *c, lowered *l, void *field, const ir_tensor *t, int from, int to) {
+  op_bind(c, l, field, ir_dims_product(c->g, t, from, to));
+}
+
+void op_bind_broadcast_strides(const op_ctx *c, lowered *l, int64_t *field, const ir_tensor *t, const ir_tensor *out) {
+  dx_table *dx = op_dx(c);
+  int d, off = out->rank - t->rank, one = dx_const(dx, 1);
+  for (d = 0; d < out->rank; d++) {
+    int td = d - off, e;
+    if (td < 0 || (ir_dim(c->g, t, td) == one && ir_dim(c->g, out, d) != one)) e = dx_const(dx, 0);
+    else e = ir_dims_product(c->g, t, td + 1, t->rank);
+    op_bind(c, l, &field[d], e);
+  }
+}
+
+int op_same_type_and_shape(const ir_tensor *a, const ir_tensor *b) {
+  return a->dtype == b->dtype && a->rank == b->rank &&
+         memcmp(a->dims, b->dims, sizeof(int64_t) * (size_t)a->rank) == 0 &&
+         memcmp(a->sym, b->sym, sizeof(int) * (size_t)a->rank) == 0;
+}
+
 void lowered_free(lowered *l) {
   free(l->params);
+  free(l->binds);
   memset(l, 0, sizeof *l);
   l->kernel = l->view_of = l->inplace_of = -1;
 }

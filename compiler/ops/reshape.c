@@ -158,4 +158,4 @@ static status reshape_lower(op_ctx *c, lowered *l) {
   return ST_OK;
 }
 
-const op_family op_family_reshape = {reshape_infer, reshape_lower};
+const op_family op_family_reshape = {reshape_infer, reshape_lower, 0};

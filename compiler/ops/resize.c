@@ -295,4 +295,4 @@ static status resize_lower(op_ctx *c, lowered *l) {
   return ST_OK;
 }
 
-const op_family op_family_resize = {resize_infer, resize_lower};
+const op_family op_family_resize = {resize_infer, resize_lower, 0};

@@ -853,4 +853,4 @@ static status tensor_lower(op_ctx *c, lowered *l) {
   return lower_view(c, l, &v, x);
 }
 
-const op_family op_family_tensor = {tensor_infer, tensor_lower};
+const op_family op_family_tensor = {tensor_infer, tensor_lower, 0};

@@ -83,7 +83,8 @@ static status unary_infer(op_ctx *c) {
     if (s) return s;
   }
   out_dt = (c->n->op == OP_IsNaN || c->n->op == OP_IsInf) ? DT_BOOL : x->t.dtype;
-  op_set_output(c, 0, out_dt, x->t.rank, x->t.dims);
+  op_same_as_input(c, 0, 0);
+  op_out(c, 0)->t.dtype = out_dt;
   if (c->n->op == OP_Clip) {
     int k;
     for (k = 1; k < 3; k++)
@@ -138,7 +139,7 @@ static status unary_lower(op_ctx *c, lowered *l) {
   rt_unary_params *p =
       op_lower_as(c, l, PD_rt_unary_params, "rt_%s_%s", unary_kernel_op(c), op_dtype_suffix(x->t.dtype));
   if (!p) return ST_UNSUPPORTED;
-  p->count = tensor_numel(&x->t);
+  op_bind_product(c, l, &p->count, &x->t, 0, x->t.rank);
   /* Element by element, so the output may overwrite x when its type and
    * shape are x's (IsNaN/IsInf write bool). */
   if (y && y->t.dtype == x->t.dtype) l->inplace_of = 0;
@@ -169,4 +170,4 @@ static status unary_lower(op_ctx *c, lowered *l) {
   return ST_OK;
 }
 
-const op_family op_family_unary = {unary_infer, unary_lower};
+const op_family op_family_unary = {unary_infer, unary_lower, 1};

@@ -52,7 +52,7 @@ static int try_fuse(ir_graph *g, ir_node *bn) {
   eps = attr_float(bn, "epsilon", 1e-5f);
   per_out = tensor_numel(&w->t) / (channels ? channels : 1);
   {
-    ir_tensor bias_t = {DT_FLOAT, 1, {channels}, NULL};
+    ir_tensor bias_t = {DT_FLOAT, 1, {channels}, {0}, NULL};
     float *nw, *nb;
     const float *ow = w->t.data, *ob = b ? b->t.data : NULL;
     w_id = new_const_like(g, &w->t, "fused_weight");

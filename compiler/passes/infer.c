@@ -82,6 +82,13 @@ static status infer_node(ir_graph *g, ir_node *n) {
   for (k = 0; k < n->n_in; k++) {
     const ir_value *v = ir_val(g, n->in[k]);
     if (v && v->t.rank < 0) return diag_node_error(ST_INTERNAL, n, "input '%s' has no inferred shape", v->name);
+    if (v && tensor_is_symbolic(&v->t) && !op_handler(n->op)->symbolic) {
+      char buf[160];
+      return diag_node_error(ST_UNSUPPORTED, n,
+                             "input '%s' is %s, with dims that vary at run time, and %s does not take such "
+                             "inputs yet; pin the dims with --dim NAME=VALUE",
+                             v->name, tensor_type_str(&v->t, buf, sizeof buf), n->op_type);
+    }
   }
   s = op_handler(n->op)->infer(&c);
   if (s) return s;

@@ -175,7 +175,7 @@ START_TEST(fuses_conv_and_batchnorm) {
   const ir_value *w, *b;
   int i, x = ir_value_get(g, "x");
   g->opset = 13;
-  g->values[x]->t = (ir_tensor){DT_FLOAT, 4, {1, 2, 3, 3}, NULL};
+  g->values[x]->t = (ir_tensor){DT_FLOAT, 4, {1, 2, 3, 3}, {0}, NULL};
   g->values[x]->graph_input = 0;
   g->inputs = xmalloc(sizeof(int));
   g->inputs[g->n_inputs++] = x;
@@ -409,7 +409,7 @@ START_TEST(quantization_fields) {
 END_TEST
 
 START_TEST(broadcast_shapes) {
-  ir_tensor a = {DT_FLOAT, 3, {2, 1, 4}, NULL}, b = {DT_FLOAT, 2, {3, 1}, NULL};
+  ir_tensor a = {DT_FLOAT, 3, {2, 1, 4}, {0}, NULL}, b = {DT_FLOAT, 2, {3, 1}, {0}, NULL};
   const ir_tensor *ts[2] = {&a, &b};
   ir_node n;
   op_ctx c;
