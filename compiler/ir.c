@@ -169,6 +169,7 @@ static void node_free(ir_node *n) {
   free(n->out);
   for (i = 0; i < n->n_attr; i++) attr_free(&n->attr[i]);
   free(n->attr);
+  free(n->checks);
   if (n->low) {
     lowered_free(n->low);
     free(n->low);

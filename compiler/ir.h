@@ -152,6 +152,12 @@ typedef struct ir_node {
    * lifetimes, order and use counts right without a special case. */
   int n_implicit;
   int dead;           /* marked for removal by a pass */
+  /* Pairs of dim expressions (dimexpr.h) that inference could not prove
+   * equal but the node needs equal (op_check_equal): the generated code
+   * compares them before the node runs and returns RT_ERR_SHAPE if they
+   * differ. */
+  int *checks;
+  int n_checks;
   struct lowered *low;/* set by the lower pass (lowered.h): kernel and params */
 } ir_node;
 

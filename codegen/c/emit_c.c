@@ -389,6 +389,7 @@ static void emit_body(const backend_emit_args *a, const gview *gv, text *w) {
     comment_text(w, n->name);
     text_puts(w, " */\n");
     w->indent = base + 2;
+
     if (l->control) {
       if (n->op == OP_If) emit_if(a, gv, i, w);
       else emit_loop(a, gv, i, w);
@@ -512,6 +513,18 @@ static void emit_run_dims(const backend_emit_args *a, text *w) {
     for (i = 0; i < dx->n_syms; i++) text_printf(w, "  d[%d] = %lld;\n", i, (long long)dx->syms[i].hi);
   }
   text_puts(w, "}\n");
+  /* Dims the nodes need equal that only the run can compare: all of them
+   * here, before any node writes anything (symbols come from input dims). */
+  for (i = 0; i < g->n_nodes; i++) {
+    const ir_node *n = g->nodes[i];
+    for (k = 0; k < n->n_checks; k++) {
+      text_puts(w, "if (");
+      dx_print_c(dx, n->checks[2 * k], "d", w);
+      text_puts(w, " != ");
+      dx_print_c(dx, n->checks[2 * k + 1], "d", w);
+      text_puts(w, ") return RT_ERR_SHAPE;\n");
+    }
+  }
   text_puts(w, "W = ctx->weights + RT_BLOB_HEADER_BYTES;\nA = ctx->arena;\n(void)W;\n(void)A;\n(void)st;\n");
   emit_body(a, &main_graph, w);
   text_puts(w, "if (output_dims) {\n");

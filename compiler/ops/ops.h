@@ -89,6 +89,12 @@ void op_set_output(op_ctx *c, int i, int dtype, int rank, const int64_t *dims);
 void op_set_output_exprs(op_ctx *c, int i, int dtype, int rank, const int *exprs);
 /* Copies type and shape (symbolic dims included) of input `from` to output i. */
 void op_same_as_input(op_ctx *c, int i, int from);
+/* Dims a and b (expressions) must be equal for the node to make sense
+ * (MatMul's inner dims, a -1 in Reshape dividing exactly): ST_OK when they
+ * are the same expression; an error naming the node and `what` when both
+ * are constants that differ; otherwise the node gets a run-time check
+ * (RT_ERR_SHAPE before it runs). */
+status op_check_equal(const op_ctx *c, int a, int b, const char *what);
 /* The compilation's dim table (dimexpr.h). */
 struct dx_table *op_dx(const op_ctx *c);
 

@@ -126,6 +126,30 @@ void op_same_as_input(op_ctx *c, int i, int from) {
 
 dx_table *op_dx(const op_ctx *c) { return ir_dx(c->g); }
 
+status op_check_equal(const op_ctx *c, int a, int b, const char *what) {
+  dx_table *dx = op_dx(c);
+  int64_t x, y;
+  if (a == b) return ST_OK;
+  if (dx_const_value(dx, a, &x) && dx_const_value(dx, b, &y))
+    return diag_node_error(ST_BAD_MODEL, c->n, "%s: %lld and %lld differ", what, (long long)x, (long long)y);
+  if (dx_upper(dx, a) < dx_lower(dx, b) || dx_upper(dx, b) < dx_lower(dx, a)) {
+    text w;
+    status s;
+    text_init(&w);
+    dx_print(dx, a, &w);
+    text_puts(&w, " and ");
+    dx_print(dx, b, &w);
+    s = diag_node_error(ST_BAD_MODEL, c->n, "%s: %s can never be equal", what, w.buf);
+    text_free(&w);
+    return s;
+  }
+  c->n->checks = xrealloc(c->n->checks, sizeof(int) * (2 * (size_t)c->n->n_checks + 2));
+  c->n->checks[2 * c->n->n_checks] = a;
+  c->n->checks[2 * c->n->n_checks + 1] = b;
+  c->n->n_checks++;
+  return ST_OK;
+}
+
 status op_axis(const op_ctx *c, int64_t axis, int rank, int *out) {
   int64_t a = axis < 0 ? axis + rank : axis;
   if (a < 0 || a >= (rank ? rank : 1))

@@ -90,6 +90,10 @@ static status infer_node(ir_graph *g, ir_node *n) {
                              v->name, tensor_type_str(&v->t, buf, sizeof buf), n->op_type);
     }
   }
+  /* inference may run again (If inlining): its checks are made afresh */
+  free(n->checks);
+  n->checks = NULL;
+  n->n_checks = 0;
   s = op_handler(n->op)->infer(&c);
   if (s) return s;
   s = check_outputs(g, n);
