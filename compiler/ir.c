@@ -203,6 +203,7 @@ void ir_free(ir_graph *g) {
     free(v->t.data);
     for (k = 0; k < IR_MAX_RANK; k++) free(v->dim_param[k]);
     ir_set_quant(v, -1, 0, NULL, NULL);
+    free(v->symvals);
     free(v);
   }
   for (i = 0; i < g->n_nodes; i++) node_free(g->nodes[i]);

@@ -113,6 +113,13 @@ typedef struct ir_value {
    * outer value; -1 for every other value. */
   int capture;
   ir_quant *quant;              /* NULL unless the value is quantized */
+  /* A small integer tensor whose values are dims known only at run time
+   * (Shape of a tensor with symbolic dims, and what Gather, Concat, ...
+   * make of it): one dim expression (dimexpr.h) per element, row-major;
+   * NULL otherwise. The tensor's own shape is exact, it has no data, and
+   * its nodes still run (they compute the same values); consumers that
+   * need a shape read the expressions (op_const_exprs). */
+  int *symvals;
 } ir_value;
 
 #define IR_ATTR_TYPES(X) \
@@ -242,6 +249,10 @@ void ir_set_quant(ir_value *v, int axis, int n, const float *scale, const int32_
 struct dx_table *ir_dx(const ir_graph *g);
 /* Dim d of t as an expression id: a constant for an exact dim. */
 int ir_dim(const ir_graph *g, const ir_tensor *t, int d);
+/* Most elements a value with symvals may have. */
+#define IR_SYMVALS_MAX 64
+/* Gives v the n expressions `exprs` as its symvals (replacing any). */
+void ir_set_symvals(ir_value *v, const int *exprs, int n);
 /* Sets dim d of t to expression e: exact when e is a constant, else
  * symbolic with e's upper bound in dims[d]. */
 void ir_set_dim(const ir_graph *g, ir_tensor *t, int d, int e);

@@ -1,6 +1,7 @@
 /* Symbolic dims of IR tensors: the bridge between ir_tensor (bounds in
  * dims[], expression ids in sym[]) and the dim table (dimexpr.h). */
 #include <stdlib.h>
+#include <string.h>
 
 #include "dimexpr.h"
 #include "diag.h"
@@ -45,4 +46,12 @@ int ir_dims_product(const ir_graph *g, const ir_tensor *t, int from, int to) {
   int e = dx_const(dx, 1), d;
   for (d = from; d < to; d++) e = dx_mul(dx, e, ir_dim(g, t, d));
   return e;
+}
+
+void ir_set_symvals(ir_value *v, const int *exprs, int n) {
+  free(v->symvals);
+  v->symvals = NULL;
+  if (!exprs) return;
+  v->symvals = xmalloc(sizeof(int) * ((size_t)n + 1));
+  if (n) memcpy(v->symvals, exprs, sizeof(int) * (size_t)n);
 }

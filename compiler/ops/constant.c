@@ -1,6 +1,8 @@
-/* Ops whose results are always known at compile time: Constant, Shape,
- * Size, ConstantOfShape (constant shape) and Range (constant inputs).
- * infer() computes the values directly; there is no kernel to lower to. */
+/* Ops whose results are known at compile time: Constant, Shape, Size,
+ * ConstantOfShape (constant shape) and Range (constant inputs). infer()
+ * computes the values directly. The one exception: Shape and Size of a
+ * tensor whose dims vary at run time give dim expressions (symvals), which
+ * lower writes with rt_dims_i64 from the run's dims. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,6 +78,16 @@ static status shape_value(op_ctx *c) {
   start = start < 0 ? 0 : (start > x->rank ? x->rank : start);
   end = end < 0 ? 0 : (end > x->rank ? x->rank : end);
   dim = end > start ? end - start : 0;
+  for (i = 0; i < dim; i++)
+    if (x->sym[start + i]) {
+      /* known only at run time */
+      int exprs[IR_MAX_RANK];
+      ir_value *y = op_out(c, 0);
+      op_set_output(c, 0, DT_INT64, 1, &dim);
+      for (i = 0; i < dim; i++) exprs[i] = ir_dim(c->g, x, (int)(start + i));
+      ir_set_symvals(y, exprs, (int)dim);
+      return ST_OK;
+    }
   SET_CONST(c, DT_INT64, 1, &dim);
   for (i = 0; i < dim; i++) ((int64_t *)op_out(c, 0)->t.data)[i] = x->dims[start + i];
   return ST_OK;
@@ -152,12 +164,24 @@ static status range_value(op_ctx *c) {
 }
 
 static status constant_infer(op_ctx *c) {
+  int k;
   if (!op_out(c, 0)) return diag_node_error(ST_BAD_MODEL, c->n, "has no output");
+  ir_set_symvals(op_out(c, 0), NULL, 0);
+  /* Shape and Size read only dims; the others need their inputs' values */
+  for (k = 0; c->n->op != OP_Shape && c->n->op != OP_Size && k < c->n->n_in; k++)
+    if (op_in(c, k) && tensor_is_symbolic(&op_in(c, k)->t))
+      return diag_node_error(ST_UNSUPPORTED, c->n, "input %d has dims that vary at run time; pin them with --dim", k);
   switch (c->n->op) {
   case OP_Constant: return constant_value(c);
   case OP_Shape: OP_REQUIRE_INPUT(c, 0); return shape_value(c);
   case OP_Size: {
     OP_REQUIRE_INPUT(c, 0);
+    if (tensor_is_symbolic(&op_in(c, 0)->t)) {
+      int e = ir_dims_product(c->g, &op_in(c, 0)->t, 0, op_in(c, 0)->t.rank);
+      op_set_output(c, 0, DT_INT64, 0, NULL);
+      ir_set_symvals(op_out(c, 0), &e, 1);
+      return ST_OK;
+    }
     SET_CONST(c, DT_INT64, 0, NULL);
     *(int64_t *)op_out(c, 0)->t.data = tensor_numel(&op_in(c, 0)->t);
     return ST_OK;
@@ -169,8 +193,14 @@ static status constant_infer(op_ctx *c) {
 }
 
 static status constant_lower(op_ctx *c, lowered *l) {
-  (void)l;
-  return diag_node_error(ST_INTERNAL, c->n, "is evaluated at compile time and has no kernel");
+  const ir_value *y = op_out(c, 0);
+  int64_t i, n = tensor_numel(&y->t);
+  kparams_rt_dims_i64 *p;
+  if (!y->symvals || n > 8) return diag_node_error(ST_INTERNAL, c->n, "is evaluated at compile time and has no kernel");
+  p = LOWER(l, rt_dims_i64, rt_dims_params);
+  p->count = (int32_t)n;
+  for (i = 0; i < n; i++) op_bind(c, l, &p->values[i], y->symvals[i]);
+  return ST_OK;
 }
 
-const op_family op_family_constant = {constant_infer, constant_lower, 0};
+const op_family op_family_constant = {constant_infer, constant_lower, 1};

@@ -118,6 +118,11 @@ void op_strides(int rank, const int64_t *dims, int64_t *strides);
  * the count; reports an error (and returns -1) if it is not constant. */
 int op_const_ints(const op_ctx *c, int input, int64_t *out, int max, const char *what);
 
+/* Like op_const_ints, as dim expressions: the input may be constant or
+ * have symvals (dims known at run time). Returns the count, or -1 after
+ * reporting (not known at compile time, or more than max values). */
+int op_const_exprs(const op_ctx *c, int input, int *out, int max, const char *what);
+
 /* Starts a lowering to kernel `kernel` (enum kernel_id) with zeroed params
  * of params_size bytes, which must be the kernel's params struct; returns
  * the params. */

@@ -252,6 +252,24 @@ int op_const_ints(const op_ctx *c, int input, int64_t *out, int max, const char 
   return (int)n;
 }
 
+int op_const_exprs(const op_ctx *c, int input, int *out, int max, const char *what) {
+  const ir_value *v = op_in(c, input);
+  int64_t vals[IR_SYMVALS_MAX];
+  int n, i;
+  if (v && v->symvals) {
+    n = (int)tensor_numel(&v->t);
+    if (n > max) {
+      diag_node_error(ST_UNSUPPORTED, c->n, "%s has %d values, at most %d are supported", what, n, max);
+      return -1;
+    }
+    memcpy(out, v->symvals, sizeof(int) * (size_t)n);
+    return n;
+  }
+  n = op_const_ints(c, input, vals, max < IR_SYMVALS_MAX ? max : IR_SYMVALS_MAX, what);
+  for (i = 0; i < n; i++) out[i] = dx_const(op_dx(c), vals[i]);
+  return n;
+}
+
 int op_add_prepared(op_ctx *c, const char *hint, int dtype, int rank, const int64_t *dims) {
   int id = ir_value_new(c->g, hint);
   ir_value *v = c->g->values[id];

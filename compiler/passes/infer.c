@@ -98,6 +98,7 @@ static status infer_node(ir_graph *g, ir_node *n) {
   if (s) return s;
   s = check_outputs(g, n);
   if (s) return s;
+  symvals_propagate(g, n);
   if (!all_outputs_constant(g, n) && all_inputs_constant(g, n) && n->n_in > 0) {
     s = fold(&c);
     if (s) return s;

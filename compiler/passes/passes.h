@@ -53,4 +53,8 @@ status ir_verify(const ir_graph *g, const char *after_pass, int require_types);
 /* Prints "Conv: 20, Relu: 17, ..." sorted by count. */
 void print_op_histogram(const ir_graph *g, FILE *f);
 
+/* Within infer: dim expressions (ir_value.symvals) through the integer
+ * ops of a shape computation (passes/symvals.c). */
+void symvals_propagate(ir_graph *g, ir_node *n);
+
 #endif

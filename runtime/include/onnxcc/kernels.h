@@ -17,6 +17,7 @@
 #include "kernels/scatter.h"
 #include "kernels/rnn.h"
 #include "kernels/gridsample.h"
+#include "kernels/dims.h"
 
 /* All kernel variants, K(function, params type), and all params types,
  * P(type, field list): the compiler builds its kernel table from these. */
@@ -34,7 +35,8 @@
   RT_MATRIX_KERNELS(K) \
   RT_SCATTER_KERNELS(K) \
   RT_RNN_KERNELS(K) \
-  RT_GRIDSAMPLE_KERNELS(K)
+  RT_GRIDSAMPLE_KERNELS(K) \
+  RT_DIMS_KERNELS(K)
 #define RT_ALL_PARAMS_TYPES(P) \
   RT_ELEMENTWISE_PARAMS_TYPES(P) \
   RT_CONV_PARAMS_TYPES(P) \
@@ -48,6 +50,7 @@
   RT_MATRIX_PARAMS_TYPES(P) \
   RT_SCATTER_PARAMS_TYPES(P) \
   RT_RNN_PARAMS_TYPES(P) \
-  RT_GRIDSAMPLE_PARAMS_TYPES(P)
+  RT_GRIDSAMPLE_PARAMS_TYPES(P) \
+  RT_DIMS_PARAMS_TYPES(P)
 
 #endif
