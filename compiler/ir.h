@@ -189,6 +189,8 @@ typedef struct ir_graph {
   /* Constant-folding budget (bytes): one folded tensor at most, and all
    * folded tensors alive at once; `fold_live` is what they hold now. */
   int64_t fold_max_tensor, fold_max_total, fold_live;
+  /* compile_options.max_dynamic_dim (0: none) */
+  int64_t max_dynamic_dim;
   /* The backend the graph is compiled for (backend.h); NULL: the default. */
   const struct backend *backend;
   /* The dim expressions of the whole compilation (dimexpr.h): owned by

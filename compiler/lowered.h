@@ -15,6 +15,8 @@ typedef struct lowered_bind {
   int expr;
 } lowered_bind;
 
+#define LOWERED_MAX_DEFINES 16
+
 typedef struct lowered {
   int kernel;           /* enum kernel_id */
   void *params;         /* owned, params_size bytes, the kernel's params struct */
@@ -35,6 +37,21 @@ typedef struct lowered {
   /* Fields set from symbolic dims at run time (op_bind, ops.h). */
   lowered_bind *binds;
   int n_binds;
+  /* When output dims (or params) depend on input values known only at run
+   * time (Range's limit, Resize's sizes): kernel `prepare` (-1: none)
+   * runs first with the node's inputs, writes those dims to out[0], one
+   * int64 per symbol of `defines` (dim table symbol indices, in order;
+   * a value outside the symbol's bounds, -1 for a contradiction, makes
+   * the run fail with RT_ERR_SHAPE), and may complete the kernel's params
+   * through out[1] (fields no bind sets). Its own params and binds are
+   * like the kernel's. */
+  int prepare;
+  void *prepare_params;
+  size_t prepare_params_size;
+  lowered_bind *prepare_binds;
+  int n_prepare_binds;
+  int defines[LOWERED_MAX_DEFINES];
+  int n_defines;
 } lowered;
 
 void lowered_free(lowered *l);

@@ -24,6 +24,8 @@ static const char usage_text[] =
     "  --embed-weights       put the weights in OUT.c as a const array\n"
     "  --dim NAME=VALUE      pin a symbolic dimension\n"
     "  --dim NAME=LO..HI     let it vary at run time between LO and HI (NAME_run_dims)\n"
+    "  --max-dynamic-dim N   bound for dims computed from run-time values where the\n"
+    "                        model gives none (Range's length, ConstantOfShape's dims)\n"
     "  --shape INPUT=AxBxC   pin an input's whole shape\n"
     "  -O0, -O1              optimisation level (default -O1)\n"
     "  --dump-after=PASS     print the graph after PASS (load, infer, elide, fuse-conv-bn, dce, all)\n"
@@ -166,6 +168,12 @@ static int cli(int argc, char **argv, const char **files) {
       if (!parse_bytes(a + 14, &o->fold_max_tensor))
         return usage_error("--fold-budget wants a size such as 512M or 4G (at most 1024G), not '%s'", a + 14);
       o->fold_max_total = 2 * o->fold_max_tensor > ((long long)2 << 30) ? 2 * o->fold_max_tensor : (2ll << 30);
+    } else if (!strcmp(a, "--max-dynamic-dim")) {
+      char *end;
+      NEED_ARG();
+      o->max_dynamic_dim = strtoll(next, &end, 10);
+      if (end == next || *end || o->max_dynamic_dim < 1 || o->max_dynamic_dim > ((long long)1 << 40))
+        return usage_error("--max-dynamic-dim wants a positive count, not '%s'", next);
     } else if (!strcmp(a, "--dim") || !strcmp(a, "--shape")) {
       int is_shape = a[2] == 's';
       pin *p;

@@ -40,6 +40,10 @@ typedef struct compile_options {
    * (IR_FOLD_MAX_*_DEFAULT in ir.h). */
   long long fold_max_tensor, fold_max_total;
   const char *backend;         /* backend name (backend.h); NULL: the default */
+  /* --max-dynamic-dim N: the upper bound of a dim computed from values
+   * known only at run time (Range's length, ConstantOfShape's dims) where
+   * the model gives none; 0: none given, such a node is refused. */
+  long long max_dynamic_dim;
 } compile_options;
 
 #endif

@@ -147,10 +147,76 @@ static void embedded_blob(const backend_emit_args *a, text *w) {
 }
 
 /* Params struct names: P<node> in the main graph, G<gid>P<node> in a
- * subgraph. */
-static void params_name(text *w, const plan *p, int node) {
-  if (p->gid) text_printf(w, "G%dP%d", p->gid, node);
-  else text_printf(w, "P%d", node);
+ * subgraph; the prepare kernel's are Q<node> and G<gid>Q<node>. */
+static void struct_name(text *w, const plan *p, int node, char letter) {
+  if (p->gid) text_printf(w, "G%d%c%d", p->gid, letter, node);
+  else text_printf(w, "%c%d", letter, node);
+}
+
+static void params_name(text *w, const plan *p, int node) { struct_name(w, p, node, 'P'); }
+
+/* `static const TYPE NAME = {...};` */
+static void params_struct(text *w, const params_desc *d, const void *params, const plan *p, int node, char letter) {
+  size_t before;
+  text_printf(w, "static const %s ", d->type);
+  struct_name(w, p, node, letter);
+  text_puts(w, " = {");
+  before = w->len;
+  params_print(w, d, params);
+  if (w->len == before) text_puts(w, "0");
+  text_puts(w, "};\n");
+}
+
+/* `VAR.field[i] = (int64_t)(expr);` for each bind. */
+static void emit_binds(text *w, const ir_graph *g, const params_desc *pd, const char *var, const lowered_bind *binds,
+                       int n) {
+  int k;
+  for (k = 0; k < n; k++) {
+    int index;
+    const param_field *f = params_field_at(pd, binds[k].offset, &index);
+    text_printf(w, "%s.%s", var, f->name);
+    if (f->count) text_printf(w, "[%d]", index);
+    text_printf(w, " = (%s)(", f->kind == PK_I64 ? "int64_t" : "int32_t");
+    dx_print_c(ir_dx(g), binds[k].expr, "d", w);
+    text_puts(w, ");\n");
+  }
+}
+
+/* Whether expression e involves a symbol that a node defines at run time
+ * (is_data[symbol]). */
+static int uses_data_symbol(const dx_table *dx, int e, const char *is_data) {
+  const dx_node *x = &dx->nodes[e];
+  switch (x->op) {
+  case DX_CONST: return 0;
+  case DX_SYM: return is_data[x->value];
+  default: return uses_data_symbol(dx, x->a, is_data) || uses_data_symbol(dx, x->b, is_data);
+  }
+}
+
+/* The node's run-time dim checks: those with (want_data = 1) or without
+ * (0) a symbol that a node defines. */
+static void emit_checks(text *w, const ir_graph *g, const ir_node *n, const char *is_data, int want_data) {
+  const dx_table *dx = ir_dx(g);
+  int k;
+  for (k = 0; k < n->n_checks; k++) {
+    int a = n->checks[2 * k], b = n->checks[2 * k + 1];
+    if ((uses_data_symbol(dx, a, is_data) || uses_data_symbol(dx, b, is_data)) != want_data) continue;
+    text_puts(w, "if (");
+    dx_print_c(dx, a, "d", w);
+    text_puts(w, " != ");
+    dx_print_c(dx, b, "d", w);
+    text_puts(w, ") return RT_ERR_SHAPE;\n");
+  }
+}
+
+/* Which symbols some node of g defines at run time (lowered.defines). */
+static char *data_symbols(const ir_graph *g) {
+  const dx_table *dx = ir_dx(g);
+  char *is_data = xcalloc((unsigned long)dx->n_syms + 1, 1);
+  int i, k;
+  for (i = 0; i < g->n_nodes; i++)
+    for (k = 0; g->nodes[i]->low && k < g->nodes[i]->low->n_defines; k++) is_data[g->nodes[i]->low->defines[k]] = 1;
+  return is_data;
 }
 
 /* Every node's params struct, this graph's and then its subgraphs'. */
@@ -158,17 +224,9 @@ static void emit_params(const gview *gv, text *w) {
   int i, k;
   for (i = 0; i < gv->g->n_nodes; i++) {
     const lowered *l = gv->g->nodes[i]->low;
-    const kernel_info *kn;
-    size_t before;
     if (gv->p->elided[i] || l->control) continue; /* no call, no params */
-    kn = kernel_get(l->kernel);
-    text_printf(w, "static const %s ", kn->params->type);
-    params_name(w, gv->p, i);
-    text_puts(w, " = {");
-    before = w->len;
-    params_print(w, kn->params, l->params);
-    if (w->len == before) text_puts(w, "0");
-    text_puts(w, "};\n");
+    params_struct(w, kernel_get(l->kernel)->params, l->params, gv->p, i, 'P');
+    if (l->prepare >= 0) params_struct(w, kernel_get(l->prepare)->params, l->prepare_params, gv->p, i, 'Q');
   }
   for (i = 0; i < gv->g->n_nodes; i++)
     for (k = 0; k < gv->p->subs[i].n; k++) {
@@ -370,12 +428,38 @@ static void emit_loop(const backend_emit_args *a, const gview *gv, int i, text *
   free(formal);
 }
 
+/* Node i's prepare kernel: it writes the dims the node defines (checked
+ * against their bounds) and may complete the params `p`; then the checks
+ * that involve those dims. */
+static void emit_prepare(text *w, const ir_graph *g, const plan *p, int i, const char *is_data) {
+  const ir_node *n = g->nodes[i];
+  const lowered *l = n->low;
+  const params_desc *qd = kernel_get(l->prepare)->params;
+  const dx_table *dx = ir_dx(g);
+  int k;
+  text_printf(w, "{\n  int64_t dd[%d] = {0};\n  void *qo[%d] = {0};\n  %s q = ", LOWERED_MAX_DEFINES, RT_MIN_ARGS, qd->type);
+  struct_name(w, p, i, 'Q');
+  text_puts(w, ";\n");
+  w->indent += 2;
+  emit_binds(w, g, qd, "q", l->prepare_binds, l->n_prepare_binds);
+  text_printf(w, "qo[0] = dd;\nqo[1] = &p;\n%s(&q, in, qo, NULL);\n", kernel_get(l->prepare)->name);
+  for (k = 0; k < l->n_defines; k++) {
+    int s = l->defines[k];
+    text_printf(w, "d[%d] = dd[%d];\nif (d[%d] < %lld || d[%d] > %lld) return RT_ERR_SHAPE;\n", s, k, s,
+                (long long)dx->syms[s].lo, s, (long long)dx->syms[s].hi);
+  }
+  w->indent -= 2;
+  text_puts(w, "}\n");
+  emit_checks(w, g, n, is_data, 1);
+}
+
 /* The node calls of one graph, then copies into caller output buffers that
  * no node wrote. */
 static void emit_body(const backend_emit_args *a, const gview *gv, text *w) {
   const ir_graph *g = gv->g;
   const plan *p = gv->p;
   int i, k, base = w->indent;
+  char *is_data = data_symbols(g);
   for (i = 0; i < g->n_nodes; i++) {
     const ir_node *n = g->nodes[i];
     const lowered *l = n->low;
@@ -413,21 +497,14 @@ static void emit_body(const backend_emit_args *a, const gview *gv, text *w) {
       else value_ptr(gv, w, n->out[k]);
       text_puts(w, ";\n");
     }
-    if (l->n_binds) {
+    if (l->n_binds || l->prepare >= 0) {
       /* sizes known at run time: a copy of the params with them filled in */
       const params_desc *pd = kernel_get(l->kernel)->params;
       text_printf(w, "%s p = ", pd->type);
       params_name(w, p, i);
       text_puts(w, ";\n");
-      for (k = 0; k < l->n_binds; k++) {
-        int index;
-        const param_field *f = params_field_at(pd, l->binds[k].offset, &index);
-        text_printf(w, "p.%s", f->name);
-        if (f->count) text_printf(w, "[%d]", index);
-        text_printf(w, " = (%s)(", f->kind == PK_I64 ? "int64_t" : "int32_t");
-        dx_print_c(ir_dx(g), l->binds[k].expr, "d", w);
-        text_puts(w, ");\n");
-      }
+      if (l->prepare >= 0) emit_prepare(w, g, p, i, is_data);
+      emit_binds(w, g, pd, "p", l->binds, l->n_binds);
       text_printf(w, "%s(&p, in, out, ", kernel_get(l->kernel)->name);
     } else {
       text_printf(w, "%s(&", kernel_get(l->kernel)->name);
@@ -449,6 +526,7 @@ static void emit_body(const backend_emit_args *a, const gview *gv, text *w) {
     value_bytes(gv, w, v);
     text_puts(w, ");\n");
   }
+  free(is_data);
 }
 
 /* Where each symbol is first given by an input dim: input * RT_MAX_RANK +
@@ -475,6 +553,7 @@ static void emit_run_dims(const backend_emit_args *a, text *w) {
   const dx_table *dx = ir_dx(g);
   gview main_graph = {a->g, a->p};
   int *src = symbol_sources(g);
+  char *is_data = data_symbols(g);
   int i, k;
   char up[256];
   upper(a->name, up, sizeof up);
@@ -513,18 +592,10 @@ static void emit_run_dims(const backend_emit_args *a, text *w) {
     for (i = 0; i < dx->n_syms; i++) text_printf(w, "  d[%d] = %lld;\n", i, (long long)dx->syms[i].hi);
   }
   text_puts(w, "}\n");
-  /* Dims the nodes need equal that only the run can compare: all of them
-   * here, before any node writes anything (symbols come from input dims). */
-  for (i = 0; i < g->n_nodes; i++) {
-    const ir_node *n = g->nodes[i];
-    for (k = 0; k < n->n_checks; k++) {
-      text_puts(w, "if (");
-      dx_print_c(dx, n->checks[2 * k], "d", w);
-      text_puts(w, " != ");
-      dx_print_c(dx, n->checks[2 * k + 1], "d", w);
-      text_puts(w, ") return RT_ERR_SHAPE;\n");
-    }
-  }
+  /* Dims the nodes need equal that only the run can compare: here, before
+   * any node writes anything, all that depend on input dims alone; the
+   * others where the node that defines their dims has run. */
+  for (i = 0; i < g->n_nodes; i++) emit_checks(w, g, g->nodes[i], is_data, 0);
   text_puts(w, "W = ctx->weights + RT_BLOB_HEADER_BYTES;\nA = ctx->arena;\n(void)W;\n(void)A;\n(void)st;\n");
   emit_body(a, &main_graph, w);
   text_puts(w, "if (output_dims) {\n");
@@ -543,6 +614,7 @@ static void emit_run_dims(const backend_emit_args *a, text *w) {
   w->indent = 0;
   text_puts(w, "}\n\n");
   free(src);
+  free(is_data);
 }
 
 void emit_c_source(const backend_emit_args *a, text *w) {

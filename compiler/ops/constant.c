@@ -4,10 +4,12 @@
  * tensor whose dims vary at run time give dim expressions (symvals), which
  * lower writes with rt_dims_i64 from the run's dims. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../checked.h"
+#include "../dimexpr.h"
 #include "ops.h"
 
 /* Gives output 0 its shape and zeroed data. The data counts against the
@@ -93,16 +95,42 @@ static status shape_value(op_ctx *c) {
   return ST_OK;
 }
 
+/* ConstantOfShape whose shape is known only at run time: dim expressions
+ * from symvals, or one run-time dim per element of the shape input. The
+ * output is then filled by a kernel. */
+static status constant_of_shape_dynamic(op_ctx *c, int dtype) {
+  const ir_value *shape = op_in(c, 0);
+  int exprs[IR_MAX_RANK], k, rank;
+  if (shape->t.rank != 1 || shape->t.dtype != DT_INT64 || shape->t.dims[0] > IR_MAX_RANK)
+    return diag_node_error(ST_UNSUPPORTED, c->n, "the shape must be a 1-D int64 tensor of at most %d values",
+                           IR_MAX_RANK);
+  rank = (int)shape->t.dims[0];
+  if (shape->symvals) {
+    memcpy(exprs, shape->symvals, sizeof(int) * (size_t)rank);
+  } else {
+    for (k = 0; k < rank; k++)
+      if ((exprs[k] = op_data_dim(c, k, 0, "ConstantOfShape's shape")) < 0) return ST_UNSUPPORTED;
+  }
+  op_set_output_exprs(c, 0, dtype, rank, exprs);
+  return ST_OK;
+}
+
 static status constant_of_shape(op_ctx *c) {
   int64_t dims[IR_MAX_RANK], i, numel;
   const ir_attr *a = ir_attr_find(c->n, "value");
-  int rank = op_const_ints(c, 0, dims, IR_MAX_RANK, "the shape");
   int dtype = a && a->type == ATTR_TENSOR ? a->tensor.dtype : DT_FLOAT;
+  int rank;
   size_t es;
   unsigned char *d;
-  if (rank < 0) return ST_UNSUPPORTED;
   if (a && (a->type != ATTR_TENSOR || tensor_numel(&a->tensor) != 1))
     return diag_node_error(ST_BAD_MODEL, c->n, "attribute 'value' must be a tensor of one element");
+  if (!op_in(c, 0)->t.data) {
+    if (dtype_size(dtype) == 0 || dtype_size(dtype) > 8)
+      return diag_node_error(ST_UNSUPPORTED, c->n, "value type is not supported");
+    return constant_of_shape_dynamic(c, dtype);
+  }
+  rank = op_const_ints(c, 0, dims, IR_MAX_RANK, "the shape");
+  if (rank < 0) return ST_UNSUPPORTED;
   for (i = 0; i < rank; i++)
     if (dims[i] < 0) return diag_node_error(ST_BAD_MODEL, c->n, "negative dim in shape");
   if (dtype_size(dtype) == 0) return diag_node_error(ST_UNSUPPORTED, c->n, "value type is not supported");
@@ -124,8 +152,7 @@ static status range_value(op_ctx *c) {
   double start, limit, delta, count;
   void *d;
   int dt, k;
-  if (!st || !li || !de || !st->t.data || !li->t.data || !de->t.data)
-    return diag_node_error(ST_UNSUPPORTED, c->n, "Range needs constant start, limit and delta");
+  if (!st || !li || !de) return diag_node_error(ST_BAD_MODEL, c->n, "Range needs start, limit and delta");
   for (k = 0; k < 3; k++)
     if (tensor_numel(&op_in(c, k)->t) != 1 || op_in(c, k)->t.rank > 1)
       return diag_node_error(ST_BAD_MODEL, c->n, "input %d must be a scalar (one value)", k);
@@ -134,6 +161,23 @@ static status range_value(op_ctx *c) {
     return diag_node_error(ST_BAD_MODEL, c->n, "start, limit and delta must have the same element type");
   if (dt != DT_FLOAT && dt != DT_DOUBLE && dt != DT_INT16 && dt != DT_INT32 && dt != DT_INT64)
     return diag_node_error(ST_UNSUPPORTED, c->n, "element type %s is not supported", dtype_name(dt));
+  if (!st->t.data || !li->t.data || !de->t.data) {
+    /* The length is known at run time: as an expression when the inputs
+     * are dims (symvals) and delta a positive constant, else computed by
+     * the kernel's prepare step. */
+    int e = -1, x = 1, y = 1;
+    int64_t dv = de->t.data ? tensor_int(&de->t, 0) : 0;
+    if (dtype_is_float(dt) == 0 && de->t.data && dv >= 1 && (st->t.data || st->symvals) && (li->t.data || li->symvals)) {
+      dx_table *dx = op_dx(c);
+      x = st->symvals ? st->symvals[0] : dx_const(dx, tensor_int(&st->t, 0));
+      y = li->symvals ? li->symvals[0] : dx_const(dx, tensor_int(&li->t, 0));
+      e = dx_max(dx, dx_ceildiv(dx, dx_sub(dx, y, x), dx_const(dx, dv)), dx_const(dx, 0));
+    } else if ((e = op_data_dim(c, 0, 0, "Range's length")) < 0) {
+      return ST_UNSUPPORTED;
+    }
+    op_set_output_exprs(c, 0, dt, 1, &e);
+    return ST_OK;
+  }
   start = tensor_double(&st->t, 0);
   limit = tensor_double(&li->t, 0);
   delta = tensor_double(&de->t, 0);
@@ -192,10 +236,58 @@ static status constant_infer(op_ctx *c) {
   }
 }
 
+/* Range at run time: rt_range_T, after rt_range_prepare_T when the length
+ * is a run-time dim. */
+static status range_lower(op_ctx *c, lowered *l) {
+  const ir_value *y = op_out(c, 0);
+  const char *t = op_dtype_suffix(y->t.dtype);
+  int e = ir_dim(c->g, &y->t, 0);
+  rt_range_params *p = op_lower_as(c, l, PD_rt_range_params, "rt_range_%s", t);
+  char name[64];
+  if (!p) return ST_UNSUPPORTED;
+  if (op_is_data_dim(c, e, 0)) {
+    snprintf(name, sizeof name, "rt_range_prepare_%s", t);
+    if (!op_prepare_as(c, l, PD_rt_range_params, name)) return ST_UNSUPPORTED;
+    if (op_define(c, l, e)) return ST_INTERNAL;
+  }
+  op_bind(c, l, &p->count, e);
+  return ST_OK;
+}
+
+/* ConstantOfShape at run time: rt_constant_of_shape_<bytes>, after
+ * rt_constant_of_shape_prepare when the dims come from the shape's values. */
+static status constant_of_shape_lower(op_ctx *c, lowered *l) {
+  const ir_value *y = op_out(c, 0);
+  const ir_attr *a = ir_attr_find(c->n, "value");
+  size_t es = dtype_size(y->t.dtype);
+  uint64_t bits = 0;
+  rt_fill_params *p = op_lower_as(c, l, PD_rt_fill_params, "rt_constant_of_shape_%zu", es);
+  int k;
+  if (!p) return ST_UNSUPPORTED;
+  /* the element's bytes in memory order, low byte first */
+  if (a && a->tensor.data) {
+    unsigned char e[8] = {0};
+    memcpy(e, a->tensor.data, es);
+    for (k = 0; k < 8; k++) bits |= (uint64_t)e[k] << (8 * k);
+  }
+  p->bits = (int64_t)bits;
+  if (y->t.rank > 0 && op_is_data_dim(c, ir_dim(c->g, &y->t, 0), 0)) {
+    rt_shape_input_params *q = op_prepare_as(c, l, PD_rt_shape_input_params, "rt_constant_of_shape_prepare");
+    if (!q) return ST_UNSUPPORTED;
+    q->rank = y->t.rank;
+    for (k = 0; k < y->t.rank; k++)
+      if (op_define(c, l, ir_dim(c->g, &y->t, k))) return ST_INTERNAL;
+  }
+  op_bind_product(c, l, &p->count, &y->t, 0, y->t.rank);
+  return ST_OK;
+}
+
 static status constant_lower(op_ctx *c, lowered *l) {
   const ir_value *y = op_out(c, 0);
   int64_t i, n = tensor_numel(&y->t);
   kparams_rt_dims_i64 *p;
+  if (c->n->op == OP_Range) return range_lower(c, l);
+  if (c->n->op == OP_ConstantOfShape) return constant_of_shape_lower(c, l);
   if (!y->symvals || n > 8) return diag_node_error(ST_INTERNAL, c->n, "is evaluated at compile time and has no kernel");
   p = LOWER(l, rt_dims_i64, rt_dims_params);
   p->count = (int32_t)n;

@@ -281,7 +281,7 @@ static status control_infer(op_ctx *c) {
 
 static status control_lower(op_ctx *c, lowered *l) {
   (void)c;
-  l->kernel = l->view_of = l->inplace_of = -1;
+  l->kernel = l->view_of = l->inplace_of = l->prepare = -1;
   l->control = 1;
   return ST_OK;
 }

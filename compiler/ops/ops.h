@@ -161,6 +161,24 @@ void op_quant_fields(const ir_value *v, int32_t *axis, float *scale, int32_t *ze
  * recorded in l->binds for the backend to set at run time. Int64 and
  * int32 fields are both accepted (the field table says which). */
 void op_bind(const op_ctx *c, lowered *l, void *field, int expr);
+/* ---- dims known only at run time (lowered.prepare) ----
+ * In infer: a new symbol for dim k of what the node computes from input
+ * values (its name derives from the node's first output, so a second
+ * round of inference gets the same symbol), bounded by `bound` or, when
+ * that is 0, by --max-dynamic-dim; -1 after an error naming the node and
+ * the flag when there is no bound. */
+int op_data_dim(const op_ctx *c, int k, int64_t bound, const char *what);
+/* Whether expression e is the node's k-th run-time dim (op_data_dim). */
+int op_is_data_dim(const op_ctx *c, int e, int k);
+/* In lower: the prepare kernel (by name; its params type must be
+ * params_id) and its params, zeroed; NULL after reporting. */
+void *op_prepare_as(const op_ctx *c, lowered *l, int params_id, const char *name);
+/* op_bind for a field of the prepare kernel's params. */
+void op_bind_prepare(const op_ctx *c, lowered *l, void *field, int expr);
+/* Appends symbol `expr` (from op_data_dim) to the dims the prepare kernel
+ * writes, in order. */
+status op_define(const op_ctx *c, lowered *l, int expr);
+
 /* field[d] = dim d of t, for d < t's rank. */
 void op_bind_dims(const op_ctx *c, lowered *l, int64_t *field, const ir_tensor *t);
 /* field = the product of t's dims [from, to). */

@@ -285,7 +285,7 @@ void *lowered_init(lowered *l, int kernel, size_t params_size) {
   l->kernel = kernel;
   l->params = xcalloc(1, params_size);
   l->params_size = params_size;
-  l->view_of = l->inplace_of = -1;
+  l->view_of = l->inplace_of = l->prepare = -1;
   return l->params;
 }
 
@@ -326,28 +326,100 @@ void op_quant_fields(const ir_value *v, int32_t *axis, float *scale, int32_t *ze
   *zero_point = q && q->n >= 1 ? q->zero_point[0] : 0;
 }
 
-void op_bind(const op_ctx *c, lowered *l, void *field, int expr) {
+/* Stores expression `expr` in the integer field at `field` of a params
+ * struct of type d (at `base`), recording a bind when it is symbolic. */
+static void bind_field(const op_ctx *c, const params_desc *d, void *base, void *field, int expr, lowered_bind **binds,
+                       int *n_binds) {
   dx_table *dx = op_dx(c);
-  size_t off = (size_t)((char *)field - (char *)l->params);
+  size_t off = (size_t)((char *)field - (char *)base);
   int index;
-  const param_field *f = params_field_at(kernel_get(l->kernel)->params, off, &index);
+  const param_field *f = params_field_at(d, off, &index);
   int64_t v;
   int symbolic = !dx_const_value(dx, expr, &v);
   if (symbolic) v = dx_upper(dx, expr);
   if (!f || (f->kind != PK_I64 && f->kind != PK_I32)) {
     /* a lowering that binds a float or a non-field: the compiler's bug */
-    diag_node_error(ST_INTERNAL, c->n, "binding a dim to byte %zu of %s, which is no integer field", off,
-                    kernel_get(l->kernel)->params->type);
+    diag_node_error(ST_INTERNAL, c->n, "binding a dim to byte %zu of %s, which is no integer field", off, d->type);
     return;
   }
   if (f->kind == PK_I64) *(int64_t *)field = v;
   else *(int32_t *)field = (int32_t)v;
   if (symbolic) {
-    l->binds = xrealloc(l->binds, sizeof *l->binds * ((size_t)l->n_binds + 1));
-    l->binds[l->n_binds].offset = off;
-    l->binds[l->n_binds].expr = expr;
-    l->n_binds++;
+    *binds = xrealloc(*binds, sizeof **binds * ((size_t)*n_binds + 1));
+    (*binds)[*n_binds].offset = off;
+    (*binds)[*n_binds].expr = expr;
+    (*n_binds)++;
   }
+}
+
+void op_bind(const op_ctx *c, lowered *l, void *field, int expr) {
+  bind_field(c, kernel_get(l->kernel)->params, l->params, field, expr, &l->binds, &l->n_binds);
+}
+
+void op_bind_prepare(const op_ctx *c, lowered *l, void *field, int expr) {
+  bind_field(c, kernel_get(l->prepare)->params, l->prepare_params, field, expr, &l->prepare_binds,
+             &l->n_prepare_binds);
+}
+
+void *op_prepare_as(const op_ctx *c, lowered *l, int params_id, const char *name) {
+  int id = kernel_find(name);
+  if (id < 0 || kernel_get(id)->params != params_get(params_id)) {
+    diag_node_error(ST_INTERNAL, c->n, "the runtime has no prepare kernel %s taking %s", name,
+                    params_get(params_id)->type);
+    return NULL;
+  }
+  l->prepare = id;
+  free(l->prepare_params);
+  l->prepare_params_size = kernel_get(id)->params->size;
+  l->prepare_params = xcalloc(1, l->prepare_params_size);
+  return l->prepare_params;
+}
+
+status op_define(const op_ctx *c, lowered *l, int expr) {
+  const dx_table *dx = op_dx(c);
+  if (expr < 0 || dx->nodes[expr].op != DX_SYM || l->n_defines >= LOWERED_MAX_DEFINES)
+    return diag_node_error(ST_INTERNAL, c->n, "a run-time dim that is not a fresh symbol");
+  l->defines[l->n_defines++] = (int)dx->nodes[expr].value;
+  return ST_OK;
+}
+
+/* The name of the node's k-th run-time dim: derived from its first output
+ * (value names are unique; node names may repeat or be empty), so a
+ * second round of inference gets the same symbol. */
+static char *data_dim_name(const op_ctx *c, int k) {
+  return xasprintf("%s#%d", c->n->n_out > 0 && op_out(c, 0) ? op_out(c, 0)->name : "?", k);
+}
+
+int op_is_data_dim(const op_ctx *c, int e, int k) {
+  const dx_table *dx = op_dx(c);
+  char *name;
+  int same;
+  if (e < 0 || dx->nodes[e].op != DX_SYM) return 0;
+  name = data_dim_name(c, k);
+  same = strcmp(dx->syms[dx->nodes[e].value].name, name) == 0;
+  free(name);
+  return same;
+}
+
+int op_data_dim(const op_ctx *c, int k, int64_t bound, const char *what) {
+  dx_table *dx = op_dx(c);
+  char *name;
+  int e;
+  if (c->g->parent) {
+    diag_node_error(ST_UNSUPPORTED, c->n, "%s depends on values known only at run time, which is not supported "
+                    "inside a subgraph yet", what);
+    return -1;
+  }
+  if (bound <= 0) bound = c->g->max_dynamic_dim;
+  if (bound <= 0) {
+    diag_node_error(ST_UNSUPPORTED, c->n, "%s depends on values known only at run time and has no bound; give one "
+                    "with --max-dynamic-dim N", what);
+    return -1;
+  }
+  name = data_dim_name(c, k);
+  e = dx_sym(dx, name, 0, bound);
+  free(name);
+  return e;
 }
 
 void op_bind_dims(const op_ctx *c, lowered *l, int64_t *field, const ir_tensor *t) {
@@ -379,6 +451,8 @@ int op_same_type_and_shape(const ir_tensor *a, const ir_tensor *b) {
 void lowered_free(lowered *l) {
   free(l->params);
   free(l->binds);
+  free(l->prepare_params);
+  free(l->prepare_binds);
   memset(l, 0, sizeof *l);
-  l->kernel = l->view_of = l->inplace_of = -1;
+  l->kernel = l->view_of = l->inplace_of = l->prepare = -1;
 }

@@ -23,7 +23,7 @@ status pass_lower(ir_graph *g) {
       free(n->low);
     }
     n->low = xcalloc(1, sizeof *n->low);
-    n->low->kernel = n->low->view_of = n->low->inplace_of = -1;
+    n->low->kernel = n->low->view_of = n->low->inplace_of = n->low->prepare = -1;
     s = op_handler(n->op)->lower(&c, n->low);
     if (!s) s = b->select(g, n);
     if (s) return s;

@@ -1,3 +1,6 @@
+#include <math.h>
+#include <string.h>
+
 #include "onnxcc/kernels/dims.h"
 
 RT_KERNEL(rt_dims_i64) {
@@ -7,4 +10,89 @@ RT_KERNEL(rt_dims_i64) {
   (void)in;
   (void)scratch;
   for (i = 0; i < p->count && i < 8; i++) y[i] = p->values[i];
+}
+
+/* Range's count from start, limit and delta as doubles: -1 for a zero
+ * delta, a NaN, or a count beyond int64. */
+static int64_t range_count(double start, double limit, double delta) {
+  double n;
+  if (delta == 0) return -1;
+  n = ceil((limit - start) / delta);
+  if (n != n || n >= 9.2e18) return -1;
+  return n > 0 ? (int64_t)n : 0;
+}
+
+/* Integer ranges count exactly: (limit - start) / delta rounded up, in
+ * unsigned arithmetic where the difference would overflow int64. */
+static int64_t range_count_int(int64_t start, int64_t limit, int64_t delta) {
+  uint64_t span, step, n;
+  if (delta == 0) return -1;
+  if ((delta > 0 && limit <= start) || (delta < 0 && limit >= start)) return 0;
+  span = delta > 0 ? (uint64_t)limit - (uint64_t)start : (uint64_t)start - (uint64_t)limit;
+  step = delta > 0 ? (uint64_t)delta : 0 - (uint64_t)delta;
+  n = span / step + (span % step != 0);
+  return n > (uint64_t)INT64_MAX ? -1 : (int64_t)n;
+}
+
+#define RANGE_FLOAT(t, T)                                                          \
+  RT_KERNEL(rt_range_prepare_##t) {                                                \
+    T s = *(const T *)in[0], l = *(const T *)in[1], d = *(const T *)in[2];         \
+    (void)params;                                                                  \
+    (void)scratch;                                                                 \
+    ((int64_t *)out[0])[0] = range_count((double)s, (double)l, (double)d);         \
+  }                                                                                \
+  RT_KERNEL(rt_range_##t) {                                                        \
+    const rt_range_params *p = (const rt_range_params *)params;                    \
+    T s = *(const T *)in[0], d = *(const T *)in[2], *y = (T *)out[0];              \
+    int64_t i;                                                                     \
+    (void)scratch;                                                                 \
+    for (i = 0; i < p->count; i++) y[i] = (T)(s + (T)i * d);                       \
+  }
+RANGE_FLOAT(f32, float)
+RANGE_FLOAT(f64, double)
+
+#define RANGE_INT(t, T)                                                                   \
+  RT_KERNEL(rt_range_prepare_##t) {                                                       \
+    int64_t s = *(const T *)in[0], l = *(const T *)in[1], d = *(const T *)in[2];          \
+    (void)params;                                                                         \
+    (void)scratch;                                                                        \
+    ((int64_t *)out[0])[0] = range_count_int(s, l, d);                                    \
+  }                                                                                       \
+  RT_KERNEL(rt_range_##t) {                                                               \
+    const rt_range_params *p = (const rt_range_params *)params;                           \
+    uint64_t s = (uint64_t)(int64_t)*(const T *)in[0], d = (uint64_t)(int64_t)*(const T *)in[2]; \
+    T *y = (T *)out[0];                                                                   \
+    int64_t i;                                                                            \
+    (void)scratch;                                                                        \
+    /* wraps like two's complement, computed unsigned */                                 \
+    for (i = 0; i < p->count; i++) y[i] = (T)(int64_t)(s + (uint64_t)i * d);              \
+  }
+RANGE_INT(i16, int16_t)
+RANGE_INT(i32, int32_t)
+RANGE_INT(i64, int64_t)
+
+#define FILL(bytes)                                                   \
+  RT_KERNEL(rt_constant_of_shape_##bytes) {                           \
+    const rt_fill_params *p = (const rt_fill_params *)params;         \
+    unsigned char *y = (unsigned char *)out[0], e[8];                 \
+    uint64_t bits = (uint64_t)p->bits;                                \
+    int64_t i;                                                        \
+    int k;                                                            \
+    (void)in;                                                         \
+    (void)scratch;                                                    \
+    for (k = 0; k < bytes; k++) e[k] = (unsigned char)(bits >> (8 * k)); \
+    for (i = 0; i < p->count; i++) memcpy(y + i * bytes, e, bytes);   \
+  }
+FILL(1)
+FILL(2)
+FILL(4)
+FILL(8)
+
+RT_KERNEL(rt_constant_of_shape_prepare) {
+  const rt_shape_input_params *p = (const rt_shape_input_params *)params;
+  const int64_t *shape = (const int64_t *)in[0];
+  int64_t *dims = (int64_t *)out[0];
+  int32_t k;
+  (void)scratch;
+  for (k = 0; k < p->rank; k++) dims[k] = shape[k] >= 0 ? shape[k] : -1;
 }

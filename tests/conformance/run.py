@@ -111,6 +111,11 @@ ALL_SUITES = DEFAULT_SUITES + ["models"]
 
 UNSUPPORTED_KIND = "sequence/optional input not supported"
 
+# The bound of dims computed from run-time values (onnxcc --max-dynamic-dim):
+# one generic figure for every test, large enough for the test data's
+# shapes, small enough that a rank-3 bound stays a few MB of arena.
+MAX_DYNAMIC_DIM = 64
+
 # Exit codes of `onnxcc run` that are part of its contract; anything else
 # (or a signal) means the compiler or the generated program fell over.
 ONNXCC_EXIT_CODES = {0, 1, 2, 3}
@@ -615,9 +620,13 @@ class Runner:
 
     def _run_onnxcc(self, case: Case, inputs: list[Path], work: Path,
                     out_dir: Path) -> tuple[str, str]:
+        # Inputs are compiled as run-time values, never folded in; a dim
+        # computed from them (Range's length, ConstantOfShape's dims) gets
+        # the same generic bound in every test.
         cmd = [str(self.args.onnxcc), "run", str(case.model),
                *map(str, inputs), "--output-dir", str(out_dir),
-               "--runs", "1", "--warmup", "0", f"-O{self.args.opt_level}"]
+               "--runs", "1", "--warmup", "0", f"-O{self.args.opt_level}",
+               "--max-dynamic-dim", str(MAX_DYNAMIC_DIM)]
         env = dict(os.environ)
         # Anything onnxcc puts in $TMPDIR is cleaned up with the test.
         scratch = work / "tmp"

@@ -37,3 +37,39 @@ CASES = [
     Case("shape_arithmetic", shape_arithmetic, RANGES, SIZES),
     Case("shape_static_part_folds", static_part_folds, RANGES, SIZES[:1]),
 ]
+
+
+def positions_and_fill():
+    # position ids Range(0, S, 1) and a mask ConstantOfShape([N, S]) from Shape
+    i64 = lambda v, n: nh.from_array(np.array(v, np.int64), n)
+    nodes = [h.make_node("Shape", ["x"], ["s"]),
+             h.make_node("Gather", ["s", "one"], ["len"]), h.make_node("Range", ["zero", "len", "one"], ["pos"]),
+             h.make_node("Slice", ["s", "z1", "two"], ["ns"]),
+             h.make_node("ConstantOfShape", ["ns"], ["mask"], value=h.make_tensor("v", T.FLOAT, [1], [2.5])),
+             h.make_node("Cast", ["pos"], ["posf"], to=T.FLOAT),
+             h.make_node("Mul", ["mask", "posf"], ["y"])]
+    g = h.make_graph(nodes, "g", [h.make_tensor_value_info("x", T.FLOAT, ["N", "S", 4])],
+                     [h.make_tensor_value_info("pos", T.INT64, ["S"]),
+                      h.make_tensor_value_info("y", T.FLOAT, ["N", "S"])],
+                     [i64(0, "zero"), i64(1, "one"), i64([0], "z1"), i64([2], "two")])
+    return h.make_model(g, opset_imports=[h.make_opsetid("", 17)])
+
+
+def range_of_inputs():
+    # Range whose limit is data: bounded by --max-dynamic-dim
+    g = h.make_graph([h.make_node("Range", ["a", "b", "c"], ["y"])], "g",
+                     [h.make_tensor_value_info(n, T.INT32, []) for n in "abc"],
+                     [h.make_tensor_value_info("y", T.INT32, ["L"])])
+    return h.make_model(g, opset_imports=[h.make_opsetid("", 17)])
+
+
+def scalar(v):
+    return lambda shape, rng: np.array(v, np.int32)
+
+
+CASES += [
+    Case("shape_range_and_constant_of_shape", positions_and_fill, RANGES, SIZES),
+    Case("shape_range_of_data", range_of_inputs, {}, [{}], flags=["--max-dynamic-dim", "32"],
+         make_input={"a": scalar(3), "b": scalar(-9), "c": scalar(-2)}),
+    Case("shape_range_of_data_needs_a_bound", range_of_inputs, {}, [], expect_error="--max-dynamic-dim"),
+]

@@ -40,6 +40,7 @@ class Case:
     # inputs by name -> function(shape, rng) -> array; default: normal floats
     make_input: dict[str, Callable] = field(default_factory=dict)
     expect_error: str | None = None        # onnxcc must refuse, saying this
+    flags: list[str] = field(default_factory=list)  # more onnxcc options
     rtol: float = 1e-5
     atol: float = 1e-5
 
@@ -79,6 +80,7 @@ def run_case(case: Case, onnxcc: str, tmp: Path, verbose: bool) -> str | None:
     dim_flags = []
     for name, (lo, hi) in case.ranges.items():
         dim_flags += ["--dim", f"{name}={lo}..{hi}"]
+    dim_flags += case.flags
     if case.expect_error is not None:
         r = subprocess.run([onnxcc, str(mpath), "-o", str(tmp / "m.c")] + dim_flags,
                            capture_output=True, text=True, timeout=120)

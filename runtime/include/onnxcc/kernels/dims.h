@@ -1,6 +1,12 @@
-/* Values that are dims: what Shape and Size write when the dims they read
- * are only known at run time. The generated code fills the params from
- * the run's dims; the kernel stores them. */
+/* Kernels of ops that make tensors from shapes and counts, for when those
+ * are only known at run time: Shape and Size of tensors with variable
+ * dims (rt_dims_i64), Range, ConstantOfShape. (With everything known at
+ * compile time the compiler evaluates these ops itself.)
+ *
+ * A *_prepare kernel runs before its op's kernel: it reads the op's
+ * inputs, writes the output dims it computes to out[0] (int64, -1 where
+ * the inputs are invalid) and may complete the op's params through
+ * out[1]. The generated code checks the dims against their bounds. */
 #ifndef ONNXCC_KERNELS_DIMS_H
 #define ONNXCC_KERNELS_DIMS_H
 
@@ -11,8 +17,33 @@
 #define RT_DIMS_PARAMS(I, F, IA, FA, I32, I32A, E) I32(count) IA(values, 8)
 RT_PARAMS_STRUCT(rt_dims_params, RT_DIMS_PARAMS)
 
-#define RT_DIMS_KERNELS(K) K(rt_dims_i64, rt_dims_params)
-#define RT_DIMS_PARAMS_TYPES(P) P(rt_dims_params, RT_DIMS_PARAMS)
+/* rt_range_T: y[i] = start + i * delta for i < count, start and delta
+ * read from in[0] and in[2] (float: computed in float, as the spec's
+ * reference; integers wrap). rt_range_prepare_T: count = max(ceil((limit
+ * - start) / delta), 0) from in[0..2]; -1 when delta is 0 or the count is
+ * not a number. T: f32, f64, i16, i32, i64. */
+#define RT_RANGE_PARAMS(I, F, IA, FA, I32, I32A, E) I(count)
+RT_PARAMS_STRUCT(rt_range_params, RT_RANGE_PARAMS)
+
+/* rt_constant_of_shape_<bytes>: `count` copies of the element whose bits
+ * are the low `bytes` bytes of `bits` (little-endian order of the value).
+ * rt_constant_of_shape_prepare: the dims are in[0]'s `rank` int64 values
+ * (-1 for a negative one). */
+#define RT_FILL_PARAMS(I, F, IA, FA, I32, I32A, E) I(count) I(bits)
+RT_PARAMS_STRUCT(rt_fill_params, RT_FILL_PARAMS)
+#define RT_SHAPE_INPUT_PARAMS(I, F, IA, FA, I32, I32A, E) I32(rank)
+RT_PARAMS_STRUCT(rt_shape_input_params, RT_SHAPE_INPUT_PARAMS)
+
+#define RT_RANGE_K_(K, t) K(rt_range_##t, rt_range_params) K(rt_range_prepare_##t, rt_range_params)
+#define RT_DIMS_KERNELS(K) \
+  K(rt_dims_i64, rt_dims_params) \
+  RT_RANGE_K_(K, f32) RT_RANGE_K_(K, f64) RT_RANGE_K_(K, i16) RT_RANGE_K_(K, i32) RT_RANGE_K_(K, i64) \
+  K(rt_constant_of_shape_1, rt_fill_params) K(rt_constant_of_shape_2, rt_fill_params) \
+  K(rt_constant_of_shape_4, rt_fill_params) K(rt_constant_of_shape_8, rt_fill_params) \
+  K(rt_constant_of_shape_prepare, rt_shape_input_params)
+#define RT_DIMS_PARAMS_TYPES(P) \
+  P(rt_dims_params, RT_DIMS_PARAMS) P(rt_range_params, RT_RANGE_PARAMS) P(rt_fill_params, RT_FILL_PARAMS) \
+  P(rt_shape_input_params, RT_SHAPE_INPUT_PARAMS)
 RT_DIMS_KERNELS(RT_DECLARE_KERNEL)
 
 #endif
