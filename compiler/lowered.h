@@ -42,9 +42,11 @@ typedef struct lowered {
    * runs first with the node's inputs, writes those dims to out[0], one
    * int64 per symbol of `defines` (dim table symbol indices, in order;
    * a value outside the symbol's bounds, -1 for a contradiction, makes
-   * the run fail with RT_ERR_SHAPE), and may complete the kernel's params
-   * through out[1] (fields no bind sets). Its own params and binds are
-   * like the kernel's. */
+   * the run fail with RT_ERR_SHAPE), may complete the kernel's params
+   * through out[1] (it sees them with every bind filled in that does not
+   * involve the dims it defines), and reports input values it cannot
+   * accept through out[2] (an int status, RT_OK before the call). Its own
+   * params and binds are like the kernel's. */
   int prepare;
   void *prepare_params;
   size_t prepare_params_size;

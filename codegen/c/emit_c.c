@@ -428,21 +428,49 @@ static void emit_loop(const backend_emit_args *a, const gview *gv, int i, text *
   free(formal);
 }
 
-/* Node i's prepare kernel: it writes the dims the node defines (checked
- * against their bounds) and may complete the params `p`; then the checks
- * that involve those dims. */
+/* Whether expression e involves a symbol among `syms` (n of them). */
+static int uses_symbol_of(const dx_table *dx, int e, const int *syms, int n) {
+  const dx_node *x = &dx->nodes[e];
+  int k;
+  switch (x->op) {
+  case DX_CONST: return 0;
+  case DX_SYM:
+    for (k = 0; k < n; k++)
+      if (syms[k] == x->value) return 1;
+    return 0;
+  default: return uses_symbol_of(dx, x->a, syms, n) || uses_symbol_of(dx, x->b, syms, n);
+  }
+}
+
+/* The binds of `l` (into params copy `var`) that do (own = 1) or do not
+ * (own = 0) involve a dim the node itself defines. */
+static void emit_binds_of(text *w, const ir_graph *g, const lowered *l, const params_desc *pd, const char *var,
+                          int own) {
+  int k;
+  for (k = 0; k < l->n_binds; k++)
+    if (uses_symbol_of(ir_dx(g), l->binds[k].expr, l->defines, l->n_defines) == own)
+      emit_binds(w, g, pd, var, &l->binds[k], 1);
+}
+
+/* Node i's prepare kernel, run on the params `p` with every size it does
+ * not define filled in: it writes the dims the node defines (checked
+ * against their bounds), may complete `p`, and may report bad input
+ * values (qs). Then the checks and binds that involve those dims. */
 static void emit_prepare(text *w, const ir_graph *g, const plan *p, int i, const char *is_data) {
   const ir_node *n = g->nodes[i];
   const lowered *l = n->low;
   const params_desc *qd = kernel_get(l->prepare)->params;
   const dx_table *dx = ir_dx(g);
   int k;
-  text_printf(w, "{\n  int64_t dd[%d] = {0};\n  void *qo[%d] = {0};\n  %s q = ", LOWERED_MAX_DEFINES, RT_MIN_ARGS, qd->type);
+  emit_binds_of(w, g, l, kernel_get(l->kernel)->params, "p", 0);
+  text_printf(w, "{\n  int64_t dd[%d] = {0};\n  int qs = RT_OK;\n  void *qo[%d] = {0};\n  %s q = ", LOWERED_MAX_DEFINES,
+              RT_MIN_ARGS, qd->type);
   struct_name(w, p, i, 'Q');
   text_puts(w, ";\n");
   w->indent += 2;
   emit_binds(w, g, qd, "q", l->prepare_binds, l->n_prepare_binds);
-  text_printf(w, "qo[0] = dd;\nqo[1] = &p;\n%s(&q, in, qo, NULL);\n", kernel_get(l->prepare)->name);
+  text_printf(w, "qo[0] = dd;\nqo[1] = &p;\nqo[2] = &qs;\n%s(&q, in, qo, NULL);\nif (qs != RT_OK) return qs;\n",
+              kernel_get(l->prepare)->name);
   for (k = 0; k < l->n_defines; k++) {
     int s = l->defines[k];
     text_printf(w, "d[%d] = dd[%d];\nif (d[%d] < %lld || d[%d] > %lld) return RT_ERR_SHAPE;\n", s, k, s,
@@ -451,6 +479,7 @@ static void emit_prepare(text *w, const ir_graph *g, const plan *p, int i, const
   w->indent -= 2;
   text_puts(w, "}\n");
   emit_checks(w, g, n, is_data, 1);
+  emit_binds_of(w, g, l, kernel_get(l->kernel)->params, "p", 1);
 }
 
 /* The node calls of one graph, then copies into caller output buffers that
@@ -504,7 +533,7 @@ static void emit_body(const backend_emit_args *a, const gview *gv, text *w) {
       params_name(w, p, i);
       text_puts(w, ";\n");
       if (l->prepare >= 0) emit_prepare(w, g, p, i, is_data);
-      emit_binds(w, g, pd, "p", l->binds, l->n_binds);
+      else emit_binds(w, g, pd, "p", l->binds, l->n_binds);
       text_printf(w, "%s(&p, in, out, ", kernel_get(l->kernel)->name);
     } else {
       text_printf(w, "%s(&", kernel_get(l->kernel)->name);

@@ -5,26 +5,31 @@
 #include "ops.h"
 
 
-/* Trilu's diagonal offset: the optional input k, a single int64 that must
- * be a compile-time constant (0 when absent). */
-static status trilu_k(const op_ctx *c, int64_t *k) {
+/* Trilu's diagonal offset: the optional input k, a single int64 (0 when
+ * absent). *known is 0 when k is read at run time (rt_trilu_prepare). */
+static status trilu_k(const op_ctx *c, int64_t *k, int *known) {
   int64_t v[1];
   int n;
   *k = 0;
+  *known = 1;
   if (!op_in(c, 1)) return ST_OK;
   if (op_in(c, 1)->t.dtype != DT_INT64)
     return diag_node_error(ST_BAD_MODEL, c->n, "k must be int64, not %s", dtype_name(op_in(c, 1)->t.dtype));
   if (tensor_numel(&op_in(c, 1)->t) != 1)
     return diag_node_error(ST_BAD_MODEL, c->n, "k must hold one value, not %lld",
                            (long long)tensor_numel(&op_in(c, 1)->t));
+  if (!op_in(c, 1)->t.data) {
+    *known = 0;
+    return ST_OK;
+  }
   n = op_const_ints(c, 1, v, 1, "k");
   if (n < 0) return ST_UNSUPPORTED;
   *k = v[0];
   return ST_OK;
 }
 
-/* CumSum's axis: input 1, a single int32 or int64 that must be a
- * compile-time constant, normalised against x's rank. */
+/* CumSum's axis: input 1, a single int32 or int64, normalised against x's
+ * rank; -1 when it is read at run time (rt_cumsum_prepare_*). */
 static status cumsum_axis(const op_ctx *c, int *axis) {
   int64_t v[1];
   int n;
@@ -35,6 +40,10 @@ static status cumsum_axis(const op_ctx *c, int *axis) {
   if (tensor_numel(&op_in(c, 1)->t) != 1)
     return diag_node_error(ST_BAD_MODEL, c->n, "axis must hold one value, not %lld",
                            (long long)tensor_numel(&op_in(c, 1)->t));
+  if (!op_in(c, 1)->t.data) {
+    *axis = -1;
+    return ST_OK;
+  }
   n = op_const_ints(c, 1, v, 1, "axis");
   if (n < 0) return ST_UNSUPPORTED;
   return op_axis(c, v[0], op_in(c, 0)->t.rank, axis);
@@ -68,11 +77,12 @@ static status matrix_infer(op_ctx *c) {
   switch (c->n->op) {
   case OP_Trilu: {
     int64_t k;
+    int known;
     if (x->rank < 2)
       return diag_node_error(ST_BAD_MODEL, c->n, "input must have rank 2 or more, not %d", x->rank);
     if (!movable(x->dtype))
       return diag_node_error(ST_UNSUPPORTED, c->n, "element type %s is not supported", dtype_name(x->dtype));
-    if ((s = trilu_k(c, &k)) != ST_OK) return s;
+    if ((s = trilu_k(c, &k, &known)) != ST_OK) return s;
     op_same_as_input(c, 0, 0);
     return ST_OK;
   }
@@ -101,8 +111,8 @@ static status matrix_infer(op_ctx *c) {
 static status trilu_lower(op_ctx *c, lowered *l, const ir_tensor *x) {
   rt_trilu_params *p;
   int64_t k;
-  int d;
-  status s = trilu_k(c, &k);
+  int d, known;
+  status s = trilu_k(c, &k, &known);
   if (s) return s;
   if (attr_int(c->n, "upper", 1))
     p = LOWER(l, rt_triu, rt_trilu_params);
@@ -119,6 +129,7 @@ static status trilu_lower(op_ctx *c, lowered *l, const ir_tensor *x) {
   p->k = k;
   p->esize = (int64_t)dtype_size(x->dtype);
   l->inplace_of = 0; /* each row is read before it is written */
+  if (!known && !op_prepare_as(c, l, PD_rt_trilu_params, "rt_trilu_prepare")) return ST_UNSUPPORTED;
   return ST_OK;
 }
 
@@ -146,14 +157,23 @@ static status cumsum_lower(op_ctx *c, lowered *l, const ir_tensor *x) {
   if (s) return s;
   p = op_lower_as(c, l, PD_rt_cumsum_params, "rt_cumsum_%s", op_dtype_suffix(x->dtype));
   if (!p) return ST_UNSUPPORTED;
+  p->exclusive = attr_int(c->n, "exclusive", 0) != 0;
+  p->reverse = attr_int(c->n, "reverse", 0) != 0;
+  if (axis < 0) { /* read at run time: the prepare kernel sets outer, n, inner */
+    rt_cumsum_axis_params *q = op_prepare_as(c, l, PD_rt_cumsum_axis_params,
+                                             op_in(c, 1)->t.dtype == DT_INT32 ? "rt_cumsum_prepare_i32"
+                                                                                : "rt_cumsum_prepare_i64");
+    if (!q) return ST_UNSUPPORTED;
+    q->rank = x->rank;
+    for (d = 0; d < x->rank; d++) q->dims[d] = x->dims[d];
+    return ST_OK;
+  }
   p->outer = p->inner = 1;
   p->n = x->dims[axis];
   for (d = 0; d < x->rank; d++) {
     if (d < axis) p->outer *= x->dims[d];
     if (d > axis) p->inner *= x->dims[d];
   }
-  p->exclusive = attr_int(c->n, "exclusive", 0) != 0;
-  p->reverse = attr_int(c->n, "reverse", 0) != 0;
   return ST_OK;
 }
 

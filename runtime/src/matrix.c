@@ -118,3 +118,42 @@ DEFINE_CUMSUM(rt_cumsum_u32, uint32_t, PLAIN_ADD)
 DEFINE_CUMSUM(rt_cumsum_u64, uint64_t, PLAIN_ADD)
 DEFINE_CUMSUM(rt_cumsum_f16, uint16_t, F16_ADD)
 DEFINE_CUMSUM(rt_cumsum_bf16, uint16_t, BF16_ADD)
+
+/* ---- run-time operands (prepare kernels, dims.h) ---- */
+
+RT_KERNEL(rt_trilu_prepare) {
+  rt_trilu_params *p = (rt_trilu_params *)out[1];
+  int64_t k = in[1] ? *(const int64_t *)in[1] : 0;
+  (void)params;
+  (void)scratch;
+  /* as the compiler clamps a constant k: i + k cannot overflow */
+  if (k > p->cols) k = p->cols;
+  if (k < -p->rows - 1) k = -p->rows - 1;
+  p->k = k;
+}
+
+static void cumsum_axis(const rt_cumsum_axis_params *a, int64_t axis, void *const *out) {
+  rt_cumsum_params *p = (rt_cumsum_params *)out[1];
+  int32_t d;
+  if (axis < 0) axis += a->rank;
+  if (axis < 0 || axis >= a->rank) {
+    *(int *)out[2] = RT_ERR_SHAPE;
+    return;
+  }
+  p->outer = p->inner = 1;
+  p->n = a->dims[axis];
+  for (d = 0; d < a->rank; d++) {
+    if (d < axis) p->outer *= a->dims[d];
+    if (d > axis) p->inner *= a->dims[d];
+  }
+}
+
+RT_KERNEL(rt_cumsum_prepare_i32) {
+  (void)scratch;
+  cumsum_axis((const rt_cumsum_axis_params *)params, *(const int32_t *)in[1], out);
+}
+
+RT_KERNEL(rt_cumsum_prepare_i64) {
+  (void)scratch;
+  cumsum_axis((const rt_cumsum_axis_params *)params, *(const int64_t *)in[1], out);
+}

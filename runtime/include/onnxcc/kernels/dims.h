@@ -3,10 +3,12 @@
  * dims (rt_dims_i64), Range, ConstantOfShape. (With everything known at
  * compile time the compiler evaluates these ops itself.)
  *
- * A *_prepare kernel runs before its op's kernel: it reads the op's
- * inputs, writes the output dims it computes to out[0] (int64, -1 where
- * the inputs are invalid) and may complete the op's params through
- * out[1]. The generated code checks the dims against their bounds. */
+ * A *_prepare kernel (here and in other families) runs before its op's
+ * kernel: it reads the op's inputs, writes the output dims it computes to
+ * out[0] (int64, -1 where the inputs are invalid), may complete the op's
+ * params through out[1], and sets *(int *)out[2] to an rt_status error
+ * for input values it cannot accept. The generated code checks the dims
+ * against their bounds. */
 #ifndef ONNXCC_KERNELS_DIMS_H
 #define ONNXCC_KERNELS_DIMS_H
 

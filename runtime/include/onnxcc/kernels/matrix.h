@@ -26,6 +26,15 @@ RT_PARAMS_STRUCT(rt_eyelike_params, RT_EYELIKE_PARAMS)
 #define RT_CUMSUM_PARAMS(I, F, IA, FA, I32, I32A, E) I(outer) I(n) I(inner) I32(exclusive) I32(reverse)
 RT_PARAMS_STRUCT(rt_cumsum_params, RT_CUMSUM_PARAMS)
 
+/* Run-time operands (dims.h explains prepare kernels): rt_trilu_prepare
+ * reads k (int64, in[1]) into the Trilu params at out[1], clamped to the
+ * matrix as the compiler clamps a constant k; its own params are unused.
+ * rt_cumsum_prepare_i32/_i64 read the axis (in[1]) and set outer, n and
+ * inner of the CumSum params at out[1] from the input's `rank` dims; an
+ * axis out of range is RT_ERR_SHAPE. */
+#define RT_CUMSUM_AXIS_PARAMS(I, F, IA, FA, I32, I32A, E) I32(rank) IA(dims, 8)
+RT_PARAMS_STRUCT(rt_cumsum_axis_params, RT_CUMSUM_AXIS_PARAMS)
+
 /* The kernel variants of this header, K(function, params type), and its
  * params types, P(type, field list). */
 #define RT_MATRIX_KERNELS(K)                                                                       \
@@ -35,10 +44,12 @@ RT_PARAMS_STRUCT(rt_cumsum_params, RT_CUMSUM_PARAMS)
   K(rt_cumsum_f32, rt_cumsum_params) K(rt_cumsum_f64, rt_cumsum_params)                           \
   K(rt_cumsum_i32, rt_cumsum_params) K(rt_cumsum_i64, rt_cumsum_params)                           \
   K(rt_cumsum_u32, rt_cumsum_params) K(rt_cumsum_u64, rt_cumsum_params)                           \
-  K(rt_cumsum_f16, rt_cumsum_params) K(rt_cumsum_bf16, rt_cumsum_params)
+  K(rt_cumsum_f16, rt_cumsum_params) K(rt_cumsum_bf16, rt_cumsum_params)                         \
+  K(rt_trilu_prepare, rt_trilu_params)                                                              \
+  K(rt_cumsum_prepare_i32, rt_cumsum_axis_params) K(rt_cumsum_prepare_i64, rt_cumsum_axis_params)
 #define RT_MATRIX_PARAMS_TYPES(P)                                                      \
   P(rt_trilu_params, RT_TRILU_PARAMS) P(rt_eyelike_params, RT_EYELIKE_PARAMS) \
-  P(rt_cumsum_params, RT_CUMSUM_PARAMS)
+  P(rt_cumsum_params, RT_CUMSUM_PARAMS) P(rt_cumsum_axis_params, RT_CUMSUM_AXIS_PARAMS)
 RT_MATRIX_KERNELS(RT_DECLARE_KERNEL)
 
 #endif
