@@ -54,6 +54,11 @@ typedef struct lowered {
   int n_prepare_binds;
   int defines[LOWERED_MAX_DEFINES];
   int n_defines;
+  /* 1: the dims of `defines` are counts only the kernel itself finds
+   * (NonZero's, NonMaxSuppression's): it writes them, int64, to the extra
+   * output slot out[n_out] as it runs, within the buffers' bounds; there
+   * is no prepare kernel then. */
+  int defines_after;
 } lowered;
 
 void lowered_free(lowered *l);

@@ -452,6 +452,18 @@ static void emit_binds_of(text *w, const ir_graph *g, const lowered *l, const pa
       emit_binds(w, g, pd, var, &l->binds[k], 1);
 }
 
+/* d[] from the dims a prepare kernel or the kernel wrote to dd[], each
+ * checked against its bounds. */
+static void emit_defines(text *w, const ir_graph *g, const lowered *l) {
+  const dx_table *dx = ir_dx(g);
+  int k;
+  for (k = 0; k < l->n_defines; k++) {
+    int s = l->defines[k];
+    text_printf(w, "d[%d] = dd[%d];\nif (d[%d] < %lld || d[%d] > %lld) return RT_ERR_SHAPE;\n", s, k, s,
+                (long long)dx->syms[s].lo, s, (long long)dx->syms[s].hi);
+  }
+}
+
 /* Node i's prepare kernel, run on the params `p` with every size it does
  * not define filled in: it writes the dims the node defines (checked
  * against their bounds), may complete `p`, and may report bad input
@@ -460,8 +472,6 @@ static void emit_prepare(text *w, const ir_graph *g, const plan *p, int i, const
   const ir_node *n = g->nodes[i];
   const lowered *l = n->low;
   const params_desc *qd = kernel_get(l->prepare)->params;
-  const dx_table *dx = ir_dx(g);
-  int k;
   emit_binds_of(w, g, l, kernel_get(l->kernel)->params, "p", 0);
   text_printf(w, "{\n  int64_t dd[%d] = {0};\n  int qs = RT_OK;\n  void *qo[%d] = {0};\n  %s q = ", LOWERED_MAX_DEFINES,
               RT_MIN_ARGS, qd->type);
@@ -471,11 +481,7 @@ static void emit_prepare(text *w, const ir_graph *g, const plan *p, int i, const
   emit_binds(w, g, qd, "q", l->prepare_binds, l->n_prepare_binds);
   text_printf(w, "qo[0] = dd;\nqo[1] = &p;\nqo[2] = &qs;\n%s(&q, in, qo, NULL);\nif (qs != RT_OK) return qs;\n",
               kernel_get(l->prepare)->name);
-  for (k = 0; k < l->n_defines; k++) {
-    int s = l->defines[k];
-    text_printf(w, "d[%d] = dd[%d];\nif (d[%d] < %lld || d[%d] > %lld) return RT_ERR_SHAPE;\n", s, k, s,
-                (long long)dx->syms[s].lo, s, (long long)dx->syms[s].hi);
-  }
+  emit_defines(w, g, l);
   w->indent -= 2;
   text_puts(w, "}\n");
   emit_checks(w, g, n, is_data, 1);
@@ -526,6 +532,10 @@ static void emit_body(const backend_emit_args *a, const gview *gv, text *w) {
       else value_ptr(gv, w, n->out[k]);
       text_puts(w, ";\n");
     }
+    if (l->defines_after) {
+      /* the kernel reports the dims it found in one more output slot */
+      text_printf(w, "int64_t dd[%d] = {0};\nout[%d] = dd;\n", LOWERED_MAX_DEFINES, n->n_out);
+    }
     if (l->n_binds || l->prepare >= 0) {
       /* sizes known at run time: a copy of the params with them filled in */
       const params_desc *pd = kernel_get(l->kernel)->params;
@@ -542,6 +552,7 @@ static void emit_body(const backend_emit_args *a, const gview *gv, text *w) {
     }
     if (p->scratch_offset[i] >= 0) text_printf(w, "A + %lld);\n", (long long)p->scratch_offset[i]);
     else text_puts(w, "NULL);\n");
+    if (l->defines_after) emit_defines(w, g, l);
     w->indent = base;
     text_puts(w, "}\n");
   }
