@@ -2,7 +2,9 @@
  * Squeeze, Unsqueeze, Identity, Dropout (inference). Each is a view of its
  * input: the planner lets output and input share memory and drops the
  * call, and the copy runs only where they cannot share. The elide pass
- * removes Identity/Dropout. */
+ * removes Identity/Dropout. With symbolic dims the output's dims are the
+ * input's expressions rearranged, and the copy's byte count is bound at run
+ * time (the planner shares storage only where the bounds agree). */
 #include <string.h>
 
 #include "../checked.h"
@@ -38,15 +40,12 @@ static status reshape_symbolic(op_ctx *c, const ir_tensor *x, int n, const int64
   for (i = 0; i < n; i++)
     if (!copied[i] && i != infer_at && !ck_mul(K, shape[i], &K))
       return diag_node_error(ST_BAD_MODEL, c->n, "the target shape's element count overflows");
-  if (infer_at < 0) {
-    for (i = 0; i < n; i++)
-      if (!copied[i]) exprs[i] = dx_const(dx, shape[i]);
+  for (i = 0; i < n; i++)
+    if (!copied[i] && i != infer_at) exprs[i] = dx_const(dx, shape[i]);
+  if (infer_at < 0)
     return op_check_equal(c, dx_mul(dx, rest, dx_const(dx, C)), dx_const(dx, K),
                           "the element count must match the target shape's");
-  }
   if (K == 0) return diag_node_error(ST_BAD_MODEL, c->n, "cannot reshape with a -1 dim and a 0 dim");
-  for (i = 0; i < n; i++)
-    if (!copied[i]) exprs[i] = dx_const(dx, shape[i]);
   g = C ? gcd64(C, K) : K;
   e = dx_mul(dx, rest, dx_const(dx, C / g));
   exprs[infer_at] = dx_floordiv(dx, e, dx_const(dx, K / g));
