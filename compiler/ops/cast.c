@@ -26,7 +26,8 @@ static status cast_infer(op_ctx *c) {
   if (!castable(x->t.dtype) || !castable(to))
     return diag_node_error(ST_UNSUPPORTED, c->n, "cast from %s to %s is not supported", dtype_name(x->t.dtype),
                            dtype_name(to));
-  op_set_output(c, 0, to, x->t.rank, x->t.dims);
+  op_same_as_input(c, 0, 0);
+  op_out(c, 0)->t.dtype = to;
   return ST_OK;
 }
 
@@ -35,10 +36,10 @@ static status cast_lower(op_ctx *c, lowered *l) {
   rt_cast_params *p = op_lower_as(c, l, PD_rt_cast_params, "rt_cast_%s_%s", op_dtype_suffix(x->t.dtype),
                                   op_dtype_suffix(y->t.dtype));
   if (!p) return ST_UNSUPPORTED;
-  p->count = tensor_numel(&x->t);
+  op_bind_product(c, l, &p->count, &x->t, 0, x->t.rank);
   /* Element by element: between types of one size, y may overwrite x. */
   if (dtype_size(x->t.dtype) == dtype_size(y->t.dtype)) l->inplace_of = 0;
   return ST_OK;
 }
 
-const op_family op_family_cast = {cast_infer, cast_lower, 0};
+const op_family op_family_cast = {cast_infer, cast_lower, 1};
