@@ -21,42 +21,107 @@ static int64_t gcd64(int64_t a, int64_t b) {
   return a;
 }
 
-/* Reshape of an input with symbolic dims. Every symbolic factor of the
- * target comes from a 0 copying input dim i to position i, so those cancel
- * and what is left is: the input's other dims (a constant C times the
- * symbolic dims S) against the target's constants K. Without -1, C*S must
- * equal K (a run-time check); with -1 that dim is C*S/K, exact when K
- * divides C, else floordiv with a run-time check that it divides. */
-static status reshape_symbolic(op_ctx *c, const ir_tensor *x, int n, const int64_t *shape, const int *copied,
-                               int infer_at, int *exprs) {
+/* A product of dims as a constant times symbolic factors (expression ids),
+ * so that two products can cancel common factors: N*S*768 against
+ * N*S*12*64 leaves 768 against 768. */
+typedef struct factors {
+  int64_t k;
+  int f[2 * IR_MAX_RANK];
+  int n;
+} factors;
+
+static void factors_add(const op_ctx *c, factors *fs, int e) {
+  int64_t v;
+  if (dx_const_value(op_dx(c), e, &v)) fs->k *= v; /* dims are checked not to overflow */
+  else fs->f[fs->n++] = e;
+}
+
+/* Removes the factors a and b share, and their constants' gcd. */
+static void factors_cancel(factors *a, factors *b) {
+  int i, j;
+  int64_t g;
+  for (i = 0; i < a->n; i++)
+    for (j = 0; j < b->n; j++)
+      if (a->f[i] == b->f[j]) {
+        a->f[i--] = a->f[--a->n];
+        b->f[j] = b->f[--b->n];
+        break;
+      }
+  g = a->k && b->k ? gcd64(a->k, b->k) : 1;
+  a->k /= g;
+  b->k /= g;
+}
+
+static int factors_expr(const op_ctx *c, const factors *fs) {
   dx_table *dx = op_dx(c);
-  int64_t C = 1, K = 1, g;
-  int i, rest = dx_const(dx, 1), e;
-  for (i = 0; i < x->rank; i++) {
-    if (i < n && copied[i]) continue;
-    if (x->sym[i]) rest = dx_mul(dx, rest, ir_dim(c->g, x, i));
-    else C *= x->dims[i];
+  int e = dx_const(dx, fs->k), i;
+  for (i = 0; i < fs->n; i++) e = dx_mul(dx, e, fs->f[i]);
+  return e;
+}
+
+/* Reshape to target dims given as expressions (constants, or dims known
+ * at run time from Shape): 0 copies the input's dim (unless allowzero),
+ * one -1 takes what is left of the element count. What the compiler
+ * cannot prove (the counts agree, the -1 divides exactly) is checked when
+ * the model runs. */
+static status reshape_exprs(op_ctx *c, const ir_tensor *x, int n, const int *target, int allowzero, int *exprs) {
+  dx_table *dx = op_dx(c);
+  factors num = {1, {0}, 0}, den = {1, {0}, 0};
+  int i, infer_at = -1;
+  int64_t v;
+  for (i = 0; i < n; i++) {
+    exprs[i] = target[i];
+    if (!dx_const_value(dx, target[i], &v)) {
+      if (!allowzero && dx_lower(dx, target[i]) < 1)
+        return diag_node_error(ST_UNSUPPORTED, c->n, "target dim %d may be 0 at run time, which Reshape reads as "
+                               "\"copy the input's dim\"; pin the dims with --dim NAME=VALUE", i);
+      continue;
+    }
+    if (v == 0 && !allowzero) {
+      if (i >= x->rank) return diag_node_error(ST_BAD_MODEL, c->n, "shape has 0 at %d beyond the input's rank", i);
+      exprs[i] = ir_dim(c->g, x, i);
+    } else if (v == -1) {
+      if (infer_at >= 0) return diag_node_error(ST_BAD_MODEL, c->n, "shape has more than one -1");
+      infer_at = i;
+    } else if (v < 0) {
+      return diag_node_error(ST_BAD_MODEL, c->n, "shape has a negative dim %lld", (long long)v);
+    }
   }
+  for (i = 0; i < x->rank; i++) factors_add(c, &num, ir_dim(c->g, x, i));
   for (i = 0; i < n; i++)
-    if (!copied[i] && i != infer_at && !ck_mul(K, shape[i], &K))
-      return diag_node_error(ST_BAD_MODEL, c->n, "the target shape's element count overflows");
-  for (i = 0; i < n; i++)
-    if (!copied[i] && i != infer_at) exprs[i] = dx_const(dx, shape[i]);
+    if (i != infer_at) factors_add(c, &den, exprs[i]);
+  if (infer_at >= 0 && den.k == 0 && den.n == 0)
+    return diag_node_error(ST_BAD_MODEL, c->n, "cannot reshape with a -1 dim and a 0 dim");
+  factors_cancel(&num, &den);
   if (infer_at < 0)
-    return op_check_equal(c, dx_mul(dx, rest, dx_const(dx, C)), dx_const(dx, K),
+    return op_check_equal(c, factors_expr(c, &num), factors_expr(c, &den),
                           "the element count must match the target shape's");
-  if (K == 0) return diag_node_error(ST_BAD_MODEL, c->n, "cannot reshape with a -1 dim and a 0 dim");
-  g = C ? gcd64(C, K) : K;
-  e = dx_mul(dx, rest, dx_const(dx, C / g));
-  exprs[infer_at] = dx_floordiv(dx, e, dx_const(dx, K / g));
-  return K / g == 1 ? ST_OK
-                    : op_check_equal(c, dx_mul(dx, exprs[infer_at], dx_const(dx, K / g)), e,
-                                     "the element count must divide by the target shape's other dims");
+  exprs[infer_at] = dx_floordiv(dx, factors_expr(c, &num), factors_expr(c, &den));
+  if (den.k == 1 && den.n == 0) return ST_OK;
+  if (dx_lower(dx, factors_expr(c, &den)) < 1)
+    return diag_node_error(ST_UNSUPPORTED, c->n, "the dims beside the -1 may be 0 at run time");
+  return op_check_equal(c, dx_mul(dx, exprs[infer_at], factors_expr(c, &den)), factors_expr(c, &num),
+                        "the element count must divide by the target shape's other dims");
+}
+
+/* Reshape to a shape read at run time: each output dim is a run-time dim
+ * (rt_reshape_prepare computes them), at most the input's element count. */
+static status reshape_runtime(op_ctx *c, const ir_tensor *x, int *rank, int *exprs) {
+  const ir_tensor *s = &op_in(c, 1)->t;
+  int64_t bound = tensor_numel(x);
+  int k;
+  if (s->rank != 1 || s->dtype != DT_INT64 || s->dims[0] > IR_MAX_RANK || s->sym[0])
+    return diag_node_error(ST_UNSUPPORTED, c->n, "the target shape must be a 1-D int64 tensor of at most %d values",
+                           IR_MAX_RANK);
+  *rank = (int)s->dims[0];
+  for (k = 0; k < *rank; k++)
+    if ((exprs[k] = op_data_dim(c, k, bound, "Reshape's target shape")) < 0) return ST_UNSUPPORTED;
+  return ST_OK;
 }
 
 static status reshape_dims(op_ctx *c, const ir_tensor *x, int *rank, int *exprs) {
   int64_t shape[IR_MAX_RANK], known = 1, total = tensor_numel(x);
-  int n, i, infer_at = -1, allowzero = (int)attr_int(c->n, "allowzero", 0), copied[IR_MAX_RANK] = {0};
+  int n, i, infer_at = -1, allowzero = (int)attr_int(c->n, "allowzero", 0);
   if (c->opset < 5) {
     const int64_t *a;
     n = attr_ints(c->n, "shape", &a);
@@ -64,16 +129,30 @@ static status reshape_dims(op_ctx *c, const ir_tensor *x, int *rank, int *exprs)
     if (n > IR_MAX_RANK) return diag_node_error(ST_UNSUPPORTED, c->n, "rank %d is above %d", n, IR_MAX_RANK);
     memcpy(shape, a, sizeof(int64_t) * (size_t)n);
   } else {
+    const ir_value *sv;
     OP_REQUIRE_INPUT(c, 1);
+    sv = op_in(c, 1);
+    if (!sv->t.data && !sv->symvals) return reshape_runtime(c, x, rank, exprs);
+    if (sv->symvals || tensor_is_symbolic(x)) {
+      int target[IR_MAX_RANK];
+      n = op_const_exprs(c, 1, target, IR_MAX_RANK, "the target shape");
+      if (n < 0) return ST_UNSUPPORTED;
+      *rank = n;
+      return reshape_exprs(c, x, n, target, allowzero, exprs);
+    }
     n = op_const_ints(c, 1, shape, IR_MAX_RANK, "the target shape");
     if (n < 0) return ST_UNSUPPORTED;
+  }
+  if (tensor_is_symbolic(x)) { /* opset < 5: the attribute */
+    int target[IR_MAX_RANK];
+    for (i = 0; i < n; i++) target[i] = dx_const(op_dx(c), shape[i]);
+    *rank = n;
+    return reshape_exprs(c, x, n, target, allowzero, exprs);
   }
   for (i = 0; i < n; i++) {
     if (shape[i] == 0 && !allowzero) {
       if (i >= x->rank) return diag_node_error(ST_BAD_MODEL, c->n, "shape has 0 at %d beyond the input's rank", i);
       shape[i] = x->dims[i];
-      exprs[i] = ir_dim(c->g, x, i);
-      copied[i] = 1;
     }
     if (shape[i] == -1) {
       if (infer_at >= 0) return diag_node_error(ST_BAD_MODEL, c->n, "shape has more than one -1");
@@ -85,7 +164,6 @@ static status reshape_dims(op_ctx *c, const ir_tensor *x, int *rank, int *exprs)
     }
   }
   *rank = n;
-  if (tensor_is_symbolic(x)) return reshape_symbolic(c, x, n, shape, copied, infer_at, exprs);
   if (infer_at >= 0) {
     if (known == 0 || total % known)
       return diag_node_error(ST_BAD_MODEL, c->n, "cannot reshape %lld elements with a -1 dim", (long long)total);
@@ -218,6 +296,20 @@ static status reshape_lower(op_ctx *c, lowered *l) {
   if (c->n->op == OP_Dropout && op_out(c, 1)) op_bind_product(c, l, &p->mask_bytes, &op_out(c, 1)->t, 0, x->rank);
   /* Dropout's mask is written by the call, so that call must stay. */
   if (!p->mask_bytes) l->view_of = 0;
+  if (c->n->op == OP_Reshape && op_out(c, 0)->t.rank > 0 &&
+      op_is_data_dim(c, ir_dim(c->g, &op_out(c, 0)->t, 0), 0)) {
+    /* the target shape is read at run time */
+    const ir_tensor *y = &op_out(c, 0)->t;
+    rt_reshape_prepare_params *q = op_prepare_as(c, l, PD_rt_reshape_prepare_params, "rt_reshape_prepare");
+    int k;
+    if (!q) return ST_UNSUPPORTED;
+    q->in_rank = x->rank;
+    q->out_rank = y->rank;
+    q->allowzero = (int32_t)attr_int(c->n, "allowzero", 0);
+    for (k = 0; k < x->rank; k++) op_bind_prepare(c, l, &q->in_dims[k], ir_dim(c->g, x, k));
+    for (k = 0; k < y->rank; k++)
+      if (op_define(c, l, ir_dim(c->g, y, k))) return ST_INTERNAL;
+  }
   return ST_OK;
 }
 

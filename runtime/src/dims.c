@@ -96,3 +96,38 @@ RT_KERNEL(rt_constant_of_shape_prepare) {
   (void)scratch;
   for (k = 0; k < p->rank; k++) dims[k] = shape[k] >= 0 ? shape[k] : -1;
 }
+
+RT_KERNEL(rt_reshape_prepare) {
+  const rt_reshape_prepare_params *p = (const rt_reshape_prepare_params *)params;
+  const int64_t *shape = (const int64_t *)in[1];
+  int64_t *dims = (int64_t *)out[0], total = 1, known = 1;
+  int32_t k, infer_at = -1;
+  (void)scratch;
+  for (k = 0; k < p->in_rank; k++) total *= p->in_dims[k];
+  for (k = 0; k < p->out_rank; k++) {
+    int64_t v = shape[k];
+    if (v == 0 && !p->allowzero) {
+      if (k >= p->in_rank) goto bad;
+      v = p->in_dims[k];
+    }
+    if (v == -1) {
+      if (infer_at >= 0) goto bad;
+      infer_at = k;
+      continue;
+    }
+    /* the total is at most the buffer's element count: a larger product is
+     * wrong, and stopping there keeps it from overflowing */
+    if (v < 0 || (v > 0 && known > (total > 0 ? total : INT64_MAX) / v)) goto bad;
+    known *= v;
+    dims[k] = v;
+  }
+  if (infer_at >= 0) {
+    if (known == 0 || total % known) goto bad;
+    dims[infer_at] = total / known;
+  } else if (known != total) {
+    goto bad;
+  }
+  return;
+bad:
+  *(int *)out[2] = RT_ERR_SHAPE;
+}

@@ -73,3 +73,31 @@ CASES += [
          make_input={"a": scalar(3), "b": scalar(-9), "c": scalar(-2)}),
     Case("shape_range_of_data_needs_a_bound", range_of_inputs, {}, [], expect_error="--max-dynamic-dim"),
 ]
+
+
+def reshape_from_shape():
+    # the exporters' pattern: heads split by a shape built from Shape(x)
+    i64 = lambda v, n: nh.from_array(np.array(v, np.int64), n)
+    nodes = [h.make_node("Shape", ["x"], ["s"]), h.make_node("Slice", ["s", "z1", "two"], ["ns"]),
+             h.make_node("Concat", ["ns", "heads"], ["t"], axis=0), h.make_node("Reshape", ["x", "t"], ["r"]),
+             h.make_node("Transpose", ["r"], ["y"], perm=[0, 2, 1, 3]),
+             h.make_node("Reshape", ["y", "flat"], ["z"])]
+    g = h.make_graph(nodes, "g", [h.make_tensor_value_info("x", T.FLOAT, ["N", "S", 4])],
+                     [h.make_tensor_value_info("z", T.FLOAT, ["N", None])],
+                     [i64([0], "z1"), i64([2], "two"), i64([2, 2], "heads"), i64([0, -1], "flat")])
+    return h.make_model(g, opset_imports=[h.make_opsetid("", 17)])
+
+
+def reshape_to_data():
+    # a target shape that is a graph input: dims read when the model runs
+    g = h.make_graph([h.make_node("Reshape", ["x", "t"], ["y"]), h.make_node("Neg", ["y"], ["z"])], "g",
+                     [h.make_tensor_value_info("x", T.FLOAT, [2, 3, 4]), h.make_tensor_value_info("t", T.INT64, [3])],
+                     [h.make_tensor_value_info("z", T.FLOAT, [None, None, None])])
+    return h.make_model(g, opset_imports=[h.make_opsetid("", 17)])
+
+
+CASES += [
+    Case("shape_reshape_from_shape", reshape_from_shape, RANGES, SIZES),
+    Case("shape_reshape_to_data", reshape_to_data, {}, [{}],
+         make_input={"t": lambda shape, rng: np.array([3, -1, 0], np.int64)}),
+]

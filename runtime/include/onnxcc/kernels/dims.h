@@ -36,14 +36,24 @@ RT_PARAMS_STRUCT(rt_fill_params, RT_FILL_PARAMS)
 #define RT_SHAPE_INPUT_PARAMS(I, F, IA, FA, I32, I32A, E) I32(rank)
 RT_PARAMS_STRUCT(rt_shape_input_params, RT_SHAPE_INPUT_PARAMS)
 
+/* rt_reshape_prepare: Reshape's output dims from the target shape in[1]
+ * (out_rank int64 values) and the input's dims: 0 copies the input's dim
+ * (unless allowzero), one -1 takes the rest of the element count. A
+ * shape that does not fit the input is RT_ERR_SHAPE. */
+#define RT_RESHAPE_PREPARE_PARAMS(I, F, IA, FA, I32, I32A, E) \
+  I32(in_rank) I32(out_rank) I32(allowzero) IA(in_dims, 8)
+RT_PARAMS_STRUCT(rt_reshape_prepare_params, RT_RESHAPE_PREPARE_PARAMS)
+
 #define RT_RANGE_K_(K, t) K(rt_range_##t, rt_range_params) K(rt_range_prepare_##t, rt_range_params)
 #define RT_DIMS_KERNELS(K) \
   K(rt_dims_i64, rt_dims_params) \
   RT_RANGE_K_(K, f32) RT_RANGE_K_(K, f64) RT_RANGE_K_(K, i16) RT_RANGE_K_(K, i32) RT_RANGE_K_(K, i64) \
   K(rt_constant_of_shape_1, rt_fill_params) K(rt_constant_of_shape_2, rt_fill_params) \
   K(rt_constant_of_shape_4, rt_fill_params) K(rt_constant_of_shape_8, rt_fill_params) \
-  K(rt_constant_of_shape_prepare, rt_shape_input_params)
+  K(rt_constant_of_shape_prepare, rt_shape_input_params) \
+  K(rt_reshape_prepare, rt_reshape_prepare_params)
 #define RT_DIMS_PARAMS_TYPES(P) \
+  P(rt_reshape_prepare_params, RT_RESHAPE_PREPARE_PARAMS) \
   P(rt_dims_params, RT_DIMS_PARAMS) P(rt_range_params, RT_RANGE_PARAMS) P(rt_fill_params, RT_FILL_PARAMS) \
   P(rt_shape_input_params, RT_SHAPE_INPUT_PARAMS)
 RT_DIMS_KERNELS(RT_DECLARE_KERNEL)
