@@ -550,7 +550,12 @@ static void share_storage(const ir_graph *g, plan *p, const int *last, int *clas
     if (n->n_out < 1 || (y = n->out[0]) < 0 || p->home[y] != HOME_ARENA) continue;
     if (l->view_of >= 0 && l->view_of < n->n_in && (x = n->in[l->view_of]) >= 0) {
       r = p->root[x];
-      share = p->home[r] != HOME_NONE && tensor_bytes(&g->values[x]->t) == tensor_bytes(&g->values[y]->t);
+      /* A view holds its input's bytes: with symbolic dims the two bounds
+       * may differ (a -1 computed by floor division), the actual sizes
+       * never do, so the input's storage always holds the view. */
+      share = p->home[r] != HOME_NONE &&
+              (tensor_is_symbolic(&g->values[x]->t) || tensor_is_symbolic(&g->values[y]->t) ||
+               tensor_bytes(&g->values[x]->t) == tensor_bytes(&g->values[y]->t));
       if (share) p->elided[i] = 1;
     } else if (l->inplace_of >= 0 && l->inplace_of < n->n_in && (x = n->in[l->inplace_of]) >= 0) {
       r = p->root[x];
