@@ -224,7 +224,7 @@ static void emit_params(const gview *gv, text *w) {
   int i, k;
   for (i = 0; i < gv->g->n_nodes; i++) {
     const lowered *l = gv->g->nodes[i]->low;
-    if (gv->p->elided[i] || l->control) continue; /* no call, no params */
+    if ((gv->p->elided[i] && l->prepare < 0) || l->control) continue; /* no call, no params */
     params_struct(w, kernel_get(l->kernel)->params, l->params, gv->p, i, 'P');
     if (l->prepare >= 0) params_struct(w, kernel_get(l->prepare)->params, l->prepare_params, gv->p, i, 'Q');
   }
@@ -498,7 +498,7 @@ static void emit_body(const backend_emit_args *a, const gview *gv, text *w) {
   for (i = 0; i < g->n_nodes; i++) {
     const ir_node *n = g->nodes[i];
     const lowered *l = n->low;
-    if (p->elided[i]) {
+    if (p->elided[i] && l->prepare < 0) {
       text_printf(w, "/* %s: ", n->op_type);
       comment_text(w, n->name);
       text_puts(w, ": a view of its input, nothing to run */\n");
@@ -519,14 +519,14 @@ static void emit_body(const backend_emit_args *a, const gview *gv, text *w) {
     /* Kernels may look at optional inputs/outputs past the node's count:
      * those slots exist and are NULL. */
     text_printf(w, "const void *in[%d] = {0};\nvoid *out[%d] = {0};\n", n->n_in > RT_MIN_ARGS ? n->n_in : RT_MIN_ARGS,
-                n->n_out > RT_MIN_ARGS ? n->n_out : RT_MIN_ARGS);
+                n->n_out + 1 > RT_MIN_ARGS ? n->n_out + 1 : RT_MIN_ARGS);
     for (k = 0; k < n->n_in; k++) {
       text_printf(w, "in[%d] = ", k);
       if (n->in[k] < 0) text_puts(w, "NULL");
       else value_ptr(gv, w, n->in[k]);
       text_puts(w, ";\n");
     }
-    for (k = 0; k < n->n_out; k++) {
+    for (k = 0; k < n->n_out && !p->elided[i]; k++) {
       text_printf(w, "out[%d] = ", k);
       if (n->out[k] < 0) text_puts(w, "NULL");
       else value_ptr(gv, w, n->out[k]);
@@ -535,6 +535,17 @@ static void emit_body(const backend_emit_args *a, const gview *gv, text *w) {
     if (l->defines_after) {
       /* the kernel reports the dims it found in one more output slot */
       text_printf(w, "int64_t dd[%d] = {0};\nout[%d] = dd;\n", LOWERED_MAX_DEFINES, n->n_out);
+    }
+    if (p->elided[i]) {
+      /* a view whose dims come from values: only the prepare runs */
+      text_printf(w, "%s p = ", kernel_get(l->kernel)->params->type);
+      params_name(w, p, i);
+      text_puts(w, ";\n");
+      emit_prepare(w, g, p, i, is_data);
+      text_puts(w, "(void)out;\n(void)p;\n");
+      w->indent = base;
+      text_puts(w, "}\n");
+      continue;
     }
     if (l->n_binds || l->prepare >= 0) {
       /* sizes known at run time: a copy of the params with them filled in */
