@@ -8,7 +8,6 @@
 #include "ops.h"
 
 
-
 /* Lowers to rt_<op>_<dtype>, or rt_<op>_<dtype>_<second dtype> when
  * `second` (the parameters' or statistics' type) differs from `dt`; NULL
  * after reporting a variant the runtime lacks. */
@@ -352,7 +351,7 @@ static status mvn_lower(op_ctx *c, lowered *l) {
   const ir_tensor *x = &op_in(c, 0)->t;
   rt_mvn_params *p;
   dx_table *dx = op_dx(c);
-  int reduced[IR_MAX_RANK], d, st = dx_const(dx, 1), groups = st, count = st;
+  int reduced[IR_MAX_RANK], d, st = dx_const(dx, 1), count = st;
   status s = mvn_axes(c, reduced);
   if (s) return s;
   if (!(p = (rt_mvn_params *)lower_variant(c, l, "mvn", x->dtype, x->dtype))) return ST_UNSUPPORTED;
@@ -365,10 +364,9 @@ static status mvn_lower(op_ctx *c, lowered *l) {
     } else {
       op_bind(c, l, &p->stat_strides[d], st);
       st = dx_mul(dx, st, ir_dim(c->g, x, d));
-      groups = dx_mul(dx, groups, ir_dim(c->g, x, d));
     }
   }
-  op_bind(c, l, &p->groups, groups);
+  op_bind(c, l, &p->groups, st); /* the kept dims' product, as the strides run */
   op_bind(c, l, &p->count, count);
   /* for the bound of groups, which op_bind left in the field */
   l->scratch_bytes = (size_t)(2 * p->groups) * sizeof(double);
