@@ -3,6 +3,7 @@
  * (or its row-vector path, without scratch, when M is 1). */
 #include <string.h>
 
+#include "../dimexpr.h"
 #include "ops.h"
 
 
@@ -33,8 +34,10 @@ static void gemm_prepack(op_ctx *c, int64_t K, int64_t N, int trans_b) {
 static status gemm_infer_gemm(op_ctx *c) {
   const ir_tensor *a, *b, *cc;
   int64_t ta = attr_int(c->n, "transA", 0), tb = attr_int(c->n, "transB", 0);
-  int64_t M, N, K, Kb, dims[2];
+  int64_t K, Kb;
+  int dims[2], ek, ekb, d;
   char s1[96], s2[96];
+  status s;
   OP_REQUIRE_INPUT(c, 0);
   OP_REQUIRE_INPUT(c, 1);
   if (c->opset < 11 && !op_in(c, 2))
@@ -51,57 +54,76 @@ static status gemm_infer_gemm(op_ctx *c) {
   if (a->rank != 2 || b->rank != 2)
     return diag_node_error(ST_BAD_MODEL, c->n, "A and B must be matrices, not %s and %s", shape_str(a, s1, sizeof s1),
                            shape_str(b, s2, sizeof s2));
-  M = ta ? a->dims[1] : a->dims[0];
-  K = ta ? a->dims[0] : a->dims[1];
-  Kb = tb ? b->dims[1] : b->dims[0];
-  N = tb ? b->dims[0] : b->dims[1];
-  if (K != Kb)
-    return diag_node_error(ST_BAD_MODEL, c->n, "A is %s (transA=%d) so K=%lld, but B is %s (transB=%d) so K=%lld",
-                           shape_str(a, s1, sizeof s1), (int)ta, (long long)K, shape_str(b, s2, sizeof s2), (int)tb,
-                           (long long)Kb);
+  dims[0] = ir_dim(c->g, a, ta ? 1 : 0);
+  dims[1] = ir_dim(c->g, b, tb ? 0 : 1);
+  ek = ir_dim(c->g, a, ta ? 0 : 1);
+  ekb = ir_dim(c->g, b, tb ? 1 : 0);
+  if (dx_const_value(op_dx(c), ek, &K) && dx_const_value(op_dx(c), ekb, &Kb)) {
+    if (K != Kb)
+      return diag_node_error(ST_BAD_MODEL, c->n, "A is %s (transA=%d) so K=%lld, but B is %s (transB=%d) so K=%lld",
+                             shape_str(a, s1, sizeof s1), (int)ta, (long long)K, shape_str(b, s2, sizeof s2),
+                             (int)tb, (long long)Kb);
+  } else if ((s = op_check_equal(c, ek, ekb, "K of A and of B")) != ST_OK) {
+    return s;
+  }
+  op_set_output_exprs(c, 0, a->dtype, 2, dims);
   if (cc) {
     int ok = cc->rank <= 2;
-    if (cc->rank == 1) ok = cc->dims[0] == N || cc->dims[0] == 1;
-    if (cc->rank == 2)
-      ok = (cc->dims[0] == M || cc->dims[0] == 1) && (cc->dims[1] == N || cc->dims[1] == 1);
+    for (d = 0; ok && d < cc->rank; d++) {
+      /* C broadcasts one way: each dim is 1 or the output's. A symbolic
+       * dim of C is taken as the output's (checked at run time), never
+       * as a 1 that would need a zero stride. */
+      const int e = ir_dim(c->g, cc, d), o = dims[2 - cc->rank + d];
+      int64_t ce, oe;
+      if ((dx_const_value(op_dx(c), e, &ce) && ce == 1) || e == o) continue;
+      if (dx_const_value(op_dx(c), e, &ce) && dx_const_value(op_dx(c), o, &oe)) ok = 0;
+      else if ((s = op_check_equal(c, e, o, "C's dim and the output's")) != ST_OK) return s;
+    }
     if (!ok)
       return diag_node_error(ST_BAD_MODEL, c->n, "C is %s, which does not broadcast to the output [%lld,%lld]",
-                             shape_str(cc, s1, sizeof s1), (long long)M, (long long)N);
+                             shape_str(cc, s1, sizeof s1), (long long)op_out(c, 0)->t.dims[0],
+                             (long long)op_out(c, 0)->t.dims[1]);
   }
-  dims[0] = M;
-  dims[1] = N;
-  op_set_output(c, 0, a->dtype, 2, dims);
   return ST_OK;
 }
 
+/* Whether dim d of t is exactly 1 (a symbolic dim may be 1 at one run
+ * and not at the next, so kernel choices treat it as not 1). */
+static int is_one(const ir_tensor *t, int d) { return t->sym[d] == 0 && t->dims[d] == 1; }
+
 static status gemm_lower_gemm(op_ctx *c, lowered *l) {
-  const ir_tensor *a = &op_in(c, 0)->t, *cc = op_in(c, 2) ? &op_in(c, 2)->t : NULL;
+  const ir_tensor *a = &op_in(c, 0)->t, *b = &op_in(c, 1)->t, *y = &op_out(c, 0)->t;
+  const ir_tensor *cc = op_in(c, 2) ? &op_in(c, 2)->t : NULL;
   rt_gemm_params *p;
-  const int64_t M = op_out(c, 0)->t.dims[0], N = op_out(c, 0)->t.dims[1];
-  const int64_t K = attr_int(c->n, "transA", 0) ? a->dims[0] : a->dims[1];
-  const int prepack = a->dtype == DT_FLOAT && gemm_prepack_ok(c, M, N, K);
+  const int64_t M = y->dims[0], N = y->dims[1]; /* bounds where symbolic */
+  const int ka = attr_int(c->n, "transA", 0) ? 0 : 1, kb = attr_int(c->n, "transB", 0) ? 1 : 0;
+  /* K of A and of B are equal at run time (checked); take an exact one
+   * when there is one, so that a constant B is packed at its size */
+  const int ek = b->sym[kb] == 0 ? ir_dim(c->g, b, kb) : ir_dim(c->g, a, ka);
+  const int prepack = a->dtype == DT_FLOAT && gemm_prepack_ok(c, M, N, b->dims[kb]);
   if (a->dtype == DT_DOUBLE)
     p = LOWER(l, rt_gemm_f64, rt_gemm_params);
-  else if (M == 1) /* a batch-1 Linear layer: memory-bound, no packing */
+  else if (is_one(y, 0)) /* a batch-1 Linear layer: memory-bound, no packing */
     p = LOWER(l, rt_gemm_f32_gemv, rt_gemm_params);
-  else if (prepack)
+  else if (prepack) /* any M, so also a symbolic one */
     p = LOWER(l, rt_gemm_f32_packed, rt_gemm_params);
   else
     p = LOWER(l, rt_gemm_f32, rt_gemm_params);
   p->trans_a = attr_int(c->n, "transA", 0) != 0;
   p->trans_b = attr_int(c->n, "transB", 0) != 0;
-  p->M = M;
-  p->N = op_out(c, 0)->t.dims[1];
-  p->K = p->trans_a ? a->dims[0] : a->dims[1];
+  op_bind(c, l, &p->M, ir_dim(c->g, y, 0));
+  op_bind(c, l, &p->N, ir_dim(c->g, y, 1));
+  op_bind(c, l, &p->K, ek);
   p->alpha = attr_float(c->n, "alpha", 1.0f);
   p->beta = attr_float(c->n, "beta", 1.0f);
   p->has_c = cc != NULL;
   if (cc && cc->rank == 2) {
-    p->c_rs = cc->dims[0] == 1 ? 0 : cc->dims[1];
-    p->c_cs = cc->dims[1] == 1 ? 0 : 1;
+    if (!is_one(cc, 0)) op_bind(c, l, &p->c_rs, ir_dim(c->g, cc, 1));
+    p->c_cs = is_one(cc, 1) ? 0 : 1;
   } else if (cc && cc->rank == 1) {
-    p->c_cs = cc->dims[0] == 1 ? 0 : 1;
+    p->c_cs = is_one(cc, 0) ? 0 : 1;
   }
+  /* sized for the bounds, which op_bind left in the fields */
   if (l->kernel == K_rt_gemm_f32) l->scratch_bytes = rt_sgemm_scratch_bytes(p->M, p->N, p->K);
   if (l->kernel == K_rt_gemm_f32_packed) {
     l->scratch_bytes = rt_gemm_f32_packed_scratch_bytes(p->M, p->K);
@@ -118,55 +140,76 @@ static int matmul_dtype_ok(int dt) {
 }
 
 /* The operands as matrices (1-D A is a row, 1-D B a column) with their
- * batch shapes, and the broadcast batch shape. */
+ * batch shapes, and the broadcast batch shape, all as dim expressions. */
 typedef struct mm_shape {
-  int64_t M, N, K;
-  ir_tensor abatch, bbatch; /* only rank and dims are used */
-  int rank;                 /* batch rank of the output */
-  int64_t dims[IR_MAX_RANK];
+  int M, N, K;              /* K: the exact one of A's and B's when one is */
+  ir_tensor abatch, bbatch; /* only rank, dims and sym are used */
+  ir_tensor obatch;         /* the output's batch shape */
 } mm_shape;
 
-static status matmul_shape(op_ctx *c, mm_shape *s) {
+/* With `check` (in infer) inner dims that only the run can compare get a
+ * run-time check. */
+static status matmul_shape(op_ctx *c, mm_shape *s, int check) {
   const ir_tensor *a = &op_in(c, 0)->t, *b = &op_in(c, 1)->t;
   const ir_tensor *bt[2];
-  int64_t Kb;
+  dx_table *dx = op_dx(c);
+  int ka, kb, exprs[IR_MAX_RANK], d;
+  int64_t K, Kb;
   char s1[96], s2[96];
+  status st;
   memset(s, 0, sizeof *s);
   if (a->rank < 1 || b->rank < 1)
     return diag_node_error(ST_BAD_MODEL, c->n, "operands must have rank 1 or more, not %s and %s",
                            shape_str(a, s1, sizeof s1), shape_str(b, s2, sizeof s2));
-  s->M = a->rank >= 2 ? a->dims[a->rank - 2] : 1;
-  s->K = a->dims[a->rank - 1];
-  Kb = b->rank >= 2 ? b->dims[b->rank - 2] : b->dims[0];
-  s->N = b->rank >= 2 ? b->dims[b->rank - 1] : 1;
-  if (s->K != Kb)
-    return diag_node_error(ST_BAD_MODEL, c->n, "cannot multiply %s by %s: inner dimensions %lld and %lld differ",
-                           shape_str(a, s1, sizeof s1), shape_str(b, s2, sizeof s2), (long long)s->K, (long long)Kb);
+  s->M = a->rank >= 2 ? ir_dim(c->g, a, a->rank - 2) : dx_const(dx, 1);
+  ka = ir_dim(c->g, a, a->rank - 1);
+  kb = ir_dim(c->g, b, b->rank >= 2 ? b->rank - 2 : 0);
+  s->N = b->rank >= 2 ? ir_dim(c->g, b, b->rank - 1) : dx_const(dx, 1);
+  s->K = dx_const_value(dx, kb, &Kb) ? kb : ka;
+  if (dx_const_value(dx, ka, &K) && dx_const_value(dx, kb, &Kb)) {
+    if (K != Kb)
+      return diag_node_error(ST_BAD_MODEL, c->n, "cannot multiply %s by %s: inner dimensions %lld and %lld differ",
+                             shape_str(a, s1, sizeof s1), shape_str(b, s2, sizeof s2), (long long)K, (long long)Kb);
+  } else if (check && (st = op_check_equal(c, ka, kb, "the inner dims of A and B")) != ST_OK) {
+    return st;
+  }
   s->abatch.dtype = a->dtype;
   s->bbatch.dtype = b->dtype;
   s->abatch.rank = a->rank >= 2 ? a->rank - 2 : 0;
   memcpy(s->abatch.dims, a->dims, sizeof(int64_t) * (size_t)s->abatch.rank);
+  memcpy(s->abatch.sym, a->sym, sizeof(int) * (size_t)s->abatch.rank);
   s->bbatch.rank = b->rank >= 2 ? b->rank - 2 : 0;
   memcpy(s->bbatch.dims, b->dims, sizeof(int64_t) * (size_t)s->bbatch.rank);
+  memcpy(s->bbatch.sym, b->sym, sizeof(int) * (size_t)s->bbatch.rank);
   {
-    int ra = s->abatch.rank, rb = s->bbatch.rank, d;
+    int ra = s->abatch.rank, rb = s->bbatch.rank;
     for (d = 1; d <= ra && d <= rb; d++) {
       const int64_t da = s->abatch.dims[ra - d], db = s->bbatch.dims[rb - d];
-      if (da != db && da != 1 && db != 1)
+      const int ea = ir_dim(c->g, &s->abatch, ra - d), eb = ir_dim(c->g, &s->bbatch, rb - d);
+      if (!s->abatch.sym[ra - d] && !s->bbatch.sym[rb - d] && da != db && da != 1 && db != 1)
         return diag_node_error(ST_BAD_MODEL, c->n, "the batch dims of %s and %s cannot be broadcast together",
+                               shape_str(a, s1, sizeof s1), shape_str(b, s2, sizeof s2));
+      if (ea != eb && !is_one(&s->abatch, ra - d) && !is_one(&s->bbatch, rb - d))
+        return diag_node_error(ST_UNSUPPORTED, c->n,
+                               "the batch dims of %s and %s may differ at run time in a dim that is not 1; pin the "
+                               "dims with --dim NAME=VALUE",
                                shape_str(a, s1, sizeof s1), shape_str(b, s2, sizeof s2));
     }
   }
   bt[0] = &s->abatch;
   bt[1] = &s->bbatch;
-  return op_broadcast(c, bt, 2, &s->rank, s->dims);
+  st = op_broadcast_exprs(c, bt, 2, &s->obatch.rank, exprs);
+  if (st) return st;
+  s->obatch.dtype = a->dtype;
+  for (d = 0; d < s->obatch.rank; d++) ir_set_dim(c->g, &s->obatch, d, exprs[d]);
+  return ST_OK;
 }
 
 static status gemm_infer_matmul(op_ctx *c) {
   const ir_tensor *a, *b;
   mm_shape s;
-  int64_t dims[IR_MAX_RANK + 2];
-  int rank;
+  int dims[IR_MAX_RANK + 2];
+  int rank, d;
   status st;
   OP_REQUIRE_INPUT(c, 0);
   OP_REQUIRE_INPUT(c, 1);
@@ -176,55 +219,59 @@ static status gemm_infer_matmul(op_ctx *c) {
     return diag_node_error(ST_BAD_MODEL, c->n, "A is %s but B is %s", dtype_name(a->dtype), dtype_name(b->dtype));
   if (!matmul_dtype_ok(a->dtype))
     return diag_node_error(ST_UNSUPPORTED, c->n, "element type %s is not supported", dtype_name(a->dtype));
-  st = matmul_shape(c, &s);
+  st = matmul_shape(c, &s, 1);
   if (st) return st;
-  rank = s.rank;
-  memcpy(dims, s.dims, sizeof(int64_t) * (size_t)rank);
+  rank = s.obatch.rank;
+  for (d = 0; d < rank; d++) dims[d] = ir_dim(c->g, &s.obatch, d);
   if (a->rank >= 2) dims[rank++] = s.M;
   if (b->rank >= 2) dims[rank++] = s.N;
   if (rank > IR_MAX_RANK) return diag_node_error(ST_UNSUPPORTED, c->n, "output rank %d is above %d", rank, IR_MAX_RANK);
-  op_set_output(c, 0, a->dtype, rank, dims);
+  op_set_output_exprs(c, 0, a->dtype, rank, dims);
   return ST_OK;
 }
 
+/* field[d] = how far matrix t moves (elements) per step of output batch
+ * dim d: 0 where t's batch dim `batch` broadcasts (absent, or exactly 1
+ * where the output's is not), else the product of t's later dims, its
+ * matrix included. */
+static void bind_batch_strides(const op_ctx *c, lowered *l, int64_t *field, const ir_tensor *t,
+                               const ir_tensor *batch, const ir_tensor *obatch) {
+  int d, off = obatch->rank - batch->rank;
+  for (d = 0; d < obatch->rank; d++) {
+    const int td = d - off;
+    if (td < 0 || (is_one(batch, td) && !is_one(obatch, d))) op_bind(c, l, &field[d], dx_const(op_dx(c), 0));
+    else op_bind(c, l, &field[d], ir_dims_product(c->g, t, td + 1, t->rank));
+  }
+}
+
 static status gemm_lower_matmul(op_ctx *c, lowered *l) {
+  const ir_tensor *a = &op_in(c, 0)->t, *b = &op_in(c, 1)->t;
+  dx_table *dx = op_dx(c);
   mm_shape s;
-  int64_t astr[IR_MAX_RANK], bstr[IR_MAX_RANK], abatch = 1, total = 1;
-  int d, b_shared = 1;
-  status st = matmul_shape(c, &s);
-  rt_matmul_params q, *p;
+  int d, b_shared = 1, collapse, M;
+  int64_t m1;
+  status st = matmul_shape(c, &s, 0);
+  rt_matmul_params *p;
   if (st) return st;
-  memset(&q, 0, sizeof q);
-  q.M = s.M;
-  q.N = s.N;
-  q.K = s.K;
-  op_broadcast_strides(&s.abatch, s.rank, s.dims, astr);
-  op_broadcast_strides(&s.bbatch, s.rank, s.dims, bstr);
-  for (d = 0; d < s.abatch.rank; d++) abatch *= s.abatch.dims[d];
-  for (d = 0; d < s.rank; d++) {
-    total *= s.dims[d];
-    if (bstr[d] && s.dims[d] != 1) b_shared = 0;
+  /* B steps to a new matrix along output batch dim d unless B lacks the
+   * dim or has it exactly 1 there, or the output's is exactly 1. */
+  for (d = 0; d < s.obatch.rank; d++) {
+    const int td = d - (s.obatch.rank - s.bbatch.rank);
+    if (td >= 0 && !is_one(&s.bbatch, td) && !is_one(&s.obatch, d)) b_shared = 0;
   }
-  if (b_shared && abatch == total) {
-    /* One B for every batch, and the A matrices packed back to back (the
-     * usual [batch, tokens, features] x [features, out] layer): a single
-     * (batch * M) x K by K x N product. */
-    q.M = s.M * total;
-    q.batch_rank = 0;
-  } else {
-    q.batch_rank = s.rank;
-    for (d = 0; d < s.rank; d++) {
-      q.batch_dims[d] = s.dims[d];
-      q.a_strides[d] = astr[d] * s.M * s.K;
-      q.b_strides[d] = bstr[d] * s.K * s.N;
-    }
-  }
-  switch (op_in(c, 0)->t.dtype) {
+  /* One B for every batch, and the A matrices packed back to back (the
+   * usual [batch, tokens, features] x [features, out] layer): a single
+   * (batch * M) x K by K x N product. */
+  collapse = b_shared && ir_dims_product(c->g, &s.abatch, 0, s.abatch.rank) ==
+                             ir_dims_product(c->g, &s.obatch, 0, s.obatch.rank);
+  M = collapse ? dx_mul(dx, s.M, ir_dims_product(c->g, &s.obatch, 0, s.obatch.rank)) : s.M;
+  switch (a->dtype) {
   case DT_FLOAT:
-    /* one row per product: memory-bound, no packing and no scratch */
-    if (q.M == 1)
+    /* one row per product: memory-bound, no packing and no scratch; a
+     * symbolic M takes the general variants (the packed one takes any M) */
+    if (dx_const_value(dx, M, &m1) && m1 == 1)
       p = LOWER(l, rt_matmul_f32_gemv, rt_matmul_params);
-    else if (q.batch_rank == 0 && gemm_prepack_ok(c, q.M, q.N, q.K))
+    else if (collapse && gemm_prepack_ok(c, dx_upper(dx, M), dx_upper(dx, s.N), dx_upper(dx, s.K)))
       p = LOWER(l, rt_matmul_f32_packed, rt_matmul_params);
     else
       p = LOWER(l, rt_matmul_f32, rt_matmul_params);
@@ -235,10 +282,18 @@ static status gemm_lower_matmul(op_ctx *c, lowered *l) {
   case DT_UINT32: p = LOWER(l, rt_matmul_u32, rt_matmul_params); break;
   case DT_UINT64: p = LOWER(l, rt_matmul_u64, rt_matmul_params); break;
   default:
-    return diag_node_error(ST_UNSUPPORTED, c->n, "element type %s is not supported",
-                           dtype_name(op_in(c, 0)->t.dtype));
+    return diag_node_error(ST_UNSUPPORTED, c->n, "element type %s is not supported", dtype_name(a->dtype));
   }
-  *p = q;
+  op_bind(c, l, &p->M, M);
+  op_bind(c, l, &p->N, s.N);
+  op_bind(c, l, &p->K, s.K);
+  if (!collapse) {
+    p->batch_rank = s.obatch.rank;
+    op_bind_dims(c, l, p->batch_dims, &s.obatch);
+    bind_batch_strides(c, l, p->a_strides, a, &s.abatch, &s.obatch);
+    bind_batch_strides(c, l, p->b_strides, b, &s.bbatch, &s.obatch);
+  }
+  /* sized for the bounds, which op_bind left in the fields */
   if (l->kernel == K_rt_matmul_f32) l->scratch_bytes = rt_sgemm_scratch_bytes(p->M, p->N, p->K);
   if (l->kernel == K_rt_matmul_f32_packed) {
     /* B is one K x N matrix for every batch (batch_rank 0): its batch
@@ -257,4 +312,4 @@ static status gemm_lower(op_ctx *c, lowered *l) {
   return c->n->op == OP_Gemm ? gemm_lower_gemm(c, l) : gemm_lower_matmul(c, l);
 }
 
-const op_family op_family_gemm = {gemm_infer, gemm_lower, 0};
+const op_family op_family_gemm = {gemm_infer, gemm_lower, 1};

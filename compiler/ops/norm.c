@@ -4,15 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../dimexpr.h"
 #include "ops.h"
 
-
-static int64_t prod(const int64_t *dims, int from, int to) {
-  int64_t n = 1;
-  int i;
-  for (i = from; i < to; i++) n *= dims[i];
-  return n;
-}
 
 /* Lowers to rt_<op>_<dtype>, or rt_<op>_<dtype>_<second dtype> when
  * `second` (the parameters' or statistics' type) differs from `dt`; NULL
@@ -32,17 +26,22 @@ static status check_float(const op_ctx *c, int dt, const char *what) {
                          what, dtype_name(dt));
 }
 
-/* Input i must be present, of dtype dt, with `count` elements. */
-static status check_param(const op_ctx *c, int i, const char *what, int dt, int64_t count) {
+/* Input i must be present, of dtype dt, with `count` (an expression, x's
+ * channel dim) elements. Where either is symbolic the run checks that
+ * they are equal: a constant scale fixes the channels. */
+static status check_param(const op_ctx *c, int i, const char *what, int dt, int count) {
   const ir_value *v = op_in(c, i);
+  int64_t want;
   if (!v) return diag_node_error(ST_BAD_MODEL, c->n, "input %d (%s) is required", i, what);
   if (v->t.dtype != dt)
     return diag_node_error(ST_UNSUPPORTED, c->n, "%s has element type %s, expected %s", what,
                            dtype_name(v->t.dtype), dtype_name(dt));
-  if (tensor_numel(&v->t) != count) {
+  if (tensor_is_symbolic(&v->t) || !dx_const_value(op_dx(c), count, &want))
+    return op_check_equal(c, ir_dims_product(c->g, &v->t, 0, v->t.rank), count, what);
+  if (tensor_numel(&v->t) != want) {
     char b[128];
     return diag_node_error(ST_BAD_MODEL, c->n, "%s is %s, expected %lld elements", what,
-                           tensor_type_str(&v->t, b, sizeof b), (long long)count);
+                           tensor_type_str(&v->t, b, sizeof b), (long long)want);
   }
   return ST_OK;
 }
@@ -52,8 +51,7 @@ static status check_param(const op_ctx *c, int i, const char *what, int dt, int6
 static status batchnorm_infer(op_ctx *c) {
   const ir_node *n = c->n;
   const ir_tensor *x;
-  int64_t C;
-  int i, pdt;
+  int C, i, pdt;
   status s;
   OP_REQUIRE_INPUT(c, 0);
   x = &op_in(c, 0)->t;
@@ -68,7 +66,7 @@ static status batchnorm_infer(op_ctx *c) {
    * below. */
   if (c->opset < 9 && attr_int(n, "spatial", 1) == 0)
     return diag_node_error(ST_UNSUPPORTED, n, "spatial=0 (per-activation statistics) is not supported");
-  C = x->dims[1];
+  C = ir_dim(c->g, x, 1);
   OP_REQUIRE_INPUT(c, 1);
   pdt = op_in(c, 1)->t.dtype;
   if ((s = check_float(c, pdt, "scale")) != ST_OK) return s;
@@ -83,7 +81,7 @@ static status batchnorm_infer(op_ctx *c) {
   op_same_as_input(c, 0, 0);
   /* Running mean/var outputs: in inference they are the inputs. */
   for (i = 1; i < 3; i++)
-    if (op_out(c, i)) op_set_output(c, i, pdt, 1, &C);
+    if (op_out(c, i)) op_set_output_exprs(c, i, pdt, 1, &C);
   return ST_OK;
 }
 
@@ -92,9 +90,9 @@ static status batchnorm_lower(op_ctx *c, lowered *l) {
   rt_batchnorm_params *p =
       (rt_batchnorm_params *)lower_variant(c, l, "batchnorm", x->dtype, op_in(c, 1)->t.dtype);
   if (!p) return ST_UNSUPPORTED;
-  p->n = x->dims[0];
-  p->c = x->dims[1];
-  p->inner = prod(x->dims, 2, x->rank);
+  op_bind(c, l, &p->n, ir_dim(c->g, x, 0));
+  op_bind(c, l, &p->c, ir_dim(c->g, x, 1));
+  op_bind_product(c, l, &p->inner, x, 2, x->rank);
   p->has_mean = op_out(c, 1) != NULL;
   p->has_var = op_out(c, 2) != NULL;
   p->epsilon = attr_float(c->n, "epsilon", 1e-5f);
@@ -108,7 +106,7 @@ static status batchnorm_lower(op_ctx *c, lowered *l) {
 /* Before opset 13 the input is coerced to 2-D at `axis` (default 1) and the
  * op works on whole rows of that matrix; from 13 it works along the one
  * axis (default -1). */
-static status softmax_shape(const op_ctx *c, int64_t *outer, int64_t *n, int64_t *inner) {
+static status softmax_shape(const op_ctx *c, int *outer, int *n, int *inner) {
   const ir_tensor *x = &op_in(c, 0)->t;
   int axis;
   status s;
@@ -118,24 +116,24 @@ static status softmax_shape(const op_ctx *c, int64_t *outer, int64_t *n, int64_t
     if (a < 0 || a > x->rank)
       return diag_node_error(ST_BAD_MODEL, c->n, "axis %lld is out of range for rank %d",
                              (long long)attr_int(c->n, "axis", 1), x->rank);
-    *outer = prod(x->dims, 0, (int)a);
-    *n = prod(x->dims, (int)a, x->rank);
-    *inner = 1;
+    *outer = ir_dims_product(c->g, x, 0, (int)a);
+    *n = ir_dims_product(c->g, x, (int)a, x->rank);
+    *inner = dx_const(op_dx(c), 1);
     return ST_OK;
   }
   if ((s = op_axis(c, attr_int(c->n, "axis", -1), x->rank, &axis)) != ST_OK) return s;
   if (x->rank == 0) {
-    *outer = *n = *inner = 1;
+    *outer = *n = *inner = dx_const(op_dx(c), 1);
     return ST_OK;
   }
-  *outer = prod(x->dims, 0, axis);
-  *n = x->dims[axis];
-  *inner = prod(x->dims, axis + 1, x->rank);
+  *outer = ir_dims_product(c->g, x, 0, axis);
+  *n = ir_dim(c->g, x, axis);
+  *inner = ir_dims_product(c->g, x, axis + 1, x->rank);
   return ST_OK;
 }
 
 static status softmax_infer(op_ctx *c) {
-  int64_t o, n, i;
+  int o, n, i;
   status s;
   OP_REQUIRE_INPUT(c, 0);
   if ((s = check_float(c, op_in(c, 0)->t.dtype, "the input")) != ST_OK) return s;
@@ -148,20 +146,22 @@ static status softmax_lower(op_ctx *c, lowered *l) {
   const ir_tensor *x = &op_in(c, 0)->t;
   const char *op = c->n->op == OP_LogSoftmax ? "logsoftmax" : c->n->op == OP_Hardmax ? "hardmax" : "softmax";
   rt_softmax_params *p;
-  int64_t outer, n, inner;
+  int outer, n, inner, strided;
+  int64_t in1;
   char name[64];
   status s = softmax_shape(c, &outer, &n, &inner);
   if (s) return s;
   /* f32 has a contiguous-row variant and a strided one (which keeps a max,
-   * and for (log)softmax a sum, per column in scratch). */
-  snprintf(name, sizeof name, "rt_%s_%s%s", op, op_dtype_suffix(x->dtype),
-           x->dtype == DT_FLOAT && inner > 1 ? "_strided" : "");
+   * and for (log)softmax a sum, per column in scratch). The strided one
+   * takes any inner, so it is the one for a symbolic inner. */
+  strided = x->dtype == DT_FLOAT && (!dx_const_value(op_dx(c), inner, &in1) || in1 > 1);
+  snprintf(name, sizeof name, "rt_%s_%s%s", op, op_dtype_suffix(x->dtype), strided ? "_strided" : "");
   if (!(p = (rt_softmax_params *)op_lower_named(c, l, name))) return ST_UNSUPPORTED;
-  p->outer = outer;
-  p->n = n;
-  p->inner = inner;
-  if (x->dtype == DT_FLOAT && inner > 1)
-    l->scratch_bytes = (size_t)((c->n->op == OP_Hardmax ? 1 : 2) * inner) * sizeof(float);
+  op_bind(c, l, &p->outer, outer);
+  op_bind(c, l, &p->n, n);
+  op_bind(c, l, &p->inner, inner);
+  /* for inner's bound, which op_bind left in the field */
+  if (strided) l->scratch_bytes = (size_t)((c->n->op == OP_Hardmax ? 1 : 2) * p->inner) * sizeof(float);
   /* Softmax reads each x before writing its y (after taking the max);
    * LogSoftmax and Hardmax read x again after writing y. */
   if (c->n->op == OP_Softmax) l->inplace_of = 0;
@@ -179,8 +179,8 @@ static status instancenorm_infer(op_ctx *c) {
   if (x->rank < 2)
     return diag_node_error(ST_BAD_MODEL, c->n, "input has rank %d; InstanceNormalization needs [N, C, ...]",
                            x->rank);
-  if ((s = check_param(c, 1, "scale", x->dtype, x->dims[1])) != ST_OK) return s;
-  if ((s = check_param(c, 2, "B", x->dtype, x->dims[1])) != ST_OK) return s;
+  if ((s = check_param(c, 1, "scale", x->dtype, ir_dim(c->g, x, 1))) != ST_OK) return s;
+  if ((s = check_param(c, 2, "B", x->dtype, ir_dim(c->g, x, 1))) != ST_OK) return s;
   op_same_as_input(c, 0, 0);
   return ST_OK;
 }
@@ -190,9 +190,9 @@ static status instancenorm_lower(op_ctx *c, lowered *l) {
   rt_instancenorm_params *p =
       (rt_instancenorm_params *)lower_variant(c, l, "instancenorm", x->dtype, x->dtype);
   if (!p) return ST_UNSUPPORTED;
-  p->n = x->dims[0];
-  p->c = x->dims[1];
-  p->inner = prod(x->dims, 2, x->rank);
+  op_bind(c, l, &p->n, ir_dim(c->g, x, 0));
+  op_bind(c, l, &p->c, ir_dim(c->g, x, 1));
+  op_bind_product(c, l, &p->inner, x, 2, x->rank);
   p->epsilon = attr_float(c->n, "epsilon", 1e-5f);
   /* each row's statistics are taken before the row is written */
   l->inplace_of = 0;
@@ -202,20 +202,27 @@ static status instancenorm_lower(op_ctx *c, lowered *l) {
 /* ---- LayerNormalization ---- */
 
 /* Scale/B must broadcast to the normalised shape x[axis:] by repetition:
- * after dropping leading 1s, its dims are the trailing dims of x. Returns
- * its element count through *count. */
-static status layernorm_param(const op_ctx *c, int i, const char *what, int axis, int64_t *count) {
+ * after dropping leading 1s, its dims are the trailing dims of x. A
+ * symbolic dim on either side must equal the other's at run time (only an
+ * exact 1 is dropped: the kernel repeats, it does not broadcast inner 1s). */
+static status layernorm_param(const op_ctx *c, int i, const char *what, int axis) {
   const ir_tensor *x = &op_in(c, 0)->t, *t = &op_in(c, i)->t;
   int k = 0, d;
   char b1[128], b2[128];
   if (t->dtype != x->dtype)
     return diag_node_error(ST_UNSUPPORTED, c->n, "%s has element type %s, expected %s", what,
                            dtype_name(t->dtype), dtype_name(x->dtype));
-  while (k < t->rank && t->dims[k] == 1) k++;
+  while (k < t->rank && t->sym[k] == 0 && t->dims[k] == 1) k++;
   if (t->rank - k > x->rank - axis) goto bad;
-  for (d = k; d < t->rank; d++)
-    if (t->dims[d] != x->dims[x->rank - (t->rank - d)]) goto bad;
-  *count = tensor_numel(t);
+  for (d = k; d < t->rank; d++) {
+    const int xd = x->rank - (t->rank - d);
+    status s;
+    if (t->sym[d] == 0 && x->sym[xd] == 0) {
+      if (t->dims[d] != x->dims[xd]) goto bad;
+    } else if ((s = op_check_equal(c, ir_dim(c->g, t, d), ir_dim(c->g, x, xd), what)) != ST_OK) {
+      return s;
+    }
+  }
   return ST_OK;
 bad:
   return diag_node_error(ST_UNSUPPORTED, c->n, "%s %s does not match the normalised dims of X %s (from axis %d)",
@@ -229,8 +236,7 @@ static int stash_dtype(const op_ctx *c) {
 
 static status layernorm_infer(op_ctx *c) {
   const ir_tensor *x;
-  int64_t dims[IR_MAX_RANK], cnt;
-  int axis, i, sdt;
+  int dims[IR_MAX_RANK], axis, i, sdt;
   status s;
   OP_REQUIRE_INPUT(c, 0);
   OP_REQUIRE_INPUT(c, 1);
@@ -238,16 +244,16 @@ static status layernorm_infer(op_ctx *c) {
   if ((s = check_float(c, x->dtype, "X")) != ST_OK) return s;
   if (x->rank < 1) return diag_node_error(ST_BAD_MODEL, c->n, "X must have rank 1 or more");
   if ((s = op_axis(c, attr_int(c->n, "axis", -1), x->rank, &axis)) != ST_OK) return s;
-  if ((s = layernorm_param(c, 1, "Scale", axis, &cnt)) != ST_OK) return s;
-  if (op_in(c, 2) && (s = layernorm_param(c, 2, "B", axis, &cnt)) != ST_OK) return s;
+  if ((s = layernorm_param(c, 1, "Scale", axis)) != ST_OK) return s;
+  if (op_in(c, 2) && (s = layernorm_param(c, 2, "B", axis)) != ST_OK) return s;
   sdt = stash_dtype(c);
   if (sdt < 0)
     return diag_node_error(ST_UNSUPPORTED, c->n, "stash_type %lld is not supported (1 = float or 11 = double)",
                            (long long)attr_int(c->n, "stash_type", 1));
   op_same_as_input(c, 0, 0);
-  for (i = 0; i < x->rank; i++) dims[i] = i < axis ? x->dims[i] : 1;
-  op_set_output(c, 1, sdt, x->rank, dims);
-  op_set_output(c, 2, sdt, x->rank, dims);
+  for (i = 0; i < x->rank; i++) dims[i] = i < axis ? ir_dim(c->g, x, i) : dx_const(op_dx(c), 1);
+  op_set_output_exprs(c, 1, sdt, x->rank, dims);
+  op_set_output_exprs(c, 2, sdt, x->rank, dims);
   return ST_OK;
 }
 
@@ -261,10 +267,11 @@ static status layernorm_lower(op_ctx *c, lowered *l) {
   p = (rt_layernorm_params *)lower_variant(c, l, "layernorm", x->dtype,
                                            op_out(c, 1) || op_out(c, 2) ? stash_dtype(c) : x->dtype);
   if (!p) return ST_UNSUPPORTED;
-  p->outer = prod(x->dims, 0, axis);
-  p->n = prod(x->dims, axis, x->rank);
-  p->scale_n = tensor_numel(&op_in(c, 1)->t);
-  p->bias_n = op_in(c, 2) ? tensor_numel(&op_in(c, 2)->t) : 1;
+  op_bind_product(c, l, &p->outer, x, 0, axis);
+  op_bind_product(c, l, &p->n, x, axis, x->rank);
+  op_bind_product(c, l, &p->scale_n, &op_in(c, 1)->t, 0, op_in(c, 1)->t.rank);
+  if (op_in(c, 2)) op_bind_product(c, l, &p->bias_n, &op_in(c, 2)->t, 0, op_in(c, 2)->t.rank);
+  else p->bias_n = 1;
   p->has_bias = op_in(c, 2) != NULL;
   p->has_mean = op_out(c, 1) != NULL;
   p->has_invstd = op_out(c, 2) != NULL;
@@ -297,14 +304,14 @@ static status lrn_lower(op_ctx *c, lowered *l) {
   const ir_tensor *x = &op_in(c, 0)->t;
   rt_lrn_params *p = (rt_lrn_params *)lower_variant(c, l, "lrn", x->dtype, x->dtype);
   if (!p) return ST_UNSUPPORTED;
-  p->n = x->dims[0];
-  p->c = x->dims[1];
-  p->inner = prod(x->dims, 2, x->rank);
+  op_bind(c, l, &p->n, ir_dim(c->g, x, 0));
+  op_bind(c, l, &p->c, ir_dim(c->g, x, 1));
+  op_bind_product(c, l, &p->inner, x, 2, x->rank);
   p->size = (int32_t)attr_int(c->n, "size", 1);
   p->alpha = attr_float(c->n, "alpha", 1e-4f);
   p->beta = attr_float(c->n, "beta", 0.75f);
   p->bias = attr_float(c->n, "bias", 1.0f);
-  l->scratch_bytes = (size_t)p->inner * dtype_size(x->dtype);
+  l->scratch_bytes = (size_t)p->inner * dtype_size(x->dtype); /* inner's bound */
   return ST_OK;
 }
 
@@ -343,25 +350,25 @@ static status mvn_infer(op_ctx *c) {
 static status mvn_lower(op_ctx *c, lowered *l) {
   const ir_tensor *x = &op_in(c, 0)->t;
   rt_mvn_params *p;
-  int reduced[IR_MAX_RANK], d;
-  int64_t st = 1;
+  dx_table *dx = op_dx(c);
+  int reduced[IR_MAX_RANK], d, st = dx_const(dx, 1), count = st;
   status s = mvn_axes(c, reduced);
   if (s) return s;
   if (!(p = (rt_mvn_params *)lower_variant(c, l, "mvn", x->dtype, x->dtype))) return ST_UNSUPPORTED;
   p->rank = x->rank;
-  p->groups = 1;
-  p->count = 1;
+  op_bind_dims(c, l, p->dims, x);
   for (d = x->rank - 1; d >= 0; d--) {
-    p->dims[d] = x->dims[d];
     if (reduced[d]) {
       p->stat_strides[d] = 0;
-      p->count *= x->dims[d];
+      count = dx_mul(dx, count, ir_dim(c->g, x, d));
     } else {
-      p->stat_strides[d] = st;
-      st *= x->dims[d];
-      p->groups *= x->dims[d];
+      op_bind(c, l, &p->stat_strides[d], st);
+      st = dx_mul(dx, st, ir_dim(c->g, x, d));
     }
   }
+  op_bind(c, l, &p->groups, st); /* the kept dims' product, as the strides run */
+  op_bind(c, l, &p->count, count);
+  /* for the bound of groups, which op_bind left in the field */
   l->scratch_bytes = (size_t)(2 * p->groups) * sizeof(double);
   /* every statistic is gathered before any output is written */
   l->inplace_of = 0;
@@ -392,4 +399,4 @@ static status norm_lower(op_ctx *c, lowered *l) {
   }
 }
 
-const op_family op_family_norm = {norm_infer, norm_lower, 0};
+const op_family op_family_norm = {norm_infer, norm_lower, 1};
