@@ -143,6 +143,13 @@ status op_check_equal(const op_ctx *c, int a, int b, const char *what) {
     text_free(&w);
     return s;
   }
+  {
+    int k; /* one check per pair, however many operands need it */
+    for (k = 0; k < c->n->n_checks; k++)
+      if ((c->n->checks[2 * k] == a && c->n->checks[2 * k + 1] == b) ||
+          (c->n->checks[2 * k] == b && c->n->checks[2 * k + 1] == a))
+        return ST_OK;
+  }
   c->n->checks = xrealloc(c->n->checks, sizeof(int) * (2 * (size_t)c->n->n_checks + 2));
   c->n->checks[2 * c->n->n_checks] = a;
   c->n->checks[2 * c->n->n_checks + 1] = b;

@@ -101,3 +101,21 @@ CASES += [
     Case("shape_reshape_to_data", reshape_to_data, {}, [{}],
          make_input={"t": lambda shape, rng: np.array([3, -1, 0], np.int64)}),
 ]
+
+
+def matmul_two_symbols():
+    # K of A and K of B are different names: equal only at run time
+    g = h.make_graph([h.make_node("MatMul", ["a", "b"], ["y"])], "g",
+                     [h.make_tensor_value_info("a", T.FLOAT, ["N", "K1"]),
+                      h.make_tensor_value_info("b", T.FLOAT, ["K2", 3])],
+                     [h.make_tensor_value_info("y", T.FLOAT, ["N", 3])])
+    return h.make_model(g, opset_imports=[h.make_opsetid("", 17)])
+
+
+CASES += [
+    # a target that does not fit the input fails at run time, before writing
+    Case("shape_reshape_to_bad_data", reshape_to_data, {}, [], run_errors=[{}],
+         make_input={"t": lambda shape, rng: np.array([5, -1, 0], np.int64)}),
+    Case("shape_matmul_checks_inner_dims", matmul_two_symbols, {"N": (1, 4), "K1": (1, 8), "K2": (1, 8)},
+         [{"N": 1, "K1": 1, "K2": 1}, {"N": 4, "K1": 8, "K2": 8}], run_errors=[{"N": 2, "K1": 3, "K2": 2}]),
+]

@@ -41,6 +41,9 @@ class Case:
     make_input: dict[str, Callable] = field(default_factory=dict)
     expect_error: str | None = None        # onnxcc must refuse, saying this
     flags: list[str] = field(default_factory=list)  # more onnxcc options
+    # sizes (as in `sizes`) at which the compiled model must refuse to run:
+    # exit 3 with RT_ERR_SHAPE's message, no output
+    run_errors: list[dict[str, int]] = field(default_factory=list)
     rtol: float = 1e-5
     atol: float = 1e-5
 
@@ -94,6 +97,20 @@ def run_case(case: Case, onnxcc: str, tmp: Path, verbose: bool) -> str | None:
     sess = ort.InferenceSession(str(mpath), so, providers=["CPUExecutionProvider"])
     rng = np.random.default_rng(7)
     inits = {i.name for i in model.graph.initializer}
+    for size in case.run_errors:
+        files = []
+        for k, vi in enumerate([v for v in model.graph.input if v.name not in inits]):
+            dtype = onnx.helper.tensor_dtype_to_np_dtype(vi.type.tensor_type.elem_type)
+            make = case.make_input.get(vi.name)
+            shape = concrete_shape(vi, size)
+            x = make(shape, rng) if make else default_input(shape, dtype, rng)
+            f = tmp / f"bad_{k}.pb"
+            f.write_bytes(numpy_helper.from_array(x, vi.name).SerializeToString())
+            files.append(str(f))
+        r = subprocess.run([onnxcc, "run", str(mpath)] + files + dim_flags + ["--output-dir", str(tmp / "bad")],
+                           capture_output=True, text=True, timeout=300)
+        if r.returncode != 3 or "contradicts a shape" not in r.stderr or (tmp / "bad" / "output_0.pb").exists():
+            return f"at {size}: expected RT_ERR_SHAPE (exit 3), got exit {r.returncode}: {r.stderr.strip()[:300]}"
     for size in case.sizes:
         feeds, files = {}, []
         for k, vi in enumerate([v for v in model.graph.input if v.name not in inits]):
