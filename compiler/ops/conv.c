@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../checked.h"
+#include "../dimexpr.h"
 #include "ops.h"
 
 
@@ -17,6 +18,9 @@ typedef struct conv_geom {
   int64_t in[RT_CONV_MAX_DIMS], out[RT_CONV_MAX_DIMS], kernel[RT_CONV_MAX_DIMS];
   int64_t strides[RT_CONV_MAX_DIMS], dilations[RT_CONV_MAX_DIMS];
   int64_t pads[2 * RT_CONV_MAX_DIMS]; /* begins, then ends */
+  /* batch, in, out and pads as dim expressions: constants of the above
+   * where X's dims are exact, else what the run computes (conv_symbolic) */
+  int batch_e, in_e[RT_CONV_MAX_DIMS], out_e[RT_CONV_MAX_DIMS], pads_e[2 * RT_CONV_MAX_DIMS];
 } conv_geom;
 
 static const char *ints_str(const int64_t *v, int n, char *buf, size_t size) {
@@ -68,12 +72,80 @@ static int auto_pad_mode(op_ctx *c) {
   return -1;
 }
 
+/* Spatial dim i of X when it is symbolic: pads and output size as
+ * expressions of the input size, by the formulas conv_geometry applies to
+ * the upper bound (which has checked them for overflow: they grow with
+ * the input); also refuses sizes in the range the node cannot take. */
+static status conv_symbolic(op_ctx *c, conv_geom *g, int i, int mode, const int64_t *opad, int64_t out_shape) {
+  dx_table *dx = op_dx(c);
+  const int nd = g->nd, n = g->in_e[i], s = dx_const(dx, g->strides[i]), zero = dx_const(dx, 0);
+  const int dk = dx_const(dx, (g->kernel[i] - 1) * g->dilations[i] + 1);
+  const int same = mode == PAD_SAME_UPPER || mode == PAD_SAME_LOWER;
+  int total = -1, span, out = -1;
+  if (c->n->op != OP_ConvTranspose) {
+    if (same) { /* enough for ceil(n / s) windows */
+      const int last = dx_mul(dx, dx_sub(dx, dx_ceildiv(dx, n, s), dx_const(dx, 1)), s);
+      total = dx_max(dx, zero, dx_sub(dx, dx_add(dx, last, dk), n));
+    }
+  } else {
+    /* the natural size; output_shape or SAME (n * s, never above the
+     * natural size) fixes the output and the pads follow */
+    const int full = dx_add(dx, dx_mul(dx, s, dx_sub(dx, n, dx_const(dx, 1))), dx_add(dx, dx_const(dx, opad[i]), dk));
+    if (out_shape > 0 || same) {
+      out = out_shape > 0 ? dx_const(dx, out_shape) : dx_min(dx, dx_mul(dx, n, s), full);
+      total = dx_max(dx, zero, dx_sub(dx, full, out));
+    } else {
+      out = dx_sub(dx, full, dx_const(dx, g->pads[i] + g->pads[nd + i]));
+    }
+  }
+  if (total >= 0) {
+    const int half = dx_floordiv(dx, total, dx_const(dx, 2));
+    g->pads_e[i] = mode == PAD_SAME_UPPER ? half : dx_sub(dx, total, half);
+    g->pads_e[nd + i] = dx_sub(dx, total, g->pads_e[i]);
+  } else {
+    g->pads_e[i] = dx_const(dx, g->pads[i]);
+    g->pads_e[nd + i] = dx_const(dx, g->pads[nd + i]);
+  }
+  if (c->n->op != OP_ConvTranspose && same) {
+    /* what the pads are for (the span formula gives the same, but its
+     * bounds are too loose to show that it is never negative) */
+    out = dx_ceildiv(dx, n, s);
+  } else if (c->n->op != OP_ConvTranspose) {
+    span = dx_sub(dx, dx_add(dx, n, dx_add(dx, g->pads_e[i], g->pads_e[nd + i])), dk);
+    if (dx_lower(dx, span) < 0)
+      return diag_node_error(ST_BAD_MODEL, c->n,
+                             "spatial dim %d: at its smallest size %lld the input with pads %lld+%lld is smaller "
+                             "than the kernel extent %lld",
+                             i, (long long)dx_lower(dx, n), (long long)g->pads[i], (long long)g->pads[nd + i],
+                             (long long)dx_lower(dx, dk));
+    out = dx_add(dx, dx_floordiv(dx, span, s), dx_const(dx, 1));
+  }
+  if (dx_lower(dx, out) < 1)
+    return diag_node_error(ST_BAD_MODEL, c->n,
+                           "spatial dim %d: output size is not positive at the input's smallest size %lld", i,
+                           (long long)dx_lower(dx, n));
+  g->out_e[i] = out;
+  return ST_OK;
+}
+
+/* The expressions of spatial dim i, once its integers are computed. */
+static status conv_dim_exprs(op_ctx *c, conv_geom *g, int i, int mode, const int64_t *opad, int64_t out_shape) {
+  const ir_tensor *x = &op_in(c, 0)->t;
+  dx_table *dx = op_dx(c);
+  if (x->sym[i + 2]) return conv_symbolic(c, g, i, mode, opad, out_shape);
+  g->out_e[i] = dx_const(dx, g->out[i]);
+  g->pads_e[i] = dx_const(dx, g->pads[i]);
+  g->pads_e[g->nd + i] = dx_const(dx, g->pads[g->nd + i]);
+  return ST_OK;
+}
+
 /* Reads and checks inputs and attributes, computes pads and output dims. */
 static status conv_geometry(op_ctx *c, conv_geom *g) {
   const int transpose = c->n->op == OP_ConvTranspose;
   const ir_tensor *x, *w, *b;
   char s1[128], s2[128];
   int nd, i, mode;
+  status st;
   memset(g, 0, sizeof *g);
   OP_REQUIRE_INPUT(c, 0);
   OP_REQUIRE_INPUT(c, 1);
@@ -93,14 +165,29 @@ static status conv_geometry(op_ctx *c, conv_geom *g) {
   if (w->rank != x->rank)
     return diag_node_error(ST_BAD_MODEL, c->n, "W is %s but X is %s: their ranks differ",
                            tensor_type_str(w, s1, sizeof s1), tensor_type_str(x, s2, sizeof s2));
+  /* the weights (and bias) size the prepared layouts and the channel
+   * loops: they must be exact */
+  if (tensor_is_symbolic(w) || (b && tensor_is_symbolic(b)))
+    return diag_node_error(ST_UNSUPPORTED, c->n, "%s is %s, with dims that vary at run time; pin the dims with "
+                           "--dim NAME=VALUE", tensor_is_symbolic(w) ? "W" : "B",
+                           tensor_type_str(tensor_is_symbolic(w) ? w : b, s1, sizeof s1));
   nd = g->nd = x->rank - 2;
   g->batch = x->dims[0];
   g->in_ch = x->dims[1];
   memcpy(g->in, x->dims + 2, sizeof(int64_t) * (size_t)nd);
+  g->batch_e = ir_dim(c->g, x, 0);
+  for (i = 0; i < nd; i++) g->in_e[i] = ir_dim(c->g, x, i + 2);
   if (g->in_ch < 1)
     return diag_node_error(ST_UNSUPPORTED, c->n, "X is %s: it has no channels", tensor_type_str(x, s1, sizeof s1));
   g->group = attr_int(c->n, "group", 1);
   if (g->group < 1) return diag_node_error(ST_BAD_MODEL, c->n, "group=%lld must be positive", (long long)g->group);
+  /* A symbolic channel dim can only run at the weights' count (conv_infer
+   * has the run check it): the node is built for that count. */
+  if (x->sym[1]) {
+    int64_t ch;
+    if (transpose) g->in_ch = w->dims[0];
+    else if (ck_mul(w->dims[1], g->group, &ch)) g->in_ch = ch;
+  }
 
   /* channels */
   if (!transpose) {
@@ -170,6 +257,7 @@ static status conv_geometry(op_ctx *c, conv_geom *g) {
                                  (long long)g->kernel[i], (long long)g->dilations[i]);
         g->out[i] = span / s + 1;
       }
+      if ((st = conv_dim_exprs(c, g, i, mode, NULL, 0)) != ST_OK) return st;
     }
   } else {
     int64_t opad[RT_CONV_MAX_DIMS], oshape[RT_CONV_MAX_DIMS + 2];
@@ -206,20 +294,26 @@ static status conv_geometry(op_ctx *c, conv_geom *g) {
       if (g->out[i] < 1)
         return diag_node_error(ST_BAD_MODEL, c->n, "spatial dim %d: output size %lld is not positive (pads %lld+%lld)",
                                i, (long long)g->out[i], (long long)g->pads[i], (long long)g->pads[nd + i]);
+      if ((st = conv_dim_exprs(c, g, i, mode, opad, n_os > 0 ? oshape[n_os - nd + i] : 0)) != ST_OK) return st;
     }
   }
   return ST_OK;
 }
 
 static status conv_infer(op_ctx *c) {
+  const ir_tensor *x;
   conv_geom g;
-  int64_t dims[IR_MAX_RANK];
+  int dims[IR_MAX_RANK];
   status s = conv_geometry(c, &g);
   if (s) return s;
-  dims[0] = g.batch;
-  dims[1] = g.out_ch;
-  memcpy(dims + 2, g.out, sizeof(int64_t) * (size_t)g.nd);
-  op_set_output(c, 0, DT_FLOAT, g.nd + 2, dims);
+  x = &op_in(c, 0)->t;
+  if (x->sym[1] && (s = op_check_equal(c, ir_dim(c->g, x, 1), dx_const(op_dx(c), g.in_ch),
+                                       "X's channels and the weight's")) != ST_OK)
+    return s;
+  dims[0] = g.batch_e;
+  dims[1] = dx_const(op_dx(c), g.out_ch);
+  memcpy(dims + 2, g.out_e, sizeof(int) * (size_t)g.nd);
+  op_set_output_exprs(c, 0, DT_FLOAT, g.nd + 2, dims);
   return ST_OK;
 }
 
@@ -240,10 +334,26 @@ static void conv_prepack(op_ctx *c, const rt_conv_params *p) {
   c->n->in[1] = id;
 }
 
+/* Fills a variant's params (p, just lowered) from geo, then binds what
+ * may vary at run time: batch, spatial dims and leading pads. */
+static rt_conv_params *conv_start(const op_ctx *c, lowered *l, rt_conv_params *p, const rt_conv_params *geo,
+                                  const conv_geom *g) {
+  int i;
+  *p = *geo;
+  op_bind(c, l, &p->batch, g->batch_e);
+  for (i = 0; i < g->nd; i++) {
+    op_bind(c, l, &p->in_dims[i], g->in_e[i]);
+    op_bind(c, l, &p->out_dims[i], g->out_e[i]);
+    op_bind(c, l, &p->pads[i], g->pads_e[i]);
+  }
+  return p;
+}
+
 static status conv_lower(op_ctx *c, lowered *l) {
   conv_geom g;
   rt_conv_params geo, *p;
   int i, pointwise = 1, prepack;
+  const int zero = dx_const(op_dx(c), 0);
   status s = conv_geometry(c, &g);
   if (s) return s;
   memset(&geo, 0, sizeof geo);
@@ -260,7 +370,8 @@ static status conv_lower(op_ctx *c, lowered *l) {
     geo.strides[i] = g.strides[i];
     geo.dilations[i] = g.dilations[i];
     geo.pads[i] = g.pads[i];
-    if (g.kernel[i] != 1 || g.strides[i] != 1 || g.pads[i] || g.pads[g.nd + i]) pointwise = 0;
+    /* pads that vary with the input are no exact 0 */
+    if (g.kernel[i] != 1 || g.strides[i] != 1 || g.pads_e[i] != zero || g.pads_e[g.nd + i] != zero) pointwise = 0;
   }
   if (g.group != geo.group)
     return diag_node_error(ST_UNSUPPORTED, c->n, "group=%lld is too large", (long long)g.group);
@@ -273,8 +384,7 @@ static status conv_lower(op_ctx *c, lowered *l) {
     if (c->final && op_in(c, 1)->t.data != NULL && g.out_ch > 0) {
       int64_t dims[2];
       int id;
-      p = LOWER(l, rt_conv_transpose_f32_packed, rt_conv_params);
-      *p = geo;
+      p = conv_start(c, l, LOWER(l, rt_conv_transpose_f32_packed, rt_conv_params), &geo, &g);
       l->scratch_bytes = rt_conv_transpose_f32_packed_scratch_bytes(p);
       dims[0] = g.in_ch;
       dims[1] = rt_conv_transpose_f32_packed_floats(p) / g.in_ch;
@@ -282,15 +392,13 @@ static status conv_lower(op_ctx *c, lowered *l) {
       rt_conv_transpose_f32_pack_weights(p, (const float *)op_in(c, 1)->t.data, (float *)c->g->values[id]->t.data);
       c->n->in[1] = id;
     } else {
-      p = LOWER(l, rt_conv_transpose_f32, rt_conv_params);
-      *p = geo;
+      p = conv_start(c, l, LOWER(l, rt_conv_transpose_f32, rt_conv_params), &geo, &g);
       l->scratch_bytes = rt_conv_transpose_f32_scratch_bytes(p);
     }
     return ST_OK;
   }
   if (g.group > 1 && g.in_ch == g.group) {
-    p = LOWER(l, rt_conv_f32_depthwise, rt_conv_params);
-    *p = geo;
+    p = conv_start(c, l, LOWER(l, rt_conv_f32_depthwise, rt_conv_params), &geo, &g);
     return ST_OK;
   }
   /* Constant weights go into the blob already in the layout the kernel
@@ -299,24 +407,20 @@ static status conv_lower(op_ctx *c, lowered *l) {
    * it is. */
   prepack = c->final && op_in(c, 1)->t.data != NULL && g.out_ch > 0;
   if (pointwise && prepack) {
-    p = LOWER(l, rt_conv_f32_pointwise_packed, rt_conv_params);
-    *p = geo;
+    p = conv_start(c, l, LOWER(l, rt_conv_f32_pointwise_packed, rt_conv_params), &geo, &g);
     l->scratch_bytes = rt_conv_f32_pointwise_packed_scratch_bytes(p);
   } else if (pointwise) {
-    p = LOWER(l, rt_conv_f32_pointwise, rt_conv_params);
-    *p = geo;
+    p = conv_start(c, l, LOWER(l, rt_conv_f32_pointwise, rt_conv_params), &geo, &g);
     l->scratch_bytes = rt_conv_f32_pointwise_scratch_bytes(p);
   } else if (prepack) {
-    p = LOWER(l, rt_conv_f32_im2col_packed, rt_conv_params);
-    *p = geo;
+    p = conv_start(c, l, LOWER(l, rt_conv_f32_im2col_packed, rt_conv_params), &geo, &g);
     l->scratch_bytes = rt_conv_f32_im2col_packed_scratch_bytes(p);
   } else {
-    p = LOWER(l, rt_conv_f32_im2col, rt_conv_params);
-    *p = geo;
+    p = conv_start(c, l, LOWER(l, rt_conv_f32_im2col, rt_conv_params), &geo, &g);
     l->scratch_bytes = rt_conv_f32_im2col_scratch_bytes(p);
   }
   if (prepack) conv_prepack(c, p);
   return ST_OK;
 }
 
-const op_family op_family_conv = {conv_infer, conv_lower, 0};
+const op_family op_family_conv = {conv_infer, conv_lower, 1};

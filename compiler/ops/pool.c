@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../checked.h"
+#include "../dimexpr.h"
 #include "ops.h"
 
 
@@ -16,6 +17,9 @@ typedef struct pool_geom {
   int64_t in[POOL_MAX_SPATIAL], out[POOL_MAX_SPATIAL];
   int64_t k[POOL_MAX_SPATIAL], s[POOL_MAX_SPATIAL], d[POOL_MAX_SPATIAL];
   int64_t pb[POOL_MAX_SPATIAL], pe[POOL_MAX_SPATIAL];
+  /* in, out and pb as dim expressions: constants of the above where the
+   * input dim is exact, else what the run computes (pool_symbolic) */
+  int in_e[POOL_MAX_SPATIAL], out_e[POOL_MAX_SPATIAL], pb_e[POOL_MAX_SPATIAL];
 } pool_geom;
 
 /* LpPool's p: a float attribute in opset 1, an int after. */
@@ -44,6 +48,49 @@ static status spatial_ints(const op_ctx *c, const char *name, int n, int64_t dfl
   return ST_OK;
 }
 
+/* Spatial dim i of a symbolic input: out and the leading pad as
+ * expressions of the input size, by the formulas pool_geometry applies to
+ * the upper bound (which has checked them for overflow: they grow with
+ * the input). Also refuses a window that does not fit the padded input at
+ * the low end of the range. */
+static status pool_symbolic(const op_ctx *c, pool_geom *g, int i, const char *auto_pad, int ceil_mode) {
+  dx_table *dx = op_dx(c);
+  const int in = g->in_e[i], s = dx_const(dx, g->s[i]), two = dx_const(dx, 2);
+  const int64_t span = (g->k[i] - 1) * g->d[i] + 1;
+  int room, out;
+  if (auto_pad[0] == 'S') {
+    /* SAME_*: out = ceil(in / s); the total pad is what the last window
+     * needs past the input, split with the odd one at the end (UPPER) or
+     * the start (LOWER) */
+    int last, total;
+    g->out_e[i] = dx_ceildiv(dx, in, s);
+    last = dx_mul(dx, dx_sub(dx, g->out_e[i], dx_const(dx, 1)), s);
+    total = dx_max(dx, dx_const(dx, 0), dx_sub(dx, dx_add(dx, last, dx_const(dx, span)), in));
+    g->pb_e[i] = auto_pad[5] == 'U' ? dx_floordiv(dx, total, two) : dx_sub(dx, total, dx_floordiv(dx, total, two));
+    return ST_OK;
+  }
+  room = dx_add(dx, in, dx_const(dx, g->pb[i] + g->pe[i] - span));
+  if (dx_lower(dx, room) < 0)
+    return diag_node_error(ST_BAD_MODEL, c->n,
+                           "window of %lld (kernel %lld, dilation %lld) is larger than the padded input along spatial "
+                           "dim %d at its smallest size %lld",
+                           (long long)span, (long long)g->k[i], (long long)g->d[i], i, (long long)dx_lower(dx, in));
+  if (ceil_mode && auto_pad[0] == 'N') {
+    /* ceil, less the last window when it would start in the right
+     * padding: at most one less, and exactly when
+     * (out - 1) * s >= in + pb, i.e. when floor((in + pb - 1) / s) + 1
+     * is below out */
+    const int c_out = dx_add(dx, dx_ceildiv(dx, room, s), dx_const(dx, 1));
+    const int fits = dx_add(dx, dx_floordiv(dx, dx_add(dx, in, dx_const(dx, g->pb[i] - 1)), s), dx_const(dx, 1));
+    out = dx_max(dx, dx_sub(dx, c_out, dx_const(dx, 1)), dx_min(dx, c_out, fits));
+  } else {
+    out = dx_add(dx, dx_floordiv(dx, room, s), dx_const(dx, 1));
+  }
+  g->out_e[i] = out;
+  g->pb_e[i] = dx_const(dx, g->pb[i]);
+  return ST_OK;
+}
+
 static status pool_geometry(const op_ctx *c, pool_geom *g) {
   const ir_tensor *x = &op_in(c, 0)->t;
   const ir_node *n = c->n;
@@ -56,12 +103,17 @@ static status pool_geometry(const op_ctx *c, pool_geom *g) {
 
   memset(g, 0, sizeof *g);
   g->nsp = x->rank - 2;
-  for (i = 0; i < g->nsp; i++) g->in[i] = x->dims[i + 2];
+  for (i = 0; i < g->nsp; i++) {
+    g->in[i] = x->dims[i + 2];
+    g->in_e[i] = ir_dim(c->g, x, i + 2);
+  }
   if (is_global(n->op)) {
     for (i = 0; i < g->nsp; i++) {
       g->k[i] = g->in[i];
       g->s[i] = g->d[i] = 1;
       g->out[i] = 1;
+      g->out_e[i] = dx_const(op_dx(c), 1);
+      g->pb_e[i] = dx_const(op_dx(c), 0);
     }
     return ST_OK;
   }
@@ -95,7 +147,7 @@ static status pool_geometry(const op_ctx *c, pool_geom *g) {
       if (total < 0) total = 0;
       g->pb[i] = auto_pad[5] == 'U' ? total / 2 : total - total / 2;
       g->pe[i] = total - g->pb[i];
-      continue;
+      goto exprs;
     }
     if (strcmp(auto_pad, "VALID") == 0) {
       g->pb[i] = g->pe[i] = 0;
@@ -123,6 +175,13 @@ static status pool_geometry(const op_ctx *c, pool_geom *g) {
       if (use_ceil && ck_mul_s(g->out[i] - 1, g->s[i], &bad) >= g->in[i] + g->pb[i]) g->out[i]--;
       if (bad) goto overflow;
     }
+  exprs:
+    if (x->sym[i + 2]) {
+      if ((s = pool_symbolic(c, g, i, auto_pad, ceil_mode)) != ST_OK) return s;
+    } else {
+      g->out_e[i] = dx_const(op_dx(c), g->out[i]);
+      g->pb_e[i] = dx_const(op_dx(c), g->pb[i]);
+    }
     continue;
   overflow:
     return diag_node_error(ST_BAD_MODEL, n, "spatial dim %d: kernel_shape, strides, dilations and pads overflow", i);
@@ -134,7 +193,7 @@ static status pool_infer(op_ctx *c) {
   const ir_node *n = c->n;
   const ir_tensor *x;
   pool_geom g;
-  int64_t dims[IR_MAX_RANK];
+  int dims[IR_MAX_RANK];
   int i, dt, is_max = n->op == OP_MaxPool || n->op == OP_GlobalMaxPool;
   status s;
 
@@ -164,11 +223,11 @@ static status pool_infer(op_ctx *c) {
   }
   if ((s = pool_geometry(c, &g)) != ST_OK) return s;
 
-  dims[0] = x->dims[0];
-  dims[1] = x->dims[1];
-  for (i = 0; i < g.nsp; i++) dims[i + 2] = g.out[i];
-  op_set_output(c, 0, dt, x->rank, dims);
-  if (n->op == OP_MaxPool && op_out(c, 1)) op_set_output(c, 1, DT_INT64, x->rank, dims);
+  dims[0] = ir_dim(c->g, x, 0);
+  dims[1] = ir_dim(c->g, x, 1);
+  for (i = 0; i < g.nsp; i++) dims[i + 2] = g.out_e[i];
+  op_set_output_exprs(c, 0, dt, x->rank, dims);
+  if (n->op == OP_MaxPool && op_out(c, 1)) op_set_output_exprs(c, 1, DT_INT64, x->rank, dims);
   return ST_OK;
 }
 
@@ -197,16 +256,15 @@ static status pool_lower(op_ctx *c, lowered *l) {
   if (is_global(n->op)) {
     rt_globalpool_params *gp = (rt_globalpool_params *)op_lower_named(c, l, name);
     if (!gp) return ST_UNSUPPORTED;
-    gp->planes = x->dims[0] * x->dims[1];
-    gp->size = 1;
-    for (i = 0; i < g.nsp; i++) gp->size *= g.in[i];
+    op_bind_product(c, l, &gp->planes, x, 0, 2);
+    op_bind_product(c, l, &gp->size, x, 2, x->rank);
     if (n->op == OP_GlobalLpPool) gp->p = (int32_t)lp_p(n);
     return ST_OK;
   }
 
   p = (rt_pool_params *)op_lower_named(c, l, name);
   if (!p) return ST_UNSUPPORTED;
-  p->planes = x->dims[0] * x->dims[1];
+  op_bind_product(c, l, &p->planes, x, 0, 2);
   p->count_include_pad = attr_int(n, "count_include_pad", 0) != 0;
   if (n->op == OP_LpPool) p->p = (int32_t)lp_p(n);
   p->storage_order = (int32_t)attr_int(n, "storage_order", 0);
@@ -214,16 +272,20 @@ static status pool_lower(op_ctx *c, lowered *l) {
   off = POOL_MAX_SPATIAL - g.nsp;
   for (i = 0; i < POOL_MAX_SPATIAL; i++) {
     int j = i - off;
-    p->in_dims[i] = j < 0 ? 1 : g.in[j];
-    p->out_dims[i] = j < 0 ? 1 : g.out[j];
+    p->in_dims[i] = p->out_dims[i] = 1;
     p->kernel[i] = j < 0 ? 1 : g.k[j];
     p->strides[i] = j < 0 ? 1 : g.s[j];
     p->dilations[i] = j < 0 ? 1 : g.d[j];
-    p->pads[i] = j < 0 ? 0 : g.pb[j];
+    p->pads[i] = 0;
+    if (j < 0) continue;
+    op_bind(c, l, &p->in_dims[i], g.in_e[j]);
+    op_bind(c, l, &p->out_dims[i], g.out_e[j]);
+    op_bind(c, l, &p->pads[i], g.pb_e[j]);
   }
-  /* Only AveragePool's row walker keeps per-column counts. */
+  /* Only AveragePool's row walker keeps per-column counts (out_dims[2]
+   * holds the upper bound of a symbolic width). */
   if (n->op == OP_AveragePool) l->scratch_bytes = (size_t)p->out_dims[2] * dtype_size(x->dtype);
   return ST_OK;
 }
 
-const op_family op_family_pool = {pool_infer, pool_lower, 0};
+const op_family op_family_pool = {pool_infer, pool_lower, 1};

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../dimexpr.h"
 #include "ops.h"
 
 
@@ -81,7 +82,7 @@ static status reduce_axes(const op_ctx *c, reduce_plan *pl) {
 }
 
 static status arg_infer(op_ctx *c, const ir_tensor *x) {
-  int64_t dims[IR_MAX_RANK];
+  int dims[IR_MAX_RANK];
   int axis, i, r = 0, dt = x->dtype;
   const int keep = attr_int(c->n, "keepdims", 1) != 0;
   status s;
@@ -89,22 +90,23 @@ static status arg_infer(op_ctx *c, const ir_tensor *x) {
       dt == DT_BFLOAT16)
     return diag_node_error(ST_UNSUPPORTED, c->n, "element type %s is not supported", dtype_name(dt));
   if ((s = op_axis(c, attr_int(c->n, "axis", 0), x->rank, &axis)) != ST_OK) return s;
-  if (x->rank > 0 && x->dims[axis] == 0)
+  /* a symbolic axis whose range reaches 0 could be empty at run time */
+  if (x->rank > 0 && dx_lower(op_dx(c), ir_dim(c->g, x, axis)) == 0)
     return diag_node_error(ST_BAD_MODEL, c->n, "cannot take %s along axis %d of size 0", c->n->op_type, axis);
   for (i = 0; i < x->rank; i++) {
     if (i != axis)
-      dims[r++] = x->dims[i];
+      dims[r++] = ir_dim(c->g, x, i);
     else if (keep)
-      dims[r++] = 1;
+      dims[r++] = dx_const(op_dx(c), 1);
   }
-  op_set_output(c, 0, DT_INT64, r, dims);
+  op_set_output_exprs(c, 0, DT_INT64, r, dims);
   return ST_OK;
 }
 
 static status reduce_infer(op_ctx *c) {
   const ir_tensor *x;
   reduce_plan pl;
-  int64_t dims[IR_MAX_RANK];
+  int dims[IR_MAX_RANK];
   int i, r = 0, keep;
   status s;
   OP_REQUIRE_INPUT(c, 0);
@@ -120,79 +122,85 @@ static status reduce_infer(op_ctx *c) {
   keep = attr_int(c->n, "keepdims", 1) != 0;
   for (i = 0; i < x->rank; i++) {
     if (!pl.reduced[i])
-      dims[r++] = x->dims[i];
+      dims[r++] = ir_dim(c->g, x, i);
     else if (keep)
-      dims[r++] = 1;
+      dims[r++] = dx_const(op_dx(c), 1);
   }
-  op_set_output(c, 0, x->dtype, r, dims);
+  op_set_output_exprs(c, 0, x->dtype, r, dims);
   return ST_OK;
 }
 
 static status arg_lower(op_ctx *c, lowered *l, const ir_tensor *x) {
   rt_arg_params *p;
-  int axis, i;
+  int axis;
   status s = op_axis(c, attr_int(c->n, "axis", 0), x->rank, &axis);
   if (s) return s;
   if (!(p = (rt_arg_params *)lower_variant(c, l, x->dtype))) return ST_UNSUPPORTED;
   p->select_last_index = attr_int(c->n, "select_last_index", 0) != 0;
-  p->outer = p->inner = 1;
-  p->n = x->rank > 0 ? x->dims[axis] : 1;
-  for (i = 0; i < x->rank; i++) {
-    if (i < axis) p->outer *= x->dims[i];
-    if (i > axis) p->inner *= x->dims[i];
-  }
+  /* a rank-0 x has axis 0 and every product empty: outer = n = inner = 1 */
+  op_bind_product(c, l, &p->outer, x, 0, axis);
+  op_bind_product(c, l, &p->n, x, axis, x->rank > 0 ? axis + 1 : 0);
+  op_bind_product(c, l, &p->inner, x, axis + 1, x->rank);
+  /* p->inner holds its upper bound: room for the largest run */
   if (p->inner > 1) l->scratch_bytes = (size_t)p->inner * dtype_size(x->dtype);
   return ST_OK;
 }
 
 static status reduce_lower(op_ctx *c, lowered *l) {
   const ir_tensor *x = &op_in(c, 0)->t;
+  dx_table *dx = op_dx(c);
   rt_reduce_params *p;
   reduce_plan pl;
-  int64_t gdims[IR_MAX_RANK], stride = 1;
+  const int one = dx_const(dx, 1);
+  int gdims[IR_MAX_RANK], stride = one, count = one; /* dim expressions */
   int gred[IR_MAX_RANK], ng = 0, i;
   status s;
   if (c->n->op == OP_ArgMax || c->n->op == OP_ArgMin) return arg_lower(c, l, x);
   if ((s = reduce_axes(c, &pl)) != ST_OK) return s;
   if (pl.noop) {
     rt_copy_params *cp = LOWER(l, rt_copy, rt_copy_params);
-    cp->bytes = (int64_t)tensor_bytes(x);
+    op_bind(c, l, &cp->bytes,
+            dx_mul(dx, ir_dims_product(c->g, x, 0, x->rank), dx_const(dx, (int64_t)dtype_size(x->dtype))));
     l->view_of = 0; /* the output is the input, unchanged */
     return ST_OK;
   }
   if (!(p = (rt_reduce_params *)lower_variant(c, l, x->dtype))) return ST_UNSUPPORTED;
   /* Drop size-1 dims and merge neighbours with the same role, so that the
-   * kernel's inner loop is as long as possible. */
+   * kernel's inner loop is as long as possible. Only an exact 1 is
+   * dropped: a symbolic dim that is 1 at run time is a harmless loop of
+   * one. */
   for (i = 0; i < x->rank; i++) {
-    if (x->dims[i] == 1) continue;
+    const int e = ir_dim(c->g, x, i);
+    if (e == one) continue;
     if (ng > 0 && gred[ng - 1] == pl.reduced[i]) {
-      gdims[ng - 1] *= x->dims[i];
+      gdims[ng - 1] = dx_mul(dx, gdims[ng - 1], e);
     } else {
-      gdims[ng] = x->dims[i];
+      gdims[ng] = e;
       gred[ng] = pl.reduced[i];
       ng++;
     }
   }
   if (ng == 0) {
-    gdims[0] = 1;
+    gdims[0] = one;
     gred[0] = 0;
     ng = 1;
   }
   p->rank = ng;
-  p->count = 1;
   for (i = ng - 1; i >= 0; i--) {
-    p->dims[i] = gdims[i];
+    op_bind(c, l, &p->dims[i], gdims[i]);
     if (gred[i]) {
       p->out_strides[i] = 0;
-      p->count *= gdims[i];
+      count = dx_mul(dx, count, gdims[i]);
     } else {
-      p->out_strides[i] = stride;
-      stride *= gdims[i];
+      op_bind(c, l, &p->out_strides[i], stride);
+      stride = dx_mul(dx, stride, gdims[i]);
     }
   }
-  p->out_count = stride;
+  op_bind(c, l, &p->count, count);
+  op_bind(c, l, &p->out_count, stride);
+  /* p->out_count holds its upper bound: room for the largest output */
   if (c->n->op == OP_ReduceLogSumExp) l->scratch_bytes = (size_t)p->out_count * dtype_size(x->dtype);
   return ST_OK;
 }
 
-const op_family op_family_reduce = {reduce_infer, reduce_lower, 0};
+const op_family op_family_reduce = {reduce_infer, reduce_lower, 1};
