@@ -179,3 +179,23 @@ CASES += [
          flags=["--max-dynamic-dim", "16"], run_error=REJECTED,
          make_input={"depth": one_after_another([17], np.int64), "ind": onehot_indices(0, 2)}),
 ]
+
+
+def all_constant():
+    # every operand constant: the compiler evaluates the ops itself (the
+    # counts are known then), and a variable input is added afterwards
+    c = lambda v, n, t=None: nh.from_array(np.array(v, t), n)
+    nodes = [h.make_node("TopK", ["cx", "ck"], ["tv", "ti"], axis=0, largest=0),
+             h.make_node("OneHot", ["ci", "cd", "cv"], ["oh"], axis=0),
+             h.make_node("NonZero", ["cx"], ["nz"]),
+             h.make_node("Compress", ["cx", "cc"], ["cp"]),
+             h.make_node("Add", ["tv", "x"], ["y"])]
+    return model(nodes, [vi("x", T.FLOAT, [1, 3])],
+                 [vi("y", T.FLOAT, [2, 3]), vi("ti", T.INT64, [2, 3]), vi("oh", T.FLOAT, [3, 2]),
+                  vi("nz", T.INT64, [2, None]), vi("cp", T.FLOAT, [None])],
+                 [c([[1, 0, 2], [0, 0, 5], [1, 3, 0]], "cx", np.float32), c([2], "ck", np.int64),
+                  c([2, -1], "ci", np.int64), c(3.0, "cd", np.float32), c([0, 1], "cv", np.float32),
+                  c([1, 0, 1, 1, 0, 1, 1], "cc", bool)])
+
+
+CASES += [Case("select_all_constant", all_constant, {}, [{}])]
