@@ -60,6 +60,15 @@ def topk_constant_k_symbolic_axis():
                  [vi("x", T.INT64, ["N", "S"])], [vi("v", T.INT64, [2, "S"]), vi("i", T.INT64, [2, "S"])], [k])
 
 
+def topk_opset(opset):
+    # opset 1: k is an attribute; opset 10: an input (here a constant)
+    inits = [] if opset < 10 else [nh.from_array(np.array([3], np.int64), "k")]
+    node = (h.make_node("TopK", ["x"], ["v", "i"], k=3) if opset < 10 else
+            h.make_node("TopK", ["x", "k"], ["v", "i"]))
+    return lambda: model([node], [vi("x", T.FLOAT, ["N", "S"])],
+                         [vi("v", T.FLOAT, ["N", 3]), vi("i", T.INT64, ["N", 3])], inits, opset)
+
+
 CASES = [
     Case("select_topk_runtime_k", topk_runtime_k(), RANGES, SIZES,
          make_input={"k": one_after_another([[1], [3], [8]], np.int64), "x": small_ints(np.float32)}),
@@ -70,6 +79,8 @@ CASES = [
     Case("select_topk_k_from_shape", topk_k_from_shape, RANGES, SIZES, make_input={"x": small_ints(np.int32, -2, 3)}),
     Case("select_topk_constant_k_symbolic_axis", topk_constant_k_symbolic_axis, {"N": (2, 4), "S": (1, 8)},
          [{"N": 2, "S": 3}, {"N": 4, "S": 1}, {"N": 3, "S": 8}], make_input={"x": small_ints(np.int64, -5, 5)}),
+    Case("select_topk_opset_1", topk_opset(1), {"N": (1, 4), "S": (3, 8)}, [{"N": 1, "S": 3}, {"N": 4, "S": 8}]),
+    Case("select_topk_opset_10", topk_opset(10), {"N": (1, 4), "S": (3, 8)}, [{"N": 2, "S": 6}]),
     Case("select_topk_k_above_every_axis_dim", topk_constant_k_symbolic_axis, {"N": (1, 1), "S": (1, 8)}, [],
          expect_error="K must not exceed the axis dim"),
 ]
