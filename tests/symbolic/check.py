@@ -6,7 +6,9 @@ ONNX Runtime's shape and values at each size.
 
 Cases live in cases_*.py next to this file, one file per op family: each
 defines CASES, a list of Case. A case may also expect onnxcc to refuse
-the model (expect_error: a substring of the one `onnxcc: error:` line).
+the model (expect_error: a substring of the one `onnxcc: error:` line),
+or the compiled model to reject its input values when it runs (run_error:
+a substring of what `onnxcc run` reports).
 
   tests/symbolic/check.py --onnxcc build/onnxcc [--filter REGEX] [-v]
 
@@ -40,6 +42,7 @@ class Case:
     # inputs by name -> function(shape, rng) -> array; default: normal floats
     make_input: dict[str, Callable] = field(default_factory=dict)
     expect_error: str | None = None        # onnxcc must refuse, saying this
+    run_error: str | None = None           # each run must fail, saying this (input values the model rejects)
     flags: list[str] = field(default_factory=list)  # more onnxcc options
     # sizes (as in `sizes`) at which the compiled model must refuse to run:
     # exit 3 with RT_ERR_SHAPE's message, no output
@@ -125,6 +128,11 @@ def run_case(case: Case, onnxcc: str, tmp: Path, verbose: bool) -> str | None:
         out_dir = tmp / "out"
         r = subprocess.run([onnxcc, "run", str(mpath)] + files + dim_flags + ["--output-dir", str(out_dir)],
                            capture_output=True, text=True, timeout=300)
+        if case.run_error is not None:
+            if r.returncode == 0 or case.run_error not in r.stderr:
+                return f"at {size}: expected the run to fail saying '{case.run_error}', got exit {r.returncode}: " \
+                       f"{r.stderr.strip()[:300]}"
+            continue
         if r.returncode != 0:
             return f"at {size}: onnxcc run exit {r.returncode}: {r.stderr.strip()[:400]}"
         want = sess.run(None, feeds)
