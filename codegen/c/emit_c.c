@@ -368,6 +368,11 @@ static void emit_loop(const backend_emit_args *a, const gview *gv, int i, text *
   }
   text_printf(w, "for (it = 0; it < steps%s; it++) {\n", is_loop ? " && cond" : "");
   w->indent += 2;
+  if (n->low->defines_after) {
+    /* scan outputs as long as the loop runs: never past their bound */
+    const dx_symbol *sym = &ir_dx(gv->g)->syms[n->low->defines[0]];
+    text_printf(w, "if (it >= %lld) return RT_ERR_SHAPE;\n", (long long)sym->hi);
+  }
   /* formal inputs */
   if (is_loop) {
     formal[0] = xstrdup("&it");
@@ -413,7 +418,9 @@ static void emit_loop(const backend_emit_args *a, const gview *gv, int i, text *
   for (k = 0; k < carried; k++) text_printf(w, "tmp = cur[%d];\ncur[%d] = nxt[%d];\nnxt[%d] = tmp;\n", k, k, k, k);
   w->indent -= 2;
   text_puts(w, "}\n");
-  if (is_loop && n_scan_out > 0) {
+  if (n->low->defines_after) {
+    text_printf(w, "d[%d] = it;\n", n->low->defines[0]);
+  } else if (is_loop && n_scan_out > 0) {
     /* scan outputs have the constant trip count as their length: a loop
      * that stopped early would leave rows unwritten */
     text_puts(w, "if (it != steps) return RT_ERR_SHAPE;\n");

@@ -15,6 +15,7 @@
 
 #include "../passes/passes.h"
 #include "../subgraph.h"
+#include "../dimexpr.h"
 #include "ops.h"
 
 /* Largest constant a capture carries into a body, so that shape
@@ -98,18 +99,19 @@ static status carried_values(op_ctx *c, const ir_graph *b, int first_in, int fir
 
 /* Scan outputs: body outputs out[first_out + k] are slices that node
  * outputs first_node_out + k stack along a new axis 0 of length len. */
-static status stacked_outputs(op_ctx *c, const ir_graph *b, int first_out, int first_node_out, int count,
-                              int64_t len) {
-  int k;
+/* The scan outputs: each body output stacked `len` (a dim expression)
+ * times along a new first axis. */
+static status stacked_outputs(op_ctx *c, const ir_graph *b, int first_out, int first_node_out, int count, int len) {
+  int k, d;
   for (k = 0; k < count; k++) {
     const ir_tensor *slice = &b->values[b->outputs[first_out + k]]->t;
-    int64_t dims[IR_MAX_RANK];
+    int dims[IR_MAX_RANK];
     if (slice->rank + 1 > IR_MAX_RANK)
       return diag_node_error(ST_UNSUPPORTED, c->n, "scan output %d would have rank %d; at most %d is supported", k,
                              slice->rank + 1, IR_MAX_RANK);
     dims[0] = len;
-    if (slice->rank > 0) memcpy(dims + 1, slice->dims, sizeof(int64_t) * (size_t)slice->rank);
-    if (op_out(c, first_node_out + k)) op_set_output(c, first_node_out + k, slice->dtype, slice->rank + 1, dims);
+    for (d = 0; d < slice->rank; d++) dims[1 + d] = dx_const(op_dx(c), slice->dims[d]);
+    if (op_out(c, first_node_out + k)) op_set_output_exprs(c, first_node_out + k, slice->dtype, slice->rank + 1, dims);
   }
   return ST_OK;
 }
@@ -206,12 +208,15 @@ static status loop_infer(op_ctx *c) {
   }
   s = carried_values(c, b, 2, 1, carried, "loop-carried value");
   if (s) return s;
-  if (n_scan > 0 && (!m || !m->t.data))
-    return diag_node_error(ST_UNSUPPORTED, n,
-                           "has scan outputs, whose length is the number of iterations; that needs a constant trip "
-                           "count M for now");
+  if (n_scan > 0 && (!m || !m->t.data)) {
+    /* the scan outputs are as long as the loop runs: a run-time dim that
+     * the loop itself gives, bounded by --max-dynamic-dim */
+    int len = op_data_dim(c, 0, 0, "the number of iterations, which is the length of the scan outputs,");
+    if (len < 0) return ST_UNSUPPORTED;
+    return stacked_outputs(c, b, 1 + carried, carried, n_scan, len);
+  }
   trips = n_scan && tensor_int(&m->t, 0) > 0 ? tensor_int(&m->t, 0) : 0;
-  return stacked_outputs(c, b, 1 + carried, carried, n_scan, trips);
+  return stacked_outputs(c, b, 1 + carried, carried, n_scan, dx_const(op_dx(c), trips));
 }
 
 /* ---- Scan (opset 9 and later) ----
@@ -268,7 +273,7 @@ static status scan_infer(op_ctx *c) {
   if (s) return s;
   s = carried_values(c, b, 0, 0, states, "state");
   if (s) return s;
-  return stacked_outputs(c, b, states, states, n_scan_out, len);
+  return stacked_outputs(c, b, states, states, n_scan_out, dx_const(op_dx(c), len));
 }
 
 static status control_infer(op_ctx *c) {
@@ -280,9 +285,17 @@ static status control_infer(op_ctx *c) {
 }
 
 static status control_lower(op_ctx *c, lowered *l) {
-  (void)c;
+  int k;
   l->kernel = l->view_of = l->inplace_of = l->prepare = -1;
   l->control = 1;
+  /* a Loop's scan outputs as long as it runs: the backend sets the dim */
+  for (k = 0; c->n->op == OP_Loop && k < c->n->n_out; k++) {
+    const ir_value *y = op_out(c, k);
+    if (y && y->t.rank > 0 && op_is_data_dim(c, ir_dim(c->g, &y->t, 0), 0)) {
+      l->defines_after = 1;
+      return op_define(c, l, ir_dim(c->g, &y->t, 0));
+    }
+  }
   return ST_OK;
 }
 
