@@ -63,6 +63,12 @@ def concat_across_symbolic():
                  [vi("x", ("N", "S", 2)), vi("a", ("N", "S", 3))], [vi("y", None)])
 
 
+def concat_checked():
+    # N against S off the axis: equal at these sizes, RT_ERR_SHAPE otherwise
+    return model([h.make_node("Concat", ["x", "a"], ["y"], axis=1)],
+                 [vi("x", ("N", 2)), vi("a", ("S", "S"))], [vi("y", None)])
+
+
 def concat_mismatched():
     # N against S off the axis: checked at run time; a constant 3 against
     # the range 5..8 can never match
@@ -81,6 +87,12 @@ def gather_symbolic_axis():
     # gather along the symbolic axis with run-time indices of symbolic count
     return model([h.make_node("Gather", ["x", "i"], ["y"], axis=1)],
                  [vi("x", ("N", "S", 3)), vi("i", ("N",), T.INT64)], [vi("y", None)])
+
+
+def gather_symbolic_inner_i32():
+    # axis 0 of [N,S,4]: the slab per index (S*4 floats) varies at run time
+    return model([h.make_node("Gather", ["x", "i"], ["y"], axis=0)],
+                 [vi("x", ("N", "S", 4)), vi("i", (2, "S"), T.INT32)], [vi("y", None)])
 
 
 def gather_elements():
@@ -134,6 +146,18 @@ def slice_case(starts, ends, axes, steps, dims=("N", "S", 4)):
 def slice_v1():
     # opset 9: attributes, negative start counting from the symbolic end
     return one("Slice", [], ("N", "S", 4), attrs={"starts": [-3, 1], "ends": [1000, 3], "axes": [1, 2]}, opset=9)
+
+
+def chain():
+    # symbolic dims through several ops: [N,S,4] -> [S,N,4] -> [S-1,N,4]
+    # -> [2S-2,N,4] -> [2S-2,N,8] -> split back into two [2S-2,N,4]
+    nodes = [h.make_node("Transpose", ["x"], ["t"], perm=[1, 0, 2]),
+             h.make_node("Slice", ["t", "st", "en"], ["s"]),
+             h.make_node("Concat", ["s", "s"], ["c"], axis=0),
+             h.make_node("Tile", ["c", "r"], ["u"]),
+             h.make_node("Split", ["u"], ["a", "b"], axis=2)]
+    return model(nodes, [vi("x", ("N", "S", 4))], [vi("a", None), vi("b", None)],
+                 [ints("st", [1]), ints("en", [2 ** 40]), ints("r", [1, 1, 2])], opset=13)
 
 
 # ---- Split ----
@@ -213,11 +237,15 @@ def s2d():
 CASES = [
     Case("tensor_concat_axis_symbolic", concat_axis_symbolic, RANGES, SIZES),
     Case("tensor_concat_across_symbolic", concat_across_symbolic, RANGES, SIZES),
+    Case("tensor_concat_checked_at_run_time", concat_checked, {"N": (1, 4), "S": (1, 4)},
+         [{"N": 1, "S": 1}, {"N": 3, "S": 3}, {"N": 4, "S": 4}]),
     Case("tensor_concat_never_equal", concat_mismatched, {"N": (1, 4), "S": (5, 8)}, [],
          expect_error="can never be equal"),
     Case("tensor_gather_data_symbolic", gather_data_symbolic, RANGES, SIZES),
     Case("tensor_gather_symbolic_axis_and_indices", gather_symbolic_axis, RANGES, SIZES,
          make_input={"i": indices(-1, 1)}),
+    Case("tensor_gather_symbolic_slab_int32", gather_symbolic_inner_i32, RANGES, SIZES,
+         make_input={"i": lambda shape, rng: rng.integers(-1, 1, shape).astype(np.int32)}),
     Case("tensor_gather_elements", gather_elements, {"N": (1, 4), "S": (2, 16)}, EVEN_SIZES,
          make_input={"i": indices(-2, 2)}),
     Case("tensor_gather_elements_symbolic_axis", gather_elements_symbolic_axis, RANGES, SIZES,
@@ -236,9 +264,11 @@ CASES = [
     Case("tensor_slice_empty_axis", slice_case([-1], [-1000], [1], [-1]), {"N": (1, 4), "S": (0, 16)},
          [{"N": 1, "S": 0}, {"N": 2, "S": 1}, {"N": 4, "S": 16}]),
     Case("tensor_slice_opset9", slice_v1, RANGES, SIZES),
+    Case("tensor_chain_transpose_slice_concat_tile_split", chain, RANGES, SIZES),
     Case("tensor_split_sizes_exact_axis", split_sizes_on_symbolic_batch, RANGES, SIZES),
     Case("tensor_split_equal_symbolic_axis", split_equal_symbolic, EVEN_RANGES, EVEN_SIZES),
-    Case("tensor_split_sizes_symbolic_axis", split_sizes_symbolic_axis, {"N": (1, 4), "S": (6, 6)},
+    # S varies in 6..8 but the constant sizes fit only 6 (7 and 8 return RT_ERR_SHAPE)
+    Case("tensor_split_sizes_symbolic_axis", split_sizes_symbolic_axis, {"N": (1, 4), "S": (6, 8)},
          [{"N": 1, "S": 6}, {"N": 2, "S": 6}, {"N": 4, "S": 6}]),
     Case("tensor_split_num_outputs_exact_axis", split_num_outputs_exact_axis, RANGES, SIZES),
     Case("tensor_split_refuses_num_outputs_on_symbolic_axis", split_num_outputs_symbolic, RANGES, [],
