@@ -396,7 +396,7 @@ static status tile_view(op_ctx *c, const ir_tensor *x, view *v) {
 /* Checks blocksize and the input's shape; *b2 is blocksize squared, which
  * must not overflow (a blocksize of 2^32 once made it 0 and divided by it).
  * Sizes are checked on the upper bounds; divisibility only on exact dims
- * (block_infer has the run time check the symbolic ones). */
+ * (block_infer has the symbolic ones checked at run time). */
 static status block_check(op_ctx *c, const ir_tensor *x, int64_t *b) {
   int64_t b2, grown;
   *b = attr_int(c->n, "blocksize", 0);
@@ -419,29 +419,38 @@ static status block_check(op_ctx *c, const ir_tensor *x, int64_t *b) {
   return ST_OK;
 }
 
-/* dim / q for a dim that q must divide: a symbolic dim gets a run-time
- * check (with `check`). */
-static status block_divide(op_ctx *c, int dim, int64_t q, int check, int *out) {
-  dx_table *dx = op_dx(c);
-  *out = dx_floordiv(dx, dim, dx_const(dx, q));
-  return check ? op_check_equal(c, dx_mul(dx, *out, dx_const(dx, q)), dim, "a dim divided by the blocksize") : ST_OK;
+/* dim / q as an expression (block_check made sure q divides an exact dim). */
+static int block_div(const op_ctx *c, int dim, int64_t q) {
+  return dx_floordiv(op_dx(c), dim, dx_const(op_dx(c), q));
+}
+
+/* q must divide a symbolic dim too: the run checks it. */
+static status block_check_divides(op_ctx *c, int dim, int64_t q) {
+  return op_check_equal(c, dx_mul(op_dx(c), block_div(c, dim, q), dx_const(op_dx(c), q)), dim,
+                        "a dim divided by the blocksize");
 }
 
 static status block_infer(op_ctx *c, const ir_tensor *x) {
   dx_table *dx = op_dx(c);
   int64_t b;
-  int dims[4];
+  int dims[4], C, H, W;
   status s = block_check(c, x, &b);
   if (s) return s;
   dims[0] = ir_dim(c->g, x, 0);
+  C = ir_dim(c->g, x, 1);
+  H = ir_dim(c->g, x, 2);
+  W = ir_dim(c->g, x, 3);
   if (c->n->op == OP_DepthToSpace) {
-    s = block_divide(c, ir_dim(c->g, x, 1), b * b, 1, &dims[1]);
-    dims[2] = dx_mul(dx, ir_dim(c->g, x, 2), dx_const(dx, b));
-    dims[3] = dx_mul(dx, ir_dim(c->g, x, 3), dx_const(dx, b));
+    s = block_check_divides(c, C, b * b);
+    dims[1] = block_div(c, C, b * b);
+    dims[2] = dx_mul(dx, H, dx_const(dx, b));
+    dims[3] = dx_mul(dx, W, dx_const(dx, b));
   } else {
-    dims[1] = dx_mul(dx, ir_dim(c->g, x, 1), dx_const(dx, b * b));
-    s = block_divide(c, ir_dim(c->g, x, 2), b, 1, &dims[2]);
-    if (!s) s = block_divide(c, ir_dim(c->g, x, 3), b, 1, &dims[3]);
+    s = block_check_divides(c, H, b);
+    if (!s) s = block_check_divides(c, W, b);
+    dims[1] = dx_mul(dx, C, dx_const(dx, b * b));
+    dims[2] = block_div(c, H, b);
+    dims[3] = block_div(c, W, b);
   }
   if (s) return s;
   op_set_output_exprs(c, 0, x->dtype, 4, dims);
@@ -464,9 +473,8 @@ static status block_view(op_ctx *c, const ir_tensor *x, view *v) {
   if (c->n->op == OP_DepthToSpace) {
     /* Output [N, C', H, b1, W, b2]; the input channel is (b1*b + b2)*C' + c
      * in DCR mode, c*b*b + b1*b + b2 in CRD mode. */
-    int Co;
+    const int Co = block_div(c, C, b * b);
     int crd = strcmp(attr_string(c->n, "mode", "DCR"), "CRD") == 0;
-    block_divide(c, C, b * b, 0, &Co);
     view_push(v, N, xs[0]);
     view_push(v, Co, crd ? dx_mul(dx, b2, xs[1]) : xs[1]);
     view_push(v, H, xs[2]);
@@ -475,9 +483,7 @@ static status block_view(op_ctx *c, const ir_tensor *x, view *v) {
     view_push(v, bb, crd ? xs[1] : dx_mul(dx, Co, xs[1]));
   } else {
     /* Output [N, b1, b2, C, H', W'] reads input [n, c, h*b + b1, w*b + b2]. */
-    int Ho, Wo;
-    block_divide(c, H, b, 0, &Ho);
-    block_divide(c, W, b, 0, &Wo);
+    const int Ho = block_div(c, H, b), Wo = block_div(c, W, b);
     view_push(v, N, xs[0]);
     view_push(v, bb, xs[2]);
     view_push(v, bb, xs[3]);
