@@ -7,40 +7,68 @@
 #include <string.h>
 
 #include "../checked.h"
+#include "../dimexpr.h"
 #include "ops.h"
 
 
 /* The output as a view of the input: element i of the (contiguous) output
- * reads input element offset + sum(i[d] * strides[d]). */
+ * reads input element offset + sum(i[d] * strides[d]). Dims, strides and
+ * offset are dim expressions (dimexpr.h), so one view serves exact and
+ * symbolic inputs; with exact ones every expression is a constant. */
 typedef struct view {
+  dx_table *dx;
   int rank;
-  int64_t dims[RT_STRIDED_MAX_RANK];
-  int64_t strides[RT_STRIDED_MAX_RANK];
-  int64_t offset;
+  int dims[RT_STRIDED_MAX_RANK];
+  int strides[RT_STRIDED_MAX_RANK];
+  int offset;
 } view;
 
-static void view_push(view *v, int64_t dim, int64_t stride) {
+static void view_init(view *v, dx_table *dx) {
+  memset(v, 0, sizeof *v);
+  v->dx = dx;
+  v->offset = dx_const(dx, 0);
+}
+
+static void view_push(view *v, int dim, int stride) {
   v->dims[v->rank] = dim;
   v->strides[v->rank] = stride;
   v->rank++;
 }
 
+/* Whether expression e is the constant v. */
+static int is_value(const dx_table *dx, int e, int64_t v) {
+  int64_t x;
+  return dx_const_value(dx, e, &x) && x == v;
+}
+
+/* Row-major strides of t (in elements) as expressions. Each is built from
+ * the next one the same way, so a stride equals its neighbour times the dim
+ * by expression id too (view_simplify merges on that). */
+static void expr_strides(const op_ctx *c, const ir_tensor *t, int *s) {
+  int d;
+  if (t->rank > 0) s[t->rank - 1] = dx_const(op_dx(c), 1);
+  for (d = t->rank - 2; d >= 0; d--) s[d] = dx_mul(op_dx(c), s[d + 1], ir_dim(c->g, t, d + 1));
+}
+
 /* Drops size-1 dims and merges neighbours that are contiguous in the
- * input, so the kernel walks as few and as long rows as possible. */
+ * input, so the kernel walks as few and as long rows as possible. Only
+ * what is provable from the expressions is dropped or merged: a symbolic
+ * dim that is 1 at run time is walked like any other. */
 static void view_simplify(view *v) {
+  dx_table *dx = v->dx;
   int d, r = 0;
   for (d = 0; d < v->rank; d++)
-    if (v->dims[d] == 0) {
+    if (is_value(dx, v->dims[d], 0)) {
       v->rank = 1;
-      v->dims[0] = 0;
-      v->strides[0] = 1;
-      v->offset = 0;
+      v->dims[0] = dx_const(dx, 0);
+      v->strides[0] = dx_const(dx, 1);
+      v->offset = dx_const(dx, 0);
       return;
     }
   for (d = 0; d < v->rank; d++) {
-    if (v->dims[d] == 1) continue;
-    if (r > 0 && v->strides[r - 1] == v->strides[d] * v->dims[d]) {
-      v->dims[r - 1] *= v->dims[d];
+    if (is_value(dx, v->dims[d], 1)) continue;
+    if (r > 0 && v->strides[r - 1] == dx_mul(dx, v->strides[d], v->dims[d])) {
+      v->dims[r - 1] = dx_mul(dx, v->dims[r - 1], v->dims[d]);
       v->strides[r - 1] = v->strides[d];
       continue;
     }
@@ -49,8 +77,8 @@ static void view_simplify(view *v) {
     r++;
   }
   if (r == 0) {
-    v->dims[0] = 1;
-    v->strides[0] = 1;
+    v->dims[0] = dx_const(dx, 1);
+    v->strides[0] = dx_const(dx, 1);
     r = 1;
   }
   v->rank = r;
@@ -67,39 +95,44 @@ static void *lower_width(const op_ctx *c, lowered *l, const char *base, int64_t 
 
 /* Lowers the view x -> y to the strided copy its last dim calls for (see
  * kernels/tensor.h); a view that reads all of x in order is x's bytes
- * unchanged, a plain copy the planner may turn into shared memory. */
+ * unchanged, a plain copy the planner may turn into shared memory. The
+ * variant is chosen by strides known at compile time; a symbolic stride
+ * takes the general walk. */
 static status lower_view(const op_ctx *c, lowered *l, view *v, const ir_tensor *x) {
-  const int64_t es = (int64_t)dtype_size(x->dtype);
+  dx_table *dx = v->dx;
+  const int64_t esize = (int64_t)dtype_size(x->dtype);
+  const int es = dx_const(dx, esize);
   rt_strided_copy_params *p;
   int d, last, plane = -1;
   view_simplify(v);
   last = v->rank - 1;
-  if (v->rank == 1 && v->strides[0] == 1 && v->offset == 0 && v->dims[0] == tensor_numel(x)) {
+  if (v->rank == 1 && is_value(dx, v->strides[0], 1) && is_value(dx, v->offset, 0) &&
+      v->dims[0] == ir_dims_product(c->g, x, 0, x->rank)) {
     rt_copy_params *cp = LOWER(l, rt_copy, rt_copy_params);
-    cp->bytes = v->dims[0] * es;
+    op_bind(c, l, &cp->bytes, dx_mul(dx, v->dims[0], es));
     l->view_of = 0;
     return ST_OK;
   }
-  if (v->strides[last] == 1) {
+  if (is_value(dx, v->strides[last], 1)) {
     /* Whole rows: counted in bytes, the element's width does not matter. */
-    for (d = 0; d < last; d++) v->strides[d] *= es;
-    v->dims[last] *= es;
-    v->offset *= es;
+    for (d = 0; d < last; d++) v->strides[d] = dx_mul(dx, v->strides[d], es);
+    v->dims[last] = dx_mul(dx, v->dims[last], es);
+    v->offset = dx_mul(dx, v->offset, es);
     p = LOWER(l, rt_copy_rows, rt_strided_copy_params);
-  } else if (v->strides[last] == 0) {
-    p = lower_width(c, l, "rt_broadcast", es);
+  } else if (is_value(dx, v->strides[last], 0)) {
+    p = lower_width(c, l, "rt_broadcast", esize);
   } else {
     for (d = 0; d < last && plane < 0; d++)
-      if (v->strides[d] == 1) plane = d;
-    p = lower_width(c, l, plane >= 0 ? "rt_transpose" : "rt_strided_copy", es);
+      if (is_value(dx, v->strides[d], 1)) plane = d;
+    p = lower_width(c, l, plane >= 0 ? "rt_transpose" : "rt_strided_copy", esize);
   }
   if (!p) return ST_UNSUPPORTED;
   p->rank = v->rank;
   p->plane_axis = plane < 0 ? 0 : plane;
-  p->offset = v->offset;
+  op_bind(c, l, &p->offset, v->offset);
   for (d = 0; d < v->rank; d++) {
-    p->dims[d] = v->dims[d];
-    p->strides[d] = v->strides[d];
+    op_bind(c, l, &p->dims[d], v->dims[d]);
+    op_bind(c, l, &p->strides[d], v->strides[d]);
   }
   return ST_OK;
 }
@@ -108,13 +141,6 @@ static status check_dtype(const op_ctx *c, int dtype) {
   if (dtype_size(dtype) == 0)
     return diag_node_error(ST_UNSUPPORTED, c->n, "element type %s is not supported", dtype_name(dtype));
   return ST_OK;
-}
-
-static int64_t prod(const int64_t *dims, int from, int to) {
-  int64_t n = 1;
-  int d;
-  for (d = from; d < to; d++) n *= dims[d];
-  return n;
 }
 
 /* ---- Transpose ---- */
@@ -138,35 +164,43 @@ static status transpose_perm(const op_ctx *c, int rank, int *perm) {
 }
 
 static status transpose_infer(op_ctx *c, const ir_tensor *x) {
-  int perm[IR_MAX_RANK], i;
-  int64_t dims[IR_MAX_RANK];
+  int perm[IR_MAX_RANK], dims[IR_MAX_RANK], i;
   status s = transpose_perm(c, x->rank, perm);
   if (s) return s;
-  for (i = 0; i < x->rank; i++) dims[i] = x->dims[perm[i]];
-  op_set_output(c, 0, x->dtype, x->rank, dims);
+  for (i = 0; i < x->rank; i++) dims[i] = ir_dim(c->g, x, perm[i]);
+  op_set_output_exprs(c, 0, x->dtype, x->rank, dims);
   return ST_OK;
 }
 
 static status transpose_view(op_ctx *c, const ir_tensor *x, view *v) {
-  int perm[IR_MAX_RANK], i;
-  int64_t xs[IR_MAX_RANK];
+  int perm[IR_MAX_RANK], xs[IR_MAX_RANK], i;
   status s = transpose_perm(c, x->rank, perm);
   if (s) return s;
-  op_strides(x->rank, x->dims, xs);
-  for (i = 0; i < x->rank; i++) view_push(v, x->dims[perm[i]], xs[perm[i]]);
+  expr_strides(c, x, xs);
+  for (i = 0; i < x->rank; i++) view_push(v, ir_dim(c->g, x, perm[i]), xs[perm[i]]);
   return ST_OK;
 }
 
 /* ---- Slice ---- */
 
-/* Start, step and length of the slice on every axis of x. */
-static status slice_axes(op_ctx *c, const ir_tensor *x, int64_t *start, int64_t *step, int64_t *len) {
+/* A constant start or end i on a dim that may be symbolic, clamped into
+ * [lo, top]: a negative i counts from the dim's end (and cannot pass top,
+ * which is the dim or the dim - 1), any other is at most top. */
+static int slice_bound(dx_table *dx, int dim, int64_t i, int64_t lo, int top) {
+  int e = i < 0 ? dx_add(dx, dim, dx_const(dx, i)) : dx_min(dx, dx_const(dx, i), top);
+  return dx_max(dx, dx_const(dx, lo), e);
+}
+
+/* Start, step and length of the slice on every axis of x (start and
+ * length as dim expressions). */
+static status slice_axes(op_ctx *c, const ir_tensor *x, int *start, int64_t *step, int *len) {
+  dx_table *dx = op_dx(c);
   int64_t starts[IR_MAX_RANK], ends[IR_MAX_RANK], axes[IR_MAX_RANK], steps[IR_MAX_RANK];
   int n, na, ns, i, d, done[IR_MAX_RANK] = {0};
   for (d = 0; d < x->rank; d++) {
-    start[d] = 0;
+    start[d] = dx_const(dx, 0);
     step[d] = 1;
-    len[d] = x->dims[d];
+    len[d] = ir_dim(c->g, x, d);
   }
   if (c->opset < 10) {
     const int64_t *a;
@@ -211,63 +245,69 @@ static status slice_axes(op_ctx *c, const ir_tensor *x, int64_t *start, int64_t 
     for (i = 0; i < n; i++) axes[i] = i;
   }
   for (i = 0; i < n; i++) {
-    int64_t dim, st, en, sp = ns < 0 ? 1 : steps[i];
+    int64_t hi, st, en, sp = ns < 0 ? 1 : steps[i];
+    int dim, top, st_e, en_e;
     status s = op_axis(c, axes[i], x->rank, &d);
     if (s) return s;
     if (done[d]) return diag_node_error(ST_BAD_MODEL, c->n, "axis %d is listed twice", d);
     done[d] = 1;
     if (sp == 0) return diag_node_error(ST_BAD_MODEL, c->n, "step on axis %d is 0", d);
-    dim = x->dims[d];
-    /* A step longer than the dim reads one element at most: bound it so
-     * that nothing below can overflow. */
-    if (sp > dim + 1) sp = dim + 1;
-    if (sp < -(dim + 1)) sp = -(dim + 1);
-    st = starts[i];
-    en = ends[i];
-    if (st < 0) st += dim;
-    if (en < 0) en += dim;
-    if (dim == 0) {
-      st = 0;
-      len[d] = 0;
-    } else if (sp > 0) {
-      st = st < 0 ? 0 : (st > dim ? dim : st);
-      en = en < 0 ? 0 : (en > dim ? dim : en);
-      len[d] = en > st ? (en - st - 1) / sp + 1 : 0;
+    dim = ir_dim(c->g, x, d);
+    hi = x->dims[d]; /* the dim's upper bound */
+    /* A step longer than the dim reads one element at most, and a start or
+     * end beyond either end clamps there: bound them so that nothing below
+     * can overflow. */
+    if (sp > hi + 1) sp = hi + 1;
+    if (sp < -(hi + 1)) sp = -(hi + 1);
+    st = starts[i] < -(hi + 1) ? -(hi + 1) : (starts[i] > hi + 1 ? hi + 1 : starts[i]);
+    en = ends[i] < -(hi + 1) ? -(hi + 1) : (ends[i] > hi + 1 ? hi + 1 : ends[i]);
+    if (sp > 0) {
+      st_e = slice_bound(dx, dim, st, 0, dim);
+      en_e = slice_bound(dx, dim, en, 0, dim);
+      len[d] = dx_ceildiv(dx, dx_max(dx, dx_const(dx, 0), dx_sub(dx, en_e, st_e)), dx_const(dx, sp));
     } else {
-      st = st < 0 ? 0 : (st > dim - 1 ? dim - 1 : st);
-      en = en < -1 ? -1 : (en > dim - 1 ? dim - 1 : en);
-      len[d] = st > en ? (st - en - 1) / -sp + 1 : 0;
+      top = dx_sub(dx, dim, dx_const(dx, 1));
+      st_e = slice_bound(dx, dim, st, 0, top);
+      en_e = slice_bound(dx, dim, en, -1, top);
+      len[d] = dx_ceildiv(dx, dx_max(dx, dx_const(dx, 0), dx_sub(dx, st_e, en_e)), dx_const(dx, -sp));
+      /* An empty axis clamps start to 0 and end to -1 above, one element
+       * apart: nothing is read there. */
+      if (dx_lower(dx, dim) == 0) len[d] = dx_min(dx, len[d], dim);
     }
-    start[d] = st;
+    start[d] = st_e;
     step[d] = sp;
   }
   return ST_OK;
 }
 
 static status slice_infer(op_ctx *c, const ir_tensor *x) {
-  int64_t start[IR_MAX_RANK], step[IR_MAX_RANK], len[IR_MAX_RANK];
+  int start[IR_MAX_RANK], len[IR_MAX_RANK];
+  int64_t step[IR_MAX_RANK];
   status s = slice_axes(c, x, start, step, len);
   if (s) return s;
-  op_set_output(c, 0, x->dtype, x->rank, len);
+  op_set_output_exprs(c, 0, x->dtype, x->rank, len);
   return ST_OK;
 }
 
 static status slice_view(op_ctx *c, const ir_tensor *x, view *v) {
-  int64_t start[IR_MAX_RANK], step[IR_MAX_RANK], len[IR_MAX_RANK], xs[IR_MAX_RANK];
-  int d;
+  dx_table *dx = op_dx(c);
+  int start[IR_MAX_RANK], len[IR_MAX_RANK], xs[IR_MAX_RANK], d;
+  int64_t step[IR_MAX_RANK];
   status s = slice_axes(c, x, start, step, len);
   if (s) return s;
-  op_strides(x->rank, x->dims, xs);
+  expr_strides(c, x, xs);
   for (d = 0; d < x->rank; d++) {
-    view_push(v, len[d], xs[d] * step[d]);
-    v->offset += start[d] * xs[d];
+    view_push(v, len[d], dx_mul(dx, xs[d], dx_const(dx, step[d])));
+    v->offset = dx_add(dx, v->offset, dx_mul(dx, start[d], xs[d]));
   }
   return ST_OK;
 }
 
 /* ---- Expand ---- */
 
-static status expand_shape(op_ctx *c, const ir_tensor *x, int *rank, int64_t *dims) {
+/* The constant shape broadcast against x's dims (op_broadcast_exprs: a
+ * symbolic dim meets 1 or itself only). */
+static status expand_shape(op_ctx *c, const ir_tensor *x, int *rank, int *dims) {
   ir_tensor shape;
   const ir_tensor *ts[2];
   int n, d;
@@ -282,23 +322,28 @@ static status expand_shape(op_ctx *c, const ir_tensor *x, int *rank, int64_t *di
   shape.dtype = x->dtype;
   ts[0] = x;
   ts[1] = &shape;
-  return op_broadcast(c, ts, 2, rank, dims);
+  return op_broadcast_exprs(c, ts, 2, rank, dims);
 }
 
 static status expand_infer(op_ctx *c, const ir_tensor *x) {
-  int64_t dims[IR_MAX_RANK];
-  int rank;
+  int dims[IR_MAX_RANK], rank;
   status s = expand_shape(c, x, &rank, dims);
   if (s) return s;
-  op_set_output(c, 0, x->dtype, rank, dims);
+  op_set_output_exprs(c, 0, x->dtype, rank, dims);
   return ST_OK;
 }
 
-static void broadcast_view(const ir_tensor *x, const ir_tensor *y, view *v) {
-  int64_t st[IR_MAX_RANK];
-  int d;
-  op_broadcast_strides(x, y->rank, y->dims, st);
-  for (d = 0; d < y->rank; d++) view_push(v, y->dims[d], st[d]);
+/* x read broadcast to y's shape: stride 0 on the dims x stretches. */
+static void broadcast_view(const op_ctx *c, const ir_tensor *x, const ir_tensor *y, view *v) {
+  int xs[IR_MAX_RANK], d, off = y->rank - x->rank;
+  expr_strides(c, x, xs);
+  for (d = 0; d < y->rank; d++) {
+    int yd = ir_dim(c->g, y, d);
+    if (d < off || (is_value(v->dx, ir_dim(c->g, x, d - off), 1) && !is_value(v->dx, yd, 1)))
+      view_push(v, yd, dx_const(v->dx, 0));
+    else
+      view_push(v, yd, xs[d - off]);
+  }
 }
 
 /* ---- Tile ---- */
@@ -317,29 +362,31 @@ static status tile_repeats(op_ctx *c, const ir_tensor *x, int64_t *rep) {
 }
 
 static status tile_infer(op_ctx *c, const ir_tensor *x) {
-  int64_t rep[IR_MAX_RANK], dims[IR_MAX_RANK];
-  int d;
+  int64_t rep[IR_MAX_RANK], grown;
+  int dims[IR_MAX_RANK], d;
   status s = tile_repeats(c, x, rep);
   if (s) return s;
-  for (d = 0; d < x->rank; d++)
-    if (!ck_mul(x->dims[d], rep[d], &dims[d]))
+  for (d = 0; d < x->rank; d++) {
+    if (!ck_mul(x->dims[d], rep[d], &grown)) /* the upper bound: the largest */
       return diag_node_error(ST_BAD_MODEL, c->n, "axis %d: %lld repeats of %lld elements overflow", d,
                              (long long)rep[d], (long long)x->dims[d]);
-  op_set_output(c, 0, x->dtype, x->rank, dims);
+    dims[d] = dx_mul(op_dx(c), ir_dim(c->g, x, d), dx_const(op_dx(c), rep[d]));
+  }
+  op_set_output_exprs(c, 0, x->dtype, x->rank, dims);
   return ST_OK;
 }
 
 /* Tile is a broadcast over interleaved dims: [rep0, d0, rep1, d1, ...]
  * with a zero stride on each repeat dim. */
 static status tile_view(op_ctx *c, const ir_tensor *x, view *v) {
-  int64_t rep[IR_MAX_RANK], xs[IR_MAX_RANK];
-  int d;
+  int64_t rep[IR_MAX_RANK];
+  int xs[IR_MAX_RANK], d;
   status s = tile_repeats(c, x, rep);
   if (s) return s;
-  op_strides(x->rank, x->dims, xs);
+  expr_strides(c, x, xs);
   for (d = 0; d < x->rank; d++) {
-    if (rep[d] != 1) view_push(v, rep[d], 0);
-    view_push(v, x->dims[d], xs[d]);
+    if (rep[d] != 1) view_push(v, dx_const(v->dx, rep[d]), dx_const(v->dx, 0));
+    view_push(v, ir_dim(c->g, x, d), xs[d]);
   }
   return ST_OK;
 }
@@ -347,7 +394,9 @@ static status tile_view(op_ctx *c, const ir_tensor *x, view *v) {
 /* ---- DepthToSpace / SpaceToDepth ---- */
 
 /* Checks blocksize and the input's shape; *b2 is blocksize squared, which
- * must not overflow (a blocksize of 2^32 once made it 0 and divided by it). */
+ * must not overflow (a blocksize of 2^32 once made it 0 and divided by it).
+ * Sizes are checked on the upper bounds; divisibility only on exact dims
+ * (block_infer has the symbolic ones checked at run time). */
 static status block_check(op_ctx *c, const ir_tensor *x, int64_t *b) {
   int64_t b2, grown;
   *b = attr_int(c->n, "blocksize", 0);
@@ -360,59 +409,87 @@ static status block_check(op_ctx *c, const ir_tensor *x, int64_t *b) {
     const char *mode = attr_string(c->n, "mode", "DCR");
     if (strcmp(mode, "DCR") != 0 && strcmp(mode, "CRD") != 0)
       return diag_node_error(ST_BAD_MODEL, c->n, "mode '%s' is not DCR or CRD", mode);
-    if (x->dims[1] % (*b * *b))
+    if (!x->sym[1] && x->dims[1] % (*b * *b))
       return diag_node_error(ST_BAD_MODEL, c->n, "channels %lld are not a multiple of blocksize^2 = %lld",
                              (long long)x->dims[1], (long long)(*b * *b));
-  } else if (x->dims[2] % *b || x->dims[3] % *b) {
+  } else if ((!x->sym[2] && x->dims[2] % *b) || (!x->sym[3] && x->dims[3] % *b)) {
     return diag_node_error(ST_BAD_MODEL, c->n, "height %lld and width %lld must be multiples of blocksize %lld",
                            (long long)x->dims[2], (long long)x->dims[3], (long long)*b);
   }
   return ST_OK;
 }
 
+/* dim / q as an expression (block_check made sure q divides an exact dim). */
+static int block_div(const op_ctx *c, int dim, int64_t q) {
+  return dx_floordiv(op_dx(c), dim, dx_const(op_dx(c), q));
+}
+
+/* q must divide a symbolic dim too: the run checks it. */
+static status block_check_divides(op_ctx *c, int dim, int64_t q) {
+  return op_check_equal(c, dx_mul(op_dx(c), block_div(c, dim, q), dx_const(op_dx(c), q)), dim,
+                        "a dim divided by the blocksize");
+}
+
 static status block_infer(op_ctx *c, const ir_tensor *x) {
-  int64_t b, dims[4];
+  dx_table *dx = op_dx(c);
+  int64_t b;
+  int dims[4], C, H, W;
   status s = block_check(c, x, &b);
   if (s) return s;
-  dims[0] = x->dims[0];
+  dims[0] = ir_dim(c->g, x, 0);
+  C = ir_dim(c->g, x, 1);
+  H = ir_dim(c->g, x, 2);
+  W = ir_dim(c->g, x, 3);
   if (c->n->op == OP_DepthToSpace) {
-    dims[1] = x->dims[1] / (b * b);
-    dims[2] = x->dims[2] * b;
-    dims[3] = x->dims[3] * b;
+    s = block_check_divides(c, C, b * b);
+    dims[1] = block_div(c, C, b * b);
+    dims[2] = dx_mul(dx, H, dx_const(dx, b));
+    dims[3] = dx_mul(dx, W, dx_const(dx, b));
   } else {
-    dims[1] = x->dims[1] * b * b;
-    dims[2] = x->dims[2] / b;
-    dims[3] = x->dims[3] / b;
+    s = block_check_divides(c, H, b);
+    if (!s) s = block_check_divides(c, W, b);
+    dims[1] = dx_mul(dx, C, dx_const(dx, b * b));
+    dims[2] = block_div(c, H, b);
+    dims[3] = block_div(c, W, b);
   }
-  op_set_output(c, 0, x->dtype, 4, dims);
+  if (s) return s;
+  op_set_output_exprs(c, 0, x->dtype, 4, dims);
   return ST_OK;
 }
 
 static status block_view(op_ctx *c, const ir_tensor *x, view *v) {
-  int64_t b, xs[4];
-  const int64_t N = x->dims[0], C = x->dims[1], H = x->dims[2], W = x->dims[3];
+  dx_table *dx = op_dx(c);
+  int64_t b;
+  int xs[4], N, C, H, W, bb, b2;
   status s = block_check(c, x, &b);
   if (s) return s;
-  op_strides(4, x->dims, xs);
+  N = ir_dim(c->g, x, 0);
+  C = ir_dim(c->g, x, 1);
+  H = ir_dim(c->g, x, 2);
+  W = ir_dim(c->g, x, 3);
+  bb = dx_const(dx, b);
+  b2 = dx_const(dx, b * b);
+  expr_strides(c, x, xs);
   if (c->n->op == OP_DepthToSpace) {
     /* Output [N, C', H, b1, W, b2]; the input channel is (b1*b + b2)*C' + c
      * in DCR mode, c*b*b + b1*b + b2 in CRD mode. */
-    const int64_t Co = C / (b * b);
+    const int Co = block_div(c, C, b * b);
     int crd = strcmp(attr_string(c->n, "mode", "DCR"), "CRD") == 0;
     view_push(v, N, xs[0]);
-    view_push(v, Co, crd ? b * b * xs[1] : xs[1]);
+    view_push(v, Co, crd ? dx_mul(dx, b2, xs[1]) : xs[1]);
     view_push(v, H, xs[2]);
-    view_push(v, b, crd ? b * xs[1] : b * Co * xs[1]);
+    view_push(v, bb, crd ? dx_mul(dx, bb, xs[1]) : dx_mul(dx, dx_mul(dx, bb, Co), xs[1]));
     view_push(v, W, xs[3]);
-    view_push(v, b, crd ? xs[1] : Co * xs[1]);
+    view_push(v, bb, crd ? xs[1] : dx_mul(dx, Co, xs[1]));
   } else {
     /* Output [N, b1, b2, C, H', W'] reads input [n, c, h*b + b1, w*b + b2]. */
+    const int Ho = block_div(c, H, b), Wo = block_div(c, W, b);
     view_push(v, N, xs[0]);
-    view_push(v, b, xs[2]);
-    view_push(v, b, xs[3]);
+    view_push(v, bb, xs[2]);
+    view_push(v, bb, xs[3]);
     view_push(v, C, xs[1]);
-    view_push(v, H / b, b * xs[2]);
-    view_push(v, W / b, b * xs[3]);
+    view_push(v, Ho, dx_mul(dx, bb, xs[2]));
+    view_push(v, Wo, dx_mul(dx, bb, xs[3]));
   }
   return ST_OK;
 }
@@ -426,9 +503,14 @@ static status concat_axis(op_ctx *c, int *axis) {
   return op_axis(c, a ? a->i : 1, x0->rank, axis);
 }
 
+/* Bytes of t's dims [from, rank) as an expression. */
+static int slab_bytes(const op_ctx *c, const ir_tensor *t, int from) {
+  return dx_mul(op_dx(c), ir_dims_product(c->g, t, from, t->rank), dx_const(op_dx(c), (int64_t)dtype_size(t->dtype)));
+}
+
 static status concat_infer(op_ctx *c) {
-  int64_t dims[IR_MAX_RANK];
-  int k, d, axis;
+  int64_t bound;
+  int dims[IR_MAX_RANK], k, d, axis;
   const ir_tensor *x0;
   status s;
   if (c->n->n_in < 1) return diag_node_error(ST_BAD_MODEL, c->n, "needs at least one input");
@@ -441,7 +523,8 @@ static status concat_infer(op_ctx *c) {
   if (x0->rank == 0) return diag_node_error(ST_BAD_MODEL, c->n, "cannot concatenate scalars");
   s = concat_axis(c, &axis);
   if (s) return s;
-  memcpy(dims, x0->dims, sizeof dims);
+  for (d = 0; d < x0->rank; d++) dims[d] = ir_dim(c->g, x0, d);
+  bound = x0->dims[axis];
   for (k = 1; k < c->n->n_in; k++) {
     const ir_tensor *t = &op_in(c, k)->t;
     if (t->dtype != x0->dtype)
@@ -452,129 +535,156 @@ static status concat_infer(op_ctx *c) {
                              x0->rank);
     for (d = 0; d < t->rank; d++) {
       if (d == axis) continue;
-      if (t->dims[d] != x0->dims[d]) {
+      if (t->sym[d] || x0->sym[d]) {
+        /* equal at run time, or RT_ERR_SHAPE; an exact one names the dim */
+        s = op_check_equal(c, ir_dim(c->g, t, d), dims[d], "inputs' dims off the concatenated axis");
+        if (s) return s;
+        if (!t->sym[d]) dims[d] = ir_dim(c->g, t, d);
+      } else if (t->dims[d] != x0->dims[d]) {
         char a[128], b[128];
         return diag_node_error(ST_BAD_MODEL, c->n, "input %d %s does not match input 0 %s off axis %d", k,
                                tensor_type_str(t, a, sizeof a), tensor_type_str(x0, b, sizeof b), axis);
       }
     }
-    if (!ck_add(dims[axis], t->dims[axis], &dims[axis]))
+    if (!ck_add(bound, t->dims[axis], &bound)) /* the upper bounds: the largest */
       return diag_node_error(ST_BAD_MODEL, c->n, "the concatenated axis %d overflows", axis);
+    dims[axis] = dx_add(op_dx(c), dims[axis], ir_dim(c->g, t, axis));
   }
-  op_set_output(c, 0, x0->dtype, x0->rank, dims);
+  op_set_output_exprs(c, 0, x0->dtype, x0->rank, dims);
   return ST_OK;
 }
 
 static status concat_lower(op_ctx *c, lowered *l) {
   const ir_tensor *y = &op_out(c, 0)->t;
-  int64_t es = (int64_t)dtype_size(y->dtype);
   int axis, k;
   rt_concat_params *p;
   status s = concat_axis(c, &axis);
   if (s) return s;
   if (c->n->n_in == 1) { /* one input: its bytes unchanged */
     rt_copy_params *cp = LOWER(l, rt_copy, rt_copy_params);
-    cp->bytes = (int64_t)tensor_bytes(y);
+    op_bind(c, l, &cp->bytes, slab_bytes(c, y, 0));
     l->view_of = 0;
     return ST_OK;
   }
   p = LOWER(l, rt_concat, rt_concat_params);
   p->n = c->n->n_in;
-  p->outer = prod(y->dims, 0, axis);
-  for (k = 0; k < c->n->n_in; k++) {
-    const ir_tensor *t = &op_in(c, k)->t;
-    p->bytes[k] = prod(t->dims, axis, t->rank) * es;
-  }
+  op_bind_product(c, l, &p->outer, y, 0, axis);
+  for (k = 0; k < c->n->n_in; k++) op_bind(c, l, &p->bytes[k], slab_bytes(c, &op_in(c, k)->t, axis));
   return ST_OK;
 }
 
 /* ---- Split ---- */
 
-static status split_sizes(op_ctx *c, const ir_tensor *x, int *axis_out, int64_t *sizes) {
-  int n_out = c->n->n_out, k, n = -1, axis;
-  int64_t dim, sum = 0;
+/* The outputs' sizes along the axis, as expressions. With `infer` set,
+ * also what only the run can check: that the sizes fill a symbolic axis. */
+static status split_sizes(op_ctx *c, const ir_tensor *x, int infer, int *axis_out, int *sizes) {
+  dx_table *dx = op_dx(c);
+  int n_out = c->n->n_out, k, n = -1, axis, dim_e;
+  int64_t dim, sum = 0, given[RT_CONCAT_MAX];
   status s = op_axis(c, attr_int(c->n, "axis", 0), x->rank, &axis);
   if (s) return s;
   if (n_out < 1) return diag_node_error(ST_BAD_MODEL, c->n, "has no outputs");
   if (n_out > RT_CONCAT_MAX)
     return diag_node_error(ST_UNSUPPORTED, c->n, "%d outputs, at most %d are supported", n_out, RT_CONCAT_MAX);
   dim = x->dims[axis];
+  dim_e = ir_dim(c->g, x, axis);
   if (op_in(c, 1) && tensor_numel(&op_in(c, 1)->t) > 0) {
-    n = op_const_ints(c, 1, sizes, RT_CONCAT_MAX, "split");
+    n = op_const_ints(c, 1, given, RT_CONCAT_MAX, "split");
     if (n < 0) return ST_UNSUPPORTED;
   } else if (c->opset < 13) {
     const int64_t *a;
     n = attr_ints(c->n, "split", &a);
     if (n > RT_CONCAT_MAX) return diag_node_error(ST_UNSUPPORTED, c->n, "too many splits");
-    if (n > 0) memcpy(sizes, a, sizeof(int64_t) * (size_t)n);
+    if (n > 0) memcpy(given, a, sizeof(int64_t) * (size_t)n);
   }
   if (n >= 0) {
     if (n != n_out)
       return diag_node_error(ST_BAD_MODEL, c->n, "split has %d values for %d outputs", n, n_out);
     for (k = 0; k < n; k++) {
-      if (sizes[k] < 0) return diag_node_error(ST_BAD_MODEL, c->n, "split[%d] is negative", k);
-      if (!ck_add(sum, sizes[k], &sum)) return diag_node_error(ST_BAD_MODEL, c->n, "split overflows");
+      if (given[k] < 0) return diag_node_error(ST_BAD_MODEL, c->n, "split[%d] is negative", k);
+      if (!ck_add(sum, given[k], &sum)) return diag_node_error(ST_BAD_MODEL, c->n, "split overflows");
+      sizes[k] = dx_const(dx, given[k]);
     }
-    if (sum != dim)
+    if (x->sym[axis]) {
+      if (infer) {
+        s = op_check_equal(c, dx_const(dx, sum), dim_e, "the sum of split against the axis");
+        if (s) return s;
+      }
+    } else if (sum != dim) {
       return diag_node_error(ST_BAD_MODEL, c->n, "split sums to %lld but axis %d has %lld", (long long)sum, axis,
                              (long long)dim);
+    }
   } else if (c->opset >= 18 && ir_attr_find(c->n, "num_outputs")) {
     int64_t num = attr_int(c->n, "num_outputs", 0), chunk;
     if (num != n_out)
       return diag_node_error(ST_BAD_MODEL, c->n, "num_outputs is %lld but the node has %d outputs", (long long)num,
                              n_out);
+    /* Chunks of ceil(dim / num), the last one smaller: on a symbolic axis
+     * that is only well defined for every size in the range when num
+     * divides each, which nothing here can check. */
+    if (x->sym[axis])
+      return diag_node_error(ST_UNSUPPORTED, c->n,
+                             "num_outputs on axis %d, whose size varies at run time, may split unevenly; pin the "
+                             "dims with --dim NAME=VALUE or give split sizes",
+                             axis);
     chunk = (dim + num - 1) / num;
     if (chunk * (num - 1) > dim)
       return diag_node_error(ST_BAD_MODEL, c->n, "cannot split %lld into %lld parts", (long long)dim, (long long)num);
-    for (k = 0; k < n_out; k++) sizes[k] = k < n_out - 1 ? chunk : dim - chunk * (num - 1);
+    for (k = 0; k < n_out; k++) sizes[k] = dx_const(dx, k < n_out - 1 ? chunk : dim - chunk * (num - 1));
   } else {
-    if (dim % n_out)
+    /* Equal parts: a symbolic axis must divide at run time. */
+    if (!x->sym[axis] && dim % n_out)
       return diag_node_error(ST_BAD_MODEL, c->n, "axis %d of size %lld does not split into %d equal parts", axis,
                              (long long)dim, n_out);
-    for (k = 0; k < n_out; k++) sizes[k] = dim / n_out;
+    for (k = 0; k < n_out; k++) sizes[k] = dx_floordiv(dx, dim_e, dx_const(dx, n_out));
+    if (infer && x->sym[axis]) {
+      s = op_check_equal(c, dx_mul(dx, sizes[0], dx_const(dx, n_out)), dim_e,
+                         "the split axis against a multiple of the outputs");
+      if (s) return s;
+    }
   }
   *axis_out = axis;
   return ST_OK;
 }
 
 static status split_infer(op_ctx *c, const ir_tensor *x) {
-  int64_t sizes[RT_CONCAT_MAX], dims[IR_MAX_RANK];
-  int axis, k;
+  int sizes[RT_CONCAT_MAX], dims[IR_MAX_RANK], axis, k, d;
   status s;
   if (x->rank == 0) return diag_node_error(ST_BAD_MODEL, c->n, "cannot split a scalar");
-  s = split_sizes(c, x, &axis, sizes);
+  s = split_sizes(c, x, 1, &axis, sizes);
   if (s) return s;
-  memcpy(dims, x->dims, sizeof dims);
+  for (d = 0; d < x->rank; d++) dims[d] = ir_dim(c->g, x, d);
   for (k = 0; k < c->n->n_out; k++) {
     dims[axis] = sizes[k];
-    op_set_output(c, k, x->dtype, x->rank, dims);
+    op_set_output_exprs(c, k, x->dtype, x->rank, dims);
   }
   return ST_OK;
 }
 
 static status split_lower(op_ctx *c, lowered *l) {
   const ir_tensor *x = &op_in(c, 0)->t;
-  int64_t sizes[RT_CONCAT_MAX], inner;
-  int axis, k;
+  int sizes[RT_CONCAT_MAX], inner, axis, k;
   rt_split_params *p;
-  status s = split_sizes(c, x, &axis, sizes);
+  status s = split_sizes(c, x, 0, &axis, sizes);
   if (s) return s;
   if (c->n->n_out == 1) { /* one output: the input's bytes unchanged */
     rt_copy_params *cp = LOWER(l, rt_copy, rt_copy_params);
-    cp->bytes = (int64_t)tensor_bytes(x);
+    op_bind(c, l, &cp->bytes, slab_bytes(c, x, 0));
     l->view_of = 0;
     return ST_OK;
   }
-  inner = prod(x->dims, axis + 1, x->rank) * (int64_t)dtype_size(x->dtype);
+  inner = slab_bytes(c, x, axis + 1);
   p = LOWER(l, rt_split, rt_split_params);
   p->n = c->n->n_out;
-  p->outer = prod(x->dims, 0, axis);
-  for (k = 0; k < c->n->n_out; k++) p->bytes[k] = sizes[k] * inner;
+  op_bind_product(c, l, &p->outer, x, 0, axis);
+  for (k = 0; k < c->n->n_out; k++) op_bind(c, l, &p->bytes[k], dx_mul(op_dx(c), sizes[k], inner));
   return ST_OK;
 }
 
 /* ---- Gather / GatherElements ---- */
 
+/* Constant indices are checked against the dim's upper bound; at a smaller
+ * size the kernel clamps (as it does for indices known only at run time). */
 static status index_check(op_ctx *c, const ir_tensor *ind, int64_t dim) {
   int64_t i, n;
   if (ind->dtype != DT_INT32 && ind->dtype != DT_INT64)
@@ -592,8 +702,7 @@ static status index_check(op_ctx *c, const ir_tensor *ind, int64_t dim) {
 
 static status gather_infer(op_ctx *c, const ir_tensor *x) {
   const ir_tensor *ind;
-  int64_t dims[IR_MAX_RANK];
-  int axis, r, d;
+  int dims[IR_MAX_RANK], axis, r, d;
   status s;
   OP_REQUIRE_INPUT(c, 1);
   ind = &op_in(c, 1)->t;
@@ -604,40 +713,40 @@ static status gather_infer(op_ctx *c, const ir_tensor *x) {
   if (s) return s;
   r = x->rank - 1 + ind->rank;
   if (r > IR_MAX_RANK) return diag_node_error(ST_UNSUPPORTED, c->n, "output rank %d is above %d", r, IR_MAX_RANK);
-  for (d = 0; d < axis; d++) dims[d] = x->dims[d];
-  for (d = 0; d < ind->rank; d++) dims[axis + d] = ind->dims[d];
-  for (d = axis + 1; d < x->rank; d++) dims[d - 1 + ind->rank] = x->dims[d];
-  op_set_output(c, 0, x->dtype, r, dims);
+  for (d = 0; d < axis; d++) dims[d] = ir_dim(c->g, x, d);
+  for (d = 0; d < ind->rank; d++) dims[axis + d] = ir_dim(c->g, ind, d);
+  for (d = axis + 1; d < x->rank; d++) dims[d - 1 + ind->rank] = ir_dim(c->g, x, d);
+  op_set_output_exprs(c, 0, x->dtype, r, dims);
   return ST_OK;
 }
 
 static status gather_lower(op_ctx *c, lowered *l) {
   const ir_tensor *x = &op_in(c, 0)->t, *ind = &op_in(c, 1)->t;
   const char *base = ind->dtype == DT_INT64 ? "rt_gather_i64idx" : "rt_gather_i32idx";
-  int64_t inner;
-  int axis;
+  int64_t inner = 0;
+  int axis, inner_e;
   rt_gather_params *p;
   status s = op_axis(c, attr_int(c->n, "axis", 0), x->rank, &axis);
   if (s) return s;
-  inner = prod(x->dims, axis + 1, x->rank) * (int64_t)dtype_size(x->dtype);
+  inner_e = slab_bytes(c, x, axis + 1);
   /* A slab of 1, 2, 4 or 8 bytes per index moves as one typed load and
    * store (slabs sit at multiples of their size, so it is aligned); wider
-   * slabs with memcpy. */
-  if (inner == 1 || inner == 2 || inner == 4 || inner == 8)
+   * slabs, and slabs whose size varies at run time, with memcpy. */
+  if (dx_const_value(op_dx(c), inner_e, &inner) && (inner == 1 || inner == 2 || inner == 4 || inner == 8))
     p = lower_width(c, l, base, inner);
   else
     p = op_lower_named(c, l, base);
   if (!p) return ST_UNSUPPORTED;
-  p->outer = prod(x->dims, 0, axis);
-  p->axis_dim = x->dims[axis];
-  p->inner_bytes = inner;
-  p->n_idx = tensor_numel(ind);
+  op_bind_product(c, l, &p->outer, x, 0, axis);
+  op_bind(c, l, &p->axis_dim, ir_dim(c->g, x, axis));
+  op_bind(c, l, &p->inner_bytes, inner_e);
+  op_bind_product(c, l, &p->n_idx, ind, 0, ind->rank);
   return ST_OK;
 }
 
 static status gather_elements_infer(op_ctx *c, const ir_tensor *x) {
   const ir_tensor *ind;
-  int axis, d;
+  int axis, d, dims[IR_MAX_RANK];
   status s;
   OP_REQUIRE_INPUT(c, 1);
   ind = &op_in(c, 1)->t;
@@ -646,19 +755,30 @@ static status gather_elements_infer(op_ctx *c, const ir_tensor *x) {
   if (s) return s;
   if (ind->rank != x->rank)
     return diag_node_error(ST_BAD_MODEL, c->n, "indices have rank %d but data has rank %d", ind->rank, x->rank);
-  for (d = 0; d < x->rank; d++)
-    if (d != axis && ind->dims[d] > x->dims[d])
+  for (d = 0; d < x->rank; d++) {
+    int ie = ir_dim(c->g, ind, d), xe = ir_dim(c->g, x, d);
+    if (d == axis) continue;
+    if (ind->dims[d] > x->dims[d] && !ind->sym[d] && !x->sym[d])
       return diag_node_error(ST_BAD_MODEL, c->n, "indices dim %d (%lld) is larger than data's (%lld)", d,
                              (long long)ind->dims[d], (long long)x->dims[d]);
+    /* The kernel reads data at the indices' positions off the axis: only
+     * what is provably no larger than data's dim at every size is safe. */
+    if (ie != xe && dx_upper(op_dx(c), ie) > dx_lower(op_dx(c), xe))
+      return diag_node_error(ST_UNSUPPORTED, c->n,
+                             "indices dim %d may be larger than data's at run time; pin the dims with "
+                             "--dim NAME=VALUE",
+                             d);
+  }
   s = index_check(c, ind, x->dims[axis]);
   if (s) return s;
-  op_set_output(c, 0, x->dtype, ind->rank, ind->dims);
+  for (d = 0; d < ind->rank; d++) dims[d] = ir_dim(c->g, ind, d);
+  op_set_output_exprs(c, 0, x->dtype, ind->rank, dims);
   return ST_OK;
 }
 
 static status gather_elements_lower(op_ctx *c, lowered *l) {
   const ir_tensor *x = &op_in(c, 0)->t, *ind = &op_in(c, 1)->t;
-  int axis, d;
+  int axis, d, xs[IR_MAX_RANK];
   rt_gather_elements_params *p;
   status s = op_axis(c, attr_int(c->n, "axis", 0), x->rank, &axis);
   if (s) return s;
@@ -667,9 +787,10 @@ static status gather_elements_lower(op_ctx *c, lowered *l) {
   if (!p) return ST_UNSUPPORTED;
   p->rank = x->rank;
   p->axis = axis;
-  p->axis_dim = x->dims[axis];
-  op_strides(x->rank, x->dims, p->strides);
-  for (d = 0; d < ind->rank; d++) p->dims[d] = ind->dims[d];
+  op_bind(c, l, &p->axis_dim, ir_dim(c->g, x, axis));
+  expr_strides(c, x, xs);
+  for (d = 0; d < x->rank; d++) op_bind(c, l, &p->strides[d], xs[d]);
+  op_bind_dims(c, l, p->dims, ind);
   return ST_OK;
 }
 
@@ -720,8 +841,9 @@ static status pad_amounts(op_ctx *c, const ir_tensor *x, int64_t *begin, int64_t
 }
 
 static status pad_infer(op_ctx *c, const ir_tensor *x) {
-  int64_t begin[IR_MAX_RANK], end[IR_MAX_RANK], dims[IR_MAX_RANK];
-  int d, mode = pad_mode(c);
+  dx_table *dx = op_dx(c);
+  int64_t begin[IR_MAX_RANK], end[IR_MAX_RANK], bound;
+  int d, dims[IR_MAX_RANK], mode = pad_mode(c);
   status s;
   if (mode < 0)
     return diag_node_error(ST_BAD_MODEL, c->n, "attribute 'mode' is '%s', not one of constant, reflect, edge, wrap",
@@ -731,14 +853,21 @@ static status pad_infer(op_ctx *c, const ir_tensor *x) {
   s = pad_amounts(c, x, begin, end);
   if (s) return s;
   for (d = 0; d < x->rank; d++) {
-    if (!ck_add(x->dims[d], begin[d], &dims[d]) || !ck_add(dims[d], end[d], &dims[d]))
+    if (!ck_add(x->dims[d], begin[d], &bound) || !ck_add(bound, end[d], &bound)) /* on the upper bound */
       return diag_node_error(ST_BAD_MODEL, c->n, "pads of axis %d overflow", d);
-    if (dims[d] < 0)
-      return diag_node_error(ST_BAD_MODEL, c->n, "pads remove more than the %lld elements of axis %d",
-                             (long long)x->dims[d], d);
-    if (mode != RT_PAD_CONSTANT && x->dims[d] == 0 && dims[d] > 0)
-      return diag_node_error(ST_BAD_MODEL, c->n, "cannot pad empty axis %d in mode '%s'", d,
-                             attr_string(c->n, "mode", ""));
+    dims[d] = dx_add(dx, dx_add(dx, ir_dim(c->g, x, d), dx_const(dx, begin[d])), dx_const(dx, end[d]));
+    if (dx_lower(dx, dims[d]) < 0) {
+      if (!x->sym[d])
+        return diag_node_error(ST_BAD_MODEL, c->n, "pads remove more than the %lld elements of axis %d",
+                               (long long)x->dims[d], d);
+      return diag_node_error(ST_UNSUPPORTED, c->n,
+                             "pads remove more than axis %d has at its smaller sizes; pin the dims with "
+                             "--dim NAME=VALUE",
+                             d);
+    }
+    if (mode != RT_PAD_CONSTANT && dx_lower(dx, ir_dim(c->g, x, d)) == 0 && dx_upper(dx, dims[d]) > 0)
+      return diag_node_error(ST_BAD_MODEL, c->n, "cannot pad %s axis %d in mode '%s'",
+                             x->sym[d] ? "possibly empty" : "empty", d, attr_string(c->n, "mode", ""));
   }
   if (c->opset < 11) {
     float v = attr_float(c->n, "value", 0.0f);
@@ -749,7 +878,7 @@ static status pad_infer(op_ctx *c, const ir_tensor *x) {
     return diag_node_error(ST_BAD_MODEL, c->n, "constant_value is %s but data is %s",
                            dtype_name(op_in(c, 2)->t.dtype), dtype_name(x->dtype));
   }
-  op_set_output(c, 0, x->dtype, x->rank, dims);
+  op_set_output_exprs(c, 0, x->dtype, x->rank, dims);
   return ST_OK;
 }
 
@@ -791,11 +920,9 @@ static status pad_lower(op_ctx *c, lowered *l) {
   if (!p) return ST_UNSUPPORTED;
   p->rank = x->rank;
   p->esize = (int64_t)dtype_size(x->dtype);
-  for (d = 0; d < x->rank; d++) {
-    p->in_dims[d] = x->dims[d];
-    p->out_dims[d] = y->dims[d];
-    p->begin[d] = begin[d];
-  }
+  op_bind_dims(c, l, p->in_dims, x);
+  op_bind_dims(c, l, p->out_dims, y);
+  for (d = 0; d < x->rank; d++) p->begin[d] = begin[d];
   if (c->opset < 11)
     p->value_bits = pad_value_bits(x->dtype, attr_float(c->n, "value", 0.0f));
   else if (op_in(c, 2) && tensor_numel(&op_in(c, 2)->t) > 0)
@@ -831,7 +958,7 @@ static status tensor_lower(op_ctx *c, lowered *l) {
   const ir_tensor *x;
   view v;
   status s;
-  memset(&v, 0, sizeof v);
+  view_init(&v, op_dx(c));
   switch (c->n->op) {
   case OP_Concat: return concat_lower(c, l);
   case OP_Split: return split_lower(c, l);
@@ -844,7 +971,7 @@ static status tensor_lower(op_ctx *c, lowered *l) {
   switch (c->n->op) {
   case OP_Transpose: s = transpose_view(c, x, &v); break;
   case OP_Slice: s = slice_view(c, x, &v); break;
-  case OP_Expand: broadcast_view(x, &op_out(c, 0)->t, &v); s = ST_OK; break;
+  case OP_Expand: broadcast_view(c, x, &op_out(c, 0)->t, &v); s = ST_OK; break;
   case OP_Tile: s = tile_view(c, x, &v); break;
   case OP_DepthToSpace: case OP_SpaceToDepth: s = block_view(c, x, &v); break;
   default: return diag_node_error(ST_INTERNAL, c->n, "not a tensor-family op");
@@ -853,4 +980,4 @@ static status tensor_lower(op_ctx *c, lowered *l) {
   return lower_view(c, l, &v, x);
 }
 
-const op_family op_family_tensor = {tensor_infer, tensor_lower, 0};
+const op_family op_family_tensor = {tensor_infer, tensor_lower, 1};
