@@ -325,9 +325,8 @@ static status resize_infer(op_ctx *c) {
                                                                   : dx_const(op_dx(c), pl.p.out_dims[d]);
     } else {
       /* constant scales grow with the input: bounded by its largest dims */
-      int64_t bound = pl.operand_known && pl.q.scales_in >= 0 ? pl.p.out_dims[d] : 0;
-      if ((exprs[d] = op_data_dim(c, k++, bound > 0 ? bound : (pl.operand_known ? 1 : 0),
-                                  "Resize's output size")) < 0)
+      int64_t bound = pl.operand_known && pl.q.scales_in >= 0 ? (pl.p.out_dims[d] > 0 ? pl.p.out_dims[d] : 1) : 0;
+      if ((exprs[d] = op_data_dim(c, k++, bound, "Resize's output size")) < 0)
         return ST_UNSUPPORTED;
     }
   }
