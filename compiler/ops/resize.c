@@ -1,9 +1,12 @@
 /* Resize (opsets 10-19) and Upsample (7-9): a variant per interpolation
  * mode (rt_resize_nearest_W by element width, rt_resize_f32_linear,
- * rt_resize_f32_cubic). The scales / sizes / roi inputs must be constants;
- * everything about the mapping is decided here, the kernel only builds its
- * tap tables. */
-#include <math.h>
+ * rt_resize_f32_cubic). The kernel only builds its tap tables from the
+ * params; the rules that make the params from the scales / sizes / roi
+ * operands are the runtime's rt_resize_resolve, applied here to constant
+ * operands and by rt_resize_prepare to run-time ones. Output dims that
+ * depend on run-time values (operands, or an input dim that varies and a
+ * scale other than 1) are run-time dims; axes the operands leave alone
+ * keep the input's dims, variable or not. */
 #include <stdio.h>
 #include <string.h>
 
