@@ -91,6 +91,10 @@ CASES = [
     Case("resize_scales_input_cubic_antialias", resize_of_inputs([1, 1, 10, 10], {"scales": 4}, mode="cubic",
                                                                  antialias=1), {}, [{}], flags=BOUND,
          make_input={"scales": values([1, 1, 0.25, 0.6], F32)}),
+    # scratch for every scale the values may bring: too many tap combinations
+    Case("resize_antialias_scales_input_too_wide", resize_of_inputs([8, 3, 50, 50], {"scales": 4}, mode="cubic",
+                                                                    antialias=1), {}, [], flags=BOUND,
+         expect_error="antialias on this many axes"),
     Case("resize_sizes_input_not_larger", resize_of_inputs([1, 2, 6, 4], {"sizes": 2}, mode="cubic",
                                                            axes=[3, 2], keep_aspect_ratio_policy="not_larger"),
          {}, [{}], flags=BOUND, make_input={"sizes": values([9, 10], I64)}),
