@@ -227,23 +227,27 @@ static int listed(const resize_plan *pl, int d, int *i) {
   return 0;
 }
 
+/* Whether dim d of the input varies at run time. */
+static int dim_varies(const op_ctx *c, int d) {
+  int64_t v;
+  return !dx_const_value(op_dx(c), ir_dim(c->g, &op_in(c, 0)->t, d), &v);
+}
+
 /* Whether the output dim of axis d can only be known at run time: from
  * run-time scales or sizes, or from constant ones on an axis whose size
  * varies (unless the scale is 1); sizes that keep the aspect ratio make
  * every axis depend on the others. */
 static int out_varies(const op_ctx *c, const resize_plan *pl, int d) {
-  const ir_tensor *x = &op_in(c, 0)->t;
   int i, j;
-  int64_t v;
   if (!listed(pl, d, &i)) return 0;
   if (!pl->operand_known) return 1;
   if (pl->q.sizes_in >= 0 && pl->q.policy != 0) {
     for (j = 0; j < pl->q.naxes; j++)
-      if (!dx_const_value(op_dx(c), ir_dim(c->g, x, pl->q.axes[j]), &v)) return 1;
+      if (dim_varies(c, pl->q.axes[j])) return 1;
     return 0;
   }
   if (pl->q.sizes_in >= 0) return 0; /* stretch: the sizes themselves */
-  return !dx_const_value(op_dx(c), ir_dim(c->g, x, d), &v) && (float)pl->scales[i] != 1.0f;
+  return dim_varies(c, d) && (float)pl->scales[i] != 1.0f;
 }
 
 /* Whether rt_resize_prepare must complete the params at run time: the
@@ -251,12 +255,9 @@ static int out_varies(const op_ctx *c, const resize_plan *pl, int d) {
  * (the scale is sizes / in). */
 static int needs_prepare(const op_ctx *c, const resize_plan *pl) {
   int i, d;
-  int64_t v;
   if (!pl->operand_known || !pl->roi_known) return 1;
   for (d = 0; d < pl->p.rank; d++)
-    if (listed(pl, d, &i) && (out_varies(c, pl, d) || (pl->q.sizes_in >= 0 &&
-                                                       !dx_const_value(op_dx(c), ir_dim(c->g, &op_in(c, 0)->t, d), &v))))
-      return 1;
+    if (listed(pl, d, &i) && (out_varies(c, pl, d) || (pl->q.sizes_in >= 0 && dim_varies(c, d)))) return 1;
   return 0;
 }
 
@@ -288,17 +289,13 @@ static status resize_setup(op_ctx *c, resize_plan *pl) {
                            "are not supported");
   if (pl->operand_known) {
     /* the constant operands checked once here, at the input's largest
-     * dims; the roi does not change the shape */
-    err = rt_resize_resolve(p, &pl->q, pl->q.sizes_in >= 0 ? NULL : pl->scales, pl->sizes, NULL,
+     * dims */
+    double roi[2 * IR_MAX_RANK];
+    int k, with_roi = pl->roi_known && pl->q.roi_in >= 0;
+    for (k = 0; with_roi && k < 2 * pl->q.naxes; k++) roi[k] = tensor_double(&op_in(c, 1)->t, k);
+    err = rt_resize_resolve(p, &pl->q, pl->q.sizes_in >= 0 ? NULL : pl->scales, pl->sizes, with_roi ? roi : NULL,
                             (double)CK_MAX_TENSOR_BYTES, &where);
     if (err) return resolve_error(c, pl, err, where);
-    if (pl->roi_known && pl->q.roi_in >= 0) {
-      double roi[2 * IR_MAX_RANK];
-      int k;
-      for (k = 0; k < 2 * pl->q.naxes; k++) roi[k] = tensor_double(&op_in(c, 1)->t, k);
-      rt_resize_resolve(p, &pl->q, pl->q.sizes_in >= 0 ? NULL : pl->scales, pl->sizes, roi,
-                        (double)CK_MAX_TENSOR_BYTES, &where);
-    }
   }
   if (!needs_prepare(c, pl)) return ST_OK;
   /* Run-time values: scratch for the most taps any values may need. */
