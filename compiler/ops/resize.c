@@ -96,6 +96,10 @@ typedef struct resize_plan {
   int roi_known;     /* the roi is a constant or not used */
   double scales[IR_MAX_RANK];
   int64_t sizes[IR_MAX_RANK];
+  /* run-time sizes that are dims (symvals, from Shape), never negative:
+   * with the stretch policy they are the output dims themselves */
+  int sizes_are_dims;
+  int size_exprs[IR_MAX_RANK];
 } resize_plan;
 
 /* The interpolation, coordinate and nearest modes and the other
@@ -158,6 +162,7 @@ static status resize_operands(op_ctx *c, resize_plan *pl, int old) {
   const ir_node *n = c->n;
   rt_resize_rule_params *q = &pl->q;
   int have_scales, have_sizes, i;
+  status s;
   q->scales_in = q->sizes_in = q->roi_in = -1;
   pl->operand_known = pl->roi_known = 1;
   if (old && n->op == OP_Upsample && c->opset < 9) {
@@ -181,7 +186,6 @@ static status resize_operands(op_ctx *c, resize_plan *pl, int old) {
     return diag_node_error(ST_BAD_MODEL, n, "keep_aspect_ratio_policy '%s' is unknown",
                            attr_string(n, "keep_aspect_ratio_policy", "stretch"));
   if (pl->p.coord == RT_COORD_TF_CROP_AND_RESIZE) {
-    status s;
     if (!given(c, 1)) return diag_node_error(ST_BAD_MODEL, n, "tf_crop_and_resize needs the roi input");
     q->roi_in = 1;
     s = float_operand(c, 1, 2 * q->naxes, "roi", NULL, &pl->roi_known, &q->roi_f64);
@@ -192,7 +196,13 @@ static status resize_operands(op_ctx *c, resize_plan *pl, int old) {
     return float_operand(c, 2, q->naxes, "scales", pl->scales, &pl->operand_known, &q->scales_f64);
   }
   q->sizes_in = 3;
-  return sizes_operand(c, 3, q->naxes, pl->sizes, &pl->operand_known);
+  if ((s = sizes_operand(c, 3, q->naxes, pl->sizes, &pl->operand_known)) != ST_OK) return s;
+  if (!pl->operand_known && op_in(c, 3)->symvals) {
+    if (op_const_exprs(c, 3, pl->size_exprs, IR_MAX_RANK, "sizes") != q->naxes) return ST_UNSUPPORTED;
+    pl->sizes_are_dims = 1;
+    for (i = 0; i < q->naxes; i++) pl->sizes_are_dims &= dx_lower(op_dx(c), pl->size_exprs[i]) >= 0;
+  }
+  return ST_OK;
 }
 
 /* A compile-time verdict of rt_resize_resolve as the node's error. */
@@ -240,6 +250,7 @@ static int dim_varies(const op_ctx *c, int d) {
 static int out_varies(const op_ctx *c, const resize_plan *pl, int d) {
   int i, j;
   if (!listed(pl, d, &i)) return 0;
+  if (pl->sizes_are_dims && pl->q.policy == 0) return 0; /* the sizes' own expressions */
   if (!pl->operand_known) return 1;
   if (pl->q.sizes_in >= 0 && pl->q.policy != 0) {
     for (j = 0; j < pl->q.naxes; j++)
@@ -320,9 +331,10 @@ static status resize_infer(op_ctx *c) {
     if (!listed(&pl, d, &i)) {
       exprs[d] = ir_dim(c->g, x, d);
     } else if (!out_varies(c, &pl, d)) {
-      /* constant, or the input's dim (a scale of 1) */
-      exprs[d] = pl.q.sizes_in < 0 && (float)pl.scales[i] == 1.0f ? ir_dim(c->g, x, d)
-                                                                  : dx_const(op_dx(c), pl.p.out_dims[d]);
+      /* constant, the input's dim (a scale of 1), or sizes that are dims */
+      if (pl.sizes_are_dims) exprs[d] = pl.size_exprs[i];
+      else if (pl.q.sizes_in < 0 && (float)pl.scales[i] == 1.0f) exprs[d] = ir_dim(c->g, x, d);
+      else exprs[d] = dx_const(op_dx(c), pl.p.out_dims[d]);
     } else {
       /* constant scales grow with the input: bounded by its largest dims */
       int64_t bound = pl.operand_known && pl.q.scales_in >= 0 ? (pl.p.out_dims[d] > 0 ? pl.p.out_dims[d] : 1) : 0;

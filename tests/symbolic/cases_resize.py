@@ -43,15 +43,16 @@ def upsample9():
     return model([node], [vi("x", [1, 2, 3, 2]), vi("scales", [4])], [vi("y", 4)], opset=9)
 
 
-def sizes_from_shape(mode):
-    """sizes = [N, C, 2H - 1, 7] from Shape(x): dims as values at run time."""
+def sizes_from_shape(mode, **attrs):
+    """sizes = [N, C, 2H - 1, 7] from Shape(x): dims as values at run time
+    (with the stretch policy the output dims are those expressions)."""
     i64 = lambda v, n: nh.from_array(np.array(v, np.int64), n)
     nodes = [h.make_node("Shape", ["x"], ["s"]),
              h.make_node("Slice", ["s", "z", "two"], ["nc"]),
              h.make_node("Slice", ["s", "two", "three"], ["hh"]),
              h.make_node("Mul", ["hh", "two"], ["h2"]), h.make_node("Sub", ["h2", "one"], ["h3"]),
              h.make_node("Concat", ["nc", "h3", "seven"], ["sizes"], axis=0),
-             h.make_node("Resize", ["x", "", "", "sizes"], ["y"], mode=mode)]
+             h.make_node("Resize", ["x", "", "", "sizes"], ["y"], mode=mode, **attrs)]
     inits = [i64([0], "z"), i64([2], "two"), i64([3], "three"), i64([1], "one"), i64([7], "seven")]
     return model(nodes, [vi("x", ["N", "C", "H", 5])], [vi("y", 4)], inits)
 
@@ -114,8 +115,11 @@ CASES = [
          make_input={"scales": values([1, 2, 2, 3], F32)}),
     Case("resize_scales_input_needs_a_bound", resize_of_inputs([1, 2, 4, 5], {"scales": 4}), {}, [],
          expect_error="--max-dynamic-dim"),
+    # no bound needed: the output dims are the sizes' expressions
     Case("resize_sizes_from_shape", lambda: sizes_from_shape("linear"), {"N": (1, 2), "C": (1, 3), "H": (1, 6)},
-         [{"N": 1, "C": 1, "H": 1}, {"N": 2, "C": 3, "H": 4}, {"N": 1, "C": 2, "H": 6}], flags=BOUND),
+         [{"N": 1, "C": 1, "H": 1}, {"N": 2, "C": 3, "H": 4}, {"N": 1, "C": 2, "H": 6}]),
+    Case("resize_sizes_from_shape_not_smaller", lambda: sizes_from_shape("nearest", keep_aspect_ratio_policy="not_smaller"),
+         {"N": (1, 2), "C": (1, 3), "H": (1, 6)}, [{"N": 1, "C": 1, "H": 1}, {"N": 2, "C": 3, "H": 6}], flags=BOUND),
     # variable batch and channels, left alone by the resize
     Case("resize_variable_batch_scales_1", constant_scales(["N", "C", 4, 5], [1, 1, 2, 0.6], mode="linear"), NC,
          NC_SIZES),
