@@ -401,3 +401,147 @@ static void interp_rows(const rt_resize_params *p, const tables *tb, const float
   }
 DEFINE_INTERP(rt_resize_f32_linear, RT_RESIZE_LINEAR)
 DEFINE_INTERP(rt_resize_f32_cubic, RT_RESIZE_CUBIC)
+
+/* ---- from operand values to params (the compiler's rules too) ---- */
+
+/* Input taps per output coordinate on axis d, from its scale; beyond
+ * RT_RESIZE_MAX_TAPS the count is RT_RESIZE_MAX_TAPS + 1. */
+static int32_t tap_count(const rt_resize_params *p, int mode, int64_t d) {
+  const double scale = axis_scale(p, d);
+  if (mode == RT_RESIZE_NEAREST) return 1;
+  if (p->in_dims[d] == p->out_dims[d] && scale == 1.0 && p->coord != RT_COORD_TF_CROP_AND_RESIZE) return 1;
+  if (p->antialias && scale < 1.0) {
+    const double reach = mode == RT_RESIZE_LINEAR ? 1.0 : 2.0, start = floor(-reach / scale) + 1;
+    if (!(start >= -RT_RESIZE_MAX_TAPS)) return RT_RESIZE_MAX_TAPS + 1;
+    return (int32_t)(2 - 2 * (int64_t)start);
+  }
+  return mode == RT_RESIZE_LINEAR ? 2 : 4;
+}
+
+/* out_dims of the axes the scales describe: floor(scale * in). */
+static int resolve_scales(rt_resize_params *p, const rt_resize_rule_params *q, const double *scales,
+                          double max_dim, int *where) {
+  int i;
+  for (i = 0; i < q->naxes; i++) {
+    const int d = q->axes[i];
+    double o;
+    *where = i;
+    if (!(scales[i] > 0) || scales[i] > 1e9) return RT_RESIZE_BAD_SCALE;
+    if (q->upsample && scales[i] < 1) return RT_RESIZE_SCALE_BELOW_1;
+    p->scales[d] = (float)scales[i];
+    p->scale_num[d] = p->scale_den[d] = 0;
+    o = floor((double)p->scales[d] * (double)p->in_dims[d]);
+    /* checked in double before it becomes an int64 (C leaves that undefined out of range) */
+    if (!(o < max_dim)) return RT_RESIZE_TOO_LARGE;
+    p->out_dims[d] = (int64_t)o;
+  }
+  return RT_RESIZE_OK;
+}
+
+/* out_dims and scale_num/den of the axes the sizes describe: the sizes
+ * themselves (stretch), or every axis scaled by the one ratio that keeps
+ * the result not larger / not smaller than the sizes. */
+static int resolve_sizes(rt_resize_params *p, const rt_resize_rule_params *q, const int64_t *sizes,
+                         double max_dim, int *where) {
+  int i, best = 0;
+  for (i = 0; i < q->naxes; i++) {
+    const int64_t in = p->in_dims[q->axes[i]];
+    *where = i;
+    if (sizes[i] < 0) return RT_RESIZE_NEGATIVE_SIZE;
+    if (in == 0 && sizes[i] != 0) return RT_RESIZE_EMPTY_AXIS;
+    /* Compare sizes[i] / in against the best so far without dividing. */
+    if (in > 0 && i > best) {
+      const double a = (double)sizes[i] * (double)p->in_dims[q->axes[best]], b = (double)sizes[best] * (double)in;
+      if ((q->policy == 1 && a < b) || (q->policy == 2 && a > b)) best = i;
+    }
+  }
+  for (i = 0; i < q->naxes; i++) {
+    const int d = q->axes[i];
+    double o;
+    *where = i;
+    if (p->in_dims[d] == 0) continue;
+    if (q->policy == 0) {
+      p->scale_num[d] = sizes[i];
+      p->scale_den[d] = p->in_dims[d];
+      p->out_dims[d] = sizes[i];
+      continue;
+    }
+    p->scale_num[d] = sizes[best];
+    p->scale_den[d] = p->in_dims[q->axes[best]];
+    o = (double)p->scale_num[d] / (double)p->scale_den[d] * (double)p->in_dims[d] + 0.5;
+    if (!(o < max_dim)) return RT_RESIZE_TOO_LARGE;
+    p->out_dims[d] = (int64_t)o;
+  }
+  return RT_RESIZE_OK;
+}
+
+int rt_resize_resolve(rt_resize_params *p, const rt_resize_rule_params *q, const double *scales,
+                      const int64_t *sizes, const double *roi, double max_dim, int *where) {
+  int d, i, err, empty = 0;
+  int64_t combos = 1;
+  *where = 0;
+  for (d = 0; d < p->rank; d++) {
+    p->out_dims[d] = p->in_dims[d]; /* axes the operands do not list keep their size */
+    p->scale_num[d] = p->scale_den[d] = 1;
+    p->scales[d] = 0;
+    p->roi_start[d] = 0;
+    p->roi_end[d] = 1.0f;
+  }
+  err = scales ? resolve_scales(p, q, scales, max_dim, where) : resolve_sizes(p, q, sizes, max_dim, where);
+  if (err) return err;
+  for (i = 0; roi && i < q->naxes; i++) {
+    p->roi_start[q->axes[i]] = (float)roi[i];
+    p->roi_end[q->axes[i]] = (float)roi[q->naxes + i];
+  }
+  for (d = 0; d < p->rank; d++) empty |= p->out_dims[d] == 0;
+  for (d = 0; d < p->rank; d++) {
+    *where = d;
+    p->taps[d] = empty ? 1 : tap_count(p, q->mode, d);
+    if (p->taps[d] > q->max_taps[d]) return RT_RESIZE_TOO_MANY_TAPS;
+    if (d < p->rank - 1) combos *= p->taps[d];
+    if (combos > RT_RESIZE_MAX_COMBOS) return RT_RESIZE_TOO_MANY_COMBOS;
+  }
+  return RT_RESIZE_OK;
+}
+
+int32_t rt_resize_max_taps(const rt_resize_params *p, const rt_resize_rule_params *q, int d) {
+  const int32_t mode_taps = q->mode == RT_RESIZE_LINEAR ? 2 : 4;
+  int i, listed = 0;
+  double reach, most;
+  for (i = 0; i < q->naxes; i++) listed |= q->axes[i] == d;
+  if (q->mode == RT_RESIZE_NEAREST) return 1;
+  if (!listed) return p->coord == RT_COORD_TF_CROP_AND_RESIZE ? mode_taps : 1;
+  if (!p->antialias) return mode_taps;
+  /* A non-empty output has scale * in >= 1/2 (sizes round), so
+   * floor(-reach / scale) >= -2 * reach * in and taps <= 4 * reach * in. */
+  reach = q->mode == RT_RESIZE_LINEAR ? 1.0 : 2.0;
+  most = 4 * reach * (double)p->in_dims[d];
+  if (most < mode_taps) return mode_taps;
+  return most < RT_RESIZE_MAX_TAPS ? (int32_t)most : RT_RESIZE_MAX_TAPS;
+}
+
+/* n float or double values of an operand as doubles. */
+static void read_reals(const void *v, int f64, int n, double *out) {
+  int i;
+  for (i = 0; i < n; i++) out[i] = f64 ? ((const double *)v)[i] : (double)((const float *)v)[i];
+}
+
+RT_KERNEL(rt_resize_prepare) {
+  const rt_resize_rule_params *q = (const rt_resize_rule_params *)params;
+  rt_resize_params *p = (rt_resize_params *)out[1];
+  double scales[RT_MAX_RANK], roi[2 * RT_MAX_RANK];
+  int64_t *dims = (int64_t *)out[0];
+  const int has_roi = q->roi_in >= 0 && in[q->roi_in];
+  int k, where;
+  (void)scratch;
+  if (q->scales_in >= 0) read_reals(in[q->scales_in], q->scales_f64, q->naxes, scales);
+  if (has_roi) read_reals(in[q->roi_in], q->roi_f64, 2 * q->naxes, roi);
+  /* any output dim past the bounds is refused after this call */
+  if (rt_resize_resolve(p, q, q->scales_in >= 0 ? scales : NULL,
+                        q->scales_in >= 0 ? NULL : (const int64_t *)in[q->sizes_in], has_roi ? roi : NULL,
+                        4e18, &where) != RT_RESIZE_OK) {
+    *(int *)out[2] = RT_ERR_SHAPE;
+    return;
+  }
+  for (k = 0; k < q->n_defines; k++) dims[k] = p->out_dims[q->define_axes[k]];
+}

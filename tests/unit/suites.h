@@ -19,5 +19,6 @@ Suite *matrix_suite(void);
 Suite *scatter_suite(void);
 Suite *rnn_suite(void);
 Suite *select_suite(void);
+Suite *resize_suite(void);
 
 #endif
