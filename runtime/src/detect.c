@@ -203,7 +203,9 @@ static void unique(const rt_unique_params *p, const void *const *in, void *const
                    int (*cmp)(const void *, int64_t, int64_t)) {
   const unique_ctx u = {p, in[0], cmp};
   int64_t *order = (int64_t *)scratch, *tmp = order + p->n, *grp = tmp + p->n, *pos = grp + p->n;
-  int64_t *first = (int64_t *)out[1], *inverse = (int64_t *)out[2], *counts = (int64_t *)out[3];
+  /* out[n_out] is the count's slot, not an output */
+  int64_t *first = p->n_out > 1 ? (int64_t *)out[1] : NULL, *inverse = p->n_out > 2 ? (int64_t *)out[2] : NULL;
+  int64_t *counts = p->n_out > 3 ? (int64_t *)out[3] : NULL;
   int64_t i, g = -1, U = 0;
   if (p->n == 0) { /* no items (and maybe no scratch) */
     if (out[p->n_out]) *(int64_t *)out[p->n_out] = 0;
