@@ -149,19 +149,10 @@ static status unique_infer(op_ctx *c) {
   return ST_OK;
 }
 
-/* Unique's count as one of its present outputs carries it; -1 when only
- * inverse_indices is wanted (nobody needs the count then). */
-static int unique_count_expr(const op_ctx *c, int axis) {
-  if (op_out(c, 0)) return ir_dim(c->g, &op_out(c, 0)->t, axis < 0 ? 0 : axis);
-  if (op_out(c, 1)) return ir_dim(c->g, &op_out(c, 1)->t, 0);
-  if (op_out(c, 3)) return ir_dim(c->g, &op_out(c, 3)->t, 0);
-  return -1;
-}
-
 static status unique_lower(op_ctx *c, lowered *l) {
   const ir_tensor *x = &op_in(c, 0)->t;
   rt_unique_params *p = op_lower_as(c, l, PD_rt_unique_params, "rt_unique_%s", op_dtype_suffix(x->dtype));
-  int axis, u;
+  int axis;
   status s;
   if (!p) return ST_UNSUPPORTED;
   if ((s = unique_axis(c, &axis))) return s;
@@ -176,8 +167,8 @@ static status unique_lower(op_ctx *c, lowered *l) {
   p->sorted = attr_int(c->n, "sorted", 1) != 0;
   p->n_out = c->n->n_out;
   l->scratch_bytes = (size_t)RT_UNIQUE_SCRATCH(axis < 0 ? tensor_numel(x) : x->dims[axis]);
-  u = unique_count_expr(c, axis);
-  return u < 0 ? ST_OK : define_found(c, l, u);
+  /* Y is required (the schema says so): its dims carry the count */
+  return define_found(c, l, ir_dim(c->g, &op_out(c, 0)->t, axis < 0 ? 0 : axis));
 }
 
 static status detect_infer(op_ctx *c) {

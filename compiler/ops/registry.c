@@ -383,14 +383,11 @@ status op_define(const op_ctx *c, lowered *l, int expr) {
   return ST_OK;
 }
 
-/* The name of the node's k-th run-time dim: derived from its first present output
+/* The name of the node's k-th run-time dim: derived from its first output
  * (value names are unique; node names may repeat or be empty), so a
  * second round of inference gets the same symbol. */
 static char *data_dim_name(const op_ctx *c, int k) {
-  int i;
-  for (i = 0; i < c->n->n_out; i++) /* the first present one: Unique's Y may be absent */
-    if (op_out(c, i)) return xasprintf("%s#%d", op_out(c, i)->name, k);
-  return xasprintf("?#%d", k);
+  return xasprintf("%s#%d", c->n->n_out > 0 && op_out(c, 0) ? op_out(c, 0)->name : "?", k);
 }
 
 int op_is_data_dim(const op_ctx *c, int e, int k) {

@@ -110,6 +110,21 @@ def unique(dims, dtype=T.FLOAT, outputs=("y", "i", "inv", "c"), after=False, **a
     return lambda: model(nodes, [vi("x", dims, dtype)], graph_outs)
 
 
+def constant_inputs():
+    """Unique and NonMaxSuppression of initializers: the counts are still
+    found at run time (folding would keep the bounds' sizes), and the
+    results meet a graph input through Add."""
+    x = nh.from_array(np.array([3, 1, 3, 2, 1, 3], np.int64), "x")
+    boxes = nh.from_array(np.array([[[0, 0, 1, 1], [0, 0, 1, 1], [2, 2, 3, 3]]], np.float32), "boxes")
+    scores = nh.from_array(np.array([[[0.5, 0.6, 0.1]]], np.float32), "scores")
+    m = nh.from_array(np.array([5], np.int64), "m")
+    nodes = [h.make_node("Unique", ["x"], ["y", "i", "inv", "c"], sorted=0),
+             h.make_node("Add", ["c", "a"], ["z"]),
+             h.make_node("NonMaxSuppression", ["boxes", "scores", "m"], ["sel"])]
+    return model(nodes, [vi("a", [1], T.INT64)], [vi("y", 1, T.INT64), vi("z", 1, T.INT64), vi("sel", 2, T.INT64)],
+                 [x, boxes, scores, m])
+
+
 U_RANGES = {"N": (1, 12), "S": (1, 6)}
 U_SIZES = [{"N": 1, "S": 1}, {"N": 5, "S": 3}, {"N": 12, "S": 6}, {"N": 7, "S": 2}, {"N": 12, "S": 1}]
 
@@ -150,6 +165,7 @@ CASES = [
     Case("detect_unique_y_and_indices", unique(("N", "S"), outputs=("y", "i"), sorted=0), U_RANGES, U_SIZES),
     Case("detect_unique_consumed", unique(("N", "S"), after=True, axis=0), U_RANGES, U_SIZES,
          make_input={"x": few_values(np.float32, 2)}),
+    Case("detect_constant_inputs_not_folded", constant_inputs, {}, [{}]),
     Case("detect_unique_static", unique((6, 4), sorted=0, axis=1), {}, [{}] * 3,
          make_input={"x": few_values(np.float32, 2)}),
 ]
