@@ -22,6 +22,16 @@ static int all_inputs_constant(const ir_graph *g, const ir_node *n) {
   return 1;
 }
 
+/* Outputs with run-time dims (counts the kernel finds, NonMaxSuppression's)
+ * cannot be folded: eval_node would fill buffers sized for the bounds and
+ * the actual dims would be lost. Such a node runs in the generated code. */
+static int any_output_symbolic(const ir_graph *g, const ir_node *n) {
+  int k;
+  for (k = 0; k < n->n_out; k++)
+    if (n->out[k] >= 0 && tensor_is_symbolic(&g->values[n->out[k]]->t)) return 1;
+  return 0;
+}
+
 static int all_outputs_constant(const ir_graph *g, const ir_node *n) {
   int k;
   for (k = 0; k < n->n_out; k++)
@@ -99,7 +109,7 @@ static status infer_node(ir_graph *g, ir_node *n) {
   s = check_outputs(g, n);
   if (s) return s;
   symvals_propagate(g, n);
-  if (!all_outputs_constant(g, n) && all_inputs_constant(g, n) && n->n_in > 0) {
+  if (!all_outputs_constant(g, n) && all_inputs_constant(g, n) && n->n_in > 0 && !any_output_symbolic(g, n)) {
     s = fold(&c);
     if (s) return s;
   }

@@ -20,5 +20,6 @@ Suite *scatter_suite(void);
 Suite *rnn_suite(void);
 Suite *select_suite(void);
 Suite *resize_suite(void);
+Suite *detect_suite(void);
 
 #endif

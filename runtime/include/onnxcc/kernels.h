@@ -19,6 +19,7 @@
 #include "kernels/gridsample.h"
 #include "kernels/dims.h"
 #include "kernels/select.h"
+#include "kernels/detect.h"
 
 /* All kernel variants, K(function, params type), and all params types,
  * P(type, field list): the compiler builds its kernel table from these. */
@@ -38,7 +39,8 @@
   RT_RNN_KERNELS(K) \
   RT_GRIDSAMPLE_KERNELS(K) \
   RT_DIMS_KERNELS(K) \
-  RT_SELECT_KERNELS(K)
+  RT_SELECT_KERNELS(K) \
+  RT_DETECT_KERNELS(K)
 #define RT_ALL_PARAMS_TYPES(P) \
   RT_ELEMENTWISE_PARAMS_TYPES(P) \
   RT_CONV_PARAMS_TYPES(P) \
@@ -54,6 +56,7 @@
   RT_RNN_PARAMS_TYPES(P) \
   RT_GRIDSAMPLE_PARAMS_TYPES(P) \
   RT_DIMS_PARAMS_TYPES(P) \
-  RT_SELECT_PARAMS_TYPES(P)
+  RT_SELECT_PARAMS_TYPES(P) \
+  RT_DETECT_PARAMS_TYPES(P)
 
 #endif
