@@ -18,6 +18,7 @@
 #include "kernels/rnn.h"
 #include "kernels/gridsample.h"
 #include "kernels/dims.h"
+#include "kernels/signal.h"
 
 /* All kernel variants, K(function, params type), and all params types,
  * P(type, field list): the compiler builds its kernel table from these. */
@@ -36,7 +37,8 @@
   RT_SCATTER_KERNELS(K) \
   RT_RNN_KERNELS(K) \
   RT_GRIDSAMPLE_KERNELS(K) \
-  RT_DIMS_KERNELS(K)
+  RT_DIMS_KERNELS(K) \
+  RT_SIGNAL_KERNELS(K)
 #define RT_ALL_PARAMS_TYPES(P) \
   RT_ELEMENTWISE_PARAMS_TYPES(P) \
   RT_CONV_PARAMS_TYPES(P) \
@@ -51,6 +53,7 @@
   RT_SCATTER_PARAMS_TYPES(P) \
   RT_RNN_PARAMS_TYPES(P) \
   RT_GRIDSAMPLE_PARAMS_TYPES(P) \
-  RT_DIMS_PARAMS_TYPES(P)
+  RT_DIMS_PARAMS_TYPES(P) \
+  RT_SIGNAL_PARAMS_TYPES(P)
 
 #endif
