@@ -161,8 +161,10 @@ static status dft_infer(op_ctx *c) {
   OP_REQUIRE_INPUT(c, 0);
   x = &op_in(c, 0)->t;
   if ((s = transform_input(c, 2, &complex_in)) != ST_OK) return s;
-  if (onesided && complex_in)
-    return diag_node_error(ST_BAD_MODEL, c->n, "onesided output needs a real input, this one is complex");
+  /* onesided keeps the first n / 2 + 1 bins; the spec means it for real
+   * input, ONNX Runtime keeps them of complex input too, and so do we */
+  if (onesided && attr_int(c->n, "inverse", 0))
+    return diag_node_error(ST_BAD_MODEL, c->n, "onesided and inverse cannot both be set");
   if ((s = dft_axis(c, &axis)) != ST_OK) return s;
   if ((s = dft_length(c, axis, &n)) != ST_OK) return s;
   /* A run-time axis is fine as long as the output has the input's shape. */
@@ -293,8 +295,7 @@ static status stft_infer(op_ctx *c) {
   x = &op_in(c, 0)->t;
   if ((s = transform_input(c, 3, &complex_in)) != ST_OK) return s;
   if (x->rank != 3) return diag_node_error(ST_BAD_MODEL, c->n, "the signal must have rank 3, not %d", x->rank);
-  if (onesided && complex_in)
-    return diag_node_error(ST_BAD_MODEL, c->n, "onesided output needs a real signal, this one is complex");
+  /* onesided with a complex signal keeps the first bins, as in DFT */
   if ((s = stft_frame_length(c, &f)) != ST_OK) return s;
   if ((s = stft_frames(c, f, &frames)) != ST_OK) return s;
   /* a window of run-time length must match a frame length known here (a

@@ -17,7 +17,7 @@ static double window_value(const rt_window_params *p, int64_t i) {
   const double *c = a[p->kind >= 0 && p->kind < 3 ? p->kind : 0];
   int64_t n = p->periodic ? p->size : p->size - 1;
   double x;
-  if (n <= 0) return 1; /* a symmetric window of one value */
+  if (n <= 0) return NAN; /* a symmetric window of one value: 0 / 0, as in ONNX Runtime */
   x = 2 * SIG_PI * (double)i / (double)n;
   return c[0] - c[1] * cos(x) + c[2] * cos(2 * x);
 }
@@ -40,8 +40,10 @@ WINDOW(f64, double, TO_F64)
 WINDOW(f16, uint16_t, TO_F16)
 WINDOW(bf16, uint16_t, TO_BF16)
 /* Window values lie in [-1e-16, 1]: integer types truncate them, and a
- * tiny negative value truncates to 0, which every type holds. */
-#define TO_INT(T) (T)
+ * tiny negative value truncates to 0, which every type holds; so does the
+ * NaN of a symmetric window of one value. */
+#define TO_INT(T) (T)int_of
+static int64_t int_of(double v) { return v == v ? (int64_t)v : 0; }
 WINDOW(i8, int8_t, TO_INT(int8_t))
 WINDOW(i16, int16_t, TO_INT(int16_t))
 WINDOW(i32, int32_t, TO_INT(int32_t))

@@ -16,9 +16,9 @@
 #define RT_DFT_SCRATCH(n) ((n) * 6 * (int64_t)sizeof(double))
 
 /* rt_window_T: y[i] = a0 - a1 cos(2 pi i / N) + a2 cos(4 pi i / N) for
- * i < size, N = size (periodic) or size - 1 (symmetric; a symmetric window
- * of one element is [1]), computed in double and converted to T (integer
- * types truncate). kind: 0 Hann (a = 0.5, 0.5, 0), 1 Hamming (25/46,
+ * i < size, N = size (periodic) or size - 1 (symmetric), computed in
+ * double and converted to T (integer types truncate). A symmetric window
+ * of one value is 0 / 0: NaN (0 in integer types), as in ONNX Runtime. kind: 0 Hann (a = 0.5, 0.5, 0), 1 Hamming (25/46,
  * 21/46, 0), 2 Blackman (0.42, 0.5, 0.08). T: f32, f64, f16, bf16, i8,
  * i16, i32, i64, u8, u16, u32, u64.
  * rt_window_prepare_i32/_i64: the size from in[0] (-1 when negative). */
