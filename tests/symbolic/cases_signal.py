@@ -143,3 +143,11 @@ CASES += [
          {}, [{}], make_input={"step": const(7)}, **TOL),
     Case("signal_stft_constant", stft(signal_shape=(1, 50, 1), frame_length=8, init_step=6), {}, [{}], **TOL),
 ]
+
+# audio-sized: frames of 512 (radix-2) and 400 (direct) every 160 samples
+CASES += [
+    Case("signal_stft_audio_512", stft(signal_shape=(1, "L", 1), window=512, init_step=160), {"L": (512, 8000)},
+         [{"L": 8000}, {"L": 1000}], rtol=1e-4, atol=1e-3),
+    Case("signal_stft_audio_400", stft(signal_shape=(1, 4000, 1), window=400, init_step=160), {}, [{}],
+         rtol=1e-4, atol=1e-3),
+]
