@@ -21,5 +21,6 @@ Suite *rnn_suite(void);
 Suite *select_suite(void);
 Suite *resize_suite(void);
 Suite *detect_suite(void);
+Suite *signal_suite(void);
 
 #endif

@@ -20,6 +20,7 @@
 #include "kernels/dims.h"
 #include "kernels/select.h"
 #include "kernels/detect.h"
+#include "kernels/signal.h"
 
 /* All kernel variants, K(function, params type), and all params types,
  * P(type, field list): the compiler builds its kernel table from these. */
@@ -40,7 +41,8 @@
   RT_GRIDSAMPLE_KERNELS(K) \
   RT_DIMS_KERNELS(K) \
   RT_SELECT_KERNELS(K) \
-  RT_DETECT_KERNELS(K)
+  RT_DETECT_KERNELS(K) \
+  RT_SIGNAL_KERNELS(K)
 #define RT_ALL_PARAMS_TYPES(P) \
   RT_ELEMENTWISE_PARAMS_TYPES(P) \
   RT_CONV_PARAMS_TYPES(P) \
@@ -57,6 +59,7 @@
   RT_GRIDSAMPLE_PARAMS_TYPES(P) \
   RT_DIMS_PARAMS_TYPES(P) \
   RT_SELECT_PARAMS_TYPES(P) \
-  RT_DETECT_PARAMS_TYPES(P)
+  RT_DETECT_PARAMS_TYPES(P) \
+  RT_SIGNAL_PARAMS_TYPES(P)
 
 #endif
