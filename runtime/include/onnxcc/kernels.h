@@ -18,6 +18,8 @@
 #include "kernels/rnn.h"
 #include "kernels/gridsample.h"
 #include "kernels/dims.h"
+#include "kernels/algebra.h"
+#include "kernels/placement.h"
 
 /* All kernel variants, K(function, params type), and all params types,
  * P(type, field list): the compiler builds its kernel table from these. */
@@ -36,7 +38,9 @@
   RT_SCATTER_KERNELS(K) \
   RT_RNN_KERNELS(K) \
   RT_GRIDSAMPLE_KERNELS(K) \
-  RT_DIMS_KERNELS(K)
+  RT_DIMS_KERNELS(K) \
+  RT_ALGEBRA_KERNELS(K) \
+  RT_PLACEMENT_KERNELS(K)
 #define RT_ALL_PARAMS_TYPES(P) \
   RT_ELEMENTWISE_PARAMS_TYPES(P) \
   RT_CONV_PARAMS_TYPES(P) \
@@ -51,6 +55,8 @@
   RT_SCATTER_PARAMS_TYPES(P) \
   RT_RNN_PARAMS_TYPES(P) \
   RT_GRIDSAMPLE_PARAMS_TYPES(P) \
-  RT_DIMS_PARAMS_TYPES(P)
+  RT_DIMS_PARAMS_TYPES(P) \
+  RT_ALGEBRA_PARAMS_TYPES(P) \
+  RT_PLACEMENT_PARAMS_TYPES(P)
 
 #endif
