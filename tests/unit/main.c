@@ -22,6 +22,7 @@ int main(void) {
   srunner_add_suite(sr, matrix_suite());
   srunner_add_suite(sr, scatter_suite());
   srunner_add_suite(sr, rnn_suite());
+  srunner_add_suite(sr, algebra_placement_suite());
   srunner_run_all(sr, CK_NORMAL);
   run = srunner_ntests_run(sr);
   failed = srunner_ntests_failed(sr);

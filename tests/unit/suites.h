@@ -18,5 +18,6 @@ Suite *gridsample_suite(void);
 Suite *matrix_suite(void);
 Suite *scatter_suite(void);
 Suite *rnn_suite(void);
+Suite *algebra_placement_suite(void);
 
 #endif
