@@ -1,6 +1,7 @@
-/* Contractions and determinants: Einsum (rt_einsum_T, or rt_matmul_T when
- * the equation is a batched matrix product in MatMul's layout) and Det
- * (rt_det_T); kernels/algebra.h.
+/* Contractions and determinants: Einsum (rt_einsum_T; rt_matmul_T when the
+ * equation is a batched matrix product in MatMul's layout,
+ * rt_einsum_gemm_f32 when it is one in another layout rt_sgemm reads) and
+ * Det (rt_det_T); kernels/algebra.h.
  *
  * Einsum's equation is parsed here, once: every subscript letter and every
  * dim the ellipsis stands for becomes a label with one extent; the kernel
@@ -201,91 +202,185 @@ static int64_t einsum_stride(const einsum_eq *q, const ir_tensor *t, int k, int 
   return sum;
 }
 
-/* ---- the batched matrix product case ---- */
+/* ---- contractions that are matrix products ---- */
 
-/* Whether label `lab` is one of input k's. */
-static int einsum_has(const einsum_eq *q, int k, int lab) {
+/* Two operands A, B whose labels are batch labels (in the output and in
+ * both, or an ellipsis dim either may lack or broadcast), m labels (A and
+ * the output), n labels (B and the output) and k labels (A and B, summed),
+ * each label once per operand: Y[b] = A[b] (M x K) * B[b] (K x N) when
+ * each group collapses to one dim in every tensor that has it. */
+typedef struct es_gemm {
+  int nb, bt[IR_MAX_RANK]; /* the batch labels, in the output's order */
+  int64_t M, N, K, batch;
+  /* each group's collapsed stride (elements) in A, B and Y; -1 where the
+   * group's extent is 1 and any stride will do */
+  int64_t am, ak, bk, bn, ym, yn;
+  int64_t sa[ES_LABELS], sb[ES_LABELS], sy[ES_LABELS]; /* per-label strides */
+} es_gemm;
+
+/* Labels g[0..n) (outer to inner) as one dim of a tensor with per-label
+ * strides st[]: 1 and *stride when each non-unit label's stride is the
+ * next one's times its extent; -1 in *stride when the extents multiply
+ * to 1. A broadcast (stride 0) label does not collapse. */
+static int es_collapse(const einsum_eq *q, const int *g, int n, const int64_t *st, int64_t *stride) {
+  int64_t expect = -1;
   int j;
-  for (j = 0; j < q->rank[k]; j++)
-    if (q->axis[k][j] == lab) return 1;
-  return 0;
+  *stride = -1;
+  for (j = n - 1; j >= 0; j--) {
+    const int64_t d = q->dim[g[j]];
+    if (d == 1) continue;
+    if (expect < 0) {
+      if ((*stride = st[g[j]]) == 0) return 0;
+      expect = *stride;
+    }
+    if (st[g[j]] != expect) return 0;
+    expect *= d;
+  }
+  return 1;
 }
 
-/* Whether `seq` (n labels) is `a` then `b` then `c` (na, nb, nc labels). */
-static int einsum_seq_is(const int *seq, int n, const int *a, int na, const int *b, int nb, const int *c, int nc) {
-  if (n != na + nb + nc) return 0;
-  return !memcmp(seq, a, sizeof(int) * (size_t)na) && !memcmp(seq + na, b, sizeof(int) * (size_t)nb) &&
-         !memcmp(seq + na + nb, c, sizeof(int) * (size_t)nc);
+/* How many of input k's axes have label `lab`. */
+static int es_count(const einsum_eq *q, int k, int lab) {
+  int j, n = 0;
+  for (j = 0; j < q->rank[k]; j++) n += q->axis[k][j] == lab;
+  return n;
 }
 
-/* Two operands laid out as MatMul's: A = [batch.., m.., k..], B = [batch..,
- * k.., n..], Y = [batch.., m.., n..], each group in the same order
- * everywhere (batch labels in all three, or an ellipsis dim an operand may
- * lack or broadcast; m in A and Y only, n in B and Y only, k in A and B
- * only; no label repeated within an operand). Then rt_matmul_T does the
- * work, as for MatMul. Returns 0 (nothing lowered) otherwise. */
-static int einsum_try_matmul(op_ctx *c, lowered *l, const einsum_eq *q) {
-  int bt[IR_MAX_RANK], m[IR_MAX_RANK], n[IR_MAX_RANK], kk[IR_MAX_RANK], nb = 0, nm = 0, nn = 0, nk = 0;
-  int a_seq[IR_MAX_RANK], b_seq[IR_MAX_RANK], na = 0, nbs = 0, j, lab, dt = op_in(c, 0)->t.dtype;
-  rt_matmul_params r, *p;
-  int64_t M = 1, N = 1, K = 1, batch = 1;
-  if (q->n_in != 2 || !(dt == DT_FLOAT || dt == DT_DOUBLE || dt == DT_INT32 || dt == DT_INT64)) return 0;
+static int einsum_as_gemm(const op_ctx *c, const einsum_eq *q, es_gemm *g) {
+  int m[IR_MAX_RANK], n[IR_MAX_RANK], kk[IR_MAX_RANK], nm = 0, nn = 0, nk = 0, in_out[ES_LABELS] = {0};
+  int j, k, lab;
+  int64_t y_st[IR_MAX_RANK], y_dims[IR_MAX_RANK];
+  if (q->n_in != 2) return 0;
+  memset(g, 0, sizeof *g);
+  g->M = g->N = g->K = g->batch = 1;
+  for (k = 0; k < 2; k++)
+    for (j = 0; j < q->rank[k]; j++)
+      if (es_count(q, k, q->axis[k][j]) != 1) return 0; /* a diagonal */
   for (j = 0; j < q->out_rank; j++) {
-    const int in_a = einsum_has(q, 0, q->out[j]), in_b = einsum_has(q, 1, q->out[j]);
-    if ((in_a && in_b) || q->out[j] >= ES_LETTERS) bt[nb++] = q->out[j];
+    const int in_a = es_count(q, 0, q->out[j]), in_b = es_count(q, 1, q->out[j]);
+    in_out[q->out[j]] = 1;
+    if ((in_a && in_b) || q->out[j] >= ES_LETTERS) g->bt[g->nb++] = q->out[j];
     else if (in_a) m[nm++] = q->out[j];
     else n[nn++] = q->out[j];
   }
-  /* the summed labels, in B's order; each in both operands */
+  /* the summed labels in B's order */
   for (j = 0; j < q->rank[1]; j++) {
     lab = q->axis[1][j];
-    if (einsum_has(q, 0, lab)) {
-      int o, in_out = 0;
-      for (o = 0; o < q->out_rank; o++) in_out |= q->out[o] == lab;
-      if (!in_out) kk[nk++] = lab;
+    if (!in_out[lab] && es_count(q, 0, lab)) kk[nk++] = lab;
+  }
+  /* a label summed within one operand only is not a product */
+  for (k = 0; k < 2; k++)
+    for (j = 0; j < q->rank[k]; j++)
+      if (!in_out[q->axis[k][j]] && !es_count(q, 1 - k, q->axis[k][j])) return 0;
+  for (j = 0; j < q->out_rank; j++) y_dims[j] = q->dim[q->out[j]];
+  op_strides(q->out_rank, y_dims, y_st);
+  for (j = 0; j < q->out_rank; j++) g->sy[q->out[j]] = y_st[j];
+  for (lab = 0; lab < ES_LABELS; lab++)
+    if (q->dim[lab] >= 0) {
+      g->sa[lab] = einsum_stride(q, &op_in(c, 0)->t, 0, lab);
+      g->sb[lab] = einsum_stride(q, &op_in(c, 1)->t, 1, lab);
     }
-  }
-  if (!einsum_seq_is(q->out, q->out_rank, bt, nb, m, nm, n, nn) || nb > RT_MAX_RANK) return 0;
-  /* each operand: its batch labels (a subset, in order), then its groups */
-  for (j = 0; j < nb; j++) {
-    if (einsum_has(q, 0, bt[j])) a_seq[na++] = bt[j];
-    if (einsum_has(q, 1, bt[j])) b_seq[nbs++] = bt[j];
-  }
-  if (!einsum_seq_is(q->axis[0], q->rank[0], a_seq, na, m, nm, kk, nk)) return 0;
-  if (!einsum_seq_is(q->axis[1], q->rank[1], b_seq, nbs, kk, nk, n, nn)) return 0;
-  /* no extent 1 broadcast against a larger one outside the batch labels */
-  for (j = 0; j < q->rank[0]; j++)
-    if (q->axis[0][j] < ES_LETTERS && op_in(c, 0)->t.dims[j] != q->dim[q->axis[0][j]]) return 0;
-  for (j = 0; j < q->rank[1]; j++)
-    if (q->axis[1][j] < ES_LETTERS && op_in(c, 1)->t.dims[j] != q->dim[q->axis[1][j]]) return 0;
-  for (j = 0; j < nm; j++) M *= q->dim[m[j]];
-  for (j = 0; j < nn; j++) N *= q->dim[n[j]];
-  for (j = 0; j < nk; j++) K *= q->dim[kk[j]];
-  /* tiny products (an element-wise product is a batch of 1 x 1 x 1 ones)
-   * cost more in calls than the general loop does */
-  for (j = 0; j < nb; j++) batch *= q->dim[bt[j]];
-  if (batch > 1 && M * N * K < 256) return 0;
-  memset(&r, 0, sizeof r);
-  r.M = M;
-  r.N = N;
-  r.K = K;
-  r.batch_rank = nb;
-  for (j = 0; j < nb; j++) {
-    r.batch_dims[j] = q->dim[bt[j]];
-    r.a_strides[j] = einsum_stride(q, &op_in(c, 0)->t, 0, bt[j]);
-    r.b_strides[j] = einsum_stride(q, &op_in(c, 1)->t, 1, bt[j]);
+  if (!es_collapse(q, m, nm, g->sa, &g->am) || !es_collapse(q, kk, nk, g->sa, &g->ak) ||
+      !es_collapse(q, kk, nk, g->sb, &g->bk) || !es_collapse(q, n, nn, g->sb, &g->bn) ||
+      !es_collapse(q, m, nm, g->sy, &g->ym) || !es_collapse(q, n, nn, g->sy, &g->yn))
+    return 0;
+  for (j = 0; j < nm; j++) g->M *= q->dim[m[j]];
+  for (j = 0; j < nn; j++) g->N *= q->dim[n[j]];
+  for (j = 0; j < nk; j++) g->K *= q->dim[kk[j]];
+  for (j = 0; j < g->nb; j++) g->batch *= q->dim[g->bt[j]];
+  return g->nb <= RT_MAX_RANK;
+}
+
+/* Whether stride s (-1: free) is `want`. */
+static int es_is(int64_t s, int64_t want) { return s < 0 || s == want; }
+
+/* MatMul's own layout: A[b] M x K and B[b] K x N row-major at any batch
+ * strides, Y = [batch.., M, N] dense. rt_matmul_T then, as for MatMul
+ * (its single-row variant for f32 with M == 1). */
+static int einsum_lower_matmul(op_ctx *c, lowered *l, const einsum_eq *q, const es_gemm *g) {
+  rt_matmul_params *p;
+  int64_t dense = g->M * g->N;
+  int j, dt = op_in(c, 0)->t.dtype;
+  if (!(dt == DT_FLOAT || dt == DT_DOUBLE || dt == DT_INT32 || dt == DT_INT64)) return 0;
+  if (!es_is(g->ak, 1) || !es_is(g->am, g->K) || !es_is(g->bn, 1) || !es_is(g->bk, g->N) || !es_is(g->yn, 1) ||
+      !es_is(g->ym, g->N))
+    return 0;
+  for (j = g->nb - 1; j >= 0; j--) {
+    if (q->dim[g->bt[j]] != 1 && g->sy[g->bt[j]] != dense) return 0;
+    dense *= q->dim[g->bt[j]];
   }
   switch (dt) {
   case DT_FLOAT:
-    p = M == 1 ? LOWER(l, rt_matmul_f32_gemv, rt_matmul_params) : LOWER(l, rt_matmul_f32, rt_matmul_params);
+    p = g->M == 1 ? LOWER(l, rt_matmul_f32_gemv, rt_matmul_params) : LOWER(l, rt_matmul_f32, rt_matmul_params);
     break;
   case DT_DOUBLE: p = LOWER(l, rt_matmul_f64, rt_matmul_params); break;
   case DT_INT32: p = LOWER(l, rt_matmul_i32, rt_matmul_params); break;
   default: p = LOWER(l, rt_matmul_i64, rt_matmul_params); break;
   }
-  *p = r;
-  if (l->kernel == K_rt_matmul_f32) l->scratch_bytes = rt_sgemm_scratch_bytes(M, N, K);
+  p->M = g->M;
+  p->N = g->N;
+  p->K = g->K;
+  p->batch_rank = g->nb;
+  for (j = 0; j < g->nb; j++) {
+    p->batch_dims[j] = q->dim[g->bt[j]];
+    p->a_strides[j] = g->sa[g->bt[j]];
+    p->b_strides[j] = g->sb[g->bt[j]];
+  }
+  if (l->kernel == K_rt_matmul_f32) l->scratch_bytes = rt_sgemm_scratch_bytes(g->M, g->N, g->K);
   return 1;
+}
+
+/* Any other layout rt_sgemm reads, in f32: A's and B's inner group
+ * contiguous (transposed or not), Y's n group contiguous, or its m group
+ * (then Y^T = B^T A^T is computed). rt_einsum_gemm_f32. */
+static int einsum_lower_sgemm(op_ctx *c, lowered *l, const einsum_eq *q, const es_gemm *g) {
+  rt_einsum_gemm_params *p;
+  int64_t am = g->am, ak = g->ak, bk = g->bk, bn = g->bn, ym = g->ym, yn = g->yn, M = g->M, N = g->N, t;
+  const int64_t *sa = g->sa, *sb = g->sb;
+  int swap = 0, j;
+  if (op_in(c, 0)->t.dtype != DT_FLOAT) return 0;
+  if (!es_is(yn, 1)) {
+    if (!es_is(ym, 1)) return 0;
+    /* Y^T (N x M) = B^T (N x K) * A^T (K x M) */
+    swap = 1;
+    t = am, am = bn, bn = t;
+    t = ak, ak = bk, bk = t;
+    t = ym, ym = yn, yn = t;
+    t = M, M = N, N = t;
+    sa = g->sb, sb = g->sa;
+  }
+  if (!(es_is(ak, 1) || es_is(am, 1)) || !(es_is(bn, 1) || es_is(bk, 1))) return 0;
+  p = LOWER(l, rt_einsum_gemm_f32, rt_einsum_gemm_params);
+  p->swap = swap;
+  p->M = M;
+  p->N = N;
+  p->K = g->K;
+  /* A(i, k) at i * am + k * ak: row-major with lda = am, or transposed;
+   * likewise B(k, j) at k * bk + j * bn, and Y(i, j) at i * ym + j */
+  p->trans_a = !es_is(ak, 1);
+  p->lda = p->trans_a ? ak : am >= 0 ? am : g->K;
+  p->trans_b = !es_is(bn, 1);
+  p->ldb = p->trans_b ? bn : bk >= 0 ? bk : N;
+  p->ldc = ym >= 0 ? ym : N;
+  p->batch_rank = g->nb;
+  for (j = 0; j < g->nb; j++) {
+    p->batch_dims[j] = q->dim[g->bt[j]];
+    p->a_strides[j] = sa[g->bt[j]];
+    p->b_strides[j] = sb[g->bt[j]];
+    p->y_strides[j] = g->sy[g->bt[j]];
+  }
+  l->scratch_bytes = rt_sgemm_scratch_bytes(M, N, g->K);
+  return 1;
+}
+
+/* A matrix-product kernel when the contraction is one and the products
+ * are not too small (an element-wise product is a batch of 1 x 1 x 1
+ * ones, which cost more in calls than the general loop does). */
+static int einsum_try_gemm(op_ctx *c, lowered *l, const einsum_eq *q) {
+  es_gemm g;
+  if (!einsum_as_gemm(c, q, &g)) return 0;
+  if (g.batch > 1 && g.M * g.N * g.K < 256) return 0;
+  return einsum_lower_matmul(c, l, q, &g) || einsum_lower_sgemm(c, l, q, &g);
 }
 
 /* ---- the general contraction ---- */
@@ -296,7 +391,7 @@ static status einsum_lower(op_ctx *c, lowered *l) {
   int loops[RT_EINSUM_MAX_LOOPS], n_loops = 0, used[ES_LABELS] = {0}, k, j, d;
   status s = einsum_parse(c, &q);
   if (s) return s;
-  if (einsum_try_matmul(c, l, &q)) return ST_OK;
+  if (einsum_try_gemm(c, l, &q)) return ST_OK;
   for (j = 0; j < q.out_rank; j++) {
     loops[n_loops++] = q.out[j];
     used[q.out[j]] = 1;

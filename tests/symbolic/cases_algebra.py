@@ -1,7 +1,9 @@
 """Einsum and Det. Einsum's cases cover the equation forms the compiler
 parses (explicit and implicit output, ellipsis broadcasting, diagonals,
-sums, three operands) and both lowerings: the general contraction and the
-batched matrix product (rt_matmul_*). Their shapes are fixed: the family
+sums, three operands) and the lowerings: the general contraction, the
+batched matrix product in MatMul's layout (rt_matmul_*) and in any other
+layout rt_sgemm reads (rt_einsum_gemm_f32: transposed operands, a
+transposed output, interleaved batch dims). Their shapes are fixed: the family
 takes no dims that vary at run time."""
 import numpy as np
 from onnx import TensorProto as T, helper as h
@@ -37,7 +39,13 @@ EINSUMS = [
     ("matmul_bt", "ij,kj->ik", [[5, 7], [3, 7]]),
     ("matmul_at", "ji,jk->ik", [[7, 5], [7, 3]]),
     ("matmul_out_t", "ij,jk->ki", [[5, 7], [7, 3]]),
-    ("attention_scores", "bhqd,bhkd->bhqk", [[2, 3, 4, 5], [2, 3, 6, 5]]),
+    ("attention_scores", "bhqd,bhkd->bhqk", [[2, 3, 8, 5], [2, 3, 7, 5]]),
+    ("attention_values", "bhqk,bhkd->bqhd", [[2, 3, 6, 8], [2, 3, 8, 6]]),
+    ("attention_interleaved", "bqhd,bkhd->bhqk", [[2, 6, 3, 8], [2, 7, 3, 8]]),
+    ("matmul_both_t", "ki,jk->ji", [[9, 5], [3, 9]]),
+    ("batch_t_broadcast", "...ji,...kj->...ik", [[2, 1, 9, 6], [1, 3, 5, 9]]),
+    ("matmul_column", "ij,j->i", [[5, 7], [7]]),
+    ("sum_then_product", "ij,jk->k", [[5, 7], [7, 3]]),
     ("transpose", "ij->ji", [[3, 4]]),
     ("sum_rows", "ij->i", [[3, 4]]),
     ("sum_all", "ij->", [[3, 4]]),

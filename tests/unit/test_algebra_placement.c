@@ -1,5 +1,6 @@
 /* Einsum, Det, ReverseSequence and MaxUnpool kernels on small
  * hand-computed cases (kernels/algebra.h, kernels/placement.h). */
+#include <stdlib.h>
 #include <string.h>
 
 #include <onnxcc/kernels.h>
@@ -75,6 +76,31 @@ START_TEST(einsum_integers_wrap) {
   p.n_in = 1, p.n_sum = 1, p.dims[0] = 2, p.strides[0] = 1;
   rt_einsum_i64(&p, in, out, NULL);
   ck_assert_int_eq(y[0], INT64_MIN + 1);
+}
+END_TEST
+
+START_TEST(einsum_gemm_swapped_and_transposed) {
+  /* "ij,jk->ki", a 2x3 and b 3x2 of 1..6: y = (a b)^T = [[22, 49], [28,
+   * 64]], computed as b^T a^T: A is in[1] read transposed (lda 2), B is
+   * in[0] read transposed (ldb 3). Then a batch of two with the second
+   * operand shared (stride 0). */
+  const float a[12] = {1, 2, 3, 4, 5, 6, 1, 0, 0, 0, 1, 0}, b[6] = {1, 2, 3, 4, 5, 6};
+  const float want[8] = {22, 49, 28, 64, 1, 3, 2, 4};
+  float y[8];
+  rt_einsum_gemm_params p;
+  const void *in[2] = {a, b};
+  void *out[1] = {y};
+  void *scratch = malloc(rt_sgemm_scratch_bytes(2, 2, 3) + 1);
+  int i;
+  memset(&p, 0, sizeof p);
+  p.swap = 1, p.M = 2, p.N = 2, p.K = 3;
+  p.trans_a = 1, p.lda = 2, p.trans_b = 1, p.ldb = 3, p.ldc = 2;
+  rt_einsum_gemm_f32(&p, in, out, scratch);
+  for (i = 0; i < 4; i++) ck_assert_float_eq(y[i], want[i]);
+  p.batch_rank = 1, p.batch_dims[0] = 2, p.a_strides[0] = 0, p.b_strides[0] = 6, p.y_strides[0] = 4;
+  rt_einsum_gemm_f32(&p, in, out, scratch);
+  for (i = 0; i < 8; i++) ck_assert_float_eq(y[i], want[i]);
+  free(scratch);
 }
 END_TEST
 
@@ -205,6 +231,7 @@ Suite *algebra_placement_suite(void) {
   tcase_add_test(tc, einsum_diagonal_and_outer_sums);
   tcase_add_test(tc, einsum_three_operands_and_empty_sum);
   tcase_add_test(tc, einsum_integers_wrap);
+  tcase_add_test(tc, einsum_gemm_swapped_and_transposed);
   tcase_add_test(tc, det_pivots_and_edge_cases);
   tcase_add_test(tc, det_half);
   tcase_add_test(tc, reverse_sequence_layouts);

@@ -26,6 +26,19 @@
   I32(n_in) I32(n_out) I32(n_sum) IA(dims, 16) IA(strides, 128)
 RT_PARAMS_STRUCT(rt_einsum_params, RT_EINSUM_PARAMS)
 
+/* rt_einsum_gemm_f32: a contraction that is a batch of matrix products in
+ * any layout rt_sgemm reads (gemm.h): for each index b of batch_dims
+ * [0, batch_rank), Y[b] = op(A[b]) * op(B[b]) where A is in[swap], B is
+ * in[1 - swap] (the compiler computes Y^T = B^T A^T when y's layout asks
+ * for it), and A[b], B[b], Y[b] start at sum(b[d] * a_strides[d]) etc.
+ * elements (zero strides on broadcast dims); M, N, K, lda, trans_a, ldb,
+ * trans_b and ldc as rt_sgemm takes them. Scratch
+ * rt_sgemm_scratch_bytes(M, N, K). */
+#define RT_EINSUM_GEMM_PARAMS(I, F, IA, FA, I32, I32A, E)                                \
+  I32(batch_rank) I32(swap) I32(trans_a) I32(trans_b) I(M) I(N) I(K) I(lda) I(ldb) I(ldc) \
+  IA(batch_dims, 8) IA(a_strides, 8) IA(b_strides, 8) IA(y_strides, 8)
+RT_PARAMS_STRUCT(rt_einsum_gemm_params, RT_EINSUM_GEMM_PARAMS)
+
 /* rt_det_T: x is `batch` matrices of n x n; y[b] is the determinant of
  * matrix b (1 for n == 0), by LU decomposition with partial pivoting in
  * double precision, rounded once to T. Scratch: n * n doubles. T: f32,
@@ -38,9 +51,11 @@ RT_PARAMS_STRUCT(rt_det_params, RT_DET_PARAMS)
 #define RT_ALGEBRA_KERNELS(K)                                                                  \
   K(rt_einsum_f32, rt_einsum_params) K(rt_einsum_f64, rt_einsum_params)                         \
   K(rt_einsum_f16, rt_einsum_params) K(rt_einsum_i32, rt_einsum_params)                         \
-  K(rt_einsum_i64, rt_einsum_params)                                                            \
+  K(rt_einsum_i64, rt_einsum_params) K(rt_einsum_gemm_f32, rt_einsum_gemm_params)              \
   K(rt_det_f32, rt_det_params) K(rt_det_f64, rt_det_params) K(rt_det_f16, rt_det_params)
-#define RT_ALGEBRA_PARAMS_TYPES(P) P(rt_einsum_params, RT_EINSUM_PARAMS) P(rt_det_params, RT_DET_PARAMS)
+#define RT_ALGEBRA_PARAMS_TYPES(P)                                                                \
+  P(rt_einsum_params, RT_EINSUM_PARAMS) P(rt_einsum_gemm_params, RT_EINSUM_GEMM_PARAMS)          \
+  P(rt_det_params, RT_DET_PARAMS)
 RT_ALGEBRA_KERNELS(RT_DECLARE_KERNEL)
 
 #endif
