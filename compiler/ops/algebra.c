@@ -136,6 +136,8 @@ static status einsum_output(const op_ctx *c, const char *rhs, einsum_eq *q) {
   if ((s = einsum_term(c, rhs, rhs + strlen(rhs), lab, &n, &at))) return s;
   if (at < 0 && q->ell > 0)
     return diag_node_error(ST_BAD_MODEL, c->n, "the inputs have '...' but the output subscripts do not");
+  if (n + (at >= 0 ? q->ell : 0) > IR_MAX_RANK)
+    return diag_node_error(ST_UNSUPPORTED, c->n, "the output would have more than %d dims", IR_MAX_RANK);
   for (j = 0; j <= n; j++) {
     if (j == at)
       for (e = 0; e < q->ell; e++) q->out[q->out_rank++] = ES_LETTERS + e;

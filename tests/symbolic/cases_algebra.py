@@ -77,6 +77,8 @@ CASES += [
     Case("einsum_output_needs_ellipsis", einsum_model("...ij->ij", [[2, 3, 4]]), {}, [],
          expect_error="the output subscripts do not"),
     Case("einsum_repeated_output", einsum_model("ij->ii", [[2, 2]]), {}, [], expect_error="repeats a subscript"),
+    Case("einsum_output_rank_limit", einsum_model("abcd...,efgh->abcdefgh...", [[2] * 8, [2] * 4]), {}, [],
+         expect_error="more than 8 dims"),
     Case("einsum_extents_differ", einsum_model("ij,jk", [[2, 2], [3, 4]]), {}, [], expect_error="cannot be broadcast"),
 ]
 
