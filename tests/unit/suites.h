@@ -22,5 +22,6 @@ Suite *select_suite(void);
 Suite *resize_suite(void);
 Suite *detect_suite(void);
 Suite *signal_suite(void);
+Suite *algebra_placement_suite(void);
 
 #endif

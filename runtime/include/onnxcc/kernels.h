@@ -21,6 +21,8 @@
 #include "kernels/select.h"
 #include "kernels/detect.h"
 #include "kernels/signal.h"
+#include "kernels/algebra.h"
+#include "kernels/placement.h"
 
 /* All kernel variants, K(function, params type), and all params types,
  * P(type, field list): the compiler builds its kernel table from these. */
@@ -42,7 +44,9 @@
   RT_DIMS_KERNELS(K) \
   RT_SELECT_KERNELS(K) \
   RT_DETECT_KERNELS(K) \
-  RT_SIGNAL_KERNELS(K)
+  RT_SIGNAL_KERNELS(K) \
+  RT_ALGEBRA_KERNELS(K) \
+  RT_PLACEMENT_KERNELS(K)
 #define RT_ALL_PARAMS_TYPES(P) \
   RT_ELEMENTWISE_PARAMS_TYPES(P) \
   RT_CONV_PARAMS_TYPES(P) \
@@ -60,6 +64,8 @@
   RT_DIMS_PARAMS_TYPES(P) \
   RT_SELECT_PARAMS_TYPES(P) \
   RT_DETECT_PARAMS_TYPES(P) \
-  RT_SIGNAL_PARAMS_TYPES(P)
+  RT_SIGNAL_PARAMS_TYPES(P) \
+  RT_ALGEBRA_PARAMS_TYPES(P) \
+  RT_PLACEMENT_PARAMS_TYPES(P)
 
 #endif
