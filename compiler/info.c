@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "compile.h"
+#include "dimexpr.h"
 
 /* Multiply-accumulates of the ops that dominate inference cost. In double:
  * two valid shapes can multiply past int64 (a hostile model's are). */
@@ -46,6 +47,24 @@ static void print_values(const ir_graph *g, const int *ids, int n, const char *w
   }
 }
 
+/* The dims that vary at run time: those the caller chooses (--dim ranges)
+ * by name with their bounds, and how many the model computes from values. */
+static void print_dims(const ir_graph *g) {
+  const dx_table *dx = ir_dx(g);
+  int i, computed = 0, shown = 0;
+  for (i = 0; i < dx->n_syms; i++) {
+    /* run-time dims a node computes are named VALUE#K (op_data_dim) */
+    if (strchr(dx->syms[i].name, '#')) {
+      computed++;
+      continue;
+    }
+    printf("%s%s %lld..%lld", shown++ ? ", " : "dims     ", dx->syms[i].name, (long long)dx->syms[i].lo,
+           (long long)dx->syms[i].hi);
+  }
+  if (computed) printf("%s%d computed at run time", shown ? "; " : "dims     ", computed);
+  if (shown || computed) printf(" (NAME_run_dims)\n");
+}
+
 status info_command(const compile_options *o) {
   compiled c;
   pipeline_log log = {stdout};
@@ -67,6 +86,7 @@ status info_command(const compile_options *o) {
   printf("\n");
   print_values(c.g, c.g->inputs, c.g->n_inputs, "inputs");
   print_values(c.g, c.g->outputs, c.g->n_outputs, "outputs");
+  print_dims(c.g);
   for (i = 0; i < c.g->n_values; i++)
     if (c.p.home[i] == HOME_WEIGHTS) params += tensor_numel(&c.g->values[i]->t);
   for (i = 0; i < c.g->n_nodes; i++) macs += node_macs(c.g, c.g->nodes[i]);
