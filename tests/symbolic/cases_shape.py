@@ -125,3 +125,25 @@ CASES += [
     Case("shape_matmul_checks_inner_dims", matmul_two_symbols, {"N": (1, 4), "K1": (1, 8), "K2": (1, 8)},
          [{"N": 2, "K1": 3, "K2": 2}], run_error=SHAPE_ERROR),
 ]
+
+
+def reshape_minus_one():
+    g = h.make_graph([h.make_node("Reshape", ["x", "t"], ["y"]), h.make_node("Relu", ["y"], ["z"])], "g",
+                     [h.make_tensor_value_info("x", T.FLOAT, ["N", "S", 4])],
+                     [h.make_tensor_value_info("z", T.FLOAT, [None, 4])],
+                     [nh.from_array(np.array([-1, 4], np.int64), "t")])
+    return h.make_model(g, opset_imports=[h.make_opsetid("", 17)])
+
+
+CASES += [
+    # What the compiler proves needs no run-time check: the heads split from
+    # Shape cancels to equal element counts, and [N,S,4] -> [-1,4] gives N*S
+    # exactly (no division left, no check).
+    Case("shape_reshape_from_shape_proved", reshape_from_shape, RANGES, SIZES[:1],
+         dump_has=[r"Reshape.*\n.*rt_copy"], dump_lacks=[r"-> check", r"floordiv"]),
+    Case("shape_reshape_minus_one_exact", reshape_minus_one, RANGES, SIZES,
+         dump_has=[r"%y:float\[\.\.32,4\]"], dump_lacks=[r"-> check", r"floordiv"]),
+    # Shape's values reach Range as an expression: no run-time dim is made
+    Case("shape_range_length_is_an_expression", positions_and_fill, RANGES, SIZES[:1],
+         dump_lacks=[r"rt_range_prepare", r"defines"]),
+]

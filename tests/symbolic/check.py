@@ -44,6 +44,10 @@ class Case:
     expect_error: str | None = None        # onnxcc must refuse, saying this
     run_error: str | None = None           # each run must fail, saying this (input values the model rejects)
     flags: list[str] = field(default_factory=list)  # more onnxcc options
+    # regexes that must (dump_has) or must not (dump_lacks) match the
+    # compiler's --dump-after=lower text: what it proved at compile time
+    dump_has: list[str] = field(default_factory=list)
+    dump_lacks: list[str] = field(default_factory=list)
     rtol: float = 1e-5
     atol: float = 1e-5
 
@@ -84,6 +88,15 @@ def run_case(case: Case, onnxcc: str, tmp: Path, verbose: bool) -> str | None:
     for name, (lo, hi) in case.ranges.items():
         dim_flags += ["--dim", f"{name}={lo}..{hi}"]
     dim_flags += case.flags
+    if case.dump_has or case.dump_lacks:
+        r = subprocess.run([onnxcc, str(mpath), "-o", str(tmp / "d.c"), "--dump-after=lower"] + dim_flags,
+                           capture_output=True, text=True, timeout=120)
+        for rx in case.dump_has:
+            if not re.search(rx, r.stderr):
+                return f"the lowering dump lacks /{rx}/:\n{r.stderr[:1500]}"
+        for rx in case.dump_lacks:
+            if re.search(rx, r.stderr):
+                return f"the lowering dump has /{rx}/:\n{r.stderr[:1500]}"
     if case.expect_error is not None:
         r = subprocess.run([onnxcc, str(mpath), "-o", str(tmp / "m.c")] + dim_flags,
                            capture_output=True, text=True, timeout=120)
