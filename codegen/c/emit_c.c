@@ -118,18 +118,24 @@ static void value_ptr(const gview *gv, text *w, int id) {
   }
 }
 
-/* The C expression for the size in bytes of value `id` at run time: a
- * number, or the product of its dim expressions (symbols in d[]). */
-static void value_bytes(const gview *gv, text *w, int id) {
-  const ir_value *v = gv->g->values[id];
-  if (!tensor_is_symbolic(&v->t)) {
-    text_printf(w, "%zu", tensor_bytes(&v->t));
+/* The C expression for the size in bytes of tensor t (of graph g) at run
+ * time: a number, or the product of its dim expressions (symbols in d[]),
+ * from dim `from` on (1: a slice along the first axis). */
+static void tensor_bytes_c(const ir_graph *g, const ir_tensor *t, int from, text *w) {
+  int d, symbolic = 0;
+  for (d = from; d < t->rank; d++) symbolic |= t->sym[d] != 0;
+  if (!symbolic) {
+    size_t n = dtype_size(t->dtype);
+    for (d = from; d < t->rank; d++) n *= (size_t)t->dims[d];
+    text_printf(w, "%zu", n);
     return;
   }
   text_puts(w, "(size_t)(");
-  dx_print_c(ir_dx(gv->g), ir_dims_product(gv->g, &v->t, 0, v->t.rank), "d", w);
-  text_printf(w, ") * %zu", dtype_size(v->t.dtype));
+  dx_print_c(ir_dx(g), ir_dims_product(g, t, from, t->rank), "d", w);
+  text_printf(w, ") * %zu", dtype_size(t->dtype));
 }
+
+static void value_bytes(const gview *gv, text *w, int id) { tensor_bytes_c(gv->g, &gv->g->values[id]->t, 0, w); }
 
 static void embedded_blob(const backend_emit_args *a, text *w) {
   size_t i;
@@ -261,9 +267,9 @@ static void emit_functions(const backend_emit_args *a, const gview *gv, text *w)
       comment_text(w, gv->g->nodes[i]->name);
       text_puts(w, " */\n");
       text_printf(w, "static int %s_g%d(const unsigned char *W, unsigned char *A, const void *const *inputs,\n"
-                     "    void *const *outputs) {\n", a->name, sub.p->gid);
+                     "    void *const *outputs, int64_t *d) {\n", a->name, sub.p->gid);
       w->indent = 2;
-      text_puts(w, "int st = RT_OK;\n(void)W;\n(void)A;\n(void)inputs;\n(void)st;\n");
+      text_puts(w, "int st = RT_OK;\n(void)W;\n(void)A;\n(void)inputs;\n(void)st;\n(void)d;\n");
       emit_body(a, &sub, w);
       text_puts(w, "return RT_OK;\n");
       w->indent = 0;
@@ -290,7 +296,7 @@ static int count_or_one(int n) { return n > 0 ? n : 1; }
 
 /* The function call of subgraph k of node i, with arrays `si`, `so`. */
 static void call_sub(const backend_emit_args *a, const gview *gv, int i, int k, const char *si, const char *so, text *w) {
-  text_printf(w, "st = %s_g%d(W, A + %lld, %s, %s);\nif (st != RT_OK) return st;\n", a->name, gv->p->subs[i].p[k].gid,
+  text_printf(w, "st = %s_g%d(W, A + %lld, %s, %s, d);\nif (st != RT_OK) return st;\n", a->name, gv->p->subs[i].p[k].gid,
               (long long)gv->p->scratch_offset[i], si, so);
 }
 
@@ -334,7 +340,6 @@ static void emit_loop(const backend_emit_args *a, const gview *gv, int i, text *
   const int64_t *dirs_in = NULL, *dirs_out = NULL;
   int n_dirs_in = is_loop ? 0 : attr_ints(n, "scan_input_directions", &dirs_in);
   int n_dirs_out = is_loop ? 0 : attr_ints(n, "scan_output_directions", &dirs_out);
-  int64_t steps = 0;
   char **formal = xcalloc((unsigned long)body->n_formal_inputs + 1, sizeof(char *));
   text_printf(w, "unsigned char *cur[%d], *nxt[%d], *tmp;\n", count_or_one(carried), count_or_one(carried));
   text_printf(w, "const void *si[%d];\nvoid *so[%d];\nint64_t it, steps;\n", count_or_one(body->n_inputs),
@@ -355,8 +360,10 @@ static void emit_loop(const backend_emit_args *a, const gview *gv, int i, text *
       text_puts(w, ");\n");
     }
   } else {
-    steps = gv->g->values[n->in[carried]]->t.dims[0];
-    text_printf(w, "steps = %lld;\n", (long long)steps);
+    const ir_tensor *x0 = &gv->g->values[n->in[carried]]->t;
+    text_puts(w, "steps = ");
+    dx_print_c(ir_dx(gv->g), ir_dim(gv->g, x0, 0), "d", w);
+    text_puts(w, ";\n");
   }
   text_puts(w, "tmp = NULL;\n(void)tmp;\n");
   for (k = 0; k < carried; k++) {
@@ -364,7 +371,9 @@ static void emit_loop(const backend_emit_args *a, const gview *gv, int i, text *
                 (long long)(gv->p->scratch_offset[i] + ps->buf_offset[2 * k]), k,
                 (long long)(gv->p->scratch_offset[i] + ps->buf_offset[2 * k + 1]), k);
     value_ptr(gv, w, n->in[first + k]);
-    text_printf(w, ", %zu);\n", tensor_bytes(&gv->g->values[n->in[first + k]]->t));
+    text_puts(w, ", ");
+    value_bytes(gv, w, n->in[first + k]);
+    text_puts(w, ");\n");
   }
   text_printf(w, "for (it = 0; it < steps%s; it++) {\n", is_loop ? " && cond" : "");
   w->indent += 2;
@@ -381,14 +390,14 @@ static void emit_loop(const backend_emit_args *a, const gview *gv, int i, text *
   for (k = 0; k < carried; k++) formal[first + k] = xasprintf("cur[%d]", k);
   for (k = 0; k < n_scan_in; k++) {
     const ir_value *x = gv->g->values[n->in[carried + k]];
-    size_t slice = tensor_bytes(&x->t) / (size_t)(steps ? steps : 1);
     text t;
     text_init(&t);
     text_puts(&t, "(const unsigned char *)(");
     value_ptr(gv, &t, n->in[carried + k]);
     text_puts(&t, ")");
-    if (k < n_dirs_in && dirs_in[k]) text_printf(&t, " + (steps - 1 - it) * %zu", slice);
-    else text_printf(&t, " + it * %zu", slice);
+    if (k < n_dirs_in && dirs_in[k]) text_puts(&t, " + (steps - 1 - it) * ");
+    else text_puts(&t, " + it * ");
+    tensor_bytes_c(gv->g, &x->t, 1, &t);
     formal[carried + k] = xstrdup(t.buf);
     text_free(&t);
   }
@@ -404,13 +413,13 @@ static void emit_loop(const backend_emit_args *a, const gview *gv, int i, text *
     }
     {
       const ir_value *y = gv->g->values[out];
-      int64_t len = y->t.dims[0];
-      size_t slice = tensor_bytes(&y->t) / (size_t)(len ? len : 1);
       text_printf(w, "so[%d] = (unsigned char *)(", slot);
       value_ptr(gv, w, out);
       text_puts(w, ")");
-      if (k < n_dirs_out && dirs_out[k]) text_printf(w, " + (steps - 1 - it) * %zu;\n", slice);
-      else text_printf(w, " + it * %zu;\n", slice);
+      if (k < n_dirs_out && dirs_out[k]) text_puts(w, " + (steps - 1 - it) * ");
+      else text_puts(w, " + it * ");
+      tensor_bytes_c(gv->g, &y->t, 1, w);
+      text_puts(w, ";\n");
     }
   }
   call_sub(a, gv, i, 0, "si", "so", w);
@@ -429,7 +438,9 @@ static void emit_loop(const backend_emit_args *a, const gview *gv, int i, text *
     if (n->out[k] < 0) continue;
     text_puts(w, "memcpy(");
     value_ptr(gv, w, n->out[k]);
-    text_printf(w, ", cur[%d], %zu);\n", k, tensor_bytes(&gv->g->values[n->out[k]]->t));
+    text_printf(w, ", cur[%d], ", k);
+    value_bytes(gv, w, n->out[k]);
+    text_puts(w, ");\n");
   }
   for (k = 0; k < body->n_formal_inputs; k++) free(formal[k]);
   free(formal);
@@ -515,6 +526,10 @@ static void emit_body(const backend_emit_args *a, const gview *gv, text *w) {
     comment_text(w, n->name);
     text_puts(w, " */\n");
     w->indent = base + 2;
+    if (p->gid) { /* in a body: its checks where its node runs */
+      emit_checks(w, g, n, is_data, 0);
+      if (l->prepare < 0) emit_checks(w, g, n, is_data, 1);
+    }
 
     if (l->control) {
       if (n->op == OP_If) emit_if(a, gv, i, w);
@@ -619,7 +634,8 @@ static void emit_run_dims(const backend_emit_args *a, text *w) {
                  "    void *const *outputs, int64_t *const *output_dims) {\n", a->name, a->name);
   w->indent = 2;
   text_puts(w, "const unsigned char *W;\nunsigned char *A;\nint st = RT_OK;\n");
-  if (dx->n_syms) text_printf(w, "int64_t d[%d];\n", dx->n_syms);
+  /* the symbols' values; subgraph functions share the array */
+  text_printf(w, "int64_t d[%d];\n", dx->n_syms ? dx->n_syms : 1);
   text_puts(w, "if (!ctx || !ctx->weights || !outputs || (!inputs && ");
   text_printf(w, "%s_NUM_INPUTS > 0)) return RT_ERR_NULL;\n", up);
   /* the caller's dims: symbols first, then every dim against its value */
@@ -654,7 +670,7 @@ static void emit_run_dims(const backend_emit_args *a, text *w) {
    * any node writes anything, all that depend on input dims alone; the
    * others where the node that defines their dims has run. */
   for (i = 0; i < g->n_nodes; i++) emit_checks(w, g, g->nodes[i], is_data, 0);
-  text_puts(w, "W = ctx->weights + RT_BLOB_HEADER_BYTES;\nA = ctx->arena;\n(void)W;\n(void)A;\n(void)st;\n");
+  text_puts(w, "W = ctx->weights + RT_BLOB_HEADER_BYTES;\nA = ctx->arena;\n(void)W;\n(void)A;\n(void)st;\n(void)d;\n");
   emit_body(a, &main_graph, w);
   text_puts(w, "if (output_dims) {\n");
   for (i = 0; i < g->n_outputs; i++) {

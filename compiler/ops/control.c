@@ -2,7 +2,8 @@
  *
  * infer() gives each body's formal inputs and captures their types and
  * shapes, infers the body (the infer pass, recursively) and derives the
- * node's outputs from the body's. Shapes are static for now: an If whose
+ * node's outputs from the body's. Dims may be symbolic (the bodies see the
+ * same expressions as the outer graph); shapes may not change: an If whose
  * branches give different shapes, a Loop whose carried values change
  * shape, or a Loop with scan outputs and no constant trip count needs the
  * bounded dynamic shapes of a later step, and says so.
@@ -41,15 +42,40 @@ static void bind_captures(ir_graph *sub) {
   }
 }
 
-static void set_formal(ir_graph *sub, int i, int dtype, int rank, const int64_t *dims) {
+/* Formal input i of `sub` gets t's type and its shape from dim `skip` on
+ * (1 for a scan slice), symbolic dims included. */
+static void set_formal(ir_graph *sub, int i, const ir_tensor *t, int skip) {
   ir_value *v = sub->values[sub->inputs[i]];
-  v->t.dtype = dtype;
-  v->t.rank = rank;
-  if (rank > 0) memcpy(v->t.dims, dims, sizeof(int64_t) * (size_t)rank);
+  v->t.dtype = t->dtype;
+  v->t.rank = t->rank - skip;
+  memset(v->t.dims, 0, sizeof v->t.dims);
+  memset(v->t.sym, 0, sizeof v->t.sym);
+  if (v->t.rank > 0) {
+    memcpy(v->t.dims, t->dims + skip, sizeof(int64_t) * (size_t)v->t.rank);
+    memcpy(v->t.sym, t->sym + skip, sizeof(int) * (size_t)v->t.rank);
+  }
 }
 
+static void set_formal_scalar(ir_graph *sub, int i, int dtype) {
+  ir_tensor t;
+  memset(&t, 0, sizeof t);
+  t.dtype = dtype;
+  set_formal(sub, i, &t, 0);
+}
+
+/* Same dims, symbolic ones by expression. */
 static int same_shape(const ir_tensor *a, const ir_tensor *b) {
-  return a->rank == b->rank && (a->rank <= 0 || memcmp(a->dims, b->dims, sizeof(int64_t) * (size_t)a->rank) == 0);
+  return a->rank == b->rank &&
+         (a->rank <= 0 || (memcmp(a->dims, b->dims, sizeof(int64_t) * (size_t)a->rank) == 0 &&
+                           memcmp(a->sym, b->sym, sizeof(int) * (size_t)a->rank) == 0));
+}
+
+/* Node output k gets the type and shape (symbolic dims included) of t. */
+static void output_like(op_ctx *c, int k, const ir_tensor *t) {
+  ir_value *y = op_out(c, k);
+  if (!y) return;
+  op_set_output(c, k, t->dtype, t->rank, t->dims);
+  memcpy(y->t.sym, t->sym, sizeof y->t.sym);
 }
 
 static ir_graph *body(const op_ctx *c, const char *attr) { return ir_subgraph(c->n, attr); }
@@ -92,7 +118,7 @@ static status carried_values(op_ctx *c, const ir_graph *b, int first_in, int fir
                              "%s %d enters as %s and leaves the body as %s; values that change shape from one step "
                              "to the next are not supported yet",
                              what, k, tensor_type_str(in, x, sizeof x), tensor_type_str(out, y, sizeof y));
-    if (op_out(c, k)) op_set_output(c, k, in->dtype, in->rank, in->dims);
+    output_like(c, k, in);
   }
   return ST_OK;
 }
@@ -110,7 +136,7 @@ static status stacked_outputs(op_ctx *c, const ir_graph *b, int first_out, int f
       return diag_node_error(ST_UNSUPPORTED, c->n, "scan output %d would have rank %d; at most %d is supported", k,
                              slice->rank + 1, IR_MAX_RANK);
     dims[0] = len;
-    for (d = 0; d < slice->rank; d++) dims[1 + d] = dx_const(op_dx(c), slice->dims[d]);
+    for (d = 0; d < slice->rank; d++) dims[1 + d] = ir_dim(b, slice, d);
     if (op_out(c, first_node_out + k)) op_set_output_exprs(c, first_node_out + k, slice->dtype, slice->rank + 1, dims);
   }
   return ST_OK;
@@ -136,8 +162,7 @@ static status if_infer(op_ctx *c) {
       return diag_node_error(ST_BAD_MODEL, c->n, "has %d outputs, but its branch gives %d", c->n->n_out,
                              taken->n_outputs);
     for (k = 0; k < c->n->n_out; k++) {
-      const ir_tensor *a = &taken->values[taken->outputs[k]]->t;
-      if (op_out(c, k)) op_set_output(c, k, a->dtype, a->rank, a->dims);
+      output_like(c, k, &taken->values[taken->outputs[k]]->t);
     }
     return ST_OK;
   }
@@ -158,7 +183,7 @@ static status if_infer(op_ctx *c) {
                              "output %d is %s in then_branch but %s in else_branch; outputs whose shape depends on "
                              "the branch taken are not supported yet",
                              k, tensor_type_str(a, x, sizeof x), tensor_type_str(b, y, sizeof y));
-    if (op_out(c, k)) op_set_output(c, k, a->dtype, a->rank, a->dims);
+    output_like(c, k, a);
   }
   return ST_OK;
 }
@@ -190,14 +215,14 @@ static status loop_infer(op_ctx *c) {
   s = check_declared(c, b, 0, DT_INT64);
   if (!s) s = check_declared(c, b, 1, DT_BOOL);
   if (s) return s;
-  set_formal(b, 0, DT_INT64, 0, NULL);
-  set_formal(b, 1, DT_BOOL, 0, NULL);
+  set_formal_scalar(b, 0, DT_INT64);
+  set_formal_scalar(b, 1, DT_BOOL);
   for (k = 0; k < carried; k++) {
     const ir_value *v = op_in(c, 2 + k);
     if (!v) return diag_node_error(ST_BAD_MODEL, n, "loop-carried input %d is empty", k);
     s = check_declared(c, b, 2 + k, v->t.dtype);
     if (s) return s;
-    set_formal(b, 2 + k, v->t.dtype, v->t.rank, v->t.dims);
+    set_formal(b, 2 + k, &v->t, 0);
   }
   s = infer_body(c, b);
   if (s) return s;
@@ -238,8 +263,7 @@ static status scan_infer(op_ctx *c) {
   ir_graph *b = body(c, "body");
   const ir_node *n = c->n;
   int n_in = n->n_in - n->n_implicit, n_scan_in = (int)attr_int(n, "num_scan_inputs", 0);
-  int states = n_in - n_scan_in, n_scan_out, k;
-  int64_t len = -1;
+  int states = n_in - n_scan_in, n_scan_out, k, len = -1;
   status s;
   if (c->opset < 9) return diag_node_error(ST_UNSUPPORTED, n, "Scan before opset 9 (with a batch axis) is not supported");
   if (!b) return diag_node_error(ST_BAD_MODEL, n, "needs a body graph");
@@ -259,21 +283,20 @@ static status scan_infer(op_ctx *c) {
     s = check_declared(c, b, k, v->t.dtype);
     if (s) return s;
     if (k < states) {
-      set_formal(b, k, v->t.dtype, v->t.rank, v->t.dims);
+      set_formal(b, k, &v->t, 0);
       continue;
     }
     if (v->t.rank < 1) return diag_node_error(ST_BAD_MODEL, n, "scan input %d is a scalar", k - states);
-    if (len >= 0 && v->t.dims[0] != len)
-      return diag_node_error(ST_BAD_MODEL, n, "scan inputs have different lengths (%lld and %lld)", (long long)len,
-                             (long long)v->t.dims[0]);
-    len = v->t.dims[0];
-    set_formal(b, k, v->t.dtype, v->t.rank - 1, v->t.dims + 1);
+    if (len >= 0 && (s = op_check_equal(c, len, ir_dim(c->g, &v->t, 0), "the scan inputs' lengths")) != ST_OK)
+      return s;
+    if (len < 0) len = ir_dim(c->g, &v->t, 0);
+    set_formal(b, k, &v->t, 1);
   }
   s = infer_body(c, b);
   if (s) return s;
   s = carried_values(c, b, 0, 0, states, "state");
   if (s) return s;
-  return stacked_outputs(c, b, states, states, n_scan_out, dx_const(op_dx(c), len));
+  return stacked_outputs(c, b, states, states, n_scan_out, len);
 }
 
 static status control_infer(op_ctx *c) {
@@ -299,4 +322,4 @@ static status control_lower(op_ctx *c, lowered *l) {
   return ST_OK;
 }
 
-const op_family op_family_control = {control_infer, control_lower, 0};
+const op_family op_family_control = {control_infer, control_lower, 1};

@@ -1,0 +1,59 @@
+"""If, Loop and Scan over tensors whose dims vary at run time: the bodies
+see the outer graph's dim expressions (captures and formal inputs)."""
+import numpy as np
+from onnx import TensorProto as T, helper as h, numpy_helper as nh
+
+from check import Case
+
+SIZES = [{"N": 1, "S": 1}, {"N": 3, "S": 5}, {"N": 4, "S": 8}]
+RANGES = {"N": (1, 4), "S": (1, 8)}
+
+
+def vi(name, dims, dt=T.FLOAT):
+    return h.make_tensor_value_info(name, dt, dims)
+
+
+def model(nodes, inputs, outputs, inits=(), opset=17):
+    return h.make_model(h.make_graph(nodes, "g", inputs, outputs, list(inits)),
+                        opset_imports=[h.make_opsetid("", opset)])
+
+
+def if_on_data():
+    # the branch depends on the data; both read the outer x (a capture)
+    then_g = h.make_graph([h.make_node("Relu", ["x"], ["t"])], "then", [], [vi("t", ["N", "S", 4])])
+    else_g = h.make_graph([h.make_node("Neg", ["x"], ["e"])], "else", [], [vi("e", ["N", "S", 4])])
+    nodes = [h.make_node("ReduceSum", ["x"], ["s"], keepdims=0),
+             h.make_node("Greater", ["s", "zero"], ["c"]),
+             h.make_node("If", ["c"], ["y"], then_branch=then_g, else_branch=else_g),
+             h.make_node("Mul", ["y", "x"], ["z"])]
+    return model(nodes, [vi("x", ["N", "S", 4])], [vi("z", ["N", "S", 4])],
+                 [nh.from_array(np.array(0, np.float32), "zero")])
+
+
+def loop_carry():
+    # h = tanh(h * 0.5 + x) four times; h has x's variable shape
+    body = h.make_graph(
+        [h.make_node("Mul", ["h_in", "half"], ["hm"]), h.make_node("Add", ["hm", "x"], ["ha"]),
+         h.make_node("Tanh", ["ha"], ["h_out"]), h.make_node("Identity", ["cond_in"], ["cond_out"])],
+        "body", [vi("i", [], T.INT64), vi("cond_in", [], T.BOOL), vi("h_in", ["N", "S", 4])],
+        [vi("cond_out", [], T.BOOL), vi("h_out", ["N", "S", 4])],
+        [nh.from_array(np.array(0.5, np.float32), "half")])
+    nodes = [h.make_node("Loop", ["m", "", "x"], ["h"], body=body)]
+    return model(nodes, [vi("x", ["N", "S", 4])], [vi("h", ["N", "S", 4])],
+                 [nh.from_array(np.array(4, np.int64), "m")])
+
+
+def scan_over_sequence():
+    # a running sum over a sequence of variable length S, rows of [N]
+    body = h.make_graph([h.make_node("Add", ["acc_in", "row"], ["acc_out"]),
+                         h.make_node("Sigmoid", ["acc_out"], ["each"])],
+                        "body", [vi("acc_in", ["N"]), vi("row", ["N"])], [vi("acc_out", ["N"]), vi("each", ["N"])])
+    nodes = [h.make_node("Scan", ["init", "xs"], ["acc", "ys"], body=body, num_scan_inputs=1)]
+    return model(nodes, [vi("init", ["N"]), vi("xs", ["S", "N"])], [vi("acc", ["N"]), vi("ys", ["S", "N"])])
+
+
+CASES = [
+    Case("control_if_on_data", if_on_data, RANGES, SIZES),
+    Case("control_loop_carries_variable_shape", loop_carry, RANGES, SIZES),
+    Case("control_scan_over_variable_length", scan_over_sequence, RANGES, SIZES),
+]
