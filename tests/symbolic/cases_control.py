@@ -3,19 +3,10 @@ see the outer graph's dim expressions (captures and formal inputs)."""
 import numpy as np
 from onnx import TensorProto as T, helper as h, numpy_helper as nh
 
-from check import Case
+from check import Case, model, vi
 
 SIZES = [{"N": 1, "S": 1}, {"N": 3, "S": 5}, {"N": 4, "S": 8}]
 RANGES = {"N": (1, 4), "S": (1, 8)}
-
-
-def vi(name, dims, dt=T.FLOAT):
-    return h.make_tensor_value_info(name, dt, dims)
-
-
-def model(nodes, inputs, outputs, inits=(), opset=17):
-    return h.make_model(h.make_graph(nodes, "g", inputs, outputs, list(inits)),
-                        opset_imports=[h.make_opsetid("", opset)])
 
 
 def if_on_data():

@@ -4,18 +4,12 @@ auto_pad, output_padding, output_shape), constant (prepacked) and
 non-constant weights, and a symbolic channel dim that must match W."""
 import numpy as np
 import onnx
-from onnx import TensorProto as T, helper as h, numpy_helper as nh
+from onnx import helper as h, numpy_helper as nh
 
-from check import Case
+from check import Case, vi
 
 SIZES = [{"N": 1, "H": 5, "W": 4, "C": 3}, {"N": 2, "H": 8, "W": 7, "C": 3}, {"N": 3, "H": 12, "W": 10, "C": 3}]
 RANGES = {"N": (1, 3), "H": (5, 12), "W": (4, 10)}
-
-
-def vi(name, dims, dtype=T.FLOAT):
-    if dims is None:
-        return h.make_value_info(name, h.make_tensor_type_proto(dtype, None))
-    return h.make_tensor_value_info(name, dtype, list(dims))
 
 
 def conv(op, wshape, dims=("N", 3, "H", "W"), bias=True, w_input=False, opset=17, **attrs):

@@ -7,17 +7,12 @@ tie rules must hold exactly."""
 import numpy as np
 from onnx import TensorProto as T, helper as h, numpy_helper as nh
 
-from check import Case
+from check import Case, vi
 
 
 def model(nodes, inputs, outputs, inits=(), opset=11):
     g = h.make_graph(nodes, "g", inputs, outputs, list(inits))
     return h.make_model(g, opset_imports=[h.make_opsetid("", opset)])
-
-
-def vi(name, dims, dtype=T.FLOAT):
-    """dims: names and sizes, or an int: that many dims left unknown (outputs)."""
-    return h.make_tensor_value_info(name, dtype, [None] * dims if isinstance(dims, int) else list(dims))
 
 
 # ---- NonMaxSuppression ----

@@ -2,15 +2,10 @@
 import numpy as np
 from onnx import TensorProto as T, helper as h, numpy_helper as nh
 
-from check import Case
+from check import Case, model
 
 SIZES = [{"N": 1, "S": 1}, {"N": 2, "S": 5}, {"N": 4, "S": 16}]
 RANGES = {"N": (1, 4), "S": (1, 16)}
-
-
-def model(nodes, inputs, outputs, inits=(), opset=17):
-    g = h.make_graph(nodes, "g", inputs, outputs, list(inits))
-    return h.make_model(g, opset_imports=[h.make_opsetid("", opset)])
 
 
 def x_in(name="x", dims=("N", "S", 4), dtype=T.FLOAT):

@@ -4,19 +4,10 @@ equal at run time)."""
 import numpy as np
 from onnx import TensorProto as T, helper as h, numpy_helper as nh
 
-from check import Case
+from check import Case, model, vi
 
 SIZES = [{"N": 1, "S": 1, "T": 1}, {"N": 2, "S": 5, "T": 3}, {"N": 4, "S": 16, "T": 7}]
 RANGES = {"N": (1, 4), "S": (1, 16), "T": (1, 7)}
-
-
-def model(nodes, inputs, outputs, inits=(), opset=17):
-    g = h.make_graph(nodes, "g", inputs, outputs, list(inits))
-    return h.make_model(g, opset_imports=[h.make_opsetid("", opset)])
-
-
-def vi(name, dims, dtype=T.FLOAT):
-    return h.make_tensor_value_info(name, dtype, list(dims))
 
 
 def const(name, shape, dtype=np.float32):

@@ -5,19 +5,10 @@ to them at run time (refused when its range cannot reach them)."""
 import numpy as np
 from onnx import TensorProto as T, helper as h, numpy_helper as nh
 
-from check import Case
+from check import Case, model, vi
 
 SIZES = [{"N": 1, "S": 1, "T": 1}, {"N": 2, "S": 5, "T": 3}, {"N": 3, "S": 9, "T": 6}]
 RANGES = {"N": (1, 3), "S": (1, 9), "T": (1, 6)}
-
-
-def model(nodes, inputs, outputs, inits=(), opset=17):
-    g = h.make_graph(nodes, "g", inputs, outputs, list(inits))
-    return h.make_model(g, opset_imports=[h.make_opsetid("", opset)])
-
-
-def vi(name, dims, dtype=T.FLOAT):
-    return h.make_tensor_value_info(name, dtype, list(dims))
 
 
 def const(name, shape, positive=False):

@@ -5,16 +5,10 @@ auto_pad SAME_UPPER/SAME_LOWER/VALID)."""
 import onnx
 from onnx import TensorProto as T, helper as h
 
-from check import Case
+from check import Case, vi
 
 SIZES = [{"N": 1, "H": 4, "W": 3}, {"N": 2, "H": 7, "W": 6}, {"N": 3, "H": 12, "W": 10}]
 RANGES = {"N": (1, 3), "H": (4, 12), "W": (3, 10)}
-
-
-def vi(name, dims, dtype=T.FLOAT):
-    if dims is None:
-        return h.make_value_info(name, h.make_tensor_type_proto(dtype, None))
-    return h.make_tensor_value_info(name, dtype, list(dims))
 
 
 def pool(op, dims=("N", 3, "H", "W"), dtype=T.FLOAT, outputs=1, opset=19, **attrs):

@@ -5,7 +5,7 @@ power of two (radix-2 FFT) and others (the direct sum)."""
 import numpy as np
 from onnx import TensorProto as T, helper as h, numpy_helper as nh
 
-from check import Case
+from check import Case, model
 
 BOUND = ["--max-dynamic-dim", "64"]
 TOL = {"rtol": 1e-4, "atol": 1e-4}
@@ -13,11 +13,6 @@ TOL = {"rtol": 1e-4, "atol": 1e-4}
 
 def const(v, dtype=np.int64):
     return lambda shape, rng: np.array(v, dtype)
-
-
-def model(nodes, inputs, outputs, inits=(), opset=17):
-    g = h.make_graph(nodes, "g", inputs, outputs, list(inits))
-    return h.make_model(g, opset_imports=[h.make_opsetid("", opset)])
 
 
 def window(op, dtype=T.FLOAT, size_type=T.INT64, **attrs):

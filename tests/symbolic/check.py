@@ -52,6 +52,20 @@ class Case:
     atol: float = 1e-5
 
 
+def model(nodes, inputs, outputs, inits=(), opset=17) -> onnx.ModelProto:
+    """A one-graph model in the default domain, for the case files."""
+    g = onnx.helper.make_graph(nodes, "g", inputs, outputs, list(inits))
+    return onnx.helper.make_model(g, opset_imports=[onnx.helper.make_opsetid("", opset)])
+
+
+def vi(name, dims, dtype=onnx.TensorProto.FLOAT) -> onnx.ValueInfoProto:
+    """A tensor's value info. dims: names and sizes; an int: that many dims
+    left unknown; None: no shape at all (outputs onnx infers)."""
+    if isinstance(dims, int):
+        dims = [None] * dims
+    return onnx.helper.make_tensor_value_info(name, dtype, None if dims is None else list(dims))
+
+
 def load_cases() -> list[Case]:
     cases: list[Case] = []
     for path in sorted(HERE.glob("cases_*.py")):
