@@ -1,0 +1,2 @@
+B
+top_scoresJ{?‘z?³Sy?Täx?¹v?
