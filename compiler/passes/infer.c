@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "../checked.h"
+#include "../dimexpr.h"
 #include "../eval.h"
 #include "../ops/schema_check.h"
 #include "../ops/ops.h"
@@ -39,6 +40,20 @@ static int all_outputs_constant(const ir_graph *g, const ir_node *n) {
   return 1;
 }
 
+/* A dim that varies at run time must stay within 0..INT64_MAX at every
+ * step of its expression: the generated code computes it in int64, and
+ * buffers are sized by its upper bound. */
+static status check_symbolic_dims(const ir_graph *g, const ir_node *n, const ir_value *v) {
+  const dx_table *dx = ir_dx(g);
+  int d;
+  if (dx->overflow)
+    return diag_node_error(ST_UNSUPPORTED, n, "the dims of output '%s' need values beyond the int64 range", v->name);
+  for (d = 0; d < v->t.rank; d++)
+    if (v->t.sym[d] && dx_lower(dx, v->t.sym[d] - 1) < 0)
+      return diag_node_error(ST_INTERNAL, n, "dim %d of output '%s' could be negative at run time", d, v->name);
+  return ST_OK;
+}
+
 /* Every output must have a type and a shape that passes ir_shape_check:
  * from here on sizes are computed without overflow checks. */
 static status check_outputs(const ir_graph *g, const ir_node *n) {
@@ -49,6 +64,8 @@ static status check_outputs(const ir_graph *g, const ir_node *n) {
     if (!v) continue;
     if (v->t.rank < 0 || dtype_size(v->t.dtype) == 0)
       return diag_node_error(ST_INTERNAL, n, "inference left output '%s' without a type", v->name);
+    s = check_symbolic_dims(g, n, v);
+    if (s) return s;
     s = ir_check_output_shape(n, v);
     if (s) return s;
   }
