@@ -58,11 +58,13 @@ static status runtime_axes_ok(const op_ctx *c, const ir_tensor *x, const ir_tens
   const int keep = attr_int(c->n, "keepdims", 1) != 0;
   if (a->rank != 1 || a->dtype != DT_INT64)
     return diag_node_error(ST_BAD_MODEL, c->n, "axes must be a 1-D int64 tensor");
-  if (a->sym[0] && (!keep || attr_int(c->n, "noop_with_empty_axes", 0)))
-    return diag_node_error(ST_UNSUPPORTED, c->n,
-                           "axes is read at run time and its length varies, which with %s leaves the output's "
-                           "shape unknown; pin the length with --dim or --shape",
-                           keep ? "noop_with_empty_axes" : "keepdims=0");
+  if (a->sym[0] && !keep)
+    return diag_node_error(ST_UNSUPPORTED, c->n, "axes is read at run time and its length varies, which with "
+                           "keepdims=0 leaves the output's rank unknown; pin the length with --dim or --shape");
+  if (a->sym[0] && attr_int(c->n, "noop_with_empty_axes", 0))
+    return diag_node_error(ST_UNSUPPORTED, c->n, "axes is read at run time and its length varies, and with "
+                           "noop_with_empty_axes an empty list would leave the input as it is, which the "
+                           "reduction kernel cannot; pin the length with --dim or --shape");
   if (a->dims[0] > x->rank && !a->sym[0])
     return diag_node_error(ST_BAD_MODEL, c->n, "axes has %lld values but the input has rank %d",
                            (long long)a->dims[0], x->rank);
