@@ -178,6 +178,10 @@ void op_bind_prepare(const op_ctx *c, lowered *l, void *field, int expr);
 /* Appends symbol `expr` (from op_data_dim) to the dims the prepare kernel
  * writes, in order. */
 status op_define(const op_ctx *c, lowered *l, int expr);
+/* op_define for each dim of y that is one of the node's run-time dims
+ * (numbered from 0 in y's order); *mask gets a bit per such dim, so that a
+ * prepare kernel that computes all of y's dims knows which to write. */
+status op_define_data_dims(const op_ctx *c, lowered *l, const ir_tensor *y, int32_t *mask);
 
 /* field[d] = dim d of t, for d < t's rank. */
 void op_bind_dims(const op_ctx *c, lowered *l, int64_t *field, const ir_tensor *t);

@@ -36,11 +36,40 @@ static void *lower_variant(const op_ctx *c, lowered *l, int dt) {
   return op_lower_named(c, l, name);
 }
 
-/* The reduction plan: which dims are reduced, or a no-op. */
+/* The reduction plan: which dims are reduced, or a no-op, or (runtime)
+ * axes read when the model runs: rt_reduce_prepare plans then. */
 typedef struct reduce_plan {
   int noop;                      /* empty axes with noop_with_empty_axes */
-  int reduced[IR_MAX_RANK];
+  int runtime;
+  int32_t reduced[IR_MAX_RANK];
 } reduce_plan;
+
+/* Whether the axes input is read at run time: neither a constant nor
+ * dims from Shape, nor known to be empty (an empty tensor's values do not
+ * matter: it is the constant empty list). */
+static int axes_at_run_time(const ir_value *v) {
+  return v && !v->t.data && !v->symvals && (tensor_is_symbolic(&v->t) || tensor_numel(&v->t) > 0);
+}
+
+/* Run-time axes must be a list of int64; with keepdims=0 or
+ * noop_with_empty_axes its length must be known, as it decides the
+ * output's rank or whether the op reduces at all. */
+static status runtime_axes_ok(const op_ctx *c, const ir_tensor *x, const ir_tensor *a) {
+  const int keep = attr_int(c->n, "keepdims", 1) != 0;
+  if (a->rank != 1 || a->dtype != DT_INT64)
+    return diag_node_error(ST_BAD_MODEL, c->n, "axes must be a 1-D int64 tensor");
+  if (a->sym[0] && !keep)
+    return diag_node_error(ST_UNSUPPORTED, c->n, "axes is read at run time and its length varies, which with "
+                           "keepdims=0 leaves the output's rank unknown; pin the length with --dim or --shape");
+  if (a->sym[0] && attr_int(c->n, "noop_with_empty_axes", 0))
+    return diag_node_error(ST_UNSUPPORTED, c->n, "axes is read at run time and its length varies, and with "
+                           "noop_with_empty_axes an empty list would leave the input as it is, which the "
+                           "reduction kernel cannot; pin the length with --dim or --shape");
+  if (a->dims[0] > x->rank && !a->sym[0])
+    return diag_node_error(ST_BAD_MODEL, c->n, "axes has %lld values but the input has rank %d",
+                           (long long)a->dims[0], x->rank);
+  return ST_OK;
+}
 
 /* Axes are an attribute until opset 13 for ReduceSum and 18 for the others;
  * then an optional input. Empty (or absent) axes reduce everything unless
@@ -52,8 +81,12 @@ static status reduce_axes(const op_ctx *c, reduce_plan *pl) {
   int na = 0, i;
   const int axes_input = n->op == OP_ReduceSum ? c->opset >= 13 : c->opset >= 18;
   memset(pl, 0, sizeof *pl);
+  if (axes_input && axes_at_run_time(op_in(c, 1))) {
+    pl->runtime = 1;
+    return runtime_axes_ok(c, x, &op_in(c, 1)->t);
+  }
   if (axes_input) {
-    if (op_in(c, 1)) {
+    if (op_in(c, 1) && (op_in(c, 1)->t.data || op_in(c, 1)->symvals)) {
       na = op_const_ints(c, 1, axes, IR_MAX_RANK * 2, "axes");
       if (na < 0) return ST_UNSUPPORTED;
     }
@@ -103,6 +136,30 @@ static status arg_infer(op_ctx *c, const ir_tensor *x) {
   return ST_OK;
 }
 
+/* The output's dims for axes read at run time. With keepdims output dim j
+ * is input dim j or 1; without, it is one of input dims j..j+n, the n axes
+ * falling before or after it. Where those candidates differ it is a
+ * run-time dim (rt_reduce_prepare finds it), at most the largest. */
+static status reduce_runtime_infer(op_ctx *c, const ir_tensor *x) {
+  dx_table *dx = op_dx(c);
+  const int keep = attr_int(c->n, "keepdims", 1) != 0, one = dx_const(dx, 1);
+  const int n = keep ? 0 : (int)op_in(c, 1)->t.dims[0];
+  int dims[IR_MAX_RANK], j, i, k = 0;
+  for (j = 0; j < x->rank - n; j++) {
+    int same = !keep || ir_dim(c->g, x, j) == one;
+    int64_t bound = 1;
+    for (i = j; i <= j + n; i++) {
+      same = same && ir_dim(c->g, x, i) == ir_dim(c->g, x, j);
+      if (x->dims[i] > bound) bound = x->dims[i];
+    }
+    if (same) dims[j] = ir_dim(c->g, x, j);
+    else if ((dims[j] = op_data_dim(c, k++, bound, "the output's dims (axes read at run time)")) < 0)
+      return ST_UNSUPPORTED;
+  }
+  op_set_output_exprs(c, 0, x->dtype, x->rank - n, dims);
+  return ST_OK;
+}
+
 static status reduce_infer(op_ctx *c) {
   const ir_tensor *x;
   reduce_plan pl;
@@ -115,6 +172,7 @@ static status reduce_infer(op_ctx *c) {
   if (!reduce_dtype_ok(c->n->op, x->dtype))
     return diag_node_error(ST_UNSUPPORTED, c->n, "element type %s is not supported", dtype_name(x->dtype));
   if ((s = reduce_axes(c, &pl)) != ST_OK) return s;
+  if (pl.runtime) return reduce_runtime_infer(c, x);
   if (pl.noop) {
     op_same_as_input(c, 0, 0);
     return ST_OK;
@@ -146,6 +204,25 @@ static status arg_lower(op_ctx *c, lowered *l, const ir_tensor *x) {
   return ST_OK;
 }
 
+/* Axes read at run time: rt_reduce_prepare fills all of p from them and
+ * the input's dims, and finds the output dims that depend on them. */
+static status reduce_lower_runtime(op_ctx *c, lowered *l, const ir_tensor *x) {
+  const ir_tensor *y = &op_out(c, 0)->t;
+  rt_reduce_prepare_params *q = op_prepare_as(c, l, PD_rt_reduce_prepare_params, "rt_reduce_prepare");
+  int d;
+  status s;
+  if (!q) return ST_UNSUPPORTED;
+  q->rank = x->rank;
+  q->keepdims = attr_int(c->n, "keepdims", 1) != 0;
+  q->noop = attr_int(c->n, "noop_with_empty_axes", 0) != 0;
+  op_bind_prepare(c, l, &q->n_axes, ir_dim(c->g, &op_in(c, 1)->t, 0));
+  for (d = 0; d < x->rank; d++) op_bind_prepare(c, l, &q->in_dims[d], ir_dim(c->g, x, d));
+  if ((s = op_define_data_dims(c, l, y, &q->out_mask)) != ST_OK) return s;
+  /* room for the largest output */
+  if (c->n->op == OP_ReduceLogSumExp) l->scratch_bytes = (size_t)tensor_numel(y) * dtype_size(x->dtype);
+  return ST_OK;
+}
+
 static status reduce_lower(op_ctx *c, lowered *l) {
   const ir_tensor *x = &op_in(c, 0)->t;
   dx_table *dx = op_dx(c);
@@ -153,7 +230,8 @@ static status reduce_lower(op_ctx *c, lowered *l) {
   reduce_plan pl;
   const int one = dx_const(dx, 1);
   int gdims[IR_MAX_RANK], stride = one, count = one; /* dim expressions */
-  int gred[IR_MAX_RANK], ng = 0, i;
+  int32_t is_one[IR_MAX_RANK], group[IR_MAX_RANK], gred[IR_MAX_RANK];
+  int ng, i;
   status s;
   if (c->n->op == OP_ArgMax || c->n->op == OP_ArgMin) return arg_lower(c, l, x);
   if ((s = reduce_axes(c, &pl)) != ST_OK) return s;
@@ -165,26 +243,18 @@ static status reduce_lower(op_ctx *c, lowered *l) {
     return ST_OK;
   }
   if (!(p = (rt_reduce_params *)lower_variant(c, l, x->dtype))) return ST_UNSUPPORTED;
-  /* Drop size-1 dims and merge neighbours with the same role, so that the
-   * kernel's inner loop is as long as possible. Only an exact 1 is
+  if (pl.runtime) return reduce_lower_runtime(c, l, x);
+  /* The kernel walks merged dims (rt_reduce_merge). Only an exact 1 is
    * dropped: a symbolic dim that is 1 at run time is a harmless loop of
    * one. */
+  for (i = 0; i < x->rank; i++) is_one[i] = ir_dim(c->g, x, i) == one;
+  ng = rt_reduce_merge(x->rank, pl.reduced, is_one, group, gred);
+  for (i = 0; i < ng; i++) gdims[i] = -1;
   for (i = 0; i < x->rank; i++) {
-    const int e = ir_dim(c->g, x, i);
-    if (e == one) continue;
-    if (ng > 0 && gred[ng - 1] == pl.reduced[i]) {
-      gdims[ng - 1] = dx_mul(dx, gdims[ng - 1], e);
-    } else {
-      gdims[ng] = e;
-      gred[ng] = pl.reduced[i];
-      ng++;
-    }
+    const int e = ir_dim(c->g, x, i), g = group[i];
+    if (g >= 0) gdims[g] = gdims[g] < 0 ? e : dx_mul(dx, gdims[g], e);
   }
-  if (ng == 0) {
-    gdims[0] = one;
-    gred[0] = 0;
-    ng = 1;
-  }
+  if (gdims[0] < 0) gdims[0] = one; /* every dim was 1 */
   p->rank = ng;
   for (i = ng - 1; i >= 0; i--) {
     op_bind(c, l, &p->dims[i], gdims[i]);

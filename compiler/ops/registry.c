@@ -390,6 +390,19 @@ status op_define(const op_ctx *c, lowered *l, int expr) {
   return ST_OK;
 }
 
+status op_define_data_dims(const op_ctx *c, lowered *l, const ir_tensor *y, int32_t *mask) {
+  int d, k = 0;
+  *mask = 0;
+  for (d = 0; d < y->rank; d++) {
+    const int e = ir_dim(c->g, y, d);
+    if (!op_is_data_dim(c, e, k)) continue;
+    *mask |= (int32_t)1 << d;
+    if (op_define(c, l, e)) return ST_INTERNAL;
+    k++;
+  }
+  return ST_OK;
+}
+
 /* The name of the node's k-th run-time dim: derived from its first present output
  * (value names are unique; node names may repeat or be empty), so a
  * second round of inference gets the same symbol. */

@@ -179,6 +179,14 @@ static status reshape_dims(op_ctx *c, const ir_tensor *x, int *rank, int *exprs)
   return ST_OK;
 }
 
+/* Whether Squeeze/Unsqueeze read their axes at run time: an input that is
+ * neither a constant nor dims from Shape, nor known to be empty (then its
+ * values do not matter). */
+static int axes_at_run_time(const op_ctx *c) {
+  const ir_value *v = c->opset >= 13 ? op_in(c, 1) : NULL;
+  return v && !v->t.data && !v->symvals && (tensor_is_symbolic(&v->t) || tensor_numel(&v->t) > 0);
+}
+
 /* Axes of Squeeze/Unsqueeze: an attribute before opset 13, an input after. */
 static int axes_list(op_ctx *c, int64_t *axes) {
   if (c->opset < 13) {
@@ -189,7 +197,40 @@ static int axes_list(op_ctx *c, int64_t *axes) {
     return n;
   }
   if (!op_in(c, 1)) return -1;
+  if (!op_in(c, 1)->t.data && !op_in(c, 1)->symvals) return 0; /* known to be empty */
   return op_const_ints(c, 1, axes, IR_MAX_RANK, "axes");
+}
+
+/* Squeeze/Unsqueeze with axes read at run time (their count is known):
+ * output dim j is one of the input dims lo(j)..hi(j) (Squeeze: the n
+ * squeezed dims fall before or after it), or an inserted 1 (Unsqueeze).
+ * Where those candidates differ it is a run-time dim, computed by
+ * rt_squeeze_prepare / rt_unsqueeze_prepare, at most the largest. */
+static status axes_runtime_dims(op_ctx *c, const ir_tensor *x, int unsqueeze, int *rank, int *exprs) {
+  const ir_tensor *a = &op_in(c, 1)->t;
+  const int one = dx_const(op_dx(c), 1);
+  int n, r, j, i, k = 0;
+  if (a->rank != 1 || a->dtype != DT_INT64 || a->sym[0])
+    return diag_node_error(ST_UNSUPPORTED, c->n, "axes read at run time must be a 1-D int64 tensor of known length");
+  n = (int)a->dims[0];
+  r = unsqueeze ? x->rank + n : x->rank - n;
+  if (r < 0) return diag_node_error(ST_BAD_MODEL, c->n, "axes has %d values but the input has rank %d", n, x->rank);
+  if (r > IR_MAX_RANK) return diag_node_error(ST_UNSUPPORTED, c->n, "rank %d is above %d", r, IR_MAX_RANK);
+  for (j = 0; j < r; j++) {
+    const int lo = unsqueeze ? (j - n > 0 ? j - n : 0) : j;
+    const int hi = unsqueeze ? (j < x->rank - 1 ? j : x->rank - 1) : j + n;
+    int first = unsqueeze ? one : ir_dim(c->g, x, lo), same = 1;
+    int64_t bound = 1;
+    for (i = lo; i <= hi; i++) {
+      same = same && ir_dim(c->g, x, i) == first;
+      if (x->dims[i] > bound) bound = x->dims[i];
+    }
+    if (same) exprs[j] = first;
+    else if ((exprs[j] = op_data_dim(c, k++, bound, "the output's dims (axes read at run time)")) < 0)
+      return ST_UNSUPPORTED;
+  }
+  *rank = r;
+  return ST_OK;
 }
 
 /* A symbolic dim is kept by Squeeze without axes only when it can never be
@@ -198,7 +239,9 @@ static int axes_list(op_ctx *c, int64_t *axes) {
 static status squeeze_dims(op_ctx *c, const ir_tensor *x, int *rank, int *exprs) {
   dx_table *dx = op_dx(c);
   int64_t axes[IR_MAX_RANK];
-  int n = axes_list(c, axes), drop[IR_MAX_RANK] = {0}, i, r = 0, one = dx_const(dx, 1);
+  int n, drop[IR_MAX_RANK] = {0}, i, r = 0, one = dx_const(dx, 1);
+  if (axes_at_run_time(c)) return axes_runtime_dims(c, x, 0, rank, exprs);
+  n = axes_list(c, axes);
   if (n == -1 && c->opset >= 13 && op_in(c, 1)) return ST_UNSUPPORTED;
   if (n < -1) return diag_node_error(ST_UNSUPPORTED, c->n, "too many axes");
   if (n < 0) {
@@ -233,7 +276,9 @@ static status squeeze_dims(op_ctx *c, const ir_tensor *x, int *rank, int *exprs)
 
 static status unsqueeze_dims(op_ctx *c, const ir_tensor *x, int *rank, int *exprs) {
   int64_t axes[IR_MAX_RANK];
-  int n = axes_list(c, axes), ins[IR_MAX_RANK] = {0}, i, k = 0, r;
+  int n, ins[IR_MAX_RANK] = {0}, i, k = 0, r;
+  if (axes_at_run_time(c)) return axes_runtime_dims(c, x, 1, rank, exprs);
+  n = axes_list(c, axes);
   if (n < 0) return n == -1 ? diag_node_error(ST_BAD_MODEL, c->n, "axes are required") : ST_UNSUPPORTED;
   r = x->rank + n;
   if (r > IR_MAX_RANK) return diag_node_error(ST_UNSUPPORTED, c->n, "rank %d is above %d", r, IR_MAX_RANK);
@@ -309,6 +354,18 @@ static status reshape_lower(op_ctx *c, lowered *l) {
     for (k = 0; k < x->rank; k++) op_bind_prepare(c, l, &q->in_dims[k], ir_dim(c->g, x, k));
     for (k = 0; k < y->rank; k++)
       if (op_define(c, l, ir_dim(c->g, y, k))) return ST_INTERNAL;
+  }
+  if ((c->n->op == OP_Squeeze || c->n->op == OP_Unsqueeze) && axes_at_run_time(c)) {
+    /* the axes are checked, and the dims they move found, even where the
+     * view shares its input's storage */
+    rt_axes_prepare_params *q = op_prepare_as(c, l, PD_rt_axes_prepare_params,
+                                              c->n->op == OP_Squeeze ? "rt_squeeze_prepare" : "rt_unsqueeze_prepare");
+    int k;
+    if (!q) return ST_UNSUPPORTED;
+    q->in_rank = x->rank;
+    q->n_axes = (int32_t)op_in(c, 1)->t.dims[0];
+    for (k = 0; k < x->rank; k++) op_bind_prepare(c, l, &q->in_dims[k], ir_dim(c->g, x, k));
+    return op_define_data_dims(c, l, &op_out(c, 0)->t, &q->out_mask);
   }
   return ST_OK;
 }

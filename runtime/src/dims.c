@@ -131,3 +131,51 @@ RT_KERNEL(rt_reshape_prepare) {
 bad:
   *(int *)out[2] = RT_ERR_SHAPE;
 }
+
+/* Marks the dims of a rank-`rank` tensor that axes names; nonzero when one
+ * is out of range or named twice. */
+static int mark_axes(const int64_t *axes, int32_t n, int32_t rank, int32_t *marked) {
+  int32_t d, k;
+  if (rank > 8) return 1;
+  for (d = 0; d < rank; d++) marked[d] = 0;
+  for (k = 0; k < n; k++) {
+    int64_t a = axes[k] < 0 ? axes[k] + rank : axes[k];
+    if (a < 0 || a >= rank || marked[a]) return 1;
+    marked[a] = 1;
+  }
+  return 0;
+}
+
+RT_KERNEL(rt_squeeze_prepare) {
+  const rt_axes_prepare_params *p = (const rt_axes_prepare_params *)params;
+  int64_t *dims = (int64_t *)out[0];
+  int32_t marked[8], d, j = 0, o = 0;
+  (void)scratch;
+  if (mark_axes((const int64_t *)in[1], p->n_axes, p->in_rank, marked)) goto bad;
+  for (d = 0; d < p->in_rank; d++) {
+    if (marked[d]) {
+      if (p->in_dims[d] != 1) goto bad;
+      continue;
+    }
+    if (p->out_mask & (1 << o)) dims[j++] = p->in_dims[d];
+    o++;
+  }
+  return;
+bad:
+  *(int *)out[2] = RT_ERR_SHAPE;
+}
+
+RT_KERNEL(rt_unsqueeze_prepare) {
+  const rt_axes_prepare_params *p = (const rt_axes_prepare_params *)params;
+  int64_t *dims = (int64_t *)out[0];
+  int32_t marked[8], d, i = 0, j = 0;
+  (void)scratch;
+  if (mark_axes((const int64_t *)in[1], p->n_axes, p->in_rank + p->n_axes, marked)) {
+    *(int *)out[2] = RT_ERR_SHAPE;
+    return;
+  }
+  for (d = 0; d < p->in_rank + p->n_axes; d++) {
+    const int64_t v = marked[d] ? 1 : p->in_dims[i++];
+    if (p->out_mask & (1 << d)) dims[j++] = v;
+  }
+}

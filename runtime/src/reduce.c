@@ -252,3 +252,68 @@ DEFINE_ARGS(u8, uint8_t)
 DEFINE_ARGS(u16, uint16_t)
 DEFINE_ARGS(u32, uint32_t)
 DEFINE_ARGS(u64, uint64_t)
+
+/* ---- the walk's dims, at compile time and at run time ---- */
+
+int32_t rt_reduce_merge(int32_t rank, const int32_t *reduced, const int32_t *one, int32_t *group,
+                        int32_t *group_reduced) {
+  int32_t d, ng = 0;
+  for (d = 0; d < rank; d++) {
+    const int32_t r = reduced[d] != 0;
+    if (one[d]) { /* a loop of one: dropping it merges its neighbours */
+      group[d] = -1;
+      continue;
+    }
+    if (ng == 0 || group_reduced[ng - 1] != r) group_reduced[ng++] = r;
+    group[d] = ng - 1;
+  }
+  if (ng == 0) group_reduced[ng++] = 0;
+  return ng;
+}
+
+/* Which dims the axes at in[1] reduce; nonzero when one is out of range or
+ * listed twice. */
+static int reduce_mask(const rt_reduce_prepare_params *q, const int64_t *axes, int32_t *reduced) {
+  int32_t d, k;
+  for (d = 0; d < q->rank; d++) reduced[d] = q->n_axes == 0 && !q->noop;
+  for (k = 0; k < q->n_axes; k++) {
+    int64_t a = axes[k] < 0 ? axes[k] + q->rank : axes[k];
+    if (a < 0 || a >= q->rank || reduced[a]) return 1;
+    reduced[a] = 1;
+  }
+  return 0;
+}
+
+RT_KERNEL(rt_reduce_prepare) {
+  const rt_reduce_prepare_params *q = (const rt_reduce_prepare_params *)params;
+  rt_reduce_params *p = (rt_reduce_params *)out[1];
+  int64_t *dims = (int64_t *)out[0], stride = 1, count = 1;
+  int32_t reduced[RT_MAX_RANK], one[RT_MAX_RANK], group[RT_MAX_RANK], gred[RT_MAX_RANK], d, g, j = 0, o = 0;
+  (void)scratch;
+  if (q->rank > RT_MAX_RANK || reduce_mask(q, (const int64_t *)in[1], reduced)) {
+    *(int *)out[2] = RT_ERR_SHAPE;
+    return;
+  }
+  /* the output's dims, those the compiler left to this kernel to out[0] */
+  for (d = 0; d < q->rank; d++) {
+    if (reduced[d] && !q->keepdims) continue;
+    if (q->out_mask & (1 << o)) dims[j++] = reduced[d] ? 1 : q->in_dims[d];
+    o++;
+  }
+  for (d = 0; d < q->rank; d++) one[d] = q->in_dims[d] == 1;
+  p->rank = rt_reduce_merge(q->rank, reduced, one, group, gred);
+  for (g = 0; g < p->rank; g++) p->dims[g] = 1;
+  for (d = 0; d < q->rank; d++)
+    if (group[d] >= 0) p->dims[group[d]] *= q->in_dims[d];
+  for (g = p->rank - 1; g >= 0; g--) {
+    if (gred[g]) {
+      p->out_strides[g] = 0;
+      count *= p->dims[g];
+    } else {
+      p->out_strides[g] = stride;
+      stride *= p->dims[g];
+    }
+  }
+  p->count = count;
+  p->out_count = stride;
+}

@@ -305,6 +305,122 @@ START_TEST(batchnorm_mixed_types) {
 }
 END_TEST
 
+/* ---- axes read at run time (prepare kernels) ---- */
+
+START_TEST(reduce_merge_groups) {
+  /* [kept, red, red(1), kept, kept(1)]: the 1s drop out, so kept dims 0 and
+   * 3 stay apart (a reduced dim between them) */
+  const int32_t red[5] = {0, 1, 1, 0, 0}, one[5] = {0, 0, 1, 0, 1};
+  /* [red, kept(1), red]: the kept 1 drops, the reduced dims merge */
+  const int32_t red2[3] = {1, 0, 1}, one2[3] = {0, 1, 0}, all_one[3] = {1, 1, 1};
+  int32_t group[5], gred[5];
+  ck_assert_int_eq(rt_reduce_merge(5, red, one, group, gred), 3);
+  ck_assert_int_eq(group[0], 0);
+  ck_assert_int_eq(group[1], 1);
+  ck_assert_int_eq(group[2], -1);
+  ck_assert_int_eq(group[3], 2);
+  ck_assert_int_eq(group[4], -1);
+  ck_assert_int_eq(gred[0], 0);
+  ck_assert_int_eq(gred[1], 1);
+  ck_assert_int_eq(gred[2], 0);
+  ck_assert_int_eq(rt_reduce_merge(3, red2, one2, group, gred), 1);
+  ck_assert_int_eq(group[0], 0);
+  ck_assert_int_eq(group[2], 0);
+  ck_assert_int_eq(gred[0], 1);
+  /* nothing left: one kept dim of 1 */
+  ck_assert_int_eq(rt_reduce_merge(3, red2, all_one, group, gred), 1);
+  ck_assert_int_eq(gred[0], 0);
+}
+END_TEST
+
+/* Runs rt_reduce_prepare on x [2, 3, 4] with these axes; its status. */
+static int reduce_prepare(rt_reduce_prepare_params *q, const int64_t *axes, int32_t n, int64_t *dims,
+                          rt_reduce_params *p) {
+  int qs = RT_OK;
+  const void *in[2] = {NULL, axes};
+  void *out[3] = {dims, p, &qs};
+  q->rank = 3;
+  q->n_axes = n;
+  q->in_dims[0] = 2, q->in_dims[1] = 3, q->in_dims[2] = 4;
+  memset(p, 0, sizeof *p);
+  rt_reduce_prepare(q, in, out, NULL);
+  return qs;
+}
+
+START_TEST(reduce_prepare_axes) {
+  const int64_t outer_inner[2] = {-1, 0}, twice[2] = {1, -2}, out_of_range[1] = {3};
+  rt_reduce_prepare_params q;
+  rt_reduce_params p;
+  int64_t dims[8] = {0};
+  memset(&q, 0, sizeof q);
+  /* axes 2 and 0 without keepdims: the output is [3], as reduce3 plans */
+  q.out_mask = 1;
+  ck_assert_int_eq(reduce_prepare(&q, outer_inner, 2, dims, &p), RT_OK);
+  ck_assert_int_eq(dims[0], 3);
+  ck_assert_int_eq(p.rank, 3);
+  ck_assert_int_eq(p.out_strides[0], 0);
+  ck_assert_int_eq(p.out_strides[1], 1);
+  ck_assert_int_eq(p.out_strides[2], 0);
+  ck_assert_int_eq(p.count, 8);
+  ck_assert_int_eq(p.out_count, 3);
+  /* no axes: every dim, merged into one; with keepdims the output is
+   * [1, 1, 1], of which only the dims in out_mask are written */
+  q.keepdims = 1;
+  q.out_mask = 5;
+  dims[0] = dims[1] = 7;
+  ck_assert_int_eq(reduce_prepare(&q, NULL, 0, dims, &p), RT_OK);
+  ck_assert_int_eq(dims[0], 1);
+  ck_assert_int_eq(dims[1], 1);
+  ck_assert_int_eq(dims[2], 0);
+  ck_assert_int_eq(p.rank, 1);
+  ck_assert_int_eq(p.dims[0], 24);
+  ck_assert_int_eq(p.count, 24);
+  ck_assert_int_eq(p.out_count, 1);
+  /* with noop_with_empty_axes nothing is reduced */
+  q.noop = 1;
+  ck_assert_int_eq(reduce_prepare(&q, NULL, 0, dims, &p), RT_OK);
+  ck_assert_int_eq(p.count, 1);
+  ck_assert_int_eq(p.out_count, 24);
+  ck_assert_int_eq(reduce_prepare(&q, twice, 2, dims, &p), RT_ERR_SHAPE);
+  ck_assert_int_eq(reduce_prepare(&q, out_of_range, 1, dims, &p), RT_ERR_SHAPE);
+}
+END_TEST
+
+/* Runs a Squeeze/Unsqueeze prepare on x of these dims; its status. */
+static int axes_prepare(rt_kernel_fn k, const int64_t *x_dims,
+                        int32_t rank, const int64_t *axes, int32_t n, int32_t mask, int64_t *dims) {
+  rt_axes_prepare_params q;
+  int qs = RT_OK;
+  const void *in[2] = {NULL, axes};
+  void *out[3] = {dims, NULL, &qs};
+  memset(&q, 0, sizeof q);
+  q.in_rank = rank;
+  q.n_axes = n;
+  q.out_mask = mask;
+  memcpy(q.in_dims, x_dims, sizeof(int64_t) * (size_t)rank);
+  k(&q, in, out, NULL);
+  return qs;
+}
+
+START_TEST(squeeze_unsqueeze_prepare_axes) {
+  const int64_t x[4] = {1, 3, 1, 5}, y[2] = {3, 5};
+  const int64_t sq[2] = {2, -4}, not_one[1] = {1}, ins[2] = {-1, 1}, far[1] = {4}, twice[2] = {0, -3},
+                twice4[2] = {0, -4};
+  int64_t dims[8] = {0};
+  ck_assert_int_eq(axes_prepare(rt_squeeze_prepare, x, 4, sq, 2, 3, dims), RT_OK);
+  ck_assert_int_eq(dims[0], 3);
+  ck_assert_int_eq(dims[1], 5);
+  ck_assert_int_eq(axes_prepare(rt_squeeze_prepare, x, 4, not_one, 1, 7, dims), RT_ERR_SHAPE);
+  ck_assert_int_eq(axes_prepare(rt_squeeze_prepare, x, 4, twice, 2, 3, dims), RT_ERR_SHAPE);
+  /* [3, 5] with axes -1 and 1: [3, 1, 5, 1]; mask 0b0110 writes 1, 5 */
+  ck_assert_int_eq(axes_prepare(rt_unsqueeze_prepare, y, 2, ins, 2, 6, dims), RT_OK);
+  ck_assert_int_eq(dims[0], 1);
+  ck_assert_int_eq(dims[1], 5);
+  ck_assert_int_eq(axes_prepare(rt_unsqueeze_prepare, y, 2, far, 1, 7, dims), RT_ERR_SHAPE);
+  ck_assert_int_eq(axes_prepare(rt_unsqueeze_prepare, y, 2, twice4, 2, 15, dims), RT_ERR_SHAPE);
+}
+END_TEST
+
 Suite *pool_norm_reduce_suite(void) {
   Suite *s = suite_create("pool_norm_reduce");
   TCase *tc = tcase_create("pool");
@@ -324,6 +440,11 @@ Suite *pool_norm_reduce_suite(void) {
   tcase_add_test(tc, reduce_outer_and_inner_axes);
   tcase_add_test(tc, reduce_int_sum_wraps);
   tcase_add_test(tc, argmax_ties);
+  suite_add_tcase(s, tc);
+  tc = tcase_create("runtime_axes");
+  tcase_add_test(tc, reduce_merge_groups);
+  tcase_add_test(tc, reduce_prepare_axes);
+  tcase_add_test(tc, squeeze_unsqueeze_prepare_axes);
   suite_add_tcase(s, tc);
   return s;
 }

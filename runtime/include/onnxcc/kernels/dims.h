@@ -44,6 +44,16 @@ RT_PARAMS_STRUCT(rt_shape_input_params, RT_SHAPE_INPUT_PARAMS)
   I32(in_rank) I32(out_rank) I32(allowzero) IA(in_dims, 8)
 RT_PARAMS_STRUCT(rt_reshape_prepare_params, RT_RESHAPE_PREPARE_PARAMS)
 
+/* rt_squeeze_prepare / rt_unsqueeze_prepare: Squeeze's or Unsqueeze's
+ * axes read at run time (in[1]: n_axes int64 values, counted from the end
+ * when negative: against in_rank for Squeeze, in_rank + n_axes for
+ * Unsqueeze). The output dims whose bit is set in out_mask go to out[0] in
+ * order. An axis out of range or listed twice, or a squeezed dim that is
+ * not 1, is RT_ERR_SHAPE. */
+#define RT_AXES_PREPARE_PARAMS(I, F, IA, FA, I32, I32A, E) \
+  I32(in_rank) I32(n_axes) I32(out_mask) IA(in_dims, 8)
+RT_PARAMS_STRUCT(rt_axes_prepare_params, RT_AXES_PREPARE_PARAMS)
+
 #define RT_RANGE_K_(K, t) K(rt_range_##t, rt_range_params) K(rt_range_prepare_##t, rt_range_params)
 #define RT_DIMS_KERNELS(K) \
   K(rt_dims_i64, rt_dims_params) \
@@ -51,9 +61,10 @@ RT_PARAMS_STRUCT(rt_reshape_prepare_params, RT_RESHAPE_PREPARE_PARAMS)
   K(rt_constant_of_shape_1, rt_fill_params) K(rt_constant_of_shape_2, rt_fill_params) \
   K(rt_constant_of_shape_4, rt_fill_params) K(rt_constant_of_shape_8, rt_fill_params) \
   K(rt_constant_of_shape_prepare, rt_shape_input_params) \
-  K(rt_reshape_prepare, rt_reshape_prepare_params)
+  K(rt_reshape_prepare, rt_reshape_prepare_params) \
+  K(rt_squeeze_prepare, rt_axes_prepare_params) K(rt_unsqueeze_prepare, rt_axes_prepare_params)
 #define RT_DIMS_PARAMS_TYPES(P) \
-  P(rt_reshape_prepare_params, RT_RESHAPE_PREPARE_PARAMS) \
+  P(rt_reshape_prepare_params, RT_RESHAPE_PREPARE_PARAMS) P(rt_axes_prepare_params, RT_AXES_PREPARE_PARAMS) \
   P(rt_dims_params, RT_DIMS_PARAMS) P(rt_range_params, RT_RANGE_PARAMS) P(rt_fill_params, RT_FILL_PARAMS) \
   P(rt_shape_input_params, RT_SHAPE_INPUT_PARAMS)
 RT_DIMS_KERNELS(RT_DECLARE_KERNEL)

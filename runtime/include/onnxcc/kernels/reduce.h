@@ -18,6 +18,29 @@
   I32(rank) IA(dims, RT_MAX_RANK) IA(out_strides, RT_MAX_RANK) I(count) I(out_count)
 RT_PARAMS_STRUCT(rt_reduce_params, RT_REDUCE_PARAMS)
 
+/* rt_reduce_merge: the dims the reduce kernel walks, shared by the
+ * compiler (on dim expressions) and rt_reduce_prepare (on values). Of an
+ * input of `rank` dims, where reduced[d] marks the reduced dims and one[d]
+ * the dims that are exactly 1, the 1s are dropped and neighbours with the
+ * same role merged, so that the kernel's inner loop is as long as
+ * possible: group[d] is the merged dim that dim d joins (-1: dropped) and
+ * group_reduced[g] the role of merged dim g. Returns the merged rank, at
+ * least 1 (with every dim dropped, merged dim 0 is a kept dim of 1 that no
+ * input dim joins). */
+int32_t rt_reduce_merge(int32_t rank, const int32_t *reduced, const int32_t *one, int32_t *group,
+                        int32_t *group_reduced);
+
+/* rt_reduce_prepare, for axes read at run time (in[1]: n_axes int64
+ * values; dims.h explains prepare kernels): fills the rt_reduce_params at
+ * out[1] from the input's `rank` in_dims, as the compiler does for
+ * constant axes. No axes reduce every dim, or none with noop. The output
+ * dims (each input dim, 1 where reduced with keepdims, gone where reduced
+ * without) whose bit is set in out_mask go to out[0] in order. An axis out
+ * of range or listed twice is RT_ERR_SHAPE. */
+#define RT_REDUCE_PREPARE_PARAMS(I, F, IA, FA, I32, I32A, E) \
+  I32(rank) I32(n_axes) I32(keepdims) I32(noop) I32(out_mask) IA(in_dims, RT_MAX_RANK)
+RT_PARAMS_STRUCT(rt_reduce_prepare_params, RT_REDUCE_PREPARE_PARAMS)
+
 /* rt_argmax_T / rt_argmin_T of x viewed as [outer, n, inner] along n, into
  * int64 [outer, inner]. Ties go to the first index, or the last with
  * select_last_index. T: f32, f64, i8, i16, i32, i64, u8, u16, u32, u64
@@ -57,9 +80,11 @@ RT_PARAMS_STRUCT(rt_arg_params, RT_ARG_PARAMS)
   K(rt_argmin_i8, rt_arg_params) K(rt_argmin_i16, rt_arg_params) \
   K(rt_argmin_i32, rt_arg_params) K(rt_argmin_i64, rt_arg_params) \
   K(rt_argmin_u8, rt_arg_params) K(rt_argmin_u16, rt_arg_params) \
-  K(rt_argmin_u32, rt_arg_params) K(rt_argmin_u64, rt_arg_params)
+  K(rt_argmin_u32, rt_arg_params) K(rt_argmin_u64, rt_arg_params) \
+  K(rt_reduce_prepare, rt_reduce_prepare_params)
 #define RT_REDUCE_PARAMS_TYPES(P) \
-  P(rt_reduce_params, RT_REDUCE_PARAMS) P(rt_arg_params, RT_ARG_PARAMS)
+  P(rt_reduce_params, RT_REDUCE_PARAMS) P(rt_arg_params, RT_ARG_PARAMS) \
+  P(rt_reduce_prepare_params, RT_REDUCE_PREPARE_PARAMS)
 RT_REDUCE_KERNELS(RT_DECLARE_KERNEL)
 
 #endif
