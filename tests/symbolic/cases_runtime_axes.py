@@ -5,7 +5,6 @@ step still runs). The output's rank is known; the dims that depend on the
 axes are run-time dims. Bad axes (out of range, listed twice, squeezing a
 dim that is not 1) must stop the run with RT_ERR_SHAPE."""
 import numpy as np
-import onnx
 from onnx import TensorProto as T, helper as h, numpy_helper as nh
 
 from check import Case
@@ -127,7 +126,8 @@ CASES = [
     Case("rt_axes_reduce_duplicate_axes", reduce_rt("ReduceSum", 2), RANGES, [{"N": 2, "S": 3}],
          run_error=SHAPE_ERROR,
          make_input={"axes": values([1, -2])}),
-    Case("rt_axes_reduce_axis_out_of_range", reduce_rt("ReduceSum", 1, keepdims=0), RANGES, [{"N": 2, "S": 3}, {"N": 1, "S": 1}],
+    Case("rt_axes_reduce_axis_out_of_range", reduce_rt("ReduceSum", 1, keepdims=0), RANGES,
+         [{"N": 2, "S": 3}, {"N": 1, "S": 1}],
          run_error=SHAPE_ERROR, make_input={"axes": values([3])}),
     Case("rt_axes_reduce_negative_out_of_range", reduce_rt("ReduceMax", 1), RANGES, [{"N": 2, "S": 3}],
          run_error=SHAPE_ERROR, make_input={"axes": values([-4])}),
