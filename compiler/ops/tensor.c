@@ -313,11 +313,12 @@ static int operand_count(const op_ctx *c, int k, int max, const char *what) {
 
 /* Slice with starts, ends or steps read at run time (opset 10 on): the
  * count on each listed axis is a run-time dim (at most the axis's) that
- * rt_slice_prepare computes with rt_slice_axis; the axes themselves must
- * be constant. Sets the axes and whether the steps are read then too
- * (else they are in step, indexed by axis; 1 off the list). */
+ * rt_slice_prepare computes with rt_slice_axis. Sets the axes and whether
+ * the steps are read then too (else they are in step, indexed by axis; 1
+ * off the list). Axes read at run time (*open_axes) make every axis's
+ * count and stride a run-time one; axes[] is then not set. */
 static status slice_runtime_axes(op_ctx *c, const ir_tensor *x, int *axes, int *n, int64_t *step,
-                                 int *open_steps) {
+                                 int *open_steps, int *open_axes) {
   int64_t a[IR_MAX_RANK], st[IR_MAX_RANK];
   int i, d, done[IR_MAX_RANK] = {0}, dtype = op_in(c, 1)->t.dtype;
   if ((*n = operand_count(c, 1, IR_MAX_RANK, "starts")) < 0) return ST_UNSUPPORTED;
@@ -326,6 +327,18 @@ static status slice_runtime_axes(op_ctx *c, const ir_tensor *x, int *axes, int *
   if ((dtype != DT_INT32 && dtype != DT_INT64) || op_in(c, 2)->t.dtype != dtype ||
       (op_in(c, 4) && op_in(c, 4)->t.dtype != dtype))
     return diag_node_error(ST_BAD_MODEL, c->n, "starts, ends and steps must all be int32 or all int64");
+  *open_axes = runtime_operand(c, 3);
+  for (d = 0; d < x->rank; d++) step[d] = 1;
+  if (*open_axes) {
+    *open_steps = 1;
+    if (operand_count(c, 3, IR_MAX_RANK, "axes") != *n || op_in(c, 3)->t.dtype != dtype)
+      return diag_node_error(ST_BAD_MODEL, c->n, "axes must be like starts: %d values of type %s", *n,
+                             dtype_name(dtype));
+    if (op_in(c, 4) && operand_count(c, 4, IR_MAX_RANK, "steps") != *n)
+      return diag_node_error(ST_BAD_MODEL, c->n, "steps and starts differ in length");
+    if (*n > x->rank) return diag_node_error(ST_BAD_MODEL, c->n, "%d axes for rank %d", *n, x->rank);
+    return ST_OK;
+  }
   if (op_in(c, 3)) {
     if (op_const_ints(c, 3, a, IR_MAX_RANK, "axes") != *n)
       return op_in(c, 3)->t.data ? diag_node_error(ST_BAD_MODEL, c->n, "axes and starts differ in length")
@@ -339,7 +352,6 @@ static status slice_runtime_axes(op_ctx *c, const ir_tensor *x, int *axes, int *
     return diag_node_error(ST_BAD_MODEL, c->n, "steps and starts differ in length");
   if (op_in(c, 4) && *open_steps && operand_count(c, 4, IR_MAX_RANK, "steps") != *n)
     return diag_node_error(ST_BAD_MODEL, c->n, "steps and starts differ in length");
-  for (d = 0; d < x->rank; d++) step[d] = 1;
   for (i = 0; i < *n; i++) {
     status s = op_axis(c, a[i], x->rank, &d);
     if (s) return s;
@@ -360,14 +372,18 @@ static int slice_is_runtime(const op_ctx *c) {
 }
 
 static status slice_runtime_infer(op_ctx *c, const ir_tensor *x) {
-  int axes[IR_MAX_RANK], dims[IR_MAX_RANK], n, open_steps, i, d;
+  int axes[IR_MAX_RANK], dims[IR_MAX_RANK], n, open_steps, open_axes, i, d;
   int64_t step[IR_MAX_RANK];
-  status s = slice_runtime_axes(c, x, axes, &n, step, &open_steps);
+  status s = slice_runtime_axes(c, x, axes, &n, step, &open_steps, &open_axes);
   if (s) return s;
   for (d = 0; d < x->rank; d++) dims[d] = ir_dim(c->g, x, d);
+  if (open_axes) { /* any axis may be sliced */
+    n = x->rank;
+    for (i = 0; i < n; i++) axes[i] = i;
+  }
   for (i = 0; i < n; i++) {
     d = axes[i];
-    dims[d] = op_data_dim(c, i, x->dims[d] > 0 ? x->dims[d] : 1, "Slice's starts and ends");
+    dims[d] = op_data_dim(c, i, x->dims[d] > 0 ? x->dims[d] : 1, "Slice's output");
     if (dims[d] < 0) return ST_UNSUPPORTED;
   }
   op_set_output_exprs(c, 0, x->dtype, x->rank, dims);
@@ -380,17 +396,19 @@ static status slice_runtime_infer(op_ctx *c, const ir_tensor *x) {
 static status slice_runtime_lower(op_ctx *c, lowered *l, const ir_tensor *x, view *v) {
   dx_table *dx = op_dx(c);
   const ir_tensor *y = &op_out(c, 0)->t;
-  int axes[IR_MAX_RANK], xs[IR_MAX_RANK], n, open_steps, i, d;
+  int axes[IR_MAX_RANK], xs[IR_MAX_RANK], n, open_steps, open_axes, i, d;
   int64_t step[IR_MAX_RANK], unit;
   rt_slice_prepare_params *q;
-  status s = slice_runtime_axes(c, x, axes, &n, step, &open_steps);
+  status s = slice_runtime_axes(c, x, axes, &n, step, &open_steps, &open_axes);
   if (s) return s;
   expr_strides(c, x, xs);
   for (d = 0; d < x->rank; d++) view_push(v, ir_dim(c->g, y, d), dx_mul(dx, xs[d], dx_const(dx, step[d])));
   v->open_offset = 1;
+  if (open_axes) /* any axis may be sliced */
+    for (i = 0; i < x->rank; i++) axes[i] = i;
   if (open_steps) {
     v->keep = 1;
-    for (i = 0; i < n; i++) {
+    for (i = 0; i < (open_axes ? x->rank : n); i++) {
       v->open[axes[i]] = 1;
       v->strides[axes[i]] = dx_const(dx, 0); /* a placeholder */
     }
@@ -402,12 +420,15 @@ static status slice_runtime_lower(op_ctx *c, lowered *l, const ir_tensor *x, vie
   q->naxes = n;
   q->index_i32 = op_in(c, 1)->t.dtype == DT_INT32;
   q->open_strides = open_steps;
+  q->axes_in = open_axes;
   q->unit = unit;
   for (d = 0; d < x->rank; d++) op_bind_prepare(c, l, &q->in_dims[d], ir_dim(c->g, x, d));
-  for (i = 0; i < n; i++) {
+  for (i = 0; i < n && !open_axes; i++) {
     q->axes[i] = axes[i];
     if (op_define(c, l, ir_dim(c->g, y, axes[i]))) return ST_INTERNAL;
   }
+  for (d = 0; d < x->rank && open_axes; d++)
+    if (op_define(c, l, ir_dim(c->g, y, d))) return ST_INTERNAL;
   return ST_OK;
 }
 
@@ -473,7 +494,7 @@ static status expand_runtime(op_ctx *c, const ir_tensor *x, int *rank, int *dims
     int xd = d - (*rank - x->rank), sd = d - (*rank - n);
     from_shape[d] = sd >= 0 && (xd < 0 || is_value(op_dx(c), ir_dim(c->g, x, xd), 1));
     if (from_shape[d]) {
-      if ((dims[d] = op_data_dim(c, k++, 0, "Expand's shape")) < 0) return ST_UNSUPPORTED;
+      if ((dims[d] = op_data_dim(c, k++, 0, "Expand's output")) < 0) return ST_UNSUPPORTED;
     } else {
       dims[d] = ir_dim(c->g, x, xd);
     }
@@ -555,7 +576,7 @@ static status tile_runtime_infer(op_ctx *c, const ir_tensor *x) {
     return diag_node_error(ST_BAD_MODEL, c->n, "repeats must be int64, not %s", dtype_name(op_in(c, 1)->t.dtype));
   for (d = 0; d < x->rank; d++) {
     int64_t bound = mdd > 0 && x->dims[d] > mdd ? x->dims[d] : mdd; /* 0: op_data_dim names the flag */
-    if ((dims[d] = op_data_dim(c, d, bound, "Tile's repeats")) < 0) return ST_UNSUPPORTED;
+    if ((dims[d] = op_data_dim(c, d, bound, "Tile's output")) < 0) return ST_UNSUPPORTED;
   }
   op_set_output_exprs(c, 0, x->dtype, x->rank, dims);
   return ST_OK;
@@ -825,7 +846,7 @@ static status split_sizes(op_ctx *c, const ir_tensor *x, int infer, int *axis_ou
       return diag_node_error(ST_BAD_MODEL, c->n, "split must be int64, not %s", dtype_name(op_in(c, 1)->t.dtype));
     if (n != n_out) return diag_node_error(ST_BAD_MODEL, c->n, "split has %d values for %d outputs", n, n_out);
     for (k = 0; k < n_out; k++)
-      if ((sizes[k] = op_data_dim(c, k, dim > 0 ? dim : 1, "Split's sizes")) < 0) return ST_UNSUPPORTED;
+      if ((sizes[k] = op_data_dim(c, k, dim > 0 ? dim : 1, "Split's output")) < 0) return ST_UNSUPPORTED;
     *axis_out = axis;
     return ST_OK;
   }
@@ -1097,15 +1118,30 @@ static status pad_amounts(op_ctx *c, const ir_tensor *x, int64_t *begin, int64_t
   return ST_OK;
 }
 
-/* Pads read at run time (opset 11 on): the axes they cover (input 3, a
- * constant, or all), each of whose output dims is a run-time dim that
+/* Pads (or axes) read at run time (opset 11 on): the axes they cover
+ * (input 3, or all), each of whose output dims is a run-time dim that
  * rt_pad_prepare computes with rt_pad_dim. The bound: the input's dim plus
- * --max-dynamic-dim of padding. */
-static int pad_is_runtime(const op_ctx *c) { return c->opset >= 11 && runtime_operand(c, 1); }
+ * --max-dynamic-dim of padding. Axes read at run time (*open_axes) make
+ * every output dim a run-time one; axes[] lists them all then. */
+static int pad_is_runtime(const op_ctx *c) {
+  return c->opset >= 11 && (runtime_operand(c, 1) || runtime_operand(c, 3));
+}
 
-static status pad_runtime_axes(op_ctx *c, const ir_tensor *x, int *axes, int *na) {
+static status pad_runtime_axes(op_ctx *c, const ir_tensor *x, int *axes, int *na, int *open_axes) {
   int64_t a[IR_MAX_RANK];
   int i, n;
+  *open_axes = runtime_operand(c, 3);
+  if (*open_axes) {
+    int dt = op_in(c, 3)->t.dtype;
+    if ((*na = operand_count(c, 3, IR_MAX_RANK, "axes")) < 0) return ST_UNSUPPORTED;
+    if (dt != DT_INT32 && dt != DT_INT64)
+      return diag_node_error(ST_BAD_MODEL, c->n, "axes must be int32 or int64, not %s", dtype_name(dt));
+    if (*na > x->rank) return diag_node_error(ST_BAD_MODEL, c->n, "%d axes for rank %d", *na, x->rank);
+    if ((n = operand_count(c, 1, 2 * IR_MAX_RANK, "pads")) < 0) return ST_UNSUPPORTED;
+    if (n != 2 * *na) return diag_node_error(ST_BAD_MODEL, c->n, "pads has %d values, expected %d", n, 2 * *na);
+    for (i = 0; i < x->rank; i++) axes[i] = i;
+    return ST_OK;
+  }
   if (op_in(c, 3)) {
     if ((*na = op_const_ints(c, 3, a, IR_MAX_RANK, "axes")) < 0) return ST_UNSUPPORTED;
   } else {
@@ -1127,32 +1163,36 @@ static status pad_runtime_axes(op_ctx *c, const ir_tensor *x, int *axes, int *na
 }
 
 static status pad_runtime_dims(op_ctx *c, const ir_tensor *x, int *dims) {
-  int axes[IR_MAX_RANK], na, i, d;
+  int axes[IR_MAX_RANK], na, open_axes, i, d;
   int64_t mdd = c->g->max_dynamic_dim, bound = 0;
-  status s = pad_runtime_axes(c, x, axes, &na);
+  status s = pad_runtime_axes(c, x, axes, &na, &open_axes);
   if (s) return s;
+  if (open_axes) na = x->rank;
   for (d = 0; d < x->rank; d++) dims[d] = ir_dim(c->g, x, d);
   for (i = 0; i < na; i++) {
     d = axes[i];
     if (mdd > 0 && !ck_add(x->dims[d], mdd, &bound))
       return diag_node_error(ST_BAD_MODEL, c->n, "the bound of axis %d overflows", d);
-    if ((dims[d] = op_data_dim(c, i, bound, "Pad's pads")) < 0) return ST_UNSUPPORTED;
+    if ((dims[d] = op_data_dim(c, i, bound, "Pad's output")) < 0) return ST_UNSUPPORTED;
   }
   return ST_OK;
 }
 
 static status pad_runtime_prepare(op_ctx *c, lowered *l, const ir_tensor *x) {
   const ir_tensor *y = &op_out(c, 0)->t;
-  int axes[IR_MAX_RANK], na, i, d;
+  int axes[IR_MAX_RANK], na, open_axes, i, d;
   rt_pad_prepare_params *q;
-  status s = pad_runtime_axes(c, x, axes, &na);
+  status s = pad_runtime_axes(c, x, axes, &na, &open_axes);
   if (s) return s;
   q = op_prepare_as(c, l, PD_rt_pad_prepare_params, "rt_pad_prepare");
   if (!q) return ST_UNSUPPORTED;
+  q->rank = x->rank;
   q->naxes = na;
   q->mode = pad_mode(c);
+  q->axes_in = open_axes;
+  q->axes_i32 = open_axes && op_in(c, 3)->t.dtype == DT_INT32;
   for (d = 0; d < x->rank; d++) op_bind_prepare(c, l, &q->in_dims[d], ir_dim(c->g, x, d));
-  for (i = 0; i < na; i++) {
+  for (i = 0; i < (open_axes ? x->rank : na); i++) {
     q->axes[i] = axes[i];
     if (op_define(c, l, ir_dim(c->g, y, axes[i]))) return ST_INTERNAL;
   }

@@ -432,29 +432,52 @@ static int64_t index_at(const void *v, int i32, int i) {
   return i32 ? (int64_t)((const int32_t *)v)[i] : ((const int64_t *)v)[i];
 }
 
+/* The axes operand at in[3] of `n` values as axes of a `rank`-dim input
+ * (negative ones count from the end), each at most once. 0, or -1. */
+static int listed_axes(const void *v, int i32, int n, int rank, int *axes) {
+  int seen[RT_MAX_RANK] = {0}, i;
+  for (i = 0; i < n; i++) {
+    int64_t a = index_at(v, i32, i);
+    if (a < 0) a += rank;
+    if (a < 0 || a >= rank || seen[a]) return -1;
+    seen[a] = 1;
+    axes[i] = (int)a;
+  }
+  return 0;
+}
+
 RT_KERNEL(rt_slice_prepare) {
   const rt_slice_prepare_params *q = (const rt_slice_prepare_params *)params;
   rt_strided_copy_params *p = (rt_strided_copy_params *)out[1];
-  int64_t *dims = (int64_t *)out[0], strides[RT_MAX_RANK], s = 1, offset = 0;
-  int i, d;
+  int64_t *dims = (int64_t *)out[0], strides[RT_MAX_RANK], count[RT_MAX_RANK], step[RT_MAX_RANK];
+  int64_t s = 1, offset = 0, first;
+  int axes[RT_MAX_RANK], i, d;
   (void)scratch;
   for (d = q->rank - 1; d >= 0; d--) {
     strides[d] = s;
     s *= q->in_dims[d];
+    count[d] = q->in_dims[d];
+    step[d] = 1;
+  }
+  if (q->axes_in) {
+    if (listed_axes(in[3], q->index_i32, q->naxes, q->rank, axes)) goto bad;
+  } else {
+    for (i = 0; i < q->naxes; i++) axes[i] = q->axes[i];
   }
   for (i = 0; i < q->naxes; i++) {
-    int64_t first, count, step = in[4] ? index_at(in[4], q->index_i32, i) : 1;
-    d = q->axes[i];
-    if (rt_slice_axis(q->in_dims[d], index_at(in[1], q->index_i32, i), index_at(in[2], q->index_i32, i), step,
-                      &first, &count, &step)) {
-      *(int *)out[2] = RT_ERR_SHAPE;
-      return;
-    }
-    dims[i] = count;
+    d = axes[i];
+    if (rt_slice_axis(q->in_dims[d], index_at(in[1], q->index_i32, i), index_at(in[2], q->index_i32, i),
+                      in[4] ? index_at(in[4], q->index_i32, i) : 1, &first, &count[d], &step[d]))
+      goto bad;
     offset += first * strides[d];
-    if (q->open_strides) p->strides[d] = strides[d] * step * q->unit;
+    if (!q->axes_in) dims[i] = count[d];
   }
+  for (d = 0; d < q->rank && q->axes_in; d++) dims[d] = count[d];
+  for (d = 0; d < q->rank && q->open_strides; d++) p->strides[d] = strides[d] * step[d] * q->unit;
   p->offset = offset * q->unit;
+  return;
+bad:
+  *(int *)out[2] = RT_ERR_SHAPE;
 }
 
 RT_KERNEL(rt_split_prepare) {
@@ -474,17 +497,28 @@ RT_KERNEL(rt_pad_prepare) {
   const rt_pad_prepare_params *q = (const rt_pad_prepare_params *)params;
   rt_pad_params *p = (rt_pad_params *)out[1];
   const int64_t *pads = (const int64_t *)in[1];
-  int64_t *dims = (int64_t *)out[0];
-  int i;
+  int64_t *dims = (int64_t *)out[0], out_dims[RT_MAX_RANK];
+  int axes[RT_MAX_RANK], i, d;
   (void)scratch;
-  for (i = 0; i < q->naxes; i++) {
-    int d = q->axes[i];
-    if (rt_pad_dim(q->in_dims[d], pads[i], pads[q->naxes + i], q->mode, &dims[i])) {
-      *(int *)out[2] = RT_ERR_SHAPE;
-      return;
+  if (q->axes_in) {
+    if (listed_axes(in[3], q->axes_i32, q->naxes, q->rank, axes)) goto bad;
+    for (d = 0; d < q->rank; d++) {
+      out_dims[d] = q->in_dims[d];
+      p->begin[d] = 0;
     }
-    p->begin[d] = pads[i];
+  } else {
+    for (i = 0; i < q->naxes; i++) axes[i] = q->axes[i];
   }
+  for (i = 0; i < q->naxes; i++) {
+    d = axes[i];
+    if (rt_pad_dim(q->in_dims[d], pads[i], pads[q->naxes + i], q->mode, &out_dims[d])) goto bad;
+    p->begin[d] = pads[i];
+    if (!q->axes_in) dims[i] = out_dims[d];
+  }
+  for (d = 0; d < q->rank && q->axes_in; d++) dims[d] = out_dims[d];
+  return;
+bad:
+  *(int *)out[2] = RT_ERR_SHAPE;
 }
 
 RT_KERNEL(rt_tile_prepare) {

@@ -102,10 +102,13 @@ int rt_expand_dim(int64_t x, int64_t s, int64_t *out);
  * `naxes` axes listed. The input has `rank` dims `in_dims`. Writes each
  * listed axis's count to out[0], in order, and sets the strided-copy
  * params' offset; with open_strides, also strides[axes[i]] (the view then
- * keeps one params dim per input axis). Offsets and strides are counted in
- * units of `unit` elements' bytes (1: elements; esize: bytes, rt_copy_rows). */
-#define RT_SLICE_PREPARE_PARAMS(I, F, IA, FA, I32, I32A, E)                                  \
-  I32(rank) I32(naxes) I32A(axes, RT_MAX_RANK) I32(index_i32) I32(open_strides) I(unit) \
+ * keeps one params dim per input axis). With axes_in the axes are read
+ * from in[3] (negative ones count from the end; one out of range or
+ * listed twice is an error), and every axis's count and stride is
+ * written. Offsets and strides are counted in units of `unit` elements'
+ * bytes (1: elements; esize: bytes, rt_copy_rows). */
+#define RT_SLICE_PREPARE_PARAMS(I, F, IA, FA, I32, I32A, E)                                               \
+  I32(rank) I32(naxes) I32A(axes, RT_MAX_RANK) I32(index_i32) I32(open_strides) I32(axes_in) I(unit) \
   IA(in_dims, RT_MAX_RANK)
 RT_PARAMS_STRUCT(rt_slice_prepare_params, RT_SLICE_PREPARE_PARAMS)
 
@@ -116,9 +119,12 @@ RT_PARAMS_STRUCT(rt_split_prepare_params, RT_SPLIT_PREPARE_PARAMS)
 
 /* rt_pad_prepare: in[1] holds 2 * naxes pads (int64, begins then ends)
  * for the axes listed. Writes the output dim of each listed axis to out[0]
- * and its begin into the Pad params (rt_pad_params.begin). */
+ * and its begin into the Pad params (rt_pad_params.begin). With axes_in
+ * the axes are read from in[3] (int32 when axes_i32, else int64; checked
+ * as Slice's) and every one of the `rank` axes's dim and begin is
+ * written. */
 #define RT_PAD_PREPARE_PARAMS(I, F, IA, FA, I32, I32A, E) \
-  I32(naxes) I32A(axes, RT_MAX_RANK) I32(mode) IA(in_dims, RT_MAX_RANK)
+  I32(rank) I32(naxes) I32A(axes, RT_MAX_RANK) I32(mode) I32(axes_in) I32(axes_i32) IA(in_dims, RT_MAX_RANK)
 RT_PARAMS_STRUCT(rt_pad_prepare_params, RT_PAD_PREPARE_PARAMS)
 
 /* rt_tile_prepare: in[1] holds `rank` repeats (int64). Writes each output
