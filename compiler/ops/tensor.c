@@ -263,6 +263,13 @@ static status slice_axes(op_ctx *c, const ir_tensor *x, int *start, int64_t *ste
     if (done[d]) return diag_node_error(ST_BAD_MODEL, c->n, "axis %d is listed twice", d);
     done[d] = 1;
     if (sp == 0) return diag_node_error(ST_BAD_MODEL, c->n, "step on axis %d is 0", d);
+    if (!x->sym[d]) { /* an exact dim: the rule the prepare kernel applies at run time */
+      int64_t first, count;
+      rt_slice_axis(x->dims[d], starts[i], ends[i], sp, &first, &count, &step[d]);
+      start[d] = dx_const(dx, first);
+      len[d] = dx_const(dx, count);
+      continue;
+    }
     dim = ir_dim(c->g, x, d);
     hi = x->dims[d]; /* the dim's upper bound */
     /* A step longer than the dim reads one element at most, and a start or
