@@ -474,10 +474,16 @@ static status expand_shape(op_ctx *c, const ir_tensor *x, int *rank, int *dims) 
   int n, d;
   OP_REQUIRE_INPUT(c, 1);
   memset(&shape, 0, sizeof shape);
-  n = op_const_ints(c, 1, shape.dims, IR_MAX_RANK, "the shape");
-  if (n < 0) return ST_UNSUPPORTED;
+  if (op_in(c, 1)->symvals) { /* from Shape: dims as expressions, so the output keeps them */
+    int e[IR_MAX_RANK];
+    if ((n = op_const_exprs(c, 1, e, IR_MAX_RANK, "the shape")) < 0) return ST_UNSUPPORTED;
+    for (d = 0; d < n; d++) ir_set_dim(c->g, &shape, d, e[d]);
+  } else {
+    n = op_const_ints(c, 1, shape.dims, IR_MAX_RANK, "the shape");
+    if (n < 0) return ST_UNSUPPORTED;
+  }
   for (d = 0; d < n; d++)
-    if (shape.dims[d] < 0)
+    if (!shape.sym[d] && shape.dims[d] < 0)
       return diag_node_error(ST_BAD_MODEL, c->n, "shape has a negative dim %lld", (long long)shape.dims[d]);
   shape.rank = n;
   shape.dtype = x->dtype;
@@ -491,6 +497,8 @@ static status expand_shape(op_ctx *c, const ir_tensor *x, int *rank, int *dims) 
  * the dim is the shape's, a run-time dim bounded by --max-dynamic-dim;
  * elsewhere it is the input's, and rt_expand_prepare checks that the shape
  * says 1 or the same. from_shape[d] marks the first kind. */
+static int expand_is_runtime(const op_ctx *c) { return runtime_operand(c, 1) && !op_in(c, 1)->symvals; }
+
 static status expand_runtime(op_ctx *c, const ir_tensor *x, int *rank, int *dims, int32_t *from_shape) {
   int n, d, k = 0;
   if ((n = operand_count(c, 1, IR_MAX_RANK, "the shape")) < 0) return ST_UNSUPPORTED;
@@ -514,7 +522,7 @@ static status expand_infer(op_ctx *c, const ir_tensor *x) {
   int32_t from_shape[IR_MAX_RANK];
   status s;
   OP_REQUIRE_INPUT(c, 1);
-  s = runtime_operand(c, 1) ? expand_runtime(c, x, &rank, dims, from_shape) : expand_shape(c, x, &rank, dims);
+  s = expand_is_runtime(c) ? expand_runtime(c, x, &rank, dims, from_shape) : expand_shape(c, x, &rank, dims);
   if (s) return s;
   op_set_output_exprs(c, 0, x->dtype, rank, dims);
   return ST_OK;
@@ -1356,7 +1364,7 @@ static status tensor_lower(op_ctx *c, lowered *l) {
   }
   if (s) return s;
   s = lower_view(c, l, &v, x, NULL);
-  if (s || c->n->op != OP_Expand || !runtime_operand(c, 1)) return s;
+  if (s || c->n->op != OP_Expand || !expand_is_runtime(c)) return s;
   return expand_runtime_prepare(c, l, x);
 }
 

@@ -179,3 +179,16 @@ CASES += [
     Case("runtime_expand_above_the_bound", expand_runtime(2, [3, 1]), {}, [{}], flags=BOUND, run_error=REJECTED,
          make_input={"s": values([3, 17])}),
 ]
+
+
+def expand_to_shape_of():
+    # Expand(b, Shape(x)) then Add with x: the shape from Shape stays the
+    # dim expressions [N, 4] (no run-time dims), so the Add needs no check
+    return model([h.make_node("Shape", ["x"], ["s"]), h.make_node("Expand", ["b", "s"], ["e"]),
+                  h.make_node("Add", ["e", "x"], ["y"])],
+                 [vi("x", T.FLOAT, ["N", 4]), vi("b", T.FLOAT, [1, 4])], [vi("y", T.FLOAT, ["N", 4])])
+
+
+CASES += [
+    Case("runtime_expand_to_shape_of", expand_to_shape_of, RANGES, SIZES),
+]
