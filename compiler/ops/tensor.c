@@ -21,6 +21,12 @@ typedef struct view {
   int dims[RT_STRIDED_MAX_RANK];
   int strides[RT_STRIDED_MAX_RANK];
   int offset;
+  /* Parts a prepare kernel fills in at run time (operands read then):
+   * open[d], stride d; open_offset, the offset. With keep the layout stays
+   * as built (one params dim per view dim), so the prepare knows where
+   * each goes. */
+  int keep, open_offset;
+  int open[RT_STRIDED_MAX_RANK];
 } view;
 
 static void view_init(view *v, dx_table *dx) {
@@ -57,6 +63,7 @@ static void expr_strides(const op_ctx *c, const ir_tensor *t, int *s) {
 static void view_simplify(view *v) {
   dx_table *dx = v->dx;
   int d, r = 0;
+  if (v->keep) return;
   for (d = 0; d < v->rank; d++)
     if (is_value(dx, v->dims[d], 0)) {
       v->rank = 1;
@@ -98,31 +105,35 @@ static void *lower_width(const op_ctx *c, lowered *l, const char *base, int64_t 
  * unchanged, a plain copy the planner may turn into shared memory. The
  * variant is chosen by strides known at compile time; a symbolic stride
  * takes the general walk. */
-static status lower_view(const op_ctx *c, lowered *l, view *v, const ir_tensor *x) {
+static status lower_view(const op_ctx *c, lowered *l, view *v, const ir_tensor *x, int64_t *unit) {
   dx_table *dx = v->dx;
   const int64_t esize = (int64_t)dtype_size(x->dtype);
   const int es = dx_const(dx, esize);
   rt_strided_copy_params *p;
-  int d, last, plane = -1;
+  int d, last, plane = -1, any_open = 0;
   view_simplify(v);
   last = v->rank - 1;
-  if (v->rank == 1 && is_value(dx, v->strides[0], 1) && is_value(dx, v->offset, 0) &&
-      v->dims[0] == ir_dims_product(c->g, x, 0, x->rank)) {
+  for (d = 0; d < v->rank; d++) any_open |= v->open[d];
+  if (unit) *unit = 1;
+  if (v->rank == 1 && !v->open[0] && !v->open_offset && is_value(dx, v->strides[0], 1) &&
+      is_value(dx, v->offset, 0) && v->dims[0] == ir_dims_product(c->g, x, 0, x->rank)) {
     rt_copy_params *cp = LOWER(l, rt_copy, rt_copy_params);
     op_bind(c, l, &cp->bytes, dx_mul(dx, v->dims[0], es));
     l->view_of = 0;
     return ST_OK;
   }
-  if (is_value(dx, v->strides[last], 1)) {
-    /* Whole rows: counted in bytes, the element's width does not matter. */
+  if (!v->open[last] && is_value(dx, v->strides[last], 1)) {
+    /* Whole rows: counted in bytes, the element's width does not matter
+     * (the prepare kernel scales what it fills in by *unit). */
     for (d = 0; d < last; d++) v->strides[d] = dx_mul(dx, v->strides[d], es);
     v->dims[last] = dx_mul(dx, v->dims[last], es);
     v->offset = dx_mul(dx, v->offset, es);
+    if (unit) *unit = esize;
     p = LOWER(l, rt_copy_rows, rt_strided_copy_params);
-  } else if (is_value(dx, v->strides[last], 0)) {
+  } else if (!v->open[last] && is_value(dx, v->strides[last], 0)) {
     p = lower_width(c, l, "rt_broadcast", esize);
   } else {
-    for (d = 0; d < last && plane < 0; d++)
+    for (d = 0; d < last && plane < 0 && !any_open; d++)
       if (is_value(dx, v->strides[d], 1)) plane = d;
     p = lower_width(c, l, plane >= 0 ? "rt_transpose" : "rt_strided_copy", esize);
   }
@@ -252,6 +263,13 @@ static status slice_axes(op_ctx *c, const ir_tensor *x, int *start, int64_t *ste
     if (done[d]) return diag_node_error(ST_BAD_MODEL, c->n, "axis %d is listed twice", d);
     done[d] = 1;
     if (sp == 0) return diag_node_error(ST_BAD_MODEL, c->n, "step on axis %d is 0", d);
+    if (!x->sym[d]) { /* an exact dim: the rule the prepare kernel applies at run time */
+      int64_t first, count;
+      rt_slice_axis(x->dims[d], starts[i], ends[i], sp, &first, &count, &step[d]);
+      start[d] = dx_const(dx, first);
+      len[d] = dx_const(dx, count);
+      continue;
+    }
     dim = ir_dim(c->g, x, d);
     hi = x->dims[d]; /* the dim's upper bound */
     /* A step longer than the dim reads one element at most, and a start or
@@ -280,10 +298,153 @@ static status slice_axes(op_ctx *c, const ir_tensor *x, int *start, int64_t *ste
   return ST_OK;
 }
 
+/* Whether an operand is read when the model runs: neither a constant nor
+ * dims the compiler knows as expressions... nor absent. Operands from
+ * Shape (symvals) count as run time too: their values exist then. */
+static int runtime_operand(const op_ctx *c, int k) {
+  const ir_value *v = op_in(c, k);
+  return v && !v->t.data;
+}
+
+/* A 1-D operand of at most `max` values whose count is known at compile
+ * time (its values may not be): that count, or -1 after an error. */
+static int operand_count(const op_ctx *c, int k, int max, const char *what) {
+  const ir_tensor *t = &op_in(c, k)->t;
+  if (t->rank != 1 || t->sym[0] || t->dims[0] > max) {
+    diag_node_error(ST_UNSUPPORTED, c->n, "%s (input %d) must be a 1-D tensor of at most %d values whose count is "
+                    "known at compile time", what, k, max);
+    return -1;
+  }
+  return (int)t->dims[0];
+}
+
+/* Slice with starts, ends or steps read at run time (opset 10 on): the
+ * count on each listed axis is a run-time dim (at most the axis's) that
+ * rt_slice_prepare computes with rt_slice_axis. Sets the axes and whether
+ * the steps are read then too (else they are in step, indexed by axis; 1
+ * off the list). Axes read at run time (*open_axes) make every axis's
+ * count and stride a run-time one; axes[] is then not set. */
+static status slice_runtime_axes(op_ctx *c, const ir_tensor *x, int *axes, int *n, int64_t *step,
+                                 int *open_steps, int *open_axes) {
+  int64_t a[IR_MAX_RANK], st[IR_MAX_RANK];
+  int i, d, done[IR_MAX_RANK] = {0}, dtype = op_in(c, 1)->t.dtype;
+  if ((*n = operand_count(c, 1, IR_MAX_RANK, "starts")) < 0) return ST_UNSUPPORTED;
+  if (operand_count(c, 2, IR_MAX_RANK, "ends") != *n)
+    return diag_node_error(ST_BAD_MODEL, c->n, "starts and ends differ in length");
+  if ((dtype != DT_INT32 && dtype != DT_INT64) || op_in(c, 2)->t.dtype != dtype ||
+      (op_in(c, 4) && op_in(c, 4)->t.dtype != dtype))
+    return diag_node_error(ST_BAD_MODEL, c->n, "starts, ends and steps must all be int32 or all int64");
+  *open_axes = runtime_operand(c, 3);
+  for (d = 0; d < x->rank; d++) step[d] = 1;
+  if (*open_axes) {
+    *open_steps = 1;
+    if (operand_count(c, 3, IR_MAX_RANK, "axes") != *n || op_in(c, 3)->t.dtype != dtype)
+      return diag_node_error(ST_BAD_MODEL, c->n, "axes must be like starts: %d values of type %s", *n,
+                             dtype_name(dtype));
+    if (op_in(c, 4) && operand_count(c, 4, IR_MAX_RANK, "steps") != *n)
+      return diag_node_error(ST_BAD_MODEL, c->n, "steps and starts differ in length");
+    if (*n > x->rank) return diag_node_error(ST_BAD_MODEL, c->n, "%d axes for rank %d", *n, x->rank);
+    return ST_OK;
+  }
+  if (op_in(c, 3)) {
+    if (op_const_ints(c, 3, a, IR_MAX_RANK, "axes") != *n)
+      return op_in(c, 3)->t.data ? diag_node_error(ST_BAD_MODEL, c->n, "axes and starts differ in length")
+                                 : ST_UNSUPPORTED;
+  } else {
+    if (*n > x->rank) return diag_node_error(ST_BAD_MODEL, c->n, "%d starts for rank %d", *n, x->rank);
+    for (i = 0; i < *n; i++) a[i] = i;
+  }
+  *open_steps = runtime_operand(c, 4);
+  if (op_in(c, 4) && !*open_steps && op_const_ints(c, 4, st, IR_MAX_RANK, "steps") != *n)
+    return diag_node_error(ST_BAD_MODEL, c->n, "steps and starts differ in length");
+  if (op_in(c, 4) && *open_steps && operand_count(c, 4, IR_MAX_RANK, "steps") != *n)
+    return diag_node_error(ST_BAD_MODEL, c->n, "steps and starts differ in length");
+  for (i = 0; i < *n; i++) {
+    status s = op_axis(c, a[i], x->rank, &d);
+    if (s) return s;
+    if (done[d]) return diag_node_error(ST_BAD_MODEL, c->n, "axis %d is listed twice", d);
+    done[d] = 1;
+    axes[i] = d;
+    if (op_in(c, 4) && !*open_steps) {
+      int64_t hi = x->dims[d] + 1; /* a longer step reads one element at most (rt_slice_axis) */
+      if (st[i] == 0) return diag_node_error(ST_BAD_MODEL, c->n, "step on axis %d is 0", d);
+      step[d] = st[i] > hi ? hi : (st[i] < -hi ? -hi : st[i]);
+    }
+  }
+  return ST_OK;
+}
+
+static int slice_is_runtime(const op_ctx *c) {
+  return c->opset >= 10 && (runtime_operand(c, 1) || runtime_operand(c, 2) || runtime_operand(c, 4));
+}
+
+static status slice_runtime_infer(op_ctx *c, const ir_tensor *x) {
+  int axes[IR_MAX_RANK], dims[IR_MAX_RANK], n, open_steps, open_axes, i, d;
+  int64_t step[IR_MAX_RANK];
+  status s = slice_runtime_axes(c, x, axes, &n, step, &open_steps, &open_axes);
+  if (s) return s;
+  for (d = 0; d < x->rank; d++) dims[d] = ir_dim(c->g, x, d);
+  if (open_axes) { /* any axis may be sliced */
+    n = x->rank;
+    for (i = 0; i < n; i++) axes[i] = i;
+  }
+  for (i = 0; i < n; i++) {
+    d = axes[i];
+    dims[d] = op_data_dim(c, i, x->dims[d] > 0 ? x->dims[d] : 1, "Slice's output");
+    if (dims[d] < 0) return ST_UNSUPPORTED;
+  }
+  op_set_output_exprs(c, 0, x->dtype, x->rank, dims);
+  return ST_OK;
+}
+
+/* The view of a run-time slice: the output's dims, strides from the
+ * constant steps (else filled in by the prepare, one params dim per axis)
+ * and the offset filled in by the prepare. */
+static status slice_runtime_lower(op_ctx *c, lowered *l, const ir_tensor *x, view *v) {
+  dx_table *dx = op_dx(c);
+  const ir_tensor *y = &op_out(c, 0)->t;
+  int axes[IR_MAX_RANK], xs[IR_MAX_RANK], n, open_steps, open_axes, i, d;
+  int64_t step[IR_MAX_RANK], unit;
+  rt_slice_prepare_params *q;
+  status s = slice_runtime_axes(c, x, axes, &n, step, &open_steps, &open_axes);
+  if (s) return s;
+  expr_strides(c, x, xs);
+  for (d = 0; d < x->rank; d++) view_push(v, ir_dim(c->g, y, d), dx_mul(dx, xs[d], dx_const(dx, step[d])));
+  v->open_offset = 1;
+  if (open_axes) /* any axis may be sliced */
+    for (i = 0; i < x->rank; i++) axes[i] = i;
+  if (open_steps) {
+    v->keep = 1;
+    for (i = 0; i < (open_axes ? x->rank : n); i++) {
+      v->open[axes[i]] = 1;
+      v->strides[axes[i]] = dx_const(dx, 0); /* a placeholder */
+    }
+  }
+  if ((s = lower_view(c, l, v, x, &unit)) != ST_OK) return s;
+  q = op_prepare_as(c, l, PD_rt_slice_prepare_params, "rt_slice_prepare");
+  if (!q) return ST_UNSUPPORTED;
+  q->rank = x->rank;
+  q->naxes = n;
+  q->index_i32 = op_in(c, 1)->t.dtype == DT_INT32;
+  q->open_strides = open_steps;
+  q->axes_in = open_axes;
+  q->unit = unit;
+  for (d = 0; d < x->rank; d++) op_bind_prepare(c, l, &q->in_dims[d], ir_dim(c->g, x, d));
+  for (i = 0; i < n && !open_axes; i++) {
+    q->axes[i] = axes[i];
+    if (op_define(c, l, ir_dim(c->g, y, axes[i]))) return ST_INTERNAL;
+  }
+  for (d = 0; d < x->rank && open_axes; d++)
+    if (op_define(c, l, ir_dim(c->g, y, d))) return ST_INTERNAL;
+  return ST_OK;
+}
+
 static status slice_infer(op_ctx *c, const ir_tensor *x) {
   int start[IR_MAX_RANK], len[IR_MAX_RANK];
   int64_t step[IR_MAX_RANK];
-  status s = slice_axes(c, x, start, step, len);
+  status s;
+  if (slice_is_runtime(c)) return slice_runtime_infer(c, x);
+  s = slice_axes(c, x, start, step, len);
   if (s) return s;
   op_set_output_exprs(c, 0, x->dtype, x->rank, len);
   return ST_OK;
@@ -313,10 +474,16 @@ static status expand_shape(op_ctx *c, const ir_tensor *x, int *rank, int *dims) 
   int n, d;
   OP_REQUIRE_INPUT(c, 1);
   memset(&shape, 0, sizeof shape);
-  n = op_const_ints(c, 1, shape.dims, IR_MAX_RANK, "the shape");
-  if (n < 0) return ST_UNSUPPORTED;
+  if (op_in(c, 1)->symvals) { /* from Shape: dims as expressions, so the output keeps them */
+    int e[IR_MAX_RANK];
+    if ((n = op_const_exprs(c, 1, e, IR_MAX_RANK, "the shape")) < 0) return ST_UNSUPPORTED;
+    for (d = 0; d < n; d++) ir_set_dim(c->g, &shape, d, e[d]);
+  } else {
+    n = op_const_ints(c, 1, shape.dims, IR_MAX_RANK, "the shape");
+    if (n < 0) return ST_UNSUPPORTED;
+  }
   for (d = 0; d < n; d++)
-    if (shape.dims[d] < 0)
+    if (!shape.sym[d] && shape.dims[d] < 0)
       return diag_node_error(ST_BAD_MODEL, c->n, "shape has a negative dim %lld", (long long)shape.dims[d]);
   shape.rank = n;
   shape.dtype = x->dtype;
@@ -325,9 +492,37 @@ static status expand_shape(op_ctx *c, const ir_tensor *x, int *rank, int *dims) 
   return op_broadcast_exprs(c, ts, 2, rank, dims);
 }
 
+/* Expand to a shape read at run time (or from Shape): the output has
+ * max(rank, the shape's length) dims. Where the input's dim is 1 or absent
+ * the dim is the shape's, a run-time dim bounded by --max-dynamic-dim;
+ * elsewhere it is the input's, and rt_expand_prepare checks that the shape
+ * says 1 or the same. from_shape[d] marks the first kind. */
+static int expand_is_runtime(const op_ctx *c) { return runtime_operand(c, 1) && !op_in(c, 1)->symvals; }
+
+static status expand_runtime(op_ctx *c, const ir_tensor *x, int *rank, int *dims, int32_t *from_shape) {
+  int n, d, k = 0;
+  if ((n = operand_count(c, 1, IR_MAX_RANK, "the shape")) < 0) return ST_UNSUPPORTED;
+  if (op_in(c, 1)->t.dtype != DT_INT64)
+    return diag_node_error(ST_BAD_MODEL, c->n, "the shape must be int64, not %s", dtype_name(op_in(c, 1)->t.dtype));
+  *rank = n > x->rank ? n : x->rank;
+  for (d = 0; d < *rank; d++) {
+    int xd = d - (*rank - x->rank), sd = d - (*rank - n);
+    from_shape[d] = sd >= 0 && (xd < 0 || is_value(op_dx(c), ir_dim(c->g, x, xd), 1));
+    if (from_shape[d]) {
+      if ((dims[d] = op_data_dim(c, k++, 0, "Expand's output")) < 0) return ST_UNSUPPORTED;
+    } else {
+      dims[d] = ir_dim(c->g, x, xd);
+    }
+  }
+  return ST_OK;
+}
+
 static status expand_infer(op_ctx *c, const ir_tensor *x) {
   int dims[IR_MAX_RANK], rank;
-  status s = expand_shape(c, x, &rank, dims);
+  int32_t from_shape[IR_MAX_RANK];
+  status s;
+  OP_REQUIRE_INPUT(c, 1);
+  s = expand_is_runtime(c) ? expand_runtime(c, x, &rank, dims, from_shape) : expand_shape(c, x, &rank, dims);
   if (s) return s;
   op_set_output_exprs(c, 0, x->dtype, rank, dims);
   return ST_OK;
@@ -346,6 +541,28 @@ static void broadcast_view(const op_ctx *c, const ir_tensor *x, const ir_tensor 
   }
 }
 
+/* The prepare of a run-time Expand: checks the shape against the input
+ * and writes the dims taken from it. */
+static status expand_runtime_prepare(op_ctx *c, lowered *l, const ir_tensor *x) {
+  const ir_tensor *y = &op_out(c, 0)->t;
+  int dims[IR_MAX_RANK], rank, d;
+  int32_t from_shape[IR_MAX_RANK];
+  rt_expand_prepare_params *q;
+  status s = expand_runtime(c, x, &rank, dims, from_shape);
+  if (s) return s;
+  q = op_prepare_as(c, l, PD_rt_expand_prepare_params, "rt_expand_prepare");
+  if (!q) return ST_UNSUPPORTED;
+  q->in_rank = x->rank;
+  q->out_rank = rank;
+  q->n = (int32_t)op_in(c, 1)->t.dims[0];
+  for (d = 0; d < x->rank; d++) op_bind_prepare(c, l, &q->in_dims[d], ir_dim(c->g, x, d));
+  for (d = 0; d < rank; d++) {
+    q->from_shape[d] = from_shape[d];
+    if (from_shape[d] && op_define(c, l, ir_dim(c->g, y, d))) return ST_INTERNAL;
+  }
+  return ST_OK;
+}
+
 /* ---- Tile ---- */
 
 static status tile_repeats(op_ctx *c, const ir_tensor *x, int64_t *rep) {
@@ -361,10 +578,57 @@ static status tile_repeats(op_ctx *c, const ir_tensor *x, int64_t *rep) {
   return ST_OK;
 }
 
+/* Tile with repeats read at run time: each output dim is a run-time dim
+ * (rt_tile_dim), bounded by --max-dynamic-dim or the input's dim if that
+ * is larger (so one repeat always fits). */
+static status tile_runtime_infer(op_ctx *c, const ir_tensor *x) {
+  int dims[IR_MAX_RANK], d;
+  int64_t mdd = c->g->max_dynamic_dim;
+  if (c->opset < 6) return diag_node_error(ST_UNSUPPORTED, c->n, "Tile before opset 6 is not supported");
+  if (operand_count(c, 1, IR_MAX_RANK, "repeats") != x->rank)
+    return diag_node_error(ST_BAD_MODEL, c->n, "repeats must hold one value per input dim (%d)", x->rank);
+  if (op_in(c, 1)->t.dtype != DT_INT64)
+    return diag_node_error(ST_BAD_MODEL, c->n, "repeats must be int64, not %s", dtype_name(op_in(c, 1)->t.dtype));
+  for (d = 0; d < x->rank; d++) {
+    int64_t bound = mdd > 0 && x->dims[d] > mdd ? x->dims[d] : mdd; /* 0: op_data_dim names the flag */
+    if ((dims[d] = op_data_dim(c, d, bound, "Tile's output")) < 0) return ST_UNSUPPORTED;
+  }
+  op_set_output_exprs(c, 0, x->dtype, x->rank, dims);
+  return ST_OK;
+}
+
+/* A run-time Tile's view keeps its layout [rep0, d0, rep1, d1, ...] with
+ * a zero stride on each repeat dim, whose count rt_tile_prepare fills in. */
+static status tile_runtime_lower(op_ctx *c, lowered *l, const ir_tensor *x, view *v) {
+  const ir_tensor *y = &op_out(c, 0)->t;
+  int xs[IR_MAX_RANK], d;
+  rt_tile_prepare_params *q;
+  status s;
+  expr_strides(c, x, xs);
+  v->keep = 1;
+  for (d = 0; d < x->rank; d++) {
+    view_push(v, dx_const(v->dx, 0), dx_const(v->dx, 0)); /* the count: a placeholder */
+    view_push(v, ir_dim(c->g, x, d), xs[d]);
+  }
+  if ((s = lower_view(c, l, v, x, NULL)) != ST_OK) return s;
+  q = op_prepare_as(c, l, PD_rt_tile_prepare_params, "rt_tile_prepare");
+  if (!q) return ST_UNSUPPORTED;
+  q->rank = x->rank;
+  for (d = 0; d < x->rank; d++) {
+    q->rep_at[d] = 2 * d;
+    op_bind_prepare(c, l, &q->in_dims[d], ir_dim(c->g, x, d));
+    if (op_define(c, l, ir_dim(c->g, y, d))) return ST_INTERNAL;
+  }
+  return ST_OK;
+}
+
 static status tile_infer(op_ctx *c, const ir_tensor *x) {
   int64_t rep[IR_MAX_RANK], grown;
   int dims[IR_MAX_RANK], d;
-  status s = tile_repeats(c, x, rep);
+  status s;
+  OP_REQUIRE_INPUT(c, 1);
+  if (runtime_operand(c, 1) && x->rank > 0) return tile_runtime_infer(c, x);
+  s = tile_repeats(c, x, rep);
   if (s) return s;
   for (d = 0; d < x->rank; d++) {
     if (!ck_mul(x->dims[d], rep[d], &grown)) /* the upper bound: the largest */
@@ -588,6 +852,19 @@ static status split_sizes(op_ctx *c, const ir_tensor *x, int infer, int *axis_ou
     return diag_node_error(ST_UNSUPPORTED, c->n, "%d outputs, at most %d are supported", n_out, RT_CONCAT_MAX);
   dim = x->dims[axis];
   dim_e = ir_dim(c->g, x, axis);
+  if (runtime_operand(c, 1) && !(op_in(c, 1)->t.rank == 1 && op_in(c, 1)->t.dims[0] == 0 && !op_in(c, 1)->t.sym[0])) {
+    /* sizes read at run time: each a run-time dim, at most the axis's;
+     * rt_split_prepare checks them with rt_split_check */
+    if (c->opset < 13) return diag_node_error(ST_BAD_MODEL, c->n, "split is an input only from opset 13");
+    if ((n = operand_count(c, 1, LOWERED_MAX_DEFINES, "split")) < 0) return ST_UNSUPPORTED;
+    if (op_in(c, 1)->t.dtype != DT_INT64)
+      return diag_node_error(ST_BAD_MODEL, c->n, "split must be int64, not %s", dtype_name(op_in(c, 1)->t.dtype));
+    if (n != n_out) return diag_node_error(ST_BAD_MODEL, c->n, "split has %d values for %d outputs", n, n_out);
+    for (k = 0; k < n_out; k++)
+      if ((sizes[k] = op_data_dim(c, k, dim > 0 ? dim : 1, "Split's output")) < 0) return ST_UNSUPPORTED;
+    *axis_out = axis;
+    return ST_OK;
+  }
   if (op_in(c, 1) && tensor_numel(&op_in(c, 1)->t) > 0) {
     n = op_const_ints(c, 1, given, RT_CONCAT_MAX, "split");
     if (n < 0) return ST_UNSUPPORTED;
@@ -661,6 +938,22 @@ static status split_infer(op_ctx *c, const ir_tensor *x) {
   return ST_OK;
 }
 
+/* With sizes read at run time (split_sizes gave run-time dims), the
+ * prepare that checks and defines them; the kernel's byte counts are binds
+ * that follow from them. Nothing otherwise. */
+static status split_runtime_prepare(op_ctx *c, lowered *l, const ir_tensor *x, int axis, const int *sizes) {
+  rt_split_prepare_params *q;
+  int k;
+  if (!op_is_data_dim(c, sizes[0], 0)) return ST_OK;
+  q = op_prepare_as(c, l, PD_rt_split_prepare_params, "rt_split_prepare");
+  if (!q) return ST_UNSUPPORTED;
+  q->n = c->n->n_out;
+  op_bind_prepare(c, l, &q->axis_dim, ir_dim(c->g, x, axis));
+  for (k = 0; k < c->n->n_out; k++)
+    if (op_define(c, l, sizes[k])) return ST_INTERNAL;
+  return ST_OK;
+}
+
 static status split_lower(op_ctx *c, lowered *l) {
   const ir_tensor *x = &op_in(c, 0)->t;
   int sizes[RT_CONCAT_MAX], inner, axis, k;
@@ -671,14 +964,14 @@ static status split_lower(op_ctx *c, lowered *l) {
     rt_copy_params *cp = LOWER(l, rt_copy, rt_copy_params);
     op_bind(c, l, &cp->bytes, slab_bytes(c, x, 0));
     l->view_of = 0;
-    return ST_OK;
+    return split_runtime_prepare(c, l, x, axis, sizes);
   }
   inner = slab_bytes(c, x, axis + 1);
   p = LOWER(l, rt_split, rt_split_params);
   p->n = c->n->n_out;
   op_bind_product(c, l, &p->outer, x, 0, axis);
   for (k = 0; k < c->n->n_out; k++) op_bind(c, l, &p->bytes[k], dx_mul(op_dx(c), sizes[k], inner));
-  return ST_OK;
+  return split_runtime_prepare(c, l, x, axis, sizes);
 }
 
 /* ---- Gather / GatherElements ---- */
@@ -840,6 +1133,87 @@ static status pad_amounts(op_ctx *c, const ir_tensor *x, int64_t *begin, int64_t
   return ST_OK;
 }
 
+/* Pads (or axes) read at run time (opset 11 on): the axes they cover
+ * (input 3, or all), each of whose output dims is a run-time dim that
+ * rt_pad_prepare computes with rt_pad_dim. The bound: the input's dim plus
+ * --max-dynamic-dim of padding. Axes read at run time (*open_axes) make
+ * every output dim a run-time one; axes[] lists them all then. */
+static int pad_is_runtime(const op_ctx *c) {
+  return c->opset >= 11 && (runtime_operand(c, 1) || runtime_operand(c, 3));
+}
+
+static status pad_runtime_axes(op_ctx *c, const ir_tensor *x, int *axes, int *na, int *open_axes) {
+  int64_t a[IR_MAX_RANK];
+  int i, n;
+  *open_axes = runtime_operand(c, 3);
+  if (*open_axes) {
+    int dt = op_in(c, 3)->t.dtype;
+    if ((*na = operand_count(c, 3, IR_MAX_RANK, "axes")) < 0) return ST_UNSUPPORTED;
+    if (dt != DT_INT32 && dt != DT_INT64)
+      return diag_node_error(ST_BAD_MODEL, c->n, "axes must be int32 or int64, not %s", dtype_name(dt));
+    if (*na > x->rank) return diag_node_error(ST_BAD_MODEL, c->n, "%d axes for rank %d", *na, x->rank);
+    if ((n = operand_count(c, 1, 2 * IR_MAX_RANK, "pads")) < 0) return ST_UNSUPPORTED;
+    if (n != 2 * *na) return diag_node_error(ST_BAD_MODEL, c->n, "pads has %d values, expected %d", n, 2 * *na);
+    for (i = 0; i < x->rank; i++) axes[i] = i;
+    return ST_OK;
+  }
+  if (op_in(c, 3)) {
+    if ((*na = op_const_ints(c, 3, a, IR_MAX_RANK, "axes")) < 0) return ST_UNSUPPORTED;
+  } else {
+    *na = x->rank;
+    for (i = 0; i < x->rank; i++) a[i] = i;
+  }
+  if ((n = operand_count(c, 1, 2 * IR_MAX_RANK, "pads")) < 0) return ST_UNSUPPORTED;
+  if (op_in(c, 1)->t.dtype != DT_INT64)
+    return diag_node_error(ST_BAD_MODEL, c->n, "pads must be int64, not %s", dtype_name(op_in(c, 1)->t.dtype));
+  if (n != 2 * *na) return diag_node_error(ST_BAD_MODEL, c->n, "pads has %d values, expected %d", n, 2 * *na);
+  for (i = 0; i < *na; i++) {
+    int j;
+    status s = op_axis(c, a[i], x->rank, &axes[i]);
+    if (s) return s;
+    for (j = 0; j < i; j++)
+      if (axes[j] == axes[i]) return diag_node_error(ST_BAD_MODEL, c->n, "axis %d is listed twice", axes[i]);
+  }
+  return ST_OK;
+}
+
+static status pad_runtime_dims(op_ctx *c, const ir_tensor *x, int *dims) {
+  int axes[IR_MAX_RANK], na, open_axes, i, d;
+  int64_t mdd = c->g->max_dynamic_dim, bound = 0;
+  status s = pad_runtime_axes(c, x, axes, &na, &open_axes);
+  if (s) return s;
+  if (open_axes) na = x->rank;
+  for (d = 0; d < x->rank; d++) dims[d] = ir_dim(c->g, x, d);
+  for (i = 0; i < na; i++) {
+    d = axes[i];
+    if (mdd > 0 && !ck_add(x->dims[d], mdd, &bound))
+      return diag_node_error(ST_BAD_MODEL, c->n, "the bound of axis %d overflows", d);
+    if ((dims[d] = op_data_dim(c, i, bound, "Pad's output")) < 0) return ST_UNSUPPORTED;
+  }
+  return ST_OK;
+}
+
+static status pad_runtime_prepare(op_ctx *c, lowered *l, const ir_tensor *x) {
+  const ir_tensor *y = &op_out(c, 0)->t;
+  int axes[IR_MAX_RANK], na, open_axes, i, d;
+  rt_pad_prepare_params *q;
+  status s = pad_runtime_axes(c, x, axes, &na, &open_axes);
+  if (s) return s;
+  q = op_prepare_as(c, l, PD_rt_pad_prepare_params, "rt_pad_prepare");
+  if (!q) return ST_UNSUPPORTED;
+  q->rank = x->rank;
+  q->naxes = na;
+  q->mode = pad_mode(c);
+  q->axes_in = open_axes;
+  q->axes_i32 = open_axes && op_in(c, 3)->t.dtype == DT_INT32;
+  for (d = 0; d < x->rank; d++) op_bind_prepare(c, l, &q->in_dims[d], ir_dim(c->g, x, d));
+  for (i = 0; i < (open_axes ? x->rank : na); i++) {
+    q->axes[i] = axes[i];
+    if (op_define(c, l, ir_dim(c->g, y, axes[i]))) return ST_INTERNAL;
+  }
+  return ST_OK;
+}
+
 static status pad_infer(op_ctx *c, const ir_tensor *x) {
   dx_table *dx = op_dx(c);
   int64_t begin[IR_MAX_RANK], end[IR_MAX_RANK], bound;
@@ -850,9 +1224,14 @@ static status pad_infer(op_ctx *c, const ir_tensor *x) {
                            attr_string(c->n, "mode", ""));
   if (x->rank == 0) return diag_node_error(ST_BAD_MODEL, c->n, "cannot pad a scalar");
   if (dtype_size(x->dtype) > 8) return check_dtype(c, DT_STRING);
-  s = pad_amounts(c, x, begin, end);
-  if (s) return s;
-  for (d = 0; d < x->rank; d++) {
+  if (pad_is_runtime(c)) {
+    s = pad_runtime_dims(c, x, dims);
+    if (s) return s;
+  } else {
+    s = pad_amounts(c, x, begin, end);
+    if (s) return s;
+  }
+  for (d = 0; d < x->rank && !pad_is_runtime(c); d++) {
     if (!ck_add(x->dims[d], begin[d], &bound) || !ck_add(bound, end[d], &bound)) /* on the upper bound */
       return diag_node_error(ST_BAD_MODEL, c->n, "pads of axis %d overflow", d);
     dims[d] = dx_add(dx, dx_add(dx, ir_dim(c->g, x, d), dx_const(dx, begin[d])), dx_const(dx, end[d]));
@@ -909,7 +1288,12 @@ static status pad_lower(op_ctx *c, lowered *l) {
   int64_t begin[IR_MAX_RANK], end[IR_MAX_RANK];
   rt_pad_params *p;
   int d;
-  status s = pad_amounts(c, x, begin, end);
+  status s = ST_OK;
+  if (pad_is_runtime(c)) { /* rt_pad_prepare sets begin */
+    for (d = 0; d < x->rank; d++) begin[d] = 0;
+  } else {
+    s = pad_amounts(c, x, begin, end);
+  }
   if (s) return s;
   switch (pad_mode(c)) {
   case RT_PAD_REFLECT: p = LOWER(l, rt_pad_reflect, rt_pad_params); break;
@@ -927,7 +1311,7 @@ static status pad_lower(op_ctx *c, lowered *l) {
     p->value_bits = pad_value_bits(x->dtype, attr_float(c->n, "value", 0.0f));
   else if (op_in(c, 2) && tensor_numel(&op_in(c, 2)->t) > 0)
     p->value_input = 1;
-  return ST_OK;
+  return pad_is_runtime(c) ? pad_runtime_prepare(c, l, x) : ST_OK;
 }
 
 /* ---- the family ---- */
@@ -968,6 +1352,8 @@ static status tensor_lower(op_ctx *c, lowered *l) {
   default: break;
   }
   x = &op_in(c, 0)->t;
+  if (c->n->op == OP_Slice && slice_is_runtime(c)) return slice_runtime_lower(c, l, x, &v);
+  if (c->n->op == OP_Tile && runtime_operand(c, 1) && x->rank > 0) return tile_runtime_lower(c, l, x, &v);
   switch (c->n->op) {
   case OP_Transpose: s = transpose_view(c, x, &v); break;
   case OP_Slice: s = slice_view(c, x, &v); break;
@@ -977,7 +1363,9 @@ static status tensor_lower(op_ctx *c, lowered *l) {
   default: return diag_node_error(ST_INTERNAL, c->n, "not a tensor-family op");
   }
   if (s) return s;
-  return lower_view(c, l, &v, x);
+  s = lower_view(c, l, &v, x, NULL);
+  if (s || c->n->op != OP_Expand || !expand_is_runtime(c)) return s;
+  return expand_runtime_prepare(c, l, x);
 }
 
 const op_family op_family_tensor = {tensor_infer, tensor_lower, 1};

@@ -366,3 +366,192 @@ BY_WIDTH(DEFINE_PAD_CONSTANT, rt_pad_constant)
 DEFINE_PAD_MODE(rt_pad_reflect, RT_PAD_REFLECT)
 DEFINE_PAD_MODE(rt_pad_edge, RT_PAD_EDGE)
 DEFINE_PAD_MODE(rt_pad_wrap, RT_PAD_WRAP)
+
+/* ---- operands read at run time (the rules, then the prepare kernels) ---- */
+
+static int64_t clamp64(int64_t v, int64_t lo, int64_t hi) { return v < lo ? lo : (v > hi ? hi : v); }
+
+int rt_slice_axis(int64_t dim, int64_t start, int64_t end, int64_t step, int64_t *first, int64_t *count,
+                  int64_t *step_out) {
+  if (step == 0) return -1;
+  /* dim >= 0, so adding it to a negative index cannot overflow */
+  if (start < 0) start += dim;
+  if (end < 0) end += dim;
+  step = clamp64(step, -(dim + 1), dim + 1);
+  if (step > 0) {
+    start = clamp64(start, 0, dim);
+    end = clamp64(end, 0, dim);
+    *count = end > start ? (end - start + step - 1) / step : 0;
+  } else {
+    start = clamp64(start, 0, dim - 1);
+    end = clamp64(end, -1, dim - 1);
+    /* an empty axis clamps start to 0 and end to -1: still nothing to read */
+    *count = dim > 0 && start > end ? (start - end - step - 1) / -step : 0;
+  }
+  *first = *count > 0 ? start : 0;
+  *step_out = step;
+  return 0;
+}
+
+int rt_split_check(int n, const int64_t *sizes, int64_t dim) {
+  int64_t left = dim;
+  int k;
+  for (k = 0; k < n; k++) {
+    if (sizes[k] < 0 || sizes[k] > left) return -1; /* also keeps the sum from overflowing */
+    left -= sizes[k];
+  }
+  return left == 0 ? 0 : -1;
+}
+
+int rt_pad_dim(int64_t dim, int64_t begin, int64_t end, int mode, int64_t *out) {
+  /* |pads| past INT64_MAX / 4 cannot give a dim that fits any buffer */
+  const int64_t big = INT64_MAX / 4;
+  if (begin < -big || begin > big || end < -big || end > big || dim > big) return -1;
+  *out = dim + begin + end;
+  if (*out < 0) return -1;
+  if (mode != RT_PAD_CONSTANT && dim == 0 && *out > 0) return -1;
+  return 0;
+}
+
+int rt_tile_dim(int64_t dim, int64_t repeats, int64_t *out) {
+  if (repeats < 0 || (dim > 0 && repeats > INT64_MAX / dim)) return -1;
+  *out = dim * repeats;
+  return 0;
+}
+
+int rt_expand_dim(int64_t x, int64_t s, int64_t *out) {
+  if (s < 0) return -1;
+  if (s == x || s == 1) *out = x;
+  else if (x == 1) *out = s;
+  else return -1;
+  return 0;
+}
+
+/* Element i of an int32 or int64 operand. */
+static int64_t index_at(const void *v, int i32, int i) {
+  return i32 ? (int64_t)((const int32_t *)v)[i] : ((const int64_t *)v)[i];
+}
+
+/* The axes operand at in[3] of `n` values as axes of a `rank`-dim input
+ * (negative ones count from the end), each at most once. 0, or -1. */
+static int listed_axes(const void *v, int i32, int n, int rank, int *axes) {
+  int seen[RT_MAX_RANK] = {0}, i;
+  for (i = 0; i < n; i++) {
+    int64_t a = index_at(v, i32, i);
+    if (a < 0) a += rank;
+    if (a < 0 || a >= rank || seen[a]) return -1;
+    seen[a] = 1;
+    axes[i] = (int)a;
+  }
+  return 0;
+}
+
+RT_KERNEL(rt_slice_prepare) {
+  const rt_slice_prepare_params *q = (const rt_slice_prepare_params *)params;
+  rt_strided_copy_params *p = (rt_strided_copy_params *)out[1];
+  int64_t *dims = (int64_t *)out[0], strides[RT_MAX_RANK], count[RT_MAX_RANK], step[RT_MAX_RANK];
+  int64_t s = 1, offset = 0, first;
+  int axes[RT_MAX_RANK], i, d;
+  (void)scratch;
+  for (d = q->rank - 1; d >= 0; d--) {
+    strides[d] = s;
+    s *= q->in_dims[d];
+    count[d] = q->in_dims[d];
+    step[d] = 1;
+  }
+  if (q->axes_in) {
+    if (listed_axes(in[3], q->index_i32, q->naxes, q->rank, axes)) goto bad;
+  } else {
+    for (i = 0; i < q->naxes; i++) axes[i] = q->axes[i];
+  }
+  for (i = 0; i < q->naxes; i++) {
+    d = axes[i];
+    if (rt_slice_axis(q->in_dims[d], index_at(in[1], q->index_i32, i), index_at(in[2], q->index_i32, i),
+                      in[4] ? index_at(in[4], q->index_i32, i) : 1, &first, &count[d], &step[d]))
+      goto bad;
+    offset += first * strides[d];
+    if (!q->axes_in) dims[i] = count[d];
+  }
+  for (d = 0; d < q->rank && q->axes_in; d++) dims[d] = count[d];
+  for (d = 0; d < q->rank && q->open_strides; d++) p->strides[d] = strides[d] * step[d] * q->unit;
+  p->offset = offset * q->unit;
+  return;
+bad:
+  *(int *)out[2] = RT_ERR_SHAPE;
+}
+
+RT_KERNEL(rt_split_prepare) {
+  const rt_split_prepare_params *q = (const rt_split_prepare_params *)params;
+  const int64_t *sizes = (const int64_t *)in[1];
+  int64_t *dims = (int64_t *)out[0];
+  int k;
+  (void)scratch;
+  if (rt_split_check(q->n, sizes, q->axis_dim)) {
+    *(int *)out[2] = RT_ERR_SHAPE;
+    return;
+  }
+  for (k = 0; k < q->n; k++) dims[k] = sizes[k];
+}
+
+RT_KERNEL(rt_pad_prepare) {
+  const rt_pad_prepare_params *q = (const rt_pad_prepare_params *)params;
+  rt_pad_params *p = (rt_pad_params *)out[1];
+  const int64_t *pads = (const int64_t *)in[1];
+  int64_t *dims = (int64_t *)out[0], out_dims[RT_MAX_RANK];
+  int axes[RT_MAX_RANK], i, d;
+  (void)scratch;
+  if (q->axes_in) {
+    if (listed_axes(in[3], q->axes_i32, q->naxes, q->rank, axes)) goto bad;
+    for (d = 0; d < q->rank; d++) {
+      out_dims[d] = q->in_dims[d];
+      p->begin[d] = 0;
+    }
+  } else {
+    for (i = 0; i < q->naxes; i++) axes[i] = q->axes[i];
+  }
+  for (i = 0; i < q->naxes; i++) {
+    d = axes[i];
+    if (rt_pad_dim(q->in_dims[d], pads[i], pads[q->naxes + i], q->mode, &out_dims[d])) goto bad;
+    p->begin[d] = pads[i];
+    if (!q->axes_in) dims[i] = out_dims[d];
+  }
+  for (d = 0; d < q->rank && q->axes_in; d++) dims[d] = out_dims[d];
+  return;
+bad:
+  *(int *)out[2] = RT_ERR_SHAPE;
+}
+
+RT_KERNEL(rt_tile_prepare) {
+  const rt_tile_prepare_params *q = (const rt_tile_prepare_params *)params;
+  rt_strided_copy_params *p = (rt_strided_copy_params *)out[1];
+  const int64_t *reps = (const int64_t *)in[1];
+  int64_t *dims = (int64_t *)out[0];
+  int d;
+  (void)scratch;
+  for (d = 0; d < q->rank; d++) {
+    if (rt_tile_dim(q->in_dims[d], reps[d], &dims[d])) {
+      *(int *)out[2] = RT_ERR_SHAPE;
+      return;
+    }
+    p->dims[q->rep_at[d]] = reps[d];
+  }
+}
+
+RT_KERNEL(rt_expand_prepare) {
+  const rt_expand_prepare_params *q = (const rt_expand_prepare_params *)params;
+  const int64_t *shape = (const int64_t *)in[1];
+  int64_t *dims = (int64_t *)out[0];
+  int d, k = 0;
+  (void)scratch;
+  for (d = 0; d < q->out_rank; d++) {
+    int xd = d - (q->out_rank - q->in_rank), sd = d - (q->out_rank - q->n);
+    int64_t x = xd >= 0 ? q->in_dims[xd] : 1, s = sd >= 0 ? shape[sd] : 1, y;
+    if (rt_expand_dim(x, s, &y) || (!q->from_shape[d] && y != x)) {
+      /* off the shape's dims the output keeps the input's: a dim that
+       * varies at run time and is 1 there does not stretch */
+      *(int *)out[2] = RT_ERR_SHAPE;
+      return;
+    }
+    if (q->from_shape[d]) dims[k++] = y;
+  }
+}

@@ -23,5 +23,6 @@ Suite *resize_suite(void);
 Suite *detect_suite(void);
 Suite *signal_suite(void);
 Suite *algebra_placement_suite(void);
+Suite *tensor_rules_suite(void);
 
 #endif

@@ -68,6 +68,81 @@ enum rt_pad_mode { RT_PAD_CONSTANT = 0, RT_PAD_REFLECT = 1, RT_PAD_EDGE = 2, RT_
   IA(out_dims, RT_MAX_RANK) IA(begin, RT_MAX_RANK)
 RT_PARAMS_STRUCT(rt_pad_params, RT_PAD_PARAMS)
 
+/* ---- operands read at run time ----
+ * Slice's starts/ends/steps, Split's sizes, Pad's pads, Tile's repeats and
+ * Expand's shape may be values known only when the model runs. A prepare
+ * kernel (dims.h explains them) then writes the output dims those values
+ * give to out[0] and completes the op's params at out[1]; values the rules
+ * below reject are RT_ERR_SHAPE. The rules are these functions, which the
+ * compiler applies to constant operands too. */
+
+/* Slice on one axis of `dim` elements (ONNX): a negative start or end
+ * counts from the end, then both are clamped into the axis ([0, dim] for a
+ * positive step, [0, dim - 1] and [-1, dim - 1] for a negative one).
+ * Writes the first element read, the count read and the step, itself
+ * clamped to [-(dim + 1), dim + 1] (a longer step reads one element at
+ * most, so nothing derived from it can overflow). 0, or -1 for a step of
+ * 0. */
+int rt_slice_axis(int64_t dim, int64_t start, int64_t end, int64_t step, int64_t *first, int64_t *count,
+                  int64_t *step_out);
+/* Split sizes: each at least 0, together exactly `dim`. 0, or -1. */
+int rt_split_check(int n, const int64_t *sizes, int64_t dim);
+/* Pad's output dim from the input dim and the pads before and after (a
+ * negative one crops): at least 0, and a mode that repeats input elements
+ * (edge, reflect, wrap) needs a non-empty input to grow. 0, or -1. */
+int rt_pad_dim(int64_t dim, int64_t begin, int64_t end, int mode, int64_t *out);
+/* Tile: dim times `repeats` (at least 0, not overflowing). 0, or -1. */
+int rt_tile_dim(int64_t dim, int64_t repeats, int64_t *out);
+/* Expand: dim `x` broadcast against the shape's value `s` (numpy: equal,
+ * or one of them 1; a negative s is wrong). 0, or -1. */
+int rt_expand_dim(int64_t x, int64_t s, int64_t *out);
+
+/* rt_slice_prepare: in[1], in[2], in[4] hold starts, ends and steps
+ * (int32 when index_i32, else int64; no in[4]: steps of 1) for the
+ * `naxes` axes listed. The input has `rank` dims `in_dims`. Writes each
+ * listed axis's count to out[0], in order, and sets the strided-copy
+ * params' offset; with open_strides, also strides[axes[i]] (the view then
+ * keeps one params dim per input axis). With axes_in the axes are read
+ * from in[3] (negative ones count from the end; one out of range or
+ * listed twice is an error), and every axis's count and stride is
+ * written. Offsets and strides are counted in units of `unit` elements'
+ * bytes (1: elements; esize: bytes, rt_copy_rows). */
+#define RT_SLICE_PREPARE_PARAMS(I, F, IA, FA, I32, I32A, E)                                               \
+  I32(rank) I32(naxes) I32A(axes, RT_MAX_RANK) I32(index_i32) I32(open_strides) I32(axes_in) I(unit) \
+  IA(in_dims, RT_MAX_RANK)
+RT_PARAMS_STRUCT(rt_slice_prepare_params, RT_SLICE_PREPARE_PARAMS)
+
+/* rt_split_prepare: in[1] holds the n split sizes (int64); they must sum
+ * to axis_dim. Writes them to out[0]; the kernel's bytes follow from them. */
+#define RT_SPLIT_PREPARE_PARAMS(I, F, IA, FA, I32, I32A, E) I32(n) I(axis_dim)
+RT_PARAMS_STRUCT(rt_split_prepare_params, RT_SPLIT_PREPARE_PARAMS)
+
+/* rt_pad_prepare: in[1] holds 2 * naxes pads (int64, begins then ends)
+ * for the axes listed. Writes the output dim of each listed axis to out[0]
+ * and its begin into the Pad params (rt_pad_params.begin). With axes_in
+ * the axes are read from in[3] (int32 when axes_i32, else int64; checked
+ * as Slice's) and every one of the `rank` axes's dim and begin is
+ * written. */
+#define RT_PAD_PREPARE_PARAMS(I, F, IA, FA, I32, I32A, E) \
+  I32(rank) I32(naxes) I32A(axes, RT_MAX_RANK) I32(mode) I32(axes_in) I32(axes_i32) IA(in_dims, RT_MAX_RANK)
+RT_PARAMS_STRUCT(rt_pad_prepare_params, RT_PAD_PREPARE_PARAMS)
+
+/* rt_tile_prepare: in[1] holds `rank` repeats (int64). Writes each output
+ * dim (in_dims[d] * repeats[d]) to out[0] and the repeat count into the
+ * strided-copy params' dims[rep_at[d]] (the view keeps its layout). */
+#define RT_TILE_PREPARE_PARAMS(I, F, IA, FA, I32, I32A, E) \
+  I32(rank) I32A(rep_at, RT_MAX_RANK) IA(in_dims, RT_MAX_RANK)
+RT_PARAMS_STRUCT(rt_tile_prepare_params, RT_TILE_PREPARE_PARAMS)
+
+/* rt_expand_prepare: in[1] holds the n values of the shape (int64). For
+ * each of the out_rank output dims (right-aligned against the input's
+ * in_rank dims and the shape): where from_shape[d] is set the input dim is
+ * 1 or absent and the dim is the shape's, written to out[0] in order;
+ * elsewhere the shape must be 1 or the input's dim. */
+#define RT_EXPAND_PREPARE_PARAMS(I, F, IA, FA, I32, I32A, E) \
+  I32(in_rank) I32(out_rank) I32(n) I32A(from_shape, RT_MAX_RANK) IA(in_dims, RT_MAX_RANK)
+RT_PARAMS_STRUCT(rt_expand_prepare_params, RT_EXPAND_PREPARE_PARAMS)
+
 /* For the lists below: one kernel per element width. */
 #define RT_TENSOR_BY_WIDTH(K, name, ptype) \
   K(name##_8bit, ptype) K(name##_16bit, ptype) K(name##_32bit, ptype) K(name##_64bit, ptype)
@@ -90,14 +165,24 @@ RT_PARAMS_STRUCT(rt_pad_params, RT_PAD_PARAMS)
   RT_TENSOR_BY_WIDTH(K, rt_pad_constant, rt_pad_params)                        \
   K(rt_pad_reflect, rt_pad_params)                                             \
   K(rt_pad_edge, rt_pad_params)                                                \
-  K(rt_pad_wrap, rt_pad_params)
+  K(rt_pad_wrap, rt_pad_params)                                               \
+  K(rt_slice_prepare, rt_slice_prepare_params)                                 \
+  K(rt_split_prepare, rt_split_prepare_params)                                 \
+  K(rt_pad_prepare, rt_pad_prepare_params)                                     \
+  K(rt_tile_prepare, rt_tile_prepare_params)                                   \
+  K(rt_expand_prepare, rt_expand_prepare_params)
 #define RT_TENSOR_PARAMS_TYPES(P) \
   P(rt_strided_copy_params, RT_STRIDED_COPY_PARAMS) \
   P(rt_concat_params, RT_CONCAT_PARAMS) \
   P(rt_split_params, RT_SPLIT_PARAMS) \
   P(rt_gather_params, RT_GATHER_PARAMS) \
   P(rt_gather_elements_params, RT_GATHER_ELEMENTS_PARAMS) \
-  P(rt_pad_params, RT_PAD_PARAMS)
+  P(rt_pad_params, RT_PAD_PARAMS) \
+  P(rt_slice_prepare_params, RT_SLICE_PREPARE_PARAMS) \
+  P(rt_split_prepare_params, RT_SPLIT_PREPARE_PARAMS) \
+  P(rt_pad_prepare_params, RT_PAD_PREPARE_PARAMS) \
+  P(rt_tile_prepare_params, RT_TILE_PREPARE_PARAMS) \
+  P(rt_expand_prepare_params, RT_EXPAND_PREPARE_PARAMS)
 RT_TENSOR_KERNELS(RT_DECLARE_KERNEL)
 
 #endif
