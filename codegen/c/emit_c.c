@@ -188,14 +188,14 @@ static void emit_binds(text *w, const ir_graph *g, const params_desc *pd, const 
   }
 }
 
-/* Whether expression e involves a symbol that a node defines at run time
- * (is_data[symbol]). */
-static int uses_data_symbol(const dx_table *dx, int e, const char *is_data) {
+/* Whether expression e involves a symbol marked in `marked` (one flag per
+ * symbol of the dim table). */
+static int uses_marked_symbol(const dx_table *dx, int e, const char *marked) {
   const dx_node *x = &dx->nodes[e];
   switch (x->op) {
   case DX_CONST: return 0;
-  case DX_SYM: return is_data[x->value];
-  default: return uses_data_symbol(dx, x->a, is_data) || uses_data_symbol(dx, x->b, is_data);
+  case DX_SYM: return marked[x->value];
+  default: return uses_marked_symbol(dx, x->a, marked) || uses_marked_symbol(dx, x->b, marked);
   }
 }
 
@@ -206,7 +206,7 @@ static void emit_checks(text *w, const ir_graph *g, const ir_node *n, const char
   int k;
   for (k = 0; k < n->n_checks; k++) {
     int a = n->checks[2 * k], b = n->checks[2 * k + 1];
-    if ((uses_data_symbol(dx, a, is_data) || uses_data_symbol(dx, b, is_data)) != want_data) continue;
+    if ((uses_marked_symbol(dx, a, is_data) || uses_marked_symbol(dx, b, is_data)) != want_data) continue;
     text_puts(w, "if (");
     dx_print_c(dx, a, "d", w);
     text_puts(w, " != ");
@@ -446,28 +446,17 @@ static void emit_loop(const backend_emit_args *a, const gview *gv, int i, text *
   free(formal);
 }
 
-/* Whether expression e involves a symbol among `syms` (n of them). */
-static int uses_symbol_of(const dx_table *dx, int e, const int *syms, int n) {
-  const dx_node *x = &dx->nodes[e];
-  int k;
-  switch (x->op) {
-  case DX_CONST: return 0;
-  case DX_SYM:
-    for (k = 0; k < n; k++)
-      if (syms[k] == x->value) return 1;
-    return 0;
-  default: return uses_symbol_of(dx, x->a, syms, n) || uses_symbol_of(dx, x->b, syms, n);
-  }
-}
-
 /* The binds of `l` (into params copy `var`) that do (own = 1) or do not
  * (own = 0) involve a dim the node itself defines. */
 static void emit_binds_of(text *w, const ir_graph *g, const lowered *l, const params_desc *pd, const char *var,
                           int own) {
+  const dx_table *dx = ir_dx(g);
+  char *defined = xcalloc((unsigned long)dx->n_syms + 1, 1);
   int k;
+  for (k = 0; k < l->n_defines; k++) defined[l->defines[k]] = 1;
   for (k = 0; k < l->n_binds; k++)
-    if (uses_symbol_of(ir_dx(g), l->binds[k].expr, l->defines, l->n_defines) == own)
-      emit_binds(w, g, pd, var, &l->binds[k], 1);
+    if (uses_marked_symbol(dx, l->binds[k].expr, defined) == own) emit_binds(w, g, pd, var, &l->binds[k], 1);
+  free(defined);
 }
 
 /* d[] from the dims a prepare kernel or the kernel wrote to dd[], each
