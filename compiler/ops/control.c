@@ -4,9 +4,10 @@
  * shapes, infers the body (the infer pass, recursively) and derives the
  * node's outputs from the body's. Dims may be symbolic (the bodies see the
  * same expressions as the outer graph); shapes may not change: an If whose
- * branches give different shapes, a Loop whose carried values change
- * shape, or a Loop with scan outputs and no constant trip count needs the
- * bounded dynamic shapes of a later step, and says so.
+ * branches give different shapes or a Loop whose carried values change
+ * shape is refused with a message. A Loop with scan outputs and no
+ * constant trip count makes their length a run-time dim that the loop
+ * sets when it ends (bounded by --max-dynamic-dim).
  *
  * lower() records that the node is control flow; the planner plans each
  * body like a small model whose inputs and outputs are pointers it is
@@ -106,8 +107,8 @@ static status scalar_input(const op_ctx *c, int k, int dtype, const char *what) 
 
 /* Values carried from step to step (Loop's v, Scan's states): node inputs
  * in[first_in + k] enter, body outputs out[first_out + k] leave, node
- * outputs k are the final values. Their shape must not change (static
- * shapes for now). */
+ * outputs k are the final values. Their shape must not change (compared
+ * by dim expression). */
 static status carried_values(op_ctx *c, const ir_graph *b, int first_in, int first_out, int count, const char *what) {
   int k;
   for (k = 0; k < count; k++) {
@@ -124,9 +125,8 @@ static status carried_values(op_ctx *c, const ir_graph *b, int first_in, int fir
 }
 
 /* Scan outputs: body outputs out[first_out + k] are slices that node
- * outputs first_node_out + k stack along a new axis 0 of length len. */
-/* The scan outputs: each body output stacked `len` (a dim expression)
- * times along a new first axis. */
+ * outputs first_node_out + k stack along a new axis 0 of length `len` (a
+ * dim expression). */
 static status stacked_outputs(op_ctx *c, const ir_graph *b, int first_out, int first_node_out, int count, int len) {
   int k, d;
   for (k = 0; k < count; k++) {
