@@ -403,14 +403,27 @@ status op_define_data_dims(const op_ctx *c, lowered *l, const ir_tensor *y, int3
   return ST_OK;
 }
 
-/* The name of the node's k-th run-time dim: derived from its first present output
- * (value names are unique; node names may repeat or be empty), so a
- * second round of inference gets the same symbol. */
+/* The name of the node's k-th run-time dim: derived from its first present
+ * output (value names are unique in a graph; node names may repeat or be
+ * empty), so a second round of inference gets the same symbol. In a body,
+ * the enclosing nodes' outputs go in front ("loop_out/slice_out#0"): a
+ * body may reuse a name of its outer graph. */
 static char *data_dim_name(const op_ctx *c, int k) {
+  text w;
+  const ir_graph *g;
+  char *name;
   int i;
-  for (i = 0; i < c->n->n_out; i++) /* an optional output may be absent */
-    if (op_out(c, i)) return xasprintf("%s#%d", op_out(c, i)->name, k);
-  return xasprintf("?#%d", k);
+  text_init(&w);
+  for (g = c->g; g->parent && g->owner; g = g->parent) {
+    const ir_value *o = g->owner->n_out > 0 ? ir_val(g->parent, g->owner->out[0]) : NULL;
+    text_printf(&w, "%s/", o ? o->name : "?");
+  }
+  for (i = 0; i < c->n->n_out && !op_out(c, i); i++) { /* an optional output may be absent */
+  }
+  text_printf(&w, "%s#%d", i < c->n->n_out ? op_out(c, i)->name : "?", k);
+  name = xstrdup(w.buf);
+  text_free(&w);
+  return name;
 }
 
 int op_is_data_dim(const op_ctx *c, int e, int k) {
@@ -428,11 +441,6 @@ int op_data_dim(const op_ctx *c, int k, int64_t bound, const char *what) {
   dx_table *dx = op_dx(c);
   char *name;
   int e;
-  if (c->g->parent) {
-    diag_node_error(ST_UNSUPPORTED, c->n, "%s depends on values known only at run time, which is not supported "
-                    "inside a subgraph yet", what);
-    return -1;
-  }
   if (bound <= 0) bound = c->g->max_dynamic_dim;
   if (bound <= 0) {
     diag_node_error(ST_UNSUPPORTED, c->n, "%s depends on values known only at run time and has no bound; give one "

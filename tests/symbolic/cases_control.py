@@ -48,3 +48,24 @@ CASES = [
     Case("control_loop_carries_variable_shape", loop_carry, RANGES, SIZES),
     Case("control_scan_over_variable_length", scan_over_sequence, RANGES, SIZES),
 ]
+
+
+def loop_with_run_time_dims_inside():
+    # each step sums 0..i (a Range whose length the iteration decides) into
+    # a carried scalar: a run-time dim defined anew in every step
+    body = h.make_graph(
+        [h.make_node("Add", ["i", "one"], ["lim"]), h.make_node("Range", ["zero", "lim", "one"], ["r"]),
+         h.make_node("ReduceSum", ["r"], ["s"], keepdims=0), h.make_node("Add", ["acc_in", "s"], ["acc_out"]),
+         h.make_node("Identity", ["cond_in"], ["cond_out"])],
+        "body", [vi("i", [], T.INT64), vi("cond_in", [], T.BOOL), vi("acc_in", [], T.INT64)],
+        [vi("cond_out", [], T.BOOL), vi("acc_out", [], T.INT64)],
+        [nh.from_array(np.array(0, np.int64), "zero"), nh.from_array(np.array(1, np.int64), "one")])
+    nodes = [h.make_node("Loop", ["m", "", "acc0"], ["acc"], body=body)]
+    return model(nodes, [vi("m", [], T.INT64), vi("acc0", [], T.INT64)], [vi("acc", [], T.INT64)])
+
+
+CASES += [
+    Case("control_loop_run_time_dims_inside", loop_with_run_time_dims_inside, {}, [{}],
+         flags=["--max-dynamic-dim", "16"], make_input={"m": lambda shape, rng: np.array(6, np.int64),
+                                                         "acc0": lambda shape, rng: np.array(100, np.int64)}),
+]
