@@ -102,15 +102,11 @@ struct dx_table *op_dx(const op_ctx *c);
  * names the node when it is out of range. */
 status op_axis(const op_ctx *c, int64_t axis, int rank, int *out);
 
-/* numpy broadcasting of `n` shapes into `out`; error if incompatible. */
-status op_broadcast(const op_ctx *c, const ir_tensor *const *ins, int n, int *rank, int64_t *dims);
-/* The same over dim expressions: two symbolic dims broadcast when they are
- * the same expression or one is 1; anything else that could differ at run
- * time is refused with a message. */
+/* numpy broadcasting of `n` shapes into dim expressions `exprs` (error if
+ * incompatible): two symbolic dims broadcast when they are the same
+ * expression or one is 1; anything else that could differ at run time is
+ * refused with a message. */
 status op_broadcast_exprs(const op_ctx *c, const ir_tensor *const *ins, int n, int *rank, int *exprs);
-/* Strides (in elements) for reading `t` broadcast to out_rank/out_dims:
- * zero on broadcast dimensions. */
-void op_broadcast_strides(const ir_tensor *t, int out_rank, const int64_t *out_dims, int64_t *strides);
 /* Row-major strides of a shape. */
 void op_strides(int rank, const int64_t *dims, int64_t *strides);
 
@@ -188,7 +184,7 @@ void op_bind_dims(const op_ctx *c, lowered *l, int64_t *field, const ir_tensor *
 /* field = the product of t's dims [from, to). */
 void op_bind_product(const op_ctx *c, lowered *l, void *field, const ir_tensor *t, int from, int to);
 /* field[d] = the stride (in elements) of t read broadcast to out's shape:
- * 0 on broadcast dims (op_broadcast_strides over expressions). */
+ * 0 on broadcast dims (a dim of t that is exactly 1 where out's is not). */
 void op_bind_broadcast_strides(const op_ctx *c, lowered *l, int64_t *field, const ir_tensor *t, const ir_tensor *out);
 /* Whether two tensors have the same element type and the same dims
  * (symbolic ones by expression). */

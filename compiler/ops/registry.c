@@ -166,31 +166,6 @@ status op_axis(const op_ctx *c, int64_t axis, int rank, int *out) {
   return ST_OK;
 }
 
-status op_broadcast(const op_ctx *c, const ir_tensor *const *ins, int n, int *rank, int64_t *dims) {
-  int r = 0, i, d;
-  for (i = 0; i < n; i++)
-    if (ins[i]->rank > r) r = ins[i]->rank;
-  for (d = 0; d < r; d++) dims[d] = 1;
-  for (i = 0; i < n; i++) {
-    const ir_tensor *t = ins[i];
-    for (d = 0; d < t->rank; d++) {
-      int64_t td = t->dims[d], *od = &dims[r - t->rank + d];
-      if (td == *od || td == 1) continue;
-      if (*od == 1) {
-        *od = td;
-        continue;
-      }
-      {
-        char a[128], b[128];
-        return diag_node_error(ST_BAD_MODEL, c->n, "shapes %s and %s cannot be broadcast together",
-                               tensor_type_str(ins[0], a, sizeof a), tensor_type_str(t, b, sizeof b));
-      }
-    }
-  }
-  *rank = r;
-  return ST_OK;
-}
-
 status op_broadcast_exprs(const op_ctx *c, const ir_tensor *const *ins, int n, int *rank, int *exprs) {
   dx_table *dx = op_dx(c);
   int r = 0, i, d, one = dx_const(dx, 1);
@@ -229,16 +204,6 @@ void op_strides(int rank, const int64_t *dims, int64_t *strides) {
   for (d = rank - 1; d >= 0; d--) {
     strides[d] = s;
     s *= dims[d];
-  }
-}
-
-void op_broadcast_strides(const ir_tensor *t, int out_rank, const int64_t *out_dims, int64_t *strides) {
-  int64_t own[IR_MAX_RANK];
-  int d, off = out_rank - t->rank;
-  op_strides(t->rank, t->dims, own);
-  for (d = 0; d < out_rank; d++) {
-    int td = d - off;
-    strides[d] = (td < 0 || t->dims[td] == 1) && out_dims[d] != 1 ? 0 : (td < 0 ? 0 : own[td]);
   }
 }
 

@@ -2,6 +2,7 @@
  * sequence before and after), folding, topological sort and the planner. */
 #include <string.h>
 
+#include "../../compiler/dimexpr.h"
 #include "../../compiler/load.h"
 #include "../../compiler/ops/ops.h"
 #include "../../compiler/passes/passes.h"
@@ -411,25 +412,38 @@ END_TEST
 START_TEST(broadcast_shapes) {
   ir_tensor a = {DT_FLOAT, 3, {2, 1, 4}, {0}, NULL}, b = {DT_FLOAT, 2, {3, 1}, {0}, NULL};
   const ir_tensor *ts[2] = {&a, &b};
+  ir_graph *g = ir_new();
+  dx_table *dx = ir_dx(g);
   ir_node n;
   op_ctx c;
-  int64_t dims[IR_MAX_RANK], strides[IR_MAX_RANK];
-  int rank;
+  int exprs[IR_MAX_RANK], rank, n_sym = dx_sym(dx, "N", 1, 8), s_sym = dx_sym(dx, "S", 1, 8);
+  int64_t v;
   memset(&n, 0, sizeof n);
+  memset(&c, 0, sizeof c);
   n.name = "n";
   n.op_type = "Add";
   c.n = &n;
-  ck_assert_int_eq(op_broadcast(&c, ts, 2, &rank, dims), ST_OK);
+  c.g = g;
+  ck_assert_int_eq(op_broadcast_exprs(&c, ts, 2, &rank, exprs), ST_OK);
   ck_assert_int_eq(rank, 3);
-  ck_assert_int_eq(dims[0], 2);
-  ck_assert_int_eq(dims[1], 3);
-  ck_assert_int_eq(dims[2], 4);
-  op_broadcast_strides(&b, rank, dims, strides);
-  ck_assert_int_eq(strides[0], 0);
-  ck_assert_int_eq(strides[1], 1);
-  ck_assert_int_eq(strides[2], 0);
-  b.dims[1] = 3; /* [3,3] against [2,1,4]: 3 vs 4 */
-  ck_assert_int_eq(op_broadcast(&c, ts, 2, &rank, dims), ST_BAD_MODEL);
+  ck_assert(dx_const_value(dx, exprs[0], &v) && v == 2);
+  ck_assert(dx_const_value(dx, exprs[1], &v) && v == 3);
+  ck_assert(dx_const_value(dx, exprs[2], &v) && v == 4);
+  /* [N,1,4] with [3,1]: N passes through as the same expression */
+  ir_set_dim(g, &a, 0, n_sym);
+  ck_assert_int_eq(op_broadcast_exprs(&c, ts, 2, &rank, exprs), ST_OK);
+  ck_assert_int_eq(exprs[0], n_sym);
+  ck_assert_int_eq(a.dims[0], 8); /* the bound */
+  /* N against S where neither is 1: may differ at run time, refused */
+  ir_set_dim(g, &b, 0, s_sym);
+  ir_set_dim(g, &a, 1, n_sym);
+  ck_assert_int_eq(op_broadcast_exprs(&c, ts, 2, &rank, exprs), ST_UNSUPPORTED);
+  /* [3,3] against [2,1,4]: 3 vs 4 can never broadcast */
+  memset(a.sym, 0, sizeof a.sym);
+  memset(b.sym, 0, sizeof b.sym);
+  a.dims[0] = 2, a.dims[1] = 1, b.dims[0] = 3, b.dims[1] = 3;
+  ck_assert_int_eq(op_broadcast_exprs(&c, ts, 2, &rank, exprs), ST_BAD_MODEL);
+  ir_free(g);
 }
 END_TEST
 
