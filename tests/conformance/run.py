@@ -429,7 +429,7 @@ def value_problem(msg, tp: onnx.TypeProto | None) -> str | None:
     not have, or as values in a field the type does not allow."""
     unknown = _first_unknown(msg)
     if unknown:
-        return (f"is not a {type(msg).__name__} as {type_text(tp)} needs "
+        return (f"is not the {type(msg).__name__} {type_text(tp)} needs "
                 f"(unknown {unknown})")
     kind = type_kind(tp)
     if kind == "tensor":
