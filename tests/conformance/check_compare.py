@@ -2,7 +2,8 @@
 """Checks that run.py's output comparison can fail for sequences and
 optionals, not only pass: builds expected/actual file pairs and asserts
 compare_outputs' verdict on each. The test data can only show that equal
-values pass; this shows that unequal ones do not.
+values pass; this shows that unequal ones do not. Also checks which graph
+I/O types the runner still refuses to run (maps, sparse tensors).
 
 Run with the repository's virtualenv:
   .venv/bin/python tests/conformance/check_compare.py
@@ -134,8 +135,39 @@ def verdict(tp, expected, actual) -> str | None:
         return run.compare_outputs([exp_path], out, TOL, [tp])
 
 
+def refusal(out_type) -> str | None:
+    """run.py's reason for not running a one-output model of OUT_TYPE."""
+    graph = helper.make_graph(
+        [], "g", [helper.make_value_info("x", T_FLOAT)],
+        [helper.make_value_info("y", out_type)])
+    return run._unsupported_io(helper.make_model(graph))
+
+
+# (name, output type, None when the runner must let it run, or a piece of
+# the reason it must give for refusing)
+REFUSALS = [
+    ("tensor runs", T_FLOAT, None),
+    ("optional(sequence) runs", T_OPT_SEQ, None),
+    ("map refused", helper.make_map_type_proto(TensorProto.INT64, T_FLOAT),
+     "map output not supported"),
+    ("sequence(map) refused", helper.make_sequence_type_proto(
+        helper.make_map_type_proto(TensorProto.STRING, T_FLOAT)),
+     "map output not supported ('y' is sequence(map))"),
+    ("sparse tensor refused", helper.make_optional_type_proto(
+        helper.make_sparse_tensor_type_proto(TensorProto.FLOAT, [2])),
+     "sparse tensor output not supported"),
+]
+
+
 def main() -> int:
     passed = failed = 0
+    for name, out_type, want in REFUSALS:
+        got = refusal(out_type)
+        if (got is None) if want is None else (got and want in got):
+            passed += 1
+        else:
+            failed += 1
+            print(f"FAIL {name}: wanted {want!r}, got {got!r}")
     for name, tp, expected, actual, want in CASES:
         got = verdict(tp, expected, actual)
         if want is None:

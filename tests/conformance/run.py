@@ -26,11 +26,27 @@ compares TMP/output_K.pb with the expected output_K.pb: same element type
 (bfloat16 data stored as UINT16 aside) and shape; floats within
 |actual - expected| <= atol + rtol * |expected| (NaN matches NaN, an
 infinity only itself); everything else exactly. Suite "models" instead uses
-max|actual - expected| <= 1e-4 * max|expected|. Tests whose graph inputs or
-outputs are not plain tensors fail without running ("sequence/optional
-input not supported"). ONNX stores bfloat16 test tensors as UINT16 bit
-patterns; such inputs are handed to onnxcc relabelled as BFLOAT16, and such
-outputs are compared as bfloat16.
+max|actual - expected| <= 1e-4 * max|expected|. ONNX stores bfloat16 test
+tensors as UINT16 bit patterns; such inputs are handed to onnxcc relabelled
+as BFLOAT16, and such outputs are compared as bfloat16.
+
+Graph inputs and outputs may also be sequences and optionals, nested as
+their type says (optional(sequence(tensor)) occurs). The files then are:
+  sequence  onnx.SequenceProto, elem_type TENSOR, elements in tensor_values
+  optional  onnx.OptionalProto, elem_type TENSOR with tensor_value or
+            SEQUENCE with sequence_value; an empty optional sets no value
+            (ONNX's own empty ones leave elem_type 0, which is accepted)
+Input files go to onnxcc unchanged. Both the written and the expected
+output_K.pb are read as the kind graph output K declares and first checked
+to really be that kind (protobuf parses almost any bytes as any message:
+fields the message lacks, or a value in the wrong field, are reported).
+Sequences must have the same length ("output 0: 3 elements, expected 4"),
+then each element is compared as a tensor above ("... at output 0 element
+2"); optionals must both hold a value or both be empty ("output 0: optional
+is empty, expected a value" and the reverse), then the values are compared.
+Models with a map or sparse tensor anywhere in a graph input's or output's
+type fail without running ("map input not supported ..."): no file format
+exists for those.
 
 xfail.txt holds "suite/test_name<TAB>reason" lines. --update-xfail rewrites
 it from this run: failing tests are added (keeping an existing reason),
@@ -40,6 +56,9 @@ alone, crashes never added. Listed tests that do not exist are warned about.
 --reference ort runs each model with onnxruntime in this process instead
 (graph optimisations off, opset-22 models re-stamped as 21, which 1.20 can
 load), through the same comparison code: a check of the harness and data.
+Sequences go to onnxruntime as lists of arrays and optionals as None or
+their value; what it returns (arrays, lists, None) is written in the file
+formats above before being compared.
 In that mode xfail.txt is not applied unless --xfail is given, and
 --timeout does not apply.
 
