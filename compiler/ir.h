@@ -98,6 +98,31 @@ typedef struct ir_quant {
   int32_t *zero_point; /* n values (owned) */
 } ir_quant;
 
+/* What a value holds: a tensor, or a "boxed" value: a sequence of
+ * tensors, an optional tensor or an optional sequence. A boxed value lives
+ * in memory as one box (layout in runtime/include/onnxcc/box.h): a header
+ * (whether it is present, how many elements it holds) and `cap` records,
+ * each the element's dims and its data, dense at those dims. Its `t` is
+ * that box as bytes (uint8[box bytes]), so the planner, views and copies
+ * need no special case; `box` says what is in it. */
+typedef enum ir_kind {
+  VK_TENSOR = 0,
+  VK_SEQUENCE = 1,
+  VK_OPTIONAL = 2,          /* an optional tensor (cap 1) */
+  VK_OPTIONAL_SEQUENCE = 3  /* an optional sequence */
+} ir_kind;
+
+typedef struct ir_box_type {
+  int kind;                 /* ir_kind; VK_TENSOR: not boxed */
+  int64_t cap;              /* most elements it can hold */
+  /* The elements' type: dtype, rank, and per dim the exact size or, where
+   * var[d] is set, the largest size an element may have there (elements
+   * differ in such dims; each record holds its own). sym[] is unused.
+   * With cap 0 (always empty, SequenceEmpty) rank is -1: no type yet. */
+  ir_tensor elem;
+  unsigned char var[IR_MAX_RANK];
+} ir_box_type;
+
 typedef struct ir_value {
   char *name;
   ir_tensor t;
@@ -120,11 +145,13 @@ typedef struct ir_value {
    * its nodes still run (they compute the same values); consumers that
    * need a shape read the expressions (op_const_exprs). */
   int *symvals;
+  ir_box_type box;              /* what a boxed value holds; kind 0: a tensor */
 } ir_value;
 
 #define IR_ATTR_TYPES(X) \
   X(FLOAT, 1) X(INT, 2) X(STRING, 3) X(TENSOR, 4) X(GRAPH, 5) X(FLOATS, 6) \
-  X(INTS, 7) X(STRINGS, 8) X(TENSORS, 9) X(GRAPHS, 10) X(SPARSE_TENSOR, 11)
+  X(INTS, 7) X(STRINGS, 8) X(TENSORS, 9) X(GRAPHS, 10) X(SPARSE_TENSOR, 11) \
+  X(TYPE_PROTO, 13)
 
 #define IR_ATTR_ENUM(name, num) ATTR_##name = num,
 typedef enum ir_attr_type { ATTR_UNDEFINED = 0, IR_ATTR_TYPES(IR_ATTR_ENUM) } ir_attr_type;
@@ -142,6 +169,8 @@ typedef struct ir_attr {
   char **strings;
   ir_tensor tensor;  /* TENSOR */
   struct ir_graph *graph; /* GRAPH (owned): a subgraph, e.g. If's then_branch */
+  /* TYPE_PROTO (Optional's `type`): the kind (ir_kind) and element dtype */
+  int type_kind, type_dtype;
 } ir_attr;
 
 typedef struct ir_node {

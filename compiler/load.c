@@ -8,6 +8,7 @@
 
 #include "checked.h"
 #include "dimexpr.h"
+#include "ir_box.h"
 #include "fileio.h"
 #include "onnx.pb-c.h"
 #include "../codegen/text.h"
@@ -18,6 +19,42 @@
 
 static status build_subgraph(const compile_options *o, const Onnx__GraphProto *gp, const char *base_dir,
                              ir_graph *parent, ir_node *owner, ir_graph **out);
+
+/* The kind of value a TypeProto describes (ir_kind), with its tensor
+ * type in *tensor; -1 for what onnxcc cannot hold (maps, sparse tensors,
+ * sequences of sequences). A missing type is a tensor of unknown type. */
+static int type_kind(const Onnx__TypeProto *tp, const Onnx__TypeProto__Tensor **tensor) {
+  const Onnx__TypeProto *inner;
+  *tensor = NULL;
+  if (!tp || tp->value_case == ONNX__TYPE_PROTO__VALUE__NOT_SET) return VK_TENSOR;
+  if (tp->value_case == ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE) {
+    *tensor = tp->tensor_type;
+    return VK_TENSOR;
+  }
+  if (tp->value_case == ONNX__TYPE_PROTO__VALUE_SEQUENCE_TYPE) {
+    inner = tp->sequence_type->elem_type;
+    if (!inner || inner->value_case != ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE) return -1;
+    *tensor = inner->tensor_type;
+    return VK_SEQUENCE;
+  }
+  if (tp->value_case == ONNX__TYPE_PROTO__VALUE_OPTIONAL_TYPE) {
+    inner = tp->optional_type->elem_type;
+    if (inner && inner->value_case == ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE) {
+      *tensor = inner->tensor_type;
+      return VK_OPTIONAL;
+    }
+    if (inner && inner->value_case == ONNX__TYPE_PROTO__VALUE_SEQUENCE_TYPE) {
+      int k = type_kind(inner, tensor);
+      return k == VK_SEQUENCE ? VK_OPTIONAL_SEQUENCE : -1;
+    }
+  }
+  return -1;
+}
+
+static const char *kind_name(int kind) {
+  static const char *const names[] = {"tensor", "sequence", "optional tensor", "optional sequence"};
+  return kind >= 0 && kind <= 3 ? names[kind] : "map or sparse tensor";
+}
 
 static status convert_attr(const compile_options *o, const Onnx__AttributeProto *ap, const char *base_dir,
                            ir_graph *g, ir_node *n, ir_attr *a) {
@@ -73,6 +110,14 @@ static status convert_attr(const compile_options *o, const Onnx__AttributeProto 
       free(what);
       return s;
     }
+  case ATTR_TYPE_PROTO: {
+    const Onnx__TypeProto__Tensor *tt;
+    a->type_kind = type_kind(ap->tp, &tt);
+    if (!ap->tp || a->type_kind < 0)
+      return diag_node_error(ST_UNSUPPORTED, n, "attribute '%s' names a type onnxcc cannot hold", a->name);
+    a->type_dtype = tt && tt->has_elem_type ? tt->elem_type : 0;
+    break;
+  }
   case ATTR_GRAPH:
     if (!ap->g) return diag_node_error(ST_BAD_MODEL, n, "attribute '%s' has no graph", a->name);
     return build_subgraph(o, ap->g, base_dir, g, n, &a->graph);
@@ -97,6 +142,66 @@ static void symbolic_dim(const ir_graph *g, ir_value *v, int d, const char *name
   ir_set_dim(g, &v->t, d, dx_sym(ir_dx(g), name, p->dims[0], p->dims[1]));
 }
 
+/* A graph input of sequence or optional type. Its size comes from the
+ * input file `onnxcc run` read (shape_pin), else from the declared
+ * element shape and --max-dynamic-dim for the element count. */
+static status convert_boxed_input(const ir_graph *g, const compile_options *o, const Onnx__TypeProto__Tensor *tt,
+                                  int kind, const pin *shape_pin, ir_value *v) {
+  ir_box_type b;
+  size_t i;
+  char buf[200];
+  memset(&b, 0, sizeof b);
+  b.kind = kind;
+  b.elem.dtype = tt && tt->has_elem_type ? tt->elem_type : 0;
+  if (shape_pin) {
+    if (shape_pin->kind != kind)
+      return diag_error(shape_pin->source ? ST_BAD_MODEL : ST_USAGE, "%s holds a %s but the model's input '%s' is a %s",
+                        shape_pin->source ? shape_pin->source : "the shape given", kind_name(shape_pin->kind), v->name,
+                        kind_name(kind));
+    b.cap = shape_pin->cap;
+    b.elem.rank = shape_pin->rank;
+    for (i = 0; (int)i < shape_pin->rank; i++) {
+      b.elem.dims[i] = shape_pin->dims[i];
+      b.var[i] = shape_pin->var[i];
+    }
+  } else {
+    if (!tt || !tt->shape)
+      return diag_error(ST_UNSUPPORTED, "graph input '%s' is a %s whose elements have no shape; onnxcc needs one",
+                        v->name, kind_name(kind));
+    if (tt->shape->n_dim > IR_MAX_RANK)
+      return diag_error(ST_UNSUPPORTED, "graph input '%s' has elements of rank %zu; at most %d is supported", v->name,
+                        tt->shape->n_dim, IR_MAX_RANK);
+    b.cap = kind == VK_OPTIONAL ? 1 : o->max_dynamic_dim;
+    if (b.cap <= 0)
+      return diag_error(ST_UNSUPPORTED, "graph input '%s' is a sequence; give the most elements it may hold with "
+                        "--max-dynamic-dim N", v->name);
+    b.elem.rank = (int)tt->shape->n_dim;
+    for (i = 0; i < tt->shape->n_dim; i++) {
+      const Onnx__TensorShapeProto__Dimension *d = tt->shape->dim[i];
+      const pin *p = d->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM && d->dim_param
+                         ? find_pin(o->dims, o->n_dims, d->dim_param)
+                         : NULL;
+      if (d->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE && d->dim_value >= 0) {
+        b.elem.dims[i] = d->dim_value;
+      } else if (p) {
+        b.elem.dims[i] = p->range ? p->dims[1] : p->dims[0];
+        b.var[i] = (unsigned char)(p->range != 0);
+      } else {
+        return diag_error(ST_UNSUPPORTED, "graph input '%s': dim %zu of its elements is unknown; bound it with --dim "
+                          "NAME=LO..HI on a named dim", v->name, i);
+      }
+    }
+  }
+  if (dtype_size(b.elem.dtype) == 0)
+    return diag_error(ST_UNSUPPORTED, "graph input '%s' has element type %s, which is not supported", v->name,
+                      dtype_name(b.elem.dtype));
+  if (!ir_box_set(v, &b))
+    return diag_error(ST_BAD_MODEL, "graph input '%s' of type %s is larger than the limit of %lld bytes", v->name,
+                      ir_box_type_str(&b, buf, sizeof buf), (long long)CK_MAX_TENSOR_BYTES);
+  (void)g;
+  return ST_OK;
+}
+
 static status convert_input(const ir_graph *g, const compile_options *o, const Onnx__ValueInfoProto *vi, int position,
                             ir_value *v) {
   const Onnx__TypeProto *tp = vi->type;
@@ -104,12 +209,13 @@ static status convert_input(const ir_graph *g, const compile_options *o, const O
   const pin *shape_pin = find_pin(o->shapes, o->n_shapes, v->name);
   if (!shape_pin && position < o->n_positional) shape_pin = &o->positional[position];
   size_t i;
+  int kind;
   if (!tp || tp->value_case == ONNX__TYPE_PROTO__VALUE__NOT_SET)
     return diag_error(ST_BAD_MODEL, "graph input '%s' has no type", v->name);
-  if (tp->value_case != ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE)
-    return diag_error(ST_UNSUPPORTED, "graph input '%s' is a %s; only tensors are supported", v->name,
-                      tp->value_case == ONNX__TYPE_PROTO__VALUE_SEQUENCE_TYPE ? "sequence" : "optional");
-  tt = tp->tensor_type;
+  kind = type_kind(tp, &tt);
+  if (kind < 0) return diag_error(ST_UNSUPPORTED, "graph input '%s' is a map, a sparse tensor or a nested "
+                                  "sequence, which onnxcc cannot hold", v->name);
+  if (kind != VK_TENSOR) return convert_boxed_input(g, o, tt, kind, shape_pin, v);
   v->t.dtype = tt->has_elem_type ? tt->elem_type : 0;
   if (dtype_size(v->t.dtype) == 0)
     return diag_error(ST_UNSUPPORTED, "graph input '%s' has element type %s, which is not supported", v->name,
@@ -343,17 +449,20 @@ static status load_nodes(const compile_options *o, const Onnx__GraphProto *gp, c
 /* A subgraph's formal input: its element type (the owner op sets shapes,
  * which bodies often leave out). */
 static status subgraph_input(const Onnx__ValueInfoProto *vi, ir_value *v) {
-  const Onnx__TypeProto *tp = vi->type;
-  if (tp && tp->value_case != ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE && tp->value_case != ONNX__TYPE_PROTO__VALUE__NOT_SET)
-    return diag_error(ST_UNSUPPORTED, "subgraph input '%s' is a %s; only tensors are supported", v->name,
-                      tp->value_case == ONNX__TYPE_PROTO__VALUE_SEQUENCE_TYPE ? "sequence" : "optional");
-  if (tp && tp->tensor_type && tp->tensor_type->has_elem_type) v->t.dtype = tp->tensor_type->elem_type;
+  const Onnx__TypeProto__Tensor *tt;
+  int kind = type_kind(vi->type, &tt);
+  if (kind < 0)
+    return diag_error(ST_UNSUPPORTED, "subgraph input '%s' is a map, a sparse tensor or a nested sequence, which "
+                      "onnxcc cannot hold", v->name);
+  /* a sequence or optional gets its whole type from the owner node */
+  if (kind == VK_TENSOR && tt && tt->has_elem_type) v->t.dtype = tt->elem_type;
   return ST_OK;
 }
 
 static status build_subgraph(const compile_options *o, const Onnx__GraphProto *gp, const char *base_dir,
                              ir_graph *parent, ir_node *owner, ir_graph **out) {
   ir_graph *g = ir_new();
+  const Onnx__TypeProto__Tensor *tt;
   size_t i;
   status s;
   *out = g; /* owned by the attribute from here, freed with it */
@@ -388,10 +497,9 @@ static status build_subgraph(const compile_options *o, const Onnx__GraphProto *g
     const Onnx__ValueInfoProto *vi = gp->output[i];
     int id;
     if (!vi->name || !*vi->name) return diag_node_error(ST_BAD_MODEL, owner, "a subgraph output has no name");
-    if (vi->type && vi->type->value_case != ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE &&
-        vi->type->value_case != ONNX__TYPE_PROTO__VALUE__NOT_SET)
-      return diag_node_error(ST_UNSUPPORTED, owner, "subgraph output '%s' is not a tensor; only tensors are supported",
-                             vi->name);
+    if (type_kind(vi->type, &tt) < 0)
+      return diag_node_error(ST_UNSUPPORTED, owner, "subgraph output '%s' is a map, a sparse tensor or a nested "
+                             "sequence, which onnxcc cannot hold", vi->name);
     id = ir_resolve(g, vi->name);
     if (id < 0) return diag_node_error(ST_BAD_MODEL, owner, "subgraph output '%s' is never defined", vi->name);
     g->outputs[g->n_outputs++] = id;
@@ -403,6 +511,7 @@ static status build_subgraph(const compile_options *o, const Onnx__GraphProto *g
 
 static status build_graph(const compile_options *o, const Onnx__ModelProto *m, const char *base_dir, ir_graph *g) {
   const Onnx__GraphProto *gp = m->graph;
+  const Onnx__TypeProto__Tensor *tt;
   size_t i;
   status s;
   int found_opset = 0;
@@ -471,9 +580,9 @@ static status build_graph(const compile_options *o, const Onnx__ModelProto *m, c
   for (i = 0; i < gp->n_output; i++) {
     const Onnx__ValueInfoProto *vi = gp->output[i];
     if (!vi->name || !*vi->name) return diag_error(ST_BAD_MODEL, "graph output %zu has no name", i);
-    if (vi->type && vi->type->value_case != ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE &&
-        vi->type->value_case != ONNX__TYPE_PROTO__VALUE__NOT_SET)
-      return diag_error(ST_UNSUPPORTED, "graph output '%s' is not a tensor; only tensors are supported", vi->name);
+    if (type_kind(vi->type, &tt) < 0)
+      return diag_error(ST_UNSUPPORTED, "graph output '%s' is a map, a sparse tensor or a nested sequence, which "
+                        "onnxcc cannot hold", vi->name);
     g->outputs[g->n_outputs++] = ir_value_get(g, vi->name);
   }
   if (!g->n_outputs) return diag_error(ST_BAD_MODEL, "the graph has no outputs");
@@ -531,4 +640,29 @@ status load_model_buffer(const compile_options *o, const unsigned char *data, si
   }
   *out = g;
   return ST_OK;
+}
+
+void load_input_kinds(const char *model_path, int *kinds, int max, int *n) {
+  unsigned char *buf;
+  size_t size, i, k;
+  Onnx__ModelProto *m;
+  *n = 0;
+  diag_set_quiet_push();
+  if (file_read_all(model_path, &buf, &size) != ST_OK) {
+    diag_set_quiet_pop();
+    return;
+  }
+  diag_set_quiet_pop();
+  m = size && !pb_depth_exceeds(buf, size, PB_MAX_DEPTH) ? onnx__model_proto__unpack(NULL, size, buf) : NULL;
+  free(buf);
+  if (!m) return;
+  for (i = 0; m->graph && i < m->graph->n_input && *n < max; i++) {
+    const Onnx__ValueInfoProto *vi = m->graph->input[i];
+    const Onnx__TypeProto__Tensor *tt;
+    int init = 0;
+    for (k = 0; vi->name && k < m->graph->n_initializer; k++)
+      init |= m->graph->initializer[k]->name && strcmp(m->graph->initializer[k]->name, vi->name) == 0;
+    if (!init) kinds[(*n)++] = type_kind(vi->type, &tt);
+  }
+  onnx__model_proto__free_unpacked(m, NULL);
 }

@@ -59,6 +59,10 @@ typedef struct lowered {
    * output slot out[n_out] as it runs, within the buffers' bounds; there
    * is no prepare kernel then. */
   int defines_after;
+  /* 1: the kernel may refuse run-time values (a sequence position out of
+   * range): it gets an int at out[RT_STATUS_SLOT] (kernels/sequence.h),
+   * RT_OK before the call, and the run returns what it leaves there. */
+  int status_slot;
 } lowered;
 
 void lowered_free(lowered *l);

@@ -14,6 +14,12 @@ typedef struct pin {
    * and dims[1] (HI); 0 for a pinned value. */
   int range;
   const char *source; /* input file a positional pin comes from (run), else NULL */
+  /* A sequence or optional read from a file (run): its kind (ir_kind),
+   * element count, and which element dims differ between elements (dims[]
+   * then holds the largest); rank -1 when it holds no element. */
+  int kind;
+  long long cap;
+  unsigned char var[8];
 } pin;
 
 typedef struct compile_options {

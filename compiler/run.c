@@ -13,9 +13,11 @@
 #include <unistd.h>
 
 #include "../codegen/template.h"
+#include "box_pb.h"
 #include "cleanup.h"
 #include "compile.h"
 #include "fileio.h"
+#include "ir_box.h"
 #include "load.h"
 #include "tensor_pb.h"
 
@@ -259,7 +261,7 @@ static status run_program(const char *dir, const run_options *r, int n_inputs, t
  * Every problem with an input file is bad input (exit 1) reported in one
  * line that starts with the file's name. */
 
-static status read_input(const char *path, ir_tensor *t) {
+static status read_input(const char *path, int kind, ir_tensor *t, box_value *b) {
   struct stat st;
   status s;
   /* O_NONBLOCK: a FIFO must not hang the open; it is refused below. */
@@ -271,7 +273,8 @@ static status read_input(const char *path, ir_tensor *t) {
     return diag_error(ST_BAD_MODEL, "the input is not a regular file");
   }
   close(fd);
-  s = tensor_read_file(path, t, NULL);
+  if (kind > VK_TENSOR) s = box_read_file(path, kind, b);
+  else s = tensor_read_file(path, t, NULL);
   diag_set_file("");
   /* tensor_read_file has said what is wrong, with the file as prefix; an
    * unreadable external data file is the input's fault too. */
@@ -321,6 +324,7 @@ static status check_inputs(run_options *r, const ir_tensor *in_t) {
   for (i = 0; i < r->n_inputs && i < g->n_inputs && !result; i++) {
     const ir_value *v = g->values[g->inputs[i]];
     int same = in_t[i].dtype == v->t.dtype && in_t[i].rank == v->t.rank;
+    if (ir_is_boxed(v)) continue; /* the loader held its size to the file's; box_pack checks its elements */
     int d;
     /* a dim left variable (--dim NAME=LO..HI) was checked by the loader */
     for (d = 0; same && d < v->t.rank; d++) same = v->t.sym[d] || in_t[i].dims[d] == v->t.dims[d];
@@ -453,7 +457,13 @@ static status write_outputs(const run_options *r, const char *dir, const ir_grap
     char *pb = xasprintf("%s/output_%d.pb", r->output_dir, i);
     s = read_dims(dir, i, &t);
     if (!s) s = file_read_all(raw, &data, &n);
-    if (!s) {
+    if (!s && ir_is_boxed(v)) {
+      box_value b;
+      s = box_unpack(data, n, &v->box, &b);
+      if (!s) s = box_write_file(pb, &b, v->name);
+      box_value_free(&b);
+      free(data);
+    } else if (!s) {
       if (n != tensor_bytes(&t)) {
         s = diag_error(ST_INTERNAL, "output %d has %zu bytes, expected %zu", i, n, tensor_bytes(&t));
       } else {
@@ -488,6 +498,8 @@ static void print_json(const run_options *r, double median, double minimum) {
 status run_command(run_options *r) {
   char *dir = NULL, *model_c = NULL, *path = NULL;
   ir_tensor *in_t = NULL;
+  box_value *in_box = NULL;
+  int kinds[OPT_MAX_PINS], n_kinds = 0;
   compiled c;
   text src, log;
   status s = ST_OK;
@@ -501,12 +513,21 @@ status run_command(run_options *r) {
   text_init(&log);
   if (r->n_inputs > OPT_MAX_PINS) return diag_error(ST_USAGE, "at most %d input files", OPT_MAX_PINS);
   in_t = xcalloc((unsigned long)r->n_inputs + 1, sizeof(ir_tensor));
+  in_box = xcalloc((unsigned long)r->n_inputs + 1, sizeof(box_value));
+  /* sequence and optional files are read as the model declares them */
+  load_input_kinds(r->c.model_path, kinds, OPT_MAX_PINS, &n_kinds);
   for (i = 0; i < r->n_inputs; i++) {
-    int d;
-    s = read_input(r->inputs[i], &in_t[i]);
+    int d, kind = i < n_kinds ? kinds[i] : VK_TENSOR;
+    s = read_input(r->inputs[i], kind, &in_t[i], &in_box[i]);
+    if (!s && kind > VK_TENSOR) {
+      diag_set_file(r->inputs[i]);
+      s = box_pin(&in_box[i], &r->c.positional[i]);
+      diag_set_file("");
+    }
     if (s) goto done;
-    r->c.positional[i].rank = in_t[i].rank;
     r->c.positional[i].source = r->inputs[i];
+    if (kind > VK_TENSOR) continue;
+    r->c.positional[i].rank = in_t[i].rank;
     for (d = 0; d < in_t[i].rank; d++) r->c.positional[i].dims[d] = in_t[i].dims[d];
   }
   r->c.n_positional = r->n_inputs;
@@ -537,9 +558,26 @@ status run_command(run_options *r) {
     memset(in_t + r->n_inputs, 0, sizeof(ir_tensor) * (size_t)(n_in + 1 - r->n_inputs));
   }
   for (i = 0; i < n_in; i++) {
+    const ir_value *v = c.g->values[c.g->inputs[i]];
     char *p;
-    if (i >= r->n_inputs) {
-      in_t[i] = c.g->values[c.g->inputs[i]]->t;
+    if (ir_is_boxed(v)) {
+      /* the box the code reads: from the file, or an empty sequence or
+       * absent optional in place of a random input */
+      box_value none;
+      unsigned char *bytes;
+      size_t n;
+      memset(&none, 0, sizeof none);
+      none.kind = v->box.kind;
+      none.present = v->box.kind == VK_SEQUENCE;
+      diag_set_file(i < r->n_inputs ? r->inputs[i] : r->c.model_path);
+      s = box_pack(i < r->n_inputs ? &in_box[i] : &none, &v->box, &bytes, &n);
+      diag_set_file("");
+      if (s) goto done;
+      free(in_t[i].data);
+      in_t[i] = v->t;
+      in_t[i].data = bytes;
+    } else if (i >= r->n_inputs) {
+      in_t[i] = v->t;
       in_t[i].data = NULL;
       random_fill(&in_t[i], &state);
     }
@@ -575,6 +613,8 @@ done:
     cleanup_forget(dir_slot);
   }
   for (i = 0; i < (n_in > r->n_inputs ? n_in : r->n_inputs); i++) free(in_t[i].data);
+  for (i = 0; in_box && i < r->n_inputs; i++) box_value_free(&in_box[i]);
+  free(in_box);
   free(in_t);
   free(dir);
   free(model_c);

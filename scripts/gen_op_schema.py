@@ -30,7 +30,7 @@ SCHEMA_DEF = os.path.join(ROOT, "compiler", "ops", "schema.def")
 MAX_OPSET = 22
 
 # Attribute types the IR can hold (IR_ATTR_TYPES in compiler/ir.h).
-IR_ATTR_TYPES = {"FLOAT", "INT", "STRING", "TENSOR", "GRAPH", "FLOATS", "INTS", "STRINGS",
+IR_ATTR_TYPES = {"FLOAT", "INT", "STRING", "TENSOR", "GRAPH", "FLOATS", "INTS", "STRINGS", "TYPE_PROTO",
                  "TENSORS", "GRAPHS", "SPARSE_TENSOR"}
 
 # schema_check.c keeps the attributes seen on a node in a 64-bit mask.

@@ -455,4 +455,4 @@ static status algebra_lower(op_ctx *c, lowered *l) {
   return c->n->op == OP_Einsum ? einsum_lower(c, l) : det_lower(c, l);
 }
 
-const op_family op_family_algebra = {algebra_infer, algebra_lower, 0};
+const op_family op_family_algebra = {algebra_infer, algebra_lower, 0, 0};

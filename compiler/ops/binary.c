@@ -138,4 +138,4 @@ static status binary_lower(op_ctx *c, lowered *l) {
   return ST_OK;
 }
 
-const op_family op_family_binary = {binary_infer, binary_lower, 1};
+const op_family op_family_binary = {binary_infer, binary_lower, 1, 0};

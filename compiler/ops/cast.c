@@ -42,4 +42,4 @@ static status cast_lower(op_ctx *c, lowered *l) {
   return ST_OK;
 }
 
-const op_family op_family_cast = {cast_infer, cast_lower, 1};
+const op_family op_family_cast = {cast_infer, cast_lower, 1, 0};

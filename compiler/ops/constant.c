@@ -295,4 +295,4 @@ static status constant_lower(op_ctx *c, lowered *l) {
   return ST_OK;
 }
 
-const op_family op_family_constant = {constant_infer, constant_lower, 1};
+const op_family op_family_constant = {constant_infer, constant_lower, 1, 0};

@@ -322,4 +322,4 @@ static status control_lower(op_ctx *c, lowered *l) {
   return ST_OK;
 }
 
-const op_family op_family_control = {control_infer, control_lower, 1};
+const op_family op_family_control = {control_infer, control_lower, 1, 0};

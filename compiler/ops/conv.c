@@ -423,4 +423,4 @@ static status conv_lower(op_ctx *c, lowered *l) {
   return ST_OK;
 }
 
-const op_family op_family_conv = {conv_infer, conv_lower, 1};
+const op_family op_family_conv = {conv_infer, conv_lower, 1, 0};

@@ -179,4 +179,4 @@ static status detect_lower(op_ctx *c, lowered *l) {
   return c->n->op == OP_NonMaxSuppression ? nms_lower(c, l) : unique_lower(c, l);
 }
 
-const op_family op_family_detect = {detect_infer, detect_lower, 1};
+const op_family op_family_detect = {detect_infer, detect_lower, 1, 0};

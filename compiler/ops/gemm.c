@@ -312,4 +312,4 @@ static status gemm_lower(op_ctx *c, lowered *l) {
   return c->n->op == OP_Gemm ? gemm_lower_gemm(c, l) : gemm_lower_matmul(c, l);
 }
 
-const op_family op_family_gemm = {gemm_infer, gemm_lower, 1};
+const op_family op_family_gemm = {gemm_infer, gemm_lower, 1, 0};

@@ -87,4 +87,4 @@ static status gs_lower(op_ctx *c, lowered *l) {
   return ST_OK;
 }
 
-const op_family op_family_gridsample = {gs_infer, gs_lower, 0};
+const op_family op_family_gridsample = {gs_infer, gs_lower, 0, 0};

@@ -77,4 +77,4 @@ static status loss_lower(op_ctx *c, lowered *l) {
   return ST_OK;
 }
 
-const op_family op_family_loss = {loss_infer, loss_lower, 0};
+const op_family op_family_loss = {loss_infer, loss_lower, 0, 0};

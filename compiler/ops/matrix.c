@@ -186,4 +186,4 @@ static status matrix_lower(op_ctx *c, lowered *l) {
   }
 }
 
-const op_family op_family_matrix = {matrix_infer, matrix_lower, 0};
+const op_family op_family_matrix = {matrix_infer, matrix_lower, 0, 0};

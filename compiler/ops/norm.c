@@ -399,4 +399,4 @@ static status norm_lower(op_ctx *c, lowered *l) {
   }
 }
 
-const op_family op_family_norm = {norm_infer, norm_lower, 1};
+const op_family op_family_norm = {norm_infer, norm_lower, 1, 0};

@@ -46,6 +46,9 @@ typedef struct op_family {
    * inputs whose dims vary at run time. 0: the infer pass refuses such
    * inputs with a message naming the node. */
   int symbolic;
+  /* 1: the family takes sequences and optionals (ir_box.h) where the op
+   * does, and gives each output its kind; 0: the infer pass refuses them. */
+  int boxed;
 } op_family;
 
 #define OP(name, family) extern const op_family op_family_##family;
@@ -89,6 +92,9 @@ void op_set_output(op_ctx *c, int i, int dtype, int rank, const int64_t *dims);
 void op_set_output_exprs(op_ctx *c, int i, int dtype, int rank, const int *exprs);
 /* Copies type and shape (symbolic dims included) of input `from` to output i. */
 void op_same_as_input(op_ctx *c, int i, int from);
+/* Output i becomes a sequence or optional of box type b; ST_OK, or an
+ * error naming the node when the box is too large. */
+status op_set_box_output(op_ctx *c, int i, const ir_box_type *b);
 /* Dims a and b (expressions) must be equal for the node to make sense
  * (MatMul's inner dims, a -1 in Reshape dividing exactly): ST_OK when they
  * are the same expression; an error naming the node and `what` when both

@@ -188,4 +188,4 @@ static status placement_lower(op_ctx *c, lowered *l) {
   return c->n->op == OP_ReverseSequence ? revseq_lower(c, l) : unpool_lower(c, l);
 }
 
-const op_family op_family_placement = {placement_infer, placement_lower, 1};
+const op_family op_family_placement = {placement_infer, placement_lower, 1, 0};

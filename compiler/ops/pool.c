@@ -288,4 +288,4 @@ static status pool_lower(op_ctx *c, lowered *l) {
   return ST_OK;
 }
 
-const op_family op_family_pool = {pool_infer, pool_lower, 1};
+const op_family op_family_pool = {pool_infer, pool_lower, 1, 0};

@@ -273,4 +273,4 @@ static status reduce_lower(op_ctx *c, lowered *l) {
   return ST_OK;
 }
 
-const op_family op_family_reduce = {reduce_infer, reduce_lower, 1};
+const op_family op_family_reduce = {reduce_infer, reduce_lower, 1, 0};

@@ -5,7 +5,9 @@
 #include <string.h>
 
 #include "../../codegen/text.h"
+#include "../checked.h"
 #include "../dimexpr.h"
+#include "../ir_box.h"
 #include "ops.h"
 
 #define OP(name, family) #name,
@@ -101,6 +103,7 @@ void op_set_output(op_ctx *c, int i, int dtype, int rank, const int64_t *dims) {
   ir_value *v = op_out(c, i);
   int k;
   if (!v) return;
+  memset(&v->box, 0, sizeof v->box); /* a tensor */
   v->t.dtype = dtype;
   v->t.rank = rank;
   for (k = 0; k < IR_MAX_RANK; k++) {
@@ -122,6 +125,17 @@ void op_same_as_input(op_ctx *c, int i, int from) {
   ir_value *y = op_out(c, i);
   op_set_output(c, i, x->t.dtype, x->t.rank, x->t.dims);
   if (y) memcpy(y->t.sym, x->t.sym, sizeof y->t.sym);
+  if (y && ir_is_boxed(x)) ir_box_set(y, &x->box); /* same size: cannot fail */
+}
+
+status op_set_box_output(op_ctx *c, int i, const ir_box_type *b) {
+  ir_value *y = op_out(c, i);
+  char buf[200];
+  if (!y) return ST_OK;
+  if (!ir_box_set(y, b))
+    return diag_node_error(ST_UNSUPPORTED, c->n, "output '%s' would be %s, over the limit of %lld bytes", y->name,
+                           ir_box_type_str(b, buf, sizeof buf), (long long)CK_MAX_TENSOR_BYTES);
+  return ST_OK;
 }
 
 dx_table *op_dx(const op_ctx *c) { return ir_dx(c->g); }

@@ -9,6 +9,7 @@
 
 #include "../checked.h"
 #include "../dimexpr.h"
+#include "../ir_box.h"
 #include "ops.h"
 
 
@@ -299,6 +300,13 @@ static status reshape_infer(op_ctx *c) {
   int exprs[IR_MAX_RANK], rank = 0, i;
   status s = ST_OK;
   OP_REQUIRE_INPUT(c, 0);
+  if (ir_is_boxed(op_in(c, 0))) {
+    /* Identity passes a sequence or optional on: a view of the same box */
+    if (c->n->op != OP_Identity)
+      return diag_node_error(ST_BAD_MODEL, c->n, "input 0 must be a tensor, not a sequence or optional");
+    op_same_as_input(c, 0, 0);
+    return ST_OK;
+  }
   x = &op_in(c, 0)->t;
   switch (c->n->op) {
   case OP_Reshape: s = reshape_dims(c, x, &rank, exprs); break;
@@ -370,4 +378,4 @@ static status reshape_lower(op_ctx *c, lowered *l) {
   return ST_OK;
 }
 
-const op_family op_family_reshape = {reshape_infer, reshape_lower, 1};
+const op_family op_family_reshape = {reshape_infer, reshape_lower, 1, 1};

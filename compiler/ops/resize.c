@@ -380,4 +380,4 @@ static status resize_lower(op_ctx *c, lowered *l) {
   return ST_OK;
 }
 
-const op_family op_family_resize = {resize_infer, resize_lower, 1};
+const op_family op_family_resize = {resize_infer, resize_lower, 1, 0};

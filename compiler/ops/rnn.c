@@ -149,4 +149,4 @@ static status rnn_lower(op_ctx *c, lowered *l) {
   return ST_OK;
 }
 
-const op_family op_family_rnn = {rnn_infer, rnn_lower, 0};
+const op_family op_family_rnn = {rnn_infer, rnn_lower, 0, 0};

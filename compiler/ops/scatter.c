@@ -287,4 +287,4 @@ static status scatter_lower(op_ctx *c, lowered *l) {
   }
 }
 
-const op_family op_family_scatter = {scatter_infer, scatter_lower, 0};
+const op_family op_family_scatter = {scatter_infer, scatter_lower, 0, 0};

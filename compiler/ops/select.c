@@ -320,4 +320,4 @@ static status select_lower(op_ctx *c, lowered *l) {
   }
 }
 
-const op_family op_family_select = {select_infer, select_lower, 1};
+const op_family op_family_select = {select_infer, select_lower, 1, 0};

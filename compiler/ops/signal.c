@@ -365,4 +365,4 @@ static status signal_lower(op_ctx *c, lowered *l) {
   }
 }
 
-const op_family op_family_signal = {signal_infer, signal_lower, 1};
+const op_family op_family_signal = {signal_infer, signal_lower, 1, 0};

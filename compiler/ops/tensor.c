@@ -1368,4 +1368,4 @@ static status tensor_lower(op_ctx *c, lowered *l) {
   return expand_runtime_prepare(c, l, x);
 }
 
-const op_family op_family_tensor = {tensor_infer, tensor_lower, 1};
+const op_family op_family_tensor = {tensor_infer, tensor_lower, 1, 0};

@@ -170,4 +170,4 @@ static status unary_lower(op_ctx *c, lowered *l) {
   return ST_OK;
 }
 
-const op_family op_family_unary = {unary_infer, unary_lower, 1};
+const op_family op_family_unary = {unary_infer, unary_lower, 1, 0};

@@ -12,14 +12,19 @@
 #include "../checked.h"
 #include "../dimexpr.h"
 #include "../eval.h"
+#include "../ir_box.h"
 #include "../ops/schema_check.h"
 #include "../ops/ops.h"
 #include "passes.h"
 
+/* Sequences and optionals are never constants: their nodes always run in
+ * the generated code (a node with no input at all, SequenceEmpty, too). */
 static int all_inputs_constant(const ir_graph *g, const ir_node *n) {
   int k;
   for (k = 0; k < n->n_in; k++)
-    if (n->in[k] >= 0 && !g->values[n->in[k]]->t.data) return 0;
+    if (n->in[k] >= 0 && (!g->values[n->in[k]]->t.data || ir_is_boxed(g->values[n->in[k]]))) return 0;
+  for (k = 0; k < n->n_out; k++)
+    if (ir_is_boxed(ir_val(g, n->out[k]))) return 0;
   return 1;
 }
 
@@ -109,6 +114,11 @@ static status infer_node(ir_graph *g, ir_node *n) {
   for (k = 0; k < n->n_in; k++) {
     const ir_value *v = ir_val(g, n->in[k]);
     if (v && v->t.rank < 0) return diag_node_error(ST_INTERNAL, n, "input '%s' has no inferred shape", v->name);
+    if (ir_is_boxed(v) && !op_handler(n->op)->boxed) {
+      char buf[160];
+      return diag_node_error(ST_BAD_MODEL, n, "input '%s' is %s; %s takes tensors", v->name,
+                             ir_value_type_str(v, buf, sizeof buf), n->op_type);
+    }
     if (v && tensor_is_symbolic(&v->t) && !op_handler(n->op)->symbolic) {
       char buf[160];
       return diag_node_error(ST_UNSUPPORTED, n,

@@ -1,6 +1,7 @@
 /* Rewrites nodes the kernels do not take directly into ones they do:
- * variadic Sum / Mean / Max / Min become chains of two-input nodes, and
- * Pow with a differently typed exponent gets a Cast.
+ * variadic Sum / Mean / Max / Min become chains of two-input nodes, Pow
+ * with a differently typed exponent gets a Cast, and SequenceConstruct
+ * becomes a chain of inserts.
  * Called from the infer pass just before a node is inferred, because Mean
  * needs its inputs' element type for the divisor constant. */
 #include <stdlib.h>
@@ -59,6 +60,41 @@ static int legalize_pow(ir_graph *g, int i) {
   return 1;
 }
 
+/* SequenceConstruct(x1..xn) becomes SequenceEmpty, then one
+ * SequenceInsert per tensor: one kernel adds one element at its own
+ * (perhaps run-time) dims. Left alone without inputs: infer reports it. */
+static void legalize_sequence_construct(ir_graph *g, ir_node *n) {
+  ir_node *m;
+  ir_attr *dt;
+  char *name;
+  int k, acc;
+  if (n->n_in < 1 || n->n_out != 1 || n->in[0] < 0) return;
+  for (k = 0; k < n->n_in; k++)
+    if (n->in[k] < 0) return;
+  name = xasprintf("%s/Empty", n->name);
+  acc = ir_value_new(g, name);
+  m = insert_node(g, name, "SequenceEmpty");
+  free(name);
+  m->n_out = 1;
+  m->out = xmalloc(sizeof(int));
+  m->out[0] = acc;
+  m->n_attr = 1;
+  m->attr = xcalloc(1, sizeof(ir_attr));
+  dt = &m->attr[0];
+  dt->name = xstrdup("dtype");
+  dt->type = ATTR_INT;
+  dt->i = g->values[n->in[0]]->t.dtype;
+  for (k = 0; k < n->n_in; k++) {
+    int y = k == n->n_in - 1 ? n->out[0] : ir_value_new(g, n->name);
+    name = xasprintf("%s/Insert%d", n->name, k);
+    m = insert_node(g, name, "SequenceInsert");
+    free(name);
+    set_io(m, acc, n->in[k], y);
+    acc = y;
+  }
+  n->dead = 1;
+}
+
 /* Rewrites node i where needed; see passes.h for the contract. */
 void legalize_node(ir_graph *g, int i) {
   ir_node *n = g->nodes[i];
@@ -66,6 +102,10 @@ void legalize_node(ir_graph *g, int i) {
   int k, acc;
   if (n->op == OP_Pow) {
     legalize_pow(g, i);
+    return;
+  }
+  if (n->op == OP_SequenceConstruct) {
+    legalize_sequence_construct(g, n);
     return;
   }
   if (n->op != OP_Sum && n->op != OP_Mean && n->op != OP_Max && n->op != OP_Min) return;

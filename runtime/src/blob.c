@@ -3,7 +3,7 @@
 
 #include "onnxcc/runtime.h"
 
-int rt_abi_v2(void) { return RT_ABI_VERSION; }
+int rt_abi_v3(void) { return RT_ABI_VERSION; }
 
 const char *rt_status_str(int status) {
   switch ((rt_status)status) {
@@ -17,6 +17,8 @@ const char *rt_status_str(int status) {
   case RT_ERR_ALIGN: return "weights or arena are not aligned to RT_BUFFER_ALIGN";
   case RT_ERR_ABI: return "the runtime library has another kernel ABI than the generated code";
   case RT_ERR_SHAPE: return "a value at run time contradicts a shape the model was compiled for";
+  case RT_ERR_VALUE: return "a value at run time is one the model's ops refuse (a sequence position out of range, "
+                            "an empty optional read)";
   }
   return "unknown status";
 }

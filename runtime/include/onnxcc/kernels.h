@@ -23,6 +23,7 @@
 #include "kernels/signal.h"
 #include "kernels/algebra.h"
 #include "kernels/placement.h"
+#include "kernels/sequence.h"
 
 /* All kernel variants, K(function, params type), and all params types,
  * P(type, field list): the compiler builds its kernel table from these. */
@@ -46,7 +47,8 @@
   RT_DETECT_KERNELS(K) \
   RT_SIGNAL_KERNELS(K) \
   RT_ALGEBRA_KERNELS(K) \
-  RT_PLACEMENT_KERNELS(K)
+  RT_PLACEMENT_KERNELS(K) \
+  RT_SEQUENCE_KERNELS(K)
 #define RT_ALL_PARAMS_TYPES(P) \
   RT_ELEMENTWISE_PARAMS_TYPES(P) \
   RT_CONV_PARAMS_TYPES(P) \
@@ -66,6 +68,7 @@
   RT_DETECT_PARAMS_TYPES(P) \
   RT_SIGNAL_PARAMS_TYPES(P) \
   RT_ALGEBRA_PARAMS_TYPES(P) \
-  RT_PLACEMENT_PARAMS_TYPES(P)
+  RT_PLACEMENT_PARAMS_TYPES(P) \
+  RT_SEQUENCE_PARAMS_TYPES(P)
 
 #endif

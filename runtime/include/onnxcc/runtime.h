@@ -18,8 +18,8 @@ extern "C" {
  * a call of rt_abi_v<N>(), which only a runtime library of the same ABI
  * defines (a mismatched library fails to link instead of misreading
  * parameters). Bump it with any change to a kernel or params struct. */
-#define RT_ABI_VERSION 2
-int rt_abi_v2(void);
+#define RT_ABI_VERSION 3
+int rt_abi_v3(void);
 
 /* Status codes returned by generated NAME_init / NAME_run. */
 typedef enum rt_status {
@@ -32,7 +32,9 @@ typedef enum rt_status {
   RT_ERR_ARENA_SIZE = 6,   /* arena smaller than NAME_ARENA_BYTES */
   RT_ERR_ALIGN = 7,        /* weights or arena not aligned to RT_ALIGN */
   RT_ERR_ABI = 8,          /* runtime library of another kernel ABI */
-  RT_ERR_SHAPE = 9         /* a run-time value contradicts a shape the code was compiled for */
+  RT_ERR_SHAPE = 9,        /* a run-time value contradicts a shape the code was compiled for */
+  RT_ERR_VALUE = 10        /* a run-time value the op refuses: a sequence position out of range,
+                              an empty optional read */
 } rt_status;
 
 /* Integer helpers for dims that generated code computes at run time
