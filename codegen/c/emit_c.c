@@ -547,6 +547,7 @@ static void emit_body(const backend_emit_args *a, const gview *gv, text *w) {
       /* the kernel reports the dims it found in one more output slot */
       text_printf(w, "int64_t dd[%d] = {0};\nout[%d] = dd;\n", LOWERED_MAX_DEFINES, n->n_out);
     }
+    if (l->status_slot) text_puts(w, "int ks = RT_OK;\nout[RT_STATUS_SLOT] = &ks;\n");
     if (p->elided[i]) {
       /* a view whose dims come from values: only the prepare runs */
       text_printf(w, "%s p = ", kernel_get(l->kernel)->params->type);
@@ -574,6 +575,7 @@ static void emit_body(const backend_emit_args *a, const gview *gv, text *w) {
     }
     if (p->scratch_offset[i] >= 0) text_printf(w, "A + %lld);\n", (long long)p->scratch_offset[i]);
     else text_puts(w, "NULL);\n");
+    if (l->status_slot) text_puts(w, "if (ks != RT_OK) return ks;\n");
     if (l->defines_after) emit_defines(w, g, l);
     w->indent = base;
     text_puts(w, "}\n");
