@@ -649,7 +649,7 @@ static int carried_count(const ir_node *n) {
  * inputs and outputs are pointers it is given; their arenas overlay each
  * other at the start of the node's scratch (one body runs at a time), and
  * Loop/Scan keep two buffers per carried value after them. */
-static status plan_control(ir_graph *g, ir_node *n, plan_sub *sub, plan_walk *w) {
+static status plan_control(ir_node *n, plan_sub *sub, plan_walk *w) {
   int64_t body = 0, end, bytes;
   int k, j = 0;
   status s = ST_OK;
@@ -668,7 +668,10 @@ static status plan_control(ir_graph *g, ir_node *n, plan_sub *sub, plan_walk *w)
   sub->buf_offset = xcalloc((unsigned long)sub->n_buf + 1, sizeof(int64_t));
   end = body;
   for (k = 0; k < sub->n_buf && !s; k++) {
-    const ir_value *v = ir_val(g, n->in[carried_first(n) + k / 2]);
+    /* sized by the body's formal input: a carried sequence may be wider
+     * than the value that enters (control.c widens it) */
+    const ir_graph *b = sub->g[0];
+    const ir_value *v = ir_val(b, b->inputs[carried_first(n) + k / 2]);
     s = aligned_bytes(v ? tensor_bytes(&v->t) : 0, n->name, &bytes);
     sub->buf_offset[k] = end;
     if (!s && !ck_add(end, bytes, &end)) s = diag_error(ST_UNSUPPORTED, "the arena would exceed 2^63 bytes");
@@ -698,7 +701,7 @@ static status plan_graph(ir_graph *g, plan *p, plan_walk *w) {
   assign_homes(g, p);
   s = place_weights(g, p, &w->weights);
   for (i = 0; i < g->n_nodes && !s; i++)
-    if (g->nodes[i]->low->control) s = plan_control(g, g->nodes[i], &p->subs[i], w);
+    if (g->nodes[i]->low->control) s = plan_control(g->nodes[i], &p->subs[i], w);
   if (s) return s;
   return place_arena(g, p);
 }

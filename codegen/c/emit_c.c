@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../../compiler/dimexpr.h"
+#include "../../compiler/ir_box.h"
 #include "../../compiler/kernel_table.h"
 #include "../../compiler/ops/ops.h"
 #include "../../compiler/subgraph.h"
@@ -446,6 +447,96 @@ static void emit_loop(const backend_emit_args *a, const gview *gv, int i, text *
   free(formal);
 }
 
+/* SequenceMap: the body runs once per element of input 0, reading
+ * element `it` of each sequence input in place (its run-time dims set in
+ * d[] first) and writing its outputs straight into record `it` of each
+ * output box, whose dims are then the body outputs' dim expressions. */
+static void emit_sequence_map(const backend_emit_args *a, const gview *gv, int i, text *w) {
+  const ir_node *n = gv->g->nodes[i];
+  const ir_graph *body = gv->p->subs[i].g[0];
+  const dx_table *dx = ir_dx(gv->g);
+  int n_in = n->n_in - n->n_implicit, k, d;
+  char **formal = xcalloc((unsigned long)body->n_formal_inputs + 1, sizeof(char *));
+  text_printf(w, "const void *si[%d];\nvoid *so[%d];\nint64_t it, steps;\n", count_or_one(body->n_inputs),
+              count_or_one(body->n_outputs));
+  text_puts(w, "steps = RT_BOX_COUNT(");
+  value_ptr(gv, w, n->in[0]);
+  text_puts(w, ");\n");
+  for (k = 1; k < n_in; k++) {
+    if (!ir_is_boxed(gv->g->values[n->in[k]])) continue;
+    text_puts(w, "if (RT_BOX_COUNT(");
+    value_ptr(gv, w, n->in[k]);
+    text_puts(w, ") != steps) return RT_ERR_VALUE;\n");
+  }
+  text_puts(w, "for (it = 0; it < steps; it++) {\n");
+  w->indent += 2;
+  for (k = 0; k < n_in; k++) {
+    const ir_value *v = gv->g->values[n->in[k]];
+    const ir_tensor *f = &body->values[body->inputs[k]]->t;
+    text t;
+    if (!ir_is_boxed(v)) {
+      text_init(&t);
+      value_ptr(gv, &t, n->in[k]);
+      formal[k] = xstrdup(t.buf);
+      text_free(&t);
+      continue;
+    }
+    text_printf(w, "const unsigned char *r%d = RT_BOX_RECORD(", k);
+    value_ptr(gv, w, n->in[k]);
+    text_printf(w, ", %lld, it);\n", (long long)ir_box_record_bytes(&v->box));
+    for (d = 0; d < f->rank; d++) {
+      const dx_node *e = f->sym[d] ? &dx->nodes[f->sym[d] - 1] : NULL;
+      if (!e || e->op != DX_SYM) continue;
+      int sym = (int)e->value;
+      text_printf(w, "d[%d] = RT_BOX_DIMS(r%d)[%d];\nif (d[%d] < %lld || d[%d] > %lld) return RT_ERR_SHAPE;\n", sym,
+                  k, d, sym, (long long)dx->syms[sym].lo, sym, (long long)dx->syms[sym].hi);
+    }
+    formal[k] = xasprintf("RT_BOX_DATA(r%d)", k);
+  }
+  sub_inputs(gv, n, body, "si", (const char *const *)formal, w);
+  for (k = 0; k < n->n_out; k++) {
+    if (n->out[k] < 0) {
+      text_printf(w, "so[%d] = NULL;\n", k);
+      continue;
+    }
+    text_printf(w, "so[%d] = RT_BOX_DATA(RT_BOX_RECORD(", k);
+    value_ptr(gv, w, n->out[k]);
+    text_printf(w, ", %lld, it));\n", (long long)ir_box_record_bytes(&gv->g->values[n->out[k]]->box));
+  }
+  call_sub(a, gv, i, 0, "si", "so", w);
+  for (k = 0; k < n->n_out; k++) {
+    const ir_tensor *y = &body->values[body->outputs[k]]->t;
+    if (n->out[k] < 0) continue;
+    text_puts(w, "{\n");
+    w->indent += 2;
+    text_puts(w, "int64_t *dims = RT_BOX_DIMS(RT_BOX_RECORD(");
+    value_ptr(gv, w, n->out[k]);
+    text_printf(w, ", %lld, it));\nmemset(dims, 0, RT_BOX_RECORD_HEADER_BYTES);\n",
+                (long long)ir_box_record_bytes(&gv->g->values[n->out[k]]->box));
+    for (d = 0; d < y->rank; d++) {
+      text_printf(w, "dims[%d] = ", d);
+      dx_print_c(dx, ir_dim(body, y, d), "d", w);
+      text_puts(w, ";\n");
+    }
+    w->indent -= 2;
+    text_puts(w, "}\n");
+  }
+  w->indent -= 2;
+  text_puts(w, "}\n");
+  for (k = 0; k < n->n_out; k++) {
+    if (n->out[k] < 0) continue;
+    text_puts(w, "memset(");
+    value_ptr(gv, w, n->out[k]);
+    text_puts(w, ", 0, RT_BOX_HEADER_BYTES);\nRT_BOX_PRESENT(");
+    value_ptr(gv, w, n->out[k]);
+    text_puts(w, ") = 1;\nRT_BOX_COUNT(");
+    value_ptr(gv, w, n->out[k]);
+    text_puts(w, ") = steps;\n");
+  }
+  for (k = 0; k < body->n_formal_inputs; k++) free(formal[k]);
+  free(formal);
+}
+
 /* The binds of `l` (into params copy `var`) that do (own = 1) or do not
  * (own = 0) involve a dim the node itself defines. */
 static void emit_binds_of(text *w, const ir_graph *g, const lowered *l, const params_desc *pd, const char *var,
@@ -522,6 +613,7 @@ static void emit_body(const backend_emit_args *a, const gview *gv, text *w) {
 
     if (l->control) {
       if (n->op == OP_If) emit_if(a, gv, i, w);
+      else if (n->op == OP_SequenceMap) emit_sequence_map(a, gv, i, w);
       else emit_loop(a, gv, i, w);
       w->indent = base;
       text_puts(w, "}\n");

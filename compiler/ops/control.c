@@ -1,4 +1,4 @@
-/* Control flow: If, Loop and Scan, whose bodies are subgraphs.
+/* Control flow: If, Loop, Scan and SequenceMap, whose bodies are subgraphs.
  *
  * infer() gives each body's formal inputs and captures their types and
  * shapes, infers the body (the infer pass, recursively) and derives the
@@ -18,6 +18,7 @@
 #include "../passes/passes.h"
 #include "../subgraph.h"
 #include "../dimexpr.h"
+#include "../ir_box.h"
 #include "ops.h"
 
 /* Largest constant a capture carries into a body, so that shape
@@ -40,6 +41,7 @@ static void bind_captures(ir_graph *sub) {
       v->t = src->t;
       v->t.data = NULL;
     }
+    v->box = src->box;
   }
 }
 
@@ -55,6 +57,14 @@ static void set_formal(ir_graph *sub, int i, const ir_tensor *t, int skip) {
     memcpy(v->t.dims, t->dims + skip, sizeof(int64_t) * (size_t)v->t.rank);
     memcpy(v->t.sym, t->sym + skip, sizeof(int) * (size_t)v->t.rank);
   }
+}
+
+/* Formal input i of `sub` gets the value v's type: a tensor's shape, or a
+ * sequence's or optional's box type. */
+static void set_formal_value(ir_graph *sub, int i, const ir_value *v) {
+  ir_value *f = sub->values[sub->inputs[i]];
+  set_formal(sub, i, &v->t, 0);
+  f->box = v->box;
 }
 
 static void set_formal_scalar(ir_graph *sub, int i, int dtype) {
@@ -77,6 +87,36 @@ static void output_like(op_ctx *c, int k, const ir_tensor *t) {
   if (!y) return;
   op_set_output(c, k, t->dtype, t->rank, t->dims);
   memcpy(y->t.sym, t->sym, sizeof y->t.sym);
+}
+
+/* Node output k gets v's type: a tensor's, or box type b (v's own when
+ * b is NULL) for a sequence or optional. */
+static status output_like_value(op_ctx *c, int k, const ir_value *v, const ir_box_type *b) {
+  if (ir_is_boxed(v)) return op_set_box_output(c, k, b ? b : &v->box);
+  output_like(c, k, &v->t);
+  return ST_OK;
+}
+
+/* The box type both of a and b fit in, for values that meet in one buffer
+ * (an If's branches, a Loop's entering and leaving values): the larger
+ * capacity, element dims joined, an optional where either is one. With
+ * `grow`, differing capacities become at least --max-dynamic-dim (a
+ * sequence that grows from step to step). 0 when they cannot share. */
+static int join_boxes(const op_ctx *c, const ir_box_type *a, const ir_box_type *b, int grow, ir_box_type *out) {
+  *out = *a;
+  if (!ir_box_join_elem(out, b) || ir_box_is_sequence(a) != ir_box_is_sequence(b)) return 0;
+  if (a->kind != b->kind) out->kind = ir_box_is_sequence(a) ? VK_OPTIONAL_SEQUENCE : VK_OPTIONAL;
+  out->cap = a->cap > b->cap ? a->cap : b->cap;
+  if (grow && a->cap != b->cap && ir_box_is_sequence(a)) {
+    if (c->g->max_dynamic_dim <= 0) return 0;
+    if (out->cap < c->g->max_dynamic_dim) out->cap = c->g->max_dynamic_dim;
+  }
+  return ir_box_compatible(out, a) && ir_box_compatible(out, b);
+}
+
+static int same_box(const ir_box_type *a, const ir_box_type *b) {
+  return a->kind == b->kind && a->cap == b->cap && a->elem.dtype == b->elem.dtype && a->elem.rank == b->elem.rank &&
+         memcmp(a->elem.dims, b->elem.dims, sizeof a->elem.dims) == 0 && memcmp(a->var, b->var, sizeof a->var) == 0;
 }
 
 static ir_graph *body(const op_ctx *c, const char *attr) { return ir_subgraph(c->n, attr); }
@@ -113,7 +153,23 @@ static status carried_values(op_ctx *c, const ir_graph *b, int first_in, int fir
   int k;
   for (k = 0; k < count; k++) {
     const ir_tensor *in = &op_in(c, first_in + k)->t, *out = &b->values[b->outputs[first_out + k]]->t;
+    const ir_value *formal = b->values[b->inputs[first_in + k]], *leaving = b->values[b->outputs[first_out + k]];
     char x[200], y[200];
+    if (ir_is_boxed(formal) || ir_is_boxed(leaving)) {
+      /* the body reads and writes boxes of the formal input's type (the
+       * entering value is a prefix of it); the result has the kind the
+       * body gives (an optional that the body makes a plain sequence) */
+      ir_box_type result;
+      if (!ir_is_boxed(formal) || !ir_is_boxed(leaving) || !same_box(&formal->box, &leaving->box) ||
+          ir_box_is_sequence(&formal->box) != ir_box_is_sequence(&leaving->box))
+        return diag_node_error(ST_UNSUPPORTED, c->n,
+                               "%s %d enters the body as %s and leaves it as %s; they must have one type", what, k,
+                               ir_value_type_str(formal, x, sizeof x), ir_value_type_str(leaving, y, sizeof y));
+      result = formal->box;
+      result.kind = leaving->box.kind;
+      if (op_set_box_output(c, k, &result)) return ST_UNSUPPORTED;
+      continue;
+    }
     if (in->dtype != out->dtype || !same_shape(in, out))
       return diag_node_error(ST_UNSUPPORTED, c->n,
                              "%s %d enters as %s and leaves the body as %s; values that change shape from one step "
@@ -161,9 +217,8 @@ static status if_infer(op_ctx *c) {
     if (taken->n_outputs != c->n->n_out)
       return diag_node_error(ST_BAD_MODEL, c->n, "has %d outputs, but its branch gives %d", c->n->n_out,
                              taken->n_outputs);
-    for (k = 0; k < c->n->n_out; k++) {
-      output_like(c, k, &taken->values[taken->outputs[k]]->t);
-    }
+    for (k = 0; k < c->n->n_out; k++)
+      if ((s = output_like_value(c, k, taken->values[taken->outputs[k]], NULL)) != ST_OK) return s;
     return ST_OK;
   }
   s = infer_body(c, t);
@@ -173,8 +228,20 @@ static status if_infer(op_ctx *c) {
     return diag_node_error(ST_BAD_MODEL, c->n, "has %d outputs, but its branches give %d and %d", c->n->n_out,
                            t->n_outputs, e->n_outputs);
   for (k = 0; k < c->n->n_out; k++) {
-    const ir_tensor *a = &t->values[t->outputs[k]]->t, *b = &e->values[e->outputs[k]]->t;
+    const ir_value *av = t->values[t->outputs[k]], *bv = e->values[e->outputs[k]];
+    const ir_tensor *a = &av->t, *b = &bv->t;
     char x[200], y[200];
+    if (ir_is_boxed(av) || ir_is_boxed(bv)) {
+      /* both branches write into one box: a type both fit */
+      ir_box_type joined;
+      if (!ir_is_boxed(av) || !ir_is_boxed(bv) || !join_boxes(c, &av->box, &bv->box, 0, &joined))
+        return diag_node_error(ST_UNSUPPORTED, c->n,
+                               "output %d is %s in then_branch but %s in else_branch; onnxcc needs them to share "
+                               "one layout",
+                               k, ir_value_type_str(av, x, sizeof x), ir_value_type_str(bv, y, sizeof y));
+      if ((s = op_set_box_output(c, k, &joined)) != ST_OK) return s;
+      continue;
+    }
     if (a->dtype != b->dtype)
       return diag_node_error(ST_BAD_MODEL, c->n, "output %d is %s in then_branch but %s in else_branch", k,
                              dtype_name(a->dtype), dtype_name(b->dtype));
@@ -186,6 +253,26 @@ static status if_infer(op_ctx *c) {
     output_like(c, k, a);
   }
   return ST_OK;
+}
+
+/* Loop-carried sequences and optionals whose type the body changes (a
+ * sequence it appends to, an optional it fills) get one type for every
+ * step, wide enough for both: formal input 2 + k becomes it, and the body
+ * must be inferred again. Returns whether any changed. A type that cannot
+ * be widened is left for carried_values to report. */
+static int widen_carried_boxes(const op_ctx *c, ir_graph *b, int carried) {
+  int k, changed = 0;
+  for (k = 0; k < carried; k++) {
+    ir_value *formal = b->values[b->inputs[2 + k]];
+    const ir_value *leaving = b->values[b->outputs[1 + k]];
+    ir_box_type joined;
+    if (!ir_is_boxed(formal) || !ir_is_boxed(leaving) || same_box(&formal->box, &leaving->box)) continue;
+    if (!join_boxes(c, &formal->box, &leaving->box, 1, &joined) || !ir_box_compatible(&joined, &op_in(c, 2 + k)->box))
+      continue;
+    if (!ir_box_set(formal, &joined)) continue;
+    changed = 1;
+  }
+  return changed;
 }
 
 /* ---- Loop ----
@@ -220,11 +307,12 @@ static status loop_infer(op_ctx *c) {
   for (k = 0; k < carried; k++) {
     const ir_value *v = op_in(c, 2 + k);
     if (!v) return diag_node_error(ST_BAD_MODEL, n, "loop-carried input %d is empty", k);
-    s = check_declared(c, b, 2 + k, v->t.dtype);
+    if (!ir_is_boxed(v)) s = check_declared(c, b, 2 + k, v->t.dtype);
     if (s) return s;
-    set_formal(b, 2 + k, &v->t, 0);
+    set_formal_value(b, 2 + k, v);
   }
   s = infer_body(c, b);
+  if (!s && widen_carried_boxes(c, b, carried)) s = infer_body(c, b);
   if (s) return s;
   {
     const ir_tensor *cond_out = &b->values[b->outputs[0]]->t;
@@ -299,10 +387,66 @@ static status scan_infer(op_ctx *c) {
   return stacked_outputs(c, b, states, states, n_scan_out, len);
 }
 
+/* ---- SequenceMap ----
+ * inputs: input_sequence, then more sequences (as long) or tensors
+ * body:   one element of each sequence, each tensor whole -> tensors
+ * node:   one sequence per body output, element i from step i.
+ * An element's dims that differ between elements are symbols of the body
+ * (run-time dims of the node, op_data_dim) that the map sets from the
+ * element's record before each step. */
+
+static status map_infer(op_ctx *c) {
+  ir_graph *b = body(c, "body");
+  const ir_node *n = c->n;
+  int n_in = n->n_in - n->n_implicit, k, d, j = 0;
+  status s;
+  if (!b) return diag_node_error(ST_BAD_MODEL, n, "needs a body graph");
+  if (b->n_formal_inputs != n_in || b->n_outputs != n->n_out)
+    return diag_node_error(ST_BAD_MODEL, n, "body takes %d inputs and gives %d outputs; the node has %d and %d",
+                           b->n_formal_inputs, b->n_outputs, n_in, n->n_out);
+  if (!op_in(c, 0) || op_in(c, 0)->box.kind != VK_SEQUENCE)
+    return diag_node_error(ST_BAD_MODEL, n, "input 0 must be a sequence");
+  for (k = 0; k < n_in; k++) {
+    const ir_value *v = op_in(c, k);
+    ir_value *f;
+    if (!v) return diag_node_error(ST_BAD_MODEL, n, "input %d is empty", k);
+    if (!ir_is_boxed(v)) {
+      set_formal_value(b, k, v);
+      continue;
+    }
+    if (v->box.kind != VK_SEQUENCE) return diag_node_error(ST_BAD_MODEL, n, "input %d is an optional", k);
+    if (v->box.elem.rank < 0) return diag_node_error(ST_BAD_MODEL, n, "input %d is always empty", k);
+    set_formal(b, k, &v->box.elem, 0);
+    f = b->values[b->inputs[k]];
+    memset(&f->box, 0, sizeof f->box);
+    for (d = 0; d < v->box.elem.rank; d++) {
+      int e;
+      if (!v->box.var[d]) continue;
+      e = op_data_dim(c, j++, v->box.elem.dims[d] > 0 ? v->box.elem.dims[d] : 1, "an element's dim");
+      if (e < 0) return ST_UNSUPPORTED;
+      ir_set_dim(b, &f->t, d, e);
+    }
+  }
+  s = infer_body(c, b);
+  if (s) return s;
+  for (k = 0; k < n->n_out; k++) {
+    const ir_value *y = b->values[b->outputs[k]];
+    ir_box_type out;
+    if (ir_is_boxed(y)) return diag_node_error(ST_UNSUPPORTED, n, "body output %d is not a tensor", k);
+    memset(&out, 0, sizeof out);
+    out.kind = VK_SEQUENCE;
+    out.cap = op_in(c, 0)->box.cap;
+    ir_box_elem_from(&out, &y->t);
+    if ((s = op_set_box_output(c, k, &out)) != ST_OK) return s;
+  }
+  return ST_OK;
+}
+
 static status control_infer(op_ctx *c) {
   switch (c->n->op) {
   case OP_If: return if_infer(c);
   case OP_Loop: return loop_infer(c);
+  case OP_SequenceMap: return map_infer(c);
   default: return scan_infer(c);
   }
 }
@@ -322,4 +466,4 @@ static status control_lower(op_ctx *c, lowered *l) {
   return ST_OK;
 }
 
-const op_family op_family_control = {control_infer, control_lower, 1, 0};
+const op_family op_family_control = {control_infer, control_lower, 1, 1};

@@ -185,14 +185,8 @@ static status matmul_shape(op_ctx *c, mm_shape *s, int check) {
     int ra = s->abatch.rank, rb = s->bbatch.rank;
     for (d = 1; d <= ra && d <= rb; d++) {
       const int64_t da = s->abatch.dims[ra - d], db = s->bbatch.dims[rb - d];
-      const int ea = ir_dim(c->g, &s->abatch, ra - d), eb = ir_dim(c->g, &s->bbatch, rb - d);
       if (!s->abatch.sym[ra - d] && !s->bbatch.sym[rb - d] && da != db && da != 1 && db != 1)
         return diag_node_error(ST_BAD_MODEL, c->n, "the batch dims of %s and %s cannot be broadcast together",
-                               shape_str(a, s1, sizeof s1), shape_str(b, s2, sizeof s2));
-      if (ea != eb && !is_one(&s->abatch, ra - d) && !is_one(&s->bbatch, rb - d))
-        return diag_node_error(ST_UNSUPPORTED, c->n,
-                               "the batch dims of %s and %s may differ at run time in a dim that is not 1; pin the "
-                               "dims with --dim NAME=VALUE",
                                shape_str(a, s1, sizeof s1), shape_str(b, s2, sizeof s2));
     }
   }

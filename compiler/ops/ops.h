@@ -109,9 +109,11 @@ struct dx_table *op_dx(const op_ctx *c);
 status op_axis(const op_ctx *c, int64_t axis, int rank, int *out);
 
 /* numpy broadcasting of `n` shapes into dim expressions `exprs` (error if
- * incompatible): two symbolic dims broadcast when they are the same
- * expression or one is 1; anything else that could differ at run time is
- * refused with a message. */
+ * incompatible): two dims broadcast when they are the same expression or
+ * one is exactly 1. Two that inference cannot relate (N against S, S
+ * against 4) must be equal at run time: the node gets a check
+ * (op_check_equal), so a run where one of them is 1 and the other is not,
+ * which ONNX would broadcast, fails with RT_ERR_SHAPE instead. */
 status op_broadcast_exprs(const op_ctx *c, const ir_tensor *const *ins, int n, int *rank, int *exprs);
 /* Row-major strides of a shape. */
 void op_strides(int rank, const int64_t *dims, int64_t *strides);

@@ -198,13 +198,15 @@ status op_broadcast_exprs(const op_ctx *c, const ir_tensor *const *ins, int n, i
       }
       {
         char x[128], y[128];
+        status s;
         if (dx_const_value(dx, e, &a) && dx_const_value(dx, *od, &b))
           return diag_node_error(ST_BAD_MODEL, c->n, "shapes %s and %s cannot be broadcast together",
                                  tensor_type_str(ins[0], x, sizeof x), tensor_type_str(t, y, sizeof y));
-        return diag_node_error(ST_UNSUPPORTED, c->n,
-                               "shapes %s and %s may differ at run time in a dim that is not 1; pin the dims "
-                               "with --dim NAME=VALUE",
-                               tensor_type_str(ins[0], x, sizeof x), tensor_type_str(t, y, sizeof y));
+        /* equal at run time, checked; the constant one, if any, is the
+         * output's dim */
+        s = op_check_equal(c, e, *od, "dims that broadcast");
+        if (s) return s;
+        if (dx_const_value(dx, e, &a)) *od = e;
       }
     }
   }

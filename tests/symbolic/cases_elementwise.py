@@ -27,13 +27,15 @@ def two_symbolic_inputs():
 
 
 def mismatched_symbols():
-    # N against S in the same position: may differ at run time
+    # N against S in the same position: equal or the run fails
     return model([h.make_node("Add", ["x", "z"], ["y"])], [x_in(), x_in("z", ("S", "S", 4))], [x_in("y")])
 
 
 CASES = [
     Case("elementwise_affine_relu", affine_relu, RANGES, SIZES),
     Case("elementwise_two_inputs_where", two_symbolic_inputs, RANGES, SIZES),
-    Case("elementwise_refuses_mismatched_symbols", mismatched_symbols, RANGES, [],
-         expect_error="may differ at run time"),
+    # N and S must be equal at run time: checked, an unequal pair refused
+    Case("elementwise_checks_mismatched_symbols", mismatched_symbols, RANGES, [{"N": 2, "S": 2}, {"N": 4, "S": 4}]),
+    Case("elementwise_checks_mismatched_symbols_unequal", mismatched_symbols, RANGES, [{"N": 2, "S": 3}],
+         run_error="contradicts a shape"),
 ]

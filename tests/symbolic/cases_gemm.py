@@ -69,10 +69,12 @@ CASES = [
     # one row, exact: the gemv variant with symbolic K and N
     Case("gemm_gemm_one_row", gemm((1, "S"), ("S", "T"), None, (1, "T")), RANGES, SIZES),
     Case("gemm_gemm_double", gemm(("N", "S"), ("S", 3), (3,), ("N", 3), dtype=T.DOUBLE), RANGES, SIZES),
-    # refusals: batch dims named differently may differ at run time; a K
-    # whose range cannot reach the constant side's
-    Case("gemm_matmul_refuses_mismatched_batch", matmul(("N", "S", 4), ("S", 4, 2), ("N", "S", 2)), RANGES, [],
-         expect_error="may differ at run time"),
+    # batch dims named differently must be equal at run time (checked); a
+    # K whose range cannot reach the constant side's is refused
+    Case("gemm_matmul_checks_mismatched_batch", matmul(("N", "S", 4), ("S", 4, 2), ("N", "S", 2)), RANGES,
+         [{"N": 2, "S": 2, "T": 1}, {"N": 4, "S": 4, "T": 1}]),
+    Case("gemm_matmul_checks_mismatched_batch_unequal", matmul(("N", "S", 4), ("S", 4, 2), ("N", "S", 2)), RANGES,
+         [{"N": 2, "S": 3, "T": 1}], run_error="contradicts a shape"),
     Case("gemm_gemm_refuses_impossible_k", gemm(("N", "S"), (32, 3), None, ("N", 3), consts=[const("b", (32, 3))]),
          RANGES, [], expect_error="can never be equal"),
 ]

@@ -285,8 +285,10 @@ CASES = [
          expect_error="pads remove more than axis 1 has"),
     Case("tensor_expand_batch", expand_case([3, 1, 1, 4], ("N", "S", 1)), RANGES, SIZES),
     Case("tensor_expand_ones", expand_case([1, 2], ("N", 1)), RANGES, SIZES),
-    Case("tensor_expand_refuses_constant_against_symbol", expand_case([3, 4], ("S", 4)), RANGES, [],
-         expect_error="may differ at run time"),
+    # S against the shape's 3: equal at run time, checked
+    Case("tensor_expand_checks_constant_against_symbol", expand_case([3, 4], ("S", 4)), RANGES, [{"N": 1, "S": 3}]),
+    Case("tensor_expand_checks_constant_against_symbol_unequal", expand_case([3, 4], ("S", 4)), RANGES,
+         [{"N": 1, "S": 5}], run_error="contradicts a shape"),
     Case("tensor_tile", tile_case([2, 1, 3], ("N", "S", 2)), RANGES, SIZES),
     Case("tensor_tile_symbolic_inner", tile_case([1, 2], ("N", "S")), RANGES, SIZES),
     Case("tensor_depthtospace_dcr", d2s("DCR"), BLOCK_RANGES, BLOCK_SIZES),
