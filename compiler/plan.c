@@ -636,13 +636,26 @@ typedef struct plan_walk {
 static status plan_graph(ir_graph *g, plan *p, plan_walk *w);
 
 /* Loop-carried values (Loop) or states (Scan): the node inputs that the
- * body reads in one buffer and writes into the other, turn by turn. */
-static int carried_first(const ir_node *n) { return n->op == OP_Loop ? 2 : 0; }
-static int carried_count(const ir_node *n) {
+ * body reads in one buffer and writes into the other, turn by turn. A
+ * Scan before opset 9 has sequence_lens first and states per batch entry. */
+static int is_scan8(const ir_graph *g, const ir_node *n) { return n->op == OP_Scan && g->opset < 9; }
+static int carried_first(const ir_graph *g, const ir_node *n) {
+  return n->op == OP_Loop ? 2 : is_scan8(g, n) ? 1 : 0;
+}
+static int carried_count(const ir_graph *g, const ir_node *n) {
   int declared = n->n_in - n->n_implicit;
   if (n->op == OP_Loop) return declared - 2;
-  if (n->op == OP_Scan) return declared - (int)attr_int(n, "num_scan_inputs", 0);
+  if (n->op == OP_Scan) return declared - carried_first(g, n) - (int)attr_int(n, "num_scan_inputs", 0);
   return 0;
+}
+
+/* Bytes of one carried buffer: the value, or one batch entry of it. */
+static size_t carried_bytes(const ir_graph *g, const ir_node *n, const ir_value *v) {
+  ir_tensor t;
+  if (!v) return 0;
+  t = v->t;
+  if (is_scan8(g, n) && t.rank > 0) t.dims[0] = 1;
+  return tensor_bytes(&t);
 }
 
 /* A control node's subgraphs get their own plans, each like a model whose
@@ -664,12 +677,12 @@ static status plan_control(ir_graph *g, ir_node *n, plan_sub *sub, plan_walk *w)
     j++;
   }
   if (s) return s;
-  sub->n_buf = 2 * carried_count(n);
+  sub->n_buf = 2 * carried_count(g, n);
   sub->buf_offset = xcalloc((unsigned long)sub->n_buf + 1, sizeof(int64_t));
   end = body;
   for (k = 0; k < sub->n_buf && !s; k++) {
-    const ir_value *v = ir_val(g, n->in[carried_first(n) + k / 2]);
-    s = aligned_bytes(v ? tensor_bytes(&v->t) : 0, n->name, &bytes);
+    const ir_value *v = ir_val(g, n->in[carried_first(g, n) + k / 2]);
+    s = aligned_bytes(carried_bytes(g, n, v), n->name, &bytes);
     sub->buf_offset[k] = end;
     if (!s && !ck_add(end, bytes, &end)) s = diag_error(ST_UNSUPPORTED, "the arena would exceed 2^63 bytes");
   }
