@@ -636,12 +636,16 @@ typedef struct plan_walk {
 static status plan_graph(ir_graph *g, plan *p, plan_walk *w);
 
 /* Loop-carried values (Loop) or states (Scan): the node inputs that the
- * body reads in one buffer and writes into the other, turn by turn. */
-static int carried_first(const ir_node *n) { return n->op == OP_Loop ? 2 : 0; }
-static int carried_count(const ir_node *n) {
+ * body reads in one buffer and writes into the other, turn by turn. A
+ * Scan before opset 9 has sequence_lens first and states per batch entry. */
+static int is_scan8(const ir_graph *g, const ir_node *n) { return n->op == OP_Scan && g->opset < 9; }
+static int carried_first(const ir_graph *g, const ir_node *n) {
+  return n->op == OP_Loop ? 2 : is_scan8(g, n) ? 1 : 0;
+}
+static int carried_count(const ir_graph *g, const ir_node *n) {
   int declared = n->n_in - n->n_implicit;
   if (n->op == OP_Loop) return declared - 2;
-  if (n->op == OP_Scan) return declared - (int)attr_int(n, "num_scan_inputs", 0);
+  if (n->op == OP_Scan) return declared - carried_first(g, n) - (int)attr_int(n, "num_scan_inputs", 0);
   return 0;
 }
 
@@ -649,7 +653,7 @@ static int carried_count(const ir_node *n) {
  * inputs and outputs are pointers it is given; their arenas overlay each
  * other at the start of the node's scratch (one body runs at a time), and
  * Loop/Scan keep two buffers per carried value after them. */
-static status plan_control(ir_node *n, plan_sub *sub, plan_walk *w) {
+static status plan_control(const ir_graph *g, ir_node *n, plan_sub *sub, plan_walk *w) {
   int64_t body = 0, end, bytes;
   int k, j = 0;
   status s = ST_OK;
@@ -664,14 +668,15 @@ static status plan_control(ir_node *n, plan_sub *sub, plan_walk *w) {
     j++;
   }
   if (s) return s;
-  sub->n_buf = 2 * carried_count(n);
+  sub->n_buf = 2 * carried_count(g, n);
   sub->buf_offset = xcalloc((unsigned long)sub->n_buf + 1, sizeof(int64_t));
   end = body;
   for (k = 0; k < sub->n_buf && !s; k++) {
-    /* sized by the body's formal input: a carried sequence may be wider
-     * than the value that enters (control.c widens it) */
+    /* sized by the body's formal input: one batch entry of a Scan-8
+     * state, and a carried sequence may be wider than the value that
+     * enters (control.c widens it) */
     const ir_graph *b = sub->g[0];
-    const ir_value *v = ir_val(b, b->inputs[carried_first(n) + k / 2]);
+    const ir_value *v = ir_val(b, b->inputs[(n->op == OP_Loop ? 2 : 0) + k / 2]);
     s = aligned_bytes(v ? tensor_bytes(&v->t) : 0, n->name, &bytes);
     sub->buf_offset[k] = end;
     if (!s && !ck_add(end, bytes, &end)) s = diag_error(ST_UNSUPPORTED, "the arena would exceed 2^63 bytes");
@@ -701,7 +706,7 @@ static status plan_graph(ir_graph *g, plan *p, plan_walk *w) {
   assign_homes(g, p);
   s = place_weights(g, p, &w->weights);
   for (i = 0; i < g->n_nodes && !s; i++)
-    if (g->nodes[i]->low->control) s = plan_control(g->nodes[i], &p->subs[i], w);
+    if (g->nodes[i]->low->control) s = plan_control(g, g->nodes[i], &p->subs[i], w);
   if (s) return s;
   return place_arena(g, p);
 }

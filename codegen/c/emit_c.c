@@ -533,6 +533,112 @@ static void emit_sequence_map(const backend_emit_args *a, const gview *gv, int i
     value_ptr(gv, w, n->out[k]);
     text_puts(w, ") = steps;\n");
   }
+/* `(CAST)(PTR) + (ROW) * SLICE_BYTES`, as a new string: a pointer to row
+ * ROW (a C expression) of node value `id` with slices from dim `from` on. */
+static char *row_ptr(const gview *gv, int id, const char *cast, const char *row, int from) {
+  text t;
+  char *r;
+  text_init(&t);
+  text_printf(&t, "(%s)(", cast);
+  value_ptr(gv, &t, id);
+  text_printf(&t, ") + (%s) * ", row);
+  tensor_bytes_c(gv->g, &gv->g->values[id]->t, from, &t);
+  r = xstrdup(t.buf);
+  text_free(&t);
+  return r;
+}
+
+/* Scan before opset 9: inputs (sequence_lens, states [B, ...], scan inputs
+ * [B, S, ...]). The opset-9 step loop, with its double-buffered states,
+ * runs once per batch entry b; a state's entry b is row b of it, a scan
+ * slice is row b * S + t of its input or output. The step count of an
+ * entry is sequence_lens[b] (0..S) when given; a reversed input then runs
+ * from row steps - 1 down, and the output rows past steps are zeroed (the
+ * spec leaves them undefined; onnxruntime zeroes them). A separate
+ * function rather than a mode of emit_loop: the offsets differ in every
+ * pointer, and the opset-9 loop stays as it is. */
+static void emit_scan8(const backend_emit_args *a, const gview *gv, int i, text *w) {
+  const ir_node *n = gv->g->nodes[i];
+  const plan_sub *ps = &gv->p->subs[i];
+  const ir_graph *body = ps->g[0];
+  const dx_table *dx = ir_dx(gv->g);
+  int states = ps->n_buf / 2, n_scan_in = n->n_in - n->n_implicit - 1 - states, n_scan_out = n->n_out - states, k;
+  int has_lens = n->in[0] >= 0;
+  const ir_tensor *x0 = &gv->g->values[n->in[1 + states]]->t;
+  const int64_t *dirs = NULL;
+  int n_dirs = attr_ints(n, "directions", &dirs);
+  char **formal = xcalloc((unsigned long)body->n_formal_inputs + 1, sizeof(char *));
+  text_printf(w, "unsigned char *cur[%d], *nxt[%d], *tmp;\n", count_or_one(states), count_or_one(states));
+  text_printf(w, "const void *si[%d];\nvoid *so[%d];\nint64_t b, batch, len, it, steps;\n", count_or_one(body->n_inputs),
+              count_or_one(body->n_outputs));
+  text_puts(w, "batch = ");
+  dx_print_c(dx, ir_dim(gv->g, x0, 0), "d", w);
+  text_puts(w, ";\nlen = ");
+  dx_print_c(dx, ir_dim(gv->g, x0, 1), "d", w);
+  text_puts(w, ";\ntmp = NULL;\n(void)tmp;\n(void)cur;\n(void)nxt;\n");
+  for (k = 0; k < states; k++)
+    text_printf(w, "cur[%d] = A + %lld;\nnxt[%d] = A + %lld;\n", k,
+                (long long)(gv->p->scratch_offset[i] + ps->buf_offset[2 * k]), k,
+                (long long)(gv->p->scratch_offset[i] + ps->buf_offset[2 * k + 1]));
+  text_puts(w, "for (b = 0; b < batch; b++) {\n");
+  w->indent += 2;
+  if (has_lens) {
+    text_puts(w, "steps = ((const int64_t *)(");
+    value_ptr(gv, w, n->in[0]);
+    text_puts(w, "))[b];\nif (steps < 0 || steps > len) return RT_ERR_SHAPE;\n");
+  } else {
+    text_puts(w, "steps = len;\n");
+  }
+  for (k = 0; k < states; k++) {
+    char *src = row_ptr(gv, n->in[1 + k], "const unsigned char *", "b", 1);
+    text_printf(w, "memcpy(cur[%d], %s, ", k, src);
+    tensor_bytes_c(gv->g, &gv->g->values[n->in[1 + k]]->t, 1, w);
+    text_puts(w, ");\n");
+    free(src);
+  }
+  text_puts(w, "for (it = 0; it < steps; it++) {\n");
+  w->indent += 2;
+  for (k = 0; k < states; k++) formal[k] = xasprintf("cur[%d]", k);
+  for (k = 0; k < n_scan_in; k++)
+    formal[states + k] = row_ptr(gv, n->in[1 + states + k], "const unsigned char *",
+                                 k < n_dirs && dirs[k] ? "b * len + steps - 1 - it" : "b * len + it", 2);
+  sub_inputs(gv, n, body, "si", (const char *const *)formal, w);
+  for (k = 0; k < states; k++) text_printf(w, "so[%d] = nxt[%d];\n", k, k);
+  for (k = 0; k < n_scan_out; k++) {
+    char *dst;
+    if (n->out[states + k] < 0) {
+      text_printf(w, "so[%d] = NULL;\n", states + k);
+      continue;
+    }
+    dst = row_ptr(gv, n->out[states + k], "unsigned char *", "b * len + it", 2);
+    text_printf(w, "so[%d] = %s;\n", states + k, dst);
+    free(dst);
+  }
+  call_sub(a, gv, i, 0, "si", "so", w);
+  for (k = 0; k < states; k++) text_printf(w, "tmp = cur[%d];\ncur[%d] = nxt[%d];\nnxt[%d] = tmp;\n", k, k, k, k);
+  w->indent -= 2;
+  text_puts(w, "}\n");
+  for (k = 0; has_lens && k < n_scan_out; k++) {
+    int out = n->out[states + k];
+    char *rest;
+    if (out < 0) continue;
+    rest = row_ptr(gv, out, "unsigned char *", "b * len + steps", 2);
+    text_printf(w, "memset(%s, 0, (size_t)(len - steps) * ", rest);
+    tensor_bytes_c(gv->g, &gv->g->values[out]->t, 2, w);
+    text_puts(w, ");\n");
+    free(rest);
+  }
+  for (k = 0; k < states; k++) {
+    char *dst;
+    if (n->out[k] < 0) continue;
+    dst = row_ptr(gv, n->out[k], "unsigned char *", "b", 1);
+    text_printf(w, "memcpy(%s, cur[%d], ", dst, k);
+    tensor_bytes_c(gv->g, &gv->g->values[n->out[k]]->t, 1, w);
+    text_puts(w, ");\n");
+    free(dst);
+  }
+  w->indent -= 2;
+  text_puts(w, "}\n");
   for (k = 0; k < body->n_formal_inputs; k++) free(formal[k]);
   free(formal);
 }
@@ -614,6 +720,7 @@ static void emit_body(const backend_emit_args *a, const gview *gv, text *w) {
     if (l->control) {
       if (n->op == OP_If) emit_if(a, gv, i, w);
       else if (n->op == OP_SequenceMap) emit_sequence_map(a, gv, i, w);
+      else if (n->op == OP_Scan && g->opset < 9) emit_scan8(a, gv, i, w);
       else emit_loop(a, gv, i, w);
       w->indent = base;
       text_puts(w, "}\n");

@@ -332,6 +332,103 @@ static status loop_infer(op_ctx *c) {
   return stacked_outputs(c, b, 1 + carried, carried, n_scan, dx_const(op_dx(c), trips));
 }
 
+/* ---- Scan before opset 9 ----
+ * inputs: sequence_lens (optional, [B] int64), N initial states [B, ...],
+ *         num_scan_inputs sequences [B, S, ...] scanned along axis 1,
+ *         forward or reversed (`directions`).
+ * body:   as from opset 9, on one batch entry: (state_in..., slice...)
+ *         -> (state_out..., out_slice...)
+ * node:   N final states [B, ...], then the output slices stacked into
+ *         [B, S, ...].
+ * The backend runs the opset-9 step loop once per batch entry (emit_c's
+ * emit_scan8), with pointers offset to that entry; sequence_lens is read
+ * at run time (steps past an entry's length leave zero rows, as
+ * onnxruntime does). */
+
+static status scan8_infer(op_ctx *c) {
+  ir_graph *b = body(c, "body");
+  const ir_node *n = c->n;
+  int n_in = n->n_in - n->n_implicit, n_scan_in = (int)attr_int(n, "num_scan_inputs", 0);
+  int states = n_in - 1 - n_scan_in, n_scan_out, k, batch = -1, len = -1;
+  const int64_t *dirs;
+  int n_dirs = attr_ints(n, "directions", &dirs);
+  const ir_value *lens = n_in > 0 ? op_in(c, 0) : NULL;
+  status s;
+  if (!b) return diag_node_error(ST_BAD_MODEL, n, "needs a body graph");
+  if (n_scan_in < 1 || states < 0)
+    return diag_node_error(ST_BAD_MODEL, n, "num_scan_inputs is %d with %d inputs (sequence_lens included)", n_scan_in,
+                           n_in);
+  if (n_dirs >= 0 && n_dirs != n_scan_in) /* -1: absent, all forward */
+    return diag_node_error(ST_BAD_MODEL, n, "directions has %d entries for %d scan inputs", n_dirs, n_scan_in);
+  for (k = 0; k < n_dirs; k++)
+    if (dirs[k] != 0 && dirs[k] != 1) return diag_node_error(ST_BAD_MODEL, n, "directions must be 0 or 1");
+  if (b->n_formal_inputs != n_in - 1)
+    return diag_node_error(ST_BAD_MODEL, n, "body takes %d inputs but the node has %d besides sequence_lens",
+                           b->n_formal_inputs, n_in - 1);
+  n_scan_out = b->n_outputs - states;
+  if (n_scan_out < 0 || n->n_out != b->n_outputs)
+    return diag_node_error(ST_BAD_MODEL, n, "body gives %d outputs and the node has %d", b->n_outputs, n->n_out);
+  /* batch and sequence length from the scan inputs, which must agree */
+  for (k = 1 + states; k < n_in; k++) {
+    const ir_value *v = op_in(c, k);
+    if (!v) return diag_node_error(ST_BAD_MODEL, n, "input %d is empty", k);
+    if (v->t.rank < 2)
+      return diag_node_error(ST_BAD_MODEL, n, "scan input %d has rank %d; it needs a batch and a sequence axis",
+                             k - 1 - states, v->t.rank);
+    if (batch < 0) {
+      batch = ir_dim(c->g, &v->t, 0);
+      len = ir_dim(c->g, &v->t, 1);
+    } else if ((s = op_check_equal(c, batch, ir_dim(c->g, &v->t, 0), "the scan inputs' batch sizes")) != ST_OK ||
+               (s = op_check_equal(c, len, ir_dim(c->g, &v->t, 1), "the scan inputs' sequence lengths")) != ST_OK) {
+      return s;
+    }
+  }
+  if (lens) {
+    if (lens->t.dtype != DT_INT64 || lens->t.rank != 1)
+      return diag_node_error(ST_BAD_MODEL, n, "sequence_lens must be a 1-D int64 tensor, not %s of rank %d",
+                             dtype_name(lens->t.dtype), lens->t.rank);
+    if ((s = op_check_equal(c, batch, ir_dim(c->g, &lens->t, 0), "sequence_lens' length and the batch size")) != ST_OK)
+      return s;
+  }
+  for (k = 1; k < n_in; k++) {
+    const ir_value *v = op_in(c, k);
+    if (!v) return diag_node_error(ST_BAD_MODEL, n, "input %d is empty", k);
+    s = check_declared(c, b, k - 1, v->t.dtype);
+    if (s) return s;
+    if (k <= states) {
+      if (v->t.rank < 1) return diag_node_error(ST_BAD_MODEL, n, "initial state %d is a scalar, without a batch axis", k - 1);
+      if ((s = op_check_equal(c, batch, ir_dim(c->g, &v->t, 0), "an initial state's batch size")) != ST_OK) return s;
+    }
+    set_formal(b, k - 1, &v->t, k <= states ? 1 : 2);
+  }
+  s = infer_body(c, b);
+  if (s) return s;
+  /* the states: a body output like its input slice; the node's final
+   * states like its initial ones */
+  for (k = 0; k < states; k++) {
+    const ir_tensor *in = &b->values[b->inputs[k]]->t, *out = &b->values[b->outputs[k]]->t;
+    char x[200], y[200];
+    if (in->dtype != out->dtype || !same_shape(in, out))
+      return diag_node_error(ST_UNSUPPORTED, n,
+                             "state %d enters as %s and leaves the body as %s; values that change shape from one step "
+                             "to the next are not supported yet",
+                             k, tensor_type_str(in, x, sizeof x), tensor_type_str(out, y, sizeof y));
+    output_like(c, k, &op_in(c, 1 + k)->t);
+  }
+  for (k = 0; k < n_scan_out; k++) {
+    const ir_tensor *slice = &b->values[b->outputs[states + k]]->t;
+    int dims[IR_MAX_RANK], d;
+    if (slice->rank + 2 > IR_MAX_RANK)
+      return diag_node_error(ST_UNSUPPORTED, n, "scan output %d would have rank %d; at most %d is supported", k,
+                             slice->rank + 2, IR_MAX_RANK);
+    dims[0] = batch;
+    dims[1] = len;
+    for (d = 0; d < slice->rank; d++) dims[2 + d] = ir_dim(b, slice, d);
+    if (op_out(c, states + k)) op_set_output_exprs(c, states + k, slice->dtype, slice->rank + 2, dims);
+  }
+  return ST_OK;
+}
+
 /* ---- Scan (opset 9 and later) ----
  * inputs: N initial states, then num_scan_inputs sequences, sliced along
  *         axis 0 (the only axis supported for now), forward or reversed.
@@ -353,7 +450,7 @@ static status scan_infer(op_ctx *c) {
   int n_in = n->n_in - n->n_implicit, n_scan_in = (int)attr_int(n, "num_scan_inputs", 0);
   int states = n_in - n_scan_in, n_scan_out, k, len = -1;
   status s;
-  if (c->opset < 9) return diag_node_error(ST_UNSUPPORTED, n, "Scan before opset 9 (with a batch axis) is not supported");
+  if (c->opset < 9) return scan8_infer(c);
   if (!b) return diag_node_error(ST_BAD_MODEL, n, "needs a body graph");
   if (n_scan_in < 1 || states < 0)
     return diag_node_error(ST_BAD_MODEL, n, "num_scan_inputs is %d with %d inputs", n_scan_in, n_in);

@@ -139,7 +139,9 @@ static status check_arity(const ir_node *n, const op_schema *s, int is_out) {
   int k, present = 0;
   const char *note;
   char buf[128];
-  for (k = 0; k < count; k++) present += ids[k] >= 0;
+  /* An empty optional entry still fills its position, as in ONNX (Scan-8's
+   * sequence_lens before the variadic states and scan inputs). */
+  for (k = 0; k < count; k++) present += ids[k] >= 0 || option_at(opts, k) == 'O';
   /* Counting "" entries surprises people; say so when it matters. */
   note = present < count ? " (empty names count, as in ONNX)" : "";
   if (count > max)

@@ -69,3 +69,59 @@ CASES += [
          flags=["--max-dynamic-dim", "16"], make_input={"m": lambda shape, rng: np.array(6, np.int64),
                                                          "acc0": lambda shape, rng: np.array(100, np.int64)}),
 ]
+
+
+# Scan before opset 9: every input has a batch axis 0 and scans along axis
+# 1; the states are per batch entry.
+
+def scan8_two_states_reversed():
+    # two states (a running sum and a running max) over two sequences, the
+    # second read backwards; batch N and length S vary
+    body = h.make_graph(
+        [h.make_node("Add", ["sum_in", "a"], ["sum_out"]), h.make_node("Max", ["max_in", "r"], ["max_out"]),
+         h.make_node("Mul", ["sum_out", "r"], ["prod"])],
+        "body", [vi("sum_in", [3]), vi("max_in", [3]), vi("a", [3]), vi("r", [3])],
+        [vi("sum_out", [3]), vi("max_out", [3]), vi("prod", [3])])
+    nodes = [h.make_node("Scan", ["", "s0", "m0", "xa", "xr"], ["sum", "max", "prods"], body=body,
+                         num_scan_inputs=2, directions=[0, 1])]
+    return model(nodes, [vi("s0", ["N", 3]), vi("m0", ["N", 3]), vi("xa", ["N", "S", 3]), vi("xr", ["N", "S", 3])],
+                 [vi("sum", ["N", 3]), vi("max", ["N", 3]), vi("prods", ["N", "S", 3])], opset=8)
+
+
+def scan8_sequence_lens():
+    # each batch entry runs sequence_lens[b] steps (1..S); a reversed input
+    # starts at its entry's last step; output rows past it are zero
+    body = h.make_graph(
+        [h.make_node("Add", ["acc_in", "x"], ["acc_out"]), h.make_node("Tanh", ["acc_out"], ["y"])],
+        "body", [vi("acc_in", [2, 2]), vi("x", [2, 2])], [vi("acc_out", [2, 2]), vi("y", [2, 2])])
+    nodes = [h.make_node("Scan", ["lens", "acc0", "xs"], ["acc", "ys"], body=body, num_scan_inputs=1,
+                         directions=[1])]
+    return model(nodes, [vi("lens", ["N"], T.INT64), vi("acc0", ["N", 2, 2]), vi("xs", ["N", "S", 2, 2])],
+                 [vi("acc", ["N", 2, 2]), vi("ys", ["N", "S", 2, 2])], opset=8)
+
+
+def scan8_map_with_capture():
+    # no state: each step scales its row by an outer value (a capture)
+    body = h.make_graph([h.make_node("Mul", ["x", "scale"], ["y"])], "body", [vi("x", [4])], [vi("y", [4])])
+    nodes = [h.make_node("Scan", ["", "xs"], ["ys"], body=body, num_scan_inputs=1)]
+    return model(nodes, [vi("xs", ["N", "S", 4]), vi("scale", [4])], [vi("ys", ["N", "S", 4])], opset=8)
+
+
+def _lens(size):
+    # sequence_lens within 1..S (onnxruntime refuses 0)
+    return lambda shape, rng: rng.integers(1, size + 1, shape).astype(np.int64)
+
+
+CASES += [
+    Case("control_scan8_two_states_reversed", scan8_two_states_reversed, RANGES, SIZES),
+    Case("control_scan8_map_with_capture", scan8_map_with_capture, RANGES, SIZES),
+]
+CASES += [
+    Case(f"control_scan8_sequence_lens_S{s['S']}", scan8_sequence_lens, RANGES, [s], make_input={"lens": _lens(s["S"])})
+    for s in SIZES
+]
+CASES += [
+    # a sequence length past the scanned axis cannot be run
+    Case("control_scan8_sequence_lens_too_long", scan8_sequence_lens, RANGES, [{"N": 3, "S": 5}],
+         make_input={"lens": lambda shape, rng: np.full(shape, 6, np.int64)}, run_error="contradicts a shape"),
+]
