@@ -533,6 +533,10 @@ static void emit_sequence_map(const backend_emit_args *a, const gview *gv, int i
     value_ptr(gv, w, n->out[k]);
     text_puts(w, ") = steps;\n");
   }
+  for (k = 0; k < body->n_formal_inputs; k++) free(formal[k]);
+  free(formal);
+}
+
 /* `(CAST)(PTR) + (ROW) * SLICE_BYTES`, as a new string: a pointer to row
  * ROW (a C expression) of node value `id` with slices from dim `from` on. */
 static char *row_ptr(const gview *gv, int id, const char *cast, const char *row, int from) {
