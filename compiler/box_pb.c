@@ -177,7 +177,8 @@ status box_pack(const box_value *b, const ir_box_type *t, unsigned char **bytes,
     const ir_tensor *e = &b->elems[i];
     unsigned char *r = RT_BOX_RECORD(box, rec, i);
     int ok = e->dtype == t->elem.dtype && e->rank == t->elem.rank;
-    for (d = 0; ok && d < e->rank; d++) ok = t->var[d] ? e->dims[d] <= t->elem.dims[d] : e->dims[d] == t->elem.dims[d];
+    for (d = 0; ok && d < e->rank; d++)
+      ok = t->var[d] || t->elem.sym[d] ? e->dims[d] <= t->elem.dims[d] : e->dims[d] == t->elem.dims[d];
     if (!ok) {
       char x[160], y[160];
       free(box);

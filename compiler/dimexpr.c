@@ -116,7 +116,17 @@ int dx_sym(dx_table *t, const char *name, int64_t lo, int64_t hi) {
   t->syms[t->n_syms].name = xstrdup(name);
   t->syms[t->n_syms].lo = lo;
   t->syms[t->n_syms].hi = hi;
+  t->syms[t->n_syms].run_time = 0;
   return intern(t, DX_SYM, -1, -1, t->n_syms++, lo, hi);
+}
+
+int dx_uses_run_time_symbol(const dx_table *t, int e) {
+  const dx_node *x = &t->nodes[e];
+  switch (x->op) {
+  case DX_CONST: return 0;
+  case DX_SYM: return t->syms[x->value].run_time;
+  default: return dx_uses_run_time_symbol(t, x->a) || dx_uses_run_time_symbol(t, x->b);
+  }
 }
 
 int dx_const_value(const dx_table *t, int e, int64_t *v) {

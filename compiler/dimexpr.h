@@ -35,6 +35,9 @@ typedef struct dx_node {
 typedef struct dx_symbol {
   char *name;
   int64_t lo, hi;
+  /* 1: a node sets it while the model runs (a run-time dim, perhaps again
+   * in every step of a loop); 0: an input dim, fixed for the whole run */
+  int run_time;
 } dx_symbol;
 
 typedef struct dx_table {
@@ -54,6 +57,8 @@ int dx_const(dx_table *t, int64_t v);
 /* A new symbol with bounds lo..hi (0 <= lo <= hi); the same name twice
  * gives the same symbol (bounds of the first). */
 int dx_sym(dx_table *t, const char *name, int64_t lo, int64_t hi);
+/* Whether expression e involves a symbol marked run_time. */
+int dx_uses_run_time_symbol(const dx_table *t, int e);
 int dx_add(dx_table *t, int a, int b);
 int dx_sub(dx_table *t, int a, int b);
 int dx_mul(dx_table *t, int a, int b);

@@ -115,9 +115,10 @@ typedef enum ir_kind {
 typedef struct ir_box_type {
   int kind;                 /* ir_kind; VK_TENSOR: not boxed */
   int64_t cap;              /* most elements it can hold */
-  /* The elements' type: dtype, rank, and per dim the exact size or, where
-   * var[d] is set, the largest size an element may have there (elements
-   * differ in such dims; each record holds its own). sym[] is unused.
+  /* The elements' type: dtype, rank, and per dim: exact; or a dim
+   * expression over input dims (sym, fixed for the whole run), the same
+   * for every element; or, where var[d] is set, a size that differs from
+   * element to element (each record holds its own), at most dims[d].
    * With cap 0 (always empty, SequenceEmpty) rank is -1: no type yet. */
   ir_tensor elem;
   unsigned char var[IR_MAX_RANK];

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "checked.h"
+#include "dimexpr.h"
 #include "../runtime/include/onnxcc/box.h"
 
 int64_t ir_box_record_bytes(const ir_box_type *b) {
@@ -26,7 +27,6 @@ int ir_box_set(ir_value *v, const ir_box_type *b) {
   if (bytes < 0 || !ir_shape_check(DT_UINT8, 1, &bytes, &check)) return 0;
   v->box = *b;
   v->box.elem.data = NULL;
-  memset(v->box.elem.sym, 0, sizeof v->box.elem.sym);
   v->t.dtype = DT_UINT8;
   v->t.rank = 1;
   memset(v->t.dims, 0, sizeof v->t.dims);
@@ -35,13 +35,17 @@ int ir_box_set(ir_value *v, const ir_box_type *b) {
   return 1;
 }
 
-void ir_box_elem_from(ir_box_type *b, const ir_tensor *t) {
+void ir_box_elem_from(const ir_graph *g, ir_box_type *b, const ir_tensor *t) {
+  const dx_table *dx = ir_dx(g);
   int d;
   b->elem = *t;
   b->elem.data = NULL;
-  memset(b->elem.sym, 0, sizeof b->elem.sym);
   memset(b->var, 0, sizeof b->var);
-  for (d = 0; d < t->rank && d < IR_MAX_RANK; d++) b->var[d] = t->sym[d] != 0;
+  for (d = 0; d < t->rank && d < IR_MAX_RANK; d++)
+    if (t->sym[d] && dx_uses_run_time_symbol(dx, t->sym[d] - 1)) {
+      b->elem.sym[d] = 0;
+      b->var[d] = 1;
+    }
 }
 
 int ir_box_join_elem(ir_box_type *into, const ir_box_type *from) {
@@ -55,7 +59,11 @@ int ir_box_join_elem(ir_box_type *into, const ir_box_type *from) {
   }
   if (into->elem.dtype != from->elem.dtype || into->elem.rank != from->elem.rank) return 0;
   for (d = 0; d < into->elem.rank; d++) {
-    if (into->var[d] || from->var[d] || into->elem.dims[d] != from->elem.dims[d]) into->var[d] = 1;
+    if (into->var[d] || from->var[d] || into->elem.dims[d] != from->elem.dims[d] ||
+        into->elem.sym[d] != from->elem.sym[d]) {
+      into->var[d] = 1;
+      into->elem.sym[d] = 0;
+    }
     if (from->elem.dims[d] > into->elem.dims[d]) into->elem.dims[d] = from->elem.dims[d];
   }
   return 1;
@@ -73,7 +81,8 @@ const char *ir_box_type_str(const ir_box_type *b, char *buf, size_t n) {
   len = (size_t)snprintf(buf, n, "%s(%s", names[b->kind & 3], dtype_name(b->elem.dtype));
   if (b->elem.rank < 0 && len < n) len += (size_t)snprintf(buf + len, n - len, "[?]");
   for (d = 0; d < b->elem.rank && len < n; d++)
-    len += (size_t)snprintf(buf + len, n - len, "%s%s%" PRId64, d ? "," : "[", b->var[d] ? ".." : "",
+    len += (size_t)snprintf(buf + len, n - len, "%s%s%" PRId64, d ? "," : "[",
+                            b->var[d] || b->elem.sym[d] ? ".." : "",
                             b->elem.dims[d]);
   if (b->elem.rank == 0 && len < n) len += (size_t)snprintf(buf + len, n - len, "[");
   if (b->elem.rank >= 0 && len < n) len += (size_t)snprintf(buf + len, n - len, "]");

@@ -19,9 +19,11 @@ int64_t ir_box_bytes(const ir_box_type *b);
 /* Gives v box type b, and as its tensor the box's bytes (uint8[N]). 0 when
  * the box would exceed the tensor size limit (nothing changed then). */
 int ir_box_set(ir_value *v, const ir_box_type *b);
-/* The element type of a box whose elements are all like tensor t: exact
- * dims stay exact, symbolic ones become per-element dims with t's bound. */
-void ir_box_elem_from(ir_box_type *b, const ir_tensor *t);
+/* The element type of a box whose elements are all like tensor t (of
+ * graph g): exact dims and expressions over input dims stay; dims that
+ * involve run-time dims (which a loop may set anew in every step) become
+ * per-element dims with t's bound. */
+void ir_box_elem_from(const ir_graph *g, ir_box_type *b, const ir_tensor *t);
 /* Joins element type `from` into *into (both of the same dtype): a dim
  * that differs becomes per-element with the larger bound. 0 when the
  * dtypes or ranks differ. An empty box (cap 0, rank -1) joins with

@@ -327,6 +327,46 @@ static void emit_if(const backend_emit_args *a, const gview *gv, int i, text *w)
   }
 }
 
+/* A Loop's carried tensors whose dims the body changes (control.c,
+ * widen_carried) have the loop's own symbols there: set from the entering
+ * value before the first step (after = 0), and from the leaving value
+ * after each step (after = 1; through temporaries, as the leaving dims may
+ * be computed from the symbols being set). */
+static void carried_dims(const gview *gv, const ir_node *n, const ir_graph *body, int after, text *w) {
+  const dx_table *dx = ir_dx(gv->g);
+  int carried = n->n_in - n->n_implicit - 2, k, d, any = 0;
+  for (k = 0; k < carried; k++) {
+    const ir_value *f = body->values[body->inputs[2 + k]], *x = gv->g->values[n->in[2 + k]];
+    const ir_value *y = body->values[body->outputs[1 + k]];
+    if (ir_is_boxed(f)) continue;
+    for (d = 0; d < f->t.rank; d++) {
+      int fe = ir_dim(body, &f->t, d), from = after ? ir_dim(body, &y->t, d) : ir_dim(gv->g, &x->t, d);
+      const dx_node *sym = &dx->nodes[fe];
+      if (fe == ir_dim(gv->g, &x->t, d) || sym->op != DX_SYM || fe == from) continue;
+      if (!any) text_puts(w, "{\n");
+      any = 1;
+      text_printf(w, "  int64_t c%d_%d = ", k, d);
+      dx_print_c(dx, from, "d", w);
+      text_puts(w, ";\n");
+    }
+  }
+  for (k = 0; any && k < carried; k++) {
+    const ir_value *f = body->values[body->inputs[2 + k]], *x = gv->g->values[n->in[2 + k]];
+    const ir_value *y = body->values[body->outputs[1 + k]];
+    if (ir_is_boxed(f)) continue;
+    for (d = 0; d < f->t.rank; d++) {
+      int fe = ir_dim(body, &f->t, d), from = after ? ir_dim(body, &y->t, d) : ir_dim(gv->g, &x->t, d);
+      const dx_node *sym = &dx->nodes[fe];
+      int v;
+      if (fe == ir_dim(gv->g, &x->t, d) || sym->op != DX_SYM || fe == from) continue;
+      v = (int)sym->value;
+      text_printf(w, "  if (c%d_%d < %lld || c%d_%d > %lld) return RT_ERR_SHAPE;\n  d[%d] = c%d_%d;\n", k, d,
+                  (long long)dx->syms[v].lo, k, d, (long long)dx->syms[v].hi, v, k, d);
+    }
+  }
+  if (any) text_puts(w, "}\n");
+}
+
 /* Loop and Scan: the body runs once per step, reading the carried values
  * from one buffer and writing them into the other; the buffers swap after
  * each step. Scan slices and Loop scan outputs are pointers into the
@@ -376,6 +416,7 @@ static void emit_loop(const backend_emit_args *a, const gview *gv, int i, text *
     value_bytes(gv, w, n->in[first + k]);
     text_puts(w, ");\n");
   }
+  if (is_loop) carried_dims(gv, n, body, 0, w);
   text_printf(w, "for (it = 0; it < steps%s; it++) {\n", is_loop ? " && cond" : "");
   w->indent += 2;
   if (n->low->defines_after) {
@@ -424,6 +465,7 @@ static void emit_loop(const backend_emit_args *a, const gview *gv, int i, text *
     }
   }
   call_sub(a, gv, i, 0, "si", "so", w);
+  if (is_loop) carried_dims(gv, n, body, 1, w);
   if (is_loop) text_puts(w, "cond = cond_next;\n");
   for (k = 0; k < carried; k++) text_printf(w, "tmp = cur[%d];\ncur[%d] = nxt[%d];\nnxt[%d] = tmp;\n", k, k, k, k);
   w->indent -= 2;

@@ -116,7 +116,8 @@ static int join_boxes(const op_ctx *c, const ir_box_type *a, const ir_box_type *
 
 static int same_box(const ir_box_type *a, const ir_box_type *b) {
   return a->kind == b->kind && a->cap == b->cap && a->elem.dtype == b->elem.dtype && a->elem.rank == b->elem.rank &&
-         memcmp(a->elem.dims, b->elem.dims, sizeof a->elem.dims) == 0 && memcmp(a->var, b->var, sizeof a->var) == 0;
+         memcmp(a->elem.dims, b->elem.dims, sizeof a->elem.dims) == 0 && memcmp(a->var, b->var, sizeof a->var) == 0 &&
+         memcmp(a->elem.sym, b->elem.sym, sizeof a->elem.sym) == 0;
 }
 
 static ir_graph *body(const op_ctx *c, const char *attr) { return ir_subgraph(c->n, attr); }
@@ -145,6 +146,25 @@ static status scalar_input(const op_ctx *c, int k, int dtype, const char *what) 
   return ST_OK;
 }
 
+/* The node's run-time dim for dim d of the carried value at node input k,
+ * when a Loop's body changes that dim (widen_carried): numbered after the
+ * scan outputs' length (0). */
+static int carried_dim_index(int k, int d) { return 1 + k * IR_MAX_RANK + d; }
+
+/* Whether a Loop's carried tensor leaves the body with the formal input's
+ * type, but perhaps for dims that are the loop's own run-time dims, which
+ * the loop sets from the leaving value after each step. */
+static int carried_dims_set_each_step(const op_ctx *c, const ir_graph *b, const ir_value *formal,
+                                      const ir_value *leaving, int k) {
+  int d;
+  if (c->n->op != OP_Loop || formal->t.rank != leaving->t.rank) return 0;
+  for (d = 0; d < formal->t.rank; d++) {
+    int f = ir_dim(b, &formal->t, d);
+    if (f != ir_dim(b, &leaving->t, d) && !op_is_data_dim(c, f, carried_dim_index(k, d))) return 0;
+  }
+  return 1;
+}
+
 /* Values carried from step to step (Loop's v, Scan's states): node inputs
  * in[first_in + k] enter, body outputs out[first_out + k] leave, node
  * outputs k are the final values. Their shape must not change (compared
@@ -168,6 +188,10 @@ static status carried_values(op_ctx *c, const ir_graph *b, int first_in, int fir
       result = formal->box;
       result.kind = leaving->box.kind;
       if (op_set_box_output(c, k, &result)) return ST_UNSUPPORTED;
+      continue;
+    }
+    if (in->dtype == out->dtype && carried_dims_set_each_step(c, b, formal, leaving, first_in + k)) {
+      output_like(c, k, &formal->t);
       continue;
     }
     if (in->dtype != out->dtype || !same_shape(in, out))
@@ -255,17 +279,42 @@ static status if_infer(op_ctx *c) {
   return ST_OK;
 }
 
+/* A carried tensor whose dims the body changes (a value that grows, or
+ * one whose dims the body computes from run-time values): each such dim of
+ * the formal input becomes a run-time dim of the node, bounded by the
+ * larger of the entering and leaving bounds, which the loop sets from the
+ * leaving value after every step (emit_c). Returns whether any changed. */
+static int widen_carried_dims(const op_ctx *c, ir_graph *b, ir_value *formal, const ir_value *leaving, int k) {
+  dx_table *dx = op_dx(c);
+  int d, changed = 0;
+  if (formal->t.dtype != leaving->t.dtype || formal->t.rank != leaving->t.rank) return 0;
+  for (d = 0; d < formal->t.rank; d++) {
+    int f = ir_dim(b, &formal->t, d), e = ir_dim(b, &leaving->t, d), sym;
+    int64_t bound = dx_upper(dx, f) > dx_upper(dx, e) ? dx_upper(dx, f) : dx_upper(dx, e);
+    if (f == e || op_is_data_dim(c, f, carried_dim_index(k, d))) continue;
+    sym = op_data_dim(c, carried_dim_index(k, d), bound > 0 ? bound : 1, "a loop-carried value's dim");
+    if (sym < 0) return 0; /* no bound: carried_values reports the change */
+    ir_set_dim(b, &formal->t, d, sym);
+    changed = 1;
+  }
+  return changed;
+}
+
 /* Loop-carried sequences and optionals whose type the body changes (a
  * sequence it appends to, an optional it fills) get one type for every
  * step, wide enough for both: formal input 2 + k becomes it, and the body
  * must be inferred again. Returns whether any changed. A type that cannot
  * be widened is left for carried_values to report. */
-static int widen_carried_boxes(const op_ctx *c, ir_graph *b, int carried) {
+static int widen_carried(const op_ctx *c, ir_graph *b, int carried) {
   int k, changed = 0;
   for (k = 0; k < carried; k++) {
     ir_value *formal = b->values[b->inputs[2 + k]];
     const ir_value *leaving = b->values[b->outputs[1 + k]];
     ir_box_type joined;
+    if (!ir_is_boxed(formal) && !ir_is_boxed(leaving)) {
+      changed |= widen_carried_dims(c, b, formal, leaving, 2 + k);
+      continue;
+    }
     if (!ir_is_boxed(formal) || !ir_is_boxed(leaving) || same_box(&formal->box, &leaving->box)) continue;
     if (!join_boxes(c, &formal->box, &leaving->box, 1, &joined) || !ir_box_compatible(&joined, &op_in(c, 2 + k)->box))
       continue;
@@ -312,7 +361,7 @@ static status loop_infer(op_ctx *c) {
     set_formal_value(b, 2 + k, v);
   }
   s = infer_body(c, b);
-  if (!s && widen_carried_boxes(c, b, carried)) s = infer_body(c, b);
+  if (!s && widen_carried(c, b, carried)) s = infer_body(c, b);
   if (s) return s;
   {
     const ir_tensor *cond_out = &b->values[b->outputs[0]]->t;
@@ -533,7 +582,7 @@ static status map_infer(op_ctx *c) {
     memset(&out, 0, sizeof out);
     out.kind = VK_SEQUENCE;
     out.cap = op_in(c, 0)->box.cap;
-    ir_box_elem_from(&out, &y->t);
+    ir_box_elem_from(b, &out, &y->t);
     if ((s = op_set_box_output(c, k, &out)) != ST_OK) return s;
   }
   return ST_OK;
@@ -552,12 +601,26 @@ static status control_lower(op_ctx *c, lowered *l) {
   int k;
   l->kernel = l->view_of = l->inplace_of = l->prepare = -1;
   l->control = 1;
+  if (c->n->op != OP_Loop) return ST_OK;
   /* a Loop's scan outputs as long as it runs: the backend sets the dim */
-  for (k = 0; c->n->op == OP_Loop && k < c->n->n_out; k++) {
+  for (k = 0; k < c->n->n_out; k++) {
     const ir_value *y = op_out(c, k);
     if (y && y->t.rank > 0 && op_is_data_dim(c, ir_dim(c->g, &y->t, 0), 0)) {
       l->defines_after = 1;
-      return op_define(c, l, ir_dim(c->g, &y->t, 0));
+      if (op_define(c, l, ir_dim(c->g, &y->t, 0))) return ST_INTERNAL;
+      break;
+    }
+  }
+  /* carried dims the body changes: set after every step (after the
+   * length, which emit_c finds as defines[0]) */
+  {
+    const ir_graph *b = ir_subgraph(c->n, "body");
+    int carried = c->n->n_in - c->n->n_implicit - 2, d;
+    for (k = 0; b && k < carried; k++) {
+      const ir_tensor *f = &b->values[b->inputs[2 + k]]->t;
+      for (d = 0; !ir_is_boxed(b->values[b->inputs[2 + k]]) && d < f->rank; d++)
+        if (op_is_data_dim(c, ir_dim(b, f, d), carried_dim_index(2 + k, d)) && op_define(c, l, ir_dim(b, f, d)))
+          return ST_INTERNAL;
     }
   }
   return ST_OK;

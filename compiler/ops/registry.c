@@ -431,6 +431,7 @@ int op_data_dim(const op_ctx *c, int k, int64_t bound, const char *what) {
   name = data_dim_name(c, k);
   e = dx_sym(dx, name, 0, bound);
   free(name);
+  dx->syms[dx->nodes[e].value].run_time = 1;
   return e;
 }
 

@@ -65,7 +65,7 @@ static status join_tensor(const op_ctx *c, ir_box_type *b, const ir_tensor *t) {
   ir_box_type one;
   char x[200], y[200];
   memset(&one, 0, sizeof one);
-  ir_box_elem_from(&one, t);
+  ir_box_elem_from(c->g, &one, t);
   if (!ir_box_join_elem(b, &one))
     return diag_node_error(ST_BAD_MODEL, c->n, "cannot add a %s to %s: elements must share element type and rank",
                            tensor_type_str(t, x, sizeof x), ir_box_type_str(b, y, sizeof y));
@@ -102,7 +102,7 @@ static status element_output(op_ctx *c, int k, const ir_box_type *b) {
   if (b->elem.rank < 0) return diag_node_error(ST_BAD_MODEL, c->n, "reads from a value that never holds an element");
   for (d = 0; d < b->elem.rank; d++) {
     if (!b->var[d]) {
-      exprs[d] = dx_const(op_dx(c), b->elem.dims[d]);
+      exprs[d] = b->elem.sym[d] ? b->elem.sym[d] - 1 : dx_const(op_dx(c), b->elem.dims[d]);
       continue;
     }
     exprs[d] = op_data_dim(c, j++, b->elem.dims[d] > 0 ? b->elem.dims[d] : 1, "an element's dim");
@@ -186,10 +186,20 @@ static status split_infer(op_ctx *c) {
   for (d = 0; d < x->rank; d++) {
     if (d == axis && !keep) continue;
     b.elem.dims[o] = d == axis ? largest : x->dims[d];
-    b.var[o] = (unsigned char)(x->sym[d] || (d == axis && !exact));
+    if (d != axis) b.elem.sym[o] = x->sym[d];
+    b.var[o] = (unsigned char)(d == axis && !exact);
     o++;
   }
   b.elem.rank = o;
+  /* the other dims as every piece has them (run-time ones per element) */
+  {
+    ir_box_type uniform = b;
+    ir_box_elem_from(c->g, &uniform, &b.elem);
+    for (d = 0; d < o; d++) {
+      b.elem.sym[d] = uniform.elem.sym[d];
+      b.var[d] |= uniform.var[d];
+    }
+  }
   return op_set_box_output(c, 0, &b);
 }
 
@@ -212,7 +222,7 @@ static status concat_infer(op_ctx *c) {
     } else {
       int e = new_axis && d > axis ? d - 1 : d; /* the element's dim */
       if (!b->var[e]) {
-        exprs[d] = dx_const(op_dx(c), b->elem.dims[e]);
+        exprs[d] = b->elem.sym[e] ? b->elem.sym[e] - 1 : dx_const(op_dx(c), b->elem.dims[e]);
         continue;
       }
       bound = b->elem.dims[e];
@@ -248,7 +258,7 @@ static status optional_infer(op_ctx *c) {
   if (need_tensor(c, 0)) return ST_BAD_MODEL;
   b.kind = VK_OPTIONAL;
   b.cap = 1;
-  ir_box_elem_from(&b, &x->t);
+  ir_box_elem_from(c->g, &b, &x->t);
   return op_set_box_output(c, 0, &b);
 }
 
@@ -322,10 +332,9 @@ static status define_element_dims(const op_ctx *c, lowered *l, rt_box_params *p)
 
 static int position_is_int32(const op_ctx *c, int k) { return op_in(c, k) && op_in(c, k)->t.dtype == DT_INT32; }
 
-static status sequence_lower(op_ctx *c, lowered *l) {
+static status lower_node(op_ctx *c, lowered *l) {
   const ir_value *x = op_in(c, 0), *y = op_out(c, 0);
   rt_box_params *p;
-  l->status_slot = 1;
   switch (c->n->op) {
   case OP_SequenceEmpty:
     p = box_params(l, K_rt_box_empty, NULL, y);
@@ -389,7 +398,6 @@ static status sequence_lower(op_ctx *c, lowered *l) {
   default: /* OptionalGetElement */
     if (!ir_is_boxed(x) || x->box.kind == VK_SEQUENCE) {
       rt_copy_params *q = LOWER(l, rt_copy, rt_copy_params);
-      l->status_slot = 0;
       op_bind(c, l, &q->bytes, dx_mul(op_dx(c), ir_dims_product(c->g, &x->t, 0, x->t.rank),
                                       dx_const(op_dx(c), (int64_t)dtype_size(x->t.dtype))));
       l->view_of = 0;
@@ -403,6 +411,13 @@ static status sequence_lower(op_ctx *c, lowered *l) {
     p->mode = 1;
     return ST_OK;
   }
+}
+
+static status sequence_lower(op_ctx *c, lowered *l) {
+  status s = lower_node(c, l);
+  /* every box kernel may refuse a run-time value (lowered_init cleared it) */
+  l->status_slot = l->kernel != K_rt_copy;
+  return s;
 }
 
 const op_family op_family_sequence = {sequence_infer, sequence_lower, 1, 1};
