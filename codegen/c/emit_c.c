@@ -41,13 +41,32 @@ static void upper(const char *s, char *out, size_t n) {
   out[i] = 0;
 }
 
+/* Sequence and optional inputs and outputs are boxes (onnxcc/box.h): their
+ * rt_tensor_info says uint8[bytes]; these say what is in them. */
+static void box_macros(text *h, const ir_graph *g, const char *up) {
+  int io, i;
+  for (io = 0; io < 2; io++)
+    for (i = 0; i < (io ? g->n_outputs : g->n_inputs); i++) {
+      const ir_value *v = g->values[io ? g->outputs[i] : g->inputs[i]];
+      const char *what = io ? "OUTPUT" : "INPUT";
+      char type[200];
+      if (!ir_is_boxed(v)) continue;
+      text_printf(h, "/* %s %d ", io ? "output" : "input", i);
+      comment_text(h, v->name);
+      text_printf(h, ": %s, a box (onnxcc/box.h) of at most CAP elements\n * in records of RECORD_BYTES */\n",
+                  ir_box_type_str(&v->box, type, sizeof type));
+      text_printf(h, "#define %s_%s%d_CAP %lld\n#define %s_%s%d_RECORD_BYTES %lld\n\n", up, what, i,
+                  (long long)v->box.cap, up, what, i, (long long)ir_box_record_bytes(&v->box));
+    }
+}
+
 void emit_c_header(const backend_emit_args *a, text *h) {
   char up[256];
   const ir_graph *g = a->g;
   upper(a->name, up, sizeof up);
   banner(a, h);
   text_printf(h, "#ifndef %s_H\n#define %s_H\n\n", up, up);
-  text_puts(h, "#include <stddef.h>\n#include <stdint.h>\n\n#include <onnxcc/runtime.h>\n\n");
+  text_puts(h, "#include <stddef.h>\n#include <stdint.h>\n\n#include <onnxcc/box.h>\n#include <onnxcc/runtime.h>\n\n");
   text_puts(h, "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n");
   text_puts(h, "/* Bytes of scratch memory the caller provides (aligned to RT_BUFFER_ALIGN). */\n");
   text_printf(h, "#define %s_ARENA_BYTES %zu\n", up, a->p->arena_bytes);
@@ -58,6 +77,7 @@ void emit_c_header(const backend_emit_args *a, text *h) {
   text_printf(h, "/* Name, element type, shape and size of each input and output, in order. */\n");
   text_printf(h, "extern const rt_tensor_info %s_inputs[%d];\n", a->name, g->n_inputs ? g->n_inputs : 1);
   text_printf(h, "extern const rt_tensor_info %s_outputs[%d];\n\n", a->name, g->n_outputs);
+  box_macros(h, g, up);
   text_printf(h, "/* Filled by %s_init; read-only afterwards, so one context can run in one\n"
                  " * thread at a time and two contexts (two arenas) run in parallel. */\n", a->name);
   text_printf(h, "typedef struct %s_ctx {\n  const unsigned char *weights;\n  unsigned char *arena;\n} %s_ctx;\n\n",

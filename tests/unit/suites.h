@@ -24,5 +24,6 @@ Suite *detect_suite(void);
 Suite *signal_suite(void);
 Suite *algebra_placement_suite(void);
 Suite *tensor_rules_suite(void);
+Suite *sequence_suite(void);
 
 #endif
