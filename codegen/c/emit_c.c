@@ -339,7 +339,7 @@ static void emit_if(const backend_emit_args *a, const gview *gv, int i, text *w)
     /* attribute order decides which plan is which branch */
     int idx = ps->g[0] == ir_subgraph(n, b == 0 ? "then_branch" : "else_branch") ? 0 : 1;
     w->indent += 2;
-    text_printf(w, "const void *si[%d];\n", count_or_one(ps->g[idx]->n_inputs));
+    text_printf(w, "const void *si[%d] = {0};\n", count_or_one(ps->g[idx]->n_inputs));
     sub_inputs(gv, n, ps->g[idx], "si", NULL, w);
     call_sub(a, gv, i, idx, "si", "so", w);
     w->indent -= 2;
@@ -403,7 +403,7 @@ static void emit_loop(const backend_emit_args *a, const gview *gv, int i, text *
   int n_dirs_out = is_loop ? 0 : attr_ints(n, "scan_output_directions", &dirs_out);
   char **formal = xcalloc((unsigned long)body->n_formal_inputs + 1, sizeof(char *));
   text_printf(w, "unsigned char *cur[%d], *nxt[%d], *tmp;\n", count_or_one(carried), count_or_one(carried));
-  text_printf(w, "const void *si[%d];\nvoid *so[%d];\nint64_t it, steps;\n", count_or_one(body->n_inputs),
+  text_printf(w, "const void *si[%d] = {0};\nvoid *so[%d];\nint64_t it, steps;\n", count_or_one(body->n_inputs),
               count_or_one(body->n_outputs));
   if (is_loop) {
     text_puts(w, "uint8_t cond = 1, cond_next = 0;\nsteps = ");
@@ -519,7 +519,7 @@ static void emit_sequence_map(const backend_emit_args *a, const gview *gv, int i
   const dx_table *dx = ir_dx(gv->g);
   int n_in = n->n_in - n->n_implicit, k, d;
   char **formal = xcalloc((unsigned long)body->n_formal_inputs + 1, sizeof(char *));
-  text_printf(w, "const void *si[%d];\nvoid *so[%d];\nint64_t it, steps;\n", count_or_one(body->n_inputs),
+  text_printf(w, "const void *si[%d] = {0};\nvoid *so[%d];\nint64_t it, steps;\n", count_or_one(body->n_inputs),
               count_or_one(body->n_outputs));
   text_puts(w, "steps = RT_BOX_COUNT(");
   value_ptr(gv, w, n->in[0]);
@@ -635,7 +635,7 @@ static void emit_scan8(const backend_emit_args *a, const gview *gv, int i, text 
   int n_dirs = attr_ints(n, "directions", &dirs);
   char **formal = xcalloc((unsigned long)body->n_formal_inputs + 1, sizeof(char *));
   text_printf(w, "unsigned char *cur[%d], *nxt[%d], *tmp;\n", count_or_one(states), count_or_one(states));
-  text_printf(w, "const void *si[%d];\nvoid *so[%d];\nint64_t b, batch, len, it, steps;\n", count_or_one(body->n_inputs),
+  text_printf(w, "const void *si[%d] = {0};\nvoid *so[%d];\nint64_t b, batch, len, it, steps;\n", count_or_one(body->n_inputs),
               count_or_one(body->n_outputs));
   text_puts(w, "batch = ");
   dx_print_c(dx, ir_dim(gv->g, x0, 0), "d", w);
