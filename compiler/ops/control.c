@@ -241,8 +241,16 @@ static status if_infer(op_ctx *c) {
     if (taken->n_outputs != c->n->n_out)
       return diag_node_error(ST_BAD_MODEL, c->n, "has %d outputs, but its branch gives %d", c->n->n_out,
                              taken->n_outputs);
-    for (k = 0; k < c->n->n_out; k++)
-      if ((s = output_like_value(c, k, taken->values[taken->outputs[k]], NULL)) != ST_OK) return s;
+    for (k = 0; k < c->n->n_out; k++) {
+      const ir_value *from = taken->values[taken->outputs[k]];
+      ir_value *y = op_out(c, k);
+      if ((s = output_like_value(c, k, from, NULL)) != ST_OK) return s;
+      /* a constant the branch computes is one already: what reads it folds
+       * in this round (an If whose condition it decides included), before
+       * the If is inlined */
+      if (y && from->t.data && !ir_is_boxed(from) && !y->t.data && ir_fold_alloc(c->g, y))
+        memcpy(y->t.data, from->t.data, tensor_bytes(&from->t));
+    }
     return ST_OK;
   }
   s = infer_body(c, t);

@@ -234,8 +234,9 @@ static status axes_runtime_dims(op_ctx *c, const ir_tensor *x, int unsqueeze, in
   return ST_OK;
 }
 
-/* A symbolic dim is kept by Squeeze without axes only when it can never be
- * 1 (else the output's rank would depend on the run); one named by axes
+/* Squeeze without axes keeps a symbolic dim, and the run checks that it is
+ * not 1 (a rank that depends on the run cannot be compiled: such a run
+ * fails with RT_ERR_SHAPE where ONNX would drop the dim); one named by axes
  * must be 1 when the model runs. */
 static status squeeze_dims(op_ctx *c, const ir_tensor *x, int *rank, int *exprs) {
   dx_table *dx = op_dx(c);
@@ -248,11 +249,14 @@ static status squeeze_dims(op_ctx *c, const ir_tensor *x, int *rank, int *exprs)
   if (n < 0) {
     for (i = 0; i < x->rank; i++) {
       int e = ir_dim(c->g, x, i);
-      if (x->sym[i] && dx_lower(dx, e) <= 1 && dx_upper(dx, e) >= 1)
-        return diag_node_error(ST_UNSUPPORTED, c->n,
-                               "Squeeze without axes of dim %d, which may be 1 at run time; give the axes or pin "
-                               "the dims with --dim NAME=VALUE",
-                               i);
+      if (x->sym[i] && dx_lower(dx, e) <= 1 && dx_upper(dx, e) >= 1) {
+        /* kept, and checked not to be 1 when the model runs: min((e-1)^2, 1)
+         * is 1 then (the output's rank cannot depend on the run) */
+        int off = dx_add(dx, e, dx_const(dx, -1));
+        status s = op_check_equal(c, dx_min(dx, dx_mul(dx, off, off), one), one,
+                                  "a dim that Squeeze without axes keeps must not be 1");
+        if (s) return s;
+      }
       drop[i] = e == one;
     }
   } else {

@@ -1054,13 +1054,12 @@ static status gather_elements_infer(op_ctx *c, const ir_tensor *x) {
     if (ind->dims[d] > x->dims[d] && !ind->sym[d] && !x->sym[d])
       return diag_node_error(ST_BAD_MODEL, c->n, "indices dim %d (%lld) is larger than data's (%lld)", d,
                              (long long)ind->dims[d], (long long)x->dims[d]);
-    /* The kernel reads data at the indices' positions off the axis: only
-     * what is provably no larger than data's dim at every size is safe. */
-    if (ie != xe && dx_upper(op_dx(c), ie) > dx_lower(op_dx(c), xe))
-      return diag_node_error(ST_UNSUPPORTED, c->n,
-                             "indices dim %d may be larger than data's at run time; pin the dims with "
-                             "--dim NAME=VALUE",
-                             d);
+    /* The kernel reads data at the indices' positions off the axis: where
+     * the indices' dim is not provably no larger than data's, the run
+     * checks it (min(ie, xe) == ie) before the node. */
+    if (ie != xe && dx_upper(op_dx(c), ie) > dx_lower(op_dx(c), xe) &&
+        (s = op_check_equal(c, dx_min(op_dx(c), ie, xe), ie, "indices dims no larger than data's")) != ST_OK)
+      return s;
   }
   s = index_check(c, ind, x->dims[axis]);
   if (s) return s;

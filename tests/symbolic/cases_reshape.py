@@ -98,7 +98,11 @@ CASES = [
     # B is symbolic but must be 1 at run time
     Case("squeeze_symbolic_axis_checked", squeeze(("N", "B", 4), [1]), ONE_B, ONE_B_SIZES),
     Case("squeeze_no_axes_dim_never_1", squeeze(("N", 1, 4)), EVEN, EVEN_SIZES),
-    Case("squeeze_refuses_no_axes_dim_may_be_1", squeeze(("N", 1, 4)), RANGES, [], expect_error="may be 1"),
+    # N may be 1: kept, and a run where it is 1 refused (the rank cannot vary)
+    Case("squeeze_no_axes_dim_may_be_1", squeeze(("N", 1, 4)), RANGES, [{"N": 2, "S": 1}, {"N": 4, "S": 1}],
+         dump_has=[r"-> check"]),
+    Case("squeeze_no_axes_refuses_run_where_dim_is_1", squeeze(("N", 1, 4)), RANGES, [{"N": 1, "S": 1}],
+         run_error="contradicts a shape"),
     Case("squeeze_refuses_symbolic_axis_never_1", squeeze(("N", 1, 4), [0]), EVEN, [],
          expect_error="can never be equal"),
     Case("unsqueeze_axes_input", unsqueeze([0, 2]), RANGES, SIZES),

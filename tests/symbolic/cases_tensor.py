@@ -250,8 +250,11 @@ CASES = [
          make_input={"i": indices(-2, 2)}),
     Case("tensor_gather_elements_symbolic_axis", gather_elements_symbolic_axis, RANGES, SIZES,
          make_input={"i": indices(0, 1)}),
-    Case("tensor_gather_elements_refuses_larger_indices", gather_elements_unbounded, RANGES, [],
-         expect_error="may be larger than data's at run time"),
+    # S against N off the axis: checked at run time, no larger
+    Case("tensor_gather_elements_checks_indices_dims", gather_elements_unbounded, RANGES,
+         [{"N": 4, "S": 2}, {"N": 3, "S": 3}], make_input={"i": indices(0, 1)}),
+    Case("tensor_gather_elements_refuses_larger_indices", gather_elements_unbounded, RANGES, [{"N": 2, "S": 3}],
+         make_input={"i": indices(0, 1)}, run_error="contradicts a shape"),
     Case("tensor_transpose_perm", transpose_perm, RANGES, SIZES),
     Case("tensor_transpose_default", transpose_default, RANGES, SIZES),
     Case("tensor_transpose_merges_pairs", transpose_keeps_pairs, RANGES, SIZES),
