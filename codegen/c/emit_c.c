@@ -347,43 +347,45 @@ static void emit_if(const backend_emit_args *a, const gview *gv, int i, text *w)
   }
 }
 
-/* A Loop's carried tensors whose dims the body changes (control.c,
- * widen_carried) have the loop's own symbols there: set from the entering
- * value before the first step (after = 0), and from the leaving value
- * after each step (after = 1; through temporaries, as the leaving dims may
- * be computed from the symbols being set). */
+/* Dim d of a Loop's carried value k, when the body changes it (control.c,
+ * widen_carried): the Loop's own symbol there, and in *from the dim it
+ * takes (the entering value's, or with `after` the leaving value's); -1
+ * for a dim that stays as it is. */
+static int widened_dim(const gview *gv, const ir_node *n, const ir_graph *body, int k, int d, int after, int *from) {
+  const dx_table *dx = ir_dx(gv->g);
+  const ir_value *f = body->values[body->inputs[2 + k]], *x = gv->g->values[n->in[2 + k]];
+  const ir_value *y = body->values[body->outputs[1 + k]];
+  int fe;
+  if (ir_is_boxed(f) || d >= f->t.rank) return -1;
+  fe = ir_dim(body, &f->t, d);
+  *from = after ? ir_dim(body, &y->t, d) : ir_dim(gv->g, &x->t, d);
+  if (fe == ir_dim(gv->g, &x->t, d) || dx->nodes[fe].op != DX_SYM || fe == *from) return -1;
+  return (int)dx->nodes[fe].value;
+}
+
+/* Those symbols, set from the entering value before the first step (after
+ * = 0), and from the leaving value after each step (after = 1; through
+ * temporaries, as the leaving dims may be computed from the symbols being
+ * set). */
 static void carried_dims(const gview *gv, const ir_node *n, const ir_graph *body, int after, text *w) {
   const dx_table *dx = ir_dx(gv->g);
-  int carried = n->n_in - n->n_implicit - 2, k, d, any = 0;
-  for (k = 0; k < carried; k++) {
-    const ir_value *f = body->values[body->inputs[2 + k]], *x = gv->g->values[n->in[2 + k]];
-    const ir_value *y = body->values[body->outputs[1 + k]];
-    if (ir_is_boxed(f)) continue;
-    for (d = 0; d < f->t.rank; d++) {
-      int fe = ir_dim(body, &f->t, d), from = after ? ir_dim(body, &y->t, d) : ir_dim(gv->g, &x->t, d);
-      const dx_node *sym = &dx->nodes[fe];
-      if (fe == ir_dim(gv->g, &x->t, d) || sym->op != DX_SYM || fe == from) continue;
-      if (!any) text_puts(w, "{\n");
-      any = 1;
-      text_printf(w, "  int64_t c%d_%d = ", k, d);
-      dx_print_c(dx, from, "d", w);
-      text_puts(w, ";\n");
-    }
-  }
-  for (k = 0; any && k < carried; k++) {
-    const ir_value *f = body->values[body->inputs[2 + k]], *x = gv->g->values[n->in[2 + k]];
-    const ir_value *y = body->values[body->outputs[1 + k]];
-    if (ir_is_boxed(f)) continue;
-    for (d = 0; d < f->t.rank; d++) {
-      int fe = ir_dim(body, &f->t, d), from = after ? ir_dim(body, &y->t, d) : ir_dim(gv->g, &x->t, d);
-      const dx_node *sym = &dx->nodes[fe];
-      int v;
-      if (fe == ir_dim(gv->g, &x->t, d) || sym->op != DX_SYM || fe == from) continue;
-      v = (int)sym->value;
-      text_printf(w, "  if (c%d_%d < %lld || c%d_%d > %lld) return RT_ERR_SHAPE;\n  d[%d] = c%d_%d;\n", k, d,
-                  (long long)dx->syms[v].lo, k, d, (long long)dx->syms[v].hi, v, k, d);
-    }
-  }
+  int carried = n->n_in - n->n_implicit - 2, k, d, from, any = 0, pass;
+  for (pass = 0; pass < 2; pass++)
+    for (k = 0; k < carried; k++)
+      for (d = 0; d < IR_MAX_RANK; d++) {
+        int v = widened_dim(gv, n, body, k, d, after, &from);
+        if (v < 0) continue;
+        if (!any) text_puts(w, "{\n");
+        any = 1;
+        if (pass == 0) {
+          text_printf(w, "  int64_t c%d_%d = ", k, d);
+          dx_print_c(dx, from, "d", w);
+          text_puts(w, ";\n");
+        } else {
+          text_printf(w, "  if (c%d_%d < %lld || c%d_%d > %lld) return RT_ERR_SHAPE;\n  d[%d] = c%d_%d;\n", k, d,
+                      (long long)dx->syms[v].lo, k, d, (long long)dx->syms[v].hi, v, k, d);
+        }
+      }
   if (any) text_puts(w, "}\n");
 }
 

@@ -17,6 +17,20 @@ static ir_node *insert_node(ir_graph *g, const char *name, const char *op_type) 
   return ir_node_add(g, name, op_type, "");
 }
 
+/* A new node's single output y and single int attribute. */
+static void set_output_and_int_attr(ir_node *n, int y, const char *attr, int64_t value) {
+  ir_attr *a;
+  n->n_out = 1;
+  n->out = xmalloc(sizeof(int));
+  n->out[0] = y;
+  n->n_attr = 1;
+  n->attr = xcalloc(1, sizeof(ir_attr));
+  a = &n->attr[0];
+  a->name = xstrdup(attr);
+  a->type = ATTR_INT;
+  a->i = value;
+}
+
 static void set_io(ir_node *n, int a, int b, int y) {
   n->n_in = 2;
   n->in = xmalloc(sizeof(int) * 2);
@@ -33,7 +47,6 @@ static void set_io(ir_node *n, int a, int b, int y) {
 static int legalize_pow(ir_graph *g, int i) {
   ir_node *n = g->nodes[i], *cast;
   const ir_value *base, *expo;
-  ir_attr *to;
   char *name;
   int y;
   if (n->n_in != 2 || n->in[0] < 0 || n->in[1] < 0) return 0;
@@ -47,15 +60,7 @@ static int legalize_pow(ir_graph *g, int i) {
   cast->n_in = 1;
   cast->in = xmalloc(sizeof(int));
   cast->in[0] = n->in[1];
-  cast->n_out = 1;
-  cast->out = xmalloc(sizeof(int));
-  cast->out[0] = y;
-  cast->n_attr = 1;
-  cast->attr = xcalloc(1, sizeof(ir_attr));
-  to = &cast->attr[0];
-  to->name = xstrdup("to");
-  to->type = ATTR_INT;
-  to->i = base->t.dtype;
+  set_output_and_int_attr(cast, y, "to", base->t.dtype);
   n->in[1] = y;
   return 1;
 }
@@ -65,7 +70,6 @@ static int legalize_pow(ir_graph *g, int i) {
  * (perhaps run-time) dims. Left alone without inputs: infer reports it. */
 static void legalize_sequence_construct(ir_graph *g, ir_node *n) {
   ir_node *m;
-  ir_attr *dt;
   char *name;
   int k, acc;
   if (n->n_in < 1 || n->n_out != 1 || n->in[0] < 0) return;
@@ -75,15 +79,7 @@ static void legalize_sequence_construct(ir_graph *g, ir_node *n) {
   acc = ir_value_new(g, name);
   m = insert_node(g, name, "SequenceEmpty");
   free(name);
-  m->n_out = 1;
-  m->out = xmalloc(sizeof(int));
-  m->out[0] = acc;
-  m->n_attr = 1;
-  m->attr = xcalloc(1, sizeof(ir_attr));
-  dt = &m->attr[0];
-  dt->name = xstrdup("dtype");
-  dt->type = ATTR_INT;
-  dt->i = g->values[n->in[0]]->t.dtype;
+  set_output_and_int_attr(m, acc, "dtype", g->values[n->in[0]]->t.dtype);
   for (k = 0; k < n->n_in; k++) {
     int y = k == n->n_in - 1 ? n->out[0] : ir_value_new(g, n->name);
     name = xasprintf("%s/Insert%d", n->name, k);
