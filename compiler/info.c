@@ -8,6 +8,7 @@
 
 #include "compile.h"
 #include "dimexpr.h"
+#include "ir_box.h"
 
 /* Multiply-accumulates of the ops that dominate inference cost. In double:
  * two valid shapes can multiply past int64 (a hostile model's are). */
@@ -42,7 +43,7 @@ static void print_values(const ir_graph *g, const int *ids, int n, const char *w
   int i;
   for (i = 0; i < n; i++) {
     char *name = diag_escape(g->values[ids[i]]->name); /* model text: one line each */
-    printf("%-8s %-24s %s\n", i ? "" : what, name, tensor_type_str(&g->values[ids[i]]->t, buf, sizeof buf));
+    printf("%-8s %-24s %s\n", i ? "" : what, name, ir_value_type_str(g->values[ids[i]], buf, sizeof buf));
     free(name);
   }
 }

@@ -7,6 +7,7 @@
 
 #include "checked.h"
 #include "dimexpr.h"
+#include "ir_box.h"
 #include "ops/ops.h"
 
 #define DT_SIZE(name, num, size, text, ctype) case DT_##name: return size;
@@ -347,7 +348,7 @@ static void dump_value(FILE *f, const ir_graph *g, int id) {
   }
   fputc('%', f);
   diag_write_escaped(f, v->name); /* names are model text: escaped like messages */
-  fprintf(f, ":%s%s", tensor_type_str(&v->t, buf, sizeof buf), v->t.data ? "=const" : "");
+  fprintf(f, ":%s%s", ir_value_type_str(v, buf, sizeof buf), v->t.data ? "=const" : "");
 }
 
 void ir_dump(const ir_graph *g, void *file) { ir_dump_with(g, file, NULL); }
