@@ -877,6 +877,39 @@ static int *symbol_sources(const ir_graph *g) {
   return src;
 }
 
+/* The caller's sequences and optionals, before anything reads them: a
+ * count within the box's records, a present flag of 0 or 1 (1 for a
+ * sequence), and every element's dims as the element type allows (exact,
+ * or within the bound of a dim where elements differ). Kernels then index
+ * records and copy elements without checking again. */
+static void check_input_boxes(const ir_graph *g, text *w) {
+  int i, d;
+  for (i = 0; i < g->n_inputs; i++) {
+    const ir_value *v = g->values[g->inputs[i]];
+    const ir_box_type *b = &v->box;
+    if (!ir_is_boxed(v)) continue;
+    text_printf(w, "{ /* input %d: %s */\n", i, v->box.kind == VK_SEQUENCE ? "a sequence" : "an optional");
+    text_printf(w, "  const unsigned char *bx = (const unsigned char *)inputs[%d];\n  int64_t k, n = RT_BOX_COUNT(bx);\n",
+                i);
+    text_printf(w, "  if (n < 0 || n > %lld || RT_BOX_PRESENT(bx) %s) return RT_ERR_SHAPE;\n", (long long)b->cap,
+                b->kind == VK_SEQUENCE ? "!= 1" : "< 0 || RT_BOX_PRESENT(bx) > 1 || (n && !RT_BOX_PRESENT(bx))");
+    if (b->elem.rank > 0) {
+      text_printf(w, "  for (k = 0; k < n; k++) {\n    const int64_t *dm = RT_BOX_DIMS(RT_BOX_RECORD(bx, %lld, k));\n",
+                  (long long)ir_box_record_bytes(b));
+      for (d = 0; d < b->elem.rank; d++) {
+        if (b->var[d] || b->elem.sym[d])
+          text_printf(w, "    if (dm[%d] < 0 || dm[%d] > %lld) return RT_ERR_SHAPE;\n", d, d, (long long)b->elem.dims[d]);
+        else
+          text_printf(w, "    if (dm[%d] != %lld) return RT_ERR_SHAPE;\n", d, (long long)b->elem.dims[d]);
+      }
+      text_puts(w, "  }\n");
+    } else {
+      text_puts(w, "  (void)k;\n");
+    }
+    text_puts(w, "}\n");
+  }
+}
+
 /* NAME_run_dims: the symbols from the caller's input dims (checked against
  * their ranges and against every other dim), the body, the output dims. */
 static void emit_run_dims(const backend_emit_args *a, text *w) {
@@ -924,6 +957,7 @@ static void emit_run_dims(const backend_emit_args *a, text *w) {
     for (i = 0; i < dx->n_syms; i++) text_printf(w, "  d[%d] = %lld;\n", i, (long long)dx->syms[i].hi);
   }
   text_puts(w, "}\n");
+  check_input_boxes(g, w);
   /* Dims the nodes need equal that only the run can compare: here, before
    * any node writes anything, all that depend on input dims alone; the
    * others where the node that defines their dims has run. */
