@@ -145,6 +145,8 @@ static status conv_geometry(op_ctx *c, conv_geom *g) {
   return conv_geometry_at(c, g, 1, 2);
 }
 
+/* Shared with ConvInteger and QLinearConv (shared_shapes.h), whose W and
+ * bias sit at other inputs. */
 status conv_geometry_at(op_ctx *c, conv_geom *g, int wi, int bi) {
   const int transpose = c->n->op == OP_ConvTranspose;
   const ir_tensor *x, *w, *b;

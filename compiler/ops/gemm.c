@@ -200,6 +200,7 @@ static status matmul_shape(op_ctx *c, int ia, int ib, mm_shape *s, int check) {
   return ST_OK;
 }
 
+/* Shared with MatMulInteger and QLinearMatMul (shared_shapes.h). */
 status matmul_infer_output(op_ctx *c, int ia, int ib, int dtype) {
   const ir_tensor *a = &op_in(c, ia)->t, *b = &op_in(c, ib)->t;
   mm_shape s;
@@ -243,6 +244,7 @@ static void bind_batch_strides(const op_ctx *c, lowered *l, int64_t *field, cons
   }
 }
 
+/* Shared with MatMulInteger and QLinearMatMul (shared_shapes.h). */
 status matmul_bind(op_ctx *c, lowered *l, int ia, int ib, const matmul_fields *f) {
   mm_shape s;
   status st = matmul_shape(c, ia, ib, &s, 0);

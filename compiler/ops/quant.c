@@ -191,14 +191,19 @@ static status dynquant_lower(op_ctx *c, lowered *l) {
 
 /* ---- scales and zero points of the products ---- */
 
-/* Input i (absent: one zero) holds one value or `count` (a 1-D tensor
- * of one per row, column or channel: `per`); *many says which. */
-static status per_slice(const op_ctx *c, int i, const ir_tensor *dim_of, int d, const char *per, int *many) {
+/* Input i (absent: one zero) holds one value or one per `per` (dim d of
+ * dim_of): a 1-D tensor, or, with lead_ones, [1, ..., 1, count] (ONNX
+ * Runtime's per-column layout, B's rank); *many says which. */
+static status per_slice(const op_ctx *c, int i, const ir_tensor *dim_of, int d, const char *per, int lead_ones,
+                        int *many) {
   const ir_value *v = op_in(c, i);
   char buf[96];
+  int k, ones = 1;
   *many = 0;
   if (!v || is_single(&v->t)) return ST_OK;
-  if (v->t.rank == 1 && !tensor_is_symbolic(&v->t) && !dim_of->sym[d] && v->t.dims[0] == dim_of->dims[d]) {
+  for (k = 0; k + 1 < v->t.rank; k++) ones &= v->t.dims[k] == 1;
+  if (v->t.rank >= 1 && (v->t.rank == 1 || (lead_ones && ones)) && !tensor_is_symbolic(&v->t) && !dim_of->sym[d] &&
+      v->t.dims[v->t.rank - 1] == dim_of->dims[d]) {
     *many = 1;
     return ST_OK;
   }
@@ -245,14 +250,14 @@ static status per_row(const op_ctx *c, int i, int ia, int *many) {
   int d;
   const ir_tensor *a = mm_rows(c, ia, &d);
   static const ir_tensor one = {.rank = 1, .dims = {1}};
-  return d < 0 ? per_slice(c, i, &one, 0, "row of A", many) : per_slice(c, i, a, d, "row of A", many);
+  return d < 0 ? per_slice(c, i, &one, 0, "row of A", 0, many) : per_slice(c, i, a, d, "row of A", 0, many);
 }
 
 static status per_col(const op_ctx *c, int i, int ib, int *many) {
   int d;
   const ir_tensor *b = mm_cols(c, ib, &d);
   static const ir_tensor one = {.rank = 1, .dims = {1}};
-  return d < 0 ? per_slice(c, i, &one, 0, "column of B", many) : per_slice(c, i, b, d, "column of B", many);
+  return d < 0 ? per_slice(c, i, &one, 0, "column of B", 0, many) : per_slice(c, i, b, d, "column of B", 1, many);
 }
 
 static status matmul_int_flags(const op_ctx *c, rt_qmatmul_params *p) {
@@ -355,7 +360,7 @@ static status qconv_check(const op_ctx *c, const conv_geom *g, rt_qconv_params *
   if (!is_8bit(wt)) return refuse_type(c, "w", wt);
   if ((st = same_type(c, 2, xt, "x_zero_point")) != ST_OK) return st;
   if ((st = same_type(c, ql ? 5 : 3, wt, "w_zero_point")) != ST_OK) return st;
-  if ((st = per_slice(c, ql ? 5 : 3, &och, 0, "output channel", &p->w_zp_channels)) != ST_OK) return st;
+  if ((st = per_slice(c, ql ? 5 : 3, &och, 0, "output channel", 0, &p->w_zp_channels)) != ST_OK) return st;
   if (!ql) {
     if (op_in(c, 2) && !is_single(&op_in(c, 2)->t))
       return diag_node_error(ST_UNSUPPORTED, c->n, "x_zero_point must hold one value");
@@ -364,7 +369,7 @@ static status qconv_check(const op_ctx *c, const conv_geom *g, rt_qconv_params *
   if ((st = same_type(c, 7, xt, "y_zero_point")) != ST_OK) return st;
   for (i = 0; i < 3; i++)
     if (op_in(c, scales[i])->t.dtype != DT_FLOAT) return refuse_type(c, "a scale", op_in(c, scales[i])->t.dtype);
-  if ((st = per_slice(c, 4, &och, 0, "output channel", &p->w_scale_channels)) != ST_OK) return st;
+  if ((st = per_slice(c, 4, &och, 0, "output channel", 0, &p->w_scale_channels)) != ST_OK) return st;
   for (i = 0; i < 4; i++)
     if (!is_single(&op_in(c, xy[i])->t))
       return diag_node_error(ST_UNSUPPORTED, c->n, "input %d must hold one value (x and y per tensor)", xy[i]);
