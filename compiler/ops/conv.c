@@ -7,21 +7,10 @@
 #include "../checked.h"
 #include "../dimexpr.h"
 #include "ops.h"
+#include "shared_shapes.h"
 
 
 enum { PAD_NOTSET, PAD_SAME_UPPER, PAD_SAME_LOWER, PAD_VALID };
-
-/* Everything both ops read from attributes and input shapes. */
-typedef struct conv_geom {
-  int nd;
-  int64_t batch, in_ch, out_ch, group;
-  int64_t in[RT_CONV_MAX_DIMS], out[RT_CONV_MAX_DIMS], kernel[RT_CONV_MAX_DIMS];
-  int64_t strides[RT_CONV_MAX_DIMS], dilations[RT_CONV_MAX_DIMS];
-  int64_t pads[2 * RT_CONV_MAX_DIMS]; /* begins, then ends */
-  /* batch, in, out and pads as dim expressions: constants of the above
-   * where X's dims are exact, else what the run computes (conv_symbolic) */
-  int batch_e, in_e[RT_CONV_MAX_DIMS], out_e[RT_CONV_MAX_DIMS], pads_e[2 * RT_CONV_MAX_DIMS];
-} conv_geom;
 
 static const char *ints_str(const int64_t *v, int n, char *buf, size_t size) {
   size_t len = 0;
@@ -139,14 +128,9 @@ static status conv_dim_exprs(op_ctx *c, conv_geom *g, int i, int mode, const int
   return ST_OK;
 }
 
-/* Reads and checks inputs and attributes, computes pads and output dims. */
+/* Conv and ConvTranspose: float X, W and B. */
 static status conv_geometry(op_ctx *c, conv_geom *g) {
-  const int transpose = c->n->op == OP_ConvTranspose;
   const ir_tensor *x, *w, *b;
-  char s1[128], s2[128];
-  int nd, i, mode;
-  status st;
-  memset(g, 0, sizeof *g);
   OP_REQUIRE_INPUT(c, 0);
   OP_REQUIRE_INPUT(c, 1);
   x = &op_in(c, 0)->t;
@@ -158,6 +142,23 @@ static status conv_geometry(op_ctx *c, conv_geom *g) {
   if (w->dtype != x->dtype || (b && b->dtype != x->dtype))
     return diag_node_error(ST_BAD_MODEL, c->n, "X is %s but W is %s%s%s", dtype_name(x->dtype), dtype_name(w->dtype),
                            b ? " and B is " : "", b ? dtype_name(b->dtype) : "");
+  return conv_geometry_at(c, g, 1, 2);
+}
+
+/* Shared with ConvInteger and QLinearConv (shared_shapes.h), whose W and
+ * bias sit at other inputs. */
+status conv_geometry_at(op_ctx *c, conv_geom *g, int wi, int bi) {
+  const int transpose = c->n->op == OP_ConvTranspose;
+  const ir_tensor *x, *w, *b;
+  char s1[128], s2[128];
+  int nd, i, mode;
+  status st;
+  memset(g, 0, sizeof *g);
+  OP_REQUIRE_INPUT(c, 0);
+  OP_REQUIRE_INPUT(c, wi);
+  x = &op_in(c, 0)->t;
+  w = &op_in(c, wi)->t;
+  b = bi >= 0 && op_in(c, bi) ? &op_in(c, bi)->t : NULL;
   if (x->rank < 3 || x->rank > RT_CONV_MAX_DIMS + 2)
     return diag_node_error(x->rank < 3 ? ST_BAD_MODEL : ST_UNSUPPORTED, c->n,
                            "X is %s: expected [batch, channels, 1 to %d spatial dims]",
@@ -300,21 +301,25 @@ static status conv_geometry(op_ctx *c, conv_geom *g) {
   return ST_OK;
 }
 
-static status conv_infer(op_ctx *c) {
-  const ir_tensor *x;
-  conv_geom g;
+status conv_infer_output(op_ctx *c, const conv_geom *g, int dtype) {
+  const ir_tensor *x = &op_in(c, 0)->t;
   int dims[IR_MAX_RANK];
-  status s = conv_geometry(c, &g);
-  if (s) return s;
-  x = &op_in(c, 0)->t;
-  if (x->sym[1] && (s = op_check_equal(c, ir_dim(c->g, x, 1), dx_const(op_dx(c), g.in_ch),
+  status s;
+  if (x->sym[1] && (s = op_check_equal(c, ir_dim(c->g, x, 1), dx_const(op_dx(c), g->in_ch),
                                        "X's channels and the weight's")) != ST_OK)
     return s;
-  dims[0] = g.batch_e;
-  dims[1] = dx_const(op_dx(c), g.out_ch);
-  memcpy(dims + 2, g.out_e, sizeof(int) * (size_t)g.nd);
-  op_set_output_exprs(c, 0, DT_FLOAT, g.nd + 2, dims);
+  dims[0] = g->batch_e;
+  dims[1] = dx_const(op_dx(c), g->out_ch);
+  memcpy(dims + 2, g->out_e, sizeof(int) * (size_t)g->nd);
+  op_set_output_exprs(c, 0, dtype, g->nd + 2, dims);
   return ST_OK;
+}
+
+static status conv_infer(op_ctx *c) {
+  conv_geom g;
+  status s = conv_geometry(c, &g);
+  if (s) return s;
+  return conv_infer_output(c, &g, DT_FLOAT);
 }
 
 /* Prepares W in the quad layout of the _packed variants (conv.h), as a
@@ -338,15 +343,39 @@ static void conv_prepack(op_ctx *c, const rt_conv_params *p) {
  * may vary at run time: batch, spatial dims and leading pads. */
 static rt_conv_params *conv_start(const op_ctx *c, lowered *l, rt_conv_params *p, const rt_conv_params *geo,
                                   const conv_geom *g) {
-  int i;
   *p = *geo;
-  op_bind(c, l, &p->batch, g->batch_e);
-  for (i = 0; i < g->nd; i++) {
-    op_bind(c, l, &p->in_dims[i], g->in_e[i]);
-    op_bind(c, l, &p->out_dims[i], g->out_e[i]);
-    op_bind(c, l, &p->pads[i], g->pads_e[i]);
-  }
+  conv_bind_dims(c, l, g, &p->batch, p->in_dims, p->out_dims, p->pads);
   return p;
+}
+
+void conv_bind_dims(const op_ctx *c, lowered *l, const conv_geom *g, int64_t *batch, int64_t *in_dims,
+                    int64_t *out_dims, int64_t *pads) {
+  int i;
+  op_bind(c, l, batch, g->batch_e);
+  for (i = 0; i < g->nd; i++) {
+    op_bind(c, l, &in_dims[i], g->in_e[i]);
+    op_bind(c, l, &out_dims[i], g->out_e[i]);
+    op_bind(c, l, &pads[i], g->pads_e[i]);
+  }
+}
+
+void conv_geom_params(const conv_geom *g, int has_bias, rt_conv_params *geo) {
+  int i;
+  memset(geo, 0, sizeof *geo);
+  geo->nd = g->nd;
+  geo->batch = g->batch;
+  geo->in_ch = g->in_ch;
+  geo->out_ch = g->out_ch;
+  geo->group = (int32_t)g->group;
+  geo->has_bias = has_bias;
+  for (i = 0; i < g->nd; i++) {
+    geo->in_dims[i] = g->in[i];
+    geo->out_dims[i] = g->out[i];
+    geo->kernel[i] = g->kernel[i];
+    geo->strides[i] = g->strides[i];
+    geo->dilations[i] = g->dilations[i];
+    geo->pads[i] = g->pads[i];
+  }
 }
 
 static status conv_lower(op_ctx *c, lowered *l) {
@@ -356,20 +385,8 @@ static status conv_lower(op_ctx *c, lowered *l) {
   const int zero = dx_const(op_dx(c), 0);
   status s = conv_geometry(c, &g);
   if (s) return s;
-  memset(&geo, 0, sizeof geo);
-  geo.nd = g.nd;
-  geo.batch = g.batch;
-  geo.in_ch = g.in_ch;
-  geo.out_ch = g.out_ch;
-  geo.group = (int32_t)g.group;
-  geo.has_bias = op_in(c, 2) != NULL;
+  conv_geom_params(&g, op_in(c, 2) != NULL, &geo);
   for (i = 0; i < g.nd; i++) {
-    geo.in_dims[i] = g.in[i];
-    geo.out_dims[i] = g.out[i];
-    geo.kernel[i] = g.kernel[i];
-    geo.strides[i] = g.strides[i];
-    geo.dilations[i] = g.dilations[i];
-    geo.pads[i] = g.pads[i];
     /* pads that vary with the input are no exact 0 */
     if (g.kernel[i] != 1 || g.strides[i] != 1 || g.pads_e[i] != zero || g.pads_e[g.nd + i] != zero) pointwise = 0;
   }

@@ -5,6 +5,7 @@
 
 #include "../dimexpr.h"
 #include "ops.h"
+#include "shared_shapes.h"
 
 
 static const char *shape_str(const ir_tensor *t, char *buf, size_t n) { return tensor_type_str(t, buf, n); }
@@ -147,10 +148,10 @@ typedef struct mm_shape {
   ir_tensor obatch;         /* the output's batch shape */
 } mm_shape;
 
-/* With `check` (in infer) inner dims that only the run can compare get a
- * run-time check. */
-static status matmul_shape(op_ctx *c, mm_shape *s, int check) {
-  const ir_tensor *a = &op_in(c, 0)->t, *b = &op_in(c, 1)->t;
+/* A and B are inputs ia and ib. With `check` (in infer) inner dims that
+ * only the run can compare get a run-time check. */
+static status matmul_shape(op_ctx *c, int ia, int ib, mm_shape *s, int check) {
+  const ir_tensor *a = &op_in(c, ia)->t, *b = &op_in(c, ib)->t;
   const ir_tensor *bt[2];
   dx_table *dx = op_dx(c);
   int ka, kb, exprs[IR_MAX_RANK], d;
@@ -199,12 +200,25 @@ static status matmul_shape(op_ctx *c, mm_shape *s, int check) {
   return ST_OK;
 }
 
-static status gemm_infer_matmul(op_ctx *c) {
-  const ir_tensor *a, *b;
+/* Shared with MatMulInteger and QLinearMatMul (shared_shapes.h). */
+status matmul_infer_output(op_ctx *c, int ia, int ib, int dtype) {
+  const ir_tensor *a = &op_in(c, ia)->t, *b = &op_in(c, ib)->t;
   mm_shape s;
   int dims[IR_MAX_RANK + 2];
   int rank, d;
-  status st;
+  status st = matmul_shape(c, ia, ib, &s, 1);
+  if (st) return st;
+  rank = s.obatch.rank;
+  for (d = 0; d < rank; d++) dims[d] = ir_dim(c->g, &s.obatch, d);
+  if (a->rank >= 2) dims[rank++] = s.M;
+  if (b->rank >= 2) dims[rank++] = s.N;
+  if (rank > IR_MAX_RANK) return diag_node_error(ST_UNSUPPORTED, c->n, "output rank %d is above %d", rank, IR_MAX_RANK);
+  op_set_output_exprs(c, 0, dtype, rank, dims);
+  return ST_OK;
+}
+
+static status gemm_infer_matmul(op_ctx *c) {
+  const ir_tensor *a, *b;
   OP_REQUIRE_INPUT(c, 0);
   OP_REQUIRE_INPUT(c, 1);
   a = &op_in(c, 0)->t;
@@ -213,15 +227,7 @@ static status gemm_infer_matmul(op_ctx *c) {
     return diag_node_error(ST_BAD_MODEL, c->n, "A is %s but B is %s", dtype_name(a->dtype), dtype_name(b->dtype));
   if (!matmul_dtype_ok(a->dtype))
     return diag_node_error(ST_UNSUPPORTED, c->n, "element type %s is not supported", dtype_name(a->dtype));
-  st = matmul_shape(c, &s, 1);
-  if (st) return st;
-  rank = s.obatch.rank;
-  for (d = 0; d < rank; d++) dims[d] = ir_dim(c->g, &s.obatch, d);
-  if (a->rank >= 2) dims[rank++] = s.M;
-  if (b->rank >= 2) dims[rank++] = s.N;
-  if (rank > IR_MAX_RANK) return diag_node_error(ST_UNSUPPORTED, c->n, "output rank %d is above %d", rank, IR_MAX_RANK);
-  op_set_output_exprs(c, 0, a->dtype, rank, dims);
-  return ST_OK;
+  return matmul_infer_output(c, 0, 1, a->dtype);
 }
 
 /* field[d] = how far matrix t moves (elements) per step of output batch
@@ -238,13 +244,28 @@ static void bind_batch_strides(const op_ctx *c, lowered *l, int64_t *field, cons
   }
 }
 
+/* Shared with MatMulInteger and QLinearMatMul (shared_shapes.h). */
+status matmul_bind(op_ctx *c, lowered *l, int ia, int ib, const matmul_fields *f) {
+  mm_shape s;
+  status st = matmul_shape(c, ia, ib, &s, 0);
+  if (st) return st;
+  op_bind(c, l, f->M, s.M);
+  op_bind(c, l, f->N, s.N);
+  op_bind(c, l, f->K, s.K);
+  *f->batch_rank = s.obatch.rank;
+  op_bind_dims(c, l, f->batch_dims, &s.obatch);
+  bind_batch_strides(c, l, f->a_strides, &op_in(c, ia)->t, &s.abatch, &s.obatch);
+  bind_batch_strides(c, l, f->b_strides, &op_in(c, ib)->t, &s.bbatch, &s.obatch);
+  return ST_OK;
+}
+
 static status gemm_lower_matmul(op_ctx *c, lowered *l) {
   const ir_tensor *a = &op_in(c, 0)->t, *b = &op_in(c, 1)->t;
   dx_table *dx = op_dx(c);
   mm_shape s;
   int d, b_shared = 1, collapse, M;
   int64_t m1;
-  status st = matmul_shape(c, &s, 0);
+  status st = matmul_shape(c, 0, 1, &s, 0);
   rt_matmul_params *p;
   if (st) return st;
   /* B steps to a new matrix along output batch dim d unless B lacks the

@@ -1,0 +1,309 @@
+/* Quantization kernels (quant.h).
+ *
+ * Every variant computes in float (16-bit floats widened) and rounds with
+ * nearbyintf, which in the default rounding mode is half to even: the
+ * rounding ONNX Runtime's quantizers use. Sums of integer products are
+ * int32, wrapping as ONNX Runtime's do (through uint32, so no signed
+ * overflow). */
+#include <math.h>
+#include <string.h>
+
+#include "onnxcc/kernels/quant.h"
+#include "half_internal.h"
+
+#define PLAIN(v) ((float)(v))
+#define STORE_F32(v) (v)
+
+/* round(v) + zp, saturated to [lo, hi] (NaN gives lo, as ONNX Runtime's
+ * vector clamp does). Clamping the float before the conversion keeps
+ * out-of-range values (and infinities) defined. */
+static int32_t quant_round(float v, int32_t zp, float lo, float hi) {
+  float r = nearbyintf(v) + (float)zp;
+  if (!(r >= lo)) r = lo;
+  if (r > hi) r = hi;
+  return (int32_t)r;
+}
+
+static int32_t wrap_add(int32_t a, int32_t b) { return (int32_t)((uint32_t)a + (uint32_t)b); }
+
+/* ---- QuantizeLinear, DequantizeLinear ---- */
+
+/* The offset of the scale of x[o, i, 0] (quant.h: how scales are laid out). */
+static int64_t qlinear_base(const rt_qlinear_params *p, int64_t o, int64_t i) {
+  return o * p->s_outer + (i / p->block) * p->s_axis;
+}
+
+#define QUANTIZE(x, XT, XLOAD, ST, SLOAD, y, YT, LO, HI)                           \
+  RT_KERNEL(rt_quantize_##x##_##y) {                                                \
+    const rt_qlinear_params *p = (const rt_qlinear_params *)params;                 \
+    const XT *xs = (const XT *)in[0];                                               \
+    const ST *sc = (const ST *)in[1];                                               \
+    const YT *zp = (const YT *)in[2];                                               \
+    YT *ys = (YT *)out[0];                                                          \
+    int64_t o, i, j;                                                                \
+    (void)scratch;                                                                  \
+    for (o = 0; o < p->outer; o++)                                                  \
+      for (i = 0; i < p->n; i++) {                                                  \
+        const int64_t sb = qlinear_base(p, o, i), line = (o * p->n + i) * p->inner; \
+        for (j = 0; j < p->inner; j++) {                                            \
+          const int64_t k = sb + j * p->s_inner;                                    \
+          const float v = XLOAD(xs[line + j]) / SLOAD(sc[k]);                       \
+          ys[line + j] = (YT)quant_round(v, zp ? (int32_t)zp[k] : 0, LO, HI);       \
+        }                                                                           \
+      }                                                                             \
+  }
+
+#define QUANTIZE_ALL(x, XT, XLOAD, ST, SLOAD)                                  \
+  QUANTIZE(x, XT, XLOAD, ST, SLOAD, i8, int8_t, -128.0f, 127.0f)               \
+  QUANTIZE(x, XT, XLOAD, ST, SLOAD, u8, uint8_t, 0.0f, 255.0f)                 \
+  QUANTIZE(x, XT, XLOAD, ST, SLOAD, i16, int16_t, -32768.0f, 32767.0f)         \
+  QUANTIZE(x, XT, XLOAD, ST, SLOAD, u16, uint16_t, 0.0f, 65535.0f)
+
+QUANTIZE_ALL(f32, float, PLAIN, float, PLAIN)
+QUANTIZE_ALL(f16, uint16_t, half_to_float, uint16_t, half_to_float)
+QUANTIZE_ALL(bf16, uint16_t, bf16_to_float, uint16_t, bf16_to_float)
+QUANTIZE_ALL(i32, int32_t, PLAIN, float, PLAIN)
+
+#define DEQUANTIZE(x, XT, y, YT, LOAD, STORE)                                                 \
+  RT_KERNEL(rt_dequantize_##x##_##y) {                                                         \
+    const rt_qlinear_params *p = (const rt_qlinear_params *)params;                            \
+    const XT *xs = (const XT *)in[0];                                                          \
+    const YT *sc = (const YT *)in[1];                                                          \
+    const XT *zp = (const XT *)in[2];                                                          \
+    YT *ys = (YT *)out[0];                                                                     \
+    int64_t o, i, j;                                                                           \
+    (void)scratch;                                                                             \
+    for (o = 0; o < p->outer; o++)                                                             \
+      for (i = 0; i < p->n; i++) {                                                             \
+        const int64_t sb = qlinear_base(p, o, i), line = (o * p->n + i) * p->inner;            \
+        for (j = 0; j < p->inner; j++) {                                                       \
+          const int64_t k = sb + j * p->s_inner;                                               \
+          /* int64: an int32 x minus its zero point may leave int32's range */                 \
+          const int64_t d = (int64_t)xs[line + j] - (zp ? (int64_t)zp[k] : 0);                 \
+          ys[line + j] = STORE((float)d * LOAD(sc[k]));                                        \
+        }                                                                                      \
+      }                                                                                        \
+  }
+
+#define DEQUANTIZE_ALL(x, XT)                                    \
+  DEQUANTIZE(x, XT, f32, float, PLAIN, STORE_F32)                \
+  DEQUANTIZE(x, XT, f16, uint16_t, half_to_float, float_to_half) \
+  DEQUANTIZE(x, XT, bf16, uint16_t, bf16_to_float, float_to_bf16)
+
+DEQUANTIZE_ALL(i8, int8_t)
+DEQUANTIZE_ALL(u8, uint8_t)
+DEQUANTIZE_ALL(i16, int16_t)
+DEQUANTIZE_ALL(u16, uint16_t)
+DEQUANTIZE_ALL(i32, int32_t)
+
+/* ---- DynamicQuantizeLinear ---- */
+
+RT_KERNEL(rt_dynquant_f32_u8) {
+  const rt_dynquant_params *p = (const rt_dynquant_params *)params;
+  const float *x = (const float *)in[0];
+  uint8_t *y = (uint8_t *)out[0];
+  float lo = 0.0f, hi = 0.0f, scale;
+  int32_t zp;
+  int64_t i;
+  (void)scratch;
+  /* the range always holds 0, so that 0 is exact after quantization */
+  for (i = 0; i < p->count; i++) {
+    if (x[i] < lo) lo = x[i];
+    if (x[i] > hi) hi = x[i];
+  }
+  scale = hi == lo ? 1.0f : (hi - lo) / 255.0f;
+  zp = quant_round(0.0f - lo / scale, 0, 0.0f, 255.0f);
+  for (i = 0; i < p->count; i++) y[i] = (uint8_t)quant_round(x[i] / scale, zp, 0.0f, 255.0f);
+  if (out[1]) *(float *)out[1] = scale;
+  if (out[2]) *(uint8_t *)out[2] = (uint8_t)zp;
+}
+
+/* ---- MatMulInteger, QLinearMatMul ---- */
+
+/* Where the t-th matrix product of the broadcast batch reads A and B. */
+static void batch_offsets(const rt_qmatmul_params *p, int64_t t, int64_t *ao, int64_t *bo) {
+  int d;
+  *ao = *bo = 0;
+  for (d = p->batch_rank - 1; d >= 0; d--) {
+    const int64_t idx = t % p->batch_dims[d];
+    t /= p->batch_dims[d];
+    *ao += idx * p->a_strides[d];
+    *bo += idx * p->b_strides[d];
+  }
+}
+
+static int64_t batch_count(const rt_qmatmul_params *p) {
+  int64_t count = 1;
+  int d;
+  for (d = 0; d < p->batch_rank; d++) count *= p->batch_dims[d];
+  return count;
+}
+
+/* acc[0..N) = row m of (A - azp) * (B - bzp), for one matrix pair; bzp
+ * has one value per column when b_zp_cols is set. */
+#define INT_ROW(a, AT, b, BT)                                                                    \
+  static void int_row_##a##_##b(const rt_qmatmul_params *p, const AT *arow, const BT *bm,        \
+                                int32_t azp, const BT *bzp, int32_t *acc) {                      \
+    int64_t k, j;                                                                                \
+    for (j = 0; j < p->N; j++) acc[j] = 0;                                                       \
+    for (k = 0; k < p->K; k++) {                                                                 \
+      const int32_t av = (int32_t)arow[k] - azp;                                                 \
+      const BT *brow = bm + k * p->N;                                                            \
+      if (av == 0) continue;                                                                     \
+      for (j = 0; j < p->N; j++) {                                                               \
+        const int32_t bv = (int32_t)brow[j] - (bzp ? (int32_t)bzp[p->b_zp_cols ? j : 0] : 0);       \
+        acc[j] = wrap_add(acc[j], av * bv);                                                      \
+      }                                                                                          \
+    }                                                                                            \
+  }                                                                                              \
+  RT_KERNEL(rt_matmul_int_##a##_##b) {                                                           \
+    const rt_qmatmul_params *p = (const rt_qmatmul_params *)params;                              \
+    const AT *A = (const AT *)in[0], *azp = (const AT *)in[2];                                   \
+    const BT *B = (const BT *)in[1], *bzp = (const BT *)in[3];                                   \
+    int32_t *Y = (int32_t *)out[0];                                                              \
+    int64_t t, m, ao, bo, count = batch_count(p);                                                \
+    (void)scratch;                                                                               \
+    for (t = 0; t < count; t++) {                                                                \
+      batch_offsets(p, t, &ao, &bo);                                                             \
+      for (m = 0; m < p->M; m++) {                                                               \
+        const int32_t z = azp ? (int32_t)azp[p->a_zp_rows ? m : 0] : 0;                             \
+        int_row_##a##_##b(p, A + ao + m * p->K, B + bo, z, bzp, Y + (t * p->M + m) * p->N);      \
+      }                                                                                          \
+    }                                                                                            \
+  }                                                                                              \
+  QLINEAR_MATMUL(a, AT, b, BT, f32, float, PLAIN)                                                \
+  QLINEAR_MATMUL(a, AT, b, BT, f16, uint16_t, half_to_float)                                     \
+  QLINEAR_MATMUL(a, AT, b, BT, bf16, uint16_t, bf16_to_float)
+
+/* Scratch: N int32 (one row of sums). y has A's type; LO and HI its range
+ * come from qrange_##a. */
+#define QLINEAR_MATMUL(a, AT, b, BT, s, ST, SLOAD)                                                 \
+  RT_KERNEL(rt_qlinear_matmul_##a##_##b##_##s) {                                                   \
+    const rt_qmatmul_params *p = (const rt_qmatmul_params *)params;                                \
+    const AT *A = (const AT *)in[0], *azp = (const AT *)in[2], *yzp = (const AT *)in[7];           \
+    const BT *B = (const BT *)in[3], *bzp = (const BT *)in[5];                                     \
+    const ST *as = (const ST *)in[1], *bs = (const ST *)in[4], *ys = (const ST *)in[6];            \
+    AT *Y = (AT *)out[0];                                                                          \
+    int32_t *acc = (int32_t *)scratch;                                                             \
+    int64_t t, m, j, ao, bo, count = batch_count(p);                                               \
+    for (t = 0; t < count; t++) {                                                                  \
+      batch_offsets(p, t, &ao, &bo);                                                               \
+      for (m = 0; m < p->M; m++) {                                                                 \
+        const int64_t my = p->y_rows ? m : 0;                                                      \
+        const float ay = SLOAD(as[p->a_scale_rows ? m : 0]), yscale = SLOAD(ys[my]);               \
+        AT *yrow = Y + (t * p->M + m) * p->N;                                                      \
+        int_row_##a##_##b(p, A + ao + m * p->K, B + bo, (int32_t)azp[p->a_zp_rows ? m : 0], bzp, acc); \
+        for (j = 0; j < p->N; j++) {                                                               \
+          const float scale = ay * SLOAD(bs[p->b_scale_cols ? j : 0]) / yscale;                    \
+          yrow[j] = (AT)quant_round((float)acc[j] * scale, (int32_t)yzp[my], QLO_##a, QHI_##a);    \
+        }                                                                                          \
+      }                                                                                            \
+    }                                                                                              \
+  }
+
+#define QLO_i8 -128.0f
+#define QHI_i8 127.0f
+#define QLO_u8 0.0f
+#define QHI_u8 255.0f
+
+INT_ROW(i8, int8_t, i8, int8_t)
+INT_ROW(i8, int8_t, u8, uint8_t)
+INT_ROW(u8, uint8_t, i8, int8_t)
+INT_ROW(u8, uint8_t, u8, uint8_t)
+
+/* ---- ConvInteger, QLinearConv ---- */
+
+/* The sum of (x - xzp)(w - wzp) for output channel oc of batch entry b
+ * at the output position whose coordinates are opos: x positions in the
+ * padding are skipped (they equal the zero point). */
+#define CONV_SUM(x, XT, w, WT)                                                                       \
+  static int32_t conv_sum_##x##_##w(const rt_qconv_params *p, const XT *X, const WT *W, int64_t b,   \
+                                    int64_t oc, const int64_t *opos, int32_t xzp, int32_t wzp) {     \
+    const int64_t icg = p->in_ch / p->group, ocg = p->out_ch / p->group, g = oc / ocg;               \
+    int64_t ksize = 1, insize = 1, kk, ic;                                                           \
+    int32_t acc = 0;                                                                                 \
+    int d;                                                                                           \
+    for (d = 0; d < p->nd; d++) {                                                                    \
+      ksize *= p->kernel[d];                                                                         \
+      insize *= p->in_dims[d];                                                                       \
+    }                                                                                                \
+    for (kk = 0; kk < ksize; kk++) {                                                                 \
+      int64_t rest = kk, off = 0, stride = 1;                                                        \
+      for (d = p->nd - 1; d >= 0; d--) {                                                             \
+        const int64_t kd = rest % p->kernel[d];                                                      \
+        const int64_t pos = opos[d] * p->strides[d] - p->pads[d] + kd * p->dilations[d];             \
+        rest /= p->kernel[d];                                                                        \
+        if (pos < 0 || pos >= p->in_dims[d]) break;                                                  \
+        off += pos * stride;                                                                         \
+        stride *= p->in_dims[d];                                                                     \
+      }                                                                                              \
+      if (d >= 0) continue;                                                                          \
+      for (ic = 0; ic < icg; ic++) {                                                                 \
+        const int32_t xv = (int32_t)X[(b * p->in_ch + g * icg + ic) * insize + off] - xzp;           \
+        const int32_t wv = (int32_t)W[(oc * icg + ic) * ksize + kk] - wzp;                           \
+        acc = wrap_add(acc, xv * wv);                                                                \
+      }                                                                                              \
+    }                                                                                                \
+    return acc;                                                                                      \
+  }                                                                                                  \
+  RT_KERNEL(rt_conv_int_##x##_##w) {                                                                 \
+    const rt_qconv_params *p = (const rt_qconv_params *)params;                                      \
+    const XT *X = (const XT *)in[0], *xzp = (const XT *)in[2];                                       \
+    const WT *W = (const WT *)in[1], *wzp = (const WT *)in[3];                                       \
+    int32_t *Y = (int32_t *)out[0];                                                                  \
+    int64_t b, oc, o, osize = conv_out_size(p), opos[RT_CONV_MAX_DIMS];                              \
+    (void)scratch;                                                                                   \
+    for (b = 0; b < p->batch; b++)                                                                   \
+      for (oc = 0; oc < p->out_ch; oc++) {                                                           \
+        const int32_t wz = wzp ? (int32_t)wzp[p->w_zp_channels ? oc : 0] : 0;                        \
+        for (o = 0; o < osize; o++) {                                                                \
+          conv_out_pos(p, o, opos);                                                                  \
+          *Y++ = conv_sum_##x##_##w(p, X, W, b, oc, opos, xzp ? (int32_t)xzp[0] : 0, wz);            \
+        }                                                                                            \
+      }                                                                                              \
+  }                                                                                                  \
+  RT_KERNEL(rt_qlinear_conv_##x##_##w) {                                                             \
+    const rt_qconv_params *p = (const rt_qconv_params *)params;                                      \
+    const XT *X = (const XT *)in[0], *xzp = (const XT *)in[2], *yzp = (const XT *)in[7];             \
+    const WT *W = (const WT *)in[3], *wzp = (const WT *)in[5];                                       \
+    const float *xs = (const float *)in[1], *ws = (const float *)in[4], *ys = (const float *)in[6];  \
+    /* in[] may end at in[7] (RT_MIN_ARGS) when B is absent */                                      \
+    const int32_t *bias = p->has_bias ? (const int32_t *)in[8] : NULL;                               \
+    XT *Y = (XT *)out[0];                                                                            \
+    int64_t b, oc, o, osize = conv_out_size(p), opos[RT_CONV_MAX_DIMS];                              \
+    (void)scratch;                                                                                   \
+    for (b = 0; b < p->batch; b++)                                                                   \
+      for (oc = 0; oc < p->out_ch; oc++) {                                                           \
+        const int32_t wz = (int32_t)wzp[p->w_zp_channels ? oc : 0];                                  \
+        const float scale = xs[0] * ws[p->w_scale_channels ? oc : 0] / ys[0];                        \
+        for (o = 0; o < osize; o++) {                                                                \
+          int32_t acc;                                                                               \
+          conv_out_pos(p, o, opos);                                                                  \
+          acc = conv_sum_##x##_##w(p, X, W, b, oc, opos, (int32_t)xzp[0], wz);         \
+          if (bias) acc = wrap_add(acc, bias[oc]);                                                   \
+          *Y++ = (XT)quant_round((float)acc * scale, (int32_t)yzp[0], QLO_##x, QHI_##x);             \
+        }                                                                                            \
+      }                                                                                              \
+  }
+
+/* Output positions per (batch entry, channel). */
+static int64_t conv_out_size(const rt_qconv_params *p) {
+  int64_t n = 1;
+  int d;
+  for (d = 0; d < p->nd; d++) n *= p->out_dims[d];
+  return n;
+}
+
+/* The coordinates of the o-th output position (row-major). */
+static void conv_out_pos(const rt_qconv_params *p, int64_t o, int64_t *opos) {
+  int d;
+  for (d = p->nd - 1; d >= 0; d--) {
+    opos[d] = o % p->out_dims[d];
+    o /= p->out_dims[d];
+  }
+}
+
+CONV_SUM(i8, int8_t, i8, int8_t)
+CONV_SUM(i8, int8_t, u8, uint8_t)
+CONV_SUM(u8, uint8_t, i8, int8_t)
+CONV_SUM(u8, uint8_t, u8, uint8_t)
