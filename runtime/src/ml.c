@@ -1,0 +1,2 @@
+#include "onnxcc/kernels/ml.h"
+typedef int rt_ml_unused_;
