@@ -162,6 +162,14 @@ static status scaler_lower(op_ctx *c, lowered *l) {
   status s;
   if (!p) return ST_UNSUPPORTED;
   rows_cols(x, &p->rows, &p->cols);
+  {
+    /* ONNX Runtime refuses lists of different lengths, even 1 and cols */
+    const float *v;
+    int no = attr_floats(c->n, "offset", &v), ns = attr_floats(c->n, "scale", &v);
+    if (no != ns)
+      return diag_node_error(ST_BAD_MODEL, c->n, "offset and scale differ in length (%d, %d)", no < 0 ? 0 : no,
+                             ns < 0 ? 0 : ns);
+  }
   if (!(t = add_table(c, "scaler_offset_scale", DT_FLOAT, 2 * p->cols))) return ST_UNSUPPORTED;
   if ((s = per_column(c, "offset", 0.0f, p->cols, t))) return s;
   return per_column(c, "scale", 1.0f, p->cols, t + p->cols);
