@@ -512,15 +512,24 @@ static status build_subgraph(const compile_options *o, const Onnx__GraphProto *g
 
 /* A node of ai.onnx.ml needs that domain's version from opset_import:
  * its meaning (TreeEnsembleClassifier-3's tensor attributes) depends on
- * it. Subgraphs inherit the version, so the main graph's nodes are the
- * ones to look at here; a subgraph's are checked as the schema check
- * finds no schema at version 0. */
+ * it. A version onnxcc does not know matters only when such a node is
+ * there. Subgraphs inherit the version, so the main graph's nodes are the
+ * ones looked at here; a subgraph's ml node without an import fails its
+ * schema check (no schema at version 0). */
 static status check_ml_import(const ir_graph *g) {
   int i;
-  if (g->opset_ml) return ST_OK;
-  for (i = 0; i < g->n_nodes; i++)
-    if (op_domain(g->nodes[i]->op) == OP_DOMAIN_ml)
-      return diag_node_error(ST_BAD_MODEL, g->nodes[i], "the model does not import the ai.onnx.ml operator set (opset_import)");
+  for (i = 0; i < g->n_nodes; i++) {
+    if (op_domain(g->nodes[i]->op) != OP_DOMAIN_ml) continue;
+    if (g->opset_ml == 0)
+      return diag_node_error(ST_BAD_MODEL, g->nodes[i], "the model does not import the ai.onnx.ml operator set "
+                             "(opset_import)");
+    if (g->opset_ml < 0)
+      return diag_error(ST_BAD_MODEL, "ai.onnx.ml opset %" PRId64 " is not a valid operator set version", g->opset_ml);
+    if (g->opset_ml > ONNXCC_MAX_OPSET_ML)
+      return diag_error(ST_UNSUPPORTED, "model uses ai.onnx.ml opset %" PRId64 "; onnxcc supports ai.onnx.ml opsets 1 to %d",
+                        g->opset_ml, ONNXCC_MAX_OPSET_ML);
+    return ST_OK;
+  }
   return ST_OK;
 }
 
@@ -545,10 +554,6 @@ static status build_graph(const compile_options *o, const Onnx__ModelProto *m, c
       if (g->opset_ml && op->version != g->opset_ml)
         return diag_error(ST_BAD_MODEL, "opset_import names ai.onnx.ml twice (versions %" PRId64 " and %" PRId64 ")",
                           g->opset_ml, (int64_t)op->version);
-      if (op->version < 1 || op->version > ONNXCC_MAX_OPSET_ML)
-        return diag_error(op->version < 1 ? ST_BAD_MODEL : ST_UNSUPPORTED,
-                          "model uses ai.onnx.ml opset %" PRId64 "; onnxcc supports ai.onnx.ml opsets 1 to %d",
-                          (int64_t)op->version, ONNXCC_MAX_OPSET_ML);
       g->opset_ml = op->version;
     }
   }
