@@ -306,7 +306,7 @@ static status v5_model(const op_ctx *c, tmodel *m) {
   const ir_node *n = c->n;
   const int64_t *feat, *tn, *fn, *tl, *fl, *miss, *roots, *ltarget;
   double *modes = NULL, *splits = NULL, *lw = NULL, *members = NULL;
-  int64_t nn, nl, i, j, nm, member_nodes = 0, at = 0;
+  int64_t nn, nl, i, j, nm, at = 0;
   status s = ST_OK;
   nn = ints_or_empty(n, "nodes_featureids", &feat);
   nl = ints_or_empty(n, "leaf_targetids", &ltarget);
@@ -346,14 +346,15 @@ static status v5_model(const op_ctx *c, tmodel *m) {
     }
     m->split[i] = splits[i];
     if (mode == RT_TREE_MEMBER) {
-      /* the member_nodes-th set: the values up to the next NaN */
+      /* the next set: the values up to a NaN (or the end) */
+      if (at >= nm) {
+        s = diag_node_error(ST_BAD_MODEL, c->n, "membership_values has fewer sets than there are BRANCH_MEMBER nodes");
+        break;
+      }
       rec[5] = at;
       for (j = at; j < nm && members[j] == members[j]; j++) {}
       rec[6] = j - at;
       at = j + 1;
-      member_nodes++;
-      if (j > nm || (j == nm && rec[6] == 0 && nm == 0))
-        s = diag_node_error(ST_BAD_MODEL, c->n, "membership_values has fewer sets than there are BRANCH_MEMBER nodes");
     }
   }
   for (i = 0; i < nl && !s; i++) {
