@@ -214,6 +214,7 @@ typedef struct ir_graph {
   int *outputs;
   int n_outputs;
   int64_t opset;      /* default-domain opset version */
+  int64_t opset_ml;   /* ai.onnx.ml opset version; 0: not imported */
   char *name;
   char *producer;
   /* Constant-folding budget (bytes): one folded tensor at most, and all

@@ -469,6 +469,7 @@ static status build_subgraph(const compile_options *o, const Onnx__GraphProto *g
   g->parent = parent;
   g->owner = owner;
   g->opset = parent->opset;
+  g->opset_ml = parent->opset_ml;
   g->fold_max_tensor = parent->fold_max_tensor;
   g->max_dynamic_dim = parent->max_dynamic_dim;
   g->fold_max_total = parent->fold_max_total;
@@ -509,6 +510,29 @@ static status build_subgraph(const compile_options *o, const Onnx__GraphProto *g
   return ir_toposort(g);
 }
 
+/* A node of ai.onnx.ml needs that domain's version from opset_import:
+ * its meaning (TreeEnsembleClassifier-3's tensor attributes) depends on
+ * it. A version onnxcc does not know matters only when such a node is
+ * there. Subgraphs inherit the version, so the main graph's nodes are the
+ * ones looked at here; a subgraph's ml node without an import fails its
+ * schema check (no schema at version 0). */
+static status check_ml_import(const ir_graph *g) {
+  int i;
+  for (i = 0; i < g->n_nodes; i++) {
+    if (op_domain(g->nodes[i]->op) != OP_DOMAIN_ml) continue;
+    if (g->opset_ml == 0)
+      return diag_node_error(ST_BAD_MODEL, g->nodes[i], "the model does not import the ai.onnx.ml operator set "
+                             "(opset_import)");
+    if (g->opset_ml < 0)
+      return diag_error(ST_BAD_MODEL, "ai.onnx.ml opset %" PRId64 " is not a valid operator set version", g->opset_ml);
+    if (g->opset_ml > ONNXCC_MAX_OPSET_ML)
+      return diag_error(ST_UNSUPPORTED, "model uses ai.onnx.ml opset %" PRId64 "; onnxcc supports ai.onnx.ml opsets 1 to %d",
+                        g->opset_ml, ONNXCC_MAX_OPSET_ML);
+    return ST_OK;
+  }
+  return ST_OK;
+}
+
 static status build_graph(const compile_options *o, const Onnx__ModelProto *m, const char *base_dir, ir_graph *g) {
   const Onnx__GraphProto *gp = m->graph;
   const Onnx__TypeProto__Tensor *tt;
@@ -526,6 +550,11 @@ static status build_graph(const compile_options *o, const Onnx__ModelProto *m, c
                           g->opset, (int64_t)op->version);
       g->opset = op->version;
       found_opset = 1;
+    } else if (strcmp(op->domain, "ai.onnx.ml") == 0) {
+      if (g->opset_ml && op->version != g->opset_ml)
+        return diag_error(ST_BAD_MODEL, "opset_import names ai.onnx.ml twice (versions %" PRId64 " and %" PRId64 ")",
+                          g->opset_ml, (int64_t)op->version);
+      g->opset_ml = op->version;
     }
   }
   /* Operator meaning depends on the opset, so guessing one is wrong: only
@@ -594,6 +623,8 @@ static status build_graph(const compile_options *o, const Onnx__ModelProto *m, c
   for (i = 0; !found_opset && i < (size_t)g->n_nodes; i++)
     if (!*g->nodes[i]->domain || strcmp(g->nodes[i]->domain, "ai.onnx") == 0)
       return diag_node_error(ST_BAD_MODEL, g->nodes[i], "the model does not import the default operator set (opset_import)");
+  s = check_ml_import(g);
+  if (s) return s;
   return ir_toposort(g);
 }
 

@@ -7,6 +7,8 @@
 
 /* Highest default-domain opset the op handlers know. */
 #define ONNXCC_MAX_OPSET 22
+/* The newest ai.onnx.ml opset (that of the pinned onnx package). */
+#define ONNXCC_MAX_OPSET_ML 5
 
 /* Parses the model, converts initializers and graph inputs (pinning
  * symbolic dims from the options), creates nodes, checks that every op is

@@ -109,15 +109,16 @@ static int list_ops(int markdown) {
   if (markdown) {
     puts("# Supported operators\n");
     puts("Generated from `compiler/ops/ops.def` by `onnxcc ops --markdown`; do not edit.\n");
-    printf("onnxcc %s supports %d ONNX operators (default domain, opsets 1 to %d). The family is the\n"
-           "file `compiler/ops/FAMILY.c` that implements the op.\n\n",
-           ONNXCC_VERSION, OP_COUNT, ONNXCC_MAX_OPSET);
-    puts("| Operator | Family |");
-    puts("| --- | --- |");
+    printf("onnxcc %s supports %d ONNX operators (default domain, opsets 1 to %d; ai.onnx.ml, opsets 1\n"
+           "to %d). The family is the file `compiler/ops/FAMILY.c` that implements the op.\n\n",
+           ONNXCC_VERSION, OP_COUNT, ONNXCC_MAX_OPSET, ONNXCC_MAX_OPSET_ML);
+    puts("| Operator | Domain | Family |");
+    puts("| --- | --- | --- |");
   }
   for (i = 0; i < OP_COUNT; i++) {
-    if (markdown) printf("| %s | %s |\n", op_name(i), op_family_name(i));
-    else printf("%s\n", op_name(i));
+    const char *d = op_domain_name(op_domain(i));
+    if (markdown) printf("| %s | %s | %s |\n", op_name(i), *d ? d : "ai.onnx", op_family_name(i));
+    else printf("%s%s%s\n", d, *d ? "." : "", op_name(i));
   }
   return 0;
 }

@@ -25,9 +25,15 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OPS_DEF = os.path.join(ROOT, "compiler", "ops", "ops.def")
 SCHEMA_DEF = os.path.join(ROOT, "compiler", "ops", "schema.def")
 
-# The newest opset the table covers; schemas introduced later are left out
-# so that a newer onnx package does not silently change the table.
+# The newest opset the table covers, per domain; schemas introduced later
+# are left out so that a newer onnx package does not silently change the
+# table. ai.onnx.ml: onnx.defs.onnx_ml_opset_version() of onnx 1.17.
 MAX_OPSET = 22
+MAX_ML_OPSET = 5
+
+# ops.def's domain tags (OP_DOMAINS in compiler/ops/ops.h): tag -> (ONNX
+# domain name, newest version covered).
+DOMAINS = {"ml": ("ai.onnx.ml", MAX_ML_OPSET)}
 
 # Attribute types the IR can hold (IR_ATTR_TYPES in compiler/ir.h).
 IR_ATTR_TYPES = {"FLOAT", "INT", "STRING", "TENSOR", "GRAPH", "FLOATS", "INTS", "STRINGS", "TYPE_PROTO",
@@ -44,11 +50,23 @@ class GenError(Exception):
 
 
 def read_ops():
-    """Op names of ops.def, in file order (ops.def is the one list of ops)."""
+    """(C op token, ONNX name, domain, newest version) of each op of
+    ops.def, in file order (ops.def is the one list of ops): OP(Name, f)
+    is ("Name", "Name", "", MAX_OPSET); OPD(ml, Name, f) is ("ml_Name",
+    "Name", "ai.onnx.ml", MAX_ML_OPSET), the token being the op id's
+    suffix (OP_ml_Name)."""
     with open(OPS_DEF) as f:
         text = f.read()
     text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
-    ops = re.findall(r"^\s*OP\(\s*(\w+)\s*,", text, flags=re.M)
+    ops = []
+    for m in re.finditer(r"^\s*(?:OP\(\s*(\w+)\s*,|OPD\(\s*(\w+)\s*,\s*(\w+)\s*,)", text, flags=re.M):
+        if m.group(1):
+            ops.append((m.group(1), m.group(1), "", MAX_OPSET))
+        elif m.group(2) in DOMAINS:
+            domain, top = DOMAINS[m.group(2)]
+            ops.append(("%s_%s" % (m.group(2), m.group(3)), m.group(3), domain, top))
+        else:
+            raise GenError("ops.def names domain tag %s, which this script does not know" % m.group(2))
     if not ops:
         raise GenError("no OP(...) lines found in %s" % OPS_DEF)
     return ops
@@ -76,14 +94,14 @@ def arity(n):
     return "INT_MAX" if n >= INT_MAX else str(n)
 
 
-def schema_versions(onnx_defs, op):
-    """Every default-domain schema of `op` with since_version <= MAX_OPSET,
-    oldest first."""
+def schema_versions(onnx_defs, op, domain, top):
+    """Every schema of `op` in `domain` with since_version <= top, oldest
+    first."""
     found = [s for s in onnx_defs.get_all_schemas_with_history()
-             if s.domain == "" and s.name == op and s.since_version <= MAX_OPSET]
+             if s.domain == domain and s.name == op and s.since_version <= top]
     if not found:
-        raise GenError("ops.def lists %s, but onnx has no default-domain schema for it "
-                       "(a non-standard op needs its own checking)" % op)
+        raise GenError("ops.def lists %s, but onnx has no schema for it in domain '%s' "
+                       "(a non-standard op needs its own checking)" % (op, domain))
     return sorted(found, key=lambda s: s.since_version)
 
 
@@ -97,12 +115,12 @@ def probe(onnx, s, n_in, n_out, extra_attr=False):
     n_in/n_out (named) inputs/outputs, or "" if it accepts the node."""
     from onnx import helper
     node = helper.make_node(s.name, ["i%d" % k for k in range(n_in)],
-                            ["o%d" % k for k in range(n_out)], name="probe")
+                            ["o%d" % k for k in range(n_out)], name="probe", domain=s.domain)
     if extra_attr:
         node.attribute.append(helper.make_attribute("zz_probe_unknown", 1))
     ctx = onnx.checker.C.CheckerContext()
     ctx.ir_version = onnx.IR_VERSION
-    ctx.opset_imports = {"": s.since_version}
+    ctx.opset_imports = {s.domain: s.since_version}
     try:
         onnx.checker.check_node(node, ctx)
         return ""
@@ -133,7 +151,7 @@ def allows_unknown_attrs(onnx, s):
     return "Unrecognized attribute" not in probe(onnx, s, s.min_input, s.min_output, extra_attr=True)
 
 
-def emit_schema(onnx, s):
+def emit_schema(onnx, s, token):
     ins, outs = option_letters(s.inputs), option_letters(s.outputs)
     # schema_check.c counts present inputs against min_input; that is only
     # what ONNX means when no optional input comes before a required one.
@@ -153,7 +171,7 @@ def emit_schema(onnx, s):
         in_counts, out_counts = allowed_counts(onnx, s, "input"), allowed_counts(onnx, s, "output")
         any_attrs = int(allows_unknown_attrs(onnx, s))
     lines = ['SCHEMA(%s, %d, %d, %s, %d, %s, "%s", "%s", %s, %s, %d, %d, %d)'
-             % (s.name, s.since_version, s.min_input, arity(s.max_input), s.min_output,
+             % (token, s.since_version, s.min_input, arity(s.max_input), s.min_output,
                 arity(s.max_output), ins, outs, hex(in_counts), hex(out_counts), int(s.deprecated),
                 any_attrs, len(attrs))]
     for a in attrs:
@@ -174,8 +192,10 @@ def generate():
         " * Regenerate: .venv/bin/python scripts/gen_op_schema.py",
         " * Check:      .venv/bin/python scripts/gen_op_schema.py --check",
         " *",
-        " * Every ONNX schema version (default domain, since_version <= %d) of" % MAX_OPSET,
-        " * every op in ops.def, in ops.def order, oldest version first:",
+        " * Every ONNX schema version (default domain, since_version <= %d;" % MAX_OPSET,
+        " * ai.onnx.ml, since_version <= %d) of every op in ops.def, in ops.def" % MAX_ML_OPSET,
+        " * order, oldest version first (Op is the op id's suffix: ml_Binarizer",
+        " * for ai.onnx.ml's Binarizer, OP_ml_Binarizer):",
         " *   SCHEMA(Op, since_version, min_in, max_in, min_out, max_out,",
         " *          \"input options\", \"output options\", in_counts, out_counts,",
         " *          deprecated, any_attrs, n_attrs)",
@@ -188,9 +208,9 @@ def generate():
         " * counts (bit k: k values). deprecated: onnx refuses the op at this",
         " * version. any_attrs: onnx accepts attributes the schema does not list. */",
     ]
-    for op in read_ops():
-        for s in schema_versions(onnx_defs, op):
-            out.extend(emit_schema(onnx, s))
+    for token, op, domain, top in read_ops():
+        for s in schema_versions(onnx_defs, op, domain, top):
+            out.extend(emit_schema(onnx, s, token))
     return "\n".join(out) + "\n"
 
 

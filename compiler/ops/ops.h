@@ -1,8 +1,12 @@
 /* The op table and what each op family provides.
  *
- * ops.def lists every supported op once: OP(Name, family). It expands into
- * the op ids, the name table and the handler table below, and into the
- * generated docs/operators.md. Each family lives in compiler/ops/FAMILY.c
+ * ops.def lists every supported op once: OP(Name, family) for the default
+ * ONNX domain, OPD(domain, Name, family) for another domain (domain is a
+ * tag of OP_DOMAINS below: OPD(ml, Binarizer, ml)). It expands into the op
+ * ids, the name, domain and handler tables below, and into the generated
+ * docs/operators.md. An op of another domain has the id OP_domain_Name
+ * (OP_ml_Binarizer), so it never collides with a default-domain op of the
+ * same name. Each family lives in compiler/ops/FAMILY.c
  * and defines `const op_family op_family_FAMILY`. */
 #ifndef ONNXCC_OPS_H
 #define ONNXCC_OPS_H
@@ -16,18 +20,29 @@
 #include "../kernel_table.h"
 #include "../lowered.h"
 
+/* The operator set domains onnxcc knows, X(tag, name): the tag names the
+ * domain in ops.def and in OP_DOMAIN_tag; the first is the default domain
+ * (which a node also names as "ai.onnx"). Each has its own opset version
+ * per model (op_graph_opset). */
+#define OP_DOMAINS(X) X(onnx, "") X(ml, "ai.onnx.ml")
+#define OP_DOMAIN_ID(tag, name) OP_DOMAIN_##tag,
+enum op_domain { OP_DOMAINS(OP_DOMAIN_ID) OP_N_DOMAINS };
+#undef OP_DOMAIN_ID
+
 #define OP(name, family) OP_##name,
+#define OPD(domain, name, family) OP_##domain##_##name,
 enum op_id {
 #include "ops.def"
   OP_COUNT
 };
 #undef OP
+#undef OPD
 
 /* Everything an op handler sees. */
 typedef struct op_ctx {
   ir_graph *g;
   ir_node *n;
-  int64_t opset;        /* the model's default-domain opset */
+  int64_t opset;        /* the model's opset of the node's domain */
   /* 1 when the lower pass lowers the node for the generated code: lower
    * may then prepare constants in the layout its kernel wants (into the
    * blob, op_add_prepared). 0 when the constant folder lowers it to run
@@ -52,11 +67,27 @@ typedef struct op_family {
 } op_family;
 
 #define OP(name, family) extern const op_family op_family_##family;
+#define OPD(domain, name, family) extern const op_family op_family_##family;
 #include "ops.def"
 #undef OP
+#undef OPD
 
-/* Op id for (domain, op_type), or -1. */
+/* Op id for (domain, op_type), or -1. "" and "ai.onnx" both name the
+ * default domain. */
 int op_lookup(const char *domain, const char *op_type);
+/* The domain id of a domain name (OP_DOMAIN_*), or -1 if onnxcc knows no
+ * op of it. */
+int op_domain_lookup(const char *domain);
+/* The op's domain (OP_DOMAIN_*), and that domain's name ("" for the
+ * default one). */
+int op_domain(int op);
+const char *op_domain_name(int domain);
+/* The model's opset version of a domain (0 if the model does not import
+ * it), and that of node n's own domain: what its handlers and its schema
+ * check go by. */
+int64_t op_graph_opset(const ir_graph *g, int domain);
+int64_t op_node_opset(const ir_graph *g, const ir_node *n);
+/* The op's type name without its domain ("Binarizer"). */
 const char *op_name(int op);
 const char *op_family_name(int op);
 const op_family *op_handler(int op);

@@ -11,30 +11,69 @@
 #include "ops.h"
 
 #define OP(name, family) #name,
+#define OPD(domain, name, family) #name,
 static const char *const op_names[] = {
 #include "ops.def"
 };
 #undef OP
+#undef OPD
 
 #define OP(name, family) #family,
+#define OPD(domain, name, family) #family,
 static const char *const op_families[] = {
 #include "ops.def"
 };
 #undef OP
+#undef OPD
 
 #define OP(name, family) &op_family_##family,
+#define OPD(domain, name, family) &op_family_##family,
 static const op_family *const op_handlers[] = {
 #include "ops.def"
 };
 #undef OP
+#undef OPD
 
-int op_lookup(const char *domain, const char *op_type) {
-  int i;
-  if (domain && *domain && strcmp(domain, "ai.onnx") != 0) return -1;
-  for (i = 0; i < OP_COUNT; i++)
-    if (strcmp(op_names[i], op_type) == 0) return i;
+#define OP(name, family) OP_DOMAIN_onnx,
+#define OPD(domain, name, family) OP_DOMAIN_##domain,
+static const unsigned char op_domains[] = {
+#include "ops.def"
+};
+#undef OP
+#undef OPD
+
+#define OP_DOMAIN_NAME(tag, name) name,
+static const char *const domain_names[] = {OP_DOMAINS(OP_DOMAIN_NAME)};
+#undef OP_DOMAIN_NAME
+
+int op_domain_lookup(const char *domain) {
+  int d;
+  if (!domain || !*domain || strcmp(domain, "ai.onnx") == 0) return OP_DOMAIN_onnx;
+  for (d = 1; d < OP_N_DOMAINS; d++)
+    if (strcmp(domain, domain_names[d]) == 0) return d;
   return -1;
 }
+
+int op_lookup(const char *domain, const char *op_type) {
+  int i, d = op_domain_lookup(domain);
+  if (d < 0) return -1;
+  for (i = 0; i < OP_COUNT; i++)
+    if (op_domains[i] == d && strcmp(op_names[i], op_type) == 0) return i;
+  return -1;
+}
+
+int op_domain(int op) { return op >= 0 && op < OP_COUNT ? op_domains[op] : -1; }
+const char *op_domain_name(int domain) { return domain >= 0 && domain < OP_N_DOMAINS ? domain_names[domain] : "?"; }
+
+int64_t op_graph_opset(const ir_graph *g, int domain) {
+  switch (domain) {
+  case OP_DOMAIN_onnx: return g->opset;
+  case OP_DOMAIN_ml: return g->opset_ml;
+  default: return 0;
+  }
+}
+
+int64_t op_node_opset(const ir_graph *g, const ir_node *n) { return op_graph_opset(g, op_domain(n->op)); }
 
 const char *op_name(int op) { return op >= 0 && op < OP_COUNT ? op_names[op] : "?"; }
 const char *op_family_name(int op) { return op >= 0 && op < OP_COUNT ? op_families[op] : "?"; }

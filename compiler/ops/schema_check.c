@@ -23,6 +23,10 @@
  *   for ONNX Runtime too. Ignoring unknown names instead would let a
  *   misspelt attribute ("stride") silently compile with the default.
  *
+ * - A node is checked at its own domain's opset (op_node_opset): an
+ *   ai.onnx.ml node at the model's ai.onnx.ml version. schema.def names
+ *   such ops by their op id (ml_Binarizer), so (op, version) finds them.
+ *
  * Cost: one pass over the node's attributes, each compared with the
  * schema's (at most 64, checked by the generator), plus one pass over the
  * inputs and outputs; the schema itself is found through a per-op index. */
@@ -202,6 +206,15 @@ static status check_attrs(const ir_node *n, const op_schema *s, int64_t opset) {
   return ST_OK;
 }
 
+/* "ai.onnx.ml " before "opset" in messages about a node of that domain;
+ * nothing for the default domain. */
+static const char *domain_prefix(const ir_node *n) {
+  static char buf[64];
+  if (op_domain(n->op) <= 0) return "";
+  snprintf(buf, sizeof buf, "%s ", op_domain_name(op_domain(n->op)));
+  return buf;
+}
+
 status schema_check_node(const ir_graph *g, const ir_node *n, int64_t opset) {
   const op_schema *s, *first;
   status st;
@@ -216,12 +229,12 @@ status schema_check_node(const ir_graph *g, const ir_node *n, int64_t opset) {
                            op_name(n->op));
   s = schema_find(n->op, opset);
   if (!s)
-    return diag_node_error(ST_BAD_MODEL, n, "%s is not defined before opset %d (the model uses opset %lld)",
-                           op_name(n->op), first->since, (long long)opset);
+    return diag_node_error(ST_BAD_MODEL, n, "%s is not defined before %sopset %d (the model uses opset %lld)",
+                           op_name(n->op), domain_prefix(n), first->since, (long long)opset);
   /* onnx.checker and ONNX Runtime refuse a deprecated op outright. */
   if (s->deprecated)
-    return diag_node_error(ST_BAD_MODEL, n, "%s is deprecated from opset %d on (the model uses opset %lld)",
-                           op_name(n->op), s->since, (long long)opset);
+    return diag_node_error(ST_BAD_MODEL, n, "%s is deprecated from %sopset %d on (the model uses opset %lld)",
+                           op_name(n->op), domain_prefix(n), s->since, (long long)opset);
   st = check_arity(n, s, 0);
   if (!st) st = check_arity(n, s, 1);
   if (!st) st = check_attrs(n, s, opset);
@@ -233,7 +246,7 @@ status schema_check_graph(const ir_graph *g) {
   for (i = 0; i < g->n_nodes; i++) {
     status st;
     if (g->nodes[i]->dead) continue;
-    st = schema_check_node(g, g->nodes[i], g->opset);
+    st = schema_check_node(g, g->nodes[i], op_node_opset(g, g->nodes[i]));
     if (st) return st;
   }
   return ST_OK;

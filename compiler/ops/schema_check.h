@@ -56,7 +56,8 @@ const op_schema *schema_first(int op);
  * without changing callers. */
 status schema_check_node(const ir_graph *g, const ir_node *n, int64_t opset);
 
-/* schema_check_node on every live node at g->opset; stops at the first error. */
+/* schema_check_node on every live node at its domain's opset (op_node_opset);
+ * stops at the first error. */
 status schema_check_graph(const ir_graph *g);
 
 #endif

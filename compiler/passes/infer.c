@@ -108,7 +108,7 @@ static status fold(op_ctx *c) {
 
 /* Infers one node's outputs, and folds it when its inputs are constant. */
 static status infer_node(ir_graph *g, ir_node *n) {
-  op_ctx c = {g, n, g->opset, 0};
+  op_ctx c = {g, n, op_node_opset(g, n), 0};
   status s;
   int k;
   for (k = 0; k < n->n_in; k++) {
@@ -177,7 +177,7 @@ static status infer_once(ir_graph *g) {
     if (n->dead) continue;
     /* The model's node is held to its schema before legalize rewrites it;
      * the nodes legalize makes are well-formed by construction. */
-    s = schema_check_node(g, n, g->opset);
+    s = schema_check_node(g, n, op_node_opset(g, n));
     if (s) break;
     legalize_node(g, i);
     if (g->n_nodes > first) {

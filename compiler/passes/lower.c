@@ -18,7 +18,7 @@ status pass_lower(ir_graph *g) {
   status s;
   for (i = 0; i < g->n_nodes; i++) {
     ir_node *n = g->nodes[i];
-    op_ctx c = {g, n, g->opset, 1};
+    op_ctx c = {g, n, op_node_opset(g, n), 1};
     if (n->low) { /* lowered before (a second run): start over */
       lowered_free(n->low);
       free(n->low);

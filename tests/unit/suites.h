@@ -26,5 +26,6 @@ Suite *signal_suite(void);
 Suite *algebra_placement_suite(void);
 Suite *tensor_rules_suite(void);
 Suite *sequence_suite(void);
+Suite *trees_suite(void);
 
 #endif

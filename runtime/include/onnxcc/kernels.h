@@ -25,6 +25,8 @@
 #include "kernels/placement.h"
 #include "kernels/sequence.h"
 #include "kernels/quant.h"
+#include "kernels/trees.h"
+#include "kernels/ml.h"
 
 /* All kernel variants, K(function, params type), and all params types,
  * P(type, field list): the compiler builds its kernel table from these. */
@@ -50,7 +52,9 @@
   RT_ALGEBRA_KERNELS(K) \
   RT_PLACEMENT_KERNELS(K) \
   RT_SEQUENCE_KERNELS(K) \
-  RT_QUANT_KERNELS(K)
+  RT_QUANT_KERNELS(K) \
+  RT_TREES_KERNELS(K) \
+  RT_ML_KERNELS(K)
 #define RT_ALL_PARAMS_TYPES(P) \
   RT_ELEMENTWISE_PARAMS_TYPES(P) \
   RT_CONV_PARAMS_TYPES(P) \
@@ -72,6 +76,8 @@
   RT_ALGEBRA_PARAMS_TYPES(P) \
   RT_PLACEMENT_PARAMS_TYPES(P) \
   RT_SEQUENCE_PARAMS_TYPES(P) \
-  RT_QUANT_PARAMS_TYPES(P)
+  RT_QUANT_PARAMS_TYPES(P) \
+  RT_TREES_PARAMS_TYPES(P) \
+  RT_ML_PARAMS_TYPES(P)
 
 #endif
