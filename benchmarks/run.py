@@ -531,8 +531,9 @@ def bench_models(args, info):
                     row["onnxcc_ms"] = statistics.median(cc_t)
                 if ort_t:
                     row["ort_ms"] = statistics.median(ort_t)
-                if prog.error and not row["note"]:
-                    row["note"] = prog.error
+                if prog.error:
+                    # onnxcc's refusal first: it is what the row is about
+                    row["note"] = ("onnxcc: " + prog.error + "; " + row["note"]).rstrip("; ")
                 if row["onnxcc_ms"] and row["ort_ms"]:
                     row["ratio"] = row["onnxcc_ms"] / row["ort_ms"]
                 if "ref" not in e:
