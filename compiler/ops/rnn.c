@@ -130,6 +130,25 @@ static status rnn_infer(op_ctx *c) {
   return ST_OK;
 }
 
+/* Constant W or R ([dirs, GH, n]) stored as [dirs, n, GH] (kernels/rnn.h:
+ * the gate loops then run over contiguous gates); the original loses its
+ * reader and stays out of the blob. Returns the new constant. */
+static int transposed_weights(op_ctx *c, int k, int dirs, int64_t GH) {
+  const ir_value *w = op_in(c, k);
+  const int64_t n = w->t.dims[2];
+  const size_t es = dtype_size(w->t.dtype);
+  int64_t dims[3], d, j, i;
+  int id;
+  dims[0] = dirs, dims[1] = n, dims[2] = GH;
+  id = op_add_prepared(c, k == 1 ? "rnn_w_t" : "rnn_r_t", w->t.dtype, 3, dims);
+  for (d = 0; d < dirs; d++)
+    for (j = 0; j < GH; j++)
+      for (i = 0; i < n; i++)
+        memcpy((char *)c->g->values[id]->t.data + (size_t)((d * n + i) * GH + j) * es,
+               (const char *)w->t.data + (size_t)((d * GH + j) * n + i) * es, es);
+  return id;
+}
+
 static status rnn_lower(op_ctx *c, lowered *l) {
   rnn_shape sh;
   rt_rnn_params *p;
@@ -145,7 +164,12 @@ static status rnn_lower(op_ctx *c, lowered *l) {
   p->clip = attr_float(c->n, "clip", 0.0f);
   p->linear_before_reset = c->n->op == OP_GRU && attr_int(c->n, "linear_before_reset", 0) != 0;
   p->input_forget = c->n->op == OP_LSTM && attr_int(c->n, "input_forget", 0) != 0;
-  l->scratch_bytes = (size_t)((2 * sh.batch + G + 1) * sh.hidden) * dtype_size(dt);
+  l->scratch_bytes = (size_t)RT_RNN_SCRATCH(sh.batch, G, sh.hidden) * dtype_size(dt);
+  if (c->final && op_in(c, 1)->t.data && op_in(c, 2)->t.data) {
+    c->n->in[1] = transposed_weights(c, 1, sh.dirs, G * sh.hidden);
+    c->n->in[2] = transposed_weights(c, 2, sh.dirs, G * sh.hidden);
+    p->transposed = 1;
+  }
   return ST_OK;
 }
 

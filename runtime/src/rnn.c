@@ -1,10 +1,18 @@
 /* Recurrent kernels: RNN, GRU, LSTM.
  *
  * One driver walks directions, steps and batch rows; for each row it hands
- * the row's input x, its state h (and c) and the scratch gate buffer to the
- * op's cell, which computes the gates from x and the previous state with
- * plain dot products and then overwrites the state. Rows are independent,
- * so each row's state is updated in place once its gates are known.
+ * the row's input x, its state h (and c) and the scratch gate buffers to
+ * the op's cell, which computes the gates from x and the previous state
+ * and then overwrites the state. Rows are independent, so each row's state
+ * is updated in place once its gates are known.
+ *
+ * The gates are matrix-vector products. With W and R as ONNX lays them
+ * out (a row per gate unit) each is a dot product, a reduction the C
+ * compiler may not reorder, so it runs one element at a time. When the
+ * compiler stored W and R transposed (params.transposed: a row per input
+ * unit), each input unit adds its column to every gate at once: the same
+ * sums in the same order, but the inner loop runs over independent gates
+ * and vectorizes.
  *
  * Every variant (op, element type) is its own function: the driver and
  * the cells are macros instantiated per element type, each op's cell fixed
@@ -13,6 +21,18 @@
 #include <string.h>
 
 #include "onnxcc/kernels/rnn.h"
+#include "vmath_internal.h"
+
+/* a * b + c in the transposed path: one fused operation where the target
+ * has one (its rounding differs from a separate multiply and add by less
+ * than an ulp: ONNX Runtime fuses too), else the plain expression. */
+#if defined(__FMA__) || defined(__ARM_FEATURE_FMA)
+#define MADD_f32(a, b, c) fmaf((a), (b), (c))
+#define MADD_f64(a, b, c) fma((a), (b), (c))
+#else
+#define MADD_f32(a, b, c) ((a) * (b) + (c))
+#define MADD_f64(a, b, c) ((a) * (b) + (c))
+#endif
 
 /* Per element type: dot product, clamp, sigmoid, tanh. */
 #define DEFINE_HELPERS(T, S, EXP, TANH)                                         \
@@ -30,43 +50,84 @@
   }                                                                             \
   static T sigm_##S(T v) { return (T)1 / ((T)1 + EXP(-v)); }                   \
   static T tanh_##S(T v) { return TANH(v); }                                    \
-  /* Pre-activations of gate rows [j0, j1): x.W[j] + h.R[j] + Wb[j] + Rb[j]. */ \
-  static void gates_##S(const T *x, const T *W, int64_t I, const T *h, const T *R, \
-                        int64_t H, const T *Wb, const T *Rb, T *g, int64_t j0, int64_t j1) { \
+  /* out[j] = v . row j of M for j in [j0, j1): M is [GH, n], or with     \
+   * transposed [n, GH]; either way each sum runs over k in order. */         \
+  static void proj_##S(const rt_rnn_params *p, const T *v, int64_t n, const T *M, int64_t GH, \
+                       T *out, int64_t j0, int64_t j1) {                        \
+    int64_t j, k;                                                               \
+    if (!p->transposed) {                                                       \
+      for (j = j0; j < j1; j++) out[j] = dot_##S(v, M + j * n, n);              \
+      return;                                                                   \
+    }                                                                           \
+    for (j = j0; j < j1; j++) out[j] = 0;                                       \
+    /* eight columns per pass: each out[j] stays in a register across them, \
+     * its additions still in order of k */                                  \
+    for (k = 0; k + 8 <= n; k += 8) {                                           \
+      const T *c0 = M + k * GH;                                                 \
+      for (j = j0; j < j1; j++) {                                               \
+        T o = out[j];                                                           \
+        o = MADD_##S(v[k], c0[j], o);                                               \
+        o = MADD_##S(v[k + 1], c0[GH + j], o);                                      \
+        o = MADD_##S(v[k + 2], c0[2 * GH + j], o);                                  \
+        o = MADD_##S(v[k + 3], c0[3 * GH + j], o);                                  \
+        o = MADD_##S(v[k + 4], c0[4 * GH + j], o);                                  \
+        o = MADD_##S(v[k + 5], c0[5 * GH + j], o);                                  \
+        o = MADD_##S(v[k + 6], c0[6 * GH + j], o);                                  \
+        o = MADD_##S(v[k + 7], c0[7 * GH + j], o);                                  \
+        out[j] = o;                                                             \
+      }                                                                         \
+    }                                                                           \
+    for (; k < n; k++) {                                                        \
+      const T vk = v[k], *col = M + k * GH;                                     \
+      for (j = j0; j < j1; j++) out[j] = MADD_##S(vk, col[j], out[j]);              \
+    }                                                                           \
+  }                                                                             \
+  /* Pre-activations of gate rows [j0, j1): x.W[j] + h.R[j] + Wb[j] + Rb[j]; \
+   * gh is scratch of GH elements. */                                         \
+  static void gates_##S(const rt_rnn_params *p, const T *x, const T *W, int64_t I, const T *h, \
+                        const T *R, int64_t H, int64_t GH, const T *Wb, const T *Rb, T *g, T *gh, \
+                        int64_t j0, int64_t j1) {                               \
     int64_t j;                                                                  \
+    proj_##S(p, x, I, W, GH, g, j0, j1);                                        \
+    proj_##S(p, h, H, R, GH, gh, j0, j1);                                       \
     for (j = j0; j < j1; j++) {                                                 \
-      T v = dot_##S(x, W + j * I, I) + dot_##S(h, R + j * H, H);               \
+      T v = g[j] + gh[j];                                                       \
       if (Wb) v += Wb[j] + Rb[j];                                               \
       g[j] = v;                                                                 \
     }                                                                           \
   }
 
-DEFINE_HELPERS(float, f32, expf, tanhf)
+/* float gates use the branch-free exp and tanh, so that the loops over a
+ * layer's gates vectorize */
+DEFINE_HELPERS(float, f32, rt_vexpf, rt_vtanhf)
 DEFINE_HELPERS(double, f64, exp, tanh)
 
 /* The cells. Each sees: p, S (type suffix), T, x (input row), W, R (this
  * direction's weights), Wb, Rb (its biases or NULL), Pp (LSTM peepholes or
- * NULL), h, c (the row's state), g (G*H scratch), tmp (H scratch), I, H. */
+ * NULL), h, c (the row's state), g, gh, g2 (G*H scratch each), tmp (H
+ * scratch), I, H, GH = G*H. */
 #define CELL_RNN(T, S)                                                          \
   do {                                                                          \
-    gates_##S(x, W, I, h, R, H, Wb, Rb, g, 0, H);                               \
+    gates_##S(p, x, W, I, h, R, H, GH, Wb, Rb, g, gh, 0, H);                    \
     for (j = 0; j < H; j++) h[j] = tanh_##S(clamp_##S(p, g[j]));               \
   } while (0)
 
 #define CELL_GRU(T, S)                                                          \
   do {                                                                          \
-    gates_##S(x, W, I, h, R, H, Wb, Rb, g, 0, 2 * H);                           \
+    gates_##S(p, x, W, I, h, R, H, GH, Wb, Rb, g, gh, 0, 2 * H);                \
     for (j = 0; j < 2 * H; j++) g[j] = sigm_##S(clamp_##S(p, g[j]));           \
     if (p->linear_before_reset) {                                               \
+      proj_##S(p, h, H, R, GH, gh, 2 * H, 3 * H);                               \
+      proj_##S(p, x, I, W, GH, g2, 2 * H, 3 * H);                               \
       for (j = 0; j < H; j++) {                                                 \
         const int64_t r_ = 2 * H + j;                                           \
-        T hr = dot_##S(h, R + r_ * H, H) + (Rb ? Rb[r_] : 0);                   \
-        T v = dot_##S(x, W + r_ * I, I) + (Wb ? Wb[r_] : 0) + g[H + j] * hr;     \
+        T hr = gh[r_] + (Rb ? Rb[r_] : 0);                                      \
+        T v = g2[r_] + (Wb ? Wb[r_] : 0) + g[H + j] * hr;                       \
         g[r_] = v;                                                              \
       }                                                                         \
     } else {                                                                    \
       for (j = 0; j < H; j++) tmp[j] = g[H + j] * h[j];                         \
-      gates_##S(x, W, I, tmp, R, H, Wb, Rb, g, 2 * H, 3 * H);                   \
+      gates_##S(p, x, W, I, tmp, R, H, GH, Wb, Rb, g, gh, 2 * H, 3 * H);        \
     }                                                                           \
     for (j = 0; j < H; j++) {                                                   \
       const T z = g[j], hh = tanh_##S(clamp_##S(p, g[2 * H + j]));              \
@@ -74,21 +135,38 @@ DEFINE_HELPERS(double, f64, exp, tanh)
     }                                                                           \
   } while (0)
 
+/* LSTM in passes over whole gate rows, each a simple loop that the C
+ * compiler vectorizes: the input and forget peepholes, clipping of i, f
+ * and c, their activations, the new cell state, then the output gate (its
+ * peephole sees the new cell state, clipping comes after it) and h. g
+ * holds i, o, f, c. */
 #define CELL_LSTM(T, S)                                                         \
   do {                                                                          \
-    gates_##S(x, W, I, h, R, H, Wb, Rb, g, 0, 4 * H);                           \
-    for (j = 0; j < H; j++) {                                                   \
-      T gi = g[j], go = g[H + j], gf = g[2 * H + j], gc = g[3 * H + j], cn;     \
-      if (Pp) gi += Pp[j] * c[j], gf += Pp[2 * H + j] * c[j];                   \
-      gi = sigm_##S(clamp_##S(p, gi));                                          \
-      gf = p->input_forget ? (T)1 - gi : sigm_##S(clamp_##S(p, gf));            \
-      gc = tanh_##S(clamp_##S(p, gc));                                          \
-      cn = gf * c[j] + gi * gc;                                                 \
-      if (Pp) go += Pp[H + j] * cn;                                             \
-      go = sigm_##S(clamp_##S(p, go));                                          \
-      c[j] = cn;                                                                \
-      h[j] = go * tanh_##S(cn);                                                 \
-    }                                                                           \
+    T *gi = g, *go = g + H, *gf = g + 2 * H, *gc = g + 3 * H;                   \
+    gates_##S(p, x, W, I, h, R, H, GH, Wb, Rb, g, gh, 0, 4 * H);                \
+    if (Pp)                                                                     \
+      for (j = 0; j < H; j++) {                                                 \
+        gi[j] += Pp[j] * c[j];                                                  \
+        gf[j] += Pp[2 * H + j] * c[j];                                          \
+      }                                                                         \
+    if (p->has_clip)                                                            \
+      for (j = 0; j < H; j++) {                                                 \
+        gi[j] = clamp_##S(p, gi[j]);                                            \
+        gf[j] = clamp_##S(p, gf[j]);                                            \
+        gc[j] = clamp_##S(p, gc[j]);                                            \
+      }                                                                         \
+    for (j = 0; j < H; j++) gi[j] = sigm_##S(gi[j]);                            \
+    if (p->input_forget)                                                        \
+      for (j = 0; j < H; j++) gf[j] = (T)1 - gi[j];                             \
+    else                                                                        \
+      for (j = 0; j < H; j++) gf[j] = sigm_##S(gf[j]);                          \
+    for (j = 0; j < H; j++) c[j] = gf[j] * c[j] + gi[j] * tanh_##S(gc[j]);      \
+    /* the output gate's peephole sees the new c; it is clipped after */     \
+    if (Pp)                                                                     \
+      for (j = 0; j < H; j++) go[j] += Pp[H + j] * c[j];                        \
+    if (p->has_clip)                                                            \
+      for (j = 0; j < H; j++) go[j] = clamp_##S(p, go[j]);                      \
+    for (j = 0; j < H; j++) h[j] = sigm_##S(go[j]) * tanh_##S(c[j]);           \
   } while (0)
 
 /* The driver: G gates per hidden unit, CELL the op's step. */
@@ -108,12 +186,15 @@ DEFINE_HELPERS(double, f64, exp, tanh)
     const int64_t yt = lay ? D * H : D * N * H, yd = lay ? H : N * H;           \
     const int64_t yb = lay ? Sq * D * H : H;                                    \
     const int64_t sd = lay ? H : N * H, sb = lay ? D * H : H;                   \
-    T *hs = (T *)scratch, *cs = hs + N * H, *g = cs + N * H, *tmp = g + G * H;  \
+    const int64_t GH = G * H;                                                   \
+    T *hs = (T *)scratch, *cs = hs + N * H, *g = cs + N * H, *gh = g + GH;      \
+    T *g2 = gh + GH, *tmp = g2 + GH;                                            \
     int64_t d, b, step, j;                                                      \
     (void)tmp;                                                                  \
+    (void)g2;                                                                   \
     for (d = 0; d < D; d++) {                                                   \
       const int rev = p->reverse || d == 1;                                     \
-      const T *W = W0 + d * G * H * I, *R = R0 + d * G * H * H;                 \
+      const T *W = W0 + d * GH * I, *R = R0 + d * GH * H;                       \
       const T *Wb = B ? B + d * 2 * G * H : NULL, *Rb = B ? Wb + G * H : NULL;  \
       const T *Pp = P0 ? P0 + d * 3 * H : NULL;                                 \
       (void)Pp;                                                                 \

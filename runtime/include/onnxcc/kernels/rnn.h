@@ -23,10 +23,14 @@
  * clamped to [-clip, clip]. Activations are the defaults: tanh (RNN),
  * sigmoid and tanh (GRU, LSTM). GRU: linear_before_reset; LSTM:
  * input_forget (forget gate = 1 - input gate).
- * T: f32, f64. Scratch: (2*batch + G + 1) * hidden elements of T. */
+ * With transposed, W is [dirs, input, G*hidden] and R [dirs, hidden,
+ * G*hidden] instead (the compiler stores constant weights so: the gate
+ * loops then vectorize; the sums are the same).
+ * T: f32, f64. Scratch: RT_RNN_SCRATCH(batch, G, hidden) elements of T. */
 #define RT_RNN_PARAMS(I, F, IA, FA, I32, I32A, E)                                     \
   I(seq) I(batch) I(input) I(hidden) I32(num_dirs) I32(reverse) I32(layout) I32(has_clip) \
-  F(clip) I32(linear_before_reset) I32(input_forget)
+  F(clip) I32(linear_before_reset) I32(input_forget) I32(transposed)
+#define RT_RNN_SCRATCH(batch, G, hidden) ((2 * (batch) + 3 * (G) + 1) * (hidden))
 RT_PARAMS_STRUCT(rt_rnn_params, RT_RNN_PARAMS)
 
 /* The kernel variants of this header, K(function, params type), and its
