@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "onnxcc/kernels/elementwise.h"
+#include "vmath_internal.h"
 
 /* libm and literals by precision: FN_f32(exp) is expf, FN_f64(exp) is exp,
  * FN_f32(0.5) is 0.5f. M(t, fn) and L(t, c) pick them for type suffix t. */
@@ -16,13 +17,6 @@
 
 /* Helpers several ops share, for float and double. */
 #define FLOAT_HELPERS(t)                                                      \
-  static RT_EW_CTYPE_##t sigmoid_##t(RT_EW_CTYPE_##t x) {                     \
-    /* Split by sign so exp never overflows for large |x|. */                 \
-    RT_EW_CTYPE_##t e;                                                        \
-    if (x >= 0) return 1 / (1 + M(t, exp)(-x));                               \
-    e = M(t, exp)(x);                                                         \
-    return e / (1 + e);                                                       \
-  }                                                                           \
   static RT_EW_CTYPE_##t softplus_##t(RT_EW_CTYPE_##t x) {                    \
     /* log(1+exp(x)) without overflow for large x. */                         \
     if (x > 20) return x;                                                     \
@@ -39,11 +33,29 @@ FLOAT_HELPERS(f32)
 FLOAT_HELPERS(f64)
 #undef FLOAT_HELPERS
 
+/* double's sigmoid, split by sign so exp never overflows for large |x| */
+static double sigmoid_f64(double x) {
+  double e;
+  if (x >= 0) return 1 / (1 + exp(-x));
+  e = exp(x);
+  return e / (1 + e);
+}
+
+/* exp, sigmoid and tanh: for float, the branch-free versions of
+ * vmath_internal.h (a loop over them vectorizes, where a libm call per
+ * element cannot; within a few ulp of libm); double keeps libm. */
+#define VEXP_f32(x) rt_vexpf(x)
+#define VEXP_f64(x) exp(x)
+#define VSIGMOID_f32(x) rt_vsigmoidf(x)
+#define VSIGMOID_f64(x) sigmoid_f64(x)
+#define VTANH_f32(x) rt_vtanhf(x)
+#define VTANH_f64(x) tanh(x)
+
 /* The float ops: E_op(t, x), x of the C type of suffix t, p the params. */
 #define E_relu(t, x) ((x) > 0 ? (x) : 0)
-#define E_sigmoid(t, x) sigmoid_##t(x)
-#define E_tanh(t, x) M(t, tanh)(x)
-#define E_exp(t, x) M(t, exp)(x)
+#define E_sigmoid(t, x) VSIGMOID_##t(x)
+#define E_tanh(t, x) VTANH_##t(x)
+#define E_exp(t, x) VEXP_##t(x)
 #define E_log(t, x) M(t, log)(x)
 #define E_sqrt(t, x) M(t, sqrt)(x)
 #define E_abs(t, x) M(t, fabs)(x)

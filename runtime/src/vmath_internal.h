@@ -7,7 +7,7 @@
  *
  * exp: x = n*ln2 + r with |r| <= ln2/2; e^r by a degree-7 polynomial
  * (Taylor's coefficients, the last ones adjusted), times 2^n built in the
- * exponent bits. tanh: an odd polynomial near 0, where 1 - 2/(e^2x + 1)
+ * exponent bits. Needs round-to-nearest, the default rounding mode. tanh: an odd polynomial near 0, where 1 - 2/(e^2x + 1)
  * would lose the leading bits, and that formula elsewhere. */
 #ifndef ONNXCC_VMATH_INTERNAL_H
 #define ONNXCC_VMATH_INTERNAL_H
@@ -18,17 +18,20 @@
 
 static inline float rt_vexpf(float x) {
   /* n must stay in -126..127, a normal power of two: x above 88 is done as
-   * e^(x-1) * e, x below -87.33 gives e^-87.33 (beside 1, nothing) */
-  const int big = x > 88.0f;
-  float c = big ? x - 1.0f : x, y, n, r, p, s;
-  int32_t bits, ni;
+   * e^(x-1) * e, x below -87.33 gives e^-87.33 (beside 1, nothing). Every
+   * value is computed and the cases picked by selects, and n is rounded by
+   * adding 1.5 * 2^23 (its low bits are then n) rather than converted to
+   * an integer: either of those would keep the compiler from vectorizing. */
+  const float magic = 12582912.0f;
+  float c = x - (x > 88.0f ? 1.0f : 0.0f), m, n, r, p, s, big;
+  int32_t bits;
   c = c < -87.3365447504f ? -87.3365447504f : c;
   c = c > 88.0f ? 88.0f : c;
-  /* n = floor(y), by truncation corrected for negative y: no libm call */
-  y = c * 1.44269504088896341f + 0.5f;
-  ni = (int32_t)y;
-  ni -= y < (float)ni;
-  n = (float)ni;
+  m = c * 1.44269504088896341f + magic;
+  n = m - magic;
+  memcpy(&bits, &m, sizeof bits);
+  bits = (bits - 0x4B400000 + 127) * (1 << 23); /* 2^n */
+  memcpy(&s, &bits, sizeof s);
   /* ln2 in two parts: n * ln2_hi is exact */
   r = c - n * 0.693359375f;
   r = r + n * 2.12194440e-4f;
@@ -39,10 +42,9 @@ static inline float rt_vexpf(float x) {
   p = p * r + 1.6666665459e-1f;
   p = p * r + 5.0000001201e-1f;
   p = p * r * r + r + 1.0f;
-  bits = (ni + 127) * (1 << 23);
-  memcpy(&s, &bits, sizeof s);
   r = p * s;
-  r = big ? r * 2.71828183f : r;
+  big = r * 2.71828183f;
+  r = x > 88.0f ? big : r;
   r = x > 88.7228394f ? INFINITY : r;
   return x != x ? x : r;
 }
