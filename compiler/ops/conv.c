@@ -415,6 +415,13 @@ static status conv_lower(op_ctx *c, lowered *l) {
     return ST_OK;
   }
   if (g.group > 1 && g.in_ch == g.group) {
+    /* 2-D with one input channel per output channel (the usual depthwise
+     * conv): through a padded plane in scratch, taps summed in registers */
+    if (g.nd == 2 && g.out_ch == g.group) {
+      p = conv_start(c, l, LOWER(l, rt_conv_f32_depthwise2d, rt_conv_params), &geo, &g);
+      l->scratch_bytes = rt_conv_f32_depthwise2d_scratch_bytes(p);
+      return ST_OK;
+    }
     p = conv_start(c, l, LOWER(l, rt_conv_f32_depthwise, rt_conv_params), &geo, &g);
     return ST_OK;
   }

@@ -233,6 +233,74 @@ static void im2col_packed(const rt_conv_params *p, const float *x, int64_t chann
   }
 }
 
+/* yr[t] += wv * x at tap offset base, stride s, for t in [lo, hi). */
+static void tap_axpy(const float *xr, float wv, int64_t base, int64_t s, float *yr, int64_t lo, int64_t hi) {
+  int64_t t;
+  for (t = lo; t < hi; t++) yr[t] = MADD(wv, xr[t * s + base], yr[t]);
+}
+
+/* yr[t] += sum over taps kl (in order) of w[kl] * x[t*s + kl*dil - pad],
+ * for t in [lo, hi), where every tap is inside the row; s is 1 or 2 (a
+ * constant stride vectorises). */
+static void row_all_taps(const float *xr, const float *w, int64_t k, int64_t dil, int64_t pad, int64_t s, float *yr,
+                         int64_t lo, int64_t hi) {
+  const float *x0 = xr - pad;
+  int64_t t, kl;
+  if (k == 3 && s == 1) {
+    const float w0 = w[0], w1 = w[1], w2 = w[2];
+    for (t = lo; t < hi; t++) {
+      float acc = yr[t];
+      acc = MADD(w0, x0[t], acc);
+      acc = MADD(w1, x0[t + dil], acc);
+      acc = MADD(w2, x0[t + 2 * dil], acc);
+      yr[t] = acc;
+    }
+    return;
+  }
+  if (k == 3 && s == 2) {
+    const float w0 = w[0], w1 = w[1], w2 = w[2];
+    for (t = lo; t < hi; t++) {
+      float acc = yr[t];
+      acc = MADD(w0, x0[2 * t], acc);
+      acc = MADD(w1, x0[2 * t + dil], acc);
+      acc = MADD(w2, x0[2 * t + 2 * dil], acc);
+      yr[t] = acc;
+    }
+    return;
+  }
+  if (k == 5 && s == 1) {
+    const float w0 = w[0], w1 = w[1], w2 = w[2], w3 = w[3], w4 = w[4];
+    for (t = lo; t < hi; t++) {
+      float acc = yr[t];
+      acc = MADD(w0, x0[t], acc);
+      acc = MADD(w1, x0[t + dil], acc);
+      acc = MADD(w2, x0[t + 2 * dil], acc);
+      acc = MADD(w3, x0[t + 3 * dil], acc);
+      acc = MADD(w4, x0[t + 4 * dil], acc);
+      yr[t] = acc;
+    }
+    return;
+  }
+  if (k == 5 && s == 2) {
+    const float w0 = w[0], w1 = w[1], w2 = w[2], w3 = w[3], w4 = w[4];
+    for (t = lo; t < hi; t++) {
+      float acc = yr[t];
+      acc = MADD(w0, x0[2 * t], acc);
+      acc = MADD(w1, x0[2 * t + dil], acc);
+      acc = MADD(w2, x0[2 * t + 2 * dil], acc);
+      acc = MADD(w3, x0[2 * t + 3 * dil], acc);
+      acc = MADD(w4, x0[2 * t + 4 * dil], acc);
+      yr[t] = acc;
+    }
+    return;
+  }
+  for (t = lo; t < hi; t++) {
+    float acc = yr[t];
+    for (kl = 0; kl < k; kl++) acc = MADD(w[kl], x0[t * s + kl * dil], acc);
+    yr[t] = acc;
+  }
+}
+
 /* One input channel per group: each output channel m reads input channel
  * m / (out_ch / group). Output rows stay in L1 while every kernel tap is
  * accumulated into them. */
@@ -261,6 +329,17 @@ static void conv_direct(const rt_conv_params *p, const float *x, const float *w,
           const float *xr, *wr = wm + kt * k_last;
           if (row < 0) continue;
           xr = xc + row * in_last;
+          /* where every tap of the row is valid, all of them at once:
+           * each output element stays in a register (same order of sums) */
+          int64_t in_lo = 0, in_hi = out_last;
+          if ((s == 1 || s == 2) && k_last <= RANGES)
+            for (kl = 0; kl < k_last; kl++) {
+              in_lo = ranges[2 * kl] > in_lo ? ranges[2 * kl] : in_lo;
+              in_hi = ranges[2 * kl + 1] < in_hi ? ranges[2 * kl + 1] : in_hi;
+            }
+          else
+            in_hi = in_lo;
+          if (in_hi > in_lo) row_all_taps(xr, wr, k_last, p->dilations[last], p->pads[last], s, yr, in_lo, in_hi);
           for (kl = 0; kl < k_last; kl++) {
             const int64_t base = kl * p->dilations[last] - p->pads[last];
             const float wv = wr[kl];
@@ -270,6 +349,11 @@ static void conv_direct(const rt_conv_params *p, const float *x, const float *w,
               hi = ranges[2 * kl + 1];
             } else {
               valid_range(0, out_last, s, base, in_last, &lo, &hi);
+            }
+            if (in_hi > in_lo) { /* only the edges are left for this tap */
+              if (lo < in_lo) tap_axpy(xr, wv, base, s, yr, lo, in_lo);
+              if (hi > in_hi) tap_axpy(xr, wv, base, s, yr, in_hi, hi);
+              continue;
             }
             if (hi <= lo) continue;
             if (s == 1) {
@@ -294,6 +378,90 @@ RT_KERNEL(rt_conv_f32_depthwise) {
   (void)scratch;
   conv_direct(p, (const float *)in[0], (const float *)in[1], p->has_bias ? (const float *)in[2] : NULL,
               (float *)out[0]);
+}
+
+/* ---- depthwise, two spatial dims, through a padded plane ---- */
+
+/* The padded plane's rows and columns: what the last output reads. */
+static int64_t padded_extent(const rt_conv_params *p, int d) {
+  return (p->out_dims[d] - 1) * p->strides[d] + (p->kernel[d] - 1) * p->dilations[d] + 1;
+}
+
+size_t rt_conv_f32_depthwise2d_scratch_bytes(const rt_conv_params *p) {
+  return (size_t)(padded_extent(p, 0) * padded_extent(p, 1)) * sizeof(float);
+}
+
+/* Plane x [in_h, in_w] into pl [hp, wp] at offset (pad_t, pad_l), zeros
+ * around it (and past the input where the last window overhangs it). */
+static void pad_plane(const rt_conv_params *p, const float *x, float *pl, int64_t hp, int64_t wp) {
+  const int64_t ih = p->in_dims[0], iw = p->in_dims[1], pt = p->pads[0], pw = p->pads[1];
+  int64_t r;
+  for (r = 0; r < hp; r++) {
+    const int64_t xr = r - pt;
+    float *row = pl + r * wp;
+    int64_t lo = pw < 0 ? 0 : pw, n = iw - (pw < 0 ? -pw : 0);
+    if (xr < 0 || xr >= ih) {
+      memset(row, 0, sizeof(float) * (size_t)wp);
+      continue;
+    }
+    if (lo > wp) lo = wp;
+    if (n > wp - lo) n = wp - lo;
+    if (n < 0) n = 0;
+    memset(row, 0, sizeof(float) * (size_t)lo);
+    memcpy(row + lo, x + xr * iw + (pw < 0 ? -pw : 0), sizeof(float) * (size_t)n);
+    memset(row + lo + n, 0, sizeof(float) * (size_t)(wp - lo - n));
+  }
+}
+
+/* One output row of a KxK kernel at stride S: the taps in row-major order
+ * (as conv_direct adds them), each output in a register. */
+#define DW_ROW(K, S)                                                                 \
+  static void dw_row_##K##_##S(const float *pl, int64_t wp, int64_t dh, int64_t dw, const float *w, \
+                               float b, float *y, int64_t n) {                       \
+    int64_t t, kr, kc;                                                               \
+    for (t = 0; t < n; t++) {                                                        \
+      float acc = b;                                                                 \
+      for (kr = 0; kr < K; kr++)                                                     \
+        for (kc = 0; kc < K; kc++) acc = MADD(w[kr * K + kc], pl[kr * dh * wp + t * S + kc * dw], acc); \
+      y[t] = acc;                                                                    \
+    }                                                                                \
+  }
+DW_ROW(3, 1)
+DW_ROW(3, 2)
+DW_ROW(5, 1)
+DW_ROW(5, 2)
+#undef DW_ROW
+
+RT_KERNEL(rt_conv_f32_depthwise2d) {
+  const rt_conv_params *p = (const rt_conv_params *)params;
+  const float *x = (const float *)in[0], *w = (const float *)in[1];
+  const float *bias = p->has_bias ? (const float *)in[2] : NULL;
+  float *y = (float *)out[0], *pl = (float *)scratch;
+  const int64_t hp = padded_extent(p, 0), wp = padded_extent(p, 1), kh = p->kernel[0], kw = p->kernel[1];
+  const int64_t oh = p->out_dims[0], ow = p->out_dims[1], sh = p->strides[0], sw = p->strides[1];
+  const int64_t dh = p->dilations[0], dw = p->dilations[1], in_sp = p->in_dims[0] * p->in_dims[1];
+  int64_t n, c, r, t, kr, kc;
+  for (n = 0; n < p->batch; n++)
+    for (c = 0; c < p->out_ch; c++) {
+      const float *wc = w + c * kh * kw, b = bias ? bias[c] : 0.0f;
+      float *yc = y + (n * p->out_ch + c) * oh * ow;
+      pad_plane(p, x + (n * p->in_ch + c) * in_sp, pl, hp, wp);
+      for (r = 0; r < oh; r++) {
+        const float *top = pl + r * sh * wp;
+        float *yr = yc + r * ow;
+        if (kh == 3 && kw == 3 && sw == 1) dw_row_3_1(top, wp, dh, dw, wc, b, yr, ow);
+        else if (kh == 3 && kw == 3 && sw == 2) dw_row_3_2(top, wp, dh, dw, wc, b, yr, ow);
+        else if (kh == 5 && kw == 5 && sw == 1) dw_row_5_1(top, wp, dh, dw, wc, b, yr, ow);
+        else if (kh == 5 && kw == 5 && sw == 2) dw_row_5_2(top, wp, dh, dw, wc, b, yr, ow);
+        else
+          for (t = 0; t < ow; t++) {
+            float acc = b;
+            for (kr = 0; kr < kh; kr++)
+              for (kc = 0; kc < kw; kc++) acc = MADD(wc[kr * kw + kc], top[kr * dh * wp + t * sw + kc * dw], acc);
+            yr[t] = acc;
+          }
+      }
+    }
 }
 
 /* ---- the quad layout (conv.h) ---- */

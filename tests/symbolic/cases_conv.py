@@ -49,6 +49,15 @@ CASES = [
          RANGES, SIZES, **TOL),
     Case("conv_depthwise", conv("Conv", (3, 1, 3, 3), group=3, strides=[2, 2], pads=[1, 1, 1, 1]), RANGES, SIZES,
          **TOL),
+    # the padded-plane depthwise kernel: unrolled 3x3/5x5 at strides 1 and
+    # 2, a dilated one, an asymmetric generic kernel, SAME padding
+    Case("conv_depthwise_3x3_s1", conv("Conv", (3, 1, 3, 3), group=3, pads=[1, 1, 1, 1]), RANGES, SIZES, **TOL),
+    Case("conv_depthwise_5x5_s2", conv("Conv", (3, 1, 5, 5), group=3, strides=[2, 2], pads=[2, 2, 2, 2]), RANGES,
+         SIZES, **TOL),
+    Case("conv_depthwise_5x5_s1_dilated", conv("Conv", (3, 1, 5, 5), group=3, dilations=[1, 2], pads=[2, 4, 2, 4]),
+         RANGES, SIZES, **TOL),
+    Case("conv_depthwise_generic_same", conv("Conv", (3, 1, 2, 3), group=3, strides=[1, 3], auto_pad="SAME_UPPER",
+                                             bias=False), RANGES, SIZES, **TOL),
     Case("conv_1d", conv("Conv", (4, 2, 3), dims=("N", 2, "W"), strides=[2]), RANGES, SIZES, **TOL),
     Case("conv_3d_batch_only_symbolic", conv("Conv", (2, 3, 2, 2, 2), dims=("N", 3, 4, 5, 3)), RANGES, SIZES, **TOL),
     Case("conv_weights_input", conv("Conv", (4, 3, 3, 3), w_input=True, pads=[1, 1, 0, 0]), RANGES, SIZES, **TOL),

@@ -40,6 +40,12 @@ RT_PARAMS_STRUCT(rt_conv_params, RT_CONV_PARAMS)
  *                               weight packing.
  *   rt_conv_f32_depthwise       one input channel per group: direct loops,
  *                               W as ONNX lays it out, no scratch.
+ *   rt_conv_f32_depthwise2d     2 spatial dims, one input channel per
+ *                               output channel: each plane copied once
+ *                               into a zero-padded scratch plane, then
+ *                               every output element sums its taps in a
+ *                               register, with no edge cases (3x3 and 5x5
+ *                               at stride 1 and 2 unrolled).
  *   rt_conv_transpose_f32       ConvTranspose (rt_sgemm, then col2im); packs
  *                               W into scratch on every call: for W that
  *                               is not a constant (and the folder).
@@ -94,6 +100,7 @@ size_t rt_conv_f32_pointwise_scratch_bytes(const rt_conv_params *p);
 size_t rt_conv_f32_pointwise_packed_scratch_bytes(const rt_conv_params *p);
 size_t rt_conv_transpose_f32_scratch_bytes(const rt_conv_params *p);
 size_t rt_conv_transpose_f32_packed_scratch_bytes(const rt_conv_params *p);
+size_t rt_conv_f32_depthwise2d_scratch_bytes(const rt_conv_params *p);
 
 /* The kernel variants of this header, K(function, params type), and its
  * params types, P(type, field list). */
@@ -103,6 +110,7 @@ size_t rt_conv_transpose_f32_packed_scratch_bytes(const rt_conv_params *p);
   K(rt_conv_f32_pointwise, rt_conv_params) \
   K(rt_conv_f32_pointwise_packed, rt_conv_params) \
   K(rt_conv_f32_depthwise, rt_conv_params) \
+  K(rt_conv_f32_depthwise2d, rt_conv_params) \
   K(rt_conv_transpose_f32, rt_conv_params) \
   K(rt_conv_transpose_f32_packed, rt_conv_params)
 #define RT_CONV_PARAMS_TYPES(P) \
