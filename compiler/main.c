@@ -105,18 +105,20 @@ static int parse_int(const char *s, int *out) {
 }
 
 static int list_ops(int markdown) {
-  int i;
+  int i, n_public = 0;
+  for (i = 0; i < OP_COUNT; i++) n_public += op_domain(i) != OP_DOMAIN_onnxcc;
   if (markdown) {
     puts("# Supported operators\n");
     puts("Generated from `compiler/ops/ops.def` by `onnxcc ops --markdown`; do not edit.\n");
     printf("onnxcc %s supports %d ONNX operators (default domain, opsets 1 to %d; ai.onnx.ml, opsets 1\n"
            "to %d). The family is the file `compiler/ops/FAMILY.c` that implements the op.\n\n",
-           ONNXCC_VERSION, OP_COUNT, ONNXCC_MAX_OPSET, ONNXCC_MAX_OPSET_ML);
+           ONNXCC_VERSION, n_public, ONNXCC_MAX_OPSET, ONNXCC_MAX_OPSET_ML);
     puts("| Operator | Domain | Family |");
     puts("| --- | --- | --- |");
   }
   for (i = 0; i < OP_COUNT; i++) {
     const char *d = op_domain_name(op_domain(i));
+    if (op_domain(i) == OP_DOMAIN_onnxcc) continue; /* the compiler's own, made by passes */
     if (markdown) printf("| %s | %s | %s |\n", op_name(i), *d ? d : "ai.onnx", op_family_name(i));
     else printf("%s%s%s\n", d, *d ? "." : "", op_name(i));
   }

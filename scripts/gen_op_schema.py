@@ -34,6 +34,8 @@ MAX_ML_OPSET = 5
 # ops.def's domain tags (OP_DOMAINS in compiler/ops/ops.h): tag -> (ONNX
 # domain name, newest version covered).
 DOMAINS = {"ml": ("ai.onnx.ml", MAX_ML_OPSET)}
+# The compiler's own ops (OP_DOMAIN_onnxcc): no ONNX schema.
+INTERNAL_DOMAIN = "onnxcc"
 
 # Attribute types the IR can hold (IR_ATTR_TYPES in compiler/ir.h).
 IR_ATTR_TYPES = {"FLOAT", "INT", "STRING", "TENSOR", "GRAPH", "FLOATS", "INTS", "STRINGS", "TYPE_PROTO",
@@ -60,6 +62,8 @@ def read_ops():
     text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
     ops = []
     for m in re.finditer(r"^\s*(?:OP\(\s*(\w+)\s*,|OPD\(\s*(\w+)\s*,\s*(\w+)\s*,)", text, flags=re.M):
+        if m.group(2) == INTERNAL_DOMAIN:
+            continue  # made by the compiler's passes, never checked against ONNX
         if m.group(1):
             ops.append((m.group(1), m.group(1), "", MAX_OPSET))
         elif m.group(2) in DOMAINS:

@@ -56,7 +56,7 @@ int op_domain_lookup(const char *domain) {
 
 int op_lookup(const char *domain, const char *op_type) {
   int i, d = op_domain_lookup(domain);
-  if (d < 0) return -1;
+  if (d < 0 || d == OP_DOMAIN_onnxcc) return -1; /* internal ops: passes only */
   for (i = 0; i < OP_COUNT; i++)
     if (op_domains[i] == d && strcmp(op_names[i], op_type) == 0) return i;
   return -1;

@@ -52,6 +52,7 @@ static const char *unary_kernel_op(const op_ctx *c) {
   case OP_Tan: return "tan";
   case OP_Tanh: return "tanh";
   case OP_ThresholdedRelu: return "thresholded_relu";
+  case OP_onnxcc_Silu: return "silu";
   default: return "?";
   }
 }

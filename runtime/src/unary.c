@@ -54,6 +54,7 @@ static double sigmoid_f64(double x) {
 /* The float ops: E_op(t, x), x of the C type of suffix t, p the params. */
 #define E_relu(t, x) ((x) > 0 ? (x) : 0)
 #define E_sigmoid(t, x) VSIGMOID_##t(x)
+#define E_silu(t, x) ((x) * VSIGMOID_##t(x)) /* x * Sigmoid(x), fused (fuse-silu) */
 #define E_tanh(t, x) VTANH_##t(x)
 #define E_exp(t, x) VEXP_##t(x)
 #define E_log(t, x) M(t, log)(x)

@@ -168,6 +168,36 @@ START_TEST(variadic_sum_becomes_chain) {
 }
 END_TEST
 
+/* Mul(x, Sigmoid(x)) becomes one Silu node, either operand order; a
+ * Sigmoid whose output is read elsewhere too is left alone; the whole
+ * pipeline then lowers Silu to its kernel. */
+START_TEST(fuses_silu) {
+  ir_graph *g = ir_new();
+  char seq[256];
+  g->opset = 13;
+  add_input(g, "x", 4);
+  add_node(g, "Sigmoid", "s", "x", NULL);
+  add_node(g, "Mul", "m", "s", "x");       /* fused: operands swapped */
+  add_node(g, "Sigmoid", "t", "m", NULL);
+  add_node(g, "Mul", "u", "m", "t");       /* fused */
+  add_node(g, "Sigmoid", "v", "u", NULL);
+  add_node(g, "Mul", "w", "u", "v");       /* not: v is also an output */
+  add_output(g, "w");
+  add_output(g, "v");
+  ck_assert_int_eq(ir_toposort(g), ST_OK);
+  ck_assert_int_eq(pass_infer(g), ST_OK);
+  ck_assert_int_eq(pass_fuse_silu(g), ST_OK);
+  op_sequence(g, seq, sizeof seq);
+  ck_assert_str_eq(seq, "Silu,Silu,Sigmoid,Mul");
+  ck_assert_int_eq(g->nodes[0]->n_in, 1);
+  ck_assert_str_eq(g->values[g->nodes[0]->in[0]]->name, "x");
+  ck_assert_str_eq(g->values[g->nodes[1]->in[0]]->name, "m");
+  ck_assert_int_eq(pass_lower(g), ST_OK);
+  ck_assert_str_eq(kernel_get(g->nodes[0]->low->kernel)->name, "rt_silu_f32");
+  ir_free(g);
+}
+END_TEST
+
 /* Conv -> BatchNormalization -> Relu becomes Conv -> Relu with
  * W' = W * s and b' = (b - mean) * s + B, s = scale / sqrt(var + eps). */
 START_TEST(fuses_conv_and_batchnorm) {
@@ -462,6 +492,7 @@ Suite *graph_suite(void) {
   tcase_add_test(tc, folds_constant_subgraph);
   tcase_add_test(tc, variadic_sum_becomes_chain);
   tcase_add_test(tc, fuses_conv_and_batchnorm);
+  tcase_add_test(tc, fuses_silu);
   tcase_add_test(tc, toposort_orders_and_finds_cycles);
   suite_add_tcase(s, tc);
   tc = tcase_create("plan");
