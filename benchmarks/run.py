@@ -503,6 +503,26 @@ def fma_peak(args):
 
 # ---- whole models ----------------------------------------------------------------
 
+def interleaved(args, prog, sess):
+    """The round medians of onnxcc and of ORT (empty for a side that could
+    not run), timed in turns: who goes first alternates, so a slow drift of
+    the machine's load favours neither."""
+    cc_t, ort_t = [], []
+    for rd in range(args.rounds):
+        for who in (("cc", "ort") if rd % 2 == 0 else ("ort", "cc")):
+            if who == "cc" and prog.error is None:
+                ms = prog.time(args.runs, args.warmup)
+                if ms is not None:
+                    cc_t.append(ms)
+            elif who == "ort" and sess is not None:
+                ort_t.append(sess.time(args.runs, args.warmup))
+    return cc_t, ort_t
+
+
+def median_or_none(xs):
+    return statistics.median(xs) if xs else None
+
+
 def bench_models(args):
     mods_cache = {}
     prepared = []  # name, mflops, program or None, error
@@ -547,22 +567,8 @@ def bench_models(args):
                 except Exception as exc:  # noqa: BLE001
                     sess = None
                     row["note"] = "ORT: " + (str(exc).splitlines() or [type(exc).__name__])[0][:120]
-                cc_t, ort_t = [], []
-                for r in range(args.rounds):
-                    # who goes first alternates, so a slow drift of the
-                    # machine's load favours neither
-                    order = ("cc", "ort") if r % 2 == 0 else ("ort", "cc")
-                    for who in order:
-                        if who == "cc" and prog.error is None:
-                            ms = prog.time(args.runs, args.warmup)
-                            if ms is not None:
-                                cc_t.append(ms)
-                        elif who == "ort" and sess is not None:
-                            ort_t.append(sess.time(args.runs, args.warmup))
-                if cc_t:
-                    row["onnxcc_ms"] = statistics.median(cc_t)
-                if ort_t:
-                    row["ort_ms"] = statistics.median(ort_t)
+                cc_t, ort_t = interleaved(args, prog, sess)
+                row["onnxcc_ms"], row["ort_ms"] = median_or_none(cc_t), median_or_none(ort_t)
                 if prog.error:
                     # onnxcc's refusal first: it is what the row is about
                     row["note"] = ("onnxcc: " + prog.error + "; " + row["note"]).rstrip("; ")
@@ -710,17 +716,8 @@ def bench_shapes(args, peak):
                     sess = OrtSession(path, in_files, 1)
                 except Exception:  # noqa: BLE001
                     sess = None
-                cc_t, ort_t = [], []
-                for rd in range(args.rounds):
-                    for who in (("cc", "ort") if rd % 2 == 0 else ("ort", "cc")):
-                        if who == "cc" and prog.error is None:
-                            ms = prog.time(args.runs, args.warmup)
-                            if ms is not None:
-                                cc_t.append(ms)
-                        elif who == "ort" and sess is not None:
-                            ort_t.append(sess.time(args.runs, args.warmup))
-                r["onnxcc_ms"] = statistics.median(cc_t) if cc_t else None
-                r["ort_ms"] = statistics.median(ort_t) if ort_t else None
+                cc_t, ort_t = interleaved(args, prog, sess)
+                r["onnxcc_ms"], r["ort_ms"] = median_or_none(cc_t), median_or_none(ort_t)
                 r["note"] = prog.error or ""
                 for who in ("onnxcc", "ort"):
                     ms = r[f"{who}_ms"]

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "onnxcc/kernels/norm.h"
+#include "vmath_internal.h"
 
 /* ---- helpers ---- */
 
@@ -70,36 +71,11 @@ static double sqdev_f64(const double *x, int64_t n, double m) {
   return (acc[0] + acc[2]) + (acc[1] + acc[3]) + tail;
 }
 
-/* exp(x) for x <= 0, as softmax needs: Cephes' polynomial on
- * [-ln2/2, ln2/2] and 2^n assembled from the bits of the rounded float (no
- * float->int conversion, so NaN stays harmless). Relative error about
- * 2e-7. x is first clamped at -87 (exp(-87) ~ 1.6e-38 stands in for the
- * denormals and zeros below, which no softmax sum can tell apart; -inf
- * gives it too). The clamp compares the bits as unsigned integers (for a
- * negative float a larger magnitude is a larger integer): a float select
- * would stop gcc from vectorising the callers' loops without -ffast-math. */
-static float exp_neg(float x) {
-  float t, n, r, p, s;
-  uint32_t bits;
-  memcpy(&bits, &x, sizeof bits);
-  bits = bits > 0xC2AE0000u ? 0xC2AE0000u : bits; /* -87.0f */
-  memcpy(&x, &bits, sizeof x);
-  t = x * 1.44269504088896341f + 12582912.0f; /* 1.5 * 2^23: round */
-  n = t - 12582912.0f;
-  r = x - n * 0.693359375f;
-  r = r + n * 2.12194440e-4f;
-  p = 1.9875691500e-4f;
-  p = p * r + 1.3981999507e-3f;
-  p = p * r + 8.3334519073e-3f;
-  p = p * r + 4.1665795894e-2f;
-  p = p * r + 1.6666665459e-1f;
-  p = p * r + 5.0000001201e-1f;
-  p = p * r * r + r + 1.0f;
-  memcpy(&bits, &t, sizeof bits);
-  bits = (bits - 0x4B400000u + 127u) << 23;
-  memcpy(&s, &bits, sizeof s);
-  return p * s;
-}
+/* exp(x) for x <= 0, as softmax needs: the branch-free rt_vexpf of
+ * vmath_internal.h (the loops below vectorize with it; relative error
+ * about 2e-7; exp(-87.34) ~ 1.2e-38 stands in for the denormals and zeros
+ * below it, which no softmax sum can tell apart). */
+#define exp_neg rt_vexpf
 
 /* y = exp(x - m), returning the sum of y (eight partial sums). */
 static float exp_sum(const float *x, float *y, int64_t n, float m) {
