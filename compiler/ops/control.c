@@ -3,11 +3,15 @@
  * infer() gives each body's formal inputs and captures their types and
  * shapes, infers the body (the infer pass, recursively) and derives the
  * node's outputs from the body's. Dims may be symbolic (the bodies see the
- * same expressions as the outer graph); shapes may not change: an If whose
- * branches give different shapes or a Loop whose carried values change
- * shape is refused with a message. A Loop with scan outputs and no
- * constant trip count makes their length a run-time dim that the loop
- * sets when it ends (bounded by --max-dynamic-dim).
+ * same expressions as the outer graph). An If whose branches give tensors
+ * of different shapes is refused with a message; sequences and optionals
+ * from the two branches share a box type both fit (join_boxes). A Loop
+ * whose body changes a carried value is inferred twice: the dims it
+ * changes become the Loop's own run-time dims (set after every step), a
+ * carried sequence that grows gets --max-dynamic-dim records
+ * (widen_carried). A Loop with scan outputs and no constant trip count
+ * makes their length a run-time dim that the loop sets when it ends
+ * (bounded by --max-dynamic-dim).
  *
  * lower() records that the node is control flow; the planner plans each
  * body like a small model whose inputs and outputs are pointers it is
@@ -114,8 +118,11 @@ static int join_boxes(const op_ctx *c, const ir_box_type *a, const ir_box_type *
   return ir_box_compatible(out, a) && ir_box_compatible(out, b);
 }
 
+/* Same layout and contents type (the kind may differ: a sequence and an
+ * optional sequence share a layout). */
 static int same_box(const ir_box_type *a, const ir_box_type *b) {
-  return a->kind == b->kind && a->cap == b->cap && a->elem.dtype == b->elem.dtype && a->elem.rank == b->elem.rank &&
+  return ir_box_is_sequence(a) == ir_box_is_sequence(b) && a->cap == b->cap && a->elem.dtype == b->elem.dtype &&
+         a->elem.rank == b->elem.rank &&
          memcmp(a->elem.dims, b->elem.dims, sizeof a->elem.dims) == 0 && memcmp(a->var, b->var, sizeof a->var) == 0 &&
          memcmp(a->elem.sym, b->elem.sym, sizeof a->elem.sym) == 0;
 }
@@ -180,8 +187,7 @@ static status carried_values(op_ctx *c, const ir_graph *b, int first_in, int fir
        * entering value is a prefix of it); the result has the kind the
        * body gives (an optional that the body makes a plain sequence) */
       ir_box_type result;
-      if (!ir_is_boxed(formal) || !ir_is_boxed(leaving) || !same_box(&formal->box, &leaving->box) ||
-          ir_box_is_sequence(&formal->box) != ir_box_is_sequence(&leaving->box))
+      if (!ir_is_boxed(formal) || !ir_is_boxed(leaving) || !same_box(&formal->box, &leaving->box))
         return diag_node_error(ST_UNSUPPORTED, c->n,
                                "%s %d enters the body as %s and leaves it as %s; they must have one type", what, k,
                                ir_value_type_str(formal, x, sizeof x), ir_value_type_str(leaving, y, sizeof y));
