@@ -53,6 +53,7 @@ static const char *unary_kernel_op(const op_ctx *c) {
   case OP_Tanh: return "tanh";
   case OP_ThresholdedRelu: return "thresholded_relu";
   case OP_onnxcc_Silu: return "silu";
+  case OP_onnxcc_MulHardSigmoid: return "mul_hard_sigmoid";
   default: return "?";
   }
 }
@@ -154,6 +155,7 @@ static status unary_lower(op_ctx *c, lowered *l) {
     p->gamma = attr_float(n, "gamma", 1.05070102214813232421875f);
     break;
   case OP_HardSigmoid:
+  case OP_onnxcc_MulHardSigmoid:
     p->alpha = attr_float(n, "alpha", 0.2f);
     p->beta = attr_float(n, "beta", 0.5f);
     break;

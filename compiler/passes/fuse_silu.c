@@ -1,18 +1,20 @@
 /* fuse-silu: Mul(x, Sigmoid(x)) (SiLU, "swish": EfficientNet's and the
  * YOLO families' activation, as exporters write it) becomes one Silu node
- * of the compiler's own domain (ops.def), whose kernel reads x once and
- * writes once: two passes over memory fewer, and no intermediate tensor.
- * Only when the Sigmoid's output feeds nothing else and is not a graph
- * output; the order of Mul's operands does not matter. The kernel computes
- * x * sigmoid(x) exactly as the two nodes did. */
+ * of the compiler's own domain (ops.def), and Mul(x, HardSigmoid(x)) (the
+ * hard swish of MobileNetV3 as exported before opset 14) one
+ * MulHardSigmoid node with HardSigmoid's alpha and beta. Each kernel reads
+ * x once and writes once: two passes over memory fewer, and no
+ * intermediate tensor. Only when the Sigmoid's output feeds nothing else
+ * and is not a graph output; the order of Mul's operands does not matter.
+ * The kernels compute exactly what the two nodes did. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "../ops/ops.h"
 #include "passes.h"
 
-/* The Sigmoid node that produces Mul input k from Mul's other input, or
- * NULL. */
+/* The Sigmoid or HardSigmoid node that produces Mul input k from Mul's
+ * other input, or NULL. */
 static ir_node *sigmoid_of_other(const ir_graph *g, const ir_node *mul, int k) {
   const ir_value *s = ir_val(g, mul->in[k]);
   ir_node *sig;
@@ -21,8 +23,17 @@ static ir_node *sigmoid_of_other(const ir_graph *g, const ir_node *mul, int k) {
   for (i = 0; i < g->n_outputs; i++)
     if (g->outputs[i] == mul->in[k]) return NULL;
   sig = g->nodes[s->producer];
-  if (sig->op != OP_Sigmoid || sig->dead || sig->n_in != 1 || sig->in[0] != mul->in[1 - k]) return NULL;
+  if ((sig->op != OP_Sigmoid && sig->op != OP_HardSigmoid) || sig->dead || sig->n_in != 1 ||
+      sig->in[0] != mul->in[1 - k])
+    return NULL;
   return sig;
+}
+
+static void float_attr(ir_attr *a, const char *name, float value) {
+  memset(a, 0, sizeof *a);
+  a->name = xstrdup(name);
+  a->type = ATTR_FLOAT;
+  a->f = value;
 }
 
 static int try_fuse(ir_graph *g, ir_node *mul) {
@@ -40,9 +51,18 @@ static int try_fuse(ir_graph *g, ir_node *mul) {
   mul->n_in = 1;
   free(mul->op_type);
   free(mul->domain);
-  mul->op_type = xstrdup("Silu");
   mul->domain = xstrdup("onnxcc");
-  mul->op = OP_onnxcc_Silu;
+  if (sig->op == OP_Sigmoid) {
+    mul->op_type = xstrdup("Silu");
+    mul->op = OP_onnxcc_Silu;
+    return 1;
+  }
+  /* HardSigmoid's alpha and beta (or their defaults) move to the node */
+  mul->op_type = xstrdup("MulHardSigmoid");
+  mul->op = OP_onnxcc_MulHardSigmoid;
+  mul->attr = xrealloc(mul->attr, sizeof(ir_attr) * (size_t)(mul->n_attr + 2));
+  float_attr(&mul->attr[mul->n_attr++], "alpha", attr_float(sig, "alpha", 0.2f));
+  float_attr(&mul->attr[mul->n_attr++], "beta", attr_float(sig, "beta", 0.5f));
   return 1;
 }
 

@@ -19,7 +19,8 @@ status pass_infer(ir_graph *g);
 status pass_elide(ir_graph *g);
 status pass_dce(ir_graph *g);
 status pass_fuse_conv_bn(ir_graph *g);
-/* Mul(x, Sigmoid(x)) -> one Silu node (fuse_silu.c) */
+/* Mul(x, Sigmoid(x)) -> one Silu node, Mul(x, HardSigmoid(x)) -> one
+ * MulHardSigmoid (fuse_silu.c) */
 status pass_fuse_silu(ir_graph *g);
 status pass_lower(ir_graph *g);
 /* Replaces every If whose condition is a constant by the nodes of the

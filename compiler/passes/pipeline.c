@@ -9,7 +9,7 @@ const pass pipeline_passes[] = {
     {"infer", "infer shapes and types; evaluate nodes whose inputs are all constant", 0, pass_infer},
     {"elide", "remove Identity and inference-mode Dropout", 1, pass_elide},
     {"fuse-conv-bn", "fold inference BatchNormalization into the Conv before it", 1, pass_fuse_conv_bn},
-    {"fuse-silu", "turn Mul(x, Sigmoid(x)) into one Silu node", 1, pass_fuse_silu},
+    {"fuse-silu", "turn Mul(x, Sigmoid(x)) and Mul(x, HardSigmoid(x)) into one node each", 1, pass_fuse_silu},
     {"dce", "remove nodes whose outputs nobody reads", 1, pass_dce},
     {"lower", "choose each node's kernel variant and fill its parameters (the backend may swap it)", 0, pass_lower},
     {NULL, NULL, 0, NULL},

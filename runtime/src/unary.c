@@ -55,6 +55,8 @@ static double sigmoid_f64(double x) {
 #define E_relu(t, x) ((x) > 0 ? (x) : 0)
 #define E_sigmoid(t, x) VSIGMOID_##t(x)
 #define E_silu(t, x) ((x) * VSIGMOID_##t(x)) /* x * Sigmoid(x), fused (fuse-silu) */
+/* x * HardSigmoid(x), fused (fuse-silu): the two ops' expressions as they were */
+#define E_mul_hard_sigmoid(t, x) ((x) * E_hard_sigmoid(t, x))
 #define E_tanh(t, x) VTANH_##t(x)
 #define E_exp(t, x) VEXP_##t(x)
 #define E_log(t, x) M(t, log)(x)

@@ -168,9 +168,10 @@ START_TEST(variadic_sum_becomes_chain) {
 }
 END_TEST
 
-/* Mul(x, Sigmoid(x)) becomes one Silu node, either operand order; a
- * Sigmoid whose output is read elsewhere too is left alone; the whole
- * pipeline then lowers Silu to its kernel. */
+/* Mul(x, Sigmoid(x)) becomes one Silu node, either operand order, and
+ * Mul(x, HardSigmoid(x)) one MulHardSigmoid with HardSigmoid's alpha and
+ * beta; a Sigmoid whose output is read elsewhere too is left alone; the
+ * lower pass then gives Silu its kernel. */
 START_TEST(fuses_silu) {
   ir_graph *g = ir_new();
   char seq[256];
@@ -182,13 +183,16 @@ START_TEST(fuses_silu) {
   add_node(g, "Mul", "u", "m", "t");       /* fused */
   add_node(g, "Sigmoid", "v", "u", NULL);
   add_node(g, "Mul", "w", "u", "v");       /* not: v is also an output */
-  add_output(g, "w");
+  add_node(g, "HardSigmoid", "h", "w", NULL);
+  add_node(g, "Mul", "z", "w", "h");       /* fused, alpha/beta defaults */
+  add_output(g, "z");
   add_output(g, "v");
   ck_assert_int_eq(ir_toposort(g), ST_OK);
   ck_assert_int_eq(pass_infer(g), ST_OK);
   ck_assert_int_eq(pass_fuse_silu(g), ST_OK);
   op_sequence(g, seq, sizeof seq);
-  ck_assert_str_eq(seq, "Silu,Silu,Sigmoid,Mul");
+  ck_assert_str_eq(seq, "Silu,Silu,Sigmoid,Mul,MulHardSigmoid");
+  ck_assert(attr_float(g->nodes[4], "alpha", 0) == 0.2f && attr_float(g->nodes[4], "beta", 0) == 0.5f);
   ck_assert_int_eq(g->nodes[0]->n_in, 1);
   ck_assert_str_eq(g->values[g->nodes[0]->in[0]]->name, "x");
   ck_assert_str_eq(g->values[g->nodes[1]->in[0]]->name, "m");

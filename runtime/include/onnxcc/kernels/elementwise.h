@@ -56,7 +56,8 @@ RT_PARAMS_STRUCT(rt_unary_params, RT_UNARY_PARAMS)
   X(K, acos) X(K, atan) X(K, sinh) X(K, cosh) X(K, asinh) X(K, acosh) \
   X(K, atanh) X(K, erf) X(K, softplus) X(K, softsign) X(K, leaky_relu) \
   X(K, elu) X(K, selu) X(K, hard_sigmoid) X(K, hard_swish) \
-  X(K, thresholded_relu) X(K, celu) X(K, mish) X(K, gelu) X(K, gelu_tanh) X(K, silu)
+  X(K, thresholded_relu) X(K, celu) X(K, mish) X(K, gelu) X(K, gelu_tanh) X(K, silu) \
+  X(K, mul_hard_sigmoid)
 /* On float, double and every integer type. */
 #define RT_UNARY_NUM_OPS(X, K) X(K, abs) X(K, neg) X(K, relu) X(K, sign) X(K, clip) X(K, shrink)
 /* On float and double, writing bool. */
