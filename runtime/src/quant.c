@@ -33,6 +33,22 @@ static int64_t qlinear_base(const rt_qlinear_params *p, int64_t o, int64_t i) {
   return o * p->s_outer + (i / p->block) * p->s_axis;
 }
 
+/* The walk both ops share: for each element e, with k the index of its
+ * scale and zero point, the statements given (variadic: they may hold
+ * commas). */
+#define QLINEAR_WALK(...)                                                           \
+  do {                                                                              \
+    int64_t o, i, j;                                                                \
+    for (o = 0; o < p->outer; o++)                                                  \
+      for (i = 0; i < p->n; i++) {                                                  \
+        const int64_t sb = qlinear_base(p, o, i), line = (o * p->n + i) * p->inner; \
+        for (j = 0; j < p->inner; j++) {                                            \
+          const int64_t e = line + j, k = sb + j * p->s_inner;                      \
+          __VA_ARGS__                                                               \
+        }                                                                           \
+      }                                                                             \
+  } while (0)
+
 #define QUANTIZE(x, XT, XLOAD, ST, SLOAD, y, YT, LO, HI)                           \
   RT_KERNEL(rt_quantize_##x##_##y) {                                                \
     const rt_qlinear_params *p = (const rt_qlinear_params *)params;                 \
@@ -40,17 +56,9 @@ static int64_t qlinear_base(const rt_qlinear_params *p, int64_t o, int64_t i) {
     const ST *sc = (const ST *)in[1];                                               \
     const YT *zp = (const YT *)in[2];                                               \
     YT *ys = (YT *)out[0];                                                          \
-    int64_t o, i, j;                                                                \
     (void)scratch;                                                                  \
-    for (o = 0; o < p->outer; o++)                                                  \
-      for (i = 0; i < p->n; i++) {                                                  \
-        const int64_t sb = qlinear_base(p, o, i), line = (o * p->n + i) * p->inner; \
-        for (j = 0; j < p->inner; j++) {                                            \
-          const int64_t k = sb + j * p->s_inner;                                    \
-          const float v = XLOAD(xs[line + j]) / SLOAD(sc[k]);                       \
-          ys[line + j] = (YT)quant_round(v, zp ? (int32_t)zp[k] : 0, LO, HI);       \
-        }                                                                           \
-      }                                                                             \
+    QLINEAR_WALK(const float v = XLOAD(xs[e]) / SLOAD(sc[k]);                       \
+                 ys[e] = (YT)quant_round(v, zp ? (int32_t)zp[k] : 0, LO, HI););     \
   }
 
 #define QUANTIZE_ALL(x, XT, XLOAD, ST, SLOAD)                                  \
@@ -64,25 +72,17 @@ QUANTIZE_ALL(f16, uint16_t, half_to_float, uint16_t, half_to_float)
 QUANTIZE_ALL(bf16, uint16_t, bf16_to_float, uint16_t, bf16_to_float)
 QUANTIZE_ALL(i32, int32_t, PLAIN, float, PLAIN)
 
-#define DEQUANTIZE(x, XT, y, YT, LOAD, STORE)                                                 \
-  RT_KERNEL(rt_dequantize_##x##_##y) {                                                         \
-    const rt_qlinear_params *p = (const rt_qlinear_params *)params;                            \
-    const XT *xs = (const XT *)in[0];                                                          \
-    const YT *sc = (const YT *)in[1];                                                          \
-    const XT *zp = (const XT *)in[2];                                                          \
-    YT *ys = (YT *)out[0];                                                                     \
-    int64_t o, i, j;                                                                           \
-    (void)scratch;                                                                             \
-    for (o = 0; o < p->outer; o++)                                                             \
-      for (i = 0; i < p->n; i++) {                                                             \
-        const int64_t sb = qlinear_base(p, o, i), line = (o * p->n + i) * p->inner;            \
-        for (j = 0; j < p->inner; j++) {                                                       \
-          const int64_t k = sb + j * p->s_inner;                                               \
-          /* int64: an int32 x minus its zero point may leave int32's range */                 \
-          const int64_t d = (int64_t)xs[line + j] - (zp ? (int64_t)zp[k] : 0);                 \
-          ys[line + j] = STORE((float)d * LOAD(sc[k]));                                        \
-        }                                                                                      \
-      }                                                                                        \
+#define DEQUANTIZE(x, XT, y, YT, LOAD, STORE)                                      \
+  RT_KERNEL(rt_dequantize_##x##_##y) {                                              \
+    const rt_qlinear_params *p = (const rt_qlinear_params *)params;                 \
+    const XT *xs = (const XT *)in[0];                                               \
+    const YT *sc = (const YT *)in[1];                                               \
+    const XT *zp = (const XT *)in[2];                                               \
+    YT *ys = (YT *)out[0];                                                          \
+    (void)scratch;                                                                  \
+    /* int64: an int32 x minus its zero point may leave int32's range */          \
+    QLINEAR_WALK(const int64_t d = (int64_t)xs[e] - (zp ? (int64_t)zp[k] : 0);      \
+                 ys[e] = STORE((float)d * LOAD(sc[k])););                           \
   }
 
 #define DEQUANTIZE_ALL(x, XT)                                    \
