@@ -185,7 +185,7 @@ status box_pack(const box_value *b, const ir_box_type *t, unsigned char **bytes,
       return diag_error(ST_BAD_MODEL, "element %d is %s, which does not fit the model's %s", i,
                         tensor_type_str(e, x, sizeof x), ir_box_type_str(t, y, sizeof y));
     }
-    for (d = 0; d < e->rank; d++) RT_BOX_DIMS(r)[d] = e->dims[d];
+    rt_box_set_dims(r, e->dims, e->rank);
     memcpy(RT_BOX_DATA(r), e->data, tensor_bytes(e));
   }
   *bytes = box;
@@ -207,7 +207,7 @@ status box_unpack(const unsigned char *bytes, size_t n, const ir_box_type *t, bo
     const unsigned char *r = RT_BOX_RECORD(bytes, rec, i);
     ir_tensor *e = &out->elems[i];
     e->dtype = t->elem.dtype;
-    e->rank = t->elem.rank;
+    e->rank = t->var_rank ? rt_box_rank(r) : t->elem.rank;
     for (d = 0; d < e->rank; d++) {
       e->dims[d] = RT_BOX_DIMS(r)[d];
       if (e->dims[d] < 0 || e->dims[d] > t->elem.dims[d]) {

@@ -119,9 +119,16 @@ typedef struct ir_box_type {
    * expression over input dims (sym, fixed for the whole run), the same
    * for every element; or, where var[d] is set, a size that differs from
    * element to element (each record holds its own), at most dims[d].
-   * With cap 0 (always empty, SequenceEmpty) rank is -1: no type yet. */
+   * With cap 0 (always empty, SequenceEmpty) rank is -1: no type yet.
+   * With var_rank the elements' ranks differ too (a loop that appends
+   * slices to a sequence that began with a scalar): rank is the largest,
+   * every dim is per-element, each record holds its own rank (box.h), and
+   * dims[d] bounds dim d of every element that has one (at least 1, so the
+   * product bounds every element's size). Only ops that move whole
+   * elements take such a box; reading one out as a tensor is refused. */
   ir_tensor elem;
   unsigned char var[IR_MAX_RANK];
+  unsigned char var_rank;
 } ir_box_type;
 
 typedef struct ir_value {

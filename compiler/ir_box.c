@@ -48,6 +48,22 @@ void ir_box_elem_from(const ir_graph *g, ir_box_type *b, const ir_tensor *t) {
     }
 }
 
+/* Elements of differing rank: the larger rank, every dim per-element with
+ * the larger bound (at least 1: a dim an element lacks counts as 1 when
+ * the product bounds its size). */
+static void join_ranks(ir_box_type *into, const ir_box_type *from) {
+  int d, rank = into->elem.rank > from->elem.rank ? into->elem.rank : from->elem.rank;
+  for (d = 0; d < rank; d++) {
+    int64_t a = d < into->elem.rank ? into->elem.dims[d] : 1, b = d < from->elem.rank ? from->elem.dims[d] : 1;
+    into->elem.dims[d] = a > b ? a : b;
+    if (into->elem.dims[d] < 1) into->elem.dims[d] = 1;
+    into->elem.sym[d] = 0;
+    into->var[d] = 1;
+  }
+  into->elem.rank = rank;
+  into->var_rank = 1;
+}
+
 int ir_box_join_elem(ir_box_type *into, const ir_box_type *from) {
   int d;
   if (from->elem.rank < 0) return into->elem.rank < 0 || into->elem.dtype == from->elem.dtype || !from->elem.dtype;
@@ -57,7 +73,11 @@ int ir_box_join_elem(ir_box_type *into, const ir_box_type *from) {
     memcpy(into->var, from->var, sizeof into->var);
     return !keep_dtype || keep_dtype == from->elem.dtype;
   }
-  if (into->elem.dtype != from->elem.dtype || into->elem.rank != from->elem.rank) return 0;
+  if (into->elem.dtype != from->elem.dtype) return 0;
+  if (into->var_rank || from->var_rank || into->elem.rank != from->elem.rank) {
+    join_ranks(into, from);
+    return 1;
+  }
   for (d = 0; d < into->elem.rank; d++) {
     if (into->var[d] || from->var[d] || into->elem.dims[d] != from->elem.dims[d] ||
         into->elem.sym[d] != from->elem.sym[d]) {
@@ -86,6 +106,7 @@ const char *ir_box_type_str(const ir_box_type *b, char *buf, size_t n) {
                             b->elem.dims[d]);
   if (b->elem.rank == 0 && len < n) len += (size_t)snprintf(buf + len, n - len, "[");
   if (b->elem.rank >= 0 && len < n) len += (size_t)snprintf(buf + len, n - len, "]");
+  if (b->var_rank && len < n) len += (size_t)snprintf(buf + len, n - len, " or lower rank");
   if (len < n) len += (size_t)snprintf(buf + len, n - len, "%s)", b->kind == VK_OPTIONAL_SEQUENCE ? ")" : "");
   if (ir_box_is_sequence(b) && len < n) snprintf(buf + len, n - len, "<=%" PRId64, b->cap);
   return buf;

@@ -575,11 +575,11 @@ static void emit_sequence_map(const backend_emit_args *a, const gview *gv, int i
     w->indent += 2;
     text_puts(w, "int64_t *dims = RT_BOX_DIMS(RT_BOX_RECORD(");
     value_ptr(gv, w, n->out[k]);
-    text_printf(w, ", %lld, it));\nmemset(dims, 0, RT_BOX_RECORD_HEADER_BYTES);\n",
-                (long long)ir_box_record_bytes(&gv->g->values[n->out[k]]->box));
-    for (d = 0; d < y->rank; d++) {
+    text_printf(w, ", %lld, it));\n", (long long)ir_box_record_bytes(&gv->g->values[n->out[k]]->box));
+    for (d = 0; d < RT_MAX_RANK; d++) {
       text_printf(w, "dims[%d] = ", d);
-      dx_print_c(dx, ir_dim(body, y, d), "d", w);
+      if (d < y->rank) dx_print_c(dx, ir_dim(body, y, d), "d", w);
+      else text_puts(w, "-1"); /* past the rank (box.h) */
       text_puts(w, ";\n");
     }
     w->indent -= 2;
@@ -880,7 +880,8 @@ static int *symbol_sources(const ir_graph *g) {
 /* The caller's sequences and optionals, before anything reads them: a
  * count within the box's records, a present flag of 0 or 1 (1 for a
  * sequence), and every element's dims as the element type allows (exact,
- * or within the bound of a dim where elements differ). Kernels then index
+ * or within the bound of a dim where elements differ) followed by the -1
+ * that ends them. Kernels then index
  * records and copy elements without checking again. */
 static void check_input_boxes(const ir_graph *g, text *w) {
   int i, d;
@@ -893,19 +894,17 @@ static void check_input_boxes(const ir_graph *g, text *w) {
                 i);
     text_printf(w, "  if (n < 0 || n > %lld || RT_BOX_PRESENT(bx) %s) return RT_ERR_SHAPE;\n", (long long)b->cap,
                 b->kind == VK_SEQUENCE ? "!= 1" : "< 0 || RT_BOX_PRESENT(bx) > 1 || (n && !RT_BOX_PRESENT(bx))");
-    if (b->elem.rank > 0) {
-      text_printf(w, "  for (k = 0; k < n; k++) {\n    const int64_t *dm = RT_BOX_DIMS(RT_BOX_RECORD(bx, %lld, k));\n",
-                  (long long)ir_box_record_bytes(b));
-      for (d = 0; d < b->elem.rank; d++) {
-        if (b->var[d] || b->elem.sym[d])
-          text_printf(w, "    if (dm[%d] < 0 || dm[%d] > %lld) return RT_ERR_SHAPE;\n", d, d, (long long)b->elem.dims[d]);
-        else
-          text_printf(w, "    if (dm[%d] != %lld) return RT_ERR_SHAPE;\n", d, (long long)b->elem.dims[d]);
-      }
-      text_puts(w, "  }\n");
-    } else {
-      text_puts(w, "  (void)k;\n");
+    text_printf(w, "  for (k = 0; k < n; k++) {\n    const int64_t *dm = RT_BOX_DIMS(RT_BOX_RECORD(bx, %lld, k));\n",
+                (long long)ir_box_record_bytes(b));
+    for (d = 0; d < b->elem.rank; d++) {
+      if (b->var[d] || b->elem.sym[d])
+        text_printf(w, "    if (dm[%d] < 0 || dm[%d] > %lld) return RT_ERR_SHAPE;\n", d, d, (long long)b->elem.dims[d]);
+      else
+        text_printf(w, "    if (dm[%d] != %lld) return RT_ERR_SHAPE;\n", d, (long long)b->elem.dims[d]);
     }
+    if (b->elem.rank < RT_MAX_RANK)
+      text_printf(w, "    if (dm[%d] != -1) return RT_ERR_SHAPE; /* ends the rank (box.h) */\n", b->elem.rank);
+    text_puts(w, "  }\n");
     text_puts(w, "}\n");
   }
 }

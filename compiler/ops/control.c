@@ -122,7 +122,7 @@ static int join_boxes(const op_ctx *c, const ir_box_type *a, const ir_box_type *
  * optional sequence share a layout). */
 static int same_box(const ir_box_type *a, const ir_box_type *b) {
   return ir_box_is_sequence(a) == ir_box_is_sequence(b) && a->cap == b->cap && a->elem.dtype == b->elem.dtype &&
-         a->elem.rank == b->elem.rank &&
+         a->elem.rank == b->elem.rank && a->var_rank == b->var_rank &&
          memcmp(a->elem.dims, b->elem.dims, sizeof a->elem.dims) == 0 && memcmp(a->var, b->var, sizeof a->var) == 0 &&
          memcmp(a->elem.sym, b->elem.sym, sizeof a->elem.sym) == 0;
 }
@@ -576,6 +576,8 @@ static status map_infer(op_ctx *c) {
     }
     if (v->box.kind != VK_SEQUENCE) return diag_node_error(ST_BAD_MODEL, n, "input %d is an optional", k);
     if (v->box.elem.rank < 0) return diag_node_error(ST_BAD_MODEL, n, "input %d is always empty", k);
+    if (v->box.var_rank)
+      return diag_node_error(ST_UNSUPPORTED, n, "input %d holds elements of differing rank, which a body cannot take", k);
     set_formal(b, k, &v->box.elem, 0);
     f = b->values[b->inputs[k]];
     memset(&f->box, 0, sizeof f->box);

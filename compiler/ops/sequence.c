@@ -95,11 +95,19 @@ static status erase_infer(op_ctx *c) {
   return op_set_box_output(c, 0, &b);
 }
 
+/* A tensor's rank must be known when the model is compiled. */
+static status refuse_var_rank(const op_ctx *c, const ir_box_type *b) {
+  char x[200];
+  return diag_node_error(ST_UNSUPPORTED, c->n, "reads a tensor from %s, whose elements differ in rank",
+                         ir_box_type_str(b, x, sizeof x));
+}
+
 /* A tensor output shaped like the elements of box type b: exact dims stay,
  * the others become run-time dims the kernel reports. */
 static status element_output(op_ctx *c, int k, const ir_box_type *b) {
   int exprs[IR_MAX_RANK], d, j = 0;
   if (b->elem.rank < 0) return diag_node_error(ST_BAD_MODEL, c->n, "reads from a value that never holds an element");
+  if (b->var_rank) return refuse_var_rank(c, b);
   for (d = 0; d < b->elem.rank; d++) {
     if (!b->var[d]) {
       exprs[d] = b->elem.sym[d] ? b->elem.sym[d] - 1 : dx_const(op_dx(c), b->elem.dims[d]);
@@ -211,6 +219,7 @@ static status concat_infer(op_ctx *c) {
   b = &op_in(c, 0)->box;
   if (b->elem.rank < 0 || b->cap == 0)
     return diag_node_error(ST_BAD_MODEL, c->n, "concatenates a sequence that is always empty");
+  if (b->var_rank) return refuse_var_rank(c, b);
   rank = b->elem.rank + (new_axis ? 1 : 0);
   if (rank > IR_MAX_RANK) return diag_node_error(ST_UNSUPPORTED, c->n, "the output would have rank %d", rank);
   if ((s = op_axis(c, attr_int(c->n, "axis", 0), rank, &axis)) != ST_OK) return s;
@@ -319,6 +328,7 @@ static rt_box_params *box_params(lowered *l, int kernel, const ir_value *in, con
   }
   p->esize = (int64_t)dtype_size(b->elem.dtype);
   p->rank = b->elem.rank < 0 ? 0 : b->elem.rank;
+  if (in && ir_is_boxed(in)) p->in_rank = in->box.var_rank ? -1 : in->box.elem.rank < 0 ? 0 : in->box.elem.rank;
   return p;
 }
 
@@ -342,6 +352,7 @@ static status lower_node(op_ctx *c, lowered *l) {
     return ST_OK;
   case OP_SequenceInsert:
     p = box_params(l, K_rt_box_insert, x, y);
+    p->rank = op_in(c, 1)->t.rank; /* the output's may be larger (var_rank) */
     op_bind_dims(c, l, p->dims, &op_in(c, 1)->t);
     p->pos_int32 = position_is_int32(c, 2);
     return ST_OK;

@@ -18,10 +18,12 @@ static int64_t elem_bytes(const int64_t *dims, int rank, int64_t esize) {
   return n;
 }
 
-/* Copies one record (dims and data) between boxes of any record size. */
-static void copy_record(unsigned char *dst, const unsigned char *src, int rank, int64_t esize) {
-  memcpy(dst, src, RT_BOX_RECORD_HEADER_BYTES);
-  memcpy(RT_BOX_DATA(dst), RT_BOX_DATA(src), (size_t)elem_bytes(RT_BOX_DIMS(src), rank, esize));
+/* Copies one record (dims and data) of the input box to a box of any
+ * record size. */
+static void copy_record(const rt_box_params *p, unsigned char *dst, const unsigned char *src) {
+  int rank = p->in_rank < 0 ? rt_box_rank(src) : p->in_rank;
+  rt_box_set_dims(dst, RT_BOX_DIMS(src), rank);
+  memcpy(RT_BOX_DATA(dst), RT_BOX_DATA(src), (size_t)elem_bytes(RT_BOX_DIMS(src), rank, p->esize));
 }
 
 static void set_header(void *box, int64_t present, int64_t count) {
@@ -62,12 +64,11 @@ RT_KERNEL(rt_box_insert) {
   }
   /* records after pos move one up */
   for (k = n - 1; k >= pos; k--)
-    copy_record(RT_BOX_RECORD(out[0], p->out_rec, k + 1), RT_BOX_RECORD(box, p->in_rec, k), p->rank, p->esize);
+    copy_record(p, RT_BOX_RECORD(out[0], p->out_rec, k + 1), RT_BOX_RECORD(box, p->in_rec, k));
   for (k = 0; k < pos; k++)
-    copy_record(RT_BOX_RECORD(out[0], p->out_rec, k), RT_BOX_RECORD(box, p->in_rec, k), p->rank, p->esize);
+    copy_record(p, RT_BOX_RECORD(out[0], p->out_rec, k), RT_BOX_RECORD(box, p->in_rec, k));
   rec = RT_BOX_RECORD(out[0], p->out_rec, pos);
-  memset(rec, 0, RT_BOX_RECORD_HEADER_BYTES);
-  memcpy(RT_BOX_DIMS(rec), p->dims, sizeof(int64_t) * (size_t)p->rank);
+  rt_box_set_dims(rec, p->dims, p->rank);
   memcpy(RT_BOX_DATA(rec), x, (size_t)elem_bytes(p->dims, p->rank, p->esize));
   set_header(out[0], box && !p->present ? RT_BOX_PRESENT(box) : 1, n + 1);
 }
@@ -83,8 +84,7 @@ RT_KERNEL(rt_box_erase) {
     return;
   }
   for (k = 0; k < n - 1; k++)
-    copy_record(RT_BOX_RECORD(out[0], p->out_rec, k), RT_BOX_RECORD(box, p->in_rec, k < pos ? k : k + 1), p->rank,
-                p->esize);
+    copy_record(p, RT_BOX_RECORD(out[0], p->out_rec, k), RT_BOX_RECORD(box, p->in_rec, k < pos ? k : k + 1));
   set_header(out[0], 1, n - 1);
 }
 
@@ -131,7 +131,7 @@ RT_KERNEL(rt_box_copy) {
     return;
   }
   for (k = 0; k < n; k++)
-    copy_record(RT_BOX_RECORD(out[0], p->out_rec, k), RT_BOX_RECORD(box, p->in_rec, k), p->rank, p->esize);
+    copy_record(p, RT_BOX_RECORD(out[0], p->out_rec, k), RT_BOX_RECORD(box, p->in_rec, k));
   set_header(out[0], p->mode == 2 ? 1 : RT_BOX_PRESENT(box), n);
 }
 
@@ -172,11 +172,11 @@ RT_KERNEL(rt_split_to_sequence) {
     int64_t *dims = RT_BOX_DIMS(rec), size;
     if (in[1] && p->n_split) size = p->pos_int32 ? (int64_t)((const int32_t *)in[1])[k] : ((const int64_t *)in[1])[k];
     else size = len - start < piece ? len - start : piece;
-    memset(rec, 0, RT_BOX_RECORD_HEADER_BYTES);
     for (d = 0, o = 0; d < p->rank; d++) {
       if (d != p->axis) dims[o++] = p->dims[d];
       else if (keep) dims[o++] = size;
     }
+    for (; o < RT_MAX_RANK; o++) dims[o] = -1;
     for (o = 0; o < outer; o++)
       memcpy(RT_BOX_DATA(rec) + o * size * inner, x + (o * len + start) * inner, (size_t)(size * inner));
     start += size;

@@ -258,6 +258,103 @@ int main(int argc, char **argv) {
 """
 
 
+def check_boxes(onnxcc, cflags, results):
+    """A model with a sequence input, built with a program that hands the
+    generated code good and malformed boxes: each malformed one is refused
+    with RT_ERR_SHAPE before any kernel reads it."""
+    folder = tempfile.mkdtemp(prefix="onnxcc-cli-")
+    problems = []
+    try:
+        seq = helper.make_tensor_sequence_value_info("s", TensorProto.FLOAT, [3])
+        last = numpy_helper.from_array(np.array(-1, np.int64), "last")
+        m = graph_model([helper.make_node("SequenceLength", ["s"], ["n"], name="len"),
+                         helper.make_node("SequenceAt", ["s", "last"], ["y"], name="at")],
+                        [seq], [tv("n", [], TensorProto.INT64), tv("y", [3])], [last])
+        model = os.path.join(folder, "model.onnx")
+        save(m, model)
+        out = os.path.join(folder, "net.c")
+        p = subprocess.run([onnxcc, model, "-o", out, "--name", "net", "--max-dynamic-dim", "4"],
+                           capture_output=True, text=True)
+        if p.returncode != 0:
+            problems.append("compile failed: %s" % p.stderr.strip())
+        prog = os.path.join(folder, "prog.c")
+        with open(prog, "w") as f:
+            f.write(BOX_PROGRAM)
+        exe = os.path.join(folder, "prog")
+        cc = subprocess.run(["cc"] + cflags.split() + ["-std=c99", "-I" + os.path.join(ROOT, "runtime", "include"),
+                             "-I" + folder, out, prog,
+                             os.path.join(os.path.dirname(onnxcc), "runtime", "libonnxcc_rt.a"),
+                             "-lm", "-o", exe], capture_output=True, text=True)
+        if p.returncode == 0 and cc.returncode != 0:
+            problems.append("building the box test failed: %s" % cc.stderr[-500:])
+        elif p.returncode == 0:
+            r = subprocess.run([exe, os.path.join(folder, "net.weights")], capture_output=True, text=True)
+            want = ["good", "n=2", "y=4,5,6", "count", "present", "dim", "unended", "late-rank"]
+            got = r.stdout.split()
+            if r.returncode != 0 or got != want:
+                problems.append("box checks gave %r (exit %d), want %r" % (got, r.returncode, want))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    results.append(("malformed input sequences are refused", problems, ""))
+
+
+# Fills a sequence of two float[3] by hand, runs it, then breaks it in
+# each way the generated input check must catch. Prints the names of the
+# runs that returned RT_ERR_SHAPE.
+BOX_PROGRAM = r"""
+#include <stdio.h>
+#include <string.h>
+#include "net.h"
+static unsigned char blob[NET_WEIGHTS_BYTES + 64] __attribute__((aligned(64)));
+static unsigned char arena[NET_ARENA_BYTES + 64] __attribute__((aligned(64)));
+static int64_t box[(64 + NET_INPUT0_CAP * NET_INPUT0_RECORD_BYTES) / 8 + 1];
+static void fill(void) {
+  int k, d;
+  memset(box, 0, sizeof box);
+  RT_BOX_PRESENT(box) = 1;
+  RT_BOX_COUNT(box) = 2;
+  for (k = 0; k < 2; k++) {
+    unsigned char *r = RT_BOX_RECORD(box, NET_INPUT0_RECORD_BYTES, k);
+    float *x = (float *)(void *)RT_BOX_DATA(r);
+    for (d = 0; d < 8; d++) RT_BOX_DIMS(r)[d] = d ? -1 : 3;
+    for (d = 0; d < 3; d++) x[d] = (float)(3 * k + d + 1);
+  }
+}
+static void expect_shape(net_ctx *ctx, const char *what) {
+  int64_t n;
+  float y[3];
+  const void *in[1] = {box};
+  void *out[2] = {&n, y};
+  if (net_run(ctx, in, out) == RT_ERR_SHAPE) printf("%s\n", what);
+  fill();
+}
+int main(int argc, char **argv) {
+  net_ctx ctx;
+  int64_t n = 0;
+  float y[3] = {0, 0, 0};
+  const void *in[1] = {box};
+  void *out[2] = {&n, y};
+  FILE *f = fopen(argv[argc - 1], "rb");
+  size_t got = fread(blob, 1, sizeof blob, f);
+  fclose(f);
+  if (net_init(&ctx, blob, got, arena, sizeof arena) != RT_OK) return 1;
+  fill();
+  if (net_run(&ctx, in, out) == RT_OK) printf("good\nn=%lld\ny=%g,%g,%g\n", (long long)n, y[0], y[1], y[2]);
+  RT_BOX_COUNT(box) = NET_INPUT0_CAP + 1;
+  expect_shape(&ctx, "count");
+  RT_BOX_PRESENT(box) = 0;
+  expect_shape(&ctx, "present");
+  RT_BOX_DIMS(RT_BOX_RECORD(box, NET_INPUT0_RECORD_BYTES, 1))[0] = 4;
+  expect_shape(&ctx, "dim");
+  RT_BOX_DIMS(RT_BOX_RECORD(box, NET_INPUT0_RECORD_BYTES, 1))[1] = 0;
+  expect_shape(&ctx, "unended");
+  RT_BOX_DIMS(RT_BOX_RECORD(box, NET_INPUT0_RECORD_BYTES, 0))[1] = 7;
+  expect_shape(&ctx, "late-rank");
+  return 0;
+}
+"""
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--onnxcc", default=os.path.join(ROOT, "build", "onnxcc"))
@@ -268,6 +365,7 @@ def main():
     for name, writer, words in BAD:
         check_bad(onnxcc, name, writer, words, results)
     check_good(onnxcc, args.cflags, results)
+    check_boxes(onnxcc, args.cflags, results)
     # usage errors exit 2
     p = subprocess.run([onnxcc, "--no-such-flag"], capture_output=True, text=True)
     results.append(("unknown flag exits 2", [] if p.returncode == 2 else ["exit %d" % p.returncode], ""))

@@ -54,11 +54,21 @@ START_TEST(box_join) {
   ck_assert(ir_box_join_elem(&empty, &from));
   ck_assert_int_eq(empty.elem.rank, 2);
   ck_assert_int_eq(empty.var[0], 0);
-  /* ranks or element types that differ do not join */
-  from.elem.rank = 1;
-  ck_assert(!ir_box_join_elem(&into, &from));
+  /* element types that differ do not join */
   from = seq_of(DT_INT64, 2, d43, 1);
   ck_assert(!ir_box_join_elem(&into, &from));
+  /* ranks that differ do: the larger rank, every dim per element, a dim
+   * of 0 bounded by 1 so the product still bounds the rank-1 element */
+  into = seq_of(DT_FLOAT, 1, (const int64_t[]){5}, 1);
+  from = seq_of(DT_FLOAT, 2, (const int64_t[]){3, 0}, 1);
+  ck_assert(ir_box_join_elem(&into, &from));
+  ck_assert_int_eq(into.var_rank, 1);
+  ck_assert_int_eq(into.elem.rank, 2);
+  ck_assert_int_eq(into.elem.dims[0], 5);
+  ck_assert_int_eq(into.elem.dims[1], 1);
+  ck_assert_int_eq(into.var[1], 1);
+  ck_assert_str_eq(ir_box_type_str(&into, buf, sizeof buf), "seq(float[..5,..1] or lower rank)<=1");
+  ck_assert_int_eq(ir_box_record_bytes(&into), 128);
 }
 END_TEST
 
@@ -147,6 +157,7 @@ START_TEST(box_kernels) {
   ck_assert(((float *)RT_BOX_DATA(RT_BOX_RECORD(s1, 128, 1)))[1] == 5.0f); /* column 1: 2, 5 */
   /* insert at 0 */
   p.in_rec = 128;
+  p.in_rank = 2;
   p.out_cap = 4;
   p.dims[0] = 2;
   p.dims[1] = 1;
@@ -216,6 +227,57 @@ START_TEST(box_kernels) {
 }
 END_TEST
 
+/* A sequence whose elements differ in rank: each record ends its dims
+ * with -1, and kernels given in_rank -1 copy each at its own rank. */
+START_TEST(box_mixed_rank) {
+  float zero = 0.5f, row[3] = {1, 2, 3};
+  int64_t s1[(64 + 1 * 128) / 8], s2[(64 + 2 * 128) / 8], s3[(64 + 2 * 128) / 8];
+  const unsigned char *r;
+  rt_box_params p;
+  call k;
+  memset(&p, 0, sizeof p);
+  p.esize = 4;
+  p.out_rec = p.in_rec = 128;
+  /* [0.5] from nothing (an Optional-style insert of a scalar) */
+  p.mode = 1;
+  p.present = 1;
+  p.out_cap = 1;
+  call_init(&k);
+  k.in[0] = &zero;
+  k.out[0] = s1;
+  rt_box_insert(&p, k.in, k.out, NULL);
+  ck_assert_int_eq(rt_box_rank(RT_BOX_RECORD(s1, 128, 0)), 0);
+  /* append a float[3]: the scalar record is copied at its rank 0 */
+  p.mode = 0;
+  p.rank = 1;
+  p.dims[0] = 3;
+  p.in_rank = 0;
+  p.out_cap = 2;
+  call_init(&k);
+  k.in[0] = s1;
+  k.in[1] = row;
+  k.out[0] = s2;
+  rt_box_insert(&p, k.in, k.out, NULL);
+  ck_assert_int_eq(k.status, RT_OK);
+  ck_assert_int_eq(RT_BOX_COUNT(s2), 2);
+  /* copied into a new box, each record keeps its own rank */
+  p.in_rank = -1;
+  call_init(&k);
+  k.in[0] = s2;
+  k.out[0] = s3;
+  rt_box_copy(&p, k.in, k.out, NULL);
+  ck_assert_int_eq(k.status, RT_OK);
+  r = RT_BOX_RECORD(s3, 128, 0);
+  ck_assert_int_eq(rt_box_rank(r), 0);
+  ck_assert(((const float *)RT_BOX_DATA(r))[0] == 0.5f);
+  r = RT_BOX_RECORD(s3, 128, 1);
+  ck_assert_int_eq(rt_box_rank(r), 1);
+  ck_assert_int_eq(RT_BOX_DIMS(r)[0], 3);
+  ck_assert_int_eq(RT_BOX_DIMS(r)[1], -1);
+  ck_assert(((const float *)RT_BOX_DATA(r))[2] == 3.0f);
+}
+END_TEST
+
 START_TEST(optional_kernels) {
   float x[2] = {3, 4}, got[2];
   int64_t opt[(64 + 128) / 8];
@@ -271,6 +333,7 @@ Suite *sequence_suite(void) {
   tcase_add_test(tc, box_join);
   tcase_add_test(tc, box_round_trip);
   tcase_add_test(tc, box_kernels);
+  tcase_add_test(tc, box_mixed_rank);
   tcase_add_test(tc, optional_kernels);
   suite_add_tcase(s, tc);
   return s;

@@ -5,7 +5,10 @@
  *
  * All take rt_box_params. in_rec/out_rec are the record sizes of the
  * input and output boxes, out_cap the output's record count, esize the
- * element size, rank the elements' rank. Positions are one int32 or int64
+ * element size, rank the elements' rank (for an insert: the inserted
+ * tensor's), in_rank the input box's elements' rank, or -1 where they
+ * differ in rank and each record's dims say it (box.h). Positions are
+ * one int32 or int64
  * (pos_int32) and may be negative (counted from the end).
  *
  * A value the op refuses (a position out of range, more elements than
@@ -26,7 +29,7 @@
 
 #define RT_BOX_PARAMS(I, F, IA, FA, I32, I32A, E)                                                   \
   I(in_rec) I(out_rec) I(out_cap) I(esize) IA(dims, 8) I(axis) I(n_split) I32(rank) I32(present)   \
-  I32(mode) I32(pos_int32) I32(keepdims) I32(new_axis) I32(mask)
+  I32(mode) I32(pos_int32) I32(keepdims) I32(new_axis) I32(mask) I32(in_rank)
 RT_PARAMS_STRUCT(rt_box_params, RT_BOX_PARAMS)
 
 /* rt_box_empty: out[0] = a box with no element, present = params.present.
