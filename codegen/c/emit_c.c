@@ -60,6 +60,21 @@ static void box_macros(text *h, const ir_graph *g, const char *up) {
     }
 }
 
+/* Integer inputs whose values the model reads as dims (define_value_symbols). */
+static void value_dims_notes(text *h, const ir_graph *g) {
+  const dx_table *dx = ir_dx(g);
+  int i;
+  for (i = 0; i < g->n_inputs; i++) {
+    const ir_value *v = g->values[g->inputs[i]];
+    if (!v->symvals) continue;
+    text_printf(h, "/* input %d ", i);
+    comment_text(h, v->name);
+    text_printf(h, ": its values size the outputs, each must be %lld..%lld\n * (RT_ERR_SHAPE otherwise; "
+                   "--max-dynamic-dim sets the bound) */\n\n",
+                (long long)dx_lower(dx, v->symvals[0]), (long long)dx_upper(dx, v->symvals[0]));
+  }
+}
+
 void emit_c_header(const backend_emit_args *a, text *h) {
   char up[256];
   const ir_graph *g = a->g;
@@ -78,6 +93,7 @@ void emit_c_header(const backend_emit_args *a, text *h) {
   text_printf(h, "extern const rt_tensor_info %s_inputs[%d];\n", a->name, g->n_inputs ? g->n_inputs : 1);
   text_printf(h, "extern const rt_tensor_info %s_outputs[%d];\n\n", a->name, g->n_outputs);
   box_macros(h, g, up);
+  value_dims_notes(h, g);
   text_printf(h, "/* Filled by %s_init; read-only afterwards, so one context can run in one\n"
                  " * thread at a time and two contexts (two arenas) run in parallel. */\n", a->name);
   text_printf(h, "typedef struct %s_ctx {\n  const unsigned char *weights;\n  unsigned char *arena;\n} %s_ctx;\n\n",
@@ -909,6 +925,28 @@ static void check_input_boxes(const ir_graph *g, text *w) {
   }
 }
 
+/* Integer inputs whose values the model reads as dims (symvals on a graph
+ * input, passes/symvals.c): each element is its own symbol, read from the
+ * caller's data and checked against its range before anything uses it. */
+static void define_value_symbols(const ir_graph *g, text *w) {
+  const dx_table *dx = ir_dx(g);
+  int i;
+  int64_t k;
+  for (i = 0; i < g->n_inputs; i++) {
+    const ir_value *v = g->values[g->inputs[i]];
+    if (!v->symvals) continue;
+    text_printf(w, "if (!inputs[%d]) return RT_ERR_NULL;\n", i);
+    for (k = 0; k < tensor_numel(&v->t); k++) {
+      const dx_node *e = &dx->nodes[v->symvals[k]];
+      if (e->op != DX_SYM) continue;
+      text_printf(w, "d[%d] = ((const %s *)inputs[%d])[%lld];\n", (int)e->value,
+                  v->t.dtype == DT_INT32 ? "int32_t" : "int64_t", i, (long long)k);
+      text_printf(w, "if (d[%d] < %lld || d[%d] > %lld) return RT_ERR_SHAPE;\n", (int)e->value,
+                  (long long)dx->syms[e->value].lo, (int)e->value, (long long)dx->syms[e->value].hi);
+    }
+  }
+}
+
 /* NAME_run_dims: the symbols from the caller's input dims (checked against
  * their ranges and against every other dim), the body, the output dims. */
 static void emit_run_dims(const backend_emit_args *a, text *w) {
@@ -956,6 +994,7 @@ static void emit_run_dims(const backend_emit_args *a, text *w) {
     for (i = 0; i < dx->n_syms; i++) text_printf(w, "  d[%d] = %lld;\n", i, (long long)dx->syms[i].hi);
   }
   text_puts(w, "}\n");
+  define_value_symbols(g, w);
   check_input_boxes(g, w);
   /* Dims the nodes need equal that only the run can compare: here, before
    * any node writes anything, all that depend on input dims alone; the

@@ -108,6 +108,7 @@ static status constant_of_shape_dynamic(op_ctx *c, int dtype) {
   if (shape->symvals) {
     memcpy(exprs, shape->symvals, sizeof(int) * (size_t)rank);
   } else {
+    op_want_value_dims(c, 0);
     for (k = 0; k < rank; k++)
       if ((exprs[k] = op_data_dim(c, k, 0, "ConstantOfShape's shape")) < 0) return ST_UNSUPPORTED;
   }
@@ -172,8 +173,12 @@ static status range_value(op_ctx *c) {
       x = st->symvals ? st->symvals[0] : dx_const(dx, tensor_int(&st->t, 0));
       y = li->symvals ? li->symvals[0] : dx_const(dx, tensor_int(&li->t, 0));
       e = dx_max(dx, dx_ceildiv(dx, dx_sub(dx, y, x), dx_const(dx, dv)), dx_const(dx, 0));
-    } else if ((e = op_data_dim(c, 0, 0, "Range's length")) < 0) {
-      return ST_UNSUPPORTED;
+    } else {
+      if (!dtype_is_float(dt) && dv >= 1) { /* counting up from model inputs: read them as dims */
+        op_want_value_dims(c, 0);
+        op_want_value_dims(c, 1);
+      }
+      if ((e = op_data_dim(c, 0, 0, "Range's length")) < 0) return ST_UNSUPPORTED;
     }
     op_set_output_exprs(c, 0, dt, 1, &e);
     return ST_OK;

@@ -46,6 +46,8 @@ static void bind_captures(ir_graph *sub) {
       v->t.data = NULL;
     }
     v->box = src->box;
+    /* dims known at run time (Shape's, or values read as dims) */
+    ir_set_symvals(v, src->symvals, src->symvals ? (int)tensor_numel(&src->t) : 0);
   }
 }
 
@@ -251,6 +253,7 @@ static status if_infer(op_ctx *c) {
       const ir_value *from = taken->values[taken->outputs[k]];
       ir_value *y = op_out(c, k);
       if ((s = output_like_value(c, k, from, NULL)) != ST_OK) return s;
+      if (y) ir_set_symvals(y, from->symvals, from->symvals ? (int)tensor_numel(&from->t) : 0);
       /* a constant the branch computes is one already: what reads it folds
        * in this round (an If whose condition it decides included), before
        * the If is inlined */

@@ -159,6 +159,12 @@ int op_const_ints(const op_ctx *c, int input, int64_t *out, int max, const char 
  * have symvals (dims known at run time). Returns the count, or -1 after
  * reporting (not known at compile time, or more than max values). */
 int op_const_exprs(const op_ctx *c, int input, int *out, int max, const char *what);
+/* Input `input` is read as dims but known only at run time: where it is
+ * computed from small integer inputs of the model, asks for those to be
+ * read as dims (symvals_request) so that the next round of inference sees
+ * expressions shared with every other consumer. The caller goes on with
+ * its own run-time dims for this round. */
+void op_want_value_dims(const op_ctx *c, int input);
 
 /* Starts a lowering to kernel `kernel` (enum kernel_id) with zeroed params
  * of params_size bytes, which must be the kernel's params struct; returns

@@ -8,6 +8,7 @@
 #include "../checked.h"
 #include "../dimexpr.h"
 #include "../ir_box.h"
+#include "../passes/passes.h"
 #include "ops.h"
 
 #define OP(name, family) #name,
@@ -295,6 +296,10 @@ int op_const_exprs(const op_ctx *c, int input, int *out, int max, const char *wh
   n = op_const_ints(c, input, vals, max < IR_SYMVALS_MAX ? max : IR_SYMVALS_MAX, what);
   for (i = 0; i < n; i++) out[i] = dx_const(op_dx(c), vals[i]);
   return n;
+}
+
+void op_want_value_dims(const op_ctx *c, int input) {
+  if (input < c->n->n_in && c->n->in[input] >= 0) symvals_request(c->g, c->n->in[input]);
 }
 
 int op_add_prepared(op_ctx *c, const char *hint, int dtype, int rank, const int64_t *dims) {

@@ -73,9 +73,15 @@ static status reshape_exprs(op_ctx *c, const ir_tensor *x, int n, const int *tar
   for (i = 0; i < n; i++) {
     exprs[i] = target[i];
     if (!dx_const_value(dx, target[i], &v)) {
-      if (!allowzero && dx_lower(dx, target[i]) < 1)
-        return diag_node_error(ST_UNSUPPORTED, c->n, "target dim %d may be 0 at run time, which Reshape reads as "
-                               "\"copy the input's dim\"; pin the dims with --dim NAME=VALUE", i);
+      if (!allowzero && dx_lower(dx, target[i]) < 1) {
+        /* A 0 there would copy the input's dim. Writing that as an
+         * expression (t + x_i * (1 - min(t, 1))) bounds the dim by t's bound
+         * plus x_i's, which multiplies up over the output's dims; a run
+         * that gives 0 is refused instead. */
+        status s = op_check_equal(c, target[i], dx_max(dx, target[i], dx_const(dx, 1)),
+                                  "a target dim read at run time must not be 0 (\"copy the input's dim\")");
+        if (s) return s;
+      }
       continue;
     }
     if (v == 0 && !allowzero) {

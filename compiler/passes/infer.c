@@ -170,7 +170,7 @@ static status infer_once(ir_graph *g) {
   int *added = xmalloc(sizeof(int) * ((size_t)n_orig + 1));
   status s = ST_OK;
   ir_count_uses(g);
-  for (i = 0; i < n_orig && !s; i++) {
+  for (i = 0; i < n_orig && !s && !g->infer_again; i++) {
     ir_node *n = g->nodes[i];
     int first = g->n_nodes;
     added[i] = -1;
@@ -201,9 +201,23 @@ static status infer_once(ir_graph *g) {
  * branches in the generated code, which is just as correct. */
 #define INLINE_ROUNDS_MAX 16
 
+/* One round, run again while it turns model inputs into values read as
+ * dims (symvals_request: at most once per input, as an input that has
+ * symvals is not turned again). */
+static status infer_round(ir_graph *g) {
+  status s;
+  int again;
+  for (again = 0; again <= g->n_inputs; again++) {
+    g->infer_again = 0;
+    s = infer_once(g);
+    if (s || !g->infer_again) return s;
+  }
+  return diag_error(ST_INTERNAL, "inference did not settle");
+}
+
 status pass_infer(ir_graph *g) {
   int round;
-  status s = infer_once(g);
-  for (round = 0; !s && round < INLINE_ROUNDS_MAX && inline_constant_ifs(g); round++) s = infer_once(g);
+  status s = infer_round(g);
+  for (round = 0; !s && round < INLINE_ROUNDS_MAX && inline_constant_ifs(g); round++) s = infer_round(g);
   return s;
 }

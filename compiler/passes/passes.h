@@ -59,5 +59,12 @@ void print_op_histogram(const ir_graph *g, FILE *f);
 /* Within infer: dim expressions (ir_value.symvals) through the integer
  * ops of a shape computation (passes/symvals.c). */
 void symvals_propagate(ir_graph *g, ir_node *n);
+/* A consumer needs value `value` of g as dims and it has neither data nor
+ * symvals: when it is computed only from constants and small integer
+ * inputs of the model, those inputs get one symbol per element (their
+ * values, read at run start) and the main graph's infer_again is set.
+ * Returns whether it did; the caller goes on as if it had not (this round
+ * of inference is cut short and run again). */
+int symvals_request(ir_graph *g, int value);
 
 #endif

@@ -8,10 +8,13 @@
  * dims as expressions. The nodes themselves stay in the graph and compute
  * the same values at run time, for any consumer that reads them as data.
  * A result whose expressions are all constants becomes a constant. */
+#include <stdio.h>
 #include <string.h>
 
 #include "../dimexpr.h"
+#include "../ir_box.h"
 #include "../ops/ops.h"
+#include "../subgraph.h"
 #include "passes.h"
 
 /* Element i of value v as an expression: from its data or its symvals. */
@@ -73,12 +76,41 @@ static int arith(ir_graph *g, const ir_node *n, const ir_value *a, const ir_valu
   return 1;
 }
 
+/* Split of a 1-D integer value: each output takes its run of elements
+ * (the outputs' lengths are known by now). */
+static void split_symvals(ir_graph *g, const ir_node *n) {
+  const ir_value *x = ir_val(g, n->n_in > 0 ? n->in[0] : -1);
+  int64_t at = 0, len, i;
+  int k;
+  for (k = 0; k < n->n_out; k++) {
+    ir_value *y = ir_val(g, n->out[k]);
+    if (y && !y->t.data) ir_set_symvals(y, NULL, 0); /* from an earlier round, if any */
+  }
+  if (!x || !x->symvals || x->t.rank != 1 || tensor_is_symbolic(&x->t)) return;
+  for (k = 0; k < n->n_out; k++) {
+    ir_value *y = ir_val(g, n->out[k]);
+    if (!y || y->t.rank != 1 || tensor_is_symbolic(&y->t)) return;
+    len = y->t.dims[0];
+    if (at + len > x->t.dims[0]) return;
+    if (!y->t.data && len > 0) {
+      int exprs[IR_SYMVALS_MAX];
+      for (i = 0; i < len && i < IR_SYMVALS_MAX; i++) exprs[i] = x->symvals[at + i];
+      ir_set_symvals(y, exprs, (int)len);
+    }
+    at += len;
+  }
+}
+
 void symvals_propagate(ir_graph *g, ir_node *n) {
   ir_value *y = ir_val(g, n->n_out > 0 ? n->out[0] : -1);
   const ir_value *x = ir_val(g, n->n_in > 0 ? n->in[0] : -1);
   int exprs[IR_SYMVALS_MAX], any = 0, k, ok = 1;
   int64_t count, i, idx[IR_SYMVALS_MAX], v;
   dx_table *dx;
+  if (n->op == OP_Split && x && is_int(x->t.dtype)) {
+    split_symvals(g, n);
+    return;
+  }
   if (!y || !x || y->t.data || !is_int(y->t.dtype) || tensor_is_symbolic(&y->t) || n->n_out != 1) return;
   switch (n->op) {
   case OP_Identity: case OP_Cast: case OP_Unsqueeze: case OP_Squeeze: case OP_Reshape: case OP_Flatten:
@@ -151,4 +183,92 @@ void symvals_propagate(ir_graph *g, ir_node *n) {
     if (y->t.dtype == DT_INT64) ((int64_t *)y->t.data)[i] = v;
     else ((int32_t *)y->t.data)[i] = (int32_t)v;
   }
+}
+
+/* ---- values read as dims ----
+ * A shape operand that is neither a constant nor from Shape (ConstantOfShape
+ * of a size the caller passes) would give each consumer its own run-time
+ * dims, unrelated to each other, so shapes built from the same values
+ * could not be matched. Instead, when such an operand is computed (through
+ * the integer ops above, Split, and Ifs whose branch is known) from small
+ * integer inputs of the model, those inputs get one symbol per element
+ * (their values, read when the run starts and checked against
+ * 0..--max-dynamic-dim) as symvals, and inference runs again; every
+ * consumer then sees the same expressions. */
+
+#define TRACE_DEPTH_MAX 64
+
+typedef struct trace {
+  ir_graph *main;
+  int roots[IR_SYMVALS_MAX * 4];
+  int n_roots;
+} trace;
+
+static int is_value_dims_root(const ir_graph *g, const ir_value *v) {
+  return !g->parent && v->graph_input >= 0 && v->producer < 0 && !v->t.data && !v->symvals &&
+         is_int(v->t.dtype) && v->t.rank <= 1 && !tensor_is_symbolic(&v->t) && tensor_numel(&v->t) >= 1 &&
+         tensor_numel(&v->t) <= IR_SYMVALS_MAX && !ir_is_boxed(v);
+}
+
+/* Whether value id of g is computed only from constants and small integer
+ * inputs of the model (collected in tr); 0 when some path leads elsewhere. */
+static int trace_value(const ir_graph *g, int id, trace *tr, int depth) {
+  const ir_value *v = ir_val(g, id);
+  const ir_node *n;
+  int k;
+  if (!v || v->t.data || v->symvals) return v != NULL;
+  if (depth > TRACE_DEPTH_MAX || !is_int(v->t.dtype)) return 0;
+  if (v->capture >= 0) { /* an outer value read inside a branch */
+    return g->owner && v->capture < g->owner->n_in && trace_value(g->parent, g->owner->in[v->capture], tr, depth + 1);
+  }
+  if (v->producer < 0) {
+    if (!is_value_dims_root(g, v)) return 0;
+    for (k = 0; k < tr->n_roots; k++)
+      if (tr->roots[k] == id) return 1;
+    if (tr->n_roots == (int)(sizeof tr->roots / sizeof tr->roots[0])) return 0;
+    tr->roots[tr->n_roots++] = id;
+    return 1;
+  }
+  n = g->nodes[v->producer];
+  switch (n->op) {
+  case OP_If: { /* the branch a constant condition takes */
+    const ir_value *cond = ir_val(g, n->n_in > 0 ? n->in[0] : -1);
+    const ir_graph *b;
+    if (!cond || !cond->t.data || cond->t.dtype != DT_BOOL) return 0;
+    b = ir_subgraph(n, ((const unsigned char *)cond->t.data)[0] ? "then_branch" : "else_branch");
+    for (k = 0; b && k < n->n_out && n->out[k] != id; k++) {
+    }
+    return b && k < n->n_out && k < b->n_outputs && trace_value(b, b->outputs[k], tr, depth + 1);
+  }
+  case OP_Identity: case OP_Cast: case OP_Unsqueeze: case OP_Squeeze: case OP_Reshape: case OP_Flatten:
+  case OP_Concat: case OP_Gather: case OP_Slice: case OP_Split: case OP_Add: case OP_Sub: case OP_Mul: case OP_Max:
+  case OP_Min:
+    for (k = 0; k < n->n_in; k++)
+      if (n->in[k] >= 0 && !trace_value(g, n->in[k], tr, depth + 1)) return 0;
+    return 1;
+  default: return 0;
+  }
+}
+
+int symvals_request(ir_graph *g, int value) {
+  trace tr;
+  ir_graph *main = g;
+  int k;
+  int64_t i;
+  char name[64];
+  while (main->parent) main = main->parent;
+  memset(&tr, 0, sizeof tr);
+  if (main->max_dynamic_dim <= 0 || !trace_value(g, value, &tr, 0) || !tr.n_roots) return 0;
+  for (k = 0; k < tr.n_roots; k++) {
+    ir_value *r = main->values[tr.roots[k]];
+    int exprs[IR_SYMVALS_MAX];
+    int64_t n = tensor_numel(&r->t);
+    for (i = 0; i < n; i++) {
+      snprintf(name, sizeof name, "input%d[%lld]", r->graph_input, (long long)i);
+      exprs[i] = dx_sym(ir_dx(main), name, 0, main->max_dynamic_dim);
+    }
+    ir_set_symvals(r, exprs, (int)n);
+  }
+  main->infer_again = 1;
+  return 1;
 }
