@@ -1,6 +1,6 @@
 /* Signal processing: the cosine-sum windows (HannWindow, HammingWindow,
- * BlackmanWindow: rt_window_T), DFT (rt_dft_T) and STFT (rt_stft_T);
- * kernels/signal.h.
+ * BlackmanWindow: rt_window_T), MelWeightMatrix (rt_mel_T), DFT (rt_dft_T)
+ * and STFT (rt_stft_T); kernels/signal.h.
  *
  * Sizes may come from values known only at run time. A window's size is
  * then the node's run-time dim 0 (bound: --max-dynamic-dim); DFT's
@@ -9,6 +9,10 @@
  * frame count is run-time dim 0 (bound: the signal length) whenever it is
  * not a constant, and a run-time frame length is dim 1 (same bound). The
  * prepare kernels (rt_*_prepare_*) compute them and complete the params.
+ * MelWeightMatrix's [dft_length / 2 + 1, num_mel_bins] are run-time dims
+ * 0 and 1 when those operands are not constants; its prepare kernel reads
+ * all five operands (the compiler runs it on them when they are all
+ * constant).
  * With constant operands the compiler folds windows (and any node whose
  * inputs are all constant) by running the kernel itself. */
 #include <stdio.h>
@@ -81,6 +85,91 @@ static status window_lower(op_ctx *c, lowered *l) {
     const char *name = op_in(c, 0)->t.dtype == DT_INT32 ? "rt_window_prepare_i32" : "rt_window_prepare_i64";
     if (!op_prepare_as(c, l, PD_rt_window_params, name)) return ST_UNSUPPORTED;
     if (op_define(c, l, e)) return ST_INTERNAL;
+  }
+  return ST_OK;
+}
+
+/* ---- MelWeightMatrix ---- */
+
+/* One of the mel matrix's dims: c(v) when operand `input` is constant
+ * (after checking v >= min), else the node's run-time dim k. */
+static status mel_dim(op_ctx *c, int input, int k, int64_t min, int64_t (*f)(int64_t), const char *what, int *e) {
+  int64_t v;
+  int known;
+  status s;
+  if ((s = scalar_int(c, input, what, &v, &known)) != ST_OK) return s;
+  if (!known) {
+    *e = op_data_dim(c, k, 0, what);
+    return *e < 0 ? ST_UNSUPPORTED : ST_OK;
+  }
+  if (v < min) return diag_node_error(ST_BAD_MODEL, c->n, "%s is %lld, it must be at least %lld", what, (long long)v,
+                                      (long long)min);
+  *e = dx_const(op_dx(c), f(v));
+  return ST_OK;
+}
+
+static int64_t mel_same(int64_t v) { return v; }
+static int64_t mel_bins(int64_t v) { return v / 2 + 1; }
+
+static status mel_infer(op_ctx *c) {
+  const int dt = (int)attr_int(c->n, "output_datatype", DT_FLOAT);
+  int exprs[2], k, known;
+  int64_t rate;
+  status s;
+  for (k = 0; k < 5; k++) OP_REQUIRE_INPUT(c, k);
+  if (!window_dtype_ok(dt))
+    return diag_node_error(ST_BAD_MODEL, c->n, "output_datatype %d is not one this op produces", dt);
+  if (op_in(c, 1)->t.dtype != op_in(c, 0)->t.dtype || op_in(c, 2)->t.dtype != op_in(c, 0)->t.dtype)
+    return diag_node_error(ST_BAD_MODEL, c->n, "num_mel_bins, dft_length and sample_rate must have one type");
+  for (k = 3; k < 5; k++)
+    if (!dtype_is_float(op_in(c, k)->t.dtype) || op_in(c, k)->t.dtype != op_in(c, 3)->t.dtype ||
+        tensor_is_symbolic(&op_in(c, k)->t) || tensor_numel(&op_in(c, k)->t) != 1)
+      return diag_node_error(ST_BAD_MODEL, c->n, "the edges must be two floating-point scalars of one type");
+  if ((s = mel_dim(c, 1, 0, 1, mel_bins, "dft_length", &exprs[0])) != ST_OK) return s;
+  if ((s = mel_dim(c, 0, 1, 0, mel_same, "num_mel_bins", &exprs[1])) != ST_OK) return s;
+  if ((s = scalar_int(c, 2, "sample_rate", &rate, &known)) != ST_OK) return s;
+  if (known && rate < 1)
+    return diag_node_error(ST_BAD_MODEL, c->n, "sample_rate is %lld, it must be at least 1", (long long)rate);
+  op_set_output_exprs(c, 0, dt, 2, exprs);
+  return ST_OK;
+}
+
+static status mel_lower(op_ctx *c, lowered *l) {
+  const ir_tensor *y = &op_out(c, 0)->t;
+  const int bins = ir_dim(c->g, y, 0), mels = ir_dim(c->g, y, 1);
+  char name[64];
+  rt_mel_params *p = op_lower_as(c, l, PD_rt_mel_params, "rt_mel_%s", op_dtype_suffix(y->dtype));
+  rt_mel_prepare_params *q;
+  int k, known = 1;
+  if (!p) return ST_UNSUPPORTED;
+  op_bind(c, l, &p->bins, bins);
+  op_bind(c, l, &p->mels, mels);
+  snprintf(name, sizeof name, "rt_mel_prepare_%s_%s", op_dtype_suffix(op_in(c, 0)->t.dtype),
+           op_dtype_suffix(op_in(c, 3)->t.dtype));
+  for (k = 0; k < 5; k++) known &= op_in(c, k)->t.data != NULL;
+  if (known) {
+    /* constant operands: the prepare kernel fills the params here, so the
+     * compiler reads them exactly as the generated code would */
+    const void *in[RT_MIN_ARGS] = {0};
+    int64_t dd[2];
+    int qs = RT_OK, id = kernel_find(name);
+    rt_mel_prepare_params cq = {-1, -1};
+    void *out[RT_MIN_ARGS] = {0};
+    if (id < 0) return diag_node_error(ST_INTERNAL, c->n, "the runtime has no kernel %s", name);
+    for (k = 0; k < 5; k++) in[k] = op_in(c, k)->t.data;
+    out[0] = dd, out[1] = p, out[2] = &qs;
+    kernel_get(id)->fn(&cq, in, out, NULL);
+    return qs == RT_OK ? ST_OK : diag_node_error(ST_BAD_MODEL, c->n, "its operands are out of range");
+  }
+  if (!(q = op_prepare_as(c, l, PD_rt_mel_prepare_params, name))) return ST_UNSUPPORTED;
+  q->bins_at = q->mels_at = -1;
+  if (op_is_data_dim(c, bins, 0)) {
+    q->bins_at = l->n_defines;
+    if (op_define(c, l, bins)) return ST_INTERNAL;
+  }
+  if (op_is_data_dim(c, mels, 1)) {
+    q->mels_at = l->n_defines;
+    if (op_define(c, l, mels)) return ST_INTERNAL;
   }
   return ST_OK;
 }
@@ -353,6 +442,7 @@ static status signal_infer(op_ctx *c) {
   switch (c->n->op) {
   case OP_DFT: return dft_infer(c);
   case OP_STFT: return stft_infer(c);
+  case OP_MelWeightMatrix: return mel_infer(c);
   default: return window_infer(c);
   }
 }
@@ -361,6 +451,7 @@ static status signal_lower(op_ctx *c, lowered *l) {
   switch (c->n->op) {
   case OP_DFT: return dft_lower(c, l);
   case OP_STFT: return stft_lower(c, l);
+  case OP_MelWeightMatrix: return mel_lower(c, l);
   default: return window_lower(c, l);
   }
 }

@@ -1,4 +1,4 @@
-/* Windows, DFT and STFT (kernels/signal.h). Everything computes in
+/* Windows, MelWeightMatrix, DFT and STFT (kernels/signal.h). Everything computes in
  * double: the values are converted to the element type only when they are
  * written. */
 #include <math.h>
@@ -22,6 +22,35 @@ static double window_value(const rt_window_params *p, int64_t i) {
   return c[0] - c[1] * cos(x) + c[2] * cos(2 * x);
 }
 
+/* ---- MelWeightMatrix ---- */
+
+/* The spectrogram bin of mel point k (of mels + 2). */
+static int64_t mel_point_bin(const rt_mel_params *p, int64_t k) {
+  const double lo = 2595.0 * log10(1.0 + (double)p->lower_hz / 700.0);
+  const double hi = 2595.0 * log10(1.0 + (double)p->upper_hz / 700.0);
+  const double mel = lo + (double)k * (hi - lo) / (double)(p->mels + 2);
+  const double hz = 700.0 * (pow(10.0, mel / 2595.0) - 1.0);
+  return (int64_t)floor((double)(p->dft_length + 1) * hz / (double)p->sample_rate);
+}
+
+/* Fills y [bins, mels] through put (which converts to the element type):
+ * zeros, then each column's triangle (kernels/signal.h). */
+static void mel_fill(const rt_mel_params *p, void *y, void (*put)(void *, int64_t, double)) {
+  int64_t i, j;
+  if (p->sample_rate < 1) return;
+  for (j = 0; j < p->bins * p->mels; j++) put(y, j, 0.0);
+  for (i = 0; i < p->mels; i++) {
+    const int64_t lo = mel_point_bin(p, i), mid = mel_point_bin(p, i + 1), hi = mel_point_bin(p, i + 2);
+    /* rows beyond the matrix (edges past the Nyquist frequency) are skipped */
+    for (j = lo; j <= mid; j++)
+      if (j >= 0 && j < p->bins) put(y, j * p->mels + i, mid == lo ? 1.0 : (double)(j - lo) / (double)(mid - lo));
+    for (j = mid; j < hi; j++)
+      if (j >= 0 && j < p->bins) put(y, j * p->mels + i, (double)(hi - j) / (double)(hi - mid));
+  }
+}
+
+/* Per element type: the window kernel, a converting store and the mel
+ * kernel built on it. */
 #define WINDOW(t, T, CONVERT)                                      \
   RT_KERNEL(rt_window_##t) {                                       \
     const rt_window_params *p = (const rt_window_params *)params;  \
@@ -30,6 +59,12 @@ static double window_value(const rt_window_params *p, int64_t i) {
     (void)in;                                                      \
     (void)scratch;                                                 \
     for (i = 0; i < p->size; i++) y[i] = CONVERT(window_value(p, i)); \
+  }                                                                \
+  static void put_##t(void *y, int64_t k, double v) { ((T *)y)[k] = CONVERT(v); } \
+  RT_KERNEL(rt_mel_##t) {                                          \
+    (void)in;                                                      \
+    (void)scratch;                                                 \
+    mel_fill((const rt_mel_params *)params, out[0], put_##t);      \
   }
 #define TO_F32(v) ((float)(v))
 #define TO_F64(v) (v)
@@ -62,6 +97,35 @@ WINDOW(u64, uint64_t, TO_INT(uint64_t))
   }
 WINDOW_PREPARE(i32, int32_t)
 WINDOW_PREPARE(i64, int64_t)
+
+/* MelWeightMatrix's operands: I for the three counts, F (read through
+ * FROM) for the two edges. */
+#define MEL_PREPARE(i, I, f, F, FROM)                                                 \
+  RT_KERNEL(rt_mel_prepare_##i##_##f) {                                               \
+    const rt_mel_prepare_params *q = (const rt_mel_prepare_params *)params;           \
+    rt_mel_params *p = (rt_mel_params *)out[1];                                       \
+    (void)scratch;                                                                    \
+    p->mels = (int64_t) * (const I *)in[0];                                           \
+    p->dft_length = (int64_t) * (const I *)in[1];                                     \
+    p->sample_rate = (int64_t) * (const I *)in[2];                                    \
+    p->lower_hz = FROM(*(const F *)in[3]);                                            \
+    p->upper_hz = FROM(*(const F *)in[4]);                                            \
+    if (p->mels < 0 || p->dft_length < 1 || p->sample_rate < 1) {                    \
+      *(int *)out[2] = RT_ERR_SHAPE;                                                  \
+      return;                                                                         \
+    }                                                                                 \
+    p->bins = p->dft_length / 2 + 1;                                                  \
+    if (q->bins_at >= 0) ((int64_t *)out[0])[q->bins_at] = p->bins;                   \
+    if (q->mels_at >= 0) ((int64_t *)out[0])[q->mels_at] = p->mels;                   \
+  }
+#define FROM_FLOAT(v) ((float)(v))
+#define MEL_PREPARE_ALL(i, I)                                 \
+  MEL_PREPARE(i, I, f32, float, FROM_FLOAT)                   \
+  MEL_PREPARE(i, I, f64, double, FROM_FLOAT)                  \
+  MEL_PREPARE(i, I, f16, uint16_t, half_to_float)             \
+  MEL_PREPARE(i, I, bf16, uint16_t, bf16_to_float)
+MEL_PREPARE_ALL(i32, int32_t)
+MEL_PREPARE_ALL(i64, int64_t)
 
 /* ---- transforms ---- */
 

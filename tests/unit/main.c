@@ -30,6 +30,8 @@ int main(void) {
   srunner_add_suite(sr, detect_suite());
   srunner_add_suite(sr, sequence_suite());
   srunner_add_suite(sr, signal_suite());
+  srunner_add_suite(sr, roi_suite());
+  srunner_add_suite(sr, tfidf_suite());
   srunner_add_suite(sr, algebra_placement_suite());
   srunner_run_all(sr, CK_NORMAL);
   run = srunner_ntests_run(sr);

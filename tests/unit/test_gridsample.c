@@ -110,6 +110,63 @@ START_TEST(volumetric_nearest_two_channels) {
 }
 END_TEST
 
+START_TEST(affine_grid_2d_scaled) {
+  /* H 2, W 3, pixel centres: x -2/3, 0, 2/3 and y -1/2, 1/2; theta maps
+   * (x, y) to (2x + 1, 3y - 1) */
+  const float theta[6] = {2, 0, 1, 0, 3, -1};
+  const float want[12] = {-1.0f / 3, -2.5f, 1, -2.5f, 7.0f / 3, -2.5f, -1.0f / 3, 0.5f, 1, 0.5f, 7.0f / 3, 0.5f};
+  float y[12];
+  rt_affine_grid_params p = {1, {2, 3, 0}, 2, 0};
+  const void *in[2] = {theta, NULL};
+  void *out[1] = {y};
+  int i;
+  rt_affine_grid_f32(&p, in, out, NULL);
+  for (i = 0; i < 12; i++) ck_assert_float_eq_tol(y[i], want[i], 1e-6f);
+  /* align_corners on a dim of one point: -1 there (x -1, 1 across W 2) */
+  p.dims[0] = 1, p.dims[1] = 2, p.align_corners = 1;
+  rt_affine_grid_f32(&p, in, out, NULL);
+  ck_assert_float_eq_tol(y[0], -1, 1e-6f); /* 2 * -1 + 1 */
+  ck_assert_float_eq_tol(y[1], -4, 1e-6f); /* 3 * -1 - 1 */
+  ck_assert_float_eq_tol(y[2], 3, 1e-6f);
+  ck_assert_float_eq_tol(y[3], -4, 1e-6f);
+}
+END_TEST
+
+START_TEST(affine_grid_3d_rows) {
+  /* D 2, H 1, W 2 with align_corners: z and x are -1 and 1, y is -1; the
+   * rows of theta give (z, x, 5), points in (d, h, w) order */
+  const double theta[12] = {0, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0, 5};
+  const double want[12] = {-1, -1, 5, -1, 1, 5, 1, -1, 5, 1, 1, 5};
+  double y[12];
+  rt_affine_grid_params p = {1, {2, 1, 2}, 3, 1};
+  const void *in[2] = {theta, NULL};
+  void *out[1] = {y};
+  int i;
+  rt_affine_grid_f64(&p, in, out, NULL);
+  for (i = 0; i < 12; i++) ck_assert_double_eq_tol(y[i], want[i], 1e-12);
+}
+END_TEST
+
+START_TEST(affine_grid_prepare_checks) {
+  int64_t size[4] = {2, 3, 4, 5}, dd[2] = {0, 0};
+  int st = RT_OK;
+  rt_affine_grid_params p = {2, {0, 0, 0}, 2, 0}, q;
+  const void *in[2] = {NULL, size};
+  void *out[3] = {dd, &p, &st};
+  memset(&q, 0, sizeof q);
+  rt_affine_grid_prepare(&q, in, out, NULL);
+  ck_assert_int_eq(st, RT_OK);
+  ck_assert_int_eq(dd[0], 4);
+  ck_assert_int_eq(dd[1], 5);
+  size[3] = -2; /* a negative dim: -1, which the bounds check refuses */
+  rt_affine_grid_prepare(&q, in, out, NULL);
+  ck_assert_int_eq(dd[1], -1);
+  size[0] = 3; /* N must be theta's */
+  rt_affine_grid_prepare(&q, in, out, NULL);
+  ck_assert_int_eq(st, RT_ERR_SHAPE);
+}
+END_TEST
+
 Suite *gridsample_suite(void) {
   Suite *s = suite_create("gridsample");
   TCase *tc = tcase_create("kernels");
@@ -118,6 +175,9 @@ Suite *gridsample_suite(void) {
   tcase_add_test(tc, reflection_folds_back);
   tcase_add_test(tc, cubic_in_one_dim);
   tcase_add_test(tc, volumetric_nearest_two_channels);
+  tcase_add_test(tc, affine_grid_2d_scaled);
+  tcase_add_test(tc, affine_grid_3d_rows);
+  tcase_add_test(tc, affine_grid_prepare_checks);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -280,6 +280,63 @@ START_TEST(stft_prepare_checks) {
 }
 END_TEST
 
+START_TEST(mel_triangles) {
+  /* upper 699300 Hz is 3 * 2595 mel; one mel bin puts its points at 0,
+   * 2595 and 5190 mel: 0, 6300 and 69300 Hz, bins floor(9 hz / 18900) =
+   * 0, 3, 33. The triangle rises 0, 1/3, 2/3, 1 and falls (33 - j) / 30;
+   * rows past bins = 8 / 2 + 1 = 5 are not written. */
+  const float want[5] = {0, 1.0f / 3, 2.0f / 3, 1, 29.0f / 30};
+  float y[6] = {7, 7, 7, 7, 7, 7};
+  int64_t yi[4];
+  rt_mel_params p = {5, 1, 8, 18900, 0, 699300};
+  const void *in[1] = {NULL};
+  void *out[1] = {y};
+  int i;
+  rt_mel_f32(&p, in, out, NULL);
+  for (i = 0; i < 5; i++) ck_assert_float_eq_tol(y[i], want[i], 1e-6f);
+  ck_assert_float_eq(y[5], 7); /* nothing past the matrix */
+  /* both edges 0: every point is bin 0, so each column is 1 there (the
+   * rise of width 0) and 0 elsewhere; int64 output */
+  p.bins = 2, p.mels = 2, p.upper_hz = 0;
+  out[0] = yi;
+  rt_mel_i64(&p, in, out, NULL);
+  ck_assert_int_eq(yi[0], 1);
+  ck_assert_int_eq(yi[1], 1);
+  ck_assert_int_eq(yi[2], 0);
+  ck_assert_int_eq(yi[3], 0);
+}
+END_TEST
+
+START_TEST(mel_prepare_checks) {
+  int32_t mels = 8, dft = 16, rate = 8192;
+  float lo = 0, hi = 4096;
+  int64_t dd[2] = {0, 0};
+  int st = RT_OK;
+  rt_mel_params p;
+  rt_mel_prepare_params q = {1, 0};
+  const void *in[5] = {&mels, &dft, &rate, &lo, &hi};
+  void *out[3] = {dd, &p, &st};
+  memset(&p, 0, sizeof p);
+  rt_mel_prepare_i32_f32(&q, in, out, NULL);
+  ck_assert_int_eq(st, RT_OK);
+  ck_assert_int_eq(dd[1], 9); /* bins = 16 / 2 + 1, at bins_at */
+  ck_assert_int_eq(dd[0], 8);
+  ck_assert_int_eq(p.bins, 9);
+  ck_assert_int_eq(p.sample_rate, 8192);
+  ck_assert_float_eq(p.upper_hz, 4096);
+  /* a dft_length below 1, a sample rate below 1 or a negative count */
+  dft = 0;
+  rt_mel_prepare_i32_f32(&q, in, out, NULL);
+  ck_assert_int_eq(st, RT_ERR_SHAPE);
+  dft = 16, rate = 0, st = RT_OK;
+  rt_mel_prepare_i32_f32(&q, in, out, NULL);
+  ck_assert_int_eq(st, RT_ERR_SHAPE);
+  rate = 8192, mels = -1, st = RT_OK;
+  rt_mel_prepare_i32_f32(&q, in, out, NULL);
+  ck_assert_int_eq(st, RT_ERR_SHAPE);
+}
+END_TEST
+
 Suite *signal_suite(void) {
   Suite *s = suite_create("signal");
   TCase *tc = tcase_create("core");
@@ -292,6 +349,8 @@ Suite *signal_suite(void) {
   tcase_add_test(tc, stft_complex_windowed);
   tcase_add_test(tc, stft_real_onesided_pow2);
   tcase_add_test(tc, stft_prepare_checks);
+  tcase_add_test(tc, mel_triangles);
+  tcase_add_test(tc, mel_prepare_checks);
   suite_add_tcase(s, tc);
   return s;
 }

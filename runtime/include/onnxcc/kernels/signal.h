@@ -1,5 +1,5 @@
 /* Signal-processing kernels: the cosine-sum windows (HannWindow,
- * HammingWindow, BlackmanWindow), DFT and STFT.
+ * HammingWindow, BlackmanWindow), DFT, STFT and MelWeightMatrix.
  *
  * Transforms compute in double whatever the element type: a radix-2 FFT
  * when the transform length is a power of two, a direct O(n^2) sum (over
@@ -64,7 +64,32 @@ RT_PARAMS_STRUCT(rt_stft_params, RT_STFT_PARAMS)
 #define RT_STFT_PREPARE_PARAMS(I, F, IA, FA, I32, I32A, E) I32(onesided) I32(frames_at) I32(length_at)
 RT_PARAMS_STRUCT(rt_stft_prepare_params, RT_STFT_PREPARE_PARAMS)
 
-#define RT_WINDOW_K_(K, t) K(rt_window_##t, rt_window_params)
+/* rt_mel_T: MelWeightMatrix's y [bins, mels], bins = dft_length / 2 + 1.
+ * mels + 2 points evenly spaced on the mel scale (mel = 2595 log10(1 +
+ * hz / 700)) from lower_hz (included) to upper_hz (excluded: the step is
+ * the range over mels + 2) are mapped back to hertz and to spectrogram
+ * bins, floor((dft_length + 1) hz / sample_rate). Column i is the
+ * triangle over points i, i + 1, i + 2: rising (j - lo) / (mid - lo) from
+ * lo to mid (just 1 at mid when lo == mid), falling (hi - j) / (hi - mid)
+ * from mid to hi - 1; 0 elsewhere; rows outside [0, bins) are not
+ * written. Computed in double, converted to T as the windows are. T: as
+ * rt_window_T.
+ * rt_mel_prepare_I_F (I: the type of num_mel_bins, dft_length and
+ * sample_rate, i32 or i64; F: the type of the two edges, f32, f64, f16,
+ * bf16) completes the params at out[1] from in[0..4] and writes bins to
+ * out[0][bins_at] and mels to out[0][mels_at] where those are >= 0.
+ * mels < 0, dft_length < 1 or sample_rate < 1 is RT_ERR_SHAPE. The
+ * compiler runs it on constant operands too. */
+#define RT_MEL_PARAMS(I, F, IA, FA, I32, I32A, E) \
+  I(bins) I(mels) I(dft_length) I(sample_rate) F(lower_hz) F(upper_hz)
+RT_PARAMS_STRUCT(rt_mel_params, RT_MEL_PARAMS)
+#define RT_MEL_PREPARE_PARAMS(I, F, IA, FA, I32, I32A, E) I32(bins_at) I32(mels_at)
+RT_PARAMS_STRUCT(rt_mel_prepare_params, RT_MEL_PREPARE_PARAMS)
+
+#define RT_WINDOW_K_(K, t) K(rt_window_##t, rt_window_params) K(rt_mel_##t, rt_mel_params)
+#define RT_MEL_PREPARE_K_(K, i) \
+  K(rt_mel_prepare_##i##_f32, rt_mel_prepare_params) K(rt_mel_prepare_##i##_f64, rt_mel_prepare_params) \
+  K(rt_mel_prepare_##i##_f16, rt_mel_prepare_params) K(rt_mel_prepare_##i##_bf16, rt_mel_prepare_params)
 #define RT_SIGNAL_KERNELS(K)                                                                        \
   RT_WINDOW_K_(K, f32) RT_WINDOW_K_(K, f64) RT_WINDOW_K_(K, f16) RT_WINDOW_K_(K, bf16)             \
   RT_WINDOW_K_(K, i8) RT_WINDOW_K_(K, i16) RT_WINDOW_K_(K, i32) RT_WINDOW_K_(K, i64)               \
@@ -73,11 +98,13 @@ RT_PARAMS_STRUCT(rt_stft_prepare_params, RT_STFT_PREPARE_PARAMS)
   K(rt_dft_f32, rt_dft_params) K(rt_dft_f64, rt_dft_params)                                         \
   K(rt_dft_prepare_i32, rt_dft_prepare_params) K(rt_dft_prepare_i64, rt_dft_prepare_params)         \
   K(rt_stft_f32, rt_stft_params) K(rt_stft_f64, rt_stft_params)                                     \
-  K(rt_stft_prepare_i32, rt_stft_prepare_params) K(rt_stft_prepare_i64, rt_stft_prepare_params)
+  K(rt_stft_prepare_i32, rt_stft_prepare_params) K(rt_stft_prepare_i64, rt_stft_prepare_params)     \
+  RT_MEL_PREPARE_K_(K, i32) RT_MEL_PREPARE_K_(K, i64)
 #define RT_SIGNAL_PARAMS_TYPES(P)                                                                 \
   P(rt_window_params, RT_WINDOW_PARAMS) P(rt_dft_params, RT_DFT_PARAMS)                          \
   P(rt_dft_prepare_params, RT_DFT_PREPARE_PARAMS) P(rt_stft_params, RT_STFT_PARAMS)              \
-  P(rt_stft_prepare_params, RT_STFT_PREPARE_PARAMS)
+  P(rt_stft_prepare_params, RT_STFT_PREPARE_PARAMS) P(rt_mel_params, RT_MEL_PARAMS)             \
+  P(rt_mel_prepare_params, RT_MEL_PREPARE_PARAMS)
 RT_SIGNAL_KERNELS(RT_DECLARE_KERNEL)
 
 #endif
