@@ -19,18 +19,12 @@ static int is_numeric(int dt) { return dt == DT_FLOAT || dt == DT_DOUBLE || dt =
 /* A new blob constant of `count` elements wired in as the node's next
  * input; its data, or NULL after reporting (not in the final lowering). */
 static void *add_table(op_ctx *c, const char *hint, int dtype, int64_t count) {
-  int64_t dims[1];
-  int id;
   if (!c->final) {
     diag_node_error(ST_UNSUPPORTED, c->n, "its inputs are constants; onnxcc does not evaluate %s at compile time",
                     c->n->op_type);
     return NULL;
   }
-  dims[0] = count > 0 ? count : 1;
-  id = op_add_prepared(c, hint, dtype, 1, dims);
-  c->n->in = realloc(c->n->in, sizeof(int) * ((size_t)c->n->n_in + 1));
-  c->n->in[c->n->n_in++] = id;
-  return c->g->values[id]->t.data;
+  return op_add_table(c, hint, dtype, count, -1);
 }
 
 /* X as [rows, cols]: cols the last dim, rows the product of the others. */

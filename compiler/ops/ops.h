@@ -181,6 +181,11 @@ void *op_lower_named(const op_ctx *c, lowered *l, const char *kernel_name);
  * zero-filled, for the caller to fill and wire into the node in place of
  * an input (weights in a kernel's packed layout). Returns its value id. */
 int op_add_prepared(op_ctx *c, const char *hint, int dtype, int rank, const int64_t *dims);
+/* A 1-D constant of `count` elements (at least one) made by op_add_prepared
+ * and wired into the node as input `slot` (-1: after the last; inputs
+ * skipped on the way are absent); its data, for the caller to fill. How
+ * attribute tables (ai.onnx.ml, TfIdfVectorizer) reach the weight blob. */
+void *op_add_table(op_ctx *c, const char *hint, int dtype, int64_t count, int slot);
 
 /* The element type's part of kernel names (f32, i64, bool: params.h
  * RT_TYPE_SUFFIXES), or the type's own name when no kernel name uses it

@@ -312,6 +312,21 @@ int op_add_prepared(op_ctx *c, const char *hint, int dtype, int rank, const int6
   return id;
 }
 
+void *op_add_table(op_ctx *c, const char *hint, int dtype, int64_t count, int slot) {
+  int64_t dims[1];
+  int id, k;
+  dims[0] = count > 0 ? count : 1;
+  id = op_add_prepared(c, hint, dtype, 1, dims);
+  if (slot < 0) slot = c->n->n_in;
+  if (slot >= c->n->n_in) {
+    c->n->in = xrealloc(c->n->in, sizeof(int) * (size_t)(slot + 1));
+    for (k = c->n->n_in; k < slot; k++) c->n->in[k] = -1;
+    c->n->n_in = slot + 1;
+  }
+  c->n->in[slot] = id;
+  return c->g->values[id]->t.data;
+}
+
 void *lowered_init(lowered *l, int kernel, size_t params_size) {
   memset(l, 0, sizeof *l);
   l->kernel = kernel;

@@ -173,19 +173,6 @@ static int64_t layout(const tnode *t, int64_t count, int64_t *out) {
   return roots;
 }
 
-/* A new blob constant wired in as input `slot`; its data. */
-static void *add_input(op_ctx *c, const char *hint, int dtype, int64_t count, int slot) {
-  int64_t dims[1];
-  int id, k;
-  dims[0] = count > 0 ? count : 1;
-  id = op_add_prepared(c, hint, dtype, 1, dims);
-  c->n->in = realloc(c->n->in, sizeof(int) * (size_t)(slot + 1));
-  for (k = c->n->n_in; k < slot; k++) c->n->in[k] = -1;
-  c->n->in[slot] = id;
-  c->n->n_in = slot + 1;
-  return c->g->values[id]->t.data;
-}
-
 /* Sorts the grams, drops all but the last of equal ones, builds the trie
  * and wires it in as input 1; the root's edge count. */
 static status add_trie(op_ctx *c, const tfidf_attrs *a, int64_t *roots) {
@@ -202,7 +189,7 @@ static status add_trie(op_ctx *c, const tfidf_attrs *a, int64_t *roots) {
   }
   t = xmalloc(sizeof(tnode) * (size_t)(a->n_pool + 1));
   count = build(g, kept, a->max, t);
-  out = add_input(c, "tfidf_trie", DT_INT64, (count - 1) * RT_TFIDF_EDGE, 1);
+  out = op_add_table(c, "tfidf_trie", DT_INT64, (count - 1) * RT_TFIDF_EDGE, 1);
   *roots = layout(t, count, out);
   free(t);
   free(g);
@@ -230,7 +217,7 @@ static status tfidf_lower(op_ctx *c, lowered *l) {
   p->mode = a.mode;
   if ((s = add_trie(c, &a, &p->root_count)) != ST_OK) return s;
   if (a.mode != RT_TFIDF_TF && a.n_weights > 0)
-    memcpy(add_input(c, "tfidf_weights", DT_FLOAT, a.out_size, 2), a.weights, sizeof(float) * (size_t)a.out_size);
+    memcpy(op_add_table(c, "tfidf_weights", DT_FLOAT, a.out_size, 2), a.weights, sizeof(float) * (size_t)a.out_size);
   return ST_OK;
 }
 
