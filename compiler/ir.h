@@ -154,6 +154,12 @@ typedef struct ir_value {
    * need a shape read the expressions (op_const_exprs). */
   int *symvals;
   ir_box_type box;              /* what a boxed value holds; kind 0: a tensor */
+  /* An If output whose branches give the same dims but one of them with
+   * fewer leading 1s (a scalar against [1]): t has the larger rank, and
+   * the value may really have rank_pad dims fewer. Only consumers whose
+   * result cannot tell (broadcasting ops where another input has at least
+   * t's rank) may read it. */
+  int rank_pad;
 } ir_value;
 
 #define IR_ATTR_TYPES(X) \

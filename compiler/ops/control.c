@@ -87,6 +87,19 @@ static int same_shape(const ir_tensor *a, const ir_tensor *b) {
                            memcmp(a->sym, b->sym, sizeof(int) * (size_t)a->rank) == 0));
 }
 
+/* The same dims but for leading 1s that one of them lacks ([] and [1],
+ * [3] and [1,3]): the same bytes, told apart only by rank. */
+static int same_but_leading_ones(const ir_graph *g, const ir_tensor *a, const ir_tensor *b) {
+  const ir_tensor *hi = a->rank >= b->rank ? a : b, *lo = a->rank >= b->rank ? b : a;
+  int d, pad = hi->rank - lo->rank;
+  int64_t one;
+  for (d = 0; d < pad; d++)
+    if (!dx_const_value(ir_dx(g), ir_dim(g, hi, d), &one) || one != 1) return 0;
+  for (d = 0; d < lo->rank; d++)
+    if (ir_dim(g, hi, pad + d) != ir_dim(g, lo, d)) return 0;
+  return 1;
+}
+
 /* Node output k gets the type and shape (symbolic dims included) of t. */
 static void output_like(op_ctx *c, int k, const ir_tensor *t) {
   ir_value *y = op_out(c, k);
@@ -254,6 +267,7 @@ static status if_infer(op_ctx *c) {
       ir_value *y = op_out(c, k);
       if ((s = output_like_value(c, k, from, NULL)) != ST_OK) return s;
       if (y) ir_set_symvals(y, from->symvals, from->symvals ? (int)tensor_numel(&from->t) : 0);
+      if (y) y->rank_pad = from->rank_pad;
       /* a constant the branch computes is one already: what reads it folds
        * in this round (an If whose condition it decides included), before
        * the If is inlined */
@@ -286,12 +300,13 @@ static status if_infer(op_ctx *c) {
     if (a->dtype != b->dtype)
       return diag_node_error(ST_BAD_MODEL, c->n, "output %d is %s in then_branch but %s in else_branch", k,
                              dtype_name(a->dtype), dtype_name(b->dtype));
-    if (!same_shape(a, b))
+    if (av->rank_pad || bv->rank_pad || (!same_shape(a, b) && !same_but_leading_ones(c->g, a, b)))
       return diag_node_error(ST_UNSUPPORTED, c->n,
                              "output %d is %s in then_branch but %s in else_branch; outputs whose shape depends on "
                              "the branch taken are not supported yet",
                              k, tensor_type_str(a, x, sizeof x), tensor_type_str(b, y, sizeof y));
-    output_like(c, k, a);
+    output_like(c, k, a->rank >= b->rank ? a : b);
+    if (op_out(c, k)) op_out(c, k)->rank_pad = a->rank > b->rank ? a->rank - b->rank : b->rank - a->rank;
   }
   return ST_OK;
 }

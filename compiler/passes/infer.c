@@ -106,6 +106,42 @@ static status fold(op_ctx *c) {
   return eval_node(c);
 }
 
+/* An input of node n that may have fewer leading 1-dims than its type
+ * says (ir_value.rank_pad) is only read by a broadcasting op that another
+ * input of at least that rank keeps from telling. */
+static status check_rank_padded(const ir_graph *g, const ir_node *n) {
+  int k, j;
+  for (k = 0; k < n->n_in; k++) {
+    const ir_value *v = ir_val(g, n->in[k]);
+    int other = -1;
+    /* CastLike reads its type only; Identity (an inlined If's output)
+     * hands the doubt on (rank_pad_through) */
+    if (!v || !v->rank_pad || (n->op == OP_CastLike && k == 1) || n->op == OP_Identity) continue;
+    for (j = 0; j < n->n_in; j++) {
+      const ir_value *w = ir_val(g, n->in[j]);
+      if (j != k && w && w->t.rank > other) other = w->t.rank;
+    }
+    if (op_handler(n->op) != &op_family_binary || other < v->t.rank)
+      return diag_node_error(ST_UNSUPPORTED, n,
+                             "input '%s' has rank %d or %d depending on the branch its If takes, and %s's result "
+                             "would differ; outputs whose shape depends on the branch taken are not supported yet",
+                             v->name, v->t.rank, v->t.rank - v->rank_pad, n->op_type);
+  }
+  return ST_OK;
+}
+
+/* Identity's output has its input's doubt about the rank; what other
+ * nodes make is exact (an If sets its outputs' own). */
+static void rank_pad_through(const ir_graph *g, const ir_node *n) {
+  int k;
+  const ir_value *x = ir_val(g, n->n_in > 0 ? n->in[0] : -1);
+  if (n->op == OP_If) return;
+  for (k = 0; k < n->n_out; k++) {
+    ir_value *y = ir_val(g, n->out[k]);
+    if (y) y->rank_pad = n->op == OP_Identity && x ? x->rank_pad : 0;
+  }
+}
+
 /* Infers one node's outputs, and folds it when its inputs are constant. */
 static status infer_node(ir_graph *g, ir_node *n) {
   op_ctx c = {g, n, op_node_opset(g, n), 0};
@@ -127,6 +163,7 @@ static status infer_node(ir_graph *g, ir_node *n) {
                              v->name, tensor_type_str(&v->t, buf, sizeof buf), n->op_type);
     }
   }
+  if ((s = check_rank_padded(g, n)) != ST_OK) return s;
   /* inference may run again (If inlining): its checks are made afresh */
   free(n->checks);
   n->checks = NULL;
@@ -135,6 +172,7 @@ static status infer_node(ir_graph *g, ir_node *n) {
   if (s) return s;
   s = check_outputs(g, n);
   if (s) return s;
+  rank_pad_through(g, n);
   symvals_propagate(g, n);
   if (!all_outputs_constant(g, n) && all_inputs_constant(g, n) && n->n_in > 0 && !any_output_symbolic(g, n)) {
     s = fold(&c);
@@ -216,8 +254,17 @@ static status infer_round(ir_graph *g) {
 }
 
 status pass_infer(ir_graph *g) {
-  int round;
+  int round, k;
   status s = infer_round(g);
   for (round = 0; !s && round < INLINE_ROUNDS_MAX && inline_constant_ifs(g); round++) s = infer_round(g);
+  /* an If's branch hands such an output on to the If (control.c), which
+   * decides; any other graph cannot give one out */
+  for (k = 0; !s && !(g->owner && g->owner->op == OP_If) && k < g->n_outputs; k++) {
+    const ir_value *v = ir_val(g, g->outputs[k]);
+    if (v && v->rank_pad)
+      s = diag_error(ST_UNSUPPORTED, "%s output '%s' has rank %d or %d depending on the branch an If takes; outputs "
+                     "whose shape depends on the branch taken are not supported yet",
+                     g->parent ? "subgraph" : "graph", v->name, v->t.rank, v->t.rank - v->rank_pad);
+  }
   return s;
 }

@@ -125,3 +125,56 @@ CASES += [
     Case("control_scan8_sequence_lens_too_long", scan8_sequence_lens, RANGES, [{"N": 3, "S": 5}],
          make_input={"lens": lambda shape, rng: np.full(shape, 6, np.int64)}, run_error="contradicts a shape"),
 ]
+
+
+# ---- If branches whose outputs differ only in leading 1-dims ----
+
+def if_scalar_or_one(consumer_rank):
+    # a scale that is a scalar in one branch and [1] in the other (what
+    # AffineGrid's expanded form computes for a step), chosen by the data;
+    # Mul with x of rank consumer_rank: rank 1 or more cannot tell the two
+    # apart, a scalar x can
+    then_g = h.make_graph([h.make_node("Identity", ["half"], ["t"])], "then", [], [vi("t", [])])
+    else_g = h.make_graph([h.make_node("ReduceMax", ["x"], ["e"], keepdims=1)], "else", [],
+                          [vi("e", [1] * max(consumer_rank, 1))])
+    if consumer_rank != 1:  # keep the else branch [1]: reshape its keepdims result
+        else_g = h.make_graph([h.make_node("ReduceMax", ["x"], ["m"], keepdims=0),
+                               h.make_node("Reshape", ["m", "one"], ["e"])], "else", [], [vi("e", [1])])
+    shape = ["N"] if consumer_rank == 1 else []
+    nodes = [h.make_node("ReduceSum", ["x"], ["s"], keepdims=0),
+             h.make_node("Greater", ["s", "zero"], ["c"]),
+             h.make_node("If", ["c"], ["k"], then_branch=then_g, else_branch=else_g),
+             h.make_node("CastLike", ["x", "k"], ["xf"]),
+             h.make_node("Mul", ["xf", "k"], ["y"])]
+    return lambda: model(nodes, [vi("x", shape)], [vi("y", shape or [1])],
+                         [nh.from_array(np.array(0, np.float32), "zero"),
+                          nh.from_array(np.array(0.5, np.float32), "half"),
+                          nh.from_array(np.array([1], np.int64), "one")])
+
+
+def if_scalar_or_one_out():
+    then_g = h.make_graph([h.make_node("Identity", ["half"], ["t"])], "then", [], [vi("t", [])])
+    else_g = h.make_graph([h.make_node("Reshape", ["s", "one"], ["e"])], "else", [], [vi("e", [1])])
+    nodes = [h.make_node("ReduceSum", ["x"], ["s"], keepdims=0),
+             h.make_node("Greater", ["s", "zero"], ["c"]),
+             h.make_node("If", ["c"], ["y"], then_branch=then_g, else_branch=else_g)]
+    return model(nodes, [vi("x", ["N"])], [vi("y", [1])],
+                 [nh.from_array(np.array(0, np.float32), "zero"),
+                  nh.from_array(np.array(0.5, np.float32), "half"),
+                  nh.from_array(np.array([1], np.int64), "one")])
+
+
+def _signed(shape, rng):
+    """Positive sums at some sizes, negative at others: both branches run."""
+    x = rng.normal(size=shape).astype(np.float32)
+    return x if rng.integers(2) else -np.abs(x) - 0.1
+
+
+CASES += [
+    Case("control_if_scalar_or_one", if_scalar_or_one(1), {"N": (1, 8)}, [{"N": 1}, {"N": 3}, {"N": 8}, {"N": 5}],
+         make_input={"x": _signed}),
+    Case("control_if_scalar_or_one_scalar_consumer", if_scalar_or_one(0), {}, [{}],
+         expect_error="has rank 1 or 0 depending on the branch its If takes"),
+    Case("control_if_scalar_or_one_as_output", if_scalar_or_one_out, {"N": (1, 8)}, [{"N": 2}],
+         expect_error="output 'y' has rank 1 or 0 depending on the branch an If takes"),
+]
