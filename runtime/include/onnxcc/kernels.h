@@ -27,6 +27,7 @@
 #include "kernels/quant.h"
 #include "kernels/trees.h"
 #include "kernels/ml.h"
+#include "kernels/training.h"
 
 /* All kernel variants, K(function, params type), and all params types,
  * P(type, field list): the compiler builds its kernel table from these. */
@@ -54,7 +55,8 @@
   RT_SEQUENCE_KERNELS(K) \
   RT_QUANT_KERNELS(K) \
   RT_TREES_KERNELS(K) \
-  RT_ML_KERNELS(K)
+  RT_ML_KERNELS(K) \
+  RT_TRAINING_KERNELS(K)
 #define RT_ALL_PARAMS_TYPES(P) \
   RT_ELEMENTWISE_PARAMS_TYPES(P) \
   RT_CONV_PARAMS_TYPES(P) \
@@ -78,6 +80,7 @@
   RT_SEQUENCE_PARAMS_TYPES(P) \
   RT_QUANT_PARAMS_TYPES(P) \
   RT_TREES_PARAMS_TYPES(P) \
-  RT_ML_PARAMS_TYPES(P)
+  RT_ML_PARAMS_TYPES(P) \
+  RT_TRAINING_PARAMS_TYPES(P)
 
 #endif
