@@ -32,7 +32,7 @@ START_TEST(adagrad_two_tensors) {
   NEAR(ho0[0], 9), NEAR(ho0[1], 25), NEAR(ho1[0], 1);
   NEAR(xo0[0], 1.95), NEAR(xo0[1], -1.96), NEAR(xo1[0], -0.05);
   /* epsilon joins the root: x 0, g 1, h 0, epsilon 1: X -0.05 / 2 */
-  p.n = 1, p.norm_coefficient = 0, p.epsilon = 1.0f;
+  p.n = 1, p.counts[0] = 1, p.norm_coefficient = 0, p.epsilon = 1.0f;
   in[2] = x1, in[3] = g1, in[4] = h1;
   out[0] = xo1, out[1] = ho1;
   rt_adagrad_f32(&p, in, out, NULL);
