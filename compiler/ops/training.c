@@ -1,7 +1,8 @@
 /* Optimizer steps of ai.onnx.preview.training: Adagrad, Adam, Momentum
  * (kernels/training.h, rt_<op>_<type>). A node updates n tensors: after R
- * and T its inputs are `groups_in` groups of n tensors, its outputs
- * `groups_out` groups of n; one kernel call walks them all.
+ * and T its inputs are groups of n tensors (X, G, then the accumulators),
+ * and so are its outputs (groups() counts them); one kernel call walks
+ * them all.
  *
  * The spec lets X, G and the accumulators broadcast against each other;
  * onnxcc takes them of one type and shape (what a training graph has), and
@@ -29,7 +30,7 @@ static void groups(int op, int *in, int *out) {
   *out = op == OP_training_Adam ? 3 : 2;
 }
 
-/* One element of an element type the kernels take: R's, or T's int64. */
+/* Input i (R or T) must hold exactly one value. */
 static status check_scalar(const op_ctx *c, int i, const char *what) {
   const ir_tensor *t = &op_in(c, i)->t;
   if (tensor_is_symbolic(t) || tensor_numel(t) != 1)
@@ -37,29 +38,26 @@ static status check_scalar(const op_ctx *c, int i, const char *what) {
   return ST_OK;
 }
 
-/* n, the number of tensors the node updates; 0 after an error. */
-static int tensor_count(const op_ctx *c) {
-  int gin, gout, n;
+/* *n gets the number of tensors the node updates. */
+static status tensor_count(const op_ctx *c, int *n) {
+  int gin, gout;
   groups(c->n->op, &gin, &gout);
-  n = (c->n->n_in - 2) / gin;
-  if (n < 1 || c->n->n_in != 2 + gin * n || c->n->n_out != gout * n) {
-    diag_node_error(ST_BAD_MODEL, c->n, "needs R, T and %d groups of the same number of tensors, and %d groups of "
-                    "outputs; it has %d inputs and %d outputs", gin, gout, c->n->n_in, c->n->n_out);
-    return 0;
-  }
-  if (n > RT_TRAINING_MAX) {
-    diag_node_error(ST_UNSUPPORTED, c->n, "updates %d tensors; onnxcc takes at most %d per node", n,
-                    RT_TRAINING_MAX);
-    return 0;
-  }
-  return n;
+  *n = (c->n->n_in - 2) / gin;
+  if (*n < 1 || c->n->n_in != 2 + gin * *n || c->n->n_out != gout * *n)
+    return diag_node_error(ST_BAD_MODEL, c->n, "needs R, T and %d groups of the same number of tensors, and %d "
+                           "groups of outputs; it has %d inputs and %d outputs", gin, gout, c->n->n_in, c->n->n_out);
+  if (*n > RT_TRAINING_MAX)
+    return diag_node_error(ST_UNSUPPORTED, c->n, "updates %d tensors; onnxcc takes at most %d per node", *n,
+                           RT_TRAINING_MAX);
+  return ST_OK;
 }
 
 static status training_infer(op_ctx *c) {
   const ir_tensor *r;
   int gin, gout, n, k, j;
   status s;
-  if (!(n = tensor_count(c)) || !kernel_op(c)) return ST_BAD_MODEL;
+  if ((s = tensor_count(c, &n)) != ST_OK) return s;
+  if (!kernel_op(c)) return ST_BAD_MODEL;
   groups(c->n->op, &gin, &gout);
   for (k = 0; k < c->n->n_in; k++) OP_REQUIRE_INPUT(c, k);
   r = &op_in(c, 0)->t;
@@ -86,10 +84,11 @@ static status training_infer(op_ctx *c) {
 static status training_lower(op_ctx *c, lowered *l) {
   const ir_node *nd = c->n;
   const char *op = kernel_op(c);
-  const int n = tensor_count(c);
   rt_training_params *p;
-  int k;
-  if (!n || !op) return ST_BAD_MODEL;
+  int n, k;
+  status s = tensor_count(c, &n);
+  if (s) return s;
+  if (!op) return ST_BAD_MODEL;
   p = op_lower_as(c, l, PD_rt_training_params, "rt_%s_%s", op, op_dtype_suffix(op_in(c, 0)->t.dtype));
   if (!p) return ST_UNSUPPORTED;
   p->n = n;
