@@ -470,6 +470,7 @@ static status build_subgraph(const compile_options *o, const Onnx__GraphProto *g
   g->owner = owner;
   g->opset = parent->opset;
   g->opset_ml = parent->opset_ml;
+  g->opset_training = parent->opset_training;
   g->fold_max_tensor = parent->fold_max_tensor;
   g->max_dynamic_dim = parent->max_dynamic_dim;
   g->fold_max_total = parent->fold_max_total;
@@ -510,26 +511,38 @@ static status build_subgraph(const compile_options *o, const Onnx__GraphProto *g
   return ir_toposort(g);
 }
 
-/* A node of ai.onnx.ml needs that domain's version from opset_import:
- * its meaning (TreeEnsembleClassifier-3's tensor attributes) depends on
- * it. A version onnxcc does not know matters only when such a node is
- * there. Subgraphs inherit the version, so the main graph's nodes are the
- * ones looked at here; a subgraph's ml node without an import fails its
- * schema check (no schema at version 0). */
-static status check_ml_import(const ir_graph *g) {
+/* A node of ai.onnx.ml (or ai.onnx.preview.training) needs that domain's
+ * version from opset_import: its meaning (TreeEnsembleClassifier-3's
+ * tensor attributes) depends on it. A version onnxcc does not know matters
+ * only when such a node is there. Subgraphs inherit the versions, so the
+ * main graph's nodes are the ones looked at here; a subgraph's node
+ * without an import fails its schema check (no schema at version 0). */
+static status check_domain_import(const ir_graph *g, int domain, int64_t version, int max) {
+  const char *name = op_domain_name(domain);
   int i;
   for (i = 0; i < g->n_nodes; i++) {
-    if (op_domain(g->nodes[i]->op) != OP_DOMAIN_ml) continue;
-    if (g->opset_ml == 0)
-      return diag_node_error(ST_BAD_MODEL, g->nodes[i], "the model does not import the ai.onnx.ml operator set "
-                             "(opset_import)");
-    if (g->opset_ml < 0)
-      return diag_error(ST_BAD_MODEL, "ai.onnx.ml opset %" PRId64 " is not a valid operator set version", g->opset_ml);
-    if (g->opset_ml > ONNXCC_MAX_OPSET_ML)
-      return diag_error(ST_UNSUPPORTED, "model uses ai.onnx.ml opset %" PRId64 "; onnxcc supports ai.onnx.ml opsets 1 to %d",
-                        g->opset_ml, ONNXCC_MAX_OPSET_ML);
+    if (op_domain(g->nodes[i]->op) != domain) continue;
+    if (version == 0)
+      return diag_node_error(ST_BAD_MODEL, g->nodes[i], "the model does not import the %s operator set "
+                             "(opset_import)", name);
+    if (version < 0)
+      return diag_error(ST_BAD_MODEL, "%s opset %" PRId64 " is not a valid operator set version", name, version);
+    if (version > max)
+      return diag_error(ST_UNSUPPORTED, "model uses %s opset %" PRId64 "; onnxcc supports %s opsets 1 to %d", name,
+                        version, name, max);
     return ST_OK;
   }
+  return ST_OK;
+}
+
+/* Records the version opset_import gives a domain other than the default
+ * one in *slot (0 until then); naming the domain twice with two versions
+ * is an error. */
+static status import_domain(const char *name, int64_t version, int64_t *slot) {
+  if (*slot && version != *slot)
+    return diag_error(ST_BAD_MODEL, "opset_import names %s twice (versions %" PRId64 " and %" PRId64 ")", name, *slot,
+                      version);
+  *slot = version;
   return ST_OK;
 }
 
@@ -550,11 +563,10 @@ static status build_graph(const compile_options *o, const Onnx__ModelProto *m, c
                           g->opset, (int64_t)op->version);
       g->opset = op->version;
       found_opset = 1;
-    } else if (strcmp(op->domain, "ai.onnx.ml") == 0) {
-      if (g->opset_ml && op->version != g->opset_ml)
-        return diag_error(ST_BAD_MODEL, "opset_import names ai.onnx.ml twice (versions %" PRId64 " and %" PRId64 ")",
-                          g->opset_ml, (int64_t)op->version);
-      g->opset_ml = op->version;
+    } else if (op_domain_lookup(op->domain) == OP_DOMAIN_ml) {
+      if ((s = import_domain(op->domain, op->version, &g->opset_ml)) != ST_OK) return s;
+    } else if (op_domain_lookup(op->domain) == OP_DOMAIN_training) {
+      if ((s = import_domain(op->domain, op->version, &g->opset_training)) != ST_OK) return s;
     }
   }
   /* Operator meaning depends on the opset, so guessing one is wrong: only
@@ -623,7 +635,8 @@ static status build_graph(const compile_options *o, const Onnx__ModelProto *m, c
   for (i = 0; !found_opset && i < (size_t)g->n_nodes; i++)
     if (!*g->nodes[i]->domain || strcmp(g->nodes[i]->domain, "ai.onnx") == 0)
       return diag_node_error(ST_BAD_MODEL, g->nodes[i], "the model does not import the default operator set (opset_import)");
-  s = check_ml_import(g);
+  s = check_domain_import(g, OP_DOMAIN_ml, g->opset_ml, ONNXCC_MAX_OPSET_ML);
+  if (!s) s = check_domain_import(g, OP_DOMAIN_training, g->opset_training, ONNXCC_MAX_OPSET_TRAINING);
   if (s) return s;
   return ir_toposort(g);
 }

@@ -9,6 +9,8 @@
 #define ONNXCC_MAX_OPSET 22
 /* The newest ai.onnx.ml opset (that of the pinned onnx package). */
 #define ONNXCC_MAX_OPSET_ML 5
+/* The newest ai.onnx.preview.training opset (that of the pinned onnx package). */
+#define ONNXCC_MAX_OPSET_TRAINING 1
 
 /* Parses the model, converts initializers and graph inputs (pinning
  * symbolic dims from the options), creates nodes, checks that every op is

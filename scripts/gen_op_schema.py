@@ -30,10 +30,12 @@ SCHEMA_DEF = os.path.join(ROOT, "compiler", "ops", "schema.def")
 # table. ai.onnx.ml: onnx.defs.onnx_ml_opset_version() of onnx 1.17.
 MAX_OPSET = 22
 MAX_ML_OPSET = 5
+# ai.onnx.preview.training: its one version in onnx 1.17.
+MAX_TRAINING_OPSET = 1
 
 # ops.def's domain tags (OP_DOMAINS in compiler/ops/ops.h): tag -> (ONNX
 # domain name, newest version covered).
-DOMAINS = {"ml": ("ai.onnx.ml", MAX_ML_OPSET)}
+DOMAINS = {"ml": ("ai.onnx.ml", MAX_ML_OPSET), "training": ("ai.onnx.preview.training", MAX_TRAINING_OPSET)}
 # The compiler's own ops (OP_DOMAIN_onnxcc): no ONNX schema.
 INTERNAL_DOMAIN = "onnxcc"
 
@@ -197,7 +199,8 @@ def generate():
         " * Check:      .venv/bin/python scripts/gen_op_schema.py --check",
         " *",
         " * Every ONNX schema version (default domain, since_version <= %d;" % MAX_OPSET,
-        " * ai.onnx.ml, since_version <= %d) of every op in ops.def, in ops.def" % MAX_ML_OPSET,
+        " * ai.onnx.ml, since_version <= %d; ai.onnx.preview.training," % MAX_ML_OPSET,
+        " * since_version <= %d) of every op in ops.def, in ops.def" % MAX_TRAINING_OPSET,
         " * order, oldest version first (Op is the op id's suffix: ml_Binarizer",
         " * for ai.onnx.ml's Binarizer, OP_ml_Binarizer):",
         " *   SCHEMA(Op, since_version, min_in, max_in, min_out, max_out,",

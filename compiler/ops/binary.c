@@ -56,6 +56,8 @@ static int dtype_ok(int op, int dt) {
   case OP_PRelu: return is_f || dtype_is_signed_int(dt);
   /* The types legalize.c rewrites Mean for; another one stays Mean. */
   case OP_Mean: return is_f || dt == DT_INT32 || dt == DT_INT64;
+  /* float16 computed in float (elementwise.h's RT_BINARY_F16_OPS) */
+  case OP_Max: case OP_Min: case OP_Mod: return is_f || is_int || dt == DT_FLOAT16;
   default: return is_f || is_int;
   }
 }

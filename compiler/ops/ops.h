@@ -26,7 +26,8 @@
  * per model (op_graph_opset). The last, "onnxcc", holds the compiler's own
  * ops that passes make from patterns (fuse-silu's Silu): a model cannot
  * name them (op_lookup never finds them), passes set their op id. */
-#define OP_DOMAINS(X) X(onnx, "") X(ml, "ai.onnx.ml") X(onnxcc, "onnxcc")
+#define OP_DOMAINS(X) \
+  X(onnx, "") X(ml, "ai.onnx.ml") X(training, "ai.onnx.preview.training") X(onnxcc, "onnxcc")
 #define OP_DOMAIN_ID(tag, name) OP_DOMAIN_##tag,
 enum op_domain { OP_DOMAINS(OP_DOMAIN_ID) OP_N_DOMAINS };
 #undef OP_DOMAIN_ID

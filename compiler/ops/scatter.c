@@ -1,5 +1,7 @@
 /* Index-addressed ops: ScatterElements (rt_scatter_elements_*), ScatterND
  * (rt_scatternd_*) and GatherND (rt_gathernd_*); kernels/scatter.h.
+ * Scatter (opsets 9 and 10, deprecated from 11) is ScatterElements under
+ * its old name, without the reduction attribute: it takes the same path.
  * Output shapes depend only on input shapes. */
 #include <stdio.h>
 #include <string.h>
@@ -20,10 +22,10 @@ static int movable(int dt) {
   return s == 1 || s == 2 || s == 4 || s == 8;
 }
 
-/* ScatterElements takes int32 or int64 indices; ScatterND and GatherND
- * only int64, as the spec (and ONNX Runtime) have it. */
+/* ScatterElements (and Scatter) take int32 or int64 indices; ScatterND
+ * and GatherND only int64, as the spec (and ONNX Runtime) have it. */
 static status check_indices_type(const op_ctx *c, const ir_tensor *ind) {
-  if (c->n->op != OP_ScatterElements && ind->dtype != DT_INT64)
+  if (c->n->op != OP_ScatterElements && c->n->op != OP_Scatter && ind->dtype != DT_INT64)
     return diag_node_error(ST_BAD_MODEL, c->n, "indices must be int64, not %s", dtype_name(ind->dtype));
   if (ind->dtype != DT_INT32 && ind->dtype != DT_INT64)
     return diag_node_error(ST_BAD_MODEL, c->n, "indices must be int32 or int64, not %s", dtype_name(ind->dtype));
@@ -272,6 +274,7 @@ static status gathernd_lower(op_ctx *c, lowered *l, const ir_tensor *x) {
 static status scatter_infer(op_ctx *c) {
   OP_REQUIRE_INPUT(c, 0);
   switch (c->n->op) {
+  case OP_Scatter:
   case OP_ScatterElements: return scatter_elements_infer(c, &op_in(c, 0)->t);
   case OP_ScatterND: return scatternd_infer(c, &op_in(c, 0)->t);
   default: return gathernd_infer(c, &op_in(c, 0)->t);
@@ -281,6 +284,7 @@ static status scatter_infer(op_ctx *c) {
 static status scatter_lower(op_ctx *c, lowered *l) {
   const ir_tensor *x = &op_in(c, 0)->t;
   switch (c->n->op) {
+  case OP_Scatter:
   case OP_ScatterElements: return scatter_elements_lower(c, l, x);
   case OP_ScatterND: return scatternd_lower(c, l, x);
   default: return gathernd_lower(c, l, x);

@@ -67,6 +67,7 @@ static int dtype_ok(int op, int dt) {
   switch (op) {
   case OP_Not: return dt == DT_BOOL;
   case OP_Abs: case OP_Neg: case OP_Sign: case OP_Relu: case OP_Clip: case OP_Shrink: return is_f || is_i;
+  case OP_IsNaN: case OP_IsInf: return is_f || dt == DT_FLOAT16;
   default: return is_f;
   }
 }

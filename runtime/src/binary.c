@@ -6,6 +6,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "half_internal.h"
 #include "onnxcc/kernels/elementwise.h"
 
 static int64_t total_elems(int64_t rank, const int64_t *dims) {
@@ -91,6 +92,20 @@ static int64_t idiv(int64_t a, int64_t b) {
   return a / b;
 }
 
+/* float16 (the H class: the few ops that have such a variant) computes in
+ * float and rounds once. Max and Min give back one input's own bits (no
+ * rounding at all), with the NaN rule of the float variants; fmod's result
+ * is exact in float and fits float16, so its one rounding is exact too. */
+static uint16_t max_f16(uint16_t ha, uint16_t hb) {
+  const float a = half_to_float(ha), b = half_to_float(hb);
+  return isnan(a) || a > b ? ha : hb;
+}
+static uint16_t min_f16(uint16_t ha, uint16_t hb) {
+  const float a = half_to_float(ha), b = half_to_float(hb);
+  return isnan(a) || a < b ? ha : hb;
+}
+static uint16_t fmod_f16(uint16_t ha, uint16_t hb) { return float_to_half(fmodf(half_to_float(ha), half_to_float(hb))); }
+
 /* Each op as an expression in a and b, per class of element type: F float,
  * S signed, U unsigned. Integer arithmetic is done in uint64_t, so it wraps
  * like the hardware without signed overflow; division truncates. M(t, fn)
@@ -120,6 +135,9 @@ static int64_t idiv(int64_t a, int64_t b) {
 #define E_min_F(t) (isnan(a) || a < b) ? a : b
 #define E_min_S(t) a < b ? a : b
 #define E_min_U E_min_S
+#define E_max_H(t) max_f16(a, b)
+#define E_min_H(t) min_f16(a, b)
+#define E_fmod_H(t) fmod_f16(a, b)
 #define E_mod_S(t) imod(a, b)
 #define E_mod_U(t) b ? a % b : 0
 #define E_fmod_F(t) M(t, fmod)(a, b)
@@ -176,6 +194,7 @@ static int64_t idiv(int64_t a, int64_t b) {
 
 #define CLASS_f32 F
 #define CLASS_f64 F
+#define CLASS_f16 H
 #define CLASS_i8 S
 #define CLASS_i16 S
 #define CLASS_i32 S
@@ -210,6 +229,7 @@ RT_BINARY_UNSIGNED_OPS(DEF_U, ~)
 DEF_F(~, fmod)
 DEF_I(~, fmod)
 DEF_F(~, prelu)
+RT_BINARY_F16_OPS(DEF, ~, f16)
 DEF_S(~, prelu)
 
 /* Bool inputs. */

@@ -5,6 +5,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "half_internal.h"
 #include "onnxcc/kernels/elementwise.h"
 #include "vmath_internal.h"
 
@@ -192,15 +193,17 @@ RT_EW_SIGNED(CLIP_KERNEL, ilo, ihi)
 RT_EW_UNSIGNED(CLIP_KERNEL, ilo, ihi)
 #undef CLIP_KERNEL
 
-/* IsNaN / IsInf write bool. */
-#define TEST_KERNELS(K, P, t)                                                 \
+/* IsNaN / IsInf write bool; LOAD reads an element as a number (float16
+ * through float, which keeps NaN and infinities). */
+#define PLAIN(v) (v)
+#define TEST_KERNELS(LOAD, P, t)                                              \
   RT_KERNEL(rt_isnan_##t) {                                                   \
     const rt_unary_params *p = (const rt_unary_params *)params;               \
     const RT_EW_CTYPE_##t *x = (const RT_EW_CTYPE_##t *)in[0];                \
     uint8_t *y = (uint8_t *)out[0];                                           \
     int64_t i;                                                                \
     (void)scratch;                                                            \
-    for (i = 0; i < p->count; i++) y[i] = (uint8_t)(isnan(x[i]) != 0);        \
+    for (i = 0; i < p->count; i++) y[i] = (uint8_t)(isnan(LOAD(x[i])) != 0);  \
   }                                                                           \
   RT_KERNEL(rt_isinf_##t) {                                                   \
     const rt_unary_params *p = (const rt_unary_params *)params;               \
@@ -208,10 +211,14 @@ RT_EW_UNSIGNED(CLIP_KERNEL, ilo, ihi)
     uint8_t *y = (uint8_t *)out[0];                                           \
     int64_t i;                                                                \
     (void)scratch;                                                            \
-    for (i = 0; i < p->count; i++)                                            \
-      y[i] = (uint8_t)(isinf(x[i]) && ((x[i] > 0 && p->ilo) || (x[i] < 0 && p->ihi))); \
+    for (i = 0; i < p->count; i++) {                                          \
+      const double v = LOAD(x[i]);                                            \
+      y[i] = (uint8_t)(isinf(v) && ((v > 0 && p->ilo) || (v < 0 && p->ihi))); \
+    }                                                                         \
   }
-RT_EW_FLOATS(TEST_KERNELS, ~, ~)
+RT_EW_FLOATS(TEST_KERNELS, PLAIN, ~)
+TEST_KERNELS(half_to_float, ~, f16)
+#undef PLAIN
 #undef TEST_KERNELS
 
 RT_KERNEL(rt_not_bool) {

@@ -29,5 +29,6 @@ Suite *algebra_placement_suite(void);
 Suite *tensor_rules_suite(void);
 Suite *sequence_suite(void);
 Suite *trees_suite(void);
+Suite *training_suite(void);
 
 #endif

@@ -64,6 +64,53 @@ START_TEST(integer_mod_follows_divisor) {
 }
 END_TEST
 
+START_TEST(half_max_min_fmod) {
+  /* float16 bits: 1 0x3c00, 2 0x4000, -3 0xc200, NaN 0x7e00, 5.5 0x4580,
+   * 1.5 0x3e00. Max/Min pick an input's own bits, a NaN in either wins;
+   * fmod takes the dividend's sign: 5.5 fmod +-2 is 1.5, -5.5's -1.5. */
+  const uint16_t a[4] = {0x3c00, 0x7e00, 0xc200, 0x4000}, b[4] = {0x4000, 0x3c00, 0x7e00, 0xc200};
+  const uint16_t want_max[4] = {0x4000, 0x7e00, 0x7e00, 0x4000}, want_min[4] = {0x3c00, 0x7e00, 0x7e00, 0xc200};
+  const uint16_t fa[4] = {0x4580, 0xc580, 0x4580, 0xc580}, fb[4] = {0x4000, 0x4000, 0xc000, 0xc000};
+  const uint16_t want_fmod[4] = {0x3e00, 0xbe00, 0x3e00, 0xbe00};
+  uint16_t y[4];
+  rt_binary_params p;
+  const void *in[2] = {a, b};
+  void *out[1] = {y};
+  memset(&p, 0, sizeof p);
+  p.rank = 1;
+  p.dims[0] = 4;
+  p.a_strides[0] = p.b_strides[0] = 1;
+  rt_max_f16(&p, in, out, NULL);
+  ck_assert_mem_eq(y, want_max, sizeof want_max);
+  rt_min_f16(&p, in, out, NULL);
+  ck_assert_mem_eq(y, want_min, sizeof want_min);
+  in[0] = fa, in[1] = fb;
+  rt_fmod_f16(&p, in, out, NULL);
+  ck_assert_mem_eq(y, want_fmod, sizeof want_fmod);
+}
+END_TEST
+
+START_TEST(half_isnan_isinf) {
+  /* 1, NaN, +inf, -inf, the largest finite 65504 (0x7bff) */
+  const uint16_t x[5] = {0x3c00, 0x7e00, 0x7c00, 0xfc00, 0x7bff};
+  const uint8_t want_nan[5] = {0, 1, 0, 0, 0}, want_inf[5] = {0, 0, 1, 1, 0}, want_pos[5] = {0, 0, 1, 0, 0};
+  uint8_t y[5];
+  rt_unary_params p;
+  const void *in[1] = {x};
+  void *out[1] = {y};
+  memset(&p, 0, sizeof p);
+  p.count = 5;
+  rt_isnan_f16(&p, in, out, NULL);
+  ck_assert_mem_eq(y, want_nan, 5);
+  p.ilo = p.ihi = 1;
+  rt_isinf_f16(&p, in, out, NULL);
+  ck_assert_mem_eq(y, want_inf, 5);
+  p.ihi = 0; /* detect_negative 0 */
+  rt_isinf_f16(&p, in, out, NULL);
+  ck_assert_mem_eq(y, want_pos, 5);
+}
+END_TEST
+
 START_TEST(clip_with_runtime_bounds) {
   const float x[4] = {-5, -1, 1, 5}, lo = -2, hi = 2;
   float y[4];
@@ -406,9 +453,17 @@ START_TEST(lowering_names_the_variant) {
   ck_assert_str_eq(kernel, "rt_where_4");
   ck_assert_int_eq(one_node(op_lookup("", "Cast"), 3, DT_FLOAT, 0, kernel, sizeof kernel), ST_OK);
   ck_assert_str_eq(kernel, "rt_cast_f32_bf16");
+  ck_assert_int_eq(one_node(op_lookup("", "Max"), 0, DT_FLOAT16, 0, kernel, sizeof kernel), ST_OK);
+  ck_assert_str_eq(kernel, "rt_max_f16");
+  ck_assert_int_eq(one_node(op_lookup("", "Mod"), 1, DT_FLOAT16, 0, kernel, sizeof kernel), ST_OK);
+  ck_assert_str_eq(kernel, "rt_fmod_f16");
+  ck_assert_int_eq(one_node(op_lookup("", "IsInf"), 0, DT_FLOAT16, 0, kernel, sizeof kernel), ST_OK);
+  ck_assert_str_eq(kernel, "rt_isinf_f16");
   /* refused at compile time instead of computing nothing */
   ck_assert_int_eq(one_node(op_lookup("", "Relu"), 0, DT_FLOAT16, 0, kernel, sizeof kernel), ST_UNSUPPORTED);
   ck_assert_int_eq(one_node(op_lookup("", "Mod"), 0, DT_FLOAT, 0, kernel, sizeof kernel), ST_BAD_MODEL);
+  ck_assert_int_eq(one_node(op_lookup("", "Mod"), 0, DT_FLOAT16, 0, kernel, sizeof kernel), ST_BAD_MODEL);
+  ck_assert_int_eq(one_node(op_lookup("", "Add"), 0, DT_FLOAT16, 0, kernel, sizeof kernel), ST_UNSUPPORTED);
 }
 END_TEST
 
@@ -515,6 +570,8 @@ Suite *kernels_suite(void) {
   tcase_add_test(tc, binary_broadcast_rows);
   tcase_add_test(tc, binary_broadcast_columns);
   tcase_add_test(tc, integer_mod_follows_divisor);
+  tcase_add_test(tc, half_max_min_fmod);
+  tcase_add_test(tc, half_isnan_isinf);
   tcase_add_test(tc, clip_with_runtime_bounds);
   tcase_add_test(tc, shrink_float_and_integer);
   tcase_add_test(tc, cast_half_round_trip);

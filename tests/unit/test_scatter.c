@@ -1,9 +1,13 @@
 /* ScatterElements, ScatterND and GatherND kernels on small hand-computed
- * cases, out-of-range indices included. */
+ * cases, out-of-range indices included; Scatter (opsets 9 and 10) through
+ * the compiler. */
 #include <string.h>
 
 #include <onnxcc/kernels.h>
 
+#include "../../compiler/load.h"
+#include "../../compiler/ops/ops.h"
+#include "../../compiler/passes/passes.h"
 #include "suites.h"
 
 START_TEST(scatter_elements_axis1) {
@@ -111,6 +115,82 @@ START_TEST(gathernd_batch_dims) {
 }
 END_TEST
 
+/* A [1, n] value of dtype: constant with `data` (n elements), else a
+ * graph input. */
+static int add_row(ir_graph *g, const char *name, int dtype, int64_t n, const void *data) {
+  int id = ir_value_get(g, name);
+  ir_value *v = g->values[id];
+  v->t.dtype = dtype;
+  v->t.rank = 2;
+  v->t.dims[0] = 1, v->t.dims[1] = n;
+  if (data) {
+    v->t.data = xmalloc((size_t)n * dtype_size(dtype));
+    memcpy(v->t.data, data, (size_t)n * dtype_size(dtype));
+  } else {
+    v->graph_input = g->n_inputs;
+    g->inputs = xrealloc(g->inputs, sizeof(int) * (size_t)(g->n_inputs + 1));
+    g->inputs[g->n_inputs++] = id;
+  }
+  return id;
+}
+
+/* Scatter(data [1, 5], indices [[1, -2]] int32, updates [[1.5, 2.5]],
+ * axis 1) at `opset`; data is constant when `fold`. Returns the
+ * pipeline's status; *kernel gets the kernel of the lowered node, y the
+ * folded output. */
+static status scatter_graph(int64_t opset, int fold, char *kernel, float *y) {
+  const float data[5] = {1, 2, 3, 4, 5}, upd[2] = {1.5f, 2.5f};
+  const int32_t idx[2] = {1, -2};
+  ir_graph *g = ir_new();
+  ir_node *n;
+  ir_attr *a;
+  compile_options o;
+  status s;
+  int k;
+  g->opset = opset;
+  n = ir_node_add(g, "scatter", "Scatter", "");
+  n->n_in = 3;
+  n->in = xmalloc(sizeof(int) * 3);
+  n->in[0] = add_row(g, "data", DT_FLOAT, 5, fold ? data : NULL);
+  n->in[1] = add_row(g, "indices", DT_INT32, 2, idx);
+  n->in[2] = add_row(g, "updates", DT_FLOAT, 2, upd);
+  n->n_out = 1;
+  n->out = xmalloc(sizeof(int));
+  n->out[0] = ir_value_get(g, "y");
+  g->outputs = xmalloc(sizeof(int));
+  g->outputs[g->n_outputs++] = n->out[0];
+  n->attr = a = xcalloc(1, sizeof(ir_attr));
+  n->n_attr = 1;
+  a->name = xstrdup("axis");
+  a->type = ATTR_INT;
+  a->i = 1;
+  memset(&o, 0, sizeof o);
+  o.opt_level = 1;
+  kernel[0] = 0;
+  s = ir_toposort(g);
+  if (!s) s = pipeline_run(g, &o, NULL);
+  for (k = 0; !s && k < g->n_nodes; k++)
+    if (g->nodes[k]->low) snprintf(kernel, 64, "%s", kernel_get(g->nodes[k]->low->kernel)->name);
+  if (!s && fold) memcpy(y, g->values[ir_value_get(g, "y")]->t.data, 5 * sizeof(float));
+  ir_free(g);
+  return s;
+}
+
+START_TEST(scatter_is_scatter_elements) {
+  /* y = [[1, 1.5, 3, 2.5, 5]]: index -2 is 3 */
+  const float want[5] = {1, 1.5f, 3, 2.5f, 5};
+  float y[5];
+  char kernel[64];
+  int i;
+  ck_assert_int_eq(scatter_graph(10, 0, kernel, y), ST_OK);
+  ck_assert_str_eq(kernel, "rt_scatter_elements_none_i32idx_32bit");
+  ck_assert_int_eq(scatter_graph(9, 1, kernel, y), ST_OK);
+  for (i = 0; i < 5; i++) ck_assert_float_eq(y[i], want[i]);
+  /* deprecated from opset 11, where ScatterElements takes its place */
+  ck_assert_int_eq(scatter_graph(11, 0, kernel, y), ST_BAD_MODEL);
+}
+END_TEST
+
 Suite *scatter_suite(void) {
   Suite *s = suite_create("scatter");
   TCase *tc = tcase_create("scatter");
@@ -119,6 +199,7 @@ Suite *scatter_suite(void) {
   tcase_add_test(tc, scatternd_slices);
   tcase_add_test(tc, scatternd_elements_min);
   tcase_add_test(tc, gathernd_batch_dims);
+  tcase_add_test(tc, scatter_is_scatter_elements);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -29,6 +29,7 @@
 #include "kernels/ml.h"
 #include "kernels/roi.h"
 #include "kernels/tfidf.h"
+#include "kernels/training.h"
 
 /* All kernel variants, K(function, params type), and all params types,
  * P(type, field list): the compiler builds its kernel table from these. */
@@ -58,7 +59,8 @@
   RT_TREES_KERNELS(K) \
   RT_ML_KERNELS(K) \
   RT_ROI_KERNELS(K) \
-  RT_TFIDF_KERNELS(K)
+  RT_TFIDF_KERNELS(K) \
+  RT_TRAINING_KERNELS(K)
 #define RT_ALL_PARAMS_TYPES(P) \
   RT_ELEMENTWISE_PARAMS_TYPES(P) \
   RT_CONV_PARAMS_TYPES(P) \
@@ -84,6 +86,7 @@
   RT_TREES_PARAMS_TYPES(P) \
   RT_ML_PARAMS_TYPES(P) \
   RT_ROI_PARAMS_TYPES(P) \
-  RT_TFIDF_PARAMS_TYPES(P)
+  RT_TFIDF_PARAMS_TYPES(P) \
+  RT_TRAINING_PARAMS_TYPES(P)
 
 #endif

@@ -60,16 +60,18 @@ RT_PARAMS_STRUCT(rt_unary_params, RT_UNARY_PARAMS)
   X(K, mul_hard_sigmoid)
 /* On float, double and every integer type. */
 #define RT_UNARY_NUM_OPS(X, K) X(K, abs) X(K, neg) X(K, relu) X(K, sign) X(K, clip) X(K, shrink)
-/* On float and double, writing bool. */
+/* On float, double and float16, writing bool. */
 #define RT_UNARY_TEST_OPS(X, K) X(K, isnan) X(K, isinf)
 
 #define RT_UNARY_K_(K, op, t) K(rt_##op##_##t, rt_unary_params)
 #define RT_UNARY_F_(K, op) RT_EW_FLOATS(RT_UNARY_K_, K, op)
+#define RT_UNARY_H_(K, op) RT_UNARY_K_(K, op, f16)
 #define RT_UNARY_N_(K, op) \
   RT_EW_FLOATS(RT_UNARY_K_, K, op) RT_EW_SIGNED(RT_UNARY_K_, K, op) RT_EW_UNSIGNED(RT_UNARY_K_, K, op)
 #define RT_UNARY_KERNELS(K) \
   RT_UNARY_FLOAT_OPS(RT_UNARY_F_, K) RT_UNARY_NUM_OPS(RT_UNARY_N_, K) \
-  RT_UNARY_TEST_OPS(RT_UNARY_F_, K) K(rt_not_bool, rt_unary_params)
+  RT_UNARY_TEST_OPS(RT_UNARY_F_, K) RT_UNARY_TEST_OPS(RT_UNARY_H_, K) \
+  K(rt_not_bool, rt_unary_params)
 
 /* ---- binary: y = a op b with numpy broadcasting ----
  *
@@ -97,8 +99,11 @@ RT_PARAMS_STRUCT(rt_binary_params, RT_BINARY_PARAMS)
 #define RT_BINARY_U_(K, op) RT_EW_UNSIGNED(RT_BINARY_K_, K, op)
 #define RT_BINARY_I_(K, op) RT_BINARY_S_(K, op) RT_BINARY_U_(K, op)
 #define RT_BINARY_N_(K, op) RT_BINARY_F_(K, op) RT_BINARY_I_(K, op)
+/* On float16 too, computed in float (rounded once): X(K, op, f16). */
+#define RT_BINARY_F16_OPS(X, K, t) X(K, max, t) X(K, min, t) X(K, fmod, t)
 #define RT_BINARY_KERNELS(K) \
   RT_BINARY_NUM_OPS(RT_BINARY_N_, K) RT_BINARY_INT_OPS(RT_BINARY_I_, K) \
+  RT_BINARY_F16_OPS(RT_BINARY_K_, K, f16) \
   RT_BINARY_UNSIGNED_OPS(RT_BINARY_U_, K) \
   RT_BINARY_F_(K, fmod) RT_BINARY_I_(K, fmod) \
   RT_BINARY_F_(K, prelu) RT_BINARY_S_(K, prelu) \
