@@ -27,5 +27,6 @@ Suite *algebra_placement_suite(void);
 Suite *tensor_rules_suite(void);
 Suite *sequence_suite(void);
 Suite *trees_suite(void);
+Suite *narrow_types_suite(void);
 
 #endif
