@@ -84,22 +84,15 @@ status box_read_file(const char *path, int kind, box_value *out) {
   return s;
 }
 
-/* The TensorProtos of b's elements (their data borrowed from b). */
+/* The TensorProtos of b's elements (their data borrowed from b, or
+ * packed: tensor_proto_set). */
 static Onnx__TensorProto **pack_tensors(const box_value *b, int64_t (*dims)[IR_MAX_RANK]) {
   Onnx__TensorProto **tps = xcalloc((size_t)b->n + 1, sizeof *tps);
-  int i, d;
+  int i;
   for (i = 0; i < b->n; i++) {
     Onnx__TensorProto *tp = xmalloc(sizeof *tp);
-    const ir_tensor *t = &b->elems[i];
     onnx__tensor_proto__init(tp);
-    for (d = 0; d < t->rank; d++) dims[i][d] = t->dims[d];
-    tp->n_dims = (size_t)t->rank;
-    tp->dims = dims[i];
-    tp->has_data_type = 1;
-    tp->data_type = t->dtype;
-    tp->has_raw_data = 1;
-    tp->raw_data.len = tensor_bytes(t);
-    tp->raw_data.data = t->data;
+    tensor_proto_set(tp, &b->elems[i], dims[i]);
     tps[i] = tp;
   }
   return tps;
@@ -136,7 +129,10 @@ status box_write_file(const char *path, const box_value *b, const char *name) {
   }
   s = file_write_atomic(path, buf, n);
   free(buf);
-  for (i = 0; i < b->n; i++) free(tps[i]);
+  for (i = 0; i < b->n; i++) {
+    tensor_proto_release(tps[i], &b->elems[i]);
+    free(tps[i]);
+  }
   free(tps);
   free(dims);
   return s;

@@ -32,6 +32,11 @@ int dtype_is_unsigned_int(int d) {
   return d == DT_UINT8 || d == DT_UINT16 || d == DT_UINT32 || d == DT_UINT64 || d == DT_BOOL;
 }
 
+int dtype_is_float8(int d) {
+  return d == DT_FLOAT8E4M3FN || d == DT_FLOAT8E4M3FNUZ || d == DT_FLOAT8E5M2 || d == DT_FLOAT8E5M2FNUZ;
+}
+int dtype_is_4bit(int d) { return d == DT_INT4 || d == DT_UINT4; }
+
 int64_t tensor_numel(const ir_tensor *t) {
   int64_t n;
   if (t->rank < 0) return 0;
@@ -83,8 +88,8 @@ int64_t tensor_int(const ir_tensor *t, int64_t i) {
   case DT_INT64: return ((const int64_t *)d)[i];
   case DT_INT32: return ((const int32_t *)d)[i];
   case DT_INT16: return ((const int16_t *)d)[i];
-  case DT_INT8: return ((const int8_t *)d)[i];
-  case DT_UINT8: case DT_BOOL: return ((const uint8_t *)d)[i];
+  case DT_INT8: case DT_INT4: return ((const int8_t *)d)[i];
+  case DT_UINT8: case DT_BOOL: case DT_UINT4: return ((const uint8_t *)d)[i];
   case DT_UINT16: return ((const uint16_t *)d)[i];
   case DT_UINT32: return ((const uint32_t *)d)[i];
   case DT_UINT64: return (int64_t)((const uint64_t *)d)[i];

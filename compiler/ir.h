@@ -14,7 +14,13 @@
 
 #define IR_MAX_RANK 8
 
-/* ONNX element types (same numbers as TensorProto.DataType). */
+/* ONNX element types (same numbers as TensorProto.DataType): name,
+ * number, bytes per element in memory, name in messages, C type.
+ * float8 elements are one byte each (their bit pattern). int4 and uint4
+ * are one byte each too, unpacked (int4 sign-extended into an int8_t):
+ * TensorProto packs them two to a byte, low nibble first, and
+ * tensor_pb.c unpacks and packs at that boundary (docs/design.md, "Element
+ * types"), so every kernel and the planner index them like bytes. */
 #define IR_DTYPES(X)                    \
   X(FLOAT, 1, 4, "float", "float")      \
   X(UINT8, 2, 1, "uint8", "uint8_t")    \
@@ -29,7 +35,13 @@
   X(DOUBLE, 11, 8, "double", "double")  \
   X(UINT32, 12, 4, "uint32", "uint32_t") \
   X(UINT64, 13, 8, "uint64", "uint64_t") \
-  X(BFLOAT16, 16, 2, "bfloat16", "uint16_t")
+  X(BFLOAT16, 16, 2, "bfloat16", "uint16_t") \
+  X(FLOAT8E4M3FN, 17, 1, "float8e4m3fn", "uint8_t") \
+  X(FLOAT8E4M3FNUZ, 18, 1, "float8e4m3fnuz", "uint8_t") \
+  X(FLOAT8E5M2, 19, 1, "float8e5m2", "uint8_t") \
+  X(FLOAT8E5M2FNUZ, 20, 1, "float8e5m2fnuz", "uint8_t") \
+  X(UINT4, 21, 1, "uint4", "uint8_t") \
+  X(INT4, 22, 1, "int4", "int8_t")
 
 #define IR_DTYPE_ENUM(name, num, size, text, ctype) DT_##name = num,
 typedef enum ir_dtype { DT_UNDEFINED = 0, IR_DTYPES(IR_DTYPE_ENUM) } ir_dtype;
@@ -38,9 +50,14 @@ typedef enum ir_dtype { DT_UNDEFINED = 0, IR_DTYPES(IR_DTYPE_ENUM) } ir_dtype;
 /* Bytes per element; 0 for unknown or unsupported (string) types. */
 size_t dtype_size(int dtype);
 const char *dtype_name(int dtype);
+/* The groups below leave out float8 and the 4-bit integers: ops taking
+ * "a float" or "an integer" have no kernels for those, and callers that
+ * take them (Cast, quantization) name them (dtype_is_float8, dtype_is_4bit). */
 int dtype_is_float(int dtype);   /* float, double, float16, bfloat16 */
 int dtype_is_signed_int(int dtype);
 int dtype_is_unsigned_int(int dtype); /* includes bool */
+int dtype_is_float8(int dtype);  /* the four float8 types */
+int dtype_is_4bit(int dtype);    /* int4, uint4 */
 
 /* A tensor's type, shape and (for constants) contents.
  *

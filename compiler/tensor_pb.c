@@ -128,12 +128,45 @@ static void copy_typed(const Onnx__TensorProto *tp, int dtype, size_t esize, siz
   }
 }
 
+/* int4 / uint4: TensorProto packs two elements to a byte, element 2i in
+ * the low nibble and 2i+1 in the high one; in memory they are one per byte
+ * (ir.h), int4 sign-extended. */
+static size_t packed_bytes(int dtype, size_t numel) { return dtype_is_4bit(dtype) ? (numel + 1) / 2 : numel * dtype_size(dtype); }
+
+static void unpack_4bit(int dtype, const uint8_t *packed, size_t numel, uint8_t *out) {
+  size_t i;
+  for (i = 0; i < numel; i++) {
+    uint8_t nib = (uint8_t)((packed[i / 2] >> (4 * (i % 2))) & 0xfu);
+    out[i] = dtype == DT_INT4 && (nib & 0x8u) ? (uint8_t)(nib | 0xf0u) : nib;
+  }
+}
+
+static void pack_4bit(const uint8_t *elems, size_t numel, uint8_t *packed) {
+  size_t i;
+  memset(packed, 0, (numel + 1) / 2);
+  for (i = 0; i < numel; i++) packed[i / 2] |= (uint8_t)((elems[i] & 0xfu) << (4 * (i % 2)));
+}
+
+/* The bytes as stored (packed for 4-bit types), already read from the
+ * file: into out->data, unpacked where needed. Takes `stored`. */
+static void take_stored(ir_tensor *out, void *stored, size_t numel, size_t nbytes) {
+  if (!dtype_is_4bit(out->dtype)) {
+    out->data = stored;
+    return;
+  }
+  out->data = xcalloc(1, nbytes ? nbytes : 1);
+  unpack_4bit(out->dtype, stored, numel, out->data);
+  free(stored);
+}
+
 /* Every size is checked, and the data the tensor declares must be present
  * in the file, before anything is allocated: a 100-byte model must not be
  * able to ask for 64 GiB. */
 status tensor_from_proto(const Onnx__TensorProto *tp, const char *base_dir, ir_tensor *out, const char *what) {
-  size_t i, esize, nbytes;
+  size_t i, esize, nbytes, numel, stored;
   int64_t bytes;
+  void *data;
+  status s;
   memset(out, 0, sizeof *out);
   if (tp->n_dims > IR_MAX_RANK)
     return diag_error(ST_UNSUPPORTED, "tensor '%s' has rank %zu; at most %d is supported", what, tp->n_dims, IR_MAX_RANK);
@@ -154,22 +187,53 @@ status tensor_from_proto(const Onnx__TensorProto *tp, const char *base_dir, ir_t
                       tensor_type_str(out, buf, sizeof buf), (long long)CK_MAX_TENSOR_BYTES);
   }
   nbytes = (size_t)bytes;
+  numel = nbytes / esize;
+  stored = packed_bytes(out->dtype, numel);
 
-  if (tp->has_data_location && tp->data_location == 1) return read_external(tp, base_dir, nbytes, what, &out->data);
-  if (tp->has_raw_data) {
-    if (tp->raw_data.len != nbytes)
-      return diag_error(ST_BAD_MODEL, "tensor '%s' has %zu bytes of raw data but its shape needs %zu", what,
-                        tp->raw_data.len, nbytes);
-    out->data = xcalloc(1, nbytes ? nbytes : 1);
-    if (nbytes) memcpy(out->data, tp->raw_data.data, nbytes); /* raw data is little-endian, as the host */
+  if (tp->has_data_location && tp->data_location == 1) {
+    if ((s = read_external(tp, base_dir, stored, what, &data)) != ST_OK) return s;
+    take_stored(out, data, numel, nbytes);
     return ST_OK;
   }
-  if (typed_count(tp, out->dtype) != nbytes / esize)
+  if (tp->has_raw_data) {
+    if (tp->raw_data.len != stored)
+      return diag_error(ST_BAD_MODEL, "tensor '%s' has %zu bytes of raw data but its shape needs %zu", what,
+                        tp->raw_data.len, stored);
+    data = xcalloc(1, stored ? stored : 1);
+    if (stored) memcpy(data, tp->raw_data.data, stored); /* raw data is little-endian, as the host */
+    take_stored(out, data, numel, nbytes);
+    return ST_OK;
+  }
+  /* 4-bit types keep their packed bytes in int32_data, one per value */
+  if (typed_count(tp, out->dtype) != (dtype_is_4bit(out->dtype) ? stored : numel))
     return diag_error(ST_BAD_MODEL, "tensor '%s' holds %zu values but its shape needs %zu", what,
-                      typed_count(tp, out->dtype), nbytes / esize);
-  out->data = xcalloc(1, nbytes ? nbytes : 1);
-  copy_typed(tp, out->dtype, esize, nbytes / esize, out->data);
+                      typed_count(tp, out->dtype), dtype_is_4bit(out->dtype) ? stored : numel);
+  data = xcalloc(1, nbytes ? nbytes : 1);
+  copy_typed(tp, out->dtype, esize, dtype_is_4bit(out->dtype) ? stored : numel, data);
+  take_stored(out, data, numel, nbytes);
   return ST_OK;
+}
+
+void tensor_proto_set(Onnx__TensorProto *tp, const ir_tensor *t, int64_t *dims) {
+  size_t numel = (size_t)tensor_numel(t);
+  int i;
+  for (i = 0; i < t->rank; i++) dims[i] = t->dims[i];
+  tp->n_dims = (size_t)t->rank;
+  tp->dims = dims;
+  tp->has_data_type = 1;
+  tp->data_type = t->dtype;
+  tp->has_raw_data = 1;
+  tp->raw_data.len = packed_bytes(t->dtype, numel);
+  tp->raw_data.data = t->data;
+  if (dtype_is_4bit(t->dtype)) {
+    tp->raw_data.data = xmalloc(tp->raw_data.len + 1);
+    pack_4bit(t->data, numel, tp->raw_data.data);
+  }
+}
+
+void tensor_proto_release(Onnx__TensorProto *tp, const ir_tensor *t) {
+  if (tp->raw_data.data != t->data) free(tp->raw_data.data);
+  tp->raw_data.data = NULL;
 }
 
 status tensor_read_file(const char *path, ir_tensor *out, char **name) {
@@ -197,19 +261,12 @@ status tensor_write_file(const char *path, const ir_tensor *t, const char *name)
   size_t n;
   uint8_t *buf;
   status s;
-  int i;
-  for (i = 0; i < t->rank; i++) dims[i] = t->dims[i];
-  tp.n_dims = (size_t)t->rank;
-  tp.dims = dims;
-  tp.has_data_type = 1;
-  tp.data_type = t->dtype;
+  tensor_proto_set(&tp, t, dims);
   tp.name = (char *)name;
-  tp.has_raw_data = 1;
-  tp.raw_data.len = tensor_bytes(t);
-  tp.raw_data.data = t->data;
   n = onnx__tensor_proto__get_packed_size(&tp);
   buf = xmalloc(n);
   onnx__tensor_proto__pack(&tp, buf);
+  tensor_proto_release(&tp, t);
   s = file_write_atomic(path, buf, n);
   free(buf);
   return s;

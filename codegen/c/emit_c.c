@@ -75,6 +75,28 @@ static void value_dims_notes(text *h, const ir_graph *g) {
   }
 }
 
+/* Types whose buffers a caller could get wrong: float8 bit patterns, and
+ * int4 / uint4 one per byte where a TensorProto packs two (docs/design.md,
+ * "Element types"). Said once, when an input or output has one. */
+static void narrow_types_note(text *h, const ir_graph *g) {
+  int io, i, f8 = 0, i4 = 0;
+  for (io = 0; io < 2; io++)
+    for (i = 0; i < (io ? g->n_outputs : g->n_inputs); i++) {
+      const ir_value *v = g->values[io ? g->outputs[i] : g->inputs[i]];
+      const int dt = ir_is_boxed(v) ? v->box.elem.dtype : v->t.dtype;
+      f8 |= dtype_is_float8(dt);
+      i4 |= dtype_is_4bit(dt);
+    }
+  if (f8)
+    text_puts(h, "/* float8 inputs and outputs (element types 17-20) hold one uint8_t per element:\n"
+                 " * its bit pattern in that format. */\n");
+  if (i4)
+    text_puts(h, "/* int4 and uint4 inputs and outputs (element types 22, 21) hold ONE ELEMENT PER\n"
+                 " * BYTE, unpacked: int8_t -8..7, uint8_t 0..15 (a TensorProto packs two per byte;\n"
+                 " * unpack before the call, pack after). */\n");
+  if (f8 || i4) text_puts(h, "\n");
+}
+
 void emit_c_header(const backend_emit_args *a, text *h) {
   char up[256];
   const ir_graph *g = a->g;
@@ -94,6 +116,7 @@ void emit_c_header(const backend_emit_args *a, text *h) {
   text_printf(h, "extern const rt_tensor_info %s_outputs[%d];\n\n", a->name, g->n_outputs);
   box_macros(h, g, up);
   value_dims_notes(h, g);
+  narrow_types_note(h, g);
   text_printf(h, "/* Filled by %s_init; read-only afterwards, so one context can run in one\n"
                  " * thread at a time and two contexts (two arenas) run in parallel. */\n", a->name);
   text_printf(h, "typedef struct %s_ctx {\n  const unsigned char *weights;\n  unsigned char *arena;\n} %s_ctx;\n\n",

@@ -1,4 +1,8 @@
-/* Cast and CastLike: kernels rt_cast_<from>_<to> (elementwise.h). */
+/* Cast and CastLike: kernels rt_cast_<from>_<to> (elementwise.h), between
+ * every pair of numeric types, float8 and 4-bit integers included. The
+ * `saturate` attribute (opset 19; 1 when absent) only changes casts to
+ * float8: out-of-range values become the largest finite value, or with 0
+ * infinity / NaN. */
 #include <stdio.h>
 
 #include "ops.h"
@@ -36,6 +40,7 @@ static status cast_lower(op_ctx *c, lowered *l) {
   rt_cast_params *p = op_lower_as(c, l, PD_rt_cast_params, "rt_cast_%s_%s", op_dtype_suffix(x->t.dtype),
                                   op_dtype_suffix(y->t.dtype));
   if (!p) return ST_UNSUPPORTED;
+  p->saturate = attr_int(c->n, "saturate", 1) != 0;
   op_bind_product(c, l, &p->count, &x->t, 0, x->t.rank);
   /* Element by element: between types of one size, y may overwrite x. */
   if (dtype_size(x->t.dtype) == dtype_size(y->t.dtype)) l->inplace_of = 0;

@@ -1,7 +1,8 @@
 /* Cast between element types: one kernel per (from, to) pair, made from
  * one read and one write function per type. A value goes through double
- * when either side is a float type (float16 and bfloat16 through float),
- * through int64_t when both are integers or bool. */
+ * when either side is a float type (float16, bfloat16 and float8 through
+ * float), through int64_t when both are integers or bool; to int4/uint4
+ * always through double, since those saturate where other integers wrap. */
 #include <math.h>
 #include <string.h>
 
@@ -22,6 +23,12 @@
 #define RD_u16(x) (double)(x)
 #define RD_u32(x) (double)(x)
 #define RD_u64(x) (double)(x)
+#define RD_f8e4m3fn(x) (double)f8_to_float(x, F8_E4M3FN)
+#define RD_f8e4m3fnuz(x) (double)f8_to_float(x, F8_E4M3FNUZ)
+#define RD_f8e5m2(x) (double)f8_to_float(x, F8_E5M2)
+#define RD_f8e5m2fnuz(x) (double)f8_to_float(x, F8_E5M2FNUZ)
+#define RD_i4(x) (double)(x)
+#define RD_u4(x) (double)(x)
 
 /* Float to integer: saturate instead of the undefined behaviour C has for
  * out-of-range values; NaN gives 0. */
@@ -36,7 +43,16 @@ static uint64_t f_to_u64(double v) {
   return v != v || v <= 0.0 ? 0 : (v >= 18446744073709549568.0 ? UINT64_MAX : (uint64_t)v);
 }
 
-/* Writing from double. */
+/* To a 4-bit integer: as ONNX's reference, the value as float clamped to
+ * [lo, hi], then rounded to nearest even; NaN gives 0. */
+static int8_t f_to_4bit(double v, float lo, float hi) {
+  float f = (float)v;
+  if (f != f) return 0;
+  return (int8_t)nearbyintf(f < lo ? lo : f > hi ? hi : f);
+}
+
+/* Writing from double. The float8 writers read the kernel's `p->saturate`
+ * (only they do: CAST_KERNEL). */
 #define WF_f32(v) (float)(v)
 #define WF_f64(v) (v)
 #define WF_f16(v) float_to_half((float)(v))
@@ -50,6 +66,12 @@ static uint64_t f_to_u64(double v) {
 #define WF_u16(v) (uint16_t)f_to_i(v, 0.0, 65535.0)
 #define WF_u32(v) (uint32_t)f_to_i(v, 0.0, 4294967295.0)
 #define WF_u64(v) f_to_u64(v)
+#define WF_f8e4m3fn(v) float_to_f8((float)(v), F8_E4M3FN, (int)p->saturate)
+#define WF_f8e4m3fnuz(v) float_to_f8((float)(v), F8_E4M3FNUZ, (int)p->saturate)
+#define WF_f8e5m2(v) float_to_f8((float)(v), F8_E5M2, (int)p->saturate)
+#define WF_f8e5m2fnuz(v) float_to_f8((float)(v), F8_E5M2FNUZ, (int)p->saturate)
+#define WF_i4(v) f_to_4bit(v, -8.0f, 7.0f)
+#define WF_u4(v) (uint8_t)f_to_4bit(v, 0.0f, 15.0f)
 
 /* Integer to integer: wrap modulo 2^bits, as two's-complement hardware. */
 #define WI_bool(v) (uint8_t)((v) != 0)
@@ -62,8 +84,9 @@ static uint64_t f_to_u64(double v) {
 #define WI_u32(v) (uint32_t)(v)
 #define WI_u64(v) (uint64_t)(v)
 
-/* The path of a pair: D (through double) unless both types are I
- * (integers or bool). */
+/* The path of a pair: through double unless both types are I (integers
+ * or bool, wrapping); Q (the 4-bit integers) reads as an integer but is
+ * written through double, saturating. */
 #define KIND_f32 F
 #define KIND_f64 F
 #define KIND_f16 F
@@ -77,10 +100,21 @@ static uint64_t f_to_u64(double v) {
 #define KIND_u16 I
 #define KIND_u32 I
 #define KIND_u64 I
+#define KIND_f8e4m3fn F
+#define KIND_f8e4m3fnuz F
+#define KIND_f8e5m2 F
+#define KIND_f8e5m2fnuz F
+#define KIND_i4 Q
+#define KIND_u4 Q
 #define CONV_FF(f, t, x) WF_##t(RD_##f(x))
 #define CONV_FI(f, t, x) WF_##t(RD_##f(x))
 #define CONV_IF(f, t, x) WF_##t(RD_##f(x))
 #define CONV_II(f, t, x) WI_##t((int64_t)(x))
+#define CONV_FQ(f, t, x) WF_##t(RD_##f(x))
+#define CONV_IQ(f, t, x) WF_##t(RD_##f(x))
+#define CONV_QQ(f, t, x) WF_##t(RD_##f(x))
+#define CONV_QF(f, t, x) WF_##t(RD_##f(x))
+#define CONV_QI(f, t, x) WI_##t((int64_t)(x))
 #define CONV__(kf, kt) CONV_##kf##kt
 #define CONV_(kf, kt) CONV__(kf, kt)
 

@@ -61,18 +61,43 @@ static int64_t qlinear_base(const rt_qlinear_params *p, int64_t o, int64_t i) {
                  ys[e] = (YT)quant_round(v, zp ? (int32_t)zp[k] : 0, LO, HI););     \
   }
 
+/* To float8: x / scale cast with the op's saturate; the zero point's
+ * values are not read (quant.h). */
+#define QUANTIZE_F8(x, XT, XLOAD, ST, SLOAD, y, FMT)                               \
+  RT_KERNEL(rt_quantize_##x##_##y) {                                                \
+    const rt_qlinear_params *p = (const rt_qlinear_params *)params;                 \
+    const XT *xs = (const XT *)in[0];                                               \
+    const ST *sc = (const ST *)in[1];                                               \
+    uint8_t *ys = (uint8_t *)out[0];                                                \
+    const int saturate = (int)p->saturate;                                          \
+    (void)scratch;                                                                  \
+    QLINEAR_WALK(ys[e] = float_to_f8(XLOAD(xs[e]) / SLOAD(sc[k]), FMT, saturate););  \
+  }
+
 #define QUANTIZE_ALL(x, XT, XLOAD, ST, SLOAD)                                  \
   QUANTIZE(x, XT, XLOAD, ST, SLOAD, i8, int8_t, -128.0f, 127.0f)               \
   QUANTIZE(x, XT, XLOAD, ST, SLOAD, u8, uint8_t, 0.0f, 255.0f)                 \
   QUANTIZE(x, XT, XLOAD, ST, SLOAD, i16, int16_t, -32768.0f, 32767.0f)         \
-  QUANTIZE(x, XT, XLOAD, ST, SLOAD, u16, uint16_t, 0.0f, 65535.0f)
+  QUANTIZE(x, XT, XLOAD, ST, SLOAD, u16, uint16_t, 0.0f, 65535.0f)             \
+  QUANTIZE(x, XT, XLOAD, ST, SLOAD, i4, int8_t, -8.0f, 7.0f)                   \
+  QUANTIZE(x, XT, XLOAD, ST, SLOAD, u4, uint8_t, 0.0f, 15.0f)                  \
+  QUANTIZE_F8(x, XT, XLOAD, ST, SLOAD, f8e4m3fn, F8_E4M3FN)                    \
+  QUANTIZE_F8(x, XT, XLOAD, ST, SLOAD, f8e4m3fnuz, F8_E4M3FNUZ)                \
+  QUANTIZE_F8(x, XT, XLOAD, ST, SLOAD, f8e5m2, F8_E5M2)                        \
+  QUANTIZE_F8(x, XT, XLOAD, ST, SLOAD, f8e5m2fnuz, F8_E5M2FNUZ)
 
 QUANTIZE_ALL(f32, float, PLAIN, float, PLAIN)
 QUANTIZE_ALL(f16, uint16_t, half_to_float, uint16_t, half_to_float)
 QUANTIZE_ALL(bf16, uint16_t, bf16_to_float, uint16_t, bf16_to_float)
 QUANTIZE_ALL(i32, int32_t, PLAIN, float, PLAIN)
 
-#define DEQUANTIZE(x, XT, y, YT, LOAD, STORE)                                      \
+/* DIFF(a, b, FMT): x minus its zero point, exactly. Integers in int64 (an
+ * int32 x minus its zero point may leave int32's range), float8 decoded
+ * to float (FMT, its format; unused for integers). */
+#define DIFF_INT(a, b, FMT) (float)((int64_t)(a) - (int64_t)(b))
+#define DIFF_F8(a, b, FMT) (f8_to_float(a, FMT) - f8_to_float(b, FMT))
+
+#define DEQUANTIZE(x, XT, DIFF, FMT, y, YT, LOAD, STORE)                           \
   RT_KERNEL(rt_dequantize_##x##_##y) {                                              \
     const rt_qlinear_params *p = (const rt_qlinear_params *)params;                 \
     const XT *xs = (const XT *)in[0];                                               \
@@ -80,21 +105,25 @@ QUANTIZE_ALL(i32, int32_t, PLAIN, float, PLAIN)
     const XT *zp = (const XT *)in[2];                                               \
     YT *ys = (YT *)out[0];                                                          \
     (void)scratch;                                                                  \
-    /* int64: an int32 x minus its zero point may leave int32's range */          \
-    QLINEAR_WALK(const int64_t d = (int64_t)xs[e] - (zp ? (int64_t)zp[k] : 0);      \
-                 ys[e] = STORE((float)d * LOAD(sc[k])););                           \
+    QLINEAR_WALK(ys[e] = STORE(DIFF(xs[e], zp ? zp[k] : 0, FMT) * LOAD(sc[k])););   \
   }
 
-#define DEQUANTIZE_ALL(x, XT)                                    \
-  DEQUANTIZE(x, XT, f32, float, PLAIN, STORE_F32)                \
-  DEQUANTIZE(x, XT, f16, uint16_t, half_to_float, float_to_half) \
-  DEQUANTIZE(x, XT, bf16, uint16_t, bf16_to_float, float_to_bf16)
+#define DEQUANTIZE_ALL(x, XT, DIFF, FMT)                                    \
+  DEQUANTIZE(x, XT, DIFF, FMT, f32, float, PLAIN, STORE_F32)                \
+  DEQUANTIZE(x, XT, DIFF, FMT, f16, uint16_t, half_to_float, float_to_half) \
+  DEQUANTIZE(x, XT, DIFF, FMT, bf16, uint16_t, bf16_to_float, float_to_bf16)
 
-DEQUANTIZE_ALL(i8, int8_t)
-DEQUANTIZE_ALL(u8, uint8_t)
-DEQUANTIZE_ALL(i16, int16_t)
-DEQUANTIZE_ALL(u16, uint16_t)
-DEQUANTIZE_ALL(i32, int32_t)
+DEQUANTIZE_ALL(i8, int8_t, DIFF_INT, ~)
+DEQUANTIZE_ALL(u8, uint8_t, DIFF_INT, ~)
+DEQUANTIZE_ALL(i16, int16_t, DIFF_INT, ~)
+DEQUANTIZE_ALL(u16, uint16_t, DIFF_INT, ~)
+DEQUANTIZE_ALL(i32, int32_t, DIFF_INT, ~)
+DEQUANTIZE_ALL(i4, int8_t, DIFF_INT, ~)
+DEQUANTIZE_ALL(u4, uint8_t, DIFF_INT, ~)
+DEQUANTIZE_ALL(f8e4m3fn, uint8_t, DIFF_F8, F8_E4M3FN)
+DEQUANTIZE_ALL(f8e4m3fnuz, uint8_t, DIFF_F8, F8_E4M3FNUZ)
+DEQUANTIZE_ALL(f8e5m2, uint8_t, DIFF_F8, F8_E5M2)
+DEQUANTIZE_ALL(f8e5m2fnuz, uint8_t, DIFF_F8, F8_E5M2FNUZ)
 
 /* ---- DynamicQuantizeLinear ---- */
 

@@ -30,5 +30,6 @@ Suite *tensor_rules_suite(void);
 Suite *sequence_suite(void);
 Suite *trees_suite(void);
 Suite *training_suite(void);
+Suite *narrow_types_suite(void);
 
 #endif

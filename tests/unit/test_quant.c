@@ -74,7 +74,7 @@ START_TEST(quantize_per_axis) {
   const uint8_t zp[3] = {0, 10, 20};
   const uint8_t want[3] = {8, 14, 22};
   uint8_t y[12];
-  rt_qlinear_params p = {2, 3, 2, 1, 0, 1, 0};
+  rt_qlinear_params p = {2, 3, 2, 1, 0, 1, 0, 1};
   const void *in[8] = {x, scale, zp};
   void *out[8] = {y};
   int i;
@@ -93,7 +93,7 @@ START_TEST(quantize_blocked) {
   /* x [4, 2], blocks of 2 along axis 0: row i takes scale row i / 2 */
   const int8_t want_first[8] = {8, 4, 8, 4, 2, 0, 2, 0};
   int8_t y[8];
-  rt_qlinear_params last = {2, 4, 1, 2, 2, 1, 1}, first = {1, 4, 2, 2, 4, 2, 1};
+  rt_qlinear_params last = {2, 4, 1, 2, 2, 1, 1, 1}, first = {1, 4, 2, 2, 4, 2, 1, 1};
   const void *in[8] = {x, scale, zp};
   void *out[8] = {y};
   int i;
@@ -160,9 +160,9 @@ START_TEST(dequantize_per_axis_and_blocked) {
   const int8_t x[4] = {-4, -4, -4, -4}, zp[2] = {0, -2};
   const float scale[2] = {1, 3};
   float y[4];
-  rt_qlinear_params axis0 = {1, 2, 2, 1, 0, 1, 0};
+  rt_qlinear_params axis0 = {1, 2, 2, 1, 0, 1, 0, 1};
   /* blocked: blocks of 2 along axis 1, one block per row: scale [2, 1] */
-  rt_qlinear_params blocked = {2, 2, 1, 2, 1, 1, 1};
+  rt_qlinear_params blocked = {2, 2, 1, 2, 1, 1, 1, 1};
   const void *in[8] = {x, scale, zp};
   void *out[8] = {y};
   rt_dequantize_i8_f32(&axis0, in, out, NULL);

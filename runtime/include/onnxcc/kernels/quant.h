@@ -20,19 +20,25 @@
 /* rt_quantize_X_Y: y = saturate(round(x / scale) + zero_point), x (in[0],
  * X) and y (out[0], Y) viewed as [outer, n, inner]; scale is in[1] and
  * the zero point in[2] (Y, or NULL). X: f32, f16, bf16 (scale of the same
- * type, computed in float) and i32 (scale f32). Y: i8, u8, i16, u16.
+ * type, computed in float) and i32 (scale f32). Y: i8, u8, i16, u16, and
+ * i4 / u4 (one element per byte, saturated to -8..7 / 0..15). Y may also
+ * be a float8 type (f8e4m3fn, f8e4m3fnuz, f8e5m2, f8e5m2fnuz): y =
+ * x / scale cast as rt_cast does with `saturate`; the zero point's values
+ * are not read (ONNX's reference ignores them; only their type matters).
  *
  * rt_dequantize_X_Y: y = (x - zero_point) * scale, computed in float; x
- * (X: i8, u8, i16, u16, i32), zero point X, scale and y of type Y (f32,
- * f16, bf16).
+ * (X: i8, u8, i16, u16, i32, i4, u4, and the float8 types, decoded
+ * exactly), zero point X, scale and y of type Y (f32, f16, bf16).
  *
  * Which scale (and zero point, laid out like it) element x[o, i, j] takes:
  *   scale[o * s_outer + (i / block) * s_axis + j * s_inner]
  * per tensor: every stride 0 (and block 1); per axis: block 1, s_axis 1;
  * blocked along the axis (opset 21): block = block_size, s_inner 1,
- * s_axis = inner, s_outer = ceil(n / block) * inner. */
+ * s_axis = inner, s_outer = ceil(n / block) * inner. `saturate` (the
+ * op's attribute) is read by the float8 quantizers only (appended for them,
+ * so older generated code, which never calls those, keeps working). */
 #define RT_QLINEAR_PARAMS(I, F, IA, FA, I32, I32A, E) \
-  I(outer) I(n) I(inner) I(block) I(s_outer) I(s_axis) I(s_inner)
+  I(outer) I(n) I(inner) I(block) I(s_outer) I(s_axis) I(s_inner) I(saturate)
 RT_PARAMS_STRUCT(rt_qlinear_params, RT_QLINEAR_PARAMS)
 
 /* rt_dynquant_f32_u8: DynamicQuantizeLinear of count floats (in[0]): the
@@ -84,7 +90,10 @@ RT_PARAMS_STRUCT(rt_qconv_params, RT_QCONV_PARAMS)
 
 /* ---- variant lists ---- */
 #define RT_QUANT_Q_(K, x) K(rt_quantize_##x##_i8, rt_qlinear_params) K(rt_quantize_##x##_u8, rt_qlinear_params) \
-  K(rt_quantize_##x##_i16, rt_qlinear_params) K(rt_quantize_##x##_u16, rt_qlinear_params)
+  K(rt_quantize_##x##_i16, rt_qlinear_params) K(rt_quantize_##x##_u16, rt_qlinear_params)            \
+  K(rt_quantize_##x##_i4, rt_qlinear_params) K(rt_quantize_##x##_u4, rt_qlinear_params)              \
+  K(rt_quantize_##x##_f8e4m3fn, rt_qlinear_params) K(rt_quantize_##x##_f8e4m3fnuz, rt_qlinear_params) \
+  K(rt_quantize_##x##_f8e5m2, rt_qlinear_params) K(rt_quantize_##x##_f8e5m2fnuz, rt_qlinear_params)
 #define RT_QUANT_DQ_(K, x) K(rt_dequantize_##x##_f32, rt_qlinear_params) \
   K(rt_dequantize_##x##_f16, rt_qlinear_params) K(rt_dequantize_##x##_bf16, rt_qlinear_params)
 #define RT_QUANT_QMM_(K, a, b) K(rt_qlinear_matmul_##a##_##b##_f32, rt_qmatmul_params) \
@@ -97,6 +106,8 @@ RT_PARAMS_STRUCT(rt_qconv_params, RT_QCONV_PARAMS)
 #define RT_QUANT_KERNELS(K)                                                                          \
   RT_QUANT_Q_(K, f32) RT_QUANT_Q_(K, f16) RT_QUANT_Q_(K, bf16) RT_QUANT_Q_(K, i32)                    \
   RT_QUANT_DQ_(K, i8) RT_QUANT_DQ_(K, u8) RT_QUANT_DQ_(K, i16) RT_QUANT_DQ_(K, u16) RT_QUANT_DQ_(K, i32) \
+  RT_QUANT_DQ_(K, i4) RT_QUANT_DQ_(K, u4) RT_QUANT_DQ_(K, f8e4m3fn) RT_QUANT_DQ_(K, f8e4m3fnuz)         \
+  RT_QUANT_DQ_(K, f8e5m2) RT_QUANT_DQ_(K, f8e5m2fnuz)                                                 \
   K(rt_dynquant_f32_u8, rt_dynquant_params)                                                          \
   RT_QUANT_AB_(K, i8, i8) RT_QUANT_AB_(K, i8, u8) RT_QUANT_AB_(K, u8, i8) RT_QUANT_AB_(K, u8, u8)
 #define RT_QUANT_PARAMS_TYPES(P)                                                    \
