@@ -10,6 +10,7 @@
 #include "../../compiler/ops/ops.h"
 #include "../../compiler/passes/passes.h"
 #include "suites.h"
+#include "unit_graph.h"
 
 START_TEST(binary_broadcast_rows) {
   /* [2,3] + [3] */
@@ -356,16 +357,6 @@ static ir_node *add_op(ir_graph *g, const char *op, int n_in, const int *in, con
   return n;
 }
 
-static void add_attr(ir_node *n, const char *name, int type, int64_t i, const char *str) {
-  ir_attr *a;
-  n->attr = xrealloc(n->attr, sizeof(ir_attr) * (size_t)(n->n_attr + 1));
-  a = &n->attr[n->n_attr++];
-  memset(a, 0, sizeof *a);
-  a->name = xstrdup(name);
-  a->type = type;
-  a->i = i;
-  if (str) a->s = xstrdup(str);
-}
 
 static const int all_types[] = {DT_FLOAT, DT_DOUBLE, DT_FLOAT16, DT_BFLOAT16, DT_BOOL, DT_INT8, DT_INT16,
                                 DT_INT32, DT_INT64, DT_UINT8, DT_UINT16, DT_UINT32, DT_UINT64};
@@ -391,11 +382,11 @@ static status one_node(int op, int var, int dtype, int constant, char *kernel, s
     in[k] = add_value(g, vname, op == op_lookup("", "Where") && k == 0 ? DT_BOOL : dtype, 3, constant);
   }
   n = add_op(g, name, n_in, in, "y");
-  if (!strcmp(name, "Cast")) add_attr(n, "to", ATTR_INT, all_types[var], NULL);
+  if (!strcmp(name, "Cast")) unit_add_attr(n, "to", ATTR_INT, all_types[var], 0, NULL);
   if (!strcmp(name, "CastLike")) g->values[in[1]]->t.dtype = all_types[var];
-  if (!strcmp(name, "Mod")) add_attr(n, "fmod", ATTR_INT, var, NULL);
-  if (!strcmp(name, "BitShift")) add_attr(n, "direction", ATTR_STRING, 0, var ? "RIGHT" : "LEFT");
-  if (!strcmp(name, "Gelu")) add_attr(n, "approximate", ATTR_STRING, 0, var ? "tanh" : "none");
+  if (!strcmp(name, "Mod")) unit_add_attr(n, "fmod", ATTR_INT, var, 0, NULL);
+  if (!strcmp(name, "BitShift")) unit_add_attr(n, "direction", ATTR_STRING, 0, 0, var ? "RIGHT" : "LEFT");
+  if (!strcmp(name, "Gelu")) unit_add_attr(n, "approximate", ATTR_STRING, 0, 0, var ? "tanh" : "none");
   memset(&o, 0, sizeof o);
   o.opt_level = 1;
   s = ir_toposort(g);
@@ -519,7 +510,7 @@ START_TEST(inplace_where_shapes_allow) {
   bcast = add_op(g, "Sub", 2, in, "d");
   in[0] = ir_value_get(g, "a");
   cast = add_op(g, "Cast", 1, in, "c");
-  add_attr(cast, "to", ATTR_INT, DT_INT32, NULL);
+  unit_add_attr(cast, "to", ATTR_INT, DT_INT32, 0, NULL);
   memset(&o, 0, sizeof o);
   o.opt_level = 0;
   ck_assert_int_eq(ir_toposort(g), ST_OK);

@@ -11,6 +11,7 @@
 #include "../../compiler/ops/ops.h"
 #include "../../compiler/passes/passes.h"
 #include "suites.h"
+#include "unit_graph.h"
 
 #define NEAR(a, b) ck_assert_msg(fabs((double)(a) - (double)(b)) < 1e-6, "%.9g is not %.9g", (double)(a), (double)(b))
 
@@ -139,16 +140,6 @@ static int add_input(ir_graph *g, const char *name, int dtype, int64_t n) {
   return id;
 }
 
-static void add_attr(ir_node *n, const char *name, int type, float f, const char *s) {
-  ir_attr *a;
-  n->attr = xrealloc(n->attr, sizeof(ir_attr) * (size_t)(n->n_attr + 1));
-  a = &n->attr[n->n_attr++];
-  memset(a, 0, sizeof *a);
-  a->name = xstrdup(name);
-  a->type = type;
-  a->f = f;
-  if (s) a->s = xstrdup(s);
-}
 
 /* Momentum (mode `mode`) over two tensors of dims [2] and [3] of `dtype`,
  * R of r_type, and G1 of g1_len elements; n_out outputs. Returns the
@@ -180,10 +171,10 @@ static status momentum_graph(const char *mode, int dtype, int r_type, int64_t g1
     g->outputs = xrealloc(g->outputs, sizeof(int) * (size_t)(g->n_outputs + 1));
     g->outputs[g->n_outputs++] = n->out[k];
   }
-  add_attr(n, "alpha", ATTR_FLOAT, 0.9f, NULL);
-  add_attr(n, "beta", ATTR_FLOAT, 0.1f, NULL);
-  add_attr(n, "norm_coefficient", ATTR_FLOAT, 0.0f, NULL);
-  add_attr(n, "mode", ATTR_STRING, 0, mode);
+  unit_add_attr(n, "alpha", ATTR_FLOAT, 0, 0.9f, NULL);
+  unit_add_attr(n, "beta", ATTR_FLOAT, 0, 0.1f, NULL);
+  unit_add_attr(n, "norm_coefficient", ATTR_FLOAT, 0, 0.0f, NULL);
+  unit_add_attr(n, "mode", ATTR_STRING, 0, 0, mode);
   memset(&o, 0, sizeof o);
   o.opt_level = 1;
   kernel[0] = 0;
