@@ -58,9 +58,6 @@ static status batchnorm_infer(op_ctx *c) {
   if ((s = check_float(c, x->dtype, "X")) != ST_OK) return s;
   if (x->rank < 2)
     return diag_node_error(ST_BAD_MODEL, n, "X has rank %d; BatchNormalization needs [N, C, ...]", x->rank);
-  if (attr_int(n, "training_mode", 0) != 0)
-    return diag_node_error(ST_UNSUPPORTED, n,
-                           "training_mode=1 is not supported (only inference); export the model in eval mode");
   /* Before opset 7, is_test (default 0) chose training; like ONNX Runtime we
    * run every model in inference mode, and reject the training-only outputs
    * below. */
@@ -77,7 +74,7 @@ static status batchnorm_infer(op_ctx *c) {
   for (i = 3; i < n->n_out; i++)
     if (op_out(c, i))
       return diag_node_error(ST_UNSUPPORTED, n,
-                             "output %d (saved mean/variance) exists only in training, which is not supported", i);
+                             "output %d (the saved mean/variance of opsets 9 to 13) is not supported", i);
   op_same_as_input(c, 0, 0);
   /* Running mean/var outputs: in inference they are the inputs. */
   for (i = 1; i < 3; i++)
@@ -87,17 +84,22 @@ static status batchnorm_infer(op_ctx *c) {
 
 static status batchnorm_lower(op_ctx *c, lowered *l) {
   const ir_tensor *x = &op_in(c, 0)->t;
-  rt_batchnorm_params *p =
-      (rt_batchnorm_params *)lower_variant(c, l, "batchnorm", x->dtype, op_in(c, 1)->t.dtype);
+  /* opset 14 on: training_mode=1 normalises with the batch's own
+   * statistics and updates the running ones */
+  const int train = c->opset >= 14 && attr_int(c->n, "training_mode", 0) != 0;
+  rt_batchnorm_params *p = (rt_batchnorm_params *)lower_variant(c, l, train ? "batchnorm_train" : "batchnorm",
+                                                                x->dtype, op_in(c, 1)->t.dtype);
   if (!p) return ST_UNSUPPORTED;
+  p->momentum = attr_float(c->n, "momentum", 0.9f);
   op_bind(c, l, &p->n, ir_dim(c->g, x, 0));
   op_bind(c, l, &p->c, ir_dim(c->g, x, 1));
   op_bind_product(c, l, &p->inner, x, 2, x->rank);
   p->has_mean = op_out(c, 1) != NULL;
   p->has_var = op_out(c, 2) != NULL;
   p->epsilon = attr_float(c->n, "epsilon", 1e-5f);
-  /* y = x * a[c] + b[c], each element read before it is written */
-  l->inplace_of = 0;
+  /* y = x * a[c] + b[c], each element read before it is written (training
+   * reads x twice more, so not there) */
+  if (!train) l->inplace_of = 0;
   return ST_OK;
 }
 

@@ -126,6 +126,47 @@ DEFINE_BATCHNORM(rt_batchnorm_f64, double, double)
 DEFINE_BATCHNORM(rt_batchnorm_f32_f64, float, double)
 DEFINE_BATCHNORM(rt_batchnorm_f64_f32, double, float)
 
+/* Training mode: each channel's mean and biased variance over n and
+ * inner (in double), the normalisation with them, and the running
+ * statistics moved toward them by 1 - momentum. */
+#define DEFINE_BATCHNORM_TRAIN(NAME, T, U)                                                  \
+  RT_KERNEL(NAME) {                                                                         \
+    const rt_batchnorm_params *p = (const rt_batchnorm_params *)params;                    \
+    const T *x = (const T *)in[0];                                                          \
+    const U *sc = (const U *)in[1], *bi = (const U *)in[2];                                 \
+    const U *mean = (const U *)in[3], *var = (const U *)in[4];                              \
+    T *y = (T *)out[0];                                                                     \
+    const int64_t inner = p->inner, count = p->n * inner;                                   \
+    const double mom = (double)p->momentum;                                                 \
+    int64_t n, c, i;                                                                        \
+    (void)scratch;                                                                          \
+    for (c = 0; c < p->c; c++) {                                                            \
+      double sum = 0, dev = 0, m, v, a;                                                     \
+      for (n = 0; n < p->n; n++)                                                            \
+        for (i = 0; i < inner; i++) sum += (double)x[(n * p->c + c) * inner + i];          \
+      m = count ? sum / (double)count : 0;                                                  \
+      for (n = 0; n < p->n; n++)                                                            \
+        for (i = 0; i < inner; i++) {                                                       \
+          const double d = (double)x[(n * p->c + c) * inner + i] - m;                      \
+          dev += d * d;                                                                     \
+        }                                                                                   \
+      v = count ? dev / (double)count : 0;                                                  \
+      a = (double)sc[c] / sqrt(v + (double)p->epsilon);                                     \
+      for (n = 0; n < p->n; n++)                                                            \
+        for (i = 0; i < inner; i++) {                                                       \
+          const int64_t at = (n * p->c + c) * inner + i;                                    \
+          y[at] = (T)(((double)x[at] - m) * a + (double)bi[c]);                             \
+        }                                                                                   \
+      if (p->has_mean) ((U *)out[1])[c] = (U)((double)mean[c] * mom + m * (1 - mom));       \
+      if (p->has_var) ((U *)out[2])[c] = (U)((double)var[c] * mom + v * (1 - mom));         \
+    }                                                                                       \
+  }
+
+DEFINE_BATCHNORM_TRAIN(rt_batchnorm_train_f32, float, float)
+DEFINE_BATCHNORM_TRAIN(rt_batchnorm_train_f64, double, double)
+DEFINE_BATCHNORM_TRAIN(rt_batchnorm_train_f32_f64, float, double)
+DEFINE_BATCHNORM_TRAIN(rt_batchnorm_train_f64_f32, double, float)
+
 /* ---- Softmax, LogSoftmax, Hardmax ---- */
 
 /* Which of the three a macro instantiation is; always a constant. */

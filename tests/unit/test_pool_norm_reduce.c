@@ -261,7 +261,7 @@ START_TEST(inplace_kernels) {
   int i;
   for (i = 0; i < 24; i++) x[i] = (float)((i * 7) % 11) * 0.5f - 2.0f;
   {
-    rt_batchnorm_params p = {2, 3, 4, 0, 0, 1e-5f};
+    rt_batchnorm_params p = {2, 3, 4, 0, 0, 1e-5f, 0};
     check_inplace(rt_batchnorm_f32, &p, x, 24, sc, bi, mean, var, NULL);
   }
   {
@@ -291,12 +291,29 @@ START_TEST(inplace_kernels) {
 }
 END_TEST
 
+START_TEST(batchnorm_training) {
+  /* one channel, x = 1, 3 over n = 2: mean 2, biased variance 1; with
+   * scale 2, bias 1, epsilon 0: y = (x - 2) * 2 + 1 = -1, 3; running
+   * statistics 10 and 5 move by 1 - 0.75 toward 2 and 1 */
+  const float x[2] = {1, 3}, sc[1] = {2}, bi[1] = {1}, mean[1] = {10}, var[1] = {5};
+  float y[2], rm, rv;
+  rt_batchnorm_params p = {2, 1, 1, 1, 1, 0, 0.75f};
+  const void *in[5] = {x, sc, bi, mean, var};
+  void *out[3] = {y, &rm, &rv};
+  rt_batchnorm_train_f32(&p, in, out, NULL);
+  ck_assert_float_eq_tol(y[0], -1.0f, 1e-6f);
+  ck_assert_float_eq_tol(y[1], 3.0f, 1e-6f);
+  ck_assert_float_eq_tol(rm, 10 * 0.75f + 2 * 0.25f, 1e-6f);
+  ck_assert_float_eq_tol(rv, 5 * 0.75f + 1 * 0.25f, 1e-6f);
+}
+END_TEST
+
 START_TEST(batchnorm_mixed_types) {
   /* float data with double statistics: y = (x - 1) / sqrt(4) * 3 + 0.5 */
   const float x[2] = {1, 5};
   const double sc[1] = {3}, bi[1] = {0.5}, mean[1] = {1}, var[1] = {4};
   float y[2];
-  rt_batchnorm_params p = {1, 1, 2, 0, 0, 0};
+  rt_batchnorm_params p = {1, 1, 2, 0, 0, 0, 0};
   const void *in[5] = {x, sc, bi, mean, var};
   void *out[1] = {y};
   rt_batchnorm_f32_f64(&p, in, out, NULL);
@@ -435,6 +452,7 @@ Suite *pool_norm_reduce_suite(void) {
   tcase_add_test(tc, layernorm_repeats_scale);
   tcase_add_test(tc, inplace_kernels);
   tcase_add_test(tc, batchnorm_mixed_types);
+  tcase_add_test(tc, batchnorm_training);
   suite_add_tcase(s, tc);
   tc = tcase_create("reduce");
   tcase_add_test(tc, reduce_outer_and_inner_axes);

@@ -13,9 +13,13 @@
  * in: x, scale, bias, mean, var. rt_batchnorm_T: all of type T;
  * rt_batchnorm_T_U: x and y of type T, scale..var of type U.
  * With has_mean / has_var, out[1] / out[2] (the running mean/var outputs)
- * receive copies of mean / var. y may be x (element by element). */
+ * receive copies of mean / var. y may be x (element by element).
+ * rt_batchnorm_train_T_U (training_mode=1): the statistics are x's own per
+ * channel (mean and biased variance over n and inner, in double), and
+ * out[1] / out[2] get mean * momentum + batch mean * (1 - momentum), the
+ * same for var. y must not be x (it is read twice). */
 #define RT_BATCHNORM_PARAMS(I, F, IA, FA, I32, I32A, E) \
-  I(n) I(c) I(inner) I32(has_mean) I32(has_var) F(epsilon)
+  I(n) I(c) I(inner) I32(has_mean) I32(has_var) F(epsilon) F(momentum)
 RT_PARAMS_STRUCT(rt_batchnorm_params, RT_BATCHNORM_PARAMS)
 
 /* Softmax, LogSoftmax, Hardmax of x viewed as [outer, n, inner], along n.
@@ -64,6 +68,9 @@ RT_PARAMS_STRUCT(rt_mvn_params, RT_MVN_PARAMS)
 #define RT_NORM_KERNELS(K)                                                                 \
   K(rt_batchnorm_f32, rt_batchnorm_params) K(rt_batchnorm_f64, rt_batchnorm_params)        \
   K(rt_batchnorm_f32_f64, rt_batchnorm_params) K(rt_batchnorm_f64_f32, rt_batchnorm_params) \
+  K(rt_batchnorm_train_f32, rt_batchnorm_params) K(rt_batchnorm_train_f64, rt_batchnorm_params) \
+  K(rt_batchnorm_train_f32_f64, rt_batchnorm_params)                                       \
+  K(rt_batchnorm_train_f64_f32, rt_batchnorm_params)                                       \
   K(rt_softmax_f32, rt_softmax_params) K(rt_softmax_f32_strided, rt_softmax_params)        \
   K(rt_softmax_f64, rt_softmax_params)                                                     \
   K(rt_logsoftmax_f32, rt_softmax_params) K(rt_logsoftmax_f32_strided, rt_softmax_params)  \
