@@ -6,7 +6,7 @@
 #include "options.h"
 
 /* Highest default-domain opset the op handlers know. */
-#define ONNXCC_MAX_OPSET 22
+#define ONNXCC_MAX_OPSET 28
 /* The newest ai.onnx.ml opset (that of the pinned onnx package). */
 #define ONNXCC_MAX_OPSET_ML 5
 /* The newest ai.onnx.preview.training opset (that of the pinned onnx package). */

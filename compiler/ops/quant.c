@@ -119,6 +119,10 @@ static status quantize_infer(op_ctx *c) {
   if (s->dtype != (x->dtype == DT_INT32 ? DT_FLOAT : x->dtype))
     return diag_node_error(ST_UNSUPPORTED, c->n, "a %s scale for %s x is not supported", dtype_name(s->dtype),
                            dtype_name(x->dtype));
+  /* opset 23: the division's precision may be set apart from the scale's */
+  if (attr_int(c->n, "precision", 0) && attr_int(c->n, "precision", 0) != s->dtype)
+    return diag_node_error(ST_UNSUPPORTED, c->n, "precision %lld differs from the scale's type %s",
+                           (long long)attr_int(c->n, "precision", 0), dtype_name(s->dtype));
   if ((st = quantize_out_type(c, &yt)) != ST_OK) return st;
   if ((st = check_zero_point(c, s, yt)) != ST_OK) return st;
   if ((st = qlinear_layout(c, x, s, 1, &q)) != ST_OK) return st;
@@ -137,6 +141,10 @@ static status dequantize_infer(op_ctx *c) {
   s = &op_in(c, 1)->t;
   if (!is_quantized(x->dtype) && x->dtype != DT_INT32) return refuse_type(c, "x", x->dtype);
   if (!is_scale_float(s->dtype)) return refuse_type(c, "the scale", s->dtype);
+  /* opset 23: output_dtype may differ from the scale's type */
+  if (attr_int(c->n, "output_dtype", 0) && attr_int(c->n, "output_dtype", 0) != s->dtype)
+    return diag_node_error(ST_UNSUPPORTED, c->n, "output_dtype %lld differs from the scale's type %s",
+                           (long long)attr_int(c->n, "output_dtype", 0), dtype_name(s->dtype));
   if ((st = check_zero_point(c, s, x->dtype)) != ST_OK) return st;
   if ((st = qlinear_layout(c, x, s, 1, &q)) != ST_OK) return st;
   op_same_as_input(c, 0, 0);

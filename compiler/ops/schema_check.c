@@ -40,9 +40,9 @@
 #include "ops.h"
 
 #define SCHEMA(op, since, min_in, max_in, min_out, max_out, in_opts, out_opts, in_counts, out_counts, \
-               deprecated, any_attrs, n_attrs)                                                       \
+               deprecated, any_attrs, reviewed, n_attrs)                                             \
   {OP_##op, since, min_in, max_in, min_out, max_out, in_opts, out_opts, in_counts, out_counts,          \
-   deprecated, any_attrs, n_attrs, NULL},
+   deprecated, any_attrs, reviewed, n_attrs, NULL},
 #define ATTR(name, type, required)
 static op_schema schemas[] = {
 #include "schema.def"
@@ -51,7 +51,7 @@ static op_schema schemas[] = {
 #undef ATTR
 
 #define SCHEMA(op, since, min_in, max_in, min_out, max_out, in_opts, out_opts, in_counts, out_counts, \
-               deprecated, any_attrs, n_attrs)
+               deprecated, any_attrs, reviewed, n_attrs)
 #define ATTR(name, type, required) {#name, ATTR_##type, required},
 static const schema_attr attrs[] = {
 #include "schema.def"
@@ -235,6 +235,14 @@ status schema_check_node(const ir_graph *g, const ir_node *n, int64_t opset) {
   if (s->deprecated)
     return diag_node_error(ST_BAD_MODEL, n, "%s is deprecated from %sopset %d on (the model uses opset %lld)",
                            op_name(n->op), domain_prefix(n), s->since, (long long)opset);
+  if (!s->reviewed) {
+    const op_schema *known = s;
+    while (known > first && !known->reviewed) known--;
+    return diag_node_error(ST_UNSUPPORTED, n,
+                           "%s changed in %sopset %d (the model uses opset %lld); onnxcc implements it up to "
+                           "the version of opset %d",
+                           op_name(n->op), domain_prefix(n), s->since, (long long)opset, known->since);
+  }
   st = check_arity(n, s, 0);
   if (!st) st = check_arity(n, s, 1);
   if (!st) st = check_attrs(n, s, opset);

@@ -30,6 +30,7 @@ typedef struct op_schema {
   uint64_t out_counts;    /* same for outputs (BatchNormalization: 1 or 5) */
   int deprecated;         /* ONNX refuses the op from this version on (Upsample-10) */
   int any_attrs;          /* ONNX accepts unknown attributes (LayerNormalization-17) */
+  int reviewed;           /* onnxcc implements this version (else the node is refused) */
   int n_attrs;
   const schema_attr *attrs; /* n_attrs entries, sorted by name */
 } op_schema;

@@ -669,6 +669,9 @@ static status block_check(op_ctx *c, const ir_tensor *x, int64_t *b) {
   if (!ck_mul(*b, *b, &b2) || (c->n->op == OP_SpaceToDepth && !ck_mul(x->dims[1], b2, &grown)) ||
       (c->n->op == OP_DepthToSpace && (!ck_mul(x->dims[2], *b, &grown) || !ck_mul(x->dims[3], *b, &grown))))
     return diag_node_error(ST_BAD_MODEL, c->n, "blocksize %lld is too large for input dims", (long long)*b);
+  if (c->n->op == OP_SpaceToDepth && strcmp(attr_string(c->n, "mode", "DCR"), "DCR") != 0)
+    return diag_node_error(ST_UNSUPPORTED, c->n, "mode '%s' (opset 28) is not supported; only DCR",
+                           attr_string(c->n, "mode", "DCR"));
   if (c->n->op == OP_DepthToSpace) {
     const char *mode = attr_string(c->n, "mode", "DCR");
     if (strcmp(mode, "DCR") != 0 && strcmp(mode, "CRD") != 0)

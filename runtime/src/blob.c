@@ -17,8 +17,9 @@ const char *rt_status_str(int status) {
   case RT_ERR_ALIGN: return "weights or arena are not aligned to RT_BUFFER_ALIGN";
   case RT_ERR_ABI: return "the runtime library has another kernel ABI than the generated code";
   case RT_ERR_SHAPE: return "a value at run time contradicts a shape the model was compiled for";
-  case RT_ERR_VALUE: return "a value at run time is one the model's ops refuse (a sequence position out of range, "
-                            "an empty optional read)";
+  case RT_ERR_VALUE: return "a value at run time is one the model's ops refuse (such as a sequence position out "
+                            "of range, an empty optional read, a Dropout ratio outside [0, 1), a RoiAlign batch "
+                            "index outside the batch)";
   }
   return "unknown status";
 }
