@@ -14,7 +14,8 @@
  *
  * A uniform u in [0, 1) takes the top 24 bits of a draw for float, float16
  * and bfloat16, the top 53 for double. Values are computed in double and
- * rounded once to the element type.
+ * rounded once to the element type (so a float16 or bfloat16 uniform may
+ * round up to high).
  *
  * rt_random_uniform_T  y[i] = a + u_i * (b - a)                (low a, high b)
  * rt_random_normal_T   y[i] = a + b * sqrt(-2 ln(1 - u_2i)) * cos(2 pi u_2i+1)
