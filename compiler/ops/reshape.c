@@ -1,5 +1,6 @@
 /* Ops that keep the bytes and change only the shape: Reshape, Flatten,
- * Squeeze, Unsqueeze, Identity, Dropout (inference). Each is a view of its
+ * Squeeze, Unsqueeze, Identity, Dropout (inference; training-mode Dropout
+ * goes to random.c). Each is a view of its
  * input: the planner lets output and input share memory and drops the
  * call, and the copy runs only where they cannot share. The elide pass
  * removes Identity/Dropout. With symbolic dims the output's dims are the
@@ -305,6 +306,14 @@ static status unsqueeze_dims(op_ctx *c, const ir_tensor *x, int *rank, int *expr
   return ST_OK;
 }
 
+/* Dropout with a training_mode that is not a constant false draws random
+ * numbers: random.c infers and lowers it. Absent or constant false keeps
+ * the view here (and the elide pass removes the node). */
+static int dropout_trains(const op_ctx *c) {
+  const ir_value *t = op_in(c, 2);
+  return c->n->op == OP_Dropout && t && (!t->t.data || tensor_int(&t->t, 0) != 0);
+}
+
 static status reshape_infer(op_ctx *c) {
   const ir_tensor *x;
   int exprs[IR_MAX_RANK], rank = 0, i;
@@ -332,9 +341,7 @@ static status reshape_infer(op_ctx *c) {
     break;
   }
   case OP_Dropout:
-    if (op_in(c, 2) && (!op_in(c, 2)->t.data || tensor_int(&op_in(c, 2)->t, 0) != 0))
-      return diag_node_error(ST_UNSUPPORTED, c->n,
-                             "training-mode Dropout (training_mode not a constant false) is not supported");
+    if (dropout_trains(c)) return op_family_random.infer(c);
     if (op_out(c, 1)) {
       op_same_as_input(c, 1, 0);
       op_out(c, 1)->t.dtype = DT_BOOL;
@@ -351,8 +358,10 @@ static status reshape_infer(op_ctx *c) {
 }
 
 static status reshape_lower(op_ctx *c, lowered *l) {
-  rt_copy_params *p = LOWER(l, rt_copy, rt_copy_params);
+  rt_copy_params *p;
   const ir_tensor *x = &op_in(c, 0)->t;
+  if (dropout_trains(c)) return op_family_random.lower(c, l);
+  p = LOWER(l, rt_copy, rt_copy_params);
   /* the actual byte count: the copy runs where the view cannot share */
   op_bind(c, l, &p->bytes, dx_mul(op_dx(c), ir_dims_product(c->g, x, 0, x->rank),
                                   dx_const(op_dx(c), (int64_t)dtype_size(x->dtype))));
