@@ -7,6 +7,11 @@ For each cross file cross/TARGET.ini:
                  -Dwerror=true, so any warning of the project's flags,
                  -Wdouble-promotion included, fails the build) and builds
                  it; the compiler must print no warning either.
+  float kernels TARGET   (bare-metal Arm only, where double arithmetic is
+                 a call to a software routine) no float kernel calls a double
+                 routine, itself or through the archive's functions it calls,
+                 unless tests/cross/double_ok.txt lists it with its reason;
+                 a line there that matches no such kernel fails too.
 For each cross file with an exe_wrapper (the emulator: qemu-aarch64,
 qemu-riscv64), and each data set of each model (default: every folder of
 tests/models with a model.onnx; one with a dims.txt is compiled for those
@@ -33,6 +38,8 @@ from __future__ import annotations
 import argparse
 import ast
 import configparser
+import fnmatch
+import re
 import shutil
 import subprocess
 import sys
@@ -87,6 +94,8 @@ class Target:
             self.wrapper = [self.wrapper]
         self.c_args = val("built-in options", "c_args", [])
         self.link_args = val("built-in options", "c_link_args", [])
+        self.cpu_family = val("host_machine", "cpu_family", None)
+        self.system = val("host_machine", "system", None)
 
     def missing(self) -> str | None:
         """Why this target's runtime cannot be built here, or None."""
@@ -143,6 +152,79 @@ def build_runtime(t: Target, build_dir: Path, jobs: int) -> str | None:
     warnings = [line for line in out.splitlines() if "warning:" in line]
     if warnings:
         return f"{len(warnings)} warning(s), first: {warnings[0].strip()}"
+    return None
+
+
+# What a double-precision operation becomes on an Arm core without a double
+# FPU: a call to one of the run-time ABI's routines, or to libm's double
+# functions.
+DOUBLE_CALL = re.compile(r"^(__aeabi_(d[a-z0-9]+|[lu]*i?2d|f2d|ul2d|l2d))$|^(exp|expm1|log|log1p|log2|log10|pow|"
+                         r"sqrt|sin|cos|tan|asin|acos|atan|atan2|sinh|cosh|tanh|asinh|acosh|atanh|erf|"
+                         r"floor|ceil|round|nearbyint|rint|trunc|fmod|fabs|lrint|llrint|lround|llround)$")
+FLOAT_KERNEL = re.compile(r"^rt_\w*_(f32|f16|bf16)(_|$)")
+
+
+def double_in_float_kernels(t: Target, build_dir: Path) -> str | None:
+    """None when every float kernel of T's runtime that calls a double
+    routine, itself or through the functions it calls, is in
+    tests/cross/double_ok.txt and every pattern there still matches one,
+    else why not."""
+    objdump = re.sub(r"gcc$", "objdump", t.cc)
+    r = subprocess.run([objdump, "-r", str(build_dir / "runtime" / "libonnxcc_rt.a")],
+                       capture_output=True, text=True)
+    if r.returncode:
+        return f"{objdump} failed: {tail(r.stderr)}"
+    # per function (its own section, -ffunction-sections): the double
+    # routines it calls, and the functions of the archive it calls
+    direct: dict[tuple, set] = {}
+    calls: dict[tuple, set] = {}
+    obj = section = ""
+    for line in r.stdout.splitlines():
+        m = re.match(r"^(\S+\.o):\s+file format", line)
+        if m:
+            obj, section = m.group(1), ""
+            continue
+        m = re.match(r"^RELOCATION RECORDS FOR \[\.text\.([\w.]+)\]:", line)
+        if m or line.startswith("RELOCATION RECORDS"):
+            section = m.group(1) if m else ""
+            direct.setdefault((obj, section), set())
+            continue
+        parts = line.split()
+        if section and len(parts) == 3:
+            sym = parts[2]
+            (direct if DOUBLE_CALL.match(sym) else calls).setdefault((obj, section), set()).add(sym)
+
+    def callee(o: str, name: str):
+        """The archive's function NAME as called from object O: a static
+        one of O first, else a global one of any object."""
+        if (o, name) in direct:
+            return (o, name)
+        return next((k for k in direct if k[1] == name), None)
+
+    def reach(fn: tuple) -> set:
+        seen, todo, out = {fn}, [fn], set()
+        while todo:
+            f = todo.pop()
+            out |= direct.get(f, set())
+            for name in calls.get(f, ()):
+                c = callee(f[0], name)
+                if c and c not in seen:
+                    seen.add(c)
+                    todo.append(c)
+        return out
+
+    using = {name: reach((o, name)) for (o, name) in direct}
+    using = {k: v for k, v in using.items() if v}
+    kernels = {k: v for k, v in using.items() if FLOAT_KERNEL.match(k) and "f64" not in k}
+    patterns = [line.split("#")[0].strip() for line in (HERE / "double_ok.txt").read_text().splitlines()]
+    patterns = [pat for pat in patterns if pat]
+    new = sorted(k for k in kernels if not any(fnmatch.fnmatchcase(k, pat) for pat in patterns))
+    if new:
+        return (f"{len(new)} float kernel(s) do double arithmetic: "
+                + ", ".join(f"{k} ({' '.join(sorted(kernels[k]))})" for k in new[:5]))
+    stale = [pat for pat in patterns if not any(fnmatch.fnmatchcase(k, pat) for k in kernels)]
+    if stale:
+        return f"tests/cross/double_ok.txt: {', '.join(stale)} match no float kernel doing double arithmetic: delete"
     return None
 
 
@@ -261,6 +343,9 @@ def main(argv) -> int:
             build_dir = args.build_root / f"build-cross-{t.name}"
             why = build_runtime(t, build_dir, args.jobs)
             rep.check(f"build {t.name}", why)
+            if t.cpu_family == "arm" and t.system == "none":
+                rep.check(f"float kernels {t.name}",
+                          why and "the runtime did not build" or double_in_float_kernels(t, build_dir))
             if not t.wrapper:
                 continue   # bare metal: runs under qemu-system, not here
             if why:
