@@ -135,7 +135,7 @@ FLOAT_OP(~, shrink)
  * narrower types take it modulo their width, as any integer conversion. */
 /* The shrunk value of x in double; *zero when x is within [-lambd, lambd]. */
 static double shrink_double(double d, const rt_unary_params *p, int *zero) {
-  const double lambd = p->alpha, bias = p->beta;
+  const double lambd = (double)p->alpha, bias = (double)p->beta;
   *zero = !(d < -lambd || d > lambd);
   return d < -lambd ? d + bias : d - bias;
 }
