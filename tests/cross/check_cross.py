@@ -12,7 +12,7 @@ For each cross file cross/TARGET.ini:
                  routine, itself or through the archive's functions it calls,
                  unless tests/cross/double_ok.txt lists it with its reason;
                  a line there that matches no such kernel fails too.
-For each cross file with an exe_wrapper (the emulator: qemu-aarch64,
+For each cross file with an emulator ([properties] emulator: qemu-aarch64,
 qemu-riscv64), and each data set of each model (default: every folder of
 tests/models with a model.onnx; one with a dims.txt is compiled for those
 --dim ranges and each data set runs at its own size):
@@ -89,7 +89,7 @@ class Target:
         self.cc = val("binaries", "c", None)
         # the toolchain: every program the file names but the emulator
         self.tools = [val("binaries", k, None) for k in cp.options("binaries") if k != "exe_wrapper"]
-        self.wrapper = val("binaries", "exe_wrapper", None)
+        self.wrapper = val("properties", "emulator", None)
         if isinstance(self.wrapper, str):
             self.wrapper = [self.wrapper]
         self.c_args = val("built-in options", "c_args", [])
