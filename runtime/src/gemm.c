@@ -430,7 +430,7 @@ RT_KERNEL(rt_gemm_f64) {
       for (j = 0; j < N; j++) yr[j] += aik * bk[j * sb_j];
     }
     for (j = 0; j < N; j++) {
-      yr[j] *= p->alpha;
+      yr[j] *= (double)p->alpha;
       if (c) yr[j] += (double)p->beta * c[i * p->c_rs + j * p->c_cs];
     }
   }

@@ -257,7 +257,7 @@ DEFINE_ROW_FOLD(fold_sq_f64, double, C_ADD, M_SQ)
   }
 
 DEFINE_ROWS(rows_max_f32, float, MODE_MAX, -INFINITY, fold_max_f32)
-DEFINE_ROWS(rows_max_f64, double, MODE_MAX, -INFINITY, fold_max_f64)
+DEFINE_ROWS(rows_max_f64, double, MODE_MAX, (double)-INFINITY, fold_max_f64)
 DEFINE_ROWS(rows_max_i8, int8_t, MODE_MAX, INT8_MIN, fold_max_i8)
 DEFINE_ROWS(rows_max_u8, uint8_t, MODE_MAX, 0, fold_max_u8)
 DEFINE_ROWS(rows_avg_f32, float, MODE_AVG, 0.0f, fold_sum_f32)
@@ -325,7 +325,7 @@ DEFINE_ROWS(rows_lp2_f64, double, MODE_LP2, 0.0, fold_sq_f64)
   }
 
 DEFINE_GENERIC(generic_max_f32, float, -INFINITY, MODE_MAX)
-DEFINE_GENERIC(generic_max_f64, double, -INFINITY, MODE_MAX)
+DEFINE_GENERIC(generic_max_f64, double, (double)-INFINITY, MODE_MAX)
 DEFINE_GENERIC(generic_max_i8, int8_t, INT8_MIN, MODE_MAX)
 DEFINE_GENERIC(generic_max_u8, uint8_t, 0, MODE_MAX)
 DEFINE_GENERIC(generic_avg_f32, float, 0.0f, MODE_AVG)
@@ -406,7 +406,7 @@ DEFINE_AVG_LP(f64, double)
   }
 
 DEFINE_PLANE_FOLD(plane_max_f32, float, -INFINITY, C_MAX, M_ID)
-DEFINE_PLANE_FOLD(plane_max_f64, double, -INFINITY, C_MAX, M_ID)
+DEFINE_PLANE_FOLD(plane_max_f64, double, (double)-INFINITY, C_MAX, M_ID)
 DEFINE_PLANE_FOLD(plane_sum_f32, float, 0.0f, C_ADD, M_ID)
 DEFINE_PLANE_FOLD(plane_sum_f64, double, 0.0, C_ADD, M_ID)
 DEFINE_PLANE_FOLD(plane_abs_f32, float, 0.0f, C_ADD, fabsf)

@@ -131,7 +131,7 @@
     T *mx = (T *)scratch, *y = mx;                                              \
     const int64_t n = p->out_count;                                             \
     int64_t i;                                                                  \
-    for (i = 0; i < n; i++) mx[i] = -INFINITY;                                  \
+    for (i = 0; i < n; i++) mx[i] = (T)-INFINITY;                               \
     REDUCE_WALK(T, (T)-INFINITY, M_ID, F_MAX);                                  \
     y = (T *)out[0];                                                            \
     for (i = 0; i < n; i++) y[i] = 0;                                           \

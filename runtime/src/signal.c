@@ -17,7 +17,7 @@ static double window_value(const rt_window_params *p, int64_t i) {
   const double *c = a[p->kind >= 0 && p->kind < 3 ? p->kind : 0];
   int64_t n = p->periodic ? p->size : p->size - 1;
   double x;
-  if (n <= 0) return NAN; /* a symmetric window of one value: 0 / 0, as in ONNX Runtime */
+  if (n <= 0) return (double)NAN; /* a symmetric window of one value: 0 / 0, as in ONNX Runtime */
   x = 2 * SIG_PI * (double)i / (double)n;
   return c[0] - c[1] * cos(x) + c[2] * cos(2 * x);
 }

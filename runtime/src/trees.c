@@ -139,14 +139,14 @@ static void post_row_f64(int post, double *y, int64_t n) {
   if (post == RT_TREE_NONE) return;
   if (n == 1 || post == RT_TREE_PROBIT || post == RT_TREE_LOGISTIC) {
     for (i = 0; i < n; i++)
-      if (post == RT_TREE_PROBIT) y[i] = rt_ml_probit((float)y[i]);
-      else if (n > 1) y[i] = rt_ml_logistic((float)y[i]);
+      if (post == RT_TREE_PROBIT) y[i] = (double)rt_ml_probit((float)y[i]);
+      else if (n > 1) y[i] = (double)rt_ml_logistic((float)y[i]);
     return;
   }
   /* softmax: the compiler refuses more than 64 targets for doubles */
   for (i = 0; i < n && i < 64; i++) buf[i] = (float)y[i];
   rt_ml_post_scores(post, buf, i);
-  for (i = 0; i < n && i < 64; i++) y[i] = buf[i];
+  for (i = 0; i < n && i < 64; i++) y[i] = (double)buf[i];
 }
 
 RT_TREE_WALKER(f32, float)

@@ -15,6 +15,9 @@
 #define FN_f64(fn) fn
 #define M(t, fn) FN_##t(fn)
 #define L(t, c) FN_##t(c)
+/* A float attribute in the kernel's precision: an explicit conversion, so a
+ * double kernel says where it widens one. */
+#define A(t, v) ((RT_EW_CTYPE_##t)(v))
 
 /* Helpers several ops share, for float and double. */
 #define FLOAT_HELPERS(t)                                                      \
@@ -27,7 +30,8 @@
     return v < 0 ? 0 : (v > 1 ? 1 : v);                                       \
   }                                                                           \
   static RT_EW_CTYPE_##t celu_##t(float alpha, RT_EW_CTYPE_##t x) {           \
-    RT_EW_CTYPE_##t neg = alpha * (M(t, exp)(x / alpha) - 1);                 \
+    RT_EW_CTYPE_##t a = A(t, alpha);                                          \
+    RT_EW_CTYPE_##t neg = a * (M(t, exp)(x / a) - 1);                         \
     return (x > 0 ? x : 0) + (neg < 0 ? neg : 0);                             \
   }
 FLOAT_HELPERS(f32)
@@ -83,13 +87,15 @@ static double sigmoid_f64(double x) {
 #define E_softplus(t, x) softplus_##t(x)
 #define E_softsign(t, x) ((x) / (1 + M(t, fabs)(x)))
 #define E_sign(t, x) (((x) > 0) - ((x) < 0))
-#define E_leaky_relu(t, x) ((x) >= 0 ? (x) : p->alpha * (x))
-#define E_elu(t, x) ((x) >= 0 ? (x) : p->alpha * (M(t, exp)(x) - 1))
-#define E_selu(t, x) ((x) > 0 ? p->gamma * (x) : p->gamma * (p->alpha * M(t, exp)(x) - p->alpha))
-#define E_hard_sigmoid(t, x) clamp01_##t(p->alpha * (x) + p->beta)
+#define E_leaky_relu(t, x) ((x) >= 0 ? (x) : A(t, p->alpha) * (x))
+#define E_elu(t, x) ((x) >= 0 ? (x) : A(t, p->alpha) * (M(t, exp)(x) - 1))
+#define E_selu(t, x) \
+  ((x) > 0 ? A(t, p->gamma) * (x) : A(t, p->gamma) * (A(t, p->alpha) * M(t, exp)(x) - A(t, p->alpha)))
+#define E_hard_sigmoid(t, x) clamp01_##t(A(t, p->alpha) * (x) + A(t, p->beta))
 #define E_hard_swish(t, x) ((x) * clamp01_##t((x) / 6 + L(t, 0.5)))
-#define E_shrink(t, x) ((x) < -p->alpha ? (x) + p->beta : ((x) > p->alpha ? (x) - p->beta : 0))
-#define E_thresholded_relu(t, x) ((x) > p->alpha ? (x) : 0)
+#define E_shrink(t, x) \
+  ((x) < -A(t, p->alpha) ? (x) + A(t, p->beta) : ((x) > A(t, p->alpha) ? (x) - A(t, p->beta) : 0))
+#define E_thresholded_relu(t, x) ((x) > A(t, p->alpha) ? (x) : 0)
 #define E_celu(t, x) celu_##t(p->alpha, x)
 #define E_mish(t, x) ((x) * M(t, tanh)(softplus_##t(x)))
 #define E_gelu(t, x) (L(t, 0.5) * (x) * (1 + M(t, erf)((x) * L(t, 0.7071067811865476))))
@@ -130,8 +136,9 @@ FLOAT_OP(~, shrink)
  * narrower types take it modulo their width, as any integer conversion. */
 /* The shrunk value of x in double; *zero when x is within [-lambd, lambd]. */
 static double shrink_double(double d, const rt_unary_params *p, int *zero) {
-  *zero = !(d < -p->alpha || d > p->alpha);
-  return d < -p->alpha ? d + p->beta : d - p->beta;
+  const double lambd = (double)p->alpha, bias = (double)p->beta;
+  *zero = !(d < -lambd || d > lambd);
+  return d < -lambd ? d + bias : d - bias;
 }
 static int64_t shrink_signed(int64_t x, const rt_unary_params *p) {
   int zero;
