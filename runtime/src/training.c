@@ -29,7 +29,7 @@ static int64_t steps(const void *const *in) { return *(const int64_t *)in[1]; }
   RT_KERNEL(rt_adagrad_##t) {                                                                  \
     const rt_training_params *p = (const rt_training_params *)params;                          \
     /* the rate decays with the steps taken */                                                 \
-    const T rate = (T)((double)*(const T *)in[0] / (1 + (double)steps(in) * p->decay_factor)); \
+    const T rate = (T)((double)*(const T *)in[0] / (1 + (double)steps(in) * (double)p->decay_factor)); \
     int k;                                                                                     \
     int64_t i;                                                                                 \
     (void)scratch;                                                                             \
@@ -49,15 +49,15 @@ static int64_t steps(const void *const *in) { return *(const int64_t *)in[1]; }
     const rt_training_params *p = (const rt_training_params *)params;                          \
     const int64_t step = steps(in);                                                            \
     double r = (double)*(const T *)in[0];                                                      \
-    const T a = (T)p->alpha, a1 = (T)(1.0 - p->alpha), b = (T)p->beta, b1 = (T)(1.0 - p->beta); \
-    const T keep = (T)(1.0 - p->norm_coefficient_post);                                        \
+    const T a = (T)p->alpha, a1 = (T)(1.0 - (double)p->alpha), b = (T)p->beta, b1 = (T)(1.0 - (double)p->beta); \
+    const T keep = (T)(1.0 - (double)p->norm_coefficient_post);                                        \
     T rate;                                                                                    \
     int k;                                                                                     \
     int64_t i;                                                                                 \
     (void)scratch;                                                                             \
     /* bias correction of both moments, from the second step on */                            \
     if (step > 0)                                                                              \
-      r = r * sqrt(1 - pow(p->beta, (double)step)) / (1 - pow(p->alpha, (double)step));        \
+      r = r * sqrt(1 - pow((double)p->beta, (double)step)) / (1 - pow((double)p->alpha, (double)step));        \
     rate = (T)r;                                                                               \
     for (k = 0; k < p->n; k++) {                                                               \
       const T *x = IN_(T, 0, k), *g = IN_(T, 1, k), *v = IN_(T, 2, k), *h = IN_(T, 3, k);      \

@@ -218,9 +218,9 @@ RT_EW_UNSIGNED(CLIP_KERNEL, ilo, ihi)
     uint8_t *y = (uint8_t *)out[0];                                           \
     int64_t i;                                                                \
     (void)scratch;                                                            \
-    for (i = 0; i < p->count; i++) {                                          \
-      const double v = LOAD(x[i]);                                            \
-      y[i] = (uint8_t)(isinf(v) && ((v > 0 && p->ilo) || (v < 0 && p->ihi))); \
+    for (i = 0; i < p->count; i++) { /* in the element's own precision */      \
+      const int inf = isinf(LOAD(x[i])) != 0, pos = LOAD(x[i]) > 0;           \
+      y[i] = (uint8_t)(inf && ((pos && p->ilo) || (!pos && p->ihi)));         \
     }                                                                         \
   }
 RT_EW_FLOATS(TEST_KERNELS, PLAIN, ~)
