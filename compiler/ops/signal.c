@@ -94,8 +94,8 @@ static status window_lower(op_ctx *c, lowered *l) {
 /* One of the mel matrix's dims: c(v) when operand `input` is constant
  * (after checking v >= min), else the node's run-time dim k. */
 static status mel_dim(op_ctx *c, int input, int k, int64_t min, int64_t (*f)(int64_t), const char *what, int *e) {
-  int64_t v;
-  int known;
+  int64_t v = 0;
+  int known = 0;
   status s;
   if ((s = scalar_int(c, input, what, &v, &known)) != ST_OK) return s;
   if (!known) {
@@ -256,11 +256,16 @@ static status dft_infer(op_ctx *c) {
     return diag_node_error(ST_BAD_MODEL, c->n, "onesided and inverse cannot both be set");
   if ((s = dft_axis(c, &axis)) != ST_OK) return s;
   if ((s = dft_length(c, axis, &n)) != ST_OK) return s;
-  /* A run-time axis is fine as long as the output has the input's shape. */
-  if (axis < 0 && (op_in(c, 1) || onesided))
+  /* A run-time axis gives the input's shape, or with onesided one dim
+   * (which, the prepare kernel says) shortened: then every dim but the
+   * last is a run-time dim of the node (1 + d), at most the input's. */
+  if (axis < 0 && op_in(c, 1))
     return diag_node_error(ST_UNSUPPORTED, c->n, "the axis is known only at run time: supported without "
-                           "dft_length and onesided only, where the output shape does not depend on it");
+                           "dft_length only");
   for (d = 0; d < x->rank; d++) exprs[d] = ir_dim(c->g, x, d);
+  for (d = 0; axis < 0 && onesided && d < x->rank - 1; d++)
+    if ((exprs[d] = op_data_dim(c, 1 + d, x->dims[d], "DFT's output (onesided, axis read at run time)")) < 0)
+      return ST_UNSUPPORTED;
   exprs[x->rank - 1] = dx_const(op_dx(c), 2);
   if (axis >= 0) {
     dx_table *dx = op_dx(c);
@@ -314,6 +319,9 @@ static status dft_lower(op_ctx *c, lowered *l) {
     q->length_input = op_is_data_dim(c, n, 0);
     q->onesided = onesided;
     if (q->length_input && op_define(c, l, n)) return ST_INTERNAL;
+    q->dims_out = axis < 0 && onesided;
+    for (d = 0; q->dims_out && d < x->rank - 1; d++)
+      if (op_define(c, l, ir_dim(c->g, y, d))) return ST_INTERNAL;
   }
   /* the transform length is at most the axis dim (run-time axis) or n */
   l->scratch_bytes = (size_t)RT_DFT_SCRATCH(axis >= 0 ? dx_upper(op_dx(c), n) : max_dim(x));

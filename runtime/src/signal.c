@@ -253,6 +253,9 @@ static int32_t dft_axis(int64_t axis, int32_t rank) {
     if (q->length_input) ((int64_t *)out[0])[0] = n;                                  \
     p->n_fft = n;                                                                     \
     p->n_out = q->onesided ? n / 2 + 1 : n;                                           \
+    /* dims_out: y's dims but the last, after the length (if any) */                  \
+    for (d = 0; q->dims_out && d < q->rank - 1; d++)                                  \
+      ((int64_t *)out[0])[q->length_input + d] = d == axis ? p->n_out : q->dims[d];   \
     return;                                                                           \
   bad:                                                                                \
     *(int *)out[2] = RT_ERR_SHAPE;                                                    \

@@ -165,7 +165,7 @@ END_TEST
 
 START_TEST(dft_prepare_axis_and_length) {
   /* input [2, 5, 4, 1]: axis from in[2], length from in[1] */
-  rt_dft_prepare_params q = {4, {2, 5, 4, 1}, 0, 1, 1, 1};
+  rt_dft_prepare_params q = {4, {2, 5, 4, 1}, 0, 1, 1, 1, 0};
   rt_dft_params p;
   int64_t dd[1] = {0}, axis = -2, len = 9;
   int32_t len32 = 0;

@@ -41,7 +41,7 @@ RT_PARAMS_STRUCT(rt_dft_params, RT_DFT_PARAMS)
  * n_fft, n_out (n_fft / 2 + 1 when onesided). An axis outside [-r, -2]
  * or [0, r - 2] or a length below 1 is RT_ERR_SHAPE. */
 #define RT_DFT_PREPARE_PARAMS(I, F, IA, FA, I32, I32A, E) \
-  I32(rank) IA(dims, 8) I32(axis) I32(axis_input) I32(length_input) I32(onesided)
+  I32(rank) IA(dims, 8) I32(axis) I32(axis_input) I32(length_input) I32(onesided) I32(dims_out)
 RT_PARAMS_STRUCT(rt_dft_prepare_params, RT_DFT_PREPARE_PARAMS)
 
 /* rt_stft_T: signal x [batch, length, complex_in ? 2 : 1], frames of
