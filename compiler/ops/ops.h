@@ -95,6 +95,10 @@ const char *op_name(int op);
 const char *op_family_name(int op);
 const op_family *op_handler(int op);
 
+/* Whether op takes string tensors (strings.c): the infer pass refuses
+ * string inputs and outputs of every other op, naming the node. */
+int op_takes_strings(int op);
+
 /* ---- helpers for op handlers ---- */
 
 /* Input/output i of the node, or NULL if absent or beyond the count. */

@@ -30,6 +30,7 @@
 #include "kernels/roi.h"
 #include "kernels/tfidf.h"
 #include "kernels/training.h"
+#include "kernels/strings.h"
 
 /* All kernel variants, K(function, params type), and all params types,
  * P(type, field list): the compiler builds its kernel table from these. */
@@ -60,7 +61,8 @@
   RT_ML_KERNELS(K) \
   RT_ROI_KERNELS(K) \
   RT_TFIDF_KERNELS(K) \
-  RT_TRAINING_KERNELS(K)
+  RT_TRAINING_KERNELS(K) \
+  RT_STRINGS_KERNELS(K)
 #define RT_ALL_PARAMS_TYPES(P) \
   RT_ELEMENTWISE_PARAMS_TYPES(P) \
   RT_CONV_PARAMS_TYPES(P) \
@@ -87,6 +89,7 @@
   RT_ML_PARAMS_TYPES(P) \
   RT_ROI_PARAMS_TYPES(P) \
   RT_TFIDF_PARAMS_TYPES(P) \
-  RT_TRAINING_PARAMS_TYPES(P)
+  RT_TRAINING_PARAMS_TYPES(P) \
+  RT_STRINGS_PARAMS_TYPES(P)
 
 #endif

@@ -1,0 +1,120 @@
+/* StringNormalizer (kernel rt_string_normalizer, kernels/strings.h), and
+ * the list of ops that take string tensors at all.
+ *
+ * StringNormalizer drops stopwords, so its output count is a value known
+ * only at run time: a run-time dim bounded by the input's count, which the
+ * kernel writes (lowered.defines_after), as NonZero's. Case is changed for
+ * ASCII letters only: onnxcc has no locale tables, and the `locale`
+ * attribute is read for nothing else. */
+#include <stdio.h>
+#include <string.h>
+
+#include "../../runtime/include/onnxcc/strings.h"
+#include "../dimexpr.h"
+#include "ops.h"
+
+/* String elements are slots (docs/design.md, "String tensors"): only ops
+ * that either move whole elements by their size (the reshape family's
+ * copies and views), read nothing but shapes, or were written for strings
+ * may see them. Everything else is refused by the infer pass, naming the
+ * node, before its own checks (which mostly test sizes, and a slot is
+ * just a large element to them). */
+int op_takes_strings(int op) {
+  switch (op) {
+  case OP_Cast:
+  case OP_CastLike:
+  case OP_Identity:
+  case OP_Reshape:
+  case OP_Flatten:
+  case OP_Squeeze:
+  case OP_Unsqueeze:
+  case OP_Shape:
+  case OP_Size:
+  case OP_StringNormalizer:
+  case OP_ml_LabelEncoder: return 1;
+  default: return 0;
+  }
+}
+
+static const char *const case_actions[] = {"NONE", "LOWER", "UPPER"};
+
+/* The stopwords attribute: count, and the words in *words. */
+static int stopwords(const op_ctx *c, char ***words) {
+  const ir_attr *a = ir_attr_find(c->n, "stopwords");
+  *words = a && a->type == ATTR_STRINGS ? a->strings : NULL;
+  return *words ? a->n : 0;
+}
+
+static status strnorm_infer(op_ctx *c) {
+  const ir_value *x;
+  char **words;
+  int exprs[2], r, action;
+  status s;
+  OP_REQUIRE_INPUT(c, 0);
+  x = op_in(c, 0);
+  if (x->t.dtype != DT_STRING)
+    return diag_node_error(ST_BAD_MODEL, c->n, "X is %s; StringNormalizer takes strings", dtype_name(x->t.dtype));
+  if (x->t.rank != 1 && !(x->t.rank == 2 && !x->t.sym[0] && x->t.dims[0] == 1))
+    return diag_node_error(ST_BAD_MODEL, c->n, "X must be [C] or [1, C] (ONNX's StringNormalizer)");
+  if ((s = op_attr_enum(c, "case_change_action", "NONE", case_actions, 3, &action))) return s;
+  for (r = 0; r < x->t.rank; r++) exprs[r] = ir_dim(c->g, &x->t, r);
+  r = x->t.rank - 1;
+  /* the count: C when nothing can be dropped and C is at least 1, else
+   * what the run finds (at least 1: an empty result is one empty string) */
+  if (stopwords(c, &words) > 0 || x->t.sym[r] || x->t.dims[r] < 1) {
+    const int64_t bound = x->t.dims[r] > 1 ? x->t.dims[r] : 1;
+    if ((exprs[r] = op_data_dim(c, 0, bound, "StringNormalizer's count")) < 0) return ST_UNSUPPORTED;
+  }
+  op_set_output_exprs(c, 0, DT_STRING, x->t.rank, exprs);
+  return ST_OK;
+}
+
+/* The stopwords as slots, lower-cased when compared without case. A word
+ * longer than a slot holds cannot equal any string of the run: left out.
+ * Returns the count written. */
+static int64_t fill_stopwords(unsigned char *t, char **words, int n, int case_sensitive) {
+  const size_t slot = dtype_size(DT_STRING);
+  int64_t k = 0;
+  int i;
+  size_t j;
+  for (i = 0; i < n; i++) {
+    unsigned char *e = t + (size_t)k * slot;
+    char *ch;
+    if (strlen(words[i]) > RT_STRING_CAPACITY(slot)) continue;
+    rt_str_set_c(e, slot, words[i]);
+    ch = rt_str_chars_mut(e);
+    for (j = 0; !case_sensitive && j < rt_str_len(e); j++)
+      if (ch[j] >= 'A' && ch[j] <= 'Z') ch[j] = (char)(ch[j] + 32);
+    k++;
+  }
+  return k;
+}
+
+static status strnorm_lower(op_ctx *c, lowered *l) {
+  const ir_tensor *x = &op_in(c, 0)->t, *y = &op_out(c, 0)->t;
+  const int count = ir_dim(c->g, y, y->rank - 1);
+  rt_strnorm_params *p = op_lower_as(c, l, PD_rt_strnorm_params, "rt_string_normalizer");
+  char **words;
+  int n = stopwords(c, &words), action = 0;
+  if (!p) return ST_UNSUPPORTED;
+  op_attr_enum(c, "case_change_action", "NONE", case_actions, 3, &action); /* infer checked it */
+  p->slot = (int64_t)dtype_size(DT_STRING);
+  p->action = action;
+  p->case_sensitive = attr_int(c->n, "is_case_sensitive", 0) != 0;
+  op_bind_product(c, l, &p->count, x, 0, x->rank);
+  if (n > 0) {
+    unsigned char *t;
+    /* with stopwords the count is a run-time dim, so the node is never
+     * folded: only the final lowering gets here */
+    if (!c->final) return diag_node_error(ST_INTERNAL, c->n, "StringNormalizer with stopwords lowered to fold");
+    t = op_add_table(c, "stopwords", DT_STRING, n, 1);
+    p->stops = fill_stopwords(t, words, n, (int)p->case_sensitive);
+  }
+  if (op_is_data_dim(c, count, 0)) {
+    l->defines_after = 1;
+    if (op_define(c, l, count)) return ST_INTERNAL;
+  }
+  return ST_OK;
+}
+
+const op_family op_family_strings = {strnorm_infer, strnorm_lower, 1, 0};

@@ -1,0 +1,71 @@
+/* Kernels on string tensors: Cast between numbers and strings,
+ * StringNormalizer, and LabelEncoder with string keys or values.
+ *
+ * A string element is a slot of `slot` bytes (../strings.h: a uint32_t
+ * length, the bytes, a NUL); every kernel here takes the slot size as a
+ * parameter, since the compilation chooses it (--max-string-bytes). Input
+ * slots are well formed: the generated code checks the caller's, and
+ * kernels write only well-formed ones. */
+#ifndef ONNXCC_KERNELS_STRINGS_H
+#define ONNXCC_KERNELS_STRINGS_H
+
+#include "../params.h"
+#include "../runtime.h"
+
+/* rt_cast_T_string: each of `count` numbers (T) as text. Floats the way
+ * ONNX's reference writes them: the shortest %g text (up to 9 digits for
+ * float, 17 for double) that reads back as the same value, with ".0"
+ * appended to one without '.', 'e', "inf" or "nan" ("1.0", "-inf",
+ * "nan"); integers in decimal. (bool has no kernel: ONNX Runtime and
+ * numpy disagree on its text.)
+ * rt_cast_string_T: each string (out of slots) as a number. Floats read
+ * with strtod, so "INF", "-Infinity", "NaN" in any case and hex floats
+ * work; a string that is not a number (or has trailing characters other
+ * than blanks) becomes NaN, as ONNX Runtime has it. Integers read as
+ * decimal: not a number gives 0; out of range saturates. T: the
+ * RT_STRING_CAST_TYPES. The slot must hold at least 24 bytes of text
+ * (the compiler's --max-string-bytes is at least 32). */
+#define RT_STRCAST_PARAMS(I, F, IA, FA, I32, I32A, E) I(count) I(slot)
+RT_PARAMS_STRUCT(rt_strcast_params, RT_STRCAST_PARAMS)
+
+#define RT_STRING_CAST_TYPES(X, K) \
+  X(K, f32) X(K, f64) X(K, i8) X(K, i16) X(K, i32) X(K, i64) X(K, u8) X(K, u16) X(K, u32) X(K, u64)
+
+/* rt_string_normalizer: x (in[0]) is `count` strings; y (out[0]) the ones
+ * that are no stopword, in order, their ASCII letters changed by `action`
+ * (0: none, 1: to lower case, 2: to upper; bytes >= 0x80 are left as they
+ * are: no locale, no Unicode case mapping). Stopwords are the `stops`
+ * slots of in[1]; `case_sensitive` 0 compares ASCII letters without case
+ * (the compiler then stores the stopwords lower-cased). When no string is
+ * left, y is one empty string, as ONNX says. The number of strings
+ * written (at least 1) goes to out[1] (int64) when that slot is not NULL:
+ * the output's run-time dim. */
+#define RT_STRNORM_PARAMS(I, F, IA, FA, I32, I32A, E) I(count) I(slot) I(stops) I32(action) I32(case_sensitive)
+RT_PARAMS_STRUCT(rt_strnorm_params, RT_STRNORM_PARAMS)
+
+/* rt_label_encode_string_bytes: each of the n strings x (in[0]) -> the
+ * value of the equal key among the `keys` slots of in[1], which the
+ * compiler sorted by bytes (rt_str_cmp) with no two equal, found by
+ * binary search; else the default. in[2] holds keys + 1 values of
+ * `esize` bytes each (any element type, string slots included): the
+ * values in the keys' order, then the default.
+ * rt_label_encode_T_bytes: numeric keys T (in[1], `keys` of them; the
+ * first equal key wins, NaN matching NaN) to values of `esize` bytes as
+ * above (string values). T: i64, f32, f64. */
+#define RT_STRLABEL_PARAMS(I, F, IA, FA, I32, I32A, E) I(n) I(keys) I(slot) I(esize)
+RT_PARAMS_STRUCT(rt_strlabel_params, RT_STRLABEL_PARAMS)
+
+#define RT_STRCAST_TO_(K, t) K(rt_cast_##t##_string, rt_strcast_params) K(rt_cast_string_##t, rt_strcast_params)
+
+#define RT_STRINGS_KERNELS(K)                                                                                    \
+  RT_STRING_CAST_TYPES(RT_STRCAST_TO_, K)                                                                        \
+  K(rt_string_normalizer, rt_strnorm_params)                                                                     \
+  K(rt_label_encode_string_bytes, rt_strlabel_params) K(rt_label_encode_i64_bytes, rt_strlabel_params)         \
+  K(rt_label_encode_f32_bytes, rt_strlabel_params) K(rt_label_encode_f64_bytes, rt_strlabel_params)
+#define RT_STRINGS_PARAMS_TYPES(P)                                                                               \
+  P(rt_strcast_params, RT_STRCAST_PARAMS) P(rt_strnorm_params, RT_STRNORM_PARAMS)                                \
+  P(rt_strlabel_params, RT_STRLABEL_PARAMS)
+
+RT_STRINGS_KERNELS(RT_DECLARE_KERNEL)
+
+#endif

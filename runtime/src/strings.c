@@ -1,0 +1,239 @@
+/* Kernels on string tensors (kernels/strings.h): slots in, slots out.
+ *
+ * Numbers are printed and parsed with the C library (snprintf, strtod),
+ * which read and write '.' as the decimal point in the "C" locale, the
+ * one a program is in unless it calls setlocale. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "onnxcc/kernels/strings.h"
+#include "onnxcc/strings.h"
+
+/* ---- numbers to text ---- */
+
+/* Appends ".0" where the text reads as an integer ("1" -> "1.0"), so that
+ * a float's text says it is one, as numpy's repr does. */
+static void mark_float(char *buf, size_t size) {
+  size_t n = strlen(buf);
+  if (strpbrk(buf, ".eEnN") || n + 3 > size) return; /* 'n': inf and nan */
+  memcpy(buf + n, ".0", 3);
+}
+
+/* The shortest %.Ng text of a float that strtof reads back exactly. */
+static void float_text(float v, char *buf, size_t size) {
+  int prec;
+  for (prec = 1; prec <= 9; prec++) {
+    snprintf(buf, size, "%.*g", prec, (double)v);
+    if (strtof(buf, NULL) == v) break;
+  }
+  mark_float(buf, size);
+}
+
+static void double_text(double v, char *buf, size_t size) {
+  int prec;
+  for (prec = 1; prec <= 17; prec++) {
+    snprintf(buf, size, "%.*g", prec, v);
+    if (strtod(buf, NULL) == v) break;
+  }
+  mark_float(buf, size);
+}
+
+/* NaN and infinities print as "nan", "inf", "-inf" (snprintf's %g may
+ * write "-nan"; ONNX's reference writes "nan"). */
+#define FLOAT_TO_STRING(t, T, TEXT)                                              \
+  RT_KERNEL(rt_cast_##t##_string) {                                              \
+    const rt_strcast_params *p = (const rt_strcast_params *)params;              \
+    const T *x = (const T *)in[0];                                               \
+    unsigned char *y = (unsigned char *)out[0];                                  \
+    char buf[40];                                                                \
+    int64_t i;                                                                   \
+    (void)scratch;                                                               \
+    for (i = 0; i < p->count; i++) {                                            \
+      if (isnan(x[i])) strcpy(buf, "nan");                                       \
+      else TEXT(x[i], buf, sizeof buf);                                          \
+      rt_str_set_c(y + (size_t)i * (size_t)p->slot, (size_t)p->slot, buf);       \
+    }                                                                            \
+  }
+FLOAT_TO_STRING(f32, float, float_text)
+FLOAT_TO_STRING(f64, double, double_text)
+
+#define INT_TO_STRING(t, T, WIDE, FMT)                                           \
+  RT_KERNEL(rt_cast_##t##_string) {                                              \
+    const rt_strcast_params *p = (const rt_strcast_params *)params;              \
+    const T *x = (const T *)in[0];                                               \
+    unsigned char *y = (unsigned char *)out[0];                                  \
+    char buf[32];                                                                \
+    int64_t i;                                                                   \
+    (void)scratch;                                                               \
+    for (i = 0; i < p->count; i++) {                                            \
+      snprintf(buf, sizeof buf, FMT, (WIDE)x[i]);                                \
+      rt_str_set_c(y + (size_t)i * (size_t)p->slot, (size_t)p->slot, buf);       \
+    }                                                                            \
+  }
+INT_TO_STRING(i8, int8_t, long long, "%lld")
+INT_TO_STRING(i16, int16_t, long long, "%lld")
+INT_TO_STRING(i32, int32_t, long long, "%lld")
+INT_TO_STRING(i64, int64_t, long long, "%lld")
+INT_TO_STRING(u8, uint8_t, unsigned long long, "%llu")
+INT_TO_STRING(u16, uint16_t, unsigned long long, "%llu")
+INT_TO_STRING(u32, uint32_t, unsigned long long, "%llu")
+INT_TO_STRING(u64, uint64_t, unsigned long long, "%llu")
+
+/* ---- text to numbers ---- */
+
+/* Whether only blanks follow a number's text. */
+static int only_blanks(const char *s) {
+  while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r' || *s == '\f' || *s == '\v') s++;
+  return *s == '\0';
+}
+
+/* A slot as a float of type T through PARSE (strtof or strtod): NaN when
+ * it is not a number. Slots end in a NUL, so the parser stops inside. */
+#define STRING_TO_FLOAT(t, T, PARSE)                                             \
+  RT_KERNEL(rt_cast_string_##t) {                                              \
+    const rt_strcast_params *p = (const rt_strcast_params *)params;              \
+    const unsigned char *x = (const unsigned char *)in[0];                       \
+    T *y = (T *)out[0];                                                          \
+    int64_t i;                                                                   \
+    (void)scratch;                                                               \
+    for (i = 0; i < p->count; i++) {                                            \
+      const char *s = rt_str_chars(x + (size_t)i * (size_t)p->slot);           \
+      char *end;                                                                 \
+      T v = PARSE(s, &end);                                                      \
+      y[i] = end == s || !only_blanks(end) ? (T)NAN : v;                         \
+    }                                                                            \
+  }
+STRING_TO_FLOAT(f32, float, strtof)
+STRING_TO_FLOAT(f64, double, strtod)
+
+/* v < lo, where an unsigned v is never below its lo of 0 (a plain
+ * comparison would warn about that). */
+#define BELOW_SIGNED(v, lo) ((v) < (lo))
+#define BELOW_UNSIGNED(v, lo) 0
+
+/* Decimal integers, saturating to [LO, HI]: strtoll / strtoull already
+ * saturate to 64 bits. Not a number gives 0. */
+#define STRING_TO_INT(t, T, WIDE, PARSE, BELOW, LO, HI)                                 \
+  RT_KERNEL(rt_cast_string_##t) {                                              \
+    const rt_strcast_params *p = (const rt_strcast_params *)params;              \
+    const unsigned char *x = (const unsigned char *)in[0];                       \
+    T *y = (T *)out[0];                                                          \
+    int64_t i;                                                                   \
+    (void)scratch;                                                               \
+    for (i = 0; i < p->count; i++) {                                            \
+      const char *s = rt_str_chars(x + (size_t)i * (size_t)p->slot);           \
+      char *end;                                                                 \
+      WIDE v = PARSE(s, &end, 10);                                               \
+      if (end == s || !only_blanks(end)) v = 0;                                  \
+      y[i] = BELOW(v, LO) ? (T)(LO) : v > (WIDE)(HI) ? (T)(HI) : (T)v;          \
+    }                                                                            \
+  }
+STRING_TO_INT(i8, int8_t, long long, strtoll, BELOW_SIGNED, INT8_MIN, INT8_MAX)
+STRING_TO_INT(i16, int16_t, long long, strtoll, BELOW_SIGNED, INT16_MIN, INT16_MAX)
+STRING_TO_INT(i32, int32_t, long long, strtoll, BELOW_SIGNED, INT32_MIN, INT32_MAX)
+STRING_TO_INT(i64, int64_t, long long, strtoll, BELOW_SIGNED, INT64_MIN, INT64_MAX)
+STRING_TO_INT(u8, uint8_t, unsigned long long, strtoull, BELOW_UNSIGNED, 0, UINT8_MAX)
+STRING_TO_INT(u16, uint16_t, unsigned long long, strtoull, BELOW_UNSIGNED, 0, UINT16_MAX)
+STRING_TO_INT(u32, uint32_t, unsigned long long, strtoull, BELOW_UNSIGNED, 0, UINT32_MAX)
+STRING_TO_INT(u64, uint64_t, unsigned long long, strtoull, BELOW_UNSIGNED, 0, UINT64_MAX)
+
+/* ---- StringNormalizer ---- */
+
+static unsigned char ascii_lower(unsigned char ch) { return ch >= 'A' && ch <= 'Z' ? (unsigned char)(ch + 32) : ch; }
+static unsigned char ascii_upper(unsigned char ch) { return ch >= 'a' && ch <= 'z' ? (unsigned char)(ch - 32) : ch; }
+
+/* Whether slot s equals stopword w, ASCII letters without case unless
+ * case_sensitive (the stopwords are then lower case already). */
+static int same_word(const unsigned char *s, const unsigned char *w, int case_sensitive) {
+  const uint32_t n = rt_str_len(s);
+  const char *a = rt_str_chars(s), *b = rt_str_chars(w);
+  uint32_t i;
+  if (n != rt_str_len(w)) return 0;
+  if (case_sensitive) return memcmp(a, b, n) == 0;
+  for (i = 0; i < n; i++)
+    if (ascii_lower((unsigned char)a[i]) != (unsigned char)b[i]) return 0;
+  return 1;
+}
+
+static int is_stopword(const rt_strnorm_params *p, const unsigned char *s, const unsigned char *stops) {
+  int64_t k;
+  for (k = 0; k < p->stops; k++)
+    if (same_word(s, stops + (size_t)k * (size_t)p->slot, (int)p->case_sensitive)) return 1;
+  return 0;
+}
+
+RT_KERNEL(rt_string_normalizer) {
+  const rt_strnorm_params *p = (const rt_strnorm_params *)params;
+  const size_t slot = (size_t)p->slot;
+  const unsigned char *x = (const unsigned char *)in[0], *stops = (const unsigned char *)in[1];
+  unsigned char *y = (unsigned char *)out[0];
+  int64_t i, kept = 0;
+  (void)scratch;
+  for (i = 0; i < p->count; i++) {
+    const unsigned char *s = x + (size_t)i * slot;
+    unsigned char *d = y + (size_t)kept * slot;
+    char *c;
+    uint32_t j;
+    if (is_stopword(p, s, stops)) continue;
+    rt_str_set(d, slot, rt_str_chars(s), rt_str_len(s)); /* fits: same slots */
+    c = rt_str_chars_mut(d);
+    for (j = 0; j < rt_str_len(d); j++)
+      if (p->action) c[j] = (char)(p->action == 1 ? ascii_lower((unsigned char)c[j]) : ascii_upper((unsigned char)c[j]));
+    kept++;
+  }
+  if (kept == 0) rt_str_set(y, slot, "", 0), kept = 1; /* ONNX: one empty string */
+  if (out[1]) ((int64_t *)out[1])[0] = kept;
+}
+
+/* ---- LabelEncoder with string keys or values ---- */
+
+/* The index of the key equal to slot s among n sorted unique key slots,
+ * or n. */
+static int64_t find_string_key(const unsigned char *keys, int64_t n, size_t slot, const unsigned char *s) {
+  int64_t lo = 0, hi = n;
+  while (lo < hi) {
+    const int64_t mid = lo + (hi - lo) / 2;
+    const int c = rt_str_cmp(keys + (size_t)mid * slot, s);
+    if (c == 0) return mid;
+    if (c < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return n;
+}
+
+RT_KERNEL(rt_label_encode_string_bytes) {
+  const rt_strlabel_params *p = (const rt_strlabel_params *)params;
+  const unsigned char *x = (const unsigned char *)in[0], *keys = (const unsigned char *)in[1];
+  const unsigned char *vals = (const unsigned char *)in[2];
+  unsigned char *y = (unsigned char *)out[0];
+  const size_t es = (size_t)p->esize;
+  int64_t i;
+  (void)scratch;
+  for (i = 0; i < p->n; i++) {
+    const int64_t j = find_string_key(keys, p->keys, (size_t)p->slot, x + (size_t)i * (size_t)p->slot);
+    memcpy(y + (size_t)i * es, vals + (size_t)j * es, es); /* j == keys: the default */
+  }
+}
+
+/* Numeric keys, first equal one (NaN matching NaN), as rt_label_encode_K_V. */
+#define LABEL_ENCODE_TO_BYTES(k, K)                                                 \
+  RT_KERNEL(rt_label_encode_##k##_bytes) {                                          \
+    const rt_strlabel_params *p = (const rt_strlabel_params *)params;               \
+    const K *x = (const K *)in[0], *keys = (const K *)in[1];                        \
+    const unsigned char *vals = (const unsigned char *)in[2];                       \
+    unsigned char *y = (unsigned char *)out[0];                                     \
+    const size_t es = (size_t)p->esize;                                             \
+    int64_t i, j;                                                                   \
+    (void)scratch;                                                                  \
+    for (i = 0; i < p->n; i++) {                                                    \
+      const K a = x[i];                                                             \
+      for (j = 0; j < p->keys; j++)                                                 \
+        if (keys[j] == a || (keys[j] != keys[j] && a != a)) break;                  \
+      memcpy(y + (size_t)i * es, vals + (size_t)j * es, es);                        \
+    }                                                                               \
+  }
+LABEL_ENCODE_TO_BYTES(i64, int64_t)
+LABEL_ENCODE_TO_BYTES(f32, float)
+LABEL_ENCODE_TO_BYTES(f64, double)
