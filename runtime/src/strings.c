@@ -13,35 +13,55 @@
 
 /* ---- numbers to text ---- */
 
-/* Appends ".0" where the text reads as an integer ("1" -> "1.0"), so that
- * a float's text says it is one, as numpy's repr does. */
-static void mark_float(char *buf, size_t size) {
-  size_t n = strlen(buf);
-  if (strpbrk(buf, ".eEnN") || n + 3 > size) return; /* 'n': inf and nan */
-  memcpy(buf + n, ".0", 3);
-}
-
-/* The shortest %.Ng text of a float that strtof reads back exactly. */
-static void float_text(float v, char *buf, size_t size) {
-  int prec;
-  for (prec = 1; prec <= 9; prec++) {
-    snprintf(buf, size, "%.*g", prec, (double)v);
-    if (strtof(buf, NULL) == v) break;
+/* Rewrites scientific text of `digits` significant digits ("-1.25e+02")
+ * positionally with exactly those digits, zeros filling in ("-125.0",
+ * "123456790.0" for 1.2345679e+08, "0.0125"). */
+static void positional(char *buf, size_t size) {
+  char d[24], out[48];
+  const char *m = buf;
+  size_t nd = 0, o = 0;
+  int exp10, i;
+  if (*m == '-') out[o++] = *m++;
+  for (; *m != 'e'; m++)
+    if (*m != '.' && nd < sizeof d) d[nd++] = *m;
+  exp10 = atoi(m + 1);
+  if (exp10 < 0) {
+    out[o++] = '0', out[o++] = '.';
+    for (i = -1; i > exp10; i--) out[o++] = '0';
+    memcpy(out + o, d, nd), o += nd;
+  } else {
+    for (i = 0; i <= exp10; i++) out[o++] = (size_t)i < nd ? d[i] : '0';
+    out[o++] = '.';
+    if ((size_t)exp10 + 1 < nd) memcpy(out + o, d + exp10 + 1, nd - (size_t)exp10 - 1), o += nd - (size_t)exp10 - 1;
+    else out[o++] = '0';
   }
-  mark_float(buf, size);
+  out[o] = '\0';
+  if (o < size) memcpy(buf, out, o + 1);
 }
 
-static void double_text(double v, char *buf, size_t size) {
-  int prec;
-  for (prec = 1; prec <= 17; prec++) {
-    snprintf(buf, size, "%.*g", prec, v);
-    if (strtod(buf, NULL) == v) break;
+/* The text numpy gives a float or double (what ONNX's reference writes):
+ * the fewest significant digits (up to max_digits) that read back as the
+ * same value (`same` tests that: through strtof for float), written
+ * positionally when 1e-4 <= |v| < 1e16 or v is 0 ("100000.0",
+ * "0.039187793"), else in scientific notation ("1e+20", "1.5e-07"). */
+static void shortest_text(double v, int max_digits, int (*same)(const char *, double), char *buf, size_t size) {
+  const double a = fabs(v);
+  int digits;
+  for (digits = 1; digits < max_digits; digits++) {
+    snprintf(buf, size, "%.*e", digits - 1, v);
+    if (same(buf, v)) break;
   }
-  mark_float(buf, size);
+  snprintf(buf, size, "%.*e", digits - 1, v);
+  if (isfinite(v) && (a == 0 || (a >= 1e-4 && a < 1e16))) positional(buf, size);
 }
 
-/* NaN and infinities print as "nan", "inf", "-inf" (snprintf's %g may
- * write "-nan"; ONNX's reference writes "nan"). */
+static int same_float(const char *s, double v) { return strtof(s, NULL) == (float)v; }
+static int same_double(const char *s, double v) { return strtod(s, NULL) == v; }
+static void float_text(float v, char *buf, size_t size) { shortest_text(v, 9, same_float, buf, size); }
+static void double_text(double v, char *buf, size_t size) { shortest_text(v, 17, same_double, buf, size); }
+
+/* NaN prints as "nan" (snprintf may write "-nan"; numpy writes "nan"),
+ * infinities as "inf" and "-inf". */
 #define FLOAT_TO_STRING(t, T, TEXT)                                              \
   RT_KERNEL(rt_cast_##t##_string) {                                              \
     const rt_strcast_params *p = (const rt_strcast_params *)params;              \
@@ -83,14 +103,11 @@ INT_TO_STRING(u64, uint64_t, unsigned long long, "%llu")
 
 /* ---- text to numbers ---- */
 
-/* Whether only blanks follow a number's text. */
-static int only_blanks(const char *s) {
-  while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r' || *s == '\f' || *s == '\v') s++;
-  return *s == '\0';
-}
-
-/* A slot as a float of type T through PARSE (strtof or strtod): NaN when
- * it is not a number. Slots end in a NUL, so the parser stops inside. */
+/* A slot as a float of type T through PARSE (strtof or strtod): the
+ * number its text starts with (after blanks), as ONNX Runtime reads
+ * "1.5x" as 1.5; NaN when it starts with none (ONNX Runtime fails the
+ * run there; a kernel cannot). Slots end in a NUL, so the parser stops
+ * inside. */
 #define STRING_TO_FLOAT(t, T, PARSE)                                             \
   RT_KERNEL(rt_cast_string_##t) {                                              \
     const rt_strcast_params *p = (const rt_strcast_params *)params;              \
@@ -102,7 +119,7 @@ static int only_blanks(const char *s) {
       const char *s = rt_str_chars(x + (size_t)i * (size_t)p->slot);           \
       char *end;                                                                 \
       T v = PARSE(s, &end);                                                      \
-      y[i] = end == s || !only_blanks(end) ? (T)NAN : v;                         \
+      y[i] = end == s ? (T)NAN : v;                                              \
     }                                                                            \
   }
 STRING_TO_FLOAT(f32, float, strtof)
@@ -113,8 +130,9 @@ STRING_TO_FLOAT(f64, double, strtod)
 #define BELOW_SIGNED(v, lo) ((v) < (lo))
 #define BELOW_UNSIGNED(v, lo) 0
 
-/* Decimal integers, saturating to [LO, HI]: strtoll / strtoull already
- * saturate to 64 bits. Not a number gives 0. */
+/* Decimal integers the text starts with, saturating to [LO, HI]: strtoll
+ * / strtoull already saturate to 64 bits. Text that starts with none
+ * gives 0. */
 #define STRING_TO_INT(t, T, WIDE, PARSE, BELOW, LO, HI)                                 \
   RT_KERNEL(rt_cast_string_##t) {                                              \
     const rt_strcast_params *p = (const rt_strcast_params *)params;              \
@@ -126,7 +144,7 @@ STRING_TO_FLOAT(f64, double, strtod)
       const char *s = rt_str_chars(x + (size_t)i * (size_t)p->slot);           \
       char *end;                                                                 \
       WIDE v = PARSE(s, &end, 10);                                               \
-      if (end == s || !only_blanks(end)) v = 0;                                  \
+      if (end == s) v = 0;                                                       \
       y[i] = BELOW(v, LO) ? (T)(LO) : v > (WIDE)(HI) ? (T)(HI) : (T)v;          \
     }                                                                            \
   }

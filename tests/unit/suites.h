@@ -31,5 +31,6 @@ Suite *sequence_suite(void);
 Suite *trees_suite(void);
 Suite *training_suite(void);
 Suite *narrow_types_suite(void);
+Suite *strings_suite(void);
 
 #endif

@@ -13,16 +13,18 @@
 #include "../runtime.h"
 
 /* rt_cast_T_string: each of `count` numbers (T) as text. Floats the way
- * ONNX's reference writes them: the shortest %g text (up to 9 digits for
- * float, 17 for double) that reads back as the same value, with ".0"
- * appended to one without '.', 'e', "inf" or "nan" ("1.0", "-inf",
- * "nan"); integers in decimal. (bool has no kernel: ONNX Runtime and
+ * ONNX's reference (numpy) writes them: the fewest significant digits
+ * that read back as the same value, positional for 1e-4 <= |x| < 1e16
+ * and for 0, with ".0" where that has no '.' ("1.0", "100000.0",
+ * "-0.0"), else scientific ("1e+20", "1.5e-07"); "inf", "-inf", "nan".
+ * Integers in decimal. (bool has no kernel: ONNX Runtime and
  * numpy disagree on its text.)
- * rt_cast_string_T: each string (out of slots) as a number. Floats read
- * with strtod, so "INF", "-Infinity", "NaN" in any case and hex floats
- * work; a string that is not a number (or has trailing characters other
- * than blanks) becomes NaN, as ONNX Runtime has it. Integers read as
- * decimal: not a number gives 0; out of range saturates. T: the
+ * rt_cast_string_T: each string (out of slots) as the number its text
+ * starts with, after blanks, as ONNX Runtime reads them ("1.5x" is 1.5).
+ * Floats read with strtof / strtod, so "INF", "-Infinity", "NaN" in any
+ * case and hex floats work; text that starts with no number becomes NaN
+ * (ONNX Runtime fails the run; a kernel cannot fail). Integers read as
+ * decimal, saturating; no number gives 0. T: the
  * RT_STRING_CAST_TYPES. The slot must hold at least 24 bytes of text
  * (the compiler's --max-string-bytes is at least 32). */
 #define RT_STRCAST_PARAMS(I, F, IA, FA, I32, I32A, E) I(count) I(slot)
