@@ -255,3 +255,138 @@ RT_KERNEL(rt_label_encode_string_bytes) {
 LABEL_ENCODE_TO_BYTES(i64, int64_t)
 LABEL_ENCODE_TO_BYTES(f32, float)
 LABEL_ENCODE_TO_BYTES(f64, double)
+
+/* ---- Equal and StringConcat: broadcasting over slots ---- */
+
+/* Calls f(a slot, b slot, output index) for every output element,
+ * walking the output's index like an odometer. */
+static void each_pair(const rt_strbinary_params *p, const unsigned char *a, const unsigned char *b,
+                      void (*f)(const unsigned char *, const unsigned char *, int64_t, void *, size_t, int *),
+                      void *y, int *status) {
+  const size_t slot = (size_t)p->slot;
+  int64_t idx[RT_MAX_RANK] = {0}, n = 1, i, ia = 0, ib = 0;
+  int d;
+  for (d = 0; d < p->rank; d++) n *= p->dims[d];
+  for (i = 0; i < n; i++) {
+    f(a + (size_t)ia * slot, b + (size_t)ib * slot, i, y, slot, status);
+    for (d = (int)p->rank - 1; d >= 0; d--) {
+      ia += p->a_strides[d], ib += p->b_strides[d];
+      if (++idx[d] < p->dims[d]) break;
+      ia -= p->a_strides[d] * idx[d], ib -= p->b_strides[d] * idx[d];
+      idx[d] = 0;
+    }
+  }
+}
+
+static void equal_one(const unsigned char *a, const unsigned char *b, int64_t i, void *y, size_t slot, int *status) {
+  (void)slot, (void)status;
+  ((uint8_t *)y)[i] = rt_str_cmp(a, b) == 0;
+}
+
+/* a then b into y[i]; y never aliases a or b (the compiler does not run
+ * these in place), so a's bytes are copied before b's are appended. */
+static void concat_one(const unsigned char *a, const unsigned char *b, int64_t i, void *y, size_t slot, int *status) {
+  unsigned char *e = (unsigned char *)y + (size_t)i * slot;
+  const uint32_t na = rt_str_len(a), nb = rt_str_len(b);
+  const size_t cap = RT_STRING_CAPACITY(slot);
+  const size_t take = (size_t)na + nb <= cap ? nb : cap - na; /* na <= cap: a fits its slot */
+  rt_str_set(e, slot, rt_str_chars(a), na);
+  memcpy(rt_str_chars_mut(e) + na, rt_str_chars(b), take);
+  rt_str_set(e, slot, rt_str_chars(e), na + take); /* the length and the NUL */
+  if (take < nb) *status = RT_ERR_VALUE;
+}
+
+RT_KERNEL(rt_equal_string) {
+  int status = RT_OK;
+  (void)scratch;
+  each_pair((const rt_strbinary_params *)params, in[0], in[1], equal_one, out[0], &status);
+}
+
+RT_KERNEL(rt_string_concat) {
+  int status = RT_OK;
+  (void)scratch;
+  each_pair((const rt_strbinary_params *)params, in[0], in[1], concat_one, out[0], &status);
+  if (status != RT_OK && out[RT_STATUS_SLOT]) *(int *)out[RT_STATUS_SLOT] = status;
+}
+
+/* ---- StringSplit ---- */
+
+static int is_blank(char ch) { return ch == ' ' || (ch >= '\t' && ch <= '\r'); }
+
+/* The next piece of s[0..n) from *at: its start and length. Returns 0 when
+ * there is none. `cuts` counts the cuts made so far (maxsplit). */
+typedef struct splitter {
+  const char *s, *delim;
+  size_t n, dlen, at;
+  int64_t cuts, maxsplit;
+  int done;
+} splitter;
+
+static int next_piece(splitter *sp, size_t *start, size_t *len) {
+  size_t i;
+  if (sp->done) return 0;
+  if (sp->dlen == 0) { /* runs of blanks; none at the ends */
+    while (sp->at < sp->n && is_blank(sp->s[sp->at])) sp->at++;
+    if (sp->at >= sp->n) return sp->done = 1, 0;
+    *start = sp->at;
+    if (sp->maxsplit >= 0 && sp->cuts >= sp->maxsplit) {
+      *len = sp->n - sp->at; /* the rest, whole */
+      sp->done = 1;
+      return 1;
+    }
+    for (i = sp->at; i < sp->n && !is_blank(sp->s[i]); i++) {}
+    *len = i - sp->at;
+    sp->at = i;
+    sp->cuts++;
+    return 1;
+  }
+  *start = sp->at;
+  for (i = sp->at; sp->maxsplit < 0 || sp->cuts < sp->maxsplit; i++) {
+    if (i + sp->dlen > sp->n) break;
+    if (memcmp(sp->s + i, sp->delim, sp->dlen) == 0) {
+      *len = i - sp->at;
+      sp->at = i + sp->dlen;
+      sp->cuts++;
+      return 1;
+    }
+  }
+  *len = sp->n - sp->at; /* the last piece, maybe empty */
+  sp->done = 1;
+  return 1;
+}
+
+static void split_start(splitter *sp, const rt_strsplit_params *p, const unsigned char *x, const void *delim) {
+  sp->s = rt_str_chars(x);
+  sp->n = rt_str_len(x);
+  sp->delim = delim ? rt_str_chars(delim) : "";
+  sp->dlen = (size_t)p->delim_len;
+  sp->at = 0;
+  sp->cuts = 0;
+  sp->maxsplit = p->maxsplit;
+  sp->done = 0;
+}
+
+RT_KERNEL(rt_string_split) {
+  const rt_strsplit_params *p = (const rt_strsplit_params *)params;
+  const size_t slot = (size_t)p->slot;
+  const unsigned char *x = (const unsigned char *)in[0];
+  unsigned char *y = (unsigned char *)out[0];
+  int64_t *z = (int64_t *)out[1], i, k, m = 0;
+  splitter sp;
+  size_t start, len;
+  (void)scratch;
+  /* counts first: the row length m is the largest */
+  for (i = 0; i < p->n; i++) {
+    split_start(&sp, p, x + (size_t)i * slot, in[1]);
+    for (z[i] = 0; next_piece(&sp, &start, &len);) z[i]++;
+    if (z[i] > m) m = z[i];
+  }
+  for (i = 0; i < p->n; i++) {
+    const unsigned char *e = x + (size_t)i * slot;
+    split_start(&sp, p, e, in[1]);
+    for (k = 0; next_piece(&sp, &start, &len); k++)
+      rt_str_set(y + (size_t)(i * m + k) * slot, slot, rt_str_chars(e) + start, len);
+    for (; k < m; k++) rt_str_set(y + (size_t)(i * m + k) * slot, slot, "", 0);
+  }
+  if (out[2]) ((int64_t *)out[2])[0] = m;
+}

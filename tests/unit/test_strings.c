@@ -204,6 +204,84 @@ START_TEST(label_encoder_strings) {
 }
 END_TEST
 
+START_TEST(equal_and_concat_broadcast) {
+  const char *as[3] = {"cat", "", "snake"};
+  const char *bs[1] = {"s"};
+  unsigned char a[3 * SLOT], b[SLOT], y[3 * SLOT];
+  uint8_t eq[3];
+  int status = RT_OK;
+  rt_strbinary_params p = {1, {3}, {1}, {0}, SLOT};
+  const void *in[RT_MIN_ARGS] = {a, b};
+  void *out[RT_MIN_ARGS] = {y};
+  char long_text[40];
+  fill(a, as, 3);
+  fill(b, bs, 1);
+  out[RT_STATUS_SLOT] = &status;
+  rt_string_concat(&p, in, out, NULL);
+  ck_assert_str_eq(at(y, 0), "cats");
+  ck_assert_str_eq(at(y, 1), "s");
+  ck_assert_str_eq(at(y, 2), "snakes");
+  ck_assert_int_eq(status, RT_OK);
+  /* too long for a slot: cut to it, and the run fails */
+  memset(long_text, 'x', 34);
+  long_text[34] = 0;
+  as[0] = long_text;
+  bs[0] = "yz";
+  fill(a, as, 1);
+  fill(b, bs, 1);
+  rt_string_concat(&p, in, out, NULL);
+  ck_assert_int_eq(status, RT_ERR_VALUE);
+  ck_assert_uint_eq(rt_str_len(y), 35);
+  ck_assert(rt_str_valid(y, SLOT));
+  /* Equal: "s" against each; a NUL inside a string counts */
+  as[0] = "s", as[1] = "", bs[0] = "s";
+  fill(a, as, 2);
+  fill(b, bs, 1);
+  rt_str_set(a + 2 * SLOT, SLOT, "s\0", 2);
+  out[0] = eq;
+  rt_equal_string(&p, in, out, NULL);
+  ck_assert(eq[0] && !eq[1] && !eq[2]);
+}
+END_TEST
+
+/* Splits one string; returns the pieces' count and row length m. */
+static int64_t split(const char *text, const char *delim, int64_t maxsplit, unsigned char *y, int64_t *m) {
+  unsigned char x[SLOT], d[SLOT];
+  int64_t z = -1;
+  rt_strsplit_params p = {1, SLOT, (int64_t)strlen(delim), maxsplit};
+  const void *in[RT_MIN_ARGS] = {x, d};
+  void *out[RT_MIN_ARGS] = {y, &z, m};
+  rt_str_set_c(x, SLOT, text);
+  rt_str_set_c(d, SLOT, delim);
+  rt_string_split(&p, in, out, NULL);
+  return z;
+}
+
+START_TEST(string_split) {
+  unsigned char y[40 * SLOT];
+  int64_t m = -1;
+  /* a delimiter: empty pieces between and after consecutive ones */
+  ck_assert_int_eq(split("o-n--x-", "-", -1, y, &m), 5);
+  ck_assert_int_eq(m, 5);
+  ck_assert_str_eq(at(y, 0), "o");
+  ck_assert_str_eq(at(y, 2), "");
+  ck_assert_str_eq(at(y, 3), "x");
+  ck_assert_str_eq(at(y, 4), "");
+  /* a longer delimiter, maxsplit 1: the rest stays whole */
+  ck_assert_int_eq(split("a::b::c", "::", 1, y, &m), 2);
+  ck_assert_str_eq(at(y, 1), "b::c");
+  /* blanks: runs, none at the ends; maxsplit keeps the rest's tail */
+  ck_assert_int_eq(split("  the quick\tbrown  fox ", "", -1, y, &m), 4);
+  ck_assert_str_eq(at(y, 2), "brown");
+  ck_assert_int_eq(split("  the quick brown  fox ", "", 2, y, &m), 3);
+  ck_assert_str_eq(at(y, 2), "brown  fox ");
+  /* the empty string: one empty piece at a delimiter, none at blanks */
+  ck_assert_int_eq(split("", ".", -1, y, &m), 1);
+  ck_assert_int_eq(split("", "", -1, y, &m), 0);
+  ck_assert_int_eq(m, 0);
+}
+END_TEST
+
 /* A string graph input x of n elements, and an output y. */
 static ir_graph *string_graph(int64_t n) {
   ir_graph *g = ir_new();
@@ -281,6 +359,8 @@ Suite *strings_suite(void) {
   tcase_add_test(tc, string_to_numbers);
   tcase_add_test(tc, string_normalizer);
   tcase_add_test(tc, label_encoder_strings);
+  tcase_add_test(tc, equal_and_concat_broadcast);
+  tcase_add_test(tc, string_split);
   tcase_add_test(tc, normalizer_count_at_run_time);
   tcase_add_test(tc, other_ops_refuse_strings);
   suite_add_tcase(s, tc);

@@ -1,5 +1,6 @@
 /* Kernels on string tensors: Cast between numbers and strings,
- * StringNormalizer, and LabelEncoder with string keys or values.
+ * StringNormalizer, Equal, StringConcat, StringSplit, and LabelEncoder
+ * with string keys or values.
  *
  * A string element is a slot of `slot` bytes (../strings.h: a uint32_t
  * length, the bytes, a NUL); every kernel here takes the slot size as a
@@ -11,6 +12,7 @@
 
 #include "../params.h"
 #include "../runtime.h"
+#include "sequence.h" /* RT_STATUS_SLOT */
 
 /* rt_cast_T_string: each of `count` numbers (T) as text. Floats the way
  * ONNX's reference (numpy) writes them: the fewest significant digits
@@ -57,16 +59,42 @@ RT_PARAMS_STRUCT(rt_strnorm_params, RT_STRNORM_PARAMS)
 #define RT_STRLABEL_PARAMS(I, F, IA, FA, I32, I32A, E) I(n) I(keys) I(slot) I(esize)
 RT_PARAMS_STRUCT(rt_strlabel_params, RT_STRLABEL_PARAMS)
 
+/* Broadcasting ops on two string inputs: the output has `rank` dims
+ * `dims`; input k is read at sum(index[d] * strides_k[d]) slots, 0 on
+ * broadcast dims (as rt_binary_params).
+ * rt_equal_string: y (bool) = whether the two strings have the same bytes.
+ * rt_string_concat: y (strings) = a's bytes, then b's. A result longer than
+ * a slot holds is cut to it and the run fails with RT_ERR_VALUE at
+ * out[RT_STATUS_SLOT] (kernels/sequence.h), so it is never used. */
+#define RT_STRBINARY_PARAMS(I, F, IA, FA, I32, I32A, E) \
+  I(rank) IA(dims, RT_MAX_RANK) IA(a_strides, RT_MAX_RANK) IA(b_strides, RT_MAX_RANK) I(slot)
+RT_PARAMS_STRUCT(rt_strbinary_params, RT_STRBINARY_PARAMS)
+
+/* rt_string_split: each of the n strings x (in[0]) cut at `delimiter`
+ * (the `delim_len` bytes of in[1]'s first slot) or, when delim_len is 0,
+ * at runs of ASCII blanks (' ', \t, \n, \v, \f, \r), leading and
+ * trailing ones dropped: Python's str.split, which ONNX's reference uses.
+ * At most maxsplit cuts when maxsplit >= 0 (the rest stays whole, with
+ * blanks at its start dropped). y (out[0], strings) is [n, m] with m the
+ * most pieces any string gave, shorter rows padded with empty strings;
+ * z (out[1], int64 [n]) the pieces per string; m goes to out[2] (int64)
+ * when that slot is not NULL: y's run-time dim. */
+#define RT_STRSPLIT_PARAMS(I, F, IA, FA, I32, I32A, E) I(n) I(slot) I(delim_len) I(maxsplit)
+RT_PARAMS_STRUCT(rt_strsplit_params, RT_STRSPLIT_PARAMS)
+
 #define RT_STRCAST_TO_(K, t) K(rt_cast_##t##_string, rt_strcast_params) K(rt_cast_string_##t, rt_strcast_params)
 
 #define RT_STRINGS_KERNELS(K)                                                                                    \
   RT_STRING_CAST_TYPES(RT_STRCAST_TO_, K)                                                                        \
   K(rt_string_normalizer, rt_strnorm_params)                                                                     \
+  K(rt_equal_string, rt_strbinary_params) K(rt_string_concat, rt_strbinary_params)                               \
+  K(rt_string_split, rt_strsplit_params)                                                                         \
   K(rt_label_encode_string_bytes, rt_strlabel_params) K(rt_label_encode_i64_bytes, rt_strlabel_params)         \
   K(rt_label_encode_f32_bytes, rt_strlabel_params) K(rt_label_encode_f64_bytes, rt_strlabel_params)
 #define RT_STRINGS_PARAMS_TYPES(P)                                                                               \
   P(rt_strcast_params, RT_STRCAST_PARAMS) P(rt_strnorm_params, RT_STRNORM_PARAMS)                                \
-  P(rt_strlabel_params, RT_STRLABEL_PARAMS)
+  P(rt_strlabel_params, RT_STRLABEL_PARAMS) P(rt_strbinary_params, RT_STRBINARY_PARAMS)                          \
+  P(rt_strsplit_params, RT_STRSPLIT_PARAMS)
 
 RT_STRINGS_KERNELS(RT_DECLARE_KERNEL)
 
