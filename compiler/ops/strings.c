@@ -15,8 +15,11 @@
 
 /* String elements are slots (docs/design.md, "String tensors"): only ops
  * that either move whole elements by their size (the reshape family's
- * copies and views), read nothing but shapes, or were written for strings
- * may see them. Everything else is refused by the infer pass, naming the
+ * copies and views; Concat, Gather, Slice, Expand, Tile and Split, whose
+ * kernels copy `esize` bytes, checked against ONNX Runtime on strings),
+ * read nothing but shapes, or were written for strings may see them.
+ * (Transpose, Where and GatherElements pick kernels by element width and
+ * have none for a slot.) Everything else is refused by the infer pass, naming the
  * node, before its own checks (which mostly test sizes, and a slot is
  * just a large element to them). */
 int op_takes_strings(int op) {
@@ -30,6 +33,12 @@ int op_takes_strings(int op) {
   case OP_Unsqueeze:
   case OP_Shape:
   case OP_Size:
+  case OP_Concat:
+  case OP_Gather:
+  case OP_Slice:
+  case OP_Expand:
+  case OP_Tile:
+  case OP_Split:
   case OP_Equal:
   case OP_StringNormalizer:
   case OP_StringConcat:

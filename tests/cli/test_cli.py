@@ -386,6 +386,23 @@ def check_strings(onnxcc, cflags, results):
             if list(t.dims) != [3] or got != ["TUESDAY", "ÉTé", "X" * 40]:
                 problems.append("output %r %r" % (list(t.dims), got))
         results.append(("onnxcc run: string input and output files", problems, ""))
+        # ops that move whole elements take string slots as any element
+        idx = numpy_helper.from_array(np.array([3, 0], np.int64), "i")
+        mv = graph_model([helper.make_node("Gather", ["x", "i"], ["g"], name="gather", axis=0),
+                          helper.make_node("Concat", ["g", "x"], ["y"], name="concat", axis=0)],
+                         [tv("x", [4], TensorProto.STRING)], [tv("y", [6], TensorProto.STRING)], [idx])
+        save(mv, os.path.join(folder, "move.onnx"))
+        p = subprocess.run([onnxcc, "run", os.path.join(folder, "move.onnx"), xpb, "--output-dir", outdir],
+                           capture_output=True, text=True)
+        problems = ["run failed: %s" % p.stderr.strip()] if p.returncode else []
+        if not problems:
+            t = onnx.TensorProto()
+            with open(os.path.join(outdir, "output_0.pb"), "rb") as f:
+                t.ParseFromString(f.read())
+            want = [words[3], words[0]] + list(words)
+            if [v.decode() for v in t.string_data] != want:
+                problems.append("output %r" % list(t.string_data))
+        results.append(("Gather and Concat move string slots", problems, ""))
         p = subprocess.run([onnxcc, "run", model, xpb, "--max-string-bytes", "32"], capture_output=True, text=True)
         results.append(("a string past --max-string-bytes is refused naming the flag",
                         [] if p.returncode == 1 and "--max-string-bytes" in p.stderr else
