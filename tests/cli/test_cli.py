@@ -362,6 +362,8 @@ def check_strings(onnxcc, cflags, results):
     the flag; the generated API takes slots the caller fills with
     rt_str_set and refuses malformed ones with RT_ERR_VALUE."""
     folder = tempfile.mkdtemp(prefix="onnxcc-cli-")
+    # `onnxcc run` builds with $CC: the same flags as the test's own builds
+    env = dict(os.environ, CC=("cc " + cflags).strip())
     try:
         m = graph_model([helper.make_node("StringNormalizer", ["x"], ["y"], name="norm", case_change_action="UPPER",
                                           stopwords=["monday"])],
@@ -374,7 +376,8 @@ def check_strings(onnxcc, cflags, results):
             f.write(numpy_helper.from_array(words, "x").SerializeToString())
         outdir = os.path.join(folder, "out")
         os.mkdir(outdir)
-        p = subprocess.run([onnxcc, "run", model, xpb, "--output-dir", outdir], capture_output=True, text=True)
+        p = subprocess.run([onnxcc, "run", model, xpb, "--output-dir", outdir], capture_output=True, text=True,
+                           env=env)
         problems = []
         if p.returncode != 0:
             problems.append("run failed: %s" % p.stderr.strip())
@@ -393,7 +396,7 @@ def check_strings(onnxcc, cflags, results):
                          [tv("x", [4], TensorProto.STRING)], [tv("y", [6], TensorProto.STRING)], [idx])
         save(mv, os.path.join(folder, "move.onnx"))
         p = subprocess.run([onnxcc, "run", os.path.join(folder, "move.onnx"), xpb, "--output-dir", outdir],
-                           capture_output=True, text=True)
+                           capture_output=True, text=True, env=env)
         problems = ["run failed: %s" % p.stderr.strip()] if p.returncode else []
         if not problems:
             t = onnx.TensorProto()
@@ -403,7 +406,8 @@ def check_strings(onnxcc, cflags, results):
             if [v.decode() for v in t.string_data] != want:
                 problems.append("output %r" % list(t.string_data))
         results.append(("Gather and Concat move string slots", problems, ""))
-        p = subprocess.run([onnxcc, "run", model, xpb, "--max-string-bytes", "32"], capture_output=True, text=True)
+        p = subprocess.run([onnxcc, "run", model, xpb, "--max-string-bytes", "32"], capture_output=True, text=True,
+                           env=env)
         results.append(("a string past --max-string-bytes is refused naming the flag",
                         [] if p.returncode == 1 and "--max-string-bytes" in p.stderr else
                         ["exit %d, stderr %r" % (p.returncode, p.stderr)], ""))
@@ -421,11 +425,11 @@ def check_strings(onnxcc, cflags, results):
                              "-I" + os.path.join(ROOT, "runtime", "include"), "-I" + folder, out,
                              os.path.join(folder, "prog.c"),
                              os.path.join(os.path.dirname(onnxcc), "runtime", "libonnxcc_rt.a"), "-lm", "-o", exe],
-                            capture_output=True, text=True)
+                            capture_output=True, text=True, env=env)
         if problems or cc.returncode != 0:
             problems.append("building the string test failed: %s" % cc.stderr[-500:])
         else:
-            r = subprocess.run([exe, os.path.join(folder, "net.weights")], capture_output=True, text=True)
+            r = subprocess.run([exe, os.path.join(folder, "net.weights")], capture_output=True, text=True, env=env)
             if r.returncode != 0 or r.stdout.split() != ["2.5", "-inf", "value", "value"]:
                 problems.append("the program gave %r (exit %d)" % (r.stdout, r.returncode))
         results.append(("generated API: string slots in, malformed slots refused", problems, ""))
