@@ -17,7 +17,8 @@
  * that either move whole elements by their size (the reshape family's
  * copies and views; Concat, Gather, Slice, Expand, Tile and Split, whose
  * kernels copy `esize` bytes, checked against ONNX Runtime on strings),
- * read nothing but shapes, or were written for strings may see them.
+ * read nothing but shapes, Constant (string attributes into slots), or
+ * were written for strings may see them.
  * (Transpose, Where and GatherElements pick kernels by element width and
  * have none for a slot.) Everything else is refused by the infer pass, naming the
  * node, before its own checks (which mostly test sizes, and a slot is
@@ -26,6 +27,7 @@ int op_takes_strings(int op) {
   switch (op) {
   case OP_Cast:
   case OP_CastLike:
+  case OP_Constant:
   case OP_Identity:
   case OP_Reshape:
   case OP_Flatten:

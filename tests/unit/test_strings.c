@@ -350,6 +350,34 @@ START_TEST(other_ops_refuse_strings) {
 }
 END_TEST
 
+START_TEST(constant_strings) {
+  ir_graph *g = ir_new();
+  ir_node *n = ir_node_add(g, "c", "Constant", "");
+  ir_attr *a;
+  const ir_tensor *t;
+  g->opset = 20;
+  n->n_out = 1;
+  n->out = xmalloc(sizeof(int));
+  n->out[0] = ir_value_get(g, "c");
+  g->outputs = xmalloc(sizeof(int));
+  g->outputs[g->n_outputs++] = n->out[0];
+  unit_add_attr(n, "value_strings", ATTR_STRINGS, 0, 0, NULL);
+  a = &n->attr[0];
+  a->n = 2;
+  a->strings = xcalloc(3, sizeof(char *));
+  a->strings[0] = xstrdup("ab");
+  a->strings[1] = xstrdup("");
+  ck_assert_int_eq(ir_toposort(g), ST_OK);
+  ck_assert_int_eq(pass_infer(g), ST_OK);
+  t = &g->values[ir_find(g, "c")]->t;
+  ck_assert_int_eq(t->dtype, DT_STRING);
+  ck_assert_int_eq(t->dims[0], 2);
+  ck_assert_str_eq(rt_str_chars(t->data), "ab");
+  ck_assert_uint_eq(rt_str_len((const unsigned char *)t->data + dtype_size(DT_STRING)), 0);
+  ir_free(g);
+}
+END_TEST
+
 Suite *strings_suite(void) {
   Suite *s = suite_create("strings");
   TCase *tc = tcase_create("core");
@@ -363,6 +391,7 @@ Suite *strings_suite(void) {
   tcase_add_test(tc, string_split);
   tcase_add_test(tc, normalizer_count_at_run_time);
   tcase_add_test(tc, other_ops_refuse_strings);
+  tcase_add_test(tc, constant_strings);
   suite_add_tcase(s, tc);
   return s;
 }
