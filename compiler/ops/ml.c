@@ -229,8 +229,8 @@ static status linear_infer(op_ctx *c) {
     return ST_OK;
   }
   if (strs && strs->n > 0)
-    return diag_node_error(ST_UNSUPPORTED, c->n, "classlabels_strings: string labels are not supported (onnxcc has no "
-                           "string tensors); use classlabels_ints");
+    return diag_node_error(ST_UNSUPPORTED, c->n, "classlabels_strings: string labels are not supported yet; use "
+                           "classlabels_ints");
   nl = attr_ints(c->n, "classlabels_ints", &labels);
   if (k > 1 && nl != k)
     return diag_node_error(ST_BAD_MODEL, c->n, "classlabels_ints must have one label per class (%lld)", (long long)k);
@@ -290,8 +290,7 @@ static status onehot_infer(op_ctx *c) {
   x = &op_in(c, 0)->t;
   if ((s = need_numeric(c, x, 0))) return s;
   if (strs && strs->n > 0)
-    return diag_node_error(ST_UNSUPPORTED, c->n, "cats_strings: string categories are not supported (onnxcc has no "
-                           "string tensors)");
+    return diag_node_error(ST_UNSUPPORTED, c->n, "cats_strings: string categories are not supported yet");
   if ((n = attr_ints(c->n, "cats_int64s", &cats)) < 1)
     return diag_node_error(ST_BAD_MODEL, c->n, "cats_int64s must list at least one category");
   if (attr_int(c->n, "zeros", 1) == 0)
