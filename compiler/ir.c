@@ -5,13 +5,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../runtime/include/onnxcc/strings.h"
 #include "checked.h"
 #include "dimexpr.h"
 #include "ir_box.h"
 #include "ops/ops.h"
 
+/* The compilation's string bound (dtype_set_max_string_bytes). */
+static size_t max_string_bytes = IR_MAX_STRING_BYTES_DEFAULT;
+
+void dtype_set_max_string_bytes(size_t max) { max_string_bytes = max; }
+size_t dtype_max_string_bytes(void) { return max_string_bytes; }
+
 #define DT_SIZE(name, num, size, text, ctype) case DT_##name: return size;
 size_t dtype_size(int dtype) {
+  if (dtype == DT_STRING) return RT_STRING_SLOT(max_string_bytes);
   switch (dtype) { IR_DTYPES(DT_SIZE) default: return 0; }
 }
 #undef DT_SIZE

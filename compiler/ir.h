@@ -20,7 +20,9 @@
  * are one byte each too, unpacked (int4 sign-extended into an int8_t):
  * TensorProto packs them two to a byte, low nibble first, and
  * tensor_pb.c unpacks and packs at that boundary (docs/design.md, "Element
- * types"), so every kernel and the planner index them like bytes. */
+ * types"), so every kernel and the planner index them like bytes. A
+ * string is a fixed-size slot whose size the compilation chooses (its 0
+ * here is never read: dtype_size; docs/design.md, "String tensors"). */
 #define IR_DTYPES(X)                    \
   X(FLOAT, 1, 4, "float", "float")      \
   X(UINT8, 2, 1, "uint8", "uint8_t")    \
@@ -29,7 +31,7 @@
   X(INT16, 5, 2, "int16", "int16_t")    \
   X(INT32, 6, 4, "int32", "int32_t")    \
   X(INT64, 7, 8, "int64", "int64_t")    \
-  X(STRING, 8, 0, "string", "char *")   \
+  X(STRING, 8, 0, "string", "slot")     \
   X(BOOL, 9, 1, "bool", "uint8_t")      \
   X(FLOAT16, 10, 2, "float16", "uint16_t") \
   X(DOUBLE, 11, 8, "double", "double")  \
@@ -47,8 +49,21 @@
 typedef enum ir_dtype { DT_UNDEFINED = 0, IR_DTYPES(IR_DTYPE_ENUM) } ir_dtype;
 #undef IR_DTYPE_ENUM
 
-/* Bytes per element; 0 for unknown or unsupported (string) types. */
+/* Bytes per element; 0 for unknown types. A string is a slot of
+ * RT_STRING_SLOT(max) bytes (runtime/include/onnxcc/strings.h), max being
+ * the compilation's --max-string-bytes. */
 size_t dtype_size(int dtype);
+/* Sets the longest string of the compilation: once, from the options,
+ * before the model is loaded (compile_graph). It is process-wide state,
+ * like the rest of a compilation's settings read through dtype_size: one
+ * compilation at a time per process (the CLI and the tests are
+ * single-threaded). */
+#define IR_MAX_STRING_BYTES_DEFAULT 64
+/* The least --max-string-bytes: every number Cast writes as text fits. */
+#define IR_MIN_STRING_BYTES 32
+#define IR_MAX_STRING_BYTES_LIMIT (1 << 20) /* the CLI's check (main.c says both) */
+void dtype_set_max_string_bytes(size_t max);
+size_t dtype_max_string_bytes(void);
 const char *dtype_name(int dtype);
 /* The groups below leave out float8 and the 4-bit integers: ops taking
  * "a float" or "an integer" have no kernels for those, and callers that

@@ -641,11 +641,16 @@ static status build_graph(const compile_options *o, const Onnx__ModelProto *m, c
   return ir_toposort(g);
 }
 
+void load_set_string_bound(const compile_options *o) {
+  dtype_set_max_string_bytes(o->max_string_bytes > 0 ? (size_t)o->max_string_bytes : IR_MAX_STRING_BYTES_DEFAULT);
+}
+
 status load_model(const compile_options *o, ir_graph **out) {
   unsigned char *buf;
   size_t size;
   status s;
   *out = NULL;
+  load_set_string_bound(o);
   if (o->model_data) return load_model_buffer(o, o->model_data, o->model_size, out);
   /* An unreadable model is bad input (exit 1), like a malformed one. */
   diag_set_quiet_push();

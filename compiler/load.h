@@ -16,6 +16,9 @@
  * symbolic dims from the options), creates nodes, checks that every op is
  * supported (listing all that are not in one message) and sorts the nodes
  * topologically. */
+/* Sets the compilation's string slot size from o (--max-string-bytes):
+ * load_model does it first; `onnxcc run` also before it reads input files. */
+void load_set_string_bound(const compile_options *o);
 status load_model(const compile_options *o, ir_graph **out);
 /* The same from bytes in memory (o->model_path still names the file in
  * messages and locates external data). */

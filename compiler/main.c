@@ -26,6 +26,7 @@ static const char usage_text[] =
     "  --dim NAME=LO..HI     let it vary at run time between LO and HI (NAME_run_dims)\n"
     "  --max-dynamic-dim N   bound for dims computed from run-time values where the\n"
     "                        model gives none (Range's length, ConstantOfShape's dims)\n"
+    "  --max-string-bytes N  longest string element the model holds (default 64, at least 32)\n"
     "  --shape INPUT=AxBxC   pin an input's whole shape\n"
     "  -O0, -O1              optimisation level (default -O1)\n"
     "  --dump-after=PASS     print the graph after PASS (load, infer, elide, fuse-conv-bn, dce, all)\n"
@@ -178,6 +179,12 @@ static int cli(int argc, char **argv, const char **files) {
       o->max_dynamic_dim = strtoll(next, &end, 10);
       if (end == next || *end || o->max_dynamic_dim < 1 || o->max_dynamic_dim > ((long long)1 << 40))
         return usage_error("--max-dynamic-dim wants a positive count, not '%s'", next);
+    } else if (!strcmp(a, "--max-string-bytes")) {
+      char *end;
+      NEED_ARG();
+      o->max_string_bytes = strtoll(next, &end, 10);
+      if (end == next || *end || o->max_string_bytes < IR_MIN_STRING_BYTES || o->max_string_bytes > IR_MAX_STRING_BYTES_LIMIT)
+        return usage_error("--max-string-bytes wants a byte count from 32 to 1048576, not '%s'", next);
     } else if (!strcmp(a, "--dim") || !strcmp(a, "--shape")) {
       int is_shape = a[2] == 's';
       pin *p;

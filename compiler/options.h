@@ -50,6 +50,10 @@ typedef struct compile_options {
    * known only at run time (Range's length, ConstantOfShape's dims) where
    * the model gives none; 0: none given, such a node is refused. */
   long long max_dynamic_dim;
+  /* --max-string-bytes N: the longest string element the compiled model
+   * holds (each is a slot of RT_STRING_SLOT(N) bytes); 0: the default,
+   * IR_MAX_STRING_BYTES_DEFAULT. */
+  long long max_string_bytes;
 } compile_options;
 
 #endif

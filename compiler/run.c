@@ -167,6 +167,7 @@ static void random_fill(ir_tensor *t, uint64_t *state) {
     case DT_FLOAT: ((float *)t->data)[i] = (float)(2.0 * u - 1.0); break;
     case DT_DOUBLE: ((double *)t->data)[i] = 2.0 * u - 1.0; break;
     case DT_BOOL: ((uint8_t *)t->data)[i] = (uint8_t)(r >> 63); break;
+    case DT_STRING: break; /* empty strings: zeroed slots are */
     default: {
       /* small non-negative integers: valid as indices of most dims */
       ir_tensor one = *t;
@@ -516,6 +517,7 @@ status run_command(run_options *r) {
   in_box = xcalloc((unsigned long)r->n_inputs + 1, sizeof(box_value));
   /* sequence and optional files are read as the model declares them */
   load_input_kinds(r->c.model_path, kinds, OPT_MAX_PINS, &n_kinds);
+  load_set_string_bound(&r->c); /* string input files are read into slots */
   for (i = 0; i < r->n_inputs; i++) {
     int d, kind = i < n_kinds ? kinds[i] : VK_TENSOR;
     s = read_input(r->inputs[i], kind, &in_t[i], &in_box[i]);

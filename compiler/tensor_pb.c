@@ -12,6 +12,7 @@
 #include "checked.h"
 #include "fileio.h"
 #include "onnx.pb-c.h"
+#include "../runtime/include/onnxcc/strings.h"
 
 /* Parses a whole decimal int64 ("12", not "12x" or ""); 0 if it is not one. */
 static int parse_i64(const char *s, long long *out) {
@@ -159,6 +160,31 @@ static void take_stored(ir_tensor *out, void *stored, size_t numel, size_t nbyte
   free(stored);
 }
 
+/* String tensors come as string_data only (ONNX keeps them out of
+ * raw_data and external files): each into its slot, refusing a string
+ * longer than the compilation's bound rather than cutting it. */
+static status strings_from_proto(const Onnx__TensorProto *tp, ir_tensor *out, size_t numel, size_t nbytes,
+                                 const char *what) {
+  const size_t slot = dtype_size(DT_STRING);
+  size_t i;
+  if (tp->has_raw_data || (tp->has_data_location && tp->data_location == 1))
+    return diag_error(ST_BAD_MODEL, "tensor '%s' is a string tensor with raw or external data; ONNX keeps strings "
+                      "in string_data", what);
+  if (tp->n_string_data != numel)
+    return diag_error(ST_BAD_MODEL, "tensor '%s' holds %zu strings but its shape needs %zu", what,
+                      tp->n_string_data, numel);
+  for (i = 0; i < numel; i++)
+    if (tp->string_data[i].len > dtype_max_string_bytes())
+      return diag_error(ST_UNSUPPORTED, "tensor '%s': string %zu has %zu bytes, more than the %zu that "
+                        "--max-string-bytes allows; compile with a larger --max-string-bytes", what, i,
+                        tp->string_data[i].len, dtype_max_string_bytes());
+  out->data = xcalloc(1, nbytes ? nbytes : 1);
+  for (i = 0; i < numel; i++)
+    rt_str_set((unsigned char *)out->data + i * slot, slot, (const char *)tp->string_data[i].data,
+               tp->string_data[i].len);
+  return ST_OK;
+}
+
 /* Every size is checked, and the data the tensor declares must be present
  * in the file, before anything is allocated: a 100-byte model must not be
  * able to ask for 64 GiB. */
@@ -176,8 +202,6 @@ status tensor_from_proto(const Onnx__TensorProto *tp, const char *base_dir, ir_t
     if (tp->dims[i] < 0) return diag_error(ST_BAD_MODEL, "tensor '%s' has a negative dim", what);
     out->dims[i] = tp->dims[i];
   }
-  if (out->dtype == DT_STRING)
-    return diag_error(ST_UNSUPPORTED, "tensor '%s': string tensors are not supported", what);
   esize = dtype_size(out->dtype);
   if (esize == 0)
     return diag_error(ST_UNSUPPORTED, "tensor '%s': element type %d is not supported", what, out->dtype);
@@ -188,6 +212,7 @@ status tensor_from_proto(const Onnx__TensorProto *tp, const char *base_dir, ir_t
   }
   nbytes = (size_t)bytes;
   numel = nbytes / esize;
+  if (out->dtype == DT_STRING) return strings_from_proto(tp, out, numel, nbytes, what);
   stored = packed_bytes(out->dtype, numel);
 
   if (tp->has_data_location && tp->data_location == 1) {
@@ -214,6 +239,20 @@ status tensor_from_proto(const Onnx__TensorProto *tp, const char *base_dir, ir_t
   return ST_OK;
 }
 
+/* Slots to string_data, each entry pointing into t's slots (borrowed);
+ * the array itself is freed by tensor_proto_release. */
+static void strings_to_proto(Onnx__TensorProto *tp, const ir_tensor *t, size_t numel) {
+  const size_t slot = dtype_size(DT_STRING);
+  size_t i;
+  tp->n_string_data = numel;
+  tp->string_data = xcalloc(numel + 1, sizeof *tp->string_data);
+  for (i = 0; i < numel; i++) {
+    const unsigned char *e = (const unsigned char *)t->data + i * slot;
+    tp->string_data[i].len = rt_str_len(e);
+    tp->string_data[i].data = (uint8_t *)rt_str_chars(e);
+  }
+}
+
 void tensor_proto_set(Onnx__TensorProto *tp, const ir_tensor *t, int64_t *dims) {
   size_t numel = (size_t)tensor_numel(t);
   int i;
@@ -222,6 +261,10 @@ void tensor_proto_set(Onnx__TensorProto *tp, const ir_tensor *t, int64_t *dims) 
   tp->dims = dims;
   tp->has_data_type = 1;
   tp->data_type = t->dtype;
+  if (t->dtype == DT_STRING) {
+    strings_to_proto(tp, t, numel);
+    return;
+  }
   tp->has_raw_data = 1;
   tp->raw_data.len = packed_bytes(t->dtype, numel);
   tp->raw_data.data = t->data;
@@ -232,6 +275,9 @@ void tensor_proto_set(Onnx__TensorProto *tp, const ir_tensor *t, int64_t *dims) 
 }
 
 void tensor_proto_release(Onnx__TensorProto *tp, const ir_tensor *t) {
+  free(tp->string_data);
+  tp->string_data = NULL;
+  tp->n_string_data = 0;
   if (tp->raw_data.data != t->data) free(tp->raw_data.data);
   tp->raw_data.data = NULL;
 }

@@ -97,6 +97,27 @@ static void narrow_types_note(text *h, const ir_graph *g) {
   if (f8 || i4) text_puts(h, "\n");
 }
 
+/* Whether a value is, or is a box of, strings. */
+static int holds_strings(const ir_value *v) { return (ir_is_boxed(v) ? v->box.elem.dtype : v->t.dtype) == DT_STRING; }
+
+/* The string bound and how a caller fills a string input, when the model
+ * has a string input or output (docs/design.md, "String tensors"). */
+static void strings_note(text *h, const ir_graph *g, const char *up) {
+  int io, i, any = 0;
+  for (io = 0; io < 2; io++)
+    for (i = 0; i < (io ? g->n_outputs : g->n_inputs); i++)
+      any |= holds_strings(g->values[io ? g->outputs[i] : g->inputs[i]]);
+  if (!any) return;
+  text_printf(h, "/* String inputs and outputs (element type 8) are arrays of fixed-size slots of\n"
+                 " * RT_STRING_SLOT(%s_STRING_BYTES) bytes each (<onnxcc/strings.h>): a uint32_t\n"
+                 " * length, the bytes, a NUL. Fill an input slot with rt_str_set(slot,\n"
+                 " * RT_STRING_SLOT(%s_STRING_BYTES), s, n); read an output with rt_str_len and\n"
+                 " * rt_str_chars. A slot whose length passes the slot or that lacks its NUL\n"
+                 " * fails the run with RT_ERR_VALUE. Set by --max-string-bytes. */\n",
+              up, up);
+  text_printf(h, "#include <onnxcc/strings.h>\n#define %s_STRING_BYTES %zu\n\n", up, dtype_max_string_bytes());
+}
+
 void emit_c_header(const backend_emit_args *a, text *h) {
   char up[256];
   const ir_graph *g = a->g;
@@ -117,6 +138,7 @@ void emit_c_header(const backend_emit_args *a, text *h) {
   box_macros(h, g, up);
   value_dims_notes(h, g);
   narrow_types_note(h, g);
+  strings_note(h, g, up);
   text_printf(h, "/* Filled by %s_init; read-only afterwards, so one context can run in one\n"
                  " * thread at a time and two contexts (two arenas) run in parallel. */\n", a->name);
   text_printf(h, "typedef struct %s_ctx {\n  const unsigned char *weights;\n  unsigned char *arena;\n} %s_ctx;\n\n",
@@ -948,6 +970,21 @@ static void check_input_boxes(const ir_graph *g, text *w) {
   }
 }
 
+/* The caller's string tensors, before anything reads them: every slot
+ * well formed (strings.h, rt_str_valid), so that kernels may take a
+ * slot's length and NUL on trust. */
+static void check_input_strings(const ir_graph *g, text *w) {
+  int i;
+  for (i = 0; i < g->n_inputs; i++) {
+    const ir_value *v = g->values[g->inputs[i]];
+    if (ir_is_boxed(v) || v->t.dtype != DT_STRING) continue;
+    text_printf(w, "if (!inputs[%d]) return RT_ERR_NULL;\n", i);
+    text_printf(w, "if (!rt_str_all_valid(inputs[%d], (int64_t)((", i);
+    tensor_bytes_c(g, &v->t, 0, w);
+    text_printf(w, ") / %zu), %zu)) return RT_ERR_VALUE;\n", dtype_size(DT_STRING), dtype_size(DT_STRING));
+  }
+}
+
 /* Integer inputs whose values the model reads as dims (symvals on a graph
  * input, passes/symvals.c): each element is its own symbol, read from the
  * caller's data and checked against its range before anything uses it. */
@@ -1019,6 +1056,7 @@ static void emit_run_dims(const backend_emit_args *a, text *w) {
   text_puts(w, "}\n");
   define_value_symbols(g, w);
   check_input_boxes(g, w);
+  check_input_strings(g, w);
   /* Dims the nodes need equal that only the run can compare: here, before
    * any node writes anything, all that depend on input dims alone; the
    * others where the node that defines their dims has run. */
@@ -1053,7 +1091,7 @@ void emit_c_source(const backend_emit_args *a, text *w) {
   upper(a->name, up, sizeof up);
   banner(a, w);
   text_printf(w, "#include \"%s\"\n\n", base_name(a->header_path));
-  text_puts(w, "#include <math.h>\n#include <stdint.h>\n#include <string.h>\n\n#include <onnxcc/kernels.h>\n\n");
+  text_puts(w, "#include <math.h>\n#include <stdint.h>\n#include <string.h>\n\n#include <onnxcc/kernels.h>\n#include <onnxcc/strings.h>\n\n");
   text_printf(w, "#if RT_ABI_VERSION != %d\n#error \"this file needs the onnxcc runtime headers of kernel ABI %d\"\n#endif\n\n",
               RT_ABI_VERSION, RT_ABI_VERSION);
 

@@ -52,7 +52,7 @@ static int dtype_ok(int op, int dt) {
   case OP_And: case OP_Or: case OP_Xor: return dt == DT_BOOL;
   case OP_BitShift: return dtype_is_unsigned_int(dt) && dt != DT_BOOL;
   case OP_BitwiseAnd: case OP_BitwiseOr: case OP_BitwiseXor: return is_int;
-  case OP_Equal: return is_f || is_int || dt == DT_BOOL;
+  case OP_Equal: return is_f || is_int || dt == DT_BOOL || dt == DT_STRING;
   case OP_PRelu: return is_f || dtype_is_signed_int(dt);
   /* The types legalize.c rewrites Mean for; another one stays Mean. */
   case OP_Mean: return is_f || dt == DT_INT32 || dt == DT_INT64;
@@ -126,6 +126,7 @@ static status binary_lower(op_ctx *c, lowered *l) {
     const char *op = binary_kernel_op(c);
     rt_binary_params *p;
     if (!op) return diag_node_error(ST_INTERNAL, c->n, "no kernel for %s", c->n->op_type);
+    if (op_in(c, 0)->t.dtype == DT_STRING) return op_lower_string_pair(c, l, "rt_equal_string");
     p = op_lower_as(c, l, PD_rt_binary_params, "rt_%s_%s", op, op_dtype_suffix(op_in(c, 0)->t.dtype));
     if (!p) return ST_UNSUPPORTED;
     p->rank = y->t.rank;

@@ -1,5 +1,7 @@
 /* Cast and CastLike: kernels rt_cast_<from>_<to> (elementwise.h), between
- * every pair of numeric types, float8 and 4-bit integers included. The
+ * every pair of numeric types, float8 and 4-bit integers included, and
+ * (kernels/strings.h) between strings and float, double and the integer
+ * types; other string casts find no kernel and are refused. The
  * `saturate` attribute (opset 19; 1 when absent) only changes casts to
  * float8: out-of-range values become the largest finite value, or with 0
  * infinity / NaN. */
@@ -13,9 +15,7 @@ static int target_dtype(const op_ctx *c) {
   return (int)attr_int(c->n, "to", 0);
 }
 
-static int castable(int dt) {
-  return dt != DT_STRING && dtype_size(dt) > 0;
-}
+static int castable(int dt) { return dtype_size(dt) > 0; }
 
 static status cast_infer(op_ctx *c) {
   const ir_value *x;
@@ -35,9 +35,22 @@ static status cast_infer(op_ctx *c) {
   return ST_OK;
 }
 
+/* To or from strings: slots of the compilation's size, never in place. */
+static status cast_lower_strings(op_ctx *c, lowered *l) {
+  const ir_value *x = op_in(c, 0), *y = op_out(c, 0);
+  rt_strcast_params *p = op_lower_as(c, l, PD_rt_strcast_params, "rt_cast_%s_%s", op_dtype_suffix(x->t.dtype),
+                                     op_dtype_suffix(y->t.dtype));
+  if (!p) return ST_UNSUPPORTED;
+  p->slot = (int64_t)dtype_size(DT_STRING);
+  op_bind_product(c, l, &p->count, &x->t, 0, x->t.rank);
+  return ST_OK;
+}
+
 static status cast_lower(op_ctx *c, lowered *l) {
   const ir_value *x = op_in(c, 0), *y = op_out(c, 0);
-  rt_cast_params *p = op_lower_as(c, l, PD_rt_cast_params, "rt_cast_%s_%s", op_dtype_suffix(x->t.dtype),
+  rt_cast_params *p;
+  if (x->t.dtype == DT_STRING || y->t.dtype == DT_STRING) return cast_lower_strings(c, l);
+  p = op_lower_as(c, l, PD_rt_cast_params, "rt_cast_%s_%s", op_dtype_suffix(x->t.dtype),
                                   op_dtype_suffix(y->t.dtype));
   if (!p) return ST_UNSUPPORTED;
   p->saturate = attr_int(c->n, "saturate", 1) != 0;

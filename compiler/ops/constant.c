@@ -10,6 +10,7 @@
 
 #include "../checked.h"
 #include "../dimexpr.h"
+#include "../../runtime/include/onnxcc/strings.h"
 #include "ops.h"
 
 /* Gives output 0 its shape and zeroed data. The data counts against the
@@ -37,6 +38,25 @@ static status set_const(op_ctx *c, int dtype, int rank, const int64_t *dims) {
     if (set_const_s) return set_const_s;            \
   } while (0)
 
+/* value_string (a scalar) or value_strings (1-D) into slots; a string
+ * longer than --max-string-bytes is refused, never cut. */
+static status string_constant(op_ctx *c) {
+  const ir_attr *a = ir_attr_find(c->n, "value_strings");
+  const int one = !a || a->type != ATTR_STRINGS;
+  const size_t slot = dtype_size(DT_STRING);
+  int64_t dim = one ? 1 : a->n, i;
+  if (one && (!(a = ir_attr_find(c->n, "value_string")) || a->type != ATTR_STRING))
+    return diag_node_error(ST_BAD_MODEL, c->n, "value_string must be a string");
+  for (i = 0; i < dim; i++)
+    if (strlen(one ? a->s : a->strings[i]) > dtype_max_string_bytes())
+      return diag_node_error(ST_UNSUPPORTED, c->n, "a string is longer than --max-string-bytes (%zu) allows",
+                             dtype_max_string_bytes());
+  SET_CONST(c, DT_STRING, one ? 0 : 1, &dim);
+  for (i = 0; i < dim; i++)
+    rt_str_set_c((unsigned char *)op_out(c, 0)->t.data + (size_t)i * slot, slot, one ? a->s : a->strings[i]);
+  return ST_OK;
+}
+
 static status constant_value(op_ctx *c) {
   const ir_node *n = c->n;
   const ir_attr *a;
@@ -62,7 +82,7 @@ static status constant_value(op_ctx *c) {
     SET_CONST(c, DT_INT64, 1, &dim);
     if (a->n) memcpy(y->t.data, a->ints, sizeof(int64_t) * (size_t)a->n);
   } else if (ir_attr_find(n, "value_string") || ir_attr_find(n, "value_strings")) {
-    return diag_node_error(ST_UNSUPPORTED, n, "string constants are not supported");
+    return string_constant(c);
   } else if (ir_attr_find(n, "sparse_value")) {
     return diag_node_error(ST_UNSUPPORTED, n, "sparse constants are not supported");
   } else {

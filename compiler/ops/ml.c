@@ -5,13 +5,15 @@
  * Attribute arrays go to the weight blob as extra inputs (add_table),
  * never into a C initializer. They are built in the final lowering only:
  * a node with such a table whose inputs are all constant is refused
- * rather than folded. String tensors do not exist in onnxcc, so string
- * labels, categories and keys are refused with a message saying so. */
+ * rather than folded. LabelEncoder with string keys or values is in
+ * ml_strings.c; string labels and categories of the other ops are
+ * refused with a message saying so. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "ml_strings.h"
 #include "ops.h"
 
 static int is_numeric(int dt) { return dt == DT_FLOAT || dt == DT_DOUBLE || dt == DT_INT32 || dt == DT_INT64; }
@@ -227,8 +229,8 @@ static status linear_infer(op_ctx *c) {
     return ST_OK;
   }
   if (strs && strs->n > 0)
-    return diag_node_error(ST_UNSUPPORTED, c->n, "classlabels_strings: string labels are not supported (onnxcc has no "
-                           "string tensors); use classlabels_ints");
+    return diag_node_error(ST_UNSUPPORTED, c->n, "classlabels_strings: string labels are not supported yet; use "
+                           "classlabels_ints");
   nl = attr_ints(c->n, "classlabels_ints", &labels);
   if (k > 1 && nl != k)
     return diag_node_error(ST_BAD_MODEL, c->n, "classlabels_ints must have one label per class (%lld)", (long long)k);
@@ -288,8 +290,7 @@ static status onehot_infer(op_ctx *c) {
   x = &op_in(c, 0)->t;
   if ((s = need_numeric(c, x, 0))) return s;
   if (strs && strs->n > 0)
-    return diag_node_error(ST_UNSUPPORTED, c->n, "cats_strings: string categories are not supported (onnxcc has no "
-                           "string tensors)");
+    return diag_node_error(ST_UNSUPPORTED, c->n, "cats_strings: string categories are not supported yet");
   if ((n = attr_ints(c->n, "cats_int64s", &cats)) < 1)
     return diag_node_error(ST_BAD_MODEL, c->n, "cats_int64s must list at least one category");
   if (attr_int(c->n, "zeros", 1) == 0)
@@ -319,8 +320,9 @@ static status onehot_lower(op_ctx *c, lowered *l) {
 /* ---- LabelEncoder ---- */
 
 /* Keys or values: the type and count of the list given (`kind` "keys" or
- * "values"), as doubles in *out (malloc'ed); type 0 when strings or none. */
-static int le_list(const op_ctx *c, const char *kind, int *dtype, double **out) {
+ * "values"), as doubles in *out (malloc'ed); type 0 when strings or none
+ * (ml_strings.h). */
+int le_list(const op_ctx *c, const char *kind, int *dtype, double **out) {
   char name[32];
   const ir_attr *a;
   int n, i;
@@ -328,7 +330,7 @@ static int le_list(const op_ctx *c, const char *kind, int *dtype, double **out) 
   *dtype = 0;
   snprintf(name, sizeof name, "%s_tensor", kind);
   a = ir_attr_find(c->n, name);
-  if (a && a->type == ATTR_TENSOR && a->tensor.data) {
+  if (a && a->type == ATTR_TENSOR && a->tensor.data && a->tensor.dtype != DT_STRING) {
     n = (int)tensor_numel(&a->tensor);
     *dtype = a->tensor.dtype;
     *out = xmalloc(sizeof(double) * ((unsigned long)n + 1));
@@ -360,8 +362,8 @@ static status le_types(const op_ctx *c, int *kt, int *vt) {
   free(k);
   free(v);
   if (!le_type_ok(*kt) || !le_type_ok(*vt))
-    return diag_node_error(ST_UNSUPPORTED, c->n, "only int64, float and double keys and values are supported (no "
-                           "strings: onnxcc has no string tensors)");
+    return diag_node_error(ST_UNSUPPORTED, c->n, "only int64, float, double and string keys and values are "
+                           "supported");
   if (nk != nv) return diag_node_error(ST_BAD_MODEL, c->n, "keys and values differ in length (%d, %d)", nk, nv);
   if (op_in(c, 0)->t.dtype != *kt)
     return diag_node_error(ST_BAD_MODEL, c->n, "X is %s but the keys are %s", dtype_name(op_in(c, 0)->t.dtype),
@@ -374,7 +376,9 @@ static status le_infer(op_ctx *c) {
   status s;
   OP_REQUIRE_INPUT(c, 0);
   if (c->opset < 2)
-    return diag_node_error(ST_UNSUPPORTED, c->n, "LabelEncoder-1 maps strings, which onnxcc does not have");
+    return diag_node_error(ST_UNSUPPORTED, c->n, "LabelEncoder-1 (classes_strings) is not supported; opset 2 and "
+                           "later are");
+  if (le_has_strings(c)) return le_strings_infer(c);
   if ((s = le_types(c, &kt, &vt))) return s;
   op_set_output(c, 0, vt, op_in(c, 0)->t.rank, op_in(c, 0)->t.dims);
   return ST_OK;
@@ -401,8 +405,9 @@ static status le_lower(op_ctx *c, lowered *l) {
   void *tk, *tv;
   int64_t i, n;
   rt_label_encode_params *p;
-  status s = le_types(c, &kt, &vt);
-  if (s) return s;
+  status s;
+  if (le_has_strings(c)) return le_strings_lower(c, l);
+  if ((s = le_types(c, &kt, &vt))) return s;
   p = op_lower_as(c, l, PD_rt_label_encode_params, "rt_label_encode_%s_%s", op_dtype_suffix(kt), op_dtype_suffix(vt));
   if (!p) return ST_UNSUPPORTED;
   p->n = tensor_numel(&op_in(c, 0)->t);

@@ -95,6 +95,13 @@ const char *op_name(int op);
 const char *op_family_name(int op);
 const op_family *op_handler(int op);
 
+/* Whether op takes string tensors (strings.c): the infer pass refuses
+ * string inputs and outputs of every other op, naming the node. */
+int op_takes_strings(int op);
+/* Lowers a broadcasting op on two string inputs to kernel `name`
+ * (rt_strbinary_params: Equal, StringConcat). */
+status op_lower_string_pair(op_ctx *c, lowered *l, const char *name);
+
 /* ---- helpers for op handlers ---- */
 
 /* Input/output i of the node, or NULL if absent or beyond the count. */

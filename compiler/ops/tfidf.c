@@ -8,7 +8,7 @@
  * token order) and laid out breadth first, so the children of a node are
  * one sorted run the kernel binary-searches. Like the other ops with
  * tables (ml.c), a node whose X is a constant is refused rather than
- * folded. String pools are refused: onnxcc has no string tensors. The
+ * folded. String pools are refused (not written yet). The
  * file is not named text.c, which codegen already uses for C text. */
 #include <stdlib.h>
 #include <string.h>
@@ -32,7 +32,7 @@ static status tfidf_read(const op_ctx *c, tfidf_attrs *a) {
   status s;
   if ((s = op_attr_enum(c, "mode", "TF", tfidf_modes, 3, &a->mode)) != ST_OK) return s;
   if (ir_attr_find(c->n, "pool_strings"))
-    return diag_node_error(ST_UNSUPPORTED, c->n, "pool_strings is not supported (onnxcc has no string tensors)");
+    return diag_node_error(ST_UNSUPPORTED, c->n, "pool_strings is not supported yet (string n-grams)");
   if (x->dtype != DT_INT32 && x->dtype != DT_INT64)
     return diag_node_error(ST_UNSUPPORTED, c->n, "X is %s; onnxcc takes int32 or int64", dtype_name(x->dtype));
   if (x->rank != 1 && x->rank != 2)

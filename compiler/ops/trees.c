@@ -9,7 +9,7 @@
  * Limits: X must be float (TreeEnsemble: float or double; the legacy ops
  * on double X would need ONNX Runtime's mixed float/double thresholds
  * matched); string class labels
- * are refused (onnxcc has no string tensors). The table is built in the
+ * are refused (not written yet). The table is built in the
  * final lowering only, so a node whose X is a constant is refused rather
  * than folded. */
 #include <math.h>
@@ -394,8 +394,8 @@ static status class_count(const op_ctx *c, int64_t *classes) {
   const int64_t *labels;
   const ir_attr *strs = ir_attr_find(c->n, "classlabels_strings");
   if (strs && strs->n > 0)
-    return diag_node_error(ST_UNSUPPORTED, c->n, "classlabels_strings: string labels are not supported (onnxcc has no "
-                           "string tensors); use classlabels_int64s");
+    return diag_node_error(ST_UNSUPPORTED, c->n, "classlabels_strings: string labels are not supported yet; use "
+                           "classlabels_int64s");
   *classes = ints_or_empty(c->n, "classlabels_int64s", &labels);
   if (*classes < 2)
     return diag_node_error(ST_UNSUPPORTED, c->n, "classlabels_int64s has %lld labels; onnxcc takes 2 or more",

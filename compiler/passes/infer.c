@@ -142,6 +142,21 @@ static void rank_pad_through(const ir_graph *g, const ir_node *n) {
   }
 }
 
+/* String tensors (or boxes of them) reach only the ops written for them
+ * (op_takes_strings): other kernels would treat a slot as a number or a
+ * blob of bytes of the wrong meaning. `out` picks outputs, else inputs. */
+static status check_strings(const ir_graph *g, const ir_node *n, int out) {
+  int k;
+  if (op_takes_strings(n->op)) return ST_OK;
+  for (k = 0; k < (out ? n->n_out : n->n_in); k++) {
+    const ir_value *v = ir_val(g, out ? n->out[k] : n->in[k]);
+    if (v && (ir_is_boxed(v) ? v->box.elem.dtype : v->t.dtype) == DT_STRING)
+      return diag_node_error(ST_UNSUPPORTED, n, "%s '%s' holds strings, which %s does not take",
+                             out ? "output" : "input", v->name, n->op_type);
+  }
+  return ST_OK;
+}
+
 /* Infers one node's outputs, and folds it when its inputs are constant. */
 static status infer_node(ir_graph *g, ir_node *n) {
   op_ctx c = {g, n, op_node_opset(g, n), 0};
@@ -163,12 +178,13 @@ static status infer_node(ir_graph *g, ir_node *n) {
                              v->name, tensor_type_str(&v->t, buf, sizeof buf), n->op_type);
     }
   }
-  if ((s = check_rank_padded(g, n)) != ST_OK) return s;
+  if ((s = check_rank_padded(g, n)) != ST_OK || (s = check_strings(g, n, 0)) != ST_OK) return s;
   /* inference may run again (If inlining): its checks are made afresh */
   free(n->checks);
   n->checks = NULL;
   n->n_checks = 0;
   s = op_handler(n->op)->infer(&c);
+  if (!s) s = check_strings(g, n, 1);
   if (s) return s;
   s = check_outputs(g, n);
   if (s) return s;

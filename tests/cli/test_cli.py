@@ -355,6 +355,121 @@ int main(int argc, char **argv) {
 """
 
 
+def check_strings(onnxcc, cflags, results):
+    """String tensors: `onnxcc run` reads a string input .pb and writes the
+    string output as string_data (StringNormalizer, whose output count is
+    known at run time); a string past --max-string-bytes is refused naming
+    the flag; the generated API takes slots the caller fills with
+    rt_str_set and refuses malformed ones with RT_ERR_VALUE."""
+    folder = tempfile.mkdtemp(prefix="onnxcc-cli-")
+    # `onnxcc run` builds with $CC: the same flags as the test's own builds
+    env = dict(os.environ, CC=("cc " + cflags).strip())
+    try:
+        m = graph_model([helper.make_node("StringNormalizer", ["x"], ["y"], name="norm", case_change_action="UPPER",
+                                          stopwords=["monday"])],
+                        [tv("x", [4], TensorProto.STRING)], [tv("y", [None], TensorProto.STRING)])
+        model = os.path.join(folder, "norm.onnx")
+        save(m, model)
+        words = np.array(["monday", "tuesday", "Été", "x" * 40], dtype=object)
+        xpb = os.path.join(folder, "x.pb")
+        with open(xpb, "wb") as f:
+            f.write(numpy_helper.from_array(words, "x").SerializeToString())
+        outdir = os.path.join(folder, "out")
+        os.mkdir(outdir)
+        p = subprocess.run([onnxcc, "run", model, xpb, "--output-dir", outdir], capture_output=True, text=True,
+                           env=env)
+        problems = []
+        if p.returncode != 0:
+            problems.append("run failed: %s" % p.stderr.strip())
+        else:
+            t = onnx.TensorProto()
+            with open(os.path.join(outdir, "output_0.pb"), "rb") as f:
+                t.ParseFromString(f.read())
+            got = [v.decode() for v in t.string_data]
+            if list(t.dims) != [3] or got != ["TUESDAY", "ÉTé", "X" * 40]:
+                problems.append("output %r %r" % (list(t.dims), got))
+        results.append(("onnxcc run: string input and output files", problems, ""))
+        # ops that move whole elements take string slots as any element
+        idx = numpy_helper.from_array(np.array([3, 0], np.int64), "i")
+        mv = graph_model([helper.make_node("Gather", ["x", "i"], ["g"], name="gather", axis=0),
+                          helper.make_node("Concat", ["g", "x"], ["y"], name="concat", axis=0)],
+                         [tv("x", [4], TensorProto.STRING)], [tv("y", [6], TensorProto.STRING)], [idx])
+        save(mv, os.path.join(folder, "move.onnx"))
+        p = subprocess.run([onnxcc, "run", os.path.join(folder, "move.onnx"), xpb, "--output-dir", outdir],
+                           capture_output=True, text=True, env=env)
+        problems = ["run failed: %s" % p.stderr.strip()] if p.returncode else []
+        if not problems:
+            t = onnx.TensorProto()
+            with open(os.path.join(outdir, "output_0.pb"), "rb") as f:
+                t.ParseFromString(f.read())
+            want = [words[3], words[0]] + list(words)
+            if [v.decode() for v in t.string_data] != want:
+                problems.append("output %r" % list(t.string_data))
+        results.append(("Gather and Concat move string slots", problems, ""))
+        p = subprocess.run([onnxcc, "run", model, xpb, "--max-string-bytes", "32"], capture_output=True, text=True,
+                           env=env)
+        results.append(("a string past --max-string-bytes is refused naming the flag",
+                        [] if p.returncode == 1 and "--max-string-bytes" in p.stderr else
+                        ["exit %d, stderr %r" % (p.returncode, p.stderr)], ""))
+        c = graph_model([helper.make_node("Cast", ["x"], ["y"], name="cast", to=TensorProto.FLOAT)],
+                        [tv("x", [2], TensorProto.STRING)], [tv("y", [2])])
+        save(c, os.path.join(folder, "cast.onnx"))
+        out = os.path.join(folder, "net.c")
+        p = subprocess.run([onnxcc, os.path.join(folder, "cast.onnx"), "-o", out, "--name", "net"],
+                           capture_output=True, text=True)
+        problems = [] if p.returncode == 0 else ["compile failed: %s" % p.stderr.strip()]
+        with open(os.path.join(folder, "prog.c"), "w") as f:
+            f.write(STRING_PROGRAM)
+        exe = os.path.join(folder, "prog")
+        cc = subprocess.run(["cc"] + cflags.split() + ["-std=c99", "-Wall", "-Wextra", "-Wpedantic", "-Werror",
+                             "-I" + os.path.join(ROOT, "runtime", "include"), "-I" + folder, out,
+                             os.path.join(folder, "prog.c"),
+                             os.path.join(os.path.dirname(onnxcc), "runtime", "libonnxcc_rt.a"), "-lm", "-o", exe],
+                            capture_output=True, text=True, env=env)
+        if problems or cc.returncode != 0:
+            problems.append("building the string test failed: %s" % cc.stderr[-500:])
+        else:
+            r = subprocess.run([exe, os.path.join(folder, "net.weights")], capture_output=True, text=True, env=env)
+            if r.returncode != 0 or r.stdout.split() != ["2.5", "-inf", "value", "value"]:
+                problems.append("the program gave %r (exit %d)" % (r.stdout, r.returncode))
+        results.append(("generated API: string slots in, malformed slots refused", problems, ""))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+# Fills two string slots, runs Cast to float, then breaks a slot's length
+# and its NUL: each must give RT_ERR_VALUE.
+STRING_PROGRAM = r"""
+#include <stdio.h>
+#include <stdlib.h>
+#include "net.h"
+int main(int argc, char **argv) {
+  static unsigned char blob[NET_WEIGHTS_BYTES + 64] __attribute__((aligned(64)));
+  static unsigned char arena[NET_ARENA_BYTES + 64] __attribute__((aligned(64)));
+  static unsigned char x[2 * RT_STRING_SLOT(NET_STRING_BYTES)] __attribute__((aligned(8)));
+  const size_t slot = RT_STRING_SLOT(NET_STRING_BYTES);
+  net_ctx ctx;
+  float y[2];
+  const void *in[1] = {x};
+  void *out[1] = {y};
+  FILE *f = fopen(argv[argc - 1], "rb");
+  size_t n = fread(blob, 1, sizeof blob, f);
+  fclose(f);
+  if (net_init(&ctx, blob, n, arena, sizeof arena) != RT_OK) return 1;
+  rt_str_set(x, slot, "2.5", 3);
+  rt_str_set(x + slot, slot, "-INF", 4);
+  if (net_run(&ctx, in, out) != RT_OK) return 2;
+  printf("%g %g\n", y[0], y[1]);
+  x[slot] = 0xff; /* a length past the slot */
+  printf("%s\n", net_run(&ctx, in, out) == RT_ERR_VALUE ? "value" : "other");
+  rt_str_set(x + slot, slot, "1", 1);
+  rt_str_chars_mut(x + slot)[1] = '7'; /* no NUL after the string */
+  printf("%s\n", net_run(&ctx, in, out) == RT_ERR_VALUE ? "value" : "other");
+  return 0;
+}
+"""
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--onnxcc", default=os.path.join(ROOT, "build", "onnxcc"))
@@ -366,6 +481,7 @@ def main():
         check_bad(onnxcc, name, writer, words, results)
     check_good(onnxcc, args.cflags, results)
     check_boxes(onnxcc, args.cflags, results)
+    check_strings(onnxcc, args.cflags, results)
     # usage errors exit 2
     p = subprocess.run([onnxcc, "--no-such-flag"], capture_output=True, text=True)
     results.append(("unknown flag exits 2", [] if p.returncode == 2 else ["exit %d" % p.returncode], ""))

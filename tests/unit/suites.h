@@ -32,5 +32,6 @@ Suite *trees_suite(void);
 Suite *training_suite(void);
 Suite *random_suite(void);
 Suite *narrow_types_suite(void);
+Suite *strings_suite(void);
 
 #endif

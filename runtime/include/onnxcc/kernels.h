@@ -31,6 +31,7 @@
 #include "kernels/tfidf.h"
 #include "kernels/training.h"
 #include "kernels/random.h"
+#include "kernels/strings.h"
 
 /* All kernel variants, K(function, params type), and all params types,
  * P(type, field list): the compiler builds its kernel table from these. */
@@ -62,7 +63,8 @@
   RT_ROI_KERNELS(K) \
   RT_TFIDF_KERNELS(K) \
   RT_TRAINING_KERNELS(K) \
-  RT_RANDOM_KERNELS(K)
+  RT_RANDOM_KERNELS(K) \
+  RT_STRINGS_KERNELS(K)
 #define RT_ALL_PARAMS_TYPES(P) \
   RT_ELEMENTWISE_PARAMS_TYPES(P) \
   RT_CONV_PARAMS_TYPES(P) \
@@ -90,6 +92,7 @@
   RT_ROI_PARAMS_TYPES(P) \
   RT_TFIDF_PARAMS_TYPES(P) \
   RT_TRAINING_PARAMS_TYPES(P) \
-  RT_RANDOM_PARAMS_TYPES(P)
+  RT_RANDOM_PARAMS_TYPES(P) \
+  RT_STRINGS_PARAMS_TYPES(P)
 
 #endif
