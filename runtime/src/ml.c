@@ -1,5 +1,6 @@
 /* ai.onnx.ml kernels other than trees (kernels/ml.h). */
 #include "onnxcc/kernels/ml.h"
+#include "lookup_internal.h"
 
 #include <math.h>
 #include <string.h>
@@ -183,8 +184,7 @@ RT_KERNEL(rt_imputer_i64) {
     (void)scratch;                                                                    \
     for (i = 0; i < p->n; i++) {                                                      \
       const K a = x[i];                                                               \
-      for (j = 0; j < p->keys; j++)                                                   \
-        if (keys[j] == a || (keys[j] != keys[j] && a != a)) break;                    \
+      RT_KEY_FIND(keys, p->keys, a, j);                                               \
       y[i] = vals[j]; /* j == keys: the default */                                    \
     }                                                                                 \
   }

@@ -10,6 +10,7 @@
 
 #include "onnxcc/kernels/strings.h"
 #include "onnxcc/strings.h"
+#include "lookup_internal.h"
 
 /* ---- numbers to text ---- */
 
@@ -247,8 +248,7 @@ RT_KERNEL(rt_label_encode_string_bytes) {
     (void)scratch;                                                                  \
     for (i = 0; i < p->n; i++) {                                                    \
       const K a = x[i];                                                             \
-      for (j = 0; j < p->keys; j++)                                                 \
-        if (keys[j] == a || (keys[j] != keys[j] && a != a)) break;                  \
+      RT_KEY_FIND(keys, p->keys, a, j);                                             \
       memcpy(y + (size_t)i * es, vals + (size_t)j * es, es);                        \
     }                                                                               \
   }
