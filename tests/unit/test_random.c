@@ -229,19 +229,10 @@ static ir_node *add_node(ir_graph *g, const char *op, int n_in, const int *in) {
  * node lowered to ("" when it was folded), *slot its status_slot flag;
  * when y is given, the folded output's bytes are copied there. */
 static status run_graph(ir_graph *g, char *kernel, int *slot, void *y) {
-  compile_options o;
+  const struct lowered *low;
   status s;
-  int k;
-  memset(&o, 0, sizeof o);
-  o.opt_level = 1;
-  kernel[0] = 0;
-  s = ir_toposort(g);
-  if (!s) s = pipeline_run(g, &o, NULL);
-  for (k = 0; !s && k < g->n_nodes; k++)
-    if (g->nodes[k]->low) {
-      snprintf(kernel, 64, "%s", kernel_get(g->nodes[k]->low->kernel)->name);
-      if (slot) *slot = g->nodes[k]->low->status_slot;
-    }
+  s = unit_run_pipeline(g, kernel, &low);
+  if (low && slot) *slot = low->status_slot;
   if (!s && y) {
     const ir_value *v = g->values[ir_value_get(g, "y")];
     ck_assert_ptr_nonnull(v->t.data);

@@ -9,6 +9,7 @@
 #include "../../compiler/ops/ops.h"
 #include "../../compiler/passes/passes.h"
 #include "suites.h"
+#include "unit_graph.h"
 
 START_TEST(scatter_elements_axis1) {
   /* data 2x3 zeros, axis 1, indices [[1, -1], [0, 2]], updates
@@ -144,9 +145,7 @@ static status scatter_graph(int64_t opset, int fold, char *kernel, float *y) {
   ir_graph *g = ir_new();
   ir_node *n;
   ir_attr *a;
-  compile_options o;
   status s;
-  int k;
   g->opset = opset;
   n = ir_node_add(g, "scatter", "Scatter", "");
   n->n_in = 3;
@@ -164,13 +163,7 @@ static status scatter_graph(int64_t opset, int fold, char *kernel, float *y) {
   a->name = xstrdup("axis");
   a->type = ATTR_INT;
   a->i = 1;
-  memset(&o, 0, sizeof o);
-  o.opt_level = 1;
-  kernel[0] = 0;
-  s = ir_toposort(g);
-  if (!s) s = pipeline_run(g, &o, NULL);
-  for (k = 0; !s && k < g->n_nodes; k++)
-    if (g->nodes[k]->low) snprintf(kernel, 64, "%s", kernel_get(g->nodes[k]->low->kernel)->name);
+  s = unit_run_pipeline(g, kernel, NULL);
   if (!s && fold) memcpy(y, g->values[ir_value_get(g, "y")]->t.data, 5 * sizeof(float));
   ir_free(g);
   return s;

@@ -149,7 +149,7 @@ static status momentum_graph(const char *mode, int dtype, int r_type, int64_t g1
   ir_graph *g = ir_new();
   int in[8], k;
   ir_node *n;
-  compile_options o;
+  const struct lowered *low;
   status s;
   g->opset = 20;
   g->opset_training = 1;
@@ -175,17 +175,11 @@ static status momentum_graph(const char *mode, int dtype, int r_type, int64_t g1
   unit_add_attr(n, "beta", ATTR_FLOAT, 0, 0.1f, NULL);
   unit_add_attr(n, "norm_coefficient", ATTR_FLOAT, 0, 0.0f, NULL);
   unit_add_attr(n, "mode", ATTR_STRING, 0, 0, mode);
-  memset(&o, 0, sizeof o);
-  o.opt_level = 1;
-  kernel[0] = 0;
-  s = ir_toposort(g);
-  if (!s) s = pipeline_run(g, &o, NULL);
-  for (k = 0; !s && k < g->n_nodes; k++)
-    if (g->nodes[k]->low) {
-      const rt_training_params *p = (const rt_training_params *)g->nodes[k]->low->params;
-      snprintf(kernel, 64, "%s", kernel_get(g->nodes[k]->low->kernel)->name);
-      counts[0] = p->counts[0], counts[1] = p->counts[1];
-    }
+  s = unit_run_pipeline(g, kernel, &low);
+  if (low) {
+    const rt_training_params *p = (const rt_training_params *)low->params;
+    counts[0] = p->counts[0], counts[1] = p->counts[1];
+  }
   ir_free(g);
   return s;
 }
