@@ -105,6 +105,16 @@ static status quantize_out_type(const op_ctx *c, int *dt) {
   return ST_OK;
 }
 
+/* Attributes of opset 23 that name an element type other than the
+ * scale's (QuantizeLinear's precision, DequantizeLinear's output_dtype):
+ * the kernels compute in the scale's type, so another one is refused. */
+static status scale_typed_attr(const op_ctx *c, const char *attr, int scale_dtype) {
+  const int64_t v = attr_int(c->n, attr, 0);
+  if (!v || v == scale_dtype) return ST_OK;
+  return diag_node_error(ST_UNSUPPORTED, c->n, "%s %lld differs from the scale's type %s", attr, (long long)v,
+                         dtype_name(scale_dtype));
+}
+
 static status quantize_infer(op_ctx *c) {
   const ir_tensor *x, *s;
   qlayout q;
@@ -120,9 +130,7 @@ static status quantize_infer(op_ctx *c) {
     return diag_node_error(ST_UNSUPPORTED, c->n, "a %s scale for %s x is not supported", dtype_name(s->dtype),
                            dtype_name(x->dtype));
   /* opset 23: the division's precision may be set apart from the scale's */
-  if (attr_int(c->n, "precision", 0) && attr_int(c->n, "precision", 0) != s->dtype)
-    return diag_node_error(ST_UNSUPPORTED, c->n, "precision %lld differs from the scale's type %s",
-                           (long long)attr_int(c->n, "precision", 0), dtype_name(s->dtype));
+  if ((st = scale_typed_attr(c, "precision", s->dtype)) != ST_OK) return st;
   if ((st = quantize_out_type(c, &yt)) != ST_OK) return st;
   if ((st = check_zero_point(c, s, yt)) != ST_OK) return st;
   if ((st = qlinear_layout(c, x, s, 1, &q)) != ST_OK) return st;
@@ -142,9 +150,7 @@ static status dequantize_infer(op_ctx *c) {
   if (!is_quantized(x->dtype) && x->dtype != DT_INT32) return refuse_type(c, "x", x->dtype);
   if (!is_scale_float(s->dtype)) return refuse_type(c, "the scale", s->dtype);
   /* opset 23: output_dtype may differ from the scale's type */
-  if (attr_int(c->n, "output_dtype", 0) && attr_int(c->n, "output_dtype", 0) != s->dtype)
-    return diag_node_error(ST_UNSUPPORTED, c->n, "output_dtype %lld differs from the scale's type %s",
-                           (long long)attr_int(c->n, "output_dtype", 0), dtype_name(s->dtype));
+  if ((st = scale_typed_attr(c, "output_dtype", s->dtype)) != ST_OK) return st;
   if ((st = check_zero_point(c, s, x->dtype)) != ST_OK) return st;
   if ((st = qlinear_layout(c, x, s, 1, &q)) != ST_OK) return st;
   op_same_as_input(c, 0, 0);
