@@ -5,6 +5,7 @@
 #include "../../compiler/ops/ops.h"
 #include "../../compiler/ops/schema_check.h"
 #include "suites.h"
+#include "unit_graph.h"
 
 /* A node of `op` whose inputs and outputs are given as comma-separated
  * names: "x,w" or "y," (a trailing comma adds an empty, absent name). */
@@ -31,20 +32,10 @@ static ir_node *node(ir_graph *g, const char *op, const char *ins, const char *o
   return n;
 }
 
-static ir_attr *add_attr(ir_node *n, const char *name, int type) {
-  ir_attr *a;
-  n->attr = xrealloc(n->attr, sizeof(ir_attr) * (size_t)(n->n_attr + 1));
-  a = &n->attr[n->n_attr++];
-  memset(a, 0, sizeof *a);
-  a->name = xstrdup(name);
-  a->type = type;
-  return a;
-}
-
-static void attr_i(ir_node *n, const char *name, int64_t v) { add_attr(n, name, ATTR_INT)->i = v; }
+static void attr_i(ir_node *n, const char *name, int64_t v) { unit_new_attr(n, name, ATTR_INT)->i = v; }
 
 static void attr_ints2(ir_node *n, const char *name, int64_t a, int64_t b) {
-  ir_attr *at = add_attr(n, name, ATTR_INTS);
+  ir_attr *at = unit_new_attr(n, name, ATTR_INTS);
   at->n = 2;
   at->ints = xmalloc(sizeof(int64_t) * 2);
   at->ints[0] = a;
@@ -52,7 +43,7 @@ static void attr_ints2(ir_node *n, const char *name, int64_t a, int64_t b) {
 }
 
 static void attr_floats2(ir_node *n, const char *name, float a, float b) {
-  ir_attr *at = add_attr(n, name, ATTR_FLOATS);
+  ir_attr *at = unit_new_attr(n, name, ATTR_FLOATS);
   at->n = 2;
   at->floats = xmalloc(sizeof(float) * 2);
   at->floats[0] = a;
@@ -122,7 +113,7 @@ static ir_node *cast_no_to(ir_graph *g) { return node(g, "Cast", "x", "y"); }
 /* Cast-1..5 took `to` as a string; from 6 on it is an int. */
 static ir_node *cast_string_to(ir_graph *g) {
   ir_node *n = node(g, "Cast", "x", "y");
-  add_attr(n, "to", ATTR_STRING)->s = xstrdup("FLOAT");
+  unit_new_attr(n, "to", ATTR_STRING)->s = xstrdup("FLOAT");
   return n;
 }
 
@@ -176,12 +167,12 @@ static ir_node *bn_old(ir_graph *g) {
   ir_node *n = node(g, "BatchNormalization", "x,s,b,m,v", "y");
   attr_i(n, "spatial", 1);
   attr_i(n, "is_test", 1);
-  add_attr(n, "epsilon", ATTR_FLOAT)->f = 1e-5f;
+  unit_new_attr(n, "epsilon", ATTR_FLOAT)->f = 1e-5f;
   return n;
 }
 static ir_node *abs_consumed_inputs(ir_graph *g) {
   ir_node *n = node(g, "Abs", "x", "y");
-  ir_attr *a = add_attr(n, "consumed_inputs", ATTR_INTS);
+  ir_attr *a = unit_new_attr(n, "consumed_inputs", ATTR_INTS);
   a->n = 0;
   return n;
 }

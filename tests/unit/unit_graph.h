@@ -7,17 +7,24 @@
 
 #include "../../compiler/ir.h"
 #include "../../compiler/kernel_table.h"
+#include "../../compiler/load.h"
 #include "../../compiler/passes/passes.h"
 
-/* Appends attribute `name` of `type` to n with the fields a test sets:
- * i for INT, f for FLOAT, s for STRING (copied; NULL: none). */
-static inline void unit_add_attr(ir_node *n, const char *name, int type, int64_t i, float f, const char *s) {
+/* Appends an attribute `name` of `type`, all fields zero, to n. */
+static inline ir_attr *unit_new_attr(ir_node *n, const char *name, int type) {
   ir_attr *a;
   n->attr = xrealloc(n->attr, sizeof(ir_attr) * (size_t)(n->n_attr + 1));
   a = &n->attr[n->n_attr++];
   memset(a, 0, sizeof *a);
   a->name = xstrdup(name);
   a->type = type;
+  return a;
+}
+
+/* The same with the fields a test sets: i for INT, f for FLOAT, s for
+ * STRING (copied; NULL: none). */
+static inline void unit_add_attr(ir_node *n, const char *name, int type, int64_t i, float f, const char *s) {
+  ir_attr *a = unit_new_attr(n, name, type);
   a->i = i;
   a->f = f;
   if (s) a->s = xstrdup(s);
