@@ -201,6 +201,36 @@ static status infer_node(ir_graph *g, ir_node *n) {
   return ST_OK;
 }
 
+/* Infers node n; when its family refuses its float16 / bfloat16 inputs,
+ * computes it in float instead (widen_half.c). The node is first tried
+ * as it is, quietly: if it fails for another reason, or the float node
+ * fails as well, it is inferred again aloud so that the message is the
+ * one about the model's own node. */
+static status infer_or_widen(ir_graph *g, ir_node *n) {
+  int half = widen_half_type(g, n), first, j;
+  ir_node *wide;
+  status s;
+  if (!half) return infer_node(g, n);
+  diag_set_quiet_push();
+  s = infer_node(g, n);
+  diag_set_quiet_pop();
+  if (s != ST_UNSUPPORTED) return s ? infer_node(g, n) : ST_OK;
+  first = g->n_nodes;
+  wide = widen_half_begin(g, n, half);
+  s = ST_OK;
+  diag_set_quiet_push();
+  for (j = first; j < g->n_nodes && !s; j++) s = infer_node(g, g->nodes[j]);
+  diag_set_quiet_pop();
+  if (s) {
+    widen_half_undo(g, n, wide, first);
+    return infer_node(g, n);
+  }
+  first = g->n_nodes;
+  widen_half_finish(g, n, wide, half);
+  for (j = first; j < g->n_nodes && !s; j++) s = infer_node(g, g->nodes[j]);
+  return s;
+}
+
 /* Puts the nodes legalize appended (after n_orig) before the node each
  * replaces: added[i] is where node i's additions start, or -1. */
 static void place_added(ir_graph *g, int n_orig, const int *added) {
@@ -234,12 +264,12 @@ static status infer_once(ir_graph *g) {
     s = schema_check_node(g, n, op_node_opset(g, n));
     if (s) break;
     legalize_node(g, i);
+    for (j = first; j < g->n_nodes && !s; j++) s = infer_node(g, g->nodes[j]);
+    if (!s && !n->dead) s = infer_or_widen(g, n);
     if (g->n_nodes > first) {
       added[i] = first;
       any_added = 1;
-      for (j = first; j < g->n_nodes && !s; j++) s = infer_node(g, g->nodes[j]);
     }
-    if (!s && !n->dead) s = infer_node(g, n);
   }
   if (!s && any_added) place_added(g, n_orig, added);
   free(added);

@@ -41,11 +41,19 @@ static void set_io(ir_node *n, int a, int b, int y) {
   n->out[0] = y;
 }
 
+void legalize_add_cast(ir_graph *g, const char *name, int x, int y, int to) {
+  ir_node *cast = insert_node(g, name, "Cast");
+  cast->n_in = 1;
+  cast->in = xmalloc(sizeof(int));
+  cast->in[0] = x;
+  set_output_and_int_attr(cast, y, "to", to);
+}
+
 /* Pow's exponent may have another element type than its base; the kernel
  * takes one type, so the exponent is cast to the base's type (the output
  * type the spec gives Pow). */
 static int legalize_pow(ir_graph *g, int i) {
-  ir_node *n = g->nodes[i], *cast;
+  ir_node *n = g->nodes[i];
   const ir_value *base, *expo;
   char *name;
   int y;
@@ -55,12 +63,8 @@ static int legalize_pow(ir_graph *g, int i) {
   if (base->t.dtype == expo->t.dtype || base->t.rank < 0 || expo->t.rank < 0) return 0;
   name = xasprintf("%s/CastExponent", n->name);
   y = ir_value_new(g, name);
-  cast = insert_node(g, name, "Cast");
+  legalize_add_cast(g, name, n->in[1], y, base->t.dtype);
   free(name);
-  cast->n_in = 1;
-  cast->in = xmalloc(sizeof(int));
-  cast->in[0] = n->in[1];
-  set_output_and_int_attr(cast, y, "to", base->t.dtype);
   n->in[1] = y;
   return 1;
 }

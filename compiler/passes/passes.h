@@ -35,6 +35,20 @@ void lower_dump_node(const ir_graph *g, const ir_node *n, void *file);
  * i, which may be marked dead (replaced). Used by pass_infer, which infers
  * the new nodes at once and moves them into place at the end of the pass. */
 void legalize_node(ir_graph *g, int i);
+/* Appends node `name`: y = Cast(x, to). */
+void legalize_add_cast(ir_graph *g, const char *name, int x, int y, int to);
+
+/* A node refused for its float16 / bfloat16 inputs computes in float
+ * (widen_half.c). widen_half_type: the half type of n's inputs when the
+ * rewrite applies, else 0. begin: appends the input Casts and the float
+ * node (returned), which takes n's attributes. undo: gives them back and
+ * kills what begin appended from index `first`. finish: appends the Casts
+ * back to half (Identity for outputs that are not float) into n's outputs
+ * and kills n. */
+int widen_half_type(const ir_graph *g, const ir_node *n);
+ir_node *widen_half_begin(ir_graph *g, ir_node *n, int half);
+void widen_half_undo(ir_graph *g, ir_node *n, ir_node *wide, int first);
+void widen_half_finish(ir_graph *g, ir_node *n, const ir_node *wide, int half);
 
 /* The pass table, NULL-terminated. */
 extern const pass pipeline_passes[];

@@ -38,6 +38,14 @@ def tensor(values, dtype=np.float32) -> TensorProto:
     return numpy_helper.from_array(np.asarray(values, dtype=dtype))
 
 
+def bf16(values) -> TensorProto:
+    """A bfloat16 tensor of VALUES (exact in bfloat16: the top 16 bits of
+    their float32 patterns)."""
+    bits = np.asarray(values, np.float32).view(np.uint32) >> 16
+    return helper.make_tensor("t", TensorProto.BFLOAT16, [len(values)],
+                              bits.astype(np.uint16).tobytes(), raw=True)
+
+
 def seq(*arrays) -> SequenceProto:
     s = SequenceProto(elem_type=SequenceProto.TENSOR)
     for a in arrays:
@@ -60,6 +68,8 @@ def opt_seq(s: SequenceProto | None) -> OptionalProto:
 
 
 T_FLOAT = helper.make_tensor_type_proto(TensorProto.FLOAT, None)
+T_F16 = helper.make_tensor_type_proto(TensorProto.FLOAT16, None)
+T_BF16 = helper.make_tensor_type_proto(TensorProto.BFLOAT16, None)
 T_SEQ = helper.make_sequence_type_proto(T_FLOAT)
 T_OPT = helper.make_optional_type_proto(T_FLOAT)
 T_OPT_SEQ = helper.make_optional_type_proto(T_SEQ)
@@ -121,6 +131,18 @@ CASES = [
     ("tensor equal", T_FLOAT, A, A, None),
     ("tensor values", T_FLOAT, B, B_OFF, "mismatch: max abs err 0.5 at "
      "output 0, 1/2 elements"),
+    # Half-precision outputs may be one unit in the last place off (the
+    # rounding order differs); two units fail, and so does a float that far off.
+    ("float16 one ulp", T_F16, tensor([1.0, 0.5], np.float16),
+     tensor([1.0 + 2.0 ** -10, 0.5], np.float16), None),
+    ("float16 two ulps", T_F16, tensor([1.0], np.float16),
+     tensor([1.0 + 2.0 ** -9], np.float16), "mismatch"),
+    ("float, a bfloat16 ulp off", T_FLOAT, tensor([1.0]), tensor([1.0 + 2.0 ** -7]),
+     "mismatch"),
+    ("bfloat16 one ulp", T_BF16, bf16([1.0, 3.0]), bf16([1.0 + 2.0 ** -7, 3.0]),
+     None),
+    ("bfloat16 two ulps", T_BF16, bf16([1.0]), bf16([1.0 + 2.0 ** -6]),
+     "mismatch"),
 ]
 
 

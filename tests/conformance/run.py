@@ -31,7 +31,11 @@ in a fresh temp dir (also used as onnxcc's $TMPDIR; removed afterwards) and
 compares TMP/output_K.pb with the expected output_K.pb: same element type
 (bfloat16 data stored as UINT16 aside) and shape; floats within
 |actual - expected| <= atol + rtol * |expected| (NaN matches NaN, an
-infinity only itself); everything else exactly. Suite "models" instead uses
+infinity only itself), where for float16 and bfloat16 outputs rtol is at
+least the type's epsilon (one unit in the last place: a result rounded to
+half precision once, as onnxcc computes it, may differ by that much from
+one the reference rounded after each step, or the other way round);
+everything else exactly. Suite "models" instead uses
 max|actual - expected| <= 1e-4 * max|expected|. ONNX stores bfloat16 test
 tensors as UINT16 bit patterns; such inputs are handed to onnxcc relabelled
 as BFLOAT16, and such outputs are compared as bfloat16.
@@ -527,6 +531,11 @@ class Tolerance:
     max_rel: float | None = None
 
 
+# Machine epsilon of the half-precision types (the spacing of values in
+# [1, 2)): the comparison's least rtol for outputs of that type.
+HALF_EPSILON = {TensorProto.FLOAT16: 2.0 ** -10, TensorProto.BFLOAT16: 2.0 ** -7}
+
+
 def _fmt(x: float) -> str:
     return f"{x:.3g}"
 
@@ -565,6 +574,9 @@ def compare_arrays(exp_t: TensorProto, act_t: TensorProto, k: int | str,
         return None
 
     if ec in ("float", "complex"):
+        half_eps = HALF_EPSILON.get(act_t.data_type)
+        if half_eps and tol.max_rel is None:
+            tol = Tolerance(rtol=max(tol.rtol, half_eps), atol=tol.atol)
         dt = np.complex128 if ec == "complex" else np.float64
         e = exp.astype(dt).ravel()
         a = act.astype(dt).ravel()
