@@ -38,10 +38,10 @@ MAX_ML_OPSET = 5
 # the others are marked unreviewed and refused when a model selects them.
 IMPLEMENTED_OPSET = 22
 REVIEWED = {
-    "Mod": [28],             # fmod=0 on floats becomes valid: binary.c refuses it
+    "Mod": [28],             # fmod=0 on floats becomes valid: binary.c computes it (floor_mod)
     "BitShift": [28],        # signed types: binary.c takes unsigned ones only
-    "Range": [27],           # stash_type acts on float16/bfloat16 only, which Range refuses
-    "SpaceToDepth": [28],    # mode: tensor.c refuses all but DCR
+    "Range": [27],           # stash_type acts on float16/bfloat16 only, which widen_half.c computes in float, the default; another stash_type is refused
+    "SpaceToDepth": [28],    # mode DCR or CRD: tensor.c block_view
     "QuantizeLinear": [23, 24, 25, 28],    # precision: quant.c refuses one unlike the scale's type
     "DequantizeLinear": [23, 24, 25, 28],  # output_dtype: quant.c refuses one unlike the scale's type
     # round_mode acts on float8e8m0 only, a type onnxcc refuses; the saturation

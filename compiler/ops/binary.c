@@ -94,8 +94,9 @@ static status binary_infer(op_ctx *c) {
                            dtype_name(ts[0]->dtype), dtype_name(ts[1]->dtype));
   if (!dtype_ok(c->n->op, ts[0]->dtype))
     return diag_node_error(ST_UNSUPPORTED, c->n, "element type %s is not supported", dtype_name(ts[0]->dtype));
-  if (c->n->op == OP_Mod && dtype_is_float(ts[0]->dtype) && !attr_int(c->n, "fmod", 0))
-    return diag_node_error(ST_BAD_MODEL, c->n, "fmod must be 1 for %s inputs", dtype_name(ts[0]->dtype));
+  /* opset 28 gave fmod 0 a meaning on floats: the divisor's sign */
+  if (c->n->op == OP_Mod && dtype_is_float(ts[0]->dtype) && !attr_int(c->n, "fmod", 0) && c->opset < 28)
+    return diag_node_error(ST_BAD_MODEL, c->n, "fmod must be 1 for %s inputs before opset 28", dtype_name(ts[0]->dtype));
   if (c->n->op == OP_BitShift) {
     static const char *const directions[] = {"LEFT", "RIGHT"};
     int dir;

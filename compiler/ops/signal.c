@@ -242,6 +242,43 @@ static status dft_length(op_ctx *c, int axis, int *n) {
   return ST_OK;
 }
 
+/* An inverse onesided DFT (opset 20's IRFFT). */
+static int is_irfft(const op_ctx *c) {
+  return attr_int(c->n, "onesided", 0) && attr_int(c->n, "inverse", 0);
+}
+
+/* The IRFFT's signal length: dft_length, else 2 * (bins - 1) (the
+ * reference's default; it rebuilds an even-length signal). */
+static status irfft_length(op_ctx *c, int axis, int *n) {
+  dx_table *dx = op_dx(c);
+  if (op_in(c, 1)) return ST_OK; /* dft_length(), already in *n */
+  *n = dx_sub(dx, dx_mul(dx, ir_dim(c->g, &op_in(c, 0)->t, axis), dx_const(dx, 2)), dx_const(dx, 2));
+  if (dx_lower(dx, *n) < 1)
+    return diag_node_error(ST_BAD_MODEL, c->n, "a one-sided spectrum needs at least 2 bins for its inverse");
+  return ST_OK;
+}
+
+/* The most dim d of x can become: 2 * (dim - 1) when it is the axis. */
+static int64_t irfft_bound(int64_t dim) { return dim > 2 ? 2 * (dim - 1) : dim; }
+
+/* y: x's shape with the axis dim n and a last dim of 1 (real). With the
+ * axis read at run time (no dft_length then, dft_infer checked), each
+ * dim but the last is a run-time dim of the node (1 + d), which the
+ * prepare kernel writes. */
+static status irfft_infer(op_ctx *c, const ir_tensor *x, int axis, int n) {
+  int exprs[IR_MAX_RANK], d;
+  status s;
+  if (axis >= 0 && (s = irfft_length(c, axis, &n)) != ST_OK) return s;
+  for (d = 0; d < x->rank; d++) exprs[d] = ir_dim(c->g, x, d);
+  for (d = 0; axis < 0 && d < x->rank - 1; d++)
+    if ((exprs[d] = op_data_dim(c, 1 + d, irfft_bound(x->dims[d]), "DFT's output (IRFFT, axis read at run time)")) < 0)
+      return ST_UNSUPPORTED;
+  if (axis >= 0) exprs[axis] = n;
+  exprs[x->rank - 1] = dx_const(op_dx(c), 1);
+  op_set_output_exprs(c, 0, x->dtype, x->rank, exprs);
+  return ST_OK;
+}
+
 static status dft_infer(op_ctx *c) {
   const ir_tensor *x;
   const int onesided = attr_int(c->n, "onesided", 0) != 0;
@@ -251,17 +288,19 @@ static status dft_infer(op_ctx *c) {
   x = &op_in(c, 0)->t;
   if ((s = transform_input(c, 2, &complex_in)) != ST_OK) return s;
   /* onesided keeps the first n / 2 + 1 bins; the spec means it for real
-   * input, ONNX Runtime keeps them of complex input too, and so do we */
-  if (onesided && attr_int(c->n, "inverse", 0))
-    return diag_node_error(ST_BAD_MODEL, c->n, "onesided and inverse cannot both be set");
+   * input, ONNX Runtime keeps them of complex input too, and so do we.
+   * With inverse it is an IRFFT: complex bins in, a real signal out. */
+  if (onesided && attr_int(c->n, "inverse", 0) && !complex_in)
+    return diag_node_error(ST_BAD_MODEL, c->n, "onesided inverse (IRFFT) takes a complex spectrum, not a real one");
   if ((s = dft_axis(c, &axis)) != ST_OK) return s;
   if ((s = dft_length(c, axis, &n)) != ST_OK) return s;
-  /* A run-time axis gives the input's shape, or with onesided one dim
-   * (which, the prepare kernel says) shortened: then every dim but the
-   * last is a run-time dim of the node (1 + d), at most the input's. */
   if (axis < 0 && op_in(c, 1))
     return diag_node_error(ST_UNSUPPORTED, c->n, "the axis is known only at run time: supported without "
                            "dft_length only");
+  if (is_irfft(c)) return irfft_infer(c, x, axis, n);
+  /* A run-time axis gives the input's shape, or with onesided one dim
+   * (which, the prepare kernel says) shortened: then every dim but the
+   * last is a run-time dim of the node (1 + d), at most the input's. */
   for (d = 0; d < x->rank; d++) exprs[d] = ir_dim(c->g, x, d);
   for (d = 0; axis < 0 && onesided && d < x->rank - 1; d++)
     if ((exprs[d] = op_data_dim(c, 1 + d, x->dims[d], "DFT's output (onesided, axis read at run time)")) < 0)
@@ -296,10 +335,12 @@ static status dft_lower(op_ctx *c, lowered *l) {
   if ((s = transform_input(c, 2, &complex_in)) != ST_OK) return s;
   if ((s = dft_axis(c, &axis)) != ST_OK) return s;
   if ((s = dft_length(c, axis, &n)) != ST_OK) return s;
+  if (is_irfft(c) && axis >= 0 && (s = irfft_length(c, axis, &n)) != ST_OK) return s;
   p = op_lower_as(c, l, PD_rt_dft_params, "rt_dft_%s", op_dtype_suffix(x->dtype));
   if (!p) return ST_UNSUPPORTED;
   p->complex_in = complex_in;
   p->inverse = attr_int(c->n, "inverse", 0) != 0;
+  p->hermitian = is_irfft(c);
   if (axis >= 0) {
     op_bind_product(c, l, &p->outer, x, 0, axis);
     op_bind(c, l, &p->n_in, ir_dim(c->g, x, axis));
@@ -317,14 +358,15 @@ static status dft_lower(op_ctx *c, lowered *l) {
     q->axis = axis;
     q->axis_input = axis < 0;
     q->length_input = op_is_data_dim(c, n, 0);
-    q->onesided = onesided;
+    q->onesided = onesided && !p->hermitian; /* the bins kept, forward only */
     if (q->length_input && op_define(c, l, n)) return ST_INTERNAL;
     q->dims_out = axis < 0 && onesided;
     for (d = 0; q->dims_out && d < x->rank - 1; d++)
       if (op_define(c, l, ir_dim(c->g, y, d))) return ST_INTERNAL;
   }
   /* the transform length is at most the axis dim (run-time axis) or n */
-  l->scratch_bytes = (size_t)RT_DFT_SCRATCH(axis >= 0 ? dx_upper(op_dx(c), n) : max_dim(x));
+  l->scratch_bytes =
+      (size_t)RT_DFT_SCRATCH(axis >= 0 ? dx_upper(op_dx(c), n) : is_irfft(c) ? irfft_bound(max_dim(x)) : max_dim(x));
   return ST_OK;
 }
 

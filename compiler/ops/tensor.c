@@ -669,13 +669,12 @@ static status block_check(op_ctx *c, const ir_tensor *x, int64_t *b) {
   if (!ck_mul(*b, *b, &b2) || (c->n->op == OP_SpaceToDepth && !ck_mul(x->dims[1], b2, &grown)) ||
       (c->n->op == OP_DepthToSpace && (!ck_mul(x->dims[2], *b, &grown) || !ck_mul(x->dims[3], *b, &grown))))
     return diag_node_error(ST_BAD_MODEL, c->n, "blocksize %lld is too large for input dims", (long long)*b);
-  if (c->n->op == OP_SpaceToDepth && strcmp(attr_string(c->n, "mode", "DCR"), "DCR") != 0)
-    return diag_node_error(ST_UNSUPPORTED, c->n, "mode '%s' (opset 28) is not supported; only DCR",
-                           attr_string(c->n, "mode", "DCR"));
-  if (c->n->op == OP_DepthToSpace) {
+  {
     const char *mode = attr_string(c->n, "mode", "DCR");
     if (strcmp(mode, "DCR") != 0 && strcmp(mode, "CRD") != 0)
       return diag_node_error(ST_BAD_MODEL, c->n, "mode '%s' is not DCR or CRD", mode);
+  }
+  if (c->n->op == OP_DepthToSpace) {
     if (!x->sym[1] && x->dims[1] % (*b * *b))
       return diag_node_error(ST_BAD_MODEL, c->n, "channels %lld are not a multiple of blocksize^2 = %lld",
                              (long long)x->dims[1], (long long)(*b * *b));
@@ -749,12 +748,15 @@ static status block_view(op_ctx *c, const ir_tensor *x, view *v) {
     view_push(v, W, xs[3]);
     view_push(v, bb, crd ? xs[1] : dx_mul(dx, Co, xs[1]));
   } else {
-    /* Output [N, b1, b2, C, H', W'] reads input [n, c, h*b + b1, w*b + b2]. */
+    /* Output [N, b1, b2, C, H', W'] (DCR; [N, C, b1, b2, H', W'] in CRD,
+     * opset 28) reads input [n, c, h*b + b1, w*b + b2]. */
     const int Ho = block_div(c, H, b), Wo = block_div(c, W, b);
+    int crd = strcmp(attr_string(c->n, "mode", "DCR"), "CRD") == 0;
     view_push(v, N, xs[0]);
+    if (crd) view_push(v, C, xs[1]);
     view_push(v, bb, xs[2]);
     view_push(v, bb, xs[3]);
-    view_push(v, C, xs[1]);
+    if (!crd) view_push(v, C, xs[1]);
     view_push(v, Ho, dx_mul(dx, bb, xs[2]));
     view_push(v, Wo, dx_mul(dx, bb, xs[3]));
   }

@@ -106,6 +106,20 @@ static uint16_t min_f16(uint16_t ha, uint16_t hb) {
 }
 static uint16_t fmod_f16(uint16_t ha, uint16_t hb) { return float_to_half(fmodf(half_to_float(ha), half_to_float(hb))); }
 
+/* Mod with fmod 0 on floats (opset 28): the remainder takes the divisor's
+ * sign, as Python's % does. From C's fmod (exact; NaN when a is infinite
+ * or b zero): a zero result gets b's sign, and a nonzero one of the other
+ * sign moves by b (an infinite b then is the result, as the spec says). */
+#define FLOOR_MOD(name, T, fmodfn, copysignfn)  \
+  static T name(T a, T b) {                     \
+    T r = fmodfn(a, b);                         \
+    if (r == 0) return copysignfn(0, b);        \
+    return (r < 0) != (b < 0) ? r + b : r;      \
+  }
+FLOOR_MOD(floor_mod_f32, float, fmodf, copysignf)
+FLOOR_MOD(floor_mod_f64, double, fmod, copysign)
+static uint16_t mod_f16(uint16_t ha, uint16_t hb) { return float_to_half(floor_mod_f32(half_to_float(ha), half_to_float(hb))); }
+
 /* Each op as an expression in a and b, per class of element type: F float,
  * S signed, U unsigned. Integer arithmetic is done in uint64_t, so it wraps
  * like the hardware without signed overflow; division truncates. M(t, fn)
@@ -138,6 +152,8 @@ static uint16_t fmod_f16(uint16_t ha, uint16_t hb) { return float_to_half(fmodf(
 #define E_max_H(t) max_f16(a, b)
 #define E_min_H(t) min_f16(a, b)
 #define E_fmod_H(t) fmod_f16(a, b)
+#define E_mod_H(t) mod_f16(a, b)
+#define E_mod_F(t) floor_mod_##t(a, b)
 #define E_mod_S(t) imod(a, b)
 #define E_mod_U(t) b ? a % b : 0
 #define E_fmod_F(t) M(t, fmod)(a, b)
@@ -228,6 +244,7 @@ RT_BINARY_INT_OPS(DEF_I, ~)
 RT_BINARY_UNSIGNED_OPS(DEF_U, ~)
 DEF_F(~, fmod)
 DEF_I(~, fmod)
+DEF_F(~, mod)
 DEF_F(~, prelu)
 RT_BINARY_F16_OPS(DEF, ~, f16)
 DEF_S(~, prelu)

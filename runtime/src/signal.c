@@ -198,12 +198,31 @@ static void transform(double *z, int64_t n, int64_t n_out, const double *tw, int
 
 /* ---- DFT ---- */
 
+/* How many input bins the transform reads: n_in cut to n, or for a
+ * one-sided spectrum to its n / 2 + 1 independent bins. */
+static int64_t hermitian_bins(int64_t n_in, int64_t n, int hermitian) {
+  const int64_t keep = hermitian ? n / 2 + 1 : n;
+  return n_in < keep ? n_in : keep;
+}
+
+/* Completes a one-sided spectrum: bin n - k is the conjugate of bin k.
+ * (Bin 0's and, for even n, bin n / 2's imaginary parts then only reach
+ * the imaginary part of the signal, which an IRFFT drops.) */
+static void mirror_bins(double *z, int64_t n) {
+  int64_t k;
+  for (k = 1; k < n - k; k++) {
+    z[2 * (n - k)] = z[2 * k];
+    z[2 * (n - k) + 1] = -z[2 * k + 1];
+  }
+}
+
 #define DFT(t, T)                                                                       \
   RT_KERNEL(rt_dft_##t) {                                                               \
     const rt_dft_params *p = (const rt_dft_params *)params;                             \
     const T *x = (const T *)in[0];                                                      \
     T *y = (T *)out[0];                                                                 \
-    const int64_t n = p->n_fft, m = p->n_in < n ? p->n_in : n, c = p->complex_in ? 2 : 1; \
+    const int64_t n = p->n_fft, c = p->complex_in ? 2 : 1, yc = p->hermitian ? 1 : 2;   \
+    const int64_t m = hermitian_bins(p->n_in, n, p->hermitian);                         \
     double *z = (double *)scratch, *tw = z + 2 * n, *tmp = tw + 2 * n;                  \
     const double scale = p->inverse ? 1.0 / (double)n : 1.0;                            \
     int64_t o, j, k;                                                                    \
@@ -212,16 +231,17 @@ static void transform(double *z, int64_t n, int64_t n_out, const double *tw, int
     for (o = 0; o < p->outer; o++)                                                      \
       for (j = 0; j < p->inner; j++) {                                                  \
         const T *xs = x + (o * p->n_in * p->inner + j) * c;                             \
-        T *ys = y + (o * p->n_out * p->inner + j) * 2;                                  \
+        T *ys = y + (o * p->n_out * p->inner + j) * yc;                                 \
         for (k = 0; k < m; k++) {                                                       \
           z[2 * k] = (double)xs[k * p->inner * c];                                      \
           z[2 * k + 1] = c == 2 ? (double)xs[k * p->inner * c + 1] : 0.0;               \
         }                                                                               \
         for (; k < n; k++) z[2 * k] = z[2 * k + 1] = 0;                                 \
+        if (p->hermitian) mirror_bins(z, n);                                            \
         transform(z, n, p->n_out, tw, p->inverse, tmp);                                 \
         for (k = 0; k < p->n_out; k++) {                                                \
-          ys[k * p->inner * 2] = (T)(z[2 * k] * scale);                                 \
-          ys[k * p->inner * 2 + 1] = (T)(z[2 * k + 1] * scale);                         \
+          ys[k * p->inner * yc] = (T)(z[2 * k] * scale);                                \
+          if (yc == 2) ys[k * p->inner * 2 + 1] = (T)(z[2 * k + 1] * scale);            \
         }                                                                               \
       }                                                                                 \
   }
@@ -248,7 +268,7 @@ static int32_t dft_axis(int64_t axis, int32_t rank) {
       if (d > axis) p->inner *= q->dims[d];                                           \
     }                                                                                 \
     p->n_in = q->dims[axis];                                                          \
-    n = q->length_input ? (int64_t) * (const T *)in[1] : p->n_in;                     \
+    n = q->length_input ? (int64_t) * (const T *)in[1] : p->hermitian ? 2 * (p->n_in - 1) : p->n_in; \
     if (n < 1) goto bad;                                                              \
     if (q->length_input) ((int64_t *)out[0])[0] = n;                                  \
     p->n_fft = n;                                                                     \

@@ -106,7 +106,7 @@ static void check_dft(int m, int n, int complex_in, int inverse, int onesided) {
   double *x = malloc(sizeof(double) * 2 * (size_t)m), *z = malloc(sizeof(double) * 2 * (size_t)m);
   double *y = malloc(sizeof(double) * 2 * (size_t)n), *want = malloc(sizeof(double) * 2 * (size_t)n);
   void *scratch = malloc((size_t)RT_DFT_SCRATCH(n));
-  rt_dft_params p = {1, m, 1, n, n_out, complex_in, inverse};
+  rt_dft_params p = {1, m, 1, n, n_out, complex_in, inverse, 0};
   const void *in[3] = {x, NULL, NULL};
   void *out[1] = {y};
   int i;
@@ -143,7 +143,7 @@ START_TEST(dft_strided_axis_round_trip) {
    * stride 3; forward then inverse gives x back (float rounding). */
   float x[96], y[96], back[96];
   double scratch[6 * 8];
-  rt_dft_params p = {2, 8, 3, 8, 8, 1, 0};
+  rt_dft_params p = {2, 8, 3, 8, 8, 1, 0, 0};
   const void *in[1] = {x};
   void *out[1] = {y};
   int i;
@@ -160,6 +160,33 @@ START_TEST(dft_strided_axis_round_trip) {
   in[0] = y, out[0] = back;
   rt_dft_f32(&p, in, out, scratch);
   for (i = 0; i < 96; i++) ck_assert_float_eq_tol(back[i], x[i], 1e-5f);
+}
+END_TEST
+
+/* rt_dft_f64 forward onesided (RFFT) of a real signal of n values, then
+ * hermitian inverse (IRFFT) back: the signal again, for even and odd n
+ * (odd n has no Nyquist bin), through a radix-2 and a direct transform. */
+static void check_irfft_round_trip(int n) {
+  double x[12], spec[2 * 7], back[12], scratch[3 * 2 * 12];
+  const int bins = n / 2 + 1;
+  rt_dft_params fwd = {1, n, 1, n, bins, 0, 0, 0};
+  rt_dft_params inv = {1, bins, 1, n, n, 1, 1, 1};
+  const void *in[3] = {x, NULL, NULL};
+  void *out[1] = {spec};
+  int i;
+  for (i = 0; i < n; i++) x[i] = sample(i);
+  rt_dft_f64(&fwd, in, out, scratch);
+  /* the imaginary part of bin 0 is no part of the signal: spoil it */
+  spec[1] = 5.0;
+  in[0] = spec, out[0] = back;
+  rt_dft_f64(&inv, in, out, scratch);
+  for (i = 0; i < n; i++) ck_assert_double_eq_tol(back[i], x[i], 1e-12);
+}
+
+START_TEST(dft_irfft_round_trip) {
+  check_irfft_round_trip(8);
+  check_irfft_round_trip(10);
+  check_irfft_round_trip(7);
 }
 END_TEST
 
@@ -345,6 +372,7 @@ Suite *signal_suite(void) {
   tcase_add_test(tc, window_prepare);
   tcase_add_test(tc, dft_radix2_and_direct);
   tcase_add_test(tc, dft_strided_axis_round_trip);
+  tcase_add_test(tc, dft_irfft_round_trip);
   tcase_add_test(tc, dft_prepare_axis_and_length);
   tcase_add_test(tc, stft_complex_windowed);
   tcase_add_test(tc, stft_real_onesided_pow2);

@@ -85,7 +85,7 @@ RT_PARAMS_STRUCT(rt_unary_params, RT_UNARY_PARAMS)
  * strides_k[d]), with a zero stride on broadcast dims. Comparisons and
  * And/Or/Xor write bool. Integer arithmetic wraps; integer division and
  * modulo by zero give 0. mod is Python's (the divisor's sign), fmod C's
- * (the dividend's sign). */
+ * (the dividend's sign); float mod is Mod's fmod 0, valid from opset 28. */
 #define RT_BINARY_PARAMS(I, F, IA, FA, I32, I32A, E) \
   I(rank) IA(dims, RT_MAX_RANK) IA(a_strides, RT_MAX_RANK) IA(b_strides, RT_MAX_RANK)
 RT_PARAMS_STRUCT(rt_binary_params, RT_BINARY_PARAMS)
@@ -106,12 +106,12 @@ RT_PARAMS_STRUCT(rt_binary_params, RT_BINARY_PARAMS)
 #define RT_BINARY_I_(K, op) RT_BINARY_S_(K, op) RT_BINARY_U_(K, op)
 #define RT_BINARY_N_(K, op) RT_BINARY_F_(K, op) RT_BINARY_I_(K, op)
 /* On float16 too, computed in float (rounded once): X(K, op, f16). */
-#define RT_BINARY_F16_OPS(X, K, t) X(K, max, t) X(K, min, t) X(K, fmod, t)
+#define RT_BINARY_F16_OPS(X, K, t) X(K, max, t) X(K, min, t) X(K, fmod, t) X(K, mod, t)
 #define RT_BINARY_KERNELS(K) \
   RT_BINARY_NUM_OPS(RT_BINARY_N_, K) RT_BINARY_INT_OPS(RT_BINARY_I_, K) \
   RT_BINARY_F16_OPS(RT_BINARY_K_, K, f16) \
   RT_BINARY_UNSIGNED_OPS(RT_BINARY_U_, K) \
-  RT_BINARY_F_(K, fmod) RT_BINARY_I_(K, fmod) \
+  RT_BINARY_F_(K, fmod) RT_BINARY_I_(K, fmod) RT_BINARY_F_(K, mod) \
   RT_BINARY_F_(K, prelu) RT_BINARY_S_(K, prelu) \
   K(rt_equal_bool, rt_binary_params) K(rt_and_bool, rt_binary_params) \
   K(rt_or_bool, rt_binary_params) K(rt_xor_bool, rt_binary_params)

@@ -29,16 +29,21 @@ RT_PARAMS_STRUCT(rt_window_params, RT_WINDOW_PARAMS)
  * input has imaginary part 0), y as [outer, n_out, inner, 2]. Each of the
  * outer * inner signals is cut or zero-padded to n_fft values and
  * transformed (inverse: e^{+2 pi i kn/N} and scaled by 1/n_fft); y gets
- * the first n_out (<= n_fft) bins. T: f32, f64. y must not be x. */
+ * the first n_out (<= n_fft) bins. T: f32, f64. y must not be x.
+ * hermitian (an inverse onesided DFT, IRFFT): x holds the first n_fft / 2
+ * + 1 bins of a spectrum with conjugate symmetry (fewer are zero-padded,
+ * more ignored), the rest are their mirror, and y [outer, n_out, inner,
+ * 1] gets the real signal. */
 #define RT_DFT_PARAMS(I, F, IA, FA, I32, I32A, E) \
-  I(outer) I(n_in) I(inner) I(n_fft) I(n_out) I32(complex_in) I32(inverse)
+  I(outer) I(n_in) I(inner) I(n_fft) I(n_out) I32(complex_in) I32(inverse) I32(hermitian)
 RT_PARAMS_STRUCT(rt_dft_params, RT_DFT_PARAMS)
 
 /* rt_dft_prepare_i32/_i64 (the type of dft_length): completes the DFT
  * params at out[1] from the input's `rank` dims and the axis (`axis`, or
  * the int64 in[2] when axis_input), and the length (in[1], written to
  * out[0][0], when length_input; else the axis dim): outer, n_in, inner,
- * n_fft, n_out (n_fft / 2 + 1 when onesided). An axis outside [-r, -2]
+ * n_fft (without a length: the axis dim, or 2 * (dim - 1) when p is
+ * hermitian), n_out (n_fft / 2 + 1 when onesided). An axis outside [-r, -2]
  * or [0, r - 2] or a length below 1 is RT_ERR_SHAPE. */
 #define RT_DFT_PREPARE_PARAMS(I, F, IA, FA, I32, I32A, E) \
   I32(rank) IA(dims, 8) I32(axis) I32(axis_input) I32(length_input) I32(onesided) I32(dims_out)
