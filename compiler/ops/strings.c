@@ -45,6 +45,7 @@ int op_takes_strings(int op) {
   case OP_StringNormalizer:
   case OP_StringConcat:
   case OP_StringSplit:
+  case OP_RegexFullMatch:
   case OP_ml_LabelEncoder: return 1;
   default: return 0;
   }

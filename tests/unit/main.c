@@ -33,6 +33,7 @@ int main(void) {
   srunner_add_suite(sr, detect_suite());
   srunner_add_suite(sr, sequence_suite());
   srunner_add_suite(sr, signal_suite());
+  srunner_add_suite(sr, regex_suite());
   srunner_add_suite(sr, roi_suite());
   srunner_add_suite(sr, tfidf_suite());
   srunner_add_suite(sr, algebra_placement_suite());

@@ -23,6 +23,7 @@ Suite *quant_suite(void);
 Suite *resize_suite(void);
 Suite *detect_suite(void);
 Suite *signal_suite(void);
+Suite *regex_suite(void);
 Suite *roi_suite(void);
 Suite *tfidf_suite(void);
 Suite *algebra_placement_suite(void);
