@@ -49,6 +49,9 @@ REVIEWED = {
     # which is what half_internal.h's float_to_f8 already did
     "Cast": [24, 25, 28],
     "CastLike": [24, 25],
+    # 24 adds nonpad_kv_seqlen, 25 the sliding window (left/right_window_size):
+    # attention.c handles both, and refuses head counts given with 4-D inputs at 25
+    "Attention": [23, 24, 25],
 }
 # ai.onnx.preview.training: its one version in onnx 1.17.
 MAX_TRAINING_OPSET = 1
