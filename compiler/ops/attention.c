@@ -1,6 +1,9 @@
 /* Attention (opsets 23 to 25): scaled dot-product attention with grouped
  * heads, a key/value cache, masks, a causal frontier, a sliding window
- * and softcapping, in one kernel (kernels/attention.h).
+ * and softcapping, in one kernel (kernels/attention.h). FlexAttention
+ * (ai.onnx.preview) without its modifier subgraphs is the same
+ * computation on 4-D inputs with nothing masked, so it takes the same
+ * path; score_mod and prob_mod are refused.
  *
  * Shapes are checked here once and described to the kernel by counts and
  * strides: a 3-D input [batch, seq, heads * size] and a 4-D one [batch,
@@ -190,12 +193,23 @@ static status attn_geom_of(const op_ctx *c, attn_geom *g) {
   return check_mask(c, g);
 }
 
+/* FlexAttention: rank 4, and no subgraph to run on the scores or the
+ * probabilities (the kernel has no place to call one). */
+static status check_flex(const op_ctx *c) {
+  if (c->n->op != OP_preview_FlexAttention) return ST_OK;
+  if (ir_attr_find(c->n, "score_mod") || ir_attr_find(c->n, "prob_mod"))
+    return diag_node_error(ST_UNSUPPORTED, c->n, "score_mod and prob_mod subgraphs are not supported");
+  if (op_in(c, 0)->t.rank != 4)
+    return diag_node_error(ST_BAD_MODEL, c->n, "Q, K and V must have rank 4");
+  return ST_OK;
+}
+
 static status attention_infer(op_ctx *c) {
   attn_geom g;
   int64_t total, dims[4];
   int dt;
   status s = attn_geom_of(c, &g);
-  if (s) return s;
+  if (s || (s = check_flex(c))) return s;
   dt = op_in(c, 0)->t.dtype;
   total = g.past_seq + g.kv_seq;
   if (g.rank == 3) {
