@@ -110,8 +110,8 @@ static status geom_past(const op_ctx *c, attn_geom *g) {
     return diag_node_error(ST_BAD_MODEL, c->n, "past_key and past_value must have rank 4");
   for (d = 0; d < 4; d++)
     if (pk->t.dims[d] != want_k[d] || pv->t.dims[d] != want_v[d])
-      return diag_node_error(ST_BAD_MODEL, c->n, "past_key or past_value has dim %d unlike [batch, kv_heads, past, size]",
-                             d);
+      return diag_node_error(ST_BAD_MODEL, c->n,
+                             "past_key or past_value has dim %d unlike [batch, kv_heads, past, size]", d);
   g->past_seq = pk->t.dims[2];
   return ST_OK;
 }
@@ -122,7 +122,7 @@ static status check_nonpad(const op_ctx *c, const attn_geom *g) {
   if (!np) return ST_OK;
   if (np->t.dtype != DT_INT64 || np->t.rank != 1 || np->t.dims[0] != g->batch)
     return diag_node_error(ST_BAD_MODEL, c->n, "nonpad_kv_seqlen must be int64 of shape [batch]");
-  if (g->past_seq > 0 || op_in(c, 4))
+  if (op_in(c, 4))
     return diag_node_error(ST_BAD_MODEL, c->n, "nonpad_kv_seqlen does not go with past_key and past_value");
   return ST_OK;
 }
