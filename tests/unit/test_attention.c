@@ -7,7 +7,9 @@
 
 #include <onnxcc/kernels.h>
 
+#include "../../compiler/ops/ops.h"
 #include "suites.h"
+#include "unit_graph.h"
 
 #define LN3 1.0986122886681098f
 #define TOL 1e-5f
@@ -206,6 +208,64 @@ START_TEST(attention_gqa_3d) {
 }
 END_TEST
 
+/* ---- the compiler's checks ---- */
+
+/* A graph input of dtype and the given dims. */
+static int add_input(ir_graph *g, const char *name, int dtype, int rank, const int64_t *dims) {
+  int id = ir_value_get(g, name), d;
+  ir_value *v = g->values[id];
+  v->t.dtype = dtype;
+  v->t.rank = rank;
+  for (d = 0; d < rank; d++) v->t.dims[d] = dims[d];
+  v->graph_input = g->n_inputs;
+  g->inputs = xrealloc(g->inputs, sizeof(int) * (size_t)(g->n_inputs + 1));
+  g->inputs[g->n_inputs++] = id;
+  return id;
+}
+
+/* Attention at opset 23 on 4-D Q [1, 2, 3, 4], K and V [1, 1, 5, 4] of
+ * dtype, with a mask [3, mask_keys] of mask_dtype when mask_keys > 0 and
+ * qk_matmul_output_mode `mode`; runs the pipeline, *kernel gets what the
+ * node lowered to. */
+static status attention_graph(int dtype, int mask_dtype, int64_t mask_keys, int64_t mode, char *kernel) {
+  const int64_t q[4] = {1, 2, 3, 4}, kv[4] = {1, 1, 5, 4}, m[2] = {3, mask_keys};
+  ir_graph *g = ir_new();
+  ir_node *n = ir_node_add(g, "attn", "Attention", "");
+  status s;
+  g->opset = 23;
+  n->n_in = mask_keys > 0 ? 4 : 3;
+  n->in = xmalloc(sizeof(int) * 4);
+  n->in[0] = add_input(g, "Q", dtype, 4, q);
+  n->in[1] = add_input(g, "K", dtype, 4, kv);
+  n->in[2] = add_input(g, "V", dtype, 4, kv);
+  if (mask_keys > 0) n->in[3] = add_input(g, "mask", mask_dtype, 2, m);
+  n->n_out = 1;
+  n->out = xmalloc(sizeof(int));
+  n->out[0] = ir_value_get(g, "Y");
+  g->outputs = xmalloc(sizeof(int));
+  g->outputs[g->n_outputs++] = n->out[0];
+  unit_add_attr(n, "qk_matmul_output_mode", ATTR_INT, mode, 0, NULL);
+  s = unit_run_pipeline(g, kernel, NULL);
+  ir_free(g);
+  return s;
+}
+
+START_TEST(attention_lowering_and_refusals) {
+  char kernel[64];
+  ck_assert_int_eq(attention_graph(DT_FLOAT, DT_FLOAT, 0, 0, kernel), ST_OK);
+  ck_assert_str_eq(kernel, "rt_attention_f32");
+  ck_assert_int_eq(attention_graph(DT_DOUBLE, DT_BOOL, 5, 0, kernel), ST_OK);
+  ck_assert_str_eq(kernel, "rt_attention_f64_bmask");
+  /* a shorter mask is padded; a longer one has keys that do not exist */
+  ck_assert_int_eq(attention_graph(DT_FLOAT, DT_FLOAT, 2, 0, kernel), ST_OK);
+  ck_assert_int_eq(attention_graph(DT_FLOAT, DT_FLOAT, 6, 0, kernel), ST_BAD_MODEL);
+  /* half types go through float (the infer pass's fallback), not here */
+  ck_assert_int_eq(attention_graph(DT_FLOAT16, DT_FLOAT16, 0, 0, kernel), ST_UNSUPPORTED);
+  ck_assert_int_eq(attention_graph(DT_FLOAT, DT_INT32, 5, 0, kernel), ST_UNSUPPORTED);
+  ck_assert_int_eq(attention_graph(DT_FLOAT, DT_FLOAT, 0, 4, kernel), ST_BAD_MODEL);
+}
+END_TEST
+
 Suite *attention_suite(void) {
   Suite *s = suite_create("attention");
   TCase *tc = tcase_create("kernels");
@@ -220,6 +280,9 @@ Suite *attention_suite(void) {
   tcase_add_test(tc, attention_nonpad_negative_offset);
   tcase_add_test(tc, attention_window);
   tcase_add_test(tc, attention_gqa_3d);
+  suite_add_tcase(s, tc);
+  tc = tcase_create("compiler");
+  tcase_add_test(tc, attention_lowering_and_refusals);
   suite_add_tcase(s, tc);
   return s;
 }
