@@ -11,6 +11,8 @@
 #define ONNXCC_MAX_OPSET_ML 5
 /* The newest ai.onnx.preview.training opset (that of the pinned onnx package). */
 #define ONNXCC_MAX_OPSET_TRAINING 1
+/* The newest ai.onnx.preview opset (that of the pinned onnx package). */
+#define ONNXCC_MAX_OPSET_PREVIEW 1
 
 /* Parses the model, converts initializers and graph inputs (pinning
  * symbolic dims from the options), creates nodes, checks that every op is

@@ -49,13 +49,19 @@ REVIEWED = {
     # which is what half_internal.h's float_to_f8 already did
     "Cast": [24, 25, 28],
     "CastLike": [24, 25],
+    # 24 adds nonpad_kv_seqlen, 25 the sliding window (left/right_window_size):
+    # attention.c handles both, and refuses head counts given with 4-D inputs at 25
+    "Attention": [23, 24, 25],
 }
 # ai.onnx.preview.training: its one version in onnx 1.17.
 MAX_TRAINING_OPSET = 1
 
 # ops.def's domain tags (OP_DOMAINS in compiler/ops/ops.h): tag -> (ONNX
 # domain name, newest version covered).
-DOMAINS = {"ml": ("ai.onnx.ml", MAX_ML_OPSET), "training": ("ai.onnx.preview.training", MAX_TRAINING_OPSET)}
+# ai.onnx.preview: its one version in onnx 1.23.2 (FlexAttention).
+MAX_PREVIEW_OPSET = 1
+DOMAINS = {"ml": ("ai.onnx.ml", MAX_ML_OPSET), "training": ("ai.onnx.preview.training", MAX_TRAINING_OPSET),
+           "preview": ("ai.onnx.preview", MAX_PREVIEW_OPSET)}
 # The compiler's own ops (OP_DOMAIN_onnxcc): no ONNX schema.
 INTERNAL_DOMAIN = "onnxcc"
 
@@ -243,7 +249,8 @@ def generate():
         " *",
         " * Every ONNX schema version (default domain, since_version <= %d;" % MAX_OPSET,
         " * ai.onnx.ml, since_version <= %d; ai.onnx.preview.training," % MAX_ML_OPSET,
-        " * since_version <= %d) of every op in ops.def, in ops.def" % MAX_TRAINING_OPSET,
+        " * since_version <= %d; ai.onnx.preview, since_version <= %d) of every" % (MAX_TRAINING_OPSET, MAX_PREVIEW_OPSET),
+        " * op in ops.def, in ops.def",
         " * order, oldest version first (Op is the op id's suffix: ml_Binarizer",
         " * for ai.onnx.ml's Binarizer, OP_ml_Binarizer):",
         " *   SCHEMA(Op, since_version, min_in, max_in, min_out, max_out,",

@@ -27,7 +27,8 @@
  * ops that passes make from patterns (fuse-silu's Silu): a model cannot
  * name them (op_lookup never finds them), passes set their op id. */
 #define OP_DOMAINS(X) \
-  X(onnx, "") X(ml, "ai.onnx.ml") X(training, "ai.onnx.preview.training") X(onnxcc, "onnxcc")
+  X(onnx, "") X(ml, "ai.onnx.ml") X(training, "ai.onnx.preview.training") X(preview, "ai.onnx.preview") \
+  X(onnxcc, "onnxcc")
 #define OP_DOMAIN_ID(tag, name) OP_DOMAIN_##tag,
 enum op_domain { OP_DOMAINS(OP_DOMAIN_ID) OP_N_DOMAINS };
 #undef OP_DOMAIN_ID

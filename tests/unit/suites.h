@@ -34,5 +34,6 @@ Suite *training_suite(void);
 Suite *random_suite(void);
 Suite *narrow_types_suite(void);
 Suite *strings_suite(void);
+Suite *attention_suite(void);
 
 #endif

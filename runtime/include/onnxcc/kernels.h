@@ -33,6 +33,7 @@
 #include "kernels/random.h"
 #include "kernels/strings.h"
 #include "kernels/regex.h"
+#include "kernels/attention.h"
 
 /* All kernel variants, K(function, params type), and all params types,
  * P(type, field list): the compiler builds its kernel table from these. */
@@ -66,7 +67,8 @@
   RT_TRAINING_KERNELS(K) \
   RT_RANDOM_KERNELS(K) \
   RT_STRINGS_KERNELS(K) \
-  RT_REGEX_KERNELS(K)
+  RT_REGEX_KERNELS(K) \
+  RT_ATTENTION_KERNELS(K)
 #define RT_ALL_PARAMS_TYPES(P) \
   RT_ELEMENTWISE_PARAMS_TYPES(P) \
   RT_CONV_PARAMS_TYPES(P) \
@@ -96,6 +98,7 @@
   RT_TRAINING_PARAMS_TYPES(P) \
   RT_RANDOM_PARAMS_TYPES(P) \
   RT_STRINGS_PARAMS_TYPES(P) \
-  RT_REGEX_PARAMS_TYPES(P)
+  RT_REGEX_PARAMS_TYPES(P) \
+  RT_ATTENTION_PARAMS_TYPES(P)
 
 #endif
