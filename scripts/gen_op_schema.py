@@ -49,6 +49,9 @@ REVIEWED = {
     # which is what half_internal.h's float_to_f8 already did
     "Cast": [24, 25, 28],
     "CastLike": [24, 25],
+    "LinearAttention": [27],  # new ops, implemented against their spec
+    "CausalConvWithState": [27],
+    "CumProd": [26],
 }
 # ai.onnx.preview.training: its one version in onnx 1.17.
 MAX_TRAINING_OPSET = 1
