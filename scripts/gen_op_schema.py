@@ -52,6 +52,7 @@ REVIEWED = {
     "LinearAttention": [27],  # new ops, implemented against their spec
     "CausalConvWithState": [27],
     "CumProd": [26],
+    "TensorScatter": [24],
 }
 # ai.onnx.preview.training: its one version in onnx 1.17.
 MAX_TRAINING_OPSET = 1
