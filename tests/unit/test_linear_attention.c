@@ -9,7 +9,9 @@
 
 #include <onnxcc/kernels.h>
 
+#include "../../compiler/ops/ops.h"
 #include "suites.h"
+#include "unit_graph.h"
 
 static const float q[8] = {1, 0, 0, 1, 1, 1, 2, 0};
 static const float k[4] = {1, 2, 3, 1};
@@ -100,6 +102,93 @@ START_TEST(gated_delta_without_state_output) {
 }
 END_TEST
 
+/* ---- the compiler, on one-node graphs ---- */
+
+/* A float graph input of shape [2, 3, last] (rank 3). */
+static int la_input(ir_graph *g, const char *name, int64_t last) {
+  int id = ir_value_get(g, name);
+  ir_value *v = g->values[id];
+  v->t.dtype = DT_FLOAT;
+  v->t.rank = 3;
+  v->t.dims[0] = 2, v->t.dims[1] = 3, v->t.dims[2] = last;
+  v->graph_input = g->n_inputs;
+  g->inputs = xrealloc(g->inputs, sizeof(int) * (size_t)(g->n_inputs + 1));
+  g->inputs[g->n_inputs++] = id;
+  return id;
+}
+
+/* LinearAttention with 4 query heads over 2 key/value heads, dk 3, dv 2,
+ * the given rule, decay of width `decay` and beta of width `beta` (0:
+ * absent), outputs y and state. Runs the pipeline; kernel, *params and
+ * *scratch get what it lowered to. */
+static status la_graph(const char *rule, int64_t decay, int64_t beta, char *kernel,
+                       rt_linear_attention_params *params, size_t *scratch) {
+  ir_graph *g = ir_new();
+  ir_node *n = ir_node_add(g, "la", "LinearAttention", "");
+  const struct lowered *low;
+  status s;
+  g->opset = 27;
+  n->n_in = 6;
+  n->in = xmalloc(sizeof(int) * 6);
+  n->in[0] = la_input(g, "q", 12);
+  n->in[1] = la_input(g, "k", 6);
+  n->in[2] = la_input(g, "v", 4);
+  n->in[3] = -1;
+  n->in[4] = decay ? la_input(g, "decay", decay) : -1;
+  n->in[5] = beta ? la_input(g, "beta", beta) : -1;
+  n->n_out = 2;
+  n->out = xmalloc(sizeof(int) * 2);
+  n->out[0] = ir_value_get(g, "y");
+  n->out[1] = ir_value_get(g, "state");
+  g->outputs = xrealloc(g->outputs, sizeof(int) * 2);
+  g->outputs[g->n_outputs++] = n->out[0];
+  g->outputs[g->n_outputs++] = n->out[1];
+  unit_add_attr(n, "q_num_heads", ATTR_INT, 4, 0, NULL);
+  unit_add_attr(n, "kv_num_heads", ATTR_INT, 2, 0, NULL);
+  unit_add_attr(n, "update_rule", ATTR_STRING, 0, 0, rule);
+  s = unit_run_pipeline(g, kernel, &low);
+  if (!s) {
+    memcpy(params, low->params, sizeof *params);
+    *scratch = low->scratch_bytes;
+  }
+  ir_free(g);
+  return s;
+}
+
+START_TEST(compiler_checks_and_lowers) {
+  char kernel[64];
+  rt_linear_attention_params p;
+  size_t scratch = 0;
+  /* gated_delta with a per-key decay (2 * 3) and per-head beta (2): the
+   * sizes, 1 / sqrt(3), and scratch for dv floats (the state lives in
+   * present_state) */
+  ck_assert_int_eq(la_graph("gated_delta", 6, 2, kernel, &p, &scratch), ST_OK);
+  ck_assert_str_eq(kernel, "rt_linear_attention_f32");
+  ck_assert_int_eq(p.batch, 2);
+  ck_assert_int_eq(p.t, 3);
+  ck_assert_int_eq(p.hq, 4);
+  ck_assert_int_eq(p.hkv, 2);
+  ck_assert_int_eq(p.dk, 3);
+  ck_assert_int_eq(p.dv, 2);
+  ck_assert_int_eq(p.decay_per_key, 1);
+  ck_assert_int_eq(p.beta_per_head, 1);
+  ck_assert_float_eq_tol(p.scale, 0.57735027f, 1e-6f);
+  ck_assert_uint_eq(scratch, sizeof(float) * 2);
+  /* a per-head decay and a single beta */
+  ck_assert_int_eq(la_graph("gated_delta", 2, 1, kernel, &p, &scratch), ST_OK);
+  ck_assert_int_eq(p.decay_per_key, 0);
+  ck_assert_int_eq(p.beta_per_head, 0);
+  /* the rule decides which gates the node must have */
+  ck_assert_int_eq(la_graph("gated", 0, 0, kernel, &p, &scratch), ST_BAD_MODEL);
+  ck_assert_int_eq(la_graph("linear", 6, 0, kernel, &p, &scratch), ST_BAD_MODEL);
+  ck_assert_int_eq(la_graph("delta", 0, 2, kernel, &p, &scratch), ST_OK);
+  ck_assert_int_eq(la_graph("softmax", 0, 0, kernel, &p, &scratch), ST_BAD_MODEL);
+  /* widths the op does not know */
+  ck_assert_int_eq(la_graph("gated", 4, 0, kernel, &p, &scratch), ST_BAD_MODEL);
+  ck_assert_int_eq(la_graph("delta", 0, 3, kernel, &p, &scratch), ST_BAD_MODEL);
+}
+END_TEST
+
 Suite *linear_attention_suite(void) {
   Suite *s = suite_create("linear_attention");
   TCase *tc = tcase_create("linear_attention");
@@ -107,6 +196,7 @@ Suite *linear_attention_suite(void) {
   tcase_add_test(tc, gated_per_head_and_per_key);
   tcase_add_test(tc, delta_with_past_state);
   tcase_add_test(tc, gated_delta_without_state_output);
+  tcase_add_test(tc, compiler_checks_and_lowers);
   suite_add_tcase(s, tc);
   return s;
 }
