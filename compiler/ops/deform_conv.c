@@ -3,10 +3,12 @@
  * optional mask.
  *
  * Float only (float16 and bfloat16 are refused; double has no kernel
- * yet), 2 spatial dims only (the ones models use), dims fixed at compile
- * time (symbolic 0). */
+ * yet), 2 spatial dims only (the ones models use). The batch and the
+ * image size may vary at run time, as Conv's do; offset's and mask's dims
+ * are checked against them before the node runs. */
 #include <string.h>
 
+#include "../dimexpr.h"
 #include "ops.h"
 #include "shared_shapes.h"
 
@@ -15,15 +17,20 @@
 static status dc_operand(const op_ctx *c, int i, const char *what, const conv_geom *g, int64_t groups,
                          int64_t per_tap) {
   const ir_tensor *t = op_in(c, i) ? &op_in(c, i)->t : NULL;
-  const int64_t want = groups * g->kernel[0] * g->kernel[1] * per_tap;
+  int want[4], d;
+  status s;
   if (!t) return ST_OK;
   if (t->dtype != DT_FLOAT)
     return diag_node_error(ST_UNSUPPORTED, c->n, "element type %s is not supported (%s; float only)",
                            dtype_name(t->dtype), what);
-  if (t->rank != 4 || t->dims[0] != g->batch || t->dims[1] != want || t->dims[2] != g->out[0] ||
-      t->dims[3] != g->out[1])
-    return diag_node_error(ST_BAD_MODEL, c->n, "%s must be [%lld, %lld, %lld, %lld]", what, (long long)g->batch,
-                           (long long)want, (long long)g->out[0], (long long)g->out[1]);
+  if (t->rank != 4)
+    return diag_node_error(ST_BAD_MODEL, c->n, "%s must be [batch, channels, output height, output width]", what);
+  want[0] = g->batch_e;
+  want[1] = dx_const(op_dx(c), groups * g->kernel[0] * g->kernel[1] * per_tap);
+  want[2] = g->out_e[0];
+  want[3] = g->out_e[1];
+  for (d = 0; d < 4; d++)
+    if ((s = op_check_equal(c, ir_dim(c->g, t, d), want[d], what)) != ST_OK) return s;
   return ST_OK;
 }
 
@@ -72,7 +79,8 @@ static status dc_lower(op_ctx *c, lowered *l) {
   /* rt_deform_conv_params begins with rt_conv_params' fields, in order */
   memcpy(p, &geo, sizeof geo);
   p->offset_group = groups;
+  conv_bind_dims(c, l, &g, &p->batch, p->in_dims, p->out_dims, p->pads);
   return ST_OK;
 }
 
-const op_family op_family_deform_conv = {dc_infer, dc_lower, 0, 0};
+const op_family op_family_deform_conv = {dc_infer, dc_lower, 1, 0};
