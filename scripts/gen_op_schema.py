@@ -52,6 +52,10 @@ REVIEWED = {
     # 24 adds nonpad_kv_seqlen, 25 the sliding window (left/right_window_size):
     # attention.c handles both, and refuses head counts given with 4-D inputs at 25
     "Attention": [23, 24, 25],
+    "LinearAttention": [27],  # new ops, implemented against their spec
+    "CausalConvWithState": [27],
+    "CumProd": [26],
+    "TensorScatter": [24],
 }
 # ai.onnx.preview.training: its one version in onnx 1.17.
 MAX_TRAINING_OPSET = 1

@@ -1,5 +1,6 @@
-/* Matrix-shaped ops: Trilu (rt_triu, rt_tril), EyeLike (rt_eyelike_W) and
- * CumSum (rt_cumsum_T); kernels/matrix.h. */
+/* Matrix-shaped ops: Trilu (rt_triu, rt_tril), EyeLike (rt_eyelike_W),
+ * CumSum (rt_cumsum_T) and CumProd (rt_cumprod_T); kernels/matrix.h.
+ * CumSum and CumProd differ only in the kernel's name and its types. */
 #include <stdio.h>
 
 #include "ops.h"
@@ -28,7 +29,7 @@ static status trilu_k(const op_ctx *c, int64_t *k, int *known) {
   return ST_OK;
 }
 
-/* CumSum's axis: input 1, a single int32 or int64, normalised against x's
+/* CumSum's and CumProd's axis: input 1, a single int32 or int64, normalised against x's
  * rank; -1 when it is read at run time (rt_cumsum_prepare_*). */
 static status cumsum_axis(const op_ctx *c, int *axis) {
   int64_t v[1];
@@ -49,10 +50,12 @@ static status cumsum_axis(const op_ctx *c, int *axis) {
   return op_axis(c, v[0], op_in(c, 0)->t.rank, axis);
 }
 
-/* The element types with a rt_cumsum_T variant. */
-static int cumsum_dtype_ok(int dt) {
-  return dt == DT_FLOAT || dt == DT_DOUBLE || dt == DT_FLOAT16 || dt == DT_BFLOAT16 || dt == DT_INT32 ||
-         dt == DT_INT64 || dt == DT_UINT32 || dt == DT_UINT64;
+/* The element types with a rt_cumsum_T (rt_cumprod_T) variant: CumProd
+ * has none for float16 and bfloat16. */
+static int cumulate_dtype_ok(int op, int dt) {
+  if (dt == DT_FLOAT16 || dt == DT_BFLOAT16) return op == OP_CumSum;
+  return dt == DT_FLOAT || dt == DT_DOUBLE || dt == DT_INT32 || dt == DT_INT64 || dt == DT_UINT32 ||
+         dt == DT_UINT64;
 }
 
 /* An element type EyeLike and Trilu can move: a known, fixed-size one. */
@@ -96,9 +99,9 @@ static status matrix_infer(op_ctx *c) {
     op_set_output(c, 0, dt, 2, x->dims);
     return ST_OK;
   }
-  default: { /* CumSum */
+  default: { /* CumSum, CumProd */
     int axis;
-    if (!cumsum_dtype_ok(x->dtype))
+    if (!cumulate_dtype_ok(c->n->op, x->dtype))
       return diag_node_error(ST_UNSUPPORTED, c->n, "element type %s is not supported", dtype_name(x->dtype));
     if (x->rank < 1) return diag_node_error(ST_BAD_MODEL, c->n, "input must have rank 1 or more, not 0");
     if ((s = cumsum_axis(c, &axis)) != ST_OK) return s;
@@ -150,12 +153,13 @@ static status eyelike_lower(op_ctx *c, lowered *l) {
   return ST_OK;
 }
 
-static status cumsum_lower(op_ctx *c, lowered *l, const ir_tensor *x) {
+static status cumulate_lower(op_ctx *c, lowered *l, const ir_tensor *x) {
   rt_cumsum_params *p;
   int axis, d;
   status s = cumsum_axis(c, &axis);
   if (s) return s;
-  p = op_lower_as(c, l, PD_rt_cumsum_params, "rt_cumsum_%s", op_dtype_suffix(x->dtype));
+  p = op_lower_as(c, l, PD_rt_cumsum_params, "rt_%s_%s", c->n->op == OP_CumProd ? "cumprod" : "cumsum",
+                  op_dtype_suffix(x->dtype));
   if (!p) return ST_UNSUPPORTED;
   p->exclusive = attr_int(c->n, "exclusive", 0) != 0;
   p->reverse = attr_int(c->n, "reverse", 0) != 0;
@@ -182,7 +186,7 @@ static status matrix_lower(op_ctx *c, lowered *l) {
   switch (c->n->op) {
   case OP_Trilu: return trilu_lower(c, l, x);
   case OP_EyeLike: return eyelike_lower(c, l);
-  default: return cumsum_lower(c, l, x);
+  default: return cumulate_lower(c, l, x);
   }
 }
 

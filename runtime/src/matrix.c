@@ -70,13 +70,14 @@ DEFINE_EYELIKE(rt_eyelike_16bit, uint16_t)
 DEFINE_EYELIKE(rt_eyelike_32bit, uint32_t)
 DEFINE_EYELIKE(rt_eyelike_64bit, uint64_t)
 
-/* ---- CumSum ---- */
+/* ---- CumSum, CumProd ---- */
 
 /* Walks each [n, inner] block along n (forwards, or backwards with
- * reverse), a whole row of `inner` sums at a time: row t is row t-1 plus
- * x's row t (inclusive) or x's row t-1 (exclusive); the first row is x's
- * row or zeros. ADD(a, b) adds two T. */
-#define DEFINE_CUMSUM(NAME, T, ADD)                                                     \
+ * reverse), a whole row of `inner` results at a time: row t is OP(row t-1,
+ * x's row t) (inclusive) or OP(row t-1, x's row t-1) (exclusive); the
+ * first row is x's row or ID, OP's identity (0 for sums, 1 for products).
+ * OP(a, b) combines two T. */
+#define DEFINE_CUMULATE(NAME, T, OP, ID)                                                 \
   RT_KERNEL(NAME) {                                                                     \
     const rt_cumsum_params *p = (const rt_cumsum_params *)params;                       \
     const int64_t n = p->n, m = p->inner, step = p->reverse ? -m : m;                   \
@@ -88,13 +89,13 @@ DEFINE_EYELIKE(rt_eyelike_64bit, uint64_t)
       const T *x = (const T *)in[0] + first;                                            \
       T *y = (T *)out[0] + first;                                                       \
       if (p->exclusive)                                                                 \
-        for (j = 0; j < m; j++) y[j] = (T)0;                                            \
+        for (j = 0; j < m; j++) y[j] = (T)(ID);                                         \
       else                                                                              \
         for (j = 0; j < m; j++) y[j] = x[j];                                            \
       for (t = 1; t < n; t++) {                                                         \
-        const T *xr = p->exclusive ? x : x + step; /* the x row added to the last sum */ \
+        const T *xr = p->exclusive ? x : x + step; /* the x row combined with the last */ \
         T *yr = y + step;                                                               \
-        for (j = 0; j < m; j++) yr[j] = ADD(y[j], xr[j]);                               \
+        for (j = 0; j < m; j++) yr[j] = OP(y[j], xr[j]);                                \
         x += step;                                                                      \
         y = yr;                                                                         \
       }                                                                                 \
@@ -102,22 +103,32 @@ DEFINE_EYELIKE(rt_eyelike_64bit, uint64_t)
   }
 
 #define PLAIN_ADD(a, b) ((a) + (b))
-/* Signed sums wrap: added as the unsigned type of the same width. */
+#define PLAIN_MUL(a, b) ((a) * (b))
+/* Signed sums and products wrap: computed in the unsigned type of the same
+ * width. */
 #define WRAP_ADD32(a, b) ((int32_t)((uint32_t)(a) + (uint32_t)(b)))
 #define WRAP_ADD64(a, b) ((int64_t)((uint64_t)(a) + (uint64_t)(b)))
+#define WRAP_MUL32(a, b) ((int32_t)((uint32_t)(a) * (uint32_t)(b)))
+#define WRAP_MUL64(a, b) ((int64_t)((uint64_t)(a) * (uint64_t)(b)))
 /* float16 and bfloat16 add as floats, each sum rounded back (the bit
  * pattern 0 is +0 in both). */
 #define F16_ADD(a, b) float_to_half(half_to_float(a) + half_to_float(b))
 #define BF16_ADD(a, b) float_to_bf16(bf16_to_float(a) + bf16_to_float(b))
 
-DEFINE_CUMSUM(rt_cumsum_f32, float, PLAIN_ADD)
-DEFINE_CUMSUM(rt_cumsum_f64, double, PLAIN_ADD)
-DEFINE_CUMSUM(rt_cumsum_i32, int32_t, WRAP_ADD32)
-DEFINE_CUMSUM(rt_cumsum_i64, int64_t, WRAP_ADD64)
-DEFINE_CUMSUM(rt_cumsum_u32, uint32_t, PLAIN_ADD)
-DEFINE_CUMSUM(rt_cumsum_u64, uint64_t, PLAIN_ADD)
-DEFINE_CUMSUM(rt_cumsum_f16, uint16_t, F16_ADD)
-DEFINE_CUMSUM(rt_cumsum_bf16, uint16_t, BF16_ADD)
+DEFINE_CUMULATE(rt_cumsum_f32, float, PLAIN_ADD, 0)
+DEFINE_CUMULATE(rt_cumsum_f64, double, PLAIN_ADD, 0)
+DEFINE_CUMULATE(rt_cumsum_i32, int32_t, WRAP_ADD32, 0)
+DEFINE_CUMULATE(rt_cumsum_i64, int64_t, WRAP_ADD64, 0)
+DEFINE_CUMULATE(rt_cumsum_u32, uint32_t, PLAIN_ADD, 0)
+DEFINE_CUMULATE(rt_cumsum_u64, uint64_t, PLAIN_ADD, 0)
+DEFINE_CUMULATE(rt_cumsum_f16, uint16_t, F16_ADD, 0)
+DEFINE_CUMULATE(rt_cumsum_bf16, uint16_t, BF16_ADD, 0)
+DEFINE_CUMULATE(rt_cumprod_f32, float, PLAIN_MUL, 1)
+DEFINE_CUMULATE(rt_cumprod_f64, double, PLAIN_MUL, 1)
+DEFINE_CUMULATE(rt_cumprod_i32, int32_t, WRAP_MUL32, 1)
+DEFINE_CUMULATE(rt_cumprod_i64, int64_t, WRAP_MUL64, 1)
+DEFINE_CUMULATE(rt_cumprod_u32, uint32_t, PLAIN_MUL, 1)
+DEFINE_CUMULATE(rt_cumprod_u64, uint64_t, PLAIN_MUL, 1)
 
 /* ---- run-time operands (prepare kernels, dims.h) ---- */
 

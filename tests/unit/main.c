@@ -39,6 +39,10 @@ int main(void) {
   srunner_add_suite(sr, algebra_placement_suite());
   srunner_add_suite(sr, strings_suite());
   srunner_add_suite(sr, attention_suite());
+  srunner_add_suite(sr, linear_attention_suite());
+  srunner_add_suite(sr, causal_conv_suite());
+  srunner_add_suite(sr, deform_conv_suite());
+  srunner_add_suite(sr, tensor_scatter_suite());
   srunner_run_all(sr, CK_NORMAL);
   run = srunner_ntests_run(sr);
   failed = srunner_ntests_failed(sr);

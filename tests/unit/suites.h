@@ -35,5 +35,9 @@ Suite *random_suite(void);
 Suite *narrow_types_suite(void);
 Suite *strings_suite(void);
 Suite *attention_suite(void);
+Suite *linear_attention_suite(void);
+Suite *causal_conv_suite(void);
+Suite *deform_conv_suite(void);
+Suite *tensor_scatter_suite(void);
 
 #endif

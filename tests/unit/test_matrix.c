@@ -1,4 +1,4 @@
-/* Trilu, EyeLike and CumSum kernels on small hand-computed cases. */
+/* Trilu, EyeLike, CumSum and CumProd kernels on small hand-computed cases. */
 #include <string.h>
 
 #include <onnxcc/kernels.h>
@@ -136,6 +136,65 @@ START_TEST(cumsum_half_types) {
 }
 END_TEST
 
+START_TEST(cumprod_modes) {
+  /* [1, 2, 3, 4]: inclusive [1,2,6,24], exclusive [1,1,2,6] (an empty
+   * product is 1), reverse [24,24,12,4], reverse exclusive [24,12,4,1]. */
+  const double x[4] = {1, 2, 3, 4};
+  const double want[4][4] = {{1, 2, 6, 24}, {1, 1, 2, 6}, {24, 24, 12, 4}, {24, 12, 4, 1}};
+  double y[4];
+  rt_cumsum_params p = {1, 4, 1, 0, 0};
+  const void *in[1] = {x};
+  void *out[1] = {y};
+  int m, i;
+  for (m = 0; m < 4; m++) {
+    p.exclusive = m & 1;
+    p.reverse = m >> 1;
+    rt_cumprod_f64(&p, in, out, NULL);
+    for (i = 0; i < 4; i++) ck_assert_double_eq(y[i], want[m][i]);
+  }
+}
+END_TEST
+
+START_TEST(cumprod_inner_axis_and_wrap) {
+  /* x = 2x3 float [[1,2,3],[4,5,6]] along axis 1 (outer 2, n 3, inner 1):
+   * [[1,2,6],[4,20,120]]. */
+  const float x[6] = {1, 2, 3, 4, 5, 6};
+  const float want[6] = {1, 2, 6, 4, 20, 120};
+  float y[6];
+  const int32_t xi[3] = {65536, 65536, 5};
+  int32_t yi[3];
+  const int64_t xl[3] = {-2, 3, -1};
+  int64_t yl[3];
+  const uint64_t xu[2] = {0x100000000ull, 0x100000000ull};
+  uint64_t yu[2];
+  rt_cumsum_params p = {2, 3, 1, 0, 0};
+  const void *in[1] = {x};
+  void *out[1] = {y};
+  int i;
+  rt_cumprod_f32(&p, in, out, NULL);
+  for (i = 0; i < 6; i++) ck_assert_float_eq(y[i], want[i]);
+  /* int32 products wrap: 2^16 * 2^16 = 2^32 = 0, then 0 */
+  p.outer = 1;
+  in[0] = xi, out[0] = yi;
+  rt_cumprod_i32(&p, in, out, NULL);
+  ck_assert_int_eq(yi[0], 65536);
+  ck_assert_int_eq(yi[1], 0);
+  ck_assert_int_eq(yi[2], 0);
+  /* signs: -2, -6, 6 */
+  in[0] = xl, out[0] = yl;
+  rt_cumprod_i64(&p, in, out, NULL);
+  ck_assert_int_eq(yl[0], -2);
+  ck_assert_int_eq(yl[1], -6);
+  ck_assert_int_eq(yl[2], 6);
+  /* uint64 wraps too: 2^32 * 2^32 = 0 */
+  p.n = 2;
+  in[0] = xu, out[0] = yu;
+  rt_cumprod_u64(&p, in, out, NULL);
+  ck_assert_uint_eq(yu[0], 0x100000000ull);
+  ck_assert_uint_eq(yu[1], 0);
+}
+END_TEST
+
 Suite *matrix_suite(void) {
   Suite *s = suite_create("matrix");
   TCase *tc = tcase_create("matrix");
@@ -145,6 +204,8 @@ Suite *matrix_suite(void) {
   tcase_add_test(tc, cumsum_modes);
   tcase_add_test(tc, cumsum_inner_axis_and_wrap);
   tcase_add_test(tc, cumsum_half_types);
+  tcase_add_test(tc, cumprod_modes);
+  tcase_add_test(tc, cumprod_inner_axis_and_wrap);
   suite_add_tcase(s, tc);
   return s;
 }

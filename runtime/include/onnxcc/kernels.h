@@ -34,6 +34,10 @@
 #include "kernels/strings.h"
 #include "kernels/regex.h"
 #include "kernels/attention.h"
+#include "kernels/linear_attention.h"
+#include "kernels/causal_conv.h"
+#include "kernels/deform_conv.h"
+#include "kernels/tensor_scatter.h"
 
 /* All kernel variants, K(function, params type), and all params types,
  * P(type, field list): the compiler builds its kernel table from these. */
@@ -68,7 +72,11 @@
   RT_RANDOM_KERNELS(K) \
   RT_STRINGS_KERNELS(K) \
   RT_REGEX_KERNELS(K) \
-  RT_ATTENTION_KERNELS(K)
+  RT_ATTENTION_KERNELS(K) \
+  RT_LINEAR_ATTENTION_KERNELS(K) \
+  RT_CAUSAL_CONV_KERNELS(K) \
+  RT_DEFORM_CONV_KERNELS(K) \
+  RT_TENSOR_SCATTER_KERNELS(K)
 #define RT_ALL_PARAMS_TYPES(P) \
   RT_ELEMENTWISE_PARAMS_TYPES(P) \
   RT_CONV_PARAMS_TYPES(P) \
@@ -99,6 +107,10 @@
   RT_RANDOM_PARAMS_TYPES(P) \
   RT_STRINGS_PARAMS_TYPES(P) \
   RT_REGEX_PARAMS_TYPES(P) \
-  RT_ATTENTION_PARAMS_TYPES(P)
+  RT_ATTENTION_PARAMS_TYPES(P) \
+  RT_LINEAR_ATTENTION_PARAMS_TYPES(P) \
+  RT_CAUSAL_CONV_PARAMS_TYPES(P) \
+  RT_DEFORM_CONV_PARAMS_TYPES(P) \
+  RT_TENSOR_SCATTER_PARAMS_TYPES(P)
 
 #endif

@@ -1,5 +1,6 @@
 /* Matrix-shaped kernels: Trilu (triangles of the last two dims), EyeLike
- * (a diagonal of ones) and CumSum (running sums along an axis). */
+ * (a diagonal of ones), CumSum and CumProd (running sums and products
+ * along an axis). */
 #ifndef ONNXCC_KERNELS_MATRIX_H
 #define ONNXCC_KERNELS_MATRIX_H
 
@@ -22,7 +23,9 @@ RT_PARAMS_STRUCT(rt_eyelike_params, RT_EYELIKE_PARAMS)
 /* rt_cumsum_T: x viewed as [outer, n, inner]; y[o, i, j] is the sum of
  * x[o, i', j] over i' <= i (i' >= i with reverse), i' != i too with
  * exclusive (an empty sum is 0). T: f32, f64, f16, bf16 (each partial sum
- * rounded to T), i32, i64, u32, u64 (integer sums wrap). y must not be x. */
+ * rounded to T), i32, i64, u32, u64 (integer sums wrap). y must not be x.
+ * rt_cumprod_T: the same with products (an empty product is 1). T: f32,
+ * f64, i32, i64, u32, u64 (integer products wrap). */
 #define RT_CUMSUM_PARAMS(I, F, IA, FA, I32, I32A, E) I(outer) I(n) I(inner) I32(exclusive) I32(reverse)
 RT_PARAMS_STRUCT(rt_cumsum_params, RT_CUMSUM_PARAMS)
 
@@ -30,7 +33,7 @@ RT_PARAMS_STRUCT(rt_cumsum_params, RT_CUMSUM_PARAMS)
  * reads k (int64, in[1]) into the Trilu params at out[1], clamped to the
  * matrix as the compiler clamps a constant k; its own params are unused.
  * rt_cumsum_prepare_i32/_i64 read the axis (in[1]) and set outer, n and
- * inner of the CumSum params at out[1] from the input's `rank` dims; an
+ * inner of the CumSum or CumProd params at out[1] from the input's `rank` dims; an
  * axis out of range is RT_ERR_SHAPE. */
 #define RT_CUMSUM_AXIS_PARAMS(I, F, IA, FA, I32, I32A, E) I32(rank) IA(dims, 8)
 RT_PARAMS_STRUCT(rt_cumsum_axis_params, RT_CUMSUM_AXIS_PARAMS)
@@ -45,6 +48,9 @@ RT_PARAMS_STRUCT(rt_cumsum_axis_params, RT_CUMSUM_AXIS_PARAMS)
   K(rt_cumsum_i32, rt_cumsum_params) K(rt_cumsum_i64, rt_cumsum_params)                           \
   K(rt_cumsum_u32, rt_cumsum_params) K(rt_cumsum_u64, rt_cumsum_params)                           \
   K(rt_cumsum_f16, rt_cumsum_params) K(rt_cumsum_bf16, rt_cumsum_params)                         \
+  K(rt_cumprod_f32, rt_cumsum_params) K(rt_cumprod_f64, rt_cumsum_params)                         \
+  K(rt_cumprod_i32, rt_cumsum_params) K(rt_cumprod_i64, rt_cumsum_params)                         \
+  K(rt_cumprod_u32, rt_cumsum_params) K(rt_cumprod_u64, rt_cumsum_params)                         \
   K(rt_trilu_prepare, rt_trilu_params)                                                              \
   K(rt_cumsum_prepare_i32, rt_cumsum_axis_params) K(rt_cumsum_prepare_i64, rt_cumsum_axis_params)
 #define RT_MATRIX_PARAMS_TYPES(P)                                                      \
