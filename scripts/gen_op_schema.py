@@ -49,6 +49,11 @@ REVIEWED = {
     # which is what half_internal.h's float_to_f8 already did
     "Cast": [24, 25, 28],
     "CastLike": [24, 25],
+    # new ops, implemented against these versions' specs
+    "RMSNormalization": [23],
+    "RotaryEmbedding": [23],
+    "Swish": [24],
+    "SwiGLU": [28],
 }
 # ai.onnx.preview.training: its one version in onnx 1.17.
 MAX_TRAINING_OPSET = 1

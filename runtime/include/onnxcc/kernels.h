@@ -32,6 +32,9 @@
 #include "kernels/training.h"
 #include "kernels/random.h"
 #include "kernels/strings.h"
+#include "kernels/rope.h"
+#include "kernels/croppad.h"
+#include "kernels/col2im.h"
 
 /* All kernel variants, K(function, params type), and all params types,
  * P(type, field list): the compiler builds its kernel table from these. */
@@ -64,7 +67,10 @@
   RT_TFIDF_KERNELS(K) \
   RT_TRAINING_KERNELS(K) \
   RT_RANDOM_KERNELS(K) \
-  RT_STRINGS_KERNELS(K)
+  RT_STRINGS_KERNELS(K) \
+  RT_ROPE_KERNELS(K) \
+  RT_CROPPAD_KERNELS(K) \
+  RT_COL2IM_KERNELS(K)
 #define RT_ALL_PARAMS_TYPES(P) \
   RT_ELEMENTWISE_PARAMS_TYPES(P) \
   RT_CONV_PARAMS_TYPES(P) \
@@ -93,6 +99,9 @@
   RT_TFIDF_PARAMS_TYPES(P) \
   RT_TRAINING_PARAMS_TYPES(P) \
   RT_RANDOM_PARAMS_TYPES(P) \
-  RT_STRINGS_PARAMS_TYPES(P)
+  RT_STRINGS_PARAMS_TYPES(P) \
+  RT_ROPE_PARAMS_TYPES(P) \
+  RT_CROPPAD_PARAMS_TYPES(P) \
+  RT_COL2IM_PARAMS_TYPES(P)
 
 #endif
