@@ -33,5 +33,8 @@ Suite *training_suite(void);
 Suite *random_suite(void);
 Suite *narrow_types_suite(void);
 Suite *strings_suite(void);
+Suite *norm_act_suite(void);
+Suite *rope_suite(void);
+Suite *croppad_col2im_suite(void);
 
 #endif
