@@ -452,15 +452,13 @@ static status lpnorm_lower(op_ctx *c, lowered *l) {
 
 /* ---- GroupNormalization ---- */
 
-/* Opset 18 gave scale and bias one value per group; opset 21 gives them
- * one per channel (and adds stash_type). */
-static int groupnorm_per_group(const op_ctx *c) { return c->opset < 21; }
-
+/* Version 21 only: ONNX deprecated version 18 (scale and bias per group),
+ * so the schema check refuses a model at opsets 18 to 20. */
 static status groupnorm_infer(op_ctx *c) {
   dx_table *dx = op_dx(c);
   const ir_tensor *x;
   int64_t g = attr_int(c->n, "num_groups", 0), cv;
-  int C, G, count;
+  int C, G;
   status s;
   OP_REQUIRE_INPUT(c, 0);
   x = &op_in(c, 0)->t;
@@ -476,10 +474,9 @@ static status groupnorm_infer(op_ctx *c) {
   /* a symbolic C must be a multiple of the groups at run time */
   if ((s = op_check_equal(c, dx_mul(dx, dx_floordiv(dx, C, G), G), C, "channels (a multiple of num_groups)")))
     return s;
-  count = groupnorm_per_group(c) ? G : C;
-  if ((s = check_param(c, 1, "scale", x->dtype, count)) != ST_OK) return s;
-  if ((s = check_param(c, 2, "bias", x->dtype, count)) != ST_OK) return s;
-  if (!groupnorm_per_group(c) && stash_dtype(c) < 0)
+  if ((s = check_param(c, 1, "scale", x->dtype, C)) != ST_OK) return s;
+  if ((s = check_param(c, 2, "bias", x->dtype, C)) != ST_OK) return s;
+  if (stash_dtype(c) < 0)
     return diag_node_error(ST_UNSUPPORTED, c->n, "stash_type %lld is not supported (1 = float or 11 = double)",
                            (long long)attr_int(c->n, "stash_type", 1));
   op_same_as_input(c, 0, 0);
@@ -495,7 +492,6 @@ static status groupnorm_lower(op_ctx *c, lowered *l) {
   op_bind(c, l, &p->c, ir_dim(c->g, x, 1));
   op_bind_product(c, l, &p->inner, x, 2, x->rank);
   p->groups = attr_int(c->n, "num_groups", 1);
-  p->per_group = groupnorm_per_group(c);
   p->epsilon = attr_float(c->n, "epsilon", 1e-5f);
   /* each group's statistics are taken before the group is written */
   l->inplace_of = 0;

@@ -545,8 +545,7 @@ DEFINE_LPNORM(rt_lpnorm_f64, double, fabs, sqrt)
         const T m = SUM(x, len) / (T)len;                                       \
         const T inv = (T)1 / SQRT(SQDEV(x, len, m) / (T)len + (T)p->epsilon);   \
         for (k = 0; k < cg; k++) {                                              \
-          const int64_t at = p->per_group ? g : g * cg + k;                     \
-          const T a = inv * sc[at], b = bi[at];                                 \
+          const T a = inv * sc[g * cg + k], b = bi[g * cg + k];                 \
           for (i = 0; i < inner; i++) y[k * inner + i] = (x[k * inner + i] - m) * a + b; \
         }                                                                       \
       }                                                                         \

@@ -80,10 +80,9 @@ RT_PARAMS_STRUCT(rt_lpnorm_params, RT_LPNORM_PARAMS)
 /* GroupNormalization over x viewed as [n, c, inner]: the c channels form
  * `groups` groups of c / groups consecutive channels; each (n, group)
  * block is normalised by its own mean and (biased) variance, then channel
- * k is multiplied by scale and plus bias (in[1], in[2]) at k, or at k's
- * group with per_group (opset 18). y may be x. */
-#define RT_GROUPNORM_PARAMS(I, F, IA, FA, I32, I32A, E) \
-  I(n) I(c) I(inner) I(groups) I32(per_group) F(epsilon)
+ * k is multiplied by scale[k] and plus bias[k] (in[1], in[2]). y may be
+ * x. */
+#define RT_GROUPNORM_PARAMS(I, F, IA, FA, I32, I32A, E) I(n) I(c) I(inner) I(groups) F(epsilon)
 RT_PARAMS_STRUCT(rt_groupnorm_params, RT_GROUPNORM_PARAMS)
 
 /* The kernel variants of this header, K(function, params type), and its
