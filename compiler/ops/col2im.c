@@ -35,7 +35,8 @@ static status col2im_params(const op_ctx *c, rt_col2im_params *p) {
   int64_t pads[2 * RT_MAX_RANK];
   int d;
   status s;
-  if (x->rank != 3) return diag_node_error(ST_BAD_MODEL, c->n, "input has rank %d; Col2Im needs [N, C * block, L]", x->rank);
+  if (x->rank != 3)
+    return diag_node_error(ST_BAD_MODEL, c->n, "input has rank %d; Col2Im needs [N, C * block, L]", x->rank);
   if (img->dtype != DT_INT64 || blk->dtype != DT_INT64 || img->rank != 1 || blk->rank != 1)
     return diag_node_error(ST_BAD_MODEL, c->n, "image_shape and block_shape must be 1-D int64 tensors");
   if (img->dims[0] != blk->dims[0] || img->dims[0] < 1 || img->dims[0] + 2 > IR_MAX_RANK)

@@ -429,7 +429,8 @@ static status lpnorm_infer(op_ctx *c) {
   if ((s = check_float(c, x->dtype, "input")) != ST_OK) return s;
   if (x->rank < 1) return diag_node_error(ST_BAD_MODEL, c->n, "input must have rank 1 or more");
   if ((s = op_axis(c, attr_int(c->n, "axis", -1), x->rank, &axis)) != ST_OK) return s;
-  if (pn != 1 && pn != 2) return diag_node_error(ST_BAD_MODEL, c->n, "p is %lld; only 1 and 2 are defined", (long long)pn);
+  if (pn != 1 && pn != 2)
+    return diag_node_error(ST_BAD_MODEL, c->n, "p is %lld; only 1 and 2 are defined", (long long)pn);
   op_same_as_input(c, 0, 0);
   return ST_OK;
 }
