@@ -56,6 +56,11 @@ REVIEWED = {
     "CausalConvWithState": [27],
     "CumProd": [26],
     "TensorScatter": [24],
+    # new ops, implemented against these versions' specs
+    "RMSNormalization": [23],
+    "RotaryEmbedding": [23],
+    "Swish": [24],
+    "SwiGLU": [28],
 }
 # ai.onnx.preview.training: its one version in onnx 1.17.
 MAX_TRAINING_OPSET = 1

@@ -1,6 +1,7 @@
 /* Normalisation and softmax: BatchNormalization (inference), Softmax,
  * LogSoftmax, Hardmax, InstanceNormalization, LayerNormalization, LRN,
- * MeanVarianceNormalization. */
+ * MeanVarianceNormalization, RMSNormalization, LpNormalization,
+ * GroupNormalization. */
 #include <stdio.h>
 #include <string.h>
 
@@ -377,6 +378,127 @@ static status mvn_lower(op_ctx *c, lowered *l) {
   return ST_OK;
 }
 
+/* ---- RMSNormalization ---- */
+
+/* X and Scale as LayerNormalization's (Scale repeats along the normalised
+ * dims); the statistics are taken in X's type, as LayerNormalization's
+ * are, so stash_type only has to be one ONNX defines for it. */
+static status rmsnorm_infer(op_ctx *c) {
+  const ir_tensor *x;
+  int axis;
+  status s;
+  OP_REQUIRE_INPUT(c, 0);
+  OP_REQUIRE_INPUT(c, 1);
+  x = &op_in(c, 0)->t;
+  if ((s = check_float(c, x->dtype, "X")) != ST_OK) return s;
+  if (x->rank < 1) return diag_node_error(ST_BAD_MODEL, c->n, "X must have rank 1 or more");
+  if ((s = op_axis(c, attr_int(c->n, "axis", -1), x->rank, &axis)) != ST_OK) return s;
+  if ((s = layernorm_param(c, 1, "scale", axis)) != ST_OK) return s;
+  if (stash_dtype(c) < 0)
+    return diag_node_error(ST_UNSUPPORTED, c->n, "stash_type %lld is not supported (1 = float or 11 = double)",
+                           (long long)attr_int(c->n, "stash_type", 1));
+  op_same_as_input(c, 0, 0);
+  return ST_OK;
+}
+
+static status rmsnorm_lower(op_ctx *c, lowered *l) {
+  const ir_tensor *x = &op_in(c, 0)->t, *sc = &op_in(c, 1)->t;
+  rt_rmsnorm_params *p;
+  int axis;
+  status s = op_axis(c, attr_int(c->n, "axis", -1), x->rank, &axis);
+  if (s) return s;
+  if (!(p = (rt_rmsnorm_params *)lower_variant(c, l, "rmsnorm", x->dtype, x->dtype))) return ST_UNSUPPORTED;
+  op_bind_product(c, l, &p->outer, x, 0, axis);
+  op_bind_product(c, l, &p->n, x, axis, x->rank);
+  op_bind_product(c, l, &p->scale_n, sc, 0, sc->rank);
+  p->epsilon = attr_float(c->n, "epsilon", 1e-5f);
+  /* each row's statistic is taken before the row is written */
+  l->inplace_of = 0;
+  return ST_OK;
+}
+
+/* ---- LpNormalization ---- */
+
+static status lpnorm_infer(op_ctx *c) {
+  const ir_tensor *x;
+  int axis;
+  int64_t pn = attr_int(c->n, "p", 2);
+  status s;
+  OP_REQUIRE_INPUT(c, 0);
+  x = &op_in(c, 0)->t;
+  if ((s = check_float(c, x->dtype, "input")) != ST_OK) return s;
+  if (x->rank < 1) return diag_node_error(ST_BAD_MODEL, c->n, "input must have rank 1 or more");
+  if ((s = op_axis(c, attr_int(c->n, "axis", -1), x->rank, &axis)) != ST_OK) return s;
+  if (pn != 1 && pn != 2)
+    return diag_node_error(ST_BAD_MODEL, c->n, "p is %lld; only 1 and 2 are defined", (long long)pn);
+  op_same_as_input(c, 0, 0);
+  return ST_OK;
+}
+
+static status lpnorm_lower(op_ctx *c, lowered *l) {
+  const ir_tensor *x = &op_in(c, 0)->t;
+  rt_lpnorm_params *p;
+  int axis;
+  status s = op_axis(c, attr_int(c->n, "axis", -1), x->rank, &axis);
+  if (s) return s;
+  if (!(p = (rt_lpnorm_params *)lower_variant(c, l, "lpnorm", x->dtype, x->dtype))) return ST_UNSUPPORTED;
+  op_bind_product(c, l, &p->outer, x, 0, axis);
+  op_bind(c, l, &p->n, ir_dim(c->g, x, axis));
+  op_bind_product(c, l, &p->inner, x, axis + 1, x->rank);
+  p->p = (int32_t)attr_int(c->n, "p", 2);
+  /* each line's norm is taken before the line is written */
+  l->inplace_of = 0;
+  return ST_OK;
+}
+
+/* ---- GroupNormalization ---- */
+
+/* Version 21 only: ONNX deprecated version 18 (scale and bias per group),
+ * so the schema check refuses a model at opsets 18 to 20. */
+static status groupnorm_infer(op_ctx *c) {
+  dx_table *dx = op_dx(c);
+  const ir_tensor *x;
+  int64_t g = attr_int(c->n, "num_groups", 0), cv;
+  int C, G;
+  status s;
+  OP_REQUIRE_INPUT(c, 0);
+  x = &op_in(c, 0)->t;
+  if ((s = check_float(c, x->dtype, "X")) != ST_OK) return s;
+  if (x->rank < 2)
+    return diag_node_error(ST_BAD_MODEL, c->n, "X has rank %d; GroupNormalization needs [N, C, ...]", x->rank);
+  if (g < 1) return diag_node_error(ST_BAD_MODEL, c->n, "num_groups is %lld; it must be 1 or more", (long long)g);
+  C = ir_dim(c->g, x, 1);
+  G = dx_const(dx, g);
+  if (dx_const_value(dx, C, &cv) && cv % g != 0)
+    return diag_node_error(ST_BAD_MODEL, c->n, "num_groups %lld does not divide the %lld channels", (long long)g,
+                           (long long)cv);
+  /* a symbolic C must be a multiple of the groups at run time */
+  if ((s = op_check_equal(c, dx_mul(dx, dx_floordiv(dx, C, G), G), C, "channels (a multiple of num_groups)")))
+    return s;
+  if ((s = check_param(c, 1, "scale", x->dtype, C)) != ST_OK) return s;
+  if ((s = check_param(c, 2, "bias", x->dtype, C)) != ST_OK) return s;
+  if (stash_dtype(c) < 0)
+    return diag_node_error(ST_UNSUPPORTED, c->n, "stash_type %lld is not supported (1 = float or 11 = double)",
+                           (long long)attr_int(c->n, "stash_type", 1));
+  op_same_as_input(c, 0, 0);
+  return ST_OK;
+}
+
+static status groupnorm_lower(op_ctx *c, lowered *l) {
+  const ir_tensor *x = &op_in(c, 0)->t;
+  rt_groupnorm_params *p =
+      (rt_groupnorm_params *)lower_variant(c, l, "groupnorm", x->dtype, x->dtype);
+  if (!p) return ST_UNSUPPORTED;
+  op_bind(c, l, &p->n, ir_dim(c->g, x, 0));
+  op_bind(c, l, &p->c, ir_dim(c->g, x, 1));
+  op_bind_product(c, l, &p->inner, x, 2, x->rank);
+  p->groups = attr_int(c->n, "num_groups", 1);
+  p->epsilon = attr_float(c->n, "epsilon", 1e-5f);
+  /* each group's statistics are taken before the group is written */
+  l->inplace_of = 0;
+  return ST_OK;
+}
+
 /* ---- dispatch ---- */
 
 static status norm_infer(op_ctx *c) {
@@ -386,6 +508,9 @@ static status norm_infer(op_ctx *c) {
   case OP_LayerNormalization: return layernorm_infer(c);
   case OP_LRN: return lrn_infer(c);
   case OP_MeanVarianceNormalization: return mvn_infer(c);
+  case OP_RMSNormalization: return rmsnorm_infer(c);
+  case OP_LpNormalization: return lpnorm_infer(c);
+  case OP_GroupNormalization: return groupnorm_infer(c);
   default: return softmax_infer(c);
   }
 }
@@ -397,6 +522,9 @@ static status norm_lower(op_ctx *c, lowered *l) {
   case OP_LayerNormalization: return layernorm_lower(c, l);
   case OP_LRN: return lrn_lower(c, l);
   case OP_MeanVarianceNormalization: return mvn_lower(c, l);
+  case OP_RMSNormalization: return rmsnorm_lower(c, l);
+  case OP_LpNormalization: return lpnorm_lower(c, l);
+  case OP_GroupNormalization: return groupnorm_lower(c, l);
   default: return softmax_lower(c, l);
   }
 }

@@ -1,4 +1,6 @@
-/* Element-wise ops with one input: kernels rt_<op>_<type> (elementwise.h). */
+/* Element-wise ops with one input: kernels rt_<op>_<type> (elementwise.h).
+ * SwiGLU is here too: Swish of its gate A times B, element by element
+ * over two inputs of one shape (no broadcasting), with Swish's alpha. */
 #include <float.h>
 #include <math.h>
 #include <stdio.h>
@@ -52,6 +54,8 @@ static const char *unary_kernel_op(const op_ctx *c) {
   case OP_Tan: return "tan";
   case OP_Tanh: return "tanh";
   case OP_ThresholdedRelu: return "thresholded_relu";
+  case OP_Swish: return "swish";
+  case OP_SwiGLU: return "swiglu";
   case OP_onnxcc_Silu: return "silu";
   case OP_onnxcc_MulHardSigmoid: return "mul_hard_sigmoid";
   default: return "?";
@@ -72,6 +76,24 @@ static int dtype_ok(int op, int dt) {
   }
 }
 
+/* SwiGLU's value input B: A's type and A's shape exactly (the op does not
+ * broadcast), dims that inference cannot relate being checked at run time. */
+static status swiglu_value(op_ctx *c) {
+  const ir_tensor *a = &op_in(c, 0)->t, *b;
+  char b1[128], b2[128];
+  int d;
+  OP_REQUIRE_INPUT(c, 1);
+  b = &op_in(c, 1)->t;
+  if (b->dtype != a->dtype || b->rank != a->rank)
+    return diag_node_error(ST_BAD_MODEL, c->n, "B %s must have the type and shape of A %s",
+                           tensor_type_str(b, b1, sizeof b1), tensor_type_str(a, b2, sizeof b2));
+  for (d = 0; d < a->rank; d++) {
+    status s = op_check_equal(c, ir_dim(c->g, b, d), ir_dim(c->g, a, d), "B's dims (A's)");
+    if (s) return s;
+  }
+  return ST_OK;
+}
+
 static status unary_infer(op_ctx *c) {
   const ir_value *x;
   int out_dt;
@@ -79,6 +101,10 @@ static status unary_infer(op_ctx *c) {
   x = op_in(c, 0);
   if (!dtype_ok(c->n->op, x->t.dtype))
     return diag_node_error(ST_UNSUPPORTED, c->n, "element type %s is not supported", dtype_name(x->t.dtype));
+  if (c->n->op == OP_SwiGLU) {
+    status s = swiglu_value(c);
+    if (s) return s;
+  }
   if (c->n->op == OP_Gelu) {
     static const char *const approximations[] = {"none", "tanh"};
     int a;
@@ -151,6 +177,7 @@ static status unary_lower(op_ctx *c, lowered *l) {
   case OP_Elu: p->alpha = attr_float(n, "alpha", 1.0f); break;
   case OP_Celu: p->alpha = attr_float(n, "alpha", 1.0f); break;
   case OP_ThresholdedRelu: p->alpha = attr_float(n, "alpha", 1.0f); break;
+  case OP_Swish: case OP_SwiGLU: p->alpha = attr_float(n, "alpha", 1.0f); break;
   case OP_Selu:
     p->alpha = attr_float(n, "alpha", 1.67326319217681884765625f);
     p->gamma = attr_float(n, "gamma", 1.05070102214813232421875f);

@@ -477,3 +477,79 @@ DEFINE_LRN(rt_lrn_f64, double, sqrt, pow, 0)
 
 DEFINE_MVN(rt_mvn_f32, float)
 DEFINE_MVN(rt_mvn_f64, double)
+
+/* ---- RMSNormalization ---- */
+
+/* The sum of squares is sqdev's with a mean of 0. */
+#define DEFINE_RMSNORM(NAME, T, SQDEV, SQRT)                                    \
+  RT_KERNEL(NAME) {                                                             \
+    const rt_rmsnorm_params *p = (const rt_rmsnorm_params *)params;             \
+    const int64_t n = p->n, sn = p->scale_n;                                    \
+    const T *sc = (const T *)in[1];                                             \
+    int64_t o, j, k;                                                            \
+    (void)scratch;                                                              \
+    if (n <= 0) return;                                                         \
+    for (o = 0; o < p->outer; o++) {                                            \
+      const T *x = (const T *)in[0] + o * n;                                    \
+      T *y = (T *)out[0] + o * n;                                               \
+      const T inv = (T)1 / SQRT(SQDEV(x, n, (T)0) / (T)n + (T)p->epsilon);      \
+      for (j = 0; j < n; j += sn)                                               \
+        for (k = 0; k < sn; k++) y[j + k] = x[j + k] * inv * sc[k];             \
+    }                                                                           \
+  }
+
+DEFINE_RMSNORM(rt_rmsnorm_f32, float, sqdev_f32, sqrtf)
+DEFINE_RMSNORM(rt_rmsnorm_f64, double, sqdev_f64, sqrt)
+
+/* ---- LpNormalization ---- */
+
+/* Lines are strided (inner apart), so the norm is a plain loop. */
+#define DEFINE_LPNORM(NAME, T, FABS, SQRT)                                      \
+  RT_KERNEL(NAME) {                                                             \
+    const rt_lpnorm_params *p = (const rt_lpnorm_params *)params;               \
+    const int64_t n = p->n, inner = p->inner;                                   \
+    int64_t o, i, j;                                                            \
+    (void)scratch;                                                              \
+    for (o = 0; o < p->outer; o++)                                              \
+      for (i = 0; i < inner; i++) {                                             \
+        const T *x = (const T *)in[0] + o * n * inner + i;                      \
+        T *y = (T *)out[0] + o * n * inner + i;                                 \
+        T norm = 0;                                                             \
+        for (j = 0; j < n; j++)                                                 \
+          norm += p->p == 1 ? FABS(x[j * inner]) : x[j * inner] * x[j * inner]; \
+        if (p->p != 1) norm = SQRT(norm);                                       \
+        /* a zero norm gives zeros, not 0 / 0 */                                \
+        for (j = 0; j < n; j++) y[j * inner] = norm == 0 ? (T)0 : x[j * inner] / norm; \
+      }                                                                         \
+  }
+
+DEFINE_LPNORM(rt_lpnorm_f32, float, fabsf, sqrtf)
+DEFINE_LPNORM(rt_lpnorm_f64, double, fabs, sqrt)
+
+/* ---- GroupNormalization ---- */
+
+/* A group's channels are consecutive, so its block is contiguous. */
+#define DEFINE_GROUPNORM(NAME, T, SUM, SQDEV, SQRT)                             \
+  RT_KERNEL(NAME) {                                                             \
+    const rt_groupnorm_params *p = (const rt_groupnorm_params *)params;         \
+    const T *sc = (const T *)in[1], *bi = (const T *)in[2];                     \
+    const int64_t inner = p->inner, cg = p->c / p->groups, len = cg * inner;    \
+    int64_t n, g, k, i;                                                         \
+    (void)scratch;                                                              \
+    if (len <= 0) return;                                                       \
+    for (n = 0; n < p->n; n++)                                                  \
+      for (g = 0; g < p->groups; g++) {                                         \
+        const int64_t off = (n * p->groups + g) * len;                          \
+        const T *x = (const T *)in[0] + off;                                    \
+        T *y = (T *)out[0] + off;                                               \
+        const T m = SUM(x, len) / (T)len;                                       \
+        const T inv = (T)1 / SQRT(SQDEV(x, len, m) / (T)len + (T)p->epsilon);   \
+        for (k = 0; k < cg; k++) {                                              \
+          const T a = inv * sc[g * cg + k], b = bi[g * cg + k];                 \
+          for (i = 0; i < inner; i++) y[k * inner + i] = (x[k * inner + i] - m) * a + b; \
+        }                                                                       \
+      }                                                                         \
+  }
+
+DEFINE_GROUPNORM(rt_groupnorm_f32, float, sum_f32, sqdev_f32, sqrtf)
+DEFINE_GROUPNORM(rt_groupnorm_f64, double, sum_f64, sqdev_f64, sqrt)

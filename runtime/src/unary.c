@@ -60,6 +60,9 @@ static double sigmoid_f64(double x) {
 #define E_relu(t, x) ((x) > 0 ? (x) : 0)
 #define E_sigmoid(t, x) VSIGMOID_##t(x)
 #define E_silu(t, x) ((x) * VSIGMOID_##t(x)) /* x * Sigmoid(x), fused (fuse-silu) */
+#define E_swish(t, x) ((x) * VSIGMOID_##t(A(t, p->alpha) * (x)))
+/* SwiGLU: the gate's Swish times the value input (in[1]) at the same element */
+#define E_swiglu(t, x) (E_swish(t, x) * ((const RT_EW_CTYPE_##t *)in[1])[i_])
 /* x * HardSigmoid(x), fused (fuse-silu): the two ops' expressions as they were */
 #define E_mul_hard_sigmoid(t, x) ((x) * E_hard_sigmoid(t, x))
 #define E_tanh(t, x) VTANH_##t(x)

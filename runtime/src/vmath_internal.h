@@ -24,13 +24,15 @@ static inline float rt_vexpf(float x) {
    * an integer: either of those would keep the compiler from vectorizing. */
   const float magic = 12582912.0f;
   float c = x - (x > 88.0f ? 1.0f : 0.0f), m, n, r, p, s, big;
-  int32_t bits;
+  uint32_t bits;
   c = c < -87.3365447504f ? -87.3365447504f : c;
   c = c > 88.0f ? 88.0f : c;
   m = c * 1.44269504088896341f + magic;
   n = m - magic;
   memcpy(&bits, &m, sizeof bits);
-  bits = (bits - 0x4B400000 + 127) * (1 << 23); /* 2^n */
+  /* 2^n; unsigned, as a NaN x gives bits far outside n's range (its
+   * result is x itself, below, but the arithmetic must not overflow) */
+  bits = (bits - 0x4B400000u + 127u) << 23;
   memcpy(&s, &bits, sizeof s);
   /* ln2 in two parts: n * ln2_hi is exact */
   r = c - n * 0.693359375f;

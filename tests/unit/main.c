@@ -43,6 +43,9 @@ int main(void) {
   srunner_add_suite(sr, causal_conv_suite());
   srunner_add_suite(sr, deform_conv_suite());
   srunner_add_suite(sr, tensor_scatter_suite());
+  srunner_add_suite(sr, norm_act_suite());
+  srunner_add_suite(sr, rope_suite());
+  srunner_add_suite(sr, croppad_col2im_suite());
   srunner_run_all(sr, CK_NORMAL);
   run = srunner_ntests_run(sr);
   failed = srunner_ntests_failed(sr);

@@ -39,5 +39,8 @@ Suite *linear_attention_suite(void);
 Suite *causal_conv_suite(void);
 Suite *deform_conv_suite(void);
 Suite *tensor_scatter_suite(void);
+Suite *norm_act_suite(void);
+Suite *rope_suite(void);
+Suite *croppad_col2im_suite(void);
 
 #endif

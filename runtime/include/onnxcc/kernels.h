@@ -38,6 +38,9 @@
 #include "kernels/causal_conv.h"
 #include "kernels/deform_conv.h"
 #include "kernels/tensor_scatter.h"
+#include "kernels/rope.h"
+#include "kernels/croppad.h"
+#include "kernels/col2im.h"
 
 /* All kernel variants, K(function, params type), and all params types,
  * P(type, field list): the compiler builds its kernel table from these. */
@@ -76,7 +79,10 @@
   RT_LINEAR_ATTENTION_KERNELS(K) \
   RT_CAUSAL_CONV_KERNELS(K) \
   RT_DEFORM_CONV_KERNELS(K) \
-  RT_TENSOR_SCATTER_KERNELS(K)
+  RT_TENSOR_SCATTER_KERNELS(K) \
+  RT_ROPE_KERNELS(K) \
+  RT_CROPPAD_KERNELS(K) \
+  RT_COL2IM_KERNELS(K)
 #define RT_ALL_PARAMS_TYPES(P) \
   RT_ELEMENTWISE_PARAMS_TYPES(P) \
   RT_CONV_PARAMS_TYPES(P) \
@@ -111,6 +117,9 @@
   RT_LINEAR_ATTENTION_PARAMS_TYPES(P) \
   RT_CAUSAL_CONV_PARAMS_TYPES(P) \
   RT_DEFORM_CONV_PARAMS_TYPES(P) \
-  RT_TENSOR_SCATTER_PARAMS_TYPES(P)
+  RT_TENSOR_SCATTER_PARAMS_TYPES(P) \
+  RT_ROPE_PARAMS_TYPES(P) \
+  RT_CROPPAD_PARAMS_TYPES(P) \
+  RT_COL2IM_PARAMS_TYPES(P)
 
 #endif

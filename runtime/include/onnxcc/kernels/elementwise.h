@@ -50,7 +50,9 @@
  * at the type's int64/uint64 range and wrapping into narrower types). Clip: the bounds are alpha/beta on float types, ilo/ihi (values
  * of the element type) on integer types; in[1] / in[2], when present,
  * override them at run time. IsInf: detect_positive in ilo,
- * detect_negative in ihi. IsNaN/IsInf write bool. */
+ * detect_negative in ihi. IsNaN/IsInf write bool. Swish: x * sigmoid(alpha
+ * * x). SwiGLU (rt_swiglu_T): y = Swish(in[0]) * in[1], both inputs of
+ * `count` elements. */
 #define RT_UNARY_PARAMS(I, F, IA, FA, I32, I32A, E) \
   I(count) F(alpha) F(beta) F(gamma) I(ilo) I(ihi)
 RT_PARAMS_STRUCT(rt_unary_params, RT_UNARY_PARAMS)
@@ -63,7 +65,7 @@ RT_PARAMS_STRUCT(rt_unary_params, RT_UNARY_PARAMS)
   X(K, atanh) X(K, erf) X(K, softplus) X(K, softsign) X(K, leaky_relu) \
   X(K, elu) X(K, selu) X(K, hard_sigmoid) X(K, hard_swish) \
   X(K, thresholded_relu) X(K, celu) X(K, mish) X(K, gelu) X(K, gelu_tanh) X(K, silu) \
-  X(K, mul_hard_sigmoid)
+  X(K, mul_hard_sigmoid) X(K, swish) X(K, swiglu)
 /* On float, double and every integer type. */
 #define RT_UNARY_NUM_OPS(X, K) X(K, abs) X(K, neg) X(K, relu) X(K, sign) X(K, clip) X(K, shrink)
 /* On float, double and float16, writing bool. */

@@ -1,5 +1,6 @@
 /* Normalisation kernels: BatchNormalization, InstanceNormalization,
- * LayerNormalization, LRN, MeanVarianceNormalization, and the softmax
+ * LayerNormalization, LRN, MeanVarianceNormalization, RMSNormalization,
+ * LpNormalization, GroupNormalization, and the softmax
  * family (Softmax, LogSoftmax, Hardmax). Each exists for f32 and f64
  * data. */
 #ifndef ONNXCC_KERNELS_NORM_H
@@ -63,6 +64,27 @@ RT_PARAMS_STRUCT(rt_lrn_params, RT_LRN_PARAMS)
   I32(rank) IA(dims, RT_MAX_RANK) IA(stat_strides, RT_MAX_RANK) I(groups) I(count)
 RT_PARAMS_STRUCT(rt_mvn_params, RT_MVN_PARAMS)
 
+/* RMSNormalization over x viewed as [outer, n]: each row divided by
+ * sqrt(mean of its squares + epsilon), then multiplied by scale (in[1]),
+ * whose scale_n elements (a divisor of n) repeat along the row. y may be
+ * x. */
+#define RT_RMSNORM_PARAMS(I, F, IA, FA, I32, I32A, E) I(outer) I(n) I(scale_n) F(epsilon)
+RT_PARAMS_STRUCT(rt_rmsnorm_params, RT_RMSNORM_PARAMS)
+
+/* LpNormalization of x viewed as [outer, n, inner], along n: each line
+ * divided by its p-norm (p = 1: the sum of |x|; p = 2: the root of the
+ * sum of squares); a line whose norm is 0 gives zeros. y may be x. */
+#define RT_LPNORM_PARAMS(I, F, IA, FA, I32, I32A, E) I(outer) I(n) I(inner) I32(p)
+RT_PARAMS_STRUCT(rt_lpnorm_params, RT_LPNORM_PARAMS)
+
+/* GroupNormalization over x viewed as [n, c, inner]: the c channels form
+ * `groups` groups of c / groups consecutive channels; each (n, group)
+ * block is normalised by its own mean and (biased) variance, then channel
+ * k is multiplied by scale[k] and plus bias[k] (in[1], in[2]). y may be
+ * x. */
+#define RT_GROUPNORM_PARAMS(I, F, IA, FA, I32, I32A, E) I(n) I(c) I(inner) I(groups) F(epsilon)
+RT_PARAMS_STRUCT(rt_groupnorm_params, RT_GROUPNORM_PARAMS)
+
 /* The kernel variants of this header, K(function, params type), and its
  * params types, P(type, field list). */
 #define RT_NORM_KERNELS(K)                                                                 \
@@ -81,12 +103,16 @@ RT_PARAMS_STRUCT(rt_mvn_params, RT_MVN_PARAMS)
   K(rt_layernorm_f32, rt_layernorm_params) K(rt_layernorm_f64, rt_layernorm_params)        \
   K(rt_layernorm_f32_f64, rt_layernorm_params) K(rt_layernorm_f64_f32, rt_layernorm_params) \
   K(rt_lrn_f32, rt_lrn_params) K(rt_lrn_f64, rt_lrn_params)                                \
-  K(rt_mvn_f32, rt_mvn_params) K(rt_mvn_f64, rt_mvn_params)
+  K(rt_mvn_f32, rt_mvn_params) K(rt_mvn_f64, rt_mvn_params)                                \
+  K(rt_rmsnorm_f32, rt_rmsnorm_params) K(rt_rmsnorm_f64, rt_rmsnorm_params)                \
+  K(rt_lpnorm_f32, rt_lpnorm_params) K(rt_lpnorm_f64, rt_lpnorm_params)                    \
+  K(rt_groupnorm_f32, rt_groupnorm_params) K(rt_groupnorm_f64, rt_groupnorm_params)
 #define RT_NORM_PARAMS_TYPES(P)                                                  \
   P(rt_batchnorm_params, RT_BATCHNORM_PARAMS) P(rt_softmax_params, RT_SOFTMAX_PARAMS) \
   P(rt_instancenorm_params, RT_INSTANCENORM_PARAMS)                             \
   P(rt_layernorm_params, RT_LAYERNORM_PARAMS) P(rt_lrn_params, RT_LRN_PARAMS)   \
-  P(rt_mvn_params, RT_MVN_PARAMS)
+  P(rt_mvn_params, RT_MVN_PARAMS) P(rt_rmsnorm_params, RT_RMSNORM_PARAMS)                 \
+  P(rt_lpnorm_params, RT_LPNORM_PARAMS) P(rt_groupnorm_params, RT_GROUPNORM_PARAMS)
 RT_NORM_KERNELS(RT_DECLARE_KERNEL)
 
 #endif
