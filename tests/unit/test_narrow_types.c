@@ -40,7 +40,7 @@ static const f8_type f8_types[4] = {
 
 /* Runs a cast kernel over n elements. */
 static void cast(rt_kernel_fn k, const void *x, void *y, int64_t n, int saturate) {
-  rt_cast_params p = {n, saturate};
+  rt_cast_params p = {n, saturate, RT_ROUND_UP};
   const void *in[RT_MIN_ARGS] = {x};
   void *out[RT_MIN_ARGS] = {y};
   k(&p, in, out, NULL);
