@@ -39,14 +39,15 @@ MAX_ML_OPSET = 5
 IMPLEMENTED_OPSET = 22
 REVIEWED = {
     "Mod": [28],             # fmod=0 on floats becomes valid: binary.c refuses it
-    "BitShift": [28],        # signed types: binary.c takes unsigned ones only
+    "BitShift": [28],        # signed types: arithmetic right shift, counts out of range keep the sign (binary.c)
     "Range": [27],           # stash_type acts on float16/bfloat16 only, which Range refuses
     "SpaceToDepth": [28],    # mode: tensor.c refuses all but DCR
     "QuantizeLinear": [23, 24, 25, 28],    # precision: quant.c refuses one unlike the scale's type
     "DequantizeLinear": [23, 24, 25, 28],  # output_dtype: quant.c refuses one unlike the scale's type
-    # round_mode acts on float8e8m0 only, a type onnxcc refuses; the saturation
-    # table now sends infinities to the largest value in every float8 type,
-    # which is what half_internal.h's float_to_f8 already did
+    # round_mode acts on float8e8m0 only (half_internal.h's float_to_e8m0);
+    # the saturation table now sends infinities to the largest value in
+    # every float8 type, which is what float_to_f8 already did; 25 adds
+    # int2 / uint2
     "Cast": [24, 25, 28],
     "CastLike": [24, 25],
 }

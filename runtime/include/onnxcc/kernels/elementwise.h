@@ -70,6 +70,8 @@ RT_PARAMS_STRUCT(rt_unary_params, RT_UNARY_PARAMS)
   X(K, mul_hard_sigmoid)
 /* On float, double and every integer type. */
 #define RT_UNARY_NUM_OPS(X, K) X(K, abs) X(K, neg) X(K, relu) X(K, sign) X(K, clip) X(K, shrink)
+/* On every integer type (the complement, in the type's width). */
+#define RT_UNARY_INT_OPS(X, K) X(K, bitwise_not)
 /* On float, double and float16, writing bool. */
 #define RT_UNARY_TEST_OPS(X, K) X(K, isnan) X(K, isinf)
 
@@ -78,8 +80,9 @@ RT_PARAMS_STRUCT(rt_unary_params, RT_UNARY_PARAMS)
 #define RT_UNARY_H_(K, op) RT_UNARY_K_(K, op, f16)
 #define RT_UNARY_N_(K, op) \
   RT_EW_FLOATS(RT_UNARY_K_, K, op) RT_EW_SIGNED(RT_UNARY_K_, K, op) RT_EW_UNSIGNED(RT_UNARY_K_, K, op)
+#define RT_UNARY_I_(K, op) RT_EW_SIGNED(RT_UNARY_K_, K, op) RT_EW_UNSIGNED(RT_UNARY_K_, K, op)
 #define RT_UNARY_KERNELS(K) \
-  RT_UNARY_FLOAT_OPS(RT_UNARY_F_, K) RT_UNARY_NUM_OPS(RT_UNARY_N_, K) \
+  RT_UNARY_FLOAT_OPS(RT_UNARY_F_, K) RT_UNARY_NUM_OPS(RT_UNARY_N_, K) RT_UNARY_INT_OPS(RT_UNARY_I_, K) \
   RT_UNARY_TEST_OPS(RT_UNARY_F_, K) RT_UNARY_TEST_OPS(RT_UNARY_H_, K) \
   K(rt_not_bool, rt_unary_params)
 
@@ -98,10 +101,13 @@ RT_PARAMS_STRUCT(rt_binary_params, RT_BINARY_PARAMS)
 #define RT_BINARY_NUM_OPS(X, K) \
   X(K, add) X(K, sub) X(K, mul) X(K, div) X(K, pow) X(K, max) X(K, min) \
   X(K, equal) X(K, less) X(K, greater) X(K, less_equal) X(K, greater_equal)
-/* On every integer type. */
-#define RT_BINARY_INT_OPS(X, K) X(K, mod) X(K, bitwise_and) X(K, bitwise_or) X(K, bitwise_xor)
-/* On unsigned integer types. */
-#define RT_BINARY_UNSIGNED_OPS(X, K) X(K, bitshift_left) X(K, bitshift_right)
+/* On every integer type. BitShift by a negative count or one of at least
+ * the type's width gives what the sign alone gives (-1 for a right shift
+ * of a negative value, else 0), as ONNX's BitShift-28 says; a right shift
+ * of a signed value is arithmetic, a left one discards the bits shifted
+ * past the sign. */
+#define RT_BINARY_INT_OPS(X, K) \
+  X(K, mod) X(K, bitwise_and) X(K, bitwise_or) X(K, bitwise_xor) X(K, bitshift_left) X(K, bitshift_right)
 
 #define RT_BINARY_K_(K, op, t) K(rt_##op##_##t, rt_binary_params)
 #define RT_BINARY_F_(K, op) RT_EW_FLOATS(RT_BINARY_K_, K, op)
@@ -114,7 +120,6 @@ RT_PARAMS_STRUCT(rt_binary_params, RT_BINARY_PARAMS)
 #define RT_BINARY_KERNELS(K) \
   RT_BINARY_NUM_OPS(RT_BINARY_N_, K) RT_BINARY_INT_OPS(RT_BINARY_I_, K) \
   RT_BINARY_F16_OPS(RT_BINARY_K_, K, f16) \
-  RT_BINARY_UNSIGNED_OPS(RT_BINARY_U_, K) \
   RT_BINARY_F_(K, fmod) RT_BINARY_I_(K, fmod) \
   RT_BINARY_F_(K, prelu) RT_BINARY_S_(K, prelu) \
   K(rt_equal_bool, rt_binary_params) K(rt_and_bool, rt_binary_params) \
