@@ -38,6 +38,7 @@ MAX_ML_OPSET = 5
 # the others are marked unreviewed and refused when a model selects them.
 IMPLEMENTED_OPSET = 22
 REVIEWED = {
+    "BitCast": [26],         # new op: bitcast.c, every type onnxcc has but string, equal widths
     "Mod": [28],             # fmod=0 on floats becomes valid: binary.c refuses it
     "BitShift": [28],        # signed types: arithmetic right shift, counts out of range keep the sign (binary.c)
     "Range": [27],           # stash_type acts on float16/bfloat16 only, which Range refuses

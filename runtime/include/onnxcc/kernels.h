@@ -32,6 +32,7 @@
 #include "kernels/training.h"
 #include "kernels/random.h"
 #include "kernels/strings.h"
+#include "kernels/bitcast.h"
 
 /* All kernel variants, K(function, params type), and all params types,
  * P(type, field list): the compiler builds its kernel table from these. */
@@ -64,7 +65,8 @@
   RT_TFIDF_KERNELS(K) \
   RT_TRAINING_KERNELS(K) \
   RT_RANDOM_KERNELS(K) \
-  RT_STRINGS_KERNELS(K)
+  RT_STRINGS_KERNELS(K) \
+  RT_BITCAST_KERNELS(K)
 #define RT_ALL_PARAMS_TYPES(P) \
   RT_ELEMENTWISE_PARAMS_TYPES(P) \
   RT_CONV_PARAMS_TYPES(P) \
@@ -93,6 +95,7 @@
   RT_TFIDF_PARAMS_TYPES(P) \
   RT_TRAINING_PARAMS_TYPES(P) \
   RT_RANDOM_PARAMS_TYPES(P) \
-  RT_STRINGS_PARAMS_TYPES(P)
+  RT_STRINGS_PARAMS_TYPES(P) \
+  RT_BITCAST_PARAMS_TYPES(P)
 
 #endif
