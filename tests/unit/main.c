@@ -37,6 +37,8 @@ int main(void) {
   srunner_add_suite(sr, tfidf_suite());
   srunner_add_suite(sr, algebra_placement_suite());
   srunner_add_suite(sr, strings_suite());
+  srunner_add_suite(sr, mx_types_suite());
+  srunner_add_suite(sr, bitcast_suite());
   srunner_run_all(sr, CK_NORMAL);
   run = srunner_ntests_run(sr);
   failed = srunner_ntests_failed(sr);

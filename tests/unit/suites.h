@@ -33,5 +33,7 @@ Suite *training_suite(void);
 Suite *random_suite(void);
 Suite *narrow_types_suite(void);
 Suite *strings_suite(void);
+Suite *mx_types_suite(void);
+Suite *bitcast_suite(void);
 
 #endif
