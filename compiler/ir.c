@@ -43,7 +43,10 @@ int dtype_is_unsigned_int(int d) {
 int dtype_is_float8(int d) {
   return d == DT_FLOAT8E4M3FN || d == DT_FLOAT8E4M3FNUZ || d == DT_FLOAT8E5M2 || d == DT_FLOAT8E5M2FNUZ;
 }
-int dtype_is_4bit(int d) { return d == DT_INT4 || d == DT_UINT4; }
+int dtype_packed_bits(int d) {
+  if (d == DT_INT4 || d == DT_UINT4 || d == DT_FLOAT4E2M1) return 4;
+  return d == DT_INT2 || d == DT_UINT2 ? 2 : 0;
+}
 
 int64_t tensor_numel(const ir_tensor *t) {
   int64_t n;
@@ -96,8 +99,8 @@ int64_t tensor_int(const ir_tensor *t, int64_t i) {
   case DT_INT64: return ((const int64_t *)d)[i];
   case DT_INT32: return ((const int32_t *)d)[i];
   case DT_INT16: return ((const int16_t *)d)[i];
-  case DT_INT8: case DT_INT4: return ((const int8_t *)d)[i];
-  case DT_UINT8: case DT_BOOL: case DT_UINT4: return ((const uint8_t *)d)[i];
+  case DT_INT8: case DT_INT4: case DT_INT2: return ((const int8_t *)d)[i];
+  case DT_UINT8: case DT_BOOL: case DT_UINT4: case DT_UINT2: return ((const uint8_t *)d)[i];
   case DT_UINT16: return ((const uint16_t *)d)[i];
   case DT_UINT32: return ((const uint32_t *)d)[i];
   case DT_UINT64: return (int64_t)((const uint64_t *)d)[i];

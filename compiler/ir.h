@@ -16,11 +16,13 @@
 
 /* ONNX element types (same numbers as TensorProto.DataType): name,
  * number, bytes per element in memory, name in messages, C type.
- * float8 elements are one byte each (their bit pattern). int4 and uint4
- * are one byte each too, unpacked (int4 sign-extended into an int8_t):
- * TensorProto packs them two to a byte, low nibble first, and
- * tensor_pb.c unpacks and packs at that boundary (docs/design.md, "Element
- * types"), so every kernel and the planner index them like bytes. A
+ * float8 elements (float8e8m0 too) are one byte each (their bit pattern).
+ * The sub-byte types (int4, uint4, float4e2m1: 4 bits; int2, uint2: 2
+ * bits) are one byte each too, unpacked (int4 and int2 sign-extended into
+ * an int8_t, float4e2m1 its bit pattern): TensorProto packs them two or
+ * four to a byte, lowest bits first, and tensor_pb.c unpacks and packs at
+ * that boundary (docs/design.md, "Element types"), so every kernel and the
+ * planner index them like bytes. A
  * string is a fixed-size slot whose size the compilation chooses (its 0
  * here is never read: dtype_size; docs/design.md, "String tensors"). */
 #define IR_DTYPES(X)                    \
@@ -43,7 +45,11 @@
   X(FLOAT8E5M2, 19, 1, "float8e5m2", "uint8_t") \
   X(FLOAT8E5M2FNUZ, 20, 1, "float8e5m2fnuz", "uint8_t") \
   X(UINT4, 21, 1, "uint4", "uint8_t") \
-  X(INT4, 22, 1, "int4", "int8_t")
+  X(INT4, 22, 1, "int4", "int8_t") \
+  X(FLOAT4E2M1, 23, 1, "float4e2m1", "uint8_t") \
+  X(FLOAT8E8M0, 24, 1, "float8e8m0", "uint8_t") \
+  X(UINT2, 25, 1, "uint2", "uint8_t") \
+  X(INT2, 26, 1, "int2", "int8_t")
 
 #define IR_DTYPE_ENUM(name, num, size, text, ctype) DT_##name = num,
 typedef enum ir_dtype { DT_UNDEFINED = 0, IR_DTYPES(IR_DTYPE_ENUM) } ir_dtype;
@@ -65,14 +71,17 @@ size_t dtype_size(int dtype);
 void dtype_set_max_string_bytes(size_t max);
 size_t dtype_max_string_bytes(void);
 const char *dtype_name(int dtype);
-/* The groups below leave out float8 and the 4-bit integers: ops taking
- * "a float" or "an integer" have no kernels for those, and callers that
- * take them (Cast, quantization) name them (dtype_is_float8, dtype_is_4bit). */
+/* The groups below leave out float8, float4 and the 2- and 4-bit integers:
+ * ops taking "a float" or "an integer" have no kernels for those, and
+ * callers that take them (Cast, quantization) name them (dtype_is_float8,
+ * dtype_packed_bits). */
 int dtype_is_float(int dtype);   /* float, double, float16, bfloat16 */
 int dtype_is_signed_int(int dtype);
 int dtype_is_unsigned_int(int dtype); /* includes bool */
-int dtype_is_float8(int dtype);  /* the four float8 types */
-int dtype_is_4bit(int dtype);    /* int4, uint4 */
+int dtype_is_float8(int dtype);  /* the four float8 types of opset 19 (not float8e8m0) */
+/* Bits per element where a TensorProto packs several to a byte: 4 (int4,
+ * uint4, float4e2m1), 2 (int2, uint2); 0 for every other type. */
+int dtype_packed_bits(int dtype);
 
 /* A tensor's type, shape and (for constants) contents.
  *

@@ -129,34 +129,41 @@ static void copy_typed(const Onnx__TensorProto *tp, int dtype, size_t esize, siz
   }
 }
 
-/* int4 / uint4: TensorProto packs two elements to a byte, element 2i in
- * the low nibble and 2i+1 in the high one; in memory they are one per byte
- * (ir.h), int4 sign-extended. */
-static size_t packed_bytes(int dtype, size_t numel) { return dtype_is_4bit(dtype) ? (numel + 1) / 2 : numel * dtype_size(dtype); }
+/* The sub-byte types (dtype_packed_bits: int4, uint4, float4e2m1 4 bits,
+ * int2, uint2 2 bits): TensorProto packs 8 / bits elements to a byte,
+ * element i at bit bits * (i % per_byte), lowest first; in memory they are
+ * one per byte (ir.h), the signed integers sign-extended. */
+static size_t packed_bytes(int dtype, size_t numel) {
+  const size_t bits = (size_t)dtype_packed_bits(dtype);
+  return bits ? (numel * bits + 7) / 8 : numel * dtype_size(dtype);
+}
 
-static void unpack_4bit(int dtype, const uint8_t *packed, size_t numel, uint8_t *out) {
+static void unpack_bits(int dtype, const uint8_t *packed, size_t numel, uint8_t *out) {
+  const unsigned bits = (unsigned)dtype_packed_bits(dtype), per = 8 / bits, mask = (1u << bits) - 1;
+  const unsigned sign = dtype == DT_INT4 || dtype == DT_INT2 ? 1u << (bits - 1) : 0;
   size_t i;
   for (i = 0; i < numel; i++) {
-    uint8_t nib = (uint8_t)((packed[i / 2] >> (4 * (i % 2))) & 0xfu);
-    out[i] = dtype == DT_INT4 && (nib & 0x8u) ? (uint8_t)(nib | 0xf0u) : nib;
+    unsigned v = (packed[i / per] >> (bits * (i % per))) & mask;
+    out[i] = (uint8_t)(v & sign ? v | ~mask : v);
   }
 }
 
-static void pack_4bit(const uint8_t *elems, size_t numel, uint8_t *packed) {
+static void pack_bits(int dtype, const uint8_t *elems, size_t numel, uint8_t *packed) {
+  const unsigned bits = (unsigned)dtype_packed_bits(dtype), per = 8 / bits, mask = (1u << bits) - 1;
   size_t i;
-  memset(packed, 0, (numel + 1) / 2);
-  for (i = 0; i < numel; i++) packed[i / 2] |= (uint8_t)((elems[i] & 0xfu) << (4 * (i % 2)));
+  memset(packed, 0, packed_bytes(dtype, numel));
+  for (i = 0; i < numel; i++) packed[i / per] |= (uint8_t)((elems[i] & mask) << (bits * (i % per)));
 }
 
-/* The bytes as stored (packed for 4-bit types), already read from the
+/* The bytes as stored (packed for sub-byte types), already read from the
  * file: into out->data, unpacked where needed. Takes `stored`. */
 static void take_stored(ir_tensor *out, void *stored, size_t numel, size_t nbytes) {
-  if (!dtype_is_4bit(out->dtype)) {
+  if (!dtype_packed_bits(out->dtype)) {
     out->data = stored;
     return;
   }
   out->data = xcalloc(1, nbytes ? nbytes : 1);
-  unpack_4bit(out->dtype, stored, numel, out->data);
+  unpack_bits(out->dtype, stored, numel, out->data);
   free(stored);
 }
 
@@ -229,12 +236,12 @@ status tensor_from_proto(const Onnx__TensorProto *tp, const char *base_dir, ir_t
     take_stored(out, data, numel, nbytes);
     return ST_OK;
   }
-  /* 4-bit types keep their packed bytes in int32_data, one per value */
-  if (typed_count(tp, out->dtype) != (dtype_is_4bit(out->dtype) ? stored : numel))
+  /* sub-byte types keep their packed bytes in int32_data, one per value */
+  if (typed_count(tp, out->dtype) != (dtype_packed_bits(out->dtype) ? stored : numel))
     return diag_error(ST_BAD_MODEL, "tensor '%s' holds %zu values but its shape needs %zu", what,
-                      typed_count(tp, out->dtype), dtype_is_4bit(out->dtype) ? stored : numel);
+                      typed_count(tp, out->dtype), dtype_packed_bits(out->dtype) ? stored : numel);
   data = xcalloc(1, nbytes ? nbytes : 1);
-  copy_typed(tp, out->dtype, esize, dtype_is_4bit(out->dtype) ? stored : numel, data);
+  copy_typed(tp, out->dtype, esize, dtype_packed_bits(out->dtype) ? stored : numel, data);
   take_stored(out, data, numel, nbytes);
   return ST_OK;
 }
@@ -268,9 +275,9 @@ void tensor_proto_set(Onnx__TensorProto *tp, const ir_tensor *t, int64_t *dims) 
   tp->has_raw_data = 1;
   tp->raw_data.len = packed_bytes(t->dtype, numel);
   tp->raw_data.data = t->data;
-  if (dtype_is_4bit(t->dtype)) {
+  if (dtype_packed_bits(t->dtype)) {
     tp->raw_data.data = xmalloc(tp->raw_data.len + 1);
-    pack_4bit(t->data, numel, tp->raw_data.data);
+    pack_bits(t->dtype, t->data, numel, tp->raw_data.data);
   }
 }
 

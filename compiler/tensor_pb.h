@@ -18,8 +18,8 @@ status tensor_from_proto(const struct Onnx__TensorProto *tp, const char *base_di
  * with diag_set_file(path). */
 status tensor_read_file(const char *path, ir_tensor *out, char **name);
 /* Points tp's dims (at `dims`, IR_MAX_RANK values the caller keeps),
- * data type and raw_data at t: borrowed, except for int4 / uint4, which
- * are packed two to a byte into a new buffer. tensor_proto_release frees
+ * data type and raw_data at t: borrowed, except for the sub-byte types
+ * (dtype_packed_bits), which are packed into a new buffer. tensor_proto_release frees
  * that buffer once tp is no longer needed. */
 void tensor_proto_set(struct Onnx__TensorProto *tp, const ir_tensor *t, int64_t *dims);
 void tensor_proto_release(struct Onnx__TensorProto *tp, const ir_tensor *t);

@@ -38,15 +38,17 @@ MAX_ML_OPSET = 5
 # the others are marked unreviewed and refused when a model selects them.
 IMPLEMENTED_OPSET = 22
 REVIEWED = {
+    "BitCast": [26],         # new op: bitcast.c, every type onnxcc has but string, equal widths
     "Mod": [28],             # fmod=0 on floats becomes valid: binary.c computes it (floor_mod)
-    "BitShift": [28],        # signed types: binary.c takes unsigned ones only
+    "BitShift": [28],        # signed types: arithmetic right shift, counts out of range keep the sign (binary.c)
     "Range": [27],           # stash_type acts on float16/bfloat16 only, which widen_half.c computes in float, the default; another stash_type is refused
     "SpaceToDepth": [28],    # mode DCR or CRD: tensor.c block_view
     "QuantizeLinear": [23, 24, 25, 28],    # precision: quant.c refuses one unlike the scale's type
     "DequantizeLinear": [23, 24, 25, 28],  # output_dtype: quant.c refuses one unlike the scale's type
-    # round_mode acts on float8e8m0 only, a type onnxcc refuses; the saturation
-    # table now sends infinities to the largest value in every float8 type,
-    # which is what half_internal.h's float_to_f8 already did
+    # round_mode acts on float8e8m0 only (half_internal.h's float_to_e8m0);
+    # the saturation table now sends infinities to the largest value in
+    # every float8 type, which is what float_to_f8 already did; 25 adds
+    # int2 / uint2
     "Cast": [24, 25, 28],
     "CastLike": [24, 25],
     # 24 adds nonpad_kv_seqlen, 25 the sliding window (left/right_window_size):

@@ -76,25 +76,27 @@ static void value_dims_notes(text *h, const ir_graph *g) {
 }
 
 /* Types whose buffers a caller could get wrong: float8 bit patterns, and
- * int4 / uint4 one per byte where a TensorProto packs two (docs/design.md,
- * "Element types"). Said once, when an input or output has one. */
+ * the sub-byte types one per byte where a TensorProto packs several
+ * (docs/design.md, "Element types"). Said once, when an input or output
+ * has one. */
 static void narrow_types_note(text *h, const ir_graph *g) {
-  int io, i, f8 = 0, i4 = 0;
+  int io, i, f8 = 0, packed = 0;
   for (io = 0; io < 2; io++)
     for (i = 0; i < (io ? g->n_outputs : g->n_inputs); i++) {
       const ir_value *v = g->values[io ? g->outputs[i] : g->inputs[i]];
       const int dt = ir_is_boxed(v) ? v->box.elem.dtype : v->t.dtype;
-      f8 |= dtype_is_float8(dt);
-      i4 |= dtype_is_4bit(dt);
+      f8 |= dtype_is_float8(dt) || dt == DT_FLOAT8E8M0;
+      packed |= dtype_packed_bits(dt) != 0;
     }
   if (f8)
-    text_puts(h, "/* float8 inputs and outputs (element types 17-20) hold one uint8_t per element:\n"
+    text_puts(h, "/* float8 inputs and outputs (element types 17-20, 24) hold one uint8_t per element:\n"
                  " * its bit pattern in that format. */\n");
-  if (i4)
-    text_puts(h, "/* int4 and uint4 inputs and outputs (element types 22, 21) hold ONE ELEMENT PER\n"
-                 " * BYTE, unpacked: int8_t -8..7, uint8_t 0..15 (a TensorProto packs two per byte;\n"
-                 " * unpack before the call, pack after). */\n");
-  if (f8 || i4) text_puts(h, "\n");
+  if (packed)
+    text_puts(h, "/* int4, uint4, float4e2m1, uint2 and int2 inputs and outputs (element types 21-23,\n"
+                 " * 25, 26) hold ONE ELEMENT PER BYTE, unpacked: int8_t -8..7 (int4) or -2..1 (int2),\n"
+                 " * uint8_t 0..15 (uint4, and float4e2m1's bit pattern) or 0..3 (uint2); a TensorProto\n"
+                 " * packs two or four per byte: unpack before the call, pack after. */\n");
+  if (f8 || packed) text_puts(h, "\n");
 }
 
 /* Whether a value is, or is a box of, strings. */

@@ -50,8 +50,9 @@ static int dtype_ok(int op, int dt) {
   int is_int = dtype_is_signed_int(dt) || (dtype_is_unsigned_int(dt) && dt != DT_BOOL);
   switch (op) {
   case OP_And: case OP_Or: case OP_Xor: return dt == DT_BOOL;
-  case OP_BitShift: return dtype_is_unsigned_int(dt) && dt != DT_BOOL;
-  case OP_BitwiseAnd: case OP_BitwiseOr: case OP_BitwiseXor: return is_int;
+  /* signed types from BitShift-28 on: computing them at an older opset is
+   * harmless, the rule being the same */
+  case OP_BitShift: case OP_BitwiseAnd: case OP_BitwiseOr: case OP_BitwiseXor: return is_int;
   case OP_Equal: return is_f || is_int || dt == DT_BOOL || dt == DT_STRING;
   case OP_PRelu: return is_f || dtype_is_signed_int(dt);
   /* The types legalize.c rewrites Mean for; another one stays Mean. */

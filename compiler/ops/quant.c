@@ -7,9 +7,11 @@
  * decides how they are laid out (one per tensor, per slice of an axis, per
  * block), from their shapes. MatMul's and Conv's shape rules come from
  * gemm.c and conv.c (shared_shapes.h). QuantizeLinear and
- * DequantizeLinear also take the 4-bit integers (int4, uint4) and the
- * float8 types; to float8, QuantizeLinear is a cast of x / scale with its
- * `saturate` attribute, the zero point giving only the type. */
+ * DequantizeLinear also take the 4- and 2-bit integers (int4, uint4,
+ * int2, uint2), float4e2m1 and the float8 types; to float8, QuantizeLinear
+ * is a cast of x / scale with its `saturate` attribute, the zero point
+ * giving only the type; to float4e2m1, a saturating cast of x / scale plus
+ * the zero point's value, as ONNX's reference computes it. */
 #include <string.h>
 
 #include "../dimexpr.h"
@@ -23,7 +25,9 @@ static status refuse_type(const op_ctx *c, const char *what, int dtype) {
 static int is_8bit(int dt) { return dt == DT_INT8 || dt == DT_UINT8; }
 static int is_quant_int(int dt) { return is_8bit(dt) || dt == DT_INT16 || dt == DT_UINT16; }
 /* What QuantizeLinear makes and DequantizeLinear reads (besides int32). */
-static int is_quantized(int dt) { return is_quant_int(dt) || dtype_is_4bit(dt) || dtype_is_float8(dt); }
+static int is_quantized(int dt) {
+  return is_quant_int(dt) || dtype_packed_bits(dt) || dtype_is_float8(dt);
+}
 static int is_scale_float(int dt) { return dt == DT_FLOAT || dt == DT_FLOAT16 || dt == DT_BFLOAT16; }
 
 /* A scale or zero point that holds one value: a scalar or one element. */

@@ -20,6 +20,7 @@ static const char *unary_kernel_op(const op_ctx *c) {
   case OP_Asinh: return "asinh";
   case OP_Atan: return "atan";
   case OP_Atanh: return "atanh";
+  case OP_BitwiseNot: return "bitwise_not";
   case OP_Ceil: return "ceil";
   case OP_Celu: return "celu";
   case OP_Clip: return "clip";
@@ -70,6 +71,7 @@ static int dtype_ok(int op, int dt) {
   int is_i = dtype_is_signed_int(dt) || (dtype_is_unsigned_int(dt) && dt != DT_BOOL);
   switch (op) {
   case OP_Not: return dt == DT_BOOL;
+  case OP_BitwiseNot: return is_i;
   case OP_Abs: case OP_Neg: case OP_Sign: case OP_Relu: case OP_Clip: case OP_Shrink: return is_f || is_i;
   case OP_IsNaN: case OP_IsInf: return is_f || dt == DT_FLOAT16;
   default: return is_f;

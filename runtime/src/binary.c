@@ -167,8 +167,16 @@ static uint16_t mod_f16(uint16_t ha, uint16_t hb) { return float_to_half(floor_m
 #define E_bitwise_or_U E_bitwise_or_S
 #define E_bitwise_xor_S(t) a ^ b
 #define E_bitwise_xor_U E_bitwise_xor_S
+/* A count out of [0, bits) (a negative one too: it is huge as uint64_t)
+ * keeps only the sign. Signed values shift as uint64_t to the left (no
+ * overflow), and to the right as the complement of the complement's shift
+ * when negative, so that no shift of a negative value is left to the C
+ * implementation. */
 #define E_bitshift_left_U(t) (uint64_t)b >= 8 * sizeof a ? 0 : (uint64_t)a << b
 #define E_bitshift_right_U(t) (uint64_t)b >= 8 * sizeof a ? 0 : a >> b
+#define E_bitshift_left_S E_bitshift_left_U
+#define E_bitshift_right_S(t) \
+  (uint64_t)b >= 8 * sizeof a ? (a < 0 ? -1 : 0) : (a < 0 ? ~(~(int64_t)a >> b) : (int64_t)a >> b)
 /* Comparisons are the same on every class and write bool. */
 #define E_equal_F(t) a == b
 #define E_less_F(t) a < b
@@ -241,7 +249,6 @@ static uint16_t mod_f16(uint16_t ha, uint16_t hb) { return float_to_half(floor_m
 
 RT_BINARY_NUM_OPS(DEF_N, ~)
 RT_BINARY_INT_OPS(DEF_I, ~)
-RT_BINARY_UNSIGNED_OPS(DEF_U, ~)
 DEF_F(~, fmod)
 DEF_I(~, fmod)
 DEF_F(~, mod)

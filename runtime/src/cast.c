@@ -1,8 +1,9 @@
 /* Cast between element types: one kernel per (from, to) pair, made from
  * one read and one write function per type. A value goes through double
  * when either side is a float type (float16, bfloat16 and float8 through
- * float), through int64_t when both are integers or bool; to int4/uint4
- * always through double, since those saturate where other integers wrap. */
+ * float), through int64_t when both are integers or bool; to the 4- and
+ * 2-bit integers always through double, since those saturate where other
+ * integers wrap. */
 #include <math.h>
 #include <string.h>
 
@@ -29,6 +30,10 @@
 #define RD_f8e5m2fnuz(x) (double)f8_to_float(x, F8_E5M2FNUZ)
 #define RD_i4(x) (double)(x)
 #define RD_u4(x) (double)(x)
+#define RD_f4e2m1(x) (double)f8_to_float(x, F4_E2M1)
+#define RD_f8e8m0(x) (double)e8m0_to_float(x)
+#define RD_i2(x) (double)(x)
+#define RD_u2(x) (double)(x)
 
 /* Float to integer: saturate instead of the undefined behaviour C has for
  * out-of-range values; NaN gives 0. */
@@ -43,16 +48,16 @@ static uint64_t f_to_u64(double v) {
   return v != v || v <= 0.0 ? 0 : (v >= 18446744073709549568.0 ? UINT64_MAX : (uint64_t)v);
 }
 
-/* To a 4-bit integer: as ONNX's reference, the value as float clamped to
- * [lo, hi], then rounded to nearest even; NaN gives 0. */
-static int8_t f_to_4bit(double v, float lo, float hi) {
+/* To a 4- or 2-bit integer: as ONNX's reference for 4 bits, the value as
+ * float clamped to [lo, hi], then rounded to nearest even; NaN gives 0. */
+static int8_t f_to_small_int(double v, float lo, float hi) {
   float f = (float)v;
   if (f != f) return 0;
   return (int8_t)nearbyintf(f < lo ? lo : f > hi ? hi : f);
 }
 
 /* Writing from double. The float8 writers read the kernel's `p->saturate`
- * (only they do: CAST_KERNEL). */
+ * (and f8e8m0 its `p->round_mode`; only they do: CAST_KERNEL). */
 #define WF_f32(v) (float)(v)
 #define WF_f64(v) (v)
 #define WF_f16(v) float_to_half((float)(v))
@@ -70,8 +75,12 @@ static int8_t f_to_4bit(double v, float lo, float hi) {
 #define WF_f8e4m3fnuz(v) float_to_f8((float)(v), F8_E4M3FNUZ, (int)p->saturate)
 #define WF_f8e5m2(v) float_to_f8((float)(v), F8_E5M2, (int)p->saturate)
 #define WF_f8e5m2fnuz(v) float_to_f8((float)(v), F8_E5M2FNUZ, (int)p->saturate)
-#define WF_i4(v) f_to_4bit(v, -8.0f, 7.0f)
-#define WF_u4(v) (uint8_t)f_to_4bit(v, 0.0f, 15.0f)
+#define WF_i4(v) f_to_small_int(v, -8.0f, 7.0f)
+#define WF_u4(v) (uint8_t)f_to_small_int(v, 0.0f, 15.0f)
+#define WF_i2(v) f_to_small_int(v, -2.0f, 1.0f)
+#define WF_u2(v) (uint8_t)f_to_small_int(v, 0.0f, 3.0f)
+#define WF_f4e2m1(v) float_to_f8((float)(v), F4_E2M1, 1)
+#define WF_f8e8m0(v) float_to_e8m0((float)(v), (int)p->round_mode, (int)p->saturate)
 
 /* Integer to integer: wrap modulo 2^bits, as two's-complement hardware. */
 #define WI_bool(v) (uint8_t)((v) != 0)
@@ -85,7 +94,7 @@ static int8_t f_to_4bit(double v, float lo, float hi) {
 #define WI_u64(v) (uint64_t)(v)
 
 /* The path of a pair: through double unless both types are I (integers
- * or bool, wrapping); Q (the 4-bit integers) reads as an integer but is
+ * or bool, wrapping); Q (the 4- and 2-bit integers) reads as an integer but is
  * written through double, saturating. */
 #define KIND_f32 F
 #define KIND_f64 F
@@ -106,6 +115,10 @@ static int8_t f_to_4bit(double v, float lo, float hi) {
 #define KIND_f8e5m2fnuz F
 #define KIND_i4 Q
 #define KIND_u4 Q
+#define KIND_f4e2m1 F
+#define KIND_f8e8m0 F
+#define KIND_i2 Q
+#define KIND_u2 Q
 #define CONV_FF(f, t, x) WF_##t(RD_##f(x))
 #define CONV_FI(f, t, x) WF_##t(RD_##f(x))
 #define CONV_IF(f, t, x) WF_##t(RD_##f(x))

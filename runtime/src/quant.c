@@ -74,6 +74,20 @@ static int64_t qlinear_base(const rt_qlinear_params *p, int64_t o, int64_t i) {
     QLINEAR_WALK(ys[e] = float_to_f8(XLOAD(xs[e]) / SLOAD(sc[k]), FMT, saturate););  \
   }
 
+/* To float4e2m1: x / scale plus the zero point's value, cast (always
+ * saturating: the type has nothing else), as ONNX's reference does. */
+#define QUANTIZE_F4(x, XT, XLOAD, ST, SLOAD)                                        \
+  RT_KERNEL(rt_quantize_##x##_f4e2m1) {                                             \
+    const rt_qlinear_params *p = (const rt_qlinear_params *)params;                 \
+    const XT *xs = (const XT *)in[0];                                               \
+    const ST *sc = (const ST *)in[1];                                               \
+    const uint8_t *zp = (const uint8_t *)in[2];                                     \
+    uint8_t *ys = (uint8_t *)out[0];                                                \
+    (void)scratch;                                                                  \
+    QLINEAR_WALK(const float v = XLOAD(xs[e]) / SLOAD(sc[k]);                       \
+                 ys[e] = float_to_f8(zp ? v + f8_to_float(zp[k], F4_E2M1) : v, F4_E2M1, 1););  \
+  }
+
 #define QUANTIZE_ALL(x, XT, XLOAD, ST, SLOAD)                                  \
   QUANTIZE(x, XT, XLOAD, ST, SLOAD, i8, int8_t, -128.0f, 127.0f)               \
   QUANTIZE(x, XT, XLOAD, ST, SLOAD, u8, uint8_t, 0.0f, 255.0f)                 \
@@ -81,6 +95,9 @@ static int64_t qlinear_base(const rt_qlinear_params *p, int64_t o, int64_t i) {
   QUANTIZE(x, XT, XLOAD, ST, SLOAD, u16, uint16_t, 0.0f, 65535.0f)             \
   QUANTIZE(x, XT, XLOAD, ST, SLOAD, i4, int8_t, -8.0f, 7.0f)                   \
   QUANTIZE(x, XT, XLOAD, ST, SLOAD, u4, uint8_t, 0.0f, 15.0f)                  \
+  QUANTIZE(x, XT, XLOAD, ST, SLOAD, i2, int8_t, -2.0f, 1.0f)                   \
+  QUANTIZE(x, XT, XLOAD, ST, SLOAD, u2, uint8_t, 0.0f, 3.0f)                   \
+  QUANTIZE_F4(x, XT, XLOAD, ST, SLOAD)                                         \
   QUANTIZE_F8(x, XT, XLOAD, ST, SLOAD, f8e4m3fn, F8_E4M3FN)                    \
   QUANTIZE_F8(x, XT, XLOAD, ST, SLOAD, f8e4m3fnuz, F8_E4M3FNUZ)                \
   QUANTIZE_F8(x, XT, XLOAD, ST, SLOAD, f8e5m2, F8_E5M2)                        \
@@ -92,8 +109,8 @@ QUANTIZE_ALL(bf16, uint16_t, bf16_to_float, uint16_t, bf16_to_float)
 QUANTIZE_ALL(i32, int32_t, PLAIN, float, PLAIN)
 
 /* DIFF(a, b, FMT): x minus its zero point, exactly. Integers in int64 (an
- * int32 x minus its zero point may leave int32's range), float8 decoded
- * to float (FMT, its format; unused for integers). */
+ * int32 x minus its zero point may leave int32's range), float8 and
+ * float4 decoded to float (FMT, its format; unused for integers). */
 #define DIFF_INT(a, b, FMT) (float)((int64_t)(a) - (int64_t)(b))
 #define DIFF_F8(a, b, FMT) (f8_to_float(a, FMT) - f8_to_float(b, FMT))
 
@@ -120,6 +137,9 @@ DEQUANTIZE_ALL(u16, uint16_t, DIFF_INT, ~)
 DEQUANTIZE_ALL(i32, int32_t, DIFF_INT, ~)
 DEQUANTIZE_ALL(i4, int8_t, DIFF_INT, ~)
 DEQUANTIZE_ALL(u4, uint8_t, DIFF_INT, ~)
+DEQUANTIZE_ALL(i2, int8_t, DIFF_INT, ~)
+DEQUANTIZE_ALL(u2, uint8_t, DIFF_INT, ~)
+DEQUANTIZE_ALL(f4e2m1, uint8_t, DIFF_F8, F4_E2M1)
 DEQUANTIZE_ALL(f8e4m3fn, uint8_t, DIFF_F8, F8_E4M3FN)
 DEQUANTIZE_ALL(f8e4m3fnuz, uint8_t, DIFF_F8, F8_E4M3FNUZ)
 DEQUANTIZE_ALL(f8e5m2, uint8_t, DIFF_F8, F8_E5M2)

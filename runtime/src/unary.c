@@ -163,19 +163,22 @@ static uint64_t shrink_unsigned(uint64_t x, const rt_unary_params *p) {
 
 /* Integer ops. Negation wraps (done in unsigned, so the most negative
  * value does not overflow); on unsigned types abs and relu are the
- * identity. */
+ * identity. BitwiseNot complements in uint64_t (no ~ of a negative
+ * value), the conversion back keeping the type's bits. */
 #define SIGNED_KERNELS(K, P, t)                                               \
   UNARY_KERNEL(abs, t, x < 0 ? (uint64_t)0 - (uint64_t)x : (uint64_t)x)        \
   UNARY_KERNEL(neg, t, (uint64_t)0 - (uint64_t)x)                             \
   UNARY_KERNEL(relu, t, x > 0 ? x : 0)                                        \
   UNARY_KERNEL(sign, t, (x > 0) - (x < 0))                                   \
-  UNARY_KERNEL(shrink, t, shrink_signed(x, p))
+  UNARY_KERNEL(shrink, t, shrink_signed(x, p))                                \
+  UNARY_KERNEL(bitwise_not, t, ~(uint64_t)x)
 #define UNSIGNED_KERNELS(K, P, t)                                             \
   UNARY_KERNEL(abs, t, x)                                                     \
   UNARY_KERNEL(neg, t, (uint64_t)0 - x)                                       \
   UNARY_KERNEL(relu, t, x)                                                    \
   UNARY_KERNEL(sign, t, x > 0)                                                \
-  UNARY_KERNEL(shrink, t, shrink_unsigned(x, p))
+  UNARY_KERNEL(shrink, t, shrink_unsigned(x, p))                              \
+  UNARY_KERNEL(bitwise_not, t, ~(uint64_t)x)
 RT_EW_SIGNED(SIGNED_KERNELS, ~, ~)
 RT_EW_UNSIGNED(UNSIGNED_KERNELS, ~, ~)
 #undef SIGNED_KERNELS

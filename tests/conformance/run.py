@@ -259,9 +259,22 @@ UNSIGNED_TYPES = {TensorProto.UINT8, TensorProto.UINT16, TensorProto.UINT32,
 if hasattr(TensorProto, "INT4"):
     SIGNED_TYPES.add(TensorProto.INT4)
     UNSIGNED_TYPES.add(TensorProto.UINT4)
+# Types of onnx 1.18 to 1.20, by number: the onnx of .venv (1.17) names
+# none of them and numpy_helper cannot decode them, so tensor_to_array does.
+FLOAT4E2M1, FLOAT8E8M0, UINT2, INT2 = 23, 24, 25, 26
+_NEW_TYPE_NAMES = {FLOAT4E2M1: "float4e2m1", FLOAT8E8M0: "float8e8m0",
+                   UINT2: "uint2", INT2: "int2"}
+FLOAT_TYPES |= {FLOAT4E2M1, FLOAT8E8M0}
+SIGNED_TYPES.add(INT2)
+UNSIGNED_TYPES.add(UINT2)
+# float4e2m1's 16 codes: S.EE.M, bias 1, no infinities or NaN.
+_F4_TABLE = np.array([0, 0.5, 1, 1.5, 2, 3, 4, 6, -0.0, -0.5, -1, -1.5, -2,
+                      -3, -4, -6], dtype=np.float32)
 
 
 def type_name(elem_type: int) -> str:
+    if elem_type in _NEW_TYPE_NAMES:
+        return _NEW_TYPE_NAMES[elem_type]
     try:
         return TensorProto.DataType.Name(elem_type).lower()
     except ValueError:
@@ -299,33 +312,60 @@ def _small_type_bits(t: TensorProto, storage, count: int) -> np.ndarray:
     return np.asarray(t.int32_data, dtype=np.int64).astype(storage)
 
 
+def _unpack_bits(t: TensorProto, count: int, bits: int,
+                 signed: bool) -> np.ndarray:
+    """The COUNT elements of a tensor packed 8 / BITS to a byte, lowest
+    bits first (int4, uint4, float4e2m1, int2, uint2), as uint8 codes or,
+    when SIGNED, sign-extended int8."""
+    per = 8 // bits
+    packed = _small_type_bits(t, np.uint8, (count + per - 1) // per)
+    codes = np.empty(packed.size * per, dtype=np.uint8)
+    for k in range(per):
+        codes[k::per] = (packed >> (bits * k)) & ((1 << bits) - 1)
+    codes = codes[:count]
+    if not signed:
+        return codes
+    return codes.astype(np.int8) - ((codes >> (bits - 1)).astype(np.int8)
+                                    << bits)
+
+
+def _new_type_array(t: TensorProto, count: int) -> np.ndarray:
+    """float4e2m1, float8e8m0, uint2 and int2, which onnx 1.17 cannot
+    decode."""
+    et = t.data_type
+    if et == FLOAT8E8M0:
+        bits = _small_type_bits(t, np.uint8, count)[:count]
+        vals = np.ldexp(np.float32(1), bits.astype(np.int32) - 127)
+        return np.where(bits == 255, np.float32(np.nan), vals).astype(
+            np.float32)
+    if et == FLOAT4E2M1:
+        return _F4_TABLE[_unpack_bits(t, count, 4, False)]
+    return _unpack_bits(t, count, 2, et == INT2)
+
+
 def tensor_to_array(t: TensorProto) -> np.ndarray:
     """Decode a TensorProto into a numpy array fit for comparison.
 
-    Types numpy has no native dtype for are widened: bfloat16 and float8 to
-    float32, int4/uint4 to int8/uint8. Strings come out as an object array.
+    Types numpy has no native dtype for are widened: bfloat16, float8 and
+    float4 to float32, int4/uint4/int2/uint2 to int8/uint8. Strings come
+    out as an object array.
     """
     et = t.data_type
     shape = tuple(t.dims)
     count = int(np.prod(shape, dtype=np.int64)) if shape else 1
+    if et in _NEW_TYPE_NAMES:
+        return _new_type_array(t, count).reshape(shape)
     if et == TensorProto.BFLOAT16:
         bits = _small_type_bits(t, np.uint16, count)[:count]
         wide = bits.astype(np.uint32) << 16
         return wide.view(np.float32).reshape(shape)
-    if et in FLOAT_TYPES and TensorProto.DataType.Name(et).startswith("FLOAT8"):
+    if et in FLOAT_TYPES and type_name(et).startswith("float8"):
         bits = _small_type_bits(t, np.uint8, count)[:count]
         return _float8_table(et)[bits].reshape(shape)
     if hasattr(TensorProto, "INT4") and et in (TensorProto.INT4,
                                                 TensorProto.UINT4):
-        packed = _small_type_bits(t, np.uint8, (count + 1) // 2)
-        nib = np.empty(packed.size * 2, dtype=np.uint8)
-        nib[0::2] = packed & 0x0F
-        nib[1::2] = packed >> 4
-        nib = nib[:count]
-        if et == TensorProto.INT4:
-            return (nib.astype(np.int8) - ((nib & 0x8).astype(np.int8) << 1)
-                    ).reshape(shape)
-        return nib.reshape(shape)
+        return _unpack_bits(t, count, 4, et == TensorProto.INT4).reshape(
+            shape)
     if et == TensorProto.UNDEFINED:
         raise ValueError("tensor has no element type")
     return numpy_helper.to_array(t)

@@ -42,5 +42,7 @@ Suite *tensor_scatter_suite(void);
 Suite *norm_act_suite(void);
 Suite *rope_suite(void);
 Suite *croppad_col2im_suite(void);
+Suite *mx_types_suite(void);
+Suite *bitcast_suite(void);
 
 #endif

@@ -162,7 +162,7 @@ START_TEST(cast_half_round_trip) {
   const float x[5] = {0.0f, 1.0f, -2.5f, 65504.0f, 6.1035156e-05f};
   uint16_t h[5];
   float back[5];
-  rt_cast_params p = {5, 1};
+  rt_cast_params p = {5, 1, 0};
   const void *in[1] = {x};
   void *out[1] = {h};
   int i;
@@ -179,7 +179,7 @@ END_TEST
 START_TEST(cast_saturates_out_of_range) {
   const float x[3] = {1e20f, -1e20f, NAN};
   int32_t y[3];
-  rt_cast_params p = {3, 1};
+  rt_cast_params p = {3, 1, 0};
   const void *in[1] = {x};
   void *out[1] = {y};
   rt_cast_f32_i32(&p, in, out, NULL);
@@ -195,7 +195,7 @@ START_TEST(variants_compute_their_op) {
   rt_unary_params u;
   rt_binary_params b;
   rt_where_params w;
-  rt_cast_params c = {4, 1};
+  rt_cast_params c = {4, 1, 0};
   memset(&u, 0, sizeof u);
   memset(&b, 0, sizeof b);
   memset(&w, 0, sizeof w);

@@ -1,4 +1,6 @@
-/* The narrow element types: the four float8 types and int4 / uint4.
+/* The narrow element types: the four float8 types and int4 / uint4 (and
+ * the loader's packing of the 2-bit types and float4e2m1; their
+ * conversions are test_mx_types.c's).
  *
  * float8: every one of the 256 bit patterns of each type through float,
  * double and float16 and back (the same pattern, or NaN for NaN), decoded
@@ -40,7 +42,7 @@ static const f8_type f8_types[4] = {
 
 /* Runs a cast kernel over n elements. */
 static void cast(rt_kernel_fn k, const void *x, void *y, int64_t n, int saturate) {
-  rt_cast_params p = {n, saturate};
+  rt_cast_params p = {n, saturate, RT_ROUND_UP};
   const void *in[RT_MIN_ARGS] = {x};
   void *out[RT_MIN_ARGS] = {y};
   k(&p, in, out, NULL);
@@ -312,6 +314,54 @@ START_TEST(int4_writer_packs) {
 }
 END_TEST
 
+/* 2-bit types: four to a byte, element 4i + k at bits 2k. -2, 1, -1, 0,
+ * 1 are codes 2, 1, 3, 0, 1: bytes 0x36, 0x01. int2 sign-extends, uint2
+ * does not, and float4e2m1 keeps its 4-bit codes as they are (int4's
+ * bytes read as float4: 8, 7, 15, 0, 3). A raw_data of three bytes for
+ * five 2-bit elements is refused; the writer packs them back. */
+START_TEST(two_bit_and_float4_loader_and_writer) {
+  const unsigned char packed[2] = {0x36, 0x01}, f4_packed[3] = {0x78, 0x0f, 0x03}, three[3] = {0};
+  const int8_t want_i2[5] = {-2, 1, -1, 0, 1};
+  const uint8_t want_u2[5] = {2, 1, 3, 0, 1}, want_f4[5] = {8, 7, 15, 0, 3};
+  char path[] = "/tmp/onnxcc_int2_XXXXXX";
+  unsigned char file[32], buf[64];
+  ir_tensor t, back;
+  FILE *f;
+  size_t n;
+  int fd;
+  ck_assert_int_eq(read_proto(file, proto_bytes(file, DT_INT2, 0x4a, packed, 2), &t), ST_OK);
+  ck_assert_int_eq((int)tensor_bytes(&t), 5);
+  ck_assert_mem_eq(t.data, want_i2, 5);
+  free(t.data);
+  ck_assert_int_eq(read_proto(file, proto_bytes(file, DT_UINT2, 0x2a, packed, 2), &t), ST_OK);
+  ck_assert_mem_eq(t.data, want_u2, 5);
+  free(t.data);
+  ck_assert_int_eq(read_proto(file, proto_bytes(file, DT_FLOAT4E2M1, 0x4a, f4_packed, 3), &t), ST_OK);
+  ck_assert_mem_eq(t.data, want_f4, 5);
+  free(t.data);
+  ck_assert_int_eq(read_proto(file, proto_bytes(file, DT_INT2, 0x4a, three, 3), &t), ST_BAD_MODEL);
+  fd = mkstemp(path);
+  ck_assert_int_ge(fd, 0);
+  close(fd);
+  memset(&t, 0, sizeof t);
+  t.dtype = DT_UINT2;
+  t.rank = 1;
+  t.dims[0] = 5;
+  t.data = (void *)want_u2;
+  ck_assert_int_eq(tensor_write_file(path, &t, "x"), ST_OK);
+  f = fopen(path, "rb");
+  n = fread(buf, 1, sizeof buf, f);
+  fclose(f);
+  ck_assert_uint_ge(n, 4);
+  ck_assert_uint_eq(buf[n - 3], 2); /* raw_data's length */
+  ck_assert_mem_eq(buf + n - 2, packed, 2);
+  ck_assert_int_eq(tensor_read_file(path, &back, NULL), ST_OK);
+  unlink(path);
+  ck_assert_mem_eq(back.data, want_u2, 5);
+  free(back.data);
+}
+END_TEST
+
 static rt_qlinear_params per_tensor(int64_t count, int saturate) {
   rt_qlinear_params p;
   memset(&p, 0, sizeof p);
@@ -377,6 +427,7 @@ Suite *narrow_types_suite(void) {
   tcase_add_test(tc, int4_casts_clamp_and_round);
   tcase_add_test(tc, int4_loader_unpacks);
   tcase_add_test(tc, int4_writer_packs);
+  tcase_add_test(tc, two_bit_and_float4_loader_and_writer);
   tcase_add_test(tc, quantize_int4);
   tcase_add_test(tc, quantize_float8);
   suite_add_tcase(s, tc);

@@ -41,6 +41,7 @@
 #include "kernels/rope.h"
 #include "kernels/croppad.h"
 #include "kernels/col2im.h"
+#include "kernels/bitcast.h"
 
 /* All kernel variants, K(function, params type), and all params types,
  * P(type, field list): the compiler builds its kernel table from these. */
@@ -82,7 +83,8 @@
   RT_TENSOR_SCATTER_KERNELS(K) \
   RT_ROPE_KERNELS(K) \
   RT_CROPPAD_KERNELS(K) \
-  RT_COL2IM_KERNELS(K)
+  RT_COL2IM_KERNELS(K) \
+  RT_BITCAST_KERNELS(K)
 #define RT_ALL_PARAMS_TYPES(P) \
   RT_ELEMENTWISE_PARAMS_TYPES(P) \
   RT_CONV_PARAMS_TYPES(P) \
@@ -120,6 +122,7 @@
   RT_TENSOR_SCATTER_PARAMS_TYPES(P) \
   RT_ROPE_PARAMS_TYPES(P) \
   RT_CROPPAD_PARAMS_TYPES(P) \
-  RT_COL2IM_PARAMS_TYPES(P)
+  RT_COL2IM_PARAMS_TYPES(P) \
+  RT_BITCAST_PARAMS_TYPES(P)
 
 #endif

@@ -65,7 +65,8 @@ typedef void (*rt_kernel_fn)(const void *params, const void *const *in,
   X(RT_BOOL, bool) X(RT_INT8, i8) X(RT_INT16, i16) X(RT_INT32, i32) X(RT_INT64, i64) \
   X(RT_UINT8, u8) X(RT_UINT16, u16) X(RT_UINT32, u32) X(RT_UINT64, u64) \
   X(RT_FLOAT8E4M3FN, f8e4m3fn) X(RT_FLOAT8E4M3FNUZ, f8e4m3fnuz) X(RT_FLOAT8E5M2, f8e5m2) \
-  X(RT_FLOAT8E5M2FNUZ, f8e5m2fnuz) X(RT_INT4, i4) X(RT_UINT4, u4)
+  X(RT_FLOAT8E5M2FNUZ, f8e5m2fnuz) X(RT_INT4, i4) X(RT_UINT4, u4) X(RT_FLOAT4E2M1, f4e2m1) \
+  X(RT_FLOAT8E8M0, f8e8m0) X(RT_UINT2, u2) X(RT_INT2, i2)
 
 /* For a header's K(...) list: declares the variant. */
 #define RT_DECLARE_KERNEL(name, ptype) RT_KERNEL(name);

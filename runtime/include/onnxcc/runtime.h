@@ -49,15 +49,16 @@ const char *rt_status_str(int status);
 
 /* ONNX element types, numbered as in the ONNX TensorProto.DataType enum.
  * In buffers: float16 and bfloat16 as uint16_t bit patterns, each float8
- * type as one uint8_t bit pattern, and int4 / uint4 one element per byte
- * (int8_t holding -8..7, uint8_t holding 0..15), not packed two to a byte
- * as TensorProto stores them. */
+ * type (float8e8m0 too) as one uint8_t bit pattern, and the sub-byte types
+ * one element per byte: int4 / int2 as int8_t (-8..7, -2..1), uint4 /
+ * uint2 as uint8_t (0..15, 0..3), float4e2m1 as its 4-bit pattern in a
+ * uint8_t; not packed two or four to a byte as TensorProto stores them. */
 typedef enum rt_dtype {
   RT_FLOAT = 1, RT_UINT8 = 2, RT_INT8 = 3, RT_UINT16 = 4, RT_INT16 = 5,
   RT_INT32 = 6, RT_INT64 = 7, RT_STRING = 8, RT_BOOL = 9, RT_FLOAT16 = 10,
   RT_DOUBLE = 11, RT_UINT32 = 12, RT_UINT64 = 13, RT_BFLOAT16 = 16,
   RT_FLOAT8E4M3FN = 17, RT_FLOAT8E4M3FNUZ = 18, RT_FLOAT8E5M2 = 19, RT_FLOAT8E5M2FNUZ = 20,
-  RT_UINT4 = 21, RT_INT4 = 22
+  RT_UINT4 = 21, RT_INT4 = 22, RT_FLOAT4E2M1 = 23, RT_FLOAT8E8M0 = 24, RT_UINT2 = 25, RT_INT2 = 26
 } rt_dtype;
 
 #define RT_MAX_RANK 8

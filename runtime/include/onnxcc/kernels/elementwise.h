@@ -33,6 +33,10 @@
 #define RT_EW_CTYPE_f8e5m2fnuz uint8_t
 #define RT_EW_CTYPE_i4 int8_t
 #define RT_EW_CTYPE_u4 uint8_t
+#define RT_EW_CTYPE_f4e2m1 uint8_t
+#define RT_EW_CTYPE_f8e8m0 uint8_t
+#define RT_EW_CTYPE_i2 int8_t
+#define RT_EW_CTYPE_u2 uint8_t
 
 /* Type groups: X(K, P, t) for each type suffix t, K and P passed through.
  * A callback must use t only next to ## (<stdbool.h> makes `bool` a
@@ -68,6 +72,8 @@ RT_PARAMS_STRUCT(rt_unary_params, RT_UNARY_PARAMS)
   X(K, mul_hard_sigmoid) X(K, swish) X(K, swiglu)
 /* On float, double and every integer type. */
 #define RT_UNARY_NUM_OPS(X, K) X(K, abs) X(K, neg) X(K, relu) X(K, sign) X(K, clip) X(K, shrink)
+/* On every integer type (the complement, in the type's width). */
+#define RT_UNARY_INT_OPS(X, K) X(K, bitwise_not)
 /* On float, double and float16, writing bool. */
 #define RT_UNARY_TEST_OPS(X, K) X(K, isnan) X(K, isinf)
 
@@ -76,8 +82,9 @@ RT_PARAMS_STRUCT(rt_unary_params, RT_UNARY_PARAMS)
 #define RT_UNARY_H_(K, op) RT_UNARY_K_(K, op, f16)
 #define RT_UNARY_N_(K, op) \
   RT_EW_FLOATS(RT_UNARY_K_, K, op) RT_EW_SIGNED(RT_UNARY_K_, K, op) RT_EW_UNSIGNED(RT_UNARY_K_, K, op)
+#define RT_UNARY_I_(K, op) RT_EW_SIGNED(RT_UNARY_K_, K, op) RT_EW_UNSIGNED(RT_UNARY_K_, K, op)
 #define RT_UNARY_KERNELS(K) \
-  RT_UNARY_FLOAT_OPS(RT_UNARY_F_, K) RT_UNARY_NUM_OPS(RT_UNARY_N_, K) \
+  RT_UNARY_FLOAT_OPS(RT_UNARY_F_, K) RT_UNARY_NUM_OPS(RT_UNARY_N_, K) RT_UNARY_INT_OPS(RT_UNARY_I_, K) \
   RT_UNARY_TEST_OPS(RT_UNARY_F_, K) RT_UNARY_TEST_OPS(RT_UNARY_H_, K) \
   K(rt_not_bool, rt_unary_params)
 
@@ -96,10 +103,13 @@ RT_PARAMS_STRUCT(rt_binary_params, RT_BINARY_PARAMS)
 #define RT_BINARY_NUM_OPS(X, K) \
   X(K, add) X(K, sub) X(K, mul) X(K, div) X(K, pow) X(K, max) X(K, min) \
   X(K, equal) X(K, less) X(K, greater) X(K, less_equal) X(K, greater_equal)
-/* On every integer type. */
-#define RT_BINARY_INT_OPS(X, K) X(K, mod) X(K, bitwise_and) X(K, bitwise_or) X(K, bitwise_xor)
-/* On unsigned integer types. */
-#define RT_BINARY_UNSIGNED_OPS(X, K) X(K, bitshift_left) X(K, bitshift_right)
+/* On every integer type. BitShift by a negative count or one of at least
+ * the type's width gives what the sign alone gives (-1 for a right shift
+ * of a negative value, else 0), as ONNX's BitShift-28 says; a right shift
+ * of a signed value is arithmetic, a left one discards the bits shifted
+ * past the sign. */
+#define RT_BINARY_INT_OPS(X, K) \
+  X(K, mod) X(K, bitwise_and) X(K, bitwise_or) X(K, bitwise_xor) X(K, bitshift_left) X(K, bitshift_right)
 
 #define RT_BINARY_K_(K, op, t) K(rt_##op##_##t, rt_binary_params)
 #define RT_BINARY_F_(K, op) RT_EW_FLOATS(RT_BINARY_K_, K, op)
@@ -112,7 +122,6 @@ RT_PARAMS_STRUCT(rt_binary_params, RT_BINARY_PARAMS)
 #define RT_BINARY_KERNELS(K) \
   RT_BINARY_NUM_OPS(RT_BINARY_N_, K) RT_BINARY_INT_OPS(RT_BINARY_I_, K) \
   RT_BINARY_F16_OPS(RT_BINARY_K_, K, f16) \
-  RT_BINARY_UNSIGNED_OPS(RT_BINARY_U_, K) \
   RT_BINARY_F_(K, fmod) RT_BINARY_I_(K, fmod) RT_BINARY_F_(K, mod) \
   RT_BINARY_F_(K, prelu) RT_BINARY_S_(K, prelu) \
   K(rt_equal_bool, rt_binary_params) K(rt_and_bool, rt_binary_params) \
@@ -135,13 +144,22 @@ RT_PARAMS_STRUCT(rt_where_params, RT_WHERE_PARAMS)
  * To float8 (f8e4m3fn, f8e4m3fnuz, f8e5m2, f8e5m2fnuz; one byte, the bit
  * pattern): through float, rounding to nearest even; a value beyond the
  * largest finite one becomes that value if `saturate`, else infinity
- * (f8e5m2) or NaN (the others), as ONNX's Cast (opset 19) says. To int4
- * / uint4 (one element per byte: int8_t -8..7, uint8_t 0..15), from any
- * type: through float, clamped to the range and rounded to nearest even,
- * as ONNX's reference does. `saturate` is read by the float8 targets only
- * (it was appended to the struct for them, so older generated code that
- * never calls those kernels keeps working). */
-#define RT_CAST_PARAMS(I, F, IA, FA, I32, I32A, E) I(count) I(saturate)
+ * (f8e5m2) or NaN (the others), as ONNX's Cast (opset 19) says. To
+ * float4e2m1 (f4e2m1, its 4-bit pattern in a byte) likewise, always
+ * saturating (it has no infinity or NaN; NaN gives 6, as ONNX's float4
+ * table says). To float8e8m0 (f8e8m0, the byte 2^(b - 127)): the float's
+ * exponent rounded per `round_mode` and `saturate` (Cast-24; half_internal.h,
+ * float_to_e8m0). To int4 / uint4 / int2 / uint2 (one element per byte:
+ * int8_t -8..7 / -2..1, uint8_t 0..15 / 0..3), from any type: through
+ * float, clamped to the range and rounded to nearest even, as ONNX's
+ * reference does for 4 bits. `saturate` is read by the float8 targets
+ * only and `round_mode` by f8e8m0 (both were appended to the struct for
+ * them, so older generated code that never calls those kernels keeps
+ * working). */
+#define RT_CAST_ROUND_MODES(X) X(UP) X(DOWN) X(NEAREST)
+#define RT_CAST_ROUND_NAME_(n) RT_ROUND_##n,
+enum rt_cast_round_mode { RT_CAST_ROUND_MODES(RT_CAST_ROUND_NAME_) RT_ROUND_COUNT_ };
+#define RT_CAST_PARAMS(I, F, IA, FA, I32, I32A, E) I(count) I(saturate) E(round_mode, RT_ROUND_, RT_CAST_ROUND_MODES)
 RT_PARAMS_STRUCT(rt_cast_params, RT_CAST_PARAMS)
 
 /* The cast types twice (a macro cannot expand inside itself): rows X(K, f)
@@ -149,11 +167,13 @@ RT_PARAMS_STRUCT(rt_cast_params, RT_CAST_PARAMS)
 #define RT_CAST_FROM(X, K) \
   X(K, f32) X(K, f64) X(K, f16) X(K, bf16) X(K, bool) X(K, i8) X(K, i16) \
   X(K, i32) X(K, i64) X(K, u8) X(K, u16) X(K, u32) X(K, u64) X(K, f8e4m3fn) \
-  X(K, f8e4m3fnuz) X(K, f8e5m2) X(K, f8e5m2fnuz) X(K, i4) X(K, u4)
+  X(K, f8e4m3fnuz) X(K, f8e5m2) X(K, f8e5m2fnuz) X(K, i4) X(K, u4) X(K, f4e2m1) X(K, f8e8m0) \
+  X(K, i2) X(K, u2)
 #define RT_CAST_TO(X, K, P) \
   X(K, P, f32) X(K, P, f64) X(K, P, f16) X(K, P, bf16) X(K, P, bool) X(K, P, i8) \
   X(K, P, i16) X(K, P, i32) X(K, P, i64) X(K, P, u8) X(K, P, u16) X(K, P, u32) X(K, P, u64) \
-  X(K, P, f8e4m3fn) X(K, P, f8e4m3fnuz) X(K, P, f8e5m2) X(K, P, f8e5m2fnuz) X(K, P, i4) X(K, P, u4)
+  X(K, P, f8e4m3fn) X(K, P, f8e4m3fnuz) X(K, P, f8e5m2) X(K, P, f8e5m2fnuz) X(K, P, i4) X(K, P, u4) \
+  X(K, P, f4e2m1) X(K, P, f8e8m0) X(K, P, i2) X(K, P, u2)
 
 #define RT_CAST_K_(K, prefix, t) K(prefix##t, rt_cast_params)
 #define RT_CAST_ROW_(K, f) RT_CAST_TO(RT_CAST_K_, K, rt_cast_##f##_)

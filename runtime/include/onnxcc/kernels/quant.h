@@ -21,14 +21,17 @@
  * X) and y (out[0], Y) viewed as [outer, n, inner]; scale is in[1] and
  * the zero point in[2] (Y, or NULL). X: f32, f16, bf16 (scale of the same
  * type, computed in float) and i32 (scale f32). Y: i8, u8, i16, u16, and
- * i4 / u4 (one element per byte, saturated to -8..7 / 0..15). Y may also
- * be a float8 type (f8e4m3fn, f8e4m3fnuz, f8e5m2, f8e5m2fnuz): y =
- * x / scale cast as rt_cast does with `saturate`; the zero point's values
- * are not read (ONNX's reference ignores them; only their type matters).
+ * i4 / u4 / i2 / u2 (one element per byte, saturated to -8..7 / 0..15 /
+ * -2..1 / 0..3). Y may also be a float8 type (f8e4m3fn, f8e4m3fnuz,
+ * f8e5m2, f8e5m2fnuz): y = x / scale cast as rt_cast does with
+ * `saturate`; the zero point's values are not read (ONNX's reference
+ * ignores them; only their type matters). Or f4e2m1: y = x / scale + the
+ * zero point's value, cast saturating (ONNX's reference adds it there).
  *
  * rt_dequantize_X_Y: y = (x - zero_point) * scale, computed in float; x
- * (X: i8, u8, i16, u16, i32, i4, u4, and the float8 types, decoded
- * exactly), zero point X, scale and y of type Y (f32, f16, bf16).
+ * (X: i8, u8, i16, u16, i32, i4, u4, i2, u2, and the float8 types and
+ * f4e2m1, decoded exactly), zero point X, scale and y of type Y (f32,
+ * f16, bf16).
  *
  * Which scale (and zero point, laid out like it) element x[o, i, j] takes:
  *   scale[o * s_outer + (i / block) * s_axis + j * s_inner]
@@ -92,6 +95,8 @@ RT_PARAMS_STRUCT(rt_qconv_params, RT_QCONV_PARAMS)
 #define RT_QUANT_Q_(K, x) K(rt_quantize_##x##_i8, rt_qlinear_params) K(rt_quantize_##x##_u8, rt_qlinear_params) \
   K(rt_quantize_##x##_i16, rt_qlinear_params) K(rt_quantize_##x##_u16, rt_qlinear_params)            \
   K(rt_quantize_##x##_i4, rt_qlinear_params) K(rt_quantize_##x##_u4, rt_qlinear_params)              \
+  K(rt_quantize_##x##_i2, rt_qlinear_params) K(rt_quantize_##x##_u2, rt_qlinear_params)              \
+  K(rt_quantize_##x##_f4e2m1, rt_qlinear_params)                                                     \
   K(rt_quantize_##x##_f8e4m3fn, rt_qlinear_params) K(rt_quantize_##x##_f8e4m3fnuz, rt_qlinear_params) \
   K(rt_quantize_##x##_f8e5m2, rt_qlinear_params) K(rt_quantize_##x##_f8e5m2fnuz, rt_qlinear_params)
 #define RT_QUANT_DQ_(K, x) K(rt_dequantize_##x##_f32, rt_qlinear_params) \
@@ -107,7 +112,8 @@ RT_PARAMS_STRUCT(rt_qconv_params, RT_QCONV_PARAMS)
   RT_QUANT_Q_(K, f32) RT_QUANT_Q_(K, f16) RT_QUANT_Q_(K, bf16) RT_QUANT_Q_(K, i32)                    \
   RT_QUANT_DQ_(K, i8) RT_QUANT_DQ_(K, u8) RT_QUANT_DQ_(K, i16) RT_QUANT_DQ_(K, u16) RT_QUANT_DQ_(K, i32) \
   RT_QUANT_DQ_(K, i4) RT_QUANT_DQ_(K, u4) RT_QUANT_DQ_(K, f8e4m3fn) RT_QUANT_DQ_(K, f8e4m3fnuz)         \
-  RT_QUANT_DQ_(K, f8e5m2) RT_QUANT_DQ_(K, f8e5m2fnuz)                                                 \
+  RT_QUANT_DQ_(K, f8e5m2) RT_QUANT_DQ_(K, f8e5m2fnuz) RT_QUANT_DQ_(K, i2) RT_QUANT_DQ_(K, u2)         \
+  RT_QUANT_DQ_(K, f4e2m1)                                                                            \
   K(rt_dynquant_f32_u8, rt_dynquant_params)                                                          \
   RT_QUANT_AB_(K, i8, i8) RT_QUANT_AB_(K, i8, u8) RT_QUANT_AB_(K, u8, i8) RT_QUANT_AB_(K, u8, u8)
 #define RT_QUANT_PARAMS_TYPES(P)                                                    \
