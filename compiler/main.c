@@ -125,6 +125,15 @@ static int list_ops(int markdown) {
     if (markdown) printf("| %s | %s | %s |\n", op_name(i), *d ? d : "ai.onnx", op_family_name(i));
     else printf("%s%s%s\n", d, *d ? "." : "", op_name(i));
   }
+  if (markdown) {
+    puts("\n## Not supported\n");
+    puts("The ops of those domains and opsets that onnxcc refuses (`compiler/ops/refused.def`), and why.\n");
+    puts("| Operator | Domain | Reason |");
+    puts("| --- | --- | --- |");
+#define REFUSED(domain, name, why) printf("| %s | %s | %s |\n", #name, *(domain) ? (domain) : "ai.onnx", why);
+#include "ops/refused.def"
+#undef REFUSED
+  }
   return 0;
 }
 

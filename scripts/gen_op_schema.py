@@ -115,6 +115,38 @@ def read_ops():
     return ops
 
 
+REFUSED_DEF = os.path.join(os.path.dirname(OPS_DEF), "refused.def")
+
+
+def read_refused():
+    """(domain, name) of each REFUSED("domain", Name, "why") of refused.def."""
+    with open(REFUSED_DEF) as f:
+        text = re.sub(r"/\*.*?\*/", "", f.read(), flags=re.S)
+    return [(m.group(1), m.group(2)) for m in re.finditer(r'^REFUSED\("([\w.]*)",\s*(\w+),', text, flags=re.M)]
+
+
+def check_coverage(onnx_defs, ops):
+    """Every op of the covered domains (up to their opsets) is in ops.def or
+    in refused.def, and none is in both: docs/operators.md then names every
+    op onnxcc refuses, with the reason."""
+    tops = {"": MAX_OPSET}
+    tops.update({domain: top for domain, top in DOMAINS.values()})
+    listed = {(domain, op) for _, op, domain, _ in ops}
+    refused = set(read_refused())
+    schema_ops = {(s.domain, s.name) for s in onnx_defs.get_all_schemas_with_history()
+                  if s.domain in tops and s.since_version <= tops[s.domain]}
+    both = sorted(listed & refused)
+    if both:
+        raise GenError("refused.def lists ops that ops.def implements: %s" % both)
+    missing = sorted(schema_ops - listed - refused)
+    if missing:
+        raise GenError("onnx has ops that are in neither ops.def nor refused.def (add each, with the reason, "
+                       "to compiler/ops/refused.def): %s" % missing)
+    stale = sorted(refused - schema_ops)
+    if stale:
+        raise GenError("refused.def lists ops onnx does not have in those domains and opsets: %s" % stale)
+
+
 def option_letters(params):
     """One letter per formal parameter: S single (must be present),
     O optional (may be an empty name), V variadic (the last one only)."""
@@ -278,7 +310,9 @@ def generate():
         " * reviewed: onnxcc implements this version (scripts/gen_op_schema.py,",
         " * REVIEWED); a node that selects an unreviewed one is refused. */",
     ]
-    for token, op, domain, top in read_ops():
+    ops = read_ops()
+    check_coverage(onnx_defs, ops)
+    for token, op, domain, top in ops:
         versions = schema_versions(onnx_defs, op, domain, top)
         for s, reviewed in zip(versions, reviewed_flags(versions, domain)):
             out.extend(emit_schema(onnx, s, token, reviewed))
