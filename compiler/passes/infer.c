@@ -219,7 +219,13 @@ static status infer_or_widen(ir_graph *g, ir_node *n) {
   wide = widen_half_begin(g, n, half);
   s = ST_OK;
   diag_set_quiet_push();
-  for (j = first; j < g->n_nodes && !s; j++) s = infer_node(g, g->nodes[j]);
+  for (j = first; j < g->n_nodes && !s; j++) {
+    /* once its inputs are typed, the float node may need rewriting as the
+     * model's nodes do (a float Mean becomes Adds and a Div; a half one
+     * could not) */
+    if (g->nodes[j] == wide) legalize_node(g, j);
+    if (!g->nodes[j]->dead) s = infer_node(g, g->nodes[j]);
+  }
   diag_set_quiet_pop();
   if (s) {
     widen_half_undo(g, n, wide, first);
