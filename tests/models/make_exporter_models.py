@@ -1,0 +1,461 @@
+#!/usr/bin/env python3
+"""Generate the exporter test models under tests/models/.
+
+These are models as the converters people use write them, so that onnxcc is
+tried on graphs it did not shape itself: scikit-learn models converted by
+skl2onnx, LightGBM and XGBoost models converted by onnxmltools, models
+quantized by ONNX Runtime's quantizer (onnxruntime.quantization), and PyTorch
+sequence and transformer models exported by torch.onnx (Debian's torch 1.13:
+PyPI's torch 2.x, whose dynamo exporter would be the other candidate, pulls
+several GB of CUDA wheels, so it is not used).
+
+Training uses only the data sets scikit-learn bundles (load_iris,
+load_breast_cancer, load_diabetes, load_digits); nothing is downloaded.
+Everything is seeded. The expected outputs are ONNX Runtime's, and the
+layout is ONNX's backend test data, run by
+`tests/conformance/run.py --suite models`:
+
+    tests/models/NAME/model.onnx
+    tests/models/NAME/test_data_set_0/input_K.pb, output_K.pb
+
+The converters leave the batch dim unknown; it is pinned to the data set's
+row count (ROWS) in the saved model, which therefore compiles without
+--shape, as the strict and cross checks compile every model here. A ZipMap
+output (a sequence of maps) is stored as an onnx.SequenceProto whose
+elements are MapProtos.
+
+Models:
+  skl_logreg          LogisticRegression (iris, 3 classes), ZipMap off:
+                      LinearClassifier + Normalizer; label and probabilities.
+  skl_logreg_zipmap   The same with skl2onnx's default ZipMap output.
+  skl_svc_pipeline    StandardScaler + SVC(probability=True) (breast cancer):
+                      Scaler + SVMClassifier.
+  skl_random_forest   RandomForestClassifier (digits, 10 classes):
+                      TreeEnsembleClassifier.
+  skl_grad_boost      GradientBoostingClassifier (breast cancer, binary).
+  skl_rf_regressor    RandomForestRegressor (diabetes): TreeEnsembleRegressor.
+  skl_ridge           Ridge (diabetes): LinearRegressor.
+  lgbm_classifier     LightGBM LGBMClassifier (iris) via onnxmltools.
+  xgb_classifier      XGBoost XGBClassifier (breast cancer) via onnxmltools.
+  pt_small_cnn        A small CNN exported by torch (opset 13): the float
+                      model the two static quantizations below start from.
+  ortq_cnn_qdq        pt_small_cnn by quantize_static, QDQ format
+                      (QuantizeLinear/DequantizeLinear pairs around float ops).
+  ortq_cnn_qoperator  pt_small_cnn by quantize_static, QOperator format
+                      (QLinearConv and ONNX Runtime's com.microsoft QLinear*).
+  ortq_mlp_dynamic    A transformer-style feed-forward block (MatMul, Add,
+                      Relu, MatMul, residual) by quantize_dynamic:
+                      DynamicQuantizeLinear + MatMulInteger.
+  ortq_lstm_dynamic   An LSTM by quantize_dynamic (com.microsoft
+                      DynamicQuantizeLSTM).
+  pt_gru_seq          GRU sequence model with a Linear head (opset 14).
+  pt_lstm_seq         Two-layer bidirectional LSTM tagger (opset 14).
+  pt_transformer      nn.TransformerEncoder, two layers (opset 17:
+                      LayerNormalization).
+
+The files are committed, so the test suite needs none of these packages. To
+regenerate, make the venv of tests/requirements-exporters.txt (pinned
+scikit-learn, skl2onnx, lightgbm, xgboost, onnxmltools, onnx, onnxruntime;
+--system-site-packages for Debian's python3-torch) and run from the
+repository root:
+
+    /usr/bin/python3 -m venv --system-site-packages .venv-exporters
+    .venv-exporters/bin/pip install -r tests/requirements-exporters.txt
+    .venv-exporters/bin/python tests/models/make_exporter_models.py [--only NAME]
+
+With the same versions the models and inputs come out the same; ONNX
+Runtime's outputs can differ in the last bits between CPUs, far inside the
+tolerance.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import sys
+import tempfile
+import warnings
+from pathlib import Path
+
+import numpy as np
+import onnx
+from onnx import SequenceProto, helper, numpy_helper
+
+HERE = Path(__file__).resolve().parent
+SEED = 0
+ROWS = 5  # rows per data set: enough to reach several classes, stays tiny
+
+
+# --------------------------------------------------------------------------
+# Data
+# --------------------------------------------------------------------------
+
+def _dataset(loader):
+    """(X float32, y) of a bundled sklearn data set, and ROWS held-out rows
+    spread over it (every len//ROWS-th row, so several classes show up)."""
+    from sklearn import datasets
+    x, y = getattr(datasets, loader)(return_X_y=True)
+    x = x.astype(np.float32)
+    pick = np.arange(ROWS) * (len(x) // ROWS) + 1
+    keep = np.setdiff1d(np.arange(len(x)), pick)
+    return x[keep], y[keep], x[pick]
+
+
+def _skl(model, x, zipmap=True):
+    """skl2onnx conversion with a float input named 'X' of any batch; a
+    classifier (a pipeline's last step) without ZipMap unless asked for."""
+    from skl2onnx import to_onnx
+    final = model.steps[-1][1] if hasattr(model, "steps") else model
+    options = None if zipmap else {type(final): {"zipmap": False}}
+    return to_onnx(model, x[:1], target_opset={"": 13, "ai.onnx.ml": 1},
+                   options=options)
+
+
+def skl_logreg():
+    from sklearn.linear_model import LogisticRegression
+    x, y, rows = _dataset("load_iris")
+    m = LogisticRegression(max_iter=500, random_state=SEED).fit(x, y)
+    return _skl(m, x, zipmap=False), [[rows]]
+
+
+def skl_logreg_zipmap():
+    from sklearn.linear_model import LogisticRegression
+    x, y, rows = _dataset("load_iris")
+    m = LogisticRegression(max_iter=500, random_state=SEED).fit(x, y)
+    return _skl(m, x), [[rows]]
+
+
+def skl_svc_pipeline():
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    from sklearn.svm import SVC
+    x, y, rows = _dataset("load_breast_cancer")
+    m = make_pipeline(StandardScaler(),
+                      SVC(probability=True, random_state=SEED)).fit(x, y)
+    return _skl(m, x, zipmap=False), [[rows]]
+
+
+def skl_random_forest():
+    from sklearn.ensemble import RandomForestClassifier
+    x, y, rows = _dataset("load_digits")
+    m = RandomForestClassifier(n_estimators=10, max_depth=6,
+                               random_state=SEED).fit(x, y)
+    return _skl(m, x, zipmap=False), [[rows]]
+
+
+def skl_grad_boost():
+    from sklearn.ensemble import GradientBoostingClassifier
+    x, y, rows = _dataset("load_breast_cancer")
+    m = GradientBoostingClassifier(n_estimators=20, max_depth=3,
+                                   random_state=SEED).fit(x, y)
+    return _skl(m, x, zipmap=False), [[rows]]
+
+
+def skl_rf_regressor():
+    from sklearn.ensemble import RandomForestRegressor
+    x, y, rows = _dataset("load_diabetes")
+    m = RandomForestRegressor(n_estimators=10, max_depth=6,
+                              random_state=SEED).fit(x, y)
+    return _skl(m, x), [[rows]]
+
+
+def skl_ridge():
+    from sklearn.linear_model import Ridge
+    x, y, rows = _dataset("load_diabetes")
+    m = Ridge(alpha=0.5).fit(x, y)
+    return _skl(m, x), [[rows]]
+
+
+def lgbm_classifier():
+    from lightgbm import LGBMClassifier
+    from onnxmltools import convert_lightgbm
+    from onnxmltools.convert.common.data_types import FloatTensorType
+    x, y, rows = _dataset("load_iris")
+    m = LGBMClassifier(n_estimators=20, num_leaves=8, random_state=SEED,
+                       verbose=-1).fit(x, y)
+    model = convert_lightgbm(m, initial_types=[
+        ("X", FloatTensorType([None, x.shape[1]]))], target_opset=13,
+        zipmap=False)
+    return model, [[rows]]
+
+
+def xgb_classifier():
+    from onnxmltools import convert_xgboost
+    from onnxmltools.convert.common.data_types import FloatTensorType
+    from xgboost import XGBClassifier
+    x, y, rows = _dataset("load_breast_cancer")
+    m = XGBClassifier(n_estimators=20, max_depth=3, random_state=SEED,
+                      n_jobs=1).fit(x, y)
+    model = convert_xgboost(m, initial_types=[
+        ("X", FloatTensorType([None, x.shape[1]]))], target_opset=13)
+    # onnxmltools leaves ZipMap out of XGBoost classifiers already.
+    return model, [[rows]]
+
+
+# --------------------------------------------------------------------------
+# PyTorch exports
+# --------------------------------------------------------------------------
+
+def _torch():
+    import torch
+    torch.manual_seed(SEED)
+    return torch
+
+
+def _export(module, example, opset, names_in=("input",), names_out=None):
+    torch = _torch()
+    module.eval()
+    buf = io.BytesIO()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(module, example, buf, opset_version=opset,
+                          input_names=list(names_in),
+                          output_names=list(names_out or ["output"]),
+                          do_constant_folding=True)
+    return onnx.load_from_string(buf.getvalue())
+
+
+def _randn(rng, *shape):
+    return rng.standard_normal(shape).astype(np.float32)
+
+
+def _small_cnn():
+    torch = _torch()
+    nn = torch.nn
+    net = nn.Sequential(
+        nn.Conv2d(3, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(8, 16, 3, padding=1), nn.ReLU(),
+        nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(16, 10))
+    return _export(net, torch.zeros(1, 3, 16, 16), 13)
+
+
+def pt_small_cnn():
+    rng = np.random.default_rng(SEED)
+    return _small_cnn(), [[_randn(rng, 1, 3, 16, 16)]]
+
+
+def pt_gru_seq():
+    torch = _torch()
+    nn = torch.nn
+
+    class GruSeq(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.gru = nn.GRU(8, 16, batch_first=True)
+            self.head = nn.Linear(16, 4)
+
+        def forward(self, x):
+            seq, _ = self.gru(x)
+            return self.head(seq[:, -1])
+
+    rng = np.random.default_rng(SEED)
+    model = _export(GruSeq(), torch.zeros(2, 10, 8), 14)
+    return model, [[_randn(rng, 2, 10, 8)]]
+
+
+class _LstmTagger:
+    """Two-layer bidirectional LSTM, a Linear per step."""
+
+    @staticmethod
+    def build(hidden=12):
+        torch = _torch()
+        nn = torch.nn
+
+        class Tagger(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.lstm = nn.LSTM(6, hidden, num_layers=2,
+                                    bidirectional=True)
+                self.head = nn.Linear(2 * hidden, 5)
+
+            def forward(self, x):
+                seq, _ = self.lstm(x)
+                return self.head(seq)
+
+        return Tagger()
+
+
+def pt_lstm_seq():
+    torch = _torch()
+    rng = np.random.default_rng(SEED)
+    model = _export(_LstmTagger.build(), torch.zeros(7, 1, 6), 14)
+    return model, [[_randn(rng, 7, 1, 6)]]
+
+
+def pt_transformer():
+    torch = _torch()
+    nn = torch.nn
+    layer = nn.TransformerEncoderLayer(d_model=32, nhead=4,
+                                       dim_feedforward=64, dropout=0.0,
+                                       batch_first=True)
+    net = nn.TransformerEncoder(layer, num_layers=2,
+                                enable_nested_tensor=False)
+    rng = np.random.default_rng(SEED)
+    model = _export(net, torch.zeros(2, 6, 32), 17)
+    return model, [[_randn(rng, 2, 6, 32)]]
+
+
+# --------------------------------------------------------------------------
+# ONNX Runtime's quantizer
+# --------------------------------------------------------------------------
+
+class _Calibration:
+    """CalibrationDataReader over a few seeded random inputs."""
+
+    def __init__(self, name, shape, count=8):
+        rng = np.random.default_rng(SEED + 1)
+        self._feeds = iter([{name: _randn(rng, *shape)}
+                            for _ in range(count)])
+
+    def get_next(self):
+        return next(self._feeds, None)
+
+    def rewind(self):  # not needed by MinMax; the API allows it
+        pass
+
+
+def _quantize(model, how, **kwargs):
+    """Run an onnxruntime.quantization entry point through temp files (it
+    only writes files) and load the result."""
+    from onnxruntime import quantization as q
+    with tempfile.TemporaryDirectory() as tmp:
+        src, dst = Path(tmp, "float.onnx"), Path(tmp, "quant.onnx")
+        onnx.save(model, src)
+        if how == "static":
+            q.quantize_static(str(src), str(dst), **kwargs)
+        else:
+            q.quantize_dynamic(str(src), str(dst), **kwargs)
+        return onnx.load(str(dst))
+
+
+def _cnn_static(fmt_name):
+    from onnxruntime import quantization as q
+    rng = np.random.default_rng(SEED)
+    model = _quantize(_small_cnn(), "static",
+                      calibration_data_reader=_Calibration(
+                          "input", (1, 3, 16, 16)),
+                      quant_format=getattr(q.QuantFormat, fmt_name),
+                      activation_type=q.QuantType.QUInt8,
+                      weight_type=q.QuantType.QInt8)
+    return model, [[_randn(rng, 1, 3, 16, 16)]]
+
+
+def ortq_cnn_qdq():
+    return _cnn_static("QDQ")
+
+
+def ortq_cnn_qoperator():
+    return _cnn_static("QOperator")
+
+
+def ortq_mlp_dynamic():
+    torch = _torch()
+    nn = torch.nn
+
+    class FeedForward(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.up = nn.Linear(16, 32)
+            self.down = nn.Linear(32, 16)
+
+        def forward(self, x):
+            return x + self.down(torch.relu(self.up(x)))
+
+    from onnxruntime import quantization as q
+    rng = np.random.default_rng(SEED)
+    model = _export(FeedForward(), torch.zeros(2, 8, 16), 13)
+    model = _quantize(model, "dynamic", weight_type=q.QuantType.QInt8)
+    return model, [[_randn(rng, 2, 8, 16)]]
+
+
+def ortq_lstm_dynamic():
+    torch = _torch()
+    from onnxruntime import quantization as q
+    rng = np.random.default_rng(SEED)
+    model = _export(_LstmTagger.build(), torch.zeros(7, 1, 6), 14)
+    model = _quantize(model, "dynamic", weight_type=q.QuantType.QInt8)
+    return model, [[_randn(rng, 7, 1, 6)]]
+
+
+MODELS = {f.__name__: f for f in (
+    skl_logreg, skl_logreg_zipmap, skl_svc_pipeline, skl_random_forest,
+    skl_grad_boost, skl_rf_regressor, skl_ridge, lgbm_classifier,
+    xgb_classifier, pt_small_cnn, ortq_cnn_qdq, ortq_cnn_qoperator,
+    ortq_mlp_dynamic, ortq_lstm_dynamic, pt_gru_seq, pt_lstm_seq,
+    pt_transformer)}
+
+
+# --------------------------------------------------------------------------
+# Writing
+# --------------------------------------------------------------------------
+
+def _value_proto(value, name):
+    """An ONNX Runtime output as the test-data file format: a tensor, or a
+    ZipMap's list of dicts as a SequenceProto of MapProtos."""
+    if isinstance(value, list):
+        seq = SequenceProto(name=name, elem_type=SequenceProto.MAP)
+        for item in value:
+            keys = np.array(list(item.keys()))
+            vals = np.array(list(item.values()), dtype=np.float32)
+            seq.map_values.append(numpy_helper.from_dict(
+                dict(zip(keys.tolist(), vals)), name=""))
+        return seq
+    return numpy_helper.from_array(np.asarray(value), name)
+
+
+def _pin_input_dims(model, inputs) -> None:
+    """Give the dims the converters leave unknown (the batch) the size of
+    the data set, so that the model compiles as it is, without --shape: the
+    strict and cross checks compile every model of tests/models that way."""
+    inits = {i.name for i in model.graph.initializer}
+    fed = [vi for vi in model.graph.input if vi.name not in inits]
+    for vi, array in zip(fed, inputs):
+        for dim, size in zip(vi.type.tensor_type.shape.dim, array.shape):
+            if not dim.HasField("dim_value"):
+                dim.dim_value = size
+
+
+def write(name, out_root: Path) -> None:
+    import onnxruntime as ort
+
+    model, input_sets = MODELS[name]()
+    _pin_input_dims(model, input_sets[0])
+    model.graph.name = name  # onnxmltools names graphs by a random uuid
+    blob = model.SerializeToString()
+    if len(blob) > 512 * 1024:
+        sys.exit(f"{name}: model is {len(blob)} bytes, keep it small")
+    d = out_root / name
+    d.mkdir(parents=True, exist_ok=True)
+    for old in d.glob("test_data_set_*/*.pb"):
+        old.unlink()
+    (d / "model.onnx").write_bytes(blob)
+    sess = ort.InferenceSession(blob, providers=["CPUExecutionProvider"])
+    in_names = [i.name for i in sess.get_inputs()]
+    out_names = [o.name for o in sess.get_outputs()]
+    for k, inputs in enumerate(input_sets):
+        ds = d / f"test_data_set_{k}"
+        ds.mkdir(exist_ok=True)
+        feeds = dict(zip(in_names, inputs))
+        for i, n in enumerate(in_names):
+            (ds / f"input_{i}.pb").write_bytes(
+                numpy_helper.from_array(feeds[n], n).SerializeToString())
+        for i, y in enumerate(sess.run(None, feeds)):
+            (ds / f"output_{i}.pb").write_bytes(
+                _value_proto(y, out_names[i]).SerializeToString())
+    print(f"{name}: {len(blob)} bytes, "
+          f"{sorted({n.op_type for n in model.graph.node})}")
+
+
+def main(argv):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--only", action="append", choices=sorted(MODELS),
+                   help="regenerate only this model (repeatable)")
+    p.add_argument("--out", type=Path, default=HERE,
+                   help="output folder (default: tests/models)")
+    args = p.parse_args(argv)
+    for name in args.only or MODELS:
+        write(name, args.out)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
