@@ -35,18 +35,31 @@ Models:
   skl_grad_boost      GradientBoostingClassifier (breast cancer, binary).
   skl_rf_regressor    RandomForestRegressor (diabetes): TreeEnsembleRegressor.
   skl_ridge           Ridge (diabetes): LinearRegressor.
+  skl_mlp_classifier  MLPClassifier (digits): MatMul, Relu, Softmax, ArgMax,
+                      ArrayFeatureExtractor for the labels.
+  skl_pca_logreg_binary  StandardScaler + PCA + binary LogisticRegression
+                      (breast cancer).
+  skl_onehot_pipeline ColumnTransformer: StandardScaler on two float inputs,
+                      OneHotEncoder on a string input (iris' petal length
+                      as words), then LogisticRegression.
   lgbm_classifier     LightGBM LGBMClassifier (iris) via onnxmltools.
-  xgb_classifier      XGBoost XGBClassifier (breast cancer) via onnxmltools.
+  lgbm_regressor      LightGBM LGBMRegressor (diabetes).
+  xgb_classifier      XGBoost XGBClassifier (breast cancer, binary) via
+                      onnxmltools.
+  xgb_multiclass      XGBClassifier on iris (softmax over three classes).
   pt_small_cnn        A small CNN exported by torch (opset 13): the float
-                      model the two static quantizations below start from.
+                      model the three static quantizations below start from.
   ortq_cnn_qdq        pt_small_cnn by quantize_static, QDQ format
                       (QuantizeLinear/DequantizeLinear pairs around float ops).
+  ortq_cnn_qdq_s8_per_channel  The same with int8 activations and
+                      per-channel weight scales (DequantizeLinear on an axis).
   ortq_cnn_qoperator  pt_small_cnn by quantize_static, QOperator format
                       (QLinearConv and ONNX Runtime's com.microsoft QLinear*).
   ortq_mlp_dynamic    A transformer-style feed-forward block (MatMul, Add,
                       Relu, MatMul, residual) by quantize_dynamic:
                       DynamicQuantizeLinear + MatMulInteger.
-  ortq_lstm_dynamic   An LSTM by quantize_dynamic (com.microsoft
+  ortq_transformer_dynamic  pt_transformer by quantize_dynamic.
+  ortq_lstm_dynamic   pt_lstm_seq's LSTM by quantize_dynamic (com.microsoft
                       DynamicQuantizeLSTM).
   pt_gru_seq          GRU sequence model with a Linear head (opset 14).
   pt_lstm_seq         Two-layer bidirectional LSTM tagger (opset 14).
@@ -164,6 +177,82 @@ def skl_ridge():
     x, y, rows = _dataset("load_diabetes")
     m = Ridge(alpha=0.5).fit(x, y)
     return _skl(m, x), [[rows]]
+
+
+def skl_mlp_classifier():
+    from sklearn.neural_network import MLPClassifier
+    x, y, rows = _dataset("load_digits")
+    m = MLPClassifier(hidden_layer_sizes=(32,), max_iter=1000,
+                      random_state=SEED).fit(x / 16, y)
+    return _skl(m, x, zipmap=False), [[rows / 16]]
+
+
+def skl_pca_logreg_binary():
+    from sklearn.decomposition import PCA
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    x, y, rows = _dataset("load_breast_cancer")
+    m = make_pipeline(StandardScaler(), PCA(n_components=8, random_state=SEED),
+                      LogisticRegression(max_iter=500)).fit(x, y)
+    return _skl(m, x, zipmap=False), [[rows]]
+
+
+def skl_onehot_pipeline():
+    """A ColumnTransformer over a string column and numeric ones: the
+    strings (iris' petal length bucketed into words) go through
+    OneHotEncoder, the numbers through StandardScaler, then a
+    LogisticRegression; two graph inputs, one of them strings."""
+    from sklearn.compose import ColumnTransformer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+    from skl2onnx import to_onnx
+    from skl2onnx.common.data_types import FloatTensorType, StringTensorType
+    import pandas as pd
+    x, y, rows = _dataset("load_iris")
+
+    def columns(a):
+        words = np.array(["short", "medium", "long"])[
+            np.digitize(a[:, 2], [2.5, 5.0])]
+        return pd.DataFrame({"sl": a[:, 0], "sw": a[:, 1], "cat": words})
+
+    m = make_pipeline(
+        ColumnTransformer([("num", StandardScaler(), ["sl", "sw"]),
+                           ("cat", OneHotEncoder(), ["cat"])]),
+        LogisticRegression(max_iter=500)).fit(columns(x), y)
+    model = to_onnx(m, initial_types=[("sl", FloatTensorType([None, 1])),
+                                      ("sw", FloatTensorType([None, 1])),
+                                      ("cat", StringTensorType([None, 1]))],
+                    target_opset={"": 13, "ai.onnx.ml": 1},
+                    options={LogisticRegression: {"zipmap": False}})
+    test = columns(rows)
+    return model, [[rows[:, :1], rows[:, 1:2],
+                    test["cat"].to_numpy().astype(object).reshape(-1, 1)]]
+
+
+def lgbm_regressor():
+    from lightgbm import LGBMRegressor
+    from onnxmltools import convert_lightgbm
+    from onnxmltools.convert.common.data_types import FloatTensorType
+    x, y, rows = _dataset("load_diabetes")
+    m = LGBMRegressor(n_estimators=20, num_leaves=8, random_state=SEED,
+                      verbose=-1).fit(x, y)
+    model = convert_lightgbm(m, initial_types=[
+        ("X", FloatTensorType([None, x.shape[1]]))], target_opset=13)
+    return model, [[rows]]
+
+
+def xgb_multiclass():
+    from onnxmltools import convert_xgboost
+    from onnxmltools.convert.common.data_types import FloatTensorType
+    from xgboost import XGBClassifier
+    x, y, rows = _dataset("load_iris")
+    m = XGBClassifier(n_estimators=10, max_depth=3, random_state=SEED,
+                      n_jobs=1).fit(x, y)
+    model = convert_xgboost(m, initial_types=[
+        ("X", FloatTensorType([None, x.shape[1]]))], target_opset=13)
+    return model, [[rows]]
 
 
 def lgbm_classifier():
@@ -328,20 +417,25 @@ def _quantize(model, how, **kwargs):
         return onnx.load(str(dst))
 
 
-def _cnn_static(fmt_name):
+def _cnn_static(fmt_name, activation="QUInt8", per_channel=False):
     from onnxruntime import quantization as q
     rng = np.random.default_rng(SEED)
     model = _quantize(_small_cnn(), "static",
                       calibration_data_reader=_Calibration(
                           "input", (1, 3, 16, 16)),
                       quant_format=getattr(q.QuantFormat, fmt_name),
-                      activation_type=q.QuantType.QUInt8,
-                      weight_type=q.QuantType.QInt8)
+                      activation_type=getattr(q.QuantType, activation),
+                      weight_type=q.QuantType.QInt8,
+                      per_channel=per_channel)
     return model, [[_randn(rng, 1, 3, 16, 16)]]
 
 
 def ortq_cnn_qdq():
     return _cnn_static("QDQ")
+
+
+def ortq_cnn_qdq_s8_per_channel():
+    return _cnn_static("QDQ", activation="QInt8", per_channel=True)
 
 
 def ortq_cnn_qoperator():
@@ -368,6 +462,12 @@ def ortq_mlp_dynamic():
     return model, [[_randn(rng, 2, 8, 16)]]
 
 
+def ortq_transformer_dynamic():
+    from onnxruntime import quantization as q
+    model, sets = pt_transformer()
+    return _quantize(model, "dynamic", weight_type=q.QuantType.QInt8), sets
+
+
 def ortq_lstm_dynamic():
     torch = _torch()
     from onnxruntime import quantization as q
@@ -379,10 +479,12 @@ def ortq_lstm_dynamic():
 
 MODELS = {f.__name__: f for f in (
     skl_logreg, skl_logreg_zipmap, skl_svc_pipeline, skl_random_forest,
-    skl_grad_boost, skl_rf_regressor, skl_ridge, lgbm_classifier,
-    xgb_classifier, pt_small_cnn, ortq_cnn_qdq, ortq_cnn_qoperator,
-    ortq_mlp_dynamic, ortq_lstm_dynamic, pt_gru_seq, pt_lstm_seq,
-    pt_transformer)}
+    skl_grad_boost, skl_rf_regressor, skl_ridge, skl_mlp_classifier,
+    skl_pca_logreg_binary, skl_onehot_pipeline, lgbm_classifier,
+    lgbm_regressor, xgb_classifier, xgb_multiclass, pt_small_cnn,
+    ortq_cnn_qdq, ortq_cnn_qdq_s8_per_channel, ortq_cnn_qoperator,
+    ortq_mlp_dynamic, ortq_transformer_dynamic, ortq_lstm_dynamic,
+    pt_gru_seq, pt_lstm_seq, pt_transformer)}
 
 
 # --------------------------------------------------------------------------
