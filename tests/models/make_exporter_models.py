@@ -97,7 +97,7 @@ from pathlib import Path
 
 import numpy as np
 import onnx
-from onnx import SequenceProto, helper, numpy_helper
+from onnx import SequenceProto, numpy_helper
 
 HERE = Path(__file__).resolve().parent
 SEED = 0
@@ -109,8 +109,9 @@ ROWS = 5  # rows per data set: enough to reach several classes, stays tiny
 # --------------------------------------------------------------------------
 
 def _dataset(loader):
-    """(X float32, y) of a bundled sklearn data set, and ROWS held-out rows
-    spread over it (every len//ROWS-th row, so several classes show up)."""
+    """A bundled sklearn data set as (x, y) to train on (x float32) and
+    ROWS held-out rows spread over it (every len//ROWS-th row, so that
+    several classes show up)."""
     from sklearn import datasets
     x, y = getattr(datasets, loader)(return_X_y=True)
     x = x.astype(np.float32)
@@ -250,52 +251,52 @@ def skl_knn_classifier():
     return _skl(m, x[::3], zipmap=False), [[rows]]
 
 
+def _mltools(m, x, **options):
+    """onnxmltools conversion of a LightGBM or XGBoost model, with a float
+    input named 'X' of any batch."""
+    import onnxmltools
+    from onnxmltools.convert.common.data_types import FloatTensorType
+    convert = (onnxmltools.convert_lightgbm
+               if type(m).__module__.startswith("lightgbm")
+               else onnxmltools.convert_xgboost)
+    return convert(m, initial_types=[
+        ("X", FloatTensorType([None, x.shape[1]]))], target_opset=13,
+        **options)
+
+
 def lgbm_regressor():
     from lightgbm import LGBMRegressor
-    from onnxmltools import convert_lightgbm
-    from onnxmltools.convert.common.data_types import FloatTensorType
     x, y, rows = _dataset("load_diabetes")
     m = LGBMRegressor(n_estimators=20, num_leaves=8, random_state=SEED,
                       verbose=-1).fit(x, y)
-    model = convert_lightgbm(m, initial_types=[
-        ("X", FloatTensorType([None, x.shape[1]]))], target_opset=13)
+    model = _mltools(m, x)
     return model, [[rows]]
 
 
 def xgb_multiclass():
-    from onnxmltools import convert_xgboost
-    from onnxmltools.convert.common.data_types import FloatTensorType
     from xgboost import XGBClassifier
     x, y, rows = _dataset("load_iris")
     m = XGBClassifier(n_estimators=10, max_depth=3, random_state=SEED,
                       n_jobs=1).fit(x, y)
-    model = convert_xgboost(m, initial_types=[
-        ("X", FloatTensorType([None, x.shape[1]]))], target_opset=13)
+    model = _mltools(m, x)
     return model, [[rows]]
 
 
 def lgbm_classifier():
     from lightgbm import LGBMClassifier
-    from onnxmltools import convert_lightgbm
-    from onnxmltools.convert.common.data_types import FloatTensorType
     x, y, rows = _dataset("load_iris")
     m = LGBMClassifier(n_estimators=20, num_leaves=8, random_state=SEED,
                        verbose=-1).fit(x, y)
-    model = convert_lightgbm(m, initial_types=[
-        ("X", FloatTensorType([None, x.shape[1]]))], target_opset=13,
-        zipmap=False)
+    model = _mltools(m, x, zipmap=False)
     return model, [[rows]]
 
 
 def xgb_classifier():
-    from onnxmltools import convert_xgboost
-    from onnxmltools.convert.common.data_types import FloatTensorType
     from xgboost import XGBClassifier
     x, y, rows = _dataset("load_breast_cancer")
     m = XGBClassifier(n_estimators=20, max_depth=3, random_state=SEED,
                       n_jobs=1).fit(x, y)
-    model = convert_xgboost(m, initial_types=[
-        ("X", FloatTensorType([None, x.shape[1]]))], target_opset=13)
+    model = _mltools(m, x)
     # onnxmltools leaves ZipMap out of XGBoost classifiers already.
     return model, [[rows]]
 
@@ -310,15 +311,16 @@ def _torch():
     return torch
 
 
-def _export(module, example, opset, names_in=("input",), names_out=None):
+def _export(module, example, opset):
+    """torch.onnx.export of MODULE in eval mode: input 'input', output
+    'output', constants folded."""
     torch = _torch()
     module.eval()
     buf = io.BytesIO()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         torch.onnx.export(module, example, buf, opset_version=opset,
-                          input_names=list(names_in),
-                          output_names=list(names_out or ["output"]),
+                          input_names=["input"], output_names=["output"],
                           do_constant_folding=True)
     return onnx.load_from_string(buf.getvalue())
 
@@ -361,32 +363,28 @@ def pt_gru_seq():
     return model, [[_randn(rng, 2, 10, 8)]]
 
 
-class _LstmTagger:
+def _lstm_tagger(hidden=12):
     """Two-layer bidirectional LSTM, a Linear per step."""
+    torch = _torch()
+    nn = torch.nn
 
-    @staticmethod
-    def build(hidden=12):
-        torch = _torch()
-        nn = torch.nn
+    class Tagger(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lstm = nn.LSTM(6, hidden, num_layers=2, bidirectional=True)
+            self.head = nn.Linear(2 * hidden, 5)
 
-        class Tagger(nn.Module):
-            def __init__(self):
-                super().__init__()
-                self.lstm = nn.LSTM(6, hidden, num_layers=2,
-                                    bidirectional=True)
-                self.head = nn.Linear(2 * hidden, 5)
+        def forward(self, x):
+            seq, _ = self.lstm(x)
+            return self.head(seq)
 
-            def forward(self, x):
-                seq, _ = self.lstm(x)
-                return self.head(seq)
-
-        return Tagger()
+    return Tagger()
 
 
 def pt_lstm_seq():
     torch = _torch()
     rng = np.random.default_rng(SEED)
-    model = _export(_LstmTagger.build(), torch.zeros(7, 1, 6), 14)
+    model = _export(_lstm_tagger(), torch.zeros(7, 1, 6), 14)
     return model, [[_randn(rng, 7, 1, 6)]]
 
 
@@ -502,7 +500,7 @@ def ortq_lstm_dynamic():
     torch = _torch()
     from onnxruntime import quantization as q
     rng = np.random.default_rng(SEED)
-    model = _export(_LstmTagger.build(), torch.zeros(7, 1, 6), 14)
+    model = _export(_lstm_tagger(), torch.zeros(7, 1, 6), 14)
     model = _quantize(model, "dynamic", weight_type=q.QuantType.QInt8)
     return model, [[_randn(rng, 7, 1, 6)]]
 
