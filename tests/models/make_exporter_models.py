@@ -43,6 +43,8 @@ Models:
   skl_onehot_pipeline ColumnTransformer: StandardScaler on two float inputs,
                       OneHotEncoder on a string input (iris' petal length
                       as words), then LogisticRegression.
+  skl_hist_grad_boost HistGradientBoostingClassifier (iris).
+  skl_linear_double   LinearRegression on double input (diabetes).
   skl_kmeans          KMeans (iris, 3 clusters): label and distances.
   skl_knn_classifier  KNeighborsClassifier (iris, k = 5): TopK over the
                       distances, the neighbours' labels voted.
@@ -121,7 +123,7 @@ def _dataset(loader):
 
 
 def _skl(model, x, zipmap=True):
-    """skl2onnx conversion with a float input named 'X' of any batch; a
+    """skl2onnx conversion with an input 'X' of any batch, typed as x; a
     classifier (a pipeline's last step) without ZipMap unless asked for."""
     from skl2onnx import to_onnx
     final = model.steps[-1][1] if hasattr(model, "steps") else model
@@ -235,6 +237,23 @@ def skl_onehot_pipeline():
     test = columns(rows)
     return model, [[rows[:, :1], rows[:, 1:2],
                     test["cat"].to_numpy().astype(object).reshape(-1, 1)]]
+
+
+def skl_hist_grad_boost():
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    x, y, rows = _dataset("load_iris")
+    m = HistGradientBoostingClassifier(max_iter=10, max_leaf_nodes=8,
+                                       random_state=SEED).fit(x, y)
+    return _skl(m, x, zipmap=False), [[rows]]
+
+
+def skl_linear_double():
+    """LinearRegression converted for double input: skl2onnx writes plain
+    MatMul + Add in double, as LinearRegressor takes only float."""
+    from sklearn.linear_model import LinearRegression
+    x, y, rows = _dataset("load_diabetes")
+    m = LinearRegression().fit(x, y)
+    return _skl(m, x.astype(np.float64)), [[rows.astype(np.float64)]]
 
 
 def skl_kmeans():
@@ -508,7 +527,8 @@ def ortq_lstm_dynamic():
 MODELS = {f.__name__: f for f in (
     skl_logreg, skl_logreg_zipmap, skl_svc_pipeline, skl_random_forest,
     skl_grad_boost, skl_rf_regressor, skl_ridge, skl_mlp_classifier,
-    skl_pca_logreg_binary, skl_onehot_pipeline, skl_kmeans,
+    skl_pca_logreg_binary, skl_onehot_pipeline, skl_hist_grad_boost,
+    skl_linear_double, skl_kmeans,
     skl_knn_classifier, lgbm_classifier,
     lgbm_regressor, xgb_classifier, xgb_multiclass, pt_small_cnn,
     ortq_cnn_qdq, ortq_cnn_qdq_s8_per_channel, ortq_cnn_qoperator,
