@@ -1,0 +1,1 @@
+BvariableJщMєBdHИBъЇQC>UCгоC

@@ -1,0 +1,1 @@
+BprobabilitiesJ(สดj?ฐYช= 5j=ฎ\q?๔Q>ÝK?$>๎๙<?่e=Cso?

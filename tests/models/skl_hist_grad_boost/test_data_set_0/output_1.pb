@@ -1,0 +1,1 @@
+BprobabilitiesJ<Ù&e?ê¯O=Šâ]=¥ée?ªQ=bP=Âÿ=ÕPY?˜y³=5/‚=$ÄP?ª¯÷=jù‹=ËIl>`n3?

@@ -1,0 +1,1 @@
+BprobabilitiesJ<éAx?äÂ÷<Àl)3‡v?ÊŽ=}¢35h€<ª6e?¦0¶=m‘Ÿ;cnR?êI1>ˆU0:<ØK>ÛÝL?

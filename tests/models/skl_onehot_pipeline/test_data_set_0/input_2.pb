@@ -1,0 +1,1 @@
+2short2short2medium2medium2mediumBcat

@@ -1,0 +1,1 @@
+BvariableJÿ∆¨BJ©B`CHC)CÈ‚C

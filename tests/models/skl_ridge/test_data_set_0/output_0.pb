@@ -1,0 +1,1 @@
+BvariableJ$$•BJ‚BlRCb„	CF.C
