@@ -8,6 +8,7 @@
 #include "info.h"
 #include "load.h"
 #include "ops/ops.h"
+#include "ops/schema_check.h"
 #include "run.h"
 
 static const char usage_text[] =
@@ -105,6 +106,17 @@ static int parse_int(const char *s, int *out) {
   return 1;
 }
 
+/* The op's schema versions (since_version) onnxcc implements, "1, 6, 13",
+ * then those it refuses ("; not 26": a newer version nobody has reviewed). */
+static void print_versions(int op) {
+  const op_schema *s = schema_first(op);
+  int k, n = schema_count(op), printed = 0, refused = 0;
+  for (k = 0; s && k < n; k++)
+    if (s[k].reviewed) printf("%s%d", printed++ ? ", " : "", s[k].since);
+  for (k = 0; s && k < n; k++)
+    if (!s[k].reviewed) printf("%s%d", refused++ ? ", " : "; not ", s[k].since);
+}
+
 static int list_ops(int markdown) {
   int i, n_public = 0;
   for (i = 0; i < OP_COUNT; i++) n_public += op_domain(i) != OP_DOMAIN_onnxcc;
@@ -112,17 +124,24 @@ static int list_ops(int markdown) {
     puts("# Supported operators\n");
     puts("Generated from `compiler/ops/ops.def` by `onnxcc ops --markdown`; do not edit.\n");
     printf("onnxcc %s supports %d ONNX operators (default domain, opsets 1 to %d; ai.onnx.ml, opsets 1\n"
-           "to %d; ai.onnx.preview.training, opsets 1 to %d; ai.onnx.preview, opsets 1 to %d). The family\n"
-           "is the file `compiler/ops/FAMILY.c` that implements the op.\n\n",
+           "to %d; ai.onnx.preview.training, opsets 1 to %d; ai.onnx.preview, opsets 1 to %d). Versions\n"
+           "are the op's schema versions (since_version) onnxcc implements; \"not N\" marks a newer version it\n"
+           "refuses. Element types: those of the op's schema that the op's kernels have, float16 and bfloat16\n"
+           "computed in float where a kernel has no half variant; any other is refused at compile time, naming\n"
+           "the node. The family is the file `compiler/ops/FAMILY.c` that implements the op.\n\n",
            ONNXCC_VERSION, n_public, ONNXCC_MAX_OPSET, ONNXCC_MAX_OPSET_ML, ONNXCC_MAX_OPSET_TRAINING,
            ONNXCC_MAX_OPSET_PREVIEW);
-    puts("| Operator | Domain | Family |");
-    puts("| --- | --- | --- |");
+    puts("| Operator | Domain | Versions | Family |");
+    puts("| --- | --- | --- | --- |");
   }
   for (i = 0; i < OP_COUNT; i++) {
     const char *d = op_domain_name(op_domain(i));
     if (op_domain(i) == OP_DOMAIN_onnxcc) continue; /* the compiler's own, made by passes */
-    if (markdown) printf("| %s | %s | %s |\n", op_name(i), *d ? d : "ai.onnx", op_family_name(i));
+    if (markdown) {
+      printf("| %s | %s | ", op_name(i), *d ? d : "ai.onnx");
+      print_versions(i);
+      printf(" | %s |\n", op_family_name(i));
+    }
     else printf("%s%s%s\n", d, *d ? "." : "", op_name(i));
   }
   if (markdown) {

@@ -96,6 +96,11 @@ const op_schema *schema_find(int op, int64_t opset) {
   return NULL;
 }
 
+int schema_count(int op) {
+  if (op < 0 || op >= OP_COUNT || !index_build()) return 0;
+  return op_count[op];
+}
+
 const op_schema *schema_first(int op) {
   if (op < 0 || op >= OP_COUNT || !index_build() || !op_count[op]) return NULL;
   return &schemas[op_first[op]];

@@ -38,8 +38,10 @@ typedef struct op_schema {
 /* The schema version of `op` that opset `opset` selects (the newest with
  * since <= opset), or NULL if the op did not exist yet or `op` is unknown. */
 const op_schema *schema_find(int op, int64_t opset);
-/* The oldest schema version of `op`, or NULL if schema.def has none. */
+/* The oldest schema version of `op`, or NULL if schema.def has none; the
+ * op's schema_count(op) versions follow it in the array, oldest first. */
 const op_schema *schema_first(int op);
+int schema_count(int op);
 
 /* Checks one node against its op's schema at `opset`. Returns:
  *   ST_OK          the node fits the schema;
