@@ -33,6 +33,8 @@
 #include "kernels/random.h"
 #include "kernels/strings.h"
 #include "kernels/regex.h"
+#include "kernels/svm.h"
+#include "kernels/ml_extra.h"
 
 /* All kernel variants, K(function, params type), and all params types,
  * P(type, field list): the compiler builds its kernel table from these. */
@@ -66,7 +68,9 @@
   RT_TRAINING_KERNELS(K) \
   RT_RANDOM_KERNELS(K) \
   RT_STRINGS_KERNELS(K) \
-  RT_REGEX_KERNELS(K)
+  RT_REGEX_KERNELS(K) \
+  RT_SVM_KERNELS(K) \
+  RT_ML_EXTRA_KERNELS(K)
 #define RT_ALL_PARAMS_TYPES(P) \
   RT_ELEMENTWISE_PARAMS_TYPES(P) \
   RT_CONV_PARAMS_TYPES(P) \
@@ -96,6 +100,8 @@
   RT_TRAINING_PARAMS_TYPES(P) \
   RT_RANDOM_PARAMS_TYPES(P) \
   RT_STRINGS_PARAMS_TYPES(P) \
-  RT_REGEX_PARAMS_TYPES(P)
+  RT_REGEX_PARAMS_TYPES(P) \
+  RT_SVM_PARAMS_TYPES(P) \
+  RT_ML_EXTRA_PARAMS_TYPES(P)
 
 #endif
