@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Generate the ai.onnx.ml test models under tests/models/ (SVMs, ...).
+"""Generate the ai.onnx.ml test models under tests/models/ (SVMs,
+CategoryMapper, FeatureVectorizer), and MaxRoiPool's.
 
 Each model is one ai.onnx.ml node built with onnx.helper from seeded random
 attributes, or (with --sklearn-python) a scikit-learn estimator converted by
@@ -164,7 +165,19 @@ def extra_models():
     fv_ins = [rng.normal(size=(4, w)).astype(np.float32) for w in (2, 3, 1)]
     fvi = helper.make_node("FeatureVectorizer", ["a", "b"], ["y"], domain="ai.onnx.ml", inputdimensions=[3, 1])
     fvi_ins = [rng.integers(-9, 9, size=(2, 3)).astype(np.int64), rng.integers(-9, 9, size=(2, 1)).astype(np.int64)]
+    roi_pool = helper.make_node("MaxRoiPool", ["x", "rois"], ["y"], pooled_shape=[3, 2], spatial_scale=0.5)
+    roi_x = rng.normal(size=(2, 3, 9, 11)).astype(np.float32)
+    # batch index, x1, y1, x2, y2: inside, half-pixel corners (rounding), one
+    # past the image, one degenerate (x2 < x1), one a single pixel
+    boxes = np.array([[0, 2, 2, 15, 12], [1, 1, 3, 9, 5], [1, 14, 10, 30, 30], [0, 8, 8, 3, 3],
+                      [1, 5, 5, 5, 5], [0, 0, 0, 21, 17]], dtype=np.float32)
+    roi_ops = [helper.make_opsetid("", 17)]
+    roi_model = helper.make_model(
+        helper.make_graph([roi_pool], "max_roi_pool",
+                          [vi("x", TensorProto.FLOAT, list(roi_x.shape)), vi("rois", TensorProto.FLOAT, [6, 5])],
+                          [vi("y", TensorProto.FLOAT, [6, 3, 3, 2])]), opset_imports=roi_ops, ir_version=8)
     return [
+        ("max_roi_pool", roi_model, [roi_x, boxes]),
         ("catmap_string_to_int", graph(s2i, [vi("x", TensorProto.STRING, [2, 3])],
                                        [vi("y", TensorProto.INT64, [2, 3])]), [words]),
         ("catmap_int_to_string", graph(i2s, [vi("x", TensorProto.INT64, [7])],
