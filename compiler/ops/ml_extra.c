@@ -6,11 +6,13 @@
  * sorted and each once, int64 keys in reverse order, so that of equal
  * keys the last pair wins, as in ONNX Runtime's map. FeatureVectorizer
  * has its own kernel (kernels/ml_extra.h). Tables are built in the final
- * lowering only: a node whose inputs are all constant is refused. */
+ * lowering only: a node whose inputs are all constant is refused. Dims
+ * may vary at run time, but for FeatureVectorizer's columns. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "../../runtime/include/onnxcc/strings.h"
+#include "../dimexpr.h"
 #include "ops.h"
 
 /* ---- CategoryMapper ---- */
@@ -117,7 +119,7 @@ static status cat_lower(op_ctx *c, lowered *l) {
                            "time", c->n->op_type);
   p = op_lower_as(c, l, PD_rt_strlabel_params, "rt_label_encode_%s_bytes", from_strings ? "string" : "i64");
   if (!p) return ST_UNSUPPORTED;
-  p->n = tensor_numel(x);
+  op_bind_product(c, l, &p->n, x, 0, x->rank);
   p->slot = (int64_t)dtype_size(DT_STRING);
   p->esize = from_strings ? (int64_t)sizeof(int64_t) : p->slot;
   if (from_strings) {
@@ -131,19 +133,27 @@ static status cat_lower(op_ctx *c, lowered *l) {
 
 /* ---- FeatureVectorizer ---- */
 
-/* Input k's rows (1 for a 1-D input) and width (the product of the
- * other dims). */
-static void fv_shape(const ir_tensor *t, int64_t *rows, int64_t *width) {
+/* Input k's rows (1 for a 1-D input: a dim expression) and width (the
+ * product of the other dims, which must be known); -1 after reporting. */
+static int fv_shape(const op_ctx *c, int k, int64_t *width) {
+  const ir_tensor *t = &op_in(c, k)->t;
   int d;
-  *rows = t->rank <= 1 ? 1 : t->dims[0];
   *width = 1;
-  for (d = t->rank <= 1 ? 0 : 1; d < t->rank; d++) *width *= t->dims[d];
+  for (d = t->rank <= 1 ? 0 : 1; d < t->rank; d++) {
+    if (t->sym[d]) {
+      diag_node_error(ST_UNSUPPORTED, c->n, "input %d: its columns must be known at compile time", k);
+      return -1;
+    }
+    *width *= t->dims[d];
+  }
+  return t->rank <= 1 ? dx_const(op_dx(c), 1) : ir_dim(c->g, t, 0);
 }
 
 static status fv_infer(op_ctx *c) {
   const int64_t *sizes;
-  int64_t dims[2] = {0, 0}, rows, width;
-  int n = attr_ints(c->n, "inputdimensions", &sizes), k, dt;
+  int64_t width, total = 0;
+  int n = attr_ints(c->n, "inputdimensions", &sizes), k, dt, dims[2], rows;
+  status s;
   OP_REQUIRE_INPUT(c, 0);
   dt = op_in(c, 0)->t.dtype;
   if (n != c->n->n_in)
@@ -152,20 +162,19 @@ static status fv_infer(op_ctx *c) {
   if (dt != DT_FLOAT && dt != DT_DOUBLE && dt != DT_INT32 && dt != DT_INT64)
     return diag_node_error(ST_BAD_MODEL, c->n, "X is %s; FeatureVectorizer takes int32, int64, float or double",
                            dtype_name(dt));
-  fv_shape(&op_in(c, 0)->t, &dims[0], &width);
+  if ((dims[0] = fv_shape(c, 0, &width)) < 0) return ST_UNSUPPORTED;
   for (k = 0; k < n; k++) {
     OP_REQUIRE_INPUT(c, k);
     if (op_in(c, k)->t.dtype != dt)
       return diag_node_error(ST_UNSUPPORTED, c->n, "input %d is %s, input 0 %s: onnxcc takes inputs of one type "
                              "(Cast them first)", k, dtype_name(op_in(c, k)->t.dtype), dtype_name(dt));
-    fv_shape(&op_in(c, k)->t, &rows, &width);
-    if (rows != dims[0])
-      return diag_node_error(ST_BAD_MODEL, c->n, "input %d has %lld rows, input 0 %lld", k, (long long)rows,
-                             (long long)dims[0]);
+    if ((rows = fv_shape(c, k, &width)) < 0) return ST_UNSUPPORTED;
+    if ((s = op_check_equal(c, rows, dims[0], "the rows of the inputs"))) return s;
     if (sizes[k] < 0) return diag_node_error(ST_BAD_MODEL, c->n, "inputdimensions %d is negative", k);
-    dims[1] += sizes[k];
+    total += sizes[k];
   }
-  op_set_output(c, 0, DT_FLOAT, 2, dims);
+  dims[1] = dx_const(op_dx(c), total);
+  op_set_output_exprs(c, 0, DT_FLOAT, 2, dims);
   return ST_OK;
 }
 
@@ -173,20 +182,20 @@ static status fv_lower(op_ctx *c, lowered *l) {
   const int64_t *sizes;
   const int n = attr_ints(c->n, "inputdimensions", &sizes);
   rt_feature_vectorize_params *p;
-  int64_t *t, rows;
-  int k;
+  int64_t *t;
+  int k, rows;
   if (!c->final)
     return diag_node_error(ST_UNSUPPORTED, c->n, "its inputs are constants; onnxcc does not evaluate %s at compile "
                            "time", c->n->op_type);
   p = op_lower_as(c, l, PD_rt_feature_vectorize_params, "rt_feature_vectorize_%s",
                   op_dtype_suffix(op_in(c, 0)->t.dtype));
   if (!p) return ST_UNSUPPORTED;
-  p->rows = op_out(c, 0)->t.dims[0];
   p->total = op_out(c, 0)->t.dims[1];
   p->inputs = n;
   t = op_add_table(c, "feature_sizes", DT_INT64, 2 * (int64_t)n, -1);
   for (k = 0; k < n; k++) {
-    fv_shape(&op_in(c, k)->t, &rows, &t[k]);
+    if ((rows = fv_shape(c, k, &t[k])) < 0) return ST_UNSUPPORTED;
+    if (k == 0) op_bind(c, l, &p->rows, rows);
     t[n + k] = sizes[k];
   }
   return ST_OK;
@@ -202,4 +211,4 @@ static status ml_extra_lower(op_ctx *c, lowered *l) {
   return c->n->op == OP_ml_CategoryMapper ? cat_lower(c, l) : fv_lower(c, l);
 }
 
-const op_family op_family_ml_extra = {ml_extra_infer, ml_extra_lower, 0, 0};
+const op_family op_family_ml_extra = {ml_extra_infer, ml_extra_lower, 1, 0};

@@ -6,10 +6,12 @@
  * The attribute arrays go to the weight blob as extra inputs in the
  * layout kernels/svm.h states (built in the final lowering only: a node
  * whose inputs are all constant is refused rather than folded). Class
- * labels are int64 or strings; the kernel copies a label's bytes. */
+ * labels are int64 or strings; the kernel copies a label's bytes. The
+ * batch (X's first dim) may vary at run time; the features may not. */
 #include <string.h>
 
 #include "../../runtime/include/onnxcc/strings.h"
+#include "../dimexpr.h"
 #include "ops.h"
 
 static const char *const post_names[] = {"NONE", "SOFTMAX", "LOGISTIC", "SOFTMAX_ZERO", "PROBIT"};
@@ -17,7 +19,8 @@ static const char *const kernel_names[] = {"LINEAR", "POLY", "RBF", "SIGMOID"};
 
 /* What the attributes say, checked against X. */
 typedef struct svm_model {
-  int64_t rows, cols;
+  int64_t cols;
+  int rows; /* the batch's dim expression */
   int64_t classes, vectors, pairs;
   int kernel, post, strings;
   const float *sv, *coef, *rho, *pa, *pb, *kp;
@@ -40,7 +43,9 @@ static status read_common(const op_ctx *c, svm_model *m) {
     return diag_node_error(ST_UNSUPPORTED, c->n, "X is %s; onnxcc takes float, double, int32 or int64",
                            dtype_name(x->dtype));
   if (x->rank != 1 && x->rank != 2) return diag_node_error(ST_BAD_MODEL, c->n, "X must have rank 1 or 2");
-  m->rows = x->rank == 2 ? x->dims[0] : 1;
+  if (x->sym[x->rank - 1])
+    return diag_node_error(ST_UNSUPPORTED, c->n, "X's last dim (the features) must be known at compile time");
+  m->rows = x->rank == 2 ? ir_dim(c->g, x, 0) : dx_const(op_dx(c), 1);
   m->cols = x->dims[x->rank - 1];
   m->n_sv = attr_floats(c->n, "support_vectors", &m->sv);
   m->n_coef = attr_floats(c->n, "coefficients", &m->coef);
@@ -156,19 +161,21 @@ static status read_model(const op_ctx *c, svm_model *m) {
 
 static status svm_infer(op_ctx *c) {
   svm_model m;
-  int64_t dims[2];
+  int dims[2];
+  int64_t scores;
   status s = read_model(c, &m);
   if (s) return s;
   dims[0] = m.rows;
   if (!is_classifier(c)) {
-    dims[1] = 1;
-    op_set_output(c, 0, DT_FLOAT, 2, dims);
+    dims[1] = dx_const(op_dx(c), 1);
+    op_set_output_exprs(c, 0, DT_FLOAT, 2, dims);
     return ST_OK;
   }
-  op_set_output(c, 0, m.strings ? DT_STRING : DT_INT64, 1, dims);
-  if (m.vectors == 0 || m.n_pa > 0) dims[1] = m.classes;
-  else dims[1] = m.classes == 2 ? 2 : m.pairs;
-  op_set_output(c, 1, DT_FLOAT, 2, dims);
+  op_set_output_exprs(c, 0, m.strings ? DT_STRING : DT_INT64, 1, dims);
+  if (m.vectors == 0 || m.n_pa > 0) scores = m.classes;
+  else scores = m.classes == 2 ? 2 : m.pairs;
+  dims[1] = dx_const(op_dx(c), scores);
+  op_set_output_exprs(c, 1, DT_FLOAT, 2, dims);
   return ST_OK;
 }
 
@@ -216,7 +223,7 @@ static status svm_lower(op_ctx *c, lowered *l) {
   p = op_lower_as(c, l, PD_rt_svm_params, "rt_svm_%s_%s", cls ? "classify" : "regress",
                   op_dtype_suffix(op_in(c, 0)->t.dtype));
   if (!p) return ST_UNSUPPORTED;
-  p->rows = m.rows;
+  op_bind(c, l, &p->rows, m.rows);
   p->cols = m.cols;
   p->classes = m.classes;
   p->vectors = m.vectors;
@@ -235,4 +242,4 @@ static status svm_lower(op_ctx *c, lowered *l) {
   return ST_OK;
 }
 
-const op_family op_family_svm = {svm_infer, svm_lower, 0, 0};
+const op_family op_family_svm = {svm_infer, svm_lower, 1, 0};
