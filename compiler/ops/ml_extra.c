@@ -15,6 +15,13 @@
 #include "../dimexpr.h"
 #include "ops.h"
 
+/* The tables go to the blob, which only the final lowering has: a node
+ * the constant folder would run is refused. */
+static status constant_inputs(const op_ctx *c) {
+  return diag_node_error(ST_UNSUPPORTED, c->n, "its inputs are constants; onnxcc does not evaluate %s at compile time",
+                         c->n->op_type);
+}
+
 /* ---- CategoryMapper ---- */
 
 /* The pairs: their count, or -1 after reporting. */
@@ -114,9 +121,7 @@ static status cat_lower(op_ctx *c, lowered *l) {
   int n = cat_pairs(c, &strs, &ints);
   rt_strlabel_params *p;
   if (n < 0) return ST_BAD_MODEL;
-  if (!c->final)
-    return diag_node_error(ST_UNSUPPORTED, c->n, "its inputs are constants; onnxcc does not evaluate %s at compile "
-                           "time", c->n->op_type);
+  if (!c->final) return constant_inputs(c);
   p = op_lower_as(c, l, PD_rt_strlabel_params, "rt_label_encode_%s_bytes", from_strings ? "string" : "i64");
   if (!p) return ST_UNSUPPORTED;
   op_bind_product(c, l, &p->n, x, 0, x->rank);
@@ -184,9 +189,7 @@ static status fv_lower(op_ctx *c, lowered *l) {
   rt_feature_vectorize_params *p;
   int64_t *t;
   int k, rows;
-  if (!c->final)
-    return diag_node_error(ST_UNSUPPORTED, c->n, "its inputs are constants; onnxcc does not evaluate %s at compile "
-                           "time", c->n->op_type);
+  if (!c->final) return constant_inputs(c);
   p = op_lower_as(c, l, PD_rt_feature_vectorize_params, "rt_feature_vectorize_%s",
                   op_dtype_suffix(op_in(c, 0)->t.dtype));
   if (!p) return ST_UNSUPPORTED;

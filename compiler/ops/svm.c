@@ -14,8 +14,11 @@
 #include "../dimexpr.h"
 #include "ops.h"
 
-static const char *const post_names[] = {"NONE", "SOFTMAX", "LOGISTIC", "SOFTMAX_ZERO", "PROBIT"};
-static const char *const kernel_names[] = {"LINEAR", "POLY", "RBF", "SIGMOID"};
+/* The attribute spellings, in the kernel's enum order (kernels/svm.h). */
+#define SVM_NAME_(name) #name,
+static const char *const post_names[] = {RT_TREE_POSTS(SVM_NAME_)};
+static const char *const kernel_names[] = {RT_SVM_KINDS(SVM_NAME_)};
+#undef SVM_NAME_
 
 /* What the attributes say, checked against X. */
 typedef struct svm_model {
@@ -53,8 +56,8 @@ static status read_common(const op_ctx *c, svm_model *m) {
   m->n_pa = attr_floats(c->n, "prob_a", &m->pa);
   m->n_pb = attr_floats(c->n, "prob_b", &m->pb);
   m->n_kp = attr_floats(c->n, "kernel_params", &m->kp);
-  if ((s = op_attr_enum(c, "kernel_type", "LINEAR", kernel_names, 4, &m->kernel)) ||
-      (s = op_attr_enum(c, "post_transform", "NONE", post_names, 5, &m->post)))
+  if ((s = op_attr_enum(c, "kernel_type", "LINEAR", kernel_names, RT_SVM_N_KINDS, &m->kernel)) ||
+      (s = op_attr_enum(c, "post_transform", "NONE", post_names, RT_TREE_N_POSTS, &m->post)))
     return s;
   if (m->n_kp > 0 && m->n_kp < 3)
     return diag_node_error(ST_BAD_MODEL, c->n, "kernel_params needs gamma, coef0 and degree (3 values), not %d",
@@ -229,7 +232,7 @@ static status svm_lower(op_ctx *c, lowered *l) {
   p->vectors = m.vectors;
   p->kernel = m.vectors == 0 ? RT_SVM_LINEAR : m.kernel; /* the linear mode is LINEAR, as in ONNX Runtime */
   if (m.n_kp >= 3) p->gamma = m.kp[0], p->coef0 = m.kp[1], p->degree = m.kp[2];
-  p->post = m.post; /* post_names follows RT_TREE_POSTS */
+  p->post = m.post;
   p->proba = m.n_pa > 0;
   p->one_class = !cls && attr_int(c->n, "one_class", 0) != 0;
   p->esize = m.strings ? (int64_t)dtype_size(DT_STRING) : (int64_t)sizeof(int64_t);
