@@ -46,7 +46,9 @@ int op_takes_strings(int op) {
   case OP_StringConcat:
   case OP_StringSplit:
   case OP_RegexFullMatch:
-  case OP_ml_LabelEncoder: return 1;
+  case OP_ml_LabelEncoder:
+  case OP_ml_SVMClassifier:
+  case OP_ml_CategoryMapper: return 1;
   default: return 0;
   }
 }

@@ -1,6 +1,7 @@
-/* RoiAlign kernels (kernels/roi.h): one body over the element type; the
- * sampling geometry is computed once per region and shared by its
- * channels. */
+/* RoiAlign and MaxRoiPool kernels (kernels/roi.h): one body each over
+ * the element type; a region's geometry is computed once and shared by
+ * its channels. */
+#include <float.h>
 #include <math.h>
 #include <string.h>
 
@@ -60,6 +61,17 @@ static roi_taps roi_taps_at(const rt_roi_align_params *p, double y, double x) {
   return t;
 }
 
+/* Whether region r, of batch index b, has nothing to read (an empty
+ * image, or a batch index outside [0, n), which is the model's error:
+ * RT_ERR_VALUE); its output yr (elements of esize bytes) is then 0. */
+static int roi_skip(const rt_roi_align_params *p, int64_t b, void *const *out, void *yr, size_t esize) {
+  const int64_t plane = p->h * p->w;
+  if (b >= 0 && b < p->n && plane > 0) return 0;
+  if (plane && out[RT_STATUS_SLOT]) *(int *)out[RT_STATUS_SLOT] = RT_ERR_VALUE;
+  memset(yr, 0, esize * (size_t)(p->c * p->out_h * p->out_w));
+  return 1;
+}
+
 /* Bin (ph, pw) of plane `x` for one region. */
 #define ROI_BIN(T)                                                                                   \
   static double roi_bin_##T(const rt_roi_align_params *p, const T *x, const roi_axis *ay,            \
@@ -99,12 +111,7 @@ static roi_taps roi_taps_at(const rt_roi_align_params *p, double y, double x) {
       const roi_axis ax = roi_axis_of(p, (double)box[0], (double)box[2], p->out_w);                  \
       const roi_axis ay = roi_axis_of(p, (double)box[1], (double)box[3], p->out_h);                  \
       T *yr = y + r * p->c * bins;                                                                   \
-      if (batch[r] < 0 || batch[r] >= p->n || plane == 0) {                                          \
-        /* nothing to read: an empty image, or a batch index that is the model's error */            \
-        if (plane && out[RT_STATUS_SLOT]) *(int *)out[RT_STATUS_SLOT] = RT_ERR_VALUE;                \
-        memset(yr, 0, sizeof(T) * (size_t)(p->c * bins));                                            \
-        continue;                                                                                    \
-      }                                                                                              \
+      if (roi_skip(p, batch[r], out, yr, sizeof(T))) continue;                                       \
       for (ch = 0; ch < p->c; ch++) {                                                                \
         const T *xp = x + (batch[r] * p->c + ch) * plane;                                            \
         for (ph = 0; ph < p->out_h; ph++)                                                            \
@@ -115,3 +122,59 @@ static roi_taps roi_taps_at(const rt_roi_align_params *p, double y, double x) {
   }
 ROI_ALIGN(f32, float)
 ROI_ALIGN(f64, double)
+
+/* MaxRoiPool's span along one axis: the region's first pixel and its bin
+ * size (the region at least one pixel). */
+#define ROI_POOL_AXIS(T)                                                                             \
+  static T roi_pool_axis_##T(const rt_roi_align_params *p, T lo, T hi, int64_t bins, int64_t *start) { \
+    const int64_t a = (int64_t)round((double)(lo * (T)p->spatial_scale));                            \
+    const int64_t b = (int64_t)round((double)(hi * (T)p->spatial_scale));                            \
+    *start = a;                                                                                      \
+    return (T)(b - a + 1 > 1 ? b - a + 1 : 1) / (T)bins;                                             \
+  }
+
+/* Bin k's pixels [*from, *to) along an axis of `size` pixels. */
+#define ROI_POOL_BIN(T)                                                                              \
+  static void roi_pool_bin_##T(int64_t k, T bin, int64_t start, int64_t size, int64_t *from, int64_t *to) { \
+    int64_t f = (int64_t)floor((double)((T)k * bin)) + start, t = (int64_t)ceil((double)((T)(k + 1) * bin)) + start; \
+    *from = f < 0 ? 0 : f > size ? size : f;                                                         \
+    *to = t < 0 ? 0 : t > size ? size : t;                                                           \
+  }
+
+#define MAX_ROI_POOL(t, T, LOWEST)                                                                         \
+  ROI_POOL_AXIS(T)                                                                                   \
+  ROI_POOL_BIN(T)                                                                                    \
+  RT_KERNEL(rt_max_roi_pool_##t) {                                                                   \
+    const rt_roi_align_params *p = (const rt_roi_align_params *)params;                              \
+    const T *x = (const T *)in[0], *rois = (const T *)in[1];                                         \
+    T *y = (T *)out[0];                                                                              \
+    const int64_t plane = p->h * p->w, bins = p->out_h * p->out_w;                                   \
+    int64_t r, ch, ph, pw, i, j, sx, sy, y0, y1, x0, x1;                                             \
+    (void)scratch;                                                                                   \
+    for (r = 0; r < p->rois; r++) {                                                                  \
+      const T *box = rois + 5 * r;                                                                   \
+      const T bw = roi_pool_axis_##T(p, box[1], box[3], p->out_w, &sx);                              \
+      const T bh = roi_pool_axis_##T(p, box[2], box[4], p->out_h, &sy);                              \
+      const int64_t b = (int64_t)box[0];                                                             \
+      T *yr = y + r * p->c * bins;                                                                   \
+      if (roi_skip(p, b, out, yr, sizeof(T))) continue;                                              \
+      for (ch = 0; ch < p->c; ch++) {                                                                \
+        const T *xp = x + (b * p->c + ch) * plane;                                                   \
+        for (ph = 0; ph < p->out_h; ph++) {                                                          \
+          roi_pool_bin_##T(ph, bh, sy, p->h, &y0, &y1);                                              \
+          for (pw = 0; pw < p->out_w; pw++) {                                                        \
+            T m;                                                                                     \
+            roi_pool_bin_##T(pw, bw, sx, p->w, &x0, &x1);                                            \
+            /* ONNX Runtime's start: the lowest finite value (NaNs never win) */                      \
+            m = y1 > y0 && x1 > x0 ? LOWEST : 0;                                                     \
+            for (i = y0; i < y1; i++)                                                                \
+              for (j = x0; j < x1; j++)                                                              \
+                if (xp[i * p->w + j] > m) m = xp[i * p->w + j];                                      \
+            yr[ch * bins + ph * p->out_w + pw] = m;                                                  \
+          }                                                                                          \
+        }                                                                                            \
+      }                                                                                              \
+    }                                                                                                \
+  }
+MAX_ROI_POOL(f32, float, -FLT_MAX)
+MAX_ROI_POOL(f64, double, -DBL_MAX)

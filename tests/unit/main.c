@@ -36,6 +36,8 @@ int main(void) {
   srunner_add_suite(sr, regex_suite());
   srunner_add_suite(sr, roi_suite());
   srunner_add_suite(sr, tfidf_suite());
+  srunner_add_suite(sr, svm_suite());
+  srunner_add_suite(sr, ml_extra_suite());
   srunner_add_suite(sr, algebra_placement_suite());
   srunner_add_suite(sr, strings_suite());
   srunner_add_suite(sr, attention_suite());

@@ -26,6 +26,8 @@ Suite *signal_suite(void);
 Suite *regex_suite(void);
 Suite *roi_suite(void);
 Suite *tfidf_suite(void);
+Suite *svm_suite(void);
+Suite *ml_extra_suite(void);
 Suite *algebra_placement_suite(void);
 Suite *tensor_rules_suite(void);
 Suite *sequence_suite(void);

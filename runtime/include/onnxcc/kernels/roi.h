@@ -1,5 +1,6 @@
-/* RoiAlign: each region of interest of an image pooled to a fixed grid of
- * bins by bilinear sampling. */
+/* RoiAlign and MaxRoiPool: each region of interest of an image pooled to
+ * a fixed grid of bins, by bilinear sampling or by the max over whole
+ * pixels. */
 #ifndef ONNXCC_KERNELS_ROI_H
 #define ONNXCC_KERNELS_ROI_H
 
@@ -32,7 +33,20 @@ enum rt_roi_mode { RT_ROI_MODES(RT_ROI_NAME_) RT_ROI_MODE_COUNT_ };
   E(mode, RT_ROI_, RT_ROI_MODES)
 RT_PARAMS_STRUCT(rt_roi_align_params, RT_ROI_ALIGN_PARAMS)
 
-#define RT_ROI_KERNELS(K) K(rt_roi_align_f32, rt_roi_align_params) K(rt_roi_align_f64, rt_roi_align_params)
+/* rt_max_roi_pool_T (rt_roi_align_params; sampling_ratio, half_pixel and
+ * mode unused): x in[0] [n, c, h, w] and rois in[1] [rois, 5] (batch
+ * index, x1, y1, x2, y2) give y [rois, c, out_h, out_w], as ONNX Runtime
+ * (Fast R-CNN's RoI pooling) computes it: the corners times
+ * spatial_scale, rounded half away from zero; the region (x2 - x1 + 1) x
+ * (y2 - y1 + 1) pixels, at least 1 x 1, in bins of T size; bin (ph, pw)
+ * the max over rows y1 + floor(ph * bin_h) to y1 + ceil((ph + 1) * bin_h)
+ * (excluded) and likewise columns, clamped to the image; an empty bin is
+ * 0. The batch index is truncated; outside [0, n) it is RT_ERR_VALUE as
+ * for RoiAlign. T: f32, f64. */
+
+#define RT_ROI_KERNELS(K)                                                                            \
+  K(rt_roi_align_f32, rt_roi_align_params) K(rt_roi_align_f64, rt_roi_align_params)                 \
+  K(rt_max_roi_pool_f32, rt_roi_align_params) K(rt_max_roi_pool_f64, rt_roi_align_params)
 #define RT_ROI_PARAMS_TYPES(P) P(rt_roi_align_params, RT_ROI_ALIGN_PARAMS)
 RT_ROI_KERNELS(RT_DECLARE_KERNEL)
 

@@ -1,0 +1,1 @@
+2again2two2three2none2none2none2noneBy

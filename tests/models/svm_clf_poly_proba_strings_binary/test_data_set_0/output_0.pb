@@ -1,0 +1,1 @@
+2class_A2class_A2class_A2class_B2class_B2class_BBlabel

@@ -1,0 +1,1 @@
+2class_A2class_A2class_C2class_A2class_A2class_ABlabel
