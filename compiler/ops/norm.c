@@ -83,6 +83,14 @@ static status batchnorm_infer(op_ctx *c) {
   return ST_OK;
 }
 
+/* x [N, C, ...] as the n, c and inner (the product of the dims after C)
+ * fields every channel-wise normalisation's params have. */
+static void bind_channels(op_ctx *c, lowered *l, const ir_tensor *x, void *n, void *ch, void *inner) {
+  op_bind(c, l, n, ir_dim(c->g, x, 0));
+  op_bind(c, l, ch, ir_dim(c->g, x, 1));
+  op_bind_product(c, l, inner, x, 2, x->rank);
+}
+
 static status batchnorm_lower(op_ctx *c, lowered *l) {
   const ir_tensor *x = &op_in(c, 0)->t;
   /* opset 14 on: training_mode=1 normalises with the batch's own
@@ -92,9 +100,7 @@ static status batchnorm_lower(op_ctx *c, lowered *l) {
                                                                 x->dtype, op_in(c, 1)->t.dtype);
   if (!p) return ST_UNSUPPORTED;
   p->momentum = attr_float(c->n, "momentum", 0.9f);
-  op_bind(c, l, &p->n, ir_dim(c->g, x, 0));
-  op_bind(c, l, &p->c, ir_dim(c->g, x, 1));
-  op_bind_product(c, l, &p->inner, x, 2, x->rank);
+  bind_channels(c, l, x, &p->n, &p->c, &p->inner);
   p->has_mean = op_out(c, 1) != NULL;
   p->has_var = op_out(c, 2) != NULL;
   p->epsilon = attr_float(c->n, "epsilon", 1e-5f);
@@ -193,9 +199,7 @@ static status instancenorm_lower(op_ctx *c, lowered *l) {
   rt_instancenorm_params *p =
       (rt_instancenorm_params *)lower_variant(c, l, "instancenorm", x->dtype, x->dtype);
   if (!p) return ST_UNSUPPORTED;
-  op_bind(c, l, &p->n, ir_dim(c->g, x, 0));
-  op_bind(c, l, &p->c, ir_dim(c->g, x, 1));
-  op_bind_product(c, l, &p->inner, x, 2, x->rank);
+  bind_channels(c, l, x, &p->n, &p->c, &p->inner);
   p->epsilon = attr_float(c->n, "epsilon", 1e-5f);
   /* each row's statistics are taken before the row is written */
   l->inplace_of = 0;
@@ -307,9 +311,7 @@ static status lrn_lower(op_ctx *c, lowered *l) {
   const ir_tensor *x = &op_in(c, 0)->t;
   rt_lrn_params *p = (rt_lrn_params *)lower_variant(c, l, "lrn", x->dtype, x->dtype);
   if (!p) return ST_UNSUPPORTED;
-  op_bind(c, l, &p->n, ir_dim(c->g, x, 0));
-  op_bind(c, l, &p->c, ir_dim(c->g, x, 1));
-  op_bind_product(c, l, &p->inner, x, 2, x->rank);
+  bind_channels(c, l, x, &p->n, &p->c, &p->inner);
   p->size = (int32_t)attr_int(c->n, "size", 1);
   p->alpha = attr_float(c->n, "alpha", 1e-4f);
   p->beta = attr_float(c->n, "beta", 0.75f);
@@ -489,9 +491,7 @@ static status groupnorm_lower(op_ctx *c, lowered *l) {
   rt_groupnorm_params *p =
       (rt_groupnorm_params *)lower_variant(c, l, "groupnorm", x->dtype, x->dtype);
   if (!p) return ST_UNSUPPORTED;
-  op_bind(c, l, &p->n, ir_dim(c->g, x, 0));
-  op_bind(c, l, &p->c, ir_dim(c->g, x, 1));
-  op_bind_product(c, l, &p->inner, x, 2, x->rank);
+  bind_channels(c, l, x, &p->n, &p->c, &p->inner);
   p->groups = attr_int(c->n, "num_groups", 1);
   p->epsilon = attr_float(c->n, "epsilon", 1e-5f);
   /* each group's statistics are taken before the group is written */
