@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../runtime/include/onnxcc/strings.h"
 #include "ml_strings.h"
 #include "ops.h"
 
@@ -284,18 +285,23 @@ static status onehot_infer(op_ctx *c) {
   const int64_t *cats;
   const ir_attr *strs = ir_attr_find(c->n, "cats_strings");
   int64_t dims[IR_MAX_RANK];
-  int n;
+  int n, k;
   status s;
   OP_REQUIRE_INPUT(c, 0);
   x = &op_in(c, 0)->t;
-  if ((s = need_numeric(c, x, 0))) return s;
-  if (strs && strs->n > 0)
-    return diag_node_error(ST_UNSUPPORTED, c->n, "cats_strings: string categories are not supported yet");
-  if ((n = attr_ints(c->n, "cats_int64s", &cats)) < 1)
-    return diag_node_error(ST_BAD_MODEL, c->n, "cats_int64s must list at least one category");
-  if (attr_int(c->n, "zeros", 1) == 0)
-    return diag_node_error(ST_UNSUPPORTED, c->n, "zeros=0 (fail on an unknown category) is not supported; a run "
-                           "cannot fail on a value");
+  /* string input takes cats_strings, numbers take cats_int64s */
+  if (x->dtype == DT_STRING) {
+    if (!strs || strs->type != ATTR_STRINGS || (n = strs->n) < 1)
+      return diag_node_error(ST_BAD_MODEL, c->n, "X holds strings: cats_strings must list at least one category");
+    for (k = 0; k < n; k++)
+      if (strlen(strs->strings[k]) > RT_STRING_CAPACITY(dtype_size(DT_STRING)))
+        return diag_node_error(ST_UNSUPPORTED, c->n, "category '%s' is longer than --max-string-bytes (%zu) allows",
+                               strs->strings[k], dtype_max_string_bytes());
+  } else {
+    if ((s = need_numeric(c, x, 0))) return s;
+    if ((n = attr_ints(c->n, "cats_int64s", &cats)) < 1)
+      return diag_node_error(ST_BAD_MODEL, c->n, "cats_int64s must list at least one category");
+  }
   if (x->rank >= IR_MAX_RANK) return diag_node_error(ST_UNSUPPORTED, c->n, "X has too many dims");
   memcpy(dims, x->dims, sizeof(int64_t) * (size_t)x->rank);
   dims[x->rank] = n;
@@ -308,9 +314,20 @@ static status onehot_lower(op_ctx *c, lowered *l) {
   const int64_t *cats;
   rt_onehot_encode_params *p =
       op_lower_as(c, l, PD_rt_onehot_encode_params, "rt_onehot_encode_%s", op_dtype_suffix(x->dtype));
-  int64_t *t;
+  int64_t *t, k;
   if (!p) return ST_UNSUPPORTED;
   p->n = tensor_numel(x);
+  /* zeros = 0: a value of no category fails the run (RT_ERR_VALUE) */
+  if ((p->fail_unknown = attr_int(c->n, "zeros", 1) == 0)) l->status_slot = 1;
+  if (x->dtype == DT_STRING) {
+    const ir_attr *strs = ir_attr_find(c->n, "cats_strings");
+    unsigned char *slots;
+    p->slot = (int64_t)dtype_size(DT_STRING);
+    p->cats = strs->n;
+    if (!(slots = add_table(c, "onehot_cats", DT_STRING, p->cats))) return ST_UNSUPPORTED;
+    for (k = 0; k < p->cats; k++) rt_str_set_c(slots + k * p->slot, (size_t)p->slot, strs->strings[k]);
+    return ST_OK;
+  }
   p->cats = attr_ints(c->n, "cats_int64s", &cats);
   if (!(t = add_table(c, "onehot_cats", DT_INT64, p->cats))) return ST_UNSUPPORTED;
   memcpy(t, cats, sizeof(int64_t) * (size_t)p->cats);

@@ -46,6 +46,7 @@ int op_takes_strings(int op) {
   case OP_StringConcat:
   case OP_StringSplit:
   case OP_RegexFullMatch:
+  case OP_ml_OneHotEncoder:
   case OP_ml_LabelEncoder:
   case OP_ml_SVMClassifier:
   case OP_ml_CategoryMapper: return 1;

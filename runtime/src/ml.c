@@ -1,5 +1,7 @@
 /* ai.onnx.ml kernels other than trees (kernels/ml.h). */
 #include "onnxcc/kernels/ml.h"
+#include "onnxcc/kernels/sequence.h" /* RT_STATUS_SLOT */
+#include "onnxcc/strings.h"
 #include "lookup_internal.h"
 
 #include <math.h>
@@ -37,6 +39,11 @@ RT_KERNEL(rt_ml_gather) {
 
 /* Rows of x converted to float, one at a time, into y (which the op
  * writes in float anyway). */
+/* OneHotEncoder with zeros = 0: a value of no category fails the run. */
+static void onehot_unknown(const rt_onehot_encode_params *p, int found, void *const *out) {
+  if (!found && p->fail_unknown && out[RT_STATUS_SLOT]) *(int *)out[RT_STATUS_SLOT] = RT_ERR_VALUE;
+}
+
 #define ML_NUMERIC(t, T)                                                                              \
   RT_KERNEL(rt_normalizer_##t) {                                                                      \
     const rt_normalizer_params *p = params;                                                           \
@@ -102,9 +109,25 @@ RT_KERNEL(rt_ml_gather) {
     (void)scratch;                                                                                    \
     for (i = 0; i < p->n; i++) {                                                                      \
       const int64_t v = (int64_t)x[i];                                                                \
-      for (k = 0; k < p->cats; k++) y[i * p->cats + k] = cats[k] == v ? 1.0f : 0.0f;                  \
+      int found = 0;                                                                                  \
+      for (k = 0; k < p->cats; k++) found |= (y[i * p->cats + k] = cats[k] == v ? 1.0f : 0.0f) != 0;  \
+      onehot_unknown(p, found, out);                                                                  \
     }                                                                                                 \
   }
+
+RT_KERNEL(rt_onehot_encode_string) {
+  const rt_onehot_encode_params *p = params;
+  const unsigned char *x = in[0], *cats = in[1];
+  float *y = out[0];
+  int64_t i, k;
+  (void)scratch;
+  for (i = 0; i < p->n; i++) {
+    int found = 0;
+    for (k = 0; k < p->cats; k++)
+      found |= (y[i * p->cats + k] = rt_str_cmp(x + i * p->slot, cats + k * p->slot) == 0 ? 1.0f : 0.0f) != 0;
+    onehot_unknown(p, found, out);
+  }
+}
 
 /* The transform of one row of scores: all transforms for several, PROBIT
  * alone for one (ONNX Runtime's rule). */

@@ -204,6 +204,37 @@ START_TEST(label_encoder_strings) {
 }
 END_TEST
 
+/* OneHotEncoder on strings: a row per string, 1 at its category, a row
+ * of zeros for no category; with fail_unknown (zeros = 0) that fails the
+ * run instead. The numeric kernel fails the same way. */
+START_TEST(onehot_encoder_strings) {
+  const char *cats[3] = {"red", "green", "blue"}, *xs[2] = {"blue", "pink"};
+  unsigned char c[3 * SLOT], x[2 * SLOT];
+  float y[6];
+  const int64_t icats[2] = {4, 7}, ix[2] = {7, 5};
+  int status = RT_OK;
+  rt_onehot_encode_params p = {2, 3, SLOT, 0};
+  const void *in[RT_MIN_ARGS] = {x, c};
+  void *out[RT_MIN_ARGS] = {y};
+  int k;
+  fill(c, cats, 3);
+  fill(x, xs, 2);
+  out[RT_STATUS_SLOT] = &status;
+  rt_onehot_encode_string(&p, in, out, NULL);
+  for (k = 0; k < 6; k++) ck_assert_float_eq(y[k], k == 2 ? 1.0f : 0.0f);
+  ck_assert_int_eq(status, RT_OK);
+  p.fail_unknown = 1;
+  rt_onehot_encode_string(&p, in, out, NULL);
+  ck_assert_int_eq(status, RT_ERR_VALUE);
+  status = RT_OK, p.cats = 2, p.slot = 0;
+  in[0] = ix, in[1] = icats;
+  rt_onehot_encode_i64(&p, in, out, NULL);
+  ck_assert_float_eq(y[0], 0.0f);
+  ck_assert_float_eq(y[1], 1.0f);
+  ck_assert_int_eq(status, RT_ERR_VALUE);
+}
+END_TEST
+
 START_TEST(equal_and_concat_broadcast) {
   const char *as[3] = {"cat", "", "snake"};
   const char *bs[1] = {"s"};
@@ -387,6 +418,7 @@ Suite *strings_suite(void) {
   tcase_add_test(tc, string_to_numbers);
   tcase_add_test(tc, string_normalizer);
   tcase_add_test(tc, label_encoder_strings);
+  tcase_add_test(tc, onehot_encoder_strings);
   tcase_add_test(tc, equal_and_concat_broadcast);
   tcase_add_test(tc, string_split);
   tcase_add_test(tc, normalizer_count_at_run_time);

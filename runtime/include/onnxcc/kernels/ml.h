@@ -64,8 +64,11 @@ RT_PARAMS_STRUCT(rt_imputer_params, RT_IMPUTER_PARAMS)
 /* rt_onehot_encode_T: each of the n values of x (T, truncated to int64)
  * becomes a float row of the `cats` categories of in[1] (int64): 1 where
  * it equals the category, else 0 (no match: a row of zeros). T: i64, i32,
- * f32, f64. */
-#define RT_ONEHOT_ENCODE_PARAMS(I, F, IA, FA, I32, I32A, E) I(n) I(cats)
+ * f32, f64. rt_onehot_encode_string: the same for string slots of `slot`
+ * bytes (x and the categories of in[1]; equal bytes match). With
+ * fail_unknown (the attribute zeros = 0) a value of no category fails the
+ * run: RT_ERR_VALUE at out[RT_STATUS_SLOT]. */
+#define RT_ONEHOT_ENCODE_PARAMS(I, F, IA, FA, I32, I32A, E) I(n) I(cats) I(slot) I32(fail_unknown)
 RT_PARAMS_STRUCT(rt_onehot_encode_params, RT_ONEHOT_ENCODE_PARAMS)
 
 /* rt_label_encode_K_V: each of the n keys x (K) -> the value (V) of the
@@ -87,7 +90,8 @@ RT_PARAMS_STRUCT(rt_label_encode_params, RT_LABEL_ENCODE_PARAMS)
   K(rt_binarizer_f32, rt_binarizer_params) K(rt_binarizer_f64, rt_binarizer_params)                   \
   K(rt_ml_gather, rt_ml_gather_params) RT_ML_NUM_(RT_ML_NORM_, K, _)                                   \
   K(rt_imputer_f32, rt_imputer_params) K(rt_imputer_i64, rt_imputer_params)                           \
-  RT_ML_LE_(K, i64) RT_ML_LE_(K, f32) RT_ML_LE_(K, f64)
+  RT_ML_LE_(K, i64) RT_ML_LE_(K, f32) RT_ML_LE_(K, f64)                                              \
+  K(rt_onehot_encode_string, rt_onehot_encode_params)
 #define RT_ML_PARAMS_TYPES(P)                                                                          \
   P(rt_binarizer_params, RT_BINARIZER_PARAMS) P(rt_ml_gather_params, RT_ML_GATHER_PARAMS)             \
   P(rt_normalizer_params, RT_NORMALIZER_PARAMS) P(rt_scaler_params, RT_SCALER_PARAMS)                 \
