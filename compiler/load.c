@@ -471,6 +471,7 @@ static status build_subgraph(const compile_options *o, const Onnx__GraphProto *g
   g->opset = parent->opset;
   g->opset_ml = parent->opset_ml;
   g->opset_training = parent->opset_training;
+  g->opset_ms = parent->opset_ms;
   g->fold_max_tensor = parent->fold_max_tensor;
   g->max_dynamic_dim = parent->max_dynamic_dim;
   g->fold_max_total = parent->fold_max_total;
@@ -567,6 +568,8 @@ static status build_graph(const compile_options *o, const Onnx__ModelProto *m, c
       if ((s = import_domain(op->domain, op->version, &g->opset_ml)) != ST_OK) return s;
     } else if (op_domain_lookup(op->domain) == OP_DOMAIN_training) {
       if ((s = import_domain(op->domain, op->version, &g->opset_training)) != ST_OK) return s;
+    } else if (op_domain_lookup(op->domain) == OP_DOMAIN_ms) {
+      if ((s = import_domain(op->domain, op->version, &g->opset_ms)) != ST_OK) return s;
     }
   }
   /* Operator meaning depends on the opset, so guessing one is wrong: only
@@ -637,6 +640,7 @@ static status build_graph(const compile_options *o, const Onnx__ModelProto *m, c
       return diag_node_error(ST_BAD_MODEL, g->nodes[i], "the model does not import the default operator set (opset_import)");
   s = check_domain_import(g, OP_DOMAIN_ml, g->opset_ml, ONNXCC_MAX_OPSET_ML);
   if (!s) s = check_domain_import(g, OP_DOMAIN_training, g->opset_training, ONNXCC_MAX_OPSET_TRAINING);
+  if (!s) s = check_domain_import(g, OP_DOMAIN_ms, g->opset_ms, ONNXCC_MAX_OPSET_MS);
   if (s) return s;
   return ir_toposort(g);
 }

@@ -10,6 +10,8 @@ const pass pipeline_passes[] = {
     {"elide", "remove Identity and inference-mode Dropout", 1, pass_elide},
     {"fuse-conv-bn", "fold inference BatchNormalization into the Conv before it", 1, pass_fuse_conv_bn},
     {"fuse-silu", "turn Mul(x, Sigmoid(x)) and Mul(x, HardSigmoid(x)) into one node each", 1, pass_fuse_silu},
+    {"fuse-qdq", "turn DequantizeLinear -> Conv/MatMul/Gemm/Add/Mul -> QuantizeLinear into integer ops", 1,
+     pass_fuse_qdq},
     {"dce", "remove nodes whose outputs nobody reads", 1, pass_dce},
     {"lower", "choose each node's kernel variant and fill its parameters (the backend may swap it)", 0, pass_lower},
     {NULL, NULL, 0, NULL},
