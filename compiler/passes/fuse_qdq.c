@@ -6,6 +6,10 @@
  *   DQ(a) -> MatMul <- DQ(b)                    -> Q  =>  QLinearMatMul
  *   DQ(a) -> Gemm   <- DQ(b) [, DQ(C int32)]    -> Q  =>  QGemm (com.microsoft)
  *   DQ(a) -> Add / Mul <- DQ(b)                 -> Q  =>  QLinearAdd / QLinearMul
+ *   DQ(x) -> GlobalAveragePool / Sigmoid / LeakyRelu -> Q => their QLinear ops
+ *   DQ(x_k) -> Concat                           -> Q  =>  QLinearConcat
+ *   DQ(x) -> Flatten / Reshape / (Un)Squeeze -> Q (same scale and zero
+ *            point)                               =>  the op on the integers
  *
  * so that the product runs as 8-bit x 8-bit -> int32 sums -> one
  * requantization, as ONNX Runtime runs the same groups. The result can
@@ -142,18 +146,14 @@ static void drop_attr(ir_node *n, const char *name) {
   n->n_attr = k;
 }
 
-static int try_fuse(ir_graph *g, ir_node *n, const int *reader) {
+/* Conv, MatMul, Gemm, Add, Mul: two quantized operands (and a bias). */
+static int fuse_pair(ir_graph *g, ir_node *n, ir_node *q) {
   dq_in a, b, c;
-  ir_node *q;
-  int ins[9], yt, has_c;
+  int ins[9], has_c;
   const int op = n->op;
-  if (op != OP_Conv && op != OP_MatMul && op != OP_Gemm && op != OP_Add && op != OP_Mul) return 0;
-  if (n->n_out != 1 || n->n_in < 2 || !(q = match_q(g, n->out[0], reader))) return 0;
-  if (!match_dq(g, n->in[0], &a) || !match_dq(g, n->in[1], &b) || a.axis >= 0 || !is_8bit(a.dtype) ||
-      !is_8bit(b.dtype))
+  if (n->n_in < 2 || !match_dq(g, n->in[0], &a) || !match_dq(g, n->in[1], &b) || a.axis >= 0 ||
+      !is_8bit(a.dtype) || !is_8bit(b.dtype) || val(g, q->in[2])->t.dtype != a.dtype)
     return 0;
-  yt = val(g, q->in[2])->t.dtype;
-  if (yt != a.dtype) return 0;
   has_c = n->n_in > 2 && n->in[2] >= 0;
   if (has_c && (!match_dq(g, n->in[2], &c) || !bias_fits(g, &c, &a, &b))) return 0;
   ins[0] = a.x, ins[1] = a.scale, ins[2] = a.zp, ins[3] = b.x, ins[4] = b.scale, ins[5] = b.zp;
@@ -183,6 +183,79 @@ static int try_fuse(ir_graph *g, ir_node *n, const int *reader) {
     rewrite(g, n, q, op == OP_Add ? OP_ms_QLinearAdd : OP_ms_QLinearMul, op == OP_Add ? "QLinearAdd" : "QLinearMul",
             "com.microsoft", ins, 8);
     return 1;
+  }
+}
+
+/* GlobalAveragePool, Sigmoid, LeakyRelu: one quantized operand; the
+ * attributes (LeakyRelu's alpha) stay, with the same names. */
+static int fuse_single(ir_graph *g, ir_node *n, ir_node *q) {
+  dq_in x;
+  int ins[5];
+  if (n->n_in != 1 || !match_dq(g, n->in[0], &x) || x.axis >= 0 || !is_8bit(x.dtype) ||
+      val(g, q->in[2])->t.dtype != x.dtype)
+    return 0;
+  ins[0] = x.x, ins[1] = x.scale, ins[2] = x.zp, ins[3] = q->in[1], ins[4] = q->in[2];
+  if (n->op == OP_GlobalAveragePool)
+    rewrite(g, n, q, OP_ms_QLinearGlobalAveragePool, "QLinearGlobalAveragePool", "com.microsoft", ins, 5);
+  else if (n->op == OP_Sigmoid)
+    rewrite(g, n, q, OP_ms_QLinearSigmoid, "QLinearSigmoid", "com.microsoft", ins, 5);
+  else
+    rewrite(g, n, q, OP_ms_QLinearLeakyRelu, "QLinearLeakyRelu", "com.microsoft", ins, 5);
+  return 1;
+}
+
+/* Concat: every input quantized with y's type; QLinearConcat takes y's
+ * scale and zero point first, then (x, scale, zero point) per input. */
+static int fuse_concat(ir_graph *g, ir_node *n, ir_node *q) {
+  const int yt = val(g, q->in[2])->t.dtype;
+  int *ins, k, ok = n->n_in >= 1;
+  dq_in x;
+  if (!ok) return 0;
+  ins = xmalloc(sizeof(int) * (size_t)(2 + 3 * n->n_in));
+  ins[0] = q->in[1], ins[1] = q->in[2];
+  for (k = 0; k < n->n_in && ok; k++) {
+    ok = match_dq(g, n->in[k], &x) && x.axis < 0 && x.dtype == yt;
+    ins[2 + 3 * k] = x.x, ins[3 + 3 * k] = x.scale, ins[4 + 3 * k] = x.zp;
+  }
+  if (ok) rewrite(g, n, q, OP_ms_QLinearConcat, "QLinearConcat", "com.microsoft", ins, 2 + 3 * n->n_in);
+  free(ins);
+  return ok;
+}
+
+/* Flatten, Reshape, Squeeze, Unsqueeze between a DQ and a Q of the same
+ * scale and zero point move the integers unchanged (ONNX Runtime drops
+ * such pairs too): the node takes the DQ's input and makes the Q's
+ * output. */
+static int fuse_move(ir_graph *g, ir_node *n, ir_node *q) {
+  dq_in x;
+  const ir_tensor *qz = &val(g, q->in[2])->t;
+  if (!match_dq(g, n->in[0], &x) || x.axis >= 0 || qz->dtype != x.dtype ||
+      tensor_double(&val(g, x.scale)->t, 0) != tensor_double(&val(g, q->in[1])->t, 0) ||
+      tensor_int(&val(g, x.zp)->t, 0) != tensor_int(qz, 0))
+    return 0;
+  n->in[0] = x.x;
+  n->out[0] = q->out[0];
+  q->dead = 1;
+  return 1;
+}
+
+static int try_fuse(ir_graph *g, ir_node *n, const int *reader) {
+  ir_node *q;
+  switch (n->op) {
+  case OP_Conv:
+  case OP_MatMul:
+  case OP_Gemm:
+  case OP_Add:
+  case OP_Mul: return n->n_out == 1 && (q = match_q(g, n->out[0], reader)) && fuse_pair(g, n, q);
+  case OP_GlobalAveragePool:
+  case OP_Sigmoid:
+  case OP_LeakyRelu: return n->n_out == 1 && (q = match_q(g, n->out[0], reader)) && fuse_single(g, n, q);
+  case OP_Concat: return n->n_out == 1 && (q = match_q(g, n->out[0], reader)) && fuse_concat(g, n, q);
+  case OP_Flatten:
+  case OP_Reshape:
+  case OP_Squeeze:
+  case OP_Unsqueeze: return n->n_in >= 1 && n->n_out == 1 && (q = match_q(g, n->out[0], reader)) && fuse_move(g, n, q);
+  default: return 0;
   }
 }
 
