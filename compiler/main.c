@@ -112,9 +112,10 @@ static int list_ops(int markdown) {
     puts("# Supported operators\n");
     puts("Generated from `compiler/ops/ops.def` by `onnxcc ops --markdown`; do not edit.\n");
     printf("onnxcc %s supports %d ONNX operators (default domain, opsets 1 to %d; ai.onnx.ml, opsets 1\n"
-           "to %d; ai.onnx.preview.training, opsets 1 to %d). The family is the file `compiler/ops/FAMILY.c`\n"
-           "that implements the op.\n\n",
-           ONNXCC_VERSION, n_public, ONNXCC_MAX_OPSET, ONNXCC_MAX_OPSET_ML, ONNXCC_MAX_OPSET_TRAINING);
+           "to %d; ai.onnx.preview.training, opsets 1 to %d; com.microsoft, ONNX Runtime's contrib ops,\n"
+           "opsets 1 to %d). The family is the file `compiler/ops/FAMILY.c` that implements the op.\n\n",
+           ONNXCC_VERSION, n_public, ONNXCC_MAX_OPSET, ONNXCC_MAX_OPSET_ML, ONNXCC_MAX_OPSET_TRAINING,
+           ONNXCC_MAX_OPSET_MS);
     puts("| Operator | Domain | Family |");
     puts("| --- | --- | --- |");
   }

@@ -37,17 +37,22 @@ static status check_scale(const op_ctx *c, int i) {
   return ST_OK;
 }
 
-/* Input i, when present, is the zero point of an operand of type dt and
- * holds `count` values (1, or 1 or `count` when per is set). */
-static status check_zp(const op_ctx *c, int i, int dt, int64_t count) {
+/* Input i (`what`), when present, has type dt and holds one value, or
+ * `count` values in one dim (one per column of B). */
+static status check_values(const op_ctx *c, int i, int dt, int64_t count, const char *what) {
   const ir_value *v = op_in(c, i);
   if (!v) return ST_OK;
   if (v->t.dtype != dt)
-    return diag_node_error(ST_BAD_MODEL, c->n, "input %d (a zero point) is %s but must be %s", i,
+    return diag_node_error(ST_BAD_MODEL, c->n, "input %d (%s) is %s but must be %s", i, what,
                            dtype_name(v->t.dtype), dtype_name(dt));
   if (is_single(&v->t) || (v->t.rank == 1 && v->t.dims[0] == count)) return ST_OK;
-  return diag_node_error(ST_UNSUPPORTED, c->n, "input %d (a zero point) must hold one value%s", i,
+  return diag_node_error(ST_UNSUPPORTED, c->n, "input %d (%s) must hold one value%s", i, what,
                          count > 1 ? " or one per column" : "");
+}
+
+/* Input i, when present, is the zero point of an operand of type dt. */
+static status check_zp(const op_ctx *c, int i, int dt, int64_t count) {
+  return check_values(c, i, dt, count, "a zero point");
 }
 
 /* The usual operand: x at i, its scale at i + 1, its zero point at i + 2. */
@@ -262,7 +267,7 @@ static status qgemm_b_quant(const op_ctx *c, rt_qgemm_params *p, int bs, int bz,
   const ir_tensor *s = &op_in(c, bs)->t;
   status st;
   if (s->dtype != DT_FLOAT) return refuse_type(c, "b_scale", s->dtype);
-  if ((st = check_zp(c, bs, DT_FLOAT, p->N)) || (st = check_zp(c, bz, bt, p->N))) return st;
+  if ((st = check_values(c, bs, DT_FLOAT, p->N, "b_scale")) || (st = check_zp(c, bz, bt, p->N))) return st;
   p->b_cols = !is_single(s);
   if (op_in(c, bz) && p->N > 1 && (!is_single(&op_in(c, bz)->t)) != p->b_cols)
     return diag_node_error(ST_UNSUPPORTED, c->n, "b_scale and b_zero_point must both hold one value or one per column");
