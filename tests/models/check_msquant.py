@@ -4,7 +4,8 @@
 Builds one-node models of QLinearAdd, QLinearMul, QLinearSigmoid,
 QLinearLeakyRelu, QLinearGlobalAveragePool, QLinearConcat, QGemm,
 MatMulIntegerToFloat and DynamicQuantizeMatMul (uint8 and int8, with
-broadcasting, per-column scales, transposes, bias), runs each with
+broadcasting, per-column scales, transposes, bias), and a small CNN that
+ONNX Runtime's quantize_static writes in QOperator format, runs each with
 onnxruntime and with `onnxcc run`, and compares: integer outputs must be
 equal where msquant.h says ONNX Runtime's kernel is exact, else differ by
 at most one quantization step; float outputs within 1e-5 relative to the
@@ -119,6 +120,27 @@ def cases():
                                                                           np.float32), "f"
 
 
+def qoperator_cases():
+    """make_qdq_model.py's CNN quantized in QOperator format (QLinearConv,
+    QLinearAdd, QLinearMul, QLinearGlobalAveragePool, QGemm in the model
+    itself), with uint8 and int8 activations."""
+    import tempfile as tf
+
+    from onnxruntime.quantization import QuantFormat, QuantType, quantize_static
+
+    import make_qdq_model
+
+    for at in (QuantType.QUInt8, QuantType.QInt8):
+        with tf.TemporaryDirectory() as t:
+            fp, qp = Path(t) / "f.onnx", Path(t) / "q.onnx"
+            onnx.save(make_qdq_model.float_model(RNG), str(fp))
+            quantize_static(str(fp), str(qp), make_qdq_model.Reader(RNG), quant_format=QuantFormat.QOperator,
+                            activation_type=at, weight_type=QuantType.QInt8)
+            m = onnx.load(str(qp))
+        x = RNG.standard_normal(make_qdq_model.SHAPE).astype(np.float32)
+        yield "qoperator_cnn_%s" % at.name, m, {"x": x}, "f"
+
+
 def compare(got, want, tol):
     if got.shape != want.shape or got.dtype != want.dtype:
         return "got %s %s, expected %s %s" % (got.dtype, got.shape, want.dtype, want.shape)
@@ -158,7 +180,7 @@ def main():
     args = ap.parse_args()
     passed = failed = 0
     with tempfile.TemporaryDirectory() as t:
-        for name, m, feeds, tol in cases():
+        for name, m, feeds, tol in [*cases(), *qoperator_cases()]:
             why = run_one(args.onnxcc, name, m, feeds, tol, Path(t))
             print("%s  %s%s" % ("ok  " if not why else "FAIL", name, ": " + why if why else ""))
             passed += not why
