@@ -13,13 +13,7 @@
 #include <string.h>
 
 #include "ops.h"
-
-static status refuse_type(const op_ctx *c, const char *what, int dtype) {
-  return diag_node_error(ST_UNSUPPORTED, c->n, "%s of type %s is not supported", what, dtype_name(dtype));
-}
-
-static int is_8bit(int dt) { return dt == DT_INT8 || dt == DT_UINT8; }
-static int is_single(const ir_tensor *t) { return t->rank <= 1 && tensor_numel(t) == 1; }
+#include "quant_common.h"
 
 /* Input i must be an 8-bit integer tensor (`what` names it). */
 static status check_8bit(const op_ctx *c, int i, const char *what) {

@@ -33,6 +33,7 @@
 #include <string.h>
 
 #include "../ops/ops.h"
+#include "../ops/quant_common.h"
 #include "passes.h"
 
 /* One DequantizeLinear feeding the group: its three inputs (zp -1 when
@@ -43,8 +44,6 @@ typedef struct dq_in {
 } dq_in;
 
 static const ir_value *val(const ir_graph *g, int id) { return ir_val(g, id); }
-
-static int is_8bit(int dt) { return dt == DT_INT8 || dt == DT_UINT8; }
 
 /* Node n has none of these attributes set to a non-zero int (the variants
  * of QuantizeLinear / DequantizeLinear the integer ops do not cover). */
