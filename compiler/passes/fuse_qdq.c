@@ -69,7 +69,8 @@ static int match_dq(const ir_graph *g, int v, dq_in *d) {
   d->x = n->in[0];
   d->scale = n->in[1];
   d->zp = n->n_in > 2 ? n->in[2] : -1;
-  if (!(d->count = const_scale(g, d->scale))) return 0;
+  /* the pass runs before the schema check: inputs may be missing */
+  if (!val(g, d->x) || !(d->count = const_scale(g, d->scale))) return 0;
   zp = val(g, d->zp);
   if (zp && (!zp->t.data || tensor_numel(&zp->t) != d->count)) return 0;
   d->dtype = zp ? zp->t.dtype : val(g, d->x)->t.data ? val(g, d->x)->t.dtype : DT_UNDEFINED;
@@ -212,10 +213,9 @@ static int fuse_concat(ir_graph *g, ir_node *n, ir_node *q) {
   if (!ok) return 0;
   ins = xmalloc(sizeof(int) * (size_t)(2 + 3 * n->n_in));
   ins[0] = q->in[1], ins[1] = q->in[2];
-  for (k = 0; k < n->n_in && ok; k++) {
-    ok = match_dq(g, n->in[k], &x) && x.axis < 0 && x.dtype == yt;
-    ins[2 + 3 * k] = x.x, ins[3 + 3 * k] = x.scale, ins[4 + 3 * k] = x.zp;
-  }
+  for (k = 0; k < n->n_in && ok; k++)
+    if ((ok = match_dq(g, n->in[k], &x) && x.axis < 0 && x.dtype == yt))
+      ins[2 + 3 * k] = x.x, ins[3 + 3 * k] = x.scale, ins[4 + 3 * k] = x.zp;
   if (ok) rewrite(g, n, q, OP_ms_QLinearConcat, "QLinearConcat", "com.microsoft", ins, 2 + 3 * n->n_in);
   free(ins);
   return ok;
