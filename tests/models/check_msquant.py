@@ -9,7 +9,9 @@ ONNX Runtime's quantize_static writes in QOperator format, runs each with
 onnxruntime and with `onnxcc run`, and compares: integer outputs must be
 equal where msquant.h says ONNX Runtime's kernel is exact, else differ by
 at most one quantization step; float outputs within 1e-5 relative to the
-largest magnitude. Random data with a fixed seed.
+largest magnitude. Random data with a fixed seed. Also checks that
+tests/models/qdq_cnn_fused (QDQ format) lowers to integer kernels
+(`--dump-after=lower`: fuse-qdq).
 
     .venv/bin/python tests/models/check_msquant.py --onnxcc build/onnxcc
 
@@ -174,6 +176,23 @@ def run_one(onnxcc, name, m, feeds, tol, tmp):
     return compare(got, want, tol)
 
 
+def check_fused_kernels(onnxcc, tmp):
+    """tests/models/qdq_cnn_fused (QDQ format) must lower to integer
+    kernels only, from its input's QuantizeLinear to its output's
+    DequantizeLinear: no float Conv, Gemm, Add, Mul or pooling remains."""
+    model = Path(__file__).resolve().parent / "qdq_cnn_fused" / "model.onnx"
+    r = subprocess.run([onnxcc, str(model), "-o", str(tmp / "fused.c"), "--dump-after=lower"], capture_output=True,
+                       text=True)
+    if r.returncode:
+        return "onnxcc failed: %s" % r.stderr.strip()[-200:]
+    kernels = [w for line in r.stderr.splitlines() for w in line.split() if w.startswith("rt_")]
+    floats = [k for k in kernels if k.endswith("_f32") and not k.startswith(("rt_quantize", "rt_dequantize"))]
+    for want in ("rt_qlinear_conv_", "rt_qladd_", "rt_qlmul_", "rt_qlgap_", "rt_qgemm_"):
+        if not any(k.startswith(want) for k in kernels):
+            return "no %s* kernel in %s" % (want, " ".join(kernels))
+    return "float kernels left: %s" % " ".join(floats) if floats else ""
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--onnxcc", required=True)
@@ -185,6 +204,10 @@ def main():
             print("%s  %s%s" % ("ok  " if not why else "FAIL", name, ": " + why if why else ""))
             passed += not why
             failed += bool(why)
+        why = check_fused_kernels(args.onnxcc, Path(t))
+        print("%s  qdq_cnn_fused lowers to integer kernels%s" % ("ok  " if not why else "FAIL", ": " + why if why else ""))
+        passed += not why
+        failed += bool(why)
     print("%d passed, %d failed, 0 skipped" % (passed, failed))
     return 1 if failed else 0
 
