@@ -271,6 +271,7 @@ typedef struct ir_graph {
   int64_t opset_ml;   /* ai.onnx.ml opset version; 0: not imported */
   int64_t opset_training; /* ai.onnx.preview.training opset version; 0: not imported */
   int64_t opset_preview; /* ai.onnx.preview opset version; 0: not imported */
+  int64_t opset_ms;       /* com.microsoft (ONNX Runtime's contrib ops) version; 0: not imported */
   char *name;
   char *producer;
   /* Constant-folding budget (bytes): one folded tensor at most, and all

@@ -472,6 +472,7 @@ static status build_subgraph(const compile_options *o, const Onnx__GraphProto *g
   g->opset_ml = parent->opset_ml;
   g->opset_training = parent->opset_training;
   g->opset_preview = parent->opset_preview;
+  g->opset_ms = parent->opset_ms;
   g->fold_max_tensor = parent->fold_max_tensor;
   g->max_dynamic_dim = parent->max_dynamic_dim;
   g->fold_max_total = parent->fold_max_total;
@@ -570,6 +571,8 @@ static status build_graph(const compile_options *o, const Onnx__ModelProto *m, c
       if ((s = import_domain(op->domain, op->version, &g->opset_training)) != ST_OK) return s;
     } else if (op_domain_lookup(op->domain) == OP_DOMAIN_preview) {
       if ((s = import_domain(op->domain, op->version, &g->opset_preview)) != ST_OK) return s;
+    } else if (op_domain_lookup(op->domain) == OP_DOMAIN_ms) {
+      if ((s = import_domain(op->domain, op->version, &g->opset_ms)) != ST_OK) return s;
     }
   }
   /* Operator meaning depends on the opset, so guessing one is wrong: only
@@ -641,6 +644,7 @@ static status build_graph(const compile_options *o, const Onnx__ModelProto *m, c
   s = check_domain_import(g, OP_DOMAIN_ml, g->opset_ml, ONNXCC_MAX_OPSET_ML);
   if (!s) s = check_domain_import(g, OP_DOMAIN_training, g->opset_training, ONNXCC_MAX_OPSET_TRAINING);
   if (!s) s = check_domain_import(g, OP_DOMAIN_preview, g->opset_preview, ONNXCC_MAX_OPSET_PREVIEW);
+  if (!s) s = check_domain_import(g, OP_DOMAIN_ms, g->opset_ms, ONNXCC_MAX_OPSET_MS);
   if (s) return s;
   return ir_toposort(g);
 }

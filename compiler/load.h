@@ -13,6 +13,9 @@
 #define ONNXCC_MAX_OPSET_TRAINING 1
 /* The newest ai.onnx.preview opset (that of the pinned onnx package). */
 #define ONNXCC_MAX_OPSET_PREVIEW 1
+/* com.microsoft: its ops that onnxcc has (ops.def) are all version 1,
+ * the version ONNX Runtime's quantizer imports. */
+#define ONNXCC_MAX_OPSET_MS 1
 
 /* Parses the model, converts initializers and graph inputs (pinning
  * symbolic dims from the options), creates nodes, checks that every op is

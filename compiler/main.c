@@ -124,13 +124,14 @@ static int list_ops(int markdown) {
     puts("# Supported operators\n");
     puts("Generated from `compiler/ops/ops.def` by `onnxcc ops --markdown`; do not edit.\n");
     printf("onnxcc %s supports %d ONNX operators (default domain, opsets 1 to %d; ai.onnx.ml, opsets 1\n"
-           "to %d; ai.onnx.preview.training, opsets 1 to %d; ai.onnx.preview, opsets 1 to %d). Versions\n"
-           "are the op's schema versions (since_version) onnxcc implements; \"not N\" marks a newer version it\n"
-           "refuses. Element types: those of the op's schema that the op's kernels have, float16 and bfloat16\n"
-           "computed in float where a kernel has no half variant; any other is refused at compile time, naming\n"
-           "the node. The family is the file `compiler/ops/FAMILY.c` that implements the op.\n\n",
+           "to %d; ai.onnx.preview.training, opsets 1 to %d; ai.onnx.preview, opsets 1 to %d; com.microsoft,\n"
+           "ONNX Runtime's contrib ops, opsets 1 to %d). Versions are the op's schema versions\n"
+           "(since_version) onnxcc implements; \"not N\" marks a newer version it refuses. Element types:\n"
+           "those of the op's schema that the op's kernels have, float16 and bfloat16 computed in float where\n"
+           "a kernel has no half variant; any other is refused at compile time, naming the node. The family\n"
+           "is the file `compiler/ops/FAMILY.c` that implements the op.\n\n",
            ONNXCC_VERSION, n_public, ONNXCC_MAX_OPSET, ONNXCC_MAX_OPSET_ML, ONNXCC_MAX_OPSET_TRAINING,
-           ONNXCC_MAX_OPSET_PREVIEW);
+           ONNXCC_MAX_OPSET_PREVIEW, ONNXCC_MAX_OPSET_MS);
     puts("| Operator | Domain | Versions | Family |");
     puts("| --- | --- | --- | --- |");
   }

@@ -76,6 +76,27 @@ DOMAINS = {"ml": ("ai.onnx.ml", MAX_ML_OPSET), "training": ("ai.onnx.preview.tra
 # The compiler's own ops (OP_DOMAIN_onnxcc): no ONNX schema.
 INTERNAL_DOMAIN = "onnxcc"
 
+# ONNX Runtime's contrib domain (tag ms): the onnx package has no schemas
+# for it, so its ops' version-1 signatures are written here, as ONNX
+# Runtime 1.20 declares them (onnxruntime's get_all_operator_schema()):
+# name -> (min_in, max_in, input options, output options, [(attribute,
+# TYPE, required)]). Every op has one output. The options keep ONNX
+# Runtime's order, where optional zero points may come before required
+# inputs (schema_check.c counts an empty optional entry as present, so
+# such nodes pass).
+MS_DOMAIN_TAG, MS_DOMAIN = "ms", "com.microsoft"
+MS_SCHEMAS = {
+    "DynamicQuantizeMatMul": (3, 5, "SSSOO", "S", []),
+    "MatMulIntegerToFloat": (4, 7, "SSSSOOO", "S", []),
+    "QGemm": (6, 9, "SSSSSSOOO", "S", [("alpha", "FLOAT", 0), ("transA", "INT", 0), ("transB", "INT", 0)]),
+    "QLinearAdd": (7, 8, "SSOSSOSO", "S", []),
+    "QLinearConcat": (3, 2**31 - 1, "SSV", "S", [("axis", "INT", 1)]),
+    "QLinearGlobalAveragePool": (5, 5, "SSSSS", "S", [("channels_last", "INT", 0)]),
+    "QLinearLeakyRelu": (4, 5, "SSOSO", "S", [("alpha", "FLOAT", 0)]),
+    "QLinearMul": (7, 8, "SSOSSOSO", "S", []),
+    "QLinearSigmoid": (4, 5, "SSOSO", "S", []),
+}
+
 # Attribute types the IR can hold (IR_ATTR_TYPES in compiler/ir.h).
 IR_ATTR_TYPES = {"FLOAT", "INT", "STRING", "TENSOR", "GRAPH", "FLOATS", "INTS", "STRINGS", "TYPE_PROTO",
                  "TENSORS", "GRAPHS", "SPARSE_TENSOR"}
@@ -105,6 +126,8 @@ def read_ops():
             continue  # made by the compiler's passes, never checked against ONNX
         if m.group(1):
             ops.append((m.group(1), m.group(1), "", MAX_OPSET))
+        elif m.group(2) == MS_DOMAIN_TAG:
+            ops.append(("%s_%s" % (m.group(2), m.group(3)), m.group(3), MS_DOMAIN, 1))
         elif m.group(2) in DOMAINS:
             domain, top = DOMAINS[m.group(2)]
             ops.append(("%s_%s" % (m.group(2), m.group(3)), m.group(3), domain, top))
@@ -281,6 +304,17 @@ def emit_schema(onnx, s, token, reviewed):
     return lines
 
 
+def emit_ms_schema(token, op):
+    """The SCHEMA line of a com.microsoft op, from MS_SCHEMAS."""
+    if op not in MS_SCHEMAS:
+        raise GenError("ops.def lists com.microsoft %s, which MS_SCHEMAS does not describe" % op)
+    min_in, max_in, ins, outs, attrs = MS_SCHEMAS[op]
+    lines = ['SCHEMA(%s, 1, %d, %s, 1, 1, "%s", "%s", 0x0, 0x0, 0, 0, 1, %d)'
+             % (token, min_in, arity(max_in), ins, outs, len(attrs))]
+    lines.extend("ATTR(%s, %s, %d)" % a for a in sorted(attrs))
+    return lines
+
+
 def generate():
     import onnx
     from onnx import defs as onnx_defs
@@ -292,7 +326,8 @@ def generate():
         " *",
         " * Every ONNX schema version (default domain, since_version <= %d;" % MAX_OPSET,
         " * ai.onnx.ml, since_version <= %d; ai.onnx.preview.training," % MAX_ML_OPSET,
-        " * since_version <= %d; ai.onnx.preview, since_version <= %d) of every" % (MAX_TRAINING_OPSET, MAX_PREVIEW_OPSET),
+        " * since_version <= %d; ai.onnx.preview, since_version <= %d;" % (MAX_TRAINING_OPSET, MAX_PREVIEW_OPSET),
+        " * com.microsoft, written by hand in the script's MS_SCHEMAS) of every",
         " * op in ops.def, in ops.def",
         " * order, oldest version first (Op is the op id's suffix: ml_Binarizer",
         " * for ai.onnx.ml's Binarizer, OP_ml_Binarizer):",
@@ -313,6 +348,9 @@ def generate():
     ops = read_ops()
     check_coverage(onnx_defs, ops)
     for token, op, domain, top in ops:
+        if domain == MS_DOMAIN:
+            out.extend(emit_ms_schema(token, op))
+            continue
         versions = schema_versions(onnx_defs, op, domain, top)
         for s, reviewed in zip(versions, reviewed_flags(versions, domain)):
             out.extend(emit_schema(onnx, s, token, reviewed))

@@ -23,12 +23,13 @@
 /* The operator set domains onnxcc knows, X(tag, name): the tag names the
  * domain in ops.def and in OP_DOMAIN_tag; the first is the default domain
  * (which a node also names as "ai.onnx"). Each has its own opset version
- * per model (op_graph_opset). The last, "onnxcc", holds the compiler's own
+ * per model (op_graph_opset). "ms" is ONNX Runtime's contrib domain, for
+ * the quantized ops its quantizer writes (msquant.c). The last, "onnxcc", holds the compiler's own
  * ops that passes make from patterns (fuse-silu's Silu): a model cannot
  * name them (op_lookup never finds them), passes set their op id. */
 #define OP_DOMAINS(X) \
   X(onnx, "") X(ml, "ai.onnx.ml") X(training, "ai.onnx.preview.training") X(preview, "ai.onnx.preview") \
-  X(onnxcc, "onnxcc")
+  X(ms, "com.microsoft") X(onnxcc, "onnxcc")
 #define OP_DOMAIN_ID(tag, name) OP_DOMAIN_##tag,
 enum op_domain { OP_DOMAINS(OP_DOMAIN_ID) OP_N_DOMAINS };
 #undef OP_DOMAIN_ID

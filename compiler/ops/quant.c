@@ -16,22 +16,15 @@
 
 #include "../dimexpr.h"
 #include "ops.h"
+#include "quant_common.h"
 #include "shared_shapes.h"
 
-static status refuse_type(const op_ctx *c, const char *what, int dtype) {
-  return diag_node_error(ST_UNSUPPORTED, c->n, "%s of type %s is not supported", what, dtype_name(dtype));
-}
-
-static int is_8bit(int dt) { return dt == DT_INT8 || dt == DT_UINT8; }
 static int is_quant_int(int dt) { return is_8bit(dt) || dt == DT_INT16 || dt == DT_UINT16; }
 /* What QuantizeLinear makes and DequantizeLinear reads (besides int32). */
 static int is_quantized(int dt) {
   return is_quant_int(dt) || dtype_packed_bits(dt) || dtype_is_float8(dt);
 }
 static int is_scale_float(int dt) { return dt == DT_FLOAT || dt == DT_FLOAT16 || dt == DT_BFLOAT16; }
-
-/* A scale or zero point that holds one value: a scalar or one element. */
-static int is_single(const ir_tensor *t) { return t->rank <= 1 && !tensor_is_symbolic(t) && tensor_numel(t) == 1; }
 
 /* ---- QuantizeLinear, DequantizeLinear: where each element's scale is ---- */
 

@@ -72,6 +72,7 @@ int64_t op_graph_opset(const ir_graph *g, int domain) {
   case OP_DOMAIN_ml: return g->opset_ml;
   case OP_DOMAIN_training: return g->opset_training;
   case OP_DOMAIN_preview: return g->opset_preview;
+  case OP_DOMAIN_ms: return g->opset_ms;
   default: return 0;
   }
 }

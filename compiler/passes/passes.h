@@ -22,6 +22,9 @@ status pass_fuse_conv_bn(ir_graph *g);
 /* Mul(x, Sigmoid(x)) -> one Silu node, Mul(x, HardSigmoid(x)) -> one
  * MulHardSigmoid (fuse_silu.c) */
 status pass_fuse_silu(ir_graph *g);
+/* DequantizeLinear -> Conv / MatMul / Gemm / Add / Mul -> QuantizeLinear
+ * groups -> one integer op each (fuse_qdq.c) */
+status pass_fuse_qdq(ir_graph *g);
 status pass_lower(ir_graph *g);
 /* Replaces every If whose condition is a constant by the nodes of the
  * branch it takes (inline_if.c); returns how many. pass_infer calls it. */

@@ -6,6 +6,8 @@
 #include "passes.h"
 
 const pass pipeline_passes[] = {
+    {"fuse-qdq", "turn DequantizeLinear -> Conv/MatMul/Gemm/Add/Mul -> QuantizeLinear groups into integer ops "
+     "(before infer, whose folding would turn quantized weights into floats)", 1, pass_fuse_qdq},
     {"infer", "infer shapes and types; evaluate nodes whose inputs are all constant", 0, pass_infer},
     {"elide", "remove Identity and inference-mode Dropout", 1, pass_elide},
     {"fuse-conv-bn", "fold inference BatchNormalization into the Conv before it", 1, pass_fuse_conv_bn},
@@ -94,6 +96,7 @@ status pipeline_run(ir_graph *g, const compile_options *o, const pipeline_log *l
   status s;
   int dump_all = o->dump_after && strcmp(o->dump_after, "all") == 0;
   int known = dump_all || !o->dump_after || strcmp(o->dump_after, "load") == 0;
+  int typed = 0; /* inference has run: every value has a type */
   if (o->dump_after) {
     for (p = pipeline_passes; p->name; p++)
       if (strcmp(p->name, o->dump_after) == 0) known = 1;
@@ -117,9 +120,11 @@ status pipeline_run(ir_graph *g, const compile_options *o, const pipeline_log *l
       continue;
     }
     s = p->run(g);
-    if (!s && p->run != pass_infer && p->run != pass_lower) s = run_in_subgraphs(g, p->run);
+    /* a pass before inference (fuse-qdq) sees the main graph, untyped */
+    if (!s && typed && p->run != pass_infer && p->run != pass_lower) s = run_in_subgraphs(g, p->run);
     if (s) return s;
-    s = ir_verify(g, p->name, 1);
+    typed |= p->run == pass_infer;
+    s = ir_verify(g, p->name, typed);
     if (s) return s;
     if (o->dump_after && (dump_all || strcmp(o->dump_after, p->name) == 0)) {
       fprintf(stderr, "=== after %s\n", p->name);

@@ -10,21 +10,10 @@
 
 #include "onnxcc/kernels/quant.h"
 #include "half_internal.h"
+#include "quant_internal.h"
 
 #define PLAIN(v) ((float)(v))
 #define STORE_F32(v) (v)
-
-/* round(v) + zp, saturated to [lo, hi] (NaN gives lo, as ONNX Runtime's
- * vector clamp does). Clamping the float before the conversion keeps
- * out-of-range values (and infinities) defined. */
-static int32_t quant_round(float v, int32_t zp, float lo, float hi) {
-  float r = nearbyintf(v) + (float)zp;
-  if (!(r >= lo)) r = lo;
-  if (r > hi) r = hi;
-  return (int32_t)r;
-}
-
-static int32_t wrap_add(int32_t a, int32_t b) { return (int32_t)((uint32_t)a + (uint32_t)b); }
 
 /* ---- QuantizeLinear, DequantizeLinear ---- */
 
@@ -151,17 +140,11 @@ RT_KERNEL(rt_dynquant_f32_u8) {
   const rt_dynquant_params *p = (const rt_dynquant_params *)params;
   const float *x = (const float *)in[0];
   uint8_t *y = (uint8_t *)out[0];
-  float lo = 0.0f, hi = 0.0f, scale;
+  float scale;
   int32_t zp;
   int64_t i;
   (void)scratch;
-  /* the range always holds 0, so that 0 is exact after quantization */
-  for (i = 0; i < p->count; i++) {
-    if (x[i] < lo) lo = x[i];
-    if (x[i] > hi) hi = x[i];
-  }
-  scale = hi == lo ? 1.0f : (hi - lo) / 255.0f;
-  zp = quant_round(0.0f - lo / scale, 0, 0.0f, 255.0f);
+  dynquant_range(x, p->count, &scale, &zp);
   for (i = 0; i < p->count; i++) y[i] = (uint8_t)quant_round(x[i] / scale, zp, 0.0f, 255.0f);
   if (out[1]) *(float *)out[1] = scale;
   if (out[2]) *(uint8_t *)out[2] = (uint8_t)zp;

@@ -20,6 +20,7 @@ Suite *scatter_suite(void);
 Suite *rnn_suite(void);
 Suite *select_suite(void);
 Suite *quant_suite(void);
+Suite *msquant_suite(void);
 Suite *resize_suite(void);
 Suite *detect_suite(void);
 Suite *signal_suite(void);

@@ -25,6 +25,7 @@
 #include "kernels/placement.h"
 #include "kernels/sequence.h"
 #include "kernels/quant.h"
+#include "kernels/msquant.h"
 #include "kernels/trees.h"
 #include "kernels/ml.h"
 #include "kernels/roi.h"
@@ -70,6 +71,7 @@
   RT_PLACEMENT_KERNELS(K) \
   RT_SEQUENCE_KERNELS(K) \
   RT_QUANT_KERNELS(K) \
+  RT_MSQUANT_KERNELS(K) \
   RT_TREES_KERNELS(K) \
   RT_ML_KERNELS(K) \
   RT_ROI_KERNELS(K) \
@@ -111,6 +113,7 @@
   RT_PLACEMENT_PARAMS_TYPES(P) \
   RT_SEQUENCE_PARAMS_TYPES(P) \
   RT_QUANT_PARAMS_TYPES(P) \
+  RT_MSQUANT_PARAMS_TYPES(P) \
   RT_TREES_PARAMS_TYPES(P) \
   RT_ML_PARAMS_TYPES(P) \
   RT_ROI_PARAMS_TYPES(P) \
