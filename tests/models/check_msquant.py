@@ -11,7 +11,8 @@ equal where msquant.h says ONNX Runtime's kernel is exact, else differ by
 at most one quantization step; float outputs within 1e-5 relative to the
 largest magnitude. Random data with a fixed seed. Also checks that
 tests/models/qdq_cnn_fused (QDQ format) lowers to integer kernels
-(`--dump-after=lower`: fuse-qdq).
+(`--dump-after=lower`: fuse-qdq), and prints its time on them next to the
+same graph's float path (-O0), for a person to read.
 
     .venv/bin/python tests/models/check_msquant.py --onnxcc build/onnxcc
 
@@ -20,6 +21,7 @@ Closing line: N passed, M failed, 0 skipped (one test per model).
 from __future__ import annotations
 
 import argparse
+import json
 import subprocess
 import sys
 import tempfile
@@ -193,6 +195,31 @@ def check_fused_kernels(onnxcc, tmp):
     return "float kernels left: %s" % " ".join(floats) if floats else ""
 
 
+def median_ms(onnxcc, model, inputs, opt):
+    """`onnxcc run`'s median over 50 runs at -O opt (its JSON line)."""
+    r = subprocess.run([onnxcc, "run", str(model), *map(str, inputs), "--runs", "50", "-O%d" % opt],
+                       capture_output=True, text=True)
+    if r.returncode:
+        return None
+    for line in r.stdout.splitlines() + r.stderr.splitlines():
+        if '"median_ms"' in line:
+            return json.loads(line)["median_ms"]
+    return None
+
+
+def print_times(onnxcc):
+    """The QDQ CNN's time on integer kernels (-O1, fuse-qdq) next to the
+    same graph computed in float (-O0: DequantizeLinear, float ops,
+    QuantizeLinear). Printed for a person, not asserted: timings belong
+    to benchmarks/, and these machines are shared."""
+    d = Path(__file__).resolve().parent / "qdq_cnn_fused"
+    inputs = sorted((d / "test_data_set_0").glob("input_*.pb"))
+    fused, unfused = (median_ms(onnxcc, d / "model.onnx", inputs, o) for o in (1, 0))
+    if fused is not None and unfused is not None:
+        print("info  qdq_cnn_fused median over 50 runs: %.4f ms on integer kernels (-O1), %.4f ms in float (-O0)"
+              % (fused, unfused))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--onnxcc", required=True)
@@ -208,6 +235,7 @@ def main():
         print("%s  qdq_cnn_fused lowers to integer kernels%s" % ("ok  " if not why else "FAIL", ": " + why if why else ""))
         passed += not why
         failed += bool(why)
+    print_times(args.onnxcc)
     print("%d passed, %d failed, 0 skipped" % (passed, failed))
     return 1 if failed else 0
 
