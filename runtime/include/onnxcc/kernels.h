@@ -42,6 +42,7 @@
 #include "kernels/croppad.h"
 #include "kernels/col2im.h"
 #include "kernels/bitcast.h"
+#include "kernels/image.h"
 
 /* All kernel variants, K(function, params type), and all params types,
  * P(type, field list): the compiler builds its kernel table from these. */
@@ -84,7 +85,8 @@
   RT_ROPE_KERNELS(K) \
   RT_CROPPAD_KERNELS(K) \
   RT_COL2IM_KERNELS(K) \
-  RT_BITCAST_KERNELS(K)
+  RT_BITCAST_KERNELS(K) \
+  RT_IMAGE_KERNELS(K)
 #define RT_ALL_PARAMS_TYPES(P) \
   RT_ELEMENTWISE_PARAMS_TYPES(P) \
   RT_CONV_PARAMS_TYPES(P) \
@@ -123,6 +125,7 @@
   RT_ROPE_PARAMS_TYPES(P) \
   RT_CROPPAD_PARAMS_TYPES(P) \
   RT_COL2IM_PARAMS_TYPES(P) \
-  RT_BITCAST_PARAMS_TYPES(P)
+  RT_BITCAST_PARAMS_TYPES(P) \
+  RT_IMAGE_PARAMS_TYPES(P)
 
 #endif
