@@ -1,7 +1,9 @@
 /* TIFF: the first IFD of an uncompressed image with 8-bit samples, chunky
  * (interleaved) strips, RGB (photometric 2, 3 or more samples; extra ones
- * such as alpha are skipped) or grayscale (photometric 1, or 0 where 0 is
- * white), in either byte order. */
+ * such as alpha are skipped), grayscale (photometric 1, or 0 where 0 is
+ * white) or paletted (photometric 3: a ColorMap of 16-bit red, green and
+ * blue tables, taken as Pillow takes them, value / 256), in either byte
+ * order. */
 #include "image_internal.h"
 
 typedef struct tiff {
@@ -45,7 +47,7 @@ static int read_entry(const tiff *t, size_t ifd, uint32_t i, uint32_t *tag, entr
 
 typedef struct tiff_img {
   int64_t w, h, bits, comp, photo, spp, rps, planar;
-  entry offsets, counts;
+  entry offsets, counts, cmap;
   int bits_ok;
 } tiff_img;
 
@@ -80,6 +82,7 @@ static int read_ifd(const tiff *t, size_t ifd, tiff_img *im) {
     case 278: im->rps = first_value(t, &e); break;
     case 279: im->counts = e; break;
     case 284: im->planar = first_value(t, &e); break;
+    case 320: im->cmap = e; break;
     default: break;
     }
   }
@@ -100,7 +103,12 @@ static int put_rows(const tiff *t, const tiff_img *im, img_out *o) {
     for (x = 0; x < im->w; x++) {
       const uint8_t *px = r + (size_t)(x * im->spp);
       if (im->photo == 2) img_put(o, y, x, px[0], px[1], px[2]);
-      else {
+      else if (im->photo == 3) {
+        const int64_t r = value(t, &im->cmap, px[0]), g = value(t, &im->cmap, 256u + px[0]);
+        const int64_t b = value(t, &im->cmap, 512u + px[0]);
+        if (r < 0 || g < 0 || b < 0) return IMG_BAD;
+        img_put(o, y, x, (unsigned)r >> 8, (unsigned)g >> 8, (unsigned)b >> 8);
+      } else {
         const unsigned v = im->photo == 0 ? 255u - px[0] : px[0];
         img_put(o, y, x, v, v, v);
       }
@@ -119,7 +127,9 @@ int img_decode_tiff(const uint8_t *f, size_t n, img_out *o) {
   t.be = f[0] == 'M';
   if (read_ifd(&t, u32(&t, 4), &im) != IMG_OK) return IMG_BAD;
   if (!im.bits_ok || im.comp != 1 || im.planar != 1) return IMG_BAD;
-  if (!((im.photo == 2 && im.spp >= 3) || ((im.photo == 0 || im.photo == 1) && im.spp >= 1)) || im.spp > 8)
+  if (!((im.photo == 2 && im.spp >= 3) || ((im.photo == 0 || im.photo == 1) && im.spp >= 1) ||
+        (im.photo == 3 && im.spp == 1 && im.cmap.size == 2 && im.cmap.count == 768)) ||
+      im.spp > 8)
     return IMG_BAD;
   if ((r = img_begin(o, im.h, im.w)) != IMG_OK) return r;
   if (im.rps <= 0 || im.rps > im.h) im.rps = im.h;

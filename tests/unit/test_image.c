@@ -380,19 +380,26 @@ static void put32(uint8_t *p, uint32_t v, int be) {
 }
 
 /* A w x h TIFF of the test image, `spp` samples (1: channel 0 as gray;
- * 3: RGB; 4: RGB and an extra sample), one row per strip. */
-static size_t make_tiff(uint8_t *b, int w, int h, int spp, int be) {
-  const uint16_t tags[9] = {256, 257, 258, 259, 262, 273, 277, 278, 279};
-  const size_t ifd = 8, bits_at = ifd + 2 + 9 * 12 + 4, offs_at = bits_at + 8, cnts_at = offs_at + 4 * (size_t)h;
-  size_t data = cnts_at + 4 * (size_t)h;
+ * 3: RGB; 4: RGB and an extra sample), one row per strip; `pal`: spp 1
+ * read through a ColorMap (cmap_red/green/blue). */
+static unsigned cmap_red(unsigned i) { return (i * 3) & 255u; }
+static unsigned cmap_green(unsigned i) { return i ^ 0x55u; }
+static unsigned cmap_blue(unsigned i) { return 255u - i; }
+
+static size_t make_tiff(uint8_t *b, int w, int h, int spp, int be, int pal) {
+  const uint16_t tags[10] = {256, 257, 258, 259, 262, 273, 277, 278, 279, 320};
+  const int n_tags = pal ? 10 : 9;
+  const size_t ifd = 8, bits_at = ifd + 2 + 10 * 12 + 4, offs_at = bits_at + 8, cnts_at = offs_at + 4 * (size_t)h;
+  const size_t cmap_at = cnts_at + 4 * (size_t)h;
+  size_t data = cmap_at + (pal ? 768 * 2 : 0);
   int k, x, y;
   memcpy(b, be ? "MM\0*" : "II*\0", 4);
   put32(b + 4, (uint32_t)ifd, be);
-  put16(b + ifd, 9, be);
-  for (k = 0; k < 9; k++) {
+  put16(b + ifd, (unsigned)n_tags, be);
+  for (k = 0; k < n_tags; k++) {
     uint8_t *e = b + ifd + 2 + 12 * k;
     const int lng = tags[k] == 273 || tags[k] == 279;
-    uint32_t count = tags[k] == 258 ? (uint32_t)spp : lng ? (uint32_t)h : 1, v = 0;
+    uint32_t count = tags[k] == 258 ? (uint32_t)spp : lng ? (uint32_t)h : tags[k] == 320 ? 768 : 1, v = 0;
     put16(e, tags[k], be);
     put16(e + 2, lng ? 4 : 3, be);
     put32(e + 4, count, be);
@@ -401,17 +408,23 @@ static size_t make_tiff(uint8_t *b, int w, int h, int spp, int be) {
     case 257: v = (uint32_t)h; break;
     case 258: v = spp > 2 ? (uint32_t)bits_at : 8; break;
     case 259: v = 1; break;
-    case 262: v = spp >= 3 ? 2 : 1; break;
+    case 262: v = pal ? 3 : spp >= 3 ? 2 : 1; break;
     case 273: v = (uint32_t)offs_at; break;
     case 277: v = (uint32_t)spp; break;
     case 278: v = 1; break;
-    default: v = (uint32_t)cnts_at; break;
+    case 279: v = (uint32_t)cnts_at; break;
+    default: v = (uint32_t)cmap_at; break;
     }
     if (count == 1 && !lng) put16(e + 8, v, be), put16(e + 10, 0, be);
     else put32(e + 8, v, be);
   }
-  put32(b + ifd + 2 + 9 * 12, 0, be);
+  put32(b + ifd + 2 + 12 * n_tags, 0, be);
   for (k = 0; k < 4; k++) put16(b + bits_at + 2 * k, 8, be);
+  for (k = 0; k < 256 && pal; k++) {
+    put16(b + cmap_at + 2 * k, cmap_red((unsigned)k) << 8 | 0x7f, be);
+    put16(b + cmap_at + 512 + 2 * k, cmap_green((unsigned)k) << 8, be);
+    put16(b + cmap_at + 1024 + 2 * k, cmap_blue((unsigned)k) << 8 | 0xff, be);
+  }
   for (y = 0; y < h; y++) {
     put32(b + offs_at + 4 * y, (uint32_t)data, be);
     put32(b + cnts_at + 4 * y, (uint32_t)(w * spp), be);
@@ -428,13 +441,35 @@ START_TEST(tiff_orders_and_samples) {
   int k, be;
   for (be = 0; be < 2; be++)
     for (k = 0; k < 3; k++) {
-      const size_t n = make_tiff(b, 5, 3, spps[k], be);
+      const size_t n = make_tiff(b, 5, 3, spps[k], be, 0);
       decode(b, n, 0, 8, &d);
       check_image(&d, 5, 3, 0, spps[k] == 1);
       decode(b, n, 2, 8, &d);
       check_image(&d, 5, 3, 2, spps[k] == 1);
       check_damage(b, n, 1);
     }
+}
+END_TEST
+
+START_TEST(tiff_palette) {
+  /* a ColorMap's 16-bit entries give their high byte, as in Pillow */
+  static uint8_t b[8192];
+  decoded d;
+  int be, x, y;
+  for (be = 0; be < 2; be++) {
+    const size_t n = make_tiff(b, 4, 3, 1, be, 1);
+    decode(b, n, 1, 8, &d);
+    ck_assert_int_eq(d.h, 3);
+    ck_assert_int_eq(d.w, 4);
+    for (y = 0; y < 3; y++)
+      for (x = 0; x < 4; x++) {
+        const uint8_t *px = d.y + (y * 4 + x) * 3; /* BGR */
+        ck_assert_int_eq(px[2], cmap_red(pix(x, y, 0)));
+        ck_assert_int_eq(px[1], cmap_green(pix(x, y, 0)));
+        ck_assert_int_eq(px[0], cmap_blue(pix(x, y, 0)));
+      }
+    check_damage(b, n, 1);
+  }
 }
 END_TEST
 
@@ -464,6 +499,7 @@ Suite *image_suite(void) {
   tcase_add_test(tc, png_palette);
   tcase_add_test(tc, png_huffman_blocks);
   tcase_add_test(tc, tiff_orders_and_samples);
+  tcase_add_test(tc, tiff_palette);
   tcase_add_test(tc, other_formats_are_empty);
   suite_add_tcase(s, tc);
   return s;

@@ -4,8 +4,9 @@
  * rt_image_decode: in[0] holds `nbytes` bytes of a file; the format is
  * found by its magic bytes: BMP (uncompressed 24/32-bit and 8-bit
  * paletted, bottom-up or top-down), PNM (P2/P3/P5/P6, maxval 255), TIFF
- * (uncompressed 8-bit RGB or grayscale strips, either byte order) and PNG
- * (8-bit gray, gray+alpha, RGB, RGBA and palette, not interlaced). out[0]
+ * (uncompressed 8-bit RGB, grayscale or paletted strips, either byte
+ * order) and PNG (8-bit gray, gray+alpha, RGB, RGBA and palette, not
+ * interlaced). out[0]
  * gets [H, W, 3] RGB or BGR (`format` 0 or 1) or [H, W, 1] grayscale
  * (`format` 2, L = (19595 R + 38470 G + 7471 B + 2^15) >> 16, Pillow's
  * conversion, which ONNX's reference uses); alpha is dropped. H and W are
