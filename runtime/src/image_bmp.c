@@ -38,8 +38,9 @@ int img_decode_bmp(const uint8_t *f, size_t n, img_out *o) {
   for (row = 0; row < h; row++) {
     const uint8_t *s = f + off + (size_t)(stride * (top_down ? row : h - 1 - row));
     for (col = 0; col < w; col++) {
-      const uint8_t *px = bpp == 8 ? pal + 4 * (size_t)s[col] : s + col * (bpp / 8);
+      const uint8_t *px;
       if (bpp == 8 && s[col] >= colors) return IMG_BAD;
+      px = bpp == 8 ? pal + 4 * (size_t)s[col] : s + col * (bpp / 8);
       img_put(o, row, col, px[2], px[1], px[0]); /* stored B, G, R */
     }
   }

@@ -186,21 +186,23 @@ END_TEST
 
 /* ---- PNM ---- */
 
+#define PNM_CAP 4096
+
 static size_t make_pnm(char *b, char kind, int w, int h) {
   const int ch = kind == '3' || kind == '6' ? 3 : 1, ascii = kind == '2' || kind == '3';
-  size_t n = (size_t)sprintf(b, "P%c\n# a comment\n%d %d\n255\n", kind, w, h);
+  size_t n = (size_t)snprintf(b, PNM_CAP, "P%c\n# a comment\n%d %d\n255\n", kind, w, h);
   int x, y, c;
   for (y = 0; y < h; y++)
     for (x = 0; x < w; x++)
       for (c = 0; c < ch; c++) {
-        if (ascii) n += (size_t)sprintf(b + n, "%u%c", pix(x, y, c), c == ch - 1 ? '\n' : ' ');
+        if (ascii) n += (size_t)snprintf(b + n, PNM_CAP - n, "%u%c", pix(x, y, c), c == ch - 1 ? '\n' : ' ');
         else b[n++] = (char)pix(x, y, c);
       }
   return n;
 }
 
 START_TEST(pnm_formats) {
-  static char b[4096];
+  static char b[PNM_CAP];
   const char kinds[4] = {'2', '3', '5', '6'};
   decoded d;
   int k;
