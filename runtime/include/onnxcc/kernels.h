@@ -45,6 +45,7 @@
 #include "kernels/bitcast.h"
 #include "kernels/svm.h"
 #include "kernels/ml_extra.h"
+#include "kernels/image.h"
 
 /* All kernel variants, K(function, params type), and all params types,
  * P(type, field list): the compiler builds its kernel table from these. */
@@ -90,7 +91,8 @@
   RT_COL2IM_KERNELS(K) \
   RT_BITCAST_KERNELS(K) \
   RT_SVM_KERNELS(K) \
-  RT_ML_EXTRA_KERNELS(K)
+  RT_ML_EXTRA_KERNELS(K) \
+  RT_IMAGE_KERNELS(K)
 #define RT_ALL_PARAMS_TYPES(P) \
   RT_ELEMENTWISE_PARAMS_TYPES(P) \
   RT_CONV_PARAMS_TYPES(P) \
@@ -132,6 +134,7 @@
   RT_COL2IM_PARAMS_TYPES(P) \
   RT_BITCAST_PARAMS_TYPES(P) \
   RT_SVM_PARAMS_TYPES(P) \
-  RT_ML_EXTRA_PARAMS_TYPES(P)
+  RT_ML_EXTRA_PARAMS_TYPES(P) \
+  RT_IMAGE_PARAMS_TYPES(P)
 
 #endif
