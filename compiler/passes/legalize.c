@@ -1,7 +1,8 @@
 /* Rewrites nodes the kernels do not take directly into ones they do:
  * variadic Sum / Mean / Max / Min become chains of two-input nodes, Pow
- * with a differently typed exponent gets a Cast, and SequenceConstruct
- * becomes a chain of inserts.
+ * with a differently typed exponent gets a Cast, an old PRelu's
+ * per-channel slope is unsqueezed, and SequenceConstruct becomes a chain
+ * of inserts.
  * Called from the infer pass just before a node is inferred, because Mean
  * needs its inputs' element type for the divisor constant. */
 #include <stdlib.h>
@@ -69,6 +70,39 @@ static int legalize_pow(ir_graph *g, int i) {
   return 1;
 }
 
+/* PRelu before opset 7 applied a slope of C values per channel (axis 1,
+ * Caffe's meaning: "if Slope is of size 1, the value is shared across
+ * channels"); opset 7 made it numpy broadcasting, under which [C] would
+ * pair with the last axis. Such a slope is unsqueezed to [C, 1, ..., 1]
+ * so that broadcasting gives the old meaning. */
+static void legalize_prelu_channels(ir_graph *g, ir_node *n) {
+  const ir_value *x, *slope;
+  ir_node *u;
+  ir_attr *a;
+  char *name;
+  int y, k;
+  if (g->opset >= 7 || n->n_in != 2 || n->in[0] < 0 || n->in[1] < 0) return;
+  x = g->values[n->in[0]];
+  slope = g->values[n->in[1]];
+  if (x->t.rank < 3 || slope->t.rank != 1 || x->t.sym[1] || slope->t.sym[0] || slope->t.dims[0] == 1 ||
+      slope->t.dims[0] != x->t.dims[1])
+    return;
+  name = xasprintf("%s/SlopePerChannel", n->name);
+  y = ir_value_new(g, name);
+  u = insert_node(g, name, "Unsqueeze");
+  free(name);
+  u->n_in = 1;
+  u->in = xmalloc(sizeof(int));
+  u->in[0] = n->in[1];
+  set_output_and_int_attr(u, y, "axes", 0);
+  a = &u->attr[0];
+  a->type = ATTR_INTS;
+  a->n = x->t.rank - 2;
+  a->ints = xmalloc(sizeof(int64_t) * (size_t)a->n);
+  for (k = 0; k < a->n; k++) a->ints[k] = k + 1;
+  n->in[1] = y;
+}
+
 /* SequenceConstruct(x1..xn) becomes SequenceEmpty, then one
  * SequenceInsert per tensor: one kernel adds one element at its own
  * (perhaps run-time) dims. Left alone without inputs: infer reports it. */
@@ -102,6 +136,10 @@ void legalize_node(ir_graph *g, int i) {
   int k, acc;
   if (n->op == OP_Pow) {
     legalize_pow(g, i);
+    return;
+  }
+  if (n->op == OP_PRelu) {
+    legalize_prelu_channels(g, n);
     return;
   }
   if (n->op == OP_SequenceConstruct) {
