@@ -8,6 +8,7 @@
  * whose inputs are all constant is refused rather than folded). Class
  * labels are int64 or strings; the kernel copies a label's bytes. The
  * batch (X's first dim) may vary at run time; the features may not. */
+#include <limits.h>
 #include <string.h>
 
 #include "../../runtime/include/onnxcc/strings.h"
@@ -69,6 +70,11 @@ static status read_common(const op_ctx *c, svm_model *m) {
 
 /* The support vectors must be `vectors` rows of X's width. */
 static status check_vectors(const op_ctx *c, const svm_model *m) {
+  /* the counts come from the model: a product past int64 would be
+   * undefined, and no list of ints can hold that many values anyway */
+  if (m->vectors < 0 || m->vectors > INT_MAX || (m->cols > 0 && m->vectors > INT_MAX / m->cols))
+    return diag_node_error(ST_BAD_MODEL, c->n, "%lld support vectors of %lld features are more than a model can list",
+                           (long long)m->vectors, (long long)m->cols);
   if (m->n_sv != m->vectors * m->cols)
     return diag_node_error(ST_BAD_MODEL, c->n, "support_vectors has %d values; %lld vectors of %lld features need %lld",
                            m->n_sv < 0 ? 0 : m->n_sv, (long long)m->vectors, (long long)m->cols,
@@ -111,8 +117,9 @@ static status read_classifier(const op_ctx *c, svm_model *m) {
   m->pairs = m->classes * (m->classes - 1) / 2;
   if (m->n_pa != m->n_pb) return diag_node_error(ST_BAD_MODEL, c->n, "prob_a and prob_b differ in length");
   for (i = 0; i < n; i++) {
-    if (m->per_class[i] < 0) return diag_node_error(ST_BAD_MODEL, c->n, "vectors_per_class has a negative count");
-    m->vectors += m->per_class[i];
+    if (m->per_class[i] < 0 || m->per_class[i] > INT_MAX)
+      return diag_node_error(ST_BAD_MODEL, c->n, "vectors_per_class has a count of %lld", (long long)m->per_class[i]);
+    m->vectors += m->per_class[i]; /* at most INT_MAX * (INT_MAX - 1): no overflow */
   }
   if (m->vectors == 0) { /* the linear SVC: one row of coefficients per class */
     if (m->n_coef != m->classes * m->cols)
@@ -182,20 +189,24 @@ static status svm_infer(op_ctx *c) {
   return ST_OK;
 }
 
+/* n floats of src at dst; src may be NULL when n is 0 (a linear SVC has
+ * no support vectors), which memcpy does not allow. */
+static void copy_floats(float *dst, const float *src, int64_t n) {
+  if (n > 0) memcpy(dst, src, sizeof(float) * (size_t)n);
+}
+
 /* in[1]: the float table of kernels/svm.h. */
 static void put_floats(op_ctx *c, const svm_model *m) {
   const int cls = is_classifier(c);
   const int64_t ncoef = m->vectors == 0 ? m->classes * m->cols : (cls ? m->classes - 1 : 1) * m->vectors;
   const int64_t nrho = m->vectors == 0 || !cls ? 1 : m->pairs, nprob = cls && m->n_pa > 0 ? m->pairs : 0;
   float *t = op_add_table(c, "svm_table", DT_FLOAT, m->vectors * m->cols + ncoef + nrho + 2 * nprob, 1);
-  memcpy(t, m->sv, sizeof(float) * (size_t)(m->vectors * m->cols));
+  copy_floats(t, m->sv, m->vectors * m->cols);
   t += m->vectors * m->cols;
-  memcpy(t, m->coef, sizeof(float) * (size_t)ncoef);
-  memcpy(t + ncoef, m->rho, sizeof(float) * (size_t)nrho);
-  if (nprob) {
-    memcpy(t + ncoef + nrho, m->pa, sizeof(float) * (size_t)nprob);
-    memcpy(t + ncoef + nrho + nprob, m->pb, sizeof(float) * (size_t)nprob);
-  }
+  copy_floats(t, m->coef, ncoef);
+  copy_floats(t + ncoef, m->rho, nrho);
+  copy_floats(t + ncoef + nrho, m->pa, nprob);
+  copy_floats(t + ncoef + nrho + nprob, m->pb, nprob);
 }
 
 /* in[2]: the labels (int64 or string slots); in[3]: vectors per class. */

@@ -100,6 +100,7 @@ from pathlib import Path
 import numpy as np
 import onnx
 from onnx import SequenceProto, numpy_helper
+from pin_dims import pin_input_dims
 
 HERE = Path(__file__).resolve().parent
 SEED = 0
@@ -555,23 +556,11 @@ def _value_proto(value, name):
     return numpy_helper.from_array(np.asarray(value), name)
 
 
-def _pin_input_dims(model, inputs) -> None:
-    """Give the dims the converters leave unknown (the batch) the size of
-    the data set, so that the model compiles as it is, without --shape: the
-    strict and cross checks compile every model of tests/models that way."""
-    inits = {i.name for i in model.graph.initializer}
-    fed = [vi for vi in model.graph.input if vi.name not in inits]
-    for vi, array in zip(fed, inputs):
-        for dim, size in zip(vi.type.tensor_type.shape.dim, array.shape):
-            if not dim.HasField("dim_value"):
-                dim.dim_value = size
-
-
 def write(name, out_root: Path) -> None:
     import onnxruntime as ort
 
     model, input_sets = MODELS[name]()
-    _pin_input_dims(model, input_sets[0])
+    pin_input_dims(model, input_sets[0])
     # onnxmltools names graphs by a random uuid, and the converters list
     # opsets in set order (which string hashing shuffles from run to run)
     model.graph.name = name

@@ -30,6 +30,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from pin_dims import pin_input_dims
+
 HERE = Path(__file__).resolve().parent
 SEED = 0
 ML = ("ai.onnx.ml", 1)
@@ -201,8 +203,9 @@ def write_case(name: str, model, xs, out_root: Path) -> None:
     import onnx
     import onnxruntime as ort
     from onnx import numpy_helper
-    sess = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
     xs = xs if isinstance(xs, list) else [xs]
+    pin_input_dims(model, xs)
+    sess = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
     feed = {i.name: x for i, x in zip(sess.get_inputs(), xs)}
     outs = sess.run(None, feed)
     d = out_root / name

@@ -176,7 +176,9 @@ static status momentum_graph(const char *mode, int dtype, int r_type, int64_t g1
   unit_add_attr(n, "norm_coefficient", ATTR_FLOAT, 0, 0.0f, NULL);
   unit_add_attr(n, "mode", ATTR_STRING, 0, 0, mode);
   s = unit_run_pipeline(g, kernel, &low);
-  if (low) {
+  /* the last kernel is the training one, unless the node went through
+   * float (widen_half.c): then it is a Cast back, with other params */
+  if (low && strncmp(kernel, "rt_cast_", 8) != 0) {
     const rt_training_params *p = (const rt_training_params *)low->params;
     counts[0] = p->counts[0], counts[1] = p->counts[1];
   }
