@@ -165,7 +165,7 @@ ir_graph *ir_new(void) {
   return g;
 }
 
-static void attr_free(ir_attr *a) {
+void ir_attr_free(ir_attr *a) {
   int i;
   free(a->name);
   free(a->s);
@@ -184,7 +184,7 @@ static void node_free(ir_node *n) {
   free(n->domain);
   free(n->in);
   free(n->out);
-  for (i = 0; i < n->n_attr; i++) attr_free(&n->attr[i]);
+  for (i = 0; i < n->n_attr; i++) ir_attr_free(&n->attr[i]);
   free(n->attr);
   free(n->checks);
   if (n->low) {

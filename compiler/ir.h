@@ -329,6 +329,9 @@ void ir_count_uses(ir_graph *g);
 
 /* Attribute lookup; NULL if absent. */
 const ir_attr *ir_attr_find(const ir_node *n, const char *name);
+/* Frees what attribute a owns (its name, values and subgraph); a pass
+ * that drops an attribute from a node calls it. */
+void ir_attr_free(ir_attr *a);
 
 /* Replaces every use of value `from` (node inputs, graph outputs) by `to`. */
 void ir_replace_uses(ir_graph *g, int from, int to);

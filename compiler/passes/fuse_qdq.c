@@ -140,7 +140,10 @@ static void rewrite(ir_graph *g, ir_node *n, ir_node *q, int op, const char *typ
 static void drop_attr(ir_node *n, const char *name) {
   int i, k = 0;
   for (i = 0; i < n->n_attr; i++) {
-    if (strcmp(n->attr[i].name, name) == 0) continue;
+    if (strcmp(n->attr[i].name, name) == 0) {
+      ir_attr_free(&n->attr[i]);
+      continue;
+    }
     n->attr[k++] = n->attr[i];
   }
   n->n_attr = k;
