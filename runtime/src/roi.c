@@ -125,25 +125,27 @@ ROI_ALIGN(f64, double)
 
 /* MaxRoiPool's span along one axis: the region's first pixel and its bin
  * size (the region at least one pixel). */
-#define ROI_POOL_AXIS(T)                                                                             \
+#define ROI_POOL_AXIS(T, F)                                                                          \
   static T roi_pool_axis_##T(const rt_roi_align_params *p, T lo, T hi, int64_t bins, int64_t *start) { \
-    const int64_t a = (int64_t)round((double)(lo * (T)p->spatial_scale));                            \
-    const int64_t b = (int64_t)round((double)(hi * (T)p->spatial_scale));                            \
+    const int64_t a = (int64_t)round##F(lo * (T)p->spatial_scale);                                   \
+    const int64_t b = (int64_t)round##F(hi * (T)p->spatial_scale);                                   \
     *start = a;                                                                                      \
     return (T)(b - a + 1 > 1 ? b - a + 1 : 1) / (T)bins;                                             \
   }
 
-/* Bin k's pixels [*from, *to) along an axis of `size` pixels. */
-#define ROI_POOL_BIN(T)                                                                              \
+/* Bin k's pixels [*from, *to) along an axis of `size` pixels. F is the
+ * libm suffix of T (f for float): the float kernel rounds in float, which
+ * gives the same integers, with no double routine on an MCU. */
+#define ROI_POOL_BIN(T, F)                                                                           \
   static void roi_pool_bin_##T(int64_t k, T bin, int64_t start, int64_t size, int64_t *from, int64_t *to) { \
-    int64_t f = (int64_t)floor((double)((T)k * bin)) + start, t = (int64_t)ceil((double)((T)(k + 1) * bin)) + start; \
+    int64_t f = (int64_t)floor##F((T)k * bin) + start, t = (int64_t)ceil##F((T)(k + 1) * bin) + start; \
     *from = f < 0 ? 0 : f > size ? size : f;                                                         \
     *to = t < 0 ? 0 : t > size ? size : t;                                                           \
   }
 
-#define MAX_ROI_POOL(t, T, LOWEST)                                                                         \
-  ROI_POOL_AXIS(T)                                                                                   \
-  ROI_POOL_BIN(T)                                                                                    \
+#define MAX_ROI_POOL(t, T, F, LOWEST)                                                                \
+  ROI_POOL_AXIS(T, F)                                                                                \
+  ROI_POOL_BIN(T, F)                                                                                 \
   RT_KERNEL(rt_max_roi_pool_##t) {                                                                   \
     const rt_roi_align_params *p = (const rt_roi_align_params *)params;                              \
     const T *x = (const T *)in[0], *rois = (const T *)in[1];                                         \
@@ -176,5 +178,5 @@ ROI_ALIGN(f64, double)
       }                                                                                              \
     }                                                                                                \
   }
-MAX_ROI_POOL(f32, float, -FLT_MAX)
-MAX_ROI_POOL(f64, double, -DBL_MAX)
+MAX_ROI_POOL(f32, float, f, -FLT_MAX)
+MAX_ROI_POOL(f64, double, , -DBL_MAX)
