@@ -61,11 +61,11 @@ START_TEST(eyelike_offsets) {
 }
 END_TEST
 
-START_TEST(cumsum_modes) {
-  /* [1, 2, 3, 4]: inclusive [1,3,6,10], exclusive [0,1,3,6], reverse
-   * [10,9,7,4], reverse exclusive [9,7,4,0]. */
+/* kernel over x = [1, 2, 3, 4] in the four modes (inclusive, exclusive,
+ * reverse, reverse exclusive) against want[mode]: CumSum's and CumProd's
+ * shared loop. */
+static void check_cum_modes(rt_kernel_fn kernel, const double want[4][4]) {
   const double x[4] = {1, 2, 3, 4};
-  const double want[4][4] = {{1, 3, 6, 10}, {0, 1, 3, 6}, {10, 9, 7, 4}, {9, 7, 4, 0}};
   double y[4];
   rt_cumsum_params p = {1, 4, 1, 0, 0};
   const void *in[1] = {x};
@@ -74,9 +74,16 @@ START_TEST(cumsum_modes) {
   for (m = 0; m < 4; m++) {
     p.exclusive = m & 1;
     p.reverse = m >> 1;
-    rt_cumsum_f64(&p, in, out, NULL);
+    kernel(&p, in, out, NULL);
     for (i = 0; i < 4; i++) ck_assert_double_eq(y[i], want[m][i]);
   }
+}
+
+START_TEST(cumsum_modes) {
+  /* inclusive [1,3,6,10], exclusive [0,1,3,6], reverse [10,9,7,4],
+   * reverse exclusive [9,7,4,0] */
+  const double want[4][4] = {{1, 3, 6, 10}, {0, 1, 3, 6}, {10, 9, 7, 4}, {9, 7, 4, 0}};
+  check_cum_modes(rt_cumsum_f64, want);
 }
 END_TEST
 
@@ -137,21 +144,10 @@ START_TEST(cumsum_half_types) {
 END_TEST
 
 START_TEST(cumprod_modes) {
-  /* [1, 2, 3, 4]: inclusive [1,2,6,24], exclusive [1,1,2,6] (an empty
-   * product is 1), reverse [24,24,12,4], reverse exclusive [24,12,4,1]. */
-  const double x[4] = {1, 2, 3, 4};
+  /* inclusive [1,2,6,24], exclusive [1,1,2,6] (an empty product is 1),
+   * reverse [24,24,12,4], reverse exclusive [24,12,4,1] */
   const double want[4][4] = {{1, 2, 6, 24}, {1, 1, 2, 6}, {24, 24, 12, 4}, {24, 12, 4, 1}};
-  double y[4];
-  rt_cumsum_params p = {1, 4, 1, 0, 0};
-  const void *in[1] = {x};
-  void *out[1] = {y};
-  int m, i;
-  for (m = 0; m < 4; m++) {
-    p.exclusive = m & 1;
-    p.reverse = m >> 1;
-    rt_cumprod_f64(&p, in, out, NULL);
-    for (i = 0; i < 4; i++) ck_assert_double_eq(y[i], want[m][i]);
-  }
+  check_cum_modes(rt_cumprod_f64, want);
 }
 END_TEST
 
