@@ -117,6 +117,33 @@ static void print_versions(int op) {
     if (!s[k].reviewed) printf("%s%d", refused++ ? ", " : "; not ", s[k].since);
 }
 
+/* The element types one parameter of the op compiles with
+ * (compiler/ops/dtypes.def, made by scripts/gen_op_dtypes.py by asking this
+ * compiler), as "X: float double"; "(seen)" where only models that use the
+ * op gave them. */
+typedef struct {
+  const char *domain, *name, *how, *param, *types;
+} op_dtypes;
+
+static const op_dtypes dtypes_table[] = {
+#define DTYPES(domain, name, how, param, types) {domain, #name, #how, param, types},
+#include "ops/dtypes.def"
+#undef DTYPES
+};
+
+static void print_dtypes(int op) {
+  size_t k;
+  const char *d = op_domain_name(op_domain(op));
+  for (k = 0; k < sizeof dtypes_table / sizeof dtypes_table[0]; k++) {
+    const op_dtypes *t = &dtypes_table[k];
+    if (strcmp(t->name, op_name(op)) || strcmp(t->domain, *d ? d : "")) continue;
+    if (!strcmp(t->how, "none")) break;
+    printf("%s%s%s%s", t->param, *t->param ? ": " : "", t->types, strcmp(t->how, "seen") ? "" : " (seen)");
+    return;
+  }
+  fputs("?", stdout);
+}
+
 static int list_ops(int markdown) {
   int i, n_public = 0;
   for (i = 0; i < OP_COUNT; i++) n_public += op_domain(i) != OP_DOMAIN_onnxcc;
@@ -128,12 +155,16 @@ static int list_ops(int markdown) {
            "ONNX Runtime's contrib ops, opsets 1 to %d). Versions are the op's schema versions\n"
            "(since_version) onnxcc implements; \"not N\" marks a newer version it refuses. Element types:\n"
            "those of the op's schema that the op's kernels have, float16 and bfloat16 computed in float where\n"
-           "a kernel has no half variant; any other is refused at compile time, naming the node. The family\n"
+           "a kernel has no half variant; any other is refused at compile time, naming the node. The column\n"
+           "lists them for one parameter (the first input whose type varies, else the first input or\n"
+           "output), as scripts/gen_op_dtypes.py found by compiling the conformance data's one-node models\n"
+           "re-typed to each type the schema allows (compiler/ops/dtypes.def); \"(seen)\": the types that\n"
+           "parameter has in the passing models that use the op, where no one-node model exists. The family\n"
            "is the file `compiler/ops/FAMILY.c` that implements the op.\n\n",
            ONNXCC_VERSION, n_public, ONNXCC_MAX_OPSET, ONNXCC_MAX_OPSET_ML, ONNXCC_MAX_OPSET_TRAINING,
            ONNXCC_MAX_OPSET_PREVIEW, ONNXCC_MAX_OPSET_MS);
-    puts("| Operator | Domain | Versions | Family |");
-    puts("| --- | --- | --- | --- |");
+    puts("| Operator | Domain | Versions | Element types | Family |");
+    puts("| --- | --- | --- | --- | --- |");
   }
   for (i = 0; i < OP_COUNT; i++) {
     const char *d = op_domain_name(op_domain(i));
@@ -141,6 +172,8 @@ static int list_ops(int markdown) {
     if (markdown) {
       printf("| %s | %s | ", op_name(i), *d ? d : "ai.onnx");
       print_versions(i);
+      fputs(" | ", stdout);
+      print_dtypes(i);
       printf(" | %s |\n", op_family_name(i));
     }
     else printf("%s%s%s\n", d, *d ? "." : "", op_name(i));
