@@ -431,6 +431,7 @@ static status qconv_lower(op_ctx *c, lowered *l) {
 #undef COPY_ARRAY
 #undef COPY_ENUM
   conv_bind_dims(c, l, &g, &p->batch, p->in_dims, p->out_dims, p->pads);
+  l->scratch_bytes = rt_qconv_scratch_bytes(p);
   return ST_OK;
 }
 

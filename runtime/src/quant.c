@@ -243,56 +243,165 @@ INT_ROW(i8, int8_t, u8, uint8_t)
 INT_ROW(u8, uint8_t, i8, int8_t)
 INT_ROW(u8, uint8_t, u8, uint8_t)
 
-/* ---- ConvInteger, QLinearConv ---- */
+/* ---- ConvInteger, QLinearConv ----
+ *
+ * For each batch entry and group, QCONV_COLS output positions at a time:
+ * their input patches are unfolded into scratch as int16 columns (x minus
+ * its zero point, 0 in the padding, which stands for the zero point), one
+ * contiguous column of kdim values per position, and each output
+ * channel's sum is the dot product of its weight row (w minus its zero
+ * point, int16, also in scratch) with each column: a loop compilers turn
+ * into multiply-add instructions on pairs of int16.
+ *
+ * Each product is at most 255 * 255 in size, so sums of up to
+ * QCONV_SAFE_K of them cannot leave int32: those use plain int32 sums;
+ * longer ones wrap through uint32 as ONNX Runtime's int32 sums do. */
+#define QCONV_COLS 64
+#define QCONV_SAFE_K 33000
 
-/* The sum of (x - xzp)(w - wzp) for output channel oc of batch entry b
- * at the output position whose coordinates are opos: x positions in the
- * padding are skipped (they equal the zero point). */
-#define CONV_SUM(x, XT, w, WT)                                                                       \
-  static int32_t conv_sum_##x##_##w(const rt_qconv_params *p, const XT *X, const WT *W, int64_t b,   \
-                                    int64_t oc, const int64_t *opos, int32_t xzp, int32_t wzp) {     \
-    const int64_t icg = p->in_ch / p->group, ocg = p->out_ch / p->group, g = oc / ocg;               \
-    int64_t ksize = 1, insize = 1, kk, ic;                                                           \
-    int32_t acc = 0;                                                                                 \
-    int d;                                                                                           \
-    for (d = 0; d < p->nd; d++) {                                                                    \
-      ksize *= p->kernel[d];                                                                         \
-      insize *= p->in_dims[d];                                                                       \
-    }                                                                                                \
-    for (kk = 0; kk < ksize; kk++) {                                                                 \
-      int64_t rest = kk, off = 0, stride = 1;                                                        \
-      for (d = p->nd - 1; d >= 0; d--) {                                                             \
-        const int64_t kd = rest % p->kernel[d];                                                      \
-        const int64_t pos = opos[d] * p->strides[d] - p->pads[d] + kd * p->dilations[d];             \
-        rest /= p->kernel[d];                                                                        \
-        if (pos < 0 || pos >= p->in_dims[d]) break;                                                  \
-        off += pos * stride;                                                                         \
-        stride *= p->in_dims[d];                                                                     \
-      }                                                                                              \
-      if (d >= 0) continue;                                                                          \
-      for (ic = 0; ic < icg; ic++) {                                                                 \
-        const int32_t xv = (int32_t)X[(b * p->in_ch + g * icg + ic) * insize + off] - xzp;           \
-        const int32_t wv = (int32_t)W[(oc * icg + ic) * ksize + kk] - wzp;                           \
-        acc = wrap_add(acc, xv * wv);                                                                \
-      }                                                                                              \
-    }                                                                                                \
-    return acc;                                                                                      \
-  }                                                                                                  \
+static int64_t qconv_ksize(const rt_qconv_params *p) {
+  int64_t n = 1;
+  int d;
+  for (d = 0; d < p->nd; d++) n *= p->kernel[d];
+  return n;
+}
+
+static int64_t qconv_kdim(const rt_qconv_params *p) { return p->in_ch / p->group * qconv_ksize(p); }
+
+static size_t align8(size_t n) { return (n + 7) & ~(size_t)7; }
+
+/* The tap table's int64s: per tap, its reach along each dim, then its
+ * offset in a channel's flattened input. */
+static size_t qconv_taps_bytes(const rt_qconv_params *p) {
+  return (size_t)(qconv_ksize(p) * (p->nd + 1)) * sizeof(int64_t);
+}
+
+/* Scratch: the tap table, one weight row and QCONV_COLS columns (int16
+ * each). */
+size_t rt_qconv_scratch_bytes(const rt_qconv_params *p) {
+  const int64_t kdim = qconv_kdim(p);
+  return qconv_taps_bytes(p) + align8((size_t)kdim * sizeof(int16_t)) + (size_t)(kdim * QCONV_COLS) * sizeof(int16_t);
+}
+
+/* taps[kk * nd + d]: how far tap kk of the kernel reaches along dim d;
+ * taps[ksize * nd + kk]: the same reach as an offset in one channel's
+ * flattened input, for patches that lie wholly inside it. */
+static void qconv_taps(const rt_qconv_params *p, int64_t *taps) {
+  const int64_t ksize = qconv_ksize(p);
+  int64_t kk;
+  int d;
+  for (kk = 0; kk < ksize; kk++) {
+    int64_t rest = kk, off = 0, stride = 1;
+    for (d = p->nd - 1; d >= 0; d--) {
+      taps[kk * p->nd + d] = rest % p->kernel[d] * p->dilations[d];
+      off += taps[kk * p->nd + d] * stride;
+      stride *= p->in_dims[d];
+      rest /= p->kernel[d];
+    }
+    taps[ksize * p->nd + kk] = off;
+  }
+}
+
+/* Whether the patch whose first tap is at base lies inside the input. */
+static int qconv_inside(const rt_qconv_params *p, const int64_t *base) {
+  int d;
+  for (d = 0; d < p->nd; d++)
+    if (base[d] < 0 || base[d] + (p->kernel[d] - 1) * p->dilations[d] >= p->in_dims[d]) return 0;
+  return 1;
+}
+
+static int32_t dot16(const int16_t *restrict a, const int16_t *restrict b, int64_t n) {
+  int32_t s = 0;
+  int64_t k;
+  for (k = 0; k < n; k++) s += (int32_t)a[k] * b[k];
+  return s;
+}
+
+static int32_t dot16_wrap(const int16_t *restrict a, const int16_t *restrict b, int64_t n) {
+  uint32_t s = 0;
+  int64_t k;
+  for (k = 0; k < n; k++) s += (uint32_t)((int32_t)a[k] * b[k]);
+  return (int32_t)s;
+}
+
+/* The columns of output positions [c0, c0 + nc) for one group: xg is the
+ * group's first input channel of the batch entry. */
+#define QCONV_UNFOLD(x, XT)                                                                        \
+  static void qconv_unfold_##x(const rt_qconv_params *p, const int64_t *taps, const XT *xg,        \
+                               int32_t xzp, int64_t c0, int64_t nc, int16_t *col) {                \
+    const int64_t ksize = qconv_ksize(p), icg = p->in_ch / p->group;                               \
+    int64_t insize = 1, opos[RT_CONV_MAX_DIMS], base[RT_CONV_MAX_DIMS], c, ic, kk;                 \
+    int d;                                                                                         \
+    for (d = 0; d < p->nd; d++) insize *= p->in_dims[d];                                           \
+    conv_out_pos(p, c0, opos);                                                                     \
+    for (c = 0; c < nc; c++) {                                                                     \
+      for (d = 0; d < p->nd; d++) base[d] = opos[d] * p->strides[d] - p->pads[d];                  \
+      if (qconv_inside(p, base)) {                                                                 \
+        const int64_t *toff = taps + ksize * p->nd;                                                \
+        int64_t first = 0;                                                                         \
+        for (d = 0; d < p->nd; d++) first = first * p->in_dims[d] + base[d];                       \
+        for (ic = 0; ic < icg; ic++)                                                               \
+          for (kk = 0; kk < ksize; kk++)                                                           \
+            col[ic * ksize + kk] = (int16_t)((int32_t)xg[ic * insize + first + toff[kk]] - xzp);   \
+      } else {                                                                                     \
+        for (kk = 0; kk < ksize; kk++) {                                                           \
+          const int64_t *t = taps + kk * p->nd;                                                    \
+          int64_t off = 0;                                                                         \
+          for (d = 0; d < p->nd; d++) {                                                            \
+            const int64_t pos = base[d] + t[d];                                                    \
+            if (pos < 0 || pos >= p->in_dims[d]) break;                                            \
+            off = off * p->in_dims[d] + pos;                                                       \
+          }                                                                                        \
+          if (d < p->nd)                                                                           \
+            for (ic = 0; ic < icg; ic++) col[ic * ksize + kk] = 0;                                 \
+          else                                                                                     \
+            for (ic = 0; ic < icg; ic++) col[ic * ksize + kk] = (int16_t)((int32_t)xg[ic * insize + off] - xzp);\
+        }                                                                                          \
+      }                                                                                            \
+      col += icg * ksize;                                                                          \
+      for (d = p->nd - 1; d >= 0 && ++opos[d] == p->out_dims[d]; d--) opos[d] = 0;                 \
+    }                                                                                              \
+  }
+
+/* Calls EMIT(y, oc, n, sums) for each run of n outputs of channel oc
+ * starting at y: the walk both ops share. WZ is W's zero point for
+ * channel oc. */
+#define QCONV_WALK(x, XT, WT, X, W, xzp, WZ, EMIT)                                                 \
+  do {                                                                                             \
+    const int64_t kdim = qconv_kdim(p), ocg = p->out_ch / p->group, icg = p->in_ch / p->group;     \
+    int64_t *taps = (int64_t *)scratch;                                                            \
+    int16_t *wrow = (int16_t *)((char *)scratch + qconv_taps_bytes(p));                            \
+    int16_t *col = wrow + align8((size_t)kdim * sizeof(int16_t)) / sizeof(int16_t);               \
+    int64_t insize = 1, osize = conv_out_size(p), b, g, c0, oc, c, k;                              \
+    int32_t sums[QCONV_COLS];                                                                      \
+    int d;                                                                                         \
+    for (d = 0; d < p->nd; d++) insize *= p->in_dims[d];                                           \
+    qconv_taps(p, taps);                                                                           \
+    for (b = 0; b < p->batch; b++)                                                                 \
+      for (g = 0; g < p->group; g++)                                                               \
+        for (c0 = 0; c0 < osize; c0 += QCONV_COLS) {                                               \
+          const int64_t nc = osize - c0 < QCONV_COLS ? osize - c0 : QCONV_COLS;                    \
+          qconv_unfold_##x(p, taps, (X) + (b * p->in_ch + g * icg) * insize, (xzp), c0, nc, col);  \
+          for (oc = g * ocg; oc < (g + 1) * ocg; oc++) {                                           \
+            const WT *wr = (W) + oc * kdim;                                                        \
+            const int32_t wz = (WZ);                                                               \
+            for (k = 0; k < kdim; k++) wrow[k] = (int16_t)((int32_t)wr[k] - wz);                   \
+            for (c = 0; c < nc; c++)                                                               \
+              sums[c] = kdim <= QCONV_SAFE_K ? dot16(wrow, col + c * kdim, kdim)                   \
+                                             : dot16_wrap(wrow, col + c * kdim, kdim);             \
+            EMIT(Y + ((b) * p->out_ch + oc) * osize + c0, oc, nc, sums);                           \
+          }                                                                                        \
+        }                                                                                          \
+  } while (0)
+
+#define QCONV_KERNELS(x, XT, w, WT)                                                                  \
   RT_KERNEL(rt_conv_int_##x##_##w) {                                                                 \
     const rt_qconv_params *p = (const rt_qconv_params *)params;                                      \
     const XT *X = (const XT *)in[0], *xzp = (const XT *)in[2];                                       \
     const WT *W = (const WT *)in[1], *wzp = (const WT *)in[3];                                       \
     int32_t *Y = (int32_t *)out[0];                                                                  \
-    int64_t b, oc, o, osize = conv_out_size(p), opos[RT_CONV_MAX_DIMS];                              \
-    (void)scratch;                                                                                   \
-    for (b = 0; b < p->batch; b++)                                                                   \
-      for (oc = 0; oc < p->out_ch; oc++) {                                                           \
-        const int32_t wz = wzp ? (int32_t)wzp[p->w_zp_channels ? oc : 0] : 0;                        \
-        for (o = 0; o < osize; o++) {                                                                \
-          conv_out_pos(p, o, opos);                                                                  \
-          *Y++ = conv_sum_##x##_##w(p, X, W, b, oc, opos, xzp ? (int32_t)xzp[0] : 0, wz);            \
-        }                                                                                            \
-      }                                                                                              \
+    QCONV_WALK(x, XT, WT, X, W, xzp ? (int32_t)xzp[0] : 0,                                           \
+               wzp ? (int32_t)wzp[p->w_zp_channels ? oc : 0] : 0, CONV_INT_STORE);                   \
   }                                                                                                  \
   RT_KERNEL(rt_qlinear_conv_##x##_##w) {                                                             \
     const rt_qconv_params *p = (const rt_qconv_params *)params;                                      \
@@ -301,22 +410,24 @@ INT_ROW(u8, uint8_t, u8, uint8_t)
     const float *xs = (const float *)in[1], *ws = (const float *)in[4], *ys = (const float *)in[6];  \
     /* in[] may end at in[7] (RT_MIN_ARGS) when B is absent */                                      \
     const int32_t *bias = p->has_bias ? (const int32_t *)in[8] : NULL;                               \
-    XT *Y = (XT *)out[0];                                                                            \
-    int64_t b, oc, o, osize = conv_out_size(p), opos[RT_CONV_MAX_DIMS];                              \
-    (void)scratch;                                                                                   \
-    for (b = 0; b < p->batch; b++)                                                                   \
-      for (oc = 0; oc < p->out_ch; oc++) {                                                           \
-        const int32_t wz = (int32_t)wzp[p->w_zp_channels ? oc : 0];                                  \
-        const float scale = xs[0] * ws[p->w_scale_channels ? oc : 0] / ys[0];                        \
-        for (o = 0; o < osize; o++) {                                                                \
-          int32_t acc;                                                                               \
-          conv_out_pos(p, o, opos);                                                                  \
-          acc = conv_sum_##x##_##w(p, X, W, b, oc, opos, (int32_t)xzp[0], wz);         \
-          if (bias) acc = wrap_add(acc, bias[oc]);                                                   \
-          *Y++ = (XT)quant_round((float)acc * scale, (int32_t)yzp[0], QLO_##x, QHI_##x);             \
-        }                                                                                            \
-      }                                                                                              \
+    typedef XT yt_; /* the store macro's cast */                                                     \
+    yt_ *Y = (yt_ *)out[0];                                                                          \
+    const int32_t yz = (int32_t)yzp[0];                                                              \
+    QCONV_WALK(x, XT, WT, X, W, (int32_t)xzp[0], (int32_t)wzp[p->w_zp_channels ? oc : 0],            \
+               QLINEAR_CONV_STORE_##x);                                                              \
   }
+
+#define CONV_INT_STORE(y, oc, n, sums) memcpy(y, sums, (size_t)(n) * sizeof(int32_t))
+/* The scale and the bias are read once per run: Y's type may alias them. */
+#define QLINEAR_CONV_STORE(y, oc, n, sums, LO, HI)                                                   \
+  do {                                                                                               \
+    const float scale_ = xs[0] * ws[p->w_scale_channels ? (oc) : 0] / ys[0]; /* ORT's order */       \
+    const int32_t bias_ = bias ? bias[oc] : 0;                                                       \
+    int64_t j_;                                                                                      \
+    for (j_ = 0; j_ < (n); j_++) (y)[j_] = (yt_)quant_round((float)wrap_add((sums)[j_], bias_) * scale_, yz, LO, HI); \
+  } while (0)
+#define QLINEAR_CONV_STORE_i8(y, oc, n, sums) QLINEAR_CONV_STORE(y, oc, n, sums, QLO_i8, QHI_i8)
+#define QLINEAR_CONV_STORE_u8(y, oc, n, sums) QLINEAR_CONV_STORE(y, oc, n, sums, QLO_u8, QHI_u8)
 
 /* Output positions per (batch entry, channel). */
 static int64_t conv_out_size(const rt_qconv_params *p) {
@@ -335,7 +446,9 @@ static void conv_out_pos(const rt_qconv_params *p, int64_t o, int64_t *opos) {
   }
 }
 
-CONV_SUM(i8, int8_t, i8, int8_t)
-CONV_SUM(i8, int8_t, u8, uint8_t)
-CONV_SUM(u8, uint8_t, i8, int8_t)
-CONV_SUM(u8, uint8_t, u8, uint8_t)
+QCONV_UNFOLD(i8, int8_t)
+QCONV_UNFOLD(u8, uint8_t)
+QCONV_KERNELS(i8, int8_t, i8, int8_t)
+QCONV_KERNELS(i8, int8_t, u8, uint8_t)
+QCONV_KERNELS(u8, uint8_t, i8, int8_t)
+QCONV_KERNELS(u8, uint8_t, u8, uint8_t)

@@ -322,8 +322,10 @@ START_TEST(conv_integer_padding_adds_nothing) {
   rt_qconv_params p = conv1d();
   const void *in[8] = {x, w, &xzp, &wzp};
   void *out[8] = {y};
+  int64_t scratch[64];
   int i;
-  rt_conv_int_u8_i8(&p, in, out, NULL);
+  ck_assert_uint_le(rt_qconv_scratch_bytes(&p), sizeof scratch);
+  rt_conv_int_u8_i8(&p, in, out, scratch);
   for (i = 0; i < 4; i++) ck_assert_int_eq(y[i], want[i]);
 }
 END_TEST
@@ -342,14 +344,65 @@ START_TEST(qlinear_conv_bias_and_channels) {
   rt_qconv_params p = conv1d();
   const void *in[9] = {x, &xs, &xzp, w, ws, wzp, &ys, &yzp, bias};
   void *out[8] = {y};
+  int64_t scratch[64];
   int i;
   p.out_ch = 2;
   p.kernel[0] = 1;
   p.pads[0] = 0;
   p.has_bias = 1;
   p.w_zp_channels = p.w_scale_channels = 1;
-  rt_qlinear_conv_u8_i8(&p, in, out, NULL);
+  ck_assert_uint_le(rt_qconv_scratch_bytes(&p), sizeof scratch);
+  rt_qlinear_conv_u8_i8(&p, in, out, scratch);
   for (i = 0; i < 8; i++) ck_assert_int_eq(y[i], want[i]);
+}
+END_TEST
+
+/* ConvInteger over 2 batch entries, 2 groups, stride 2, dilation 2,
+ * uneven pads and 9x10 outputs per channel (more than one block of
+ * unfolded columns), against the sum written out in full. */
+START_TEST(conv_integer_2d_groups_strides_match_direct_sums) {
+  enum { B = 2, C = 4, OC = 6, H = 17, W = 19, KH = 3, KW = 2, G = 2, OH = 9, OW = 10 };
+  static int8_t x[B * C * H * W], w[OC * (C / G) * KH * KW];
+  static int32_t y[B * OC * OH * OW];
+  static int64_t scratch[4096];
+  const int8_t xzp = -3, wzp[OC] = {0, 1, -2, 3, -4, 5};
+  const void *in[8] = {x, w, &xzp, wzp};
+  void *out[8] = {y};
+  rt_qconv_params p;
+  int b, oc, oh, ow, ic, kh, kw, i;
+  memset(&p, 0, sizeof p);
+  p.nd = 2;
+  p.group = G;
+  p.batch = B;
+  p.in_ch = C;
+  p.out_ch = OC;
+  p.in_dims[0] = H, p.in_dims[1] = W;
+  p.out_dims[0] = OH, p.out_dims[1] = OW;
+  p.kernel[0] = KH, p.kernel[1] = KW;
+  p.strides[0] = p.strides[1] = 2;
+  p.dilations[0] = p.dilations[1] = 2;
+  p.pads[0] = 1, p.pads[1] = 0;
+  p.w_zp_channels = 1;
+  for (i = 0; i < (int)sizeof x; i++) x[i] = (int8_t)((i * 37 + 11) % 256 - 128);
+  for (i = 0; i < (int)sizeof w; i++) w[i] = (int8_t)((i * 53 + 7) % 256 - 128);
+  ck_assert_uint_le(rt_qconv_scratch_bytes(&p), sizeof scratch);
+  rt_conv_int_i8_i8(&p, in, out, scratch);
+  for (b = 0; b < B; b++)
+    for (oc = 0; oc < OC; oc++)
+      for (oh = 0; oh < OH; oh++)
+        for (ow = 0; ow < OW; ow++) {
+          int32_t want = 0;
+          const int g = oc / (OC / G);
+          for (ic = 0; ic < C / G; ic++)
+            for (kh = 0; kh < KH; kh++)
+              for (kw = 0; kw < KW; kw++) {
+                const int ih = oh * 2 - 1 + kh * 2, iw = ow * 2 + kw * 2;
+                const int xv = ih < 0 || ih >= H || iw >= W ? 0
+                               : x[((b * C + g * (C / G) + ic) * H + ih) * W + iw] - xzp;
+                want += xv * (w[((oc * (C / G) + ic) * KH + kh) * KW + kw] - wzp[oc]);
+              }
+          ck_assert_int_eq(y[((b * OC + oc) * OH + oh) * OW + ow], want);
+        }
 }
 END_TEST
 
@@ -357,6 +410,7 @@ Suite *quant_suite(void) {
   Suite *s = suite_create("quant");
   TCase *tc = tcase_create("kernels");
   tcase_add_test(tc, quantize_rounds_half_to_even);
+  tcase_add_test(tc, conv_integer_2d_groups_strides_match_direct_sums);
   tcase_add_test(tc, quantize_saturates_both_ends);
   tcase_add_test(tc, quantize_per_axis);
   tcase_add_test(tc, quantize_blocked);

@@ -86,10 +86,12 @@ RT_PARAMS_STRUCT(rt_qmatmul_params, RT_QMATMUL_PARAMS)
  * one value per output channel (and w_zp_channels its zero point). Scales
  * are float; x's and y's scales and zero points are one value each.
  *
- * Both compute directly (no im2col, no scratch). X, W: i8, u8. */
+ * Both unfold the input a block of output positions at a time into
+ * scratch (rt_qconv_scratch_bytes) and sum int16 products. X, W: i8, u8. */
 #define RT_QCONV_PARAMS(I, F, IA, FA, I32, I32A, E) \
   RT_CONV_PARAMS(I, F, IA, FA, I32, I32A, E) I32(w_zp_channels) I32(w_scale_channels)
 RT_PARAMS_STRUCT(rt_qconv_params, RT_QCONV_PARAMS)
+size_t rt_qconv_scratch_bytes(const rt_qconv_params *p);
 
 /* ---- variant lists ---- */
 #define RT_QUANT_Q_(K, x) K(rt_quantize_##x##_i8, rt_qlinear_params) K(rt_quantize_##x##_u8, rt_qlinear_params) \
