@@ -19,6 +19,8 @@ status pass_infer(ir_graph *g);
 status pass_elide(ir_graph *g);
 status pass_dce(ir_graph *g);
 status pass_fuse_conv_bn(ir_graph *g);
+/* Merges nodes that compute the same op on the same inputs (cse.c) */
+status pass_cse(ir_graph *g);
 /* Mul(x, Sigmoid(x)) -> one Silu node, Mul(x, HardSigmoid(x)) -> one
  * MulHardSigmoid (fuse_silu.c) */
 status pass_fuse_silu(ir_graph *g);

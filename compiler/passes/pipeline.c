@@ -10,6 +10,7 @@ const pass pipeline_passes[] = {
      "(before infer, whose folding would turn quantized weights into floats)", 1, pass_fuse_qdq},
     {"infer", "infer shapes and types; evaluate nodes whose inputs are all constant", 0, pass_infer},
     {"elide", "remove Identity and inference-mode Dropout", 1, pass_elide},
+    {"cse", "merge nodes that apply the same op to the same inputs with the same attributes", 1, pass_cse},
     {"fuse-conv-bn", "fold inference BatchNormalization into the Conv before it", 1, pass_fuse_conv_bn},
     {"fuse-silu", "turn Mul(x, Sigmoid(x)) and Mul(x, HardSigmoid(x)) into one node each", 1, pass_fuse_silu},
     {"dce", "remove nodes whose outputs nobody reads", 1, pass_dce},

@@ -9,6 +9,7 @@
 #include "../../compiler/passes/passes.h"
 #include "../../compiler/plan.h"
 #include "suites.h"
+#include "unit_graph.h"
 
 /* A float input of the given length. */
 static int add_input(ir_graph *g, const char *name, int64_t n) {
@@ -198,6 +199,48 @@ START_TEST(fuses_silu) {
   ck_assert_str_eq(g->values[g->nodes[1]->in[0]]->name, "m");
   ck_assert_int_eq(pass_lower(g), ST_OK);
   ck_assert_str_eq(kernel_get(g->nodes[0]->low->kernel)->name, "rt_silu_f32");
+  ir_free(g);
+}
+END_TEST
+
+/* cse merges twins (same op, inputs and attributes), chains of them in one
+ * walk, and leaves alone: other attribute values, the random ops, and a
+ * twin whose output the graph returns. */
+START_TEST(cse_merges_twins) {
+  ir_graph *g = ir_new();
+  char seq[256];
+  g->opset = 13;
+  add_input(g, "x", 4);
+  add_node(g, "Relu", "a", "x", NULL);
+  add_node(g, "Relu", "b", "x", NULL);          /* twin of a */
+  add_node(g, "Exp", "ea", "a", NULL);
+  add_node(g, "Exp", "eb", "b", NULL);          /* twin of ea once b is a */
+  add_node(g, "Add", "s", "ea", "eb");
+  unit_add_attr(add_node(g, "LeakyRelu", "l1", "s", NULL), "alpha", ATTR_FLOAT, 0, 0.1f, NULL);
+  unit_add_attr(add_node(g, "LeakyRelu", "l2", "s", NULL), "alpha", ATTR_FLOAT, 0, 0.2f, NULL); /* differs */
+  unit_add_attr(add_node(g, "LeakyRelu", "l3", "s", NULL), "alpha", ATTR_FLOAT, 0, 0.1f, NULL); /* twin of l1 */
+  add_node(g, "RandomNormalLike", "r1", "s", NULL);
+  add_node(g, "RandomNormalLike", "r2", "s", NULL); /* random: kept */
+  add_node(g, "Add", "t", "l1", "l2");
+  add_node(g, "Add", "u", "l3", "r1");
+  add_node(g, "Add", "v", "t", "r2");
+  add_node(g, "Neg", "n1", "u", NULL);
+  add_node(g, "Neg", "n2", "u", NULL);          /* a graph output: kept */
+  add_node(g, "Add", "w", "v", "n1");
+  add_output(g, "w");
+  add_output(g, "n2");
+  ck_assert_int_eq(ir_toposort(g), ST_OK);
+  ck_assert_int_eq(pass_infer(g), ST_OK);
+  op_sequence(g, seq, sizeof seq);
+  ck_assert_str_eq(seq, "Relu,Relu,Exp,Exp,Add,LeakyRelu,LeakyRelu,LeakyRelu,RandomNormalLike,RandomNormalLike,"
+                        "Add,Add,Add,Neg,Neg,Add");
+  ck_assert_int_eq(pass_cse(g), ST_OK);
+  ck_assert_int_eq(ir_verify(g, "cse", 1), ST_OK);
+  op_sequence(g, seq, sizeof seq);
+  ck_assert_str_eq(seq, "Relu,Exp,Add,LeakyRelu,LeakyRelu,RandomNormalLike,RandomNormalLike,Add,Add,Add,Neg,Neg,Add");
+  /* the Add of the two Exps reads the one Exp twice; u reads l1 */
+  ck_assert_int_eq(g->nodes[2]->in[0], g->nodes[2]->in[1]);
+  ck_assert_str_eq(g->values[g->nodes[8]->in[0]]->name, "l1");
   ir_free(g);
 }
 END_TEST
@@ -497,6 +540,7 @@ Suite *graph_suite(void) {
   tcase_add_test(tc, variadic_sum_becomes_chain);
   tcase_add_test(tc, fuses_conv_and_batchnorm);
   tcase_add_test(tc, fuses_silu);
+  tcase_add_test(tc, cse_merges_twins);
   tcase_add_test(tc, toposort_orders_and_finds_cycles);
   suite_add_tcase(s, tc);
   tc = tcase_create("plan");
