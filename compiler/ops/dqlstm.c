@@ -1,4 +1,4 @@
-/* ONNX Runtime's com.microsoft DynamicQuantizeLSTM (rt_dqlstm_f32_WR;
+/* ONNX Runtime's com.microsoft DynamicQuantizeLSTM (rt_dqlstm_f32_T;
  * kernels/dqlstm.h): LSTM with 8-bit weights, its input and hidden state
  * quantized while it runs. Inputs 0..7 are LSTM's (W and R transposed and
  * 8-bit), checked by rnn.c (rnn_common.h); 8..11 are W's and R's scales
@@ -19,9 +19,9 @@ static status check_quant(const op_ctx *c, int i, const char *what, const rnn_sh
   s = &op_in(c, i)->t;
   z = &op_in(c, i + 1)->t;
   if (s->dtype != DT_FLOAT) return refuse_type(c, "a scale", s->dtype);
-  if (z->dtype != op_in(c, what[0] == 'W' ? 1 : 2)->t.dtype)
-    return diag_node_error(ST_BAD_MODEL, c->n, "%s's zero point must be %s like %s, not %s", what,
-                           dtype_name(op_in(c, what[0] == 'W' ? 1 : 2)->t.dtype), what, dtype_name(z->dtype));
+  if (z->dtype != op_in(c, 1)->t.dtype)
+    return diag_node_error(ST_BAD_MODEL, c->n, "%s's zero point must be %s like W and R, not %s", what,
+                           dtype_name(op_in(c, 1)->t.dtype), dtype_name(z->dtype));
   if (!((s->rank == 1 && s->dims[0] == sh->dirs) ||
         (s->rank == 2 && s->dims[0] == sh->dirs && s->dims[1] == 4 * sh->hidden)))
     return diag_node_error(ST_BAD_MODEL, c->n, "%s's scale must have shape [%d] or [%d, %lld]", what, sh->dirs,
@@ -52,6 +52,9 @@ static status check_zero_points(const op_ctx *c, int i, const char *what) {
 
 static status dqlstm_check(const op_ctx *c, rnn_shape *sh, int *w_pc, int *r_pc) {
   status s = rnn_shape_of(c, sh);
+  if (!s && op_in(c, 2)->t.dtype != op_in(c, 1)->t.dtype)
+    s = diag_node_error(ST_BAD_MODEL, c->n, "W (%s) and R (%s) must have one type", dtype_name(op_in(c, 1)->t.dtype),
+                        dtype_name(op_in(c, 2)->t.dtype));
   if (!s) s = check_quant(c, 8, "W", sh, w_pc);
   if (!s) s = check_quant(c, 10, "R", sh, r_pc);
   if (!s) s = check_zero_points(c, 9, "W");
@@ -72,8 +75,7 @@ static status dqlstm_lower(op_ctx *c, lowered *l) {
   int w_pc, r_pc;
   status s = dqlstm_check(c, &sh, &w_pc, &r_pc);
   if (s) return s;
-  p = op_lower_as(c, l, PD_rt_dqlstm_params, "rt_dqlstm_f32_%s%s", op_dtype_suffix(op_in(c, 1)->t.dtype),
-                  op_dtype_suffix(op_in(c, 2)->t.dtype));
+  p = op_lower_as(c, l, PD_rt_dqlstm_params, "rt_dqlstm_f32_%s", op_dtype_suffix(op_in(c, 1)->t.dtype));
   if (!p) return ST_UNSUPPORTED;
   p->seq = sh.seq, p->batch = sh.batch, p->input = sh.input, p->hidden = sh.hidden;
   p->num_dirs = sh.dirs, p->reverse = sh.reverse;

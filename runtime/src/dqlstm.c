@@ -134,8 +134,8 @@ static void states_out(const rt_dqlstm_params *p, const int32_t *lens, int64_t d
 }
 
 /* Every kernel: the directions, their steps, the rows running at each. */
-#define DEFINE_DQLSTM(WS, WT, RS, RT)                                                               \
-  RT_KERNEL(rt_dqlstm_f32_##WS##RS) {                                                              \
+#define DEFINE_DQLSTM(S, T)                                                               \
+  RT_KERNEL(rt_dqlstm_f32_##S) {                                                              \
     const rt_dqlstm_params *p = (const rt_dqlstm_params *)params;                                  \
     const float *X = (const float *)in[0], *B = (const float *)in[3];                              \
     const int32_t *lens = (const int32_t *)in[4];                                                  \
@@ -148,10 +148,10 @@ static void states_out(const rt_dqlstm_params *p, const int32_t *lens, int64_t d
       if (row_len(p, lens, b) > max_len) max_len = row_len(p, lens, b);                            \
     for (d = 0; d < D; d++) {                                                                      \
       const int rev = p->reverse || d == 1;                                                        \
-      const WT *W = (const WT *)in[1] + d * I * G;                                                 \
-      const RT *R = (const RT *)in[2] + d * H * G;                                                 \
+      const T *W = (const T *)in[1] + d * I * G;                                                 \
+      const T *R = (const T *)in[2] + d * H * G;                                                 \
       const float *ws = (const float *)in[8] + d * nw, *rs = (const float *)in[10] + d * nr;       \
-      const int32_t wz = (int32_t)((const WT *)in[9])[d * nw], rz = (int32_t)((const RT *)in[11])[d * nr]; \
+      const int32_t wz = (int32_t)((const T *)in[9])[d * nw], rz = (int32_t)((const T *)in[11])[d * nr]; \
       const float *Wb = B ? B + d * 2 * G : NULL, *Pp = in[7] ? (const float *)in[7] + d * 3 * H : NULL; \
       float xs, hsc;                                                                               \
       int32_t xz, hz;                                                                              \
@@ -163,9 +163,9 @@ static void states_out(const rt_dqlstm_params *p, const int32_t *lens, int64_t d
           const int64_t len = row_len(p, lens, b), t = rev ? len - 1 - step : step;                \
           if (step >= len) continue;                                                               \
           quantize(X + (t * N + b) * I, I, xs, xz, sc.qx);                                         \
-          qdot_##WS(sc.qx, xz, W, wz, I, G, sc.acc);                                               \
+          qdot_##S(sc.qx, xz, W, wz, I, G, sc.acc);                                               \
           dequant(sc.acc, xs, ws, p->w_per_channel, G, 0, sc.g);                                   \
-          qdot_##RS(sc.qh + b * H, hz, R, rz, H, G, sc.acc);                                       \
+          qdot_##S(sc.qh + b * H, hz, R, rz, H, G, sc.acc);                                       \
           dequant(sc.acc, hsc, rs, p->r_per_channel, G, 1, sc.g);                                  \
           if (Wb)                                                                                  \
             for (j = 0; j < G; j++) sc.g[j] += Wb[j] + Wb[G + j];                                  \
@@ -177,7 +177,5 @@ static void states_out(const rt_dqlstm_params *p, const int32_t *lens, int64_t d
     }                                                                                              \
   }
 
-DEFINE_DQLSTM(u8, uint8_t, u8, uint8_t)
-DEFINE_DQLSTM(u8, uint8_t, i8, int8_t)
-DEFINE_DQLSTM(i8, int8_t, u8, uint8_t)
-DEFINE_DQLSTM(i8, int8_t, i8, int8_t)
+DEFINE_DQLSTM(u8, uint8_t)
+DEFINE_DQLSTM(i8, int8_t)

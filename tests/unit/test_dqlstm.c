@@ -34,7 +34,7 @@ START_TEST(one_step_per_tensor) {
   void *out[8] = {y, yh, yc};
   rt_dqlstm_params p;
   params_1x1(&p, 1, 1);
-  rt_dqlstm_f32_u8u8(&p, in, out, scratch);
+  rt_dqlstm_f32_u8(&p, in, out, scratch);
   cell(2, 1, 0, -2, &h, &c);
   ck_assert_float_eq_tol(y[0], h, 1e-5f);
   ck_assert_float_eq_tol(yh[0], h, 1e-5f);
@@ -55,7 +55,7 @@ START_TEST(per_channel_scales_and_bias) {
   rt_dqlstm_params p;
   params_1x1(&p, 1, 1);
   p.w_per_channel = p.r_per_channel = 1;
-  rt_dqlstm_f32_i8i8(&p, in, out, scratch);
+  rt_dqlstm_f32_i8(&p, in, out, scratch);
   cell(2.5f, 2, 1, -8, &h, &c);
   ck_assert_float_eq_tol(yh[0], h, 1e-5f);
   ck_assert_float_eq_tol(yc[0], c, 1e-5f);
@@ -77,7 +77,7 @@ START_TEST(two_steps_quantize_x_once_and_h_per_step) {
   void *out[8] = {y, yh, NULL};
   rt_dqlstm_params p;
   params_1x1(&p, 2, 1);
-  rt_dqlstm_f32_u8u8(&p, in, out, scratch);
+  rt_dqlstm_f32_u8(&p, in, out, scratch);
   cell(2, 1, 0, -2, &h, &c);
   h1 = h;
   ck_assert(h1 < 0);
@@ -90,11 +90,11 @@ END_TEST
 
 START_TEST(bidirectional_per_direction_scales) {
   /* int8 W = 100, 50, 0, -100 in both directions, scales 0.01 and 0.02;
-   * R is all zero (uint8, per-channel scales). x = 2, 1 dequantizes to
+   * R is all zero (per-channel scales). x = 2, 1 dequantizes to
    * 2 and 127 * 2/255. Direction 1 runs t = 1 first. Y is [seq, dirs]. */
   const float x[2] = {2, 1}, ws[2] = {0.01f, 0.02f}, rs[8] = {1, 1, 1, 1, 1, 1, 1, 1};
   const int8_t w[8] = {100, 50, 0, -100, 100, 50, 0, -100}, wz[2] = {0, 0};
-  const uint8_t r[8] = {0}, rz[8] = {0};
+  const int8_t r[8] = {0}, rz[8] = {0};
   const float xe[2] = {2, 127.0f * (2.0f / 255.0f)};
   float y[4], yh[2], yc[2], h, c;
   unsigned char scratch[RT_DQLSTM_SCRATCH(1, 1, 1)];
@@ -103,7 +103,7 @@ START_TEST(bidirectional_per_direction_scales) {
   rt_dqlstm_params p;
   params_1x1(&p, 2, 2);
   p.r_per_channel = 1;
-  rt_dqlstm_f32_i8u8(&p, in, out, scratch);
+  rt_dqlstm_f32_i8(&p, in, out, scratch);
   h = c = 0;
   cell(xe[0], 0.5f * xe[0], 0, -xe[0], &h, &c);
   ck_assert_float_eq_tol(y[0], h, 1e-5f);
@@ -134,7 +134,7 @@ START_TEST(sequence_lens_zero_row) {
   rt_dqlstm_params p;
   params_1x1(&p, 1, 1);
   p.batch = 2;
-  rt_dqlstm_f32_u8u8(&p, in, out, scratch);
+  rt_dqlstm_f32_u8(&p, in, out, scratch);
   /* X's range is the first step of both rows: [-5, 2], scale 7/255, zero
    * point round(5 * 255/7) = 182; 2 -> 182 + 73 = 255 (72.857 -> 73) */
   {

@@ -7,7 +7,8 @@
 #include "../params.h"
 #include "../runtime.h"
 
-/* rt_dqlstm_f32_WR (W's and R's element types: u8 or i8 each).
+/* rt_dqlstm_f32_T (T: W's and R's element type, u8 or i8: one for both,
+ * as the op's type constraint has it).
  * Inputs, as the op numbers them: X float [seq, batch, input], W
  * [dirs, input, 4*hidden] and R [dirs, hidden, 4*hidden] (transposed
  * against LSTM's: a row per input unit), B, sequence_lens, initial_h,
@@ -51,9 +52,7 @@ RT_PARAMS_STRUCT(rt_dqlstm_params, RT_DQLSTM_PARAMS)
 
 /* The kernel variants of this header, K(function, params type), and its
  * params types, P(type, field list). */
-#define RT_DQLSTM_KERNELS(K)                                                            \
-  K(rt_dqlstm_f32_u8u8, rt_dqlstm_params) K(rt_dqlstm_f32_u8i8, rt_dqlstm_params)       \
-  K(rt_dqlstm_f32_i8u8, rt_dqlstm_params) K(rt_dqlstm_f32_i8i8, rt_dqlstm_params)
+#define RT_DQLSTM_KERNELS(K) K(rt_dqlstm_f32_u8, rt_dqlstm_params) K(rt_dqlstm_f32_i8, rt_dqlstm_params)
 #define RT_DQLSTM_PARAMS_TYPES(P) P(rt_dqlstm_params, RT_DQLSTM_PARAMS)
 RT_DQLSTM_KERNELS(RT_DECLARE_KERNEL)
 
