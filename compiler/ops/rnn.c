@@ -15,7 +15,8 @@ static int num_gates(int op) { return op == OP_LSTM || is_dq(op) ? 4 : op == OP_
 
 /* Input i, if present, must have this shape and the element type of X
  * (any 8-bit type with eight_bit: DynamicQuantizeLSTM's W and R). */
-static status check_typed(const op_ctx *c, int i, const char *what, int rank, const int64_t *dims, int eight_bit) {
+static status check_typed(const op_ctx *c, int i, const char *what, int rank, const int64_t *dims,
+                          int eight_bit) {
   const ir_value *v = op_in(c, i);
   int k;
   if (!v) return ST_OK;

@@ -103,14 +103,12 @@ def build(name, rng):
         for b, n in enumerate(lens):
             x[n:, b] = 0
     names = [graph_input("X", x)]
-    for key, rows in (("w", I), ("r", H)):
-        codes, scale, zp = quantize((rng.standard_normal((D, rows, 4 * H)) * 0.4).astype(np.float32), *sp[key])
-        names.append(init(key.upper(), codes))
-        quant = [init(key.upper() + "_scale", scale), init(key.upper() + "_zero_point", zp)]
-        if key == "w":
-            w_quant = quant
-        else:
-            r_quant = quant
+    quant = []  # W_scale, W_zero_point, R_scale, R_zero_point: the last four inputs
+    for key, rows in (("W", I), ("R", H)):
+        codes, scale, zp = quantize((rng.standard_normal((D, rows, 4 * H)) * 0.4).astype(np.float32),
+                                    *sp[key.lower()])
+        names.append(init(key, codes))
+        quant += [init(key + "_scale", scale), init(key + "_zero_point", zp)]
     names.append(init("B", (rng.standard_normal((D, 8 * H)) * 0.2).astype(np.float32)) if sp["bias"] else "")
     names.append(graph_input("sequence_lens", lens) if lens is not None else "")
     if sp["states"]:
@@ -119,15 +117,15 @@ def build(name, rng):
     else:
         names += ["", ""]
     names.append(init("P", (rng.standard_normal((D, 3 * H)) * 0.3).astype(np.float32)) if sp["peep"] else "")
-    names += w_quant + r_quant
+    names += quant
     outs = ["Y" if sp["y"] else "", "Y_h", "Y_c"]
     node = helper.make_node("DynamicQuantizeLSTM", names, outs, domain="com.microsoft", name=name,
                             direction=sp["direction"], hidden_size=H, **sp["attrs"])
     out_shapes = {"Y": [S, D, N, H], "Y_h": [D, N, H], "Y_c": [D, N, H]}
     outputs = [helper.make_tensor_value_info(o, TensorProto.FLOAT, out_shapes[o]) for o in outs if o]
     graph = helper.make_graph([node], name, inputs, outputs, inits)
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 14), helper.make_opsetid("com.microsoft", 1)],
-                              producer_name="make_dqlstm_models")
+    opsets = [helper.make_opsetid("", 14), helper.make_opsetid("com.microsoft", 1)]
+    model = helper.make_model(graph, opset_imports=opsets, producer_name="make_dqlstm_models")
     model.ir_version = 8
     return model, feeds
 
