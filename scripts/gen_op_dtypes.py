@@ -198,11 +198,22 @@ def node_domain(node: onnx.NodeProto) -> str:
 
 
 def elem_name(t: onnx.TypeProto) -> str | None:
+    """A tensor's element type; a sequence's or optional's element's; a
+    map's as map(key,value)."""
     if t.HasField("sequence_type"):
         t = t.sequence_type.elem_type
     if t.HasField("optional_type"):
         t = t.optional_type.elem_type
+    if t.HasField("map_type"):
+        value = elem_name(t.map_type.value_type)
+        key = NAME_OF_ELEM.get(t.map_type.key_type)
+        return f"map({key},{value})" if key and value else None
     return NAME_OF_ELEM.get(t.tensor_type.elem_type) if t.HasField("tensor_type") else None
+
+
+def type_rank(name: str) -> tuple[int, str]:
+    """Sort key: TYPE_ORDER, then the rest (maps) by name."""
+    return (TYPE_ORDER.index(name), "") if name in TYPE_ORDER else (len(TYPE_ORDER), name)
 
 
 def used_types(model: onnx.ModelProto, param_of: dict[tuple[str, str], str]) -> dict[tuple[str, str], set[str]]:
@@ -240,6 +251,7 @@ def schemaless_types(models: list[onnx.ModelProto], param_of) -> dict[tuple[str,
     for model in models:
         g = model.graph
         types = {vi.name: elem_name(vi.type) for vi in g.input}
+        types.update({t.name: NAME_OF_ELEM.get(t.data_type) for t in g.initializer})
         for node in g.node:
             domain = node_domain(node)
             if schema_of(node.op_type, domain, opset_of(model, domain)) is not None:
@@ -354,7 +366,7 @@ def generate(onnxcc: str, jobs: int) -> str:
     for key in table:
         types = accepted.get(key, set()) | used.get(key, set())
         how = "probed" if accepted.get(key) else "seen" if types else "none"
-        text = " ".join(sorted(types, key=TYPE_ORDER.index))
+        text = " ".join(sorted(types, key=type_rank))
         lines.append(f'DTYPES("{key[0]}", {key[1]}, {how}, "{param_of.get(key, "")}", "{text}")')
     return "\n".join(lines) + "\n"
 

@@ -80,12 +80,18 @@ INTERNAL_DOMAIN = "onnxcc"
 # for it, so its ops' version-1 signatures are written here, as ONNX
 # Runtime 1.20 declares them (onnxruntime's get_all_operator_schema()):
 # name -> (min_in, max_in, input options, output options, [(attribute,
-# TYPE, required)]). Every op has one output. The options keep ONNX
+# TYPE, required)]). The output options give the output counts (S
+# required, O optional: DynamicQuantizeLSTM's three may all be left out,
+# as LSTM's). The options keep ONNX
 # Runtime's order, where optional zero points may come before required
 # inputs (schema_check.c counts an empty optional entry as present, so
 # such nodes pass).
 MS_DOMAIN_TAG, MS_DOMAIN = "ms", "com.microsoft"
 MS_SCHEMAS = {
+    "DynamicQuantizeLSTM": (12, 12, "SSSOOOOOSSSS", "OOO",
+                            [("activation_alpha", "FLOATS", 0), ("activation_beta", "FLOATS", 0),
+                             ("activations", "STRINGS", 0), ("clip", "FLOAT", 0), ("direction", "STRING", 0),
+                             ("hidden_size", "INT", 0), ("input_forget", "INT", 0)]),
     "DynamicQuantizeMatMul": (3, 5, "SSSOO", "S", []),
     "MatMulIntegerToFloat": (4, 7, "SSSSOOO", "S", []),
     "QGemm": (6, 9, "SSSSSSOOO", "S", [("alpha", "FLOAT", 0), ("transA", "INT", 0), ("transB", "INT", 0)]),
@@ -309,8 +315,8 @@ def emit_ms_schema(token, op):
     if op not in MS_SCHEMAS:
         raise GenError("ops.def lists com.microsoft %s, which MS_SCHEMAS does not describe" % op)
     min_in, max_in, ins, outs, attrs = MS_SCHEMAS[op]
-    lines = ['SCHEMA(%s, 1, %d, %s, 1, 1, "%s", "%s", 0x0, 0x0, 0, 0, 1, %d)'
-             % (token, min_in, arity(max_in), ins, outs, len(attrs))]
+    lines = ['SCHEMA(%s, 1, %d, %s, %d, %d, "%s", "%s", 0x0, 0x0, 0, 0, 1, %d)'
+             % (token, min_in, arity(max_in), outs.count("S"), len(outs), ins, outs, len(attrs))]
     lines.extend("ATTR(%s, %s, %d)" % a for a in sorted(attrs))
     return lines
 

@@ -1,24 +1,27 @@
 /* Recurrent layers: RNN, GRU, LSTM (rt_rnn_T, rt_gru_T, rt_lstm_T);
- * kernels/rnn.h. */
+ * kernels/rnn.h. The shapes and outputs of com.microsoft's
+ * DynamicQuantizeLSTM too (rnn_common.h; its lowering is dqlstm.c). */
 #include <string.h>
 
 #include "ops.h"
+#include "quant_common.h"
+#include "rnn_common.h"
+
+/* DynamicQuantizeLSTM: LSTM's inputs, with 8-bit W and R transposed. */
+static int is_dq(int op) { return op == OP_ms_DynamicQuantizeLSTM; }
 
 /* Gates per hidden unit: RNN 1, GRU 3 (z, r, h), LSTM 4 (i, o, f, c). */
-static int num_gates(int op) { return op == OP_LSTM ? 4 : op == OP_GRU ? 3 : 1; }
+static int num_gates(int op) { return op == OP_LSTM || is_dq(op) ? 4 : op == OP_GRU ? 3 : 1; }
 
-/* The shape of a recurrent node, checked against its inputs. */
-typedef struct rnn_shape {
-  int64_t seq, batch, input, hidden;
-  int dirs, reverse, layout;
-} rnn_shape;
-
-/* Input i, if present, must have the element type of X and this shape. */
-static status check_input(const op_ctx *c, int i, const char *what, int rank, const int64_t *dims) {
+/* Input i, if present, must have this shape and the element type of X
+ * (any 8-bit type with eight_bit: DynamicQuantizeLSTM's W and R). */
+static status check_typed(const op_ctx *c, int i, const char *what, int rank, const int64_t *dims,
+                          int eight_bit) {
   const ir_value *v = op_in(c, i);
   int k;
   if (!v) return ST_OK;
-  if (v->t.dtype != op_in(c, 0)->t.dtype)
+  if (eight_bit && !is_8bit(v->t.dtype)) return refuse_type(c, what, v->t.dtype);
+  if (!eight_bit && v->t.dtype != op_in(c, 0)->t.dtype)
     return diag_node_error(ST_BAD_MODEL, c->n, "%s must be %s like X, not %s", what,
                            dtype_name(op_in(c, 0)->t.dtype), dtype_name(v->t.dtype));
   if (v->t.rank != rank) return diag_node_error(ST_BAD_MODEL, c->n, "%s must have rank %d, not %d", what, rank, v->t.rank);
@@ -29,14 +32,18 @@ static status check_input(const op_ctx *c, int i, const char *what, int rank, co
   return ST_OK;
 }
 
+static status check_input(const op_ctx *c, int i, const char *what, int rank, const int64_t *dims) {
+  return check_typed(c, i, what, rank, dims, 0);
+}
+
 /* The activations attribute may only name the defaults (per direction):
  * Tanh for RNN; Sigmoid, Tanh for GRU; Sigmoid, Tanh, Tanh for LSTM. */
 static status check_activations(const op_ctx *c, int dirs) {
   static const char *const rnn[] = {"Tanh"}, *const gru[] = {"Sigmoid", "Tanh"},
                            *const lstm[] = {"Sigmoid", "Tanh", "Tanh"};
-  const int op = c->n->op;
-  const char *const *want = op == OP_LSTM ? lstm : op == OP_GRU ? gru : rnn;
-  const int per = op == OP_LSTM ? 3 : op == OP_GRU ? 2 : 1;
+  const int G = num_gates(c->n->op);
+  const char *const *want = G == 4 ? lstm : G == 3 ? gru : rnn;
+  const int per = G == 4 ? 3 : G == 3 ? 2 : 1;
   const ir_attr *a = ir_attr_find(c->n, "activations");
   int k;
   if (!a) return ST_OK;
@@ -51,10 +58,10 @@ static status check_activations(const op_ctx *c, int dirs) {
   return ST_OK;
 }
 
-static status rnn_shape_of(const op_ctx *c, rnn_shape *sh) {
+status rnn_shape_of(const op_ctx *c, rnn_shape *sh) {
   static const char *const directions[] = {"forward", "reverse", "bidirectional"};
   const ir_tensor *x, *r;
-  const int G = num_gates(c->n->op);
+  const int G = num_gates(c->n->op), dq = is_dq(c->n->op);
   int64_t dims[3];
   int dir;
   status s;
@@ -63,7 +70,7 @@ static status rnn_shape_of(const op_ctx *c, rnn_shape *sh) {
   OP_REQUIRE_INPUT(c, 2);
   x = &op_in(c, 0)->t;
   r = &op_in(c, 2)->t;
-  if (x->dtype != DT_FLOAT && x->dtype != DT_DOUBLE)
+  if (x->dtype != DT_FLOAT && (dq || x->dtype != DT_DOUBLE))
     return diag_node_error(ST_UNSUPPORTED, c->n, "element type %s is not supported", dtype_name(x->dtype));
   if ((s = op_attr_enum(c, "direction", "forward", directions, 3, &dir)) != ST_OK) return s;
   sh->dirs = dir == 2 ? 2 : 1;
@@ -76,17 +83,19 @@ static status rnn_shape_of(const op_ctx *c, rnn_shape *sh) {
   sh->seq = x->dims[sh->layout ? 1 : 0];
   sh->batch = x->dims[sh->layout ? 0 : 1];
   sh->input = x->dims[2];
-  sh->hidden = attr_int(c->n, "hidden_size", r->dims[2]);
+  sh->hidden = attr_int(c->n, "hidden_size", r->dims[dq ? 1 : 2]);
   if (sh->hidden <= 0)
     return diag_node_error(ST_BAD_MODEL, c->n, "attribute 'hidden_size' must be positive, not %lld",
                            (long long)sh->hidden);
   if ((s = check_activations(c, sh->dirs)) != ST_OK) return s;
   if (!(attr_float(c->n, "clip", 1.0f) > 0))
     return diag_node_error(ST_BAD_MODEL, c->n, "attribute 'clip' must be positive");
-  dims[0] = sh->dirs, dims[1] = G * sh->hidden, dims[2] = sh->input;
-  if ((s = check_input(c, 1, "W", 3, dims)) != ST_OK) return s;
-  dims[2] = sh->hidden;
-  if ((s = check_input(c, 2, "R", 3, dims)) != ST_OK) return s;
+  /* W [dirs, G*hidden, input], R [dirs, G*hidden, hidden]; transposed
+   * (the last two dims swapped) and 8-bit for DynamicQuantizeLSTM */
+  dims[0] = sh->dirs, dims[dq ? 2 : 1] = G * sh->hidden, dims[dq ? 1 : 2] = sh->input;
+  if ((s = check_typed(c, 1, "W", 3, dims, dq)) != ST_OK) return s;
+  dims[dq ? 1 : 2] = sh->hidden;
+  if ((s = check_typed(c, 2, "R", 3, dims, dq)) != ST_OK) return s;
   dims[1] = 2 * G * sh->hidden;
   if ((s = check_input(c, 3, "B", 2, dims)) != ST_OK) return s;
   if (op_in(c, 4)) {
@@ -102,7 +111,7 @@ static status rnn_shape_of(const op_ctx *c, rnn_shape *sh) {
     dims[0] = sh->dirs, dims[1] = sh->batch;
   dims[2] = sh->hidden;
   if ((s = check_input(c, 5, "initial_h", 3, dims)) != ST_OK) return s;
-  if (c->n->op == OP_LSTM) {
+  if (G == 4) {
     if ((s = check_input(c, 6, "initial_c", 3, dims)) != ST_OK) return s;
     dims[0] = sh->dirs, dims[1] = 3 * sh->hidden;
     if ((s = check_input(c, 7, "P", 2, dims)) != ST_OK) return s;
@@ -110,7 +119,7 @@ static status rnn_shape_of(const op_ctx *c, rnn_shape *sh) {
   return ST_OK;
 }
 
-static status rnn_infer(op_ctx *c) {
+status rnn_infer(op_ctx *c) {
   rnn_shape sh;
   int64_t y[4], st[3];
   const int dt = op_in(c, 0) ? op_in(c, 0)->t.dtype : DT_FLOAT;
@@ -126,7 +135,7 @@ static status rnn_infer(op_ctx *c) {
   y[3] = st[2] = sh.hidden;
   op_set_output(c, 0, dt, 4, y);
   op_set_output(c, 1, dt, 3, st);
-  if (c->n->op == OP_LSTM) op_set_output(c, 2, dt, 3, st);
+  if (num_gates(c->n->op) == 4) op_set_output(c, 2, dt, 3, st);
   return ST_OK;
 }
 

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "onnxcc/kernels/rnn.h"
+#include "rnn_internal.h"
 #include "vmath_internal.h"
 
 /* a * b + c in the transposed path: one fused operation where the target
@@ -42,11 +43,13 @@
     for (i = 0; i < n; i++) acc += a[i] * b[i];                                 \
     return acc;                                                                 \
   }                                                                             \
-  static T clamp_##S(const rt_rnn_params *p, T v) {                             \
-    if (!p->has_clip) return v;                                                 \
-    if (v > (T)p->clip) return (T)p->clip;                                      \
-    if (v < -(T)p->clip) return -(T)p->clip;                                    \
+  static T clip_to_##S(T v, T clip) {                                           \
+    if (v > clip) return clip;                                                  \
+    if (v < -clip) return -clip;                                                \
     return v;                                                                   \
+  }                                                                             \
+  static T clamp_##S(const rt_rnn_params *p, T v) {                             \
+    return p->has_clip ? clip_to_##S(v, (T)p->clip) : v;                        \
   }                                                                             \
   static T sigm_##S(T v) { return (T)1 / ((T)1 + EXP(-v)); }                   \
   static T tanh_##S(T v) { return TANH(v); }                                    \
@@ -139,24 +142,26 @@ DEFINE_HELPERS(double, f64, exp, tanh)
  * compiler vectorizes: the input and forget peepholes, clipping of i, f
  * and c, their activations, the new cell state, then the output gate (its
  * peephole sees the new cell state, clipping comes after it) and h. g
- * holds i, o, f, c. */
-#define CELL_LSTM(T, S)                                                         \
-  do {                                                                          \
+ * holds the pre-activations i, o, f, c. One function per element type,
+ * shared with DynamicQuantizeLSTM (dqlstm.c) through rnn_internal.h. */
+#define DEFINE_LSTM_CELL(T, S)                                                  \
+  void rt_lstm_cell_##S(int has_clip, T clip, int input_forget, T *g, const T *Pp, T *h, T *c, \
+                        int64_t H) {                                            \
     T *gi = g, *go = g + H, *gf = g + 2 * H, *gc = g + 3 * H;                   \
-    gates_##S(p, x, W, I, h, R, H, GH, Wb, Rb, g, gh, 0, 4 * H);                \
+    int64_t j;                                                                  \
     if (Pp)                                                                     \
       for (j = 0; j < H; j++) {                                                 \
         gi[j] += Pp[j] * c[j];                                                  \
         gf[j] += Pp[2 * H + j] * c[j];                                          \
       }                                                                         \
-    if (p->has_clip)                                                            \
+    if (has_clip)                                                               \
       for (j = 0; j < H; j++) {                                                 \
-        gi[j] = clamp_##S(p, gi[j]);                                            \
-        gf[j] = clamp_##S(p, gf[j]);                                            \
-        gc[j] = clamp_##S(p, gc[j]);                                            \
+        gi[j] = clip_to_##S(gi[j], clip);                                       \
+        gf[j] = clip_to_##S(gf[j], clip);                                       \
+        gc[j] = clip_to_##S(gc[j], clip);                                       \
       }                                                                         \
     for (j = 0; j < H; j++) gi[j] = sigm_##S(gi[j]);                            \
-    if (p->input_forget)                                                        \
+    if (input_forget)                                                           \
       for (j = 0; j < H; j++) gf[j] = (T)1 - gi[j];                             \
     else                                                                        \
       for (j = 0; j < H; j++) gf[j] = sigm_##S(gf[j]);                          \
@@ -164,9 +169,18 @@ DEFINE_HELPERS(double, f64, exp, tanh)
     /* the output gate's peephole sees the new c; it is clipped after */     \
     if (Pp)                                                                     \
       for (j = 0; j < H; j++) go[j] += Pp[H + j] * c[j];                        \
-    if (p->has_clip)                                                            \
-      for (j = 0; j < H; j++) go[j] = clamp_##S(p, go[j]);                      \
+    if (has_clip)                                                               \
+      for (j = 0; j < H; j++) go[j] = clip_to_##S(go[j], clip);                 \
     for (j = 0; j < H; j++) h[j] = sigm_##S(go[j]) * tanh_##S(c[j]);           \
+  }
+
+DEFINE_LSTM_CELL(float, f32)
+DEFINE_LSTM_CELL(double, f64)
+
+#define CELL_LSTM(T, S)                                                         \
+  do {                                                                          \
+    gates_##S(p, x, W, I, h, R, H, GH, Wb, Rb, g, gh, 0, 4 * H);                \
+    rt_lstm_cell_##S(p->has_clip, (T)p->clip, p->input_forget, g, Pp, h, c, H); \
   } while (0)
 
 /* The driver: G gates per hidden unit, CELL the op's step. */

@@ -18,6 +18,7 @@ Suite *gridsample_suite(void);
 Suite *matrix_suite(void);
 Suite *scatter_suite(void);
 Suite *rnn_suite(void);
+Suite *dqlstm_suite(void);
 Suite *select_suite(void);
 Suite *image_suite(void);
 Suite *quant_suite(void);

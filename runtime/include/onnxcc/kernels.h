@@ -16,6 +16,7 @@
 #include "kernels/matrix.h"
 #include "kernels/scatter.h"
 #include "kernels/rnn.h"
+#include "kernels/dqlstm.h"
 #include "kernels/gridsample.h"
 #include "kernels/dims.h"
 #include "kernels/select.h"
@@ -63,6 +64,7 @@
   RT_MATRIX_KERNELS(K) \
   RT_SCATTER_KERNELS(K) \
   RT_RNN_KERNELS(K) \
+  RT_DQLSTM_KERNELS(K) \
   RT_GRIDSAMPLE_KERNELS(K) \
   RT_DIMS_KERNELS(K) \
   RT_SELECT_KERNELS(K) \
@@ -106,6 +108,7 @@
   RT_MATRIX_PARAMS_TYPES(P) \
   RT_SCATTER_PARAMS_TYPES(P) \
   RT_RNN_PARAMS_TYPES(P) \
+  RT_DQLSTM_PARAMS_TYPES(P) \
   RT_GRIDSAMPLE_PARAMS_TYPES(P) \
   RT_DIMS_PARAMS_TYPES(P) \
   RT_SELECT_PARAMS_TYPES(P) \
