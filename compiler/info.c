@@ -74,6 +74,7 @@ status info_command(const compile_options *o, const char *target) {
   int64_t params = 0;
   double macs = 0;
   int i;
+  if (target && (s = target_check(target)) != ST_OK) return s;
   printf("model    ");
   diag_write_escaped(stdout, o->model_path);
   printf("\n");

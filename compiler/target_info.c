@@ -72,6 +72,8 @@ static status unknown_target(const char *name) {
   return s;
 }
 
+status target_check(const char *triple) { return target_find(triple) ? ST_OK : unknown_target(triple); }
+
 /* Runs one compiler command; its output is the error message. */
 static status run_cc(char **argv, const char *what) {
   text log;
