@@ -31,6 +31,7 @@ typedef struct backend_emit_args {
   const char *weights_path;
   const char *model_path;    /* for banners */
   int embed_weights;
+  const char *weights_section; /* --weights-section NAME, or NULL */
 } backend_emit_args;
 
 typedef struct backend {

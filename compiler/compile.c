@@ -51,6 +51,7 @@ status compile_write(const compile_options *o, compiled *c) {
   a.weights_path = w_path;
   a.model_path = o->model_path;
   a.embed_weights = o->embed_weights;
+  a.weights_section = o->weights_section;
   /* All temporaries are written before any output is replaced, so a
    * failure leaves the previous set whole. */
   file_set_init(&set);

@@ -9,6 +9,7 @@
 #include "compile.h"
 #include "dimexpr.h"
 #include "ir_box.h"
+#include "target_info.h"
 
 /* Multiply-accumulates of the ops that dominate inference cost. In double:
  * two valid shapes can multiply past int64 (a hostile model's are). */
@@ -66,13 +67,14 @@ static void print_dims(const ir_graph *g) {
   if (shown || computed) printf(" (NAME_run_dims)\n");
 }
 
-status info_command(const compile_options *o) {
+status info_command(const compile_options *o, const char *target) {
   compiled c;
   pipeline_log log = {stdout};
   status s;
   int64_t params = 0;
   double macs = 0;
   int i;
+  if (target && (s = target_check(target)) != ST_OK) return s;
   printf("model    ");
   diag_write_escaped(stdout, o->model_path);
   printf("\n");
@@ -96,6 +98,7 @@ status info_command(const compile_options *o) {
   printf("MACs     %.0f (Conv, ConvTranspose, Gemm, MatMul)\n", macs);
   printf("arena    %zu bytes (lower bound %zu, %.1f%% above it)\n", c.p.arena_bytes, c.p.arena_lower_bound,
          c.p.arena_lower_bound ? 100.0 * ((double)c.p.arena_bytes / (double)c.p.arena_lower_bound - 1.0) : 0.0);
+  if (target) s = target_info(o, &c, target);
   compiled_free(&c);
-  return ST_OK;
+  return s;
 }

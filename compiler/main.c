@@ -23,6 +23,7 @@ static const char usage_text[] =
     "  -o OUT.c              output source (OUT.h and OUT.weights go beside it)\n"
     "  --name NAME           symbol prefix (default: OUT's file name)\n"
     "  --embed-weights       put the weights in OUT.c as a const array\n"
+    "  --weights-section NAME  with --embed-weights: place that array in linker section NAME\n"
     "  --dim NAME=VALUE      pin a symbolic dimension\n"
     "  --dim NAME=LO..HI     let it vary at run time between LO and HI (NAME_run_dims)\n"
     "  --max-dynamic-dim N   bound for dims computed from run-time values where the\n"
@@ -34,6 +35,11 @@ static const char usage_text[] =
     "                        fuse-conv-bn, fuse-silu, dce, lower, all)\n"
     "  --fold-budget=SIZE    largest tensor constant folding may compute, e.g. 512M or 4G\n"
     "                        (default 1G; all folded tensors together: twice that, at least 2G)\n"
+    "info options:\n"
+    "  --target TRIPLE       also flash and RAM for that target, measured by building the\n"
+    "                        generated code and the runtime with its GCC at -Os\n"
+    "                        (thumbv7em-none-eabihf or cortex-m4f, thumbv6m-none-eabi or\n"
+    "                        cortex-m0plus, aarch64-linux-gnu, riscv64-linux-gnu, x86_64-linux-gnu)\n"
     "run options:\n"
     "  --output-dir DIR      write output_K.pb files there\n"
     "  --runs N              timed runs (default 1)\n"
@@ -105,6 +111,14 @@ static int parse_int(const char *s, int *out) {
   if (end == s || *end || v < 0 || v > 1000000000) return 0;
   *out = (int)v;
   return 1;
+}
+
+/* A linker section name goes into a C string of the generated code: only
+ * the characters section names use, so nothing can end that string. */
+static int section_name_ok(const char *s) {
+  size_t n = strlen(s);
+  if (n == 0 || n > 64) return 0;
+  return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._$") == n;
 }
 
 /* The op's schema versions (since_version) onnxcc implements, "1, 6, 13",
@@ -195,6 +209,7 @@ static int cli(int argc, char **argv, const char **files) {
   run_options r;
   compile_options *o = &r.c;
   int n_files = 0, i, mode = 0; /* 0 compile, 1 run, 2 info */
+  const char *info_target = NULL;
   status s;
   memset(&r, 0, sizeof r);
   o->opt_level = 1;
@@ -229,6 +244,12 @@ static int cli(int argc, char **argv, const char **files) {
       o->name = next;
     } else if (!strcmp(a, "--embed-weights")) {
       o->embed_weights = 1;
+    } else if (!strcmp(a, "--weights-section")) {
+      NEED_ARG();
+      if (!section_name_ok(next))
+        return usage_error("--weights-section wants a section name of letters, digits and . _ $ (at most 64), not '%s'",
+                           next);
+      o->weights_section = next;
     } else if (!strcmp(a, "-O0") || !strcmp(a, "-O1")) {
       o->opt_level = a[2] - '0';
     } else if (!strncmp(a, "--dump-after=", 13)) {
@@ -267,6 +288,9 @@ static int cli(int argc, char **argv, const char **files) {
     } else if (mode == 1 && !strcmp(a, "--seed")) {
       NEED_ARG();
       r.seed = strtoul(next, NULL, 10);
+    } else if (mode == 2 && !strcmp(a, "--target")) {
+      NEED_ARG();
+      info_target = next;
     } else if (mode == 1 && !strcmp(a, "--keep")) {
       r.keep = 1;
     } else if (a[0] == '-' && a[1]) {
@@ -277,6 +301,7 @@ static int cli(int argc, char **argv, const char **files) {
 #undef NEED_ARG
   }
   if (n_files == 0) return usage_error("%s", "no model file given");
+  if (o->weights_section && !o->embed_weights) return usage_error("%s", "--weights-section needs --embed-weights");
   o->model_path = files[0];
   if (r.runs < 1) r.runs = 1;
 
@@ -287,7 +312,7 @@ static int cli(int argc, char **argv, const char **files) {
   } else if (n_files > 1) {
     return usage_error("unexpected argument '%s'", files[1]);
   } else if (mode == 2) {
-    s = info_command(o);
+    s = info_command(o, info_target);
   } else {
     compiled c;
     if (!o->out_path) return usage_error("%s", "-o OUT.c is required");

@@ -31,6 +31,9 @@ typedef struct compile_options {
   const char *out_path;        /* OUT.c; .h and .weights are derived */
   const char *name;            /* symbol prefix */
   int embed_weights;
+  /* --weights-section NAME (with --embed-weights): the linker section of
+   * the embedded blob; NULL: the compiler's default (.rodata). */
+  const char *weights_section;
   int opt_level;               /* 0: only what shapes need; 1: all passes */
   const char *dump_after;      /* pass name, "all", or NULL */
   int n_dims, n_shapes;

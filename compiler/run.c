@@ -23,7 +23,7 @@
 
 extern char **environ;
 
-static void remove_tree(const char *dir) {
+void remove_tree(const char *dir) {
   DIR *d = opendir(dir);
   struct dirent *e;
   if (!d) return;
@@ -74,7 +74,7 @@ static int reap(pid_t pid, int *wstatus) {
 /* Runs argv (looked up in PATH, no shell involved) in its own process
  * group, with stdout and stderr captured into *out. Returns 0 and the wait
  * status, or -1 with errno when the program could not be started. */
-static int run_argv(char *const argv[], text *out, int *wstatus) {
+int run_argv(char *const argv[], text *out, int *wstatus) {
   posix_spawn_file_actions_t fa;
   posix_spawnattr_t attr;
   sigset_t none, dfl;
@@ -372,7 +372,7 @@ static status check_output_dir(const run_options *r, int n_outputs) {
 /* mkdtemp in $TMPDIR (or /tmp), made absolute so no path we pass to the C
  * compiler can read as an option, and registered for signal cleanup (with
  * --keep only its temporaries are). NULL (reported) on failure. */
-static char *make_build_dir(const run_options *r, int *slot) {
+char *make_build_dir(const run_options *r, int *slot) {
   const char *tmp = getenv("TMPDIR");
   char *base, *dir;
   int ok, err;

@@ -17,4 +17,14 @@ typedef struct run_options {
 
 status run_command(run_options *r);
 
+/* Shared with `onnxcc info --target` (target_info.c), which builds too. */
+struct text;
+/* Runs argv (PATH lookup, no shell) with stdout and stderr into *out:
+ * 0 and the wait status, or -1 with errno when it could not start. */
+int run_argv(char *const argv[], struct text *out, int *wstatus);
+/* A fresh folder under $TMPDIR, registered for cleanup unless r->keep. */
+char *make_build_dir(const run_options *r, int *slot);
+/* Empties and removes a folder made by make_build_dir. */
+void remove_tree(const char *dir);
+
 #endif

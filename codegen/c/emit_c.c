@@ -227,7 +227,21 @@ static void embedded_blob(const backend_emit_args *a, text *w) {
                " * GCC and Clang get the full 64. */\n");
   text_puts(w, "#if defined(__GNUC__)\n#define ONNXCC_ALIGN64 __attribute__((aligned(64)))\n#else\n"
                "#define ONNXCC_ALIGN64\n#endif\n");
-  text_printf(w, "static const union { unsigned char bytes[%zu]; uint64_t align; } ONNXCC_ALIGN64 %s_blob = {{\n",
+  /* Each branch #undefs first: two models' sources may share one
+   * translation unit. */
+  if (a->weights_section) {
+    /* --weights-section: the linker script decides where the blob lies (a
+     * flash bank, external memory). The variable's own aligned() travels
+     * with it into that section, so init's alignment check always holds;
+     * only GNU C can name a section, and another compiler must not drop
+     * the request silently. */
+    text_printf(w, "#undef ONNXCC_WEIGHTS_SECTION\n#if defined(__GNUC__)\n#define ONNXCC_WEIGHTS_SECTION __attribute__((section(\"%s\"), aligned(64)))\n"
+                   "#else\n#error \"--weights-section needs a compiler with GNU C's section attribute\"\n#endif\n",
+                a->weights_section);
+  } else {
+    text_puts(w, "#undef ONNXCC_WEIGHTS_SECTION\n#define ONNXCC_WEIGHTS_SECTION\n");
+  }
+  text_printf(w, "static const union { unsigned char bytes[%zu]; uint64_t align; } ONNXCC_ALIGN64 %s_blob ONNXCC_WEIGHTS_SECTION = {{\n",
               a->weights->size, a->name);
   for (i = 0; i < a->weights->size; i++) {
     text_printf(w, "%u,", a->weights->data[i]);

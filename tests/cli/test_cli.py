@@ -258,6 +258,76 @@ int main(int argc, char **argv) {
 """
 
 
+def check_weights_section(onnxcc, cflags, results):
+    """--weights-section: the embedded blob lands in that section, aligned,
+    and init takes it (weights = NULL); the option's usage errors exit 2."""
+    folder = tempfile.mkdtemp(prefix="onnxcc-cli-")
+    problems = []
+    try:
+        w = numpy_helper.from_array(np.arange(1, 5, dtype=np.float32).reshape(1, 4), "w")
+        m = graph_model([helper.make_node("Mul", ["x", "w"], ["y"], name="mul")],
+                        [tv("x", [1, 4])], [tv("y", [1, 4])], [w])
+        model = os.path.join(folder, "model.onnx")
+        save(m, model)
+        out = os.path.join(folder, "net.c")
+        p = subprocess.run([onnxcc, model, "-o", out, "--name", "net", "--embed-weights",
+                            "--weights-section", ".onnxcc_w"], capture_output=True, text=True)
+        if p.returncode != 0:
+            problems.append("compile failed: %s" % p.stderr.strip())
+        prog = os.path.join(folder, "prog.c")
+        with open(prog, "w") as f:
+            f.write(SECTION_PROGRAM)
+        exe = os.path.join(folder, "prog")
+        cc = subprocess.run(["cc"] + cflags.split() + ["-std=c99", "-I" + os.path.join(ROOT, "runtime", "include"),
+                             "-I" + folder, out, prog,
+                             os.path.join(os.path.dirname(onnxcc), "runtime", "libonnxcc_rt.a"),
+                             "-lm", "-o", exe], capture_output=True, text=True)
+        if p.returncode == 0 and cc.returncode != 0:
+            problems.append("building failed: %s" % cc.stderr[-500:])
+        elif p.returncode == 0:
+            r = subprocess.run([exe], capture_output=True, text=True)
+            if r.returncode != 0 or r.stdout.split() != ["y=16"]:
+                problems.append("run gave %r (exit %d)" % (r.stdout, r.returncode))
+            # objdump -t: ADDRESS FLAGS SECTION SIZE NAME
+            syms = subprocess.run(["objdump", "-t", exe], capture_output=True, text=True).stdout
+            blob = [l.split() for l in syms.splitlines() if l.split()[-1:] == ["net_blob"]]
+            if not blob or ".onnxcc_w" not in blob[0]:
+                problems.append("net_blob is not in section .onnxcc_w: %r" % blob)
+            elif int(blob[0][0], 16) % 64:
+                problems.append("net_blob at %s is not 64-byte aligned" % blob[0][0])
+        for extra, why in (([], "without --embed-weights"),
+                           (["--embed-weights", "--weights-section", 'a"b'], "a quote in the name"),
+                           (["--embed-weights", "--weights-section"], "no value")):
+            args = [onnxcc, model, "-o", out] + extra + ([] if extra else ["--weights-section", ".w"])
+            q = subprocess.run(args, capture_output=True, text=True)
+            if q.returncode != 2 or "--weights-section" not in q.stderr and why != "no value":
+                problems.append("%s: exit %d, %r (expected 2)" % (why, q.returncode, q.stderr.strip()))
+        q = subprocess.run([onnxcc, "info", model, "--target", "pdp11-unix"], capture_output=True, text=True)
+        if q.returncode != 2 or "thumbv7em-none-eabihf" not in q.stderr:
+            problems.append("info --target pdp11-unix: exit %d, %r (expected 2 and the known triples)"
+                            % (q.returncode, q.stderr.strip()))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    results.append(("--weights-section places the blob; bad uses and an unknown --target exit 2", problems, ""))
+
+
+# Runs the model on its embedded blob, placed by --weights-section.
+SECTION_PROGRAM = r"""
+#include <stdio.h>
+#include "net.h"
+int main(void) {
+  static unsigned char arena[NET_ARENA_BYTES + 64] __attribute__((aligned(64)));
+  net_ctx ctx;
+  float x[4] = {1, 2, 3, 4}, y[4];
+  const void *in[1] = {x};
+  void *out[1] = {y};
+  if (net_init(&ctx, NULL, 0, arena, sizeof arena) != RT_OK || net_run(&ctx, in, out) != RT_OK) return 1;
+  printf("y=%g\n", y[3]);
+  return 0;
+}
+"""
+
+
 def check_boxes(onnxcc, cflags, results):
     """A model with a sequence input, built with a program that hands the
     generated code good and malformed boxes: each malformed one is refused
@@ -480,6 +550,7 @@ def main():
     for name, writer, words in BAD:
         check_bad(onnxcc, name, writer, words, results)
     check_good(onnxcc, args.cflags, results)
+    check_weights_section(onnxcc, args.cflags, results)
     check_boxes(onnxcc, args.cflags, results)
     check_strings(onnxcc, args.cflags, results)
     # usage errors exit 2

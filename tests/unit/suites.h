@@ -49,5 +49,6 @@ Suite *rope_suite(void);
 Suite *croppad_col2im_suite(void);
 Suite *mx_types_suite(void);
 Suite *bitcast_suite(void);
+Suite *target_measure_suite(void);
 
 #endif

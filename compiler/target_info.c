@@ -1,0 +1,274 @@
+/* `onnxcc info MODEL --target TRIPLE` (target_info.h). The numbers come
+ * from a real build for the target: the generated code and every runtime
+ * source compiled at -Os with one section per function, linked with a
+ * main that calls only init and run under --gc-sections (so the link keeps
+ * what a firmware keeps), the map file read per object, and GCC's call
+ * graphs with frame sizes (-fcallgraph-info=su) walked from NAME_run and
+ * NAME_init for the stack. */
+#include "target_info.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../codegen/text.h"
+#include "cleanup.h"
+#include "fileio.h"
+#include "run.h"
+#include "target_measure.h"
+
+#define MAX_FLAGS 6
+
+typedef struct target {
+  const char *triple, *alias; /* alias: the name of its cross/ file */
+  const char *cc;
+  const char *flags[MAX_FLAGS];
+  int bare; /* bare metal: no start files; main is the entry; newlib's stubs */
+} target;
+
+static const target targets[] = {
+    {"thumbv7em-none-eabihf", "cortex-m4f", "arm-none-eabi-gcc",
+     {"-mcpu=cortex-m4", "-mthumb", "-mfpu=fpv4-sp-d16", "-mfloat-abi=hard", NULL}, 1},
+    {"thumbv6m-none-eabi", "cortex-m0plus", "arm-none-eabi-gcc", {"-mcpu=cortex-m0plus", "-mthumb", "-mfloat-abi=soft", NULL},
+     1},
+    {"aarch64-linux-gnu", NULL, "aarch64-linux-gnu-gcc", {NULL}, 0},
+    {"riscv64-linux-gnu", NULL, "riscv64-linux-gnu-gcc", {NULL}, 0},
+    {"x86_64-linux-gnu", NULL, "x86_64-linux-gnu-gcc", {NULL}, 0},
+};
+#define N_TARGETS ((int)(sizeof targets / sizeof targets[0]))
+
+/* The measuring program: only the entry points, as a firmware calls them. */
+static const char stub_c[] =
+    "#include \"model.h\"\n"
+    "int main(void);\n"
+    "int main(void) {\n"
+    "  static model_ctx ctx;\n"
+    "  if (model_init(&ctx, (const void *)0, 0, (void *)0, 0) != 0) return 1;\n"
+    "  return model_run(&ctx, (const void *const *)0, (void *const *)0);\n"
+    "}\n";
+
+static const target *target_find(const char *name) {
+  int i;
+  for (i = 0; i < N_TARGETS; i++)
+    if (!strcmp(targets[i].triple, name) || (targets[i].alias && !strcmp(targets[i].alias, name))) return &targets[i];
+  return NULL;
+}
+
+static status unknown_target(const char *name) {
+  text w;
+  int i;
+  status s;
+  text_init(&w);
+  for (i = 0; i < N_TARGETS; i++) {
+    text_printf(&w, "%s%s", i ? ", " : "", targets[i].triple);
+    if (targets[i].alias) text_printf(&w, " (%s)", targets[i].alias);
+  }
+  s = diag_error(ST_USAGE, "unknown --target '%s'; known: %s", name, w.buf);
+  text_free(&w);
+  return s;
+}
+
+status target_check(const char *triple) { return target_find(triple) ? ST_OK : unknown_target(triple); }
+
+/* Runs one compiler command; its output is the error message. */
+static status run_cc(char **argv, const char *what) {
+  text log;
+  int st;
+  status s = ST_OK;
+  text_init(&log);
+  if (run_argv(argv, &log, &st) != 0)
+    s = diag_error(ST_IO, "cannot run %s for --target: %s", argv[0], strerror(errno));
+  else if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+    s = diag_error(ST_INTERNAL, "%s failed building %s for --target:\n%s", argv[0], what, log.buf ? log.buf : "");
+  text_free(&log);
+  return s;
+}
+
+/* SRC compiled to OBJ at -Os, one section per function, with its call
+ * graph beside OBJ (.ci). */
+static status compile_one(const target *t, const char *dir, const char *src, const char *obj) {
+  char *argv[MAX_FLAGS + 20];
+  char *inc = xasprintf("-I%s", ONNXCC_BUILD_RT_INCLUDE), *gen = xasprintf("-I%s", dir);
+  int n = 0, i;
+  status s;
+  argv[n++] = (char *)t->cc;
+  for (i = 0; t->flags[i]; i++) argv[n++] = (char *)t->flags[i];
+  argv[n++] = "-Os";
+  argv[n++] = "-std=c99";
+  argv[n++] = "-ffunction-sections";
+  argv[n++] = "-fdata-sections";
+  /* unwind tables are no part of a firmware image */
+  argv[n++] = "-fno-asynchronous-unwind-tables";
+  argv[n++] = "-fcallgraph-info=su";
+  argv[n++] = inc;
+  argv[n++] = gen;
+  argv[n++] = "-c";
+  argv[n++] = (char *)src;
+  argv[n++] = "-o";
+  argv[n++] = (char *)obj;
+  argv[n] = NULL;
+  s = run_cc(argv, src);
+  free(inc);
+  free(gen);
+  return s;
+}
+
+typedef struct objs {
+  char **o;  /* object files */
+  char **ci; /* their call graphs */
+  int n;
+} objs;
+
+static void objs_add(objs *b, char *obj) {
+  size_t len = strlen(obj);
+  b->o = xrealloc(b->o, sizeof(char *) * (unsigned long)(b->n + 1));
+  b->ci = xrealloc(b->ci, sizeof(char *) * (unsigned long)(b->n + 1));
+  b->o[b->n] = obj;
+  b->ci[b->n] = xasprintf("%.*s.ci", (int)(len - 2), obj);
+  b->n++;
+}
+
+static void objs_free(objs *b) {
+  int i;
+  for (i = 0; i < b->n; i++) {
+    free(b->o[i]);
+    free(b->ci[i]);
+  }
+  free(b->o);
+  free(b->ci);
+}
+
+/* model.c, main.c, then every runtime source as rt_NAME.o. */
+static status compile_all(const target *t, const char *dir, objs *b) {
+  static const char *const own[] = {"model", "main"};
+  DIR *d;
+  struct dirent *e;
+  status s = ST_OK;
+  int i;
+  for (i = 0; i < 2 && !s; i++) {
+    char *src = xasprintf("%s/%s.c", dir, own[i]);
+    objs_add(b, xasprintf("%s/%s.o", dir, own[i]));
+    s = compile_one(t, dir, src, b->o[b->n - 1]);
+    free(src);
+  }
+  d = s ? NULL : opendir(ONNXCC_BUILD_RT_SRC);
+  if (!s && !d) return diag_error(ST_IO, "cannot read the runtime sources %s: %s", ONNXCC_BUILD_RT_SRC, strerror(errno));
+  while (!s && (e = readdir(d))) {
+    size_t len = strlen(e->d_name);
+    char *src;
+    if (len < 3 || strcmp(e->d_name + len - 2, ".c") != 0) continue;
+    src = xasprintf("%s/%s", ONNXCC_BUILD_RT_SRC, e->d_name);
+    objs_add(b, xasprintf("%s/rt_%.*s.o", dir, (int)(len - 2), e->d_name));
+    s = compile_one(t, dir, src, b->o[b->n - 1]);
+    free(src);
+  }
+  if (d) closedir(d);
+  return s;
+}
+
+static status link_all(const target *t, const char *dir, const objs *b) {
+  char **argv = xcalloc((unsigned long)b->n + MAX_FLAGS + 16, sizeof(char *));
+  char *map = xasprintf("-Wl,-Map=%s/prog.map", dir), *prog = xasprintf("%s/prog", dir);
+  int n = 0, i;
+  status s;
+  argv[n++] = (char *)t->cc;
+  for (i = 0; t->flags[i]; i++) argv[n++] = (char *)t->flags[i];
+  argv[n++] = "-Os";
+  argv[n++] = "-Wl,--gc-sections";
+  argv[n++] = map;
+  if (t->bare) {
+    /* a firmware's start-up code is its own; main stands in for it */
+    argv[n++] = "-nostartfiles";
+    argv[n++] = "-Wl,-emain";
+    argv[n++] = "--specs=nosys.specs";
+  }
+  for (i = 0; i < b->n; i++) argv[n++] = b->o[i];
+  argv[n++] = "-lm";
+  argv[n++] = "-o";
+  argv[n++] = prog;
+  argv[n] = NULL;
+  s = run_cc(argv, "the measuring program");
+  free(argv);
+  free(map);
+  free(prog);
+  return s;
+}
+
+static void print_table(const target *t, const compiled *c, const target_sizes *z, const target_stack *run,
+                        const target_stack *init) {
+  size_t onnxcc_code = z->code[PART_GENERATED] + z->code[PART_RUNTIME];
+  size_t data = z->data[PART_GENERATED] + z->data[PART_RUNTIME];
+  size_t bss = z->bss[PART_GENERATED] + z->bss[PART_RUNTIME];
+  const target_stack *deep = run->bytes >= init->bytes ? run : init;
+  size_t flash = onnxcc_code + data + c->weights.size;
+  size_t ram = c->p.arena_bytes + deep->bytes + data + bss;
+  int i;
+  printf("target   %s (%s", t->triple, t->cc);
+  for (i = 0; t->flags[i]; i++) printf(" %s", t->flags[i]);
+  printf(" -Os, --gc-sections)\n");
+  printf("flash    %zu bytes\n", flash);
+  printf("  generated code   %8zu\n", z->code[PART_GENERATED]);
+  printf("  runtime kernels  %8zu\n", z->code[PART_RUNTIME]);
+  printf("  onnxcc code      %8zu (the two above)\n", onnxcc_code);
+  printf("  initialised data %8zu\n", data);
+  printf("  weights          %8zu\n", c->weights.size);
+  printf("  C library        %8zu (not counted above: memcpy, libm, libgcc, start-up code)\n",
+         z->code[PART_LIBRARY] + z->data[PART_LIBRARY]);
+  printf("RAM      %zu bytes\n", ram);
+  printf("  arena            %8zu\n", c->p.arena_bytes);
+  printf("  stack            %8zu (%s%s%s)\n", deep->bytes, deep->chain,
+         deep->dynamic ? "; a frame there is sized at run time" : "",
+         deep->recursive ? "; recursion: no bound" : "");
+  printf("  static data      %8zu (.data and .bss of the code above)\n", data + bss);
+}
+
+static status measure(const target *t, const compile_options *o, compiled *c, const char *dir) {
+  compile_options w = *o;
+  objs b;
+  target_sizes z;
+  target_stack run, init;
+  char *path = xasprintf("%s/main.c", dir), *map = xasprintf("%s/prog.map", dir);
+  status s;
+  memset(&b, 0, sizeof b);
+  w.out_path = xasprintf("%s/model.c", dir);
+  w.name = "model";
+  w.embed_weights = 0;
+  w.weights_section = NULL;
+  s = compile_write(&w, c);
+  if (!s) s = file_write_atomic(path, stub_c, sizeof stub_c - 1);
+  if (!s) s = compile_all(t, dir, &b);
+  if (!s) s = link_all(t, dir, &b);
+  if (!s) s = target_map_sizes(map, "model.o", "rt_", "main.o", &z);
+  if (!s) s = target_stack_depth((const char *const *)b.ci, b.n, "model_run", &run);
+  if (!s) s = target_stack_depth((const char *const *)b.ci, b.n, "model_init", &init);
+  if (!s) print_table(t, c, &z, &run, &init);
+  objs_free(&b);
+  free((char *)w.out_path);
+  free(path);
+  free(map);
+  return s;
+}
+
+status target_info(const compile_options *o, compiled *c, const char *triple) {
+  const target *t = target_find(triple);
+  run_options r;
+  char *dir;
+  int slot = -1;
+  status s;
+  if (!t) return unknown_target(triple);
+  if (access(ONNXCC_BUILD_RT_SRC, R_OK) != 0)
+    return diag_error(ST_IO, "--target builds the runtime from its sources (%s), which this onnxcc cannot find: "
+                      "use the onnxcc of a build tree", ONNXCC_BUILD_RT_SRC);
+  memset(&r, 0, sizeof r);
+  dir = make_build_dir(&r, &slot);
+  if (!dir) return ST_IO;
+  s = measure(t, o, c, dir);
+  remove_tree(dir);
+  cleanup_forget(slot);
+  free(dir);
+  return s;
+}
