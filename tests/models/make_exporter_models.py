@@ -5,9 +5,10 @@ These are models as the converters people use write them, so that onnxcc is
 tried on graphs it did not shape itself: scikit-learn models converted by
 skl2onnx, LightGBM and XGBoost models converted by onnxmltools, models
 quantized by ONNX Runtime's quantizer (onnxruntime.quantization), and PyTorch
-sequence and transformer models exported by torch.onnx (Debian's torch 1.13:
-PyPI's torch 2.x, whose dynamo exporter would be the other candidate, pulls
-several GB of CUDA wheels, so it is not used).
+models exported by torch.onnx twice: by Debian's torch 1.13 (the TorchScript
+exporter, pt_*) and by PyPI's torch 2.x with dynamo=True (torch.export and
+onnxscript, pt2_*; tests/requirements-torch2.txt, a venv of its own since
+that wheel pulls several GB of CUDA libraries).
 
 Training uses only the data sets scikit-learn bundles (load_iris,
 load_breast_cancer, load_diabetes, load_digits); nothing is downloaded.
@@ -72,6 +73,11 @@ Models:
   pt_lstm_seq         Two-layer bidirectional LSTM tagger (opset 14).
   pt_transformer      nn.TransformerEncoder, two layers (opset 17:
                       LayerNormalization).
+  pt2_small_cnn, pt2_gru_seq, pt2_lstm_seq, pt2_transformer
+                      The same four networks, weights and inputs exported by
+                      torch 2.x's dynamo exporter (opset 18): other graphs for
+                      the same functions (ReduceMean for the pooling, Gemm
+                      heads, its own attention decomposition).
 
 The files are committed, so the test suite needs none of these packages. To
 regenerate, make the venv of tests/requirements-exporters.txt (pinned
@@ -83,7 +89,8 @@ repository root:
     .venv-exporters/bin/pip install -r tests/requirements-exporters.txt
     .venv-exporters/bin/python tests/models/make_exporter_models.py [--only NAME]
 
-With the same versions the models and inputs come out the same; ONNX
+The pt2_ models need torch 2.x instead (tests/requirements-torch2.txt says
+how). With the same versions the models and inputs come out the same; ONNX
 Runtime's outputs can differ in the last bits between CPUs, far inside the
 tolerance.
 """
@@ -349,14 +356,31 @@ def _randn(rng, *shape):
     return rng.standard_normal(shape).astype(np.float32)
 
 
-def _small_cnn():
+def _export_dynamo(module, example):
+    """torch.onnx.export(..., dynamo=True) of MODULE in eval mode, as PyTorch
+    2.x users export: torch.export traces the module and onnxscript writes
+    the graph (opset 18 and up, its own optimizer run). Input 'input',
+    output 'output'; the weights stay inside the model."""
+    torch = _torch()
+    module.eval()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        program = torch.onnx.export(module, (example,), dynamo=True, input_names=["input"],
+                                    output_names=["output"], external_data=False, verbose=False)
+    return program.model_proto
+
+
+def _small_cnn_net():
     torch = _torch()
     nn = torch.nn
-    net = nn.Sequential(
+    return nn.Sequential(
         nn.Conv2d(3, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
         nn.Conv2d(8, 16, 3, padding=1), nn.ReLU(),
         nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(16, 10))
-    return _export(net, torch.zeros(1, 3, 16, 16), 13)
+
+
+def _small_cnn():
+    return _export(_small_cnn_net(), _torch().zeros(1, 3, 16, 16), 13)
 
 
 def pt_small_cnn():
@@ -364,7 +388,7 @@ def pt_small_cnn():
     return _small_cnn(), [[_randn(rng, 1, 3, 16, 16)]]
 
 
-def pt_gru_seq():
+def _gru_seq_net():
     torch = _torch()
     nn = torch.nn
 
@@ -378,8 +402,12 @@ def pt_gru_seq():
             seq, _ = self.gru(x)
             return self.head(seq[:, -1])
 
+    return GruSeq()
+
+
+def pt_gru_seq():
     rng = np.random.default_rng(SEED)
-    model = _export(GruSeq(), torch.zeros(2, 10, 8), 14)
+    model = _export(_gru_seq_net(), _torch().zeros(2, 10, 8), 14)
     return model, [[_randn(rng, 2, 10, 8)]]
 
 
@@ -408,16 +436,47 @@ def pt_lstm_seq():
     return model, [[_randn(rng, 7, 1, 6)]]
 
 
-def pt_transformer():
+def _transformer_net():
     torch = _torch()
     nn = torch.nn
     layer = nn.TransformerEncoderLayer(d_model=32, nhead=4,
                                        dim_feedforward=64, dropout=0.0,
                                        batch_first=True)
-    net = nn.TransformerEncoder(layer, num_layers=2,
-                                enable_nested_tensor=False)
+    return nn.TransformerEncoder(layer, num_layers=2,
+                                 enable_nested_tensor=False)
+
+
+def pt_transformer():
     rng = np.random.default_rng(SEED)
-    model = _export(net, torch.zeros(2, 6, 32), 17)
+    model = _export(_transformer_net(), _torch().zeros(2, 6, 32), 17)
+    return model, [[_randn(rng, 2, 6, 32)]]
+
+
+# PyTorch 2.x's exporter (dynamo=True): the same networks, weights and
+# inputs as the pt_ models, written by torch.export + onnxscript. They need
+# the venv of tests/requirements-torch2.txt.
+
+def pt2_small_cnn():
+    rng = np.random.default_rng(SEED)
+    model = _export_dynamo(_small_cnn_net(), _torch().zeros(1, 3, 16, 16))
+    return model, [[_randn(rng, 1, 3, 16, 16)]]
+
+
+def pt2_gru_seq():
+    rng = np.random.default_rng(SEED)
+    model = _export_dynamo(_gru_seq_net(), _torch().zeros(2, 10, 8))
+    return model, [[_randn(rng, 2, 10, 8)]]
+
+
+def pt2_lstm_seq():
+    rng = np.random.default_rng(SEED)
+    model = _export_dynamo(_lstm_tagger(), _torch().zeros(7, 1, 6))
+    return model, [[_randn(rng, 7, 1, 6)]]
+
+
+def pt2_transformer():
+    rng = np.random.default_rng(SEED)
+    model = _export_dynamo(_transformer_net(), _torch().zeros(2, 6, 32))
     return model, [[_randn(rng, 2, 6, 32)]]
 
 
@@ -535,7 +594,8 @@ MODELS = {f.__name__: f for f in (
     ortq_cnn_qdq, ortq_cnn_qdq_s8_per_channel, ortq_cnn_qoperator,
     ortq_mlp_dynamic, ortq_transformer_dynamic, ortq_transformer_qdq,
     ortq_lstm_dynamic,
-    pt_gru_seq, pt_lstm_seq, pt_transformer)}
+    pt_gru_seq, pt_lstm_seq, pt_transformer,
+    pt2_small_cnn, pt2_gru_seq, pt2_lstm_seq, pt2_transformer)}
 
 
 # --------------------------------------------------------------------------
