@@ -44,6 +44,7 @@ static status read_names(const ir_graph *g, const ir_node *n, grad_names *w) {
   w->y = attr_string(n, "y", NULL);
   if (!w->xs || w->xs->type != ATTR_STRINGS || w->xs->n < 1 || !w->y || (w->zs && w->zs->type != ATTR_STRINGS))
     return diag_node_error(ST_BAD_MODEL, n, "Gradient needs the attributes xs (names) and y (a name)");
+  /* (the gradient pass checks that there are no more, before adding its own) */
   if (n->n_in < n_names(w->xs) + n_names(w->zs))
     return diag_node_error(ST_BAD_MODEL, n, "Gradient has %d inputs for %d names in xs and zs", n->n_in,
                            n_names(w->xs) + n_names(w->zs));
@@ -121,6 +122,10 @@ static status tie(ir_graph *g, ir_node *n) {
   int *prod, *order, count, i, k, extra = 0;
   status s = read_names(g, n, &w);
   if (s) return s;
+  /* exactly the xs then the zs: more inputs would name nothing */
+  if (n->n_in != n_names(w.xs) + n_names(w.zs))
+    return diag_node_error(ST_BAD_MODEL, n, "Gradient has %d inputs for %d names in xs and zs", n->n_in,
+                           n_names(w.xs) + n_names(w.zs));
   ir_count_uses(g);
   prod = producers(g, n);
   stop = xcalloc((size_t)g->n_values + 1, 1);
