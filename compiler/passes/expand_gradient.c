@@ -240,6 +240,10 @@ status expand_gradient(ir_graph *g, int i) {
   s = read_names(g, n, &w);
   if (s) return s;
   y = ir_find(g, w.y);
+  /* the values this round of inference made (an earlier Gradient's, or
+   * legalize's) have no readers counted yet: a fold of one of the new
+   * nodes must not take such a value for unread and free it */
+  ir_count_uses(g);
   c.g = g;
   c.node = n;
   c.dtype = g->values[y]->t.dtype;

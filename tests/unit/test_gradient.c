@@ -49,8 +49,8 @@ static ir_node *add_node(ir_graph *g, const char *op, int a, int b, const char *
   return n;
 }
 
-/* Gradient(xs; y) with outputs "d<x>", which become graph outputs. */
-static void add_gradient(ir_graph *g, int n_xs, const char *const *xs, const char *y) {
+/* Gradient(xs; y) with outputs "<prefix><x>", which become graph outputs. */
+static void add_gradient_named(ir_graph *g, int n_xs, const char *const *xs, const char *y, const char *prefix) {
   ir_node *n = ir_node_add(g, "grad", "Gradient", "ai.onnx.preview.training");
   ir_attr *a;
   int k;
@@ -65,10 +65,14 @@ static void add_gradient(ir_graph *g, int n_xs, const char *const *xs, const cha
     char name[32];
     a->strings[k] = xstrdup(xs[k]);
     n->in[k] = ir_find(g, xs[k]);
-    snprintf(name, sizeof name, "d%s", xs[k]);
+    snprintf(name, sizeof name, "%s%s", prefix, xs[k]);
     n->out[k] = ir_value_get(g, name);
     add_output(g, n->out[k]);
   }
+}
+
+static void add_gradient(ir_graph *g, int n_xs, const char *const *xs, const char *y) {
+  add_gradient_named(g, n_xs, xs, y, "d");
 }
 
 static ir_graph *new_graph(int64_t opset) {
@@ -212,6 +216,24 @@ START_TEST(shared_value_and_unreachable_x) {
 }
 END_TEST
 
+START_TEST(second_order) {
+  /* y = x * x; dx = dy/dx = 2x (through the first Gradient's nodes);
+   * ddx = d(sum dx)/dx = 2. x is an input: the second expansion folds
+   * nodes next to the first one's, which must keep their constants. */
+  static const int64_t d[1] = {2};
+  static const char *const xs[1] = {"x"};
+  static const float twos[2] = {2, 2};
+  ir_graph *g = new_graph(17);
+  int xv = add_value(g, "x", 1, d, NULL);
+  add_node(g, "Mul", xv, xv, "y");
+  add_gradient(g, 1, xs, "y");
+  add_gradient_named(g, 1, xs, "dx", "dd");
+  ck_assert_int_eq(run(g), ST_OK);
+  check_output(g, "ddx", 2, twos);
+  ir_free(g);
+}
+END_TEST
+
 START_TEST(unknown_derivative_refused) {
   /* Sin has no rule: the Gradient node is refused, not left to give a
    * wrong result */
@@ -233,6 +255,7 @@ Suite *gradient_suite(void) {
   tcase_add_test(tc, mul_chain_ops_and_numbers);
   tcase_add_test(tc, matmul_ops_and_numbers);
   tcase_add_test(tc, shared_value_and_unreachable_x);
+  tcase_add_test(tc, second_order);
   tcase_add_test(tc, unknown_derivative_refused);
   suite_add_tcase(s, tc);
   return s;
