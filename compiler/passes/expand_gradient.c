@@ -185,7 +185,9 @@ static status mark_dependent(grad_ctx *c, const grad_names *w, const int *order,
     for (k = 0; k < m->n_in; k++) d |= m->in[k] >= 0 && c->dep[m->in[k]];
     for (j = 0; d && j < m->n_out; j++) {
       const ir_value *v = ir_val(g, m->out[j]);
-      if (!v || !dtype_is_float(v->t.dtype)) continue;
+      if (!v || (!ir_is_boxed(v) && !dtype_is_float(v->t.dtype))) continue;
+      /* a sequence's bytes are not its elements: no gradient can flow
+       * through one, and dropping it would give zeros that are wrong */
       if (tensor_is_symbolic(&v->t) || ir_is_boxed(v))
         return diag_node_error(ST_UNSUPPORTED, c->node, "'%s' has dims that vary at run time or is not a tensor; "
                                "Gradient differentiates tensors of fixed shapes only", v->name);

@@ -74,6 +74,20 @@ static status rule_unary(grad_ctx *c, const ir_node *n, int dz) {
   return ST_OK;
 }
 
+/* p - 1, but 0 where p is 0: x ^ 0 is constant, and 0 * x ^ -1 would
+ * be NaN at x = 0. */
+static int pow_exponent(grad_ctx *c, const ir_tensor *p) {
+  int e = ge_shifted(c, p, -1);
+  ir_tensor *t = &c->g->values[e]->t;
+  int64_t i, n = tensor_numel(t);
+  for (i = 0; i < n; i++)
+    if (tensor_double(p, i) == 0) {
+      if (c->dtype == DT_DOUBLE) ((double *)t->data)[i] = 0;
+      else ((float *)t->data)[i] = 0;
+    }
+  return e;
+}
+
 /* x ^ p with p a constant: dx = dz * p * x ^ (p - 1). */
 static status rule_pow(grad_ctx *c, const ir_node *n, int dz) {
   const ir_value *p = ir_val(c->g, n->in[1]);
@@ -86,7 +100,7 @@ static status rule_pow(grad_ctx *c, const ir_node *n, int dz) {
                            "with a constant exponent only",
                            n->name);
   d = ge_bin(c, "Mul", ge_bin(c, "Mul", dz, ge_shifted(c, &p->t, 0)),
-             ge_bin(c, "Pow", n->in[0], ge_shifted(c, &p->t, -1)));
+             ge_bin(c, "Pow", n->in[0], pow_exponent(c, &p->t)));
   give_broadcast(c, n, 0, d);
   return ST_OK;
 }
@@ -197,7 +211,13 @@ static status reduced_axes(grad_ctx *c, const ir_node *n, int rank, unsigned cha
   }
   *none = count <= 0 && attr_int(n, "noop_with_empty_axes", 0);
   for (k = 0; k < rank; k++) flag[k] = count <= 0;
-  for (k = 0; k < count; k++) flag[axes[k] < 0 ? axes[k] + rank : axes[k]] = 1;
+  for (k = 0; k < count; k++) {
+    int64_t a = axes[k] < 0 ? axes[k] + rank : axes[k];
+    /* the node's own inference took these axes; this only keeps a slip
+     * from writing outside flag */
+    if (a < 0 || a >= rank) return diag_node_error(ST_BAD_MODEL, n, "axis %lld is out of range", (long long)axes[k]);
+    flag[a] = 1;
+  }
   return ST_OK;
 }
 
