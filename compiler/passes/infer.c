@@ -15,6 +15,7 @@
 #include "../ir_box.h"
 #include "../ops/schema_check.h"
 #include "../ops/ops.h"
+#include "grad.h"
 #include "passes.h"
 
 /* Sequences and optionals are never constants: their nodes always run in
@@ -269,7 +270,10 @@ static status infer_once(ir_graph *g) {
      * the nodes legalize makes are well-formed by construction. */
     s = schema_check_node(g, n, op_node_opset(g, n));
     if (s) break;
-    legalize_node(g, i);
+    /* Gradient becomes the nodes of its derivative (expand_gradient.c),
+     * inferred and placed like legalize's */
+    if (n->op == OP_training_Gradient) s = expand_gradient(g, i);
+    else legalize_node(g, i);
     for (j = first; j < g->n_nodes && !s; j++) s = infer_node(g, g->nodes[j]);
     if (!s && !n->dead) s = infer_or_widen(g, n);
     if (g->n_nodes > first) {

@@ -28,6 +28,9 @@ status pass_fuse_silu(ir_graph *g);
  * groups -> one integer op each (fuse_qdq.c) */
 status pass_fuse_qdq(ir_graph *g);
 status pass_lower(ir_graph *g);
+/* Ties each Gradient node to the forward nodes it differentiates, which
+ * infer then expands it over (expand_gradient.c, grad.h). */
+status pass_gradient(ir_graph *g);
 /* Replaces every If whose condition is a constant by the nodes of the
  * branch it takes (inline_if.c); returns how many. pass_infer calls it. */
 int inline_constant_ifs(ir_graph *g);

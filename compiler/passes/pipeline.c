@@ -8,6 +8,8 @@
 const pass pipeline_passes[] = {
     {"fuse-qdq", "turn DequantizeLinear -> Conv/MatMul/Gemm/Add/Mul -> QuantizeLinear groups into integer ops "
      "(before infer, whose folding would turn quantized weights into floats)", 1, pass_fuse_qdq},
+    {"gradient", "put each Gradient node after the forward nodes it differentiates (infer expands it into "
+     "their derivative)", 0, pass_gradient},
     {"infer", "infer shapes and types; evaluate nodes whose inputs are all constant", 0, pass_infer},
     {"elide", "remove Identity and inference-mode Dropout", 1, pass_elide},
     {"cse", "merge nodes that apply the same op to the same inputs with the same attributes", 1, pass_cse},

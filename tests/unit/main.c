@@ -30,6 +30,7 @@ int main(void) {
   srunner_add_suite(sr, narrow_types_suite());
   srunner_add_suite(sr, trees_suite());
   srunner_add_suite(sr, training_suite());
+  srunner_add_suite(sr, gradient_suite());
   srunner_add_suite(sr, random_suite());
   srunner_add_suite(sr, resize_suite());
   srunner_add_suite(sr, tensor_rules_suite());

@@ -36,6 +36,7 @@ Suite *tensor_rules_suite(void);
 Suite *sequence_suite(void);
 Suite *trees_suite(void);
 Suite *training_suite(void);
+Suite *gradient_suite(void);
 Suite *random_suite(void);
 Suite *narrow_types_suite(void);
 Suite *strings_suite(void);
