@@ -165,6 +165,16 @@ ir_graph *ir_new(void) {
   return g;
 }
 
+ir_attr *ir_attr_add(ir_node *n, const char *name, int type) {
+  ir_attr *a;
+  n->attr = xrealloc(n->attr, sizeof(ir_attr) * (size_t)(n->n_attr + 1));
+  a = &n->attr[n->n_attr++];
+  memset(a, 0, sizeof *a);
+  a->name = xstrdup(name);
+  a->type = type;
+  return a;
+}
+
 void ir_attr_free(ir_attr *a) {
   int i;
   free(a->name);

@@ -332,6 +332,9 @@ const ir_attr *ir_attr_find(const ir_node *n, const char *name);
 /* Frees what attribute a owns (its name, values and subgraph); a pass
  * that drops an attribute from a node calls it. */
 void ir_attr_free(ir_attr *a);
+/* Appends an attribute `name` of `type`, every other field zero, to n and
+ * returns it (valid until the next one is added). */
+ir_attr *ir_attr_add(ir_node *n, const char *name, int type);
 
 /* Replaces every use of value `from` (node inputs, graph outputs) by `to`. */
 void ir_replace_uses(ir_graph *g, int from, int to);

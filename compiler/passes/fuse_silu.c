@@ -29,13 +29,6 @@ static ir_node *sigmoid_of_other(const ir_graph *g, const ir_node *mul, int k) {
   return sig;
 }
 
-static void float_attr(ir_attr *a, const char *name, float value) {
-  memset(a, 0, sizeof *a);
-  a->name = xstrdup(name);
-  a->type = ATTR_FLOAT;
-  a->f = value;
-}
-
 static int try_fuse(ir_graph *g, ir_node *mul) {
   ir_node *sig = NULL;
   const ir_value *x;
@@ -60,9 +53,8 @@ static int try_fuse(ir_graph *g, ir_node *mul) {
   /* HardSigmoid's alpha and beta (or their defaults) move to the node */
   mul->op_type = xstrdup("MulHardSigmoid");
   mul->op = OP_onnxcc_MulHardSigmoid;
-  mul->attr = xrealloc(mul->attr, sizeof(ir_attr) * (size_t)(mul->n_attr + 2));
-  float_attr(&mul->attr[mul->n_attr++], "alpha", attr_float(sig, "alpha", 0.2f));
-  float_attr(&mul->attr[mul->n_attr++], "beta", attr_float(sig, "beta", 0.5f));
+  ir_attr_add(mul, "alpha", ATTR_FLOAT)->f = attr_float(sig, "alpha", 0.2f);
+  ir_attr_add(mul, "beta", ATTR_FLOAT)->f = attr_float(sig, "beta", 0.5f);
   return 1;
 }
 

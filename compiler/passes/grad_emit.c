@@ -39,20 +39,10 @@ int ge_bin(grad_ctx *c, const char *op, int a, int b) { return ge_node(c, op, 2,
 
 int ge_unary(grad_ctx *c, const char *op, int a) { return ge_node(c, op, 1, a, -1)->out[0]; }
 
-static ir_attr *new_attr(ir_node *n, const char *name, int type) {
-  ir_attr *a;
-  n->attr = xrealloc(n->attr, sizeof(ir_attr) * (size_t)(n->n_attr + 1));
-  a = &n->attr[n->n_attr++];
-  memset(a, 0, sizeof *a);
-  a->name = xstrdup(name);
-  a->type = type;
-  return a;
-}
-
-void ge_attr_int(ir_node *n, const char *name, int64_t v) { new_attr(n, name, ATTR_INT)->i = v; }
+void ge_attr_int(ir_node *n, const char *name, int64_t v) { ir_attr_add(n, name, ATTR_INT)->i = v; }
 
 void ge_attr_ints(ir_node *n, const char *name, int count, const int64_t *v) {
-  ir_attr *a = new_attr(n, name, ATTR_INTS);
+  ir_attr *a = ir_attr_add(n, name, ATTR_INTS);
   a->n = count;
   a->ints = xmalloc(sizeof(int64_t) * ((size_t)count + 1));
   if (count) memcpy(a->ints, v, sizeof(int64_t) * (size_t)count);

@@ -179,6 +179,21 @@ def check_bad(onnxcc, name, writer, words, results):
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def build_program(onnxcc, cflags, folder, generated, program, extra=(), env=None):
+    """Writes `program` as folder/prog.c and builds it with the generated
+    source against the build's runtime: (the compiler's result, the
+    program's path)."""
+    prog = os.path.join(folder, "prog.c")
+    with open(prog, "w") as f:
+        f.write(program)
+    exe = os.path.join(folder, "prog")
+    cc = subprocess.run(["cc"] + cflags.split() + ["-std=c99"] + list(extra) +
+                        ["-I" + os.path.join(ROOT, "runtime", "include"), "-I" + folder, generated, prog,
+                         os.path.join(os.path.dirname(onnxcc), "runtime", "libonnxcc_rt.a"), "-lm", "-o", exe],
+                        capture_output=True, text=True, env=env)
+    return cc, exe
+
+
 def check_good(onnxcc, cflags, results):
     """Compile a model, build it with a program that corrupts the blob."""
     folder = tempfile.mkdtemp(prefix="onnxcc-cli-")
@@ -196,13 +211,7 @@ def check_good(onnxcc, cflags, results):
         for ext in (".c", ".h", ".weights"):
             if not os.path.exists(os.path.join(folder, "net" + ext)):
                 problems.append("net%s missing" % ext)
-        prog = os.path.join(folder, "prog.c")
-        with open(prog, "w") as f:
-            f.write(BLOB_PROGRAM)
-        exe = os.path.join(folder, "prog")
-        cc = subprocess.run(["cc"] + cflags.split() + ["-std=c99", "-I" + os.path.join(ROOT, "runtime", "include"), "-I" + folder,
-                             out, prog, os.path.join(os.path.dirname(onnxcc), "runtime", "libonnxcc_rt.a"),
-                             "-lm", "-o", exe], capture_output=True, text=True)
+        cc, exe = build_program(onnxcc, cflags, folder, out, BLOB_PROGRAM)
         if cc.returncode != 0:
             problems.append("building the blob test failed: %s" % cc.stderr[-500:])
         else:
@@ -274,14 +283,7 @@ def check_weights_section(onnxcc, cflags, results):
                             "--weights-section", ".onnxcc_w"], capture_output=True, text=True)
         if p.returncode != 0:
             problems.append("compile failed: %s" % p.stderr.strip())
-        prog = os.path.join(folder, "prog.c")
-        with open(prog, "w") as f:
-            f.write(SECTION_PROGRAM)
-        exe = os.path.join(folder, "prog")
-        cc = subprocess.run(["cc"] + cflags.split() + ["-std=c99", "-I" + os.path.join(ROOT, "runtime", "include"),
-                             "-I" + folder, out, prog,
-                             os.path.join(os.path.dirname(onnxcc), "runtime", "libonnxcc_rt.a"),
-                             "-lm", "-o", exe], capture_output=True, text=True)
+        cc, exe = build_program(onnxcc, cflags, folder, out, SECTION_PROGRAM)
         if p.returncode == 0 and cc.returncode != 0:
             problems.append("building failed: %s" % cc.stderr[-500:])
         elif p.returncode == 0:
@@ -347,14 +349,7 @@ def check_boxes(onnxcc, cflags, results):
                            capture_output=True, text=True)
         if p.returncode != 0:
             problems.append("compile failed: %s" % p.stderr.strip())
-        prog = os.path.join(folder, "prog.c")
-        with open(prog, "w") as f:
-            f.write(BOX_PROGRAM)
-        exe = os.path.join(folder, "prog")
-        cc = subprocess.run(["cc"] + cflags.split() + ["-std=c99", "-I" + os.path.join(ROOT, "runtime", "include"),
-                             "-I" + folder, out, prog,
-                             os.path.join(os.path.dirname(onnxcc), "runtime", "libonnxcc_rt.a"),
-                             "-lm", "-o", exe], capture_output=True, text=True)
+        cc, exe = build_program(onnxcc, cflags, folder, out, BOX_PROGRAM)
         if p.returncode == 0 and cc.returncode != 0:
             problems.append("building the box test failed: %s" % cc.stderr[-500:])
         elif p.returncode == 0:
@@ -488,14 +483,8 @@ def check_strings(onnxcc, cflags, results):
         p = subprocess.run([onnxcc, os.path.join(folder, "cast.onnx"), "-o", out, "--name", "net"],
                            capture_output=True, text=True)
         problems = [] if p.returncode == 0 else ["compile failed: %s" % p.stderr.strip()]
-        with open(os.path.join(folder, "prog.c"), "w") as f:
-            f.write(STRING_PROGRAM)
-        exe = os.path.join(folder, "prog")
-        cc = subprocess.run(["cc"] + cflags.split() + ["-std=c99", "-Wall", "-Wextra", "-Wpedantic", "-Werror",
-                             "-I" + os.path.join(ROOT, "runtime", "include"), "-I" + folder, out,
-                             os.path.join(folder, "prog.c"),
-                             os.path.join(os.path.dirname(onnxcc), "runtime", "libonnxcc_rt.a"), "-lm", "-o", exe],
-                            capture_output=True, text=True, env=env)
+        cc, exe = build_program(onnxcc, cflags, folder, out, STRING_PROGRAM,
+                                ("-Wall", "-Wextra", "-Wpedantic", "-Werror"), env)
         if problems or cc.returncode != 0:
             problems.append("building the string test failed: %s" % cc.stderr[-500:])
         else:

@@ -37,7 +37,6 @@ The files are committed; regenerate from the repository root with
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -48,8 +47,8 @@ repo_venv.ensure(("numpy", "onnx", "onnxruntime"), __file__)
 import numpy as np  # noqa: E402
 import onnx  # noqa: E402
 from onnx import TensorProto, helper, numpy_helper  # noqa: E402
+import model_cli  # noqa: E402
 
-HERE = Path(__file__).resolve().parent
 
 
 def quantize(w, signed, per_channel):
@@ -151,15 +150,5 @@ def write(name, out_root: Path) -> None:
     print(f"{name}: {d}")
 
 
-def main(argv):
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--only", choices=sorted(SPECS))
-    p.add_argument("--out", type=Path, default=HERE)
-    args = p.parse_args(argv)
-    for name in [args.only] if args.only else SPECS:
-        write(name, args.out)
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(model_cli.main(__doc__, SPECS, write, sys.argv[1:]))

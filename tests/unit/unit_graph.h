@@ -11,15 +11,7 @@
 #include "../../compiler/passes/passes.h"
 
 /* Appends an attribute `name` of `type`, all fields zero, to n. */
-static inline ir_attr *unit_new_attr(ir_node *n, const char *name, int type) {
-  ir_attr *a;
-  n->attr = xrealloc(n->attr, sizeof(ir_attr) * (size_t)(n->n_attr + 1));
-  a = &n->attr[n->n_attr++];
-  memset(a, 0, sizeof *a);
-  a->name = xstrdup(name);
-  a->type = type;
-  return a;
-}
+static inline ir_attr *unit_new_attr(ir_node *n, const char *name, int type) { return ir_attr_add(n, name, type); }
 
 /* The same with the fields a test sets: i for INT, f for FLOAT, s for
  * STRING (copied; NULL: none). */
