@@ -51,6 +51,19 @@ static int type_kind(const Onnx__TypeProto *tp, const Onnx__TypeProto__Tensor **
   return -1;
 }
 
+/* K when tp is sequence(map(K, tensor)), the type ZipMap gives; 0
+ * otherwise. Such a graph output is accepted at load: the op making it
+ * gives it keys (ir_value.map_keys) and its dense values as the tensor. */
+static int map_sequence_key(const Onnx__TypeProto *tp) {
+  const Onnx__TypeProto *e, *v;
+  if (!tp || tp->value_case != ONNX__TYPE_PROTO__VALUE_SEQUENCE_TYPE) return 0;
+  e = tp->sequence_type->elem_type;
+  if (!e || e->value_case != ONNX__TYPE_PROTO__VALUE_MAP_TYPE || !e->map_type->has_key_type) return 0;
+  v = e->map_type->value_type;
+  if (v && v->value_case != ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE) return 0;
+  return e->map_type->key_type == DT_INT64 || e->map_type->key_type == DT_STRING ? e->map_type->key_type : 0;
+}
+
 static const char *kind_name(int kind) {
   static const char *const names[] = {"tensor", "sequence", "optional tensor", "optional sequence"};
   return kind >= 0 && kind <= 3 ? names[kind] : "map or sparse tensor";
@@ -627,10 +640,12 @@ static status build_graph(const compile_options *o, const Onnx__ModelProto *m, c
   for (i = 0; i < gp->n_output; i++) {
     const Onnx__ValueInfoProto *vi = gp->output[i];
     if (!vi->name || !*vi->name) return diag_error(ST_BAD_MODEL, "graph output %zu has no name", i);
-    if (type_kind(vi->type, &tt) < 0)
+    int key = map_sequence_key(vi->type);
+    if (!key && type_kind(vi->type, &tt) < 0)
       return diag_error(ST_UNSUPPORTED, "graph output '%s' is a map, a sparse tensor or a nested sequence, which "
                         "onnxcc cannot hold", vi->name);
     g->outputs[g->n_outputs++] = ir_value_get(g, vi->name);
+    ir_val(g, g->outputs[g->n_outputs - 1])->map_key_dtype = key;
   }
   if (!g->n_outputs) return diag_error(ST_BAD_MODEL, "the graph has no outputs");
 

@@ -19,6 +19,7 @@
 #include "fileio.h"
 #include "ir_box.h"
 #include "load.h"
+#include "map_pb.h"
 #include "tensor_pb.h"
 
 extern char **environ;
@@ -469,7 +470,8 @@ static status write_outputs(const run_options *r, const char *dir, const ir_grap
         s = diag_error(ST_INTERNAL, "output %d has %zu bytes, expected %zu", i, n, tensor_bytes(&t));
       } else {
         t.data = data;
-        s = tensor_write_file(pb, &t, v->name);
+        /* a sequence of maps (ZipMap's) is held as its values' tensor */
+        s = v->map_keys ? map_write_file(pb, &t, v->map_keys, v->name) : tensor_write_file(pb, &t, v->name);
       }
       free(data);
     }

@@ -9,6 +9,7 @@
 #include "../../compiler/kernel_table.h"
 #include "../../compiler/ops/ops.h"
 #include "../../compiler/subgraph.h"
+#include "emit_maps.h"
 
 /* Names from the model (and the model's file name) go into comments: keep
  * them from closing the comment ("*_/"), opening a nested one (-Wcomment
@@ -138,6 +139,7 @@ void emit_c_header(const backend_emit_args *a, text *h) {
   text_printf(h, "extern const rt_tensor_info %s_inputs[%d];\n", a->name, g->n_inputs ? g->n_inputs : 1);
   text_printf(h, "extern const rt_tensor_info %s_outputs[%d];\n\n", a->name, g->n_outputs);
   box_macros(h, g, up);
+  emit_maps_header(h, g, a->name, up);
   value_dims_notes(h, g);
   narrow_types_note(h, g);
   strings_note(h, g, up);
@@ -1104,6 +1106,7 @@ void emit_c_source(const backend_emit_args *a, text *w) {
   text_printf(w, "const rt_tensor_info %s_outputs[%d] = {\n", a->name, g->n_outputs);
   for (i = 0; i < g->n_outputs; i++) tensor_info(w, g->values[g->outputs[i]]);
   text_puts(w, "};\n\n");
+  emit_maps_source(w, g, a->name);
 
   if (a->embed_weights) embedded_blob(a, w);
 

@@ -1,0 +1,50 @@
+#include "emit_maps.h"
+
+/* Model names go into comments: the same guard as emit_c's (no comment
+ * closed or opened, printable ASCII only). */
+static void comment_name(text *w, const char *s) {
+  for (; *s; s++) {
+    if ((s[0] == '*' && s[1] == '/') || (s[0] == '/' && s[1] == '*')) text_puts(w, "_");
+    else if ((unsigned char)*s >= 32 && (unsigned char)*s < 127) text_printf(w, "%c", *s);
+    else text_puts(w, "?");
+  }
+}
+
+/* The table's element type: the keys are int64 or strings. */
+static const char *key_ctype(const ir_map_keys *k) {
+  return k->key_dtype == DT_STRING ? "char *const" : "int64_t";
+}
+
+void emit_maps_header(text *h, const ir_graph *g, const char *name, const char *up) {
+  int i;
+  for (i = 0; i < g->n_outputs; i++) {
+    const ir_value *v = g->values[g->outputs[i]];
+    const ir_map_keys *k = v->map_keys;
+    if (!k) continue;
+    text_printf(h, "/* output %d '", i);
+    comment_name(h, v->name);
+    text_printf(h, "': ONNX's sequence(map(%s, float)), held as the maps'\n"
+                   " * values: %s, one row per map. Value c of a row\n"
+                   " * belongs to key %s_output%d_keys[c]. */\n",
+                k->key_dtype == DT_STRING ? "string" : "int64",
+                v->t.rank == 2 ? "a float tensor [N, NUM_KEYS] (N maps)" : "float[NUM_KEYS] (one map)", name, i);
+    text_printf(h, "#define %s_OUTPUT%d_NUM_KEYS %lld\n", up, i, (long long)k->n);
+    text_printf(h, "extern const %s %s_output%d_keys[%lld];\n\n", key_ctype(k), name, i, (long long)k->n);
+  }
+}
+
+void emit_maps_source(text *w, const ir_graph *g, const char *name) {
+  int i;
+  int64_t j;
+  for (i = 0; i < g->n_outputs; i++) {
+    const ir_map_keys *k = g->values[g->outputs[i]]->map_keys;
+    if (!k) continue;
+    text_printf(w, "const %s %s_output%d_keys[%lld] = {", key_ctype(k), name, i, (long long)k->n);
+    for (j = 0; j < k->n; j++) {
+      text_puts(w, j % 8 ? ", " : (j ? ",\n  " : "\n  "));
+      if (k->key_dtype == DT_STRING) text_cstring(w, k->strs[j]);
+      else text_i64(w, k->ints[j]);
+    }
+    text_puts(w, "\n};\n\n");
+  }
+}

@@ -1,0 +1,202 @@
+/* ZipMap (compiler/ops/maps.c): a sequence of maps held as the dense
+ * tensor of its values with the keys on the value; the generated header's
+ * key table (codegen/c/emit_maps.c); the SequenceProto of MapProtos that
+ * `onnxcc run` writes (compiler/map_pb.c). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "../../codegen/c/emit_maps.h"
+#include "../../compiler/fileio.h"
+#include "../../compiler/lowered.h"
+#include "../../compiler/map_pb.h"
+#include "onnx.pb-c.h"
+#include "suites.h"
+#include "unit_graph.h"
+
+/* x: float [rows, cols] input; y: an output ONNX declares as
+ * sequence(map(key_dtype, float)) (0: a plain tensor); one ZipMap. */
+static ir_graph *zipmap_graph(int64_t rows, int64_t cols, int key_dtype, ir_node **node) {
+  ir_graph *g = ir_new();
+  int id = ir_value_get(g, "x");
+  ir_value *x = g->values[id];
+  ir_node *n;
+  g->opset = 13;
+  g->opset_ml = 1;
+  x->t.dtype = DT_FLOAT;
+  x->t.rank = rows ? 2 : 1;
+  x->t.dims[0] = rows ? rows : cols;
+  x->t.dims[1] = cols;
+  x->graph_input = 0;
+  g->inputs = xmalloc(sizeof(int));
+  g->inputs[g->n_inputs++] = id;
+  g->outputs = xmalloc(sizeof(int));
+  g->outputs[g->n_outputs++] = ir_value_get(g, "y");
+  g->values[g->outputs[0]]->map_key_dtype = key_dtype;
+  n = ir_node_add(g, "zm", "ZipMap", "ai.onnx.ml");
+  n->n_in = n->n_out = 1;
+  n->in = xmalloc(sizeof(int));
+  n->out = xmalloc(sizeof(int));
+  n->in[0] = id;
+  n->out[0] = g->outputs[0];
+  *node = n;
+  return g;
+}
+
+static void int_labels(ir_node *n, int count, const int64_t *v) {
+  ir_attr *a = unit_new_attr(n, "classlabels_int64s", ATTR_INTS);
+  a->n = count;
+  a->ints = xmalloc(sizeof(int64_t) * (size_t)count);
+  memcpy(a->ints, v, sizeof(int64_t) * (size_t)count);
+}
+
+static void string_labels(ir_node *n, int count, const char *const *v) {
+  ir_attr *a = unit_new_attr(n, "classlabels_strings", ATTR_STRINGS);
+  int i;
+  a->n = count;
+  a->strings = xcalloc((size_t)count + 1, sizeof(char *));
+  for (i = 0; i < count; i++) a->strings[i] = xstrdup(v[i]);
+}
+
+START_TEST(zipmap_int64_keys) {
+  const int64_t labels[3] = {5, -1, 9};
+  ir_node *n;
+  ir_graph *g = zipmap_graph(2, 3, DT_INT64, &n);
+  const ir_value *y;
+  text h, c;
+  int_labels(n, 3, labels);
+  ck_assert_int_eq(ir_toposort(g), ST_OK);
+  ck_assert_int_eq(pass_infer(g), ST_OK);
+  y = g->values[g->outputs[0]];
+  /* the values unchanged, [N, C] floats; the labels as keys */
+  ck_assert_int_eq(y->t.dtype, DT_FLOAT);
+  ck_assert_int_eq(y->t.rank, 2);
+  ck_assert_int_eq(y->t.dims[0], 2);
+  ck_assert_int_eq(y->t.dims[1], 3);
+  ck_assert_ptr_nonnull(y->map_keys);
+  ck_assert_int_eq(y->map_keys->key_dtype, DT_INT64);
+  ck_assert_int_eq(y->map_keys->n, 3);
+  ck_assert_int_eq(y->map_keys->ints[1], -1);
+  ck_assert_int_eq(pass_lower(g), ST_OK);
+  ck_assert_str_eq(kernel_get(g->nodes[0]->low->kernel)->name, "rt_copy");
+  ck_assert_int_eq(((const rt_copy_params *)g->nodes[0]->low->params)->bytes, 24);
+  text_init(&h);
+  text_init(&c);
+  emit_maps_header(&h, g, "m", "M");
+  emit_maps_source(&c, g, "m");
+  ck_assert_ptr_nonnull(strstr(h.buf, "#define M_OUTPUT0_NUM_KEYS 3\n"));
+  ck_assert_ptr_nonnull(strstr(h.buf, "extern const int64_t m_output0_keys[3];"));
+  ck_assert_ptr_nonnull(strstr(h.buf, "sequence(map(int64, float))"));
+  ck_assert_ptr_nonnull(strstr(c.buf, "const int64_t m_output0_keys[3] = {\n  5LL, -1LL, 9LL\n};"));
+  text_free(&h);
+  text_free(&c);
+  ir_free(g);
+}
+END_TEST
+
+START_TEST(zipmap_string_keys) {
+  /* a quote in a label stays a valid C string; a 1-D input is one map */
+  const char *const labels[2] = {"cat", "say \"hi\""};
+  ir_node *n;
+  ir_graph *g = zipmap_graph(0, 2, DT_STRING, &n);
+  text c;
+  string_labels(n, 2, labels);
+  ck_assert_int_eq(ir_toposort(g), ST_OK);
+  ck_assert_int_eq(pass_infer(g), ST_OK);
+  ck_assert_int_eq(g->values[g->outputs[0]]->t.rank, 1);
+  ck_assert_int_eq(g->values[g->outputs[0]]->map_keys->key_dtype, DT_STRING);
+  ck_assert_str_eq(g->values[g->outputs[0]]->map_keys->strs[1], "say \"hi\"");
+  text_init(&c);
+  emit_maps_source(&c, g, "m");
+  ck_assert_ptr_nonnull(strstr(c.buf, "const char *const m_output0_keys[2] = {\n  \"cat\", \"say \\\"hi\\\"\"\n};"));
+  text_free(&c);
+  ir_free(g);
+}
+END_TEST
+
+/* Each refusal, on a fresh graph: labels count against the input's
+ * columns, exactly one label list, the declared key type, and an output
+ * that is not a declared sequence of maps. */
+START_TEST(zipmap_refusals) {
+  const int64_t four[4] = {0, 1, 2, 3}, three[3] = {0, 1, 2};
+  const char *const strs[3] = {"a", "b", "c"};
+  ir_node *n;
+  ir_graph *g = zipmap_graph(2, 3, DT_INT64, &n);
+  int_labels(n, 4, four);
+  ck_assert_int_eq(ir_toposort(g), ST_OK);
+  ck_assert_int_ne(pass_infer(g), ST_OK);
+  ir_free(g);
+  g = zipmap_graph(2, 3, DT_INT64, &n);
+  int_labels(n, 3, three);
+  string_labels(n, 3, strs);
+  ck_assert_int_eq(ir_toposort(g), ST_OK);
+  ck_assert_int_eq(pass_infer(g), ST_BAD_MODEL);
+  ir_free(g);
+  g = zipmap_graph(2, 3, DT_INT64, &n);
+  ck_assert_int_eq(ir_toposort(g), ST_OK);
+  ck_assert_int_eq(pass_infer(g), ST_BAD_MODEL); /* no labels at all */
+  ir_free(g);
+  g = zipmap_graph(2, 3, DT_STRING, &n);
+  int_labels(n, 3, three);
+  ck_assert_int_eq(ir_toposort(g), ST_OK);
+  ck_assert_int_eq(pass_infer(g), ST_BAD_MODEL);
+  ir_free(g);
+  g = zipmap_graph(2, 3, 0, &n);
+  int_labels(n, 3, three);
+  ck_assert_int_eq(ir_toposort(g), ST_OK);
+  ck_assert_int_eq(pass_infer(g), ST_UNSUPPORTED);
+  ir_free(g);
+}
+END_TEST
+
+/* [2, 2] floats with keys {7, -2}: two MapProtos, each with the keys in
+ * label order and one scalar tensor per key. */
+START_TEST(map_file_round_trip) {
+  char path[] = "/tmp/onnxcc-test-maps-XXXXXX";
+  float vals[4] = {0.25f, 0.75f, 1.0f, -3.5f};
+  int64_t ints[2] = {7, -2};
+  ir_map_keys k = {DT_INT64, 2, ints, NULL};
+  ir_tensor t;
+  unsigned char *data = NULL;
+  size_t n;
+  Onnx__SequenceProto *sp;
+  int fd = mkstemp(path);
+  ck_assert_int_ge(fd, 0);
+  close(fd);
+  memset(&t, 0, sizeof t);
+  t.dtype = DT_FLOAT;
+  t.rank = 2;
+  t.dims[0] = t.dims[1] = 2;
+  t.data = vals;
+  ck_assert_int_eq(map_write_file(path, &t, &k, "probs"), ST_OK);
+  ck_assert_int_eq(file_read_all(path, &data, &n), ST_OK);
+  unlink(path);
+  sp = onnx__sequence_proto__unpack(NULL, n, data);
+  ck_assert_ptr_nonnull(sp);
+  ck_assert_str_eq(sp->name, "probs");
+  ck_assert_int_eq(sp->elem_type, 4);
+  ck_assert_int_eq(sp->n_map_values, 2);
+  ck_assert_int_eq(sp->map_values[1]->key_type, DT_INT64);
+  ck_assert_int_eq(sp->map_values[1]->n_keys, 2);
+  ck_assert_int_eq(sp->map_values[1]->keys[1], -2);
+  ck_assert_int_eq(sp->map_values[1]->values->n_tensor_values, 2);
+  ck_assert_int_eq(sp->map_values[1]->values->tensor_values[1]->n_dims, 0);
+  ck_assert_float_eq(sp->map_values[1]->values->tensor_values[1]->float_data[0], -3.5f);
+  onnx__sequence_proto__free_unpacked(sp, NULL);
+  free(data);
+  /* a tensor whose columns are not the keys is refused */
+  t.dims[1] = 1;
+  ck_assert_int_eq(map_write_file("/nonexistent/x.pb", &t, &k, "probs"), ST_INTERNAL);
+}
+END_TEST
+
+Suite *maps_suite(void) {
+  Suite *s = suite_create("maps");
+  TCase *tc = tcase_create("maps");
+  tcase_add_test(tc, zipmap_int64_keys);
+  tcase_add_test(tc, zipmap_string_keys);
+  tcase_add_test(tc, zipmap_refusals);
+  tcase_add_test(tc, map_file_round_trip);
+  suite_add_tcase(s, tc);
+  return s;
+}
