@@ -218,6 +218,10 @@ typedef struct ir_value {
    * type from the load; 0 otherwise. */
   int map_key_dtype;
   ir_map_keys *map_keys;        /* its keys, set by the op that makes it (ZipMap) */
+  /* A graph input ONNX declares as map(K, V): this value holds its keys
+   * (K [n]), and value map_values - 1 its values (V [n]), the next graph
+   * input; 0 for every other value. */
+  int map_values;
 } ir_value;
 
 #define IR_ATTR_TYPES(X) \
@@ -256,8 +260,9 @@ typedef struct ir_node {
   int n_attr;
   ir_attr *attr;
   /* The last n_implicit inputs were added by the loader: outer values the
-   * node's subgraphs read (ir_value.capture points at them). They keep
-   * lifetimes, order and use counts right without a special case. */
+   * node's subgraphs read (ir_value.capture points at them), or a map
+   * input's values (load.c's map_reader). They keep lifetimes, order and
+   * use counts right without a special case. */
   int n_implicit;
   int dead;           /* marked for removal by a pass */
   /* Pairs of dim expressions (dimexpr.h) that inference could not prove

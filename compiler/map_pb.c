@@ -5,6 +5,7 @@
 
 #include "fileio.h"
 #include "onnx.pb-c.h"
+#include "tensor_pb.h"
 
 /* SequenceProto.elem_type codes (onnx-data.proto) */
 #define PB_ELEM_TENSOR 1
@@ -82,5 +83,77 @@ status map_write_file(const char *path, const ir_tensor *t, const ir_map_keys *k
   for (i = 0; i < n_maps; i++) map_release(&maps[i]);
   free(maps);
   free(ptrs);
+  return s;
+}
+
+/* The keys as a TensorProto of their type, so that tensor_from_proto
+ * checks and converts them (strings into slots). */
+static status map_keys_in(const Onnx__MapProto *mp, ir_tensor *keys) {
+  Onnx__TensorProto tp = ONNX__TENSOR_PROTO__INIT;
+  int64_t n;
+  tp.has_data_type = 1;
+  tp.data_type = mp->key_type;
+  if (mp->key_type == DT_STRING) {
+    n = (int64_t)mp->n_string_keys;
+    tp.n_string_data = mp->n_string_keys;
+    tp.string_data = mp->string_keys;
+  } else if (mp->key_type == DT_INT64) {
+    n = (int64_t)mp->n_keys;
+    tp.n_int64_data = mp->n_keys;
+    tp.int64_data = mp->keys;
+  } else {
+    return diag_error(ST_BAD_MODEL, "map keys of type %s; onnxcc takes int64 and string keys",
+                      dtype_name(mp->key_type));
+  }
+  tp.n_dims = 1;
+  tp.dims = &n;
+  return tensor_from_proto(&tp, NULL, keys, "the map's keys");
+}
+
+/* The values' tensors one after another into values (of their one type). */
+static status map_values_in(const Onnx__SequenceProto *sp, int64_t n, ir_tensor *values) {
+  size_t i, at = 0;
+  status s = ST_OK;
+  memset(values, 0, sizeof *values);
+  values->rank = 1;
+  values->dims[0] = n;
+  for (i = 0; sp && i < sp->n_tensor_values && !s; i++) {
+    ir_tensor t;
+    size_t bytes;
+    memset(&t, 0, sizeof t);
+    s = tensor_from_proto(sp->tensor_values[i], NULL, &t, "a map value");
+    if (s) break;
+    if (i == 0) {
+      values->dtype = t.dtype;
+      values->data = xcalloc(1, (size_t)n * dtype_size(t.dtype) + 1);
+    }
+    bytes = tensor_bytes(&t);
+    if (t.dtype != values->dtype || t.rank > 1 || at + bytes > (size_t)n * dtype_size(values->dtype))
+      s = diag_error(ST_BAD_MODEL, "map value %zu is not a scalar or 1-D %s tensor within the map's %lld values", i,
+                     dtype_name(values->dtype), (long long)n);
+    else memcpy((unsigned char *)values->data + at, t.data, bytes);
+    at += bytes;
+    free(t.data);
+  }
+  if (!s && (!values->dtype || at != (size_t)n * dtype_size(values->dtype)))
+    s = n ? diag_error(ST_BAD_MODEL, "the map has %lld keys but another number of values", (long long)n)
+          : diag_error(ST_BAD_MODEL, "an empty map: its value type is unknown");
+  return s;
+}
+
+status map_read_file(const char *path, ir_tensor *keys, ir_tensor *values) {
+  unsigned char *buf;
+  size_t n;
+  Onnx__MapProto *mp;
+  status s = file_read_all(path, &buf, &n);
+  memset(keys, 0, sizeof *keys);
+  memset(values, 0, sizeof *values);
+  if (s) return s;
+  mp = onnx__map_proto__unpack(NULL, n, buf);
+  free(buf);
+  if (!mp) return diag_error(ST_BAD_MODEL, "not a MapProto");
+  s = map_keys_in(mp, keys);
+  if (!s) s = map_values_in(mp->values, keys->dims[0], values);
+  onnx__map_proto__free_unpacked(mp, NULL);
   return s;
 }

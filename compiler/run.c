@@ -481,6 +481,74 @@ static status write_outputs(const run_options *r, const char *dir, const ir_grap
   return s;
 }
 
+/* The files and kinds of a run whose map inputs (MapProto files) were
+ * split: the graph holds a map input as two inputs, its keys and its
+ * values (load.c), so each such file becomes two TensorProto files in the
+ * build folder, and the kinds follow the graph's inputs. */
+typedef struct split_inputs {
+  const char **files;   /* NULL: no map input, r->inputs as given */
+  char **made;          /* the files written */
+  int n_made;
+  const char **given;   /* r->inputs and its count before the split */
+  int n_given;
+} split_inputs;
+
+static status write_map_parts(const char *path, const char *dir, int i, split_inputs *sp) {
+  ir_tensor keys, values;
+  status s;
+  char *kp = xasprintf("%s/map_%d_keys.pb", dir, i), *vp = xasprintf("%s/map_%d_values.pb", dir, i);
+  diag_set_file(path);
+  s = map_read_file(path, &keys, &values);
+  diag_set_file("");
+  if (!s) s = tensor_write_file(kp, &keys, "keys");
+  if (!s) s = tensor_write_file(vp, &values, "values");
+  free(keys.data);
+  free(values.data);
+  sp->made[sp->n_made++] = kp;
+  sp->made[sp->n_made++] = vp;
+  return s ? ST_BAD_MODEL : ST_OK;
+}
+
+static status split_map_inputs(run_options *r, const char *dir, int *kinds, int *n_kinds, split_inputs *sp) {
+  int i, n = 0, k = 0, any = 0, graph_kinds[2 * OPT_MAX_PINS];
+  status s = ST_OK;
+  for (i = 0; i < *n_kinds; i++) any |= kinds[i] == LOAD_KIND_MAP;
+  if (!any) return ST_OK;
+  sp->given = r->inputs;
+  sp->n_given = r->n_inputs;
+  sp->files = xcalloc(2 * (size_t)r->n_inputs + 1, sizeof(char *));
+  sp->made = xcalloc(2 * (size_t)r->n_inputs + 1, sizeof(char *));
+  for (i = 0; i < *n_kinds; i++) {
+    const int is_map = kinds[i] == LOAD_KIND_MAP;
+    if (i < sp->n_given && !is_map) sp->files[n++] = sp->given[i];
+    if (i < sp->n_given && is_map && !s) {
+      s = write_map_parts(sp->given[i], dir, i, sp);
+      sp->files[n++] = sp->made[sp->n_made - 2];
+      sp->files[n++] = sp->made[sp->n_made - 1];
+    }
+    graph_kinds[k++] = is_map ? VK_TENSOR : kinds[i];
+    if (is_map) graph_kinds[k++] = VK_TENSOR;
+  }
+  for (i = *n_kinds; i < sp->n_given; i++) sp->files[n++] = sp->given[i]; /* one file too many: reported later */
+  if (k > OPT_MAX_PINS || n > OPT_MAX_PINS)
+    return diag_error(ST_USAGE, "at most %d inputs, counting a map as two", OPT_MAX_PINS);
+  memcpy(kinds, graph_kinds, sizeof(int) * (size_t)k);
+  *n_kinds = k;
+  r->inputs = sp->files;
+  r->n_inputs = n;
+  return s;
+}
+
+static void split_free(run_options *r, split_inputs *sp) {
+  int i;
+  if (!sp->files) return;
+  r->inputs = sp->given;
+  r->n_inputs = sp->n_given;
+  for (i = 0; i < sp->n_made; i++) free(sp->made[i]);
+  free(sp->made);
+  free(sp->files);
+}
+
 static void print_json(const run_options *r, double median, double minimum) {
   text j;
   const char *q;
@@ -502,7 +570,8 @@ status run_command(run_options *r) {
   char *dir = NULL, *model_c = NULL, *path = NULL;
   ir_tensor *in_t = NULL;
   box_value *in_box = NULL;
-  int kinds[OPT_MAX_PINS], n_kinds = 0;
+  int kinds[2 * OPT_MAX_PINS], n_kinds = 0;
+  split_inputs split;
   compiled c;
   text src, log;
   status s = ST_OK;
@@ -514,11 +583,19 @@ status run_command(run_options *r) {
   memset(&c, 0, sizeof c);
   text_init(&src);
   text_init(&log);
+  memset(&split, 0, sizeof split);
   if (r->n_inputs > OPT_MAX_PINS) return diag_error(ST_USAGE, "at most %d input files", OPT_MAX_PINS);
-  in_t = xcalloc((unsigned long)r->n_inputs + 1, sizeof(ir_tensor));
-  in_box = xcalloc((unsigned long)r->n_inputs + 1, sizeof(box_value));
   /* sequence and optional files are read as the model declares them */
   load_input_kinds(r->c.model_path, kinds, OPT_MAX_PINS, &n_kinds);
+  dir = make_build_dir(r, &dir_slot);
+  if (!dir) {
+    s = ST_IO;
+    goto done;
+  }
+  s = split_map_inputs(r, dir, kinds, &n_kinds, &split);
+  if (s) goto done;
+  in_t = xcalloc((unsigned long)r->n_inputs + 1, sizeof(ir_tensor));
+  in_box = xcalloc((unsigned long)r->n_inputs + 1, sizeof(box_value));
   load_set_string_bound(&r->c); /* string input files are read into slots */
   for (i = 0; i < r->n_inputs; i++) {
     int d, kind = i < n_kinds ? kinds[i] : VK_TENSOR;
@@ -540,11 +617,6 @@ status run_command(run_options *r) {
     if (s) goto done;
   }
 
-  dir = make_build_dir(r, &dir_slot);
-  if (!dir) {
-    s = ST_IO;
-    goto done;
-  }
   model_c = xasprintf("%s/model.c", dir);
   r->c.out_path = model_c;
   r->c.name = "model";
@@ -616,10 +688,11 @@ done:
     else remove_tree(dir);
     cleanup_forget(dir_slot);
   }
-  for (i = 0; i < (n_in > r->n_inputs ? n_in : r->n_inputs); i++) free(in_t[i].data);
+  for (i = 0; in_t && i < (n_in > r->n_inputs ? n_in : r->n_inputs); i++) free(in_t[i].data);
   for (i = 0; in_box && i < r->n_inputs; i++) box_value_free(&in_box[i]);
   free(in_box);
   free(in_t);
+  split_free(r, &split);
   free(dir);
   free(model_c);
   text_free(&src);

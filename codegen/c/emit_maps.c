@@ -15,8 +15,26 @@ static const char *key_ctype(const ir_map_keys *k) {
   return k->key_dtype == DT_STRING ? "char *const" : "int64_t";
 }
 
+/* Map inputs (load.c's convert_map_input): the keys' input says so, the
+ * values' follows it. */
+static void map_inputs_note(text *h, const ir_graph *g) {
+  int i;
+  for (i = 0; i < g->n_inputs; i++) {
+    const ir_value *v = g->values[g->inputs[i]];
+    if (!v->map_values) continue;
+    text_printf(h, "/* inputs %d and %d: ONNX's map input '", i, i + 1);
+    comment_name(h, v->name);
+    text_printf(h, "' as its keys (%s) and its values (%s),\n"
+                   " * both 1-D of the map's length n (input_dims of NAME_run_dims; its range is\n"
+                   " * --dim ", dtype_name(v->t.dtype), dtype_name(g->values[v->map_values - 1]->t.dtype));
+    comment_name(h, v->name);
+    text_puts(h, "_len=LO..HI or 0..--max-dynamic-dim): values[j] belongs to keys[j]. */\n\n");
+  }
+}
+
 void emit_maps_header(text *h, const ir_graph *g, const char *name, const char *up) {
   int i;
+  map_inputs_note(h, g);
   for (i = 0; i < g->n_outputs; i++) {
     const ir_value *v = g->values[g->outputs[i]];
     const ir_map_keys *k = v->map_keys;

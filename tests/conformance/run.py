@@ -600,6 +600,24 @@ def dict_to_map(d: dict, name: str = "") -> MapProto:
     return m
 
 
+def map_input_positions(model_path: Path) -> dict[int, int]:
+    """{position: key type} of the graph inputs of map type (initializers
+    aside) of the model at MODEL_PATH."""
+    g = onnx.load(str(model_path), load_external_data=False).graph
+    return {k: vi.type.map_type.key_type for k, vi in enumerate(_graph_inputs_of(g))
+            if type_kind(vi.type) == "map"}
+
+
+def map_file_arrays(path: Path) -> list[np.ndarray]:
+    """A MapProto file as the two inputs the generated code takes for a
+    map (docs/api.md, "Map inputs"): its keys and its values, for checks
+    that feed the program raw buffers (int64 keys only: string keys need
+    slots)."""
+    m = MapProto()
+    m.ParseFromString(path.read_bytes())
+    return [np.array(map_keys(m), dtype=np.int64), map_values(m)]
+
+
 def map_problem(msg: MapProto, tp: onnx.TypeProto) -> str | None:
     """Why MSG is not a map of type TP; None when it is."""
     if msg.key_type != tp.map_type.key_type:
@@ -889,8 +907,12 @@ def _unsupported_io(model: onnx.ModelProto) -> str | None:
 
 def _graph_inputs(model: onnx.ModelProto) -> list[onnx.ValueInfoProto]:
     """Graph inputs that are fed at run time (not initializers)."""
-    inits = {i.name for i in model.graph.initializer}
-    return [vi for vi in model.graph.input if vi.name not in inits]
+    return _graph_inputs_of(model.graph)
+
+
+def _graph_inputs_of(g: onnx.GraphProto) -> list[onnx.ValueInfoProto]:
+    inits = {i.name for i in g.initializer}
+    return [vi for vi in g.input if vi.name not in inits]
 
 
 def _prepare_inputs(model: onnx.ModelProto, inputs: list[Path],

@@ -295,16 +295,27 @@ def dense_maps(path: Path, labels: list, rank: int):
     return numpy_helper.from_array(dense.reshape(-1) if rank == 1 else dense)
 
 
-def run_set(t: Target, prog: Path, gen: Path, ds: Path, work: Path, map_keys: dict) -> str | None:
+def input_arrays(path: Path, is_map: bool) -> list:
+    """The program's inputs from one input file: a tensor, or a map's keys
+    and values (docs/api.md, "Map inputs": two inputs; string keys are
+    skipped with has_string_io)."""
+    if not is_map:
+        return [numpy_helper.to_array(conformance.load_tensor(path))]
+    return conformance.map_file_arrays(path)
+
+
+def run_set(t: Target, prog: Path, gen: Path, ds: Path, work: Path, map_keys: dict, map_inputs: set) -> str | None:
     """Runs PROG under T's emulator on data set DS; None when every output
-    matches its reference (MAP_KEYS: map_output_keys of the model)."""
+    matches its reference (MAP_KEYS: map_output_keys of the model,
+    MAP_INPUTS: the positions of its map inputs)."""
     work.mkdir(parents=True)
     args = []
-    for i, f in enumerate(numbered(ds, "input")):
-        x = numpy_helper.to_array(conformance.load_tensor(f))
-        (work / f"in_{i}.bin").write_bytes(x.tobytes())   # C order, little-endian as every target
-        (work / f"in_{i}.dims").write_text(" ".join(str(v) for v in (x.ndim, *x.shape)) + "\n")
-        args.append(str(work / f"in_{i}.bin"))
+    for k, f in enumerate(numbered(ds, "input")):
+        for x in input_arrays(f, k in map_inputs):
+            i = len(args)
+            (work / f"in_{i}.bin").write_bytes(x.tobytes())   # C order, little-endian as every target
+            (work / f"in_{i}.dims").write_text(" ".join(str(v) for v in (x.ndim, *x.shape)) + "\n")
+            args.append(str(work / f"in_{i}.bin"))
     cmd = [*t.wrapper, str(prog), str(gen / "model.weights"), "1", "0", str(work), *args]
     try:
         r = subprocess.run(cmd, capture_output=True, text=True, timeout=RUN_TIMEOUT_S)
@@ -341,7 +352,8 @@ def run_models(t: Target, models: list[Path], gens: dict, build_dir: Path, tmp: 
             why = build_program(t, tmp / "gen" / model_dir.name, build_dir, prog)
         for ds in sets:
             rep.check(label(ds), why or run_set(t, prog, tmp / "gen" / model_dir.name, ds,
-                                                prog.parent / ds.name, map_output_keys(model_dir / "model.onnx")))
+                                                prog.parent / ds.name, map_output_keys(model_dir / "model.onnx"),
+                                                conformance.map_input_positions(model_dir / "model.onnx")))
 
 
 def default_models(rep: Report) -> list[Path]:
@@ -363,9 +375,12 @@ def default_models(rep: Report) -> list[Path]:
 
 
 def has_string_io(path: Path) -> bool:
+    """String tensors in or out, or a map input of string keys."""
     import onnx
     g = onnx.load(str(path), load_external_data=False).graph
-    return any(v.type.tensor_type.elem_type == onnx.TensorProto.STRING for v in [*g.input, *g.output])
+    return any(v.type.tensor_type.elem_type == onnx.TensorProto.STRING or
+               (v.type.HasField("map_type") and v.type.map_type.key_type == onnx.TensorProto.STRING)
+               for v in [*g.input, *g.output])
 
 
 def main(argv) -> int:

@@ -1,7 +1,9 @@
 /* ZipMap (compiler/ops/maps.c): a sequence of maps held as the dense
  * tensor of its values with the keys on the value; the generated header's
  * key table (codegen/c/emit_maps.c); the SequenceProto of MapProtos that
- * `onnxcc run` writes (compiler/map_pb.c). */
+ * `onnxcc run` writes (compiler/map_pb.c). DictVectorizer's and CastMap's
+ * kernels (kernels/maps.h) on a map as keys and values, and their infer. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -11,6 +13,8 @@
 #include "../../compiler/lowered.h"
 #include "../../compiler/map_pb.h"
 #include "onnx.pb-c.h"
+#include <onnxcc/kernels.h>
+#include <onnxcc/strings.h>
 #include "suites.h"
 #include "unit_graph.h"
 
@@ -190,6 +194,142 @@ START_TEST(map_file_round_trip) {
 }
 END_TEST
 
+START_TEST(dict_vectorize_kernels) {
+  /* int64 keys: 99 is not in the vocabulary (skipped), y starts dirty */
+  const int64_t keys[3] = {40, 99, -2}, vocab[4] = {7, -2, 40, 3};
+  const float vals[3] = {1.5f, 2.5f, -3.0f}, want[4] = {0, -3.0f, 1.5f, 0};
+  float y[4] = {9, 9, 9, 9};
+  const void *in[3] = {keys, vals, vocab};
+  void *out[1] = {y};
+  rt_dict_vectorize_params p = {3, 4, 0};
+  int i;
+  rt_dict_vectorize_i64_f32(&p, in, out, NULL);
+  for (i = 0; i < 4; i++) ck_assert_float_eq(y[i], want[i]);
+  {
+    /* string keys in slots of 16 bytes; double values; an empty map is all zeros */
+    unsigned char k[2][16], v[3][16];
+    const double dv[2] = {0.25, -8};
+    double dy[3] = {5, 5, 5};
+    const void *sin[3] = {k, dv, v};
+    void *sout[1] = {dy};
+    rt_dict_vectorize_params q = {2, 3, 16};
+    rt_str_set_c(k[0], 16, "b");
+    rt_str_set_c(k[1], 16, "a");
+    rt_str_set_c(v[0], 16, "a");
+    rt_str_set_c(v[1], 16, "ab");
+    rt_str_set_c(v[2], 16, "b");
+    rt_dict_vectorize_str_f64(&q, sin, sout, NULL);
+    ck_assert(dy[0] == -8 && dy[1] == 0 && dy[2] == 0.25);
+    q.n = 0;
+    dy[0] = 5;
+    rt_dict_vectorize_str_f64(&q, sin, sout, NULL);
+    ck_assert(dy[0] == 0 && dy[2] == 0);
+  }
+}
+END_TEST
+
+START_TEST(cast_map_kernels) {
+  const int64_t keys[4] = {5, 0, 3, 9};
+  const float vals[4] = {1.5f, -2.75f, (float)NAN, 7.0f};
+  float fy[7];
+  int64_t iy[7];
+  const void *in[2] = {keys, vals};
+  void *fo[1] = {fy}, *io[1] = {iy};
+  rt_cast_map_params dense = {4, 4, 0}, sparse = {4, 7, 1};
+  /* dense: by ascending key (0, 3, 5, 9) */
+  rt_cast_map_f32(&dense, in, fo, NULL);
+  ck_assert_float_eq(fy[0], -2.75f);
+  ck_assert(isnan(fy[1]));
+  ck_assert_float_eq(fy[2], 1.5f);
+  ck_assert_float_eq(fy[3], 7.0f);
+  /* to int64: toward zero, NaN gives 0 */
+  rt_cast_map_i64(&dense, in, io, NULL);
+  ck_assert(iy[0] == -2 && iy[1] == 0 && iy[2] == 1 && iy[3] == 7);
+  /* sparse: at the key, 9 is past max_map 7 and skipped, the rest 0 */
+  rt_cast_map_i64(&sparse, in, io, NULL);
+  ck_assert(iy[0] == -2 && iy[1] == 0 && iy[2] == 0 && iy[3] == 0 && iy[4] == 0 && iy[5] == 1 && iy[6] == 0);
+}
+END_TEST
+
+/* A map graph input as load.c makes it: keys x [n] and values x.values
+ * [n], n = 5, read by one node. */
+static ir_graph *map_graph(const char *op, int key_dtype, int val_dtype, ir_node **node) {
+  ir_graph *g = ir_new();
+  int k = ir_value_get(g, "x"), v = ir_value_get(g, "x.values");
+  ir_node *n;
+  g->opset = 13;
+  g->opset_ml = 1;
+  g->values[k]->t.dtype = key_dtype;
+  g->values[v]->t.dtype = val_dtype;
+  g->values[k]->t.rank = g->values[v]->t.rank = 1;
+  g->values[k]->t.dims[0] = g->values[v]->t.dims[0] = 5;
+  g->values[k]->graph_input = 0;
+  g->values[v]->graph_input = 1;
+  g->values[k]->map_values = v + 1;
+  g->inputs = xmalloc(2 * sizeof(int));
+  g->inputs[g->n_inputs++] = k;
+  g->inputs[g->n_inputs++] = v;
+  g->outputs = xmalloc(sizeof(int));
+  g->outputs[g->n_outputs++] = ir_value_get(g, "y");
+  n = ir_node_add(g, "m", op, "ai.onnx.ml");
+  n->n_in = 2;
+  n->n_implicit = 1;
+  n->n_out = 1;
+  n->in = xmalloc(2 * sizeof(int));
+  n->out = xmalloc(sizeof(int));
+  n->in[0] = k;
+  n->in[1] = v;
+  n->out[0] = g->outputs[0];
+  *node = n;
+  return g;
+}
+
+START_TEST(map_readers_infer) {
+  const int64_t vocab[3] = {1, 2, 3};
+  ir_node *n;
+  ir_graph *g = map_graph("DictVectorizer", DT_INT64, DT_DOUBLE, &n);
+  const ir_tensor *y;
+  int_labels(n, 3, vocab);
+  free(n->attr[0].name);
+  n->attr[0].name = xstrdup("int64_vocabulary");
+  ck_assert_int_eq(ir_toposort(g), ST_OK);
+  ck_assert_int_eq(pass_infer(g), ST_OK);
+  y = &g->values[g->outputs[0]]->t;
+  ck_assert(y->dtype == DT_DOUBLE && y->rank == 2 && y->dims[0] == 1 && y->dims[1] == 3);
+  ck_assert_int_eq(pass_lower(g), ST_OK);
+  ck_assert_str_eq(kernel_get(g->nodes[0]->low->kernel)->name, "rt_dict_vectorize_i64_f64");
+  ir_free(g);
+  /* string keys against an int64 vocabulary */
+  g = map_graph("DictVectorizer", DT_STRING, DT_FLOAT, &n);
+  int_labels(n, 3, vocab);
+  free(n->attr[0].name);
+  n->attr[0].name = xstrdup("int64_vocabulary");
+  ck_assert_int_eq(ir_toposort(g), ST_OK);
+  ck_assert_int_eq(pass_infer(g), ST_BAD_MODEL);
+  ir_free(g);
+  /* CastMap: dense is [1, n], sparse [1, max_map]; TO_STRING refused */
+  g = map_graph("CastMap", DT_INT64, DT_FLOAT, &n);
+  unit_add_attr(n, "cast_to", ATTR_STRING, 0, 0, "TO_INT64");
+  ck_assert_int_eq(ir_toposort(g), ST_OK);
+  ck_assert_int_eq(pass_infer(g), ST_OK);
+  y = &g->values[g->outputs[0]]->t;
+  ck_assert(y->dtype == DT_INT64 && y->rank == 2 && y->dims[1] == 5);
+  ir_free(g);
+  g = map_graph("CastMap", DT_INT64, DT_FLOAT, &n);
+  unit_add_attr(n, "map_form", ATTR_STRING, 0, 0, "SPARSE");
+  unit_add_attr(n, "max_map", ATTR_INT, 11, 0, NULL);
+  ck_assert_int_eq(ir_toposort(g), ST_OK);
+  ck_assert_int_eq(pass_infer(g), ST_OK);
+  ck_assert_int_eq(g->values[g->outputs[0]]->t.dims[1], 11);
+  ir_free(g);
+  g = map_graph("CastMap", DT_INT64, DT_FLOAT, &n);
+  unit_add_attr(n, "cast_to", ATTR_STRING, 0, 0, "TO_STRING");
+  ck_assert_int_eq(ir_toposort(g), ST_OK);
+  ck_assert_int_eq(pass_infer(g), ST_UNSUPPORTED);
+  ir_free(g);
+}
+END_TEST
+
 Suite *maps_suite(void) {
   Suite *s = suite_create("maps");
   TCase *tc = tcase_create("maps");
@@ -197,6 +337,9 @@ Suite *maps_suite(void) {
   tcase_add_test(tc, zipmap_string_keys);
   tcase_add_test(tc, zipmap_refusals);
   tcase_add_test(tc, map_file_round_trip);
+  tcase_add_test(tc, dict_vectorize_kernels);
+  tcase_add_test(tc, cast_map_kernels);
+  tcase_add_test(tc, map_readers_infer);
   suite_add_tcase(s, tc);
   return s;
 }
