@@ -16,7 +16,8 @@ status map_write_file(const char *path, const ir_tensor *t, const ir_map_keys *k
 
 /* Reads a MapProto file into its keys (int64 or string, [n]) and values
  * ([n]: the SequenceProto's tensors, scalars or 1-D, one after another),
- * data owned by the caller. Messages do not repeat the path. */
+ * data owned by the caller (also after an error: free both). Messages
+ * do not repeat the path. */
 status map_read_file(const char *path, ir_tensor *keys, ir_tensor *values);
 
 #endif

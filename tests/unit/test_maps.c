@@ -194,6 +194,57 @@ START_TEST(map_file_round_trip) {
 }
 END_TEST
 
+/* A MapProto of int64 keys {4, -1} whose values are one 1-D float tensor
+ * of `n_vals` values, written to path. */
+static void write_map(const char *path, float *vals, int64_t n_vals) {
+  Onnx__MapProto mp = ONNX__MAP_PROTO__INIT;
+  Onnx__SequenceProto sp = ONNX__SEQUENCE_PROTO__INIT;
+  Onnx__TensorProto tp = ONNX__TENSOR_PROTO__INIT, *tps[1] = {&tp};
+  int64_t keys[2] = {4, -1};
+  unsigned char buf[256];
+  size_t n;
+  tp.has_data_type = 1;
+  tp.data_type = DT_FLOAT;
+  tp.n_dims = 1;
+  tp.dims = &n_vals;
+  tp.n_float_data = (size_t)n_vals;
+  tp.float_data = vals;
+  sp.has_elem_type = 1;
+  sp.elem_type = 1;
+  sp.n_tensor_values = 1;
+  sp.tensor_values = tps;
+  mp.has_key_type = 1;
+  mp.key_type = DT_INT64;
+  mp.n_keys = 2;
+  mp.keys = keys;
+  mp.values = &sp;
+  n = onnx__map_proto__pack(&mp, buf);
+  ck_assert_int_eq(file_write_atomic(path, buf, n), ST_OK);
+}
+
+/* onnxcc run's map input: the keys and values of a MapProto file; a map
+ * whose value count differs from its key count is refused. */
+START_TEST(map_file_read) {
+  char path[] = "/tmp/onnxcc-test-mapin-XXXXXX";
+  float vals[3] = {0.5f, -2.0f, 7.0f};
+  ir_tensor k, v;
+  int fd = mkstemp(path);
+  ck_assert_int_ge(fd, 0);
+  close(fd);
+  write_map(path, vals, 2);
+  ck_assert_int_eq(map_read_file(path, &k, &v), ST_OK);
+  ck_assert(k.dtype == DT_INT64 && k.rank == 1 && k.dims[0] == 2 && ((int64_t *)k.data)[1] == -1);
+  ck_assert(v.dtype == DT_FLOAT && v.rank == 1 && v.dims[0] == 2 && ((float *)v.data)[1] == -2.0f);
+  free(k.data);
+  free(v.data);
+  write_map(path, vals, 3);
+  ck_assert_int_eq(map_read_file(path, &k, &v), ST_BAD_MODEL);
+  free(k.data);
+  free(v.data);
+  unlink(path);
+}
+END_TEST
+
 START_TEST(dict_vectorize_kernels) {
   /* int64 keys: 99 is not in the vocabulary (skipped), y starts dirty */
   const int64_t keys[3] = {40, 99, -2}, vocab[4] = {7, -2, 40, 3};
@@ -337,6 +388,7 @@ Suite *maps_suite(void) {
   tcase_add_test(tc, zipmap_string_keys);
   tcase_add_test(tc, zipmap_refusals);
   tcase_add_test(tc, map_file_round_trip);
+  tcase_add_test(tc, map_file_read);
   tcase_add_test(tc, dict_vectorize_kernels);
   tcase_add_test(tc, cast_map_kernels);
   tcase_add_test(tc, map_readers_infer);
