@@ -3,13 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "box_pb.h"
 #include "fileio.h"
 #include "onnx.pb-c.h"
 #include "tensor_pb.h"
-
-/* SequenceProto.elem_type codes (onnx-data.proto) */
-#define PB_ELEM_TENSOR 1
-#define PB_ELEM_MAP 4
 
 /* One map: C scalar tensors pointing at row's values, the keys borrowed
  * from k. Everything it allocates is freed by map_release. */

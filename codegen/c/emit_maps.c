@@ -1,14 +1,6 @@
 #include "emit_maps.h"
 
-/* Model names go into comments: the same guard as emit_c's (no comment
- * closed or opened, printable ASCII only). */
-static void comment_name(text *w, const char *s) {
-  for (; *s; s++) {
-    if ((s[0] == '*' && s[1] == '/') || (s[0] == '/' && s[1] == '*')) text_puts(w, "_");
-    else if ((unsigned char)*s >= 32 && (unsigned char)*s < 127) text_printf(w, "%c", *s);
-    else text_puts(w, "?");
-  }
-}
+#include "emit_c.h"
 
 /* The table's element type: the keys are int64 or strings. */
 static const char *key_ctype(const ir_map_keys *k) {
@@ -23,11 +15,11 @@ static void map_inputs_note(text *h, const ir_graph *g) {
     const ir_value *v = g->values[g->inputs[i]];
     if (!v->map_values) continue;
     text_printf(h, "/* inputs %d and %d: ONNX's map input '", i, i + 1);
-    comment_name(h, v->name);
+    emit_c_comment_text(h, v->name);
     text_printf(h, "' as its keys (%s) and its values (%s),\n"
                    " * both 1-D of the map's length n (input_dims of NAME_run_dims; its range is\n"
                    " * --dim ", dtype_name(v->t.dtype), dtype_name(g->values[v->map_values - 1]->t.dtype));
-    comment_name(h, v->name);
+    emit_c_comment_text(h, v->name);
     text_puts(h, "_len=LO..HI or 0..--max-dynamic-dim): values[j] belongs to keys[j]. */\n\n");
   }
 }
@@ -40,7 +32,7 @@ void emit_maps_header(text *h, const ir_graph *g, const char *name, const char *
     const ir_map_keys *k = v->map_keys;
     if (!k) continue;
     text_printf(h, "/* output %d '", i);
-    comment_name(h, v->name);
+    emit_c_comment_text(h, v->name);
     text_printf(h, "': ONNX's sequence(map(%s, float)), held as the maps'\n"
                    " * values: %s, one row per map. Value c of a row\n"
                    " * belongs to key %s_output%d_keys[c]. */\n",
