@@ -447,6 +447,19 @@ static status load_initializers(const Onnx__GraphProto *gp, const char *base_dir
   return ST_OK;
 }
 
+/* A subgraph cannot read a map input of the main graph: a capture is one
+ * value, a map two (convert_map_input). */
+static status captured_map(const ir_graph *g, const ir_node *n, const ir_value *v) {
+  while (v && v->capture >= 0 && g->parent) {
+    v = ir_capture_source(g, v);
+    g = g->parent;
+  }
+  if (v && v->map_values)
+    return diag_node_error(ST_UNSUPPORTED, n, "reads map input '%s' from an enclosing graph: onnxcc holds a map only "
+                           "as the input of a DictVectorizer or CastMap of the main graph", v->name);
+  return ST_OK;
+}
+
 /* A node input as graph g sees it. In a subgraph every name must resolve
  * (locally or as a capture), since the enclosing graphs are complete by
  * now; in the main graph an unknown name becomes a value nobody produces,
@@ -462,7 +475,7 @@ static status node_input(ir_graph *g, const ir_node *n, const char *name, int *i
   }
   *id = ir_resolve(g, name);
   if (*id < 0) return diag_node_error(ST_BAD_MODEL, n, "reads '%s', which neither its graph nor an enclosing one defines", name);
-  return ST_OK;
+  return captured_map(g, n, g->values[*id]);
 }
 
 /* A node that reads a map graph input (convert_map_input) reads its keys
