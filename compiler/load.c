@@ -241,6 +241,16 @@ static status convert_map_input(ir_graph *g, const compile_options *o, const Onn
                    dtype_name(value));
     goto done;
   }
+  if (file && file->rank != 1) {
+    s = diag_error(file->source ? ST_BAD_MODEL : ST_USAGE, "%s for map input '%s' has rank %d; a map is 1-D",
+                   file->source ? file->source : "the shape given", v->name, file->rank);
+    goto done;
+  }
+  if (ir_find(g, vname) >= 0) {
+    s = diag_error(ST_UNSUPPORTED, "map input '%s' takes the name '%s' for its values, which the model uses", v->name,
+                   vname);
+    goto done;
+  }
   k = ir_value_get(g, vname);
   v->map_values = k + 1;
   vals = ir_val(g, k);
@@ -250,7 +260,7 @@ static status convert_map_input(ir_graph *g, const compile_options *o, const Onn
   memset(&any, 0, sizeof any);
   any.range = 1;
   any.dims[1] = o->max_dynamic_dim;
-  if (!p && file) v->t.dims[0] = file->rank == 1 ? file->dims[0] : 0;
+  if (!p && file) v->t.dims[0] = file->dims[0];
   else if (!p && o->max_dynamic_dim <= 0)
     s = diag_error(ST_UNSUPPORTED, "graph input '%s' is a map, whose length varies: bound it with --dim %s=LO..HI "
                    "or --max-dynamic-dim N", v->name, len);
