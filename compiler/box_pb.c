@@ -11,9 +11,6 @@
 #include "tensor_pb.h"
 #include "../runtime/include/onnxcc/box.h"
 
-/* OptionalProto / SequenceProto elem_type values (onnx-data.proto) */
-#define PB_ELEM_TENSOR 1
-#define PB_ELEM_SEQUENCE 3
 
 void box_value_free(box_value *b) {
   int i;

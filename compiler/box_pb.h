@@ -11,6 +11,11 @@
 #include "ir.h"
 #include "options.h"
 
+/* OptionalProto / SequenceProto elem_type values (onnx-data.proto) */
+#define PB_ELEM_TENSOR 1
+#define PB_ELEM_SEQUENCE 3
+#define PB_ELEM_MAP 4
+
 typedef struct box_value {
   int kind;          /* ir_kind */
   int present;       /* 0: an empty optional */

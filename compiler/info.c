@@ -44,7 +44,13 @@ static void print_values(const ir_graph *g, const int *ids, int n, const char *w
   int i;
   for (i = 0; i < n; i++) {
     char *name = diag_escape(g->values[ids[i]]->name); /* model text: one line each */
-    printf("%-8s %-24s %s\n", i ? "" : what, name, ir_value_type_str(g->values[ids[i]], buf, sizeof buf));
+    const ir_map_keys *k = g->values[ids[i]]->map_keys;
+    printf("%-8s %-24s %s", i ? "" : what, name, ir_value_type_str(g->values[ids[i]], buf, sizeof buf));
+    /* a sequence of maps is held as its values, one column per key */
+    if (k) printf(" = seq(map(%s, float)), %lld keys", k->key_dtype == DT_STRING ? "string" : "int64", (long long)k->n);
+    /* a map input is its keys and then its values */
+    if (g->values[ids[i]]->map_values) printf(" = a map's keys (its values next)");
+    printf("\n");
     free(name);
   }
 }

@@ -221,6 +221,15 @@ void ir_set_quant(ir_value *v, int axis, int n, const float *scale, const int32_
   memcpy(v->quant->zero_point, zero_point, sizeof(int32_t) * (size_t)n);
 }
 
+void ir_map_keys_free(ir_map_keys *k) {
+  int64_t i;
+  if (!k) return;
+  for (i = 0; k->strs && i < k->n; i++) free(k->strs[i]);
+  free(k->strs);
+  free(k->ints);
+  free(k);
+}
+
 void ir_free(ir_graph *g) {
   int i, k;
   if (!g) return;
@@ -231,6 +240,7 @@ void ir_free(ir_graph *g) {
     for (k = 0; k < IR_MAX_RANK; k++) free(v->dim_param[k]);
     ir_set_quant(v, -1, 0, NULL, NULL);
     free(v->symvals);
+    ir_map_keys_free(v->map_keys);
     free(v);
   }
   for (i = 0; i < g->n_nodes; i++) node_free(g->nodes[i]);

@@ -172,6 +172,19 @@ typedef struct ir_box_type {
   unsigned char var_rank;
 } ir_box_type;
 
+/* The keys of the maps a graph output holds, when ONNX declares it a
+ * sequence of maps (ZipMap's output): the value itself is the dense
+ * tensor of the maps' values, one row per map, one column per key, and
+ * every map has these keys in this order (docs/api.md, "Map outputs"). */
+typedef struct ir_map_keys {
+  int key_dtype;     /* DT_INT64 or DT_STRING */
+  int64_t n;
+  int64_t *ints;     /* n keys, for DT_INT64 */
+  char **strs;       /* n keys, for DT_STRING */
+} ir_map_keys;
+
+void ir_map_keys_free(ir_map_keys *k);
+
 typedef struct ir_value {
   char *name;
   ir_tensor t;
@@ -201,6 +214,14 @@ typedef struct ir_value {
    * result cannot tell (broadcasting ops where another input has at least
    * t's rank) may read it. */
   int rank_pad;
+  /* A graph output ONNX declares as sequence(map(K, float)): K's element
+   * type from the load; 0 otherwise. */
+  int map_key_dtype;
+  ir_map_keys *map_keys;        /* its keys, set by the op that makes it (ZipMap) */
+  /* A graph input ONNX declares as map(K, V): this value holds its keys
+   * (K [n]), and value map_values - 1 its values (V [n]), the next graph
+   * input; 0 for every other value. */
+  int map_values;
 } ir_value;
 
 #define IR_ATTR_TYPES(X) \
@@ -239,8 +260,9 @@ typedef struct ir_node {
   int n_attr;
   ir_attr *attr;
   /* The last n_implicit inputs were added by the loader: outer values the
-   * node's subgraphs read (ir_value.capture points at them). They keep
-   * lifetimes, order and use counts right without a special case. */
+   * node's subgraphs read (ir_value.capture points at them), or a map
+   * input's values (load.c's map_reader). They keep lifetimes, order and
+   * use counts right without a special case. */
   int n_implicit;
   int dead;           /* marked for removal by a pass */
   /* Pairs of dim expressions (dimexpr.h) that inference could not prove

@@ -51,6 +51,27 @@ static int type_kind(const Onnx__TypeProto *tp, const Onnx__TypeProto__Tensor **
   return -1;
 }
 
+/* K when tp is map(K, tensor(V)) with K int64 or string, the maps onnxcc
+ * takes (V in *value, 0 when the type leaves it out); 0 otherwise. */
+static int map_key(const Onnx__TypeProto *tp, int *value) {
+  const Onnx__TypeProto *v;
+  *value = 0;
+  if (!tp || tp->value_case != ONNX__TYPE_PROTO__VALUE_MAP_TYPE || !tp->map_type->has_key_type) return 0;
+  v = tp->map_type->value_type;
+  if (v && v->value_case != ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE) return 0;
+  if (v && v->tensor_type->has_elem_type) *value = v->tensor_type->elem_type;
+  return tp->map_type->key_type == DT_INT64 || tp->map_type->key_type == DT_STRING ? tp->map_type->key_type : 0;
+}
+
+/* K when tp is sequence(map(K, tensor)), the type ZipMap gives; 0
+ * otherwise. Such a graph output is accepted at load: the op making it
+ * gives it keys (ir_value.map_keys) and its dense values as the tensor. */
+static int map_sequence_key(const Onnx__TypeProto *tp) {
+  int value;
+  if (!tp || tp->value_case != ONNX__TYPE_PROTO__VALUE_SEQUENCE_TYPE) return 0;
+  return map_key(tp->sequence_type->elem_type, &value);
+}
+
 static const char *kind_name(int kind) {
   static const char *const names[] = {"tensor", "sequence", "optional tensor", "optional sequence"};
   return kind >= 0 && kind <= 3 ? names[kind] : "map or sparse tensor";
@@ -202,17 +223,69 @@ static status convert_boxed_input(const ir_graph *g, const compile_options *o, c
   return ST_OK;
 }
 
-static status convert_input(const ir_graph *g, const compile_options *o, const Onnx__ValueInfoProto *vi, int position,
+/* A graph input of type map(K, V) (DictVectorizer's, CastMap's) is two
+ * graph inputs: its keys (v itself, K [n]) and its values (a new value
+ * NAME.values, V [n], v->map_values), n the map's length: --dim NAME_len
+ * (a value or a range), else the input file's count (onnxcc run), else
+ * 0..--max-dynamic-dim. load_nodes gives its readers both. */
+static status convert_map_input(ir_graph *g, const compile_options *o, const Onnx__TypeProto *tp, const pin *file,
+                                ir_value *v) {
+  int value, key = map_key(tp, &value), k;
+  char *len = xasprintf("%s_len", v->name), *vname = xasprintf("%s.values", v->name);
+  const pin *p = find_pin(o->dims, o->n_dims, len);
+  pin any;
+  ir_value *vals;
+  status s = ST_OK;
+  if (dtype_size(value) == 0) {
+    s = diag_error(ST_UNSUPPORTED, "graph input '%s' is a map of %s values, which is not supported", v->name,
+                   dtype_name(value));
+    goto done;
+  }
+  if (file && file->rank != 1) {
+    s = diag_error(file->source ? ST_BAD_MODEL : ST_USAGE, "%s for map input '%s' has rank %d; a map is 1-D",
+                   file->source ? file->source : "the shape given", v->name, file->rank);
+    goto done;
+  }
+  if (ir_find(g, vname) >= 0) {
+    s = diag_error(ST_UNSUPPORTED, "map input '%s' takes the name '%s' for its values, which the model uses", v->name,
+                   vname);
+    goto done;
+  }
+  k = ir_value_get(g, vname);
+  v->map_values = k + 1;
+  vals = ir_val(g, k);
+  v->t.dtype = key;
+  vals->t.dtype = value;
+  v->t.rank = vals->t.rank = 1;
+  memset(&any, 0, sizeof any);
+  any.range = 1;
+  any.dims[1] = o->max_dynamic_dim;
+  if (!p && file) v->t.dims[0] = file->dims[0];
+  else if (!p && o->max_dynamic_dim <= 0)
+    s = diag_error(ST_UNSUPPORTED, "graph input '%s' is a map, whose length varies: bound it with --dim %s=LO..HI "
+                   "or --max-dynamic-dim N", v->name, len);
+  else if (p && !p->range) v->t.dims[0] = p->dims[0];
+  else symbolic_dim(g, v, 0, len, p ? p : &any);
+  if (!s) ir_set_dim(g, &vals->t, 0, ir_dim(g, &v->t, 0));
+  vals->t.dims[0] = v->t.dims[0];
+done:
+  free(len);
+  free(vname);
+  return s;
+}
+
+static status convert_input(ir_graph *g, const compile_options *o, const Onnx__ValueInfoProto *vi, int position,
                             ir_value *v) {
   const Onnx__TypeProto *tp = vi->type;
   const Onnx__TypeProto__Tensor *tt;
   const pin *shape_pin = find_pin(o->shapes, o->n_shapes, v->name);
   if (!shape_pin && position < o->n_positional) shape_pin = &o->positional[position];
   size_t i;
-  int kind;
+  int kind, value;
   if (!tp || tp->value_case == ONNX__TYPE_PROTO__VALUE__NOT_SET)
     return diag_error(ST_BAD_MODEL, "graph input '%s' has no type", v->name);
   kind = type_kind(tp, &tt);
+  if (kind < 0 && map_key(tp, &value)) return convert_map_input(g, o, tp, shape_pin, v);
   if (kind < 0) return diag_error(ST_UNSUPPORTED, "graph input '%s' is a map, a sparse tensor or a nested "
                                   "sequence, which onnxcc cannot hold", v->name);
   if (kind != VK_TENSOR) return convert_boxed_input(g, o, tt, kind, shape_pin, v);
@@ -384,6 +457,19 @@ static status load_initializers(const Onnx__GraphProto *gp, const char *base_dir
   return ST_OK;
 }
 
+/* A subgraph cannot read a map input of the main graph: a capture is one
+ * value, a map two (convert_map_input). */
+static status captured_map(const ir_graph *g, const ir_node *n, const ir_value *v) {
+  while (v && v->capture >= 0 && g->parent) {
+    v = ir_capture_source(g, v);
+    g = g->parent;
+  }
+  if (v && v->map_values)
+    return diag_node_error(ST_UNSUPPORTED, n, "reads map input '%s' from an enclosing graph: onnxcc holds a map only "
+                           "as the input of a DictVectorizer or CastMap of the main graph", v->name);
+  return ST_OK;
+}
+
 /* A node input as graph g sees it. In a subgraph every name must resolve
  * (locally or as a capture), since the enclosing graphs are complete by
  * now; in the main graph an unknown name becomes a value nobody produces,
@@ -399,6 +485,26 @@ static status node_input(ir_graph *g, const ir_node *n, const char *name, int *i
   }
   *id = ir_resolve(g, name);
   if (*id < 0) return diag_node_error(ST_BAD_MODEL, n, "reads '%s', which neither its graph nor an enclosing one defines", name);
+  return captured_map(g, n, g->values[*id]);
+}
+
+/* A node that reads a map graph input (convert_map_input) reads its keys
+ * and its values: only the ops that take a map (DictVectorizer, CastMap)
+ * may, as their one input. */
+static status map_reader(ir_graph *g, ir_node *n) {
+  int k, vals;
+  for (k = 0; k < n->n_in; k++) {
+    if (n->in[k] < 0 || !g->values[n->in[k]]->map_values) continue;
+    if (n->n_in != 1 || strcmp(n->domain, "ai.onnx.ml") != 0 ||
+        (strcmp(n->op_type, "DictVectorizer") != 0 && strcmp(n->op_type, "CastMap") != 0))
+      return diag_node_error(ST_UNSUPPORTED, n, "reads map input '%s': onnxcc holds a map only as "
+                             "DictVectorizer's or CastMap's input", g->values[n->in[k]]->name);
+    vals = g->values[n->in[k]]->map_values - 1;
+    n->in = xrealloc(n->in, sizeof(int) * 3);
+    n->in[1] = vals;
+    n->n_in = 2;
+    n->n_implicit = 1; /* not one of the model's inputs (the schema check counts one) */
+  }
   return ST_OK;
 }
 
@@ -432,6 +538,8 @@ static status load_nodes(const compile_options *o, const Onnx__GraphProto *gp, c
       s = node_input(g, n, np->input[k], &n->in[k]);
       if (s) return s;
     }
+    s = map_reader(g, n);
+    if (s) return s;
   }
   for (i = 0; i < gp->n_node; i++) {
     const Onnx__NodeProto *np = gp->node[i];
@@ -595,7 +703,7 @@ static status build_graph(const compile_options *o, const Onnx__ModelProto *m, c
 
   s = load_initializers(gp, base_dir, g);
   if (s) return s;
-  g->inputs = xmalloc(sizeof(int) * (gp->n_input + 1));
+  g->inputs = xmalloc(sizeof(int) * (2 * gp->n_input + 1)); /* a map input is two */
   for (i = 0; i < gp->n_input; i++) {
     const Onnx__ValueInfoProto *vi = gp->input[i];
     int id;
@@ -616,6 +724,10 @@ static status build_graph(const compile_options *o, const Onnx__ModelProto *m, c
     }
     v->graph_input = g->n_inputs;
     g->inputs[g->n_inputs++] = id;
+    if (v->map_values) { /* a map's values: the input after its keys */
+      g->values[v->map_values - 1]->graph_input = g->n_inputs;
+      g->inputs[g->n_inputs++] = v->map_values - 1;
+    }
   }
   g->n_formal_inputs = g->n_inputs;
   for (i = 0; i < (size_t)o->n_shapes; i++) {
@@ -627,10 +739,12 @@ static status build_graph(const compile_options *o, const Onnx__ModelProto *m, c
   for (i = 0; i < gp->n_output; i++) {
     const Onnx__ValueInfoProto *vi = gp->output[i];
     if (!vi->name || !*vi->name) return diag_error(ST_BAD_MODEL, "graph output %zu has no name", i);
-    if (type_kind(vi->type, &tt) < 0)
+    int key = map_sequence_key(vi->type);
+    if (!key && type_kind(vi->type, &tt) < 0)
       return diag_error(ST_UNSUPPORTED, "graph output '%s' is a map, a sparse tensor or a nested sequence, which "
                         "onnxcc cannot hold", vi->name);
     g->outputs[g->n_outputs++] = ir_value_get(g, vi->name);
+    ir_val(g, g->outputs[g->n_outputs - 1])->map_key_dtype = key;
   }
   if (!g->n_outputs) return diag_error(ST_BAD_MODEL, "the graph has no outputs");
 
@@ -716,10 +830,10 @@ void load_input_kinds(const char *model_path, int *kinds, int max, int *n) {
   for (i = 0; m->graph && i < m->graph->n_input && *n < max; i++) {
     const Onnx__ValueInfoProto *vi = m->graph->input[i];
     const Onnx__TypeProto__Tensor *tt;
-    int init = 0;
+    int init = 0, value;
     for (k = 0; vi->name && k < m->graph->n_initializer; k++)
       init |= m->graph->initializer[k]->name && strcmp(m->graph->initializer[k]->name, vi->name) == 0;
-    if (!init) kinds[(*n)++] = type_kind(vi->type, &tt);
+    if (!init) kinds[(*n)++] = map_key(vi->type, &value) ? LOAD_KIND_MAP : type_kind(vi->type, &tt);
   }
   onnx__model_proto__free_unpacked(m, NULL);
 }

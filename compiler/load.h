@@ -29,11 +29,14 @@ status load_model(const compile_options *o, ir_graph **out);
  * messages and locates external data). */
 status load_model_buffer(const compile_options *o, const unsigned char *data, size_t size, ir_graph **out);
 
-/* The kind (ir_kind; -1: one onnxcc cannot hold) of each graph input fed
+/* The kind (ir_kind, LOAD_KIND_MAP; -1: one onnxcc cannot hold) of each graph input fed
  * at run time, in order, without building the graph: `onnxcc run` reads
  * input files by it. *n gets the count (at most max); 0 when the model
  * does not parse (loading it reports why). */
 void load_input_kinds(const char *model_path, int *kinds, int max, int *n);
+/* load_input_kinds' kind of a map input (MapProto file), which the graph
+ * holds as two inputs, keys and values (docs/api.md, "Map inputs"). */
+#define LOAD_KIND_MAP 16
 
 /* Sorts g->nodes topologically; reports cycles and dangling inputs. */
 status ir_toposort(ir_graph *g);

@@ -194,13 +194,22 @@ static int list_ops(int markdown) {
     else printf("%s%s%s\n", d, *d ? "." : "", op_name(i));
   }
   if (markdown) {
+    static const char *const refused[][3] = {
+#define REFUSED(domain, name, why) {#name, *(domain) ? (domain) : "ai.onnx", why},
+#include "ops/refused.def"
+#undef REFUSED
+        {NULL, NULL, NULL}};
+    size_t k;
     puts("\n## Not supported\n");
+    if (!refused[0][0]) {
+      puts("None: onnxcc implements every op of those domains and opsets (`compiler/ops/refused.def`, the\n"
+           "list of refused ops with the reason for each, is empty).");
+      return 0;
+    }
     puts("The ops of those domains and opsets that onnxcc refuses (`compiler/ops/refused.def`), and why.\n");
     puts("| Operator | Domain | Reason |");
     puts("| --- | --- | --- |");
-#define REFUSED(domain, name, why) printf("| %s | %s | %s |\n", #name, *(domain) ? (domain) : "ai.onnx", why);
-#include "ops/refused.def"
-#undef REFUSED
+    for (k = 0; refused[k][0]; k++) printf("| %s | %s | %s |\n", refused[k][0], refused[k][1], refused[k][2]);
   }
   return 0;
 }

@@ -19,6 +19,7 @@
 #include "fileio.h"
 #include "ir_box.h"
 #include "load.h"
+#include "map_pb.h"
 #include "tensor_pb.h"
 
 extern char **environ;
@@ -308,13 +309,13 @@ static status input_error(const char *file, const ir_tensor *have, const char *i
  * pin's file when its shape contradicts the model (pin.source), and the
  * count and element types are compared here. A model that does not load
  * has said why, once. */
-static status check_inputs(run_options *r, const ir_tensor *in_t) {
+static status check_inputs(run_options *r, const ir_tensor *in_t, const char *const *shown) {
   ir_graph *g = NULL;
   status s = load_model(&r->c, &g), result = ST_OK;
   int i;
   if (s) return s;
   if (r->n_inputs > g->n_inputs) {
-    diag_set_file(r->inputs[g->n_inputs]);
+    diag_set_file(shown[g->n_inputs]);
     result = diag_error(ST_BAD_MODEL, "one input file too many: the model has %d input%s", g->n_inputs,
                         g->n_inputs == 1 ? "" : "s");
   } else if (r->n_inputs < g->n_inputs) {
@@ -329,7 +330,7 @@ static status check_inputs(run_options *r, const ir_tensor *in_t) {
     int d;
     /* a dim left variable (--dim NAME=LO..HI) was checked by the loader */
     for (d = 0; same && d < v->t.rank; d++) same = v->t.sym[d] || in_t[i].dims[d] == v->t.dims[d];
-    if (!same) result = input_error(r->inputs[i], &in_t[i], v->name, &v->t);
+    if (!same) result = input_error(shown[i], &in_t[i], v->name, &v->t);
   }
   ir_free(g);
   return result;
@@ -354,7 +355,7 @@ static status check_random_inputs(const run_options *r, const ir_graph *g) {
 }
 
 /* --output-dir must not replace the model or an input file. */
-static status check_output_dir(const run_options *r, int n_outputs) {
+static status check_output_dir(const run_options *r, int n_outputs, const char *const *shown) {
   status s = ST_OK;
   int i, j;
   for (i = 0; i < n_outputs && !s; i++) {
@@ -363,7 +364,7 @@ static status check_output_dir(const run_options *r, int n_outputs) {
     if (path_same_file(pb, r->c.model_path))
       s = diag_error(ST_USAGE, "refusing to overwrite the input model with %s", pb);
     for (j = 0; j < r->n_inputs && !s; j++)
-      if (path_same_file(pb, r->inputs[j])) s = diag_error(ST_USAGE, "refusing to overwrite input file %s", pb);
+      if (path_same_file(pb, shown[j])) s = diag_error(ST_USAGE, "refusing to overwrite input file %s", pb);
     free(pb);
   }
   return s;
@@ -469,7 +470,8 @@ static status write_outputs(const run_options *r, const char *dir, const ir_grap
         s = diag_error(ST_INTERNAL, "output %d has %zu bytes, expected %zu", i, n, tensor_bytes(&t));
       } else {
         t.data = data;
-        s = tensor_write_file(pb, &t, v->name);
+        /* a sequence of maps (ZipMap's) is held as its values' tensor */
+        s = v->map_keys ? map_write_file(pb, &t, v->map_keys, v->name) : tensor_write_file(pb, &t, v->name);
       }
       free(data);
     }
@@ -477,6 +479,79 @@ static status write_outputs(const run_options *r, const char *dir, const ir_grap
     free(pb);
   }
   return s;
+}
+
+/* The files and kinds of a run whose map inputs (MapProto files) were
+ * split: the graph holds a map input as two inputs, its keys and its
+ * values (load.c), so each such file becomes two TensorProto files in the
+ * build folder, and the kinds follow the graph's inputs. */
+typedef struct split_inputs {
+  const char **files;   /* NULL: no map input, r->inputs as given */
+  const char **shown;   /* the file each of them came from, for messages */
+  char **made;          /* the files written */
+  int n_made;
+  const char **given;   /* r->inputs and its count before the split */
+  int n_given;
+} split_inputs;
+
+static status write_map_parts(const char *path, const char *dir, int i, split_inputs *sp) {
+  ir_tensor keys, values;
+  status s;
+  char *kp = xasprintf("%s/map_%d_keys.pb", dir, i), *vp = xasprintf("%s/map_%d_values.pb", dir, i);
+  diag_set_file(path);
+  s = map_read_file(path, &keys, &values);
+  diag_set_file("");
+  if (!s) s = tensor_write_file(kp, &keys, "keys");
+  if (!s) s = tensor_write_file(vp, &values, "values");
+  free(keys.data);
+  free(values.data);
+  sp->made[sp->n_made++] = kp;
+  sp->made[sp->n_made++] = vp;
+  return s ? ST_BAD_MODEL : ST_OK;
+}
+
+static status split_map_inputs(run_options *r, const char *dir, int *kinds, int *n_kinds, split_inputs *sp) {
+  int i, n = 0, k = 0, any = 0, graph_kinds[2 * OPT_MAX_PINS];
+  status s = ST_OK;
+  for (i = 0; i < *n_kinds; i++) any |= kinds[i] == LOAD_KIND_MAP;
+  if (!any) return ST_OK;
+  sp->given = r->inputs;
+  sp->n_given = r->n_inputs;
+  sp->files = xcalloc(2 * (size_t)r->n_inputs + 1, sizeof(char *));
+  sp->shown = xcalloc(2 * (size_t)r->n_inputs + 1, sizeof(char *));
+  sp->made = xcalloc(2 * (size_t)r->n_inputs + 1, sizeof(char *));
+  for (i = 0; i < *n_kinds; i++) {
+    const int is_map = kinds[i] == LOAD_KIND_MAP;
+    if (i < sp->n_given && !is_map) sp->shown[n] = sp->given[i], sp->files[n++] = sp->given[i];
+    if (i < sp->n_given && is_map && !s) {
+      s = write_map_parts(sp->given[i], dir, i, sp);
+      sp->shown[n] = sp->shown[n + 1] = sp->given[i];
+      sp->files[n++] = sp->made[sp->n_made - 2];
+      sp->files[n++] = sp->made[sp->n_made - 1];
+    }
+    graph_kinds[k++] = is_map ? VK_TENSOR : kinds[i];
+    if (is_map) graph_kinds[k++] = VK_TENSOR;
+  }
+  for (i = *n_kinds; i < sp->n_given; i++) /* one file too many: reported later */
+    sp->shown[n] = sp->given[i], sp->files[n++] = sp->given[i];
+  if (k > OPT_MAX_PINS || n > OPT_MAX_PINS)
+    return diag_error(ST_USAGE, "at most %d inputs, counting a map as two", OPT_MAX_PINS);
+  memcpy(kinds, graph_kinds, sizeof(int) * (size_t)k);
+  *n_kinds = k;
+  r->inputs = sp->files;
+  r->n_inputs = n;
+  return s;
+}
+
+static void split_free(run_options *r, split_inputs *sp) {
+  int i;
+  if (!sp->files) return;
+  r->inputs = sp->given;
+  r->n_inputs = sp->n_given;
+  for (i = 0; i < sp->n_made; i++) free(sp->made[i]);
+  free(sp->made);
+  free(sp->files);
+  free(sp->shown);
 }
 
 static void print_json(const run_options *r, double median, double minimum) {
@@ -500,7 +575,9 @@ status run_command(run_options *r) {
   char *dir = NULL, *model_c = NULL, *path = NULL;
   ir_tensor *in_t = NULL;
   box_value *in_box = NULL;
-  int kinds[OPT_MAX_PINS], n_kinds = 0;
+  int kinds[2 * OPT_MAX_PINS], n_kinds = 0;
+  split_inputs split;
+  const char *const *shown = r->inputs; /* input files as the user named them */
   compiled c;
   text src, log;
   status s = ST_OK;
@@ -512,11 +589,20 @@ status run_command(run_options *r) {
   memset(&c, 0, sizeof c);
   text_init(&src);
   text_init(&log);
+  memset(&split, 0, sizeof split);
   if (r->n_inputs > OPT_MAX_PINS) return diag_error(ST_USAGE, "at most %d input files", OPT_MAX_PINS);
-  in_t = xcalloc((unsigned long)r->n_inputs + 1, sizeof(ir_tensor));
-  in_box = xcalloc((unsigned long)r->n_inputs + 1, sizeof(box_value));
   /* sequence and optional files are read as the model declares them */
   load_input_kinds(r->c.model_path, kinds, OPT_MAX_PINS, &n_kinds);
+  dir = make_build_dir(r, &dir_slot);
+  if (!dir) {
+    s = ST_IO;
+    goto done;
+  }
+  s = split_map_inputs(r, dir, kinds, &n_kinds, &split);
+  if (s) goto done;
+  shown = split.files ? split.shown : r->inputs;
+  in_t = xcalloc((unsigned long)r->n_inputs + 1, sizeof(ir_tensor));
+  in_box = xcalloc((unsigned long)r->n_inputs + 1, sizeof(box_value));
   load_set_string_bound(&r->c); /* string input files are read into slots */
   for (i = 0; i < r->n_inputs; i++) {
     int d, kind = i < n_kinds ? kinds[i] : VK_TENSOR;
@@ -527,22 +613,17 @@ status run_command(run_options *r) {
       diag_set_file("");
     }
     if (s) goto done;
-    r->c.positional[i].source = r->inputs[i];
+    r->c.positional[i].source = shown[i];
     if (kind > VK_TENSOR) continue;
     r->c.positional[i].rank = in_t[i].rank;
     for (d = 0; d < in_t[i].rank; d++) r->c.positional[i].dims[d] = in_t[i].dims[d];
   }
   r->c.n_positional = r->n_inputs;
   if (r->n_inputs) {
-    s = check_inputs(r, in_t);
+    s = check_inputs(r, in_t, shown);
     if (s) goto done;
   }
 
-  dir = make_build_dir(r, &dir_slot);
-  if (!dir) {
-    s = ST_IO;
-    goto done;
-  }
   model_c = xasprintf("%s/model.c", dir);
   r->c.out_path = model_c;
   r->c.name = "model";
@@ -550,7 +631,7 @@ status run_command(run_options *r) {
   s = compile_graph(&r->c, NULL, &c);
   if (s) goto done;
   s = check_random_inputs(r, c.g);
-  if (!s && r->output_dir) s = check_output_dir(r, c.g->n_outputs);
+  if (!s && r->output_dir) s = check_output_dir(r, c.g->n_outputs, shown);
   if (!s) s = compile_write(&r->c, &c);
   if (s) goto done;
 
@@ -614,10 +695,11 @@ done:
     else remove_tree(dir);
     cleanup_forget(dir_slot);
   }
-  for (i = 0; i < (n_in > r->n_inputs ? n_in : r->n_inputs); i++) free(in_t[i].data);
+  for (i = 0; in_t && i < (n_in > r->n_inputs ? n_in : r->n_inputs); i++) free(in_t[i].data);
   for (i = 0; in_box && i < r->n_inputs; i++) box_value_free(&in_box[i]);
   free(in_box);
   free(in_t);
+  split_free(r, &split);
   free(dir);
   free(model_c);
   text_free(&src);

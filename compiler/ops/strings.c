@@ -49,7 +49,8 @@ int op_takes_strings(int op) {
   case OP_ml_OneHotEncoder:
   case OP_ml_LabelEncoder:
   case OP_ml_SVMClassifier:
-  case OP_ml_CategoryMapper: return 1;
+  case OP_ml_CategoryMapper:
+  case OP_ml_DictVectorizer: return 1;
   default: return 0;
   }
 }

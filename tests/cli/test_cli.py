@@ -131,6 +131,34 @@ def w_symbolic(path, folder):
     return path
 
 
+def map_model(nodes, out, path, branch=None):
+    """A map(int64, float) input x read by NODES (ai.onnx.ml imported)."""
+    x = helper.make_value_info("x", helper.make_map_type_proto(
+        TensorProto.INT64, helper.make_tensor_type_proto(TensorProto.FLOAT, None)))
+    g = helper.make_graph(nodes, "g", [x] + ([tv("c", [], TensorProto.BOOL)] if branch else []), [out])
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13), helper.make_opsetid("ai.onnx.ml", 1)],
+                          ir_version=8)
+    save(m, path)
+    return path
+
+
+def w_map_unbounded(path, folder):
+    return map_model([helper.make_node("CastMap", ["x"], ["y"], domain="ai.onnx.ml", name="cm")],
+                     tv("y", [1, 3]), path)
+
+
+def w_map_reader(path, folder):
+    return map_model([helper.make_node("Identity", ["x"], ["y"], name="id1")],
+                     tv("y", [3], TensorProto.INT64), path)
+
+
+def w_map_captured(path, folder):
+    body = helper.make_graph([helper.make_node("CastMap", ["x"], ["z"], domain="ai.onnx.ml", name="inner")], "b",
+                             [], [tv("z", [1, 3])])
+    node = helper.make_node("If", ["c"], ["y"], then_branch=body, else_branch=body, name="if1")
+    return map_model([node], tv("y", [1, 3]), path, branch=True)
+
+
 BAD = [
     ("missing file", w_missing, ["does_not_exist.onnx"]),
     ("empty file", w_empty, ["empty"]),
@@ -142,17 +170,21 @@ BAD = [
     ("shapes that disagree", w_shapes, ["node 'add_bad' (Add)", "broadcast"]),
     ("external data escaping the folder", w_escape, ["leaves the model's folder"]),
     ("unpinned symbolic dim", w_symbolic, ["'batch'", "--dim batch="]),
+    ("map input without a length bound", w_map_unbounded, ["'x' is a map", "--dim x_len=LO..HI"]),
+    ("map read by another op", w_map_reader, ["node 'id1' (Identity)", "reads map input 'x'"],
+     ["--dim", "x_len=1..8"]),
+    ("map read in a subgraph", w_map_captured, ["(CastMap)", "from an enclosing graph"], ["--dim", "x_len=1..8"]),
 ]
 
 
-def check_bad(onnxcc, name, writer, words, results):
+def check_bad(onnxcc, name, writer, words, results, flags=()):
     folder = tempfile.mkdtemp(prefix="onnxcc-cli-")
     try:
         model = writer(os.path.join(folder, "model.onnx"), folder)
         out_dir = os.path.join(folder, "out")
         os.mkdir(out_dir)
         try:
-            p = subprocess.run([onnxcc, model, "-o", os.path.join(out_dir, "net.c")],
+            p = subprocess.run([onnxcc, model, "-o", os.path.join(out_dir, "net.c"), *flags],
                                capture_output=True, text=True, timeout=60)
         except subprocess.TimeoutExpired:
             results.append((name, ["no answer within 60 s"], ""))
@@ -536,8 +568,8 @@ def main():
     args = ap.parse_args()
     onnxcc = os.path.abspath(args.onnxcc)
     results = []
-    for name, writer, words in BAD:
-        check_bad(onnxcc, name, writer, words, results)
+    for name, writer, words, *flags in BAD:
+        check_bad(onnxcc, name, writer, words, results, *flags)
     check_good(onnxcc, args.cflags, results)
     check_weights_section(onnxcc, args.cflags, results)
     check_boxes(onnxcc, args.cflags, results)

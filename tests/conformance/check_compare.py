@@ -18,7 +18,7 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-from onnx import OptionalProto, SequenceProto, TensorProto, helper, \
+from onnx import MapProto, OptionalProto, SequenceProto, TensorProto, helper, \
     numpy_helper
 
 HERE = Path(__file__).resolve().parent
@@ -81,6 +81,24 @@ B_CLOSE = tensor([4.0, 5.0 + 1e-6])   # within rtol/atol
 B_INT = tensor([4, 5], np.int64)
 B_LONG = tensor([4.0, 5.0, 6.0])
 
+def mapping(d: dict) -> MapProto:
+    return run.dict_to_map(d)
+
+
+def seq_maps(*maps) -> SequenceProto:
+    s = SequenceProto(elem_type=SequenceProto.MAP)
+    for m in maps:
+        s.map_values.add().CopyFrom(m)
+    return s
+
+
+T_MAP_SEQ = helper.make_sequence_type_proto(helper.make_map_type_proto(TensorProto.INT64, T_FLOAT))
+M = mapping({3: 0.25, -1: 0.75})
+M_SWAPPED = mapping({-1: 0.75, 3: 0.25})     # the same map, keys in another order
+M_OFF = mapping({3: 0.25, -1: 0.5})
+M_KEYS = mapping({3: 0.25, 2: 0.75})
+M_STR = mapping({"a": 0.25})
+
 # (name, declared type, expected, actual, None for "must pass" or a piece of
 # text the failure message must contain)
 CASES = [
@@ -127,6 +145,13 @@ CASES = [
      "is not the TensorProto"),
     ("tensor file where optional declared", T_OPT, opt_tensor(A), A,
      "is not the OptionalProto"),
+    # Maps: compared by key, whatever the order (ONNX Runtime sorts them)
+    ("maps equal", T_MAP_SEQ, seq_maps(M, M), seq_maps(M, M_SWAPPED), None),
+    ("map values", T_MAP_SEQ, seq_maps(M), seq_maps(M_OFF), "at output 0 element 0"),
+    ("map keys", T_MAP_SEQ, seq_maps(M), seq_maps(M_KEYS), "output 0 element 0: keys [2, 3], expected [-1, 3]"),
+    ("map count", T_MAP_SEQ, seq_maps(M, M), seq_maps(M), "output 0: 1 elements, expected 2"),
+    ("map of string keys where int64 declared", T_MAP_SEQ, seq_maps(M), seq_maps(M_STR),
+     "has key_type 8"),
     # Plain tensors keep their old wording.
     ("tensor equal", T_FLOAT, A, A, None),
     ("tensor values", T_FLOAT, B, B_OFF, "mismatch: max abs err 0.5 at "
@@ -170,11 +195,14 @@ def refusal(out_type) -> str | None:
 REFUSALS = [
     ("tensor runs", T_FLOAT, None),
     ("optional(sequence) runs", T_OPT_SEQ, None),
-    ("map refused", helper.make_map_type_proto(TensorProto.INT64, T_FLOAT),
-     "map output not supported"),
-    ("sequence(map) refused", helper.make_sequence_type_proto(
-        helper.make_map_type_proto(TensorProto.STRING, T_FLOAT)),
-     "map output not supported ('y' is sequence(map))"),
+    ("map of int64 keys runs", helper.make_map_type_proto(TensorProto.INT64, T_FLOAT), None),
+    ("sequence(map) of string keys runs", helper.make_sequence_type_proto(
+        helper.make_map_type_proto(TensorProto.STRING, T_FLOAT)), None),
+    ("map of int32 keys refused", helper.make_map_type_proto(TensorProto.INT32, T_FLOAT),
+     "map output not supported ('y' is map(int32, tensor))"),
+    ("map of sequences refused", helper.make_sequence_type_proto(
+        helper.make_map_type_proto(TensorProto.STRING, T_SEQ)),
+     "map output not supported ('y' is sequence(map(string, sequence(tensor))))"),
     ("sparse tensor refused", helper.make_optional_type_proto(
         helper.make_sparse_tensor_type_proto(TensorProto.FLOAT, [2])),
      "sparse tensor output not supported"),

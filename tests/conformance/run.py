@@ -54,9 +54,17 @@ Sequences must have the same length ("output 0: 3 elements, expected 4"),
 then each element is compared as a tensor above ("... at output 0 element
 2"); optionals must both hold a value or both be empty ("output 0: optional
 is empty, expected a value" and the reverse), then the values are compared.
-Models with a map or sparse tensor anywhere in a graph input's or output's
-type fail without running ("map input not supported ..."): no file format
-exists for those.
+  map       onnx.MapProto (key_type, keys or string_keys, values: a
+            SequenceProto of one scalar tensor per key, or of one tensor
+            of them all); a sequence of maps is a SequenceProto with
+            elem_type MAP and map_values (ZipMap's output)
+Maps must have the same keys ("output 1 element 0: keys [...], expected
+[...]"), then their values are compared as one tensor, both in key order
+(a map has none of its own).
+Models with a sparse tensor, or a map of other than int64 or string keys
+and tensor values, anywhere in a graph input's or output's type fail
+without running ("sparse tensor input not supported ..."): no file format
+is agreed for those.
 
 xfail.txt holds "suite/test_name<TAB>reason" lines. --update-xfail rewrites
 it from this run: failing tests are added (keeping an existing reason),
@@ -108,7 +116,8 @@ from pathlib import Path
 try:
     import numpy as np
     import onnx
-    from onnx import OptionalProto, SequenceProto, TensorProto, numpy_helper
+    from onnx import (MapProto, OptionalProto, SequenceProto, TensorProto,
+                      numpy_helper)
 except ImportError as exc:  # pragma: no cover - environment problem
     # Started by the shebang with a python lacking the pinned onnx: use the
     # repository's virtualenv when there is one (once; no loops).
@@ -387,22 +396,26 @@ def load_tensor(path: Path) -> TensorProto:
 # tensors and opaque types have no file format agreed with onnxcc.
 
 _KIND_OF_FIELD = {"tensor_type": "tensor", "sequence_type": "sequence",
-                  "optional_type": "optional", None: "tensor"}
+                  "optional_type": "optional", "map_type": "map",
+                  None: "tensor"}
 # Where a SequenceProto / OptionalProto keeps an element of each kind, and
 # the elem_type code it must carry for it (the two enums agree).
 _SEQ_FIELD = {"tensor": "tensor_values", "sequence": "sequence_values",
-              "optional": "optional_values"}
+              "optional": "optional_values", "map": "map_values"}
 _OPT_FIELD = {"tensor": "tensor_value", "sequence": "sequence_value",
               "optional": "optional_value"}
 _ELEM_CODE = {"tensor": SequenceProto.TENSOR,
               "sequence": SequenceProto.SEQUENCE,
-              "optional": SequenceProto.OPTIONAL}
+              "optional": SequenceProto.OPTIONAL,
+              "map": SequenceProto.MAP}
 _ALL_SEQ_FIELDS = ("tensor_values", "sparse_tensor_values", "sequence_values",
                    "map_values", "optional_values")
 _ALL_OPT_FIELDS = ("tensor_value", "sparse_tensor_value", "sequence_value",
                    "map_value", "optional_value")
 _MESSAGE_OF_KIND = {"tensor": TensorProto, "sequence": SequenceProto,
-                    "optional": OptionalProto}
+                    "optional": OptionalProto, "map": MapProto}
+# Map keys a file can carry: integers in keys, strings in string_keys.
+_MAP_KEY_TYPES = (TensorProto.INT64, TensorProto.STRING)
 
 
 def type_kind(tp: onnx.TypeProto | None) -> str:
@@ -424,6 +437,9 @@ def _inner_type(tp: onnx.TypeProto) -> onnx.TypeProto:
 def type_text(tp: onnx.TypeProto | None) -> str:
     """e.g. 'optional(sequence(tensor))', for messages."""
     kind = type_kind(tp)
+    if kind == "map":
+        return (f"map({type_name(tp.map_type.key_type)}, "
+                f"{type_text(tp.map_type.value_type)})")
     if kind in ("sequence", "optional"):
         return f"{kind}({type_text(_inner_type(tp))})"
     return kind.replace("_type", "")
@@ -435,6 +451,11 @@ def unsupported_part(tp: onnx.TypeProto | None) -> str | None:
     kind = type_kind(tp)
     if kind == "tensor":
         return None
+    if kind == "map":
+        if (tp.map_type.key_type in _MAP_KEY_TYPES
+                and type_kind(tp.map_type.value_type) == "tensor"):
+            return None
+        return "map"
     if kind in ("sequence", "optional"):
         return unsupported_part(_inner_type(tp))
     return kind.replace("_type", "").replace("_", " ")
@@ -511,6 +532,8 @@ def value_problem(msg, tp: onnx.TypeProto | None) -> str | None:
             return ("is not a TensorProto (it has a segment: a sequence or "
                     "optional?)")
         return None
+    if kind == "map":
+        return map_problem(msg, tp)
     inner = _inner_type(tp)
     ikind = type_kind(inner)
     if kind == "sequence":
@@ -540,6 +563,94 @@ def value_problem(msg, tp: onnx.TypeProto | None) -> str | None:
         return (f"has elem_type {msg.elem_type} but holds {held[0]} "
                 f"({type_text(tp)})")
     return value_problem(getattr(msg, held[0]), inner)
+
+
+def map_keys(msg: MapProto) -> list:
+    """MSG's keys as Python values (bytes for string keys)."""
+    if msg.key_type == TensorProto.STRING:
+        return list(msg.string_keys)
+    return list(msg.keys)
+
+
+def map_values(msg: MapProto) -> np.ndarray:
+    """MSG's values as one 1-D array: its SequenceProto holds a scalar
+    tensor per key (onnx.numpy_helper.from_dict) or one tensor of them all."""
+    parts = [np.asarray(numpy_helper.to_array(t)).reshape(-1)
+             for t in msg.values.tensor_values]
+    return np.concatenate(parts) if parts else np.zeros(0, np.float32)
+
+
+def dict_to_map(d: dict, name: str = "") -> MapProto:
+    """A dict of int or str keys and float values (ONNX Runtime's ZipMap
+    output) as a MapProto, its values a SequenceProto of one scalar float
+    tensor each: onnx.numpy_helper.from_dict's layout, which cannot take
+    str keys itself."""
+    m = MapProto(name=name)
+    keys = list(d.keys())
+    if keys and isinstance(keys[0], str):
+        m.key_type = TensorProto.STRING
+        m.string_keys.extend(k.encode() for k in keys)
+    else:
+        m.key_type = TensorProto.INT64
+        m.keys.extend(int(k) for k in keys)
+    m.values.elem_type = SequenceProto.TENSOR
+    for v in d.values():
+        m.values.tensor_values.append(
+            numpy_helper.from_array(np.asarray(v, dtype=np.float32)))
+    return m
+
+
+def map_input_positions(model_path: Path) -> dict[int, int]:
+    """{position: key type} of the graph inputs of map type (initializers
+    aside) of the model at MODEL_PATH."""
+    g = onnx.load(str(model_path), load_external_data=False).graph
+    return {k: vi.type.map_type.key_type for k, vi in enumerate(_graph_inputs_of(g))
+            if type_kind(vi.type) == "map"}
+
+
+def map_file_arrays(path: Path) -> list[np.ndarray]:
+    """A MapProto file as the two inputs the generated code takes for a
+    map (docs/api.md, "Map inputs"): its keys and its values, for checks
+    that feed the program raw buffers (int64 keys only: string keys need
+    slots)."""
+    m = MapProto()
+    m.ParseFromString(path.read_bytes())
+    return [np.array(map_keys(m), dtype=np.int64), map_values(m)]
+
+
+def map_problem(msg: MapProto, tp: onnx.TypeProto) -> str | None:
+    """Why MSG is not a map of type TP; None when it is."""
+    if msg.key_type != tp.map_type.key_type:
+        return (f"has key_type {msg.key_type}, the graph declares "
+                f"{type_text(tp)}")
+    other = "keys" if msg.key_type == TensorProto.STRING else "string_keys"
+    if len(getattr(msg, other)):
+        return f"holds {other} for {type_name(msg.key_type)} keys"
+    if msg.values.elem_type != SequenceProto.TENSOR:
+        return f"has values of elem_type {msg.values.elem_type}, want tensors"
+    if len(map_values(msg)) != len(map_keys(msg)):
+        return (f"has {len(map_keys(msg))} keys but "
+                f"{len(map_values(msg))} values")
+    return None
+
+
+def compare_maps(exp: MapProto, act: MapProto, tp: onnx.TypeProto,
+                 where: str, tol: Tolerance) -> str | None:
+    """The same keys, then the values as one tensor. A map has no order
+    (ONNX Runtime gives ZipMap's keys sorted, onnxcc in label order), so
+    both are compared in key order."""
+    e_keys, a_keys = map_keys(exp), map_keys(act)
+    e_order = np.argsort(np.array(e_keys, dtype=object), kind="stable")
+    a_order = np.argsort(np.array(a_keys, dtype=object), kind="stable")
+    e_keys, a_keys = sorted(e_keys), sorted(a_keys)
+    if e_keys != a_keys:
+        return f"{where}: keys {a_keys[:8]}, expected {e_keys[:8]}"
+    e_vals, a_vals = map_values(exp)[e_order], map_values(act)[a_order]
+    if e_vals.dtype != a_vals.dtype:
+        return (f"dtype mismatch at {where}: got {a_vals.dtype} want "
+                f"{e_vals.dtype}")
+    return compare_arrays(numpy_helper.from_array(e_vals),
+                          numpy_helper.from_array(a_vals), where, tol)
 
 
 # --------------------------------------------------------------------------
@@ -699,6 +810,8 @@ def compare_values(exp, act, tp: onnx.TypeProto | None, k: int | str,
         fix_bfloat16(act, want)
         return compare_arrays(exp, act, k, tol)
     where = f"output {k}" if isinstance(k, int) else k
+    if kind == "map":
+        return compare_maps(exp, act, tp, where, tol)
     inner = _inner_type(tp)
     if kind == "sequence":
         e_items, a_items = sequence_items(exp), sequence_items(act)
@@ -780,8 +893,8 @@ def _shorten(text: str, limit: int = 160) -> str:
 
 def _unsupported_io(model: onnx.ModelProto) -> str | None:
     """Why MODEL's inputs/outputs cannot travel as files, or None. Tensors,
-    sequences and optionals (nested too) can; a map or sparse tensor
-    anywhere in a graph input's or output's type has no file format yet."""
+    sequences, optionals and maps of int64 or string keys (nested too)
+    can; a sparse tensor or another map has no file format yet."""
     for what, vis in (("input", model.graph.input),
                       ("output", model.graph.output)):
         for vi in vis:
@@ -794,8 +907,12 @@ def _unsupported_io(model: onnx.ModelProto) -> str | None:
 
 def _graph_inputs(model: onnx.ModelProto) -> list[onnx.ValueInfoProto]:
     """Graph inputs that are fed at run time (not initializers)."""
-    inits = {i.name for i in model.graph.initializer}
-    return [vi for vi in model.graph.input if vi.name not in inits]
+    return _graph_inputs_of(model.graph)
+
+
+def _graph_inputs_of(g: onnx.GraphProto) -> list[onnx.ValueInfoProto]:
+    inits = {i.name for i in g.initializer}
+    return [vi for vi in g.input if vi.name not in inits]
 
 
 def _prepare_inputs(model: onnx.ModelProto, inputs: list[Path],
@@ -1113,6 +1230,10 @@ def _ort_feed(value):
         return arr.astype(str) if arr.dtype == object else arr
     if isinstance(value, SequenceProto):
         return [_ort_feed(item) for item in sequence_items(value)]
+    if isinstance(value, MapProto):
+        keys = [k.decode() if isinstance(k, bytes) else k
+                for k in map_keys(value)]
+        return dict(zip(keys, map_values(value).tolist()))
     name = optional_field(value)
     return None if name is None else _ort_feed(getattr(value, name))
 
@@ -1124,6 +1245,8 @@ def _ort_to_proto(value, tp: onnx.TypeProto | None, name: str):
     kind = type_kind(tp)
     if kind == "tensor":
         return numpy_helper.from_array(np.asarray(value), name)
+    if kind == "map":
+        return dict_to_map(value, name)
     inner = _inner_type(tp)
     ikind = type_kind(inner)
     if kind == "sequence":

@@ -264,16 +264,58 @@ def numbered(folder: Path, prefix: str) -> list[Path]:
     return sorted(folder.glob(f"{prefix}_*.pb"), key=lambda p: int(p.stem.split("_")[1]))
 
 
-def run_set(t: Target, prog: Path, gen: Path, ds: Path, work: Path) -> str | None:
+def map_output_keys(model_path: Path) -> dict:
+    """{K: labels} for each graph output K that is ZipMap's sequence of
+    maps: the program writes it as the dense [N, C] float tensor of the
+    maps' values, columns in label order (docs/api.md, "Map outputs")."""
+    import onnx
+    g = onnx.load(str(model_path), load_external_data=False).graph
+    made_by = {o: n for n in g.node for o in n.output}
+    found = {}
+    for k, vi in enumerate(g.output):
+        n = made_by.get(vi.name)
+        if n is None or n.op_type != "ZipMap":
+            continue
+        attrs = {a.name: a for a in n.attribute}
+        found[k] = (list(attrs["classlabels_int64s"].ints) if "classlabels_int64s" in attrs
+                    else list(attrs["classlabels_strings"].strings))
+    return found
+
+
+def dense_maps(path: Path, labels: list, rank: int):
+    """The expected sequence of maps at PATH as that dense tensor, of RANK
+    2 ([N, C]) or 1 (one map, [C])."""
+    seq = conformance.SequenceProto()
+    seq.ParseFromString(path.read_bytes())
+    rows = []
+    for m in seq.map_values:
+        d = dict(zip(conformance.map_keys(m), conformance.map_values(m).tolist()))
+        rows.append([d[key] for key in labels])
+    dense = conformance.np.array(rows, dtype=conformance.np.float32)
+    return numpy_helper.from_array(dense.reshape(-1) if rank == 1 else dense)
+
+
+def input_arrays(path: Path, is_map: bool) -> list:
+    """The program's inputs from one input file: a tensor, or a map's keys
+    and values (docs/api.md, "Map inputs": two inputs; string keys are
+    skipped with has_string_io)."""
+    if not is_map:
+        return [numpy_helper.to_array(conformance.load_tensor(path))]
+    return conformance.map_file_arrays(path)
+
+
+def run_set(t: Target, prog: Path, gen: Path, ds: Path, work: Path, map_keys: dict, map_inputs: set) -> str | None:
     """Runs PROG under T's emulator on data set DS; None when every output
-    matches its reference."""
+    matches its reference (MAP_KEYS: map_output_keys of the model,
+    MAP_INPUTS: the positions of its map inputs)."""
     work.mkdir(parents=True)
     args = []
-    for i, f in enumerate(numbered(ds, "input")):
-        x = numpy_helper.to_array(conformance.load_tensor(f))
-        (work / f"in_{i}.bin").write_bytes(x.tobytes())   # C order, little-endian as every target
-        (work / f"in_{i}.dims").write_text(" ".join(str(v) for v in (x.ndim, *x.shape)) + "\n")
-        args.append(str(work / f"in_{i}.bin"))
+    for k, f in enumerate(numbered(ds, "input")):
+        for x in input_arrays(f, k in map_inputs):
+            i = len(args)
+            (work / f"in_{i}.bin").write_bytes(x.tobytes())   # C order, little-endian as every target
+            (work / f"in_{i}.dims").write_text(" ".join(str(v) for v in (x.ndim, *x.shape)) + "\n")
+            args.append(str(work / f"in_{i}.bin"))
     cmd = [*t.wrapper, str(prog), str(gen / "model.weights"), "1", "0", str(work), *args]
     try:
         r = subprocess.run(cmd, capture_output=True, text=True, timeout=RUN_TIMEOUT_S)
@@ -283,9 +325,11 @@ def run_set(t: Target, prog: Path, gen: Path, ds: Path, work: Path) -> str | Non
         return f"program exit {r.returncode} under {t.wrapper[0]}: {tail(r.stdout + r.stderr, 500)}"
     tol = conformance.Tolerance(max_rel=MODELS_REL)
     for k, f in enumerate(numbered(ds, "output")):
-        want_t = conformance.load_tensor(f)
-        want = numpy_helper.to_array(want_t)
+        labels = map_keys.get(k)
         dims = [int(v) for v in (work / f"output_{k}.dims").read_text().split()]
+        # one map from a 1-D ZipMap input is a row of its own
+        want_t = dense_maps(f, labels, dims[0]) if labels is not None else conformance.load_tensor(f)
+        want = numpy_helper.to_array(want_t)
         if dims[0] != want.ndim or tuple(dims[1:]) != want.shape:
             return f"output {k} has dims {dims[1:]}, expected {list(want.shape)}"
         got = numpy_helper.from_array(
@@ -308,7 +352,8 @@ def run_models(t: Target, models: list[Path], gens: dict, build_dir: Path, tmp: 
             why = build_program(t, tmp / "gen" / model_dir.name, build_dir, prog)
         for ds in sets:
             rep.check(label(ds), why or run_set(t, prog, tmp / "gen" / model_dir.name, ds,
-                                                prog.parent / ds.name))
+                                                prog.parent / ds.name, map_output_keys(model_dir / "model.onnx"),
+                                                conformance.map_input_positions(model_dir / "model.onnx")))
 
 
 def default_models(rep: Report) -> list[Path]:
@@ -330,9 +375,12 @@ def default_models(rep: Report) -> list[Path]:
 
 
 def has_string_io(path: Path) -> bool:
+    """String tensors in or out, or a map input of string keys."""
     import onnx
     g = onnx.load(str(path), load_external_data=False).graph
-    return any(v.type.tensor_type.elem_type == onnx.TensorProto.STRING for v in [*g.input, *g.output])
+    return any(v.type.tensor_type.elem_type == onnx.TensorProto.STRING or
+               (v.type.HasField("map_type") and v.type.map_type.key_type == onnx.TensorProto.STRING)
+               for v in [*g.input, *g.output])
 
 
 def main(argv) -> int:

@@ -20,6 +20,7 @@ Suite *scatter_suite(void);
 Suite *rnn_suite(void);
 Suite *dqlstm_suite(void);
 Suite *select_suite(void);
+Suite *maps_suite(void);
 Suite *image_suite(void);
 Suite *quant_suite(void);
 Suite *msquant_suite(void);

@@ -46,6 +46,7 @@
 #include "kernels/bitcast.h"
 #include "kernels/svm.h"
 #include "kernels/ml_extra.h"
+#include "kernels/maps.h"
 #include "kernels/image.h"
 
 /* All kernel variants, K(function, params type), and all params types,
@@ -94,6 +95,7 @@
   RT_BITCAST_KERNELS(K) \
   RT_SVM_KERNELS(K) \
   RT_ML_EXTRA_KERNELS(K) \
+  RT_MAPS_KERNELS(K) \
   RT_IMAGE_KERNELS(K)
 #define RT_ALL_PARAMS_TYPES(P) \
   RT_ELEMENTWISE_PARAMS_TYPES(P) \
@@ -138,6 +140,7 @@
   RT_BITCAST_PARAMS_TYPES(P) \
   RT_SVM_PARAMS_TYPES(P) \
   RT_ML_EXTRA_PARAMS_TYPES(P) \
+  RT_MAPS_PARAMS_TYPES(P) \
   RT_IMAGE_PARAMS_TYPES(P)
 
 #endif
