@@ -303,8 +303,9 @@ static void row_all_taps(const float *xr, const float *w, int64_t k, int64_t dil
 
 /* One input channel per group: each output channel m reads input channel
  * m / (out_ch / group). Output rows stay in L1 while every kernel tap is
- * accumulated into them. */
-static void conv_direct(const rt_conv_params *p, const float *x, const float *w, const float *bias, float *y) {
+ * accumulated into them, and the epilogue e (if any) finishes each. */
+static void conv_direct(const rt_conv_params *p, const float *x, const float *w, const float *bias, float *y,
+                        const rt_epi *e) {
   const int64_t nd = p->nd, last = nd - 1;
   const int64_t in_sp = prod(p->in_dims, nd), out_sp = prod(p->out_dims, nd);
   const int64_t ksize = prod(p->kernel, nd), k_last = p->kernel[last];
@@ -369,15 +370,17 @@ static void conv_direct(const rt_conv_params *p, const float *x, const float *w,
             }
           }
         }
+        if (e) rt_epi_tile(e, yr, out_last, 1, out_last);
       }
     }
 }
 
 RT_KERNEL(rt_conv_f32_depthwise) {
   const rt_conv_params *p = (const rt_conv_params *)params;
+  rt_epi e;
   (void)scratch;
   conv_direct(p, (const float *)in[0], (const float *)in[1], p->has_bias ? (const float *)in[2] : NULL,
-              (float *)out[0]);
+              (float *)out[0], RT_EPI_FROM(&e, p, in, 3, (const float *)out[0]));
 }
 
 /* ---- depthwise, two spatial dims, through a padded plane ---- */
@@ -476,6 +479,8 @@ RT_KERNEL(rt_conv_f32_depthwise2d) {
   const float *x = (const float *)in[0], *w = (const float *)in[1];
   const float *bias = p->has_bias ? (const float *)in[2] : NULL;
   float *y = (float *)out[0], *pl = (float *)scratch;
+  rt_epi ev;
+  const rt_epi *e = RT_EPI_FROM(&ev, p, in, 3, y);
   const int64_t hp = padded_extent(p, 0), wp = padded_extent(p, 1), kh = p->kernel[0], kw = p->kernel[1];
   const int64_t oh = p->out_dims[0], ow = p->out_dims[1], sh = p->strides[0], sw = p->strides[1];
   const int64_t dh = p->dilations[0], dw = p->dilations[1], in_sp = p->in_dims[0] * p->in_dims[1];
@@ -504,6 +509,7 @@ RT_KERNEL(rt_conv_f32_depthwise2d) {
               for (kc = 0; kc < kw; kc++) acc = MADD(wc[kr * kw + kc], top[kr * dh * wp + t * sw + kc * dw], acc);
             yr[t] = acc;
           }
+        if (e) rt_epi_tile(e, yr, ow, 1, ow);
       }
     }
 }
@@ -591,10 +597,11 @@ size_t rt_conv_f32_pointwise_scratch_bytes(const rt_conv_params *p) {
  * weights `ap` are in the quad layout (ap starts at row ic): for each
  * NR-wide panel of output positions, unfold it (kdim x NR, in L1/L2; a
  * copy when `pointwise`) and run the micro-kernel down the block, K in
- * slices of at most KC so a slice of the panel stays in L1. */
+ * slices of at most KC so a slice of the panel stays in L1; the epilogue
+ * e (if any) finishes each tile after its last slice. */
 static CONV_INLINE void conv_gemm_block(const rt_conv_params *p, const float *xg, const float *ap, int64_t ic,
                                         int64_t mc, const float *bias, float *yg, float *bp, const int64_t *ranges,
-                                        int pointwise) {
+                                        int pointwise, const rt_epi *e) {
   const int64_t cg = p->in_ch / p->group, kdim = cg * prod(p->kernel, p->nd);
   const int64_t out_sp = prod(p->out_dims, p->nd);
   const int64_t slices = (kdim + KC - 1) / KC, kcb = (kdim + slices - 1) / slices;
@@ -609,6 +616,7 @@ static CONV_INLINE void conv_gemm_block(const rt_conv_params *p, const float *xg
         const int64_t r = ic + ir;
         rt_sgemm_ukernel(kc, ap + ir * kdim + pc * 4, 4 * kdim, bp + pc * NR, NR, yg + r * out_sp + j0, out_sp,
                          pc ? 1.0f : 0.0f, min64(MR, mc - ir), nc, pc == 0 && bias ? bias + r : NULL);
+        if (e && pc + kc == kdim) rt_epi_tile(e, yg + r * out_sp + j0, out_sp, min64(MR, mc - ir), nc);
       }
     }
   }
@@ -623,6 +631,8 @@ static CONV_INLINE void conv_gemm(const void *params, const void *const *in, voi
   const float *x = (const float *)in[0], *w = (const float *)in[1];
   const float *bias = p->has_bias ? (const float *)in[2] : NULL;
   float *y = (float *)out[0];
+  rt_epi ev;
+  const rt_epi *e = RT_EPI_FROM(&ev, p, in, 3, y);
   const int64_t nd = p->nd, cg = p->in_ch / p->group, mg = p->out_ch / p->group;
   const int64_t in_sp = prod(p->in_dims, nd), out_sp = prod(p->out_dims, nd);
   const int64_t kdim = cg * prod(p->kernel, nd), mcb = conv_block_rows(mg, kdim);
@@ -642,7 +652,7 @@ static CONV_INLINE void conv_gemm(const void *params, const void *const *in, voi
           pack_quads(wg, mg, kdim, ic, mc, ap_scratch);
           ap = ap_scratch;
         }
-        conv_gemm_block(p, xg, ap, ic, mc, bias ? bias + g * mg : NULL, yg, bp, ranges, pointwise);
+        conv_gemm_block(p, xg, ap, ic, mc, bias ? bias + g * mg : NULL, yg, bp, ranges, pointwise, e);
       }
     }
 }
@@ -658,6 +668,8 @@ RT_KERNEL(rt_conv_f32_pointwise) {
   const float *x = (const float *)in[0], *w = (const float *)in[1];
   const float *bias = p->has_bias ? (const float *)in[2] : NULL;
   float *y = (float *)out[0];
+  rt_epi ev;
+  const rt_epi *e = RT_EPI_FROM(&ev, p, in, 3, y);
   const int64_t cg = p->in_ch / p->group, mg = p->out_ch / p->group, sp = prod(p->out_dims, p->nd);
   int64_t n, g;
   for (n = 0; n < p->batch; n++)
@@ -665,7 +677,7 @@ RT_KERNEL(rt_conv_f32_pointwise) {
       const float *xg = x + (n * p->in_ch + g * cg) * sp, *wg = w + g * mg * cg;
       float *yg = y + (n * p->out_ch + g * mg) * sp;
       if (bias) fill_bias(yg, mg, sp, bias + g * mg);
-      rt_sgemm(mg, sp, cg, 1.0f, wg, cg, 0, xg, sp, 0, bias ? 1.0f : 0.0f, yg, sp, scratch);
+      rt_sgemm_epi(mg, sp, cg, 1.0f, wg, cg, 0, xg, sp, 0, bias ? 1.0f : 0.0f, yg, sp, scratch, e);
     }
 }
 
