@@ -22,18 +22,27 @@ const rt_epi *rt_epi_init(rt_epi *e, int32_t act, float a, float b, const void *
 
 static float clamp01(float v) { return v < 0 ? 0 : (v > 1 ? 1 : v); }
 
-/* One loop per activation over y[0..n): EXPR in x. */
-#define ACT_LOOP(EXPR)                \
-  for (j = 0; j < n; j++) {           \
-    const float x = y[j];             \
-    y[j] = (EXPR);                    \
-  }                                   \
+/* One pass per activation over row y[0..n), the residual row r (if any)
+ * added on the way: EXPR in x. */
+#define ACT_LOOP(EXPR)                                   \
+  if (r) {                                               \
+    for (j = 0; j < n; j++) {                            \
+      const float x = y[j] + r[j];                       \
+      y[j] = (EXPR);                                     \
+    }                                                    \
+  } else {                                               \
+    for (j = 0; j < n; j++) {                            \
+      const float x = y[j];                              \
+      y[j] = (EXPR);                                     \
+    }                                                    \
+  }                                                      \
   break;
 
-static void act_row(const rt_epi *e, float *y, int64_t n) {
+static void act_row(const rt_epi *e, float *restrict y, const float *restrict r, int64_t n) {
   const float a = e->a, b = e->b;
   int64_t j;
   switch (e->act) {
+  case RT_ACT_NONE: ACT_LOOP(x)
   case RT_ACT_RELU: ACT_LOOP(x > 0 ? x : 0)
   case RT_ACT_CLIP: ACT_LOOP((x < a ? a : x) > b ? b : (x < a ? a : x))
   case RT_ACT_LEAKY_RELU: ACT_LOOP(x >= 0 ? x : a * x)
@@ -52,13 +61,9 @@ static void act_row(const rt_epi *e, float *y, int64_t n) {
 #undef ACT_LOOP
 
 void rt_epi_tile(const rt_epi *e, float *c, int64_t ldc, int64_t m, int64_t n) {
-  int64_t i, j;
+  int64_t i;
   for (i = 0; i < m; i++) {
     float *y = c + i * ldc;
-    if (e->res) {
-      const float *r = e->res + (y - e->y);
-      for (j = 0; j < n; j++) y[j] += r[j];
-    }
-    act_row(e, y, n);
+    act_row(e, y, e->res ? e->res + (y - e->y) : NULL, n);
   }
 }

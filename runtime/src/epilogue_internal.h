@@ -9,7 +9,9 @@
 
 /* What a kernel call applies: the residual, when there is one, has the
  * output's layout, so the residual of output element y + i is res[i]
- * whatever tile of y is being finished. */
+ * whatever tile of y is being finished; it is never the output's own
+ * memory (the planner gives no Conv, Gemm or MatMul output an input's
+ * buffer), so both are restrict. */
 typedef struct rt_epi {
   int32_t act;
   float a, b;
