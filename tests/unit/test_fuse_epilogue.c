@@ -259,6 +259,27 @@ START_TEST(cases_not_fused) {
 }
 END_TEST
 
+/* -O0 runs no fusion: the Conv and its Relu are lowered as they are,
+ * the Conv without an epilogue. */
+START_TEST(not_at_O0) {
+  ir_graph *g = conv_graph(13);
+  compile_options o;
+  char seq[256];
+  const rt_conv_params *p;
+  node(g, "Relu", "y", 1, "c");
+  output(g, "y");
+  memset(&o, 0, sizeof o);
+  ck_assert_int_eq(ir_toposort(g), ST_OK);
+  ck_assert_int_eq(pipeline_run(g, &o, NULL), ST_OK);
+  op_sequence(g, seq, sizeof seq);
+  ck_assert_str_eq(seq, "Conv,Relu");
+  p = g->nodes[0]->low->params;
+  ck_assert_int_eq(p->act, RT_ACT_NONE);
+  ck_assert_int_eq(p->has_residual, 0);
+  ir_free(g);
+}
+END_TEST
+
 /* ---- kernels: fused against unfused ---- */
 
 static float frand(uint32_t *s) {
@@ -428,6 +449,7 @@ Suite *fuse_epilogue_suite(void) {
   tcase_add_test(tc, conv_residual_relu);
   tcase_add_test(tc, gemm_matmul_and_activations);
   tcase_add_test(tc, cases_not_fused);
+  tcase_add_test(tc, not_at_O0);
   tcase_add_test(tc, conv_kernels_fused);
   tcase_add_test(tc, gemm_kernels_fused);
   suite_add_tcase(s, tc);
