@@ -303,7 +303,9 @@ static void row_all_taps(const float *xr, const float *w, int64_t k, int64_t dil
 
 /* One input channel per group: each output channel m reads input channel
  * m / (out_ch / group). Output rows stay in L1 while every kernel tap is
- * accumulated into them, and the epilogue e (if any) finishes each. */
+ * accumulated into them; the epilogue e (if any) finishes each output
+ * plane, just written, in one loop (per row, the 7 or 14 outputs of a
+ * small plane would not vectorize). */
 static void conv_direct(const rt_conv_params *p, const float *x, const float *w, const float *bias, float *y,
                         const rt_epi *e) {
   const int64_t nd = p->nd, last = nd - 1;
@@ -370,8 +372,8 @@ static void conv_direct(const rt_conv_params *p, const float *x, const float *w,
             }
           }
         }
-        if (e) rt_epi_tile(e, yr, out_last, 1, out_last);
       }
+      if (e) rt_epi_tile(e, yc, out_sp, 1, out_sp);
     }
 }
 
@@ -509,8 +511,9 @@ RT_KERNEL(rt_conv_f32_depthwise2d) {
               for (kc = 0; kc < kw; kc++) acc = MADD(wc[kr * kw + kc], top[kr * dh * wp + t * sw + kc * dw], acc);
             yr[t] = acc;
           }
-        if (e) rt_epi_tile(e, yr, ow, 1, ow);
       }
+      /* the plane just written, in one loop (as conv_direct) */
+      if (e) rt_epi_tile(e, yc, oh * ow, 1, oh * ow);
     }
 }
 
@@ -571,6 +574,10 @@ static void copy_panels(const float *x, int64_t channels, int64_t sp, int64_t co
   }
 }
 
+/* Output planes of at most this many floats get the fused epilogue once
+ * per block of output channels rather than per tile (conv_gemm_block). */
+#define EPI_SMALL_PLANE 256
+
 /* Unfolded panel bytes (kdim x NR floats, NR at most CAP_NR on any
  * build), 64-byte aligned. */
 static size_t panel_bytes(int64_t kdim) { return round64((size_t)(kdim * CAP_NR) * sizeof(float)); }
@@ -598,13 +605,17 @@ size_t rt_conv_f32_pointwise_scratch_bytes(const rt_conv_params *p) {
  * NR-wide panel of output positions, unfold it (kdim x NR, in L1/L2; a
  * copy when `pointwise`) and run the micro-kernel down the block, K in
  * slices of at most KC so a slice of the panel stays in L1; the epilogue
- * e (if any) finishes each tile after its last slice. */
+ * e (if any) finishes each tile after its last slice, or, for a small
+ * output plane (whose short last panel would leave most of a tile's rows
+ * too short to vectorize), the whole block's rows at the end, while they
+ * are still in cache (block rows x at most EPI_SMALL_PLANE floats). */
 static CONV_INLINE void conv_gemm_block(const rt_conv_params *p, const float *xg, const float *ap, int64_t ic,
                                         int64_t mc, const float *bias, float *yg, float *bp, const int64_t *ranges,
                                         int pointwise, const rt_epi *e) {
   const int64_t cg = p->in_ch / p->group, kdim = cg * prod(p->kernel, p->nd);
   const int64_t out_sp = prod(p->out_dims, p->nd);
   const int64_t slices = (kdim + KC - 1) / KC, kcb = (kdim + slices - 1) / slices;
+  const int small = out_sp <= EPI_SMALL_PLANE;
   int64_t j0, ir, pc;
   for (j0 = 0; j0 < out_sp; j0 += NR) {
     const int64_t nc = min64(NR, out_sp - j0);
@@ -616,10 +627,11 @@ static CONV_INLINE void conv_gemm_block(const rt_conv_params *p, const float *xg
         const int64_t r = ic + ir;
         rt_sgemm_ukernel(kc, ap + ir * kdim + pc * 4, 4 * kdim, bp + pc * NR, NR, yg + r * out_sp + j0, out_sp,
                          pc ? 1.0f : 0.0f, min64(MR, mc - ir), nc, pc == 0 && bias ? bias + r : NULL);
-        if (e && pc + kc == kdim) rt_epi_tile(e, yg + r * out_sp + j0, out_sp, min64(MR, mc - ir), nc);
+        if (e && !small && pc + kc == kdim) rt_epi_tile(e, yg + r * out_sp + j0, out_sp, min64(MR, mc - ir), nc);
       }
     }
   }
+  if (e && small) rt_epi_tile(e, yg + ic * out_sp, out_sp, mc, out_sp);
 }
 
 /* The im2col/pointwise variants: W prepacked (`packed`: in[1] is in the

@@ -62,6 +62,10 @@ static void act_row(const rt_epi *e, float *restrict y, const float *restrict r,
 
 void rt_epi_tile(const rt_epi *e, float *c, int64_t ldc, int64_t m, int64_t n) {
   int64_t i;
+  if (ldc == n) { /* contiguous rows: one long loop vectorizes better than m short ones */
+    n *= m;
+    m = 1;
+  }
   for (i = 0; i < m; i++) {
     float *y = c + i * ldc;
     act_row(e, y, e->res ? e->res + (y - e->y) : NULL, n);

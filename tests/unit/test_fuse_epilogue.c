@@ -400,7 +400,11 @@ static void conv_case(int64_t cin, int64_t cout, int32_t group, int64_t hw, int6
 }
 
 START_TEST(conv_kernels_fused) {
+  /* planes of at most 256 outputs take the epilogue per block of rows,
+   * larger ones per tile */
   conv_case(3, 30, 1, 9, 3, 1, 1);   /* short last tiles, K in one slice */
+  conv_case(5, 20, 1, 20, 3, 1, 1);  /* 400 outputs: per tile */
+  conv_case(16, 13, 1, 17, 1, 1, 0); /* pointwise, 289 outputs: per tile */
   conv_case(40, 6, 1, 8, 3, 2, 1);   /* K = 360: several slices */
   conv_case(19, 37, 1, 7, 1, 1, 0);  /* pointwise */
   conv_case(8, 8, 8, 9, 3, 1, 1);    /* depthwise, 3x3 */
