@@ -378,7 +378,7 @@ void conv_geom_params(const conv_geom *g, int has_bias, rt_conv_params *geo) {
   }
 }
 
-static status conv_lower(op_ctx *c, lowered *l) {
+static status conv_lower_variant(op_ctx *c, lowered *l) {
   conv_geom g;
   rt_conv_params geo, *p;
   int i, pointwise = 1, prepack;
@@ -445,6 +445,14 @@ static status conv_lower(op_ctx *c, lowered *l) {
   }
   if (prepack) conv_prepack(c, p);
   return ST_OK;
+}
+
+/* Conv's variants all apply a fused epilogue (fuse-epilogue), which the
+ * pass never gives a ConvTranspose. */
+static status conv_lower(op_ctx *c, lowered *l) {
+  status s = conv_lower_variant(c, l);
+  rt_conv_params *p = (rt_conv_params *)l->params;
+  return s ? s : OP_LOWER_EPILOGUE(c, p);
 }
 
 const op_family op_family_conv = {conv_infer, conv_lower, 1, 0};

@@ -323,8 +323,17 @@ static status gemm_infer(op_ctx *c) {
   return c->n->op == OP_Gemm ? gemm_infer_gemm(c) : gemm_infer_matmul(c);
 }
 
+/* Then the epilogue fuse-epilogue left on the node, if any. */
 static status gemm_lower(op_ctx *c, lowered *l) {
-  return c->n->op == OP_Gemm ? gemm_lower_gemm(c, l) : gemm_lower_matmul(c, l);
+  status s = c->n->op == OP_Gemm ? gemm_lower_gemm(c, l) : gemm_lower_matmul(c, l);
+  if (s) return s;
+  if (c->n->op == OP_Gemm) {
+    rt_gemm_params *p = (rt_gemm_params *)l->params;
+    return OP_LOWER_EPILOGUE(c, p);
+  } else {
+    rt_matmul_params *p = (rt_matmul_params *)l->params;
+    return OP_LOWER_EPILOGUE(c, p);
+  }
 }
 
 const op_family op_family_gemm = {gemm_infer, gemm_lower, 1, 0};

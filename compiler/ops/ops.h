@@ -252,6 +252,18 @@ void op_bind_broadcast_strides(const op_ctx *c, lowered *l, int64_t *field, cons
  * (symbolic ones by expression). */
 int op_same_type_and_shape(const ir_tensor *a, const ir_tensor *b);
 
+/* The float bounds Clip node c->n applies (unary.c): its min/max
+ * attributes before opset 11, else its constant inputs 1 and 2; an absent
+ * bound is an infinity. A bound input that is not a constant is left to
+ * the caller (the kernel reads it at run time). */
+void op_clip_float_bounds(const op_ctx *c, float *lo, float *hi);
+
+/* The epilogue pass fuse-epilogue left on a Conv, Gemm or MatMul
+ * (passes/fuse_epilogue.c), into a params struct's RT_EPILOGUE_FIELDS
+ * (kernels/epilogue.h); all zero on a node it did not touch. */
+status op_lower_epilogue(const op_ctx *c, int32_t *act, float *a, float *b, int32_t *has_residual);
+#define OP_LOWER_EPILOGUE(c, p) op_lower_epilogue((c), &(p)->act, &(p)->act_a, &(p)->act_b, &(p)->has_residual)
+
 #define LOWER(l, kernel, ptype) \
   ((kparams_##kernel *)lowered_init((l), K_##kernel, sizeof(kparams_##kernel)))
 

@@ -145,18 +145,23 @@ static void int_range(int dt, int64_t *lo, int64_t *hi) {
  * kernel reads bound inputs itself (constant or not, in the element type's
  * full precision); the params hold the attributes, or the type's whole
  * range for a bound that is absent. */
+void op_clip_float_bounds(const op_ctx *c, float *lo_out, float *hi_out) {
+  const ir_value *lo = op_in(c, 1), *hi = op_in(c, 2);
+  *lo_out = -INFINITY;
+  *hi_out = INFINITY;
+  if (c->opset < 11) {
+    *lo_out = attr_float(c->n, "min", -FLT_MAX);
+    *hi_out = attr_float(c->n, "max", FLT_MAX);
+  }
+  if (lo && lo->t.data) *lo_out = (float)tensor_double(&lo->t, 0);
+  if (hi && hi->t.data) *hi_out = (float)tensor_double(&hi->t, 0);
+}
+
 static void clip_bounds(const op_ctx *c, rt_unary_params *p) {
   const ir_value *lo = op_in(c, 1), *hi = op_in(c, 2);
   int dt = op_in(c, 0)->t.dtype;
   if (dtype_is_float(dt)) {
-    p->alpha = -INFINITY;
-    p->beta = INFINITY;
-    if (c->opset < 11) {
-      p->alpha = attr_float(c->n, "min", -FLT_MAX);
-      p->beta = attr_float(c->n, "max", FLT_MAX);
-    }
-    if (lo && lo->t.data) p->alpha = (float)tensor_double(&lo->t, 0);
-    if (hi && hi->t.data) p->beta = (float)tensor_double(&hi->t, 0);
+    op_clip_float_bounds(c, &p->alpha, &p->beta);
   } else {
     int_range(dt, &p->ilo, &p->ihi);
     if (lo && lo->t.data) p->ilo = tensor_int(&lo->t, 0);

@@ -24,6 +24,9 @@ status pass_cse(ir_graph *g);
 /* Mul(x, Sigmoid(x)) -> one Silu node, Mul(x, HardSigmoid(x)) -> one
  * MulHardSigmoid (fuse_silu.c) */
 status pass_fuse_silu(ir_graph *g);
+/* An activation or residual Add after a float Conv / Gemm / MatMul -> the
+ * node's epilogue (fuse_epilogue.c) */
+status pass_fuse_epilogue(ir_graph *g);
 /* DequantizeLinear -> Conv / MatMul / Gemm / Add / Mul -> QuantizeLinear
  * groups -> one integer op each (fuse_qdq.c) */
 status pass_fuse_qdq(ir_graph *g);

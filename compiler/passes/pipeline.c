@@ -15,6 +15,8 @@ const pass pipeline_passes[] = {
     {"cse", "merge nodes that apply the same op to the same inputs with the same attributes", 1, pass_cse},
     {"fuse-conv-bn", "fold inference BatchNormalization into the Conv before it", 1, pass_fuse_conv_bn},
     {"fuse-silu", "turn Mul(x, Sigmoid(x)) and Mul(x, HardSigmoid(x)) into one node each", 1, pass_fuse_silu},
+    {"fuse-epilogue", "fold an activation, or a residual Add (then an activation), into the float Conv, Gemm or "
+     "MatMul before it, applied as each output tile is stored", 1, pass_fuse_epilogue},
     {"dce", "remove nodes whose outputs nobody reads", 1, pass_dce},
     {"lower", "choose each node's kernel variant and fill its parameters (the backend may swap it)", 0, pass_lower},
     {NULL, NULL, 0, NULL},
@@ -110,7 +112,7 @@ status pipeline_run(ir_graph *g, const compile_options *o, const pipeline_log *l
     ir_dump(g, stderr);
   }
   if (log && log->histograms) {
-    fprintf(log->histograms, "  %-13s", "load");
+    fprintf(log->histograms, "  %-14s", "load");
     print_op_histogram(g, log->histograms);
   }
   s = ir_verify(g, "load", 0);
@@ -134,7 +136,7 @@ status pipeline_run(ir_graph *g, const compile_options *o, const pipeline_log *l
       ir_dump_with(g, stderr, lower_dump_node);
     }
     if (log && log->histograms) {
-      fprintf(log->histograms, "  %-13s", p->name);
+      fprintf(log->histograms, "  %-14s", p->name);
       print_op_histogram(g, log->histograms);
     }
   }

@@ -303,8 +303,11 @@ static void row_all_taps(const float *xr, const float *w, int64_t k, int64_t dil
 
 /* One input channel per group: each output channel m reads input channel
  * m / (out_ch / group). Output rows stay in L1 while every kernel tap is
- * accumulated into them. */
-static void conv_direct(const rt_conv_params *p, const float *x, const float *w, const float *bias, float *y) {
+ * accumulated into them; the epilogue e (if any) finishes each output
+ * plane, just written, in one loop (per row, the 7 or 14 outputs of a
+ * small plane would not vectorize). */
+static void conv_direct(const rt_conv_params *p, const float *x, const float *w, const float *bias, float *y,
+                        const rt_epi *e) {
   const int64_t nd = p->nd, last = nd - 1;
   const int64_t in_sp = prod(p->in_dims, nd), out_sp = prod(p->out_dims, nd);
   const int64_t ksize = prod(p->kernel, nd), k_last = p->kernel[last];
@@ -370,14 +373,16 @@ static void conv_direct(const rt_conv_params *p, const float *x, const float *w,
           }
         }
       }
+      if (e) rt_epi_tile(e, yc, out_sp, 1, out_sp);
     }
 }
 
 RT_KERNEL(rt_conv_f32_depthwise) {
   const rt_conv_params *p = (const rt_conv_params *)params;
+  rt_epi e;
   (void)scratch;
   conv_direct(p, (const float *)in[0], (const float *)in[1], p->has_bias ? (const float *)in[2] : NULL,
-              (float *)out[0]);
+              (float *)out[0], RT_EPI_FROM(&e, p, in, 3, (const float *)out[0]));
 }
 
 /* ---- depthwise, two spatial dims, through a padded plane ---- */
@@ -476,6 +481,8 @@ RT_KERNEL(rt_conv_f32_depthwise2d) {
   const float *x = (const float *)in[0], *w = (const float *)in[1];
   const float *bias = p->has_bias ? (const float *)in[2] : NULL;
   float *y = (float *)out[0], *pl = (float *)scratch;
+  rt_epi ev;
+  const rt_epi *e = RT_EPI_FROM(&ev, p, in, 3, y);
   const int64_t hp = padded_extent(p, 0), wp = padded_extent(p, 1), kh = p->kernel[0], kw = p->kernel[1];
   const int64_t oh = p->out_dims[0], ow = p->out_dims[1], sh = p->strides[0], sw = p->strides[1];
   const int64_t dh = p->dilations[0], dw = p->dilations[1], in_sp = p->in_dims[0] * p->in_dims[1];
@@ -505,6 +512,8 @@ RT_KERNEL(rt_conv_f32_depthwise2d) {
             yr[t] = acc;
           }
       }
+      /* the plane just written, in one loop (as conv_direct) */
+      if (e) rt_epi_tile(e, yc, oh * ow, 1, oh * ow);
     }
 }
 
@@ -565,6 +574,10 @@ static void copy_panels(const float *x, int64_t channels, int64_t sp, int64_t co
   }
 }
 
+/* Output planes of at most this many floats get the fused epilogue once
+ * per block of output channels rather than per tile (conv_gemm_block). */
+#define EPI_SMALL_PLANE 256
+
 /* Unfolded panel bytes (kdim x NR floats, NR at most CAP_NR on any
  * build), 64-byte aligned. */
 static size_t panel_bytes(int64_t kdim) { return round64((size_t)(kdim * CAP_NR) * sizeof(float)); }
@@ -591,13 +604,18 @@ size_t rt_conv_f32_pointwise_scratch_bytes(const rt_conv_params *p) {
  * weights `ap` are in the quad layout (ap starts at row ic): for each
  * NR-wide panel of output positions, unfold it (kdim x NR, in L1/L2; a
  * copy when `pointwise`) and run the micro-kernel down the block, K in
- * slices of at most KC so a slice of the panel stays in L1. */
+ * slices of at most KC so a slice of the panel stays in L1; the epilogue
+ * e (if any) finishes each tile after its last slice, or, for a small
+ * output plane (whose short last panel would leave most of a tile's rows
+ * too short to vectorize), the whole block's rows at the end, while they
+ * are still in cache (block rows x at most EPI_SMALL_PLANE floats). */
 static CONV_INLINE void conv_gemm_block(const rt_conv_params *p, const float *xg, const float *ap, int64_t ic,
                                         int64_t mc, const float *bias, float *yg, float *bp, const int64_t *ranges,
-                                        int pointwise) {
+                                        int pointwise, const rt_epi *e) {
   const int64_t cg = p->in_ch / p->group, kdim = cg * prod(p->kernel, p->nd);
   const int64_t out_sp = prod(p->out_dims, p->nd);
   const int64_t slices = (kdim + KC - 1) / KC, kcb = (kdim + slices - 1) / slices;
+  const int small = out_sp <= EPI_SMALL_PLANE;
   int64_t j0, ir, pc;
   for (j0 = 0; j0 < out_sp; j0 += NR) {
     const int64_t nc = min64(NR, out_sp - j0);
@@ -609,9 +627,11 @@ static CONV_INLINE void conv_gemm_block(const rt_conv_params *p, const float *xg
         const int64_t r = ic + ir;
         rt_sgemm_ukernel(kc, ap + ir * kdim + pc * 4, 4 * kdim, bp + pc * NR, NR, yg + r * out_sp + j0, out_sp,
                          pc ? 1.0f : 0.0f, min64(MR, mc - ir), nc, pc == 0 && bias ? bias + r : NULL);
+        if (e && !small && pc + kc == kdim) rt_epi_tile(e, yg + r * out_sp + j0, out_sp, min64(MR, mc - ir), nc);
       }
     }
   }
+  if (e && small) rt_epi_tile(e, yg + ic * out_sp, out_sp, mc, out_sp);
 }
 
 /* The im2col/pointwise variants: W prepacked (`packed`: in[1] is in the
@@ -623,6 +643,8 @@ static CONV_INLINE void conv_gemm(const void *params, const void *const *in, voi
   const float *x = (const float *)in[0], *w = (const float *)in[1];
   const float *bias = p->has_bias ? (const float *)in[2] : NULL;
   float *y = (float *)out[0];
+  rt_epi ev;
+  const rt_epi *e = RT_EPI_FROM(&ev, p, in, 3, y);
   const int64_t nd = p->nd, cg = p->in_ch / p->group, mg = p->out_ch / p->group;
   const int64_t in_sp = prod(p->in_dims, nd), out_sp = prod(p->out_dims, nd);
   const int64_t kdim = cg * prod(p->kernel, nd), mcb = conv_block_rows(mg, kdim);
@@ -642,7 +664,7 @@ static CONV_INLINE void conv_gemm(const void *params, const void *const *in, voi
           pack_quads(wg, mg, kdim, ic, mc, ap_scratch);
           ap = ap_scratch;
         }
-        conv_gemm_block(p, xg, ap, ic, mc, bias ? bias + g * mg : NULL, yg, bp, ranges, pointwise);
+        conv_gemm_block(p, xg, ap, ic, mc, bias ? bias + g * mg : NULL, yg, bp, ranges, pointwise, e);
       }
     }
 }
@@ -658,6 +680,8 @@ RT_KERNEL(rt_conv_f32_pointwise) {
   const float *x = (const float *)in[0], *w = (const float *)in[1];
   const float *bias = p->has_bias ? (const float *)in[2] : NULL;
   float *y = (float *)out[0];
+  rt_epi ev;
+  const rt_epi *e = RT_EPI_FROM(&ev, p, in, 3, y);
   const int64_t cg = p->in_ch / p->group, mg = p->out_ch / p->group, sp = prod(p->out_dims, p->nd);
   int64_t n, g;
   for (n = 0; n < p->batch; n++)
@@ -665,7 +689,7 @@ RT_KERNEL(rt_conv_f32_pointwise) {
       const float *xg = x + (n * p->in_ch + g * cg) * sp, *wg = w + g * mg * cg;
       float *yg = y + (n * p->out_ch + g * mg) * sp;
       if (bias) fill_bias(yg, mg, sp, bias + g * mg);
-      rt_sgemm(mg, sp, cg, 1.0f, wg, cg, 0, xg, sp, 0, bias ? 1.0f : 0.0f, yg, sp, scratch);
+      rt_sgemm_epi(mg, sp, cg, 1.0f, wg, cg, 0, xg, sp, 0, bias ? 1.0f : 0.0f, yg, sp, scratch, e);
     }
 }
 

@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "epilogue_internal.h"
 #include "onnxcc/kernels/gemm.h"
 #include "sgemm_internal.h"
 
@@ -257,10 +258,11 @@ size_t rt_sgemm_scratch_bytes(int64_t M, int64_t N, int64_t K) {
   return (size_t)((kc * nc + mc * kc) * (int64_t)sizeof(float)) + 64;
 }
 
-/* The blocked product (see the top of the file). */
+/* The blocked product (see the top of the file); e (if any) finishes each
+ * tile after its last K slice. */
 static void sgemm_blocked(int64_t M, int64_t N, int64_t K, float alpha, const float *A, int64_t lda, int trans_a,
                           const float *B, int64_t ldb, int trans_b, float beta, float *C, int64_t ldc,
-                          void *scratch) {
+                          void *scratch, const rt_epi *e) {
   const int64_t kcb = block_size(K, KC, 1), mcb = block_size(M, MC, MR), ncb = block_size(N, NC, NR);
   float *bp = (float *)(((uintptr_t)scratch + 63) & ~(uintptr_t)63);
   float *ap = bp + kcb * round_up(ncb, NR);
@@ -277,37 +279,47 @@ static void sgemm_blocked(int64_t M, int64_t N, int64_t K, float alpha, const fl
         for (jr = 0; jr < nc; jr += NR) {
           const int64_t nr = min64(NR, nc - jr);
           const float *b = bp + jr * kc;
-          for (ir = 0; ir < mc; ir += MR)
-            rt_sgemm_ukernel(kc, ap + ir * kc, 4 * kc, b, NR, C + (ic + ir) * ldc + jc + jr, ldc, beta_k,
-                             min64(MR, mc - ir), nr, NULL);
+          for (ir = 0; ir < mc; ir += MR) {
+            float *c = C + (ic + ir) * ldc + jc + jr;
+            rt_sgemm_ukernel(kc, ap + ir * kc, 4 * kc, b, NR, c, ldc, beta_k, min64(MR, mc - ir), nr, NULL);
+            if (e && pc + kc == K) rt_epi_tile(e, c, ldc, min64(MR, mc - ir), nr);
+          }
         }
       }
     }
   }
 }
 
-void rt_sgemm(int64_t M, int64_t N, int64_t K, float alpha,
-              const float *A, int64_t lda, int trans_a,
-              const float *B, int64_t ldb, int trans_b,
-              float beta, float *C, int64_t ldc, void *scratch) {
+void rt_sgemm_epi(int64_t M, int64_t N, int64_t K, float alpha, const float *A, int64_t lda, int trans_a,
+                  const float *B, int64_t ldb, int trans_b, float beta, float *C, int64_t ldc, void *scratch,
+                  const rt_epi *e) {
   int64_t i;
   if (M <= 0 || N <= 0) return;
   if (K <= 0 || alpha == 0.0f) {
     scale_rows(M, N, beta, C, ldc);
-    return;
-  }
-  /* A single row (batch-1 Linear layers): no packing, it is memory-bound. */
-  if (M == 1 && (!trans_a || lda == 1) && sgemv_row(N, K, alpha, A, B, ldb, trans_b, beta, C)) return;
-  /* A single column with contiguous rows: one dot product per row of A. */
-  if (N == 1 && !trans_a && (trans_b || ldb == 1)) {
+  } else if (M == 1 && (!trans_a || lda == 1)) {
+    /* A single row (batch-1 Linear layers): no packing, it is memory-bound. */
+    sgemv_row(N, K, alpha, A, B, ldb, trans_b, beta, C);
+  } else if (N == 1 && !trans_a && (trans_b || ldb == 1)) {
+    /* A single column with contiguous rows: one dot product per row of A. */
     for (i = 0; i < M; i++) {
       const float d = alpha * dot(A + i * lda, B, K);
       float *c = C + i * ldc;
       *c = beta == 0.0f ? d : MADD(beta, *c, d);
     }
+  } else {
+    sgemm_blocked(M, N, K, alpha, A, lda, trans_a, B, ldb, trans_b, beta, C, ldc, scratch, e);
     return;
   }
-  sgemm_blocked(M, N, K, alpha, A, lda, trans_a, B, ldb, trans_b, beta, C, ldc, scratch);
+  /* one row or one column: small enough to finish in one go */
+  if (e) rt_epi_tile(e, C, ldc, M, N);
+}
+
+void rt_sgemm(int64_t M, int64_t N, int64_t K, float alpha,
+              const float *A, int64_t lda, int trans_a,
+              const float *B, int64_t ldb, int trans_b,
+              float beta, float *C, int64_t ldc, void *scratch) {
+  rt_sgemm_epi(M, N, K, alpha, A, lda, trans_a, B, ldb, trans_b, beta, C, ldc, scratch, NULL);
 }
 
 /* ---- B prepacked at compile time (gemm.h) ---- */
@@ -340,15 +352,17 @@ size_t rt_gemm_f32_packed_scratch_bytes(int64_t M, int64_t K) {
 /* C = alpha * op(A) * B + beta * C with B in the panels of gemm.h. Only A
  * is packed here, once per K slice and block of rows; then every NR-wide
  * tile of B is read where it lies in the blob (NR contiguous floats per
- * k, a panel row apart) while the A block, in L2, is swept across it. */
+ * k, a panel row apart) while the A block, in L2, is swept across it.
+ * e (if any) finishes each tile after its last K slice. */
 static void sgemm_packed_b(int64_t M, int64_t N, int64_t K, float alpha, const float *A, int64_t lda, int trans_a,
-                           const float *bpk, float beta, float *C, int64_t ldc, void *scratch) {
+                           const float *bpk, float beta, float *C, int64_t ldc, void *scratch, const rt_epi *e) {
   const int64_t kcb = block_size(K, KC, 1), mcb = block_size(M, MC, MR);
   float *ap = (float *)(((uintptr_t)scratch + 63) & ~(uintptr_t)63);
   int64_t pc, ic, jr, ir;
   if (M <= 0 || N <= 0) return;
   if (K <= 0 || alpha == 0.0f) {
     scale_rows(M, N, beta, C, ldc);
+    if (e) rt_epi_tile(e, C, ldc, M, N);
     return;
   }
   for (pc = 0; pc < K; pc += kcb) {
@@ -361,9 +375,11 @@ static void sgemm_packed_b(int64_t M, int64_t N, int64_t K, float alpha, const f
         const int64_t j0 = jr - jr % RT_GEMM_PANEL, pw = min64(RT_GEMM_PANEL, round_up(N - j0, 4));
         const float *b = bpk + j0 * K + pc * pw + (jr - j0);
         const int64_t nr = min64(NR, N - jr);
-        for (ir = 0; ir < mc; ir += MR)
-          rt_sgemm_ukernel(kc, ap + ir * kc, 4 * kc, b, pw, C + (ic + ir) * ldc + jr, ldc, beta_k,
-                           min64(MR, mc - ir), nr, NULL);
+        for (ir = 0; ir < mc; ir += MR) {
+          float *c = C + (ic + ir) * ldc + jr;
+          rt_sgemm_ukernel(kc, ap + ir * kc, 4 * kc, b, pw, c, ldc, beta_k, min64(MR, mc - ir), nr, NULL);
+          if (e && pc + kc == K) rt_epi_tile(e, c, ldc, min64(MR, mc - ir), nr);
+        }
       }
     }
   }
@@ -385,16 +401,19 @@ RT_KERNEL(rt_gemm_f32) {
   const rt_gemm_params *p = (const rt_gemm_params *)params;
   float *y = (float *)out[0];
   const float beta = gemm_f32_init(p, p->has_c ? (const float *)in[2] : NULL, y);
-  rt_sgemm(p->M, p->N, p->K, p->alpha, (const float *)in[0], p->trans_a ? p->M : p->K, p->trans_a,
-           (const float *)in[1], p->trans_b ? p->K : p->N, p->trans_b, beta, y, p->N, scratch);
+  rt_epi e;
+  rt_sgemm_epi(p->M, p->N, p->K, p->alpha, (const float *)in[0], p->trans_a ? p->M : p->K, p->trans_a,
+               (const float *)in[1], p->trans_b ? p->K : p->N, p->trans_b, beta, y, p->N, scratch,
+               RT_EPI_FROM(&e, p, in, 3, y));
 }
 
 RT_KERNEL(rt_gemm_f32_packed) {
   const rt_gemm_params *p = (const rt_gemm_params *)params;
   float *y = (float *)out[0];
   const float beta = gemm_f32_init(p, p->has_c ? (const float *)in[2] : NULL, y);
+  rt_epi e;
   sgemm_packed_b(p->M, p->N, p->K, p->alpha, (const float *)in[0], p->trans_a ? p->M : p->K, p->trans_a,
-                 (const float *)in[1], beta, y, p->N, scratch);
+                 (const float *)in[1], beta, y, p->N, scratch, RT_EPI_FROM(&e, p, in, 3, y));
 }
 
 /* M == 1: A is one contiguous row whether or not it is transposed. */
@@ -402,13 +421,15 @@ RT_KERNEL(rt_gemm_f32_gemv) {
   const rt_gemm_params *p = (const rt_gemm_params *)params;
   float *y = (float *)out[0];
   const float beta = gemm_f32_init(p, p->has_c ? (const float *)in[2] : NULL, y);
+  rt_epi e;
+  const rt_epi *ep = RT_EPI_FROM(&e, p, in, 3, y);
   (void)scratch;
-  if (p->K <= 0 || p->alpha == 0.0f) {
+  if (p->K <= 0 || p->alpha == 0.0f)
     scale_rows(1, p->N, beta, y, p->N);
-    return;
-  }
-  sgemv_row(p->N, p->K, p->alpha, (const float *)in[0], (const float *)in[1], p->trans_b ? p->K : p->N,
-            p->trans_b, beta, y);
+  else
+    sgemv_row(p->N, p->K, p->alpha, (const float *)in[0], (const float *)in[1], p->trans_b ? p->K : p->N,
+              p->trans_b, beta, y);
+  if (ep) rt_epi_tile(ep, y, p->N, 1, p->N);
 }
 
 RT_KERNEL(rt_gemm_f64) {
@@ -438,21 +459,24 @@ RT_KERNEL(rt_gemm_f64) {
 
 /* ---- MatMul ---- */
 
-/* Calls one(M, N, K, a, b, y, scratch) for every matrix of the broadcast
- * batch; es is the element size. The body is written once and inlined into
- * each variant with its own `one`, so no variant switches on the type. */
+/* Calls one(M, N, K, a, b, y, scratch, e) for every matrix of the
+ * broadcast batch; es is the element size; e (float only, else NULL) is
+ * the epilogue of the whole output. The body is written once and inlined
+ * into each variant with its own `one`, so no variant switches on the
+ * type. */
 typedef void (*matmul_one_fn)(int64_t M, int64_t N, int64_t K, const void *a, const void *b, void *y,
-                              void *scratch);
+                              void *scratch, const rt_epi *e);
 
 static RT_GEMM_INLINE void matmul_batches(const rt_matmul_params *p, const void *const *in, void *const *out,
-                                          void *scratch, size_t es, matmul_one_fn one) {
+                                          void *scratch, size_t es, matmul_one_fn one, const rt_epi *e) {
   const char *a = (const char *)in[0], *b = (const char *)in[1];
   char *y = (char *)out[0];
   int64_t idx[RT_MAX_RANK] = {0}, total = 1, t, d, oa = 0, ob = 0;
   const int64_t r = p->batch_rank;
   for (d = 0; d < r; d++) total *= p->batch_dims[d];
   for (t = 0; t < total; t++) {
-    one(p->M, p->N, p->K, a + (size_t)oa * es, b + (size_t)ob * es, y + (size_t)(t * p->M * p->N) * es, scratch);
+    one(p->M, p->N, p->K, a + (size_t)oa * es, b + (size_t)ob * es, y + (size_t)(t * p->M * p->N) * es, scratch,
+        e);
     for (d = r - 1; d >= 0; d--) {
       idx[d]++;
       oa += p->a_strides[d];
@@ -466,34 +490,37 @@ static RT_GEMM_INLINE void matmul_batches(const rt_matmul_params *p, const void 
 }
 
 static void matmul_one_f32(int64_t M, int64_t N, int64_t K, const void *a, const void *b, void *y,
-                           void *scratch) {
-  rt_sgemm(M, N, K, 1.0f, (const float *)a, K, 0, (const float *)b, N, 0, 0.0f, (float *)y, N, scratch);
+                           void *scratch, const rt_epi *e) {
+  rt_sgemm_epi(M, N, K, 1.0f, (const float *)a, K, 0, (const float *)b, N, 0, 0.0f, (float *)y, N, scratch, e);
 }
 
 /* One product, no batch (the compiler picks this variant only then). */
 RT_KERNEL(rt_matmul_f32_packed) {
   const rt_matmul_params *p = (const rt_matmul_params *)params;
+  rt_epi e;
   sgemm_packed_b(p->M, p->N, p->K, 1.0f, (const float *)in[0], p->K, 0, (const float *)in[1], 0.0f,
-                 (float *)out[0], p->N, scratch);
+                 (float *)out[0], p->N, scratch, RT_EPI_FROM(&e, p, in, 2, (const float *)out[0]));
 }
 
 static void matmul_one_f32_gemv(int64_t M, int64_t N, int64_t K, const void *a, const void *b, void *y,
-                                void *scratch) {
+                                void *scratch, const rt_epi *e) {
   (void)M;
   (void)scratch;
   if (K <= 0) scale_rows(1, N, 0.0f, (float *)y, N);
   else sgemv_row(N, K, 1.0f, (const float *)a, (const float *)b, N, 0, 0.0f, (float *)y);
+  if (e) rt_epi_tile(e, (float *)y, N, 1, N);
 }
 
 /* Y (M x N) = A (M x K) * B (K x N) for the other types; arithmetic in UT
  * (unsigned for integers, so overflow wraps instead of being undefined). */
 #define MATMUL_ONE(name, T, UT)                                                                      \
   static void name(int64_t M, int64_t N, int64_t K, const void *a0, const void *b0, void *y0,      \
-                   void *scratch) {                                                                 \
+                   void *scratch, const rt_epi *e) {                                                \
     const T *a = (const T *)a0, *b = (const T *)b0;                                                 \
     T *y = (T *)y0;                                                                                 \
     int64_t i, j, k;                                                                                \
     (void)scratch;                                                                                  \
+    (void)e;                                                                                        \
     for (i = 0; i < M; i++) {                                                                       \
       T *yr = y + i * N;                                                                            \
       for (j = 0; j < N; j++) yr[j] = 0;                                                            \
@@ -510,12 +537,20 @@ MATMUL_ONE(matmul_one_i64, int64_t, uint64_t)
 MATMUL_ONE(matmul_one_u32, uint32_t, uint32_t)
 MATMUL_ONE(matmul_one_u64, uint64_t, uint64_t)
 
-#define MATMUL_VARIANT(name, T, one) \
-  RT_KERNEL(name) { matmul_batches((const rt_matmul_params *)params, in, out, scratch, sizeof(T), one); }
-MATMUL_VARIANT(rt_matmul_f32, float, matmul_one_f32)
-MATMUL_VARIANT(rt_matmul_f32_gemv, float, matmul_one_f32_gemv)
-MATMUL_VARIANT(rt_matmul_f64, double, matmul_one_f64)
-MATMUL_VARIANT(rt_matmul_i32, int32_t, matmul_one_i32)
-MATMUL_VARIANT(rt_matmul_i64, int64_t, matmul_one_i64)
-MATMUL_VARIANT(rt_matmul_u32, uint32_t, matmul_one_u32)
-MATMUL_VARIANT(rt_matmul_u64, uint64_t, matmul_one_u64)
+/* EPI: the epilogue of the call (float variants), or NULL. */
+#define MATMUL_VARIANT(name, T, one, EPI)                                                           \
+  RT_KERNEL(name) {                                                                                \
+    const rt_matmul_params *p = (const rt_matmul_params *)params;                                  \
+    rt_epi e;                                                                                      \
+    (void)e;                                                                                       \
+    matmul_batches(p, in, out, scratch, sizeof(T), one, EPI);                                      \
+  }
+#define MATMUL_EPI RT_EPI_FROM(&e, p, in, 2, (const float *)out[0])
+MATMUL_VARIANT(rt_matmul_f32, float, matmul_one_f32, MATMUL_EPI)
+MATMUL_VARIANT(rt_matmul_f32_gemv, float, matmul_one_f32_gemv, MATMUL_EPI)
+MATMUL_VARIANT(rt_matmul_f64, double, matmul_one_f64, NULL)
+MATMUL_VARIANT(rt_matmul_i32, int32_t, matmul_one_i32, NULL)
+MATMUL_VARIANT(rt_matmul_i64, int64_t, matmul_one_i64, NULL)
+MATMUL_VARIANT(rt_matmul_u32, uint32_t, matmul_one_u32, NULL)
+MATMUL_VARIANT(rt_matmul_u64, uint64_t, matmul_one_u64, NULL)
+#undef MATMUL_EPI

@@ -9,6 +9,7 @@
 #include <math.h>
 #include <stdint.h>
 
+#include "epilogue_internal.h"
 #include "onnxcc/kernels/conv.h"
 #include "onnxcc/kernels/gemm.h"
 
@@ -156,5 +157,10 @@
 void rt_sgemm_pack_a(int64_t mc, int64_t kc, const float *a, int64_t lda, int trans, float alpha, float *ap);
 void rt_sgemm_ukernel(int64_t kc, const float *a, int64_t a_qstride, const float *b, int64_t b_kstride, float *c,
                       int64_t ldc, float beta, int64_t m, int64_t n, const float *row_init);
+/* rt_sgemm with a fused epilogue e (NULL: none; epilogue_internal.h)
+ * applied to each tile of C once its last K slice is in. */
+void rt_sgemm_epi(int64_t M, int64_t N, int64_t K, float alpha, const float *A, int64_t lda, int trans_a,
+                  const float *B, int64_t ldb, int trans_b, float beta, float *C, int64_t ldc, void *scratch,
+                  const rt_epi *e);
 
 #endif

@@ -17,6 +17,7 @@ int main(void) {
   srunner_add_suite(sr, schema_suite());
   srunner_add_suite(sr, dimexpr_suite());
   srunner_add_suite(sr, conv_gemm_suite());
+  srunner_add_suite(sr, fuse_epilogue_suite());
   srunner_add_suite(sr, loss_suite());
   srunner_add_suite(sr, gridsample_suite());
   srunner_add_suite(sr, matrix_suite());

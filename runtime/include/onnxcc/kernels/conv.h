@@ -7,6 +7,7 @@
 
 #include "../params.h"
 #include "../runtime.h"
+#include "epilogue.h"
 
 #define RT_CONV_MAX_DIMS 6
 
@@ -15,12 +16,14 @@
  * pads holds the leading pad of each spatial dim (the trailing ones only
  * matter through out_dims). ConvTranspose uses the same struct with
  * W [in_ch, out_ch/group, kernel...]; for it, pads are the leading pads
- * cropped from the full output. */
+ * cropped from the full output. The Conv variants apply the epilogue
+ * fields (epilogue.h; the residual is in[3], Y's shape); ConvTranspose's
+ * leave them zero. */
 #define RT_CONV_PARAMS(I, F, IA, FA, I32, I32A, E) \
   I32(nd) I32(group) I32(has_bias) I(batch) I(in_ch) I(out_ch) \
   IA(in_dims, RT_CONV_MAX_DIMS) IA(out_dims, RT_CONV_MAX_DIMS) \
   IA(kernel, RT_CONV_MAX_DIMS) IA(strides, RT_CONV_MAX_DIMS) \
-  IA(dilations, RT_CONV_MAX_DIMS) IA(pads, RT_CONV_MAX_DIMS)
+  IA(dilations, RT_CONV_MAX_DIMS) IA(pads, RT_CONV_MAX_DIMS) RT_EPILOGUE_FIELDS(F, I32, E)
 RT_PARAMS_STRUCT(rt_conv_params, RT_CONV_PARAMS)
 
 /* The variants (the compiler picks one per node; none switches on a mode):

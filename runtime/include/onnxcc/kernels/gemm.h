@@ -5,6 +5,7 @@
 
 #include "../params.h"
 #include "../runtime.h"
+#include "epilogue.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -74,10 +75,12 @@ size_t rt_gemm_f32_packed_scratch_bytes(int64_t M, int64_t K);
  *                     packed blocks
  *   rt_gemm_f32_gemv  M == 1 (a batch-1 Linear layer): memory-bound, works
  *                     straight from A and B, no scratch
- *   rt_gemm_f64       no scratch */
+ *   rt_gemm_f64       no scratch
+ * The f32 variants apply the epilogue fields (epilogue.h; the residual is
+ * in[3], M x N); rt_gemm_f64 leaves them zero. */
 #define RT_GEMM_PARAMS(I, F, IA, FA, I32, I32A, E) \
   I32(trans_a) I32(trans_b) I32(has_c) I(M) I(N) I(K) F(alpha) F(beta) \
-  I(c_rs) I(c_cs)
+  I(c_rs) I(c_cs) RT_EPILOGUE_FIELDS(F, I32, E)
 RT_PARAMS_STRUCT(rt_gemm_params, RT_GEMM_PARAMS)
 
 /* ONNX MatMul (numpy matmul), after the compiler has turned 1-D operands
@@ -89,10 +92,12 @@ RT_PARAMS_STRUCT(rt_gemm_params, RT_GEMM_PARAMS)
  * rt_sgemm_scratch_bytes(M, N, K)), rt_matmul_f32_packed (batch_rank 0,
  * B prepacked as above, scratch rt_gemm_f32_packed_scratch_bytes(M, K)),
  * rt_matmul_f32_gemv (M == 1, no scratch), and rt_matmul_f64, _i32, _i64, _u32, _u64 (no scratch;
- * integers wrap on overflow). */
+ * integers wrap on overflow). The f32 variants apply the epilogue fields
+ * (epilogue.h; the residual is in[2], Y's shape); the others leave them
+ * zero. */
 #define RT_MATMUL_PARAMS(I, F, IA, FA, I32, I32A, E) \
   I32(batch_rank) I(M) I(N) I(K) IA(batch_dims, RT_MAX_RANK) \
-  IA(a_strides, RT_MAX_RANK) IA(b_strides, RT_MAX_RANK)
+  IA(a_strides, RT_MAX_RANK) IA(b_strides, RT_MAX_RANK) RT_EPILOGUE_FIELDS(F, I32, E)
 RT_PARAMS_STRUCT(rt_matmul_params, RT_MATMUL_PARAMS)
 
 #ifdef __cplusplus
