@@ -39,7 +39,11 @@ static const char usage_text[] =
     "  --warmup N            untimed runs first (default 0)\n"
     "  --seed S              seed for random inputs when no INPUT.pb is given (default 0)\n"
     "  --keep                keep the temporary build folder\n"
-    "  environment: CC       C compiler for run and its flags, split at blanks (default cc)\n"
+    "  --target TRIPLE       cross-build with TRIPLE-gcc and run under qemu user mode\n"
+    "                        (aarch64-linux-gnu, riscv64-linux-gnu; default: this machine)\n"
+    "  environment: CC       C compiler for run and its flags, split at blanks (default cc);\n"
+    "                        the runtime is built from source for it, cached in\n"
+    "                        $XDG_CACHE_HOME/onnxcc (default ~/.cache/onnxcc)\n"
     "\n"
     "exit codes: 0 ok, 1 bad model, unsupported feature or bad run input, 2 usage,\n"
     "            3 I/O, build or internal error\n";
@@ -233,6 +237,9 @@ static int cli(int argc, char **argv, const char **files) {
     } else if (mode == 1 && !strcmp(a, "--seed")) {
       NEED_ARG();
       r.seed = strtoul(next, NULL, 10);
+    } else if (mode == 1 && !strcmp(a, "--target")) {
+      NEED_ARG();
+      r.target = next;
     } else if (mode == 1 && !strcmp(a, "--keep")) {
       r.keep = 1;
     } else if (a[0] == '-' && a[1]) {

@@ -13,6 +13,7 @@ typedef struct run_options {
   int runs, warmup;
   unsigned long seed;
   int keep;                /* keep the temporary build folder */
+  const char *target;      /* --target TRIPLE: cross-build, run under qemu; NULL: the host */
 } run_options;
 
 status run_command(run_options *r);

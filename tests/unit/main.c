@@ -52,6 +52,7 @@ int main(void) {
   srunner_add_suite(sr, croppad_col2im_suite());
   srunner_add_suite(sr, mx_types_suite());
   srunner_add_suite(sr, bitcast_suite());
+  srunner_add_suite(sr, target_suite());
   srunner_run_all(sr, CK_NORMAL);
   run = srunner_ntests_run(sr);
   failed = srunner_ntests_failed(sr);

@@ -49,4 +49,6 @@ Suite *croppad_col2im_suite(void);
 Suite *mx_types_suite(void);
 Suite *bitcast_suite(void);
 
+Suite *target_suite(void);
+
 #endif
