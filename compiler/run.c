@@ -104,10 +104,9 @@ static status link_program(const char *dir, const target_info *t, char **words, 
   if (t) argvec_add(&a, "-static");
   argvec_add(&a, "-o");
   argvec_add(&a, prog);
-  if (s) {
-  } else if (spawn_capture(a.v, log, &st) != 0)
+  if (!s && spawn_capture(a.v, log, &st) != 0)
     s = diag_error(ST_IO, "cannot run the C compiler '%s': %s", a.v[0], strerror(errno));
-  else if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+  else if (!s && (!WIFEXITED(st) || WEXITSTATUS(st) != 0))
     s = diag_error(ST_INTERNAL, "building the generated code failed (%s):\n%s", a.v[0], log->buf ? log->buf : "");
   argvec_free(&a);
   free(inc);
