@@ -164,34 +164,75 @@ static int is_c(const struct dirent *e) {
   return n > 2 && !strcmp(e->d_name + n - 2, ".c");
 }
 
-static status compile_one(const rt_build *b, const char *src_root, const char *name, const char *dir) {
-  argvec a = {0};
-  text log;
-  int st;
-  status s = ST_OK;
+/* The command that builds src/NAME into DIR/NAME.o. */
+static void compile_command(const rt_build *b, const char *src_root, const char *name, const char *dir, argvec *a) {
   char *inc = xasprintf("-I%s/include", src_root), *src = xasprintf("%s/src/%s", src_root, name);
   char *obj = xasprintf("%s/%.*s.o", dir, (int)strlen(name) - 2, name);
-  argvec_add_all(&a, b->cc, b->n_cc);
-  argvec_add_all(&a, b->flags, b->n_flags);
+  argvec_add_all(a, b->cc, b->n_cc);
+  argvec_add_all(a, b->flags, b->n_flags);
   /* as runtime/meson.build: C99, and each kernel in its own section */
-  argvec_add(&a, "-std=c99");
-  argvec_add(&a, "-ffunction-sections");
-  argvec_add(&a, "-fdata-sections");
-  argvec_add(&a, inc);
-  argvec_add(&a, "-c");
-  argvec_add(&a, src);
-  argvec_add(&a, "-o");
-  argvec_add(&a, obj);
-  text_init(&log);
-  if (spawn_capture(a.v, &log, &st) != 0)
-    s = diag_error(ST_IO, "cannot run the C compiler '%s': %s", b->cc[0], strerror(errno));
-  else if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
-    s = diag_error(ST_INTERNAL, "building the runtime's %s failed:\n%s", name, log.buf ? log.buf : "");
-  text_free(&log);
-  argvec_free(&a);
+  argvec_add(a, "-std=c99");
+  argvec_add(a, "-ffunction-sections");
+  argvec_add(a, "-fdata-sections");
+  argvec_add(a, inc);
+  argvec_add(a, "-c");
+  argvec_add(a, src);
+  argvec_add(a, "-o");
+  argvec_add(a, obj);
   free(inc);
   free(src);
   free(obj);
+}
+
+typedef struct job {
+  spawned c;
+  const char *name;
+} job;
+
+/* Reaps a compile; a failure is reported only when REPORT (the first). */
+static status finish_job(job *j, int report) {
+  text log;
+  int st;
+  status s = ST_OK;
+  text_init(&log);
+  if (spawn_finish(&j->c, &log, &st) != 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+    s = ST_INTERNAL;
+    if (report) diag_error(s, "building the runtime's %s failed:\n%s", j->name, log.buf ? log.buf : "");
+  }
+  text_free(&log);
+  return s;
+}
+
+/* One compile per online CPU at a time: the runtime's 50-odd sources take
+ * minutes one after the other. */
+static int parallel_jobs(void) {
+  long n = sysconf(_SC_NPROCESSORS_ONLN);
+  return n < 1 ? 1 : n > CLEANUP_CHILDREN ? CLEANUP_CHILDREN : (int)n;
+}
+
+/* Compiles the N sources of LIST into DIR, the oldest compile reaped first;
+ * after a failure nothing more starts and the running ones are reaped. */
+static status compile_all(const rt_build *b, const char *src_root, struct dirent **list, int n, const char *dir) {
+  job jobs[CLEANUP_CHILDREN];
+  int width = parallel_jobs(), next = 0, done = 0;
+  status s = ST_OK;
+  while (done < next || (next < n && !s)) {
+    if (next < n && !s && next - done < width) {
+      job *j = &jobs[next % width];
+      argvec a = {0};
+      compile_command(b, src_root, list[next]->d_name, dir, &a);
+      j->name = list[next]->d_name;
+      if (spawn_start(a.v, &j->c) != 0)
+        s = diag_error(ST_IO, "cannot run the C compiler '%s': %s", b->cc[0], strerror(errno));
+      else
+        next++;
+      argvec_free(&a);
+    } else {
+      status js = finish_job(&jobs[done % width], !s);
+      done++;
+      if (!s) s = js;
+    }
+  }
   return s;
 }
 
@@ -214,10 +255,8 @@ static status build_entry(const rt_build *b, const char *src_root, const char *e
   }
   n = scandir(srcdir, &list, is_c, alphasort);
   if (n <= 0) s = diag_error(ST_IO, "no runtime sources in '%s'", srcdir);
-  for (i = 0; i < n; i++) {
-    if (!s) s = compile_one(b, src_root, list[i]->d_name, tmp);
-    free(list[i]);
-  }
+  if (n > 0) s = compile_all(b, src_root, list, n, tmp);
+  for (i = 0; i < n; i++) free(list[i]);
   if (n > 0) free(list);
   if (!s && rename(tmp, entry) != 0)
     s = diag_error(ST_IO, "cannot rename '%s' to '%s': %s", tmp, entry, strerror(errno));

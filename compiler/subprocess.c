@@ -29,23 +29,16 @@ static int reap(pid_t pid, int *wstatus) {
   while (rc != 0 && errno == EINTR);
   cleanup_block();
   rc = waitpid(pid, wstatus, 0);
-  cleanup_set_child(0);
+  cleanup_forget_child(pid);
   cleanup_unblock();
   return rc == pid ? 0 : -1;
 }
 
-/* Runs argv (looked up in PATH, no shell involved) in its own process
- * group, with stdout and stderr captured into *out. Returns 0 and the wait
- * status, or -1 with errno when the program could not be started. */
-int spawn_capture(char *const argv[], text *out, int *wstatus) {
+int spawn_start(char *const argv[], spawned *c) {
   posix_spawn_file_actions_t fa;
   posix_spawnattr_t attr;
   sigset_t none, dfl;
   int fds[2], rc;
-  size_t kept = 0;
-  pid_t pid;
-  char buf[4096];
-  ssize_t n;
   if (pipe2(fds, O_CLOEXEC) != 0) return -1;
   posix_spawn_file_actions_init(&fa);
   posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
@@ -62,8 +55,8 @@ int spawn_capture(char *const argv[], text *out, int *wstatus) {
   posix_spawnattr_setpgroup(&attr, 0);
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
   cleanup_block();
-  rc = posix_spawnp(&pid, argv[0], &fa, &attr, argv, environ);
-  if (rc == 0) cleanup_set_child(pid);
+  rc = posix_spawnp(&c->pid, argv[0], &fa, &attr, argv, environ);
+  if (rc == 0) cleanup_add_child(c->pid);
   cleanup_unblock();
   posix_spawn_file_actions_destroy(&fa);
   posix_spawnattr_destroy(&attr);
@@ -73,7 +66,15 @@ int spawn_capture(char *const argv[], text *out, int *wstatus) {
     errno = rc;
     return -1;
   }
-  while ((n = read(fds[0], buf, sizeof buf - 1)) != 0) {
+  c->fd = fds[0];
+  return 0;
+}
+
+int spawn_finish(spawned *c, text *out, int *wstatus) {
+  size_t kept = 0;
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(c->fd, buf, sizeof buf - 1)) != 0) {
     if (n < 0) {
       if (errno == EINTR) continue;
       break;
@@ -84,8 +85,14 @@ int spawn_capture(char *const argv[], text *out, int *wstatus) {
       kept += (size_t)n;
     }
   }
-  close(fds[0]);
-  return reap(pid, wstatus);
+  close(c->fd);
+  return reap(c->pid, wstatus);
+}
+
+int spawn_capture(char *const argv[], text *out, int *wstatus) {
+  spawned c;
+  if (spawn_start(argv, &c) != 0) return -1;
+  return spawn_finish(&c, out, wstatus);
 }
 
 /* $CC split on blanks into words, without any shell interpretation (no
