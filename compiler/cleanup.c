@@ -24,7 +24,8 @@ static const int handled[] = {SIGINT, SIGTERM, SIGHUP};
 /* Written only with the handled signals blocked, read by the handler. */
 static char *volatile slot_path[CLEANUP_SLOTS];
 static volatile sig_atomic_t slot_is_dir[CLEANUP_SLOTS];
-static volatile pid_t child_pid;
+/* Children running now: several while `onnxcc run` builds the runtime. */
+static volatile pid_t child_pids[CLEANUP_CHILDREN];
 
 static void handled_set(sigset_t *set) {
   int i;
@@ -85,10 +86,11 @@ static void empty_dir(const char *path) { (void)path; }
 
 static void on_signal(int sig) {
   int saved_errno = errno, i;
-  pid_t pid = child_pid;
   struct sigaction dfl;
-  if (pid > 0) {
-    /* The child leads its own process group: the C compiler's own children
+  for (i = 0; i < CLEANUP_CHILDREN; i++) {
+    pid_t pid = child_pids[i];
+    if (pid <= 0) continue;
+    /* Each child leads its own process group: the C compiler's own children
      * (cc1, as, ld) go with it. Reap it so it stops writing into the folder
      * before we empty it. */
     kill(-pid, SIGKILL);
@@ -161,4 +163,17 @@ void cleanup_forget(int slot) {
   free(p);
 }
 
-void cleanup_set_child(pid_t pid) { child_pid = pid; }
+void cleanup_add_child(pid_t pid) {
+  int i;
+  for (i = 0; i < CLEANUP_CHILDREN; i++)
+    if (child_pids[i] <= 0) {
+      child_pids[i] = pid;
+      return;
+    }
+}
+
+void cleanup_forget_child(pid_t pid) {
+  int i;
+  for (i = 0; i < CLEANUP_CHILDREN; i++)
+    if (child_pids[i] == pid) child_pids[i] = 0;
+}

@@ -22,9 +22,12 @@ int cleanup_add(const char *path, int is_dir);
 /* Unregisters a slot (the file was renamed or removed). -1 is ignored. */
 void cleanup_forget(int slot);
 
-/* The child process (also the leader of its own process group) to kill
- * before cleaning up; 0 when none runs. */
-void cleanup_set_child(pid_t pid);
+/* A child process (also the leader of its own process group) to kill
+ * before cleaning up, and its removal once reaped; at most
+ * CLEANUP_CHILDREN at a time (call both with the signals blocked). */
+#define CLEANUP_CHILDREN 8
+void cleanup_add_child(pid_t pid);
+void cleanup_forget_child(pid_t pid);
 
 /* Blocks / unblocks the handled signals, so the caller can start a child
  * and register it (or reap it and unregister it) with no signal between.

@@ -1,5 +1,6 @@
 #include "fileio.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -273,4 +274,19 @@ int path_same_file(const char *a, const char *b) {
   free(ca);
   free(cb);
   return same;
+}
+
+void dir_remove_flat(const char *dir) {
+  DIR *d = opendir(dir);
+  struct dirent *e;
+  if (!d) return;
+  while ((e = readdir(d))) {
+    char *p;
+    if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+    p = xasprintf("%s/%s", dir, e->d_name);
+    remove(p);
+    free(p);
+  }
+  closedir(d);
+  rmdir(dir);
 }

@@ -53,4 +53,7 @@ char *path_canonical(const char *path);
  * exist, else the same canonical path. */
 int path_same_file(const char *a, const char *b);
 
+/* Removes a folder of plain files (no subfolders), then the folder. */
+void dir_remove_flat(const char *dir);
+
 #endif

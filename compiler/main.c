@@ -40,14 +40,19 @@ static const char usage_text[] =
     "  --target TRIPLE       also flash and RAM for that target, measured by building the\n"
     "                        generated code and the runtime with its GCC at -Os\n"
     "                        (thumbv7em-none-eabihf or cortex-m4f, thumbv6m-none-eabi or\n"
-    "                        cortex-m0plus, aarch64-linux-gnu, riscv64-linux-gnu, x86_64-linux-gnu)\n"
+    "                        cortex-m0plus, aarch64-linux-gnu, riscv64-linux-gnu, or the host's\n"
+    "                        " ONNXCC_HOST_TRIPLE ")\n"
     "run options:\n"
     "  --output-dir DIR      write output_K.pb files there\n"
     "  --runs N              timed runs (default 1)\n"
     "  --warmup N            untimed runs first (default 0)\n"
     "  --seed S              seed for random inputs when no INPUT.pb is given (default 0)\n"
     "  --keep                keep the temporary build folder\n"
-    "  environment: CC       C compiler for run and its flags, split at blanks (default cc)\n"
+    "  --target TRIPLE       cross-build with TRIPLE-gcc and run under qemu user mode\n"
+    "                        (aarch64-linux-gnu, riscv64-linux-gnu; default: this machine)\n"
+    "  environment: CC       C compiler for run and its flags, split at blanks (default cc);\n"
+    "                        the runtime is built from source for it, cached in\n"
+    "                        $XDG_CACHE_HOME/onnxcc (default ~/.cache/onnxcc)\n"
     "\n"
     "exit codes: 0 ok, 1 bad model, unsupported feature or bad run input, 2 usage,\n"
     "            3 I/O, build or internal error\n";
@@ -219,7 +224,6 @@ static int cli(int argc, char **argv, const char **files) {
   run_options r;
   compile_options *o = &r.c;
   int n_files = 0, i, mode = 0; /* 0 compile, 1 run, 2 info */
-  const char *info_target = NULL;
   status s;
   memset(&r, 0, sizeof r);
   o->opt_level = 1;
@@ -298,9 +302,9 @@ static int cli(int argc, char **argv, const char **files) {
     } else if (mode == 1 && !strcmp(a, "--seed")) {
       NEED_ARG();
       r.seed = strtoul(next, NULL, 10);
-    } else if (mode == 2 && !strcmp(a, "--target")) {
+    } else if ((mode == 1 || mode == 2) && !strcmp(a, "--target")) {
       NEED_ARG();
-      info_target = next;
+      r.target = next;
     } else if (mode == 1 && !strcmp(a, "--keep")) {
       r.keep = 1;
     } else if (a[0] == '-' && a[1]) {
@@ -322,7 +326,7 @@ static int cli(int argc, char **argv, const char **files) {
   } else if (n_files > 1) {
     return usage_error("unexpected argument '%s'", files[1]);
   } else if (mode == 2) {
-    s = info_command(o, info_target);
+    s = info_command(o, r.target);
   } else {
     compiled c;
     if (!o->out_path) return usage_error("%s", "-o OUT.c is required");

@@ -3,8 +3,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,135 +18,10 @@
 #include "ir_box.h"
 #include "load.h"
 #include "map_pb.h"
+#include "rt_cache.h"
+#include "subprocess.h"
+#include "target.h"
 #include "tensor_pb.h"
-
-extern char **environ;
-
-void remove_tree(const char *dir) {
-  DIR *d = opendir(dir);
-  struct dirent *e;
-  if (!d) return;
-  while ((e = readdir(d))) {
-    char *p;
-    if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-    p = xasprintf("%s/%s", dir, e->d_name);
-    remove(p);
-    free(p);
-  }
-  closedir(d);
-  rmdir(dir);
-}
-
-static int exists(const char *p) { return access(p, R_OK) == 0; }
-
-/* The runtime's headers and library: the build tree, else the install. */
-static void runtime_paths(const char **inc, const char **lib) {
-  if (exists(ONNXCC_BUILD_RT_LIB) && exists(ONNXCC_BUILD_RT_INCLUDE "/onnxcc/runtime.h")) {
-    *inc = ONNXCC_BUILD_RT_INCLUDE;
-    *lib = ONNXCC_BUILD_RT_LIB;
-  } else {
-    *inc = ONNXCC_INSTALL_RT_INCLUDE;
-    *lib = ONNXCC_INSTALL_RT_LIB;
-  }
-}
-
-/* Output kept from a child: enough for any compiler error or the
- * driver's timings; the rest is read and dropped so the child never blocks
- * on a full pipe. */
-#define CAPTURE_MAX (1 << 20)
-
-static int reap(pid_t pid, int *wstatus) {
-  siginfo_t info;
-  int rc;
-  /* Wait without reaping, then reap with the signals blocked: the cleanup
-   * handler must never kill a process id that was already reaped (and maybe
-   * reused). */
-  do rc = waitid(P_PID, (id_t)pid, &info, WEXITED | WNOWAIT);
-  while (rc != 0 && errno == EINTR);
-  cleanup_block();
-  rc = waitpid(pid, wstatus, 0);
-  cleanup_set_child(0);
-  cleanup_unblock();
-  return rc == pid ? 0 : -1;
-}
-
-/* Runs argv (looked up in PATH, no shell involved) in its own process
- * group, with stdout and stderr captured into *out. Returns 0 and the wait
- * status, or -1 with errno when the program could not be started. */
-int run_argv(char *const argv[], text *out, int *wstatus) {
-  posix_spawn_file_actions_t fa;
-  posix_spawnattr_t attr;
-  sigset_t none, dfl;
-  int fds[2], rc;
-  size_t kept = 0;
-  pid_t pid;
-  char buf[4096];
-  ssize_t n;
-  if (pipe2(fds, O_CLOEXEC) != 0) return -1;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
-  posix_spawn_file_actions_adddup2(&fa, fds[1], 2);
-  posix_spawnattr_init(&attr);
-  sigemptyset(&none);
-  sigemptyset(&dfl);
-  sigaddset(&dfl, SIGINT);
-  sigaddset(&dfl, SIGTERM);
-  sigaddset(&dfl, SIGHUP);
-  posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setsigdefault(&attr, &dfl);
-  /* Its own group, so the handler can kill the compiler's children too. */
-  posix_spawnattr_setpgroup(&attr, 0);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-  cleanup_block();
-  rc = posix_spawnp(&pid, argv[0], &fa, &attr, argv, environ);
-  if (rc == 0) cleanup_set_child(pid);
-  cleanup_unblock();
-  posix_spawn_file_actions_destroy(&fa);
-  posix_spawnattr_destroy(&attr);
-  close(fds[1]);
-  if (rc != 0) {
-    close(fds[0]);
-    errno = rc;
-    return -1;
-  }
-  while ((n = read(fds[0], buf, sizeof buf - 1)) != 0) {
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      break;
-    }
-    if (kept < CAPTURE_MAX) {
-      buf[n] = 0;
-      text_puts(out, buf);
-      kept += (size_t)n;
-    }
-  }
-  close(fds[0]);
-  return reap(pid, wstatus);
-}
-
-/* $CC split on blanks into words, without any shell interpretation (no
- * quotes, no variables), so "ccache gcc" and "clang -m64" work and nothing
- * in it can run a command. */
-static int split_words(const char *s, char **words, int max) {
-  int n = 0;
-  while (*s) {
-    size_t len;
-    while (*s == ' ' || *s == '\t' || *s == '\n') s++;
-    len = strcspn(s, " \t\n");
-    if (!len) break;
-    if (n == max) return -1;
-    words[n] = xmalloc((unsigned long)len + 1);
-    memcpy(words[n], s, len);
-    words[n][len] = 0;
-    n++;
-    s += len;
-  }
-  return n;
-}
-
-static void free_words(char **words, int n) {
-  while (n > 0) free(words[--n]);
-}
 
 /* Simple deterministic generator for random inputs (xorshift64*). */
 static uint64_t next_rand(uint64_t *s) {
@@ -184,78 +57,130 @@ static void random_fill(ir_tensor *t, uint64_t *state) {
 
 #define MAX_CC_WORDS 64
 
-static status build_program(const char *dir, text *log) {
-  const char *inc, *lib;
+/* The C compiler: TRIPLE-gcc for a target ($CC names the host's), else
+ * $CC split into words, or cc. */
+static status compiler_words(const target_desc *t, char **words, int *n) {
   const char *cc = getenv("CC");
-  char *words[MAX_CC_WORDS];
-  char *argv[MAX_CC_WORDS + 20];
-  char *inc_flag, *dir_flag, *model_c, *driver_c, *prog;
-  int n_words, argc = 0, i, st;
-  status s = ST_OK;
-  runtime_paths(&inc, &lib);
-  if (!cc) cc = "";
-  n_words = split_words(cc, words, MAX_CC_WORDS);
-  if (n_words < 0) return diag_error(ST_USAGE, "CC holds more than %d words", MAX_CC_WORDS);
-  if (n_words == 0) {
-    cc = "cc";
-    words[n_words++] = xstrdup("cc");
+  if (t) {
+    words[0] = target_cc(t);
+    *n = 1;
+    return ST_OK;
   }
-  inc_flag = xasprintf("-I%s", inc);
-  dir_flag = xasprintf("-I%s", dir);
-  model_c = xasprintf("%s/model.c", dir);
-  driver_c = xasprintf("%s/driver.c", dir);
-  prog = xasprintf("%s/prog", dir);
-  for (i = 0; i < n_words; i++) argv[argc++] = words[i];
-  argv[argc++] = "-O3";
-  argv[argc++] = "-march=native";
-  argv[argc++] = "-std=c99";
-  argv[argc++] = inc_flag;
-  argv[argc++] = dir_flag;
-  argv[argc++] = model_c;
-  argv[argc++] = driver_c;
-  argv[argc++] = (char *)lib;
-  argv[argc++] = "-lm";
-  argv[argc++] = "-o";
-  argv[argc++] = prog;
-  argv[argc] = NULL;
-  if (run_argv(argv, log, &st) != 0)
-    s = diag_error(ST_IO, "cannot run the C compiler '%s' (CC=%s): %s", argv[0], cc, strerror(errno));
-  else if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
-    s = diag_error(ST_INTERNAL, "building the generated code failed (CC=%s):\n%s", cc, log->buf ? log->buf : "");
-  free_words(words, n_words);
-  free(inc_flag);
-  free(dir_flag);
+  *n = split_words(cc ? cc : "", words, MAX_CC_WORDS);
+  if (*n < 0) return diag_error(ST_USAGE, "CC holds more than %d words", MAX_CC_WORDS);
+  if (*n == 0) words[(*n)++] = xstrdup("cc");
+  return ST_OK;
+}
+
+/* Flags of both the runtime's and the model's build: tuned for this
+ * machine on the host; a target's baseline ISA, since the emulator stands
+ * for no particular chip. */
+static char *const host_flags[] = {"-O3", "-march=native"};
+static char *const target_flags[] = {"-O3"};
+
+static int build_flags(const target_desc *t, char *const **flags) {
+  *flags = t ? target_flags : host_flags;
+  return t ? (int)(sizeof target_flags / sizeof *target_flags) : (int)(sizeof host_flags / sizeof *host_flags);
+}
+
+static status link_program(const char *dir, const target_desc *t, char **words, int n_words, const rt_cached *rt,
+                           text *log) {
+  argvec a = {0};
+  char *inc = xasprintf("-I%s", rt->include_dir), *self = xasprintf("-I%s", dir);
+  char *model_c = xasprintf("%s/model.c", dir), *driver_c = xasprintf("%s/driver.c", dir);
+  char *prog = xasprintf("%s/prog", dir);
+  char *const *flags;
+  int st, n_flags = build_flags(t, &flags);
+  status s;
+  argvec_add_all(&a, words, n_words);
+  argvec_add_all(&a, flags, n_flags);
+  argvec_add(&a, "-std=c99");
+  argvec_add(&a, inc);
+  argvec_add(&a, self);
+  argvec_add(&a, model_c);
+  argvec_add(&a, driver_c);
+  s = rt_cached_objects(rt, &a);
+  argvec_add(&a, "-lm");
+  /* as tests/cross does: no dependence on the target's shared libraries */
+  if (t) argvec_add(&a, "-static");
+  argvec_add(&a, "-o");
+  argvec_add(&a, prog);
+  if (!s && spawn_capture(a.v, log, &st) != 0)
+    s = diag_error(ST_IO, "cannot run the C compiler '%s': %s", a.v[0], strerror(errno));
+  else if (!s && (!WIFEXITED(st) || WEXITSTATUS(st) != 0))
+    s = diag_error(ST_INTERNAL, "building the generated code failed (%s):\n%s", a.v[0], log->buf ? log->buf : "");
+  argvec_free(&a);
+  free(inc);
+  free(self);
   free(model_c);
   free(driver_c);
   free(prog);
   return s;
 }
 
-/* Runs the built program: prog WEIGHTS RUNS WARMUP DIR INPUT... */
-static status run_program(const char *dir, const run_options *r, int n_inputs, text *log, double *median,
-                          double *minimum) {
-  char **argv = xcalloc((unsigned long)n_inputs + 6, sizeof(char *));
+/* Builds DIR/prog from the generated code, the driver and a runtime built
+ * for the same compiler, flags and target. */
+static status build_program(const char *dir, const target_desc *t, text *log) {
+  char *words[MAX_CC_WORDS];
+  int n_words = 0;
+  rt_cached rt;
+  rt_build b;
+  status s = compiler_words(t, words, &n_words);
+  if (s) return s;
+  b.cc = words;
+  b.n_cc = n_words;
+  b.n_flags = build_flags(t, &b.flags);
+  b.target = t ? t->triple : "";
+  s = rt_cache_get(&b, &rt);
+  if (!s) s = link_program(dir, t, words, n_words, &rt, log);
+  rt_cached_free(&rt);
+  free_words(words, n_words);
+  return s;
+}
+
+/* Runs the built program, under the target's emulator if any:
+ * prog WEIGHTS RUNS WARMUP DIR INPUT... */
+static status run_program(const char *dir, const run_options *r, const target_desc *t, int n_inputs, text *log,
+                          double *median, double *minimum) {
+  argvec a = {0};
+  char *p;
   int i, st;
   status s = ST_OK;
-  argv[0] = xasprintf("%s/prog", dir);
-  argv[1] = xasprintf("%s/model.weights", dir);
-  argv[2] = xasprintf("%d", r->runs);
-  argv[3] = xasprintf("%d", r->warmup);
-  argv[4] = xstrdup(dir);
-  for (i = 0; i < n_inputs; i++) argv[5 + i] = xasprintf("%s/in_%d.bin", dir, i);
-  if (run_argv(argv, log, &st) != 0) {
+  if (t) {
+    argvec_add(&a, t->emulator);
+    argvec_add(&a, "-L");
+    argvec_add(&a, t->sysroot);
+  }
+  p = xasprintf("%s/prog", dir);
+  argvec_add(&a, p);
+  free(p);
+  p = xasprintf("%s/model.weights", dir);
+  argvec_add(&a, p);
+  free(p);
+  p = xasprintf("%d", r->runs);
+  argvec_add(&a, p);
+  free(p);
+  p = xasprintf("%d", r->warmup);
+  argvec_add(&a, p);
+  free(p);
+  argvec_add(&a, dir);
+  for (i = 0; i < n_inputs; i++) {
+    p = xasprintf("%s/in_%d.bin", dir, i);
+    argvec_add(&a, p);
+    free(p);
+  }
+  if (spawn_capture(a.v, log, &st) != 0) {
     s = diag_error(ST_IO, "cannot run the compiled model: %s", strerror(errno));
   } else if (WIFSIGNALED(st) || (WIFEXITED(st) && WEXITSTATUS(st) > 128)) {
     s = diag_error(ST_INTERNAL, "the compiled model crashed:\n%s", log->buf ? log->buf : "");
   } else if (WEXITSTATUS(st) != 0) {
     s = diag_error(ST_INTERNAL, "the compiled model failed:\n%s", log->buf ? log->buf : "");
   } else {
-    const char *t = log->buf ? strstr(log->buf, "ONNXCC_TIMES ") : NULL;
-    if (!t || sscanf(t, "ONNXCC_TIMES %lf %lf", median, minimum) != 2)
+    const char *tm = log->buf ? strstr(log->buf, "ONNXCC_TIMES ") : NULL;
+    if (!tm || sscanf(tm, "ONNXCC_TIMES %lf %lf", median, minimum) != 2)
       s = diag_error(ST_INTERNAL, "the compiled model printed no timings:\n%s", log->buf ? log->buf : "");
   }
-  for (i = 0; i < n_inputs + 5; i++) free(argv[i]);
-  free(argv);
+  argvec_free(&a);
   return s;
 }
 
@@ -585,12 +510,17 @@ status run_command(run_options *r) {
   double median = 0, minimum = 0;
   uint64_t state = r->seed * 0x9E3779B97F4A7C15ull + 1;
   const char *vars[] = {"VERSION", ONNXCC_VERSION, NULL};
+  const target_desc *tgt = NULL;
 
   memset(&c, 0, sizeof c);
   text_init(&src);
   text_init(&log);
   memset(&split, 0, sizeof split);
   if (r->n_inputs > OPT_MAX_PINS) return diag_error(ST_USAGE, "at most %d input files", OPT_MAX_PINS);
+  /* a missing cross tool is said before any work */
+  s = target_find(r->target, &tgt);
+  if (!s && tgt) s = target_check_tools(tgt, 1);
+  if (s) return s;
   /* sequence and optional files are read as the model declares them */
   load_input_kinds(r->c.model_path, kinds, OPT_MAX_PINS, &n_kinds);
   dir = make_build_dir(r, &dir_slot);
@@ -677,11 +607,11 @@ status run_command(run_options *r) {
   s = file_write_atomic(path, src.buf, src.len);
   free(path);
   if (s) goto done;
-  s = build_program(dir, &log);
+  s = build_program(dir, tgt, &log);
   if (s) goto done;
   text_free(&log);
   text_init(&log);
-  s = run_program(dir, r, n_in, &log, &median, &minimum);
+  s = run_program(dir, r, tgt, n_in, &log, &median, &minimum);
   if (s) goto done;
   if (r->output_dir) {
     s = write_outputs(r, dir, c.g);
@@ -692,7 +622,7 @@ status run_command(run_options *r) {
 done:
   if (dir) {
     if (r->keep) fprintf(stderr, "onnxcc: kept build folder %s\n", dir);
-    else remove_tree(dir);
+    else dir_remove_flat(dir);
     cleanup_forget(dir_slot);
   }
   for (i = 0; in_t && i < (n_in > r->n_inputs ? n_in : r->n_inputs); i++) free(in_t[i].data);

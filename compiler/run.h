@@ -13,18 +13,14 @@ typedef struct run_options {
   int runs, warmup;
   unsigned long seed;
   int keep;                /* keep the temporary build folder */
+  const char *target;      /* --target TRIPLE: cross-build, run under qemu; NULL: the host */
 } run_options;
 
 status run_command(run_options *r);
 
-/* Shared with `onnxcc info --target` (target_info.c), which builds too. */
-struct text;
-/* Runs argv (PATH lookup, no shell) with stdout and stderr into *out:
- * 0 and the wait status, or -1 with errno when it could not start. */
-int run_argv(char *const argv[], struct text *out, int *wstatus);
-/* A fresh folder under $TMPDIR, registered for cleanup unless r->keep. */
+/* A fresh folder under $TMPDIR, registered for cleanup unless r->keep
+ * (shared with `onnxcc info --target`, target_info.c, which builds too);
+ * dir_remove_flat (fileio.h) removes it. */
 char *make_build_dir(const run_options *r, int *slot);
-/* Empties and removes a folder made by make_build_dir. */
-void remove_tree(const char *dir);
 
 #endif

@@ -18,28 +18,16 @@
 #include "../codegen/text.h"
 #include "cleanup.h"
 #include "fileio.h"
+#include "rt_cache.h"
 #include "run.h"
+#include "subprocess.h"
+#include "target.h"
 #include "target_measure.h"
 
-#define MAX_FLAGS 6
+#define MAX_FLAGS TARGET_MAX_FLAGS
 
-typedef struct target {
-  const char *triple, *alias; /* alias: the name of its cross/ file */
-  const char *cc;
-  const char *flags[MAX_FLAGS];
-  int bare; /* bare metal: no start files; main is the entry; newlib's stubs */
-} target;
-
-static const target targets[] = {
-    {"thumbv7em-none-eabihf", "cortex-m4f", "arm-none-eabi-gcc",
-     {"-mcpu=cortex-m4", "-mthumb", "-mfpu=fpv4-sp-d16", "-mfloat-abi=hard", NULL}, 1},
-    {"thumbv6m-none-eabi", "cortex-m0plus", "arm-none-eabi-gcc", {"-mcpu=cortex-m0plus", "-mthumb", "-mfloat-abi=soft", NULL},
-     1},
-    {"aarch64-linux-gnu", NULL, "aarch64-linux-gnu-gcc", {NULL}, 0},
-    {"riscv64-linux-gnu", NULL, "riscv64-linux-gnu-gcc", {NULL}, 0},
-    {"x86_64-linux-gnu", NULL, "x86_64-linux-gnu-gcc", {NULL}, 0},
-};
-#define N_TARGETS ((int)(sizeof targets / sizeof targets[0]))
+/* The host: `info --target` of its own triple measures a plain build. */
+static const target_desc host = {ONNXCC_HOST_TRIPLE, NULL, "cc", {NULL}, 0, NULL, NULL, NULL, NULL, NULL};
 
 /* The measuring program: only the entry points, as a firmware calls them. */
 static const char stub_c[] =
@@ -51,28 +39,10 @@ static const char stub_c[] =
     "  return model_run(&ctx, (const void *const *)0, (void *const *)0);\n"
     "}\n";
 
-static const target *target_find(const char *name) {
-  int i;
-  for (i = 0; i < N_TARGETS; i++)
-    if (!strcmp(targets[i].triple, name) || (targets[i].alias && !strcmp(targets[i].alias, name))) return &targets[i];
-  return NULL;
+status target_check(const char *triple) {
+  const target_desc *t;
+  return target_find(triple, &t);
 }
-
-static status unknown_target(const char *name) {
-  text w;
-  int i;
-  status s;
-  text_init(&w);
-  for (i = 0; i < N_TARGETS; i++) {
-    text_printf(&w, "%s%s", i ? ", " : "", targets[i].triple);
-    if (targets[i].alias) text_printf(&w, " (%s)", targets[i].alias);
-  }
-  s = diag_error(ST_USAGE, "unknown --target '%s'; known: %s", name, w.buf);
-  text_free(&w);
-  return s;
-}
-
-status target_check(const char *triple) { return target_find(triple) ? ST_OK : unknown_target(triple); }
 
 /* Runs one compiler command; its output is the error message. */
 static status run_cc(char **argv, const char *what) {
@@ -80,7 +50,7 @@ static status run_cc(char **argv, const char *what) {
   int st;
   status s = ST_OK;
   text_init(&log);
-  if (run_argv(argv, &log, &st) != 0)
+  if (spawn_capture(argv, &log, &st) != 0)
     s = diag_error(ST_IO, "cannot run %s for --target: %s", argv[0], strerror(errno));
   else if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
     s = diag_error(ST_INTERNAL, "%s failed building %s for --target:\n%s", argv[0], what, log.buf ? log.buf : "");
@@ -90,9 +60,10 @@ static status run_cc(char **argv, const char *what) {
 
 /* SRC compiled to OBJ at -Os, one section per function, with its call
  * graph beside OBJ (.ci). */
-static status compile_one(const target *t, const char *dir, const char *src, const char *obj) {
+static status compile_one(const target_desc *t, const char *rt_root, const char *dir, const char *src,
+                          const char *obj) {
   char *argv[MAX_FLAGS + 20];
-  char *inc = xasprintf("-I%s", ONNXCC_BUILD_RT_INCLUDE), *gen = xasprintf("-I%s", dir);
+  char *inc = xasprintf("-I%s/include", rt_root), *gen = xasprintf("-I%s", dir);
   int n = 0, i;
   status s;
   argv[n++] = (char *)t->cc;
@@ -142,9 +113,10 @@ static void objs_free(objs *b) {
   free(b->ci);
 }
 
-/* model.c, main.c, then every runtime source as rt_NAME.o. */
-static status compile_all(const target *t, const char *dir, objs *b) {
+/* model.c, main.c, then every runtime source (RT_ROOT/src) as rt_NAME.o. */
+static status compile_all(const target_desc *t, const char *rt_root, const char *dir, objs *b) {
   static const char *const own[] = {"model", "main"};
+  char *src_dir;
   DIR *d;
   struct dirent *e;
   status s = ST_OK;
@@ -152,25 +124,27 @@ static status compile_all(const target *t, const char *dir, objs *b) {
   for (i = 0; i < 2 && !s; i++) {
     char *src = xasprintf("%s/%s.c", dir, own[i]);
     objs_add(b, xasprintf("%s/%s.o", dir, own[i]));
-    s = compile_one(t, dir, src, b->o[b->n - 1]);
+    s = compile_one(t, rt_root, dir, src, b->o[b->n - 1]);
     free(src);
   }
-  d = s ? NULL : opendir(ONNXCC_BUILD_RT_SRC);
-  if (!s && !d) return diag_error(ST_IO, "cannot read the runtime sources %s: %s", ONNXCC_BUILD_RT_SRC, strerror(errno));
+  src_dir = xasprintf("%s/src", rt_root);
+  d = s ? NULL : opendir(src_dir);
+  if (!s && !d) s = diag_error(ST_IO, "cannot read the runtime sources %s: %s", src_dir, strerror(errno));
   while (!s && (e = readdir(d))) {
     size_t len = strlen(e->d_name);
     char *src;
     if (len < 3 || strcmp(e->d_name + len - 2, ".c") != 0) continue;
-    src = xasprintf("%s/%s", ONNXCC_BUILD_RT_SRC, e->d_name);
+    src = xasprintf("%s/%s", src_dir, e->d_name);
     objs_add(b, xasprintf("%s/rt_%.*s.o", dir, (int)(len - 2), e->d_name));
-    s = compile_one(t, dir, src, b->o[b->n - 1]);
+    s = compile_one(t, rt_root, dir, src, b->o[b->n - 1]);
     free(src);
   }
   if (d) closedir(d);
+  free(src_dir);
   return s;
 }
 
-static status link_all(const target *t, const char *dir, const objs *b) {
+static status link_all(const target_desc *t, const char *dir, const objs *b) {
   char **argv = xcalloc((unsigned long)b->n + MAX_FLAGS + 16, sizeof(char *));
   char *map = xasprintf("-Wl,-Map=%s/prog.map", dir), *prog = xasprintf("%s/prog", dir);
   int n = 0, i;
@@ -198,7 +172,7 @@ static status link_all(const target *t, const char *dir, const objs *b) {
   return s;
 }
 
-static void print_table(const target *t, const compiled *c, const target_sizes *z, const target_stack *run,
+static void print_table(const target_desc *t, const compiled *c, const target_sizes *z, const target_stack *run,
                         const target_stack *init) {
   size_t onnxcc_code = z->code[PART_GENERATED] + z->code[PART_RUNTIME];
   size_t data = z->data[PART_GENERATED] + z->data[PART_RUNTIME];
@@ -226,7 +200,8 @@ static void print_table(const target *t, const compiled *c, const target_sizes *
   printf("  static data      %8zu (.data and .bss of the code above)\n", data + bss);
 }
 
-static status measure(const target *t, const compile_options *o, compiled *c, const char *dir) {
+static status measure(const target_desc *t, const char *rt_root, const compile_options *o, compiled *c,
+                      const char *dir) {
   compile_options w = *o;
   objs b;
   target_sizes z;
@@ -240,7 +215,7 @@ static status measure(const target *t, const compile_options *o, compiled *c, co
   w.weights_section = NULL;
   s = compile_write(&w, c);
   if (!s) s = file_write_atomic(path, stub_c, sizeof stub_c - 1);
-  if (!s) s = compile_all(t, dir, &b);
+  if (!s) s = compile_all(t, rt_root, dir, &b);
   if (!s) s = link_all(t, dir, &b);
   if (!s) s = target_map_sizes(map, "model.o", "rt_", "main.o", &z);
   if (!s) s = target_stack_depth((const char *const *)b.ci, b.n, "model_run", &run);
@@ -254,21 +229,26 @@ static status measure(const target *t, const compile_options *o, compiled *c, co
 }
 
 status target_info(const compile_options *o, compiled *c, const char *triple) {
-  const target *t = target_find(triple);
+  const target_desc *t;
   run_options r;
-  char *dir;
+  char *dir, *rt_root;
   int slot = -1;
-  status s;
-  if (!t) return unknown_target(triple);
-  if (access(ONNXCC_BUILD_RT_SRC, R_OK) != 0)
-    return diag_error(ST_IO, "--target builds the runtime from its sources (%s), which this onnxcc cannot find: "
-                      "use the onnxcc of a build tree", ONNXCC_BUILD_RT_SRC);
+  status s = target_find(triple, &t);
+  if (s) return s;
+  if (!t) t = &host;
+  else if ((s = target_check_tools(t, 0)) != ST_OK) return s;
+  rt_root = rt_source_root();
+  if (!rt_root) return ST_IO;
   memset(&r, 0, sizeof r);
   dir = make_build_dir(&r, &slot);
-  if (!dir) return ST_IO;
-  s = measure(t, o, c, dir);
-  remove_tree(dir);
+  if (!dir) {
+    free(rt_root);
+    return ST_IO;
+  }
+  s = measure(t, rt_root, o, c, dir);
+  dir_remove_flat(dir);
   cleanup_forget(slot);
   free(dir);
+  free(rt_root);
   return s;
 }

@@ -20,7 +20,8 @@ for f in bin/onnxcc libonnxcc_rt.a include/onnxcc/runtime.h include/onnxcc/kerne
   result $? "installs $f"
 done
 for f in pkgconfig/onnxcc.pc cmake/onnxcc/onnxccConfig.cmake cmake/onnxcc/onnxccConfigVersion.cmake \
-         share/man/man1/onnxcc.1; do
+         share/man/man1/onnxcc.1 share/onnxcc/runtime/src/blob.c share/onnxcc/runtime/include/onnxcc/runtime.h \
+         share/onnxcc/runtime/include/onnxcc/kernels/conv.h; do
   [ -n "$(find "$DEST" -path "*/$f" -print -quit)" ]
   result $? "installs $f"
 done
@@ -62,6 +63,14 @@ if [ -n "$MAN" ] && [ -n "$EXE" ]; then
     [ -z "$(groff -man -Tutf8 -ww -z "$MAN" 2>&1)" ]
     result $? "onnxcc.1 formats without groff warnings"
   fi
+fi
+# `onnxcc run` from the install builds its runtime from the installed
+# sources (bin/../share/onnxcc/runtime, found from the moved prefix).
+EXE="$(find "$DEST" -path '*/bin/onnxcc' -print -quit)"
+if [ -n "$EXE" ]; then
+  ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+  "$EXE" run "$ROOT/tests/models/mlp/model.onnx" 2>/dev/null | tail -n 1 | grep -q '"median_ms"'
+  result $? "the installed onnxcc run builds and runs a model"
 fi
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

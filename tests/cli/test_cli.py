@@ -12,6 +12,7 @@ Prints one line per case and ends with "N passed, M failed".
 """
 import argparse
 import os
+import platform
 import random
 import shutil
 import subprocess
@@ -574,6 +575,7 @@ def main():
     check_weights_section(onnxcc, args.cflags, results)
     check_boxes(onnxcc, args.cflags, results)
     check_strings(onnxcc, args.cflags, results)
+    check_target(onnxcc, results)
     # usage errors exit 2
     p = subprocess.run([onnxcc, "--no-such-flag"], capture_output=True, text=True)
     results.append(("unknown flag exits 2", [] if p.returncode == 2 else ["exit %d" % p.returncode], ""))
@@ -613,6 +615,55 @@ def main():
                     [] if p.returncode == 2 and "'x=4xq'" in p.stderr else
                     ["exit %d, stderr %r" % (p.returncode, p.stderr)], ""))
     return report(results)
+
+
+def check_target(onnxcc, results):
+    """`onnxcc run --target`: an unknown triple is a usage error naming the
+    known ones; a missing cross compiler or emulator exits 3 naming the
+    Debian package, before anything is built."""
+    folder = tempfile.mkdtemp(prefix="onnxcc-cli-")
+    try:
+        model = os.path.join(folder, "m.onnx")
+        save(relu_model(), model)
+
+        def run(triple, path=None):
+            env = dict(os.environ)
+            if path is not None:
+                env["PATH"] = path
+            return subprocess.run([onnxcc, "run", model, "--target", triple], capture_output=True, text=True,
+                                  env=env, timeout=60)
+
+        p = run("sparc-sun-solaris")
+        results.append(("run --target with an unknown triple exits 2 and lists the known ones",
+                        [] if p.returncode == 2 and "sparc-sun-solaris" in p.stderr
+                        and "aarch64-linux-gnu" in p.stderr and "riscv64-linux-gnu" in p.stderr else
+                        ["exit %d, stderr %r" % (p.returncode, p.stderr)], ""))
+        # the host's own triple is a plain run: a missing model is then bad input (1), not a usage error
+        p = subprocess.run([onnxcc, "run", os.path.join(folder, "none.onnx"), "--target",
+                            platform.machine() + "-linux-gnu"], capture_output=True, text=True)
+        results.append(("run --target with the host's triple is a plain run",
+                        [] if p.returncode == 1 else ["exit %d, stderr %r" % (p.returncode, p.stderr)], ""))
+        empty = os.path.join(folder, "empty-bin")
+        os.mkdir(empty)
+        for triple, package in (("aarch64-linux-gnu", "gcc-aarch64-linux-gnu"),
+                                ("riscv64-linux-gnu", "gcc-riscv64-linux-gnu")):
+            p = run(triple, empty)
+            lines = [ln for ln in p.stderr.splitlines() if ln.strip()]
+            results.append(("run --target %s without its cross compiler exits 3 naming %s" % (triple, package),
+                            [] if p.returncode == 3 and len(lines) == 1 and package in p.stderr else
+                            ["exit %d, stderr %r" % (p.returncode, p.stderr)], ""))
+        gcc = shutil.which("aarch64-linux-gnu-gcc")
+        if gcc:
+            # the compiler alone: the emulator is what is missing
+            only_gcc = os.path.join(folder, "gcc-bin")
+            os.mkdir(only_gcc)
+            os.symlink(gcc, os.path.join(only_gcc, "aarch64-linux-gnu-gcc"))
+            p = run("aarch64-linux-gnu", only_gcc)
+            results.append(("run --target without qemu-aarch64 exits 3 naming qemu-user",
+                            [] if p.returncode == 3 and "qemu-aarch64" in p.stderr and "qemu-user" in p.stderr else
+                            ["exit %d, stderr %r" % (p.returncode, p.stderr)], ""))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def report(results):

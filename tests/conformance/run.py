@@ -954,6 +954,10 @@ def _light_inputs(model: onnx.ModelProto, folder: Path) -> list[Path]:
     return paths
 
 
+# Longest the first test may take: it may build the runtime (see main()).
+RUNTIME_BUILD_TIMEOUT_S = 1800.0
+
+
 class Runner:
     def __init__(self, args: argparse.Namespace):
         self.args = args
@@ -962,6 +966,8 @@ class Runner:
         self._procs: set[subprocess.Popen] = set()
         self._lock = threading.Lock()
         self.stopping = False
+        # seconds per onnxcc call; main() lifts it for the first test
+        self.timeout = args.timeout
 
     def stop(self) -> None:
         """Kill whatever is running; queued cases then return at once."""
@@ -1047,6 +1053,8 @@ class Runner:
                *map(str, inputs), "--output-dir", str(out_dir),
                "--runs", "1", "--warmup", "0", f"-O{self.args.opt_level}",
                "--max-dynamic-dim", str(MAX_DYNAMIC_DIM)]
+        if self.args.target:
+            cmd += ["--target", self.args.target]
         env = dict(os.environ)
         # Anything onnxcc puts in $TMPDIR is cleaned up with the test.
         scratch = work / "tmp"
@@ -1066,11 +1074,11 @@ class Runner:
         if self.stopping:  # lost a race with stop()
             _kill_group(proc)
         try:
-            out, err = proc.communicate(timeout=self.args.timeout)
+            out, err = proc.communicate(timeout=self.timeout)
         except subprocess.TimeoutExpired:
             _kill_group(proc)
             proc.communicate()
-            return "crash", f"timeout after {self.args.timeout:g} s"
+            return "crash", f"timeout after {self.timeout:g} s"
         finally:
             with self._lock:
                 self._procs.discard(proc)
@@ -1389,6 +1397,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--filter", metavar="REGEX",
                    help="run only tests whose 'suite/test' name matches "
                         "(re.search)")
+    p.add_argument("--cases", metavar="FILE", type=Path,
+                   help="run only the tests FILE lists, one 'suite/test' a "
+                        "line (# comments); their suites unless --suite")
     p.add_argument("--onnxcc", metavar="PATH", type=Path,
                    default=REPO_ROOT / "build" / "onnxcc",
                    help="compiler binary (default: build/onnxcc)")
@@ -1403,6 +1414,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1)
     p.add_argument("--timeout", type=float, default=120.0,
                    help="seconds per test (onnxcc mode; default 120)")
+    p.add_argument("--target", metavar="TRIPLE",
+                   help="passed to `onnxcc run`: cross-build each test and "
+                        "run it under qemu (aarch64-linux-gnu, "
+                        "riscv64-linux-gnu)")
     p.add_argument("--rtol", type=float, default=1e-3)
     p.add_argument("--atol", type=float, default=1e-5)
     p.add_argument("--models-rel", type=float, default=1e-4,
@@ -1457,6 +1472,12 @@ def main(argv: list[str]) -> int:
              "will not match xfail.txt")
     explicit = bool(args.suite)
     suites = list(dict.fromkeys(args.suite)) if explicit else DEFAULT_SUITES
+    listed = None
+    if args.cases:
+        listed = {ln.strip() for ln in args.cases.read_text().splitlines()
+                  if ln.strip() and not ln.startswith("#")}
+        if not explicit:
+            suites = sorted({split_key(k)[0] for k in listed})
 
     # Discover every known suite (cheap: directory listings) so that stale
     # xfail entries can be spotted even when only some suites are run.
@@ -1473,7 +1494,12 @@ def main(argv: list[str]) -> int:
             warn(msg + " (skipped)")
             continue
         cases.extend(c for c in found
-                     if not args.filter_re or args.filter_re.search(c.key))
+                     if (not args.filter_re or args.filter_re.search(c.key))
+                     and (listed is None or c.key in listed))
+
+    if listed is not None:
+        for key in sorted(listed - {c.key for c in cases}):
+            warn(f"{args.cases}: {key}: no such test selected")
 
     if args.list:
         for c in cases:
@@ -1511,7 +1537,21 @@ def main(argv: list[str]) -> int:
     t0 = time.monotonic()
     pool = cf.ThreadPoolExecutor(max_workers=args.jobs)
     try:
-        futures = [pool.submit(runner.run_case, c) for c in cases]
+        futures = []
+        if cases and args.reference == "onnxcc":
+            # `onnxcc run` builds the runtime for its compiler, flags and
+            # target on first use (minutes, cached after): the first test
+            # runs alone and without the per-test limit, so the others
+            # neither wait on that build nor time out.
+            runner.timeout = max(args.timeout, RUNTIME_BUILD_TIMEOUT_S)
+            first: cf.Future = cf.Future()
+            first.set_result(runner.run_case(cases[0]))
+            runner.timeout = args.timeout
+            futures.append(first)
+            cases_left = cases[1:]
+        else:
+            cases_left = cases
+        futures += [pool.submit(runner.run_case, c) for c in cases_left]
         for fut in cf.as_completed(futures):
             r = fut.result()
             listed = r.case.key in xfail.entries

@@ -57,6 +57,7 @@ int main(void) {
   srunner_add_suite(sr, bitcast_suite());
   srunner_add_suite(sr, target_measure_suite());
   srunner_add_suite(sr, maps_suite());
+  srunner_add_suite(sr, target_suite());
   srunner_run_all(sr, CK_NORMAL);
   run = srunner_ntests_run(sr);
   failed = srunner_ntests_failed(sr);

@@ -54,4 +54,6 @@ Suite *mx_types_suite(void);
 Suite *bitcast_suite(void);
 Suite *target_measure_suite(void);
 
+Suite *target_suite(void);
+
 #endif
