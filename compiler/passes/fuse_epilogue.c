@@ -94,17 +94,6 @@ static ir_node *fusable_producer(const ir_graph *g, int v, int want_residual) {
   return p;
 }
 
-static void add_attr(ir_node *n, const char *name, int type, int64_t i, float f) {
-  ir_attr *a;
-  n->attr = xrealloc(n->attr, sizeof(ir_attr) * (size_t)(n->n_attr + 1));
-  a = &n->attr[n->n_attr++];
-  memset(a, 0, sizeof *a);
-  a->name = xstrdup(name);
-  a->type = type;
-  a->i = i;
-  a->f = f;
-}
-
 /* p (at index pi) now computes consumer c's output in c's place (index
  * ci, after pi); c dies. */
 static void take_over(ir_graph *g, ir_node *p, int pi, ir_node *c, int ci) {
@@ -138,7 +127,7 @@ static int try_residual(ir_graph *g, ir_node *add, int ci) {
       p->n_in = slot + 1;
     }
     p->in[slot] = add->in[1 - k];
-    add_attr(p, ATTR_RESIDUAL, ATTR_INT, 1, 0.0f);
+    ir_attr_add(p, ATTR_RESIDUAL, ATTR_INT)->i = 1;
     take_over(g, p, pi, add, ci);
     return 1;
   }
@@ -151,9 +140,9 @@ static int try_activation(ir_graph *g, ir_node *n, int ci) {
   int kind;
   if (n->n_in < 1 || n->n_out != 1 || n->out[0] < 0 || g->values[n->out[0]]->t.dtype != DT_FLOAT) return 0;
   if ((kind = act_kind(g, n, &a, &b)) < 0 || !(p = fusable_producer(g, n->in[0], 0))) return 0;
-  add_attr(p, ATTR_ACT, ATTR_INT, kind, 0.0f);
-  add_attr(p, ATTR_ACT_A, ATTR_FLOAT, 0, a);
-  add_attr(p, ATTR_ACT_B, ATTR_FLOAT, 0, b);
+  ir_attr_add(p, ATTR_ACT, ATTR_INT)->i = kind;
+  ir_attr_add(p, ATTR_ACT_A, ATTR_FLOAT)->f = a;
+  ir_attr_add(p, ATTR_ACT_B, ATTR_FLOAT)->f = b;
   take_over(g, p, g->values[n->in[0]]->producer, n, ci);
   return 1;
 }

@@ -212,6 +212,13 @@ def check_bad(onnxcc, name, writer, words, results, flags=()):
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def mul_model():
+    """y = x * w, x and y [1, 4], w = 1 2 3 4 (a weight blob to check)."""
+    w = numpy_helper.from_array(np.arange(1, 5, dtype=np.float32).reshape(1, 4), "w")
+    return graph_model([helper.make_node("Mul", ["x", "w"], ["y"], name="mul")],
+                       [tv("x", [1, 4])], [tv("y", [1, 4])], [w])
+
+
 def build_program(onnxcc, cflags, folder, generated, program, extra=(), env=None):
     """Writes `program` as folder/prog.c and builds it with the generated
     source against the build's runtime: (the compiler's result, the
@@ -232,9 +239,7 @@ def check_good(onnxcc, cflags, results):
     folder = tempfile.mkdtemp(prefix="onnxcc-cli-")
     problems = []
     try:
-        w = numpy_helper.from_array(np.arange(1, 5, dtype=np.float32).reshape(1, 4), "w")
-        m = graph_model([helper.make_node("Mul", ["x", "w"], ["y"], name="mul")],
-                        [tv("x", [1, 4])], [tv("y", [1, 4])], [w])
+        m = mul_model()
         model = os.path.join(folder, "model.onnx")
         save(m, model)
         out = os.path.join(folder, "net.c")
@@ -306,9 +311,7 @@ def check_weights_section(onnxcc, cflags, results):
     folder = tempfile.mkdtemp(prefix="onnxcc-cli-")
     problems = []
     try:
-        w = numpy_helper.from_array(np.arange(1, 5, dtype=np.float32).reshape(1, 4), "w")
-        m = graph_model([helper.make_node("Mul", ["x", "w"], ["y"], name="mul")],
-                        [tv("x", [1, 4])], [tv("y", [1, 4])], [w])
+        m = mul_model()
         model = os.path.join(folder, "model.onnx")
         save(m, model)
         out = os.path.join(folder, "net.c")
