@@ -105,7 +105,10 @@ int split_words(const char *s, char **words, int max) {
     while (*s == ' ' || *s == '\t' || *s == '\n') s++;
     len = strcspn(s, " \t\n");
     if (!len) break;
-    if (n == max) return -1;
+    if (n == max) {
+      free_words(words, n); /* nothing for the caller to free */
+      return -1;
+    }
     words[n] = xmalloc((unsigned long)len + 1);
     memcpy(words[n], s, len);
     words[n][len] = 0;

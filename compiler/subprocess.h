@@ -24,7 +24,8 @@ int spawn_start(char *const argv[], spawned *c);
 int spawn_finish(spawned *c, text *out, int *wstatus);
 
 /* S split on blanks into at most MAX malloc'd words, without any shell
- * interpretation; the count, or -1 when there are more. */
+ * interpretation; the count, or -1 (with nothing left allocated) when
+ * there are more. */
 int split_words(const char *s, char **words, int max);
 void free_words(char **words, int n);
 
