@@ -212,11 +212,15 @@ def check_bad(onnxcc, name, writer, words, results, flags=()):
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def mul_model():
-    """y = x * w, x and y [1, 4], w = 1 2 3 4 (a weight blob to check)."""
+def mul_model(folder):
+    """Saves y = x * w (x and y [1, 4], w = 1 2 3 4: a weight blob to check)
+    as folder/model.onnx; returns its path and the net.c to compile it to."""
     w = numpy_helper.from_array(np.arange(1, 5, dtype=np.float32).reshape(1, 4), "w")
-    return graph_model([helper.make_node("Mul", ["x", "w"], ["y"], name="mul")],
-                       [tv("x", [1, 4])], [tv("y", [1, 4])], [w])
+    m = graph_model([helper.make_node("Mul", ["x", "w"], ["y"], name="mul")],
+                    [tv("x", [1, 4])], [tv("y", [1, 4])], [w])
+    model = os.path.join(folder, "model.onnx")
+    save(m, model)
+    return model, os.path.join(folder, "net.c")
 
 
 def build_program(onnxcc, cflags, folder, generated, program, extra=(), env=None):
@@ -239,10 +243,7 @@ def check_good(onnxcc, cflags, results):
     folder = tempfile.mkdtemp(prefix="onnxcc-cli-")
     problems = []
     try:
-        m = mul_model()
-        model = os.path.join(folder, "model.onnx")
-        save(m, model)
-        out = os.path.join(folder, "net.c")
+        model, out = mul_model(folder)
         p = subprocess.run([onnxcc, model, "-o", out, "--name", "net"], capture_output=True, text=True)
         if p.returncode != 0:
             problems.append("compile failed: %s" % p.stderr.strip())
@@ -311,10 +312,7 @@ def check_weights_section(onnxcc, cflags, results):
     folder = tempfile.mkdtemp(prefix="onnxcc-cli-")
     problems = []
     try:
-        m = mul_model()
-        model = os.path.join(folder, "model.onnx")
-        save(m, model)
-        out = os.path.join(folder, "net.c")
+        model, out = mul_model(folder)
         p = subprocess.run([onnxcc, model, "-o", out, "--name", "net", "--embed-weights",
                             "--weights-section", ".onnxcc_w"], capture_output=True, text=True)
         if p.returncode != 0:
