@@ -611,11 +611,12 @@ def map_input_positions(model_path: Path) -> dict[int, int]:
 def map_file_arrays(path: Path) -> list[np.ndarray]:
     """A MapProto file as the two inputs the generated code takes for a
     map (docs/api.md, "Map inputs"): its keys and its values, for checks
-    that feed the program raw buffers (int64 keys only: string keys need
-    slots)."""
+    that feed the program raw buffers (string keys as an array of bytes
+    objects: raw_io.to_raw writes them as slots)."""
     m = MapProto()
     m.ParseFromString(path.read_bytes())
-    return [np.array(map_keys(m), dtype=np.int64), map_values(m)]
+    keys = np.array(map_keys(m), dtype=object if m.key_type == TensorProto.STRING else np.int64)
+    return [keys, map_values(m)]
 
 
 def map_problem(msg: MapProto, tp: onnx.TypeProto) -> str | None:

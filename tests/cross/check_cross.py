@@ -25,7 +25,8 @@ compiled for those --dim ranges and each data set runs at its own size):
                  emulator on the data set's inputs, and compares its outputs
                  with the reference ones as the conformance runner's models
                  suite does (max|actual - expected| <= 1e-4 * max|expected|,
-                 other types exactly).
+                 other types exactly; strings pass as the generated code's
+                 slots, tests/conformance/raw_io.py).
 
 A cross compiler, its C library or the emulator that is missing makes its
 checks "skip" with the reason (scripts/test installs them all, so there it
@@ -56,6 +57,7 @@ import repo_venv  # noqa: E402
 
 repo_venv.ensure(("numpy", "onnx"), __file__)   # re-runs under .venv without them
 
+import raw_io  # noqa: E402  (the program's input and output files, string slots included)
 import run as conformance  # noqa: E402  (the runner's tensor loading and comparison)
 from onnx import numpy_helper  # noqa: E402
 
@@ -298,7 +300,7 @@ def dense_maps(path: Path, labels: list, rank: int):
 def input_arrays(path: Path, is_map: bool) -> list:
     """The program's inputs from one input file: a tensor, or a map's keys
     and values (docs/api.md, "Map inputs": two inputs; string keys are
-    skipped with has_string_io)."""
+    slots: raw_io.to_raw)."""
     if not is_map:
         return [numpy_helper.to_array(conformance.load_tensor(path))]
     return conformance.map_file_arrays(path)
@@ -309,13 +311,10 @@ def run_set(t: Target, prog: Path, gen: Path, ds: Path, work: Path, map_keys: di
     matches its reference (MAP_KEYS: map_output_keys of the model,
     MAP_INPUTS: the positions of its map inputs)."""
     work.mkdir(parents=True)
-    args = []
+    arrays = []
     for k, f in enumerate(numbered(ds, "input")):
-        for x in input_arrays(f, k in map_inputs):
-            i = len(args)
-            (work / f"in_{i}.bin").write_bytes(x.tobytes())   # C order, little-endian as every target
-            (work / f"in_{i}.dims").write_text(" ".join(str(v) for v in (x.ndim, *x.shape)) + "\n")
-            args.append(str(work / f"in_{i}.bin"))
+        arrays += input_arrays(f, k in map_inputs)
+    args = raw_io.write_inputs(arrays, work)
     cmd = [*t.wrapper, str(prog), str(gen / "model.weights"), "1", "0", str(work), *args]
     try:
         r = subprocess.run(cmd, capture_output=True, text=True, timeout=RUN_TIMEOUT_S)
@@ -326,16 +325,13 @@ def run_set(t: Target, prog: Path, gen: Path, ds: Path, work: Path, map_keys: di
     tol = conformance.Tolerance(max_rel=MODELS_REL)
     for k, f in enumerate(numbered(ds, "output")):
         labels = map_keys.get(k)
-        dims = [int(v) for v in (work / f"output_{k}.dims").read_text().split()]
+        rank = int((work / f"output_{k}.dims").read_text().split()[0])
         # one map from a 1-D ZipMap input is a row of its own
-        want_t = dense_maps(f, labels, dims[0]) if labels is not None else conformance.load_tensor(f)
-        want = numpy_helper.to_array(want_t)
-        if dims[0] != want.ndim or tuple(dims[1:]) != want.shape:
-            return f"output {k} has dims {dims[1:]}, expected {list(want.shape)}"
-        got = numpy_helper.from_array(
-            conformance.np.frombuffer((work / f"output_{k}.bin").read_bytes(), dtype=want.dtype)
-            .reshape(want.shape))
-        why = conformance.compare_arrays(want_t, got, k, tol)
+        want_t = dense_maps(f, labels, rank) if labels is not None else conformance.load_tensor(f)
+        got, why = raw_io.read_output(work, k, numpy_helper.to_array(want_t))
+        if why:
+            return why
+        why = conformance.compare_arrays(want_t, numpy_helper.from_array(got), k, tol)
         if why:
             return why
     return None
@@ -366,21 +362,9 @@ def default_models(rep: Report) -> list[Path]:
         why = xfail.get(f"models/{d.name}")
         if why is not None:
             rep.skip(f"run {d.name}", f"expected failure (tests/conformance/xfail.txt): {why}")
-        elif has_string_io(d / "model.onnx"):
-            rep.skip(f"run {d.name}", "string inputs or outputs: this check's driver passes raw numeric buffers "
-                     "(the models suite runs them on the host)")
         else:
             models.append(d)
     return models
-
-
-def has_string_io(path: Path) -> bool:
-    """String tensors in or out, or a map input of string keys."""
-    import onnx
-    g = onnx.load(str(path), load_external_data=False).graph
-    return any(v.type.tensor_type.elem_type == onnx.TensorProto.STRING or
-               (v.type.HasField("map_type") and v.type.map_type.key_type == onnx.TensorProto.STRING)
-               for v in [*g.input, *g.output])
 
 
 def main(argv) -> int:
