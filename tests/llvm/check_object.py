@@ -23,10 +23,11 @@ Then, on mlp:
                  failing Clang step (an unknown --cpu) leaves the previous
                  outputs as they were and no new file beside them.
 
-With --onnxcc naming an ASan build, the compiler itself runs under the
-sanitizers. No clang in PATH: every check is skipped (SKIP line).
+With --onnxcc naming an ASan build (and --cflags=-fsanitize=address,undefined
+for the driver, which links that build's runtime archive), the compiler itself
+runs under the sanitizers. No clang in PATH: every check is skipped (SKIP line).
 
-    .venv/bin/python tests/llvm/check_object.py --onnxcc build/onnxcc [--model DIR ...]
+    .venv/bin/python tests/llvm/check_object.py --onnxcc build/onnxcc [--cflags ...] [--model DIR ...]
 
 Closing line: N passed, M failed.
 """
@@ -35,6 +36,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import shlex
 import shutil
 import struct
 import subprocess
@@ -70,11 +72,14 @@ def onnxcc(exe: str, *args, env=None) -> subprocess.CompletedProcess:
     return subprocess.run([exe, *map(str, args)], capture_output=True, text=True, env=env)
 
 
+CFLAGS: list[str] = []  # --cflags: the driver's build (a sanitized runtime archive needs the sanitizers)
+
+
 def link(tmp: Path, objs: list[str]) -> str | None:
     """tmp/prog from the driver and OBJS; None on success, else why not."""
     driver = (ROOT / "templates" / "driver.c.in").read_text().replace("{{VERSION}}", "check_object")
     (tmp / "driver.c").write_text(driver)
-    r = subprocess.run(["cc", "-O2", "-std=c99", f"-I{ROOT / 'runtime' / 'include'}", f"-I{tmp}",
+    r = subprocess.run(["cc", *CFLAGS, "-O2", "-std=c99", f"-I{ROOT / 'runtime' / 'include'}", f"-I{tmp}",
                         str(tmp / "driver.c"), *objs, "-lm", f"-Wl,-Map={tmp / 'prog.map'}", "-o", str(tmp / "prog")],
                        capture_output=True, text=True)
     return f"linking failed: {r.stderr.strip()[:2000]}" if r.returncode else None
@@ -231,7 +236,9 @@ def main(argv) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--onnxcc", default=str(ROOT / "build" / "onnxcc"))
     p.add_argument("--model", action="append", help="a model folder (default: tests/models mlp and audio_cnn1d)")
+    p.add_argument("--cflags", default="", help="flags for the driver's build, e.g. -fsanitize=address,undefined")
     args = p.parse_args(argv)
+    CFLAGS[:] = shlex.split(args.cflags)
     if not any(shutil.which(c) for c in CLANG_NAMES):
         print("SKIP: no clang in PATH (install Debian packages clang and llvm)")
         print("0 passed, 0 failed")
