@@ -25,11 +25,12 @@ llvm_output llvm_output_of(const char *path) {
  * LLVM's cheap -O1, so the object still inlines the trivial. */
 static const char *llvm_opt(const compile_options *o) { return o->opt_level ? "-O3" : "-O1"; }
 
-/* Flags for C to bitcode: optimisation level recorded in the functions'
- * attributes, but no LLVM pass run yet, so every kernel reaches step 4
- * whole, before anything was inlined or specialised for no model. */
-static void add_bitcode_flags(argvec *a, const compile_options *o) {
-  argvec_add(a, llvm_opt(o));
+/* Flags for C to bitcode: optimised code's attributes (no optnone), but no
+ * LLVM pass run yet, so every kernel reaches step 4 whole, before anything
+ * was inlined or specialised for no model. The level of step 4 decides the
+ * rest, so one runtime module serves -O0 and -O1. */
+static void add_bitcode_flags(argvec *a) {
+  argvec_add(a, "-O3");
   argvec_add(a, "-Xclang");
   argvec_add(a, "-disable-llvm-passes");
   argvec_add(a, "-emit-llvm");
@@ -70,7 +71,7 @@ static status link_runtime(const llvm_tools *t, const rt_cached *rt, const char 
  * builds each source with Clang as the compiler, then ENTRY.bc holds them
  * linked, so that llvm-link --only-needed finds every definition a kernel
  * reaches whichever source holds it. */
-static status runtime_bitcode(const llvm_tools *t, const compile_options *o, char **bc, char **include_dir) {
+static status runtime_bitcode(const llvm_tools *t, char **bc, char **include_dir) {
   char *cc[1];
   argvec flags = {0};
   rt_build b;
@@ -78,7 +79,7 @@ static status runtime_bitcode(const llvm_tools *t, const compile_options *o, cha
   status s;
   cc[0] = t->clang;
   argvec_add_all(&flags, t->flags.v, t->flags.n);
-  add_bitcode_flags(&flags, o);
+  add_bitcode_flags(&flags);
   b.cc = cc;
   b.n_cc = 1;
   b.flags = flags.v;
@@ -96,15 +97,14 @@ static status runtime_bitcode(const llvm_tools *t, const compile_options *o, cha
 }
 
 /* Step 2: DIR/STEM.c to DIR/model.bc. */
-static status model_bitcode(const llvm_tools *t, const compile_options *o, const char *dir, const char *stem,
-                            const char *include_dir) {
+static status model_bitcode(const llvm_tools *t, const char *dir, const char *stem, const char *include_dir) {
   argvec a = {0};
   char *inc = xasprintf("-I%s", include_dir), *src = xasprintf("%s/%s.c", dir, stem);
   char *out = xasprintf("%s/model.bc", dir);
   status s;
   argvec_add(&a, t->clang);
   argvec_add_all(&a, t->flags.v, t->flags.n);
-  add_bitcode_flags(&a, o);
+  add_bitcode_flags(&a);
   argvec_add(&a, "-std=c99");
   argvec_add(&a, inc);
   argvec_add(&a, "-c");
@@ -195,8 +195,8 @@ static status build_in(const compile_options *o, const llvm_tools *t, compiled *
   w.out_path = xasprintf("%s/%s.c", dir, stem);
   w.name = o->name ? o->name : stem;
   s = compile_write(&w, c);
-  if (!s) s = runtime_bitcode(t, o, &rt_bc, &include_dir);
-  if (!s) s = model_bitcode(t, o, dir, stem, include_dir);
+  if (!s) s = runtime_bitcode(t, &rt_bc, &include_dir);
+  if (!s) s = model_bitcode(t, dir, stem, include_dir);
   if (!s) s = link_model(t, dir, rt_bc);
   if (!s) s = emit_output(t, o, dir, llvm_output_of(o->out_path), &product);
   if (!s) s = write_outputs(o, dir, stem, product);

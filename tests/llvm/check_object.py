@@ -8,7 +8,8 @@ For the host, for each model (default: tests/models mlp and audio_cnn1d):
                  runtime archive last, from which only the driver's own
                  rt_status_str may be taken), runs it on every data set and compares
                  with the reference outputs and with the C path's program
-                 (model.c + libonnxcc_rt.a, same driver) output by output.
+                 (model.c + libonnxcc_rt.a, same driver) output by output;
+                 the first model also at -O0 (LLVM's -O1).
   symbols MODEL  the object's global symbols (nm -g --defined-only) are
                  among those model.h declares (also with --embed-weights,
                  which writes no weights file).
@@ -109,8 +110,8 @@ def build_c(exe: str, model: Path, tmp: Path) -> str | None:
     return link(tmp, [str(tmp / "model.c"), runtime_lib(exe)])
 
 
-def build_object(exe: str, model: Path, tmp: Path) -> str | None:
-    r = onnxcc(exe, model, "-o", tmp / "model.o", "--cpu", "native")
+def build_object(exe: str, model: Path, tmp: Path, *extra: str) -> str | None:
+    r = onnxcc(exe, model, "-o", tmp / "model.o", "--cpu", "native", *extra)
     if r.returncode:
         return f"onnxcc exit {r.returncode}: {r.stderr.strip()}"
     # the archive last: the driver's own rt_status_str comes from there
@@ -133,12 +134,12 @@ def same_outputs(a: Path, b: Path, model: Path) -> str | None:
     return None
 
 
-def check_run(exe: str, model_dir: Path, base: Path) -> str | None:
+def check_run(exe: str, model_dir: Path, base: Path, *extra: str) -> str | None:
     model = model_dir / "model.onnx"
     a, b = base / "c", base / "obj"
     a.mkdir()
     b.mkdir()
-    why = build_c(exe, model, a) or build_object(exe, model, b)
+    why = build_c(exe, model, a) or build_object(exe, model, b, *extra)
     maps = {}
     for ds in sorted(model_dir.glob("test_data_set_*")):
         why = why or check_symbolic.run_set(ds, a, maps) or check_symbolic.run_set(ds, b, maps)
@@ -251,6 +252,7 @@ def main(argv) -> int:
     for m in models:
         checks.append((f"run {m.name}", lambda b, m=m: check_run(exe, m, b)))
         checks.append((f"symbols {m.name}", lambda b, m=m: check_symbols(exe, m / "model.onnx", b, False)))
+    checks.append((f"run {models[0].name} -O0", lambda b: check_run(exe, models[0], b, "-O0")))
     checks.append(("symbols --embed-weights", lambda b: check_symbols(exe, mlp, b, True)))
     checks.append(("emit-llvm", lambda b: check_emit_llvm(exe, mlp, b)))
     for triple in ELF_MACHINES:
