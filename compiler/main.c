@@ -6,6 +6,7 @@
 #include "cleanup.h"
 #include "compile.h"
 #include "info.h"
+#include "llvm_backend.h"
 #include "load.h"
 #include "ops/ops.h"
 #include "ops/schema_check.h"
@@ -14,6 +15,8 @@
 static const char usage_text[] =
     "usage:\n"
     "  onnxcc MODEL.onnx -o OUT.c [options]    compile to OUT.c, OUT.h, OUT.weights\n"
+    "  onnxcc MODEL.onnx -o OUT.o [options]    compile with Clang to one object holding the model\n"
+    "                                          and the kernels it uses, plus OUT.h, OUT.weights\n"
     "  onnxcc run MODEL.onnx [INPUT.pb ...] [options]\n"
     "                                          compile, build with $CC, run, time\n"
     "  onnxcc info MODEL.onnx [options]        shapes, ops per pass, params, MACs, arena\n"
@@ -30,12 +33,18 @@ static const char usage_text[] =
     "                        model gives none (Range's length, ConstantOfShape's dims)\n"
     "  --max-string-bytes N  longest string element the model holds (default 64, at least 32)\n"
     "  --shape INPUT=AxBxC   pin an input's whole shape\n"
-    "  -O0, -O1              optimisation level (default -O1)\n"
+    "  -O0, -O1              optimisation level (default -O1; for OUT.o: LLVM's -O1, -O3)\n"
     "  --dump-after=PASS     print the graph after PASS (load, fuse-qdq, gradient, infer,\n"
     "                        elide, cse, fuse-conv-bn, fuse-silu, fuse-epilogue, dce,\n"
     "                        lower, all)\n"
     "  --fold-budget=SIZE    largest tensor constant folding may compute, e.g. 512M or 4G\n"
     "                        (default 1G; all folded tensors together: twice that, at least 2G)\n"
+    "object options (-o OUT.o, needs Debian packages clang and llvm):\n"
+    "  --target TRIPLE       build the object for TRIPLE (those of info --target below,\n"
+    "                        or the host's as clang -dumpmachine spells it; default: the host)\n"
+    "  --cpu CPU             tune for CPU: clang's -march= on x86, -mcpu= elsewhere;\n"
+    "                        native on the host (default: the target's baseline)\n"
+    "  --emit-llvm           write the optimised LLVM module instead: -o OUT.ll or OUT.bc\n"
     "info options:\n"
     "  --target TRIPLE       also flash and RAM for that target, measured by building the\n"
     "                        generated code and the runtime with its GCC at -Os\n"
@@ -223,7 +232,7 @@ static int list_ops(int markdown) {
 static int cli(int argc, char **argv, const char **files) {
   run_options r;
   compile_options *o = &r.c;
-  int n_files = 0, i, mode = 0; /* 0 compile, 1 run, 2 info */
+  int n_files = 0, i, mode = 0, emit_llvm = 0; /* mode: 0 compile, 1 run, 2 info */
   status s;
   memset(&r, 0, sizeof r);
   o->opt_level = 1;
@@ -302,7 +311,12 @@ static int cli(int argc, char **argv, const char **files) {
     } else if (mode == 1 && !strcmp(a, "--seed")) {
       NEED_ARG();
       r.seed = strtoul(next, NULL, 10);
-    } else if ((mode == 1 || mode == 2) && !strcmp(a, "--target")) {
+    } else if (mode == 0 && !strcmp(a, "--cpu")) {
+      NEED_ARG();
+      o->cpu = next;
+    } else if (mode == 0 && !strcmp(a, "--emit-llvm")) {
+      emit_llvm = 1;
+    } else if (!strcmp(a, "--target")) {
       NEED_ARG();
       r.target = next;
     } else if (mode == 1 && !strcmp(a, "--keep")) {
@@ -329,9 +343,19 @@ static int cli(int argc, char **argv, const char **files) {
     s = info_command(o, r.target);
   } else {
     compiled c;
+    llvm_output kind;
     if (!o->out_path) return usage_error("%s", "-o OUT.c is required");
+    kind = llvm_output_of(o->out_path);
+    if (emit_llvm && kind != LLVM_OUT_IR_TEXT && kind != LLVM_OUT_BITCODE)
+      return usage_error("--emit-llvm writes LLVM IR: -o OUT.ll (text) or OUT.bc (bitcode), not '%s'", o->out_path);
+    if (!emit_llvm && (kind == LLVM_OUT_IR_TEXT || kind == LLVM_OUT_BITCODE))
+      return usage_error("-o '%s' is LLVM IR: add --emit-llvm (or -o OUT.o for an object)", o->out_path);
+    if (kind != LLVM_OUT_NONE) return status_exit_code(llvm_compile(o, r.target));
     if (strlen(o->out_path) < 3 || strcmp(o->out_path + strlen(o->out_path) - 2, ".c") != 0)
-      return usage_error("the output file must end in .c, not '%s'", o->out_path);
+      return usage_error("the output file must end in .c (or .o for an object), not '%s'", o->out_path);
+    if (r.target || o->cpu)
+      return usage_error("%s needs an object output (-o OUT.o): the C output is the same for every target",
+                         r.target ? "--target" : "--cpu");
     s = compile_check_outputs(o);
     if (s) return status_exit_code(s);
     s = compile_graph(o, NULL, &c);

@@ -57,6 +57,9 @@ typedef struct compile_options {
    * holds (each is a slot of RT_STRING_SLOT(N) bytes); 0: the default,
    * IR_MAX_STRING_BYTES_DEFAULT. */
   long long max_string_bytes;
+  /* --cpu CPU for an object output (llvm_backend.h): Clang's -march= on
+   * x86, -mcpu= elsewhere; NULL: the target's baseline. */
+  const char *cpu;
 } compile_options;
 
 #endif
