@@ -15,7 +15,8 @@ Networks:
   pass_linear_bn  MatMul + bias (both operand orders) -> Relu, MatMul +
                   bias -> BatchNormalization (a Gemm, then folded),
                   Transpose -> Sigmoid -> Transpose (cancelled), and
-                  MatMul(Transpose(u), u) (a Gemm with transA).
+                  MatMul(Transpose(u), u) (a Gemm with transA). The
+                  batch dim varies (dims.txt; three data sets).
   pass_convt_bn   grouped ConvTranspose -> BatchNormalization -> Relu
                   (folded), and an NHWC round trip Transpose -> Relu ->
                   Transpose -> Add.
@@ -98,8 +99,9 @@ def pass_linear_bn(rng):
         helper.make_node("Transpose", ["u"], ["ut"], perm=[1, 0]),
         helper.make_node("MatMul", ["ut", "u"], ["g"]),
     ]
-    graph = helper.make_graph(nodes, "pass_linear_bn", [_vi("x", [4, 16])], [_vi("u", None), _vi("g", None)], inits)
-    return graph, [[rng.standard_normal((4, 16)).astype(np.float32)]]
+    graph = helper.make_graph(nodes, "pass_linear_bn", [_vi("x", ["batch", 16])], [_vi("u", None), _vi("g", None)],
+                              inits)
+    return graph, [[rng.standard_normal((b, 16)).astype(np.float32)] for b in (4, 1, 7)]
 
 
 def pass_convt_bn(rng):
@@ -118,6 +120,9 @@ def pass_convt_bn(rng):
                               inits)
     return graph, [[rng.standard_normal((1, 4, 5, 5)).astype(np.float32)]]
 
+
+# --dim ranges for tests/models/check_symbolic.py
+DIMS = {"pass_linear_bn": "batch=1..8"}
 
 MODELS = {"pass_pad_conv": pass_pad_conv, "pass_linear_bn": pass_linear_bn, "pass_convt_bn": pass_convt_bn}
 
@@ -144,6 +149,8 @@ def write(name, out_root: Path) -> None:
             (ds / f"input_{i}.pb").write_bytes(numpy_helper.from_array(x, n).SerializeToString())
         for i, (o, y) in enumerate(zip(sess.get_outputs(), outs)):
             (ds / f"output_{i}.pb").write_bytes(numpy_helper.from_array(y, o.name).SerializeToString())
+    if name in DIMS:
+        (d / "dims.txt").write_text(DIMS[name] + "\n")
     print(f"{name}: {len(input_sets)} data set(s) in {d}")
 
 
