@@ -39,7 +39,7 @@ status pass_matmul_add_gemm(ir_graph *g);
  * weights and bias (fold_bn.c) */
 status pass_fold_bn(ir_graph *g);
 /* Transpose pairs cancelled or composed, Transposes moved into Gemm flags
- * and past unary elementwise ops (transpose.c) */
+ * and past elementwise ops (transpose.c) */
 status pass_transpose(ir_graph *g);
 /* fuse_conv_bn.c: the constants of an inference BatchNormalization that
  * folds into the node before it. bn_fold_consts fills p when bn's scale,

@@ -18,7 +18,7 @@ const pass pipeline_passes[] = {
     {"matmul-add-gemm", "turn MatMul by a constant matrix then Add of a constant bias into one Gemm", 1,
      pass_matmul_add_gemm},
     {"transpose", "cancel or compose Transpose pairs, fold Transposes into Gemm's transA/transB (MatMul becomes "
-     "Gemm), move them past unary elementwise ops", 1, pass_transpose},
+     "Gemm), move them past elementwise ops", 1, pass_transpose},
     {"fuse-conv-bn", "fold inference BatchNormalization into the Conv before it", 1, pass_fuse_conv_bn},
     {"fold-bn", "fold inference BatchNormalization into the Gemm or ConvTranspose before it", 1, pass_fold_bn},
     {"fuse-silu", "turn Mul(x, Sigmoid(x)) and Mul(x, HardSigmoid(x)) into one node each", 1, pass_fuse_silu},

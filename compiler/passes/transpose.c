@@ -9,8 +9,9 @@
  *   - a rank-2 Transpose read by a Gemm flips its transA / transB, and
  *     one read by a MatMul of two float or double matrices makes the
  *     MatMul a Gemm with the flag set (opset >= 11, where C is optional);
- *   - a unary elementwise op that is the only reader of a Transpose runs
- *     before it instead (f(x^T) = f(x)^T), so that the Transpose moves on
+ *   - an elementwise op that is the only reader of a Transpose runs
+ *     before it instead (f(x^T) = f(x)^T): a unary one, or one whose other
+ *     inputs are single elements (a Mul by a scale), so that the Transpose moves on
  *     toward the next Transpose, which may cancel it, or a Gemm, which
  *     may absorb it; and an activation comes next to the Conv or Gemm
  *     before it, for fuse-epilogue.
@@ -106,14 +107,41 @@ static int try_gemm_flags(ir_graph *g, ir_node *n) {
   return changed;
 }
 
-static int is_unary_elementwise(int op) {
+static int is_elementwise(int op) {
   switch (op) {
   case OP_Abs: case OP_Clip: case OP_Elu: case OP_Erf: case OP_Exp: case OP_Gelu: case OP_HardSigmoid:
   case OP_LeakyRelu: case OP_Log: case OP_Neg: case OP_Relu: case OP_Sigmoid: case OP_Softplus: case OP_Sqrt:
-  case OP_Tanh: case OP_ThresholdedRelu: case OP_HardSwish: case OP_Selu:
+  case OP_Tanh: case OP_ThresholdedRelu: case OP_HardSwish: case OP_Selu: case OP_Add: case OP_Sub: case OP_Mul:
+  case OP_Div:
     return 1;
   default: return 0;
   }
+}
+
+static int has_symbolic_dim(const ir_tensor *t) {
+  int d;
+  for (d = 0; d < t->rank; d++)
+    if (t->sym[d]) return 1;
+  return 0;
+}
+
+/* The input of elementwise node u (at index ui) that a Transpose (index
+ * *ti) alone feeds, when every other input is one element of rank <= the
+ * data's (it broadcasts the same in either layout: Clip's bounds, the
+ * scale of a Mul) produced before that Transpose; -1 otherwise. */
+static int pushable_input(const ir_graph *g, const ir_node *u, int *ti) {
+  int k, data = -1;
+  for (k = 0; k < u->n_in && data < 0; k++)
+    if (rw_sole_producer(g, u->in[k], OP_Transpose)) data = k;
+  if (data < 0) return -1;
+  *ti = g->values[u->in[data]]->producer;
+  for (k = 0; k < u->n_in; k++) {
+    const ir_value *o = k == data ? NULL : ir_val(g, u->in[k]);
+    if (o && (tensor_numel(&o->t) != 1 || o->t.rank > g->values[u->in[data]]->t.rank || o->producer >= *ti ||
+              has_symbolic_dim(&o->t)))
+      return -1;
+  }
+  return data;
 }
 
 /* u(Transpose(x)) -> Transpose(u(x)) when u is the Transpose's only
@@ -124,22 +152,23 @@ static int try_push(ir_graph *g, ir_node *u, int ui) {
   const ir_value *y;
   ir_value *x;
   ir_node *t;
-  int ti, mid;
-  if (!is_unary_elementwise(u->op) || u->n_out != 1 || u->out[0] < 0 || u->n_in < 1) return 0;
-  if (!(t = rw_sole_producer(g, u->in[0], OP_Transpose)) || t->n_in < 1 || t->in[0] < 0) return 0;
+  int ti, mid, k;
+  if (!is_elementwise(u->op) || u->n_out != 1 || u->out[0] < 0 || (k = pushable_input(g, u, &ti)) < 0) return 0;
+  t = g->nodes[ti];
+  if (t->n_in < 1 || t->in[0] < 0) return 0;
   y = g->values[u->out[0]];
   x = g->values[t->in[0]];
-  if (y->t.dtype != x->t.dtype || x->t.data || x->symvals || x->rank_pad || y->symvals || y->quant || x->quant)
+  if (y->t.dtype != x->t.dtype || y->t.rank != x->t.rank || x->t.data || x->symvals || x->rank_pad || y->symvals ||
+      y->quant || x->quant)
     return 0;
-  ti = g->values[u->in[0]]->producer;
   mid = ir_value_new(g, "pushed");
   g->values[mid]->t = x->t;
   g->values[mid]->t.data = NULL;
   g->values[mid]->uses = 1;
   /* u: x -> mid at index ti; t: mid -> y at index ui */
-  g->values[u->in[0]]->producer = -1;
-  g->values[u->in[0]]->uses = 0;
-  u->in[0] = t->in[0];
+  g->values[u->in[k]]->producer = -1;
+  g->values[u->in[k]]->uses = 0;
+  u->in[k] = t->in[0];
   t->in[0] = mid;
   t->out[0] = u->out[0];
   u->out[0] = mid;

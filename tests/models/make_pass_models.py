@@ -19,7 +19,7 @@ Networks:
                   batch dim varies (dims.txt; three data sets).
   pass_convt_bn   grouped ConvTranspose -> BatchNormalization -> Relu
                   (folded), and an NHWC round trip Transpose -> Relu ->
-                  Transpose -> Add.
+                  Div by a scalar -> Transpose -> Add (cancelled).
 
 Regenerate from the repository root with
 
@@ -105,7 +105,8 @@ def pass_linear_bn(rng):
 
 
 def pass_convt_bn(rng):
-    inits = [_f("w", rng.standard_normal((4, 3, 3, 3)) * 0.3), _f("b", rng.standard_normal(6) * 0.1)]
+    inits = [_f("w", rng.standard_normal((4, 3, 3, 3)) * 0.3), _f("b", rng.standard_normal(6) * 0.1),
+             _f("three", np.array([3.0]))]
     inits += _bn(rng, "bn", 6)
     nodes = [
         helper.make_node("ConvTranspose", ["x", "w", "b"], ["ct"], group=2, strides=[2, 2]),
@@ -113,7 +114,8 @@ def pass_convt_bn(rng):
         helper.make_node("Relu", ["n"], ["y"]),
         helper.make_node("Transpose", ["x"], ["nhwc"], perm=[0, 2, 3, 1]),
         helper.make_node("Relu", ["nhwc"], ["r"]),
-        helper.make_node("Transpose", ["r"], ["nchw"], perm=[0, 3, 1, 2]),
+        helper.make_node("Div", ["r", "three"], ["rs"]),
+        helper.make_node("Transpose", ["rs"], ["nchw"], perm=[0, 3, 1, 2]),
         helper.make_node("Add", ["nchw", "x"], ["z"]),
     ]
     graph = helper.make_graph(nodes, "pass_convt_bn", [_vi("x", [1, 4, 5, 5])], [_vi("y", None), _vi("z", None)],

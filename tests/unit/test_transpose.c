@@ -1,5 +1,6 @@
 /* transpose: inverse Transpose pairs vanish, other pairs compose into
- * one, a Transpose moves past a unary op to meet its inverse, and rank-2
+ * one, a Transpose moves past a unary op or a Mul by a scalar to meet its
+ * inverse, and rank-2
  * Transposes fold into Gemm's flags (a MatMul becoming a Gemm); left
  * alone: a Transpose with a second reader, a rank-3 MatMul, a swap that
  * is not of the last two axes of a matrix. Then a chain of 10^5 Relu /
@@ -72,6 +73,29 @@ START_TEST(push_through_unary) {
   unit_check_pass(g, transpose_then_dce, "Relu,Transpose,Sigmoid,Transpose", "Relu,Sigmoid");
   ck_assert_str_eq(g->values[g->nodes[1]->out[0]]->name, "y");
   ck_assert_int_eq(g->values[g->nodes[1]->in[0]]->producer, 0);
+  ir_free(g);
+}
+END_TEST
+
+/* A Mul by one element (attention's scale) moves the same way; a Mul by
+ * a vector, which broadcasts along one axis, does not. */
+START_TEST(push_through_scale) {
+  const int64_t one[1] = {1}, three[1] = {3};
+  ir_graph *g = relu_input();
+  unit_value(g, "scale", 1, one, 1);
+  transpose(g, "t1", "r", SWAP12, 3);
+  unit_node(g, "Mul", "s", 2, "scale", "t1");
+  transpose(g, "y", "s", SWAP12, 3);
+  unit_output(g, "y");
+  unit_check_pass(g, transpose_then_dce, "Relu,Transpose,Mul,Transpose", "Relu,Mul");
+  ir_free(g);
+  g = relu_input();
+  unit_value(g, "scale", 1, three, 1);
+  transpose(g, "t1", "r", SWAP12, 3);
+  unit_node(g, "Mul", "s", 2, "t1", "scale");
+  transpose(g, "y", "s", SWAP12, 3);
+  unit_output(g, "y");
+  unit_check_pass(g, transpose_then_dce, "Relu,Transpose,Mul,Transpose", "Relu,Transpose,Mul,Transpose");
   ir_free(g);
 }
 END_TEST
@@ -159,6 +183,7 @@ Suite *transpose_suite(void) {
   tcase_add_test(tc, inverse_pair_vanishes);
   tcase_add_test(tc, pair_composes);
   tcase_add_test(tc, push_through_unary);
+  tcase_add_test(tc, push_through_scale);
   tcase_add_test(tc, into_gemm_flags);
   tcase_add_test(tc, transpose_left_alone);
   tcase_add_test(tc, long_chain_is_linear);
