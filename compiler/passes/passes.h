@@ -30,6 +30,52 @@ status pass_fuse_epilogue(ir_graph *g);
 /* DequantizeLinear -> Conv / MatMul / Gemm / Add / Mul -> QuantizeLinear
  * groups -> one integer op each (fuse_qdq.c) */
 status pass_fuse_qdq(ir_graph *g);
+/* A zero Pad before a Conv or AveragePool -> the node's pads (fold_pad.c) */
+status pass_fold_pad(ir_graph *g);
+/* MatMul by a constant matrix, then Add of a constant bias -> one Gemm
+ * (matmul_add_gemm.c) */
+status pass_matmul_add_gemm(ir_graph *g);
+/* Inference BatchNormalization after a Gemm or ConvTranspose -> their
+ * weights and bias (fold_bn.c) */
+status pass_fold_bn(ir_graph *g);
+/* Transpose pairs cancelled or composed, Transposes moved into Gemm flags
+ * and past elementwise ops (transpose.c) */
+status pass_transpose(ir_graph *g);
+/* fuse_conv_bn.c: the constants of an inference BatchNormalization that
+ * folds into the node before it. bn_fold_consts fills p when bn's scale,
+ * B, mean and var are float constants of `channels` elements, it runs in
+ * inference mode, per channel, and no other output is read; else 0.
+ * Channel m multiplies by s = bn_fold_scale(p, m) and a bias b of the
+ * node before becomes bn_fold_bias(p, m, s, b). */
+typedef struct bn_consts {
+  const float *scale, *shift, *mean, *var;
+  float eps;
+} bn_consts;
+int bn_fold_consts(const ir_graph *g, const ir_node *bn, int64_t channels, bn_consts *p);
+float bn_fold_scale(const bn_consts *p, int64_t m);
+float bn_fold_bias(const bn_consts *p, int64_t m, float s, float bias);
+
+/* rewrite.c: helpers of the rewriting passes, which keep value->uses and
+ * ->producer exact as they go (ir_count_uses first). */
+/* The live node with op `op` that computes v when v has exactly one
+ * reader, is not a graph output and is not a constant; else NULL. */
+ir_node *rw_sole_producer(const ir_graph *g, int v, int op);
+/* n's input k when it is a constant of dtype, else NULL. */
+const ir_value *rw_const(const ir_graph *g, const ir_node *n, int k, int dtype);
+int rw_all_zero(const ir_value *v);
+/* Sets (replacing) an INTS, INT or FLOAT attribute of n. */
+void rw_set_ints(ir_node *n, const char *name, const int64_t *v, int count);
+void rw_set_int(ir_node *n, const char *name, int64_t v);
+void rw_set_float(ir_node *n, const char *name, float v);
+/* n's input k becomes v (-1: absent), growing n->in as needed. */
+void rw_set_input(ir_graph *g, ir_node *n, int k, int v);
+void rw_set_op(ir_node *n, const char *op_type, int op);
+/* n (at index ni) now writes consumer c's single output; c dies. */
+void rw_take_output(ir_graph *g, ir_node *n, int ni, ir_node *c);
+/* A new constant value of that type and shape, zero filled. */
+int rw_new_const(ir_graph *g, int dtype, int rank, const int64_t *dims, const char *hint);
+/* Marks n dead, releasing its inputs' uses. */
+void rw_kill(ir_graph *g, ir_node *n);
 status pass_lower(ir_graph *g);
 /* Ties each Gradient node to the forward nodes it differentiates, which
  * infer then expands it over (expand_gradient.c, grad.h). */

@@ -13,7 +13,14 @@ const pass pipeline_passes[] = {
     {"infer", "infer shapes and types; evaluate nodes whose inputs are all constant", 0, pass_infer},
     {"elide", "remove Identity and inference-mode Dropout", 1, pass_elide},
     {"cse", "merge nodes that apply the same op to the same inputs with the same attributes", 1, pass_cse},
+    {"fold-pad", "fold a zero Pad into the padding of the Conv (or count_include_pad AveragePool) after it", 1,
+     pass_fold_pad},
+    {"matmul-add-gemm", "turn MatMul by a constant matrix then Add of a constant bias into one Gemm", 1,
+     pass_matmul_add_gemm},
+    {"transpose", "cancel or compose Transpose pairs, fold Transposes into Gemm's transA/transB (MatMul becomes "
+     "Gemm), move them past elementwise ops", 1, pass_transpose},
     {"fuse-conv-bn", "fold inference BatchNormalization into the Conv before it", 1, pass_fuse_conv_bn},
+    {"fold-bn", "fold inference BatchNormalization into the Gemm or ConvTranspose before it", 1, pass_fold_bn},
     {"fuse-silu", "turn Mul(x, Sigmoid(x)) and Mul(x, HardSigmoid(x)) into one node each", 1, pass_fuse_silu},
     {"fuse-epilogue", "fold an activation, or a residual Add (then an activation), into the float Conv, Gemm or "
      "MatMul before it, applied as each output tile is stored", 1, pass_fuse_epilogue},
@@ -112,7 +119,7 @@ status pipeline_run(ir_graph *g, const compile_options *o, const pipeline_log *l
     ir_dump(g, stderr);
   }
   if (log && log->histograms) {
-    fprintf(log->histograms, "  %-14s", "load");
+    fprintf(log->histograms, "  %-16s", "load");
     print_op_histogram(g, log->histograms);
   }
   s = ir_verify(g, "load", 0);
@@ -136,7 +143,7 @@ status pipeline_run(ir_graph *g, const compile_options *o, const pipeline_log *l
       ir_dump_with(g, stderr, lower_dump_node);
     }
     if (log && log->histograms) {
-      fprintf(log->histograms, "  %-14s", p->name);
+      fprintf(log->histograms, "  %-16s", p->name);
       print_op_histogram(g, log->histograms);
     }
   }

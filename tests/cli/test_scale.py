@@ -2,7 +2,8 @@
 """Huge graphs compile in time linear in their size.
 
 Builds graphs of 100,000 nodes (a Relu chain, 100,000 parallel Relu summed
-by a chain of Adds, an Identity chain, many unsupported nodes) and checks
+by a chain of Adds, an Identity chain, a chain of Transposes between
+Relus, many unsupported nodes) and checks
 that onnxcc handles each within a generous bound. The bound guards against
 a quadratic step coming back (those took minutes); it is not a benchmark:
 benchmarks/compile_scale.py measures. Small versions of the chain and the
@@ -40,6 +41,15 @@ def chain(n, op="Relu"):
     """x -> op -> op -> ... -> y (n nodes)."""
     names = ["x"] + ["t%d" % i for i in range(1, n)] + ["y"]
     return model([helper.make_node(op, [names[i]], [names[i + 1]], name="n%d" % i) for i in range(n)])
+
+
+def transpose_chain(n):
+    """x -> Transpose -> Relu -> Transpose -> Relu ... -> y (n nodes, n a multiple
+    of 4 so that y has x's shape): the transpose pass moves each Transpose past
+    its Relu and cancels the pairs, in one walk."""
+    names = ["x"] + ["t%d" % i for i in range(1, n)] + ["y"]
+    return model([helper.make_node("Transpose", [names[i]], [names[i + 1]], name="n%d" % i, perm=[1, 0]) if i % 2 == 0
+                  else helper.make_node("Relu", [names[i]], [names[i + 1]], name="n%d" % i) for i in range(n)])
 
 
 def wide(n):
@@ -135,6 +145,7 @@ def main():
         results.append(compile_case(onnxcc, folder, "relu chain of %d" % n, chain(n)))
         results.append(compile_case(onnxcc, folder, "%d parallel relu + add chain" % n, wide(n)))
         results.append(compile_case(onnxcc, folder, "identity chain of %d" % n, chain(n, "Identity")))
+        results.append(compile_case(onnxcc, folder, "transpose/relu chain of %d" % n, transpose_chain(n)))
         results.append(compile_case(onnxcc, folder, "%d unsupported nodes" % n, unsupported(n), 1,
                                     ["BarOp (50000 nodes: 'n0', ...)", "FooOp (50000 nodes: 'n1', ...)"]))
         x = np.array([[-2.0, -0.5, 0.5, 3.0]], np.float32)
@@ -142,6 +153,8 @@ def main():
                                 x + 300))
         results.append(run_case(onnxcc, args.cc, folder, "run: 300 parallel relu summed", wide(300), x,
                                 300 * np.maximum(x, 0)))
+        results.append(run_case(onnxcc, args.cc, folder, "run: transpose/relu chain of 300", transpose_chain(300), x,
+                                np.maximum(x, 0)))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     return report(results)

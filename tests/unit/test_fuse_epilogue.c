@@ -15,71 +15,18 @@
 
 /* ---- graphs ---- */
 
-/* Value `name` of the given shape: a graph input, or (constant) a
- * constant filled with a fixed pattern. */
-static int tensor(ir_graph *g, const char *name, int rank, const int64_t *dims, int constant) {
-  int id = ir_value_get(g, name), i;
-  ir_value *v = g->values[id];
-  v->t.dtype = DT_FLOAT;
-  v->t.rank = rank;
-  memcpy(v->t.dims, dims, sizeof(int64_t) * (size_t)rank);
-  if (constant) {
-    const int64_t n = tensor_numel(&v->t);
-    v->t.data = xmalloc(sizeof(float) * (size_t)n);
-    for (i = 0; i < n; i++) ((float *)v->t.data)[i] = (float)((i * 7) % 11) / 8.0f - 0.6f;
-  } else {
-    v->graph_input = g->n_inputs;
-    g->inputs = xrealloc(g->inputs, sizeof(int) * (size_t)(g->n_inputs + 1));
-    g->inputs[g->n_inputs++] = id;
-  }
-  return id;
-}
-
-static void output(ir_graph *g, const char *name) {
-  g->outputs = xrealloc(g->outputs, sizeof(int) * (size_t)(g->n_outputs + 1));
-  g->outputs[g->n_outputs++] = ir_value_get(g, name);
-}
-
-/* node(g, "Add", "y", 2, "a", "b"): n_in input names, NULL for absent. */
-static ir_node *node(ir_graph *g, const char *op, const char *out, int n_in, ...) {
-  ir_node *n = ir_node_add(g, out, op, "");
-  va_list ap;
-  int k;
-  n->n_in = n_in;
-  n->in = xmalloc(sizeof(int) * (size_t)n_in);
-  va_start(ap, n_in);
-  for (k = 0; k < n_in; k++) {
-    const char *name = va_arg(ap, const char *);
-    n->in[k] = name ? ir_value_get(g, name) : -1;
-  }
-  va_end(ap);
-  n->n_out = 1;
-  n->out = xmalloc(sizeof(int));
-  n->out[0] = ir_value_get(g, out);
-  return n;
-}
-
-static void op_sequence(const ir_graph *g, char *buf, size_t size) {
-  int i;
-  buf[0] = 0;
-  for (i = 0; i < g->n_nodes; i++) {
-    if (i) strncat(buf, ",", size - strlen(buf) - 1);
-    strncat(buf, g->nodes[i]->op_type, size - strlen(buf) - 1);
-  }
-}
-
 /* The passes up to and with fuse-epilogue, not lower: the sequence is
  * the pass's. */
 static void run_to_fusion(ir_graph *g, const char *want_before, const char *want_after) {
   char seq[256];
-  op_sequence(g, seq, sizeof seq);
+  unit_op_sequence(g, seq, sizeof seq);
   ck_assert_str_eq(seq, want_before);
   ck_assert_int_eq(ir_toposort(g), ST_OK);
   ck_assert_int_eq(pass_infer(g), ST_OK);
   ck_assert_int_eq(pass_fuse_silu(g), ST_OK);
   ck_assert_int_eq(pass_fuse_epilogue(g), ST_OK);
   ck_assert_int_eq(ir_verify(g, "fuse-epilogue", 1), ST_OK);
-  op_sequence(g, seq, sizeof seq);
+  unit_op_sequence(g, seq, sizeof seq);
   ck_assert_str_eq(seq, want_after);
 }
 
@@ -89,10 +36,10 @@ static const int64_t X_DIMS[4] = {1, 2, 5, 5}, W_DIMS[4] = {4, 2, 3, 3}, B_DIMS[
 static ir_graph *conv_graph(int64_t opset) {
   ir_graph *g = ir_new();
   g->opset = opset;
-  tensor(g, "x", 4, X_DIMS, 0);
-  tensor(g, "w", 4, W_DIMS, 1);
-  tensor(g, "b", 1, B_DIMS, 1);
-  node(g, "Conv", "c", 3, "x", "w", "b");
+  unit_value(g, "x", 4, X_DIMS, 0);
+  unit_value(g, "w", 4, W_DIMS, 1);
+  unit_value(g, "b", 1, B_DIMS, 1);
+  unit_node(g, "Conv", "c", 3, "x", "w", "b");
   return g;
 }
 
@@ -120,14 +67,14 @@ static void check_lowered(ir_graph *g, const char *kernel, int32_t act, float a,
 
 START_TEST(conv_relu) {
   ir_graph *g = conv_graph(13);
-  node(g, "Relu", "y", 1, "c");
-  output(g, "y");
+  unit_node(g, "Relu", "y", 1, "c");
+  unit_output(g, "y");
   run_to_fusion(g, "Conv,Relu", "Conv");
   ck_assert_str_eq(g->values[g->nodes[0]->out[0]]->name, "y");
   ir_free(g);
   g = conv_graph(13);
-  node(g, "Relu", "y", 1, "c");
-  output(g, "y");
+  unit_node(g, "Relu", "y", 1, "c");
+  unit_output(g, "y");
   check_lowered(g, "rt_conv_f32_im2col_packed", RT_ACT_RELU, 0, 0, 0);
   ir_free(g);
 }
@@ -137,20 +84,20 @@ END_TEST
  * the fused Conv moves to the Add's place and reads it at slot 3. */
 START_TEST(conv_residual_relu) {
   ir_graph *g = conv_graph(13);
-  tensor(g, "r0", 4, Y_DIMS, 0);
-  node(g, "Sigmoid", "r", 1, "r0");
-  node(g, "Add", "s", 2, "r", "c");
-  node(g, "Relu", "y", 1, "s");
-  output(g, "y");
+  unit_value(g, "r0", 4, Y_DIMS, 0);
+  unit_node(g, "Sigmoid", "r", 1, "r0");
+  unit_node(g, "Add", "s", 2, "r", "c");
+  unit_node(g, "Relu", "y", 1, "s");
+  unit_output(g, "y");
   run_to_fusion(g, "Conv,Sigmoid,Add,Relu", "Sigmoid,Conv");
   ck_assert_int_eq(g->nodes[1]->n_in, 4);
   ck_assert_str_eq(g->values[g->nodes[1]->in[3]]->name, "r");
   ck_assert_str_eq(g->values[g->nodes[1]->out[0]]->name, "y");
   ir_free(g);
   g = conv_graph(13);
-  node(g, "Add", "y", 2, "c", "x2");
-  tensor(g, "x2", 4, Y_DIMS, 0);
-  output(g, "y");
+  unit_node(g, "Add", "y", 2, "c", "x2");
+  unit_value(g, "x2", 4, Y_DIMS, 0);
+  unit_output(g, "y");
   check_lowered(g, "rt_conv_f32_im2col_packed", RT_ACT_NONE, 0, 0, 1);
   ir_free(g);
 }
@@ -163,27 +110,27 @@ START_TEST(gemm_matmul_and_activations) {
   ir_graph *g = ir_new();
   ir_value *lo, *hi;
   g->opset = 13;
-  tensor(g, "a", 2, a_dims, 0);
-  tensor(g, "b", 2, b_dims, 1);
-  lo = g->values[tensor(g, "lo", 0, one, 1)];
-  hi = g->values[tensor(g, "hi", 0, one, 1)];
+  unit_value(g, "a", 2, a_dims, 0);
+  unit_value(g, "b", 2, b_dims, 1);
+  lo = g->values[unit_value(g, "lo", 0, one, 1)];
+  hi = g->values[unit_value(g, "hi", 0, one, 1)];
   ((float *)lo->t.data)[0] = 0.0f;
   ((float *)hi->t.data)[0] = 6.0f;
-  node(g, "Gemm", "m", 2, "a", "b");
-  node(g, "Clip", "y", 3, "m", "lo", "hi");
-  output(g, "y");
+  unit_node(g, "Gemm", "m", 2, "a", "b");
+  unit_node(g, "Clip", "y", 3, "m", "lo", "hi");
+  unit_output(g, "y");
   run_to_fusion(g, "Gemm,Clip", "Gemm");
   ir_free(g);
 
   g = ir_new();
   g->opset = 13;
-  tensor(g, "a", 2, a_dims, 0);
-  tensor(g, "b", 2, b_dims, 1);
-  tensor(g, "r", 2, y_dims, 0);
-  node(g, "MatMul", "m", 2, "a", "b");
-  node(g, "Add", "s", 2, "m", "r");
-  node(g, "LeakyRelu", "y", 1, "s");
-  output(g, "y");
+  unit_value(g, "a", 2, a_dims, 0);
+  unit_value(g, "b", 2, b_dims, 1);
+  unit_value(g, "r", 2, y_dims, 0);
+  unit_node(g, "MatMul", "m", 2, "a", "b");
+  unit_node(g, "Add", "s", 2, "m", "r");
+  unit_node(g, "LeakyRelu", "y", 1, "s");
+  unit_output(g, "y");
   check_lowered(g, "rt_matmul_f32_packed", RT_ACT_LEAKY_RELU, 0.01f, 0, 1);
   ck_assert_int_eq(g->nodes[0]->n_in, 3);
   ck_assert_str_eq(g->values[g->nodes[0]->in[2]]->name, "r");
@@ -191,26 +138,26 @@ START_TEST(gemm_matmul_and_activations) {
 
   /* Conv -> Mul(c, Sigmoid(c)): fuse-silu's Silu, then the Conv's */
   g = conv_graph(13);
-  node(g, "Sigmoid", "s", 1, "c");
-  node(g, "Mul", "y", 2, "c", "s");
-  output(g, "y");
+  unit_node(g, "Sigmoid", "s", 1, "c");
+  unit_node(g, "Mul", "y", 2, "c", "s");
+  unit_output(g, "y");
   run_to_fusion(g, "Conv,Sigmoid,Mul", "Conv");
   ck_assert_int_eq(attr_int(g->nodes[0], "onnxcc.act", 0), RT_ACT_SILU);
   ir_free(g);
 
   g = conv_graph(14);
-  node(g, "HardSwish", "y", 1, "c");
-  output(g, "y");
+  unit_node(g, "HardSwish", "y", 1, "c");
+  unit_output(g, "y");
   check_lowered(g, "rt_conv_f32_im2col_packed", RT_ACT_HARD_SWISH, 0, 0, 0);
   ir_free(g);
 
   g = ir_new();
   g->opset = 20;
-  tensor(g, "a", 2, a_dims, 0);
-  tensor(g, "b", 2, b_dims, 1);
-  node(g, "MatMul", "m", 2, "a", "b");
-  unit_add_attr(node(g, "Gelu", "y", 1, "m"), "approximate", ATTR_STRING, 0, 0, "tanh");
-  output(g, "y");
+  unit_value(g, "a", 2, a_dims, 0);
+  unit_value(g, "b", 2, b_dims, 1);
+  unit_node(g, "MatMul", "m", 2, "a", "b");
+  unit_add_attr(unit_node(g, "Gelu", "y", 1, "m"), "approximate", ATTR_STRING, 0, 0, "tanh");
+  unit_output(g, "y");
   check_lowered(g, "rt_matmul_f32_packed", RT_ACT_GELU_TANH, 0, 0, 0);
   ir_free(g);
 }
@@ -222,38 +169,38 @@ END_TEST
 START_TEST(cases_not_fused) {
   static const int64_t bias_dims[4] = {1, 4, 1, 1}, scalar[1] = {1};
   ir_graph *g = conv_graph(13);
-  node(g, "Relu", "y", 1, "c");
-  node(g, "Sigmoid", "z", 1, "c");
-  output(g, "y");
-  output(g, "z");
+  unit_node(g, "Relu", "y", 1, "c");
+  unit_node(g, "Sigmoid", "z", 1, "c");
+  unit_output(g, "y");
+  unit_output(g, "z");
   run_to_fusion(g, "Conv,Relu,Sigmoid", "Conv,Relu,Sigmoid");
   ir_free(g);
 
   g = conv_graph(13);
-  node(g, "Relu", "y", 1, "c");
-  output(g, "y");
-  output(g, "c");
+  unit_node(g, "Relu", "y", 1, "c");
+  unit_output(g, "y");
+  unit_output(g, "c");
   run_to_fusion(g, "Conv,Relu", "Conv,Relu");
   ir_free(g);
 
   g = conv_graph(13);
-  tensor(g, "bias", 4, bias_dims, 0);
-  node(g, "Add", "y", 2, "c", "bias");
-  output(g, "y");
+  unit_value(g, "bias", 4, bias_dims, 0);
+  unit_node(g, "Add", "y", 2, "c", "bias");
+  unit_output(g, "y");
   run_to_fusion(g, "Conv,Add", "Conv,Add");
   ir_free(g);
 
   g = conv_graph(13);
-  tensor(g, "lo", 0, scalar, 0);
-  node(g, "Clip", "y", 2, "c", "lo");
-  output(g, "y");
+  unit_value(g, "lo", 0, scalar, 0);
+  unit_node(g, "Clip", "y", 2, "c", "lo");
+  unit_output(g, "y");
   run_to_fusion(g, "Conv,Clip", "Conv,Clip");
   ir_free(g);
 
   g = conv_graph(13);
-  node(g, "Relu", "r", 1, "c");
-  node(g, "Sigmoid", "y", 1, "r");
-  output(g, "y");
+  unit_node(g, "Relu", "r", 1, "c");
+  unit_node(g, "Sigmoid", "y", 1, "r");
+  unit_output(g, "y");
   run_to_fusion(g, "Conv,Relu,Sigmoid", "Conv,Sigmoid");
   ir_free(g);
 }
@@ -266,12 +213,12 @@ START_TEST(not_at_O0) {
   compile_options o;
   char seq[256];
   const rt_conv_params *p;
-  node(g, "Relu", "y", 1, "c");
-  output(g, "y");
+  unit_node(g, "Relu", "y", 1, "c");
+  unit_output(g, "y");
   memset(&o, 0, sizeof o);
   ck_assert_int_eq(ir_toposort(g), ST_OK);
   ck_assert_int_eq(pipeline_run(g, &o, NULL), ST_OK);
-  op_sequence(g, seq, sizeof seq);
+  unit_op_sequence(g, seq, sizeof seq);
   ck_assert_str_eq(seq, "Conv,Relu");
   p = g->nodes[0]->low->params;
   ck_assert_int_eq(p->act, RT_ACT_NONE);

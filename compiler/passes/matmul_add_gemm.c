@@ -1,0 +1,54 @@
+/* matmul-add-gemm: MatMul(A, B) then Add of a bias, with B a constant
+ * matrix and the bias a constant that broadcasts to the product, becomes
+ * Gemm(A, B, bias): the Linear layer as PyTorch exports it. The Gemm
+ * kernel adds C while it stores each output tile, so the product is not
+ * read and written a second time, and fuse-epilogue (which runs after
+ * this pass) can still fold an activation after it into the same node.
+ *
+ * Only where the result is the same: A and B are rank 2 (a rank-N A
+ * would need a reshape; left for later), float or double (the Gemm
+ * kernels' types); the product has no other reader and is no graph
+ * output; the sum has the product's shape (the bias, of rank <= 2, does
+ * not widen it); Gemm's alpha and beta are 1. The Gemm keeps the
+ * MatMul's place (its inputs are all produced by then: the bias is a
+ * constant) and writes the Add's output. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../ops/ops.h"
+#include "passes.h"
+
+static int try_fuse(ir_graph *g, ir_node *add) {
+  ir_node *mm;
+  const ir_value *y, *p, *bias;
+  int k, mi;
+  if (add->op != OP_Add || add->n_in != 2 || add->n_out != 1 || add->out[0] < 0) return 0;
+  if (op_node_opset(g, add) < 7) return 0; /* Gemm before 7 broadcast C only with its attribute */
+  y = g->values[add->out[0]];
+  for (k = 0; k < 2; k++) {
+    if (!(mm = rw_sole_producer(g, add->in[k], OP_MatMul)) || mm->n_in != 2 || mm->n_out != 1) continue;
+    p = g->values[add->in[k]];
+    bias = ir_val(g, add->in[1 - k]);
+    if ((p->t.dtype != DT_FLOAT && p->t.dtype != DT_DOUBLE) || p->t.rank != 2 || !bias || !bias->t.data ||
+        bias->t.rank > 2 || !op_same_type_and_shape(&p->t, &y->t) || mm->in[0] < 0 ||
+        g->values[mm->in[0]]->t.rank != 2 || !rw_const(g, mm, 1, p->t.dtype) || g->values[mm->in[1]]->t.rank != 2)
+      continue;
+    mi = p->producer;
+    rw_set_op(mm, "Gemm", OP_Gemm);
+    rw_set_input(g, mm, 2, add->in[1 - k]);
+    g->values[add->in[0]]->uses--;
+    g->values[add->in[1]]->uses--;
+    rw_take_output(g, mm, mi, add);
+    return 1;
+  }
+  return 0;
+}
+
+status pass_matmul_add_gemm(ir_graph *g) {
+  int i, changed = 0;
+  ir_count_uses(g);
+  for (i = 0; i < g->n_nodes; i++)
+    if (!g->nodes[i]->dead) changed |= try_fuse(g, g->nodes[i]);
+  if (changed) ir_compact(g);
+  return ST_OK;
+}

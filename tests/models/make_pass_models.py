@@ -1,0 +1,160 @@
+#!/usr/bin/env python3
+"""Generate the test networks of the optimizer passes under tests/models/.
+
+Each holds the patterns that fold-pad, matmul-add-gemm, transpose and
+fold-bn rewrite, next to look-alikes they must leave alone, so that the
+models suite compares the rewritten graph (-O1) and the plain one (-O0)
+with onnxruntime. Built with onnx.helper (opset 13), seeded random
+weights; expected outputs from onnxruntime; laid out like ONNX's backend
+test data (NAME/model.onnx, NAME/test_data_set_0/*.pb).
+
+Networks:
+  pass_pad_conv   Pad (zeros, asymmetric) -> Conv with pads of its own ->
+                  Relu -> Pad -> AveragePool(count_include_pad=1), folded;
+                  Pad (0.5) -> Conv and Pad -> MaxPool, left.
+  pass_linear_bn  MatMul + bias (both operand orders) -> Relu, MatMul +
+                  bias -> BatchNormalization (a Gemm, then folded),
+                  Transpose -> Sigmoid -> Transpose (cancelled), and
+                  MatMul(Transpose(u), u) (a Gemm with transA). The
+                  batch dim varies (dims.txt; three data sets).
+  pass_convt_bn   grouped ConvTranspose -> BatchNormalization -> Relu
+                  (folded), and an NHWC round trip Transpose -> Relu ->
+                  Div by a scalar -> Transpose -> Add (cancelled).
+
+Regenerate from the repository root with
+
+    .venv/bin/python tests/models/make_pass_models.py [--only NAME]
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import repo_venv  # noqa: E402
+
+repo_venv.ensure(("numpy", "onnx", "onnxruntime"), __file__)
+
+import numpy as np  # noqa: E402
+import onnx  # noqa: E402
+from onnx import TensorProto, helper, numpy_helper  # noqa: E402
+import model_cli  # noqa: E402
+
+OPSET = 13
+
+
+def _f(name, array):
+    return numpy_helper.from_array(np.asarray(array, dtype=np.float32), name)
+
+
+def _i(name, values):
+    return numpy_helper.from_array(np.asarray(values, dtype=np.int64), name)
+
+
+def _vi(name, shape):
+    return helper.make_tensor_value_info(name, TensorProto.FLOAT, shape)
+
+
+def _bn(rng, prefix, c):
+    return [_f(prefix + "_scale", rng.uniform(0.5, 1.5, c)), _f(prefix + "_b", rng.standard_normal(c) * 0.1),
+            _f(prefix + "_mean", rng.standard_normal(c) * 0.1), _f(prefix + "_var", rng.uniform(0.5, 2.0, c))]
+
+
+def pass_pad_conv(rng):
+    inits = [_f("w1", rng.standard_normal((4, 3, 3, 3)) * 0.3), _f("b1", rng.standard_normal(4) * 0.1),
+             _f("w2", rng.standard_normal((2, 4, 3, 3)) * 0.3),
+             _i("pads1", [0, 0, 1, 2, 0, 0, 2, 1]), _i("pads2", [0, 0, 1, 1, 0, 0, 1, 1]),
+             _i("pads3", [0, 0, 0, 1, 0, 0, 1, 0]),
+             _f("half", np.array(0.5))]
+    nodes = [
+        helper.make_node("Pad", ["x", "pads1"], ["p1"]),
+        helper.make_node("Conv", ["p1", "w1", "b1"], ["c1"], pads=[1, 0, 1, 0]),
+        helper.make_node("Relu", ["c1"], ["r1"]),
+        helper.make_node("Pad", ["r1", "pads2"], ["p2"]),
+        helper.make_node("AveragePool", ["p2"], ["a1"], kernel_shape=[3, 3], count_include_pad=1),
+        helper.make_node("Pad", ["a1", "pads2", "half"], ["p3"]),
+        helper.make_node("Conv", ["p3", "w2"], ["y"]),
+        helper.make_node("Pad", ["r1", "pads3"], ["p4"]),
+        helper.make_node("MaxPool", ["p4"], ["m"], kernel_shape=[2, 2], strides=[2, 2]),
+    ]
+    graph = helper.make_graph(nodes, "pass_pad_conv", [_vi("x", [1, 3, 8, 8])], [_vi("y", None), _vi("m", None)],
+                              inits)
+    return graph, [[rng.standard_normal((1, 3, 8, 8)).astype(np.float32)]]
+
+
+def pass_linear_bn(rng):
+    inits = [_f("w1", rng.standard_normal((16, 8)) * 0.3), _f("b1", rng.standard_normal(8) * 0.1),
+             _f("w2", rng.standard_normal((8, 8)) * 0.3), _f("b2", rng.standard_normal((1, 8)) * 0.1)]
+    inits += _bn(rng, "bn", 8)
+    nodes = [
+        helper.make_node("MatMul", ["x", "w1"], ["m1"]),
+        helper.make_node("Add", ["m1", "b1"], ["a1"]),
+        helper.make_node("Relu", ["a1"], ["r1"]),
+        helper.make_node("MatMul", ["r1", "w2"], ["m2"]),
+        helper.make_node("Add", ["b2", "m2"], ["a2"]),
+        helper.make_node("BatchNormalization", ["a2", "bn_scale", "bn_b", "bn_mean", "bn_var"], ["n2"]),
+        helper.make_node("Transpose", ["n2"], ["t1"], perm=[1, 0]),
+        helper.make_node("Sigmoid", ["t1"], ["s1"]),
+        helper.make_node("Transpose", ["s1"], ["u"], perm=[1, 0]),
+        helper.make_node("Transpose", ["u"], ["ut"], perm=[1, 0]),
+        helper.make_node("MatMul", ["ut", "u"], ["g"]),
+    ]
+    graph = helper.make_graph(nodes, "pass_linear_bn", [_vi("x", ["batch", 16])], [_vi("u", None), _vi("g", None)],
+                              inits)
+    return graph, [[rng.standard_normal((b, 16)).astype(np.float32)] for b in (4, 1, 7)]
+
+
+def pass_convt_bn(rng):
+    inits = [_f("w", rng.standard_normal((4, 3, 3, 3)) * 0.3), _f("b", rng.standard_normal(6) * 0.1),
+             _f("three", np.array([3.0]))]
+    inits += _bn(rng, "bn", 6)
+    nodes = [
+        helper.make_node("ConvTranspose", ["x", "w", "b"], ["ct"], group=2, strides=[2, 2]),
+        helper.make_node("BatchNormalization", ["ct", "bn_scale", "bn_b", "bn_mean", "bn_var"], ["n"]),
+        helper.make_node("Relu", ["n"], ["y"]),
+        helper.make_node("Transpose", ["x"], ["nhwc"], perm=[0, 2, 3, 1]),
+        helper.make_node("Relu", ["nhwc"], ["r"]),
+        helper.make_node("Div", ["r", "three"], ["rs"]),
+        helper.make_node("Transpose", ["rs"], ["nchw"], perm=[0, 3, 1, 2]),
+        helper.make_node("Add", ["nchw", "x"], ["z"]),
+    ]
+    graph = helper.make_graph(nodes, "pass_convt_bn", [_vi("x", [1, 4, 5, 5])], [_vi("y", None), _vi("z", None)],
+                              inits)
+    return graph, [[rng.standard_normal((1, 4, 5, 5)).astype(np.float32)]]
+
+
+# --dim ranges for tests/models/check_symbolic.py
+DIMS = {"pass_linear_bn": "batch=1..8"}
+
+MODELS = {"pass_pad_conv": pass_pad_conv, "pass_linear_bn": pass_linear_bn, "pass_convt_bn": pass_convt_bn}
+
+
+def write(name, out_root: Path) -> None:
+    import onnxruntime as ort
+
+    rng = np.random.default_rng(sum(map(ord, name)))
+    graph, input_sets = MODELS[name](rng)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)], producer_name="make_pass_models")
+    model.ir_version = 8
+    model = onnx.shape_inference.infer_shapes(model)
+    onnx.checker.check_model(model, full_check=True)
+    d = out_root / name
+    d.mkdir(parents=True, exist_ok=True)
+    onnx.save(model, d / "model.onnx")
+    sess = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    names = [i.name for i in sess.get_inputs()]
+    for k, inputs in enumerate(input_sets):
+        ds = d / f"test_data_set_{k}"
+        ds.mkdir(exist_ok=True)
+        outs = sess.run(None, dict(zip(names, inputs)))
+        for i, (n, x) in enumerate(zip(names, inputs)):
+            (ds / f"input_{i}.pb").write_bytes(numpy_helper.from_array(x, n).SerializeToString())
+        for i, (o, y) in enumerate(zip(sess.get_outputs(), outs)):
+            (ds / f"output_{i}.pb").write_bytes(numpy_helper.from_array(y, o.name).SerializeToString())
+    if name in DIMS:
+        (d / "dims.txt").write_text(DIMS[name] + "\n")
+    print(f"{name}: {len(input_sets)} data set(s) in {d}")
+
+
+if __name__ == "__main__":
+    sys.exit(model_cli.main(__doc__, MODELS, write, sys.argv[1:]))

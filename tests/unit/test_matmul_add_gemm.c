@@ -1,0 +1,90 @@
+/* matmul-add-gemm: MatMul by a constant matrix then Add of a constant
+ * bias becomes one Gemm (either operand order of the Add, a [N] or
+ * [M, N] bias), and fuse-epilogue still folds the activation after it;
+ * left alone: a B that is not constant, a bias that is not, a bias that
+ * widens the sum, a product read twice, a rank-3 A. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../compiler/ops/ops.h"
+#include "suites.h"
+#include "unit_graph.h"
+
+static const int64_t A_DIMS[2] = {3, 4}, B_DIMS[2] = {4, 5}, N_DIMS[1] = {5}, MN_DIMS[2] = {3, 5};
+
+/* a [3,4] @ b [4,5] -> "m"; Add(m, bias) or Add(bias, m) -> "y" */
+static ir_graph *linear(int b_const, int bias_rank, const int64_t *bias_dims, int bias_const, int bias_first) {
+  ir_graph *g = ir_new();
+  g->opset = 13;
+  unit_value(g, "a", 2, A_DIMS, 0);
+  unit_value(g, "b", 2, B_DIMS, b_const);
+  unit_value(g, "bias", bias_rank, bias_dims, bias_const);
+  unit_node(g, "MatMul", "m", 2, "a", "b");
+  if (bias_first) unit_node(g, "Add", "y", 2, "bias", "m");
+  else unit_node(g, "Add", "y", 2, "m", "bias");
+  unit_output(g, "y");
+  return g;
+}
+
+START_TEST(matmul_add_becomes_gemm) {
+  ir_graph *g = linear(1, 1, N_DIMS, 1, 0);
+  const ir_node *n;
+  unit_check_pass(g, pass_matmul_add_gemm, "MatMul,Add", "Gemm");
+  n = g->nodes[0];
+  ck_assert_int_eq(n->n_in, 3);
+  ck_assert_str_eq(g->values[n->in[2]]->name, "bias");
+  ck_assert_str_eq(g->values[n->out[0]]->name, "y");
+  ir_free(g);
+  g = linear(1, 2, MN_DIMS, 1, 1);
+  unit_check_pass(g, pass_matmul_add_gemm, "MatMul,Add", "Gemm");
+  ir_free(g);
+}
+END_TEST
+
+/* The Gemm still takes the activation after it as its epilogue. */
+START_TEST(gemm_keeps_epilogue) {
+  ir_graph *g = linear(1, 1, N_DIMS, 1, 0);
+  char kernel[64];
+  g->outputs[0] = ir_value_get(g, "r");
+  unit_node(g, "Relu", "r", 1, "y");
+  ck_assert_int_eq(unit_run_pipeline(g, kernel, NULL), ST_OK);
+  ck_assert_int_eq(g->n_nodes, 1);
+  ck_assert_str_eq(g->nodes[0]->op_type, "Gemm");
+  ck_assert_int_eq(attr_int(g->nodes[0], "onnxcc.act", 0), RT_ACT_RELU);
+  ir_free(g);
+}
+END_TEST
+
+START_TEST(matmul_add_left_alone) {
+  const int64_t wide[3] = {2, 3, 5}, a3[3] = {2, 3, 4};
+  ir_graph *g = linear(0, 1, N_DIMS, 1, 0); /* B is an input */
+  unit_check_pass(g, pass_matmul_add_gemm, "MatMul,Add", "MatMul,Add");
+  ir_free(g);
+  g = linear(1, 1, N_DIMS, 0, 0); /* the bias is an input */
+  unit_check_pass(g, pass_matmul_add_gemm, "MatMul,Add", "MatMul,Add");
+  ir_free(g);
+  g = linear(1, 3, wide, 1, 0); /* the sum is [2,3,5], not the product's [3,5] */
+  unit_check_pass(g, pass_matmul_add_gemm, "MatMul,Add", "MatMul,Add");
+  ir_free(g);
+  g = linear(1, 1, N_DIMS, 1, 0); /* the product is also an output */
+  unit_output(g, "m");
+  unit_check_pass(g, pass_matmul_add_gemm, "MatMul,Add", "MatMul,Add");
+  ir_free(g);
+  g = linear(1, 1, N_DIMS, 1, 0); /* A of rank 3 */
+  g->values[ir_find(g, "a")]->t.rank = 3;
+  memcpy(g->values[ir_find(g, "a")]->t.dims, a3, sizeof a3);
+  unit_check_pass(g, pass_matmul_add_gemm, "MatMul,Add", "MatMul,Add");
+  ir_free(g);
+}
+END_TEST
+
+Suite *matmul_add_gemm_suite(void) {
+  Suite *s = suite_create("matmul_add_gemm");
+  TCase *tc = tcase_create("core");
+  tcase_add_test(tc, matmul_add_becomes_gemm);
+  tcase_add_test(tc, gemm_keeps_epilogue);
+  tcase_add_test(tc, matmul_add_left_alone);
+  suite_add_tcase(s, tc);
+  return s;
+}
