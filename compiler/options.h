@@ -57,6 +57,9 @@ typedef struct compile_options {
    * holds (each is a slot of RT_STRING_SLOT(N) bytes); 0: the default,
    * IR_MAX_STRING_BYTES_DEFAULT. */
   long long max_string_bytes;
+  /* --threads N: the split kernels cut their work into N tasks
+   * (onnxcc/parallel.h); 0 or 1: one thread, code as without it. */
+  int threads;
 } compile_options;
 
 #endif
