@@ -319,64 +319,64 @@ static void conv_direct(const rt_conv_params *p, const float *x, const float *w,
   tap_ranges(p, ranges);
   /* plane pl is image n = pl / out_ch, output channel m = pl % out_ch */
   for (pl = plane0; pl < plane1; pl++) {
-      const int64_t n = pl / p->out_ch, m = pl % p->out_ch;
-      const float *xc = x + (n * p->in_ch + m / mg) * in_sp;
-      const float *wm = w + m * ksize;
-      float *yc = y + (n * p->out_ch + m) * out_sp;
-      const float b = bias ? bias[m] : 0.0f;
-      int64_t pos[RT_CONV_MAX_DIMS] = {0};
-      for (r = 0; r < out_rows; r++, odometer(pos, p->out_dims, last)) {
-        float *yr = yc + r * out_last;
-        int64_t kidx[RT_CONV_MAX_DIMS] = {0};
-        for (t = 0; t < out_last; t++) yr[t] = b;
-        for (kt = 0; kt < ktaps_outer; kt++, odometer(kidx, p->kernel, last)) {
-          const int64_t row = outer_offset(p, pos, kidx, p->in_dims);
-          const float *xr, *wr = wm + kt * k_last;
-          if (row < 0) continue;
-          xr = xc + row * in_last;
-          /* where every tap of the row is valid, all of them at once:
-           * each output element stays in a register (same order of sums) */
-          int64_t in_lo = 0, in_hi = out_last;
-          if ((s == 1 || s == 2) && k_last <= RANGES)
-            for (kl = 0; kl < k_last; kl++) {
-              in_lo = ranges[2 * kl] > in_lo ? ranges[2 * kl] : in_lo;
-              in_hi = ranges[2 * kl + 1] < in_hi ? ranges[2 * kl + 1] : in_hi;
-            }
-          else
-            in_hi = in_lo;
-          if (in_hi > in_lo) row_all_taps(xr, wr, k_last, p->dilations[last], p->pads[last], s, yr, in_lo, in_hi);
+    const int64_t n = pl / p->out_ch, m = pl % p->out_ch;
+    const float *xc = x + (n * p->in_ch + m / mg) * in_sp;
+    const float *wm = w + m * ksize;
+    float *yc = y + (n * p->out_ch + m) * out_sp;
+    const float b = bias ? bias[m] : 0.0f;
+    int64_t pos[RT_CONV_MAX_DIMS] = {0};
+    for (r = 0; r < out_rows; r++, odometer(pos, p->out_dims, last)) {
+      float *yr = yc + r * out_last;
+      int64_t kidx[RT_CONV_MAX_DIMS] = {0};
+      for (t = 0; t < out_last; t++) yr[t] = b;
+      for (kt = 0; kt < ktaps_outer; kt++, odometer(kidx, p->kernel, last)) {
+        const int64_t row = outer_offset(p, pos, kidx, p->in_dims);
+        const float *xr, *wr = wm + kt * k_last;
+        if (row < 0) continue;
+        xr = xc + row * in_last;
+        /* where every tap of the row is valid, all of them at once:
+         * each output element stays in a register (same order of sums) */
+        int64_t in_lo = 0, in_hi = out_last;
+        if ((s == 1 || s == 2) && k_last <= RANGES)
           for (kl = 0; kl < k_last; kl++) {
-            const int64_t base = kl * p->dilations[last] - p->pads[last];
-            const float wv = wr[kl];
-            int64_t lo, hi;
-            if (kl < RANGES) {
-              lo = ranges[2 * kl];
-              hi = ranges[2 * kl + 1];
-            } else {
-              valid_range(0, out_last, s, base, in_last, &lo, &hi);
-            }
-            if (in_hi > in_lo) { /* only the edges are left for this tap */
-              if (lo < in_lo) tap_axpy(xr, wv, base, s, yr, lo, in_lo);
-              if (hi > in_hi) tap_axpy(xr, wv, base, s, yr, in_hi, hi);
-              continue;
-            }
-            if (hi <= lo) continue;
-            if (s == 1) {
-              const float *xs = xr + (lo + base);
-              float *ys = yr + lo;
-              for (t = 0; t < hi - lo; t++) ys[t] = MADD(wv, xs[t], ys[t]);
-            } else if (s == 2) { /* a constant stride vectorises (loads + permutes) */
-              const float *xs = xr + (2 * lo + base);
-              float *ys = yr + lo;
-              for (t = 0; t < hi - lo; t++) ys[t] = MADD(wv, xs[2 * t], ys[t]);
-            } else {
-              for (t = lo; t < hi; t++) yr[t] = MADD(wv, xr[t * s + base], yr[t]);
-            }
+            in_lo = ranges[2 * kl] > in_lo ? ranges[2 * kl] : in_lo;
+            in_hi = ranges[2 * kl + 1] < in_hi ? ranges[2 * kl + 1] : in_hi;
+          }
+        else
+          in_hi = in_lo;
+        if (in_hi > in_lo) row_all_taps(xr, wr, k_last, p->dilations[last], p->pads[last], s, yr, in_lo, in_hi);
+        for (kl = 0; kl < k_last; kl++) {
+          const int64_t base = kl * p->dilations[last] - p->pads[last];
+          const float wv = wr[kl];
+          int64_t lo, hi;
+          if (kl < RANGES) {
+            lo = ranges[2 * kl];
+            hi = ranges[2 * kl + 1];
+          } else {
+            valid_range(0, out_last, s, base, in_last, &lo, &hi);
+          }
+          if (in_hi > in_lo) { /* only the edges are left for this tap */
+            if (lo < in_lo) tap_axpy(xr, wv, base, s, yr, lo, in_lo);
+            if (hi > in_hi) tap_axpy(xr, wv, base, s, yr, in_hi, hi);
+            continue;
+          }
+          if (hi <= lo) continue;
+          if (s == 1) {
+            const float *xs = xr + (lo + base);
+            float *ys = yr + lo;
+            for (t = 0; t < hi - lo; t++) ys[t] = MADD(wv, xs[t], ys[t]);
+          } else if (s == 2) { /* a constant stride vectorises (loads + permutes) */
+            const float *xs = xr + (2 * lo + base);
+            float *ys = yr + lo;
+            for (t = 0; t < hi - lo; t++) ys[t] = MADD(wv, xs[2 * t], ys[t]);
+          } else {
+            for (t = lo; t < hi; t++) yr[t] = MADD(wv, xr[t * s + base], yr[t]);
           }
         }
       }
-      if (e) rt_epi_tile(e, yc, out_sp, 1, out_sp);
     }
+    if (e) rt_epi_tile(e, yc, out_sp, 1, out_sp);
+  }
 }
 
 /* A call of a split depthwise kernel: task i of `tasks` takes its share of
@@ -524,30 +524,30 @@ static void dw2d_planes(const rt_conv_params *p, const float *x, const float *w,
   const int split = sw == 2 && dw == 1 && kh == 5 && kw == 5;
   int64_t q, r, t, kr, kc;
   for (q = plane0; q < plane1; q++) {
-      const int64_t n = q / p->out_ch, c = q % p->out_ch;
-      const float *wc = w + c * kh * kw, b = bias ? bias[c] : 0.0f;
-      float *yc = y + (n * p->out_ch + c) * oh * ow;
-      pad_plane(p, x + (n * p->in_ch + c) * in_sp, pl, hp, wp);
-      if (split) split_rows(pl, hp, wp, pl + hp * wp);
-      for (r = 0; r < oh; r++) {
-        const float *top = pl + r * sh * wp;
-        float *yr = yc + r * ow;
-        if (split) dw_row_5_split(top, wp, dh, wc, b, yr, ow);
-        else if (kh == 3 && kw == 3 && sw == 1) dw_row_3_1(top, wp, dh, dw, wc, b, yr, ow);
-        else if (kh == 3 && kw == 3 && sw == 2) dw_row_3_2(top, wp, dh, dw, wc, b, yr, ow);
-        else if (kh == 5 && kw == 5 && sw == 1) dw_row_5_1(top, wp, dh, dw, wc, b, yr, ow);
-        else if (kh == 5 && kw == 5 && sw == 2) dw_row_5_2(top, wp, dh, dw, wc, b, yr, ow);
-        else
-          for (t = 0; t < ow; t++) {
-            float acc = b;
-            for (kr = 0; kr < kh; kr++)
-              for (kc = 0; kc < kw; kc++) acc = MADD(wc[kr * kw + kc], top[kr * dh * wp + t * sw + kc * dw], acc);
-            yr[t] = acc;
-          }
-      }
-      /* the plane just written, in one loop (as conv_direct) */
-      if (e) rt_epi_tile(e, yc, oh * ow, 1, oh * ow);
+    const int64_t n = q / p->out_ch, c = q % p->out_ch;
+    const float *wc = w + c * kh * kw, b = bias ? bias[c] : 0.0f;
+    float *yc = y + (n * p->out_ch + c) * oh * ow;
+    pad_plane(p, x + (n * p->in_ch + c) * in_sp, pl, hp, wp);
+    if (split) split_rows(pl, hp, wp, pl + hp * wp);
+    for (r = 0; r < oh; r++) {
+      const float *top = pl + r * sh * wp;
+      float *yr = yc + r * ow;
+      if (split) dw_row_5_split(top, wp, dh, wc, b, yr, ow);
+      else if (kh == 3 && kw == 3 && sw == 1) dw_row_3_1(top, wp, dh, dw, wc, b, yr, ow);
+      else if (kh == 3 && kw == 3 && sw == 2) dw_row_3_2(top, wp, dh, dw, wc, b, yr, ow);
+      else if (kh == 5 && kw == 5 && sw == 1) dw_row_5_1(top, wp, dh, dw, wc, b, yr, ow);
+      else if (kh == 5 && kw == 5 && sw == 2) dw_row_5_2(top, wp, dh, dw, wc, b, yr, ow);
+      else
+        for (t = 0; t < ow; t++) {
+          float acc = b;
+          for (kr = 0; kr < kh; kr++)
+            for (kc = 0; kc < kw; kc++) acc = MADD(wc[kr * kw + kc], top[kr * dh * wp + t * sw + kc * dw], acc);
+          yr[t] = acc;
+        }
     }
+    /* the plane just written, in one loop (as conv_direct) */
+    if (e) rt_epi_tile(e, yc, oh * ow, 1, oh * ow);
+  }
 }
 
 static void dw2d_task(void *arg, int64_t i) {
