@@ -61,7 +61,8 @@ def parse_args(argv):
                    help="alternating onnxcc/ORT rounds; the median of the round medians "
                         "is reported (default 3)")
     p.add_argument("--threads", default="1,2",
-                   help="ORT intra-op thread counts, one table each (default 1,2)")
+                   help="thread counts, one table each (default 1,2): ORT's intra-op "
+                        "threads and onnxcc's --threads")
     p.add_argument("--cache", type=Path, default=ROOT / "build" / "bench",
                    help="exported models and built tools (default build/bench; reused)")
     p.add_argument("--json", type=Path, metavar="FILE", help="also write the tables as JSON")
@@ -324,11 +325,14 @@ class OnnxccProgram:
         self.args, self.model, self.inputs, self.out_dir = args, model, inputs, out_dir
         self.error = None
         self.outputs = None
+        self.threads = 1  # onnxcc run --threads, set per table
 
     def time(self, runs, warmup):
         """median ms of `runs` runs, or None (self.error says why)."""
         cmd = [self.args.onnxcc, "run", self.model, *self.inputs, "--runs", runs,
                "--warmup", warmup]
+        if self.threads > 1:
+            cmd += ["--threads", str(self.threads)]
         first = self.outputs is None
         if first:
             shutil.rmtree(self.out_dir, ignore_errors=True)
@@ -555,13 +559,14 @@ def bench_models(args):
                   f"{args.runs} runs after {args.warmup} warm-up(s) each ==", flush=True)
             for e in prepared:
                 row = {"model": e["model"], "mflops": e.get("mflops"),
-                       "mflops_cell": e.get("mflops_cell", "-"), "cc_threads": 1,
+                       "mflops_cell": e.get("mflops_cell", "-"), "cc_threads": threads,
                        "onnxcc_ms": None, "ort_ms": None, "ratio": None, "check": "-",
                        "note": e.get("error", "")}
                 rows.append(row)
                 if "path" not in e:
                     continue
                 prog = e["prog"]
+                prog.threads = threads
                 try:
                     sess = OrtSession(e["path"], e["inputs"], threads)
                 except Exception as exc:  # noqa: BLE001
@@ -599,7 +604,7 @@ def bench_models(args):
             r["onnxcc_cell"] = fmt_ms(r["onnxcc_ms"])
             r["ort_cell"] = fmt_ms(r["ort_ms"])
             r["ratio_cell"] = "-" if r["ratio"] is None else f"{r['ratio']:.2f}"
-        print(f"\nORT intra-op threads: {threads} (onnxcc: 1 thread, it has no threads yet)")
+        print(f"\nthreads: {threads} (ORT intra-op threads, onnxcc --threads)")
         print_table([("model", "model"), ("mflops_cell", "MFLOPs"),
                      ("onnxcc_cell", "onnxcc ms"), ("ort_cell", "ORT ms"),
                      ("ratio_cell", "onnxcc/ORT"), ("cc_threads", "onnxcc thr"),

@@ -32,6 +32,7 @@ typedef struct backend_emit_args {
   const char *model_path;    /* for banners */
   int embed_weights;
   const char *weights_section; /* --weights-section NAME, or NULL */
+  int threads;               /* --threads (1: one) */
 } backend_emit_args;
 
 typedef struct backend {

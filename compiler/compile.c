@@ -8,6 +8,7 @@
 #include "backend.h"
 #include "fileio.h"
 #include "load.h"
+#include "threads.h"
 
 status compile_graph(const compile_options *o, const pipeline_log *log, compiled *out) {
   status s;
@@ -19,6 +20,7 @@ status compile_graph(const compile_options *o, const pipeline_log *log, compiled
     return diag_error(ST_USAGE, "--backend: no backend is named '%s'", o->backend);
   s = pipeline_run(out->g, o, log);
   if (s) return s;
+  if (o->threads > 1) threads_size_scratch(out->g, o->threads);
   s = plan_build(out->g, &out->p);
   if (s) return s;
   weights_build(out->g, &out->p, &out->weights);
@@ -52,6 +54,7 @@ status compile_write(const compile_options *o, compiled *c) {
   a.model_path = o->model_path;
   a.embed_weights = o->embed_weights;
   a.weights_section = o->weights_section;
+  a.threads = o->threads > 1 ? o->threads : 1;
   /* All temporaries are written before any output is replaced, so a
    * failure leaves the previous set whole. */
   file_set_init(&set);

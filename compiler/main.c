@@ -11,6 +11,7 @@
 #include "ops/ops.h"
 #include "ops/schema_check.h"
 #include "run.h"
+#include "threads.h"
 
 static const char usage_text[] =
     "usage:\n"
@@ -34,6 +35,8 @@ static const char usage_text[] =
     "  --max-string-bytes N  longest string element the model holds (default 64, at least 32)\n"
     "  --shape INPUT=AxBxC   pin an input's whole shape\n"
     "  -O0, -O1              optimisation level (default -O1; for OUT.o: LLVM's -O1, -O3)\n"
+    "  --threads N           split conv, Gemm and MatMul kernels across N threads\n"
+    "                        (NAME_init_ex; default 1: one thread, no NAME_init_ex)\n"
     "  --dump-after=PASS     print the graph after PASS (load, fuse-qdq, gradient, infer,\n"
     "                        elide, cse, fold-pad, matmul-add-gemm, transpose,\n"
     "                        fuse-conv-bn, fold-bn, fuse-silu, fuse-epilogue, dce,\n"
@@ -276,6 +279,10 @@ static int cli(int argc, char **argv, const char **files) {
       o->weights_section = next;
     } else if (!strcmp(a, "-O0") || !strcmp(a, "-O1")) {
       o->opt_level = a[2] - '0';
+    } else if (!strcmp(a, "--threads")) {
+      NEED_ARG();
+      if (!parse_int(next, &o->threads) || o->threads < 1 || o->threads > THREADS_MAX)
+        return usage_error("--threads wants a count from 1 to 64, not '%s'", next);
     } else if (!strncmp(a, "--dump-after=", 13)) {
       o->dump_after = a + 13;
     } else if (!strncmp(a, "--fold-budget=", 14)) {

@@ -60,6 +60,9 @@ typedef struct compile_options {
   /* --cpu CPU for an object output (llvm_backend.h): Clang's -march= on
    * x86, -mcpu= elsewhere; NULL: the target's baseline. */
   const char *cpu;
+  /* --threads N: the split kernels cut their work into N tasks
+   * (onnxcc/parallel.h); 0 or 1: one thread, code as without it. */
+  int threads;
 } compile_options;
 
 #endif

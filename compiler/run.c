@@ -84,7 +84,7 @@ static int build_flags(const target_desc *t, char *const **flags) {
 }
 
 static status link_program(const char *dir, const target_desc *t, char **words, int n_words, const rt_cached *rt,
-                           text *log) {
+                           int threads, text *log) {
   argvec a = {0};
   char *inc = xasprintf("-I%s", rt->include_dir), *self = xasprintf("-I%s", dir);
   char *model_c = xasprintf("%s/model.c", dir), *driver_c = xasprintf("%s/driver.c", dir);
@@ -101,6 +101,7 @@ static status link_program(const char *dir, const target_desc *t, char **words, 
   argvec_add(&a, driver_c);
   s = rt_cached_objects(rt, &a);
   argvec_add(&a, "-lm");
+  if (threads > 1) argvec_add(&a, "-pthread"); /* the driver's rt_pool */
   /* as tests/cross does: no dependence on the target's shared libraries */
   if (t) argvec_add(&a, "-static");
   argvec_add(&a, "-o");
@@ -120,7 +121,7 @@ static status link_program(const char *dir, const target_desc *t, char **words, 
 
 /* Builds DIR/prog from the generated code, the driver and a runtime built
  * for the same compiler, flags and target. */
-static status build_program(const char *dir, const target_desc *t, text *log) {
+static status build_program(const char *dir, const target_desc *t, int threads, text *log) {
   char *words[MAX_CC_WORDS];
   int n_words = 0;
   rt_cached rt;
@@ -132,7 +133,7 @@ static status build_program(const char *dir, const target_desc *t, text *log) {
   b.n_flags = build_flags(t, &b.flags);
   b.target = t ? t->triple : "";
   s = rt_cache_get(&b, &rt);
-  if (!s) s = link_program(dir, t, words, n_words, &rt, log);
+  if (!s) s = link_program(dir, t, words, n_words, &rt, threads, log);
   rt_cached_free(&rt);
   free_words(words, n_words);
   return s;
@@ -607,7 +608,7 @@ status run_command(run_options *r) {
   s = file_write_atomic(path, src.buf, src.len);
   free(path);
   if (s) goto done;
-  s = build_program(dir, tgt, &log);
+  s = build_program(dir, tgt, r->c.threads, &log);
   if (s) goto done;
   text_free(&log);
   text_init(&log);

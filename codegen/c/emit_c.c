@@ -9,6 +9,7 @@
 #include "../../compiler/kernel_table.h"
 #include "../../compiler/ops/ops.h"
 #include "../../compiler/subgraph.h"
+#include "../../compiler/threads.h"
 #include "emit_maps.h"
 
 /* Names from the model (and the model's file name) go into comments: keep
@@ -121,13 +122,36 @@ static void strings_note(text *h, const ir_graph *g, const char *up) {
   text_printf(h, "#include <onnxcc/strings.h>\n#define %s_STRING_BYTES %zu\n\n", up, dtype_max_string_bytes());
 }
 
+/* --threads N: the context holds the rt_parallel its split kernels get,
+ * which NAME_init_ex takes (onnxcc/parallel.h). */
+static void threads_header(text *h, const char *name, const char *up, int threads) {
+  text_printf(h, "/* Compiled with --threads %d: conv, Gemm and MatMul nodes split their work\n"
+                 " * into %s_THREADS tasks, which the rt_parallel given to %s_init_ex runs\n"
+                 " * (<onnxcc/threads.h> has a pthread pool that gives one). */\n"
+                 "#define %s_THREADS %d\n",
+              threads, up, name, up, threads);
+  text_printf(h, "typedef struct %s_ctx {\n  const unsigned char *weights;\n  unsigned char *arena;\n"
+                 "  rt_parallel par;\n} %s_ctx;\n\n", name, name);
+}
+
+/* --threads N: NAME_init_ex's declaration. */
+static void threads_init_decl(text *h, const char *name) {
+  text_printf(h, "/* %s_init that runs the split kernels' tasks with par->parallel_for(par->user,\n"
+                 " * n, body, arg) (copied into ctx; its tasks field is set here). par = NULL, or\n"
+                 " * %s_init: the tasks run one after another in the calling thread. */\n", name, name);
+  text_printf(h, "int %s_init_ex(%s_ctx *ctx, const void *weights, size_t weights_bytes, void *arena,\n"
+                 "    size_t arena_bytes, const rt_parallel *par);\n\n", name, name);
+}
+
 void emit_c_header(const backend_emit_args *a, text *h) {
   char up[256];
   const ir_graph *g = a->g;
   upper(a->name, up, sizeof up);
   banner(a, h);
   text_printf(h, "#ifndef %s_H\n#define %s_H\n\n", up, up);
-  text_puts(h, "#include <stddef.h>\n#include <stdint.h>\n\n#include <onnxcc/box.h>\n#include <onnxcc/runtime.h>\n\n");
+  text_puts(h, "#include <stddef.h>\n#include <stdint.h>\n\n#include <onnxcc/box.h>\n");
+  if (a->threads > 1) text_puts(h, "#include <onnxcc/parallel.h>\n");
+  text_puts(h, "#include <onnxcc/runtime.h>\n\n");
   text_puts(h, "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n");
   text_puts(h, "/* Bytes of scratch memory the caller provides (aligned to RT_BUFFER_ALIGN). */\n");
   text_printf(h, "#define %s_ARENA_BYTES %zu\n", up, a->p->arena_bytes);
@@ -145,13 +169,16 @@ void emit_c_header(const backend_emit_args *a, text *h) {
   strings_note(h, g, up);
   text_printf(h, "/* Filled by %s_init; read-only afterwards, so one context can run in one\n"
                  " * thread at a time and two contexts (two arenas) run in parallel. */\n", a->name);
-  text_printf(h, "typedef struct %s_ctx {\n  const unsigned char *weights;\n  unsigned char *arena;\n} %s_ctx;\n\n",
-              a->name, a->name);
+  if (a->threads > 1) threads_header(h, a->name, up, a->threads);
+  else
+    text_printf(h, "typedef struct %s_ctx {\n  const unsigned char *weights;\n  unsigned char *arena;\n} %s_ctx;\n\n",
+                a->name, a->name);
   text_printf(h, "/* Checks the weight blob (size, magic, version, checksum) and the arena.\n"
                  " * With %s_EMBEDDED_WEIGHTS, pass weights = NULL to use the built-in copy.\n"
                  " * Returns RT_OK or an rt_status error code. */\n", up);
   text_printf(h, "int %s_init(%s_ctx *ctx, const void *weights, size_t weights_bytes, void *arena,\n"
                  "    size_t arena_bytes);\n\n", a->name, a->name);
+  if (a->threads > 1) threads_init_decl(h, a->name);
   text_printf(h, "/* Runs the model: inputs[i] and outputs[i] point at buffers laid out as\n"
                  " * %s_inputs[i] / %s_outputs[i] describe. Returns RT_OK or an error code. */\n", a->name, a->name);
   text_printf(h, "int %s_run(const %s_ctx *ctx, const void *const *inputs, void *const *outputs);\n\n", a->name, a->name);
@@ -894,6 +921,10 @@ static void emit_body(const backend_emit_args *a, const gview *gv, text *w) {
       text_printf(w, "int64_t dd[%d] = {0};\nout[%d] = dd;\n", LOWERED_MAX_DEFINES, n->n_out);
     }
     if (l->status_slot) text_puts(w, "int ks = RT_OK;\nout[RT_STATUS_SLOT] = &ks;\n");
+    /* --threads: the main graph's split kernels get the context's workers
+     * (a subgraph's body runs alone) */
+    if (!p->gid && a->threads > 1 && threads_kernel_splits(l->kernel))
+      text_puts(w, "in[RT_PARALLEL_SLOT] = &ctx->par;\n");
     if (p->elided[i]) {
       /* a view whose dims come from values: only the prepare runs */
       text_printf(w, "%s p = ", kernel_get(l->kernel)->params->type);
@@ -1129,8 +1160,12 @@ void emit_c_source(const backend_emit_args *a, text *w) {
   text_puts(w, "\n");
   emit_functions(a, &main_graph, w);
 
-  text_printf(w, "int %s_init(%s_ctx *ctx, const void *weights, size_t weights_bytes, void *arena,\n"
-                 "    size_t arena_bytes) {\n", a->name, a->name);
+  if (a->threads > 1)
+    text_printf(w, "int %s_init_ex(%s_ctx *ctx, const void *weights, size_t weights_bytes, void *arena,\n"
+                   "    size_t arena_bytes, const rt_parallel *par) {\n", a->name, a->name);
+  else
+    text_printf(w, "int %s_init(%s_ctx *ctx, const void *weights, size_t weights_bytes, void *arena,\n"
+                   "    size_t arena_bytes) {\n", a->name, a->name);
   w->indent = 2;
   text_puts(w, "int st;\nif (!ctx) return RT_ERR_NULL;\n");
   /* Links only against a runtime of the same kernel ABI. */
@@ -1150,9 +1185,19 @@ void emit_c_source(const backend_emit_args *a, text *w) {
   text_printf(w, "st = rt_blob_check(weights, weights_bytes, %zuu, ", p->weights_bytes);
   text_printf(w, "0x%016llxull);\n", (unsigned long long)a->weights->payload_hash);
   text_puts(w, "if (st != RT_OK) return st;\n");
-  text_puts(w, "ctx->weights = (const unsigned char *)weights;\nctx->arena = (unsigned char *)arena;\nreturn RT_OK;\n");
+  text_puts(w, "ctx->weights = (const unsigned char *)weights;\nctx->arena = (unsigned char *)arena;\n");
+  if (a->threads > 1) {
+    /* the scratch holds THREADS task slices: tasks is the model's, not the caller's */
+    text_puts(w, "if (par) ctx->par = *par;\nelse memset(&ctx->par, 0, sizeof ctx->par);\n");
+    text_printf(w, "ctx->par.tasks = %s_THREADS;\n", up);
+  }
+  text_puts(w, "return RT_OK;\n");
   w->indent = 0;
   text_puts(w, "}\n\n");
+  if (a->threads > 1)
+    text_printf(w, "int %s_init(%s_ctx *ctx, const void *weights, size_t weights_bytes, void *arena,\n"
+                   "    size_t arena_bytes) {\n  return %s_init_ex(ctx, weights, weights_bytes, arena, arena_bytes, NULL);\n}\n\n",
+                a->name, a->name, a->name);
 
   emit_run_dims(a, w);
   text_printf(w, "int %s_run(const %s_ctx *ctx, const void *const *inputs, void *const *outputs) {\n", a->name, a->name);

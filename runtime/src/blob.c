@@ -20,6 +20,7 @@ const char *rt_status_str(int status) {
   case RT_ERR_VALUE: return "a value at run time is one the model's ops refuse (such as a sequence position out "
                             "of range, an empty optional read, a Dropout ratio outside [0, 1), a RoiAlign batch "
                             "index outside the batch)";
+  case RT_ERR_THREADS: return "the worker threads could not be started";
   }
   return "unknown status";
 }

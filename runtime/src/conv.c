@@ -32,6 +32,7 @@
 
 #include "onnxcc/kernels/conv.h"
 #include "onnxcc/kernels/gemm.h"
+#include "onnxcc/parallel.h"
 #include "sgemm_internal.h"
 
 static int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
@@ -307,82 +308,117 @@ static void row_all_taps(const float *xr, const float *w, int64_t k, int64_t dil
  * plane, just written, in one loop (per row, the 7 or 14 outputs of a
  * small plane would not vectorize). */
 static void conv_direct(const rt_conv_params *p, const float *x, const float *w, const float *bias, float *y,
-                        const rt_epi *e) {
+                        const rt_epi *e, int64_t plane0, int64_t plane1) {
   const int64_t nd = p->nd, last = nd - 1;
   const int64_t in_sp = prod(p->in_dims, nd), out_sp = prod(p->out_dims, nd);
   const int64_t ksize = prod(p->kernel, nd), k_last = p->kernel[last];
   const int64_t in_last = p->in_dims[last], out_last = p->out_dims[last];
   const int64_t out_rows = out_sp / out_last, ktaps_outer = ksize / k_last;
   const int64_t s = p->strides[last], mg = p->out_ch / p->group;
-  int64_t n, m, r, kt, kl, t, ranges[2 * RANGES];
+  int64_t pl, r, kt, kl, t, ranges[2 * RANGES];
   tap_ranges(p, ranges);
-  for (n = 0; n < p->batch; n++)
-    for (m = 0; m < p->out_ch; m++) {
-      const float *xc = x + (n * p->in_ch + m / mg) * in_sp;
-      const float *wm = w + m * ksize;
-      float *yc = y + (n * p->out_ch + m) * out_sp;
-      const float b = bias ? bias[m] : 0.0f;
-      int64_t pos[RT_CONV_MAX_DIMS] = {0};
-      for (r = 0; r < out_rows; r++, odometer(pos, p->out_dims, last)) {
-        float *yr = yc + r * out_last;
-        int64_t kidx[RT_CONV_MAX_DIMS] = {0};
-        for (t = 0; t < out_last; t++) yr[t] = b;
-        for (kt = 0; kt < ktaps_outer; kt++, odometer(kidx, p->kernel, last)) {
-          const int64_t row = outer_offset(p, pos, kidx, p->in_dims);
-          const float *xr, *wr = wm + kt * k_last;
-          if (row < 0) continue;
-          xr = xc + row * in_last;
-          /* where every tap of the row is valid, all of them at once:
-           * each output element stays in a register (same order of sums) */
-          int64_t in_lo = 0, in_hi = out_last;
-          if ((s == 1 || s == 2) && k_last <= RANGES)
-            for (kl = 0; kl < k_last; kl++) {
-              in_lo = ranges[2 * kl] > in_lo ? ranges[2 * kl] : in_lo;
-              in_hi = ranges[2 * kl + 1] < in_hi ? ranges[2 * kl + 1] : in_hi;
-            }
-          else
-            in_hi = in_lo;
-          if (in_hi > in_lo) row_all_taps(xr, wr, k_last, p->dilations[last], p->pads[last], s, yr, in_lo, in_hi);
+  /* plane pl is image n = pl / out_ch, output channel m = pl % out_ch */
+  for (pl = plane0; pl < plane1; pl++) {
+    const int64_t n = pl / p->out_ch, m = pl % p->out_ch;
+    const float *xc = x + (n * p->in_ch + m / mg) * in_sp;
+    const float *wm = w + m * ksize;
+    float *yc = y + (n * p->out_ch + m) * out_sp;
+    const float b = bias ? bias[m] : 0.0f;
+    int64_t pos[RT_CONV_MAX_DIMS] = {0};
+    for (r = 0; r < out_rows; r++, odometer(pos, p->out_dims, last)) {
+      float *yr = yc + r * out_last;
+      int64_t kidx[RT_CONV_MAX_DIMS] = {0};
+      for (t = 0; t < out_last; t++) yr[t] = b;
+      for (kt = 0; kt < ktaps_outer; kt++, odometer(kidx, p->kernel, last)) {
+        const int64_t row = outer_offset(p, pos, kidx, p->in_dims);
+        const float *xr, *wr = wm + kt * k_last;
+        if (row < 0) continue;
+        xr = xc + row * in_last;
+        /* where every tap of the row is valid, all of them at once:
+         * each output element stays in a register (same order of sums) */
+        int64_t in_lo = 0, in_hi = out_last;
+        if ((s == 1 || s == 2) && k_last <= RANGES)
           for (kl = 0; kl < k_last; kl++) {
-            const int64_t base = kl * p->dilations[last] - p->pads[last];
-            const float wv = wr[kl];
-            int64_t lo, hi;
-            if (kl < RANGES) {
-              lo = ranges[2 * kl];
-              hi = ranges[2 * kl + 1];
-            } else {
-              valid_range(0, out_last, s, base, in_last, &lo, &hi);
-            }
-            if (in_hi > in_lo) { /* only the edges are left for this tap */
-              if (lo < in_lo) tap_axpy(xr, wv, base, s, yr, lo, in_lo);
-              if (hi > in_hi) tap_axpy(xr, wv, base, s, yr, in_hi, hi);
-              continue;
-            }
-            if (hi <= lo) continue;
-            if (s == 1) {
-              const float *xs = xr + (lo + base);
-              float *ys = yr + lo;
-              for (t = 0; t < hi - lo; t++) ys[t] = MADD(wv, xs[t], ys[t]);
-            } else if (s == 2) { /* a constant stride vectorises (loads + permutes) */
-              const float *xs = xr + (2 * lo + base);
-              float *ys = yr + lo;
-              for (t = 0; t < hi - lo; t++) ys[t] = MADD(wv, xs[2 * t], ys[t]);
-            } else {
-              for (t = lo; t < hi; t++) yr[t] = MADD(wv, xr[t * s + base], yr[t]);
-            }
+            in_lo = ranges[2 * kl] > in_lo ? ranges[2 * kl] : in_lo;
+            in_hi = ranges[2 * kl + 1] < in_hi ? ranges[2 * kl + 1] : in_hi;
+          }
+        else
+          in_hi = in_lo;
+        if (in_hi > in_lo) row_all_taps(xr, wr, k_last, p->dilations[last], p->pads[last], s, yr, in_lo, in_hi);
+        for (kl = 0; kl < k_last; kl++) {
+          const int64_t base = kl * p->dilations[last] - p->pads[last];
+          const float wv = wr[kl];
+          int64_t lo, hi;
+          if (kl < RANGES) {
+            lo = ranges[2 * kl];
+            hi = ranges[2 * kl + 1];
+          } else {
+            valid_range(0, out_last, s, base, in_last, &lo, &hi);
+          }
+          if (in_hi > in_lo) { /* only the edges are left for this tap */
+            if (lo < in_lo) tap_axpy(xr, wv, base, s, yr, lo, in_lo);
+            if (hi > in_hi) tap_axpy(xr, wv, base, s, yr, in_hi, hi);
+            continue;
+          }
+          if (hi <= lo) continue;
+          if (s == 1) {
+            const float *xs = xr + (lo + base);
+            float *ys = yr + lo;
+            for (t = 0; t < hi - lo; t++) ys[t] = MADD(wv, xs[t], ys[t]);
+          } else if (s == 2) { /* a constant stride vectorises (loads + permutes) */
+            const float *xs = xr + (2 * lo + base);
+            float *ys = yr + lo;
+            for (t = 0; t < hi - lo; t++) ys[t] = MADD(wv, xs[2 * t], ys[t]);
+          } else {
+            for (t = lo; t < hi; t++) yr[t] = MADD(wv, xr[t * s + base], yr[t]);
           }
         }
       }
-      if (e) rt_epi_tile(e, yc, out_sp, 1, out_sp);
     }
+    if (e) rt_epi_tile(e, yc, out_sp, 1, out_sp);
+  }
+}
+
+/* A call of a split depthwise kernel: task i of `tasks` takes its share of
+ * the output planes (and, for depthwise2d, its own padded plane). */
+typedef struct dw_job {
+  const rt_conv_params *p;
+  const float *x, *w, *bias;
+  float *y;
+  const rt_epi *e;
+  char *scratch;
+  size_t slice;
+  int64_t tasks;
+} dw_job;
+
+static void dw_direct_task(void *arg, int64_t i) {
+  const dw_job *j = (const dw_job *)arg;
+  int64_t lo, hi;
+  rt_parallel_share(j->p->batch * j->p->out_ch, 1, i, j->tasks, &lo, &hi);
+  conv_direct(j->p, j->x, j->w, j->bias, j->y, j->e, lo, hi);
+}
+
+/* Fills a dw_job for the call and runs task body across its tasks. */
+static void dw_run(const rt_conv_params *p, const void *const *in, void *const *out, void *scratch, size_t slice,
+                   rt_task_fn body) {
+  const rt_parallel *par = RT_PARALLEL_OF(in);
+  rt_epi ev;
+  dw_job j;
+  j.p = p;
+  j.x = (const float *)in[0];
+  j.w = (const float *)in[1];
+  j.bias = p->has_bias ? (const float *)in[2] : NULL;
+  j.y = (float *)out[0];
+  j.e = RT_EPI_FROM(&ev, p, in, 3, j.y);
+  j.scratch = (char *)scratch;
+  j.slice = slice;
+  j.tasks = min64(rt_parallel_tasks(par), p->batch * p->out_ch);
+  if (j.tasks < 1) j.tasks = 1;
+  rt_parallel_run(par, j.tasks, body, &j);
 }
 
 RT_KERNEL(rt_conv_f32_depthwise) {
-  const rt_conv_params *p = (const rt_conv_params *)params;
-  rt_epi e;
-  (void)scratch;
-  conv_direct(p, (const float *)in[0], (const float *)in[1], p->has_bias ? (const float *)in[2] : NULL,
-              (float *)out[0], RT_EPI_FROM(&e, p, in, 3, (const float *)out[0]));
+  dw_run((const rt_conv_params *)params, in, out, scratch, 0, dw_direct_task);
 }
 
 /* ---- depthwise, two spatial dims, through a padded plane ---- */
@@ -476,45 +512,60 @@ static void split_rows(float *pl, int64_t hp, int64_t wp, float *tmp) {
   }
 }
 
-RT_KERNEL(rt_conv_f32_depthwise2d) {
-  const rt_conv_params *p = (const rt_conv_params *)params;
-  const float *x = (const float *)in[0], *w = (const float *)in[1];
-  const float *bias = p->has_bias ? (const float *)in[2] : NULL;
-  float *y = (float *)out[0], *pl = (float *)scratch;
-  rt_epi ev;
-  const rt_epi *e = RT_EPI_FROM(&ev, p, in, 3, y);
+/* Output planes [plane0, plane1) (plane = image * out_ch + channel), each
+ * through the padded plane pl. */
+static void dw2d_planes(const rt_conv_params *p, const float *x, const float *w, const float *bias, float *y,
+                        const rt_epi *e, float *pl, int64_t plane0, int64_t plane1) {
   const int64_t hp = padded_extent(p, 0), wp = padded_extent(p, 1), kh = p->kernel[0], kw = p->kernel[1];
   const int64_t oh = p->out_dims[0], ow = p->out_dims[1], sh = p->strides[0], sw = p->strides[1];
   const int64_t dh = p->dilations[0], dw = p->dilations[1], in_sp = p->in_dims[0] * p->in_dims[1];
   /* 5x5 at stride 2 along rows reads a split plane (3x3 vectorizes as it
    * is: there the split costs more than it saves, measured on mobilenet_v2) */
   const int split = sw == 2 && dw == 1 && kh == 5 && kw == 5;
-  int64_t n, c, r, t, kr, kc;
-  for (n = 0; n < p->batch; n++)
-    for (c = 0; c < p->out_ch; c++) {
-      const float *wc = w + c * kh * kw, b = bias ? bias[c] : 0.0f;
-      float *yc = y + (n * p->out_ch + c) * oh * ow;
-      pad_plane(p, x + (n * p->in_ch + c) * in_sp, pl, hp, wp);
-      if (split) split_rows(pl, hp, wp, pl + hp * wp);
-      for (r = 0; r < oh; r++) {
-        const float *top = pl + r * sh * wp;
-        float *yr = yc + r * ow;
-        if (split) dw_row_5_split(top, wp, dh, wc, b, yr, ow);
-        else if (kh == 3 && kw == 3 && sw == 1) dw_row_3_1(top, wp, dh, dw, wc, b, yr, ow);
-        else if (kh == 3 && kw == 3 && sw == 2) dw_row_3_2(top, wp, dh, dw, wc, b, yr, ow);
-        else if (kh == 5 && kw == 5 && sw == 1) dw_row_5_1(top, wp, dh, dw, wc, b, yr, ow);
-        else if (kh == 5 && kw == 5 && sw == 2) dw_row_5_2(top, wp, dh, dw, wc, b, yr, ow);
-        else
-          for (t = 0; t < ow; t++) {
-            float acc = b;
-            for (kr = 0; kr < kh; kr++)
-              for (kc = 0; kc < kw; kc++) acc = MADD(wc[kr * kw + kc], top[kr * dh * wp + t * sw + kc * dw], acc);
-            yr[t] = acc;
-          }
-      }
-      /* the plane just written, in one loop (as conv_direct) */
-      if (e) rt_epi_tile(e, yc, oh * ow, 1, oh * ow);
+  int64_t q, r, t, kr, kc;
+  for (q = plane0; q < plane1; q++) {
+    const int64_t n = q / p->out_ch, c = q % p->out_ch;
+    const float *wc = w + c * kh * kw, b = bias ? bias[c] : 0.0f;
+    float *yc = y + (n * p->out_ch + c) * oh * ow;
+    pad_plane(p, x + (n * p->in_ch + c) * in_sp, pl, hp, wp);
+    if (split) split_rows(pl, hp, wp, pl + hp * wp);
+    for (r = 0; r < oh; r++) {
+      const float *top = pl + r * sh * wp;
+      float *yr = yc + r * ow;
+      if (split) dw_row_5_split(top, wp, dh, wc, b, yr, ow);
+      else if (kh == 3 && kw == 3 && sw == 1) dw_row_3_1(top, wp, dh, dw, wc, b, yr, ow);
+      else if (kh == 3 && kw == 3 && sw == 2) dw_row_3_2(top, wp, dh, dw, wc, b, yr, ow);
+      else if (kh == 5 && kw == 5 && sw == 1) dw_row_5_1(top, wp, dh, dw, wc, b, yr, ow);
+      else if (kh == 5 && kw == 5 && sw == 2) dw_row_5_2(top, wp, dh, dw, wc, b, yr, ow);
+      else
+        for (t = 0; t < ow; t++) {
+          float acc = b;
+          for (kr = 0; kr < kh; kr++)
+            for (kc = 0; kc < kw; kc++) acc = MADD(wc[kr * kw + kc], top[kr * dh * wp + t * sw + kc * dw], acc);
+          yr[t] = acc;
+        }
     }
+    /* the plane just written, in one loop (as conv_direct) */
+    if (e) rt_epi_tile(e, yc, oh * ow, 1, oh * ow);
+  }
+}
+
+static void dw2d_task(void *arg, int64_t i) {
+  const dw_job *j = (const dw_job *)arg;
+  int64_t lo, hi;
+  rt_parallel_share(j->p->batch * j->p->out_ch, 1, i, j->tasks, &lo, &hi);
+  dw2d_planes(j->p, j->x, j->w, j->bias, j->y, j->e, (float *)(j->scratch + (size_t)i * j->slice), lo, hi);
+}
+
+/* Each task's padded plane: the one-task scratch, 64-byte aligned apart
+ * (no two tasks' planes share a cache line). */
+size_t rt_conv_f32_depthwise2d_task_bytes(const rt_conv_params *p) {
+  return round64(rt_conv_f32_depthwise2d_scratch_bytes(p));
+}
+
+RT_KERNEL(rt_conv_f32_depthwise2d) {
+  const rt_conv_params *p = (const rt_conv_params *)params;
+  dw_run(p, in, out, scratch, rt_conv_f32_depthwise2d_task_bytes(p), dw2d_task);
 }
 
 /* ---- the quad layout (conv.h) ---- */
@@ -601,45 +652,98 @@ size_t rt_conv_f32_pointwise_scratch_bytes(const rt_conv_params *p) {
 }
 
 /* One image and group, one block of output channels [ic, ic + mc) whose
- * weights `ap` are in the quad layout (ap starts at row ic): for each
- * NR-wide panel of output positions, unfold it (kdim x NR, in L1/L2; a
- * copy when `pointwise`) and run the micro-kernel down the block, K in
- * slices of at most KC so a slice of the panel stays in L1; the epilogue
- * e (if any) finishes each tile after its last slice, or, for a small
- * output plane (whose short last panel would leave most of a tile's rows
- * too short to vectorize), the whole block's rows at the end, while they
- * are still in cache (block rows x at most EPI_SMALL_PLANE floats). */
+ * weights `ap` are in the quad layout (ap starts at row ic), rows
+ * [r0, r1) of the block (multiples of MR from its start) and output
+ * positions [c0, c1) (multiples of NR): for each NR-wide panel of output
+ * positions, unfold it (kdim x NR, in L1/L2; a copy when `pointwise`)
+ * and run the micro-kernel down the rows, K in slices of at most KC so a
+ * slice of the panel stays in L1; the epilogue e (if any) finishes each
+ * tile after its last slice, except for a small output plane (whose short
+ * last panel would leave most of a tile's rows too short to vectorize):
+ * conv_block_epilogue does those rows whole. A task of a split call runs
+ * one such rectangle, each tile as a single call would, so the results
+ * do not depend on the split. */
 static CONV_INLINE void conv_gemm_block(const rt_conv_params *p, const float *xg, const float *ap, int64_t ic,
-                                        int64_t mc, const float *bias, float *yg, float *bp, const int64_t *ranges,
-                                        int pointwise, const rt_epi *e) {
+                                        int64_t r0, int64_t r1, int64_t c0, int64_t c1, const float *bias,
+                                        float *yg, float *bp, const int64_t *ranges, int pointwise,
+                                        const rt_epi *e) {
   const int64_t cg = p->in_ch / p->group, kdim = cg * prod(p->kernel, p->nd);
   const int64_t out_sp = prod(p->out_dims, p->nd);
   const int64_t slices = (kdim + KC - 1) / KC, kcb = (kdim + slices - 1) / slices;
   const int small = out_sp <= EPI_SMALL_PLANE;
   int64_t j0, ir, pc;
-  for (j0 = 0; j0 < out_sp; j0 += NR) {
+  for (j0 = c0; j0 < c1; j0 += NR) {
     const int64_t nc = min64(NR, out_sp - j0);
     if (pointwise) copy_panels(xg, cg, out_sp, j0, nc, bp);
     else im2col_packed(p, xg, cg, j0, nc, ranges, bp);
     for (pc = 0; pc < kdim; pc += kcb) {
       const int64_t kc = min64(kcb, kdim - pc);
-      for (ir = 0; ir < mc; ir += MR) {
+      for (ir = r0; ir < r1; ir += MR) {
         const int64_t r = ic + ir;
         rt_sgemm_ukernel(kc, ap + ir * kdim + pc * 4, 4 * kdim, bp + pc * NR, NR, yg + r * out_sp + j0, out_sp,
-                         pc ? 1.0f : 0.0f, min64(MR, mc - ir), nc, pc == 0 && bias ? bias + r : NULL);
-        if (e && !small && pc + kc == kdim) rt_epi_tile(e, yg + r * out_sp + j0, out_sp, min64(MR, mc - ir), nc);
+                         pc ? 1.0f : 0.0f, min64(MR, r1 - ir), nc, pc == 0 && bias ? bias + r : NULL);
+        if (e && !small && pc + kc == kdim) rt_epi_tile(e, yg + r * out_sp + j0, out_sp, min64(MR, r1 - ir), nc);
       }
     }
   }
-  if (e && small) rt_epi_tile(e, yg + ic * out_sp, out_sp, mc, out_sp);
+}
+
+/* The small-plane epilogue of rows [r0, r1) of a block (conv_gemm_block). */
+static void conv_block_epilogue(const rt_conv_params *p, int64_t ic, int64_t r0, int64_t r1, float *yg,
+                                const rt_epi *e) {
+  const int64_t out_sp = prod(p->out_dims, p->nd);
+  if (e && out_sp <= EPI_SMALL_PLANE) rt_epi_tile(e, yg + (ic + r0) * out_sp, out_sp, r1 - r0, out_sp);
+}
+
+/* One block of a conv_gemm call, cut into `tasks` rectangles: along the
+ * output positions when there are panels enough for every task, else
+ * along the rows (each task then unfolds every panel itself, which costs
+ * little next to the rows' products on the small planes where that
+ * happens). Task i unfolds into its own panel, bp + i * bp_floats. */
+typedef struct conv_job {
+  const rt_conv_params *p;
+  const float *xg, *ap, *bias;
+  float *yg, *bp;
+  const int64_t *ranges;
+  const rt_epi *e;
+  int64_t ic, mc, bp_floats, tasks;
+  int by_rows;
+} conv_job;
+
+static CONV_INLINE void conv_task(const conv_job *j, int64_t i, int pointwise) {
+  const int64_t out_sp = prod(j->p->out_dims, j->p->nd);
+  int64_t r0 = 0, r1 = j->mc, c0 = 0, c1 = out_sp;
+  if (j->by_rows) rt_parallel_share(j->mc, MR, i, j->tasks, &r0, &r1);
+  else rt_parallel_share(out_sp, NR, i, j->tasks, &c0, &c1);
+  conv_gemm_block(j->p, j->xg, j->ap, j->ic, r0, r1, c0, c1, j->bias, j->yg, j->bp + i * j->bp_floats, j->ranges,
+                  pointwise, j->e);
+  if (j->by_rows) conv_block_epilogue(j->p, j->ic, r0, r1, j->yg, j->e);
+}
+
+static void conv_task_im2col(void *arg, int64_t i) { conv_task((const conv_job *)arg, i, 0); }
+static void conv_task_pointwise(void *arg, int64_t i) { conv_task((const conv_job *)arg, i, 1); }
+
+/* Below this many multiply-adds a block runs as one task: handing it to
+ * other threads would cost more than it saves. */
+#define CONV_SPLIT_MIN ((int64_t)1 << 18)
+
+/* How many tasks block j gets (at most `tasks`), and along which axis. */
+static void conv_split(conv_job *j, int64_t tasks, int64_t kdim) {
+  const int64_t out_sp = prod(j->p->out_dims, j->p->nd);
+  const int64_t panels = (out_sp + NR - 1) / NR, row_tiles = (j->mc + MR - 1) / MR;
+  j->by_rows = panels < 4 * tasks && row_tiles > panels;
+  if (j->mc * out_sp * kdim < CONV_SPLIT_MIN) tasks = 1;
+  j->tasks = min64(tasks, j->by_rows ? row_tiles : panels);
 }
 
 /* The im2col/pointwise variants: W prepacked (`packed`: in[1] is in the
- * quad layout, scratch holds the unfolded panel) or packed here, one
- * block of output channels at a time, into scratch after the panel. */
+ * quad layout, scratch holds the unfolded panels, one per task) or packed
+ * here, one block of output channels at a time, into scratch after the
+ * panels. */
 static CONV_INLINE void conv_gemm(const void *params, const void *const *in, void *const *out, void *scratch,
                                   int packed, int pointwise) {
   const rt_conv_params *p = (const rt_conv_params *)params;
+  const rt_parallel *par = RT_PARALLEL_OF(in);
   const float *x = (const float *)in[0], *w = (const float *)in[1];
   const float *bias = p->has_bias ? (const float *)in[2] : NULL;
   float *y = (float *)out[0];
@@ -647,26 +751,42 @@ static CONV_INLINE void conv_gemm(const void *params, const void *const *in, voi
   const rt_epi *e = RT_EPI_FROM(&ev, p, in, 3, y);
   const int64_t nd = p->nd, cg = p->in_ch / p->group, mg = p->out_ch / p->group;
   const int64_t in_sp = prod(p->in_dims, nd), out_sp = prod(p->out_dims, nd);
-  const int64_t kdim = cg * prod(p->kernel, nd), mcb = conv_block_rows(mg, kdim);
+  const int64_t kdim = cg * prod(p->kernel, nd), mcb = conv_block_rows(mg, kdim), tasks = rt_parallel_tasks(par);
   float *bp = align64(scratch);
-  float *ap_scratch = bp + panel_bytes(kdim) / sizeof(float);
+  float *ap_scratch = bp + tasks * (int64_t)(panel_bytes(kdim) / sizeof(float));
   int64_t n, g, ic, ranges[2 * RANGES];
+  conv_job j;
   if (!pointwise) tap_ranges(p, ranges);
+  j.p = p;
+  j.ranges = ranges;
+  j.e = e;
+  j.bp = bp;
+  j.bp_floats = (int64_t)(panel_bytes(kdim) / sizeof(float));
   for (n = 0; n < p->batch; n++)
     for (g = 0; g < p->group; g++) {
-      const float *xg = x + (n * p->in_ch + g * cg) * in_sp;
       const float *wg = w + g * (packed ? round_up4(mg) : mg) * kdim;
-      float *yg = y + (n * p->out_ch + g * mg) * out_sp;
+      j.xg = x + (n * p->in_ch + g * cg) * in_sp;
+      j.yg = y + (n * p->out_ch + g * mg) * out_sp;
+      j.bias = bias ? bias + g * mg : NULL;
       for (ic = 0; ic < mg; ic += mcb) {
-        const int64_t mc = min64(mcb, mg - ic);
-        const float *ap = wg + ic * kdim;
+        j.ic = ic;
+        j.mc = min64(mcb, mg - ic);
+        j.ap = wg + ic * kdim;
         if (!packed) {
-          pack_quads(wg, mg, kdim, ic, mc, ap_scratch);
-          ap = ap_scratch;
+          pack_quads(wg, mg, kdim, ic, j.mc, ap_scratch);
+          j.ap = ap_scratch;
         }
-        conv_gemm_block(p, xg, ap, ic, mc, bias ? bias + g * mg : NULL, yg, bp, ranges, pointwise, e);
+        conv_split(&j, tasks, kdim);
+        rt_parallel_run(par, j.tasks, pointwise ? conv_task_pointwise : conv_task_im2col, &j);
+        if (!j.by_rows) conv_block_epilogue(p, ic, 0, j.mc, j.yg, e);
       }
     }
+}
+
+/* Each task's unfolded panel (the _packed and pointwise_packed variants'
+ * whole scratch past the alignment, and a part of rt_conv_f32_im2col's). */
+size_t rt_conv_f32_im2col_task_bytes(const rt_conv_params *p) {
+  return panel_bytes(p->in_ch / p->group * prod(p->kernel, p->nd));
 }
 
 RT_KERNEL(rt_conv_f32_im2col) { conv_gemm(params, in, out, scratch, 0, 0); }
@@ -689,7 +809,8 @@ RT_KERNEL(rt_conv_f32_pointwise) {
       const float *xg = x + (n * p->in_ch + g * cg) * sp, *wg = w + g * mg * cg;
       float *yg = y + (n * p->out_ch + g * mg) * sp;
       if (bias) fill_bias(yg, mg, sp, bias + g * mg);
-      rt_sgemm_epi(mg, sp, cg, 1.0f, wg, cg, 0, xg, sp, 0, bias ? 1.0f : 0.0f, yg, sp, scratch, e);
+      rt_sgemm_epi_par(mg, sp, cg, 1.0f, wg, cg, 0, xg, sp, 0, bias ? 1.0f : 0.0f, yg, sp, scratch, e,
+                       RT_PARALLEL_OF(in));
     }
 }
 

@@ -18,6 +18,7 @@
 
 #include "epilogue_internal.h"
 #include "onnxcc/kernels/gemm.h"
+#include "onnxcc/parallel.h"
 #include "sgemm_internal.h"
 
 static int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
@@ -258,41 +259,91 @@ size_t rt_sgemm_scratch_bytes(int64_t M, int64_t N, int64_t K) {
   return (size_t)((kc * nc + mc * kc) * (int64_t)sizeof(float)) + 64;
 }
 
+/* The tiles of one packed block: columns [j_lo, j_hi) of the nc-wide B
+ * block (multiples of NR) against the mc rows of the A block; c is the
+ * block's corner in C. e (if any) finishes each tile once `last` (its
+ * last K slice) is in. A split call hands each task its own columns, so
+ * every tile is computed as a single call computes it. */
+typedef struct tile_job {
+  const float *ap, *bp;
+  /* B: packed here (prepacked_n 0), panel p of NR columns at bp + p * NR * kc,
+   * rows NR apart; or prepacked in gemm.h's layout for an N-column op(B)
+   * (prepacked_n = N), at bp = the blob's B, K slice from row pc of K */
+  int64_t prepacked_n, pc, k;
+  float *c;
+  int64_t ldc, mc, nc, kc, tasks;
+  float beta;
+  int last;
+  const rt_epi *e;
+} tile_job;
+
+static void tile_task(void *arg, int64_t t) {
+  const tile_job *j = (const tile_job *)arg;
+  int64_t lo, hi, jr, ir;
+  rt_parallel_share(j->nc, NR, t, j->tasks, &lo, &hi);
+  for (jr = lo; jr < hi; jr += NR) {
+    const int64_t nr = min64(NR, j->nc - jr);
+    const float *b = j->bp + jr * j->kc;
+    int64_t b_kstride = NR;
+    if (j->prepacked_n) {
+      const int64_t j0 = jr - jr % RT_GEMM_PANEL;
+      b_kstride = min64(RT_GEMM_PANEL, round_up(j->prepacked_n - j0, 4));
+      b = j->bp + j0 * j->k + j->pc * b_kstride + (jr - j0);
+    }
+    for (ir = 0; ir < j->mc; ir += MR) {
+      float *c = j->c + ir * j->ldc + jr;
+      rt_sgemm_ukernel(j->kc, j->ap + ir * j->kc, 4 * j->kc, b, b_kstride, c, j->ldc, j->beta,
+                       min64(MR, j->mc - ir), nr, NULL);
+      if (j->e && j->last) rt_epi_tile(j->e, c, j->ldc, min64(MR, j->mc - ir), nr);
+    }
+  }
+}
+
+/* Below this many multiply-adds a block runs as one task. */
+#define GEMM_SPLIT_MIN ((int64_t)1 << 18)
+
+static void run_tiles(tile_job *j, const rt_parallel *par) {
+  const int64_t panels = (j->nc + NR - 1) / NR;
+  j->tasks = j->mc * j->nc * j->kc < GEMM_SPLIT_MIN ? 1 : min64(rt_parallel_tasks(par), panels);
+  rt_parallel_run(par, j->tasks, tile_task, j);
+}
+
 /* The blocked product (see the top of the file); e (if any) finishes each
- * tile after its last K slice. */
+ * tile after its last K slice. The tiles of each packed block are split
+ * across par's tasks (after the packing, which each block does once). */
 static void sgemm_blocked(int64_t M, int64_t N, int64_t K, float alpha, const float *A, int64_t lda, int trans_a,
                           const float *B, int64_t ldb, int trans_b, float beta, float *C, int64_t ldc,
-                          void *scratch, const rt_epi *e) {
+                          void *scratch, const rt_epi *e, const rt_parallel *par) {
   const int64_t kcb = block_size(K, KC, 1), mcb = block_size(M, MC, MR), ncb = block_size(N, NC, NR);
   float *bp = (float *)(((uintptr_t)scratch + 63) & ~(uintptr_t)63);
   float *ap = bp + kcb * round_up(ncb, NR);
-  int64_t jc, pc, ic, jr, ir;
+  int64_t jc, pc, ic;
+  tile_job j;
+  j.ap = ap;
+  j.bp = bp;
+  j.prepacked_n = 0;
+  j.ldc = ldc;
+  j.e = e;
   for (jc = 0; jc < N; jc += ncb) {
-    const int64_t nc = min64(ncb, N - jc);
+    j.nc = min64(ncb, N - jc);
     for (pc = 0; pc < K; pc += kcb) {
-      const int64_t kc = min64(kcb, K - pc);
-      const float beta_k = pc == 0 ? beta : 1.0f;
-      pack_b(kc, nc, trans_b ? B + jc * ldb + pc : B + pc * ldb + jc, ldb, trans_b, bp);
+      j.kc = min64(kcb, K - pc);
+      j.beta = pc == 0 ? beta : 1.0f;
+      j.last = pc + j.kc == K;
+      pack_b(j.kc, j.nc, trans_b ? B + jc * ldb + pc : B + pc * ldb + jc, ldb, trans_b, bp);
       for (ic = 0; ic < M; ic += mcb) {
-        const int64_t mc = min64(mcb, M - ic);
-        rt_sgemm_pack_a(mc, kc, trans_a ? A + pc * lda + ic : A + ic * lda + pc, lda, trans_a, alpha, ap);
-        for (jr = 0; jr < nc; jr += NR) {
-          const int64_t nr = min64(NR, nc - jr);
-          const float *b = bp + jr * kc;
-          for (ir = 0; ir < mc; ir += MR) {
-            float *c = C + (ic + ir) * ldc + jc + jr;
-            rt_sgemm_ukernel(kc, ap + ir * kc, 4 * kc, b, NR, c, ldc, beta_k, min64(MR, mc - ir), nr, NULL);
-            if (e && pc + kc == K) rt_epi_tile(e, c, ldc, min64(MR, mc - ir), nr);
-          }
-        }
+        j.mc = min64(mcb, M - ic);
+        rt_sgemm_pack_a(j.mc, j.kc, trans_a ? A + pc * lda + ic : A + ic * lda + pc, lda, trans_a, alpha, ap);
+        j.c = C + ic * ldc + jc;
+        run_tiles(&j, par);
       }
     }
   }
 }
 
-void rt_sgemm_epi(int64_t M, int64_t N, int64_t K, float alpha, const float *A, int64_t lda, int trans_a,
-                  const float *B, int64_t ldb, int trans_b, float beta, float *C, int64_t ldc, void *scratch,
-                  const rt_epi *e) {
+void rt_sgemm_epi_par(int64_t M, int64_t N, int64_t K, float alpha, const float *A, int64_t lda, int trans_a,
+                      const float *B, int64_t ldb, int trans_b, float beta, float *C, int64_t ldc, void *scratch,
+                      const rt_epi *e, const rt_parallel *par) {
   int64_t i;
   if (M <= 0 || N <= 0) return;
   if (K <= 0 || alpha == 0.0f) {
@@ -308,11 +359,17 @@ void rt_sgemm_epi(int64_t M, int64_t N, int64_t K, float alpha, const float *A, 
       *c = beta == 0.0f ? d : MADD(beta, *c, d);
     }
   } else {
-    sgemm_blocked(M, N, K, alpha, A, lda, trans_a, B, ldb, trans_b, beta, C, ldc, scratch, e);
+    sgemm_blocked(M, N, K, alpha, A, lda, trans_a, B, ldb, trans_b, beta, C, ldc, scratch, e, par);
     return;
   }
   /* one row or one column: small enough to finish in one go */
   if (e) rt_epi_tile(e, C, ldc, M, N);
+}
+
+void rt_sgemm_epi(int64_t M, int64_t N, int64_t K, float alpha, const float *A, int64_t lda, int trans_a,
+                  const float *B, int64_t ldb, int trans_b, float beta, float *C, int64_t ldc, void *scratch,
+                  const rt_epi *e) {
+  rt_sgemm_epi_par(M, N, K, alpha, A, lda, trans_a, B, ldb, trans_b, beta, C, ldc, scratch, e, NULL);
 }
 
 void rt_sgemm(int64_t M, int64_t N, int64_t K, float alpha,
@@ -352,35 +409,40 @@ size_t rt_gemm_f32_packed_scratch_bytes(int64_t M, int64_t K) {
 /* C = alpha * op(A) * B + beta * C with B in the panels of gemm.h. Only A
  * is packed here, once per K slice and block of rows; then every NR-wide
  * tile of B is read where it lies in the blob (NR contiguous floats per
- * k, a panel row apart) while the A block, in L2, is swept across it.
- * e (if any) finishes each tile after its last K slice. */
+ * k, a panel row apart) while the A block, in L2, is swept across it
+ * (those tiles split across par's tasks, as in sgemm_blocked). e (if
+ * any) finishes each tile after its last K slice. */
 static void sgemm_packed_b(int64_t M, int64_t N, int64_t K, float alpha, const float *A, int64_t lda, int trans_a,
-                           const float *bpk, float beta, float *C, int64_t ldc, void *scratch, const rt_epi *e) {
+                           const float *bpk, float beta, float *C, int64_t ldc, void *scratch, const rt_epi *e,
+                           const rt_parallel *par) {
   const int64_t kcb = block_size(K, KC, 1), mcb = block_size(M, MC, MR);
   float *ap = (float *)(((uintptr_t)scratch + 63) & ~(uintptr_t)63);
-  int64_t pc, ic, jr, ir;
+  int64_t pc, ic;
+  tile_job j;
   if (M <= 0 || N <= 0) return;
   if (K <= 0 || alpha == 0.0f) {
     scale_rows(M, N, beta, C, ldc);
     if (e) rt_epi_tile(e, C, ldc, M, N);
     return;
   }
+  j.ap = ap;
+  j.bp = bpk;
+  j.prepacked_n = N;
+  j.k = K;
+  j.nc = N;
+  j.c = C;
+  j.ldc = ldc;
+  j.e = e;
   for (pc = 0; pc < K; pc += kcb) {
-    const int64_t kc = min64(kcb, K - pc);
-    const float beta_k = pc == 0 ? beta : 1.0f;
+    j.pc = pc;
+    j.kc = min64(kcb, K - pc);
+    j.beta = pc == 0 ? beta : 1.0f;
+    j.last = pc + j.kc == K;
     for (ic = 0; ic < M; ic += mcb) {
-      const int64_t mc = min64(mcb, M - ic);
-      rt_sgemm_pack_a(mc, kc, trans_a ? A + pc * lda + ic : A + ic * lda + pc, lda, trans_a, alpha, ap);
-      for (jr = 0; jr < N; jr += NR) {
-        const int64_t j0 = jr - jr % RT_GEMM_PANEL, pw = min64(RT_GEMM_PANEL, round_up(N - j0, 4));
-        const float *b = bpk + j0 * K + pc * pw + (jr - j0);
-        const int64_t nr = min64(NR, N - jr);
-        for (ir = 0; ir < mc; ir += MR) {
-          float *c = C + (ic + ir) * ldc + jr;
-          rt_sgemm_ukernel(kc, ap + ir * kc, 4 * kc, b, pw, c, ldc, beta_k, min64(MR, mc - ir), nr, NULL);
-          if (e && pc + kc == K) rt_epi_tile(e, c, ldc, min64(MR, mc - ir), nr);
-        }
-      }
+      j.mc = min64(mcb, M - ic);
+      rt_sgemm_pack_a(j.mc, j.kc, trans_a ? A + pc * lda + ic : A + ic * lda + pc, lda, trans_a, alpha, ap);
+      j.c = C + ic * ldc;
+      run_tiles(&j, par);
     }
   }
 }
@@ -402,9 +464,9 @@ RT_KERNEL(rt_gemm_f32) {
   float *y = (float *)out[0];
   const float beta = gemm_f32_init(p, p->has_c ? (const float *)in[2] : NULL, y);
   rt_epi e;
-  rt_sgemm_epi(p->M, p->N, p->K, p->alpha, (const float *)in[0], p->trans_a ? p->M : p->K, p->trans_a,
-               (const float *)in[1], p->trans_b ? p->K : p->N, p->trans_b, beta, y, p->N, scratch,
-               RT_EPI_FROM(&e, p, in, 3, y));
+  rt_sgemm_epi_par(p->M, p->N, p->K, p->alpha, (const float *)in[0], p->trans_a ? p->M : p->K, p->trans_a,
+                   (const float *)in[1], p->trans_b ? p->K : p->N, p->trans_b, beta, y, p->N, scratch,
+                   RT_EPI_FROM(&e, p, in, 3, y), RT_PARALLEL_OF(in));
 }
 
 RT_KERNEL(rt_gemm_f32_packed) {
@@ -413,7 +475,7 @@ RT_KERNEL(rt_gemm_f32_packed) {
   const float beta = gemm_f32_init(p, p->has_c ? (const float *)in[2] : NULL, y);
   rt_epi e;
   sgemm_packed_b(p->M, p->N, p->K, p->alpha, (const float *)in[0], p->trans_a ? p->M : p->K, p->trans_a,
-                 (const float *)in[1], beta, y, p->N, scratch, RT_EPI_FROM(&e, p, in, 3, y));
+                 (const float *)in[1], beta, y, p->N, scratch, RT_EPI_FROM(&e, p, in, 3, y), RT_PARALLEL_OF(in));
 }
 
 /* M == 1: A is one contiguous row whether or not it is transposed. */
@@ -459,13 +521,14 @@ RT_KERNEL(rt_gemm_f64) {
 
 /* ---- MatMul ---- */
 
-/* Calls one(M, N, K, a, b, y, scratch, e) for every matrix of the
+/* Calls one(M, N, K, a, b, y, scratch, e, par) for every matrix of the
  * broadcast batch; es is the element size; e (float only, else NULL) is
- * the epilogue of the whole output. The body is written once and inlined
+ * the epilogue of the whole output; par (onnxcc/parallel.h) splits the
+ * float product. The body is written once and inlined
  * into each variant with its own `one`, so no variant switches on the
  * type. */
 typedef void (*matmul_one_fn)(int64_t M, int64_t N, int64_t K, const void *a, const void *b, void *y,
-                              void *scratch, const rt_epi *e);
+                              void *scratch, const rt_epi *e, const rt_parallel *par);
 
 static RT_GEMM_INLINE void matmul_batches(const rt_matmul_params *p, const void *const *in, void *const *out,
                                           void *scratch, size_t es, matmul_one_fn one, const rt_epi *e) {
@@ -476,7 +539,7 @@ static RT_GEMM_INLINE void matmul_batches(const rt_matmul_params *p, const void 
   for (d = 0; d < r; d++) total *= p->batch_dims[d];
   for (t = 0; t < total; t++) {
     one(p->M, p->N, p->K, a + (size_t)oa * es, b + (size_t)ob * es, y + (size_t)(t * p->M * p->N) * es, scratch,
-        e);
+        e, RT_PARALLEL_OF(in));
     for (d = r - 1; d >= 0; d--) {
       idx[d]++;
       oa += p->a_strides[d];
@@ -490,8 +553,9 @@ static RT_GEMM_INLINE void matmul_batches(const rt_matmul_params *p, const void 
 }
 
 static void matmul_one_f32(int64_t M, int64_t N, int64_t K, const void *a, const void *b, void *y,
-                           void *scratch, const rt_epi *e) {
-  rt_sgemm_epi(M, N, K, 1.0f, (const float *)a, K, 0, (const float *)b, N, 0, 0.0f, (float *)y, N, scratch, e);
+                           void *scratch, const rt_epi *e, const rt_parallel *par) {
+  rt_sgemm_epi_par(M, N, K, 1.0f, (const float *)a, K, 0, (const float *)b, N, 0, 0.0f, (float *)y, N, scratch, e,
+                   par);
 }
 
 /* One product, no batch (the compiler picks this variant only then). */
@@ -499,12 +563,13 @@ RT_KERNEL(rt_matmul_f32_packed) {
   const rt_matmul_params *p = (const rt_matmul_params *)params;
   rt_epi e;
   sgemm_packed_b(p->M, p->N, p->K, 1.0f, (const float *)in[0], p->K, 0, (const float *)in[1], 0.0f,
-                 (float *)out[0], p->N, scratch, RT_EPI_FROM(&e, p, in, 2, (const float *)out[0]));
+                 (float *)out[0], p->N, scratch, RT_EPI_FROM(&e, p, in, 2, (const float *)out[0]), RT_PARALLEL_OF(in));
 }
 
 static void matmul_one_f32_gemv(int64_t M, int64_t N, int64_t K, const void *a, const void *b, void *y,
-                                void *scratch, const rt_epi *e) {
+                                void *scratch, const rt_epi *e, const rt_parallel *par) {
   (void)M;
+  (void)par;
   (void)scratch;
   if (K <= 0) scale_rows(1, N, 0.0f, (float *)y, N);
   else sgemv_row(N, K, 1.0f, (const float *)a, (const float *)b, N, 0, 0.0f, (float *)y);
@@ -515,11 +580,12 @@ static void matmul_one_f32_gemv(int64_t M, int64_t N, int64_t K, const void *a, 
  * (unsigned for integers, so overflow wraps instead of being undefined). */
 #define MATMUL_ONE(name, T, UT)                                                                      \
   static void name(int64_t M, int64_t N, int64_t K, const void *a0, const void *b0, void *y0,      \
-                   void *scratch, const rt_epi *e) {                                                \
+                   void *scratch, const rt_epi *e, const rt_parallel *par) {                        \
     const T *a = (const T *)a0, *b = (const T *)b0;                                                 \
     T *y = (T *)y0;                                                                                 \
     int64_t i, j, k;                                                                                \
     (void)scratch;                                                                                  \
+    (void)par;                                                                                      \
     (void)e;                                                                                        \
     for (i = 0; i < M; i++) {                                                                       \
       T *yr = y + i * N;                                                                            \

@@ -12,6 +12,7 @@
 #include "epilogue_internal.h"
 #include "onnxcc/kernels/conv.h"
 #include "onnxcc/kernels/gemm.h"
+#include "onnxcc/parallel.h"
 
 /* ---- tile sizes ----
  *
@@ -162,5 +163,10 @@ void rt_sgemm_ukernel(int64_t kc, const float *a, int64_t a_qstride, const float
 void rt_sgemm_epi(int64_t M, int64_t N, int64_t K, float alpha, const float *A, int64_t lda, int trans_a,
                   const float *B, int64_t ldb, int trans_b, float beta, float *C, int64_t ldc, void *scratch,
                   const rt_epi *e);
+/* The same with its packed blocks' tiles split across par's tasks
+ * (onnxcc/parallel.h; NULL: one), each tile computed as with one. */
+void rt_sgemm_epi_par(int64_t M, int64_t N, int64_t K, float alpha, const float *A, int64_t lda, int trans_a,
+                      const float *B, int64_t ldb, int trans_b, float beta, float *C, int64_t ldc, void *scratch,
+                      const rt_epi *e, const rt_parallel *par);
 
 #endif

@@ -15,6 +15,7 @@ result() { # ok?, name
 DESTDIR="$DEST" meson install -C "$BUILD" --quiet >/dev/null 2>&1
 result $? "meson install"
 for f in bin/onnxcc libonnxcc_rt.a include/onnxcc/runtime.h include/onnxcc/kernels.h include/onnxcc/params.h \
+         include/onnxcc/parallel.h include/onnxcc/threads.h \
          include/onnxcc/kernels/elementwise.h include/onnxcc/kernels/conv.h; do
   [ -n "$(find "$DEST" -path "*/$f" -print -quit)" ]
   result $? "installs $f"

@@ -611,6 +611,11 @@ def main():
                         ["exit %d, stderr %r" % (p.returncode, p.stderr)], ""))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+    for bad in ("0", "65", "two"):
+        p = subprocess.run([onnxcc, "x.onnx", "-o", "x.c", "--threads", bad], capture_output=True, text=True)
+        results.append(("--threads %s exits 2 naming the range" % bad,
+                        [] if p.returncode == 2 and "from 1 to 64" in p.stderr else
+                        ["exit %d, stderr %r" % (p.returncode, p.stderr)], ""))
     p = subprocess.run([onnxcc, "x.onnx", "-o", "x.c", "--shape", "x=4xq"], capture_output=True, text=True)
     results.append(("malformed --shape exits 2 and quotes the whole value",
                     [] if p.returncode == 2 and "'x=4xq'" in p.stderr else

@@ -1056,6 +1056,8 @@ class Runner:
                "--max-dynamic-dim", str(MAX_DYNAMIC_DIM)]
         if self.args.target:
             cmd += ["--target", self.args.target]
+        if self.args.threads > 1:
+            cmd += ["--threads", str(self.args.threads)]
         env = dict(os.environ)
         # Anything onnxcc puts in $TMPDIR is cleaned up with the test.
         scratch = work / "tmp"
@@ -1412,6 +1414,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                    help="onnxcc's -O level (default 1). With the same xfail "
                         "list, -O0 must give the same verdicts as -O1: the "
                         "same passes and the same failure messages")
+    p.add_argument("--threads", type=int, default=1, metavar="N",
+                   help="compile with onnxcc --threads N (default 1). The "
+                        "verdicts must not change: split kernels give the "
+                        "same bits as one thread")
     p.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1)
     p.add_argument("--timeout", type=float, default=120.0,
                    help="seconds per test (onnxcc mode; default 120)")

@@ -32,6 +32,7 @@ Suite *msquant_suite(void);
 Suite *resize_suite(void);
 Suite *detect_suite(void);
 Suite *signal_suite(void);
+Suite *threads_suite(void);
 Suite *regex_suite(void);
 Suite *roi_suite(void);
 Suite *tfidf_suite(void);

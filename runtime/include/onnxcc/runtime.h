@@ -33,8 +33,9 @@ typedef enum rt_status {
   RT_ERR_ALIGN = 7,        /* weights or arena not aligned to RT_ALIGN */
   RT_ERR_ABI = 8,          /* runtime library of another kernel ABI */
   RT_ERR_SHAPE = 9,        /* a run-time value contradicts a shape the code was compiled for */
-  RT_ERR_VALUE = 10        /* a run-time value the op refuses: a sequence position out of range,
+  RT_ERR_VALUE = 10,       /* a run-time value the op refuses: a sequence position out of range,
                               an empty optional read */
+  RT_ERR_THREADS = 11      /* rt_pool_start could not start its threads (onnxcc/threads.h) */
 } rt_status;
 
 /* Integer helpers for dims that generated code computes at run time

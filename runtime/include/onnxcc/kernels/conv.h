@@ -105,6 +105,14 @@ size_t rt_conv_transpose_f32_scratch_bytes(const rt_conv_params *p);
 size_t rt_conv_transpose_f32_packed_scratch_bytes(const rt_conv_params *p);
 size_t rt_conv_f32_depthwise2d_scratch_bytes(const rt_conv_params *p);
 
+/* Split across threads (onnxcc/parallel.h): the im2col and pointwise
+ * variants cut each block into tasks of output positions or channel rows,
+ * the depthwise ones into tasks of output planes. With T tasks the
+ * scratch grows by T - 1 times these bytes (each task's own unfolded
+ * panel or padded plane; 0: rt_conv_f32_depthwise needs none). */
+size_t rt_conv_f32_im2col_task_bytes(const rt_conv_params *p);
+size_t rt_conv_f32_depthwise2d_task_bytes(const rt_conv_params *p);
+
 /* The kernel variants of this header, K(function, params type), and its
  * params types, P(type, field list). */
 #define RT_CONV_KERNELS(K) \

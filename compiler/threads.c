@@ -1,0 +1,53 @@
+/* The kernels that split across threads and their per-task scratch
+ * (compiler/threads.h). One table, so the scratch the planner reserves and
+ * the kernels the emitter hands the rt_parallel to cannot disagree. */
+#include "threads.h"
+
+#include "kernel_table.h"
+#include "lowered.h"
+
+/* Bytes of scratch each task past the first needs, from the node's params. */
+typedef size_t (*task_bytes_fn)(const void *params);
+
+static size_t no_task_bytes(const void *params) {
+  (void)params;
+  return 0;
+}
+static size_t conv_panel_bytes(const void *params) { return rt_conv_f32_im2col_task_bytes((const rt_conv_params *)params); }
+static size_t conv_plane_bytes(const void *params) {
+  return rt_conv_f32_depthwise2d_task_bytes((const rt_conv_params *)params);
+}
+
+static const struct {
+  int kernel;
+  task_bytes_fn task_bytes;
+} splits[] = {
+    {K_rt_conv_f32_im2col, conv_panel_bytes},
+    {K_rt_conv_f32_im2col_packed, conv_panel_bytes},
+    {K_rt_conv_f32_pointwise_packed, conv_panel_bytes},
+    {K_rt_conv_f32_pointwise, no_task_bytes},
+    {K_rt_conv_f32_depthwise, no_task_bytes},
+    {K_rt_conv_f32_depthwise2d, conv_plane_bytes},
+    {K_rt_gemm_f32, no_task_bytes},
+    {K_rt_gemm_f32_packed, no_task_bytes},
+    {K_rt_matmul_f32, no_task_bytes},
+    {K_rt_matmul_f32_packed, no_task_bytes},
+};
+
+static int find(int kernel) {
+  int i;
+  for (i = 0; i < (int)(sizeof splits / sizeof *splits); i++)
+    if (splits[i].kernel == kernel) return i;
+  return -1;
+}
+
+int threads_kernel_splits(int kernel) { return find(kernel) >= 0; }
+
+void threads_size_scratch(ir_graph *g, int threads) {
+  int i;
+  for (i = 0; i < g->n_nodes; i++) {
+    lowered *l = g->nodes[i]->low;
+    int k = l && !l->control ? find(l->kernel) : -1;
+    if (k >= 0) l->scratch_bytes += (size_t)(threads - 1) * splits[k].task_bytes(l->params);
+  }
+}

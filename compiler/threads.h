@@ -1,0 +1,19 @@
+/* --threads N: which kernel variants split their work across tasks
+ * (runtime/include/onnxcc/parallel.h), and the scratch those tasks need. */
+#ifndef ONNXCC_THREADS_H_COMPILER
+#define ONNXCC_THREADS_H_COMPILER
+
+#include "ir.h"
+
+/* Most --threads accepts (onnxcc/threads.h's RT_POOL_MAX_THREADS). */
+#define THREADS_MAX 64
+
+/* Whether kernel variant `kernel` (enum kernel_id) splits. */
+int threads_kernel_splits(int kernel);
+
+/* For threads > 1: grows the scratch of every node of g's own graph (not
+ * its subgraphs', which run alone) whose kernel splits by threads - 1
+ * task slices. Run after lowering, before planning. */
+void threads_size_scratch(ir_graph *g, int threads);
+
+#endif

@@ -1,0 +1,58 @@
+/* How a kernel reaches worker threads without global state.
+ *
+ * A model compiled with --threads N > 1 keeps one rt_parallel in its
+ * context (filled by NAME_init_ex, read-only afterwards) and passes its
+ * address to the kernels that split their work, in the input slot
+ * RT_PARALLEL_SLOT (past every input those kernels have; NULL everywhere
+ * else, and in code compiled for one thread). Such a kernel cuts its work
+ * into `tasks` pieces, each writing its own part of the output with its
+ * own slice of the node's scratch (the compiler sized the scratch for
+ * `tasks` slices), and hands them to parallel_for. Each output element is
+ * computed by one task, in the same order as with one thread, so the
+ * results are bit-identical whoever runs the tasks and in which order.
+ *
+ * Nothing here needs an OS: parallel_for is the caller's. On a host with
+ * pthreads, <onnxcc/threads.h> provides one (a small pool); on bare metal
+ * or an RTOS the program supplies its own (docs/api.md). */
+#ifndef ONNXCC_PARALLEL_H
+#define ONNXCC_PARALLEL_H
+
+#include <stdint.h>
+
+#include "params.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* One task: body(arg, i) for i in [0, n). */
+typedef void (*rt_task_fn)(void *arg, int64_t i);
+
+/* Runs body(arg, i) once for every i in [0, n), in any order and on any
+ * threads, and returns when all have finished. NULL: one after another in
+ * the calling thread. */
+typedef void (*rt_parallel_for_fn)(void *user, int64_t n, rt_task_fn body, void *arg);
+
+typedef struct rt_parallel {
+  rt_parallel_for_fn parallel_for;
+  void *user;        /* passed to parallel_for as is */
+  int64_t tasks;     /* pieces per split kernel: the model's --threads, set by NAME_init_ex */
+} rt_parallel;
+
+/* The in[] slot of the kernels that split. */
+#define RT_PARALLEL_SLOT (RT_MIN_ARGS - 1)
+
+/* For kernels: the rt_parallel a call got (NULL: run alone), its number of
+ * tasks (1 without one), and the dispatch (sequential without one). */
+#define RT_PARALLEL_OF(in) ((const rt_parallel *)(in)[RT_PARALLEL_SLOT])
+int64_t rt_parallel_tasks(const rt_parallel *par);
+void rt_parallel_run(const rt_parallel *par, int64_t n, rt_task_fn body, void *arg);
+
+/* [*lo, *hi): the share of task i of n in [0, total), in whole `unit`s
+ * (the last share takes the remainder). */
+void rt_parallel_share(int64_t total, int64_t unit, int64_t i, int64_t n, int64_t *lo, int64_t *hi);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
