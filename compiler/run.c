@@ -89,33 +89,34 @@ typedef struct image_sizes {
   size_t arena, io, weights;
 } image_sizes;
 
+/* Appends A B C as one word (a path with its option or folder). */
+static void add_joined(argvec *v, const char *a, const char *b, const char *c) {
+  char *p = xasprintf("%s%s%s", a, b, c);
+  argvec_add(v, p);
+  free(p);
+}
+
 /* The board's files and flags: the startup code, the semihosting calls the
- * driver's file I/O goes through, the linker script, and static buffers of
- * the sizes the driver needs (no heap on the board). */
-static status add_firmware(argvec *a, const image_sizes *sz) {
-  char *fw = rt_firmware_dir(), *p;
+ * driver's file I/O goes through, the board's linker script, and static
+ * buffers of the sizes the driver needs (no heap on the board). */
+static status add_firmware(argvec *a, const target_desc *t, const image_sizes *sz) {
+  char *fw = rt_firmware_dir(), *pool, *script;
   if (!fw) return ST_IO;
+  pool = xasprintf("-DONNXCC_DRIVER_POOL_BYTES=%zu", sz->io);
+  script = xasprintf("-T%s/%s.ld", fw, t->board.machine);
   argvec_add(a, "-DONNXCC_BARE_METAL");
-  p = xasprintf("-DONNXCC_DRIVER_POOL_BYTES=%zu", sz->io);
-  argvec_add(a, p);
-  free(p);
-  p = xasprintf("-I%s", fw);
-  argvec_add(a, p);
-  free(p);
+  argvec_add(a, pool);
+  add_joined(a, "-I", fw, "");
   argvec_add(a, "-ffunction-sections");
   argvec_add(a, "-fdata-sections");
-  p = xasprintf("%s/startup.c", fw);
-  argvec_add(a, p);
-  free(p);
-  p = xasprintf("%s/semihost.c", fw);
-  argvec_add(a, p);
-  free(p);
+  add_joined(a, fw, "/", "startup.c");
+  add_joined(a, fw, "/", "semihost.c");
   argvec_add(a, "-nostartfiles");
-  p = xasprintf("-T%s/mps2-an386.ld", fw);
-  argvec_add(a, p);
-  free(p);
+  argvec_add(a, script);
   argvec_add(a, "-Wl,--gc-sections");
   argvec_add(a, "--specs=nosys.specs");
+  free(pool);
+  free(script);
   free(fw);
   return ST_OK;
 }
@@ -124,18 +125,19 @@ static status add_firmware(argvec *a, const image_sizes *sz) {
  * that says what the image holds. */
 static status too_big(const target_desc *t, const image_sizes *sz, const char *log) {
   text why;
-  const char *q = log;
+  const char *line = log;
   status s;
   text_init(&why);
-  while ((q = strstr(q, "region `")) != NULL) {
-    const char *end = strchr(q, '\n');
-    int len = end ? (int)(end - q) : (int)strlen(q);
-    text_printf(&why, "%s%.*s", why.len ? "; " : "", len, q);
-    q += len;
+  while (line && *line) {
+    const char *end = strchr(line, '\n'), *from = strstr(line, "region `"), *over = strstr(line, "' overflowed by ");
+    /* both on this line, the region's name first */
+    if (from && over && from < over && (!end || over < end))
+      text_printf(&why, "%s%.*s", why.len ? "; " : "", end ? (int)(end - from) : (int)strlen(from), from);
+    line = end ? end + 1 : NULL;
   }
-  s = diag_error(ST_UNSUPPORTED, "the model does not fit the %s board of --target %s: its arena is %zu bytes, its "
-                 "inputs and outputs %zu, its weights %zu (the board's memory: cross/firmware/%s.ld); the linker: %s",
-                 t->board.machine, t->triple, sz->arena, sz->io, sz->weights, t->board.machine, why.buf);
+  s = diag_error(ST_UNSUPPORTED, "the model does not fit the %s board of --target %s: arena %zu bytes, inputs and "
+                 "outputs %zu bytes, weights %zu bytes (the board's memory: cross/firmware/%s.ld); the linker says: "
+                 "%s", t->board.machine, t->triple, sz->arena, sz->io, sz->weights, t->board.machine, why.buf);
   text_free(&why);
   return s;
 }
@@ -156,7 +158,7 @@ static status link_program(const char *dir, const target_desc *t, char **words, 
   argvec_add(&a, self);
   argvec_add(&a, model_c);
   argvec_add(&a, driver_c);
-  s = t && t->bare ? add_firmware(&a, sz) : ST_OK;
+  s = t && t->bare ? add_firmware(&a, t, sz) : ST_OK;
   if (!s) s = rt_cached_objects(rt, &a);
   argvec_add(&a, "-lm");
   /* as tests/cross does: no dependence on the target's shared libraries */
@@ -276,9 +278,7 @@ static status run_program(const char *dir, const run_options *r, const target_de
       argvec_add(&a, "-L");
       argvec_add(&a, t->sysroot);
     }
-    p = xasprintf("%s/prog", dir);
-    argvec_add(&a, p);
-    free(p);
+    add_joined(&a, dir, "/", "prog");
     p = xasprintf("%s/model.weights", dir);
     driver_args(&a, dir, p, r, n_inputs);
     free(p);

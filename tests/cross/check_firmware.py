@@ -26,7 +26,8 @@ kernels it links, -Os) must be at most 8 KiB (the issue's figure). Then
 semihosting file I/O, the runtime from its cache): "run --target MODEL" for
 tests/models/{mlp,audio_cnn1d} on test_data_set_0 against its outputs
 (--output-dir), the JSON line saying it was not timed; a string input
-refused (exit 1, one line naming it); no qemu-system-arm in PATH (exit 3
+refused (exit 1, one line naming it); a model too big for the board's RAM
+(exit 1, one line naming the sizes); no qemu-system-arm in PATH (exit 3
 naming the package); cortex-m0plus refused (exit 2, no board). A missing
 arm-none-eabi-gcc, newlib or qemu-system-arm makes the output start with
 SKIP and the reason (scripts/test installs them).
@@ -233,6 +234,15 @@ def run_target_refusals(onnxcc: str, work: Path, rep: check_cross.Report):
     onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)]), str(model))
     r = subprocess.run([onnxcc, "run", "--target", TARGET, str(model)], capture_output=True, text=True, timeout=120)
     rep.check("run --target: a string input is refused", one_line_error(r, 1, "'s'", "strings"))
+    # 4 MiB in and 4 MiB out: more than the board's RAM
+    g = helper.make_graph([helper.make_node("Relu", ["x"], ["y"], name="relu")], "big",
+                          [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1024, 1024])],
+                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1024, 1024])])
+    big = work / "big.onnx"
+    onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)]), str(big))
+    r = subprocess.run([onnxcc, "run", "--target", TARGET, str(big)], capture_output=True, text=True, timeout=300)
+    rep.check("run --target: a model too big for the board names the sizes",
+              one_line_error(r, 1, "does not fit", "inputs and outputs 8388608 bytes", "region `RAM' overflowed by"))
     # the compiler alone in PATH (plus what env and timeout need): the emulator is what is missing
     only_gcc = work / "gcc-bin"
     only_gcc.mkdir()
