@@ -44,6 +44,25 @@ char *rt_source_root(void) {
   return NULL;
 }
 
+char *rt_firmware_dir(void) {
+  static const char *const layouts[] = {"firmware", "../cross/firmware"};
+  char *root = rt_source_root();
+  int i;
+  for (i = 0; root && i < 2; i++) {
+    char *dir = xasprintf("%s/%s", root, layouts[i]), *probe = xasprintf("%s/startup.c", dir);
+    int ok = readable(probe);
+    free(probe);
+    if (ok) {
+      free(root);
+      return dir;
+    }
+    free(dir);
+  }
+  if (root) diag_error(ST_IO, "cannot find the firmware files (startup.c) in %s/firmware or %s/../cross/firmware", root, root);
+  free(root);
+  return NULL;
+}
+
 /* ---- the key ---- */
 
 static void fnv(uint64_t *h, const void *data, size_t n) {

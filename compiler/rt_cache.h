@@ -32,6 +32,12 @@ typedef struct rt_cached {
  * there. */
 char *rt_source_root(void);
 
+/* The bare-metal firmware files (startup.c, semihost.c, semihost.h, the
+ * board's linker script) beside those sources: ROOT/firmware once
+ * installed, the source tree's cross/firmware (ROOT/../cross/firmware)
+ * otherwise. malloc'ed; NULL (reported) when neither holds them. */
+char *rt_firmware_dir(void);
+
 /* Finds the entry for b, building it first when missing (under a lock, so
  * concurrent runs build it once). */
 status rt_cache_get(const rt_build *b, rt_cached *out);

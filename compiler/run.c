@@ -57,13 +57,13 @@ static void random_fill(ir_tensor *t, uint64_t *state) {
 
 #define MAX_CC_WORDS 64
 
-/* The C compiler: TRIPLE-gcc for a target ($CC names the host's), else
- * $CC split into words, or cc. */
+/* The C compiler: TRIPLE-gcc and the flags its CPU needs for a target
+ * ($CC names the host's), else $CC split into words, or cc. */
 static status compiler_words(const target_desc *t, char **words, int *n) {
   const char *cc = getenv("CC");
   if (t) {
     words[0] = target_cc(t);
-    *n = 1;
+    for (*n = 1; t->flags[*n - 1]; (*n)++) words[*n] = xstrdup(t->flags[*n - 1]);
     return ST_OK;
   }
   *n = split_words(cc ? cc : "", words, MAX_CC_WORDS);
@@ -83,8 +83,67 @@ static int build_flags(const target_desc *t, char *const **flags) {
   return t ? (int)(sizeof target_flags / sizeof *target_flags) : (int)(sizeof host_flags / sizeof *host_flags);
 }
 
+/* What a firmware image holds beyond the model's code, for the bare-metal
+ * link and its message when the model does not fit the board. */
+typedef struct image_sizes {
+  size_t arena, io, weights;
+} image_sizes;
+
+/* Appends A B C as one word (a path with its option or folder). */
+static void add_joined(argvec *v, const char *a, const char *b, const char *c) {
+  char *p = xasprintf("%s%s%s", a, b, c);
+  argvec_add(v, p);
+  free(p);
+}
+
+/* The board's files and flags: the startup code, the semihosting calls the
+ * driver's file I/O goes through, the board's linker script, and static
+ * buffers of the sizes the driver needs (no heap on the board). */
+static status add_firmware(argvec *a, const target_desc *t, const image_sizes *sz) {
+  char *fw = rt_firmware_dir(), *pool, *script;
+  if (!fw) return ST_IO;
+  pool = xasprintf("-DONNXCC_DRIVER_POOL_BYTES=%zu", sz->io);
+  script = xasprintf("-T%s/%s.ld", fw, t->board.machine);
+  argvec_add(a, "-DONNXCC_BARE_METAL");
+  argvec_add(a, pool);
+  add_joined(a, "-I", fw, "");
+  argvec_add(a, "-ffunction-sections");
+  argvec_add(a, "-fdata-sections");
+  add_joined(a, fw, "/", "startup.c");
+  add_joined(a, fw, "/", "semihost.c");
+  argvec_add(a, "-nostartfiles");
+  argvec_add(a, script);
+  argvec_add(a, "-Wl,--gc-sections");
+  argvec_add(a, "--specs=nosys.specs");
+  free(pool);
+  free(script);
+  free(fw);
+  return ST_OK;
+}
+
+/* The linker's "region `RAM' overflowed by N bytes" lines, as one error
+ * that says what the image holds. */
+static status too_big(const target_desc *t, const image_sizes *sz, const char *log) {
+  text why;
+  const char *line = log;
+  status s;
+  text_init(&why);
+  while (line && *line) {
+    const char *end = strchr(line, '\n'), *from = strstr(line, "region `"), *over = strstr(line, "' overflowed by ");
+    /* both on this line, the region's name first */
+    if (from && over && from < over && (!end || over < end))
+      text_printf(&why, "%s%.*s", why.len ? "; " : "", end ? (int)(end - from) : (int)strlen(from), from);
+    line = end ? end + 1 : NULL;
+  }
+  s = diag_error(ST_UNSUPPORTED, "the model does not fit the %s board of --target %s: arena %zu bytes, inputs and "
+                 "outputs %zu bytes, weights %zu bytes (the board's memory: cross/firmware/%s.ld); the linker says: "
+                 "%s", t->board.machine, t->triple, sz->arena, sz->io, sz->weights, t->board.machine, why.buf);
+  text_free(&why);
+  return s;
+}
+
 static status link_program(const char *dir, const target_desc *t, char **words, int n_words, const rt_cached *rt,
-                           int threads, text *log) {
+                           int threads, const image_sizes *sz, text *log) {
   argvec a = {0};
   char *inc = xasprintf("-I%s", rt->include_dir), *self = xasprintf("-I%s", dir);
   char *model_c = xasprintf("%s/model.c", dir), *driver_c = xasprintf("%s/driver.c", dir);
@@ -99,15 +158,18 @@ static status link_program(const char *dir, const target_desc *t, char **words, 
   argvec_add(&a, self);
   argvec_add(&a, model_c);
   argvec_add(&a, driver_c);
-  s = rt_cached_objects(rt, &a);
+  s = t && t->bare ? add_firmware(&a, t, sz) : ST_OK;
+  if (!s) s = rt_cached_objects(rt, &a);
   argvec_add(&a, "-lm");
   if (threads > 1) argvec_add(&a, "-pthread"); /* the driver's rt_pool */
   /* as tests/cross does: no dependence on the target's shared libraries */
-  if (t) argvec_add(&a, "-static");
+  if (t && !t->bare) argvec_add(&a, "-static");
   argvec_add(&a, "-o");
   argvec_add(&a, prog);
   if (!s && spawn_capture(a.v, log, &st) != 0)
     s = diag_error(ST_IO, "cannot run the C compiler '%s': %s", a.v[0], strerror(errno));
+  else if (!s && t && t->bare && log->buf && strstr(log->buf, "' overflowed by "))
+    s = too_big(t, sz, log->buf);
   else if (!s && (!WIFEXITED(st) || WEXITSTATUS(st) != 0))
     s = diag_error(ST_INTERNAL, "building the generated code failed (%s):\n%s", a.v[0], log->buf ? log->buf : "");
   argvec_free(&a);
@@ -121,7 +183,7 @@ static status link_program(const char *dir, const target_desc *t, char **words, 
 
 /* Builds DIR/prog from the generated code, the driver and a runtime built
  * for the same compiler, flags and target. */
-static status build_program(const char *dir, const target_desc *t, int threads, text *log) {
+static status build_program(const char *dir, const target_desc *t, int threads, const image_sizes *sz, text *log) {
   char *words[MAX_CC_WORDS];
   int n_words = 0;
   rt_cached rt;
@@ -133,50 +195,106 @@ static status build_program(const char *dir, const target_desc *t, int threads, 
   b.n_flags = build_flags(t, &b.flags);
   b.target = t ? t->triple : "";
   s = rt_cache_get(&b, &rt);
-  if (!s) s = link_program(dir, t, words, n_words, &rt, threads, log);
+  if (!s) s = link_program(dir, t, words, n_words, &rt, threads, sz, log);
   rt_cached_free(&rt);
   free_words(words, n_words);
   return s;
 }
 
-/* Runs the built program, under the target's emulator if any:
- * prog WEIGHTS RUNS WARMUP DIR INPUT... */
-static status run_program(const char *dir, const run_options *r, const target_desc *t, int n_inputs, text *log,
-                          double *median, double *minimum) {
-  argvec a = {0};
+/* The driver's arguments: WEIGHTS RUNS WARMUP DIR INPUT..., the files in
+ * DIR (their names as the driver's protocol has them). */
+static void driver_args(argvec *a, const char *dir, const char *weights, const run_options *r, int n_inputs) {
   char *p;
-  int i, st;
-  status s = ST_OK;
-  if (t) {
-    argvec_add(&a, t->emulator);
-    argvec_add(&a, "-L");
-    argvec_add(&a, t->sysroot);
-  }
-  p = xasprintf("%s/prog", dir);
-  argvec_add(&a, p);
-  free(p);
-  p = xasprintf("%s/model.weights", dir);
-  argvec_add(&a, p);
-  free(p);
+  int i;
+  argvec_add(a, weights);
   p = xasprintf("%d", r->runs);
-  argvec_add(&a, p);
+  argvec_add(a, p);
   free(p);
   p = xasprintf("%d", r->warmup);
-  argvec_add(&a, p);
+  argvec_add(a, p);
   free(p);
-  argvec_add(&a, dir);
+  argvec_add(a, dir);
   for (i = 0; i < n_inputs; i++) {
     p = xasprintf("%s/in_%d.bin", dir, i);
-    argvec_add(&a, p);
+    argvec_add(a, p);
+    free(p);
+  }
+}
+
+/* A firmware image gets no process to run in: QEMU boots it on the board
+ * in DIR (coreutils' env -C, so every path the image opens through
+ * semihosting is relative and blank-free, as its command line needs),
+ * under coreutils' timeout, since a hung image never exits by itself. The
+ * weights are built in ("-"). */
+#define BOARD_TIMEOUT_S 300
+
+static void board_command(argvec *a, const char *dir, const run_options *r, const target_desc *t, int n_inputs) {
+  argvec args = {0};
+  text cfg;
+  char *p;
+  int i;
+  argvec_add(a, "env");
+  argvec_add(a, "-C");
+  argvec_add(a, dir);
+  argvec_add(a, "timeout");
+  argvec_add(a, "-k");
+  argvec_add(a, "5");
+  p = xasprintf("%d", BOARD_TIMEOUT_S);
+  argvec_add(a, p);
+  free(p);
+  argvec_add(a, t->board.emulator);
+  argvec_add(a, "-M");
+  argvec_add(a, t->board.machine);
+  argvec_add(a, "-cpu");
+  argvec_add(a, t->board.cpu);
+  argvec_add(a, "-nographic");
+  argvec_add(a, "-monitor");
+  argvec_add(a, "none");
+  argvec_add(a, "-semihosting-config");
+  text_init(&cfg);
+  text_puts(&cfg, "enable=on,target=native,arg=prog");
+  driver_args(&args, ".", "-", r, n_inputs);
+  for (i = 0; i < args.n; i++) text_printf(&cfg, ",arg=%s", args.v[i]);
+  argvec_add(a, cfg.buf);
+  argvec_add(a, "-kernel");
+  argvec_add(a, "prog");
+  text_free(&cfg);
+  argvec_free(&args);
+}
+
+/* Runs the built program, under the target's emulator if any, and reads
+ * its timings (none from a board: *timed 0). */
+static status run_program(const char *dir, const run_options *r, const target_desc *t, int n_inputs, text *log,
+                          double *median, double *minimum, int *timed) {
+  argvec a = {0};
+  char *p;
+  int st;
+  status s = ST_OK;
+  *timed = !(t && t->bare);
+  if (t && t->bare) {
+    board_command(&a, dir, r, t, n_inputs);
+  } else {
+    if (t) {
+      argvec_add(&a, t->emulator);
+      argvec_add(&a, "-L");
+      argvec_add(&a, t->sysroot);
+    }
+    add_joined(&a, dir, "/", "prog");
+    p = xasprintf("%s/model.weights", dir);
+    driver_args(&a, dir, p, r, n_inputs);
     free(p);
   }
   if (spawn_capture(a.v, log, &st) != 0) {
     s = diag_error(ST_IO, "cannot run the compiled model: %s", strerror(errno));
-  } else if (WIFSIGNALED(st) || (WIFEXITED(st) && WEXITSTATUS(st) > 128)) {
+  } else if (!*timed && WIFEXITED(st) && (WEXITSTATUS(st) == 124 || WEXITSTATUS(st) == 137)) {
+    s = diag_error(ST_INTERNAL, "the compiled model gave no result within %d s under %s:\n%s", BOARD_TIMEOUT_S,
+                   t->board.emulator, log->buf ? log->buf : "");
+  } else if (WIFSIGNALED(st) || (WIFEXITED(st) && WEXITSTATUS(st) > 128) ||
+             (!*timed && log->buf && strstr(log->buf, "fault\n"))) {
     s = diag_error(ST_INTERNAL, "the compiled model crashed:\n%s", log->buf ? log->buf : "");
   } else if (WEXITSTATUS(st) != 0) {
     s = diag_error(ST_INTERNAL, "the compiled model failed:\n%s", log->buf ? log->buf : "");
-  } else {
+  } else if (*timed) {
     const char *tm = log->buf ? strstr(log->buf, "ONNXCC_TIMES ") : NULL;
     if (!tm || sscanf(tm, "ONNXCC_TIMES %lf %lf", median, minimum) != 2)
       s = diag_error(ST_INTERNAL, "the compiled model printed no timings:\n%s", log->buf ? log->buf : "");
@@ -480,7 +598,38 @@ static void split_free(run_options *r, split_inputs *sp) {
   free(sp->shown);
 }
 
-static void print_json(const run_options *r, double median, double minimum) {
+/* A board run passes raw numeric buffers only: the runtime's string
+ * kernels print and parse numbers with the C library, which on newlib
+ * takes a heap the firmware image does not have. */
+static status check_board_types(const target_desc *t, const ir_graph *g) {
+  int io, i;
+  for (io = 0; io < 2; io++)
+    for (i = 0; i < (io ? g->n_outputs : g->n_inputs); i++) {
+      const ir_value *v = g->values[io ? g->outputs[i] : g->inputs[i]];
+      if ((ir_is_boxed(v) ? v->box.elem.dtype : v->t.dtype) == DT_STRING)
+        return diag_error(ST_UNSUPPORTED, "--target %s: %s '%s' holds strings, which a bare-metal run does not "
+                          "take (the runtime's string kernels need the C library's heap); run it on the host or a "
+                          "Linux target", t->triple, io ? "output" : "input", v->name);
+    }
+  return ST_OK;
+}
+
+/* What the driver's static buffers, the arena and the blob take. */
+static image_sizes sizes_of(const compiled *c) {
+  image_sizes sz;
+  int io, i;
+  sz.arena = c->p.arena_bytes;
+  sz.weights = c->weights.size;
+  sz.io = 0;
+  for (io = 0; io < 2; io++)
+    for (i = 0; i < (io ? c->g->n_outputs : c->g->n_inputs); i++) {
+      const ir_value *v = c->g->values[io ? c->g->outputs[i] : c->g->inputs[i]];
+      sz.io += (tensor_bytes(&v->t) + 63) & ~(size_t)63; /* the driver aligns each to 64 */
+    }
+  return sz;
+}
+
+static void print_json(const run_options *r, double median, double minimum, int timed) {
   text j;
   const char *q;
   text_init(&j);
@@ -491,7 +640,11 @@ static void print_json(const run_options *r, double median, double minimum) {
     else text_printf(&j, "%c", *q);
   }
   text_puts(&j, "\"");
-  text_printf(&j, ", \"runs\": %d, \"median_ms\": %.4f, \"min_ms\": %.4f}\n", r->runs, median, minimum);
+  if (timed)
+    text_printf(&j, ", \"runs\": %d, \"median_ms\": %.4f, \"min_ms\": %.4f}\n", r->runs, median, minimum);
+  else /* an emulated board's clock says nothing of the chip's */
+    text_printf(&j, ", \"runs\": %d, \"median_ms\": null, \"min_ms\": null, \"note\": \"not timed on an emulated "
+                    "board\"}\n", r->runs);
   fputs(j.buf, stdout);
   fflush(stdout);
   text_free(&j);
@@ -507,8 +660,9 @@ status run_command(run_options *r) {
   compiled c;
   text src, log;
   status s = ST_OK;
-  int i, n_in = 0, dir_slot = -1;
+  int i, n_in = 0, dir_slot = -1, timed = 1;
   double median = 0, minimum = 0;
+  image_sizes sizes;
   uint64_t state = r->seed * 0x9E3779B97F4A7C15ull + 1;
   const char *vars[] = {"VERSION", ONNXCC_VERSION, NULL};
   const target_desc *tgt = NULL;
@@ -520,6 +674,10 @@ status run_command(run_options *r) {
   if (r->n_inputs > OPT_MAX_PINS) return diag_error(ST_USAGE, "at most %d input files", OPT_MAX_PINS);
   /* a missing cross tool is said before any work */
   s = target_find(r->target, &tgt);
+  if (!s && tgt && tgt->bare && r->c.threads > 1)
+    s = diag_error(ST_USAGE, "--threads %d with --target %s: the board has one core and the driver no thread pool "
+                   "there (a firmware passes its own parallel_for to NAME_init_ex: docs/api.md)",
+                   r->c.threads, tgt->triple);
   if (!s && tgt) s = target_check_tools(tgt, 1);
   if (s) return s;
   /* sequence and optional files are read as the model declares them */
@@ -558,10 +716,13 @@ status run_command(run_options *r) {
   model_c = xasprintf("%s/model.c", dir);
   r->c.out_path = model_c;
   r->c.name = "model";
-  r->c.embed_weights = 0;
+  /* a board has no file system to load weights from: they go to flash */
+  r->c.embed_weights = tgt && tgt->bare;
+  r->c.weights_section = tgt && tgt->bare ? ".onnxcc_weights" : NULL;
   s = compile_graph(&r->c, NULL, &c);
   if (s) goto done;
-  s = check_random_inputs(r, c.g);
+  if (tgt && tgt->bare) s = check_board_types(tgt, c.g);
+  if (!s) s = check_random_inputs(r, c.g);
   if (!s && r->output_dir) s = check_output_dir(r, c.g->n_outputs, shown);
   if (!s) s = compile_write(&r->c, &c);
   if (s) goto done;
@@ -608,17 +769,18 @@ status run_command(run_options *r) {
   s = file_write_atomic(path, src.buf, src.len);
   free(path);
   if (s) goto done;
-  s = build_program(dir, tgt, r->c.threads, &log);
+  sizes = sizes_of(&c);
+  s = build_program(dir, tgt, r->c.threads, &sizes, &log);
   if (s) goto done;
   text_free(&log);
   text_init(&log);
-  s = run_program(dir, r, tgt, n_in, &log, &median, &minimum);
+  s = run_program(dir, r, tgt, n_in, &log, &median, &minimum, &timed);
   if (s) goto done;
   if (r->output_dir) {
     s = write_outputs(r, dir, c.g);
     if (s) goto done;
   }
-  print_json(r, median, minimum);
+  print_json(r, median, minimum, timed);
 
 done:
   if (dir) {

@@ -6,18 +6,18 @@
 
 #include "subprocess.h"
 
-/* Debian 12's cross toolchains and qemu-user: the ones tests/cross uses
- * (the flags are those of the cross files in cross/). */
+/* Debian 12's cross toolchains, qemu-user and qemu-system-arm: the ones
+ * tests/cross uses (the flags are those of the cross files in cross/). */
 static const target_desc targets[] = {
     {"aarch64-linux-gnu", NULL, "aarch64-linux-gnu-gcc", {NULL}, 0, "qemu-aarch64", "/usr/aarch64-linux-gnu",
-     "gcc-aarch64-linux-gnu", "libc6-dev-arm64-cross", "qemu-user"},
+     "gcc-aarch64-linux-gnu", "libc6-dev-arm64-cross", "qemu-user", {NULL, NULL, NULL}},
     {"riscv64-linux-gnu", NULL, "riscv64-linux-gnu-gcc", {NULL}, 0, "qemu-riscv64", "/usr/riscv64-linux-gnu",
-     "gcc-riscv64-linux-gnu", "libc6-dev-riscv64-cross", "qemu-user"},
+     "gcc-riscv64-linux-gnu", "libc6-dev-riscv64-cross", "qemu-user", {NULL, NULL, NULL}},
     {"thumbv7em-none-eabihf", "cortex-m4f", "arm-none-eabi-gcc",
      {"-mcpu=cortex-m4", "-mthumb", "-mfpu=fpv4-sp-d16", "-mfloat-abi=hard", NULL}, 1, NULL, NULL,
-     "gcc-arm-none-eabi", "libnewlib-arm-none-eabi", NULL},
+     "gcc-arm-none-eabi", "libnewlib-arm-none-eabi", "qemu-system-arm", {"qemu-system-arm", "mps2-an386", "cortex-m4"}},
     {"thumbv6m-none-eabi", "cortex-m0plus", "arm-none-eabi-gcc", {"-mcpu=cortex-m0plus", "-mthumb", "-mfloat-abi=soft", NULL},
-     1, NULL, NULL, "gcc-arm-none-eabi", "libnewlib-arm-none-eabi", NULL},
+     1, NULL, NULL, "gcc-arm-none-eabi", "libnewlib-arm-none-eabi", NULL, {NULL, NULL, NULL}},
 };
 #define N_TARGETS (int)(sizeof targets / sizeof targets[0])
 
@@ -46,6 +46,8 @@ status target_find(const char *triple, const target_desc **t) {
 
 char *target_cc(const target_desc *t) { return xstrdup(t->cc); }
 
+const char *target_emulator(const target_desc *t) { return t->bare ? t->board.emulator : t->emulator; }
+
 /* The cross compiler answers a bare name for a library it cannot find. */
 static int has_libc(const char *cc) {
   char *argv[] = {(char *)cc, "-print-file-name=libc.a", NULL};
@@ -59,10 +61,12 @@ static int has_libc(const char *cc) {
 
 status target_check_tools(const target_desc *t, int need_emulator) {
   char *cc = target_cc(t);
+  const char *emu = target_emulator(t);
   status s = ST_OK;
-  if (need_emulator && !t->emulator)
-    s = diag_error(ST_USAGE, "--target %s is bare metal: no emulator runs its programs as processes; build a firmware "
-                   "image instead (docs/integration.md), and `onnxcc info --target %s` gives its flash and RAM",
+  if (need_emulator && !emu)
+    s = diag_error(ST_USAGE, "--target %s: QEMU emulates no board with this core and room for a model (its only "
+                   "Armv6-M machine, microbit, has 16 KiB of RAM); build a firmware image for your board instead "
+                   "(docs/integration.md), and `onnxcc info --target %s` gives its flash and RAM",
                    t->triple, t->triple);
   else if (!in_path(cc))
     s = diag_error(ST_IO, "--target %s needs the cross compiler %s: install Debian package %s", t->triple, cc,
@@ -70,8 +74,8 @@ status target_check_tools(const target_desc *t, int need_emulator) {
   else if (!has_libc(cc))
     s = diag_error(ST_IO, "--target %s: %s has no C library: install Debian package %s", t->triple, cc,
                    t->libc_package);
-  else if (need_emulator && !in_path(t->emulator))
-    s = diag_error(ST_IO, "--target %s needs the emulator %s: install Debian package %s", t->triple, t->emulator,
+  else if (need_emulator && !in_path(emu))
+    s = diag_error(ST_IO, "--target %s needs the emulator %s: install Debian package %s", t->triple, emu,
                    t->emu_package);
   free(cc);
   return s;

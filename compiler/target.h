@@ -1,5 +1,6 @@
 /* The machines onnxcc builds for: `onnxcc run --target TRIPLE` (Linux
- * triples: a cross compiler and a qemu user-mode emulator) and `onnxcc
+ * triples: a cross compiler and a qemu user-mode emulator; a bare-metal
+ * triple with a board: a firmware image run under qemu-system-arm) and `onnxcc
  * info --target TRIPLE` (every triple: a build measured for flash and
  * RAM). One table, in target.c. */
 #ifndef ONNXCC_TARGET_H
@@ -20,6 +21,12 @@ typedef struct target_desc {
   const char *cc_package;   /* Debian packages, named when a tool is missing */
   const char *libc_package;
   const char *emu_package;
+  /* Bare metal: the emulated board `run --target` boots a firmware image
+   * on (qemu-system-arm -M MACHINE -cpu CPU), or all NULL when qemu has
+   * none for the core (why: docs/design.md, "Bare-metal run"). */
+  struct {
+    const char *emulator, *machine, *cpu;
+  } board;
 } target_desc;
 
 /* *t is NULL for the host (no triple, or the host's own), else the
@@ -31,6 +38,10 @@ status target_find(const char *triple, const target_desc **t);
  * emulator, when need_emulator); else an I/O error naming the package to
  * install. */
 status target_check_tools(const target_desc *t, int need_emulator);
+
+/* The program that runs the target's code: the user-mode emulator, or
+ * the board's system emulator; NULL when there is none. */
+const char *target_emulator(const target_desc *t);
 
 /* t->cc, malloc'ed. */
 char *target_cc(const target_desc *t);

@@ -27,7 +27,7 @@
 #define MAX_FLAGS TARGET_MAX_FLAGS
 
 /* The host: `info --target` of its own triple measures a plain build. */
-static const target_desc host = {ONNXCC_HOST_TRIPLE, NULL, "cc", {NULL}, 0, NULL, NULL, NULL, NULL, NULL};
+static const target_desc host = {ONNXCC_HOST_TRIPLE, NULL, "cc", {NULL}, 0, NULL, NULL, NULL, NULL, NULL, {NULL, NULL, NULL}};
 
 /* The measuring program: only the entry points, as a firmware calls them. */
 static const char stub_c[] =

@@ -22,7 +22,8 @@ for f in bin/onnxcc libonnxcc_rt.a include/onnxcc/runtime.h include/onnxcc/kerne
 done
 for f in pkgconfig/onnxcc.pc cmake/onnxcc/onnxccConfig.cmake cmake/onnxcc/onnxccConfigVersion.cmake \
          share/man/man1/onnxcc.1 share/onnxcc/runtime/src/blob.c share/onnxcc/runtime/include/onnxcc/runtime.h \
-         share/onnxcc/runtime/include/onnxcc/kernels/conv.h; do
+         share/onnxcc/runtime/include/onnxcc/kernels/conv.h share/onnxcc/runtime/firmware/startup.c \
+         share/onnxcc/runtime/firmware/mps2-an386.ld; do
   [ -n "$(find "$DEST" -path "*/$f" -print -quit)" ]
   result $? "installs $f"
 done

@@ -21,7 +21,15 @@ the data set's reference as the conformance runner's models suite does
 Checks: "build firmware", then "run MODEL" for each model, then "info mlp
 --target cortex-m4f": what `onnxcc info --target` measures for
 tests/models/mlp, whose onnxcc code (generated code plus the runtime
-kernels it links, -Os) must be at most 8 KiB (the issue's figure). A missing
+kernels it links, -Os) must be at most 8 KiB (the issue's figure). Then
+`onnxcc run --target cortex-m4f` itself (its own image: the driver's
+semihosting file I/O, the runtime from its cache): "run --target MODEL" for
+tests/models/{mlp,audio_cnn1d} on test_data_set_0 against its outputs
+(--output-dir), the JSON line saying it was not timed; a string input
+refused (exit 1, one line naming it); a model too big for the board's RAM
+(exit 1, one line naming the sizes); no qemu-system-arm in PATH (exit 3
+naming the package); cortex-m0plus refused (exit 2, no board); --threads 2
+refused (exit 2: one core, no pool in the driver there). A missing
 arm-none-eabi-gcc, newlib or qemu-system-arm makes the output start with
 SKIP and the reason (scripts/test installs them).
 Closing line: N passed, M failed, K skipped.
@@ -179,6 +187,80 @@ def check_info(onnxcc: str) -> str | None:
     return None
 
 
+RUN_TARGET_MODELS = ["mlp", "audio_cnn1d"]
+
+
+def run_target(onnxcc: str, model: Path, work: Path) -> str | None:
+    """None when `onnxcc run --target cortex-m4f` on the model's
+    test_data_set_0 gives its outputs and an untimed JSON line."""
+    ds = model / "test_data_set_0"
+    out = work / f"run-{model.name}"
+    try:
+        r = subprocess.run([onnxcc, "run", "--target", TARGET, str(model / "model.onnx"),
+                            *map(str, check_cross.numbered(ds, "input")), "--output-dir", str(out), "--runs", "2"],
+                           capture_output=True, text=True, timeout=RUN_TIMEOUT_S + 600)
+    except subprocess.TimeoutExpired:
+        return "no result"
+    if r.returncode:
+        return f"exit {r.returncode}: {tail(r.stderr)}"
+    if '"median_ms": null' not in r.stdout or "not timed on an emulated board" not in r.stdout:
+        return f"the JSON line does not say it was not timed: {tail(r.stdout, 300)}"
+    tol = conformance.Tolerance(max_rel=check_cross.MODELS_REL)
+    for k, want in enumerate(check_cross.numbered(ds, "output")):
+        got = out / f"output_{k}.pb"
+        if not got.exists():
+            return f"no {got.name}"
+        why = conformance.compare_arrays(conformance.load_tensor(want), conformance.load_tensor(got), k, tol)
+        if why:
+            return why
+    return None
+
+
+def one_line_error(r, code: int, *words: str) -> str | None:
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    if r.returncode == code and len(lines) == 1 and all(w in r.stderr for w in words):
+        return None
+    return f"exit {r.returncode} (expected {code}), stderr {tail(r.stderr, 400)!r}"
+
+
+def run_target_refusals(onnxcc: str, work: Path, rep: check_cross.Report):
+    """A string input, a missing emulator and the Cortex-M0+, each refused
+    with one clear line before anything is built."""
+    import onnx
+    from onnx import TensorProto, helper
+    g = helper.make_graph([helper.make_node("Identity", ["s"], ["y"], name="id")], "strings",
+                          [helper.make_tensor_value_info("s", TensorProto.STRING, [2])],
+                          [helper.make_tensor_value_info("y", TensorProto.STRING, [2])])
+    model = work / "strings.onnx"
+    onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)]), str(model))
+    r = subprocess.run([onnxcc, "run", "--target", TARGET, str(model)], capture_output=True, text=True, timeout=120)
+    rep.check("run --target: a string input is refused", one_line_error(r, 1, "'s'", "strings"))
+    # 4 MiB in and 4 MiB out: more than the board's RAM
+    g = helper.make_graph([helper.make_node("Relu", ["x"], ["y"], name="relu")], "big",
+                          [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1024, 1024])],
+                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1024, 1024])])
+    big = work / "big.onnx"
+    onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)]), str(big))
+    r = subprocess.run([onnxcc, "run", "--target", TARGET, str(big)], capture_output=True, text=True, timeout=300)
+    rep.check("run --target: a model too big for the board names the sizes",
+              one_line_error(r, 1, "does not fit", "inputs and outputs 8388608 bytes", "region `RAM' overflowed by"))
+    # the compiler alone in PATH (plus what env and timeout need): the emulator is what is missing
+    only_gcc = work / "gcc-bin"
+    only_gcc.mkdir()
+    (only_gcc / "arm-none-eabi-gcc").symlink_to(shutil.which("arm-none-eabi-gcc"))
+    r = subprocess.run([onnxcc, "run", "--target", TARGET, str(ROOT / "tests" / "models" / "mlp" / "model.onnx")],
+                       capture_output=True, text=True, timeout=120, env={"PATH": str(only_gcc)})
+    rep.check("run --target without qemu-system-arm names its package",
+              one_line_error(r, 3, "qemu-system-arm", "install Debian package qemu-system-arm"))
+    r = subprocess.run([onnxcc, "run", "--target", "cortex-m0plus", str(model)], capture_output=True, text=True,
+                       timeout=60)
+    rep.check("run --target cortex-m0plus says why there is no board", one_line_error(r, 2, "microbit"))
+    r = subprocess.run([onnxcc, "run", "--target", TARGET, "--threads", "2", str(model)], capture_output=True,
+                       text=True, timeout=60)
+    rep.check("run --target with --threads 2 says the board has no pool", one_line_error(r, 2, "--threads 2",
+                                                                                        "parallel_for"))
+
+
 def main(argv) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--onnxcc", default=str(ROOT / "build" / "onnxcc"), help="the host compiler")
@@ -224,6 +306,11 @@ def main(argv) -> int:
             name = c_name(m)
             rep.check(f"run {m.name}", how or compare(name, got, refs[name]))
     rep.check(f"info mlp --target {TARGET}", check_info(args.onnxcc))
+    with tempfile.TemporaryDirectory(prefix="onnxcc-fw-run-") as td:
+        for name in RUN_TARGET_MODELS:
+            rep.check(f"run --target {TARGET} {name}", run_target(args.onnxcc, ROOT / "tests" / "models" / name,
+                                                                   Path(td)))
+        run_target_refusals(args.onnxcc, Path(td), rep)
     print(f"{rep.passed} passed, {rep.failed} failed, {len(rep.skips)} skipped")
     return 1 if rep.failed else 0
 

@@ -24,6 +24,25 @@ START_TEST(known_triples_name_their_tools) {
 }
 END_TEST
 
+START_TEST(bare_triples_boot_on_a_board_or_say_none) {
+  const target_desc *t = NULL;
+  ck_assert_int_eq(target_find("cortex-m4f", &t), ST_OK);
+  ck_assert_ptr_nonnull(t);
+  ck_assert_str_eq(t->triple, "thumbv7em-none-eabihf");
+  ck_assert_str_eq(target_emulator(t), "qemu-system-arm");
+  ck_assert_str_eq(t->emu_package, "qemu-system-arm");
+  ck_assert_str_eq(t->board.machine, "mps2-an386");
+  ck_assert_str_eq(t->board.cpu, "cortex-m4");
+  /* no QEMU board for the M0+: run refuses it, info still measures it */
+  ck_assert_int_eq(target_find("thumbv6m-none-eabi", &t), ST_OK);
+  ck_assert_ptr_null(target_emulator(t));
+  ck_assert_int_eq(target_check_tools(t, 1), ST_USAGE);
+  /* a Linux triple's emulator is its user-mode one */
+  ck_assert_int_eq(target_find("aarch64-linux-gnu", &t), ST_OK);
+  ck_assert_str_eq(target_emulator(t), "qemu-aarch64");
+}
+END_TEST
+
 START_TEST(host_or_none_is_a_plain_run) {
   const target_desc *t = (const target_desc *)1;
   ck_assert_int_eq(target_find(NULL, &t), ST_OK);
@@ -79,6 +98,7 @@ Suite *target_suite(void) {
   Suite *s = suite_create("target");
   TCase *tc = tcase_create("core");
   tcase_add_test(tc, known_triples_name_their_tools);
+  tcase_add_test(tc, bare_triples_boot_on_a_board_or_say_none);
   tcase_add_test(tc, host_or_none_is_a_plain_run);
   tcase_add_test(tc, unknown_triple_is_a_usage_error);
   tcase_add_test(tc, words_split_without_a_shell);
