@@ -96,8 +96,8 @@ static double sqdev_f64(const double *x, int64_t n, double m) {
 
 /* exp(x) for x <= 0, as softmax needs: the branch-free rt_vexpf of
  * vmath_internal.h (the loops below vectorize with it; relative error
- * about 2e-7; exp(-87.34) ~ 1.2e-38 stands in for the denormals and zeros
- * below it, which no softmax sum can tell apart). */
+ * about 2e-7; exp(-87.34) ~ 1.2e-38 stands in for the denormals below
+ * it, which no softmax sum can tell apart, and a masked -inf gives 0). */
 #define exp_neg rt_vexpf
 
 /* y = exp(x - m), returning the sum of y (LANES partial sums). */

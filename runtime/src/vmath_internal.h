@@ -19,7 +19,8 @@
 
 static inline float rt_vexpf(float x) {
   /* n must stay in -126..127, a normal power of two: x above 88 is done as
-   * e^(x-1) * e, x below -87.33 gives e^-87.33 (beside 1, nothing). Every
+   * e^(x-1) * e, x below -87.33 gives e^-87.33 (beside 1, nothing), and
+   * 0 from -103.97, where e^x rounds to 0 (so e^-inf is 0). Every
    * value is computed and the cases picked by selects, and n is rounded by
    * adding 1.5 * 2^23 (its low bits are then n) rather than converted to
    * an integer: either of those would keep the compiler from vectorizing. */
@@ -49,6 +50,7 @@ static inline float rt_vexpf(float x) {
   big = r * 2.71828183f;
   r = x > 88.0f ? big : r;
   r = x > 88.7228394f ? INFINITY : r;
+  r = x < -103.972084f ? 0.0f : r; /* where e^x rounds to 0, -inf included */
   return x != x ? x : r;
 }
 
@@ -63,6 +65,7 @@ static inline float rt_vtanhf(float x) {
   p = p * z + 1.33314422036e-1f;
   p = p * z - 3.33332819422e-1f;
   small = x + x * z * p;
+  small = z == 0 ? x : small; /* -0 stays -0 (-0 + +0 would be +0) */
   large = 1.0f - 2.0f / (rt_vexpf(2.0f * a) + 1.0f);
   large = x < 0 ? -large : large;
   return a < 0.625f ? small : large;
