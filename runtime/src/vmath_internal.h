@@ -1,15 +1,16 @@
-/* Float exp, sigmoid, tanh and erf without libm calls, for loops that apply them
- * to whole arrays (recurrent gates): branch-free, so the C compiler
+/* Float exp, sigmoid, tanh and erf without libm calls, for loops that
+ * apply them to whole arrays (the unary kernels, the fused epilogue,
+ * softmax, recurrent gates): branch-free, so the C compiler
  * vectorizes a loop that calls them, which it cannot do with a call to
  * expf. Within a few units in the last place of libm's results over the
- * whole float range (tests/unit/test_rnn.c checks the bound); NaN in, NaN
+ * whole float range (tests/unit/test_vmath.c checks the bounds); NaN in, NaN
  * out.
  *
  * exp: x = n*ln2 + r with |r| <= ln2/2; e^r by a degree-7 polynomial
  * (Taylor's coefficients, the last ones adjusted), times 2^n built in the
- * exponent bits. Needs round-to-nearest, the default rounding mode. tanh: an odd polynomial near 0, where 1 - 2/(e^2x + 1)
- * would lose the leading bits, and that formula elsewhere. erf: see
- * rt_verff. tests/unit/test_vmath.c sweeps each against libm in double. */
+ * exponent bits. Needs round-to-nearest, the default rounding mode.
+ * tanh: an odd polynomial near 0, where 1 - 2/(e^2x + 1) would lose the
+ * leading bits, and that formula elsewhere. erf: see rt_verff. */
 #ifndef ONNXCC_VMATH_INTERNAL_H
 #define ONNXCC_VMATH_INTERNAL_H
 
