@@ -1,14 +1,14 @@
 /* The fused epilogue (kernels/epilogue.h): residual add, then activation,
- * over one output tile at a time. Each activation is the float instance
- * of the expression unary.c writes for its op (E_relu, E_hard_sigmoid,
- * ...), so a fused node computes what the two nodes did. The switch on
+ * over one output tile at a time. Each activation is the float function
+ * of act_internal.h that unary.c's kernel for its op calls, so a fused
+ * node computes what the two nodes did, bit for bit. The switch on
  * the activation runs once per tile row, never per element: each case is
  * a plain loop the C compiler vectorizes. */
 #include <math.h>
 #include <stddef.h>
 
 #include "epilogue_internal.h"
-#include "vmath_internal.h"
+#include "act_internal.h"
 
 const rt_epi *rt_epi_init(rt_epi *e, int32_t act, float a, float b, const void *res, const float *y) {
   if (act == RT_ACT_NONE && !res) return NULL;
@@ -19,8 +19,6 @@ const rt_epi *rt_epi_init(rt_epi *e, int32_t act, float a, float b, const void *
   e->y = y;
   return e;
 }
-
-static float clamp01(float v) { return v < 0 ? 0 : (v > 1 ? 1 : v); }
 
 /* One pass per activation over row y[0..n), the residual row r (if any)
  * added on the way: EXPR in x. */
@@ -43,18 +41,18 @@ static void act_row(const rt_epi *e, float *restrict y, const float *restrict r,
   int64_t j;
   switch (e->act) {
   case RT_ACT_NONE: ACT_LOOP(x)
-  case RT_ACT_RELU: ACT_LOOP(x > 0 ? x : 0)
+  case RT_ACT_RELU: ACT_LOOP(rt_act_relu_f32(x))
+  /* unary.c's Clip loop, whose bounds may be inputs */
   case RT_ACT_CLIP: ACT_LOOP((x < a ? a : x) > b ? b : (x < a ? a : x))
-  case RT_ACT_LEAKY_RELU: ACT_LOOP(x >= 0 ? x : a * x)
-  case RT_ACT_HARD_SIGMOID: ACT_LOOP(clamp01(a * x + b))
-  case RT_ACT_HARD_SWISH: ACT_LOOP(x * clamp01(x / 6 + 0.5f))
-  case RT_ACT_MUL_HARD_SIGMOID: ACT_LOOP(x * clamp01(a * x + b))
-  case RT_ACT_SIGMOID: ACT_LOOP(rt_vsigmoidf(x))
-  case RT_ACT_SILU: ACT_LOOP(x * rt_vsigmoidf(x))
-  case RT_ACT_TANH: ACT_LOOP(rt_vtanhf(x))
-  case RT_ACT_GELU: ACT_LOOP(0.5f * x * (1 + erff(x * 0.7071067811865476f)))
-  /* 0.79788... is sqrt(2/pi) */
-  case RT_ACT_GELU_TANH: ACT_LOOP(0.5f * x * (1 + tanhf(0.7978845608028654f * (x + 0.044715f * x * x * x))))
+  case RT_ACT_LEAKY_RELU: ACT_LOOP(rt_act_leaky_relu_f32(x, a))
+  case RT_ACT_HARD_SIGMOID: ACT_LOOP(rt_act_hard_sigmoid_f32(x, a, b))
+  case RT_ACT_HARD_SWISH: ACT_LOOP(rt_act_hard_swish_f32(x))
+  case RT_ACT_MUL_HARD_SIGMOID: ACT_LOOP(rt_act_mul_hard_sigmoid_f32(x, a, b))
+  case RT_ACT_SIGMOID: ACT_LOOP(rt_act_sigmoid_f32(x))
+  case RT_ACT_SILU: ACT_LOOP(rt_act_silu_f32(x))
+  case RT_ACT_TANH: ACT_LOOP(rt_act_tanh_f32(x))
+  case RT_ACT_GELU: ACT_LOOP(rt_act_gelu_f32(x))
+  case RT_ACT_GELU_TANH: ACT_LOOP(rt_act_gelu_tanh_f32(x))
   default: break;
   }
 }

@@ -1,8 +1,9 @@
 /* Normalisation and softmax kernels.
  *
- * Float sums use eight partial accumulators: the compiler may then
- * vectorise them without reassociating one long sum (it may not without
- * -ffast-math), and the error grows more slowly than with a single sum.
+ * Float sums and maxima keep LANES partial results (see the helpers):
+ * the compiler may then vectorise them without reassociating one long sum
+ * (it may not without -ffast-math), and the error grows more slowly than
+ * with a single sum.
  *
  * Each op's body is written once, as a macro over the element type(s), and
  * instantiated into one function per variant (rt_batchnorm_f32, ...). */
@@ -14,41 +15,63 @@
 
 /* ---- helpers ---- */
 
+/* Float reductions keep LANES partial results, lane j taking elements
+ * j, j + LANES, ...: each step is then an element-wise map over a
+ * LANES-long block, which gcc vectorizes as it would any array loop. With
+ * 8 lanes gcc unrolls the block and leaves scalar code (it may not
+ * reassociate one running sum or maximum, without -ffast-math); 32 lanes
+ * fill four 8-float vectors, so the loop vectorizes. The lanes are combined
+ * pairwise at the end, which also keeps the rounding error growing slowly. */
+#define LANES 32
+
+static float lanes_sum(float *acc) {
+  int w, j;
+  for (w = LANES / 2; w > 0; w /= 2)
+    for (j = 0; j < w; j++) acc[j] += acc[j + w];
+  return acc[0];
+}
+
+static float lanes_max(float *acc) {
+  int w, j;
+  for (w = LANES / 2; w > 0; w /= 2)
+    for (j = 0; j < w; j++) acc[j] = acc[j + w] > acc[j] ? acc[j + w] : acc[j];
+  return acc[0];
+}
+
 static float sum_f32(const float *x, int64_t n) {
-  float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0}, tail = 0.0f;
+  float acc[LANES] = {0}, tail = 0.0f;
   int64_t i = 0, j;
-  for (; i + 8 <= n; i += 8)
-    for (j = 0; j < 8; j++) acc[j] += x[i + j];
+  for (; i + LANES <= n; i += LANES)
+    for (j = 0; j < LANES; j++) acc[j] += x[i + j];
   for (; i < n; i++) tail += x[i];
-  return ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7])) + tail;
+  return lanes_sum(acc) + tail;
 }
 
 /* Sum of (x - m)^2. */
 static float sqdev_f32(const float *x, int64_t n, float m) {
-  float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0}, tail = 0.0f;
+  float acc[LANES] = {0}, tail = 0.0f;
   int64_t i = 0, j;
-  for (; i + 8 <= n; i += 8)
-    for (j = 0; j < 8; j++) {
+  for (; i + LANES <= n; i += LANES)
+    for (j = 0; j < LANES; j++) {
       const float d = x[i + j] - m;
       acc[j] += d * d;
     }
   for (; i < n; i++) tail += (x[i] - m) * (x[i] - m);
-  return ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7])) + tail;
+  return lanes_sum(acc) + tail;
 }
 
 static float max_f32(const float *x, int64_t n) {
-  float acc[8], m;
+  float acc[LANES], m;
   int64_t i = 0, j;
-  if (n < 8) {
+  if (n < LANES) {
     m = x[0];
     for (i = 1; i < n; i++) m = x[i] > m ? x[i] : m;
     return m;
   }
-  for (j = 0; j < 8; j++) acc[j] = x[j];
-  for (i = 8; i + 8 <= n; i += 8)
-    for (j = 0; j < 8; j++) acc[j] = x[i + j] > acc[j] ? x[i + j] : acc[j];
-  m = acc[0];
-  for (j = 1; j < 8; j++) m = acc[j] > m ? acc[j] : m;
+  for (j = 0; j < LANES; j++) acc[j] = x[j];
+  for (i = LANES; i + LANES <= n; i += LANES)
+    for (j = 0; j < LANES; j++) acc[j] = x[i + j] > acc[j] ? x[i + j] : acc[j];
+  m = lanes_max(acc);
   for (; i < n; i++) m = x[i] > m ? x[i] : m;
   return m;
 }
@@ -73,16 +96,16 @@ static double sqdev_f64(const double *x, int64_t n, double m) {
 
 /* exp(x) for x <= 0, as softmax needs: the branch-free rt_vexpf of
  * vmath_internal.h (the loops below vectorize with it; relative error
- * about 2e-7; exp(-87.34) ~ 1.2e-38 stands in for the denormals and zeros
- * below it, which no softmax sum can tell apart). */
+ * about 2e-7; exp(-87.34) ~ 1.2e-38 stands in for the denormals below
+ * it, which no softmax sum can tell apart, and a masked -inf gives 0). */
 #define exp_neg rt_vexpf
 
-/* y = exp(x - m), returning the sum of y (eight partial sums). */
+/* y = exp(x - m), returning the sum of y (LANES partial sums). */
 static float exp_sum(const float *x, float *y, int64_t n, float m) {
-  float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0}, tail = 0.0f;
+  float acc[LANES] = {0}, tail = 0.0f;
   int64_t i = 0, j;
-  for (; i + 8 <= n; i += 8)
-    for (j = 0; j < 8; j++) {
+  for (; i + LANES <= n; i += LANES)
+    for (j = 0; j < LANES; j++) {
       const float e = exp_neg(x[i + j] - m);
       y[i + j] = e;
       acc[j] += e;
@@ -91,7 +114,7 @@ static float exp_sum(const float *x, float *y, int64_t n, float m) {
     y[i] = exp_neg(x[i] - m);
     tail += y[i];
   }
-  return ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7])) + tail;
+  return lanes_sum(acc) + tail;
 }
 
 /* ---- BatchNormalization ---- */

@@ -7,14 +7,13 @@
 
 #include "half_internal.h"
 #include "onnxcc/kernels/elementwise.h"
-#include "vmath_internal.h"
+#include "act_internal.h"
 
-/* libm and literals by precision: FN_f32(exp) is expf, FN_f64(exp) is exp,
- * FN_f32(0.5) is 0.5f. M(t, fn) and L(t, c) pick them for type suffix t. */
+/* libm by precision: FN_f32(exp) is expf, FN_f64(exp) is exp; M(t, fn)
+ * picks one for type suffix t. */
 #define FN_f32(fn) fn##f
 #define FN_f64(fn) fn
 #define M(t, fn) FN_##t(fn)
-#define L(t, c) FN_##t(c)
 /* A float attribute in the kernel's precision: an explicit conversion, so a
  * double kernel says where it widens one. */
 #define A(t, v) ((RT_EW_CTYPE_##t)(v))
@@ -26,47 +25,33 @@
     if (x > 20) return x;                                                     \
     return M(t, log1p)(M(t, exp)(x));                                         \
   }                                                                           \
-  static RT_EW_CTYPE_##t clamp01_##t(RT_EW_CTYPE_##t v) {                     \
-    return v < 0 ? 0 : (v > 1 ? 1 : v);                                       \
-  }                                                                           \
   static RT_EW_CTYPE_##t celu_##t(float alpha, RT_EW_CTYPE_##t x) {           \
     RT_EW_CTYPE_##t a = A(t, alpha);                                          \
-    RT_EW_CTYPE_##t neg = a * (M(t, exp)(x / a) - 1);                         \
+    RT_EW_CTYPE_##t neg = a * (rt_act_exp_##t(x / a) - 1);                    \
     return (x > 0 ? x : 0) + (neg < 0 ? neg : 0);                             \
+  }                                                                           \
+  /* both sides computed, then one picked: a loop whose exp is under a      \
+   * condition does not vectorize */                                         \
+  static RT_EW_CTYPE_##t elu_##t(float alpha, RT_EW_CTYPE_##t x) {            \
+    const RT_EW_CTYPE_##t neg = A(t, alpha) * (rt_act_exp_##t(x) - 1);        \
+    return x >= 0 ? x : neg;                                                  \
   }
 FLOAT_HELPERS(f32)
 FLOAT_HELPERS(f64)
 #undef FLOAT_HELPERS
 
-/* double's sigmoid, split by sign so exp never overflows for large |x| */
-static double sigmoid_f64(double x) {
-  double e;
-  if (x >= 0) return 1 / (1 + exp(-x));
-  e = exp(x);
-  return e / (1 + e);
-}
-
-/* exp, sigmoid and tanh: for float, the branch-free versions of
- * vmath_internal.h (a loop over them vectorizes, where a libm call per
- * element cannot; within a few ulp of libm); double keeps libm. */
-#define VEXP_f32(x) rt_vexpf(x)
-#define VEXP_f64(x) exp(x)
-#define VSIGMOID_f32(x) rt_vsigmoidf(x)
-#define VSIGMOID_f64(x) sigmoid_f64(x)
-#define VTANH_f32(x) rt_vtanhf(x)
-#define VTANH_f64(x) tanh(x)
-
-/* The float ops: E_op(t, x), x of the C type of suffix t, p the params. */
-#define E_relu(t, x) ((x) > 0 ? (x) : 0)
-#define E_sigmoid(t, x) VSIGMOID_##t(x)
-#define E_silu(t, x) ((x) * VSIGMOID_##t(x)) /* x * Sigmoid(x), fused (fuse-silu) */
-#define E_swish(t, x) ((x) * VSIGMOID_##t(A(t, p->alpha) * (x)))
+/* The float ops: E_op(t, x), x of the C type of suffix t, p the params.
+ * The activations the fused epilogue applies too, and exp, sigmoid, tanh
+ * and erf, are act_internal.h's functions (for float, vectorizable). */
+#define E_relu(t, x) rt_act_relu_##t(x)
+#define E_sigmoid(t, x) rt_act_sigmoid_##t(x)
+#define E_silu(t, x) rt_act_silu_##t(x)
+#define E_swish(t, x) ((x) * rt_act_sigmoid_##t(A(t, p->alpha) * (x)))
 /* SwiGLU: the gate's Swish times the value input (in[1]) at the same element */
 #define E_swiglu(t, x) (E_swish(t, x) * ((const RT_EW_CTYPE_##t *)in[1])[i_])
-/* x * HardSigmoid(x), fused (fuse-silu): the two ops' expressions as they were */
-#define E_mul_hard_sigmoid(t, x) ((x) * E_hard_sigmoid(t, x))
-#define E_tanh(t, x) VTANH_##t(x)
-#define E_exp(t, x) VEXP_##t(x)
+#define E_mul_hard_sigmoid(t, x) rt_act_mul_hard_sigmoid_##t(x, A(t, p->alpha), A(t, p->beta))
+#define E_tanh(t, x) rt_act_tanh_##t(x)
+#define E_exp(t, x) rt_act_exp_##t(x)
 #define E_log(t, x) M(t, log)(x)
 #define E_sqrt(t, x) M(t, sqrt)(x)
 #define E_abs(t, x) M(t, fabs)(x)
@@ -86,25 +71,23 @@ static double sigmoid_f64(double x) {
 #define E_asinh(t, x) M(t, asinh)(x)
 #define E_acosh(t, x) M(t, acosh)(x)
 #define E_atanh(t, x) M(t, atanh)(x)
-#define E_erf(t, x) M(t, erf)(x)
+#define E_erf(t, x) rt_act_erf_##t(x)
 #define E_softplus(t, x) softplus_##t(x)
 #define E_softsign(t, x) ((x) / (1 + M(t, fabs)(x)))
 #define E_sign(t, x) (((x) > 0) - ((x) < 0))
-#define E_leaky_relu(t, x) ((x) >= 0 ? (x) : A(t, p->alpha) * (x))
-#define E_elu(t, x) ((x) >= 0 ? (x) : A(t, p->alpha) * (M(t, exp)(x) - 1))
+#define E_leaky_relu(t, x) rt_act_leaky_relu_##t(x, A(t, p->alpha))
+#define E_elu(t, x) elu_##t(p->alpha, x)
 #define E_selu(t, x) \
-  ((x) > 0 ? A(t, p->gamma) * (x) : A(t, p->gamma) * (A(t, p->alpha) * M(t, exp)(x) - A(t, p->alpha)))
-#define E_hard_sigmoid(t, x) clamp01_##t(A(t, p->alpha) * (x) + A(t, p->beta))
-#define E_hard_swish(t, x) ((x) * clamp01_##t((x) / 6 + L(t, 0.5)))
+  ((x) > 0 ? A(t, p->gamma) * (x) : A(t, p->gamma) * (A(t, p->alpha) * rt_act_exp_##t(x) - A(t, p->alpha)))
+#define E_hard_sigmoid(t, x) rt_act_hard_sigmoid_##t(x, A(t, p->alpha), A(t, p->beta))
+#define E_hard_swish(t, x) rt_act_hard_swish_##t(x)
 #define E_shrink(t, x) \
   ((x) < -A(t, p->alpha) ? (x) + A(t, p->beta) : ((x) > A(t, p->alpha) ? (x) - A(t, p->beta) : 0))
 #define E_thresholded_relu(t, x) ((x) > A(t, p->alpha) ? (x) : 0)
 #define E_celu(t, x) celu_##t(p->alpha, x)
 #define E_mish(t, x) ((x) * M(t, tanh)(softplus_##t(x)))
-#define E_gelu(t, x) (L(t, 0.5) * (x) * (1 + M(t, erf)((x) * L(t, 0.7071067811865476))))
-/* The tanh approximation, approximate="tanh"; 0.79788... is sqrt(2/pi). */
-#define E_gelu_tanh(t, x) \
-  (L(t, 0.5) * (x) * (1 + M(t, tanh)(L(t, 0.7978845608028654) * ((x) + L(t, 0.044715) * (x) * (x) * (x)))))
+#define E_gelu(t, x) rt_act_gelu_##t(x)
+#define E_gelu_tanh(t, x) rt_act_gelu_tanh_##t(x)
 
 /* One kernel: y[i] = E_op(x[i]). The loop is all the kernel does, so the
  * C compiler can vectorise the simple ops. */

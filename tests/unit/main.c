@@ -28,6 +28,7 @@ int main(void) {
   srunner_add_suite(sr, matrix_suite());
   srunner_add_suite(sr, scatter_suite());
   srunner_add_suite(sr, rnn_suite());
+  srunner_add_suite(sr, vmath_suite());
   srunner_add_suite(sr, dqlstm_suite());
   srunner_add_suite(sr, select_suite());
   srunner_add_suite(sr, image_suite());

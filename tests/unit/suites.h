@@ -23,6 +23,7 @@ Suite *gridsample_suite(void);
 Suite *matrix_suite(void);
 Suite *scatter_suite(void);
 Suite *rnn_suite(void);
+Suite *vmath_suite(void);
 Suite *dqlstm_suite(void);
 Suite *select_suite(void);
 Suite *maps_suite(void);

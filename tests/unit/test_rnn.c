@@ -4,7 +4,6 @@
 
 #include <onnxcc/kernels.h>
 
-#include "../../runtime/src/vmath_internal.h"
 #include "suites.h"
 
 START_TEST(rnn_forward_with_state) {
@@ -156,41 +155,6 @@ START_TEST(lstm_peepholes_batch_major) {
 }
 END_TEST
 
-/* The branch-free exp, sigmoid and tanh of the recurrent cells against
- * libm over the whole float range: relative error within a few ulp
- * (2^-21), tanh near 0 included; infinities and NaN as libm. */
-START_TEST(vector_math_matches_libm) {
-  double worst_exp = 0, worst_tanh = 0, worst_sigm = 0;
-  float x;
-  for (x = -100.0f; x <= 100.0f; x += 0.0137f) {
-    const double e = expf(x), t = tanhf(x), sg = 1.0 / (1.0 + exp(-(double)x));
-    if (e > 1e-37 && e < 3e38) {
-      const double r = fabs(rt_vexpf(x) - e) / e;
-      if (r > worst_exp) worst_exp = r;
-    }
-    if (t != 0) {
-      const double r = fabs(rt_vtanhf(x) - t) / fabs(t);
-      if (r > worst_tanh) worst_tanh = r;
-    }
-    if (sg > 1e-30) {
-      const double r = fabs(rt_vsigmoidf(x) - sg) / sg;
-      if (r > worst_sigm) worst_sigm = r;
-    }
-  }
-  for (x = -1e-3f; x <= 1e-3f; x += 1.3e-6f) {
-    const double t = tanhf(x);
-    if (t != 0 && fabs(rt_vtanhf(x) - t) / fabs(t) > worst_tanh) worst_tanh = fabs(rt_vtanhf(x) - t) / fabs(t);
-  }
-  ck_assert_msg(worst_exp < 4.8e-7, "exp: relative error %g", worst_exp);
-  ck_assert_msg(worst_tanh < 4.8e-7, "tanh: relative error %g", worst_tanh);
-  ck_assert_msg(worst_sigm < 4.8e-7, "sigmoid: relative error %g", worst_sigm);
-  ck_assert(rt_vexpf(89.0f) == INFINITY);
-  ck_assert(rt_vexpf(-200.0f) >= 0 && rt_vexpf(-200.0f) < 1e-37f);
-  ck_assert(isnan(rt_vexpf(NAN)) && isnan(rt_vtanhf(NAN)));
-  ck_assert(rt_vtanhf(50.0f) == 1.0f && rt_vtanhf(-50.0f) == -1.0f);
-}
-END_TEST
-
 Suite *rnn_suite(void) {
   Suite *s = suite_create("rnn");
   TCase *tc = tcase_create("kernels");
@@ -201,7 +165,6 @@ Suite *rnn_suite(void) {
   tcase_add_test(tc, lstm_cell_decay_and_clip);
   tcase_add_test(tc, lstm_peepholes_batch_major);
   tcase_add_test(tc, lstm_empty_row);
-  tcase_add_test(tc, vector_math_matches_libm);
   suite_add_tcase(s, tc);
   return s;
 }
