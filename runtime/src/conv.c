@@ -1,12 +1,11 @@
 /* Conv and ConvTranspose, float, 1 to 6 spatial dims.
  *
  * Conv, general case (conv_gemm): per image and group, for each block of
- * output channels and each NR-wide panel of output positions, im2col
- * writes that panel's unfolded input (C/group * kernel rows) straight in
- * the micro-kernel's B layout, and the micro-kernel sweeps the channel
- * block. The unfolded data never exists as a whole and never leaves
- * L1/L2, each output tile is written once, and the bias rides in as the
- * accumulators' initial value. The weights are read in the quad layout of
+ * output positions and each slice of input channels (CONV_KC), im2col
+ * writes that part of the unfolded input straight in the micro-kernel's
+ * B layout, and the micro-kernel sweeps the output channels across each
+ * of its panels. The unfolded data never exists as a whole and never
+ * leaves L2, and the bias rides in as the accumulators' initial value. The weights are read in the quad layout of
  * conv.h: prepared at compile time for the _packed variants (then the
  * scratch holds only the unfolded panel), packed block by block into
  * scratch by rt_conv_f32_im2col otherwise.
@@ -61,10 +60,10 @@ static void valid_range(int64_t t0, int64_t t1, int64_t s, int64_t base, int64_t
   if (*hi < *lo) *hi = *lo;
 }
 
-/* The weights of up to this many floats (4 MiB) form one block of output
- * channels: the block is streamed from L2/L3 for each column panel, which
- * costs less than unfolding the input again for another block. A block is
- * a whole number of MR-row tiles, at least one. */
+/* rt_conv_f32_im2col packs the weights into scratch a block of output
+ * channels at a time, up to this many floats (4 MiB) each; the input is
+ * unfolded again for each block. A block is a whole number of MR-row
+ * tiles, at least one. (Prepacked weights are one block.) */
 #define CONV_A_FLOATS ((int64_t)1 << 20)
 
 static int64_t conv_block_rows(int64_t mg, int64_t kdim) {
@@ -218,10 +217,8 @@ static void im2col_packed(const rt_conv_params *p, const float *x, int64_t chann
           if (hi > lo) {
             const float *xs = x + c * in_sp + row * in_last + (lo * s + base);
             float *ds = d + (lo - t0);
-            if (s == 1 && hi - lo == NR)
-              memcpy(ds, xs, sizeof(float) * NR); /* inlined: constant size */
-            else if (s == 1)
-              for (t = 0; t < hi - lo; t++) ds[t] = xs[t];
+            if (s == 1)
+              rt_sgemm_copy_run(ds, xs, hi - lo);
             else if (s == 2) /* a constant stride vectorises (loads + permutes) */
               for (t = 0; t < hi - lo; t++) ds[t] = xs[2 * t];
             else
@@ -633,13 +630,40 @@ static void copy_panels(const float *x, int64_t channels, int64_t sp, int64_t co
  * build), 64-byte aligned. */
 static size_t panel_bytes(int64_t kdim) { return round64((size_t)(kdim * CAP_NR) * sizeof(float)); }
 
-size_t rt_conv_f32_im2col_packed_scratch_bytes(const rt_conv_params *p) {
-  return 64 + panel_bytes(p->in_ch / p->group * prod(p->kernel, p->nd));
+/* The product is blocked as rt_sgemm is (Goto / BLIS), with the unfolded
+ * input as B: K = cg * ksize is cut at channel boundaries into slices of
+ * about CONV_KC rows (a slice of channels is a contiguous range of the
+ * weights' k), the output positions into blocks of at most CONV_NC. For
+ * each block of positions and each slice, the slice's rows of those
+ * positions are unfolded once (kc x CONV_NC floats, in L2), then each
+ * NR-wide panel of them (in L1) has the slice of the weights (rows x kc,
+ * in L2) swept across it. The block's outputs stay in L2 across slices,
+ * and the weights are read once per block of positions, not once per
+ * panel (which for the 3x3 convs of 256 and 512 channels, whose weights
+ * exceed L2, meant streaming them from L3 for every 32 positions). Both
+ * constants are fixed, not the tile's: the compiler sizes the scratch
+ * with its own build. */
+#define CONV_KC 256
+#define CONV_NC 384
+
+/* Channels per K slice: equal slices of at most CONV_KC rows (at least
+ * one channel, whatever its kernel size). */
+static int64_t slice_channels(int64_t cg, int64_t ksize) {
+  const int64_t per = max64(1, CONV_KC / ksize), slices = (cg + per - 1) / per;
+  return (cg + slices - 1) / slices;
 }
 
-size_t rt_conv_f32_pointwise_packed_scratch_bytes(const rt_conv_params *p) {
-  return 64 + panel_bytes(p->in_ch / p->group);
+/* The unfolded block: kc rows of whole NR-wide panels covering at most
+ * CONV_NC positions (NR at most CAP_NR on any build), 64-byte aligned. */
+static size_t unfold_bytes(const rt_conv_params *p) {
+  const int64_t ksize = prod(p->kernel, p->nd), kc = slice_channels(p->in_ch / p->group, ksize) * ksize;
+  const int64_t ncb = min64(prod(p->out_dims, p->nd), CONV_NC);
+  return round64((size_t)(kc * (ncb + CAP_NR - 1)) * sizeof(float));
 }
+
+size_t rt_conv_f32_im2col_packed_scratch_bytes(const rt_conv_params *p) { return 64 + unfold_bytes(p); }
+
+size_t rt_conv_f32_pointwise_packed_scratch_bytes(const rt_conv_params *p) { return 64 + unfold_bytes(p); }
 
 size_t rt_conv_f32_im2col_scratch_bytes(const rt_conv_params *p) {
   const int64_t mg = p->out_ch / p->group, kdim = p->in_ch / p->group * prod(p->kernel, p->nd);
@@ -654,35 +678,43 @@ size_t rt_conv_f32_pointwise_scratch_bytes(const rt_conv_params *p) {
 /* One image and group, one block of output channels [ic, ic + mc) whose
  * weights `ap` are in the quad layout (ap starts at row ic), rows
  * [r0, r1) of the block (multiples of MR from its start) and output
- * positions [c0, c1) (multiples of NR): for each NR-wide panel of output
- * positions, unfold it (kdim x NR, in L1/L2; a copy when `pointwise`)
- * and run the micro-kernel down the rows, K in slices of at most KC so a
- * slice of the panel stays in L1; the epilogue e (if any) finishes each
- * tile after its last slice, except for a small output plane (whose short
- * last panel would leave most of a tile's rows too short to vectorize):
- * conv_block_epilogue does those rows whole. A task of a split call runs
- * one such rectangle, each tile as a single call would, so the results
- * do not depend on the split. */
+ * positions [c0, c1) (c0 a multiple of NR), blocked as described at
+ * CONV_KC: for each block of positions and slice of channels, unfold
+ * (a copy when `pointwise`) into bp, then run the micro-kernel down the
+ * rows for each panel. The bias rides in as the first slice's initial
+ * value; the epilogue e (if any) finishes each tile after its last slice,
+ * except for a small output plane (whose short last panel would leave
+ * most of a tile's rows too short to vectorize): conv_block_epilogue does
+ * those rows whole. A task of a split call runs one such rectangle, each
+ * tile as a single call would (blocks of positions start at multiples of
+ * CONV_NC from c0, itself a multiple of NR, and the K slices do not
+ * depend on the split), so the results do not depend on the split. */
 static CONV_INLINE void conv_gemm_block(const rt_conv_params *p, const float *xg, const float *ap, int64_t ic,
                                         int64_t r0, int64_t r1, int64_t c0, int64_t c1, const float *bias,
                                         float *yg, float *bp, const int64_t *ranges, int pointwise,
                                         const rt_epi *e) {
-  const int64_t cg = p->in_ch / p->group, kdim = cg * prod(p->kernel, p->nd);
-  const int64_t out_sp = prod(p->out_dims, p->nd);
-  const int64_t slices = (kdim + KC - 1) / KC, kcb = (kdim + slices - 1) / slices;
+  const int64_t cg = p->in_ch / p->group, ksize = prod(p->kernel, p->nd), kdim = cg * ksize;
+  const int64_t out_sp = prod(p->out_dims, p->nd), in_sp = prod(p->in_dims, p->nd);
+  const int64_t cs = slice_channels(cg, ksize);
   const int small = out_sp <= EPI_SMALL_PLANE;
-  int64_t j0, ir, pc;
-  for (j0 = c0; j0 < c1; j0 += NR) {
-    const int64_t nc = min64(NR, out_sp - j0);
-    if (pointwise) copy_panels(xg, cg, out_sp, j0, nc, bp);
-    else im2col_packed(p, xg, cg, j0, nc, ranges, bp);
-    for (pc = 0; pc < kdim; pc += kcb) {
-      const int64_t kc = min64(kcb, kdim - pc);
-      for (ir = r0; ir < r1; ir += MR) {
-        const int64_t r = ic + ir;
-        rt_sgemm_ukernel(kc, ap + ir * kdim + pc * 4, 4 * kdim, bp + pc * NR, NR, yg + r * out_sp + j0, out_sp,
-                         pc ? 1.0f : 0.0f, min64(MR, r1 - ir), nc, pc == 0 && bias ? bias + r : NULL);
-        if (e && !small && pc + kc == kdim) rt_epi_tile(e, yg + r * out_sp + j0, out_sp, min64(MR, r1 - ir), nc);
+  int64_t jc, cc, jr, ir;
+  for (jc = c0; jc < c1; jc += CONV_NC) {
+    const int64_t ncb = min64(CONV_NC, c1 - jc);
+    for (cc = 0; cc < cg; cc += cs) {
+      const int64_t pc = cc * ksize, kc = min64(cs, cg - cc) * ksize;
+      const float *xs = xg + cc * in_sp;
+      if (pointwise) copy_panels(xs, kc, out_sp, jc, ncb, bp);
+      else im2col_packed(p, xs, kc / ksize, jc, ncb, ranges, bp);
+      for (jr = 0; jr < ncb; jr += NR) {
+        const int64_t nc = min64(NR, ncb - jr), j0 = jc + jr;
+        const float *b = bp + jr * kc; /* panel jr / NR of kc x NR */
+        for (ir = r0; ir < r1; ir += MR) {
+          const int64_t r = ic + ir;
+          float *c = yg + r * out_sp + j0;
+          rt_sgemm_ukernel(kc, ap + ir * kdim + pc * 4, 4 * kdim, b, NR, c, out_sp, pc ? 1.0f : 0.0f,
+                           min64(MR, r1 - ir), nc, pc == 0 && bias ? bias + r : NULL);
+          if (e && !small && pc + kc == kdim) rt_epi_tile(e, c, out_sp, min64(MR, r1 - ir), nc);
+        }
       }
     }
   }
@@ -751,9 +783,13 @@ static CONV_INLINE void conv_gemm(const void *params, const void *const *in, voi
   const rt_epi *e = RT_EPI_FROM(&ev, p, in, 3, y);
   const int64_t nd = p->nd, cg = p->in_ch / p->group, mg = p->out_ch / p->group;
   const int64_t in_sp = prod(p->in_dims, nd), out_sp = prod(p->out_dims, nd);
-  const int64_t kdim = cg * prod(p->kernel, nd), mcb = conv_block_rows(mg, kdim), tasks = rt_parallel_tasks(par);
+  /* prepacked weights are one block (a slice of them, rows x kc, is what
+   * must stay in L2); else blocks of rows are packed into scratch, after
+   * each task's unfolded block */
+  const int64_t kdim = cg * prod(p->kernel, nd), mcb = packed ? mg : conv_block_rows(mg, kdim);
+  const int64_t tasks = rt_parallel_tasks(par), unfold_floats = (int64_t)(unfold_bytes(p) / sizeof(float));
   float *bp = align64(scratch);
-  float *ap_scratch = bp + tasks * (int64_t)(panel_bytes(kdim) / sizeof(float));
+  float *ap_scratch = bp + tasks * unfold_floats;
   int64_t n, g, ic, ranges[2 * RANGES];
   conv_job j;
   if (!pointwise) tap_ranges(p, ranges);
@@ -761,7 +797,7 @@ static CONV_INLINE void conv_gemm(const void *params, const void *const *in, voi
   j.ranges = ranges;
   j.e = e;
   j.bp = bp;
-  j.bp_floats = (int64_t)(panel_bytes(kdim) / sizeof(float));
+  j.bp_floats = unfold_floats;
   for (n = 0; n < p->batch; n++)
     for (g = 0; g < p->group; g++) {
       const float *wg = w + g * (packed ? round_up4(mg) : mg) * kdim;
@@ -783,11 +819,9 @@ static CONV_INLINE void conv_gemm(const void *params, const void *const *in, voi
     }
 }
 
-/* Each task's unfolded panel (the _packed and pointwise_packed variants'
+/* Each task's unfolded block (the _packed and pointwise_packed variants'
  * whole scratch past the alignment, and a part of rt_conv_f32_im2col's). */
-size_t rt_conv_f32_im2col_task_bytes(const rt_conv_params *p) {
-  return panel_bytes(p->in_ch / p->group * prod(p->kernel, p->nd));
-}
+size_t rt_conv_f32_im2col_task_bytes(const rt_conv_params *p) { return unfold_bytes(p); }
 
 RT_KERNEL(rt_conv_f32_im2col) { conv_gemm(params, in, out, scratch, 0, 0); }
 RT_KERNEL(rt_conv_f32_im2col_packed) { conv_gemm(params, in, out, scratch, 1, 0); }

@@ -49,6 +49,7 @@ static int64_t block_size(int64_t n, int64_t max, int64_t unit) {
  * past n are computed and dropped), so they stay unrolled and in
  * registers; quads with no row of the tile read the last one that has
  * rows instead, so A may end right after it. */
+#if !RT_SGEMM_AVX512 /* else sgemm_avx512.c */
 RT_SGEMM_WIDE
 void rt_sgemm_ukernel(int64_t kc, const float *restrict a, int64_t a_qstride, const float *restrict b,
                       int64_t b_kstride, float *restrict c, int64_t ldc, float beta, int64_t m, int64_t n,
@@ -127,6 +128,7 @@ void rt_sgemm_ukernel(int64_t kc, const float *restrict a, int64_t a_qstride, co
       }
   }
 }
+#endif
 
 /* ---- packing ---- */
 

@@ -23,6 +23,16 @@
  * NR/VL vectors of b" over "for each column j: ...". Check with
  * benchmarks/gemm_bench.c and `gcc -S` (no %rsp in the k loop) after
  * changing them. */
+/* AVX-512 has its own kernel in intrinsics (sgemm_avx512.c) with this
+ * tile on every compiler; defining RT_SGEMM_MR/NR (gemm_bench.c's tile
+ * experiments) or RT_SGEMM_PORTABLE selects the plain C kernel instead. */
+#if defined(__AVX512F__) && !defined(RT_SGEMM_MR) && !defined(RT_SGEMM_NR) && !defined(RT_SGEMM_PORTABLE)
+#define RT_SGEMM_AVX512 1
+#define RT_SGEMM_MR 12
+#define RT_SGEMM_NR 32
+#else
+#define RT_SGEMM_AVX512 0
+#endif
 #if !defined(RT_SGEMM_MR) || !defined(RT_SGEMM_NR)
 #undef RT_SGEMM_MR
 #undef RT_SGEMM_NR
@@ -134,6 +144,26 @@
 #define MADD(a, b, c) fmaf((a), (b), (c))
 #else
 #define MADD(a, b, c) ((a) * (b) + (c))
+#endif
+
+/* d[0..n) = s[0..n) for a run of at most NR floats (an unfolded panel's
+ * row: conv.c's im2col copies one per channel, tap and row of output
+ * positions, mostly shorter than NR). With AVX-512 two masked moves
+ * whatever n; a loop of unknown length elsewhere (vectorised with a
+ * scalar tail). */
+#if RT_SGEMM_AVX512
+#include <immintrin.h>
+static inline void rt_sgemm_copy_run(float *d, const float *s, int64_t n) {
+  const __mmask16 m0 = n >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << n) - 1u);
+  const __mmask16 m1 = n >= 32 ? (__mmask16)0xFFFF : n > 16 ? (__mmask16)((1u << (n - 16)) - 1u) : 0;
+  _mm512_mask_storeu_ps(d, m0, _mm512_maskz_loadu_ps(m0, s));
+  if (m1) _mm512_mask_storeu_ps(d + 16, m1, _mm512_maskz_loadu_ps(m1, s + 16));
+}
+#else
+static inline void rt_sgemm_copy_run(float *d, const float *s, int64_t n) {
+  int64_t t;
+  for (t = 0; t < n; t++) d[t] = s[t];
+}
 #endif
 
 /* The two halves of rt_sgemm, for callers that produce the B panels

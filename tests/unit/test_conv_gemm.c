@@ -118,6 +118,24 @@ START_TEST(conv_short_panels_and_groups) {
 }
 END_TEST
 
+/* More output positions than one block (CONV_NC, 384: here 384 + 56, the
+ * last panel 24 wide) and K in several channel slices (64 * 9 = 576 rows:
+ * three slices of whole channels, the bias only in the first), with tiles
+ * of 12 + 8 and 12 + 4 rows (the 8- and 4-row bodies of the AVX-512
+ * micro-kernel). */
+START_TEST(conv_position_blocks_and_slices) {
+  rt_conv_params p;
+  conv2d(&p, 64, 20, 1, 22, 20, 3, 1, 1);
+  check_gemm_variants(&p);
+  conv2d(&p, 64, 16, 1, 22, 20, 3, 1, 1);
+  check_gemm_variants(&p);
+  /* 1x1: 300 channels (two slices), 440 positions */
+  conv2d(&p, 300, 16, 1, 22, 20, 1, 1, 0);
+  check_variant(&p, rt_conv_f32_pointwise_packed, rt_conv_f32_pointwise_packed_scratch_bytes(&p), 1,
+                "pointwise_packed");
+}
+END_TEST
+
 START_TEST(conv_pointwise_blocks) {
   rt_conv_params p;
   /* 1x1: 37 rows (24 + 13), 70 columns (NR-wide panels plus a rest) */
@@ -273,6 +291,7 @@ Suite *conv_gemm_suite(void) {
   tcase_set_timeout(tc, 60);
   tcase_add_test(tc, conv_short_panels_and_groups);
   tcase_add_test(tc, conv_pointwise_blocks);
+  tcase_add_test(tc, conv_position_blocks_and_slices);
   tcase_add_test(tc, conv_transpose_packed_matches);
   suite_add_tcase(s, tc);
   tc = tcase_create("gemm");

@@ -18,8 +18,8 @@ extern "C" {
  * a call of rt_abi_v<N>(), which only a runtime library of the same ABI
  * defines (a mismatched library fails to link instead of misreading
  * parameters). Bump it with any change to a kernel or params struct. */
-#define RT_ABI_VERSION 6
-int rt_abi_v6(void);
+#define RT_ABI_VERSION 7
+int rt_abi_v7(void);
 
 /* Status codes returned by generated NAME_init / NAME_run. */
 typedef enum rt_status {

@@ -1,0 +1,161 @@
+/* Conv kernel throughput on one core, without the compiler in the loop:
+ * the Conv shapes of resnet18 and mobilenet_v2's 1x1s through the kernel
+ * variant the compiler picks for constant weights (rt_conv_f32_im2col_packed,
+ * or _pointwise_packed for 1x1 stride 1), each result checked against a
+ * plain double-precision loop. Times are this thread's CPU time, the best
+ * of several trials: on a shared machine that is what the core does while
+ * we have it. A tool for tuning the micro-kernel, packing and blocking, not
+ * a test; nothing in the build compiles it. From the repository root:
+ *
+ *   cc -O3 -march=native -std=c99 -Iruntime/include -Iruntime/src \
+ *      benchmarks/conv_bench.c runtime/src/conv.c runtime/src/gemm.c \
+ *      runtime/src/sgemm_avx512.c \
+ *      runtime/src/epilogue.c -lm -o /tmp/conv_bench
+ *   /tmp/conv_bench [peak GFLOP/s [NAME]]   (% of the peak when given, see
+ *                                            peak.c; only shapes whose name
+ *                                            contains NAME)
+ *
+ * benchmarks/run.py --shapes times the same shapes through whole onnxcc
+ * programs against ONNX Runtime. */
+#define _POSIX_C_SOURCE 199309L
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "onnxcc/kernels/conv.h"
+
+static double now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static void fill(float *x, long n, unsigned *seed) {
+  long i;
+  for (i = 0; i < n; i++) {
+    *seed = *seed * 1103515245u + 12345u;
+    x[i] = (float)((*seed >> 8) & 0xffff) / 32768.0f - 1.0f;
+  }
+}
+
+typedef struct shape {
+  const char *name;
+  long cin, h, w, cout, k, s;
+} shape;
+
+static const shape SHAPES[] = {
+    {"resnet18 conv1 7x7 s2", 3, 224, 224, 64, 7, 2},
+    {"resnet18 3x3 s1 64", 64, 56, 56, 64, 3, 1},
+    {"resnet18 3x3 s2 64->128", 64, 56, 56, 128, 3, 2},
+    {"resnet18 3x3 s1 128", 128, 28, 28, 128, 3, 1},
+    {"resnet18 1x1 s2 64->128", 64, 56, 56, 128, 1, 2},
+    {"resnet18 3x3 s2 128->256", 128, 28, 28, 256, 3, 2},
+    {"resnet18 3x3 s1 256", 256, 14, 14, 256, 3, 1},
+    {"resnet18 1x1 s2 128->256", 128, 28, 28, 256, 1, 2},
+    {"resnet18 3x3 s2 256->512", 256, 14, 14, 512, 3, 2},
+    {"resnet18 3x3 s1 512", 512, 7, 7, 512, 3, 1},
+    {"resnet18 1x1 s2 256->512", 256, 14, 14, 512, 1, 2},
+    {"mobilenet 1x1 32->16 112", 32, 112, 112, 16, 1, 1},
+    {"mobilenet 1x1 16->96 112", 16, 112, 112, 96, 1, 1},
+    {"mobilenet 1x1 144->24 56", 144, 56, 56, 24, 1, 1},
+    {"mobilenet 1x1 24->144 56", 24, 56, 56, 144, 1, 1},
+    {"mobilenet 1x1 192->64 14", 192, 14, 14, 64, 1, 1},
+    {"mobilenet 1x1 384->96 14", 384, 14, 14, 96, 1, 1},
+    {"mobilenet 1x1 960->320 7", 960, 7, 7, 320, 1, 1},
+    {"mobilenet 1x1 320->1280 7", 320, 7, 7, 1280, 1, 1},
+};
+
+/* Largest |got - want| over the largest |want|, in double. */
+static double check(const rt_conv_params *p, const float *x, const float *w, const float *b, const float *y) {
+  const long oh = p->out_dims[0], ow = p->out_dims[1], ih = p->in_dims[0], iw = p->in_dims[1];
+  const long k = p->kernel[0], s = p->strides[0], pad = p->pads[0];
+  double err = 0.0, big = 0.0;
+  long m, r, t, c, kr, kc;
+  for (m = 0; m < p->out_ch; m++)
+    for (r = 0; r < oh; r++)
+      for (t = 0; t < ow; t++) {
+        double acc = b[m];
+        for (c = 0; c < p->in_ch; c++)
+          for (kr = 0; kr < k; kr++)
+            for (kc = 0; kc < k; kc++) {
+              const long yy = r * s - pad + kr, xx = t * s - pad + kc;
+              if (yy < 0 || yy >= ih || xx < 0 || xx >= iw) continue;
+              acc += (double)w[((m * p->in_ch + c) * k + kr) * k + kc] * x[(c * ih + yy) * iw + xx];
+            }
+        err = fmax(err, fabs(acc - y[(m * oh + r) * ow + t]));
+        big = fmax(big, fabs(acc));
+      }
+  return big > 0 ? err / big : err;
+}
+
+int main(int argc, char **argv) {
+  const double peak = argc > 1 ? atof(argv[1]) : 0.0;
+  unsigned seed = 1;
+  size_t i;
+  for (i = 0; i < sizeof SHAPES / sizeof SHAPES[0]; i++) {
+    const shape *sh = &SHAPES[i];
+    rt_conv_params p;
+    const long pad = sh->k / 2, oh = (sh->h + 2 * pad - sh->k) / sh->s + 1, ow = (sh->w + 2 * pad - sh->k) / sh->s + 1;
+    const int pointwise = sh->k == 1 && sh->s == 1;
+    float *x, *w, *wp, *b, *y;
+    void *scratch;
+    const void *in[3];
+    void *out[1];
+    double best = 1e30, flops;
+    long reps, rep, trial;
+    if (argc > 2 && !strstr(sh->name, argv[2])) continue;
+    memset(&p, 0, sizeof p);
+    p.nd = 2;
+    p.group = 1;
+    p.has_bias = 1;
+    p.batch = 1;
+    p.in_ch = sh->cin;
+    p.out_ch = sh->cout;
+    p.in_dims[0] = sh->h;
+    p.in_dims[1] = sh->w;
+    p.out_dims[0] = oh;
+    p.out_dims[1] = ow;
+    p.kernel[0] = p.kernel[1] = sh->k;
+    p.strides[0] = p.strides[1] = sh->s;
+    p.dilations[0] = p.dilations[1] = 1;
+    p.pads[0] = p.pads[1] = pad;
+    x = malloc(sizeof(float) * (size_t)(sh->cin * sh->h * sh->w));
+    w = malloc(sizeof(float) * (size_t)(sh->cout * sh->cin * sh->k * sh->k));
+    wp = malloc(sizeof(float) * (size_t)rt_conv_f32_packed_floats(&p));
+    b = malloc(sizeof(float) * (size_t)sh->cout);
+    y = malloc(sizeof(float) * (size_t)(sh->cout * oh * ow));
+    scratch = malloc(pointwise ? rt_conv_f32_pointwise_packed_scratch_bytes(&p)
+                               : rt_conv_f32_im2col_packed_scratch_bytes(&p));
+    fill(x, sh->cin * sh->h * sh->w, &seed);
+    fill(w, sh->cout * sh->cin * sh->k * sh->k, &seed);
+    fill(b, sh->cout, &seed);
+    rt_conv_f32_pack_weights(&p, w, wp);
+    in[0] = x;
+    in[1] = wp;
+    in[2] = b;
+    out[0] = y;
+    flops = 2.0 * sh->cout * oh * ow * sh->cin * sh->k * sh->k;
+    reps = (long)(2e8 / flops) + 1;
+    for (trial = 0; trial < 7; trial++) {
+      double t0 = now(), dt;
+      for (rep = 0; rep < reps; rep++) {
+        if (pointwise) rt_conv_f32_pointwise_packed(&p, in, out, scratch);
+        else rt_conv_f32_im2col_packed(&p, in, out, scratch);
+      }
+      dt = (now() - t0) / (double)reps;
+      if (dt < best) best = dt;
+    }
+    printf("%-28s %8.3f ms %7.1f GFLOP/s", sh->name, best * 1e3, flops / best * 1e-9);
+    if (peak > 0) printf(" %4.0f%%", 100.0 * flops / best * 1e-9 / peak);
+    printf("  err %.1e\n", check(&p, x, w, b, y));
+    free(x);
+    free(w);
+    free(wp);
+    free(b);
+    free(y);
+    free(scratch);
+  }
+  return 0;
+}

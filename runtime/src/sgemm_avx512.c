@@ -1,0 +1,87 @@
+/* rt_sgemm_ukernel for AVX-512 (sgemm_internal.h has the contract; the
+ * plain C kernel in gemm.c is the portable path and the reference).
+ *
+ * Why intrinsics here: the C kernel compiles to a clean broadcast + FMA
+ * loop, but a tile whose rows do not fill MR still runs all MR rows, and
+ * gcc and clang differ in vector width and spilling. Here the tile is
+ * 12 x 32 on every compiler (24 zmm accumulators, 2 for B, 1 broadcast),
+ * a tile of 1 to 4 rows or 5 to 8 runs a 4- or 8-row body (a 64-channel
+ * conv is 5 full tiles and one of 4 rows: a third of its last tile's
+ * FMAs were wasted), columns past n are dropped by masked stores, and the
+ * next cache line of each A stream is prefetched (A comes from L2/L3,
+ * one line per quad every 4 k). */
+#include "sgemm_internal.h"
+
+#if RT_SGEMM_AVX512
+#include <immintrin.h>
+
+#if defined(__GNUC__)
+#define UK_INLINE inline __attribute__((always_inline))
+#else
+#define UK_INLINE inline
+#endif
+
+/* Lanes of the tile's two column vectors that hold columns < n. */
+static __mmask16 lane_mask(int64_t n) { return n >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << n) - 1u); }
+
+/* One row of the tile: c = acc + beta * c on the lanes in (m0, m1). */
+static UK_INLINE void store_row(float *c, __m512 lo, __m512 hi, float beta, __mmask16 m0, __mmask16 m1) {
+  if (beta != 0.0f) {
+    const __m512 vb = _mm512_set1_ps(beta);
+    lo = _mm512_fmadd_ps(vb, _mm512_maskz_loadu_ps(m0, c), lo);
+    hi = _mm512_fmadd_ps(vb, _mm512_maskz_loadu_ps(m1, c + 16), hi);
+  }
+  _mm512_mask_storeu_ps(c, m0, lo);
+  _mm512_mask_storeu_ps(c + 16, m1, hi);
+}
+
+/* The body for NQ quads (4 * NQ rows); NQ is a constant in each caller,
+ * so the loops unroll and the accumulators stay in registers. beta 1
+ * goes through the fmadd too: 1 * c + acc is exactly c + acc. */
+static UK_INLINE void tile(int NQ, int64_t kc, const float *a, int64_t a_qstride, const float *b, int64_t b_kstride,
+                           float *c, int64_t ldc, float beta, int64_t m, int64_t n, const float *row_init) {
+  __m512 acc[3][4][2];
+  const float *aq[3];
+  const __mmask16 m0 = lane_mask(n), m1 = lane_mask(n - 16 > 0 ? n - 16 : 0);
+  int64_t k;
+  int q, r;
+  for (q = 0; q < NQ; q++) {
+    aq[q] = a + q * a_qstride;
+    for (r = 0; r < 4; r++) {
+      const int i = 4 * q + r;
+      const __m512 v = _mm512_set1_ps(row_init && i < m ? row_init[i] : 0.0f);
+      acc[q][r][0] = v;
+      acc[q][r][1] = v;
+    }
+  }
+  for (k = 0; k < kc; k++) {
+    const __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16);
+    b += b_kstride;
+    /* one prefetch per quad per cache line (4 k of 4 floats), 8 lines
+     * ahead: far enough to cover an L2 hit, harmless past the end */
+    if ((k & 3) == 0)
+      for (q = 0; q < NQ; q++) _mm_prefetch((const char *)(aq[q] + 4 * k + 128), _MM_HINT_T0);
+    for (q = 0; q < NQ; q++)
+      for (r = 0; r < 4; r++) {
+        const __m512 av = _mm512_set1_ps(aq[q][4 * k + r]);
+        acc[q][r][0] = _mm512_fmadd_ps(av, b0, acc[q][r][0]);
+        acc[q][r][1] = _mm512_fmadd_ps(av, b1, acc[q][r][1]);
+      }
+  }
+  for (q = 0; q < NQ; q++)
+    for (r = 0; r < 4; r++)
+      if (4 * q + r < m) store_row(c + (4 * q + r) * ldc, acc[q][r][0], acc[q][r][1], beta, m0, m1);
+}
+
+void rt_sgemm_ukernel(int64_t kc, const float *restrict a, int64_t a_qstride, const float *restrict b,
+                      int64_t b_kstride, float *restrict c, int64_t ldc, float beta, int64_t m, int64_t n,
+                      const float *row_init) {
+  if (m > 8) tile(3, kc, a, a_qstride, b, b_kstride, c, ldc, beta, m, n, row_init);
+  else if (m > 4) tile(2, kc, a, a_qstride, b, b_kstride, c, ldc, beta, m, n, row_init);
+  else tile(1, kc, a, a_qstride, b, b_kstride, c, ldc, beta, m, n, row_init);
+}
+
+#else
+/* ISO C forbids an empty translation unit. */
+typedef int rt_sgemm_avx512_unused;
+#endif
