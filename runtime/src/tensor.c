@@ -8,6 +8,7 @@
  * order; the walks differ in how they read the input. */
 #include <string.h>
 
+#include "index_internal.h"
 #include "onnxcc/kernels/tensor.h"
 
 /* Instantiates DEFINE(name_W, T) once per element width. */
@@ -272,12 +273,12 @@ static inline int64_t pad_map(int64_t o, int64_t begin, int64_t n, int mode) {
   switch (mode) {
   case RT_PAD_EDGE: return i < 0 ? 0 : n - 1;
   case RT_PAD_WRAP:
-    i %= n;
+    i = RT_IMOD(i, n);
     return i < 0 ? i + n : i;
   case RT_PAD_REFLECT:
     if (n == 1) return 0;
     period = 2 * (n - 1);
-    i %= period;
+    i = RT_IMOD(i, period);
     if (i < 0) i += period;
     return i < n ? i : period - i;
   default: return -1;
@@ -381,12 +382,12 @@ int rt_slice_axis(int64_t dim, int64_t start, int64_t end, int64_t step, int64_t
   if (step > 0) {
     start = clamp64(start, 0, dim);
     end = clamp64(end, 0, dim);
-    *count = end > start ? (end - start + step - 1) / step : 0;
+    *count = end > start ? RT_IDIV(end - start + step - 1, step) : 0;
   } else {
     start = clamp64(start, 0, dim - 1);
     end = clamp64(end, -1, dim - 1);
     /* an empty axis clamps start to 0 and end to -1: still nothing to read */
-    *count = dim > 0 && start > end ? (start - end - step - 1) / -step : 0;
+    *count = dim > 0 && start > end ? RT_IDIV(start - end - step - 1, -step) : 0;
   }
   *first = *count > 0 ? start : 0;
   *step_out = step;
