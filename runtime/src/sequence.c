@@ -5,7 +5,6 @@
  * records are copied one by one, each at its element's own size. */
 #include <string.h>
 
-#include "index_internal.h"
 #include "onnxcc/kernels/sequence.h"
 
 static void report(void *const *out, int status) {
@@ -163,7 +162,7 @@ RT_KERNEL(rt_split_to_sequence) {
       return;
     }
   }
-  n = in[1] && p->n_split ? p->n_split : RT_IDIV(len + piece - 1, piece);
+  n = in[1] && p->n_split ? p->n_split : (len + piece - 1) / piece;
   if (n > p->out_cap) {
     report(out, RT_ERR_SHAPE);
     return;
