@@ -266,19 +266,20 @@ BY_WIDTH(DEFINE_GATHER_ELEMENTS_I64, rt_gather_elements_i64idx)
 
 /* Input index for output index o on a dim of n input elements (n >= 1),
  * or -1 when the constant goes there. `mode` is a constant in every
- * caller, so the switch folds away. */
+ * caller, so the switch folds away. The modulos stay 64-bit: pads read at
+ * run time may put o - begin far outside any buffer's size. */
 static inline int64_t pad_map(int64_t o, int64_t begin, int64_t n, int mode) {
   int64_t i = o - begin, period;
   if (i >= 0 && i < n) return i;
   switch (mode) {
   case RT_PAD_EDGE: return i < 0 ? 0 : n - 1;
   case RT_PAD_WRAP:
-    i = RT_IMOD(i, n);
+    i %= n;
     return i < 0 ? i + n : i;
   case RT_PAD_REFLECT:
     if (n == 1) return 0;
     period = 2 * (n - 1);
-    i = RT_IMOD(i, period);
+    i %= period;
     if (i < 0) i += period;
     return i < n ? i : period - i;
   default: return -1;
