@@ -30,6 +30,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "index_internal.h"
 #include "onnxcc/kernels/conv.h"
 #include "onnxcc/kernels/gemm.h"
 #include "sgemm_internal.h"
@@ -47,8 +48,8 @@ static int64_t prod(const int64_t *d, int64_t n) {
 
 /* Floor division by a positive b. */
 static int64_t floor_div(int64_t a, int64_t b) {
-  int64_t q = a / b;
-  return (a % b != 0 && a < 0) ? q - 1 : q;
+  int64_t q = RT_IDIV(a, b);
+  return (RT_IMOD(a, b) != 0 && a < 0) ? q - 1 : q;
 }
 
 /* [lo, hi): the t in [t0, t1) with 0 <= t * s + base < n. */
@@ -67,7 +68,7 @@ static void valid_range(int64_t t0, int64_t t1, int64_t s, int64_t base, int64_t
 #define CONV_A_FLOATS ((int64_t)1 << 20)
 
 static int64_t conv_block_rows(int64_t mg, int64_t kdim) {
-  int64_t r = CONV_A_FLOATS / kdim;
+  int64_t r = RT_IDIV(CONV_A_FLOATS, kdim);
   r = r < MR ? MR : r - r % MR;
   return min64(mg, r);
 }
@@ -75,7 +76,7 @@ static int64_t conv_block_rows(int64_t mg, int64_t kdim) {
 /* A bound on conv_block_rows, rounded up to whole quads, that holds for
  * every MR (the compiler sizes the scratch with its own build). */
 static int64_t conv_block_rows_bound(int64_t mg, int64_t kdim) {
-  return round_up4(min64(mg, max64(CAP_MR, CONV_A_FLOATS / kdim)));
+  return round_up4(min64(mg, max64(CAP_MR, RT_IDIV(CONV_A_FLOATS, kdim))));
 }
 
 /* For a body shared by several kernel variants: inlined into each, so the
@@ -91,7 +92,7 @@ static int64_t conv_block_rows_bound(int64_t mg, int64_t kdim) {
  * stay in L2 between rt_sgemm and col2im; 128 to 1024 columns. Depends on
  * the shape only. */
 static int64_t col_block_t(int64_t rows, int64_t cols) {
-  int64_t cb = ((int64_t)1 << 17) / (rows > 0 ? rows : 1);
+  int64_t cb = RT_IDIV((int64_t)1 << 17, rows > 0 ? rows : 1);
   cb = max64(128, min64(1024, cb - cb % 32));
   return min64(cb, cols);
 }
@@ -150,8 +151,8 @@ static int64_t outer_offset(const rt_conv_params *p, const int64_t *pos, const i
 static void unravel(int64_t lin, const int64_t *dims, int64_t n, int64_t *idx) {
   int64_t d;
   for (d = n - 1; d >= 0; d--) {
-    idx[d] = lin % dims[d];
-    lin /= dims[d];
+    idx[d] = RT_IMOD(lin, dims[d]);
+    lin = RT_IDIV(lin, dims[d]);
   }
 }
 
@@ -312,13 +313,13 @@ static void conv_direct(const rt_conv_params *p, const float *x, const float *w,
   const int64_t in_sp = prod(p->in_dims, nd), out_sp = prod(p->out_dims, nd);
   const int64_t ksize = prod(p->kernel, nd), k_last = p->kernel[last];
   const int64_t in_last = p->in_dims[last], out_last = p->out_dims[last];
-  const int64_t out_rows = out_sp / out_last, ktaps_outer = ksize / k_last;
-  const int64_t s = p->strides[last], mg = p->out_ch / p->group;
+  const int64_t out_rows = RT_IDIV(out_sp, out_last), ktaps_outer = RT_IDIV(ksize, k_last);
+  const int64_t s = p->strides[last], mg = RT_IDIV(p->out_ch, p->group);
   int64_t n, m, r, kt, kl, t, ranges[2 * RANGES];
   tap_ranges(p, ranges);
   for (n = 0; n < p->batch; n++)
     for (m = 0; m < p->out_ch; m++) {
-      const float *xc = x + (n * p->in_ch + m / mg) * in_sp;
+      const float *xc = x + (n * p->in_ch + RT_IDIV(m, mg)) * in_sp;
       const float *wm = w + m * ksize;
       float *yc = y + (n * p->out_ch + m) * out_sp;
       const float b = bias ? bias[m] : 0.0f;
@@ -541,11 +542,11 @@ static void pack_quads(const float *w, int64_t mg, int64_t kdim, int64_t r0, int
 }
 
 int64_t rt_conv_f32_packed_floats(const rt_conv_params *p) {
-  return p->group * round_up4(p->out_ch / p->group) * (p->in_ch / p->group) * prod(p->kernel, p->nd);
+  return p->group * round_up4(RT_IDIV(p->out_ch, p->group)) * (RT_IDIV(p->in_ch, p->group)) * prod(p->kernel, p->nd);
 }
 
 void rt_conv_f32_pack_weights(const rt_conv_params *p, const float *w, float *packed) {
-  const int64_t mg = p->out_ch / p->group, kdim = p->in_ch / p->group * prod(p->kernel, p->nd);
+  const int64_t mg = RT_IDIV(p->out_ch, p->group), kdim = RT_IDIV(p->in_ch, p->group) * prod(p->kernel, p->nd);
   int64_t g;
   for (g = 0; g < p->group; g++)
     pack_quads(w + g * mg * kdim, mg, kdim, 0, mg, packed + g * round_up4(mg) * kdim);
@@ -583,21 +584,21 @@ static void copy_panels(const float *x, int64_t channels, int64_t sp, int64_t co
 static size_t panel_bytes(int64_t kdim) { return round64((size_t)(kdim * CAP_NR) * sizeof(float)); }
 
 size_t rt_conv_f32_im2col_packed_scratch_bytes(const rt_conv_params *p) {
-  return 64 + panel_bytes(p->in_ch / p->group * prod(p->kernel, p->nd));
+  return 64 + panel_bytes(RT_IDIV(p->in_ch, p->group) * prod(p->kernel, p->nd));
 }
 
 size_t rt_conv_f32_pointwise_packed_scratch_bytes(const rt_conv_params *p) {
-  return 64 + panel_bytes(p->in_ch / p->group);
+  return 64 + panel_bytes(RT_IDIV(p->in_ch, p->group));
 }
 
 size_t rt_conv_f32_im2col_scratch_bytes(const rt_conv_params *p) {
-  const int64_t mg = p->out_ch / p->group, kdim = p->in_ch / p->group * prod(p->kernel, p->nd);
+  const int64_t mg = RT_IDIV(p->out_ch, p->group), kdim = RT_IDIV(p->in_ch, p->group) * prod(p->kernel, p->nd);
   return rt_conv_f32_im2col_packed_scratch_bytes(p) +
          round64((size_t)(conv_block_rows_bound(mg, kdim) * kdim) * sizeof(float));
 }
 
 size_t rt_conv_f32_pointwise_scratch_bytes(const rt_conv_params *p) {
-  return rt_sgemm_scratch_bytes(p->out_ch / p->group, prod(p->out_dims, p->nd), p->in_ch / p->group);
+  return rt_sgemm_scratch_bytes(RT_IDIV(p->out_ch, p->group), prod(p->out_dims, p->nd), RT_IDIV(p->in_ch, p->group));
 }
 
 /* One image and group, one block of output channels [ic, ic + mc) whose
@@ -612,9 +613,9 @@ size_t rt_conv_f32_pointwise_scratch_bytes(const rt_conv_params *p) {
 static CONV_INLINE void conv_gemm_block(const rt_conv_params *p, const float *xg, const float *ap, int64_t ic,
                                         int64_t mc, const float *bias, float *yg, float *bp, const int64_t *ranges,
                                         int pointwise, const rt_epi *e) {
-  const int64_t cg = p->in_ch / p->group, kdim = cg * prod(p->kernel, p->nd);
+  const int64_t cg = RT_IDIV(p->in_ch, p->group), kdim = cg * prod(p->kernel, p->nd);
   const int64_t out_sp = prod(p->out_dims, p->nd);
-  const int64_t slices = (kdim + KC - 1) / KC, kcb = (kdim + slices - 1) / slices;
+  const int64_t slices = (kdim + KC - 1) / KC, kcb = RT_IDIV(kdim + slices - 1, slices);
   const int small = out_sp <= EPI_SMALL_PLANE;
   int64_t j0, ir, pc;
   for (j0 = 0; j0 < out_sp; j0 += NR) {
@@ -645,7 +646,7 @@ static CONV_INLINE void conv_gemm(const void *params, const void *const *in, voi
   float *y = (float *)out[0];
   rt_epi ev;
   const rt_epi *e = RT_EPI_FROM(&ev, p, in, 3, y);
-  const int64_t nd = p->nd, cg = p->in_ch / p->group, mg = p->out_ch / p->group;
+  const int64_t nd = p->nd, cg = RT_IDIV(p->in_ch, p->group), mg = RT_IDIV(p->out_ch, p->group);
   const int64_t in_sp = prod(p->in_dims, nd), out_sp = prod(p->out_dims, nd);
   const int64_t kdim = cg * prod(p->kernel, nd), mcb = conv_block_rows(mg, kdim);
   float *bp = align64(scratch);
@@ -682,7 +683,7 @@ RT_KERNEL(rt_conv_f32_pointwise) {
   float *y = (float *)out[0];
   rt_epi ev;
   const rt_epi *e = RT_EPI_FROM(&ev, p, in, 3, y);
-  const int64_t cg = p->in_ch / p->group, mg = p->out_ch / p->group, sp = prod(p->out_dims, p->nd);
+  const int64_t cg = RT_IDIV(p->in_ch, p->group), mg = RT_IDIV(p->out_ch, p->group), sp = prod(p->out_dims, p->nd);
   int64_t n, g;
   for (n = 0; n < p->batch; n++)
     for (g = 0; g < p->group; g++) {
@@ -743,12 +744,12 @@ static void col2im(const rt_conv_params *p, const float *col, int64_t channels, 
 /* ---- ConvTranspose's weights in the quad layout (conv.h) ---- */
 
 int64_t rt_conv_transpose_f32_packed_floats(const rt_conv_params *p) {
-  const int64_t cg = p->in_ch / p->group, rows = p->out_ch / p->group * prod(p->kernel, p->nd);
+  const int64_t cg = RT_IDIV(p->in_ch, p->group), rows = RT_IDIV(p->out_ch, p->group) * prod(p->kernel, p->nd);
   return p->group * round_up4(rows) * cg;
 }
 
 void rt_conv_transpose_f32_pack_weights(const rt_conv_params *p, const float *w, float *packed) {
-  const int64_t cg = p->in_ch / p->group, rows = p->out_ch / p->group * prod(p->kernel, p->nd);
+  const int64_t cg = RT_IDIV(p->in_ch, p->group), rows = RT_IDIV(p->out_ch, p->group) * prod(p->kernel, p->nd);
   const int64_t rows4 = round_up4(rows);
   int64_t g, r, k;
   /* Group g's W is [cg, rows]; its transpose's row r, k is W[k][r]. A
@@ -765,7 +766,7 @@ void rt_conv_transpose_f32_pack_weights(const rt_conv_params *p, const float *w,
  * so the block stays in L2 while it is swept across each copied panel of
  * X; a whole number of MR-row tiles. */
 static int64_t convt_block_rows(int64_t rows, int64_t cg) {
-  int64_t r = ((int64_t)1 << 16) / cg;
+  int64_t r = RT_IDIV((int64_t)1 << 16, cg);
   r = r < MR ? MR : r - r % MR;
   return min64(rows, r);
 }
@@ -776,7 +777,7 @@ static int64_t convt_block_rows(int64_t rows, int64_t cg) {
  * over it, K in slices of at most KC. */
 static void convt_product_packed(const float *a, int64_t rows, int64_t cg, const float *xg, int64_t in_sp,
                                  int64_t c0, int64_t nc, float *col, float *bp) {
-  const int64_t slices = (cg + KC - 1) / KC, kcb = (cg + slices - 1) / slices;
+  const int64_t slices = (cg + KC - 1) / KC, kcb = RT_IDIV(cg + slices - 1, slices);
   const int64_t rb = convt_block_rows(rows, cg);
   int64_t i0, j0, pc, ir;
   for (i0 = 0; i0 < rows; i0 += rb) {
@@ -795,13 +796,13 @@ static void convt_product_packed(const float *a, int64_t rows, int64_t cg, const
 }
 
 size_t rt_conv_transpose_f32_packed_scratch_bytes(const rt_conv_params *p) {
-  const int64_t cg = p->in_ch / p->group, rows = p->out_ch / p->group * prod(p->kernel, p->nd);
+  const int64_t cg = RT_IDIV(p->in_ch, p->group), rows = RT_IDIV(p->out_ch, p->group) * prod(p->kernel, p->nd);
   const int64_t cb = col_block_t(rows, prod(p->in_dims, p->nd));
   return 64 + round64((size_t)(rows * cb) * sizeof(float)) + panel_bytes(cg);
 }
 
 size_t rt_conv_transpose_f32_scratch_bytes(const rt_conv_params *p) {
-  const int64_t cg = p->in_ch / p->group, mg = p->out_ch / p->group;
+  const int64_t cg = RT_IDIV(p->in_ch, p->group), mg = RT_IDIV(p->out_ch, p->group);
   const int64_t in_sp = prod(p->in_dims, p->nd), rows = mg * prod(p->kernel, p->nd);
   const int64_t cb = col_block_t(rows, in_sp);
   return 64 + round64((size_t)(rows * cb) * sizeof(float)) + rt_sgemm_scratch_bytes(rows, cb, cg);
@@ -816,7 +817,7 @@ static CONV_INLINE void conv_transpose(const void *params, const void *const *in
   const float *x = (const float *)in[0], *w = (const float *)in[1];
   const float *bias = p->has_bias ? (const float *)in[2] : NULL;
   float *y = (float *)out[0];
-  const int64_t nd = p->nd, cg = p->in_ch / p->group, mg = p->out_ch / p->group;
+  const int64_t nd = p->nd, cg = RT_IDIV(p->in_ch, p->group), mg = RT_IDIV(p->out_ch, p->group);
   const int64_t in_sp = prod(p->in_dims, nd), out_sp = prod(p->out_dims, nd);
   const int64_t rows = mg * prod(p->kernel, nd);
   const int64_t cb = col_block_t(rows, in_sp);

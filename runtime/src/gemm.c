@@ -17,11 +17,12 @@
 #include <string.h>
 
 #include "epilogue_internal.h"
+#include "index_internal.h"
 #include "onnxcc/kernels/gemm.h"
 #include "sgemm_internal.h"
 
 static int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
-static int64_t round_up(int64_t a, int64_t m) { return (a + m - 1) / m * m; }
+static int64_t round_up(int64_t a, int64_t m) { return RT_IDIV(a + m - 1, m) * m; }
 
 /* For a body shared by several kernel variants: inlined into each, so the
  * constants and functions a variant passes in are resolved at compile
@@ -35,8 +36,8 @@ static int64_t round_up(int64_t a, int64_t m) { return (a + m - 1) / m * m; }
 /* Splits n into ceil(n / max) equal-ish blocks, each a multiple of `unit`
  * (so K = 260 gives two slices of 130, not 256 + 4). */
 static int64_t block_size(int64_t n, int64_t max, int64_t unit) {
-  int64_t parts = (n + max - 1) / max;
-  return min64(max, round_up((n + parts - 1) / parts, unit));
+  int64_t parts = RT_IDIV(n + max - 1, max);
+  return min64(max, round_up(RT_IDIV(n + parts - 1, parts), unit));
 }
 
 /* ---- micro-kernel ---- */
@@ -372,7 +373,7 @@ static void sgemm_packed_b(int64_t M, int64_t N, int64_t K, float alpha, const f
       const int64_t mc = min64(mcb, M - ic);
       rt_sgemm_pack_a(mc, kc, trans_a ? A + pc * lda + ic : A + ic * lda + pc, lda, trans_a, alpha, ap);
       for (jr = 0; jr < N; jr += NR) {
-        const int64_t j0 = jr - jr % RT_GEMM_PANEL, pw = min64(RT_GEMM_PANEL, round_up(N - j0, 4));
+        const int64_t j0 = jr - RT_IMOD(jr, RT_GEMM_PANEL), pw = min64(RT_GEMM_PANEL, round_up(N - j0, 4));
         const float *b = bpk + j0 * K + pc * pw + (jr - j0);
         const int64_t nr = min64(NR, N - jr);
         for (ir = 0; ir < mc; ir += MR) {
