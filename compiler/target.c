@@ -7,17 +7,22 @@
 #include "subprocess.h"
 
 /* Debian 12's cross toolchains, qemu-user and qemu-system-arm: the ones
- * tests/cross uses (the flags are those of the cross files in cross/). */
+ * tests/cross uses (the flags are those of the cross files in cross/).
+ * The bare-metal targets build the runtime and the generated code with
+ * 32-bit index arithmetic, as their cross files do (runtime_index32): no
+ * 64-bit division routine in a firmware's kernels. */
 static const target_desc targets[] = {
     {"aarch64-linux-gnu", NULL, "aarch64-linux-gnu-gcc", {NULL}, 0, "qemu-aarch64", "/usr/aarch64-linux-gnu",
      "gcc-aarch64-linux-gnu", "libc6-dev-arm64-cross", "qemu-user", {NULL, NULL, NULL}},
     {"riscv64-linux-gnu", NULL, "riscv64-linux-gnu-gcc", {NULL}, 0, "qemu-riscv64", "/usr/riscv64-linux-gnu",
      "gcc-riscv64-linux-gnu", "libc6-dev-riscv64-cross", "qemu-user", {NULL, NULL, NULL}},
     {"thumbv7em-none-eabihf", "cortex-m4f", "arm-none-eabi-gcc",
-     {"-mcpu=cortex-m4", "-mthumb", "-mfpu=fpv4-sp-d16", "-mfloat-abi=hard", NULL}, 1, NULL, NULL,
-     "gcc-arm-none-eabi", "libnewlib-arm-none-eabi", "qemu-system-arm", {"qemu-system-arm", "mps2-an386", "cortex-m4"}},
-    {"thumbv6m-none-eabi", "cortex-m0plus", "arm-none-eabi-gcc", {"-mcpu=cortex-m0plus", "-mthumb", "-mfloat-abi=soft", NULL},
-     1, NULL, NULL, "gcc-arm-none-eabi", "libnewlib-arm-none-eabi", NULL, {NULL, NULL, NULL}},
+     {"-mcpu=cortex-m4", "-mthumb", "-mfpu=fpv4-sp-d16", "-mfloat-abi=hard", "-DONNXCC_RT_INDEX32", NULL}, 1, NULL,
+     NULL, "gcc-arm-none-eabi", "libnewlib-arm-none-eabi", "qemu-system-arm",
+     {"qemu-system-arm", "mps2-an386", "cortex-m4"}},
+    {"thumbv6m-none-eabi", "cortex-m0plus", "arm-none-eabi-gcc",
+     {"-mcpu=cortex-m0plus", "-mthumb", "-mfloat-abi=soft", "-DONNXCC_RT_INDEX32", NULL}, 1, NULL, NULL,
+     "gcc-arm-none-eabi", "libnewlib-arm-none-eabi", NULL, {NULL, NULL, NULL}},
 };
 #define N_TARGETS (int)(sizeof targets / sizeof targets[0])
 

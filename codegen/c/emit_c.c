@@ -10,6 +10,7 @@
 #include "../../compiler/ops/ops.h"
 #include "../../compiler/subgraph.h"
 #include "../../compiler/threads.h"
+#include "emit_index.h"
 #include "emit_maps.h"
 
 /* Names from the model (and the model's file name) go into comments: keep
@@ -1143,6 +1144,7 @@ void emit_c_source(const backend_emit_args *a, text *w) {
   text_puts(w, "#include <math.h>\n#include <stdint.h>\n#include <string.h>\n\n#include <onnxcc/kernels.h>\n#include <onnxcc/strings.h>\n\n");
   text_printf(w, "#if RT_ABI_VERSION != %d\n#error \"this file needs the onnxcc runtime headers of kernel ABI %d\"\n#endif\n\n",
               RT_ABI_VERSION, RT_ABI_VERSION);
+  emit_index_guard(a, w);
 
   text_printf(w, "const rt_tensor_info %s_inputs[%d] = {\n", a->name, g->n_inputs ? g->n_inputs : 1);
   for (i = 0; i < g->n_inputs; i++) tensor_info(w, g->values[g->inputs[i]]);

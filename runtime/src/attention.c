@@ -9,6 +9,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "index_internal.h"
 #include "onnxcc/kernels/attention.h"
 
 /* Element offset of row (b, h, s) of a tensor addressed by strides. */
@@ -122,7 +123,7 @@ ATTN_TYPED(f64, double, sqrt, exp, tanh)
   /* Scores and bias of row (b, h, i) into x; 1 when every key's bias is -inf */                            \
   static int attn_row_##name(const rt_attention_params *p, const void *const *in, const T *q, T s, int64_t b,  \
                              int64_t h, int64_t i, T *x, T *qk) {                                           \
-    const int64_t total = p->past_seq + p->kv_seq, kvh = h / (p->q_heads / p->kv_heads);                    \
+    const int64_t total = p->past_seq + p->kv_seq, kvh = RT_IDIV(h, RT_IDIV(p->q_heads, p->kv_heads)); \
     const int64_t offset = attn_offset(p, in, b);                                                           \
     int64_t j;                                                                                              \
     int fully_masked = 1;                                                                                   \
@@ -153,7 +154,7 @@ ATTN_TYPED(f64, double, sqrt, exp, tanh)
           fully_masked = attn_row_##name(p, in, q, s, b, h, i, x, qk);                                      \
           attn_softmax_##t(x, total, fully_masked);                                                         \
           if (qk && p->qk_mode == 3) memcpy(qk, x, sizeof(T) * (size_t)total);                              \
-          attn_mix_##t(p, in, x, b, h / (p->q_heads / p->kv_heads),                                         \
+          attn_mix_##t(p, in, x, b, RT_IDIV(h, RT_IDIV(p->q_heads, p->kv_heads)),                           \
                        (T *)out[0] + attn_at(p->y_strides, b, h, i));                                       \
         }                                                                                                   \
   }

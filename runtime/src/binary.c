@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "half_internal.h"
+#include "index_internal.h"
 #include "onnxcc/kernels/elementwise.h"
 
 static int64_t total_elems(int64_t rank, const int64_t *dims) {
@@ -31,7 +32,7 @@ static int64_t total_elems(int64_t rank, const int64_t *dims) {
     const int64_t total_ = total_elems(r_, p->dims);                          \
     int64_t outer_, o_, i_, d_, oa_ = 0, ob_ = 0;                             \
     if (total_ == 0) break;                                                   \
-    outer_ = total_ / inner_;                                                 \
+    outer_ = RT_IDIV(total_, inner_);                                         \
     for (o_ = 0; o_ < outer_; o_++) {                                         \
       const TA *pa_ = A_ + oa_, *pb_ = B_ + ob_;                              \
       if (sa_ == 1 && sb_ == 1) {                                             \
@@ -280,7 +281,7 @@ BIN_KERNEL(rt_xor_bool, uint8_t, uint8_t, (!a) != (!b))
     int64_t outer, o, i, d, oc = 0, oa = 0, ob = 0;                           \
     (void)scratch;                                                            \
     if (total == 0) return;                                                   \
-    outer = total / inner;                                                    \
+    outer = RT_IDIV(total, inner);                                            \
     for (o = 0; o < outer; o++) {                                             \
       for (i = 0; i < inner; i++)                                             \
         Y[i] = C[oc + i * sc] ? A[oa + i * sa] : B[ob + i * sb];              \

@@ -29,6 +29,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "index_internal.h"
 #include "onnxcc/kernels/conv.h"
 #include "onnxcc/kernels/gemm.h"
 #include "onnxcc/parallel.h"
@@ -47,8 +48,8 @@ static int64_t prod(const int64_t *d, int64_t n) {
 
 /* Floor division by a positive b. */
 static int64_t floor_div(int64_t a, int64_t b) {
-  int64_t q = a / b;
-  return (a % b != 0 && a < 0) ? q - 1 : q;
+  int64_t q = RT_IDIV(a, b);
+  return (RT_IMOD(a, b) != 0 && a < 0) ? q - 1 : q;
 }
 
 /* [lo, hi): the t in [t0, t1) with 0 <= t * s + base < n. */
@@ -67,7 +68,7 @@ static void valid_range(int64_t t0, int64_t t1, int64_t s, int64_t base, int64_t
 #define CONV_A_FLOATS ((int64_t)1 << 20)
 
 static int64_t conv_block_rows(int64_t mg, int64_t kdim) {
-  int64_t r = CONV_A_FLOATS / kdim;
+  int64_t r = RT_IDIV(CONV_A_FLOATS, kdim);
   r = r < MR ? MR : r - r % MR;
   return min64(mg, r);
 }
@@ -75,7 +76,7 @@ static int64_t conv_block_rows(int64_t mg, int64_t kdim) {
 /* A bound on conv_block_rows, rounded up to whole quads, that holds for
  * every MR (the compiler sizes the scratch with its own build). */
 static int64_t conv_block_rows_bound(int64_t mg, int64_t kdim) {
-  return round_up4(min64(mg, max64(CAP_MR, CONV_A_FLOATS / kdim)));
+  return round_up4(min64(mg, max64(CAP_MR, RT_IDIV(CONV_A_FLOATS, kdim))));
 }
 
 /* For a body shared by several kernel variants: inlined into each, so the
@@ -91,7 +92,7 @@ static int64_t conv_block_rows_bound(int64_t mg, int64_t kdim) {
  * stay in L2 between rt_sgemm and col2im; 128 to 1024 columns. Depends on
  * the shape only. */
 static int64_t col_block_t(int64_t rows, int64_t cols) {
-  int64_t cb = ((int64_t)1 << 17) / (rows > 0 ? rows : 1);
+  int64_t cb = RT_IDIV((int64_t)1 << 17, rows > 0 ? rows : 1);
   cb = max64(128, min64(1024, cb - cb % 32));
   return min64(cb, cols);
 }
@@ -150,8 +151,8 @@ static int64_t outer_offset(const rt_conv_params *p, const int64_t *pos, const i
 static void unravel(int64_t lin, const int64_t *dims, int64_t n, int64_t *idx) {
   int64_t d;
   for (d = n - 1; d >= 0; d--) {
-    idx[d] = lin % dims[d];
-    lin /= dims[d];
+    idx[d] = RT_IMOD(lin, dims[d]);
+    lin = RT_IDIV(lin, dims[d]);
   }
 }
 
@@ -310,14 +311,14 @@ static void conv_direct(const rt_conv_params *p, const float *x, const float *w,
   const int64_t in_sp = prod(p->in_dims, nd), out_sp = prod(p->out_dims, nd);
   const int64_t ksize = prod(p->kernel, nd), k_last = p->kernel[last];
   const int64_t in_last = p->in_dims[last], out_last = p->out_dims[last];
-  const int64_t out_rows = out_sp / out_last, ktaps_outer = ksize / k_last;
-  const int64_t s = p->strides[last], mg = p->out_ch / p->group;
+  const int64_t out_rows = RT_IDIV(out_sp, out_last), ktaps_outer = RT_IDIV(ksize, k_last);
+  const int64_t s = p->strides[last], mg = RT_IDIV(p->out_ch, p->group);
   int64_t pl, r, kt, kl, t, ranges[2 * RANGES];
   tap_ranges(p, ranges);
   /* plane pl is image n = pl / out_ch, output channel m = pl % out_ch */
   for (pl = plane0; pl < plane1; pl++) {
-    const int64_t n = pl / p->out_ch, m = pl % p->out_ch;
-    const float *xc = x + (n * p->in_ch + m / mg) * in_sp;
+    const int64_t n = RT_IDIV(pl, p->out_ch), m = RT_IMOD(pl, p->out_ch);
+    const float *xc = x + (n * p->in_ch + RT_IDIV(m, mg)) * in_sp;
     const float *wm = w + m * ksize;
     float *yc = y + (n * p->out_ch + m) * out_sp;
     const float b = bias ? bias[m] : 0.0f;
@@ -521,7 +522,7 @@ static void dw2d_planes(const rt_conv_params *p, const float *x, const float *w,
   const int split = sw == 2 && dw == 1 && kh == 5 && kw == 5;
   int64_t q, r, t, kr, kc;
   for (q = plane0; q < plane1; q++) {
-    const int64_t n = q / p->out_ch, c = q % p->out_ch;
+    const int64_t n = RT_IDIV(q, p->out_ch), c = RT_IMOD(q, p->out_ch);
     const float *wc = w + c * kh * kw, b = bias ? bias[c] : 0.0f;
     float *yc = y + (n * p->out_ch + c) * oh * ow;
     pad_plane(p, x + (n * p->in_ch + c) * in_sp, pl, hp, wp);
@@ -589,11 +590,11 @@ static void pack_quads(const float *w, int64_t mg, int64_t kdim, int64_t r0, int
 }
 
 int64_t rt_conv_f32_packed_floats(const rt_conv_params *p) {
-  return p->group * round_up4(p->out_ch / p->group) * (p->in_ch / p->group) * prod(p->kernel, p->nd);
+  return p->group * round_up4(RT_IDIV(p->out_ch, p->group)) * (RT_IDIV(p->in_ch, p->group)) * prod(p->kernel, p->nd);
 }
 
 void rt_conv_f32_pack_weights(const rt_conv_params *p, const float *w, float *packed) {
-  const int64_t mg = p->out_ch / p->group, kdim = p->in_ch / p->group * prod(p->kernel, p->nd);
+  const int64_t mg = RT_IDIV(p->out_ch, p->group), kdim = RT_IDIV(p->in_ch, p->group) * prod(p->kernel, p->nd);
   int64_t g;
   for (g = 0; g < p->group; g++)
     pack_quads(w + g * mg * kdim, mg, kdim, 0, mg, packed + g * round_up4(mg) * kdim);
@@ -649,14 +650,14 @@ static size_t panel_bytes(int64_t kdim) { return round64((size_t)(kdim * CAP_NR)
 /* Channels per K slice: equal slices of at most CONV_KC rows (at least
  * one channel, whatever its kernel size). */
 static int64_t slice_channels(int64_t cg, int64_t ksize) {
-  const int64_t per = max64(1, CONV_KC / ksize), slices = (cg + per - 1) / per;
-  return (cg + slices - 1) / slices;
+  const int64_t per = max64(1, RT_IDIV(CONV_KC, ksize)), slices = RT_IDIV(cg + per - 1, per);
+  return RT_IDIV(cg + slices - 1, slices);
 }
 
 /* The unfolded block: kc rows of whole NR-wide panels covering at most
  * CONV_NC positions (NR at most CAP_NR on any build), 64-byte aligned. */
 static size_t unfold_bytes(const rt_conv_params *p) {
-  const int64_t ksize = prod(p->kernel, p->nd), kc = slice_channels(p->in_ch / p->group, ksize) * ksize;
+  const int64_t ksize = prod(p->kernel, p->nd), kc = slice_channels(RT_IDIV(p->in_ch, p->group), ksize) * ksize;
   const int64_t ncb = min64(prod(p->out_dims, p->nd), CONV_NC);
   return round64((size_t)(kc * (ncb + CAP_NR - 1)) * sizeof(float));
 }
@@ -666,13 +667,13 @@ size_t rt_conv_f32_im2col_packed_scratch_bytes(const rt_conv_params *p) { return
 size_t rt_conv_f32_pointwise_packed_scratch_bytes(const rt_conv_params *p) { return 64 + unfold_bytes(p); }
 
 size_t rt_conv_f32_im2col_scratch_bytes(const rt_conv_params *p) {
-  const int64_t mg = p->out_ch / p->group, kdim = p->in_ch / p->group * prod(p->kernel, p->nd);
+  const int64_t mg = RT_IDIV(p->out_ch, p->group), kdim = RT_IDIV(p->in_ch, p->group) * prod(p->kernel, p->nd);
   return rt_conv_f32_im2col_packed_scratch_bytes(p) +
          round64((size_t)(conv_block_rows_bound(mg, kdim) * kdim) * sizeof(float));
 }
 
 size_t rt_conv_f32_pointwise_scratch_bytes(const rt_conv_params *p) {
-  return rt_sgemm_scratch_bytes(p->out_ch / p->group, prod(p->out_dims, p->nd), p->in_ch / p->group);
+  return rt_sgemm_scratch_bytes(RT_IDIV(p->out_ch, p->group), prod(p->out_dims, p->nd), RT_IDIV(p->in_ch, p->group));
 }
 
 /* One image and group, one block of output channels [ic, ic + mc) whose
@@ -693,7 +694,7 @@ static CONV_INLINE void conv_gemm_block(const rt_conv_params *p, const float *xg
                                         int64_t r0, int64_t r1, int64_t c0, int64_t c1, const float *bias,
                                         float *yg, float *bp, const int64_t *ranges, int pointwise,
                                         const rt_epi *e) {
-  const int64_t cg = p->in_ch / p->group, ksize = prod(p->kernel, p->nd), kdim = cg * ksize;
+  const int64_t cg = RT_IDIV(p->in_ch, p->group), ksize = prod(p->kernel, p->nd), kdim = cg * ksize;
   const int64_t out_sp = prod(p->out_dims, p->nd), in_sp = prod(p->in_dims, p->nd);
   const int64_t cs = slice_channels(cg, ksize);
   const int small = out_sp <= EPI_SMALL_PLANE;
@@ -704,7 +705,7 @@ static CONV_INLINE void conv_gemm_block(const rt_conv_params *p, const float *xg
       const int64_t pc = cc * ksize, kc = min64(cs, cg - cc) * ksize;
       const float *xs = xg + cc * in_sp;
       if (pointwise) copy_panels(xs, kc, out_sp, jc, ncb, bp);
-      else im2col_packed(p, xs, kc / ksize, jc, ncb, ranges, bp);
+      else im2col_packed(p, xs, RT_IDIV(kc, ksize), jc, ncb, ranges, bp);
       for (jr = 0; jr < ncb; jr += NR) {
         const int64_t nc = min64(NR, ncb - jr), j0 = jc + jr;
         const float *b = bp + jr * kc; /* panel jr / NR of kc x NR */
@@ -781,7 +782,7 @@ static CONV_INLINE void conv_gemm(const void *params, const void *const *in, voi
   float *y = (float *)out[0];
   rt_epi ev;
   const rt_epi *e = RT_EPI_FROM(&ev, p, in, 3, y);
-  const int64_t nd = p->nd, cg = p->in_ch / p->group, mg = p->out_ch / p->group;
+  const int64_t nd = p->nd, cg = RT_IDIV(p->in_ch, p->group), mg = RT_IDIV(p->out_ch, p->group);
   const int64_t in_sp = prod(p->in_dims, nd), out_sp = prod(p->out_dims, nd);
   /* prepacked weights are one block (a slice of them, rows x kc, is what
    * must stay in L2); else blocks of rows are packed into scratch, after
@@ -836,7 +837,7 @@ RT_KERNEL(rt_conv_f32_pointwise) {
   float *y = (float *)out[0];
   rt_epi ev;
   const rt_epi *e = RT_EPI_FROM(&ev, p, in, 3, y);
-  const int64_t cg = p->in_ch / p->group, mg = p->out_ch / p->group, sp = prod(p->out_dims, p->nd);
+  const int64_t cg = RT_IDIV(p->in_ch, p->group), mg = RT_IDIV(p->out_ch, p->group), sp = prod(p->out_dims, p->nd);
   int64_t n, g;
   for (n = 0; n < p->batch; n++)
     for (g = 0; g < p->group; g++) {
@@ -898,12 +899,12 @@ static void col2im(const rt_conv_params *p, const float *col, int64_t channels, 
 /* ---- ConvTranspose's weights in the quad layout (conv.h) ---- */
 
 int64_t rt_conv_transpose_f32_packed_floats(const rt_conv_params *p) {
-  const int64_t cg = p->in_ch / p->group, rows = p->out_ch / p->group * prod(p->kernel, p->nd);
+  const int64_t cg = RT_IDIV(p->in_ch, p->group), rows = RT_IDIV(p->out_ch, p->group) * prod(p->kernel, p->nd);
   return p->group * round_up4(rows) * cg;
 }
 
 void rt_conv_transpose_f32_pack_weights(const rt_conv_params *p, const float *w, float *packed) {
-  const int64_t cg = p->in_ch / p->group, rows = p->out_ch / p->group * prod(p->kernel, p->nd);
+  const int64_t cg = RT_IDIV(p->in_ch, p->group), rows = RT_IDIV(p->out_ch, p->group) * prod(p->kernel, p->nd);
   const int64_t rows4 = round_up4(rows);
   int64_t g, r, k;
   /* Group g's W is [cg, rows]; its transpose's row r, k is W[k][r]. A
@@ -920,7 +921,7 @@ void rt_conv_transpose_f32_pack_weights(const rt_conv_params *p, const float *w,
  * so the block stays in L2 while it is swept across each copied panel of
  * X; a whole number of MR-row tiles. */
 static int64_t convt_block_rows(int64_t rows, int64_t cg) {
-  int64_t r = ((int64_t)1 << 16) / cg;
+  int64_t r = RT_IDIV((int64_t)1 << 16, cg);
   r = r < MR ? MR : r - r % MR;
   return min64(rows, r);
 }
@@ -931,7 +932,7 @@ static int64_t convt_block_rows(int64_t rows, int64_t cg) {
  * over it, K in slices of at most KC. */
 static void convt_product_packed(const float *a, int64_t rows, int64_t cg, const float *xg, int64_t in_sp,
                                  int64_t c0, int64_t nc, float *col, float *bp) {
-  const int64_t slices = (cg + KC - 1) / KC, kcb = (cg + slices - 1) / slices;
+  const int64_t slices = (cg + KC - 1) / KC, kcb = RT_IDIV(cg + slices - 1, slices);
   const int64_t rb = convt_block_rows(rows, cg);
   int64_t i0, j0, pc, ir;
   for (i0 = 0; i0 < rows; i0 += rb) {
@@ -950,13 +951,13 @@ static void convt_product_packed(const float *a, int64_t rows, int64_t cg, const
 }
 
 size_t rt_conv_transpose_f32_packed_scratch_bytes(const rt_conv_params *p) {
-  const int64_t cg = p->in_ch / p->group, rows = p->out_ch / p->group * prod(p->kernel, p->nd);
+  const int64_t cg = RT_IDIV(p->in_ch, p->group), rows = RT_IDIV(p->out_ch, p->group) * prod(p->kernel, p->nd);
   const int64_t cb = col_block_t(rows, prod(p->in_dims, p->nd));
   return 64 + round64((size_t)(rows * cb) * sizeof(float)) + panel_bytes(cg);
 }
 
 size_t rt_conv_transpose_f32_scratch_bytes(const rt_conv_params *p) {
-  const int64_t cg = p->in_ch / p->group, mg = p->out_ch / p->group;
+  const int64_t cg = RT_IDIV(p->in_ch, p->group), mg = RT_IDIV(p->out_ch, p->group);
   const int64_t in_sp = prod(p->in_dims, p->nd), rows = mg * prod(p->kernel, p->nd);
   const int64_t cb = col_block_t(rows, in_sp);
   return 64 + round64((size_t)(rows * cb) * sizeof(float)) + rt_sgemm_scratch_bytes(rows, cb, cg);
@@ -971,7 +972,7 @@ static CONV_INLINE void conv_transpose(const void *params, const void *const *in
   const float *x = (const float *)in[0], *w = (const float *)in[1];
   const float *bias = p->has_bias ? (const float *)in[2] : NULL;
   float *y = (float *)out[0];
-  const int64_t nd = p->nd, cg = p->in_ch / p->group, mg = p->out_ch / p->group;
+  const int64_t nd = p->nd, cg = RT_IDIV(p->in_ch, p->group), mg = RT_IDIV(p->out_ch, p->group);
   const int64_t in_sp = prod(p->in_dims, nd), out_sp = prod(p->out_dims, nd);
   const int64_t rows = mg * prod(p->kernel, nd);
   const int64_t cb = col_block_t(rows, in_sp);

@@ -5,6 +5,7 @@
  * each of its group's weights, into every output channel of the group. */
 #include <math.h>
 
+#include "index_internal.h"
 #include "onnxcc/kernels/deform_conv.h"
 
 /* X's plane [h, w] at (y, x), bilinearly; pixels outside it count 0. */
@@ -34,10 +35,10 @@ typedef struct dc_pair {
 /* Adds one input channel's taps into y[batch] ([out_ch, oh, ow]). */
 static void dc_channel(const rt_deform_conv_params *p, const dc_pair *s, const float *wt, float *y) {
   const int64_t oh = p->out_dims[0], ow = p->out_dims[1], npos = oh * ow, taps = p->kernel[0] * p->kernel[1];
-  const int64_t ocg = p->out_ch / p->group, icg = p->in_ch / p->group;
+  const int64_t ocg = RT_IDIV(p->out_ch, p->group), icg = RT_IDIV(p->in_ch, p->group);
   int64_t t, i, j, o;
   for (t = 0; t < taps; t++) {
-    const int64_t tr = t / p->kernel[1], tc = t % p->kernel[1];
+    const int64_t tr = RT_IDIV(t, p->kernel[1]), tc = RT_IMOD(t, p->kernel[1]);
     const float *dy = s->offset + 2 * t * npos, *dx = dy + npos;
     for (i = 0; i < oh; i++)
       for (j = 0; j < ow; j++) {
@@ -54,8 +55,8 @@ static void dc_channel(const rt_deform_conv_params *p, const dc_pair *s, const f
 RT_KERNEL(rt_deform_conv_f32) {
   const rt_deform_conv_params *p = (const rt_deform_conv_params *)params;
   const int64_t npos = p->out_dims[0] * p->out_dims[1], plane = p->in_dims[0] * p->in_dims[1];
-  const int64_t taps = p->kernel[0] * p->kernel[1], icg = p->in_ch / p->group, ocg = p->out_ch / p->group;
-  const int64_t per_og = p->in_ch / p->offset_group;
+  const int64_t taps = p->kernel[0] * p->kernel[1], icg = RT_IDIV(p->in_ch, p->group), ocg = RT_IDIV(p->out_ch, p->group);
+  const int64_t per_og = RT_IDIV(p->in_ch, p->offset_group);
   const float *x = (const float *)in[0], *bias = (const float *)in[3];
   int64_t b, c, q;
   (void)scratch;
@@ -64,13 +65,13 @@ RT_KERNEL(rt_deform_conv_f32) {
     for (c = 0; c < p->out_ch; c++)
       for (q = 0; q < npos; q++) y[c * npos + q] = p->has_bias ? bias[c] : 0.0f;
     for (c = 0; c < p->in_ch; c++) {
-      const int64_t og = c / per_og;
+      const int64_t og = RT_IDIV(c, per_og);
       dc_pair s;
       s.plane = x + (b * p->in_ch + c) * plane;
       s.offset = (const float *)in[2] + (b * p->offset_group + og) * taps * 2 * npos;
       s.mask = in[4] ? (const float *)in[4] + (b * p->offset_group + og) * taps * npos : NULL;
-      s.ic = c % icg;
-      s.oc0 = c / icg * ocg;
+      s.ic = RT_IMOD(c, icg);
+      s.oc0 = RT_IDIV(c, icg) * ocg;
       dc_channel(p, &s, (const float *)in[1], y);
     }
   }

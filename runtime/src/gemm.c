@@ -17,12 +17,13 @@
 #include <string.h>
 
 #include "epilogue_internal.h"
+#include "index_internal.h"
 #include "onnxcc/kernels/gemm.h"
 #include "onnxcc/parallel.h"
 #include "sgemm_internal.h"
 
 static int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
-static int64_t round_up(int64_t a, int64_t m) { return (a + m - 1) / m * m; }
+static int64_t round_up(int64_t a, int64_t m) { return RT_IDIV(a + m - 1, m) * m; }
 
 /* For a body shared by several kernel variants: inlined into each, so the
  * constants and functions a variant passes in are resolved at compile
@@ -36,8 +37,8 @@ static int64_t round_up(int64_t a, int64_t m) { return (a + m - 1) / m * m; }
 /* Splits n into ceil(n / max) equal-ish blocks, each a multiple of `unit`
  * (so K = 260 gives two slices of 130, not 256 + 4). */
 static int64_t block_size(int64_t n, int64_t max, int64_t unit) {
-  int64_t parts = (n + max - 1) / max;
-  return min64(max, round_up((n + parts - 1) / parts, unit));
+  int64_t parts = RT_IDIV(n + max - 1, max);
+  return min64(max, round_up(RT_IDIV(n + parts - 1, parts), unit));
 }
 
 /* ---- micro-kernel ---- */
@@ -288,7 +289,7 @@ static void tile_task(void *arg, int64_t t) {
     const float *b = j->bp + jr * j->kc;
     int64_t b_kstride = NR;
     if (j->prepacked_n) {
-      const int64_t j0 = jr - jr % RT_GEMM_PANEL;
+      const int64_t j0 = jr - RT_IMOD(jr, RT_GEMM_PANEL);
       b_kstride = min64(RT_GEMM_PANEL, round_up(j->prepacked_n - j0, 4));
       b = j->bp + j0 * j->k + j->pc * b_kstride + (jr - j0);
     }

@@ -2,6 +2,7 @@
  * body written once for float and double. */
 #include <math.h>
 
+#include "index_internal.h"
 #include "onnxcc/kernels/gridsample.h"
 
 /* Folds v into [lo, hi] by reflecting it at the bounds as many times as
@@ -118,7 +119,7 @@ GS_REFLECT(double)
             T wt = 1;                                                         \
             off = 0;                                                          \
             for (d = r - 1; d >= 0; d--) {                                    \
-              pos[d] = rest % cnt[d];                                         \
+              pos[d] = rest % (int)cnt[d];                                    \
               rest /= (int)cnt[d];                                            \
               live &= ok[d][pos[d]];                                          \
               wt *= w[d][pos[d]];                                             \

@@ -6,6 +6,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "index_internal.h"
 #include "onnxcc/kernels/linear_attention.h"
 
 /* One (batch, key/value head) pair: where its first token's rows start in
@@ -64,7 +65,7 @@ static void la_read(const rt_linear_attention_params *p, const float *s, const f
 
 /* Runs the recurrence of one pair over its t tokens; u is dv floats. */
 static void la_run_head(const rt_linear_attention_params *p, const la_head *h, float *s, float *u) {
-  const int64_t group = p->hq / p->hkv;
+  const int64_t group = RT_IDIV(p->hq, p->hkv);
   const la_rows r = la_rows_of(p);
   int64_t i, j, d, m;
   for (i = 0; i < p->t; i++) {

@@ -10,6 +10,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "index_internal.h"
 #include "onnxcc/kernels/norm.h"
 #include "vmath_internal.h"
 
@@ -556,7 +557,7 @@ DEFINE_LPNORM(rt_lpnorm_f64, double, fabs, sqrt)
   RT_KERNEL(NAME) {                                                             \
     const rt_groupnorm_params *p = (const rt_groupnorm_params *)params;         \
     const T *sc = (const T *)in[1], *bi = (const T *)in[2];                     \
-    const int64_t inner = p->inner, cg = p->c / p->groups, len = cg * inner;    \
+    const int64_t inner = p->inner, cg = RT_IDIV(p->c, p->groups), len = cg * inner; \
     int64_t n, g, k, i;                                                         \
     (void)scratch;                                                              \
     if (len <= 0) return;                                                       \

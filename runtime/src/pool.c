@@ -19,6 +19,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "index_internal.h"
 #include "onnxcc/kernels/pool.h"
 
 /* The row walker handles at most this many border outputs per row (those
@@ -37,8 +38,8 @@ static void tap_range(int64_t o, int64_t s, int64_t pad, int64_t d, int64_t K, i
                       int64_t *lo, int64_t *hi) {
   const int64_t start = o * s - pad;
   int64_t a = 0, b = K - 1;
-  if (start < 0) a = (-start + d - 1) / d;
-  if (start + b * d > n - 1) b = n - 1 - start < 0 ? -1 : (n - 1 - start) / d;
+  if (start < 0) a = RT_IDIV(-start + d - 1, d);
+  if (start + b * d > n - 1) b = n - 1 - start < 0 ? -1 : RT_IDIV(n - 1 - start, d);
   *lo = a;
   *hi = b;
 }
@@ -46,8 +47,8 @@ static void tap_range(int64_t o, int64_t s, int64_t pad, int64_t d, int64_t K, i
 /* Outputs o in [*lo, *hi] (of nout) whose input base + o*s lies in [0, n). */
 static void out_range(int64_t base, int64_t s, int64_t n, int64_t nout, int64_t *lo, int64_t *hi) {
   int64_t a = 0, b = nout - 1;
-  if (base < 0) a = (-base + s - 1) / s;
-  if (base + b * s > n - 1) b = n - 1 - base < 0 ? -1 : (n - 1 - base) / s;
+  if (base < 0) a = RT_IDIV(-base + s - 1, s);
+  if (base + b * s > n - 1) b = n - 1 - base < 0 ? -1 : RT_IDIV(n - 1 - base, s);
   *lo = a;
   *hi = b;
 }

@@ -10,6 +10,7 @@
 
 #include "onnxcc/kernels/quant.h"
 #include "half_internal.h"
+#include "index_internal.h"
 #include "quant_internal.h"
 
 #define PLAIN(v) ((float)(v))
@@ -19,7 +20,7 @@
 
 /* The offset of the scale of x[o, i, 0] (quant.h: how scales are laid out). */
 static int64_t qlinear_base(const rt_qlinear_params *p, int64_t o, int64_t i) {
-  return o * p->s_outer + (i / p->block) * p->s_axis;
+  return o * p->s_outer + RT_IDIV(i, p->block) * p->s_axis;
 }
 
 /* The walk both ops share: for each element e, with k the index of its
@@ -157,8 +158,8 @@ static void batch_offsets(const rt_qmatmul_params *p, int64_t t, int64_t *ao, in
   int d;
   *ao = *bo = 0;
   for (d = p->batch_rank - 1; d >= 0; d--) {
-    const int64_t idx = t % p->batch_dims[d];
-    t /= p->batch_dims[d];
+    const int64_t idx = RT_IMOD(t, p->batch_dims[d]);
+    t = RT_IDIV(t, p->batch_dims[d]);
     *ao += idx * p->a_strides[d];
     *bo += idx * p->b_strides[d];
   }
@@ -266,7 +267,7 @@ static int64_t qconv_ksize(const rt_qconv_params *p) {
   return n;
 }
 
-static int64_t qconv_kdim(const rt_qconv_params *p) { return p->in_ch / p->group * qconv_ksize(p); }
+static int64_t qconv_kdim(const rt_qconv_params *p) { return RT_IDIV(p->in_ch, p->group) * qconv_ksize(p); }
 
 static size_t align8(size_t n) { return (n + 7) & ~(size_t)7; }
 
@@ -293,10 +294,10 @@ static void qconv_taps(const rt_qconv_params *p, int64_t *taps) {
   for (kk = 0; kk < ksize; kk++) {
     int64_t rest = kk, off = 0, stride = 1;
     for (d = p->nd - 1; d >= 0; d--) {
-      taps[kk * p->nd + d] = rest % p->kernel[d] * p->dilations[d];
+      taps[kk * p->nd + d] = RT_IMOD(rest, p->kernel[d]) * p->dilations[d];
       off += taps[kk * p->nd + d] * stride;
       stride *= p->in_dims[d];
-      rest /= p->kernel[d];
+      rest = RT_IDIV(rest, p->kernel[d]);
     }
     taps[ksize * p->nd + kk] = off;
   }
@@ -329,7 +330,7 @@ static int32_t dot16_wrap(const int16_t *restrict a, const int16_t *restrict b, 
 #define QCONV_UNFOLD(x, XT)                                                                        \
   static void qconv_unfold_##x(const rt_qconv_params *p, const int64_t *taps, const XT *xg,        \
                                int32_t xzp, int64_t c0, int64_t nc, int16_t *col) {                \
-    const int64_t ksize = qconv_ksize(p), icg = p->in_ch / p->group;                               \
+    const int64_t ksize = qconv_ksize(p), icg = RT_IDIV(p->in_ch, p->group);                        \
     int64_t insize = 1, opos[RT_CONV_MAX_DIMS], base[RT_CONV_MAX_DIMS], c, ic, kk;                 \
     int d;                                                                                         \
     for (d = 0; d < p->nd; d++) insize *= p->in_dims[d];                                           \
@@ -368,7 +369,7 @@ static int32_t dot16_wrap(const int16_t *restrict a, const int16_t *restrict b, 
  * channel oc. */
 #define QCONV_WALK(x, XT, WT, X, W, xzp, WZ, EMIT)                                                 \
   do {                                                                                             \
-    const int64_t kdim = qconv_kdim(p), ocg = p->out_ch / p->group, icg = p->in_ch / p->group;     \
+    const int64_t kdim = qconv_kdim(p), ocg = RT_IDIV(p->out_ch, p->group), icg = RT_IDIV(p->in_ch, p->group); \
     int64_t *taps = (int64_t *)scratch;                                                            \
     int16_t *wrow = (int16_t *)((char *)scratch + qconv_taps_bytes(p));                            \
     int16_t *col = wrow + align8((size_t)kdim * sizeof(int16_t)) / sizeof(int16_t);               \
@@ -441,8 +442,8 @@ static int64_t conv_out_size(const rt_qconv_params *p) {
 static void conv_out_pos(const rt_qconv_params *p, int64_t o, int64_t *opos) {
   int d;
   for (d = p->nd - 1; d >= 0; d--) {
-    opos[d] = o % p->out_dims[d];
-    o /= p->out_dims[d];
+    opos[d] = RT_IMOD(o, p->out_dims[d]);
+    o = RT_IDIV(o, p->out_dims[d]);
   }
 }
 

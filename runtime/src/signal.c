@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "half_internal.h"
+#include "index_internal.h"
 #include "onnxcc/kernels/signal.h"
 
 #define SIG_PI 3.14159265358979323846
@@ -157,7 +158,7 @@ static void fft_pow2(double *z, int64_t n, const double *tw, int inverse) {
     }
   }
   for (len = 2; len <= n; len <<= 1) {
-    int64_t half = len >> 1, step = n / len;
+    int64_t half = len >> 1, step = RT_IDIV(n, len);
     for (i = 0; i < n; i += len)
       for (k = 0; k < half; k++) {
         double wr = tw[2 * k * step], wi = sign * tw[2 * k * step + 1];

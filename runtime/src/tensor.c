@@ -8,6 +8,7 @@
  * order; the walks differ in how they read the input. */
 #include <string.h>
 
+#include "index_internal.h"
 #include "onnxcc/kernels/tensor.h"
 
 /* Instantiates DEFINE(name_W, T) once per element width. */
@@ -265,7 +266,8 @@ BY_WIDTH(DEFINE_GATHER_ELEMENTS_I64, rt_gather_elements_i64idx)
 
 /* Input index for output index o on a dim of n input elements (n >= 1),
  * or -1 when the constant goes there. `mode` is a constant in every
- * caller, so the switch folds away. */
+ * caller, so the switch folds away. The modulos stay 64-bit: pads read at
+ * run time may put o - begin far outside any buffer's size. */
 static inline int64_t pad_map(int64_t o, int64_t begin, int64_t n, int mode) {
   int64_t i = o - begin, period;
   if (i >= 0 && i < n) return i;
@@ -381,12 +383,12 @@ int rt_slice_axis(int64_t dim, int64_t start, int64_t end, int64_t step, int64_t
   if (step > 0) {
     start = clamp64(start, 0, dim);
     end = clamp64(end, 0, dim);
-    *count = end > start ? (end - start + step - 1) / step : 0;
+    *count = end > start ? RT_IDIV(end - start + step - 1, step) : 0;
   } else {
     start = clamp64(start, 0, dim - 1);
     end = clamp64(end, -1, dim - 1);
     /* an empty axis clamps start to 0 and end to -1: still nothing to read */
-    *count = dim > 0 && start > end ? (start - end - step - 1) / -step : 0;
+    *count = dim > 0 && start > end ? RT_IDIV(start - end - step - 1, -step) : 0;
   }
   *first = *count > 0 ? start : 0;
   *step_out = step;

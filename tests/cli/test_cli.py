@@ -577,6 +577,7 @@ def main():
     check_boxes(onnxcc, args.cflags, results)
     check_strings(onnxcc, args.cflags, results)
     check_target(onnxcc, results)
+    check_index32(onnxcc, results)
     # usage errors exit 2
     p = subprocess.run([onnxcc, "--no-such-flag"], capture_output=True, text=True)
     results.append(("unknown flag exits 2", [] if p.returncode == 2 else ["exit %d" % p.returncode], ""))
@@ -668,6 +669,39 @@ def check_target(onnxcc, results):
             results.append(("run --target without qemu-aarch64 exits 3 naming qemu-user",
                             [] if p.returncode == 3 and "qemu-aarch64" in p.stderr and "qemu-user" in p.stderr else
                             ["exit %d, stderr %r" % (p.returncode, p.stderr)], ""))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def check_index32(onnxcc, results):
+    """The generated code of a model with a buffer past RT_INDEX32_MAX
+    (2^30 - 1) bytes fails to build against a runtime of 32-bit indices
+    (-DONNXCC_RT_INDEX32), naming the tensor and the option; it builds
+    without the option, and that of one float fewer builds with it."""
+    folder = tempfile.mkdtemp(prefix="onnxcc-cli-")
+    try:
+        def syntax(n, define):
+            model, out = os.path.join(folder, "m%d.onnx" % n), os.path.join(folder, "m%d.c" % n)
+            save(graph_model([helper.make_node("Relu", ["x"], ["y"], name="relu")],
+                             [tv("x", [n])], [tv("y", [n])]), model)
+            p = subprocess.run([onnxcc, model, "-o", out], capture_output=True, text=True)
+            if p.returncode:
+                return p
+            return subprocess.run(["cc", "-std=c99", "-fsyntax-only", *define,
+                                   "-I" + os.path.join(ROOT, "runtime", "include"), out],
+                                  capture_output=True, text=True)
+
+        big, below = 1 << 28, (1 << 28) - 1   # floats: 2^30 bytes, and 4 fewer
+        p = syntax(big, ["-DONNXCC_RT_INDEX32"])
+        results.append(("a 2^30-byte input refuses a 32-bit index runtime at compile time",
+                        [] if p.returncode and "#error" in p.stderr and "'x'" in p.stderr
+                        and "runtime_index32" in p.stderr else
+                        ["exit %d, stderr %r" % (p.returncode, p.stderr[-400:])], ""))
+        for n, define in ((big, []), (below, ["-DONNXCC_RT_INDEX32"])):
+            p = syntax(n, define)
+            results.append(("%d floats build with %s" % (n, define or "64-bit indices"),
+                            [] if p.returncode == 0 else ["exit %d, stderr %r" % (p.returncode, p.stderr[-400:])],
+                            ""))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 

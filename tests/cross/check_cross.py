@@ -12,6 +12,10 @@ For each cross file cross/TARGET.ini:
                  routine, itself or through the archive's functions it calls,
                  unless tests/cross/double_ok.txt lists it with its reason;
                  a line there that matches no such kernel fails too.
+  64-bit division TARGET   (the same targets, whose cross files turn on
+                 runtime_index32) no float kernel, f64 included, calls a
+                 64-bit division routine (__aeabi_ldivmod and the like),
+                 unless tests/cross/div64_ok.txt lists it with its reason.
 For each cross file with an emulator ([properties] emulator: qemu-aarch64,
 qemu-riscv64), and each data set of each model (default: every folder of
 tests/models with a model.onnx but the expected failures of the conformance
@@ -98,6 +102,10 @@ class Target:
         self.c_args = val("built-in options", "c_args", [])
         self.link_args = val("built-in options", "c_link_args", [])
         self.cpu_family = val("host_machine", "cpu_family", None)
+        # the project's own options the file sets (runtime_index32 = true),
+        # as meson spells their values on its command line
+        self.options = {k: cp.get("project options", k).strip().strip("'") for k in
+                        (cp.options("project options") if cp.has_section("project options") else [])}
         self.system = val("host_machine", "system", None)
 
     def missing(self) -> str | None:
@@ -140,6 +148,9 @@ def build_runtime(t: Target, build_dir: Path, jobs: int) -> str | None:
     """Configures (once) and builds the runtime for T; None when it built
     without a warning, else why not."""
     opts = ["-Druntime_only=true", "-Dwerror=true"]
+    # the cross file's project options again: `meson configure` of a folder
+    # set up before the file gained one does not read the file
+    opts += [f"-D{k}={v}" for k, v in t.options.items()]
     if (build_dir / "build.ninja").exists():
         # the same options on an existing folder (a no-op when unchanged)
         cmd = ["meson", "configure", str(build_dir), *opts]
@@ -167,18 +178,17 @@ DOUBLE_CALL = re.compile(r"^(__aeabi_(d[a-z0-9]+|[lu]*i?2d|f2d|ul2d|l2d))$|^(exp
 FLOAT_KERNEL = re.compile(r"^rt_\w*_(f32|f16|bf16)(_|$)")
 
 
-def double_in_float_kernels(t: Target, build_dir: Path) -> str | None:
-    """None when every float kernel of T's runtime that calls a double
-    routine, itself or through the functions it calls, is in
-    tests/cross/double_ok.txt and every pattern there still matches one,
-    else why not."""
+def routine_users(t: Target, build_dir: Path, routine: re.Pattern) -> dict | str:
+    """Each function of T's runtime archive that calls a routine matching
+    ROUTINE, itself or through the archive's functions it calls: {name:
+    the routines}; a str says why it could not be read."""
     objdump = re.sub(r"gcc$", "objdump", t.cc)
     r = subprocess.run([objdump, "-r", str(build_dir / "runtime" / "libonnxcc_rt.a")],
                        capture_output=True, text=True)
     if r.returncode:
         return f"{objdump} failed: {tail(r.stderr)}"
-    # per function (its own section, -ffunction-sections): the double
-    # routines it calls, and the functions of the archive it calls
+    # per function (its own section, -ffunction-sections): the routines it
+    # calls, and the functions of the archive it calls
     direct: dict[tuple, set] = {}
     calls: dict[tuple, set] = {}
     obj = section = ""
@@ -195,7 +205,7 @@ def double_in_float_kernels(t: Target, build_dir: Path) -> str | None:
         parts = line.split()
         if section and len(parts) == 3:
             sym = parts[2]
-            (direct if DOUBLE_CALL.match(sym) else calls).setdefault((obj, section), set()).add(sym)
+            (direct if routine.match(sym) else calls).setdefault((obj, section), set()).add(sym)
 
     def callee(o: str, name: str):
         """The archive's function NAME as called from object O: a static
@@ -217,18 +227,54 @@ def double_in_float_kernels(t: Target, build_dir: Path) -> str | None:
         return out
 
     using = {name: reach((o, name)) for (o, name) in direct}
-    using = {k: v for k, v in using.items() if v}
-    kernels = {k: v for k, v in using.items() if FLOAT_KERNEL.match(k) and "f64" not in k}
-    patterns = [line.split("#")[0].strip() for line in (HERE / "double_ok.txt").read_text().splitlines()]
+    return {k: v for k, v in using.items() if v}
+
+
+def unlisted_kernels(kernels: dict, allow: str, what: str) -> str | None:
+    """None when every kernel of KERNELS ({name: routines}) matches a
+    pattern of tests/cross/ALLOW and every pattern there matches one, else
+    why not (WHAT: what the kernels do)."""
+    patterns = [line.split("#")[0].strip() for line in (HERE / allow).read_text().splitlines()]
     patterns = [pat for pat in patterns if pat]
     new = sorted(k for k in kernels if not any(fnmatch.fnmatchcase(k, pat) for pat in patterns))
     if new:
-        return (f"{len(new)} float kernel(s) do double arithmetic: "
+        return (f"{len(new)} float kernel(s) {what}: "
                 + ", ".join(f"{k} ({' '.join(sorted(kernels[k]))})" for k in new[:5]))
     stale = [pat for pat in patterns if not any(fnmatch.fnmatchcase(k, pat) for k in kernels)]
     if stale:
-        return f"tests/cross/double_ok.txt: {', '.join(stale)} match no float kernel doing double arithmetic: delete"
+        return f"tests/cross/{allow}: {', '.join(stale)} match no float kernel that does: delete"
     return None
+
+
+def double_in_float_kernels(t: Target, build_dir: Path) -> str | None:
+    """None when every float kernel of T's runtime that calls a double
+    routine, itself or through the functions it calls, is in
+    tests/cross/double_ok.txt and every pattern there still matches one,
+    else why not."""
+    using = routine_users(t, build_dir, DOUBLE_CALL)
+    if isinstance(using, str):
+        return using
+    kernels = {k: v for k, v in using.items() if FLOAT_KERNEL.match(k) and "f64" not in k}
+    return unlisted_kernels(kernels, "double_ok.txt", "do double arithmetic")
+
+
+# What a 64-bit integer division or modulo becomes on a 32-bit core: a call
+# to the run-time ABI's routine (Arm) or libgcc's.
+DIV64_CALL = re.compile(r"^(__aeabi_ldivmod|__aeabi_uldivmod|__divdi3|__udivdi3|__moddi3|__umoddi3)$")
+# the float kernels, double ones included: their divisions are of indices
+INDEX_KERNEL = re.compile(r"^rt_\w*_(f32|f16|bf16|f64)(_|$)")
+
+
+def div64_in_float_kernels(t: Target, build_dir: Path) -> str | None:
+    """None when every float kernel of T's runtime (built with
+    runtime_index32) that calls a 64-bit division routine, itself or
+    through the functions it calls, is in tests/cross/div64_ok.txt and
+    every pattern there still matches one, else why not."""
+    using = routine_users(t, build_dir, DIV64_CALL)
+    if isinstance(using, str):
+        return using
+    kernels = {k: v for k, v in using.items() if INDEX_KERNEL.match(k)}
+    return unlisted_kernels(kernels, "div64_ok.txt", "divide in 64 bits")
 
 
 def compile_model(model_dir: Path, onnxcc: str, out: Path) -> str | None:
@@ -402,6 +448,8 @@ def main(argv) -> int:
             if t.cpu_family == "arm" and t.system == "none":
                 rep.check(f"float kernels {t.name}",
                           why and "the runtime did not build" or double_in_float_kernels(t, build_dir))
+                rep.check(f"64-bit division {t.name}",
+                          why and "the runtime did not build" or div64_in_float_kernels(t, build_dir))
             if not t.wrapper:
                 continue   # bare metal: runs under qemu-system, not here
             if why:

@@ -18,7 +18,10 @@ semihosting (output and exit code), and compares each printed output with
 the data set's reference as the conformance runner's models suite does
 (max|actual - expected| <= 1e-4 * max|expected|, other types exactly).
 
-Checks: "build firmware", then "run MODEL" for each model, then "info mlp
+The runtime and the generated code use 32-bit indices (the cross file's
+runtime_index32). Checks: "build firmware", "no 64-bit division in the
+firmware" (the image links no __aeabi_ldivmod, __aeabi_uldivmod or
+libgcc's __divdi3 family), then "run MODEL" for each model, then "info mlp
 --target cortex-m4f": what `onnxcc info --target` measures for
 tests/models/mlp, whose onnxcc code (generated code plus the runtime
 kernels it links, -Os) must be at most 8 KiB (the issue's figure). Then
@@ -121,7 +124,10 @@ def build(t: check_cross.Target, build_dir: Path, models: list[Path], onnxcc: st
         names.append(name)
         srcs.append(model_source(name, m / "test_data_set_0"))
     (work / "models.c").write_text(models_source(names, srcs))
-    cflags = [*t.c_args, "-Os", "-std=c99", "-Wall", "-Wextra", "-Wpedantic", "-Werror",
+    # the generated code is built as the runtime was (the cross file's
+    # runtime_index32), so its guard of RT_INDEX32_MAX holds
+    index32 = ["-DONNXCC_RT_INDEX32"] if t.options.get("runtime_index32") == "true" else []
+    cflags = [*t.c_args, *index32, "-Os", "-std=c99", "-Wall", "-Wextra", "-Wpedantic", "-Werror",
               "-ffunction-sections", "-fdata-sections",
               f"-I{ROOT / 'runtime' / 'include'}", f"-I{FW}", f"-I{HERE / 'firmware'}", f"-I{work}"]
     files = [FW / "startup.c", FW / "semihost.c", HERE / "firmware" / "main.c", work / "models.c",
@@ -133,6 +139,19 @@ def build(t: check_cross.Target, build_dir: Path, models: list[Path], onnxcc: st
     if r.returncode:
         raise RuntimeError(f"{t.cc} failed: {tail(r.stderr)}")
     return dict(zip(names, (outs for _, outs in srcs)))
+
+
+def div64_linked(t: check_cross.Target, elf: Path) -> str | None:
+    """None when the image links no 64-bit division routine (with
+    runtime_index32 its kernels divide indices in 32 bits, and none of the
+    three models divides int64 data), else which ones."""
+    nm = re.sub(r"gcc$", "nm", t.cc)
+    r = subprocess.run([nm, str(elf)], capture_output=True, text=True)
+    if r.returncode:
+        return f"{nm} failed: {tail(r.stderr)}"
+    found = sorted({ln.split()[-1] for ln in r.stdout.splitlines()
+                    if ln.split() and check_cross.DIV64_CALL.match(ln.split()[-1])})
+    return f"the image links {', '.join(found)}" if found else None
 
 
 def parse(stdout: str) -> dict:
@@ -290,6 +309,8 @@ def main(argv) -> int:
             except RuntimeError as exc:
                 why = str(exc)
         rep.check("build firmware", why)
+        rep.check("no 64-bit division in the firmware",
+                  why and "the firmware did not build" or div64_linked(t, work / "fw.elf"))
         got, how = {}, why and "the firmware did not build"
         if not why:
             try:

@@ -21,6 +21,23 @@ extern "C" {
 #define RT_ABI_VERSION 7
 int rt_abi_v7(void);
 
+/* The width of the runtime's index arithmetic: 32 for a runtime built with
+ * ONNXCC_RT_INDEX32 (the meson option runtime_index32, which the installed
+ * config.h records; a build that compiles the sources itself passes
+ * -DONNXCC_RT_INDEX32 to the runtime and the generated code alike), else
+ * 64. Generated code whose buffers pass RT_INDEX32_MAX elements or bytes
+ * fails with #error when it is 32 (docs/integration.md, "32-bit indices"). */
+#include "config.h"
+#ifdef ONNXCC_RT_INDEX32
+#define RT_INDEX_BITS 32
+#else
+#define RT_INDEX_BITS 64
+#endif
+/* The most elements or bytes one buffer may hold for a 32-bit index
+ * runtime: half of INT32_MAX, so the sum of two indices (an offset plus
+ * a pad, a count rounded up) still fits. */
+#define RT_INDEX32_MAX 1073741823
+
 /* Status codes returned by generated NAME_init / NAME_run. */
 typedef enum rt_status {
   RT_OK = 0,
