@@ -148,12 +148,14 @@ def build_runtime(t: Target, build_dir: Path, jobs: int) -> str | None:
     """Configures (once) and builds the runtime for T; None when it built
     without a warning, else why not."""
     opts = ["-Druntime_only=true", "-Dwerror=true"]
-    # the cross file's project options again: `meson configure` of a folder
-    # set up before the file gained one does not read the file
+    # the cross file's project options again: reconfiguring a folder set up
+    # before the file gained one does not read the file
     opts += [f"-D{k}={v}" for k, v in t.options.items()]
     if (build_dir / "build.ninja").exists():
-        # the same options on an existing folder (a no-op when unchanged)
-        cmd = ["meson", "configure", str(build_dir), *opts]
+        # the same options on an existing folder; --reconfigure also reads a
+        # meson_options.txt that gained an option since it was set up (which
+        # `meson configure` refuses as unknown)
+        cmd = ["meson", "setup", "--reconfigure", str(build_dir), *opts]
     else:
         cmd = ["meson", "setup", str(build_dir), "--cross-file", str(t.ini), *opts]
     r = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)

@@ -49,7 +49,8 @@ int64_t rt_parallel_tasks(const rt_parallel *par);
 void rt_parallel_run(const rt_parallel *par, int64_t n, rt_task_fn body, void *arg);
 
 /* [*lo, *hi): the share of task i of n in [0, total), in whole `unit`s
- * (the last share takes the remainder). */
+ * (equal counts of units, the last shares one more when they do not divide
+ * evenly; the last share ends at total). */
 void rt_parallel_share(int64_t total, int64_t unit, int64_t i, int64_t n, int64_t *lo, int64_t *hi);
 
 #ifdef __cplusplus
