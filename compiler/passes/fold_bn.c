@@ -110,11 +110,4 @@ static int try_fold(ir_graph *g, ir_node *bn) {
   return 1;
 }
 
-status pass_fold_bn(ir_graph *g) {
-  int i, changed = 0;
-  ir_count_uses(g);
-  for (i = 0; i < g->n_nodes; i++)
-    if (!g->nodes[i]->dead) changed |= try_fold(g, g->nodes[i]);
-  if (changed) ir_compact(g);
-  return ST_OK;
-}
+status pass_fold_bn(ir_graph *g) { return rw_each_node(g, try_fold); }

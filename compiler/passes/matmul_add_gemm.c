@@ -44,11 +44,4 @@ static int try_fuse(ir_graph *g, ir_node *add) {
   return 0;
 }
 
-status pass_matmul_add_gemm(ir_graph *g) {
-  int i, changed = 0;
-  ir_count_uses(g);
-  for (i = 0; i < g->n_nodes; i++)
-    if (!g->nodes[i]->dead) changed |= try_fuse(g, g->nodes[i]);
-  if (changed) ir_compact(g);
-  return ST_OK;
-}
+status pass_matmul_add_gemm(ir_graph *g) { return rw_each_node(g, try_fuse); }

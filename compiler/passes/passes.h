@@ -76,6 +76,10 @@ void rw_take_output(ir_graph *g, ir_node *n, int ni, ir_node *c);
 int rw_new_const(ir_graph *g, int dtype, int rank, const int64_t *dims, const char *hint);
 /* Marks n dead, releasing its inputs' uses. */
 void rw_kill(ir_graph *g, ir_node *n);
+/* The walk of a peephole pass: counts uses, offers every live node in
+ * order to try_node (which returns 1 when it rewrote something), and compacts
+ * the graph when anything changed. */
+status rw_each_node(ir_graph *g, int (*try_node)(ir_graph *g, ir_node *n));
 status pass_lower(ir_graph *g);
 /* Ties each Gradient node to the forward nodes it differentiates, which
  * infer then expands it over (expand_gradient.c, grad.h). */

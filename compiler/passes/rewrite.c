@@ -100,3 +100,12 @@ void rw_set_float(ir_node *n, const char *name, float v) {
   a->type = ATTR_FLOAT;
   a->f = v;
 }
+
+status rw_each_node(ir_graph *g, int (*try_node)(ir_graph *g, ir_node *n)) {
+  int i, changed = 0;
+  ir_count_uses(g);
+  for (i = 0; i < g->n_nodes; i++)
+    if (!g->nodes[i]->dead) changed |= try_node(g, g->nodes[i]);
+  if (changed) ir_compact(g);
+  return ST_OK;
+}

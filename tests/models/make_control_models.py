@@ -34,7 +34,6 @@ import repo_venv  # noqa: E402
 repo_venv.ensure(("numpy", "onnx", "onnxruntime"), __file__)
 
 import numpy as np  # noqa: E402
-import onnx  # noqa: E402
 from onnx import TensorProto, helper, numpy_helper  # noqa: E402
 import model_cli  # noqa: E402
 
@@ -132,27 +131,11 @@ MODELS = {"if_score": if_score, "loop_rnn": loop_rnn, "scan_mix": scan_mix}
 
 
 def write(name, out_root: Path) -> None:
-    import onnxruntime as ort
-
     rng = np.random.default_rng(sum(map(ord, name)))
     graph, input_sets = MODELS[name](rng)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)], producer_name="make_control_models")
     model.ir_version = 8
-    onnx.checker.check_model(model, full_check=True)
-    d = out_root / name
-    d.mkdir(parents=True, exist_ok=True)
-    onnx.save(model, d / "model.onnx")
-    sess = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
-    names = [i.name for i in sess.get_inputs()]
-    for k, inputs in enumerate(input_sets):
-        ds = d / f"test_data_set_{k}"
-        ds.mkdir(exist_ok=True)
-        outs = sess.run(None, dict(zip(names, inputs)))
-        for i, (n, x) in enumerate(zip(names, inputs)):
-            (ds / f"input_{i}.pb").write_bytes(numpy_helper.from_array(x, n).SerializeToString())
-        for i, (o, y) in enumerate(zip(sess.get_outputs(), outs)):
-            (ds / f"output_{i}.pb").write_bytes(numpy_helper.from_array(y, o.name).SerializeToString())
-    print(f"{name}: {len(input_sets)} data set(s) in {d}")
+    model_cli.save_with_ort_sets(model, name, input_sets, out_root)
 
 
 if __name__ == "__main__":

@@ -130,30 +130,12 @@ MODELS = {"pass_pad_conv": pass_pad_conv, "pass_linear_bn": pass_linear_bn, "pas
 
 
 def write(name, out_root: Path) -> None:
-    import onnxruntime as ort
-
     rng = np.random.default_rng(sum(map(ord, name)))
     graph, input_sets = MODELS[name](rng)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)], producer_name="make_pass_models")
     model.ir_version = 8
     model = onnx.shape_inference.infer_shapes(model)
-    onnx.checker.check_model(model, full_check=True)
-    d = out_root / name
-    d.mkdir(parents=True, exist_ok=True)
-    onnx.save(model, d / "model.onnx")
-    sess = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
-    names = [i.name for i in sess.get_inputs()]
-    for k, inputs in enumerate(input_sets):
-        ds = d / f"test_data_set_{k}"
-        ds.mkdir(exist_ok=True)
-        outs = sess.run(None, dict(zip(names, inputs)))
-        for i, (n, x) in enumerate(zip(names, inputs)):
-            (ds / f"input_{i}.pb").write_bytes(numpy_helper.from_array(x, n).SerializeToString())
-        for i, (o, y) in enumerate(zip(sess.get_outputs(), outs)):
-            (ds / f"output_{i}.pb").write_bytes(numpy_helper.from_array(y, o.name).SerializeToString())
-    if name in DIMS:
-        (d / "dims.txt").write_text(DIMS[name] + "\n")
-    print(f"{name}: {len(input_sets)} data set(s) in {d}")
+    model_cli.save_with_ort_sets(model, name, input_sets, out_root, DIMS.get(name))
 
 
 if __name__ == "__main__":
