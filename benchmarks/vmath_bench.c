@@ -8,7 +8,7 @@
  * nothing in the build compiles it. By hand, from the repository root:
  *
  *   cc -O3 -march=native -std=c99 -Iruntime/include benchmarks/vmath_bench.c \
- *      runtime/src/unary.c runtime/src/norm.c -lm -o /tmp/vmath_bench
+ *      runtime/src/unary.c runtime/src/norm.c runtime/src/epilogue.c -lm -o /tmp/vmath_bench
  *   /tmp/vmath_bench */
 #define _POSIX_C_SOURCE 199309L
 #include <math.h>

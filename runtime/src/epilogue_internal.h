@@ -28,6 +28,12 @@ const rt_epi *rt_epi_init(rt_epi *e, int32_t act, float a, float b, const void *
  * m x n tile of the output whose last value has just been stored. */
 void rt_epi_tile(const rt_epi *e, float *c, int64_t ldc, int64_t m, int64_t n);
 
+/* y[j] = act(x[j] + r[j]) for j < n (act(x[j]) when r is NULL), act one
+ * of RT_ACT_* with its parameters a and b: the epilogue's loop, which the
+ * unary kernels of the same activations call too (so fused and unfused
+ * give the same bits). y may be x. */
+void rt_act_apply_f32(int32_t act, float a, float b, float *y, const float *x, const float *r, int64_t n);
+
 /* A kernel's epilogue from its params struct p, its residual slot k of in
  * and its output y. */
 #define RT_EPI_FROM(e, p, in, k, y) \

@@ -8,6 +8,7 @@
 #include "half_internal.h"
 #include "onnxcc/kernels/elementwise.h"
 #include "act_internal.h"
+#include "epilogue_internal.h"
 
 /* libm by precision: FN_f32(exp) is expf, FN_f64(exp) is exp; M(t, fn)
  * picks one for type suffix t. */
@@ -89,24 +90,44 @@ FLOAT_HELPERS(f64)
 #define E_gelu(t, x) rt_act_gelu_##t(x)
 #define E_gelu_tanh(t, x) rt_act_gelu_tanh_##t(x)
 
-/* One kernel: y[i] = E_op(x[i]). The loop is all the kernel does, so the
- * C compiler can vectorise the simple ops. */
-#define UNARY_KERNEL(op, t, EXPR)                                             \
+/* The float activations whose f32 kernel is the fused epilogue's loop,
+ * rt_act_apply_f32 (vectorized by hand where the target allows), so that a
+ * fused node and the two nodes it replaces agree bit for bit: the RT_ACT_*
+ * of op on elements of elem bytes, or -1. Called with literals, so the
+ * compiler folds it to a constant in each kernel. */
+static int32_t array_act(const char *op, size_t elem) {
+  if (elem != sizeof(float)) return -1;
+  if (!strcmp(op, "sigmoid")) return RT_ACT_SIGMOID;
+  if (!strcmp(op, "tanh")) return RT_ACT_TANH;
+  if (!strcmp(op, "silu")) return RT_ACT_SILU;
+  return -1;
+}
+
+/* One kernel: y[i] = E_op(x[i]), or the epilogue's loop when ARRAY (an
+ * RT_ACT_*) is not -1. The loop is all the kernel does, so the C compiler
+ * can vectorise the simple ops. */
+#define UNARY_KERNEL_A(op, t, EXPR, ARRAY)                                    \
   RT_KERNEL(rt_##op##_##t) {                                                  \
     const rt_unary_params *p = (const rt_unary_params *)params;               \
     const RT_EW_CTYPE_##t *x_ = (const RT_EW_CTYPE_##t *)in[0];               \
     RT_EW_CTYPE_##t *y_ = (RT_EW_CTYPE_##t *)out[0];                          \
     const int64_t n_ = p->count;                                              \
+    const int32_t act_ = (ARRAY);                                             \
     int64_t i_;                                                               \
     (void)p;                                                                  \
     (void)scratch;                                                            \
+    if (act_ >= 0) {                                                          \
+      rt_act_apply_f32(act_, 0.0f, 0.0f, (float *)(void *)y_, (const float *)(const void *)x_, NULL, n_); \
+      return;                                                                 \
+    }                                                                         \
     for (i_ = 0; i_ < n_; i_++) {                                             \
       const RT_EW_CTYPE_##t x = x_[i_];                                       \
       y_[i_] = (RT_EW_CTYPE_##t)(EXPR);                                       \
     }                                                                         \
   }
+#define UNARY_KERNEL(op, t, EXPR) UNARY_KERNEL_A(op, t, EXPR, -1)
 
-#define FLOAT_KERNEL(K, op, t) UNARY_KERNEL(op, t, E_##op(t, x))
+#define FLOAT_KERNEL(K, op, t) UNARY_KERNEL_A(op, t, E_##op(t, x), array_act(#op, sizeof(RT_EW_CTYPE_##t)))
 #define FLOAT_OP(K, op) RT_EW_FLOATS(FLOAT_KERNEL, K, op)
 RT_UNARY_FLOAT_OPS(FLOAT_OP, ~)
 FLOAT_OP(~, abs)
