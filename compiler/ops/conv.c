@@ -452,7 +452,13 @@ static status conv_lower_variant(op_ctx *c, lowered *l) {
 static status conv_lower(op_ctx *c, lowered *l) {
   status s = conv_lower_variant(c, l);
   rt_conv_params *p = (rt_conv_params *)l->params;
-  return s ? s : OP_LOWER_EPILOGUE(c, p);
+  if (s) return s;
+  /* fuse-channel-scale gives one to Convs with constant weights and one
+   * group only, whose variants are the _packed ones that apply it */
+  p->has_in_scale = op_lower_in_scale(c->n);
+  if (p->has_in_scale && l->kernel != K_rt_conv_f32_im2col_packed && l->kernel != K_rt_conv_f32_pointwise_packed)
+    return diag_node_error(ST_INTERNAL, c->n, "an input scale on a Conv whose kernel variant does not apply it");
+  return OP_LOWER_EPILOGUE(c, p);
 }
 
 const op_family op_family_conv = {conv_infer, conv_lower, 1, 0};

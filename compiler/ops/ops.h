@@ -263,6 +263,9 @@ void op_clip_float_bounds(const op_ctx *c, float *lo, float *hi);
  * (kernels/epilogue.h); all zero on a node it did not touch. */
 status op_lower_epilogue(const op_ctx *c, int32_t *act, float *a, float *b, int32_t *has_residual);
 #define OP_LOWER_EPILOGUE(c, p) op_lower_epilogue((c), &(p)->act, &(p)->act_a, &(p)->act_b, &(p)->has_residual)
+/* A Conv's input scale from fuse-channel-scale: 0 none, else the params'
+ * has_in_scale (fuse_channel_scale.c). */
+int32_t op_lower_in_scale(const ir_node *n);
 
 #define LOWER(l, kernel, ptype) \
   ((kparams_##kernel *)lowered_init((l), K_##kernel, sizeof(kparams_##kernel)))

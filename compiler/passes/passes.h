@@ -27,6 +27,9 @@ status pass_fuse_silu(ir_graph *g);
 /* An activation or residual Add after a float Conv / Gemm / MatMul -> the
  * node's epilogue (fuse_epilogue.c) */
 status pass_fuse_epilogue(ir_graph *g);
+/* Mul(x, per-channel s) read only by a Conv with constant weights -> the
+ * Conv's input scale (fuse_channel_scale.c) */
+status pass_fuse_channel_scale(ir_graph *g);
 /* DequantizeLinear -> Conv / MatMul / Gemm / Add / Mul -> QuantizeLinear
  * groups -> one integer op each (fuse_qdq.c) */
 status pass_fuse_qdq(ir_graph *g);

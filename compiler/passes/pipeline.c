@@ -24,6 +24,8 @@ const pass pipeline_passes[] = {
     {"fuse-silu", "turn Mul(x, Sigmoid(x)) and Mul(x, HardSigmoid(x)) into one node each", 1, pass_fuse_silu},
     {"fuse-epilogue", "fold an activation, or a residual Add (then an activation), into the float Conv, Gemm or "
      "MatMul before it, applied as each output tile is stored", 1, pass_fuse_epilogue},
+    {"fuse-channel-scale", "fold a per-channel Mul (a squeeze-excitation gate) into the Conv that reads it, applied as "
+     "the Conv copies its input", 1, pass_fuse_channel_scale},
     {"dce", "remove nodes whose outputs nobody reads", 1, pass_dce},
     {"lower", "choose each node's kernel variant and fill its parameters (the backend may swap it)", 0, pass_lower},
     {NULL, NULL, 0, NULL},
@@ -119,7 +121,7 @@ status pipeline_run(ir_graph *g, const compile_options *o, const pipeline_log *l
     ir_dump(g, stderr);
   }
   if (log && log->histograms) {
-    fprintf(log->histograms, "  %-16s", "load");
+    fprintf(log->histograms, "  %-19s", "load");
     print_op_histogram(g, log->histograms);
   }
   s = ir_verify(g, "load", 0);
@@ -143,7 +145,7 @@ status pipeline_run(ir_graph *g, const compile_options *o, const pipeline_log *l
       ir_dump_with(g, stderr, lower_dump_node);
     }
     if (log && log->histograms) {
-      fprintf(log->histograms, "  %-16s", p->name);
+      fprintf(log->histograms, "  %-19s", p->name);
       print_op_histogram(g, log->histograms);
     }
   }

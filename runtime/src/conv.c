@@ -166,7 +166,7 @@ static void unravel(int64_t lin, const int64_t *dims, int64_t n, int64_t *idx) {
  * the last dim and each tap's valid range are worked out once for all
  * channels. */
 static void im2col_packed(const rt_conv_params *p, const float *x, int64_t channels, int64_t col0, int64_t ncols,
-                          const int64_t *ranges, float *buf) {
+                          const int64_t *ranges, const float *scale, float *buf) {
   const int64_t nd = p->nd, last = nd - 1;
   const int64_t in_sp = prod(p->in_dims, nd), ksize = prod(p->kernel, nd), kdim = channels * ksize;
   const int64_t in_last = p->in_dims[last], out_last = p->out_dims[last], s = p->strides[last];
@@ -218,7 +218,9 @@ static void im2col_packed(const rt_conv_params *p, const float *x, int64_t chann
           if (hi > lo) {
             const float *xs = x + c * in_sp + row * in_last + (lo * s + base);
             float *ds = d + (lo - t0);
-            if (s == 1)
+            if (scale) /* fuse-channel-scale: x * s as the Mul rounded it */
+              for (t = 0; t < hi - lo; t++) ds[t] = xs[t * s] * scale[c];
+            else if (s == 1)
               rt_sgemm_copy_run(ds, xs, hi - lo);
             else if (s == 2) /* a constant stride vectorises (loads + permutes) */
               for (t = 0; t < hi - lo; t++) ds[t] = xs[2 * t];
@@ -604,15 +606,22 @@ void rt_conv_f32_pack_weights(const rt_conv_params *p, const float *w, float *pa
 
 /* A 1x1 stride-1 unpadded conv's "unfolding" of output columns
  * [col0, col0 + ncols): the columns of each input channel, copied into
- * the micro-kernel's panels (zero lanes past ncols). */
-static void copy_panels(const float *x, int64_t channels, int64_t sp, int64_t col0, int64_t ncols, float *buf) {
+ * the micro-kernel's panels (zero lanes past ncols), each channel c times
+ * scale[c] when there is a scale (fuse-channel-scale). */
+static void copy_panels(const float *x, int64_t channels, int64_t sp, int64_t col0, int64_t ncols,
+                        const float *scale, float *buf) {
   const int64_t npanels = (ncols + NR - 1) / NR;
   int64_t q, c, t;
   for (q = 0; q < npanels; q++) {
     float *panel = buf + q * channels * NR;
     const int64_t w = min64(NR, ncols - q * NR);
     const float *xs = x + col0 + q * NR;
-    if (w == NR) {
+    if (scale) {
+      for (c = 0; c < channels; c++) {
+        for (t = 0; t < w; t++) panel[c * NR + t] = xs[c * sp + t] * scale[c];
+        for (; t < NR; t++) panel[c * NR + t] = 0.0f;
+      }
+    } else if (w == NR) {
       for (c = 0; c < channels; c++) memcpy(panel + c * NR, xs + c * sp, sizeof(float) * NR);
     } else {
       for (c = 0; c < channels; c++) {
@@ -693,7 +702,7 @@ size_t rt_conv_f32_pointwise_scratch_bytes(const rt_conv_params *p) {
 static CONV_INLINE void conv_gemm_block(const rt_conv_params *p, const float *xg, const float *ap, int64_t ic,
                                         int64_t r0, int64_t r1, int64_t c0, int64_t c1, const float *bias,
                                         float *yg, float *bp, const int64_t *ranges, int pointwise,
-                                        const rt_epi *e) {
+                                        const float *scale, const rt_epi *e) {
   const int64_t cg = RT_IDIV(p->in_ch, p->group), ksize = prod(p->kernel, p->nd), kdim = cg * ksize;
   const int64_t out_sp = prod(p->out_dims, p->nd), in_sp = prod(p->in_dims, p->nd);
   const int64_t cs = slice_channels(cg, ksize);
@@ -704,8 +713,9 @@ static CONV_INLINE void conv_gemm_block(const rt_conv_params *p, const float *xg
     for (cc = 0; cc < cg; cc += cs) {
       const int64_t pc = cc * ksize, kc = min64(cs, cg - cc) * ksize;
       const float *xs = xg + cc * in_sp;
-      if (pointwise) copy_panels(xs, kc, out_sp, jc, ncb, bp);
-      else im2col_packed(p, xs, RT_IDIV(kc, ksize), jc, ncb, ranges, bp);
+      const float *sc = scale ? scale + cc : NULL;
+      if (pointwise) copy_panels(xs, kc, out_sp, jc, ncb, sc, bp);
+      else im2col_packed(p, xs, RT_IDIV(kc, ksize), jc, ncb, ranges, sc, bp);
       for (jr = 0; jr < ncb; jr += NR) {
         const int64_t nc = min64(NR, ncb - jr), j0 = jc + jr;
         const float *b = bp + jr * kc; /* panel jr / NR of kc x NR */
@@ -735,7 +745,7 @@ static void conv_block_epilogue(const rt_conv_params *p, int64_t ic, int64_t r0,
  * happens). Task i unfolds into its own panel, bp + i * bp_floats. */
 typedef struct conv_job {
   const rt_conv_params *p;
-  const float *xg, *ap, *bias;
+  const float *xg, *ap, *bias, *scale; /* scale: this image and group's channel factors, or NULL */
   float *yg, *bp;
   const int64_t *ranges;
   const rt_epi *e;
@@ -749,7 +759,7 @@ static CONV_INLINE void conv_task(const conv_job *j, int64_t i, int pointwise) {
   if (j->by_rows) rt_parallel_share(j->mc, MR, i, j->tasks, &r0, &r1);
   else rt_parallel_share(out_sp, NR, i, j->tasks, &c0, &c1);
   conv_gemm_block(j->p, j->xg, j->ap, j->ic, r0, r1, c0, c1, j->bias, j->yg, j->bp + i * j->bp_floats, j->ranges,
-                  pointwise, j->e);
+                  pointwise, j->scale, j->e);
   if (j->by_rows) conv_block_epilogue(j->p, j->ic, r0, r1, j->yg, j->e);
 }
 
@@ -779,6 +789,7 @@ static CONV_INLINE void conv_gemm(const void *params, const void *const *in, voi
   const rt_parallel *par = RT_PARALLEL_OF(in);
   const float *x = (const float *)in[0], *w = (const float *)in[1];
   const float *bias = p->has_bias ? (const float *)in[2] : NULL;
+  const float *scale = p->has_in_scale ? (const float *)in[4] : NULL;
   float *y = (float *)out[0];
   rt_epi ev;
   const rt_epi *e = RT_EPI_FROM(&ev, p, in, 3, y);
@@ -805,6 +816,7 @@ static CONV_INLINE void conv_gemm(const void *params, const void *const *in, voi
       j.xg = x + (n * p->in_ch + g * cg) * in_sp;
       j.yg = y + (n * p->out_ch + g * mg) * out_sp;
       j.bias = bias ? bias + g * mg : NULL;
+      j.scale = scale ? scale + (p->has_in_scale == 2 ? n * p->in_ch : 0) + g * cg : NULL;
       for (ic = 0; ic < mg; ic += mcb) {
         j.ic = ic;
         j.mc = min64(mcb, mg - ic);
@@ -939,7 +951,7 @@ static void convt_product_packed(const float *a, int64_t rows, int64_t cg, const
     const int64_t i1 = min64(rows, i0 + rb);
     for (j0 = 0; j0 < nc; j0 += NR) {
       const int64_t w = min64(NR, nc - j0);
-      copy_panels(xg, cg, in_sp, c0 + j0, w, bp);
+      copy_panels(xg, cg, in_sp, c0 + j0, w, NULL, bp);
       for (pc = 0; pc < cg; pc += kcb) {
         const int64_t kc = min64(kcb, cg - pc);
         for (ir = i0; ir < i1; ir += MR)

@@ -20,6 +20,12 @@ Networks:
   pass_convt_bn   grouped ConvTranspose -> BatchNormalization -> Relu
                   (folded), and an NHWC round trip Transpose -> Relu ->
                   Div by a scalar -> Transpose -> Add (cancelled).
+  pass_se_block   Conv -> a squeeze-excitation gate (GlobalAveragePool ->
+                  1x1 Conv -> Relu -> 1x1 Conv -> Sigmoid) -> Mul by the
+                  gate -> 1x1 Conv and (the other operand order) -> 3x3
+                  stride-2 Conv, both fused (fuse-channel-scale); a Mul by
+                  a per-pixel tensor -> Conv, left. Batch 2: a gate per
+                  image.
 
 Regenerate from the repository root with
 
@@ -123,10 +129,39 @@ def pass_convt_bn(rng):
     return graph, [[rng.standard_normal((1, 4, 5, 5)).astype(np.float32)]]
 
 
+def pass_se_block(rng):
+    inits = [_f("w0", rng.standard_normal((16, 8, 3, 3)) * 0.2), _f("b0", rng.standard_normal(16) * 0.1),
+             _f("wr", rng.standard_normal((4, 16, 1, 1)) * 0.4), _f("br", rng.standard_normal(4) * 0.1),
+             _f("we", rng.standard_normal((16, 4, 1, 1)) * 0.4), _f("be", rng.standard_normal(16) * 0.1),
+             _f("wp", rng.standard_normal((8, 16, 1, 1)) * 0.3), _f("bp", rng.standard_normal(8) * 0.1),
+             _f("w3", rng.standard_normal((6, 16, 3, 3)) * 0.2),
+             _f("wq", rng.standard_normal((5, 16, 1, 1)) * 0.3),
+             _f("pix", rng.uniform(0.5, 1.5, (1, 16, 6, 6)))]
+    nodes = [
+        helper.make_node("Conv", ["x", "w0", "b0"], ["c0"], pads=[1, 1, 1, 1]),
+        helper.make_node("Relu", ["c0"], ["h"]),
+        helper.make_node("GlobalAveragePool", ["h"], ["sq"]),
+        helper.make_node("Conv", ["sq", "wr", "br"], ["r"]),
+        helper.make_node("Relu", ["r"], ["rr"]),
+        helper.make_node("Conv", ["rr", "we", "be"], ["e"]),
+        helper.make_node("Sigmoid", ["e"], ["gate"]),
+        helper.make_node("Mul", ["h", "gate"], ["hs1"]),
+        helper.make_node("Conv", ["hs1", "wp", "bp"], ["y1"]),
+        helper.make_node("Mul", ["gate", "h"], ["hs2"]),
+        helper.make_node("Conv", ["hs2", "w3"], ["y2"], pads=[1, 1, 1, 1], strides=[2, 2]),
+        helper.make_node("Mul", ["h", "pix"], ["hp"]),
+        helper.make_node("Conv", ["hp", "wq"], ["y3"]),
+    ]
+    graph = helper.make_graph(nodes, "pass_se_block", [_vi("x", [2, 8, 6, 6])],
+                              [_vi("y1", None), _vi("y2", None), _vi("y3", None)], inits)
+    return graph, [[rng.standard_normal((2, 8, 6, 6)).astype(np.float32)]]
+
+
 # --dim ranges for tests/models/check_symbolic.py
 DIMS = {"pass_linear_bn": "batch=1..8"}
 
-MODELS = {"pass_pad_conv": pass_pad_conv, "pass_linear_bn": pass_linear_bn, "pass_convt_bn": pass_convt_bn}
+MODELS = {"pass_pad_conv": pass_pad_conv, "pass_linear_bn": pass_linear_bn, "pass_convt_bn": pass_convt_bn,
+          "pass_se_block": pass_se_block}
 
 
 def write(name, out_root: Path) -> None:

@@ -15,6 +15,7 @@ Suite *dimexpr_suite(void);
 Suite *conv_gemm_suite(void);
 Suite *fuse_epilogue_suite(void);
 Suite *fold_pad_suite(void);
+Suite *channel_scale_suite(void);
 Suite *matmul_add_gemm_suite(void);
 Suite *fold_bn_suite(void);
 Suite *transpose_suite(void);

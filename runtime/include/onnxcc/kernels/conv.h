@@ -18,12 +18,16 @@
  * W [in_ch, out_ch/group, kernel...]; for it, pads are the leading pads
  * cropped from the full output. The Conv variants apply the epilogue
  * fields (epilogue.h; the residual is in[3], Y's shape); ConvTranspose's
- * leave them zero. */
+ * leave them zero. has_in_scale (the _packed variants only; compiler pass
+ * fuse-channel-scale): X is multiplied per input channel by in[4] as the
+ * kernel copies it into its panels, one factor per channel for every image
+ * (1: in[4] holds in_ch floats) or per image and channel (2: batch *
+ * in_ch), as Mul(X, S) with S [batch or 1, in_ch, 1, ...] would. */
 #define RT_CONV_PARAMS(I, F, IA, FA, I32, I32A, E) \
   I32(nd) I32(group) I32(has_bias) I(batch) I(in_ch) I(out_ch) \
   IA(in_dims, RT_CONV_MAX_DIMS) IA(out_dims, RT_CONV_MAX_DIMS) \
   IA(kernel, RT_CONV_MAX_DIMS) IA(strides, RT_CONV_MAX_DIMS) \
-  IA(dilations, RT_CONV_MAX_DIMS) IA(pads, RT_CONV_MAX_DIMS) RT_EPILOGUE_FIELDS(F, I32, E)
+  IA(dilations, RT_CONV_MAX_DIMS) IA(pads, RT_CONV_MAX_DIMS) RT_EPILOGUE_FIELDS(F, I32, E) I32(has_in_scale)
 RT_PARAMS_STRUCT(rt_conv_params, RT_CONV_PARAMS)
 
 /* The variants (the compiler picks one per node; none switches on a mode):
