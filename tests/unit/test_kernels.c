@@ -49,6 +49,35 @@ START_TEST(binary_broadcast_columns) {
 }
 END_TEST
 
+/* Pow by a broadcast 2 is the square x * x (correctly rounded); other
+ * exponents, and a 2 among other exponents, are powf's. */
+START_TEST(pow_by_two_is_the_square) {
+  const float a[5] = {1.1f, -3.7f, 0.0f, -0.0f, 1e20f}, two[1] = {2.0f}, mixed[5] = {2.0f, 3.0f, 0.5f, 2.0f, 2.0f};
+  float y[5];
+  rt_binary_params p;
+  const void *in[2] = {a, two};
+  void *out[1] = {y};
+  int i;
+  memset(&p, 0, sizeof p);
+  p.rank = 1;
+  p.dims[0] = 5;
+  p.a_strides[0] = 1;
+  rt_pow_f32(&p, in, out, NULL);
+  for (i = 0; i < 5; i++) {
+    const float sq = a[i] * a[i];
+    ck_assert(memcmp(&y[i], &sq, sizeof sq) == 0);
+  }
+  ck_assert(isinf(y[4]));
+  p.b_strides[0] = 1;
+  in[1] = mixed;
+  rt_pow_f32(&p, in, out, NULL);
+  for (i = 0; i < 5; i++) {
+    const float want = mixed[i] == 2.0f ? a[i] * a[i] : powf(a[i], mixed[i]);
+    ck_assert(memcmp(&y[i], &want, sizeof want) == 0);
+  }
+}
+END_TEST
+
 START_TEST(integer_mod_follows_divisor) {
   const int32_t a[4] = {7, -7, 7, -7}, b[4] = {3, 3, -3, -3};
   int32_t y[4];
@@ -566,6 +595,7 @@ Suite *kernels_suite(void) {
   TCase *tc = tcase_create("elementwise");
   tcase_add_test(tc, binary_broadcast_rows);
   tcase_add_test(tc, binary_broadcast_columns);
+  tcase_add_test(tc, pow_by_two_is_the_square);
   tcase_add_test(tc, integer_mod_follows_divisor);
   tcase_add_test(tc, half_max_min_fmod);
   tcase_add_test(tc, half_isnan_isinf);
