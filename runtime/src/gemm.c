@@ -212,6 +212,28 @@ static float dot(const float *restrict x, const float *restrict y, int64_t n) {
   return t;
 }
 
+/* dot(x, y + r * ldy, n) for r < 4, each summed exactly as dot sums it
+ * (the same partial sums, the same order): four independent chains of
+ * FMAs instead of one, so a matrix-vector product runs at the speed of
+ * its loads rather than of one FMA's latency. */
+static void dot4(const float *restrict x, const float *restrict y, int64_t ldy, int64_t n, float *out) {
+  float s[4][16];
+  int64_t k = 0;
+  int j, r;
+  for (r = 0; r < 4; r++)
+    for (j = 0; j < 16; j++) s[r][j] = 0.0f;
+  for (; k + 16 <= n; k += 16)
+    for (r = 0; r < 4; r++)
+      for (j = 0; j < 16; j++) s[r][j] = MADD(x[k + j], y[r * ldy + k + j], s[r][j]);
+  for (r = 0; r < 4; r++) {
+    float t = 0.0f;
+    int64_t i;
+    for (j = 0; j < 16; j++) t += s[r][j];
+    for (i = k; i < n; i++) t = MADD(x[i], y[r * ldy + i], t);
+    out[r] = t;
+  }
+}
+
 static void scale_rows(int64_t M, int64_t N, float beta, float *C, int64_t ldc) {
   int64_t i, j;
   for (i = 0; i < M; i++) {
@@ -231,8 +253,11 @@ static int sgemv_row(int64_t N, int64_t K, float alpha, const float *a, const fl
                      int trans_b, float beta, float *c) {
   int64_t j, k, j0;
   if (trans_b) {
+    float d4[4];
     for (j = 0; j < N; j++) {
-      const float d = alpha * dot(a, B + j * ldb, K);
+      float d;
+      if (j % 4 == 0 && j + 4 <= N) dot4(a, B + j * ldb, ldb, K, d4);
+      d = alpha * (j < N - N % 4 ? d4[j % 4] : dot(a, B + j * ldb, K));
       c[j] = beta == 0.0f ? d : MADD(beta, c[j], d);
     }
     return 1;
