@@ -5,6 +5,7 @@
 
 #include "checked.h"
 #include "ops/ops.h"
+#include "plan_share.h"
 
 size_t plan_align(size_t n) { return (n + RT_ALIGN - 1) / RT_ALIGN * RT_ALIGN; }
 
@@ -526,65 +527,24 @@ static void value_steps(const ir_graph *g, int *first, int *last) {
   }
 }
 
-/* Storage sharing, one walk in node order. Every value starts as its own
- * storage (root[v] = v); class_last[r] is the last step at which any value
- * stored at r is read.
- *  - A view (low->view_of = k) joins its output to input k's storage and
- *    its call disappears, unless the output must land in a caller's output
- *    buffer: then the copy kernel runs.
- *  - An in-place node (low->inplace_of = k) writes its output over input
- *    k when that storage is in the arena (never a caller's buffer or the
- *    weights), nothing reads it after this node (through any view of it
- *    either), no other input of the node lives there, and the sizes match.
- * Linear in nodes + values. */
-static void share_storage(const ir_graph *g, plan *p, const int *last, int *class_last) {
-  int i, k;
-  for (i = 0; i < g->n_values; i++) {
-    p->root[i] = i;
-    class_last[i] = last[i];
-  }
-  for (i = 0; i < g->n_nodes; i++) {
-    const ir_node *n = g->nodes[i];
-    const lowered *l = n->low;
-    int x, y, r, share = 0;
-    if (n->n_out < 1 || (y = n->out[0]) < 0 || p->home[y] != HOME_ARENA) continue;
-    if (l->view_of >= 0 && l->view_of < n->n_in && (x = n->in[l->view_of]) >= 0) {
-      r = p->root[x];
-      /* A view holds its input's bytes: with symbolic dims the two bounds
-       * may differ (a -1 computed by floor division), the actual sizes
-       * never do, so the input's storage always holds the view. */
-      share = p->home[r] != HOME_NONE &&
-              (tensor_is_symbolic(&g->values[x]->t) || tensor_is_symbolic(&g->values[y]->t) ||
-               tensor_bytes(&g->values[x]->t) == tensor_bytes(&g->values[y]->t));
-      if (share) p->elided[i] = 1;
-    } else if (l->inplace_of >= 0 && l->inplace_of < n->n_in && (x = n->in[l->inplace_of]) >= 0) {
-      r = p->root[x];
-      share = p->home[r] == HOME_ARENA && class_last[r] <= i &&
-              tensor_bytes(&g->values[x]->t) == tensor_bytes(&g->values[y]->t);
-      for (k = 0; k < n->n_in && share; k++)
-        if (k != l->inplace_of && n->in[k] >= 0 && n->in[k] != x && p->root[n->in[k]] == r) share = 0;
-    }
-    if (!share) continue;
-    p->root[y] = r;
-    if (last[y] > class_last[r]) class_last[r] = last[y];
-  }
-}
-
-/* The arena blocks: one per storage in the arena, live from its producer's
- * step to the last read of any value stored there, and every node's
- * scratch, live during the node. target[i] is where block i's offset goes. */
+/* The arena blocks: one per storage in the arena, live from the first
+ * write of any value stored there (its producer's step, or an earlier one
+ * when a Concat output holds its inputs) to the last read of any, and
+ * every node's scratch, live during the node. target[i] is where block
+ * i's offset goes. */
 static status collect_blocks(ir_graph *g, plan *p, plan_block *blocks, int64_t **target, int *n_blocks) {
   int *first = xmalloc(sizeof(int) * ((unsigned long)g->n_values + 1));
   int *last = xmalloc(sizeof(int) * ((unsigned long)g->n_values + 1));
+  int *class_first = xmalloc(sizeof(int) * ((unsigned long)g->n_values + 1));
   int *class_last = xmalloc(sizeof(int) * ((unsigned long)g->n_values + 1));
   int i, nb = 0;
-  status s = ST_OK;
+  status s;
   value_steps(g, first, last);
-  share_storage(g, p, last, class_last);
+  s = plan_share_storage(g, p, first, last, class_first, class_last);
   for (i = 0; i < g->n_values && !s; i++) {
     if (p->home[i] != HOME_ARENA || p->root[i] != i) continue;
     s = aligned_bytes(tensor_bytes(&g->values[i]->t), g->values[i]->name, &blocks[nb].bytes);
-    blocks[nb].first = first[i];
+    blocks[nb].first = class_first[i];
     blocks[nb].last = class_last[i];
     target[nb++] = &g->values[i]->offset;
   }
@@ -596,6 +556,7 @@ static status collect_blocks(ir_graph *g, plan *p, plan_block *blocks, int64_t *
   }
   free(first);
   free(last);
+  free(class_first);
   free(class_last);
   *n_blocks = nb;
   return s;
@@ -617,9 +578,9 @@ static status place_arena(ir_graph *g, plan *p) {
     s = diag_error(ST_INTERNAL, "the memory plan puts two live tensors in the same bytes");
   if (!s)
     for (i = 0; i < nb; i++) *target[i] = blocks[i].offset;
-  if (!s) /* values sharing storage take their root's offset */
+  if (!s) /* values sharing storage: their root's offset, plus their place in it */
     for (i = 0; i < g->n_values; i++)
-      if (p->root[i] != i) g->values[i]->offset = g->values[p->root[i]]->offset;
+      if (p->root[i] != i) g->values[i]->offset = g->values[p->root[i]]->offset + p->root_offset[i];
   p->arena_lower_bound = (size_t)bound;
   p->arena_bytes = (size_t)total;
   free(blocks);
@@ -696,6 +657,7 @@ static status plan_graph(ir_graph *g, plan *p, plan_walk *w) {
   p->home = xcalloc((unsigned long)g->n_values + 1, sizeof(value_home));
   p->output_index = xmalloc(sizeof(int) * (unsigned long)(g->n_values + 1));
   p->root = xmalloc(sizeof(int) * (unsigned long)(g->n_values + 1));
+  p->root_offset = xcalloc((unsigned long)g->n_values + 1, sizeof(int64_t));
   p->elided = xcalloc((unsigned long)g->n_nodes + 1, 1);
   p->subs = xcalloc((unsigned long)g->n_nodes + 1, sizeof(plan_sub));
   for (i = 0; i < g->n_values; i++) p->root[i] = i;
@@ -732,6 +694,7 @@ void plan_free(plan *p, int n_nodes) {
   free(p->home);
   free(p->output_index);
   free(p->root);
+  free(p->root_offset);
   free(p->elided);
   memset(p, 0, sizeof *p);
 }

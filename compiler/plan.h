@@ -4,7 +4,9 @@
  * caller's buffers; every other tensor, and each kernel's scratch memory,
  * gets an offset in one arena. Views (Reshape & co.) share their input's
  * storage and in-place nodes write over an input that dies there, as the
- * lowering allows (lowered.h: view_of, inplace_of). Tensors whose lifetimes do not overlap share
+ * lowering allows (lowered.h: view_of, inplace_of); a Concat whose inputs
+ * are contiguous slices of its output has them written there by their
+ * producers (plan_share.c). Tensors whose lifetimes do not overlap share
  * bytes (greedy by size, largest first, lowest offset that fits; see
  * plan.c for the time-ordered allocator that takes over on huge graphs). */
 #ifndef ONNXCC_PLAN_H
@@ -40,11 +42,16 @@ typedef struct plan {
   int64_t *scratch_offset; /* per node, -1 if none */
   value_home *home;        /* per value */
   int *output_index;       /* per value: graph output it is written to, or -1 */
-  /* per value: the value whose storage it shares (a view of it, or an
-   * in-place result over it); itself when it has its own. Home and
-   * offset are the root's. */
+  /* per value: the value whose storage it shares (a view of it, an
+   * in-place result over it, or a Concat output that holds it as a
+   * slice); itself when it has its own. Home is the root's; the value
+   * starts root_offset[v] bytes into the root's storage (0 but for Concat
+   * slices), and its ->offset, in the arena, counts them in. */
   int *root;
-  unsigned char *elided;   /* per node: a view that shares its input, no call */
+  int64_t *root_offset;
+  /* per node: no call. A view that shares its input, or a Concat whose
+   * inputs were all written in place into its output. */
+  unsigned char *elided;
   plan_sub *subs;          /* per node: its subgraphs' plans (control nodes) */
   int n_nodes;
   int gid;                 /* 0 for the main graph, then 1, 2... depth first */

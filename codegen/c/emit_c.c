@@ -221,13 +221,19 @@ typedef struct gview {
 /* The C expression for where value `id` of graph gv lives at run time. */
 static void value_ptr(const gview *gv, text *w, int id) {
   const ir_value *v;
-  id = gv->p->root[id]; /* a view or in-place result lives where its root does */
+  /* a view or in-place result lives where its root does; a Concat's input
+   * taken in place, that many bytes into its output */
+  const long long within = (long long)gv->p->root_offset[id];
+  id = gv->p->root[id];
   v = gv->g->values[id];
   switch (gv->p->home[id]) {
   case HOME_INPUT: text_printf(w, "inputs[%d]", v->graph_input); break;
-  case HOME_OUTPUT: text_printf(w, "outputs[%d]", gv->p->output_index[id]); break;
+  case HOME_OUTPUT:
+    if (within) text_printf(w, "((unsigned char *)outputs[%d] + %lld)", gv->p->output_index[id], within);
+    else text_printf(w, "outputs[%d]", gv->p->output_index[id]);
+    break;
   case HOME_WEIGHTS: text_printf(w, "W + %lld", (long long)v->offset); break;
-  case HOME_ARENA: text_printf(w, "A + %lld", (long long)v->offset); break;
+  case HOME_ARENA: text_printf(w, "A + %lld", (long long)v->offset + within); break;
   default: text_puts(w, "NULL"); break;
   }
 }
@@ -880,7 +886,8 @@ static void emit_body(const backend_emit_args *a, const gview *gv, text *w) {
     if (p->elided[i] && l->prepare < 0) {
       text_printf(w, "/* %s: ", n->op_type);
       emit_c_comment_text(w, n->name);
-      text_puts(w, ": a view of its input, nothing to run */\n");
+      text_puts(w, l->view_of >= 0 ? ": a view of its input, nothing to run */\n"
+                                   : ": its inputs were written in place, nothing to run */\n");
       continue;
     }
     text_printf(w, "{ /* %s: ", n->op_type);

@@ -26,6 +26,14 @@ Networks:
                   stride-2 Conv, both fused (fuse-channel-scale); a Mul by
                   a per-pixel tensor -> Conv, left. Batch 2: a gate per
                   image.
+  plan_concat     the memory planner's Concat in place (not a pass: the
+                  plan has no -O0 form of its own): a fire module (two
+                  Convs written into their Concat's halves), densenet's
+                  Concat(x0, x1) then Concat(x0, x1, x2) (the first a
+                  front part of the second), a Concat that is a graph
+                  output of a graph input (copied) and a Conv output
+                  (in place in the caller's buffer, read again after),
+                  and one along H (not contiguous: copied).
 
 Regenerate from the repository root with
 
@@ -155,13 +163,45 @@ def pass_se_block(rng):
     graph = helper.make_graph(nodes, "pass_se_block", [_vi("x", [2, 8, 6, 6])],
                               [_vi("y1", None), _vi("y2", None), _vi("y3", None)], inits)
     return graph, [[rng.standard_normal((2, 8, 6, 6)).astype(np.float32)]]
+def plan_concat(rng):
+    def conv(name, cin, cout, k):
+        return [_f(name, rng.standard_normal((cout, cin, k, k)) * 0.3), _f(name + "_b", rng.standard_normal(cout) * 0.1)]
+
+    inits = conv("ws", 4, 4, 1) + conv("we1", 4, 8, 1) + conv("we3", 4, 8, 3) + conv("w0", 16, 4, 1)
+    inits += conv("w1", 4, 4, 3) + conv("w2", 8, 4, 3) + conv("wt", 12, 4, 1) + _bn(rng, "bn", 8)
+    nodes = [
+        helper.make_node("Conv", ["x", "ws", "ws_b"], ["s"]),
+        helper.make_node("Relu", ["s"], ["sr"]),
+        helper.make_node("Conv", ["sr", "we1", "we1_b"], ["e1"]),
+        helper.make_node("Relu", ["e1"], ["e1r"]),
+        helper.make_node("Conv", ["sr", "we3", "we3_b"], ["e3"], pads=[1, 1, 1, 1]),
+        helper.make_node("Relu", ["e3"], ["e3r"]),
+        helper.make_node("Concat", ["e1r", "e3r"], ["fire"], axis=1),
+        helper.make_node("MaxPool", ["fire"], ["fire_out"], kernel_shape=[2, 2], strides=[2, 2]),
+        helper.make_node("Conv", ["fire", "w0", "w0_b"], ["x0"]),
+        helper.make_node("Relu", ["x0"], ["x0r"]),
+        helper.make_node("Conv", ["x0r", "w1", "w1_b"], ["x1"], pads=[1, 1, 1, 1]),
+        helper.make_node("Concat", ["x0", "x1"], ["c1"], axis=1),
+        helper.make_node("BatchNormalization", ["c1", "bn_scale", "bn_b", "bn_mean", "bn_var"], ["n1"]),
+        helper.make_node("Relu", ["n1"], ["n1r"]),
+        helper.make_node("Conv", ["n1r", "w2", "w2_b"], ["x2"], pads=[1, 1, 1, 1]),
+        helper.make_node("Concat", ["x0", "x1", "x2"], ["c2"], axis=1),
+        helper.make_node("Relu", ["c2"], ["c2r"]),
+        helper.make_node("Conv", ["c2r", "wt", "wt_b"], ["tail"]),
+        helper.make_node("Concat", ["x", "tail"], ["p"], axis=1),
+        helper.make_node("Sigmoid", ["tail"], ["u"]),
+        helper.make_node("Concat", ["x0", "x1"], ["hcat"], axis=2),
+    ]
+    graph = helper.make_graph(nodes, "plan_concat", [_vi("x", [1, 4, 6, 6])],
+                              [_vi(n, None) for n in ("fire_out", "p", "u", "hcat")], inits)
+    return graph, [[rng.standard_normal((1, 4, 6, 6)).astype(np.float32)]]
 
 
 # --dim ranges for tests/models/check_symbolic.py
 DIMS = {"pass_linear_bn": "batch=1..8"}
 
 MODELS = {"pass_pad_conv": pass_pad_conv, "pass_linear_bn": pass_linear_bn, "pass_convt_bn": pass_convt_bn,
-          "pass_se_block": pass_se_block}
+          "pass_se_block": pass_se_block, "plan_concat": plan_concat}
 
 
 def write(name, out_root: Path) -> None:

@@ -13,6 +13,7 @@ int main(void) {
   srunner_add_suite(sr, graph_suite());
   srunner_add_suite(sr, pool_norm_reduce_suite());
   srunner_add_suite(sr, plan_scale_suite());
+  srunner_add_suite(sr, plan_concat_suite());
   srunner_add_suite(sr, hostile_suite());
   srunner_add_suite(sr, schema_suite());
   srunner_add_suite(sr, dimexpr_suite());

@@ -9,6 +9,7 @@ Suite *kernels_suite(void);
 Suite *graph_suite(void);
 Suite *pool_norm_reduce_suite(void);
 Suite *plan_scale_suite(void);
+Suite *plan_concat_suite(void);
 Suite *hostile_suite(void);
 Suite *schema_suite(void);
 Suite *dimexpr_suite(void);

@@ -31,7 +31,9 @@
 RT_PARAMS_STRUCT(rt_strided_copy_params, RT_STRIDED_COPY_PARAMS)
 
 /* Concat: for each of `outer` blocks, input k contributes bytes[k]
- * contiguous bytes (its slab below the axis). in[k] holds input k. */
+ * contiguous bytes (its slab below the axis). in[k] holds input k; one
+ * that already lies at its place in out[0] (written there in place, as
+ * the compiler plans where `outer` is 1) is not copied. */
 #define RT_CONCAT_PARAMS(I, F, IA, FA, I32, I32A, E) I32(n) I(outer) IA(bytes, RT_CONCAT_MAX)
 RT_PARAMS_STRUCT(rt_concat_params, RT_CONCAT_PARAMS)
 
