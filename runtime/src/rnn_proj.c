@@ -32,14 +32,19 @@
 #include "rnn_internal.h"
 #include "sgemm_internal.h"
 
-/* Gates whose sums the recurrent product keeps in registers: 4 vectors of
- * 16 floats with AVX-512 (gcc, RT_SGEMM_WIDE), 8 of 8 with AVX or AVX2,
- * 16 of 4 with aarch64's 32 NEON registers; half that where there are 16
- * registers of 4 floats, a quarter on scalar FPUs. Anything wider spills
- * (checked with gcc 12 and clang 14: no stack access in the loop over the
- * hidden units). Only the loop's blocking: the weights' layout and the
+/* Gates whose sums the recurrent product keeps in registers: 8 vectors of
+ * 16 floats with AVX-512 (gcc, RT_SGEMM_WIDE; clang's 16 of 8 fit its 32
+ * registers too), 8 of 8 with AVX or AVX2, 16 of 4 with aarch64's 32 NEON
+ * registers; half that where there are 16 registers of 4 floats, a
+ * quarter on scalar FPUs. Anything wider spills (checked with gcc 12 and
+ * clang 14: no stack access in the loop over the hidden units). On
+ * AVX-512, 128 gates took the lstm benchmark's layers 6 % less time than
+ * 64 (benchmarks/rnn_bench.c; fewer passes over h, and 8 loads in flight
+ * per hidden unit). Only the loop's blocking: the weights' layout and the
  * scratch do not depend on it. */
-#if defined(__AVX__) || defined(__aarch64__)
+#if defined(__AVX512F__)
+#define GATE_BLOCK 128
+#elif defined(__AVX__) || defined(__aarch64__)
 #define GATE_BLOCK 64
 #elif defined(__SSE2__) || defined(__ARM_NEON)
 #define GATE_BLOCK 32
