@@ -52,6 +52,14 @@
 #define GATE_BLOCK 16
 #endif
 
+/* For the bodies written once and instantiated with constants: inlined,
+ * so the constants unroll their loops. */
+#if defined(__GNUC__)
+#define PROJ_INLINE inline __attribute__((always_inline))
+#else
+#define PROJ_INLINE inline
+#endif
+
 /* Floats of input projections one block holds: the block is as many
  * steps as fit, at least one, at most the sequence. 128 KiB: large
  * enough that rt_sgemm gets dozens of rows, small enough for L2 beside R. */
@@ -98,25 +106,38 @@ size_t rt_rnn_f32_proj_scratch_bytes(int64_t seq, int64_t batch, int64_t input, 
          rt_gemm_f32_packed_scratch_bytes(steps, input);
 }
 
-/* out[j] += sum over k < n of v[k] * M[k * ld + j], for j < w: the sums of
- * a block of gates stay in registers down the whole of k (out holds the
- * bias and input parts on entry). Gates past the last full block: one
- * pass over k per gate vector, in memory. */
+/* out[j] += sum over k < n of v[k] * M[k * ld + j] for the BW gates from
+ * out: their sums stay in registers down the whole of k. */
+#define DEFINE_GATE_BLOCK(BW)                                                                         \
+  static PROJ_INLINE void gate_block_##BW(const float *restrict v, int64_t n, const float *restrict col, \
+                                          int64_t ld, float *restrict out) {                          \
+    float acc[BW];                                                                                    \
+    int64_t j, k;                                                                                     \
+    for (j = 0; j < BW; j++) acc[j] = out[j];                                                         \
+    for (k = 0; k < n; k++) {                                                                         \
+      const float vk = v[k];                                                                          \
+      const float *row = col + k * ld;                                                                \
+      for (j = 0; j < BW; j++) acc[j] = MADD(vk, row[j], acc[j]);                                     \
+    }                                                                                                 \
+    for (j = 0; j < BW; j++) out[j] = acc[j];                                                         \
+  }
+DEFINE_GATE_BLOCK(GATE_BLOCK)
+#if GATE_BLOCK > 16
+DEFINE_GATE_BLOCK(16)
+#endif
+
+/* out[j] += sum over k < n of v[k] * M[k * ld + j], for j < w (out holds
+ * the bias and input parts on entry): blocks of GATE_BLOCK gates, then of
+ * 16 (small layers: all of hidden 7's 28 LSTM gates but 12), then the
+ * last few gates, one pass over k each, in memory. */
 RT_SGEMM_WIDE
 static void recurrent_product(const float *restrict v, int64_t n, const float *restrict M, int64_t ld,
                               float *restrict out, int64_t w) {
-  int64_t j0, j, k;
-  for (j0 = 0; j0 + GATE_BLOCK <= w; j0 += GATE_BLOCK) {
-    float acc[GATE_BLOCK];
-    const float *col = M + j0;
-    for (j = 0; j < GATE_BLOCK; j++) acc[j] = out[j0 + j];
-    for (k = 0; k < n; k++) {
-      const float vk = v[k];
-      const float *row = col + k * ld;
-      for (j = 0; j < GATE_BLOCK; j++) acc[j] = MADD(vk, row[j], acc[j]);
-    }
-    for (j = 0; j < GATE_BLOCK; j++) out[j0 + j] = acc[j];
-  }
+  int64_t j0 = 0, j, k;
+  for (; j0 + GATE_BLOCK <= w; j0 += GATE_BLOCK) gate_block_GATE_BLOCK(v, n, M + j0, ld, out + j0);
+#if GATE_BLOCK > 16
+  for (; j0 + 16 <= w; j0 += 16) gate_block_16(v, n, M + j0, ld, out + j0);
+#endif
   if (j0 < w)
     for (k = 0; k < n; k++) {
       const float vk = v[k];
@@ -190,12 +211,6 @@ static void cell_lstm(const rt_rnn_params *p, const float *R, float *g, float *h
 
 typedef void (*cell_fn)(const rt_rnn_params *p, const float *R, float *g, float *h, float *c, float *tmp,
                         const float *extra);
-
-#if defined(__GNUC__)
-#define PROJ_INLINE inline __attribute__((always_inline))
-#else
-#define PROJ_INLINE inline
-#endif
 
 /* The driver, inlined into each variant with its G and cell. Walks
  * directions and batch rows as rnn.c's does; each row's steps are taken
