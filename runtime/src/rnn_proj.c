@@ -38,10 +38,10 @@
  * registers; half that where there are 16 registers of 4 floats, a
  * quarter on scalar FPUs. Anything wider spills (checked with gcc 12 and
  * clang 14: no stack access in the loop over the hidden units). On
- * AVX-512, 128 gates took the lstm benchmark's layers 6 % less time than
- * 64 (benchmarks/rnn_bench.c; fewer passes over h, and 8 loads in flight
- * per hidden unit). Only the loop's blocking: the weights' layout and the
- * scratch do not depend on it. */
+ * AVX-512, 128 gates took the lstm benchmark's layers 5 to 9 % less time
+ * than 64 (the layer alone, timed in a loop: fewer passes over h, and 8
+ * loads in flight per hidden unit). Only the loop's blocking: the
+ * weights' layout and the scratch do not depend on it. */
 #if defined(__AVX512F__)
 #define GATE_BLOCK 128
 #elif defined(__AVX__) || defined(__aarch64__)
@@ -160,14 +160,17 @@ static void clip_all(float *v, int64_t n, float clip) {
 /* The cells: g holds the step's pre-activations without the recurrent
  * part (projection plus bias; GRU with linear_before_reset: its candidate
  * gate's recurrent bias, see below), h and c the row's state. R is this
- * direction's [hidden, G*hidden]; tmp hidden floats of scratch. */
+ * direction's [hidden, G*hidden]; tmp hidden floats of scratch; extra the
+ * LSTM's peepholes, or GRU's candidate input part (below). */
 
 RT_SGEMM_WIDE
 static void cell_rnn(const rt_rnn_params *p, const float *R, float *g, float *h, float *c, float *tmp,
-                     const float *xb) {
+                     const float *extra) {
   const int64_t H = p->hidden;
   int64_t j;
-  (void)c, (void)tmp, (void)xb;
+  (void)c;
+  (void)tmp;
+  (void)extra;
   recurrent_product(h, H, R, H, g, H);
   if (p->has_clip) clip_all(g, H, p->clip);
   for (j = 0; j < H; j++) h[j] = rt_act_tanh_f32(g[j]);
@@ -177,11 +180,11 @@ static void cell_rnn(const rt_rnn_params *p, const float *R, float *g, float *h,
  * the candidate: without linear_before_reset, its recurrent part is
  * (r * h) R_h, a second product over R's last H columns; with it, r *
  * (h R_h + Rb_h), whose product runs in the same pass as z and r (g's
- * candidate part then enters with Rb_h, the projection and Wb_h waiting in
- * xb: see the driver). */
+ * candidate part then enters with Rb_h, and its input part, projection
+ * and Wb_h, waits in extra: see the driver). */
 RT_SGEMM_WIDE
 static void cell_gru(const rt_rnn_params *p, const float *R, float *g, float *h, float *c, float *tmp,
-                     const float *xb) {
+                     const float *extra) {
   const int64_t H = p->hidden;
   float *z = g, *r = g + H, *gc = g + 2 * H;
   int64_t j;
@@ -190,7 +193,7 @@ static void cell_gru(const rt_rnn_params *p, const float *R, float *g, float *h,
   if (p->has_clip) clip_all(g, 2 * H, p->clip);
   for (j = 0; j < 2 * H; j++) g[j] = rt_act_sigmoid_f32(g[j]);
   if (p->linear_before_reset) {
-    for (j = 0; j < H; j++) gc[j] = xb[j] + r[j] * gc[j];
+    for (j = 0; j < H; j++) gc[j] = extra[j] + r[j] * gc[j];
   } else {
     for (j = 0; j < H; j++) tmp[j] = r[j] * h[j];
     recurrent_product(tmp, H, R + 2 * H, 3 * H, gc, H);
@@ -232,7 +235,8 @@ static PROJ_INLINE void run_layer(const rt_rnn_params *p, const void *const *in,
   const int64_t sd = lay ? H : N * H, sb = lay ? D * H : H;
   const int64_t steps = block_steps(Sq, GH);
   /* GRU with linear_before_reset: the candidate's recurrent bias Rb_h
-   * multiplies with r, so only Wb_h joins the projection (in xb_h) */
+   * is multiplied by r, so s.bias sums only z's and r's biases; the
+   * candidate's Wb_h joins its projection row at its step */
   const int lbr = G == 3 && p->linear_before_reset;
   proj_scratch s;
   int64_t d, b, step, j;
