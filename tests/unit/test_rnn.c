@@ -322,10 +322,10 @@ START_TEST(lstm_proj_matches_double) { proj_grid(4, 0); }
 END_TEST
 
 START_TEST(lstm_proj_blocks_of_steps) {
-  /* Hidden 128: a block holds 64 steps' projections, so 70 steps take two
-   * blocks; the reverse direction starts in the last one and crosses the
-   * boundary backwards, and the rows of lengths 70, 36 and 0 end in
-   * different blocks. Every part at once. */
+  /* Hidden 128: a block holds 32 steps' projections, so 70 steps take
+   * three blocks; the reverse direction starts in the last one and
+   * crosses the boundaries backwards, and the rows of lengths 70, 36 and 0
+   * end in different blocks. Every part at once. */
   proj_case k;
   memset(&k, 0, sizeof k);
   k.G = 4, k.seq = 70, k.batch = 3, k.input = 5, k.hidden = 128, k.dirs = 2;
