@@ -158,11 +158,6 @@ static int transposed_weights(op_ctx *c, int k, int dirs, int64_t GH) {
   return id;
 }
 
-/* Constant weights in the final lowering are laid out again: float layers
- * take the _proj variants (kernels/rnn.h: the input projection of a block
- * of steps as one matrix product), W packed for that product and R
- * transposed; double ones rnn.c's general kernels with both transposed.
- * The constant folder's lowering keeps ONNX's layout. */
 /* Constant W ([dirs, GH, input]) for the _proj variants: each direction's
  * W^T (input x GH) in rt_gemm_f32_pack_b's panels, the directions
  * rt_gemm_f32_packed_floats(input, GH) floats apart (kernels/rnn.h).
@@ -180,6 +175,11 @@ static int packed_input_weights(op_ctx *c, int dirs, int64_t GH) {
   return id;
 }
 
+/* Constant weights in the final lowering are laid out again: float layers
+ * take the _proj variants (kernels/rnn.h: the input projection of a block
+ * of steps as one matrix product), W packed for that product and R
+ * transposed; double ones rnn.c's general kernels with both transposed.
+ * The constant folder's lowering keeps ONNX's layout. */
 static status rnn_lower(op_ctx *c, lowered *l) {
   rnn_shape sh;
   rt_rnn_params *p;
