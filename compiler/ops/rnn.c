@@ -185,10 +185,11 @@ static status rnn_lower(op_ctx *c, lowered *l) {
   rt_rnn_params *p;
   const int dt = op_in(c, 0)->t.dtype, G = num_gates(c->n->op);
   const char *op = c->n->op == OP_LSTM ? "lstm" : c->n->op == OP_GRU ? "gru" : "rnn";
-  const int transpose = c->final && op_in(c, 1)->t.data && op_in(c, 2)->t.data;
-  const int proj = transpose && dt == DT_FLOAT;
-  status s = rnn_shape_of(c, &sh);
+  int transpose, proj;
+  status s = rnn_shape_of(c, &sh); /* W and R are present after it */
   if (s) return s;
+  transpose = c->final && op_in(c, 1)->t.data && op_in(c, 2)->t.data;
+  proj = transpose && dt == DT_FLOAT;
   p = op_lower_as(c, l, PD_rt_rnn_params, "rt_%s_%s%s", op, op_dtype_suffix(dt), proj ? "_proj" : "");
   if (!p) return ST_UNSUPPORTED;
   p->seq = sh.seq, p->batch = sh.batch, p->input = sh.input, p->hidden = sh.hidden;
