@@ -158,14 +158,39 @@ static int transposed_weights(op_ctx *c, int k, int dirs, int64_t GH) {
   return id;
 }
 
+/* Constant W ([dirs, GH, input]) for the _proj variants: each direction's
+ * W^T (input x GH) in rt_gemm_f32_pack_b's panels, the directions
+ * rt_gemm_f32_packed_floats(input, GH) floats apart (kernels/rnn.h).
+ * Returns the new constant. */
+static int packed_input_weights(op_ctx *c, int dirs, int64_t GH) {
+  const ir_value *w = op_in(c, 1);
+  const int64_t I = w->t.dims[2], per = rt_gemm_f32_packed_floats(I, GH);
+  int64_t dims[2], d;
+  int id;
+  dims[0] = dirs, dims[1] = per;
+  id = op_add_prepared(c, "rnn_w_packed", DT_FLOAT, 2, dims);
+  for (d = 0; d < dirs; d++)
+    rt_gemm_f32_pack_b(I, GH, (const float *)w->t.data + d * GH * I, 1,
+                       (float *)c->g->values[id]->t.data + d * per);
+  return id;
+}
+
+/* Constant weights in the final lowering are laid out again: float layers
+ * take the _proj variants (kernels/rnn.h: the input projection of a block
+ * of steps as one matrix product), W packed for that product and R
+ * transposed; double ones rnn.c's general kernels with both transposed.
+ * The constant folder's lowering keeps ONNX's layout. */
 static status rnn_lower(op_ctx *c, lowered *l) {
   rnn_shape sh;
   rt_rnn_params *p;
   const int dt = op_in(c, 0)->t.dtype, G = num_gates(c->n->op);
   const char *op = c->n->op == OP_LSTM ? "lstm" : c->n->op == OP_GRU ? "gru" : "rnn";
-  status s = rnn_shape_of(c, &sh);
+  int transpose, proj;
+  status s = rnn_shape_of(c, &sh); /* W and R are present after it */
   if (s) return s;
-  p = op_lower_as(c, l, PD_rt_rnn_params, "rt_%s_%s", op, op_dtype_suffix(dt));
+  transpose = c->final && op_in(c, 1)->t.data && op_in(c, 2)->t.data;
+  proj = transpose && dt == DT_FLOAT;
+  p = op_lower_as(c, l, PD_rt_rnn_params, "rt_%s_%s%s", op, op_dtype_suffix(dt), proj ? "_proj" : "");
   if (!p) return ST_UNSUPPORTED;
   p->seq = sh.seq, p->batch = sh.batch, p->input = sh.input, p->hidden = sh.hidden;
   p->num_dirs = sh.dirs, p->reverse = sh.reverse, p->layout = sh.layout;
@@ -173,9 +198,11 @@ static status rnn_lower(op_ctx *c, lowered *l) {
   p->clip = attr_float(c->n, "clip", 0.0f);
   p->linear_before_reset = c->n->op == OP_GRU && attr_int(c->n, "linear_before_reset", 0) != 0;
   p->input_forget = c->n->op == OP_LSTM && attr_int(c->n, "input_forget", 0) != 0;
-  l->scratch_bytes = (size_t)RT_RNN_SCRATCH(sh.batch, G, sh.hidden) * dtype_size(dt);
-  if (c->final && op_in(c, 1)->t.data && op_in(c, 2)->t.data) {
-    c->n->in[1] = transposed_weights(c, 1, sh.dirs, G * sh.hidden);
+  l->scratch_bytes = proj ? rt_rnn_f32_proj_scratch_bytes(sh.seq, sh.batch, sh.input, G, sh.hidden)
+                          : (size_t)RT_RNN_SCRATCH(sh.batch, G, sh.hidden) * dtype_size(dt);
+  if (transpose) {
+    c->n->in[1] = proj ? packed_input_weights(c, sh.dirs, G * sh.hidden)
+                       : transposed_weights(c, 1, sh.dirs, G * sh.hidden);
     c->n->in[2] = transposed_weights(c, 2, sh.dirs, G * sh.hidden);
     p->transposed = 1;
   }

@@ -440,9 +440,9 @@ size_t rt_gemm_f32_packed_scratch_bytes(int64_t M, int64_t K) {
  * k, a panel row apart) while the A block, in L2, is swept across it
  * (those tiles split across par's tasks, as in sgemm_blocked). e (if
  * any) finishes each tile after its last K slice. */
-static void sgemm_packed_b(int64_t M, int64_t N, int64_t K, float alpha, const float *A, int64_t lda, int trans_a,
-                           const float *bpk, float beta, float *C, int64_t ldc, void *scratch, const rt_epi *e,
-                           const rt_parallel *par) {
+void rt_sgemm_packed_b(int64_t M, int64_t N, int64_t K, float alpha, const float *A, int64_t lda, int trans_a,
+                       const float *bpk, float beta, float *C, int64_t ldc, void *scratch, const rt_epi *e,
+                       const rt_parallel *par) {
   const int64_t kcb = block_size(K, KC, 1), mcb = block_size(M, MC, MR);
   float *ap = (float *)(((uintptr_t)scratch + 63) & ~(uintptr_t)63);
   int64_t pc, ic;
@@ -502,8 +502,8 @@ RT_KERNEL(rt_gemm_f32_packed) {
   float *y = (float *)out[0];
   const float beta = gemm_f32_init(p, p->has_c ? (const float *)in[2] : NULL, y);
   rt_epi e;
-  sgemm_packed_b(p->M, p->N, p->K, p->alpha, (const float *)in[0], p->trans_a ? p->M : p->K, p->trans_a,
-                 (const float *)in[1], beta, y, p->N, scratch, RT_EPI_FROM(&e, p, in, 3, y), RT_PARALLEL_OF(in));
+  rt_sgemm_packed_b(p->M, p->N, p->K, p->alpha, (const float *)in[0], p->trans_a ? p->M : p->K, p->trans_a,
+                    (const float *)in[1], beta, y, p->N, scratch, RT_EPI_FROM(&e, p, in, 3, y), RT_PARALLEL_OF(in));
 }
 
 /* M == 1: A is one contiguous row whether or not it is transposed. */
@@ -590,8 +590,9 @@ static void matmul_one_f32(int64_t M, int64_t N, int64_t K, const void *a, const
 RT_KERNEL(rt_matmul_f32_packed) {
   const rt_matmul_params *p = (const rt_matmul_params *)params;
   rt_epi e;
-  sgemm_packed_b(p->M, p->N, p->K, 1.0f, (const float *)in[0], p->K, 0, (const float *)in[1], 0.0f,
-                 (float *)out[0], p->N, scratch, RT_EPI_FROM(&e, p, in, 2, (const float *)out[0]), RT_PARALLEL_OF(in));
+  rt_sgemm_packed_b(p->M, p->N, p->K, 1.0f, (const float *)in[0], p->K, 0, (const float *)in[1], 0.0f,
+                    (float *)out[0], p->N, scratch, RT_EPI_FROM(&e, p, in, 2, (const float *)out[0]),
+                    RT_PARALLEL_OF(in));
 }
 
 static void matmul_one_f32_gemv(int64_t M, int64_t N, int64_t K, const void *a, const void *b, void *y,

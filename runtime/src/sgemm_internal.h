@@ -188,6 +188,14 @@ static inline void rt_sgemm_copy_run(float *d, const float *s, int64_t n) {
 void rt_sgemm_pack_a(int64_t mc, int64_t kc, const float *a, int64_t lda, int trans, float alpha, float *ap);
 void rt_sgemm_ukernel(int64_t kc, const float *a, int64_t a_qstride, const float *b, int64_t b_kstride, float *c,
                       int64_t ldc, float beta, int64_t m, int64_t n, const float *row_init);
+/* C = alpha * op(A) * B + beta * C with B prepacked in gemm.h's panels
+ * (rt_gemm_f32_pack_b); scratch rt_gemm_f32_packed_scratch_bytes(M, K).
+ * The body of rt_gemm_f32_packed and rt_matmul_f32_packed, and the input
+ * projection of the recurrent _proj kernels (rnn_proj.c). e and par as
+ * below. */
+void rt_sgemm_packed_b(int64_t M, int64_t N, int64_t K, float alpha, const float *A, int64_t lda, int trans_a,
+                       const float *bpk, float beta, float *C, int64_t ldc, void *scratch, const rt_epi *e,
+                       const rt_parallel *par);
 /* rt_sgemm with a fused epilogue e (NULL: none; epilogue_internal.h)
  * applied to each tile of C once its last K slice is in. */
 void rt_sgemm_epi(int64_t M, int64_t N, int64_t K, float alpha, const float *A, int64_t lda, int trans_a,

@@ -26,18 +26,31 @@
  * With transposed, W is [dirs, input, G*hidden] and R [dirs, hidden,
  * G*hidden] instead (the compiler stores constant weights so: the gate
  * loops then vectorize; the sums are the same).
- * T: f32, f64. Scratch: RT_RNN_SCRATCH(batch, G, hidden) elements of T. */
+ * T: f32, f64. Scratch: RT_RNN_SCRATCH(batch, G, hidden) elements of T.
+ *
+ * rt_rnn_f32_proj, rt_gru_f32_proj, rt_lstm_f32_proj: the same layers in
+ * float for constant weights, which the compiler lays out for them
+ * (whatever transposed says): W as dirs blocks of
+ * rt_gemm_f32_packed_floats(input, G*hidden) floats, each direction's W^T
+ * packed by rt_gemm_f32_pack_b (gemm.h), and R transposed as above. X W^T
+ * for a block of steps is one matrix product before the steps; per step
+ * only the recurrent product is left, its gates summed in registers.
+ * Every attribute as above. Scratch: rt_rnn_f32_proj_scratch_bytes(seq,
+ * batch, input, G, hidden) bytes, 64-byte aligned (the arena's
+ * alignment); a function of those only, the same on every target. */
 #define RT_RNN_PARAMS(I, F, IA, FA, I32, I32A, E)                                     \
   I(seq) I(batch) I(input) I(hidden) I32(num_dirs) I32(reverse) I32(layout) I32(has_clip) \
   F(clip) I32(linear_before_reset) I32(input_forget) I32(transposed)
 #define RT_RNN_SCRATCH(batch, G, hidden) ((2 * (batch) + 3 * (G) + 1) * (hidden))
 RT_PARAMS_STRUCT(rt_rnn_params, RT_RNN_PARAMS)
+size_t rt_rnn_f32_proj_scratch_bytes(int64_t seq, int64_t batch, int64_t input, int64_t G, int64_t hidden);
 
 /* The kernel variants of this header, K(function, params type), and its
  * params types, P(type, field list). */
 #define RT_RNN_KERNELS(K)                                                                  \
   K(rt_rnn_f32, rt_rnn_params) K(rt_rnn_f64, rt_rnn_params) K(rt_gru_f32, rt_rnn_params) \
-  K(rt_gru_f64, rt_rnn_params) K(rt_lstm_f32, rt_rnn_params) K(rt_lstm_f64, rt_rnn_params)
+  K(rt_gru_f64, rt_rnn_params) K(rt_lstm_f32, rt_rnn_params) K(rt_lstm_f64, rt_rnn_params)     \
+  K(rt_rnn_f32_proj, rt_rnn_params) K(rt_gru_f32_proj, rt_rnn_params) K(rt_lstm_f32_proj, rt_rnn_params)
 #define RT_RNN_PARAMS_TYPES(P) P(rt_rnn_params, RT_RNN_PARAMS)
 RT_RNN_KERNELS(RT_DECLARE_KERNEL)
 
