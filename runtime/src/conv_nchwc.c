@@ -85,8 +85,8 @@ void rt_conv_f32_nchwc_pack_weights(const rt_conv_params *p, const float *w, flo
 
 /* How the call lays out its blocked input, and the core's view of it. */
 typedef struct nchwc_shape {
-  int64_t cb, ob, hp, wp, osp;
-  int64_t step_h, step_w;     /* xp row r, column c is X's row r * step_h - pad_t, column c * step_w - pad_l */
+  int64_t cb, ob, wp, osp;
+  int64_t step_h, step_w;     /* padded row r, column c is X's row r * step_h - pad_t, column c * step_w - pad_l */
   int64_t bands, groups;      /* the pieces: bands of positions x groups of output blocks */
   int64_t band_rows;          /* the most padded rows a band's windows reach */
   int64_t band_positions;     /* the most positions of a band */
@@ -112,13 +112,11 @@ static void shape_of(const rt_conv_params *p, nchwc_shape *s) {
   s->osp = oh * ow;
   if (pointwise) {
     /* only the sampled positions, so the core runs at stride 1 */
-    s->hp = oh;
     s->wp = ow;
     s->step_h = p->strides[0];
     s->step_w = p->strides[1];
   } else {
     /* what the last output's window reaches */
-    s->hp = (oh - 1) * p->strides[0] + (p->kernel[0] - 1) * p->dilations[0] + 1;
     s->wp = (ow - 1) * p->strides[1] + (p->kernel[1] - 1) * p->dilations[1] + 1;
     s->step_h = s->step_w = 1;
   }
@@ -233,20 +231,42 @@ static void rows_to_block(const float *s, int64_t plane, int64_t c_in, int64_t n
   }
 }
 
-/* d[ch * ld + q] = s[q * 16 + ch] for q < n, ch < nch: back to planes. */
-static void block_to_rows(const float *s, int64_t nch, int64_t n, int64_t ld, float *restrict d) {
+/* Whether block_to_rows applies epilogue e itself, in the registers on
+ * the way out (no more pass over the rows): none, a residual, Relu, or
+ * both, the convs of a resnet. max(x, 0) with the 0 second is exactly
+ * rt_act_relu_f32's x > 0 ? x : 0 (NaN and -0 give +0), and x + r is the
+ * same float sum, so the bits are epilogue.c's. Other activations go
+ * through rt_epi_tile after the copy. */
+static int epi_in_copy(const rt_epi *e) {
+  return RT_NCHWC_AVX512 && (e == NULL || e->act == RT_ACT_NONE || e->act == RT_ACT_RELU);
+}
+
+/* d[ch * ld + q] = s[q * 16 + ch] for q < n, ch < nch: back to planes,
+ * with the epilogue e when epi_in_copy(e). */
+static void block_to_rows(const float *s, int64_t nch, int64_t n, int64_t ld, float *restrict d, const rt_epi *e) {
   int64_t q, ch;
 #if RT_NCHWC_AVX512
+  const int here = e && epi_in_copy(e);
+  const float *res = here ? e->res : NULL;
+  const int relu = here && e->act == RT_ACT_RELU;
   for (q = 0; q < n; q += B) {
     const int64_t m = min64(B, n - q);
+    const __mmask16 k = lanes(m);
     __m512 r[16];
     int i;
     for (i = 0; i < B; i++) r[i] = i < m ? _mm512_loadu_ps(s + (q + i) * B) : _mm512_setzero_ps();
     transpose16(r);
-    for (i = 0; i < nch; i++) _mm512_mask_storeu_ps(d + i * ld + q, lanes(m), r[i]);
+    for (i = 0; i < nch; i++) {
+      float *di = d + i * ld + q;
+      __m512 v = r[i];
+      if (res) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(k, res + (di - e->y)));
+      if (relu) v = _mm512_max_ps(v, _mm512_setzero_ps());
+      _mm512_mask_storeu_ps(di, k, v);
+    }
   }
   (void)ch;
 #else
+  (void)e;
   for (ch = 0; ch < nch; ch++)
     for (q = 0; q < n; q++) d[ch * ld + q] = s[q * B + ch];
 #endif
@@ -313,8 +333,8 @@ static void piece_task(void *arg, int64_t i) {
     rt_nchwc_core(&g, xb, j->w, j->bias, ob0, ob1, q0, q1, yb);
     for (b = ob0; b < ob1; b++)
       block_to_rows(yb + (b - ob0) * g.y_block, min64(B, j->p->out_ch - b * B), q1 - q0, s->osp,
-                    j->y + b * B * s->osp + q0);
-    if (j->e) rt_epi_tile(j->e, j->y + oc0 * s->osp + q0, s->osp, noc, q1 - q0);
+                    j->y + b * B * s->osp + q0, j->e);
+    if (j->e && !epi_in_copy(j->e)) rt_epi_tile(j->e, j->y + oc0 * s->osp + q0, s->osp, noc, q1 - q0);
   }
 }
 
