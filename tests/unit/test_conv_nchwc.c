@@ -192,6 +192,9 @@ static const nchwc_case blocking[] = {
     {16, 32, 3, 200, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0},
     /* one output position */
     {48, 16, 3, 3, 3, 3, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 0, 0},
+    /* weights past WIDE_TILE_BYTES per 4 blocks (9 input blocks x 25 taps):
+     * 2-block tiles of up to 12 positions */
+    {144, 40, 6, 7, 5, 5, 1, 1, 1, 1, 2, 2, 2, 2, 1, 1, 0, 0},
 };
 
 static const nchwc_case epilogues[] = {
