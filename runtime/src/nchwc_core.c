@@ -21,7 +21,8 @@
  *
  * Two bodies with that structure: AVX-512 intrinsics (a zmm per 16
  * output channels; tiles of 4 x 6, 3 x 8, 2 x 12 or 1 x 12: at most 24
- * accumulators + NB weights + 1 broadcast of the 32 registers) and plain
+ * accumulators + NB weights + 1 broadcast of the 32 registers; 2 x 12 too
+ * for wide weights, WIDE_TILE_BYTES) and plain
  * C (float acc[NB][NP][16], an inner loop over the 16 lanes that the C
  * compiler vectorizes for whatever vectors the target has). */
 #include "nchwc_internal.h"
