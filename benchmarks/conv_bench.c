@@ -1,23 +1,24 @@
 /* Conv kernel throughput on one core, without the compiler in the loop:
- * the Conv shapes of resnet18 and mobilenet_v2's 1x1s through the kernel
- * variant the compiler picks for constant weights (rt_conv_f32_im2col_packed,
- * or _pointwise_packed for 1x1 stride 1), each result checked against a
- * plain double-precision loop. Times are this thread's CPU time, the best
- * of several trials: on a shared machine that is what the core does while
- * we have it. A tool for tuning the micro-kernel, packing and blocking, not
- * a test; nothing in the build compiles it. From the repository root:
+ * the Conv shapes of resnet18 and mobilenet_v2's 1x1s through the two
+ * kernel variants the compiler chooses between for constant weights:
+ * "gemm" (rt_conv_f32_im2col_packed, or _pointwise_packed for 1x1 stride 1)
+ * and "nchwc" (rt_conv_f32_nchwc_packed), in the same run, each result
+ * checked against a plain double-precision loop. Times are this thread's
+ * CPU time, the best of several trials: on a shared machine that is what
+ * the core does while we have it. A tool for tuning the kernels, not a
+ * test; nothing in the build compiles it. From the repository root:
  *
  *   cc -O3 -march=native -std=c99 -Iruntime/include -Iruntime/src \
- *      benchmarks/conv_bench.c runtime/src/conv.c runtime/src/gemm.c \
- *      runtime/src/sgemm_avx512.c \
- *      runtime/src/epilogue.c -lm -o /tmp/conv_bench
+ *      benchmarks/conv_bench.c runtime/src/conv.c runtime/src/conv_nchwc.c \
+ *      runtime/src/nchwc_core.c runtime/src/gemm.c runtime/src/sgemm_avx512.c \
+ *      runtime/src/epilogue.c runtime/src/parallel.c -lm -o /tmp/conv_bench
  *   /tmp/conv_bench [peak GFLOP/s [NAME]]   (% of the peak when given, see
  *                                            peak.c; only shapes whose name
  *                                            contains NAME)
  *
  * benchmarks/run.py --shapes times the same shapes through whole onnxcc
  * programs against ONNX Runtime. */
-#define _POSIX_C_SOURCE 199309L
+#define _POSIX_C_SOURCE 200112L
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +31,14 @@ static double now(void) {
   struct timespec ts;
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
   return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* 64-byte aligned, as the compiled model's weight blob and arena are
+ * (RT_ALIGN): malloc's 16 would split the weight vectors across lines. */
+static void *alloc64(size_t bytes) {
+  void *p = NULL;
+  if (posix_memalign(&p, 64, bytes ? bytes : 64)) return NULL;
+  return p;
 }
 
 static void fill(float *x, long n, unsigned *seed) {
@@ -90,21 +99,43 @@ static double check(const rt_conv_params *p, const float *x, const float *w, con
   return big > 0 ? err / big : err;
 }
 
+/* Best time of one call of fn over 7 trials of `reps` calls. */
+static double best_time(rt_kernel_fn fn, const rt_conv_params *p, const void *const *in, void *const *out,
+                        void *scratch, long reps) {
+  double best = 1e30;
+  long rep, trial;
+  for (trial = 0; trial < 7; trial++) {
+    double t0 = now(), dt;
+    for (rep = 0; rep < reps; rep++) fn(p, in, out, scratch);
+    dt = (now() - t0) / (double)reps;
+    if (dt < best) best = dt;
+  }
+  return best;
+}
+
+static void report(const char *variant, double t, double flops, double peak, double err) {
+  printf("  %-5s %8.3f ms %6.1f GFLOP/s", variant, t * 1e3, flops / t * 1e-9);
+  if (peak > 0) printf(" %4.0f%%", 100.0 * flops / t * 1e-9 / peak);
+  printf("  err %.1e", err);
+}
+
 int main(int argc, char **argv) {
   const double peak = argc > 1 ? atof(argv[1]) : 0.0;
   unsigned seed = 1;
   size_t i;
+  printf("%-28s  %-42s  %-42s  nchwc/gemm\n", "shape", "gemm (im2col/pointwise_packed)", "nchwc_packed");
   for (i = 0; i < sizeof SHAPES / sizeof SHAPES[0]; i++) {
     const shape *sh = &SHAPES[i];
     rt_conv_params p;
     const long pad = sh->k / 2, oh = (sh->h + 2 * pad - sh->k) / sh->s + 1, ow = (sh->w + 2 * pad - sh->k) / sh->s + 1;
     const int pointwise = sh->k == 1 && sh->s == 1;
-    float *x, *w, *wp, *b, *y;
+    float *x, *w, *wp, *wn, *b, *y;
     void *scratch;
-    const void *in[3];
-    void *out[1];
-    double best = 1e30, flops;
-    long reps, rep, trial;
+    const void *in[RT_MIN_ARGS] = {0};
+    void *out[RT_MIN_ARGS] = {0};
+    size_t scratch_gemm, scratch_nchwc;
+    double flops, t_gemm, t_nchwc;
+    long reps;
     if (argc > 2 && !strstr(sh->name, argv[2])) continue;
     memset(&p, 0, sizeof p);
     p.nd = 2;
@@ -121,38 +152,39 @@ int main(int argc, char **argv) {
     p.strides[0] = p.strides[1] = sh->s;
     p.dilations[0] = p.dilations[1] = 1;
     p.pads[0] = p.pads[1] = pad;
-    x = malloc(sizeof(float) * (size_t)(sh->cin * sh->h * sh->w));
-    w = malloc(sizeof(float) * (size_t)(sh->cout * sh->cin * sh->k * sh->k));
-    wp = malloc(sizeof(float) * (size_t)rt_conv_f32_packed_floats(&p));
-    b = malloc(sizeof(float) * (size_t)sh->cout);
-    y = malloc(sizeof(float) * (size_t)(sh->cout * oh * ow));
-    scratch = malloc(pointwise ? rt_conv_f32_pointwise_packed_scratch_bytes(&p)
-                               : rt_conv_f32_im2col_packed_scratch_bytes(&p));
+    scratch_gemm =
+        pointwise ? rt_conv_f32_pointwise_packed_scratch_bytes(&p) : rt_conv_f32_im2col_packed_scratch_bytes(&p);
+    scratch_nchwc = rt_conv_f32_nchwc_packed_scratch_bytes(&p);
+    x = alloc64(sizeof(float) * (size_t)(sh->cin * sh->h * sh->w));
+    w = alloc64(sizeof(float) * (size_t)(sh->cout * sh->cin * sh->k * sh->k));
+    wp = alloc64(sizeof(float) * (size_t)rt_conv_f32_packed_floats(&p));
+    wn = alloc64(sizeof(float) * (size_t)rt_conv_f32_nchwc_packed_floats(&p));
+    b = alloc64(sizeof(float) * (size_t)sh->cout);
+    y = alloc64(sizeof(float) * (size_t)(sh->cout * oh * ow));
+    scratch = alloc64(scratch_gemm > scratch_nchwc ? scratch_gemm : scratch_nchwc);
     fill(x, sh->cin * sh->h * sh->w, &seed);
     fill(w, sh->cout * sh->cin * sh->k * sh->k, &seed);
     fill(b, sh->cout, &seed);
     rt_conv_f32_pack_weights(&p, w, wp);
+    rt_conv_f32_nchwc_pack_weights(&p, w, wn);
     in[0] = x;
-    in[1] = wp;
     in[2] = b;
     out[0] = y;
     flops = 2.0 * sh->cout * oh * ow * sh->cin * sh->k * sh->k;
     reps = (long)(2e8 / flops) + 1;
-    for (trial = 0; trial < 7; trial++) {
-      double t0 = now(), dt;
-      for (rep = 0; rep < reps; rep++) {
-        if (pointwise) rt_conv_f32_pointwise_packed(&p, in, out, scratch);
-        else rt_conv_f32_im2col_packed(&p, in, out, scratch);
-      }
-      dt = (now() - t0) / (double)reps;
-      if (dt < best) best = dt;
-    }
-    printf("%-28s %8.3f ms %7.1f GFLOP/s", sh->name, best * 1e3, flops / best * 1e-9);
-    if (peak > 0) printf(" %4.0f%%", 100.0 * flops / best * 1e-9 / peak);
-    printf("  err %.1e\n", check(&p, x, w, b, y));
+    printf("%-28s", sh->name);
+    in[1] = wp;
+    t_gemm = best_time(pointwise ? rt_conv_f32_pointwise_packed : rt_conv_f32_im2col_packed, &p, in, out, scratch,
+                       reps);
+    report("gemm", t_gemm, flops, peak, check(&p, x, w, b, y));
+    in[1] = wn;
+    t_nchwc = best_time(rt_conv_f32_nchwc_packed, &p, in, out, scratch, reps);
+    report("nchwc", t_nchwc, flops, peak, check(&p, x, w, b, y));
+    printf("  %5.2f\n", t_nchwc / t_gemm);
     free(x);
     free(w);
     free(wp);
+    free(wn);
     free(b);
     free(y);
     free(scratch);

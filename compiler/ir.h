@@ -301,6 +301,8 @@ typedef struct ir_graph {
   int64_t fold_max_tensor, fold_max_total, fold_live;
   /* compile_options.max_dynamic_dim (0: none) */
   int64_t max_dynamic_dim;
+  /* compile_options.bare_metal */
+  int bare_metal;
   /* Set in infer (main graph only) when model inputs became values read
    * as dims (passes/symvals.c): the round stops and inference runs again. */
   int infer_again;

@@ -583,6 +583,7 @@ static status build_subgraph(const compile_options *o, const Onnx__GraphProto *g
   g->opset_ms = parent->opset_ms;
   g->fold_max_tensor = parent->fold_max_tensor;
   g->max_dynamic_dim = parent->max_dynamic_dim;
+  g->bare_metal = parent->bare_metal;
   g->fold_max_total = parent->fold_max_total;
   g->name = xstrdup(gp->name ? gp->name : "");
   g->producer = xstrdup("");
@@ -664,6 +665,7 @@ static status build_graph(const compile_options *o, const Onnx__ModelProto *m, c
   int found_opset = 0;
   if (o->fold_max_tensor > 0) g->fold_max_tensor = o->fold_max_tensor;
   g->max_dynamic_dim = o->max_dynamic_dim;
+  g->bare_metal = o->bare_metal;
   if (o->fold_max_total > 0) g->fold_max_total = o->fold_max_total;
   for (i = 0; i < m->n_opset_import; i++) {
     const Onnx__OperatorSetIdProto *op = m->opset_import[i];

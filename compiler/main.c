@@ -11,6 +11,7 @@
 #include "ops/ops.h"
 #include "ops/schema_check.h"
 #include "run.h"
+#include "target.h"
 #include "threads.h"
 
 static const char usage_text[] =
@@ -342,6 +343,8 @@ static int cli(int argc, char **argv, const char **files) {
   if (o->weights_section && !o->embed_weights) return usage_error("%s", "--weights-section needs --embed-weights");
   o->model_path = files[0];
   if (r.runs < 1) r.runs = 1;
+  /* info and object outputs lower for their target (run sets it itself) */
+  o->bare_metal = target_is_bare(r.target);
 
   if (mode == 1) {
     r.inputs = files + 1;

@@ -63,6 +63,11 @@ typedef struct compile_options {
   /* --threads N: the split kernels cut their work into N tasks
    * (onnxcc/parallel.h); 0 or 1: one thread, code as without it. */
   int threads;
+  /* 1 when the model is built for a bare-metal target (run, info or an
+   * object with --target naming one): the lowering keeps to the kernel
+   * variants that need the least scratch RAM (Conv: no channel-blocked
+   * copies, ops/conv.c). The C output without --target is for the host. */
+  int bare_metal;
 } compile_options;
 
 #endif

@@ -719,6 +719,7 @@ status run_command(run_options *r) {
   /* a board has no file system to load weights from: they go to flash */
   r->c.embed_weights = tgt && tgt->bare;
   r->c.weights_section = tgt && tgt->bare ? ".onnxcc_weights" : NULL;
+  r->c.bare_metal = tgt && tgt->bare;
   s = compile_graph(&r->c, NULL, &c);
   if (s) goto done;
   if (tgt && tgt->bare) s = check_board_types(tgt, c.g);

@@ -49,6 +49,14 @@ status target_find(const char *triple, const target_desc **t) {
   return s;
 }
 
+int target_is_bare(const char *triple) {
+  int i;
+  for (i = 0; triple && i < N_TARGETS; i++)
+    if (!strcmp(triple, targets[i].triple) || (targets[i].alias && !strcmp(triple, targets[i].alias)))
+      return targets[i].bare;
+  return 0;
+}
+
 char *target_cc(const target_desc *t) { return xstrdup(t->cc); }
 
 const char *target_emulator(const target_desc *t) { return t->bare ? t->board.emulator : t->emulator; }

@@ -43,6 +43,11 @@ status target_check_tools(const target_desc *t, int need_emulator);
  * the board's system emulator; NULL when there is none. */
 const char *target_emulator(const target_desc *t);
 
+/* 1 when TRIPLE (or its alias) names a bare-metal target of the table;
+ * 0 for the host, a Linux target or an unknown name (said nowhere:
+ * target_find reports those). */
+int target_is_bare(const char *triple);
+
 /* t->cc, malloc'ed. */
 char *target_cc(const target_desc *t);
 

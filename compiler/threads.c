@@ -17,6 +17,9 @@ static size_t conv_panel_bytes(const void *params) { return rt_conv_f32_im2col_t
 static size_t conv_plane_bytes(const void *params) {
   return rt_conv_f32_depthwise2d_task_bytes((const rt_conv_params *)params);
 }
+static size_t conv_band_bytes(const void *params) {
+  return rt_conv_f32_nchwc_packed_task_bytes((const rt_conv_params *)params);
+}
 
 static const struct {
   int kernel;
@@ -28,6 +31,7 @@ static const struct {
     {K_rt_conv_f32_pointwise, no_task_bytes},
     {K_rt_conv_f32_depthwise, no_task_bytes},
     {K_rt_conv_f32_depthwise2d, conv_plane_bytes},
+    {K_rt_conv_f32_nchwc_packed, conv_band_bytes},
     {K_rt_gemm_f32, no_task_bytes},
     {K_rt_gemm_f32_packed, no_task_bytes},
     {K_rt_matmul_f32, no_task_bytes},

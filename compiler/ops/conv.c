@@ -339,6 +339,46 @@ static void conv_prepack(op_ctx *c, const rt_conv_params *p) {
   c->n->in[1] = id;
 }
 
+/* The same for rt_conv_f32_nchwc_packed's blocked layout (conv.h). Its
+ * dims are W's past the first, so what reads them for statistics (MACs)
+ * counts the real channels; the first is what holds the blocked floats,
+ * rounded up (the floats past rt_conv_f32_nchwc_packed_floats are zeros
+ * the kernel never reads). */
+static void conv_prepack_nchwc(op_ctx *c, const rt_conv_params *p) {
+  const ir_value *w = op_in(c, 1);
+  const int64_t per_row = tensor_numel(&w->t) / p->out_ch, floats = rt_conv_f32_nchwc_packed_floats(p);
+  int64_t dims[IR_MAX_RANK];
+  int id;
+  memcpy(dims, w->t.dims, sizeof(int64_t) * (size_t)w->t.rank);
+  dims[0] = (floats + per_row - 1) / per_row;
+  id = op_add_prepared(c, "conv_w_nchwc", DT_FLOAT, w->t.rank, dims);
+  rt_conv_f32_nchwc_pack_weights(p, (const float *)w->t.data, (float *)c->g->values[id]->t.data);
+  c->n->in[1] = id;
+}
+
+/* Whether a Conv with constant weights goes through rt_conv_f32_nchwc_packed
+ * rather than the im2col/pointwise GEMM variants: where
+ * benchmarks/conv_bench.c measures it faster (benchmarks/README.md). It
+ * needs 2 spatial dims and group 1, and fixed spatial dims (its scratch is
+ * sized for the band of rows a piece reads, which does not shrink with
+ * the plane). It pads channels to blocks of 16, so few channels or a count
+ * far from a multiple of 16 waste lanes (resnet18's first conv, 3 -> 64,
+ * would do 5x the products). A 1x1 conv moves every input and output
+ * value through its blocked copies for in_ch x out_ch products per
+ * position; with few channels (mobilenet_v2's 16..144) the GEMM, reading
+ * NCHW as it is, wins. Bare-metal targets keep the GEMM variants: the
+ * copies cost RAM there, and no measurement says the portable core wins
+ * on a Cortex-M. */
+static int conv_use_nchwc(const op_ctx *c, const conv_geom *g) {
+  const ir_tensor *x = &op_in(c, 0)->t;
+  const int64_t in16 = (g->in_ch + 15) / 16 * 16, out16 = (g->out_ch + 15) / 16 * 16;
+  if (c->g->bare_metal || g->nd != 2 || g->group != 1 || x->sym[2] || x->sym[3]) return 0;
+  /* padded to blocks of 16, at most a fifth more products */
+  if (in16 * out16 * 4 > g->in_ch * g->out_ch * 5) return 0;
+  if (g->kernel[0] == 1 && g->kernel[1] == 1) return g->in_ch * g->out_ch >= 96 * (g->in_ch + g->out_ch);
+  return g->in_ch >= 16;
+}
+
 /* Fills a variant's params (p, just lowered) from geo, then binds what
  * may vary at run time: batch, spatial dims and leading pads. */
 static rt_conv_params *conv_start(const op_ctx *c, lowered *l, rt_conv_params *p, const rt_conv_params *geo,
@@ -430,6 +470,12 @@ static status conv_lower_variant(op_ctx *c, lowered *l) {
    * panel. The constant folder (not final) runs the kernel once on W as
    * it is. */
   prepack = c->final && op_in(c, 1)->t.data != NULL && g.out_ch > 0;
+  if (prepack && conv_use_nchwc(c, &g)) {
+    p = conv_start(c, l, LOWER(l, rt_conv_f32_nchwc_packed, rt_conv_params), &geo, &g);
+    l->scratch_bytes = rt_conv_f32_nchwc_packed_scratch_bytes(p);
+    conv_prepack_nchwc(c, p);
+    return ST_OK;
+  }
   if (pointwise && prepack) {
     p = conv_start(c, l, LOWER(l, rt_conv_f32_pointwise_packed, rt_conv_params), &geo, &g);
     l->scratch_bytes = rt_conv_f32_pointwise_packed_scratch_bytes(p);

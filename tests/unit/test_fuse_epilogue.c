@@ -343,6 +343,16 @@ static void conv_case(int64_t cin, int64_t cout, int32_t group, int64_t hw, int6
   if (k == 1 && stride == 1 && pad == 0)
     check_fused(rt_conv_f32_pointwise_packed, &p, EPI_FIELDS(&p), in, 3, ny,
                 rt_conv_f32_pointwise_packed_scratch_bytes(&p), "pointwise_packed");
+  if (group == 1) {
+    /* the blocked variant applies a residual and Relu in its copy out,
+     * the others through rt_epi_tile: both must be the unfused bits */
+    float *wn = malloc(sizeof(float) * (size_t)rt_conv_f32_nchwc_packed_floats(&p));
+    rt_conv_f32_nchwc_pack_weights(&p, w, wn);
+    in[1] = wn;
+    check_fused(rt_conv_f32_nchwc_packed, &p, EPI_FIELDS(&p), in, 3, ny, rt_conv_f32_nchwc_packed_scratch_bytes(&p),
+                "nchwc_packed");
+    free(wn);
+  }
   free(x), free(w), free(b), free(wp);
 }
 
@@ -354,6 +364,7 @@ START_TEST(conv_kernels_fused) {
   conv_case(16, 13, 1, 17, 1, 1, 0); /* pointwise, 289 outputs: per tile */
   conv_case(40, 6, 1, 8, 3, 2, 1);   /* K = 360: several slices */
   conv_case(19, 37, 1, 7, 1, 1, 0);  /* pointwise */
+  conv_case(24, 40, 1, 20, 3, 1, 1); /* nchwc: 2 bands, 3 output blocks */
   conv_case(8, 8, 8, 9, 3, 1, 1);    /* depthwise, 3x3 */
   conv_case(6, 6, 6, 11, 5, 2, 2);   /* depthwise, 5x5 stride 2 */
   conv_case(4, 8, 4, 7, 3, 1, 1);    /* depthwise, two outputs per channel */

@@ -185,6 +185,14 @@ static void convs_split(const rt_conv_params *p, const rt_parallel *par) {
     same_split(kk == 1 ? rt_conv_f32_pointwise_packed : rt_conv_f32_im2col_packed, p, args, 3, out_bytes,
                kk == 1 ? rt_conv_f32_pointwise_packed_scratch_bytes(p) : rt_conv_f32_im2col_packed_scratch_bytes(p),
                rt_conv_f32_im2col_task_bytes(p), par);
+    if (p->group == 1) {
+      float *wn = malloc(sizeof(float) * (size_t)rt_conv_f32_nchwc_packed_floats(p));
+      rt_conv_f32_nchwc_pack_weights(p, w, wn);
+      args[1] = wn;
+      same_split(rt_conv_f32_nchwc_packed, p, args, 3, out_bytes, rt_conv_f32_nchwc_packed_scratch_bytes(p),
+                 rt_conv_f32_nchwc_packed_task_bytes(p), par);
+      free(wn);
+    }
   }
   free(x);
   free(w);
@@ -234,6 +242,8 @@ static void all_split(const rt_parallel *par) {
   conv2d(&p, 24, 24, 24, 20, 3);
   convs_split(&p, par);
   conv2d(&p, 3, 4, 1, 4, 3);
+  convs_split(&p, par);
+  conv2d(&p, 32, 160, 1, 20, 3); /* nchwc: 2 bands x 2 groups of output blocks */
   convs_split(&p, par);
   gemms_split(50, 300, 70, par);
   gemms_split(300, 40, 600, par);

@@ -53,6 +53,15 @@ RT_PARAMS_STRUCT(rt_conv_params, RT_CONV_PARAMS)
  *                               every output element sums its taps in a
  *                               register, with no edge cases (3x3 and 5x5
  *                               at stride 1 and 2 unrolled).
+ *   rt_conv_f32_nchwc_packed    2 spatial dims, group 1, W in the blocked
+ *                               layout below: a direct conv with the
+ *                               output channels in the vector lanes. X is
+ *                               copied into a zero-padded channel-blocked
+ *                               buffer in scratch, the core
+ *                               (runtime/src/nchwc_internal.h) sums every
+ *                               output's taps in registers, and each band
+ *                               of the blocked result goes back to NCHW
+ *                               (epilogue applied) while it is in cache.
  *   rt_conv_transpose_f32       ConvTranspose (rt_sgemm, then col2im); packs
  *                               W into scratch on every call: for W that
  *                               is not a constant (and the folder).
@@ -82,6 +91,30 @@ RT_PARAMS_STRUCT(rt_conv_params, RT_CONV_PARAMS)
  * check and for readers. */
 #define RT_CONV_QUAD 4
 
+/* ---- the blocked layout of rt_conv_f32_nchwc_packed's weights ----
+ *
+ * Output and input channels in blocks of RT_CONV_NCHWC_BLOCK (16), with
+ * Cb = ceil(in_ch / 16) input blocks:
+ *   packed[((((ocb * Cb + icb) * KH + kh) * KW + kw) * 16 + ic) * 16 + oc]
+ *     = W[ocb * 16 + oc][icb * 16 + ic][kh][kw]
+ * and 0 where ocb * 16 + oc >= out_ch or icb * 16 + ic >= in_ch (those
+ * products add nothing, so a short last block needs no special case).
+ * One input channel of one tap is 16 consecutive output channels: one
+ * vector on AVX-512, four on NEON or SSE, and one block's whole slice of a
+ * tap (16 x 16 floats, 1 KiB) is contiguous.
+ *
+ * Why this is safe across builds: the block is this constant, not the
+ * vector width, and the core of every build (AVX-512 intrinsics, or plain
+ * C on any other CPU: nchwc_internal.h) reads it as it is, whatever tile
+ * of blocks and positions that build keeps in registers. */
+#define RT_CONV_NCHWC_BLOCK 16
+
+/* Floats of the blocked weights (group 1, 2 spatial dims). */
+int64_t rt_conv_f32_nchwc_packed_floats(const rt_conv_params *p);
+/* Writes W (ONNX layout) into `packed` (rt_conv_f32_nchwc_packed_floats
+ * floats) in the blocked layout; the compiler calls it at compile time. */
+void rt_conv_f32_nchwc_pack_weights(const rt_conv_params *p, const float *w, float *packed);
+
 /* Floats of the packed form of W (W's, plus the padding rows). */
 int64_t rt_conv_f32_packed_floats(const rt_conv_params *p);
 /* Writes W (ONNX layout) into `packed` (rt_conv_f32_packed_floats floats)
@@ -108,14 +141,18 @@ size_t rt_conv_f32_pointwise_packed_scratch_bytes(const rt_conv_params *p);
 size_t rt_conv_transpose_f32_scratch_bytes(const rt_conv_params *p);
 size_t rt_conv_transpose_f32_packed_scratch_bytes(const rt_conv_params *p);
 size_t rt_conv_f32_depthwise2d_scratch_bytes(const rt_conv_params *p);
+size_t rt_conv_f32_nchwc_packed_scratch_bytes(const rt_conv_params *p);
 
 /* Split across threads (onnxcc/parallel.h): the im2col and pointwise
  * variants cut each block into tasks of output positions or channel rows,
- * the depthwise ones into tasks of output planes. With T tasks the
- * scratch grows by T - 1 times these bytes (each task's own unfolded
- * panel or padded plane; 0: rt_conv_f32_depthwise needs none). */
+ * the depthwise ones into tasks of output planes, the nchwc one into
+ * tasks of (output channel group, band of positions) pieces after its
+ * input copy (itself split by rows). With T tasks the scratch grows by
+ * T - 1 times these bytes (each task's own unfolded panel, padded plane
+ * or blocked band; 0: rt_conv_f32_depthwise needs none). */
 size_t rt_conv_f32_im2col_task_bytes(const rt_conv_params *p);
 size_t rt_conv_f32_depthwise2d_task_bytes(const rt_conv_params *p);
+size_t rt_conv_f32_nchwc_packed_task_bytes(const rt_conv_params *p);
 
 /* The kernel variants of this header, K(function, params type), and its
  * params types, P(type, field list). */
@@ -126,6 +163,7 @@ size_t rt_conv_f32_depthwise2d_task_bytes(const rt_conv_params *p);
   K(rt_conv_f32_pointwise_packed, rt_conv_params) \
   K(rt_conv_f32_depthwise, rt_conv_params) \
   K(rt_conv_f32_depthwise2d, rt_conv_params) \
+  K(rt_conv_f32_nchwc_packed, rt_conv_params) \
   K(rt_conv_transpose_f32, rt_conv_params) \
   K(rt_conv_transpose_f32_packed, rt_conv_params)
 #define RT_CONV_PARAMS_TYPES(P) \

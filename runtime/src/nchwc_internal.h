@@ -1,0 +1,67 @@
+/* Internal to the runtime: the channel-blocked direct convolution core
+ * (nchwc_core.c) that rt_conv_f32_nchwc_packed (conv_nchwc.c) runs on
+ * blocked copies of its NCHW tensors, and that a layout pass keeping
+ * tensors blocked between convs would call on the tensors themselves.
+ *
+ * The blocked layouts ("NCHWc16"): channels in blocks of RT_NCHWC_BLOCK,
+ * the block's channels innermost, so one output position's 16 channels
+ * are one 64-byte line:
+ *   input   xp[icb][row][col][16]   (zero-padded: every tap is in bounds)
+ *   output  yb[ocb][row][col][16]
+ *   weights packed[ocb][icb][kh][kw][ic 16][oc 16]   (onnxcc/kernels/conv.h)
+ * The core keeps a tile of NB output-channel blocks x NP output positions
+ * in registers: each step (one input channel of one tap) loads NB weight
+ * vectors (16 output channels each) and broadcasts NP input values, then
+ * does NB * NP multiply-adds. No unfolding, and no lane is wasted on a
+ * small plane: the positions of a tile may run over the end of a row. */
+#ifndef ONNXCC_RT_NCHWC_INTERNAL_H
+#define ONNXCC_RT_NCHWC_INTERNAL_H
+
+#include <stdint.h>
+
+#include "onnxcc/kernels/conv.h"
+
+/* AVX-512 builds get the core in intrinsics (a fixed tile on gcc and
+ * clang alike); -DRT_NCHWC_PORTABLE, or -DRT_SGEMM_PORTABLE (which selects
+ * the plain C GEMM micro-kernel), selects the plain C core there too. */
+#if defined(__AVX512F__) && !defined(RT_NCHWC_PORTABLE) && !defined(RT_SGEMM_PORTABLE)
+#define RT_NCHWC_AVX512 1
+#else
+#define RT_NCHWC_AVX512 0
+#endif
+
+/* The block: the channels of one vector of the packed weights. Fixed, not
+ * the build's vector width (see the weight layout in conv.h). */
+#define RT_NCHWC_BLOCK RT_CONV_NCHWC_BLOCK
+
+/* Where the core reads and writes (counts in floats unless said).
+ *
+ * Output position q (row q / out_w, column q % out_w) reads the window
+ * whose top-left input is padded row row * stride_h, column col * stride_w,
+ * at xp + (row * stride_h - x_top) * x_row + col * stride_w * 16 (xp may
+ * hold a band of rows starting at padded row x_top); tap (kh, kw) of input
+ * block icb at + icb * x_block + kh * dil_h * x_row + kw * dil_w * 16. Its
+ * output block ocb goes to yb + (ocb - ocb0) * y_block + row * y_row
+ * + col * 16, less the offset of position pos0 (yb points at pos0's
+ * slot). */
+typedef struct rt_nchwc_geom {
+  int64_t in_blocks;          /* input channel blocks (Cb) */
+  int64_t out_ch;             /* output channels: the bias past them is 0 */
+  int64_t kernel_h, kernel_w; /* taps */
+  int64_t stride_h, stride_w, dil_h, dil_w;
+  int64_t x_row, x_block;     /* xp: between rows, between channel blocks */
+  int64_t x_top;              /* the padded row xp starts at */
+  int64_t out_w;              /* output positions per row */
+  int64_t y_row, y_block;     /* yb: between rows, between channel blocks */
+} rt_nchwc_geom;
+
+/* Output blocks [ocb0, ocb1) at positions [pos0, pos1) (pos0 < pos1) of
+ * yb become bias (0 where bias is NULL) + the sum over input blocks icb,
+ * taps (kh, kw) and input channels ic, in that order, of
+ * w[ocb][icb][kh][kw][ic][oc] * x. The order of each output's sum does not
+ * depend on the ranges or the build's tile, so an output's value is the
+ * same whichever call computes it (a split across threads is exact). */
+void rt_nchwc_core(const rt_nchwc_geom *g, const float *xp, const float *w, const float *bias, int64_t ocb0,
+                   int64_t ocb1, int64_t pos0, int64_t pos1, float *yb);
+
+#endif
