@@ -373,6 +373,9 @@ static int conv_use_nchwc(const op_ctx *c, const conv_geom *g) {
   const ir_tensor *x = &op_in(c, 0)->t;
   const int64_t in16 = (g->in_ch + 15) / 16 * 16, out16 = (g->out_ch + 15) / 16 * 16;
   if (c->g->bare_metal || g->nd != 2 || g->group != 1 || x->sym[2] || x->sym[3]) return 0;
+  /* an input scale (fuse-channel-scale) is applied by the GEMM variants'
+   * panel copies; the blocked copy does not take one yet */
+  if (op_lower_in_scale(c->n)) return 0;
   /* padded to blocks of 16, at most a fifth more products */
   if (in16 * out16 * 4 > g->in_ch * g->out_ch * 5) return 0;
   if (g->kernel[0] == 1 && g->kernel[1] == 1) return g->in_ch * g->out_ch >= 96 * (g->in_ch + g->out_ch);
