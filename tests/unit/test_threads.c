@@ -507,6 +507,34 @@ static void norm_ranges(int64_t n, int64_t ch, int64_t inner, int splits, const 
   free(var);
 }
 
+/* The strided copies and Transpose (32-bit elements; rows of bytes for
+ * rt_copy_rows) from an input of d0 x d1 x d2 x d3: a slice of rows
+ * starting at an offset, a broadcast, a stride-2 read, and the permutation
+ * (0, 3, 2, 1), whose planes skip an outer dim. */
+static void copy_ranges(int64_t d0, int64_t d1, int64_t d2, int64_t d3, int splits, const rt_parallel *par) {
+  const int64_t n = d0 * d1 * d2 * d3;
+  float *x = rand_floats(2 * n, 21);
+  rt_strided_copy_params c3, t;
+  range_case c;
+  memset(&c3, 0, sizeof c3);
+  c3.rank = 3, c3.dims[0] = d0, c3.dims[1] = d1 * d2, c3.dims[2] = d3 * 4; /* bytes */
+  c3.strides[0] = 2 * d1 * d2 * d3 * 4, c3.strides[1] = d3 * 4, c3.strides[2] = 1, c3.offset = 12;
+  memset(&c, 0, sizeof c);
+  c.params = &c3, c.in[0] = x, c.out_bytes[0] = NB(n, float), c.splits = splits;
+  c.fn = rt_copy_rows, same_ranges(&c, par);
+  c3.dims[2] = d3, c3.strides[0] = d1 * d2 * d3, c3.strides[1] = d3, c3.strides[2] = 0, c3.offset = 3;
+  c.fn = rt_broadcast_32bit, same_ranges(&c, par);
+  c3.strides[2] = 2;
+  c.fn = rt_strided_copy_32bit, same_ranges(&c, par);
+  memset(&t, 0, sizeof t);
+  t.rank = 4, t.plane_axis = 1;
+  t.dims[0] = d0, t.dims[1] = d3, t.dims[2] = d2, t.dims[3] = d1;
+  t.strides[0] = d1 * d2 * d3, t.strides[1] = 1, t.strides[2] = d3, t.strides[3] = d2 * d3;
+  c.splits = splits && d0 * d2 > 1; /* whole planes: one plane runs whole */
+  c.params = &t, c.fn = rt_transpose_32bit, same_ranges(&c, par);
+  free(x);
+}
+
 /* Sizes well past the threshold with odd counts (pieces that end inside
  * a row, a last piece shorter than the others), and below it (whole). */
 static void all_ranges(const rt_parallel *par) {
@@ -519,6 +547,9 @@ static void all_ranges(const rt_parallel *par) {
   pool_ranges(3, 9, 0, par);
   norm_ranges(2, 37, 301, 1, par);
   norm_ranges(1, 3, 5, 0, par);
+  copy_ranges(3, 5, 7, 1031, 1, par);
+  copy_ranges(1, 1, 1, 70001, 1, par); /* one row: pieces split it */
+  copy_ranges(2, 3, 5, 7, 0, par);
 }
 
 START_TEST(range_kernels_bit_identical) {
