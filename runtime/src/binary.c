@@ -260,7 +260,7 @@ static uint16_t mod_f16(uint16_t ha, uint16_t hb) { return float_to_half(floor_m
 /* A kernel and its range body; the output elements split across the
  * call's rt_parallel in whole cache lines (split_internal.h). */
 #define BIN_KERNEL(name, T, TY, EXPR)                                         \
-  static void name##_range(void *arg, int64_t lo, int64_t hi) { \
+  static void name##_range(void *arg, int64_t lo, int64_t hi) {               \
     RT_CALL_ARGS(arg);                                                        \
     const rt_binary_params *p = (const rt_binary_params *)params;             \
     BCAST2(T, TY, EXPR);                                                      \
@@ -301,7 +301,7 @@ BIN_KERNEL(rt_xor_bool, uint8_t, uint8_t, (!a) != (!b))
 /* Where: the same walk over three inputs, by element size; the condition
  * is bool. Values are copied as unsigned integers of their width. */
 #define WHERE_KERNEL(size, T)                                                 \
-  static void where_range_##size(void *arg, int64_t lo, int64_t hi) { \
+  static void where_range_##size(void *arg, int64_t lo, int64_t hi) {         \
     RT_CALL_ARGS(arg);                                                        \
     const rt_where_params *p = (const rt_where_params *)params;               \
     const uint8_t *C = (const uint8_t *)in[0];                                \

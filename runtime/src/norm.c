@@ -126,7 +126,7 @@ static float exp_sum(const float *x, float *y, int64_t n, float m) {
  * split across the call's rt_parallel; a plane's map is the same whoever
  * folds it. */
 #define DEFINE_BATCHNORM(NAME, T, U)                                            \
-  static void NAME##_range(void *arg, int64_t lo, int64_t hi) {  \
+  static void NAME##_range(void *arg, int64_t lo, int64_t hi) {                 \
     RT_CALL_ARGS(arg);                                                          \
     const rt_batchnorm_params *p = (const rt_batchnorm_params *)params;        \
     const T *x = (const T *)in[0];                                              \
@@ -144,10 +144,10 @@ static float exp_sum(const float *x, float *y, int64_t n, float m) {
     }                                                                           \
   }                                                                             \
   RT_KERNEL(NAME) {                                                             \
-    const rt_batchnorm_params *p = (const rt_batchnorm_params *)params;        \
+    const rt_batchnorm_params *p = (const rt_batchnorm_params *)params;         \
     rt_kernel_ranges(NAME##_range, params, in, out, scratch, p->n * p->c, 1, 2 * p->inner * (int64_t)sizeof(T)); \
-    if (p->has_mean) memcpy(out[1], in[3], (size_t)p->c * sizeof(U));         \
-    if (p->has_var) memcpy(out[2], in[4], (size_t)p->c * sizeof(U));           \
+    if (p->has_mean) memcpy(out[1], in[3], (size_t)p->c * sizeof(U));           \
+    if (p->has_var) memcpy(out[2], in[4], (size_t)p->c * sizeof(U));            \
   }
 
 DEFINE_BATCHNORM(rt_batchnorm_f32, float, float)
@@ -252,10 +252,10 @@ static void hardmax_rows(void *arg, int64_t lo, int64_t hi) {
 }
 
 /* The rows split across the call's rt_parallel. */
-#define SOFTMAX_ROWS_KERNEL(NAME, ROWS)                                                   \
-  RT_KERNEL(NAME) {                                                                       \
-    const rt_softmax_params *p = (const rt_softmax_params *)params;                      \
-    if (p->n <= 0) return;                                                                \
+#define SOFTMAX_ROWS_KERNEL(NAME, ROWS)                                         \
+  RT_KERNEL(NAME) {                                                             \
+    const rt_softmax_params *p = (const rt_softmax_params *)params;             \
+    if (p->n <= 0) return;                                                      \
     rt_kernel_ranges(ROWS, params, in, out, scratch, p->outer, 1, 2 * p->n * (int64_t)sizeof(float)); \
   }
 SOFTMAX_ROWS_KERNEL(rt_softmax_f32, softmax_rows)
@@ -376,7 +376,7 @@ DEFINE_SOFTMAX_F64(rt_hardmax_f64, SM_HARDMAX)
 
 /* The (n, c) planes split across the call's rt_parallel. */
 #define DEFINE_INSTANCENORM(NAME, T, SUM, SQDEV, SQRT)                          \
-  static void NAME##_range(void *arg, int64_t lo, int64_t hi) {  \
+  static void NAME##_range(void *arg, int64_t lo, int64_t hi) {                 \
     RT_CALL_ARGS(arg);                                                          \
     const rt_instancenorm_params *p = (const rt_instancenorm_params *)params;   \
     const T *sc = (const T *)in[1], *bi = (const T *)in[2];                     \
@@ -408,7 +408,7 @@ DEFINE_INSTANCENORM(rt_instancenorm_f64, double, sum_f64, sqdev_f64, sqrt)
  * (and bias) repeat every scale_n (bias_n) elements; the common case is
  * one full-row pass. The rows split across the call's rt_parallel. */
 #define DEFINE_LAYERNORM(NAME, T, U, SUM, SQDEV, SQRT)                          \
-  static void NAME##_range(void *arg, int64_t lo, int64_t hi) {  \
+  static void NAME##_range(void *arg, int64_t lo, int64_t hi) {                 \
     RT_CALL_ARGS(arg);                                                          \
     const rt_layernorm_params *p = (const rt_layernorm_params *)params;         \
     const int64_t n = p->n, sn = p->scale_n, bn = p->bias_n;                    \
@@ -529,7 +529,7 @@ DEFINE_MVN(rt_mvn_f64, double)
 /* The sum of squares is sqdev's with a mean of 0; the rows split across
  * the call's rt_parallel. */
 #define DEFINE_RMSNORM(NAME, T, SQDEV, SQRT)                                    \
-  static void NAME##_range(void *arg, int64_t lo, int64_t hi) {  \
+  static void NAME##_range(void *arg, int64_t lo, int64_t hi) {                 \
     RT_CALL_ARGS(arg);                                                          \
     const rt_rmsnorm_params *p = (const rt_rmsnorm_params *)params;             \
     const int64_t n = p->n, sn = p->scale_n;                                    \
@@ -582,20 +582,20 @@ DEFINE_LPNORM(rt_lpnorm_f64, double, fabs, sqrt)
 /* A group's channels are consecutive, so its block is contiguous; the
  * (n, group) blocks split across the call's rt_parallel. */
 #define DEFINE_GROUPNORM(NAME, T, SUM, SQDEV, SQRT)                             \
-  static void NAME##_range(void *arg, int64_t lo, int64_t hi) {  \
+  static void NAME##_range(void *arg, int64_t lo, int64_t hi) {                 \
     RT_CALL_ARGS(arg);                                                          \
     const rt_groupnorm_params *p = (const rt_groupnorm_params *)params;         \
     const T *sc = (const T *)in[1], *bi = (const T *)in[2];                     \
     const int64_t inner = p->inner, cg = RT_IDIV(p->c, p->groups), len = cg * inner; \
-    int64_t q, k, i;                                                            \
-    for (q = lo; q < hi; q++) {                                                 \
-      const int64_t g = RT_IMOD(q, p->groups), off = q * len;                   \
-      const T *x = (const T *)in[0] + off;                                      \
-      T *y = (T *)out[0] + off;                                                 \
-      const T m = SUM(x, len) / (T)len;                                         \
-      const T inv = (T)1 / SQRT(SQDEV(x, len, m) / (T)len + (T)p->epsilon);     \
-      for (k = 0; k < cg; k++) {                                                \
-        const T a = inv * sc[g * cg + k], b = bi[g * cg + k];                   \
+    int64_t q, k, i;                                                                 \
+    for (q = lo; q < hi; q++) {                                                      \
+      const int64_t g = RT_IMOD(q, p->groups), off = q * len;                        \
+      const T *x = (const T *)in[0] + off;                                           \
+      T *y = (T *)out[0] + off;                                                      \
+      const T m = SUM(x, len) / (T)len;                                              \
+      const T inv = (T)1 / SQRT(SQDEV(x, len, m) / (T)len + (T)p->epsilon);          \
+      for (k = 0; k < cg; k++) {                                                     \
+        const T a = inv * sc[g * cg + k], b = bi[g * cg + k];                        \
         for (i = 0; i < inner; i++) y[k * inner + i] = (x[k * inner + i] - m) * a + b; \
       }                                                                         \
     }                                                                           \

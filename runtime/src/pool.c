@@ -357,7 +357,7 @@ DEFINE_AVG_COLUMNS(f64, double)
 /* MaxPool: the row walker when the geometry fits its border cache; the
  * _indices form always walks window by window, as it tracks positions. */
 #define DEFINE_MAXPOOL(SUF, T)                                                   \
-  static void maxpool_range_##SUF(void *arg, int64_t lo, int64_t hi) { \
+  static void maxpool_range_##SUF(void *arg, int64_t lo, int64_t hi) {           \
     RT_CALL_ARGS(arg);                                                           \
     const rt_pool_params *p = (const rt_pool_params *)params;                    \
     row_geom g;                                                                  \
@@ -366,18 +366,18 @@ DEFINE_AVG_COLUMNS(f64, double)
     else                                                                         \
       generic_max_##SUF(p, (const T *)in[0], (T *)out[0], NULL, lo, hi);         \
   }                                                                              \
-  static void maxpool_indices_range_##SUF(void *arg, int64_t lo, int64_t hi) { \
+  static void maxpool_indices_range_##SUF(void *arg, int64_t lo, int64_t hi) {   \
     RT_CALL_ARGS(arg);                                                           \
     generic_max_##SUF((const rt_pool_params *)params, (const T *)in[0], (T *)out[0], (int64_t *)out[1], lo, hi); \
   }                                                                              \
   RT_KERNEL(rt_maxpool_##SUF) {                                                  \
     const rt_pool_params *p = (const rt_pool_params *)params;                    \
     rt_kernel_ranges(maxpool_range_##SUF, params, in, out, scratch, p->planes, 1, plane_bytes(p, (int64_t)sizeof(T))); \
-  }                                                                           \
+  }                                                                              \
   RT_KERNEL(rt_maxpool_##SUF##_indices) {                                        \
     const rt_pool_params *p = (const rt_pool_params *)params;                    \
     rt_kernel_ranges(maxpool_indices_range_##SUF, params, in, out, scratch, p->planes, 1, \
-                     plane_bytes(p, (int64_t)sizeof(T)));                     \
+                     plane_bytes(p, (int64_t)sizeof(T)));                        \
   }
 
 DEFINE_MAXPOOL(f32, float)
@@ -388,7 +388,7 @@ DEFINE_MAXPOOL(u8, uint8_t)
 /* AveragePool (scratch: the per-column counts) and LpPool (p = 1 and 2
  * through the row walker, others window by window with pow). */
 #define DEFINE_AVG_LP(SUF, T)                                                    \
-  static void avgpool_range_##SUF(void *arg, int64_t lo, int64_t hi) { \
+  static void avgpool_range_##SUF(void *arg, int64_t lo, int64_t hi) {           \
     RT_CALL_ARGS(arg);                                                           \
     const rt_pool_params *p = (const rt_pool_params *)params;                    \
     row_geom g;                                                                  \
@@ -402,8 +402,8 @@ DEFINE_MAXPOOL(u8, uint8_t)
     row_geom g;                                                                  \
     if (row_geom_init(&g, p)) avg_columns_##SUF(p, (T *)scratch);                \
     rt_kernel_ranges(avgpool_range_##SUF, params, in, out, scratch, p->planes, 1, plane_bytes(p, (int64_t)sizeof(T))); \
-  }                                                                           \
-  static void lppool_range_##SUF(void *arg, int64_t lo, int64_t hi) { \
+  }                                                                              \
+  static void lppool_range_##SUF(void *arg, int64_t lo, int64_t hi) {            \
     RT_CALL_ARGS(arg);                                                           \
     const rt_pool_params *p = (const rt_pool_params *)params;                    \
     const T *x = (const T *)in[0];                                               \
@@ -454,7 +454,7 @@ DEFINE_PLANE_FOLD(plane_sq_f64, double, 0.0, C_ADD, M_SQ)
 
 /* Each global pool splits its planes across the call's rt_parallel. */
 #define DEFINE_GLOBAL(SUF, T)                                                   \
-  static void globalmaxpool_range_##SUF(void *arg, int64_t lo, int64_t hi) { \
+  static void globalmaxpool_range_##SUF(void *arg, int64_t lo, int64_t hi) {    \
     RT_CALL_ARGS(arg);                                                          \
     const rt_globalpool_params *p = (const rt_globalpool_params *)params;       \
     const T *x = (const T *)in[0];                                              \
@@ -462,7 +462,7 @@ DEFINE_PLANE_FOLD(plane_sq_f64, double, 0.0, C_ADD, M_SQ)
     int64_t c;                                                                  \
     for (c = lo; c < hi; c++) y[c] = plane_max_##SUF(x + c * p->size, p->size); \
   }                                                                             \
-  static void globalavgpool_range_##SUF(void *arg, int64_t lo, int64_t hi) { \
+  static void globalavgpool_range_##SUF(void *arg, int64_t lo, int64_t hi) {    \
     RT_CALL_ARGS(arg);                                                          \
     const rt_globalpool_params *p = (const rt_globalpool_params *)params;       \
     const T *x = (const T *)in[0];                                              \
@@ -471,7 +471,7 @@ DEFINE_PLANE_FOLD(plane_sq_f64, double, 0.0, C_ADD, M_SQ)
     int64_t c;                                                                  \
     for (c = lo; c < hi; c++) y[c] = n ? plane_sum_##SUF(x + c * n, n) / (T)n : (T)NAN; \
   }                                                                             \
-  static void globallppool_range_##SUF(void *arg, int64_t lo, int64_t hi) { \
+  static void globallppool_range_##SUF(void *arg, int64_t lo, int64_t hi) {     \
     RT_CALL_ARGS(arg);                                                          \
     const rt_globalpool_params *p = (const rt_globalpool_params *)params;       \
     const T *x = (const T *)in[0];                                              \
@@ -495,11 +495,11 @@ DEFINE_PLANE_FOLD(plane_sq_f64, double, 0.0, C_ADD, M_SQ)
   RT_KERNEL(rt_globalmaxpool_##SUF) {                                           \
     const rt_globalpool_params *p = (const rt_globalpool_params *)params;       \
     rt_kernel_ranges(globalmaxpool_range_##SUF, params, in, out, scratch, p->planes, 1, p->size * (int64_t)sizeof(T)); \
-  }                                                                           \
+  }                                                                             \
   RT_KERNEL(rt_globalavgpool_##SUF) {                                           \
     const rt_globalpool_params *p = (const rt_globalpool_params *)params;       \
     rt_kernel_ranges(globalavgpool_range_##SUF, params, in, out, scratch, p->planes, 1, p->size * (int64_t)sizeof(T)); \
-  }                                                                           \
+  }                                                                             \
   RT_KERNEL(rt_globallppool_##SUF) {                                            \
     const rt_globalpool_params *p = (const rt_globalpool_params *)params;       \
     rt_kernel_ranges(globallppool_range_##SUF, params, in, out, scratch, p->planes, 1, p->size * (int64_t)sizeof(T)); \

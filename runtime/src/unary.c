@@ -109,7 +109,7 @@ static int32_t array_act(const char *op, size_t elem) {
  * compiler can vectorise the simple ops; the kernel splits the elements
  * across the call's rt_parallel (split_internal.h), in whole cache lines. */
 #define UNARY_KERNEL_A(op, t, EXPR, ARRAY)                                    \
-  static void unary_range_##op##_##t(void *arg, int64_t lo, int64_t hi) { \
+  static void unary_range_##op##_##t(void *arg, int64_t lo, int64_t hi) {     \
     RT_CALL_ARGS(arg);                                                        \
     const rt_unary_params *p = (const rt_unary_params *)params;               \
     const RT_EW_CTYPE_##t *x_ = (const RT_EW_CTYPE_##t *)in[0];               \
@@ -198,7 +198,7 @@ RT_EW_UNSIGNED(UNSIGNED_KERNELS, ~, ~)
 /* Clip: the bounds in the params, or the optional inputs 1 and 2 (opset
  * 11+), which are scalars of the element type, when present. */
 #define CLIP_KERNEL(LO, HI, t)                                                \
-  static void clip_range_##t(void *arg, int64_t lo_i, int64_t hi_i) { \
+  static void clip_range_##t(void *arg, int64_t lo_i, int64_t hi_i) {         \
     RT_CALL_ARGS(arg);                                                        \
     const rt_unary_params *p = (const rt_unary_params *)params;               \
     const RT_EW_CTYPE_##t *x = (const RT_EW_CTYPE_##t *)in[0];                \
@@ -225,14 +225,14 @@ RT_EW_UNSIGNED(CLIP_KERNEL, ilo, ihi)
  * through float, which keeps NaN and infinities). */
 #define PLAIN(v) (v)
 #define TEST_KERNELS(LOAD, P, t)                                              \
-  static void isnan_range_##t(void *arg, int64_t lo, int64_t hi) { \
+  static void isnan_range_##t(void *arg, int64_t lo, int64_t hi) {            \
     RT_CALL_ARGS(arg);                                                        \
     const RT_EW_CTYPE_##t *x = (const RT_EW_CTYPE_##t *)in[0];                \
     uint8_t *y = (uint8_t *)out[0];                                           \
     int64_t i;                                                                \
     for (i = lo; i < hi; i++) y[i] = (uint8_t)(isnan(LOAD(x[i])) != 0);       \
   }                                                                           \
-  static void isinf_range_##t(void *arg, int64_t lo, int64_t hi) { \
+  static void isinf_range_##t(void *arg, int64_t lo, int64_t hi) {            \
     RT_CALL_ARGS(arg);                                                        \
     const rt_unary_params *p = (const rt_unary_params *)params;               \
     const RT_EW_CTYPE_##t *x = (const RT_EW_CTYPE_##t *)in[0];                \
