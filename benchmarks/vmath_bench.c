@@ -8,7 +8,8 @@
  * nothing in the build compiles it. By hand, from the repository root:
  *
  *   cc -O3 -march=native -std=c99 -Iruntime/include benchmarks/vmath_bench.c \
- *      runtime/src/unary.c runtime/src/norm.c runtime/src/epilogue.c -lm -o /tmp/vmath_bench
+ *      runtime/src/unary.c runtime/src/norm.c runtime/src/epilogue.c runtime/src/parallel.c \
+ *      -lm -o /tmp/vmath_bench
  *   /tmp/vmath_bench */
 #define _POSIX_C_SOURCE 199309L
 #include <math.h>
@@ -80,7 +81,7 @@ typedef void (*kernel_fn)(const void *, const void *const *, void *const *, void
 static float ones[ROW]; /* LayerNormalization's scale */
 
 static void run_kernel(kernel_fn k, const void *params, const float *x, float *y) {
-  const void *in[3] = {x, ones, NULL};
+  const void *in[RT_MIN_ARGS] = {x, ones, NULL};
   void *out[3] = {y, NULL, NULL};
   k(params, in, out, NULL);
 }

@@ -36,6 +36,40 @@ static const struct {
     {K_rt_gemm_f32_packed, no_task_bytes},
     {K_rt_matmul_f32, no_task_bytes},
     {K_rt_matmul_f32_packed, no_task_bytes},
+
+/* The memory-bound kernels: each cuts its items (elements, rows, planes)
+ * into ranges through rt_parallel_ranges (runtime/src/split_internal.h),
+ * none with scratch of its own per task. Every unary, binary, Where and
+ * pooling variant, the strided copies and Transpose; of the normalisations
+ * those that run row by row or plane by plane (the strided softmaxes, LRN,
+ * MVN, LpNormalization and training-mode BatchNormalization run whole). */
+#define RANGE_SPLIT(name, ptype) {K_##name, no_task_bytes},
+    RT_UNARY_KERNELS(RANGE_SPLIT)
+    RT_BINARY_KERNELS(RANGE_SPLIT)
+    RT_WHERE_KERNELS(RANGE_SPLIT)
+    RT_POOL_KERNELS(RANGE_SPLIT)
+    RANGE_SPLIT(rt_copy_rows, ~)
+    RT_TENSOR_BY_WIDTH(RANGE_SPLIT, rt_broadcast, ~)
+    RT_TENSOR_BY_WIDTH(RANGE_SPLIT, rt_strided_copy, ~)
+    RT_TENSOR_BY_WIDTH(RANGE_SPLIT, rt_transpose, ~)
+    RANGE_SPLIT(rt_batchnorm_f32, ~)
+    RANGE_SPLIT(rt_batchnorm_f64, ~)
+    RANGE_SPLIT(rt_batchnorm_f32_f64, ~)
+    RANGE_SPLIT(rt_batchnorm_f64_f32, ~)
+    RANGE_SPLIT(rt_softmax_f32, ~)
+    RANGE_SPLIT(rt_logsoftmax_f32, ~)
+    RANGE_SPLIT(rt_hardmax_f32, ~)
+    RANGE_SPLIT(rt_instancenorm_f32, ~)
+    RANGE_SPLIT(rt_instancenorm_f64, ~)
+    RANGE_SPLIT(rt_layernorm_f32, ~)
+    RANGE_SPLIT(rt_layernorm_f64, ~)
+    RANGE_SPLIT(rt_layernorm_f32_f64, ~)
+    RANGE_SPLIT(rt_layernorm_f64_f32, ~)
+    RANGE_SPLIT(rt_rmsnorm_f32, ~)
+    RANGE_SPLIT(rt_rmsnorm_f64, ~)
+    RANGE_SPLIT(rt_groupnorm_f32, ~)
+    RANGE_SPLIT(rt_groupnorm_f64, ~)
+#undef RANGE_SPLIT
 };
 
 static int find(int kernel) {

@@ -2,13 +2,16 @@
  *
  * The walk is the same for every op: the output is visited in order, the
  * last dimension in an inner loop, the outer dimensions with an odometer
- * that moves each input's offset by its stride (zero on broadcast dims). */
+ * that moves each input's offset by its stride (zero on broadcast dims).
+ * With --threads each task walks its own range of output elements,
+ * starting the odometer where the range starts. */
 #include <math.h>
 #include <string.h>
 
 #include "half_internal.h"
 #include "index_internal.h"
 #include "onnxcc/kernels/elementwise.h"
+#include "split_internal.h"
 
 static int64_t total_elems(int64_t rank, const int64_t *dims) {
   int64_t n = 1, d;
@@ -16,43 +19,68 @@ static int64_t total_elems(int64_t rank, const int64_t *dims) {
   return n;
 }
 
-/* Walks `p` (any struct with rank/dims/a_strides/b_strides) and evaluates
- * EXPR (using a, b) into Y. The inner loop has fast paths for the common
- * stride patterns so the C compiler can vectorise them. */
+/* The odometer of the walk at output row `row` (rows: the last dim's
+ * runs): the index of each outer dim, and the offset of each of the n
+ * inputs, whose strides are strides[k]. A split call starts each piece
+ * here; whole, it is row 0. */
+static void seek_row(int64_t rank, const int64_t *dims, int64_t row, int64_t *idx, int n,
+                     const int64_t *const *strides, int64_t *off) {
+  int64_t d;
+  int k;
+  for (k = 0; k < n; k++) off[k] = 0;
+  for (d = rank - 2; d >= 0; d--) {
+    idx[d] = RT_IMOD(row, dims[d]);
+    row = RT_IDIV(row, dims[d]);
+    for (k = 0; k < n; k++) off[k] += idx[d] * strides[k][d];
+  }
+}
+
+/* The body of a range function over output elements [lo, hi) (lo < hi):
+ * walks `p` (any struct with rank/dims/a_strides/b_strides) from row
+ * lo / inner on and evaluates EXPR (using a, b) into Y. The inner loop has
+ * fast paths for the common stride patterns so the C compiler can
+ * vectorise them; each element gets the same code whatever the range. */
 #define BCAST2(TA, TY, EXPR)                                                  \
   do {                                                                        \
     const TA *A_ = (const TA *)in[0];                                         \
     const TA *B_ = (const TA *)in[1];                                         \
     TY *Y_ = (TY *)out[0];                                                    \
-    int64_t idx_[RT_MAX_RANK] = {0};                                          \
+    int64_t idx_[RT_MAX_RANK] = {0}, off_[2];                                 \
+    const int64_t *strides_[2];                                               \
     const int64_t r_ = p->rank;                                               \
     const int64_t inner_ = r_ ? p->dims[r_ - 1] : 1;                          \
     const int64_t sa_ = r_ ? p->a_strides[r_ - 1] : 0;                        \
     const int64_t sb_ = r_ ? p->b_strides[r_ - 1] : 0;                        \
-    const int64_t total_ = total_elems(r_, p->dims);                          \
-    int64_t outer_, o_, i_, d_, oa_ = 0, ob_ = 0;                             \
-    if (total_ == 0) break;                                                   \
-    outer_ = RT_IDIV(total_, inner_);                                         \
-    for (o_ = 0; o_ < outer_; o_++) {                                         \
+    int64_t row_, i_, i0_, i1_, d_, oa_, ob_;                                 \
+    strides_[0] = p->a_strides;                                               \
+    strides_[1] = p->b_strides;                                               \
+    row_ = RT_IDIV(lo, inner_);                                               \
+    seek_row(r_, p->dims, row_, idx_, 2, strides_, off_);                     \
+    oa_ = off_[0];                                                            \
+    ob_ = off_[1];                                                            \
+    /* row_ becomes the flat index of the row's first element */              \
+    for (row_ *= inner_; row_ < hi; row_ += inner_) {                         \
       const TA *pa_ = A_ + oa_, *pb_ = B_ + ob_;                              \
+      TY *py_ = Y_ + row_;                                                    \
+      i0_ = lo > row_ ? lo - row_ : 0;                                        \
+      i1_ = hi - row_ < inner_ ? hi - row_ : inner_;                          \
       if (sa_ == 1 && sb_ == 1) {                                             \
-        for (i_ = 0; i_ < inner_; i_++) {                                     \
+        for (i_ = i0_; i_ < i1_; i_++) {                                      \
           TA a = pa_[i_], b = pb_[i_];                                        \
-          Y_[i_] = (TY)(EXPR);                                                \
+          py_[i_] = (TY)(EXPR);                                               \
         }                                                                     \
       } else if (sa_ == 1 && sb_ == 0) {                                      \
         const TA b = pb_[0];                                                  \
-        for (i_ = 0; i_ < inner_; i_++) {                                     \
+        for (i_ = i0_; i_ < i1_; i_++) {                                      \
           TA a = pa_[i_];                                                     \
-          Y_[i_] = (TY)(EXPR);                                                \
+          py_[i_] = (TY)(EXPR);                                               \
         }                                                                     \
       } else {                                                                \
-        for (i_ = 0; i_ < inner_; i_++) {                                     \
+        for (i_ = i0_; i_ < i1_; i_++) {                                      \
           TA a = pa_[i_ * sa_], b = pb_[i_ * sb_];                            \
-          Y_[i_] = (TY)(EXPR);                                                \
+          py_[i_] = (TY)(EXPR);                                               \
         }                                                                     \
       }                                                                       \
-      Y_ += inner_;                                                           \
       for (d_ = r_ - 2; d_ >= 0; d_--) {                                      \
         idx_[d_]++;                                                           \
         oa_ += p->a_strides[d_];                                              \
@@ -234,11 +262,18 @@ static uint16_t mod_f16(uint16_t ha, uint16_t hb) { return float_to_half(floor_m
 #define CLASS_u32 U
 #define CLASS_u64 U
 
+/* A kernel and its range body; the output elements split across the
+ * call's rt_parallel in whole cache lines (split_internal.h). */
 #define BIN_KERNEL(name, T, TY, EXPR)                                         \
+  static void name##_range(void *arg, int64_t lo, int64_t hi) {               \
+    RT_CALL_ARGS(arg);                                                        \
+    const rt_binary_params *p = (const rt_binary_params *)params;             \
+    BCAST2(T, TY, EXPR);                                                      \
+  }                                                                           \
   RT_KERNEL(name) {                                                           \
     const rt_binary_params *p = (const rt_binary_params *)params;             \
-    (void)scratch;                                                            \
-    BCAST2(T, TY, EXPR);                                                      \
+    rt_kernel_ranges(name##_range, params, in, out, scratch, total_elems(p->rank, p->dims), RT_LINE_ELEMS(TY), \
+                     2 * (int64_t)sizeof(T) + (int64_t)sizeof(TY));           \
   }
 
 /* rt_<op>_<t> from the expression for t's class (two steps, so CLASS_t
@@ -271,26 +306,33 @@ BIN_KERNEL(rt_xor_bool, uint8_t, uint8_t, (!a) != (!b))
 /* Where: the same walk over three inputs, by element size; the condition
  * is bool. Values are copied as unsigned integers of their width. */
 #define WHERE_KERNEL(size, T)                                                 \
-  RT_KERNEL(rt_where_##size) {                                                \
+  static void where_range_##size(void *arg, int64_t lo, int64_t hi) {         \
+    RT_CALL_ARGS(arg);                                                        \
     const rt_where_params *p = (const rt_where_params *)params;               \
     const uint8_t *C = (const uint8_t *)in[0];                                \
     const T *A = (const T *)in[1], *B = (const T *)in[2];                     \
     T *Y = (T *)out[0];                                                       \
-    int64_t idx[RT_MAX_RANK] = {0};                                           \
+    int64_t idx[RT_MAX_RANK] = {0}, off[3];                                   \
+    const int64_t *strides[3];                                                \
     const int64_t r = p->rank;                                                \
     const int64_t inner = r ? p->dims[r - 1] : 1;                             \
     const int64_t sc = r ? p->c_strides[r - 1] : 0;                           \
     const int64_t sa = r ? p->a_strides[r - 1] : 0;                           \
     const int64_t sb = r ? p->b_strides[r - 1] : 0;                           \
-    const int64_t total = total_elems(r, p->dims);                            \
-    int64_t outer, o, i, d, oc = 0, oa = 0, ob = 0;                           \
-    (void)scratch;                                                            \
-    if (total == 0) return;                                                   \
-    outer = RT_IDIV(total, inner);                                            \
-    for (o = 0; o < outer; o++) {                                             \
-      for (i = 0; i < inner; i++)                                             \
-        Y[i] = C[oc + i * sc] ? A[oa + i * sa] : B[ob + i * sb];              \
-      Y += inner;                                                             \
+    int64_t row, i, i0, i1, d, oc, oa, ob;                                    \
+    strides[0] = p->c_strides;                                                \
+    strides[1] = p->a_strides;                                                \
+    strides[2] = p->b_strides;                                                \
+    row = RT_IDIV(lo, inner);                                                 \
+    seek_row(r, p->dims, row, idx, 3, strides, off);                          \
+    oc = off[0];                                                              \
+    oa = off[1];                                                              \
+    ob = off[2];                                                              \
+    for (row *= inner; row < hi; row += inner) {                              \
+      i0 = lo > row ? lo - row : 0;                                           \
+      i1 = hi - row < inner ? hi - row : inner;                               \
+      for (i = i0; i < i1; i++)                                               \
+        Y[row + i] = C[oc + i * sc] ? A[oa + i * sa] : B[ob + i * sb];        \
       for (d = r - 2; d >= 0; d--) {                                          \
         idx[d]++;                                                             \
         oc += p->c_strides[d];                                                \
@@ -303,6 +345,11 @@ BIN_KERNEL(rt_xor_bool, uint8_t, uint8_t, (!a) != (!b))
         idx[d] = 0;                                                           \
       }                                                                       \
     }                                                                         \
+  }                                                                           \
+  RT_KERNEL(rt_where_##size) {                                                \
+    const rt_where_params *p = (const rt_where_params *)params;               \
+    rt_kernel_ranges(where_range_##size, params, in, out, scratch, total_elems(p->rank, p->dims), RT_LINE_ELEMS(T), \
+                     1 + 3 * (int64_t)sizeof(T));                             \
   }
 WHERE_KERNEL(1, uint8_t)
 WHERE_KERNEL(2, uint16_t)

@@ -12,6 +12,7 @@
 
 #include "index_internal.h"
 #include "onnxcc/kernels/norm.h"
+#include "split_internal.h"
 #include "vmath_internal.h"
 
 /* ---- helpers ---- */
@@ -121,28 +122,32 @@ static float exp_sum(const float *x, float *y, int64_t n, float m) {
 /* ---- BatchNormalization ---- */
 
 /* x and y of type T, scale, bias, mean, var of type U. Each channel's
- * affine map is folded in double, then applied in T. */
+ * affine map is folded in double, then applied in T. The (n, c) planes
+ * split across the call's rt_parallel; a plane's map is the same whoever
+ * folds it. */
 #define DEFINE_BATCHNORM(NAME, T, U)                                            \
-  RT_KERNEL(NAME) {                                                             \
+  static void NAME##_range(void *arg, int64_t lo, int64_t hi) {                 \
+    RT_CALL_ARGS(arg);                                                          \
     const rt_batchnorm_params *p = (const rt_batchnorm_params *)params;        \
     const T *x = (const T *)in[0];                                              \
     const U *sc = (const U *)in[1], *bi = (const U *)in[2];                     \
     const U *mean = (const U *)in[3], *var = (const U *)in[4];                  \
     T *y = (T *)out[0];                                                         \
     const int64_t inner = p->inner;                                             \
-    int64_t n, c, i;                                                            \
-    (void)scratch;                                                              \
-    for (c = 0; c < p->c; c++) {                                                \
+    int64_t q, i;                                                               \
+    for (q = lo; q < hi; q++) {                                                 \
+      const int64_t c = RT_IMOD(q, p->c), off = q * inner;                      \
       const double a = (double)sc[c] / sqrt((double)var[c] + (double)p->epsilon); \
       const double b = (double)bi[c] - (double)mean[c] * a;                     \
       const T at = (T)a, bt = (T)b;                                             \
-      for (n = 0; n < p->n; n++) {                                              \
-        const int64_t off = (n * p->c + c) * inner;                             \
-        for (i = 0; i < inner; i++) y[off + i] = x[off + i] * at + bt;          \
-      }                                                                         \
+      for (i = 0; i < inner; i++) y[off + i] = x[off + i] * at + bt;            \
     }                                                                           \
-    if (p->has_mean) memcpy(out[1], mean, (size_t)p->c * sizeof(U));            \
-    if (p->has_var) memcpy(out[2], var, (size_t)p->c * sizeof(U));              \
+  }                                                                             \
+  RT_KERNEL(NAME) {                                                             \
+    const rt_batchnorm_params *p = (const rt_batchnorm_params *)params;         \
+    rt_kernel_ranges(NAME##_range, params, in, out, scratch, p->n * p->c, 1, 2 * p->inner * (int64_t)sizeof(T)); \
+    if (p->has_mean) memcpy(out[1], in[3], (size_t)p->c * sizeof(U));           \
+    if (p->has_var) memcpy(out[2], in[4], (size_t)p->c * sizeof(U));            \
   }
 
 DEFINE_BATCHNORM(rt_batchnorm_f32, float, float)
@@ -197,45 +202,43 @@ DEFINE_BATCHNORM_TRAIN(rt_batchnorm_train_f64_f32, double, float)
 enum { SM_SOFTMAX, SM_LOGSOFTMAX, SM_HARDMAX };
 
 /* f32 along the last axis (inner == 1): contiguous rows. Softmax and
- * LogSoftmax share the exp pass (exp_sum writes exp(x - m) into y). */
-RT_KERNEL(rt_softmax_f32) {
+ * LogSoftmax share the exp pass (exp_sum writes exp(x - m) into y). The
+ * strided variants below run whole. */
+static void softmax_rows(void *arg, int64_t lo, int64_t hi) {
+  RT_CALL_ARGS(arg);
   const rt_softmax_params *p = (const rt_softmax_params *)params;
-  const float *x = (const float *)in[0];
-  float *y = (float *)out[0];
   const int64_t n = p->n;
+  const float *x = (const float *)in[0] + lo * n;
+  float *y = (float *)out[0] + lo * n;
   int64_t o, j;
-  (void)scratch;
-  if (n <= 0) return;
-  for (o = 0; o < p->outer; o++, x += n, y += n) {
+  for (o = lo; o < hi; o++, x += n, y += n) {
     const float inv = 1.0f / exp_sum(x, y, n, max_f32(x, n));
     for (j = 0; j < n; j++) y[j] *= inv;
   }
 }
 
-RT_KERNEL(rt_logsoftmax_f32) {
+static void logsoftmax_rows(void *arg, int64_t lo, int64_t hi) {
+  RT_CALL_ARGS(arg);
   const rt_softmax_params *p = (const rt_softmax_params *)params;
-  const float *x = (const float *)in[0];
-  float *y = (float *)out[0];
   const int64_t n = p->n;
+  const float *x = (const float *)in[0] + lo * n;
+  float *y = (float *)out[0] + lo * n;
   int64_t o, j;
-  (void)scratch;
-  if (n <= 0) return;
-  for (o = 0; o < p->outer; o++, x += n, y += n) {
+  for (o = lo; o < hi; o++, x += n, y += n) {
     const float m = max_f32(x, n), ls = logf(exp_sum(x, y, n, m));
     for (j = 0; j < n; j++) y[j] = (x[j] - m) - ls;
   }
 }
 
 /* 1 at the first maximum of each row, 0 elsewhere. */
-RT_KERNEL(rt_hardmax_f32) {
+static void hardmax_rows(void *arg, int64_t lo, int64_t hi) {
+  RT_CALL_ARGS(arg);
   const rt_softmax_params *p = (const rt_softmax_params *)params;
-  const float *x = (const float *)in[0];
-  float *y = (float *)out[0];
   const int64_t n = p->n;
+  const float *x = (const float *)in[0] + lo * n;
+  float *y = (float *)out[0] + lo * n;
   int64_t o, j;
-  (void)scratch;
-  if (n <= 0) return;
-  for (o = 0; o < p->outer; o++, x += n, y += n) {
+  for (o = lo; o < hi; o++, x += n, y += n) {
     const float m = max_f32(x, n);
     int64_t best = 0;
     for (j = 0; j < n; j++) y[j] = 0.0f;
@@ -247,6 +250,17 @@ RT_KERNEL(rt_hardmax_f32) {
     y[best] = 1.0f;
   }
 }
+
+/* The rows split across the call's rt_parallel. */
+#define SOFTMAX_ROWS_KERNEL(NAME, ROWS)                                         \
+  RT_KERNEL(NAME) {                                                             \
+    const rt_softmax_params *p = (const rt_softmax_params *)params;             \
+    if (p->n <= 0) return;                                                      \
+    rt_kernel_ranges(ROWS, params, in, out, scratch, p->outer, 1, 2 * p->n * (int64_t)sizeof(float)); \
+  }
+SOFTMAX_ROWS_KERNEL(rt_softmax_f32, softmax_rows)
+SOFTMAX_ROWS_KERNEL(rt_logsoftmax_f32, logsoftmax_rows)
+SOFTMAX_ROWS_KERNEL(rt_hardmax_f32, hardmax_rows)
 
 /* f32 along a strided axis (inner > 1): the running max and sum of a whole
  * [inner] slab at a time, so every loop is contiguous. m (and s) are
@@ -360,25 +374,29 @@ DEFINE_SOFTMAX_F64(rt_hardmax_f64, SM_HARDMAX)
 
 /* ---- InstanceNormalization ---- */
 
+/* The (n, c) planes split across the call's rt_parallel. */
 #define DEFINE_INSTANCENORM(NAME, T, SUM, SQDEV, SQRT)                          \
-  RT_KERNEL(NAME) {                                                             \
+  static void NAME##_range(void *arg, int64_t lo, int64_t hi) {                 \
+    RT_CALL_ARGS(arg);                                                          \
     const rt_instancenorm_params *p = (const rt_instancenorm_params *)params;   \
     const T *sc = (const T *)in[1], *bi = (const T *)in[2];                     \
     const int64_t inner = p->inner;                                             \
-    int64_t n, c, i;                                                            \
-    (void)scratch;                                                              \
-    if (inner <= 0) return;                                                     \
-    for (n = 0; n < p->n; n++)                                                  \
-      for (c = 0; c < p->c; c++) {                                              \
-        const int64_t off = (n * p->c + c) * inner;                             \
-        const T *x = (const T *)in[0] + off;                                    \
-        T *y = (T *)out[0] + off;                                               \
-        const T m = SUM(x, inner) / (T)inner;                                   \
-        const T var = SQDEV(x, inner, m) / (T)inner;                            \
-        const T a = sc[c] / SQRT(var + (T)p->epsilon);                          \
-        const T b = bi[c];                                                      \
-        for (i = 0; i < inner; i++) y[i] = (x[i] - m) * a + b;                  \
-      }                                                                         \
+    int64_t q, i;                                                               \
+    for (q = lo; q < hi; q++) {                                                 \
+      const int64_t c = RT_IMOD(q, p->c), off = q * inner;                      \
+      const T *x = (const T *)in[0] + off;                                      \
+      T *y = (T *)out[0] + off;                                                 \
+      const T m = SUM(x, inner) / (T)inner;                                     \
+      const T var = SQDEV(x, inner, m) / (T)inner;                              \
+      const T a = sc[c] / SQRT(var + (T)p->epsilon);                            \
+      const T b = bi[c];                                                        \
+      for (i = 0; i < inner; i++) y[i] = (x[i] - m) * a + b;                    \
+    }                                                                           \
+  }                                                                             \
+  RT_KERNEL(NAME) {                                                             \
+    const rt_instancenorm_params *p = (const rt_instancenorm_params *)params;   \
+    if (p->inner <= 0) return;                                                  \
+    rt_kernel_ranges(NAME##_range, params, in, out, scratch, p->n * p->c, 1, 2 * p->inner * (int64_t)sizeof(T)); \
   }
 
 DEFINE_INSTANCENORM(rt_instancenorm_f32, float, sum_f32, sqdev_f32, sqrtf)
@@ -388,17 +406,16 @@ DEFINE_INSTANCENORM(rt_instancenorm_f64, double, sum_f64, sqdev_f64, sqrt)
 
 /* Data of type T, the mean and inverse std-dev outputs of type U. Scale
  * (and bias) repeat every scale_n (bias_n) elements; the common case is
- * one full-row pass. */
+ * one full-row pass. The rows split across the call's rt_parallel. */
 #define DEFINE_LAYERNORM(NAME, T, U, SUM, SQDEV, SQRT)                          \
-  RT_KERNEL(NAME) {                                                             \
+  static void NAME##_range(void *arg, int64_t lo, int64_t hi) {                 \
+    RT_CALL_ARGS(arg);                                                          \
     const rt_layernorm_params *p = (const rt_layernorm_params *)params;         \
     const int64_t n = p->n, sn = p->scale_n, bn = p->bias_n;                    \
     const T *sc = (const T *)in[1];                                             \
     const T *bi = p->has_bias ? (const T *)in[2] : NULL;                        \
     int64_t o, j, k;                                                            \
-    (void)scratch;                                                              \
-    if (n <= 0) return;                                                         \
-    for (o = 0; o < p->outer; o++) {                                            \
+    for (o = lo; o < hi; o++) {                                                 \
       const T *x = (const T *)in[0] + o * n;                                    \
       T *y = (T *)out[0] + o * n;                                               \
       const T m = SUM(x, n) / (T)n;                                             \
@@ -411,6 +428,11 @@ DEFINE_INSTANCENORM(rt_instancenorm_f64, double, sum_f64, sqdev_f64, sqrt)
       if (p->has_mean) ((U *)out[1])[o] = (U)m;                                 \
       if (p->has_invstd) ((U *)out[2])[o] = (U)inv;                             \
     }                                                                           \
+  }                                                                             \
+  RT_KERNEL(NAME) {                                                             \
+    const rt_layernorm_params *p = (const rt_layernorm_params *)params;         \
+    if (p->n <= 0) return;                                                      \
+    rt_kernel_ranges(NAME##_range, params, in, out, scratch, p->outer, 1, 2 * p->n * (int64_t)sizeof(T)); \
   }
 
 DEFINE_LAYERNORM(rt_layernorm_f32, float, float, sum_f32, sqdev_f32, sqrtf)
@@ -504,22 +526,27 @@ DEFINE_MVN(rt_mvn_f64, double)
 
 /* ---- RMSNormalization ---- */
 
-/* The sum of squares is sqdev's with a mean of 0. */
+/* The sum of squares is sqdev's with a mean of 0; the rows split across
+ * the call's rt_parallel. */
 #define DEFINE_RMSNORM(NAME, T, SQDEV, SQRT)                                    \
-  RT_KERNEL(NAME) {                                                             \
+  static void NAME##_range(void *arg, int64_t lo, int64_t hi) {                 \
+    RT_CALL_ARGS(arg);                                                          \
     const rt_rmsnorm_params *p = (const rt_rmsnorm_params *)params;             \
     const int64_t n = p->n, sn = p->scale_n;                                    \
     const T *sc = (const T *)in[1];                                             \
     int64_t o, j, k;                                                            \
-    (void)scratch;                                                              \
-    if (n <= 0) return;                                                         \
-    for (o = 0; o < p->outer; o++) {                                            \
+    for (o = lo; o < hi; o++) {                                                 \
       const T *x = (const T *)in[0] + o * n;                                    \
       T *y = (T *)out[0] + o * n;                                               \
       const T inv = (T)1 / SQRT(SQDEV(x, n, (T)0) / (T)n + (T)p->epsilon);      \
       for (j = 0; j < n; j += sn)                                               \
         for (k = 0; k < sn; k++) y[j + k] = x[j + k] * inv * sc[k];             \
     }                                                                           \
+  }                                                                             \
+  RT_KERNEL(NAME) {                                                             \
+    const rt_rmsnorm_params *p = (const rt_rmsnorm_params *)params;             \
+    if (p->n <= 0) return;                                                      \
+    rt_kernel_ranges(NAME##_range, params, in, out, scratch, p->outer, 1, 2 * p->n * (int64_t)sizeof(T)); \
   }
 
 DEFINE_RMSNORM(rt_rmsnorm_f32, float, sqdev_f32, sqrtf)
@@ -552,27 +579,32 @@ DEFINE_LPNORM(rt_lpnorm_f64, double, fabs, sqrt)
 
 /* ---- GroupNormalization ---- */
 
-/* A group's channels are consecutive, so its block is contiguous. */
+/* A group's channels are consecutive, so its block is contiguous; the
+ * (n, group) blocks split across the call's rt_parallel. */
 #define DEFINE_GROUPNORM(NAME, T, SUM, SQDEV, SQRT)                             \
-  RT_KERNEL(NAME) {                                                             \
+  static void NAME##_range(void *arg, int64_t lo, int64_t hi) {                 \
+    RT_CALL_ARGS(arg);                                                          \
     const rt_groupnorm_params *p = (const rt_groupnorm_params *)params;         \
     const T *sc = (const T *)in[1], *bi = (const T *)in[2];                     \
     const int64_t inner = p->inner, cg = RT_IDIV(p->c, p->groups), len = cg * inner; \
-    int64_t n, g, k, i;                                                         \
-    (void)scratch;                                                              \
-    if (len <= 0) return;                                                       \
-    for (n = 0; n < p->n; n++)                                                  \
-      for (g = 0; g < p->groups; g++) {                                         \
-        const int64_t off = (n * p->groups + g) * len;                          \
-        const T *x = (const T *)in[0] + off;                                    \
-        T *y = (T *)out[0] + off;                                               \
-        const T m = SUM(x, len) / (T)len;                                       \
-        const T inv = (T)1 / SQRT(SQDEV(x, len, m) / (T)len + (T)p->epsilon);   \
-        for (k = 0; k < cg; k++) {                                              \
-          const T a = inv * sc[g * cg + k], b = bi[g * cg + k];                 \
-          for (i = 0; i < inner; i++) y[k * inner + i] = (x[k * inner + i] - m) * a + b; \
-        }                                                                       \
+    int64_t q, k, i;                                                                 \
+    for (q = lo; q < hi; q++) {                                                      \
+      const int64_t g = RT_IMOD(q, p->groups), off = q * len;                        \
+      const T *x = (const T *)in[0] + off;                                           \
+      T *y = (T *)out[0] + off;                                                      \
+      const T m = SUM(x, len) / (T)len;                                              \
+      const T inv = (T)1 / SQRT(SQDEV(x, len, m) / (T)len + (T)p->epsilon);          \
+      for (k = 0; k < cg; k++) {                                                     \
+        const T a = inv * sc[g * cg + k], b = bi[g * cg + k];                        \
+        for (i = 0; i < inner; i++) y[k * inner + i] = (x[k * inner + i] - m) * a + b; \
       }                                                                         \
+    }                                                                           \
+  }                                                                             \
+  RT_KERNEL(NAME) {                                                             \
+    const rt_groupnorm_params *p = (const rt_groupnorm_params *)params;         \
+    const int64_t len = RT_IDIV(p->c, p->groups) * p->inner;                    \
+    if (len <= 0) return;                                                       \
+    rt_kernel_ranges(NAME##_range, params, in, out, scratch, p->n * p->groups, 1, 2 * len * (int64_t)sizeof(T)); \
   }
 
 DEFINE_GROUPNORM(rt_groupnorm_f32, float, sum_f32, sqdev_f32, sqrtf)

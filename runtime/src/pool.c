@@ -21,6 +21,7 @@
 
 #include "index_internal.h"
 #include "onnxcc/kernels/pool.h"
+#include "split_internal.h"
 
 /* The row walker handles at most this many border outputs per row (those
  * whose window sticks out of the row); other geometries take the generic
@@ -217,12 +218,13 @@ DEFINE_ROW_FOLD(fold_sq_f64, double, C_ADD, M_SQ)
   const int64_t PD = p->pads[0], PH = p->pads[1], PW = p->pads[2];             \
   const int64_t in_plane = ID * IH * IW, out_plane = OD * OH * OW
 
-/* The row walker: for each output row, FOLD folds the valid input rows
- * (those of every valid kd, with the valid kh) into it, starting from
- * INIT; AVG then divides by the counts (cnt_w: scratch for the per-column
- * counts) and LP2 takes the square root. */
+/* The row walker over planes [c0, c1): for each output row, FOLD folds
+ * the valid input rows (those of every valid kd, with the valid kh) into
+ * it, starting from INIT; AVG then divides by the counts (cnt_w: the
+ * per-column counts, avg_columns') and LP2 takes the square root. */
 #define DEFINE_ROWS(NAME, T, MODE, INIT, FOLD)                                   \
-  static void NAME(const rt_pool_params *p, const row_geom *g, const T *x, T *y, T *cnt_w) { \
+  static void NAME(const rt_pool_params *p, const row_geom *g, const T *x, T *y, const T *cnt_w, int64_t c0, \
+                   int64_t c1) {                                                 \
     POOL_GEOMETRY;                                                               \
     int64_t c, od, oh, o, kd;                                                    \
     (void)KW;                                                                    \
@@ -230,9 +232,7 @@ DEFINE_ROW_FOLD(fold_sq_f64, double, C_ADD, M_SQ)
     (void)DW;                                                                    \
     (void)PW;                                                                    \
     (void)cnt_w;                                                                 \
-    if (MODE == MODE_AVG)                                                        \
-      for (o = 0; o < OW; o++) cnt_w[o] = (T)avg_count(p, 2, o);                 \
-    for (c = 0; c < p->planes; c++) {                                            \
+    for (c = c0; c < c1; c++) {                                                  \
       const T *xc = x + c * in_plane;                                            \
       T *yc = y + c * out_plane;                                                 \
       for (od = 0; od < OD; od++) {                                              \
@@ -268,17 +268,17 @@ DEFINE_ROWS(rows_lp1_f64, double, MODE_LP1, 0.0, fold_abs_f64)
 DEFINE_ROWS(rows_lp2_f32, float, MODE_LP2, 0.0f, fold_sq_f32)
 DEFINE_ROWS(rows_lp2_f64, double, MODE_LP2, 0.0, fold_sq_f64)
 
-/* One window at a time, MODE being MODE_MAX, MODE_AVG or MODE_LPP (any p):
- * MaxPool with Indices (ind != NULL), LpPool with p > 2, odd geometries.
- * The max keeps the first of equal values in row-major window order. */
+/* One window at a time over planes [c0, c1), MODE being MODE_MAX,
+ * MODE_AVG or MODE_LPP (any p): MaxPool with Indices (ind != NULL), LpPool
+ * with p > 2, odd geometries. The max keeps the first of equal values in
+ * row-major window order. */
 #define DEFINE_GENERIC(NAME, T, LOWEST, MODE)                                    \
-  static void NAME(const rt_pool_params *p, const T *x, T *y, int64_t *ind) {    \
+  static void NAME(const rt_pool_params *p, const T *x, T *y, int64_t *ind, int64_t c0, int64_t c1) { \
     POOL_GEOMETRY;                                                               \
     const double pp = (double)p->p;                                              \
-    int64_t c, od, oh, ow, kd, kh, kw, k = 0;                                    \
-    (void)out_plane;                                                             \
+    int64_t c, od, oh, ow, kd, kh, kw, k = c0 * out_plane;                       \
     (void)pp;                                                                    \
-    for (c = 0; c < p->planes; c++) {                                            \
+    for (c = c0; c < c1; c++) {                                                  \
       const T *xc = x + c * in_plane;                                            \
       for (od = 0; od < OD; od++) {                                              \
         int64_t d0, d1;                                                          \
@@ -334,24 +334,50 @@ DEFINE_GENERIC(generic_avg_f64, double, 0.0, MODE_AVG)
 DEFINE_GENERIC(generic_lp_f32, float, 0.0f, MODE_LPP)
 DEFINE_GENERIC(generic_lp_f64, double, 0.0, MODE_LPP)
 
-/* ---- the windowed variants ---- */
+/* ---- the windowed variants ----
+ *
+ * Each splits its planes (batch x channels) across the call's rt_parallel
+ * (split_internal.h): a plane is computed by one task, as it was whole. */
+
+/* The bytes one plane moves: its input and output. */
+static int64_t plane_bytes(const rt_pool_params *p, int64_t elem) {
+  return elem * (p->in_dims[0] * p->in_dims[1] * p->in_dims[2] + p->out_dims[0] * p->out_dims[1] * p->out_dims[2]);
+}
+
+/* AveragePool's per-column counts, into the scratch before the planes
+ * split: every task reads them, none writes them. */
+#define DEFINE_AVG_COLUMNS(SUF, T)                                               \
+  static void avg_columns_##SUF(const rt_pool_params *p, T *cnt_w) {             \
+    int64_t o;                                                                   \
+    for (o = 0; o < p->out_dims[2]; o++) cnt_w[o] = (T)avg_count(p, 2, o);       \
+  }
+DEFINE_AVG_COLUMNS(f32, float)
+DEFINE_AVG_COLUMNS(f64, double)
 
 /* MaxPool: the row walker when the geometry fits its border cache; the
  * _indices form always walks window by window, as it tracks positions. */
 #define DEFINE_MAXPOOL(SUF, T)                                                   \
-  RT_KERNEL(rt_maxpool_##SUF) {                                                  \
+  static void maxpool_range_##SUF(void *arg, int64_t lo, int64_t hi) {           \
+    RT_CALL_ARGS(arg);                                                           \
     const rt_pool_params *p = (const rt_pool_params *)params;                    \
     row_geom g;                                                                  \
-    (void)scratch;                                                               \
     if (row_geom_init(&g, p))                                                    \
-      rows_max_##SUF(p, &g, (const T *)in[0], (T *)out[0], NULL);                \
+      rows_max_##SUF(p, &g, (const T *)in[0], (T *)out[0], NULL, lo, hi);        \
     else                                                                         \
-      generic_max_##SUF(p, (const T *)in[0], (T *)out[0], NULL);                 \
+      generic_max_##SUF(p, (const T *)in[0], (T *)out[0], NULL, lo, hi);         \
+  }                                                                              \
+  static void maxpool_indices_range_##SUF(void *arg, int64_t lo, int64_t hi) {   \
+    RT_CALL_ARGS(arg);                                                           \
+    generic_max_##SUF((const rt_pool_params *)params, (const T *)in[0], (T *)out[0], (int64_t *)out[1], lo, hi); \
+  }                                                                              \
+  RT_KERNEL(rt_maxpool_##SUF) {                                                  \
+    const rt_pool_params *p = (const rt_pool_params *)params;                    \
+    rt_kernel_ranges(maxpool_range_##SUF, params, in, out, scratch, p->planes, 1, plane_bytes(p, (int64_t)sizeof(T))); \
   }                                                                              \
   RT_KERNEL(rt_maxpool_##SUF##_indices) {                                        \
-    (void)scratch;                                                               \
-    generic_max_##SUF((const rt_pool_params *)params, (const T *)in[0], (T *)out[0], \
-                      (int64_t *)out[1]);                                        \
+    const rt_pool_params *p = (const rt_pool_params *)params;                    \
+    rt_kernel_ranges(maxpool_indices_range_##SUF, params, in, out, scratch, p->planes, 1, \
+                     plane_bytes(p, (int64_t)sizeof(T)));                        \
   }
 
 DEFINE_MAXPOOL(f32, float)
@@ -362,28 +388,39 @@ DEFINE_MAXPOOL(u8, uint8_t)
 /* AveragePool (scratch: the per-column counts) and LpPool (p = 1 and 2
  * through the row walker, others window by window with pow). */
 #define DEFINE_AVG_LP(SUF, T)                                                    \
-  RT_KERNEL(rt_avgpool_##SUF) {                                                  \
+  static void avgpool_range_##SUF(void *arg, int64_t lo, int64_t hi) {           \
+    RT_CALL_ARGS(arg);                                                           \
     const rt_pool_params *p = (const rt_pool_params *)params;                    \
     row_geom g;                                                                  \
     if (row_geom_init(&g, p))                                                    \
-      rows_avg_##SUF(p, &g, (const T *)in[0], (T *)out[0], (T *)scratch);        \
+      rows_avg_##SUF(p, &g, (const T *)in[0], (T *)out[0], (const T *)scratch, lo, hi); \
     else                                                                         \
-      generic_avg_##SUF(p, (const T *)in[0], (T *)out[0], NULL);                 \
+      generic_avg_##SUF(p, (const T *)in[0], (T *)out[0], NULL, lo, hi);         \
   }                                                                              \
-  RT_KERNEL(rt_lppool_##SUF) {                                                   \
+  RT_KERNEL(rt_avgpool_##SUF) {                                                  \
+    const rt_pool_params *p = (const rt_pool_params *)params;                    \
+    row_geom g;                                                                  \
+    if (row_geom_init(&g, p)) avg_columns_##SUF(p, (T *)scratch);                \
+    rt_kernel_ranges(avgpool_range_##SUF, params, in, out, scratch, p->planes, 1, plane_bytes(p, (int64_t)sizeof(T))); \
+  }                                                                              \
+  static void lppool_range_##SUF(void *arg, int64_t lo, int64_t hi) {            \
+    RT_CALL_ARGS(arg);                                                           \
     const rt_pool_params *p = (const rt_pool_params *)params;                    \
     const T *x = (const T *)in[0];                                               \
     T *y = (T *)out[0];                                                          \
     row_geom g;                                                                  \
-    (void)scratch;                                                               \
     if ((p->p == 1 || p->p == 2) && row_geom_init(&g, p)) {                      \
       if (p->p == 1)                                                             \
-        rows_lp1_##SUF(p, &g, x, y, NULL);                                       \
+        rows_lp1_##SUF(p, &g, x, y, NULL, lo, hi);                               \
       else                                                                       \
-        rows_lp2_##SUF(p, &g, x, y, NULL);                                       \
+        rows_lp2_##SUF(p, &g, x, y, NULL, lo, hi);                               \
     } else {                                                                     \
-      generic_lp_##SUF(p, x, y, NULL);                                           \
+      generic_lp_##SUF(p, x, y, NULL, lo, hi);                                   \
     }                                                                            \
+  }                                                                              \
+  RT_KERNEL(rt_lppool_##SUF) {                                                   \
+    const rt_pool_params *p = (const rt_pool_params *)params;                    \
+    rt_kernel_ranges(lppool_range_##SUF, params, in, out, scratch, p->planes, 1, plane_bytes(p, (int64_t)sizeof(T))); \
   }
 
 DEFINE_AVG_LP(f32, float)
@@ -415,33 +452,34 @@ DEFINE_PLANE_FOLD(plane_abs_f64, double, 0.0, C_ADD, fabs)
 DEFINE_PLANE_FOLD(plane_sq_f32, float, 0.0f, C_ADD, M_SQ)
 DEFINE_PLANE_FOLD(plane_sq_f64, double, 0.0, C_ADD, M_SQ)
 
+/* Each global pool splits its planes across the call's rt_parallel. */
 #define DEFINE_GLOBAL(SUF, T)                                                   \
-  RT_KERNEL(rt_globalmaxpool_##SUF) {                                           \
+  static void globalmaxpool_range_##SUF(void *arg, int64_t lo, int64_t hi) {    \
+    RT_CALL_ARGS(arg);                                                          \
     const rt_globalpool_params *p = (const rt_globalpool_params *)params;       \
     const T *x = (const T *)in[0];                                              \
     T *y = (T *)out[0];                                                         \
     int64_t c;                                                                  \
-    (void)scratch;                                                              \
-    for (c = 0; c < p->planes; c++) y[c] = plane_max_##SUF(x + c * p->size, p->size); \
+    for (c = lo; c < hi; c++) y[c] = plane_max_##SUF(x + c * p->size, p->size); \
   }                                                                             \
-  RT_KERNEL(rt_globalavgpool_##SUF) {                                           \
+  static void globalavgpool_range_##SUF(void *arg, int64_t lo, int64_t hi) {    \
+    RT_CALL_ARGS(arg);                                                          \
     const rt_globalpool_params *p = (const rt_globalpool_params *)params;       \
     const T *x = (const T *)in[0];                                              \
     T *y = (T *)out[0];                                                         \
     const int64_t n = p->size;                                                  \
     int64_t c;                                                                  \
-    (void)scratch;                                                              \
-    for (c = 0; c < p->planes; c++) y[c] = n ? plane_sum_##SUF(x + c * n, n) / (T)n : (T)NAN; \
+    for (c = lo; c < hi; c++) y[c] = n ? plane_sum_##SUF(x + c * n, n) / (T)n : (T)NAN; \
   }                                                                             \
-  RT_KERNEL(rt_globallppool_##SUF) {                                            \
+  static void globallppool_range_##SUF(void *arg, int64_t lo, int64_t hi) {     \
+    RT_CALL_ARGS(arg);                                                          \
     const rt_globalpool_params *p = (const rt_globalpool_params *)params;       \
     const T *x = (const T *)in[0];                                              \
     T *y = (T *)out[0];                                                         \
     const int64_t n = p->size;                                                  \
     const double pp = (double)p->p;                                             \
     int64_t c, i;                                                               \
-    (void)scratch;                                                              \
-    for (c = 0; c < p->planes; c++) {                                           \
+    for (c = lo; c < hi; c++) {                                                 \
       const T *xc = x + c * n;                                                  \
       if (p->p == 1) {                                                          \
         y[c] = plane_abs_##SUF(xc, n);                                          \
@@ -453,6 +491,18 @@ DEFINE_PLANE_FOLD(plane_sq_f64, double, 0.0, C_ADD, M_SQ)
         y[c] = (T)pow((double)acc, 1.0 / pp);                                   \
       }                                                                         \
     }                                                                           \
+  }                                                                             \
+  RT_KERNEL(rt_globalmaxpool_##SUF) {                                           \
+    const rt_globalpool_params *p = (const rt_globalpool_params *)params;       \
+    rt_kernel_ranges(globalmaxpool_range_##SUF, params, in, out, scratch, p->planes, 1, p->size * (int64_t)sizeof(T)); \
+  }                                                                             \
+  RT_KERNEL(rt_globalavgpool_##SUF) {                                           \
+    const rt_globalpool_params *p = (const rt_globalpool_params *)params;       \
+    rt_kernel_ranges(globalavgpool_range_##SUF, params, in, out, scratch, p->planes, 1, p->size * (int64_t)sizeof(T)); \
+  }                                                                             \
+  RT_KERNEL(rt_globallppool_##SUF) {                                            \
+    const rt_globalpool_params *p = (const rt_globalpool_params *)params;       \
+    rt_kernel_ranges(globallppool_range_##SUF, params, in, out, scratch, p->planes, 1, p->size * (int64_t)sizeof(T)); \
   }
 
 DEFINE_GLOBAL(f32, float)

@@ -10,6 +10,7 @@
 
 #include "index_internal.h"
 #include "onnxcc/kernels/tensor.h"
+#include "split_internal.h"
 
 /* Instantiates DEFINE(name_W, T) once per element width. */
 #define BY_WIDTH(DEFINE, name)       \
@@ -22,10 +23,13 @@
 
 /* Rows of the output, walked with an odometer over every dim but the last
  * two; the last two are walked together to keep short rows cheap. ROW
- * writes y[0..n0) from xr, the row's first input element. The compiler
- * always passes rank >= 1. */
+ * writes y[j0..j1) of the row from xr, the row's first input element. The
+ * compiler always passes rank >= 1. The output elements split across the
+ * call's rt_parallel (split_internal.h) in cache lines: a piece seeks the
+ * odometer to its first row, and its first and last rows may be partial. */
 #define DEFINE_STRIDED_ROWS(NAME, T, ROW)                                               \
-  RT_KERNEL(NAME) {                                                                     \
+  static void NAME##_range(void *arg, int64_t lo, int64_t hi) {                         \
+    RT_CALL_ARGS(arg);                                                                  \
     const rt_strided_copy_params *p = (const rt_strided_copy_params *)params;           \
     const T *x = (const T *)in[0];                                                      \
     T *y = (T *)out[0];                                                                 \
@@ -33,20 +37,25 @@
     const int64_t n0 = p->dims[r - 1], s0 = p->strides[r - 1];                          \
     const int64_t n1 = r >= 2 ? p->dims[r - 2] : 1, s1 = r >= 2 ? p->strides[r - 2] : 0; \
     int64_t idx[RT_STRIDED_MAX_RANK] = {0};                                             \
-    int64_t outer = 1, o, i, j, off = p->offset;                                        \
+    int64_t row = RT_IDIV(lo, n0), o = RT_IDIV(row, n1), i = row - o * n1, j, j0, j1;   \
+    int64_t off = p->offset;                                                            \
     int d;                                                                              \
-    (void)scratch;                                                                      \
     (void)s0;                                                                           \
     (void)j;                                                                            \
-    for (d = 0; d < r; d++) {                                                           \
-      if (p->dims[d] == 0) return;                                                      \
-      if (d < r - 2) outer *= p->dims[d];                                               \
+    for (d = r - 3; d >= 0; d--) { /* the odometer at outer index o */                  \
+      idx[d] = RT_IMOD(o, p->dims[d]);                                                  \
+      o = RT_IDIV(o, p->dims[d]);                                                       \
+      off += idx[d] * p->strides[d];                                                    \
     }                                                                                   \
-    for (o = 0; o < outer; o++) {                                                       \
-      for (i = 0; i < n1; i++, y += n0) {                                               \
+    for (row *= n0; row < hi;) {                                                        \
+      for (; i < n1 && row < hi; i++, row += n0) {                                      \
         const T *xr = x + off + i * s1;                                                 \
+        T *yr = y + row;                                                                \
+        j0 = lo > row ? lo - row : 0;                                                   \
+        j1 = hi - row < n0 ? hi - row : n0;                                             \
         ROW;                                                                            \
       }                                                                                 \
+      i = 0;                                                                            \
       for (d = r - 3; d >= 0; d--) {                                                    \
         off += p->strides[d];                                                           \
         if (++idx[d] < p->dims[d]) break;                                               \
@@ -54,17 +63,25 @@
         idx[d] = 0;                                                                     \
       }                                                                                 \
     }                                                                                   \
+  }                                                                                     \
+  RT_KERNEL(NAME) {                                                                     \
+    const rt_strided_copy_params *p = (const rt_strided_copy_params *)params;           \
+    int64_t total = 1;                                                                  \
+    int d;                                                                              \
+    for (d = 0; d < p->rank; d++) total *= p->dims[d];                                  \
+    rt_kernel_ranges(NAME##_range, params, in, out, scratch, total, RT_LINE_ELEMS(T),   \
+                     2 * (int64_t)sizeof(T));                                           \
   }
 
 /* Contiguous rows, in bytes: the width does not matter. */
-DEFINE_STRIDED_ROWS(rt_copy_rows, uint8_t, memcpy(y, xr, (size_t)n0))
+DEFINE_STRIDED_ROWS(rt_copy_rows, uint8_t, memcpy(yr + j0, xr + j0, (size_t)(j1 - j0)))
 
 #define BROADCAST_ROW(T)                   \
   do {                                     \
     const T v = xr[0];                     \
-    for (j = 0; j < n0; j++) y[j] = v;     \
+    for (j = j0; j < j1; j++) yr[j] = v;   \
   } while (0)
-#define STRIDED_ROW for (j = 0; j < n0; j++) y[j] = xr[j * s0]
+#define STRIDED_ROW for (j = j0; j < j1; j++) yr[j] = xr[j * s0]
 
 #define DEFINE_BROADCAST(NAME, T) DEFINE_STRIDED_ROWS(NAME, T, BROADCAST_ROW(T))
 #define DEFINE_STRIDED(NAME, T) DEFINE_STRIDED_ROWS(NAME, T, STRIDED_ROW)
@@ -109,23 +126,27 @@ BY_WIDTH(DEFINE_STRIDED, rt_strided_copy)
       }                                                                                  \
     }                                                                                    \
   }                                                                                      \
-  RT_KERNEL(NAME) {                                                                      \
+  static void NAME##_range(void *arg, int64_t lo, int64_t hi) {                          \
+    RT_CALL_ARGS(arg);                                                                   \
     const rt_strided_copy_params *p = (const rt_strided_copy_params *)params;            \
     const T *x = (const T *)in[0];                                                       \
     T *y = (T *)out[0];                                                                  \
     const int r = p->rank, j = p->plane_axis;                                            \
     int64_t ostr[RT_STRIDED_MAX_RANK], idx[RT_STRIDED_MAX_RANK] = {0};                   \
-    int64_t o, outer = 1, in_off = p->offset, out_off = 0, s = 1;                        \
+    int64_t o, rest = lo, in_off = p->offset, out_off = 0, s = 1;                        \
     int d;                                                                               \
-    (void)scratch;                                                                       \
     for (d = r - 1; d >= 0; d--) {                                                       \
-      if (p->dims[d] == 0) return;                                                       \
       ostr[d] = s;                                                                       \
       s *= p->dims[d];                                                                   \
     }                                                                                    \
-    for (d = 0; d < r - 1; d++)                                                          \
-      if (d != j) outer *= p->dims[d];                                                   \
-    for (o = 0; o < outer; o++) {                                                        \
+    for (d = r - 2; d >= 0; d--) { /* the odometer at plane lo */                        \
+      if (d == j) continue;                                                              \
+      idx[d] = RT_IMOD(rest, p->dims[d]);                                                \
+      rest = RT_IDIV(rest, p->dims[d]);                                                  \
+      in_off += idx[d] * p->strides[d];                                                  \
+      out_off += idx[d] * ostr[d];                                                       \
+    }                                                                                    \
+    for (o = lo; o < hi; o++) {                                                          \
       NAME##_plane(y + out_off, x + in_off, p->dims[j], ostr[j], p->dims[r - 1],         \
                    p->strides[r - 1]);                                                   \
       for (d = r - 2; d >= 0; d--) {                                                     \
@@ -138,6 +159,20 @@ BY_WIDTH(DEFINE_STRIDED, rt_strided_copy)
         idx[d] = 0;                                                                      \
       }                                                                                  \
     }                                                                                    \
+  }                                                                                      \
+  /* the planes (every dim but plane_axis and the last) split across the                 \
+   * call's rt_parallel */                                                               \
+  RT_KERNEL(NAME) {                                                                      \
+    const rt_strided_copy_params *p = (const rt_strided_copy_params *)params;            \
+    const int r = p->rank, j = p->plane_axis;                                            \
+    int64_t outer = 1;                                                                   \
+    int d;                                                                               \
+    for (d = 0; d < r; d++)                                                              \
+      if (p->dims[d] == 0) return;                                                       \
+    for (d = 0; d < r - 1; d++)                                                          \
+      if (d != j) outer *= p->dims[d];                                                   \
+    rt_kernel_ranges(NAME##_range, params, in, out, scratch, outer, 1,                   \
+                     2 * (int64_t)sizeof(T) * p->dims[j] * p->dims[r - 1]);              \
   }
 BY_WIDTH(DEFINE_TRANSPOSE, rt_transpose)
 

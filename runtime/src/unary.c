@@ -9,6 +9,7 @@
 #include "onnxcc/kernels/elementwise.h"
 #include "act_internal.h"
 #include "epilogue_internal.h"
+#include "split_internal.h"
 
 /* libm by precision: FN_f32(exp) is expf, FN_f64(exp) is exp; M(t, fn)
  * picks one for type suffix t. */
@@ -104,26 +105,32 @@ static int32_t array_act(const char *op, size_t elem) {
 }
 
 /* One kernel: y[i] = E_op(x[i]), or the epilogue's loop when ARRAY (an
- * RT_ACT_*) is not -1. The loop is all the kernel does, so the C compiler
- * can vectorise the simple ops. */
+ * RT_ACT_*) is not -1. The loop is all the range body does, so the C
+ * compiler can vectorise the simple ops; the kernel splits the elements
+ * across the call's rt_parallel (split_internal.h), in whole cache lines. */
 #define UNARY_KERNEL_A(op, t, EXPR, ARRAY)                                    \
-  RT_KERNEL(rt_##op##_##t) {                                                  \
+  static void unary_range_##op##_##t(void *arg, int64_t lo, int64_t hi) {     \
+    RT_CALL_ARGS(arg);                                                        \
     const rt_unary_params *p = (const rt_unary_params *)params;               \
     const RT_EW_CTYPE_##t *x_ = (const RT_EW_CTYPE_##t *)in[0];               \
     RT_EW_CTYPE_##t *y_ = (RT_EW_CTYPE_##t *)out[0];                          \
-    const int64_t n_ = p->count;                                              \
     const int32_t act_ = (ARRAY);                                             \
     int64_t i_;                                                               \
     (void)p;                                                                  \
-    (void)scratch;                                                            \
     if (act_ >= 0) {                                                          \
-      rt_act_apply_f32(act_, 0.0f, 0.0f, (float *)(void *)y_, (const float *)(const void *)x_, NULL, n_); \
+      rt_act_apply_f32(act_, 0.0f, 0.0f, (float *)(void *)(y_ + lo), (const float *)(const void *)(x_ + lo), NULL, \
+                       hi - lo);                                              \
       return;                                                                 \
     }                                                                         \
-    for (i_ = 0; i_ < n_; i_++) {                                             \
+    for (i_ = lo; i_ < hi; i_++) {                                            \
       const RT_EW_CTYPE_##t x = x_[i_];                                       \
       y_[i_] = (RT_EW_CTYPE_##t)(EXPR);                                       \
     }                                                                         \
+  }                                                                           \
+  RT_KERNEL(rt_##op##_##t) {                                                  \
+    const rt_unary_params *p = (const rt_unary_params *)params;               \
+    rt_kernel_ranges(unary_range_##op##_##t, params, in, out, scratch, p->count, RT_LINE_ELEMS(RT_EW_CTYPE_##t), \
+                     2 * (int64_t)sizeof(RT_EW_CTYPE_##t));                   \
   }
 #define UNARY_KERNEL(op, t, EXPR) UNARY_KERNEL_A(op, t, EXPR, -1)
 
@@ -191,19 +198,23 @@ RT_EW_UNSIGNED(UNSIGNED_KERNELS, ~, ~)
 /* Clip: the bounds in the params, or the optional inputs 1 and 2 (opset
  * 11+), which are scalars of the element type, when present. */
 #define CLIP_KERNEL(LO, HI, t)                                                \
-  RT_KERNEL(rt_clip_##t) {                                                    \
+  static void clip_range_##t(void *arg, int64_t lo_i, int64_t hi_i) {         \
+    RT_CALL_ARGS(arg);                                                        \
     const rt_unary_params *p = (const rt_unary_params *)params;               \
     const RT_EW_CTYPE_##t *x = (const RT_EW_CTYPE_##t *)in[0];                \
     RT_EW_CTYPE_##t *y = (RT_EW_CTYPE_##t *)out[0];                           \
     RT_EW_CTYPE_##t lo = (RT_EW_CTYPE_##t)p->LO, hi = (RT_EW_CTYPE_##t)p->HI;  \
     int64_t i;                                                                \
-    (void)scratch;                                                            \
     if (in[1]) lo = *(const RT_EW_CTYPE_##t *)in[1];                          \
     if (in[2]) hi = *(const RT_EW_CTYPE_##t *)in[2];                          \
-    for (i = 0; i < p->count; i++) {                                          \
+    for (i = lo_i; i < hi_i; i++) {                                           \
       RT_EW_CTYPE_##t v = x[i] < lo ? lo : x[i];                              \
       y[i] = v > hi ? hi : v;                                                 \
     }                                                                         \
+  }                                                                           \
+  RT_KERNEL(rt_clip_##t) {                                                    \
+    rt_kernel_ranges(clip_range_##t, params, in, out, scratch, ((const rt_unary_params *)params)->count, \
+                     RT_LINE_ELEMS(RT_EW_CTYPE_##t), 2 * (int64_t)sizeof(RT_EW_CTYPE_##t)); \
   }
 RT_EW_FLOATS(CLIP_KERNEL, alpha, beta)
 RT_EW_SIGNED(CLIP_KERNEL, ilo, ihi)
@@ -214,37 +225,47 @@ RT_EW_UNSIGNED(CLIP_KERNEL, ilo, ihi)
  * through float, which keeps NaN and infinities). */
 #define PLAIN(v) (v)
 #define TEST_KERNELS(LOAD, P, t)                                              \
-  RT_KERNEL(rt_isnan_##t) {                                                   \
-    const rt_unary_params *p = (const rt_unary_params *)params;               \
+  static void isnan_range_##t(void *arg, int64_t lo, int64_t hi) {            \
+    RT_CALL_ARGS(arg);                                                        \
     const RT_EW_CTYPE_##t *x = (const RT_EW_CTYPE_##t *)in[0];                \
     uint8_t *y = (uint8_t *)out[0];                                           \
     int64_t i;                                                                \
-    (void)scratch;                                                            \
-    for (i = 0; i < p->count; i++) y[i] = (uint8_t)(isnan(LOAD(x[i])) != 0);  \
+    for (i = lo; i < hi; i++) y[i] = (uint8_t)(isnan(LOAD(x[i])) != 0);       \
   }                                                                           \
-  RT_KERNEL(rt_isinf_##t) {                                                   \
+  static void isinf_range_##t(void *arg, int64_t lo, int64_t hi) {            \
+    RT_CALL_ARGS(arg);                                                        \
     const rt_unary_params *p = (const rt_unary_params *)params;               \
     const RT_EW_CTYPE_##t *x = (const RT_EW_CTYPE_##t *)in[0];                \
     uint8_t *y = (uint8_t *)out[0];                                           \
     int64_t i;                                                                \
-    (void)scratch;                                                            \
-    for (i = 0; i < p->count; i++) { /* in the element's own precision */      \
+    for (i = lo; i < hi; i++) { /* in the element's own precision */          \
       const int inf = isinf(LOAD(x[i])) != 0, pos = LOAD(x[i]) > 0;           \
       y[i] = (uint8_t)(inf && ((pos && p->ilo) || (!pos && p->ihi)));         \
     }                                                                         \
+  }                                                                           \
+  RT_KERNEL(rt_isnan_##t) {                                                   \
+    rt_kernel_ranges(isnan_range_##t, params, in, out, scratch, ((const rt_unary_params *)params)->count, 64, \
+                     1 + (int64_t)sizeof(RT_EW_CTYPE_##t));                   \
+  }                                                                           \
+  RT_KERNEL(rt_isinf_##t) {                                                   \
+    rt_kernel_ranges(isinf_range_##t, params, in, out, scratch, ((const rt_unary_params *)params)->count, 64, \
+                     1 + (int64_t)sizeof(RT_EW_CTYPE_##t));                   \
   }
 RT_EW_FLOATS(TEST_KERNELS, PLAIN, ~)
 TEST_KERNELS(half_to_float, ~, f16)
 #undef PLAIN
 #undef TEST_KERNELS
 
-RT_KERNEL(rt_not_bool) {
-  const rt_unary_params *p = (const rt_unary_params *)params;
+static void not_range(void *arg, int64_t lo, int64_t hi) {
+  RT_CALL_ARGS(arg);
   const uint8_t *x = (const uint8_t *)in[0];
   uint8_t *y = (uint8_t *)out[0];
   int64_t i;
-  (void)scratch;
-  for (i = 0; i < p->count; i++) y[i] = (uint8_t)!x[i];
+  for (i = lo; i < hi; i++) y[i] = (uint8_t)!x[i];
+}
+
+RT_KERNEL(rt_not_bool) {
+  rt_kernel_ranges(not_range, params, in, out, scratch, ((const rt_unary_params *)params)->count, 64, 2);
 }
 
 RT_KERNEL(rt_copy) {

@@ -18,7 +18,7 @@ START_TEST(binary_broadcast_rows) {
   float y[6];
   const float want[6] = {11, 22, 33, 14, 25, 36};
   rt_binary_params p;
-  const void *in[2] = {a, b};
+  const void *in[RT_MIN_ARGS] = {a, b};
   void *out[1] = {y};
   int i;
   memset(&p, 0, sizeof p);
@@ -37,7 +37,7 @@ START_TEST(binary_broadcast_columns) {
   uint8_t y[6];
   const uint8_t want[6] = {0, 1, 1, 0, 0, 1};
   rt_binary_params p;
-  const void *in[2] = {a, b};
+  const void *in[RT_MIN_ARGS] = {a, b};
   void *out[1] = {y};
   memset(&p, 0, sizeof p);
   p.rank = 2;
@@ -55,7 +55,7 @@ START_TEST(pow_by_two_is_the_square) {
   const float a[5] = {1.1f, -3.7f, 0.0f, -0.0f, 1e20f}, two[1] = {2.0f}, mixed[5] = {2.0f, 3.0f, 0.5f, 2.0f, 2.0f};
   float y[5];
   rt_binary_params p;
-  const void *in[2] = {a, two};
+  const void *in[RT_MIN_ARGS] = {a, two};
   void *out[1] = {y};
   int i;
   memset(&p, 0, sizeof p);
@@ -83,7 +83,7 @@ START_TEST(integer_mod_follows_divisor) {
   int32_t y[4];
   const int32_t want[4] = {1, 2, -2, -1};
   rt_binary_params p;
-  const void *in[2] = {a, b};
+  const void *in[RT_MIN_ARGS] = {a, b};
   void *out[1] = {y};
   memset(&p, 0, sizeof p);
   p.rank = 1;
@@ -104,7 +104,7 @@ START_TEST(half_max_min_fmod) {
   const uint16_t want_fmod[4] = {0x3e00, 0xbe00, 0x3e00, 0xbe00};
   uint16_t y[4];
   rt_binary_params p;
-  const void *in[2] = {a, b};
+  const void *in[RT_MIN_ARGS] = {a, b};
   void *out[1] = {y};
   memset(&p, 0, sizeof p);
   p.rank = 1;
@@ -126,7 +126,7 @@ START_TEST(half_isnan_isinf) {
   const uint8_t want_nan[5] = {0, 1, 0, 0, 0}, want_inf[5] = {0, 0, 1, 1, 0}, want_pos[5] = {0, 0, 1, 0, 0};
   uint8_t y[5];
   rt_unary_params p;
-  const void *in[1] = {x};
+  const void *in[RT_MIN_ARGS] = {x};
   void *out[1] = {y};
   memset(&p, 0, sizeof p);
   p.count = 5;
@@ -145,7 +145,7 @@ START_TEST(clip_with_runtime_bounds) {
   const float x[4] = {-5, -1, 1, 5}, lo = -2, hi = 2;
   float y[4];
   rt_unary_params p;
-  const void *in[3] = {x, &lo, &hi};
+  const void *in[RT_MIN_ARGS] = {x, &lo, &hi};
   void *out[1] = {y};
   memset(&p, 0, sizeof p);
   p.count = 4;
@@ -168,7 +168,7 @@ START_TEST(shrink_float_and_integer) {
   float y[5];
   int8_t yi[4];
   rt_unary_params p;
-  const void *in[1] = {x};
+  const void *in[RT_MIN_ARGS] = {x};
   void *out[1] = {y};
   int i;
   memset(&p, 0, sizeof p);
@@ -192,7 +192,7 @@ START_TEST(cast_half_round_trip) {
   uint16_t h[5];
   float back[5];
   rt_cast_params p = {5, 1, 0};
-  const void *in[1] = {x};
+  const void *in[RT_MIN_ARGS] = {x};
   void *out[1] = {h};
   int i;
   rt_cast_f32_f16(&p, in, out, NULL);
@@ -209,7 +209,7 @@ START_TEST(cast_saturates_out_of_range) {
   const float x[3] = {1e20f, -1e20f, NAN};
   int32_t y[3];
   rt_cast_params p = {3, 1, 0};
-  const void *in[1] = {x};
+  const void *in[RT_MIN_ARGS] = {x};
   void *out[1] = {y};
   rt_cast_f32_i32(&p, in, out, NULL);
   ck_assert_int_eq(y[0], INT32_MAX);
@@ -235,7 +235,7 @@ START_TEST(variants_compute_their_op) {
     const uint8_t x[4] = {0, 0, 1, 1}, y[4] = {0, 1, 0, 1};
     uint8_t r[4];
     const uint8_t want_and[4] = {0, 0, 0, 1}, want_xor[4] = {0, 1, 1, 0};
-    const void *in[2] = {x, y};
+    const void *in[RT_MIN_ARGS] = {x, y};
     void *out[1] = {r};
     rt_and_bool(&b, in, out, NULL);
     ck_assert_mem_eq(r, want_and, 4);
@@ -246,7 +246,7 @@ START_TEST(variants_compute_their_op) {
     const uint8_t x[4] = {1, 0x81, 3, 0xff}, s[4] = {7, 1, 8, 200};
     uint8_t r[4];
     const uint8_t want[4] = {0x80, 0x02, 0, 0};
-    const void *in[2] = {x, s};
+    const void *in[RT_MIN_ARGS] = {x, s};
     void *out[1] = {r};
     rt_bitshift_left_u8(&b, in, out, NULL);
     ck_assert_mem_eq(r, want, 4);
@@ -255,7 +255,7 @@ START_TEST(variants_compute_their_op) {
     const int8_t x[4] = {127, -128, 7, -7}, y[4] = {1, -1, 0, 2};
     int8_t r[4];
     const int8_t want_add[4] = {-128, 127, 7, -5}, want_div[4] = {127, -128, 0, -3};
-    const void *in[2] = {x, y};
+    const void *in[RT_MIN_ARGS] = {x, y};
     void *out[1] = {r};
     rt_add_i8(&b, in, out, NULL);
     ck_assert_mem_eq(r, want_add, 4);
@@ -266,7 +266,7 @@ START_TEST(variants_compute_their_op) {
     const uint64_t x[4] = {0, 5, 0x8000000000000000ull, UINT64_MAX};
     uint64_t r[4];
     const uint64_t want[4] = {3, 5, 0x8000000000000000ull, UINT64_MAX};
-    const void *in[3] = {x, NULL, NULL};
+    const void *in[RT_MIN_ARGS] = {x, NULL, NULL};
     void *out[1] = {r};
     u.count = 4;
     u.ilo = 3;
@@ -278,7 +278,7 @@ START_TEST(variants_compute_their_op) {
     const int8_t x[4] = {-128, -3, 4, 127}, lo = -2, hi = 3;
     int8_t r[4];
     const int8_t want[4] = {-2, -2, 3, 3};
-    const void *in[3] = {x, &lo, &hi};
+    const void *in[RT_MIN_ARGS] = {x, &lo, &hi};
     void *out[1] = {r};
     u.ilo = INT8_MIN;
     u.ihi = INT8_MAX;
@@ -288,7 +288,7 @@ START_TEST(variants_compute_their_op) {
   { /* double ops compute in double */
     const double x[4] = {0.1, -0.7, 1.3, 2.9};
     double r[4];
-    const void *in[1] = {x};
+    const void *in[RT_MIN_ARGS] = {x};
     void *out[1] = {r};
     int i;
     rt_erf_f64(&u, in, out, NULL);
@@ -300,7 +300,7 @@ START_TEST(variants_compute_their_op) {
     const float x[4] = {0.0f, NAN, INFINITY, -1.0f};
     uint8_t r[4];
     const uint8_t want[4] = {0, 1, 0, 0};
-    const void *in[1] = {x};
+    const void *in[RT_MIN_ARGS] = {x};
     void *out[1] = {r};
     rt_isnan_f32(&u, in, out, NULL);
     ck_assert_mem_eq(r, want, 4);
@@ -310,7 +310,7 @@ START_TEST(variants_compute_their_op) {
     const uint16_t x[4] = {1, 2, 3, 4}, y[4] = {10, 20, 30, 40};
     uint16_t r[4];
     const uint16_t want[4] = {1, 20, 3, 40};
-    const void *in[3] = {cond, x, y};
+    const void *in[RT_MIN_ARGS] = {cond, x, y};
     void *out[1] = {r};
     w.rank = 2;
     w.dims[0] = 2, w.dims[1] = 2;
@@ -326,7 +326,7 @@ START_TEST(variants_compute_their_op) {
     const uint8_t want[4] = {255, 0, 255, 44};
     const uint16_t bf[4] = {0x3f80, 0xc040, 0x7f80, 0x0001};
     float f[4];
-    const void *in[1] = {x};
+    const void *in[RT_MIN_ARGS] = {x};
     void *out[1] = {r};
     rt_cast_i64_u8(&c, in, out, NULL);
     ck_assert_mem_eq(r, want, 4);

@@ -15,7 +15,7 @@ START_TEST(rmsnorm_rows_and_repeated_scale) {
   const float x4[4] = {1, -1, 1, -1}, z[2] = {0, 0};
   float y[4];
   rt_rmsnorm_params p = {1, 2, 2, 0.0f};
-  const void *in[2] = {x, sc};
+  const void *in[RT_MIN_ARGS] = {x, sc};
   void *out[1] = {y};
   rt_rmsnorm_f32(&p, in, out, NULL);
   NEAR(y[0], 3 / sqrt(12.5));
@@ -43,7 +43,7 @@ START_TEST(rmsnorm_double_two_rows) {
   const double x[4] = {1, 1, 2, 2}, sc[1] = {3};
   double y[4];
   rt_rmsnorm_params p = {2, 2, 1, 0.0f};
-  const void *in[2] = {x, sc};
+  const void *in[RT_MIN_ARGS] = {x, sc};
   void *out[1] = {y};
   int i;
   rt_rmsnorm_f64(&p, in, out, NULL);
@@ -56,7 +56,7 @@ START_TEST(lpnorm_p1_p2_strided_and_zero) {
   const float x[4] = {3, 0, 4, 0}, xs[2] = {-3, 4};
   float y[4];
   rt_lpnorm_params p = {1, 2, 2, 2};
-  const void *in[1] = {x};
+  const void *in[RT_MIN_ARGS] = {x};
   void *out[1] = {y};
   rt_lpnorm_f32(&p, in, out, NULL);
   NEAR(y[0], 0.6);
@@ -77,7 +77,7 @@ START_TEST(lpnorm_double) {
   const double x[2] = {6, 8};
   double y[2];
   rt_lpnorm_params p = {1, 2, 1, 2};
-  const void *in[1] = {x};
+  const void *in[RT_MIN_ARGS] = {x};
   void *out[1] = {y};
   rt_lpnorm_f64(&p, in, out, NULL);
   NEAR(y[0], 0.6);
@@ -92,7 +92,7 @@ START_TEST(groupnorm_two_groups) {
   const float sc[4] = {1, 2, 3, 4}, bi[4] = {0, 0, 10, 10};
   float y[4];
   rt_groupnorm_params p = {1, 4, 1, 2, 0.0f};
-  const void *in[3] = {x, sc, bi};
+  const void *in[RT_MIN_ARGS] = {x, sc, bi};
   void *out[1] = {y};
   rt_groupnorm_f32(&p, in, out, NULL);
   NEAR(y[0], -1);
@@ -107,7 +107,7 @@ START_TEST(groupnorm_double_inner) {
   const double x[4] = {0, 2, 4, 6}, sc[2] = {1, 1}, bi[2] = {0, 1};
   double y[4];
   rt_groupnorm_params p = {1, 2, 2, 1, 0.0f};
-  const void *in[3] = {x, sc, bi};
+  const void *in[RT_MIN_ARGS] = {x, sc, bi};
   void *out[1] = {y};
   rt_groupnorm_f64(&p, in, out, NULL);
   NEAR(y[0], -3 / sqrt(5.0));
@@ -125,7 +125,7 @@ START_TEST(swish_and_swiglu) {
   float y[2];
   double yd[1];
   rt_unary_params p = {2, 0.5f, 0, 0, 0, 0};
-  const void *in[2] = {x, b};
+  const void *in[RT_MIN_ARGS] = {x, b};
   void *out[1] = {y};
   rt_swish_f32(&p, in, out, NULL);
   NEAR(y[0], 0);

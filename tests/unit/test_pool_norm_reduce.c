@@ -27,7 +27,7 @@ START_TEST(maxpool_padded_borders) {
   const float want[4] = {1, 3, 7, 9};
   float y[4];
   rt_pool_params p;
-  const void *in[1] = {x};
+  const void *in[RT_MIN_ARGS] = {x};
   void *out[1] = {y};
   int i;
   pool2d(&p, 3, 3, 2, 2, 1, 2, 2);
@@ -43,7 +43,7 @@ START_TEST(avgpool_counts) {
   const float want[4] = {1, 2.5f, 5.5f, 7}, want_incl[4] = {0.25f, 1.25f, 2.75f, 7};
   float y[4], cnt[2];
   rt_pool_params p;
-  const void *in[1] = {x};
+  const void *in[RT_MIN_ARGS] = {x};
   void *out[1] = {y};
   int i;
   pool2d(&p, 3, 3, 2, 2, 1, 2, 2);
@@ -62,7 +62,7 @@ START_TEST(maxpool_indices_storage_order) {
   float y[2];
   int64_t ind[2];
   rt_pool_params p;
-  const void *in[1] = {x};
+  const void *in[RT_MIN_ARGS] = {x};
   void *out[2] = {y, ind};
   pool2d(&p, 2, 3, 2, 1, 0, 1, 2);
   rt_maxpool_f32_indices(&p, in, out, NULL);
@@ -82,7 +82,7 @@ START_TEST(global_lp_pool) {
   const float x[4] = {3, 4, 1, -2};
   float y[2];
   rt_globalpool_params p = {2, 2, 2};
-  const void *in[1] = {x};
+  const void *in[RT_MIN_ARGS] = {x};
   void *out[1] = {y};
   rt_globallppool_f32(&p, in, out, NULL);
   ck_assert_float_eq_tol(y[0], 5, 1e-6f);
@@ -99,7 +99,7 @@ START_TEST(softmax_rows_and_strided) {
   const float xs[4] = {0, -INFINITY, logf(3), 5};
   float y[4], scratch[4];
   rt_softmax_params p = {2, 2, 1};
-  const void *in[1] = {x};
+  const void *in[RT_MIN_ARGS] = {x};
   void *out[1] = {y};
   rt_softmax_f32(&p, in, out, NULL);
   ck_assert_float_eq_tol(y[0], 0.25f, 1e-6f);
@@ -124,7 +124,7 @@ START_TEST(layernorm_repeats_scale) {
   const float x[4] = {1, 3, 1, 3}, sc[2] = {1, 2};
   float y[4], mean[1], inv[1];
   rt_layernorm_params p;
-  const void *in[2] = {x, sc};
+  const void *in[RT_MIN_ARGS] = {x, sc};
   void *out[3] = {y, mean, inv};
   memset(&p, 0, sizeof p);
   p.outer = 1, p.n = 4, p.scale_n = 2, p.bias_n = 1;
@@ -153,7 +153,7 @@ START_TEST(reduce_outer_and_inner_axes) {
   static const int64_t st[3] = {0, 1, 0};
   float x[24], y[3], mx[3];
   rt_reduce_params p;
-  const void *in[1] = {x};
+  const void *in[RT_MIN_ARGS] = {x};
   void *out[1] = {y};
   int i;
   for (i = 0; i < 24; i++) x[i] = (float)i;
@@ -174,7 +174,7 @@ START_TEST(reduce_int_sum_wraps) {
   const int32_t x[2] = {INT32_MAX, 1};
   int32_t y[1];
   rt_reduce_params p;
-  const void *in[1] = {x};
+  const void *in[RT_MIN_ARGS] = {x};
   void *out[1] = {y};
   memset(&p, 0, sizeof p);
   p.rank = 1;
@@ -194,7 +194,7 @@ START_TEST(argmax_ties) {
   int64_t y[2];
   float scratch[2];
   rt_arg_params p = {1, 4, 1, 0};
-  const void *in[1] = {x};
+  const void *in[RT_MIN_ARGS] = {x};
   void *out[1] = {y};
   rt_argmax_f32(&p, in, out, NULL);
   ck_assert_int_eq(y[0], 1);
@@ -219,7 +219,7 @@ START_TEST(maxpool_row_walker_matches_windows) {
   float x[2 * 7 * 9], y[2 * 4 * 5], yw[2 * 4 * 5];
   int64_t ind[2 * 4 * 5];
   rt_pool_params p;
-  const void *in[1] = {x};
+  const void *in[RT_MIN_ARGS] = {x};
   void *out[1] = {y}, *outw[2] = {yw, ind};
   int i;
   for (i = 0; i < 2 * 7 * 9; i++) x[i] = (float)((i * 37) % 23) - 11.0f;
@@ -239,7 +239,7 @@ END_TEST
 static void check_inplace(rt_kernel_fn k, const void *params, const float *x, int n, const void *in1,
                           const void *in2, const void *in3, const void *in4, void *scratch) {
   float a[64], b[64];
-  const void *in[5];
+  const void *in[RT_MIN_ARGS] = {0};
   void *out[1];
   ck_assert_int_le(n, 64);
   in[0] = x, in[1] = in1, in[2] = in2, in[3] = in3, in[4] = in4;
@@ -298,7 +298,7 @@ START_TEST(batchnorm_training) {
   const float x[2] = {1, 3}, sc[1] = {2}, bi[1] = {1}, mean[1] = {10}, var[1] = {5};
   float y[2], rm, rv;
   rt_batchnorm_params p = {2, 1, 1, 1, 1, 0, 0.75f};
-  const void *in[5] = {x, sc, bi, mean, var};
+  const void *in[RT_MIN_ARGS] = {x, sc, bi, mean, var};
   void *out[3] = {y, &rm, &rv};
   rt_batchnorm_train_f32(&p, in, out, NULL);
   ck_assert_float_eq_tol(y[0], -1.0f, 1e-6f);
@@ -314,7 +314,7 @@ START_TEST(batchnorm_mixed_types) {
   const double sc[1] = {3}, bi[1] = {0.5}, mean[1] = {1}, var[1] = {4};
   float y[2];
   rt_batchnorm_params p = {1, 1, 2, 0, 0, 0, 0};
-  const void *in[5] = {x, sc, bi, mean, var};
+  const void *in[RT_MIN_ARGS] = {x, sc, bi, mean, var};
   void *out[1] = {y};
   rt_batchnorm_f32_f64(&p, in, out, NULL);
   ck_assert_float_eq_tol(y[0], 0.5f, 1e-6f);
@@ -354,7 +354,7 @@ END_TEST
 static int reduce_prepare(rt_reduce_prepare_params *q, const int64_t *axes, int32_t n, int64_t *dims,
                           rt_reduce_params *p) {
   int qs = RT_OK;
-  const void *in[2] = {NULL, axes};
+  const void *in[RT_MIN_ARGS] = {NULL, axes};
   void *out[3] = {dims, p, &qs};
   q->rank = 3;
   q->n_axes = n;
@@ -408,7 +408,7 @@ static int axes_prepare(rt_kernel_fn k, const int64_t *x_dims,
                         int32_t rank, const int64_t *axes, int32_t n, int32_t mask, int64_t *dims) {
   rt_axes_prepare_params q;
   int qs = RT_OK;
-  const void *in[2] = {NULL, axes};
+  const void *in[RT_MIN_ARGS] = {NULL, axes};
   void *out[3] = {dims, NULL, &qs};
   memset(&q, 0, sizeof q);
   q.in_rank = rank;

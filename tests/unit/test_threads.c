@@ -266,6 +266,318 @@ START_TEST(split_kernels_bit_identical) {
 }
 END_TEST
 
+/* ---- the memory-bound kernels that split by ranges ----
+ *
+ * Element-wise, pooling and normalisation kernels cut their items into
+ * pieces through rt_parallel_ranges (onnxcc/parallel.h): every piece of
+ * [0, n) once, in whole units, none moving less than RT_SPLIT_MIN_BYTES,
+ * and each kernel's outputs bit-identical to one thread's. */
+
+/* Counts the pieces a rt_parallel_ranges call made: each item must be
+ * covered once, each piece start on a unit. */
+typedef struct pieces_seen {
+  int64_t calls, covered, unit, bad_start;
+  unsigned char hit[4096];
+} pieces_seen;
+
+static void note_piece(void *arg, int64_t lo, int64_t hi) {
+  pieces_seen *s = (pieces_seen *)arg;
+  int64_t i;
+  s->calls++;
+  if (lo % s->unit) s->bad_start++;
+  for (i = lo; i < hi; i++) s->hit[i]++;
+  s->covered += hi - lo;
+}
+
+/* Runs rt_parallel_ranges(par, n, unit, item_bytes) and checks every item
+ * was covered once; returns the number of pieces. */
+static int64_t ranges_pieces(const rt_parallel *par, int64_t n, int64_t unit, int64_t item_bytes) {
+  static pieces_seen s;
+  int64_t i;
+  memset(&s, 0, sizeof s);
+  s.unit = unit;
+  rt_parallel_ranges(par, n, unit, item_bytes, note_piece, &s);
+  ck_assert_int_eq(s.covered, n > 0 ? n : 0);
+  for (i = 0; i < n; i++) ck_assert_int_eq(s.hit[i], 1);
+  ck_assert_int_eq(s.bad_start, 0);
+  return s.calls;
+}
+
+START_TEST(ranges_split_by_work) {
+  rt_parallel seq = {backwards, NULL, 4};
+  const int64_t big = RT_SPLIT_MIN_BYTES; /* one item alone is a piece's worth */
+  ck_assert_int_eq(ranges_pieces(&seq, 4000, 16, big), 4);
+  ck_assert_int_eq(ranges_pieces(&seq, 4001, 16, big), 4); /* the last piece ends at n */
+  ck_assert_int_eq(ranges_pieces(&seq, 3, 1, big), 3);     /* fewer items than tasks */
+  ck_assert_int_eq(ranges_pieces(&seq, 20, 16, big), 2);   /* two units */
+  ck_assert_int_eq(ranges_pieces(&seq, 0, 16, big), 0);
+  ck_assert_int_eq(ranges_pieces(NULL, 4000, 16, big), 1); /* no rt_parallel: whole */
+  /* too little work: one piece; just enough for 2 or 3 */
+  ck_assert_int_eq(ranges_pieces(&seq, 4000, 16, 1), 1);
+  ck_assert_int_eq(ranges_pieces(&seq, 4000, 1, (RT_SPLIT_MIN_BYTES + 1999) / 2000), 2);
+  ck_assert_int_eq(ranges_pieces(&seq, 3000, 1, (RT_SPLIT_MIN_BYTES + 999) / 1000), 3);
+}
+END_TEST
+
+/* A dispatch that counts its jobs, then runs the tasks backwards. */
+static int64_t jobs_seen;
+static void counted_backwards(void *user, int64_t n, rt_task_fn body, void *arg) {
+  jobs_seen++;
+  backwards(user, n, body, arg);
+}
+
+/* One kernel call to check: up to 5 inputs, up to 3 outputs of the given
+ * bytes, and whether it should split (enough work) under a 4-task par. */
+typedef struct range_case {
+  rt_kernel_fn fn;
+  const void *params;
+  const void *in[5];
+  size_t out_bytes[3];
+  size_t scratch;
+  int splits;
+} range_case;
+
+/* Runs the case whole and with `par` and compares every output bit for
+ * bit; with counted_backwards, also that it split or not as expected. */
+static void same_ranges(const range_case *c, const rt_parallel *par) {
+  const void *in[RT_MIN_ARGS] = {0};
+  void *one[RT_MIN_ARGS] = {0}, *many[RT_MIN_ARGS] = {0};
+  unsigned char *scratch = malloc(c->scratch + 64);
+  int k;
+  for (k = 0; k < 5; k++) in[k] = c->in[k];
+  for (k = 0; k < 3 && c->out_bytes[k]; k++) {
+    one[k] = malloc(c->out_bytes[k]);
+    many[k] = malloc(c->out_bytes[k]);
+    memset(one[k], 0xa5, c->out_bytes[k]);
+    memset(many[k], 0x5a, c->out_bytes[k]);
+  }
+  c->fn(c->params, in, one, scratch);
+  in[RT_PARALLEL_SLOT] = par;
+  jobs_seen = 0;
+  c->fn(c->params, in, many, scratch);
+  if (par->parallel_for == counted_backwards) ck_assert_int_eq(jobs_seen > 0, c->splits);
+  for (k = 0; k < 3 && c->out_bytes[k]; k++) {
+    ck_assert_int_eq(memcmp(one[k], many[k], c->out_bytes[k]), 0);
+    free(one[k]);
+    free(many[k]);
+  }
+  free(scratch);
+}
+
+/* Bytes of n elements of type T. */
+#define NB(n, T) ((size_t)(n) * sizeof(T))
+
+/* Unary kernels over n elements (the array activation, a libm one, one
+ * with a second input, Clip with bound inputs, bool outputs). */
+static void unary_ranges(int64_t n, int splits, const rt_parallel *par) {
+  float *x = rand_floats(n, 11), *g = rand_floats(n, 12), lo = -0.5f, hi = 0.25f;
+  unsigned char *bools = malloc((size_t)n);
+  rt_unary_params u;
+  range_case c;
+  int64_t i;
+  for (i = 0; i < n; i++) bools[i] = (unsigned char)(x[i] > 0);
+  x[n / 2] = 1.0f / 0.0f; /* IsInf finds one */
+  memset(&u, 0, sizeof u);
+  u.count = n, u.alpha = 0.1f, u.ilo = u.ihi = 1;
+  memset(&c, 0, sizeof c);
+  c.params = &u, c.in[0] = x, c.out_bytes[0] = NB(n, float), c.splits = splits;
+  c.fn = rt_relu_f32, same_ranges(&c, par);
+  c.fn = rt_sigmoid_f32, same_ranges(&c, par);
+  c.fn = rt_silu_f32, same_ranges(&c, par);
+  c.fn = rt_exp_f32, same_ranges(&c, par);
+  c.fn = rt_leaky_relu_f32, same_ranges(&c, par);
+  c.fn = rt_swiglu_f32, c.in[1] = g, same_ranges(&c, par);
+  c.fn = rt_clip_f32, c.in[1] = &lo, c.in[2] = &hi, same_ranges(&c, par);
+  c.in[1] = c.in[2] = NULL;
+  c.fn = rt_isinf_f32, c.out_bytes[0] = (size_t)n, same_ranges(&c, par);
+  c.fn = rt_not_bool, c.in[0] = bools, same_ranges(&c, par);
+  free(x);
+  free(g);
+  free(bools);
+}
+
+/* Binary kernels on [d0, d1, d2]: same shapes, a channel broadcast on
+ * either side (the squeeze-excitation scale), a bool output, Where. */
+static void binary_ranges(int64_t d0, int64_t d1, int64_t d2, int splits, const rt_parallel *par) {
+  const int64_t n = d0 * d1 * d2;
+  float *a = rand_floats(n, 13), *b = rand_floats(n, 14), *s = rand_floats(d0 * d1, 15);
+  unsigned char *cond = malloc((size_t)n);
+  rt_binary_params full, scale_a, scale_b;
+  rt_where_params w;
+  range_case c;
+  int64_t i;
+  for (i = 0; i < n; i++) cond[i] = (unsigned char)(a[i] > b[i]);
+  memset(&full, 0, sizeof full);
+  full.rank = 3, full.dims[0] = d0, full.dims[1] = d1, full.dims[2] = d2;
+  full.a_strides[0] = full.b_strides[0] = d1 * d2;
+  full.a_strides[1] = full.b_strides[1] = d2;
+  full.a_strides[2] = full.b_strides[2] = 1;
+  scale_a = full; /* a: [d0, d1, 1] */
+  scale_a.a_strides[0] = d1, scale_a.a_strides[1] = 1, scale_a.a_strides[2] = 0;
+  scale_b = full;
+  scale_b.b_strides[0] = d1, scale_b.b_strides[1] = 1, scale_b.b_strides[2] = 0;
+  memset(&c, 0, sizeof c);
+  c.in[0] = a, c.in[1] = b, c.out_bytes[0] = NB(n, float), c.splits = splits;
+  c.fn = rt_add_f32, c.params = &full, same_ranges(&c, par);
+  c.fn = rt_div_f32, same_ranges(&c, par);
+  c.fn = rt_mul_f32, c.params = &scale_a, c.in[0] = s, same_ranges(&c, par);
+  c.fn = rt_sub_f32, c.params = &scale_b, c.in[0] = a, c.in[1] = s, same_ranges(&c, par);
+  c.fn = rt_less_f32, c.params = &full, c.in[1] = b, c.out_bytes[0] = (size_t)n, same_ranges(&c, par);
+  memset(&w, 0, sizeof w);
+  w.rank = 3, w.dims[0] = d0, w.dims[1] = d1, w.dims[2] = d2;
+  for (i = 0; i < 3; i++) w.c_strides[i] = w.a_strides[i] = full.a_strides[i], w.b_strides[i] = scale_b.b_strides[i];
+  c.fn = rt_where_4, c.params = &w, c.in[0] = cond, c.in[1] = a, c.in[2] = s, c.out_bytes[0] = NB(n, float);
+  same_ranges(&c, par);
+  free(a);
+  free(b);
+  free(s);
+  free(cond);
+}
+
+/* The pools on `planes` planes of hw x hw: 3x3 stride 2 pad 1 max (with
+ * and without Indices), average without the pads, LpPool 2 and the
+ * global ones. */
+static void pool_ranges(int64_t planes, int64_t hw, int splits, const rt_parallel *par) {
+  const int64_t ohw = (hw + 2 - 3) / 2 + 1;
+  float *x = rand_floats(planes * hw * hw, 16);
+  rt_pool_params p;
+  rt_globalpool_params gp;
+  range_case c;
+  memset(&p, 0, sizeof p);
+  p.planes = planes, p.p = 2;
+  p.in_dims[0] = 1, p.in_dims[1] = p.in_dims[2] = hw;
+  p.out_dims[0] = 1, p.out_dims[1] = p.out_dims[2] = ohw;
+  p.kernel[0] = 1, p.kernel[1] = p.kernel[2] = 3;
+  p.strides[0] = 1, p.strides[1] = p.strides[2] = 2;
+  p.pads[1] = p.pads[2] = 1;
+  p.dilations[0] = p.dilations[1] = p.dilations[2] = 1;
+  memset(&c, 0, sizeof c);
+  c.params = &p, c.in[0] = x, c.out_bytes[0] = NB(planes * ohw * ohw, float), c.splits = splits;
+  c.scratch = NB(ohw, float);
+  c.fn = rt_maxpool_f32, same_ranges(&c, par);
+  c.fn = rt_avgpool_f32, same_ranges(&c, par);
+  c.fn = rt_lppool_f32, same_ranges(&c, par);
+  c.fn = rt_maxpool_f32_indices, c.out_bytes[1] = NB(planes * ohw * ohw, int64_t), same_ranges(&c, par);
+  c.out_bytes[1] = 0;
+  memset(&gp, 0, sizeof gp);
+  gp.planes = planes, gp.size = hw * hw, gp.p = 2;
+  c.params = &gp, c.out_bytes[0] = NB(planes, float);
+  c.fn = rt_globalavgpool_f32, same_ranges(&c, par);
+  c.fn = rt_globalmaxpool_f32, same_ranges(&c, par);
+  c.fn = rt_globallppool_f32, same_ranges(&c, par);
+  free(x);
+}
+
+/* BatchNormalization, Instance- and GroupNormalization on [n, ch, inner];
+ * the softmaxes, LayerNormalization (with its mean and inverse std-dev
+ * outputs) and RMSNormalization on rows of `inner`. */
+static void norm_ranges(int64_t n, int64_t ch, int64_t inner, int splits, const rt_parallel *par) {
+  const int64_t total = n * ch * inner;
+  float *x = rand_floats(total, 17), *sc = rand_floats(inner > ch ? inner : ch, 18);
+  float *bi = rand_floats(inner > ch ? inner : ch, 19), *var = rand_floats(ch, 20);
+  rt_batchnorm_params bn;
+  rt_instancenorm_params in_;
+  rt_groupnorm_params gn;
+  rt_softmax_params sm;
+  rt_layernorm_params ln;
+  rt_rmsnorm_params rms;
+  range_case c;
+  int64_t i;
+  for (i = 0; i < ch; i++) var[i] += 1.5f; /* positive */
+  memset(&c, 0, sizeof c);
+  c.in[0] = x, c.in[1] = sc, c.in[2] = bi, c.in[3] = bi, c.in[4] = var;
+  c.out_bytes[0] = NB(total, float), c.splits = splits;
+  memset(&bn, 0, sizeof bn);
+  bn.n = n, bn.c = ch, bn.inner = inner, bn.epsilon = 1e-5f;
+  c.fn = rt_batchnorm_f32, c.params = &bn, same_ranges(&c, par);
+  memset(&in_, 0, sizeof in_);
+  in_.n = n, in_.c = ch, in_.inner = inner, in_.epsilon = 1e-5f;
+  c.fn = rt_instancenorm_f32, c.params = &in_, same_ranges(&c, par);
+  memset(&gn, 0, sizeof gn);
+  gn.n = n, gn.c = ch, gn.inner = inner, gn.groups = ch % 2 ? ch : ch / 2, gn.epsilon = 1e-5f;
+  c.fn = rt_groupnorm_f32, c.params = &gn, same_ranges(&c, par);
+  memset(&sm, 0, sizeof sm);
+  sm.outer = n * ch, sm.n = inner, sm.inner = 1;
+  c.params = &sm;
+  c.fn = rt_softmax_f32, same_ranges(&c, par);
+  c.fn = rt_logsoftmax_f32, same_ranges(&c, par);
+  c.fn = rt_hardmax_f32, same_ranges(&c, par);
+  memset(&ln, 0, sizeof ln);
+  ln.outer = n * ch, ln.n = inner, ln.scale_n = ln.bias_n = inner, ln.epsilon = 1e-5f;
+  ln.has_bias = ln.has_mean = ln.has_invstd = 1;
+  c.out_bytes[1] = c.out_bytes[2] = NB(n * ch, float);
+  c.fn = rt_layernorm_f32, c.params = &ln, same_ranges(&c, par);
+  c.out_bytes[1] = c.out_bytes[2] = 0;
+  memset(&rms, 0, sizeof rms);
+  rms.outer = n * ch, rms.n = inner, rms.scale_n = inner, rms.epsilon = 1e-5f;
+  c.fn = rt_rmsnorm_f32, c.params = &rms, same_ranges(&c, par);
+  free(x);
+  free(sc);
+  free(bi);
+  free(var);
+}
+
+/* The strided copies and Transpose (32-bit elements; rows of bytes for
+ * rt_copy_rows) from an input of d0 x d1 x d2 x d3: a slice of rows
+ * starting at an offset, a broadcast, a stride-2 read, and the permutation
+ * (0, 3, 2, 1), whose planes skip an outer dim. */
+static void copy_ranges(int64_t d0, int64_t d1, int64_t d2, int64_t d3, int splits, const rt_parallel *par) {
+  const int64_t n = d0 * d1 * d2 * d3;
+  float *x = rand_floats(3 * n + 16, 21); /* room for the stride-2 read */
+  rt_strided_copy_params c3, t;
+  range_case c;
+  memset(&c3, 0, sizeof c3);
+  c3.rank = 3, c3.dims[0] = d0, c3.dims[1] = d1 * d2, c3.dims[2] = d3 * 4; /* bytes */
+  c3.strides[0] = 2 * d1 * d2 * d3 * 4, c3.strides[1] = d3 * 4, c3.strides[2] = 1, c3.offset = 12;
+  memset(&c, 0, sizeof c);
+  c.params = &c3, c.in[0] = x, c.out_bytes[0] = NB(n, float), c.splits = splits;
+  c.fn = rt_copy_rows, same_ranges(&c, par);
+  c3.dims[2] = d3, c3.strides[0] = d1 * d2 * d3, c3.strides[1] = d3, c3.strides[2] = 0, c3.offset = 3;
+  c.fn = rt_broadcast_32bit, same_ranges(&c, par);
+  c3.strides[2] = 2;
+  c.fn = rt_strided_copy_32bit, same_ranges(&c, par);
+  memset(&t, 0, sizeof t);
+  t.rank = 4, t.plane_axis = 1;
+  t.dims[0] = d0, t.dims[1] = d3, t.dims[2] = d2, t.dims[3] = d1;
+  t.strides[0] = d1 * d2 * d3, t.strides[1] = 1, t.strides[2] = d3, t.strides[3] = d2 * d3;
+  c.splits = splits && d0 * d2 > 1; /* whole planes: one plane runs whole */
+  c.params = &t, c.fn = rt_transpose_32bit, same_ranges(&c, par);
+  free(x);
+}
+
+/* Sizes well past the threshold with odd counts (pieces that end inside
+ * a row, a last piece shorter than the others), and below it (whole). */
+static void all_ranges(const rt_parallel *par) {
+  unary_ranges(100003, 1, par);
+  unary_ranges(1001, 0, par);
+  binary_ranges(3, 37, 1013, 1, par);
+  binary_ranges(1, 1, 150001, 1, par); /* one row: pieces split it */
+  binary_ranges(2, 5, 7, 0, par);
+  pool_ranges(67, 29, 1, par);
+  pool_ranges(3, 9, 0, par);
+  norm_ranges(2, 37, 301, 1, par);
+  norm_ranges(1, 3, 5, 0, par);
+  copy_ranges(3, 5, 7, 1031, 1, par);
+  copy_ranges(1, 1, 1, 70001, 1, par); /* one row: pieces split it */
+  copy_ranges(2, 3, 5, 7, 0, par);
+}
+
+START_TEST(range_kernels_bit_identical) {
+  rt_parallel seq = {counted_backwards, NULL, 4};
+  int threads;
+  all_ranges(&seq);
+  for (threads = 2; threads <= 3; threads++) {
+    rt_pool pool;
+    rt_parallel par;
+    ck_assert_int_eq(rt_pool_start(&pool, threads), RT_OK);
+    par = rt_pool_parallel(&pool);
+    par.tasks = threads;
+    all_ranges(&par);
+    rt_pool_stop(&pool);
+  }
+}
+END_TEST
+
 Suite *threads_suite(void) {
   Suite *s = suite_create("threads");
   TCase *tc = tcase_create("pool");
@@ -275,6 +587,8 @@ Suite *threads_suite(void) {
   tcase_add_test(tc, pools_at_once);
   tcase_add_test(tc, share_covers_total);
   tcase_add_test(tc, split_kernels_bit_identical);
+  tcase_add_test(tc, ranges_split_by_work);
+  tcase_add_test(tc, range_kernels_bit_identical);
   suite_add_tcase(s, tc);
   return s;
 }

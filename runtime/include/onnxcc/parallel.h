@@ -53,6 +53,36 @@ void rt_parallel_run(const rt_parallel *par, int64_t n, rt_task_fn body, void *a
  * evenly; the last share ends at total). */
 void rt_parallel_share(int64_t total, int64_t unit, int64_t i, int64_t n, int64_t *lo, int64_t *hi);
 
+/* ---- splitting a range of like items ----
+ *
+ * The memory-bound kernels (element-wise, pooling, normalisation) do the
+ * same work for each of n items (elements, rows, channel planes), each
+ * item's result written by itself: they cut [0, n) into consecutive
+ * pieces, one task each. */
+
+/* One piece: the items [lo, hi). */
+typedef void (*rt_range_fn)(void *arg, int64_t lo, int64_t hi);
+
+/* Fewest bytes of memory traffic (reads and writes) a piece should move.
+ * Handing a piece to a worker and waiting for it costs a few microseconds
+ * (the pool's wake-up and the cache lines that move between cores), the
+ * time one core takes to stream some tens of kilobytes; below this a
+ * second thread costs more than it saves (benchmarks/split_bench.c).
+ * Only the runtime reads it: building the runtime with another value
+ * changes where its kernels split, nothing else. */
+#ifndef RT_SPLIT_MIN_BYTES
+#define RT_SPLIT_MIN_BYTES (64 * 1024)
+#endif
+
+/* Calls body over [0, n) in at most rt_parallel_tasks(par) pieces, each a
+ * whole number of `unit` items (but the last) and each moving at least
+ * RT_SPLIT_MIN_BYTES at item_bytes per item; with one piece (no par, or
+ * too little work), body(arg, 0, n) right here, without the dispatch.
+ * Nothing when n <= 0. A unit of a cache line's worth of elements keeps
+ * two tasks from writing one line, and vector loops aligned as they were. */
+void rt_parallel_ranges(const rt_parallel *par, int64_t n, int64_t unit, int64_t item_bytes, rt_range_fn body,
+                        void *arg);
+
 #ifdef __cplusplus
 }
 #endif
