@@ -188,6 +188,25 @@ static inline void rt_sgemm_copy_run(float *d, const float *s, int64_t n) {
 void rt_sgemm_pack_a(int64_t mc, int64_t kc, const float *a, int64_t lda, int trans, float alpha, float *ap);
 void rt_sgemm_ukernel(int64_t kc, const float *a, int64_t a_qstride, const float *b, int64_t b_kstride, float *c,
                       int64_t ldc, float beta, int64_t m, int64_t n, const float *row_init);
+/* What rt_sgemm_ukernel_ex adds for gemm.c's own loops (conv.c needs
+ * neither):
+ *   col_init: NULL, or n floats: accumulator (i, j) starts at col_init[j]
+ *     instead of row_init[i] (a bias along the rows of C, as a Linear
+ *     layer's is; row_init must then be NULL).
+ *   ahead, ahead_lines: ahead_lines cache lines of 64 bytes from `ahead`
+ *     that the following tiles will read, asked into L2 while this one is
+ *     computed (a hint: prefetches, never loads; at most one line every
+ *     other k, so a tile of depth kc asks for at most kc / 2). gemm.c
+ *     points it at the next panel of a prepacked B, which otherwise comes
+ *     from L3 or memory while the first row panel of A waits for it. */
+typedef struct rt_sgemm_extra {
+  const float *col_init;
+  const void *ahead;
+  int64_t ahead_lines;
+} rt_sgemm_extra;
+void rt_sgemm_ukernel_ex(int64_t kc, const float *a, int64_t a_qstride, const float *b, int64_t b_kstride, float *c,
+                         int64_t ldc, float beta, int64_t m, int64_t n, const float *row_init,
+                         const rt_sgemm_extra *x);
 /* rt_sgemm with a fused epilogue e (NULL: none; epilogue_internal.h)
  * applied to each tile of C once its last K slice is in. */
 void rt_sgemm_epi(int64_t M, int64_t N, int64_t K, float alpha, const float *A, int64_t lda, int trans_a,
