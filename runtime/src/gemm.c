@@ -132,6 +132,7 @@ void rt_sgemm_ukernel_ex(int64_t kc, const float *restrict a, int64_t a_qstride,
         *cij = beta == 0.0f ? acc[i][j] : beta == 1.0f ? *cij + acc[i][j] : MADD(beta, *cij, acc[i][j]);
       }
   }
+  if (x && x->epi) rt_epi_tile(x->epi, c, ldc, m, n);
 }
 
 void rt_sgemm_ukernel(int64_t kc, const float *restrict a, int64_t a_qstride, const float *restrict b,
@@ -340,6 +341,7 @@ static void tile_task(void *arg, int64_t t) {
     int64_t b_kstride = NR;
     rt_sgemm_extra x;
     x.col_init = j->col_init ? j->col_init + jr : NULL;
+    x.epi = j->last ? j->e : NULL;
     if (j->prepacked_n) {
       const int64_t j0 = jr - RT_IMOD(jr, RT_GEMM_PANEL);
       b_kstride = panel_width(j->prepacked_n, j0);
@@ -354,7 +356,6 @@ static void tile_task(void *arg, int64_t t) {
 #endif
       rt_sgemm_ukernel_ex(j->kc, j->ap + ir * j->kc, 4 * j->kc, b, b_kstride, c, j->ldc, j->beta,
                           min64(MR, j->mc - ir), nr, NULL, &x);
-      if (j->e && j->last) rt_epi_tile(j->e, c, j->ldc, min64(MR, j->mc - ir), nr);
     }
   }
 }

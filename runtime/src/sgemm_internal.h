@@ -198,11 +198,19 @@ void rt_sgemm_ukernel(int64_t kc, const float *a, int64_t a_qstride, const float
  *     computed (a hint: prefetches, never loads; at most one line every
  *     other k, so a tile of depth kc asks for at most kc / 2). gemm.c
  *     points it at the next panel of a prepacked B, which otherwise comes
- *     from L3 or memory while the first row panel of A waits for it. */
+ *     from L3 or memory while the first row panel of A waits for it.
+ *   epi: NULL, or the fused epilogue (epilogue_internal.h) to finish the
+ *     tile with, as rt_epi_tile(epi, c, ldc, m, n) would after the call (so
+ *     only with the tile's last K slice). The AVX-512 kernel applies a
+ *     residual and ReLU (or no activation) to the accumulators before it
+ *     stores them, the same bits as rt_epi_tile gives: a call per row of
+ *     each tile cost linear1 of transformer_encoder (128 x 2048 x 256,
+ *     bias and ReLU fused) 45 us of its 660. */
 typedef struct rt_sgemm_extra {
   const float *col_init;
   const void *ahead;
   int64_t ahead_lines;
+  const rt_epi *epi;
 } rt_sgemm_extra;
 void rt_sgemm_ukernel_ex(int64_t kc, const float *a, int64_t a_qstride, const float *b, int64_t b_kstride, float *c,
                          int64_t ldc, float beta, int64_t m, int64_t n, const float *row_init,
