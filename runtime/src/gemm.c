@@ -196,12 +196,17 @@ static void pack_b(int64_t kc, int64_t nc, const float *b, int64_t ldb, int tran
         }
       }
     } else {
+#if RT_SGEMM_AVX512
+      /* (past the last column the source is never read: point at the first) */
+      for (j = 0; j < NR; j += 16) rt_sgemm_pack_b_t16(kc, b + (j0 + (j < nr ? j : 0)) * ldb, ldb, nr - j, bp + j);
+#else
       for (j = 0; j < nr; j++) {
         const float *src = b + (j0 + j) * ldb;
         for (k = 0; k < kc; k++) bp[k * NR + j] = src[k];
       }
       for (; j < NR; j++)
         for (k = 0; k < kc; k++) bp[k * NR + j] = 0.0f;
+#endif
     }
     bp += NR * kc;
   }

@@ -215,6 +215,11 @@ typedef struct rt_sgemm_extra {
 void rt_sgemm_ukernel_ex(int64_t kc, const float *a, int64_t a_qstride, const float *b, int64_t b_kstride, float *c,
                          int64_t ldc, float beta, int64_t m, int64_t n, const float *row_init,
                          const rt_sgemm_extra *x);
+#if RT_SGEMM_AVX512
+/* gemm.c's pack of a transposed B, 16 columns at a time (sgemm_avx512.c):
+ * bp[k * NR + j] = b[j * ldb + k] for j < rows (<= 16; 0 past rows), k < kc. */
+void rt_sgemm_pack_b_t16(int64_t kc, const float *b, int64_t ldb, int64_t rows, float *bp);
+#endif
 /* rt_sgemm with a fused epilogue e (NULL: none; epilogue_internal.h)
  * applied to each tile of C once its last K slice is in. */
 void rt_sgemm_epi(int64_t M, int64_t N, int64_t K, float alpha, const float *A, int64_t lda, int trans_a,
