@@ -359,8 +359,15 @@ static void tile_task(void *arg, int64_t t) {
 #if RT_SGEMM_AVX512
       if (j->prepacked_n) ahead_of(j, lo, hi, jr, ir, &x);
 #endif
-      rt_sgemm_ukernel_ex(j->kc, j->ap + ir * j->kc, 4 * j->kc, b, b_kstride, c, j->ldc, j->beta,
-                          min64(MR, j->mc - ir), nr, NULL, &x);
+      /* the plain entry when there is nothing extra: its bodies test for
+       * none of it (K = 27 tiles, a conv stem's, are short enough to feel
+       * those tests) */
+      if (x.col_init || x.ahead || x.epi)
+        rt_sgemm_ukernel_ex(j->kc, j->ap + ir * j->kc, 4 * j->kc, b, b_kstride, c, j->ldc, j->beta,
+                            min64(MR, j->mc - ir), nr, NULL, &x);
+      else
+        rt_sgemm_ukernel(j->kc, j->ap + ir * j->kc, 4 * j->kc, b, b_kstride, c, j->ldc, j->beta,
+                         min64(MR, j->mc - ir), nr, NULL);
     }
   }
 }
