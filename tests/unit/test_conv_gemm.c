@@ -245,6 +245,9 @@ START_TEST(gemm_packed_matches) {
   check_gemm_packed(128, 420, 600, 0, 1, 1.0f, 1.0f, 1);
   check_gemm_packed(150, 200, 520, 0, 0, 1.0f, 1.0f, 1);
   check_gemm_packed(128, 300, 260, 1, 1, 2.0f, 1.0f, 1);
+  /* rt_gemm_f32 reads a small B with whole tiles in place (no packing) */
+  check_gemm_packed(50, 64, 128, 0, 0, 1.0f, 0.0f, 0);
+  check_gemm_packed(13, 96, 40, 1, 0, 0.5f, 1.0f, 2);
 }
 END_TEST
 

@@ -243,6 +243,7 @@ static void all_split(const rt_parallel *par) {
   gemms_split(50, 300, 70, par);
   gemms_split(300, 40, 600, par);
   gemms_split(128, 420, 530, par); /* several panels and K slices: the prefetches of the next panel */
+  gemms_split(128, 128, 64, par);  /* an attention head's product: B read in place, not packed */
   gemms_split(5, 7, 3, par);
 }
 
