@@ -22,6 +22,8 @@ const pass pipeline_passes[] = {
     {"fuse-conv-bn", "fold inference BatchNormalization into the Conv before it", 1, pass_fuse_conv_bn},
     {"fold-bn", "fold inference BatchNormalization into the Gemm or ConvTranspose before it", 1, pass_fold_bn},
     {"fuse-silu", "turn Mul(x, Sigmoid(x)) and Mul(x, HardSigmoid(x)) into one node each", 1, pass_fuse_silu},
+    {"fuse-layernorm", "turn a LayerNorm written as ReduceMean, Sub, Pow, ReduceMean, Add, Sqrt, Div, Mul, Add "
+     "into one LayerNormalization", 1, pass_fuse_layernorm},
     {"fuse-epilogue", "fold an activation, or a residual Add (then an activation), into the float Conv, Gemm or "
      "MatMul before it, applied as each output tile is stored", 1, pass_fuse_epilogue},
     {"dce", "remove nodes whose outputs nobody reads", 1, pass_dce},
