@@ -259,14 +259,53 @@ status matmul_bind(op_ctx *c, lowered *l, int ia, int ib, const matmul_fields *f
   return ST_OK;
 }
 
+/* Whether the node runs a Gemm kernel: a Gemm, or a MatMul to which
+ * matmul-add-gemm gave a bias row. */
+static int lowers_to_gemm(const op_ctx *c) { return c->n->op == OP_Gemm || ir_attr_find(c->n, "onnxcc.bias"); }
+
+/* A MatMul with a bias (matmul-add-gemm: input 2, attribute onnxcc.bias):
+ * A of rank 3 or more by a constant matrix B, plus a bias row. Its rows
+ * are one (rows x K) matrix, so it runs the Gemm kernels with C = the bias
+ * row (c_rs 0), which start each tile from it; a residual fuse-epilogue
+ * added is at input 3, where they read it. */
+static status gemm_lower_matmul_bias(op_ctx *c, lowered *l) {
+  const ir_tensor *a = &op_in(c, 0)->t, *b = &op_in(c, 1)->t, *bias = &op_in(c, 2)->t;
+  dx_table *dx = op_dx(c);
+  const int M = ir_dims_product(c->g, a, 0, a->rank - 1);
+  int64_t m1;
+  rt_gemm_params *p;
+  if (a->dtype == DT_DOUBLE)
+    p = LOWER(l, rt_gemm_f64, rt_gemm_params);
+  else if (dx_const_value(dx, M, &m1) && m1 == 1)
+    p = LOWER(l, rt_gemm_f32_gemv, rt_gemm_params);
+  else if (gemm_prepack_ok(c, dx_upper(dx, M), b->dims[1], b->dims[0]))
+    p = LOWER(l, rt_gemm_f32_packed, rt_gemm_params);
+  else
+    p = LOWER(l, rt_gemm_f32, rt_gemm_params);
+  op_bind(c, l, &p->M, M);
+  op_bind(c, l, &p->N, ir_dim(c->g, b, 1));
+  op_bind(c, l, &p->K, ir_dim(c->g, b, 0));
+  p->alpha = p->beta = 1.0f;
+  p->has_c = 1;
+  p->c_cs = bias->rank == 0 || is_one(bias, bias->rank - 1) ? 0 : 1;
+  if (l->kernel == K_rt_gemm_f32) l->scratch_bytes = rt_sgemm_scratch_bytes(p->M, p->N, p->K);
+  if (l->kernel == K_rt_gemm_f32_packed) {
+    l->scratch_bytes = rt_gemm_f32_packed_scratch_bytes(p->M, p->K);
+    gemm_prepack(c, p->K, p->N, 0);
+  }
+  return ST_OK;
+}
+
 static status gemm_lower_matmul(op_ctx *c, lowered *l) {
   const ir_tensor *a = &op_in(c, 0)->t, *b = &op_in(c, 1)->t;
   dx_table *dx = op_dx(c);
   mm_shape s;
   int d, b_shared = 1, collapse, M;
   int64_t m1;
-  status st = matmul_shape(c, 0, 1, &s, 0);
+  status st;
   rt_matmul_params *p;
+  if (ir_attr_find(c->n, "onnxcc.bias")) return gemm_lower_matmul_bias(c, l);
+  st = matmul_shape(c, 0, 1, &s, 0);
   if (st) return st;
   /* B steps to a new matrix along output batch dim d unless B lacks the
    * dim or has it exactly 1 there, or the output's is exactly 1. */
@@ -327,7 +366,7 @@ static status gemm_infer(op_ctx *c) {
 static status gemm_lower(op_ctx *c, lowered *l) {
   status s = c->n->op == OP_Gemm ? gemm_lower_gemm(c, l) : gemm_lower_matmul(c, l);
   if (s) return s;
-  if (c->n->op == OP_Gemm) {
+  if (lowers_to_gemm(c)) {
     rt_gemm_params *p = (rt_gemm_params *)l->params;
     return OP_LOWER_EPILOGUE(c, p);
   } else {

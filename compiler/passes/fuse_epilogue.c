@@ -18,8 +18,8 @@
  * The epilogue lives on the node as attributes of the compiler's own
  * ("onnxcc.act", "onnxcc.act_a", "onnxcc.act_b": RT_ACT_* and its two
  * parameters; "onnxcc.residual": 1 when the residual is an input, at
- * slot 3 of Conv and Gemm, 2 of MatMul), which op_lower_epilogue turns
- * into the params fields. */
+ * slot 3 of Conv and Gemm, 2 of MatMul, 3 of a MatMul with a bias), which
+ * op_lower_epilogue turns into the params fields. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,7 +31,11 @@
 #define ATTR_ACT_B "onnxcc.act_b"
 #define ATTR_RESIDUAL "onnxcc.residual"
 
-static int residual_slot(const ir_node *p) { return p->op == OP_MatMul ? 2 : 3; }
+/* Gemm's and Conv's slot 3; a MatMul's 2, or 3 when matmul-add-gemm gave
+ * it a bias at 2 (it then runs the Gemm kernel). */
+static int residual_slot(const ir_node *p) {
+  return p->op == OP_MatMul && !ir_attr_find(p, "onnxcc.bias") ? 2 : 3;
+}
 
 /* The RT_ACT_* kind of node n, with its parameters in *a and *b; -1 when
  * no kernel epilogue computes it (a Clip whose bounds are not constants,

@@ -38,6 +38,9 @@ status pass_fold_pad(ir_graph *g);
 /* MatMul by a constant matrix, then Add of a constant bias -> one Gemm
  * (matmul_add_gemm.c) */
 status pass_matmul_add_gemm(ir_graph *g);
+/* LayerNorm over the last axis written as ReduceMean/Sub/Pow/.../Add ->
+ * one LayerNormalization (fuse_layernorm.c) */
+status pass_fuse_layernorm(ir_graph *g);
 /* Inference BatchNormalization after a Gemm or ConvTranspose -> their
  * weights and bias (fold_bn.c) */
 status pass_fold_bn(ir_graph *g);

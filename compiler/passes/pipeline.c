@@ -15,13 +15,15 @@ const pass pipeline_passes[] = {
     {"cse", "merge nodes that apply the same op to the same inputs with the same attributes", 1, pass_cse},
     {"fold-pad", "fold a zero Pad into the padding of the Conv (or count_include_pad AveragePool) after it", 1,
      pass_fold_pad},
-    {"matmul-add-gemm", "turn MatMul by a constant matrix then Add of a constant bias into one Gemm", 1,
-     pass_matmul_add_gemm},
+    {"matmul-add-gemm", "turn MatMul by a constant matrix then Add of a constant bias into one Gemm (a MatMul "
+     "with the bias when A has rank 3 or more)", 1, pass_matmul_add_gemm},
     {"transpose", "cancel or compose Transpose pairs, fold Transposes into Gemm's transA/transB (MatMul becomes "
      "Gemm), move them past elementwise ops", 1, pass_transpose},
     {"fuse-conv-bn", "fold inference BatchNormalization into the Conv before it", 1, pass_fuse_conv_bn},
     {"fold-bn", "fold inference BatchNormalization into the Gemm or ConvTranspose before it", 1, pass_fold_bn},
     {"fuse-silu", "turn Mul(x, Sigmoid(x)) and Mul(x, HardSigmoid(x)) into one node each", 1, pass_fuse_silu},
+    {"fuse-layernorm", "turn a LayerNorm written as ReduceMean, Sub, Pow, ReduceMean, Add, Sqrt, Div, Mul, Add "
+     "into one LayerNormalization", 1, pass_fuse_layernorm},
     {"fuse-epilogue", "fold an activation, or a residual Add (then an activation), into the float Conv, Gemm or "
      "MatMul before it, applied as each output tile is stored", 1, pass_fuse_epilogue},
     {"fuse-channel-scale", "fold a per-channel Mul (a squeeze-excitation gate) into the Conv that reads it, applied as "

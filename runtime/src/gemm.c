@@ -8,10 +8,11 @@
  * micro-kernel's loads contiguous whatever the transposes, and keeps its
  * operands in L1 (B panel) and L2 (A block).
  *
- * No intrinsics: the micro-kernel is plain C that gcc/clang -O3 turn into
- * broadcast + vector FMA over the NR columns, with the MR x NR accumulators
- * in registers. MR and NR are picked per target (sgemm_internal.h) so the
- * accumulators fill the vector register file without spilling. */
+ * The micro-kernel here is plain C that gcc/clang -O3 turn into broadcast
+ * + vector FMA over the NR columns, with the MR x NR accumulators in
+ * registers. MR and NR are picked per target (sgemm_internal.h) so the
+ * accumulators fill the vector register file without spilling. AVX-512
+ * builds use sgemm_avx512.c's kernel in intrinsics instead. */
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
@@ -52,9 +53,12 @@ static int64_t block_size(int64_t n, int64_t max, int64_t unit) {
  * rows instead, so A may end right after it. */
 #if !RT_SGEMM_AVX512 /* else sgemm_avx512.c */
 RT_SGEMM_WIDE
-void rt_sgemm_ukernel(int64_t kc, const float *restrict a, int64_t a_qstride, const float *restrict b,
-                      int64_t b_kstride, float *restrict c, int64_t ldc, float beta, int64_t m, int64_t n,
-                      const float *row_init) {
+void rt_sgemm_ukernel_ex(int64_t kc, const float *restrict a, int64_t a_qstride, const float *restrict b,
+                         int64_t b_kstride, float *restrict c, int64_t ldc, float beta, int64_t m, int64_t n,
+                         const float *row_init, const rt_sgemm_extra *x) {
+  /* x->ahead is only a hint: this kernel leaves the lines to the
+   * hardware prefetchers */
+  const float *col_init = x ? x->col_init : NULL;
   float acc[MR][NR];
   /* One pointer per quad, as plain variables, and one loop per quad spelt
    * out below (MR is at most CAP_MR = 16 rows: 4 quads): gcc and clang
@@ -77,7 +81,7 @@ void rt_sgemm_ukernel(int64_t kc, const float *restrict a, int64_t a_qstride, co
   (void)a_qstride;
   for (i = 0; i < MR; i++) {
     const float r = row_init && i < m ? row_init[i] : 0.0f;
-    for (j = 0; j < NR; j++) acc[i][j] = r;
+    for (j = 0; j < NR; j++) acc[i][j] = col_init && j < n ? col_init[j] : r;
   }
 #if RT_SGEMM_IOUTER
 #define QUAD(q, aq)                                                         \
@@ -128,6 +132,13 @@ void rt_sgemm_ukernel(int64_t kc, const float *restrict a, int64_t a_qstride, co
         *cij = beta == 0.0f ? acc[i][j] : beta == 1.0f ? *cij + acc[i][j] : MADD(beta, *cij, acc[i][j]);
       }
   }
+  if (x && x->epi) rt_epi_tile(x->epi, c, ldc, m, n);
+}
+
+void rt_sgemm_ukernel(int64_t kc, const float *restrict a, int64_t a_qstride, const float *restrict b,
+                      int64_t b_kstride, float *restrict c, int64_t ldc, float beta, int64_t m, int64_t n,
+                      const float *row_init) {
+  rt_sgemm_ukernel_ex(kc, a, a_qstride, b, b_kstride, c, ldc, beta, m, n, row_init, NULL);
 }
 #endif
 
@@ -185,12 +196,17 @@ static void pack_b(int64_t kc, int64_t nc, const float *b, int64_t ldb, int tran
         }
       }
     } else {
+#if RT_SGEMM_AVX512
+      /* (past the last column the source is never read: point at the first) */
+      for (j = 0; j < NR; j += 16) rt_sgemm_pack_b_t16(kc, b + (j0 + (j < nr ? j : 0)) * ldb, ldb, nr - j, bp + j);
+#else
       for (j = 0; j < nr; j++) {
         const float *src = b + (j0 + j) * ldb;
         for (k = 0; k < kc; k++) bp[k * NR + j] = src[k];
       }
       for (; j < NR; j++)
         for (k = 0; k < kc; k++) bp[k * NR + j] = 0.0f;
+#endif
     }
     bp += NR * kc;
   }
@@ -296,14 +312,57 @@ typedef struct tile_job {
   const float *ap, *bp;
   /* B: packed here (prepacked_n 0), panel p of NR columns at bp + p * NR * kc,
    * rows NR apart; or prepacked in gemm.h's layout for an N-column op(B)
-   * (prepacked_n = N), at bp = the blob's B, K slice from row pc of K */
-  int64_t prepacked_n, pc, k;
+   * (prepacked_n = N), at bp = the blob's B, K slice from row pc of K;
+   * next_kc: the depth of the slice after it when a task goes on to read
+   * that one next (0: none), for the prefetches */
+  int64_t prepacked_n, pc, k, next_kc;
   float *c;
   int64_t ldc, mc, nc, kc, tasks;
   float beta;
   int last;
+  /* NULL, or the nc values that start each row of the block's tiles (C's
+   * bias row: rt_sgemm_extra.col_init) */
+  const float *col_init;
   const rt_epi *e;
+  /* B not packed (prepacked_n 0): its rows, b_ld floats apart, read in
+   * place from bp (at the block's corner); 0: packed into panels */
+  int64_t b_ld;
 } tile_job;
+
+/* Columns of the prepacked panel that starts at column j0 (gemm.h). */
+static int64_t panel_width(int64_t n, int64_t j0) { return min64(RT_GEMM_PANEL, round_up(n - j0, 4)); }
+
+#if RT_SGEMM_AVX512
+/* The prefetches of the tile at columns jr, rows ir of a task's columns
+ * [lo, hi) of a prepacked B (tile_task): the panel of B it reads next
+ * (the next panel of its columns, else its first one in the next K
+ * slice) is a contiguous run of the blob, which the tiles of the current
+ * panel share out, each asking for its part into L2 as it runs. Without
+ * them the first row panel of A meets each panel of B in L3 or memory,
+ * in lines a panel row (384 bytes) apart. */
+static void ahead_of(const tile_job *j, int64_t lo, int64_t hi, int64_t jr, int64_t ir, rt_sgemm_extra *x) {
+  const int64_t j0 = jr - RT_IMOD(jr, RT_GEMM_PANEL), first = j0 > lo ? j0 : lo;
+  const int64_t tiles = (min64(hi, j0 + RT_GEMM_PANEL) - first + NR - 1) / NR, panels = (j->mc + MR - 1) / MR;
+  const int64_t calls = tiles * panels, call = ((jr - first) / NR) * panels + ir / MR;
+  int64_t n0 = j0 + RT_GEMM_PANEL, pc = j->pc + j->kc, kc = j->next_kc, lines, per, pw;
+  uintptr_t start;
+  if (n0 < hi) {
+    pc = j->pc;
+    kc = j->kc;
+  } else {
+    n0 = lo - RT_IMOD(lo, RT_GEMM_PANEL);
+  }
+  if (kc <= 0) return;
+  pw = panel_width(j->prepacked_n, n0);
+  start = (uintptr_t)(j->bp + n0 * j->k + pc * pw);
+  /* whole lines from the one holding the first float */
+  lines = RT_IDIV((int64_t)(start & 63) + kc * pw * (int64_t)sizeof(float) + 63, 64);
+  per = RT_IDIV(lines + calls - 1, calls);
+  if (call * per >= lines) return;
+  x->ahead = (const void *)((start & ~(uintptr_t)63) + (uintptr_t)(call * per * 64));
+  x->ahead_lines = min64(per, lines - call * per);
+}
+#endif
 
 static void tile_task(void *arg, int64_t t) {
   const tile_job *j = (const tile_job *)arg;
@@ -311,18 +370,32 @@ static void tile_task(void *arg, int64_t t) {
   rt_parallel_share(j->nc, NR, t, j->tasks, &lo, &hi);
   for (jr = lo; jr < hi; jr += NR) {
     const int64_t nr = min64(NR, j->nc - jr);
-    const float *b = j->bp + jr * j->kc;
-    int64_t b_kstride = NR;
+    const float *b = j->b_ld ? j->bp + jr : j->bp + jr * j->kc;
+    int64_t b_kstride = j->b_ld ? j->b_ld : NR;
+    rt_sgemm_extra x;
+    x.col_init = j->col_init ? j->col_init + jr : NULL;
+    x.epi = j->last ? j->e : NULL;
     if (j->prepacked_n) {
       const int64_t j0 = jr - RT_IMOD(jr, RT_GEMM_PANEL);
-      b_kstride = min64(RT_GEMM_PANEL, round_up(j->prepacked_n - j0, 4));
+      b_kstride = panel_width(j->prepacked_n, j0);
       b = j->bp + j0 * j->k + j->pc * b_kstride + (jr - j0);
     }
     for (ir = 0; ir < j->mc; ir += MR) {
       float *c = j->c + ir * j->ldc + jr;
-      rt_sgemm_ukernel(j->kc, j->ap + ir * j->kc, 4 * j->kc, b, b_kstride, c, j->ldc, j->beta,
-                       min64(MR, j->mc - ir), nr, NULL);
-      if (j->e && j->last) rt_epi_tile(j->e, c, j->ldc, min64(MR, j->mc - ir), nr);
+      x.ahead = NULL;
+      x.ahead_lines = 0;
+#if RT_SGEMM_AVX512
+      if (j->prepacked_n) ahead_of(j, lo, hi, jr, ir, &x);
+#endif
+      /* the plain entry when there is nothing extra: its bodies test for
+       * none of it (K = 27 tiles, a conv stem's, are short enough to feel
+       * those tests) */
+      if (x.col_init || x.ahead || x.epi)
+        rt_sgemm_ukernel_ex(j->kc, j->ap + ir * j->kc, 4 * j->kc, b, b_kstride, c, j->ldc, j->beta,
+                            min64(MR, j->mc - ir), nr, NULL, &x);
+      else
+        rt_sgemm_ukernel(j->kc, j->ap + ir * j->kc, 4 * j->kc, b, b_kstride, c, j->ldc, j->beta,
+                         min64(MR, j->mc - ir), nr, NULL);
     }
   }
 }
@@ -334,6 +407,16 @@ static void run_tiles(tile_job *j, const rt_parallel *par) {
   const int64_t panels = (j->nc + NR - 1) / NR;
   j->tasks = j->mc * j->nc * j->kc < GEMM_SPLIT_MIN ? 1 : min64(rt_parallel_tasks(par), panels);
   rt_parallel_run(par, j->tasks, tile_task, j);
+}
+
+/* Whether job j's block of B (kc x nc) is read where it lies instead of
+ * packed: B not transposed, whole tiles only (no tile reads past a row's
+ * end) and a small block of short rows, which L1 holds whatever its
+ * stride (the attention's products: 64 x 128 and 128 x 64 per head, 5 to
+ * 6 % faster without the copy). A larger B, or one with long rows, is
+ * packed: read in place, 64 x 3136 x 576 lost a tenth. */
+static int b_in_place(const tile_job *j, int64_t ldb, int trans_b) {
+  return !trans_b && RT_IMOD(j->nc, NR) == 0 && ldb <= 512 && j->kc * j->nc <= 16384;
 }
 
 /* The blocked product (see the top of the file); e (if any) finishes each
@@ -350,6 +433,8 @@ static void sgemm_blocked(int64_t M, int64_t N, int64_t K, float alpha, const fl
   j.ap = ap;
   j.bp = bp;
   j.prepacked_n = 0;
+  j.next_kc = 0;
+  j.col_init = NULL;
   j.ldc = ldc;
   j.e = e;
   for (jc = 0; jc < N; jc += ncb) {
@@ -358,7 +443,14 @@ static void sgemm_blocked(int64_t M, int64_t N, int64_t K, float alpha, const fl
       j.kc = min64(kcb, K - pc);
       j.beta = pc == 0 ? beta : 1.0f;
       j.last = pc + j.kc == K;
-      pack_b(j.kc, j.nc, trans_b ? B + jc * ldb + pc : B + pc * ldb + jc, ldb, trans_b, bp);
+      j.b_ld = 0;
+      j.bp = bp;
+      if (b_in_place(&j, ldb, trans_b)) {
+        j.b_ld = ldb;
+        j.bp = B + pc * ldb + jc;
+      } else {
+        pack_b(j.kc, j.nc, trans_b ? B + jc * ldb + pc : B + pc * ldb + jc, ldb, trans_b, bp);
+      }
       for (ic = 0; ic < M; ic += mcb) {
         j.mc = min64(mcb, M - ic);
         rt_sgemm_pack_a(j.mc, j.kc, trans_a ? A + pc * lda + ic : A + ic * lda + pc, lda, trans_a, alpha, ap);
@@ -438,11 +530,13 @@ size_t rt_gemm_f32_packed_scratch_bytes(int64_t M, int64_t K) {
  * is packed here, once per K slice and block of rows; then every NR-wide
  * tile of B is read where it lies in the blob (NR contiguous floats per
  * k, a panel row apart) while the A block, in L2, is swept across it
- * (those tiles split across par's tasks, as in sgemm_blocked). e (if
- * any) finishes each tile after its last K slice. */
+ * (those tiles split across par's tasks, as in sgemm_blocked). col_init
+ * (NULL: none) is a row of N values each row of the product starts from
+ * (with beta 0: C's bias row, in place of a first pass that writes it to
+ * every row of C). e (if any) finishes each tile after its last K slice. */
 void rt_sgemm_packed_b(int64_t M, int64_t N, int64_t K, float alpha, const float *A, int64_t lda, int trans_a,
-                       const float *bpk, float beta, float *C, int64_t ldc, void *scratch, const rt_epi *e,
-                       const rt_parallel *par) {
+                       const float *bpk, float beta, float *C, int64_t ldc, void *scratch, const float *col_init,
+                       const rt_epi *e, const rt_parallel *par) {
   const int64_t kcb = block_size(K, KC, 1), mcb = block_size(M, MC, MR);
   float *ap = (float *)(((uintptr_t)scratch + 63) & ~(uintptr_t)63);
   int64_t pc, ic;
@@ -450,12 +544,15 @@ void rt_sgemm_packed_b(int64_t M, int64_t N, int64_t K, float alpha, const float
   if (M <= 0 || N <= 0) return;
   if (K <= 0 || alpha == 0.0f) {
     scale_rows(M, N, beta, C, ldc);
+    if (col_init)
+      for (ic = 0; ic < M; ic++) memcpy(C + ic * ldc, col_init, sizeof(float) * (size_t)N);
     if (e) rt_epi_tile(e, C, ldc, M, N);
     return;
   }
   j.ap = ap;
   j.bp = bpk;
   j.prepacked_n = N;
+  j.b_ld = 0;
   j.k = K;
   j.nc = N;
   j.c = C;
@@ -466,8 +563,11 @@ void rt_sgemm_packed_b(int64_t M, int64_t N, int64_t K, float alpha, const float
     j.kc = min64(kcb, K - pc);
     j.beta = pc == 0 ? beta : 1.0f;
     j.last = pc + j.kc == K;
+    j.col_init = pc == 0 ? col_init : NULL;
     for (ic = 0; ic < M; ic += mcb) {
       j.mc = min64(mcb, M - ic);
+      /* after the last block of rows the tasks go on to the next slice */
+      j.next_kc = ic + j.mc >= M && !j.last ? min64(kcb, K - pc - j.kc) : 0;
       rt_sgemm_pack_a(j.mc, j.kc, trans_a ? A + pc * lda + ic : A + ic * lda + pc, lda, trans_a, alpha, ap);
       j.c = C + ic * ldc;
       run_tiles(&j, par);
@@ -500,10 +600,14 @@ RT_KERNEL(rt_gemm_f32) {
 RT_KERNEL(rt_gemm_f32_packed) {
   const rt_gemm_params *p = (const rt_gemm_params *)params;
   float *y = (float *)out[0];
-  const float beta = gemm_f32_init(p, p->has_c ? (const float *)in[2] : NULL, y);
+  /* A Linear layer's bias (one row of C, beta 1) seeds the accumulators
+   * instead of being copied to every row of Y first */
+  const int bias_row = p->has_c && p->beta == 1.0f && p->c_rs == 0 && p->c_cs == 1;
+  const float beta = bias_row ? 0.0f : gemm_f32_init(p, p->has_c ? (const float *)in[2] : NULL, y);
   rt_epi e;
   rt_sgemm_packed_b(p->M, p->N, p->K, p->alpha, (const float *)in[0], p->trans_a ? p->M : p->K, p->trans_a,
-                    (const float *)in[1], beta, y, p->N, scratch, RT_EPI_FROM(&e, p, in, 3, y), RT_PARALLEL_OF(in));
+                 (const float *)in[1], beta, y, p->N, scratch, bias_row ? (const float *)in[2] : NULL,
+                 RT_EPI_FROM(&e, p, in, 3, y), RT_PARALLEL_OF(in));
 }
 
 /* M == 1: A is one contiguous row whether or not it is transposed. */
@@ -591,8 +695,7 @@ RT_KERNEL(rt_matmul_f32_packed) {
   const rt_matmul_params *p = (const rt_matmul_params *)params;
   rt_epi e;
   rt_sgemm_packed_b(p->M, p->N, p->K, 1.0f, (const float *)in[0], p->K, 0, (const float *)in[1], 0.0f,
-                    (float *)out[0], p->N, scratch, RT_EPI_FROM(&e, p, in, 2, (const float *)out[0]),
-                    RT_PARALLEL_OF(in));
+                 (float *)out[0], p->N, scratch, NULL, RT_EPI_FROM(&e, p, in, 2, (const float *)out[0]), RT_PARALLEL_OF(in));
 }
 
 static void matmul_one_f32_gemv(int64_t M, int64_t N, int64_t K, const void *a, const void *b, void *y,

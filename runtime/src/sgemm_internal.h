@@ -191,11 +191,44 @@ void rt_sgemm_ukernel(int64_t kc, const float *a, int64_t a_qstride, const float
 /* C = alpha * op(A) * B + beta * C with B prepacked in gemm.h's panels
  * (rt_gemm_f32_pack_b); scratch rt_gemm_f32_packed_scratch_bytes(M, K).
  * The body of rt_gemm_f32_packed and rt_matmul_f32_packed, and the input
- * projection of the recurrent _proj kernels (rnn_proj.c). e and par as
- * below. */
+ * projection of the recurrent _proj kernels (rnn_proj.c). col_init (NULL:
+ * none): a row of N values each row of the product starts from. e and par
+ * as below. */
 void rt_sgemm_packed_b(int64_t M, int64_t N, int64_t K, float alpha, const float *A, int64_t lda, int trans_a,
-                       const float *bpk, float beta, float *C, int64_t ldc, void *scratch, const rt_epi *e,
-                       const rt_parallel *par);
+                       const float *bpk, float beta, float *C, int64_t ldc, void *scratch, const float *col_init,
+                       const rt_epi *e, const rt_parallel *par);
+/* What rt_sgemm_ukernel_ex adds for gemm.c's own loops (conv.c needs
+ * neither):
+ *   col_init: NULL, or n floats: accumulator (i, j) starts at col_init[j]
+ *     instead of row_init[i] (a bias along the rows of C, as a Linear
+ *     layer's is; row_init must then be NULL).
+ *   ahead, ahead_lines: ahead_lines cache lines of 64 bytes from `ahead`
+ *     that the following tiles will read, asked into L2 while this one is
+ *     computed (a hint: prefetches, never loads; at most one line every
+ *     other k, so a tile of depth kc asks for at most kc / 2). gemm.c
+ *     points it at the next panel of a prepacked B, which otherwise comes
+ *     from L3 or memory while the first row panel of A waits for it.
+ *   epi: NULL, or the fused epilogue (epilogue_internal.h) to finish the
+ *     tile with, as rt_epi_tile(epi, c, ldc, m, n) would after the call (so
+ *     only with the tile's last K slice). The AVX-512 kernel applies a
+ *     residual and ReLU (or no activation) to the accumulators before it
+ *     stores them, the same bits as rt_epi_tile gives: a call per row of
+ *     each tile cost linear1 of transformer_encoder (128 x 2048 x 256,
+ *     bias and ReLU fused) 45 us of its 660. */
+typedef struct rt_sgemm_extra {
+  const float *col_init;
+  const void *ahead;
+  int64_t ahead_lines;
+  const rt_epi *epi;
+} rt_sgemm_extra;
+void rt_sgemm_ukernel_ex(int64_t kc, const float *a, int64_t a_qstride, const float *b, int64_t b_kstride, float *c,
+                         int64_t ldc, float beta, int64_t m, int64_t n, const float *row_init,
+                         const rt_sgemm_extra *x);
+#if RT_SGEMM_AVX512
+/* gemm.c's pack of a transposed B, 16 columns at a time (sgemm_avx512.c):
+ * bp[k * NR + j] = b[j * ldb + k] for j < rows (<= 16; 0 past rows), k < kc. */
+void rt_sgemm_pack_b_t16(int64_t kc, const float *b, int64_t ldb, int64_t rows, float *bp);
+#endif
 /* rt_sgemm with a fused epilogue e (NULL: none; epilogue_internal.h)
  * applied to each tile of C once its last K slice is in. */
 void rt_sgemm_epi(int64_t M, int64_t N, int64_t K, float alpha, const float *A, int64_t lda, int trans_a,

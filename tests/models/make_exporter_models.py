@@ -73,6 +73,11 @@ Models:
   pt_lstm_seq         Two-layer bidirectional LSTM tagger (opset 14).
   pt_transformer      nn.TransformerEncoder, two layers (opset 17:
                       LayerNormalization).
+  pt_transformer_op13 The same network, weights and input at opset 13:
+                      LayerNorm as ReduceMean/Sub/Pow/Sqrt/Div/Mul/Add
+                      (onnxcc's fuse-layernorm) and each Linear layer on
+                      [batch, tokens, features] as MatMul + Add (a MatMul
+                      with a bias after matmul-add-gemm).
   pt2_small_cnn, pt2_gru_seq, pt2_lstm_seq, pt2_transformer
                       The same four networks, weights and inputs exported by
                       torch 2.x's dynamo exporter (opset 18): other graphs for
@@ -452,6 +457,12 @@ def pt_transformer():
     return model, [[_randn(rng, 2, 6, 32)]]
 
 
+def pt_transformer_op13():
+    rng = np.random.default_rng(SEED)
+    model = _export(_transformer_net(), _torch().zeros(2, 6, 32), 13)
+    return model, [[_randn(rng, 2, 6, 32)]]
+
+
 # PyTorch 2.x's exporter (dynamo=True): the same networks, weights and
 # inputs as the pt_ models, written by torch.export + onnxscript. They need
 # the venv of tests/requirements-torch2.txt.
@@ -594,7 +605,7 @@ MODELS = {f.__name__: f for f in (
     ortq_cnn_qdq, ortq_cnn_qdq_s8_per_channel, ortq_cnn_qoperator,
     ortq_mlp_dynamic, ortq_transformer_dynamic, ortq_transformer_qdq,
     ortq_lstm_dynamic,
-    pt_gru_seq, pt_lstm_seq, pt_transformer,
+    pt_gru_seq, pt_lstm_seq, pt_transformer, pt_transformer_op13,
     pt2_small_cnn, pt2_gru_seq, pt2_lstm_seq, pt2_transformer)}
 
 

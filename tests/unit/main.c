@@ -24,6 +24,8 @@ int main(void) {
   srunner_add_suite(sr, fold_pad_suite());
   srunner_add_suite(sr, channel_scale_suite());
   srunner_add_suite(sr, matmul_add_gemm_suite());
+  srunner_add_suite(sr, pow_square_suite());
+  srunner_add_suite(sr, fuse_layernorm_suite());
   srunner_add_suite(sr, fold_bn_suite());
   srunner_add_suite(sr, transpose_suite());
   srunner_add_suite(sr, loss_suite());

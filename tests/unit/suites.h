@@ -19,6 +19,8 @@ Suite *fuse_epilogue_suite(void);
 Suite *fold_pad_suite(void);
 Suite *channel_scale_suite(void);
 Suite *matmul_add_gemm_suite(void);
+Suite *pow_square_suite(void);
+Suite *fuse_layernorm_suite(void);
 Suite *fold_bn_suite(void);
 Suite *transpose_suite(void);
 Suite *loss_suite(void);

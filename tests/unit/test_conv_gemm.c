@@ -239,6 +239,15 @@ START_TEST(gemm_packed_matches) {
   check_gemm_packed(33, 97, 260, 1, 1, -1.5f, 0.5f, 2);
   check_gemm_packed(200, 45, 31, 0, 0, 1.0f, 0.0f, 0);
   check_gemm_packed(5, 3, 9, 0, 1, 0.0f, 1.0f, 1);
+  /* transformer-sized: a bias row (it seeds the first K slice's
+   * accumulators), 5 panels (the last 36 wide), 3 K slices, and M past
+   * one block of rows (150) */
+  check_gemm_packed(128, 420, 600, 0, 1, 1.0f, 1.0f, 1);
+  check_gemm_packed(150, 200, 520, 0, 0, 1.0f, 1.0f, 1);
+  check_gemm_packed(128, 300, 260, 1, 1, 2.0f, 1.0f, 1);
+  /* rt_gemm_f32 reads a small B with whole tiles in place (no packing) */
+  check_gemm_packed(50, 64, 128, 0, 0, 1.0f, 0.0f, 0);
+  check_gemm_packed(13, 96, 40, 1, 0, 0.5f, 1.0f, 2);
 }
 END_TEST
 

@@ -136,6 +136,28 @@ START_TEST(gemm_matmul_and_activations) {
   ck_assert_str_eq(g->values[g->nodes[0]->in[2]]->name, "r");
   ir_free(g);
 
+  /* a rank-3 MatMul that matmul-add-gemm gave a bias (at slot 2): the
+   * residual goes to slot 3, where the Gemm kernel it runs reads it */
+  {
+    static const int64_t a3[3] = {2, 3, 5}, y3[3] = {2, 3, 4}, n4[1] = {4};
+    g = ir_new();
+    g->opset = 13;
+    unit_value(g, "a", 3, a3, 0);
+    unit_value(g, "b", 2, b_dims, 1);
+    unit_value(g, "bias", 1, n4, 1);
+    unit_value(g, "r", 3, y3, 0);
+    unit_node(g, "MatMul", "m", 2, "a", "b");
+    unit_node(g, "Add", "mb", 2, "m", "bias");
+    unit_node(g, "Add", "s", 2, "r", "mb");
+    unit_node(g, "LeakyRelu", "y", 1, "s");
+    unit_output(g, "y");
+    check_lowered(g, "rt_gemm_f32_packed", RT_ACT_LEAKY_RELU, 0.01f, 0, 1);
+    ck_assert_int_eq(g->nodes[0]->n_in, 4);
+    ck_assert_str_eq(g->values[g->nodes[0]->in[2]]->name, "bias");
+    ck_assert_str_eq(g->values[g->nodes[0]->in[3]]->name, "r");
+    ir_free(g);
+  }
+
   /* Conv -> Mul(c, Sigmoid(c)): fuse-silu's Silu, then the Conv's */
   g = conv_graph(13);
   unit_node(g, "Sigmoid", "s", 1, "c");
@@ -392,6 +414,9 @@ static void gemm_case(int64_t M, int64_t N, int64_t K) {
   if (M == 1) check_fused(rt_matmul_f32_gemv, &q, EPI_FIELDS(&q), in, 2, M * N, 0, "matmul gemv");
   in[1] = bp, in[2] = c;
   check_fused(rt_gemm_f32_packed, &p, EPI_FIELDS(&p), in, 3, M * N, s2, "gemm packed");
+  /* a bias row with beta 1 starts the accumulators instead */
+  p.alpha = 1.0f, p.beta = 1.0f;
+  check_fused(rt_gemm_f32_packed, &p, EPI_FIELDS(&p), in, 3, M * N, s2, "gemm packed, bias row");
   in[2] = NULL;
   check_fused(rt_matmul_f32_packed, &q, EPI_FIELDS(&q), in, 2, M * N, s2, "matmul packed");
   free(a), free(b), free(c), free(bp);

@@ -1,8 +1,12 @@
 /* matmul-add-gemm: MatMul by a constant matrix then Add of a constant
  * bias becomes one Gemm (either operand order of the Add, a [N] or
  * [M, N] bias), and fuse-epilogue still folds the activation after it;
- * left alone: a B that is not constant, a bias that is not, a bias that
- * widens the sum, a product read twice, a rank-3 A. */
+ * with a rank-3 A and a bias row the MatMul takes the bias (input 2,
+ * onnxcc.bias) and runs the Gemm kernel, whose result is checked; left
+ * alone: a B that is not constant, a bias that is not, a bias that widens
+ * the sum, a product read twice, a rank-3 A with a bias that is not one
+ * row. */
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,11 +75,70 @@ START_TEST(matmul_add_left_alone) {
   unit_output(g, "m");
   unit_check_pass(g, pass_matmul_add_gemm, "MatMul,Add", "MatMul,Add");
   ir_free(g);
-  g = linear(1, 1, N_DIMS, 1, 0); /* A of rank 3 */
+  g = linear(1, 2, MN_DIMS, 1, 0); /* A of rank 3, a [3,5] bias: not one row */
   g->values[ir_find(g, "a")]->t.rank = 3;
   memcpy(g->values[ir_find(g, "a")]->t.dims, a3, sizeof a3);
   unit_check_pass(g, pass_matmul_add_gemm, "MatMul,Add", "MatMul,Add");
   ir_free(g);
+}
+END_TEST
+
+/* a [2,3,4] @ b [4,5] + bias (bias_rank 1: [5]; 2: [1,5]), then Relu when
+ * relu is set: the MatMul takes the bias and the activation, and the
+ * kernel it lowers to gives the sum of products plus the bias. */
+static void check_rank3(int bias_rank, int relu) {
+  static const int64_t a3[3] = {2, 3, 4}, row[2] = {1, 5};
+  ir_graph *g = linear(1, bias_rank, bias_rank == 1 ? N_DIMS : row, 1, 0);
+  const struct lowered *low;
+  const rt_gemm_params *p;
+  const ir_node *n;
+  const float *b, *bias;
+  float a[24], y[30];
+  char kernel[64];
+  const void *in[RT_MIN_ARGS] = {0};
+  void *out[RT_MIN_ARGS] = {0}, *scratch;
+  int64_t i, j, k;
+  g->values[ir_find(g, "a")]->t.rank = 3;
+  memcpy(g->values[ir_find(g, "a")]->t.dims, a3, sizeof a3);
+  if (relu) {
+    g->outputs[0] = ir_value_get(g, "r");
+    unit_node(g, "Relu", "r", 1, "y");
+  }
+  ck_assert_int_eq(unit_run_pipeline(g, kernel, &low), ST_OK);
+  ck_assert_int_eq(g->n_nodes, 1);
+  n = g->nodes[0];
+  ck_assert_str_eq(n->op_type, "MatMul");
+  ck_assert_int_eq(attr_int(n, "onnxcc.bias", 0), 1);
+  ck_assert_int_eq(n->n_in, 3);
+  ck_assert_str_eq(g->values[n->in[2]]->name, "bias");
+  ck_assert_str_eq(kernel, "rt_gemm_f32_packed");
+  p = low->params;
+  ck_assert(p->M == 6 && p->N == 5 && p->K == 4 && !p->trans_a && !p->trans_b);
+  ck_assert(p->has_c && p->c_rs == 0 && p->c_cs == 1 && p->alpha == 1.0f && p->beta == 1.0f);
+  ck_assert_int_eq(p->act, relu ? RT_ACT_RELU : RT_ACT_NONE);
+  /* run it: A is an input, filled here; B and the bias are the graph's */
+  for (i = 0; i < 24; i++) a[i] = (float)((i * 5) % 7) / 4.0f - 0.7f;
+  b = (const float *)g->values[ir_find(g, "b")]->t.data;
+  bias = (const float *)g->values[n->in[2]]->t.data;
+  scratch = malloc(low->scratch_bytes);
+  in[0] = a, in[1] = g->values[n->in[1]]->t.data, in[2] = bias;
+  out[0] = y;
+  rt_gemm_f32_packed(p, in, out, scratch);
+  for (i = 0; i < 6; i++)
+    for (j = 0; j < 5; j++) {
+      double want = bias[j];
+      for (k = 0; k < 4; k++) want += (double)a[i * 4 + k] * b[k * 5 + j];
+      if (relu && want < 0) want = 0;
+      ck_assert_msg(fabs(y[i * 5 + j] - want) <= 1e-5 * (1 + fabs(want)), "y[%lld,%lld] = %g, want %g",
+                    (long long)i, (long long)j, (double)y[i * 5 + j], want);
+    }
+  free(scratch);
+  ir_free(g);
+}
+
+START_TEST(rank3_matmul_takes_bias) {
+  check_rank3(1, 0);
+  check_rank3(2, 1);
 }
 END_TEST
 
@@ -85,6 +148,7 @@ Suite *matmul_add_gemm_suite(void) {
   tcase_add_test(tc, matmul_add_becomes_gemm);
   tcase_add_test(tc, gemm_keeps_epilogue);
   tcase_add_test(tc, matmul_add_left_alone);
+  tcase_add_test(tc, rank3_matmul_takes_bias);
   suite_add_tcase(s, tc);
   return s;
 }

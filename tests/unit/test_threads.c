@@ -205,8 +205,8 @@ static void gemms_split(int64_t M, int64_t N, int64_t K, const rt_parallel *par)
   rt_gemm_params g;
   rt_matmul_params mm;
   float *a = rand_floats(M * K, 4), *b = rand_floats(K * N, 5);
-  float *bp = malloc(sizeof(float) * (size_t)rt_gemm_f32_packed_floats(K, N));
-  const void *args[2];
+  float *bp = malloc(sizeof(float) * (size_t)rt_gemm_f32_packed_floats(K, N)), *bias = rand_floats(N, 6);
+  const void *args[2], *args3[3];
   const size_t out_bytes = sizeof(float) * (size_t)(M * N);
   memset(&g, 0, sizeof g);
   g.M = M, g.N = N, g.K = K, g.alpha = 1.0f;
@@ -215,6 +215,10 @@ static void gemms_split(int64_t M, int64_t N, int64_t K, const rt_parallel *par)
   rt_gemm_f32_pack_b(K, N, b, 0, bp);
   args[1] = bp;
   same_split(rt_gemm_f32_packed, &g, args, 2, out_bytes, rt_gemm_f32_packed_scratch_bytes(M, K), 0, par);
+  /* with a bias row, which starts the accumulators of the first K slice */
+  g.has_c = 1, g.beta = 1.0f, g.c_cs = 1;
+  args3[0] = a, args3[1] = bp, args3[2] = bias;
+  same_split(rt_gemm_f32_packed, &g, args3, 3, out_bytes, rt_gemm_f32_packed_scratch_bytes(M, K), 0, par);
   memset(&mm, 0, sizeof mm);
   mm.M = M, mm.N = N, mm.K = K;
   args[1] = b;
@@ -224,6 +228,7 @@ static void gemms_split(int64_t M, int64_t N, int64_t K, const rt_parallel *par)
   free(a);
   free(b);
   free(bp);
+  free(bias);
 }
 
 /* Every split kernel on shapes that split along output positions (a large
@@ -247,6 +252,8 @@ static void all_split(const rt_parallel *par) {
   convs_split(&p, par);
   gemms_split(50, 300, 70, par);
   gemms_split(300, 40, 600, par);
+  gemms_split(128, 420, 530, par); /* several panels and K slices: the prefetches of the next panel */
+  gemms_split(128, 128, 64, par);  /* an attention head's product: B read in place, not packed */
   gemms_split(5, 7, 3, par);
 }
 
