@@ -65,8 +65,8 @@ typedef struct compile_options {
   int threads;
   /* 1 when the model is built for a bare-metal target (run, info or an
    * object with --target naming one): the lowering keeps to the kernel
-   * variants that need the least scratch RAM (Conv: no channel-blocked
-   * copies, ops/conv.c). The C output without --target is for the host. */
+   * variants measured on such cores (Conv: not the channel-blocked one,
+   * ops/conv.c). The C output without --target is for the host. */
   int bare_metal;
 } compile_options;
 

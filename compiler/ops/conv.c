@@ -366,9 +366,9 @@ static void conv_prepack_nchwc(op_ctx *c, const rt_conv_params *p) {
  * would do 5x the products). A 1x1 conv moves every input and output
  * value through its blocked copies for in_ch x out_ch products per
  * position; with few channels (mobilenet_v2's 16..144) the GEMM, reading
- * NCHW as it is, wins. Bare-metal targets keep the GEMM variants: the
- * copies cost RAM there, and no measurement says the portable core wins
- * on a Cortex-M. */
+ * NCHW as it is, wins. Bare-metal targets keep the GEMM variants: no
+ * measurement says the portable core wins on a Cortex-M, and its scratch
+ * is larger than im2col's for some shapes (smaller for others). */
 static int conv_use_nchwc(const op_ctx *c, const conv_geom *g) {
   const ir_tensor *x = &op_in(c, 0)->t;
   const int64_t in16 = (g->in_ch + 15) / 16 * 16, out16 = (g->out_ch + 15) / 16 * 16;

@@ -17,7 +17,9 @@
 
 #include <onnxcc/kernels.h>
 
+#include "../../compiler/ops/ops.h"
 #include "suites.h"
+#include "unit_graph.h"
 
 /* The portable build of conv_nchwc.c and nchwc_core.c. */
 RT_KERNEL(rt_conv_f32_nchwc_packed_portable);
@@ -249,6 +251,49 @@ START_TEST(nchwc_weight_layout) {
 }
 END_TEST
 
+/* ---- the compiler's choice (ops/conv.c, conv_use_nchwc) ---- */
+
+/* x [1, cin, 9, 9] (*) constant w [cout, cin, k, k] + b through the
+ * pipeline (bare metal or not); the kernel that runs it and its W's dims. */
+static void lower_conv(int64_t cin, int64_t cout, int64_t k, int bare, char *kernel, int64_t *w_dims) {
+  const int64_t x_dims[4] = {1, cin, 9, 9}, wd[4] = {cout, cin, k, k}, b_dims[1] = {cout};
+  ir_graph *g = ir_new();
+  int i;
+  g->opset = 13;
+  g->bare_metal = bare;
+  unit_value(g, "x", 4, x_dims, 0);
+  unit_value(g, "w", 4, wd, 1);
+  unit_value(g, "b", 1, b_dims, 1);
+  unit_node(g, "Conv", "y", 3, "x", "w", "b");
+  unit_output(g, "y");
+  ck_assert_int_eq(unit_run_pipeline(g, kernel, NULL), ST_OK);
+  for (i = 0; i < 4; i++) w_dims[i] = g->values[g->nodes[0]->in[1]]->t.dims[i];
+  ir_free(g);
+}
+
+START_TEST(nchwc_chosen_where_it_wins) {
+  char k[64];
+  int64_t wd[4];
+  /* 3x3 with 32 channels: blocked; its W keeps the dims past the first
+   * (MACs read them), the first holds the blocked floats */
+  lower_conv(32, 48, 3, 0, k, wd);
+  ck_assert_str_eq(k, "rt_conv_f32_nchwc_packed");
+  ck_assert(wd[1] == 32 && wd[2] == 3 && wd[3] == 3);
+  ck_assert_int_ge(wd[0] * 32 * 9, 3 * 2 * 9 * 256);
+  /* the same on a bare-metal target: the GEMM variant */
+  lower_conv(32, 48, 3, 1, k, wd);
+  ck_assert_str_eq(k, "rt_conv_f32_im2col_packed");
+  /* 3 input channels would fill 3 of 16 lanes */
+  lower_conv(3, 64, 3, 0, k, wd);
+  ck_assert_str_eq(k, "rt_conv_f32_im2col_packed");
+  /* 1x1: few channels stay on the GEMM, many go blocked */
+  lower_conv(64, 128, 1, 0, k, wd);
+  ck_assert_str_eq(k, "rt_conv_f32_pointwise_packed");
+  lower_conv(256, 512, 1, 0, k, wd);
+  ck_assert_str_eq(k, "rt_conv_f32_nchwc_packed");
+}
+END_TEST
+
 Suite *conv_nchwc_suite(void) {
   Suite *s = suite_create("conv_nchwc");
   TCase *tc = tcase_create("nchwc");
@@ -258,6 +303,7 @@ Suite *conv_nchwc_suite(void) {
   tcase_add_test(tc, nchwc_pointwise);
   tcase_add_test(tc, nchwc_blocks_bands_batch);
   tcase_add_test(tc, nchwc_epilogue);
+  tcase_add_test(tc, nchwc_chosen_where_it_wins);
   suite_add_tcase(s, tc);
   return s;
 }
