@@ -13,6 +13,7 @@ Suite *hostile_suite(void);
 Suite *schema_suite(void);
 Suite *dimexpr_suite(void);
 Suite *conv_gemm_suite(void);
+Suite *conv_depthwise_suite(void);
 Suite *fuse_epilogue_suite(void);
 Suite *fold_pad_suite(void);
 Suite *matmul_add_gemm_suite(void);
