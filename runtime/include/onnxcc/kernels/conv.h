@@ -44,11 +44,14 @@ RT_PARAMS_STRUCT(rt_conv_params, RT_CONV_PARAMS)
  *   rt_conv_f32_depthwise       one input channel per group: direct loops,
  *                               W as ONNX lays it out, no scratch.
  *   rt_conv_f32_depthwise2d     2 spatial dims, one input channel per
- *                               output channel: each plane copied once
- *                               into a zero-padded scratch plane, then
- *                               every output element sums its taps in a
- *                               register, with no edge cases (3x3 and 5x5
- *                               at stride 1 and 2 unrolled).
+ *                               output channel (conv_depthwise.c): each
+ *                               plane copied into zero-padded scratch
+ *                               planes split by stride (contiguous taps
+ *                               at stride 2), then every output sums its
+ *                               taps in a register, with no edge cases;
+ *                               3x3 and 5x5 at column stride 1 and 2 as
+ *                               tiles of several rows sharing loads. The
+ *                               same bits as rt_conv_f32_depthwise.
  *   rt_conv_transpose_f32       ConvTranspose (rt_sgemm, then col2im); packs
  *                               W into scratch on every call: for W that
  *                               is not a constant (and the folder).
@@ -109,7 +112,9 @@ size_t rt_conv_f32_depthwise2d_scratch_bytes(const rt_conv_params *p);
  * variants cut each block into tasks of output positions or channel rows,
  * the depthwise ones into tasks of output planes. With T tasks the
  * scratch grows by T - 1 times these bytes (each task's own unfolded
- * panel or padded plane; 0: rt_conv_f32_depthwise needs none). */
+ * panel or padded planes; 0: rt_conv_f32_depthwise needs none).
+ * rt_conv_f32_depthwise2d's scratch never falls as the dims grow, so the
+ * bytes sized for a node's largest dims serve any smaller run. */
 size_t rt_conv_f32_im2col_task_bytes(const rt_conv_params *p);
 size_t rt_conv_f32_depthwise2d_task_bytes(const rt_conv_params *p);
 
