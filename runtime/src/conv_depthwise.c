@@ -81,12 +81,15 @@
 #if defined(__clang__)
 #define DW_INLINE inline __attribute__((always_inline))
 #define DW_UNROLL _Pragma("clang loop unroll(full)")
+#define DW_ROLLED _Pragma("clang loop unroll(disable)")
 #elif defined(__GNUC__)
 #define DW_INLINE inline __attribute__((always_inline))
 #define DW_UNROLL _Pragma("GCC unroll 32")
+#define DW_ROLLED _Pragma("GCC unroll 1")
 #else
 #define DW_INLINE inline
 #define DW_UNROLL
+#define DW_ROLLED
 #endif
 
 static int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
@@ -117,10 +120,20 @@ typedef struct dw_geom {
 } dw_geom;
 
 /* Output rows per tile (dw_tile) of an unrolled K x K kernel at stride S
- * whose rows share loads, and blocks per row: as many sums as there are
- * zmm registers left beside the K * K broadcast weights. */
+ * whose rows share loads, and blocks per row: as many sums as the vector
+ * registers hold beside the K * K broadcast weights (32 zmm; with 16 ymm,
+ * as on AVX2, the same sizes measured faster than 2 rows of one block,
+ * the compiler's vectors of a tile being narrower). A core without float
+ * vectors (Cortex-M) would keep DW_LANES scalar sums per block: there a
+ * tile is one row and one block, the plain per-output loop, and its code
+ * stays small (the tiles of several rows took 70 KiB of Cortex-M4 flash). */
+#if RT_SGEMM_AVX512 || defined(__SSE2__) || defined(__aarch64__) || defined(__ARM_NEON) || defined(__riscv_vector)
 #define DW_RB(K, S) ((S) == 1 ? 4 : 2)
 #define DW_CB(K) ((K) == 3 ? 2 : 1)
+#else
+#define DW_RB(K, S) 1
+#define DW_CB(K) 1
+#endif
 
 static void split_plan(dw_geom *g, int64_t c);
 
@@ -333,17 +346,18 @@ static void unband(const dw_geom *g, const float *tmp, int64_t n, float *y, cons
  * vector feeds every row of the tile that reads it, and each output adds
  * the bias, then its taps in row-major order. */
 #if RT_SGEMM_AVX512
-static DW_INLINE void dw_tile(int K, int S, int RB, int CB, const float *const *prow, int64_t q, int64_t pw,
-                              const float *w, float b, float *dst, int64_t ldd) {
+static DW_INLINE void dw_tile(int K, int S, int RB, int CB, int ordered, const float *const *prow, int64_t q,
+                              int64_t pw, const float *w, float b, float *dst, int64_t ldd) {
   __m512 acc[4][2], wv[5 * 5];
   int u, kc, c, i;
   (void)pw;
+  (void)ordered; /* the rows are stored in order anyway */
   DW_UNROLL
   for (i = 0; i < K * K; i++) wv[i] = _mm512_set1_ps(w[i]);
   DW_UNROLL
-  for (i = 0; i < RB; i++)
+  for (i = 0; i < 4; i++) /* all of them: gcc warns of the unused ones otherwise */
     DW_UNROLL
-    for (c = 0; c < CB; c++) acc[i][c] = _mm512_set1_ps(b);
+    for (c = 0; c < 2; c++) acc[i][c] = _mm512_set1_ps(b);
   DW_UNROLL
   for (u = 0; u < (RB - 1) * S + K; u++)
     DW_UNROLL
@@ -363,19 +377,29 @@ static DW_INLINE void dw_tile(int K, int S, int RB, int CB, const float *const *
 #else
 /* The lanes loop outside, the taps unrolled inside it with one scalar sum
  * per row: the shape compilers vectorize (along the lanes, as the sums
- * become vectors); arrays of DW_LANES sums stayed in memory. The tile
- * goes to a local buffer first: stores to dst could alias the phase rows
- * for all the compiler knows, and clang checked each of them at run time
- * on every tile. */
-static DW_INLINE void dw_tile(int K, int S, int RB, int CB, const float *const *prow, int64_t q, int64_t pw,
-                              const float *w, float b, float *dst, int64_t ldd) {
+ * become vectors); arrays of DW_LANES sums stayed in memory. With
+ * `ordered` (rows that may overlap: a short row's block runs into the
+ * next rows, which must be stored after it) or under clang (which checked
+ * each store against every phase row at run time, on every tile, for all
+ * it knew they could alias) the tile goes through a local buffer and is
+ * stored row by row; else straight to dst, a store and a load less per
+ * output. */
+#if defined(__clang__)
+#define DW_BUFFERED(ordered) 1
+#else
+#define DW_BUFFERED(ordered) (ordered)
+#endif
+static DW_INLINE void dw_tile(int K, int S, int RB, int CB, int ordered, const float *const *prow, int64_t q,
+                              int64_t pw, const float *w, float b, float *restrict dst, int64_t ldd) {
   float out[4][2 * DW_LANES];
   int u, kc, c, i, l;
   (void)pw;
+  (void)ordered; /* (unused under clang) */
+  DW_ROLLED /* the vectors of the lanes in a loop: unrolled, the tiles of SSE took 70 KiB */
   for (l = 0; l < CB * DW_LANES; l++) {
     float acc[4];
     DW_UNROLL
-    for (i = 0; i < RB; i++) acc[i] = b;
+    for (i = 0; i < 4; i++) acc[i] = b; /* all of them: gcc warns of the unused ones otherwise */
     DW_UNROLL
     for (u = 0; u < (RB - 1) * S + K; u++)
       DW_UNROLL
@@ -386,74 +410,123 @@ static DW_INLINE void dw_tile(int K, int S, int RB, int CB, const float *const *
           if (u - i * S >= 0 && u - i * S < K) acc[i] = MADD(w[(u - i * S) * K + kc], v, acc[i]);
       }
     DW_UNROLL
-    for (i = 0; i < RB; i++) out[i][l] = acc[i];
+    for (i = 0; i < RB; i++) {
+      if (DW_BUFFERED(ordered)) out[i][l] = acc[i];
+      else dst[i * ldd + l] = acc[i];
+    }
   }
-  DW_UNROLL
-  for (i = 0; i < RB; i++)
+  if (DW_BUFFERED(ordered)) {
     DW_UNROLL
-    for (c = 0; c < CB * DW_LANES; c++) dst[i * ldd + c] = out[i][c];
+    for (i = 0; i < RB; i++)
+      DW_UNROLL
+      for (c = 0; c < CB * DW_LANES; c++) dst[i * ldd + c] = out[i][c];
+  }
 }
 #endif
 
-/* Output rows [r, r + RB) (RB as dw_tile), columns [0, ow) of a row of
- * at least DW_LANES (`full` whole blocks, then one ending at ow when ow
- * is not a multiple), or one block when ow is shorter, to d (row r),
- * rows ldd apart. */
+/* Output rows [r, r + RB) (RB as dw_tile) to d (row r), rows ldd apart:
+ * CB blocks at a time, then single ones, the last ending at the row's end
+ * (or the one block of a row shorter than a block). One call site per
+ * tile shape, so that each is compiled once. */
 static DW_INLINE void dw_rows(int K, int S, int RB, int CB, const dw_geom *g, const float *const *prow, int64_t r,
                               const float *w, float b, float *d, int64_t ldd) {
   const int64_t q = r * g->pw, full = g->ow / DW_LANES;
-  int64_t c = 0;
-  for (; c + CB <= full; c += CB) dw_tile(K, S, RB, CB, prow, q + c * DW_LANES, g->pw, w, b, d + c * DW_LANES, ldd);
-  for (; c < full; c++) dw_tile(K, S, RB, 1, prow, q + c * DW_LANES, g->pw, w, b, d + c * DW_LANES, ldd);
-  if (full == 0) dw_tile(K, S, RB, 1, prow, q, g->pw, w, b, d, ldd);
-  else if (g->ow % DW_LANES)
-    dw_tile(K, S, RB, 1, prow, q + g->ow - DW_LANES, g->pw, w, b, d + g->ow - DW_LANES, ldd);
+  int64_t t = 0;
+  if (CB > 1)
+    for (; t + CB * DW_LANES <= full * DW_LANES; t += CB * DW_LANES)
+      dw_tile(K, S, RB, CB, 0, prow, q + t, g->pw, w, b, d + t, ldd);
+  if (full == 0 && !RT_SGEMM_AVX512) { /* a short row: the next rows overlap its block */
+    dw_tile(K, S, RB, 1, 1, prow, q, g->pw, w, b, d, ldd);
+    return;
+  }
+  for (; t < g->ow; t += DW_LANES) {
+    const int64_t at = g->ow < DW_LANES ? 0 : min64(t, g->ow - DW_LANES);
+    dw_tile(K, S, RB, 1, 0, prow, q + at, g->pw, w, b, d + at, ldd);
+  }
 }
 
-/* Output rows [r0, r1) to d (row r0), rows ldd apart: tiles of RB rows,
- * then single rows. */
-static DW_INLINE void dw_row_range(int K, int S, int RB, int CB, const dw_geom *g, const float *const *prow,
-                                   int64_t r0, int64_t r1, const float *w, float b, float *d, int64_t ldd) {
-  int64_t r = r0;
-  for (; r + RB <= r1; r += RB) dw_rows(K, S, RB, CB, g, prow, r, w, b, d + (r - r0) * ldd, ldd);
-  for (; r < r1; r++) dw_rows(K, S, 1, CB, g, prow, r, w, b, d + (r - r0) * ldd, ldd);
+/* The row groups of a K x K kernel at stride S: n rows at r (n from 1 to
+ * DW_RB, n > 1 only when rows share loads) to d. A group of DW_RB rows is
+ * one tile high; with AVX-512 the rest of a plane (a 7-row plane's last
+ * 3) is one tile too, elsewhere single rows, whose code is not repeated
+ * for each height (in C, gcc's tiles of 4 heights took 70 KiB on SSE2). */
+#define DW_REST_TILES RT_SGEMM_AVX512
+#define DW_GROUPS(K, S)                                                                                        \
+  static void rows_##K##_##S(const dw_geom *g, const float *const *prow, int64_t n, int64_t r, const float *w,  \
+                             float b, float *d, int64_t ldd) {                                                 \
+    int64_t i;                                                                                                 \
+    if (DW_RB(K, S) > 1 && n == DW_RB(K, S)) {                                                                 \
+      dw_rows(K, S, DW_RB(K, S), DW_CB(K), g, prow, r, w, b, d, ldd);                                          \
+      return;                                                                                                  \
+    }                                                                                                          \
+    if (DW_REST_TILES && DW_RB(K, S) > 3 && n == 3) {                                                          \
+      dw_rows(K, S, DW_RB(K, S) > 3 ? 3 : 1, DW_CB(K), g, prow, r, w, b, d, ldd);                             \
+      return;                                                                                                  \
+    }                                                                                                          \
+    if (DW_REST_TILES && DW_RB(K, S) > 2 && n == 2) {                                                          \
+      dw_rows(K, S, DW_RB(K, S) > 2 ? 2 : 1, DW_CB(K), g, prow, r, w, b, d, ldd);                             \
+      return;                                                                                                  \
+    }                                                                                                          \
+    for (i = 0; i < n; i++) dw_rows(K, S, 1, DW_CB(K), g, prow, r + i, w, b, d + i * ldd, ldd);                \
+  }
+DW_GROUPS(3, 1)
+DW_GROUPS(3, 2)
+DW_GROUPS(5, 1)
+DW_GROUPS(5, 2)
+#undef DW_GROUPS
+
+typedef void (*dw_rows_fn)(const dw_geom *g, const float *const *prow, int64_t n, int64_t r, const float *w, float b,
+                           float *d, int64_t ldd);
+
+/* Output rows [r0, r1) to d (row r0), rows ldd apart, in groups of up to
+ * `most` rows (a 7-row plane as 4 and 3, not 4 and three single rows,
+ * whose chains of multiply-adds would each wait on their own). */
+static void row_range(dw_rows_fn rows, const dw_geom *g, const float *const *prow, int64_t most, int64_t r0,
+                      int64_t r1, const float *w, float b, float *d, int64_t ldd) {
+  int64_t r, n;
+  for (r = r0; r < r1; r += n) {
+    n = min64(most, r1 - r);
+    rows(g, prow, n, r, w, b, d + (r - r0) * ldd, ldd);
+  }
 }
 
-/* One plane with a K x K kernel at column stride S: input plane x
- * through the phase planes ph, weights wc, bias b, into output plane yc;
- * tmp: a band. RB rows per tile when they share loads, else 1. */
-static DW_INLINE void plane_unrolled(int K, int S, const rt_conv_params *p, const dw_geom *g, const float *x,
-                                     float *ph, const float *wc, float b, float *yc, float *tmp, const rt_epi *e) {
-  const int RB = DW_RB(K, S), CB = DW_CB(K);
+/* One plane of an unrolled kernel (K x K at column stride g->sw; rows: its
+ * row groups): input plane x through the phase planes ph, weights wc,
+ * bias b, into output plane yc; tmp: scratch for the last rows. */
+static void plane_unrolled(dw_rows_fn rows, int64_t most, const rt_conv_params *p, const dw_geom *g, const float *x,
+                           float *ph, const float *wc, float b, float *yc, float *tmp, const rt_epi *e) {
   const float *prow[DW_MAX_PROWS];
   float w[5 * 5]; /* a local copy: stores to Y cannot change it, so it stays in registers */
-  int64_t r, i, done = 0;
-  for (i = 0; i < K * K; i++) w[i] = wc[i];
+  int64_t r, i, direct, done = 0;
+  if (!g->shared) most = 1;
+  for (i = 0; i < g->kh * g->kw; i++) w[i] = wc[i];
   for (i = 0; i < DW_MAX_PROWS; i++) prow[i] = ph + g->prow[i];
-  if (g->ow >= DW_LANES) { /* straight into Y, RB rows at a time */
-    const int64_t step = g->shared ? RB : 1;
-    for (r = 0; r < g->oh; r += step) {
-      const int64_t n = min64(step, g->oh - r);
+  if (g->ow >= DW_LANES) { /* straight into Y, a group of rows at a time */
+    for (r = 0; r < g->oh; r += most) {
+      const int64_t n = min64(most, g->oh - r);
       fill_rows(p, g, x, ph, &done, rows_read(g, r + n + DW_AHEAD));
-      if (g->shared) dw_row_range(K, S, RB, CB, g, prow, r, r + n, w, b, yc + r * g->ow, g->ow);
-      else dw_rows(K, S, 1, CB, g, prow, r, w, b, yc + r * g->ow, g->ow);
+      rows(g, prow, n, r, w, b, yc + r * g->ow, g->ow);
       if (e) rt_epi_tile(e, yc + r * g->ow, n * g->ow, 1, n * g->ow);
     }
     return;
   }
-  for (r = 0; r < g->oh; r += g->band) { /* short rows: into a band at pitch pw */
-    const int64_t n = min64(g->band, g->oh - r);
-    fill_rows(p, g, x, ph, &done, rows_read(g, r + n));
-    if (g->shared) dw_row_range(K, S, RB, CB, g, prow, r, r + n, w, b, tmp, g->pw);
-    else dw_row_range(K, S, 1, CB, g, prow, r, r + n, w, b, tmp, g->pw);
-    unband(g, tmp, n, yc + r * g->ow, e);
-  }
+  /* Short rows straight into Y at pitch ow: each row's block runs past
+   * the row's end into the rows after it, which are stored after it
+   * (groups go down the plane, and a tile stores its rows in order). The
+   * rows whose block would run past the plane, into another task's, go
+   * through scratch: those from row `direct` on. */
+  direct = g->oh * g->ow < DW_LANES ? 0 : (g->oh * g->ow - DW_LANES) / g->ow + 1;
+  fill_rows(p, g, x, ph, &done, rows_read(g, g->oh));
+  row_range(rows, g, prow, most, 0, direct, w, b, yc, g->ow);
+  row_range(rows, g, prow, most, direct, g->oh, w, b, tmp, g->pw);
+  for (r = direct; r < g->oh; r++) copy_floats(yc + r * g->ow, tmp + (r - direct) * g->pw, g->ow);
+  if (e) rt_epi_tile(e, yc, g->oh * g->ow, 1, g->oh * g->ow);
 }
 
 #define DW_PLANE(K, S)                                                                                         \
   static void plane_##K##_##S(const rt_conv_params *p, const dw_geom *g, const float *x, float *ph,           \
                               const float *wc, float b, float *yc, float *tmp, const rt_epi *e) {             \
-    plane_unrolled(K, S, p, g, x, ph, wc, b, yc, tmp, e);                                                      \
+    plane_unrolled(rows_##K##_##S, DW_RB(K, S), p, g, x, ph, wc, b, yc, tmp, e);                               \
   }
 DW_PLANE(3, 1)
 DW_PLANE(3, 2)
