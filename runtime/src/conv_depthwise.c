@@ -539,6 +539,7 @@ static void plane_unrolled(dw_rows_fn rows, int64_t most, const rt_conv_params *
    * rows whose block would run past the plane, into another task's, go
    * through scratch: those from row `direct` on. */
   direct = g->oh * g->ow < DW_LANES ? 0 : RT_IDIV(g->oh * g->ow - DW_LANES, g->ow) + 1;
+  direct -= RT_IMOD(direct, most); /* whole groups: a 7-row plane as 4 and 3, not 4, 1 and 2 */
   fill_rows(p, g, x, ph, &done, rows_read(g, g->oh));
   row_range(rows, g, prow, most, 0, direct, w, b, yc, g->ow);
   row_range(rows, g, prow, most, direct, g->oh, w, b, tmp, g->pw);
