@@ -33,12 +33,14 @@
  * DW_LANES floats the C compiler vectorizes. Rows of at least DW_LANES
  * outputs are tiled straight into Y, the last block of a row ending at
  * its end (it overlaps the one before and computes the same bits again
- * for their shared outputs). Shorter rows (7x7 and 14x14 planes) are
- * tiled one block per row into a band in scratch at the phase pitch, and
- * the columns past the row's end (padding, junk) are dropped as the band
- * is copied into Y. Every other kernel adds one tap at a time over a band
- * in scratch. The fused epilogue finishes each group of rows, or each
- * band, while it is in L1.
+ * for their shared outputs). Shorter rows (7x7 and 14x14 planes) take one
+ * block each, also straight into Y: a block's lanes past the row's end
+ * (padding columns, junk) land on the next rows, which are stored after
+ * it; the last rows, whose blocks would run past the plane, go through
+ * scratch. On a core without float vectors a tile is one row and one
+ * block. Every other kernel adds one tap at a time over a band of rows in
+ * scratch. The fused epilogue finishes each group of rows, each short-row
+ * plane or each band while it is in L1.
  *
  * Threads: task i of a split call takes its share of the planes (image x
  * channel) with its own scratch slice; each plane is computed alone, the
@@ -61,7 +63,8 @@
  * every target, since the scratch size must not depend on the build. */
 #define DW_LANES 16
 
-/* A band's floats of scratch (2 KiB: in L1 with the rows it reads). */
+/* A band's floats of scratch, for the per-tap loop of other kernels (2
+ * KiB: in L1 with the rows it reads). */
 #define DW_BAND 512
 
 /* Output rows the copy into the phase planes runs ahead of the tiles: a
@@ -104,7 +107,7 @@ typedef struct dw_geom {
   int64_t rows, pw; /* each phase plane: rows x pw floats */
   int64_t phase;    /* rows * pw */
   int64_t phases;   /* floats of the phase planes and the slack after them */
-  int64_t band;     /* output rows per band */
+  int64_t band;     /* output rows per band (plane_general) */
   int unrolled;     /* 3 or 5: a K x K kernel, column stride 1 or 2, no column dilation; 0: any other */
   int shared;       /* unrolled, row stride = column stride, no row dilation: tiles of several rows */
   /* Padded row u of a tile (u * dh below its top row, or u when shared),
@@ -113,8 +116,8 @@ typedef struct dw_geom {
   int64_t prow[DW_MAX_PROWS];
   int64_t c0, cols; /* the input columns that outputs read: [c0, c0 + cols) */
   /* Column stride 2 with AVX-512, rows of at most 32 padded columns: the
-   * masks of the one split step every row takes (split_row), worked out
-   * once rather than for each row. */
+   * masks of the one split step every row takes (split_rows_one), worked
+   * out once rather than for each row. */
   int split_one;
   uint16_t split_masks[4];
 } dw_geom;
@@ -148,9 +151,10 @@ static void dw_geom_of(const rt_conv_params *p, dw_geom *g) {
   g->rows = RT_IDIV(g->hp + g->sh - 1, g->sh);
   g->pw = RT_IDIV(g->wp + g->sw - 1, g->sw);
   g->phase = g->rows * g->pw;
-  /* A band's last block reads up to DW_LANES - 1 positions past the band,
-   * and the last phase's taps up to a row and a few columns past its end
-   * (junk columns only): the slack keeps that inside the zeroed scratch. */
+  /* A short row's block reads up to DW_LANES positions past the row, the
+   * last row's past its phase plane, and the per-tap loop a few columns
+   * past a band's last row (junk columns only): the slack keeps that
+   * inside the zeroed scratch. */
   g->phases = g->sh * g->sw * g->phase + 2 * g->pw + DW_LANES;
   g->band = min64(g->oh, max64(1, RT_IDIV(DW_BAND, g->pw)));
   g->unrolled = 0;
@@ -169,12 +173,13 @@ static void dw_geom_of(const rt_conv_params *p, dw_geom *g) {
     }
 }
 
-/* Scratch of one task: the phase planes with their slack, then one band.
- * Non-decreasing in the output dims, so the bytes the compiler reserves
- * for a node's largest dims serve every smaller run (a band holds at most
- * min(DW_BAND, oh * pw) floats, or one row when a row is longer, and a
- * tile's last block may write up to DW_LANES floats past its row). The
- * pads do not enter: they may vary at run time. */
+/* Scratch of one task: the phase planes with their slack, then one band
+ * (at most min(DW_BAND, oh * pw) floats, or one row when a row is longer)
+ * or a short-row plane's last rows (fewer than 20, under 100 floats),
+ * with room for a block past the last row. Non-decreasing in the output
+ * dims, so the bytes the compiler reserves for a node's largest dims
+ * serve every smaller run. The pads do not enter: they may vary at run
+ * time. */
 size_t rt_conv_f32_depthwise2d_scratch_bytes(const rt_conv_params *p) {
   dw_geom g;
   dw_geom_of(p, &g);
