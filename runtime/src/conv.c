@@ -13,7 +13,8 @@
  * matrix (one rt_sgemm, or a plain panel copy with prepacked weights).
  * Depthwise convs (one input channel per group) use direct loops
  * (conv_direct): unfolding would give a K of one channel and the product
- * no reuse.
+ * no reuse. The 2-D ones with one output channel per input channel, the
+ * usual kind, have their own kernel in conv_depthwise.c.
  *
  * ConvTranspose is the adjoint: W^T X for a block of input columns goes
  * into scratch, and col2im scatters-adds it into Y. With W a constant,
@@ -379,15 +380,14 @@ static void conv_direct(const rt_conv_params *p, const float *x, const float *w,
   }
 }
 
-/* A call of a split depthwise kernel: task i of `tasks` takes its share of
- * the output planes (and, for depthwise2d, its own padded plane). */
+/* A call of rt_conv_f32_depthwise split across threads: task i of `tasks`
+ * takes its share of the output planes. (rt_conv_f32_depthwise2d has its
+ * own file, conv_depthwise.c.) */
 typedef struct dw_job {
   const rt_conv_params *p;
   const float *x, *w, *bias;
   float *y;
   const rt_epi *e;
-  char *scratch;
-  size_t slice;
   int64_t tasks;
 } dw_job;
 
@@ -398,174 +398,21 @@ static void dw_direct_task(void *arg, int64_t i) {
   conv_direct(j->p, j->x, j->w, j->bias, j->y, j->e, lo, hi);
 }
 
-/* Fills a dw_job for the call and runs task body across its tasks. */
-static void dw_run(const rt_conv_params *p, const void *const *in, void *const *out, void *scratch, size_t slice,
-                   rt_task_fn body) {
+RT_KERNEL(rt_conv_f32_depthwise) {
+  const rt_conv_params *p = (const rt_conv_params *)params;
   const rt_parallel *par = RT_PARALLEL_OF(in);
   rt_epi ev;
   dw_job j;
+  (void)scratch;
   j.p = p;
   j.x = (const float *)in[0];
   j.w = (const float *)in[1];
   j.bias = p->has_bias ? (const float *)in[2] : NULL;
   j.y = (float *)out[0];
   j.e = RT_EPI_FROM(&ev, p, in, 3, j.y);
-  j.scratch = (char *)scratch;
-  j.slice = slice;
   j.tasks = min64(rt_parallel_tasks(par), p->batch * p->out_ch);
   if (j.tasks < 1) j.tasks = 1;
-  rt_parallel_run(par, j.tasks, body, &j);
-}
-
-RT_KERNEL(rt_conv_f32_depthwise) {
-  dw_run((const rt_conv_params *)params, in, out, scratch, 0, dw_direct_task);
-}
-
-/* ---- depthwise, two spatial dims, through a padded plane ---- */
-
-/* The padded plane's rows and columns: what the last output reads. */
-static int64_t padded_extent(const rt_conv_params *p, int d) {
-  return (p->out_dims[d] - 1) * p->strides[d] + (p->kernel[d] - 1) * p->dilations[d] + 1;
-}
-
-size_t rt_conv_f32_depthwise2d_scratch_bytes(const rt_conv_params *p) {
-  /* the plane, and one row for split_rows */
-  return (size_t)((padded_extent(p, 0) + 1) * padded_extent(p, 1)) * sizeof(float);
-}
-
-/* Plane x [in_h, in_w] into pl [hp, wp] at offset (pad_t, pad_l), zeros
- * around it (and past the input where the last window overhangs it). */
-static void pad_plane(const rt_conv_params *p, const float *x, float *pl, int64_t hp, int64_t wp) {
-  const int64_t ih = p->in_dims[0], iw = p->in_dims[1], pt = p->pads[0], pw = p->pads[1];
-  int64_t r;
-  for (r = 0; r < hp; r++) {
-    const int64_t xr = r - pt;
-    float *row = pl + r * wp;
-    int64_t lo = pw < 0 ? 0 : pw, n = iw - (pw < 0 ? -pw : 0);
-    if (xr < 0 || xr >= ih) {
-      memset(row, 0, sizeof(float) * (size_t)wp);
-      continue;
-    }
-    if (lo > wp) lo = wp;
-    if (n > wp - lo) n = wp - lo;
-    if (n < 0) n = 0;
-    memset(row, 0, sizeof(float) * (size_t)lo);
-    memcpy(row + lo, x + xr * iw + (pw < 0 ? -pw : 0), sizeof(float) * (size_t)n);
-    memset(row + lo + n, 0, sizeof(float) * (size_t)(wp - lo - n));
-  }
-}
-
-/* One output row of a KxK kernel at stride S: the taps in row-major order
- * (as conv_direct adds them), each output in a register. restrict: y is
- * never the plane, and without it the 25 reads of a 5x5 kernel need more
- * overlap checks than gcc makes, so the loop would stay scalar. */
-#define DW_ROW(K, S)                                                                 \
-  static void dw_row_##K##_##S(const float *restrict pl, int64_t wp, int64_t dh, int64_t dw,     \
-                               const float *restrict w, float b, float *restrict y, int64_t n) { \
-    int64_t t, kr, kc;                                                               \
-    for (t = 0; t < n; t++) {                                                        \
-      float acc = b;                                                                 \
-      for (kr = 0; kr < K; kr++)                                                     \
-        for (kc = 0; kc < K; kc++) acc = MADD(w[kr * K + kc], pl[kr * dh * wp + t * S + kc * dw], acc); \
-      y[t] = acc;                                                                    \
-    }                                                                                \
-  }
-DW_ROW(3, 1)
-DW_ROW(3, 2)
-DW_ROW(5, 1)
-DW_ROW(5, 2)
-#undef DW_ROW
-
-/* Stride 2 without dilation on a plane whose rows are split, even columns
- * first, then odd ones (split_rows): every tap then reads contiguous
- * floats, which vectorizes where the 25 strided reads of DW_ROW(5, 2) do
- * not. Same sums, same order. */
-#define DW_ROW_SPLIT(K)                                                              \
-  static void dw_row_##K##_split(const float *restrict pl, int64_t wp, int64_t dh, const float *restrict w, \
-                                 float b, float *restrict y, int64_t n) {            \
-    const int64_t half = (wp + 1) / 2;                                               \
-    int64_t t, kr, kc;                                                               \
-    for (t = 0; t < n; t++) y[t] = b;                                                \
-    /* one kernel row per pass over y (kernel rows in order, so each        \
-     * output still adds its taps in row-major order) */                     \
-    for (kr = 0; kr < K; kr++) {                                                     \
-      const float *ev = pl + kr * dh * wp, *od = ev + half, *wr = w + kr * K;        \
-      for (t = 0; t < n; t++) {                                                      \
-        float acc = y[t];                                                            \
-        for (kc = 0; kc < K; kc++) acc = MADD(wr[kc], (kc & 1 ? od : ev)[(kc >> 1) + t], acc); \
-        y[t] = acc;                                                                  \
-      }                                                                              \
-    }                                                                                \
-  }
-DW_ROW_SPLIT(5)
-#undef DW_ROW_SPLIT
-
-/* Each row of the padded plane rearranged as its even columns, then its
- * odd ones (tmp: wp floats). */
-static void split_rows(float *pl, int64_t hp, int64_t wp, float *tmp) {
-  const int64_t half = (wp + 1) / 2;
-  int64_t r, j;
-  for (r = 0; r < hp; r++) {
-    float *row = pl + r * wp;
-    for (j = 0; j < wp; j++) tmp[(j & 1 ? half : 0) + (j >> 1)] = row[j];
-    memcpy(row, tmp, sizeof(float) * (size_t)wp);
-  }
-}
-
-/* Output planes [plane0, plane1) (plane = image * out_ch + channel), each
- * through the padded plane pl. */
-static void dw2d_planes(const rt_conv_params *p, const float *x, const float *w, const float *bias, float *y,
-                        const rt_epi *e, float *pl, int64_t plane0, int64_t plane1) {
-  const int64_t hp = padded_extent(p, 0), wp = padded_extent(p, 1), kh = p->kernel[0], kw = p->kernel[1];
-  const int64_t oh = p->out_dims[0], ow = p->out_dims[1], sh = p->strides[0], sw = p->strides[1];
-  const int64_t dh = p->dilations[0], dw = p->dilations[1], in_sp = p->in_dims[0] * p->in_dims[1];
-  /* 5x5 at stride 2 along rows reads a split plane (3x3 vectorizes as it
-   * is: there the split costs more than it saves, measured on mobilenet_v2) */
-  const int split = sw == 2 && dw == 1 && kh == 5 && kw == 5;
-  int64_t q, r, t, kr, kc;
-  for (q = plane0; q < plane1; q++) {
-    const int64_t n = RT_IDIV(q, p->out_ch), c = RT_IMOD(q, p->out_ch);
-    const float *wc = w + c * kh * kw, b = bias ? bias[c] : 0.0f;
-    float *yc = y + (n * p->out_ch + c) * oh * ow;
-    pad_plane(p, x + (n * p->in_ch + c) * in_sp, pl, hp, wp);
-    if (split) split_rows(pl, hp, wp, pl + hp * wp);
-    for (r = 0; r < oh; r++) {
-      const float *top = pl + r * sh * wp;
-      float *yr = yc + r * ow;
-      if (split) dw_row_5_split(top, wp, dh, wc, b, yr, ow);
-      else if (kh == 3 && kw == 3 && sw == 1) dw_row_3_1(top, wp, dh, dw, wc, b, yr, ow);
-      else if (kh == 3 && kw == 3 && sw == 2) dw_row_3_2(top, wp, dh, dw, wc, b, yr, ow);
-      else if (kh == 5 && kw == 5 && sw == 1) dw_row_5_1(top, wp, dh, dw, wc, b, yr, ow);
-      else if (kh == 5 && kw == 5 && sw == 2) dw_row_5_2(top, wp, dh, dw, wc, b, yr, ow);
-      else
-        for (t = 0; t < ow; t++) {
-          float acc = b;
-          for (kr = 0; kr < kh; kr++)
-            for (kc = 0; kc < kw; kc++) acc = MADD(wc[kr * kw + kc], top[kr * dh * wp + t * sw + kc * dw], acc);
-          yr[t] = acc;
-        }
-    }
-    /* the plane just written, in one loop (as conv_direct) */
-    if (e) rt_epi_tile(e, yc, oh * ow, 1, oh * ow);
-  }
-}
-
-static void dw2d_task(void *arg, int64_t i) {
-  const dw_job *j = (const dw_job *)arg;
-  int64_t lo, hi;
-  rt_parallel_share(j->p->batch * j->p->out_ch, 1, i, j->tasks, &lo, &hi);
-  dw2d_planes(j->p, j->x, j->w, j->bias, j->y, j->e, (float *)(j->scratch + (size_t)i * j->slice), lo, hi);
-}
-
-/* Each task's padded plane: the one-task scratch, 64-byte aligned apart
- * (no two tasks' planes share a cache line). */
-size_t rt_conv_f32_depthwise2d_task_bytes(const rt_conv_params *p) {
-  return round64(rt_conv_f32_depthwise2d_scratch_bytes(p));
-}
-
-RT_KERNEL(rt_conv_f32_depthwise2d) {
-  const rt_conv_params *p = (const rt_conv_params *)params;
-  dw_run(p, in, out, scratch, rt_conv_f32_depthwise2d_task_bytes(p), dw2d_task);
+  rt_parallel_run(par, j.tasks, dw_direct_task, &j);
 }
 
 /* ---- the quad layout (conv.h) ---- */

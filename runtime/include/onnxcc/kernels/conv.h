@@ -48,11 +48,14 @@ RT_PARAMS_STRUCT(rt_conv_params, RT_CONV_PARAMS)
  *   rt_conv_f32_depthwise       one input channel per group: direct loops,
  *                               W as ONNX lays it out, no scratch.
  *   rt_conv_f32_depthwise2d     2 spatial dims, one input channel per
- *                               output channel: each plane copied once
- *                               into a zero-padded scratch plane, then
- *                               every output element sums its taps in a
- *                               register, with no edge cases (3x3 and 5x5
- *                               at stride 1 and 2 unrolled).
+ *                               output channel (conv_depthwise.c): each
+ *                               plane copied into zero-padded scratch
+ *                               planes split by stride (contiguous taps
+ *                               at stride 2), then every output sums its
+ *                               taps in a register, with no edge cases;
+ *                               3x3 and 5x5 at column stride 1 and 2 as
+ *                               tiles of several rows sharing loads. The
+ *                               same bits as rt_conv_f32_depthwise.
  *   rt_conv_f32_nchwc_packed    2 spatial dims, group 1, W in the blocked
  *                               layout below: a direct conv with the
  *                               output channels in the vector lanes. X is
@@ -149,7 +152,9 @@ size_t rt_conv_f32_nchwc_packed_scratch_bytes(const rt_conv_params *p);
  * tasks of (output channel group, band of positions) pieces after its
  * input copy (itself split by rows). With T tasks the scratch grows by
  * T - 1 times these bytes (each task's own unfolded panel, padded plane
- * or blocked band; 0: rt_conv_f32_depthwise needs none). */
+ * or blocked band; 0: rt_conv_f32_depthwise needs none).
+ * rt_conv_f32_depthwise2d's scratch never falls as the dims grow, so the
+ * bytes sized for a node's largest dims serve any smaller run. */
 size_t rt_conv_f32_im2col_task_bytes(const rt_conv_params *p);
 size_t rt_conv_f32_depthwise2d_task_bytes(const rt_conv_params *p);
 size_t rt_conv_f32_nchwc_packed_task_bytes(const rt_conv_params *p);
