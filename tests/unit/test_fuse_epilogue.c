@@ -432,6 +432,9 @@ END_TEST
 Suite *fuse_epilogue_suite(void) {
   Suite *s = suite_create("fuse_epilogue");
   TCase *tc = tcase_create("core");
+  /* conv_kernels_fused runs every Conv variant with every activation:
+   * several seconds under ASan on a busy machine (Check's default is 4) */
+  tcase_set_timeout(tc, 60);
   tcase_add_test(tc, conv_relu);
   tcase_add_test(tc, conv_residual_relu);
   tcase_add_test(tc, gemm_matmul_and_activations);

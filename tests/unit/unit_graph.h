@@ -33,7 +33,7 @@ static inline int unit_value(ir_graph *g, const char *name, int rank, const int6
   ir_value *v = g->values[id];
   v->t.dtype = DT_FLOAT;
   v->t.rank = rank;
-  memcpy(v->t.dims, dims, sizeof(int64_t) * (size_t)rank);
+  if (rank > 0) memcpy(v->t.dims, dims, sizeof(int64_t) * (size_t)rank); /* a scalar may pass NULL dims */
   if (constant) {
     const int64_t n = tensor_numel(&v->t);
     v->t.data = xmalloc(sizeof(float) * (size_t)n);
