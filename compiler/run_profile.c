@@ -19,7 +19,7 @@ void run_json_string(text *j, const char *s) {
 /* One profiled node: which graph node, its times over the runs. */
 typedef struct prof_row {
   int node;
-  double median_ms, mean_ms;
+  double median_ms, mean_ms, min_ms;
 } prof_row;
 
 /* One op type of the summary: its nodes' times added. */
@@ -54,7 +54,8 @@ static status read_rows(const char *log, const compiled *c, prof_row *rows, int 
     int index;
     if (!emit_profile_has_node(c->g, &c->p, i)) continue;
     at = strstr(at + 1, "ONNXCC_NODE ");
-    if (!at || sscanf(at, "ONNXCC_NODE %d %lf %lf", &index, &rows[k].median_ms, &rows[k].mean_ms) != 3 ||
+    if (!at ||
+        sscanf(at, "ONNXCC_NODE %d %lf %lf %lf", &index, &rows[k].median_ms, &rows[k].mean_ms, &rows[k].min_ms) != 4 ||
         index != k)
       return diag_error(ST_INTERNAL, "the profiled model's line for node %d is missing or malformed:\n%s", k, log);
     rows[k++].node = i;
@@ -114,7 +115,8 @@ static void add_json(const compiled *c, const prof_row *rows, int n, double run_
     run_json_string(json, nd->op_type);
     text_puts(json, ", \"kernel\": ");
     run_json_string(json, emit_profile_kernel(c->g, &c->p, rows[i].node));
-    text_printf(json, ", \"median_ms\": %.6f, \"mean_ms\": %.6f}", rows[i].median_ms, rows[i].mean_ms);
+    text_printf(json, ", \"median_ms\": %.6f, \"mean_ms\": %.6f, \"min_ms\": %.6f}", rows[i].median_ms,
+                rows[i].mean_ms, rows[i].min_ms);
   }
   text_puts(json, "]");
 }

@@ -2,7 +2,6 @@
 
 #include "../../compiler/kernel_table.h"
 #include "../../compiler/lowered.h"
-#include "emit_c.h"
 
 int emit_profile_has_node(const ir_graph *g, const plan *p, int i) {
   return !(p->elided[i] && g->nodes[i]->low->prepare < 0);
