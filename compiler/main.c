@@ -63,6 +63,9 @@ static const char usage_text[] =
     "  --warmup N            untimed runs first (default 0)\n"
     "  --seed S              seed for random inputs when no INPUT.pb is given (default 0)\n"
     "  --keep                keep the temporary build folder\n"
+    "  --profile             time each node of the main graph over the timed runs: a table\n"
+    "                        (nodes by time, then op types) on stderr, a \"profile\" array\n"
+    "                        in the JSON line (not on a bare-metal --target)\n"
     "  --target TRIPLE       cross-build with TRIPLE-gcc and run under qemu user mode\n"
     "                        (aarch64-linux-gnu, riscv64-linux-gnu; default: this machine),\n"
     "                        or as a firmware image on qemu-system-arm's mps2-an386 board\n"
@@ -333,6 +336,8 @@ static int cli(int argc, char **argv, const char **files) {
       r.target = next;
     } else if (mode == 1 && !strcmp(a, "--keep")) {
       r.keep = 1;
+    } else if (mode == 1 && !strcmp(a, "--profile")) {
+      r.profile = 1;
     } else if (a[0] == '-' && a[1]) {
       return usage_error("unknown option '%s'", a);
     } else {

@@ -19,6 +19,7 @@
 #include "load.h"
 #include "map_pb.h"
 #include "rt_cache.h"
+#include "run_profile.h"
 #include "subprocess.h"
 #include "target.h"
 #include "tensor_pb.h"
@@ -143,7 +144,7 @@ static status too_big(const target_desc *t, const image_sizes *sz, const char *l
 }
 
 static status link_program(const char *dir, const target_desc *t, char **words, int n_words, const rt_cached *rt,
-                           int threads, const image_sizes *sz, text *log) {
+                           const run_options *r, const image_sizes *sz, text *log) {
   argvec a = {0};
   char *inc = xasprintf("-I%s", rt->include_dir), *self = xasprintf("-I%s", dir);
   char *model_c = xasprintf("%s/model.c", dir), *driver_c = xasprintf("%s/driver.c", dir);
@@ -154,6 +155,7 @@ static status link_program(const char *dir, const target_desc *t, char **words, 
   argvec_add_all(&a, words, n_words);
   argvec_add_all(&a, flags, n_flags);
   argvec_add(&a, "-std=c99");
+  if (r->profile) argvec_add(&a, "-DONNXCC_PROFILE"); /* the hooks in both files (run_profile.h) */
   argvec_add(&a, inc);
   argvec_add(&a, self);
   argvec_add(&a, model_c);
@@ -161,7 +163,7 @@ static status link_program(const char *dir, const target_desc *t, char **words, 
   s = t && t->bare ? add_firmware(&a, t, sz) : ST_OK;
   if (!s) s = rt_cached_objects(rt, &a);
   argvec_add(&a, "-lm");
-  if (threads > 1) argvec_add(&a, "-pthread"); /* the driver's rt_pool */
+  if (r->c.threads > 1) argvec_add(&a, "-pthread"); /* the driver's rt_pool */
   /* as tests/cross does: no dependence on the target's shared libraries */
   if (t && !t->bare) argvec_add(&a, "-static");
   argvec_add(&a, "-o");
@@ -183,7 +185,8 @@ static status link_program(const char *dir, const target_desc *t, char **words, 
 
 /* Builds DIR/prog from the generated code, the driver and a runtime built
  * for the same compiler, flags and target. */
-static status build_program(const char *dir, const target_desc *t, int threads, const image_sizes *sz, text *log) {
+static status build_program(const char *dir, const target_desc *t, const run_options *r, const image_sizes *sz,
+                            text *log) {
   char *words[MAX_CC_WORDS];
   int n_words = 0;
   rt_cached rt;
@@ -195,7 +198,7 @@ static status build_program(const char *dir, const target_desc *t, int threads, 
   b.n_flags = build_flags(t, &b.flags);
   b.target = t ? t->triple : "";
   s = rt_cache_get(&b, &rt);
-  if (!s) s = link_program(dir, t, words, n_words, &rt, threads, sz, log);
+  if (!s) s = link_program(dir, t, words, n_words, &rt, r, sz, log);
   rt_cached_free(&rt);
   free_words(words, n_words);
   return s;
@@ -629,22 +632,19 @@ static image_sizes sizes_of(const compiled *c) {
   return sz;
 }
 
-static void print_json(const run_options *r, double median, double minimum, int timed) {
+/* The JSON line; `extra` (--profile's array) goes before its closing brace. */
+static void print_json(const run_options *r, double median, double minimum, int timed, const text *extra) {
   text j;
-  const char *q;
   text_init(&j);
-  text_puts(&j, "{\"model\": \"");
-  for (q = r->c.model_path; *q; q++) {
-    if (*q == '"' || *q == '\\') text_printf(&j, "\\%c", *q);
-    else if ((unsigned char)*q < 32) text_printf(&j, "\\u%04x", (unsigned char)*q);
-    else text_printf(&j, "%c", *q);
-  }
-  text_puts(&j, "\"");
+  text_puts(&j, "{\"model\": ");
+  run_json_string(&j, r->c.model_path);
   if (timed)
-    text_printf(&j, ", \"runs\": %d, \"median_ms\": %.4f, \"min_ms\": %.4f}\n", r->runs, median, minimum);
+    text_printf(&j, ", \"runs\": %d, \"median_ms\": %.4f, \"min_ms\": %.4f", r->runs, median, minimum);
   else /* an emulated board's clock says nothing of the chip's */
     text_printf(&j, ", \"runs\": %d, \"median_ms\": null, \"min_ms\": null, \"note\": \"not timed on an emulated "
-                    "board\"}\n", r->runs);
+                    "board\"", r->runs);
+  if (extra->len) text_puts(&j, extra->buf);
+  text_puts(&j, "}\n");
   fputs(j.buf, stdout);
   fflush(stdout);
   text_free(&j);
@@ -658,7 +658,7 @@ status run_command(run_options *r) {
   split_inputs split;
   const char *const *shown = r->inputs; /* input files as the user named them */
   compiled c;
-  text src, log;
+  text src, log, profile;
   status s = ST_OK;
   int i, n_in = 0, dir_slot = -1, timed = 1;
   double median = 0, minimum = 0;
@@ -670,6 +670,7 @@ status run_command(run_options *r) {
   memset(&c, 0, sizeof c);
   text_init(&src);
   text_init(&log);
+  text_init(&profile);
   memset(&split, 0, sizeof split);
   if (r->n_inputs > OPT_MAX_PINS) return diag_error(ST_USAGE, "at most %d input files", OPT_MAX_PINS);
   /* a missing cross tool is said before any work */
@@ -678,6 +679,9 @@ status run_command(run_options *r) {
     s = diag_error(ST_USAGE, "--threads %d with --target %s: the board has one core and the driver no thread pool "
                    "there (a firmware passes its own parallel_for to NAME_init_ex: docs/api.md)",
                    r->c.threads, tgt->triple);
+  if (!s && tgt && tgt->bare && r->profile)
+    s = diag_error(ST_USAGE, "--profile with --target %s: an emulated board gives no clock to time the nodes with "
+                   "(profile on the host, or on a Linux target under qemu user mode)", tgt->triple);
   if (!s && tgt) s = target_check_tools(tgt, 1);
   if (s) return s;
   /* sequence and optional files are read as the model declares them */
@@ -771,7 +775,7 @@ status run_command(run_options *r) {
   free(path);
   if (s) goto done;
   sizes = sizes_of(&c);
-  s = build_program(dir, tgt, r->c.threads, &sizes, &log);
+  s = build_program(dir, tgt, r, &sizes, &log);
   if (s) goto done;
   text_free(&log);
   text_init(&log);
@@ -781,7 +785,11 @@ status run_command(run_options *r) {
     s = write_outputs(r, dir, c.g);
     if (s) goto done;
   }
-  print_json(r, median, minimum, timed);
+  if (r->profile) {
+    s = run_profile_report(log.buf, &c, median, &profile);
+    if (s) goto done;
+  }
+  print_json(r, median, minimum, timed, &profile);
 
 done:
   if (dir) {
@@ -798,6 +806,7 @@ done:
   free(model_c);
   text_free(&src);
   text_free(&log);
+  text_free(&profile);
   compiled_free(&c);
   return s;
 }

@@ -14,6 +14,7 @@ typedef struct run_options {
   unsigned long seed;
   int keep;                /* keep the temporary build folder */
   const char *target;      /* --target TRIPLE: cross-build, run under qemu; NULL: the host */
+  int profile;             /* --profile: per-node times (run_profile.h) */
 } run_options;
 
 status run_command(run_options *r);

@@ -12,6 +12,7 @@
 #include "../../compiler/threads.h"
 #include "emit_index.h"
 #include "emit_maps.h"
+#include "emit_profile.h"
 
 /* Names from the model (and the model's file name) go into comments: keep
  * them from closing the comment ("*_/"), opening a nested one (-Wcomment
@@ -195,6 +196,7 @@ void emit_c_header(const backend_emit_args *a, text *h) {
               a->name, a->name, a->name, a->name);
   text_printf(h, "int %s_run_dims(const %s_ctx *ctx, const void *const *inputs, const int64_t *const *input_dims,\n"
                  "    void *const *outputs, int64_t *const *output_dims);\n\n", a->name, a->name);
+  emit_profile_header(h, g, a->p, a->name, up);
   text_puts(h, "#ifdef __cplusplus\n}\n#endif\n\n#endif\n");
 }
 
@@ -879,17 +881,19 @@ static void emit_body(const backend_emit_args *a, const gview *gv, text *w) {
   const ir_graph *g = gv->g;
   const plan *p = gv->p;
   int i, k, base = w->indent;
+  int prof = -1; /* the profiling index of node i (main graph only: -1 in a body) */
   char *is_data = data_symbols(g);
   for (i = 0; i < g->n_nodes; i++) {
     const ir_node *n = g->nodes[i];
     const lowered *l = n->low;
-    if (p->elided[i] && l->prepare < 0) {
+    if (!emit_profile_has_node(g, p, i)) {
       text_printf(w, "/* %s: ", n->op_type);
       emit_c_comment_text(w, n->name);
       text_puts(w, l->view_of >= 0 ? ": a view of its input, nothing to run */\n"
                                    : ": its inputs were written in place, nothing to run */\n");
       continue;
     }
+    if (!p->gid) text_printf(w, "ONNXCC_PROF_BEGIN(%d);\n", ++prof);
     text_printf(w, "{ /* %s: ", n->op_type);
     emit_c_comment_text(w, n->name);
     text_puts(w, " */\n");
@@ -906,6 +910,7 @@ static void emit_body(const backend_emit_args *a, const gview *gv, text *w) {
       else emit_loop(a, gv, i, w);
       w->indent = base;
       text_puts(w, "}\n");
+      if (!p->gid) text_printf(w, "ONNXCC_PROF_END(%d);\n", prof);
       continue;
     }
     /* Kernels may look at optional inputs/outputs past the node's count:
@@ -942,6 +947,7 @@ static void emit_body(const backend_emit_args *a, const gview *gv, text *w) {
       text_puts(w, "(void)out;\n(void)p;\n");
       w->indent = base;
       text_puts(w, "}\n");
+      if (!p->gid) text_printf(w, "ONNXCC_PROF_END(%d);\n", prof);
       continue;
     }
     if (l->n_binds || l->prepare >= 0) {
@@ -964,6 +970,7 @@ static void emit_body(const backend_emit_args *a, const gview *gv, text *w) {
     if (l->defines_after) emit_defines(w, g, l);
     w->indent = base;
     text_puts(w, "}\n");
+    if (!p->gid) text_printf(w, "ONNXCC_PROF_END(%d);\n", prof);
   }
   /* Outputs that no node writes into the caller's buffer: copies. */
   for (i = 0; i < g->n_outputs; i++) {
@@ -1161,6 +1168,7 @@ void emit_c_source(const backend_emit_args *a, text *w) {
   for (i = 0; i < g->n_outputs; i++) tensor_info(w, g->values[g->outputs[i]]);
   text_puts(w, "};\n\n");
   emit_maps_source(w, g, a->name);
+  emit_profile_source(w, g, p, a->name);
 
   if (a->embed_weights) embedded_blob(a, w);
 

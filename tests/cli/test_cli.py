@@ -11,6 +11,7 @@ Run: .venv/bin/python tests/cli/test_cli.py --onnxcc build/onnxcc
 Prints one line per case and ends with "N passed, M failed".
 """
 import argparse
+import json
 import os
 import platform
 import random
@@ -576,6 +577,7 @@ def main():
     check_weights_section(onnxcc, args.cflags, results)
     check_boxes(onnxcc, args.cflags, results)
     check_strings(onnxcc, args.cflags, results)
+    check_profile(onnxcc, args.cflags, results)
     check_target(onnxcc, results)
     check_index32(onnxcc, results)
     # usage errors exit 2
@@ -622,6 +624,169 @@ def main():
                     [] if p.returncode == 2 and "'x=4xq'" in p.stderr else
                     ["exit %d, stderr %r" % (p.returncode, p.stderr)], ""))
     return report(results)
+
+
+def run_profile(onnxcc, cflags, words, timeout=300):
+    """`onnxcc run --profile WORDS...` built with $CC = cc CFLAGS: (the
+    process, its JSON line or None, the table's node rows: one list of
+    cells per line between the heading and "by op type:")."""
+    env = dict(os.environ, CC=("cc " + cflags).strip())
+    p = subprocess.run([onnxcc, "run", *words, "--profile"], capture_output=True, text=True, env=env,
+                       timeout=timeout)
+    lines = [ln for ln in p.stdout.splitlines() if ln.strip()]
+    try:
+        summary = json.loads(lines[-1])
+    except (IndexError, ValueError):
+        summary = None
+    rows, inside = [], False
+    for ln in p.stderr.splitlines():
+        if ln.startswith("by op type:"):
+            inside = False
+        elif inside:
+            rows.append(ln.split())
+        elif ln.split()[:2] == ["rank", "median"]:
+            inside = True
+    return p, summary, rows
+
+
+def check_profile(onnxcc, cflags, results):
+    """`onnxcc run --profile`: one row per node that runs (tests/models/mlp:
+    its three Gemm, each with the Relu after it fused in, and its Softmax),
+    named as the model names them, in the table and in the JSON; the node
+    times add up to about the run (at most all of it); a view whose dims
+    come from an input value runs its prepare kernel and is profiled under
+    it; refused on a bare-metal --target before anything is built. The
+    generated hooks themselves: a program of its own that defines the hook
+    sees each node begin and end once, in order, and the table names them;
+    without -DONNXCC_PROFILE the object is the size of one built from the
+    same source with the hooks' lines taken out."""
+    mlp = os.path.join(ROOT, "tests", "models", "mlp")
+    model = onnx.load(os.path.join(mlp, "model.onnx"))
+    op_of = {n.name: n.op_type for n in model.graph.node}
+    p, summary, rows = run_profile(onnxcc, cflags, [os.path.join(mlp, "model.onnx"),
+                                                    os.path.join(mlp, "test_data_set_0", "input_0.pb"),
+                                                    "--runs", "200", "--warmup", "5"])
+    problems = []
+    if p.returncode != 0 or summary is None or "profile" not in summary:
+        problems.append("exit %d, stdout %r, stderr %r" % (p.returncode, p.stdout[-300:], p.stderr[-300:]))
+    else:
+        prof = summary["profile"]
+        if [r["op"] for r in prof] != ["Gemm", "Gemm", "Gemm", "Softmax"]:
+            problems.append("profile ops %s" % [r["op"] for r in prof])
+        if any(op_of.get(r["node"]) != r["op"] for r in prof):
+            problems.append("profile rows that name no node of that op in the model: %s" % prof)
+        if sorted(r[-1] for r in rows) != sorted(r["node"] for r in prof) or \
+                sorted(r[5] for r in rows) != sorted(r["op"] for r in prof):
+            problems.append("table rows %s do not match the JSON's nodes" % rows)
+        # each run's nodes lie inside it: their means add up to at most the
+        # mean run; a busy machine may stretch single runs, so the share
+        # is checked on the medians, and with a wide margin
+        medians = sum(r["median_ms"] for r in prof)
+        means = sum(r["mean_ms"] for r in prof)
+        if means > summary["mean_ms"] * 1.001 + 1e-5:
+            problems.append("node means add up to %g ms, past the mean run's %g" % (means, summary["mean_ms"]))
+        if not 0.5 * summary["median_ms"] <= medians <= 1.1 * summary["median_ms"] + 1e-5:
+            problems.append("node medians add up to %g ms, the median run is %g" % (medians, summary["median_ms"]))
+    results.append(("run --profile on mlp: one row per node, named as the model does, adding up to about the run",
+                    problems, ""))
+
+    folder = tempfile.mkdtemp(prefix="onnxcc-cli-")
+    try:
+        # Reshape to a shape read from an input: a view whose only call is
+        # its prepare kernel
+        m = graph_model([helper.make_node("Relu", ["x"], ["r"], name="relu"),
+                         helper.make_node("Reshape", ["r", "s"], ["t"], name="reshape"),
+                         helper.make_node("Neg", ["t"], ["y"], name="neg")],
+                        [tv("x", [6]), tv("s", [2], TensorProto.INT64)], [tv("y", None)])
+        rs = os.path.join(folder, "reshape.onnx")
+        save(m, rs)
+        onnx.save_tensor(numpy_helper.from_array(np.arange(6, dtype=np.float32), "x"), os.path.join(folder, "x.pb"))
+        onnx.save_tensor(numpy_helper.from_array(np.array([2, 3], np.int64), "s"), os.path.join(folder, "s.pb"))
+        p, summary, rows = run_profile(onnxcc, cflags, [rs, os.path.join(folder, "x.pb"), os.path.join(folder, "s.pb"),
+                                                        "--max-dynamic-dim", "16"])
+        got = [(r["node"], r["kernel"]) for r in summary["profile"]] if summary and "profile" in summary else None
+        results.append(("run --profile: a view that only runs its prepare kernel is profiled under it",
+                        [] if got == [("relu", "rt_relu_f32"), ("reshape", "rt_reshape_prepare"),
+                                      ("neg", "rt_neg_f32")] and len(rows) == 3 else
+                        ["exit %d, profile %s, table rows %s, stderr %r" % (p.returncode, got, rows, p.stderr[-300:])],
+                        ""))
+
+        p = subprocess.run([onnxcc, "run", os.path.join(mlp, "model.onnx"), "--profile", "--target", "cortex-m4f"],
+                           capture_output=True, text=True, timeout=60)
+        lines = [ln for ln in p.stderr.splitlines() if ln.strip()]
+        results.append(("run --profile --target cortex-m4f exits 2 in one line naming --profile",
+                        [] if p.returncode == 2 and len(lines) == 1 and "--profile" in lines[0] else
+                        ["exit %d, stderr %r" % (p.returncode, p.stderr)], ""))
+
+        out = os.path.join(folder, "net.c")
+        p = subprocess.run([onnxcc, os.path.join(mlp, "model.onnx"), "-o", out, "--name", "net"],
+                           capture_output=True, text=True)
+        cc, exe = build_program(onnxcc, cflags, folder, out, HOOK_PROGRAM, extra=["-DONNXCC_PROFILE"])
+        problems = []
+        if p.returncode != 0 or cc.returncode != 0:
+            problems.append("compile %d, build: %s" % (p.returncode, cc.stderr[-500:]))
+        else:
+            r = subprocess.run([exe, os.path.join(folder, "net.weights")], capture_output=True, text=True)
+            # every node but the Relus, which the Gemms before them take in
+            want = ["%d:%s:%s" % (k, n.op_type, n.name) for k, n in
+                    enumerate(n for n in model.graph.node if n.op_type != "Relu")]
+            if r.returncode != 0 or r.stdout.split() != want + ["calls", "0B", "0E", "1B", "1E", "2B", "2E", "3B", "3E"]:
+                problems.append("hook program printed %r (exit %d), expected %s" % (r.stdout, r.returncode, want))
+        results.append(("-DONNXCC_PROFILE: the caller's hook sees each node begin and end, in order", problems, ""))
+
+        # The same source with the hooks' lines taken out: objects of one size
+        src = open(out).read()
+        bare = "\n".join(ln for ln in src.splitlines()
+                         if not ln.strip().startswith(("ONNXCC_PROF_BEGIN(", "ONNXCC_PROF_END(")))
+        bare = bare.replace("ONNXCC_PROF_", "UNUSED_PROF_")  # the definitions stay, unused
+        with open(os.path.join(folder, "bare.c"), "w") as f:
+            f.write(bare)
+        sizes = []
+        for name in ("net.c", "bare.c"):
+            obj = os.path.join(folder, name + ".o")
+            c = subprocess.run(["cc", "-std=c99", "-O2", "-c", "-I" + os.path.join(ROOT, "runtime", "include"),
+                                "-I" + folder, os.path.join(folder, name), "-o", obj], capture_output=True, text=True)
+            z = subprocess.run(["size", obj], capture_output=True, text=True)
+            sizes.append(z.stdout.splitlines()[-1].split()[:3] if c.returncode == 0 and z.returncode == 0 else
+                         "build failed: " + c.stderr[-300:])
+        results.append(("without -DONNXCC_PROFILE the hooks add nothing to the object (text, data, bss)",
+                        [] if sizes[0] == sizes[1] and "ONNXCC_PROF_BEGIN(0);" in src else
+                        ["sizes %s (with hooks) and %s (without)" % tuple(sizes)], ""))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+# Defines net_profile_hook: prints each profiled node as K:OP:NAME from the
+# table, then the calls one run makes (KB begin, KE end).
+HOOK_PROGRAM = r"""
+#include <stdio.h>
+#include <string.h>
+#include "net.h"
+static char calls[64][8];
+static int n_calls;
+void net_profile_hook(int node, int end) {
+  if (n_calls < 64) snprintf(calls[n_calls++], sizeof calls[0], "%d%c", node, end ? 'E' : 'B');
+}
+int main(int argc, char **argv) {
+  static unsigned char blob[NET_WEIGHTS_BYTES + 64] __attribute__((aligned(64)));
+  static unsigned char arena[NET_ARENA_BYTES + 64] __attribute__((aligned(64)));
+  static float x[4 * 64], y[4 * 10];
+  const void *in[1] = {x};
+  void *out[1] = {y};
+  net_ctx ctx;
+  int k;
+  FILE *f = fopen(argv[argc - 1], "rb");
+  size_t n = fread(blob, 1, sizeof blob, f);
+  fclose(f);
+  if (net_init(&ctx, blob, n, arena, sizeof arena) != RT_OK || net_run(&ctx, in, out) != RT_OK) return 1;
+  for (k = 0; k < NET_PROFILE_NODES; k++)
+    printf("%d:%s:%s\n", k, net_profile_nodes[k].op, net_profile_nodes[k].name);
+  printf("calls");
+  for (k = 0; k < n_calls; k++) printf(" %s", calls[k]);
+  printf("\n");
+  return 0;
+}
+"""
 
 
 def check_target(onnxcc, results):

@@ -4,7 +4,8 @@
 #   usage: tests/strict/check_generated.sh BUILD/onnxcc [ASAN-BUILD/onnxcc]
 # Part 1 compiles every model of tests/models (but the conformance runner's
 #   expected failures, models/NAME in its xfail.txt) and the example with
-#   -std=c99 -Wall -Wextra -Wpedantic -Werror (plus --embed-weights once).
+#   -std=c99 -Wall -Wextra -Wpedantic -Werror, and again with -DONNXCC_PROFILE
+#   (the per-node hooks), plus --embed-weights once.
 # Part 2 runs the tests/models suite through the sanitized build, whose
 #   runtime library is instrumented, with CC adding the sanitizers to the
 #   generated program too; any report fails the run.
@@ -52,6 +53,10 @@ for m in "${models[@]}"; do
   for cc in gcc clang; do
     check "$name: $cc -std=c99 -Wall -Wextra -Wpedantic -Werror" \
       "$cc" -std=c99 -Wall -Wextra -Wpedantic -Werror -I"$ROOT/runtime/include" -c "$dir/net.c" -o "$dir/net-$cc.o"
+    # the per-node profiling hooks and table (onnxcc run --profile)
+    check "$name: $cc strict -DONNXCC_PROFILE" \
+      "$cc" -std=c99 -Wall -Wextra -Wpedantic -Werror -DONNXCC_PROFILE -I"$ROOT/runtime/include" -c "$dir/net.c" \
+      -o "$dir/net-$cc-profile.o"
   done
 done
 
