@@ -23,24 +23,13 @@
 #include <onnxcc/parallel.h>
 
 #include "suites.h"
+#include "unit_rand.h"
 
 typedef struct dw_case {
   int64_t c, batch, h, w, kh, kw, sh, sw, dh, dw;
   int64_t pt, pl, pb, pr; /* pads: top, left, bottom, right */
   int bias;
 } dw_case;
-
-static float frand(uint32_t *s) {
-  *s = *s * 1664525u + 1013904223u;
-  return (float)((*s >> 8) & 0xffff) / 32768.0f - 1.0f;
-}
-
-static float *rand_floats(int64_t n, uint32_t seed) {
-  float *v = malloc(sizeof(float) * (size_t)(n > 0 ? n : 1));
-  int64_t i;
-  for (i = 0; i < n; i++) v[i] = frand(&seed);
-  return v;
-}
 
 static void params_of(const dw_case *k, rt_conv_params *p) {
   memset(p, 0, sizeof *p);
@@ -149,9 +138,9 @@ static void check_case(const dw_case *k, const char *what) {
   double *want;
   const void *in[RT_MIN_ARGS] = {0};
   params_of(k, &p);
-  x = rand_floats(p.batch * p.in_ch * k->h * k->w, 11);
-  w = rand_floats(p.out_ch * k->kh * k->kw, 12);
-  b = rand_floats(p.out_ch, 13);
+  x = unit_rand_floats(p.batch * p.in_ch * k->h * k->w, 11);
+  w = unit_rand_floats(p.out_ch * k->kh * k->kw, 12);
+  b = unit_rand_floats(p.out_ch, 13);
   want = malloc(sizeof(double) * (size_t)out_count(&p));
   reference(&p, x, w, k->bias ? b : NULL, want);
   in[0] = x, in[1] = w, in[2] = k->bias ? b : NULL;
@@ -255,10 +244,10 @@ START_TEST(depthwise_epilogue) {
         float *x, *w, *b, *r;
         const void *in[RT_MIN_ARGS] = {0};
         params_of(&cases[i], &p);
-        x = rand_floats(p.batch * p.in_ch * p.in_dims[0] * p.in_dims[1], 21);
-        w = rand_floats(p.out_ch * p.kernel[0] * p.kernel[1], 22);
-        b = rand_floats(p.out_ch, 23);
-        r = rand_floats(out_count(&p), 24);
+        x = unit_rand_floats(p.batch * p.in_ch * p.in_dims[0] * p.in_dims[1], 21);
+        w = unit_rand_floats(p.out_ch * p.kernel[0] * p.kernel[1], 22);
+        b = unit_rand_floats(p.out_ch, 23);
+        r = unit_rand_floats(out_count(&p), 24);
         p.act = acts[a].act, p.act_a = acts[a].a, p.act_b = acts[a].b, p.has_residual = res;
         in[0] = x, in[1] = w, in[2] = b, in[3] = res ? r : NULL;
         check_against(&p, in, NULL, "epilogue");
@@ -299,7 +288,7 @@ START_TEST(depthwise_scratch_for_smaller_runs) {
     const void *in[RT_MIN_ARGS] = {0};
     int64_t i;
     params_of(&big, &pb), params_of(&small, &ps);
-    x = rand_floats(2 * 9 * 11, 31), wt = rand_floats(2 * 9, 32), b = rand_floats(2, 33);
+    x = unit_rand_floats(2 * 9 * 11, 31), wt = unit_rand_floats(2 * 9, 32), b = unit_rand_floats(2, 33);
     y = malloc(sizeof(float) * (size_t)out_count(&ps));
     want = malloc(sizeof(double) * (size_t)out_count(&ps));
     in[0] = x, in[1] = wt, in[2] = b;

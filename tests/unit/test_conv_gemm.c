@@ -10,18 +10,7 @@
 #include <onnxcc/kernels.h>
 
 #include "suites.h"
-
-static float frand(uint32_t *s) {
-  *s = *s * 1664525u + 1013904223u;
-  return (float)((*s >> 8) & 0xffff) / 32768.0f - 1.0f;
-}
-
-static float *rand_floats(int64_t n, uint32_t seed) {
-  float *v = malloc(sizeof(float) * (size_t)(n > 0 ? n : 1));
-  int64_t i;
-  for (i = 0; i < n; i++) v[i] = frand(&seed);
-  return v;
-}
+#include "unit_rand.h"
 
 /* A 2-D conv: X [1, cin, h, w], W [cout, cin/group, k, k]. */
 static void conv2d(rt_conv_params *p, int64_t cin, int64_t cout, int32_t group, int64_t h, int64_t w, int64_t k,
@@ -75,7 +64,7 @@ static void check_variant(const rt_conv_params *p, rt_kernel_fn fn, size_t scrat
   const int64_t cg = p->in_ch / p->group, k = p->kernel[0];
   const int64_t nx = p->in_ch * p->in_dims[0] * p->in_dims[1], ny = p->out_ch * p->out_dims[0] * p->out_dims[1];
   const int64_t nw = p->out_ch * cg * k * k;
-  float *x = rand_floats(nx, 1), *w = rand_floats(nw, 2), *b = rand_floats(p->out_ch, 3);
+  float *x = unit_rand_floats(nx, 1), *w = unit_rand_floats(nw, 2), *b = unit_rand_floats(p->out_ch, 3);
   float *y = malloc(sizeof(float) * (size_t)ny), *want = malloc(sizeof(float) * (size_t)ny);
   float *wp = NULL;
   void *scratch = malloc(scratch_bytes + 1);
@@ -156,7 +145,7 @@ END_TEST
  * agree with a reference, with transposes and a broadcast C. */
 START_TEST(gemm_gemv_matches) {
   const int64_t M = 1, N = 37, K = 300;
-  float *a = rand_floats(K, 4), *bt = rand_floats(N * K, 5), *c = rand_floats(N, 6);
+  float *a = unit_rand_floats(K, 4), *bt = unit_rand_floats(N * K, 5), *c = unit_rand_floats(N, 6);
   float y1[37], y2[37], want[37];
   void *scratch = malloc(rt_sgemm_scratch_bytes(M, N, K));
   rt_gemm_params p;
@@ -192,7 +181,7 @@ END_TEST
  * alpha, beta and a broadcast C. Buffers are exactly the sizes the header
  * promises, so the sanitizer build catches any read past them. */
 static void check_gemm_packed(int64_t M, int64_t N, int64_t K, int ta, int tb, float alpha, float beta, int c_mode) {
-  float *a = rand_floats(M * K, 11), *b = rand_floats(K * N, 12), *cc = rand_floats(M * N, 13);
+  float *a = unit_rand_floats(M * K, 11), *b = unit_rand_floats(K * N, 12), *cc = unit_rand_floats(M * N, 13);
   float *y1 = malloc(sizeof(float) * (size_t)(M * N)), *y2 = malloc(sizeof(float) * (size_t)(M * N));
   float *bp = malloc(sizeof(float) * (size_t)rt_gemm_f32_packed_floats(K, N));
   void *s1 = malloc(rt_sgemm_scratch_bytes(M, N, K)), *s2 = malloc(rt_gemm_f32_packed_scratch_bytes(M, K));
@@ -272,7 +261,7 @@ static void check_convt_packed(int64_t cin, int64_t cout, int32_t group, int64_t
   p.out_dims[0] = (h - 1) * stride + k - 2 * pad;
   p.out_dims[1] = (w - 1) * stride + k - 2 * pad;
   nx = 2 * cin * h * w, nw = cin * (cout / group) * k * k, ny = 2 * cout * p.out_dims[0] * p.out_dims[1];
-  x = rand_floats(nx, 21), wt = rand_floats(nw, 22), bias = rand_floats(cout, 23);
+  x = unit_rand_floats(nx, 21), wt = unit_rand_floats(nw, 22), bias = unit_rand_floats(cout, 23);
   y1 = malloc(sizeof(float) * (size_t)ny), y2 = malloc(sizeof(float) * (size_t)ny);
   wp = malloc(sizeof(float) * (size_t)rt_conv_transpose_f32_packed_floats(&p));
   s1 = malloc(rt_conv_transpose_f32_scratch_bytes(&p));

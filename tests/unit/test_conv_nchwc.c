@@ -19,6 +19,7 @@
 
 #include "../../compiler/ops/ops.h"
 #include "suites.h"
+#include "unit_rand.h"
 #include "unit_graph.h"
 
 /* The portable build of conv_nchwc.c and nchwc_core.c. */
@@ -34,18 +35,6 @@ typedef struct nchwc_case {
   int64_t batch;
   int bias, relu, residual;
 } nchwc_case;
-
-static float frand(uint32_t *s) {
-  *s = *s * 1664525u + 1013904223u;
-  return (float)((*s >> 8) & 0xffff) / 32768.0f - 1.0f;
-}
-
-static float *rand_floats(int64_t n, uint32_t seed) {
-  float *v = malloc(sizeof(float) * (size_t)(n > 0 ? n : 1));
-  int64_t i;
-  for (i = 0; i < n; i++) v[i] = frand(&seed);
-  return v;
-}
 
 static void params_of(const nchwc_case *c, rt_conv_params *p) {
   memset(p, 0, sizeof *p);
@@ -120,10 +109,10 @@ static void check_case(const nchwc_case *c, rt_kernel_fn fn, void (*pack)(const 
   nx = p.batch * p.in_ch * p.in_dims[0] * p.in_dims[1];
   ny = p.batch * p.out_ch * p.out_dims[0] * p.out_dims[1];
   nw = p.out_ch * p.in_ch * p.kernel[0] * p.kernel[1];
-  x = rand_floats(nx, 1);
-  w = rand_floats(nw, 2);
-  b = c->bias ? rand_floats(p.out_ch, 3) : NULL;
-  res = c->residual ? rand_floats(ny, 4) : NULL;
+  x = unit_rand_floats(nx, 1);
+  w = unit_rand_floats(nw, 2);
+  b = c->bias ? unit_rand_floats(p.out_ch, 3) : NULL;
+  res = c->residual ? unit_rand_floats(ny, 4) : NULL;
   wp = malloc(sizeof(float) * (size_t)packed_floats);
   y = malloc(sizeof(float) * (size_t)ny);
   want = malloc(sizeof(double) * (size_t)ny);
@@ -232,7 +221,7 @@ START_TEST(nchwc_weight_layout) {
   params_of(&c, &p);
   n = rt_conv_f32_nchwc_packed_floats(&p);
   ck_assert_int_eq(n, 2 * 2 * 2 * 3 * 16 * 16);
-  w = rand_floats(18 * 20 * 2 * 3, 5);
+  w = unit_rand_floats(18 * 20 * 2 * 3, 5);
   wp = malloc(sizeof(float) * (size_t)n);
   rt_conv_f32_nchwc_pack_weights(&p, w, wp);
   for (ocb = 0; ocb < 2; ocb++)

@@ -12,6 +12,7 @@
 #include <onnxcc/threads.h>
 
 #include "suites.h"
+#include "unit_rand.h"
 
 /* Each task adds 1 to its own counter, so a task run twice or never shows. */
 typedef struct hits {
@@ -105,16 +106,6 @@ END_TEST
 
 /* ---- split kernels against one thread ---- */
 
-static float *rand_floats(int64_t n, uint32_t seed) {
-  float *v = malloc(sizeof(float) * (size_t)(n > 0 ? n : 1));
-  int64_t i;
-  for (i = 0; i < n; i++) {
-    seed = seed * 1664525u + 1013904223u;
-    v[i] = (float)((seed >> 8) & 0xffff) / 32768.0f - 1.0f;
-  }
-  return v;
-}
-
 /* Tasks in reverse order, one thread: the results must not depend on it. */
 static void backwards(void *user, int64_t n, rt_task_fn body, void *arg) {
   int64_t i;
@@ -165,8 +156,8 @@ static void conv2d(rt_conv_params *p, int64_t cin, int64_t cout, int32_t group, 
 /* The conv variants on one geometry, with `par`. */
 static void convs_split(const rt_conv_params *p, const rt_parallel *par) {
   const int64_t cg = p->in_ch / p->group, kk = p->kernel[0] * p->kernel[1], sp = p->out_dims[0] * p->out_dims[1];
-  float *x = rand_floats(p->batch * p->in_ch * p->in_dims[0] * p->in_dims[1], 1);
-  float *w = rand_floats(p->out_ch * cg * kk, 2), *b = rand_floats(p->out_ch, 3);
+  float *x = unit_rand_floats(p->batch * p->in_ch * p->in_dims[0] * p->in_dims[1], 1);
+  float *w = unit_rand_floats(p->out_ch * cg * kk, 2), *b = unit_rand_floats(p->out_ch, 3);
   float *wp = malloc(sizeof(float) * (size_t)rt_conv_f32_packed_floats(p));
   const void *args[3];
   const size_t out_bytes = sizeof(float) * (size_t)(p->batch * p->out_ch * sp);
@@ -204,8 +195,8 @@ static void convs_split(const rt_conv_params *p, const rt_parallel *par) {
 static void gemms_split(int64_t M, int64_t N, int64_t K, const rt_parallel *par) {
   rt_gemm_params g;
   rt_matmul_params mm;
-  float *a = rand_floats(M * K, 4), *b = rand_floats(K * N, 5);
-  float *bp = malloc(sizeof(float) * (size_t)rt_gemm_f32_packed_floats(K, N)), *bias = rand_floats(N, 6);
+  float *a = unit_rand_floats(M * K, 4), *b = unit_rand_floats(K * N, 5);
+  float *bp = malloc(sizeof(float) * (size_t)rt_gemm_f32_packed_floats(K, N)), *bias = unit_rand_floats(N, 6);
   const void *args[2], *args3[3];
   const size_t out_bytes = sizeof(float) * (size_t)(M * N);
   memset(&g, 0, sizeof g);
@@ -377,7 +368,7 @@ static void same_ranges(const range_case *c, const rt_parallel *par) {
 /* Unary kernels over n elements (the array activation, a libm one, one
  * with a second input, Clip with bound inputs, bool outputs). */
 static void unary_ranges(int64_t n, int splits, const rt_parallel *par) {
-  float *x = rand_floats(n, 11), *g = rand_floats(n, 12), lo = -0.5f, hi = 0.25f;
+  float *x = unit_rand_floats(n, 11), *g = unit_rand_floats(n, 12), lo = -0.5f, hi = 0.25f;
   unsigned char *bools = malloc((size_t)n);
   rt_unary_params u;
   range_case c;
@@ -407,7 +398,7 @@ static void unary_ranges(int64_t n, int splits, const rt_parallel *par) {
  * either side (the squeeze-excitation scale), a bool output, Where. */
 static void binary_ranges(int64_t d0, int64_t d1, int64_t d2, int splits, const rt_parallel *par) {
   const int64_t n = d0 * d1 * d2;
-  float *a = rand_floats(n, 13), *b = rand_floats(n, 14), *s = rand_floats(d0 * d1, 15);
+  float *a = unit_rand_floats(n, 13), *b = unit_rand_floats(n, 14), *s = unit_rand_floats(d0 * d1, 15);
   unsigned char *cond = malloc((size_t)n);
   rt_binary_params full, scale_a, scale_b;
   rt_where_params w;
@@ -446,7 +437,7 @@ static void binary_ranges(int64_t d0, int64_t d1, int64_t d2, int splits, const 
  * global ones. */
 static void pool_ranges(int64_t planes, int64_t hw, int splits, const rt_parallel *par) {
   const int64_t ohw = (hw + 2 - 3) / 2 + 1;
-  float *x = rand_floats(planes * hw * hw, 16);
+  float *x = unit_rand_floats(planes * hw * hw, 16);
   rt_pool_params p;
   rt_globalpool_params gp;
   range_case c;
@@ -480,8 +471,8 @@ static void pool_ranges(int64_t planes, int64_t hw, int splits, const rt_paralle
  * outputs) and RMSNormalization on rows of `inner`. */
 static void norm_ranges(int64_t n, int64_t ch, int64_t inner, int splits, const rt_parallel *par) {
   const int64_t total = n * ch * inner;
-  float *x = rand_floats(total, 17), *sc = rand_floats(inner > ch ? inner : ch, 18);
-  float *bi = rand_floats(inner > ch ? inner : ch, 19), *var = rand_floats(ch, 20);
+  float *x = unit_rand_floats(total, 17), *sc = unit_rand_floats(inner > ch ? inner : ch, 18);
+  float *bi = unit_rand_floats(inner > ch ? inner : ch, 19), *var = unit_rand_floats(ch, 20);
   rt_batchnorm_params bn;
   rt_instancenorm_params in_;
   rt_groupnorm_params gn;
@@ -530,7 +521,7 @@ static void norm_ranges(int64_t n, int64_t ch, int64_t inner, int splits, const 
  * (0, 3, 2, 1), whose planes skip an outer dim. */
 static void copy_ranges(int64_t d0, int64_t d1, int64_t d2, int64_t d3, int splits, const rt_parallel *par) {
   const int64_t n = d0 * d1 * d2 * d3;
-  float *x = rand_floats(3 * n + 16, 21); /* room for the stride-2 read */
+  float *x = unit_rand_floats(3 * n + 16, 21); /* room for the stride-2 read */
   rt_strided_copy_params c3, t;
   range_case c;
   memset(&c3, 0, sizeof c3);
