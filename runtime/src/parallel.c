@@ -49,9 +49,11 @@ void rt_parallel_ranges(const rt_parallel *par, int64_t n, int64_t unit, int64_t
   if (unit < 1) unit = 1;
   if (item_bytes < 1) item_bytes = 1;
   min_items = item_bytes >= RT_SPLIT_MIN_BYTES ? 1 : RT_IDIV(RT_SPLIT_MIN_BYTES + item_bytes - 1, item_bytes);
+  /* at most one piece per unit, and each at least min_items: floor(n / p)
+   * >= min_items exactly when p <= floor(n / min_items) */
   j.pieces = rt_parallel_tasks(par);
   if (j.pieces > RT_IDIV(n + unit - 1, unit)) j.pieces = RT_IDIV(n + unit - 1, unit);
-  while (j.pieces > 1 && RT_IDIV(n, j.pieces) < min_items) j.pieces--;
+  if (j.pieces > RT_IDIV(n, min_items)) j.pieces = RT_IDIV(n, min_items);
   if (j.pieces <= 1) {
     body(arg, 0, n);
     return;
