@@ -156,7 +156,7 @@ static int qconst(ir_graph *g, const char *name, int dt, int rank, const int64_t
   int64_t n;
   v->t.dtype = dt;
   v->t.rank = rank;
-  memcpy(v->t.dims, dims, sizeof(int64_t) * (size_t)rank);
+  if (rank > 0) memcpy(v->t.dims, dims, sizeof(int64_t) * (size_t)rank); /* a scalar may pass NULL dims */
   n = tensor_numel(&v->t);
   v->t.data = xcalloc((size_t)n + 1, dtype_size(dt));
   for (i = 0; i < n; i++) {
