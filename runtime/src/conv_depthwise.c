@@ -18,8 +18,9 @@
  * Only the copied region differs from plane to plane: a task writes the
  * zero borders once per call.
  *
- * Tiles. 3x3 and 5x5 kernels at column stride 1 or 2 without column
- * dilation (mobilenet_v2/v3's and efficientnet's) are unrolled: a tile of
+ * Tiles. 3x3 and 5x5 kernels at column stride 1 or 2 (mobilenet_v2/v3's
+ * and efficientnet's; with dilated columns, as in DeepLab's backbones, at
+ * column stride 1) are unrolled: a tile of
  * RB output rows x CB blocks of DW_LANES outputs keeps its sums in
  * registers while every tap is added, the bias first, then the taps in
  * row-major order (the order of conv.c's loops, so the results are the
@@ -108,8 +109,8 @@ typedef struct dw_geom {
   int64_t phase;    /* rows * pw */
   int64_t phases;   /* floats of the phase planes and the slack after them */
   int64_t band;     /* output rows per band (plane_general) */
-  int unrolled;     /* 3 or 5: a K x K kernel, column stride 1 or 2, no column dilation; 0: any other */
-  int shared;       /* unrolled, row stride = column stride, no row dilation: tiles of several rows */
+  int unrolled;     /* 3 or 5: a K x K kernel at column stride 1 or 2, dilated columns only at 1; 0: any other */
+  int shared;       /* unrolled, row stride = column stride, no dilation: tiles of several rows */
   /* Padded row u of a tile (u * dh below its top row, or u when shared),
    * column phase j: phase-plane offset prow[u * sw + j], the first
    * DW_MAX_PROWS. */
@@ -158,9 +159,9 @@ static void dw_geom_of(const rt_conv_params *p, dw_geom *g) {
   g->phases = g->sh * g->sw * g->phase + 2 * g->pw + DW_LANES;
   g->band = min64(g->oh, max64(1, RT_IDIV(DW_BAND, g->pw)));
   g->unrolled = 0;
-  if (g->kh == g->kw && (g->kh == 3 || g->kh == 5) && (g->sw == 1 || g->sw == 2) && g->dw == 1)
+  if (g->kh == g->kw && (g->kh == 3 || g->kh == 5) && (g->sw == 1 || (g->sw == 2 && g->dw == 1)))
     g->unrolled = (int)g->kh;
-  g->shared = g->unrolled && g->sh == g->sw && g->dh == 1;
+  g->shared = g->unrolled && g->sh == g->sw && g->dh == 1 && g->dw == 1;
   g->c0 = max64(0, -p->pads[1]);
   g->cols = max64(0, min64(p->in_dims[1], g->wp - p->pads[1]) - g->c0);
   split_plan(g, g->c0 + p->pads[1]);
@@ -364,8 +365,14 @@ static void unband(const dw_geom *g, const float *tmp, int64_t n, float *y, cons
 
 /* ---- the unrolled kernels ---- */
 
+/* The phase column of tap kc in a tile: kc / S, or kc * cd (the column
+ * dilation, at column stride 1) in the DIL tiles, a separate build of
+ * the tiles so that the usual ones keep constant offsets. */
+#define DW_COL(kc) (DIL ? (kc) * cd : (kc) / S)
+
 /* A tile: RB output rows x CB blocks of DW_LANES outputs of a K x K
- * kernel at column stride S (constants in every caller). Output row i,
+ * kernel at column stride S, columns dilated by cd when DIL (constants
+ * in every caller but cd). Output row i,
  * block c goes to dst + i * ldd + c * DW_LANES; it starts at flat
  * position q + i * pw + c * DW_LANES of the phase rows. Row i's tap
  * (kr, kc) reads padded row u = i * S + kr of the tile (RB > 1 only when
@@ -374,11 +381,10 @@ static void unband(const dw_geom *g, const float *tmp, int64_t n, float *y, cons
  * vector feeds every row of the tile that reads it, and each output adds
  * the bias, then its taps in row-major order. */
 #if RT_SGEMM_AVX512
-static DW_INLINE void dw_tile(int K, int S, int RB, int CB, int ordered, const float *const *prow, int64_t q,
-                              int64_t pw, const float *w, float b, float *dst, int64_t ldd) {
+static DW_INLINE void dw_tile(int K, int S, int DIL, int RB, int CB, int ordered, const float *const *prow,
+                              int64_t q, int64_t cd, const float *w, float b, float *dst, int64_t ldd) {
   __m512 acc[4][2], wv[5 * 5];
   int u, kc, c, i;
-  (void)pw;
   (void)ordered; /* the rows are stored in order anyway */
   DW_UNROLL
   for (i = 0; i < K * K; i++) wv[i] = _mm512_set1_ps(w[i]);
@@ -392,7 +398,7 @@ static DW_INLINE void dw_tile(int K, int S, int RB, int CB, int ordered, const f
     for (kc = 0; kc < K; kc++)
       DW_UNROLL
       for (c = 0; c < CB; c++) {
-        const __m512 v = _mm512_loadu_ps(prow[u * S + kc % S] + q + kc / S + c * DW_LANES);
+        const __m512 v = _mm512_loadu_ps(prow[u * S + kc % S] + q + DW_COL(kc) + c * DW_LANES);
         DW_UNROLL
         for (i = 0; i < RB; i++)
           if (u - i * S >= 0 && u - i * S < K) acc[i][c] = _mm512_fmadd_ps(wv[(u - i * S) * K + kc], v, acc[i][c]);
@@ -417,11 +423,10 @@ static DW_INLINE void dw_tile(int K, int S, int RB, int CB, int ordered, const f
 #else
 #define DW_BUFFERED(ordered) (ordered)
 #endif
-static DW_INLINE void dw_tile(int K, int S, int RB, int CB, int ordered, const float *const *prow, int64_t q,
-                              int64_t pw, const float *w, float b, float *restrict dst, int64_t ldd) {
+static DW_INLINE void dw_tile(int K, int S, int DIL, int RB, int CB, int ordered, const float *const *prow,
+                              int64_t q, int64_t cd, const float *w, float b, float *restrict dst, int64_t ldd) {
   float out[4][2 * DW_LANES];
   int u, kc, c, i, l;
-  (void)pw;
   (void)ordered; /* (unused under clang) */
   DW_ROLLED /* the vectors of the lanes in a loop: unrolled, the tiles of SSE took 70 KiB */
   for (l = 0; l < CB * DW_LANES; l++) {
@@ -432,7 +437,7 @@ static DW_INLINE void dw_tile(int K, int S, int RB, int CB, int ordered, const f
     for (u = 0; u < (RB - 1) * S + K; u++)
       DW_UNROLL
       for (kc = 0; kc < K; kc++) {
-        const float v = prow[u * S + kc % S][q + kc / S + l];
+        const float v = prow[u * S + kc % S][q + DW_COL(kc) + l];
         DW_UNROLL
         for (i = 0; i < RB; i++)
           if (u - i * S >= 0 && u - i * S < K) acc[i] = MADD(w[(u - i * S) * K + kc], v, acc[i]);
@@ -456,20 +461,20 @@ static DW_INLINE void dw_tile(int K, int S, int RB, int CB, int ordered, const f
  * CB blocks at a time, then single ones, the last ending at the row's end
  * (or the one block of a row shorter than a block). One call site per
  * tile shape, so that each is compiled once. */
-static DW_INLINE void dw_rows(int K, int S, int RB, int CB, const dw_geom *g, const float *const *prow, int64_t r,
-                              const float *w, float b, float *d, int64_t ldd) {
+static DW_INLINE void dw_rows(int K, int S, int DIL, int RB, int CB, const dw_geom *g, const float *const *prow,
+                              int64_t r, const float *w, float b, float *d, int64_t ldd) {
   const int64_t q = r * g->pw, full = g->ow / DW_LANES;
   int64_t t = 0;
   if (CB > 1)
     for (; t + CB * DW_LANES <= full * DW_LANES; t += CB * DW_LANES)
-      dw_tile(K, S, RB, CB, 0, prow, q + t, g->pw, w, b, d + t, ldd);
+      dw_tile(K, S, DIL, RB, CB, 0, prow, q + t, g->dw, w, b, d + t, ldd);
   if (full == 0 && !RT_SGEMM_AVX512) { /* a short row: the next rows overlap its block */
-    dw_tile(K, S, RB, 1, 1, prow, q, g->pw, w, b, d, ldd);
+    dw_tile(K, S, DIL, RB, 1, 1, prow, q, g->dw, w, b, d, ldd);
     return;
   }
   for (; t < g->ow; t += DW_LANES) {
     const int64_t at = g->ow < DW_LANES ? 0 : min64(t, g->ow - DW_LANES);
-    dw_tile(K, S, RB, 1, 0, prow, q + at, g->pw, w, b, d + at, ldd);
+    dw_tile(K, S, DIL, RB, 1, 0, prow, q + at, g->dw, w, b, d + at, ldd);
   }
 }
 
@@ -479,28 +484,30 @@ static DW_INLINE void dw_rows(int K, int S, int RB, int CB, const dw_geom *g, co
  * 3) is one tile too, elsewhere single rows, whose code is not repeated
  * for each height (in C, gcc's tiles of 4 heights took 70 KiB on SSE2). */
 #define DW_REST_TILES RT_SGEMM_AVX512
-#define DW_GROUPS(K, S)                                                                                        \
-  static void rows_##K##_##S(const dw_geom *g, const float *const *prow, int64_t n, int64_t r, const float *w,  \
-                             float b, float *d, int64_t ldd) {                                                 \
-    int64_t i;                                                                                                 \
-    if (DW_RB(K, S) > 1 && n == DW_RB(K, S)) {                                                                 \
-      dw_rows(K, S, DW_RB(K, S), DW_CB(K), g, prow, r, w, b, d, ldd);                                          \
-      return;                                                                                                  \
-    }                                                                                                          \
-    if (DW_REST_TILES && DW_RB(K, S) > 3 && n == 3) {                                                          \
-      dw_rows(K, S, DW_RB(K, S) > 3 ? 3 : 1, DW_CB(K), g, prow, r, w, b, d, ldd);                             \
-      return;                                                                                                  \
-    }                                                                                                          \
-    if (DW_REST_TILES && DW_RB(K, S) > 2 && n == 2) {                                                          \
-      dw_rows(K, S, DW_RB(K, S) > 2 ? 2 : 1, DW_CB(K), g, prow, r, w, b, d, ldd);                             \
-      return;                                                                                                  \
-    }                                                                                                          \
-    for (i = 0; i < n; i++) dw_rows(K, S, 1, DW_CB(K), g, prow, r + i, w, b, d + i * ldd, ldd);                \
+#define DW_GROUPS(K, S, DIL, RBMAX, NAME)                                                                             \
+  static void NAME(const dw_geom *g, const float *const *prow, int64_t n, int64_t r, const float *w, float b,         \
+                   float *d, int64_t ldd) {                                                                           \
+    int64_t i;                                                                                                        \
+    if ((RBMAX) > 1 && n == (RBMAX)) {                                                                                \
+      dw_rows(K, S, DIL, (RBMAX), DW_CB(K), g, prow, r, w, b, d, ldd);                                                \
+      return;                                                                                                         \
+    }                                                                                                                 \
+    if (DW_REST_TILES && (RBMAX) > 3 && n == 3) {                                                                     \
+      dw_rows(K, S, DIL, (RBMAX) > 3 ? 3 : 1, DW_CB(K), g, prow, r, w, b, d, ldd);                                    \
+      return;                                                                                                         \
+    }                                                                                                                 \
+    if (DW_REST_TILES && (RBMAX) > 2 && n == 2) {                                                                     \
+      dw_rows(K, S, DIL, (RBMAX) > 2 ? 2 : 1, DW_CB(K), g, prow, r, w, b, d, ldd);                                    \
+      return;                                                                                                         \
+    }                                                                                                                 \
+    for (i = 0; i < n; i++) dw_rows(K, S, DIL, 1, DW_CB(K), g, prow, r + i, w, b, d + i * ldd, ldd);                  \
   }
-DW_GROUPS(3, 1)
-DW_GROUPS(3, 2)
-DW_GROUPS(5, 1)
-DW_GROUPS(5, 2)
+DW_GROUPS(3, 1, 0, DW_RB(3, 1), rows_3_1)
+DW_GROUPS(3, 2, 0, DW_RB(3, 2), rows_3_2)
+DW_GROUPS(5, 1, 0, DW_RB(5, 1), rows_5_1)
+DW_GROUPS(5, 2, 0, DW_RB(5, 2), rows_5_2)
+DW_GROUPS(3, 1, 1, 1, rows_3_dilated) /* one row a tile: dilated rows share no loads */
+DW_GROUPS(5, 1, 1, 1, rows_5_dilated)
 #undef DW_GROUPS
 
 typedef void (*dw_rows_fn)(const dw_geom *g, const float *const *prow, int64_t n, int64_t r, const float *w, float b,
@@ -552,15 +559,17 @@ static void plane_unrolled(dw_rows_fn rows, int64_t most, const rt_conv_params *
   if (e) rt_epi_tile(e, yc, g->oh * g->ow, 1, g->oh * g->ow);
 }
 
-#define DW_PLANE(K, S)                                                                                         \
-  static void plane_##K##_##S(const rt_conv_params *p, const dw_geom *g, const float *x, float *ph,           \
-                              const float *wc, float b, float *yc, float *tmp, const rt_epi *e) {             \
-    plane_unrolled(rows_##K##_##S, DW_RB(K, S), p, g, x, ph, wc, b, yc, tmp, e);                               \
+#define DW_PLANE(K, S, ROWS, NAME)                                                                             \
+  static void NAME(const rt_conv_params *p, const dw_geom *g, const float *x, float *ph, const float *wc,       \
+                   float b, float *yc, float *tmp, const rt_epi *e) {                                          \
+    plane_unrolled(ROWS, DW_RB(K, S), p, g, x, ph, wc, b, yc, tmp, e);                                         \
   }
-DW_PLANE(3, 1)
-DW_PLANE(3, 2)
-DW_PLANE(5, 1)
-DW_PLANE(5, 2)
+DW_PLANE(3, 1, rows_3_1, plane_3_1)
+DW_PLANE(3, 2, rows_3_2, plane_3_2)
+DW_PLANE(5, 1, rows_5_1, plane_5_1)
+DW_PLANE(5, 2, rows_5_2, plane_5_2)
+DW_PLANE(3, 1, rows_3_dilated, plane_3_dilated)
+DW_PLANE(5, 1, rows_5_dilated, plane_5_dilated)
 #undef DW_PLANE
 
 /* ---- any other kernel ---- */
@@ -634,8 +643,8 @@ RT_KERNEL(rt_conv_f32_depthwise2d) {
   j.p = p;
   j.g = &g;
   j.plane = plane_general;
-  if (g.unrolled == 3) j.plane = g.sw == 1 ? plane_3_1 : plane_3_2;
-  if (g.unrolled == 5) j.plane = g.sw == 1 ? plane_5_1 : plane_5_2;
+  if (g.unrolled == 3) j.plane = g.dw != 1 ? plane_3_dilated : g.sw == 1 ? plane_3_1 : plane_3_2;
+  if (g.unrolled == 5) j.plane = g.dw != 1 ? plane_5_dilated : g.sw == 1 ? plane_5_1 : plane_5_2;
   j.x = (const float *)in[0];
   j.w = (const float *)in[1];
   j.bias = p->has_bias ? (const float *)in[2] : NULL;

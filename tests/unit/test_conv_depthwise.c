@@ -1,11 +1,11 @@
 /* rt_conv_f32_depthwise2d (runtime/src/conv_depthwise.c) on every path it
  * has: the unrolled 3x3 and 5x5 tiles at stride 1 and 2 (rows that share
- * loads, and those that do not: row dilation, row stride unlike the
- * column stride), rows long enough to go straight into Y (a multiple of
- * the 16-wide block and not) and short ones through a band, the stride-2
- * split of short and long rows starting at an even or odd padded column,
- * and the per-tap loop of every other kernel (1x1, 2x2, 7x7, 3x5, stride
- * 3, column dilation), with pads 0, 1, 2, larger than the kernel and
+ * loads, and those that do not: dilation, row stride unlike the column
+ * stride), rows long enough to go straight into Y (a multiple of the
+ * 16-wide block and not) and short ones (their last rows through
+ * scratch), the stride-2 split of short and long rows starting at an even
+ * or odd padded column, and the per-tap loop of every other kernel (1x1,
+ * 2x2, 7x7, 3x5, stride 3), with pads 0, 1, 2, larger than the kernel and
  * asymmetric, planes from 1x1 to 112x112, batch 2, with and without bias.
  * Each case is checked against a double-precision loop, and must equal
  * conv.c's rt_conv_f32_depthwise exactly: both add the bias, then the
@@ -198,14 +198,17 @@ START_TEST(depthwise_pads_batch_bias) {
 }
 END_TEST
 
-/* The unrolled kernels whose rows cannot share loads (row dilation, row
+/* The unrolled kernels whose rows cannot share loads (dilation, row
  * stride unlike the column stride) and every other kernel. */
 START_TEST(depthwise_other_geometries) {
   static const dw_case cases[] = {
       {3, 1, 14, 14, 3, 3, 1, 1, 2, 1, 2, 1, 2, 1, 1},  /* row dilation 2: unrolled, one row a tile */
       {2, 1, 30, 40, 3, 3, 1, 1, 2, 1, 2, 1, 2, 1, 1},
-      {3, 1, 14, 14, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, 1},  /* dilation 2: per tap */
+      {3, 1, 14, 14, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, 1},  /* dilation 2 */
       {3, 1, 14, 14, 3, 3, 1, 1, 1, 2, 1, 2, 1, 2, 1},  /* column dilation 2 */
+      {2, 1, 40, 40, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, 1},  /* dilation 2, rows into Y */
+      {2, 1, 30, 36, 5, 5, 1, 1, 1, 3, 2, 6, 2, 6, 1},  /* 5x5, column dilation 3 */
+      {2, 1, 20, 40, 3, 3, 2, 1, 4, 4, 4, 4, 4, 4, 1},  /* dilation 4, row stride 2 */
       {3, 1, 20, 20, 3, 3, 2, 1, 1, 1, 1, 1, 1, 1, 1},  /* row stride 2, column stride 1 */
       {3, 1, 20, 40, 5, 5, 1, 2, 1, 1, 2, 2, 2, 2, 1},  /* row stride 1, column stride 2 */
       {3, 1, 14, 14, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1},  /* 1x1 */
@@ -229,7 +232,7 @@ END_TEST
 START_TEST(depthwise_epilogue) {
   static const dw_case cases[] = {
       SAME3(3, 28, 28, 1), SAME3(3, 14, 14, 2), SAME5(3, 14, 14, 1), SAME5(3, 56, 56, 2),
-      {3, 1, 14, 14, 7, 7, 1, 1, 1, 1, 3, 3, 3, 3, 1},
+      {3, 1, 14, 14, 7, 7, 1, 1, 1, 1, 3, 3, 3, 3, 1}, {2, 1, 40, 40, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, 1},
   };
   static const struct {
     int32_t act;

@@ -53,9 +53,11 @@ RT_PARAMS_STRUCT(rt_conv_params, RT_CONV_PARAMS)
  *                               planes split by stride (contiguous taps
  *                               at stride 2), then every output sums its
  *                               taps in a register, with no edge cases;
- *                               3x3 and 5x5 at column stride 1 and 2 as
- *                               tiles of several rows sharing loads. The
- *                               same bits as rt_conv_f32_depthwise.
+ *                               3x3 and 5x5 at column stride 1 and 2
+ *                               (dilated: at 1) unrolled, as tiles of
+ *                               several rows sharing loads where no
+ *                               dilation keeps them apart. The same bits
+ *                               as rt_conv_f32_depthwise.
  *   rt_conv_f32_nchwc_packed    2 spatial dims, group 1, W in the blocked
  *                               layout below: a direct conv with the
  *                               output channels in the vector lanes. X is
