@@ -198,9 +198,7 @@ static NCHWC_WRAP_INLINE void transpose16(__m512 r[16]) {
 }
 #endif
 
-/* d[c * 16 + ch] = s[ch * plane + c * step] for c < n, ch < c_in; 0 for
- * ch in [c_in, 16): one row of a block of channels, channels innermost. */
-static void rows_to_block(const float *s, int64_t plane, int64_t c_in, int64_t n, int64_t step, float *restrict d) {
+void rt_nchwc_rows_to_block(const float *s, int64_t plane, int64_t c_in, int64_t n, int64_t step, float *restrict d) {
   int64_t c, ch;
 #if RT_NCHWC_AVX512
   if (step == 1 || step == 2) {
@@ -231,7 +229,7 @@ static void rows_to_block(const float *s, int64_t plane, int64_t c_in, int64_t n
   }
 }
 
-/* Whether block_to_rows applies epilogue e itself, in the registers on
+/* Whether rt_nchwc_block_to_rows applies epilogue e itself, in the registers on
  * the way out (no more pass over the rows): none, a residual, Relu, or
  * both, the convs of a resnet. max(x, 0) with the 0 second is exactly
  * rt_act_relu_f32's x > 0 ? x : 0 (NaN and -0 give +0), and x + r is the
@@ -241,9 +239,7 @@ static int epi_in_copy(const rt_epi *e) {
   return RT_NCHWC_AVX512 && (e == NULL || e->act == RT_ACT_NONE || e->act == RT_ACT_RELU);
 }
 
-/* d[ch * ld + q] = s[q * 16 + ch] for q < n, ch < nch: back to planes,
- * with the epilogue e when epi_in_copy(e). */
-static void block_to_rows(const float *s, int64_t nch, int64_t n, int64_t ld, float *restrict d, const rt_epi *e) {
+void rt_nchwc_block_to_rows(const float *s, int64_t nch, int64_t n, int64_t ld, float *restrict d, const rt_epi *e) {
   int64_t q, ch;
 #if RT_NCHWC_AVX512
   const int here = e && epi_in_copy(e);
@@ -293,7 +289,7 @@ static void pack_band(const rt_conv_params *p, const nchwc_shape *s, const float
       }
       memset(d, 0, sizeof(float) * (size_t)(lo * B));
       memset(d + hi * B, 0, sizeof(float) * (size_t)((s->wp - hi) * B));
-      rows_to_block(x + icb * B * plane + sr * iw + lo * step - pad, plane, min64(B, p->in_ch - icb * B), hi - lo,
+      rt_nchwc_rows_to_block(x + icb * B * plane + sr * iw + lo * step - pad, plane, min64(B, p->in_ch - icb * B), hi - lo,
                     step, d + lo * B);
     }
 }
@@ -332,7 +328,7 @@ static void piece_task(void *arg, int64_t i) {
     g.x_top = r0;
     rt_nchwc_core(&g, xb, j->w, j->bias, ob0, ob1, q0, q1, yb);
     for (b = ob0; b < ob1; b++)
-      block_to_rows(yb + (b - ob0) * g.y_block, min64(B, j->p->out_ch - b * B), q1 - q0, s->osp,
+      rt_nchwc_block_to_rows(yb + (b - ob0) * g.y_block, min64(B, j->p->out_ch - b * B), q1 - q0, s->osp,
                     j->y + b * B * s->osp + q0, j->e);
     if (j->e && !epi_in_copy(j->e)) rt_epi_tile(j->e, j->y + oc0 * s->osp + q0, s->osp, noc, q1 - q0);
   }

@@ -6,6 +6,7 @@
 #include "runtime.h"
 #include "kernels/elementwise.h"
 #include "kernels/conv.h"
+#include "kernels/nchwc.h"
 #include "kernels/pool.h"
 #include "kernels/gemm.h"
 #include "kernels/norm.h"
@@ -55,6 +56,7 @@
 #define RT_ALL_KERNELS(K) \
   RT_ELEMENTWISE_KERNELS(K) \
   RT_CONV_KERNELS(K) \
+  RT_NCHWC_KERNELS(K) \
   RT_POOL_KERNELS(K) \
   RT_GEMM_KERNELS(K) \
   RT_NORM_KERNELS(K) \
@@ -100,6 +102,7 @@
 #define RT_ALL_PARAMS_TYPES(P) \
   RT_ELEMENTWISE_PARAMS_TYPES(P) \
   RT_CONV_PARAMS_TYPES(P) \
+  RT_NCHWC_PARAMS_TYPES(P) \
   RT_POOL_PARAMS_TYPES(P) \
   RT_GEMM_PARAMS_TYPES(P) \
   RT_NORM_PARAMS_TYPES(P) \

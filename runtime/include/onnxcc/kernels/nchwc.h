@@ -1,0 +1,74 @@
+/* Kernels on the channel-blocked layout ("NCHWc16") that the compiler's
+ * layout-nchwc pass keeps between convolutions, so that a chain of convs
+ * does not turn every tensor around twice per conv (what
+ * rt_conv_f32_nchwc_packed does on its own, band by band).
+ *
+ * A blocked tensor of logical shape [N, C, H, W] is stored as the plain
+ * float tensor [N, Cb, H, W, 16], Cb = ceil(C / 16): element (n, c, h, w)
+ * at ((((n * Cb + c / 16) * H + h) * W + w) * 16 + c % 16. The lanes past
+ * C of the last block ("pad lanes") hold finite values that no kernel
+ * reads into a real channel: rt_nchwc_to_blocked_f32 writes zeros there,
+ * the convs' blocked weights are zero for them, and their own pad lanes
+ * are their epilogue of 0 (plus the residual's pad lane), which is finite
+ * for every activation. */
+#ifndef ONNXCC_KERNELS_NCHWC_H
+#define ONNXCC_KERNELS_NCHWC_H
+
+#include <stddef.h>
+
+#include "../params.h"
+#include "../runtime.h"
+#include "conv.h"
+
+/* A layout change: X [batch, channels, spatial...] (spatial: the product
+ * of the spatial dims) to or from its blocked form. */
+#define RT_NCHWC_REORDER_PARAMS(I, F, IA, FA, I32, I32A, E) I(batch) I(channels) I(spatial)
+RT_PARAMS_STRUCT(rt_nchwc_reorder_params, RT_NCHWC_REORDER_PARAMS)
+
+/* The variants:
+ *
+ *   rt_nchwc_to_blocked_f32     NCHW -> blocked, zeros in the pad lanes.
+ *   rt_nchwc_from_blocked_f32   blocked -> NCHW (pad lanes dropped).
+ *   rt_conv_f32_nchwc_blocked   rt_conv_f32_nchwc_packed's conv (2 spatial
+ *                               dims, group 1, W blocked as conv.h says,
+ *                               B [out_ch] as ONNX has it) with X, Y and
+ *                               the residual (in[3]) blocked. A conv
+ *                               without pads reads X in place; with pads,
+ *                               each band of input rows is copied into
+ *                               a zero-bordered buffer in scratch first.
+ *                               The epilogue is applied to every lane.
+ *   rt_conv_f32_depthwise_blocked  2 spatial dims, group = in_ch = out_ch,
+ *                               X, Y and the residual blocked, W as
+ *                               rt_conv_f32_depthwise_blocked_pack_weights
+ *                               lays it out; each lane one channel. The
+ *                               same bits as rt_conv_f32_depthwise2d (the
+ *                               bias, then the taps in row-major order).
+ *
+ * The conv params are those of the same Conv on NCHW tensors: channel
+ * counts are the real ones, not rounded up to blocks. Threads
+ * (onnxcc/parallel.h): every variant splits its work into tasks whose
+ * results do not depend on the split. */
+
+/* Floats of rt_conv_f32_depthwise_blocked's weights: Cb * KH * KW * 16. */
+int64_t rt_conv_f32_depthwise_blocked_floats(const rt_conv_params *p);
+/* packed[((cb * KH + kh) * KW + kw) * 16 + l] = W[cb * 16 + l][0][kh][kw],
+ * 0 past out_ch; the compiler calls it at compile time. */
+void rt_conv_f32_depthwise_blocked_pack_weights(const rt_conv_params *p, const float *w, float *packed);
+
+/* Scratch bytes of the whole call, and per task (with T tasks the scratch
+ * grows by T - 1 times the task bytes); 0 where none is needed. */
+size_t rt_conv_f32_nchwc_blocked_scratch_bytes(const rt_conv_params *p);
+size_t rt_conv_f32_nchwc_blocked_task_bytes(const rt_conv_params *p);
+size_t rt_conv_f32_depthwise_blocked_scratch_bytes(const rt_conv_params *p);
+size_t rt_conv_f32_depthwise_blocked_task_bytes(const rt_conv_params *p);
+
+#define RT_NCHWC_KERNELS(K) \
+  K(rt_nchwc_to_blocked_f32, rt_nchwc_reorder_params) \
+  K(rt_nchwc_from_blocked_f32, rt_nchwc_reorder_params) \
+  K(rt_conv_f32_nchwc_blocked, rt_conv_params) \
+  K(rt_conv_f32_depthwise_blocked, rt_conv_params)
+#define RT_NCHWC_PARAMS_TYPES(P) \
+  P(rt_nchwc_reorder_params, RT_NCHWC_REORDER_PARAMS)
+RT_NCHWC_KERNELS(RT_DECLARE_KERNEL)
+
+#endif

@@ -1,0 +1,237 @@
+/* The blocked layout's layout changes and its conv (kernels/nchwc.h).
+ *
+ * rt_conv_f32_nchwc_blocked runs the core of nchwc_internal.h on blocked
+ * X and Y themselves: where every window lies inside X (no pads, as in
+ * every 1x1 conv), the core reads X in place and writes Y in place, and
+ * the only other pass is the epilogue over each piece while it is in
+ * cache. With pads, each band of input rows is first copied (a memcpy
+ * per row and block, no transposes) into a zero-bordered buffer, as
+ * rt_conv_f32_nchwc_packed does with its transposed copies. The pieces
+ * are those of rt_conv_f32_nchwc_packed: bands of at most PIECE_POSITIONS
+ * positions x groups of at most PIECE_BLOCKS output blocks, one task
+ * taking whole pieces; an output's sum has the same order whoever
+ * computes it, so the results are bit-identical for any split and equal
+ * rt_conv_f32_nchwc_packed's. */
+#include <string.h>
+
+#include "epilogue_internal.h"
+#include "index_internal.h"
+#include "nchwc_internal.h"
+#include "onnxcc/kernels/nchwc.h"
+#include "onnxcc/parallel.h"
+
+#define B RT_NCHWC_BLOCK
+#define PIECE_BLOCKS 8
+#define PIECE_POSITIONS 256
+/* Below this many multiply-adds per image a call runs as one task. */
+#define SPLIT_MIN ((int64_t)1 << 18)
+
+static int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
+static int64_t max64(int64_t a, int64_t b) { return a > b ? a : b; }
+static int64_t blocks(int64_t ch) { return RT_IDIV(ch + B - 1, B); }
+static size_t round64(size_t n) { return (n + 63) & ~(size_t)63; }
+
+/* ---- layout changes ---- */
+
+typedef struct reorder_job {
+  const rt_nchwc_reorder_params *p;
+  const float *x;
+  float *y;
+} reorder_job;
+
+/* Items: (image, block) pairs, each a whole plane of 16 channels. */
+static void to_blocked_range(void *arg, int64_t lo, int64_t hi) {
+  const reorder_job *j = (const reorder_job *)arg;
+  const int64_t cb = blocks(j->p->channels), sp = j->p->spatial;
+  int64_t i;
+  for (i = lo; i < hi; i++) {
+    const int64_t n = RT_IDIV(i, cb), b = i - n * cb;
+    rt_nchwc_rows_to_block(j->x + (n * j->p->channels + b * B) * sp, sp, min64(B, j->p->channels - b * B), sp, 1,
+                           j->y + i * sp * B);
+  }
+}
+
+static void from_blocked_range(void *arg, int64_t lo, int64_t hi) {
+  const reorder_job *j = (const reorder_job *)arg;
+  const int64_t cb = blocks(j->p->channels), sp = j->p->spatial;
+  int64_t i;
+  for (i = lo; i < hi; i++) {
+    const int64_t n = RT_IDIV(i, cb), b = i - n * cb;
+    rt_nchwc_block_to_rows(j->x + i * sp * B, min64(B, j->p->channels - b * B), sp, sp,
+                           j->y + (n * j->p->channels + b * B) * sp, NULL);
+  }
+}
+
+static void reorder(const void *params, const void *const *in, void *const *out, rt_range_fn body) {
+  const rt_nchwc_reorder_params *p = (const rt_nchwc_reorder_params *)params;
+  reorder_job j;
+  j.p = p;
+  j.x = (const float *)in[0];
+  j.y = (float *)out[0];
+  if (p->spatial > 0)
+    rt_parallel_ranges(RT_PARALLEL_OF(in), p->batch * blocks(p->channels), 1,
+                       (int64_t)(2 * B * sizeof(float)) * p->spatial, body, &j);
+}
+
+RT_KERNEL(rt_nchwc_to_blocked_f32) {
+  (void)scratch;
+  reorder(params, in, out, to_blocked_range);
+}
+
+RT_KERNEL(rt_nchwc_from_blocked_f32) {
+  (void)scratch;
+  reorder(params, in, out, from_blocked_range);
+}
+
+/* ---- the conv ---- */
+
+typedef struct blocked_shape {
+  int64_t cb, ob, osp;
+  int64_t wp;            /* floats / 16 of a row of the band buffer (padded width) */
+  int64_t bands, groups; /* the pieces */
+  int64_t band_rows;     /* the most padded rows a band's windows reach */
+  int in_place;          /* every window inside X: the core reads X itself */
+  rt_nchwc_geom g;
+} blocked_shape;
+
+/* Positions [*q0, *q1) of band i, and the padded rows [*r0, *r1) their
+ * windows reach. */
+static void band_rows_of(const blocked_shape *s, int64_t i, int64_t *q0, int64_t *q1, int64_t *r0, int64_t *r1) {
+  *q0 = RT_IDIV(i * s->osp, s->bands);
+  *q1 = RT_IDIV((i + 1) * s->osp, s->bands);
+  *r0 = RT_IDIV(*q0, s->g.out_w) * s->g.stride_h;
+  *r1 = RT_IDIV(*q1 - 1, s->g.out_w) * s->g.stride_h + (s->g.kernel_h - 1) * s->g.dil_h + 1;
+}
+
+static void blocked_shape_of(const rt_conv_params *p, blocked_shape *s) {
+  const int64_t ih = p->in_dims[0], iw = p->in_dims[1], oh = p->out_dims[0], ow = p->out_dims[1];
+  const int64_t hp = (oh - 1) * p->strides[0] + (p->kernel[0] - 1) * p->dilations[0] + 1;
+  int64_t i;
+  s->cb = blocks(p->in_ch);
+  s->ob = blocks(p->out_ch);
+  s->osp = oh * ow;
+  s->wp = (ow - 1) * p->strides[1] + (p->kernel[1] - 1) * p->dilations[1] + 1;
+  s->in_place = p->pads[0] == 0 && p->pads[1] == 0 && hp <= ih && s->wp <= iw;
+  s->bands = max64(1, RT_IDIV(s->osp + PIECE_POSITIONS - 1, PIECE_POSITIONS));
+  s->groups = RT_IDIV(s->ob + PIECE_BLOCKS - 1, PIECE_BLOCKS);
+  s->g.in_blocks = s->cb;
+  s->g.out_ch = p->out_ch;
+  s->g.kernel_h = p->kernel[0];
+  s->g.kernel_w = p->kernel[1];
+  s->g.stride_h = p->strides[0];
+  s->g.stride_w = p->strides[1];
+  s->g.dil_h = p->dilations[0];
+  s->g.dil_w = p->dilations[1];
+  s->g.out_w = ow;
+  s->g.x_top = 0;
+  s->g.y_row = ow * B;
+  s->g.y_block = s->osp * B;
+  s->band_rows = 0;
+  if (s->in_place) {
+    s->g.x_row = iw * B;
+    s->g.x_block = ih * iw * B;
+    return;
+  }
+  for (i = 0; i < s->bands; i++) {
+    int64_t q0, q1, r0, r1;
+    band_rows_of(s, i, &q0, &q1, &r0, &r1);
+    s->band_rows = max64(s->band_rows, r1 - r0);
+  }
+  s->g.x_row = s->wp * B;
+  s->g.x_block = s->band_rows * s->wp * B;
+}
+
+size_t rt_conv_f32_nchwc_blocked_task_bytes(const rt_conv_params *p) {
+  blocked_shape s;
+  blocked_shape_of(p, &s);
+  return s.in_place ? 0 : round64((size_t)(s.cb * s.g.x_block) * sizeof(float));
+}
+
+size_t rt_conv_f32_nchwc_blocked_scratch_bytes(const rt_conv_params *p) {
+  const size_t task = rt_conv_f32_nchwc_blocked_task_bytes(p);
+  return task ? 64 + task : 0;
+}
+
+/* Padded rows [r0, r1) of the image's blocked X into the band buffer xb
+ * ([icb][row - r0][col][16]): X's rows where they are, zeros around. */
+static void copy_band(const rt_conv_params *p, const blocked_shape *s, const float *x, int64_t r0, int64_t r1,
+                      float *xb) {
+  const int64_t ih = p->in_dims[0], iw = p->in_dims[1], pl = p->pads[1];
+  const int64_t lo = min64(s->wp, pl), hi = max64(lo, min64(s->wp, pl + iw));
+  int64_t icb, r;
+  for (icb = 0; icb < s->cb; icb++)
+    for (r = r0; r < r1; r++) {
+      const int64_t sr = r - p->pads[0];
+      float *d = xb + icb * s->g.x_block + (r - r0) * s->wp * B;
+      if (sr < 0 || sr >= ih) {
+        memset(d, 0, sizeof(float) * (size_t)(s->wp * B));
+        continue;
+      }
+      memset(d, 0, sizeof(float) * (size_t)(lo * B));
+      memcpy(d + lo * B, x + ((icb * ih + sr) * iw + lo - pl) * B, sizeof(float) * (size_t)((hi - lo) * B));
+      memset(d + hi * B, 0, sizeof(float) * (size_t)((s->wp - hi) * B));
+    }
+}
+
+typedef struct blocked_job {
+  const rt_conv_params *p;
+  const blocked_shape *s;
+  const float *x, *w, *bias; /* x: the image */
+  float *y;                  /* the image's output */
+  char *buffers;             /* task i's band buffer at + i * task_bytes */
+  size_t task_bytes;
+  const rt_epi *e;
+  int64_t tasks;
+} blocked_job;
+
+/* Pieces are numbered band-major: a task's consecutive pieces share a
+ * band, copied once. */
+static void blocked_task(void *arg, int64_t i) {
+  const blocked_job *j = (const blocked_job *)arg;
+  const blocked_shape *s = j->s;
+  float *xb = j->s->in_place ? NULL : (float *)(j->buffers + (size_t)i * j->task_bytes);
+  rt_nchwc_geom g = s->g;
+  int64_t lo, hi, k, copied = -1;
+  rt_parallel_share(s->bands * s->groups, 1, i, j->tasks, &lo, &hi);
+  for (k = lo; k < hi; k++) {
+    const int64_t bi = RT_IDIV(k, s->groups), gi = k - bi * s->groups;
+    const int64_t ob0 = RT_IDIV(gi * s->ob, s->groups), ob1 = RT_IDIV((gi + 1) * s->ob, s->groups);
+    int64_t q0, q1, r0, r1, b;
+    band_rows_of(s, bi, &q0, &q1, &r0, &r1);
+    if (xb && bi != copied) {
+      copy_band(j->p, s, j->x, r0, r1, xb);
+      copied = bi;
+    }
+    g.x_top = xb ? r0 : 0;
+    rt_nchwc_core(&g, xb ? xb : j->x, j->w, j->bias, ob0, ob1, q0, q1, j->y + ob0 * g.y_block + q0 * B);
+    if (j->e)
+      for (b = ob0; b < ob1; b++) rt_epi_tile(j->e, j->y + b * g.y_block + q0 * B, 0, 1, (q1 - q0) * B);
+  }
+}
+
+RT_KERNEL(rt_conv_f32_nchwc_blocked) {
+  const rt_conv_params *p = (const rt_conv_params *)params;
+  const rt_parallel *par = RT_PARALLEL_OF(in);
+  const float *x = (const float *)in[0];
+  float *y = (float *)out[0];
+  blocked_shape s;
+  blocked_job j;
+  rt_epi ev;
+  int64_t n, tasks = rt_parallel_tasks(par);
+  blocked_shape_of(p, &s);
+  if (s.osp <= 0) return;
+  j.p = p;
+  j.s = &s;
+  j.w = (const float *)in[1];
+  j.bias = p->has_bias ? (const float *)in[2] : NULL;
+  j.e = RT_EPI_FROM(&ev, p, in, 3, y);
+  j.buffers = (char *)(((uintptr_t)scratch + 63) & ~(uintptr_t)63);
+  j.task_bytes = rt_conv_f32_nchwc_blocked_task_bytes(p);
+  if (p->out_ch * s.osp * p->in_ch * p->kernel[0] * p->kernel[1] < SPLIT_MIN) tasks = 1;
+  j.tasks = max64(1, min64(tasks, s.bands * s.groups));
+  for (n = 0; n < p->batch; n++) {
+    j.x = x + n * s.cb * p->in_dims[0] * p->in_dims[1] * B;
+    j.y = y + n * s.ob * s.osp * B;
+    rt_parallel_run(par, j.tasks, blocked_task, &j);
+  }
+}
