@@ -2,15 +2,17 @@
  * the Conv shapes of resnet18 and mobilenet_v2's 1x1s through the two
  * kernel variants the compiler chooses between for constant weights:
  * "gemm" (rt_conv_f32_im2col_packed, or _pointwise_packed for 1x1 stride 1)
- * and "nchwc" (rt_conv_f32_nchwc_packed), in the same run, each result
- * checked against a plain double-precision loop. Times are this thread's
+ * and "nchwc" (rt_conv_f32_nchwc_packed), and the blocked conv the
+ * layout-nchwc pass runs in a chain of convs ("block",
+ * rt_conv_f32_nchwc_blocked on X and Y already blocked), in the same run,
+ * each result checked against a plain double-precision loop. Times are this thread's
  * CPU time, the best of several trials: on a shared machine that is what
  * the core does while we have it. A tool for tuning the kernels, not a
  * test; nothing in the build compiles it. From the repository root:
  *
  *   cc -O3 -march=native -std=c99 -Iruntime/include -Iruntime/src \
  *      benchmarks/conv_bench.c runtime/src/conv.c runtime/src/conv_nchwc.c \
- *      runtime/src/nchwc_core.c runtime/src/gemm.c runtime/src/sgemm_avx512.c \
+ *      runtime/src/nchwc_core.c runtime/src/nchwc_blocked.c runtime/src/gemm.c runtime/src/sgemm_avx512.c \
  *      runtime/src/epilogue.c runtime/src/parallel.c -lm -o /tmp/conv_bench
  *   /tmp/conv_bench [peak GFLOP/s [NAME]]   (% of the peak when given, see
  *                                            peak.c; only shapes whose name
@@ -26,6 +28,7 @@
 #include <time.h>
 
 #include "onnxcc/kernels/conv.h"
+#include "onnxcc/kernels/nchwc.h"
 
 static double now(void) {
   struct timespec ts;
@@ -123,13 +126,17 @@ int main(int argc, char **argv) {
   const double peak = argc > 1 ? atof(argv[1]) : 0.0;
   unsigned seed = 1;
   size_t i;
-  printf("%-28s  %-42s  %-42s  nchwc/gemm\n", "shape", "gemm (im2col/pointwise_packed)", "nchwc_packed");
+  printf("%-28s  %-42s  %-42s  nchwc/gemm  %-42s  blocked/gemm\n", "shape", "gemm (im2col/pointwise_packed)",
+         "nchwc_packed", "nchwc_blocked (X, Y blocked)");
   for (i = 0; i < sizeof SHAPES / sizeof SHAPES[0]; i++) {
     const shape *sh = &SHAPES[i];
     rt_conv_params p;
     const long pad = sh->k / 2, oh = (sh->h + 2 * pad - sh->k) / sh->s + 1, ow = (sh->w + 2 * pad - sh->k) / sh->s + 1;
     const int pointwise = sh->k == 1 && sh->s == 1;
-    float *x, *w, *wp, *wn, *b, *y;
+    float *x, *w, *wp, *wn, *b, *y, *xb, *yb;
+    rt_nchwc_reorder_params rx, ry;
+    size_t scratch_blocked;
+    double t_blocked;
     void *scratch;
     const void *in[RT_MIN_ARGS] = {0};
     void *out[RT_MIN_ARGS] = {0};
@@ -161,7 +168,11 @@ int main(int argc, char **argv) {
     wn = alloc64(sizeof(float) * (size_t)rt_conv_f32_nchwc_packed_floats(&p));
     b = alloc64(sizeof(float) * (size_t)sh->cout);
     y = alloc64(sizeof(float) * (size_t)(sh->cout * oh * ow));
+    scratch_blocked = rt_conv_f32_nchwc_blocked_scratch_bytes(&p);
+    if (scratch_blocked > scratch_nchwc) scratch_nchwc = scratch_blocked;
     scratch = alloc64(scratch_gemm > scratch_nchwc ? scratch_gemm : scratch_nchwc);
+    xb = alloc64(sizeof(float) * (size_t)((sh->cin + 15) / 16 * 16 * sh->h * sh->w));
+    yb = alloc64(sizeof(float) * (size_t)((sh->cout + 15) / 16 * 16 * oh * ow));
     fill(x, sh->cin * sh->h * sh->w, &seed);
     fill(w, sh->cout * sh->cin * sh->k * sh->k, &seed);
     fill(b, sh->cout, &seed);
@@ -180,7 +191,28 @@ int main(int argc, char **argv) {
     in[1] = wn;
     t_nchwc = best_time(rt_conv_f32_nchwc_packed, &p, in, out, scratch, reps);
     report("nchwc", t_nchwc, flops, peak, check(&p, x, w, b, y));
-    printf("  %5.2f\n", t_nchwc / t_gemm);
+    printf("  %5.2f     ", t_nchwc / t_gemm);
+    /* the blocked conv on X and Y already blocked, as in a chain of
+     * blocked convs: the layout changes are outside the timing */
+    rx.batch = ry.batch = 1;
+    rx.channels = sh->cin;
+    rx.spatial = sh->h * sh->w;
+    ry.channels = sh->cout;
+    ry.spatial = oh * ow;
+    in[0] = x;
+    out[0] = xb;
+    rt_nchwc_to_blocked_f32(&rx, in, out, NULL);
+    in[0] = xb;
+    out[0] = yb;
+    t_blocked = best_time(rt_conv_f32_nchwc_blocked, &p, in, out, scratch, reps);
+    in[0] = yb;
+    out[0] = y;
+    rt_nchwc_from_blocked_f32(&ry, in, out, NULL);
+    in[0] = x;
+    report("block", t_blocked, flops, peak, check(&p, x, w, b, y));
+    printf("  %5.2f\n", t_blocked / t_gemm);
+    free(xb);
+    free(yb);
     free(x);
     free(w);
     free(wp);

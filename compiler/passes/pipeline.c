@@ -28,6 +28,8 @@ const pass pipeline_passes[] = {
      "MatMul before it, applied as each output tile is stored", 1, pass_fuse_epilogue},
     {"fuse-channel-scale", "fold a per-channel Mul (a squeeze-excitation gate) into the Conv that reads it, applied as "
      "the Conv copies its input", 1, pass_fuse_channel_scale},
+    {"layout-nchwc", "run chains of convolutions on channel-blocked tensors (NCHWc16), with layout changes only "
+     "where a chain begins and ends", 1, pass_layout_nchwc},
     {"dce", "remove nodes whose outputs nobody reads", 1, pass_dce},
     {"lower", "choose each node's kernel variant and fill its parameters (the backend may swap it)", 0, pass_lower},
     {NULL, NULL, 0, NULL},

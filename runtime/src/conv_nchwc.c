@@ -134,6 +134,7 @@ static void shape_of(const rt_conv_params *p, nchwc_shape *s) {
   s->g.out_w = ow;
   s->g.x_row = s->wp * B;
   s->g.x_top = 0;
+  s->g.epi = NULL; /* applied on the way back to NCHW */
   /* each band's windows, one band in a task's buffer at a time */
   s->band_rows = 0;
   for (i = 0; i < s->bands; i++) {

@@ -3,8 +3,7 @@
  * rt_conv_f32_nchwc_blocked runs the core of nchwc_internal.h on blocked
  * X and Y themselves: where every window lies inside X (no pads, as in
  * every 1x1 conv), the core reads X in place and writes Y in place, and
- * the only other pass is the epilogue over each piece while it is in
- * cache. With pads, each band of input rows is first copied (a memcpy
+ * applies the epilogue to each tile as it stores it (in L1). With pads, each band of input rows is first copied (a memcpy
  * per row and block, no transposes) into a zero-bordered buffer, as
  * rt_conv_f32_nchwc_packed does with its transposed copies. The pieces
  * are those of rt_conv_f32_nchwc_packed: bands of at most PIECE_POSITIONS
@@ -124,6 +123,7 @@ static void blocked_shape_of(const rt_conv_params *p, blocked_shape *s) {
   s->g.dil_w = p->dilations[1];
   s->g.out_w = ow;
   s->g.x_top = 0;
+  s->g.epi = NULL; /* the call's, set by the kernel */
   s->g.y_row = ow * B;
   s->g.y_block = s->osp * B;
   s->band_rows = 0;
@@ -180,7 +180,6 @@ typedef struct blocked_job {
   float *y;                  /* the image's output */
   char *buffers;             /* task i's band buffer at + i * task_bytes */
   size_t task_bytes;
-  const rt_epi *e;
   int64_t tasks;
 } blocked_job;
 
@@ -196,7 +195,7 @@ static void blocked_task(void *arg, int64_t i) {
   for (k = lo; k < hi; k++) {
     const int64_t bi = RT_IDIV(k, s->groups), gi = k - bi * s->groups;
     const int64_t ob0 = RT_IDIV(gi * s->ob, s->groups), ob1 = RT_IDIV((gi + 1) * s->ob, s->groups);
-    int64_t q0, q1, r0, r1, b;
+    int64_t q0, q1, r0, r1;
     band_rows_of(s, bi, &q0, &q1, &r0, &r1);
     if (xb && bi != copied) {
       copy_band(j->p, s, j->x, r0, r1, xb);
@@ -204,8 +203,6 @@ static void blocked_task(void *arg, int64_t i) {
     }
     g.x_top = xb ? r0 : 0;
     rt_nchwc_core(&g, xb ? xb : j->x, j->w, j->bias, ob0, ob1, q0, q1, j->y + ob0 * g.y_block + q0 * B);
-    if (j->e)
-      for (b = ob0; b < ob1; b++) rt_epi_tile(j->e, j->y + b * g.y_block + q0 * B, 0, 1, (q1 - q0) * B);
   }
 }
 
@@ -224,7 +221,7 @@ RT_KERNEL(rt_conv_f32_nchwc_blocked) {
   j.s = &s;
   j.w = (const float *)in[1];
   j.bias = p->has_bias ? (const float *)in[2] : NULL;
-  j.e = RT_EPI_FROM(&ev, p, in, 3, y);
+  s.g.epi = RT_EPI_FROM(&ev, p, in, 3, y);
   j.buffers = (char *)(((uintptr_t)scratch + 63) & ~(uintptr_t)63);
   j.task_bytes = rt_conv_f32_nchwc_blocked_task_bytes(p);
   if (p->out_ch * s.osp * p->in_ch * p->kernel[0] * p->kernel[1] < SPLIT_MIN) tasks = 1;

@@ -30,6 +30,7 @@
 #include <math.h>
 #include <stddef.h>
 
+#include "epilogue_internal.h"
 #include "index_internal.h"
 
 #if RT_NCHWC_AVX512
@@ -78,7 +79,21 @@ typedef struct tile_ctx {
   int64_t step_h, step_w;     /* floats from one output row / column's window to the next */
   int64_t x_origin, y_origin; /* the offsets of (row, col) = (0, 0), subtracted */
   int64_t out_w;
+  const rt_epi *epi; /* rt_nchwc_geom's */
 } tile_ctx;
+
+/* The epilogue of a tile just stored (NB blocks x NP positions): each
+ * block's NP positions are consecutive floats (epi requires y_row =
+ * out_w * 16), still in L1; rt_act_apply_f32 is what rt_epi_tile applies,
+ * so the bits are the same as a pass over the output afterwards. */
+static NCHWC_INLINE void tile_epilogue(const tile_ctx *t, int NB, int NP, float *y0) {
+  const rt_epi *e = t->epi;
+  int b;
+  for (b = 0; b < NB; b++) {
+    float *d = y0 + b * t->y_block;
+    rt_act_apply_f32(e->act, e->a, e->b, d, d, e->res ? e->res + (d - e->y) : NULL, (int64_t)NP * B);
+  }
+}
 
 /* The output positions of one tile: np positions from (row, col) on,
  * running over row ends; their windows and output slots. Leaves (row,
@@ -148,6 +163,7 @@ static NCHWC_INLINE void tile_run(const int NB, const int NP, const tile_ctx *t,
     } while (++u < t->units);
     for (b = 0; b < NB; b++)
       for (p = 0; p < NP; p++) _mm512_storeu_ps(y[p] + b * t->y_block, acc[b][p]);
+    if (t->epi) tile_epilogue(t, NB, NP, y[0]);
   }
 }
 
@@ -197,6 +213,7 @@ static NCHWC_INLINE void tile_run(const int NB, const int NP, const tile_ctx *t,
         float *d = y[p] + b * t->y_block;
         for (l = 0; l < B; l++) d[l] = acc[b][p][l];
       }
+    if (t->epi) tile_epilogue(t, NB, NP, y[0]);
   }
 }
 
@@ -256,6 +273,7 @@ void rt_nchwc_core(const rt_nchwc_geom *g, const float *xp, const float *w, cons
   t.out_w = g->out_w;
   t.x_origin = g->x_top * g->x_row;
   t.y_origin = row0 * g->y_row + col0 * B;
+  t.epi = g->epi;
   /* the blocks cut into ntiles tiles as even as they go (5 blocks are
    * 3 + 2, not 4 + 1: a one-block tile is slow) */
   for (i = 0; i < ntiles; i++) {

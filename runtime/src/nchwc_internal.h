@@ -21,6 +21,8 @@
 
 #include "onnxcc/kernels/conv.h"
 
+struct rt_epi;
+
 /* AVX-512 builds get the core in intrinsics (a fixed tile on gcc and
  * clang alike); -DRT_NCHWC_PORTABLE, or -DRT_SGEMM_PORTABLE (which selects
  * the plain C GEMM micro-kernel), selects the plain C core there too. */
@@ -36,7 +38,6 @@
  * q < n, ch < nch, back to planes, with the epilogue e applied on the way
  * where it is a residual and/or Relu (e may be NULL; any other e is left
  * for the caller). */
-struct rt_epi;
 void rt_nchwc_rows_to_block(const float *s, int64_t plane, int64_t c_in, int64_t n, int64_t step, float *d);
 void rt_nchwc_block_to_rows(const float *s, int64_t nch, int64_t n, int64_t ld, float *d, const struct rt_epi *e);
 
@@ -65,6 +66,10 @@ typedef struct rt_nchwc_geom {
   int64_t x_top;              /* the padded row xp starts at */
   int64_t out_w;              /* output positions per row */
   int64_t y_row, y_block;     /* yb: between rows, between channel blocks */
+  /* NULL, or the fused epilogue, applied to each tile of outputs as soon
+   * as it is stored; only where y_row = out_w * 16 (a tile's positions
+   * are consecutive floats of each block) */
+  const struct rt_epi *epi;
 } rt_nchwc_geom;
 
 /* Output blocks [ocb0, ocb1) at positions [pos0, pos1) (pos0 < pos1) of

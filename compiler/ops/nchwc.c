@@ -1,0 +1,165 @@
+/* The compiler's own ops of the channel-blocked layout, which only the
+ * layout-nchwc pass makes (passes/layout_nchwc.c; the layout is in
+ * runtime/include/onnxcc/kernels/nchwc.h): a blocked tensor is a plain
+ * float tensor [N, Cb, H, W, 16], Cb = ceil(C / 16).
+ *
+ *   ToBlocked(X [N, C, H, W]) -> [N, Cb, H, W, 16]
+ *   FromBlocked(Xb) -> [N, channels, H, W]            (attribute channels)
+ *   BlockedConv(Xb, W, B?, residual?) -> [N, ceil(M / 16), OH, OW, 16]
+ *       a Conv of group 1 or a depthwise one (group = C = M), W [M, C /
+ *       group, KH, KW] constant as ONNX has it, attributes group,
+ *       strides, dilations and explicit pads (begins then ends) as Conv's,
+ *       and the fused epilogue's (fuse-epilogue); the residual is blocked
+ *       like the output. */
+#include <string.h>
+
+#include "ops.h"
+#include "shared_shapes.h"
+
+#define BLOCK RT_CONV_NCHWC_BLOCK
+
+static int64_t blocks_of(int64_t ch) { return (ch + BLOCK - 1) / BLOCK; }
+
+/* The layout changes: rank 4 float tensors with exact dims. */
+static status reorder_infer(op_ctx *c) {
+  const ir_value *x = op_in(c, 0);
+  int64_t dims[5];
+  char s[128];
+  OP_REQUIRE_INPUT(c, 0);
+  if (c->n->op == OP_onnxcc_ToBlocked) {
+    if (x->t.dtype != DT_FLOAT || x->t.rank != 4 || tensor_is_symbolic(&x->t))
+      return diag_node_error(ST_INTERNAL, c->n, "ToBlocked takes float [N, C, H, W] of exact dims, not %s",
+                             tensor_type_str(&x->t, s, sizeof s));
+    dims[0] = x->t.dims[0];
+    dims[1] = blocks_of(x->t.dims[1]);
+    dims[2] = x->t.dims[2];
+    dims[3] = x->t.dims[3];
+    dims[4] = BLOCK;
+    op_set_output(c, 0, DT_FLOAT, 5, dims);
+    return ST_OK;
+  }
+  dims[1] = attr_int(c->n, "channels", 0);
+  if (x->t.dtype != DT_FLOAT || x->t.rank != 5 || x->t.dims[4] != BLOCK || tensor_is_symbolic(&x->t) ||
+      dims[1] < 1 || blocks_of(dims[1]) != x->t.dims[1])
+    return diag_node_error(ST_INTERNAL, c->n, "FromBlocked of %lld channels takes a blocked tensor, not %s",
+                           (long long)dims[1], tensor_type_str(&x->t, s, sizeof s));
+  dims[0] = x->t.dims[0];
+  dims[2] = x->t.dims[2];
+  dims[3] = x->t.dims[3];
+  op_set_output(c, 0, DT_FLOAT, 4, dims);
+  return ST_OK;
+}
+
+static status reorder_lower(op_ctx *c, lowered *l) {
+  const int to = c->n->op == OP_onnxcc_ToBlocked;
+  const ir_tensor *nchw = to ? &op_in(c, 0)->t : &op_out(c, 0)->t;
+  rt_nchwc_reorder_params *p = to ? LOWER(l, rt_nchwc_to_blocked_f32, rt_nchwc_reorder_params)
+                                  : LOWER(l, rt_nchwc_from_blocked_f32, rt_nchwc_reorder_params);
+  p->batch = nchw->dims[0];
+  p->channels = nchw->dims[1];
+  p->spatial = nchw->dims[2] * nchw->dims[3];
+  return ST_OK;
+}
+
+/* BlockedConv's geometry as rt_conv_params (exact dims only). */
+static status blocked_conv_params(op_ctx *c, rt_conv_params *p) {
+  const ir_value *x = op_in(c, 0), *w = op_in(c, 1), *b = op_in(c, 2);
+  const int64_t *v;
+  int i;
+  char s[128];
+  OP_REQUIRE_INPUT(c, 0);
+  OP_REQUIRE_INPUT(c, 1);
+  memset(p, 0, sizeof *p);
+  if (x->t.dtype != DT_FLOAT || x->t.rank != 5 || x->t.dims[4] != BLOCK || tensor_is_symbolic(&x->t) ||
+      w->t.dtype != DT_FLOAT || w->t.rank != 4 || (b && (b->t.rank != 1 || b->t.dims[0] != w->t.dims[0])))
+    return diag_node_error(ST_INTERNAL, c->n, "BlockedConv of a %s input and weights %s",
+                           tensor_type_str(&x->t, s, sizeof s), tensor_type_str(&w->t, s + 64, sizeof s - 64));
+  p->nd = 2;
+  p->group = (int32_t)attr_int(c->n, "group", 1);
+  p->has_bias = b != NULL;
+  p->batch = x->t.dims[0];
+  p->out_ch = w->t.dims[0];
+  p->in_ch = w->t.dims[1] * p->group;
+  if (blocks_of(p->in_ch) != x->t.dims[1] || (p->group != 1 && (p->group != p->in_ch || p->out_ch != p->in_ch)))
+    return diag_node_error(ST_INTERNAL, c->n, "BlockedConv: %lld input channels in %lld blocks, group %d",
+                           (long long)p->in_ch, (long long)x->t.dims[1], (int)p->group);
+  for (i = 0; i < 2; i++) {
+    int64_t span;
+    p->in_dims[i] = x->t.dims[2 + i];
+    p->kernel[i] = w->t.dims[2 + i];
+    p->strides[i] = attr_ints(c->n, "strides", &v) == 2 ? v[i] : 1;
+    p->dilations[i] = attr_ints(c->n, "dilations", &v) == 2 ? v[i] : 1;
+    if (attr_ints(c->n, "pads", &v) != 4 || p->strides[i] < 1 || p->dilations[i] < 1)
+      return diag_node_error(ST_INTERNAL, c->n, "BlockedConv needs explicit pads, positive strides and dilations");
+    p->pads[i] = v[i];
+    span = p->in_dims[i] + v[i] + v[2 + i] - (p->kernel[i] - 1) * p->dilations[i] - 1;
+    if (span < 0) return diag_node_error(ST_INTERNAL, c->n, "BlockedConv: the kernel is larger than the input");
+    p->out_dims[i] = span / p->strides[i] + 1;
+  }
+  return ST_OK;
+}
+
+static status blocked_conv_infer(op_ctx *c) {
+  rt_conv_params p;
+  int64_t dims[5];
+  status s = blocked_conv_params(c, &p);
+  if (s) return s;
+  dims[0] = p.batch;
+  dims[1] = blocks_of(p.out_ch);
+  dims[2] = p.out_dims[0];
+  dims[3] = p.out_dims[1];
+  dims[4] = BLOCK;
+  op_set_output(c, 0, DT_FLOAT, 5, dims);
+  return ST_OK;
+}
+
+/* W goes into the blob in the kernel's blocked layout, replacing W as the
+ * node's input. Its dims are W's past the first (what reads them for
+ * statistics counts the real channels); the first holds the floats. */
+static void blocked_prepack(op_ctx *c, const rt_conv_params *p, int depthwise) {
+  const ir_value *w = op_in(c, 1);
+  const int64_t per_row = tensor_numel(&w->t) / p->out_ch;
+  const int64_t floats =
+      depthwise ? rt_conv_f32_depthwise_blocked_floats(p) : rt_conv_f32_nchwc_packed_floats(p);
+  int64_t dims[IR_MAX_RANK];
+  float *packed;
+  int id;
+  memcpy(dims, w->t.dims, sizeof(int64_t) * (size_t)w->t.rank);
+  dims[0] = (floats + per_row - 1) / per_row;
+  id = op_add_prepared(c, depthwise ? "conv_w_dw_blocked" : "conv_w_nchwc", DT_FLOAT, w->t.rank, dims);
+  packed = (float *)c->g->values[id]->t.data;
+  if (depthwise) rt_conv_f32_depthwise_blocked_pack_weights(p, (const float *)w->t.data, packed);
+  else rt_conv_f32_nchwc_pack_weights(p, (const float *)w->t.data, packed);
+  c->n->in[1] = id;
+}
+
+static status blocked_conv_lower(op_ctx *c, lowered *l) {
+  rt_conv_params geo, *p;
+  const int depthwise = attr_int(c->n, "group", 1) != 1;
+  status s = blocked_conv_params(c, &geo);
+  if (s) return s;
+  if (!op_in(c, 1)->t.data)
+    return diag_node_error(ST_INTERNAL, c->n, "BlockedConv's weights are not a constant");
+  if (depthwise) {
+    p = LOWER(l, rt_conv_f32_depthwise_blocked, rt_conv_params);
+    *p = geo;
+    l->scratch_bytes = rt_conv_f32_depthwise_blocked_scratch_bytes(p);
+  } else {
+    p = LOWER(l, rt_conv_f32_nchwc_blocked, rt_conv_params);
+    *p = geo;
+    l->scratch_bytes = rt_conv_f32_nchwc_blocked_scratch_bytes(p);
+  }
+  /* the folder never sees a BlockedConv: the pass runs after inference */
+  if (c->final) blocked_prepack(c, p, depthwise);
+  return OP_LOWER_EPILOGUE(c, p);
+}
+
+static status nchwc_infer(op_ctx *c) {
+  return c->n->op == OP_onnxcc_BlockedConv ? blocked_conv_infer(c) : reorder_infer(c);
+}
+
+static status nchwc_lower(op_ctx *c, lowered *l) {
+  return c->n->op == OP_onnxcc_BlockedConv ? blocked_conv_lower(c, l) : reorder_lower(c, l);
+}
+
+const op_family op_family_nchwc = {nchwc_infer, nchwc_lower, 0, 0};

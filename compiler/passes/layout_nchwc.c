@@ -1,0 +1,302 @@
+/* layout-nchwc: chains of convolutions run on channel-blocked tensors
+ * ([N, C/16, H, W, 16], runtime/include/onnxcc/kernels/nchwc.h), with the
+ * layout changes only where a chain begins and ends.
+ *
+ * rt_conv_f32_nchwc_packed turns its input into blocks and its output
+ * back to NCHW on every call: in a chain of convs every activation is
+ * transposed twice, and for a 1x1 conv those copies are most of the time.
+ * The depthwise convs of a mobilenet, on blocked tensors, put 16 channels
+ * in a vector and need no padded planes. So:
+ *
+ *   1. A Conv is a candidate when a blocked kernel runs it: float, 2
+ *      spatial dims of exact size, constant weights, no input scale
+ *      (fuse-channel-scale), and either group 1 with channels that fill
+ *      the blocks well (see worth_blocking) or depthwise (group = C = M).
+ *      So is a Concat along the channels of tensors whose channel counts
+ *      are multiples of 16 (squeezenet's fire modules, densenet's blocks):
+ *      on the blocked tensors it is the same Concat along axis 1.
+ *   2. A candidate is blocked when a neighbour is a candidate too: one
+ *      produces its X, residual or a Concat input, or it feeds one of
+ *      those of one. Alone,
+ *      a blocked conv would pay two whole-tensor layout changes where
+ *      rt_conv_f32_nchwc_packed does its copies band by band in cache.
+ *      The relation is symmetric, so every blocked conv has a blocked
+ *      neighbour.
+ *   3. Each blocked conv becomes a BlockedConv (ops/nchwc.c), each blocked
+ *      Concat a Concat of blocked tensors, writing a new blocked value. An
+ *      NCHW value a blocked node reads gets one ToBlocked, right after its
+ *      producer; a blocked output that anything else reads (or that is a
+ *      graph output) gets one FromBlocked, right after its node, which
+ *      writes the original value: those readers do not change.
+ *
+ * Linear in the graph: one pass to find candidates and readers, one to
+ * rewrite, one to put the new nodes in place. Not on bare-metal targets,
+ * whose convs keep the GEMM variants (ops/conv.c says why). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../ops/ops.h"
+#include "../ops/shared_shapes.h"
+#include "passes.h"
+
+#define BLOCK RT_CONV_NCHWC_BLOCK
+
+static int64_t blocks_of(int64_t ch) { return (ch + BLOCK - 1) / BLOCK; }
+
+/* Whether a group-1 conv's products, with both channel counts rounded up
+ * to whole blocks, stay within a third more than the real ones (mobilenet's
+ * 24-channel convs are 1.33x; a 3-channel first conv would be 5x, and
+ * stays NCHW). */
+static int worth_blocking(const conv_geom *cg) {
+  const int64_t in16 = blocks_of(cg->in_ch) * BLOCK, out16 = blocks_of(cg->out_ch) * BLOCK;
+  return cg->in_ch >= 8 && cg->out_ch >= 8 && in16 * out16 * 3 <= cg->in_ch * cg->out_ch * 4;
+}
+
+/* What a node is to the pass: nothing, a Conv it can block, or a Concat
+ * along the channels of tensors whose channels fill whole blocks (the
+ * blocks of each input are then consecutive blocks of the output: the
+ * same Concat on the blocked tensors, axis 1, and Concat in place still
+ * applies). */
+enum { NOT_BLOCKABLE = 0, BLOCKABLE_CONV = 1, BLOCKABLE_CONCAT = 2 };
+
+static int concat_candidate(const ir_graph *g, const ir_node *n) {
+  int k;
+  if (n->n_in < 1 || n->n_out != 1) return 0;
+  for (k = 0; k < n->n_in; k++) {
+    const ir_value *x = n->in[k] >= 0 ? g->values[n->in[k]] : NULL;
+    if (!x || x->t.dtype != DT_FLOAT || x->t.rank != 4 || tensor_is_symbolic(&x->t) || x->t.data ||
+        x->t.dims[1] % BLOCK)
+      return 0;
+  }
+  k = (int)attr_int(n, "axis", 0);
+  return k == 1 || k == -3;
+}
+
+/* Whether node n is a candidate (step 1): its kind; *cg gets a Conv's
+ * geometry. */
+static int candidate(ir_graph *g, ir_node *n, conv_geom *cg) {
+  const ir_value *x, *w, *b;
+  op_ctx c;
+  if (!n->dead && n->op == OP_Concat) return concat_candidate(g, n) ? BLOCKABLE_CONCAT : NOT_BLOCKABLE;
+  if (n->dead || n->op != OP_Conv || n->n_out != 1 || n->n_in < 2 || n->in[0] < 0 || n->in[1] < 0) return 0;
+  x = g->values[n->in[0]];
+  w = g->values[n->in[1]];
+  b = n->n_in > 2 && n->in[2] >= 0 ? g->values[n->in[2]] : NULL;
+  if (x->t.dtype != DT_FLOAT || x->t.rank != 4 || tensor_is_symbolic(&x->t) || x->t.data || !w->t.data ||
+      w->t.dtype != DT_FLOAT || (b && b->t.dtype != DT_FLOAT) || op_lower_in_scale(n))
+    return 0;
+  memset(&c, 0, sizeof c);
+  c.g = g;
+  c.n = n;
+  c.opset = op_node_opset(g, n);
+  /* inference has checked the node: its geometry is sound */
+  if (conv_geometry_at(&c, cg, 1, 2) != ST_OK) return 0;
+  if (cg->nd != 2 || cg->out_ch < 1) return 0;
+  if (cg->group == 1) return worth_blocking(cg) ? BLOCKABLE_CONV : NOT_BLOCKABLE;
+  return cg->group == cg->in_ch && cg->out_ch == cg->in_ch ? BLOCKABLE_CONV : NOT_BLOCKABLE;
+}
+
+/* The input slots of a node of this kind that hold blocked tensors once
+ * it is blocked: a BlockedConv's X and residual (fuse-epilogue's slot 3),
+ * every input of a Concat. */
+static int blocked_slot(int kind, int k) {
+  return kind == BLOCKABLE_CONCAT || (kind == BLOCKABLE_CONV && (k == 0 || k == 3));
+}
+
+typedef struct layout_state {
+  ir_graph *g;
+  int n_old;          /* nodes before the pass */
+  char *cand;         /* per old node: a candidate */
+  char *block;        /* per old node: blocked */
+  char *cand_reader;  /* per value: a candidate reads it in a blocked slot */
+  char *other_reader; /* per value: something reads it that will not be blocked there (or a graph output) */
+  int *blocked;       /* per value: its blocked twin, or -1 */
+  int *after;         /* per new node (index - n_old): the old node it follows, -1 for the front */
+  int n_new, cap_new;
+} layout_state;
+
+static void note_new(layout_state *s, int after) {
+  if (s->n_new == s->cap_new) {
+    s->cap_new = s->cap_new ? 2 * s->cap_new : 16;
+    s->after = xrealloc(s->after, sizeof(int) * (size_t)s->cap_new);
+  }
+  s->after[s->n_new++] = after;
+}
+
+/* A one-input, one-output node of the compiler's own domain. */
+static ir_node *add_node(ir_graph *g, const char *name, const char *op_type, int op, int x, int y) {
+  ir_node *n = ir_node_add(g, name, op_type, "onnxcc");
+  n->op = op;
+  n->n_in = 1;
+  n->in = xmalloc(sizeof(int));
+  n->in[0] = x;
+  n->n_out = 1;
+  n->out = xmalloc(sizeof(int));
+  n->out[0] = y;
+  return n;
+}
+
+/* A new value of v's name plus `suffix`, float, dims given. */
+static int new_value(ir_graph *g, int v, const char *suffix, int rank, const int64_t *dims) {
+  char *name = xasprintf("%s%s", g->values[v]->name, suffix);
+  int id = ir_value_new(g, name);
+  ir_value *nv = g->values[id];
+  int k;
+  free(name);
+  nv->t.dtype = DT_FLOAT;
+  nv->t.rank = rank;
+  for (k = 0; k < rank; k++) nv->t.dims[k] = dims[k];
+  return id;
+}
+
+/* v's blocked twin: a blocked conv's output, or a ToBlocked of v placed
+ * right after v's producer (once per value). */
+static int blocked_twin(layout_state *s, int v) {
+  ir_graph *g = s->g;
+  const ir_value *val = g->values[v];
+  int64_t dims[5];
+  char *name;
+  if (s->blocked[v] >= 0) return s->blocked[v];
+  dims[0] = val->t.dims[0];
+  dims[1] = blocks_of(val->t.dims[1]);
+  dims[2] = val->t.dims[2];
+  dims[3] = val->t.dims[3];
+  dims[4] = BLOCK;
+  s->blocked[v] = new_value(g, v, "/blocked", 5, dims);
+  name = xasprintf("%s/ToBlocked", val->name);
+  add_node(g, name, "ToBlocked", OP_onnxcc_ToBlocked, v, s->blocked[v]);
+  free(name);
+  note_new(s, val->producer);
+  return s->blocked[v];
+}
+
+/* Node i of this kind goes blocked (step 3): a Conv becomes a
+ * BlockedConv, a Concat stays one, along axis 1 of the blocked tensors. */
+static void block_node(layout_state *s, int i, int kind, const conv_geom *cg) {
+  ir_graph *g = s->g;
+  ir_node *n = g->nodes[i];
+  const int y = n->out[0];
+  const ir_value *yv = g->values[y];
+  int64_t dims[5], pads[4];
+  int k;
+  for (k = 0; k < n->n_in; k++)
+    if (blocked_slot(kind, k) && n->in[k] >= 0) n->in[k] = blocked_twin(s, n->in[k]);
+  dims[0] = yv->t.dims[0];
+  dims[1] = blocks_of(yv->t.dims[1]);
+  dims[2] = yv->t.dims[2];
+  dims[3] = yv->t.dims[3];
+  dims[4] = BLOCK;
+  s->blocked[y] = new_value(g, y, "/blocked", 5, dims);
+  n->out[0] = s->blocked[y];
+  g->values[s->blocked[y]]->producer = i;
+  if (kind == BLOCKABLE_CONCAT) {
+    rw_set_int(n, "axis", 1);
+  } else {
+    for (k = 0; k < 4; k++) pads[k] = cg->pads[k];
+    rw_set_ints(n, "pads", pads, 4);
+    rw_set_ints(n, "strides", cg->strides, 2);
+    rw_set_ints(n, "dilations", cg->dilations, 2);
+    rw_set_int(n, "group", cg->group);
+    rw_set_op(n, "BlockedConv", OP_onnxcc_BlockedConv);
+    free(n->domain);
+    n->domain = xstrdup("onnxcc");
+  }
+  if (s->other_reader[y]) {
+    char *name = xasprintf("%s/FromBlocked", n->name);
+    ir_node *f = add_node(g, name, "FromBlocked", OP_onnxcc_FromBlocked, s->blocked[y], y);
+    free(name);
+    rw_set_int(f, "channels", yv->t.dims[1]);
+    note_new(s, i);
+  } else {
+    g->values[y]->producer = -1;
+  }
+}
+
+/* The new nodes (appended at the end by ir_node_add) into place: each
+ * right after the old node it follows, in the order they were made. */
+static void place_new_nodes(layout_state *s) {
+  ir_graph *g = s->g;
+  const int total = g->n_nodes;
+  ir_node **order = xmalloc(sizeof(ir_node *) * (size_t)(total ? total : 1));
+  int *first = xmalloc(sizeof(int) * (size_t)(s->n_old + 2)), *next = xmalloc(sizeof(int) * (size_t)(s->n_new + 1));
+  int *last = xmalloc(sizeof(int) * (size_t)(s->n_old + 2));
+  int i, k, m = 0;
+  /* a list of new nodes per slot: slot 0 the front, slot i + 1 after old node i */
+  for (i = 0; i < s->n_old + 2; i++) first[i] = last[i] = -1;
+  for (k = 0; k < s->n_new; k++) {
+    const int slot = s->after[k] + 1;
+    next[k] = -1;
+    if (last[slot] < 0) first[slot] = k;
+    else next[last[slot]] = k;
+    last[slot] = k;
+  }
+  for (k = first[0]; k >= 0; k = next[k]) order[m++] = g->nodes[s->n_old + k];
+  for (i = 0; i < s->n_old; i++) {
+    order[m++] = g->nodes[i];
+    for (k = first[i + 1]; k >= 0; k = next[k]) order[m++] = g->nodes[s->n_old + k];
+  }
+  memcpy(g->nodes, order, sizeof(ir_node *) * (size_t)total);
+  free(order);
+  free(first);
+  free(next);
+  free(last);
+}
+
+status pass_layout_nchwc(ir_graph *g) {
+  layout_state s;
+  conv_geom *geo;
+  int i, k;
+  if (g->bare_metal) return ST_OK;
+  ir_count_uses(g);
+  memset(&s, 0, sizeof s);
+  s.g = g;
+  s.n_old = g->n_nodes;
+  s.cand = xcalloc((size_t)s.n_old + 1, 1);
+  s.block = xcalloc((size_t)s.n_old + 1, 1);
+  s.cand_reader = xcalloc((size_t)g->n_values + 1, 1);
+  geo = xmalloc(sizeof(conv_geom) * (size_t)(s.n_old + 1));
+  for (i = 0; i < s.n_old; i++) s.cand[i] = (char)candidate(g, g->nodes[i], &geo[i]);
+  for (i = 0; i < s.n_old; i++) {
+    const ir_node *n = g->nodes[i];
+    if (s.cand[i])
+      for (k = 0; k < n->n_in; k++)
+        if (blocked_slot(s.cand[i], k) && n->in[k] >= 0) s.cand_reader[n->in[k]] = 1;
+  }
+  /* step 2: a candidate with a candidate neighbour */
+  for (i = 0; i < s.n_old; i++) {
+    const ir_node *n = g->nodes[i];
+    int neighbour;
+    if (!s.cand[i]) continue;
+    neighbour = s.cand_reader[n->out[0]];
+    for (k = 0; k < n->n_in && !neighbour; k++) {
+      const int v = n->in[k], p = v >= 0 && blocked_slot(s.cand[i], k) ? g->values[v]->producer : -1;
+      if (p >= 0 && p < s.n_old && s.cand[p]) neighbour = 1;
+    }
+    if (neighbour) s.block[i] = s.cand[i];
+  }
+  /* who still needs each value in NCHW: every reader but a blocked
+   * conv's blocked slots, and the graph's outputs */
+  s.other_reader = xcalloc((size_t)g->n_values + 1, 1);
+  for (i = 0; i < s.n_old; i++) {
+    const ir_node *n = g->nodes[i];
+    if (n->dead) continue;
+    for (k = 0; k < n->n_in; k++)
+      if (n->in[k] >= 0 && !blocked_slot(s.block[i], k)) s.other_reader[n->in[k]] = 1;
+  }
+  for (i = 0; i < g->n_outputs; i++) s.other_reader[g->outputs[i]] = 1;
+  s.blocked = xmalloc(sizeof(int) * (size_t)(g->n_values + 1));
+  for (i = 0; i < g->n_values; i++) s.blocked[i] = -1;
+  /* step 3, in node order: a blocked producer's twin exists before its readers ask */
+  for (i = 0; i < s.n_old; i++)
+    if (s.block[i]) block_node(&s, i, s.block[i], &geo[i]);
+  if (s.n_new) place_new_nodes(&s);
+  ir_count_uses(g);
+  free(s.cand);
+  free(s.block);
+  free(s.cand_reader);
+  free(s.other_reader);
+  free(s.blocked);
+  free(s.after);
+  free(geo);
+  return ST_OK;
+}

@@ -1,0 +1,203 @@
+/* layout-nchwc: the op sequence before and after the pass. Chains of
+ * convs (group 1 and depthwise) become BlockedConvs with one ToBlocked
+ * where the chain starts and one FromBlocked where an NCHW reader (another
+ * op, a graph output) needs a value; a lone conv, a 3-channel conv and
+ * every conv of a bare-metal target stay as they are. The blocked values'
+ * shapes and the explicit pads are checked too; the numbers are the models
+ * suite's (torchvision's resnets and mobilenets against ONNX Runtime). */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../compiler/ops/ops.h"
+#include "suites.h"
+#include "unit_graph.h"
+
+/* x [1, cin, 8, 8] -> Conv(w1: c1 x cin/g1 x k1 x k1, group g1, same
+ * pads) -> "a" -> Conv(w2: c2 x c1 x 1 x 1) -> "y" (a graph output). */
+static ir_graph *chain(int64_t cin, int64_t c1, int64_t g1, int64_t k1, int64_t c2) {
+  ir_graph *g = ir_new();
+  const int64_t x[4] = {1, cin, 8, 8}, w1[4] = {c1, cin / g1, k1, k1}, w2[4] = {c2, c1, 1, 1};
+  const int64_t pads[4] = {k1 / 2, k1 / 2, k1 / 2, k1 / 2};
+  ir_node *n;
+  g->opset = 13;
+  unit_value(g, "x", 4, x, 0);
+  unit_value(g, "w1", 4, w1, 1);
+  unit_value(g, "w2", 4, w2, 1);
+  n = unit_node(g, "Conv", "a", 2, "x", "w1");
+  rw_set_ints(n, "pads", pads, 4);
+  if (g1 != 1) rw_set_int(n, "group", g1);
+  unit_node(g, "Conv", "y", 2, "a", "w2");
+  unit_output(g, "y");
+  return g;
+}
+
+static const ir_value *value(const ir_graph *g, const char *name) { return g->values[ir_find(g, name)]; }
+
+/* Node i's output shape is [1, blocks, 8, 8, 16]. */
+static void check_blocked_output(const ir_graph *g, int i, int64_t blocks) {
+  const ir_tensor *t = &g->values[g->nodes[i]->out[0]]->t;
+  ck_assert_int_eq(t->rank, 5);
+  ck_assert(t->dims[0] == 1 && t->dims[1] == blocks && t->dims[2] == 8 && t->dims[3] == 8 && t->dims[4] == 16);
+}
+
+START_TEST(layout_chain_of_two) {
+  ir_graph *g = chain(16, 40, 1, 3, 32);
+  const int64_t *pads;
+  unit_check_pass(g, pass_layout_nchwc, "Conv,Conv", "ToBlocked,BlockedConv,BlockedConv,FromBlocked");
+  check_blocked_output(g, 0, 1);
+  check_blocked_output(g, 1, 3);
+  check_blocked_output(g, 2, 2);
+  ck_assert_str_eq(g->nodes[1]->domain, "onnxcc");
+  /* explicit pads, as BlockedConv takes them */
+  ck_assert_int_eq(attr_ints(g->nodes[1], "pads", &pads), 4);
+  ck_assert(pads[0] == 1 && pads[1] == 1 && pads[2] == 1 && pads[3] == 1);
+  /* the graph output keeps its name and NCHW shape, now from FromBlocked */
+  ck_assert_int_eq(value(g, "y")->producer, 3);
+  ck_assert_int_eq(attr_int(g->nodes[3], "channels", 0), 32);
+  ck_assert_int_eq(value(g, "y")->t.rank, 4);
+  ck_assert_int_eq(value(g, "y")->t.dims[1], 32);
+  /* "a" is read by nobody now: only its blocked twin is */
+  ck_assert_int_eq(value(g, "a")->uses, 0);
+  ir_free(g);
+}
+END_TEST
+
+/* A depthwise conv and the 1x1 after it: both blocked, the depthwise
+ * one keeping its group. */
+START_TEST(layout_depthwise_chain) {
+  ir_graph *g = chain(32, 32, 32, 3, 16);
+  unit_check_pass(g, pass_layout_nchwc, "Conv,Conv", "ToBlocked,BlockedConv,BlockedConv,FromBlocked");
+  ck_assert_int_eq(attr_int(g->nodes[1], "group", 1), 32);
+  check_blocked_output(g, 1, 2);
+  ir_free(g);
+}
+END_TEST
+
+/* A value both a blocked conv and an NCHW reader read: one FromBlocked
+ * right after its conv, the blocked reader keeps the blocked twin. */
+START_TEST(layout_shared_value) {
+  ir_graph *g = chain(16, 32, 1, 1, 32);
+  unit_output(g, "a");
+  unit_check_pass(g, pass_layout_nchwc, "Conv,Conv",
+                  "ToBlocked,BlockedConv,FromBlocked,BlockedConv,FromBlocked");
+  ck_assert_int_eq(value(g, "a")->producer, 2);
+  ck_assert_int_eq(g->nodes[3]->in[0], g->nodes[1]->out[0]);
+  ir_free(g);
+}
+END_TEST
+
+/* An op between the convs that no blocked kernel runs breaks the chain
+ * into two lone convs, which stay NCHW. */
+START_TEST(layout_lone_convs) {
+  ir_graph *g = ir_new();
+  const int64_t x[4] = {1, 16, 8, 8}, w[4] = {16, 16, 1, 1};
+  g->opset = 13;
+  unit_value(g, "x", 4, x, 0);
+  unit_value(g, "w", 4, w, 1);
+  unit_node(g, "Conv", "a", 2, "x", "w");
+  unit_node(g, "Sin", "b", 1, "a");
+  unit_node(g, "Conv", "y", 2, "b", "w");
+  unit_output(g, "y");
+  unit_check_pass(g, pass_layout_nchwc, "Conv,Sin,Conv", "Conv,Sin,Conv");
+  ir_free(g);
+}
+END_TEST
+
+/* A 3-channel first conv would do 5x the products in blocks: it stays,
+ * and the conv after it is then alone. */
+START_TEST(layout_few_channels) {
+  ir_graph *g = chain(3, 32, 1, 3, 32);
+  unit_check_pass(g, pass_layout_nchwc, "Conv,Conv", "Conv,Conv");
+  ir_free(g);
+}
+END_TEST
+
+/* x -> Conv "a" and Conv "b" (16 -> ca, cb channels) -> Concat(a, b) ->
+ * Conv "y" (16 channels). */
+static ir_graph *fire(int64_t ca, int64_t cb) {
+  ir_graph *g = ir_new();
+  const int64_t x[4] = {1, 16, 8, 8}, wa[4] = {ca, 16, 1, 1}, wb[4] = {cb, 16, 3, 3}, wy[4] = {16, ca + cb, 1, 1};
+  const int64_t pads[4] = {1, 1, 1, 1};
+  ir_node *n;
+  g->opset = 13;
+  unit_value(g, "x", 4, x, 0);
+  unit_value(g, "wa", 4, wa, 1);
+  unit_value(g, "wb", 4, wb, 1);
+  unit_value(g, "wy", 4, wy, 1);
+  unit_node(g, "Conv", "a", 2, "x", "wa");
+  n = unit_node(g, "Conv", "b", 2, "x", "wb");
+  rw_set_ints(n, "pads", pads, 4);
+  n = unit_node(g, "Concat", "c", 2, "a", "b");
+  rw_set_int(n, "axis", -3);
+  unit_node(g, "Conv", "y", 2, "c", "wy");
+  unit_output(g, "y");
+  return g;
+}
+
+/* A Concat of whole blocks along the channels stays a Concat, of the
+ * blocked tensors along their axis 1; one ToBlocked serves both convs. */
+START_TEST(layout_concat) {
+  ir_graph *g = fire(32, 48);
+  unit_check_pass(g, pass_layout_nchwc, "Conv,Conv,Concat,Conv",
+                  "ToBlocked,BlockedConv,BlockedConv,Concat,BlockedConv,FromBlocked");
+  ck_assert_int_eq(attr_int(g->nodes[3], "axis", 0), 1);
+  check_blocked_output(g, 3, 5);
+  ck_assert_int_eq(g->nodes[1]->in[0], g->nodes[2]->in[0]);
+  ir_free(g);
+}
+END_TEST
+
+/* 24 channels are not whole blocks: the Concat stays NCHW, which leaves
+ * every conv without a blocked neighbour (two readers of one input are
+ * not neighbours): nothing changes. */
+START_TEST(layout_concat_partial_block) {
+  ir_graph *g = fire(24, 40);
+  unit_check_pass(g, pass_layout_nchwc, "Conv,Conv,Concat,Conv",
+                  "Conv,Conv,Concat,Conv");
+  ir_free(g);
+}
+END_TEST
+
+/* Bare-metal targets keep every conv in NCHW. */
+START_TEST(layout_bare_metal) {
+  ir_graph *g = chain(16, 32, 1, 3, 32);
+  g->bare_metal = 1;
+  unit_check_pass(g, pass_layout_nchwc, "Conv,Conv", "Conv,Conv");
+  ir_free(g);
+}
+END_TEST
+
+/* The whole pipeline lowers the blocked nodes to their kernels. */
+START_TEST(layout_lowers) {
+  ir_graph *g = chain(16, 32, 1, 3, 32);
+  char kernel[64];
+  int i, conv = 0, to = 0, from = 0;
+  ck_assert_int_eq(unit_run_pipeline(g, kernel, NULL), ST_OK);
+  ck_assert_str_eq(kernel, "rt_nchwc_from_blocked_f32");
+  for (i = 0; i < g->n_nodes; i++) {
+    const char *name = kernel_get(g->nodes[i]->low->kernel)->name;
+    conv += strcmp(name, "rt_conv_f32_nchwc_blocked") == 0;
+    to += strcmp(name, "rt_nchwc_to_blocked_f32") == 0;
+    from += strcmp(name, "rt_nchwc_from_blocked_f32") == 0;
+  }
+  ck_assert(conv == 2 && to == 1 && from == 1);
+  ir_free(g);
+}
+END_TEST
+
+Suite *layout_nchwc_suite(void) {
+  Suite *s = suite_create("layout_nchwc");
+  TCase *tc = tcase_create("core");
+  tcase_add_test(tc, layout_chain_of_two);
+  tcase_add_test(tc, layout_depthwise_chain);
+  tcase_add_test(tc, layout_shared_value);
+  tcase_add_test(tc, layout_lone_convs);
+  tcase_add_test(tc, layout_few_channels);
+  tcase_add_test(tc, layout_concat);
+  tcase_add_test(tc, layout_concat_partial_block);
+  tcase_add_test(tc, layout_bare_metal);
+  tcase_add_test(tc, layout_lowers);
+  suite_add_tcase(s, tc);
+  return s;
+}
