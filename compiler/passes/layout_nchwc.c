@@ -136,6 +136,15 @@ static ir_node *add_node(ir_graph *g, const char *name, const char *op_type, int
   return n;
 }
 
+/* The blocked shape of an NCHW tensor: [N, C/16 rounded up, H, W, 16]. */
+static void blocked_dims(const ir_tensor *t, int64_t dims[5]) {
+  dims[0] = t->dims[0];
+  dims[1] = blocks_of(t->dims[1]);
+  dims[2] = t->dims[2];
+  dims[3] = t->dims[3];
+  dims[4] = BLOCK;
+}
+
 /* A new value of v's name plus `suffix`, float, dims given. */
 static int new_value(ir_graph *g, int v, const char *suffix, int rank, const int64_t *dims) {
   char *name = xasprintf("%s%s", g->values[v]->name, suffix);
@@ -157,11 +166,7 @@ static int blocked_twin(layout_state *s, int v) {
   int64_t dims[5];
   char *name;
   if (s->blocked[v] >= 0) return s->blocked[v];
-  dims[0] = val->t.dims[0];
-  dims[1] = blocks_of(val->t.dims[1]);
-  dims[2] = val->t.dims[2];
-  dims[3] = val->t.dims[3];
-  dims[4] = BLOCK;
+  blocked_dims(&val->t, dims);
   s->blocked[v] = new_value(g, v, "/blocked", 5, dims);
   name = xasprintf("%s/ToBlocked", val->name);
   add_node(g, name, "ToBlocked", OP_onnxcc_ToBlocked, v, s->blocked[v]);
@@ -181,11 +186,7 @@ static void block_node(layout_state *s, int i, int kind, const conv_geom *cg) {
   int k;
   for (k = 0; k < n->n_in; k++)
     if (blocked_slot(kind, k) && n->in[k] >= 0) n->in[k] = blocked_twin(s, n->in[k]);
-  dims[0] = yv->t.dims[0];
-  dims[1] = blocks_of(yv->t.dims[1]);
-  dims[2] = yv->t.dims[2];
-  dims[3] = yv->t.dims[3];
-  dims[4] = BLOCK;
+  blocked_dims(&yv->t, dims);
   s->blocked[y] = new_value(g, y, "/blocked", 5, dims);
   n->out[0] = s->blocked[y];
   g->values[s->blocked[y]]->producer = i;
