@@ -10,7 +10,12 @@
  *       group, KH, KW] constant as ONNX has it, attributes group,
  *       strides, dilations and explicit pads (begins then ends) as Conv's,
  *       and the fused epilogue's (fuse-epilogue); the residual is blocked
- *       like the output. */
+ *       like the output.
+ *   BlockedMaxPool(Xb) -> [N, Cb, OH, OW, 16]
+ *       a 2-D MaxPool without Indices, attributes kernel_shape, strides,
+ *       dilations and explicit pads as MaxPool's, and onnxcc.out, the
+ *       output's [OH, OW] (the pass copies them from the MaxPool it
+ *       replaces, whose inference applied ceil_mode). */
 #include <string.h>
 
 #include "ops.h"
@@ -154,12 +159,65 @@ static status blocked_conv_lower(op_ctx *c, lowered *l) {
   return OP_LOWER_EPILOGUE(c, p);
 }
 
+/* BlockedMaxPool's params (rt_pool_params, 2 spatial dims at [1], [2]). */
+static status blocked_pool_params(op_ctx *c, rt_pool_params *p) {
+  const ir_value *x = op_in(c, 0);
+  const int64_t *k, *s, *d, *pads, *out;
+  char buf[128];
+  int i;
+  OP_REQUIRE_INPUT(c, 0);
+  memset(p, 0, sizeof *p);
+  if (x->t.dtype != DT_FLOAT || x->t.rank != 5 || x->t.dims[4] != BLOCK || tensor_is_symbolic(&x->t) ||
+      attr_ints(c->n, "kernel_shape", &k) != 2 || attr_ints(c->n, "strides", &s) != 2 ||
+      attr_ints(c->n, "dilations", &d) != 2 || attr_ints(c->n, "pads", &pads) != 4 ||
+      attr_ints(c->n, "onnxcc.out", &out) != 2)
+    return diag_node_error(ST_INTERNAL, c->n, "BlockedMaxPool of %s, or without its attributes",
+                           tensor_type_str(&x->t, buf, sizeof buf));
+  p->planes = x->t.dims[0] * x->t.dims[1];
+  p->in_dims[0] = p->out_dims[0] = p->kernel[0] = p->strides[0] = p->dilations[0] = 1;
+  for (i = 0; i < 2; i++) {
+    p->in_dims[1 + i] = x->t.dims[2 + i];
+    p->out_dims[1 + i] = out[i];
+    p->kernel[1 + i] = k[i];
+    p->strides[1 + i] = s[i];
+    p->dilations[1 + i] = d[i];
+    p->pads[1 + i] = pads[i];
+  }
+  return ST_OK;
+}
+
+static status blocked_pool_infer(op_ctx *c) {
+  rt_pool_params p;
+  int64_t dims[5];
+  status s = blocked_pool_params(c, &p);
+  if (s) return s;
+  dims[0] = op_in(c, 0)->t.dims[0];
+  dims[1] = op_in(c, 0)->t.dims[1];
+  dims[2] = p.out_dims[1];
+  dims[3] = p.out_dims[2];
+  dims[4] = BLOCK;
+  op_set_output(c, 0, DT_FLOAT, 5, dims);
+  return ST_OK;
+}
+
+static status blocked_pool_lower(op_ctx *c, lowered *l) {
+  return blocked_pool_params(c, LOWER(l, rt_nchwc_maxpool_f32, rt_pool_params));
+}
+
 static status nchwc_infer(op_ctx *c) {
-  return c->n->op == OP_onnxcc_BlockedConv ? blocked_conv_infer(c) : reorder_infer(c);
+  switch (c->n->op) {
+  case OP_onnxcc_BlockedConv: return blocked_conv_infer(c);
+  case OP_onnxcc_BlockedMaxPool: return blocked_pool_infer(c);
+  default: return reorder_infer(c);
+  }
 }
 
 static status nchwc_lower(op_ctx *c, lowered *l) {
-  return c->n->op == OP_onnxcc_BlockedConv ? blocked_conv_lower(c, l) : reorder_lower(c, l);
+  switch (c->n->op) {
+  case OP_onnxcc_BlockedConv: return blocked_conv_lower(c, l);
+  case OP_onnxcc_BlockedMaxPool: return blocked_pool_lower(c, l);
+  default: return reorder_lower(c, l);
+  }
 }
 
 const op_family op_family_nchwc = {nchwc_infer, nchwc_lower, 0, 0};

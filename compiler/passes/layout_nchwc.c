@@ -57,7 +57,7 @@ static int worth_blocking(const conv_geom *cg) {
  * blocks of each input are then consecutive blocks of the output: the
  * same Concat on the blocked tensors, axis 1, and Concat in place still
  * applies). */
-enum { NOT_BLOCKABLE = 0, BLOCKABLE_CONV = 1, BLOCKABLE_CONCAT = 2 };
+enum { NOT_BLOCKABLE = 0, BLOCKABLE_CONV = 1, BLOCKABLE_CONCAT = 2, BLOCKABLE_POOL = 3 };
 
 static int concat_candidate(const ir_graph *g, const ir_node *n) {
   int k;
@@ -72,12 +72,24 @@ static int concat_candidate(const ir_graph *g, const ir_node *n) {
   return k == 1 || k == -3;
 }
 
+/* A 2-D float MaxPool without Indices, with explicit pads (or none). */
+static int pool_candidate(const ir_graph *g, const ir_node *n) {
+  const ir_value *x = n->n_in == 1 && n->in[0] >= 0 ? g->values[n->in[0]] : NULL;
+  const char *auto_pad = attr_string(n, "auto_pad", "NOTSET");
+  const int64_t *k;
+  if (!x || n->n_out < 1 || n->out[0] < 0 || (n->n_out > 1 && n->out[1] >= 0)) return 0;
+  if (x->t.dtype != DT_FLOAT || x->t.rank != 4 || tensor_is_symbolic(&x->t) || x->t.data) return 0;
+  if (strcmp(auto_pad, "NOTSET") != 0 && strcmp(auto_pad, "VALID") != 0 && auto_pad[0]) return 0;
+  return attr_ints(n, "kernel_shape", &k) == 2 && g->values[n->out[0]]->t.rank == 4;
+}
+
 /* Whether node n is a candidate (step 1): its kind; *cg gets a Conv's
  * geometry. */
 static int candidate(ir_graph *g, ir_node *n, conv_geom *cg) {
   const ir_value *x, *w, *b;
   op_ctx c;
   if (!n->dead && n->op == OP_Concat) return concat_candidate(g, n) ? BLOCKABLE_CONCAT : NOT_BLOCKABLE;
+  if (!n->dead && n->op == OP_MaxPool) return pool_candidate(g, n) ? BLOCKABLE_POOL : NOT_BLOCKABLE;
   if (n->dead || n->op != OP_Conv || n->n_out != 1 || n->n_in < 2 || n->in[0] < 0 || n->in[1] < 0) return 0;
   x = g->values[n->in[0]];
   w = g->values[n->in[1]];
@@ -100,7 +112,27 @@ static int candidate(ir_graph *g, ir_node *n, conv_geom *cg) {
  * it is blocked: a BlockedConv's X and residual (fuse-epilogue's slot 3),
  * every input of a Concat. */
 static int blocked_slot(int kind, int k) {
-  return kind == BLOCKABLE_CONCAT || (kind == BLOCKABLE_CONV && (k == 0 || k == 3));
+  return kind == BLOCKABLE_CONCAT || (kind == BLOCKABLE_CONV && (k == 0 || k == 3)) ||
+         (kind == BLOCKABLE_POOL && k == 0);
+}
+
+/* A MaxPool's attributes as BlockedMaxPool takes them: explicit pads,
+ * strides and dilations, and the output's spatial dims. */
+static void pool_attrs(ir_graph *g, ir_node *n) {
+  const int64_t ones[2] = {1, 1}, zeros[4] = {0, 0, 0, 0}, *v;
+  const ir_tensor *y = &g->values[n->out[0]]->t;
+  const int valid = strcmp(attr_string(n, "auto_pad", "NOTSET"), "VALID") == 0;
+  int64_t keep[4];
+  if (attr_ints(n, "strides", &v) != 2) rw_set_ints(n, "strides", ones, 2);
+  if (attr_ints(n, "dilations", &v) != 2) rw_set_ints(n, "dilations", ones, 2);
+  if (valid || attr_ints(n, "pads", &v) != 4) {
+    rw_set_ints(n, "pads", zeros, 4);
+  } else {
+    memcpy(keep, v, sizeof keep);
+    rw_set_ints(n, "pads", keep, 4);
+  }
+  rw_set_ints(n, "onnxcc.out", y->dims + 2, 2);
+  n->n_out = 1;
 }
 
 typedef struct layout_state {
@@ -114,6 +146,12 @@ typedef struct layout_state {
   int *after;         /* per new node (index - n_old): the old node it follows, -1 for the front */
   int n_new, cap_new;
 } layout_state;
+
+/* Whether old node i counts as a neighbour of a conv or Concat
+ * candidate: it is one too, or a blocked MaxPool. */
+static int partner(const layout_state *s, int i) {
+  return (s->cand[i] && s->cand[i] != BLOCKABLE_POOL) || s->block[i] == BLOCKABLE_POOL;
+}
 
 static void note_new(layout_state *s, int after) {
   if (s->n_new == s->cap_new) {
@@ -192,6 +230,11 @@ static void block_node(layout_state *s, int i, int kind, const conv_geom *cg) {
   g->values[s->blocked[y]]->producer = i;
   if (kind == BLOCKABLE_CONCAT) {
     rw_set_int(n, "axis", 1);
+  } else if (kind == BLOCKABLE_POOL) {
+    pool_attrs(g, n);
+    rw_set_op(n, "BlockedMaxPool", OP_onnxcc_BlockedMaxPool);
+    free(n->domain);
+    n->domain = xstrdup("onnxcc");
   } else {
     for (k = 0; k < 4; k++) pads[k] = cg->pads[k];
     rw_set_ints(n, "pads", pads, 4);
@@ -257,21 +300,31 @@ status pass_layout_nchwc(ir_graph *g) {
   s.cand_reader = xcalloc((size_t)g->n_values + 1, 1);
   geo = xmalloc(sizeof(conv_geom) * (size_t)(s.n_old + 1));
   for (i = 0; i < s.n_old; i++) s.cand[i] = (char)candidate(g, g->nodes[i], &geo[i]);
+  /* step 2. A MaxPool never starts a chain (resnet's, after its NCHW
+   * first conv, would move the layout change to the 4x larger plane
+   * before it): it is blocked, in node order, when X comes from a conv or
+   * Concat candidate or from a blocked MaxPool. */
+  for (i = 0; i < s.n_old; i++) {
+    const int p = s.cand[i] == BLOCKABLE_POOL ? g->values[g->nodes[i]->in[0]]->producer : -1;
+    if (p >= 0 && p < s.n_old && ((s.cand[p] && s.cand[p] != BLOCKABLE_POOL) || s.block[p] == BLOCKABLE_POOL))
+      s.block[i] = BLOCKABLE_POOL;
+  }
+  /* The conv and Concat candidates' neighbours: those candidates and the
+   * blocked MaxPools ("partners"). */
   for (i = 0; i < s.n_old; i++) {
     const ir_node *n = g->nodes[i];
-    if (s.cand[i])
+    if (partner(&s, i))
       for (k = 0; k < n->n_in; k++)
         if (blocked_slot(s.cand[i], k) && n->in[k] >= 0) s.cand_reader[n->in[k]] = 1;
   }
-  /* step 2: a candidate with a candidate neighbour */
   for (i = 0; i < s.n_old; i++) {
     const ir_node *n = g->nodes[i];
     int neighbour;
-    if (!s.cand[i]) continue;
+    if (!s.cand[i] || s.cand[i] == BLOCKABLE_POOL) continue;
     neighbour = s.cand_reader[n->out[0]];
     for (k = 0; k < n->n_in && !neighbour; k++) {
       const int v = n->in[k], p = v >= 0 && blocked_slot(s.cand[i], k) ? g->values[v]->producer : -1;
-      if (p >= 0 && p < s.n_old && s.cand[p]) neighbour = 1;
+      if (p >= 0 && p < s.n_old && partner(&s, p)) neighbour = 1;
     }
     if (neighbour) s.block[i] = s.cand[i];
   }

@@ -3,8 +3,9 @@
  * rt_conv_f32_nchwc_blocked runs the core of nchwc_internal.h on blocked
  * X and Y themselves: where every window lies inside X (no pads, as in
  * every 1x1 conv), the core reads X in place and writes Y in place, and
- * applies the epilogue to each tile as it stores it (in L1). With pads, each band of input rows is first copied (a memcpy
- * per row and block, no transposes) into a zero-bordered buffer, as
+ * applies the epilogue to each tile as it stores it (in L1). With pads,
+ * each band of input rows is first copied (a memcpy per row and block,
+ * no transposes) into a zero-bordered buffer, as
  * rt_conv_f32_nchwc_packed does with its transposed copies. The pieces
  * are those of rt_conv_f32_nchwc_packed: bands of at most PIECE_POSITIONS
  * positions x groups of at most PIECE_BLOCKS output blocks, one task

@@ -159,6 +159,45 @@ START_TEST(layout_concat_partial_block) {
 }
 END_TEST
 
+/* x -> Conv(16 -> 32) "a" -> MaxPool 3x3 s2 -> "m" -> Conv(32 -> 32) "y";
+ * with first_channels 3 the first conv cannot be blocked. */
+static ir_graph *pooled(int64_t first_channels) {
+  ir_graph *g = ir_new();
+  const int64_t x[4] = {1, first_channels, 9, 9}, wa[4] = {32, first_channels, 1, 1}, wy[4] = {32, 32, 1, 1};
+  const int64_t k[2] = {3, 3}, s[2] = {2, 2};
+  ir_node *n;
+  g->opset = 13;
+  unit_value(g, "x", 4, x, 0);
+  unit_value(g, "wa", 4, wa, 1);
+  unit_value(g, "wy", 4, wy, 1);
+  unit_node(g, "Conv", "a", 2, "x", "wa");
+  n = unit_node(g, "MaxPool", "m", 1, "a");
+  rw_set_ints(n, "kernel_shape", k, 2);
+  rw_set_ints(n, "strides", s, 2);
+  rw_set_int(n, "ceil_mode", 1);
+  unit_node(g, "Conv", "y", 2, "m", "wy");
+  unit_output(g, "y");
+  return g;
+}
+
+/* A MaxPool inside a chain is blocked, with the output dims its inference
+ * gave (ceil_mode: 9 -> 4); after an NCHW conv it stays, and starts no
+ * chain: the conv after it is then alone. */
+START_TEST(layout_maxpool) {
+  ir_graph *g = pooled(16);
+  const int64_t *out;
+  unit_check_pass(g, pass_layout_nchwc, "Conv,MaxPool,Conv",
+                  "ToBlocked,BlockedConv,BlockedMaxPool,BlockedConv,FromBlocked");
+  ck_assert_int_eq(attr_ints(g->nodes[2], "onnxcc.out", &out), 2);
+  ck_assert(out[0] == 4 && out[1] == 4);
+  ck_assert_int_eq(g->values[g->nodes[2]->out[0]]->t.dims[2], 4);
+  ir_free(g);
+  g = pooled(3);
+  unit_check_pass(g, pass_layout_nchwc, "Conv,MaxPool,Conv", "Conv,MaxPool,Conv");
+  ir_free(g);
+}
+END_TEST
+
 /* Bare-metal targets keep every conv in NCHW. */
 START_TEST(layout_bare_metal) {
   ir_graph *g = chain(16, 32, 1, 3, 32);
@@ -196,6 +235,7 @@ Suite *layout_nchwc_suite(void) {
   tcase_add_test(tc, layout_few_channels);
   tcase_add_test(tc, layout_concat);
   tcase_add_test(tc, layout_concat_partial_block);
+  tcase_add_test(tc, layout_maxpool);
   tcase_add_test(tc, layout_bare_metal);
   tcase_add_test(tc, layout_lowers);
   suite_add_tcase(s, tc);

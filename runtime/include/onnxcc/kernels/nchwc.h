@@ -19,6 +19,7 @@
 #include "../params.h"
 #include "../runtime.h"
 #include "conv.h"
+#include "pool.h"
 
 /* A layout change: X [batch, channels, spatial...] (spatial: the product
  * of the spatial dims) to or from its blocked form. */
@@ -43,6 +44,10 @@ RT_PARAMS_STRUCT(rt_nchwc_reorder_params, RT_NCHWC_REORDER_PARAMS)
  *                               lays it out; each lane one channel. The
  *                               same bits as rt_conv_f32_depthwise2d (the
  *                               bias, then the taps in row-major order).
+ *   rt_nchwc_maxpool_f32        MaxPool (rt_pool_params, 2 spatial dims:
+ *                               planes = N * Cb, the dims at [1] and [2])
+ *                               on blocked X and Y: rt_maxpool_f32's
+ *                               values.
  *
  * The conv params are those of the same Conv on NCHW tensors: channel
  * counts are the real ones, not rounded up to blocks. Threads
@@ -66,7 +71,8 @@ size_t rt_conv_f32_depthwise_blocked_task_bytes(const rt_conv_params *p);
   K(rt_nchwc_to_blocked_f32, rt_nchwc_reorder_params) \
   K(rt_nchwc_from_blocked_f32, rt_nchwc_reorder_params) \
   K(rt_conv_f32_nchwc_blocked, rt_conv_params) \
-  K(rt_conv_f32_depthwise_blocked, rt_conv_params)
+  K(rt_conv_f32_depthwise_blocked, rt_conv_params) \
+  K(rt_nchwc_maxpool_f32, rt_pool_params)
 #define RT_NCHWC_PARAMS_TYPES(P) \
   P(rt_nchwc_reorder_params, RT_NCHWC_REORDER_PARAMS)
 RT_NCHWC_KERNELS(RT_DECLARE_KERNEL)
