@@ -43,6 +43,9 @@ ORT_SAME_AS = {"FusedConv": "Conv", "FusedGemm": "Gemm", "FusedMatMul": "MatMul"
 # Its NCHWc transformer's layout changes, which onnxcc has no node for.
 ORT_LAYOUT = {"ReorderInput", "ReorderOutput"}
 LAYOUT_ROW = "(layout change)"
+# onnxcc's own blocked-layout nodes (the layout-nchwc pass), likewise.
+ONNXCC_SAME_AS = {"BlockedConv": "Conv", "BlockedMaxPool": "MaxPool"}
+ONNXCC_LAYOUT = {"ToBlocked", "FromBlocked"}
 
 
 def parse_args(argv):
@@ -194,6 +197,12 @@ def canonical_ort_op(op):
     return ORT_SAME_AS.get(op, op)
 
 
+def canonical_onnxcc_op(op):
+    if op in ONNXCC_LAYOUT:
+        return LAYOUT_ROW
+    return ONNXCC_SAME_AS.get(op, op)
+
+
 def by_op(rows, canon=lambda op: op):
     """{row op: [nodes, ms, {raw op: nodes}]} from per-node rows."""
     out = {}
@@ -208,16 +217,17 @@ def by_op(rows, canon=lambda op: op):
 
 def note_for(op, mine, theirs):
     if op == LAYOUT_ROW:
-        raw = ", ".join("%s x%d" % kv for kv in sorted(theirs[2].items()))
-        return "ORT's NCHWc layout changes (%s); onnxcc has none" % raw
+        raw = lambda side: ", ".join("%s x%d" % kv for kv in sorted(side[2].items())) if side else "none"  # noqa: E731
+        return "NCHWc layout changes: ORT %s; onnxcc %s" % (raw(theirs), raw(mine))
     if theirs is None:
         return "no such node in ORT's optimized graph (fused into another)"
     if mine is None:
         return "ORT only"
-    renamed = {k: v for k, v in theirs[2].items() if k != op}
-    if renamed:
-        return "ORT's " + ", ".join("%s x%d" % kv for kv in sorted(theirs[2].items())) + " counted as " + op
-    return ""
+    notes = []
+    for who, side in (("ORT", theirs), ("onnxcc", mine)):
+        if any(k != op for k in side[2]):
+            notes.append("%s's %s counted as %s" % (who, ", ".join("%s x%d" % kv for kv in sorted(side[2].items())), op))
+    return "; ".join(notes)
 
 
 def conv_kind(weight):
@@ -256,7 +266,7 @@ def conv_rows(args, cc_rows, ort_rows):
     weights = onnxcc_weights(args.model)
     kinds = defaultdict(lambda: [0, 0.0, 0, 0.0])
     for r in cc_rows:
-        if r["op"] == "Conv":
+        if canonical_onnxcc_op(r["op"]) == "Conv":
             k = kinds[conv_kind(weights.get(r["node"]))]
             k[0] += 1
             k[1] += r["ms"]
@@ -277,7 +287,7 @@ def main(argv):
     args = parse_args(argv)
     cc_rows, cc_run, cc_plain, ort_rows, ort_run, ort_plain = measure(args)
 
-    mine, theirs = by_op(cc_rows), by_op(ort_rows, canonical_ort_op)
+    mine, theirs = by_op(cc_rows, canonical_onnxcc_op), by_op(ort_rows, canonical_ort_op)
     ops = sorted(set(mine) | set(theirs), key=lambda o: -max(mine.get(o, [0, 0])[1], theirs.get(o, [0, 0])[1]))
     table = []
     for op in ops:
