@@ -15,7 +15,10 @@
  *       a 2-D MaxPool without Indices, attributes kernel_shape, strides,
  *       dilations and explicit pads as MaxPool's, and onnxcc.out, the
  *       output's [OH, OW] (the pass copies them from the MaxPool it
- *       replaces, whose inference applied ceil_mode). */
+ *       replaces, whose inference applied ceil_mode).
+ *   BlockedBatchNormalization(Xb, scale, B, mean, var) -> Xb's shape
+ *       inference BatchNormalization of float X and parameters [channels]
+ *       (attributes epsilon, channels). */
 #include <string.h>
 
 #include "ops.h"
@@ -204,10 +207,51 @@ static status blocked_pool_lower(op_ctx *c, lowered *l) {
   return blocked_pool_params(c, LOWER(l, rt_nchwc_maxpool_f32, rt_pool_params));
 }
 
+/* BlockedBatchNormalization: float parameters of `channels` values. */
+static status blocked_bn_check(op_ctx *c) {
+  const ir_value *x = op_in(c, 0);
+  const int64_t ch = attr_int(c->n, "channels", 0);
+  int k;
+  OP_REQUIRE_INPUT(c, 0);
+  if (x->t.dtype != DT_FLOAT || x->t.rank != 5 || x->t.dims[4] != BLOCK || tensor_is_symbolic(&x->t) || ch < 1 ||
+      blocks_of(ch) != x->t.dims[1])
+    return diag_node_error(ST_INTERNAL, c->n, "BlockedBatchNormalization of %lld channels on a wrong input",
+                           (long long)ch);
+  for (k = 1; k < 5; k++) {
+    const ir_value *v = op_in(c, k);
+    if (!v || v->t.dtype != DT_FLOAT || tensor_numel(&v->t) != ch)
+      return diag_node_error(ST_INTERNAL, c->n, "BlockedBatchNormalization: parameter %d is not %lld floats", k,
+                             (long long)ch);
+  }
+  return ST_OK;
+}
+
+static status blocked_bn_infer(op_ctx *c) {
+  status s = blocked_bn_check(c);
+  if (s) return s;
+  op_same_as_input(c, 0, 0);
+  return ST_OK;
+}
+
+static status blocked_bn_lower(op_ctx *c, lowered *l) {
+  const ir_tensor *x = &op_in(c, 0)->t;
+  rt_batchnorm_params *p;
+  status s = blocked_bn_check(c);
+  if (s) return s;
+  p = LOWER(l, rt_nchwc_batchnorm_f32, rt_batchnorm_params);
+  p->n = x->dims[0];
+  p->c = attr_int(c->n, "channels", 0);
+  p->inner = x->dims[2] * x->dims[3];
+  p->epsilon = attr_float(c->n, "epsilon", 1e-5f);
+  l->inplace_of = 0; /* each element read before it is written */
+  return ST_OK;
+}
+
 static status nchwc_infer(op_ctx *c) {
   switch (c->n->op) {
   case OP_onnxcc_BlockedConv: return blocked_conv_infer(c);
   case OP_onnxcc_BlockedMaxPool: return blocked_pool_infer(c);
+  case OP_onnxcc_BlockedBatchNormalization: return blocked_bn_infer(c);
   default: return reorder_infer(c);
   }
 }
@@ -216,6 +260,7 @@ static status nchwc_lower(op_ctx *c, lowered *l) {
   switch (c->n->op) {
   case OP_onnxcc_BlockedConv: return blocked_conv_lower(c, l);
   case OP_onnxcc_BlockedMaxPool: return blocked_pool_lower(c, l);
+  case OP_onnxcc_BlockedBatchNormalization: return blocked_bn_lower(c, l);
   default: return reorder_lower(c, l);
   }
 }

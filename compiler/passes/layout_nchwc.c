@@ -57,7 +57,15 @@ static int worth_blocking(const conv_geom *cg) {
  * blocks of each input are then consecutive blocks of the output: the
  * same Concat on the blocked tensors, axis 1, and Concat in place still
  * applies). */
-enum { NOT_BLOCKABLE = 0, BLOCKABLE_CONV = 1, BLOCKABLE_CONCAT = 2, BLOCKABLE_POOL = 3 };
+enum {
+  NOT_BLOCKABLE = 0,
+  BLOCKABLE_CONV = 1,
+  BLOCKABLE_CONCAT = 2,
+  /* the followers, which never start a chain: */
+  BLOCKABLE_POOL = 3,  /* MaxPool */
+  BLOCKABLE_BN = 4,    /* inference BatchNormalization */
+  BLOCKABLE_UNARY = 5  /* an element-wise activation: the same op on blocked tensors */
+};
 
 static int concat_candidate(const ir_graph *g, const ir_node *n) {
   int k;
@@ -83,13 +91,51 @@ static int pool_candidate(const ir_graph *g, const ir_node *n) {
   return attr_ints(n, "kernel_shape", &k) == 2 && g->values[n->out[0]]->t.rank == 4;
 }
 
+/* A float [N, C, H, W] of exact dims, computed at run time. */
+static int plain_activation(const ir_graph *g, int v) {
+  const ir_value *x = v >= 0 ? g->values[v] : NULL;
+  return x && x->t.dtype == DT_FLOAT && x->t.rank == 4 && !tensor_is_symbolic(&x->t) && !x->t.data;
+}
+
+/* Inference BatchNormalization of float X and parameters, one output. */
+static int bn_candidate(const ir_graph *g, const ir_node *n) {
+  int k;
+  if (n->n_in != 5 || !plain_activation(g, n->in[0]) || n->out[0] < 0) return 0;
+  for (k = 1; k < n->n_out; k++)
+    if (n->out[k] >= 0) return 0;
+  if (op_node_opset(g, n) >= 14 && attr_int(n, "training_mode", 0)) return 0;
+  for (k = 1; k < 5; k++)
+    if (n->in[k] < 0 || g->values[n->in[k]]->t.dtype != DT_FLOAT) return 0;
+  return 1;
+}
+
+/* The element-wise activations whose value at a finite input is finite
+ * (so the pad lanes stay finite) and that run on any shape. */
+static int unary_candidate(const ir_graph *g, const ir_node *n) {
+  switch (n->op) {
+  case OP_Relu:
+  case OP_LeakyRelu:
+  case OP_Sigmoid:
+  case OP_Tanh:
+  case OP_HardSigmoid:
+  case OP_HardSwish:
+  case OP_Clip:
+  case OP_onnxcc_Silu:
+  case OP_onnxcc_MulHardSigmoid: return n->n_out == 1 && n->out[0] >= 0 && plain_activation(g, n->in[0]);
+  default: return 0;
+  }
+}
+
 /* Whether node n is a candidate (step 1): its kind; *cg gets a Conv's
  * geometry. */
 static int candidate(ir_graph *g, ir_node *n, conv_geom *cg) {
   const ir_value *x, *w, *b;
   op_ctx c;
   if (!n->dead && n->op == OP_Concat) return concat_candidate(g, n) ? BLOCKABLE_CONCAT : NOT_BLOCKABLE;
-  if (!n->dead && n->op == OP_MaxPool) return pool_candidate(g, n) ? BLOCKABLE_POOL : NOT_BLOCKABLE;
+  if (n->dead || n->n_in < 1) return NOT_BLOCKABLE;
+  if (n->op == OP_MaxPool) return pool_candidate(g, n) ? BLOCKABLE_POOL : NOT_BLOCKABLE;
+  if (n->op == OP_BatchNormalization) return bn_candidate(g, n) ? BLOCKABLE_BN : NOT_BLOCKABLE;
+  if (unary_candidate(g, n)) return BLOCKABLE_UNARY;
   if (n->dead || n->op != OP_Conv || n->n_out != 1 || n->n_in < 2 || n->in[0] < 0 || n->in[1] < 0) return 0;
   x = g->values[n->in[0]];
   w = g->values[n->in[1]];
@@ -113,7 +159,7 @@ static int candidate(ir_graph *g, ir_node *n, conv_geom *cg) {
  * every input of a Concat. */
 static int blocked_slot(int kind, int k) {
   return kind == BLOCKABLE_CONCAT || (kind == BLOCKABLE_CONV && (k == 0 || k == 3)) ||
-         (kind == BLOCKABLE_POOL && k == 0);
+         (kind >= BLOCKABLE_POOL && k == 0);
 }
 
 /* A MaxPool's attributes as BlockedMaxPool takes them: explicit pads,
@@ -148,9 +194,9 @@ typedef struct layout_state {
 } layout_state;
 
 /* Whether old node i counts as a neighbour of a conv or Concat
- * candidate: it is one too, or a blocked MaxPool. */
+ * candidate: it is one too, or a blocked follower. */
 static int partner(const layout_state *s, int i) {
-  return (s->cand[i] && s->cand[i] != BLOCKABLE_POOL) || s->block[i] == BLOCKABLE_POOL;
+  return (s->cand[i] && s->cand[i] < BLOCKABLE_POOL) || s->block[i] >= BLOCKABLE_POOL;
 }
 
 static void note_new(layout_state *s, int after) {
@@ -235,6 +281,14 @@ static void block_node(layout_state *s, int i, int kind, const conv_geom *cg) {
     rw_set_op(n, "BlockedMaxPool", OP_onnxcc_BlockedMaxPool);
     free(n->domain);
     n->domain = xstrdup("onnxcc");
+  } else if (kind == BLOCKABLE_BN) {
+    rw_set_int(n, "channels", yv->t.dims[1]);
+    n->n_out = 1;
+    rw_set_op(n, "BlockedBatchNormalization", OP_onnxcc_BlockedBatchNormalization);
+    free(n->domain);
+    n->domain = xstrdup("onnxcc");
+  } else if (kind == BLOCKABLE_UNARY) {
+    /* the same op, on the blocked tensor */
   } else {
     for (k = 0; k < 4; k++) pads[k] = cg->pads[k];
     rw_set_ints(n, "pads", pads, 4);
@@ -300,17 +354,17 @@ status pass_layout_nchwc(ir_graph *g) {
   s.cand_reader = xcalloc((size_t)g->n_values + 1, 1);
   geo = xmalloc(sizeof(conv_geom) * (size_t)(s.n_old + 1));
   for (i = 0; i < s.n_old; i++) s.cand[i] = (char)candidate(g, g->nodes[i], &geo[i]);
-  /* step 2. A MaxPool never starts a chain (resnet's, after its NCHW
-   * first conv, would move the layout change to the 4x larger plane
-   * before it): it is blocked, in node order, when X comes from a conv or
-   * Concat candidate or from a blocked MaxPool. */
+  /* step 2. A follower (MaxPool, BatchNormalization, an activation)
+   * never starts a chain (resnet's MaxPool, after its NCHW first conv,
+   * would move the layout change to the 4x larger plane before it): it is
+   * blocked, in node order, when X comes from a conv or Concat candidate
+   * or from a blocked follower. */
   for (i = 0; i < s.n_old; i++) {
-    const int p = s.cand[i] == BLOCKABLE_POOL ? g->values[g->nodes[i]->in[0]]->producer : -1;
-    if (p >= 0 && p < s.n_old && ((s.cand[p] && s.cand[p] != BLOCKABLE_POOL) || s.block[p] == BLOCKABLE_POOL))
-      s.block[i] = BLOCKABLE_POOL;
+    const int p = s.cand[i] >= BLOCKABLE_POOL ? g->values[g->nodes[i]->in[0]]->producer : -1;
+    if (p >= 0 && p < s.n_old && partner(&s, p)) s.block[i] = s.cand[i];
   }
   /* The conv and Concat candidates' neighbours: those candidates and the
-   * blocked MaxPools ("partners"). */
+   * blocked followers ("partners"). */
   for (i = 0; i < s.n_old; i++) {
     const ir_node *n = g->nodes[i];
     if (partner(&s, i))
@@ -320,7 +374,7 @@ status pass_layout_nchwc(ir_graph *g) {
   for (i = 0; i < s.n_old; i++) {
     const ir_node *n = g->nodes[i];
     int neighbour;
-    if (!s.cand[i] || s.cand[i] == BLOCKABLE_POOL) continue;
+    if (!s.cand[i] || s.cand[i] >= BLOCKABLE_POOL) continue;
     neighbour = s.cand_reader[n->out[0]];
     for (k = 0; k < n->n_in && !neighbour; k++) {
       const int v = n->in[k], p = v >= 0 && blocked_slot(s.cand[i], k) ? g->values[v]->producer : -1;

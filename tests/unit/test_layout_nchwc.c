@@ -1,8 +1,10 @@
 /* layout-nchwc: the op sequence before and after the pass. Chains of
  * convs (group 1 and depthwise) become BlockedConvs with one ToBlocked
  * where the chain starts and one FromBlocked where an NCHW reader (another
- * op, a graph output) needs a value; a lone conv, a 3-channel conv and
- * every conv of a bare-metal target stay as they are. The blocked values'
+ * op, a graph output) needs a value; channel Concats of whole blocks,
+ * MaxPool, BatchNormalization and activations inside a chain go blocked
+ * too, but start none; a lone conv, a 3-channel conv and every conv of a
+ * bare-metal target stay as they are. The blocked values'
  * shapes and the explicit pads are checked too; the numbers are the models
  * suite's (torchvision's resnets and mobilenets against ONNX Runtime). */
 #include <stdint.h>
@@ -198,6 +200,50 @@ START_TEST(layout_maxpool) {
 }
 END_TEST
 
+/* x -> Conv(16 -> 32) -> BatchNormalization -> Relu -> Conv(32 -> 32)
+ * (densenet's pre-activation), both followers blocked; with bn_first the
+ * BatchNormalization and Relu come before the first conv and start no
+ * chain. */
+static ir_graph *pre_activation(int bn_first) {
+  ir_graph *g = ir_new();
+  const int64_t x[4] = {1, 16, 6, 6}, w1[4] = {32, 16, 1, 1}, w2[4] = {32, 32, 1, 1}, c32[1] = {32}, c16[1] = {16};
+  g->opset = 13;
+  unit_value(g, "x", 4, x, 0);
+  unit_value(g, "w1", 4, w1, 1);
+  unit_value(g, "w2", 4, w2, 1);
+  unit_value(g, "s", 1, bn_first ? c16 : c32, 1);
+  unit_value(g, "b", 1, bn_first ? c16 : c32, 1);
+  unit_value(g, "m", 1, bn_first ? c16 : c32, 1);
+  unit_value(g, "v", 1, bn_first ? c16 : c32, 1);
+  if (bn_first) {
+    unit_node(g, "BatchNormalization", "n", 5, "x", "s", "b", "m", "v");
+    unit_node(g, "Relu", "r", 1, "n");
+    unit_node(g, "Conv", "a", 2, "r", "w1");
+    unit_node(g, "Conv", "y", 2, "a", "w2");
+  } else {
+    unit_node(g, "Conv", "a", 2, "x", "w1");
+    unit_node(g, "BatchNormalization", "n", 5, "a", "s", "b", "m", "v");
+    unit_node(g, "Relu", "r", 1, "n");
+    unit_node(g, "Conv", "y", 2, "r", "w2");
+  }
+  unit_output(g, "y");
+  return g;
+}
+
+START_TEST(layout_followers) {
+  ir_graph *g = pre_activation(0);
+  unit_check_pass(g, pass_layout_nchwc, "Conv,BatchNormalization,Relu,Conv",
+                  "ToBlocked,BlockedConv,BlockedBatchNormalization,Relu,BlockedConv,FromBlocked");
+  ck_assert_int_eq(attr_int(g->nodes[2], "channels", 0), 32);
+  ck_assert_int_eq(g->values[g->nodes[3]->out[0]]->t.rank, 5);
+  ir_free(g);
+  g = pre_activation(1);
+  unit_check_pass(g, pass_layout_nchwc, "BatchNormalization,Relu,Conv,Conv",
+                  "BatchNormalization,Relu,ToBlocked,BlockedConv,BlockedConv,FromBlocked");
+  ir_free(g);
+}
+END_TEST
+
 /* Bare-metal targets keep every conv in NCHW. */
 START_TEST(layout_bare_metal) {
   ir_graph *g = chain(16, 32, 1, 3, 32);
@@ -236,6 +282,7 @@ Suite *layout_nchwc_suite(void) {
   tcase_add_test(tc, layout_concat);
   tcase_add_test(tc, layout_concat_partial_block);
   tcase_add_test(tc, layout_maxpool);
+  tcase_add_test(tc, layout_followers);
   tcase_add_test(tc, layout_bare_metal);
   tcase_add_test(tc, layout_lowers);
   suite_add_tcase(s, tc);

@@ -19,6 +19,7 @@
 #include "../params.h"
 #include "../runtime.h"
 #include "conv.h"
+#include "norm.h"
 #include "pool.h"
 
 /* A layout change: X [batch, channels, spatial...] (spatial: the product
@@ -48,6 +49,11 @@ RT_PARAMS_STRUCT(rt_nchwc_reorder_params, RT_NCHWC_REORDER_PARAMS)
  *                               planes = N * Cb, the dims at [1] and [2])
  *                               on blocked X and Y: rt_maxpool_f32's
  *                               values.
+ *   rt_nchwc_batchnorm_f32      inference BatchNormalization
+ *                               (rt_batchnorm_params: n, c the real
+ *                               channels, inner = H * W; float scale, B,
+ *                               mean, var [c]) on blocked X and Y:
+ *                               rt_batchnorm_f32's values.
  *
  * The conv params are those of the same Conv on NCHW tensors: channel
  * counts are the real ones, not rounded up to blocks. Threads
@@ -72,7 +78,8 @@ size_t rt_conv_f32_depthwise_blocked_task_bytes(const rt_conv_params *p);
   K(rt_nchwc_from_blocked_f32, rt_nchwc_reorder_params) \
   K(rt_conv_f32_nchwc_blocked, rt_conv_params) \
   K(rt_conv_f32_depthwise_blocked, rt_conv_params) \
-  K(rt_nchwc_maxpool_f32, rt_pool_params)
+  K(rt_nchwc_maxpool_f32, rt_pool_params) \
+  K(rt_nchwc_batchnorm_f32, rt_batchnorm_params)
 #define RT_NCHWC_PARAMS_TYPES(P) \
   P(rt_nchwc_reorder_params, RT_NCHWC_REORDER_PARAMS)
 RT_NCHWC_KERNELS(RT_DECLARE_KERNEL)

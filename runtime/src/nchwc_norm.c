@@ -1,0 +1,60 @@
+/* rt_nchwc_batchnorm_f32: inference BatchNormalization (float X and
+ * parameters) on a blocked tensor (kernels/nchwc.h): each channel's map
+ * y = x * a + b folded in double exactly as norm.c's rt_batchnorm_f32
+ * folds it, then applied to 16 channels per vector, so the values are
+ * its values. Pad lanes get a = b = 0 (0 for their finite inputs). Tasks
+ * take whole (image, block) planes. */
+#include <math.h>
+
+#include "index_internal.h"
+#include "onnxcc/kernels/nchwc.h"
+#include "onnxcc/parallel.h"
+
+#define B RT_CONV_NCHWC_BLOCK
+
+typedef struct bn_job {
+  const rt_batchnorm_params *p;
+  const float *x, *sc, *bi, *mean, *var;
+  float *y;
+} bn_job;
+
+static void bn_planes(void *arg, int64_t lo, int64_t hi) {
+  const bn_job *j = (const bn_job *)arg;
+  const rt_batchnorm_params *p = j->p;
+  const int64_t cb = RT_IDIV(p->c + B - 1, B), n = p->inner * B;
+  int64_t q, i;
+  for (q = lo; q < hi; q++) {
+    const int64_t b = q - RT_IDIV(q, cb) * cb;
+    const float *x = j->x + q * n;
+    float *y = j->y + q * n;
+    float at[B], bt[B];
+    int l;
+    for (l = 0; l < B; l++) {
+      const int64_t c = b * B + l;
+      double a = 0.0, s = 0.0;
+      if (c < p->c) {
+        a = (double)j->sc[c] / sqrt((double)j->var[c] + (double)p->epsilon);
+        s = (double)j->bi[c] - (double)j->mean[c] * a;
+      }
+      at[l] = (float)a;
+      bt[l] = (float)s;
+    }
+    for (i = 0; i < n; i += B)
+      for (l = 0; l < B; l++) y[i + l] = x[i + l] * at[l] + bt[l];
+  }
+}
+
+RT_KERNEL(rt_nchwc_batchnorm_f32) {
+  const rt_batchnorm_params *p = (const rt_batchnorm_params *)params;
+  bn_job j;
+  (void)scratch;
+  j.p = p;
+  j.x = (const float *)in[0];
+  j.sc = (const float *)in[1];
+  j.bi = (const float *)in[2];
+  j.mean = (const float *)in[3];
+  j.var = (const float *)in[4];
+  j.y = (float *)out[0];
+  rt_parallel_ranges(RT_PARALLEL_OF(in), p->n * RT_IDIV(p->c + B - 1, B), 1, 2 * p->inner * B * (int64_t)sizeof(float),
+                     bn_planes, &j);
+}
