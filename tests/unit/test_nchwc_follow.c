@@ -1,0 +1,175 @@
+/* The blocked layout's followers (kernels/nchwc.h): rt_nchwc_maxpool_f32
+ * and rt_nchwc_batchnorm_f32 give exactly the values of rt_maxpool_f32 and
+ * rt_batchnorm_f32 on the same tensor in NCHW, with channel counts that
+ * leave pad lanes (holding junk, as a blocked tensor's may), pads, strides,
+ * dilation and ceil-mode sized outputs, batch 2, and through a dispatcher
+ * that runs the pieces backwards. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <onnxcc/kernels.h>
+#include <onnxcc/parallel.h>
+
+#include "suites.h"
+#include "unit_rand.h"
+
+#define BL RT_CONV_NCHWC_BLOCK
+
+static void backwards(void *ctx, int64_t n, rt_task_fn body, void *arg) {
+  int64_t i;
+  (void)ctx;
+  for (i = n - 1; i >= 0; i--) body(arg, i);
+}
+
+/* x [n, c, sp] into blocks, the pad lanes filled with junk (finite). */
+static float *blocked_with_junk(const float *x, int64_t n, int64_t c, int64_t sp) {
+  const int64_t cb = (c + BL - 1) / BL;
+  float *b = unit_rand_floats(n * cb * sp * BL, 99);
+  rt_nchwc_reorder_params r;
+  const void *in[RT_MIN_ARGS] = {0};
+  void *out[RT_MIN_ARGS] = {0};
+  int64_t i, s, l;
+  float *tmp = malloc(sizeof(float) * (size_t)(n * cb * sp * BL));
+  r.batch = n;
+  r.channels = c;
+  r.spatial = sp;
+  in[0] = x;
+  out[0] = tmp;
+  rt_nchwc_to_blocked_f32(&r, in, out, NULL);
+  for (i = 0; i < n * cb; i++)
+    for (s = 0; s < sp; s++)
+      for (l = 0; l < BL; l++) {
+        const int64_t k = (i * sp + s) * BL + l;
+        if ((i % cb) * BL + l < c) b[k] = tmp[k];
+        else b[k] = 3.0f * b[k] + 7.0f;
+      }
+  free(tmp);
+  return b;
+}
+
+/* y (blocked [n, c, sp]) back to NCHW, compared bit for bit with want. */
+static void check_same(const float *yb, const float *want, int64_t n, int64_t c, int64_t sp) {
+  rt_nchwc_reorder_params r;
+  const void *in[RT_MIN_ARGS] = {0};
+  void *out[RT_MIN_ARGS] = {0};
+  float *y = malloc(sizeof(float) * (size_t)(n * c * sp));
+  r.batch = n;
+  r.channels = c;
+  r.spatial = sp;
+  in[0] = yb;
+  out[0] = y;
+  rt_nchwc_from_blocked_f32(&r, in, out, NULL);
+  ck_assert_int_eq(memcmp(y, want, sizeof(float) * (size_t)(n * c * sp)), 0);
+  free(y);
+}
+
+typedef struct pool_case {
+  int64_t n, c, h, w, k, s, pad, dil, oh, ow;
+} pool_case;
+
+static void maxpool_case(const pool_case *t, const rt_parallel *par) {
+  const int64_t cb = (t->c + BL - 1) / BL, isp = t->h * t->w, osp = t->oh * t->ow;
+  float *x = unit_rand_floats(t->n * t->c * isp, 5), *xb = blocked_with_junk(x, t->n, t->c, isp);
+  float *want = malloc(sizeof(float) * (size_t)(t->n * t->c * osp));
+  float *yb = malloc(sizeof(float) * (size_t)(t->n * cb * osp * BL));
+  const void *in[RT_MIN_ARGS] = {0};
+  void *out[RT_MIN_ARGS] = {0};
+  rt_pool_params p;
+  memset(&p, 0, sizeof p);
+  p.planes = t->n * t->c;
+  p.in_dims[0] = p.out_dims[0] = p.kernel[0] = p.strides[0] = p.dilations[0] = 1;
+  p.in_dims[1] = t->h;
+  p.in_dims[2] = t->w;
+  p.out_dims[1] = t->oh;
+  p.out_dims[2] = t->ow;
+  p.kernel[1] = p.kernel[2] = t->k;
+  p.strides[1] = p.strides[2] = t->s;
+  p.dilations[1] = p.dilations[2] = t->dil;
+  p.pads[1] = p.pads[2] = t->pad;
+  in[0] = x;
+  out[0] = want;
+  rt_maxpool_f32(&p, in, out, NULL);
+  p.planes = t->n * cb;
+  in[0] = xb;
+  in[RT_PARALLEL_SLOT] = par;
+  out[0] = yb;
+  rt_nchwc_maxpool_f32(&p, in, out, NULL);
+  check_same(yb, want, t->n, t->c, osp);
+  free(x);
+  free(xb);
+  free(want);
+  free(yb);
+}
+
+START_TEST(nchwc_maxpool_values) {
+  /* squeezenet's 3x3 stride 2 with ceil mode (55 -> 27, 13 -> 7 with the
+   * last window in the padding), resnet's padded one, 2x2, dilation */
+  static const pool_case cases[] = {
+      {1, 40, 13, 13, 3, 2, 0, 1, 6, 6},  {2, 17, 13, 13, 3, 2, 0, 1, 7, 7}, {1, 16, 12, 12, 3, 2, 1, 1, 6, 6},
+      {2, 33, 8, 10, 2, 2, 0, 1, 4, 5},   {1, 5, 9, 9, 3, 1, 1, 2, 7, 7},
+  };
+  rt_parallel par = {backwards, NULL, 4};
+  size_t i;
+  for (i = 0; i < sizeof cases / sizeof *cases; i++) {
+    maxpool_case(&cases[i], NULL);
+    maxpool_case(&cases[i], &par);
+  }
+}
+END_TEST
+
+static void batchnorm_case(int64_t n, int64_t c, int64_t sp, const rt_parallel *par) {
+  const int64_t cb = (c + BL - 1) / BL;
+  float *x = unit_rand_floats(n * c * sp, 11), *xb = blocked_with_junk(x, n, c, sp);
+  float *sc = unit_rand_floats(c, 1), *bi = unit_rand_floats(c, 2), *mean = unit_rand_floats(c, 3);
+  float *var = unit_rand_floats(c, 4);
+  float *want = malloc(sizeof(float) * (size_t)(n * c * sp)), *yb = malloc(sizeof(float) * (size_t)(n * cb * sp * BL));
+  const void *in[RT_MIN_ARGS] = {0};
+  void *out[RT_MIN_ARGS] = {0};
+  rt_batchnorm_params p;
+  int64_t i;
+  for (i = 0; i < c; i++) var[i] = var[i] * var[i] + 0.1f;
+  memset(&p, 0, sizeof p);
+  p.n = n;
+  p.c = c;
+  p.inner = sp;
+  p.epsilon = 1e-5f;
+  in[0] = x;
+  in[1] = sc;
+  in[2] = bi;
+  in[3] = mean;
+  in[4] = var;
+  out[0] = want;
+  rt_batchnorm_f32(&p, in, out, NULL);
+  in[0] = xb;
+  in[RT_PARALLEL_SLOT] = par;
+  out[0] = yb;
+  rt_nchwc_batchnorm_f32(&p, in, out, NULL);
+  check_same(yb, want, n, c, sp);
+  free(x);
+  free(xb);
+  free(sc);
+  free(bi);
+  free(mean);
+  free(var);
+  free(want);
+  free(yb);
+}
+
+START_TEST(nchwc_batchnorm_values) {
+  rt_parallel par = {backwards, NULL, 4};
+  batchnorm_case(1, 40, 49, NULL);
+  batchnorm_case(2, 16, 9, NULL);
+  batchnorm_case(2, 3, 30, &par);
+  batchnorm_case(1, 64, 3136, &par); /* large enough to be cut into pieces */
+}
+END_TEST
+
+Suite *nchwc_follow_suite(void) {
+  Suite *s = suite_create("nchwc_follow");
+  TCase *tc = tcase_create("core");
+  tcase_add_test(tc, nchwc_maxpool_values);
+  tcase_add_test(tc, nchwc_batchnorm_values);
+  suite_add_tcase(s, tc);
+  return s;
+}
