@@ -149,7 +149,10 @@ static int candidate(ir_graph *g, ir_node *n, conv_geom *cg) {
   c.opset = op_node_opset(g, n);
   /* inference has checked the node: its geometry is sound */
   if (conv_geometry_at(&c, cg, 1, 2) != ST_OK) return 0;
-  if (cg->nd != 2 || cg->out_ch < 1) return 0;
+  /* a 1x1 plane (a squeeze-excitation block's FCs after the global
+   * pool) is a matrix-vector product: nothing to gain from blocks, and
+   * two layout changes to pay */
+  if (cg->nd != 2 || cg->out_ch < 1 || cg->out[0] * cg->out[1] == 1) return 0;
   if (cg->group == 1) return worth_blocking(cg) ? BLOCKABLE_CONV : NOT_BLOCKABLE;
   return cg->group == cg->in_ch && cg->out_ch == cg->in_ch ? BLOCKABLE_CONV : NOT_BLOCKABLE;
 }

@@ -106,6 +106,16 @@ START_TEST(layout_lone_convs) {
 }
 END_TEST
 
+/* Two convs on a 1x1 plane (a squeeze-excitation block's FCs) are
+ * matrix-vector products: no candidates. */
+START_TEST(layout_one_position) {
+  ir_graph *g = chain(16, 32, 1, 1, 32);
+  g->values[ir_find(g, "x")]->t.dims[2] = g->values[ir_find(g, "x")]->t.dims[3] = 1;
+  unit_check_pass(g, pass_layout_nchwc, "Conv,Conv", "Conv,Conv");
+  ir_free(g);
+}
+END_TEST
+
 /* A 3-channel first conv would do 5x the products in blocks: it stays,
  * and the conv after it is then alone. */
 START_TEST(layout_few_channels) {
@@ -279,6 +289,7 @@ Suite *layout_nchwc_suite(void) {
   tcase_add_test(tc, layout_shared_value);
   tcase_add_test(tc, layout_lone_convs);
   tcase_add_test(tc, layout_few_channels);
+  tcase_add_test(tc, layout_one_position);
   tcase_add_test(tc, layout_concat);
   tcase_add_test(tc, layout_concat_partial_block);
   tcase_add_test(tc, layout_maxpool);
