@@ -214,7 +214,9 @@ static void params_of(const blk_case *c, int depthwise, rt_conv_params *p) {
 
 static const char *describe(const blk_case *c, const char *what, char *buf, size_t n) {
   snprintf(buf, n,
-           "%s %lld->%lld %lldx%lld k%lldx%lld s%lld,%lld d%lld,%lld pads %lld,%lld,%lld,%lld n%lld b%d act%d res%d", what, (long long)c->cin, (long long)c->cout, (long long)c->h, (long long)c->w, (long long)c->kh,
+           "%s %lld->%lld %lldx%lld k%lldx%lld s%lld,%lld d%lld,%lld"
+           " pads %lld,%lld,%lld,%lld n%lld b%d act%d res%d",
+           what, (long long)c->cin, (long long)c->cout, (long long)c->h, (long long)c->w, (long long)c->kh,
            (long long)c->kw, (long long)c->sh, (long long)c->sw, (long long)c->dh, (long long)c->dw, (long long)c->pt,
            (long long)c->pl, (long long)c->pb, (long long)c->pr, (long long)c->batch, c->bias, c->act, c->residual);
   return buf;
