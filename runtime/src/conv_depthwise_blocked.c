@@ -91,8 +91,11 @@ static inline dwb_vec vzero(void) { return _mm512_setzero_ps(); }
 static inline dwb_vec vset(float f) { return _mm512_set1_ps(f); }
 static inline dwb_vec vfma(dwb_vec a, dwb_vec b, dwb_vec c) { return _mm512_fmadd_ps(a, b, c); }
 static inline dwb_vec vadd(dwb_vec a, dwb_vec b) { return _mm512_add_ps(a, b); }
-/* a > v ? a : v, and v > b ? b : v: the operand order keeps a NaN and the
- * sign of a zero equal to v as epilogue.c's loops do */
+/* epilogue.c's Relu, x > 0 ? x : 0 (+0 for -0 and NaN), and the bounds
+ * of its Clip, x < a ? a : x and x > b ? b : x (x itself for NaN, and
+ * for a zero equal to the bound): max and min return their second
+ * operand unless the first compares greater or less. */
+static inline dwb_vec vrelu(dwb_vec v) { return _mm512_max_ps(v, _mm512_setzero_ps()); }
 static inline dwb_vec vmax_of(dwb_vec a, dwb_vec v) { return _mm512_max_ps(a, v); }
 static inline dwb_vec vmin_of(dwb_vec b, dwb_vec v) { return _mm512_min_ps(b, v); }
 #else
@@ -121,6 +124,11 @@ static inline dwb_vec vadd(dwb_vec a, dwb_vec b) {
   int l;
   for (l = 0; l < B; l++) a.l[l] = a.l[l] + b.l[l];
   return a;
+}
+static inline dwb_vec vrelu(dwb_vec v) {
+  int l;
+  for (l = 0; l < B; l++) v.l[l] = v.l[l] > 0.0f ? v.l[l] : 0.0f;
+  return v;
 }
 static inline dwb_vec vmax_of(dwb_vec a, dwb_vec v) {
   int l;
@@ -155,33 +163,33 @@ static void dwb_geom_of(const rt_conv_params *p, dwb_geom *g) {
   g->c_hi = last < 0 ? g->c_lo : max64(g->c_lo, min64(g->ow, RT_IDIV(last, g->sw) + 1));
 }
 
-/* The epilogue of a row: where it goes into the registers (fused) and
- * with what: act of RT_ACT_NONE, _RELU or _CLIP, lo and hi its bounds
- * (Relu: max with 0 only). */
+/* The epilogue of a call: whether it goes into the registers (fused: an
+ * activation of none, Relu or Clip, lo and hi Clip's bounds, each with
+ * or without a residual) or over each finished row (rt_epi_tile). */
 typedef struct dwb_epi {
   const rt_epi *e; /* NULL: none at all */
-  int fused;       /* in the registers; else rt_epi_tile over the row */
-  int clamp_lo, clamp_hi;
+  const float *res;
+  int fused, relu, clip;
   dwb_vec lo, hi;
 } dwb_epi;
 
 static void dwb_epi_of(const rt_epi *e, dwb_epi *f) {
   f->e = e;
+  f->res = e ? e->res : NULL;
   f->fused = e && (e->act == RT_ACT_NONE || e->act == RT_ACT_RELU || e->act == RT_ACT_CLIP);
-  f->clamp_lo = e && (e->act == RT_ACT_RELU || e->act == RT_ACT_CLIP);
-  f->clamp_hi = e && e->act == RT_ACT_CLIP;
-  f->lo = vset(e && e->act == RT_ACT_CLIP ? e->a : 0.0f);
-  f->hi = vset(e && e->act == RT_ACT_CLIP ? e->b : 0.0f);
+  f->relu = e && e->act == RT_ACT_RELU;
+  f->clip = e && e->act == RT_ACT_CLIP;
+  f->lo = vset(f->clip ? e->a : 0.0f);
+  f->hi = vset(f->clip ? e->b : 0.0f);
 }
 
-/* Stores sum v at d, the fused epilogue applied: v + residual, then
- * epilogue.c's Relu (x > 0 ? x : 0, the max with 0 first) or Clip
- * ((x < a ? a : x) > b ? b : ...). */
+/* Stores sum v at d, the fused epilogue applied as epilogue.c's loops
+ * do: v + residual, then Relu or Clip ((x < a ? a : x) > b ? b : ...). */
 static DWB_INLINE void store_out(const dwb_epi *f, float *d, dwb_vec v) {
   if (f->fused) {
-    if (f->e->res) v = vadd(v, vload(f->e->res + (d - f->e->y)));
-    if (f->clamp_lo) v = vmax_of(f->lo, v);
-    if (f->clamp_hi) v = vmin_of(f->hi, v);
+    if (f->res) v = vadd(v, vload(f->res + (d - f->e->y)));
+    if (f->relu) v = vrelu(v);
+    if (f->clip) v = vmin_of(f->hi, vmax_of(f->lo, v));
   }
   vstore(d, v);
 }
