@@ -9,23 +9,31 @@
  * rt_conv_f32_depthwise2d does: the same bits (tests/unit
  * test_conv_blocked.c compares them, signed zeros included).
  *
- * A task takes whole output rows of one block (image, block, row). In a
- * row, the columns whose windows lie inside X's columns ("inner"
- * columns: all but the first and last few where there are pads) go in
- * tiles of DWB_COLS outputs, their sums in registers while every tap is
- * added, with no bounds check: a kernel row inside X reads its input
- * vectors in place, one outside X adds w * 0 to each sum. The 3x3 and 5x5
- * kernels without dilation at stride 1 or 2 (mobilenet's and
- * efficientnet's) get tiles with constant tap offsets, fully unrolled,
- * their weights in registers for the whole row; any other kernel runs the
- * same tile with its counts and offsets at run time. The border columns
- * take one output at a time, each tap checked. With AVX-512 a vector is a
- * zmm register (the guard of sgemm_avx512.c: -DRT_SGEMM_PORTABLE selects
- * the plain C vectors); elsewhere a 16-float struct whose loops the C
- * compiler vectorizes. The epilogue finishes each row while it is in L1:
- * an activation of Relu, Clip or none, with or without a residual, in the
- * registers before the store (the bits of epilogue.c's loops), any other
- * over the stored row (rt_epi_tile). */
+ * A task takes whole output rows (numbered image, block, row), a plane
+ * at a time. With AVX-512 the 3x3 and 5x5 kernels without dilation at
+ * stride 1 or 2 (the mobilenets' and efficientnets') run as register
+ * tiles of a constant shape, fully unrolled: 2 output rows x 7 columns at
+ * stride 1, 1 x 7 at stride 2. Every output's sum is one chain of K * K
+ * dependent multiply-adds, so a tile keeps many chains in flight; each
+ * input row's columns are loaded once per tile and feed every output of
+ * the tile that reads them (the two rows of a stride-1 tile share the
+ * input rows they both read). A tile whose windows lie inside X runs
+ * without a check; one that holds a border column loads each column
+ * through a mask worked out once per tile (zeros outside X), and an input
+ * row outside X feeds zeros: either way the tap adds w * 0. Rows of 7,
+ * 14, 28, 56 or 112 outputs are whole tiles; the last tile of any other
+ * row ends at the row's end, overlapping the one before (whose shared
+ * outputs it computes again, the same bits). Every other kernel, and
+ * every kernel on other targets, runs tiles of 4 columns (1 on cores
+ * without float vectors) with counts and offsets at run time. A vector is
+ * a zmm register with AVX-512 (the guard of sgemm_avx512.c:
+ * -DRT_SGEMM_PORTABLE selects the plain C path here too), elsewhere a
+ * 16-float struct whose loops the C compiler vectorizes. The epilogue: a
+ * residual and Relu or Clip are applied in the registers before each
+ * store, with the bits of epilogue.c's loops; any other activation runs
+ * over the finished rows (rt_epi_tile) while they are in L1.
+ *
+ * benchmarks/dw_blocked_bench.c times it against rt_conv_f32_depthwise2d. */
 #include <string.h>
 
 #include "epilogue_internal.h"
@@ -39,8 +47,6 @@
 #endif
 
 #define B RT_CONV_NCHWC_BLOCK
-
-#define DWB_MAX_COLS 7
 
 /* The tiles' loops have constant bounds in the unrolled callers; gcc and
  * clang left them rolled unless told (as in conv_depthwise.c). */
@@ -207,11 +213,11 @@ static inline dwb_mask column_mask(int in) { return in; }
 static inline dwb_vec vload_if(dwb_mask m, const float *s) { return m ? vload(s) : vzero(); }
 #endif
 
-/* The first output column of the tile that starts at column c, and how
- * many of its COLS outputs to store: the last tile of a row ends at the
- * row's end (overlapping the one before, whose shared outputs it computes
- * again, the same bits), and a row shorter than a tile is one tile with
- * its outputs past the row left unstored. */
+/* The first output column of the tile of `cols` columns that would start
+ * at column c: c, but for the last tile of a row, which ends at the row's
+ * end (overlapping the one before, whose shared outputs it computes
+ * again, the same bits), and a row shorter than a tile, one tile at 0
+ * whose outputs past the row are not stored. */
 static int64_t tile_start(int64_t c, int64_t cols, int64_t ow) { return c + cols <= ow || ow < cols ? c : ow - cols; }
 
 /* ---- the unrolled tiles: 3x3 and 5x5, stride 1 or 2, no dilation ---- */
@@ -230,6 +236,7 @@ static int64_t tile_start(int64_t c, int64_t cols, int64_t ow) { return c + cols
 #define DWB_RB(K, S) ((S) == 1 ? 2 : 1)
 #define DWB_COLS 7 /* 7, 14, 28, 56 and 112 outputs a row (the mobile nets' planes): whole tiles */
 #define DWB_MAX_ROWS 2
+#define DWB_MAX_COLS 7
 #define DWB_MAX_SPAN (6 * 2 + 5)
 #define DWB_MAX_PROWS 7 /* input rows of a tile: (RB - 1) * S + K */
 
@@ -327,14 +334,15 @@ static DWB_INLINE void tile_rows(int K, int S, int ROWS, int COLS, const dwb_geo
 
 /* Output rows [r0, r1) of a plane: DWB_RB(K, S) at a time, then single
  * ones. */
-#define DWB_ROWS_FN(K, S, NAME)                                                                                    \
-  static void NAME(const dwb_geom *g, const float *x, const float *w, dwb_vec bias, const dwb_epi *fp, int64_t r0, \
-                   int64_t r1, float *y) {                                                                         \
-    const dwb_epi f = *fp; /* a copy that the stores to Y cannot change: it stays in registers */                 \
-    int64_t r = r0;                                                                                                \
-    if (DWB_RB(K, S) > 1)                                                                                          \
-      for (; r + DWB_RB(K, S) <= r1; r += DWB_RB(K, S)) tile_rows(K, S, DWB_RB(K, S), DWB_COLS, g, x, r, w, bias, &f, y); \
-    for (; r < r1; r++) tile_rows(K, S, 1, DWB_COLS, g, x, r, w, bias, &f, y);                                    \
+#define DWB_ROWS_FN(K, S, NAME)                                                                                \
+  static void NAME(const dwb_geom *g, const float *x, const float *w, dwb_vec bias, const dwb_epi *fp,         \
+                   int64_t r0, int64_t r1, float *y) {                                                         \
+    const dwb_epi f = *fp; /* a copy the stores to Y cannot change: it stays in registers */                  \
+    const int rb = DWB_RB(K, S);                                                                               \
+    int64_t r = r0;                                                                                            \
+    if (rb > 1)                                                                                                \
+      for (; r + rb <= r1; r += rb) tile_rows(K, S, DWB_RB(K, S), DWB_COLS, g, x, r, w, bias, &f, y);          \
+    for (; r < r1; r++) tile_rows(K, S, 1, DWB_COLS, g, x, r, w, bias, &f, y);                                 \
   }
 DWB_ROWS_FN(3, 1, rows_3_1)
 DWB_ROWS_FN(3, 2, rows_3_2)
