@@ -16,6 +16,7 @@ Suite *dimexpr_suite(void);
 Suite *conv_gemm_suite(void);
 Suite *conv_nchwc_suite(void);
 Suite *conv_depthwise_suite(void);
+Suite *conv_blocked_suite(void);
 Suite *fuse_epilogue_suite(void);
 Suite *fold_pad_suite(void);
 Suite *layout_nchwc_suite(void);
