@@ -30,17 +30,6 @@ struct rt_epi;
 #define RT_NCHWC_AVX512 1
 #else
 #define RT_NCHWC_AVX512 0
-/* The 16 x 16 transposes between NCHW planes and blocks (conv_nchwc.c),
- * which the layout changes of kernels/nchwc.h use too.
- * rows_to_block: d[c * 16 + ch] = s[ch * plane + c * step] for c < n,
- * ch < c_in, and 0 for ch in [c_in, 16): one row of a block of channels,
- * channels innermost. block_to_rows: d[ch * ld + q] = s[q * 16 + ch] for
- * q < n, ch < nch, back to planes, with the epilogue e applied on the way
- * where it is a residual and/or Relu (e may be NULL; any other e is left
- * for the caller). */
-void rt_nchwc_rows_to_block(const float *s, int64_t plane, int64_t c_in, int64_t n, int64_t step, float *d);
-void rt_nchwc_block_to_rows(const float *s, int64_t nch, int64_t n, int64_t ld, float *d, const struct rt_epi *e);
-
 #endif
 
 /* The block: the channels of one vector of the packed weights. Fixed, not

@@ -6,12 +6,15 @@
  *     in the pad lanes, and back again exactly (pad lanes dropped);
  *   rt_conv_f32_nchwc_blocked against rt_conv_f32_nchwc_packed (the same
  *     core on transposed copies) on X moved into the blocked layout and Y
- *     moved out: in place and through the zero-bordered bands;
+ *     moved out: in place (no scratch asked for) and through the
+ *     zero-bordered bands;
  *   rt_conv_f32_depthwise_blocked against rt_conv_f32_depthwise2d: the
  *     bias, then the taps in row-major order, a tap outside X adding
  *     w * 0, so the same bits; also its plain C build (tests/meson.build
  *     compiles it once more with -DRT_SGEMM_PORTABLE under _portable
- *     names), the path of every target without AVX-512.
+ *     names), the path of every target without AVX-512; a tap outside X
+ *     is shown to add w * 0 through the sign of zero sums, which Relu and
+ *     Clip must then treat as epilogue.c does.
  *
  * X's pad lanes hold junk (finite, as the contract allows), which must
  * reach no real channel; Y's pad lanes must come out as the epilogue of 0
@@ -260,6 +263,8 @@ static void check_conv(const blk_case *c) {
   run_guarded(rt_conv_f32_nchwc_packed, &p, in, want, rt_conv_f32_nchwc_packed_scratch_bytes(&p), NULL,
               describe(c, "nchwc_packed", what, sizeof what));
 
+  if (c->pt == 0 && c->pl == 0 && c->pb == 0 && c->pr == 0) /* X read in place: no band buffer */
+    ck_assert_uint_eq(rt_conv_f32_nchwc_blocked_scratch_bytes(&p), 0);
   xb = blocked_of(x, p.batch, p.in_ch, isp, X_PAD_JUNK);
   rb = blocked_of(r, p.batch, p.out_ch, osp, 0.0f);
   yb = floats(blocked_floats(p.batch, p.out_ch, osp), 0xff);
