@@ -103,17 +103,38 @@ static void band_rows_of(const blocked_shape *s, int64_t i, int64_t *q0, int64_t
   *r1 = RT_IDIV(*q1 - 1, s->g.out_w) * s->g.stride_h + (s->g.kernel_h - 1) * s->g.dil_h + 1;
 }
 
-static void blocked_shape_of(const rt_conv_params *p, blocked_shape *s) {
+/* Fewest positions in a band cut for a split: below this a band's tiles
+ * are too few to hide the weights' loads. */
+#define BAND_MIN_POSITIONS 24
+/* The most bands a split adds to one task's count. */
+#define SPLIT_MORE_BANDS 8
+
+/* The most padded rows a band's windows reach, over the shape's bands. */
+static int64_t most_rows(const blocked_shape *s) {
+  int64_t i, most = 0;
+  for (i = 0; i < s->bands; i++) {
+    int64_t q0, q1, r0, r1;
+    band_rows_of(s, i, &q0, &q1, &r0, &r1);
+    most = max64(most, r1 - r0);
+  }
+  return most;
+}
+
+/* The call's shape for `tasks` tasks. With more than one, the bands are
+ * cut finer (a few more at most) until the pieces share out evenly (a
+ * multiple of tasks): a 14x14 plane of 64 output channels is one piece
+ * otherwise, and ran on one thread. A count whose bands reach more rows
+ * than one task's (a band can straddle one more row boundary) is passed
+ * over, so the buffers sized for one task serve every task count. */
+static void blocked_shape_of(const rt_conv_params *p, int64_t tasks, blocked_shape *s) {
   const int64_t ih = p->in_dims[0], iw = p->in_dims[1], oh = p->out_dims[0], ow = p->out_dims[1];
   const int64_t hp = (oh - 1) * p->strides[0] + (p->kernel[0] - 1) * p->dilations[0] + 1;
-  int64_t i;
+  int64_t b0, b;
   s->cb = blocks(p->in_ch);
   s->ob = blocks(p->out_ch);
   s->osp = oh * ow;
   s->wp = (ow - 1) * p->strides[1] + (p->kernel[1] - 1) * p->dilations[1] + 1;
   s->in_place = p->pads[0] == 0 && p->pads[1] == 0 && hp <= ih && s->wp <= iw;
-  s->bands = max64(1, RT_IDIV(s->osp + PIECE_POSITIONS - 1, PIECE_POSITIONS));
-  s->groups = RT_IDIV(s->ob + PIECE_BLOCKS - 1, PIECE_BLOCKS);
   s->g.in_blocks = s->cb;
   s->g.out_ch = p->out_ch;
   s->g.kernel_h = p->kernel[0];
@@ -127,24 +148,28 @@ static void blocked_shape_of(const rt_conv_params *p, blocked_shape *s) {
   s->g.epi = NULL; /* the call's, set by the kernel */
   s->g.y_row = ow * B;
   s->g.y_block = s->osp * B;
-  s->band_rows = 0;
+  s->bands = b0 = max64(1, RT_IDIV(s->osp + PIECE_POSITIONS - 1, PIECE_POSITIONS));
+  s->groups = RT_IDIV(s->ob + PIECE_BLOCKS - 1, PIECE_BLOCKS);
+  s->band_rows = s->in_place ? 0 : most_rows(s);
+  if (tasks > 1 && RT_IMOD(b0 * s->groups, tasks) != 0) {
+    for (b = b0 + 1; b <= b0 + SPLIT_MORE_BANDS && b * BAND_MIN_POSITIONS <= s->osp; b++) {
+      s->bands = b;
+      if (RT_IMOD(b * s->groups, tasks) == 0 && (s->in_place || most_rows(s) <= s->band_rows)) break;
+    }
+    if (b > b0 + SPLIT_MORE_BANDS || b * BAND_MIN_POSITIONS > s->osp) s->bands = b0;
+  }
   if (s->in_place) {
     s->g.x_row = iw * B;
     s->g.x_block = ih * iw * B;
-    return;
+  } else {
+    s->g.x_row = s->wp * B;
+    s->g.x_block = s->band_rows * s->wp * B;
   }
-  for (i = 0; i < s->bands; i++) {
-    int64_t q0, q1, r0, r1;
-    band_rows_of(s, i, &q0, &q1, &r0, &r1);
-    s->band_rows = max64(s->band_rows, r1 - r0);
-  }
-  s->g.x_row = s->wp * B;
-  s->g.x_block = s->band_rows * s->wp * B;
 }
 
 size_t rt_conv_f32_nchwc_blocked_task_bytes(const rt_conv_params *p) {
   blocked_shape s;
-  blocked_shape_of(p, &s);
+  blocked_shape_of(p, 1, &s);
   return s.in_place ? 0 : round64((size_t)(s.cb * s.g.x_block) * sizeof(float));
 }
 
@@ -216,7 +241,8 @@ RT_KERNEL(rt_conv_f32_nchwc_blocked) {
   blocked_job j;
   rt_epi ev;
   int64_t n, tasks = rt_parallel_tasks(par);
-  blocked_shape_of(p, &s);
+  if (p->out_ch * p->out_dims[0] * p->out_dims[1] * p->in_ch * p->kernel[0] * p->kernel[1] < SPLIT_MIN) tasks = 1;
+  blocked_shape_of(p, tasks, &s);
   if (s.osp <= 0) return;
   j.p = p;
   j.s = &s;
@@ -225,7 +251,6 @@ RT_KERNEL(rt_conv_f32_nchwc_blocked) {
   s.g.epi = RT_EPI_FROM(&ev, p, in, 3, y);
   j.buffers = (char *)(((uintptr_t)scratch + 63) & ~(uintptr_t)63);
   j.task_bytes = rt_conv_f32_nchwc_blocked_task_bytes(p);
-  if (p->out_ch * s.osp * p->in_ch * p->kernel[0] * p->kernel[1] < SPLIT_MIN) tasks = 1;
   j.tasks = max64(1, min64(tasks, s.bands * s.groups));
   for (n = 0; n < p->batch; n++) {
     j.x = x + n * s.cb * p->in_dims[0] * p->in_dims[1] * B;
