@@ -216,6 +216,13 @@ static void gemms_split(int64_t M, int64_t N, int64_t K, const rt_parallel *par)
   same_split(rt_matmul_f32, &mm, args, 2, out_bytes, rt_sgemm_scratch_bytes(M, N, K), 0, par);
   args[1] = bp;
   same_split(rt_matmul_f32_packed, &mm, args, 2, out_bytes, rt_gemm_f32_packed_scratch_bytes(M, K), 0, par);
+  if (M == 1) { /* the GEMV, B as it is and transposed (a classifier's Gemm) */
+    g.has_c = 0, g.beta = 0.0f, g.c_cs = 0;
+    args[1] = b;
+    same_split(rt_gemm_f32_gemv, &g, args, 2, out_bytes, 0, 0, par);
+    g.trans_b = 1;
+    same_split(rt_gemm_f32_gemv, &g, args, 2, out_bytes, 0, 0, par);
+  }
   free(a);
   free(b);
   free(bp);
@@ -242,6 +249,7 @@ static void all_split(const rt_parallel *par) {
   conv2d(&p, 32, 160, 1, 20, 3); /* nchwc: 2 bands x 2 groups of output blocks */
   convs_split(&p, par);
   gemms_split(50, 300, 70, par);
+  gemms_split(1, 1000, 1280, par); /* mobilenet_v2's classifier: columns split */
   gemms_split(300, 40, 600, par);
   gemms_split(128, 420, 530, par); /* several panels and K slices: the prefetches of the next panel */
   gemms_split(128, 128, 64, par);  /* an attention head's product: B read in place, not packed */
