@@ -1,7 +1,8 @@
 /* Internal to the runtime: the channel-blocked direct convolution core
  * (nchwc_core.c) that rt_conv_f32_nchwc_packed (conv_nchwc.c) runs on
- * blocked copies of its NCHW tensors, and that a layout pass keeping
- * tensors blocked between convs would call on the tensors themselves.
+ * blocked copies of its NCHW tensors, and that rt_conv_f32_nchwc_blocked
+ * (nchwc_blocked.c) runs on the blocked tensors of a chain of convs (the
+ * layout-nchwc pass) themselves.
  *
  * The blocked layouts ("NCHWc16"): channels in blocks of RT_NCHWC_BLOCK,
  * the block's channels innermost, so one output position's 16 channels
