@@ -27,30 +27,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench_util.h"
 #include "onnxcc/kernels/conv.h"
 #include "onnxcc/kernels/nchwc.h"
-
-static double now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-/* 64-byte aligned, as the compiled model's weight blob and arena are
- * (RT_ALIGN): malloc's 16 would split the weight vectors across lines. */
-static void *alloc64(size_t bytes) {
-  void *p = NULL;
-  if (posix_memalign(&p, 64, bytes ? bytes : 64)) return NULL;
-  return p;
-}
-
-static void fill(float *x, long n, unsigned *seed) {
-  long i;
-  for (i = 0; i < n; i++) {
-    *seed = *seed * 1103515245u + 12345u;
-    x[i] = (float)((*seed >> 8) & 0xffff) / 32768.0f - 1.0f;
-  }
-}
 
 typedef struct shape {
   const char *name;

@@ -28,6 +28,12 @@
 
 static int64_t blocks_of(int64_t ch) { return (ch + BLOCK - 1) / BLOCK; }
 
+/* Output 0 becomes the blocked float tensor [n, blocks, h, w, 16]. */
+static void set_blocked_output(op_ctx *c, int64_t n, int64_t blocks, int64_t h, int64_t w) {
+  const int64_t dims[5] = {n, blocks, h, w, BLOCK};
+  op_set_output(c, 0, DT_FLOAT, 5, dims);
+}
+
 /* The layout changes: rank 4 float tensors with exact dims. */
 static status reorder_infer(op_ctx *c) {
   const ir_value *x = op_in(c, 0);
@@ -38,12 +44,7 @@ static status reorder_infer(op_ctx *c) {
     if (x->t.dtype != DT_FLOAT || x->t.rank != 4 || tensor_is_symbolic(&x->t))
       return diag_node_error(ST_INTERNAL, c->n, "ToBlocked takes float [N, C, H, W] of exact dims, not %s",
                              tensor_type_str(&x->t, s, sizeof s));
-    dims[0] = x->t.dims[0];
-    dims[1] = blocks_of(x->t.dims[1]);
-    dims[2] = x->t.dims[2];
-    dims[3] = x->t.dims[3];
-    dims[4] = BLOCK;
-    op_set_output(c, 0, DT_FLOAT, 5, dims);
+    set_blocked_output(c, x->t.dims[0], blocks_of(x->t.dims[1]), x->t.dims[2], x->t.dims[3]);
     return ST_OK;
   }
   dims[1] = attr_int(c->n, "channels", 0);
@@ -109,15 +110,9 @@ static status blocked_conv_params(op_ctx *c, rt_conv_params *p) {
 
 static status blocked_conv_infer(op_ctx *c) {
   rt_conv_params p;
-  int64_t dims[5];
   status s = blocked_conv_params(c, &p);
   if (s) return s;
-  dims[0] = p.batch;
-  dims[1] = blocks_of(p.out_ch);
-  dims[2] = p.out_dims[0];
-  dims[3] = p.out_dims[1];
-  dims[4] = BLOCK;
-  op_set_output(c, 0, DT_FLOAT, 5, dims);
+  set_blocked_output(c, p.batch, blocks_of(p.out_ch), p.out_dims[0], p.out_dims[1]);
   return ST_OK;
 }
 
@@ -191,15 +186,9 @@ static status blocked_pool_params(op_ctx *c, rt_pool_params *p) {
 
 static status blocked_pool_infer(op_ctx *c) {
   rt_pool_params p;
-  int64_t dims[5];
   status s = blocked_pool_params(c, &p);
   if (s) return s;
-  dims[0] = op_in(c, 0)->t.dims[0];
-  dims[1] = op_in(c, 0)->t.dims[1];
-  dims[2] = p.out_dims[1];
-  dims[3] = p.out_dims[2];
-  dims[4] = BLOCK;
-  op_set_output(c, 0, DT_FLOAT, 5, dims);
+  set_blocked_output(c, op_in(c, 0)->t.dims[0], op_in(c, 0)->t.dims[1], p.out_dims[1], p.out_dims[2]);
   return ST_OK;
 }
 

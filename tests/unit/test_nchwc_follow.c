@@ -22,21 +22,27 @@ static void backwards(void *ctx, int64_t n, rt_task_fn body, void *arg) {
   for (i = n - 1; i >= 0; i--) body(arg, i);
 }
 
-/* x [n, c, sp] into blocks, the pad lanes filled with junk (finite). */
-static float *blocked_with_junk(const float *x, int64_t n, int64_t c, int64_t sp) {
-  const int64_t cb = (c + BL - 1) / BL;
-  float *b = unit_rand_floats(n * cb * sp * BL, 99);
+/* A layout change (rt_nchwc_to_blocked_f32 or _from_) of [n, c, sp]. */
+static void reorder(void (*kernel)(const void *, const void *const *, void *const *, void *), int64_t n, int64_t c,
+                    int64_t sp, const float *x, float *y) {
   rt_nchwc_reorder_params r;
   const void *in[RT_MIN_ARGS] = {0};
   void *out[RT_MIN_ARGS] = {0};
-  int64_t i, s, l;
-  float *tmp = malloc(sizeof(float) * (size_t)(n * cb * sp * BL));
   r.batch = n;
   r.channels = c;
   r.spatial = sp;
   in[0] = x;
-  out[0] = tmp;
-  rt_nchwc_to_blocked_f32(&r, in, out, NULL);
+  out[0] = y;
+  kernel(&r, in, out, NULL);
+}
+
+/* x [n, c, sp] into blocks, the pad lanes filled with junk (finite). */
+static float *blocked_with_junk(const float *x, int64_t n, int64_t c, int64_t sp) {
+  const int64_t cb = (c + BL - 1) / BL;
+  float *b = unit_rand_floats(n * cb * sp * BL, 99);
+  int64_t i, s, l;
+  float *tmp = malloc(sizeof(float) * (size_t)(n * cb * sp * BL));
+  reorder(rt_nchwc_to_blocked_f32, n, c, sp, x, tmp);
   for (i = 0; i < n * cb; i++)
     for (s = 0; s < sp; s++)
       for (l = 0; l < BL; l++) {
@@ -50,16 +56,8 @@ static float *blocked_with_junk(const float *x, int64_t n, int64_t c, int64_t sp
 
 /* y (blocked [n, c, sp]) back to NCHW, compared bit for bit with want. */
 static void check_same(const float *yb, const float *want, int64_t n, int64_t c, int64_t sp) {
-  rt_nchwc_reorder_params r;
-  const void *in[RT_MIN_ARGS] = {0};
-  void *out[RT_MIN_ARGS] = {0};
   float *y = malloc(sizeof(float) * (size_t)(n * c * sp));
-  r.batch = n;
-  r.channels = c;
-  r.spatial = sp;
-  in[0] = yb;
-  out[0] = y;
-  rt_nchwc_from_blocked_f32(&r, in, out, NULL);
+  reorder(rt_nchwc_from_blocked_f32, n, c, sp, yb, y);
   ck_assert_int_eq(memcmp(y, want, sizeof(float) * (size_t)(n * c * sp)), 0);
   free(y);
 }
