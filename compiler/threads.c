@@ -42,6 +42,7 @@ static const struct {
     {K_rt_nchwc_from_blocked_f32, no_task_bytes},
     {K_rt_nchwc_maxpool_f32, no_task_bytes},
     {K_rt_nchwc_batchnorm_f32, no_task_bytes},
+    {K_rt_nchwc_globalavgpool_f32, no_task_bytes},
     {K_rt_gemm_f32, no_task_bytes},
     {K_rt_gemm_f32_packed, no_task_bytes},
     {K_rt_gemm_f32_gemv, no_task_bytes},

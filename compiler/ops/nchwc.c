@@ -10,12 +10,16 @@
  *       group, KH, KW] constant as ONNX has it, attributes group,
  *       strides, dilations and explicit pads (begins then ends) as Conv's,
  *       and the fused epilogue's (fuse-epilogue); the residual is blocked
- *       like the output.
+ *       like the output, an input scale (fuse-channel-scale, input 4) is
+ *       not.
  *   BlockedMaxPool(Xb) -> [N, Cb, OH, OW, 16]
  *       a 2-D MaxPool without Indices, attributes kernel_shape, strides,
  *       dilations and explicit pads as MaxPool's, and onnxcc.out, the
  *       output's [OH, OW] (the pass copies them from the MaxPool it
  *       replaces, whose inference applied ceil_mode).
+ *   BlockedGlobalAveragePool(Xb) -> [N, channels, 1, 1]     (attribute channels)
+ *       back in NCHW: the pool's output is small, and what reads it (a
+ *       squeeze-excitation block's FCs, a classifier) is not blocked.
  *   BlockedBatchNormalization(Xb, scale, B, mean, var) -> Xb's shape
  *       inference BatchNormalization of float X and parameters [channels]
  *       (attributes epsilon, channels). */
@@ -150,6 +154,8 @@ static status blocked_conv_lower(op_ctx *c, lowered *l) {
   } else {
     p = LOWER(l, rt_conv_f32_nchwc_blocked, rt_conv_params);
     *p = geo;
+    /* before the scratch: a scaled input is always copied */
+    p->has_in_scale = op_lower_in_scale(c->n);
     l->scratch_bytes = rt_conv_f32_nchwc_blocked_scratch_bytes(p);
   }
   /* the folder never sees a BlockedConv: the pass runs after inference */
@@ -236,11 +242,48 @@ static status blocked_bn_lower(op_ctx *c, lowered *l) {
   return ST_OK;
 }
 
+/* BlockedGlobalAveragePool: a blocked input of `channels` channels. */
+static status blocked_gap_check(op_ctx *c, int64_t *ch) {
+  const ir_value *x = op_in(c, 0);
+  char buf[128];
+  OP_REQUIRE_INPUT(c, 0);
+  *ch = attr_int(c->n, "channels", 0);
+  if (x->t.dtype != DT_FLOAT || x->t.rank != 5 || x->t.dims[4] != BLOCK || tensor_is_symbolic(&x->t) || *ch < 1 ||
+      blocks_of(*ch) != x->t.dims[1])
+    return diag_node_error(ST_INTERNAL, c->n, "BlockedGlobalAveragePool of %lld channels on %s", (long long)*ch,
+                           tensor_type_str(&x->t, buf, sizeof buf));
+  return ST_OK;
+}
+
+static status blocked_gap_infer(op_ctx *c) {
+  int64_t dims[4];
+  status s = blocked_gap_check(c, &dims[1]);
+  if (s) return s;
+  dims[0] = op_in(c, 0)->t.dims[0];
+  dims[2] = dims[3] = 1;
+  op_set_output(c, 0, DT_FLOAT, 4, dims);
+  return ST_OK;
+}
+
+static status blocked_gap_lower(op_ctx *c, lowered *l) {
+  const ir_tensor *x = &op_in(c, 0)->t;
+  rt_nchwc_reorder_params *p;
+  int64_t ch;
+  status s = blocked_gap_check(c, &ch);
+  if (s) return s;
+  p = LOWER(l, rt_nchwc_globalavgpool_f32, rt_nchwc_reorder_params);
+  p->batch = x->dims[0];
+  p->channels = ch;
+  p->spatial = x->dims[2] * x->dims[3];
+  return ST_OK;
+}
+
 static status nchwc_infer(op_ctx *c) {
   switch (c->n->op) {
   case OP_onnxcc_BlockedConv: return blocked_conv_infer(c);
   case OP_onnxcc_BlockedMaxPool: return blocked_pool_infer(c);
   case OP_onnxcc_BlockedBatchNormalization: return blocked_bn_infer(c);
+  case OP_onnxcc_BlockedGlobalAveragePool: return blocked_gap_infer(c);
   default: return reorder_infer(c);
   }
 }
@@ -250,6 +293,7 @@ static status nchwc_lower(op_ctx *c, lowered *l) {
   case OP_onnxcc_BlockedConv: return blocked_conv_lower(c, l);
   case OP_onnxcc_BlockedMaxPool: return blocked_pool_lower(c, l);
   case OP_onnxcc_BlockedBatchNormalization: return blocked_bn_lower(c, l);
+  case OP_onnxcc_BlockedGlobalAveragePool: return blocked_gap_lower(c, l);
   default: return reorder_lower(c, l);
   }
 }

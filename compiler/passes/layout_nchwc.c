@@ -9,9 +9,10 @@
  * in a vector and need no padded planes. So:
  *
  *   1. A Conv is a candidate when a blocked kernel runs it: float, 2
- *      spatial dims of exact size, constant weights, no input scale
- *      (fuse-channel-scale), and either group 1 with channels that fill
- *      the blocks well (see worth_blocking) or depthwise (group = C = M).
+ *      spatial dims of exact size (not a 1x1 plane), constant weights,
+ *      and either group 1 with channels that fill the blocks well (see
+ *      worth_blocking; an input scale from fuse-channel-scale is applied
+ *      as the kernel copies X) or depthwise (group = C = M).
  *      So is a Concat along the channels of tensors whose channel counts
  *      are multiples of 16 (squeezenet's fire modules, densenet's blocks):
  *      on the blocked tensors it is the same Concat along axis 1.
@@ -64,7 +65,8 @@ enum {
   /* the followers, which never start a chain: */
   BLOCKABLE_POOL = 3,  /* MaxPool */
   BLOCKABLE_BN = 4,    /* inference BatchNormalization */
-  BLOCKABLE_UNARY = 5  /* an element-wise activation: the same op on blocked tensors */
+  BLOCKABLE_UNARY = 5, /* an element-wise activation: the same op on blocked tensors */
+  BLOCKABLE_GAP = 6    /* GlobalAveragePool, reading blocks, writing NCHW */
 };
 
 static int concat_candidate(const ir_graph *g, const ir_node *n) {
@@ -136,12 +138,14 @@ static int candidate(ir_graph *g, ir_node *n, conv_geom *cg) {
   if (n->op == OP_MaxPool) return pool_candidate(g, n) ? BLOCKABLE_POOL : NOT_BLOCKABLE;
   if (n->op == OP_BatchNormalization) return bn_candidate(g, n) ? BLOCKABLE_BN : NOT_BLOCKABLE;
   if (unary_candidate(g, n)) return BLOCKABLE_UNARY;
+  if (n->op == OP_GlobalAveragePool)
+    return n->n_out == 1 && n->out[0] >= 0 && plain_activation(g, n->in[0]) ? BLOCKABLE_GAP : NOT_BLOCKABLE;
   if (n->dead || n->op != OP_Conv || n->n_out != 1 || n->n_in < 2 || n->in[0] < 0 || n->in[1] < 0) return 0;
   x = g->values[n->in[0]];
   w = g->values[n->in[1]];
   b = n->n_in > 2 && n->in[2] >= 0 ? g->values[n->in[2]] : NULL;
   if (x->t.dtype != DT_FLOAT || x->t.rank != 4 || tensor_is_symbolic(&x->t) || x->t.data || !w->t.data ||
-      w->t.dtype != DT_FLOAT || (b && b->t.dtype != DT_FLOAT) || op_lower_in_scale(n))
+      w->t.dtype != DT_FLOAT || (b && b->t.dtype != DT_FLOAT))
     return 0;
   memset(&c, 0, sizeof c);
   c.g = g;
@@ -154,6 +158,8 @@ static int candidate(ir_graph *g, ir_node *n, conv_geom *cg) {
    * two layout changes to pay */
   if (cg->nd != 2 || cg->out_ch < 1 || cg->out[0] * cg->out[1] == 1) return 0;
   if (cg->group == 1) return worth_blocking(cg) ? BLOCKABLE_CONV : NOT_BLOCKABLE;
+  /* fuse-channel-scale gives an input scale to group-1 convs only */
+  if (op_lower_in_scale(n)) return NOT_BLOCKABLE;
   return cg->group == cg->in_ch && cg->out_ch == cg->in_ch ? BLOCKABLE_CONV : NOT_BLOCKABLE;
 }
 
@@ -197,9 +203,14 @@ typedef struct layout_state {
 } layout_state;
 
 /* Whether old node i counts as a neighbour of a conv or Concat
- * candidate: it is one too, or a blocked follower. */
-static int partner(const layout_state *s, int i) {
+ * candidate, reading its output: it is one too, or a blocked follower. */
+static int partner_reader(const layout_state *s, int i) {
   return (s->cand[i] && s->cand[i] < BLOCKABLE_POOL) || s->block[i] >= BLOCKABLE_POOL;
+}
+
+/* The same as a producer: a blocked GlobalAveragePool's output is NCHW. */
+static int partner_producer(const layout_state *s, int i) {
+  return partner_reader(s, i) && s->block[i] != BLOCKABLE_GAP;
 }
 
 static void note_new(layout_state *s, int after) {
@@ -262,6 +273,13 @@ static int blocked_twin(layout_state *s, int v) {
   return s->blocked[v];
 }
 
+/* n becomes op `op` of onnxcc's own domain. */
+static void set_own_op(ir_node *n, const char *op_type, int op) {
+  rw_set_op(n, op_type, op);
+  free(n->domain);
+  n->domain = xstrdup("onnxcc");
+}
+
 /* Node i of this kind goes blocked (step 3): a Conv becomes a
  * BlockedConv, a Concat stays one, along axis 1 of the blocked tensors. */
 static void block_node(layout_state *s, int i, int kind, const conv_geom *cg) {
@@ -273,6 +291,11 @@ static void block_node(layout_state *s, int i, int kind, const conv_geom *cg) {
   int k;
   for (k = 0; k < n->n_in; k++)
     if (blocked_slot(kind, k) && n->in[k] >= 0) n->in[k] = blocked_twin(s, n->in[k]);
+  if (kind == BLOCKABLE_GAP) { /* reads blocks, writes its NCHW output itself */
+    rw_set_int(n, "channels", yv->t.dims[1]);
+    set_own_op(n, "BlockedGlobalAveragePool", OP_onnxcc_BlockedGlobalAveragePool);
+    return;
+  }
   blocked_dims(&yv->t, dims);
   s->blocked[y] = new_value(g, y, "/blocked", 5, dims);
   n->out[0] = s->blocked[y];
@@ -281,15 +304,11 @@ static void block_node(layout_state *s, int i, int kind, const conv_geom *cg) {
     rw_set_int(n, "axis", 1);
   } else if (kind == BLOCKABLE_POOL) {
     pool_attrs(g, n);
-    rw_set_op(n, "BlockedMaxPool", OP_onnxcc_BlockedMaxPool);
-    free(n->domain);
-    n->domain = xstrdup("onnxcc");
+    set_own_op(n, "BlockedMaxPool", OP_onnxcc_BlockedMaxPool);
   } else if (kind == BLOCKABLE_BN) {
     rw_set_int(n, "channels", yv->t.dims[1]);
     n->n_out = 1;
-    rw_set_op(n, "BlockedBatchNormalization", OP_onnxcc_BlockedBatchNormalization);
-    free(n->domain);
-    n->domain = xstrdup("onnxcc");
+    set_own_op(n, "BlockedBatchNormalization", OP_onnxcc_BlockedBatchNormalization);
   } else if (kind == BLOCKABLE_UNARY) {
     /* the same op, on the blocked tensor */
   } else {
@@ -298,9 +317,7 @@ static void block_node(layout_state *s, int i, int kind, const conv_geom *cg) {
     rw_set_ints(n, "strides", cg->strides, 2);
     rw_set_ints(n, "dilations", cg->dilations, 2);
     rw_set_int(n, "group", cg->group);
-    rw_set_op(n, "BlockedConv", OP_onnxcc_BlockedConv);
-    free(n->domain);
-    n->domain = xstrdup("onnxcc");
+    set_own_op(n, "BlockedConv", OP_onnxcc_BlockedConv);
   }
   if (s->other_reader[y]) {
     char *name = xasprintf("%s/FromBlocked", n->name);
@@ -364,13 +381,13 @@ status pass_layout_nchwc(ir_graph *g) {
    * or from a blocked follower. */
   for (i = 0; i < s.n_old; i++) {
     const int p = s.cand[i] >= BLOCKABLE_POOL ? g->values[g->nodes[i]->in[0]]->producer : -1;
-    if (p >= 0 && p < s.n_old && partner(&s, p)) s.block[i] = s.cand[i];
+    if (p >= 0 && p < s.n_old && partner_producer(&s, p)) s.block[i] = s.cand[i];
   }
   /* The conv and Concat candidates' neighbours: those candidates and the
    * blocked followers ("partners"). */
   for (i = 0; i < s.n_old; i++) {
     const ir_node *n = g->nodes[i];
-    if (partner(&s, i))
+    if (partner_reader(&s, i))
       for (k = 0; k < n->n_in; k++)
         if (blocked_slot(s.cand[i], k) && n->in[k] >= 0) s.cand_reader[n->in[k]] = 1;
   }
@@ -381,7 +398,7 @@ status pass_layout_nchwc(ir_graph *g) {
     neighbour = s.cand_reader[n->out[0]];
     for (k = 0; k < n->n_in && !neighbour; k++) {
       const int v = n->in[k], p = v >= 0 && blocked_slot(s.cand[i], k) ? g->values[v]->producer : -1;
-      if (p >= 0 && p < s.n_old && partner(&s, p)) neighbour = 1;
+      if (p >= 0 && p < s.n_old && partner_producer(&s, p)) neighbour = 1;
     }
     if (neighbour) s.block[i] = s.cand[i];
   }

@@ -134,7 +134,8 @@ static void blocked_shape_of(const rt_conv_params *p, int64_t tasks, blocked_sha
   s->ob = blocks(p->out_ch);
   s->osp = oh * ow;
   s->wp = (ow - 1) * p->strides[1] + (p->kernel[1] - 1) * p->dilations[1] + 1;
-  s->in_place = p->pads[0] == 0 && p->pads[1] == 0 && hp <= ih && s->wp <= iw;
+  /* an input scale is applied as X is copied, so its X is never read in place */
+  s->in_place = p->pads[0] == 0 && p->pads[1] == 0 && hp <= ih && s->wp <= iw && !p->has_in_scale;
   s->g.in_blocks = s->cb;
   s->g.out_ch = p->out_ch;
   s->g.kernel_h = p->kernel[0];
@@ -178,31 +179,51 @@ size_t rt_conv_f32_nchwc_blocked_scratch_bytes(const rt_conv_params *p) {
   return task ? 64 + task : 0;
 }
 
+/* d[i] = s[i] * scale[i % 16] for i < n (a multiple of 16): the input
+ * scale of fuse-channel-scale, each product rounded as the Mul it
+ * replaces rounded it. */
+static void scale_lanes(float *restrict d, const float *restrict s, const float *scale, int64_t n) {
+  int64_t i;
+  int l;
+  for (i = 0; i < n; i += B)
+    for (l = 0; l < B; l++) d[i + l] = s[i + l] * scale[l];
+}
+
 /* Padded rows [r0, r1) of the image's blocked X into the band buffer xb
- * ([icb][row - r0][col][16]): X's rows where they are, zeros around. */
-static void copy_band(const rt_conv_params *p, const blocked_shape *s, const float *x, int64_t r0, int64_t r1,
-                      float *xb) {
+ * ([icb][row - r0][col][16]): X's rows where they are, zeros around;
+ * multiplied by the input scale (the image's in_ch factors) when scale is
+ * not NULL. */
+static void copy_band(const rt_conv_params *p, const blocked_shape *s, const float *x, const float *scale, int64_t r0,
+                      int64_t r1, float *xb) {
   const int64_t ih = p->in_dims[0], iw = p->in_dims[1], pl = p->pads[1];
   const int64_t lo = min64(s->wp, pl), hi = max64(lo, min64(s->wp, pl + iw));
   int64_t icb, r;
-  for (icb = 0; icb < s->cb; icb++)
+  for (icb = 0; icb < s->cb; icb++) {
+    float lanes[B];
+    int l;
+    for (l = 0; l < B && scale; l++) lanes[l] = icb * B + l < p->in_ch ? scale[icb * B + l] : 0.0f;
     for (r = r0; r < r1; r++) {
       const int64_t sr = r - p->pads[0];
       float *d = xb + icb * s->g.x_block + (r - r0) * s->wp * B;
+      const float *src;
       if (sr < 0 || sr >= ih) {
         memset(d, 0, sizeof(float) * (size_t)(s->wp * B));
         continue;
       }
+      src = x + ((icb * ih + sr) * iw + lo - pl) * B;
       memset(d, 0, sizeof(float) * (size_t)(lo * B));
-      memcpy(d + lo * B, x + ((icb * ih + sr) * iw + lo - pl) * B, sizeof(float) * (size_t)((hi - lo) * B));
+      if (scale) scale_lanes(d + lo * B, src, lanes, (hi - lo) * B);
+      else memcpy(d + lo * B, src, sizeof(float) * (size_t)((hi - lo) * B));
       memset(d + hi * B, 0, sizeof(float) * (size_t)((s->wp - hi) * B));
     }
+  }
 }
 
 typedef struct blocked_job {
   const rt_conv_params *p;
   const blocked_shape *s;
   const float *x, *w, *bias; /* x: the image */
+  const float *scale;        /* the image's input scale, or NULL */
   float *y;                  /* the image's output */
   char *buffers;             /* task i's band buffer at + i * task_bytes */
   size_t task_bytes;
@@ -224,7 +245,7 @@ static void blocked_task(void *arg, int64_t i) {
     int64_t q0, q1, r0, r1;
     band_rows_of(s, bi, &q0, &q1, &r0, &r1);
     if (xb && bi != copied) {
-      copy_band(j->p, s, j->x, r0, r1, xb);
+      copy_band(j->p, s, j->x, j->scale, r0, r1, xb);
       copied = bi;
     }
     g.x_top = xb ? r0 : 0;
@@ -255,6 +276,8 @@ RT_KERNEL(rt_conv_f32_nchwc_blocked) {
   for (n = 0; n < p->batch; n++) {
     j.x = x + n * s.cb * p->in_dims[0] * p->in_dims[1] * B;
     j.y = y + n * s.ob * s.osp * B;
+    /* fuse-channel-scale's factors: one per channel (1), or per image and channel (2) */
+    j.scale = !p->has_in_scale ? NULL : (const float *)in[4] + (p->has_in_scale == 2 ? n * p->in_ch : 0);
     rt_parallel_run(par, j.tasks, blocked_task, &j);
   }
 }

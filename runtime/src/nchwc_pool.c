@@ -84,3 +84,50 @@ RT_KERNEL(rt_nchwc_maxpool_f32) {
   rt_parallel_ranges(RT_PARALLEL_OF(in), p->planes * p->out_dims[1], 1,
                      (int64_t)sizeof(float) * B * (p->out_dims[2] + p->kernel[1] * p->in_dims[2]), maxpool_rows, &j);
 }
+
+/* ---- GlobalAveragePool: blocked X [N, Cb, S, 16] -> Y [N, C] ---- */
+
+typedef struct gap_job {
+  const rt_nchwc_reorder_params *p;
+  const float *x;
+  float *y;
+} gap_job;
+
+/* Planes [lo, hi) (image, block): each lane's plane summed in pool.c's
+ * order for its plane_sum (eight partial sums over consecutive
+ * positions, the tail into the first, then the same pairing), then
+ * divided by the count: rt_globalavgpool_f32's values. */
+static void gap_planes(void *arg, int64_t lo, int64_t hi) {
+  const gap_job *j = (const gap_job *)arg;
+  const int64_t cb = RT_IDIV(j->p->channels + B - 1, B), n = j->p->spatial;
+  int64_t q, i;
+  for (q = lo; q < hi; q++) {
+    const int64_t img = RT_IDIV(q, cb), b = q - img * cb;
+    const float *x = j->x + q * n * B;
+    float acc[8][B];
+    int k, l;
+    for (k = 0; k < 8; k++)
+      for (l = 0; l < B; l++) acc[k][l] = 0.0f;
+    for (i = 0; i + 8 <= n; i += 8)
+      for (k = 0; k < 8; k++)
+        for (l = 0; l < B; l++) acc[k][l] += x[(i + k) * B + l];
+    for (; i < n; i++)
+      for (l = 0; l < B; l++) acc[0][l] += x[i * B + l];
+    for (l = 0; l < B && b * B + l < j->p->channels; l++) {
+      const float s = ((acc[0][l] + acc[4][l]) + (acc[1][l] + acc[5][l])) +
+                      ((acc[2][l] + acc[6][l]) + (acc[3][l] + acc[7][l]));
+      j->y[img * j->p->channels + b * B + l] = n ? s / (float)n : (float)NAN;
+    }
+  }
+}
+
+RT_KERNEL(rt_nchwc_globalavgpool_f32) {
+  const rt_nchwc_reorder_params *p = (const rt_nchwc_reorder_params *)params;
+  gap_job j;
+  (void)scratch;
+  j.p = p;
+  j.x = (const float *)in[0];
+  j.y = (float *)out[0];
+  rt_parallel_ranges(RT_PARALLEL_OF(in), p->batch * RT_IDIV(p->channels + B - 1, B), 1,
+                     p->spatial * B * (int64_t)sizeof(float), gap_planes, &j);
+}

@@ -254,6 +254,47 @@ START_TEST(layout_followers) {
 }
 END_TEST
 
+/* A squeeze-excitation block as the fusions leave it: x -> Conv "a"
+ * (16 -> 32) -> GlobalAveragePool "p" (an output here, the FCs' input in a
+ * model) and Conv "y" (32 -> 32) with "a" scaled by "s" [1, 32, 1, 1]
+ * (fuse-channel-scale's input 4). The pool reads blocks and writes NCHW,
+ * the scaled conv is blocked with its NCHW scale. */
+START_TEST(layout_squeeze_excitation) {
+  ir_graph *g = ir_new();
+  const int64_t x[4] = {1, 16, 6, 6}, w1[4] = {32, 16, 1, 1}, w2[4] = {32, 32, 1, 1}, sd[4] = {1, 32, 1, 1};
+  ir_node *n;
+  char seq[256];
+  int k;
+  g->opset = 13;
+  unit_value(g, "x", 4, x, 0);
+  unit_value(g, "s", 4, sd, 0);
+  unit_value(g, "w1", 4, w1, 1);
+  unit_value(g, "w2", 4, w2, 1);
+  unit_node(g, "Conv", "a", 2, "x", "w1");
+  unit_node(g, "GlobalAveragePool", "p", 1, "a");
+  n = unit_node(g, "Conv", "y", 2, "a", "w2");
+  unit_output(g, "p");
+  unit_output(g, "y");
+  ck_assert_int_eq(ir_toposort(g), ST_OK);
+  ck_assert_int_eq(pass_infer(g), ST_OK);
+  /* the scale as fuse-channel-scale attaches it, after inference */
+  n->in = xrealloc(n->in, sizeof(int) * 5);
+  for (k = 2; k < 4; k++) n->in[k] = -1;
+  n->in[4] = ir_find(g, "s");
+  n->n_in = 5;
+  rw_set_int(n, "onnxcc.in_scale", 1);
+  ck_assert_int_eq(pass_layout_nchwc(g), ST_OK);
+  ck_assert_int_eq(ir_verify(g, "the pass", 1), ST_OK);
+  unit_op_sequence(g, seq, sizeof seq);
+  ck_assert_str_eq(seq, "ToBlocked,BlockedConv,BlockedGlobalAveragePool,BlockedConv,FromBlocked");
+  ck_assert_str_eq(g->values[g->nodes[3]->in[4]]->name, "s");
+  ck_assert_int_eq(g->values[ir_find(g, "p")]->t.rank, 4);
+  ck_assert_int_eq(g->values[ir_find(g, "p")]->producer, 2);
+  ck_assert_int_eq(attr_int(g->nodes[2], "channels", 0), 32);
+  ir_free(g);
+}
+END_TEST
+
 /* Bare-metal targets keep every conv in NCHW. */
 START_TEST(layout_bare_metal) {
   ir_graph *g = chain(16, 32, 1, 3, 32);
@@ -294,6 +335,7 @@ Suite *layout_nchwc_suite(void) {
   tcase_add_test(tc, layout_concat_partial_block);
   tcase_add_test(tc, layout_maxpool);
   tcase_add_test(tc, layout_followers);
+  tcase_add_test(tc, layout_squeeze_excitation);
   tcase_add_test(tc, layout_bare_metal);
   tcase_add_test(tc, layout_lowers);
   suite_add_tcase(s, tc);

@@ -1,6 +1,8 @@
-/* The blocked layout's followers (kernels/nchwc.h): rt_nchwc_maxpool_f32
- * and rt_nchwc_batchnorm_f32 give exactly the values of rt_maxpool_f32 and
- * rt_batchnorm_f32 on the same tensor in NCHW, with channel counts that
+/* The blocked layout's followers (kernels/nchwc.h): rt_nchwc_maxpool_f32,
+ * rt_nchwc_batchnorm_f32 and rt_nchwc_globalavgpool_f32 give exactly the
+ * values of rt_maxpool_f32, rt_batchnorm_f32 and rt_globalavgpool_f32 on
+ * the same tensor in NCHW; the blocked conv's input scale is the
+ * multiplication it replaces. Cases have channel counts that
  * leave pad lanes (holding junk, as a blocked tensor's may), pads, strides,
  * dilation and ceil-mode sized outputs, batch 2, and through a dispatcher
  * that runs the pieces backwards. */
@@ -163,11 +165,117 @@ START_TEST(nchwc_batchnorm_values) {
 }
 END_TEST
 
+static void gap_case(int64_t n, int64_t c, int64_t sp, const rt_parallel *par) {
+  float *x = unit_rand_floats(n * c * sp, 21), *xb = blocked_with_junk(x, n, c, sp);
+  float *want = malloc(sizeof(float) * (size_t)(n * c)), *got = malloc(sizeof(float) * (size_t)(n * c));
+  const void *in[RT_MIN_ARGS] = {0};
+  void *out[RT_MIN_ARGS] = {0};
+  rt_globalpool_params gp;
+  rt_nchwc_reorder_params r;
+  memset(&gp, 0, sizeof gp);
+  gp.planes = n * c;
+  gp.size = sp;
+  in[0] = x;
+  out[0] = want;
+  rt_globalavgpool_f32(&gp, in, out, NULL);
+  r.batch = n;
+  r.channels = c;
+  r.spatial = sp;
+  in[0] = xb;
+  in[RT_PARALLEL_SLOT] = par;
+  out[0] = got;
+  rt_nchwc_globalavgpool_f32(&r, in, out, NULL);
+  ck_assert_int_eq(memcmp(got, want, sizeof(float) * (size_t)(n * c)), 0);
+  free(x);
+  free(xb);
+  free(want);
+  free(got);
+}
+
+/* Planes of 49 (the eight partial sums and a tail), 7, 1 and 3136. */
+START_TEST(nchwc_global_average_values) {
+  rt_parallel par = {backwards, NULL, 4};
+  gap_case(1, 40, 49, NULL);
+  gap_case(2, 17, 7, NULL);
+  gap_case(2, 16, 1, &par);
+  gap_case(1, 96, 3136, &par);
+}
+END_TEST
+
+/* The blocked conv with an input scale (fuse-channel-scale's, one factor
+ * per channel or per image and channel) equals the same conv on X already
+ * multiplied: each product is rounded once either way. */
+static void scaled_conv_case(int64_t k, int32_t per_image, const rt_parallel *par) {
+  const int64_t n = 2, c = 40, m = 24, h = 9, w = 7, sp = h * w, mb = (m + BL - 1) / BL;
+  float *x = unit_rand_floats(n * c * sp, 31), *s = unit_rand_floats(n * c, 32);
+  float *wt = unit_rand_floats(m * c * k * k, 33);
+  float *xs = malloc(sizeof(float) * (size_t)(n * c * sp)), *xb, *xsb;
+  float *wp, *ya = malloc(sizeof(float) * (size_t)(n * mb * sp * BL));
+  float *yb = malloc(sizeof(float) * (size_t)(n * mb * sp * BL));
+  const void *in[RT_MIN_ARGS] = {0};
+  void *out[RT_MIN_ARGS] = {0};
+  rt_conv_params p;
+  void *scratch;
+  int64_t i, q;
+  for (i = 0; i < n; i++)
+    for (q = 0; q < c * sp; q++) xs[i * c * sp + q] = x[i * c * sp + q] * s[(per_image ? i * c : 0) + q / sp];
+  xb = blocked_with_junk(x, n, c, sp);
+  xsb = blocked_with_junk(xs, n, c, sp);
+  memset(&p, 0, sizeof p);
+  p.nd = 2;
+  p.group = 1;
+  p.batch = n;
+  p.in_ch = c;
+  p.out_ch = m;
+  p.in_dims[0] = p.out_dims[0] = h;
+  p.in_dims[1] = p.out_dims[1] = w;
+  p.kernel[0] = p.kernel[1] = k;
+  p.strides[0] = p.strides[1] = p.dilations[0] = p.dilations[1] = 1;
+  p.pads[0] = p.pads[1] = k / 2;
+  wp = malloc(sizeof(float) * (size_t)rt_conv_f32_nchwc_packed_floats(&p));
+  rt_conv_f32_nchwc_pack_weights(&p, wt, wp);
+  scratch = malloc(rt_conv_f32_nchwc_blocked_scratch_bytes(&p) + 4 * rt_conv_f32_nchwc_blocked_task_bytes(&p) + 64);
+  in[0] = xsb;
+  in[1] = wp;
+  out[0] = ya;
+  rt_conv_f32_nchwc_blocked(&p, in, out, scratch);
+  free(scratch);
+  p.has_in_scale = per_image ? 2 : 1;
+  scratch = malloc(rt_conv_f32_nchwc_blocked_scratch_bytes(&p) + 4 * rt_conv_f32_nchwc_blocked_task_bytes(&p) + 64);
+  in[0] = xb;
+  in[4] = s;
+  in[RT_PARALLEL_SLOT] = par;
+  out[0] = yb;
+  rt_conv_f32_nchwc_blocked(&p, in, out, scratch);
+  ck_assert_int_eq(memcmp(ya, yb, sizeof(float) * (size_t)(n * mb * sp * BL)), 0);
+  free(scratch);
+  free(x);
+  free(s);
+  free(wt);
+  free(xs);
+  free(xb);
+  free(xsb);
+  free(wp);
+  free(ya);
+  free(yb);
+}
+
+START_TEST(nchwc_conv_input_scale) {
+  rt_parallel par = {backwards, NULL, 4};
+  scaled_conv_case(1, 0, NULL); /* a 1x1 conv, read in place without a scale */
+  scaled_conv_case(1, 1, &par);
+  scaled_conv_case(3, 0, &par);
+  scaled_conv_case(3, 1, NULL);
+}
+END_TEST
+
 Suite *nchwc_follow_suite(void) {
   Suite *s = suite_create("nchwc_follow");
   TCase *tc = tcase_create("core");
   tcase_add_test(tc, nchwc_maxpool_values);
   tcase_add_test(tc, nchwc_batchnorm_values);
+  tcase_add_test(tc, nchwc_global_average_values);
+  tcase_add_test(tc, nchwc_conv_input_scale);
   suite_add_tcase(s, tc);
   return s;
 }

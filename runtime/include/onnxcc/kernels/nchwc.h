@@ -37,7 +37,10 @@ RT_PARAMS_STRUCT(rt_nchwc_reorder_params, RT_NCHWC_REORDER_PARAMS)
  *                               the residual (in[3]) blocked. A conv
  *                               without pads reads X in place; with pads,
  *                               each band of input rows is copied into
- *                               a zero-bordered buffer in scratch first.
+ *                               a zero-bordered buffer in scratch first,
+ *                               as it is with has_in_scale (conv.h: the
+ *                               factors in[4] are NCHW, and X is
+ *                               multiplied as it is copied).
  *                               The epilogue is applied to every lane.
  *   rt_conv_f32_depthwise_blocked  2 spatial dims, group = in_ch = out_ch,
  *                               X, Y and the residual blocked, W as
@@ -48,6 +51,10 @@ RT_PARAMS_STRUCT(rt_nchwc_reorder_params, RT_NCHWC_REORDER_PARAMS)
  *   rt_nchwc_maxpool_f32        MaxPool (rt_pool_params, 2 spatial dims:
  *                               planes = N * Cb, the dims at [1] and [2])
  *                               on blocked X and Y: rt_maxpool_f32's
+ *                               values.
+ *   rt_nchwc_globalavgpool_f32  GlobalAveragePool (reorder params: batch,
+ *                               channels, spatial = H * W) of blocked X
+ *                               into an NCHW [N, C] Y: rt_globalavgpool_f32's
  *                               values.
  *   rt_nchwc_batchnorm_f32      inference BatchNormalization
  *                               (rt_batchnorm_params: n, c the real
@@ -79,7 +86,8 @@ size_t rt_conv_f32_depthwise_blocked_task_bytes(const rt_conv_params *p);
   K(rt_conv_f32_nchwc_blocked, rt_conv_params) \
   K(rt_conv_f32_depthwise_blocked, rt_conv_params) \
   K(rt_nchwc_maxpool_f32, rt_pool_params) \
-  K(rt_nchwc_batchnorm_f32, rt_batchnorm_params)
+  K(rt_nchwc_batchnorm_f32, rt_batchnorm_params) \
+  K(rt_nchwc_globalavgpool_f32, rt_nchwc_reorder_params)
 #define RT_NCHWC_PARAMS_TYPES(P) \
   P(rt_nchwc_reorder_params, RT_NCHWC_REORDER_PARAMS)
 RT_NCHWC_KERNELS(RT_DECLARE_KERNEL)
