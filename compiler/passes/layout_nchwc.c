@@ -71,7 +71,7 @@ enum {
 
 static int concat_candidate(const ir_graph *g, const ir_node *n) {
   int k;
-  if (n->n_in < 1 || n->n_out != 1) return 0;
+  if (n->n_in < 1 || n->n_out != 1 || n->out[0] < 0) return 0;
   for (k = 0; k < n->n_in; k++) {
     const ir_value *x = n->in[k] >= 0 ? g->values[n->in[k]] : NULL;
     if (!x || x->t.dtype != DT_FLOAT || x->t.rank != 4 || tensor_is_symbolic(&x->t) || x->t.data ||
@@ -140,7 +140,8 @@ static int candidate(ir_graph *g, ir_node *n, conv_geom *cg) {
   if (unary_candidate(g, n)) return BLOCKABLE_UNARY;
   if (n->op == OP_GlobalAveragePool)
     return n->n_out == 1 && n->out[0] >= 0 && plain_activation(g, n->in[0]) ? BLOCKABLE_GAP : NOT_BLOCKABLE;
-  if (n->dead || n->op != OP_Conv || n->n_out != 1 || n->n_in < 2 || n->in[0] < 0 || n->in[1] < 0) return 0;
+  if (n->dead || n->op != OP_Conv || n->n_out != 1 || n->out[0] < 0 || n->n_in < 2 || n->in[0] < 0 || n->in[1] < 0)
+    return 0;
   x = g->values[n->in[0]];
   w = g->values[n->in[1]];
   b = n->n_in > 2 && n->in[2] >= 0 ? g->values[n->in[2]] : NULL;
