@@ -34,6 +34,7 @@
 #include <onnxcc/threads.h>
 
 #include "suites.h"
+#include "unit_guard.h"
 #include "unit_rand.h"
 
 /* The plain C build of conv_depthwise_blocked.c. */
@@ -44,7 +45,6 @@ size_t rt_conv_f32_depthwise_blocked_scratch_bytes_portable(const rt_conv_params
 size_t rt_conv_f32_depthwise_blocked_task_bytes_portable(const rt_conv_params *p);
 
 #define BLK 16
-#define CANARY 64
 #define X_PAD_JUNK 3.25f /* X's pad lanes: finite, and no real channel may see it */
 
 static int64_t blocks(int64_t c) { return (c + BLK - 1) / BLK; }
@@ -167,24 +167,6 @@ END_TEST
 
 /* ---- guarded kernel calls ---- */
 
-/* fn(params, in, out = y) with par and `scratch_bytes` of NaN scratch, a
- * guard band after it that must stay untouched. */
-static void run_guarded(rt_kernel_fn fn, const void *params, const void *const *in, float *y, size_t scratch_bytes,
-                        const rt_parallel *par, const char *what) {
-  const void *args[RT_MIN_ARGS];
-  void *out[RT_MIN_ARGS] = {0};
-  unsigned char *scratch = malloc(scratch_bytes + CANARY);
-  size_t i;
-  memcpy(args, in, sizeof args);
-  args[RT_PARALLEL_SLOT] = par;
-  memset(scratch, 0xff, scratch_bytes);
-  memset(scratch + scratch_bytes, 0x5a, CANARY);
-  out[0] = y;
-  fn(params, args, out, scratch);
-  for (i = 0; i < CANARY; i++)
-    ck_assert_msg(scratch[scratch_bytes + i] == 0x5a, "%s: wrote past its scratch at +%zu", what, i);
-  free(scratch);
-}
 
 /* A conv's geometry and epilogue: act 0 none, 1 Relu, 2 Clip(0, 0.5) (both
  * bounds reached by the random sums), 3 HardSwish. */
@@ -260,7 +242,7 @@ static void check_conv(const blk_case *c) {
   rt_conv_f32_nchwc_pack_weights(&p, w, wp);
   want = floats(ny, 0xff);
   in[0] = x, in[1] = wp, in[2] = c->bias ? b : NULL, in[3] = c->residual ? r : NULL;
-  run_guarded(rt_conv_f32_nchwc_packed, &p, in, want, rt_conv_f32_nchwc_packed_scratch_bytes(&p), NULL,
+  unit_run_guarded(rt_conv_f32_nchwc_packed, &p, in, want, rt_conv_f32_nchwc_packed_scratch_bytes(&p), NULL,
               describe(c, "nchwc_packed", what, sizeof what));
 
   if (c->pt == 0 && c->pl == 0 && c->pb == 0 && c->pr == 0) /* X read in place: no band buffer */
@@ -273,7 +255,7 @@ static void check_conv(const blk_case *c) {
     scratch = rt_conv_f32_nchwc_blocked_scratch_bytes(&p) + (size_t)(t - 1) * rt_conv_f32_nchwc_blocked_task_bytes(&p);
     memset(yb, 0xff, sizeof(float) * (size_t)blocked_floats(p.batch, p.out_ch, osp));
     describe(c, t == 1 ? "nchwc_blocked" : "nchwc_blocked, 2 tasks", what, sizeof what);
-    run_guarded(rt_conv_f32_nchwc_blocked, &p, in, yb, scratch, t == 1 ? NULL : &two, what);
+    unit_run_guarded(rt_conv_f32_nchwc_blocked, &p, in, yb, scratch, t == 1 ? NULL : &two, what);
     check_blocked_out(&p, yb, want, what);
   }
   free(x), free(w), free(b), free(r), free(wp), free(want), free(xb), free(rb), free(yb);
@@ -344,7 +326,7 @@ static void check_depthwise(const blk_case *c) {
   r = unit_rand_floats(ny, 64);
   want = floats(ny, 0xff);
   in[0] = x, in[1] = w, in[2] = c->bias ? b : NULL, in[3] = c->residual ? r : NULL;
-  run_guarded(rt_conv_f32_depthwise2d, &p, in, want, rt_conv_f32_depthwise2d_scratch_bytes(&p), NULL,
+  unit_run_guarded(rt_conv_f32_depthwise2d, &p, in, want, rt_conv_f32_depthwise2d_scratch_bytes(&p), NULL,
               describe(c, "depthwise2d", what, sizeof what));
 
   xb = blocked_of(x, p.batch, p.in_ch, isp, X_PAD_JUNK);
@@ -365,7 +347,7 @@ static void check_depthwise(const blk_case *c) {
       memset(yb, 0xff, sizeof(float) * (size_t)nyb);
       describe(c, d->name, what, sizeof what);
       if (t == 2) strncat(what, ", 2 tasks", sizeof what - strlen(what) - 1);
-      run_guarded(d->fn, &p, in, yb, scratch, t == 1 ? NULL : &two, what);
+      unit_run_guarded(d->fn, &p, in, yb, scratch, t == 1 ? NULL : &two, what);
       check_blocked_out(&p, yb, want, what);
     }
     free(wb);
@@ -491,7 +473,7 @@ START_TEST(blocked_depthwise_border_taps_add_zero) {
     for (j = 0; j < p.out_ch; j++) b[j] = -0.0f;
     want = floats(ny, 0xff);
     in[0] = x, in[1] = w, in[2] = b;
-    run_guarded(rt_conv_f32_depthwise2d, &p, in, want, rt_conv_f32_depthwise2d_scratch_bytes(&p), NULL,
+    unit_run_guarded(rt_conv_f32_depthwise2d, &p, in, want, rt_conv_f32_depthwise2d_scratch_bytes(&p), NULL,
                 describe(c, "depthwise2d", what, sizeof what));
     for (j = 0; j < ny; j++) {
       ck_assert(want[j] == 0.0f);
@@ -506,7 +488,7 @@ START_TEST(blocked_depthwise_border_taps_add_zero) {
       float *wb = floats(d->floats(&p), 0xff);
       d->pack(&p, w, wb);
       in[0] = xb, in[1] = wb;
-      run_guarded(d->fn, &p, in, yb, d->scratch(&p) + d->task(&p), &two, describe(c, d->name, what, sizeof what));
+      unit_run_guarded(d->fn, &p, in, yb, d->scratch(&p) + d->task(&p), &two, describe(c, d->name, what, sizeof what));
       check_blocked_out(&p, yb, want, what);
       free(wb);
     }

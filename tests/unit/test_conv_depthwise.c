@@ -23,6 +23,7 @@
 #include <onnxcc/parallel.h>
 
 #include "suites.h"
+#include "unit_guard.h"
 #include "unit_rand.h"
 
 typedef struct dw_case {
@@ -74,25 +75,10 @@ static void backwards(void *user, int64_t n, rt_task_fn body, void *arg) {
   for (i = n - 1; i >= 0; i--) body(arg, i);
 }
 
-#define CANARY 64
-
-/* Runs depthwise2d on in/out with `scratch_bytes` of scratch (plus a
- * guard band that must stay untouched) and par. */
+/* depthwise2d on in/out with `scratch_bytes` of guarded scratch and par. */
 static void run_guarded(const rt_conv_params *p, const void *const *in, float *y, size_t scratch_bytes,
                         const rt_parallel *par, const char *what) {
-  const void *args[RT_MIN_ARGS];
-  void *out[RT_MIN_ARGS] = {0};
-  unsigned char *scratch = malloc(scratch_bytes + CANARY);
-  size_t i;
-  memcpy(args, in, sizeof args);
-  args[RT_PARALLEL_SLOT] = par;
-  memset(scratch, 0xff, scratch_bytes); /* NaN: a read of what the kernel did not write shows */
-  memset(scratch + scratch_bytes, 0x5a, CANARY);
-  out[0] = y;
-  rt_conv_f32_depthwise2d(p, args, out, scratch);
-  for (i = 0; i < CANARY; i++)
-    ck_assert_msg(scratch[scratch_bytes + i] == 0x5a, "%s: wrote past its scratch at +%zu", what, i);
-  free(scratch);
+  unit_run_guarded(rt_conv_f32_depthwise2d, p, in, y, scratch_bytes, par, what);
 }
 
 static int64_t out_count(const rt_conv_params *p) { return p->batch * p->out_ch * p->out_dims[0] * p->out_dims[1]; }
