@@ -15,14 +15,16 @@
  *      as the kernel copies X) or depthwise (group = C = M).
  *      So is a Concat along the channels of tensors whose channel counts
  *      are multiples of 16 (squeezenet's fire modules, densenet's blocks):
- *      on the blocked tensors it is the same Concat along axis 1.
- *   2. A candidate is blocked when a neighbour is a candidate too: one
- *      produces its X, residual or a Concat input, or it feeds one of
- *      those of one. Alone,
- *      a blocked conv would pay two whole-tensor layout changes where
- *      rt_conv_f32_nchwc_packed does its copies band by band in cache.
- *      The relation is symmetric, so every blocked conv has a blocked
- *      neighbour.
+ *      on the blocked tensors it is the same Concat along axis 1. The
+ *      followers are MaxPool, inference BatchNormalization, the bounded
+ *      activations and GlobalAveragePool (which writes NCHW).
+ *   2. A conv or Concat candidate is blocked when a neighbour is a
+ *      candidate too (or a blocked follower): one produces its X,
+ *      residual or a Concat input, or it feeds one of those of one.
+ *      Alone, a blocked conv would pay two whole-tensor layout changes
+ *      where rt_conv_f32_nchwc_packed does its copies band by band in
+ *      cache. A follower is blocked when its input comes from a blocked
+ *      node, and never starts a chain.
  *   3. Each blocked conv becomes a BlockedConv (ops/nchwc.c), each blocked
  *      Concat a Concat of blocked tensors, writing a new blocked value. An
  *      NCHW value a blocked node reads gets one ToBlocked, right after its
