@@ -43,31 +43,24 @@
 #define NCHWC_WRAP_INLINE inline
 #endif
 
-/* A piece: at most PIECE_BLOCKS output blocks (128 channels) x a band of
- * at most PIECE_POSITIONS positions, so its blocked buffer is at most
- * 128 KiB, in L2 from the core's last store to the copy out. Constants,
- * not tile sizes: the compiler sizes the scratch with its own build. */
-#define PIECE_BLOCKS 8
-#define PIECE_POSITIONS 256
-
-/* Below this many multiply-adds per image a call runs as one task. */
-#define NCHWC_SPLIT_MIN ((int64_t)1 << 18)
+/* The pieces and the split threshold: nchwc_internal.h. */
+#define PIECE_BLOCKS RT_NCHWC_PIECE_BLOCKS
+#define PIECE_POSITIONS RT_NCHWC_PIECE_POSITIONS
 
 static int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
 static int64_t max64(int64_t a, int64_t b) { return a > b ? a : b; }
-static int64_t blocks(int64_t ch) { return RT_IDIV(ch + B - 1, B); }
 static size_t round64(size_t n) { return (n + 63) & ~(size_t)63; }
 static float *align64(void *p) { return (float *)(((uintptr_t)p + 63) & ~(uintptr_t)63); }
 
 /* ---- weights ---- */
 
 int64_t rt_conv_f32_nchwc_packed_floats(const rt_conv_params *p) {
-  return blocks(p->out_ch) * blocks(p->in_ch) * p->kernel[0] * p->kernel[1] * B * B;
+  return rt_nchwc_blocks(p->out_ch) * rt_nchwc_blocks(p->in_ch) * p->kernel[0] * p->kernel[1] * B * B;
 }
 
 void rt_conv_f32_nchwc_pack_weights(const rt_conv_params *p, const float *w, float *packed) {
-  const int64_t cb = blocks(p->in_ch), taps = p->kernel[0] * p->kernel[1];
-  const int64_t ob = blocks(p->out_ch);
+  const int64_t cb = rt_nchwc_blocks(p->in_ch), taps = p->kernel[0] * p->kernel[1];
+  const int64_t ob = rt_nchwc_blocks(p->out_ch);
   int64_t ocb, icb, t, ic, oc;
   for (ocb = 0; ocb < ob; ocb++)
     for (icb = 0; icb < cb; icb++)
@@ -107,8 +100,8 @@ static void shape_of(const rt_conv_params *p, nchwc_shape *s) {
   const int64_t oh = p->out_dims[0], ow = p->out_dims[1];
   const int pointwise = p->kernel[0] == 1 && p->kernel[1] == 1;
   int64_t i;
-  s->cb = blocks(p->in_ch);
-  s->ob = blocks(p->out_ch);
+  s->cb = rt_nchwc_blocks(p->in_ch);
+  s->ob = rt_nchwc_blocks(p->out_ch);
   s->osp = oh * ow;
   if (pointwise) {
     /* only the sampled positions, so the core runs at stride 1 */
@@ -290,8 +283,8 @@ static void pack_band(const rt_conv_params *p, const nchwc_shape *s, const float
       }
       memset(d, 0, sizeof(float) * (size_t)(lo * B));
       memset(d + hi * B, 0, sizeof(float) * (size_t)((s->wp - hi) * B));
-      rt_nchwc_rows_to_block(x + icb * B * plane + sr * iw + lo * step - pad, plane, min64(B, p->in_ch - icb * B), hi - lo,
-                    step, d + lo * B);
+      rt_nchwc_rows_to_block(x + icb * B * plane + sr * iw + lo * step - pad, plane, min64(B, p->in_ch - icb * B),
+                             hi - lo, step, d + lo * B);
     }
 }
 
@@ -353,7 +346,7 @@ RT_KERNEL(rt_conv_f32_nchwc_packed) {
   j.e = RT_EPI_FROM(&ev, p, in, 3, y);
   j.buffers = (char *)align64(scratch);
   j.task_bytes = rt_conv_f32_nchwc_packed_task_bytes(p);
-  if (p->out_ch * s.osp * p->in_ch * p->kernel[0] * p->kernel[1] < NCHWC_SPLIT_MIN) tasks = 1;
+  if (p->out_ch * s.osp * p->in_ch * p->kernel[0] * p->kernel[1] < RT_NCHWC_SPLIT_MIN) tasks = 1;
   j.tasks = min64(tasks, s.bands * s.groups);
   for (n = 0; n < p->batch; n++) {
     j.x = x + n * p->in_ch * in_sp;

@@ -21,14 +21,13 @@
 #include "onnxcc/parallel.h"
 
 #define B RT_NCHWC_BLOCK
-#define PIECE_BLOCKS 8
-#define PIECE_POSITIONS 256
-/* Below this many multiply-adds per image a call runs as one task. */
-#define SPLIT_MIN ((int64_t)1 << 18)
+/* The pieces of rt_conv_f32_nchwc_packed and its split threshold
+ * (nchwc_internal.h). */
+#define PIECE_BLOCKS RT_NCHWC_PIECE_BLOCKS
+#define PIECE_POSITIONS RT_NCHWC_PIECE_POSITIONS
 
 static int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
 static int64_t max64(int64_t a, int64_t b) { return a > b ? a : b; }
-static int64_t blocks(int64_t ch) { return RT_IDIV(ch + B - 1, B); }
 static size_t round64(size_t n) { return (n + 63) & ~(size_t)63; }
 
 /* ---- layout changes ---- */
@@ -42,7 +41,7 @@ typedef struct reorder_job {
 /* Items: (image, block) pairs, each a whole plane of 16 channels. */
 static void to_blocked_range(void *arg, int64_t lo, int64_t hi) {
   const reorder_job *j = (const reorder_job *)arg;
-  const int64_t cb = blocks(j->p->channels), sp = j->p->spatial;
+  const int64_t cb = rt_nchwc_blocks(j->p->channels), sp = j->p->spatial;
   int64_t i;
   for (i = lo; i < hi; i++) {
     const int64_t n = RT_IDIV(i, cb), b = i - n * cb;
@@ -53,7 +52,7 @@ static void to_blocked_range(void *arg, int64_t lo, int64_t hi) {
 
 static void from_blocked_range(void *arg, int64_t lo, int64_t hi) {
   const reorder_job *j = (const reorder_job *)arg;
-  const int64_t cb = blocks(j->p->channels), sp = j->p->spatial;
+  const int64_t cb = rt_nchwc_blocks(j->p->channels), sp = j->p->spatial;
   int64_t i;
   for (i = lo; i < hi; i++) {
     const int64_t n = RT_IDIV(i, cb), b = i - n * cb;
@@ -69,7 +68,7 @@ static void reorder(const void *params, const void *const *in, void *const *out,
   j.x = (const float *)in[0];
   j.y = (float *)out[0];
   if (p->spatial > 0)
-    rt_parallel_ranges(RT_PARALLEL_OF(in), p->batch * blocks(p->channels), 1,
+    rt_parallel_ranges(RT_PARALLEL_OF(in), p->batch * rt_nchwc_blocks(p->channels), 1,
                        (int64_t)(2 * B * sizeof(float)) * p->spatial, body, &j);
 }
 
@@ -130,8 +129,8 @@ static void blocked_shape_of(const rt_conv_params *p, int64_t tasks, blocked_sha
   const int64_t ih = p->in_dims[0], iw = p->in_dims[1], oh = p->out_dims[0], ow = p->out_dims[1];
   const int64_t hp = (oh - 1) * p->strides[0] + (p->kernel[0] - 1) * p->dilations[0] + 1;
   int64_t b0, b;
-  s->cb = blocks(p->in_ch);
-  s->ob = blocks(p->out_ch);
+  s->cb = rt_nchwc_blocks(p->in_ch);
+  s->ob = rt_nchwc_blocks(p->out_ch);
   s->osp = oh * ow;
   s->wp = (ow - 1) * p->strides[1] + (p->kernel[1] - 1) * p->dilations[1] + 1;
   /* an input scale is applied as X is copied, so its X is never read in place */
@@ -262,7 +261,8 @@ RT_KERNEL(rt_conv_f32_nchwc_blocked) {
   blocked_job j;
   rt_epi ev;
   int64_t n, tasks = rt_parallel_tasks(par);
-  if (p->out_ch * p->out_dims[0] * p->out_dims[1] * p->in_ch * p->kernel[0] * p->kernel[1] < SPLIT_MIN) tasks = 1;
+  if (p->out_ch * p->out_dims[0] * p->out_dims[1] * p->in_ch * p->kernel[0] * p->kernel[1] < RT_NCHWC_SPLIT_MIN)
+    tasks = 1;
   blocked_shape_of(p, tasks, &s);
   if (s.osp <= 0) return;
   j.p = p;

@@ -20,6 +20,7 @@
 
 #include <stdint.h>
 
+#include "index_internal.h"
 #include "onnxcc/kernels/conv.h"
 
 struct rt_epi;
@@ -70,6 +71,20 @@ typedef struct rt_nchwc_geom {
  * same whichever call computes it (a split across threads is exact). */
 void rt_nchwc_core(const rt_nchwc_geom *g, const float *xp, const float *w, const float *bias, int64_t ocb0,
                    int64_t ocb1, int64_t pos0, int64_t pos1, float *yb);
+
+/* The pieces both conv kernels cut their output into (conv_nchwc.c,
+ * nchwc_blocked.c): at most RT_NCHWC_PIECE_BLOCKS output blocks (128
+ * channels) x a band of at most RT_NCHWC_PIECE_POSITIONS positions, so a
+ * piece's blocked buffer is at most 128 KiB, in L2 from the core's last
+ * store to its copy out. Constants, not tile sizes: the compiler sizes the
+ * scratch with its own build. Below RT_NCHWC_SPLIT_MIN multiply-adds per
+ * image a call runs as one task. */
+#define RT_NCHWC_PIECE_BLOCKS 8
+#define RT_NCHWC_PIECE_POSITIONS 256
+#define RT_NCHWC_SPLIT_MIN ((int64_t)1 << 18)
+
+/* Channel blocks of ch channels. */
+static inline int64_t rt_nchwc_blocks(int64_t ch) { return RT_IDIV(ch + RT_NCHWC_BLOCK - 1, RT_NCHWC_BLOCK); }
 
 /* The 16 x 16 transposes between NCHW planes and blocks (conv_nchwc.c),
  * which the layout changes of kernels/nchwc.h use too.
