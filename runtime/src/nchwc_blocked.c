@@ -38,29 +38,51 @@ typedef struct reorder_job {
   float *y;
 } reorder_job;
 
-/* Items: (image, block) pairs, each a whole plane of 16 channels. */
-static void to_blocked_range(void *arg, int64_t lo, int64_t hi) {
-  const reorder_job *j = (const reorder_job *)arg;
+/* Items: the positions of every (image, block) plane in a row, so that
+ * a piece is a run of positions, not whole planes: a model's first
+ * blocked value often has one block of 16 channels (a stem conv's output),
+ * which a split by planes left to one thread. Cut into runs of positions,
+ * each task also changes the rows that it (splitting by rows in the same
+ * order) wrote before and reads next, in its own core's cache. */
+typedef void (*reorder_run_fn)(const reorder_job *j, int64_t plane, int64_t nch, int64_t q0, int64_t nq);
+
+static void reorder_range(const reorder_job *j, int64_t lo, int64_t hi, reorder_run_fn run) {
   const int64_t cb = rt_nchwc_blocks(j->p->channels), sp = j->p->spatial;
-  int64_t i;
-  for (i = lo; i < hi; i++) {
-    const int64_t n = RT_IDIV(i, cb), b = i - n * cb;
-    rt_nchwc_rows_to_block(j->x + (n * j->p->channels + b * B) * sp, sp, min64(B, j->p->channels - b * B), sp, 1,
-                           j->y + i * sp * B);
+  while (lo < hi) {
+    const int64_t plane = RT_IDIV(lo, sp), q0 = lo - plane * sp, nq = min64(sp - q0, hi - lo);
+    const int64_t b = plane - RT_IDIV(plane, cb) * cb;
+    run(j, plane, min64(B, j->p->channels - b * B), q0, nq);
+    lo += nq;
   }
+}
+
+/* NCHW offset of channel 0 of (image, block) plane `plane`: block b of
+ * image n starts at channel n * channels + b * 16. */
+static int64_t nchw_offset(const reorder_job *j, int64_t plane) {
+  const int64_t cb = rt_nchwc_blocks(j->p->channels), n = RT_IDIV(plane, cb);
+  return (n * j->p->channels + (plane - n * cb) * B) * j->p->spatial;
+}
+
+static void to_blocked_run(const reorder_job *j, int64_t plane, int64_t nch, int64_t q0, int64_t nq) {
+  const int64_t sp = j->p->spatial;
+  rt_nchwc_rows_to_block(j->x + nchw_offset(j, plane) + q0, sp, nch, nq, 1, j->y + (plane * sp + q0) * B);
+}
+
+static void from_blocked_run(const reorder_job *j, int64_t plane, int64_t nch, int64_t q0, int64_t nq) {
+  const int64_t sp = j->p->spatial;
+  rt_nchwc_block_to_rows(j->x + (plane * sp + q0) * B, nch, nq, sp, j->y + nchw_offset(j, plane) + q0, NULL);
+}
+
+static void to_blocked_range(void *arg, int64_t lo, int64_t hi) {
+  reorder_range((const reorder_job *)arg, lo, hi, to_blocked_run);
 }
 
 static void from_blocked_range(void *arg, int64_t lo, int64_t hi) {
-  const reorder_job *j = (const reorder_job *)arg;
-  const int64_t cb = rt_nchwc_blocks(j->p->channels), sp = j->p->spatial;
-  int64_t i;
-  for (i = lo; i < hi; i++) {
-    const int64_t n = RT_IDIV(i, cb), b = i - n * cb;
-    rt_nchwc_block_to_rows(j->x + i * sp * B, min64(B, j->p->channels - b * B), sp, sp,
-                           j->y + (n * j->p->channels + b * B) * sp, NULL);
-  }
+  reorder_range((const reorder_job *)arg, lo, hi, from_blocked_run);
 }
 
+/* Units of 16 positions: a task's NCHW rows then start and end on whole
+ * 64-byte lines wherever a plane does. */
 static void reorder(const void *params, const void *const *in, void *const *out, rt_range_fn body) {
   const rt_nchwc_reorder_params *p = (const rt_nchwc_reorder_params *)params;
   reorder_job j;
@@ -68,8 +90,8 @@ static void reorder(const void *params, const void *const *in, void *const *out,
   j.x = (const float *)in[0];
   j.y = (float *)out[0];
   if (p->spatial > 0)
-    rt_parallel_ranges(RT_PARALLEL_OF(in), p->batch * rt_nchwc_blocks(p->channels), 1,
-                       (int64_t)(2 * B * sizeof(float)) * p->spatial, body, &j);
+    rt_parallel_ranges(RT_PARALLEL_OF(in), p->batch * rt_nchwc_blocks(p->channels) * p->spatial, B,
+                       (int64_t)(2 * B * sizeof(float)), body, &j);
 }
 
 RT_KERNEL(rt_nchwc_to_blocked_f32) {
