@@ -50,6 +50,8 @@ def parse_args(argv):
                    help="exported models, as benchmarks/run.py (default build/bench)")
     p.add_argument("--skip-build", action="store_true", help="export nothing")
     p.add_argument("--timeout", type=float, default=900)
+    p.add_argument("--threads", type=int, default=1,
+                   help="onnxcc run --threads: both programs split their kernels this many ways (default 1)")
     args = p.parse_args(argv)
     args.a, args.b, args.cache = args.a.resolve(), args.b.resolve(), args.cache.resolve()
     return args
@@ -57,7 +59,7 @@ def parse_args(argv):
 
 def kept_program(args, onnxcc: Path, model, inputs) -> Path | str:
     """The folder `onnxcc run --keep` built (prog, model.h, in_*), or why not."""
-    r = subprocess.run([str(onnxcc), "run", str(model), *map(str, inputs), "--keep"],
+    r = subprocess.run([str(onnxcc), "run", str(model), *map(str, inputs), "--keep", "--threads", str(args.threads)],
                        capture_output=True, text=True, timeout=args.timeout)
     m = re.search(r"kept build folder (\S+)", r.stderr)
     if r.returncode or not m:
