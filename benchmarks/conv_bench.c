@@ -4,7 +4,9 @@
  * "gemm" (rt_conv_f32_im2col_packed, or _pointwise_packed for 1x1 stride 1)
  * and "nchwc" (rt_conv_f32_nchwc_packed), and the blocked conv the
  * layout-nchwc pass runs in a chain of convs ("block",
- * rt_conv_f32_nchwc_blocked on X and Y already blocked), in the same run,
+ * rt_conv_f32_nchwc_blocked on X and Y already blocked; for the first
+ * convs, of 3 input channels, rt_conv_f32_nchwc_stem on X's NCHW planes
+ * writing Y blocked), in the same run,
  * each result checked against a plain double-precision loop. Times are this thread's
  * CPU time, the best of several trials: on a shared machine that is what
  * the core does while we have it. The % columns divide by the FMA peak
@@ -17,7 +19,7 @@
  *
  *   cc -O3 -march=native -std=c99 -Iruntime/include -Iruntime/src \
  *      benchmarks/conv_bench.c runtime/src/conv.c runtime/src/conv_nchwc.c \
- *      runtime/src/nchwc_core.c runtime/src/nchwc_blocked.c runtime/src/gemm.c runtime/src/sgemm_avx512.c \
+ *      runtime/src/nchwc_core.c runtime/src/nchwc_blocked.c runtime/src/nchwc_stem.c runtime/src/gemm.c runtime/src/sgemm_avx512.c \
  *      runtime/src/epilogue.c runtime/src/parallel.c -lm -o /tmp/conv_bench
  *   /tmp/conv_bench [NAME]   (only the shapes whose name contains NAME)
  *
@@ -46,6 +48,8 @@ typedef struct shape {
 
 static const shape SHAPES[] = {
     {"resnet18 conv1 7x7 s2", 3, 224, 224, 64, 7, 2},
+    {"mobilenet_v2 conv1 3x3 s2", 3, 224, 224, 32, 3, 2},
+    {"mobilenet_v3 conv1 3x3 s2", 3, 224, 224, 16, 3, 2},
     {"resnet18 3x3 s1 64", 64, 56, 56, 64, 3, 1},
     {"resnet18 3x3 s2 64->128", 64, 56, 56, 128, 3, 2},
     {"resnet18 3x3 s1 128", 128, 28, 28, 128, 3, 1},
@@ -133,8 +137,8 @@ int main(int argc, char **argv) {
     const shape *sh = &SHAPES[i];
     rt_conv_params p;
     const long pad = sh->k / 2, oh = (sh->h + 2 * pad - sh->k) / sh->s + 1, ow = (sh->w + 2 * pad - sh->k) / sh->s + 1;
-    const int pointwise = sh->k == 1 && sh->s == 1;
-    float *x, *w, *wp, *wn, *b, *y, *xb, *yb;
+    const int pointwise = sh->k == 1 && sh->s == 1, stem = sh->cin < 8;
+    float *x, *w, *wp, *wn, *ws, *b, *y, *xb, *yb;
     rt_nchwc_reorder_params rx, ry;
     size_t scratch_blocked;
     double t_blocked;
@@ -169,7 +173,8 @@ int main(int argc, char **argv) {
     wn = alloc64(sizeof(float) * (size_t)rt_conv_f32_nchwc_packed_floats(&p));
     b = alloc64(sizeof(float) * (size_t)sh->cout);
     y = alloc64(sizeof(float) * (size_t)(sh->cout * oh * ow));
-    scratch_blocked = rt_conv_f32_nchwc_blocked_scratch_bytes(&p);
+    scratch_blocked = stem ? rt_conv_f32_nchwc_stem_scratch_bytes(&p) : rt_conv_f32_nchwc_blocked_scratch_bytes(&p);
+    ws = alloc64(sizeof(float) * (size_t)rt_conv_f32_nchwc_stem_floats(&p));
     if (scratch_blocked > scratch_nchwc) scratch_nchwc = scratch_blocked;
     scratch = alloc64(scratch_gemm > scratch_nchwc ? scratch_gemm : scratch_nchwc);
     xb = alloc64(sizeof(float) * (size_t)((sh->cin + 15) / 16 * 16 * sh->h * sh->w));
@@ -204,7 +209,14 @@ int main(int argc, char **argv) {
     rt_nchwc_to_blocked_f32(&rx, in, out, NULL);
     in[0] = xb;
     out[0] = yb;
-    t_blocked = best_time(rt_conv_f32_nchwc_blocked, &p, in, out, scratch, reps);
+    if (stem) { /* the layout pass runs a first conv of a few channels on X's planes */
+      rt_conv_f32_nchwc_stem_pack_weights(&p, w, ws);
+      in[0] = x;
+      in[1] = ws;
+      t_blocked = best_time(rt_conv_f32_nchwc_stem, &p, in, out, scratch, reps);
+    } else {
+      t_blocked = best_time(rt_conv_f32_nchwc_blocked, &p, in, out, scratch, reps);
+    }
     in[0] = yb;
     out[0] = y;
     rt_nchwc_from_blocked_f32(&ry, in, out, NULL);
@@ -223,6 +235,7 @@ int main(int argc, char **argv) {
     free(w);
     free(wp);
     free(wn);
+    free(ws);
     free(b);
     free(y);
     free(scratch);

@@ -25,6 +25,10 @@ static size_t blocked_band_bytes(const void *params) {
   return rt_conv_f32_nchwc_blocked_task_bytes((const rt_conv_params *)params);
 }
 
+static size_t stem_band_bytes(const void *params) {
+  return rt_conv_f32_nchwc_stem_task_bytes((const rt_conv_params *)params);
+}
+
 static const struct {
   int kernel;
   task_bytes_fn task_bytes;
@@ -37,6 +41,7 @@ static const struct {
     {K_rt_conv_f32_depthwise2d, conv_plane_bytes},
     {K_rt_conv_f32_nchwc_packed, conv_band_bytes},
     {K_rt_conv_f32_nchwc_blocked, blocked_band_bytes},
+    {K_rt_conv_f32_nchwc_stem, stem_band_bytes},
     {K_rt_conv_f32_depthwise_blocked, no_task_bytes},
     {K_rt_nchwc_to_blocked_f32, no_task_bytes},
     {K_rt_nchwc_from_blocked_f32, no_task_bytes},

@@ -11,7 +11,9 @@
  *       strides, dilations and explicit pads (begins then ends) as Conv's,
  *       and the fused epilogue's (fuse-epilogue); the residual is blocked
  *       like the output, an input scale (fuse-channel-scale, input 4) is
- *       not.
+ *       not. With X [N, C, H, W] itself (group 1, no input scale) it is
+ *       the first conv of a chain, of a few input channels: its output is
+ *       blocked all the same (rt_conv_f32_nchwc_stem).
  *   BlockedMaxPool(Xb) -> [N, Cb, OH, OW, 16]
  *       a 2-D MaxPool without Indices, attributes kernel_shape, strides,
  *       dilations and explicit pads as MaxPool's, and onnxcc.out, the
@@ -80,11 +82,14 @@ static status blocked_conv_params(op_ctx *c, rt_conv_params *p) {
   const int64_t *v;
   int i;
   char s[128];
+  int planar;
   OP_REQUIRE_INPUT(c, 0);
   OP_REQUIRE_INPUT(c, 1);
   memset(p, 0, sizeof *p);
-  if (x->t.dtype != DT_FLOAT || x->t.rank != 5 || x->t.dims[4] != BLOCK || tensor_is_symbolic(&x->t) ||
-      w->t.dtype != DT_FLOAT || w->t.rank != 4 || (b && (b->t.rank != 1 || b->t.dims[0] != w->t.dims[0])))
+  planar = x->t.rank == 4;
+  if (x->t.dtype != DT_FLOAT || (!planar && (x->t.rank != 5 || x->t.dims[4] != BLOCK)) ||
+      tensor_is_symbolic(&x->t) || w->t.dtype != DT_FLOAT || w->t.rank != 4 ||
+      (b && (b->t.rank != 1 || b->t.dims[0] != w->t.dims[0])))
     return diag_node_error(ST_INTERNAL, c->n, "BlockedConv of a %s input and weights %s",
                            tensor_type_str(&x->t, s, sizeof s), tensor_type_str(&w->t, s + 64, sizeof s - 64));
   p->nd = 2;
@@ -93,7 +98,8 @@ static status blocked_conv_params(op_ctx *c, rt_conv_params *p) {
   p->batch = x->t.dims[0];
   p->out_ch = w->t.dims[0];
   p->in_ch = w->t.dims[1] * p->group;
-  if (blocks_of(p->in_ch) != x->t.dims[1] || (p->group != 1 && (p->group != p->in_ch || p->out_ch != p->in_ch)))
+  if ((planar ? p->in_ch != x->t.dims[1] || p->group != 1 : blocks_of(p->in_ch) != x->t.dims[1]) ||
+      (p->group != 1 && (p->group != p->in_ch || p->out_ch != p->in_ch)))
     return diag_node_error(ST_INTERNAL, c->n, "BlockedConv: %lld input channels in %lld blocks, group %d",
                            (long long)p->in_ch, (long long)x->t.dims[1], (int)p->group);
   for (i = 0; i < 2; i++) {
@@ -123,34 +129,47 @@ static status blocked_conv_infer(op_ctx *c) {
 /* W goes into the blob in the kernel's blocked layout, replacing W as the
  * node's input. Its dims are W's past the first (what reads them for
  * statistics counts the real channels); the first holds the floats. */
-static void blocked_prepack(op_ctx *c, const rt_conv_params *p, int depthwise) {
+enum { BLOCKED_GROUP1, BLOCKED_DEPTHWISE, BLOCKED_STEM };
+
+static void blocked_prepack(op_ctx *c, const rt_conv_params *p, int kind) {
   const ir_value *w = op_in(c, 1);
   const int64_t per_row = tensor_numel(&w->t) / p->out_ch;
-  const int64_t floats =
-      depthwise ? rt_conv_f32_depthwise_blocked_floats(p) : rt_conv_f32_nchwc_packed_floats(p);
+  const int64_t floats = kind == BLOCKED_DEPTHWISE ? rt_conv_f32_depthwise_blocked_floats(p)
+                         : kind == BLOCKED_STEM    ? rt_conv_f32_nchwc_stem_floats(p)
+                                                   : rt_conv_f32_nchwc_packed_floats(p);
+  static const char *const names[] = {"conv_w_nchwc", "conv_w_dw_blocked", "conv_w_stem"};
   int64_t dims[IR_MAX_RANK];
   float *packed;
   int id;
   memcpy(dims, w->t.dims, sizeof(int64_t) * (size_t)w->t.rank);
   dims[0] = (floats + per_row - 1) / per_row;
-  id = op_add_prepared(c, depthwise ? "conv_w_dw_blocked" : "conv_w_nchwc", DT_FLOAT, w->t.rank, dims);
+  id = op_add_prepared(c, names[kind], DT_FLOAT, w->t.rank, dims);
   packed = (float *)c->g->values[id]->t.data;
-  if (depthwise) rt_conv_f32_depthwise_blocked_pack_weights(p, (const float *)w->t.data, packed);
+  if (kind == BLOCKED_DEPTHWISE) rt_conv_f32_depthwise_blocked_pack_weights(p, (const float *)w->t.data, packed);
+  else if (kind == BLOCKED_STEM) rt_conv_f32_nchwc_stem_pack_weights(p, (const float *)w->t.data, packed);
   else rt_conv_f32_nchwc_pack_weights(p, (const float *)w->t.data, packed);
   c->n->in[1] = id;
 }
 
 static status blocked_conv_lower(op_ctx *c, lowered *l) {
   rt_conv_params geo, *p;
-  const int depthwise = attr_int(c->n, "group", 1) != 1;
+  const int kind = attr_int(c->n, "group", 1) != 1 ? BLOCKED_DEPTHWISE
+                   : op_in(c, 0)->t.rank == 4    ? BLOCKED_STEM
+                                                 : BLOCKED_GROUP1;
   status s = blocked_conv_params(c, &geo);
   if (s) return s;
   if (!op_in(c, 1)->t.data)
     return diag_node_error(ST_INTERNAL, c->n, "BlockedConv's weights are not a constant");
-  if (depthwise) {
+  if (kind == BLOCKED_DEPTHWISE) {
     p = LOWER(l, rt_conv_f32_depthwise_blocked, rt_conv_params);
     *p = geo;
     l->scratch_bytes = rt_conv_f32_depthwise_blocked_scratch_bytes(p);
+  } else if (kind == BLOCKED_STEM) {
+    if (op_lower_in_scale(c->n))
+      return diag_node_error(ST_INTERNAL, c->n, "BlockedConv of an NCHW input takes no input scale");
+    p = LOWER(l, rt_conv_f32_nchwc_stem, rt_conv_params);
+    *p = geo;
+    l->scratch_bytes = rt_conv_f32_nchwc_stem_scratch_bytes(p);
   } else {
     p = LOWER(l, rt_conv_f32_nchwc_blocked, rt_conv_params);
     *p = geo;
@@ -159,7 +178,7 @@ static status blocked_conv_lower(op_ctx *c, lowered *l) {
     l->scratch_bytes = rt_conv_f32_nchwc_blocked_scratch_bytes(p);
   }
   /* the folder never sees a BlockedConv: the pass runs after inference */
-  if (c->final) blocked_prepack(c, p, depthwise);
+  if (c->final) blocked_prepack(c, p, kind);
   return OP_LOWER_EPILOGUE(c, p);
 }
 

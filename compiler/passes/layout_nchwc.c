@@ -12,7 +12,9 @@
  *      spatial dims of exact size (not a 1x1 plane), constant weights,
  *      and either group 1 with channels that fill the blocks well (see
  *      worth_blocking; an input scale from fuse-channel-scale is applied
- *      as the kernel copies X) or depthwise (group = C = M).
+ *      as the kernel copies X) or depthwise (group = C = M). A group-1
+ *      conv of fewer than 8 input channels (a first conv, on an image)
+ *      is a stem: it reads X as it is, NCHW, and writes Y blocked.
  *      So is a Concat along the channels of tensors whose channel counts
  *      are multiples of 16 (squeezenet's fire modules, densenet's blocks):
  *      on the blocked tensors it is the same Concat along axis 1. The
@@ -48,11 +50,20 @@ static int64_t blocks_of(int64_t ch) { return (ch + BLOCK - 1) / BLOCK; }
 
 /* Whether a group-1 conv's products, with both channel counts rounded up
  * to whole blocks, stay within a third more than the real ones (mobilenet's
- * 24-channel convs are 1.33x; a 3-channel first conv would be 5x, and
- * stays NCHW). */
+ * 24-channel convs are 1.33x; a 3-channel first conv would be 5x: see
+ * stem_candidate). */
 static int worth_blocking(const conv_geom *cg) {
   const int64_t in16 = blocks_of(cg->in_ch) * BLOCK, out16 = blocks_of(cg->out_ch) * BLOCK;
   return cg->in_ch >= 8 && cg->out_ch >= 8 && in16 * out16 * 3 <= cg->in_ch * cg->out_ch * 4;
+}
+
+/* A group-1 conv of fewer than 8 input channels (a network's first conv,
+ * on an image's 3) whose output channels fill blocks as worth_blocking
+ * asks: rt_conv_f32_nchwc_stem reads X's planes as they are and writes Y
+ * blocked, with no product on a pad lane of X. */
+static int stem_candidate(const conv_geom *cg) {
+  const int64_t out16 = blocks_of(cg->out_ch) * BLOCK;
+  return cg->in_ch < 8 && cg->out_ch >= 8 && out16 * 3 <= cg->out_ch * 4;
 }
 
 /* What a node is to the pass: nothing, a Conv it can block, or a Concat
@@ -64,11 +75,12 @@ enum {
   NOT_BLOCKABLE = 0,
   BLOCKABLE_CONV = 1,
   BLOCKABLE_CONCAT = 2,
+  BLOCKABLE_STEM = 3, /* a Conv of a few input channels: X stays NCHW, Y is blocked */
   /* the followers, which never start a chain: */
-  BLOCKABLE_POOL = 3,  /* MaxPool */
-  BLOCKABLE_BN = 4,    /* inference BatchNormalization */
-  BLOCKABLE_UNARY = 5, /* an element-wise activation: the same op on blocked tensors */
-  BLOCKABLE_GAP = 6    /* GlobalAveragePool, reading blocks, writing NCHW */
+  BLOCKABLE_POOL = 4,  /* MaxPool */
+  BLOCKABLE_BN = 5,    /* inference BatchNormalization */
+  BLOCKABLE_UNARY = 6, /* an element-wise activation: the same op on blocked tensors */
+  BLOCKABLE_GAP = 7    /* GlobalAveragePool, reading blocks, writing NCHW */
 };
 
 static int concat_candidate(const ir_graph *g, const ir_node *n) {
@@ -160,7 +172,9 @@ static int candidate(ir_graph *g, ir_node *n, conv_geom *cg) {
    * pool) is a matrix-vector product: nothing to gain from blocks, and
    * two layout changes to pay */
   if (cg->nd != 2 || cg->out_ch < 1 || cg->out[0] * cg->out[1] == 1) return 0;
-  if (cg->group == 1) return worth_blocking(cg) ? BLOCKABLE_CONV : NOT_BLOCKABLE;
+  if (cg->group == 1 && worth_blocking(cg)) return BLOCKABLE_CONV;
+  /* the stem kernel has no input scale to apply */
+  if (cg->group == 1) return stem_candidate(cg) && !op_lower_in_scale(n) ? BLOCKABLE_STEM : NOT_BLOCKABLE;
   /* fuse-channel-scale gives an input scale to group-1 convs only */
   if (op_lower_in_scale(n)) return NOT_BLOCKABLE;
   return cg->group == cg->in_ch && cg->out_ch == cg->in_ch ? BLOCKABLE_CONV : NOT_BLOCKABLE;
@@ -168,10 +182,10 @@ static int candidate(ir_graph *g, ir_node *n, conv_geom *cg) {
 
 /* The input slots of a node of this kind that hold blocked tensors once
  * it is blocked: a BlockedConv's X and residual (fuse-epilogue's slot 3),
- * every input of a Concat. */
+ * a stem's residual only, every input of a Concat. */
 static int blocked_slot(int kind, int k) {
   return kind == BLOCKABLE_CONCAT || (kind == BLOCKABLE_CONV && (k == 0 || k == 3)) ||
-         (kind >= BLOCKABLE_POOL && k == 0);
+         (kind == BLOCKABLE_STEM && k == 3) || (kind >= BLOCKABLE_POOL && k == 0);
 }
 
 /* A MaxPool's attributes as BlockedMaxPool takes them: explicit pads,

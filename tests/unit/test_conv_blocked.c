@@ -8,6 +8,8 @@
  *     core on transposed copies) on X moved into the blocked layout and Y
  *     moved out: in place (no scratch asked for) and through the
  *     zero-bordered bands;
+ *   rt_conv_f32_nchwc_stem against rt_conv_f32_nchwc_packed, on X's NCHW
+ *     planes, Y moved out;
  *   rt_conv_f32_depthwise_blocked against rt_conv_f32_depthwise2d: the
  *     bias, then the taps in row-major order, a tap outside X adding
  *     w * 0, so the same bits; also its plain C build (tests/meson.build
@@ -291,6 +293,67 @@ START_TEST(blocked_conv_as_packed) {
 }
 END_TEST
 
+/* ---- rt_conv_f32_nchwc_stem against rt_conv_f32_nchwc_packed ---- */
+
+/* The stem on NCHW x, its output blocked: rt_conv_f32_nchwc_packed's bits
+ * (which adds 0 * 0 for the channels past in_ch of its block: that
+ * changes no sum but a -0, and random sums are never -0), alone and in 2
+ * tasks, scratch guarded. */
+static void check_stem(const blk_case *c) {
+  const rt_parallel two = {backwards, NULL, 2};
+  rt_conv_params p;
+  int64_t isp, osp, nx, ny, nw, nyb;
+  float *x, *w, *b, *r, *wp, *ws, *want, *rb, *yb;
+  const void *in[RT_MIN_ARGS] = {0};
+  char what[200];
+  int t;
+  params_of(c, 0, &p);
+  isp = c->h * c->w, osp = p.out_dims[0] * p.out_dims[1];
+  nx = p.batch * p.in_ch * isp, ny = p.batch * p.out_ch * osp, nw = p.out_ch * p.in_ch * c->kh * c->kw;
+  nyb = blocked_floats(p.batch, p.out_ch, osp);
+  x = unit_rand_floats(nx, 71), w = unit_rand_floats(nw, 72), b = unit_rand_floats(p.out_ch, 73);
+  r = unit_rand_floats(ny, 74);
+  wp = floats(rt_conv_f32_nchwc_packed_floats(&p), 0xff);
+  rt_conv_f32_nchwc_pack_weights(&p, w, wp);
+  want = floats(ny, 0xff);
+  in[0] = x, in[1] = wp, in[2] = c->bias ? b : NULL, in[3] = c->residual ? r : NULL;
+  unit_run_guarded(rt_conv_f32_nchwc_packed, &p, in, want, rt_conv_f32_nchwc_packed_scratch_bytes(&p), NULL,
+                   describe(c, "nchwc_packed", what, sizeof what));
+
+  ck_assert_int_eq(rt_conv_f32_nchwc_stem_floats(&p), blocks(p.out_ch) * c->kh * c->kw * p.in_ch * BLK);
+  ws = floats(rt_conv_f32_nchwc_stem_floats(&p), 0xff);
+  rt_conv_f32_nchwc_stem_pack_weights(&p, w, ws);
+  rb = blocked_of(r, p.batch, p.out_ch, osp, 0.0f);
+  yb = floats(nyb, 0xff);
+  in[1] = ws, in[3] = c->residual ? rb : NULL;
+  for (t = 1; t <= 2; t++) {
+    const size_t scratch =
+        rt_conv_f32_nchwc_stem_scratch_bytes(&p) + (size_t)(t - 1) * rt_conv_f32_nchwc_stem_task_bytes(&p);
+    memset(yb, 0xff, sizeof(float) * (size_t)nyb);
+    describe(c, t == 1 ? "nchwc_stem" : "nchwc_stem, 2 tasks", what, sizeof what);
+    unit_run_guarded(rt_conv_f32_nchwc_stem, &p, in, yb, scratch, t == 1 ? NULL : &two, what);
+    check_blocked_out(&p, yb, want, what);
+  }
+  free(x), free(w), free(b), free(r), free(wp), free(ws), free(want), free(rb), free(yb);
+}
+
+START_TEST(blocked_stem_as_packed) {
+  /* cin cout h w kh kw sh sw dh dw pt pl pb pr n bias act res */
+  static const blk_case stems[] = {
+      {3, 32, 30, 30, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0},  /* mobilenet's, a smaller image */
+      {3, 64, 33, 31, 7, 7, 2, 2, 1, 1, 3, 3, 3, 3, 1, 1, 1, 0},  /* resnet's + Relu */
+      {3, 16, 40, 40, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 3, 0},  /* 7 bands, HardSwish */
+      {1, 24, 17, 19, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0},  /* one channel, no bias, a partial block */
+      {4, 40, 12, 13, 5, 5, 1, 2, 2, 1, 4, 2, 3, 1, 1, 1, 2, 0},  /* dilation, asymmetric pads and strides, Clip */
+      {7, 48, 9, 11, 3, 3, 1, 1, 1, 1, 0, 0, 0, 0, 2, 1, 1, 1},  /* no pads, batch 2, residual + Relu */
+      {3, 32, 3, 300, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0},  /* wide rows: bands end mid-row */
+      {3, 160, 10, 10, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0}, /* two groups of output blocks */
+  };
+  size_t i;
+  for (i = 0; i < sizeof stems / sizeof *stems; i++) check_stem(&stems[i]);
+}
+END_TEST
+
 /* ---- rt_conv_f32_depthwise_blocked against rt_conv_f32_depthwise2d ---- */
 
 typedef struct dwb_build {
@@ -527,6 +590,7 @@ Suite *conv_blocked_suite(void) {
   tcase_set_timeout(tc, 120);
   tcase_add_test(tc, blocked_layout_round_trip);
   tcase_add_test(tc, blocked_conv_as_packed);
+  tcase_add_test(tc, blocked_stem_as_packed);
   tcase_add_test(tc, blocked_depthwise_weight_layout);
   tcase_add_test(tc, blocked_depthwise_3x3);
   tcase_add_test(tc, blocked_depthwise_5x5);

@@ -3,8 +3,9 @@
  * where the chain starts and one FromBlocked where an NCHW reader (another
  * op, a graph output) needs a value; channel Concats of whole blocks,
  * MaxPool, BatchNormalization and activations inside a chain go blocked
- * too, but start none; a lone conv, a 3-channel conv and every conv of a
- * bare-metal target stay as they are. The blocked values'
+ * too, but start none; a first conv of 3 channels reads its NCHW input
+ * itself; a lone conv and every conv of a bare-metal target stay as they
+ * are. The blocked values'
  * shapes and the explicit pads are checked too; the numbers are the models
  * suite's (torchvision's resnets and mobilenets against ONNX Runtime). */
 #include <stdint.h>
@@ -116,10 +117,19 @@ START_TEST(layout_one_position) {
 }
 END_TEST
 
-/* A 3-channel first conv would do 5x the products in blocks: it stays,
- * and the conv after it is then alone. */
+/* A 3-channel first conv would do 5x the products in blocks: it becomes
+ * a stem, a BlockedConv that reads x's planes as they are (no ToBlocked)
+ * and writes blocks. Into 20 channels (32 in blocks, 1.6x the products)
+ * it is no stem and stays, and the conv after it is then alone. */
 START_TEST(layout_few_channels) {
   ir_graph *g = chain(3, 32, 1, 3, 32);
+  unit_check_pass(g, pass_layout_nchwc, "Conv,Conv", "BlockedConv,BlockedConv,FromBlocked");
+  ck_assert_int_eq(g->nodes[0]->in[0], ir_find(g, "x"));
+  ck_assert_int_eq(value(g, "x")->t.rank, 4);
+  check_blocked_output(g, 0, 2);
+  check_blocked_output(g, 1, 2);
+  ir_free(g);
+  g = chain(3, 20, 1, 3, 32);
   unit_check_pass(g, pass_layout_nchwc, "Conv,Conv", "Conv,Conv");
   ir_free(g);
 }
@@ -171,8 +181,8 @@ START_TEST(layout_concat_partial_block) {
 }
 END_TEST
 
-/* x -> Conv(16 -> 32) "a" -> MaxPool 3x3 s2 -> "m" -> Conv(32 -> 32) "y";
- * with first_channels 3 the first conv cannot be blocked. */
+/* x -> Conv(first_channels -> 32) "a" -> MaxPool 3x3 s2 -> "m" ->
+ * Conv(32 -> 32) "y". */
 static ir_graph *pooled(int64_t first_channels) {
   ir_graph *g = ir_new();
   const int64_t x[4] = {1, first_channels, 9, 9}, wa[4] = {32, first_channels, 1, 1}, wy[4] = {32, 32, 1, 1};
@@ -193,8 +203,10 @@ static ir_graph *pooled(int64_t first_channels) {
 }
 
 /* A MaxPool inside a chain is blocked, with the output dims its inference
- * gave (ceil_mode: 9 -> 4); after an NCHW conv it stays, and starts no
- * chain: the conv after it is then alone. */
+ * gave (ceil_mode: 9 -> 4); after a stem (resnet's first conv) too, and no
+ * layout change is left. It starts no chain: after a conv that no blocked
+ * kernel runs (here one of 6 channels into 20, neither blocked nor a
+ * stem) it stays, and the conv after it is then alone. */
 START_TEST(layout_maxpool) {
   ir_graph *g = pooled(16);
   const int64_t *out;
@@ -205,6 +217,11 @@ START_TEST(layout_maxpool) {
   ck_assert_int_eq(g->values[g->nodes[2]->out[0]]->t.dims[2], 4);
   ir_free(g);
   g = pooled(3);
+  unit_check_pass(g, pass_layout_nchwc, "Conv,MaxPool,Conv", "BlockedConv,BlockedMaxPool,BlockedConv,FromBlocked");
+  ir_free(g);
+  g = pooled(6);
+  g->values[ir_find(g, "wa")]->t.dims[0] = 20;
+  g->values[ir_find(g, "wy")]->t.dims[1] = 20;
   unit_check_pass(g, pass_layout_nchwc, "Conv,MaxPool,Conv", "Conv,MaxPool,Conv");
   ir_free(g);
 }
@@ -318,6 +335,17 @@ START_TEST(layout_lowers) {
     from += strcmp(name, "rt_nchwc_from_blocked_f32") == 0;
   }
   ck_assert(conv == 2 && to == 1 && from == 1);
+  ir_free(g);
+  /* a stem's kernel reads the planes: no ToBlocked */
+  g = chain(3, 32, 1, 3, 32);
+  ck_assert_int_eq(unit_run_pipeline(g, kernel, NULL), ST_OK);
+  conv = to = 0;
+  for (i = 0; i < g->n_nodes; i++) {
+    const char *name = kernel_get(g->nodes[i]->low->kernel)->name;
+    conv += strcmp(name, "rt_conv_f32_nchwc_stem") == 0;
+    to += strcmp(name, "rt_nchwc_to_blocked_f32") == 0;
+  }
+  ck_assert(conv == 1 && to == 0);
   ir_free(g);
 }
 END_TEST

@@ -18,8 +18,8 @@ extern "C" {
  * a call of rt_abi_v<N>(), which only a runtime library of the same ABI
  * defines (a mismatched library fails to link instead of misreading
  * parameters). Bump it with any change to a kernel or params struct. */
-#define RT_ABI_VERSION 8
-int rt_abi_v8(void);
+#define RT_ABI_VERSION 9
+int rt_abi_v9(void);
 
 /* The width of the runtime's index arithmetic: 32 for a runtime built with
  * ONNXCC_RT_INDEX32 (the meson option runtime_index32, which the installed

@@ -42,6 +42,14 @@ RT_PARAMS_STRUCT(rt_nchwc_reorder_params, RT_NCHWC_REORDER_PARAMS)
  *                               factors in[4] are NCHW, and X is
  *                               multiplied as it is copied).
  *                               The epilogue is applied to every lane.
+ *   rt_conv_f32_nchwc_stem      the same conv with X NCHW (a first conv
+ *                               of a few input channels: an image's 3)
+ *                               and Y and the residual blocked, W as
+ *                               rt_conv_f32_nchwc_stem_pack_weights lays
+ *                               it out. The same bits as
+ *                               rt_conv_f32_nchwc_packed's, but for the
+ *                               sign of a zero sum (which adds no 0 * 0
+ *                               products past in_ch).
  *   rt_conv_f32_depthwise_blocked  2 spatial dims, group = in_ch = out_ch,
  *                               X, Y and the residual blocked, W as
  *                               rt_conv_f32_depthwise_blocked_pack_weights
@@ -73,10 +81,19 @@ int64_t rt_conv_f32_depthwise_blocked_floats(const rt_conv_params *p);
  * 0 past out_ch; the compiler calls it at compile time. */
 void rt_conv_f32_depthwise_blocked_pack_weights(const rt_conv_params *p, const float *w, float *packed);
 
+/* Floats of rt_conv_f32_nchwc_stem's weights: Ob * KH * KW * in_ch * 16. */
+int64_t rt_conv_f32_nchwc_stem_floats(const rt_conv_params *p);
+/* packed[(((ob * KH + kh) * KW + kw) * in_ch + ic) * 16 + l] =
+ * W[ob * 16 + l][ic][kh][kw], 0 past out_ch: per tap only the real input
+ * channels. The compiler calls it at compile time. */
+void rt_conv_f32_nchwc_stem_pack_weights(const rt_conv_params *p, const float *w, float *packed);
+
 /* Scratch bytes of the whole call, and per task (with T tasks the scratch
  * grows by T - 1 times the task bytes); 0 where none is needed. */
 size_t rt_conv_f32_nchwc_blocked_scratch_bytes(const rt_conv_params *p);
 size_t rt_conv_f32_nchwc_blocked_task_bytes(const rt_conv_params *p);
+size_t rt_conv_f32_nchwc_stem_scratch_bytes(const rt_conv_params *p);
+size_t rt_conv_f32_nchwc_stem_task_bytes(const rt_conv_params *p);
 size_t rt_conv_f32_depthwise_blocked_scratch_bytes(const rt_conv_params *p);
 size_t rt_conv_f32_depthwise_blocked_task_bytes(const rt_conv_params *p);
 
@@ -84,6 +101,7 @@ size_t rt_conv_f32_depthwise_blocked_task_bytes(const rt_conv_params *p);
   K(rt_nchwc_to_blocked_f32, rt_nchwc_reorder_params) \
   K(rt_nchwc_from_blocked_f32, rt_nchwc_reorder_params) \
   K(rt_conv_f32_nchwc_blocked, rt_conv_params) \
+  K(rt_conv_f32_nchwc_stem, rt_conv_params) \
   K(rt_conv_f32_depthwise_blocked, rt_conv_params) \
   K(rt_nchwc_maxpool_f32, rt_pool_params) \
   K(rt_nchwc_batchnorm_f32, rt_batchnorm_params) \
