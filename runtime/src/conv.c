@@ -626,6 +626,79 @@ static void conv_split(conv_job *j, int64_t tasks, int64_t kdim) {
   j->tasks = min64(tasks, j->by_rows ? row_tiles : panels);
 }
 
+/* ---- a 1x1 plane: a matrix-vector product ----
+ *
+ * A conv whose output is one position (a squeeze-excitation block's FCs,
+ * after the global pool) is y = W x + b. Through the micro-kernel its one
+ * column fills a panel of NR, NR - 1 of them zeros: 16 to 32 times the
+ * products (efficientnet_b0's 32 such convs took 4 % of its run). Here
+ * each quad of 4 output channels (W prepacked in quads, conv.h: W[r][k]
+ * at quad[k * 4 + r]) is read once, as one contiguous run against x with
+ * each value repeated 4 times, into GEMV_LANES partial sums, lane l
+ * holding row l % 4. Each row's lanes are then added in a fixed tree, so the value
+ * does not depend on how the quads are split across tasks (memory-bound,
+ * they split by the weights' bytes). x[k] times the channel's input scale,
+ * rounded, is what the panel copies would have multiplied. */
+#define GEMV_LANES 64
+
+typedef struct gemv_conv_job {
+  const float *ap, *x, *bias, *scale;
+  float *y;
+  int64_t kdim, mg;
+} gemv_conv_job;
+
+/* The sum of the n (a power of 2) values at s[0], s[4], s[8], ...,
+ * pairwise. */
+static float lanes_sum(const float *s, int n) {
+  return n == 1 ? s[0] : lanes_sum(s, n / 2) + lanes_sum(s + 4 * (n / 2), n / 2);
+}
+
+/* Rows q * 4 .. q * 4 + 3 of y for the quads [lo, hi): acc lane l of a
+ * quad sums w[t] * x[t / 4] (times the scale) over the t < 4 * kdim with
+ * t % GEMV_LANES = l, in t order (lane l holds row l % 4).
+ *
+ * On AVX-512 in intrinsics: 16 weights are 4 values of K for the 4 rows,
+ * against x[k .. k + 3] each repeated 4 times by one permute. (In plain C
+ * compilers kept the sums in memory, a store and a load around every
+ * multiply-add, and building the repeated x took longer than the
+ * products.) */
+static void gemv_conv_quads(void *arg, int64_t lo, int64_t hi) {
+  const gemv_conv_job *j = (const gemv_conv_job *)arg;
+  const int64_t n = 4 * j->kdim;
+  int64_t q, t;
+  int i;
+  for (q = lo; q < hi; q++) {
+    const float *restrict w = j->ap + q * n;
+    float acc[GEMV_LANES];
+#if RT_SGEMM_AVX512
+    const __m512i rep = _mm512_set_epi32(3, 3, 3, 3, 2, 2, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0);
+    __m512 a[GEMV_LANES / 16];
+    int v;
+    for (v = 0; v < GEMV_LANES / 16; v++) a[v] = _mm512_setzero_ps();
+    for (t = 0; t < n; t += 16) {
+      /* t / 4 = k; the last step may hold fewer than 4 values of K */
+      const int64_t k = t / 4, nk = j->kdim - k < 4 ? j->kdim - k : 4;
+      const __mmask16 m = nk == 4 ? (__mmask16)0xffff : (__mmask16)((1u << (4 * nk)) - 1u);
+      const __mmask8 m4 = (__mmask8)((1u << nk) - 1u);
+      __m128 x4 = _mm_maskz_loadu_ps(m4, j->x + k);
+      if (j->scale) x4 = _mm_mul_ps(x4, _mm_maskz_loadu_ps(m4, j->scale + k));
+      v = (int)((t % GEMV_LANES) / 16);
+      a[v] = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, w + t), _mm512_permutexvar_ps(rep, _mm512_castps128_ps512(x4)),
+                             a[v]);
+    }
+    for (v = 0; v < GEMV_LANES / 16; v++) _mm512_storeu_ps(acc + 16 * v, a[v]);
+#else
+    for (t = 0; t < GEMV_LANES; t++) acc[t] = 0.0f;
+    for (t = 0; t < n; t++) {
+      const float xk = j->scale ? j->x[t / 4] * j->scale[t / 4] : j->x[t / 4];
+      acc[t % GEMV_LANES] = MADD(w[t], xk, acc[t % GEMV_LANES]);
+    }
+#endif
+    for (i = 0; i < 4 && q * 4 + i < j->mg; i++)
+      j->y[q * 4 + i] = (j->bias ? j->bias[q * 4 + i] : 0.0f) + lanes_sum(acc + i, GEMV_LANES / 4);
+  }
+}
+
 /* The im2col/pointwise variants: W prepacked (`packed`: in[1] is in the
  * quad layout, scratch holds the unfolded panels, one per task) or packed
  * here, one block of output channels at a time, into scratch after the
@@ -664,6 +737,19 @@ static CONV_INLINE void conv_gemm(const void *params, const void *const *in, voi
       j.yg = y + (n * p->out_ch + g * mg) * out_sp;
       j.bias = bias ? bias + g * mg : NULL;
       j.scale = scale ? scale + (p->has_in_scale == 2 ? n * p->in_ch : 0) + g * cg : NULL;
+      if (pointwise && packed && out_sp == 1) {
+        gemv_conv_job v;
+        v.ap = wg;
+        v.x = j.xg;
+        v.bias = j.bias;
+        v.scale = j.scale;
+        v.y = j.yg;
+        v.kdim = kdim;
+        v.mg = mg;
+        rt_parallel_ranges(par, (mg + 3) / 4, 4, 4 * kdim * (int64_t)sizeof(float), gemv_conv_quads, &v);
+        if (e) rt_epi_tile(e, j.yg, mg, 1, mg);
+        continue;
+      }
       for (ic = 0; ic < mg; ic += mcb) {
         j.ic = ic;
         j.mc = min64(mcb, mg - ic);

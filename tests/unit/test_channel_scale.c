@@ -116,8 +116,9 @@ static float *pattern(int64_t n, int seed) {
 
 /* Conv(x * s) by the Mul first, then the variant without a scale, against
  * the variant scaling as it copies: the same bits. */
-static void kernel_case(int64_t batch, int32_t kind, int64_t k, int64_t stride, int64_t pad, int pointwise) {
-  const int64_t cin = 19, cout = 9, h = 11, w = 13;
+static void kernel_case(int64_t batch, int32_t kind, int64_t k, int64_t stride, int64_t pad, int pointwise,
+                        int one_position) {
+  const int64_t cin = 19, cout = 9, h = one_position ? 1 : 11, w = one_position ? 1 : 13;
   const int64_t oh = (h + 2 * pad - k) / stride + 1, ow = (w + 2 * pad - k) / stride + 1;
   const int64_t nx = batch * cin * h * w, ny = batch * cout * oh * ow, ns = kind == 2 ? batch * cin : cin;
   rt_conv_params p;
@@ -156,10 +157,12 @@ static void kernel_case(int64_t batch, int32_t kind, int64_t k, int64_t stride, 
 START_TEST(scale_kernels_match_mul) {
   int kind;
   for (kind = 1; kind <= 2; kind++) {
-    kernel_case(2, kind, 1, 1, 0, 1);
-    kernel_case(2, kind, 3, 1, 1, 0);
-    kernel_case(1, kind, 3, 2, 1, 0);
-    kernel_case(2, kind, 1, 2, 0, 0);
+    kernel_case(2, kind, 1, 1, 0, 1, 0);
+    kernel_case(2, kind, 3, 1, 1, 0, 0);
+    kernel_case(1, kind, 3, 2, 1, 0, 0);
+    kernel_case(2, kind, 1, 2, 0, 0, 0);
+    /* a 1x1 plane: the pointwise variant's matrix-vector path */
+    kernel_case(2, kind, 1, 1, 0, 1, 1);
   }
 }
 END_TEST

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include <onnxcc/kernels.h>
+#include <onnxcc/parallel.h>
 
 #include "suites.h"
 #include "unit_rand.h"
@@ -138,6 +139,53 @@ START_TEST(conv_pointwise_blocks) {
   check_gemm_variants(&p);
   check_variant(&p, rt_conv_f32_pointwise_packed, rt_conv_f32_pointwise_packed_scratch_bytes(&p), 1,
                 "pointwise_packed");
+}
+END_TEST
+
+/* Tasks run last to first, in the calling thread. */
+static void backwards(void *user, int64_t n, rt_task_fn body, void *arg) {
+  int64_t i;
+  (void)user;
+  for (i = n - 1; i >= 0; i--) body(arg, i);
+}
+
+/* A 1x1 conv on a 1x1 plane (a squeeze-excitation FC): pointwise_packed's
+ * matrix-vector path, with the quads' and K's tails (k mod 8), groups, a
+ * Relu and a split into tasks, which gives the same bits. */
+static void check_one_position(int64_t cin, int64_t cout, int32_t group) {
+  rt_conv_params p;
+  const int64_t nw = cout * (cin / group);
+  const rt_parallel two = {backwards, NULL, 4};
+  float *x = unit_rand_floats(cin, 4), *w = unit_rand_floats(nw, 5), *b = unit_rand_floats(cout, 6);
+  float *wp, *y = malloc(sizeof(float) * (size_t)cout), *y2 = malloc(sizeof(float) * (size_t)cout);
+  float *want = malloc(sizeof(float) * (size_t)cout);
+  const void *in[RT_MIN_ARGS] = {0};
+  void *out[RT_MIN_ARGS] = {0};
+  size_t scratch_bytes;
+  void *scratch;
+  int64_t i;
+  conv2d(&p, cin, cout, group, 1, 1, 1, 1, 0);
+  wp = malloc(sizeof(float) * (size_t)rt_conv_f32_packed_floats(&p));
+  rt_conv_f32_pack_weights(&p, w, wp);
+  scratch_bytes = rt_conv_f32_pointwise_packed_scratch_bytes(&p);
+  scratch = malloc(scratch_bytes + 1);
+  conv_ref(&p, x, w, b, want);
+  for (i = 0; i < cout; i++) want[i] = want[i] > 0.0f ? want[i] : 0.0f;
+  p.act = RT_ACT_RELU;
+  in[0] = x, in[1] = wp, in[2] = b, out[0] = y;
+  rt_conv_f32_pointwise_packed(&p, in, out, scratch);
+  check_close(y, want, cout, "pointwise_packed on a 1x1 plane");
+  in[RT_PARALLEL_SLOT] = &two, out[0] = y2;
+  rt_conv_f32_pointwise_packed(&p, in, out, scratch);
+  ck_assert_msg(memcmp(y, y2, sizeof(float) * (size_t)cout) == 0, "%lld -> %lld: split into tasks, other bits",
+                (long long)cin, (long long)cout);
+  free(x), free(w), free(b), free(wp), free(y), free(y2), free(want), free(scratch);
+}
+
+START_TEST(conv_one_position) {
+  check_one_position(1157, 49, 1);
+  check_one_position(38, 22, 2);
+  check_one_position(960, 240, 1);
 }
 END_TEST
 
@@ -289,6 +337,7 @@ Suite *conv_gemm_suite(void) {
   tcase_set_timeout(tc, 60);
   tcase_add_test(tc, conv_short_panels_and_groups);
   tcase_add_test(tc, conv_pointwise_blocks);
+  tcase_add_test(tc, conv_one_position);
   tcase_add_test(tc, conv_position_blocks_and_slices);
   tcase_add_test(tc, conv_transpose_packed_matches);
   suite_add_tcase(s, tc);
