@@ -224,43 +224,64 @@ static void check_blocked_out(const rt_conv_params *p, const float *yb, const fl
   free(y);
 }
 
-/* ---- rt_conv_f32_nchwc_blocked against rt_conv_f32_nchwc_packed ---- */
+/* ---- the group-1 convs against rt_conv_f32_nchwc_packed ---- */
 
+/* A group-1 case's data (from seed on), its weights packed for
+ * rt_conv_f32_nchwc_packed (and rt_conv_f32_nchwc_blocked), and
+ * rt_conv_f32_nchwc_packed's output: the NCHW reference of the blocked
+ * variants. */
+typedef struct conv_data {
+  rt_conv_params p;
+  int64_t isp, osp;
+  float *x, *w, *wp, *b, *r, *want;
+} conv_data;
+
+static void conv_data_of(const blk_case *c, unsigned seed, conv_data *d) {
+  const int64_t nw = c->cout * c->cin * c->kh * c->kw;
+  const void *in[RT_MIN_ARGS] = {0};
+  int64_t ny;
+  char what[200];
+  params_of(c, 0, &d->p);
+  d->isp = c->h * c->w, d->osp = d->p.out_dims[0] * d->p.out_dims[1];
+  ny = d->p.batch * d->p.out_ch * d->osp;
+  d->x = unit_rand_floats(d->p.batch * d->p.in_ch * d->isp, seed), d->w = unit_rand_floats(nw, seed + 1);
+  d->b = unit_rand_floats(d->p.out_ch, seed + 2), d->r = unit_rand_floats(ny, seed + 3);
+  d->wp = floats(rt_conv_f32_nchwc_packed_floats(&d->p), 0xff);
+  rt_conv_f32_nchwc_pack_weights(&d->p, d->w, d->wp);
+  d->want = floats(ny, 0xff);
+  in[0] = d->x, in[1] = d->wp, in[2] = c->bias ? d->b : NULL, in[3] = c->residual ? d->r : NULL;
+  unit_run_guarded(rt_conv_f32_nchwc_packed, &d->p, in, d->want, rt_conv_f32_nchwc_packed_scratch_bytes(&d->p), NULL,
+                   describe(c, "nchwc_packed", what, sizeof what));
+}
+
+static void conv_data_free(conv_data *d) { free(d->x), free(d->w), free(d->wp), free(d->b), free(d->r), free(d->want); }
+
+/* rt_conv_f32_nchwc_blocked on X moved into the blocked layout. */
 static void check_conv(const blk_case *c) {
   const rt_parallel two = {backwards, NULL, 2};
-  rt_conv_params p;
-  int64_t isp, osp, nx, ny, nw;
-  float *x, *w, *b, *r, *wp, *want, *xb, *rb, *yb;
+  conv_data d;
+  const rt_conv_params *p = &d.p;
+  float *xb, *rb, *yb;
   const void *in[RT_MIN_ARGS] = {0};
   size_t scratch;
   char what[200];
   int t;
-  params_of(c, 0, &p);
-  isp = c->h * c->w, osp = p.out_dims[0] * p.out_dims[1];
-  nx = p.batch * p.in_ch * isp, ny = p.batch * p.out_ch * osp, nw = p.out_ch * p.in_ch * c->kh * c->kw;
-  x = unit_rand_floats(nx, 51), w = unit_rand_floats(nw, 52), b = unit_rand_floats(p.out_ch, 53);
-  r = unit_rand_floats(ny, 54);
-  wp = floats(rt_conv_f32_nchwc_packed_floats(&p), 0xff);
-  rt_conv_f32_nchwc_pack_weights(&p, w, wp);
-  want = floats(ny, 0xff);
-  in[0] = x, in[1] = wp, in[2] = c->bias ? b : NULL, in[3] = c->residual ? r : NULL;
-  unit_run_guarded(rt_conv_f32_nchwc_packed, &p, in, want, rt_conv_f32_nchwc_packed_scratch_bytes(&p), NULL,
-              describe(c, "nchwc_packed", what, sizeof what));
-
+  conv_data_of(c, 51, &d);
   if (c->pt == 0 && c->pl == 0 && c->pb == 0 && c->pr == 0) /* X read in place: no band buffer */
-    ck_assert_uint_eq(rt_conv_f32_nchwc_blocked_scratch_bytes(&p), 0);
-  xb = blocked_of(x, p.batch, p.in_ch, isp, X_PAD_JUNK);
-  rb = blocked_of(r, p.batch, p.out_ch, osp, 0.0f);
-  yb = floats(blocked_floats(p.batch, p.out_ch, osp), 0xff);
-  in[0] = xb, in[3] = c->residual ? rb : NULL;
+    ck_assert_uint_eq(rt_conv_f32_nchwc_blocked_scratch_bytes(p), 0);
+  xb = blocked_of(d.x, p->batch, p->in_ch, d.isp, X_PAD_JUNK);
+  rb = blocked_of(d.r, p->batch, p->out_ch, d.osp, 0.0f);
+  yb = floats(blocked_floats(p->batch, p->out_ch, d.osp), 0xff);
+  in[0] = xb, in[1] = d.wp, in[2] = c->bias ? d.b : NULL, in[3] = c->residual ? rb : NULL;
   for (t = 1; t <= 2; t++) {
-    scratch = rt_conv_f32_nchwc_blocked_scratch_bytes(&p) + (size_t)(t - 1) * rt_conv_f32_nchwc_blocked_task_bytes(&p);
-    memset(yb, 0xff, sizeof(float) * (size_t)blocked_floats(p.batch, p.out_ch, osp));
+    scratch = rt_conv_f32_nchwc_blocked_scratch_bytes(p) + (size_t)(t - 1) * rt_conv_f32_nchwc_blocked_task_bytes(p);
+    memset(yb, 0xff, sizeof(float) * (size_t)blocked_floats(p->batch, p->out_ch, d.osp));
     describe(c, t == 1 ? "nchwc_blocked" : "nchwc_blocked, 2 tasks", what, sizeof what);
-    unit_run_guarded(rt_conv_f32_nchwc_blocked, &p, in, yb, scratch, t == 1 ? NULL : &two, what);
-    check_blocked_out(&p, yb, want, what);
+    unit_run_guarded(rt_conv_f32_nchwc_blocked, p, in, yb, scratch, t == 1 ? NULL : &two, what);
+    check_blocked_out(p, yb, d.want, what);
   }
-  free(x), free(w), free(b), free(r), free(wp), free(want), free(xb), free(rb), free(yb);
+  conv_data_free(&d);
+  free(xb), free(rb), free(yb);
 }
 
 /* cin cout h w kh kw sh sw dh dw pt pl pb pr n bias act res */
@@ -301,40 +322,31 @@ END_TEST
  * tasks, scratch guarded. */
 static void check_stem(const blk_case *c) {
   const rt_parallel two = {backwards, NULL, 2};
-  rt_conv_params p;
-  int64_t isp, osp, nx, ny, nw, nyb;
-  float *x, *w, *b, *r, *wp, *ws, *want, *rb, *yb;
+  conv_data d;
+  const rt_conv_params *p = &d.p;
+  int64_t nyb;
+  float *ws, *rb, *yb;
   const void *in[RT_MIN_ARGS] = {0};
   char what[200];
   int t;
-  params_of(c, 0, &p);
-  isp = c->h * c->w, osp = p.out_dims[0] * p.out_dims[1];
-  nx = p.batch * p.in_ch * isp, ny = p.batch * p.out_ch * osp, nw = p.out_ch * p.in_ch * c->kh * c->kw;
-  nyb = blocked_floats(p.batch, p.out_ch, osp);
-  x = unit_rand_floats(nx, 71), w = unit_rand_floats(nw, 72), b = unit_rand_floats(p.out_ch, 73);
-  r = unit_rand_floats(ny, 74);
-  wp = floats(rt_conv_f32_nchwc_packed_floats(&p), 0xff);
-  rt_conv_f32_nchwc_pack_weights(&p, w, wp);
-  want = floats(ny, 0xff);
-  in[0] = x, in[1] = wp, in[2] = c->bias ? b : NULL, in[3] = c->residual ? r : NULL;
-  unit_run_guarded(rt_conv_f32_nchwc_packed, &p, in, want, rt_conv_f32_nchwc_packed_scratch_bytes(&p), NULL,
-                   describe(c, "nchwc_packed", what, sizeof what));
-
-  ck_assert_int_eq(rt_conv_f32_nchwc_stem_floats(&p), blocks(p.out_ch) * c->kh * c->kw * p.in_ch * BLK);
-  ws = floats(rt_conv_f32_nchwc_stem_floats(&p), 0xff);
-  rt_conv_f32_nchwc_stem_pack_weights(&p, w, ws);
-  rb = blocked_of(r, p.batch, p.out_ch, osp, 0.0f);
+  conv_data_of(c, 71, &d);
+  nyb = blocked_floats(p->batch, p->out_ch, d.osp);
+  ck_assert_int_eq(rt_conv_f32_nchwc_stem_floats(p), blocks(p->out_ch) * c->kh * c->kw * p->in_ch * BLK);
+  ws = floats(rt_conv_f32_nchwc_stem_floats(p), 0xff);
+  rt_conv_f32_nchwc_stem_pack_weights(p, d.w, ws);
+  rb = blocked_of(d.r, p->batch, p->out_ch, d.osp, 0.0f);
   yb = floats(nyb, 0xff);
-  in[1] = ws, in[3] = c->residual ? rb : NULL;
+  in[0] = d.x, in[1] = ws, in[2] = c->bias ? d.b : NULL, in[3] = c->residual ? rb : NULL;
   for (t = 1; t <= 2; t++) {
     const size_t scratch =
-        rt_conv_f32_nchwc_stem_scratch_bytes(&p) + (size_t)(t - 1) * rt_conv_f32_nchwc_stem_task_bytes(&p);
+        rt_conv_f32_nchwc_stem_scratch_bytes(p) + (size_t)(t - 1) * rt_conv_f32_nchwc_stem_task_bytes(p);
     memset(yb, 0xff, sizeof(float) * (size_t)nyb);
     describe(c, t == 1 ? "nchwc_stem" : "nchwc_stem, 2 tasks", what, sizeof what);
-    unit_run_guarded(rt_conv_f32_nchwc_stem, &p, in, yb, scratch, t == 1 ? NULL : &two, what);
-    check_blocked_out(&p, yb, want, what);
+    unit_run_guarded(rt_conv_f32_nchwc_stem, p, in, yb, scratch, t == 1 ? NULL : &two, what);
+    check_blocked_out(p, yb, d.want, what);
   }
-  free(x), free(w), free(b), free(r), free(wp), free(ws), free(want), free(rb), free(yb);
+  conv_data_free(&d);
+  free(ws), free(rb), free(yb);
 }
 
 START_TEST(blocked_stem_as_packed) {
