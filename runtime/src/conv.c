@@ -658,10 +658,9 @@ static float lanes_sum(const float *s, int n) {
  * t % GEMV_LANES = l, in t order (lane l holds row l % 4).
  *
  * On AVX-512 in intrinsics: 16 weights are 4 values of K for the 4 rows,
- * against x[k .. k + 3] each repeated 4 times by one permute. (In plain C
- * compilers kept the sums in memory, a store and a load around every
- * multiply-add, and building the repeated x took longer than the
- * products.) */
+ * against x[k .. k + 3] each repeated 4 times by one permute (written in
+ * plain C, gcc kept the 64 sums in memory, a store and a load around
+ * every multiply-add). */
 static void gemv_conv_quads(void *arg, int64_t lo, int64_t hi) {
   const gemv_conv_job *j = (const gemv_conv_job *)arg;
   const int64_t n = 4 * j->kdim;

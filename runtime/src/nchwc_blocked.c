@@ -39,11 +39,9 @@ typedef struct reorder_job {
 } reorder_job;
 
 /* Items: the positions of every (image, block) plane in a row, so that
- * a piece is a run of positions, not whole planes: a model's first
- * blocked value often has one block of 16 channels (a stem conv's output),
- * which a split by planes left to one thread. Cut into runs of positions,
- * each task also changes the rows that it (splitting by rows in the same
- * order) wrote before and reads next, in its own core's cache. */
+ * a piece is a run of positions, not whole planes: a value of one block
+ * (16 channels or fewer, as mobilenet_v3_small's first conv wrote before
+ * the stem) was left to one thread by a split by planes. */
 typedef void (*reorder_run_fn)(const reorder_job *j, int64_t plane, int64_t nch, int64_t q0, int64_t nq);
 
 static void reorder_range(const reorder_job *j, int64_t lo, int64_t hi, reorder_run_fn run) {

@@ -1,8 +1,8 @@
 /* Internal to the runtime: the register tiles of the channel-blocked
  * direct convolution, which nchwc_core.c (blocked input) and nchwc_stem.c
  * (planar input, a first conv of a few channels) instantiate. The loop
- * order and why: nchwc_core.c. Include once per file, after
- * nchwc_internal.h and epilogue_internal.h. */
+ * order and why: nchwc_core.c. Static functions: include it in the file
+ * that instantiates the tiles. */
 #ifndef ONNXCC_RT_NCHWC_TILE_H
 #define ONNXCC_RT_NCHWC_TILE_H
 
