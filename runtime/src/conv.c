@@ -719,8 +719,9 @@ static CONV_INLINE void conv_gemm(const void *params, const void *const *in, voi
    * each task's unfolded block */
   const int64_t kdim = cg * prod(p->kernel, nd), mcb = packed ? mg : conv_block_rows(mg, kdim);
   const int64_t tasks = rt_parallel_tasks(par), unfold_floats = (int64_t)(unfold_bytes(p) / sizeof(float));
+  const int64_t stride_floats = (int64_t)(RT_TASK_STRIDE(unfold_bytes(p)) / sizeof(float));
   float *bp = align64(scratch);
-  float *ap_scratch = bp + tasks * unfold_floats;
+  float *ap_scratch = bp + (tasks - 1) * stride_floats + unfold_floats;
   int64_t n, g, ic, ranges[2 * RANGES];
   conv_job j;
   if (!pointwise) tap_ranges(p, ranges);
@@ -728,7 +729,7 @@ static CONV_INLINE void conv_gemm(const void *params, const void *const *in, voi
   j.ranges = ranges;
   j.e = e;
   j.bp = bp;
-  j.bp_floats = unfold_floats;
+  j.bp_floats = stride_floats;
   for (n = 0; n < p->batch; n++)
     for (g = 0; g < p->group; g++) {
       const float *wg = w + g * (packed ? round_up4(mg) : mg) * kdim;
@@ -764,9 +765,11 @@ static CONV_INLINE void conv_gemm(const void *params, const void *const *in, voi
     }
 }
 
-/* Each task's unfolded block (the _packed and pointwise_packed variants'
- * whole scratch past the alignment, and a part of rt_conv_f32_im2col's). */
-size_t rt_conv_f32_im2col_task_bytes(const rt_conv_params *p) { return unfold_bytes(p); }
+/* What each task past the first adds: its unfolded block (the _packed
+ * and pointwise_packed variants' whole one-task scratch past the
+ * alignment, and a part of rt_conv_f32_im2col's), a stride apart
+ * (parallel.h). */
+size_t rt_conv_f32_im2col_task_bytes(const rt_conv_params *p) { return RT_TASK_STRIDE(unfold_bytes(p)); }
 
 RT_KERNEL(rt_conv_f32_im2col) { conv_gemm(params, in, out, scratch, 0, 0); }
 RT_KERNEL(rt_conv_f32_im2col_packed) { conv_gemm(params, in, out, scratch, 1, 0); }

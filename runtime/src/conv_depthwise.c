@@ -187,10 +187,10 @@ size_t rt_conv_f32_depthwise2d_scratch_bytes(const rt_conv_params *p) {
   return (size_t)(g.phases + round_lanes(min64(DW_BAND, g.oh * g.pw)) + round_lanes(g.pw)) * sizeof(float);
 }
 
-/* Each task's slice: the one-task scratch, 64-byte aligned apart (no two
- * tasks' planes share a cache line). */
+/* What each task past the first adds: a slice as large as the one-task
+ * scratch, 64-byte aligned, a stride apart (parallel.h). */
 size_t rt_conv_f32_depthwise2d_task_bytes(const rt_conv_params *p) {
-  return (rt_conv_f32_depthwise2d_scratch_bytes(p) + 63) & ~(size_t)63;
+  return RT_TASK_STRIDE((rt_conv_f32_depthwise2d_scratch_bytes(p) + 63) & ~(size_t)63);
 }
 
 /* ---- filling the phase planes ---- */

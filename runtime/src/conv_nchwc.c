@@ -144,15 +144,15 @@ static void shape_of(const rt_conv_params *p, nchwc_shape *s) {
 /* A task's buffers: its band of xp, then its piece of the output. */
 static size_t band_bytes(const nchwc_shape *s) { return round64((size_t)(s->cb * s->g.x_block) * sizeof(float)); }
 
-size_t rt_conv_f32_nchwc_packed_task_bytes(const rt_conv_params *p) {
+static size_t task_buffer_bytes(const rt_conv_params *p) {
   nchwc_shape s;
   shape_of(p, &s);
   return band_bytes(&s) + round64((size_t)(min64(PIECE_BLOCKS, s.ob) * s.g.y_block) * sizeof(float));
 }
 
-size_t rt_conv_f32_nchwc_packed_scratch_bytes(const rt_conv_params *p) {
-  return 64 + rt_conv_f32_nchwc_packed_task_bytes(p);
-}
+size_t rt_conv_f32_nchwc_packed_task_bytes(const rt_conv_params *p) { return RT_TASK_STRIDE(task_buffer_bytes(p)); }
+
+size_t rt_conv_f32_nchwc_packed_scratch_bytes(const rt_conv_params *p) { return 64 + task_buffer_bytes(p); }
 
 /* ---- 16 x 16 transposes ---- */
 
@@ -293,7 +293,7 @@ typedef struct nchwc_job {
   const nchwc_shape *s;
   const float *x, *w, *bias; /* x: the image */
   float *y;                  /* the image's output */
-  char *buffers;             /* task i's band and piece at + i * task_bytes */
+  char *buffers;             /* task i's band and piece at + i * task_bytes (a stride, parallel.h) */
   size_t task_bytes;
   const rt_epi *e;
   int64_t tasks;

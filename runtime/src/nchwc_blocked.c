@@ -187,15 +187,21 @@ static void blocked_shape_of(const rt_conv_params *p, int64_t tasks, blocked_sha
   }
 }
 
-size_t rt_conv_f32_nchwc_blocked_task_bytes(const rt_conv_params *p) {
+/* A task's band buffer (none when X is read in place). */
+static size_t band_buffer_bytes(const rt_conv_params *p) {
   blocked_shape s;
   blocked_shape_of(p, 1, &s);
   return s.in_place ? 0 : round64((size_t)(s.cb * s.g.x_block) * sizeof(float));
 }
 
+size_t rt_conv_f32_nchwc_blocked_task_bytes(const rt_conv_params *p) {
+  const size_t band = band_buffer_bytes(p);
+  return band ? RT_TASK_STRIDE(band) : 0;
+}
+
 size_t rt_conv_f32_nchwc_blocked_scratch_bytes(const rt_conv_params *p) {
-  const size_t task = rt_conv_f32_nchwc_blocked_task_bytes(p);
-  return task ? 64 + task : 0;
+  const size_t band = band_buffer_bytes(p);
+  return band ? 64 + band : 0;
 }
 
 /* d[i] = s[i] * scale[i % 16] for i < n (a multiple of 16): the input
@@ -244,7 +250,7 @@ typedef struct blocked_job {
   const float *x, *w, *bias; /* x: the image */
   const float *scale;        /* the image's input scale, or NULL */
   float *y;                  /* the image's output */
-  char *buffers;             /* task i's band buffer at + i * task_bytes */
+  char *buffers;             /* task i's band buffer at + i * task_bytes (a stride, parallel.h) */
   size_t task_bytes;
   int64_t tasks;
 } blocked_job;

@@ -90,13 +90,16 @@ static void stem_shape_of(const rt_conv_params *p, int64_t tasks, stem_shape *s)
       }
 }
 
-size_t rt_conv_f32_nchwc_stem_task_bytes(const rt_conv_params *p) {
+/* A task's band buffer. */
+static size_t band_buffer_bytes(const rt_conv_params *p) {
   stem_shape s;
   stem_shape_of(p, 1, &s);
   return round64((size_t)(p->in_ch * s.rows * s.wp) * sizeof(float));
 }
 
-size_t rt_conv_f32_nchwc_stem_scratch_bytes(const rt_conv_params *p) { return 64 + rt_conv_f32_nchwc_stem_task_bytes(p); }
+size_t rt_conv_f32_nchwc_stem_task_bytes(const rt_conv_params *p) { return RT_TASK_STRIDE(band_buffer_bytes(p)); }
+
+size_t rt_conv_f32_nchwc_stem_scratch_bytes(const rt_conv_params *p) { return 64 + band_buffer_bytes(p); }
 
 /* Padded rows [r0, r1) of the image's planes x into the band buffer xb
  * ([ic][row - r0][col], s->rows rows a channel): X's rows where they are,
@@ -126,7 +129,7 @@ typedef struct stem_job {
   const float *x, *w, *bias; /* x: the image's planes */
   float *y;                  /* the image's blocked output */
   const rt_epi *epi;
-  char *buffers; /* task i's band buffer at + i * task_bytes */
+  char *buffers; /* task i's band buffer at + i * task_bytes (a stride, parallel.h) */
   size_t task_bytes;
   int64_t tasks;
 } stem_job;

@@ -272,6 +272,67 @@ START_TEST(split_kernels_bit_identical) {
 }
 END_TEST
 
+/* ---- each task's buffer, RT_TASK_STRIDE apart ----
+ *
+ * The split conv kernels lay the buffers of tasks 0 and 1 a stride apart
+ * (onnxcc/parallel.h): task 0's buffer, RT_TASK_GAP bytes nobody writes,
+ * then task 1's. The scratch (one task's bytes plus one stride, as the
+ * compiler reserves for two threads) is filled with a pattern; after a
+ * two-task call the gap must still hold it and task 1's buffer must not. */
+
+#define CANARY 0xa5
+
+static void gap_kept(rt_kernel_fn fn, const rt_conv_params *p, int in_scale, size_t scratch1, size_t stride,
+                     const char *what) {
+  enum { FLOATS = 1 << 20 };
+  rt_parallel two = {backwards, NULL, 2};
+  const size_t buffer = stride - RT_TASK_GAP, bytes = (scratch1 + stride + 63) / 64 * 64;
+  float *x = calloc(FLOATS, sizeof(float)), *w = calloc(FLOATS, sizeof(float));
+  float *b = calloc(FLOATS, sizeof(float)), *y = calloc(FLOATS, sizeof(float));
+  float *scale = calloc(FLOATS, sizeof(float));
+  unsigned char *scratch = aligned_alloc(64, bytes);
+  const void *in[RT_MIN_ARGS] = {0};
+  void *out[RT_MIN_ARGS] = {0};
+  size_t k, kept = 0, written = 0;
+  ck_assert_msg(stride >= RT_TASK_GAP, "%s: a stride of %zu bytes", what, stride);
+  memset(scratch, CANARY, bytes);
+  in[0] = x, in[1] = w, in[2] = b, in[4] = in_scale ? scale : NULL;
+  in[RT_PARALLEL_SLOT] = &two;
+  out[0] = y;
+  fn(p, in, out, scratch);
+  for (k = buffer; k < stride; k++) kept += scratch[k] == CANARY;
+  for (k = stride; k < stride + buffer; k++) written += scratch[k] != CANARY;
+  ck_assert_msg(kept == RT_TASK_GAP, "%s: %zu bytes of the gap written", what, RT_TASK_GAP - kept);
+  ck_assert_msg(written > 0, "%s: task 1 wrote nothing at a stride", what);
+  free(x), free(w), free(b), free(y), free(scale), free(scratch);
+}
+
+START_TEST(task_buffers_a_gap_apart) {
+  rt_conv_params p;
+  conv2d(&p, 32, 32, 1, 28, 3);
+  p.batch = 1;
+  gap_kept(rt_conv_f32_im2col_packed, &p, 0, rt_conv_f32_im2col_packed_scratch_bytes(&p),
+           rt_conv_f32_im2col_task_bytes(&p), "im2col_packed");
+  gap_kept(rt_conv_f32_nchwc_packed, &p, 0, rt_conv_f32_nchwc_packed_scratch_bytes(&p),
+           rt_conv_f32_nchwc_packed_task_bytes(&p), "nchwc_packed");
+  gap_kept(rt_conv_f32_nchwc_blocked, &p, 0, rt_conv_f32_nchwc_blocked_scratch_bytes(&p),
+           rt_conv_f32_nchwc_blocked_task_bytes(&p), "nchwc_blocked");
+  conv2d(&p, 16, 16, 1, 56, 1); /* read in place but for its input scale: copied */
+  p.batch = 1;
+  p.has_in_scale = 1;
+  gap_kept(rt_conv_f32_nchwc_blocked, &p, 1, rt_conv_f32_nchwc_blocked_scratch_bytes(&p),
+           rt_conv_f32_nchwc_blocked_task_bytes(&p), "nchwc_blocked, input scale");
+  conv2d(&p, 3, 32, 1, 56, 3);
+  p.batch = 1;
+  gap_kept(rt_conv_f32_nchwc_stem, &p, 0, rt_conv_f32_nchwc_stem_scratch_bytes(&p),
+           rt_conv_f32_nchwc_stem_task_bytes(&p), "nchwc_stem");
+  conv2d(&p, 32, 32, 32, 28, 3);
+  p.batch = 1;
+  gap_kept(rt_conv_f32_depthwise2d, &p, 0, rt_conv_f32_depthwise2d_scratch_bytes(&p),
+           rt_conv_f32_depthwise2d_task_bytes(&p), "depthwise2d");
+}
+END_TEST
+
 /* ---- the memory-bound kernels that split by ranges ----
  *
  * Element-wise, pooling and normalisation kernels cut their items into
@@ -593,6 +654,7 @@ Suite *threads_suite(void) {
   tcase_add_test(tc, pools_at_once);
   tcase_add_test(tc, share_covers_total);
   tcase_add_test(tc, split_kernels_bit_identical);
+  tcase_add_test(tc, task_buffers_a_gap_apart);
   tcase_add_test(tc, ranges_split_by_work);
   tcase_add_test(tc, range_kernels_bit_identical);
   suite_add_tcase(s, tc);

@@ -17,9 +17,10 @@ extern "C" {
  * format. Generated code checks it twice: `#if` against this header, and
  * a call of rt_abi_v<N>(), which only a runtime library of the same ABI
  * defines (a mismatched library fails to link instead of misreading
- * parameters). Bump it with any change to a kernel or params struct. */
-#define RT_ABI_VERSION 9
-int rt_abi_v9(void);
+ * parameters). Bump it with any change to a kernel, params struct or
+ * scratch layout (what the compiler reserves must be what a kernel uses). */
+#define RT_ABI_VERSION 10
+int rt_abi_v10(void);
 
 /* The width of the runtime's index arithmetic: 32 for a runtime built with
  * ONNXCC_RT_INDEX32 (the meson option runtime_index32, which the installed
