@@ -18,9 +18,10 @@
 
 #define BL RT_CONV_NCHWC_BLOCK
 
+/* ctx, when not NULL: the most pieces one call was cut into. */
 static void backwards(void *ctx, int64_t n, rt_task_fn body, void *arg) {
   int64_t i;
-  (void)ctx;
+  if (ctx && n > *(int64_t *)ctx) *(int64_t *)ctx = n;
   for (i = n - 1; i >= 0; i--) body(arg, i);
 }
 
@@ -109,12 +110,18 @@ START_TEST(nchwc_maxpool_values) {
       {1, 40, 13, 13, 3, 2, 0, 1, 6, 6},  {2, 17, 13, 13, 3, 2, 0, 1, 7, 7}, {1, 16, 12, 12, 3, 2, 1, 1, 6, 6},
       {2, 33, 8, 10, 2, 2, 0, 1, 4, 5},   {1, 5, 9, 9, 3, 1, 1, 2, 7, 7},
   };
+  /* large enough to split: bands of output rows across both images' 3 blocks */
+  static const pool_case split = {2, 40, 56, 56, 3, 2, 1, 1, 28, 28};
+  int64_t most = 0;
   rt_parallel par = {backwards, NULL, 4};
   size_t i;
   for (i = 0; i < sizeof cases / sizeof *cases; i++) {
     maxpool_case(&cases[i], NULL);
     maxpool_case(&cases[i], &par);
   }
+  par.user = &most;
+  maxpool_case(&split, &par);
+  ck_assert_int_eq(most, 4);
 }
 END_TEST
 
