@@ -92,6 +92,42 @@ START_TEST(elide_identity_and_dropout) {
 }
 END_TEST
 
+/* An int64 constant [before, after] of Pad amounts for a rank-1 tensor. */
+static void add_pads(ir_graph *g, const char *name, int64_t before, int64_t after) {
+  ir_value *v = g->values[ir_value_get(g, name)];
+  v->t.dtype = DT_INT64;
+  v->t.rank = 1;
+  v->t.dims[0] = 2;
+  v->t.data = xmalloc(sizeof(int64_t) * 2);
+  ((int64_t *)v->t.data)[0] = before;
+  ((int64_t *)v->t.data)[1] = after;
+}
+
+/* A Pad of constant zero amounts is its input (elided); one that adds
+ * an element stays. */
+START_TEST(elide_pad_of_nothing) {
+  char seq[256];
+  int before;
+  for (before = 0; before <= 1; before++) {
+    ir_graph *g = ir_new();
+    g->opset = 13;
+    add_input(g, "x", 4);
+    add_pads(g, "pads", before, 0);
+    add_node(g, "Pad", "a", "x", "pads");
+    add_node(g, "Relu", "y", "a", NULL);
+    add_output(g, "y");
+    ck_assert_int_eq(ir_toposort(g), ST_OK);
+    op_sequence(g, seq, sizeof seq);
+    ck_assert_str_eq(seq, "Pad,Relu");
+    ck_assert_int_eq(run_passes(g, 1), ST_OK);
+    op_sequence(g, seq, sizeof seq);
+    ck_assert_str_eq(seq, before ? "Pad,Relu" : "Relu");
+    if (!before) ck_assert_str_eq(g->values[g->nodes[0]->in[0]]->name, "x");
+    ir_free(g);
+  }
+}
+END_TEST
+
 START_TEST(O0_keeps_identity) {
   ir_graph *g = ir_new();
   char seq[256];
@@ -534,6 +570,7 @@ Suite *graph_suite(void) {
   Suite *s = suite_create("graph");
   TCase *tc = tcase_create("passes");
   tcase_add_test(tc, elide_identity_and_dropout);
+  tcase_add_test(tc, elide_pad_of_nothing);
   tcase_add_test(tc, O0_keeps_identity);
   tcase_add_test(tc, dce_removes_unused_branch);
   tcase_add_test(tc, folds_constant_subgraph);
