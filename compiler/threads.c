@@ -29,6 +29,10 @@ static size_t stem_band_bytes(const void *params) {
   return rt_conv_f32_nchwc_stem_task_bytes((const rt_conv_params *)params);
 }
 
+static size_t gap_half_bytes(const void *params) {
+  return rt_nchwc_globalavgpool_task_bytes((const rt_nchwc_reorder_params *)params);
+}
+
 static const struct {
   int kernel;
   task_bytes_fn task_bytes;
@@ -47,7 +51,7 @@ static const struct {
     {K_rt_nchwc_from_blocked_f32, no_task_bytes},
     {K_rt_nchwc_maxpool_f32, no_task_bytes},
     {K_rt_nchwc_batchnorm_f32, no_task_bytes},
-    {K_rt_nchwc_globalavgpool_f32, no_task_bytes},
+    {K_rt_nchwc_globalavgpool_f32, gap_half_bytes},
     {K_rt_gemm_f32, no_task_bytes},
     {K_rt_gemm_f32_packed, no_task_bytes},
     {K_rt_gemm_f32_gemv, no_task_bytes},

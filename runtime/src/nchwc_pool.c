@@ -14,6 +14,7 @@
 #include "onnxcc/kernels/nchwc.h"
 #include "onnxcc/parallel.h"
 #include "sgemm_internal.h" /* RT_SGEMM_AVX512 */
+#include "split_internal.h"  /* rt_gap_half */
 
 #if RT_SGEMM_AVX512
 #include <immintrin.h>
@@ -101,43 +102,101 @@ typedef struct gap_job {
   const rt_nchwc_reorder_params *p;
   const float *x;
   float *y;
+  float *second; /* the second halves' sums, [plane][16] (split_halves) */
 } gap_job;
 
-/* Planes [lo, hi) (image, block): each lane's plane summed in pool.c's
- * order for its plane_sum (eight partial sums over consecutive
- * positions, the tail into the first, then the same pairing), then
- * divided by the count: rt_globalavgpool_f32's values. */
+/* s[l] = the sum of lane l over positions [i0, i1) of plane x, in pool.c's
+ * order for its plane_sum (eight partial sums over consecutive positions,
+ * the tail into the first, then the same pairing). */
+static void gap_sum(const float *x, int64_t i0, int64_t i1, float *s) {
+  float acc[8][B];
+  int64_t i;
+  int k, l;
+  for (k = 0; k < 8; k++)
+    for (l = 0; l < B; l++) acc[k][l] = 0.0f;
+  for (i = i0; i + 8 <= i1; i += 8)
+    for (k = 0; k < 8; k++)
+      for (l = 0; l < B; l++) acc[k][l] += x[(i + k) * B + l];
+  for (; i < i1; i++)
+    for (l = 0; l < B; l++) acc[0][l] += x[i * B + l];
+  for (l = 0; l < B; l++)
+    s[l] = ((acc[0][l] + acc[4][l]) + (acc[1][l] + acc[5][l])) + ((acc[2][l] + acc[6][l]) + (acc[3][l] + acc[7][l]));
+}
+
+/* Y's values of plane q (image, block) from its lane sums. */
+static void gap_store(const gap_job *j, int64_t q, const float *s) {
+  const int64_t cb = RT_IDIV(j->p->channels + B - 1, B), img = RT_IDIV(q, cb), b = q - img * cb, n = j->p->spatial;
+  int l;
+  for (l = 0; l < B && b * B + l < j->p->channels; l++)
+    j->y[img * j->p->channels + b * B + l] = n ? s[l] / (float)n : (float)NAN;
+}
+
+/* Planes [lo, hi) (image, block), whole: each lane's plane summed as
+ * split_internal.h says (two halves on a large plane), then divided by
+ * the count: rt_globalavgpool_f32's values. */
 static void gap_planes(void *arg, int64_t lo, int64_t hi) {
   const gap_job *j = (const gap_job *)arg;
-  const int64_t cb = RT_IDIV(j->p->channels + B - 1, B), n = j->p->spatial;
-  int64_t q, i;
+  const int64_t n = j->p->spatial, h = rt_gap_half(n);
+  int64_t q;
   for (q = lo; q < hi; q++) {
-    const int64_t img = RT_IDIV(q, cb), b = q - img * cb;
     const float *x = j->x + q * n * B;
-    float acc[8][B];
-    int k, l;
-    for (k = 0; k < 8; k++)
-      for (l = 0; l < B; l++) acc[k][l] = 0.0f;
-    for (i = 0; i + 8 <= n; i += 8)
-      for (k = 0; k < 8; k++)
-        for (l = 0; l < B; l++) acc[k][l] += x[(i + k) * B + l];
-    for (; i < n; i++)
-      for (l = 0; l < B; l++) acc[0][l] += x[i * B + l];
-    for (l = 0; l < B && b * B + l < j->p->channels; l++) {
-      const float s = ((acc[0][l] + acc[4][l]) + (acc[1][l] + acc[5][l])) +
-                      ((acc[2][l] + acc[6][l]) + (acc[3][l] + acc[7][l]));
-      j->y[img * j->p->channels + b * B + l] = n ? s / (float)n : (float)NAN;
+    float s[B], t[B];
+    int l;
+    gap_sum(x, 0, h, s);
+    if (h < n) {
+      gap_sum(x, h, n, t);
+      for (l = 0; l < B; l++) s[l] = s[l] + t[l];
     }
+    gap_store(j, q, s);
   }
+}
+
+/* Half k of every plane: the first halves' sums into Y's places, the
+ * second ones' into j->second. */
+static void gap_half(void *arg, int64_t k) {
+  const gap_job *j = (const gap_job *)arg;
+  const int64_t cb = RT_IDIV(j->p->channels + B - 1, B), n = j->p->spatial, h = rt_gap_half(n);
+  int64_t q;
+  for (q = 0; q < j->p->batch * cb; q++) {
+    const int64_t img = RT_IDIV(q, cb), b = q - img * cb;
+    float s[B];
+    int l;
+    gap_sum(j->x + q * n * B, k ? h : 0, k ? n : h, k ? j->second + q * B : s);
+    for (l = 0; l < B && !k && b * B + l < j->p->channels; l++) j->y[img * j->p->channels + b * B + l] = s[l];
+  }
+}
+
+size_t rt_nchwc_globalavgpool_task_bytes(const rt_nchwc_reorder_params *p) {
+  if (rt_gap_half(p->spatial) == p->spatial) return 0;
+  return (size_t)(p->batch * RT_IDIV(p->channels + B - 1, B) * B) * sizeof(float);
 }
 
 RT_KERNEL(rt_nchwc_globalavgpool_f32) {
   const rt_nchwc_reorder_params *p = (const rt_nchwc_reorder_params *)params;
+  const rt_parallel *par = RT_PARALLEL_OF(in);
+  const int64_t cb = RT_IDIV(p->channels + B - 1, B), planes = p->batch * cb;
+  const int64_t plane_bytes = p->spatial * B * (int64_t)sizeof(float);
   gap_job j;
-  (void)scratch;
   j.p = p;
   j.x = (const float *)in[0];
   j.y = (float *)out[0];
-  rt_parallel_ranges(RT_PARALLEL_OF(in), p->batch * RT_IDIV(p->channels + B - 1, B), 1,
-                     p->spatial * B * (int64_t)sizeof(float), gap_planes, &j);
+  j.second = (float *)scratch;
+  /* A large plane's halves on two tasks (scratch then holds a task's
+   * rt_nchwc_globalavgpool_task_bytes: the compiler reserved them), when
+   * each half moves enough to be worth a worker. */
+  if (rt_parallel_tasks(par) > 1 && rt_gap_half(p->spatial) < p->spatial && scratch &&
+      planes * plane_bytes >= 2 * RT_SPLIT_MIN_BYTES) {
+    int64_t q;
+    int l;
+    rt_parallel_run(par, 2, gap_half, &j);
+    for (q = 0; q < planes; q++) {
+      const int64_t img = RT_IDIV(q, cb), b = q - img * cb;
+      float s[B];
+      for (l = 0; l < B && b * B + l < p->channels; l++)
+        s[l] = j.y[img * p->channels + b * B + l] + j.second[q * B + l];
+      gap_store(&j, q, s);
+    }
+    return;
+  }
+  rt_parallel_ranges(par, planes, 1, plane_bytes, gap_planes, &j);
 }

@@ -469,7 +469,12 @@ DEFINE_PLANE_FOLD(plane_sq_f64, double, 0.0, C_ADD, M_SQ)
     T *y = (T *)out[0];                                                         \
     const int64_t n = p->size;                                                  \
     int64_t c;                                                                  \
-    for (c = lo; c < hi; c++) y[c] = n ? plane_sum_##SUF(x + c * n, n) / (T)n : (T)NAN; \
+    for (c = lo; c < hi; c++) {                                                 \
+      const int64_t h = rt_gap_half(n);                                         \
+      T s = plane_sum_##SUF(x + c * n, h);                                      \
+      if (h < n) s = s + plane_sum_##SUF(x + c * n + h, n - h);                 \
+      y[c] = n ? s / (T)n : (T)NAN;                                             \
+    }                                                                           \
   }                                                                             \
   static void globallppool_range_##SUF(void *arg, int64_t lo, int64_t hi) {     \
     RT_CALL_ARGS(arg);                                                          \

@@ -8,7 +8,18 @@
 
 #include <stdint.h>
 
+#include "index_internal.h"
 #include "onnxcc/parallel.h"
+
+/* GlobalAveragePool sums a plane of n positions in two halves, [0, h)
+ * and [h, n) with h = rt_gap_half(n), and adds the second to the first,
+ * where n >= RT_GAP_HALVES_MIN (one sum over [0, n) below). pool.c's
+ * rt_globalavgpool and the blocked one of nchwc_pool.c both do, so they
+ * keep the same bits, and the blocked one can hand the halves to two
+ * tasks: the rows of a large plane each core's conv or depthwise conv
+ * wrote (a split by blocks read half of X from the other core). */
+#define RT_GAP_HALVES_MIN (28 * 28)
+static inline int64_t rt_gap_half(int64_t n) { return n >= RT_GAP_HALVES_MIN ? RT_IDIV(n, 2) : n; }
 
 /* A kernel call's arguments, as its range bodies receive them. */
 typedef struct rt_call {

@@ -172,9 +172,11 @@ START_TEST(nchwc_batchnorm_values) {
 }
 END_TEST
 
+/* With par, the scratch the compiler reserves for its tasks. */
 static void gap_case(int64_t n, int64_t c, int64_t sp, const rt_parallel *par) {
   float *x = unit_rand_floats(n * c * sp, 21), *xb = blocked_with_junk(x, n, c, sp);
   float *want = malloc(sizeof(float) * (size_t)(n * c)), *got = malloc(sizeof(float) * (size_t)(n * c));
+  void *scratch = NULL;
   const void *in[RT_MIN_ARGS] = {0};
   void *out[RT_MIN_ARGS] = {0};
   rt_globalpool_params gp;
@@ -191,8 +193,11 @@ static void gap_case(int64_t n, int64_t c, int64_t sp, const rt_parallel *par) {
   in[0] = xb;
   in[RT_PARALLEL_SLOT] = par;
   out[0] = got;
-  rt_nchwc_globalavgpool_f32(&r, in, out, NULL);
+  if (par && rt_nchwc_globalavgpool_task_bytes(&r))
+    scratch = malloc((size_t)(par->tasks - 1) * rt_nchwc_globalavgpool_task_bytes(&r));
+  rt_nchwc_globalavgpool_f32(&r, in, out, scratch);
   ck_assert_int_eq(memcmp(got, want, sizeof(float) * (size_t)(n * c)), 0);
+  free(scratch);
   free(x);
   free(xb);
   free(want);
@@ -201,11 +206,23 @@ static void gap_case(int64_t n, int64_t c, int64_t sp, const rt_parallel *par) {
 
 /* Planes of 49 (the eight partial sums and a tail), 7, 1 and 3136. */
 START_TEST(nchwc_global_average_values) {
+  int64_t most = 0;
   rt_parallel par = {backwards, NULL, 4};
   gap_case(1, 40, 49, NULL);
   gap_case(2, 17, 7, NULL);
   gap_case(2, 16, 1, &par);
+  gap_case(1, 96, 3136, NULL);
+  /* planes of 784 positions or more are summed in two halves: the halves
+   * split between two tasks, an odd count (29 x 29) included */
+  par.user = &most;
   gap_case(1, 96, 3136, &par);
+  ck_assert_int_eq(most, 2);
+  most = 0;
+  gap_case(2, 40, 841, &par);
+  ck_assert_int_eq(most, 2);
+  most = 0;
+  gap_case(1, 16, 783, &par); /* one sum of the plane: not split */
+  ck_assert_int_eq(most, 0);
 }
 END_TEST
 

@@ -96,6 +96,9 @@ size_t rt_conv_f32_nchwc_stem_scratch_bytes(const rt_conv_params *p);
 size_t rt_conv_f32_nchwc_stem_task_bytes(const rt_conv_params *p);
 size_t rt_conv_f32_depthwise_blocked_scratch_bytes(const rt_conv_params *p);
 size_t rt_conv_f32_depthwise_blocked_task_bytes(const rt_conv_params *p);
+/* Scratch each task past the first needs for the halves of a large plane
+ * (0: the planes are summed whole; nchwc_pool.c). */
+size_t rt_nchwc_globalavgpool_task_bytes(const rt_nchwc_reorder_params *p);
 
 #define RT_NCHWC_KERNELS(K) \
   K(rt_nchwc_to_blocked_f32, rt_nchwc_reorder_params) \
