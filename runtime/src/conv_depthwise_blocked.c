@@ -11,10 +11,10 @@
  *
  * A task takes whole output rows: a band of rows in every block where the
  * output has DW_BAND_ROWS_MIN rows or more, else rows numbered (image,
- * block, row), a plane at a time. With AVX-512 the 3x3 and 5x5 kernels without dilation at
- * stride 1 or 2 (the mobilenets' and efficientnets') run as register
- * tiles of a constant shape, fully unrolled: 2 output rows x 7 columns at
- * stride 1, 1 x 7 at stride 2. Every output's sum is one chain of K * K
+ * block, row), a plane at a time. With AVX-512 the 3x3 and 5x5 kernels
+ * without dilation at stride 1 or 2 (the mobilenets' and efficientnets')
+ * run as register tiles of a constant shape, fully unrolled: 2 output
+ * rows x 7 columns at stride 1, 1 x 7 at stride 2. Every output's sum is one chain of K * K
  * dependent multiply-adds, so a tile keeps many chains in flight; each
  * input row's columns are loaded once per tile and feed every output of
  * the tile that reads them (the two rows of a stride-1 tile share the

@@ -102,7 +102,7 @@ typedef struct gap_job {
   const rt_nchwc_reorder_params *p;
   const float *x;
   float *y;
-  float *second; /* the second halves' sums, [plane][16] (split_halves) */
+  float *second; /* the second halves' sums, [plane][16] (gap_half) */
 } gap_job;
 
 /* s[l] = the sum of lane l over positions [i0, i1) of plane x, in pool.c's
