@@ -258,7 +258,7 @@ static status blocked_bn_lower(op_ctx *c, lowered *l) {
   p->inner = x->dims[2] * x->dims[3];
   p->epsilon = attr_float(c->n, "epsilon", 1e-5f);
   l->inplace_of = 0; /* each element read before it is written */
-  return ST_OK;
+  return OP_LOWER_EPILOGUE(c, p); /* the fused activation, if any */
 }
 
 /* BlockedGlobalAveragePool: a blocked input of `channels` channels. */

@@ -107,7 +107,8 @@ static status batchnorm_lower(op_ctx *c, lowered *l) {
   /* y = x * a[c] + b[c], each element read before it is written (training
    * reads x twice more, so not there) */
   if (!train) l->inplace_of = 0;
-  return ST_OK;
+  /* an activation fuse-epilogue moved in (float inference only) */
+  return OP_LOWER_EPILOGUE(c, p);
 }
 
 /* ---- Softmax, LogSoftmax, Hardmax ---- */

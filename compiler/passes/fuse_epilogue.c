@@ -1,7 +1,9 @@
 /* fuse-epilogue: an activation, or the Add of a residual (then optionally
  * an activation), that reads a float Conv, Gemm or MatMul's output moves
  * into that node as an epilogue its kernel applies to each output tile
- * while the tile is still in cache (kernels/epilogue.h). Without it each
+ * while the tile is still in cache (kernels/epilogue.h); an activation
+ * after a float inference BatchNormalization moves into it the same way
+ * (its kernels apply it to each plane). Without it each
  * of those nodes is one more pass over the whole tensor: resnet's
  * Conv -> Add(shortcut) -> Relu reads and writes every activation three
  * times.
@@ -81,9 +83,22 @@ static int is_graph_output(const ir_graph *g, int v) {
   return 0;
 }
 
+/* An inference BatchNormalization of float X and parameters
+ * (rt_batchnorm_f32, the variant that applies an activation): densenet's
+ * pre-activation BN -> Relu, which no conv can absorb (the Relu stands
+ * between), was one more pass over each BN's output. */
+static int bn_takes_activation(const ir_graph *g, const ir_node *p) {
+  int k;
+  if (p->n_in < 5 || (op_node_opset(g, p) >= 14 && attr_int(p, "training_mode", 0) != 0)) return 0;
+  for (k = 0; k < 5; k++)
+    if (p->in[k] < 0 || g->values[p->in[k]]->t.dtype != DT_FLOAT) return 0;
+  return 1;
+}
+
 /* The Conv, Gemm or MatMul whose output v is and whose epilogue may still
- * grow by a residual (want_residual) or an activation: v is float, read
- * once (by the node being fused) and no graph output. NULL otherwise. */
+ * grow by a residual (want_residual) or an activation, or a
+ * BatchNormalization that may take an activation: v is float, read once
+ * (by the node being fused) and no graph output. NULL otherwise. */
 static ir_node *fusable_producer(const ir_graph *g, int v, int want_residual) {
   const ir_value *val = ir_val(g, v);
   ir_node *p;
@@ -91,7 +106,9 @@ static ir_node *fusable_producer(const ir_graph *g, int v, int want_residual) {
       is_graph_output(g, v))
     return NULL;
   p = g->nodes[val->producer];
-  if (p->dead || (p->op != OP_Conv && p->op != OP_Gemm && p->op != OP_MatMul) || p->n_out != 1 || p->out[0] != v)
+  if (p->dead || p->n_out != 1 || p->out[0] != v) return NULL;
+  if (p->op == OP_BatchNormalization ? want_residual || !bn_takes_activation(g, p)
+                                     : p->op != OP_Conv && p->op != OP_Gemm && p->op != OP_MatMul)
     return NULL;
   if (ir_attr_find(p, ATTR_ACT)) return NULL; /* an activation ends the epilogue */
   if (want_residual && ir_attr_find(p, ATTR_RESIDUAL)) return NULL;

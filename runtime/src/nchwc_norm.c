@@ -2,10 +2,12 @@
  * parameters) on a blocked tensor (kernels/nchwc.h): each channel's map
  * y = x * a + b folded in double exactly as norm.c's rt_batchnorm_f32
  * folds it, then applied to 16 channels per vector, so the values are
- * its values. Pad lanes get a = b = 0 (0 for their finite inputs). Tasks
- * take whole (image, block) planes. */
+ * its values. Pad lanes get a = b = 0 (0 for their finite inputs). A fused
+ * activation (rt_batchnorm_f32's) follows on each plane once written.
+ * Tasks take whole (image, block) planes. */
 #include <math.h>
 
+#include "epilogue_internal.h"
 #include "index_internal.h"
 #include "onnxcc/kernels/nchwc.h"
 #include "onnxcc/parallel.h"
@@ -41,6 +43,7 @@ static void bn_planes(void *arg, int64_t lo, int64_t hi) {
     }
     for (i = 0; i < n; i += B)
       for (l = 0; l < B; l++) y[i + l] = x[i + l] * at[l] + bt[l];
+    if (p->act != RT_ACT_NONE) rt_act_apply_f32(p->act, p->act_a, p->act_b, y, y, NULL, n);
   }
 }
 

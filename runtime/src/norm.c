@@ -10,6 +10,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "epilogue_internal.h"
 #include "index_internal.h"
 #include "onnxcc/kernels/norm.h"
 #include "split_internal.h"
@@ -162,7 +163,13 @@ static float exp_sum(const float *x, float *y, int64_t n, float m) {
  * affine map is folded in double, then applied in T. The (n, c) planes
  * split across the call's rt_parallel; a plane's map is the same whoever
  * folds it. */
-#define DEFINE_BATCHNORM(NAME, T, U)                                            \
+/* The fused activation of rt_batchnorm_f32 on n values of y (the other
+ * variants never carry one). */
+#define BN_ACT_F32(p, y, n) \
+  if ((p)->act != RT_ACT_NONE) rt_act_apply_f32((p)->act, (p)->act_a, (p)->act_b, (y), (y), NULL, (n))
+#define BN_ACT_NONE(p, y, n) (void)0
+
+#define DEFINE_BATCHNORM(NAME, T, U, ACT)                                       \
   static void NAME##_range(void *arg, int64_t lo, int64_t hi) {                 \
     RT_CALL_ARGS(arg);                                                          \
     const rt_batchnorm_params *p = (const rt_batchnorm_params *)params;        \
@@ -178,6 +185,7 @@ static float exp_sum(const float *x, float *y, int64_t n, float m) {
       const double b = (double)bi[c] - (double)mean[c] * a;                     \
       const T at = (T)a, bt = (T)b;                                             \
       for (i = 0; i < inner; i++) y[off + i] = x[off + i] * at + bt;            \
+      ACT(p, y + off, inner);                                                   \
     }                                                                           \
   }                                                                             \
   RT_KERNEL(NAME) {                                                             \
@@ -187,10 +195,10 @@ static float exp_sum(const float *x, float *y, int64_t n, float m) {
     if (p->has_var) memcpy(out[2], in[4], (size_t)p->c * sizeof(U));            \
   }
 
-DEFINE_BATCHNORM(rt_batchnorm_f32, float, float)
-DEFINE_BATCHNORM(rt_batchnorm_f64, double, double)
-DEFINE_BATCHNORM(rt_batchnorm_f32_f64, float, double)
-DEFINE_BATCHNORM(rt_batchnorm_f64_f32, double, float)
+DEFINE_BATCHNORM(rt_batchnorm_f32, float, float, BN_ACT_F32)
+DEFINE_BATCHNORM(rt_batchnorm_f64, double, double, BN_ACT_NONE)
+DEFINE_BATCHNORM(rt_batchnorm_f32_f64, float, double, BN_ACT_NONE)
+DEFINE_BATCHNORM(rt_batchnorm_f64_f32, double, float, BN_ACT_NONE)
 
 /* Training mode: each channel's mean and biased variance over n and
  * inner (in double), the normalisation with them, and the running

@@ -43,6 +43,20 @@ static ir_graph *conv_graph(int64_t opset) {
   return g;
 }
 
+/* x [1,4,3,3] -> BatchNormalization with constant parameters -> "n" */
+static ir_graph *bn_graph(void) {
+  static const int64_t c_dims[1] = {4};
+  ir_graph *g = ir_new();
+  g->opset = 15;
+  unit_value(g, "x", 4, Y_DIMS, 0);
+  unit_value(g, "s", 1, c_dims, 1);
+  unit_value(g, "bb", 1, c_dims, 1);
+  unit_value(g, "m", 1, c_dims, 1);
+  unit_value(g, "v", 1, c_dims, 1);
+  unit_node(g, "BatchNormalization", "n", 5, "x", "s", "bb", "m", "v");
+  return g;
+}
+
 /* The fused node's epilogue, as lower put it into the params. */
 static void check_lowered(ir_graph *g, const char *kernel, int32_t act, float a, float b, int residual) {
   const struct lowered *low;
@@ -50,9 +64,10 @@ static void check_lowered(ir_graph *g, const char *kernel, int32_t act, float a,
   const rt_conv_params *cp;
   const rt_gemm_params *gp;
   const rt_matmul_params *mp;
+  const rt_batchnorm_params *bp;
   ck_assert_int_eq(unit_run_pipeline(g, k, &low), ST_OK);
   ck_assert_str_eq(k, kernel);
-  cp = low->params, gp = low->params, mp = low->params;
+  cp = low->params, gp = low->params, mp = low->params, bp = low->params;
 #define CHECK_EPI(p)                                  \
   do {                                                \
     ck_assert_int_eq((p)->act, act);                  \
@@ -61,6 +76,7 @@ static void check_lowered(ir_graph *g, const char *kernel, int32_t act, float a,
   } while (0)
   if (strncmp(kernel, "rt_conv", 7) == 0) CHECK_EPI(cp);
   else if (strncmp(kernel, "rt_gemm", 7) == 0) CHECK_EPI(gp);
+  else if (strncmp(kernel, "rt_batchnorm", 12) == 0) CHECK_EPI(bp);
   else CHECK_EPI(mp);
 #undef CHECK_EPI
 }
@@ -76,6 +92,29 @@ START_TEST(conv_relu) {
   unit_node(g, "Relu", "y", 1, "c");
   unit_output(g, "y");
   check_lowered(g, "rt_conv_f32_im2col_packed", RT_ACT_RELU, 0, 0, 0);
+  ir_free(g);
+}
+END_TEST
+
+/* Inference BatchNormalization -> Relu (densenet's pre-activation): the
+ * BN applies it; a residual Add after a BN stays (its kernels take none). */
+START_TEST(bn_relu) {
+  ir_graph *g = bn_graph();
+  unit_node(g, "Relu", "y", 1, "n");
+  unit_output(g, "y");
+  run_to_fusion(g, "BatchNormalization,Relu", "BatchNormalization");
+  ck_assert_str_eq(g->values[g->nodes[0]->out[0]]->name, "y");
+  ir_free(g);
+  g = bn_graph();
+  unit_node(g, "Relu", "y", 1, "n");
+  unit_output(g, "y");
+  check_lowered(g, "rt_batchnorm_f32", RT_ACT_RELU, 0, 0, 0);
+  ir_free(g);
+  g = bn_graph();
+  unit_value(g, "r", 4, Y_DIMS, 0);
+  unit_node(g, "Add", "y", 2, "n", "r");
+  unit_output(g, "y");
+  run_to_fusion(g, "BatchNormalization,Add", "BatchNormalization,Add");
   ir_free(g);
 }
 END_TEST
@@ -291,8 +330,8 @@ typedef struct epi_fields {
 #define EPI_FIELDS(p) ((epi_fields){&(p)->act, &(p)->has_residual, &(p)->act_a, &(p)->act_b})
 
 /* Runs fn (params, in[0..slot) set by the caller) with every activation,
- * with and without a residual at in[slot], and the unfused path; ny
- * output floats. */
+ * with and without a residual at in[slot] (slot < 0: a kernel that takes
+ * none), and the unfused path; ny output floats. */
 static void check_fused(rt_kernel_fn fn, const void *params, epi_fields f, const void **in, int slot, int64_t ny,
                         size_t scratch_bytes, const char *what) {
   float *res = rand_floats(ny, 99), *y = malloc(sizeof(float) * (size_t)ny);
@@ -303,12 +342,12 @@ static void check_fused(rt_kernel_fn fn, const void *params, epi_fields f, const
   int with_res;
   int64_t i;
   for (k = 0; k < sizeof ACTS / sizeof ACTS[0]; k++)
-    for (with_res = 0; with_res < 2; with_res++) {
+    for (with_res = 0; with_res <= (slot >= 0); with_res++) {
       rt_unary_params u;
       const void *uin[RT_MIN_ARGS] = {0};
       void *uout[RT_MIN_ARGS] = {0};
       *f.act = RT_ACT_NONE, *f.a = *f.b = 0, *f.has_residual = 0;
-      in[slot] = NULL;
+      if (slot >= 0) in[slot] = NULL;
       out[0] = want;
       fn(params, in, out, scratch);
       if (with_res)
@@ -319,7 +358,7 @@ static void check_fused(rt_kernel_fn fn, const void *params, epi_fields f, const
       uout[0] = want;
       if (ACTS[k].unary) ACTS[k].unary(&u, uin, uout, NULL);
       *f.act = ACTS[k].act, *f.a = ACTS[k].a, *f.b = ACTS[k].b, *f.has_residual = with_res;
-      in[slot] = with_res ? res : NULL;
+      if (slot >= 0) in[slot] = with_res ? res : NULL;
       out[0] = y;
       fn(params, in, out, scratch);
       for (i = 0; i < ny; i++)
@@ -327,7 +366,7 @@ static void check_fused(rt_kernel_fn fn, const void *params, epi_fields f, const
                       "%s, activation %d, residual %d: element %lld is %g, unfused %g", what, (int)ACTS[k].act,
                       with_res, (long long)i, (double)y[i], (double)want[i]);
     }
-  in[slot] = NULL;
+  if (slot >= 0) in[slot] = NULL;
   free(res), free(y), free(want), free(scratch);
 }
 
@@ -422,6 +461,26 @@ static void gemm_case(int64_t M, int64_t N, int64_t K) {
   free(a), free(b), free(c), free(bp);
 }
 
+/* rt_batchnorm_f32 on [2, 5, 13] and the blocked one on the same
+ * channels in blocks of 16 (pad lanes included in the comparison). */
+START_TEST(bn_kernels_fused) {
+  enum { N = 2, C = 5, INNER = 13, CB = 1 };
+  float *x = rand_floats(N * C * INNER, 7), *xb = rand_floats(N * CB * 16 * INNER, 8);
+  float *sc = rand_floats(C, 9), *bi = rand_floats(C, 10), *mean = rand_floats(C, 11), *var = rand_floats(C, 12);
+  const void *in[RT_MIN_ARGS] = {0};
+  rt_batchnorm_params p;
+  int i;
+  for (i = 0; i < C; i++) var[i] = fabsf(var[i]) + 0.5f;
+  memset(&p, 0, sizeof p);
+  p.n = N, p.c = C, p.inner = INNER, p.epsilon = 1e-5f;
+  in[0] = x, in[1] = sc, in[2] = bi, in[3] = mean, in[4] = var;
+  check_fused(rt_batchnorm_f32, &p, EPI_FIELDS(&p), in, -1, N * C * INNER, 0, "batchnorm");
+  in[0] = xb;
+  check_fused(rt_nchwc_batchnorm_f32, &p, EPI_FIELDS(&p), in, -1, N * CB * 16 * INNER, 0, "nchwc batchnorm");
+  free(x), free(xb), free(sc), free(bi), free(mean), free(var);
+}
+END_TEST
+
 START_TEST(gemm_kernels_fused) {
   gemm_case(37, 70, 300); /* short tiles, K in slices */
   gemm_case(1, 45, 20);   /* one row */
@@ -437,11 +496,13 @@ Suite *fuse_epilogue_suite(void) {
   tcase_set_timeout(tc, 60);
   tcase_add_test(tc, conv_relu);
   tcase_add_test(tc, conv_residual_relu);
+  tcase_add_test(tc, bn_relu);
   tcase_add_test(tc, gemm_matmul_and_activations);
   tcase_add_test(tc, cases_not_fused);
   tcase_add_test(tc, not_at_O0);
   tcase_add_test(tc, conv_kernels_fused);
   tcase_add_test(tc, gemm_kernels_fused);
+  tcase_add_test(tc, bn_kernels_fused);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -261,7 +261,7 @@ START_TEST(inplace_kernels) {
   int i;
   for (i = 0; i < 24; i++) x[i] = (float)((i * 7) % 11) * 0.5f - 2.0f;
   {
-    rt_batchnorm_params p = {2, 3, 4, 0, 0, 1e-5f, 0};
+    rt_batchnorm_params p = {2, 3, 4, 0, 0, 1e-5f, 0, RT_ACT_NONE, 0, 0, 0};
     check_inplace(rt_batchnorm_f32, &p, x, 24, sc, bi, mean, var, NULL);
   }
   {
@@ -297,7 +297,7 @@ START_TEST(batchnorm_training) {
    * statistics 10 and 5 move by 1 - 0.75 toward 2 and 1 */
   const float x[2] = {1, 3}, sc[1] = {2}, bi[1] = {1}, mean[1] = {10}, var[1] = {5};
   float y[2], rm, rv;
-  rt_batchnorm_params p = {2, 1, 1, 1, 1, 0, 0.75f};
+  rt_batchnorm_params p = {2, 1, 1, 1, 1, 0, 0.75f, RT_ACT_NONE, 0, 0, 0};
   const void *in[RT_MIN_ARGS] = {x, sc, bi, mean, var};
   void *out[3] = {y, &rm, &rv};
   rt_batchnorm_train_f32(&p, in, out, NULL);
@@ -313,7 +313,7 @@ START_TEST(batchnorm_mixed_types) {
   const float x[2] = {1, 5};
   const double sc[1] = {3}, bi[1] = {0.5}, mean[1] = {1}, var[1] = {4};
   float y[2];
-  rt_batchnorm_params p = {1, 1, 2, 0, 0, 0, 0};
+  rt_batchnorm_params p = {1, 1, 2, 0, 0, 0, 0, RT_ACT_NONE, 0, 0, 0};
   const void *in[RT_MIN_ARGS] = {x, sc, bi, mean, var};
   void *out[1] = {y};
   rt_batchnorm_f32_f64(&p, in, out, NULL);

@@ -8,6 +8,7 @@
 
 #include "../params.h"
 #include "../runtime.h"
+#include "epilogue.h"
 
 /* Inference BatchNormalization over x viewed as [n, c, inner]:
  * y = (x - mean[c]) / sqrt(var[c] + epsilon) * scale[c] + bias[c].
@@ -15,12 +16,15 @@
  * rt_batchnorm_T_U: x and y of type T, scale..var of type U.
  * With has_mean / has_var, out[1] / out[2] (the running mean/var outputs)
  * receive copies of mean / var. y may be x (element by element).
+ * rt_batchnorm_f32 applies an activation (act, act_a, act_b: the Relu or
+ * Clip after it, fused by the compiler's fuse-epilogue; never a residual)
+ * to each plane once it is written; the other variants have RT_ACT_NONE.
  * rt_batchnorm_train_T_U (training_mode=1): the statistics are x's own per
  * channel (mean and biased variance over n and inner, in double), and
  * out[1] / out[2] get mean * momentum + batch mean * (1 - momentum), the
  * same for var. y must not be x (it is read twice). */
 #define RT_BATCHNORM_PARAMS(I, F, IA, FA, I32, I32A, E) \
-  I(n) I(c) I(inner) I32(has_mean) I32(has_var) F(epsilon) F(momentum)
+  I(n) I(c) I(inner) I32(has_mean) I32(has_var) F(epsilon) F(momentum) RT_EPILOGUE_FIELDS(F, I32, E)
 RT_PARAMS_STRUCT(rt_batchnorm_params, RT_BATCHNORM_PARAMS)
 
 /* Softmax, LogSoftmax, Hardmax of x viewed as [outer, n, inner], along n.
