@@ -117,6 +117,20 @@ START_TEST(layout_one_position) {
 }
 END_TEST
 
+/* Channel counts that blocks pad: mobilenet_v3_small's 72 -> 24 and
+ * 24 -> 88 convs do 1.48x and 1.45x the products in blocks and are
+ * blocked (a 28x28 region of four convs that stayed NCHW between two
+ * layout changes); 40 -> 20 -> 40 would do 1.92x and stays. */
+START_TEST(layout_padded_channels) {
+  ir_graph *g = chain(72, 24, 1, 1, 88);
+  unit_check_pass(g, pass_layout_nchwc, "Conv,Conv", "ToBlocked,BlockedConv,BlockedConv,FromBlocked");
+  ir_free(g);
+  g = chain(40, 20, 1, 1, 40);
+  unit_check_pass(g, pass_layout_nchwc, "Conv,Conv", "Conv,Conv");
+  ir_free(g);
+}
+END_TEST
+
 /* A 3-channel first conv would do 5x the products in blocks: it becomes
  * a stem, a BlockedConv that reads x's planes as they are (no ToBlocked)
  * and writes blocks. Into 20 channels (32 in blocks, 1.6x the products)
@@ -357,6 +371,7 @@ Suite *layout_nchwc_suite(void) {
   tcase_add_test(tc, layout_depthwise_chain);
   tcase_add_test(tc, layout_shared_value);
   tcase_add_test(tc, layout_lone_convs);
+  tcase_add_test(tc, layout_padded_channels);
   tcase_add_test(tc, layout_few_channels);
   tcase_add_test(tc, layout_one_position);
   tcase_add_test(tc, layout_concat);
