@@ -16,9 +16,9 @@
  * rt_batchnorm_T_U: x and y of type T, scale..var of type U.
  * With has_mean / has_var, out[1] / out[2] (the running mean/var outputs)
  * receive copies of mean / var. y may be x (element by element).
- * rt_batchnorm_f32 applies an activation (act, act_a, act_b: the Relu or
- * Clip after it, fused by the compiler's fuse-epilogue; never a residual)
- * to each plane once it is written; the other variants have RT_ACT_NONE.
+ * rt_batchnorm_f32 applies an activation (act, act_a, act_b: the one after
+ * it, which the compiler's fuse-epilogue moved in; never a residual) to
+ * each plane once it is written; the other variants have RT_ACT_NONE.
  * rt_batchnorm_train_T_U (training_mode=1): the statistics are x's own per
  * channel (mean and biased variance over n and inner, in double), and
  * out[1] / out[2] get mean * momentum + batch mean * (1 - momentum), the
