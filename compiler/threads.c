@@ -52,6 +52,8 @@ static const struct {
     {K_rt_nchwc_maxpool_f32, no_task_bytes},
     {K_rt_nchwc_batchnorm_f32, no_task_bytes},
     {K_rt_nchwc_globalavgpool_f32, gap_half_bytes},
+    {K_rt_nchwc_gather_channels_f32, no_task_bytes},
+    {K_rt_gather_channels, no_task_bytes},
     {K_rt_gemm_f32, no_task_bytes},
     {K_rt_gemm_f32_packed, no_task_bytes},
     {K_rt_gemm_f32_gemv, no_task_bytes},

@@ -80,12 +80,13 @@ enum {
   NOT_BLOCKABLE = 0,
   BLOCKABLE_CONV = 1,
   BLOCKABLE_CONCAT = 2,
-  BLOCKABLE_STEM = 3, /* a Conv of a few input channels: X stays NCHW, Y is blocked */
+  BLOCKABLE_STEM = 3,   /* a Conv of a few input channels: X stays NCHW, Y is blocked */
+  BLOCKABLE_GATHER = 4, /* GatherChannels of float inputs: the same gather on blocked tensors */
   /* the followers, which never start a chain: */
-  BLOCKABLE_POOL = 4,  /* MaxPool */
-  BLOCKABLE_BN = 5,    /* inference BatchNormalization */
-  BLOCKABLE_UNARY = 6, /* an element-wise activation: the same op on blocked tensors */
-  BLOCKABLE_GAP = 7    /* GlobalAveragePool, reading blocks, writing NCHW */
+  BLOCKABLE_POOL = 5,  /* MaxPool */
+  BLOCKABLE_BN = 6,    /* inference BatchNormalization */
+  BLOCKABLE_UNARY = 7, /* an element-wise activation: the same op on blocked tensors */
+  BLOCKABLE_GAP = 8    /* GlobalAveragePool, reading blocks, writing NCHW */
 };
 
 static int concat_candidate(const ir_graph *g, const ir_node *n) {
@@ -116,6 +117,16 @@ static int pool_candidate(const ir_graph *g, const ir_node *n) {
 static int plain_activation(const ir_graph *g, int v) {
   const ir_value *x = v >= 0 ? g->values[v] : NULL;
   return x && x->t.dtype == DT_FLOAT && x->t.rank == 4 && !tensor_is_symbolic(&x->t) && !x->t.data;
+}
+
+/* A GatherChannels (gather-channels) of float [N, C, H, W] inputs: any
+ * channel counts, since it moves lanes, not whole blocks. */
+static int gather_candidate(const ir_graph *g, const ir_node *n) {
+  int k;
+  if (n->n_out != 1 || n->out[0] < 0 || attr_int(n, "blocked", 0)) return 0;
+  for (k = 0; k < n->n_in; k++)
+    if (!plain_activation(g, n->in[k])) return 0;
+  return n->n_in >= 1;
 }
 
 /* Inference BatchNormalization of float X and parameters, one output. */
@@ -153,6 +164,8 @@ static int candidate(ir_graph *g, ir_node *n, conv_geom *cg) {
   const ir_value *x, *w, *b;
   op_ctx c;
   if (!n->dead && n->op == OP_Concat) return concat_candidate(g, n) ? BLOCKABLE_CONCAT : NOT_BLOCKABLE;
+  if (!n->dead && n->op == OP_onnxcc_GatherChannels)
+    return gather_candidate(g, n) ? BLOCKABLE_GATHER : NOT_BLOCKABLE;
   if (n->dead || n->n_in < 1) return NOT_BLOCKABLE;
   if (n->op == OP_MaxPool) return pool_candidate(g, n) ? BLOCKABLE_POOL : NOT_BLOCKABLE;
   if (n->op == OP_BatchNormalization) return bn_candidate(g, n) ? BLOCKABLE_BN : NOT_BLOCKABLE;
@@ -189,7 +202,7 @@ static int candidate(ir_graph *g, ir_node *n, conv_geom *cg) {
  * it is blocked: a BlockedConv's X and residual (fuse-epilogue's slot 3),
  * a stem's residual only, every input of a Concat. */
 static int blocked_slot(int kind, int k) {
-  return kind == BLOCKABLE_CONCAT || (kind == BLOCKABLE_CONV && (k == 0 || k == 3)) ||
+  return kind == BLOCKABLE_CONCAT || kind == BLOCKABLE_GATHER || (kind == BLOCKABLE_CONV && (k == 0 || k == 3)) ||
          (kind == BLOCKABLE_STEM && k == 3) || (kind >= BLOCKABLE_POOL && k == 0);
 }
 
@@ -324,6 +337,8 @@ static void block_node(layout_state *s, int i, int kind, const conv_geom *cg) {
   g->values[s->blocked[y]]->producer = i;
   if (kind == BLOCKABLE_CONCAT) {
     rw_set_int(n, "axis", 1);
+  } else if (kind == BLOCKABLE_GATHER) {
+    rw_set_int(n, "blocked", 1);
   } else if (kind == BLOCKABLE_POOL) {
     pool_attrs(g, n);
     set_own_op(n, "BlockedMaxPool", OP_onnxcc_BlockedMaxPool);
@@ -400,10 +415,12 @@ status pass_layout_nchwc(ir_graph *g) {
    * never starts a chain (resnet's MaxPool, after its NCHW first conv,
    * would move the layout change to the 4x larger plane before it): it is
    * blocked, in node order, when X comes from a conv or Concat candidate
-   * or from a blocked follower. */
+   * or from a blocked follower. Not from a GatherChannels: blocked only
+   * for a follower, a gather of NCHW inputs (shuffle_mix's, of two small
+   * NCHW convs) would add a layout change per input and one after. */
   for (i = 0; i < s.n_old; i++) {
     const int p = s.cand[i] >= BLOCKABLE_POOL ? g->values[g->nodes[i]->in[0]]->producer : -1;
-    if (p >= 0 && p < s.n_old && partner_producer(&s, p)) s.block[i] = s.cand[i];
+    if (p >= 0 && p < s.n_old && partner_producer(&s, p) && s.cand[p] != BLOCKABLE_GATHER) s.block[i] = s.cand[i];
   }
   /* The conv and Concat candidates' neighbours: those candidates and the
    * blocked followers ("partners"). */

@@ -48,6 +48,8 @@ status pass_fold_bn(ir_graph *g);
  * and past elementwise ops (transpose.c) */
 status pass_transpose(ir_graph *g);
 status pass_layout_nchwc(ir_graph *g);
+/* gather_channels.c: channel shuffles and their Slices as GatherChannels */
+status pass_gather_channels(ir_graph *g);
 /* fuse_conv_bn.c: the constants of an inference BatchNormalization that
  * folds into the node before it. bn_fold_consts fills p when bn's scale,
  * B, mean and var are float constants of `channels` elements, it runs in

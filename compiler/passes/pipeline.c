@@ -28,6 +28,8 @@ const pass pipeline_passes[] = {
      "MatMul before it, applied as each output tile is stored", 1, pass_fuse_epilogue},
     {"fuse-channel-scale", "fold a per-channel Mul (a squeeze-excitation gate) into the Conv that reads it, applied as "
      "the Conv copies its input", 1, pass_fuse_channel_scale},
+    {"gather-channels", "turn a channel shuffle (Reshape, Transpose, Reshape, of a Concat or not) and the Slices "
+     "that cut it along the channels into one GatherChannels copy each", 1, pass_gather_channels},
     {"layout-nchwc", "run chains of convolutions on channel-blocked tensors (NCHWc16), with layout changes only "
      "where a chain begins and ends", 1, pass_layout_nchwc},
     {"dce", "remove nodes whose outputs nobody reads", 1, pass_dce},

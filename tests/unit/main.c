@@ -25,6 +25,7 @@ int main(void) {
   srunner_add_suite(sr, fuse_epilogue_suite());
   srunner_add_suite(sr, fold_pad_suite());
   srunner_add_suite(sr, layout_nchwc_suite());
+  srunner_add_suite(sr, gather_channels_suite());
   srunner_add_suite(sr, nchwc_follow_suite());
   srunner_add_suite(sr, channel_scale_suite());
   srunner_add_suite(sr, matmul_add_gemm_suite());

@@ -20,6 +20,7 @@ Suite *conv_blocked_suite(void);
 Suite *fuse_epilogue_suite(void);
 Suite *fold_pad_suite(void);
 Suite *layout_nchwc_suite(void);
+Suite *gather_channels_suite(void);
 Suite *nchwc_follow_suite(void);
 Suite *channel_scale_suite(void);
 Suite *matmul_add_gemm_suite(void);

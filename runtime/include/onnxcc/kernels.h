@@ -7,6 +7,7 @@
 #include "kernels/elementwise.h"
 #include "kernels/conv.h"
 #include "kernels/nchwc.h"
+#include "kernels/channels.h"
 #include "kernels/pool.h"
 #include "kernels/gemm.h"
 #include "kernels/norm.h"
@@ -57,6 +58,7 @@
   RT_ELEMENTWISE_KERNELS(K) \
   RT_CONV_KERNELS(K) \
   RT_NCHWC_KERNELS(K) \
+  RT_CHANNELS_KERNELS(K) \
   RT_POOL_KERNELS(K) \
   RT_GEMM_KERNELS(K) \
   RT_NORM_KERNELS(K) \
@@ -103,6 +105,7 @@
   RT_ELEMENTWISE_PARAMS_TYPES(P) \
   RT_CONV_PARAMS_TYPES(P) \
   RT_NCHWC_PARAMS_TYPES(P) \
+  RT_CHANNELS_PARAMS_TYPES(P) \
   RT_POOL_PARAMS_TYPES(P) \
   RT_GEMM_PARAMS_TYPES(P) \
   RT_NORM_PARAMS_TYPES(P) \

@@ -1,0 +1,300 @@
+/* gather-channels and GatherChannels: a channel shuffle of a Concat and
+ * the two Slices that cut it (ShuffleNet's unit) become two gathers with
+ * the shuffle's map; a shuffle whose output is read whole keeps a gather
+ * of its own; a Transpose of another perm stays. The kernels copy the
+ * channels the map names, in NCHW and in the blocked layout (pad lanes
+ * zero, inputs whose blocks straddle the map's runs, batch 2, pieces run
+ * backwards), and the layout pass blocks a gather next to convs. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <onnxcc/kernels.h>
+#include <onnxcc/parallel.h>
+
+#include "../../compiler/ops/ops.h"
+#include "suites.h"
+#include "unit_graph.h"
+#include "unit_rand.h"
+
+#define BL RT_CONV_NCHWC_BLOCK
+
+/* A dispatcher that runs the pieces backwards. */
+static void backwards_for_tests(void *ctx, int64_t n, rt_task_fn body, void *arg) {
+  int64_t i;
+  (void)ctx;
+  for (i = n - 1; i >= 0; i--) body(arg, i);
+}
+
+static status gather_then_dce(ir_graph *g) {
+  status s = pass_gather_channels(g);
+  return s ? s : pass_dce(g);
+}
+
+/* a, b [1, half, 4, 4] -> Concat -> shuffle of 2 groups -> y, cut by two
+ * Slices into s0, s1 (graph outputs; y too when y_out). perm is the
+ * Transpose's. */
+static ir_graph *shuffle_unit(int64_t half, int y_out, const int64_t *perm) {
+  ir_graph *g = ir_new();
+  const int64_t x[4] = {1, half, 4, 4}, five[5] = {1, 2, half, 4, 4}, four[4] = {1, 2 * half, 4, 4};
+  const int64_t zero = 0, mid = half, end = 2 * half, one = 1;
+  ir_node *t;
+  g->opset = 13;
+  unit_value(g, "a", 4, x, 0);
+  unit_value(g, "b", 4, x, 0);
+  unit_int64s(g, "five", 5, five);
+  unit_int64s(g, "four", 4, four);
+  unit_int64s(g, "zero", 1, &zero);
+  unit_int64s(g, "mid", 1, &mid);
+  unit_int64s(g, "end", 1, &end);
+  unit_int64s(g, "axis", 1, &one);
+  rw_set_int(unit_node(g, "Concat", "c", 2, "a", "b"), "axis", 1);
+  unit_node(g, "Reshape", "r", 2, "c", "five");
+  t = unit_node(g, "Transpose", "t", 1, "r");
+  rw_set_ints(t, "perm", perm, 5);
+  unit_node(g, "Reshape", "y", 2, "t", "four");
+  unit_node(g, "Slice", "s0", 4, "y", "zero", "mid", "axis");
+  unit_node(g, "Slice", "s1", 4, "y", "mid", "end", "axis");
+  unit_output(g, "s0");
+  unit_output(g, "s1");
+  if (y_out) unit_output(g, "y");
+  return g;
+}
+
+static const int64_t shuffle_perm[5] = {0, 2, 1, 3, 4};
+
+/* Node i is a gather of a and b with these sources. */
+static void check_gather(const ir_graph *g, int i, const int64_t *want, int n) {
+  const ir_node *node = g->nodes[i];
+  const int64_t *src, *in_ch;
+  ck_assert_str_eq(node->domain, "onnxcc");
+  ck_assert_int_eq(node->n_in, 2);
+  ck_assert_str_eq(g->values[node->in[0]]->name, "a");
+  ck_assert_str_eq(g->values[node->in[1]]->name, "b");
+  ck_assert_int_eq(attr_ints(node, "in_channels", &in_ch), 2);
+  ck_assert(in_ch[0] == 3 && in_ch[1] == 3);
+  ck_assert_int_eq(attr_ints(node, "sources", &src), n);
+  ck_assert_int_eq(memcmp(src, want, sizeof(int64_t) * (size_t)n), 0);
+}
+
+START_TEST(gather_shuffle_and_slices) {
+  /* shuffled: a0 b0 a1 b1 a2 b2 (channels 0 3 1 4 2 5 of Concat(a, b)) */
+  static const int64_t first[3] = {0, 3, 1}, second[3] = {4, 2, 5}, whole[6] = {0, 3, 1, 4, 2, 5};
+  ir_graph *g = shuffle_unit(3, 0, shuffle_perm);
+  unit_check_pass(g, gather_then_dce, "Concat,Reshape,Transpose,Reshape,Slice,Slice", "GatherChannels,GatherChannels");
+  check_gather(g, 0, first, 3);
+  check_gather(g, 1, second, 3);
+  ck_assert_int_eq(g->values[g->nodes[0]->out[0]]->t.dims[1], 3);
+  ir_free(g);
+  /* y is read whole too (a graph output): its gather stays */
+  g = shuffle_unit(3, 1, shuffle_perm);
+  unit_check_pass(g, gather_then_dce, "Concat,Reshape,Transpose,Reshape,Slice,Slice",
+                  "GatherChannels,GatherChannels,GatherChannels");
+  check_gather(g, 0, whole, 6);
+  check_gather(g, 2, second, 3);
+  ir_free(g);
+}
+END_TEST
+
+START_TEST(gather_leaves_other_transposes) {
+  static const int64_t other[5] = {0, 1, 2, 4, 3};
+  ir_graph *g = shuffle_unit(3, 0, other);
+  const int64_t four[4] = {1, 6, 4, 4};
+  /* the same chain with a perm that is no shuffle (its Reshape back is
+   * then of [1, 2, 3, 4, 4] to [1, 6, 4, 4] all the same) */
+  unit_check_pass(g, gather_then_dce, "Concat,Reshape,Transpose,Reshape,Slice,Slice",
+                  "Concat,Reshape,Transpose,Reshape,Slice,Slice");
+  ck_assert_int_eq(memcmp(g->values[ir_find(g, "y")]->t.dims, four, sizeof four), 0);
+  ir_free(g);
+}
+END_TEST
+
+/* The kernels' map: counts, then (input, channel) per output channel. */
+static int32_t *make_map(const int64_t *counts, int inputs, const int32_t *pairs, int64_t channels) {
+  int32_t *map = malloc(sizeof(int32_t) * (size_t)(inputs + 2 * channels));
+  int k;
+  for (k = 0; k < inputs; k++) map[k] = (int32_t)counts[k];
+  memcpy(map + inputs, pairs, sizeof(int32_t) * (size_t)(2 * channels));
+  return map;
+}
+
+/* The case: two inputs of 21 and 11 channels; Y takes 24 channels in an
+ * order that crosses their blocks (lanes of one Y block from three source
+ * blocks), batch 2, 5 positions. */
+#define N_CH 24
+static void gather_case(int32_t *pairs, int64_t counts[2]) {
+  int64_t o;
+  counts[0] = 21;
+  counts[1] = 11;
+  for (o = 0; o < N_CH; o++) {
+    const int64_t s = (o * 7 + 3) % 32; /* a permutation of 0..31, cut to 24 */
+    pairs[2 * o] = s < 21 ? 0 : 1;
+    pairs[2 * o + 1] = (int32_t)(s < 21 ? s : s - 21);
+  }
+}
+
+START_TEST(gather_plain_kernel) {
+  int32_t pairs[2 * N_CH], *map;
+  int64_t counts[2], n, o, q;
+  const int64_t sp = 5, batch = 2;
+  float *x0, *x1, *y;
+  const void *in[RT_MIN_ARGS] = {0};
+  void *out[RT_MIN_ARGS] = {0};
+  rt_gather_channels_params p;
+  rt_parallel par = {backwards_for_tests, NULL, 3};
+  gather_case(pairs, counts);
+  map = make_map(counts, 2, pairs, N_CH);
+  x0 = unit_rand_floats(batch * counts[0] * sp, 1);
+  x1 = unit_rand_floats(batch * counts[1] * sp, 2);
+  y = calloc((size_t)(batch * N_CH * sp), sizeof(float));
+  p.batch = batch;
+  p.channels = N_CH;
+  p.inner = sp * (int64_t)sizeof(float);
+  p.inputs = 2;
+  in[0] = x0;
+  in[1] = x1;
+  in[2] = map;
+  in[RT_PARALLEL_SLOT] = &par;
+  out[0] = y;
+  rt_gather_channels(&p, in, out, NULL);
+  for (n = 0; n < batch; n++)
+    for (o = 0; o < N_CH; o++)
+      for (q = 0; q < sp; q++) {
+        const float *x = pairs[2 * o] ? x1 : x0;
+        ck_assert(y[(n * N_CH + o) * sp + q] == x[(n * counts[pairs[2 * o]] + pairs[2 * o + 1]) * sp + q]);
+      }
+  free(map);
+  free(x0);
+  free(x1);
+  free(y);
+}
+END_TEST
+
+/* Blocked [batch, c, sp] of pattern values: channel ch of image n at q is
+ * 1000 * input + 100 * n + ch + q / 8; pad lanes -7 (finite junk). */
+static float *blocked_pattern(int input, int64_t batch, int64_t c, int64_t sp) {
+  const int64_t cb = (c + BL - 1) / BL;
+  float *b = malloc(sizeof(float) * (size_t)(batch * cb * sp * BL));
+  int64_t n, blk, q, l;
+  for (n = 0; n < batch; n++)
+    for (blk = 0; blk < cb; blk++)
+      for (q = 0; q < sp; q++)
+        for (l = 0; l < BL; l++)
+          b[((n * cb + blk) * sp + q) * BL + l] =
+              blk * BL + l < c ? (float)(1000 * input + 100 * n + blk * BL + l) + (float)q / 8.0f : -7.0f;
+  return b;
+}
+
+START_TEST(gather_blocked_kernel) {
+  int32_t pairs[2 * N_CH], *map;
+  int64_t counts[2], n, o, q;
+  const int64_t sp = 5, batch = 2, ob = (N_CH + BL - 1) / BL;
+  float *x0, *x1, *y;
+  const void *in[RT_MIN_ARGS] = {0};
+  void *out[RT_MIN_ARGS] = {0};
+  rt_gather_channels_params p;
+  rt_parallel par = {backwards_for_tests, NULL, 3};
+  gather_case(pairs, counts);
+  map = make_map(counts, 2, pairs, N_CH);
+  x0 = blocked_pattern(0, batch, counts[0], sp);
+  x1 = blocked_pattern(1, batch, counts[1], sp);
+  y = malloc(sizeof(float) * (size_t)(batch * ob * sp * BL));
+  memset(y, 0xff, sizeof(float) * (size_t)(batch * ob * sp * BL)); /* NaNs: every lane must be written */
+  p.batch = batch;
+  p.channels = N_CH;
+  p.inner = sp;
+  p.inputs = 2;
+  in[0] = x0;
+  in[1] = x1;
+  in[2] = map;
+  in[RT_PARALLEL_SLOT] = &par;
+  out[0] = y;
+  rt_nchwc_gather_channels_f32(&p, in, out, NULL);
+  for (n = 0; n < batch; n++)
+    for (o = 0; o < ob * BL; o++)
+      for (q = 0; q < sp; q++) {
+        const float got = y[((n * ob + o / BL) * sp + q) * BL + o % BL];
+        const float want = o < N_CH ? (float)(1000 * pairs[2 * o] + 100 * n + pairs[2 * o + 1]) + (float)q / 8.0f : 0.0f;
+        ck_assert(got == want);
+      }
+  free(map);
+  free(x0);
+  free(x1);
+  free(y);
+}
+END_TEST
+
+/* The unit between convs (40 + 40 channels): x -> Conv -> a, x -> Conv -> b, shuffle of
+ * Concat(a, b), Slices; each slice -> Conv (or Relu, an NCHW reader). */
+static ir_graph *convs_around(int conv_after) {
+  ir_graph *g = shuffle_unit(40, 0, shuffle_perm);
+  const int64_t x[4] = {1, 32, 4, 4}, w[4] = {40, 32, 1, 1}, w2[4] = {40, 40, 1, 1};
+  ir_node *n;
+  int i;
+  /* a and b become conv outputs of a new input x */
+  for (i = 0; i < g->n_inputs; i++) g->values[g->inputs[i]]->graph_input = -1;
+  g->n_inputs = 0;
+  unit_value(g, "x", 4, x, 0);
+  unit_value(g, "wa", 4, w, 1);
+  unit_value(g, "wb", 4, w, 1);
+  unit_value(g, "w2", 4, w2, 1);
+  n = unit_node(g, "Conv", "a", 2, "x", "wa");
+  (void)n;
+  unit_node(g, "Conv", "b", 2, "x", "wb");
+  if (conv_after) {
+    unit_node(g, "Conv", "z0", 2, "s0", "w2");
+    unit_node(g, "Conv", "z1", 2, "s1", "w2");
+  } else {
+    unit_node(g, "Relu", "z0", 1, "s0");
+    unit_node(g, "Relu", "z1", 1, "s1");
+  }
+  g->n_outputs = 0;
+  unit_output(g, "z0");
+  unit_output(g, "z1");
+  return g;
+}
+
+static status gather_then_layout(ir_graph *g) {
+  status s = gather_then_dce(g);
+  return s ? s : pass_layout_nchwc(g);
+}
+
+START_TEST(gather_blocked_between_convs) {
+  ir_graph *g = convs_around(1);
+  unit_check_pass(g, gather_then_layout, "Concat,Reshape,Transpose,Reshape,Slice,Slice,Conv,Conv,Conv,Conv",
+                  "ToBlocked,BlockedConv,BlockedConv,GatherChannels,GatherChannels,BlockedConv,FromBlocked,"
+                  "BlockedConv,FromBlocked");
+  ck_assert_int_eq(attr_int(g->nodes[3], "blocked", 0), 1);
+  ck_assert_int_eq(g->values[g->nodes[3]->out[0]]->t.rank, 5);
+  ck_assert_int_eq(g->values[g->nodes[3]->out[0]]->t.dims[1], 3); /* 40 channels in 3 blocks */
+  ir_free(g);
+  /* read by Relus: blocked all the same (its inputs are), each followed
+   * by a FromBlocked; the Relus, whose producers are no convs, stay NCHW */
+  g = convs_around(0);
+  unit_check_pass(g, gather_then_layout, "Concat,Reshape,Transpose,Reshape,Slice,Slice,Conv,Conv,Relu,Relu",
+                  "ToBlocked,BlockedConv,BlockedConv,GatherChannels,FromBlocked,GatherChannels,FromBlocked,Relu,Relu");
+  ck_assert_int_eq(attr_int(g->nodes[3], "blocked", 0), 1);
+  ir_free(g);
+  /* of graph inputs, read by an activation: no layout change at all
+   * (shuffle_mix's; an activation is blocked after a conv, not after a
+   * gather) */
+  g = shuffle_unit(3, 0, shuffle_perm);
+  unit_node(g, "Sigmoid", "z", 1, "s0");
+  unit_output(g, "z");
+  unit_check_pass(g, gather_then_layout, "Concat,Reshape,Transpose,Reshape,Slice,Slice,Sigmoid",
+                  "GatherChannels,GatherChannels,Sigmoid");
+  ir_free(g);
+}
+END_TEST
+
+Suite *gather_channels_suite(void) {
+  Suite *s = suite_create("gather_channels");
+  TCase *tc = tcase_create("gather_channels");
+  tcase_add_test(tc, gather_shuffle_and_slices);
+  tcase_add_test(tc, gather_leaves_other_transposes);
+  tcase_add_test(tc, gather_plain_kernel);
+  tcase_add_test(tc, gather_blocked_kernel);
+  tcase_add_test(tc, gather_blocked_between_convs);
+  suite_add_tcase(s, tc);
+  return s;
+}
