@@ -98,24 +98,25 @@ static void gather_block(const lane_group *g, int count, int64_t q0, int64_t q1,
 #endif
 }
 
-/* Items: the positions of Y's (image, block) planes, in order. */
+/* Items: positions, each of every (image, block) plane of Y. A split by
+ * positions, not by planes: the convs around a gather split large planes
+ * into bands of rows, and each core then copies the rows it wrote. */
 static void blocked_range(void *arg, int64_t lo, int64_t hi) {
   RT_CALL_ARGS(arg);
   const rt_gather_channels_params *p = (const rt_gather_channels_params *)params;
   const int64_t ob = rt_nchwc_blocks(p->channels), sp = p->inner;
   float *y = (float *)out[0];
-  while (lo < hi) {
-    const int64_t plane = RT_IDIV(lo, sp), q0 = lo - plane * sp, q1 = hi - plane * sp < sp ? hi - plane * sp : sp;
+  int64_t plane;
+  for (plane = 0; plane < p->batch * ob; plane++) {
     const int64_t n = RT_IDIV(plane, ob);
     lane_group g[B];
     const int count = lane_groups(p, in, n, plane - n * ob, g);
-    gather_block(g, count, q0, q1, y + plane * sp * B);
-    lo += q1 - q0;
+    gather_block(g, count, lo, hi, y + plane * sp * B);
   }
 }
 
 RT_KERNEL(rt_nchwc_gather_channels_f32) {
   const rt_gather_channels_params *p = (const rt_gather_channels_params *)params;
-  rt_kernel_ranges(blocked_range, params, in, out, scratch, p->batch * rt_nchwc_blocks(p->channels) * p->inner, 1,
-                   (int64_t)(2 * B * sizeof(float)));
+  const int64_t planes = p->batch * rt_nchwc_blocks(p->channels);
+  rt_kernel_ranges(blocked_range, params, in, out, scratch, p->inner, 1, planes * (int64_t)(2 * B * sizeof(float)));
 }

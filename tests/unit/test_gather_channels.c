@@ -19,10 +19,16 @@
 
 #define BL RT_CONV_NCHWC_BLOCK
 
-/* A dispatcher that runs the pieces backwards. */
+/* The kernels once more with the plain C copies (tests/meson.build builds
+ * channels.c again with -DRT_NCHWC_PORTABLE under these names). */
+RT_KERNEL(rt_gather_channels_portable);
+RT_KERNEL(rt_nchwc_gather_channels_f32_portable);
+
+/* A dispatcher that runs the pieces backwards; ctx: the most pieces one
+ * call was cut into. */
 static void backwards_for_tests(void *ctx, int64_t n, rt_task_fn body, void *arg) {
   int64_t i;
-  (void)ctx;
+  if (n > *(int64_t *)ctx) *(int64_t *)ctx = n;
   for (i = n - 1; i >= 0; i--) body(arg, i);
 }
 
@@ -120,7 +126,7 @@ static int32_t *make_map(const int64_t *counts, int inputs, const int32_t *pairs
 
 /* The case: two inputs of 21 and 11 channels; Y takes 24 channels in an
  * order that crosses their blocks (lanes of one Y block from three source
- * blocks), batch 2, 5 positions. */
+ * blocks), batch 2. */
 #define N_CH 24
 static void gather_case(int32_t *pairs, int64_t counts[2]) {
   int64_t o;
@@ -133,15 +139,16 @@ static void gather_case(int32_t *pairs, int64_t counts[2]) {
   }
 }
 
-START_TEST(gather_plain_kernel) {
+static void plain_kernel_case(rt_kernel_fn kernel) {
   int32_t pairs[2 * N_CH], *map;
   int64_t counts[2], n, o, q;
-  const int64_t sp = 5, batch = 2;
+  const int64_t sp = 2000, batch = 2; /* planes of 8000 bytes: pieces of a few */
   float *x0, *x1, *y;
   const void *in[RT_MIN_ARGS] = {0};
   void *out[RT_MIN_ARGS] = {0};
   rt_gather_channels_params p;
-  rt_parallel par = {backwards_for_tests, NULL, 3};
+  int64_t pieces = 0;
+  rt_parallel par = {backwards_for_tests, &pieces, 3};
   gather_case(pairs, counts);
   map = make_map(counts, 2, pairs, N_CH);
   x0 = unit_rand_floats(batch * counts[0] * sp, 1);
@@ -156,7 +163,8 @@ START_TEST(gather_plain_kernel) {
   in[2] = map;
   in[RT_PARALLEL_SLOT] = &par;
   out[0] = y;
-  rt_gather_channels(&p, in, out, NULL);
+  kernel(&p, in, out, NULL);
+  ck_assert_int_ge(pieces, 2);
   for (n = 0; n < batch; n++)
     for (o = 0; o < N_CH; o++)
       for (q = 0; q < sp; q++) {
@@ -168,10 +176,15 @@ START_TEST(gather_plain_kernel) {
   free(x1);
   free(y);
 }
+
+START_TEST(gather_plain_kernel) {
+  plain_kernel_case(rt_gather_channels);
+  plain_kernel_case(rt_gather_channels_portable);
+}
 END_TEST
 
 /* Blocked [batch, c, sp] of pattern values: channel ch of image n at q is
- * 1000 * input + 100 * n + ch + q / 8; pad lanes -7 (finite junk). */
+ * 1000 * input + 100 * n + ch + q / 64; pad lanes -7 (finite junk). */
 static float *blocked_pattern(int input, int64_t batch, int64_t c, int64_t sp) {
   const int64_t cb = (c + BL - 1) / BL;
   float *b = malloc(sizeof(float) * (size_t)(batch * cb * sp * BL));
@@ -181,19 +194,20 @@ static float *blocked_pattern(int input, int64_t batch, int64_t c, int64_t sp) {
       for (q = 0; q < sp; q++)
         for (l = 0; l < BL; l++)
           b[((n * cb + blk) * sp + q) * BL + l] =
-              blk * BL + l < c ? (float)(1000 * input + 100 * n + blk * BL + l) + (float)q / 8.0f : -7.0f;
+              blk * BL + l < c ? (float)(1000 * input + 100 * n + blk * BL + l) + (float)q / 64.0f : -7.0f;
   return b;
 }
 
-START_TEST(gather_blocked_kernel) {
+static void blocked_kernel_case(rt_kernel_fn kernel) {
   int32_t pairs[2 * N_CH], *map;
   int64_t counts[2], n, o, q;
-  const int64_t sp = 5, batch = 2, ob = (N_CH + BL - 1) / BL;
+  const int64_t sp = 300, batch = 2, ob = (N_CH + BL - 1) / BL; /* two pieces of positions */
   float *x0, *x1, *y;
   const void *in[RT_MIN_ARGS] = {0};
   void *out[RT_MIN_ARGS] = {0};
   rt_gather_channels_params p;
-  rt_parallel par = {backwards_for_tests, NULL, 3};
+  int64_t pieces = 0;
+  rt_parallel par = {backwards_for_tests, &pieces, 3};
   gather_case(pairs, counts);
   map = make_map(counts, 2, pairs, N_CH);
   x0 = blocked_pattern(0, batch, counts[0], sp);
@@ -209,18 +223,24 @@ START_TEST(gather_blocked_kernel) {
   in[2] = map;
   in[RT_PARALLEL_SLOT] = &par;
   out[0] = y;
-  rt_nchwc_gather_channels_f32(&p, in, out, NULL);
+  kernel(&p, in, out, NULL);
+  ck_assert_int_ge(pieces, 2);
   for (n = 0; n < batch; n++)
     for (o = 0; o < ob * BL; o++)
       for (q = 0; q < sp; q++) {
         const float got = y[((n * ob + o / BL) * sp + q) * BL + o % BL];
-        const float want = o < N_CH ? (float)(1000 * pairs[2 * o] + 100 * n + pairs[2 * o + 1]) + (float)q / 8.0f : 0.0f;
+        const float want = o < N_CH ? (float)(1000 * pairs[2 * o] + 100 * n + pairs[2 * o + 1]) + (float)q / 64.0f : 0.0f;
         ck_assert(got == want);
       }
   free(map);
   free(x0);
   free(x1);
   free(y);
+}
+
+START_TEST(gather_blocked_kernel) {
+  blocked_kernel_case(rt_nchwc_gather_channels_f32);
+  blocked_kernel_case(rt_nchwc_gather_channels_f32_portable);
 }
 END_TEST
 

@@ -19,8 +19,10 @@
  *                                float, inner the positions; Y's pad lanes
  *                                get zeros.
  *
- * Both split across threads (onnxcc/parallel.h) by planes or runs of
- * positions; a copy is the same whatever the split. */
+ * Both split across threads (onnxcc/parallel.h): the plain one by planes,
+ * the blocked one by runs of positions, each of every plane (the convs
+ * around it cut large planes into bands of rows, and each core then
+ * copies the rows it wrote). A copy is the same whatever the split. */
 #ifndef ONNXCC_KERNELS_CHANNELS_H
 #define ONNXCC_KERNELS_CHANNELS_H
 
