@@ -166,6 +166,9 @@ static void gap_half(void *arg, int64_t k) {
   }
 }
 
+/* How many times its bytes a plane counts toward RT_SPLIT_MIN_BYTES. */
+#define GAP_SPLIT_SCALE 8
+
 size_t rt_nchwc_globalavgpool_task_bytes(const rt_nchwc_reorder_params *p) {
   if (rt_gap_half(p->spatial) == p->spatial) return 0;
   return (size_t)(p->batch * RT_IDIV(p->channels + B - 1, B) * B) * sizeof(float);
@@ -198,5 +201,11 @@ RT_KERNEL(rt_nchwc_globalavgpool_f32) {
     }
     return;
   }
-  rt_parallel_ranges(par, planes, 1, plane_bytes, gap_planes, &j);
+  /* Small planes split by blocks, at an eighth of the usual bytes per
+   * task: the depthwise conv before a squeeze-excitation pool split its
+   * blocks the same way, so each task sums what its own core wrote.
+   * Whole on one core, the pool read half of its planes from the other
+   * core's cache: mobilenet_v3_small's ten pools took 0.030 ms at two
+   * threads against 0.011 at one, 0.019 split (onnxcc run --profile). */
+  rt_parallel_ranges(par, planes, 1, plane_bytes * GAP_SPLIT_SCALE, gap_planes, &j);
 }
