@@ -229,8 +229,8 @@ END_TEST
 /* The blocked conv with an input scale (fuse-channel-scale's, one factor
  * per channel or per image and channel) equals the same conv on X already
  * multiplied: each product is rounded once either way. */
-static void scaled_conv_case(int64_t k, int32_t per_image, const rt_parallel *par) {
-  const int64_t n = 2, c = 40, m = 24, h = 9, w = 7, sp = h * w, mb = (m + BL - 1) / BL;
+static void scaled_conv_case(int64_t k, int64_t m, int32_t per_image, const rt_parallel *par) {
+  const int64_t n = 2, c = 40, h = 9, w = 7, sp = h * w, mb = (m + BL - 1) / BL;
   float *x = unit_rand_floats(n * c * sp, 31), *s = unit_rand_floats(n * c, 32);
   float *wt = unit_rand_floats(m * c * k * k, 33);
   float *xs = malloc(sizeof(float) * (size_t)(n * c * sp)), *xb, *xsb;
@@ -285,11 +285,16 @@ static void scaled_conv_case(int64_t k, int32_t per_image, const rt_parallel *pa
 }
 
 START_TEST(nchwc_conv_input_scale) {
-  rt_parallel par = {backwards, NULL, 4};
-  scaled_conv_case(1, 0, NULL); /* a 1x1 conv, read in place without a scale */
-  scaled_conv_case(1, 1, &par);
-  scaled_conv_case(3, 0, &par);
-  scaled_conv_case(3, 1, NULL);
+  int64_t most = 0;
+  rt_parallel par = {backwards, NULL, 4}, counted = {backwards, &most, 4};
+  scaled_conv_case(1, 24, 0, NULL); /* a 1x1 conv, read in place without a scale */
+  scaled_conv_case(1, 24, 1, &par);
+  scaled_conv_case(3, 24, 0, &par);
+  scaled_conv_case(3, 24, 1, NULL);
+  /* 112 output channels: weights outweigh X, 4 groups of blocks for 4
+   * tasks, which share one scaled X (made in pieces too) */
+  scaled_conv_case(1, 112, 1, &counted);
+  ck_assert_int_eq(most, 4);
 }
 END_TEST
 
