@@ -548,21 +548,23 @@ def bench_models(args):
         prepared.append(entry)
 
     work = Path(tempfile.mkdtemp(prefix="onnxcc-bench-"))
-    tables = {}
+    tables = {threads: [] for threads in args.thread_list}
     try:
         for e in prepared:
             if "path" in e:
                 e["prog"] = OnnxccProgram(args, e["path"], e["inputs"], work / e["model"])
-        for threads in args.thread_list:
-            rows = []
-            print(f"\n== {threads} thread{'s' if threads > 1 else ''}: {args.rounds} round(s) of "
-                  f"{args.runs} runs after {args.warmup} warm-up(s) each ==", flush=True)
-            for e in prepared:
+        print(f"\n== model by model, each at {', '.join(map(str, args.thread_list))} thread(s) back to back: "
+              f"{args.rounds} round(s) of {args.runs} runs after {args.warmup} warm-up(s) each ==", flush=True)
+        # Model-major: a model's thread counts are timed within seconds of
+        # each other, so its speed-up is not the drift of the machine's load
+        # between two tables timed minutes apart.
+        for e in prepared:
+            for threads in args.thread_list:
                 row = {"model": e["model"], "mflops": e.get("mflops"),
                        "mflops_cell": e.get("mflops_cell", "-"), "cc_threads": threads,
                        "onnxcc_ms": None, "ort_ms": None, "ratio": None, "check": "-",
                        "note": e.get("error", "")}
-                rows.append(row)
+                tables[threads].append(row)
                 if "path" not in e:
                     continue
                 prog = e["prog"]
@@ -592,9 +594,8 @@ def bench_models(args):
                         row["note"] = (row["note"] + " optimized ORT itself: "
                                        + ort_check.replace("WARN ", "")).strip()
                 row["rounds_onnxcc_ms"], row["rounds_ort_ms"] = cc_t, ort_t
-                print(f"  {e['model']}: onnxcc {fmt_ms(row['onnxcc_ms'])} ms, "
+                print(f"  {e['model']} ({threads} thr): onnxcc {fmt_ms(row['onnxcc_ms'])} ms, "
                       f"ORT {fmt_ms(row['ort_ms'])} ms {row['note']}".rstrip(), flush=True)
-            tables[threads] = rows
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -618,9 +619,33 @@ def bench_models(args):
               f"under 1 MFLOP {('%.2f' % small_g) if small_g else '-'} ({n_small} models)")
         summary[str(threads)] = {"geomean_all": all_g, "models_all": n_all,
                                  "geomean_under_1_mflop": small_g, "models_under_1_mflop": n_small}
+    speedups = print_speedups(tables)
     return {"tables": {str(t): [{k: v for k, v in r.items() if not k.endswith("_cell")}
                                 for r in rows] for t, rows in tables.items()},
-            "geomean": summary}
+            "geomean": summary, "speedup": speedups}
+
+
+def print_speedups(tables):
+    """Per model, the 1-thread time over each larger thread count's, for
+    onnxcc and for ORT (the rows of each model were timed back to back);
+    {"T": [{"model", "onnxcc", "ort"}]}."""
+    out = {}
+    if 1 not in tables:
+        return out
+    for threads, rows in tables.items():
+        if threads == 1:
+            continue
+        res = []
+        for one, many in zip(tables[1], rows):
+            cc = one["onnxcc_ms"] / many["onnxcc_ms"] if one["onnxcc_ms"] and many["onnxcc_ms"] else None
+            ort = one["ort_ms"] / many["ort_ms"] if one["ort_ms"] and many["ort_ms"] else None
+            res.append({"model": one["model"], "onnxcc": cc, "ort": ort,
+                        "onnxcc_cell": "-" if cc is None else f"{cc:.2f}",
+                        "ort_cell": "-" if ort is None else f"{ort:.2f}"})
+        print(f"\nspeed-up at {threads} threads (1-thread time / {threads}-thread time, same model's runs back to back)")
+        print_table([("model", "model"), ("onnxcc_cell", "onnxcc"), ("ort_cell", "ORT")], res)
+        out[str(threads)] = [{k: v for k, v in r.items() if not k.endswith("_cell")} for r in res]
+    return out
 
 
 # ---- one node at a time ------------------------------------------------------------
