@@ -139,24 +139,19 @@ static void gather_case(int32_t *pairs, int64_t counts[2]) {
   }
 }
 
-static void plain_kernel_case(rt_kernel_fn kernel) {
-  int32_t pairs[2 * N_CH], *map;
-  int64_t counts[2], n, o, q;
-  const int64_t sp = 2000, batch = 2; /* planes of 8000 bytes: pieces of a few */
-  float *x0, *x1, *y;
+/* Runs kernel on x0, x1 with the map into y (N_CH channels, batch, inner
+ * as the params say), through the backwards dispatcher of 3 tasks, and
+ * asserts the copy was cut into pieces. */
+static void run_gather(rt_kernel_fn kernel, int64_t batch, int64_t inner, const float *x0, const float *x1,
+                       const int32_t *map, float *y) {
   const void *in[RT_MIN_ARGS] = {0};
   void *out[RT_MIN_ARGS] = {0};
   rt_gather_channels_params p;
   int64_t pieces = 0;
   rt_parallel par = {backwards_for_tests, &pieces, 3};
-  gather_case(pairs, counts);
-  map = make_map(counts, 2, pairs, N_CH);
-  x0 = unit_rand_floats(batch * counts[0] * sp, 1);
-  x1 = unit_rand_floats(batch * counts[1] * sp, 2);
-  y = calloc((size_t)(batch * N_CH * sp), sizeof(float));
   p.batch = batch;
   p.channels = N_CH;
-  p.inner = sp * (int64_t)sizeof(float);
+  p.inner = inner;
   p.inputs = 2;
   in[0] = x0;
   in[1] = x1;
@@ -165,6 +160,19 @@ static void plain_kernel_case(rt_kernel_fn kernel) {
   out[0] = y;
   kernel(&p, in, out, NULL);
   ck_assert_int_ge(pieces, 2);
+}
+
+static void plain_kernel_case(rt_kernel_fn kernel) {
+  int32_t pairs[2 * N_CH], *map;
+  int64_t counts[2], n, o, q;
+  const int64_t sp = 2000, batch = 2; /* planes of 8000 bytes: pieces of a few */
+  float *x0, *x1, *y;
+  gather_case(pairs, counts);
+  map = make_map(counts, 2, pairs, N_CH);
+  x0 = unit_rand_floats(batch * counts[0] * sp, 1);
+  x1 = unit_rand_floats(batch * counts[1] * sp, 2);
+  y = calloc((size_t)(batch * N_CH * sp), sizeof(float));
+  run_gather(kernel, batch, sp * (int64_t)sizeof(float), x0, x1, map, y);
   for (n = 0; n < batch; n++)
     for (o = 0; o < N_CH; o++)
       for (q = 0; q < sp; q++) {
@@ -203,28 +211,13 @@ static void blocked_kernel_case(rt_kernel_fn kernel) {
   int64_t counts[2], n, o, q;
   const int64_t sp = 300, batch = 2, ob = (N_CH + BL - 1) / BL; /* two pieces of positions */
   float *x0, *x1, *y;
-  const void *in[RT_MIN_ARGS] = {0};
-  void *out[RT_MIN_ARGS] = {0};
-  rt_gather_channels_params p;
-  int64_t pieces = 0;
-  rt_parallel par = {backwards_for_tests, &pieces, 3};
   gather_case(pairs, counts);
   map = make_map(counts, 2, pairs, N_CH);
   x0 = blocked_pattern(0, batch, counts[0], sp);
   x1 = blocked_pattern(1, batch, counts[1], sp);
   y = malloc(sizeof(float) * (size_t)(batch * ob * sp * BL));
   memset(y, 0xff, sizeof(float) * (size_t)(batch * ob * sp * BL)); /* NaNs: every lane must be written */
-  p.batch = batch;
-  p.channels = N_CH;
-  p.inner = sp;
-  p.inputs = 2;
-  in[0] = x0;
-  in[1] = x1;
-  in[2] = map;
-  in[RT_PARALLEL_SLOT] = &par;
-  out[0] = y;
-  kernel(&p, in, out, NULL);
-  ck_assert_int_ge(pieces, 2);
+  run_gather(kernel, batch, sp, x0, x1, map, y);
   for (n = 0; n < batch; n++)
     for (o = 0; o < ob * BL; o++)
       for (q = 0; q < sp; q++) {
