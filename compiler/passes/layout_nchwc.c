@@ -17,9 +17,12 @@
  *      is a stem: it reads X as it is, NCHW, and writes Y blocked.
  *      So is a Concat along the channels of tensors whose channel counts
  *      are multiples of 16 (squeezenet's fire modules, densenet's blocks):
- *      on the blocked tensors it is the same Concat along axis 1. The
- *      followers are MaxPool, inference BatchNormalization, the bounded
- *      activations and GlobalAveragePool (which writes NCHW).
+ *      on the blocked tensors it is the same Concat along axis 1, and
+ *      a GatherChannels of float inputs (gather-channels; any channel
+ *      counts: its blocked kernel moves lanes). The followers are
+ *      MaxPool, inference BatchNormalization, the bounded activations and
+ *      GlobalAveragePool (which writes NCHW); a gather is no producer that
+ *      a follower goes blocked for.
  *   2. A conv or Concat candidate is blocked when a neighbour is a
  *      candidate too (or a blocked follower): one produces its X,
  *      residual or a Concat input, or it feeds one of those of one.
@@ -200,7 +203,7 @@ static int candidate(ir_graph *g, ir_node *n, conv_geom *cg) {
 
 /* The input slots of a node of this kind that hold blocked tensors once
  * it is blocked: a BlockedConv's X and residual (fuse-epilogue's slot 3),
- * a stem's residual only, every input of a Concat. */
+ * a stem's residual only, every input of a Concat or a GatherChannels. */
 static int blocked_slot(int kind, int k) {
   return kind == BLOCKABLE_CONCAT || kind == BLOCKABLE_GATHER || (kind == BLOCKABLE_CONV && (k == 0 || k == 3)) ||
          (kind == BLOCKABLE_STEM && k == 3) || (kind >= BLOCKABLE_POOL && k == 0);

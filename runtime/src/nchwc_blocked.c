@@ -153,9 +153,10 @@ static int weights_outweigh_x(const rt_conv_params *p, const blocked_shape *s) {
  * for the mobilenets, shufflenet and efficientnet_b0). Otherwise the
  * bands are cut finer (a few more at most) until the pieces share out
  * evenly (a multiple of tasks): a 14x14 plane of 64 output channels is
- * one piece otherwise, and ran on one thread. A count whose bands reach more rows
- * than one task's (a band can straddle one more row boundary) is passed
- * over, so the buffers sized for one task serve every task count. */
+ * one piece otherwise, and ran on one thread. A count whose bands reach
+ * more rows than one task's (a band can straddle one more row boundary)
+ * is passed over, so the buffers sized for one task serve every task
+ * count. */
 static void blocked_shape_of(const rt_conv_params *p, int64_t tasks, blocked_shape *s) {
   const int64_t ih = p->in_dims[0], iw = p->in_dims[1], oh = p->out_dims[0], ow = p->out_dims[1];
   const int64_t hp = (oh - 1) * p->strides[0] + (p->kernel[0] - 1) * p->dilations[0] + 1;
