@@ -64,6 +64,12 @@ static const ir_tensor *exact(const ir_graph *g, int v, int rank) {
   return val && val->t.rank == rank && !tensor_is_symbolic(&val->t) && !val->t.data ? &val->t : NULL;
 }
 
+/* An element type GatherChannels copies: whole bytes per element, no
+ * strings (a shuffle of those stays as it is). */
+static int copied_whole(int dtype) {
+  return dtype != DT_STRING && dtype_size(dtype) > 0 && !dtype_packed_bits(dtype);
+}
+
 /* What a gather reads: its inputs and their channel counts. */
 typedef struct gather_from {
   int in[RT_GATHER_CHANNELS_MAX_INPUTS];
@@ -101,7 +107,7 @@ static void shuffle_inputs(const ir_graph *g, int x, gather_from *from) {
   axis = (int)attr_int(cat, "axis", 0);
   if (axis != 1 && axis != -3) return;
   for (k = 0; k < cat->n_in; k++)
-    if (!exact(g, cat->in[k], 4)) return;
+    if (!exact(g, cat->in[k], 4) || g->values[cat->in[k]]->t.dims[1] < 1) return;
   for (k = 0; k < cat->n_in; k++) {
     from->in[k] = cat->in[k];
     from->in_ch[k] = g->values[cat->in[k]]->t.dims[1];
@@ -156,7 +162,9 @@ static ir_node *shuffle_of(const ir_graph *g, const readers *r, const ir_node *t
   x = exact(g, first->in[0], 4);
   x5 = exact(g, first->out[0], 5);
   y = exact(g, second->out[0], 4);
-  if (!x || !x5 || !y || x5->dims[1] < 1 || x5->dims[1] * x5->dims[2] != x->dims[1]) return NULL;
+  if (!x || !x5 || !y || x5->dims[1] < 1 || x->dims[1] < 1 || x5->dims[1] * x5->dims[2] != x->dims[1] ||
+      !copied_whole(x->dtype))
+    return NULL;
   for (d = 0; d < 4; d++)
     if (y->dims[d] != x->dims[d] || (d != 1 && x5->dims[d ? d + 1 : 0] != x->dims[d])) return NULL;
   *groups = x5->dims[1];

@@ -102,6 +102,24 @@ START_TEST(gather_shuffle_and_slices) {
 }
 END_TEST
 
+/* A Concat with an input of no channels is gathered from whole (the
+ * gather's inputs each have channels). */
+START_TEST(gather_of_concat_with_an_empty_input) {
+  ir_graph *g = shuffle_unit(3, 0, shuffle_perm);
+  const int64_t none[4] = {1, 0, 4, 4};
+  ir_node *cat = g->nodes[0];
+  unit_value(g, "e", 4, none, 0);
+  cat->in = realloc(cat->in, sizeof(int) * 3);
+  cat->in[2] = ir_find(g, "e");
+  cat->n_in = 3;
+  unit_check_pass(g, gather_then_dce, "Concat,Reshape,Transpose,Reshape,Slice,Slice",
+                  "Concat,GatherChannels,GatherChannels");
+  ck_assert_int_eq(g->nodes[1]->n_in, 1);
+  ck_assert_str_eq(g->values[g->nodes[1]->in[0]]->name, "c");
+  ir_free(g);
+}
+END_TEST
+
 START_TEST(gather_leaves_other_transposes) {
   static const int64_t other[5] = {0, 1, 2, 4, 3};
   ir_graph *g = shuffle_unit(3, 0, other);
@@ -304,6 +322,7 @@ Suite *gather_channels_suite(void) {
   Suite *s = suite_create("gather_channels");
   TCase *tc = tcase_create("gather_channels");
   tcase_add_test(tc, gather_shuffle_and_slices);
+  tcase_add_test(tc, gather_of_concat_with_an_empty_input);
   tcase_add_test(tc, gather_leaves_other_transposes);
   tcase_add_test(tc, gather_plain_kernel);
   tcase_add_test(tc, gather_blocked_kernel);
