@@ -175,7 +175,7 @@ static int try_shuffle(ir_graph *g, const readers *r, ir_node *t) {
   ir_node *first, *second;
   gather_from from;
   int64_t groups, per, channels, o, lo, hi, *src;
-  int y, i, slices = 0, others = 0;
+  int y, i;
   if (t->op != OP_Transpose || !(second = shuffle_of(g, r, t, &groups))) return 0;
   first = g->nodes[g->values[t->in[0]]->producer];
   channels = g->values[first->in[0]]->t.dims[1];
@@ -186,19 +186,15 @@ static int try_shuffle(ir_graph *g, const readers *r, ir_node *t) {
   y = second->out[0];
   for (i = r->first[y]; i < r->first[y + 1]; i++) {
     ir_node *s = g->nodes[r->list[i]];
-    if (s->in[0] == y && channel_slice(g, s, channels, &lo, &hi)) {
-      become_gather(g, s, &from, src + lo, hi - lo);
-      slices++;
-    } else {
-      others = 1;
-    }
+    if (s->in[0] == y && channel_slice(g, s, channels, &lo, &hi)) become_gather(g, s, &from, src + lo, hi - lo);
   }
   become_gather(g, second, &from, src, channels);
   free(src);
   rw_kill(g, t);
   rw_kill(g, first);
-  /* Y itself is still needed by its other readers or as a graph output */
-  if (!others && slices && g->values[y]->uses == 0) rw_kill(g, second);
+  /* Y's own gather stays while anything else reads Y (uses counts a graph
+   * output too) */
+  if (g->values[y]->uses == 0) rw_kill(g, second);
   return 1;
 }
 
