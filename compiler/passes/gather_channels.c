@@ -21,11 +21,17 @@
  *   2. Each Slice of Y along axis 1 alone (constant bounds, step 1)
  *      becomes a GatherChannels of the same inputs with its part of the
  *      map; when Slices were Y's only readers, Y's node goes (dce).
+ *   3. A gather whose input is made by a gather that only gathers read
+ *      reads that gather's inputs instead (compose_gathers): the half a
+ *      unit passes on unchanged is then never copied by itself, and the
+ *      next units take those channels from the convs that wrote them.
  *
  * Every element then moves once, and the layout-nchwc pass can keep the
  * whole unit blocked (a gather works on blocked tensors too). The copies
  * are exact: the result is bit for bit the same. Linear in the graph: one
- * pass to list each value's readers, one over the Transposes. */
+ * pass to list each value's readers, one over the Transposes, one over
+ * the gathers (each maps its channels through at most one gather: that
+ * one's inputs were composed before it, in node order). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -192,10 +198,128 @@ static int try_shuffle(ir_graph *g, const readers *r, ir_node *t) {
   free(src);
   rw_kill(g, t);
   rw_kill(g, first);
+  /* the Concat the gathers now read past goes too when nothing else reads
+   * it, so its inputs' readers are the gathers alone (compose_gathers) */
+  if (from.in[0] != first->in[0] && g->values[first->in[0]]->uses == 0)
+    rw_kill(g, g->nodes[g->values[first->in[0]]->producer]);
   /* Y's own gather stays while anything else reads Y (uses counts a graph
    * output too) */
   if (g->values[y]->uses == 0) rw_kill(g, second);
   return 1;
+}
+
+/* ---- gathers of gathers ---- */
+
+/* Whether v is made by a live GatherChannels and every reader of v is
+ * a GatherChannels, v no graph output (uses counts that too): a gather
+ * that then reads v's sources instead leaves v unread. */
+static int composable_value(const ir_graph *g, const readers *r, int v) {
+  const ir_value *val = g->values[v];
+  const ir_node *h = val->producer >= 0 ? g->nodes[val->producer] : NULL;
+  int i;
+  if (!h || h->dead || h->op != OP_onnxcc_GatherChannels || val->uses != r->first[v + 1] - r->first[v]) return 0;
+  for (i = r->first[v]; i < r->first[v + 1]; i++)
+    if (g->nodes[r->list[i]]->op != OP_onnxcc_GatherChannels) return 0;
+  return 1;
+}
+
+/* The gather that makes input v, when v was composable as the pass
+ * began (comp: per value), else NULL. */
+static const ir_node *composable(const ir_graph *g, const char *comp, int v) {
+  return comp[v] ? g->nodes[g->values[v]->producer] : NULL;
+}
+
+/* Input k of gather n and its channel ch for n's source s. */
+static void source_of(const ir_node *n, int64_t s, int *k, int64_t *ch) {
+  const int64_t *in_ch;
+  attr_ints(n, "in_channels", &in_ch);
+  for (*k = 0; s >= in_ch[*k]; (*k)++) s -= in_ch[*k];
+  *ch = s;
+}
+
+/* The index of value v among from's inputs, added (with c channels) when
+ * new; -1 when from is full. */
+static int input_index(gather_from *from, int v, int64_t c) {
+  int k;
+  for (k = 0; k < from->count && from->in[k] != v; k++) {
+  }
+  if (k < from->count) return k;
+  if (from->count == RT_GATHER_CHANNELS_MAX_INPUTS) return -1;
+  from->in[k] = v;
+  from->in_ch[k] = c;
+  from->count++;
+  return k;
+}
+
+/* Gather n reads, in place of each input that a composable gather h
+ * makes, h's inputs at h's map: ShuffleNet's units each cut their
+ * passed-on half with a gather that the next unit's gathers then read,
+ * and these now take those channels from the convs that wrote them, so
+ * the half is never copied alone. Not when the inputs would pass
+ * RT_GATHER_CHANNELS_MAX_INPUTS. In node order, so h has had its own
+ * inputs composed: the chain folds into one gather, up to that bound. */
+static int try_compose(ir_graph *g, const char *comp, ir_node *n) {
+  const int64_t *in_ch, *src, *h_src;
+  gather_from from;
+  int64_t *map, ch;
+  int count, n_out, o, k, any = 0;
+  if (n->dead || n->op != OP_onnxcc_GatherChannels) return 0;
+  count = attr_ints(n, "in_channels", &in_ch);
+  n_out = attr_ints(n, "sources", &src);
+  for (k = 0; k < count && !any; k++) any = composable(g, comp, n->in[k]) != NULL;
+  if (!any) return 0;
+  map = xmalloc(sizeof(int64_t) * (size_t)n_out * 2);
+  from.count = 0;
+  for (o = 0; o < n_out; o++) {
+    const ir_node *h;
+    int v, j;
+    source_of(n, src[o], &k, &ch);
+    v = n->in[k];
+    if ((h = composable(g, comp, v)) != NULL) {
+      const int64_t *h_in_ch;
+      attr_ints(h, "sources", &h_src);
+      attr_ints(h, "in_channels", &h_in_ch);
+      source_of(h, h_src[ch], &j, &ch);
+      v = h->in[j];
+      j = input_index(&from, v, h_in_ch[j]);
+    } else {
+      j = input_index(&from, v, in_ch[k]);
+    }
+    if (j < 0) {
+      free(map);
+      return 0;
+    }
+    map[2 * o] = j;
+    map[2 * o + 1] = ch;
+  }
+  /* the sources, numbered over the new inputs laid end to end */
+  for (o = 0; o < n_out; o++) {
+    int64_t at = map[2 * o + 1];
+    for (k = 0; k < map[2 * o]; k++) at += from.in_ch[k];
+    map[o] = at;
+  }
+  become_gather(g, n, &from, map, n_out);
+  free(map);
+  return 1;
+}
+
+/* Each composable gather's readers read its sources; those left unread
+ * go. */
+static int compose_gathers(ir_graph *g) {
+  readers r;
+  char *comp = xcalloc((size_t)g->n_values + 1, 1);
+  int i, changed = 0;
+  readers_of(g, &r);
+  for (i = 0; i < g->n_values; i++) comp[i] = (char)composable_value(g, &r, i);
+  for (i = 0; i < g->n_nodes; i++) changed |= try_compose(g, comp, g->nodes[i]);
+  for (i = 0; i < g->n_nodes; i++) {
+    ir_node *n = g->nodes[i];
+    if (!n->dead && n->op == OP_onnxcc_GatherChannels && n->n_out == 1 && g->values[n->out[0]]->uses == 0) rw_kill(g, n);
+  }
+  free(comp);
+  free(r.first);
+  free(r.list);
+  return changed;
 }
 
 status pass_gather_channels(ir_graph *g) {
@@ -207,6 +331,7 @@ status pass_gather_channels(ir_graph *g) {
     if (!g->nodes[i]->dead) changed |= try_shuffle(g, &r, g->nodes[i]);
   free(r.first);
   free(r.list);
+  if (changed) changed |= compose_gathers(g);
   if (changed) ir_compact(g);
   return ST_OK;
 }

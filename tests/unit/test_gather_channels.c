@@ -120,6 +120,131 @@ START_TEST(gather_of_concat_with_an_empty_input) {
 }
 END_TEST
 
+/* Gather n reads these inputs (names) with these sources, 3 channels
+ * each. */
+static void check_composed(const ir_graph *g, const ir_node *n, const char *const *names, int count,
+                           const int64_t *want) {
+  const int64_t *src, *in_ch;
+  int k;
+  ck_assert_int_eq(n->n_in, count);
+  ck_assert_int_eq(attr_ints(n, "in_channels", &in_ch), count);
+  for (k = 0; k < count; k++) {
+    ck_assert_str_eq(g->values[n->in[k]]->name, names[k]);
+    ck_assert_int_eq(in_ch[k], 3);
+  }
+  ck_assert_int_eq(attr_ints(n, "sources", &src), 3);
+  ck_assert_int_eq(memcmp(src, want, sizeof(int64_t) * 3), 0);
+}
+
+/* Two units in a row, the second shuffling the first's passed-on half s0
+ * with Relu(s1): the second's gathers read a, b and the Relu's output
+ * themselves, and s0 is never made. Unit 1 gives s0 = a0 b0 a1, s1 = b1
+ * a2 b2; unit 2 shuffles s0 and q = Relu(s1) into a0 q0 b0 | q1 a1 q2. */
+START_TEST(gather_of_gathers) {
+  static const char *const first_names[3] = {"a", "q", "b"}, *const second_names[2] = {"q", "a"};
+  static const int64_t first[3] = {0, 3, 6}, second[3] = {1, 4, 2};
+  ir_graph *g = shuffle_unit(3, 0, shuffle_perm);
+  const int64_t five[5] = {1, 2, 3, 4, 4}, four[4] = {1, 6, 4, 4};
+  ir_node *t;
+  g->n_outputs = 0;
+  unit_node(g, "Relu", "q", 1, "s1");
+  rw_set_int(unit_node(g, "Concat", "c2", 2, "s0", "q"), "axis", 1);
+  unit_int64s(g, "five2", 5, five);
+  unit_int64s(g, "four2", 4, four);
+  unit_node(g, "Reshape", "r2", 2, "c2", "five2");
+  t = unit_node(g, "Transpose", "t2", 1, "r2");
+  rw_set_ints(t, "perm", shuffle_perm, 5);
+  unit_node(g, "Reshape", "y2", 2, "t2", "four2");
+  unit_node(g, "Slice", "u0", 4, "y2", "zero", "mid", "axis");
+  unit_node(g, "Slice", "u1", 4, "y2", "mid", "end", "axis");
+  unit_output(g, "u0");
+  unit_output(g, "u1");
+  unit_check_pass(g, gather_then_dce,
+                  "Concat,Reshape,Transpose,Reshape,Slice,Slice,Relu,Concat,Reshape,Transpose,Reshape,Slice,Slice",
+                  "GatherChannels,Relu,GatherChannels,GatherChannels");
+  ck_assert_str_eq(g->values[g->nodes[0]->out[0]]->name, "s1");
+  check_composed(g, g->nodes[2], first_names, 3, first);
+  check_composed(g, g->nodes[3], second_names, 2, second);
+  ir_free(g);
+}
+END_TEST
+
+/* `units` units in a row as in gather_of_gathers (Relu between them),
+ * of 128 channels: unit i shuffles s0_{i-1} with Relu(s1_{i-1}). */
+static ir_graph *unit_chain(int units) {
+  ir_graph *g = ir_new();
+  const int64_t x[4] = {1, 64, 2, 2}, five[5] = {1, 2, 64, 2, 2}, four[4] = {1, 128, 2, 2};
+  const int64_t zero = 0, mid = 64, end = 128, one = 1;
+  char c[16], r[16], t[16], y[16], s0[16], s1[16], q[16], prev0[16], prev1[16];
+  int i;
+  g->opset = 13;
+  unit_value(g, "a", 4, x, 0);
+  unit_value(g, "b", 4, x, 0);
+  unit_int64s(g, "five", 5, five);
+  unit_int64s(g, "four", 4, four);
+  unit_int64s(g, "zero", 1, &zero);
+  unit_int64s(g, "mid", 1, &mid);
+  unit_int64s(g, "end", 1, &end);
+  unit_int64s(g, "axis", 1, &one);
+  strcpy(prev0, "a");
+  strcpy(prev1, "b");
+  for (i = 0; i < units; i++) {
+    snprintf(c, sizeof c, "c%d", i);
+    snprintf(r, sizeof r, "r%d", i);
+    snprintf(t, sizeof t, "t%d", i);
+    snprintf(y, sizeof y, "y%d", i);
+    snprintf(s0, sizeof s0, "s0_%d", i);
+    snprintf(s1, sizeof s1, "s1_%d", i);
+    if (i) {
+      snprintf(q, sizeof q, "q%d", i);
+      unit_node(g, "Relu", q, 1, prev1);
+      strcpy(prev1, q);
+    }
+    rw_set_int(unit_node(g, "Concat", c, 2, prev0, prev1), "axis", 1);
+    unit_node(g, "Reshape", r, 2, c, "five");
+    rw_set_ints(unit_node(g, "Transpose", t, 1, r), "perm", shuffle_perm, 5);
+    unit_node(g, "Reshape", y, 2, t, "four");
+    unit_node(g, "Slice", s0, 4, y, "zero", "mid", "axis");
+    unit_node(g, "Slice", s1, 4, y, "mid", "end", "axis");
+    strcpy(prev0, s0);
+    strcpy(prev1, s1);
+  }
+  unit_output(g, prev0);
+  unit_output(g, prev1);
+  return g;
+}
+
+/* Eight units: composed all the way, the last ones' gathers would read
+ * 7 inputs (the halves of a, b and the Relus pass on 64, 32, ... channels);
+ * a gather that would pass RT_GATHER_CHANNELS_MAX_INPUTS keeps reading
+ * the passed-on half, which is then made once more. */
+START_TEST(gather_of_gathers_bounded) {
+  ir_graph *g = unit_chain(8);
+  int i, gathers = 0, of_gather = 0;
+  ck_assert_int_eq(ir_toposort(g), ST_OK);
+  ck_assert_int_eq(pass_infer(g), ST_OK);
+  ck_assert_int_eq(gather_then_dce(g), ST_OK);
+  ck_assert_int_eq(ir_verify(g, "the pass", 1), ST_OK);
+  for (i = 0; i < g->n_nodes; i++) {
+    const ir_node *n = g->nodes[i];
+    int k;
+    if (n->op != OP_onnxcc_GatherChannels) continue;
+    gathers++;
+    ck_assert_int_le(n->n_in, RT_GATHER_CHANNELS_MAX_INPUTS);
+    for (k = 0; k < n->n_in; k++) {
+      const ir_value *v = g->values[n->in[k]];
+      of_gather += v->producer >= 0 && g->nodes[v->producer]->op == OP_onnxcc_GatherChannels;
+    }
+  }
+  /* s1 of the first 7 units, the two outputs of the last, and a few
+   * halves made again (without composing: 8 of them) */
+  ck_assert_int_gt(gathers, 7 + 2);
+  ck_assert_int_lt(gathers, 7 + 2 + 4);
+  ck_assert_int_ge(of_gather, 1);
+  ir_free(g);
+}
+END_TEST
+
 START_TEST(gather_leaves_other_transposes) {
   static const int64_t other[5] = {0, 1, 2, 4, 3};
   ir_graph *g = shuffle_unit(3, 0, other);
@@ -323,6 +448,8 @@ Suite *gather_channels_suite(void) {
   TCase *tc = tcase_create("gather_channels");
   tcase_add_test(tc, gather_shuffle_and_slices);
   tcase_add_test(tc, gather_of_concat_with_an_empty_input);
+  tcase_add_test(tc, gather_of_gathers);
+  tcase_add_test(tc, gather_of_gathers_bounded);
   tcase_add_test(tc, gather_leaves_other_transposes);
   tcase_add_test(tc, gather_plain_kernel);
   tcase_add_test(tc, gather_blocked_kernel);
