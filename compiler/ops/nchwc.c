@@ -22,6 +22,8 @@
  *   BlockedGlobalAveragePool(Xb) -> [N, channels, 1, 1]     (attribute channels)
  *       back in NCHW: the pool's output is small, and what reads it (a
  *       squeeze-excitation block's FCs, a classifier) is not blocked.
+ *       With attribute keepdims = 0 (a ReduceMean over H and W that the
+ *       layout pass blocked), [N, channels]: the same floats.
  *   BlockedBatchNormalization(Xb, scale, B, mean, var) -> Xb's shape
  *       inference BatchNormalization of float X and parameters [channels]
  *       (attributes epsilon, channels). */
@@ -280,7 +282,7 @@ static status blocked_gap_infer(op_ctx *c) {
   if (s) return s;
   dims[0] = op_in(c, 0)->t.dims[0];
   dims[2] = dims[3] = 1;
-  op_set_output(c, 0, DT_FLOAT, 4, dims);
+  op_set_output(c, 0, DT_FLOAT, attr_int(c->n, "keepdims", 1) ? 4 : 2, dims);
   return ST_OK;
 }
 

@@ -21,8 +21,9 @@
  *      a GatherChannels of float inputs (gather-channels; any channel
  *      counts: its blocked kernel moves lanes). The followers are
  *      MaxPool, inference BatchNormalization, the bounded activations and
- *      GlobalAveragePool (which writes NCHW); a gather is no producer that
- *      a follower goes blocked for.
+ *      GlobalAveragePool (which writes NCHW), or a ReduceMean over H and W
+ *      alone, which is one; a gather is no producer that a follower goes
+ *      blocked for.
  *   2. A conv or Concat candidate is blocked when a neighbour is a
  *      candidate too (or a blocked follower): one produces its X,
  *      residual or a Concat input, or it feeds one of those of one.
@@ -89,7 +90,7 @@ enum {
   BLOCKABLE_POOL = 5,  /* MaxPool */
   BLOCKABLE_BN = 6,    /* inference BatchNormalization */
   BLOCKABLE_UNARY = 7, /* an element-wise activation: the same op on blocked tensors */
-  BLOCKABLE_GAP = 8    /* GlobalAveragePool, reading blocks, writing NCHW */
+  BLOCKABLE_GAP = 8    /* GlobalAveragePool (or a ReduceMean that is one), reading blocks, writing NCHW */
 };
 
 static int concat_candidate(const ir_graph *g, const ir_node *n) {
@@ -120,6 +121,29 @@ static int pool_candidate(const ir_graph *g, const ir_node *n) {
 static int plain_activation(const ir_graph *g, int v) {
   const ir_value *x = v >= 0 ? g->values[v] : NULL;
   return x && x->t.dtype == DT_FLOAT && x->t.rank == 4 && !tensor_is_symbolic(&x->t) && !x->t.data;
+}
+
+/* Whether ReduceMean n averages a float [N, C, H, W] over H and W alone
+ * (axes {2, 3} in any order or sign, as an attribute or, from opset 18,
+ * a constant input): a GlobalAveragePool, [N, C] without keepdims
+ * (ShuffleNet's x.mean([2, 3]) before its classifier). */
+static int spatial_mean(const ir_graph *g, const ir_node *n) {
+  int64_t axes[2];
+  unsigned seen = 0;
+  int k;
+  if (n->op != OP_ReduceMean || n->n_in < 1 || n->n_out != 1 || n->out[0] < 0 || !plain_activation(g, n->in[0]))
+    return 0;
+  if (op_node_opset(g, n) >= 18) {
+    const ir_value *a = n->n_in > 1 ? ir_val(g, n->in[1]) : NULL;
+    if (!a || !a->t.data || tensor_numel(&a->t) != 2) return 0;
+    for (k = 0; k < 2; k++) axes[k] = tensor_int(&a->t, k);
+  } else {
+    const int64_t *a;
+    if (attr_ints(n, "axes", &a) != 2) return 0;
+    memcpy(axes, a, sizeof axes);
+  }
+  for (k = 0; k < 2; k++) seen |= 1u << (axes[k] < 0 ? axes[k] + 4 : axes[k]);
+  return seen == 0xCu;
 }
 
 /* A GatherChannels (gather-channels) of float [N, C, H, W] inputs: any
@@ -175,6 +199,7 @@ static int candidate(ir_graph *g, ir_node *n, conv_geom *cg) {
   if (unary_candidate(g, n)) return BLOCKABLE_UNARY;
   if (n->op == OP_GlobalAveragePool)
     return n->n_out == 1 && n->out[0] >= 0 && plain_activation(g, n->in[0]) ? BLOCKABLE_GAP : NOT_BLOCKABLE;
+  if (spatial_mean(g, n)) return BLOCKABLE_GAP;
   if (n->dead || n->op != OP_Conv || n->n_out != 1 || n->out[0] < 0 || n->n_in < 2 || n->in[0] < 0 || n->in[1] < 0)
     return 0;
   x = g->values[n->in[0]];
@@ -330,6 +355,15 @@ static void block_node(layout_state *s, int i, int kind, const conv_geom *cg) {
   for (k = 0; k < n->n_in; k++)
     if (blocked_slot(kind, k) && n->in[k] >= 0) n->in[k] = blocked_twin(s, n->in[k]);
   if (kind == BLOCKABLE_GAP) { /* reads blocks, writes its NCHW output itself */
+    if (n->op == OP_ReduceMean) { /* [N, C] without keepdims: the same floats */
+      const int64_t keep = attr_int(n, "keepdims", 1);
+      for (k = 1; k < n->n_in; k++)
+        if (n->in[k] >= 0) g->values[n->in[k]]->uses--;
+      n->n_in = 1;
+      for (k = 0; k < n->n_attr; k++) ir_attr_free(&n->attr[k]);
+      n->n_attr = 0;
+      rw_set_int(n, "keepdims", keep);
+    }
     rw_set_int(n, "channels", yv->t.dims[1]);
     set_own_op(n, "BlockedGlobalAveragePool", OP_onnxcc_BlockedGlobalAveragePool);
     return;

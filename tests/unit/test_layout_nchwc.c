@@ -326,6 +326,56 @@ START_TEST(layout_squeeze_excitation) {
 }
 END_TEST
 
+/* chain(16, 32, 1, 3, 32) with "y" averaged by a ReduceMean over axes
+ * (attribute, or from opset 18 an input) into "m", the only output. */
+static ir_graph *chain_then_mean(int opset, int64_t a0, int64_t a1, int keepdims) {
+  ir_graph *g = chain(16, 32, 1, 3, 32);
+  const int64_t axes[2] = {a0, a1};
+  ir_node *n;
+  g->opset = opset;
+  g->n_outputs = 0;
+  if (opset >= 18) {
+    unit_int64s(g, "axes", 2, axes);
+    n = unit_node(g, "ReduceMean", "m", 2, "y", "axes");
+  } else {
+    n = unit_node(g, "ReduceMean", "m", 1, "y");
+    rw_set_ints(n, "axes", axes, 2);
+  }
+  rw_set_int(n, "keepdims", keepdims);
+  unit_output(g, "m");
+  return g;
+}
+
+/* A ReduceMean over H and W alone after a blocked conv is a global
+ * pool: it reads the blocks and writes "m" as it was ([1, 32] without
+ * keepdims, [1, 32, 1, 1] with), with no FromBlocked before it. Over
+ * other axes it stays, after one. */
+START_TEST(layout_spatial_mean) {
+  static const struct {
+    int opset;
+    int64_t a0, a1;
+    int keepdims, rank;
+  } cases[] = {{13, 2, 3, 0, 2}, {13, -1, -2, 1, 4}, {18, 3, 2, 0, 2}};
+  ir_graph *g;
+  size_t i;
+  for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    g = chain_then_mean(cases[i].opset, cases[i].a0, cases[i].a1, cases[i].keepdims);
+    unit_check_pass(g, pass_layout_nchwc, "Conv,Conv,ReduceMean",
+                    "ToBlocked,BlockedConv,BlockedConv,BlockedGlobalAveragePool");
+    ck_assert_int_eq(g->nodes[3]->n_in, 1);
+    ck_assert_int_eq(attr_int(g->nodes[3], "channels", 0), 32);
+    ck_assert_int_eq(value(g, "m")->producer, 3);
+    ck_assert_int_eq(value(g, "m")->t.rank, cases[i].rank);
+    ck_assert_int_eq(value(g, "m")->t.dims[1], 32);
+    ir_free(g);
+  }
+  g = chain_then_mean(13, 1, 2, 0);
+  unit_check_pass(g, pass_layout_nchwc, "Conv,Conv,ReduceMean",
+                  "ToBlocked,BlockedConv,BlockedConv,FromBlocked,ReduceMean");
+  ir_free(g);
+}
+END_TEST
+
 /* Bare-metal targets keep every conv in NCHW. */
 START_TEST(layout_bare_metal) {
   ir_graph *g = chain(16, 32, 1, 3, 32);
@@ -379,6 +429,7 @@ Suite *layout_nchwc_suite(void) {
   tcase_add_test(tc, layout_maxpool);
   tcase_add_test(tc, layout_followers);
   tcase_add_test(tc, layout_squeeze_excitation);
+  tcase_add_test(tc, layout_spatial_mean);
   tcase_add_test(tc, layout_bare_metal);
   tcase_add_test(tc, layout_lowers);
   suite_add_tcase(s, tc);
