@@ -44,6 +44,12 @@ Networks:
                     padding) -> Resize (nearest, x2) -> Conv -> Sigmoid.
   shuffle_mix       Split / Concat / Transpose / channel shuffle (Reshape +
                     Transpose) / elementwise ops, with two graph outputs.
+  shufflenet_mini   ShuffleNet v2's units (stride 2, then six of stride 1;
+                    58 channels a branch, so the convs run blocked): chunk,
+                    cat and shuffle (gather-channels folds the chain of
+                    shuffles into gathers of the convs' outputs), then
+                    x.mean([2, 3]) (a ReduceMean over H and W, pooled on
+                    the blocks) and a Linear head; BatchNorm folded.
 """
 
 from __future__ import annotations
@@ -224,6 +230,54 @@ class ShuffleMix(nn.Module):
         return y2, torch.softmax(self.head(pooled), dim=-1)
 
 
+def _shuffle(x, groups=2):
+    n, c, h, w = x.shape
+    return x.reshape(n, groups, c // groups, h, w).transpose(1, 2).reshape(n, c, h, w)
+
+
+class ShuffleUnit(nn.Module):
+    """ShuffleNet v2's unit: stride 1 passes half the channels on and
+    runs 1x1, depthwise 3x3, 1x1 on the other half; stride 2 runs both
+    branches on the whole input. Then the two halves are shuffled."""
+
+    def __init__(self, cin, half, stride):
+        super().__init__()
+        self.stride = stride
+
+        def bn_relu(c):
+            return [nn.BatchNorm2d(c), nn.ReLU()]
+
+        if stride == 2:
+            self.branch1 = nn.Sequential(
+                nn.Conv2d(cin, cin, 3, 2, 1, groups=cin, bias=False), nn.BatchNorm2d(cin),
+                nn.Conv2d(cin, half, 1, bias=False), *bn_relu(half))
+        c2 = cin if stride == 2 else half
+        self.branch2 = nn.Sequential(
+            nn.Conv2d(c2, half, 1, bias=False), *bn_relu(half),
+            nn.Conv2d(half, half, 3, stride, 1, groups=half, bias=False), nn.BatchNorm2d(half),
+            nn.Conv2d(half, half, 1, bias=False), *bn_relu(half))
+
+    def forward(self, x):
+        if self.stride == 1:
+            x1, x2 = x.chunk(2, dim=1)
+            y = torch.cat((x1, self.branch2(x2)), dim=1)
+        else:
+            y = torch.cat((self.branch1(x), self.branch2(x)), dim=1)
+        return _shuffle(y)
+
+
+class ShuffleNetMini(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Sequential(nn.Conv2d(3, 24, 3, 2, 1, bias=False), nn.BatchNorm2d(24), nn.ReLU())
+        self.units = nn.Sequential(ShuffleUnit(24, 58, 2), *[ShuffleUnit(116, 58, 1) for _ in range(6)])
+        self.last = nn.Sequential(nn.Conv2d(116, 128, 1, bias=False), nn.BatchNorm2d(128), nn.ReLU())
+        self.fc = nn.Linear(128, 10)
+
+    def forward(self, x):
+        return self.fc(self.last(self.units(self.stem(x))).mean([2, 3]))
+
+
 # --------------------------------------------------------------------------
 # Setup helpers
 # --------------------------------------------------------------------------
@@ -281,11 +335,15 @@ def build(name):
     if name == "shuffle_mix":
         return ShuffleMix(), (1, 8, 16, 16), ["input"], \
             ["features", "probs"], evalmode
+    if name == "shufflenet_mini":
+        m = ShuffleNetMini()
+        _settle_batchnorm(m, lambda: torch.randn(4, 3, 32, 32) + 0.2)
+        return m, (1, 3, 32, 32), ["input"], ["logits"], evalmode
     raise KeyError(name)
 
 
 MODELS = ["cnn_bn", "dwsep_cnn", "super_resolution", "mlp", "audio_cnn1d",
-          "tconv_decoder", "shuffle_mix"]
+          "tconv_decoder", "shuffle_mix", "shufflenet_mini"]
 
 
 def export(name, out_root: Path) -> None:
