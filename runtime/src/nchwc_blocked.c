@@ -11,7 +11,9 @@
  * positions x groups of at most PIECE_BLOCKS output blocks, one task
  * taking whole pieces; an output's sum has the same order whoever
  * computes it, so the results are bit-identical for any split and equal
- * rt_conv_f32_nchwc_packed's. */
+ * rt_conv_f32_nchwc_packed's. The projection after a squeeze-excitation
+ * gate on a small plane sums its input blocks in two halves instead
+ * (split_sum), the same two for any split. */
 #include <string.h>
 
 #include "epilogue_internal.h"
@@ -108,6 +110,7 @@ typedef struct blocked_shape {
   int64_t cb, ob, osp;
   int64_t wp;            /* floats / 16 of a row of the band buffer (padded width) */
   int64_t bands, groups; /* the pieces */
+  int64_t halves;        /* 2: the sum over the input blocks in two halves (split_sum) */
   int64_t band_rows;     /* the most padded rows a band's windows reach */
   int in_place;          /* every window inside X: the core reads X itself */
   rt_nchwc_geom g;
@@ -144,6 +147,27 @@ static int weights_outweigh_x(const rt_conv_params *p, const blocked_shape *s) {
   return s->ob * s->cb * p->kernel[0] * p->kernel[1] * B > s->cb * p->in_dims[0] * p->in_dims[1];
 }
 
+/* Whether the call sums its input blocks in two halves, each of every
+ * output: a 1x1 conv of one band with an input scale whose weights are
+ * more bytes than X, the projection after a squeeze-excitation gate on a
+ * 7x7 plane (mobilenet_v3_small's 576 -> 96, efficientnet_b0's 1152 ->
+ * 192). Its X is a depthwise conv's output, which that conv split by
+ * blocks of channels on planes this small. Split by output blocks, as
+ * other such convs are (below), each task copied and scaled all of X,
+ * half of it from the other core's cache; by halves of X's blocks, each
+ * copies the blocks its own core wrote, and still reads half the
+ * weights. The first half goes to Y, the second to scratch, and a pass
+ * adds them and applies the epilogue: the order of each sum depends on
+ * the shape alone, so the bits are the same for any number of tasks (one
+ * runs both halves). mobilenet_v3_small at two threads: those three
+ * convs from 0.029 to 0.024 ms (onnxcc run --profile). On 14x14 planes,
+ * whose weights weigh less and which split by bands, the halves' extra
+ * pass cost what they saved. */
+static int split_sum(const rt_conv_params *p, const blocked_shape *s) {
+  return p->has_in_scale && p->kernel[0] == 1 && p->kernel[1] == 1 && s->cb >= 2 && s->osp <= PIECE_POSITIONS &&
+         weights_outweigh_x(p, s);
+}
+
 /* The call's shape for `tasks` tasks. With more than one, a plane of one
  * band whose weights are more bytes than X is cut into a multiple of
  * tasks groups of output blocks, so that each task reads its share of the
@@ -178,12 +202,16 @@ static void blocked_shape_of(const rt_conv_params *p, int64_t tasks, blocked_sha
   s->g.out_w = ow;
   s->g.x_top = 0;
   s->g.epi = NULL; /* the call's, set by the kernel */
+  s->g.w_block = 0;
   s->g.y_row = ow * B;
   s->g.y_block = s->osp * B;
   s->bands = b0 = max64(1, RT_IDIV(s->osp + PIECE_POSITIONS - 1, PIECE_POSITIONS));
   s->groups = RT_IDIV(s->ob + PIECE_BLOCKS - 1, PIECE_BLOCKS);
   s->band_rows = s->in_place ? 0 : most_rows(s);
-  if (tasks > 1 && b0 == 1 && s->ob >= tasks && weights_outweigh_x(p, s)) {
+  s->halves = split_sum(p, s) ? 2 : 1;
+  if (s->halves == 2) {
+    /* the halves are the split */
+  } else if (tasks > 1 && b0 == 1 && s->ob >= tasks && weights_outweigh_x(p, s)) {
     s->groups = RT_IDIV(s->groups + tasks - 1, tasks) * tasks;
   } else if (tasks > 1 && RT_IMOD(b0 * s->groups, tasks) != 0) {
     for (b = b0 + 1; b <= b0 + SPLIT_MORE_BANDS && b * BAND_MIN_POSITIONS <= s->osp; b++) {
@@ -208,14 +236,22 @@ static size_t band_buffer_bytes(const rt_conv_params *p) {
   return s.in_place ? 0 : round64((size_t)(s.cb * s.g.x_block) * sizeof(float));
 }
 
+/* The second half's sums (split_sum), one image's Y: first in scratch,
+ * before the tasks' band buffers. */
+static size_t half_sum_bytes(const rt_conv_params *p) {
+  blocked_shape s;
+  blocked_shape_of(p, 1, &s);
+  return s.halves == 2 ? round64((size_t)(s.ob * s.osp * B) * sizeof(float)) : 0;
+}
+
 size_t rt_conv_f32_nchwc_blocked_task_bytes(const rt_conv_params *p) {
   const size_t band = band_buffer_bytes(p);
   return band ? RT_TASK_STRIDE(band) : 0;
 }
 
 size_t rt_conv_f32_nchwc_blocked_scratch_bytes(const rt_conv_params *p) {
-  const size_t band = band_buffer_bytes(p);
-  return band ? 64 + band : 0;
+  const size_t band = band_buffer_bytes(p), half = half_sum_bytes(p);
+  return band || half ? 64 + half + band : 0;
 }
 
 /* d[i] = s[i] * scale[i % 16] for i < n (a multiple of 16): the input
@@ -228,22 +264,22 @@ static void scale_lanes(float *restrict d, const float *restrict s, const float 
     for (l = 0; l < B; l++) d[i + l] = s[i + l] * scale[l];
 }
 
-/* Padded rows [r0, r1) of the image's blocked X into the band buffer xb
- * ([icb][row - r0][col][16]): X's rows where they are, zeros around;
- * multiplied by the input scale (the image's in_ch factors) when scale is
- * not NULL. */
+/* Padded rows [r0, r1) of input blocks [icb0, icb1) of the image's
+ * blocked X into the band buffer xb ([icb - icb0][row - r0][col][16]):
+ * X's rows where they are, zeros around; multiplied by the input scale
+ * (the image's in_ch factors) when scale is not NULL. */
 static void copy_band(const rt_conv_params *p, const blocked_shape *s, const float *x, const float *scale, int64_t r0,
-                      int64_t r1, float *xb) {
+                      int64_t r1, int64_t icb0, int64_t icb1, float *xb) {
   const int64_t ih = p->in_dims[0], iw = p->in_dims[1], pl = p->pads[1];
   const int64_t lo = min64(s->wp, pl), hi = max64(lo, min64(s->wp, pl + iw));
   int64_t icb, r;
-  for (icb = 0; icb < s->cb; icb++) {
+  for (icb = icb0; icb < icb1; icb++) {
     float lanes[B];
     int l;
     for (l = 0; l < B && scale; l++) lanes[l] = icb * B + l < p->in_ch ? scale[icb * B + l] : 0.0f;
     for (r = r0; r < r1; r++) {
       const int64_t sr = r - p->pads[0];
-      float *d = xb + icb * s->g.x_block + (r - r0) * s->wp * B;
+      float *d = xb + (icb - icb0) * s->g.x_block + (r - r0) * s->wp * B;
       const float *src;
       if (sr < 0 || sr >= ih) {
         memset(d, 0, sizeof(float) * (size_t)(s->wp * B));
@@ -264,10 +300,53 @@ typedef struct blocked_job {
   const float *x, *w, *bias; /* x: the image */
   const float *scale;        /* the image's input scale, or NULL */
   float *y;                  /* the image's output */
+  float *half;               /* the second half's sums (split_sum), or NULL */
   char *buffers;             /* task i's band buffer at + i * task_bytes (a stride, parallel.h) */
   size_t task_bytes;
   int64_t tasks;
 } blocked_job;
+
+/* split_sum's first step, task i's share of the halves x groups of
+ * output blocks (half-major): half 0 (with the bias) into Y, half 1 into
+ * j->half, no epilogue yet. */
+static void halves_task(const blocked_job *j, int64_t i, float *xb) {
+  const blocked_shape *s = j->s;
+  const int64_t taps = s->g.kernel_h * s->g.kernel_w, mid = RT_IDIV(s->cb, 2);
+  rt_nchwc_geom g = s->g;
+  int64_t lo, hi, k, copied = -1, q0, q1, r0, r1;
+  band_rows_of(s, 0, &q0, &q1, &r0, &r1);
+  g.epi = NULL;
+  g.x_top = r0;
+  g.w_block = s->cb * taps * B * B;
+  rt_parallel_share(2 * s->groups, 1, i, j->tasks, &lo, &hi);
+  for (k = lo; k < hi; k++) {
+    const int64_t h = RT_IDIV(k, s->groups), gi = k - h * s->groups;
+    const int64_t ob0 = RT_IDIV(gi * s->ob, s->groups), ob1 = RT_IDIV((gi + 1) * s->ob, s->groups);
+    const int64_t icb0 = h ? mid : 0, icb1 = h ? s->cb : mid;
+    if (h != copied) {
+      copy_band(j->p, s, j->x, j->scale, r0, r1, icb0, icb1, xb);
+      copied = h;
+    }
+    g.in_blocks = icb1 - icb0;
+    rt_nchwc_core(&g, xb, j->w + icb0 * taps * B * B, h ? NULL : j->bias, ob0, ob1, q0, q1,
+                  (h ? j->half : j->y) + ob0 * g.y_block + q0 * B);
+  }
+}
+
+/* split_sum's second step over floats [lo, hi) of the image's Y: the
+ * second half's sums added, then the epilogue. */
+typedef struct halves_sum {
+  float *y;
+  const float *half;
+  const rt_epi *e;
+} halves_sum;
+
+static void add_halves(void *arg, int64_t lo, int64_t hi) {
+  const halves_sum *h = (const halves_sum *)arg;
+  int64_t i;
+  for (i = lo; i < hi; i++) h->y[i] += h->half[i];
+  if (h->e) rt_epi_tile(h->e, h->y + lo, hi - lo, 1, hi - lo);
+}
 
 /* Pieces are numbered band-major: a task's consecutive pieces share a
  * band, copied once. */
@@ -277,6 +356,10 @@ static void blocked_task(void *arg, int64_t i) {
   float *xb = j->s->in_place ? NULL : (float *)(j->buffers + (size_t)i * j->task_bytes);
   rt_nchwc_geom g = s->g;
   int64_t lo, hi, k, copied = -1;
+  if (s->halves == 2) {
+    halves_task(j, i, xb);
+    return;
+  }
   rt_parallel_share(s->bands * s->groups, 1, i, j->tasks, &lo, &hi);
   for (k = lo; k < hi; k++) {
     const int64_t bi = RT_IDIV(k, s->groups), gi = k - bi * s->groups;
@@ -284,7 +367,7 @@ static void blocked_task(void *arg, int64_t i) {
     int64_t q0, q1, r0, r1;
     band_rows_of(s, bi, &q0, &q1, &r0, &r1);
     if (xb && bi != copied) {
-      copy_band(j->p, s, j->x, j->scale, r0, r1, xb);
+      copy_band(j->p, s, j->x, j->scale, r0, r1, 0, s->cb, xb);
       copied = bi;
     }
     g.x_top = xb ? r0 : 0;
@@ -310,14 +393,22 @@ RT_KERNEL(rt_conv_f32_nchwc_blocked) {
   j.w = (const float *)in[1];
   j.bias = p->has_bias ? (const float *)in[2] : NULL;
   s.g.epi = RT_EPI_FROM(&ev, p, in, 3, y);
-  j.buffers = (char *)(((uintptr_t)scratch + 63) & ~(uintptr_t)63);
+  j.half = s.halves == 2 ? (float *)(((uintptr_t)scratch + 63) & ~(uintptr_t)63) : NULL;
+  j.buffers = (char *)(((uintptr_t)scratch + 63) & ~(uintptr_t)63) + half_sum_bytes(p);
   j.task_bytes = rt_conv_f32_nchwc_blocked_task_bytes(p);
-  j.tasks = max64(1, min64(tasks, s.bands * s.groups));
+  j.tasks = max64(1, min64(tasks, s.halves == 2 ? 2 * s.groups : s.bands * s.groups));
   for (n = 0; n < p->batch; n++) {
     j.x = x + n * s.cb * p->in_dims[0] * p->in_dims[1] * B;
     j.y = y + n * s.ob * s.osp * B;
     /* fuse-channel-scale's factors: one per channel (1), or per image and channel (2) */
     j.scale = !p->has_in_scale ? NULL : (const float *)in[4] + (p->has_in_scale == 2 ? n * p->in_ch : 0);
     rt_parallel_run(par, j.tasks, blocked_task, &j);
+    if (s.halves == 2) {
+      halves_sum h;
+      h.y = j.y;
+      h.half = j.half;
+      h.e = s.g.epi;
+      rt_parallel_ranges(tasks > 1 ? par : NULL, s.ob * s.osp * B, B, 3 * (int64_t)sizeof(float), add_halves, &h);
+    }
   }
 }

@@ -40,7 +40,7 @@ NCHWC_TILE_TABLE(core, 0)
 
 void rt_nchwc_core(const rt_nchwc_geom *g, const float *xp, const float *w, const float *bias, int64_t ocb0,
                    int64_t ocb1, int64_t pos0, int64_t pos1, float *yb) {
-  const int64_t taps = g->kernel_h * g->kernel_w, w_block = g->in_blocks * taps * B * B;
+  const int64_t taps = g->kernel_h * g->kernel_w, w_block = g->w_block ? g->w_block : g->in_blocks * taps * B * B;
   const int64_t nbm = w_block * (int64_t)sizeof(float) * NB_MAX > WIDE_TILE_BYTES ? 2 : NB_MAX;
   tile_ctx t;
   t.y_block = g->y_block;

@@ -57,6 +57,10 @@ typedef struct rt_nchwc_geom {
   int64_t x_top;              /* the padded row xp starts at */
   int64_t out_w;              /* output positions per row */
   int64_t y_row, y_block;     /* yb: between rows, between channel blocks */
+  /* floats between two output blocks' weights; 0: in_blocks x taps x
+   * 16 x 16, all of theirs (a call over some of the input blocks, w at
+   * the first, passes the whole conv's) */
+  int64_t w_block;
   /* NULL, or the fused epilogue, applied to each tile of outputs as soon
    * as it is stored; only where y_row = out_w * 16 (a tile's positions
    * are consecutive floats of each block) */

@@ -226,10 +226,38 @@ START_TEST(nchwc_global_average_values) {
 }
 END_TEST
 
+/* The blocked conv without a scale of xs (n images of c channels x sp
+ * positions) into y, with only channels [c0, c1) of xs (the others zero:
+ * their products add nothing, not even a sign to a zero sum). */
+static void plain_conv_of_channels(rt_conv_params p, const float *xs, int64_t c0, int64_t c1, const float *wp,
+                                   float *y) {
+  const int64_t n = p.batch, c = p.in_ch, sp = p.in_dims[0] * p.in_dims[1];
+  float *part = malloc(sizeof(float) * (size_t)(n * c * sp)), *xb;
+  const void *in[RT_MIN_ARGS] = {0};
+  void *out[RT_MIN_ARGS] = {0};
+  void *scratch;
+  int64_t i, q;
+  for (i = 0; i < n; i++)
+    for (q = 0; q < c * sp; q++) part[i * c * sp + q] = q / sp >= c0 && q / sp < c1 ? xs[i * c * sp + q] : 0.0f;
+  xb = blocked_with_junk(part, n, c, sp);
+  p.has_in_scale = 0;
+  scratch = malloc(rt_conv_f32_nchwc_blocked_scratch_bytes(&p) + 64);
+  in[0] = xb;
+  in[1] = wp;
+  out[0] = y;
+  rt_conv_f32_nchwc_blocked(&p, in, out, scratch);
+  free(scratch);
+  free(xb);
+  free(part);
+}
+
 /* The blocked conv with an input scale (fuse-channel-scale's, one factor
  * per channel or per image and channel) equals the same conv on X already
- * multiplied: each product is rounded once either way. */
-static void scaled_conv_case(int64_t k, int64_t m, int32_t per_image, const rt_parallel *par) {
+ * multiplied: each product is rounded once either way. A 1x1 conv whose
+ * weights outweigh X sums its input blocks in two halves (nchwc_blocked.c,
+ * split_sum): it equals the sum of the two convs of X's halves (halves:
+ * the channel where the second begins, else 0). */
+static void scaled_conv_case(int64_t k, int64_t m, int32_t per_image, int64_t halves, const rt_parallel *par) {
   const int64_t n = 2, c = 40, h = 9, w = 7, sp = h * w, mb = (m + BL - 1) / BL;
   float *x = unit_rand_floats(n * c * sp, 31), *s = unit_rand_floats(n * c, 32);
   float *wt = unit_rand_floats(m * c * k * k, 33);
@@ -258,12 +286,21 @@ static void scaled_conv_case(int64_t k, int64_t m, int32_t per_image, const rt_p
   p.pads[0] = p.pads[1] = k / 2;
   wp = malloc(sizeof(float) * (size_t)rt_conv_f32_nchwc_packed_floats(&p));
   rt_conv_f32_nchwc_pack_weights(&p, wt, wp);
-  scratch = malloc(rt_conv_f32_nchwc_blocked_scratch_bytes(&p) + 4 * rt_conv_f32_nchwc_blocked_task_bytes(&p) + 64);
-  in[0] = xsb;
+  if (halves) {
+    float *second = malloc(sizeof(float) * (size_t)(n * mb * sp * BL));
+    plain_conv_of_channels(p, xs, 0, halves, wp, ya);
+    plain_conv_of_channels(p, xs, halves, c, wp, second);
+    for (i = 0; i < n * mb * sp * BL; i++) ya[i] += second[i];
+    free(second);
+  } else {
+    scratch = malloc(rt_conv_f32_nchwc_blocked_scratch_bytes(&p) + 4 * rt_conv_f32_nchwc_blocked_task_bytes(&p) + 64);
+    in[0] = xsb;
+    in[1] = wp;
+    out[0] = ya;
+    rt_conv_f32_nchwc_blocked(&p, in, out, scratch);
+    free(scratch);
+  }
   in[1] = wp;
-  out[0] = ya;
-  rt_conv_f32_nchwc_blocked(&p, in, out, scratch);
-  free(scratch);
   p.has_in_scale = per_image ? 2 : 1;
   scratch = malloc(rt_conv_f32_nchwc_blocked_scratch_bytes(&p) + 4 * rt_conv_f32_nchwc_blocked_task_bytes(&p) + 64);
   in[0] = xb;
@@ -287,14 +324,22 @@ static void scaled_conv_case(int64_t k, int64_t m, int32_t per_image, const rt_p
 START_TEST(nchwc_conv_input_scale) {
   int64_t most = 0;
   rt_parallel par = {backwards, NULL, 4}, counted = {backwards, &most, 4};
-  scaled_conv_case(1, 24, 0, NULL); /* a 1x1 conv, read in place without a scale */
-  scaled_conv_case(1, 24, 1, &par);
-  scaled_conv_case(3, 24, 0, &par);
-  scaled_conv_case(3, 24, 1, NULL);
-  /* 112 output channels: weights outweigh X, 4 groups of blocks for 4
-   * tasks, which share one scaled X (made in pieces too) */
-  scaled_conv_case(1, 112, 1, &counted);
-  ck_assert_int_eq(most, 4);
+  scaled_conv_case(1, 24, 0, 0, NULL); /* a 1x1 conv, read in place without a scale */
+  scaled_conv_case(1, 24, 1, 0, &par);
+  scaled_conv_case(3, 24, 0, 0, &par);
+  scaled_conv_case(3, 24, 1, 0, NULL);
+  /* 112 output channels: weights outweigh X, so its 3 input blocks are
+   * summed as block 0, then blocks 1 and 2, one half a task; the same
+   * bits on one task and without the pool */
+  scaled_conv_case(1, 112, 1, 16, &counted);
+  ck_assert_int_eq(most, 2);
+  most = 0;
+  counted.tasks = 1;
+  scaled_conv_case(1, 112, 0, 16, &counted);
+  ck_assert_int_le(most, 1);
+  scaled_conv_case(1, 112, 1, 16, NULL);
+  /* a 3x3 conv of the same channels stays whole */
+  scaled_conv_case(3, 112, 1, 0, &par);
 }
 END_TEST
 
