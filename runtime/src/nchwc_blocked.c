@@ -174,7 +174,11 @@ static int split_sum(const rt_conv_params *p, const blocked_shape *s) {
  * weights and all of X (mobilenet_v3_small's 7x7 convs of 96 and 576
  * channels: 221 KB of weights, 19 or 113 KB of X; with bands, each task
  * read every weight: compare runs at two threads, 0.98-0.99 of the time
- * for the mobilenets, shufflenet and efficientnet_b0). Otherwise the
+ * for the mobilenets, shufflenet and efficientnet_b0), when that leaves
+ * each task 2 blocks or more: with one, its tiles are one block wide,
+ * whose weight loads hide no broadcasts (densenet121's 3x3 convs of 128
+ * -> 32 channels on 14x14 planes took 0.078 ms at two threads, 0.061
+ * by bands; the model 0.967 of the time, compare_builds). Otherwise the
  * bands are cut finer (a few more at most) until the pieces share out
  * evenly (a multiple of tasks): a 14x14 plane of 64 output channels is
  * one piece otherwise, and ran on one thread. A count whose bands reach
@@ -211,7 +215,7 @@ static void blocked_shape_of(const rt_conv_params *p, int64_t tasks, blocked_sha
   s->halves = split_sum(p, s) ? 2 : 1;
   if (s->halves == 2) {
     /* the halves are the split */
-  } else if (tasks > 1 && b0 == 1 && s->ob >= tasks && weights_outweigh_x(p, s)) {
+  } else if (tasks > 1 && b0 == 1 && s->ob >= 2 * tasks && weights_outweigh_x(p, s)) {
     s->groups = RT_IDIV(s->groups + tasks - 1, tasks) * tasks;
   } else if (tasks > 1 && RT_IMOD(b0 * s->groups, tasks) != 0) {
     for (b = b0 + 1; b <= b0 + SPLIT_MORE_BANDS && b * BAND_MIN_POSITIONS <= s->osp; b++) {

@@ -338,8 +338,14 @@ START_TEST(nchwc_conv_input_scale) {
   scaled_conv_case(1, 112, 0, 16, &counted);
   ck_assert_int_le(most, 1);
   scaled_conv_case(1, 112, 1, 16, NULL);
-  /* a 3x3 conv of the same channels stays whole */
+  /* a 3x3 conv of the same channels stays whole, split by bands (7
+   * output blocks: fewer than 2 a task), and with 160 channels by 4
+   * groups of output blocks, each task scaling its own copy of X */
   scaled_conv_case(3, 112, 1, 0, &par);
+  most = 0;
+  counted.tasks = 4;
+  scaled_conv_case(3, 160, 1, 0, &counted);
+  ck_assert_int_eq(most, 4);
 }
 END_TEST
 
