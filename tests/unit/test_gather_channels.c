@@ -37,14 +37,14 @@ static status gather_then_dce(ir_graph *g) {
   return s ? s : pass_dce(g);
 }
 
-/* a, b [1, half, 4, 4] -> Concat -> shuffle of 2 groups -> y, cut by two
- * Slices into s0, s1 (graph outputs; y too when y_out). perm is the
- * Transpose's. */
-static ir_graph *shuffle_unit(int64_t half, int y_out, const int64_t *perm) {
+/* A graph for units of 2 x half channels on side x side planes: inputs
+ * a, b [1, half, side, side], and the constants the units read (the
+ * shapes "five" and "four" of the shuffle, the Slices' "zero", "mid",
+ * "end" and "axis"). */
+static ir_graph *units_graph(int64_t half, int64_t side) {
   ir_graph *g = ir_new();
-  const int64_t x[4] = {1, half, 4, 4}, five[5] = {1, 2, half, 4, 4}, four[4] = {1, 2 * half, 4, 4};
-  const int64_t zero = 0, mid = half, end = 2 * half, one = 1;
-  ir_node *t;
+  const int64_t x[4] = {1, half, side, side}, five[5] = {1, 2, half, side, side};
+  const int64_t four[4] = {1, 2 * half, side, side}, zero = 0, mid = half, end = 2 * half, one = 1;
   g->opset = 13;
   unit_value(g, "a", 4, x, 0);
   unit_value(g, "b", 4, x, 0);
@@ -54,13 +54,33 @@ static ir_graph *shuffle_unit(int64_t half, int y_out, const int64_t *perm) {
   unit_int64s(g, "mid", 1, &mid);
   unit_int64s(g, "end", 1, &end);
   unit_int64s(g, "axis", 1, &one);
-  rw_set_int(unit_node(g, "Concat", "c", 2, "a", "b"), "axis", 1);
-  unit_node(g, "Reshape", "r", 2, "c", "five");
-  t = unit_node(g, "Transpose", "t", 1, "r");
-  rw_set_ints(t, "perm", perm, 5);
-  unit_node(g, "Reshape", "y", 2, "t", "four");
-  unit_node(g, "Slice", "s0", 4, "y", "zero", "mid", "axis");
-  unit_node(g, "Slice", "s1", 4, "y", "mid", "end", "axis");
+  return g;
+}
+
+/* One unit: Concat(in0, in1) -> shuffle of 2 groups (Transpose perm) ->
+ * y, cut by two Slices into s0, s1; every name ends in suffix. */
+static void add_unit(ir_graph *g, const char *suffix, const char *in0, const char *in1, const int64_t *perm) {
+  char c[24], r[24], t[24], y[24], s0[24], s1[24];
+  snprintf(c, sizeof c, "c%s", suffix);
+  snprintf(r, sizeof r, "r%s", suffix);
+  snprintf(t, sizeof t, "t%s", suffix);
+  snprintf(y, sizeof y, "y%s", suffix);
+  snprintf(s0, sizeof s0, "s0%s", suffix);
+  snprintf(s1, sizeof s1, "s1%s", suffix);
+  rw_set_int(unit_node(g, "Concat", c, 2, in0, in1), "axis", 1);
+  unit_node(g, "Reshape", r, 2, c, "five");
+  rw_set_ints(unit_node(g, "Transpose", t, 1, r), "perm", perm, 5);
+  unit_node(g, "Reshape", y, 2, t, "four");
+  unit_node(g, "Slice", s0, 4, y, "zero", "mid", "axis");
+  unit_node(g, "Slice", s1, 4, y, "mid", "end", "axis");
+}
+
+/* a, b [1, half, 4, 4] -> Concat -> shuffle of 2 groups -> y, cut by two
+ * Slices into s0, s1 (graph outputs; y too when y_out). perm is the
+ * Transpose's. */
+static ir_graph *shuffle_unit(int64_t half, int y_out, const int64_t *perm) {
+  ir_graph *g = units_graph(half, 4);
+  add_unit(g, "", "a", "b", perm);
   unit_output(g, "s0");
   unit_output(g, "s1");
   if (y_out) unit_output(g, "y");
@@ -144,21 +164,11 @@ START_TEST(gather_of_gathers) {
   static const char *const first_names[3] = {"a", "q", "b"}, *const second_names[2] = {"q", "a"};
   static const int64_t first[3] = {0, 3, 6}, second[3] = {1, 4, 2};
   ir_graph *g = shuffle_unit(3, 0, shuffle_perm);
-  const int64_t five[5] = {1, 2, 3, 4, 4}, four[4] = {1, 6, 4, 4};
-  ir_node *t;
   g->n_outputs = 0;
   unit_node(g, "Relu", "q", 1, "s1");
-  rw_set_int(unit_node(g, "Concat", "c2", 2, "s0", "q"), "axis", 1);
-  unit_int64s(g, "five2", 5, five);
-  unit_int64s(g, "four2", 4, four);
-  unit_node(g, "Reshape", "r2", 2, "c2", "five2");
-  t = unit_node(g, "Transpose", "t2", 1, "r2");
-  rw_set_ints(t, "perm", shuffle_perm, 5);
-  unit_node(g, "Reshape", "y2", 2, "t2", "four2");
-  unit_node(g, "Slice", "u0", 4, "y2", "zero", "mid", "axis");
-  unit_node(g, "Slice", "u1", 4, "y2", "mid", "end", "axis");
-  unit_output(g, "u0");
-  unit_output(g, "u1");
+  add_unit(g, "_2", "s0", "q", shuffle_perm);
+  unit_output(g, "s0_2");
+  unit_output(g, "s1_2");
   unit_check_pass(g, gather_then_dce,
                   "Concat,Reshape,Transpose,Reshape,Slice,Slice,Relu,Concat,Reshape,Transpose,Reshape,Slice,Slice",
                   "GatherChannels,Relu,GatherChannels,GatherChannels");
@@ -172,42 +182,21 @@ END_TEST
 /* `units` units in a row as in gather_of_gathers (Relu between them),
  * of 128 channels: unit i shuffles s0_{i-1} with Relu(s1_{i-1}). */
 static ir_graph *unit_chain(int units) {
-  ir_graph *g = ir_new();
-  const int64_t x[4] = {1, 64, 2, 2}, five[5] = {1, 2, 64, 2, 2}, four[4] = {1, 128, 2, 2};
-  const int64_t zero = 0, mid = 64, end = 128, one = 1;
-  char c[16], r[16], t[16], y[16], s0[16], s1[16], q[16], prev0[16], prev1[16];
+  ir_graph *g = units_graph(64, 2);
+  char suffix[8], q[16], prev0[16], prev1[16];
   int i;
-  g->opset = 13;
-  unit_value(g, "a", 4, x, 0);
-  unit_value(g, "b", 4, x, 0);
-  unit_int64s(g, "five", 5, five);
-  unit_int64s(g, "four", 4, four);
-  unit_int64s(g, "zero", 1, &zero);
-  unit_int64s(g, "mid", 1, &mid);
-  unit_int64s(g, "end", 1, &end);
-  unit_int64s(g, "axis", 1, &one);
   strcpy(prev0, "a");
   strcpy(prev1, "b");
   for (i = 0; i < units; i++) {
-    snprintf(c, sizeof c, "c%d", i);
-    snprintf(r, sizeof r, "r%d", i);
-    snprintf(t, sizeof t, "t%d", i);
-    snprintf(y, sizeof y, "y%d", i);
-    snprintf(s0, sizeof s0, "s0_%d", i);
-    snprintf(s1, sizeof s1, "s1_%d", i);
+    snprintf(suffix, sizeof suffix, "_%d", i);
     if (i) {
       snprintf(q, sizeof q, "q%d", i);
       unit_node(g, "Relu", q, 1, prev1);
       strcpy(prev1, q);
     }
-    rw_set_int(unit_node(g, "Concat", c, 2, prev0, prev1), "axis", 1);
-    unit_node(g, "Reshape", r, 2, c, "five");
-    rw_set_ints(unit_node(g, "Transpose", t, 1, r), "perm", shuffle_perm, 5);
-    unit_node(g, "Reshape", y, 2, t, "four");
-    unit_node(g, "Slice", s0, 4, y, "zero", "mid", "axis");
-    unit_node(g, "Slice", s1, 4, y, "mid", "end", "axis");
-    strcpy(prev0, s0);
-    strcpy(prev1, s1);
+    add_unit(g, suffix, prev0, prev1, shuffle_perm);
+    snprintf(prev0, sizeof prev0, "s0%s", suffix);
+    snprintf(prev1, sizeof prev1, "s1%s", suffix);
   }
   unit_output(g, prev0);
   unit_output(g, prev1);
