@@ -60,7 +60,7 @@ static ir_graph *units_graph(int64_t half, int64_t side) {
 /* One unit: Concat(in0, in1) -> shuffle of 2 groups (Transpose perm) ->
  * y, cut by two Slices into s0, s1; every name ends in suffix. */
 static void add_unit(ir_graph *g, const char *suffix, const char *in0, const char *in1, const int64_t *perm) {
-  char c[24], r[24], t[24], y[24], s0[24], s1[24];
+  char c[40], r[40], t[40], y[40], s0[40], s1[40];
   snprintf(c, sizeof c, "c%s", suffix);
   snprintf(r, sizeof r, "r%s", suffix);
   snprintf(t, sizeof t, "t%s", suffix);
@@ -183,7 +183,7 @@ END_TEST
  * of 128 channels: unit i shuffles s0_{i-1} with Relu(s1_{i-1}). */
 static ir_graph *unit_chain(int units) {
   ir_graph *g = units_graph(64, 2);
-  char suffix[8], q[16], prev0[16], prev1[16];
+  char suffix[16], q[16], prev0[40], prev1[40];
   int i;
   strcpy(prev0, "a");
   strcpy(prev1, "b");
