@@ -243,10 +243,8 @@ static size_t band_buffer_bytes(const rt_conv_params *p) {
 
 /* The second half's sums (split_sum), one image's Y: first in scratch,
  * before the tasks' band buffers. */
-static size_t half_sum_bytes(const rt_conv_params *p) {
-  blocked_shape s;
-  blocked_shape_of(p, 1, &s);
-  return s.halves == 2 ? round64((size_t)(s.ob * s.osp * B) * sizeof(float)) : 0;
+static size_t half_sum_bytes(const blocked_shape *s) {
+  return s->halves == 2 ? round64((size_t)(s->ob * s->osp * B) * sizeof(float)) : 0;
 }
 
 size_t rt_conv_f32_nchwc_blocked_task_bytes(const rt_conv_params *p) {
@@ -255,7 +253,11 @@ size_t rt_conv_f32_nchwc_blocked_task_bytes(const rt_conv_params *p) {
 }
 
 size_t rt_conv_f32_nchwc_blocked_scratch_bytes(const rt_conv_params *p) {
-  const size_t band = band_buffer_bytes(p), half = half_sum_bytes(p);
+  const size_t band = band_buffer_bytes(p);
+  blocked_shape s;
+  size_t half;
+  blocked_shape_of(p, 1, &s);
+  half = half_sum_bytes(&s);
   return band || half ? 64 + half + band : 0;
 }
 
@@ -399,7 +401,7 @@ RT_KERNEL(rt_conv_f32_nchwc_blocked) {
   j.bias = p->has_bias ? (const float *)in[2] : NULL;
   s.g.epi = RT_EPI_FROM(&ev, p, in, 3, y);
   j.half = s.halves == 2 ? (float *)(((uintptr_t)scratch + 63) & ~(uintptr_t)63) : NULL;
-  j.buffers = (char *)(((uintptr_t)scratch + 63) & ~(uintptr_t)63) + half_sum_bytes(p);
+  j.buffers = (char *)(((uintptr_t)scratch + 63) & ~(uintptr_t)63) + half_sum_bytes(&s);
   j.task_bytes = rt_conv_f32_nchwc_blocked_task_bytes(p);
   j.tasks = max64(1, min64(tasks, s.halves == 2 ? 2 * s.groups : s.bands * s.groups));
   for (n = 0; n < p->batch; n++) {
