@@ -692,6 +692,26 @@ def one_node_model(node, shapes, inits, graph_opset):
     return m
 
 
+def in_model_profile(args, model_path, inputs):
+    """Each node of the whole model as it runs there (one thread), from
+    `onnxcc run --profile`: {node name: (median ms, kernel)}, the median of
+    --rounds rounds' per-node medians; or a string saying why not."""
+    per_node, kernels = {}, {}
+    for _ in range(args.rounds):
+        rc, out, err = call([args.onnxcc, "run", model_path, *inputs, "--runs", args.runs,
+                             "--warmup", args.warmup, "--profile"], args.timeout)
+        if rc != 0:
+            return (f"exit {rc}: " if rc is not None else "") + first_error_line(err or out)
+        try:
+            summary = json.loads([ln for ln in out.splitlines() if ln.strip()][-1])
+            for e in summary["profile"]:
+                per_node.setdefault(e["node"], []).append(float(e["median_ms"]))
+                kernels[e["node"]] = e["kernel"]
+        except (IndexError, ValueError, KeyError, TypeError):
+            return "onnxcc run --profile printed no JSON profile"
+    return {n: (statistics.median(v), kernels[n]) for n, v in per_node.items()}
+
+
 def bench_shapes(args, peak):
     mods_cache = {}
     peak_g = peak.get("gflops")
@@ -721,10 +741,11 @@ def bench_shapes(args, peak):
                        tuple(bool(i in inits) for i in node.input))
                 if key in distinct:
                     distinct[key]["count"] += 1
+                    distinct[key]["names"].append(node.name)
                     continue
                 distinct[key] = {"node": node.name, "op": node.op_type,
                                  "shape": describe(node, shapes), "mflops": 2.0 * macs / 1e6,
-                                 "count": 1, "proto": node}
+                                 "count": 1, "proto": node, "names": [node.name]}
             rows = list(distinct.values())
             print(f"\n{name}: {len(rows)} distinct Conv/Gemm/MatMul shapes "
                   f"({sum(r['count'] for r in rows)} nodes), timing ...", flush=True)
@@ -762,12 +783,27 @@ def bench_shapes(args, peak):
                     chk = agreement(prog.outputs, ort_reference(path, in_files), args.tol)
                     if chk != "ok":
                         r["note"] = (r["note"] + " " + chk).strip()
+            print(f"{name}: the whole model, --profile ...", flush=True)
+            prof = in_model_profile(args, files[0], files[1])
+            for r in rows:
+                got = [prof[n] for n in r.pop("names") if n] if isinstance(prof, dict) else []
+                ms = statistics.median(t for t, _ in got) if got else None
+                gf = r["mflops"] / ms if ms else None
+                r["model_ms"], r["model_gflops"] = ms, gf
+                r["model_kernel"] = ",".join(sorted({k for _, k in got})) if got else "-"
+                r["model_cell"] = fmt_ms(ms)
+                r["model_gflops_cell"] = "-" if gf is None else f"{gf:.1f}"
+                r["model_pct_cell"] = "-" if gf is None or not peak_g else f"{100 * gf / peak_g:.0f}%"
+            if isinstance(prof, str):
+                print(f"{name}: no in-model figures: {prof}")
             print(f"\n{name}: per-node speed, 1 thread (peak {peak_g} GFLOP/s = 100%)")
             print_table([("node", "node"), ("op", "op"), ("shape", "shape"), ("count", "n"),
                          ("mflops_cell", "MFLOPs"), ("onnxcc_cell", "onnxcc ms"),
                          ("onnxcc_gflops_cell", "GFLOP/s"), ("onnxcc_pct_cell", "% peak"),
                          ("ort_cell", "ORT ms"), ("ort_gflops_cell", "ORT GFLOP/s"),
-                         ("ort_pct_cell", "ORT % peak"), ("note", "note")], rows)
+                         ("ort_pct_cell", "ORT % peak"), ("model_cell", "in model ms"),
+                         ("model_gflops_cell", "GFLOP/s"), ("model_pct_cell", "% peak"),
+                         ("model_kernel", "kernel in model"), ("note", "note")], rows)
             tot = sum(r["mflops"] * r["count"] for r in rows)
             cc_all = [r for r in rows if r["onnxcc_ms"]]
             if cc_all and len(cc_all) == len(rows):
@@ -777,6 +813,9 @@ def bench_shapes(args, peak):
                 if all(r["ort_ms"] for r in rows):
                     o_ms = sum(r["ort_ms"] * r["count"] for r in rows)
                     line += f", ORT {o_ms:.2f} ms ({tot / o_ms:.1f} GFLOP/s)"
+                if all(r["model_ms"] for r in rows):
+                    m_ms = sum(r["model_ms"] * r["count"] for r in rows)
+                    line += f"; in the model, onnxcc {m_ms:.2f} ms ({tot / m_ms:.1f} GFLOP/s)"
                 print(line)
             results[name] = [{k: v for k, v in r.items() if not k.endswith("_cell")} for r in rows]
     finally:
