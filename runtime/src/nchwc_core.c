@@ -9,7 +9,7 @@
  *         NB weight vectors, NP broadcast inputs, NB x NP multiply-adds
  *       store acc to yb
  * The tile's weights (NB x in_blocks x taps KiB) are reused by every tile
- * of positions from L2 and prefetched into L1 two taps ahead; the next
+ * of positions from L2 and prefetched into L1 four taps ahead; the next
  * input block's lines of each position are prefetched a block ahead.
  * Keeping all of K in the registers was measured faster than cutting K
  * into L1-sized chunks with the partial sums stored and reloaded between

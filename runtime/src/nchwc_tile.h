@@ -88,6 +88,17 @@ static NCHWC_INLINE void tile_positions(const tile_ctx *t, int np, int64_t *row,
 
 #if RT_NCHWC_AVX512
 
+/* How far ahead a tile prefetches its weights, in taps (of 16 x 16 floats
+ * a block). A tile's first pass over a block's weights reads them from
+ * memory when the model's weights outgrow L3 (resnet18: 47 MB); two taps
+ * ahead (a few hundred cycles of multiply-adds) did not hide that. On
+ * resnet18 inside the model, one thread (`run.py --shapes`, in-model
+ * columns, builds interleaved twice): four taps took layer4's 3x3 convs
+ * from 82-84 % of the peak to 87-90 %, the 1x1 stride-2 convs from 70-79 %
+ * to 75-83 %, the convs' total 36.9 / 36.5 ms -> 35.8 / 35.4 ms; eight
+ * taps were no faster than four (AMD EPYC, 1 MB L2, 32 MB L3). */
+#define WEIGHT_PREFETCH_TAPS 4
+
 /* Prefetches the line `floats` past s into L1. In integers: the address
  * may be past the end of s's buffer (the last taps' next tap), which a
  * prefetch does not mind but C pointer arithmetic would. */
@@ -131,9 +142,9 @@ static NCHWC_INLINE void tile_run(const int NB, const int NP, const int PLANAR, 
         for (ic = 0; ic < lanes; ic++) {
           __m512 wv[NB_MAX];
           for (b = 0; b < NB; b++) wv[b] = _mm512_loadu_ps(wk + b * t->w_block + ic * B);
-          /* this line of each block two taps on */
+          /* this line of each block WEIGHT_PREFETCH_TAPS taps on */
           if (!PLANAR)
-            for (b = 0; b < NB; b++) prefetch_ahead(wk + b * t->w_block + ic * B, 2 * B * B);
+            for (b = 0; b < NB; b++) prefetch_ahead(wk + b * t->w_block + ic * B, WEIGHT_PREFETCH_TAPS * B * B);
           for (p = 0; p < NP; p++) {
             const __m512 xv = _mm512_set1_ps(x[p][off + ic * x_lane]);
             for (b = 0; b < NB; b++) acc[b][p] = _mm512_fmadd_ps(xv, wv[b], acc[b][p]);
