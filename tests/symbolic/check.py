@@ -10,14 +10,20 @@ the model (expect_error: a substring of the one `onnxcc: error:` line),
 or the compiled model to reject its input values when it runs (run_error:
 a substring of what `onnxcc run` reports).
 
-  tests/symbolic/check.py --onnxcc build/onnxcc [--filter REGEX] [-v]
+  tests/symbolic/check.py --onnxcc build/onnxcc [--filter REGEX] [-v] [-j N]
+
+Cases run N at a time (default: one per CPU): each is a compile, a C build
+and a few runs in its own temporary folder, and under ASan the builds are
+what the suite's time goes to.
 
 Closing line: N passed, M failed, 0 skipped.
 """
 from __future__ import annotations
 
 import argparse
+import concurrent.futures as cf
 import importlib.util
+import os
 import re
 import subprocess
 import sys
@@ -176,15 +182,25 @@ def main() -> int:
     ap.add_argument("--onnxcc", default="build/onnxcc")
     ap.add_argument("--filter", default="")
     ap.add_argument("-v", "--verbose", action="store_true")
+    ap.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1)
     args = ap.parse_args()
     cases = [c for c in load_cases() if re.search(args.filter, c.name)]
-    passed = failed = 0
-    for case in cases:
+    if args.jobs < 1:
+        ap.error("-j wants at least 1")
+
+    def one(case: Case) -> str | None:
         with tempfile.TemporaryDirectory(prefix="onnxcc-sym-") as d:
             try:
-                why = run_case(case, args.onnxcc, Path(d), args.verbose)
+                return run_case(case, args.onnxcc, Path(d), args.verbose)
             except Exception as exc:  # a broken case is a failure, named
-                why = f"{type(exc).__name__}: {exc}"
+                return f"{type(exc).__name__}: {exc}"
+
+    # Threads are enough: the work is in the subprocesses (onnxcc, cc, the
+    # model's program) and in ONNX Runtime, which release the GIL.
+    with cf.ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        verdicts = list(pool.map(one, cases))
+    passed = failed = 0
+    for case, why in zip(cases, verdicts):   # reported in the cases' order
         if why is None:
             passed += 1
             if args.verbose:
