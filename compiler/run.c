@@ -172,8 +172,8 @@ static void add_compile_flags(argvec *a, const char *dir, const target_desc *t, 
 
 /* The driver only reads and writes files and reads the clock around the
  * model's calls: -O1 builds it in half the time -O3 takes (0.08 against
- * 0.16 s, most of a small model's build), and the timings it takes are of
- * the model's code, which keeps the build's level. */
+ * 0.16 s; at -O3 it was half of a small model's build), and the timings it
+ * takes are of the model's code, which keeps the build's level. */
 static status compile_driver(const char *dir, const target_desc *t, char **words, int n_words, const rt_cached *rt,
                              const run_options *r, const char *fw, const image_sizes *sz, text *log) {
   argvec a = {0};
