@@ -875,6 +875,39 @@ static void emit_prepare(text *w, const ir_graph *g, const plan *p, int i, const
   emit_binds_of(w, g, l, kernel_get(l->kernel)->params, "p", 1);
 }
 
+/* Whether a kernel warms the next node's weights into cache during its
+ * last tiles, given their range in the RT_WARM_SLOT pair: the
+ * channel-blocked conv only (runtime/src/nchwc_blocked.c), whose
+ * successor is often a conv that would start by waiting on memory. */
+static int kernel_warms_next(int kernel) { return kernel == K_rt_conv_f32_nchwc_blocked; }
+
+/* For node i of the main graph, if its kernel warms: the next node that
+ * runs, where its input 1 (a conv's or a product's weights) lives in the
+ * weight blob at a size known now, gets its byte range passed. */
+static void emit_warm(const gview *gv, text *w, int i) {
+  const ir_graph *g = gv->g;
+  const plan *p = gv->p;
+  const ir_node *n = g->nodes[i], *next;
+  const ir_tensor *t;
+  size_t bytes;
+  int j, v, d;
+  if (p->gid || !kernel_warms_next(n->low->kernel) || n->n_in > RT_WARM_SLOT) return;
+  for (j = i + 1; j < g->n_nodes && !emit_profile_has_node(g, p, j); j++) continue;
+  if (j >= g->n_nodes || p->elided[j]) return;
+  next = g->nodes[j];
+  if (!next->low || next->low->control || next->n_in < 2 || next->in[1] < 0) return;
+  v = p->root[next->in[1]];
+  if (p->home[v] != HOME_WEIGHTS) return;
+  t = &g->values[v]->t;
+  bytes = dtype_size(t->dtype);
+  for (d = 0; d < t->rank; d++) {
+    if (t->sym[d]) return;
+    bytes *= (size_t)t->dims[d];
+  }
+  text_printf(w, "in[RT_WARM_SLOT] = W + %lld;\nin[RT_WARM_END_SLOT] = W + %lld;\n", (long long)g->values[v]->offset,
+              (long long)(g->values[v]->offset + bytes));
+}
+
 /* The node calls of one graph, then copies into caller output buffers that
  * no node wrote. */
 static void emit_body(const backend_emit_args *a, const gview *gv, text *w) {
@@ -929,6 +962,7 @@ static void emit_body(const backend_emit_args *a, const gview *gv, text *w) {
       else value_ptr(gv, w, n->out[k]);
       text_puts(w, ";\n");
     }
+    emit_warm(gv, w, i);
     if (l->defines_after) {
       /* the kernel reports the dims it found in one more output slot */
       text_printf(w, "int64_t dd[%d] = {0};\nout[%d] = dd;\n", LOWERED_MAX_DEFINES, n->n_out);

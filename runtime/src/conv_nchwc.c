@@ -129,6 +129,8 @@ static void shape_of(const rt_conv_params *p, nchwc_shape *s) {
   s->g.x_top = 0;
   s->g.epi = NULL; /* applied on the way back to NCHW */
   s->g.w_block = 0;
+  s->g.warm = NULL;
+  s->g.warm_bytes = 0;
   /* each band's windows, one band in a task's buffer at a time */
   s->band_rows = 0;
   for (i = 0; i < s->bands; i++) {

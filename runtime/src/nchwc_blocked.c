@@ -208,6 +208,8 @@ static void blocked_shape_of(const rt_conv_params *p, int64_t tasks, blocked_sha
   s->g.x_top = 0;
   s->g.epi = NULL; /* the call's, set by the kernel */
   s->g.w_block = 0;
+  s->g.warm = NULL; /* the last piece's, set by its task */
+  s->g.warm_bytes = 0;
   s->g.y_row = ow * B;
   s->g.y_block = s->osp * B;
   s->bands = b0 = max64(1, RT_IDIV(s->osp + PIECE_POSITIONS - 1, PIECE_POSITIONS));
@@ -311,7 +313,19 @@ typedef struct blocked_job {
   char *buffers;             /* task i's band buffer at + i * task_bytes (a stride, parallel.h) */
   size_t task_bytes;
   int64_t tasks;
+  const char *warm;          /* the last piece's warm range (geometry), or NULL */
+  int64_t warm_bytes;
 } blocked_job;
+
+/* The geometry's warm range for piece k of n, output blocks [ob0, ob1)
+ * at np positions: the last piece's only, at most a byte per
+ * RT_NCHWC_WARM_MACS of its multiply-adds. */
+static void warm_piece(rt_nchwc_geom *g, const blocked_job *j, int64_t k, int64_t n, int64_t ob0, int64_t ob1,
+                       int64_t np) {
+  const int64_t macs = (ob1 - ob0) * B * np * g->in_blocks * B * g->kernel_h * g->kernel_w;
+  g->warm = k == n - 1 ? j->warm : NULL;
+  g->warm_bytes = k == n - 1 ? min64(j->warm_bytes, RT_IDIV(macs, RT_NCHWC_WARM_MACS)) : 0;
+}
 
 /* split_sum's first step, task i's share of the halves x groups of
  * output blocks (half-major): half 0 (with the bias) into Y, half 1 into
@@ -335,6 +349,7 @@ static void halves_task(const blocked_job *j, int64_t i, float *xb) {
       copied = h;
     }
     g.in_blocks = icb1 - icb0;
+    warm_piece(&g, j, k, 2 * s->groups, ob0, ob1, q1 - q0);
     rt_nchwc_core(&g, xb, j->w + icb0 * taps * B * B, h ? NULL : j->bias, ob0, ob1, q0, q1,
                   (h ? j->half : j->y) + ob0 * g.y_block + q0 * B);
   }
@@ -378,6 +393,7 @@ static void blocked_task(void *arg, int64_t i) {
       copied = bi;
     }
     g.x_top = xb ? r0 : 0;
+    warm_piece(&g, j, k, s->bands * s->groups, ob0, ob1, q1 - q0);
     rt_nchwc_core(&g, xb ? xb : j->x, j->w, j->bias, ob0, ob1, q0, q1, j->y + ob0 * g.y_block + q0 * B);
   }
 }
@@ -405,6 +421,11 @@ RT_KERNEL(rt_conv_f32_nchwc_blocked) {
   j.task_bytes = rt_conv_f32_nchwc_blocked_task_bytes(p);
   j.tasks = max64(1, min64(tasks, s.halves == 2 ? 2 * s.groups : s.bands * s.groups));
   for (n = 0; n < p->batch; n++) {
+    /* the next node's weights, during the last image's last piece */
+    const char *warm = n == p->batch - 1 ? (const char *)in[RT_WARM_SLOT] : NULL;
+    const char *warm_end = (const char *)in[RT_WARM_END_SLOT];
+    j.warm = warm && warm_end && warm_end > warm ? warm : NULL;
+    j.warm_bytes = j.warm ? min64((int64_t)(warm_end - warm), RT_NCHWC_WARM_MAX) : 0;
     j.x = x + n * s.cb * p->in_dims[0] * p->in_dims[1] * B;
     j.y = y + n * s.ob * s.osp * B;
     /* fuse-channel-scale's factors: one per channel (1), or per image and channel (2) */

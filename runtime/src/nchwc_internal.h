@@ -65,6 +65,12 @@ typedef struct rt_nchwc_geom {
    * as it is stored; only where y_row = out_w * 16 (a tile's positions
    * are consecutive floats of each block) */
   const struct rt_epi *epi;
+  /* NULL, or bytes [warm, warm + warm_bytes) that the next node reads
+   * first (RT_WARM_SLOT): the call's tiles prefetch them into L1 and L2
+   * a slice at a time between their multiply-adds. Only for a conv's last
+   * call: its cache is the next node's. */
+  const char *warm;
+  int64_t warm_bytes;
 } rt_nchwc_geom;
 
 /* Output blocks [ocb0, ocb1) at positions [pos0, pos1) (pos0 < pos1) of
@@ -86,6 +92,16 @@ void rt_nchwc_core(const rt_nchwc_geom *g, const float *xp, const float *w, cons
 #define RT_NCHWC_PIECE_BLOCKS 8
 #define RT_NCHWC_PIECE_POSITIONS 256
 #define RT_NCHWC_SPLIT_MIN ((int64_t)1 << 18)
+
+/* The most bytes of the next node's weights a conv warms: half of the
+ * 1 MiB L2 of the machine it was measured on (the call's own tiles keep
+ * the rest); and at most one byte per RT_NCHWC_WARM_MACS multiply-adds of
+ * the piece that warms, so a short conv does not stall on its prefetches.
+ * resnet18's layer4 downsample (512 KiB of weights, after a 3x3 conv
+ * whose tiles hold 288 KiB): in-model 0.136 -> 0.119 ms; docs/design.md
+ * has the other measurements. */
+#define RT_NCHWC_WARM_MAX ((int64_t)512 * 1024)
+#define RT_NCHWC_WARM_MACS 32
 
 /* Channel blocks of ch channels. */
 static inline int64_t rt_nchwc_blocks(int64_t ch) { return RT_IDIV(ch + RT_NCHWC_BLOCK - 1, RT_NCHWC_BLOCK); }

@@ -564,6 +564,70 @@ int main(int argc, char **argv) {
 """
 
 
+def check_warm(onnxcc, cflags, results):
+    """Two chained 3x3 convs run as channel-blocked convs; the first gets
+    the second's packed weights (48 / 16 output blocks x 32 / 16 input
+    blocks x 9 taps x 16 x 16 floats) as its RT_WARM_SLOT range, and the
+    program runs (under the given flags: sanitizers in the suite's second
+    pass) and gives ONNX Runtime's answer where the venv has it."""
+    rng = np.random.default_rng(0)
+
+    def init(name, shape):
+        return numpy_helper.from_array((rng.standard_normal(shape) * 0.1).astype(np.float32), name)
+    nodes = [helper.make_node("Conv", ["x", "w1", "b1"], ["h"], name="conv1", kernel_shape=[3, 3], pads=[1, 1, 1, 1]),
+             helper.make_node("Relu", ["h"], ["r"], name="relu1"),
+             helper.make_node("Conv", ["r", "w2", "b2"], ["y"], name="conv2", kernel_shape=[3, 3], pads=[1, 1, 1, 1])]
+    m = graph_model(nodes, [tv("x", [1, 32, 16, 16])], [tv("y", [1, 48, 16, 16])],
+                    [init("w1", [32, 32, 3, 3]), init("b1", [32]), init("w2", [48, 32, 3, 3]), init("b2", [48])])
+    folder = tempfile.mkdtemp(prefix="onnxcc-warm-")
+    problems = []
+    try:
+        model = os.path.join(folder, "m.onnx")
+        save(m, model)
+        p = subprocess.run([onnxcc, model, "-o", os.path.join(folder, "net.c")], capture_output=True, text=True)
+        if p.returncode != 0:
+            problems.append("compile exit %d: %s" % (p.returncode, p.stderr.strip()))
+        else:
+            with open(os.path.join(folder, "net.c")) as f:
+                code = f.read()
+            blocks = code.split("{ /* BlockedConv: ")[1:]
+            warm = [ln.strip() for ln in blocks[0].splitlines() if "RT_WARM" in ln] if len(blocks) == 2 else []
+            w2 = [ln.strip() for ln in blocks[1].splitlines() if ln.strip().startswith("in[1] = W + ")] if warm else []
+            if len(blocks) != 2:
+                problems.append("%d BlockedConv nodes, not 2" % len(blocks))
+            elif len(warm) != 2 or len(w2) != 1:
+                problems.append("conv1 warm lines %r, conv2 weight lines %r" % (warm, w2))
+            else:
+                lo = int(w2[0].split("+")[1].rstrip(";"))
+                want = ["in[RT_WARM_SLOT] = W + %d;" % lo, "in[RT_WARM_END_SLOT] = W + %d;" % (lo + 3 * 2 * 9 * 256 * 4)]
+                if warm != want:
+                    problems.append("warm lines %r, want %r" % (warm, want))
+                if "RT_WARM" in blocks[1]:
+                    problems.append("the last conv warms a node that is not there")
+        x = rng.standard_normal([1, 32, 16, 16]).astype(np.float32)
+        xin = os.path.join(folder, "x.pb")
+        with open(xin, "wb") as f:
+            f.write(numpy_helper.from_array(x, "x").SerializeToString())
+        env = dict(os.environ, CC=("cc " + cflags).strip())
+        p = subprocess.run([onnxcc, "run", model, xin, "--output-dir", os.path.join(folder, "out")],
+                           capture_output=True, text=True, env=env, timeout=300)
+        if p.returncode != 0:
+            problems.append("onnxcc run exit %d: %s" % (p.returncode, p.stderr.strip()[-300:]))
+        else:
+            try:
+                import onnxruntime as ort
+            except ImportError:
+                ort = None
+            if ort is not None:
+                want = ort.InferenceSession(model, providers=["CPUExecutionProvider"]).run(None, {"x": x})[0]
+                got = numpy_helper.to_array(onnx.load_tensor(os.path.join(folder, "out", "output_0.pb")))
+                if got.shape != want.shape or not np.allclose(got, want, rtol=1e-4, atol=1e-5):
+                    problems.append("output differs from ONNX Runtime")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    results.append(("a blocked conv is given the next conv's weights to warm; the program agrees", problems, ""))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--onnxcc", default=os.path.join(ROOT, "build", "onnxcc"))
@@ -580,6 +644,7 @@ def main():
     check_profile(onnxcc, args.cflags, results)
     check_target(onnxcc, results)
     check_index32(onnxcc, results)
+    check_warm(onnxcc, args.cflags, results)
     # usage errors exit 2
     p = subprocess.run([onnxcc, "--no-such-flag"], capture_output=True, text=True)
     results.append(("unknown flag exits 2", [] if p.returncode == 2 else ["exit %d" % p.returncode], ""))

@@ -256,7 +256,9 @@ static void conv_data_of(const blk_case *c, unsigned seed, conv_data *d) {
 
 static void conv_data_free(conv_data *d) { free(d->x), free(d->w), free(d->wp), free(d->b), free(d->r), free(d->want); }
 
-/* rt_conv_f32_nchwc_blocked on X moved into the blocked layout. */
+/* rt_conv_f32_nchwc_blocked on X moved into the blocked layout, alone
+ * and in 2 tasks, then both again given a range of "next weights" to
+ * warm (RT_WARM_SLOT: the raw weights here), which must change no bit. */
 static void check_conv(const blk_case *c) {
   const rt_parallel two = {backwards, NULL, 2};
   conv_data d;
@@ -273,11 +275,19 @@ static void check_conv(const blk_case *c) {
   rb = blocked_of(d.r, p->batch, p->out_ch, d.osp, 0.0f);
   yb = floats(blocked_floats(p->batch, p->out_ch, d.osp), 0xff);
   in[0] = xb, in[1] = d.wp, in[2] = c->bias ? d.b : NULL, in[3] = c->residual ? rb : NULL;
-  for (t = 1; t <= 2; t++) {
-    scratch = rt_conv_f32_nchwc_blocked_scratch_bytes(p) + (size_t)(t - 1) * rt_conv_f32_nchwc_blocked_task_bytes(p);
+  for (t = 1; t <= 4; t++) {
+    const int tasks = (t - 1) % 2 + 1;
+    static const char *names[4] = {"nchwc_blocked", "nchwc_blocked, 2 tasks", "nchwc_blocked, warming",
+                                   "nchwc_blocked, 2 tasks, warming"};
+    if (t == 3) {
+      in[RT_WARM_SLOT] = d.w;
+      in[RT_WARM_END_SLOT] = d.w + p->out_ch * p->in_ch * p->kernel[0] * p->kernel[1];
+    }
+    scratch =
+        rt_conv_f32_nchwc_blocked_scratch_bytes(p) + (size_t)(tasks - 1) * rt_conv_f32_nchwc_blocked_task_bytes(p);
     memset(yb, 0xff, sizeof(float) * (size_t)blocked_floats(p->batch, p->out_ch, d.osp));
-    describe(c, t == 1 ? "nchwc_blocked" : "nchwc_blocked, 2 tasks", what, sizeof what);
-    unit_run_guarded(rt_conv_f32_nchwc_blocked, p, in, yb, scratch, t == 1 ? NULL : &two, what);
+    describe(c, names[t - 1], what, sizeof what);
+    unit_run_guarded(rt_conv_f32_nchwc_blocked, p, in, yb, scratch, tasks == 1 ? NULL : &two, what);
     check_blocked_out(p, yb, d.want, what);
   }
   conv_data_free(&d);

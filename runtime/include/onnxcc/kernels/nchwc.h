@@ -42,6 +42,9 @@ RT_PARAMS_STRUCT(rt_nchwc_reorder_params, RT_NCHWC_REORDER_PARAMS)
  *                               factors in[4] are NCHW, and X is
  *                               multiplied as it is copied).
  *                               The epilogue is applied to every lane.
+ *                               Given the next node's weights in the
+ *                               RT_WARM_SLOT pair (params.h), its last
+ *                               piece prefetches them into cache.
  *   rt_conv_f32_nchwc_stem      the same conv with X NCHW (a first conv
  *                               of a few input channels: an image's 3)
  *                               and Y and the residual blocked, W as
