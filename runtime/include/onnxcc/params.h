@@ -49,10 +49,10 @@ typedef void (*rt_kernel_fn)(const void *params, const void *const *in,
  * node's inputs/outputs are NULL, so a kernel may test optional ones. */
 #define RT_MIN_ARGS 8
 
-/* Two input slots past every input of the kernels that read them (the
- * same slots as any kernel's optional inputs 5 and 6, so only a kernel
- * kernels/nchwc.h names reads them): the first and the one-past-last
- * byte of the weights the next node reads first. Such a kernel
+/* Two input slots past every input of the kernels that read them (they
+ * are the slots of any kernel's inputs 5 and 6, so only kernels whose
+ * header says so read them: kernels/nchwc.h): the first and the
+ * one-past-last byte of the weights the next node reads first. Such a kernel
  * prefetches them into cache while its last tiles run, so the next node
  * does not start by waiting on memory. NULL: nothing to warm (and
  * always NULL in code from an older compiler, which does not know them). */
