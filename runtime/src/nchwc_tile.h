@@ -282,7 +282,7 @@ static void warm_share(tile_ctx *t, const rt_nchwc_geom *g, int64_t i, int64_t n
   const int64_t l0 = RT_IDIV(i * lines, n), l1 = RT_IDIV((i + 1) * lines, n);
   const int64_t per_tile = RT_IDIV(l1 - l0 + count - 1, count);
   t->warm = t->warm_end = 0;
-  t->warm_tile = t->warm_unit = t->warm_tile0 = 0;
+  t->warm_tile = t->warm_unit = 0; /* warm_tile0: set by the caller per call */
   if (!g->warm || l1 <= l0) return;
   t->warm = (uintptr_t)g->warm + (uintptr_t)(l0 * 64);
   t->warm_end = (uintptr_t)g->warm + (uintptr_t)(l1 < lines ? l1 * 64 : g->warm_bytes);
