@@ -25,6 +25,12 @@ static double node_macs(const ir_graph *g, const ir_node *n) {
     /* each output element: (C_in / group) * kernel elements = W's dims past 0 */
     for (d = 1; d < b->t.rank; d++) k *= (double)b->t.dims[d];
     return (double)tensor_numel(&y->t) * k;
+  case OP_onnxcc_BlockedConv:
+    /* W as the Conv had it ([M, C/group, kh, kw]); Y is [N, M/16, H, W, 16]
+     * with pad lanes, so count its positions times M */
+    if (y->t.rank != 5 || b->t.rank != 4) return 0;
+    for (d = 0; d < b->t.rank; d++) k *= (double)b->t.dims[d];
+    return (double)y->t.dims[0] * (double)y->t.dims[2] * (double)y->t.dims[3] * k;
   case OP_ConvTranspose:
     /* each input element scatters into C_out/group * kernel outputs */
     for (d = 1; d < b->t.rank; d++) k *= (double)b->t.dims[d];

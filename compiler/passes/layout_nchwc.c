@@ -256,13 +256,12 @@ static void pool_attrs(ir_graph *g, ir_node *n) {
 typedef struct layout_state {
   ir_graph *g;
   int n_old;          /* nodes before the pass */
+  rw_placer place;    /* the new nodes and the old nodes they follow */
   char *cand;         /* per old node: a candidate */
   char *block;        /* per old node: blocked */
   char *cand_reader;  /* per value: a candidate reads it in a blocked slot */
   char *other_reader; /* per value: something reads it that will not be blocked there (or a graph output) */
   int *blocked;       /* per value: its blocked twin, or -1 */
-  int *after;         /* per new node (index - n_old): the old node it follows, -1 for the front */
-  int n_new, cap_new;
 } layout_state;
 
 /* Whether old node i counts as a neighbour of a conv or Concat
@@ -274,14 +273,6 @@ static int partner_reader(const layout_state *s, int i) {
 /* The same as a producer: a blocked GlobalAveragePool's output is NCHW. */
 static int partner_producer(const layout_state *s, int i) {
   return partner_reader(s, i) && s->block[i] != BLOCKABLE_GAP;
-}
-
-static void note_new(layout_state *s, int after) {
-  if (s->n_new == s->cap_new) {
-    s->cap_new = s->cap_new ? 2 * s->cap_new : 16;
-    s->after = xrealloc(s->after, sizeof(int) * (size_t)s->cap_new);
-  }
-  s->after[s->n_new++] = after;
 }
 
 /* A one-input, one-output node of the compiler's own domain. */
@@ -332,7 +323,7 @@ static int blocked_twin(layout_state *s, int v) {
   name = xasprintf("%s/ToBlocked", val->name);
   add_node(g, name, "ToBlocked", OP_onnxcc_ToBlocked, v, s->blocked[v]);
   free(name);
-  note_new(s, val->producer);
+  rw_placer_note(&s->place, val->producer);
   return s->blocked[v];
 }
 
@@ -398,40 +389,10 @@ static void block_node(layout_state *s, int i, int kind, const conv_geom *cg) {
     ir_node *f = add_node(g, name, "FromBlocked", OP_onnxcc_FromBlocked, s->blocked[y], y);
     free(name);
     rw_set_int(f, "channels", yv->t.dims[1]);
-    note_new(s, i);
+    rw_placer_note(&s->place, i);
   } else {
     g->values[y]->producer = -1;
   }
-}
-
-/* The new nodes (appended at the end by ir_node_add) into place: each
- * right after the old node it follows, in the order they were made. */
-static void place_new_nodes(layout_state *s) {
-  ir_graph *g = s->g;
-  const int total = g->n_nodes;
-  ir_node **order = xmalloc(sizeof(ir_node *) * (size_t)(total ? total : 1));
-  int *first = xmalloc(sizeof(int) * (size_t)(s->n_old + 2)), *next = xmalloc(sizeof(int) * (size_t)(s->n_new + 1));
-  int *last = xmalloc(sizeof(int) * (size_t)(s->n_old + 2));
-  int i, k, m = 0;
-  /* a list of new nodes per slot: slot 0 the front, slot i + 1 after old node i */
-  for (i = 0; i < s->n_old + 2; i++) first[i] = last[i] = -1;
-  for (k = 0; k < s->n_new; k++) {
-    const int slot = s->after[k] + 1;
-    next[k] = -1;
-    if (last[slot] < 0) first[slot] = k;
-    else next[last[slot]] = k;
-    last[slot] = k;
-  }
-  for (k = first[0]; k >= 0; k = next[k]) order[m++] = g->nodes[s->n_old + k];
-  for (i = 0; i < s->n_old; i++) {
-    order[m++] = g->nodes[i];
-    for (k = first[i + 1]; k >= 0; k = next[k]) order[m++] = g->nodes[s->n_old + k];
-  }
-  memcpy(g->nodes, order, sizeof(ir_node *) * (size_t)total);
-  free(order);
-  free(first);
-  free(next);
-  free(last);
 }
 
 status pass_layout_nchwc(ir_graph *g) {
@@ -443,6 +404,7 @@ status pass_layout_nchwc(ir_graph *g) {
   memset(&s, 0, sizeof s);
   s.g = g;
   s.n_old = g->n_nodes;
+  rw_placer_init(&s.place, g);
   s.cand = xcalloc((size_t)s.n_old + 1, 1);
   s.block = xcalloc((size_t)s.n_old + 1, 1);
   s.cand_reader = xcalloc((size_t)g->n_values + 1, 1);
@@ -493,14 +455,13 @@ status pass_layout_nchwc(ir_graph *g) {
   /* step 3, in node order: a blocked producer's twin exists before its readers ask */
   for (i = 0; i < s.n_old; i++)
     if (s.block[i]) block_node(&s, i, s.block[i], &geo[i]);
-  if (s.n_new) place_new_nodes(&s);
+  rw_placer_finish(&s.place, g);
   ir_count_uses(g);
   free(s.cand);
   free(s.block);
   free(s.cand_reader);
   free(s.other_reader);
   free(s.blocked);
-  free(s.after);
   free(geo);
   return ST_OK;
 }

@@ -33,6 +33,9 @@ status pass_fuse_channel_scale(ir_graph *g);
 /* DequantizeLinear -> Conv / MatMul / Gemm / Add / Mul -> QuantizeLinear
  * groups -> one integer op each (fuse_qdq.c) */
 status pass_fuse_qdq(ir_graph *g);
+/* 1-D convs and pools, and the element-wise ops between them, as 2-D
+ * ones of height 1 (lift_1d.c) */
+status pass_lift_1d(ir_graph *g);
 /* A zero Pad before a Conv or AveragePool -> the node's pads (fold_pad.c) */
 status pass_fold_pad(ir_graph *g);
 /* MatMul by a constant matrix, then Add of a constant bias -> one Gemm
@@ -83,6 +86,20 @@ void rw_set_op(ir_node *n, const char *op_type, int op);
 void rw_take_output(ir_graph *g, ir_node *n, int ni, ir_node *c);
 /* A new constant value of that type and shape, zero filled. */
 int rw_new_const(ir_graph *g, int dtype, int rank, const int64_t *dims, const char *hint);
+/* Where a pass's new nodes go in the node order. ir_node_add appends;
+ * a pass that adds nodes in the middle of a graph notes, for each new
+ * node in the order it made them, the old node that node must follow
+ * (-1: the front), and finish moves each right after its old node (those
+ * of one old node in the order they were made) and frees the notes.
+ * Linear in the graph. */
+typedef struct rw_placer {
+  int n_old;  /* nodes before the pass */
+  int *after; /* per new node (index - n_old) */
+  int n_new, cap;
+} rw_placer;
+void rw_placer_init(rw_placer *p, const ir_graph *g);
+void rw_placer_note(rw_placer *p, int after);
+void rw_placer_finish(rw_placer *p, ir_graph *g);
 /* Marks n dead, releasing its inputs' uses. */
 void rw_kill(ir_graph *g, ir_node *n);
 /* The walk of a peephole pass: counts uses, offers every live node in

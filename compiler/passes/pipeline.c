@@ -13,6 +13,8 @@ const pass pipeline_passes[] = {
     {"infer", "infer shapes and types; evaluate nodes whose inputs are all constant", 0, pass_infer},
     {"elide", "remove Identity and inference-mode Dropout", 1, pass_elide},
     {"cse", "merge nodes that apply the same op to the same inputs with the same attributes", 1, pass_cse},
+    {"lift-1d", "run 1-D convolutions and pools, and the element-wise ops between them, as 2-D ones of height 1, "
+     "so the 2-D kernels and the blocked layout serve them", 1, pass_lift_1d},
     {"fold-pad", "fold a zero Pad into the padding of the Conv (or count_include_pad AveragePool) after it", 1,
      pass_fold_pad},
     {"matmul-add-gemm", "turn MatMul by a constant matrix then Add of a constant bias into one Gemm (a MatMul "

@@ -1,5 +1,6 @@
 /* Small helpers the rewriting passes share (fold_pad.c, matmul_add_gemm.c,
- * fold_bn.c, transpose.c): who reads a value, constants, attributes. */
+ * fold_bn.c, transpose.c, layout_nchwc.c, lift_1d.c): who reads a value,
+ * constants, attributes, where new nodes go. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -85,6 +86,55 @@ int rw_new_const(ir_graph *g, int dtype, int rank, const int64_t *dims, const ch
   if (rank) memcpy(v->t.dims, dims, sizeof(int64_t) * (size_t)rank);
   v->t.data = xcalloc(1, (size_t)tensor_bytes(&v->t) + 1);
   return id;
+}
+
+void rw_placer_init(rw_placer *p, const ir_graph *g) {
+  memset(p, 0, sizeof *p);
+  p->n_old = g->n_nodes;
+}
+
+void rw_placer_note(rw_placer *p, int after) {
+  if (p->n_new == p->cap) {
+    p->cap = p->cap ? 2 * p->cap : 16;
+    p->after = xrealloc(p->after, sizeof(int) * (size_t)p->cap);
+  }
+  p->after[p->n_new++] = after;
+}
+
+void rw_placer_finish(rw_placer *p, ir_graph *g) {
+  const int total = g->n_nodes;
+  ir_node **order;
+  int *first, *next, *last;
+  int i, k, m = 0;
+  if (!p->n_new) {
+    free(p->after);
+    return;
+  }
+  order = xmalloc(sizeof(ir_node *) * (size_t)total);
+  first = xmalloc(sizeof(int) * (size_t)(p->n_old + 2));
+  last = xmalloc(sizeof(int) * (size_t)(p->n_old + 2));
+  next = xmalloc(sizeof(int) * (size_t)p->n_new);
+  /* a list of new nodes per slot: slot 0 the front, slot i + 1 after old node i */
+  for (i = 0; i < p->n_old + 2; i++) first[i] = last[i] = -1;
+  for (k = 0; k < p->n_new; k++) {
+    const int slot = p->after[k] + 1;
+    next[k] = -1;
+    if (last[slot] < 0) first[slot] = k;
+    else next[last[slot]] = k;
+    last[slot] = k;
+  }
+  for (k = first[0]; k >= 0; k = next[k]) order[m++] = g->nodes[p->n_old + k];
+  for (i = 0; i < p->n_old; i++) {
+    order[m++] = g->nodes[i];
+    for (k = first[i + 1]; k >= 0; k = next[k]) order[m++] = g->nodes[p->n_old + k];
+  }
+  memcpy(g->nodes, order, sizeof(ir_node *) * (size_t)total);
+  free(order);
+  free(first);
+  free(next);
+  free(last);
+  free(p->after);
+  memset(p, 0, sizeof *p);
 }
 
 void rw_kill(ir_graph *g, ir_node *n) {

@@ -564,6 +564,31 @@ int main(int argc, char **argv) {
 """
 
 
+def run_against_ort(onnxcc, cflags, model, x, folder, problems):
+    """`onnxcc run MODEL` on input x (in FOLDER, built with $CC = cc CFLAGS)
+    and its output 0 against ONNX Runtime's; what differs goes to
+    problems. The suite's venv has onnxruntime: its absence is a problem,
+    not a quiet pass."""
+    xin = os.path.join(folder, "x.pb")
+    with open(xin, "wb") as f:
+        f.write(numpy_helper.from_array(x, "x").SerializeToString())
+    env = dict(os.environ, CC=("cc " + cflags).strip())
+    p = subprocess.run([onnxcc, "run", model, xin, "--output-dir", os.path.join(folder, "out")],
+                       capture_output=True, text=True, env=env, timeout=300)
+    if p.returncode != 0:
+        problems.append("onnxcc run exit %d: %s" % (p.returncode, p.stderr.strip()[-300:]))
+        return
+    try:
+        import onnxruntime as ort
+    except ImportError:
+        problems.append("onnxruntime is not installed: nothing to compare with")
+        return
+    want = ort.InferenceSession(model, providers=["CPUExecutionProvider"]).run(None, {"x": x})[0]
+    got = numpy_helper.to_array(onnx.load_tensor(os.path.join(folder, "out", "output_0.pb")))
+    if got.shape != want.shape or not np.allclose(got, want, rtol=1e-4, atol=1e-5):
+        problems.append("output differs from ONNX Runtime")
+
+
 def check_warm(onnxcc, cflags, results):
     """Two chained 3x3 convs run as channel-blocked convs; the first gets
     the second's packed weights (48 / 16 output blocks x 32 / 16 input
@@ -605,29 +630,56 @@ def check_warm(onnxcc, cflags, results):
                     problems.append("warm lines %r, want %r" % (warm, want))
                 if "RT_WARM" in blocks[1]:
                     problems.append("the last conv warms a node that is not there")
-        x = rng.standard_normal([1, 32, 16, 16]).astype(np.float32)
-        xin = os.path.join(folder, "x.pb")
-        with open(xin, "wb") as f:
-            f.write(numpy_helper.from_array(x, "x").SerializeToString())
-        env = dict(os.environ, CC=("cc " + cflags).strip())
-        p = subprocess.run([onnxcc, "run", model, xin, "--output-dir", os.path.join(folder, "out")],
-                           capture_output=True, text=True, env=env, timeout=300)
-        if p.returncode != 0:
-            problems.append("onnxcc run exit %d: %s" % (p.returncode, p.stderr.strip()[-300:]))
-        else:
-            try:
-                import onnxruntime as ort
-            except ImportError:
-                ort = None
-                problems.append("onnxruntime is not installed: nothing to compare with")
-            if ort is not None:
-                want = ort.InferenceSession(model, providers=["CPUExecutionProvider"]).run(None, {"x": x})[0]
-                got = numpy_helper.to_array(onnx.load_tensor(os.path.join(folder, "out", "output_0.pb")))
-                if got.shape != want.shape or not np.allclose(got, want, rtol=1e-4, atol=1e-5):
-                    problems.append("output differs from ONNX Runtime")
+        run_against_ort(onnxcc, cflags, model, rng.standard_normal([1, 32, 16, 16]).astype(np.float32), folder,
+                        problems)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     results.append(("a blocked conv is given the next conv's weights to warm; the program agrees", problems, ""))
+
+
+def check_lift_1d(onnxcc, cflags, results):
+    """A 1-D CNN (a waveform's first conv of one channel, BatchNorm, Relu,
+    MaxPool, a dilated conv, the global pool) goes 2-D in lift-1d and runs
+    channel-blocked: `onnxcc info` shows the Reshapes lift-1d adds and two
+    BlockedConvs after layout-nchwc, and its MACs line counts them (the
+    blocked convs were once left out); the program gives ONNX Runtime's
+    answer (under the given flags: sanitizers in the suite's second pass)."""
+    rng = np.random.default_rng(1)
+
+    def init(name, shape, scale=0.1, offset=0.0):
+        return numpy_helper.from_array((rng.standard_normal(shape) * scale + offset).astype(np.float32), name)
+    nodes = [helper.make_node("Conv", ["x", "w1", "b1"], ["c1"], name="conv1", kernel_shape=[20], strides=[2],
+                              pads=[9, 9]),
+             helper.make_node("BatchNormalization", ["c1", "s", "t", "mu", "var"], ["n1"], name="bn1"),
+             helper.make_node("Relu", ["n1"], ["r1"], name="relu1"),
+             helper.make_node("MaxPool", ["r1"], ["p1"], name="pool1", kernel_shape=[2], strides=[2]),
+             helper.make_node("Conv", ["p1", "w2"], ["c2"], name="conv2", kernel_shape=[3], pads=[2, 2],
+                              dilations=[2]),
+             helper.make_node("Relu", ["c2"], ["r2"], name="relu2"),
+             helper.make_node("GlobalAveragePool", ["r2"], ["y"], name="gap")]
+    m = graph_model(nodes, [tv("x", [1, 1, 400])], [tv("y", [1, 32, 1])],
+                    [init("w1", [16, 1, 20]), init("b1", [16]), init("s", [16], 0.1, 1.0), init("t", [16]),
+                     init("mu", [16]), init("var", [16], 0.1, 1.5), init("w2", [32, 16, 3])])
+    folder = tempfile.mkdtemp(prefix="onnxcc-lift-")
+    problems = []
+    try:
+        model = os.path.join(folder, "m.onnx")
+        save(m, model)
+        p = subprocess.run([onnxcc, "info", model], capture_output=True, text=True)
+        lines = {ln.split()[0]: ln for ln in p.stdout.splitlines() if ln.startswith("  ")}
+        macs = [ln.split()[1] for ln in p.stdout.splitlines() if ln.startswith("MACs")]
+        # conv1: 16 x 200 outputs of 20 taps; conv2: 32 x 100 outputs of 16 x 3
+        want_macs = 16 * 200 * 20 + 32 * 100 * 16 * 3
+        if p.returncode != 0:
+            problems.append("info exit %d: %s" % (p.returncode, p.stderr.strip()))
+        elif "Reshape 2" not in lines.get("lift-1d", "") or "BlockedConv 2" not in lines.get("layout-nchwc", ""):
+            problems.append("lift-1d: %r, layout-nchwc: %r" % (lines.get("lift-1d"), lines.get("layout-nchwc")))
+        elif macs != [str(want_macs)]:
+            problems.append("MACs %r, want %d" % (macs, want_macs))
+        run_against_ort(onnxcc, cflags, model, rng.standard_normal([1, 1, 400]).astype(np.float32), folder, problems)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    results.append(("a 1-D CNN runs 2-D and channel-blocked; info counts its MACs; the program agrees", problems, ""))
 
 
 def main():
@@ -647,6 +699,7 @@ def main():
     check_target(onnxcc, results)
     check_index32(onnxcc, results)
     check_warm(onnxcc, args.cflags, results)
+    check_lift_1d(onnxcc, args.cflags, results)
     # usage errors exit 2
     p = subprocess.run([onnxcc, "--no-such-flag"], capture_output=True, text=True)
     results.append(("unknown flag exits 2", [] if p.returncode == 2 else ["exit %d" % p.returncode], ""))

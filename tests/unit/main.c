@@ -24,6 +24,7 @@ int main(void) {
   srunner_add_suite(sr, conv_blocked_suite());
   srunner_add_suite(sr, fuse_epilogue_suite());
   srunner_add_suite(sr, fold_pad_suite());
+  srunner_add_suite(sr, lift_1d_suite());
   srunner_add_suite(sr, layout_nchwc_suite());
   srunner_add_suite(sr, gather_channels_suite());
   srunner_add_suite(sr, nchwc_follow_suite());

@@ -19,6 +19,7 @@ Suite *conv_depthwise_suite(void);
 Suite *conv_blocked_suite(void);
 Suite *fuse_epilogue_suite(void);
 Suite *fold_pad_suite(void);
+Suite *lift_1d_suite(void);
 Suite *layout_nchwc_suite(void);
 Suite *gather_channels_suite(void);
 Suite *nchwc_follow_suite(void);
