@@ -51,7 +51,7 @@ typedef struct lift_state {
   int *twin;        /* per value: its [N, C, 1, W] twin, or -1 */
 } lift_state;
 
-/* A float or other [N, C, W] of exact dims, computed at run time. */
+/* An [N, C, W] of exact dims (any type), computed at run time. */
 static int flat_activation(const ir_graph *g, int v) {
   const ir_value *x = ir_val(g, v);
   return x && x->t.rank == 3 && !tensor_is_symbolic(&x->t) && !x->t.data;
@@ -117,9 +117,11 @@ static int follower(const lift_state *s, const ir_node *n) {
     return lifted > 0;
   }
   if (n->in[0] < 0 || !s->lifted_out[n->in[0]]) return 0;
-  if (n->op == OP_Pad) {
-    if (op_node_opset(g, n) < 11) return 1; /* pads is an attribute */
-    return n->n_in >= 2 && rw_const(g, n, 1, DT_INT64) && (n->n_in < 4 || n->in[3] < 0);
+  if (n->op == OP_Pad) { /* six pads (two per axis), no axes; before opset 11 an attribute */
+    const int64_t *v;
+    const ir_value *p = rw_const(g, n, 1, DT_INT64);
+    if (op_node_opset(g, n) < 11) return attr_ints(n, "pads", &v) == 6; /* opset 1's "paddings" stays */
+    return p && tensor_numel(&p->t) == 6 && (n->n_in < 4 || n->in[3] < 0);
   }
   if (f != &op_family_unary && n->op != OP_BatchNormalization && n->op != OP_InstanceNormalization &&
       n->op != OP_GlobalAveragePool && n->op != OP_GlobalMaxPool)
@@ -229,16 +231,14 @@ static void lift_attrs(lift_state *s, ir_node *n) {
     lift_spatial(n, "strides", 1);
     lift_spatial(n, "dilations", 1);
     lift_spatial(n, "pads", 0);
-  } else if (n->op == OP_Pad && op_node_opset(g, n) < 11) {
-    if (attr_ints(n, "pads", &v) == 6) {
-      lift_pads(v, pads);
-      rw_set_ints(n, "pads", pads, 8);
-    }
+  } else if (n->op == OP_Pad && op_node_opset(g, n) < 11) { /* six pads: see follower */
+    attr_ints(n, "pads", &v);
+    lift_pads(v, pads);
+    rw_set_ints(n, "pads", pads, 8);
   } else if (n->op == OP_Pad) {
     const ir_value *p = g->values[n->in[1]];
     const int64_t eight = 8;
     int c;
-    if (tensor_numel(&p->t) != 6) return; /* inference has checked it: 2 x rank */
     lift_pads(p->t.data, pads);
     c = rw_new_const(g, DT_INT64, 1, &eight, p->name);
     memcpy(g->values[c]->t.data, pads, sizeof pads);

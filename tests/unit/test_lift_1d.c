@@ -4,7 +4,8 @@
  * rank-agnostic ops between them follow, but start nothing; the
  * attributes, the weights and the constant operands gain the unit dim
  * (one copy of weights two Convs share);
- * Pad's pads and Concat's axis move with it; a MaxPool that writes
+ * Pad's pads (an input, or before opset 11 an attribute) and Concat's
+ * axis move with it; a MaxPool that writes
  * Indices, a symbolic shape and a binary op with a 1-D activation operand
  * stay as they are. Numerics: the conformance suite's 1-D Conv, pool and
  * Pad cases and tests/models/audio_cnn1d against ONNX Runtime. */
@@ -165,6 +166,22 @@ START_TEST(lift_pad_and_concat) {
 }
 END_TEST
 
+/* Before opset 11 Pad's pads are an attribute: six become eight. */
+START_TEST(lift_pad_attribute) {
+  ir_graph *g = conv_relu();
+  const int64_t pads[6] = {0, 0, 2, 0, 0, 1}, want_pads[8] = {0, 0, 0, 2, 0, 0, 0, 1};
+  ir_node *n;
+  g->opset = 10;
+  n = unit_node(g, "Pad", "y", 1, "r");
+  rw_set_ints(n, "pads", pads, 6);
+  unit_output(g, "y");
+  unit_check_pass(g, pass_lift_1d, "Conv,Relu,Pad", "Reshape,Conv,Relu,Pad,Reshape");
+  check_ints(g->nodes[3], "pads", 8, want_pads);
+  check_dims(&value(g, "y")->t, 3, (const int64_t[3]){1, 4, 19});
+  ir_free(g);
+}
+END_TEST
+
 /* Two Convs that share their weights share the lifted copy too. */
 START_TEST(lift_shared_weights) {
   ir_graph *g = ir_new();
@@ -228,6 +245,7 @@ Suite *lift_1d_suite(void) {
   tcase_add_test(tc, lift_followers_alone);
   tcase_add_test(tc, lift_binary_operands);
   tcase_add_test(tc, lift_pad_and_concat);
+  tcase_add_test(tc, lift_pad_attribute);
   tcase_add_test(tc, lift_shared_weights);
   tcase_add_test(tc, lift_left_alone);
   suite_add_tcase(s, tc);
