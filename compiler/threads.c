@@ -57,6 +57,8 @@ static const struct {
     {K_rt_gemm_f32, no_task_bytes},
     {K_rt_gemm_f32_packed, no_task_bytes},
     {K_rt_gemm_f32_gemv, no_task_bytes},
+    {K_rt_gemm_f32_gemv_packed, no_task_bytes},
+    {K_rt_matmul_f32_gemv_packed, no_task_bytes},
     {K_rt_matmul_f32, no_task_bytes},
     {K_rt_matmul_f32_packed, no_task_bytes},
 

@@ -14,10 +14,14 @@ static const char *shape_str(const ir_tensor *t, char *buf, size_t n) { return t
  * variants read (gemm.h), as a new constant that replaces B as the node's
  * input, so no run packs it and the scratch holds only A's block. Only
  * for the generated code (c->final): the constant folder runs the plain
- * variant on B as it is. The products that take no packing at all (one
- * row: gemv; one column or no K: dot products or a fill) keep theirs. */
+ * variant on B as it is. M is 1 in the _gemv_packed variants (a batch-1
+ * Linear layer): the panels are one sequential stream each where B as it
+ * is would be read a row of K floats apart (gemv_packed.c); their own
+ * kernels, so that a model with a batch of rows does not link the one-row
+ * code too. The products that take no packing at all (one column or no K:
+ * dot products or a fill) keep theirs. */
 static int gemm_prepack_ok(const op_ctx *c, int64_t M, int64_t N, int64_t K) {
-  return c->final && op_in(c, 1)->t.data != NULL && M > 1 && N > 1 && K > 0;
+  return c->final && op_in(c, 1)->t.data != NULL && M >= 1 && N > 1 && K > 0;
 }
 
 static void gemm_prepack(op_ctx *c, int64_t K, int64_t N, int trans_b) {
@@ -104,7 +108,9 @@ static status gemm_lower_gemm(op_ctx *c, lowered *l) {
   const int prepack = a->dtype == DT_FLOAT && gemm_prepack_ok(c, M, N, b->dims[kb]);
   if (a->dtype == DT_DOUBLE)
     p = LOWER(l, rt_gemm_f64, rt_gemm_params);
-  else if (is_one(y, 0)) /* a batch-1 Linear layer: memory-bound, no packing */
+  else if (prepack && is_one(y, 0)) /* a batch-1 Linear layer */
+    p = LOWER(l, rt_gemm_f32_gemv_packed, rt_gemm_params);
+  else if (is_one(y, 0)) /* one row by a B that is not constant: no packing */
     p = LOWER(l, rt_gemm_f32_gemv, rt_gemm_params);
   else if (prepack) /* any M, so also a symbolic one */
     p = LOWER(l, rt_gemm_f32_packed, rt_gemm_params);
@@ -126,10 +132,9 @@ static status gemm_lower_gemm(op_ctx *c, lowered *l) {
   }
   /* sized for the bounds, which op_bind left in the fields */
   if (l->kernel == K_rt_gemm_f32) l->scratch_bytes = rt_sgemm_scratch_bytes(p->M, p->N, p->K);
-  if (l->kernel == K_rt_gemm_f32_packed) {
-    l->scratch_bytes = rt_gemm_f32_packed_scratch_bytes(p->M, p->K);
+  if (l->kernel == K_rt_gemm_f32_packed) l->scratch_bytes = rt_gemm_f32_packed_scratch_bytes(p->M, p->K);
+  if (l->kernel == K_rt_gemm_f32_packed || l->kernel == K_rt_gemm_f32_gemv_packed)
     gemm_prepack(c, p->K, p->N, p->trans_b);
-  }
   return ST_OK;
 }
 
@@ -274,12 +279,13 @@ static status gemm_lower_matmul_bias(op_ctx *c, lowered *l) {
   const int M = ir_dims_product(c->g, a, 0, a->rank - 1);
   int64_t m1;
   rt_gemm_params *p;
+  const int one_row = dx_const_value(dx, M, &m1) && m1 == 1;
   if (a->dtype == DT_DOUBLE)
     p = LOWER(l, rt_gemm_f64, rt_gemm_params);
-  else if (dx_const_value(dx, M, &m1) && m1 == 1)
-    p = LOWER(l, rt_gemm_f32_gemv, rt_gemm_params);
   else if (gemm_prepack_ok(c, dx_upper(dx, M), b->dims[1], b->dims[0]))
-    p = LOWER(l, rt_gemm_f32_packed, rt_gemm_params);
+    p = one_row ? LOWER(l, rt_gemm_f32_gemv_packed, rt_gemm_params) : LOWER(l, rt_gemm_f32_packed, rt_gemm_params);
+  else if (one_row)
+    p = LOWER(l, rt_gemm_f32_gemv, rt_gemm_params);
   else
     p = LOWER(l, rt_gemm_f32, rt_gemm_params);
   op_bind(c, l, &p->M, M);
@@ -289,10 +295,8 @@ static status gemm_lower_matmul_bias(op_ctx *c, lowered *l) {
   p->has_c = 1;
   p->c_cs = bias->rank == 0 || is_one(bias, bias->rank - 1) ? 0 : 1;
   if (l->kernel == K_rt_gemm_f32) l->scratch_bytes = rt_sgemm_scratch_bytes(p->M, p->N, p->K);
-  if (l->kernel == K_rt_gemm_f32_packed) {
-    l->scratch_bytes = rt_gemm_f32_packed_scratch_bytes(p->M, p->K);
-    gemm_prepack(c, p->K, p->N, 0);
-  }
+  if (l->kernel == K_rt_gemm_f32_packed) l->scratch_bytes = rt_gemm_f32_packed_scratch_bytes(p->M, p->K);
+  if (l->kernel == K_rt_gemm_f32_packed || l->kernel == K_rt_gemm_f32_gemv_packed) gemm_prepack(c, p->K, p->N, 0);
   return ST_OK;
 }
 
@@ -321,12 +325,14 @@ static status gemm_lower_matmul(op_ctx *c, lowered *l) {
   M = collapse ? dx_mul(dx, s.M, ir_dims_product(c->g, &s.obatch, 0, s.obatch.rank)) : s.M;
   switch (a->dtype) {
   case DT_FLOAT:
-    /* one row per product: memory-bound, no packing and no scratch; a
-     * symbolic M takes the general variants (the packed one takes any M) */
-    if (dx_const_value(dx, M, &m1) && m1 == 1)
+    /* a constant B packed (any M, so also a symbolic one; one row reads
+     * it as a stream per panel); else one row per product: memory-bound,
+     * no packing and no scratch */
+    if (collapse && gemm_prepack_ok(c, dx_upper(dx, M), dx_upper(dx, s.N), dx_upper(dx, s.K)))
+      p = dx_const_value(dx, M, &m1) && m1 == 1 ? LOWER(l, rt_matmul_f32_gemv_packed, rt_matmul_params)
+                                                : LOWER(l, rt_matmul_f32_packed, rt_matmul_params);
+    else if (dx_const_value(dx, M, &m1) && m1 == 1)
       p = LOWER(l, rt_matmul_f32_gemv, rt_matmul_params);
-    else if (collapse && gemm_prepack_ok(c, dx_upper(dx, M), dx_upper(dx, s.N), dx_upper(dx, s.K)))
-      p = LOWER(l, rt_matmul_f32_packed, rt_matmul_params);
     else
       p = LOWER(l, rt_matmul_f32, rt_matmul_params);
     break;
@@ -349,12 +355,10 @@ static status gemm_lower_matmul(op_ctx *c, lowered *l) {
   }
   /* sized for the bounds, which op_bind left in the fields */
   if (l->kernel == K_rt_matmul_f32) l->scratch_bytes = rt_sgemm_scratch_bytes(p->M, p->N, p->K);
-  if (l->kernel == K_rt_matmul_f32_packed) {
-    /* B is one K x N matrix for every batch (batch_rank 0): its batch
-     * dims, if any, are all 1, so its data is that matrix as it is. */
-    l->scratch_bytes = rt_gemm_f32_packed_scratch_bytes(p->M, p->K);
-    gemm_prepack(c, p->K, p->N, 0);
-  }
+  /* B is one K x N matrix for every batch (batch_rank 0): its batch dims,
+   * if any, are all 1, so its data is that matrix as it is. */
+  if (l->kernel == K_rt_matmul_f32_packed) l->scratch_bytes = rt_gemm_f32_packed_scratch_bytes(p->M, p->K);
+  if (l->kernel == K_rt_matmul_f32_packed || l->kernel == K_rt_matmul_f32_gemv_packed) gemm_prepack(c, p->K, p->N, 0);
   return ST_OK;
 }
 

@@ -329,9 +329,6 @@ typedef struct tile_job {
   int64_t b_ld;
 } tile_job;
 
-/* Columns of the prepacked panel that starts at column j0 (gemm.h). */
-static int64_t panel_width(int64_t n, int64_t j0) { return min64(RT_GEMM_PANEL, round_up(n - j0, 4)); }
-
 #if RT_SGEMM_AVX512
 /* The prefetches of the tile at columns jr, rows ir of a task's columns
  * [lo, hi) of a prepacked B (tile_task): the panel of B it reads next
@@ -353,7 +350,7 @@ static void ahead_of(const tile_job *j, int64_t lo, int64_t hi, int64_t jr, int6
     n0 = lo - RT_IMOD(lo, RT_GEMM_PANEL);
   }
   if (kc <= 0) return;
-  pw = panel_width(j->prepacked_n, n0);
+  pw = rt_gemm_panel_width(j->prepacked_n, n0);
   start = (uintptr_t)(j->bp + n0 * j->k + pc * pw);
   /* whole lines from the one holding the first float */
   lines = RT_IDIV((int64_t)(start & 63) + kc * pw * (int64_t)sizeof(float) + 63, 64);
@@ -377,7 +374,7 @@ static void tile_task(void *arg, int64_t t) {
     x.epi = j->last ? j->e : NULL;
     if (j->prepacked_n) {
       const int64_t j0 = jr - RT_IMOD(jr, RT_GEMM_PANEL);
-      b_kstride = panel_width(j->prepacked_n, j0);
+      b_kstride = rt_gemm_panel_width(j->prepacked_n, j0);
       b = j->bp + j0 * j->k + j->pc * b_kstride + (jr - j0);
     }
     for (ir = 0; ir < j->mc; ir += MR) {
@@ -650,6 +647,27 @@ RT_KERNEL(rt_gemm_f32_gemv) {
   if (ep) rt_epi_tile(ep, y, p->N, 1, p->N);
 }
 
+/* M == 1 with B prepacked (gemm.h): as rt_gemm_f32_packed's bias row or
+ * C, but one stream per panel of B and no A to pack (gemv_packed.c). A is
+ * one contiguous row whether or not it is transposed. */
+RT_KERNEL(rt_gemm_f32_gemv_packed) {
+  const rt_gemm_params *p = (const rt_gemm_params *)params;
+  float *y = (float *)out[0];
+  const int bias_row = p->has_c && p->beta == 1.0f && p->c_cs == 1;
+  const float beta = bias_row ? 0.0f : gemm_f32_init(p, p->has_c ? (const float *)in[2] : NULL, y);
+  rt_epi e;
+  const rt_epi *ep = RT_EPI_FROM(&e, p, in, 3, y);
+  (void)scratch;
+  if (p->K <= 0 || p->alpha == 0.0f) { /* no product to add: Y is the bias or beta * C */
+    scale_rows(1, p->N, beta, y, p->N);
+    if (bias_row) memcpy(y, in[2], sizeof(float) * (size_t)p->N);
+    if (ep) rt_epi_tile(ep, y, p->N, 1, p->N);
+    return;
+  }
+  rt_sgemv_packed_b(p->N, p->K, p->alpha, (const float *)in[0], (const float *)in[1], beta, y,
+                    bias_row ? (const float *)in[2] : NULL, ep, RT_PARALLEL_OF(in));
+}
+
 RT_KERNEL(rt_gemm_f64) {
   const rt_gemm_params *p = (const rt_gemm_params *)params;
   const int64_t M = p->M, N = p->N, K = p->K;
@@ -720,6 +738,23 @@ RT_KERNEL(rt_matmul_f32_packed) {
   rt_epi e;
   rt_sgemm_packed_b(p->M, p->N, p->K, 1.0f, (const float *)in[0], p->K, 0, (const float *)in[1], 0.0f,
                  (float *)out[0], p->N, scratch, NULL, RT_EPI_FROM(&e, p, in, 2, (const float *)out[0]), RT_PARALLEL_OF(in));
+}
+
+/* M == 1, no batch (the compiler picks this variant only then), B
+ * prepacked: one stream per panel of B (gemv_packed.c). */
+RT_KERNEL(rt_matmul_f32_gemv_packed) {
+  const rt_matmul_params *p = (const rt_matmul_params *)params;
+  float *y = (float *)out[0];
+  rt_epi e;
+  const rt_epi *ep = RT_EPI_FROM(&e, p, in, 2, y);
+  (void)scratch;
+  if (p->K <= 0) {
+    scale_rows(1, p->N, 0.0f, y, p->N);
+    if (ep) rt_epi_tile(ep, y, p->N, 1, p->N);
+    return;
+  }
+  rt_sgemv_packed_b(p->N, p->K, 1.0f, (const float *)in[0], (const float *)in[1], 0.0f, y, NULL, ep,
+                    RT_PARALLEL_OF(in));
 }
 
 static void matmul_one_f32_gemv(int64_t M, int64_t N, int64_t K, const void *a, const void *b, void *y,

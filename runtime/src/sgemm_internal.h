@@ -197,6 +197,20 @@ void rt_sgemm_ukernel(int64_t kc, const float *a, int64_t a_qstride, const float
 void rt_sgemm_packed_b(int64_t M, int64_t N, int64_t K, float alpha, const float *A, int64_t lda, int trans_a,
                        const float *bpk, float beta, float *C, int64_t ldc, void *scratch, const float *col_init,
                        const rt_epi *e, const rt_parallel *par);
+/* The width of the prepacked panel that starts at column j0 of n:
+ * RT_GEMM_PANEL, or the last columns rounded up to 4 (gemm.h). */
+static inline int64_t rt_gemm_panel_width(int64_t n, int64_t j0) {
+  const int64_t w = (n - j0 + 3) / 4 * 4;
+  return w < RT_GEMM_PANEL ? w : RT_GEMM_PANEL;
+}
+/* Its M == 1 form, for rt_gemm_f32_gemv_packed and
+ * rt_matmul_f32_gemv_packed (gemv_packed.c; K > 0): with a the one row of
+ * A (contiguous, K floats), c[j] = alpha * sum over k of a[k] * op(B)(k, j),
+ * plus col_init[j] if col_init, else plus beta * c[j] (c not read when
+ * beta == 0), then e; the columns split across par's tasks, bit-identical
+ * however they are split. */
+void rt_sgemv_packed_b(int64_t N, int64_t K, float alpha, const float *a, const float *bpk, float beta, float *c,
+                       const float *col_init, const rt_epi *e, const rt_parallel *par);
 /* What rt_sgemm_ukernel_ex adds for gemm.c's own loops (conv.c needs
  * neither):
  *   col_init: NULL, or n floats: accumulator (i, j) starts at col_init[j]

@@ -251,6 +251,11 @@ static void check_gemm_packed(int64_t M, int64_t N, int64_t K, int ta, int tb, f
   out[0] = y2;
   rt_gemm_f32_packed(&p, in, out, s2);
   check_close(y2, y1, M * N, "gemm packed");
+  if (M == 1) { /* the one-row variant reads the same panels, no scratch */
+    memset(y2, 0, sizeof(float) * (size_t)N);
+    rt_gemm_f32_gemv_packed(&p, in, out, NULL);
+    check_close(y2, y1, N, "gemm gemv packed");
+  }
   if (!ta && alpha == 1.0f && !c_mode) {
     rt_matmul_params q;
     memset(&q, 0, sizeof q);
@@ -263,6 +268,11 @@ static void check_gemm_packed(int64_t M, int64_t N, int64_t K, int ta, int tb, f
     out[0] = y2;
     rt_matmul_f32_packed(&q, in, out, s2);
     check_close(y2, y1, M * N, "matmul packed");
+    if (M == 1) {
+      memset(y2, 0, sizeof(float) * (size_t)N);
+      rt_matmul_f32_gemv_packed(&q, in, out, NULL);
+      check_close(y2, y1, N, "matmul gemv packed");
+    }
   }
   free(a), free(b), free(cc), free(y1), free(y2), free(bp), free(s1), free(s2);
 }
@@ -285,6 +295,15 @@ START_TEST(gemm_packed_matches) {
   /* rt_gemm_f32 reads a small B with whole tiles in place (no packing) */
   check_gemm_packed(50, 64, 128, 0, 0, 1.0f, 0.0f, 0);
   check_gemm_packed(13, 96, 40, 1, 0, 0.5f, 1.0f, 2);
+  /* one row, where the _gemv_packed variants run too (gemv_packed.c, a
+   * whole panel row per k): N of one panel, a narrow last panel (3 -> 4
+   * wide, 40, 68) with its own loop; K of 1; A transposed; a bias row,
+   * beta with C, alpha */
+  check_gemm_packed(1, 3, 9, 0, 1, 1.0f, 1.0f, 1);
+  check_gemm_packed(1, 1000, 1280, 0, 1, 1.0f, 1.0f, 1);
+  check_gemm_packed(1, 164, 33, 1, 0, 0.5f, 2.0f, 2);
+  check_gemm_packed(1, 96, 1, 0, 0, 1.0f, 0.0f, 0);
+  check_gemm_packed(1, 136, 260, 1, 1, -1.5f, 0.5f, 1);
 }
 END_TEST
 

@@ -5,7 +5,8 @@
  * onnxcc.bias) and runs the Gemm kernel, whose result is checked; left
  * alone: a B that is not constant, a bias that is not, a bias that widens
  * the sum, a product read twice, a rank-3 A with a bias that is not one
- * row. */
+ * row. Also which kernel a one-row product runs, by whether B is
+ * constant. */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -142,6 +143,49 @@ START_TEST(rank3_matmul_takes_bias) {
 }
 END_TEST
 
+/* One row of A (a batch-1 Linear layer): a constant B goes into the blob
+ * in the panels, which the _gemv_packed variants read as one stream per
+ * panel; a B that is an input keeps the gemv variant, which reads it as
+ * it is. */
+START_TEST(one_row_kernels) {
+  static const int64_t a_dims[2] = {1, 300}, bt_dims[2] = {200, 300}, c_dims[1] = {200};
+  int b_const;
+  for (b_const = 0; b_const < 2; b_const++) {
+    ir_graph *g = ir_new();
+    ir_node *n;
+    char kernel[64];
+    const ir_value *b;
+    g->opset = 13;
+    unit_value(g, "a", 2, a_dims, 0);
+    unit_value(g, "b", 2, bt_dims, b_const);
+    unit_value(g, "c", 1, c_dims, 1);
+    n = unit_node(g, "Gemm", "y", 3, "a", "b", "c");
+    unit_add_attr(n, "transB", ATTR_INT, 1, 0, NULL);
+    unit_output(g, "y");
+    ck_assert_int_eq(unit_run_pipeline(g, kernel, NULL), ST_OK);
+    ck_assert_str_eq(kernel, b_const ? "rt_gemm_f32_gemv_packed" : "rt_gemm_f32_gemv");
+    b = g->values[g->nodes[0]->in[1]];
+    if (b_const) ck_assert_int_eq(tensor_numel(&b->t), rt_gemm_f32_packed_floats(300, 200));
+    else ck_assert_str_eq(b->name, "b");
+    ir_free(g);
+  }
+  {
+    static const int64_t a1[2] = {1, 4};
+    ir_graph *g = ir_new();
+    char kernel[64];
+    g->opset = 13;
+    unit_value(g, "a", 2, a1, 0);
+    unit_value(g, "b", 2, B_DIMS, 1);
+    unit_node(g, "MatMul", "y", 2, "a", "b");
+    unit_output(g, "y");
+    ck_assert_int_eq(unit_run_pipeline(g, kernel, NULL), ST_OK);
+    ck_assert_str_eq(kernel, "rt_matmul_f32_gemv_packed");
+    ck_assert_int_eq(tensor_numel(&g->values[g->nodes[0]->in[1]]->t), rt_gemm_f32_packed_floats(4, 5));
+    ir_free(g);
+  }
+}
+END_TEST
+
 Suite *matmul_add_gemm_suite(void) {
   Suite *s = suite_create("matmul_add_gemm");
   TCase *tc = tcase_create("core");
@@ -149,6 +193,7 @@ Suite *matmul_add_gemm_suite(void) {
   tcase_add_test(tc, gemm_keeps_epilogue);
   tcase_add_test(tc, matmul_add_left_alone);
   tcase_add_test(tc, rank3_matmul_takes_bias);
+  tcase_add_test(tc, one_row_kernels);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -216,8 +216,12 @@ static void gemms_split(int64_t M, int64_t N, int64_t K, const rt_parallel *par)
   same_split(rt_matmul_f32, &mm, args, 2, out_bytes, rt_sgemm_scratch_bytes(M, N, K), 0, par);
   args[1] = bp;
   same_split(rt_matmul_f32_packed, &mm, args, 2, out_bytes, rt_gemm_f32_packed_scratch_bytes(M, K), 0, par);
-  if (M == 1) { /* the GEMV, B as it is and transposed (a classifier's Gemm) */
+  if (M == 1) { /* the GEMV, B packed (a bias row, then none), as it is and transposed (a classifier's Gemm) */
+    same_split(rt_gemm_f32_gemv_packed, &g, args3, 3, out_bytes, 0, 0, par);
     g.has_c = 0, g.beta = 0.0f, g.c_cs = 0;
+    args[1] = bp;
+    same_split(rt_gemm_f32_gemv_packed, &g, args, 2, out_bytes, 0, 0, par);
+    same_split(rt_matmul_f32_gemv_packed, &mm, args, 2, out_bytes, 0, 0, par);
     args[1] = b;
     same_split(rt_gemm_f32_gemv, &g, args, 2, out_bytes, 0, 0, par);
     g.trans_b = 1;

@@ -73,8 +73,11 @@ size_t rt_gemm_f32_packed_scratch_bytes(int64_t M, int64_t K);
  *                     applied (the kernel does not read trans_b): scratch
  *                     rt_gemm_f32_packed_scratch_bytes(M, K), only A's
  *                     packed blocks
- *   rt_gemm_f32_gemv  M == 1 (a batch-1 Linear layer): memory-bound, works
- *                     straight from A and B, no scratch
+ *   rt_gemm_f32_gemv_packed  M == 1 (a batch-1 Linear layer) and B
+ *                     packed as above: packs nothing, reads each panel
+ *                     as one stream, no scratch
+ *   rt_gemm_f32_gemv  M == 1 with a B that is not constant: memory-bound,
+ *                     works straight from A and B, no scratch
  *   rt_gemm_f64       no scratch
  * The f32 variants apply the epilogue fields (epilogue.h; the residual is
  * in[3], M x N); rt_gemm_f64 leaves them zero. */
@@ -91,7 +94,8 @@ RT_PARAMS_STRUCT(rt_gemm_params, RT_GEMM_PARAMS)
  * likewise for B. Variants: rt_matmul_f32 (scratch
  * rt_sgemm_scratch_bytes(M, N, K)), rt_matmul_f32_packed (batch_rank 0,
  * B prepacked as above, scratch rt_gemm_f32_packed_scratch_bytes(M, K)),
- * rt_matmul_f32_gemv (M == 1, no scratch), and rt_matmul_f64, _i32, _i64, _u32, _u64 (no scratch;
+ * rt_matmul_f32_gemv (M == 1, no scratch), rt_matmul_f32_gemv_packed (M
+ * == 1, batch_rank 0, B prepacked, no scratch), and rt_matmul_f64, _i32, _i64, _u32, _u64 (no scratch;
  * integers wrap on overflow). The f32 variants apply the epilogue fields
  * (epilogue.h; the residual is in[2], Y's shape); the others leave them
  * zero. */
@@ -110,10 +114,12 @@ RT_PARAMS_STRUCT(rt_matmul_params, RT_MATMUL_PARAMS)
   K(rt_gemm_f32, rt_gemm_params) \
   K(rt_gemm_f32_packed, rt_gemm_params) \
   K(rt_gemm_f32_gemv, rt_gemm_params) \
+  K(rt_gemm_f32_gemv_packed, rt_gemm_params) \
   K(rt_gemm_f64, rt_gemm_params) \
   K(rt_matmul_f32, rt_matmul_params) \
   K(rt_matmul_f32_packed, rt_matmul_params) \
   K(rt_matmul_f32_gemv, rt_matmul_params) \
+  K(rt_matmul_f32_gemv_packed, rt_matmul_params) \
   K(rt_matmul_f64, rt_matmul_params) \
   K(rt_matmul_i32, rt_matmul_params) \
   K(rt_matmul_i64, rt_matmul_params) \
