@@ -94,9 +94,9 @@ RT_PARAMS_STRUCT(rt_gemm_params, RT_GEMM_PARAMS)
  * likewise for B. Variants: rt_matmul_f32 (scratch
  * rt_sgemm_scratch_bytes(M, N, K)), rt_matmul_f32_packed (batch_rank 0,
  * B prepacked as above, scratch rt_gemm_f32_packed_scratch_bytes(M, K)),
- * rt_matmul_f32_gemv (M == 1, no scratch), rt_matmul_f32_gemv_packed (M
- * == 1, batch_rank 0, B prepacked, no scratch), and rt_matmul_f64, _i32, _i64, _u32, _u64 (no scratch;
- * integers wrap on overflow). The f32 variants apply the epilogue fields
+ * rt_matmul_f32_gemv (M == 1, no scratch), rt_matmul_f32_gemv_packed
+ * (M == 1, batch_rank 0, B prepacked, no scratch), and rt_matmul_f64,
+ * _i32, _i64, _u32, _u64 (no scratch; integers wrap on overflow). The f32 variants apply the epilogue fields
  * (epilogue.h; the residual is in[2], Y's shape); the others leave them
  * zero. */
 #define RT_MATMUL_PARAMS(I, F, IA, FA, I32, I32A, E) \
