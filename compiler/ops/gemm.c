@@ -304,7 +304,7 @@ static status gemm_lower_matmul(op_ctx *c, lowered *l) {
   const ir_tensor *a = &op_in(c, 0)->t, *b = &op_in(c, 1)->t;
   dx_table *dx = op_dx(c);
   mm_shape s;
-  int d, b_shared = 1, collapse, M;
+  int d, b_shared = 1, collapse, M, one_row;
   int64_t m1;
   status st;
   rt_matmul_params *p;
@@ -328,10 +328,11 @@ static status gemm_lower_matmul(op_ctx *c, lowered *l) {
     /* a constant B packed (any M, so also a symbolic one; one row reads
      * it as a stream per panel); else one row per product: memory-bound,
      * no packing and no scratch */
+    one_row = dx_const_value(dx, M, &m1) && m1 == 1;
     if (collapse && gemm_prepack_ok(c, dx_upper(dx, M), dx_upper(dx, s.N), dx_upper(dx, s.K)))
-      p = dx_const_value(dx, M, &m1) && m1 == 1 ? LOWER(l, rt_matmul_f32_gemv_packed, rt_matmul_params)
-                                                : LOWER(l, rt_matmul_f32_packed, rt_matmul_params);
-    else if (dx_const_value(dx, M, &m1) && m1 == 1)
+      p = one_row ? LOWER(l, rt_matmul_f32_gemv_packed, rt_matmul_params)
+                  : LOWER(l, rt_matmul_f32_packed, rt_matmul_params);
+    else if (one_row)
       p = LOWER(l, rt_matmul_f32_gemv, rt_matmul_params);
     else
       p = LOWER(l, rt_matmul_f32, rt_matmul_params);

@@ -656,16 +656,11 @@ RT_KERNEL(rt_gemm_f32_gemv_packed) {
   const int bias_row = p->has_c && p->beta == 1.0f && p->c_cs == 1;
   const float beta = bias_row ? 0.0f : gemm_f32_init(p, p->has_c ? (const float *)in[2] : NULL, y);
   rt_epi e;
-  const rt_epi *ep = RT_EPI_FROM(&e, p, in, 3, y);
   (void)scratch;
-  if (p->K <= 0 || p->alpha == 0.0f) { /* no product to add: Y is the bias or beta * C */
-    scale_rows(1, p->N, beta, y, p->N);
-    if (bias_row) memcpy(y, in[2], sizeof(float) * (size_t)p->N);
-    if (ep) rt_epi_tile(ep, y, p->N, 1, p->N);
-    return;
-  }
-  rt_sgemv_packed_b(p->N, p->K, p->alpha, (const float *)in[0], (const float *)in[1], beta, y,
-                    bias_row ? (const float *)in[2] : NULL, ep, RT_PARALLEL_OF(in));
+  /* alpha 0 leaves the product out (K 0), as the other variants do, so a
+   * 0 x Inf in it cannot make Y NaN */
+  rt_sgemv_packed_b(p->N, p->alpha == 0.0f ? 0 : p->K, p->alpha, (const float *)in[0], (const float *)in[1], beta,
+                    y, bias_row ? (const float *)in[2] : NULL, RT_EPI_FROM(&e, p, in, 3, y), RT_PARALLEL_OF(in));
 }
 
 RT_KERNEL(rt_gemm_f64) {
@@ -746,15 +741,9 @@ RT_KERNEL(rt_matmul_f32_gemv_packed) {
   const rt_matmul_params *p = (const rt_matmul_params *)params;
   float *y = (float *)out[0];
   rt_epi e;
-  const rt_epi *ep = RT_EPI_FROM(&e, p, in, 2, y);
   (void)scratch;
-  if (p->K <= 0) {
-    scale_rows(1, p->N, 0.0f, y, p->N);
-    if (ep) rt_epi_tile(ep, y, p->N, 1, p->N);
-    return;
-  }
-  rt_sgemv_packed_b(p->N, p->K, 1.0f, (const float *)in[0], (const float *)in[1], 0.0f, y, NULL, ep,
-                    RT_PARALLEL_OF(in));
+  rt_sgemv_packed_b(p->N, p->K, 1.0f, (const float *)in[0], (const float *)in[1], 0.0f, y, NULL,
+                    RT_EPI_FROM(&e, p, in, 2, y), RT_PARALLEL_OF(in));
 }
 
 static void matmul_one_f32_gemv(int64_t M, int64_t N, int64_t K, const void *a, const void *b, void *y,

@@ -204,8 +204,8 @@ static inline int64_t rt_gemm_panel_width(int64_t n, int64_t j0) {
   return w < RT_GEMM_PANEL ? w : RT_GEMM_PANEL;
 }
 /* Its M == 1 form, for rt_gemm_f32_gemv_packed and
- * rt_matmul_f32_gemv_packed (gemv_packed.c; K > 0): with a the one row of
- * A (contiguous, K floats), c[j] = alpha * sum over k of a[k] * op(B)(k, j),
+ * rt_matmul_f32_gemv_packed (gemv_packed.c; K may be 0, which leaves the
+ * product out): with a the one row of A (contiguous, K floats), c[j] = alpha * sum over k of a[k] * op(B)(k, j),
  * plus col_init[j] if col_init, else plus beta * c[j] (c not read when
  * beta == 0), then e; the columns split across par's tasks, bit-identical
  * however they are split. */

@@ -298,12 +298,14 @@ START_TEST(gemm_packed_matches) {
   /* one row, where the _gemv_packed variants run too (gemv_packed.c, a
    * whole panel row per k): N of one panel, a narrow last panel (3 -> 4
    * wide, 40, 68) with its own loop; K of 1; A transposed; a bias row,
-   * beta with C, alpha */
+   * beta with C, alpha, and alpha 0 */
   check_gemm_packed(1, 3, 9, 0, 1, 1.0f, 1.0f, 1);
   check_gemm_packed(1, 1000, 1280, 0, 1, 1.0f, 1.0f, 1);
   check_gemm_packed(1, 164, 33, 1, 0, 0.5f, 2.0f, 2);
   check_gemm_packed(1, 96, 1, 0, 0, 1.0f, 0.0f, 0);
   check_gemm_packed(1, 136, 260, 1, 1, -1.5f, 0.5f, 1);
+  check_gemm_packed(1, 40, 7, 0, 1, 0.0f, 1.0f, 1); /* alpha 0: the bias row alone */
+  check_gemm_packed(1, 40, 7, 0, 1, 0.0f, 0.5f, 2); /* alpha 0: beta * C alone */
 }
 END_TEST
 
