@@ -19,7 +19,7 @@
  *
  *   cc -O3 -march=native -std=c99 -Iruntime/include -Iruntime/src \
  *      benchmarks/conv_bench.c runtime/src/conv.c runtime/src/conv_nchwc.c \
- *      runtime/src/nchwc_core.c runtime/src/nchwc_blocked.c runtime/src/nchwc_stem.c runtime/src/gemm.c runtime/src/sgemm_avx512.c \
+ *      runtime/src/nchwc_core.c runtime/src/nchwc_blocked.c runtime/src/nchwc_stem.c runtime/src/gemm.c runtime/src/gemv_packed.c runtime/src/sgemm_avx512.c \
  *      runtime/src/epilogue.c runtime/src/parallel.c -lm -o /tmp/conv_bench
  *   /tmp/conv_bench [NAME]   (only the shapes whose name contains NAME)
  *

@@ -4,7 +4,7 @@
  * the build compiles it. By hand, from the repository root:
  *
  *   cc -O3 -march=native -std=c99 -Iruntime/include \
- *      benchmarks/gemm_bench.c runtime/src/gemm.c runtime/src/sgemm_avx512.c \
+ *      benchmarks/gemm_bench.c runtime/src/gemm.c runtime/src/gemv_packed.c runtime/src/sgemm_avx512.c \
  *      runtime/src/epilogue.c runtime/src/parallel.c -lm -o /tmp/gemm_bench
  *   /tmp/gemm_bench            # all shapes
  *   /tmp/gemm_bench 512 512 512 0 1   # one shape: M N K trans_a trans_b

@@ -369,10 +369,18 @@ static void conv_prepack_nchwc(op_ctx *c, const rt_conv_params *p) {
  * NCHW as it is, wins. Bare-metal targets keep the GEMM variants: no
  * measurement says the portable core wins on a Cortex-M, and its scratch
  * is larger than im2col's for some shapes (smaller for others). */
-static int conv_use_nchwc(const op_ctx *c, const conv_geom *g) {
+static int conv_use_nchwc(const op_ctx *c, const conv_geom *g, int pointwise) {
   const ir_tensor *x = &op_in(c, 0)->t;
   const int64_t in16 = (g->in_ch + 15) / 16 * 16, out16 = (g->out_ch + 15) / 16 * 16;
   if (c->g->bare_metal || g->nd != 2 || g->group != 1 || x->sym[2] || x->sym[3]) return 0;
+  /* One position (a squeeze-excitation FC after its global pool): a
+   * matrix-vector product, which rt_conv_f32_pointwise_packed runs as
+   * one: each weight read once, split across threads by the weights'
+   * bytes. The blocked kernel ran it as a piece of one band, one task
+   * below RT_NCHWC_SPLIT_MIN multiply-adds: mobilenet_v3_small's 576 <->
+   * 144 FCs (330 KB of weights each) took as long at two threads as at
+   * one (docs/design.md). */
+  if (pointwise && g->out[0] * g->out[1] == 1) return 0;
   /* an input scale (fuse-channel-scale) is applied by the GEMM variants'
    * panel copies; the blocked copy does not take one yet */
   if (op_lower_in_scale(c->n)) return 0;
@@ -473,7 +481,7 @@ static status conv_lower_variant(op_ctx *c, lowered *l) {
    * panel. The constant folder (not final) runs the kernel once on W as
    * it is. */
   prepack = c->final && op_in(c, 1)->t.data != NULL && g.out_ch > 0;
-  if (prepack && conv_use_nchwc(c, &g)) {
+  if (prepack && conv_use_nchwc(c, &g, pointwise)) {
     p = conv_start(c, l, LOWER(l, rt_conv_f32_nchwc_packed, rt_conv_params), &geo, &g);
     l->scratch_bytes = rt_conv_f32_nchwc_packed_scratch_bytes(p);
     conv_prepack_nchwc(c, p);

@@ -242,10 +242,11 @@ END_TEST
 
 /* ---- the compiler's choice (ops/conv.c, conv_use_nchwc) ---- */
 
-/* x [1, cin, 9, 9] (*) constant w [cout, cin, k, k] + b through the
+/* x [1, cin, hw, hw] (*) constant w [cout, cin, k, k] + b through the
  * pipeline (bare metal or not); the kernel that runs it and its W's dims. */
-static void lower_conv(int64_t cin, int64_t cout, int64_t k, int bare, char *kernel, int64_t *w_dims) {
-  const int64_t x_dims[4] = {1, cin, 9, 9}, wd[4] = {cout, cin, k, k}, b_dims[1] = {cout};
+static void lower_conv_plane(int64_t cin, int64_t cout, int64_t k, int64_t hw, int bare, char *kernel,
+                             int64_t *w_dims) {
+  const int64_t x_dims[4] = {1, cin, hw, hw}, wd[4] = {cout, cin, k, k}, b_dims[1] = {cout};
   ir_graph *g = ir_new();
   int i;
   g->opset = 13;
@@ -258,6 +259,11 @@ static void lower_conv(int64_t cin, int64_t cout, int64_t k, int bare, char *ker
   ck_assert_int_eq(unit_run_pipeline(g, kernel, NULL), ST_OK);
   for (i = 0; i < 4; i++) w_dims[i] = g->values[g->nodes[0]->in[1]]->t.dims[i];
   ir_free(g);
+}
+
+/* The same on a 9 x 9 plane. */
+static void lower_conv(int64_t cin, int64_t cout, int64_t k, int bare, char *kernel, int64_t *w_dims) {
+  lower_conv_plane(cin, cout, k, 9, bare, kernel, w_dims);
 }
 
 START_TEST(nchwc_chosen_where_it_wins) {
@@ -279,6 +285,13 @@ START_TEST(nchwc_chosen_where_it_wins) {
   lower_conv(64, 128, 1, 0, k, wd);
   ck_assert_str_eq(k, "rt_conv_f32_pointwise_packed");
   lower_conv(256, 512, 1, 0, k, wd);
+  ck_assert_str_eq(k, "rt_conv_f32_nchwc_packed");
+  /* ... but not on a plane of one position (a squeeze-excitation FC):
+   * the matrix-vector product of the pointwise variant; on 2 x 2 still
+   * blocked */
+  lower_conv_plane(576, 144, 1, 1, 0, k, wd);
+  ck_assert_str_eq(k, "rt_conv_f32_pointwise_packed");
+  lower_conv_plane(576, 144, 1, 2, 0, k, wd);
   ck_assert_str_eq(k, "rt_conv_f32_nchwc_packed");
 }
 END_TEST
