@@ -5,20 +5,24 @@
 #define _POSIX_C_SOURCE 200112L
 #include "onnxcc/threads.h"
 
-/* Takes tasks of the current job until none is left (mu held on entry
- * and exit; each task runs without it). */
-static void take_tasks(rt_pool *pool) {
-  while (pool->next < pool->n) {
-    const int64_t i = pool->next++;
-    rt_task_fn body = pool->body;
-    void *arg = pool->arg;
-    pthread_mutex_unlock(&pool->mu);
-    body(arg, i);
-    pthread_mutex_lock(&pool->mu);
-    /* atomic: the submitter may be polling it without mu */
-    if (__atomic_add_fetch(&pool->finished, 1, __ATOMIC_RELEASE) == pool->n) pthread_cond_signal(&pool->done);
-  }
-}
+/* The handoff is lock-free: a job is published by one store of the claim
+ * word, (job number << TASK_BITS) | next task, and every thread that takes
+ * part (the submitter and the workers) claims tasks by compare-and-swap of
+ * that word. A claim succeeds only while the word still names the job and
+ * a task of it, and the job number never comes back; the fields a thread
+ * read just before a successful claim are that job's because the
+ * submitter closes the word before it writes the next job's fields
+ * (run_job says how). The mutex and
+ * condition variables serve only a thread that sleeps (a worker between
+ * jobs, or a submitter waiting for the last task, after SPIN_POLLS polls);
+ * each side announces its sleep (sleepers, waiting) before its last check,
+ * and the other side checks the announcement after its own store, both
+ * sequentially consistent, so no wake-up is lost. */
+#define TASK_BITS 20
+#define TASK_MASK (((uint64_t)1 << TASK_BITS) - 1)
+#define JOB_MAX_TASKS ((int64_t)TASK_MASK) /* tasks per published job; parallel_for cuts larger n */
+
+static uint64_t job_of(uint64_t claim) { return claim >> TASK_BITS; }
 
 /* Before a worker sleeps on the condition variable, and before the
  * submitter does, it polls this many times for the event it waits for: a
@@ -39,30 +43,64 @@ static void cpu_relax(void) {
 #endif
 }
 
-/* Polls (mu not held) until *word differs from `old`, or the budget runs
- * out; the caller then rechecks under mu. */
-static void spin_while_equal(const unsigned long *word, unsigned long old) {
+/* One task of the job finished; the last one wakes a sleeping submitter. */
+static void task_finished(rt_pool *pool, int64_t n) {
+  if (__atomic_add_fetch(&pool->finished, 1, __ATOMIC_SEQ_CST) == n &&
+      __atomic_load_n(&pool->waiting, __ATOMIC_SEQ_CST)) {
+    pthread_mutex_lock(&pool->mu);
+    pthread_cond_signal(&pool->done);
+    pthread_mutex_unlock(&pool->mu);
+  }
+}
+
+/* Claims and runs tasks of the job whose claim word was c until none of
+ * it is left, or the word names another job. */
+static void run_tasks(rt_pool *pool, uint64_t c) {
+  const uint64_t job = job_of(c);
+  while (job_of(c) == job) {
+    const rt_task_fn body = __atomic_load_n(&pool->body, __ATOMIC_ACQUIRE);
+    void *const arg = __atomic_load_n(&pool->arg, __ATOMIC_ACQUIRE);
+    const int64_t n = __atomic_load_n(&pool->n, __ATOMIC_ACQUIRE);
+    const int64_t base = __atomic_load_n(&pool->base, __ATOMIC_ACQUIRE);
+    const int64_t i = (int64_t)(c & TASK_MASK);
+    if (i >= n) return;
+    /* on failure c becomes the word as it is now: try again with it */
+    if (__atomic_compare_exchange_n(&pool->claim, &c, c + 1, 0, __ATOMIC_ACQUIRE, __ATOMIC_ACQUIRE)) {
+      body(arg, base + i);
+      task_finished(pool, n);
+      c = __atomic_load_n(&pool->claim, __ATOMIC_ACQUIRE);
+    }
+  }
+}
+
+/* A worker's wait for a job after job `seen`: its claim word, or 0 once
+ * the pool stops. */
+static uint64_t next_job(rt_pool *pool, uint64_t seen) {
+  uint64_t c = 0;
   int k;
-  for (k = 0; k < SPIN_POLLS && __atomic_load_n(word, __ATOMIC_ACQUIRE) == old; k++) cpu_relax();
+  for (k = 0; k < SPIN_POLLS; k++) {
+    if (__atomic_load_n(&pool->stop, __ATOMIC_RELAXED)) return 0;
+    c = __atomic_load_n(&pool->claim, __ATOMIC_ACQUIRE);
+    if (job_of(c) != seen) return c;
+    cpu_relax();
+  }
+  pthread_mutex_lock(&pool->mu);
+  __atomic_add_fetch(&pool->sleepers, 1, __ATOMIC_SEQ_CST);
+  while (!__atomic_load_n(&pool->stop, __ATOMIC_SEQ_CST) &&
+         job_of(c = __atomic_load_n(&pool->claim, __ATOMIC_SEQ_CST)) == seen)
+    pthread_cond_wait(&pool->wake, &pool->mu);
+  __atomic_sub_fetch(&pool->sleepers, 1, __ATOMIC_SEQ_CST);
+  pthread_mutex_unlock(&pool->mu);
+  return __atomic_load_n(&pool->stop, __ATOMIC_SEQ_CST) ? 0 : c;
 }
 
 static void *worker(void *p) {
   rt_pool *pool = (rt_pool *)p;
-  unsigned long seen;
-  pthread_mutex_lock(&pool->mu);
-  seen = pool->job;
-  for (;;) {
-    if (!pool->stop && pool->job == seen) {
-      pthread_mutex_unlock(&pool->mu);
-      spin_while_equal(&pool->job, seen);
-      pthread_mutex_lock(&pool->mu);
-    }
-    while (!pool->stop && pool->job == seen) pthread_cond_wait(&pool->wake, &pool->mu);
-    if (pool->stop) break;
-    seen = pool->job;
-    take_tasks(pool);
+  uint64_t seen = 0, c; /* job 0: the pool as started, no tasks */
+  while ((c = next_job(pool, seen)) != 0) {
+    seen = job_of(c);
+    run_tasks(pool, c);
   }
-  pthread_mutex_unlock(&pool->mu);
   return NULL;
 }
 
@@ -78,11 +116,11 @@ int rt_pool_start(rt_pool *pool, int threads) {
   if (!pool) return RT_ERR_NULL;
   if (threads < 1 || threads > RT_POOL_MAX_THREADS) return RT_ERR_VALUE;
   pool->workers = 0;
-  pool->stop = 0;
-  pool->job = 0;
+  pool->stop = pool->sleepers = pool->waiting = 0;
+  pool->claim = 0;
   pool->body = 0;
   pool->arg = 0;
-  pool->n = pool->next = pool->finished = 0;
+  pool->n = pool->base = pool->finished = 0;
   if (pthread_mutex_init(&pool->mu, NULL)) return RT_ERR_THREADS;
   if (pthread_mutex_init(&pool->submit, NULL)) {
     pthread_mutex_destroy(&pool->mu);
@@ -111,13 +149,50 @@ int rt_pool_start(rt_pool *pool, int threads) {
 
 void rt_pool_stop(rt_pool *pool) {
   int i;
+  __atomic_store_n(&pool->stop, 1, __ATOMIC_SEQ_CST);
   pthread_mutex_lock(&pool->mu);
-  pool->stop = 1;
   pthread_cond_broadcast(&pool->wake);
   pthread_mutex_unlock(&pool->mu);
   for (i = 0; i < pool->workers; i++) pthread_join(pool->th[i], NULL);
   pool->workers = 0;
   destroy(pool);
+}
+
+/* Publishes tasks [base, base + n) of body as the next job, runs the
+ * first itself, helps with the rest and waits for the last. */
+static void run_job(rt_pool *pool, int64_t base, int64_t n, rt_task_fn body, void *arg) {
+  /* only a submitter (holding submit) writes a job, so this is the last one's word */
+  const uint64_t last = job_of(__atomic_load_n(&pool->claim, __ATOMIC_RELAXED));
+  int k;
+  /* First the last job's word is closed (a job number of its own, no task
+   * left): a thread still on the last job fails every claim from here on.
+   * The fields are stored after it, with release, and read with acquire,
+   * so a thread that reads any of the new ones fails its claim too; else
+   * it could claim a last-job task with this job's fields. */
+  __atomic_store_n(&pool->claim, (last + 1) << TASK_BITS | TASK_MASK, __ATOMIC_RELAXED);
+  __atomic_store_n(&pool->body, body, __ATOMIC_RELEASE);
+  __atomic_store_n(&pool->arg, arg, __ATOMIC_RELEASE);
+  __atomic_store_n(&pool->n, n, __ATOMIC_RELEASE);
+  __atomic_store_n(&pool->base, base, __ATOMIC_RELEASE);
+  __atomic_store_n(&pool->finished, 0, __ATOMIC_RELAXED);
+  /* task 0 is the submitter's, claimed as the job is published */
+  __atomic_store_n(&pool->claim, (last + 2) << TASK_BITS | 1u, __ATOMIC_SEQ_CST);
+  if (__atomic_load_n(&pool->sleepers, __ATOMIC_SEQ_CST)) {
+    pthread_mutex_lock(&pool->mu);
+    pthread_cond_broadcast(&pool->wake);
+    pthread_mutex_unlock(&pool->mu);
+  }
+  body(arg, base);
+  task_finished(pool, n);
+  run_tasks(pool, __atomic_load_n(&pool->claim, __ATOMIC_ACQUIRE));
+  for (k = 0; k < SPIN_POLLS && __atomic_load_n(&pool->finished, __ATOMIC_ACQUIRE) < n; k++) cpu_relax();
+  if (__atomic_load_n(&pool->finished, __ATOMIC_ACQUIRE) < n) {
+    pthread_mutex_lock(&pool->mu);
+    __atomic_store_n(&pool->waiting, 1, __ATOMIC_SEQ_CST);
+    while (__atomic_load_n(&pool->finished, __ATOMIC_SEQ_CST) < n) pthread_cond_wait(&pool->done, &pool->mu);
+    __atomic_store_n(&pool->waiting, 0, __ATOMIC_SEQ_CST);
+    pthread_mutex_unlock(&pool->mu);
+  }
 }
 
 void rt_pool_parallel_for(void *user, int64_t n, rt_task_fn body, void *arg) {
@@ -129,24 +204,7 @@ void rt_pool_parallel_for(void *user, int64_t n, rt_task_fn body, void *arg) {
     return;
   }
   pthread_mutex_lock(&pool->submit);
-  pthread_mutex_lock(&pool->mu);
-  pool->body = body;
-  pool->arg = arg;
-  pool->n = n;
-  pool->next = 0;
-  __atomic_store_n(&pool->finished, 0, __ATOMIC_RELAXED);
-  __atomic_store_n(&pool->job, pool->job + 1, __ATOMIC_RELEASE); /* read unlocked by spinning workers */
-  pthread_cond_broadcast(&pool->wake);
-  take_tasks(pool); /* the submitting thread works too */
-  if (pool->finished < pool->n) {
-    const int64_t n = pool->n;
-    int k;
-    pthread_mutex_unlock(&pool->mu);
-    for (k = 0; k < SPIN_POLLS && __atomic_load_n(&pool->finished, __ATOMIC_ACQUIRE) < n; k++) cpu_relax();
-    pthread_mutex_lock(&pool->mu);
-  }
-  while (pool->finished < pool->n) pthread_cond_wait(&pool->done, &pool->mu);
-  pthread_mutex_unlock(&pool->mu);
+  for (i = 0; i < n; i += JOB_MAX_TASKS) run_job(pool, i, n - i < JOB_MAX_TASKS ? n - i : JOB_MAX_TASKS, body, arg);
   pthread_mutex_unlock(&pool->submit);
 }
 

@@ -10,7 +10,8 @@
  *
  * rt_pool_start makes threads - 1 workers; the thread that runs the model
  * is the last one, so a job runs on `threads` threads. Between jobs the
- * workers sleep on a condition variable. A job is one parallel_for call;
+ * workers poll for the next one a while, then sleep on a condition
+ * variable. A job is one parallel_for call;
  * two threads that share a pool take turns (a job runs whole before the
  * next starts), so give each context that runs at the same time as
  * another its own pool. */
@@ -30,17 +31,20 @@ extern "C" {
 #define RT_POOL_MAX_THREADS 64
 
 typedef struct rt_pool {
-  pthread_mutex_t mu;     /* guards everything below */
-  pthread_cond_t wake;    /* workers: a new job, or stop */
-  pthread_cond_t done;    /* the submitter: the job's last task finished */
+  pthread_mutex_t mu;     /* guards the sleeps on wake and done */
+  pthread_cond_t wake;    /* sleeping workers: a new job, or stop */
+  pthread_cond_t done;    /* a sleeping submitter: the job's last task finished */
   pthread_mutex_t submit; /* one job at a time */
   pthread_t th[RT_POOL_MAX_THREADS - 1];
   int workers;            /* started */
-  int stop;
-  unsigned long job;      /* counts jobs, so a worker knows a new one from the last */
+  /* Below: read and written with atomic builtins, no lock (threads.c). */
+  int stop, sleepers, waiting;
+  uint64_t claim;         /* the job's number (high bits) and its next unclaimed task (low bits) */
   rt_task_fn body;
   void *arg;
-  int64_t n, next, finished;
+  int64_t n, base;        /* the job runs body(arg, base + i) for i < n */
+  char apart[64];         /* finished on a line of its own: the other fields are read while tasks finish */
+  int64_t finished;
 } rt_pool;
 
 /* Starts threads - 1 workers (threads in 1..RT_POOL_MAX_THREADS, else
