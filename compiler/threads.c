@@ -46,6 +46,7 @@ static const struct {
     {K_rt_conv_f32_nchwc_packed, conv_band_bytes},
     {K_rt_conv_f32_nchwc_blocked, blocked_band_bytes},
     {K_rt_conv_f32_nchwc_stem, stem_band_bytes},
+    {K_rt_conv_f32_nchwc_stem_mono, stem_band_bytes},
     {K_rt_conv_f32_depthwise_blocked, no_task_bytes},
     {K_rt_nchwc_to_blocked_f32, no_task_bytes},
     {K_rt_nchwc_from_blocked_f32, no_task_bytes},

@@ -169,7 +169,9 @@ static status blocked_conv_lower(op_ctx *c, lowered *l) {
   } else if (kind == BLOCKED_STEM) {
     if (op_lower_in_scale(c->n))
       return diag_node_error(ST_INTERNAL, c->n, "BlockedConv of an NCHW input takes no input scale");
-    p = LOWER(l, rt_conv_f32_nchwc_stem, rt_conv_params);
+    /* one input channel: the stem's tiles with it as a constant */
+    if (geo.in_ch == 1) p = LOWER(l, rt_conv_f32_nchwc_stem_mono, rt_conv_params);
+    else p = LOWER(l, rt_conv_f32_nchwc_stem, rt_conv_params);
     *p = geo;
     l->scratch_bytes = rt_conv_f32_nchwc_stem_scratch_bytes(p);
   } else {

@@ -28,7 +28,12 @@
 #include "onnxcc/kernels/nchwc.h"
 #include "onnxcc/parallel.h"
 
+/* Tiles for any count of input channels (rt_conv_f32_nchwc_stem), and for
+ * one (rt_conv_f32_nchwc_stem_mono: a mono waveform, a grey image;
+ * nchwc_tile.h, PLANAR 2). Two kernels, not a choice inside one, so that
+ * a program links (--gc-sections) only the table its stem uses. */
 NCHWC_TILE_TABLE(stem, 1)
+NCHWC_TILE_TABLE(stem1, 2)
 
 static int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
 static int64_t max64(int64_t a, int64_t b) { return a > b ? a : b; }
@@ -132,6 +137,7 @@ typedef struct stem_job {
   char *buffers; /* task i's band buffer at + i * task_bytes (a stride, parallel.h) */
   size_t task_bytes;
   int64_t tasks;
+  const tile_fn (*tiles)[NP_CAP]; /* stem_tiles or stem1_tiles */
 } stem_job;
 
 /* The core on the band in xb (padded rows from r0): output blocks
@@ -165,7 +171,7 @@ static void stem_core(const stem_job *j, const float *xb, int64_t r0, int64_t ob
   t.lanes = p->in_ch;
   t.x_lane = s->rows * s->wp;
   t.w_tap = p->in_ch * B;
-  nchwc_run_tiles(stem_tiles, &t, &g, j->w, taps * p->in_ch * B, NB_MAX, j->bias, ob0, ob1, q0, q1,
+  nchwc_run_tiles(j->tiles, &t, &g, j->w, taps * p->in_ch * B, NB_MAX, j->bias, ob0, ob1, q0, q1,
                   j->y + ob0 * g.y_block + q0 * B);
 }
 
@@ -192,7 +198,9 @@ static void stem_task(void *arg, int64_t i) {
   }
 }
 
-RT_KERNEL(rt_conv_f32_nchwc_stem) {
+/* Both kernels: the call through `tiles`. */
+static void stem_run(const void *params, const void *const *in, void *const *out, void *scratch,
+                     const tile_fn tiles[NB_MAX][NP_CAP]) {
   const rt_conv_params *p = (const rt_conv_params *)params;
   const rt_parallel *par = RT_PARALLEL_OF(in);
   const float *x = (const float *)in[0];
@@ -213,9 +221,14 @@ RT_KERNEL(rt_conv_f32_nchwc_stem) {
   j.buffers = (char *)(((uintptr_t)scratch + 63) & ~(uintptr_t)63);
   j.task_bytes = rt_conv_f32_nchwc_stem_task_bytes(p);
   j.tasks = max64(1, min64(tasks, s.bands * s.groups));
+  j.tiles = tiles;
   for (n = 0; n < p->batch; n++) {
     j.x = x + n * p->in_ch * p->in_dims[0] * p->in_dims[1];
     j.y = y + n * s.ob * s.osp * B;
     rt_parallel_run(par, j.tasks, stem_task, &j);
   }
 }
+
+RT_KERNEL(rt_conv_f32_nchwc_stem) { stem_run(params, in, out, scratch, stem_tiles); }
+
+RT_KERNEL(rt_conv_f32_nchwc_stem_mono) { stem_run(params, in, out, scratch, stem1_tiles); }

@@ -53,7 +53,8 @@ typedef struct tile_ctx {
   int64_t out_w;
   const rt_epi *epi; /* rt_nchwc_geom's */
   /* planar input only (PLANAR tiles, nchwc_stem.c): the channels stepped
-   * per tap, the floats between two of them, and between two taps' weights */
+   * per tap, the floats between two of them, and between two taps' weights
+   * (lanes and w_tap unused by the tiles of one channel, PLANAR 2) */
   int64_t lanes, x_lane, w_tap;
   /* The run's share of the geometry's warm range: position tile i of the
    * run (counted from warm_tile0 across its two calls) prefetches
@@ -93,6 +94,16 @@ static NCHWC_INLINE void tile_positions(const tile_ctx *t, int np, int64_t *row,
   }
 }
 
+/* A tile's input: PLANAR 0, blocked (16 channels a tap, the lanes of one
+ * vector); 1, planar (t->lanes channels a tap, t->x_lane floats apart);
+ * 2, planar of one channel. With one channel as a constant the channel
+ * loop is gone and the taps' loop is the innermost: for a run-time count
+ * of 1, gcc kept the taps' counters and pointers on the stack, each
+ * tap's 12 multiply-adds waiting on a load and store of them
+ * (audio_cnn1d's stem, 1 -> 16 channels, kernel 80: 11 -> 7.5 us). */
+#define PLANAR_LANES(PLANAR, t) ((PLANAR) == 2 ? 1 : (PLANAR) ? (t)->lanes : B)
+#define PLANAR_W_TAP(PLANAR, t) ((PLANAR) == 2 ? B : (PLANAR) ? (t)->w_tap : B * B)
+
 #if RT_NCHWC_AVX512
 
 /* How far ahead a tile prefetches its weights, in taps (of 16 x 16 floats
@@ -129,8 +140,8 @@ static NCHWC_INLINE uintptr_t warm_lines(uintptr_t s, uintptr_t end, int64_t n) 
  * stack at every tile. */
 static NCHWC_INLINE void tile_run(const int NB, const int NP, const int PLANAR, const tile_ctx *t, int64_t count,
                                   int64_t row, int64_t col) {
-  /* constants but for PLANAR tiles */
-  const int64_t lanes = PLANAR ? t->lanes : B, x_lane = PLANAR ? t->x_lane : 1, w_tap = PLANAR ? t->w_tap : B * B;
+  /* constants but for PLANAR tiles of several channels */
+  const int64_t lanes = PLANAR_LANES(PLANAR, t), x_lane = PLANAR ? t->x_lane : 1, w_tap = PLANAR_W_TAP(PLANAR, t);
   int64_t i;
   for (i = 0; i < count; i++) {
     __m512 acc[NB_MAX][NP_CAP];
@@ -189,8 +200,8 @@ static NCHWC_INLINE void tile_run(const int NB, const int NP, const int PLANAR, 
 
 static NCHWC_INLINE void tile_run(const int NB, const int NP, const int PLANAR, const tile_ctx *t, int64_t count,
                                   int64_t row, int64_t col) {
-  /* constants but for PLANAR tiles */
-  const int64_t lanes = PLANAR ? t->lanes : B, x_lane = PLANAR ? t->x_lane : 1, w_tap = PLANAR ? t->w_tap : B * B;
+  /* constants but for PLANAR tiles of several channels */
+  const int64_t lanes = PLANAR_LANES(PLANAR, t), x_lane = PLANAR ? t->x_lane : 1, w_tap = PLANAR_W_TAP(PLANAR, t);
   int64_t i;
   for (i = 0; i < count; i++) {
     float acc[NB_MAX][NP_CAP][B];
@@ -234,8 +245,8 @@ static NCHWC_INLINE void tile_run(const int NB, const int NP, const int PLANAR, 
 /* One function per tile shape, so each has its constants, and the table
  * of them, tiles[nb - 1][np - 1], as `static const tile_fn NAME[NB_MAX]
  * [NP_CAP]`: NCHWC_TILE_TABLE(core, 0) in nchwc_core.c,
- * NCHWC_TILE_TABLE(stem, 1) in nchwc_stem.c, so a program links the
- * planar instances only where it runs a stem. */
+ * NCHWC_TILE_TABLE(stem, 1) and (stem1, 2) in nchwc_stem.c, so a program
+ * links the planar instances only where it runs a stem. */
 typedef void (*tile_fn)(const tile_ctx *t, int64_t count, int64_t row, int64_t col);
 #define NCHWC_TILE(P, PL, NB, NP) \
   static void P##_tile_##NB##_##NP(const tile_ctx *t, int64_t count, int64_t row, int64_t col) { \

@@ -324,12 +324,12 @@ START_TEST(blocked_conv_as_packed) {
 }
 END_TEST
 
-/* ---- rt_conv_f32_nchwc_stem against rt_conv_f32_nchwc_packed ---- */
+/* ---- rt_conv_f32_nchwc_stem(_mono) against rt_conv_f32_nchwc_packed ---- */
 
 /* The stem on NCHW x, its output blocked: rt_conv_f32_nchwc_packed's bits
  * (which adds 0 * 0 for the channels past in_ch of its block: that
  * changes no sum but a -0, and random sums are never -0), alone and in 2
- * tasks, scratch guarded. */
+ * tasks, scratch guarded; of one input channel, the _mono kernel too. */
 static void check_stem(const blk_case *c) {
   const rt_parallel two = {backwards, NULL, 2};
   conv_data d;
@@ -347,12 +347,17 @@ static void check_stem(const blk_case *c) {
   rb = blocked_of(d.r, p->batch, p->out_ch, d.osp, 0.0f);
   yb = floats(nyb, 0xff);
   in[0] = d.x, in[1] = ws, in[2] = c->bias ? d.b : NULL, in[3] = c->residual ? rb : NULL;
-  for (t = 1; t <= 2; t++) {
+  /* t 3, 4: one input channel through the _mono kernel as well */
+  for (t = 1; t <= (p->in_ch == 1 ? 4 : 2); t++) {
+    const int tasks = 2 - t % 2, mono = t > 2;
     const size_t scratch =
-        rt_conv_f32_nchwc_stem_scratch_bytes(p) + (size_t)(t - 1) * rt_conv_f32_nchwc_stem_task_bytes(p);
+        rt_conv_f32_nchwc_stem_scratch_bytes(p) + (size_t)(tasks - 1) * rt_conv_f32_nchwc_stem_task_bytes(p);
     memset(yb, 0xff, sizeof(float) * (size_t)nyb);
-    describe(c, t == 1 ? "nchwc_stem" : "nchwc_stem, 2 tasks", what, sizeof what);
-    unit_run_guarded(rt_conv_f32_nchwc_stem, p, in, yb, scratch, t == 1 ? NULL : &two, what);
+    describe(c, mono ? (tasks == 1 ? "nchwc_stem_mono" : "nchwc_stem_mono, 2 tasks")
+                     : (tasks == 1 ? "nchwc_stem" : "nchwc_stem, 2 tasks"),
+             what, sizeof what);
+    unit_run_guarded(mono ? rt_conv_f32_nchwc_stem_mono : rt_conv_f32_nchwc_stem, p, in, yb, scratch,
+                     tasks == 1 ? NULL : &two, what);
     check_blocked_out(p, yb, d.want, what);
   }
   conv_data_free(&d);
@@ -370,6 +375,11 @@ START_TEST(blocked_stem_as_packed) {
       {7, 48, 9, 11, 3, 3, 1, 1, 1, 1, 0, 0, 0, 0, 2, 1, 1, 1},  /* no pads, batch 2, residual + Relu */
       {3, 32, 3, 300, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0},  /* wide rows: bands end mid-row */
       {3, 160, 10, 10, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0}, /* two groups of output blocks */
+      /* one channel, as 1-D convs are lifted (height 1): audio_cnn1d's
+       * stem at a fifth of its length, + Relu; then two groups of output
+       * blocks, dilation, batch 2 and a residual */
+      {1, 16, 1, 320, 1, 80, 1, 4, 1, 1, 0, 38, 0, 38, 1, 1, 1, 0},
+      {1, 136, 6, 50, 2, 5, 1, 2, 1, 2, 1, 4, 0, 3, 2, 1, 1, 1},
   };
   size_t i;
   for (i = 0; i < sizeof stems / sizeof *stems; i++) check_stem(&stems[i]);

@@ -411,6 +411,17 @@ START_TEST(layout_lowers) {
   }
   ck_assert(conv == 1 && to == 0);
   ir_free(g);
+  /* of one input channel: the stem whose tiles take it as a constant */
+  g = chain(1, 32, 1, 3, 32);
+  ck_assert_int_eq(unit_run_pipeline(g, kernel, NULL), ST_OK);
+  conv = to = 0;
+  for (i = 0; i < g->n_nodes; i++) {
+    const char *name = kernel_get(g->nodes[i]->low->kernel)->name;
+    conv += strcmp(name, "rt_conv_f32_nchwc_stem_mono") == 0;
+    to += strcmp(name, "rt_nchwc_to_blocked_f32") == 0;
+  }
+  ck_assert(conv == 1 && to == 0);
+  ir_free(g);
 }
 END_TEST
 

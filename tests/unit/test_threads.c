@@ -354,6 +354,10 @@ START_TEST(task_buffers_a_gap_apart) {
   p.batch = 1;
   gap_kept(rt_conv_f32_nchwc_stem, &p, 0, rt_conv_f32_nchwc_stem_scratch_bytes(&p),
            rt_conv_f32_nchwc_stem_task_bytes(&p), "nchwc_stem");
+  conv2d(&p, 1, 32, 1, 56, 3);
+  p.batch = 1;
+  gap_kept(rt_conv_f32_nchwc_stem_mono, &p, 0, rt_conv_f32_nchwc_stem_scratch_bytes(&p),
+           rt_conv_f32_nchwc_stem_task_bytes(&p), "nchwc_stem_mono");
   conv2d(&p, 32, 32, 32, 28, 3);
   p.batch = 1;
   gap_kept(rt_conv_f32_depthwise2d, &p, 0, rt_conv_f32_depthwise2d_scratch_bytes(&p),

@@ -53,6 +53,9 @@ RT_PARAMS_STRUCT(rt_nchwc_reorder_params, RT_NCHWC_REORDER_PARAMS)
  *                               rt_conv_f32_nchwc_packed's, but for the
  *                               sign of a zero sum (which adds no 0 * 0
  *                               products past in_ch).
+ *   rt_conv_f32_nchwc_stem_mono  the same for in_ch = 1 (a mono waveform,
+ *                               a grey image), with tiles that have the
+ *                               one channel as a constant; the same bits.
  *   rt_conv_f32_depthwise_blocked  2 spatial dims, group = in_ch = out_ch,
  *                               X, Y and the residual blocked, W as
  *                               rt_conv_f32_depthwise_blocked_pack_weights
@@ -108,6 +111,7 @@ size_t rt_nchwc_globalavgpool_task_bytes(const rt_nchwc_reorder_params *p);
   K(rt_nchwc_from_blocked_f32, rt_nchwc_reorder_params) \
   K(rt_conv_f32_nchwc_blocked, rt_conv_params) \
   K(rt_conv_f32_nchwc_stem, rt_conv_params) \
+  K(rt_conv_f32_nchwc_stem_mono, rt_conv_params) \
   K(rt_conv_f32_depthwise_blocked, rt_conv_params) \
   K(rt_nchwc_maxpool_f32, rt_pool_params) \
   K(rt_nchwc_batchnorm_f32, rt_batchnorm_params) \
