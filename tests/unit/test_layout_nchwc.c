@@ -385,42 +385,34 @@ START_TEST(layout_bare_metal) {
 }
 END_TEST
 
+/* How many of g's nodes are lowered to `kernel`. */
+static int lowered_to(const ir_graph *g, const char *kernel) {
+  int i, n = 0;
+  for (i = 0; i < g->n_nodes; i++) n += strcmp(kernel_get(g->nodes[i]->low->kernel)->name, kernel) == 0;
+  return n;
+}
+
 /* The whole pipeline lowers the blocked nodes to their kernels. */
 START_TEST(layout_lowers) {
   ir_graph *g = chain(16, 32, 1, 3, 32);
   char kernel[64];
-  int i, conv = 0, to = 0, from = 0;
   ck_assert_int_eq(unit_run_pipeline(g, kernel, NULL), ST_OK);
   ck_assert_str_eq(kernel, "rt_nchwc_from_blocked_f32");
-  for (i = 0; i < g->n_nodes; i++) {
-    const char *name = kernel_get(g->nodes[i]->low->kernel)->name;
-    conv += strcmp(name, "rt_conv_f32_nchwc_blocked") == 0;
-    to += strcmp(name, "rt_nchwc_to_blocked_f32") == 0;
-    from += strcmp(name, "rt_nchwc_from_blocked_f32") == 0;
-  }
-  ck_assert(conv == 2 && to == 1 && from == 1);
+  ck_assert_int_eq(lowered_to(g, "rt_conv_f32_nchwc_blocked"), 2);
+  ck_assert_int_eq(lowered_to(g, "rt_nchwc_to_blocked_f32"), 1);
+  ck_assert_int_eq(lowered_to(g, "rt_nchwc_from_blocked_f32"), 1);
   ir_free(g);
   /* a stem's kernel reads the planes: no ToBlocked */
   g = chain(3, 32, 1, 3, 32);
   ck_assert_int_eq(unit_run_pipeline(g, kernel, NULL), ST_OK);
-  conv = to = 0;
-  for (i = 0; i < g->n_nodes; i++) {
-    const char *name = kernel_get(g->nodes[i]->low->kernel)->name;
-    conv += strcmp(name, "rt_conv_f32_nchwc_stem") == 0;
-    to += strcmp(name, "rt_nchwc_to_blocked_f32") == 0;
-  }
-  ck_assert(conv == 1 && to == 0);
+  ck_assert_int_eq(lowered_to(g, "rt_conv_f32_nchwc_stem"), 1);
+  ck_assert_int_eq(lowered_to(g, "rt_nchwc_to_blocked_f32"), 0);
   ir_free(g);
   /* of one input channel: the stem whose tiles take it as a constant */
   g = chain(1, 32, 1, 3, 32);
   ck_assert_int_eq(unit_run_pipeline(g, kernel, NULL), ST_OK);
-  conv = to = 0;
-  for (i = 0; i < g->n_nodes; i++) {
-    const char *name = kernel_get(g->nodes[i]->low->kernel)->name;
-    conv += strcmp(name, "rt_conv_f32_nchwc_stem_mono") == 0;
-    to += strcmp(name, "rt_nchwc_to_blocked_f32") == 0;
-  }
-  ck_assert(conv == 1 && to == 0);
+  ck_assert_int_eq(lowered_to(g, "rt_conv_f32_nchwc_stem_mono"), 1);
+  ck_assert_int_eq(lowered_to(g, "rt_nchwc_to_blocked_f32"), 0);
   ir_free(g);
 }
 END_TEST
