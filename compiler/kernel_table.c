@@ -17,12 +17,14 @@
 #define FD_I32(name) {#name, PK_I32, offsetof(T_, name), 0, NULL, NULL, 0},
 #define FD_I32A(name, n) {#name, PK_I32, offsetof(T_, name), n, NULL, NULL, 0},
 #define FD_E(name, prefix, LIST)                                                  \
-  {#name, PK_ENUM, offsetof(T_, name), 0, #prefix, enames_##LIST,                  \
-   (int)(sizeof enames_##LIST / sizeof enames_##LIST[0])},
-/* The name array of an E field's list, declared before the field array. */
+  {#name, PK_ENUM, offsetof(T_, name), 0, #prefix, enames_##name,                  \
+   (int)(sizeof enames_##name / sizeof enames_##name[0])},
+/* The name array of an E field's list, declared before the field array;
+ * named by the field, so two fields of one list (a conv's act and in_act)
+ * each have theirs. */
 #define NO_I(name)
 #define NO_IA(name, n)
-#define ENAMES(name, prefix, LIST) static const char *const enames_##LIST[] = {LIST(ENUM_NAME)};
+#define ENAMES(name, prefix, LIST) static const char *const enames_##name[] = {LIST(ENUM_NAME)};
 
 /* One function per params type returns its field array: the typedef T_
  * inside lets offsetof in the FD_ macros name the struct. */

@@ -43,7 +43,7 @@ static const char usage_text[] =
     "                        elide, cse, lift-1d, fold-pad, matmul-add-gemm, transpose,\n"
     "                        fuse-conv-bn, fold-bn, fuse-silu, fuse-layernorm,\n"
     "                        fuse-epilogue, fuse-channel-scale, gather-channels,\n"
-    "                        layout-nchwc, dce, lower, all)\n"
+    "                        layout-nchwc, fuse-input-bn, dce, lower, all)\n"
     "  --fold-budget=SIZE    largest tensor constant folding may compute, e.g. 512M or 4G\n"
     "                        (default 1G; all folded tensors together: twice that, at least 2G)\n"
     "object options (-o OUT.o, needs Debian packages clang and llvm):\n"

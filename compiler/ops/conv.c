@@ -515,6 +515,8 @@ static status conv_lower(op_ctx *c, lowered *l) {
   p->has_in_scale = op_lower_in_scale(c->n);
   if (p->has_in_scale && l->kernel != K_rt_conv_f32_im2col_packed && l->kernel != K_rt_conv_f32_pointwise_packed)
     return diag_node_error(ST_INTERNAL, c->n, "an input scale on a Conv whose kernel variant does not apply it");
+  if (ir_attr_find(c->n, "onnxcc.in_shift"))
+    return diag_node_error(ST_INTERNAL, c->n, "an input shift on a Conv: only a BlockedConv applies one");
   return OP_LOWER_EPILOGUE(c, p);
 }
 

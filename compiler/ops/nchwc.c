@@ -179,6 +179,8 @@ static status blocked_conv_lower(op_ctx *c, lowered *l) {
     *p = geo;
     /* before the scratch: a scaled input is always copied */
     p->has_in_scale = op_lower_in_scale(c->n);
+    s = op_lower_in_shift(c, p->in_ch, &p->has_in_shift, &p->in_act, &p->in_act_a, &p->in_act_b);
+    if (s) return s;
     l->scratch_bytes = rt_conv_f32_nchwc_blocked_scratch_bytes(p);
   }
   /* the folder never sees a BlockedConv: the pass runs after inference */

@@ -266,6 +266,11 @@ status op_lower_epilogue(const op_ctx *c, int32_t *act, float *a, float *b, int3
 /* A Conv's input scale from fuse-channel-scale: 0 none, else the params'
  * has_in_scale (fuse_channel_scale.c). */
 int32_t op_lower_in_scale(const ir_node *n);
+/* A BlockedConv's input map from fuse-input-bn into its params'
+ * has_in_shift, in_act, in_act_a and in_act_b (all zero on a node it did
+ * not touch); ST_INTERNAL when the map's constant at input 4 is not
+ * 2 * in_ch floats (fuse_input_bn.c). */
+status op_lower_in_shift(const op_ctx *c, int64_t in_ch, int32_t *has_shift, int32_t *act, float *a, float *b);
 
 #define LOWER(l, kernel, ptype) \
   ((kparams_##kernel *)lowered_init((l), K_##kernel, sizeof(kparams_##kernel)))

@@ -51,6 +51,7 @@ status pass_fold_bn(ir_graph *g);
  * and past elementwise ops (transpose.c) */
 status pass_transpose(ir_graph *g);
 status pass_layout_nchwc(ir_graph *g);
+status pass_fuse_input_bn(ir_graph *g);
 /* gather_channels.c: channel shuffles and their Slices as GatherChannels */
 status pass_gather_channels(ir_graph *g);
 /* fuse_conv_bn.c: the constants of an inference BatchNormalization that

@@ -34,6 +34,8 @@ const pass pipeline_passes[] = {
      "that cut it along the channels into one GatherChannels copy each", 1, pass_gather_channels},
     {"layout-nchwc", "run chains of convolutions on channel-blocked tensors (NCHWc16), with layout changes only "
      "where a chain begins and ends", 1, pass_layout_nchwc},
+    {"fuse-input-bn", "fold a blocked BatchNormalization (and its activation) into the blocked Conv that alone reads "
+     "it, applied as the Conv copies its input", 1, pass_fuse_input_bn},
     {"dce", "remove nodes whose outputs nobody reads", 1, pass_dce},
     {"lower", "choose each node's kernel variant and fill its parameters (the backend may swap it)", 0, pass_lower},
     {NULL, NULL, 0, NULL},

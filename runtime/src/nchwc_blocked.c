@@ -273,19 +273,32 @@ static void scale_lanes(float *restrict d, const float *restrict s, const float 
     for (l = 0; l < B; l++) d[i + l] = s[i + l] * scale[l];
 }
 
+/* d[i] = s[i] * scale[i % 16] + shift[i % 16]: fuse-input-bn's map,
+ * written as rt_nchwc_batchnorm_f32 writes it, so rounded the same way. */
+static void affine_lanes(float *restrict d, const float *restrict s, const float *scale, const float *shift,
+                         int64_t n) {
+  int64_t i;
+  int l;
+  for (i = 0; i < n; i += B)
+    for (l = 0; l < B; l++) d[i + l] = s[i + l] * scale[l] + shift[l];
+}
+
 /* Padded rows [r0, r1) of input blocks [icb0, icb1) of the image's
  * blocked X into the band buffer xb ([icb - icb0][row - r0][col][16]):
- * X's rows where they are, zeros around; multiplied by the input scale
- * (the image's in_ch factors) when scale is not NULL. */
-static void copy_band(const rt_conv_params *p, const blocked_shape *s, const float *x, const float *scale, int64_t r0,
-                      int64_t r1, int64_t icb0, int64_t icb1, float *xb) {
+ * X's rows where they are, zeros around (the padding is the map's
+ * output's, so it stays zero); multiplied by the input scale (the image's
+ * in_ch factors) when scale is not NULL, then shifted and activated when
+ * shift is not NULL (has_in_shift). */
+static void copy_band(const rt_conv_params *p, const blocked_shape *s, const float *x, const float *scale,
+                      const float *shift, int64_t r0, int64_t r1, int64_t icb0, int64_t icb1, float *xb) {
   const int64_t ih = p->in_dims[0], iw = p->in_dims[1], pl = p->pads[1];
   const int64_t lo = min64(s->wp, pl), hi = max64(lo, min64(s->wp, pl + iw));
   int64_t icb, r;
   for (icb = icb0; icb < icb1; icb++) {
-    float lanes[B];
+    float lanes[B], shifts[B];
     int l;
     for (l = 0; l < B && scale; l++) lanes[l] = icb * B + l < p->in_ch ? scale[icb * B + l] : 0.0f;
+    for (l = 0; l < B && shift; l++) shifts[l] = icb * B + l < p->in_ch ? shift[icb * B + l] : 0.0f;
     for (r = r0; r < r1; r++) {
       const int64_t sr = r - p->pads[0];
       float *d = xb + (icb - icb0) * s->g.x_block + (r - r0) * s->wp * B;
@@ -296,8 +309,15 @@ static void copy_band(const rt_conv_params *p, const blocked_shape *s, const flo
       }
       src = x + ((icb * ih + sr) * iw + lo - pl) * B;
       memset(d, 0, sizeof(float) * (size_t)(lo * B));
-      if (scale) scale_lanes(d + lo * B, src, lanes, (hi - lo) * B);
-      else memcpy(d + lo * B, src, sizeof(float) * (size_t)((hi - lo) * B));
+      if (shift) {
+        affine_lanes(d + lo * B, src, lanes, shifts, (hi - lo) * B);
+        if (p->in_act != RT_ACT_NONE)
+          rt_act_apply_f32(p->in_act, p->in_act_a, p->in_act_b, d + lo * B, d + lo * B, NULL, (hi - lo) * B);
+      } else if (scale) {
+        scale_lanes(d + lo * B, src, lanes, (hi - lo) * B);
+      } else {
+        memcpy(d + lo * B, src, sizeof(float) * (size_t)((hi - lo) * B));
+      }
       memset(d + hi * B, 0, sizeof(float) * (size_t)((s->wp - hi) * B));
     }
   }
@@ -308,6 +328,7 @@ typedef struct blocked_job {
   const blocked_shape *s;
   const float *x, *w, *bias; /* x: the image */
   const float *scale;        /* the image's input scale, or NULL */
+  const float *shift;        /* has_in_shift's shifts, or NULL */
   float *y;                  /* the image's output */
   float *half;               /* the second half's sums (split_sum), or NULL */
   char *buffers;             /* task i's band buffer at + i * task_bytes (a stride, parallel.h) */
@@ -345,7 +366,7 @@ static void halves_task(const blocked_job *j, int64_t i, float *xb) {
     const int64_t ob0 = RT_IDIV(gi * s->ob, s->groups), ob1 = RT_IDIV((gi + 1) * s->ob, s->groups);
     const int64_t icb0 = h ? mid : 0, icb1 = h ? s->cb : mid;
     if (h != copied) {
-      copy_band(j->p, s, j->x, j->scale, r0, r1, icb0, icb1, xb);
+      copy_band(j->p, s, j->x, j->scale, j->shift, r0, r1, icb0, icb1, xb);
       copied = h;
     }
     g.in_blocks = icb1 - icb0;
@@ -389,7 +410,7 @@ static void blocked_task(void *arg, int64_t i) {
     int64_t q0, q1, r0, r1;
     band_rows_of(s, bi, &q0, &q1, &r0, &r1);
     if (xb && bi != copied) {
-      copy_band(j->p, s, j->x, j->scale, r0, r1, 0, s->cb, xb);
+      copy_band(j->p, s, j->x, j->scale, j->shift, r0, r1, 0, s->cb, xb);
       copied = bi;
     }
     g.x_top = xb ? r0 : 0;
@@ -430,6 +451,8 @@ RT_KERNEL(rt_conv_f32_nchwc_blocked) {
     j.y = y + n * s.ob * s.osp * B;
     /* fuse-channel-scale's factors: one per channel (1), or per image and channel (2) */
     j.scale = !p->has_in_scale ? NULL : (const float *)in[4] + (p->has_in_scale == 2 ? n * p->in_ch : 0);
+    /* fuse-input-bn's shifts follow its one factor per channel */
+    j.shift = p->has_in_shift && p->has_in_scale == 1 ? (const float *)in[4] + p->in_ch : NULL;
     rt_parallel_run(par, j.tasks, blocked_task, &j);
     if (s.halves == 2) {
       halves_sum h;

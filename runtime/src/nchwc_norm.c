@@ -20,6 +20,20 @@ typedef struct bn_job {
   float *y;
 } bn_job;
 
+/* Channel c's a and b. */
+static void fold_channel(const float *sc, const float *bi, const float *mean, const float *var, float epsilon,
+                         int64_t c, float *a, float *b) {
+  const double ad = (double)sc[c] / sqrt((double)var[c] + (double)epsilon);
+  *a = (float)ad;
+  *b = (float)((double)bi[c] - (double)mean[c] * ad);
+}
+
+void rt_nchwc_batchnorm_fold(const float *scale, const float *bias, const float *mean, const float *var,
+                             float epsilon, int64_t channels, float *a, float *b) {
+  int64_t c;
+  for (c = 0; c < channels; c++) fold_channel(scale, bias, mean, var, epsilon, c, &a[c], &b[c]);
+}
+
 static void bn_planes(void *arg, int64_t lo, int64_t hi) {
   const bn_job *j = (const bn_job *)arg;
   const rt_batchnorm_params *p = j->p;
@@ -32,14 +46,8 @@ static void bn_planes(void *arg, int64_t lo, int64_t hi) {
     float at[B], bt[B];
     int l;
     for (l = 0; l < B; l++) {
-      const int64_t c = b * B + l;
-      double a = 0.0, s = 0.0;
-      if (c < p->c) {
-        a = (double)j->sc[c] / sqrt((double)j->var[c] + (double)p->epsilon);
-        s = (double)j->bi[c] - (double)j->mean[c] * a;
-      }
-      at[l] = (float)a;
-      bt[l] = (float)s;
+      at[l] = bt[l] = 0.0f;
+      if (b * B + l < p->c) fold_channel(j->sc, j->bi, j->mean, j->var, p->epsilon, b * B + l, &at[l], &bt[l]);
     }
     for (i = 0; i < n; i += B)
       for (l = 0; l < B; l++) y[i + l] = x[i + l] * at[l] + bt[l];

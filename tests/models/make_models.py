@@ -50,6 +50,14 @@ Networks:
                     shuffles into gathers of the convs' outputs), then
                     x.mean([2, 3]) (a ReduceMean over H and W, pooled on
                     the blocks) and a Linear head; BatchNorm folded.
+  dense_mini        DenseNet's pre-activation layers (BatchNorm, ReLU, 1x1
+                    conv, BatchNorm, ReLU, 3x3 conv, each layer's output
+                    concatenated to its input, 16 channels a layer), two
+                    blocks with a transition (BatchNorm, ReLU, 1x1 conv,
+                    2x2 average pool) between them, then BatchNorm, ReLU,
+                    global average pool and a Linear head. The
+                    BatchNorms after a Concat fold into no conv:
+                    fuse-input-bn makes them the next conv's input map.
 """
 
 from __future__ import annotations
@@ -278,6 +286,36 @@ class ShuffleNetMini(nn.Module):
         return self.fc(self.last(self.units(self.stem(x))).mean([2, 3]))
 
 
+class DenseLayer(nn.Module):
+    """BN-ReLU-Conv1x1(2 x growth)-BN-ReLU-Conv3x3(growth), output
+    concatenated to the input (DenseNet's layer)."""
+
+    def __init__(self, cin, growth):
+        super().__init__()
+        self.body = nn.Sequential(
+            nn.BatchNorm2d(cin), nn.ReLU(), nn.Conv2d(cin, 2 * growth, 1, bias=False),
+            nn.BatchNorm2d(2 * growth), nn.ReLU(), nn.Conv2d(2 * growth, growth, 3, 1, 1, bias=False))
+
+    def forward(self, x):
+        return torch.cat((x, self.body(x)), dim=1)
+
+
+class DenseMini(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Conv2d(3, 32, 3, 1, 1, bias=False)
+        self.block1 = nn.Sequential(DenseLayer(32, 16), DenseLayer(48, 16), DenseLayer(64, 16))
+        self.transition = nn.Sequential(nn.BatchNorm2d(80), nn.ReLU(), nn.Conv2d(80, 48, 1, bias=False),
+                                        nn.AvgPool2d(2, 2))
+        self.block2 = nn.Sequential(DenseLayer(48, 16), DenseLayer(64, 16))
+        self.last = nn.Sequential(nn.BatchNorm2d(80), nn.ReLU())
+        self.fc = nn.Linear(80, 10)
+
+    def forward(self, x):
+        x = self.block2(self.transition(self.block1(self.stem(x))))
+        return self.fc(torch.flatten(nn.functional.adaptive_avg_pool2d(self.last(x), 1), 1))
+
+
 # --------------------------------------------------------------------------
 # Setup helpers
 # --------------------------------------------------------------------------
@@ -339,11 +377,15 @@ def build(name):
         m = ShuffleNetMini()
         _settle_batchnorm(m, lambda: torch.randn(4, 3, 32, 32) + 0.2)
         return m, (1, 3, 32, 32), ["input"], ["logits"], evalmode
+    if name == "dense_mini":
+        m = DenseMini()
+        _settle_batchnorm(m, lambda: torch.randn(4, 3, 32, 32) + 0.2)
+        return m, (1, 3, 32, 32), ["input"], ["logits"], evalmode
     raise KeyError(name)
 
 
 MODELS = ["cnn_bn", "dwsep_cnn", "super_resolution", "mlp", "audio_cnn1d",
-          "tconv_decoder", "shuffle_mix", "shufflenet_mini"]
+          "tconv_decoder", "shuffle_mix", "shufflenet_mini", "dense_mini"]
 
 
 def export(name, out_root: Path) -> None:

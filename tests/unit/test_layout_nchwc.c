@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "../../compiler/ops/ops.h"
+#include "onnxcc/kernels/nchwc.h"
 #include "suites.h"
 #include "unit_graph.h"
 
@@ -392,6 +393,119 @@ static int lowered_to(const ir_graph *g, const char *kernel) {
   return n;
 }
 
+/* pass on g, already inferred and blocked, with the op sequences before
+ * and after (unit_check_pass infers first: the blocked ops are inferred
+ * where the layout pass makes them). */
+static void check_blocked_pass(ir_graph *g, status (*pass)(ir_graph *), const char *before, const char *after) {
+  char seq[512];
+  unit_op_sequence(g, seq, sizeof seq);
+  ck_assert_str_eq(seq, before);
+  ck_assert_int_eq(pass(g), ST_OK);
+  ck_assert_int_eq(ir_verify(g, "the pass", 1), ST_OK);
+  unit_op_sequence(g, seq, sizeof seq);
+  ck_assert_str_eq(seq, after);
+}
+
+/* pre_activation(0) as the pipeline leaves it before fuse-input-bn: the
+ * Relu fused into the BatchNormalization (fuse-epilogue), both convs and
+ * the BatchNormalization blocked; var made positive. With r_output the
+ * Relu's output is a graph output too (a FromBlocked reads it). */
+static ir_graph *pre_activation_blocked(int r_output) {
+  ir_graph *g = pre_activation(0);
+  float *var = (float *)value(g, "v")->t.data;
+  int i;
+  for (i = 0; i < 32; i++) var[i] = var[i] * var[i] + 0.25f;
+  if (r_output) unit_output(g, "r");
+  unit_check_pass(g, pass_fuse_epilogue, "Conv,BatchNormalization,Relu,Conv", "Conv,BatchNormalization,Conv");
+  ck_assert_int_eq(pass_layout_nchwc(g), ST_OK);
+  return g;
+}
+
+/* fuse-input-bn: the blocked BatchNormalization and its Relu become the
+ * second conv's input map, its factors then shifts at input 4 as the
+ * runtime folds them, the conv reading the first conv's output. Left
+ * alone: a BatchNormalization whose output is also a graph output, one
+ * not yet given its Relu (the Relu reads it, not the conv), and one
+ * before the first conv (NCHW, not blocked). */
+START_TEST(fuse_input_bn_into_conv) {
+  const char *before = "ToBlocked,BlockedConv,BlockedBatchNormalization,BlockedConv,FromBlocked";
+  ir_graph *g = pre_activation_blocked(0);
+  const ir_node *c;
+  const ir_value *ab;
+  float want[64];
+  check_blocked_pass(g, pass_fuse_input_bn, before, "ToBlocked,BlockedConv,BlockedConv,FromBlocked");
+  c = g->nodes[2];
+  ck_assert_int_eq(attr_int(c, "onnxcc.in_scale", 0), 1);
+  ck_assert_int_eq(attr_int(c, "onnxcc.in_shift", 0), 1);
+  ck_assert_int_eq(attr_int(c, "onnxcc.in_act", -1), RT_ACT_RELU);
+  ck_assert_int_eq(c->in[0], g->nodes[1]->out[0]);
+  ab = g->values[c->in[4]];
+  ck_assert_int_eq(tensor_numel(&ab->t), 64);
+  rt_nchwc_batchnorm_fold(value(g, "s")->t.data, value(g, "b")->t.data, value(g, "m")->t.data,
+                          value(g, "v")->t.data, 1e-5f, 32, want, want + 32);
+  ck_assert_int_eq(memcmp(ab->t.data, want, sizeof want), 0);
+  ir_free(g);
+  g = pre_activation_blocked(1);
+  check_blocked_pass(g, pass_fuse_input_bn, "ToBlocked,BlockedConv,BlockedBatchNormalization,FromBlocked,BlockedConv,FromBlocked",
+                     "ToBlocked,BlockedConv,BlockedBatchNormalization,FromBlocked,BlockedConv,FromBlocked");
+  ir_free(g);
+  g = pre_activation(0);
+  unit_check_pass(g, pass_layout_nchwc, "Conv,BatchNormalization,Relu,Conv",
+                  "ToBlocked,BlockedConv,BlockedBatchNormalization,Relu,BlockedConv,FromBlocked");
+  check_blocked_pass(g, pass_fuse_input_bn, "ToBlocked,BlockedConv,BlockedBatchNormalization,Relu,BlockedConv,FromBlocked",
+                  "ToBlocked,BlockedConv,BlockedBatchNormalization,Relu,BlockedConv,FromBlocked");
+  ir_free(g);
+  g = pre_activation(1);
+  unit_check_pass(g, pass_fuse_epilogue, "BatchNormalization,Relu,Conv,Conv", "BatchNormalization,Conv,Conv");
+  ck_assert_int_eq(pass_layout_nchwc(g), ST_OK);
+  check_blocked_pass(g, pass_fuse_input_bn, "BatchNormalization,ToBlocked,BlockedConv,BlockedConv,FromBlocked",
+                     "BatchNormalization,ToBlocked,BlockedConv,BlockedConv,FromBlocked");
+  ir_free(g);
+}
+END_TEST
+
+/* A dense layer: x [1, 32, 6, 6] -> Conv(32 -> 32) "a" -> Concat(x, a)
+ * -> BatchNormalization -> Relu -> Conv(64 -> 16) -> "y". The
+ * BatchNormalization follows the Concat, so fuse-conv-bn cannot fold it. */
+static ir_graph *dense_layer(void) {
+  ir_graph *g = ir_new();
+  const int64_t x[4] = {1, 32, 6, 6}, w1[4] = {32, 32, 3, 3}, w2[4] = {16, 64, 1, 1}, c64[1] = {64};
+  const int64_t pads[4] = {1, 1, 1, 1};
+  float *var;
+  ir_node *n;
+  int i;
+  g->opset = 13;
+  unit_value(g, "x", 4, x, 0);
+  unit_value(g, "w1", 4, w1, 1);
+  unit_value(g, "w2", 4, w2, 1);
+  unit_value(g, "s", 1, c64, 1);
+  unit_value(g, "b", 1, c64, 1);
+  unit_value(g, "m", 1, c64, 1);
+  var = (float *)g->values[unit_value(g, "v", 1, c64, 1)]->t.data;
+  for (i = 0; i < 64; i++) var[i] = var[i] * var[i] + 0.25f;
+  n = unit_node(g, "Conv", "a", 2, "x", "w1");
+  rw_set_ints(n, "pads", pads, 4);
+  n = unit_node(g, "Concat", "cat", 2, "x", "a");
+  rw_set_int(n, "axis", 1);
+  unit_node(g, "BatchNormalization", "n", 5, "cat", "s", "b", "m", "v");
+  unit_node(g, "Relu", "r", 1, "n");
+  unit_node(g, "Conv", "y", 2, "r", "w2");
+  unit_output(g, "y");
+  return g;
+}
+
+/* How many blocked convs apply a BatchNormalization and Relu to their
+ * input (fuse-input-bn). */
+static int mapped_convs(const ir_graph *g) {
+  int i, n = 0;
+  for (i = 0; i < g->n_nodes; i++) {
+    const rt_conv_params *p = (const rt_conv_params *)g->nodes[i]->low->params;
+    n += strcmp(kernel_get(g->nodes[i]->low->kernel)->name, "rt_conv_f32_nchwc_blocked") == 0 &&
+         p->has_in_scale == 1 && p->has_in_shift == 1 && p->in_act == RT_ACT_RELU;
+  }
+  return n;
+}
+
 /* The whole pipeline lowers the blocked nodes to their kernels. */
 START_TEST(layout_lowers) {
   ir_graph *g = chain(16, 32, 1, 3, 32);
@@ -414,6 +528,14 @@ START_TEST(layout_lowers) {
   ck_assert_int_eq(lowered_to(g, "rt_conv_f32_nchwc_stem_mono"), 1);
   ck_assert_int_eq(lowered_to(g, "rt_nchwc_to_blocked_f32"), 0);
   ir_free(g);
+  /* densenet's pre-activation: no BatchNormalization kernel left, the
+   * conv after the Concat applies it and its Relu */
+  g = dense_layer();
+  ck_assert_int_eq(unit_run_pipeline(g, kernel, NULL), ST_OK);
+  ck_assert_int_eq(lowered_to(g, "rt_nchwc_batchnorm_f32"), 0);
+  ck_assert_int_eq(lowered_to(g, "rt_conv_f32_nchwc_blocked"), 2);
+  ck_assert_int_eq(mapped_convs(g), 1);
+  ir_free(g);
 }
 END_TEST
 
@@ -434,6 +556,7 @@ Suite *layout_nchwc_suite(void) {
   tcase_add_test(tc, layout_squeeze_excitation);
   tcase_add_test(tc, layout_spatial_mean);
   tcase_add_test(tc, layout_bare_metal);
+  tcase_add_test(tc, fuse_input_bn_into_conv);
   tcase_add_test(tc, layout_lowers);
   suite_add_tcase(s, tc);
   return s;

@@ -125,40 +125,60 @@ START_TEST(nchwc_maxpool_values) {
 }
 END_TEST
 
-static void batchnorm_case(int64_t n, int64_t c, int64_t sp, const rt_parallel *par) {
-  const int64_t cb = (c + BL - 1) / BL;
-  float *x = unit_rand_floats(n * c * sp, 11), *xb = blocked_with_junk(x, n, c, sp);
-  float *sc = unit_rand_floats(c, 1), *bi = unit_rand_floats(c, 2), *mean = unit_rand_floats(c, 3);
-  float *var = unit_rand_floats(c, 4);
-  float *want = malloc(sizeof(float) * (size_t)(n * c * sp)), *yb = malloc(sizeof(float) * (size_t)(n * cb * sp * BL));
+/* A BatchNormalization's parameters: scale, B, mean and var (positive),
+ * random from seed on. */
+typedef struct bn_params {
+  float *v[4];
+} bn_params;
+
+static bn_params bn_params_of(int64_t c, int seed) {
+  bn_params b;
+  int64_t i;
+  int k;
+  for (k = 0; k < 4; k++) b.v[k] = unit_rand_floats(c, seed + k);
+  for (i = 0; i < c; i++) b.v[3][i] = b.v[3][i] * b.v[3][i] + 0.1f;
+  return b;
+}
+
+static void bn_params_free(bn_params *b) {
+  int k;
+  for (k = 0; k < 4; k++) free(b->v[k]);
+}
+
+/* kernel (rt_batchnorm_f32 or rt_nchwc_batchnorm_f32) of x into y: n
+ * images of c channels x sp positions, epsilon 1e-5, activation act (its
+ * a 0.125), split by par. */
+static void run_batchnorm(rt_kernel_fn kernel, int64_t n, int64_t c, int64_t sp, int32_t act, const bn_params *b,
+                          const float *x, float *y, const rt_parallel *par) {
   const void *in[RT_MIN_ARGS] = {0};
   void *out[RT_MIN_ARGS] = {0};
   rt_batchnorm_params p;
-  int64_t i;
-  for (i = 0; i < c; i++) var[i] = var[i] * var[i] + 0.1f;
+  int k;
   memset(&p, 0, sizeof p);
   p.n = n;
   p.c = c;
   p.inner = sp;
   p.epsilon = 1e-5f;
+  p.act = act;
+  p.act_a = 0.125f;
   in[0] = x;
-  in[1] = sc;
-  in[2] = bi;
-  in[3] = mean;
-  in[4] = var;
-  out[0] = want;
-  rt_batchnorm_f32(&p, in, out, NULL);
-  in[0] = xb;
+  for (k = 0; k < 4; k++) in[1 + k] = b->v[k];
   in[RT_PARALLEL_SLOT] = par;
-  out[0] = yb;
-  rt_nchwc_batchnorm_f32(&p, in, out, NULL);
+  out[0] = y;
+  kernel(&p, in, out, NULL);
+}
+
+static void batchnorm_case(int64_t n, int64_t c, int64_t sp, const rt_parallel *par) {
+  const int64_t cb = (c + BL - 1) / BL;
+  float *x = unit_rand_floats(n * c * sp, 11), *xb = blocked_with_junk(x, n, c, sp);
+  float *want = malloc(sizeof(float) * (size_t)(n * c * sp)), *yb = malloc(sizeof(float) * (size_t)(n * cb * sp * BL));
+  bn_params b = bn_params_of(c, 1);
+  run_batchnorm(rt_batchnorm_f32, n, c, sp, RT_ACT_NONE, &b, x, want, NULL);
+  run_batchnorm(rt_nchwc_batchnorm_f32, n, c, sp, RT_ACT_NONE, &b, xb, yb, par);
   check_same(yb, want, n, c, sp);
+  bn_params_free(&b);
   free(x);
   free(xb);
-  free(sc);
-  free(bi);
-  free(mean);
-  free(var);
   free(want);
   free(yb);
 }
@@ -251,6 +271,74 @@ static void plain_conv_of_channels(rt_conv_params p, const float *xs, int64_t c0
   free(part);
 }
 
+/* p becomes a conv of n images, c -> m channels on an h x w plane, k x k
+ * at stride 1 with same pads, no bias; returns wt [m, c, k, k] packed
+ * for the blocked conv (malloc'd). */
+static float *square_conv(rt_conv_params *p, int64_t n, int64_t c, int64_t m, int64_t h, int64_t w, int64_t k,
+                          const float *wt) {
+  float *wp;
+  memset(p, 0, sizeof *p);
+  p->nd = 2;
+  p->group = 1;
+  p->batch = n;
+  p->in_ch = c;
+  p->out_ch = m;
+  p->in_dims[0] = p->out_dims[0] = h;
+  p->in_dims[1] = p->out_dims[1] = w;
+  p->kernel[0] = p->kernel[1] = k;
+  p->strides[0] = p->strides[1] = p->dilations[0] = p->dilations[1] = 1;
+  p->pads[0] = p->pads[1] = k / 2;
+  wp = malloc(sizeof(float) * (size_t)rt_conv_f32_nchwc_packed_floats(p));
+  rt_conv_f32_nchwc_pack_weights(p, wt, wp);
+  return wp;
+}
+
+/* What a conv with an input map must equal: the conv without one of the
+ * mapped X (xs in NCHW, xsb blocked) into y; with halves, the sum of the
+ * convs of its channels [0, halves) and [halves, in_ch) (split_sum's). */
+static void reference_conv(rt_conv_params p, const float *xs, const float *xsb, int64_t halves, const float *wp,
+                           float *y) {
+  const int64_t ny = p.batch * ((p.out_ch + BL - 1) / BL) * p.out_dims[0] * p.out_dims[1] * BL;
+  const void *in[RT_MIN_ARGS] = {0};
+  void *out[RT_MIN_ARGS] = {0};
+  int64_t i;
+  if (halves) {
+    float *second = malloc(sizeof(float) * (size_t)ny);
+    plain_conv_of_channels(p, xs, 0, halves, wp, y);
+    plain_conv_of_channels(p, xs, halves, p.in_ch, wp, second);
+    for (i = 0; i < ny; i++) y[i] += second[i];
+    free(second);
+  } else {
+    void *scratch = malloc(rt_conv_f32_nchwc_blocked_scratch_bytes(&p) + 64);
+    p.has_in_scale = 0;
+    in[0] = xsb;
+    in[1] = wp;
+    out[0] = y;
+    rt_conv_f32_nchwc_blocked(&p, in, out, scratch);
+    free(scratch);
+  }
+}
+
+/* The conv p (with its input map's fields set) of blocked X xb, map at
+ * in[4], split by par, gives want bit for bit. */
+static void check_mapped_conv(const rt_conv_params *p, const float *xb, const float *wp, const float *map,
+                              const rt_parallel *par, const float *want) {
+  const int64_t ny = p->batch * ((p->out_ch + BL - 1) / BL) * p->out_dims[0] * p->out_dims[1] * BL;
+  const void *in[RT_MIN_ARGS] = {0};
+  void *out[RT_MIN_ARGS] = {0};
+  void *scratch = malloc(rt_conv_f32_nchwc_blocked_scratch_bytes(p) + 4 * rt_conv_f32_nchwc_blocked_task_bytes(p) + 64);
+  float *y = malloc(sizeof(float) * (size_t)ny);
+  in[0] = xb;
+  in[1] = wp;
+  in[4] = map;
+  in[RT_PARALLEL_SLOT] = par;
+  out[0] = y;
+  rt_conv_f32_nchwc_blocked(p, in, out, scratch);
+  ck_assert_int_eq(memcmp(want, y, sizeof(float) * (size_t)ny), 0);
+  free(scratch);
+  free(y);
+}
+
 /* The blocked conv with an input scale (fuse-channel-scale's, one factor
  * per channel or per image and channel) equals the same conv on X already
  * multiplied: each product is rounded once either way. A 1x1 conv whose
@@ -263,53 +351,16 @@ static void scaled_conv_case(int64_t k, int64_t m, int32_t per_image, int64_t ha
   float *wt = unit_rand_floats(m * c * k * k, 33);
   float *xs = malloc(sizeof(float) * (size_t)(n * c * sp)), *xb, *xsb;
   float *wp, *ya = malloc(sizeof(float) * (size_t)(n * mb * sp * BL));
-  float *yb = malloc(sizeof(float) * (size_t)(n * mb * sp * BL));
-  const void *in[RT_MIN_ARGS] = {0};
-  void *out[RT_MIN_ARGS] = {0};
   rt_conv_params p;
-  void *scratch;
   int64_t i, q;
   for (i = 0; i < n; i++)
     for (q = 0; q < c * sp; q++) xs[i * c * sp + q] = x[i * c * sp + q] * s[(per_image ? i * c : 0) + q / sp];
   xb = blocked_with_junk(x, n, c, sp);
   xsb = blocked_with_junk(xs, n, c, sp);
-  memset(&p, 0, sizeof p);
-  p.nd = 2;
-  p.group = 1;
-  p.batch = n;
-  p.in_ch = c;
-  p.out_ch = m;
-  p.in_dims[0] = p.out_dims[0] = h;
-  p.in_dims[1] = p.out_dims[1] = w;
-  p.kernel[0] = p.kernel[1] = k;
-  p.strides[0] = p.strides[1] = p.dilations[0] = p.dilations[1] = 1;
-  p.pads[0] = p.pads[1] = k / 2;
-  wp = malloc(sizeof(float) * (size_t)rt_conv_f32_nchwc_packed_floats(&p));
-  rt_conv_f32_nchwc_pack_weights(&p, wt, wp);
-  if (halves) {
-    float *second = malloc(sizeof(float) * (size_t)(n * mb * sp * BL));
-    plain_conv_of_channels(p, xs, 0, halves, wp, ya);
-    plain_conv_of_channels(p, xs, halves, c, wp, second);
-    for (i = 0; i < n * mb * sp * BL; i++) ya[i] += second[i];
-    free(second);
-  } else {
-    scratch = malloc(rt_conv_f32_nchwc_blocked_scratch_bytes(&p) + 4 * rt_conv_f32_nchwc_blocked_task_bytes(&p) + 64);
-    in[0] = xsb;
-    in[1] = wp;
-    out[0] = ya;
-    rt_conv_f32_nchwc_blocked(&p, in, out, scratch);
-    free(scratch);
-  }
-  in[1] = wp;
+  wp = square_conv(&p, n, c, m, h, w, k, wt);
+  reference_conv(p, xs, xsb, halves, wp, ya);
   p.has_in_scale = per_image ? 2 : 1;
-  scratch = malloc(rt_conv_f32_nchwc_blocked_scratch_bytes(&p) + 4 * rt_conv_f32_nchwc_blocked_task_bytes(&p) + 64);
-  in[0] = xb;
-  in[4] = s;
-  in[RT_PARALLEL_SLOT] = par;
-  out[0] = yb;
-  rt_conv_f32_nchwc_blocked(&p, in, out, scratch);
-  ck_assert_int_eq(memcmp(ya, yb, sizeof(float) * (size_t)(n * mb * sp * BL)), 0);
-  free(scratch);
+  check_mapped_conv(&p, xb, wp, s, par, ya);
   free(x);
   free(s);
   free(wt);
@@ -318,8 +369,58 @@ static void scaled_conv_case(int64_t k, int64_t m, int32_t per_image, int64_t ha
   free(xsb);
   free(wp);
   free(ya);
-  free(yb);
 }
+
+/* The blocked conv with an input map (fuse-input-bn: a BatchNormalization
+ * and its activation; factors, then shifts, at in[4]) equals
+ * rt_nchwc_batchnorm_f32 with that activation and then the conv without
+ * one, bit for bit: with pads (rows copied with zero borders), a 1x1
+ * conv (read in place without the map), a 1x1 conv whose weights outweigh
+ * X (its input blocks summed in two halves, as with a scale alone: the
+ * sum of the two convs of the map's halves, halves the channel where the
+ * second begins), pieces run backwards. */
+static void bn_conv_case(int64_t k, int64_t m, int32_t act, int64_t halves, const rt_parallel *par) {
+  const int64_t n = 2, c = 40, h = 9, w = 7, sp = h * w, cb = (c + BL - 1) / BL, mb = (m + BL - 1) / BL;
+  float *x = unit_rand_floats(n * c * sp, 41), *xb = blocked_with_junk(x, n, c, sp);
+  float *ab = malloc(sizeof(float) * (size_t)(2 * c)), *wt = unit_rand_floats(m * c * k * k, 46), *wp;
+  float *bn = malloc(sizeof(float) * (size_t)(n * cb * sp * BL)), *planes = malloc(sizeof(float) * (size_t)(n * c * sp));
+  float *ya = malloc(sizeof(float) * (size_t)(n * mb * sp * BL));
+  bn_params b = bn_params_of(c, 42);
+  rt_conv_params p;
+  run_batchnorm(rt_nchwc_batchnorm_f32, n, c, sp, act, &b, xb, bn, NULL);
+  reorder(rt_nchwc_from_blocked_f32, n, c, sp, bn, planes);
+  wp = square_conv(&p, n, c, m, h, w, k, wt);
+  reference_conv(p, planes, bn, halves, wp, ya);
+  rt_nchwc_batchnorm_fold(b.v[0], b.v[1], b.v[2], b.v[3], 1e-5f, c, ab, ab + c);
+  p.has_in_scale = 1;
+  p.has_in_shift = 1;
+  p.in_act = act;
+  p.in_act_a = 0.125f;
+  check_mapped_conv(&p, xb, wp, ab, par, ya);
+  bn_params_free(&b);
+  free(x);
+  free(xb);
+  free(ab);
+  free(wt);
+  free(wp);
+  free(bn);
+  free(planes);
+  free(ya);
+}
+
+START_TEST(nchwc_conv_input_bn) {
+  int64_t most = 0;
+  rt_parallel par = {backwards, NULL, 4}, counted = {backwards, &most, 4};
+  bn_conv_case(1, 24, RT_ACT_RELU, 0, NULL);
+  bn_conv_case(3, 24, RT_ACT_RELU, 0, &par);
+  bn_conv_case(3, 24, RT_ACT_NONE, 0, NULL);
+  bn_conv_case(1, 24, RT_ACT_LEAKY_RELU, 0, &par);
+  bn_conv_case(3, 40, RT_ACT_HARD_SWISH, 0, &par);
+  bn_conv_case(1, 112, RT_ACT_RELU, 16, &counted); /* split_sum's halves */
+  ck_assert_int_eq(most, 2);
+  bn_conv_case(1, 112, RT_ACT_RELU, 16, NULL);
+}
+END_TEST
 
 START_TEST(nchwc_conv_input_scale) {
   int64_t most = 0;
@@ -356,6 +457,7 @@ Suite *nchwc_follow_suite(void) {
   tcase_add_test(tc, nchwc_batchnorm_values);
   tcase_add_test(tc, nchwc_global_average_values);
   tcase_add_test(tc, nchwc_conv_input_scale);
+  tcase_add_test(tc, nchwc_conv_input_bn);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -22,12 +22,18 @@
  * fuse-channel-scale): X is multiplied per input channel by in[4] as the
  * kernel copies it into its panels, one factor per channel for every image
  * (1: in[4] holds in_ch floats) or per image and channel (2: batch *
- * in_ch), as Mul(X, S) with S [batch or 1, in_ch, 1, ...] would. */
+ * in_ch), as Mul(X, S) with S [batch or 1, in_ch, 1, ...] would.
+ * has_in_shift (rt_conv_f32_nchwc_blocked only; compiler pass
+ * fuse-input-bn, with has_in_scale 1): in[4] holds in_ch shifts after the
+ * in_ch factors, and the copy is in_act(x * factor + shift), the values
+ * of the inference BatchNormalization (and its fused activation, in_act
+ * with in_act_a and in_act_b as the epilogue's act) it replaces. */
 #define RT_CONV_PARAMS(I, F, IA, FA, I32, I32A, E) \
   I32(nd) I32(group) I32(has_bias) I(batch) I(in_ch) I(out_ch) \
   IA(in_dims, RT_CONV_MAX_DIMS) IA(out_dims, RT_CONV_MAX_DIMS) \
   IA(kernel, RT_CONV_MAX_DIMS) IA(strides, RT_CONV_MAX_DIMS) \
-  IA(dilations, RT_CONV_MAX_DIMS) IA(pads, RT_CONV_MAX_DIMS) RT_EPILOGUE_FIELDS(F, I32, E) I32(has_in_scale)
+  IA(dilations, RT_CONV_MAX_DIMS) IA(pads, RT_CONV_MAX_DIMS) RT_EPILOGUE_FIELDS(F, I32, E) I32(has_in_scale) \
+  I32(has_in_shift) E(in_act, RT_ACT_, RT_ACT_KINDS) F(in_act_a) F(in_act_b)
 RT_PARAMS_STRUCT(rt_conv_params, RT_CONV_PARAMS)
 
 /* The variants (the compiler picks one per node; none switches on a mode):

@@ -40,7 +40,10 @@ RT_PARAMS_STRUCT(rt_nchwc_reorder_params, RT_NCHWC_REORDER_PARAMS)
  *                               a zero-bordered buffer in scratch first,
  *                               as it is with has_in_scale (conv.h: the
  *                               factors in[4] are NCHW, and X is
- *                               multiplied as it is copied).
+ *                               multiplied as it is copied; with
+                               has_in_shift, shifted and activated too:
+                               an inference BatchNormalization before
+                               the conv, fused).
  *                               The epilogue is applied to every lane.
  *                               Given the next node's weights in the
  *                               RT_WARM_SLOT pair (params.h), its last
@@ -102,6 +105,14 @@ size_t rt_conv_f32_nchwc_stem_scratch_bytes(const rt_conv_params *p);
 size_t rt_conv_f32_nchwc_stem_task_bytes(const rt_conv_params *p);
 size_t rt_conv_f32_depthwise_blocked_scratch_bytes(const rt_conv_params *p);
 size_t rt_conv_f32_depthwise_blocked_task_bytes(const rt_conv_params *p);
+/* Inference BatchNormalization's per-channel map y = x * a[c] + b[c] for
+ * c < channels, folded in double from the float scale, B, mean and var as
+ * rt_nchwc_batchnorm_f32 and rt_batchnorm_f32 fold it: the compiler calls
+ * it to give a conv the factors and shifts of the BatchNormalization it
+ * takes in (has_in_shift), so the values are the same. */
+void rt_nchwc_batchnorm_fold(const float *scale, const float *bias, const float *mean, const float *var,
+                             float epsilon, int64_t channels, float *a, float *b);
+
 /* Scratch each task past the first needs for the halves of a large plane
  * (0: the planes are summed whole; nchwc_pool.c). */
 size_t rt_nchwc_globalavgpool_task_bytes(const rt_nchwc_reorder_params *p);
