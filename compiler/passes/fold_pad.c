@@ -9,10 +9,15 @@
  * constant, non-negative, and zero on the batch and channel axes, with no
  * axes input; its output feeds this one node (as the data input) and is
  * no graph output; the node's auto_pad is NOTSET. A Conv pads with zeros,
- * so any Conv qualifies. AveragePool only with count_include_pad=1 and
- * ceil_mode=0: otherwise the padded zeros would not be counted as the Pad
- * counted them. MaxPool pads with -inf, not zero, and QLinearConv and
- * ConvInteger pad with the zero point: those are left alone. */
+ * so any Conv qualifies. AveragePool only with ceil_mode=0, and with
+ * count_include_pad=1 or no pads of its own (it then gets
+ * count_include_pad=1: the Pad's zeros were elements it counted, and with
+ * no pads before, every window lay inside the padded input, so each mean
+ * divided by the whole window; PyTorch's AvgPool1d with padding exports
+ * as such a Pad, audio_cnn1d's): with count_include_pad=0 and pads of its
+ * own, the padded zeros would not be counted as the Pad counted them.
+ * MaxPool pads with -inf, not zero, and QLinearConv and ConvInteger pad
+ * with the zero point: those are left alone. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,10 +50,21 @@ static int zero_pad_amounts(const ir_graph *g, const ir_node *pad, int rank, int
   return 1;
 }
 
+/* Whether n has no pads of its own (absent or all zero). */
+static int unpadded(const ir_node *n) {
+  const int64_t *p;
+  const int count = attr_ints(n, "pads", &p);
+  int k;
+  for (k = 0; k < count; k++)
+    if (p[k] != 0) return 0;
+  return 1;
+}
+
 static int foldable_consumer(const ir_node *n) {
   if (strcmp(attr_string(n, "auto_pad", "NOTSET"), "NOTSET") != 0) return 0;
   if (n->op == OP_Conv) return 1;
-  return n->op == OP_AveragePool && attr_int(n, "count_include_pad", 0) == 1 && attr_int(n, "ceil_mode", 0) == 0;
+  return n->op == OP_AveragePool && attr_int(n, "ceil_mode", 0) == 0 &&
+         (attr_int(n, "count_include_pad", 0) == 1 || unpadded(n));
 }
 
 static int try_fold(ir_graph *g, ir_node *n) {
@@ -71,6 +87,7 @@ static int try_fold(ir_graph *g, ir_node *n) {
     merged[spatial + k] = pads[rank + 2 + k] + (n_old ? old[spatial + k] : 0);
   }
   rw_set_ints(n, "pads", merged, 2 * spatial);
+  if (n->op == OP_AveragePool) rw_set_int(n, "count_include_pad", 1);
   rw_set_input(g, n, 0, pad->in[0]);
   rw_kill(g, pad);
   return 1;

@@ -2,7 +2,7 @@
  * folds into Conv and AveragePool, the pads it leaves on the node, and
  * the Pads it must leave alone (a value other than zero, padding of the
  * batch or channel axis, another mode, negative pads, a second reader,
- * MaxPool, an AveragePool that does not count the padding). */
+ * MaxPool, an AveragePool with pads of its own that it does not count). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,15 +70,25 @@ START_TEST(pad_into_average_pool) {
   unit_check_pass(g, pass_fold_pad, "Pad,AveragePool", "AveragePool");
   check_pads(last(g), 1, 2, 1, 0);
   ir_free(g);
+  /* no pads of its own: every window lay inside the padded input, whose
+   * zeros it counted, so it now counts the pads (audio_cnn1d's AvgPool1d) */
+  g = pad_graph(SPATIAL_PADS, "AveragePool");
+  unit_check_pass(g, pass_fold_pad, "Pad,AveragePool", "AveragePool");
+  check_pads(last(g), 1, 2, 1, 0);
+  ck_assert_int_eq(attr_int(last(g), "count_include_pad", 0), 1);
+  ir_free(g);
 }
 END_TEST
 
 /* Cases the pass must leave as they are. */
 START_TEST(pad_left_alone) {
   const int64_t channel_pads[8] = {0, 1, 1, 1, 0, 0, 1, 1}, negative[8] = {0, 0, -1, 0, 0, 0, 0, 0};
+  const int64_t own_pads[4] = {0, 1, 0, 1};
   ir_graph *g;
-  /* counts only real elements: the Pad's zeros would change the mean */
+  /* pads of its own that it does not count: the Pad's zeros, counted,
+   * would become uncounted pads */
   g = pad_graph(SPATIAL_PADS, "AveragePool");
+  rw_set_ints(last(g), "pads", own_pads, 4);
   unit_check_pass(g, pass_fold_pad, "Pad,AveragePool", "Pad,AveragePool");
   ir_free(g);
   /* MaxPool pads with -inf */
