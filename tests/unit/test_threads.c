@@ -350,6 +350,10 @@ START_TEST(task_buffers_a_gap_apart) {
   p.has_in_scale = 1;
   gap_kept(rt_conv_f32_nchwc_blocked, &p, 1, rt_conv_f32_nchwc_blocked_scratch_bytes(&p),
            rt_conv_f32_nchwc_blocked_task_bytes(&p), "nchwc_blocked, input scale");
+  p.has_in_shift = 1; /* fuse-input-bn's map: the same copy, shifted and activated */
+  p.in_act = RT_ACT_RELU;
+  gap_kept(rt_conv_f32_nchwc_blocked, &p, 1, rt_conv_f32_nchwc_blocked_scratch_bytes(&p),
+           rt_conv_f32_nchwc_blocked_task_bytes(&p), "nchwc_blocked, input map");
   conv2d(&p, 3, 32, 1, 56, 3);
   p.batch = 1;
   gap_kept(rt_conv_f32_nchwc_stem, &p, 0, rt_conv_f32_nchwc_stem_scratch_bytes(&p),
