@@ -51,6 +51,8 @@ status pass_fold_bn(ir_graph *g);
  * and past elementwise ops (transpose.c) */
 status pass_transpose(ir_graph *g);
 status pass_layout_nchwc(ir_graph *g);
+/* fuse_input_bn.c: a blocked BatchNormalization into the blocked conv
+ * that alone reads it, as that conv's input map */
 status pass_fuse_input_bn(ir_graph *g);
 /* gather_channels.c: channel shuffles and their Slices as GatherChannels */
 status pass_gather_channels(ir_graph *g);

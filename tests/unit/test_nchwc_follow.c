@@ -383,7 +383,8 @@ static void bn_conv_case(int64_t k, int64_t m, int32_t act, int64_t halves, cons
   const int64_t n = 2, c = 40, h = 9, w = 7, sp = h * w, cb = (c + BL - 1) / BL, mb = (m + BL - 1) / BL;
   float *x = unit_rand_floats(n * c * sp, 41), *xb = blocked_with_junk(x, n, c, sp);
   float *ab = malloc(sizeof(float) * (size_t)(2 * c)), *wt = unit_rand_floats(m * c * k * k, 46), *wp;
-  float *bn = malloc(sizeof(float) * (size_t)(n * cb * sp * BL)), *planes = malloc(sizeof(float) * (size_t)(n * c * sp));
+  float *bn = malloc(sizeof(float) * (size_t)(n * cb * sp * BL));
+  float *planes = malloc(sizeof(float) * (size_t)(n * c * sp));
   float *ya = malloc(sizeof(float) * (size_t)(n * mb * sp * BL));
   bn_params b = bn_params_of(c, 42);
   rt_conv_params p;

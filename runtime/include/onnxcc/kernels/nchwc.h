@@ -41,9 +41,9 @@ RT_PARAMS_STRUCT(rt_nchwc_reorder_params, RT_NCHWC_REORDER_PARAMS)
  *                               as it is with has_in_scale (conv.h: the
  *                               factors in[4] are NCHW, and X is
  *                               multiplied as it is copied; with
-                               has_in_shift, shifted and activated too:
-                               an inference BatchNormalization before
-                               the conv, fused).
+ *                               has_in_shift, shifted and activated too:
+ *                               an inference BatchNormalization before
+ *                               the conv, fused).
  *                               The epilogue is applied to every lane.
  *                               Given the next node's weights in the
  *                               RT_WARM_SLOT pair (params.h), its last
