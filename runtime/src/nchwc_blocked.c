@@ -297,8 +297,13 @@ static void copy_band(const rt_conv_params *p, const blocked_shape *s, const flo
   for (icb = icb0; icb < icb1; icb++) {
     float lanes[B], shifts[B];
     int l;
-    for (l = 0; l < B && scale; l++) lanes[l] = icb * B + l < p->in_ch ? scale[icb * B + l] : 0.0f;
-    for (l = 0; l < B && shift; l++) shifts[l] = icb * B + l < p->in_ch ? shift[icb * B + l] : 0.0f;
+    /* every lane set, so no compiler sees one read unset (cross gcc's
+     * -Wmaybe-uninitialized did, the shift's path needing the scale's) */
+    for (l = 0; l < B; l++) {
+      const int real = icb * B + l < p->in_ch;
+      lanes[l] = scale && real ? scale[icb * B + l] : 0.0f;
+      shifts[l] = shift && real ? shift[icb * B + l] : 0.0f;
+    }
     for (r = r0; r < r1; r++) {
       const int64_t sr = r - p->pads[0];
       float *d = xb + (icb - icb0) * s->g.x_block + (r - r0) * s->wp * B;
