@@ -380,6 +380,15 @@ START_TEST(blocked_stem_as_packed) {
        * blocks, dilation, batch 2 and a residual */
       {1, 16, 1, 320, 1, 80, 1, 4, 1, 1, 0, 38, 0, 38, 1, 1, 1, 0},
       {1, 136, 6, 50, 2, 5, 1, 2, 1, 2, 1, 4, 0, 3, 2, 1, 1, 1},
+      /* rows of row tiles (AVX-512 builds): 23 positions as 12 + 11 of one
+       * block, HardSwish, bands that end mid-row; three blocks in rows of
+       * 50 (8 + 6 x 7), batch 2, residual + Relu; a dilated row of stride
+       * 1 cut in pieces of 5 and 6 (four blocks) and of 7 and 8 (three),
+       * Clip; one channel at stride 2, no bias */
+      {3, 16, 24, 46, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, 3, 0},
+      {3, 48, 7, 50, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2, 1, 1, 1},
+      {2, 112, 8, 40, 3, 3, 1, 1, 1, 2, 1, 2, 1, 2, 1, 1, 2, 0},
+      {1, 32, 4, 200, 1, 9, 1, 2, 1, 1, 0, 4, 0, 4, 1, 0, 0, 0},
   };
   size_t i;
   for (i = 0; i < sizeof stems / sizeof *stems; i++) check_stem(&stems[i]);
