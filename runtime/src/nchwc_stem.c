@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "nchwc_tile.h"
+#include "vmath_avx512.h"
 #include "onnxcc/kernels/nchwc.h"
 #include "onnxcc/parallel.h"
 
@@ -81,11 +82,12 @@ typedef struct row_ctx {
 #endif
 
 /* The epilogues a tile can apply to its accumulators before it stores
- * them: the residual's add, then no activation, Relu, Clip or HardSwish,
- * each computing what rt_act_apply_f32 does (epilogue.c, act_internal.h)
- * operation for operation, with its comparisons' outcomes on NaN, so the
- * bits are the same: x + r, then x > 0 ? x : 0; (x < a ? a : x) > b ?
- * b : ...; x * clamp01(x / 6 + 0.5). The call of the epilogue per block
+ * them: the residual's add, then no activation, Relu, Clip, HardSwish,
+ * Sigmoid or SiLU, each computing what rt_act_apply_f32 does (epilogue.c,
+ * act_internal.h) operation for operation, with its comparisons' outcomes
+ * on NaN, so the bits are the same: x + r, then x > 0 ? x : 0; (x < a ?
+ * a : x) > b ? b : ...; x * clamp01(x / 6 + 0.5); and the sigmoid of
+ * vmath_avx512.h that its AVX-512 path takes (x times it for SiLU). The call of the epilogue per block
  * of a tile (rt_act_apply_f32 over a dozen vectors: its switch, its
  * aliasing checks) took 8 % of an RGB stem's time. The blocked core's
  * tiles (nchwc_tile.h) measured slower with it: gcc stored their 24
@@ -93,7 +95,7 @@ typedef struct row_ctx {
  * blocked convs took 1.015 of their time. */
 static inline int tile_epi_in_regs(const rt_epi *e) {
   return e && (e->act == RT_ACT_NONE || e->act == RT_ACT_RELU || e->act == RT_ACT_CLIP ||
-               e->act == RT_ACT_HARD_SWISH);
+               e->act == RT_ACT_HARD_SWISH || e->act == RT_ACT_SIGMOID || e->act == RT_ACT_SILU);
 }
 
 /* The epilogue of e, whose activation is ACT (a constant where it is
@@ -113,6 +115,8 @@ static NCHWC_INLINE __m512 tile_epi_regs(const int32_t ACT, const rt_epi *e, __m
     const __m512 upper = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(t, one, _CMP_GT_OQ), t, one);
     return _mm512_mul_ps(v, _mm512_mask_blend_ps(_mm512_cmp_ps_mask(t, zero, _CMP_LT_OQ), upper, zero));
   }
+  if (ACT == RT_ACT_SIGMOID) return rt_v16_sigmoid(v);
+  if (ACT == RT_ACT_SILU) return _mm512_mul_ps(v, rt_v16_sigmoid(v));
   return v;
 }
 
@@ -156,6 +160,8 @@ static NCHWC_INLINE ROW_TILE_NO_MEMCPY void row_tile_run(const int NB, const int
   case RT_ACT_RELU: ROW_STORE(tile_epi_regs(RT_ACT_RELU, r->epi.epi, acc[b][p], d))
   case RT_ACT_CLIP: ROW_STORE(tile_epi_regs(RT_ACT_CLIP, r->epi.epi, acc[b][p], d))
   case RT_ACT_HARD_SWISH: ROW_STORE(tile_epi_regs(RT_ACT_HARD_SWISH, r->epi.epi, acc[b][p], d))
+  case RT_ACT_SIGMOID: ROW_STORE(tile_epi_regs(RT_ACT_SIGMOID, r->epi.epi, acc[b][p], d))
+  case RT_ACT_SILU: ROW_STORE(tile_epi_regs(RT_ACT_SILU, r->epi.epi, acc[b][p], d))
   default: ROW_STORE(acc[b][p])
 #undef ROW_STORE
   }

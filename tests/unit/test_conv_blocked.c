@@ -180,7 +180,7 @@ typedef struct blk_case {
 } blk_case;
 
 static void params_of(const blk_case *c, int depthwise, rt_conv_params *p) {
-  static const int32_t acts[] = {RT_ACT_NONE, RT_ACT_RELU, RT_ACT_CLIP, RT_ACT_HARD_SWISH};
+  static const int32_t acts[] = {RT_ACT_NONE, RT_ACT_RELU, RT_ACT_CLIP, RT_ACT_HARD_SWISH, RT_ACT_SILU, RT_ACT_SIGMOID};
   memset(p, 0, sizeof *p);
   p->nd = 2;
   p->group = depthwise ? (int32_t)c->cin : 1;
@@ -389,6 +389,11 @@ START_TEST(blocked_stem_as_packed) {
       {3, 48, 7, 50, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2, 1, 1, 1},
       {2, 112, 8, 40, 3, 3, 1, 1, 1, 2, 1, 2, 1, 2, 1, 1, 2, 0},
       {1, 32, 4, 200, 1, 9, 1, 2, 1, 1, 0, 4, 0, 4, 1, 0, 0, 0},
+      /* the other activations row tiles apply in registers: SiLU
+       * (efficientnet's stem) on rows of 12 + 11, two blocks; Sigmoid
+       * after a residual on rows of 12 + 12, one block */
+      {3, 32, 10, 46, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, 4, 0},
+      {3, 16, 6, 24, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 5, 1},
   };
   size_t i;
   for (i = 0; i < sizeof stems / sizeof *stems; i++) check_stem(&stems[i]);
