@@ -11,7 +11,8 @@
  * channels of each tap (PLANAR tiles of nchwc_tile.h) a plane apart
  * instead of 16 lanes of one block, so every multiply-add is a real one,
  * and each tile of output blocks is stored blocked, the fused epilogue
- * applied while it is in L1.
+ * applied while it is in L1. On AVX-512 a row's positions go through row
+ * tiles of their own (below), which keep one input pointer.
  *
  * The weights are packed at compile time as [ocb][kh][kw][ic][16]: per
  * tap only the real input channels (the core's weights of one tap are
@@ -87,12 +88,12 @@ typedef struct row_ctx {
  * act_internal.h) operation for operation, with its comparisons' outcomes
  * on NaN, so the bits are the same: x + r, then x > 0 ? x : 0; (x < a ?
  * a : x) > b ? b : ...; x * clamp01(x / 6 + 0.5); and the sigmoid of
- * vmath_avx512.h that its AVX-512 path takes (x times it for SiLU). The call of the epilogue per block
- * of a tile (rt_act_apply_f32 over a dozen vectors: its switch, its
- * aliasing checks) took 8 % of an RGB stem's time. The blocked core's
- * tiles (nchwc_tile.h) measured slower with it: gcc stored their 24
- * accumulators to the stack and read them back, and mobilenet_v2's
- * blocked convs took 1.015 of their time. */
+ * vmath_avx512.h that its AVX-512 path takes (x times it for SiLU). The
+ * call of the epilogue per block of a tile (rt_act_apply_f32 over a dozen
+ * vectors: its switch, its aliasing checks) took 8 % of an RGB stem's
+ * time. The blocked core's tiles (nchwc_tile.h) measured slower with it:
+ * gcc stored their 24 accumulators to the stack and read them back, and
+ * mobilenet_v2's blocked convs took 1.015 of their time. */
 static inline int tile_epi_in_regs(const rt_epi *e) {
   return e && (e->act == RT_ACT_NONE || e->act == RT_ACT_RELU || e->act == RT_ACT_CLIP ||
                e->act == RT_ACT_HARD_SWISH || e->act == RT_ACT_SIGMOID || e->act == RT_ACT_SILU);
@@ -456,10 +457,10 @@ static void stem_task(void *arg, int64_t i) {
   for (k = lo; k < hi; k++) {
     const int64_t bi = RT_IDIV(k, s->groups), gi = k - bi * s->groups;
     const int64_t ob0 = RT_IDIV(gi * s->ob, s->groups), ob1 = RT_IDIV((gi + 1) * s->ob, s->groups);
-    int64_t q0, q1;
+    int64_t q0, q1, r0, r1;
     band_positions(p, s, bi, &q0, &q1);
-    const int64_t r0 = RT_IDIV(q0, p->out_dims[1]) * p->strides[0];
-    const int64_t r1 = RT_IDIV(q1 - 1, p->out_dims[1]) * p->strides[0] + (p->kernel[0] - 1) * p->dilations[0] + 1;
+    r0 = RT_IDIV(q0, p->out_dims[1]) * p->strides[0];
+    r1 = RT_IDIV(q1 - 1, p->out_dims[1]) * p->strides[0] + (p->kernel[0] - 1) * p->dilations[0] + 1;
     if (bi != copied) {
       copy_band(p, s, j->x, r0, r1, xb);
       copied = bi;
