@@ -358,11 +358,7 @@ static void stem_rows(const stem_job *j, tile_ctx *t, const rt_nchwc_geom *g, co
     const int nb = (int)(b1 - b0), npm = np_max(nb);
     float bias_v[NB_MAX * B];
     int64_t q = q0;
-    int jj;
-    for (jj = 0; jj < nb * B; jj++) {
-      const int64_t oc = b0 * B + jj;
-      bias_v[jj] = j->bias && oc < p->out_ch ? j->bias[oc] : 0.0f;
-    }
+    tile_bias(j->bias, p->out_ch, b0, nb, bias_v);
     r.w = j->w + b0 * w_block;
     r.bias = bias_v;
     while (q < q1) {

@@ -301,6 +301,16 @@ static void warm_share(tile_ctx *t, const rt_nchwc_geom *g, int64_t i, int64_t n
   t->warm_unit = RT_IDIV(per_tile + t->units - 1, t->units);
 }
 
+/* The bias of nb output blocks from block b0 into bias_v (16 floats a
+ * block): 0 past out_ch's channels, or everywhere when bias is NULL. */
+static void tile_bias(const float *bias, int64_t out_ch, int64_t b0, int nb, float *bias_v) {
+  int j;
+  for (j = 0; j < nb * B; j++) {
+    const int64_t oc = b0 * B + j;
+    bias_v[j] = bias && oc < out_ch ? bias[oc] : 0.0f;
+  }
+}
+
 /* Output blocks [ocb0, ocb1) at positions [pos0, pos1) of yb through the
  * tiles of `tiles`, t filled but for w, yb and bias (and y_origin, set
  * here): the blocks in tiles of at most nbm, each with its weights at
@@ -325,11 +335,7 @@ static void nchwc_run_tiles(const tile_fn tiles[NB_MAX][NP_CAP], tile_ctx *t, co
     const int64_t k = npos - np * count, q = pos0 + k * (np + 1);
     const int64_t rrow = RT_IDIV(q, g->out_w), rcol = q - rrow * g->out_w;
     float bias_v[NB_MAX * B];
-    int j;
-    for (j = 0; j < nb * B; j++) {
-      const int64_t oc = b0 * B + j;
-      bias_v[j] = bias && oc < g->out_ch ? bias[oc] : 0.0f;
-    }
+    tile_bias(bias, g->out_ch, b0, nb, bias_v);
     t->w = w + b0 * w_block;
     t->yb = yb + (b0 - ocb0) * g->y_block;
     warm_share(t, g, i, ntiles, count);
