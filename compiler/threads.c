@@ -51,6 +51,7 @@ static const struct {
     {K_rt_nchwc_to_blocked_f32, no_task_bytes},
     {K_rt_nchwc_from_blocked_f32, no_task_bytes},
     {K_rt_nchwc_maxpool_f32, no_task_bytes},
+    {K_rt_nchwc_avgpool_f32, no_task_bytes},
     {K_rt_nchwc_batchnorm_f32, no_task_bytes},
     {K_rt_nchwc_globalavgpool_f32, gap_half_bytes},
     {K_rt_nchwc_gather_channels_f32, no_task_bytes},

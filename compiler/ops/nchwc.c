@@ -19,6 +19,8 @@
  *       dilations and explicit pads as MaxPool's, and onnxcc.out, the
  *       output's [OH, OW] (the pass copies them from the MaxPool it
  *       replaces, whose inference applied ceil_mode).
+ *   BlockedAveragePool(Xb) -> [N, Cb, OH, OW, 16]
+ *       the same for a 2-D AveragePool, with its count_include_pad.
  *   BlockedGlobalAveragePool(Xb) -> [N, channels, 1, 1]     (attribute channels)
  *       back in NCHW: the pool's output is small, and what reads it (a
  *       squeeze-excitation block's FCs, a classifier) is not blocked.
@@ -188,7 +190,8 @@ static status blocked_conv_lower(op_ctx *c, lowered *l) {
   return OP_LOWER_EPILOGUE(c, p);
 }
 
-/* BlockedMaxPool's params (rt_pool_params, 2 spatial dims at [1], [2]). */
+/* BlockedMaxPool's and BlockedAveragePool's params (rt_pool_params, 2
+ * spatial dims at [1], [2]). */
 static status blocked_pool_params(op_ctx *c, rt_pool_params *p) {
   const ir_value *x = op_in(c, 0);
   const int64_t *k, *s, *d, *pads, *out;
@@ -200,9 +203,10 @@ static status blocked_pool_params(op_ctx *c, rt_pool_params *p) {
       attr_ints(c->n, "kernel_shape", &k) != 2 || attr_ints(c->n, "strides", &s) != 2 ||
       attr_ints(c->n, "dilations", &d) != 2 || attr_ints(c->n, "pads", &pads) != 4 ||
       attr_ints(c->n, "onnxcc.out", &out) != 2)
-    return diag_node_error(ST_INTERNAL, c->n, "BlockedMaxPool of %s, or without its attributes",
+    return diag_node_error(ST_INTERNAL, c->n, "%s of %s, or without its attributes", c->n->op_type,
                            tensor_type_str(&x->t, buf, sizeof buf));
   p->planes = x->t.dims[0] * x->t.dims[1];
+  p->count_include_pad = attr_int(c->n, "count_include_pad", 0) != 0;
   p->in_dims[0] = p->out_dims[0] = p->kernel[0] = p->strides[0] = p->dilations[0] = 1;
   for (i = 0; i < 2; i++) {
     p->in_dims[1 + i] = x->t.dims[2 + i];
@@ -224,6 +228,8 @@ static status blocked_pool_infer(op_ctx *c) {
 }
 
 static status blocked_pool_lower(op_ctx *c, lowered *l) {
+  if (c->n->op == OP_onnxcc_BlockedAveragePool)
+    return blocked_pool_params(c, LOWER(l, rt_nchwc_avgpool_f32, rt_pool_params));
   return blocked_pool_params(c, LOWER(l, rt_nchwc_maxpool_f32, rt_pool_params));
 }
 
@@ -306,7 +312,8 @@ static status blocked_gap_lower(op_ctx *c, lowered *l) {
 static status nchwc_infer(op_ctx *c) {
   switch (c->n->op) {
   case OP_onnxcc_BlockedConv: return blocked_conv_infer(c);
-  case OP_onnxcc_BlockedMaxPool: return blocked_pool_infer(c);
+  case OP_onnxcc_BlockedMaxPool:
+  case OP_onnxcc_BlockedAveragePool: return blocked_pool_infer(c);
   case OP_onnxcc_BlockedBatchNormalization: return blocked_bn_infer(c);
   case OP_onnxcc_BlockedGlobalAveragePool: return blocked_gap_infer(c);
   default: return reorder_infer(c);
@@ -316,7 +323,8 @@ static status nchwc_infer(op_ctx *c) {
 static status nchwc_lower(op_ctx *c, lowered *l) {
   switch (c->n->op) {
   case OP_onnxcc_BlockedConv: return blocked_conv_lower(c, l);
-  case OP_onnxcc_BlockedMaxPool: return blocked_pool_lower(c, l);
+  case OP_onnxcc_BlockedMaxPool:
+  case OP_onnxcc_BlockedAveragePool: return blocked_pool_lower(c, l);
   case OP_onnxcc_BlockedBatchNormalization: return blocked_bn_lower(c, l);
   case OP_onnxcc_BlockedGlobalAveragePool: return blocked_gap_lower(c, l);
   default: return reorder_lower(c, l);

@@ -20,7 +20,7 @@
  *      on the blocked tensors it is the same Concat along axis 1, and
  *      a GatherChannels of float inputs (gather-channels; any channel
  *      counts: its blocked kernel moves lanes). The followers are
- *      MaxPool, inference BatchNormalization, the bounded activations and
+ *      MaxPool, AveragePool, inference BatchNormalization, the bounded activations and
  *      GlobalAveragePool (which writes NCHW), or a ReduceMean over H and W
  *      alone, which is one; a gather is no producer that a follower goes
  *      blocked for.
@@ -87,7 +87,7 @@ enum {
   BLOCKABLE_STEM = 3,   /* a Conv of a few input channels: X stays NCHW, Y is blocked */
   BLOCKABLE_GATHER = 4, /* GatherChannels of float inputs: the same gather on blocked tensors */
   /* the followers, which never start a chain: */
-  BLOCKABLE_POOL = 5,  /* MaxPool */
+  BLOCKABLE_POOL = 5,  /* MaxPool, AveragePool */
   BLOCKABLE_BN = 6,    /* inference BatchNormalization */
   BLOCKABLE_UNARY = 7, /* an element-wise activation: the same op on blocked tensors */
   BLOCKABLE_GAP = 8    /* GlobalAveragePool (or a ReduceMean that is one), reading blocks, writing NCHW */
@@ -106,7 +106,8 @@ static int concat_candidate(const ir_graph *g, const ir_node *n) {
   return k == 1 || k == -3;
 }
 
-/* A 2-D float MaxPool without Indices, with explicit pads (or none). */
+/* A 2-D float MaxPool without Indices or AveragePool, with explicit pads
+ * (or none). */
 static int pool_candidate(const ir_graph *g, const ir_node *n) {
   const ir_value *x = n->n_in == 1 && n->in[0] >= 0 ? g->values[n->in[0]] : NULL;
   const char *auto_pad = attr_string(n, "auto_pad", "NOTSET");
@@ -194,7 +195,7 @@ static int candidate(ir_graph *g, ir_node *n, conv_geom *cg) {
   if (!n->dead && n->op == OP_onnxcc_GatherChannels)
     return gather_candidate(g, n) ? BLOCKABLE_GATHER : NOT_BLOCKABLE;
   if (n->dead || n->n_in < 1) return NOT_BLOCKABLE;
-  if (n->op == OP_MaxPool) return pool_candidate(g, n) ? BLOCKABLE_POOL : NOT_BLOCKABLE;
+  if (n->op == OP_MaxPool || n->op == OP_AveragePool) return pool_candidate(g, n) ? BLOCKABLE_POOL : NOT_BLOCKABLE;
   if (n->op == OP_BatchNormalization) return bn_candidate(g, n) ? BLOCKABLE_BN : NOT_BLOCKABLE;
   if (unary_candidate(g, n)) return BLOCKABLE_UNARY;
   if (n->op == OP_GlobalAveragePool)
@@ -234,8 +235,9 @@ static int blocked_slot(int kind, int k) {
          (kind == BLOCKABLE_STEM && k == 3) || (kind >= BLOCKABLE_POOL && k == 0);
 }
 
-/* A MaxPool's attributes as BlockedMaxPool takes them: explicit pads,
- * strides and dilations, and the output's spatial dims. */
+/* A pool's attributes as BlockedMaxPool and BlockedAveragePool take
+ * them: explicit pads, strides and dilations, and the output's spatial
+ * dims (an AveragePool keeps its count_include_pad). */
 static void pool_attrs(ir_graph *g, ir_node *n) {
   const int64_t ones[2] = {1, 1}, zeros[4] = {0, 0, 0, 0}, *v;
   const ir_tensor *y = &g->values[n->out[0]]->t;
@@ -369,7 +371,10 @@ static void block_node(layout_state *s, int i, int kind, const conv_geom *cg) {
     rw_set_int(n, "blocked", 1);
   } else if (kind == BLOCKABLE_POOL) {
     pool_attrs(g, n);
-    set_own_op(n, "BlockedMaxPool", OP_onnxcc_BlockedMaxPool);
+    if (n->op == OP_AveragePool)
+      set_own_op(n, "BlockedAveragePool", OP_onnxcc_BlockedAveragePool);
+    else
+      set_own_op(n, "BlockedMaxPool", OP_onnxcc_BlockedMaxPool);
   } else if (kind == BLOCKABLE_BN) {
     rw_set_int(n, "channels", yv->t.dims[1]);
     n->n_out = 1;
@@ -410,7 +415,7 @@ status pass_layout_nchwc(ir_graph *g) {
   s.cand_reader = xcalloc((size_t)g->n_values + 1, 1);
   geo = xmalloc(sizeof(conv_geom) * (size_t)(s.n_old + 1));
   for (i = 0; i < s.n_old; i++) s.cand[i] = (char)candidate(g, g->nodes[i], &geo[i]);
-  /* step 2. A follower (MaxPool, BatchNormalization, an activation)
+  /* step 2. A follower (a pool, BatchNormalization, an activation)
    * never starts a chain (resnet's MaxPool, after its NCHW first conv,
    * would move the layout change to the 4x larger plane before it): it is
    * blocked, in node order, when X comes from a conv or Concat candidate

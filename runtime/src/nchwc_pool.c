@@ -7,7 +7,9 @@
  * plane (as the blocked convs around it split their positions): with
  * whole planes per task, half the input came from the other core's cache
  * (squeezenet1_1 at --threads 2, onnxcc run --profile: its three MaxPools
- * 0.074 / 0.035 / 0.019 ms by planes, 0.054 / 0.026 / 0.015 by bands). */
+ * 0.074 / 0.035 / 0.019 ms by planes, 0.054 / 0.026 / 0.015 by bands).
+ * rt_nchwc_avgpool_f32 does AveragePool the same way, in pool.c's order
+ * of additions; rt_nchwc_globalavgpool_f32 writes NCHW. */
 #include <math.h>
 
 #include "index_internal.h"
@@ -94,6 +96,161 @@ RT_KERNEL(rt_nchwc_maxpool_f32) {
   rt_parallel_ranges(RT_PARALLEL_OF(in), p->out_dims[1], 1,
                      p->planes * (int64_t)sizeof(float) * B * (p->out_dims[2] + p->kernel[1] * p->in_dims[2]),
                      maxpool_bands, &j);
+}
+
+/* ---- AveragePool: blocked X and Y ----
+ *
+ * rt_avgpool_f32's values lane for lane, so its order of additions: pool.c
+ * walks an output row's valid input rows and folds each output's taps
+ * into it starting from 0 (0 + x turns a -0 sum into +0): an output whose
+ * window lies wholly in the row (interior) adds a 3x3 window's rows as
+ * 0 + (a + (b + c)), a 2x2's as 0 + (a + b), each row's 3 or 2 taps as
+ * (x0 + x1) + x2 or x0 + x1, and otherwise each row's taps sum onto the
+ * total; one near the row's ends (border) adds its valid taps one by one.
+ * The sum is then divided by the float product of the row's and column's
+ * counts. With more border outputs a row than pool.c's cache holds
+ * (POOL_BORDER_MAX there) every output sums its taps in double, as the
+ * generic path does. */
+
+#define AVG_BORDER_MAX 32
+
+#if RT_SGEMM_AVX512
+typedef __m512 lanes;
+#define L_ZERO() _mm512_setzero_ps()
+#define L_LOAD(p) _mm512_loadu_ps(p)
+#define L_ADD(a, b) _mm512_add_ps(a, b)
+#define L_STORE_DIV(p, a, d) _mm512_storeu_ps(p, _mm512_div_ps(a, _mm512_set1_ps(d)))
+#else
+typedef struct lanes {
+  float v[B];
+} lanes;
+static lanes l_zero(void) {
+  lanes r;
+  int l;
+  for (l = 0; l < B; l++) r.v[l] = 0.0f;
+  return r;
+}
+static lanes l_load(const float *p) {
+  lanes r;
+  int l;
+  for (l = 0; l < B; l++) r.v[l] = p[l];
+  return r;
+}
+static lanes l_add(lanes a, lanes b) {
+  int l;
+  for (l = 0; l < B; l++) a.v[l] = a.v[l] + b.v[l];
+  return a;
+}
+static void l_store_div(float *p, lanes a, float d) {
+  int l;
+  for (l = 0; l < B; l++) p[l] = a.v[l] / d;
+}
+#define L_ZERO() l_zero()
+#define L_LOAD(p) l_load(p)
+#define L_ADD(a, b) l_add(a, b)
+#define L_STORE_DIV(p, a, d) l_store_div(p, a, d)
+#endif
+
+/* One input row's taps at x (tap step ts floats): (x0 + x1) + x2, x0 + x1. */
+#define TAPS3(x, ts) L_ADD(L_ADD(L_LOAD(x), L_LOAD((x) + (ts))), L_LOAD((x) + 2 * (ts)))
+#define TAPS2(x, ts) L_ADD(L_LOAD(x), L_LOAD((x) + (ts)))
+
+/* The count of output o's window along one dim: its valid taps, or the
+ * whole kernel with count_include_pad (pool.c's avg_count). */
+static int64_t avg_taps(const rt_pool_params *p, int dim, int64_t o) {
+  int64_t lo, hi;
+  if (p->count_include_pad) return p->kernel[dim];
+  valid_taps(o, p->strides[dim], p->pads[dim], p->dilations[dim], p->kernel[dim], p->in_dims[dim], &lo, &hi);
+  return hi >= lo ? hi - lo + 1 : 0;
+}
+
+/* The interior sum of nr rows of kw taps from x (row step rs, tap step ts). */
+static lanes avg_interior(const float *x, int64_t nr, int64_t kw, int64_t rs, int64_t ts) {
+  lanes acc = L_ZERO();
+  int64_t r, k;
+  if (kw == 3 && nr == 3) return L_ADD(acc, L_ADD(TAPS3(x, ts), L_ADD(TAPS3(x + rs, ts), TAPS3(x + 2 * rs, ts))));
+  if (kw == 2 && nr == 2) return L_ADD(acc, L_ADD(TAPS2(x, ts), TAPS2(x + rs, ts)));
+  for (r = 0; r < nr; r++) {
+    const float *xr = x + r * rs;
+    if (kw == 3) {
+      acc = L_ADD(acc, TAPS3(xr, ts));
+    } else if (kw == 2) {
+      acc = L_ADD(acc, TAPS2(xr, ts));
+    } else {
+      for (k = 0; k < kw; k++) acc = L_ADD(acc, L_LOAD(xr + k * ts));
+    }
+  }
+  return acc;
+}
+
+/* Output row o of plane `plane`; wide: the generic path's double sums. */
+static void avgpool_row(const pool_job *j, int64_t plane, int64_t o, int wide) {
+  const rt_pool_params *p = j->p;
+  const int64_t ih = p->in_dims[1], iw = p->in_dims[2], oh = p->out_dims[1], ow = p->out_dims[2];
+  const int64_t kw = p->kernel[2], sw = p->strides[2], pw = p->pads[2];
+  const int64_t rs = p->dilations[1] * iw * B, ts = p->dilations[2] * B;
+  const float *xp = j->x + plane * ih * iw * B;
+  float *yr = j->y + (plane * oh + o) * ow * B;
+  /* pool.c's divisor: the product of the float counts */
+  const float ch = (float)avg_taps(p, 1, o);
+  int64_t h0, h1, c;
+  valid_taps(o, p->strides[1], p->pads[1], p->dilations[1], p->kernel[1], ih, &h0, &h1);
+  for (c = 0; c < ow; c++) {
+    /* x0: the tap (h0, 0), which may lie outside the row */
+    const float *x0 = xp + (o * p->strides[1] - p->pads[1] + h0 * p->dilations[1]) * iw * B + (c * sw - pw) * B;
+    const int64_t nr = h1 - h0 + 1;
+    int64_t w0, w1, r, k;
+    valid_taps(c, sw, pw, p->dilations[2], kw, iw, &w0, &w1);
+    if (wide) {
+      double acc[B];
+      int l;
+      for (l = 0; l < B; l++) acc[l] = 0.0;
+      for (r = 0; r < nr; r++)
+        for (k = w0; k <= w1; k++)
+          for (l = 0; l < B; l++) acc[l] += (double)x0[r * rs + k * ts + l];
+      for (l = 0; l < B; l++)
+        yr[c * B + l] = (float)(acc[l] / (double)(avg_taps(p, 1, o) * avg_taps(p, 2, c)));
+    } else if (nr > 0 && w0 == 0 && w1 == kw - 1) {
+      L_STORE_DIV(yr + c * B, avg_interior(x0, nr, kw, rs, ts), ch * (float)avg_taps(p, 2, c));
+    } else {
+      lanes acc = L_ZERO();
+      for (r = 0; r < nr; r++)
+        for (k = w0; k <= w1; k++) acc = L_ADD(acc, L_LOAD(x0 + r * rs + k * ts));
+      L_STORE_DIV(yr + c * B, acc, ch * (float)avg_taps(p, 2, c));
+    }
+  }
+}
+
+typedef struct avg_job {
+  pool_job pool;
+  int wide;
+} avg_job;
+
+static void avgpool_bands(void *arg, int64_t lo, int64_t hi) {
+  const avg_job *j = (const avg_job *)arg;
+  int64_t plane, o;
+  for (plane = 0; plane < j->pool.p->planes; plane++)
+    for (o = lo; o < hi; o++) avgpool_row(&j->pool, plane, o, j->wide);
+}
+
+RT_KERNEL(rt_nchwc_avgpool_f32) {
+  const rt_pool_params *p = (const rt_pool_params *)params;
+  int64_t c, border = 0;
+  avg_job j;
+  (void)scratch;
+  j.pool.p = p;
+  j.pool.x = (const float *)in[0];
+  j.pool.y = (float *)out[0];
+  /* pool.c's choice of path: the outputs of a row with some tap outside it */
+  for (c = 0; c < p->out_dims[2]; c++) {
+    int64_t w0, w1;
+    valid_taps(c, p->strides[2], p->pads[2], p->dilations[2], p->kernel[2], p->in_dims[2], &w0, &w1);
+    border += !(w0 == 0 && w1 == p->kernel[2] - 1);
+  }
+  j.wide = border > AVG_BORDER_MAX;
+  rt_parallel_ranges(RT_PARALLEL_OF(in), p->out_dims[1], 1,
+                     p->planes * (int64_t)sizeof(float) * B * (p->out_dims[2] + p->kernel[1] * p->in_dims[2]),
+                     avgpool_bands, &j);
 }
 
 /* ---- GlobalAveragePool: blocked X [N, Cb, S, 16] -> Y [N, C] ---- */

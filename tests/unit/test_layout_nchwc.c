@@ -196,9 +196,9 @@ START_TEST(layout_concat_partial_block) {
 }
 END_TEST
 
-/* x -> Conv(first_channels -> 32) "a" -> MaxPool 3x3 s2 -> "m" ->
- * Conv(32 -> 32) "y". */
-static ir_graph *pooled(int64_t first_channels) {
+/* x -> Conv(first_channels -> 32) "a" -> pool 3x3 s2 (MaxPool or
+ * AveragePool) -> "m" -> Conv(32 -> 32) "y". */
+static ir_graph *pooled_by(int64_t first_channels, const char *pool) {
   ir_graph *g = ir_new();
   const int64_t x[4] = {1, first_channels, 9, 9}, wa[4] = {32, first_channels, 1, 1}, wy[4] = {32, 32, 1, 1};
   const int64_t k[2] = {3, 3}, s[2] = {2, 2};
@@ -208,7 +208,7 @@ static ir_graph *pooled(int64_t first_channels) {
   unit_value(g, "wa", 4, wa, 1);
   unit_value(g, "wy", 4, wy, 1);
   unit_node(g, "Conv", "a", 2, "x", "wa");
-  n = unit_node(g, "MaxPool", "m", 1, "a");
+  n = unit_node(g, pool, "m", 1, "a");
   rw_set_ints(n, "kernel_shape", k, 2);
   rw_set_ints(n, "strides", s, 2);
   rw_set_int(n, "ceil_mode", 1);
@@ -216,6 +216,8 @@ static ir_graph *pooled(int64_t first_channels) {
   unit_output(g, "y");
   return g;
 }
+
+static ir_graph *pooled(int64_t first_channels) { return pooled_by(first_channels, "MaxPool"); }
 
 /* A MaxPool inside a chain is blocked, with the output dims its inference
  * gave (ceil_mode: 9 -> 4); after a stem (resnet's first conv) too, and no
@@ -238,6 +240,46 @@ START_TEST(layout_maxpool) {
   g->values[ir_find(g, "wa")]->t.dims[0] = 20;
   g->values[ir_find(g, "wy")]->t.dims[1] = 20;
   unit_check_pass(g, pass_layout_nchwc, "Conv,MaxPool,Conv", "Conv,MaxPool,Conv");
+  ir_free(g);
+}
+END_TEST
+
+/* An AveragePool inside a chain is blocked the same way, keeping its
+ * count_include_pad, and lowers to rt_nchwc_avgpool_f32 with it; not
+ * after a conv that stays NCHW. */
+START_TEST(layout_avgpool) {
+  static const int64_t pads[4] = {1, 1, 0, 0};
+  ir_graph *g = pooled_by(16, "AveragePool");
+  const int64_t *out;
+  char kernel[64];
+  int i, found = 0;
+  rw_set_int(g->nodes[1], "count_include_pad", 1); /* the pool */
+  unit_check_pass(g, pass_layout_nchwc, "Conv,AveragePool,Conv",
+                  "ToBlocked,BlockedConv,BlockedAveragePool,BlockedConv,FromBlocked");
+  ck_assert_int_eq(attr_ints(g->nodes[2], "onnxcc.out", &out), 2);
+  ck_assert(out[0] == 4 && out[1] == 4);
+  ck_assert_int_eq(attr_int(g->nodes[2], "count_include_pad", 0), 1);
+  ir_free(g);
+  /* padded on top and left (9 + 1 -> 5 with ceil_mode), through the
+   * whole pipeline */
+  g = pooled_by(16, "AveragePool");
+  rw_set_ints(g->nodes[1], "pads", pads, 4);
+  rw_set_int(g->nodes[1], "count_include_pad", 1);
+  ck_assert_int_eq(unit_run_pipeline(g, kernel, NULL), ST_OK);
+  for (i = 0; i < g->n_nodes; i++) {
+    const rt_pool_params *p = (const rt_pool_params *)g->nodes[i]->low->params;
+    if (strcmp(kernel_get(g->nodes[i]->low->kernel)->name, "rt_nchwc_avgpool_f32") != 0) continue;
+    found++;
+    ck_assert_int_eq(p->count_include_pad, 1);
+    ck_assert(p->pads[1] == 1 && p->pads[2] == 1 && p->out_dims[1] == 5 && p->out_dims[2] == 5);
+    ck_assert(p->kernel[1] == 3 && p->strides[2] == 2 && p->planes == 2);
+  }
+  ck_assert_int_eq(found, 1);
+  ir_free(g);
+  g = pooled_by(6, "AveragePool");
+  g->values[ir_find(g, "wa")]->t.dims[0] = 20;
+  g->values[ir_find(g, "wy")]->t.dims[1] = 20;
+  unit_check_pass(g, pass_layout_nchwc, "Conv,AveragePool,Conv", "Conv,AveragePool,Conv");
   ir_free(g);
 }
 END_TEST
@@ -556,6 +598,7 @@ Suite *layout_nchwc_suite(void) {
   tcase_add_test(tc, layout_concat);
   tcase_add_test(tc, layout_concat_partial_block);
   tcase_add_test(tc, layout_maxpool);
+  tcase_add_test(tc, layout_avgpool);
   tcase_add_test(tc, layout_followers);
   tcase_add_test(tc, layout_squeeze_excitation);
   tcase_add_test(tc, layout_spatial_mean);

@@ -1,6 +1,7 @@
 /* The blocked layout's followers (kernels/nchwc.h): rt_nchwc_maxpool_f32,
- * rt_nchwc_batchnorm_f32 and rt_nchwc_globalavgpool_f32 give exactly the
- * values of rt_maxpool_f32, rt_batchnorm_f32 and rt_globalavgpool_f32 on
+ * rt_nchwc_avgpool_f32, rt_nchwc_batchnorm_f32 and
+ * rt_nchwc_globalavgpool_f32 give exactly the values of rt_maxpool_f32,
+ * rt_avgpool_f32, rt_batchnorm_f32 and rt_globalavgpool_f32 on
  * the same tensor in NCHW; the blocked conv's input scale is the
  * multiplication it replaces. Cases have channel counts that
  * leave pad lanes (holding junk, as a blocked tensor's may), pads, strides,
@@ -65,37 +66,61 @@ static void check_same(const float *yb, const float *want, int64_t n, int64_t c,
   free(y);
 }
 
+/* kh: the window's height when not k (0) */
 typedef struct pool_case {
-  int64_t n, c, h, w, k, s, pad, dil, oh, ow;
+  int64_t n, c, h, w, k, s, pad, dil, oh, ow, kh;
 } pool_case;
 
-static void maxpool_case(const pool_case *t, const rt_parallel *par) {
+/* Which pool a case runs. */
+enum { POOL_MAX, POOL_AVG, POOL_AVG_WITH_PADS };
+
+/* The pool (max, or average counting the pads or not) of case t, blocked
+ * against NCHW. For an average the inputs are thirds of unit_rand's
+ * values, whose 16 bits would add up exactly in any order; and its first
+ * plane holds -0 everywhere: its sums must start from +0 as
+ * rt_avgpool_f32's do, which a sum started at the first tap would not. */
+static void pool_case_run(const pool_case *t, const rt_parallel *par, int kind) {
   const int64_t cb = (t->c + BL - 1) / BL, isp = t->h * t->w, osp = t->oh * t->ow;
-  float *x = unit_rand_floats(t->n * t->c * isp, 5), *xb = blocked_with_junk(x, t->n, t->c, isp);
+  float *x = unit_rand_floats(t->n * t->c * isp, 5), *xb;
   float *want = malloc(sizeof(float) * (size_t)(t->n * t->c * osp));
   float *yb = malloc(sizeof(float) * (size_t)(t->n * cb * osp * BL));
   const void *in[RT_MIN_ARGS] = {0};
   void *out[RT_MIN_ARGS] = {0};
   rt_pool_params p;
+  int64_t i;
+  if (kind != POOL_MAX)
+    for (i = 0; i < t->n * t->c * isp; i++) x[i] = i < isp ? -0.0f : x[i] / 3.0f;
+  xb = blocked_with_junk(x, t->n, t->c, isp);
   memset(&p, 0, sizeof p);
   p.planes = t->n * t->c;
+  p.count_include_pad = kind == POOL_AVG_WITH_PADS;
   p.in_dims[0] = p.out_dims[0] = p.kernel[0] = p.strides[0] = p.dilations[0] = 1;
   p.in_dims[1] = t->h;
   p.in_dims[2] = t->w;
   p.out_dims[1] = t->oh;
   p.out_dims[2] = t->ow;
-  p.kernel[1] = p.kernel[2] = t->k;
+  p.kernel[1] = t->kh ? t->kh : t->k;
+  p.kernel[2] = t->k;
   p.strides[1] = p.strides[2] = t->s;
   p.dilations[1] = p.dilations[2] = t->dil;
   p.pads[1] = p.pads[2] = t->pad;
   in[0] = x;
   out[0] = want;
-  rt_maxpool_f32(&p, in, out, NULL);
+  if (kind == POOL_MAX) {
+    rt_maxpool_f32(&p, in, out, NULL);
+  } else {
+    float *counts = malloc(sizeof(float) * (size_t)t->ow);
+    rt_avgpool_f32(&p, in, out, counts);
+    free(counts);
+  }
   p.planes = t->n * cb;
   in[0] = xb;
   in[RT_PARALLEL_SLOT] = par;
   out[0] = yb;
-  rt_nchwc_maxpool_f32(&p, in, out, NULL);
+  if (kind == POOL_MAX)
+    rt_nchwc_maxpool_f32(&p, in, out, NULL);
+  else
+    rt_nchwc_avgpool_f32(&p, in, out, NULL);
   check_same(yb, want, t->n, t->c, osp);
   free(x);
   free(xb);
@@ -107,20 +132,55 @@ START_TEST(nchwc_maxpool_values) {
   /* squeezenet's 3x3 stride 2 with ceil mode (55 -> 27, 13 -> 7 with the
    * last window in the padding), resnet's padded one, 2x2, dilation */
   static const pool_case cases[] = {
-      {1, 40, 13, 13, 3, 2, 0, 1, 6, 6},  {2, 17, 13, 13, 3, 2, 0, 1, 7, 7}, {1, 16, 12, 12, 3, 2, 1, 1, 6, 6},
-      {2, 33, 8, 10, 2, 2, 0, 1, 4, 5},   {1, 5, 9, 9, 3, 1, 1, 2, 7, 7},
+      {1, 40, 13, 13, 3, 2, 0, 1, 6, 6, 0},  {2, 17, 13, 13, 3, 2, 0, 1, 7, 7, 0}, {1, 16, 12, 12, 3, 2, 1, 1, 6, 6, 0},
+      {2, 33, 8, 10, 2, 2, 0, 1, 4, 5, 0},   {1, 5, 9, 9, 3, 1, 1, 2, 7, 7, 0},
   };
   /* large enough to split: bands of output rows across both images' 3 blocks */
-  static const pool_case split = {2, 40, 56, 56, 3, 2, 1, 1, 28, 28};
+  static const pool_case split = {2, 40, 56, 56, 3, 2, 1, 1, 28, 28, 0};
   int64_t most = 0;
   rt_parallel par = {backwards, NULL, 4};
   size_t i;
   for (i = 0; i < sizeof cases / sizeof *cases; i++) {
-    maxpool_case(&cases[i], NULL);
-    maxpool_case(&cases[i], &par);
+    pool_case_run(&cases[i], NULL, POOL_MAX);
+    pool_case_run(&cases[i], &par, POOL_MAX);
   }
   par.user = &most;
-  maxpool_case(&split, &par);
+  pool_case_run(&split, &par, POOL_MAX);
+  ck_assert_int_eq(most, 4);
+}
+END_TEST
+
+START_TEST(nchwc_avgpool_values) {
+  /* densenet's 2x2 stride 2 (odd planes drop a column), a 3x3 padded one
+   * at strides 1 and 2 (borders on every side, the interior's 3-row sums
+   * and the 2-row ones at the top and bottom), ceil mode with the last
+   * window past the end, dilation, the lifted 1-D 1x3 of audio_cnn1d (one
+   * row, a kernel height of 1), a 5x5 window (the interior's tap by tap
+   * sum), and a 35-wide window padded by 17 in front on 50 columns: with
+   * 49 outputs a row (an end pad of 16) 33 have taps outside the row,
+   * more than pool.c's row walker takes, so both sum in double; with 48,
+   * 32, which it takes */
+  static const pool_case cases[] = {
+      {1, 40, 13, 13, 2, 2, 0, 1, 6, 6, 0}, {2, 17, 8, 9, 3, 1, 1, 1, 8, 9, 0},  {1, 33, 12, 12, 3, 2, 1, 1, 6, 6, 0},
+      {2, 17, 13, 13, 3, 2, 0, 1, 7, 7, 0}, {1, 5, 9, 9, 3, 1, 1, 2, 7, 7, 0},   {1, 24, 11, 11, 5, 2, 2, 1, 6, 6, 0},
+      {1, 20, 5, 50, 35, 1, 17, 1, 5, 49, 0}, {1, 20, 5, 50, 35, 1, 17, 1, 5, 48, 0},
+  };
+  static const pool_case split = {2, 40, 56, 56, 2, 2, 0, 1, 28, 28, 0};
+  /* a 1x3 window of stride 2 on a row of 37 */
+  static const pool_case row = {1, 64, 1, 37, 3, 2, 0, 1, 1, 18, 1};
+  int64_t most = 0;
+  rt_parallel par = {backwards, NULL, 4};
+  size_t i;
+  int kind;
+  for (kind = POOL_AVG; kind <= POOL_AVG_WITH_PADS; kind++) {
+    for (i = 0; i < sizeof cases / sizeof *cases; i++) {
+      pool_case_run(&cases[i], NULL, kind);
+      pool_case_run(&cases[i], &par, kind);
+    }
+    pool_case_run(&row, NULL, kind);
+  }
+  par.user = &most;
+  pool_case_run(&split, &par, POOL_AVG);
   ck_assert_int_eq(most, 4);
 }
 END_TEST
@@ -455,6 +515,7 @@ Suite *nchwc_follow_suite(void) {
   Suite *s = suite_create("nchwc_follow");
   TCase *tc = tcase_create("core");
   tcase_add_test(tc, nchwc_maxpool_values);
+  tcase_add_test(tc, nchwc_avgpool_values);
   tcase_add_test(tc, nchwc_batchnorm_values);
   tcase_add_test(tc, nchwc_global_average_values);
   tcase_add_test(tc, nchwc_conv_input_scale);

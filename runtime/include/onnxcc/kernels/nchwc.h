@@ -69,6 +69,10 @@ RT_PARAMS_STRUCT(rt_nchwc_reorder_params, RT_NCHWC_REORDER_PARAMS)
  *                               planes = N * Cb, the dims at [1] and [2])
  *                               on blocked X and Y: rt_maxpool_f32's
  *                               values.
+ *   rt_nchwc_avgpool_f32        AveragePool on blocked X and Y, its
+ *                               params as rt_nchwc_maxpool_f32's (and
+ *                               count_include_pad): rt_avgpool_f32's
+ *                               values, in its order of additions.
  *   rt_nchwc_globalavgpool_f32  GlobalAveragePool (reorder params: batch,
  *                               channels, spatial = H * W) of blocked X
  *                               into an NCHW [N, C] Y: rt_globalavgpool_f32's
@@ -125,6 +129,7 @@ size_t rt_nchwc_globalavgpool_task_bytes(const rt_nchwc_reorder_params *p);
   K(rt_conv_f32_nchwc_stem_mono, rt_conv_params) \
   K(rt_conv_f32_depthwise_blocked, rt_conv_params) \
   K(rt_nchwc_maxpool_f32, rt_pool_params) \
+  K(rt_nchwc_avgpool_f32, rt_pool_params) \
   K(rt_nchwc_batchnorm_f32, rt_batchnorm_params) \
   K(rt_nchwc_globalavgpool_f32, rt_nchwc_reorder_params)
 #define RT_NCHWC_PARAMS_TYPES(P) \
