@@ -63,7 +63,7 @@ static double normal01(uint64_t stream, int64_t i, double (*unit)(uint64_t)) {
     const rt_random_params *p = (const rt_random_params *)params;            \
     CT_##t *y = (CT_##t *)out[0];                                            \
     const uint64_t stream = stream_of(p->key);                               \
-    const double lo = p->a, width = (double)p->b - (double)p->a;             \
+    const double lo = (double)p->a, width = (double)p->b - (double)p->a;     \
     int64_t i;                                                               \
     (void)in;                                                                \
     (void)scratch;                                                           \

@@ -58,7 +58,7 @@ static void shortest_text(double v, int max_digits, int (*same)(const char *, do
 
 static int same_float(const char *s, double v) { return strtof(s, NULL) == (float)v; }
 static int same_double(const char *s, double v) { return strtod(s, NULL) == v; }
-static void float_text(float v, char *buf, size_t size) { shortest_text(v, 9, same_float, buf, size); }
+static void float_text(float v, char *buf, size_t size) { shortest_text((double)v, 9, same_float, buf, size); }
 static void double_text(double v, char *buf, size_t size) { shortest_text(v, 17, same_double, buf, size); }
 
 /* NaN prints as "nan" (snprintf may write "-nan"; numpy writes "nan"),
