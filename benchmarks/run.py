@@ -487,22 +487,38 @@ def machine_info():
 
 # ---- the FMA peak --------------------------------------------------------------
 
-def fma_peak(args):
-    """{"gflops": ..., "isa": ...} from benchmarks/peak.c, or {"error": ...}."""
-    src = ROOT / "benchmarks" / "peak.c"
-    exe = args.cache / "peak"
+def run_tool(args, name, flags):
+    """The JSON line that benchmarks/NAME.c prints, built with $CC and
+    flags into the cache once (again when the source is newer), or
+    {"error": ...}."""
+    src = ROOT / "benchmarks" / f"{name}.c"
+    exe = args.cache / name
     args.cache.mkdir(parents=True, exist_ok=True)
     cc = os.environ.get("CC", "cc").split()
     if not exe.is_file() or exe.stat().st_mtime < src.stat().st_mtime:
-        r = subprocess.run([*cc, "-O3", "-march=native", "-std=c99", str(src), "-o", str(exe)],
-                           capture_output=True, text=True)
+        r = subprocess.run([*cc, *flags, "-std=c99", str(src), "-o", str(exe)], capture_output=True, text=True)
         if r.returncode != 0:
-            return {"error": "cc peak.c: " + first_error_line(r.stderr)}
+            return {"error": f"cc {name}.c: " + first_error_line(r.stderr)}
     r = subprocess.run([str(exe)], capture_output=True, text=True)
     try:
         return json.loads(r.stdout.strip().splitlines()[-1])
     except (IndexError, ValueError):
-        return {"error": "peak printed no JSON line"}
+        return {"error": f"{name} printed no JSON line"}
+
+
+def fma_peak(args):
+    """{"gflops": ..., "isa": ...} from benchmarks/peak.c, or {"error": ...}."""
+    return run_tool(args, "peak", ["-O3", "-march=native"])
+
+
+def core_link(args):
+    """{"round_trip_ns": ..., "read_mib_us": ...} between the first two
+    CPUs, from benchmarks/core_link.c, or {"error": ...}."""
+    return run_tool(args, "core_link", ["-O2", "-pthread"])
+
+
+def link_cell(link):
+    return "-" if not link or "error" in link else f"{link['round_trip_ns']:.0f}"
 
 
 # ---- whole models ----------------------------------------------------------------
@@ -574,7 +590,12 @@ def bench_models(args):
                 except Exception as exc:  # noqa: BLE001
                     sess = None
                     row["note"] = "ORT: " + (str(exc).splitlines() or [type(exc).__name__])[0][:120]
+                # the link between the cores, just before and after the
+                # multi-thread timing: a VM's vCPUs move between caches
+                link_before = core_link(args) if threads > 1 else None
                 cc_t, ort_t = interleaved(args, prog, sess)
+                if threads > 1:
+                    row["core_link"] = [link_before, core_link(args)]
                 row["onnxcc_ms"], row["ort_ms"] = median_or_none(cc_t), median_or_none(ort_t)
                 if prog.error:
                     # onnxcc's refusal first: it is what the row is about
@@ -639,11 +660,16 @@ def print_speedups(tables):
         for one, many in zip(tables[1], rows):
             cc = one["onnxcc_ms"] / many["onnxcc_ms"] if one["onnxcc_ms"] and many["onnxcc_ms"] else None
             ort = one["ort_ms"] / many["ort_ms"] if one["ort_ms"] and many["ort_ms"] else None
-            res.append({"model": one["model"], "onnxcc": cc, "ort": ort,
+            link = many.get("core_link") or [None, None]
+            res.append({"model": one["model"], "onnxcc": cc, "ort": ort, "core_link": link,
                         "onnxcc_cell": "-" if cc is None else f"{cc:.2f}",
-                        "ort_cell": "-" if ort is None else f"{ort:.2f}"})
-        print(f"\nspeed-up at {threads} threads (1-thread time / {threads}-thread time, same model's runs back to back)")
-        print_table([("model", "model"), ("onnxcc_cell", "onnxcc"), ("ort_cell", "ORT")], res)
+                        "ort_cell": "-" if ort is None else f"{ort:.2f}",
+                        "link_cell": f"{link_cell(link[0])} / {link_cell(link[1])}"})
+        print(f"\nspeed-up at {threads} threads (1-thread time / {threads}-thread time, same model's runs back to back;"
+              " core link: benchmarks/core_link.c's round trip between the first two CPUs before and after"
+              f" the {threads}-thread timing)")
+        print_table([("model", "model"), ("onnxcc_cell", "onnxcc"), ("ort_cell", "ORT"),
+                     ("link_cell", "core link ns")], res)
         out[str(threads)] = [{k: v for k, v in r.items() if not k.endswith("_cell")} for r in res]
     return out
 
