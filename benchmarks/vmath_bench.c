@@ -49,7 +49,7 @@ LIBM_MAP(libm_erf, erff(v))
 LIBM_MAP(libm_gelu, 0.5f * v * (1 + erff(v * 0.7071067811865476f)))
 LIBM_MAP(libm_gelu_tanh, 0.5f * v * (1 + tanhf(0.7978845608028654f * (v + 0.044715f * v * v * v))))
 LIBM_MAP(libm_silu, v / (1.0f + expf(-v)))
-LIBM_MAP(libm_hard_swish, v * clamp01(v / 6 + 0.5f))
+LIBM_MAP(libm_hard_swish, v * clamp01(v * (1.0f / 6.0f) + 0.5f))
 LIBM_MAP(libm_hard_sigmoid, clamp01(0.2f * v + 0.5f))
 LIBM_MAP(libm_elu, v >= 0 ? v : expf(v) - 1)
 

@@ -40,7 +40,14 @@ static inline double rt_act_erf_f64(double x) { return erf(x); }
   static inline T rt_act_hard_sigmoid_##t(T x, T a, T b) {                                              \
     return rt_act_clamp01_##t(a * x + b);                                                               \
   }                                                                                                     \
-  static inline T rt_act_hard_swish_##t(T x) { return x * rt_act_clamp01_##t(x / 6 + C(0.5)); }         \
+  /* HardSigmoid with the float alpha 1/6 and beta 0.5 of the spec's                                    \
+   * definition, times x: ONNX Runtime's values bit for bit (x / 6 differs                              \
+   * in the last bit of a tenth of them, and divides). Two statements, so                               \
+   * that no compiler contracts them into an FMA. */                                                    \
+  static inline T rt_act_hard_swish_##t(T x) {                                                          \
+    const T s = x * (T)(1.0f / 6.0f);                                                                   \
+    return x * rt_act_clamp01_##t(s + C(0.5));                                                          \
+  }                                                                                                     \
   /* x * HardSigmoid(x), fused (fuse-silu) */                                                           \
   static inline T rt_act_mul_hard_sigmoid_##t(T x, T a, T b) {                                          \
     return x * rt_act_hard_sigmoid_##t(x, a, b);                                                        \

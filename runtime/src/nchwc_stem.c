@@ -112,7 +112,7 @@ static NCHWC_INLINE __m512 tile_epi_regs(const int32_t ACT, const rt_epi *e, __m
   }
   if (ACT == RT_ACT_HARD_SWISH) {
     const __m512 one = _mm512_set1_ps(1.0f);
-    const __m512 t = _mm512_add_ps(_mm512_div_ps(v, _mm512_set1_ps(6.0f)), _mm512_set1_ps(0.5f));
+    const __m512 t = _mm512_add_ps(_mm512_mul_ps(v, _mm512_set1_ps(1.0f / 6.0f)), _mm512_set1_ps(0.5f));
     const __m512 upper = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(t, one, _CMP_GT_OQ), t, one);
     return _mm512_mul_ps(v, _mm512_mask_blend_ps(_mm512_cmp_ps_mask(t, zero, _CMP_LT_OQ), upper, zero));
   }

@@ -370,6 +370,39 @@ static void check_fused(rt_kernel_fn fn, const void *params, epi_fields f, const
   free(res), free(y), free(want), free(scratch);
 }
 
+/* HardSwish is the spec's HardSigmoid of float alpha 1/6 and beta 0.5,
+ * times x (ONNX Runtime's values): the same bits as MulHardSigmoid with
+ * those parameters (the fused epilogues are checked against this kernel
+ * below), on values of which some come out otherwise with x / 6 in place
+ * of x * alpha (the test checks that it has such values). */
+START_TEST(hard_swish_is_spec_hard_sigmoid) {
+  enum { N = 4096 };
+  static float x[N], y[N], want[N];
+  const float alpha = 1.0f / 6.0f;
+  rt_unary_params u;
+  const void *in[RT_MIN_ARGS] = {0};
+  void *out[RT_MIN_ARGS] = {0};
+  int i, by_division = 0;
+  uint32_t seed = 7;
+  for (i = 0; i < N; i++) x[i] = frand(&seed) * 1.37f;
+  memset(&u, 0, sizeof u);
+  u.count = N;
+  in[0] = x;
+  out[0] = y;
+  rt_hard_swish_f32(&u, in, out, NULL);
+  u.alpha = alpha;
+  u.beta = 0.5f;
+  out[0] = want;
+  rt_mul_hard_sigmoid_f32(&u, in, out, NULL);
+  ck_assert_int_eq(memcmp(y, want, sizeof y), 0);
+  for (i = 0; i < N; i++) {
+    const float d = x[i] / 6.0f + 0.5f, t = d < 0 ? 0 : (d > 1 ? 1 : d);
+    by_division += memcmp(&y[i], &(float){x[i] * t}, sizeof(float)) != 0;
+  }
+  ck_assert_int_gt(by_division, 0);
+}
+END_TEST
+
 /* A 2-D conv with bias, X [1, cin, h, w], W [cout, cin/group, k, k]. */
 static void conv_case(int64_t cin, int64_t cout, int32_t group, int64_t hw, int64_t k, int64_t stride, int64_t pad) {
   rt_conv_params p;
@@ -501,6 +534,7 @@ Suite *fuse_epilogue_suite(void) {
   tcase_add_test(tc, cases_not_fused);
   tcase_add_test(tc, not_at_O0);
   tcase_add_test(tc, conv_kernels_fused);
+  tcase_add_test(tc, hard_swish_is_spec_hard_sigmoid);
   tcase_add_test(tc, gemm_kernels_fused);
   tcase_add_test(tc, bn_kernels_fused);
   suite_add_tcase(s, tc);
