@@ -42,8 +42,9 @@ static inline double rt_act_erf_f64(double x) { return erf(x); }
   }                                                                                                     \
   /* HardSigmoid with the float alpha 1/6 and beta 0.5 of the spec's                                    \
    * definition, times x: ONNX Runtime's values bit for bit (x / 6 differs                              \
-   * in the last bit of a tenth of them, and divides). Two statements, so                               \
-   * that no compiler contracts them into an FMA. */                                                    \
+   * in the last bit of a tenth of them, and divides). Two statements:                                  \
+   * clang contracts a * b + c written as one into an FMA (gcc does not in                              \
+   * ISO C mode, the runtime's -std=c99). */                                                            \
   static inline T rt_act_hard_swish_##t(T x) {                                                          \
     const T s = x * (T)(1.0f / 6.0f);                                                                   \
     return x * rt_act_clamp01_##t(s + C(0.5));                                                          \
