@@ -267,8 +267,10 @@ static status infer_once(ir_graph *g) {
     added[i] = -1;
     if (n->dead) continue;
     /* The model's node is held to its schema before legalize rewrites it;
-     * the nodes legalize makes are well-formed by construction. */
-    s = schema_check_node(g, n, op_node_opset(g, n));
+     * the nodes legalize makes are well-formed by construction, and so are
+     * the compiler's own ops (no model can name them; they have no schema)
+     * that a pass made before inference runs again. */
+    if (op_domain(n->op) != OP_DOMAIN_onnxcc) s = schema_check_node(g, n, op_node_opset(g, n));
     if (s) break;
     /* Gradient becomes the nodes of its derivative (expand_gradient.c),
      * inferred and placed like legalize's */

@@ -259,6 +259,11 @@ START_TEST(layout_avgpool) {
   ck_assert_int_eq(attr_ints(g->nodes[2], "onnxcc.out", &out), 2);
   ck_assert(out[0] == 4 && out[1] == 4);
   ck_assert_int_eq(attr_int(g->nodes[2], "count_include_pad", 0), 1);
+  /* inference runs again over the blocked ops (no schema check for the
+   * compiler's own ops, which have none) and gives the same types */
+  ck_assert_int_eq(pass_infer(g), ST_OK);
+  ck_assert_int_eq(g->values[g->nodes[2]->out[0]]->t.rank, 5);
+  ck_assert_int_eq(g->values[g->nodes[2]->out[0]]->t.dims[2], 4);
   ir_free(g);
   /* padded on top and left (9 + 1 -> 5 with ceil_mode), through the
    * whole pipeline */
