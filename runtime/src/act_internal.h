@@ -37,8 +37,10 @@ static inline double rt_act_erf_f64(double x) { return erf(x); }
   static inline T rt_act_clamp01_##t(T v) { return v < 0 ? 0 : (v > 1 ? 1 : v); }                       \
   static inline T rt_act_relu_##t(T x) { return x > 0 ? x : 0; }                                        \
   static inline T rt_act_leaky_relu_##t(T x, T a) { return x >= 0 ? x : a * x; }                        \
+  /* a * x, then + b: two statements, as HardSwish's below */                                          \
   static inline T rt_act_hard_sigmoid_##t(T x, T a, T b) {                                              \
-    return rt_act_clamp01_##t(a * x + b);                                                               \
+    const T s = a * x;                                                                                  \
+    return rt_act_clamp01_##t(s + b);                                                                   \
   }                                                                                                     \
   /* HardSigmoid with the float alpha 1/6 and beta 0.5 of the spec's                                    \
    * definition, times x: ONNX Runtime's values bit for bit (x / 6 differs                              \
