@@ -15,6 +15,7 @@
 #include "index_internal.h"
 #include "onnxcc/kernels/nchwc.h"
 #include "onnxcc/parallel.h"
+#include "pool_internal.h"
 #include "sgemm_internal.h" /* RT_SGEMM_AVX512 */
 #include "split_internal.h"  /* rt_gap_half */
 
@@ -23,14 +24,6 @@
 #endif
 
 #define B RT_CONV_NCHWC_BLOCK
-
-/* Taps [*lo, *hi] of output o whose input o * s - pad + k * d lies in
- * [0, n) (empty when *hi < *lo). */
-static void valid_taps(int64_t o, int64_t s, int64_t pad, int64_t d, int64_t k, int64_t n, int64_t *lo, int64_t *hi) {
-  const int64_t start = o * s - pad;
-  *lo = start < 0 ? RT_IDIV(-start + d - 1, d) : 0;
-  *hi = start + (k - 1) * d > n - 1 ? (n - 1 - start < 0 ? -1 : RT_IDIV(n - 1 - start, d)) : k - 1;
-}
 
 typedef struct pool_job {
   const rt_pool_params *p;
@@ -45,7 +38,7 @@ static void maxpool_row(const pool_job *j, int64_t plane, int64_t o) {
   const float *xp = j->x + plane * ih * iw * B;
   float *yr = j->y + (plane * oh + o) * ow * B;
   int64_t h0, h1, c;
-  valid_taps(o, p->strides[1], p->pads[1], p->dilations[1], p->kernel[1], ih, &h0, &h1);
+  rt_pool_taps(o, p->strides[1], p->pads[1], p->dilations[1], p->kernel[1], ih, &h0, &h1);
   for (c = 0; c < ow; c++) {
     int64_t w0, w1, kh, kw;
 #if RT_SGEMM_AVX512
@@ -56,7 +49,7 @@ static void maxpool_row(const pool_job *j, int64_t plane, int64_t o) {
     int64_t l;
     for (l = 0; l < B; l++) acc[l] = -INFINITY;
 #endif
-    valid_taps(c, p->strides[2], p->pads[2], p->dilations[2], p->kernel[2], iw, &w0, &w1);
+    rt_pool_taps(c, p->strides[2], p->pads[2], p->dilations[2], p->kernel[2], iw, &w0, &w1);
     for (kh = h0; kh <= h1; kh++) {
       const float *xr = xp + (o * p->strides[1] - p->pads[1] + kh * p->dilations[1]) * iw * B;
       for (kw = w0; kw <= w1; kw++) {
@@ -155,15 +148,6 @@ static void l_store_div(float *p, lanes a, float d) {
 #define TAPS3(x, ts) L_ADD(L_ADD(L_LOAD(x), L_LOAD((x) + (ts))), L_LOAD((x) + 2 * (ts)))
 #define TAPS2(x, ts) L_ADD(L_LOAD(x), L_LOAD((x) + (ts)))
 
-/* The count of output o's window along one dim: its valid taps, or the
- * whole kernel with count_include_pad (pool.c's avg_count). */
-static int64_t avg_taps(const rt_pool_params *p, int dim, int64_t o) {
-  int64_t lo, hi;
-  if (p->count_include_pad) return p->kernel[dim];
-  valid_taps(o, p->strides[dim], p->pads[dim], p->dilations[dim], p->kernel[dim], p->in_dims[dim], &lo, &hi);
-  return hi >= lo ? hi - lo + 1 : 0;
-}
-
 /* The interior sum of nr rows of kw taps from x (row step rs, tap step ts). */
 static lanes avg_interior(const float *x, int64_t nr, int64_t kw, int64_t rs, int64_t ts) {
   lanes acc = L_ZERO();
@@ -192,15 +176,15 @@ static void avgpool_row(const pool_job *j, int64_t plane, int64_t o, int wide) {
   const float *xp = j->x + plane * ih * iw * B;
   float *yr = j->y + (plane * oh + o) * ow * B;
   /* pool.c's divisor: the product of the float counts */
-  const float ch = (float)avg_taps(p, 1, o);
+  const float ch = (float)rt_pool_avg_count(p, 1, o);
   int64_t h0, h1, c;
-  valid_taps(o, p->strides[1], p->pads[1], p->dilations[1], p->kernel[1], ih, &h0, &h1);
+  rt_pool_taps(o, p->strides[1], p->pads[1], p->dilations[1], p->kernel[1], ih, &h0, &h1);
   for (c = 0; c < ow; c++) {
     /* x0: the tap (h0, 0), which may lie outside the row */
     const float *x0 = xp + (o * p->strides[1] - p->pads[1] + h0 * p->dilations[1]) * iw * B + (c * sw - pw) * B;
     const int64_t nr = h1 - h0 + 1;
     int64_t w0, w1, r, k;
-    valid_taps(c, sw, pw, p->dilations[2], kw, iw, &w0, &w1);
+    rt_pool_taps(c, sw, pw, p->dilations[2], kw, iw, &w0, &w1);
     if (wide) {
       double acc[B];
       int l;
@@ -209,14 +193,14 @@ static void avgpool_row(const pool_job *j, int64_t plane, int64_t o, int wide) {
         for (k = w0; k <= w1; k++)
           for (l = 0; l < B; l++) acc[l] += (double)x0[r * rs + k * ts + l];
       for (l = 0; l < B; l++)
-        yr[c * B + l] = (float)(acc[l] / (double)(avg_taps(p, 1, o) * avg_taps(p, 2, c)));
+        yr[c * B + l] = (float)(acc[l] / (double)(rt_pool_avg_count(p, 1, o) * rt_pool_avg_count(p, 2, c)));
     } else if (nr > 0 && w0 == 0 && w1 == kw - 1) {
-      L_STORE_DIV(yr + c * B, avg_interior(x0, nr, kw, rs, ts), ch * (float)avg_taps(p, 2, c));
+      L_STORE_DIV(yr + c * B, avg_interior(x0, nr, kw, rs, ts), ch * (float)rt_pool_avg_count(p, 2, c));
     } else {
       lanes acc = L_ZERO();
       for (r = 0; r < nr; r++)
         for (k = w0; k <= w1; k++) acc = L_ADD(acc, L_LOAD(x0 + r * rs + k * ts));
-      L_STORE_DIV(yr + c * B, acc, ch * (float)avg_taps(p, 2, c));
+      L_STORE_DIV(yr + c * B, acc, ch * (float)rt_pool_avg_count(p, 2, c));
     }
   }
 }
@@ -244,7 +228,7 @@ RT_KERNEL(rt_nchwc_avgpool_f32) {
   /* pool.c's choice of path: the outputs of a row with some tap outside it */
   for (c = 0; c < p->out_dims[2]; c++) {
     int64_t w0, w1;
-    valid_taps(c, p->strides[2], p->pads[2], p->dilations[2], p->kernel[2], p->in_dims[2], &w0, &w1);
+    rt_pool_taps(c, p->strides[2], p->pads[2], p->dilations[2], p->kernel[2], p->in_dims[2], &w0, &w1);
     border += !(w0 == 0 && w1 == p->kernel[2] - 1);
   }
   j.wide = border > AVG_BORDER_MAX;

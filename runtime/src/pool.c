@@ -21,6 +21,7 @@
 
 #include "index_internal.h"
 #include "onnxcc/kernels/pool.h"
+#include "pool_internal.h"
 #include "split_internal.h"
 
 /* The row walker handles at most this many border outputs per row (those
@@ -33,18 +34,6 @@
  * in the macros below, so the tests on it fold away. */
 enum { MODE_MAX, MODE_AVG, MODE_LP1, MODE_LP2, MODE_LPP };
 
-/* Taps k in [*lo, *hi] of output o whose input o*s - pad + k*d lies in
- * [0, n); empty when *hi < *lo. */
-static void tap_range(int64_t o, int64_t s, int64_t pad, int64_t d, int64_t K, int64_t n,
-                      int64_t *lo, int64_t *hi) {
-  const int64_t start = o * s - pad;
-  int64_t a = 0, b = K - 1;
-  if (start < 0) a = RT_IDIV(-start + d - 1, d);
-  if (start + b * d > n - 1) b = n - 1 - start < 0 ? -1 : RT_IDIV(n - 1 - start, d);
-  *lo = a;
-  *hi = b;
-}
-
 /* Outputs o in [*lo, *hi] (of nout) whose input base + o*s lies in [0, n). */
 static void out_range(int64_t base, int64_t s, int64_t n, int64_t nout, int64_t *lo, int64_t *hi) {
   int64_t a = 0, b = nout - 1;
@@ -52,17 +41,6 @@ static void out_range(int64_t base, int64_t s, int64_t n, int64_t nout, int64_t 
   if (base + b * s > n - 1) b = n - 1 - base < 0 ? -1 : RT_IDIV(n - 1 - base, s);
   *lo = a;
   *hi = b;
-}
-
-/* Number of window positions of output o along one dim that count in the
- * average: the valid ones, or with count_include_pad the whole kernel (as
- * ONNX Runtime and the ONNX reference do, even for the positions past the
- * end padding that ceil_mode adds). */
-static int64_t avg_count(const rt_pool_params *p, int dim, int64_t o) {
-  int64_t lo, hi;
-  if (p->count_include_pad) return p->kernel[dim];
-  tap_range(o, p->strides[dim], p->pads[dim], p->dilations[dim], p->kernel[dim], p->in_dims[dim], &lo, &hi);
-  return hi >= lo ? hi - lo + 1 : 0;
 }
 
 /* The W geometry of the row walker, computed once per call: the interior
@@ -99,7 +77,7 @@ static int row_geom_init(row_geom *g, const rt_pool_params *p) {
   for (o = 0; o < g->OW; o++) {
     if (o >= g->W0 && o <= g->W1) continue;
     if (g->nb == POOL_BORDER_MAX) return 0;
-    tap_range(o, g->SW, g->PW, g->DW, g->KW, p->in_dims[2], &lo, &hi);
+    rt_pool_taps(o, g->SW, g->PW, g->DW, g->KW, p->in_dims[2], &lo, &hi);
     g->border[g->nb] = o;
     g->klo[g->nb] = lo;
     g->khi[g->nb] = hi;
@@ -237,17 +215,17 @@ DEFINE_ROW_FOLD(fold_sq_f64, double, C_ADD, M_SQ)
       T *yc = y + c * out_plane;                                                 \
       for (od = 0; od < OD; od++) {                                              \
         int64_t d0, d1;                                                          \
-        tap_range(od, SD, PD, DD, KD, ID, &d0, &d1);                             \
+        rt_pool_taps(od, SD, PD, DD, KD, ID, &d0, &d1);                          \
         for (oh = 0; oh < OH; oh++) {                                            \
           int64_t h0, h1;                                                        \
           T *yr = yc + (od * OH + oh) * OW;                                      \
-          tap_range(oh, SH, PH, DH, KH, IH, &h0, &h1);                           \
+          rt_pool_taps(oh, SH, PH, DH, KH, IH, &h0, &h1);                        \
           for (o = 0; o < OW; o++) yr[o] = INIT;                                 \
           for (kd = d0; kd <= d1 && h0 <= h1; kd++)                              \
             FOLD(g, yr, xc + ((od * SD - PD + kd * DD) * IH + (oh * SH - PH + h0 * DH)) * IW, \
                  h1 - h0 + 1, DH * IW);                                          \
           if (MODE == MODE_AVG) {                                                \
-            const T cdh = (T)(avg_count(p, 0, od) * avg_count(p, 1, oh));        \
+            const T cdh = (T)(rt_pool_avg_count(p, 0, od) * rt_pool_avg_count(p, 1, oh)); \
             for (o = 0; o < OW; o++) yr[o] /= cdh * cnt_w[o];                    \
           } else if (MODE == MODE_LP2) {                                         \
             for (o = 0; o < OW; o++) yr[o] = (T)sqrt((double)yr[o]);             \
@@ -282,16 +260,16 @@ DEFINE_ROWS(rows_lp2_f64, double, MODE_LP2, 0.0, fold_sq_f64)
       const T *xc = x + c * in_plane;                                            \
       for (od = 0; od < OD; od++) {                                              \
         int64_t d0, d1;                                                          \
-        tap_range(od, SD, PD, DD, KD, ID, &d0, &d1);                             \
+        rt_pool_taps(od, SD, PD, DD, KD, ID, &d0, &d1);                          \
         for (oh = 0; oh < OH; oh++) {                                            \
           int64_t h0, h1;                                                        \
-          tap_range(oh, SH, PH, DH, KH, IH, &h0, &h1);                           \
+          rt_pool_taps(oh, SH, PH, DH, KH, IH, &h0, &h1);                        \
           for (ow = 0; ow < OW; ow++, k++) {                                     \
             int64_t w0, w1, bd = 0, bh = 0, bw = 0;                              \
             int found = 0;                                                       \
             T best = LOWEST;                                                     \
             double acc = 0.0;                                                    \
-            tap_range(ow, SW, PW, DW, KW, IW, &w0, &w1);                         \
+            rt_pool_taps(ow, SW, PW, DW, KW, IW, &w0, &w1);                      \
             for (kd = d0; kd <= d1; kd++)                                        \
               for (kh = h0; kh <= h1; kh++)                                      \
                 for (kw = w0; kw <= w1; kw++) {                                  \
@@ -312,7 +290,7 @@ DEFINE_ROWS(rows_lp2_f64, double, MODE_LP2, 0.0, fold_sq_f64)
                   }                                                              \
                 }                                                                \
             if (MODE == MODE_AVG)                                                \
-              best = (T)(acc / (double)(avg_count(p, 0, od) * avg_count(p, 1, oh) * avg_count(p, 2, ow))); \
+              best = (T)(acc / (double)(rt_pool_avg_count(p, 0, od) * rt_pool_avg_count(p, 1, oh) * rt_pool_avg_count(p, 2, ow))); \
             else if (MODE != MODE_MAX)                                           \
               best = (T)pow(acc, 1.0 / pp);                                      \
             y[k] = best;                                                         \
@@ -349,7 +327,7 @@ static int64_t plane_bytes(const rt_pool_params *p, int64_t elem) {
 #define DEFINE_AVG_COLUMNS(SUF, T)                                               \
   static void avg_columns_##SUF(const rt_pool_params *p, T *cnt_w) {             \
     int64_t o;                                                                   \
-    for (o = 0; o < p->out_dims[2]; o++) cnt_w[o] = (T)avg_count(p, 2, o);       \
+    for (o = 0; o < p->out_dims[2]; o++) cnt_w[o] = (T)rt_pool_avg_count(p, 2, o); \
   }
 DEFINE_AVG_COLUMNS(f32, float)
 DEFINE_AVG_COLUMNS(f64, double)
