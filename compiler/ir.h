@@ -303,6 +303,8 @@ typedef struct ir_graph {
   int64_t max_dynamic_dim;
   /* compile_options.bare_metal */
   int bare_metal;
+  /* compile_options.no_winograd */
+  int no_winograd;
   /* Set in infer (main graph only) when model inputs became values read
    * as dims (passes/symvals.c): the round stops and inference runs again. */
   int infer_again;

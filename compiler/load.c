@@ -584,6 +584,7 @@ static status build_subgraph(const compile_options *o, const Onnx__GraphProto *g
   g->fold_max_tensor = parent->fold_max_tensor;
   g->max_dynamic_dim = parent->max_dynamic_dim;
   g->bare_metal = parent->bare_metal;
+  g->no_winograd = parent->no_winograd;
   g->fold_max_total = parent->fold_max_total;
   g->name = xstrdup(gp->name ? gp->name : "");
   g->producer = xstrdup("");
@@ -666,6 +667,7 @@ static status build_graph(const compile_options *o, const Onnx__ModelProto *m, c
   if (o->fold_max_tensor > 0) g->fold_max_tensor = o->fold_max_tensor;
   g->max_dynamic_dim = o->max_dynamic_dim;
   g->bare_metal = o->bare_metal;
+  g->no_winograd = o->no_winograd;
   if (o->fold_max_total > 0) g->fold_max_total = o->fold_max_total;
   for (i = 0; i < m->n_opset_import; i++) {
     const Onnx__OperatorSetIdProto *op = m->opset_import[i];

@@ -39,6 +39,8 @@ static const char usage_text[] =
     "  --threads N           split conv, Gemm, MatMul, element-wise, pooling and\n"
     "                        normalisation kernels across N threads\n"
     "                        (NAME_init_ex; default 1: one thread, no NAME_init_ex)\n"
+    "  --no-winograd         sum 3x3 convs directly, not by Winograd's F(4x4, 3x3): their\n"
+    "                        direct rounding, and a fourth of the weight bytes\n"
     "  --dump-after=PASS     print the graph after PASS (load, fuse-qdq, gradient, infer,\n"
     "                        elide, cse, lift-1d, fold-pad, matmul-add-gemm, transpose,\n"
     "                        fuse-conv-bn, fold-bn, fuse-silu, fuse-layernorm,\n"
@@ -291,6 +293,8 @@ static int cli(int argc, char **argv, const char **files) {
       NEED_ARG();
       if (!parse_int(next, &o->threads) || o->threads < 1 || o->threads > THREADS_MAX)
         return usage_error("--threads wants a count from 1 to 64, not '%s'", next);
+    } else if (!strcmp(a, "--no-winograd")) {
+      o->no_winograd = 1;
     } else if (!strncmp(a, "--dump-after=", 13)) {
       o->dump_after = a + 13;
     } else if (!strncmp(a, "--fold-budget=", 14)) {

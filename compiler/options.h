@@ -63,6 +63,10 @@ typedef struct compile_options {
   /* --threads N: the split kernels cut their work into N tasks
    * (onnxcc/parallel.h); 0 or 1: one thread, code as without it. */
   int threads;
+  /* --no-winograd: 3x3 convs summed directly (compiler/ops/nchwc.c:
+   * use_winograd), for the direct sum's rounding and their weights at a
+   * fourth of the Winograd ones' size. */
+  int no_winograd;
   /* 1 when the model is built for a bare-metal target (run, info or an
    * object with --target naming one): the lowering keeps to the kernel
    * variants measured on such cores (Conv: not the channel-blocked one,

@@ -25,6 +25,10 @@ static size_t blocked_band_bytes(const void *params) {
   return rt_conv_f32_nchwc_blocked_task_bytes((const rt_conv_params *)params);
 }
 
+static size_t winograd_tile_bytes(const void *params) {
+  return rt_conv_f32_nchwc_winograd_task_bytes((const rt_conv_params *)params);
+}
+
 static size_t stem_band_bytes(const void *params) {
   return rt_conv_f32_nchwc_stem_task_bytes((const rt_conv_params *)params);
 }
@@ -45,6 +49,7 @@ static const struct {
     {K_rt_conv_f32_depthwise2d, conv_plane_bytes},
     {K_rt_conv_f32_nchwc_packed, conv_band_bytes},
     {K_rt_conv_f32_nchwc_blocked, blocked_band_bytes},
+    {K_rt_conv_f32_nchwc_winograd, winograd_tile_bytes},
     {K_rt_conv_f32_nchwc_stem, stem_band_bytes},
     {K_rt_conv_f32_nchwc_stem_mono, stem_band_bytes},
     {K_rt_conv_f32_depthwise_blocked, no_task_bytes},

@@ -133,15 +133,16 @@ static status blocked_conv_infer(op_ctx *c) {
 /* W goes into the blob in the kernel's blocked layout, replacing W as the
  * node's input. Its dims are W's past the first (what reads them for
  * statistics counts the real channels); the first holds the floats. */
-enum { BLOCKED_GROUP1, BLOCKED_DEPTHWISE, BLOCKED_STEM };
+enum { BLOCKED_GROUP1, BLOCKED_DEPTHWISE, BLOCKED_STEM, BLOCKED_WINOGRAD };
 
 static void blocked_prepack(op_ctx *c, const rt_conv_params *p, int kind) {
   const ir_value *w = op_in(c, 1);
   const int64_t per_row = tensor_numel(&w->t) / p->out_ch;
   const int64_t floats = kind == BLOCKED_DEPTHWISE ? rt_conv_f32_depthwise_blocked_floats(p)
                          : kind == BLOCKED_STEM    ? rt_conv_f32_nchwc_stem_floats(p)
+                         : kind == BLOCKED_WINOGRAD ? rt_conv_f32_nchwc_winograd_floats(p)
                                                    : rt_conv_f32_nchwc_packed_floats(p);
-  static const char *const names[] = {"conv_w_nchwc", "conv_w_dw_blocked", "conv_w_stem"};
+  static const char *const names[] = {"conv_w_nchwc", "conv_w_dw_blocked", "conv_w_stem", "conv_w_winograd"};
   int64_t dims[IR_MAX_RANK];
   float *packed;
   int id;
@@ -151,17 +152,32 @@ static void blocked_prepack(op_ctx *c, const rt_conv_params *p, int kind) {
   packed = (float *)c->g->values[id]->t.data;
   if (kind == BLOCKED_DEPTHWISE) rt_conv_f32_depthwise_blocked_pack_weights(p, (const float *)w->t.data, packed);
   else if (kind == BLOCKED_STEM) rt_conv_f32_nchwc_stem_pack_weights(p, (const float *)w->t.data, packed);
+  else if (kind == BLOCKED_WINOGRAD) rt_conv_f32_nchwc_winograd_pack_weights(p, (const float *)w->t.data, packed);
   else rt_conv_f32_nchwc_pack_weights(p, (const float *)w->t.data, packed);
   c->n->in[1] = id;
 }
 
+/* Whether a group-1 conv on blocked X runs as rt_conv_f32_nchwc_winograd:
+ * 3x3 taps at stride and dilation 1, no input scale or shift (applied as
+ * X is copied, which the tiles do not do), and an output plane of
+ * WINOGRAD_MIN_POSITIONS or more, where enough tiles share each U_xi
+ * (docs/design.md has the measurements). */
+#define WINOGRAD_MIN_POSITIONS (14 * 14)
+
+static int use_winograd(op_ctx *c, const rt_conv_params *p) {
+  return !c->g->no_winograd && p->kernel[0] == 3 && p->kernel[1] == 3 && p->strides[0] == 1 && p->strides[1] == 1 &&
+         p->dilations[0] == 1 && p->dilations[1] == 1 && !op_lower_in_scale(c->n) &&
+         !ir_attr_find(c->n, "onnxcc.in_shift") && p->out_dims[0] * p->out_dims[1] >= WINOGRAD_MIN_POSITIONS;
+}
+
 static status blocked_conv_lower(op_ctx *c, lowered *l) {
   rt_conv_params geo, *p;
-  const int kind = attr_int(c->n, "group", 1) != 1 ? BLOCKED_DEPTHWISE
-                   : op_in(c, 0)->t.rank == 4    ? BLOCKED_STEM
-                                                 : BLOCKED_GROUP1;
+  int kind = attr_int(c->n, "group", 1) != 1 ? BLOCKED_DEPTHWISE
+             : op_in(c, 0)->t.rank == 4    ? BLOCKED_STEM
+                                           : BLOCKED_GROUP1;
   status s = blocked_conv_params(c, &geo);
   if (s) return s;
+  if (kind == BLOCKED_GROUP1 && use_winograd(c, &geo)) kind = BLOCKED_WINOGRAD;
   if (!op_in(c, 1)->t.data)
     return diag_node_error(ST_INTERNAL, c->n, "BlockedConv's weights are not a constant");
   if (kind == BLOCKED_DEPTHWISE) {
@@ -176,6 +192,10 @@ static status blocked_conv_lower(op_ctx *c, lowered *l) {
     else p = LOWER(l, rt_conv_f32_nchwc_stem, rt_conv_params);
     *p = geo;
     l->scratch_bytes = rt_conv_f32_nchwc_stem_scratch_bytes(p);
+  } else if (kind == BLOCKED_WINOGRAD) {
+    p = LOWER(l, rt_conv_f32_nchwc_winograd, rt_conv_params);
+    *p = geo;
+    l->scratch_bytes = rt_conv_f32_nchwc_winograd_scratch_bytes(p);
   } else {
     p = LOWER(l, rt_conv_f32_nchwc_blocked, rt_conv_params);
     *p = geo;

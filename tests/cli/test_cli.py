@@ -564,8 +564,8 @@ int main(int argc, char **argv) {
 """
 
 
-def run_against_ort(onnxcc, cflags, model, x, folder, problems):
-    """`onnxcc run MODEL` on input x (in FOLDER, built with $CC = cc CFLAGS)
+def run_against_ort(onnxcc, cflags, model, x, folder, problems, flags=()):
+    """`onnxcc run MODEL [FLAGS]` on input x (in FOLDER, built with $CC = cc CFLAGS)
     and its output 0 against ONNX Runtime's; what differs goes to
     problems. The suite's venv has onnxruntime: its absence is a problem,
     not a quiet pass."""
@@ -573,7 +573,7 @@ def run_against_ort(onnxcc, cflags, model, x, folder, problems):
     with open(xin, "wb") as f:
         f.write(numpy_helper.from_array(x, "x").SerializeToString())
     env = dict(os.environ, CC=("cc " + cflags).strip())
-    p = subprocess.run([onnxcc, "run", model, xin, "--output-dir", os.path.join(folder, "out")],
+    p = subprocess.run([onnxcc, "run", model, xin, *flags, "--output-dir", os.path.join(folder, "out")],
                        capture_output=True, text=True, env=env, timeout=300)
     if p.returncode != 0:
         problems.append("onnxcc run exit %d: %s" % (p.returncode, p.stderr.strip()[-300:]))
@@ -603,7 +603,8 @@ def check_warm(onnxcc, cflags, results):
     nodes = [helper.make_node("Conv", ["x", "w1", "b1"], ["h"], name="conv1", kernel_shape=[3, 3], pads=[1, 1, 1, 1]),
              helper.make_node("Relu", ["h"], ["r"], name="relu1"),
              helper.make_node("Conv", ["r", "w2", "b2"], ["y"], name="conv2", kernel_shape=[3, 3], pads=[1, 1, 1, 1])]
-    m = graph_model(nodes, [tv("x", [1, 32, 16, 16])], [tv("y", [1, 48, 16, 16])],
+    # 12x12: below the planes whose 3x3 convs run by Winograd (check_winograd)
+    m = graph_model(nodes, [tv("x", [1, 32, 12, 12])], [tv("y", [1, 48, 12, 12])],
                     [init("w1", [32, 32, 3, 3]), init("b1", [32]), init("w2", [48, 32, 3, 3]), init("b2", [48])])
     folder = tempfile.mkdtemp(prefix="onnxcc-warm-")
     problems = []
@@ -630,11 +631,58 @@ def check_warm(onnxcc, cflags, results):
                     problems.append("warm lines %r, want %r" % (warm, want))
                 if "RT_WARM" in blocks[1]:
                     problems.append("the last conv warms a node that is not there")
-        run_against_ort(onnxcc, cflags, model, rng.standard_normal([1, 32, 16, 16]).astype(np.float32), folder,
+        run_against_ort(onnxcc, cflags, model, rng.standard_normal([1, 32, 12, 12]).astype(np.float32), folder,
                         problems)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     results.append(("a blocked conv is given the next conv's weights to warm; the program agrees", problems, ""))
+
+
+def check_winograd(onnxcc, cflags, results):
+    """Two chained 3x3 convs on a 16x16 plane (a residual Add and Relu
+    fused into the second) run by Winograd's F(4x4, 3x3) by default and
+    directly with --no-winograd: the generated code calls the kernel or
+    not, the blob is the 4x larger U or the blocked weights, and both
+    programs give ONNX Runtime's answer (under the given flags: sanitizers
+    in the suite's second pass)."""
+    rng = np.random.default_rng(2)
+
+    def init(name, shape):
+        return numpy_helper.from_array((rng.standard_normal(shape) * 0.1).astype(np.float32), name)
+    nodes = [helper.make_node("Conv", ["x", "w1", "b1"], ["h"], name="conv1", kernel_shape=[3, 3], pads=[1, 1, 1, 1]),
+             helper.make_node("Relu", ["h"], ["r"], name="relu1"),
+             helper.make_node("Conv", ["r", "w2"], ["c"], name="conv2", kernel_shape=[3, 3], pads=[1, 1, 1, 1]),
+             helper.make_node("Add", ["c", "r"], ["s"], name="add"),
+             helper.make_node("Relu", ["s"], ["y"], name="relu2")]
+    m = graph_model(nodes, [tv("x", [1, 24, 16, 16])], [tv("y", [1, 32, 16, 16])],
+                    [init("w1", [32, 24, 3, 3]), init("b1", [32]), init("w2", [32, 32, 3, 3])])
+    folder = tempfile.mkdtemp(prefix="onnxcc-winograd-")
+    problems = []
+    try:
+        model = os.path.join(folder, "m.onnx")
+        save(m, model)
+        x = rng.standard_normal([1, 24, 16, 16]).astype(np.float32)
+        # U: 36 x 2 x 2 blocks (conv1: 2 x 2, conv2: 2 x 2) of 256 floats; direct: 9 taps
+        for flags, calls, floats in ((), 2, 2 * 36 * 4 * 256), (("--no-winograd",), 0, 2 * 9 * 4 * 256):
+            p = subprocess.run([onnxcc, model, "-o", os.path.join(folder, "net.c"), *flags], capture_output=True,
+                               text=True)
+            if p.returncode != 0:
+                problems.append("compile %r exit %d: %s" % (flags, p.returncode, p.stderr.strip()))
+                continue
+            with open(os.path.join(folder, "net.c")) as f:
+                code = f.read()
+            n = code.count("rt_conv_f32_nchwc_winograd(")
+            size = os.path.getsize(os.path.join(folder, "net.weights"))
+            if n != calls:
+                problems.append("%r: %d calls of rt_conv_f32_nchwc_winograd, want %d" % (flags, n, calls))
+            if not floats * 4 <= size < floats * 4 + 4096:
+                problems.append("%r: a blob of %d bytes, want %d and the bias and header" % (flags, size, floats * 4))
+            sub = os.path.join(folder, "run" + "".join(flags))
+            os.makedirs(sub)
+            run_against_ort(onnxcc, cflags, model, x, sub, problems, flags)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    results.append(("3x3 convs run by Winograd, or directly with --no-winograd; the program agrees", problems, ""))
 
 
 def check_lift_1d(onnxcc, cflags, results):
@@ -699,6 +747,7 @@ def main():
     check_target(onnxcc, results)
     check_index32(onnxcc, results)
     check_warm(onnxcc, args.cflags, results)
+    check_winograd(onnxcc, args.cflags, results)
     check_lift_1d(onnxcc, args.cflags, results)
     # usage errors exit 2
     p = subprocess.run([onnxcc, "--no-such-flag"], capture_output=True, text=True)

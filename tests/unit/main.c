@@ -22,6 +22,7 @@ int main(void) {
   srunner_add_suite(sr, conv_nchwc_suite());
   srunner_add_suite(sr, conv_depthwise_suite());
   srunner_add_suite(sr, conv_blocked_suite());
+  srunner_add_suite(sr, conv_winograd_suite());
   srunner_add_suite(sr, fuse_epilogue_suite());
   srunner_add_suite(sr, fold_pad_suite());
   srunner_add_suite(sr, lift_1d_suite());

@@ -17,6 +17,7 @@ Suite *conv_gemm_suite(void);
 Suite *conv_nchwc_suite(void);
 Suite *conv_depthwise_suite(void);
 Suite *conv_blocked_suite(void);
+Suite *conv_winograd_suite(void);
 Suite *fuse_epilogue_suite(void);
 Suite *fold_pad_suite(void);
 Suite *lift_1d_suite(void);

@@ -557,6 +557,46 @@ static int mapped_convs(const ir_graph *g) {
   return n;
 }
 
+/* x [1, 32, h, h] -> Conv 3x3 (32 -> 32, pads 1, stride s) -> Conv 1x1. */
+static ir_graph *conv3x3_on(int64_t h, int64_t s) {
+  ir_graph *g = ir_new();
+  const int64_t x[4] = {1, 32, h, h}, w1[4] = {32, 32, 3, 3}, w2[4] = {32, 32, 1, 1};
+  const int64_t pads[4] = {1, 1, 1, 1}, strides[2] = {s, s};
+  ir_node *n;
+  g->opset = 13;
+  unit_value(g, "x", 4, x, 0);
+  unit_value(g, "w1", 4, w1, 1);
+  unit_value(g, "w2", 4, w2, 1);
+  n = unit_node(g, "Conv", "a", 2, "x", "w1");
+  rw_set_ints(n, "pads", pads, 4);
+  rw_set_ints(n, "strides", strides, 2);
+  unit_node(g, "Conv", "y", 2, "a", "w2");
+  unit_output(g, "y");
+  return g;
+}
+
+/* Which blocked 3x3 convs run by Winograd: stride 1 on planes of 14x14
+ * outputs or more, unless --no-winograd (compiler/ops/nchwc.c). */
+START_TEST(layout_winograd) {
+  static const struct {
+    int64_t h, s;
+    int no_winograd, want;
+  } cases[] = {{14, 1, 0, 1}, {56, 1, 0, 1}, {13, 1, 0, 0}, {28, 2, 0, 0}, {14, 1, 1, 0}};
+  size_t i;
+  for (i = 0; i < sizeof cases / sizeof *cases; i++) {
+    ir_graph *g = conv3x3_on(cases[i].h, cases[i].s);
+    char kernel[64];
+    g->no_winograd = cases[i].no_winograd;
+    ck_assert_int_eq(unit_run_pipeline(g, kernel, NULL), ST_OK);
+    ck_assert_msg(lowered_to(g, "rt_conv_f32_nchwc_winograd") == cases[i].want, "%lldx%lld stride %lld%s",
+                  (long long)cases[i].h, (long long)cases[i].h, (long long)cases[i].s,
+                  cases[i].no_winograd ? ", --no-winograd" : "");
+    ck_assert_int_eq(lowered_to(g, "rt_conv_f32_nchwc_blocked"), 2 - cases[i].want);
+    ir_free(g);
+  }
+}
+END_TEST
+
 /* The whole pipeline lowers the blocked nodes to their kernels. */
 START_TEST(layout_lowers) {
   ir_graph *g = chain(16, 32, 1, 3, 32);
@@ -594,6 +634,7 @@ Suite *layout_nchwc_suite(void) {
   Suite *s = suite_create("layout_nchwc");
   TCase *tc = tcase_create("core");
   tcase_add_test(tc, layout_chain_of_two);
+  tcase_add_test(tc, layout_winograd);
   tcase_add_test(tc, layout_depthwise_chain);
   tcase_add_test(tc, layout_shared_value);
   tcase_add_test(tc, layout_lone_convs);

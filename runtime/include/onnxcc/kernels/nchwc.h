@@ -59,6 +59,13 @@ RT_PARAMS_STRUCT(rt_nchwc_reorder_params, RT_NCHWC_REORDER_PARAMS)
  *   rt_conv_f32_nchwc_stem_mono  the same for in_ch = 1 (a mono waveform,
  *                               a grey image), with tiles that have the
  *                               one channel as a constant; the same bits.
+ *   rt_conv_f32_nchwc_winograd  rt_conv_f32_nchwc_blocked's conv for 3x3
+ *                               kernels of stride and dilation 1 (no input
+ *                               scale or shift) by Winograd's F(4x4, 3x3),
+ *                               W as rt_conv_f32_nchwc_winograd_pack_weights
+ *                               lays it out. Not the direct sum's bits: a
+ *                               few ulps of the largest output more
+ *                               rounding (conv_winograd.c).
  *   rt_conv_f32_depthwise_blocked  2 spatial dims, group = in_ch = out_ch,
  *                               X, Y and the residual blocked, W as
  *                               rt_conv_f32_depthwise_blocked_pack_weights
@@ -101,12 +108,22 @@ int64_t rt_conv_f32_nchwc_stem_floats(const rt_conv_params *p);
  * channels. The compiler calls it at compile time. */
 void rt_conv_f32_nchwc_stem_pack_weights(const rt_conv_params *p, const float *w, float *packed);
 
+/* Floats of rt_conv_f32_nchwc_winograd's weights: 36 * Ob * Cb * 16 * 16. */
+int64_t rt_conv_f32_nchwc_winograd_floats(const rt_conv_params *p);
+/* For each of the 36 elements xi of a transformed 6x6 tile, U_xi[oc][ic]
+ * = (G W[oc][ic] G^T)[xi] (computed in double) stored as a 1x1 conv's
+ * blocked weights (conv.h) at packed + xi * Ob * Cb * 256; 0 past in_ch
+ * and out_ch. The compiler calls it at compile time. */
+void rt_conv_f32_nchwc_winograd_pack_weights(const rt_conv_params *p, const float *w, float *packed);
+
 /* Scratch bytes of the whole call, and per task (with T tasks the scratch
  * grows by T - 1 times the task bytes); 0 where none is needed. */
 size_t rt_conv_f32_nchwc_blocked_scratch_bytes(const rt_conv_params *p);
 size_t rt_conv_f32_nchwc_blocked_task_bytes(const rt_conv_params *p);
 size_t rt_conv_f32_nchwc_stem_scratch_bytes(const rt_conv_params *p);
 size_t rt_conv_f32_nchwc_stem_task_bytes(const rt_conv_params *p);
+size_t rt_conv_f32_nchwc_winograd_scratch_bytes(const rt_conv_params *p);
+size_t rt_conv_f32_nchwc_winograd_task_bytes(const rt_conv_params *p);
 size_t rt_conv_f32_depthwise_blocked_scratch_bytes(const rt_conv_params *p);
 size_t rt_conv_f32_depthwise_blocked_task_bytes(const rt_conv_params *p);
 /* Inference BatchNormalization's per-channel map y = x * a[c] + b[c] for
@@ -125,6 +142,7 @@ size_t rt_nchwc_globalavgpool_task_bytes(const rt_nchwc_reorder_params *p);
   K(rt_nchwc_to_blocked_f32, rt_nchwc_reorder_params) \
   K(rt_nchwc_from_blocked_f32, rt_nchwc_reorder_params) \
   K(rt_conv_f32_nchwc_blocked, rt_conv_params) \
+  K(rt_conv_f32_nchwc_winograd, rt_conv_params) \
   K(rt_conv_f32_nchwc_stem, rt_conv_params) \
   K(rt_conv_f32_nchwc_stem_mono, rt_conv_params) \
   K(rt_conv_f32_depthwise_blocked, rt_conv_params) \
