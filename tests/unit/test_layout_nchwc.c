@@ -575,13 +575,13 @@ static ir_graph *conv3x3_on(int64_t h, int64_t s) {
   return g;
 }
 
-/* Which blocked 3x3 convs run by Winograd: stride 1 on planes of 14x14
- * outputs or more, unless --no-winograd (compiler/ops/nchwc.c). */
+/* Which blocked 3x3 convs run by Winograd: stride 1 on planes of 16
+ * tiles of 4x4 outputs or more, unless --no-winograd (compiler/ops/nchwc.c). */
 START_TEST(layout_winograd) {
   static const struct {
     int64_t h, s;
     int no_winograd, want;
-  } cases[] = {{14, 1, 0, 1}, {56, 1, 0, 1}, {13, 1, 0, 0}, {28, 2, 0, 0}, {14, 1, 1, 0}};
+  } cases[] = {{14, 1, 0, 1}, {56, 1, 0, 1}, {13, 1, 0, 1}, {12, 1, 0, 0}, {28, 2, 0, 0}, {14, 1, 1, 0}};
   size_t i;
   for (i = 0; i < sizeof cases / sizeof *cases; i++) {
     ir_graph *g = conv3x3_on(cases[i].h, cases[i].s);
