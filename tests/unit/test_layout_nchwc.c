@@ -17,12 +17,13 @@
 #include "suites.h"
 #include "unit_graph.h"
 
-/* x [1, cin, 8, 8] -> Conv(w1: c1 x cin/g1 x k1 x k1, group g1, same
- * pads) -> "a" -> Conv(w2: c2 x c1 x 1 x 1) -> "y" (a graph output). */
-static ir_graph *chain(int64_t cin, int64_t c1, int64_t g1, int64_t k1, int64_t c2) {
+/* x [1, cin, h, h] -> Conv(w1: c1 x cin/g1 x k1 x k1, group g1, same
+ * pads, stride st) -> "a" -> Conv(w2: c2 x c1 x 1 x 1) -> "y" (a graph
+ * output). */
+static ir_graph *chain_on(int64_t cin, int64_t c1, int64_t g1, int64_t k1, int64_t c2, int64_t h, int64_t st) {
   ir_graph *g = ir_new();
-  const int64_t x[4] = {1, cin, 8, 8}, w1[4] = {c1, cin / g1, k1, k1}, w2[4] = {c2, c1, 1, 1};
-  const int64_t pads[4] = {k1 / 2, k1 / 2, k1 / 2, k1 / 2};
+  const int64_t x[4] = {1, cin, h, h}, w1[4] = {c1, cin / g1, k1, k1}, w2[4] = {c2, c1, 1, 1};
+  const int64_t pads[4] = {k1 / 2, k1 / 2, k1 / 2, k1 / 2}, strides[2] = {st, st};
   ir_node *n;
   g->opset = 13;
   unit_value(g, "x", 4, x, 0);
@@ -30,10 +31,16 @@ static ir_graph *chain(int64_t cin, int64_t c1, int64_t g1, int64_t k1, int64_t 
   unit_value(g, "w2", 4, w2, 1);
   n = unit_node(g, "Conv", "a", 2, "x", "w1");
   rw_set_ints(n, "pads", pads, 4);
+  if (st != 1) rw_set_ints(n, "strides", strides, 2);
   if (g1 != 1) rw_set_int(n, "group", g1);
   unit_node(g, "Conv", "y", 2, "a", "w2");
   unit_output(g, "y");
   return g;
+}
+
+/* The same on an 8x8 plane at stride 1. */
+static ir_graph *chain(int64_t cin, int64_t c1, int64_t g1, int64_t k1, int64_t c2) {
+  return chain_on(cin, c1, g1, k1, c2, 8, 1);
 }
 
 static const ir_value *value(const ir_graph *g, const char *name) { return g->values[ir_find(g, name)]; }
@@ -557,24 +564,6 @@ static int mapped_convs(const ir_graph *g) {
   return n;
 }
 
-/* x [1, 32, h, h] -> Conv 3x3 (32 -> 32, pads 1, stride s) -> Conv 1x1. */
-static ir_graph *conv3x3_on(int64_t h, int64_t s) {
-  ir_graph *g = ir_new();
-  const int64_t x[4] = {1, 32, h, h}, w1[4] = {32, 32, 3, 3}, w2[4] = {32, 32, 1, 1};
-  const int64_t pads[4] = {1, 1, 1, 1}, strides[2] = {s, s};
-  ir_node *n;
-  g->opset = 13;
-  unit_value(g, "x", 4, x, 0);
-  unit_value(g, "w1", 4, w1, 1);
-  unit_value(g, "w2", 4, w2, 1);
-  n = unit_node(g, "Conv", "a", 2, "x", "w1");
-  rw_set_ints(n, "pads", pads, 4);
-  rw_set_ints(n, "strides", strides, 2);
-  unit_node(g, "Conv", "y", 2, "a", "w2");
-  unit_output(g, "y");
-  return g;
-}
-
 /* Which blocked 3x3 convs run by Winograd: stride 1 on planes of 16
  * tiles of 4x4 outputs or more, unless --no-winograd (compiler/ops/nchwc.c). */
 START_TEST(layout_winograd) {
@@ -584,7 +573,7 @@ START_TEST(layout_winograd) {
   } cases[] = {{14, 1, 0, 1}, {56, 1, 0, 1}, {13, 1, 0, 1}, {12, 1, 0, 0}, {28, 2, 0, 0}, {14, 1, 1, 0}};
   size_t i;
   for (i = 0; i < sizeof cases / sizeof *cases; i++) {
-    ir_graph *g = conv3x3_on(cases[i].h, cases[i].s);
+    ir_graph *g = chain_on(32, 32, 1, 3, 32, cases[i].h, cases[i].s);
     char kernel[64];
     g->no_winograd = cases[i].no_winograd;
     ck_assert_int_eq(unit_run_pipeline(g, kernel, NULL), ST_OK);
