@@ -212,7 +212,7 @@ typedef struct wino_job {
 } wino_job;
 
 /* V planes of tiles [t0, t0 + n): v[xi][icb][k][16] for k < n, k the
- * tile's place in the chunk (planes of s->chunk tiles). */
+ * tile's place in the chunk (planes of s->chunk_max tiles). */
 static void transform_inputs(const wino_job *j, int64_t t0, int64_t n, float *v) {
   const wino_shape *s = j->s;
   const int64_t plane = s->chunk_max * B, xi_stride = s->cb * plane;
