@@ -877,9 +877,12 @@ static void emit_prepare(text *w, const ir_graph *g, const plan *p, int i, const
 
 /* Whether a kernel warms the next node's weights into cache during its
  * last tiles, given their range in the RT_WARM_SLOT pair: the
- * channel-blocked conv only (runtime/src/nchwc_blocked.c), whose
- * successor is often a conv that would start by waiting on memory. */
-static int kernel_warms_next(int kernel) { return kernel == K_rt_conv_f32_nchwc_blocked; }
+ * channel-blocked conv and its Winograd variant
+ * (runtime/src/nchwc_blocked.c, conv_winograd.c), whose successor is
+ * often a conv that would start by waiting on memory. */
+static int kernel_warms_next(int kernel) {
+  return kernel == K_rt_conv_f32_nchwc_blocked || kernel == K_rt_conv_f32_nchwc_winograd;
+}
 
 /* For node i of the main graph, if its kernel warms: the next node that
  * runs, where its input 1 (a conv's or a product's weights) lives in the

@@ -209,6 +209,8 @@ typedef struct wino_job {
   char *buffers; /* task i's planes at + i * task_bytes */
   size_t task_bytes;
   int64_t tasks;
+  const char *warm; /* the next node's weights (RT_WARM_SLOT), or NULL */
+  int64_t warm_bytes;
 } wino_job;
 
 /* V planes of tiles [t0, t0 + n): v[xi][icb][k][16] for k < n, k the
@@ -285,8 +287,12 @@ static void transform_outputs(const wino_job *j, int64_t t0, int64_t n, int64_t 
 
 /* The 36 products of a chunk of n tiles for output blocks [b0, b1):
  * M_xi = U_xi V_xi, each the 1x1 conv of rt_nchwc_core over the chunk's
- * tiles as positions, into m[xi][ocb - b0][k][16]. */
-static void products(const wino_job *j, int64_t n, int64_t b0, int64_t b1, const float *v, float *m) {
+ * tiles as positions, into m[xi][ocb - b0][k][16]. In the call's last
+ * piece (warm) each product warms its 36th of the next node's weights,
+ * as the blocked conv's last piece does (nchwc_internal.h): the 1x1
+ * downsample convs after resnet18's last Winograd convs of each stage
+ * read 128-512 KiB of weights first. */
+static void products(const wino_job *j, int64_t n, int64_t b0, int64_t b1, const float *v, float *m, int warm) {
   const wino_shape *s = j->s;
   const int64_t plane = s->chunk_max * B;
   rt_nchwc_geom g;
@@ -298,9 +304,16 @@ static void products(const wino_job *j, int64_t n, int64_t b0, int64_t b1, const
   g.x_row = g.y_row = n * B;
   g.x_block = g.y_block = plane;
   g.out_w = n;
-  for (xi = 0; xi < XI; xi++)
+  for (xi = 0; xi < XI; xi++) {
+    if (warm && j->warm) {
+      const int64_t slice = RT_IDIV(j->warm_bytes + XI - 1, XI), at = xi * slice;
+      const int64_t macs = (b1 - b0) * B * n * s->cb * B;
+      g.warm = at < j->warm_bytes ? j->warm + at : NULL;
+      g.warm_bytes = g.warm ? min64(min64(slice, j->warm_bytes - at), RT_IDIV(macs, RT_NCHWC_WARM_MACS)) : 0;
+    }
     rt_nchwc_core(&g, v + xi * s->cb * plane, j->u + xi * s->ob * s->cb * B * B, NULL, b0, b1, 0, n,
                   m + xi * (b1 - b0) * plane);
+  }
 }
 
 /* Task i: its share of the pieces, chunk-major: a chunk's V planes are
@@ -321,7 +334,7 @@ static void wino_task(void *arg, int64_t i) {
       transform_inputs(j, t0, t1 - t0, v);
       done = c;
     }
-    products(j, t1 - t0, b0, b1, v, m);
+    products(j, t1 - t0, b0, b1, v, m, k == s->chunks * s->groups - 1);
     transform_outputs(j, t0, t1 - t0, b0, b1, m);
   }
 }
@@ -344,6 +357,11 @@ RT_KERNEL(rt_conv_f32_nchwc_winograd) {
   j.task_bytes = rt_conv_f32_nchwc_winograd_task_bytes(p);
   j.tasks = min64(rt_parallel_tasks(par), s.chunks * s.groups);
   for (n = 0; n < p->batch; n++) {
+    /* the next node's weights, during the last image's last piece */
+    const char *warm = n == p->batch - 1 ? (const char *)in[RT_WARM_SLOT] : NULL;
+    const char *warm_end = (const char *)in[RT_WARM_END_SLOT];
+    j.warm = warm && warm_end && warm_end > warm ? warm : NULL;
+    j.warm_bytes = j.warm ? min64((int64_t)(warm_end - warm), RT_NCHWC_WARM_MAX) : 0;
     j.x = (const float *)in[0] + n * s.cb * s.ih * s.iw * B;
     j.y = (float *)out[0] + n * s.ob * s.oh * s.ow * B;
     rt_parallel_run(par, j.tasks, wino_task, &j);

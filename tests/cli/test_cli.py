@@ -642,7 +642,8 @@ def check_winograd(onnxcc, cflags, results):
     """Two chained 3x3 convs on a 16x16 plane (a residual Add and Relu
     fused into the second) run by Winograd's F(4x4, 3x3) by default and
     directly with --no-winograd: the generated code calls the kernel or
-    not, the blob is the 4x larger U or the blocked weights, and both
+    not, the first warms the second's weights either way, the blob is the
+    4x larger U or the blocked weights, and both
     programs give ONNX Runtime's answer (under the given flags: sanitizers
     in the suite's second pass)."""
     rng = np.random.default_rng(2)
@@ -675,6 +676,9 @@ def check_winograd(onnxcc, cflags, results):
             size = os.path.getsize(os.path.join(folder, "net.weights"))
             if n != calls:
                 problems.append("%r: %d calls of rt_conv_f32_nchwc_winograd, want %d" % (flags, n, calls))
+            # conv1 warms conv2's weights, by Winograd or not
+            if code.count("in[RT_WARM_SLOT] = W + ") != 1:
+                problems.append("%r: %d warm ranges, want 1" % (flags, code.count("in[RT_WARM_SLOT] = W + ")))
             if not floats * 4 <= size < floats * 4 + 4096:
                 problems.append("%r: a blob of %d bytes, want %d and the bias and header" % (flags, size, floats * 4))
             sub = os.path.join(folder, "run" + "".join(flags))

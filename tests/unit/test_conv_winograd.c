@@ -13,7 +13,9 @@
  *   the pad lanes: X's hold junk, which must reach no real channel; Y's
  *     come out 0;
  *   splits: 2, 3 and 4 tasks run backwards give the one-task bits, and
- *     scratch is filled with NaN first and guarded after its end. */
+ *     scratch is filled with NaN first and guarded after its end;
+ *   warming the next node's weights (RT_WARM_SLOT: the raw weights here)
+ *     changes no bit, alone or split. */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -153,18 +155,22 @@ static void check_case(const wcase *c) {
   params_of(c, &p);
   unit_run_guarded(rt_conv_f32_nchwc_blocked, &p, in, want, rt_conv_f32_nchwc_blocked_scratch_bytes(&p), NULL, what);
   in[1] = wu;
-  for (t = 1; t <= 4; t++) {
-    const rt_parallel par = {backwards, NULL, t};
-    const size_t scratch =
-        rt_conv_f32_nchwc_winograd_scratch_bytes(&p) + (size_t)(t - 1) * rt_conv_f32_nchwc_winograd_task_bytes(&p);
+  for (t = 1; t <= 6; t++) {
+    const rt_parallel par = {backwards, NULL, t > 4 ? t - 4 : t};
+    const size_t scratch = rt_conv_f32_nchwc_winograd_scratch_bytes(&p) +
+                           (size_t)(par.tasks - 1) * rt_conv_f32_nchwc_winograd_task_bytes(&p);
     float *dst = t == 1 ? one : y;
+    if (t == 5) { /* then warming, at 1 and 2 tasks */
+      in[RT_WARM_SLOT] = w;
+      in[RT_WARM_END_SLOT] = w + p.out_ch * p.in_ch * 9;
+    }
     memset(dst, 0xff, sizeof(float) * (size_t)ny);
-    unit_run_guarded(rt_conv_f32_nchwc_winograd, &p, in, dst, scratch, t == 1 ? NULL : &par, what);
+    unit_run_guarded(rt_conv_f32_nchwc_winograd, &p, in, dst, scratch, par.tasks == 1 && t == 1 ? NULL : &par, what);
     if (t == 1)
       compare(&p, one, want, most, what);
     else
-      ck_assert_msg(memcmp(y, one, sizeof(float) * (size_t)ny) == 0, "%s: %lld tasks differ from one", what,
-                    (long long)t);
+      ck_assert_msg(memcmp(y, one, sizeof(float) * (size_t)ny) == 0, "%s: %lld tasks%s differ from one", what,
+                    (long long)par.tasks, t > 4 ? ", warming," : "");
   }
   free(x), free(r), free(w), free(b), free(wd), free(wu), free(want), free(one), free(y);
 }

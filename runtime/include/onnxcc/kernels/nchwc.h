@@ -65,7 +65,9 @@ RT_PARAMS_STRUCT(rt_nchwc_reorder_params, RT_NCHWC_REORDER_PARAMS)
  *                               W as rt_conv_f32_nchwc_winograd_pack_weights
  *                               lays it out. Not the direct sum's bits:
  *                               its rounding reaches about 1e-5 of the
- *                               largest sum (conv_winograd.c).
+ *                               largest sum (conv_winograd.c). It warms
+ *                               the next node's weights as the blocked
+ *                               conv does.
  *   rt_conv_f32_depthwise_blocked  2 spatial dims, group = in_ch = out_ch,
  *                               X, Y and the residual blocked, W as
  *                               rt_conv_f32_depthwise_blocked_pack_weights
