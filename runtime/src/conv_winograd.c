@@ -358,10 +358,7 @@ RT_KERNEL(rt_conv_f32_nchwc_winograd) {
   j.tasks = min64(rt_parallel_tasks(par), s.chunks * s.groups);
   for (n = 0; n < p->batch; n++) {
     /* the next node's weights, during the last image's last piece */
-    const char *warm = n == p->batch - 1 ? (const char *)in[RT_WARM_SLOT] : NULL;
-    const char *warm_end = (const char *)in[RT_WARM_END_SLOT];
-    j.warm = warm && warm_end && warm_end > warm ? warm : NULL;
-    j.warm_bytes = j.warm ? min64((int64_t)(warm_end - warm), RT_NCHWC_WARM_MAX) : 0;
+    j.warm = rt_nchwc_warm_of(in, n == p->batch - 1, &j.warm_bytes);
     j.x = (const float *)in[0] + n * s.cb * s.ih * s.iw * B;
     j.y = (float *)out[0] + n * s.ob * s.oh * s.ow * B;
     rt_parallel_run(par, j.tasks, wino_task, &j);

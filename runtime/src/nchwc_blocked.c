@@ -448,10 +448,7 @@ RT_KERNEL(rt_conv_f32_nchwc_blocked) {
   j.tasks = max64(1, min64(tasks, s.halves == 2 ? 2 * s.groups : s.bands * s.groups));
   for (n = 0; n < p->batch; n++) {
     /* the next node's weights, during the last image's last piece */
-    const char *warm = n == p->batch - 1 ? (const char *)in[RT_WARM_SLOT] : NULL;
-    const char *warm_end = (const char *)in[RT_WARM_END_SLOT];
-    j.warm = warm && warm_end && warm_end > warm ? warm : NULL;
-    j.warm_bytes = j.warm ? min64((int64_t)(warm_end - warm), RT_NCHWC_WARM_MAX) : 0;
+    j.warm = rt_nchwc_warm_of(in, n == p->batch - 1, &j.warm_bytes);
     j.x = x + n * s.cb * p->in_dims[0] * p->in_dims[1] * B;
     j.y = y + n * s.ob * s.osp * B;
     /* fuse-channel-scale's factors: one per channel (1), or per image and channel (2) */

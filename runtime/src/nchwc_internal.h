@@ -103,6 +103,16 @@ void rt_nchwc_core(const rt_nchwc_geom *g, const float *xp, const float *w, cons
 #define RT_NCHWC_WARM_MAX ((int64_t)512 * 1024)
 #define RT_NCHWC_WARM_MACS 32
 
+/* The warm range a conv call got (in[RT_WARM_SLOT], in[RT_WARM_END_SLOT]),
+ * for its image `last` (1: the call's last image, else none): its start
+ * or NULL, and in *bytes its length, at most RT_NCHWC_WARM_MAX. */
+static inline const char *rt_nchwc_warm_of(const void *const *in, int last, int64_t *bytes) {
+  const char *warm = last ? (const char *)in[RT_WARM_SLOT] : NULL, *end = (const char *)in[RT_WARM_END_SLOT];
+  const int64_t n = warm && end && end > warm ? (int64_t)(end - warm) : 0;
+  *bytes = n < RT_NCHWC_WARM_MAX ? n : RT_NCHWC_WARM_MAX;
+  return n ? warm : NULL;
+}
+
 /* Channel blocks of ch channels. */
 static inline int64_t rt_nchwc_blocks(int64_t ch) { return RT_IDIV(ch + RT_NCHWC_BLOCK - 1, RT_NCHWC_BLOCK); }
 
