@@ -2,8 +2,17 @@
  * POSIX threads (runtime/meson.build; the guard below keeps a runtime
  * built from every file of src/, as `onnxcc run` does, compiling elsewhere). */
 #if defined(__unix__) || defined(__APPLE__)
+#if defined(__linux__)
+#define _GNU_SOURCE 1 /* sched_getcpu, sched_[gs]etaffinity, syscall and the CPU_ macros */
+#include <sched.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#else
 #define _POSIX_C_SOURCE 200112L
+#endif
 #include "onnxcc/threads.h"
+
+#include <string.h>
 
 /* GCC 12 with -fsanitize=nonnull-attribute (in the ASan+UBSan build)
  * checks that &pool->mu passed to pthread_mutex_lock is not NULL, and on
@@ -52,13 +61,79 @@ static void cpu_relax(void) {
 #endif
 }
 
+/* Keeping a woken thread off its waker's CPU. Linux tends to wake a
+ * thread on the CPU of the thread that wakes it, expecting the waker to
+ * sleep soon, but here the waker goes on running (the job's first task,
+ * the poll for the next job), so the two would share one CPU until the
+ * load balancer moves one, milliseconds later, the submitter meanwhile
+ * claiming every task itself: audio_cnn1d's 2-thread runs took its
+ * one-thread time in most fresh processes (0.8 CPUs used, `perf stat`),
+ * and in benchmarks/pool_bench.c's jobs after 5 ms idle no worker joined
+ * 185-193 of 200. So a waker first narrows the sleeper's CPU mask to the
+ * others (avoid_my_cpu), signals, and gives the mask back (give_back):
+ * the scheduler places the woken thread within the narrowed mask, and
+ * nobody stays pinned. Narrowing a sleeping thread's mask moves nothing;
+ * moving one already queued on the waker's CPU cost the submitter 35-40
+ * us per wake-up in pool_bench, this 17. Only wake-ups pay (three system
+ * calls per sleeper): a thread polling for work is never signalled.
+ * Where the sleeper may run on the waker's CPU alone, or off Linux,
+ * nothing changes. */
+typedef struct {
+#if defined(__linux__)
+  cpu_set_t allowed;
+#endif
+  int narrowed;
+} cpu_mask_saved;
+
+/* The calling thread's kernel id (the threads are named by it, not by
+ * pthread_t: a submitter may have exited by the time a worker acts on the
+ * id it read, and a stale id only fails the call), 0 off Linux. */
+static int thread_id(void) {
+#if defined(__linux__)
+  return (int)syscall(SYS_gettid);
+#else
+  return 0;
+#endif
+}
+
+static void avoid_my_cpu(int tid, cpu_mask_saved *m) {
+#if defined(__linux__)
+  const int cpu = sched_getcpu();
+  cpu_set_t others;
+  m->narrowed = 0;
+  if (tid <= 0 || cpu < 0 || cpu >= CPU_SETSIZE) return; /* tid 0 would be the caller */
+  if (sched_getaffinity(tid, sizeof m->allowed, &m->allowed) || !CPU_ISSET(cpu, &m->allowed)) return;
+  others = m->allowed;
+  CPU_CLR(cpu, &others);
+  if (CPU_COUNT(&others) == 0) return;
+  m->narrowed = sched_setaffinity(tid, sizeof others, &others) == 0;
+#else
+  (void)tid;
+  m->narrowed = 0;
+#endif
+}
+
+static void give_back(int tid, const cpu_mask_saved *m) {
+#if defined(__linux__)
+  if (m->narrowed) (void)sched_setaffinity(tid, sizeof m->allowed, &m->allowed);
+#else
+  (void)tid;
+  (void)m;
+#endif
+}
+
 /* One task of the job finished; the last one wakes a sleeping submitter. */
 static void task_finished(rt_pool *pool, int64_t n) {
   if (__atomic_add_fetch(&pool->finished, 1, __ATOMIC_SEQ_CST) == n &&
       __atomic_load_n(&pool->waiting, __ATOMIC_SEQ_CST)) {
+    cpu_mask_saved m;
+    int waiter; /* read under the lock: a later submitter may sleep as this one wakes */
     pthread_mutex_lock(&pool->mu);
+    waiter = pool->waiter;
+    avoid_my_cpu(waiter, &m);
     pthread_cond_signal(&pool->done);
     pthread_mutex_unlock(&pool->mu);
+    give_back(waiter, &m);
   }
 }
 
@@ -100,12 +175,14 @@ static uint64_t next_job(rt_pool *pool, uint64_t seen) {
     pthread_cond_wait(&pool->wake, &pool->mu);
   __atomic_sub_fetch(&pool->sleepers, 1, __ATOMIC_SEQ_CST);
   pthread_mutex_unlock(&pool->mu);
-  return __atomic_load_n(&pool->stop, __ATOMIC_SEQ_CST) ? 0 : c;
+  if (__atomic_load_n(&pool->stop, __ATOMIC_SEQ_CST)) return 0;
+  return c;
 }
 
 static void *worker(void *p) {
   rt_pool *pool = (rt_pool *)p;
   uint64_t seen = 0, c; /* job 0: the pool as started, no tasks */
+  __atomic_store_n(&pool->tid[__atomic_fetch_add(&pool->named, 1, __ATOMIC_RELAXED)], thread_id(), __ATOMIC_RELAXED);
   while ((c = next_job(pool, seen)) != 0) {
     seen = job_of(c);
     run_tasks(pool, c);
@@ -126,6 +203,8 @@ int rt_pool_start(rt_pool *pool, int threads) {
   if (threads < 1 || threads > RT_POOL_MAX_THREADS) return RT_ERR_VALUE;
   pool->workers = 0;
   pool->stop = pool->sleepers = pool->waiting = 0;
+  pool->named = pool->waiter = 0;
+  memset(pool->tid, 0, sizeof pool->tid);
   pool->claim = 0;
   pool->body = 0;
   pool->arg = 0;
@@ -187,9 +266,14 @@ static void run_job(rt_pool *pool, int64_t base, int64_t n, rt_task_fn body, voi
   /* task 0 is the submitter's, claimed as the job is published */
   __atomic_store_n(&pool->claim, (last + 2) << TASK_BITS | 1u, __ATOMIC_SEQ_CST);
   if (__atomic_load_n(&pool->sleepers, __ATOMIC_SEQ_CST)) {
+    cpu_mask_saved m[RT_POOL_MAX_THREADS - 1];
+    int i;
+    int tid[RT_POOL_MAX_THREADS - 1];
+    for (i = 0; i < pool->workers; i++) avoid_my_cpu(tid[i] = __atomic_load_n(&pool->tid[i], __ATOMIC_RELAXED), &m[i]);
     pthread_mutex_lock(&pool->mu);
     pthread_cond_broadcast(&pool->wake);
     pthread_mutex_unlock(&pool->mu);
+    for (i = 0; i < pool->workers; i++) give_back(tid[i], &m[i]);
   }
   body(arg, base);
   task_finished(pool, n);
@@ -197,6 +281,7 @@ static void run_job(rt_pool *pool, int64_t base, int64_t n, rt_task_fn body, voi
   for (k = 0; k < SPIN_POLLS && __atomic_load_n(&pool->finished, __ATOMIC_ACQUIRE) < n; k++) cpu_relax();
   if (__atomic_load_n(&pool->finished, __ATOMIC_ACQUIRE) < n) {
     pthread_mutex_lock(&pool->mu);
+    pool->waiter = thread_id();
     __atomic_store_n(&pool->waiting, 1, __ATOMIC_SEQ_CST);
     while (__atomic_load_n(&pool->finished, __ATOMIC_SEQ_CST) < n) pthread_cond_wait(&pool->done, &pool->mu);
     __atomic_store_n(&pool->waiting, 0, __ATOMIC_SEQ_CST);

@@ -3,10 +3,15 @@
  * for jobs smaller and larger than its thread count, one job after
  * another, and for two pools used at once. A split kernel must give
  * bit-identical results to one thread, whichever order its tasks run in. */
+#if defined(__linux__)
+#define _GNU_SOURCE 1 /* pthread_getaffinity_np, CPU_EQUAL, sched_yield */
+#include <sched.h>
+#endif
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <onnxcc/kernels.h>
 #include <onnxcc/threads.h>
@@ -681,6 +686,73 @@ START_TEST(range_kernels_bit_identical) {
 }
 END_TEST
 
+#if defined(__linux__)
+/* A thread that wakes a sleeper narrows the sleeper's CPU mask for the
+ * wake-up and gives it back (runtime/src/threads.c, avoid_my_cpu): after
+ * both wake-ups, a worker woken by a new job and a submitter woken by the
+ * worker that finished its last task, every thread's mask must be what it
+ * was. Task 0 (the submitter's) waits until a worker has started task 1,
+ * which runs 20 ms, longer than the submitter polls: so the submitter
+ * sleeps and the worker wakes it. */
+typedef struct handoff {
+  int started;
+  int ran[2];
+} handoff;
+
+static double now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return 1e3 * (double)ts.tv_sec + (double)ts.tv_nsec / 1e6;
+}
+
+static void handoff_task(void *arg, int64_t i) {
+  handoff *h = (handoff *)arg;
+  const double t0 = now_ms();
+  if (i == 0) {
+    while (!__atomic_load_n(&h->started, __ATOMIC_ACQUIRE) && now_ms() - t0 < 2000) sched_yield();
+  } else {
+    __atomic_store_n(&h->started, 1, __ATOMIC_RELEASE);
+    while (now_ms() - t0 < 20) {
+    }
+  }
+  h->ran[i]++;
+}
+
+static int all_asleep(rt_pool *pool) {
+  const double t0 = now_ms();
+  while (__atomic_load_n(&pool->sleepers, __ATOMIC_SEQ_CST) < pool->workers)
+    if (now_ms() - t0 > 2000) return 0;
+    else sched_yield();
+  return 1;
+}
+
+START_TEST(wake_ups_leave_masks_as_they_were) {
+  rt_pool pool;
+  rt_parallel par;
+  cpu_set_t mine, mine_after, worker, worker_after;
+  handoff h;
+  int round;
+  ck_assert_int_eq(pthread_getaffinity_np(pthread_self(), sizeof mine, &mine), 0);
+  ck_assert_int_eq(rt_pool_start(&pool, 2), RT_OK);
+  par = rt_pool_parallel(&pool);
+  ck_assert_int_eq(pthread_getaffinity_np(pool.th[0], sizeof worker, &worker), 0);
+  for (round = 0; round < 3; round++) {
+    ck_assert(all_asleep(&pool)); /* so the job wakes it */
+    memset(&h, 0, sizeof h);
+    par.parallel_for(par.user, 2, handoff_task, &h);
+    ck_assert_int_eq(h.started, 1);
+    ck_assert_int_eq(h.ran[0], 1);
+    ck_assert_int_eq(h.ran[1], 1);
+    ck_assert_int_eq(pthread_getaffinity_np(pthread_self(), sizeof mine_after, &mine_after), 0);
+    ck_assert_int_eq(pthread_getaffinity_np(pool.th[0], sizeof worker_after, &worker_after), 0);
+    ck_assert(CPU_EQUAL(&mine, &mine_after));
+    ck_assert(CPU_EQUAL(&worker, &worker_after));
+  }
+  rt_pool_stop(&pool);
+}
+END_TEST
+#endif
+
 Suite *threads_suite(void) {
   Suite *s = suite_create("threads");
   TCase *tc = tcase_create("pool");
@@ -689,6 +761,9 @@ Suite *threads_suite(void) {
   tcase_add_test(tc, pool_refuses_bad_counts);
   tcase_add_test(tc, pool_runs_huge_job);
   tcase_add_test(tc, pools_at_once);
+#if defined(__linux__)
+  tcase_add_test(tc, wake_ups_leave_masks_as_they_were);
+#endif
   tcase_add_test(tc, share_covers_total);
   tcase_add_test(tc, split_kernels_bit_identical);
   tcase_add_test(tc, task_buffers_a_gap_apart);

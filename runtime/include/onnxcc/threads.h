@@ -11,7 +11,8 @@
  * rt_pool_start makes threads - 1 workers; the thread that runs the model
  * is the last one, so a job runs on `threads` threads. Between jobs the
  * workers poll for the next one a while, then sleep on a condition
- * variable. A job is one parallel_for call;
+ * variable (on Linux the thread that wakes one moves it off its own CPU,
+ * where the scheduler tends to put it). A job is one parallel_for call;
  * two threads that share a pool take turns (a job runs whole before the
  * next starts), so give each context that runs at the same time as
  * another its own pool. */
@@ -39,6 +40,9 @@ typedef struct rt_pool {
   int workers;            /* started */
   /* Below: read and written with atomic builtins, no lock (threads.c). */
   int stop, sleepers, waiting;
+  int named;              /* workers that have written their tid */
+  int tid[RT_POOL_MAX_THREADS - 1]; /* the workers' kernel thread ids (Linux), 0 until known */
+  int waiter;             /* kernel thread id of the submitter asleep on done (Linux) */
   uint64_t claim;         /* the job's number (high bits) and its next unclaimed task (low bits) */
   rt_task_fn body;
   void *arg;
