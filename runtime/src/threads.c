@@ -3,7 +3,7 @@
  * built from every file of src/, as `onnxcc run` does, compiling elsewhere). */
 #if defined(__unix__) || defined(__APPLE__)
 #if defined(__linux__)
-#define _GNU_SOURCE 1 /* sched_getcpu, sched_[gs]etaffinity, syscall and the CPU_ macros */
+#define _GNU_SOURCE 1 /* sched_getcpu, the affinity calls, syscall and the CPU_ macros */
 #include <sched.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -96,16 +96,24 @@ static int thread_id(void) {
 #endif
 }
 
+#if defined(__linux__)
+/* *others = *allowed without the caller's CPU; 0 where that leaves none,
+ * or the caller runs outside *allowed (nothing to avoid then). */
+static int without_my_cpu(const cpu_set_t *allowed, cpu_set_t *others) {
+  const int cpu = sched_getcpu();
+  if (cpu < 0 || cpu >= CPU_SETSIZE || !CPU_ISSET(cpu, allowed)) return 0;
+  *others = *allowed;
+  CPU_CLR(cpu, others);
+  return CPU_COUNT(others) > 0;
+}
+#endif
+
 static void avoid_my_cpu(int tid, cpu_mask_saved *m) {
 #if defined(__linux__)
-  const int cpu = sched_getcpu();
   cpu_set_t others;
   m->narrowed = 0;
-  if (tid <= 0 || cpu < 0 || cpu >= CPU_SETSIZE) return; /* tid 0 would be the caller */
-  if (sched_getaffinity(tid, sizeof m->allowed, &m->allowed) || !CPU_ISSET(cpu, &m->allowed)) return;
-  others = m->allowed;
-  CPU_CLR(cpu, &others);
-  if (CPU_COUNT(&others) == 0) return;
+  if (tid <= 0) return; /* not known yet; 0 would be the caller */
+  if (sched_getaffinity(tid, sizeof m->allowed, &m->allowed) || !without_my_cpu(&m->allowed, &others)) return;
   m->narrowed = sched_setaffinity(tid, sizeof others, &others) == 0;
 #else
   (void)tid;
@@ -190,6 +198,30 @@ static void *worker(void *p) {
   return NULL;
 }
 
+/* Starts a worker on another CPU than the caller's, where there is one:
+ * Linux put a new thread on its creator's CPU about half the time here,
+ * and a worker that polls from the start (a model whose first job comes
+ * within the polling time) is never woken, so nothing else moved it off
+ * the submitter's CPU until the load balancer did (audio_cnn1d's fresh
+ * processes, again one-thread times). As with a wake-up, the mask is
+ * narrowed for the start only. */
+static int start_worker(rt_pool *pool, pthread_t *th) {
+#if defined(__linux__)
+  cpu_set_t allowed, others;
+  pthread_attr_t attr;
+  int narrowed = 0, err;
+  if (pthread_attr_init(&attr)) return -1;
+  if (sched_getaffinity(0, sizeof allowed, &allowed) == 0 && without_my_cpu(&allowed, &others))
+    narrowed = pthread_attr_setaffinity_np(&attr, sizeof others, &others) == 0;
+  err = pthread_create(th, &attr, worker, pool);
+  pthread_attr_destroy(&attr);
+  if (!err && narrowed) (void)pthread_setaffinity_np(*th, sizeof allowed, &allowed);
+  return err;
+#else
+  return pthread_create(th, NULL, worker, pool);
+#endif
+}
+
 static void destroy(rt_pool *pool) {
   pthread_mutex_destroy(&pool->mu);
   pthread_mutex_destroy(&pool->submit);
@@ -226,7 +258,7 @@ int rt_pool_start(rt_pool *pool, int threads) {
     return RT_ERR_THREADS;
   }
   for (i = 0; i < threads - 1; i++) {
-    if (pthread_create(&pool->th[i], NULL, worker, pool)) {
+    if (start_worker(pool, &pool->th[i])) {
       rt_pool_stop(pool);
       return RT_ERR_THREADS;
     }

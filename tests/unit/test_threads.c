@@ -688,8 +688,9 @@ END_TEST
 
 #if defined(__linux__)
 /* A thread that wakes a sleeper narrows the sleeper's CPU mask for the
- * wake-up and gives it back (runtime/src/threads.c, avoid_my_cpu): after
- * both wake-ups, a worker woken by a new job and a submitter woken by the
+ * wake-up and gives it back (runtime/src/threads.c, avoid_my_cpu), as
+ * rt_pool_start does for a worker's start: after the start and both
+ * wake-ups, a worker woken by a new job and a submitter woken by the
  * worker that finished its last task, every thread's mask must be what it
  * was. Task 0 (the submitter's) waits until a worker has started task 1,
  * which runs 20 ms, longer than the submitter polls: so the submitter
@@ -736,6 +737,7 @@ START_TEST(wake_ups_leave_masks_as_they_were) {
   ck_assert_int_eq(rt_pool_start(&pool, 2), RT_OK);
   par = rt_pool_parallel(&pool);
   ck_assert_int_eq(pthread_getaffinity_np(pool.th[0], sizeof worker, &worker), 0);
+  ck_assert(CPU_EQUAL(&mine, &worker)); /* started off this CPU, then given the whole mask */
   for (round = 0; round < 3; round++) {
     ck_assert(all_asleep(&pool)); /* so the job wakes it */
     memset(&h, 0, sizeof h);
