@@ -517,25 +517,30 @@ def core_link(args):
     return run_tool(args, "core_link", ["-O2", "-pthread"])
 
 
-def link_cell(link):
-    return "-" if not link or "error" in link else f"{link['round_trip_ns']:.0f}"
-
-
 # ---- whole models ----------------------------------------------------------------
 
+def one_round(args, rd, prog, sess):
+    """One round of onnxcc's and ORT's timings (a list of one median each, empty
+    for a side that could not run), in turns: who goes first alternates with
+    the round, so a slow drift of the machine's load favours neither."""
+    cc_t, ort_t = [], []
+    for who in (("cc", "ort") if rd % 2 == 0 else ("ort", "cc")):
+        if who == "cc" and prog.error is None:
+            ms = prog.time(args.runs, args.warmup)
+            if ms is not None:
+                cc_t.append(ms)
+        elif who == "ort" and sess is not None:
+            ort_t.append(sess.time(args.runs, args.warmup))
+    return cc_t, ort_t
+
+
 def interleaved(args, prog, sess):
-    """The round medians of onnxcc and of ORT (empty for a side that could
-    not run), timed in turns: who goes first alternates, so a slow drift of
-    the machine's load favours neither."""
+    """All the rounds of one_round: onnxcc's and ORT's round medians."""
     cc_t, ort_t = [], []
     for rd in range(args.rounds):
-        for who in (("cc", "ort") if rd % 2 == 0 else ("ort", "cc")):
-            if who == "cc" and prog.error is None:
-                ms = prog.time(args.runs, args.warmup)
-                if ms is not None:
-                    cc_t.append(ms)
-            elif who == "ort" and sess is not None:
-                ort_t.append(sess.time(args.runs, args.warmup))
+        c, o = one_round(args, rd, prog, sess)
+        cc_t += c
+        ort_t += o
     return cc_t, ort_t
 
 
@@ -566,37 +571,49 @@ def bench_models(args):
     work = Path(tempfile.mkdtemp(prefix="onnxcc-bench-"))
     tables = {threads: [] for threads in args.thread_list}
     try:
+        print(f"\n== model by model, {args.rounds} round(s), each round at {', '.join(map(str, args.thread_list))} "
+              f"thread(s) in turns: {args.runs} runs after {args.warmup} warm-up(s) per side ==", flush=True)
+        # Model-major, and within a model the thread counts alternate round by
+        # round (the order too): a speed-up is the ratio of two medians timed
+        # in the same minutes, not the drift of the machine's load between two
+        # tables, or two halves of a model's time, minutes apart.
         for e in prepared:
-            if "path" in e:
-                e["prog"] = OnnxccProgram(args, e["path"], e["inputs"], work / e["model"])
-        print(f"\n== model by model, each at {', '.join(map(str, args.thread_list))} thread(s) back to back: "
-              f"{args.rounds} round(s) of {args.runs} runs after {args.warmup} warm-up(s) each ==", flush=True)
-        # Model-major: a model's thread counts are timed within seconds of
-        # each other, so its speed-up is not the drift of the machine's load
-        # between two tables timed minutes apart.
-        for e in prepared:
+            rows = {}
             for threads in args.thread_list:
-                row = {"model": e["model"], "mflops": e.get("mflops"),
-                       "mflops_cell": e.get("mflops_cell", "-"), "cc_threads": threads,
-                       "onnxcc_ms": None, "ort_ms": None, "ratio": None, "check": "-",
-                       "note": e.get("error", "")}
-                tables[threads].append(row)
-                if "path" not in e:
-                    continue
-                prog = e["prog"]
-                prog.threads = threads
+                rows[threads] = {"model": e["model"], "mflops": e.get("mflops"),
+                                 "mflops_cell": e.get("mflops_cell", "-"), "cc_threads": threads,
+                                 "onnxcc_ms": None, "ort_ms": None, "ratio": None, "check": "-",
+                                 "note": e.get("error", "")}
+                tables[threads].append(rows[threads])
+            if "path" not in e:
+                continue
+            progs, sessions = {}, {}
+            cc_t = {t: [] for t in args.thread_list}
+            ort_t = {t: [] for t in args.thread_list}
+            links = {t: [] for t in args.thread_list}
+            for threads in args.thread_list:
+                progs[threads] = OnnxccProgram(args, e["path"], e["inputs"], work / f"{e['model']}-{threads}")
+                progs[threads].threads = threads
                 try:
-                    sess = OrtSession(e["path"], e["inputs"], threads)
+                    sessions[threads] = OrtSession(e["path"], e["inputs"], threads)
                 except Exception as exc:  # noqa: BLE001
-                    sess = None
-                    row["note"] = "ORT: " + (str(exc).splitlines() or [type(exc).__name__])[0][:120]
-                # the link between the cores, just before and after the
-                # multi-thread timing: a VM's vCPUs move between caches
-                link_before = core_link(args) if threads > 1 else None
-                cc_t, ort_t = interleaved(args, prog, sess)
+                    sessions[threads] = None
+                    rows[threads]["note"] = "ORT: " + (str(exc).splitlines() or [type(exc).__name__])[0][:120]
+            for rd in range(args.rounds):
+                for threads in (args.thread_list if rd % 2 == 0 else args.thread_list[::-1]):
+                    # the link between the cores, just before and after each
+                    # multi-thread round: a VM's vCPUs move between caches
+                    before = core_link(args) if threads > 1 else None
+                    c, o = one_round(args, rd, progs[threads], sessions[threads])
+                    cc_t[threads] += c
+                    ort_t[threads] += o
+                    if threads > 1:
+                        links[threads] += [before, core_link(args)]
+            for threads in args.thread_list:
+                row, prog, sess = rows[threads], progs[threads], sessions[threads]
                 if threads > 1:
-                    row["core_link"] = [link_before, core_link(args)]
-                row["onnxcc_ms"], row["ort_ms"] = median_or_none(cc_t), median_or_none(ort_t)
+                    row["core_link"] = links[threads]
+                row["onnxcc_ms"], row["ort_ms"] = median_or_none(cc_t[threads]), median_or_none(ort_t[threads])
                 if prog.error:
                     # onnxcc's refusal first: it is what the row is about
                     row["note"] = ("onnxcc: " + prog.error + "; " + row["note"]).rstrip("; ")
@@ -614,7 +631,7 @@ def bench_models(args):
                     if ort_check != "ok":
                         row["note"] = (row["note"] + " optimized ORT itself: "
                                        + ort_check.replace("WARN ", "")).strip()
-                row["rounds_onnxcc_ms"], row["rounds_ort_ms"] = cc_t, ort_t
+                row["rounds_onnxcc_ms"], row["rounds_ort_ms"] = cc_t[threads], ort_t[threads]
                 print(f"  {e['model']} ({threads} thr): onnxcc {fmt_ms(row['onnxcc_ms'])} ms, "
                       f"ORT {fmt_ms(row['ort_ms'])} ms {row['note']}".rstrip(), flush=True)
     finally:
@@ -660,14 +677,15 @@ def print_speedups(tables):
         for one, many in zip(tables[1], rows):
             cc = one["onnxcc_ms"] / many["onnxcc_ms"] if one["onnxcc_ms"] and many["onnxcc_ms"] else None
             ort = one["ort_ms"] / many["ort_ms"] if one["ort_ms"] and many["ort_ms"] else None
-            link = many.get("core_link") or [None, None]
+            link = many.get("core_link") or []
+            trips = [x["round_trip_ns"] for x in link if x and "error" not in x]
             res.append({"model": one["model"], "onnxcc": cc, "ort": ort, "core_link": link,
                         "onnxcc_cell": "-" if cc is None else f"{cc:.2f}",
                         "ort_cell": "-" if ort is None else f"{ort:.2f}",
-                        "link_cell": f"{link_cell(link[0])} / {link_cell(link[1])}"})
-        print(f"\nspeed-up at {threads} threads (1-thread time / {threads}-thread time, same model's runs back to back;"
-              " core link: benchmarks/core_link.c's round trip between the first two CPUs before and after"
-              f" the {threads}-thread timing)")
+                        "link_cell": f"{min(trips):.0f} / {max(trips):.0f}" if trips else "-"})
+        print(f"\nspeed-up at {threads} threads (1-thread time / {threads}-thread time, the model's rounds at each"
+              " count in turns; core link: benchmarks/core_link.c's round trip between the first two CPUs,"
+              f" least / most of its readings before and after each {threads}-thread round)")
         print_table([("model", "model"), ("onnxcc_cell", "onnxcc"), ("ort_cell", "ORT"),
                      ("link_cell", "core link ns")], res)
         out[str(threads)] = [{k: v for k, v in r.items() if not k.endswith("_cell")} for r in res]
