@@ -37,6 +37,19 @@ static size_t gap_half_bytes(const void *params) {
   return rt_nchwc_globalavgpool_task_bytes((const rt_nchwc_reorder_params *)params);
 }
 
+/* The split kernels that split only some nodes, by their params. */
+typedef int (*splits_fn)(const void *params);
+
+/* P would be in the slot the tasks take (kernels/rnn.h). */
+static int lstm_without_peepholes(const void *params) { return !((const rt_rnn_params *)params)->peepholes; }
+
+static const struct {
+  int kernel;
+  splits_fn only_if;
+} conditions[] = {
+    {K_rt_lstm_f32_proj, lstm_without_peepholes},
+};
+
 static const struct {
   int kernel;
   task_bytes_fn task_bytes;
@@ -68,6 +81,7 @@ static const struct {
     {K_rt_matmul_f32_gemv_packed, no_task_bytes},
     {K_rt_matmul_f32, no_task_bytes},
     {K_rt_matmul_f32_packed, no_task_bytes},
+    {K_rt_lstm_f32_proj, no_task_bytes},
 
 /* The memory-bound kernels: each cuts its items (elements, rows, planes)
  * into ranges through rt_parallel_ranges (runtime/src/split_internal.h),
@@ -111,13 +125,23 @@ static int find(int kernel) {
   return -1;
 }
 
-int threads_kernel_splits(int kernel) { return find(kernel) >= 0; }
+/* The splits row of node l, or -1. */
+static int row_of(const lowered *l) {
+  const int k = l && !l->control ? find(l->kernel) : -1;
+  int c;
+  if (k < 0) return -1;
+  for (c = 0; c < (int)(sizeof conditions / sizeof *conditions); c++)
+    if (conditions[c].kernel == l->kernel && !conditions[c].only_if(l->params)) return -1;
+  return k;
+}
+
+int threads_node_splits(const lowered *l) { return row_of(l) >= 0; }
 
 void threads_size_scratch(ir_graph *g, int threads) {
   int i;
   for (i = 0; i < g->n_nodes; i++) {
     lowered *l = g->nodes[i]->low;
-    int k = l && !l->control ? find(l->kernel) : -1;
+    const int k = row_of(l);
     if (k >= 0) l->scratch_bytes += (size_t)(threads - 1) * splits[k].task_bytes(l->params);
   }
 }

@@ -4,12 +4,15 @@
 #define ONNXCC_THREADS_H_COMPILER
 
 #include "ir.h"
+#include "lowered.h"
 
 /* Most --threads accepts (onnxcc/threads.h's RT_POOL_MAX_THREADS). */
 #define THREADS_MAX 64
 
-/* Whether kernel variant `kernel` (enum kernel_id) splits. */
-int threads_kernel_splits(int kernel);
+/* Whether the lowered node l splits: its kernel variant does, for its
+ * params (rt_lstm_f32_proj only without peepholes, whose input slot the
+ * tasks take). */
+int threads_node_splits(const lowered *l);
 
 /* For threads > 1: grows the scratch of every node of g's own graph (not
  * its subgraphs', which run alone) whose kernel splits by threads - 1

@@ -973,7 +973,7 @@ static void emit_body(const backend_emit_args *a, const gview *gv, text *w) {
     if (l->status_slot) text_puts(w, "int ks = RT_OK;\nout[RT_STATUS_SLOT] = &ks;\n");
     /* --threads: the main graph's split kernels get the context's workers
      * (a subgraph's body runs alone) */
-    if (!p->gid && a->threads > 1 && threads_kernel_splits(l->kernel))
+    if (!p->gid && a->threads > 1 && threads_node_splits(l))
       text_puts(w, "in[RT_PARALLEL_SLOT] = &ctx->par;\n");
     if (p->elided[i]) {
       /* a view whose dims come from values: only the prepare runs */

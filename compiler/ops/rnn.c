@@ -198,6 +198,7 @@ static status rnn_lower(op_ctx *c, lowered *l) {
   p->clip = attr_float(c->n, "clip", 0.0f);
   p->linear_before_reset = c->n->op == OP_GRU && attr_int(c->n, "linear_before_reset", 0) != 0;
   p->input_forget = c->n->op == OP_LSTM && attr_int(c->n, "input_forget", 0) != 0;
+  p->peepholes = c->n->op == OP_LSTM && op_in(c, 7) != NULL;
   l->scratch_bytes = proj ? rt_rnn_f32_proj_scratch_bytes(sh.seq, sh.batch, sh.input, G, sh.hidden)
                           : (size_t)RT_RNN_SCRATCH(sh.batch, G, sh.hidden) * dtype_size(dt);
   if (transpose) {

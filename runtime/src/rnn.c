@@ -150,34 +150,37 @@ DEFINE_HELPERS(double, f64, exp, tanh)
  * arithmetic, 0.64 us a step at hidden 128 in 256 bits, 0.47 in 512. (One
  * loop doing all the passes per unit was slower: 0.55 us, its five
  * polynomials' temporaries spill.) */
-#define DEFINE_LSTM_CELL(T, S, ATTR)                                            \
-  ATTR void rt_lstm_cell_##S(int has_clip, T clip, int input_forget, T *g, const T *Pp, T *h, T *c, \
-                             int64_t H) {                                       \
-    T *gi = g, *go = g + H, *gf = g + 2 * H, *gc = g + 3 * H;                   \
-    int64_t j;                                                                  \
-    if (Pp)                                                                     \
-      for (j = 0; j < H; j++) {                                                 \
-        gi[j] += Pp[j] * c[j];                                                  \
-        gf[j] += Pp[2 * H + j] * c[j];                                          \
-      }                                                                         \
-    if (has_clip)                                                               \
-      for (j = 0; j < H; j++) {                                                 \
-        gi[j] = clip_to_##S(gi[j], clip);                                       \
-        gf[j] = clip_to_##S(gf[j], clip);                                       \
-        gc[j] = clip_to_##S(gc[j], clip);                                       \
-      }                                                                         \
-    for (j = 0; j < H; j++) gi[j] = sigm_##S(gi[j]);                            \
-    if (input_forget)                                                           \
-      for (j = 0; j < H; j++) gf[j] = (T)1 - gi[j];                             \
-    else                                                                        \
-      for (j = 0; j < H; j++) gf[j] = sigm_##S(gf[j]);                          \
-    for (j = 0; j < H; j++) c[j] = gf[j] * c[j] + gi[j] * tanh_##S(gc[j]);      \
-    /* the output gate's peephole sees the new c; it is clipped after */     \
-    if (Pp)                                                                     \
-      for (j = 0; j < H; j++) go[j] += Pp[H + j] * c[j];                        \
-    if (has_clip)                                                               \
-      for (j = 0; j < H; j++) go[j] = clip_to_##S(go[j], clip);                 \
-    for (j = 0; j < H; j++) h[j] = sigm_##S(go[j]) * tanh_##S(c[j]);           \
+#define DEFINE_LSTM_CELL(T, S, ATTR)                                                               \
+  ATTR void rt_lstm_cell_span_##S(int has_clip, T clip, int input_forget, T *g, int64_t gs, const T *Pp, \
+                                  int64_t ps, T *h, T *c, int64_t n) {                             \
+    T *gi = g, *go = g + gs, *gf = g + 2 * gs, *gc = g + 3 * gs;                                   \
+    int64_t j;                                                                                     \
+    if (Pp)                                                                                        \
+      for (j = 0; j < n; j++) {                                                                    \
+        gi[j] += Pp[j] * c[j];                                                                     \
+        gf[j] += Pp[2 * ps + j] * c[j];                                                            \
+      }                                                                                            \
+    if (has_clip)                                                                                  \
+      for (j = 0; j < n; j++) {                                                                    \
+        gi[j] = clip_to_##S(gi[j], clip);                                                          \
+        gf[j] = clip_to_##S(gf[j], clip);                                                          \
+        gc[j] = clip_to_##S(gc[j], clip);                                                          \
+      }                                                                                            \
+    for (j = 0; j < n; j++) gi[j] = sigm_##S(gi[j]);                                               \
+    if (input_forget)                                                                              \
+      for (j = 0; j < n; j++) gf[j] = (T)1 - gi[j];                                                \
+    else                                                                                           \
+      for (j = 0; j < n; j++) gf[j] = sigm_##S(gf[j]);                                             \
+    for (j = 0; j < n; j++) c[j] = gf[j] * c[j] + gi[j] * tanh_##S(gc[j]);                         \
+    /* the output gate's peephole sees the new c; it is clipped after */                        \
+    if (Pp)                                                                                        \
+      for (j = 0; j < n; j++) go[j] += Pp[ps + j] * c[j];                                          \
+    if (has_clip)                                                                                  \
+      for (j = 0; j < n; j++) go[j] = clip_to_##S(go[j], clip);                                    \
+    for (j = 0; j < n; j++) h[j] = sigm_##S(go[j]) * tanh_##S(c[j]);                              \
+  }                                                                                                \
+  ATTR void rt_lstm_cell_##S(int has_clip, T clip, int input_forget, T *g, const T *Pp, T *h, T *c, int64_t H) { \
+    rt_lstm_cell_span_##S(has_clip, clip, input_forget, g, H, Pp, H, h, c, H);                    \
   }
 
 DEFINE_LSTM_CELL(float, f32, RT_SGEMM_WIDE)

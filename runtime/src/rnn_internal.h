@@ -15,5 +15,13 @@ void rt_lstm_cell_f32(int has_clip, float clip, int input_forget, float *g, cons
                       int64_t H);
 void rt_lstm_cell_f64(int has_clip, double clip, int input_forget, double *g, const double *Pp, double *h,
                       double *c, int64_t H);
+/* The same for n consecutive hidden units of a row: g's four gates gs
+ * floats apart, Pp's three ps apart (both from the first unit), h written
+ * (not read), c updated. Each unit's result is the same as in the whole
+ * row's call: the split LSTM steps of rnn_proj.c run it on ranges. */
+void rt_lstm_cell_span_f32(int has_clip, float clip, int input_forget, float *g, int64_t gs, const float *Pp,
+                           int64_t ps, float *h, float *c, int64_t n);
+void rt_lstm_cell_span_f64(int has_clip, double clip, int input_forget, double *g, int64_t gs, const double *Pp,
+                           int64_t ps, double *h, double *c, int64_t n);
 
 #endif

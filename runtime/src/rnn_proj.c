@@ -29,6 +29,7 @@
 #include "index_internal.h"
 #include "onnxcc/kernels/gemm.h"
 #include "onnxcc/kernels/rnn.h"
+#include "onnxcc/parallel.h"
 #include "rnn_internal.h"
 #include "sgemm_internal.h"
 
@@ -79,11 +80,12 @@ static int64_t block_steps(int64_t seq, int64_t GH) {
 
 /* The scratch, in floats: states h and c (batch x hidden each), the summed
  * bias and the gate vector (G*hidden each), one hidden vector (GRU's r*h),
- * the block's projections (steps x G*hidden), each rounded up to 16
- * floats (64 bytes: the arena's alignment, kept for every part); then
- * rt_sgemm_packed_b's own scratch. */
+ * another (a split LSTM step's new h, written while the tasks still read
+ * the old one), the block's projections (steps x G*hidden), each rounded
+ * up to 16 floats (64 bytes: the arena's alignment, kept for every part);
+ * then rt_sgemm_packed_b's own scratch. */
 typedef struct proj_scratch {
-  float *hs, *cs, *bias, *g, *tmp, *proj;
+  float *hs, *cs, *bias, *g, *tmp, *hn, *proj;
   void *gemm;
 } proj_scratch;
 
@@ -92,12 +94,12 @@ static int64_t round16(int64_t n) { return (n + 15) & ~(int64_t)15; }
 /* Lays the parts out from `base` (NULL: only counts); returns the floats
  * before the GEMM's part. */
 static int64_t carve(float *base, int64_t batch, int64_t G, int64_t hidden, int64_t steps, proj_scratch *s) {
-  const int64_t GH = G * hidden, sizes[6] = {batch * hidden, batch * hidden, GH, GH, hidden, steps * GH};
-  float **parts[6];
+  const int64_t GH = G * hidden, sizes[7] = {batch * hidden, batch * hidden, GH, GH, hidden, hidden, steps * GH};
+  float **parts[7];
   int64_t at = 0, i;
   parts[0] = &s->hs, parts[1] = &s->cs, parts[2] = &s->bias, parts[3] = &s->g, parts[4] = &s->tmp;
-  parts[5] = &s->proj;
-  for (i = 0; i < 6; i++) {
+  parts[5] = &s->hn, parts[6] = &s->proj;
+  for (i = 0; i < 7; i++) {
     *parts[i] = base ? base + at : NULL;
     at += round16(sizes[i]);
   }
@@ -130,6 +132,34 @@ size_t rt_rnn_f32_proj_scratch_bytes(int64_t seq, int64_t batch, int64_t input, 
 DEFINE_GATE_BLOCK(GATE_BLOCK)
 #if GATE_BLOCK > 16
 DEFINE_GATE_BLOCK(16)
+#endif
+
+/* The same for U units of each of the four LSTM gates, the gates gs
+ * floats apart in M's rows and in out: a split step's range of units
+ * (below) keeps 4 * U sums in registers, as gate_block does GATE_BLOCK;
+ * one gate's range at a time would leave one or two vectors of sums per
+ * pass, each waiting on its own multiply-add chain. Each sum runs over k
+ * in the same order as in gate_block: the same bits. */
+#define DEFINE_GATE_QUAD(U)                                                                               \
+  static PROJ_INLINE void gate_quad_##U(const float *restrict v, int64_t n, const float *restrict col,     \
+                                        int64_t gs, int64_t ld, float *restrict out) {                    \
+    float acc[4][U];                                                                                      \
+    int64_t j, k, q;                                                                                      \
+    for (q = 0; q < 4; q++)                                                                               \
+      for (j = 0; j < U; j++) acc[q][j] = out[q * gs + j];                                                \
+    for (k = 0; k < n; k++) {                                                                             \
+      const float vk = v[k];                                                                              \
+      const float *row = col + k * ld;                                                                    \
+      for (q = 0; q < 4; q++)                                                                             \
+        for (j = 0; j < U; j++) acc[q][j] = MADD(vk, row[q * gs + j], acc[q][j]);                         \
+    }                                                                                                     \
+    for (q = 0; q < 4; q++)                                                                               \
+      for (j = 0; j < U; j++) out[q * gs + j] = acc[q][j];                                                \
+  }
+#define QUAD_UNITS (GATE_BLOCK / 4)
+DEFINE_GATE_QUAD(QUAD_UNITS)
+#if QUAD_UNITS > 16
+DEFINE_GATE_QUAD(16)
 #endif
 
 /* out[j] += sum over k < n of v[k] * M[k * ld + j], for j < w (out holds
@@ -221,6 +251,52 @@ static void cell_lstm(const rt_rnn_params *p, const float *R, float *g, float *h
 typedef void (*cell_fn)(const rt_rnn_params *p, const float *R, float *g, float *h, float *c, float *tmp,
                         const float *extra);
 
+/* An LSTM step across tasks (--threads): each task takes a range of the
+ * hidden units, whole vectors of 16, and for them the four gates'
+ * pre-activations (projection + bias + h R^T over that range's columns of
+ * R), then the cell, writing its units of c and of the new h. Every task
+ * reads the whole old h, so the new one goes to another buffer. A unit's
+ * sums run over the same k in the same order as in the one-thread step,
+ * and the cell is the same per unit: the same bits for any task count.
+ * Each task reads its share of R only (at two tasks 128 KiB of an LSTM of
+ * hidden 128), from its own core's L2, where the one-thread step streams
+ * all 256 KiB from one L2 every step. A step of fewer than LSTM_SPLIT_MIN
+ * multiply-adds runs whole: the hand-off, and the other core's half of h
+ * each step, cost more than half of it. */
+#define LSTM_SPLIT_MIN ((int64_t)1 << 15)
+
+/* g's n units from the first, in each of the 4 gates (H apart), += h R^T
+ * over those columns of R (hidden rows of 4H). */
+RT_SGEMM_WIDE
+static void quad_product(const float *restrict h, int64_t H, const float *restrict R, float *restrict g, int64_t n) {
+  int64_t u = 0, q;
+  for (; u + QUAD_UNITS <= n; u += QUAD_UNITS) gate_quad_QUAD_UNITS(h, H, R + u, H, 4 * H, g + u);
+#if QUAD_UNITS > 16
+  for (; u + 16 <= n; u += 16) gate_quad_16(h, H, R + u, H, 4 * H, g + u);
+#endif
+  if (u < n)
+    for (q = 0; q < 4; q++) recurrent_product(h, H, R + q * H + u, 4 * H, g + q * H + u, n - u);
+}
+
+typedef struct lstm_step_job {
+  const rt_rnn_params *p;
+  const float *R, *xp, *bias, *h; /* h: the state before the step */
+  float *g, *c, *hn;              /* hn: the state after it */
+  int64_t tasks;
+} lstm_step_job;
+
+static void lstm_step_task(void *arg, int64_t i) {
+  const lstm_step_job *j = (const lstm_step_job *)arg;
+  const int64_t H = j->p->hidden;
+  int64_t u0, u1, q;
+  rt_parallel_share(H, 16, i, j->tasks, &u0, &u1);
+  if (u0 >= u1) return;
+  for (q = 0; q < 4; q++) add_rows(j->g + q * H + u0, j->xp + q * H + u0, j->bias + q * H + u0, u1 - u0);
+  quad_product(j->h, H, j->R + u0, j->g + u0, u1 - u0);
+  rt_lstm_cell_span_f32(j->p->has_clip, j->p->clip, j->p->input_forget, j->g + u0, H, NULL, H, j->hn + u0,
+                        j->c + u0, u1 - u0);
+}
+
 /* The driver, inlined into each variant with its G and cell. Walks
  * directions and batch rows as rnn.c's does; each row's steps are taken
  * in blocks, the block's input projections computed first. */
@@ -229,7 +305,7 @@ static PROJ_INLINE void run_layer(const rt_rnn_params *p, const void *const *in,
   const float *X = (const float *)in[0], *W0 = (const float *)in[1], *R0 = (const float *)in[2];
   const float *B = (const float *)in[3], *H0 = (const float *)in[5];
   const float *C0 = G == 4 ? (const float *)in[6] : NULL;
-  const float *P0 = G == 4 ? (const float *)in[7] : NULL;
+  const float *P0 = G == 4 && p->peepholes ? (const float *)in[7] : NULL;
   const int32_t *lens = (const int32_t *)in[4];
   float *Y = (float *)out[0], *YH = (float *)out[1], *YC = G == 4 ? (float *)out[2] : NULL;
   const int64_t Sq = p->seq, N = p->batch, I = p->input, H = p->hidden;
@@ -244,6 +320,9 @@ static PROJ_INLINE void run_layer(const rt_rnn_params *p, const void *const *in,
    * is multiplied by r, so s.bias sums only z's and r's biases; the
    * candidate's Wb_h joins its projection row at its step */
   const int lbr = G == 3 && p->linear_before_reset;
+  /* the LSTM without peepholes gets its tasks in P's slot (kernels/rnn.h) */
+  const rt_parallel *par = G == 4 && !p->peepholes ? RT_PARALLEL_OF(in) : NULL;
+  const int64_t tasks = G == 4 && GH * H >= LSTM_SPLIT_MIN ? rt_parallel_tasks(par) : 1;
   proj_scratch s;
   int64_t d, b, step, j;
   carve((float *)scratch, N, G, H, steps, &s);
@@ -276,7 +355,7 @@ static PROJ_INLINE void run_layer(const rt_rnn_params *p, const void *const *in,
           t_lo = rev ? t + 1 - m : t;
           block_end = step + m;
           rt_sgemm_packed_b(m, GH, I, 1.0f, X + t_lo * xt + b * xb, xt, 0, W, 0.0f, s.proj, GH, s.gemm, NULL,
-                            NULL, NULL);
+                            NULL, par);
         }
         xp = s.proj + (t - t_lo) * GH;
         if (lbr) {
@@ -291,6 +370,14 @@ static PROJ_INLINE void run_layer(const rt_rnn_params *p, const void *const *in,
             memset(s.g + 2 * H, 0, sizeof(float) * (size_t)H);
           }
           extra = xp + 2 * H;
+        } else if (tasks > 1) {
+          lstm_step_job job;
+          job.p = p, job.R = R, job.xp = xp, job.bias = s.bias, job.h = h;
+          job.g = s.g, job.c = c, job.hn = s.hn, job.tasks = tasks;
+          rt_parallel_run(par, tasks, lstm_step_task, &job);
+          memcpy(h, s.hn, sizeof(float) * (size_t)H);
+          if (Y) memcpy(Y + t * yt + d * yd + b * yb, h, sizeof(float) * (size_t)H);
+          continue;
         } else {
           add_rows(s.g, xp, s.bias, GH);
         }

@@ -251,6 +251,7 @@ static void run_proj_case(const proj_case *k, unsigned seed) {
   p.seq = k->seq, p.batch = N, p.input = I, p.hidden = H, p.num_dirs = k->dirs, p.reverse = k->reverse;
   p.layout = k->layout, p.has_clip = k->clip, p.clip = 0.8f, p.linear_before_reset = k->lbr;
   p.input_forget = k->input_forget;
+  p.peepholes = G == 4 && k->peepholes; /* the compiler's flag: the _proj kernel reads P only with it */
   /* the reference: double, ONNX's layout */
   memset(in, 0, sizeof in);
   memset(out, 0, sizeof out);

@@ -262,6 +262,27 @@ static void gemms_split(int64_t M, int64_t N, int64_t K, const rt_parallel *par)
   free(bias);
 }
 
+/* The LSTM of constant weights (no peepholes: the tasks take P's slot),
+ * each step's hidden units split: hidden H, input I, seq steps (37: past
+ * a block of 32 steps' projections), 2 rows, both directions. Y holds
+ * every step's h, and h every earlier step's c. */
+static void lstm_split(int64_t H, int64_t I, const rt_parallel *par) {
+  const int64_t seq = 37, N = 2, D = 2, GH = 4 * H, wpn = rt_gemm_f32_packed_floats(I, GH);
+  float *x = unit_rand_floats(seq * N * I, 7), *w = unit_rand_floats(D * wpn, 8);
+  float *r = unit_rand_floats(D * H * GH, 9), *b = unit_rand_floats(D * 2 * GH, 10);
+  float *h0 = unit_rand_floats(D * N * H, 11), *c0 = unit_rand_floats(D * N * H, 12);
+  const void *args[7];
+  rt_rnn_params p;
+  int64_t i;
+  for (i = 0; i < D * H * GH; i++) r[i] *= 2.0f / (float)H; /* sums of order 1: no gate saturates */
+  memset(&p, 0, sizeof p);
+  p.seq = seq, p.batch = N, p.input = I, p.hidden = H, p.num_dirs = (int32_t)D, p.transposed = 1;
+  args[0] = x, args[1] = w, args[2] = r, args[3] = b, args[4] = NULL, args[5] = h0, args[6] = c0;
+  same_split(rt_lstm_f32_proj, &p, args, 7, sizeof(float) * (size_t)(seq * D * N * H),
+             rt_rnn_f32_proj_scratch_bytes(seq, N, I, 4, H), 0, par);
+  free(x), free(w), free(r), free(b), free(h0), free(c0);
+}
+
 /* Every split kernel on shapes that split along output positions (a large
  * plane), along channel rows (a small one), and not at all (too little
  * work), with 2 and 3 pool threads and with 4 tasks run backwards. */
@@ -287,6 +308,9 @@ static void all_split(const rt_parallel *par) {
   gemms_split(128, 420, 530, par); /* several panels and K slices: the prefetches of the next panel */
   gemms_split(128, 128, 64, par);  /* an attention head's product: B read in place, not packed */
   gemms_split(5, 7, 3, par);
+  lstm_split(128, 64, par); /* the lstm benchmark's layer: 64 units a task at two */
+  lstm_split(100, 24, par); /* shares of 16 units, the last one shorter */
+  lstm_split(40, 24, par);  /* too small: one task */
 }
 
 START_TEST(split_kernels_bit_identical) {

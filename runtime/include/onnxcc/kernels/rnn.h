@@ -37,10 +37,16 @@
  * only the recurrent product is left, its gates summed in registers.
  * Every attribute as above. Scratch: rt_rnn_f32_proj_scratch_bytes(seq,
  * batch, input, G, hidden) bytes, 64-byte aligned (the arena's
- * alignment); a function of those only, the same on every target. */
+ * alignment); a function of those only, the same on every target.
+ *
+ * peepholes: the LSTM's P is given (input 7). rt_lstm_f32_proj reads P
+ * only then; without it, input slot 7 is RT_PARALLEL_SLOT
+ * (<onnxcc/parallel.h>), and the kernel splits each step's hidden units
+ * across the tasks it gets there (NULL: one thread). Every other kernel
+ * here reads P whenever it is not NULL, as before. */
 #define RT_RNN_PARAMS(I, F, IA, FA, I32, I32A, E)                                     \
   I(seq) I(batch) I(input) I(hidden) I32(num_dirs) I32(reverse) I32(layout) I32(has_clip) \
-  F(clip) I32(linear_before_reset) I32(input_forget) I32(transposed)
+  F(clip) I32(linear_before_reset) I32(input_forget) I32(transposed) I32(peepholes)
 #define RT_RNN_SCRATCH(batch, G, hidden) ((2 * (batch) + 3 * (G) + 1) * (hidden))
 RT_PARAMS_STRUCT(rt_rnn_params, RT_RNN_PARAMS)
 size_t rt_rnn_f32_proj_scratch_bytes(int64_t seq, int64_t batch, int64_t input, int64_t G, int64_t hidden);
