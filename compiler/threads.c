@@ -33,16 +33,6 @@ static size_t stem_band_bytes(const void *params) {
   return rt_conv_f32_nchwc_stem_task_bytes((const rt_conv_params *)params);
 }
 
-static size_t gemm_a_bytes(const void *params) {
-  const rt_gemm_params *p = (const rt_gemm_params *)params;
-  return rt_gemm_f32_packed_task_bytes(p->M, p->K);
-}
-
-static size_t matmul_a_bytes(const void *params) {
-  const rt_matmul_params *p = (const rt_matmul_params *)params;
-  return rt_gemm_f32_packed_task_bytes(p->M, p->K);
-}
-
 static size_t gap_half_bytes(const void *params) {
   return rt_nchwc_globalavgpool_task_bytes((const rt_nchwc_reorder_params *)params);
 }
@@ -85,12 +75,12 @@ static const struct {
     {K_rt_nchwc_gather_channels_f32, no_task_bytes},
     {K_rt_gather_channels, no_task_bytes},
     {K_rt_gemm_f32, no_task_bytes},
-    {K_rt_gemm_f32_packed, gemm_a_bytes},
+    {K_rt_gemm_f32_packed, no_task_bytes},
     {K_rt_gemm_f32_gemv, no_task_bytes},
     {K_rt_gemm_f32_gemv_packed, no_task_bytes},
     {K_rt_matmul_f32_gemv_packed, no_task_bytes},
     {K_rt_matmul_f32, no_task_bytes},
-    {K_rt_matmul_f32_packed, matmul_a_bytes},
+    {K_rt_matmul_f32_packed, no_task_bytes},
     {K_rt_lstm_f32_proj, no_task_bytes},
 
 /* The memory-bound kernels: each cuts its items (elements, rows, planes)

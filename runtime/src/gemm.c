@@ -361,9 +361,10 @@ static void ahead_of(const tile_job *j, int64_t lo, int64_t hi, int64_t jr, int6
 }
 #endif
 
-/* The tiles of job j in columns [lo, hi) of its block. */
-static void tile_columns(const tile_job *j, int64_t lo, int64_t hi) {
-  int64_t jr, ir;
+static void tile_task(void *arg, int64_t t) {
+  const tile_job *j = (const tile_job *)arg;
+  int64_t lo, hi, jr, ir;
+  rt_parallel_share(j->nc, NR, t, j->tasks, &lo, &hi);
   for (jr = lo; jr < hi; jr += NR) {
     const int64_t nr = min64(NR, j->nc - jr);
     const float *b = j->b_ld ? j->bp + jr : j->bp + jr * j->kc;
@@ -394,13 +395,6 @@ static void tile_columns(const tile_job *j, int64_t lo, int64_t hi) {
                          min64(MR, j->mc - ir), nr, NULL);
     }
   }
-}
-
-static void tile_task(void *arg, int64_t t) {
-  const tile_job *j = (const tile_job *)arg;
-  int64_t lo, hi;
-  rt_parallel_share(j->nc, NR, t, j->tasks, &lo, &hi);
-  tile_columns(j, lo, hi);
 }
 
 /* Below this many multiply-adds a block runs as one task. */
@@ -536,65 +530,14 @@ size_t rt_gemm_f32_packed_scratch_bytes(int64_t M, int64_t K) {
  * (those tiles split across par's tasks, as in sgemm_blocked). col_init
  * (NULL: none) is a row of N values each row of the product starts from
  * (with beta 0: C's bias row, in place of a first pass that writes it to
- * every row of C). e (if any) finishes each tile after its last K slice.
- *
- * task_stride (bytes; 0: none): the scratch holds a buffer for each task,
- * this far apart (rt_gemm_f32_packed_task_bytes). A product of more than
- * one block of A then runs as one job: each task walks every K slice and
- * block of rows itself, packing A into its own buffer, and computes its
- * own columns. Packed once for all tasks, each block was a job of its
- * own, its packing a stretch the other threads waited through, and every
- * task but the packer's read the block from another core's cache:
- * transformer_encoder's linear2 (128 x 512 x 2048, eight K slices) ran
- * 1.70-1.73 times faster at two threads than at one. Each tile still
- * takes its K slices in order with the same packed A: the same bits. */
-typedef struct whole_job {
-  tile_job t; /* the fields every block shares; tasks: the job's count */
-  const float *A;
-  int64_t lda, M, K, kcb, mcb;
-  int trans_a;
-  float alpha, beta;
-  const float *col_init;
-  float *C;
-  char *scratch;
-  size_t stride;
-} whole_job;
-
-/* One block of rows at slice pc for j (its ap the caller's buffer):
- * packs A's block into j->ap and sets the block's fields. */
-static void packed_b_block(const whole_job *w, tile_job *j, int64_t pc, int64_t ic) {
-  j->pc = pc;
-  j->kc = min64(w->kcb, w->K - pc);
-  j->beta = pc == 0 ? w->beta : 1.0f;
-  j->last = pc + j->kc == w->K;
-  j->col_init = pc == 0 ? w->col_init : NULL;
-  j->mc = min64(w->mcb, w->M - ic);
-  /* after the last block of rows the tasks go on to the next slice */
-  j->next_kc = ic + j->mc >= w->M && !j->last ? min64(w->kcb, w->K - pc - j->kc) : 0;
-  rt_sgemm_pack_a(j->mc, j->kc, w->trans_a ? w->A + pc * w->lda + ic : w->A + ic * w->lda + pc, w->lda, w->trans_a,
-                  w->alpha, (float *)j->ap);
-  j->c = w->C + ic * j->ldc;
-}
-
-static void whole_task(void *arg, int64_t t) {
-  const whole_job *w = (const whole_job *)arg;
-  tile_job j = w->t;
-  int64_t lo, hi, pc, ic;
-  rt_parallel_share(j.nc, NR, t, j.tasks, &lo, &hi);
-  if (lo >= hi) return;
-  j.ap = (const float *)(((uintptr_t)(w->scratch + (size_t)t * w->stride) + 63) & ~(uintptr_t)63);
-  for (pc = 0; pc < w->K; pc += w->kcb)
-    for (ic = 0; ic < w->M; ic += w->mcb) {
-      packed_b_block(w, &j, pc, ic);
-      tile_columns(&j, lo, hi);
-    }
-}
-
+ * every row of C). e (if any) finishes each tile after its last K slice. */
 void rt_sgemm_packed_b(int64_t M, int64_t N, int64_t K, float alpha, const float *A, int64_t lda, int trans_a,
                        const float *bpk, float beta, float *C, int64_t ldc, void *scratch, const float *col_init,
-                       const rt_epi *e, const rt_parallel *par, size_t task_stride) {
-  whole_job w;
-  int64_t pc, ic, tasks;
+                       const rt_epi *e, const rt_parallel *par) {
+  const int64_t kcb = block_size(K, KC, 1), mcb = block_size(M, MC, MR);
+  float *ap = (float *)(((uintptr_t)scratch + 63) & ~(uintptr_t)63);
+  int64_t pc, ic;
+  tile_job j;
   if (M <= 0 || N <= 0) return;
   if (K <= 0 || alpha == 0.0f) {
     scale_rows(M, N, beta, C, ldc);
@@ -603,33 +546,30 @@ void rt_sgemm_packed_b(int64_t M, int64_t N, int64_t K, float alpha, const float
     if (e) rt_epi_tile(e, C, ldc, M, N);
     return;
   }
-  w.kcb = block_size(K, KC, 1), w.mcb = block_size(M, MC, MR);
-  w.A = A, w.lda = lda, w.M = M, w.K = K, w.trans_a = trans_a, w.alpha = alpha, w.beta = beta;
-  w.col_init = col_init, w.C = C, w.scratch = (char *)scratch, w.stride = task_stride;
-  w.t.ap = (const float *)(((uintptr_t)scratch + 63) & ~(uintptr_t)63);
-  w.t.bp = bpk;
-  w.t.prepacked_n = N;
-  w.t.b_ld = 0;
-  w.t.k = K;
-  w.t.nc = N;
-  w.t.ldc = ldc;
-  w.t.e = e;
-  tasks = min64(rt_parallel_tasks(par), (N + NR - 1) / NR);
-  if (task_stride && tasks > 1 && (K > w.kcb || M > w.mcb) && M * N * K >= GEMM_SPLIT_MIN) {
-    w.t.tasks = tasks;
-    rt_parallel_run(par, tasks, whole_task, &w);
-    return;
-  }
-  for (pc = 0; pc < K; pc += w.kcb)
-    for (ic = 0; ic < M; ic += w.mcb) {
-      tile_job j = w.t;
-      packed_b_block(&w, &j, pc, ic);
+  j.ap = ap;
+  j.bp = bpk;
+  j.prepacked_n = N;
+  j.b_ld = 0;
+  j.k = K;
+  j.nc = N;
+  j.c = C;
+  j.ldc = ldc;
+  j.e = e;
+  for (pc = 0; pc < K; pc += kcb) {
+    j.pc = pc;
+    j.kc = min64(kcb, K - pc);
+    j.beta = pc == 0 ? beta : 1.0f;
+    j.last = pc + j.kc == K;
+    j.col_init = pc == 0 ? col_init : NULL;
+    for (ic = 0; ic < M; ic += mcb) {
+      j.mc = min64(mcb, M - ic);
+      /* after the last block of rows the tasks go on to the next slice */
+      j.next_kc = ic + j.mc >= M && !j.last ? min64(kcb, K - pc - j.kc) : 0;
+      rt_sgemm_pack_a(j.mc, j.kc, trans_a ? A + pc * lda + ic : A + ic * lda + pc, lda, trans_a, alpha, ap);
+      j.c = C + ic * ldc;
       run_tiles(&j, par);
     }
-}
-
-size_t rt_gemm_f32_packed_task_bytes(int64_t M, int64_t K) {
-  return RT_TASK_STRIDE(rt_gemm_f32_packed_scratch_bytes(M, K));
+  }
 }
 
 /* ---- Gemm ---- */
@@ -663,8 +603,8 @@ RT_KERNEL(rt_gemm_f32_packed) {
   const float beta = bias_row ? 0.0f : gemm_f32_init(p, p->has_c ? (const float *)in[2] : NULL, y);
   rt_epi e;
   rt_sgemm_packed_b(p->M, p->N, p->K, p->alpha, (const float *)in[0], p->trans_a ? p->M : p->K, p->trans_a,
-                    (const float *)in[1], beta, y, p->N, scratch, bias_row ? (const float *)in[2] : NULL,
-                    RT_EPI_FROM(&e, p, in, 3, y), RT_PARALLEL_OF(in), rt_gemm_f32_packed_task_bytes(p->M, p->K));
+                 (const float *)in[1], beta, y, p->N, scratch, bias_row ? (const float *)in[2] : NULL,
+                 RT_EPI_FROM(&e, p, in, 3, y), RT_PARALLEL_OF(in));
 }
 
 /* Columns [lo, hi) of a GEMV: each column's sum does not depend on the
@@ -792,8 +732,7 @@ RT_KERNEL(rt_matmul_f32_packed) {
   const rt_matmul_params *p = (const rt_matmul_params *)params;
   rt_epi e;
   rt_sgemm_packed_b(p->M, p->N, p->K, 1.0f, (const float *)in[0], p->K, 0, (const float *)in[1], 0.0f,
-                    (float *)out[0], p->N, scratch, NULL, RT_EPI_FROM(&e, p, in, 2, (const float *)out[0]),
-                    RT_PARALLEL_OF(in), rt_gemm_f32_packed_task_bytes(p->M, p->K));
+                 (float *)out[0], p->N, scratch, NULL, RT_EPI_FROM(&e, p, in, 2, (const float *)out[0]), RT_PARALLEL_OF(in));
 }
 
 /* M == 1, no batch (the compiler picks this variant only then), B

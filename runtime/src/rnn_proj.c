@@ -355,7 +355,7 @@ static PROJ_INLINE void run_layer(const rt_rnn_params *p, const void *const *in,
           t_lo = rev ? t + 1 - m : t;
           block_end = step + m;
           rt_sgemm_packed_b(m, GH, I, 1.0f, X + t_lo * xt + b * xb, xt, 0, W, 0.0f, s.proj, GH, s.gemm, NULL,
-                            NULL, par, 0);
+                            NULL, par);
         }
         xp = s.proj + (t - t_lo) * GH;
         if (lbr) {

@@ -193,11 +193,10 @@ void rt_sgemm_ukernel(int64_t kc, const float *a, int64_t a_qstride, const float
  * The body of rt_gemm_f32_packed and rt_matmul_f32_packed, and the input
  * projection of the recurrent _proj kernels (rnn_proj.c). col_init (NULL:
  * none): a row of N values each row of the product starts from. e and par
- * as below. task_stride: 0, or the bytes between the tasks' buffers in
- * scratch (a buffer of rt_gemm_f32_packed_scratch_bytes each: gemm.c). */
+ * as below. */
 void rt_sgemm_packed_b(int64_t M, int64_t N, int64_t K, float alpha, const float *A, int64_t lda, int trans_a,
                        const float *bpk, float beta, float *C, int64_t ldc, void *scratch, const float *col_init,
-                       const rt_epi *e, const rt_parallel *par, size_t task_stride);
+                       const rt_epi *e, const rt_parallel *par);
 /* The width of the prepacked panel that starts at column j0 of n:
  * RT_GEMM_PANEL, or the last columns rounded up to 4 (gemm.h). */
 static inline int64_t rt_gemm_panel_width(int64_t n, int64_t j0) {

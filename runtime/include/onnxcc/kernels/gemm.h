@@ -61,9 +61,6 @@ void rt_gemm_f32_pack_b(int64_t K, int64_t N, const float *b, int trans_b, float
  * packed block of A (at most about 160 KiB), nothing for B. The same on
  * every target. */
 size_t rt_gemm_f32_packed_scratch_bytes(int64_t M, int64_t K);
-/* What each task past the first adds to that scratch at --threads
- * (<onnxcc/parallel.h>): a block of A of its own, RT_TASK_STRIDE apart. */
-size_t rt_gemm_f32_packed_task_bytes(int64_t M, int64_t K);
 
 /* ONNX Gemm: Y[M,N] = alpha * op(A) * op(B) + beta * C, where C (in[2],
  * only read when has_c is set: in[] has no slot for an absent trailing
