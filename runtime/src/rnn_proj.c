@@ -358,30 +358,30 @@ static PROJ_INLINE void run_layer(const rt_rnn_params *p, const void *const *in,
                             NULL, par);
         }
         xp = s.proj + (t - t_lo) * GH;
-        if (lbr) {
-          /* z and r: projection + bias; the candidate: Rb_h now, its
-           * projection + Wb_h for the cell (in the projection row, which
-           * is not read again) */
-          add_rows(s.g, xp, s.bias, 2 * H);
-          if (B) {
-            memcpy(s.g + 2 * H, Rb + 2 * H, sizeof(float) * (size_t)H);
-            add_rows(xp + 2 * H, xp + 2 * H, Wb + 2 * H, H);
-          } else {
-            memset(s.g + 2 * H, 0, sizeof(float) * (size_t)H);
-          }
-          extra = xp + 2 * H;
-        } else if (tasks > 1) {
+        if (tasks > 1) {
           lstm_step_job job;
           job.p = p, job.R = R, job.xp = xp, job.bias = s.bias, job.h = h;
           job.g = s.g, job.c = c, job.hn = s.hn, job.tasks = tasks;
           rt_parallel_run(par, tasks, lstm_step_task, &job);
           memcpy(h, s.hn, sizeof(float) * (size_t)H);
-          if (Y) memcpy(Y + t * yt + d * yd + b * yb, h, sizeof(float) * (size_t)H);
-          continue;
         } else {
-          add_rows(s.g, xp, s.bias, GH);
+          if (lbr) {
+            /* z and r: projection + bias; the candidate: Rb_h now, its
+             * projection + Wb_h for the cell (in the projection row, which
+             * is not read again) */
+            add_rows(s.g, xp, s.bias, 2 * H);
+            if (B) {
+              memcpy(s.g + 2 * H, Rb + 2 * H, sizeof(float) * (size_t)H);
+              add_rows(xp + 2 * H, xp + 2 * H, Wb + 2 * H, H);
+            } else {
+              memset(s.g + 2 * H, 0, sizeof(float) * (size_t)H);
+            }
+            extra = xp + 2 * H;
+          } else {
+            add_rows(s.g, xp, s.bias, GH);
+          }
+          cell(p, R, s.g, h, c, s.tmp, extra);
         }
-        cell(p, R, s.g, h, c, s.tmp, extra);
         if (Y) memcpy(Y + t * yt + d * yd + b * yb, h, sizeof(float) * (size_t)H);
       }
       if (Y)
