@@ -33,6 +33,16 @@ static size_t stem_band_bytes(const void *params) {
   return rt_conv_f32_nchwc_stem_task_bytes((const rt_conv_params *)params);
 }
 
+static size_t gemm_a_bytes(const void *params) {
+  const rt_gemm_params *p = (const rt_gemm_params *)params;
+  return rt_gemm_f32_packed_task_bytes(p->M, p->K);
+}
+
+static size_t matmul_a_bytes(const void *params) {
+  const rt_matmul_params *p = (const rt_matmul_params *)params;
+  return rt_gemm_f32_packed_task_bytes(p->M, p->K);
+}
+
 static size_t gap_half_bytes(const void *params) {
   return rt_nchwc_globalavgpool_task_bytes((const rt_nchwc_reorder_params *)params);
 }
@@ -48,6 +58,16 @@ static const struct {
   splits_fn only_if;
 } conditions[] = {
     {K_rt_lstm_f32_proj, lstm_without_peepholes},
+};
+
+/* Kernels with a variant of their own for --threads programs, which a
+ * split node takes instead: code that only pays at several threads stays
+ * out of one-thread programs (tests/models/mlp's must fit 8 KiB). */
+static const struct {
+  int kernel, threaded;
+} variants[] = {
+    {K_rt_gemm_f32_packed, K_rt_gemm_f32_packed_mt},
+    {K_rt_matmul_f32_packed, K_rt_matmul_f32_packed_mt},
 };
 
 static const struct {
@@ -76,11 +96,13 @@ static const struct {
     {K_rt_gather_channels, no_task_bytes},
     {K_rt_gemm_f32, no_task_bytes},
     {K_rt_gemm_f32_packed, no_task_bytes},
+    {K_rt_gemm_f32_packed_mt, gemm_a_bytes},
     {K_rt_gemm_f32_gemv, no_task_bytes},
     {K_rt_gemm_f32_gemv_packed, no_task_bytes},
     {K_rt_matmul_f32_gemv_packed, no_task_bytes},
     {K_rt_matmul_f32, no_task_bytes},
     {K_rt_matmul_f32_packed, no_task_bytes},
+    {K_rt_matmul_f32_packed_mt, matmul_a_bytes},
     {K_rt_lstm_f32_proj, no_task_bytes},
 
 /* The memory-bound kernels: each cuts its items (elements, rows, planes)
@@ -138,10 +160,17 @@ static int row_of(const lowered *l) {
 int threads_node_splits(const lowered *l) { return row_of(l) >= 0; }
 
 void threads_size_scratch(ir_graph *g, int threads) {
-  int i;
+  int i, v;
   for (i = 0; i < g->n_nodes; i++) {
     lowered *l = g->nodes[i]->low;
-    const int k = row_of(l);
-    if (k >= 0) l->scratch_bytes += (size_t)(threads - 1) * splits[k].task_bytes(l->params);
+    int k = row_of(l);
+    if (k < 0) continue;
+    for (v = 0; v < (int)(sizeof variants / sizeof *variants); v++)
+      if (variants[v].kernel == l->kernel) {
+        l->kernel = variants[v].threaded;
+        k = row_of(l);
+        break;
+      }
+    l->scratch_bytes += (size_t)(threads - 1) * splits[k].task_bytes(l->params);
   }
 }

@@ -14,9 +14,11 @@
  * tasks take). */
 int threads_node_splits(const lowered *l);
 
-/* For threads > 1: grows the scratch of every node of g's own graph (not
- * its subgraphs', which run alone) whose kernel splits by threads - 1
- * task slices. Run after lowering, before planning. */
+/* For threads > 1: every node of g's own graph (not its subgraphs', which
+ * run alone) whose kernel splits takes its kernel's threaded variant where
+ * it has one (rt_gemm_f32_packed_mt for rt_gemm_f32_packed, ...), and its
+ * scratch grows by threads - 1 task slices. Run after lowering, before
+ * planning. */
 void threads_size_scratch(ir_graph *g, int threads);
 
 #endif

@@ -2,6 +2,9 @@
 """--threads N end to end (docs/design.md, "Threads").
 
   * --threads 1 writes exactly the code of no --threads;
+  * --threads 2 swaps in the threaded variant of a kernel that has one (the
+    MatMul of prepacked B: rt_matmul_f32_packed_mt), one thread keeps the
+    plain kernel (compiler/threads.c's `variants`);
   * --threads 2 code compiles with -std=c99 -Wall -Wextra -Wpedantic -Werror
     under gcc and clang;
   * two contexts of a --threads 2 model, each with its own pool, run at the
@@ -142,8 +145,14 @@ def main():
             for cc in ("gcc", "clang"):
                 results.append((f"--threads 2 code builds with {cc} {' '.join(STRICT)}", strict(cc, t2)))
             with open(os.path.join(t2, "net.c")) as f:
-                results.append(("the split nodes get the context's rt_parallel",
-                                f.read().count("in[RT_PARALLEL_SLOT] = &ctx->par;") == SPLIT_NODES))
+                code2 = f.read()
+            with open(os.path.join(work, "t1", "net.c")) as f:
+                code1 = f.read()
+            results.append(("the split nodes get the context's rt_parallel",
+                            code2.count("in[RT_PARALLEL_SLOT] = &ctx->par;") == SPLIT_NODES))
+            results.append(("--threads 2 calls rt_matmul_f32_packed_mt, one thread rt_matmul_f32_packed",
+                            code2.count("rt_matmul_f32_packed_mt(&") == 1 and "rt_matmul_f32_packed_mt" not in code1
+                            and code1.count("rt_matmul_f32_packed(&") == 1))
             if not args.no_sanitizers:
                 for san in ("thread", "address,undefined"):
                     results.append((f"two contexts in two threads, -fsanitize={san}", two_contexts(t2, san)))

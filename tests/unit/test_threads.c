@@ -235,16 +235,23 @@ static void gemms_split(int64_t M, int64_t N, int64_t K, const rt_parallel *par)
   rt_gemm_f32_pack_b(K, N, b, 0, bp);
   args[1] = bp;
   same_split(rt_gemm_f32_packed, &g, args, 2, out_bytes, rt_gemm_f32_packed_scratch_bytes(M, K), 0, par);
+  /* the threaded variant, whose tasks pack A each: unsplit it is the plain one */
+  same_split(rt_gemm_f32_packed_mt, &g, args, 2, out_bytes, rt_gemm_f32_packed_scratch_bytes(M, K),
+             rt_gemm_f32_packed_task_bytes(M, K), par);
   /* with a bias row, which starts the accumulators of the first K slice */
   g.has_c = 1, g.beta = 1.0f, g.c_cs = 1;
   args3[0] = a, args3[1] = bp, args3[2] = bias;
   same_split(rt_gemm_f32_packed, &g, args3, 3, out_bytes, rt_gemm_f32_packed_scratch_bytes(M, K), 0, par);
+  same_split(rt_gemm_f32_packed_mt, &g, args3, 3, out_bytes, rt_gemm_f32_packed_scratch_bytes(M, K),
+             rt_gemm_f32_packed_task_bytes(M, K), par);
   memset(&mm, 0, sizeof mm);
   mm.M = M, mm.N = N, mm.K = K;
   args[1] = b;
   same_split(rt_matmul_f32, &mm, args, 2, out_bytes, rt_sgemm_scratch_bytes(M, N, K), 0, par);
   args[1] = bp;
   same_split(rt_matmul_f32_packed, &mm, args, 2, out_bytes, rt_gemm_f32_packed_scratch_bytes(M, K), 0, par);
+  same_split(rt_matmul_f32_packed_mt, &mm, args, 2, out_bytes, rt_gemm_f32_packed_scratch_bytes(M, K),
+             rt_gemm_f32_packed_task_bytes(M, K), par);
   if (M == 1) { /* the GEMV, B packed (a bias row, then none), as it is and transposed (a classifier's Gemm) */
     same_split(rt_gemm_f32_gemv_packed, &g, args3, 3, out_bytes, 0, 0, par);
     g.has_c = 0, g.beta = 0.0f, g.c_cs = 0;
@@ -307,6 +314,8 @@ static void all_split(const rt_parallel *par) {
   gemms_split(300, 40, 600, par);
   gemms_split(128, 420, 530, par); /* several panels and K slices: the prefetches of the next panel */
   gemms_split(128, 128, 64, par);  /* an attention head's product: B read in place, not packed */
+  gemms_split(128, 512, 2048, par); /* a transformer's linear2: K slices, one job in the threaded variants */
+  gemms_split(300, 96, 300, par);   /* two blocks of rows and two K slices per task */
   gemms_split(5, 7, 3, par);
   lstm_split(128, 64, par); /* the lstm benchmark's layer: 64 units a task at two */
   lstm_split(100, 24, par); /* shares of 16 units, the last one shorter */

@@ -61,6 +61,10 @@ void rt_gemm_f32_pack_b(int64_t K, int64_t N, const float *b, int trans_b, float
  * packed block of A (at most about 160 KiB), nothing for B. The same on
  * every target. */
 size_t rt_gemm_f32_packed_scratch_bytes(int64_t M, int64_t K);
+/* What each task past the first adds to that scratch in the threaded
+ * variants (rt_gemm_f32_packed_mt, rt_matmul_f32_packed_mt): a block of A
+ * of its own, RT_TASK_STRIDE apart (<onnxcc/parallel.h>). */
+size_t rt_gemm_f32_packed_task_bytes(int64_t M, int64_t K);
 
 /* ONNX Gemm: Y[M,N] = alpha * op(A) * op(B) + beta * C, where C (in[2],
  * only read when has_c is set: in[] has no slot for an absent trailing
@@ -73,6 +77,10 @@ size_t rt_gemm_f32_packed_scratch_bytes(int64_t M, int64_t K);
  *                     applied (the kernel does not read trans_b): scratch
  *                     rt_gemm_f32_packed_scratch_bytes(M, K), only A's
  *                     packed blocks
+ *   rt_gemm_f32_packed_mt  the same for --threads programs: the whole
+ *                     product one job, each task packing A into a buffer
+ *                     of its own (rt_gemm_f32_packed_task_bytes(M, K) per
+ *                     task past the first), the same bits
  *   rt_gemm_f32_gemv_packed  M == 1 (a batch-1 Linear layer) and B
  *                     packed as above: packs nothing, reads each panel
  *                     as one stream, no scratch
@@ -93,7 +101,9 @@ RT_PARAMS_STRUCT(rt_gemm_params, RT_GEMM_PARAMS)
  * sum(b[d] * a_strides[d]) elements (zero strides on broadcast dims), and
  * likewise for B. Variants: rt_matmul_f32 (scratch
  * rt_sgemm_scratch_bytes(M, N, K)), rt_matmul_f32_packed (batch_rank 0,
- * B prepacked as above, scratch rt_gemm_f32_packed_scratch_bytes(M, K)),
+ * B prepacked as above, scratch rt_gemm_f32_packed_scratch_bytes(M, K);
+ * rt_matmul_f32_packed_mt the same for --threads programs, as
+ * rt_gemm_f32_packed_mt),
  * rt_matmul_f32_gemv (M == 1, no scratch), rt_matmul_f32_gemv_packed
  * (M == 1, batch_rank 0, B prepacked, no scratch), and rt_matmul_f64,
  * _i32, _i64, _u32, _u64 (no scratch; integers wrap on overflow). The f32 variants apply the epilogue fields
@@ -113,11 +123,13 @@ RT_PARAMS_STRUCT(rt_matmul_params, RT_MATMUL_PARAMS)
 #define RT_GEMM_KERNELS(K) \
   K(rt_gemm_f32, rt_gemm_params) \
   K(rt_gemm_f32_packed, rt_gemm_params) \
+  K(rt_gemm_f32_packed_mt, rt_gemm_params) \
   K(rt_gemm_f32_gemv, rt_gemm_params) \
   K(rt_gemm_f32_gemv_packed, rt_gemm_params) \
   K(rt_gemm_f64, rt_gemm_params) \
   K(rt_matmul_f32, rt_matmul_params) \
   K(rt_matmul_f32_packed, rt_matmul_params) \
+  K(rt_matmul_f32_packed_mt, rt_matmul_params) \
   K(rt_matmul_f32_gemv, rt_matmul_params) \
   K(rt_matmul_f32_gemv_packed, rt_matmul_params) \
   K(rt_matmul_f64, rt_matmul_params) \
