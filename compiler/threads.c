@@ -104,6 +104,7 @@ static const struct {
     {K_rt_matmul_f32_packed, no_task_bytes},
     {K_rt_matmul_f32_packed_mt, matmul_a_bytes},
     {K_rt_lstm_f32_proj, no_task_bytes},
+    {K_rt_gru_f32_proj, no_task_bytes},
 
 /* The memory-bound kernels: each cuts its items (elements, rows, planes)
  * into ranges through rt_parallel_ranges (runtime/src/split_internal.h),

@@ -134,32 +134,37 @@ DEFINE_GATE_BLOCK(GATE_BLOCK)
 DEFINE_GATE_BLOCK(16)
 #endif
 
-/* The same for U units of each of the four LSTM gates, the gates gs
- * floats apart in M's rows and in out: a split step's range of units
- * (below) keeps 4 * U sums in registers, as gate_block does GATE_BLOCK;
- * one gate's range at a time would leave one or two vectors of sums per
- * pass, each waiting on its own multiply-add chain. Each sum runs over k
- * in the same order as in gate_block: the same bits. */
-#define DEFINE_GATE_QUAD(U)                                                                               \
-  static PROJ_INLINE void gate_quad_##U(const float *restrict v, int64_t n, const float *restrict col,     \
-                                        int64_t gs, int64_t ld, float *restrict out) {                    \
-    float acc[4][U];                                                                                      \
+/* The same for U units of each of Q gates (an LSTM's four, a GRU's three
+ * or two), the gates gs floats apart in M's rows and in out: a split
+ * step's range of units (below) keeps Q * U sums in registers, as
+ * gate_block does GATE_BLOCK; one gate's range at a time would leave one
+ * or two vectors of sums per pass, each waiting on its own multiply-add
+ * chain. Each sum runs over k in the same order as in gate_block: the
+ * same bits. */
+#define DEFINE_GATE_MULTI(NAME, Q, U)                                                                     \
+  static PROJ_INLINE void NAME(const float *restrict v, int64_t n, const float *restrict col, int64_t gs, \
+                               int64_t ld, float *restrict out) {                                         \
+    float acc[Q][U];                                                                                      \
     int64_t j, k, q;                                                                                      \
-    for (q = 0; q < 4; q++)                                                                               \
+    for (q = 0; q < Q; q++)                                                                               \
       for (j = 0; j < U; j++) acc[q][j] = out[q * gs + j];                                                \
     for (k = 0; k < n; k++) {                                                                             \
       const float vk = v[k];                                                                              \
       const float *row = col + k * ld;                                                                    \
-      for (q = 0; q < 4; q++)                                                                             \
+      for (q = 0; q < Q; q++)                                                                             \
         for (j = 0; j < U; j++) acc[q][j] = MADD(vk, row[q * gs + j], acc[q][j]);                         \
     }                                                                                                     \
-    for (q = 0; q < 4; q++)                                                                               \
+    for (q = 0; q < Q; q++)                                                                               \
       for (j = 0; j < U; j++) out[q * gs + j] = acc[q][j];                                                \
   }
 #define QUAD_UNITS (GATE_BLOCK / 4)
-DEFINE_GATE_QUAD(QUAD_UNITS)
+DEFINE_GATE_MULTI(gate_quad, 4, QUAD_UNITS)
+DEFINE_GATE_MULTI(gate_triple, 3, QUAD_UNITS)
+DEFINE_GATE_MULTI(gate_pair, 2, QUAD_UNITS)
 #if QUAD_UNITS > 16
-DEFINE_GATE_QUAD(16)
+DEFINE_GATE_MULTI(gate_quad_16, 4, 16)
+DEFINE_GATE_MULTI(gate_triple_16, 3, 16)
+DEFINE_GATE_MULTI(gate_pair_16, 2, 16)
 #endif
 
 /* out[j] += sum over k < n of v[k] * M[k * ld + j], for j < w (out holds
@@ -217,7 +222,37 @@ static void cell_rnn(const rt_rnn_params *p, const float *R, float *g, float *h,
  * (r * h) R_h, a second product over R's last H columns; with it, r *
  * (h R_h + Rb_h), whose product runs in the same pass as z and r (g's
  * candidate part then enters with Rb_h, and its input part, projection
- * and Wb_h, waits in extra: see the driver). */
+ * and Wb_h, waits in extra: see the driver). The pieces below work on n
+ * units from the first (the gates gs floats apart), so the whole row's
+ * cell and a split step's tasks (further down) compute each unit alike. */
+
+/* z and r: clipped, through the sigmoid. */
+static void gru_gates_span(const rt_rnn_params *p, float *z, int64_t gs, int64_t n) {
+  float *r = z + gs;
+  int64_t j;
+  if (p->has_clip) {
+    clip_all(z, n, p->clip);
+    clip_all(r, n, p->clip);
+  }
+  for (j = 0; j < n; j++) z[j] = rt_act_sigmoid_f32(z[j]);
+  for (j = 0; j < n; j++) r[j] = rt_act_sigmoid_f32(r[j]);
+}
+
+/* With linear_before_reset: the candidate's pre-activation, its input part
+ * plus r times its recurrent part. */
+static void gru_lbr_span(const float *r, const float *extra, float *gc, int64_t n) {
+  int64_t j;
+  for (j = 0; j < n; j++) gc[j] = extra[j] + r[j] * gc[j];
+}
+
+/* The new state from z and the candidate's pre-activation gc (clipped
+ * here); hn may be h. */
+static void gru_new_h_span(const rt_rnn_params *p, const float *z, float *gc, const float *h, float *hn, int64_t n) {
+  int64_t j;
+  if (p->has_clip) clip_all(gc, n, p->clip);
+  for (j = 0; j < n; j++) hn[j] = (1.0f - z[j]) * rt_act_tanh_f32(gc[j]) + z[j] * h[j];
+}
+
 RT_SGEMM_WIDE
 static void cell_gru(const rt_rnn_params *p, const float *R, float *g, float *h, float *c, float *tmp,
                      const float *extra) {
@@ -226,16 +261,14 @@ static void cell_gru(const rt_rnn_params *p, const float *R, float *g, float *h,
   int64_t j;
   (void)c;
   recurrent_product(h, H, R, 3 * H, g, p->linear_before_reset ? 3 * H : 2 * H);
-  if (p->has_clip) clip_all(g, 2 * H, p->clip);
-  for (j = 0; j < 2 * H; j++) g[j] = rt_act_sigmoid_f32(g[j]);
+  gru_gates_span(p, z, H, H);
   if (p->linear_before_reset) {
-    for (j = 0; j < H; j++) gc[j] = extra[j] + r[j] * gc[j];
+    gru_lbr_span(r, extra, gc, H);
   } else {
     for (j = 0; j < H; j++) tmp[j] = r[j] * h[j];
     recurrent_product(tmp, H, R + 2 * H, 3 * H, gc, H);
   }
-  if (p->has_clip) clip_all(gc, H, p->clip);
-  for (j = 0; j < H; j++) h[j] = (1.0f - z[j]) * rt_act_tanh_f32(gc[j]) + z[j] * h[j];
+  gru_new_h_span(p, z, gc, h, h, H);
 }
 
 /* LSTM: peepholes, clipping, input_forget and the activations are
@@ -251,7 +284,7 @@ static void cell_lstm(const rt_rnn_params *p, const float *R, float *g, float *h
 typedef void (*cell_fn)(const rt_rnn_params *p, const float *R, float *g, float *h, float *c, float *tmp,
                         const float *extra);
 
-/* An LSTM step across tasks (--threads): each task takes a range of the
+/* An LSTM or GRU step across tasks (--threads): each task takes a range of the
  * hidden units, whole vectors of 16, and for them the four gates'
  * pre-activations (projection + bias + h R^T over that range's columns of
  * R), then the cell, writing its units of c and of the new h. Every task
@@ -260,22 +293,36 @@ typedef void (*cell_fn)(const rt_rnn_params *p, const float *R, float *g, float 
  * and the cell is the same per unit: the same bits for any task count.
  * Each task reads its share of R only (at two tasks 128 KiB of an LSTM of
  * hidden 128), from its own core's L2, where the one-thread step streams
- * all 256 KiB from one L2 every step. A step of fewer than LSTM_SPLIT_MIN
- * multiply-adds runs whole: the hand-off, and the other core's half of h
- * each step, cost more than half of it. */
-#define LSTM_SPLIT_MIN ((int64_t)1 << 15)
+ * all 256 KiB from one L2 every step. A GRU without linear_before_reset
+ * needs every unit's reset gate before any candidate's product (over r *
+ * h), so its step is two jobs: the gates z and r and r * h, then the
+ * candidate and the new h (a GRU of hidden 128 and 32 steps: 0.083 ms at
+ * one thread, 0.072 at two; 0.059-0.068 with linear_before_reset, one job
+ * a step). A step of fewer than STEP_SPLIT_MIN multiply-adds runs whole:
+ * the hand-off, and the other core's half of h each step, cost more than
+ * half of it. */
+#define STEP_SPLIT_MIN ((int64_t)1 << 15)
 
-/* g's n units from the first, in each of the 4 gates (H apart), += h R^T
- * over those columns of R (hidden rows of 4H). */
+/* g's n units from the first, in each of Q gates (H apart), += h R^T over
+ * those columns of R (hidden rows of ld floats). */
 RT_SGEMM_WIDE
-static void quad_product(const float *restrict h, int64_t H, const float *restrict R, float *restrict g, int64_t n) {
+static void gates_product(const float *restrict h, int64_t H, const float *restrict R, int64_t ld, float *restrict g,
+                          int64_t n, int Q) {
   int64_t u = 0, q;
-  for (; u + QUAD_UNITS <= n; u += QUAD_UNITS) gate_quad_QUAD_UNITS(h, H, R + u, H, 4 * H, g + u);
+  for (; u + QUAD_UNITS <= n; u += QUAD_UNITS) {
+    if (Q == 4) gate_quad(h, H, R + u, H, ld, g + u);
+    else if (Q == 3) gate_triple(h, H, R + u, H, ld, g + u);
+    else gate_pair(h, H, R + u, H, ld, g + u);
+  }
 #if QUAD_UNITS > 16
-  for (; u + 16 <= n; u += 16) gate_quad_16(h, H, R + u, H, 4 * H, g + u);
+  for (; u + 16 <= n; u += 16) {
+    if (Q == 4) gate_quad_16(h, H, R + u, H, ld, g + u);
+    else if (Q == 3) gate_triple_16(h, H, R + u, H, ld, g + u);
+    else gate_pair_16(h, H, R + u, H, ld, g + u);
+  }
 #endif
   if (u < n)
-    for (q = 0; q < 4; q++) recurrent_product(h, H, R + q * H + u, 4 * H, g + q * H + u, n - u);
+    for (q = 0; q < Q; q++) recurrent_product(h, H, R + q * H + u, ld, g + q * H + u, n - u);
 }
 
 typedef struct lstm_step_job {
@@ -292,9 +339,65 @@ static void lstm_step_task(void *arg, int64_t i) {
   rt_parallel_share(H, 16, i, j->tasks, &u0, &u1);
   if (u0 >= u1) return;
   for (q = 0; q < 4; q++) add_rows(j->g + q * H + u0, j->xp + q * H + u0, j->bias + q * H + u0, u1 - u0);
-  quad_product(j->h, H, j->R + u0, j->g + u0, u1 - u0);
+  gates_product(j->h, H, j->R + u0, 4 * H, j->g + u0, u1 - u0, 4);
   rt_lstm_cell_span_f32(j->p->has_clip, j->p->clip, j->p->input_forget, j->g + u0, H, NULL, H, j->hn + u0,
                         j->c + u0, u1 - u0);
+}
+
+typedef struct gru_step_job {
+  const rt_rnn_params *p;
+  const float *R, *bias, *h; /* bias: z's and r's (and without linear_before_reset the candidate's) */
+  const float *Rb, *Wb;      /* the recurrent and input biases (NULL without B) */
+  float *xp;                 /* the step's projection row (with linear_before_reset its candidate part gains Wb_h) */
+  float *g, *tmp, *hn;       /* tmp: r * h without linear_before_reset */
+  int64_t tasks;
+} gru_step_job;
+
+/* With linear_before_reset: the whole step for task i's units, as
+ * cell_gru and the driver's one-thread branch compute them. */
+static void gru_step_task(void *arg, int64_t i) {
+  const gru_step_job *j = (const gru_step_job *)arg;
+  const int64_t H = j->p->hidden;
+  int64_t u0, u1, n;
+  rt_parallel_share(H, 16, i, j->tasks, &u0, &u1);
+  if ((n = u1 - u0) <= 0) return;
+  add_rows(j->g + u0, j->xp + u0, j->bias + u0, n);
+  add_rows(j->g + H + u0, j->xp + H + u0, j->bias + H + u0, n);
+  if (j->Rb) {
+    memcpy(j->g + 2 * H + u0, j->Rb + 2 * H + u0, sizeof(float) * (size_t)n);
+    add_rows(j->xp + 2 * H + u0, j->xp + 2 * H + u0, j->Wb + 2 * H + u0, n);
+  } else {
+    memset(j->g + 2 * H + u0, 0, sizeof(float) * (size_t)n);
+  }
+  gates_product(j->h, H, j->R + u0, 3 * H, j->g + u0, n, 3);
+  gru_gates_span(j->p, j->g + u0, H, n);
+  gru_lbr_span(j->g + H + u0, j->xp + 2 * H + u0, j->g + 2 * H + u0, n);
+  gru_new_h_span(j->p, j->g + u0, j->g + 2 * H + u0, j->h + u0, j->hn + u0, n);
+}
+
+/* Without it, the first job: z and r of task i's units, and r * h. */
+static void gru_gates_task(void *arg, int64_t i) {
+  const gru_step_job *j = (const gru_step_job *)arg;
+  const int64_t H = j->p->hidden;
+  int64_t u0, u1, n, q, u;
+  rt_parallel_share(H, 16, i, j->tasks, &u0, &u1);
+  if ((n = u1 - u0) <= 0) return;
+  for (q = 0; q < 3; q++) add_rows(j->g + q * H + u0, j->xp + q * H + u0, j->bias + q * H + u0, n);
+  gates_product(j->h, H, j->R + u0, 3 * H, j->g + u0, n, 2);
+  gru_gates_span(j->p, j->g + u0, H, n);
+  for (u = u0; u < u1; u++) j->tmp[u] = j->g[H + u] * j->h[u];
+}
+
+/* The second: the candidate over all of r * h, and the new h, for task
+ * i's units. */
+static void gru_candidate_task(void *arg, int64_t i) {
+  const gru_step_job *j = (const gru_step_job *)arg;
+  const int64_t H = j->p->hidden;
+  int64_t u0, u1, n;
+  rt_parallel_share(H, 16, i, j->tasks, &u0, &u1);
+  if ((n = u1 - u0) <= 0) return;
+  recurrent_product(j->tmp, H, j->R + 2 * H + u0, 3 * H, j->g + 2 * H + u0, n);
+  gru_new_h_span(j->p, j->g + u0, j->g + 2 * H + u0, j->h + u0, j->hn + u0, n);
 }
 
 /* The driver, inlined into each variant with its G and cell. Walks
@@ -320,9 +423,10 @@ static PROJ_INLINE void run_layer(const rt_rnn_params *p, const void *const *in,
    * is multiplied by r, so s.bias sums only z's and r's biases; the
    * candidate's Wb_h joins its projection row at its step */
   const int lbr = G == 3 && p->linear_before_reset;
-  /* the LSTM without peepholes gets its tasks in P's slot (kernels/rnn.h) */
-  const rt_parallel *par = G == 4 && !p->peepholes ? RT_PARALLEL_OF(in) : NULL;
-  const int64_t tasks = G == 4 && GH * H >= LSTM_SPLIT_MIN ? rt_parallel_tasks(par) : 1;
+  /* the LSTM without peepholes gets its tasks in P's slot, the GRU in
+   * that slot, which it has no input for (kernels/rnn.h) */
+  const rt_parallel *par = (G == 4 && !p->peepholes) || G == 3 ? RT_PARALLEL_OF(in) : NULL;
+  const int64_t tasks = G > 1 && GH * H >= STEP_SPLIT_MIN ? rt_parallel_tasks(par) : 1;
   proj_scratch s;
   int64_t d, b, step, j;
   carve((float *)scratch, N, G, H, steps, &s);
@@ -358,11 +462,22 @@ static PROJ_INLINE void run_layer(const rt_rnn_params *p, const void *const *in,
                             NULL, par);
         }
         xp = s.proj + (t - t_lo) * GH;
-        if (tasks > 1) {
+        if (tasks > 1 && G == 4) {
           lstm_step_job job;
           job.p = p, job.R = R, job.xp = xp, job.bias = s.bias, job.h = h;
           job.g = s.g, job.c = c, job.hn = s.hn, job.tasks = tasks;
           rt_parallel_run(par, tasks, lstm_step_task, &job);
+          memcpy(h, s.hn, sizeof(float) * (size_t)H);
+        } else if (tasks > 1) {
+          gru_step_job job;
+          job.p = p, job.R = R, job.bias = s.bias, job.h = h, job.Rb = Rb, job.Wb = Wb, job.xp = xp;
+          job.g = s.g, job.tmp = s.tmp, job.hn = s.hn, job.tasks = tasks;
+          if (lbr) {
+            rt_parallel_run(par, tasks, gru_step_task, &job);
+          } else {
+            rt_parallel_run(par, tasks, gru_gates_task, &job);
+            rt_parallel_run(par, tasks, gru_candidate_task, &job);
+          }
           memcpy(h, s.hn, sizeof(float) * (size_t)H);
         } else {
           if (lbr) {

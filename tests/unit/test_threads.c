@@ -290,6 +290,37 @@ static void lstm_split(int64_t H, int64_t I, const rt_parallel *par) {
   free(x), free(w), free(r), free(b), free(h0), free(c0);
 }
 
+/* A GRU of hidden H (input I), both directions, two rows, with and
+ * without linear_before_reset (one job a step, or two) and with a clip. */
+static void gru_split(int64_t H, int64_t I, const rt_parallel *par) {
+  const int64_t seq = 23, N = 2, D = 2, GH = 3 * H, wpn = rt_gemm_f32_packed_floats(I, GH);
+  float *x = unit_rand_floats(seq * N * I, 13), *w = unit_rand_floats(D * wpn, 14);
+  float *r = unit_rand_floats(D * H * GH, 15), *b = unit_rand_floats(D * 2 * GH, 16);
+  float *h0 = unit_rand_floats(D * N * H, 17);
+  const void *args[6];
+  rt_rnn_params p;
+  int64_t i;
+  int lbr;
+  for (i = 0; i < D * H * GH; i++) r[i] *= 2.0f / (float)H; /* sums of order 1: no gate saturates */
+  memset(&p, 0, sizeof p);
+  p.seq = seq, p.batch = N, p.input = I, p.hidden = H, p.num_dirs = (int32_t)D, p.transposed = 1;
+  args[0] = x, args[1] = w, args[2] = r, args[3] = b, args[4] = NULL, args[5] = h0;
+  for (lbr = 0; lbr < 2; lbr++) {
+    p.linear_before_reset = lbr;
+    p.has_clip = 0;
+    same_split(rt_gru_f32_proj, &p, args, 6, sizeof(float) * (size_t)(seq * D * N * H),
+               rt_rnn_f32_proj_scratch_bytes(seq, N, I, 3, H), 0, par);
+    p.has_clip = 1, p.clip = 0.5f;
+    same_split(rt_gru_f32_proj, &p, args, 6, sizeof(float) * (size_t)(seq * D * N * H),
+               rt_rnn_f32_proj_scratch_bytes(seq, N, I, 3, H), 0, par);
+  }
+  args[3] = NULL; /* no B: the candidate's biases are zeros */
+  p.has_clip = 0;
+  same_split(rt_gru_f32_proj, &p, args, 6, sizeof(float) * (size_t)(seq * D * N * H),
+             rt_rnn_f32_proj_scratch_bytes(seq, N, I, 3, H), 0, par);
+  free(x), free(w), free(r), free(b), free(h0);
+}
+
 /* Every split kernel on shapes that split along output positions (a large
  * plane), along channel rows (a small one), and not at all (too little
  * work), with 2 and 3 pool threads and with 4 tasks run backwards. */
@@ -320,6 +351,9 @@ static void all_split(const rt_parallel *par) {
   lstm_split(128, 64, par); /* the lstm benchmark's layer: 64 units a task at two */
   lstm_split(100, 24, par); /* shares of 16 units, the last one shorter */
   lstm_split(40, 24, par);  /* too small: one task */
+  gru_split(128, 40, par);  /* 64 units a task at two: gate_triple's and gate_pair's passes */
+  gru_split(168, 24, par);  /* both kinds split; shares of 16 units, a remainder past the 16-unit passes */
+  gru_split(40, 24, par);   /* too small: one task */
 }
 
 START_TEST(split_kernels_bit_identical) {

@@ -42,8 +42,10 @@
  * peepholes: the LSTM's P is given (input 7). rt_lstm_f32_proj reads P
  * only then; without it, input slot 7 is RT_PARALLEL_SLOT
  * (<onnxcc/parallel.h>), and the kernel splits each step's hidden units
- * across the tasks it gets there (NULL: one thread). Every other kernel
- * here reads P whenever it is not NULL, as before. */
+ * across the tasks it gets there (NULL: one thread). rt_gru_f32_proj,
+ * which has no input 7, always takes its tasks there (a step without
+ * linear_before_reset in two jobs: the reset gate of every unit first).
+ * Every other kernel here reads P whenever it is not NULL, as before. */
 #define RT_RNN_PARAMS(I, F, IA, FA, I32, I32A, E)                                     \
   I(seq) I(batch) I(input) I(hidden) I32(num_dirs) I32(reverse) I32(layout) I32(has_clip) \
   F(clip) I32(linear_before_reset) I32(input_forget) I32(transposed) I32(peepholes)
