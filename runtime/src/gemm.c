@@ -553,9 +553,10 @@ typedef struct packed_b_call {
 
 /* Fills w for the call; returns 0 where there is nothing to multiply (the
  * empty and K = 0 or alpha = 0 cases, done here). */
-static int packed_b_start(packed_b_call *w, int64_t M, int64_t N, int64_t K, float alpha, const float *A, int64_t lda,
-                          int trans_a, const float *bpk, float beta, float *C, int64_t ldc, void *scratch,
-                          const float *col_init, const rt_epi *e) {
+static RT_GEMM_INLINE int packed_b_start(packed_b_call *w, int64_t M, int64_t N, int64_t K, float alpha,
+                                         const float *A, int64_t lda, int trans_a, const float *bpk, float beta,
+                                         float *C, int64_t ldc, void *scratch, const float *col_init,
+                                         const rt_epi *e) {
   int64_t ic;
   if (M <= 0 || N <= 0) return 0;
   if (K <= 0 || alpha == 0.0f) {
@@ -581,7 +582,7 @@ static int packed_b_start(packed_b_call *w, int64_t M, int64_t N, int64_t K, flo
 }
 
 /* Block ic of rows at slice pc into j: packs A's block into j->ap. */
-static void packed_b_block(const packed_b_call *w, tile_job *j, int64_t pc, int64_t ic) {
+static RT_GEMM_INLINE void packed_b_block(const packed_b_call *w, tile_job *j, int64_t pc, int64_t ic) {
   j->pc = pc;
   j->kc = min64(w->kcb, w->K - pc);
   j->beta = pc == 0 ? w->beta : 1.0f;
@@ -595,14 +596,16 @@ static void packed_b_block(const packed_b_call *w, tile_job *j, int64_t pc, int6
   j->c = w->C + ic * j->ldc;
 }
 
-/* Each block a job: packed once, its tiles shared out. */
-static void packed_b_blocks(const packed_b_call *w, const rt_parallel *par) {
+/* Each block a job: packed once, its tiles shared out (w->t set up for
+ * each in turn). Inlined with the two above, as the loop they replaced
+ * was: a microcontroller's stack (onnxcc info --target) has no frames
+ * more for them. */
+static RT_GEMM_INLINE void packed_b_blocks(packed_b_call *w, const rt_parallel *par) {
   int64_t pc, ic;
   for (pc = 0; pc < w->K; pc += w->kcb)
     for (ic = 0; ic < w->M; ic += w->mcb) {
-      tile_job j = w->t;
-      packed_b_block(w, &j, pc, ic);
-      run_tiles(&j, par);
+      packed_b_block(w, &w->t, pc, ic);
+      run_tiles(&w->t, par);
     }
 }
 
@@ -685,29 +688,39 @@ RT_KERNEL(rt_gemm_f32) {
                    RT_EPI_FROM(&e, p, in, 3, y), RT_PARALLEL_OF(in));
 }
 
-/* The body of rt_gemm_f32_packed and its threaded variant, `product`
- * the one they run (a pointer, so each links only its own). */
-typedef void (*packed_b_fn)(int64_t M, int64_t N, int64_t K, float alpha, const float *A, int64_t lda, int trans_a,
-                            const float *bpk, float beta, float *C, int64_t ldc, void *scratch,
-                            const float *col_init, const rt_epi *e, const rt_parallel *par);
-
-static void gemm_packed(const rt_gemm_params *p, const void *const *in, void *const *out, void *scratch,
-                        packed_b_fn product) {
-  float *y = (float *)out[0];
-  /* A Linear layer's bias (one row of C, beta 1) seeds the accumulators
-   * instead of being copied to every row of Y first */
+/* What rt_gemm_f32_packed and its threaded variant pass their product:
+ * the beta it adds to Y with, and in *col_init a Linear layer's bias (one
+ * row of C, beta 1), which seeds the accumulators instead of being copied
+ * to every row of Y first (else NULL). The two call their products
+ * directly, not through a pointer, so that onnxcc info --target's stack
+ * depth (compiler/target_measure.c, which follows direct calls only)
+ * still sees rt_sgemm_packed_b's frames. */
+static float gemm_packed_beta(const rt_gemm_params *p, const void *const *in, float *y, const float **col_init) {
   const int bias_row = p->has_c && p->beta == 1.0f && p->c_rs == 0 && p->c_cs == 1;
-  const float beta = bias_row ? 0.0f : gemm_f32_init(p, p->has_c ? (const float *)in[2] : NULL, y);
-  rt_epi e;
-  product(p->M, p->N, p->K, p->alpha, (const float *)in[0], p->trans_a ? p->M : p->K, p->trans_a,
-          (const float *)in[1], beta, y, p->N, scratch, bias_row ? (const float *)in[2] : NULL,
-          RT_EPI_FROM(&e, p, in, 3, y), RT_PARALLEL_OF(in));
+  *col_init = bias_row ? (const float *)in[2] : NULL;
+  return bias_row ? 0.0f : gemm_f32_init(p, p->has_c ? (const float *)in[2] : NULL, y);
 }
 
-RT_KERNEL(rt_gemm_f32_packed) { gemm_packed((const rt_gemm_params *)params, in, out, scratch, rt_sgemm_packed_b); }
+RT_KERNEL(rt_gemm_f32_packed) {
+  const rt_gemm_params *p = (const rt_gemm_params *)params;
+  float *y = (float *)out[0];
+  const float *col_init;
+  const float beta = gemm_packed_beta(p, in, y, &col_init);
+  rt_epi e;
+  rt_sgemm_packed_b(p->M, p->N, p->K, p->alpha, (const float *)in[0], p->trans_a ? p->M : p->K, p->trans_a,
+                    (const float *)in[1], beta, y, p->N, scratch, col_init, RT_EPI_FROM(&e, p, in, 3, y),
+                    RT_PARALLEL_OF(in));
+}
 
 RT_KERNEL(rt_gemm_f32_packed_mt) {
-  gemm_packed((const rt_gemm_params *)params, in, out, scratch, sgemm_packed_b_tasks);
+  const rt_gemm_params *p = (const rt_gemm_params *)params;
+  float *y = (float *)out[0];
+  const float *col_init;
+  const float beta = gemm_packed_beta(p, in, y, &col_init);
+  rt_epi e;
+  sgemm_packed_b_tasks(p->M, p->N, p->K, p->alpha, (const float *)in[0], p->trans_a ? p->M : p->K, p->trans_a,
+                       (const float *)in[1], beta, y, p->N, scratch, col_init, RT_EPI_FROM(&e, p, in, 3, y),
+                       RT_PARALLEL_OF(in));
 }
 
 /* Columns [lo, hi) of a GEMV: each column's sum does not depend on the
@@ -830,20 +843,21 @@ static void matmul_one_f32(int64_t M, int64_t N, int64_t K, const void *a, const
                    par);
 }
 
-/* One product, no batch (the compiler picks this variant only then). */
-static void matmul_packed(const rt_matmul_params *p, const void *const *in, void *const *out, void *scratch,
-                          packed_b_fn product) {
-  rt_epi e;
-  product(p->M, p->N, p->K, 1.0f, (const float *)in[0], p->K, 0, (const float *)in[1], 0.0f, (float *)out[0], p->N,
-          scratch, NULL, RT_EPI_FROM(&e, p, in, 2, (const float *)out[0]), RT_PARALLEL_OF(in));
-}
-
+/* One product, no batch (the compiler picks these variants only then). */
 RT_KERNEL(rt_matmul_f32_packed) {
-  matmul_packed((const rt_matmul_params *)params, in, out, scratch, rt_sgemm_packed_b);
+  const rt_matmul_params *p = (const rt_matmul_params *)params;
+  rt_epi e;
+  rt_sgemm_packed_b(p->M, p->N, p->K, 1.0f, (const float *)in[0], p->K, 0, (const float *)in[1], 0.0f,
+                    (float *)out[0], p->N, scratch, NULL, RT_EPI_FROM(&e, p, in, 2, (const float *)out[0]),
+                    RT_PARALLEL_OF(in));
 }
 
 RT_KERNEL(rt_matmul_f32_packed_mt) {
-  matmul_packed((const rt_matmul_params *)params, in, out, scratch, sgemm_packed_b_tasks);
+  const rt_matmul_params *p = (const rt_matmul_params *)params;
+  rt_epi e;
+  sgemm_packed_b_tasks(p->M, p->N, p->K, 1.0f, (const float *)in[0], p->K, 0, (const float *)in[1], 0.0f,
+                       (float *)out[0], p->N, scratch, NULL, RT_EPI_FROM(&e, p, in, 2, (const float *)out[0]),
+                       RT_PARALLEL_OF(in));
 }
 
 /* M == 1, no batch (the compiler picks this variant only then), B
