@@ -551,8 +551,9 @@ typedef struct packed_b_call {
   size_t stride;
 } packed_b_call;
 
-/* Fills w for the call; returns 0 where there is nothing to multiply (the
- * empty and K = 0 or alpha = 0 cases, done here). */
+/* Fills w for the call (but the threaded variants' scratch and stride);
+ * returns 0 where there is nothing to multiply (the empty and K = 0 or
+ * alpha = 0 cases, done here). */
 static RT_GEMM_INLINE int packed_b_start(packed_b_call *w, int64_t M, int64_t N, int64_t K, float alpha,
                                          const float *A, int64_t lda, int trans_a, const float *bpk, float beta,
                                          float *C, int64_t ldc, void *scratch, const float *col_init,
@@ -568,7 +569,7 @@ static RT_GEMM_INLINE int packed_b_start(packed_b_call *w, int64_t M, int64_t N,
   }
   w->kcb = block_size(K, KC, 1), w->mcb = block_size(M, MC, MR);
   w->A = A, w->lda = lda, w->M = M, w->K = K, w->trans_a = trans_a, w->alpha = alpha, w->beta = beta;
-  w->col_init = col_init, w->C = C, w->scratch = (char *)scratch, w->stride = 0;
+  w->col_init = col_init, w->C = C;
   w->t.ap = (const float *)(((uintptr_t)scratch + 63) & ~(uintptr_t)63);
   w->t.bp = bpk;
   w->t.prepacked_n = N;
@@ -577,7 +578,6 @@ static RT_GEMM_INLINE int packed_b_start(packed_b_call *w, int64_t M, int64_t N,
   w->t.nc = N;
   w->t.ldc = ldc;
   w->t.e = e;
-  w->t.tasks = 1;
   return 1;
 }
 
@@ -657,6 +657,7 @@ static void sgemm_packed_b_tasks(int64_t M, int64_t N, int64_t K, float alpha, c
     packed_b_blocks(&w, par);
     return;
   }
+  w.scratch = (char *)scratch;
   w.stride = rt_gemm_f32_packed_task_bytes(M, K);
   w.t.tasks = tasks;
   rt_parallel_run(par, tasks, whole_task, &w);
@@ -695,7 +696,8 @@ RT_KERNEL(rt_gemm_f32) {
  * directly, not through a pointer, so that onnxcc info --target's stack
  * depth (compiler/target_measure.c, which follows direct calls only)
  * still sees rt_sgemm_packed_b's frames. */
-static float gemm_packed_beta(const rt_gemm_params *p, const void *const *in, float *y, const float **col_init) {
+static RT_GEMM_INLINE float gemm_packed_beta(const rt_gemm_params *p, const void *const *in, float *y,
+                                              const float **col_init) {
   const int bias_row = p->has_c && p->beta == 1.0f && p->c_rs == 0 && p->c_cs == 1;
   *col_init = bias_row ? (const float *)in[2] : NULL;
   return bias_row ? 0.0f : gemm_f32_init(p, p->has_c ? (const float *)in[2] : NULL, y);
