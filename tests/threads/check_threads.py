@@ -11,8 +11,9 @@
     same time from two threads and give one thread's bits, under
     ThreadSanitizer and under AddressSanitizer + UBSan (tests/threads/two_contexts.c);
   * `onnxcc run --threads 2` writes byte-identical outputs to one thread on
-    CNN, MLP and transformer models of tests/models (tests/unit/test_threads.c
-    covers 3 threads and tasks run in any order).
+    CNN, MLP and transformer models of tests/models and on a GRU of hidden 128
+    with and without linear_before_reset, whose node gets the tasks
+    (tests/unit/test_threads.c covers 3 threads and tasks run in any order).
 
 Run: .venv/bin/python tests/threads/check_threads.py --onnxcc build/onnxcc
 Ends with "N passed, M failed".
@@ -63,6 +64,27 @@ def small_cnn(path):
     onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)]), path)
 
 
+def gru_model(folder, lbr):
+    """A GRU of hidden 128 over 12 steps (input 32, batch 1): big enough that
+    its steps split (runtime/src/rnn_proj.c), with an input for onnxcc run."""
+    rng = np.random.default_rng(1)
+    H, I, S = 128, 32, 12
+    inits = [numpy_helper.from_array((rng.standard_normal((1, 3 * H, I)) / np.sqrt(I)).astype(np.float32), "W"),
+             numpy_helper.from_array((rng.standard_normal((1, 3 * H, H)) / np.sqrt(H)).astype(np.float32), "R"),
+             numpy_helper.from_array((rng.standard_normal((1, 6 * H)) * 0.1).astype(np.float32), "B")]
+    node = helper.make_node("GRU", ["x", "W", "R", "B"], ["y", "yh"], hidden_size=H, linear_before_reset=lbr)
+    g = helper.make_graph([node], "gru", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [S, 1, I])],
+                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, [S, 1, 1, H]),
+                           helper.make_tensor_value_info("yh", TensorProto.FLOAT, [1, 1, H])], inits)
+    os.makedirs(folder, exist_ok=True)
+    model = os.path.join(folder, "model.onnx")
+    onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 14)]), model)
+    x = numpy_helper.from_array(rng.standard_normal((S, 1, I)).astype(np.float32), "x")
+    with open(os.path.join(folder, "input_0.pb"), "wb") as f:
+        f.write(x.SerializeToString())
+    return model
+
+
 def sh(cmd, **kw):
     return subprocess.run(cmd, capture_output=True, text=True, **kw)
 
@@ -110,9 +132,12 @@ def two_contexts(folder, sanitize):
 
 def same_outputs(onnxcc, name, work):
     folder = os.path.join(ROOT, "tests", "models", name)
-    model = os.path.join(folder, "model.onnx")
     inputs = sorted(glob.glob(os.path.join(folder, "test_data_set_0", "input_*.pb")),
                     key=lambda p: int(p.rsplit("_", 1)[1].split(".")[0]))
+    return same_run_outputs(onnxcc, os.path.join(folder, "model.onnx"), inputs, name, work)
+
+
+def same_run_outputs(onnxcc, model, inputs, name, work):
     outs = []
     for threads in ("1", "2"):
         d = os.path.join(work, f"{name}-{threads}")
@@ -156,6 +181,16 @@ def main():
             if not args.no_sanitizers:
                 for san in ("thread", "address,undefined"):
                     results.append((f"two contexts in two threads, -fsanitize={san}", two_contexts(t2, san)))
+        for lbr in (1, 0):
+            folder = os.path.join(work, f"gru{lbr}")
+            model = gru_model(folder, lbr)
+            ok, err = compile_model(onnxcc, model, os.path.join(folder, "t2"), "--threads", "2")
+            with open(os.path.join(folder, "t2", "net.c")) as f:
+                code = f.read() if ok else ""
+            results.append((f"--threads 2 hands a GRU (linear_before_reset {lbr}) the context's rt_parallel",
+                            "rt_gru_f32_proj(&" in code and code.count("in[RT_PARALLEL_SLOT] = &ctx->par;") == 1))
+            results.append((f"a GRU (linear_before_reset {lbr}): --threads 2 gives one thread's bytes",
+                            same_run_outputs(onnxcc, model, [os.path.join(folder, "input_0.pb")], f"gru{lbr}", work)))
         for name in MODELS:
             results.append((f"tests/models/{name}: --threads 2 gives one thread's bytes",
                             same_outputs(onnxcc, name, work)))
