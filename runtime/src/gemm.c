@@ -597,9 +597,9 @@ static RT_GEMM_INLINE void packed_b_block(const packed_b_call *w, tile_job *j, i
 }
 
 /* Each block a job: packed once, its tiles shared out (w->t set up for
- * each in turn). Inlined with the two above, as the loop they replaced
- * was: a microcontroller's stack (onnxcc info --target) has no frames
- * more for them. */
+ * each in turn). These helpers are inlined, as the loop they replaced
+ * was, so they add no frames to a microcontroller's stack (onnxcc info
+ * --target). */
 static RT_GEMM_INLINE void packed_b_blocks(packed_b_call *w, const rt_parallel *par) {
   int64_t pc, ic;
   for (pc = 0; pc < w->K; pc += w->kcb)
