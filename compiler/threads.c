@@ -61,8 +61,9 @@ static const struct {
 };
 
 /* Kernels with a variant of their own for --threads programs, which a
- * split node takes instead: code that only pays at several threads stays
- * out of one-thread programs (tests/models/mlp's must fit 8 KiB). */
+ * node of the main graph takes instead (only the variant is in `splits`):
+ * code that only pays at several threads stays out of one-thread programs
+ * (tests/models/mlp's must fit 8 KiB). */
 static const struct {
   int kernel, threaded;
 } variants[] = {
@@ -95,13 +96,11 @@ static const struct {
     {K_rt_nchwc_gather_channels_f32, no_task_bytes},
     {K_rt_gather_channels, no_task_bytes},
     {K_rt_gemm_f32, no_task_bytes},
-    {K_rt_gemm_f32_packed, no_task_bytes},
     {K_rt_gemm_f32_packed_mt, gemm_a_bytes},
     {K_rt_gemm_f32_gemv, no_task_bytes},
     {K_rt_gemm_f32_gemv_packed, no_task_bytes},
     {K_rt_matmul_f32_gemv_packed, no_task_bytes},
     {K_rt_matmul_f32, no_task_bytes},
-    {K_rt_matmul_f32_packed, no_task_bytes},
     {K_rt_matmul_f32_packed_mt, matmul_a_bytes},
     {K_rt_lstm_f32_proj, no_task_bytes},
     {K_rt_gru_f32_proj, no_task_bytes},
@@ -164,14 +163,10 @@ void threads_size_scratch(ir_graph *g, int threads) {
   int i, v;
   for (i = 0; i < g->n_nodes; i++) {
     lowered *l = g->nodes[i]->low;
-    int k = row_of(l);
-    if (k < 0) continue;
-    for (v = 0; v < (int)(sizeof variants / sizeof *variants); v++)
-      if (variants[v].kernel == l->kernel) {
-        l->kernel = variants[v].threaded;
-        k = row_of(l);
-        break;
-      }
-    l->scratch_bytes += (size_t)(threads - 1) * splits[k].task_bytes(l->params);
+    int k;
+    for (v = 0; l && !l->control && v < (int)(sizeof variants / sizeof *variants); v++)
+      if (variants[v].kernel == l->kernel) l->kernel = variants[v].threaded;
+    k = row_of(l);
+    if (k >= 0) l->scratch_bytes += (size_t)(threads - 1) * splits[k].task_bytes(l->params);
   }
 }
