@@ -43,6 +43,11 @@ static size_t matmul_a_bytes(const void *params) {
   return rt_gemm_f32_packed_task_bytes(p->M, p->K);
 }
 
+static size_t matmul_batch_bytes(const void *params) {
+  const rt_matmul_params *p = (const rt_matmul_params *)params;
+  return rt_matmul_f32_task_bytes(p->M, p->N, p->K);
+}
+
 static size_t gap_half_bytes(const void *params) {
   return rt_nchwc_globalavgpool_task_bytes((const rt_nchwc_reorder_params *)params);
 }
@@ -69,6 +74,7 @@ static const struct {
 } variants[] = {
     {K_rt_gemm_f32_packed, K_rt_gemm_f32_packed_mt},
     {K_rt_matmul_f32_packed, K_rt_matmul_f32_packed_mt},
+    {K_rt_matmul_f32, K_rt_matmul_f32_mt},
 };
 
 static const struct {
@@ -100,7 +106,7 @@ static const struct {
     {K_rt_gemm_f32_gemv, no_task_bytes},
     {K_rt_gemm_f32_gemv_packed, no_task_bytes},
     {K_rt_matmul_f32_gemv_packed, no_task_bytes},
-    {K_rt_matmul_f32, no_task_bytes},
+    {K_rt_matmul_f32_mt, matmul_batch_bytes},
     {K_rt_matmul_f32_packed_mt, matmul_a_bytes},
     {K_rt_lstm_f32_proj, no_task_bytes},
     {K_rt_gru_f32_proj, no_task_bytes},

@@ -3,8 +3,9 @@
 
   * --threads 1 writes exactly the code of no --threads;
   * --threads 2 swaps in the threaded variant of a kernel that has one (the
-    MatMul of prepacked B: rt_matmul_f32_packed_mt), one thread keeps the
-    plain kernel (compiler/threads.c's `variants`);
+    MatMul of prepacked B: rt_matmul_f32_packed_mt; the attention's batched
+    MatMuls: rt_matmul_f32_mt), one thread keeps the plain kernel
+    (compiler/threads.c's `variants`);
   * --threads 2 code compiles with -std=c99 -Wall -Wextra -Wpedantic -Werror
     under gcc and clang;
   * two contexts of a --threads 2 model, each with its own pool, run at the
@@ -181,6 +182,16 @@ def main():
             if not args.no_sanitizers:
                 for san in ("thread", "address,undefined"):
                     results.append((f"two contexts in two threads, -fsanitize={san}", two_contexts(t2, san)))
+        attention = os.path.join(ROOT, "tests", "models", "pt_transformer", "model.onnx")
+        code = {}
+        for threads in ("1", "2"):
+            folder = os.path.join(work, "attention" + threads)
+            ok, err = compile_model(onnxcc, attention, folder, "--threads", threads)
+            with open(os.path.join(folder, "net.c")) as f:
+                code[threads] = f.read() if ok else ""
+        results.append(("pt_transformer's batched MatMuls: rt_matmul_f32_mt at --threads 2, rt_matmul_f32 at one",
+                        code["2"].count("rt_matmul_f32_mt(&") == 4 and "rt_matmul_f32_mt" not in code["1"]
+                        and code["1"].count("rt_matmul_f32(&") == 4))
         for lbr in (1, 0):
             folder = os.path.join(work, f"gru{lbr}")
             model = gru_model(folder, lbr)

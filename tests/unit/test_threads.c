@@ -269,6 +269,35 @@ static void gemms_split(int64_t M, int64_t N, int64_t K, const rt_parallel *par)
   free(bias);
 }
 
+/* A batch of products, M x N x K each (rt_matmul_f32 and its threaded
+ * variant, which gives each task whole matrices): dims batch matrices of
+ * A over B's b_dim1 (B broadcast over the first dimension, stride 0),
+ * with a Relu epilogue and a residual of Y's shape. */
+static void batched_matmuls_split(int64_t d0, int64_t d1, int64_t M, int64_t N, int64_t K, const rt_parallel *par) {
+  rt_matmul_params mm;
+  float *a = unit_rand_floats(d0 * d1 * M * K, 7), *b = unit_rand_floats(d1 * K * N, 8);
+  float *res = unit_rand_floats(d0 * d1 * M * N, 9);
+  const void *args[3];
+  const size_t out_bytes = sizeof(float) * (size_t)(d0 * d1 * M * N);
+  memset(&mm, 0, sizeof mm);
+  mm.M = M, mm.N = N, mm.K = K;
+  mm.batch_rank = 2;
+  mm.batch_dims[0] = d0, mm.batch_dims[1] = d1;
+  mm.a_strides[0] = d1 * M * K, mm.a_strides[1] = M * K;
+  mm.b_strides[0] = 0, mm.b_strides[1] = K * N;
+  args[0] = a, args[1] = b, args[2] = res;
+  same_split(rt_matmul_f32, &mm, args, 2, out_bytes, rt_sgemm_scratch_bytes(M, N, K), 0, par);
+  same_split(rt_matmul_f32_mt, &mm, args, 2, out_bytes, rt_sgemm_scratch_bytes(M, N, K),
+             rt_matmul_f32_task_bytes(M, N, K), par);
+  mm.act = RT_ACT_RELU;
+  mm.has_residual = 1;
+  same_split(rt_matmul_f32_mt, &mm, args, 3, out_bytes, rt_sgemm_scratch_bytes(M, N, K),
+             rt_matmul_f32_task_bytes(M, N, K), par);
+  free(a);
+  free(b);
+  free(res);
+}
+
 /* The LSTM of constant weights (no peepholes: the tasks take P's slot),
  * each step's hidden units split: hidden H, input I, seq steps (37: past
  * a block of 32 steps' projections), 2 rows, both directions. Y holds
@@ -348,6 +377,10 @@ static void all_split(const rt_parallel *par) {
   gemms_split(128, 512, 2048, par); /* a transformer's linear2: K slices, one job in the threaded variants */
   gemms_split(300, 96, 300, par);   /* two blocks of rows and two K slices per task */
   gemms_split(5, 7, 3, par);
+  batched_matmuls_split(1, 4, 128, 64, 128, par); /* the attention's 4 heads of score x V: a head or two a task */
+  batched_matmuls_split(2, 3, 40, 24, 56, par);   /* 6 matrices, B broadcast: 3, 2 or (4 tasks) split one by one */
+  batched_matmuls_split(1, 3, 64, 96, 80, par);   /* 3 on 2 tasks: uneven, split one by one */
+  batched_matmuls_split(2, 2, 6, 5, 7, par);      /* too little work: one task */
   lstm_split(128, 64, par); /* the lstm benchmark's layer: 64 units a task at two */
   lstm_split(100, 24, par); /* shares of 16 units, the last one shorter */
   lstm_split(40, 24, par);  /* too small: one task */

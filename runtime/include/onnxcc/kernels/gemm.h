@@ -65,6 +65,10 @@ size_t rt_gemm_f32_packed_scratch_bytes(int64_t M, int64_t K);
  * variants (rt_gemm_f32_packed_mt, rt_matmul_f32_packed_mt): a block of A
  * of its own, RT_TASK_STRIDE apart (<onnxcc/parallel.h>). */
 size_t rt_gemm_f32_packed_task_bytes(int64_t M, int64_t K);
+/* What each task past the first adds to rt_matmul_f32's scratch in its
+ * threaded variant rt_matmul_f32_mt: a product's scratch of its own,
+ * RT_TASK_STRIDE apart. */
+size_t rt_matmul_f32_task_bytes(int64_t M, int64_t N, int64_t K);
 
 /* ONNX Gemm: Y[M,N] = alpha * op(A) * op(B) + beta * C, where C (in[2],
  * only read when has_c is set: in[] has no slot for an absent trailing
@@ -100,7 +104,10 @@ RT_PARAMS_STRUCT(rt_gemm_params, RT_GEMM_PARAMS)
  * = A[b] (M x K) * B[b] (K x N), where matrix A[b] starts at
  * sum(b[d] * a_strides[d]) elements (zero strides on broadcast dims), and
  * likewise for B. Variants: rt_matmul_f32 (scratch
- * rt_sgemm_scratch_bytes(M, N, K)), rt_matmul_f32_packed (batch_rank 0,
+ * rt_sgemm_scratch_bytes(M, N, K)), rt_matmul_f32_mt the same for
+ * --threads programs (each task takes whole matrices of the batch, with
+ * rt_matmul_f32_task_bytes(M, N, K) of scratch per task past the first;
+ * the same bits), rt_matmul_f32_packed (batch_rank 0,
  * B prepacked as above, scratch rt_gemm_f32_packed_scratch_bytes(M, K);
  * rt_matmul_f32_packed_mt the same for --threads programs, as
  * rt_gemm_f32_packed_mt),
@@ -128,6 +135,7 @@ RT_PARAMS_STRUCT(rt_matmul_params, RT_MATMUL_PARAMS)
   K(rt_gemm_f32_gemv_packed, rt_gemm_params) \
   K(rt_gemm_f64, rt_gemm_params) \
   K(rt_matmul_f32, rt_matmul_params) \
+  K(rt_matmul_f32_mt, rt_matmul_params) \
   K(rt_matmul_f32_packed, rt_matmul_params) \
   K(rt_matmul_f32_packed_mt, rt_matmul_params) \
   K(rt_matmul_f32_gemv, rt_matmul_params) \
