@@ -746,7 +746,14 @@ static CONV_INLINE void conv_gemm(const void *params, const void *const *in, voi
         v.y = j.yg;
         v.kdim = kdim;
         v.mg = mg;
-        rt_parallel_ranges(par, (mg + 3) / 4, 4, 4 * kdim * (int64_t)sizeof(float), gemv_conv_quads, &v);
+        /* a quad's weights counted four times: a piece of a quarter of
+         * RT_SPLIT_MIN_BYTES of weights, which come from L2 or L3 here,
+         * pays its hand-off. With the bytes as they are the
+         * squeeze-excitation FCs of mobilenet_v3_small (23-83 KB of
+         * weights) ran whole; now at two threads features.9's fc2 takes
+         * 2.0 us, not 3.1, features.5's fc1 1.3, not 2.2 (one thread
+         * 3.2 and 2.2; onnxcc run --profile). */
+        rt_parallel_ranges(par, (mg + 3) / 4, 4, 16 * kdim * (int64_t)sizeof(float), gemv_conv_quads, &v);
         if (e) rt_epi_tile(e, j.yg, mg, 1, mg);
         continue;
       }

@@ -369,6 +369,8 @@ static void all_split(const rt_parallel *par) {
   convs_split(&p, par);
   conv2d(&p, 32, 160, 1, 20, 3); /* nchwc: 2 bands x 2 groups of output blocks */
   convs_split(&p, par);
+  conv2d(&p, 288, 72, 1, 1, 1); /* a squeeze-excitation FC: the GEMV's quads of rows split */
+  convs_split(&p, par);
   gemms_split(50, 300, 70, par);
   gemms_split(1, 1000, 1280, par); /* mobilenet_v2's classifier: columns split */
   gemms_split(300, 40, 600, par);
