@@ -59,11 +59,13 @@ static status run_cc(char **argv, const char *what) {
 }
 
 /* SRC compiled to OBJ at -Os, one section per function, with its call
- * graph beside OBJ (.ci). */
+ * graph beside OBJ (.ci) and the functions whose address each function
+ * takes (.cgraph, GCC's dump of its call graph before inlining). */
 static status compile_one(const target_desc *t, const char *rt_root, const char *dir, const char *src,
                           const char *obj) {
   char *argv[MAX_FLAGS + 20];
   char *inc = xasprintf("-I%s/include", rt_root), *gen = xasprintf("-I%s", dir);
+  char *refs = xasprintf("-fdump-ipa-cgraph=%.*s.cgraph", (int)(strlen(obj) - 2), obj);
   int n = 0, i;
   status s;
   argv[n++] = (char *)t->cc;
@@ -75,6 +77,7 @@ static status compile_one(const target_desc *t, const char *rt_root, const char 
   /* unwind tables are no part of a firmware image */
   argv[n++] = "-fno-asynchronous-unwind-tables";
   argv[n++] = "-fcallgraph-info=su";
+  argv[n++] = refs;
   argv[n++] = inc;
   argv[n++] = gen;
   argv[n++] = "-c";
@@ -85,12 +88,14 @@ static status compile_one(const target_desc *t, const char *rt_root, const char 
   s = run_cc(argv, src);
   free(inc);
   free(gen);
+  free(refs);
   return s;
 }
 
 typedef struct objs {
-  char **o;  /* object files */
-  char **ci; /* their call graphs */
+  char **o;    /* object files */
+  char **ci;   /* their call graphs */
+  char **refs; /* their functions' address references */
   int n;
 } objs;
 
@@ -98,8 +103,10 @@ static void objs_add(objs *b, char *obj) {
   size_t len = strlen(obj);
   b->o = xrealloc(b->o, sizeof(char *) * (unsigned long)(b->n + 1));
   b->ci = xrealloc(b->ci, sizeof(char *) * (unsigned long)(b->n + 1));
+  b->refs = xrealloc(b->refs, sizeof(char *) * (unsigned long)(b->n + 1));
   b->o[b->n] = obj;
   b->ci[b->n] = xasprintf("%.*s.ci", (int)(len - 2), obj);
+  b->refs[b->n] = xasprintf("%.*s.cgraph", (int)(len - 2), obj);
   b->n++;
 }
 
@@ -108,9 +115,11 @@ static void objs_free(objs *b) {
   for (i = 0; i < b->n; i++) {
     free(b->o[i]);
     free(b->ci[i]);
+    free(b->refs[i]);
   }
   free(b->o);
   free(b->ci);
+  free(b->refs);
 }
 
 /* model.c, main.c, then every runtime source (RT_ROOT/src) as rt_NAME.o. */
@@ -218,8 +227,8 @@ static status measure(const target_desc *t, const char *rt_root, const compile_o
   if (!s) s = compile_all(t, rt_root, dir, &b);
   if (!s) s = link_all(t, dir, &b);
   if (!s) s = target_map_sizes(map, "model.o", "rt_", "main.o", &z);
-  if (!s) s = target_stack_depth((const char *const *)b.ci, b.n, "model_run", &run);
-  if (!s) s = target_stack_depth((const char *const *)b.ci, b.n, "model_init", &init);
+  if (!s) s = target_stack_depth((const char *const *)b.ci, (const char *const *)b.refs, b.n, "model_run", &run);
+  if (!s) s = target_stack_depth((const char *const *)b.ci, (const char *const *)b.refs, b.n, "model_init", &init);
   if (!s) print_table(t, c, &z, &run, &init);
   objs_free(&b);
   free((char *)w.out_path);

@@ -32,7 +32,13 @@ typedef struct target_stack {
 } target_stack;
 
 /* The deepest stack below ROOT over the call graphs CI[0..n) (.ci files).
- * Calls to functions no graph defines (the C library) count 0. */
-status target_stack_depth(const char *const *ci, int n, const char *root, target_stack *out);
+ * Calls to functions no graph defines (the C library) count 0. REFS[i]
+ * (or REFS itself NULL, or an entry NULL: none) is file i's
+ * -fdump-ipa-cgraph dump, whose "(addr)" references say which functions
+ * a call through a pointer may reach: those whose address a function on
+ * the chain above it takes (a split kernel's task body, called by
+ * rt_parallel_run), one already on the chain excepted. */
+status target_stack_depth(const char *const *ci, const char *const *refs, int n, const char *root,
+                          target_stack *out);
 
 #endif

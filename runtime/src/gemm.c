@@ -693,9 +693,10 @@ RT_KERNEL(rt_gemm_f32) {
  * the beta it adds to Y with, and in *col_init a Linear layer's bias (one
  * row of C, beta 1), which seeds the accumulators instead of being copied
  * to every row of Y first (else NULL). The two call their products
- * directly, not through a pointer, so that onnxcc info --target's stack
- * depth (compiler/target_measure.c, which follows direct calls only)
- * still sees rt_sgemm_packed_b's frames. */
+ * directly, not through a pointer: onnxcc info --target's stack depth
+ * (compiler/target_measure.c) follows a pointer only to a function whose
+ * address a caller above takes, and a pointer chosen between the two
+ * products would have taken both into every program. */
 static RT_GEMM_INLINE float gemm_packed_beta(const rt_gemm_params *p, const void *const *in, float *y,
                                               const float **col_init) {
   const int bias_row = p->has_c && p->beta == 1.0f && p->c_rs == 0 && p->c_cs == 1;

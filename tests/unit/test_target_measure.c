@@ -88,12 +88,12 @@ START_TEST(stack_follows_the_deepest_chain) {
   char *paths[2] = {temp_file(ci_a), temp_file(ci_b)};
   target_stack st;
   int i;
-  ck_assert_int_eq(target_stack_depth((const char *const *)paths, 2, "root", &st), ST_OK);
+  ck_assert_int_eq(target_stack_depth((const char *const *)paths, NULL, 2, "root", &st), ST_OK);
   ck_assert_uint_eq(st.bytes, 16 + 32 + 500);
   ck_assert_str_eq(st.chain, "root > leaf > helper");
   ck_assert_int_eq(st.dynamic, 1);
   ck_assert_int_eq(st.recursive, 0);
-  ck_assert_int_eq(target_stack_depth((const char *const *)paths, 2, "nowhere", &st), ST_INTERNAL);
+  ck_assert_int_eq(target_stack_depth((const char *const *)paths, NULL, 2, "nowhere", &st), ST_INTERNAL);
   for (i = 0; i < 2; i++) {
     unlink(paths[i]);
     free(paths[i]);
@@ -104,11 +104,84 @@ END_TEST
 START_TEST(stack_flags_recursion) {
   char *path = temp_file(ci_loop);
   target_stack st;
-  ck_assert_int_eq(target_stack_depth((const char *const *)&path, 1, "r1", &st), ST_OK);
+  ck_assert_int_eq(target_stack_depth((const char *const *)&path, NULL, 1, "r1", &st), ST_OK);
   ck_assert_int_eq(st.recursive, 1);
   ck_assert_uint_eq(st.bytes, 32);
   unlink(path);
   free(path);
+}
+END_TEST
+
+/* Calls through a pointer: k1 and k2 each hand their own task body to
+ * run (another file), which calls it through a pointer; body2 (300) is
+ * deeper than body1 (100), and unused (900) is a function whose address
+ * nobody on the chain takes. run's depth hangs on who called it, so the
+ * chain must say k2 > run > body2, whichever kernel is walked last
+ * (root walks k2 first, root2 k1 first). */
+static const char ci_kernels[] =
+    "graph: { title: \"k.c\"\n"
+    "node: { title: \"root\" label: \"root\\nk.c:1:5\\n16 bytes (static)\" }\n"
+    "node: { title: \"k1\" label: \"k1\\nk.c:2:5\\n8 bytes (static)\" }\n"
+    "node: { title: \"k2.constprop.0\" label: \"k2\\nk.c:3:5\\n8 bytes (static)\" }\n"
+    "node: { title: \"/src/k.c:body1\" label: \"body1\\nk.c:4:5\\n100 bytes (static)\" }\n"
+    "node: { title: \"/src/k.c:body2\" label: \"body2\\nk.c:5:5\\n300 bytes (static)\" }\n"
+    "node: { title: \"/src/k.c:unused\" label: \"unused\\nk.c:6:5\\n900 bytes (static)\" }\n"
+    "node: { title: \"run\" label: \"run\\nk.c:1:5\" shape : ellipse }\n"
+    "node: { title: \"root2\" label: \"root2\\nk.c:7:5\\n16 bytes (static)\" }\n"
+    "edge: { sourcename: \"root\" targetname: \"k2.constprop.0\" label: \"k.c:1:20\" }\n"
+    "edge: { sourcename: \"root\" targetname: \"k1\" label: \"k.c:1:30\" }\n"
+    "edge: { sourcename: \"root2\" targetname: \"k1\" label: \"k.c:7:20\" }\n"
+    "edge: { sourcename: \"root2\" targetname: \"k2.constprop.0\" label: \"k.c:7:30\" }\n"
+    "edge: { sourcename: \"k1\" targetname: \"run\" label: \"k.c:2:20\" }\n"
+    "edge: { sourcename: \"k2.constprop.0\" targetname: \"run\" label: \"k.c:3:20\" }\n"
+    "}\n";
+static const char ci_run[] =
+    "graph: { title: \"r.c\"\n"
+    "node: { title: \"run\" label: \"run\\nr.c:1:5\\n32 bytes (static)\" }\n"
+    "node: { title: \"__indirect_call\" label: \"Indirect Call Placeholder\" shape : ellipse }\n"
+    "edge: { sourcename: \"run\" targetname: \"__indirect_call\" label: \"r.c:1:20\" }\n"
+    "}\n";
+/* GCC's dump (abridged): root takes its own address, which must not loop */
+static const char refs_kernels[] =
+    "root/0 (root) @0x7f0000000000\n"
+    "  Type: function definition analyzed\n"
+    "  References: root/0 (addr) \n"
+    "  Referring: \n"
+    "k1/1 (k1) @0x7f0000000100\n"
+    "  References: body1/3 (addr) \n"
+    "  Referring: \n"
+    "k2/2 (k2) @0x7f0000000200\n"
+    "  References: body2/4 (addr) table/9 (read) \n"
+    "  Referring: \n"
+    "body1/3 (body1) @0x7f0000000300\n"
+    "  References: \n"
+    "  Referring: k1/1 (addr) \n";
+
+START_TEST(stack_follows_task_bodies) {
+  char *paths[2] = {temp_file(ci_kernels), temp_file(ci_run)};
+  char *refs[2] = {temp_file(refs_kernels), NULL};
+  target_stack st;
+  int i;
+  ck_assert_int_eq(target_stack_depth((const char *const *)paths, (const char *const *)refs, 2, "root", &st), ST_OK);
+  ck_assert_uint_eq(st.bytes, 16 + 8 + 32 + 300);
+  ck_assert_str_eq(st.chain, "root > k2.constprop.0 > run > k.c:body2");
+  ck_assert_int_eq(st.recursive, 0);
+  ck_assert_int_eq(target_stack_depth((const char *const *)paths, (const char *const *)refs, 2, "root2", &st), ST_OK);
+  ck_assert_uint_eq(st.bytes, 16 + 8 + 32 + 300);
+  ck_assert_str_eq(st.chain, "root2 > k2.constprop.0 > run > k.c:body2");
+  /* k1 alone: its own body */
+  ck_assert_int_eq(target_stack_depth((const char *const *)paths, (const char *const *)refs, 2, "k1", &st), ST_OK);
+  ck_assert_uint_eq(st.bytes, 8 + 32 + 100);
+  ck_assert_str_eq(st.chain, "k1 > run > k.c:body1");
+  /* without the dump, a call through a pointer is not followed */
+  ck_assert_int_eq(target_stack_depth((const char *const *)paths, NULL, 2, "root", &st), ST_OK);
+  ck_assert_uint_eq(st.bytes, 16 + 8 + 32);
+  for (i = 0; i < 2; i++) {
+    unlink(paths[i]);
+    free(paths[i]);
+  }
+  unlink(refs[0]);
+  free(refs[0]);
 }
 END_TEST
 
@@ -118,6 +191,7 @@ Suite *target_measure_suite(void) {
   tcase_add_test(tc, map_sums_kept_sections_per_part);
   tcase_add_test(tc, stack_follows_the_deepest_chain);
   tcase_add_test(tc, stack_flags_recursion);
+  tcase_add_test(tc, stack_follows_task_bodies);
   suite_add_tcase(s, tc);
   return s;
 }
