@@ -96,6 +96,11 @@ def compile_model(onnxcc, model, folder, *flags):
     return r.returncode == 0, r.stderr
 
 
+def read_code(folder):
+    with open(os.path.join(folder, "net.c")) as f:
+        return f.read()
+
+
 def same_code(onnxcc, model, work):
     a, b = os.path.join(work, "plain"), os.path.join(work, "t1")
     ok1, _ = compile_model(onnxcc, model, a)
@@ -170,10 +175,8 @@ def main():
         if ok:
             for cc in ("gcc", "clang"):
                 results.append((f"--threads 2 code builds with {cc} {' '.join(STRICT)}", strict(cc, t2)))
-            with open(os.path.join(t2, "net.c")) as f:
-                code2 = f.read()
-            with open(os.path.join(work, "t1", "net.c")) as f:
-                code1 = f.read()
+            code2 = read_code(t2)
+            code1 = read_code(os.path.join(work, "t1"))
             results.append(("the split nodes get the context's rt_parallel",
                             code2.count("in[RT_PARALLEL_SLOT] = &ctx->par;") == SPLIT_NODES))
             results.append(("--threads 2 calls rt_matmul_f32_packed_mt, one thread rt_matmul_f32_packed",
@@ -187,8 +190,7 @@ def main():
         for threads in ("1", "2"):
             folder = os.path.join(work, "attention" + threads)
             ok, err = compile_model(onnxcc, attention, folder, "--threads", threads)
-            with open(os.path.join(folder, "net.c")) as f:
-                code[threads] = f.read() if ok else ""
+            code[threads] = read_code(folder) if ok else ""
         results.append(("pt_transformer's batched MatMuls: rt_matmul_f32_mt at --threads 2, rt_matmul_f32 at one",
                         code["2"].count("rt_matmul_f32_mt(&") == 4 and "rt_matmul_f32_mt" not in code["1"]
                         and code["1"].count("rt_matmul_f32(&") == 4))
@@ -196,8 +198,7 @@ def main():
             folder = os.path.join(work, f"gru{lbr}")
             model = gru_model(folder, lbr)
             ok, err = compile_model(onnxcc, model, os.path.join(folder, "t2"), "--threads", "2")
-            with open(os.path.join(folder, "t2", "net.c")) as f:
-                code = f.read() if ok else ""
+            code = read_code(os.path.join(folder, "t2")) if ok else ""
             results.append((f"--threads 2 hands a GRU (linear_before_reset {lbr}) the context's rt_parallel",
                             "rt_gru_f32_proj(&" in code and code.count("in[RT_PARALLEL_SLOT] = &ctx->par;") == 1))
             results.append((f"a GRU (linear_before_reset {lbr}): --threads 2 gives one thread's bytes",
