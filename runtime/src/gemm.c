@@ -954,11 +954,11 @@ MATMUL_VARIANT(rt_matmul_u64, uint64_t, matmul_one_u64, NULL)
  * one spend a hand-off and a serial packing of A (and of a transposed B)
  * per head, and a 64-wide B gives two tasks a panel each at best: at two
  * threads transformer_encoder's score x V ran 1.08 times as fast as at
- * one, Q x K^T 1.27 (onnxcc run --profile). rt_matmul_f32_mt gives each task whole matrices of the batch and
- * a scratch of its own (rt_matmul_f32_task_bytes apart), so a node is one
- * job (Q x K^T 1.66 times as fast at two threads, score x V off the
- * list of losses); each matrix is computed as one thread computes it,
- * the same bits. A batch that does not share out within an eighth (3
+ * one, Q x K^T 1.27 (onnxcc run --profile). rt_matmul_f32_mt gives each
+ * task whole matrices of the batch and a scratch of its own
+ * (rt_matmul_f32_task_bytes apart), so a node is one job (Q x K^T 1.66
+ * times as fast at two threads, score x V off the list of losses); each
+ * matrix is computed as one thread computes it, the same bits. A batch that does not share out within an eighth (3
  * heads on 2 tasks), one matrix, or under GEMM_SPLIT_MIN multiply-adds
  * in all splits as rt_matmul_f32 does. */
 typedef struct matmul_batch_job {
@@ -988,12 +988,6 @@ RT_KERNEL(rt_matmul_f32_mt) {
   const rt_parallel *par = RT_PARALLEL_OF(in);
   rt_epi ev;
   matmul_batch_job j;
-  j.p = p;
-  j.in = in;
-  j.out = out;
-  j.scratch = (char *)scratch;
-  j.stride = rt_matmul_f32_task_bytes(p->M, p->N, p->K);
-  j.e = RT_EPI_FROM(&ev, p, in, 2, (const float *)out[0]);
   j.total = matmul_count(p);
   j.tasks = min64(rt_parallel_tasks(par), j.total);
   /* shares even within an eighth (ceil(total / tasks) * tasks <= 9/8
@@ -1001,8 +995,14 @@ RT_KERNEL(rt_matmul_f32_mt) {
    * elements, so only K multiplies them in a quotient */
   if (j.tasks < 2 || 8 * RT_IDIV(j.total + j.tasks - 1, j.tasks) * j.tasks > 9 * j.total || p->K <= 0 ||
       j.total * p->M * p->N < RT_IDIV(GEMM_SPLIT_MIN + p->K - 1, p->K)) {
-    matmul_range(p, in, out, scratch, sizeof(float), matmul_one_f32, j.e, par, 0, j.total);
+    rt_matmul_f32(params, in, out, scratch);
     return;
   }
+  j.p = p;
+  j.in = in;
+  j.out = out;
+  j.scratch = (char *)scratch;
+  j.stride = rt_matmul_f32_task_bytes(p->M, p->N, p->K);
+  j.e = RT_EPI_FROM(&ev, p, in, 2, (const float *)out[0]);
   rt_parallel_run(par, j.tasks, matmul_batch_task, &j);
 }
