@@ -199,7 +199,7 @@ static void cg_edge(cg *g, const char *line, int file) {
 }
 
 /* Reads PATH whole, NUL-terminated, and calls line_fn on each line. */
-static status each_line(const char *path, cg *g, int file, void (*line_fn)(cg *, char *, int, int *), int *state) {
+static status each_line(const char *path, cg *g, int file, void (*line_fn)(cg *, char *, int, void *), void *state) {
   unsigned char *buf;
   size_t n;
   char *line, *next;
@@ -216,53 +216,142 @@ static status each_line(const char *path, cg *g, int file, void (*line_fn)(cg *,
   return ST_OK;
 }
 
-static void ci_line(cg *g, char *line, int file, int *state) {
+static void ci_line(cg *g, char *line, int file, void *state) {
   (void)state;
   if (!strncmp(line, "node:", 5)) cg_node(g, line, file);
   else if (!strncmp(line, "edge:", 5)) cg_edge(g, line, file);
 }
 
-/* GCC's -fdump-ipa-cgraph: a function's entry starts at the line's start,
- * "name/order (name) @0x...", and its "  References:" line lists
- * "other/order (addr)" for each function whose address it takes. *state
- * is the entry's function (its index here), -1 before the first or for
- * one the call graph does not have. */
-static void refs_line(cg *g, char *line, int file, int *state) {
+static void add_name(char ***list, int *n, const char *name) {
+  int i;
+  for (i = 0; i < *n; i++)
+    if (!strcmp((*list)[i], name)) return;
+  *list = xrealloc(*list, sizeof(char *) * (unsigned long)(*n + 1));
+  (*list)[(*n)++] = xstrdup(name);
+}
+
+/* One function of a -fdump-ipa-cgraph dump: the functions whose address
+ * it takes, and its callers. */
+typedef struct dump_fn {
+  char *name;
+  char **refs, **callers;
+  int n_refs, n_callers;
+} dump_fn;
+
+typedef struct dump {
+  dump_fn *fn;
+  int n, cur; /* cur: the entry being read, -1 before the first */
+} dump;
+
+/* The names in LINE after its label, each "name/order", kept when the
+ * token after it starts with WANT ("(addr)"), or always (WANT NULL). */
+static void dump_names(char *p, const char *want, char ***list, int *n) {
+  for (;;) {
+    char *end, *tok, *slash;
+    while (*p == ' ') p++;
+    if (!*p) break;
+    end = p + strcspn(p, " ");
+    tok = p;
+    p = *end ? end + 1 : end;
+    *end = 0;
+    slash = strchr(tok, '/');
+    if (slash && (!want || !strncmp(p, want, strlen(want)))) {
+      *slash = 0;
+      add_name(list, n, tok);
+    }
+  }
+}
+
+/* GCC's -fdump-ipa-cgraph, taken before inlining: an entry starts at the
+ * line's start, "name/order (name) @0x...", then "  References:" lists
+ * "other/order (addr)" for each function whose address it takes and
+ * "  Called by:" its callers. The dump prints the graph more than once;
+ * an entry seen again adds to the first. */
+static void dump_line(cg *g, char *line, int file, void *state) {
+  dump *d = (dump *)state;
   const char *slash = strchr(line, '/');
-  if (line[0] != ' ' && line[0] && slash && slash[1] >= '0' && slash[1] <= '9') {
+  (void)g;
+  (void)file;
+  if (line[0] != ' ' && line[0] && slash && slash[1] >= '0' && slash[1] <= '9' && strstr(line, " @0x")) {
+    int i;
     char *name = xmalloc((unsigned long)(slash - line) + 1);
     memcpy(name, line, (size_t)(slash - line));
     name[slash - line] = 0;
-    *state = cg_resolve(g, name, file);
-    free(name);
-  } else if (*state >= 0 && !strncmp(line, "  References:", 13)) {
-    cg_fn *f = &g->fn[*state];
-    char *p = line + 13;
-    for (;;) {
-      char *end, *tok;
-      while (*p == ' ') p++;
-      end = p + strcspn(p, " ");
-      if (!*p) break;
-      tok = p;
-      p = *end ? end + 1 : end;
-      *end = 0;
-      /* "name/7" then "(addr)" */
-      if (strchr(tok, '/') && !strncmp(p, "(addr)", 6)) {
-        *strchr(tok, '/') = 0;
-        f->refs = xrealloc(f->refs, sizeof(char *) * (unsigned long)(f->n_refs + 1));
-        f->refs[f->n_refs++] = xstrdup(tok);
-      }
+    for (i = 0; i < d->n && strcmp(d->fn[i].name, name); i++) continue;
+    if (i == d->n) {
+      d->fn = xrealloc(d->fn, sizeof(dump_fn) * (unsigned long)(d->n + 1));
+      memset(&d->fn[d->n], 0, sizeof(dump_fn));
+      d->fn[d->n++].name = name;
+    } else {
+      free(name);
     }
+    d->cur = i;
+  } else if (line[0] != ' ') {
+    d->cur = -1;
+  } else if (d->cur >= 0 && !strncmp(line, "  References:", 13)) {
+    dump_names(line + 13, "(addr)", &d->fn[d->cur].refs, &d->fn[d->cur].n_refs);
+  } else if (d->cur >= 0 && !strncmp(line, "  Called by:", 12)) {
+    dump_names(line + 12, NULL, &d->fn[d->cur].callers, &d->fn[d->cur].n_callers);
   }
+}
+
+/* Gives entry k's references to its function in FILE's call graph, or,
+ * where inlining took it away (conv_gemm into each conv kernel), to the
+ * nearest callers that are still there. seen[] marks the entries walked. */
+static void attach_refs(cg *g, int file, const dump *d, int k, const dump_fn *from, char *seen) {
+  const int f = cg_resolve(g, d->fn[k].name, file);
+  int c, i, r;
+  if (seen[k]) return;
+  seen[k] = 1;
+  if (f >= 0) {
+    for (r = 0; r < from->n_refs; r++) add_name(&g->fn[f].refs, &g->fn[f].n_refs, from->refs[r]);
+    return;
+  }
+  for (c = 0; c < d->fn[k].n_callers; c++)
+    for (i = 0; i < d->n; i++)
+      if (!strcmp(d->fn[i].name, d->fn[k].callers[c])) attach_refs(g, file, d, i, from, seen);
+}
+
+static void dump_free(dump *d) {
+  int i, k;
+  for (i = 0; i < d->n; i++) {
+    for (k = 0; k < d->fn[i].n_refs; k++) free(d->fn[i].refs[k]);
+    for (k = 0; k < d->fn[i].n_callers; k++) free(d->fn[i].callers[k]);
+    free(d->fn[i].refs);
+    free(d->fn[i].callers);
+    free(d->fn[i].name);
+  }
+  free(d->fn);
+}
+
+/* File FILE's dump at PATH: each function's references, on the functions
+ * of the call graph. */
+static status read_refs(cg *g, const char *path, int file) {
+  dump d;
+  status s;
+  int k;
+  memset(&d, 0, sizeof d);
+  d.cur = -1;
+  s = each_line(path, g, file, dump_line, &d);
+  for (k = 0; !s && k < d.n; k++)
+    if (d.fn[k].n_refs) {
+      char *seen = xcalloc((unsigned long)d.n, 1);
+      attach_refs(g, file, &d, k, &d.fn[k], seen);
+      free(seen);
+    }
+  dump_free(&d);
+  return s;
 }
 
 /* The deepest stack below function I (its own frame included). Callees
  * are looked up where they are defined: the same file first (a static
  * function), then any file (a global one). A call through a pointer may
- * reach any function whose address a function on the chain took (a split
- * kernel hands its task body to rt_parallel_run, which calls it), except
- * one already on the chain; a depth that used such a call depends on the
- * chain above it and is not kept. *path_bound says so to the caller. */
+ * reach the functions whose address the innermost function on the chain
+ * that took any took (a split kernel hands its task body to
+ * rt_parallel_run, which calls it), but those already on the chain (then
+ * the next one out: rt_parallel_ranges' range_task calls the kernel's
+ * body); a depth that used such a call depends on the chain above it and
+ * is not kept. *path_bound says so to the caller. */
 static long long cg_depth(cg *g, int i, int *path_bound) {
   long long best = 0;
   int k, bound = 0;
@@ -276,15 +365,20 @@ static long long cg_depth(cg *g, int i, int *path_bound) {
   g->path[g->n_path++] = i;
   for (k = 0; k < g->fn[i].n_calls; k++) {
     const char *name = g->fn[i].callee_names[k];
-    int q, r;
+    int q, r, found;
     if (!strcmp(name, "__indirect_call")) {
-      for (q = 0; q < g->n_path; q++) {
+      /* where it leads hangs on the chain, even where this chain gives it nowhere */
+      bound = 1;
+      /* the innermost holder of a reference that is not on the chain
+       * already: rt_parallel_run called by run_tiles runs run_tiles' tile
+       * task, not a task its kernel further up took the address of */
+      for (q = g->n_path - 1, found = 0; q >= 0 && !found; q--) {
         const cg_fn *holder = &g->fn[g->path[q]];
         for (r = 0; r < holder->n_refs; r++) {
           const int c = cg_resolve(g, holder->refs[r], holder->file);
           long long d;
           if (c < 0 || g->fn[c].depth == -2) continue;
-          bound = 1;
+          found = 1;
           d = cg_depth(g, c, &bound);
           if (d > best) {
             best = d;
@@ -319,10 +413,8 @@ status target_stack_depth(const char *const *ci, const char *const *refs, int n,
   memset(&g, 0, sizeof g);
   memset(out, 0, sizeof *out);
   for (i = 0; i < n && !s; i++) s = each_line(ci[i], &g, i, ci_line, NULL);
-  for (i = 0; refs && i < n && !s; i++) {
-    int state = -1;
-    if (refs[i]) s = each_line(refs[i], &g, i, refs_line, &state);
-  }
+  for (i = 0; refs && i < n && !s; i++)
+    if (refs[i]) s = read_refs(&g, refs[i], i);
   r = s ? -1 : cg_find(&g, root, -1, 1);
   if (!s && r < 0) s = diag_error(ST_INTERNAL, "the target build's call graphs have no function %s", root);
   if (!s) {

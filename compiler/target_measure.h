@@ -35,9 +35,9 @@ typedef struct target_stack {
  * Calls to functions no graph defines (the C library) count 0. REFS[i]
  * (or REFS itself NULL, or an entry NULL: none) is file i's
  * -fdump-ipa-cgraph dump, whose "(addr)" references say which functions
- * a call through a pointer may reach: those whose address a function on
- * the chain above it takes (a split kernel's task body, called by
- * rt_parallel_run), one already on the chain excepted. */
+ * a call through a pointer may reach: those whose address the innermost
+ * function above it on the chain takes (a split kernel's task body,
+ * called by rt_parallel_run), not counting any already on the chain. */
 status target_stack_depth(const char *const *ci, const char *const *refs, int n, const char *root,
                           target_stack *out);
 

@@ -647,10 +647,17 @@ typedef struct gemv_conv_job {
   int64_t kdim, mg;
 } gemv_conv_job;
 
-/* The sum of the n (a power of 2) values at s[0], s[4], s[8], ...,
- * pairwise. */
+/* The sum of the n (a power of 2, at most GEMV_LANES / 4) values at
+ * s[0], s[4], s[8], ..., pairwise: neighbours first, then neighbouring
+ * pairs, and so on. A loop, not the recursion it once was: onnxcc info
+ * --target reports a recursive call graph as a stack with no bound. */
 static float lanes_sum(const float *s, int n) {
-  return n == 1 ? s[0] : lanes_sum(s, n / 2) + lanes_sum(s + 4 * (n / 2), n / 2);
+  float t[GEMV_LANES / 4];
+  int i, m;
+  for (i = 0; i < n; i++) t[i] = s[4 * i];
+  for (m = n; m > 1; m /= 2)
+    for (i = 0; i < m / 2; i++) t[i] = t[2 * i] + t[2 * i + 1];
+  return t[0];
 }
 
 /* Rows q * 4 .. q * 4 + 3 of y for the quads [lo, hi): acc lane l of a

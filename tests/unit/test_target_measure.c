@@ -117,7 +117,12 @@ END_TEST
  * deeper than body1 (100), and unused (900) is a function whose address
  * nobody on the chain takes. run's depth hangs on who called it, so the
  * chain must say k2 > run > body2, whichever kernel is walked last
- * (root walks k2 first, root2 k1 first). */
+ * (root walks k2 first, root2 k1 first). root3 walks k0 first, which
+ * hands run nothing: run's depth there (its own frame) must not be kept
+ * for k2. root4's k4 takes big's address (900) but hands run nothing:
+ * tiles, below it, hands run its tile (50), and only that is followed.
+ * root5's k5 hands body5 to ranges, which hands run its rtask, which
+ * calls body5 through a pointer (rt_parallel_ranges' range_task). */
 static const char ci_kernels[] =
     "graph: { title: \"k.c\"\n"
     "node: { title: \"root\" label: \"root\\nk.c:1:5\\n16 bytes (static)\" }\n"
@@ -128,6 +133,29 @@ static const char ci_kernels[] =
     "node: { title: \"/src/k.c:unused\" label: \"unused\\nk.c:6:5\\n900 bytes (static)\" }\n"
     "node: { title: \"run\" label: \"run\\nk.c:1:5\" shape : ellipse }\n"
     "node: { title: \"root2\" label: \"root2\\nk.c:7:5\\n16 bytes (static)\" }\n"
+    "node: { title: \"root3\" label: \"root3\\nk.c:8:5\\n16 bytes (static)\" }\n"
+    "node: { title: \"k0\" label: \"k0\\nk.c:9:5\\n8 bytes (static)\" }\n"
+    "edge: { sourcename: \"root3\" targetname: \"k0\" label: \"k.c:8:20\" }\n"
+    "edge: { sourcename: \"root3\" targetname: \"k2.constprop.0\" label: \"k.c:8:30\" }\n"
+    "edge: { sourcename: \"k0\" targetname: \"run\" label: \"k.c:9:20\" }\n"
+    "node: { title: \"root4\" label: \"root4\\nk.c:10:5\\n16 bytes (static)\" }\n"
+    "node: { title: \"k4\" label: \"k4\\nk.c:11:5\\n8 bytes (static)\" }\n"
+    "node: { title: \"/src/k.c:tiles\" label: \"tiles\\nk.c:12:5\\n8 bytes (static)\" }\n"
+    "node: { title: \"/src/k.c:tile\" label: \"tile\\nk.c:13:5\\n50 bytes (static)\" }\n"
+    "node: { title: \"/src/k.c:big\" label: \"big\\nk.c:14:5\\n900 bytes (static)\" }\n"
+    "edge: { sourcename: \"root4\" targetname: \"k4\" label: \"k.c:10:20\" }\n"
+    "edge: { sourcename: \"k4\" targetname: \"/src/k.c:tiles\" label: \"k.c:11:20\" }\n"
+    "edge: { sourcename: \"/src/k.c:tiles\" targetname: \"run\" label: \"k.c:12:20\" }\n"
+    "node: { title: \"root5\" label: \"root5\\nk.c:15:5\\n16 bytes (static)\" }\n"
+    "node: { title: \"k5\" label: \"k5\\nk.c:16:5\\n8 bytes (static)\" }\n"
+    "node: { title: \"/src/k.c:ranges\" label: \"ranges\\nk.c:17:5\\n8 bytes (static)\" }\n"
+    "node: { title: \"/src/k.c:rtask\" label: \"rtask\\nk.c:18:5\\n24 bytes (static)\" }\n"
+    "node: { title: \"/src/k.c:body5\" label: \"body5\\nk.c:19:5\\n70 bytes (static)\" }\n"
+    "node: { title: \"__indirect_call\" label: \"Indirect Call Placeholder\" shape : ellipse }\n"
+    "edge: { sourcename: \"root5\" targetname: \"k5\" label: \"k.c:15:20\" }\n"
+    "edge: { sourcename: \"k5\" targetname: \"/src/k.c:ranges\" label: \"k.c:16:20\" }\n"
+    "edge: { sourcename: \"/src/k.c:ranges\" targetname: \"run\" label: \"k.c:17:20\" }\n"
+    "edge: { sourcename: \"/src/k.c:rtask\" targetname: \"__indirect_call\" label: \"k.c:18:20\" }\n"
     "edge: { sourcename: \"root\" targetname: \"k2.constprop.0\" label: \"k.c:1:20\" }\n"
     "edge: { sourcename: \"root\" targetname: \"k1\" label: \"k.c:1:30\" }\n"
     "edge: { sourcename: \"root2\" targetname: \"k1\" label: \"k.c:7:20\" }\n"
@@ -141,18 +169,33 @@ static const char ci_run[] =
     "node: { title: \"__indirect_call\" label: \"Indirect Call Placeholder\" shape : ellipse }\n"
     "edge: { sourcename: \"run\" targetname: \"__indirect_call\" label: \"r.c:1:20\" }\n"
     "}\n";
-/* GCC's dump (abridged): root takes its own address, which must not loop */
+/* GCC's dump (abridged), taken before inlining: root takes its own
+ * address, which must not loop; k1's reference is in a helper that
+ * inlining took away (no node in the call graph), so it goes to k1 */
 static const char refs_kernels[] =
     "root/0 (root) @0x7f0000000000\n"
     "  Type: function definition analyzed\n"
     "  References: root/0 (addr) \n"
     "  Referring: \n"
     "k1/1 (k1) @0x7f0000000100\n"
+    "  References: \n"
+    "  Referring: \n"
+    "  Called by: root/0 root2/8 \n"
+    "k1_split/7 (k1_split) @0x7f0000000700\n"
     "  References: body1/3 (addr) \n"
     "  Referring: \n"
+    "  Called by: k1/1 \n"
     "k2/2 (k2) @0x7f0000000200\n"
     "  References: body2/4 (addr) table/9 (read) \n"
     "  Referring: \n"
+    "k4/10 (k4) @0x7f0000001000\n"
+    "  References: big/13 (addr) \n"
+    "tiles/11 (tiles) @0x7f0000001100\n"
+    "  References: tile/12 (addr) \n"
+    "k5/14 (k5) @0x7f0000001400\n"
+    "  References: body5/17 (addr) \n"
+    "ranges/15 (ranges) @0x7f0000001500\n"
+    "  References: rtask/16 (addr) \n"
     "body1/3 (body1) @0x7f0000000300\n"
     "  References: \n"
     "  Referring: k1/1 (addr) \n";
@@ -169,6 +212,15 @@ START_TEST(stack_follows_task_bodies) {
   ck_assert_int_eq(target_stack_depth((const char *const *)paths, (const char *const *)refs, 2, "root2", &st), ST_OK);
   ck_assert_uint_eq(st.bytes, 16 + 8 + 32 + 300);
   ck_assert_str_eq(st.chain, "root2 > k2.constprop.0 > run > k.c:body2");
+  ck_assert_int_eq(target_stack_depth((const char *const *)paths, (const char *const *)refs, 2, "root3", &st), ST_OK);
+  ck_assert_uint_eq(st.bytes, 16 + 8 + 32 + 300);
+  ck_assert_str_eq(st.chain, "root3 > k2.constprop.0 > run > k.c:body2");
+  ck_assert_int_eq(target_stack_depth((const char *const *)paths, (const char *const *)refs, 2, "root4", &st), ST_OK);
+  ck_assert_uint_eq(st.bytes, 16 + 8 + 8 + 32 + 50);
+  ck_assert_str_eq(st.chain, "root4 > k4 > k.c:tiles > run > k.c:tile");
+  ck_assert_int_eq(target_stack_depth((const char *const *)paths, (const char *const *)refs, 2, "root5", &st), ST_OK);
+  ck_assert_uint_eq(st.bytes, 16 + 8 + 8 + 32 + 24 + 70);
+  ck_assert_str_eq(st.chain, "root5 > k5 > k.c:ranges > run > k.c:rtask > k.c:body5");
   /* k1 alone: its own body */
   ck_assert_int_eq(target_stack_depth((const char *const *)paths, (const char *const *)refs, 2, "k1", &st), ST_OK);
   ck_assert_uint_eq(st.bytes, 8 + 32 + 100);
