@@ -571,12 +571,17 @@ def bench_models(args):
     work = Path(tempfile.mkdtemp(prefix="onnxcc-bench-"))
     tables = {threads: [] for threads in args.thread_list}
     try:
-        print(f"\n== model by model, {args.rounds} round(s), each round at {', '.join(map(str, args.thread_list))} "
+        print(f"\n== {args.rounds} round(s) over all models, each round at {', '.join(map(str, args.thread_list))} "
               f"thread(s) in turns: {args.runs} runs after {args.warmup} warm-up(s) per side ==", flush=True)
-        # Model-major, and within a model the thread counts alternate round by
-        # round (the order too): a speed-up is the ratio of two medians timed
-        # in the same minutes, not the drift of the machine's load between two
-        # tables, or two halves of a model's time, minutes apart.
+        # Round-major: each round times every model once, so a model's rounds
+        # lie a whole round (a minute or more) apart and the median of its
+        # round medians outlasts a slow spell of the shared machine shorter
+        # than that; run model by model, one slow minute took all the rounds
+        # of a model or two (README, "Reading the table"). Within a round a
+        # model's thread counts are timed back to back, in the reverse order
+        # every other round, so a speed-up is still the ratio of times taken
+        # in the same minutes.
+        live = []
         for e in prepared:
             rows = {}
             for threads in args.thread_list:
@@ -588,9 +593,6 @@ def bench_models(args):
             if "path" not in e:
                 continue
             progs, sessions = {}, {}
-            cc_t = {t: [] for t in args.thread_list}
-            ort_t = {t: [] for t in args.thread_list}
-            links = {t: [] for t in args.thread_list}
             for threads in args.thread_list:
                 progs[threads] = OnnxccProgram(args, e["path"], e["inputs"], work / f"{e['model']}-{threads}")
                 progs[threads].threads = threads
@@ -599,16 +601,25 @@ def bench_models(args):
                 except Exception as exc:  # noqa: BLE001
                     sessions[threads] = None
                     rows[threads]["note"] = "ORT: " + (str(exc).splitlines() or [type(exc).__name__])[0][:120]
-            for rd in range(args.rounds):
+            live.append({"e": e, "rows": rows, "progs": progs, "sessions": sessions,
+                         "cc_t": {t: [] for t in args.thread_list},
+                         "ort_t": {t: [] for t in args.thread_list},
+                         "links": {t: [] for t in args.thread_list}})
+        for rd in range(args.rounds):
+            for m in live:
                 for threads in (args.thread_list if rd % 2 == 0 else args.thread_list[::-1]):
                     # the link between the cores, just before and after each
                     # multi-thread round: a VM's vCPUs move between caches
                     before = core_link(args) if threads > 1 else None
-                    c, o = one_round(args, rd, progs[threads], sessions[threads])
-                    cc_t[threads] += c
-                    ort_t[threads] += o
+                    c, o = one_round(args, rd, m["progs"][threads], m["sessions"][threads])
+                    m["cc_t"][threads] += c
+                    m["ort_t"][threads] += o
                     if threads > 1:
-                        links[threads] += [before, core_link(args)]
+                        m["links"][threads] += [before, core_link(args)]
+            print(f"  round {rd + 1} of {args.rounds} done", flush=True)
+        for m in live:
+            e, rows, progs, sessions = m["e"], m["rows"], m["progs"], m["sessions"]
+            cc_t, ort_t, links = m["cc_t"], m["ort_t"], m["links"]
             for threads in args.thread_list:
                 row, prog, sess = rows[threads], progs[threads], sessions[threads]
                 if threads > 1:
