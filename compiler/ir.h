@@ -305,6 +305,9 @@ typedef struct ir_graph {
   int bare_metal;
   /* compile_options.no_winograd */
   int no_winograd;
+  /* --threads: the split kernels' task buffers' stride (rt_parallel.task_stride;
+   * threads_size_scratch), 0 without threads */
+  size_t task_stride;
   /* Set in infer (main graph only) when model inputs became values read
    * as dims (passes/symvals.c): the round stops and inference runs again. */
   int infer_again;

@@ -77,39 +77,42 @@ static const struct {
     {K_rt_matmul_f32, K_rt_matmul_f32_mt},
 };
 
+/* strided: the kernel lays its task buffers rt_task_stride apart (the
+ * model's task_stride, when larger than the node's own task_bytes). */
 static const struct {
   int kernel;
   task_bytes_fn task_bytes;
+  int strided;
 } splits[] = {
-    {K_rt_conv_f32_im2col, conv_panel_bytes},
-    {K_rt_conv_f32_im2col_packed, conv_panel_bytes},
-    {K_rt_conv_f32_pointwise_packed, conv_panel_bytes},
-    {K_rt_conv_f32_pointwise, no_task_bytes},
-    {K_rt_conv_f32_depthwise, no_task_bytes},
-    {K_rt_conv_f32_depthwise2d, conv_plane_bytes},
-    {K_rt_conv_f32_nchwc_packed, conv_band_bytes},
-    {K_rt_conv_f32_nchwc_blocked, blocked_band_bytes},
-    {K_rt_conv_f32_nchwc_winograd, winograd_tile_bytes},
-    {K_rt_conv_f32_nchwc_stem, stem_band_bytes},
-    {K_rt_conv_f32_nchwc_stem_mono, stem_band_bytes},
-    {K_rt_conv_f32_depthwise_blocked, no_task_bytes},
-    {K_rt_nchwc_to_blocked_f32, no_task_bytes},
-    {K_rt_nchwc_from_blocked_f32, no_task_bytes},
-    {K_rt_nchwc_maxpool_f32, no_task_bytes},
-    {K_rt_nchwc_avgpool_f32, no_task_bytes},
-    {K_rt_nchwc_batchnorm_f32, no_task_bytes},
-    {K_rt_nchwc_globalavgpool_f32, gap_half_bytes},
-    {K_rt_nchwc_gather_channels_f32, no_task_bytes},
-    {K_rt_gather_channels, no_task_bytes},
-    {K_rt_gemm_f32, no_task_bytes},
-    {K_rt_gemm_f32_packed_mt, gemm_a_bytes},
-    {K_rt_gemm_f32_gemv, no_task_bytes},
-    {K_rt_gemm_f32_gemv_packed, no_task_bytes},
-    {K_rt_matmul_f32_gemv_packed, no_task_bytes},
-    {K_rt_matmul_f32_mt, matmul_batch_bytes},
-    {K_rt_matmul_f32_packed_mt, matmul_a_bytes},
-    {K_rt_lstm_f32_proj, no_task_bytes},
-    {K_rt_gru_f32_proj, no_task_bytes},
+    {K_rt_conv_f32_im2col, conv_panel_bytes, 1},
+    {K_rt_conv_f32_im2col_packed, conv_panel_bytes, 1},
+    {K_rt_conv_f32_pointwise_packed, conv_panel_bytes, 1},
+    {K_rt_conv_f32_pointwise, no_task_bytes, 0},
+    {K_rt_conv_f32_depthwise, no_task_bytes, 0},
+    {K_rt_conv_f32_depthwise2d, conv_plane_bytes, 1},
+    {K_rt_conv_f32_nchwc_packed, conv_band_bytes, 1},
+    {K_rt_conv_f32_nchwc_blocked, blocked_band_bytes, 1},
+    {K_rt_conv_f32_nchwc_winograd, winograd_tile_bytes, 1},
+    {K_rt_conv_f32_nchwc_stem, stem_band_bytes, 1},
+    {K_rt_conv_f32_nchwc_stem_mono, stem_band_bytes, 1},
+    {K_rt_conv_f32_depthwise_blocked, no_task_bytes, 0},
+    {K_rt_nchwc_to_blocked_f32, no_task_bytes, 0},
+    {K_rt_nchwc_from_blocked_f32, no_task_bytes, 0},
+    {K_rt_nchwc_maxpool_f32, no_task_bytes, 0},
+    {K_rt_nchwc_avgpool_f32, no_task_bytes, 0},
+    {K_rt_nchwc_batchnorm_f32, no_task_bytes, 0},
+    {K_rt_nchwc_globalavgpool_f32, gap_half_bytes, 0},
+    {K_rt_nchwc_gather_channels_f32, no_task_bytes, 0},
+    {K_rt_gather_channels, no_task_bytes, 0},
+    {K_rt_gemm_f32, no_task_bytes, 0},
+    {K_rt_gemm_f32_packed_mt, gemm_a_bytes, 1},
+    {K_rt_gemm_f32_gemv, no_task_bytes, 0},
+    {K_rt_gemm_f32_gemv_packed, no_task_bytes, 0},
+    {K_rt_matmul_f32_gemv_packed, no_task_bytes, 0},
+    {K_rt_matmul_f32_mt, matmul_batch_bytes, 1},
+    {K_rt_matmul_f32_packed_mt, matmul_a_bytes, 1},
+    {K_rt_lstm_f32_proj, no_task_bytes, 0},
+    {K_rt_gru_f32_proj, no_task_bytes, 0},
 
 /* The memory-bound kernels: each cuts its items (elements, rows, planes)
  * into ranges through rt_parallel_ranges (runtime/src/split_internal.h),
@@ -117,7 +120,7 @@ static const struct {
  * pooling variant, the strided copies and Transpose; of the normalisations
  * those that run row by row or plane by plane (the strided softmaxes, LRN,
  * MVN, LpNormalization and training-mode BatchNormalization run whole). */
-#define RANGE_SPLIT(name, ptype) {K_##name, no_task_bytes},
+#define RANGE_SPLIT(name, ptype) {K_##name, no_task_bytes, 0},
     RT_UNARY_KERNELS(RANGE_SPLIT)
     RT_BINARY_KERNELS(RANGE_SPLIT)
     RT_WHERE_KERNELS(RANGE_SPLIT)
@@ -166,13 +169,25 @@ static int row_of(const lowered *l) {
 int threads_node_splits(const lowered *l) { return row_of(l) >= 0; }
 
 void threads_size_scratch(ir_graph *g, int threads) {
-  int i, v;
+  size_t stride = 0;
+  int i, v, k;
   for (i = 0; i < g->n_nodes; i++) {
     lowered *l = g->nodes[i]->low;
-    int k;
     for (v = 0; l && !l->control && v < (int)(sizeof variants / sizeof *variants); v++)
       if (variants[v].kernel == l->kernel) l->kernel = variants[v].threaded;
     k = row_of(l);
-    if (k >= 0) l->scratch_bytes += (size_t)(threads - 1) * splits[k].task_bytes(l->params);
+    if (k >= 0 && splits[k].strided && splits[k].task_bytes(l->params) > stride)
+      stride = splits[k].task_bytes(l->params);
+  }
+  /* one stride for every node, so that a task's buffer lies at the same
+   * offset of each node's scratch (parallel.h, rt_task_stride) */
+  stride = (stride + 63) & ~(size_t)63;
+  g->task_stride = stride;
+  for (i = 0; i < g->n_nodes; i++) {
+    lowered *l = g->nodes[i]->low;
+    size_t own;
+    if ((k = row_of(l)) < 0) continue;
+    own = splits[k].task_bytes(l->params);
+    l->scratch_bytes += (size_t)(threads - 1) * (splits[k].strided && own ? stride : own);
   }
 }

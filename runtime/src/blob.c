@@ -3,7 +3,7 @@
 
 #include "onnxcc/runtime.h"
 
-int rt_abi_v13(void) { return RT_ABI_VERSION; }
+int rt_abi_v14(void) { return RT_ABI_VERSION; }
 
 const char *rt_status_str(int status) {
   switch ((rt_status)status) {

@@ -726,7 +726,7 @@ static CONV_INLINE void conv_gemm(const void *params, const void *const *in, voi
    * each task's unfolded block */
   const int64_t kdim = cg * prod(p->kernel, nd), mcb = packed ? mg : conv_block_rows(mg, kdim);
   const int64_t tasks = rt_parallel_tasks(par), unfold_floats = (int64_t)(unfold_bytes(p) / sizeof(float));
-  const int64_t stride_floats = (int64_t)(RT_TASK_STRIDE(unfold_bytes(p)) / sizeof(float));
+  const int64_t stride_floats = (int64_t)(rt_task_stride(par, RT_TASK_STRIDE(unfold_bytes(p))) / sizeof(float));
   float *bp = align64(scratch);
   float *ap_scratch = bp + (tasks - 1) * stride_floats + unfold_floats;
   int64_t n, g, ic, ranges[2 * RANGES];

@@ -651,7 +651,7 @@ RT_KERNEL(rt_conv_f32_depthwise2d) {
   j.y = (float *)out[0];
   j.e = RT_EPI_FROM(&ev, p, in, 3, j.y);
   j.scratch = (char *)scratch;
-  j.slice = rt_conv_f32_depthwise2d_task_bytes(p);
+  j.slice = rt_task_stride(par, rt_conv_f32_depthwise2d_task_bytes(p));
   j.tasks = max64(1, min64(rt_parallel_tasks(par), p->batch * p->out_ch));
   rt_parallel_run(par, j.tasks, dw2d_task, &j);
 }

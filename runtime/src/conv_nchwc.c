@@ -348,7 +348,7 @@ RT_KERNEL(rt_conv_f32_nchwc_packed) {
   j.bias = p->has_bias ? (const float *)in[2] : NULL;
   j.e = RT_EPI_FROM(&ev, p, in, 3, y);
   j.buffers = (char *)align64(scratch);
-  j.task_bytes = rt_conv_f32_nchwc_packed_task_bytes(p);
+  j.task_bytes = rt_task_stride(par, rt_conv_f32_nchwc_packed_task_bytes(p));
   if (p->out_ch * s.osp * p->in_ch * p->kernel[0] * p->kernel[1] < RT_NCHWC_SPLIT_MIN) tasks = 1;
   j.tasks = min64(tasks, s.bands * s.groups);
   for (n = 0; n < p->batch; n++) {

@@ -354,7 +354,7 @@ RT_KERNEL(rt_conv_f32_nchwc_winograd) {
   j.bias = p->has_bias ? (const float *)in[2] : NULL;
   j.e = RT_EPI_FROM(&ev, p, in, 3, (float *)out[0]);
   j.buffers = (char *)(((uintptr_t)scratch + 63) & ~(uintptr_t)63);
-  j.task_bytes = rt_conv_f32_nchwc_winograd_task_bytes(p);
+  j.task_bytes = rt_task_stride(par, rt_conv_f32_nchwc_winograd_task_bytes(p));
   j.tasks = min64(rt_parallel_tasks(par), s.chunks * s.groups);
   for (n = 0; n < p->batch; n++) {
     /* the next node's weights, during the last image's last piece */

@@ -658,7 +658,7 @@ static void sgemm_packed_b_tasks(int64_t M, int64_t N, int64_t K, float alpha, c
     return;
   }
   w.scratch = (char *)scratch;
-  w.stride = rt_gemm_f32_packed_task_bytes(M, K);
+  w.stride = rt_task_stride(par, rt_gemm_f32_packed_task_bytes(M, K));
   w.t.tasks = tasks;
   rt_parallel_run(par, tasks, whole_task, &w);
 }
@@ -1002,7 +1002,7 @@ RT_KERNEL(rt_matmul_f32_mt) {
   j.in = in;
   j.out = out;
   j.scratch = (char *)scratch;
-  j.stride = rt_matmul_f32_task_bytes(p->M, p->N, p->K);
+  j.stride = rt_task_stride(par, rt_matmul_f32_task_bytes(p->M, p->N, p->K));
   j.e = RT_EPI_FROM(&ev, p, in, 2, (const float *)out[0]);
   rt_parallel_run(par, j.tasks, matmul_batch_task, &j);
 }

@@ -444,7 +444,7 @@ RT_KERNEL(rt_conv_f32_nchwc_blocked) {
   s.g.epi = RT_EPI_FROM(&ev, p, in, 3, y);
   j.half = s.halves == 2 ? (float *)(((uintptr_t)scratch + 63) & ~(uintptr_t)63) : NULL;
   j.buffers = (char *)(((uintptr_t)scratch + 63) & ~(uintptr_t)63) + half_sum_bytes(&s);
-  j.task_bytes = rt_conv_f32_nchwc_blocked_task_bytes(p);
+  j.task_bytes = rt_task_stride(par, rt_conv_f32_nchwc_blocked_task_bytes(p));
   j.tasks = max64(1, min64(tasks, s.halves == 2 ? 2 * s.groups : s.bands * s.groups));
   for (n = 0; n < p->batch; n++) {
     /* the next node's weights, during the last image's last piece */

@@ -486,7 +486,7 @@ static void stem_run(const void *params, const void *const *in, void *const *out
   j.bias = p->has_bias ? (const float *)in[2] : NULL;
   j.epi = RT_EPI_FROM(&ev, p, in, 3, y);
   j.buffers = (char *)(((uintptr_t)scratch + 63) & ~(uintptr_t)63);
-  j.task_bytes = rt_conv_f32_nchwc_stem_task_bytes(p);
+  j.task_bytes = rt_task_stride(par, rt_conv_f32_nchwc_stem_task_bytes(p));
   j.tasks = max64(1, min64(tasks, s.bands * s.groups));
   j.tiles = tiles;
   row_offsets(&j);

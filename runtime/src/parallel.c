@@ -6,6 +6,10 @@
 
 int64_t rt_parallel_tasks(const rt_parallel *par) { return par && par->tasks > 1 ? par->tasks : 1; }
 
+size_t rt_task_stride(const rt_parallel *par, size_t own) {
+  return own && par && par->task_stride > own ? par->task_stride : own;
+}
+
 void rt_parallel_run(const rt_parallel *par, int64_t n, rt_task_fn body, void *arg) {
   int64_t i;
   if (par && par->parallel_for && n > 1) {

@@ -339,6 +339,7 @@ rt_parallel rt_pool_parallel(rt_pool *pool) {
   par.parallel_for = rt_pool_parallel_for;
   par.user = pool;
   par.tasks = 0;
+  par.task_stride = 0;
   return par;
 }
 #else

@@ -23,6 +23,7 @@ import argparse
 import filecmp
 import glob
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -179,6 +180,10 @@ def main():
             code1 = read_code(os.path.join(work, "t1"))
             results.append(("the split nodes get the context's rt_parallel",
                             code2.count("in[RT_PARALLEL_SLOT] = &ctx->par;") == SPLIT_NODES))
+            stride = re.findall(r"ctx->par\.task_stride = (\d+)u;", code2)
+            results.append(("NAME_init_ex sets one task stride for the split nodes' buffers, a multiple of 64",
+                            len(stride) == 1 and int(stride[0]) > 0 and int(stride[0]) % 64 == 0
+                            and "task_stride" not in code1))
             results.append(("--threads 2 calls rt_matmul_f32_packed_mt, one thread rt_matmul_f32_packed",
                             code2.count("rt_matmul_f32_packed_mt(&") == 1 and "rt_matmul_f32_packed_mt" not in code1
                             and code1.count("rt_matmul_f32_packed(&") == 1))

@@ -113,7 +113,7 @@ static float *blocked_of(const float *x, int64_t n, int64_t c, int64_t sp, float
  * split into 2 tasks (run backwards, and on `pool`), the same bits. */
 static void check_reorder(int64_t n, int64_t c, int64_t h, int64_t w, const rt_parallel *pool) {
   const int64_t sp = h * w, nx = n * c * sp, nb = blocked_floats(n, c, sp), cb = blocks(c);
-  const rt_parallel two = {backwards, NULL, 2};
+  const rt_parallel two = {backwards, NULL, 2, 0};
   const float zero = 0.0f;
   float *x = unit_rand_floats(nx, 41), *xb = floats(nb, 0xff), *xb2 = floats(nb, 0x7f), *back = floats(nx, 0xff);
   int64_t i, ch, q;
@@ -260,7 +260,7 @@ static void conv_data_free(conv_data *d) { free(d->x), free(d->w), free(d->wp), 
  * and in 2 tasks, then both again given a range of "next weights" to
  * warm (RT_WARM_SLOT: the raw weights here), which must change no bit. */
 static void check_conv(const blk_case *c) {
-  const rt_parallel two = {backwards, NULL, 2};
+  const rt_parallel two = {backwards, NULL, 2, 0};
   conv_data d;
   const rt_conv_params *p = &d.p;
   float *xb, *rb, *yb;
@@ -288,6 +288,13 @@ static void check_conv(const blk_case *c) {
     memset(yb, 0xff, sizeof(float) * (size_t)blocked_floats(p->batch, p->out_ch, d.osp));
     describe(c, names[t - 1], what, sizeof what);
     unit_run_guarded(rt_conv_f32_nchwc_blocked, p, in, yb, scratch, tasks == 1 ? NULL : &two, what);
+    check_blocked_out(p, yb, d.want, what);
+  }
+  if (rt_conv_f32_nchwc_blocked_task_bytes(p)) { /* task buffers: at the model's stride too */
+    memset(yb, 0xff, sizeof(float) * (size_t)blocked_floats(p->batch, p->out_ch, d.osp));
+    describe(c, "nchwc_blocked, 2 tasks, the model's stride", what, sizeof what);
+    unit_run_model_stride(rt_conv_f32_nchwc_blocked, p, in, yb, rt_conv_f32_nchwc_blocked_scratch_bytes(p),
+                          rt_conv_f32_nchwc_blocked_task_bytes(p), &two, what);
     check_blocked_out(p, yb, d.want, what);
   }
   conv_data_free(&d);
@@ -331,7 +338,7 @@ END_TEST
  * changes no sum but a -0, and random sums are never -0), alone and in 2
  * tasks, scratch guarded; of one input channel, the _mono kernel too. */
 static void check_stem(const blk_case *c) {
-  const rt_parallel two = {backwards, NULL, 2};
+  const rt_parallel two = {backwards, NULL, 2, 0};
   conv_data d;
   const rt_conv_params *p = &d.p;
   int64_t nyb;
@@ -420,7 +427,7 @@ static const dwb_build dwb_builds[] = {
 };
 
 static void check_depthwise(const blk_case *c) {
-  const rt_parallel two = {backwards, NULL, 2};
+  const rt_parallel two = {backwards, NULL, 2, 0};
   rt_conv_params p;
   int64_t isp, osp, nx, ny, nyb;
   float *x, *w, *b, *r, *want, *xb, *rb, *yb;
@@ -566,7 +573,7 @@ START_TEST(blocked_depthwise_border_taps_add_zero) {
   for (i = 0; i < sizeof shapes / sizeof *shapes * 3; i++) {
     blk_case shape = shapes[i % (sizeof shapes / sizeof *shapes)];
     const blk_case *c = &shape;
-    const rt_parallel two = {backwards, NULL, 2};
+    const rt_parallel two = {backwards, NULL, 2, 0};
     rt_conv_params p;
     int64_t isp, osp, nx, ny, nw, plus = 0, minus = 0;
     float *x, *w, *b, *want, *xb, *yb;

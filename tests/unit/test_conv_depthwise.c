@@ -108,7 +108,7 @@ static void check_against(const rt_conv_params *p, const void *const *in, const 
  * bit, in a scratch of one slice plus two task slices. */
 static void check_split(const rt_conv_params *p, const void *const *in, const char *what) {
   const int64_t ny = out_count(p);
-  const rt_parallel par = {backwards, NULL, 3};
+  const rt_parallel par = {backwards, NULL, 3, 0};
   float *one = malloc(sizeof(float) * (size_t)ny), *many = malloc(sizeof(float) * (size_t)ny);
   run_guarded(p, in, one, rt_conv_f32_depthwise2d_scratch_bytes(p), NULL, what);
   run_guarded(p, in, many,

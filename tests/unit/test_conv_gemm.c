@@ -155,7 +155,7 @@ static void backwards(void *user, int64_t n, rt_task_fn body, void *arg) {
 static void check_one_position(int64_t cin, int64_t cout, int32_t group) {
   rt_conv_params p;
   const int64_t nw = cout * (cin / group);
-  const rt_parallel two = {backwards, NULL, 4};
+  const rt_parallel two = {backwards, NULL, 4, 0};
   float *x = unit_rand_floats(cin, 4), *w = unit_rand_floats(nw, 5), *b = unit_rand_floats(cout, 6);
   float *wp, *y = malloc(sizeof(float) * (size_t)cout), *y2 = malloc(sizeof(float) * (size_t)cout);
   float *want = malloc(sizeof(float) * (size_t)cout);

@@ -156,7 +156,7 @@ static void check_case(const wcase *c) {
   unit_run_guarded(rt_conv_f32_nchwc_blocked, &p, in, want, rt_conv_f32_nchwc_blocked_scratch_bytes(&p), NULL, what);
   in[1] = wu;
   for (t = 1; t <= 6; t++) {
-    const rt_parallel par = {backwards, NULL, t > 4 ? t - 4 : t};
+    const rt_parallel par = {backwards, NULL, t > 4 ? t - 4 : t, 0};
     const size_t scratch = rt_conv_f32_nchwc_winograd_scratch_bytes(&p) +
                            (size_t)(par.tasks - 1) * rt_conv_f32_nchwc_winograd_task_bytes(&p);
     float *dst = t == 1 ? one : y;
@@ -171,6 +171,14 @@ static void check_case(const wcase *c) {
     else
       ck_assert_msg(memcmp(y, one, sizeof(float) * (size_t)ny) == 0, "%s: %lld tasks%s differ from one", what,
                     (long long)par.tasks, t > 4 ? ", warming," : "");
+  }
+  { /* two tasks, their buffers at a --threads model's stride */
+    const rt_parallel two = {backwards, NULL, 2, 0};
+    memset(y, 0xff, sizeof(float) * (size_t)ny);
+    unit_run_model_stride(rt_conv_f32_nchwc_winograd, &p, in, y, rt_conv_f32_nchwc_winograd_scratch_bytes(&p),
+                          rt_conv_f32_nchwc_winograd_task_bytes(&p), &two, what);
+    ck_assert_msg(memcmp(y, one, sizeof(float) * (size_t)ny) == 0, "%s: at the model's stride, differs from one",
+                  what);
   }
   free(x), free(r), free(w), free(b), free(wd), free(wu), free(want), free(one), free(y);
 }

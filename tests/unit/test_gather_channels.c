@@ -280,7 +280,7 @@ static void run_gather(rt_kernel_fn kernel, int64_t batch, int64_t inner, const 
   void *out[RT_MIN_ARGS] = {0};
   rt_gather_channels_params p;
   int64_t pieces = 0;
-  rt_parallel par = {backwards_for_tests, &pieces, 3};
+  rt_parallel par = {backwards_for_tests, &pieces, 3, 0};
   p.batch = batch;
   p.channels = N_CH;
   p.inner = inner;

@@ -138,7 +138,7 @@ START_TEST(nchwc_maxpool_values) {
   /* large enough to split: bands of output rows across both images' 3 blocks */
   static const pool_case split = {2, 40, 56, 56, 3, 2, 1, 1, 28, 28, 0};
   int64_t most = 0;
-  rt_parallel par = {backwards, NULL, 4};
+  rt_parallel par = {backwards, NULL, 4, 0};
   size_t i;
   for (i = 0; i < sizeof cases / sizeof *cases; i++) {
     pool_case_run(&cases[i], NULL, POOL_MAX);
@@ -169,7 +169,7 @@ START_TEST(nchwc_avgpool_values) {
   /* a 1x3 window of stride 2 on a row of 37 */
   static const pool_case row = {1, 64, 1, 37, 3, 2, 0, 1, 1, 18, 1};
   int64_t most = 0;
-  rt_parallel par = {backwards, NULL, 4};
+  rt_parallel par = {backwards, NULL, 4, 0};
   size_t i;
   int kind;
   for (kind = POOL_AVG; kind <= POOL_AVG_WITH_PADS; kind++) {
@@ -244,7 +244,7 @@ static void batchnorm_case(int64_t n, int64_t c, int64_t sp, const rt_parallel *
 }
 
 START_TEST(nchwc_batchnorm_values) {
-  rt_parallel par = {backwards, NULL, 4};
+  rt_parallel par = {backwards, NULL, 4, 0};
   batchnorm_case(1, 40, 49, NULL);
   batchnorm_case(2, 16, 9, NULL);
   batchnorm_case(2, 3, 30, &par);
@@ -287,7 +287,7 @@ static void gap_case(int64_t n, int64_t c, int64_t sp, const rt_parallel *par) {
 /* Planes of 49 (the eight partial sums and a tail), 7, 1 and 3136. */
 START_TEST(nchwc_global_average_values) {
   int64_t most = 0;
-  rt_parallel par = {backwards, NULL, 4};
+  rt_parallel par = {backwards, NULL, 4, 0};
   gap_case(1, 40, 49, NULL);
   gap_case(2, 17, 7, NULL);
   gap_case(2, 16, 1, &par);
@@ -471,7 +471,7 @@ static void bn_conv_case(int64_t k, int64_t m, int32_t act, int64_t halves, cons
 
 START_TEST(nchwc_conv_input_bn) {
   int64_t most = 0;
-  rt_parallel par = {backwards, NULL, 4}, counted = {backwards, &most, 4};
+  rt_parallel par = {backwards, NULL, 4, 0}, counted = {backwards, &most, 4, 0};
   bn_conv_case(1, 24, RT_ACT_RELU, 0, NULL);
   bn_conv_case(3, 24, RT_ACT_RELU, 0, &par);
   bn_conv_case(3, 24, RT_ACT_NONE, 0, NULL);
@@ -485,7 +485,7 @@ END_TEST
 
 START_TEST(nchwc_conv_input_scale) {
   int64_t most = 0;
-  rt_parallel par = {backwards, NULL, 4}, counted = {backwards, &most, 4};
+  rt_parallel par = {backwards, NULL, 4, 0}, counted = {backwards, &most, 4, 0};
   scaled_conv_case(1, 24, 0, 0, NULL); /* a 1x1 conv, read in place without a scale */
   scaled_conv_case(1, 24, 1, 0, &par);
   scaled_conv_case(3, 24, 0, 0, &par);

@@ -60,6 +60,23 @@ static void hit_byte(void *arg, int64_t i) { ((unsigned char *)arg)[i]++; }
 
 /* A job of more tasks than one claim word counts (the pool publishes it
  * in parts): still each task once. */
+/* A kernel's task buffers: the model's stride where it is larger than
+ * the kernel's own, never for a node without buffers, and the pool's
+ * rt_parallel starts with none. */
+START_TEST(task_stride_is_the_larger) {
+  rt_parallel par = {NULL, NULL, 2, 4096};
+  rt_pool pool;
+  ck_assert_uint_eq(rt_task_stride(&par, 1024), 4096);
+  ck_assert_uint_eq(rt_task_stride(&par, 8192), 8192);
+  ck_assert_uint_eq(rt_task_stride(&par, 0), 0);
+  ck_assert_uint_eq(rt_task_stride(NULL, 1024), 1024);
+  ck_assert_int_eq(rt_pool_start(&pool, 2), RT_OK);
+  par = rt_pool_parallel(&pool);
+  ck_assert_uint_eq(par.task_stride, 0);
+  rt_pool_stop(&pool);
+}
+END_TEST
+
 START_TEST(pool_runs_huge_job) {
   const int64_t n = 3000001;
   unsigned char *seen = (unsigned char *)calloc((size_t)n, 1);
@@ -392,7 +409,7 @@ static void all_split(const rt_parallel *par) {
 }
 
 START_TEST(split_kernels_bit_identical) {
-  rt_parallel seq = {backwards, NULL, 4};
+  rt_parallel seq = {backwards, NULL, 4, 0};
   int threads;
   all_split(&seq);
   for (threads = 2; threads <= 3; threads++) {
@@ -420,7 +437,7 @@ END_TEST
 static void gap_kept(rt_kernel_fn fn, const rt_conv_params *p, int in_scale, size_t scratch1, size_t stride,
                      const char *what) {
   enum { FLOATS = 1 << 20 };
-  rt_parallel two = {backwards, NULL, 2};
+  rt_parallel two = {backwards, NULL, 2, 0};
   const size_t buffer = stride - RT_TASK_GAP, bytes = (scratch1 + stride + 63) / 64 * 64;
   float *x = calloc(FLOATS, sizeof(float)), *w = calloc(FLOATS, sizeof(float));
   float *b = calloc(FLOATS, sizeof(float)), *y = calloc(FLOATS, sizeof(float));
@@ -514,7 +531,7 @@ static int64_t ranges_pieces(const rt_parallel *par, int64_t n, int64_t unit, in
 }
 
 START_TEST(ranges_split_by_work) {
-  rt_parallel seq = {backwards, NULL, 4};
+  rt_parallel seq = {backwards, NULL, 4, 0};
   const int64_t big = RT_SPLIT_MIN_BYTES; /* one item alone is a piece's worth */
   ck_assert_int_eq(ranges_pieces(&seq, 4000, 16, big), 4);
   ck_assert_int_eq(ranges_pieces(&seq, 4001, 16, big), 4); /* the last piece ends at n */
@@ -773,7 +790,7 @@ static void all_ranges(const rt_parallel *par) {
 }
 
 START_TEST(range_kernels_bit_identical) {
-  rt_parallel seq = {counted_backwards, NULL, 4};
+  rt_parallel seq = {counted_backwards, NULL, 4, 0};
   int threads;
   all_ranges(&seq);
   for (threads = 2; threads <= 3; threads++) {
@@ -876,6 +893,7 @@ Suite *threads_suite(void) {
   tcase_add_test(tc, pool_runs_each_task_once);
   tcase_add_test(tc, pool_refuses_bad_counts);
   tcase_add_test(tc, pool_runs_huge_job);
+  tcase_add_test(tc, task_stride_is_the_larger);
   tcase_add_test(tc, pools_at_once);
 #if defined(__linux__)
   tcase_add_test(tc, wake_ups_leave_masks_as_they_were);

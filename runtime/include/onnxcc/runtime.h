@@ -19,8 +19,8 @@ extern "C" {
  * defines (a mismatched library fails to link instead of misreading
  * parameters). Bump it with any change to a kernel, params struct or
  * scratch layout (what the compiler reserves must be what a kernel uses). */
-#define RT_ABI_VERSION 13
-int rt_abi_v13(void);
+#define RT_ABI_VERSION 14
+int rt_abi_v14(void);
 
 /* The width of the runtime's index arithmetic: 32 for a runtime built with
  * ONNXCC_RT_INDEX32 (the meson option runtime_index32, which the installed
