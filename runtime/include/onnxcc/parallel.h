@@ -70,16 +70,15 @@ void rt_parallel_share(int64_t total, int64_t unit, int64_t i, int64_t n, int64_
 #define RT_TASK_GAP ((size_t)32 * 1024)
 #define RT_TASK_STRIDE(buffer_bytes) ((buffer_bytes) + RT_TASK_GAP)
 
-/* The stride a kernel lays its task buffers at: its own RT_TASK_STRIDE,
- * or par->task_stride where that is larger (own, 0 when the node has no
- * task buffers). A generated --threads model
- * sets task_stride to the largest stride of all its split nodes (and
- * sizes their scratch for it), so that task i's buffer starts at the same
- * offset in every node's scratch: each stride a node of its own, the
- * bytes the worker's task rewrote at one node were the submitter's at
- * the next one with a smaller buffer, and every band copied moved lines
- * between the cores (densenet121 at two threads: 21.95 ms with each
- * node's own stride, 21.12 with one a few MiB long; docs/design.md). */
+/* The stride a kernel lays its task buffers at: its own RT_TASK_STRIDE
+ * (own; 0 when the node has none), or par->task_stride where that is
+ * larger. A generated --threads model sets task_stride to the largest
+ * stride of all its split nodes (and sizes their scratch for it), so that
+ * task i's buffer starts at the same offset in every node's scratch. With
+ * a stride per node, the bytes the worker's task rewrote at one node were
+ * the submitter's at the next one with a smaller buffer, and every band
+ * copied moved lines between the cores (densenet121 at two threads: 22.12
+ * ms with a stride per node, 21.22 with one; docs/design.md). */
 size_t rt_task_stride(const rt_parallel *par, size_t own);
 
 /* ---- splitting a range of like items ----
