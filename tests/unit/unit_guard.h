@@ -13,10 +13,11 @@
 
 #define UNIT_GUARD_BYTES 64
 
-/* fn(params, in with par, out = y) with `scratch_bytes` of scratch; `what`
- * names the case in a failure. */
-static inline void unit_run_guarded(rt_kernel_fn fn, const void *params, const void *const *in, float *y,
-                                    size_t scratch_bytes, const rt_parallel *par, const char *what) {
+/* fn(params, in with par, out = y) with `scratch_bytes` of scratch filled
+ * with 0xff; the scratch as the call left it, for the caller to free.
+ * `what` names the case in a failure. */
+static inline unsigned char *unit_call_guarded(rt_kernel_fn fn, const void *params, const void *const *in, float *y,
+                                               size_t scratch_bytes, const rt_parallel *par, const char *what) {
   const void *args[RT_MIN_ARGS];
   void *out[RT_MIN_ARGS] = {0};
   unsigned char *scratch = malloc(scratch_bytes + UNIT_GUARD_BYTES);
@@ -29,7 +30,12 @@ static inline void unit_run_guarded(rt_kernel_fn fn, const void *params, const v
   fn(params, args, out, scratch);
   for (i = 0; i < UNIT_GUARD_BYTES; i++)
     ck_assert_msg(scratch[scratch_bytes + i] == 0x5a, "%s: wrote past its scratch at +%zu", what, i);
-  free(scratch);
+  return scratch;
+}
+
+static inline void unit_run_guarded(rt_kernel_fn fn, const void *params, const void *const *in, float *y,
+                                    size_t scratch_bytes, const rt_parallel *par, const char *what) {
+  free(unit_call_guarded(fn, params, in, y, scratch_bytes, par, what));
 }
 
 /* A parallel_for that notes the most tasks one call asked for. */
@@ -59,10 +65,8 @@ static inline void unit_run_model_stride(rt_kernel_fn fn, const void *params, co
   rt_parallel par = *two;
   unit_counted counted;
   const size_t stride = ((own_stride + 64 * 1024) + 63) & ~(size_t)63;
-  const void *args[RT_MIN_ARGS];
-  void *out[RT_MIN_ARGS] = {0};
   const size_t bytes = one_bytes + stride;
-  unsigned char *scratch = malloc(bytes + UNIT_GUARD_BYTES);
+  unsigned char *scratch;
   size_t i, changed = 0;
   counted.fn = two->parallel_for;
   counted.user = two->user;
@@ -71,14 +75,7 @@ static inline void unit_run_model_stride(rt_kernel_fn fn, const void *params, co
   par.user = &counted;
   par.tasks = 2;
   par.task_stride = stride;
-  memcpy(args, in, sizeof args);
-  args[RT_PARALLEL_SLOT] = &par;
-  memset(scratch, 0xff, bytes);
-  memset(scratch + bytes, 0x5a, UNIT_GUARD_BYTES);
-  out[0] = y;
-  fn(params, args, out, scratch);
-  for (i = 0; i < UNIT_GUARD_BYTES; i++)
-    ck_assert_msg(scratch[bytes + i] == 0x5a, "%s: wrote past its scratch at +%zu", what, i);
+  scratch = unit_call_guarded(fn, params, in, y, bytes, &par, what);
   for (i = one_bytes; i < stride; i++)
     ck_assert_msg(scratch[i] == 0xff, "%s: wrote at +%zu, between task 0's buffer and the model's stride", what, i);
   for (i = stride; i < bytes; i++) changed += scratch[i] != 0xff;
