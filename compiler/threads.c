@@ -173,11 +173,12 @@ void threads_size_scratch(ir_graph *g, int threads) {
   int i, v, k;
   for (i = 0; i < g->n_nodes; i++) {
     lowered *l = g->nodes[i]->low;
+    size_t own;
     for (v = 0; l && !l->control && v < (int)(sizeof variants / sizeof *variants); v++)
       if (variants[v].kernel == l->kernel) l->kernel = variants[v].threaded;
-    k = row_of(l);
-    if (k >= 0 && splits[k].strided && splits[k].task_bytes(l->params) > stride)
-      stride = splits[k].task_bytes(l->params);
+    if ((k = row_of(l)) < 0 || !splits[k].strided) continue;
+    own = splits[k].task_bytes(l->params);
+    if (own > stride) stride = own;
   }
   /* one stride for every node, so that a task's buffer lies at the same
    * offset of each node's scratch (parallel.h, rt_task_stride) */

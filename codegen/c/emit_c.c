@@ -1244,7 +1244,7 @@ void emit_c_source(const backend_emit_args *a, text *w) {
     /* the scratch holds THREADS task slices: tasks is the model's, not the caller's */
     text_puts(w, "if (par) ctx->par = *par;\nelse memset(&ctx->par, 0, sizeof ctx->par);\n");
     text_printf(w, "ctx->par.tasks = %s_THREADS;\n", up);
-    /* the stride the planner sized every split node's scratch with */
+    /* the stride threads_size_scratch sized every split node's scratch with */
     text_printf(w, "ctx->par.task_stride = %zuu;\n", a->g->task_stride);
   }
   text_puts(w, "return RT_OK;\n");
