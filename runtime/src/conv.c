@@ -677,11 +677,26 @@ static void gemv_conv_quads(void *arg, int64_t lo, int64_t hi) {
     const float *restrict w = j->ap + q * n;
     float acc[GEMV_LANES];
 #if RT_SGEMM_AVX512
-    const __m512i rep = _mm512_set_epi32(3, 3, 3, 3, 2, 2, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0);
-    __m512 a[GEMV_LANES / 16];
+    const __m512i rep = _mm512_set_epi32(3, 3, 3, 3, 2, 2, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0), four = _mm512_set1_epi32(4);
+    const __m512i rep1 = _mm512_add_epi32(rep, four), rep2 = _mm512_add_epi32(rep1, four);
+    const __m512i rep3 = _mm512_add_epi32(rep2, four);
+    __m512 a[GEMV_LANES / 16], a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
     int v;
-    for (v = 0; v < GEMV_LANES / 16; v++) a[v] = _mm512_setzero_ps();
-    for (t = 0; t < n; t += 16) {
+    /* Whole steps of GEMV_LANES weights (16 values of K) with each vector
+     * of lanes in a register of its own: through a[v], indexed at run
+     * time, gcc kept the sums in memory, a store-to-load chain per step
+     * (576 -> 144 took 14.6 us a call, 4.5 as a Gemm's gemv_packed;
+     * onnxcc run on a one-Conv model). Same lanes, same order. */
+    for (t = 0; t + GEMV_LANES <= n; t += GEMV_LANES) {
+      __m512 x16 = _mm512_loadu_ps(j->x + t / 4);
+      if (j->scale) x16 = _mm512_mul_ps(x16, _mm512_loadu_ps(j->scale + t / 4));
+      a0 = _mm512_fmadd_ps(_mm512_loadu_ps(w + t), _mm512_permutexvar_ps(rep, x16), a0);
+      a1 = _mm512_fmadd_ps(_mm512_loadu_ps(w + t + 16), _mm512_permutexvar_ps(rep1, x16), a1);
+      a2 = _mm512_fmadd_ps(_mm512_loadu_ps(w + t + 32), _mm512_permutexvar_ps(rep2, x16), a2);
+      a3 = _mm512_fmadd_ps(_mm512_loadu_ps(w + t + 48), _mm512_permutexvar_ps(rep3, x16), a3);
+    }
+    a[0] = a0, a[1] = a1, a[2] = a2, a[3] = a3;
+    for (; t < n; t += 16) {
       /* t / 4 = k; the last step may hold fewer than 4 values of K */
       const int64_t k = t / 4, nk = j->kdim - k < 4 ? j->kdim - k : 4;
       const __mmask16 m = nk == 4 ? (__mmask16)0xffff : (__mmask16)((1u << (4 * nk)) - 1u);
