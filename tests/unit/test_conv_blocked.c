@@ -323,6 +323,8 @@ static const blk_case convs[] = {
     {32, 40, 17, 17, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1},   /* residual + Relu in place */
     {20, 24, 11, 9, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, 2, 0},    /* Clip */
     {40, 40, 14, 14, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2, 1, 2, 1},   /* residual + Clip, batch 2 */
+    {40, 240, 14, 14, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 3, 0},  /* 15 blocks, one band: by rows */
+    {48, 144, 14, 14, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 2, 1, 1, 1},  /* 9 blocks by rows, residual, batch 2 */
 };
 
 START_TEST(blocked_conv_as_packed) {
