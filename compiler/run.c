@@ -821,7 +821,7 @@ status run_command(run_options *r) {
     if (s) goto done;
   }
   if (r->profile) {
-    s = run_profile_report(log.buf, &c, median, &profile);
+    s = run_profile_report(log.buf, &c, median, r->c.threads > 1, &profile);
     if (s) goto done;
   }
   print_json(r, median, minimum, timed, &profile);

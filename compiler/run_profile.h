@@ -15,8 +15,11 @@ void run_json_string(text *j, const char *s);
  * types) on stderr, and `, "mean_ms": ..., "profile": [...]` appended to
  * `json` (the mean run; one object per node, in the order they run, with
  * its median, mean and minimum over the runs). `run_median_ms` is the median run,
- * which the table's first line names. ST_INTERNAL when the driver printed
- * no profile, or one of another node count. */
-status run_profile_report(const char *log, const compiled *c, double run_median_ms, text *json);
+ * which the table's first line names. `splits`: a --threads model, whose
+ * driver adds each node's task time on the thread running the model and
+ * on the others ("own_ms", "others_ms", and two columns of the table).
+ * ST_INTERNAL when the driver printed no profile, or one of another node
+ * count. */
+status run_profile_report(const char *log, const compiled *c, double run_median_ms, int splits, text *json);
 
 #endif

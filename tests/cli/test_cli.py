@@ -748,6 +748,7 @@ def main():
     check_boxes(onnxcc, args.cflags, results)
     check_strings(onnxcc, args.cflags, results)
     check_profile(onnxcc, args.cflags, results)
+    check_profile_threads(onnxcc, args.cflags, results)
     check_target(onnxcc, results)
     check_index32(onnxcc, results)
     check_warm(onnxcc, args.cflags, results)
@@ -820,6 +821,54 @@ def run_profile(onnxcc, cflags, words, timeout=300):
         elif ln.split()[:2] == ["rank", "median"]:
             inside = True
     return p, summary, rows
+
+
+def check_profile_threads(onnxcc, cflags, results):
+    """`onnxcc run --profile --threads 2`: each node's row adds its tasks'
+    time on the thread running the model and on the other ("own_ms",
+    "others_ms"); a conv big enough to split has both, each within the
+    node's time; the Softmax of 10 values after it splits nothing (the
+    table's two cells "-"); at one thread the fields are absent."""
+    rng = np.random.default_rng(3)
+    w = numpy_helper.from_array((rng.standard_normal((32, 16, 3, 3)) * 0.1).astype(np.float32), "w")
+    wf = numpy_helper.from_array((rng.standard_normal((10, 32)) * 0.1).astype(np.float32), "wf")
+    m = graph_model([helper.make_node("Conv", ["x", "w"], ["c"], name="conv", pads=[1, 1, 1, 1]),
+                     helper.make_node("GlobalAveragePool", ["c"], ["g"], name="pool"),
+                     helper.make_node("Flatten", ["g"], ["f"], name="flat"),
+                     helper.make_node("Gemm", ["f", "wf"], ["s"], name="fc", transB=1),
+                     helper.make_node("Softmax", ["s"], ["y"], name="softmax")],
+                    [tv("x", [1, 16, 64, 64])], [tv("y", None)], [w, wf])
+    folder = tempfile.mkdtemp(prefix="onnxcc-cli-")
+    try:
+        path = os.path.join(folder, "split.onnx")
+        save(m, path)
+        problems = []
+        p, summary, rows = run_profile(onnxcc, cflags, [path, "--threads", "2", "--runs", "50", "--warmup", "5"])
+        prof = summary.get("profile") if summary else None
+        if p.returncode != 0 or not prof:
+            problems.append("exit %d, stderr %r" % (p.returncode, p.stderr[-400:]))
+        else:
+            by = {r["node"]: r for r in prof}
+            if any("own_ms" not in r or "others_ms" not in r for r in prof):
+                problems.append("rows without own_ms / others_ms: %s" % prof)
+            conv, soft = by.get("conv"), by.get("softmax")
+            if not conv or not conv["own_ms"] > 0 or not conv["others_ms"] > 0:
+                problems.append("the conv's tasks did not run on both threads: %s" % conv)
+            elif max(conv["own_ms"], conv["others_ms"]) > 1.5 * conv["median_ms"] + 1e-3:
+                problems.append("a thread's share of the conv past its time: %s" % conv)
+            if not soft or soft.get("others_ms") != 0:
+                problems.append("the Softmax ran tasks on another thread: %s" % soft)
+            cells = {r[-1]: r[-3:-1] for r in rows}
+            if cells.get("softmax") != ["-", "-"] or "-" in cells.get("conv", ["-"]):
+                problems.append("table cells %s" % cells)
+        p, summary, rows = run_profile(onnxcc, cflags, [path, "--runs", "5"])
+        prof = summary.get("profile") if summary else None
+        if p.returncode != 0 or not prof or any("own_ms" in r for r in prof):
+            problems.append("one thread: exit %d, profile %s" % (p.returncode, prof))
+        results.append(("run --profile --threads 2: a node's task time on each thread, a split conv on both",
+                        problems, ""))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def check_profile(onnxcc, cflags, results):
