@@ -95,7 +95,7 @@ static void print_table(const compiled *c, prof_row *rows, int n, double run_med
     fprintf(stderr, "%5d %10.4f %10.4f %6.1f%% %6.1f%%  %-22s %-30s ", i + 1, rows[i].median_ms, rows[i].mean_ms,
             percent(rows[i].mean_ms, run_mean_ms), percent(cum, run_mean_ms), nd->op_type,
             emit_profile_kernel(g, &c->p, rows[i].node));
-    /* a split node's tasks by thread; the others' share ran on one thread each at --threads 2 */
+    /* a split node's task time on the thread running the model and on the others together */
     if (splits && rows[i].others_ms > 0) fprintf(stderr, "%9.4f %8.4f ", rows[i].own_ms, rows[i].others_ms);
     else if (splits) fprintf(stderr, "%9s %8s ", "-", "-");
     fprintf(stderr, "%s\n", nd->name);
