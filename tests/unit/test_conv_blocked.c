@@ -313,7 +313,7 @@ static const blk_case convs[] = {
     {20, 48, 14, 10, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, 1, 1, 0, 0},   /* dilation 2 */
     {18, 30, 9, 12, 3, 3, 2, 1, 1, 1, 0, 2, 1, 0, 1, 1, 0, 0},    /* asymmetric pads and strides */
     {3, 17, 9, 11, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0},     /* few input channels */
-    {16, 80, 7, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2, 0, 0, 0},     /* batch 2, no bias, 5 output blocks */
+    {16, 80, 7, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2, 0, 0, 0},     /* batch 2, no bias, 5 blocks: by rows, band copied */
     {64, 144, 17, 17, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0},  /* two bands x two groups of blocks */
     {16, 32, 3, 200, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0},   /* a wide row: bands end mid-row */
     {48, 40, 28, 28, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 2, 1, 0, 0},   /* 1x1, several bands, batch 2 */
